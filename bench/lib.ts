@@ -1,0 +1,94 @@
+/**
+ * Benchmark results file: bench/results.json, updated key by key (a run never erases keys it did
+ * not measure). Every entry: { value, unit, baseline?, measuredAt, machine, command, notes? }.
+ * Ratios are taken against a baseline measured in the same process; timings are medians of warm runs.
+ */
+import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+export interface BenchEntry {
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number; unit: string };
+  measuredAt: string;
+  machine: string;
+  command: string;
+  notes?: string;
+}
+
+export const RESULTS_PATH = join(__dirname, 'results.json');
+
+export function machine(): string {
+  const c = cpus();
+  return `${c.length}× ${c[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+}
+
+export function readResults(path = RESULTS_PATH): Record<string, BenchEntry> {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, BenchEntry>) : {};
+}
+
+/** Schema check used by CI: every entry has a finite value, a unit, a date, a machine and a command. */
+export function validateResults(r: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [k, v] of Object.entries(r)) {
+    const e = v as Partial<BenchEntry> | null;
+    if (!/^[a-z0-9]+\.[a-z0-9_]+$/.test(k)) problems.push(`${k}: key must look like "<prefix>.<snake_name>"`);
+    if (!e || typeof e !== 'object') { problems.push(`${k}: not an object`); continue; }
+    if (typeof e.value !== 'number' || !Number.isFinite(e.value)) problems.push(`${k}: value must be a finite number`);
+    if (typeof e.unit !== 'string' || !e.unit) problems.push(`${k}: unit missing`);
+    if (typeof e.command !== 'string' || !e.command) problems.push(`${k}: command missing`);
+    if (typeof e.machine !== 'string' || !e.machine) problems.push(`${k}: machine missing`);
+    if (typeof e.measuredAt !== 'string' || Number.isNaN(Date.parse(e.measuredAt))) problems.push(`${k}: measuredAt must be an ISO date`);
+    if (e.baseline !== undefined) {
+      const b = e.baseline;
+      if (!b || typeof b.name !== 'string' || typeof b.value !== 'number' || !Number.isFinite(b.value) || typeof b.unit !== 'string') {
+        problems.push(`${k}: baseline must be { name, value (finite), unit }`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Merge entries into results.json (atomic write; other keys kept). */
+export function record(entries: Record<string, Omit<BenchEntry, 'measuredAt' | 'machine' | 'command'> & { command?: string }>,
+  opts: { command: string; path?: string }): void {
+  const path = opts.path ?? RESULTS_PATH;
+  const r = readResults(path);
+  const now = new Date().toISOString();
+  for (const [k, e] of Object.entries(entries)) {
+    r[k] = { ...e, measuredAt: now, machine: machine(), command: e.command ?? opts.command };
+  }
+  const problems = validateResults(r);
+  if (problems.length) throw new Error(`bench results invalid:\n${problems.join('\n')}`);
+  const sorted = Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(path + '.tmp', JSON.stringify(sorted, null, 2) + '\n');
+  renameSync(path + '.tmp', path);
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function geomean(xs: number[]): number {
+  return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+}
+
+/** Time `fn` `runs` times after `warmup` runs; returns per-run milliseconds. */
+export async function timeRuns(fn: () => unknown | Promise<unknown>, runs: number, warmup = 2): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) { const t = performance.now(); await fn(); out.push(performance.now() - t); }
+  return out;
+}
+
+/** Options every bench script receives from bench/run.ts. */
+export interface BenchContext {
+  quick: boolean;
+  /** The command line that reproduces this run (recorded with each key). */
+  command: string;
+  log: (msg: string) => void;
+}

@@ -1,0 +1,13 @@
+/**
+ * EdgeLab kernel: the one public entry that notebooks import.
+ *
+ *   import { init, show, tf, cim } from 'edgelab';
+ *
+ * Core verbs are top level; each paper's method lives in its own namespace.
+ */
+export * from './core/errors';
+export { rng, type Rng } from './core/rng';
+export { init, backendInfo, inNotebook, tf, type InitOptions, type BackendReport, type BackendName } from './core/backend';
+export { registerWasmTrainingKernels } from './core/wasm-grads';
+export * as viz from './viz';
+// Paper modules (one line each):

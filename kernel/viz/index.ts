@@ -1,0 +1,2 @@
+/** Figure payloads (types, MIME ids) and their builders and static fallbacks. */
+export * from './types';
