@@ -9,5 +9,7 @@ export * from './core/errors';
 export { rng, type Rng } from './core/rng';
 export { init, backendInfo, inNotebook, tf, type InitOptions, type BackendReport, type BackendName } from './core/backend';
 export { registerWasmTrainingKernels } from './core/wasm-grads';
+export { parseIdx, loadFashionMnist, loadMnist, asTensors, FASHION_MNIST_CLASSES, type ImageDataset, type IdxArray, type LoadOptions } from './core/data';
+export { expectNoLeak, relErr, TensorLeak } from './core/testing';
 export * as viz from './viz';
 // Paper modules (one line each):

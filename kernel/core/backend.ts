@@ -40,15 +40,13 @@ function quietly<T>(fn: () => T): T {
 }
 
 async function tryTensorflow(): Promise<void> {
-  // A plain require so bundlers leave it alone; tfjs-node registers the 'tensorflow' backend on load.
-  const req = eval('require') as NodeRequire;
-  req('@tensorflow/tfjs-node');
+  // tfjs-node registers the 'tensorflow' backend on load (kept external by esbuild.mjs).
+  require('@tensorflow/tfjs-node');
   if (!(await tf.setBackend('tensorflow'))) throw new Error('tf.setBackend("tensorflow") returned false');
 }
 
 async function tryWasm(): Promise<void> {
-  const req = eval('require') as NodeRequire;
-  req('@tensorflow/tfjs-backend-wasm');
+  require('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
 }
 

@@ -1,0 +1,62 @@
+// Bundles, one esbuild call each:
+//  - kernel library as notebooks consume it   kernel/index.ts            → dist/kernel/index.js (node, CJS) + .d.ts via tsc
+//  - VS Code extension host                   extension/extension.ts     → dist/extension/extension.js (node, CJS)
+//  - notebook renderer                        extension/renderer/index.ts → dist/renderer/index.js (browser, ESM, code-split)
+//  - webviews / pages                         extension/webviews/*.ts    → dist/webviews/*.js (browser, ESM)
+// Entries whose source does not exist yet are skipped. Usage: node esbuild.mjs [--watch] [--no-dts] [--only kernel,renderer]
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const watch = args.includes('--watch');
+const onlyIdx = args.indexOf('--only');
+const only = onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : null;
+const prod = process.env.NODE_ENV === 'production';
+
+// Packages that must stay outside bundles: native addons, wasm loaders, the kernel's own tslab,
+// and tfjs (one shared instance for the kernel and the cells that import it).
+const nodeExternals = ['vscode', 'zeromq', 'tslab', 'onnxruntime-node', '@tensorflow/*', 'mnist', '@vladmandic/*', 'assemblyscript', 'playwright-core'];
+
+const webviewEntries = existsSync(join(root, 'extension/webviews'))
+  ? readdirSync(join(root, 'extension/webviews')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `extension/webviews/${f}`)
+  : [];
+
+const targets = [
+  { name: 'kernel', entryPoints: ['kernel/index.ts'], outdir: 'dist/kernel', platform: 'node', format: 'cjs', external: nodeExternals },
+  { name: 'extension', entryPoints: ['extension/extension.ts'], outdir: 'dist/extension', platform: 'node', format: 'cjs', external: nodeExternals },
+  { name: 'runner', entryPoints: ['extension/runner/cli.ts'], outdir: 'dist/runner', platform: 'node', format: 'cjs', external: nodeExternals },
+  { name: 'renderer', entryPoints: ['extension/renderer/index.ts'], outdir: 'dist/renderer', platform: 'browser', format: 'esm', splitting: true, external: [] },
+  { name: 'webviews', entryPoints: webviewEntries, outdir: 'dist/webviews', platform: 'browser', format: 'esm', external: [] },
+];
+
+async function buildOne(t) {
+  const entryPoints = t.entryPoints.filter((e) => existsSync(join(root, e)));
+  if (!entryPoints.length) return null;
+  const opts = {
+    absWorkingDir: root, entryPoints, outdir: t.outdir, bundle: true, platform: t.platform, format: t.format,
+    splitting: t.splitting ?? false, external: t.external, target: t.platform === 'node' ? 'node20' : 'es2022',
+    sourcemap: prod ? false : 'linked', minify: prod || t.platform === 'browser', metafile: true, logLevel: 'warning',
+    loader: { '.wasm': 'binary' }, define: t.platform === 'browser' ? { 'process.env.NODE_ENV': '"production"' } : {},
+  };
+  if (watch) { const ctx = await esbuild.context(opts); await ctx.watch(); return t.name; }
+  const r = await esbuild.build(opts);
+  const bytes = Object.values(r.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
+  return `${t.name} ${(bytes / 1024).toFixed(0)} KiB`;
+}
+
+const built = [];
+for (const t of targets) {
+  if (only && !only.includes(t.name)) continue;
+  const r = await buildOne(t);
+  if (r) built.push(r);
+}
+if ((!only || only.includes('kernel')) && !args.includes('--no-dts') && existsSync(join(root, 'kernel/index.ts'))) {
+  mkdirSync(join(root, 'dist/kernel'), { recursive: true });
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.dts.json')], { stdio: 'inherit' });
+  built.push('kernel .d.ts');
+}
+console.log(`esbuild: ${built.join(', ')}${watch ? ' (watching)' : ''}`);
