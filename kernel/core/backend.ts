@@ -31,12 +31,14 @@ export interface BackendReport {
 let current: BackendReport | null = null;
 let wasmRegistered = false;
 
-function quietly<T>(fn: () => T): T {
-  // tfjs prints a "install tfjs-node" hint on node; EdgeLab reports the backend choice itself.
+const isTfjsNodeHint = (a: unknown[]) => a.length > 0 && /tfjs-node|^=+$/.test(String(a[0]).trim());
+
+/** Run `fn` with tfjs's "install tfjs-node" console hint silenced (EdgeLab reports the backend choice itself). */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   const warn = console.warn, log = console.log;
-  console.warn = (...a: unknown[]) => { if (!String(a[0]).includes('tfjs-node')) warn(...a); };
-  console.log = (...a: unknown[]) => { if (!String(a[0]).includes('tfjs-node')) log(...a); };
-  try { return fn(); } finally { console.warn = warn; console.log = log; }
+  console.warn = (...a: unknown[]) => { if (!isTfjsNodeHint(a)) warn(...a); };
+  console.log = (...a: unknown[]) => { if (!isTfjsNodeHint(a)) log(...a); };
+  try { return await fn(); } finally { console.warn = warn; console.log = log; }
 }
 
 async function tryTensorflow(): Promise<void> {
@@ -64,10 +66,14 @@ export async function init(options: InitOptions = {}): Promise<BackendReport> {
   const skipped: BackendReport['skipped'] = [];
   for (const name of order) {
     try {
-      if (name === 'tensorflow') await tryTensorflow();
-      else if (name === 'wasm') await tryWasm();
-      else if (!(await quietly(() => tf.setBackend('cpu')))) throw new Error('tf.setBackend("cpu") returned false');
-      await tf.ready();
+      await quietly(async () => {
+        if (name === 'tensorflow') await tryTensorflow();
+        else if (name === 'wasm') await tryWasm();
+        else if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") returned false');
+        await tf.ready();
+        // the cpu backend prints an "install tfjs-node" banner on its first write; init() reports the choice instead
+        if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+      });
       const registeredKernels: string[] = [];
       if (name === 'wasm' && !wasmRegistered) { registeredKernels.push(...registerWasmTrainingKernels('wasm')); wasmRegistered = true; }
       const env = tf.env();
