@@ -13,3 +13,4 @@ export { parseIdx, loadFashionMnist, loadMnist, asTensors, FASHION_MNIST_CLASSES
 export { expectNoLeak, relErr, TensorLeak } from './core/testing';
 export * as viz from './viz';
 // Paper modules (one line each):
+export * as io from './core/io';
