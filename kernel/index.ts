@@ -14,3 +14,4 @@ export { expectNoLeak, relErr, TensorLeak } from './core/testing';
 export * as viz from './viz';
 // Paper modules (one line each):
 export * as io from './core/io';
+export * as mema from './mema';

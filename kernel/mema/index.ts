@@ -1,0 +1,13 @@
+/**
+ * MEMA (Sabot, Natesh, Kung, Ting, arXiv:2304.05544): analytic matmul schedules that minimise external
+ * memory accesses on TinyML systems, checked by an exact simulator, exhaustive search and the I/O lower bound.
+ */
+export * from './types';
+export { ALL_ORDERS, footprint, stationary, scheduleName, nestOf, validateNest } from './ir';
+export { simulate, type SimulateOptions } from './sim';
+export { cost, costDivisible, cutoffs, chooseByCutoffs, deriveSchedule, feasibleTiles, validateHardware } from './cost';
+export { search, candidates, type SearchOptions } from './search';
+export { lowerBound, ratioToLowerBound } from './bound';
+export { CORTEX_M4, CORTEX_M7, CORTEX_A72, PRESETS, defineHardware } from './hardware';
+export { TINYML_LAYERS, TINYML_LAYERS_FP32, padFp32, type Layer } from './data';
+export { BASELINE_NEST, baselineCounts } from './baseline';
