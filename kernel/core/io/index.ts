@@ -4,3 +4,4 @@
  */
 export * from './dtypes';
 export * from './npy';
+export * from './safetensors';
