@@ -5,3 +5,4 @@
 export * from './dtypes';
 export * from './npy';
 export * from './safetensors';
+export * from './tfjs-models';
