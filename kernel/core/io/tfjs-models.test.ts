@@ -151,7 +151,7 @@ test('weights manifest errors', async () => {
   writeFileSync(join(p, 'm.json'), JSON.stringify(m));
   writeFileSync(join(p, 'a.bin'), new Uint8Array([0, 1, 2, 10]));
   const w = await expectNoLeak(() => loadWeightsManifest(p, 'm.json'));
-  assert.deepEqual(Array.from(w.get('q')!.data), [-1, -0.5, 0, 4]);
+  assert.deepEqual(Array.from(w.get('q')!.data as Float32Array), [-1, -0.5, 0, 4]);
   writeFileSync(join(p, 'a.bin'), new Uint8Array([0, 1, 2]));
   assert.throws(() => loadWeightsManifest(p, 'm.json'), (e: unknown) => e instanceof FormatError && /hold 3 bytes but the weight specs need 4/.test(e.message));
   assert.throws(() => loadWeightsManifest(p, 'missing.json'), NotFound);
