@@ -15,3 +15,4 @@ export * as viz from './viz';
 // Paper modules (one line each):
 export * as io from './core/io';
 export * as mema from './mema';
+export * as cim from './cim';

@@ -1,0 +1,15 @@
+/**
+ * CIM crossbars (paper A: "Efficient Reprogramming of Memristive Crossbars for DNNs: Weight Sorting and Bit
+ * Stucking", Farias & Kung, arXiv:2410.21730; the simulator core is shared with SWS, arXiv:2410.11298).
+ *
+ *   const { q, scale } = cim.quantize({ weights, nOut, nIn });
+ *   const layer = cim.mapLayer({ q, nOut, nIn, scale, sort: 'signed' });      // tiles on 128×128 crossbars
+ *   cim.mvm(layer, x)                                                          // exact bit-serial MVM == q·x
+ *   cim.simulateReprogramming([layer, ...], { policy: 'chunked-zigzag', stuckColumns: 3, rewriteFraction: 0.25 })
+ */
+export * from './types';
+export { DEFAULT_CONFIG, resolveConfig, columnLayout, mapLayer, sortPerm, tileImage, decodeCell, cellSource, imageWords, mvm, referenceMatmul, popcount,
+  type ColumnRole, type MapLayerOptions } from './crossbar';
+export { quantize, unrollConv, transposeDense, im2col, type QuantizeOptions, type Quantized } from './quantize';
+export { buildSchedule, simulateReprogramming, type Schedule } from './reprogram';
+export { synthWeights, type SynthOptions } from './data';

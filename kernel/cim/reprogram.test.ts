@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rng } from '../core/rng';
+import { InvalidInput } from '../core/errors';
+import { mapLayer, cellSource, columnLayout } from './crossbar';
+import { buildSchedule, simulateReprogramming } from './reprogram';
+import { quantize } from './quantize';
+import { synthWeights } from './data';
+import type { MappedLayer, CrossbarConfig } from './types';
+
+/** Independent oracle: full cell-state matrix of a tile, computed from the weights with plain arithmetic. */
+function cells(L: MappedLayer, t: number): number[] {
+  const { rows, cols, cellBits, weightBits, signMode } = L.config;
+  const roles = columnLayout(L.config);
+  const out = new Array<number>(rows * cols).fill(0);
+  for (let k = 0; k < L.slots; k++) for (let r = 0; r < rows; r++) {
+    const { out: o, input } = cellSource(L, t, r, k); if (o < 0) continue;
+    const q = L.q[o * L.nIn + input]!;
+    roles.forEach((role, c) => {
+      const v = role.kind === 'sign' ? (q < 0 ? 1 : 0) : role.kind === 'mag' ? Math.abs(q) : role.kind === 'pos' ? Math.max(q, 0)
+        : role.kind === 'neg' ? Math.max(-q, 0) : q + 2 ** (weightBits - 1);
+      out[r * cols + k * L.groupWidth + c] = role.kind === 'sign' ? v : Math.floor(v / 2 ** (role.slice * cellBits)) % 2 ** cellBits;
+    });
+  }
+  void signMode;
+  return out;
+}
+
+function layersFor(seed: number, config: Partial<CrossbarConfig>, sort: 'none' | 'signed' | 'abs'): MappedLayer[] {
+  return [[9, 70], [20, 33], [5, 130]].map(([o, i], n) => {
+    const { q } = quantize({ weights: synthWeights({ nOut: o!, nIn: i!, seed: seed + n }), nOut: o!, nIn: i! });
+    return mapLayer({ q, nOut: o!, nIn: i!, sort, config });
+  });
+}
+
+test('cellWrites / columnWrites / crossbarWrites equal an independent count of changed cells (f = 1)', () => {
+  for (const config of [{ rows: 16, cols: 24 }, { rows: 40, cols: 32, cellBits: 2 as const, signMode: 'pair' as const }, { rows: 8, cols: 16, signMode: 'offset' as const }]) {
+    for (const policy of ['round-robin', 'chunked', 'chunked-zigzag'] as const) {
+      const layers = layersFor(5, config, 'signed');
+      const res = simulateReprogramming(layers, { policy, passes: 3, physical: 3 });
+      const { rows, cols } = layers[0]!.config;
+      const state = [0, 1, 2].map(() => new Array<number>(rows * cols).fill(0));
+      let cw = 0, colw = 0, xw = 0;
+      const perPass: number[] = [];
+      for (let pass = 0; pass < 3; pass++) {
+        cw = 0; colw = 0; xw = 0;
+        const s = buildSchedule(layers, 3, policy, pass);
+        for (let n = 0; n < s.tile.length; n++) {
+          const tgt = cells(layers[s.layer[n]!]!, s.tile[n]!); const cur = state[s.xbar[n]!]!;
+          let any = false;
+          for (let c = 0; c < cols; c++) {
+            let ch = 0; for (let r = 0; r < rows; r++) if (cur[r * cols + c] !== tgt[r * cols + c]) ch++;
+            if (ch) { colw++; cw += ch; any = true; }
+          }
+          if (any) xw++;
+          state[s.xbar[n]!] = tgt;
+        }
+        perPass.push(cw);
+      }
+      assert.deepEqual(res.perPassCellWrites, perPass, `${JSON.stringify(config)} ${policy}`);
+      assert.equal(res.cellWrites, cw); assert.equal(res.columnWrites, colw); assert.equal(res.crossbarWrites, xw);
+      assert.equal(res.fullWrites, res.tiles * rows * cols);
+      assert.equal(res.weightError.changedWeights, 0);
+    }
+  }
+});
+
+test('every schedule loads each tile exactly once per pass on a valid crossbar', () => {
+  const layers = layersFor(1, { rows: 8, cols: 16 }, 'none');
+  for (const policy of ['round-robin', 'chunked', 'chunked-zigzag'] as const) for (const P of [1, 2, 7, 100]) {
+    const s = buildSchedule(layers, P, policy, 1);
+    const seen = new Set<string>();
+    for (let n = 0; n < s.tile.length; n++) { assert.ok(s.xbar[n]! >= 0 && s.xbar[n]! < P); seen.add(`${s.layer[n]}:${s.tile[n]}`); }
+    assert.equal(seen.size, layers.reduce((a, l) => a + l.tiles, 0));
+    // layer order respected (dependencies)
+    for (let n = 1; n < s.layer.length; n++) assert.ok(s.layer[n]! >= s.layer[n - 1]!);
+  }
+});
+
+test('bit stucking: f = 1 equals no stucking; f = 0 never writes low columns; error bounded by 2^(k·cellBits) − 1; deterministic', () => {
+  for (const cellBits of [1, 2] as const) {
+    const cfg = { rows: 32, cols: 32, cellBits };
+    const layers = layersFor(9, cfg, 'signed');
+    const plain = simulateReprogramming(layers, { policy: 'chunked-zigzag', physical: 2 });
+    const f1 = simulateReprogramming(layers, { policy: 'chunked-zigzag', physical: 2, stuckColumns: 2, rewriteFraction: 1, seed: 3 });
+    assert.deepEqual(f1.perPassCellWrites, plain.perPassCellWrites);
+    const k = 2;
+    const half = simulateReprogramming(layers, { policy: 'chunked-zigzag', physical: 2, stuckColumns: k, rewriteFraction: 0.5, seed: 3, returnEffective: true });
+    const again = simulateReprogramming(layers, { policy: 'chunked-zigzag', physical: 2, stuckColumns: k, rewriteFraction: 0.5, seed: 3 });
+    assert.deepEqual(again.perPassCellWrites, half.perPassCellWrites);
+    assert.ok(half.cellWrites < plain.cellWrites);
+    assert.ok(half.weightError.changedWeights > 0);
+    assert.ok(half.weightError.maxAbs <= 2 ** (k * cellBits) - 1);
+    // effective weights agree with the error report and differ from q only in the low bits
+    let changed = 0;
+    layers.forEach((L, li) => L.q.forEach((v, i) => {
+      const e = half.effective![li]![i]!;
+      if (e !== v) { changed++; assert.equal(Math.sign(e) * (Math.abs(e) >> (k * cellBits)), Math.sign(v) * (Math.abs(v) >> (k * cellBits)) || Math.sign(e) * 0); }
+    }));
+    assert.equal(changed, half.weightError.changedWeights);
+    const f0 = simulateReprogramming(layers, { physical: 2, stuckColumns: k, rewriteFraction: 0, passes: 1, returnEffective: true });
+    layers.forEach((L, li) => L.q.forEach((v, i) => assert.equal(f0.effective![li]![i], Math.sign(v) * ((Math.abs(v) >> (k * cellBits)) << (k * cellBits)) || 0)));
+  }
+});
+
+test('identical tiles back to back cost nothing after the first load', () => {
+  const q = new Int8Array(16 * 256).fill(37);
+  const L = mapLayer({ q, nOut: 16, nIn: 256, config: { rows: 128, cols: 128 } });
+  const r = simulateReprogramming([L], { physical: 1, passes: 2 });
+  assert.equal(r.perPassCellWrites[0], popcountOf(37) * 16 * 128);
+  assert.equal(r.cellWrites, 0); assert.equal(r.crossbarWrites, 0);
+});
+function popcountOf(v: number): number { let c = 0; while (v) { c += v & 1; v >>= 1; } return c; }
+
+test('weight sorting cuts reprogramming on bell-shaped weights; stucking cuts more (same P, same writes rule)', () => {
+  const shapes = [[256, 1024], [64, 576]];
+  const qs = shapes.map(([o, i], s) => ({ ...quantize({ weights: synthWeights({ nOut: o!, nIn: i!, seed: 40 + s }), nOut: o!, nIn: i! }), o: o!, i: i! }));
+  const map = (sort: 'none' | 'signed') => qs.map((x) => mapLayer({ q: x.q, nOut: x.o, nIn: x.i, sort }));
+  const base = simulateReprogramming(map('none'), { policy: 'round-robin' });
+  const sorted = simulateReprogramming(map('signed'), { policy: 'chunked-zigzag' });
+  const stuck = simulateReprogramming(map('signed'), { policy: 'chunked-zigzag', stuckColumns: 3, rewriteFraction: 0.25, seed: 1 });
+  assert.equal(base.physical, Math.ceil(base.tiles / 8));
+  assert.ok(base.cellWrites / sorted.cellWrites > 1.5, `sorting ${base.cellWrites / sorted.cellWrites}`);
+  assert.ok(sorted.cellWrites / stuck.cellWrites > 1.5, `stucking ${sorted.cellWrites / stuck.cellWrites}`);
+  assert.ok(stuck.weightError.maxAbs <= 7);
+});
+
+test('bad inputs raise named errors', () => {
+  const layers = layersFor(1, { rows: 8, cols: 16 }, 'none');
+  assert.throws(() => simulateReprogramming([], {}), InvalidInput);
+  assert.throws(() => simulateReprogramming(layers, { physical: 0 }), /physical/);
+  assert.throws(() => simulateReprogramming(layers, { stuckColumns: 1.5 }), /stuckColumns/);
+  assert.throws(() => simulateReprogramming(layers, { stuckColumns: 9 }), /stuckColumns/);
+  assert.throws(() => simulateReprogramming(layers, { rewriteFraction: NaN }), /rewriteFraction/);
+  assert.throws(() => simulateReprogramming(layers, { policy: 'x' as 'chunked' }), /policy/);
+  const other = mapLayer({ q: new Int8Array(4), nOut: 2, nIn: 2, config: { rows: 16, cols: 16 } });
+  assert.throws(() => simulateReprogramming([...layers, other]), /different crossbar config/);
+  void rng;
+});

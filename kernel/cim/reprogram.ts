@@ -1,0 +1,153 @@
+/**
+ * Reprogramming cost of running a model that needs more tiles than the chip has crossbars (paper A), with weight
+ * sorting (via `mapLayer({ sort })`), scheduling policies and bit stucking.
+ *
+ * Cost model [INFERRED from "each memristor is programmed individually" (1T1R)]: a load pulses only the cells whose
+ * state differs from what the crossbar currently holds. Crossbars start blank (all 0); passes repeat the whole model.
+ */
+import { InvalidInput, checkInt, describe, throwIfAborted } from '../core/errors';
+import { rng } from '../core/rng';
+import { columnLayout, imageWords, popcount, tileImage, decodeCell, cellSource } from './crossbar';
+import type { MappedLayer, ReprogramOptions, ReprogramResult, SchedulePolicy } from './types';
+
+export interface Schedule {
+  /** Load order: layer index and tile index of every load in one pass. */
+  layer: Int32Array;
+  tile: Int32Array;
+  /** Physical crossbar of every load. */
+  xbar: Int32Array;
+}
+
+function checkLayers(layers: readonly MappedLayer[]): void {
+  if (!Array.isArray(layers) || layers.length === 0) throw new InvalidInput(`layers must be a non-empty array of mapped layers, got ${describe(layers)}`);
+  const c = layers[0]!.config;
+  for (const [i, l] of layers.entries()) {
+    if (!l || typeof l.tiles !== 'number' || l.tiles < 1) throw new InvalidInput(`layers[${i}] is not a mapped layer with at least one tile`);
+    const d = l.config;
+    if (d.rows !== c.rows || d.cols !== c.cols || d.cellBits !== c.cellBits || d.weightBits !== c.weightBits || d.signMode !== c.signMode) {
+      throw new InvalidInput(`layers[${i}] (${l.name}) uses a different crossbar config than layers[0]; all layers must share one chip`);
+    }
+  }
+}
+
+/** Build one pass's load sequence (see SchedulePolicy). `pass` only matters for 'chunked-zigzag'. */
+export function buildSchedule(layers: readonly MappedLayer[], physical: number, policy: SchedulePolicy = 'round-robin', pass = 0): Schedule {
+  checkLayers(layers);
+  checkInt('physical', physical);
+  const total = layers.reduce((s, l) => s + l.tiles, 0);
+  const layer = new Int32Array(total), tile = new Int32Array(total), xbar = new Int32Array(total);
+  let n = 0;
+  if (policy === 'round-robin') {
+    layers.forEach((l, li) => { for (let t = 0; t < l.tiles; t++) { layer[n] = li; tile[n] = t; xbar[n] = n % physical; n++; } });
+    return { layer, tile, xbar };
+  }
+  if (policy !== 'chunked' && policy !== 'chunked-zigzag') throw new InvalidInput(`policy must be 'round-robin', 'chunked' or 'chunked-zigzag', got ${describe(policy)}`);
+  layers.forEach((l, li) => {
+    const L = l.tiles, chunks = Math.min(physical, L);
+    const reverse = policy === 'chunked-zigzag' && (li + pass * layers.length) % 2 === 1;
+    const rounds = Math.ceil(L / chunks);
+    for (let round = 0; round < rounds; round++) {
+      for (let c = 0; c < chunks; c++) {
+        const s = Math.floor((c * L) / chunks), e = Math.floor(((c + 1) * L) / chunks);
+        if (round >= e - s) continue;
+        layer[n] = li; tile[n] = reverse ? e - 1 - round : s + round; xbar[n] = Math.floor((c * physical) / chunks); n++;
+      }
+    }
+  });
+  return { layer, tile, xbar };
+}
+
+/**
+ * Simulate `passes` inference passes and count reprogramming writes (metrics from the last pass).
+ * Memory: P·imageWords·4 bytes of crossbar state (+ P·rows·cols·2 with trackCells). Pure typed arrays, no tensors.
+ */
+export function simulateReprogramming(layers: readonly MappedLayer[], opts: ReprogramOptions = {}): ReprogramResult {
+  checkLayers(layers);
+  const cfg = layers[0]!.config;
+  const tiles = layers.reduce((s, l) => s + l.tiles, 0);
+  const physical = checkInt('physical', opts.physical ?? Math.ceil(tiles / 8));
+  const policy = opts.policy ?? 'round-robin';
+  const passes = checkInt('passes', opts.passes ?? 2, 1, 1000);
+  const slices = Math.ceil((cfg.weightBits - (cfg.signMode === 'offset' ? 0 : 1)) / cfg.cellBits);
+  const k = checkInt('stuckColumns', opts.stuckColumns ?? 0, 0, slices);
+  const f = opts.rewriteFraction ?? 1;
+  if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw new InvalidInput(`rewriteFraction must be in [0, 1], got ${describe(f)}`);
+  const r = rng(opts.seed ?? 0);
+  const W = Math.ceil(cfg.rows / 32), cb = cfg.cellBits, words = imageWords(cfg);
+  const roles = columnLayout(cfg); const gw = roles.length;
+  const slots = Math.floor(cfg.cols / gw);
+  // per physical column of a crossbar: stuckable?
+  const stuckCol = new Uint8Array(cfg.cols);
+  for (let s = 0; s < slots; s++) roles.forEach((role, c) => { stuckCol[s * gw + c] = role.kind !== 'sign' && role.slice < k ? 1 : 0; });
+  const state = new Uint32Array(physical * words);
+  const target = new Uint32Array(words);
+  const cellCount = opts.trackCells ? new Uint16Array(physical * cfg.rows * cfg.cols) : null;
+  const perPass: number[] = [];
+  let cellWrites = 0, columnWrites = 0, crossbarWrites = 0;
+  const effective = opts.returnEffective ? layers.map((l) => new Int8Array(l.nOut * l.nIn)) : undefined;
+  let changedWeights = 0, sumAbs = 0, maxAbs = 0, sumSq = 0, sumQ2 = 0;
+  const stucking = k > 0 && f < 1;
+  const totalLoads = tiles * passes;
+  for (let pass = 0; pass < passes; pass++) {
+    const last = pass === passes - 1;
+    const sch = buildSchedule(layers, physical, policy, pass);
+    cellWrites = 0; columnWrites = 0; crossbarWrites = 0;
+    if (cellCount) cellCount.fill(0);
+    for (let n = 0; n < tiles; n++) {
+      if ((n & 1023) === 0) { throwIfAborted(opts.signal); opts.progress?.(pass * tiles + n, totalLoads); }
+      const L = layers[sch.layer[n]!]!, t = sch.tile[n]!, p = sch.xbar[n]!;
+      tileImage(L, t, target);
+      const so = p * words;
+      let anyTile = false;
+      for (let col = 0; col < cfg.cols; col++) {
+        let colChanged = 0;
+        const pb = col * cb * W;
+        for (let w = 0; w < W; w++) {
+          // cells (rows) of this column word whose state differs in any cell bit
+          let d = 0;
+          for (let b = 0; b < cb; b++) d |= state[so + pb + b * W + w]! ^ target[pb + b * W + w]!;
+          if (d === 0) continue;
+          if (stucking && stuckCol[col]) {
+            let keep = 0;
+            if (f > 0) for (let m = d; m !== 0; m &= m - 1) { if (r.next() < f) keep |= m & -m; }
+            d = keep;
+            if (d === 0) continue;
+          }
+          for (let b = 0; b < cb; b++) {
+            const i = so + pb + b * W + w;
+            state[i] = (state[i]! & ~d) | (target[pb + b * W + w]! & d);
+          }
+          const c = popcount(d);
+          colChanged += c;
+          if (cellCount) for (let m = d; m !== 0; m &= m - 1) { const row = (w << 5) + (31 - Math.clz32(m & -m)); cellCount[(p * cfg.rows + row) * cfg.cols + col]++; }
+        }
+        if (colChanged > 0) { columnWrites++; cellWrites += colChanged; anyTile = true; }
+      }
+      if (anyTile) crossbarWrites++;
+      if (last && (stucking || effective)) {
+        const img = state.subarray(so, so + words);
+        for (let s = 0; s < L.slots; s++) for (let row = 0; row < cfg.rows; row++) {
+          const { out, input } = cellSource(L, t, row, s);
+          if (out < 0) continue;
+          const qi = L.q[out * L.nIn + input]!;
+          const v = stucking ? decodeCell(L, img, row, s) : qi;
+          if (effective) effective[sch.layer[n]!]![out * L.nIn + input] = v;
+          const e = Math.abs(v - qi);
+          if (e) { changedWeights++; sumAbs += e; sumSq += e * e; if (e > maxAbs) maxAbs = e; }
+          sumQ2 += qi * qi;
+        }
+      }
+    }
+    perPass.push(cellWrites);
+  }
+  opts.progress?.(totalLoads, totalLoads);
+  const totalWeights = layers.reduce((s, l) => s + l.nOut * l.nIn, 0);
+  let maxCell = NaN;
+  if (cellCount) { maxCell = 0; for (let i = 0; i < cellCount.length; i++) if (cellCount[i]! > maxCell) maxCell = cellCount[i]!; }
+  return {
+    physical, tiles, loads: tiles, cellWrites, fullWrites: tiles * cfg.rows * cfg.cols, columnWrites, crossbarWrites,
+    perPassCellWrites: perPass, maxWritesPerCell: maxCell,
+    weightError: { changedWeights, totalWeights, meanAbs: sumAbs / totalWeights, maxAbs, relRms: sumQ2 > 0 ? Math.sqrt(sumSq / sumQ2) : 0 },
+    ...(effective ? { effective } : {}),
+  };
+}

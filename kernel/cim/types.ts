@@ -1,0 +1,141 @@
+/**
+ * Options and results of the CIM crossbar simulator (shared by the reprogramming paper and SWS).
+ *
+ * Tags in comments: [PAPER] read in the paper, [INFERRED] reconstruction of an unknown detail (an explicit
+ * option, default documented), [OURS] our design choice. See /work/shared/research/cim.md.
+ */
+
+/**
+ * How a signed integer weight q ∈ [−(2^(b−1)−1), 2^(b−1)−1] is stored in unsigned cells.
+ * - 'sign-magnitude' [INFERRED default]: ⌈(b−1)/cellBits⌉ magnitude columns (low-order first) + 1 sign column.
+ *   Reconstruction: the sign cell steers its row's magnitude current to a + or − bit line (digital subtraction
+ *   after the ADC), so column sum = Σ x·mag·[q≥0] − Σ x·mag·[q<0]. Low-magnitude weights leave the high
+ *   columns at 0, which is what sorting relies on. 8 columns per int8 weight with 1-bit cells ⇒ 16 outputs per 128 columns.
+ * - 'pair': positive/negative array pair (CrossSim BALANCED): ⌈(b−1)/cellBits⌉ columns for max(q,0) and as many for max(−q,0).
+ * - 'offset': u = q + 2^(b−1) stored unsigned in ⌈b/cellBits⌉ columns; 2^(b−1)·Σx is subtracted digitally.
+ *   Zero becomes 0b1000_0000, so low-magnitude weights set the top column (kept for ablations).
+ */
+export type SignMode = 'sign-magnitude' | 'pair' | 'offset';
+
+export interface CrossbarConfig {
+  /** Word lines (inputs) per crossbar. Default 128 [INFERRED: ISAAC/PUMA/NeuroSim default]. */
+  rows: number;
+  /** Bit lines (cells per row). Default 128. */
+  cols: number;
+  /** Bits per memristor cell, 1 or 2. Default 1 [INFERRED]. */
+  cellBits: 1 | 2;
+  /** Total weight bits including sign, 2..8. Default 8 (int8 symmetric, q ∈ [−127, 127]) [INFERRED]. */
+  weightBits: number;
+  /** Default 'sign-magnitude' [INFERRED]; see SignMode. */
+  signMode: SignMode;
+}
+
+/**
+ * Order of each output's weights before they are cut into crossbar row blocks ("sections").
+ * - 'none': natural input order (baseline).
+ * - 'signed' [INFERRED default for sorting]: ascending signed value per output (stable, index tie-break). Sections
+ *   become single-sign and similar across outputs at the same rank.
+ * - 'abs': ascending |q| per output (the literal SWS reading).
+ * Routing [INFERRED, idealized]: each output's column group receives its inputs gathered in its own sorted order
+ * (per-column-group input routing), which is how the permutation is undone so outputs stay exact.
+ */
+export type SortKey = 'none' | 'signed' | 'abs';
+
+/** One weight matrix mapped onto tiles (conv layers unrolled to [cout, kh·kw·cin]). */
+export interface MappedLayer {
+  name: string;
+  nOut: number;
+  nIn: number;
+  /** Row-major [nOut][nIn] integer weights. */
+  q: Int8Array;
+  /** Dequantization scale: length 1 (per-tensor) or nOut (per-channel). */
+  scale: Float32Array;
+  sort: SortKey;
+  /** [nOut][nIn]: input index at sorted position p of output j; null = identity. */
+  perm: Int32Array | null;
+  config: CrossbarConfig;
+  /** Output slots per crossbar (= floor(cols / groupWidth)). */
+  slots: number;
+  /** Physical columns per output. */
+  groupWidth: number;
+  /** Tile grid: rowBlocks = ⌈nIn/rows⌉ (input blocks / sections), colBlocks = ⌈nOut/slots⌉. Tile t = rb·colBlocks + cb. */
+  rowBlocks: number;
+  colBlocks: number;
+  tiles: number;
+}
+
+export type InputMode = 'unsigned' | 'twos-complement';
+
+export interface MvmOptions {
+  /** Bits per input, streamed one bit per cycle (1-bit DAC) [INFERRED]. Default 8. */
+  inputBits?: number;
+  /** 'unsigned' (after ReLU, default) or 'twos-complement' (MSB cycle weighted −2^(n−1)). */
+  inputMode?: InputMode;
+}
+
+/**
+ * Scheduling of tiles onto P physical crossbars over one inference pass.
+ * - 'round-robin' (naive baseline): layers in order, tiles row-major, load i goes to crossbar i mod P.
+ * - 'chunked' [OURS, brief §3.3]: each layer's tile list is cut into min(P, L) contiguous chunks; chunk c goes to
+ *   crossbar ⌊c·P/n⌋, so a crossbar's consecutive loads are neighbours in (sorted) tile order and sit in the same
+ *   quantile band from layer to layer.
+ * - 'chunked-zigzag': as 'chunked', but the direction inside chunks alternates per layer and per pass, so the
+ *   wrap-around does not jump from the largest back to the smallest section.
+ */
+export type SchedulePolicy = 'round-robin' | 'chunked' | 'chunked-zigzag';
+
+export interface ReprogramOptions {
+  /** Physical crossbars P. Default ⌈tiles/8⌉ (reference setting). */
+  physical?: number;
+  policy?: SchedulePolicy;
+  /** Inference passes simulated; crossbars start blank (all cells 0). Metrics are from the last pass. Default 2. */
+  passes?: number;
+  /**
+   * Bit stucking [PAPER technique 2, details INFERRED]: in the k lowest-order data columns (slice index < k, per
+   * polarity; sign columns never) only a random fraction f of the cells that need to change are rewritten; the
+   * rest keep their stale state. Default k = 0 (off).
+   */
+  stuckColumns?: number;
+  /** f ∈ [0, 1]. Default 1. */
+  rewriteFraction?: number;
+  seed?: number;
+  /** Count writes per physical cell (needs P·rows·cols·2 bytes) to report maxWritesPerCell. Default false. */
+  trackCells?: boolean;
+  /** Return the effective (stale-bit) weights of the last pass per layer. Default false. */
+  returnEffective?: boolean;
+  progress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface WeightError {
+  /** Weights whose stored value differs from the target in the last pass. */
+  changedWeights: number;
+  totalWeights: number;
+  /** Mean |Δq| over all weights, in LSB. */
+  meanAbs: number;
+  maxAbs: number;
+  /** sqrt(ΣΔq² / Σq²). */
+  relRms: number;
+}
+
+export interface ReprogramResult {
+  physical: number;
+  tiles: number;
+  /** Loads per pass (= tiles). */
+  loads: number;
+  /** Cells whose state changed, last pass. */
+  cellWrites: number;
+  /** Write-everything baseline, last pass: loads × rows × cols. */
+  fullWrites: number;
+  /** Columns with at least one changed cell, last pass. */
+  columnWrites: number;
+  /** Loads with at least one changed cell, last pass. */
+  crossbarWrites: number;
+  /** Cell writes per pass (index 0 starts from blank crossbars). */
+  perPassCellWrites: number[];
+  /** Max writes of a single physical cell in the last pass (endurance-limiting); NaN unless trackCells. */
+  maxWritesPerCell: number;
+  weightError: WeightError;
+  /** Per layer, the weights actually stored when that tile was used in the last pass (returnEffective). */
+  effective?: Int8Array[];
+}
