@@ -11,3 +11,6 @@ export { lowerBound, ratioToLowerBound } from './bound';
 export { CORTEX_M4, CORTEX_M7, CORTEX_A72, PRESETS, defineHardware } from './hardware';
 export { TINYML_LAYERS, TINYML_LAYERS_FP32, padFp32, type Layer } from './data';
 export { BASELINE_NEST, baselineCounts } from './baseline';
+export { emitFp32, emitBaseline, kernelName, COUNT_PRELUDE } from './emit';
+export { emitHarness, type HarnessCase } from './harness';
+export { innerLoopStats, type LoopStats } from './objdump';

@@ -1,0 +1,107 @@
+/**
+ * MEMA emitted C, checked two ways:
+ *  1. host gcc build with counting macros: per-operand load/store counts = the simulator, on the 20 TinyML
+ *     layers (MEMA FP32 padding) and 200+ random shapes with M, K, N ≤ 40; results bit-exact vs a naive loop;
+ *  2. Cortex-M4 (mps2-an386) under QEMU with semihosting: the same layers bit-exact with the host build and
+ *     normwise error ≤ 1e-5; arm-none-eabi-objdump: the hot loop has exactly the loads/MACs the model predicts, no spills.
+ * QEMU is functional only: no time or energy claims.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rng } from '../kernel/core/rng';
+import {
+  deriveSchedule, simulate, CORTEX_M4, TINYML_LAYERS_FP32, feasibleTiles, BASELINE_NEST, scheduleName, type LoopNest,
+} from '../kernel/mema';
+import { emitFp32, emitBaseline, kernelName } from '../kernel/mema/emit';
+import { emitHarness, type HarnessCase } from '../kernel/mema/harness';
+import { innerLoopStats } from '../kernel/mema/objdump';
+
+const FIX = join(__dirname, 'fixtures', 'mema');
+const ARM_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard', '-ffp-contract=off', '-O2', '-Wall', '-Werror'];
+
+interface Line { M: number; K: number; N: number; cnt: number[]; hash: string; exact: number; rel: number }
+function parse(out: string): Line[] {
+  return out.split('\n').filter((l) => l.startsWith('case ')).map((l) => {
+    const t = l.split(/\s+/);
+    return { M: +t[2]!, K: +t[3]!, N: +t[4]!, cnt: t.slice(6, 10).map(Number), hash: t[11]!, exact: +t[13]!, rel: +t[15]! };
+  });
+}
+
+function build(nests: LoopNest[], cases: HarnessCase[]): string {
+  const srcs = new Map<string, string>();
+  for (const n of nests) srcs.set(kernelName(n), emitFp32(n).code);
+  srcs.set('base', emitBaseline().code);
+  return emitHarness([...srcs.values()], cases);
+}
+
+const baseName = emitBaseline().name;
+const layerNests = TINYML_LAYERS_FP32.map((l) => deriveSchedule(CORTEX_M4, l.M, l.K, l.N).nest);
+const layerCases: HarnessCase[] = [
+  ...TINYML_LAYERS_FP32.map((l, i) => ({ kernel: kernelName(layerNests[i]!), M: l.M, K: l.K, N: l.N })),
+  ...TINYML_LAYERS_FP32.map((l) => ({ kernel: baseName, M: l.M, K: l.K, N: l.N })),
+];
+const dir = mkdtempSync(join(tmpdir(), 'mema-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('host instrumented build: counts = simulator on benchmark layers and 220 random shapes ≤ 40', () => {
+  const r = rng(11);
+  const pool: LoopNest[] = (['KMN', 'MKN', 'NKM'] as const).flatMap((s) => { const f = feasibleTiles(s, 32); return [f[r.int(f.length)]!, f[r.int(f.length)]!]; });
+  const nests: LoopNest[] = [...layerNests, ...pool];
+  const cases: HarnessCase[] = [...layerCases];
+  const caseNest: LoopNest[] = [...layerNests, ...TINYML_LAYERS_FP32.map(() => BASELINE_NEST)];
+  for (let t = 0; t < 220; t++) {
+    const M = 1 + r.int(40), K = 1 + r.int(40), N = 1 + r.int(40);
+    const nest = t % 2 ? deriveSchedule(CORTEX_M4, M, K, N).nest : pool[r.int(pool.length)]!;
+    nests.push(nest); cases.push({ kernel: kernelName(nest), M, K, N }); caseNest.push(nest);
+  }
+  const c = join(dir, 'host.c'), exe = join(dir, 'host');
+  writeFileSync(c, build(nests, cases));
+  execFileSync('gcc', ['-O1', '-DMEMA_COUNT', '-ffp-contract=off', '-Wall', '-Werror', c, '-o', exe, '-lm']);
+  const lines = parse(execFileSync(exe, { maxBuffer: 1 << 24 }).toString());
+  assert.equal(lines.length, cases.length);
+  lines.forEach((l, i) => {
+    const s = simulate(caseNest[i]!, l.M, l.K, l.N);
+    assert.deepEqual(l.cnt, [s.aLoads, s.bLoads, s.cLoads, s.cStores], `case ${i} ${scheduleName(caseNest[i]!)} ${JSON.stringify(caseNest[i])} ${l.M}x${l.K}x${l.N}`);
+    assert.equal(l.exact, 1, `case ${i} not bit-exact vs the naive loop`);
+    assert.ok(l.rel <= 1e-5, `case ${i} rel ${l.rel}`);
+  });
+});
+
+test('Cortex-M4 under QEMU (mps2-an386): 20 layers, analytic + baseline, bit-exact with host, static loop check', () => {
+  const c = join(dir, 'arm.c'), elf = join(dir, 'arm.elf'), host = join(dir, 'hostref');
+  writeFileSync(c, build(layerNests, layerCases));
+  execFileSync('gcc', ['-O2', '-ffp-contract=off', '-Wall', '-Werror', c, '-o', host, '-lm']);
+  const ref = parse(execFileSync(host).toString());
+  execFileSync('arm-none-eabi-gcc', [...ARM_FLAGS, '-nostartfiles', '-T', join(FIX, 'link.ld'), '--specs=rdimon.specs',
+    join(FIX, 'startup.c'), c, '-lc', '-lrdimon', '-lm', '-o', elf]);
+  const q = spawnSync('qemu-system-arm', ['-M', 'mps2-an386', '-cpu', 'cortex-m4', '-nographic', '-semihosting-config',
+    'enable=on,target=native', '-kernel', elf], { timeout: 180_000, maxBuffer: 1 << 24 });
+  const out = q.stdout.toString();
+  assert.equal(q.status, 0, `qemu exit ${q.status}: ${out.slice(-500)} ${q.stderr}`);
+  const arm = parse(out);
+  assert.equal(arm.length, layerCases.length);
+  arm.forEach((l, i) => {
+    assert.equal(l.hash, ref[i]!.hash, `case ${i}: M4 result differs from host build`);
+    assert.equal(l.exact, 1); assert.ok(l.rel <= 1e-5, `case ${i} rel ${l.rel}`);
+  });
+  // static check: the full-tile kernel's hot loop
+  const dump = execFileSync('arm-none-eabi-objdump', ['-d', elf], { maxBuffer: 1 << 26 }).toString();
+  for (const nest of [...new Set(layerNests.map((n) => JSON.stringify(n)))].map((s) => JSON.parse(s) as LoopNest).concat([{ order: ['N', 'M', 'K'], m: 2, k: 1, n: 2 }])) {
+    const name = nest.m === 2 && nest.n === 2 && scheduleName(nest) === 'KMN' ? baseName : kernelName(nest);
+    const s = scheduleName(nest);
+    const variants = s === 'KMN' ? [{ fn: `${name}_t${nest.m}x${nest.n}`, loads: nest.m + nest.n, macs: nest.m * nest.n }]
+      : s === 'MKN' ? [{ fn: `${name}_t${nest.k}x${nest.n}`, loads: nest.k + nest.n, macs: nest.k * nest.n }, { fn: `${name}_t${nest.k}x${nest.n}_first`, loads: nest.k, macs: nest.k * nest.n }]
+        : [{ fn: `${name}_t${nest.m}x${nest.k}`, loads: nest.k + nest.m, macs: nest.k * nest.m }, { fn: `${name}_t${nest.m}x${nest.k}_first`, loads: nest.k, macs: nest.k * nest.m }];
+    for (const v of variants) {
+      const st = innerLoopStats(dump, v.fn);
+      assert.equal(st.fpLoads, v.loads, `${v.fn} loads`);
+      assert.equal(st.macs, v.macs, `${v.fn} MACs`);
+      assert.equal(st.stackAccesses, 0, `${v.fn} spills`);
+      assert.equal(st.fpStores, s === 'KMN' ? 0 : s === 'MKN' ? nest.n : nest.m, `${v.fn} stores`);
+    }
+  }
+});
