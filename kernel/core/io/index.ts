@@ -6,3 +6,4 @@ export * from './dtypes';
 export * from './npy';
 export * from './safetensors';
 export * from './tfjs-models';
+export * from './onnx';
