@@ -115,6 +115,19 @@ test('numpy-written fixtures (fortran f8 3-d, >i4, f2, b1, i8, v2 u2, v3 u1)', (
   assert.deepEqual(list(readNpyFile(join(FIX, 'v3_u1.npy')).data), [0, 1, 2, 3]);
 });
 
+test('writer switches to version 2.0 when the header exceeds 65535 bytes', () => {
+  const shape = new Array<number>(23000).fill(1);
+  const bytes = writeNpy({ dtype: 'float32', shape, data: [2.5] });
+  assert.equal(bytes[6], 2, 'major version 2');
+  const headerEnd = 12 + new DataView(bytes.buffer).getUint32(8, true);
+  assert.ok(headerEnd > 65535);
+  assert.equal(headerEnd % 64, 0);
+  const r = readNpy(bytes);
+  assert.equal(r.shape.length, 23000);
+  assert.deepEqual(list(r.data), [2.5]);
+  assert.equal(writeNpy({ dtype: 'float32', shape: [1], data: [1] })[6], 1, 'small headers stay version 1.0');
+});
+
 test('file write/read round trip', () => {
   const dir = mkdtempSync(join(tmpdir(), 'npy-'));
   try {

@@ -53,6 +53,8 @@ function parseDescr(descr: unknown): { dtype: DType; littleEndian: boolean } {
 // ---- header dict: a Python literal like {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), } ----
 type PyValue = string | number | boolean | null | PyValue[] | { [k: string]: PyValue };
 
+const ATOM = /True|False|None|-?\d+L?/y;
+
 function parsePyLiteral(src: string): PyValue {
   let i = 0;
   const fail = (what: string): never => {
@@ -91,7 +93,8 @@ function parsePyLiteral(src: string): PyValue {
       i = end + 1;
       return s;
     }
-    const m = /^(True|False|None|-?\d+L?)/.exec(src.slice(i));
+    ATOM.lastIndex = i;
+    const m = ATOM.exec(src);
     if (!m) return fail('unexpected token');
     i += m[0].length;
     return m[0] === 'True' ? true : m[0] === 'False' ? false : m[0] === 'None' ? null : Number(m[0].replace('L', ''));
