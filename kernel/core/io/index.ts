@@ -1,9 +1,13 @@
 /**
  * Kernel I/O: NumPy .npy, safetensors, tfjs model folders and weight manifests, ONNX initializers.
- * Every reader throws FormatError for malformed input and NotFound for missing files.
+ * Every reader throws FormatError for malformed input and NotFound for missing files; readers return plain
+ * typed arrays (`{ dtype, shape, data }`), except the tfjs model loaders, whose models the caller disposes.
  */
-export * from './dtypes';
-export * from './npy';
-export * from './safetensors';
-export * from './tfjs-models';
-export * from './onnx';
+export { type DType, type TypedArray, type NdArray, ITEMSIZE, f16ToF32, f32ToF16, bf16ToF32, f32ToBf16 } from './dtypes';
+export { readNpy, writeNpy, readNpyFile, writeNpyFile, type NpyArray } from './npy';
+export { readSafetensors, writeSafetensors, writeSafetensorsFile, MAX_HEADER_BYTES, type Safetensors } from './safetensors';
+export {
+  fileHandler, loadLayersModel, saveLayersModel, loadGraphModel, loadWeightsManifest, countParams,
+  type FileHandlerOptions, type NamedWeight,
+} from './tfjs-models';
+export { readOnnxInitializers, decodeOnnxModel, decodeOnnxTensor } from './onnx';
