@@ -27,3 +27,34 @@ export function synthWeights(opts: SynthOptions): Float32Array {
   }
   return out;
 }
+
+/** Weight-matrix shapes [nOut, nIn] of ViT-Base/16 (patch embedding, 12 × (qkv, proj, fc1, fc2), head): 86.4M weights. */
+export function vitBaseShapes(): [number, number][] {
+  const s: [number, number][] = [[768, 768]];
+  for (let b = 0; b < 12; b++) s.push([2304, 768], [768, 768], [3072, 768], [768, 3072]);
+  s.push([1000, 768]);
+  return s;
+}
+
+/**
+ * Synthetic int8 weights directly (Laplace, per-tensor max scale), without keeping float copies: for scale runs.
+ * Equivalent to quantize({ weights: synthWeights(...) }) but one pass and 1 byte per weight.
+ */
+export function synthQuantized(opts: SynthOptions & { bits?: number }): Int8Array {
+  const nOut = checkInt('nOut', opts.nOut), nIn = checkInt('nIn', opts.nIn);
+  const bits = checkInt('bits', opts.bits ?? 8, 2, 8);
+  const r = rng(opts.seed ?? 0);
+  const n = nOut * nIn, qmax = 2 ** (bits - 1) - 1;
+  // Laplace(0, 1) samples; the per-tensor scale is max|w| / qmax, found in a first pass over a float buffer chunk-free:
+  // we draw uniforms twice from the same seed (cheaper than storing 4 bytes per weight).
+  let m = 0;
+  for (let i = 0; i < n; i++) { const u = r.next() - 0.5; const a = -Math.log(1 - 2 * Math.abs(u)); if (a > m) m = a; }
+  const r2 = rng(opts.seed ?? 0);
+  const q = new Int8Array(n);
+  const inv = m > 0 ? qmax / m : 0;
+  for (let i = 0; i < n; i++) {
+    const u = r2.next() - 0.5; const v = Math.round(Math.sign(u) * -Math.log(1 - 2 * Math.abs(u)) * inv);
+    q[i] = v > qmax ? qmax : v < -qmax ? -qmax : v;
+  }
+  return q;
+}

@@ -13,3 +13,5 @@ export { DEFAULT_CONFIG, resolveConfig, columnLayout, mapLayer, sortPerm, tileIm
 export { quantize, unrollConv, transposeDense, im2col, type QuantizeOptions, type Quantized } from './quantize';
 export { buildSchedule, simulateReprogramming, type Schedule } from './reprogram';
 export { synthWeights, type SynthOptions } from './data';
+export { crossbarMapFigure, tileCells } from './figures';
+export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping } from './model';
