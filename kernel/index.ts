@@ -12,6 +12,9 @@ export { registerWasmTrainingKernels } from './core/wasm-grads';
 export { parseIdx, loadFashionMnist, loadMnist, asTensors, FASHION_MNIST_CLASSES, type ImageDataset, type IdxArray, type LoadOptions } from './core/data';
 export { expectNoLeak, relErr, TensorLeak } from './core/testing';
 export * as viz from './viz';
+export { show, showText, showMarkdown, canDisplay, type ShowOptions } from './core/display';
+export { progress, withProgress, type Progress, type ProgressOptions } from './core/progress';
+export type { Figure, MimeBundle, FigureKind } from './viz/types';
 // Paper modules (one line each):
 export * as io from './core/io';
 export * as mema from './mema';

@@ -1,0 +1,114 @@
+/**
+ * show(): display a figure in a notebook as ONE display_data message carrying the whole MIME bundle
+ * (vendor JSON payload + static SVG fallback + text/plain summary); outside a notebook, return the bundle
+ * and optionally write the fallback to a file.
+ *
+ * How it reaches the notebook: tslab's `dist/jupyter.js` keeps `exports.lastWriteDisplayData`, the
+ * `(content, update) => void` writer of the cell being executed (it sends `display_data`, or
+ * `update_display_data` when `update` is true, with `content` = { data, metadata, transient }). tslab's own
+ * public `display.raw()` calls it with a single MIME type; we call it directly with the whole bundle.
+ * If that module is not in require.cache but tslab's public `display` is, we fall back to
+ * `display.raw(vendorMime, json)` + `display.svg(fallback)` (degraded: two outputs, no text/plain, no updates).
+ */
+import { writeFileSync } from 'node:fs';
+import type { Figure, MimeBundle } from '../viz/types';
+import { toBundle } from '../viz/svg';
+import { InvalidInput, describe } from './errors';
+
+export interface ShowOptions {
+  /** Outside a notebook: write the static fallback (SVG) here. */
+  file?: string;
+  /** Reuse one output: the first show() with this id creates it, later ones replace it in place. */
+  displayId?: string;
+}
+
+export interface DisplayContent { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } }
+type Writer = (content: DisplayContent, update: boolean) => void;
+
+function cached(re: RegExp): Record<string, unknown> | undefined {
+  const cache = typeof require !== 'undefined' ? require.cache : undefined;
+  if (!cache) return undefined;
+  for (const k of Object.keys(cache)) if (re.test(k)) return cache[k]?.exports as Record<string, unknown> | undefined;
+  return undefined;
+}
+
+/** tslab's current display writer, or undefined outside a running tslab cell. */
+export function tslabWriter(): Writer | undefined {
+  const j = cached(/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/);
+  const w = j?.lastWriteDisplayData;
+  return typeof w === 'function' ? (w as Writer) : undefined;
+}
+
+interface TslabDisplay { raw(mime: string, data: string): void; svg?(s: string): void; text?(s: string): void }
+function tslabPublicDisplay(): TslabDisplay | undefined {
+  const p = cached(/[\\/]tslab[\\/]dist[\\/]public\.js$/);
+  const d = p?.display as TslabDisplay | undefined;
+  return d && typeof d.raw === 'function' ? d : undefined;
+}
+
+/** True when show() would reach a notebook output. */
+export function canDisplay(): boolean { return !!tslabWriter() || !!tslabPublicDisplay(); }
+
+const opened = new Set<string>();
+
+/**
+ * Send one bundle to the notebook. With `displayId`, the first call creates the output and later calls
+ * replace it (update_display_data). Returns how it was sent: 'bundle', 'degraded' or 'none'.
+ */
+export function emitBundle(bundle: MimeBundle, displayId?: string): 'bundle' | 'degraded' | 'none' {
+  const w = tslabWriter();
+  if (w) {
+    const update = displayId !== undefined && opened.has(displayId);
+    if (displayId !== undefined) opened.add(displayId);
+    w({ data: { ...bundle }, metadata: {}, transient: displayId !== undefined ? { display_id: displayId } : {} }, update);
+    return 'bundle';
+  }
+  const d = tslabPublicDisplay();
+  if (d) {
+    try {
+      const vendor = Object.keys(bundle).find((k) => k.startsWith('application/vnd.edgelab.'));
+      if (vendor) d.raw(vendor, JSON.stringify(bundle[vendor]));
+      if (typeof bundle['image/svg+xml'] === 'string') d.raw('image/svg+xml', bundle['image/svg+xml']);
+      else d.raw('text/plain', bundle['text/plain']);
+      return 'degraded';
+    } catch {
+      return 'none'; // tslab loaded but no cell running ("Not ready")
+    }
+  }
+  return 'none';
+}
+
+/**
+ * Display a figure. In a tslab notebook: one display_data with `application/vnd.edgelab.<kind>.v1+json`,
+ * `image/svg+xml` and `text/plain` (or update_display_data for a `displayId` already shown).
+ * Elsewhere: nothing is printed; with `file`, the SVG fallback is written there. Always returns the bundle.
+ */
+export function show(fig: Figure, opts: ShowOptions = {}): MimeBundle {
+  if (!fig || typeof fig !== 'object' || typeof (fig as { kind?: unknown }).kind !== 'string') {
+    throw new InvalidInput(`show: expected a figure from el.viz (heatmap, series, …), got ${describe(fig)}`);
+  }
+  if (opts.displayId !== undefined && (typeof opts.displayId !== 'string' || !opts.displayId)) {
+    throw new InvalidInput(`show: displayId must be a non-empty string, got ${describe(opts.displayId)}`);
+  }
+  const bundle = toBundle(fig);
+  emitBundle(bundle, opts.displayId);
+  if (opts.file) {
+    if (!/\.svg$/i.test(opts.file)) throw new InvalidInput(`show: file ${describe(opts.file)} must end in .svg (every fallback is SVG)`);
+    writeFileSync(opts.file, bundle['image/svg+xml'] as string);
+  }
+  return bundle;
+}
+
+/** Display plain text (one output; `displayId` to update in place). */
+export function showText(text: string, opts: { displayId?: string } = {}): MimeBundle {
+  const bundle: MimeBundle = { 'text/plain': String(text) };
+  emitBundle(bundle, opts.displayId);
+  return bundle;
+}
+
+/** Display Markdown (text/markdown with a text/plain copy). */
+export function showMarkdown(md: string, opts: { displayId?: string } = {}): MimeBundle {
+  const bundle: MimeBundle = { 'text/markdown': String(md), 'text/plain': String(md) };
+  emitBundle(bundle, opts.displayId);
+  return bundle;
+}
