@@ -14,3 +14,4 @@ export { BASELINE_NEST, baselineCounts } from './baseline';
 export { emitFp32, emitBaseline, kernelName, COUNT_PRELUDE } from './emit';
 export { emitHarness, type HarnessCase } from './harness';
 export { innerLoopStats, type LoopStats } from './objdump';
+export { LruCache, simulateCache, type CacheConfig, type CacheCounts } from './cache';
