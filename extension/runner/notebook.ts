@@ -68,6 +68,9 @@ export function errorOf(r: ExecuteResult): CellError {
   const reply = r.reply as { ename?: string; evalue?: string; traceback?: string[] };
   if (reply.ename) return { ename: reply.ename, evalue: reply.evalue ?? '', traceback: reply.traceback ?? [] };
   const stderr = r.outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => (o as { text: string }).text).join('');
+  // tslab prints TypeScript diagnostics as `line:col - message` and does not run the cell.
+  const diags = stderr.split('\n').filter((l) => /^(\S+ )?\d+:\d+ - /.test(l));
+  if (diags.length) return { ename: 'CompileError', evalue: diags.join('; '), traceback: stderr.split('\n') };
   const m = /^(\w*Error|\w*Exception)\b:?\s*(.*)$/m.exec(stderr);
   return { ename: m?.[1] ?? (r.status === 'aborted' ? 'Aborted' : 'Error'), evalue: m?.[2] ?? (stderr.trim().split('\n').slice(-1)[0] || `execute_reply status ${r.status}`), traceback: stderr ? stderr.split('\n') : [] };
 }
