@@ -3,6 +3,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKernel, type Kernel } from '../extension/runner/kernel';
 import { runNotebook } from '../extension/runner/notebook';
+import { kindFromKernelspec } from '../extension/runner/kernelspec';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let k: Kernel;
 before(async () => { k = await startKernel({ kind: 'ipykernel' }); });
@@ -47,4 +51,23 @@ test('ipykernel: interrupt via SIGINT raises KeyboardInterrupt', async () => {
   const r = await p;
   assert.equal(r.status, 'error');
   assert.ok(r.outputs.some((o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt'));
+});
+
+test('ipykernel from a kernelspec with interrupt_mode "message": interrupt_request on control', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelab-spec-'));
+  writeFileSync(join(dir, 'kernel.json'), JSON.stringify({ argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], display_name: 'py', language: 'python', interrupt_mode: 'message' }));
+  const kind = kindFromKernelspec(dir);
+  assert.equal(kind.interruptMode, 'message');
+  const m = await startKernel({ kind });
+  try {
+    const p = m.execute('import time\nwhile True: time.sleep(0.05)');
+    await new Promise((r) => setTimeout(r, 800));
+    await m.interrupt();
+    const r = await p;
+    assert.equal(r.status, 'error');
+    assert.ok(r.outputs.some((o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt'));
+  } finally {
+    await m.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,7 @@
 /** Installs a Jupyter kernelspec that starts this repo's tslab (so Jupyter/nbconvert can run EdgeLab notebooks). vscode-free. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { tslabBin } from './kernel';
 
 export interface KernelspecOptions {
@@ -22,4 +22,14 @@ export function installKernelspec(opts: KernelspecOptions = {}): string {
   const file = join(dir, 'kernel.json');
   writeFileSync(file, JSON.stringify(kernelspecJson(), null, 1) + '\n');
   return file;
+}
+
+/** A kernel kind from an installed kernelspec folder (its kernel.json argv and interrupt_mode), for startKernel({ kind }). */
+export function kindFromKernelspec(dir: string): { argv: string[]; interruptMode: 'signal' | 'message'; name: string } {
+  const file = join(dir, 'kernel.json');
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as { argv?: unknown; interrupt_mode?: unknown };
+  if (!Array.isArray(spec.argv) || !spec.argv.length || !spec.argv.every((a) => typeof a === 'string')) {
+    throw new Error(`${file}: argv must be a non-empty array of strings, got ${JSON.stringify(spec.argv)}`);
+  }
+  return { argv: spec.argv as string[], interruptMode: spec.interrupt_mode === 'message' ? 'message' : 'signal', name: basename(dir) };
 }
