@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { show, showText, showMarkdown, canDisplay, type DisplayContent } from './display';
 import { progress, withProgress } from './progress';
 import { heatmap, series, mimeOf } from '../viz';
@@ -35,6 +36,9 @@ test('outside a notebook show() returns the bundle and writes the SVG fallback t
   assert.match(readFileSync(file, 'utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.throws(() => show(fig(), { file: join(dir, 'h.png') }), InvalidInput);
   assert.throws(() => show({ rows: 1 } as never), /expected a figure/);
+  // A notebook echoes the last expression: the bundle prints as one short line, not the whole SVG.
+  assert.equal(inspect(b), `[MimeBundle ${mimeOf('heatmap')}, image/svg+xml, text/plain]`);
+  assert.equal(JSON.parse(JSON.stringify(b))['text/plain'], b['text/plain']);
 });
 
 test('in a tslab cell show() emits exactly ONE display_data with the three MIME keys', () => {

@@ -52,6 +52,18 @@ export function canDisplay(): boolean { return !!tslabWriter() || !!tslabPublicD
 const opened = new Set<string>();
 
 /**
+ * Notebooks echo a cell's last expression with util.inspect; without this, `show(fig)` as the last line would
+ * print the whole bundle (SVG included) as text under the figure. The hook is non-enumerable, so
+ * Object.keys / JSON.stringify of the bundle are unchanged.
+ */
+function quietInspect(bundle: MimeBundle): MimeBundle {
+  Object.defineProperty(bundle, Symbol.for('nodejs.util.inspect.custom'), {
+    value: () => `[MimeBundle ${Object.keys(bundle).join(', ')}]`, enumerable: false,
+  });
+  return bundle;
+}
+
+/**
  * Send one bundle to the notebook. With `displayId`, the first call creates the output and later calls
  * replace it (update_display_data). Returns how it was sent: 'bundle', 'degraded' or 'none'.
  */
@@ -90,7 +102,7 @@ export function show(fig: Figure, opts: ShowOptions = {}): MimeBundle {
   if (opts.displayId !== undefined && (typeof opts.displayId !== 'string' || !opts.displayId)) {
     throw new InvalidInput(`show: displayId must be a non-empty string, got ${describe(opts.displayId)}`);
   }
-  const bundle = toBundle(fig);
+  const bundle = quietInspect(toBundle(fig));
   emitBundle(bundle, opts.displayId);
   if (opts.file) {
     if (!/\.svg$/i.test(opts.file)) throw new InvalidInput(`show: file ${describe(opts.file)} must end in .svg (every fallback is SVG)`);
@@ -101,14 +113,14 @@ export function show(fig: Figure, opts: ShowOptions = {}): MimeBundle {
 
 /** Display plain text (one output; `displayId` to update in place). */
 export function showText(text: string, opts: { displayId?: string } = {}): MimeBundle {
-  const bundle: MimeBundle = { 'text/plain': String(text) };
+  const bundle: MimeBundle = quietInspect({ 'text/plain': String(text) });
   emitBundle(bundle, opts.displayId);
   return bundle;
 }
 
 /** Display Markdown (text/markdown with a text/plain copy). */
 export function showMarkdown(md: string, opts: { displayId?: string } = {}): MimeBundle {
-  const bundle: MimeBundle = { 'text/markdown': String(md), 'text/plain': String(md) };
+  const bundle: MimeBundle = quietInspect({ 'text/markdown': String(md), 'text/plain': String(md) });
   emitBundle(bundle, opts.displayId);
   return bundle;
 }

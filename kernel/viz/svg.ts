@@ -29,6 +29,11 @@ export function fmt(v: number | null | undefined): string {
   if (a >= 1e5 || a < 1e-3) return v.toExponential(2).replace('e+', 'e');
   return String(Number(v.toPrecision(4)));
 }
+function minMax(a: ArrayLike<number>): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < a.length; i++) { const v = a[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+  return [lo, hi];
+}
 function sum(a: ArrayLike<number>): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; }
 const n2 = (v: number) => String(Math.round(v * 100) / 100);
 
@@ -84,8 +89,9 @@ interface MatrixView {
 
 function matrixSvg(m: MatrixView): { w: number; h: number; body: string[] } {
   const finite = m.values.filter((v): v is number => v !== null && Number.isFinite(v));
-  let lo = m.zmin ?? (finite.length ? Math.min(...finite.slice(0, 1e6)) : 0);
-  let hi = m.zmax ?? (finite.length ? Math.max(...finite.slice(0, 1e6)) : 1);
+  const [fmin, fmax] = finite.length ? minMax(finite) : [0, 1];
+  let lo = m.zmin ?? fmin;
+  let hi = m.zmax ?? fmax;
   if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
   const maxLab = (ls?: string[]) => (ls ? Math.min(24, Math.max(...ls.map((l) => l.length))) : 0);
   const left = 8 + (m.yLabel ? 18 : 0) + (m.rowLabels ? maxLab(m.rowLabels) * 6.2 + 4 : 0);
@@ -106,13 +112,12 @@ function matrixSvg(m: MatrixView): { w: number; h: number; body: string[] } {
     }
   }
   for (const [i, j] of m.highlight ?? []) body.push(`<rect class="highlight" x="${n2(left + j * cell)}" y="${n2(top + i * cell)}" width="${n2(cell)}" height="${n2(cell)}" fill="none" stroke="#e3120b" stroke-width="2.5"/>`);
-  const every = (n: number) => Math.max(1, Math.ceil(n / Math.max(1, Math.floor(Math.max(cell, 1) * n / 12 / n * 1))));
   if (m.rowLabels) {
-    const step = cell >= 10 ? 1 : every(m.rows);
+    const step = Math.max(1, Math.ceil(12 / cell));
     for (let i = 0; i < m.rows; i += step) body.push(text(left - 4, top + (i + 0.5) * cell + 4, m.rowLabels[i]!.slice(0, 24), 'text-anchor="end" class="row-label"'));
   }
   if (m.colLabels) {
-    const step = cell >= 10 ? 1 : every(m.cols);
+    const step = Math.max(1, Math.ceil((rotate ? 12 : 30) / cell));
     for (let j = 0; j < m.cols; j += step) {
       const x = left + (j + 0.5) * cell;
       body.push(rotate ? `<text x="${n2(x + 4)}" y="${top - 4}" transform="rotate(-60 ${n2(x + 4)} ${top - 4})" class="col-label">${esc(m.colLabels[j]!.slice(0, 24))}</text>`
@@ -152,7 +157,7 @@ export function niceTicks(lo: number, hi: number, count = 6): number[] {
 interface Axis { lo: number; hi: number; log: boolean }
 function axisOf(vals: number[], log: boolean): Axis {
   const v = (log ? vals.filter((x) => x > 0).map(Math.log10) : vals).filter(Number.isFinite);
-  let lo = v.length ? Math.min(...v) : 0, hi = v.length ? Math.max(...v) : 1;
+  let [lo, hi] = v.length ? minMax(v) : [0, 1];
   if (hi === lo) { lo -= log ? 0.5 : Math.abs(lo) * 0.1 || 1; hi += log ? 0.5 : Math.abs(hi) * 0.1 || 1; }
   const pad = log ? 0 : (hi - lo) * 0.05;
   return { lo: lo - pad, hi: hi + pad, log };
@@ -376,7 +381,8 @@ export function summary(fig: Figure): string {
   switch (fig.kind) {
     case 'heatmap': {
       const v = fig.values.filter((x): x is number => x !== null);
-      return `${t}heatmap ${fig.rows}×${fig.cols}${fig.valueLabel ? ` of ${fig.valueLabel}` : ''}${v.length ? `, range ${fmt(Math.min(...v))}…${fmt(Math.max(...v))}` : ''}`;
+      const [lo, hi] = minMax(v);
+      return `${t}heatmap ${fig.rows}×${fig.cols}${fig.valueLabel ? ` of ${fig.valueLabel}` : ''}${v.length ? `, range ${fmt(lo)}…${fmt(hi)}` : ''}`;
     }
     case 'series': return `${t}series: ${fig.series.map((s) => `${s.name} (${s.x.length} pts${s.y.length ? `, last ${fmt(s.y[s.y.length - 1])}` : ''})`).join('; ')}`;
     case 'image-overlay': return `${t}image ${fig.image.width}×${fig.image.height}×${fig.image.channels} with ${fig.points?.length ?? 0} points, ${fig.boxes?.length ?? 0} boxes, ${fig.arrows?.length ?? 0} arrows`;

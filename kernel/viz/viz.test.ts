@@ -72,6 +72,12 @@ test('heatmap SVG: one cell rect per cell, labels, colorbar, annotations', () =>
   const fills = new Set(byClass(svg, 'rect', 'cell').map((r) => r.attrs.fill));
   assert.ok(fills.size >= 10, 'distinct colors for distinct values');
   assert.ok(!/<script|href="(?!data:)/i.test(fb.data));
+  // Many rows: labels are thinned so they do not overlap, but not dropped entirely.
+  const labs = Array.from({ length: 100 }, (_, i) => `L${i}`);
+  const many = parseXml(fallback(heatmap({ values: new Float32Array(100 * 100), rows: 100, rowLabels: labs, colLabels: labs })).data);
+  const nl = byClass(many, 'text', 'row-label').length;
+  assert.ok(nl > 5 && nl < 100, `${nl} row labels`);
+  assert.equal(byClass(many, 'text', 'row-label')[0]!.text, 'L0');
   // Big matrices switch to one inlined PNG.
   const big = fallback(heatmap({ values: new Float32Array(200 * 200).map((_, i) => i % 7), rows: 200, cols: 200 }));
   const bs = parseXml(big.data);
