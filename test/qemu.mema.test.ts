@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng } from '../kernel/core/rng';
 import {
-  deriveSchedule, simulate, CORTEX_M4, TINYML_LAYERS_FP32, feasibleTiles, BASELINE_NEST, scheduleName, type LoopNest,
+  deriveSchedule, simulate, CORTEX_M4, TINYML_LAYERS_FP32, TINYML_LAYERS_Q15, feasibleTiles, BASELINE_NEST, scheduleName, type LoopNest,
 } from '../kernel/mema';
 import { emitFp32, emitBaseline, kernelName } from '../kernel/mema/emit';
 import { emitHarness, type HarnessCase } from '../kernel/mema/harness';
 import { innerLoopStats } from '../kernel/mema/objdump';
+import { emitQ15Harness, q15Counts } from '../kernel/mema/q15';
 
 const FIX = join(__dirname, 'fixtures', 'mema');
 const ARM_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard', '-ffp-contract=off', '-O2', '-Wall', '-Werror'];
@@ -104,4 +105,35 @@ test('Cortex-M4 under QEMU (mps2-an386): 20 layers, analytic + baseline, bit-exa
       assert.equal(st.fpStores, s === 'KMN' ? 0 : s === 'MKN' ? nest.n : nest.m, `${v.fn} stores`);
     }
   }
+});
+
+test('Q15 4×2×2 SMLAD kernel: host counts = model (layers + 200 random), QEMU bit-exact with CMSIS semantics, 6 loads + 8 SMLAD per 2-K step', () => {
+  const r = rng(21);
+  const shapes = [...TINYML_LAYERS_Q15.map((l) => ({ M: l.M, K: l.K, N: l.N }))];
+  for (let t = 0; t < 200; t++) shapes.push({ M: 1 + r.int(40), K: 1 + r.int(40), N: 1 + r.int(40) });
+  const c = join(dir, 'q.c'), exe = join(dir, 'q');
+  writeFileSync(c, emitQ15Harness(shapes));
+  execFileSync('gcc', ['-O1', '-DMEMA_COUNT', '-Wall', '-Werror', c, '-o', exe]);
+  const parseQ = (out: string) => out.split('\n').filter((l) => l.startsWith('qcase ')).map((l) => l.split(/\s+/));
+  const host = parseQ(execFileSync(exe, { maxBuffer: 1 << 24 }).toString());
+  assert.equal(host.length, shapes.length);
+  host.forEach((t, i) => {
+    const q = q15Counts(shapes[i]!.M, shapes[i]!.K, shapes[i]!.N);
+    assert.deepEqual(t.slice(6, 11).map(Number), [q.aLoads, q.bLoads, q.cStores, q.transposeReads, q.transposeWrites], `q15 case ${i}`);
+    assert.equal(t[14], '1', `q15 case ${i} not bit-exact`);
+  });
+  // the 20 layers on the emulated Cortex-M4
+  const ca = join(dir, 'qa.c'), elf = join(dir, 'qa.elf');
+  writeFileSync(ca, emitQ15Harness(shapes.slice(0, TINYML_LAYERS_Q15.length)));
+  execFileSync('arm-none-eabi-gcc', [...ARM_FLAGS, '-nostartfiles', '-T', join(FIX, 'link.ld'), '--specs=rdimon.specs',
+    join(FIX, 'startup.c'), ca, '-lc', '-lrdimon', '-o', elf]);
+  const q = spawnSync('qemu-system-arm', ['-M', 'mps2-an386', '-cpu', 'cortex-m4', '-nographic', '-semihosting-config',
+    'enable=on,target=native', '-kernel', elf], { timeout: 120_000, maxBuffer: 1 << 24 });
+  assert.equal(q.status, 0, `qemu exit ${q.status}`);
+  const arm = parseQ(q.stdout.toString());
+  assert.equal(arm.length, TINYML_LAYERS_Q15.length);
+  arm.forEach((t, i) => { assert.equal(t[12], host[i]![12], `q15 layer ${i + 1} hash`); assert.equal(t[14], '1'); });
+  const st = innerLoopStats(execFileSync('arm-none-eabi-objdump', ['-d', elf], { maxBuffer: 1 << 26 }).toString(), 'outer_q15_4x2x2_t4x2');
+  assert.equal(st.smlad, 8);
+  assert.equal(st.intLoads, 6);
 });

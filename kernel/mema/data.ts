@@ -15,3 +15,9 @@ export function padFp32(l: Layer): Layer {
 }
 
 export const TINYML_LAYERS_FP32: readonly Layer[] = TINYML_LAYERS.map(padFp32);
+
+/** MEMA's Q15 padding: M up to the next multiple of 4 (always adding, like the FP32 rule), K and N to the next multiple of 2. */
+export function padQ15(l: Layer): Layer {
+  return { id: l.id, M: l.M + 4 - (l.M % 4), K: l.K + 2 - (l.K % 2), N: l.N + 2 - (l.N % 2) };
+}
+export const TINYML_LAYERS_Q15: readonly Layer[] = TINYML_LAYERS.map(padQ15);

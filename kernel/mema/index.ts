@@ -9,9 +9,10 @@ export { cost, costDivisible, cutoffs, chooseByCutoffs, deriveSchedule, feasible
 export { search, candidates, type SearchOptions } from './search';
 export { lowerBound, ratioToLowerBound } from './bound';
 export { CORTEX_M4, CORTEX_M7, CORTEX_A72, PRESETS, defineHardware } from './hardware';
-export { TINYML_LAYERS, TINYML_LAYERS_FP32, padFp32, type Layer } from './data';
+export { TINYML_LAYERS, TINYML_LAYERS_FP32, TINYML_LAYERS_Q15, padFp32, padQ15, type Layer } from './data';
 export { BASELINE_NEST, baselineCounts } from './baseline';
 export { emitFp32, emitBaseline, kernelName, COUNT_PRELUDE } from './emit';
 export { emitHarness, type HarnessCase } from './harness';
 export { innerLoopStats, type LoopStats } from './objdump';
 export { LruCache, simulateCache, type CacheConfig, type CacheCounts } from './cache';
+export { emitQ15, emitQ15Harness, q15Counts, Q15_NEST, type Q15Counts } from './q15';

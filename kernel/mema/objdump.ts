@@ -4,7 +4,11 @@
  */
 import { NotFound } from '../core/errors';
 
-export interface LoopStats { fpLoads: number; macs: number; stackAccesses: number; fpStores: number; instructions: number }
+export interface LoopStats {
+  fpLoads: number; macs: number; stackAccesses: number; fpStores: number; instructions: number;
+  /** Integer loads of operands (ldr/ldrh/ldrd… not from sp or pc) and SMLAD count (Q15 kernels). */
+  intLoads: number; smlad: number;
+}
 
 export function innerLoopStats(objdump: string, fn: string, depth = 0): LoopStats {
   const start = objdump.indexOf(`<${fn}>:`);
@@ -15,7 +19,7 @@ export function innerLoopStats(objdump: string, fn: string, depth = 0): LoopStat
     return m ? { addr: parseInt(m[1]!, 16), op: m[2]!, args: m[3]! } : null;
   }).filter((x): x is { addr: number; op: string; args: string } => x !== null);
   // Every backward branch closes a loop; the hot loop is the one with the most multiply-accumulates (then the shortest).
-  const isMac = (op: string): boolean => /^(vmla|vfma)\.f32$/.test(op);
+  const isMac = (op: string): boolean => /^((vmla|vfma)\.f32|smlad)$/.test(op);
   let loop: typeof ins = [];
   for (const x of ins) {
     const t = /^b(?:ne|eq|gt|lt|ge|le|cc|cs|hi|ls|mi|pl)?(?:\.[nw])?$/.test(x.op) ? /^([0-9a-f]+)\s/.exec(x.args) : null;
@@ -33,7 +37,9 @@ export function innerLoopStats(objdump: string, fn: string, depth = 0): LoopStat
   const count = (re: RegExp): number => loop.filter((x) => re.test(x.op) && !/\bpc\b/.test(x.args)).length;
   return {
     fpLoads: count(/^(vldr|vldmia)(\.32)?$/),
-    macs: loop.filter((x) => isMac(x.op)).length,
+    macs: loop.filter((x) => /^(vmla|vfma)\.f32$/.test(x.op)).length,
+    smlad: count(/^smlad$/),
+    intLoads: loop.filter((x) => /^ldr/.test(x.op) && !/\b(sp|pc)\b/.test(x.args)).length,
     fpStores: count(/^(vstr|vstmia|vpush)/),
     stackAccesses: loop.filter((x) => /\bsp\b/.test(x.args) || /^(vpush|vpop|push|pop)$/.test(x.op)).length,
     instructions: loop.length,
