@@ -164,8 +164,13 @@ function axisOf(vals: number[], log: boolean): Axis {
 }
 function ticksOf(a: Axis): number[] {
   if (!a.log) return niceTicks(a.lo, a.hi);
+  // Powers of ten; within fewer than ~3 decades also 2× and 5× (log axes spanning one decade still get ticks).
+  const mult = a.hi - a.lo < 3 ? [1, 2, 5] : [1];
   const out: number[] = [];
-  for (let k = Math.ceil(a.lo - 1e-9); k <= Math.floor(a.hi + 1e-9); k++) out.push(10 ** k);
+  for (let k = Math.floor(a.lo) - 1; k <= Math.ceil(a.hi); k++) for (const m of mult) {
+    const v = m * 10 ** k, lv = Math.log10(v);
+    if (lv >= a.lo - 1e-9 && lv <= a.hi + 1e-9) out.push(Number(v.toPrecision(12)));
+  }
   return out.length >= 2 ? out : [10 ** a.lo, 10 ** a.hi];
 }
 
@@ -330,10 +335,11 @@ function sparsitySvg(f: SparsityPatternFigure): string {
   }
   body.push(text(L - 10, T + 8, '0', 'text-anchor="end" font-size="9"'), text(L - 10, T + gh, f.rows - 1, 'text-anchor="end" font-size="9"'), text(L + gw, T + gh + 18, f.cols - 1, 'text-anchor="end" font-size="9"'));
   const dens = f.nnz / (f.rows * f.cols);
-  body.push(text(L, T + gh + 32, `${f.rows}×${f.cols}, nnz ${f.nnz} (${(dens * 100).toPrecision(3)}% dense), grid ${gR}×${gC}` +
+  const stats = (`${f.rows}×${f.cols}, nnz ${f.nnz} (${(dens * 100).toPrecision(3)}% dense), grid ${gR}×${gC}` +
     `${f.skippedRows?.length ? `, ${f.skippedRows.length} rows` : ''}${f.skippedCols?.length ? `, ${f.skippedCols.length} cols` : ''}${f.skippedRows?.length || f.skippedCols?.length ? ' skipped (red)' : ''}` +
-    `${f.tiles ? `, tiles ${f.tiles.tileRows}×${f.tiles.tileCols}${f.tiles.label ? ' ' + f.tiles.label : ''}` : ''}`, 'class="stats"'));
-  return doc(Math.max(L + gw + 16, 380), T + gh + 40, body, f);
+    `${f.tiles ? `, tiles ${f.tiles.tileRows}×${f.tiles.tileCols}${f.tiles.label ? ' ' + f.tiles.label : ''}` : ''}`);
+  body.push(text(8, T + gh + 32, stats, 'class="stats"'));
+  return doc(Math.max(L + gw + 16, 380, 16 + stats.length * 6), T + gh + 40, body, f);
 }
 
 function imageSvg(f: ImageOverlayFigure): string {
