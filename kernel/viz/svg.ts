@@ -194,7 +194,7 @@ function seriesSvg(f: SeriesFigure): string {
   for (const t of ticksOf(ay)) {
     const y = Y(t);
     if (y < T - 0.5 || y > T + ph + 0.5) continue;
-    body.push(`<line class="y-tick" x1="${L}" y1="${n2(y)}" x2="${L + pw}" y2="${n2(y)}" stroke="#eee"/>`, text(L - 4, y + 4, fmt(t), 'text-anchor="end"'));
+    body.push(`<line class="y-tick" x1="${L}" y1="${n2(y)}" x2="${L + pw}" y2="${n2(y)}" stroke="#eee"/>`, text(L - 4, y + 4, fmt(t), 'text-anchor="end" class="y-tick-label"'));
   }
   if (hasY2) for (const t of ticksOf(ay2)) {
     const y = Y(t, ay2);

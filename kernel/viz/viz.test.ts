@@ -104,10 +104,12 @@ test('series builds, validates, and its SVG has traces, ticks, legend, marks, hl
   assert.equal(byClass(svg, 'line', 'hline').length, 1);
   assert.deepEqual(byClass(svg, 'text', 'legend-item').map((t) => t.text), ['train', 'val', 'lr (right)']);
   assert.ok(byClass(svg, 'line', 'x-tick').length >= 3);
-  const yt = byClass(svg, 'line', 'y-tick').length;
-  assert.ok(yt >= 1, 'log y ticks at powers of ten');
+  // y spans 0.125…1.1 (log): ticks at 1/2/5 × 10^k inside the range.
+  assert.deepEqual(byClass(svg, 'text', 'y-tick-label').map((t) => t.text), ['0.2', '0.5', '1']);
+  const ys = byClass(svg, 'line', 'y-tick').map((l) => Number(l.attrs.y1));
+  assert.ok(Math.abs((ys[0]! - ys[1]!) / (ys[1]! - ys[2]!) - Math.log10(2.5) / Math.log10(2)) < 0.01, 'log spacing');
   const txt = allText(svg);
-  for (const s of ['epoch', 'loss', 'best', 'paper', '0.1', '1']) assert.ok(txt.includes(s), s);
+  for (const s of ['epoch', 'loss', 'best', 'paper', 'lr']) assert.ok(txt.includes(s), s);
   // Downsampling keeps first and last.
   const long = series({ series: [{ name: 'n', y: Array.from({ length: 1001 }, (_, i) => i) }], maxPoints: 11 });
   assert.deepEqual(long.series[0]!.y, [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
