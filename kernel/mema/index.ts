@@ -16,3 +16,4 @@ export { emitHarness, type HarnessCase } from './harness';
 export { innerLoopStats, type LoopStats } from './objdump';
 export { LruCache, simulateCache, type CacheConfig, type CacheCounts } from './cache';
 export { emitQ15, emitQ15Harness, q15Counts, Q15_NEST, type Q15Counts } from './q15';
+export { layerTable, accessesVsCapacity, dramVsCache, candidateTable } from './figures';
