@@ -282,7 +282,9 @@ export interface CrossbarMapOptions extends Common {
   weightBits: number;
   /** Cell states, row-major [rows, cols], each in 0..2^bitsPerCell−1. */
   cells: ArrayLike<number>;
+  /** Per physical column: bit significance (0 = LSB, weightBits = sign plane, −1 = unused column). */
   columnBit: ArrayLike<number>;
+  /** Per physical column: logical output (−1 = unused column). */
   columnOutput: ArrayLike<number>;
   columnSign?: ('+' | '-')[];
   sectionStarts?: number[];
@@ -308,11 +310,12 @@ export function crossbarMap(o: CrossbarMapOptions): CrossbarMapFigure {
     const v = o.cells[i]!;
     if (!(Number.isInteger(v) && v >= 0 && v <= maxState)) throw new InvalidInput(`crossbarMap: cells[${i}] = ${describe(v)}; expected an integer in [0, ${maxState}] for bitsPerCell ${bpc}`);
   }
+  // −1 marks an unused physical column (as kernel/cim emits); columnBit = weightBits is the sign plane of sign-magnitude.
   const perCol = (name: string, a: ArrayLike<number> | undefined, max: number): number[] => {
     check(a != null && a.length === cols, () => `crossbarMap: ${name} has length ${a?.length}; expected cols = ${cols}`);
-    return Array.from(a, (v, i) => checkInt(`crossbarMap: ${name}[${i}]`, v, 0, max));
+    return Array.from(a, (v, i) => checkInt(`crossbarMap: ${name}[${i}]`, v, -1, max));
   };
-  const columnBit = perCol('columnBit', o.columnBit, weightBits - 1);
+  const columnBit = perCol('columnBit', o.columnBit, weightBits);
   const columnOutput = perCol('columnOutput', o.columnOutput, 1 << 20);
   const fig: CrossbarMapFigure = {
     kind: 'crossbar-map', version: FIGURE_VERSION, ...common('crossbarMap', o),

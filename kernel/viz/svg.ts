@@ -285,10 +285,10 @@ function crossbarSvg(f: CrossbarMapFigure): string {
       body.push(`<line class="group-line" x1="${n2(L + j * cell)}" y1="${T - 4}" x2="${n2(L + j * cell)}" y2="${n2(T + gh)}" stroke="#333" stroke-width="1.5"/>`);
     }
   }
-  if (T === 30) for (let j = 0; j < f.cols; j++) body.push(text(L + (j + 0.5) * cell, T - 4, `b${f.columnBit[j]}`, `text-anchor="middle" font-size="${n2(Math.min(9, cell * 0.7))}" class="bit-label"`));
+  if (T === 30) for (let j = 0; j < f.cols; j++) body.push(text(L + (j + 0.5) * cell, T - 4, f.columnBit[j]! < 0 ? '' : f.columnBit[j] === f.weightBits ? 's' : `b${f.columnBit[j]}`, `text-anchor="middle" font-size="${n2(Math.min(9, cell * 0.7))}" class="bit-label"`));
   let start = 0;
   for (let j = 1; j <= f.cols; j++) if (j === f.cols || f.columnOutput[j] !== f.columnOutput[start]) {
-    if ((j - start) * cell >= 14) body.push(text(L + ((start + j) / 2) * cell, T === 30 ? 12 : 11, `out ${f.columnOutput[start]}${f.columnSign ? f.columnSign[start] : ''}`, 'text-anchor="middle" font-size="9" class="out-label"'));
+    if ((j - start) * cell >= 14 && f.columnOutput[start]! >= 0) body.push(text(L + ((start + j) / 2) * cell, T === 30 ? 12 : 11, `out ${f.columnOutput[start]}${f.columnSign ? f.columnSign[start] : ''}`, 'text-anchor="middle" font-size="9" class="out-label"'));
     start = j;
   }
   for (const s of f.sectionStarts ?? []) if (s > 0) body.push(`<line class="section-line" x1="${L - 6}" y1="${n2(T + s * cell)}" x2="${n2(L + gw)}" y2="${n2(T + s * cell)}" stroke="#c2185b" stroke-width="1.5"/>`);

@@ -201,7 +201,7 @@ test('crossbarMap builds, validates, and its SVG marks changes, sections, groups
   assert.deepEqual(Array.from(unpack(f.weights!)), fx.weights);
   rejects(() => crossbarMap({ ...fx, cells: fx.cells.slice(1) }), /cells has length 47; expected rows\*cols = 6\*8 = 48/);
   rejects(() => crossbarMap({ ...fx, cells: fx.cells.map((c, i) => (i === 5 ? 2 : c)) }), /cells\[5\] = 2; expected an integer in \[0, 1\]/);
-  rejects(() => crossbarMap({ ...fx, columnBit: [4, 2, 1, 0, 3, 2, 1, 0] }), /columnBit\[0\] must be an integer in \[0, 3\]/);
+  rejects(() => crossbarMap({ ...fx, columnBit: [5, 2, 1, 0, 3, 2, 1, 0] }), /columnBit\[0\] must be an integer in \[-1, 4\]/);
   rejects(() => crossbarMap({ ...fx, sectionStarts: [3, 1] }), /must be strictly increasing/);
   rejects(() => crossbarMap({ ...fx, adcActive: [{ rowStart: 0, rowEnd: 3, columns: [8] }] }), /adcActive\[0\]\.columns\[0\]/);
   const svg = parseXml(fallback(f).data);
