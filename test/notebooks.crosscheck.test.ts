@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,13 +45,11 @@ test('runner and jupyter nbconvert produce the same outputs for the tslab fixtur
     const ours = await runNotebook(fixture, { kernel: 'tslab', timeoutPerCellMs: 60_000 });
     assert.equal(ours.ok, true, `runner failed at cell ${ours.failedCell}: ${ours.error?.evalue}`);
 
-    const work = join(tmp, 'work');
-    await promisify(execFile)('mkdir', ['-p', work]);
-    copyFileSync(fixture, join(work, 'crosscheck.ipynb'));
+    // nbconvert runs the kernel in the notebook's folder (so 'edgelab' resolves through the repo's node_modules) and writes to tmp.
     await promisify(execFile)('/usr/bin/jupyter', [
       'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=edgelab-tslab-test',
-      '--ExecutePreprocessor.timeout=120', '--output', join(tmp, 'nbconvert.ipynb'), 'crosscheck.ipynb',
-    ], { cwd: work, env: { ...process.env, JUPYTER_PATH: join(tmp, 'jupyter'), JUPYTER_DATA_DIR: join(tmp, 'data'), JUPYTER_RUNTIME_DIR: join(tmp, 'runtime') }, timeout: 140_000 });
+      '--ExecutePreprocessor.timeout=120', '--output-dir', tmp, '--output', 'nbconvert', fixture,
+    ], { cwd: root, env: { ...process.env, JUPYTER_PATH: join(tmp, 'jupyter'), JUPYTER_DATA_DIR: join(tmp, 'data'), JUPYTER_RUNTIME_DIR: join(tmp, 'runtime') }, timeout: 140_000 });
     const theirs = JSON.parse(readFileSync(join(tmp, 'nbconvert.ipynb'), 'utf8')) as Notebook;
 
     const a = normalise(ours.notebook);
@@ -60,6 +58,11 @@ test('runner and jupyter nbconvert produce the same outputs for the tslab fixtur
     // The comparison is not vacuous: every cell of the fixture produced output, including the updated display.
     assert.ok(a.every((outs) => outs.length > 0));
     assert.deepEqual(a[3], [{ output_type: 'display_data', data: { 'text/plain': 'step 2 (final)' }, metadata: {} }]);
+    // An EdgeLab figure is one display_data carrying the vendor JSON (stored as an object), the SVG fallback and text/plain.
+    const fig = a[5][0] as { output_type: string; data: Record<string, unknown> };
+    assert.equal(fig.output_type, 'display_data');
+    assert.deepEqual(Object.keys(fig.data), ['application/vnd.edgelab.table.v1+json', 'image/svg+xml', 'text/plain']);
+    assert.equal(typeof fig.data['application/vnd.edgelab.table.v1+json'], 'object');
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
