@@ -64,6 +64,12 @@ test('show() with displayId creates once, then sends update_display_data for the
   show(fig(), { displayId: `${id}-other` });
   assert.deepEqual(sent.map((s) => [s.update, s.content.transient.display_id]), [[false, id], [true, id], [false, `${id}-other`]]);
   assert.deepEqual((sent[1]!.content.data[mimeOf('series')] as { series: { y: number[] }[] }).series[0]!.y, [3, 2, 1]);
+  // A new cell run (tslab installs a new writer per execute request) creates the output again, unless update: true.
+  const sent2 = fakeTslab();
+  show(fig(), { displayId: id });
+  show(fig(), { displayId: `${id}-other`, update: true });
+  assert.deepEqual(sent2.map((s) => [s.update, s.content.transient.display_id]), [[false, id], [true, `${id}-other`]]);
+  require.cache[JUPYTER]!.exports.lastWriteDisplayData = (c: DisplayContent, u: boolean) => { sent.push({ content: c, update: u }); };
   showText('hello'); showMarkdown('# hi');
   assert.deepEqual(sent[3]!.content.data, { 'text/plain': 'hello' });
   assert.deepEqual(sent[4]!.content.data, { 'text/markdown': '# hi', 'text/plain': '# hi' });
@@ -117,6 +123,9 @@ test('progress in a terminal draws an in-place bar with rate and ETA; logs print
   const r = await withProgress([1, 2, 3], 'sq', (x) => x * x, { stream: { isTTY: false, write: (s: string) => { seen.push(s); } } });
   assert.deepEqual(r, [1, 4, 9]);
   assert.match(seen[seen.length - 1]!, /sq: 100% \(3\/3\)/);
+  const failed: string[] = [];
+  await assert.rejects(withProgress(4, 'boom', (i) => { if (i === 2) throw new Error('bad batch'); return i; }, { stream: { write: (s: string) => { failed.push(s); } } }), /bad batch/);
+  assert.match(failed[failed.length - 1]!, /^boom: 50% \(2\/4\).*stopped after.*failed: bad batch/);
   assert.throws(() => progress(0, 'x'), InvalidInput);
   assert.throws(() => tty.tick(NaN), /finite number/);
 });

@@ -18,8 +18,13 @@ import { InvalidInput, describe } from './errors';
 export interface ShowOptions {
   /** Outside a notebook: write the static fallback (SVG) here. */
   file?: string;
-  /** Reuse one output: the first show() with this id creates it, later ones replace it in place. */
+  /**
+   * Reuse one output: within one cell run, the first show() with this id creates the output and later ones replace
+   * it in place (update_display_data). A new run of a cell (re-execution clears its outputs) creates it afresh.
+   */
   displayId?: string;
+  /** With displayId: always send update_display_data, e.g. to redraw an output of an earlier cell. Default false. */
+  update?: boolean;
 }
 
 export interface DisplayContent { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } }
@@ -49,7 +54,8 @@ function tslabPublicDisplay(): TslabDisplay | undefined {
 /** True when show() would reach a notebook output. */
 export function canDisplay(): boolean { return !!tslabWriter() || !!tslabPublicDisplay(); }
 
-const opened = new Set<string>();
+/** display_id → the cell-run writer that created it (tslab makes a new writer per execute request). */
+const opened = new Map<string, Writer>();
 
 /**
  * Notebooks echo a cell's last expression with util.inspect; without this, `show(fig)` as the last line would
@@ -67,11 +73,11 @@ function quietInspect(bundle: MimeBundle): MimeBundle {
  * Send one bundle to the notebook. With `displayId`, the first call creates the output and later calls
  * replace it (update_display_data). Returns how it was sent: 'bundle', 'degraded' or 'none'.
  */
-export function emitBundle(bundle: MimeBundle, displayId?: string): 'bundle' | 'degraded' | 'none' {
+export function emitBundle(bundle: MimeBundle, displayId?: string, forceUpdate = false): 'bundle' | 'degraded' | 'none' {
   const w = tslabWriter();
   if (w) {
-    const update = displayId !== undefined && opened.has(displayId);
-    if (displayId !== undefined) opened.add(displayId);
+    const update = displayId !== undefined && (forceUpdate || opened.get(displayId) === w);
+    if (displayId !== undefined && !update) opened.set(displayId, w);
     w({ data: { ...bundle }, metadata: {}, transient: displayId !== undefined ? { display_id: displayId } : {} }, update);
     return 'bundle';
   }
@@ -92,7 +98,7 @@ export function emitBundle(bundle: MimeBundle, displayId?: string): 'bundle' | '
 
 /**
  * Display a figure. In a tslab notebook: one display_data with `application/vnd.edgelab.<kind>.v1+json`,
- * `image/svg+xml` and `text/plain` (or update_display_data for a `displayId` already shown).
+ * `image/svg+xml` and `text/plain` (or update_display_data for a `displayId` already shown in this cell run, or with `update`).
  * Elsewhere: nothing is printed; with `file`, the SVG fallback is written there. Always returns the bundle.
  */
 export function show(fig: Figure, opts: ShowOptions = {}): MimeBundle {
@@ -103,7 +109,7 @@ export function show(fig: Figure, opts: ShowOptions = {}): MimeBundle {
     throw new InvalidInput(`show: displayId must be a non-empty string, got ${describe(opts.displayId)}`);
   }
   const bundle = quietInspect(toBundle(fig));
-  emitBundle(bundle, opts.displayId);
+  emitBundle(bundle, opts.displayId, opts.update === true && opts.displayId !== undefined);
   if (opts.file) {
     if (!/\.svg$/i.test(opts.file)) throw new InvalidInput(`show: file ${describe(opts.file)} must end in .svg (every fallback is SVG)`);
     writeFileSync(opts.file, bundle['image/svg+xml'] as string);

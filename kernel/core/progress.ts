@@ -27,8 +27,10 @@ export interface Progress {
   tick(n?: number, note?: string): void;
   /** Jump to an absolute value. */
   set(value: number, note?: string): void;
-  /** Finish: always renders a final update (at 100% unless `set` stopped short and `done` is called with partial). */
+  /** Finish at 100%: always renders a final update. */
   done(note?: string): void;
+  /** Finish where it stands (error, abort, early exit): a final update without jumping to 100%. */
+  stop(note?: string): void;
   readonly value: number;
 }
 
@@ -71,7 +73,7 @@ export function progress(total: number, label: string, opts: ProgressOptions = {
   const line = (final: boolean): string => {
     const frac = Math.min(1, value / total), el = (now() - t0) / 1000;
     const rate = el > 0 ? value / el : 0;
-    const eta = final ? `in ${fmtTime(el)}` : rate > 0 ? `ETA ${fmtTime((total - value) / rate)}` : 'ETA ?';
+    const eta = final ? `${value >= total ? 'in' : 'stopped after'} ${fmtTime(el)}` : rate > 0 ? `ETA ${fmtTime((total - value) / rate)}` : 'ETA ?';
     const pct = `${(frac * 100).toFixed(frac < 1 && frac * 100 > 99.5 ? 1 : 0)}%`;
     return `${label}: ${pct} (${+value.toPrecision(6)}/${total}) ${fmtRate(rate)} ${unit}/s ${eta}${note ? ` · ${note}` : ''}`;
   };
@@ -119,13 +121,19 @@ export function progress(total: number, label: string, opts: ProgressOptions = {
       if (nt !== undefined) note = nt;
       draw(true);
     },
+    stop(nt?: string) {
+      if (finished) return;
+      finished = true;
+      if (nt !== undefined) note = nt;
+      draw(true);
+    },
     get value() { return value; },
   };
 }
 
 /**
  * Run `fn` over items (or 0..n−1) with a progress indicator; awaits each call in order and returns the results.
- * The indicator ends with done() even when fn throws (the error is rethrown).
+ * The indicator ends with done(), or with stop('failed: …') where it stood when fn throws (the error is rethrown).
  */
 export async function withProgress<T, R>(items: Iterable<T> | number, label: string, fn: (item: T, i: number) => R | Promise<R>, opts: ProgressOptions = {}): Promise<R[]> {
   const list = typeof items === 'number' ? (Array.from({ length: items }, (_, i) => i) as unknown as T[]) : Array.from(items);
@@ -133,8 +141,10 @@ export async function withProgress<T, R>(items: Iterable<T> | number, label: str
   const out: R[] = [];
   try {
     for (let i = 0; i < list.length; i++) { out.push(await fn(list[i]!, i)); p.tick(); }
-  } finally {
-    p.done();
+  } catch (e) {
+    p.stop(`failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw e;
   }
+  p.done();
   return out;
 }
