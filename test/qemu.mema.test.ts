@@ -24,11 +24,11 @@ import { emitQ15Harness, q15Counts } from '../kernel/mema/q15';
 const FIX = join(__dirname, 'fixtures', 'mema');
 const ARM_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard', '-ffp-contract=off', '-O2', '-Wall', '-Werror'];
 
-interface Line { M: number; K: number; N: number; cnt: number[]; hash: string; exact: number; rel: number }
+interface Line { M: number; K: number; N: number; cnt: number[]; hash: string; exact: number; rel: number; ticks: number }
 function parse(out: string): Line[] {
   return out.split('\n').filter((l) => l.startsWith('case ')).map((l) => {
     const t = l.split(/\s+/);
-    return { M: +t[2]!, K: +t[3]!, N: +t[4]!, cnt: t.slice(6, 10).map(Number), hash: t[11]!, exact: +t[13]!, rel: +t[15]! };
+    return { M: +t[2]!, K: +t[3]!, N: +t[4]!, cnt: t.slice(6, 10).map(Number), hash: t[11]!, exact: +t[13]!, rel: +t[15]!, ticks: +t[17]! };
   });
 }
 
@@ -80,7 +80,7 @@ test('Cortex-M4 under QEMU (mps2-an386): 20 layers, analytic + baseline, bit-exa
   execFileSync('arm-none-eabi-gcc', [...ARM_FLAGS, '-nostartfiles', '-T', join(FIX, 'link.ld'), '--specs=rdimon.specs',
     join(FIX, 'startup.c'), c, '-lc', '-lrdimon', '-lm', '-o', elf]);
   const q = spawnSync('qemu-system-arm', ['-M', 'mps2-an386', '-cpu', 'cortex-m4', '-nographic', '-semihosting-config',
-    'enable=on,target=native', '-kernel', elf], { timeout: 180_000, maxBuffer: 1 << 24 });
+    'enable=on,target=native', '-icount', 'shift=0', '-kernel', elf], { timeout: 180_000, maxBuffer: 1 << 24 });
   const out = q.stdout.toString();
   assert.equal(q.status, 0, `qemu exit ${q.status}: ${out.slice(-500)} ${q.stderr}`);
   const arm = parse(out);
@@ -89,6 +89,12 @@ test('Cortex-M4 under QEMU (mps2-an386): 20 layers, analytic + baseline, bit-exa
     assert.equal(l.hash, ref[i]!.hash, `case ${i}: M4 result differs from host build`);
     assert.equal(l.exact, 1); assert.ok(l.rel <= 1e-5, `case ${i} rel ${l.rel}`);
   });
+  // instruction counts (icount: ≈ 40 instructions per SysTick tick): the analytic kernel executes fewer instructions
+  // than the 2×2 baseline on every layer (functional count, not time)
+  const nL = TINYML_LAYERS_FP32.length;
+  const ratios = TINYML_LAYERS_FP32.map((_, i) => arm[nL + i]!.ticks / arm[i]!.ticks);
+  ratios.forEach((r, i) => assert.ok(arm[i]!.ticks > 0 && r > 1, `layer ${i + 1}: baseline/analytic instruction ratio ${r}`));
+  if (process.env.MEMA_REPORT) console.log('baseline/analytic instructions per layer:', ratios.map((r) => r.toFixed(2)).join(' '));
   // static check: the full-tile kernel's hot loop
   const dump = execFileSync('arm-none-eabi-objdump', ['-d', elf], { maxBuffer: 1 << 26 }).toString();
   for (const nest of [...new Set(layerNests.map((n) => JSON.stringify(n)))].map((s) => JSON.parse(s) as LoopNest).concat([{ order: ['N', 'M', 'K'], m: 2, k: 1, n: 2 }])) {
