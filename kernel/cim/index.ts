@@ -15,3 +15,4 @@ export { buildSchedule, simulateReprogramming, type Schedule } from './reprogram
 export { synthWeights, type SynthOptions } from './data';
 export { crossbarMapFigure, tileCells } from './figures';
 export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping } from './model';
+export { reprogramStudy, type StudyOptions, type StudyRow, type StudyResult } from './study';

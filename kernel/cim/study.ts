@@ -1,0 +1,54 @@
+/**
+ * Reprogramming study on a trained tfjs model: naive vs sorted schedules, bit-stucking sweep, accuracy of the
+ * effective (stale-bit) weights. The model's kernels are restored to their float values afterwards.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkInt } from '../core/errors';
+import { mapModel, setCrossbarWeights, type MapModelOptions } from './model';
+import { simulateReprogramming } from './reprogram';
+import type { SchedulePolicy, WeightError } from './types';
+
+export interface StudyOptions extends Omit<MapModelOptions, 'sort'> {
+  /** Accuracy (0–1) of the model as it currently is. */
+  evaluate: (model: tf.LayersModel) => number | Promise<number>;
+  /** Optional second evaluator (e.g. a held-out test set when `evaluate` is a validation set used to pick (k, f)). */
+  test?: (model: tf.LayersModel) => number | Promise<number>;
+  /** (k, f) points to try with sorting. Default [[1,0.5],[2,0.5],[2,0.25],[3,0.25]]. */
+  stuck?: [number, number][];
+  physical?: number;
+  policy?: SchedulePolicy;
+  seed?: number;
+}
+
+export interface StudyRow { label: string; k: number; f: number; cellWrites: number; reduction: number; accuracy: number; drop: number; testAccuracy?: number; testDrop?: number; weightError: WeightError }
+export interface StudyResult { floatAccuracy: number; int8Accuracy: number; int8TestAccuracy?: number; baselineWrites: number; fullWrites: number; tiles: number; physical: number; rows: StudyRow[] }
+
+export async function reprogramStudy(model: tf.LayersModel, opts: StudyOptions): Promise<StudyResult> {
+  const saved = model.getWeights().map((t) => t.clone());
+  try {
+    const floatAccuracy = await opts.evaluate(model);
+    const naive = mapModel(model, { ...opts, sort: 'none' });
+    const sorted = mapModel(model, { ...opts, sort: 'signed' });
+    const physical = opts.physical ?? Math.ceil(naive.layers.reduce((a, l) => a + l.tiles, 0) / 8);
+    checkInt('physical', physical);
+    setCrossbarWeights(model, naive);
+    const int8Accuracy = await opts.evaluate(model);
+    const int8TestAccuracy = opts.test ? await opts.test(model) : undefined;
+    const base = simulateReprogramming(naive.layers, { physical });
+    const rows: StudyRow[] = [];
+    const policy = opts.policy ?? 'chunked-zigzag';
+    const points: [number, number][] = [[0, 1], ...(opts.stuck ?? [[1, 0.5], [2, 0.5], [2, 0.25], [3, 0.25]])];
+    for (const [k, f] of points) {
+      const r = simulateReprogramming(sorted.layers, { physical, policy, stuckColumns: k, rewriteFraction: f, seed: opts.seed ?? 0, returnEffective: true });
+      setCrossbarWeights(model, sorted, r.effective);
+      const acc = await opts.evaluate(model);
+      const ta = opts.test ? await opts.test(model) : undefined;
+      rows.push({ label: k === 0 ? 'sorted' : `sorted + stuck k=${k} f=${f}`, k, f,
+        ...(ta !== undefined ? { testAccuracy: ta, testDrop: int8TestAccuracy! - ta } : {}), cellWrites: r.cellWrites, reduction: base.cellWrites / r.cellWrites, accuracy: acc, drop: int8Accuracy - acc, weightError: r.weightError });
+    }
+    return { floatAccuracy, int8Accuracy, ...(int8TestAccuracy !== undefined ? { int8TestAccuracy } : {}), baselineWrites: base.cellWrites, fullWrites: base.fullWrites, tiles: base.tiles, physical, rows };
+  } finally {
+    model.setWeights(saved);
+    saved.forEach((t) => t.dispose());
+  }
+}
