@@ -212,6 +212,18 @@ test('crossbarMap builds, validates, and its SVG marks changes, sections, groups
   assert.equal(byClass(svg, 'rect', 'adc').length, 6);
   assert.deepEqual(byClass(svg, 'text', 'bit-label').map((t) => t.text), ['b3', 'b2', 'b1', 'b0', 'b3', 'b2', 'b1', 'b0']);
   assert.match(summary(f), /3 changed cells/);
+  // A full 128×256 tile: cells (and the many changed cells) go into one inlined PNG; the SVG stays well-formed.
+  const R = 128, C = 256, r = rng(9);
+  const big = crossbarMap({
+    rows: R, cols: C, bitsPerCell: 2, weightBits: 8, cells: Array.from({ length: R * C }, () => Math.floor(r.next() * 4)),
+    columnBit: Array.from({ length: C }, (_, j) => (j % 4) * 2), columnOutput: Array.from({ length: C }, (_, j) => Math.floor(j / 4)),
+    changed: Array.from({ length: R * C }, () => r.next() < 0.2), sectionStarts: [0, 64],
+  });
+  const bs = parseXml(fallback(big).data);
+  assert.equal(byClass(bs, 'rect', 'cell').length, 0);
+  assert.equal(byClass(bs, 'image', 'cells').length, 1);
+  assert.equal(byClass(bs, 'line', 'section-line').length, 1);
+  assert.equal(byClass(bs, 'line', 'group-line').length, 63);
 });
 
 test('sparsityPattern from dense, CSR and COO agree; tiles, skipped rows/cols, exact blocks', () => {
