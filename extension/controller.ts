@@ -1,0 +1,219 @@
+/**
+ * The "EdgeLab (TypeScript)" NotebookController for .ipynb (notebook type 'jupyter-notebook'): runs cells on a tslab
+ * kernel through the runner (extension/runner/kernel.ts), one kernel per notebook, started on first run.
+ *
+ *  - execution order from the kernel's execute_reply; cells of one request run in order; a failing or interrupted cell
+ *    stops the cells queued after it (as Jupyter does);
+ *  - stdout/stderr streams, display_data and execute_result become outputs with serializer metadata (outputs.ts);
+ *  - update_display_data (progress bars) replaces the items of the output it targets in place: the runner reports the
+ *    index of the updated output, and we keep the NotebookCellOutput per index and per display_id;
+ *  - a failed cell gets one error output naming the failing line (tslab reports failures on stderr);
+ *  - interrupt (toolbar stop button / EdgeLab: Interrupt Kernel) sends SIGINT; restart starts a fresh kernel;
+ *  - completion and hover come from the kernel's complete/inspect replies (providers.ts).
+ */
+import * as vscode from 'vscode';
+import { dirname } from 'node:path';
+import type { ExecuteResult, Kernel, NbOutput, OutputEvent } from './runner/kernel';
+import { toOutputSpec, withFailure, type OutputSpec } from './outputs';
+
+export const CONTROLLER_ID = 'edgelab.tslab';
+export const CONTROLLER_LABEL = 'EdgeLab (TypeScript)';
+
+/** Starts a kernel for a notebook whose folder is `cwd` (injected so tests can use a fake kernel). */
+export type KernelFactory = (cwd: string, notebook: vscode.NotebookDocument) => Promise<Kernel>;
+
+export function toCellOutput(o: NbOutput, displayId?: string): vscode.NotebookCellOutput {
+  return specToOutput(toOutputSpec(o, displayId));
+}
+
+export function specToOutput(spec: OutputSpec): vscode.NotebookCellOutput {
+  const items = spec.items.map((it) => {
+    switch (it.kind) {
+      case 'stream': return it.mime === 'stderr' ? vscode.NotebookCellOutputItem.stderr(it.value) : vscode.NotebookCellOutputItem.stdout(it.value);
+      case 'error': { const e = new Error(it.value.message); e.name = it.value.name; e.stack = it.value.stack; return vscode.NotebookCellOutputItem.error(e); }
+      case 'json': return vscode.NotebookCellOutputItem.json(it.value, it.mime);
+      case 'text': return vscode.NotebookCellOutputItem.text(it.value, it.mime);
+      case 'bytes': return new vscode.NotebookCellOutputItem(it.value, it.mime);
+    }
+  });
+  return new vscode.NotebookCellOutput(items, spec.metadata);
+}
+
+interface Session {
+  kernel?: Promise<Kernel>;
+  queue: Promise<void>;
+  /** Bumped by interrupt/restart: batches started before stop queuing further cells. */
+  epoch: number;
+  /** display_id → the output showing it (the latest NotebookCellOutput object). */
+  displays: Map<string, vscode.NotebookCellOutput>;
+}
+
+export class EdgeLabController implements vscode.Disposable {
+  readonly controller: vscode.NotebookController;
+  private sessions = new Map<string, Session>();
+  private disposables: vscode.Disposable[] = [];
+  readonly log: vscode.OutputChannel | undefined;
+
+  constructor(private readonly startKernelFor: KernelFactory, log?: vscode.OutputChannel) {
+    this.log = log;
+    const c = vscode.notebooks.createNotebookController(CONTROLLER_ID, 'jupyter-notebook', CONTROLLER_LABEL);
+    c.supportedLanguages = ['typescript', 'javascript'];
+    c.supportsExecutionOrder = true;
+    c.description = 'tslab kernel with the edgelab library';
+    c.detail = 'Runs cells in a tslab kernel started by the EdgeLab extension (no Jupyter needed).';
+    c.executeHandler = (cells, nb) => this.execute(cells, nb);
+    c.interruptHandler = (nb) => this.interrupt(nb);
+    this.controller = c;
+    this.disposables.push(c);
+    for (const nb of vscode.workspace.notebookDocuments) this.prefer(nb);
+    this.disposables.push(
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => { void this.shutdown(nb); }),
+    );
+  }
+
+  /** EdgeLab notebooks (tslab kernelspec or TypeScript language) prefer this controller. */
+  prefer(nb: vscode.NotebookDocument): void {
+    if (nb.notebookType !== 'jupyter-notebook') return;
+    const md = (nb.metadata?.metadata ?? nb.metadata ?? {}) as { kernelspec?: { name?: string; language?: string }; language_info?: { name?: string } };
+    const lang = md.kernelspec?.language ?? md.language_info?.name;
+    if (md.kernelspec?.name === 'tslab' || lang === 'typescript') this.controller.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
+  }
+
+  private session(nb: vscode.NotebookDocument): Session {
+    const key = nb.uri.toString();
+    let s = this.sessions.get(key);
+    if (!s) { s = { queue: Promise.resolve(), epoch: 0, displays: new Map() }; this.sessions.set(key, s); }
+    return s;
+  }
+
+  /** The running kernel of a notebook, if one was started (completion and hover never start one). */
+  async runningKernel(nb: vscode.NotebookDocument): Promise<Kernel | undefined> {
+    const k = this.sessions.get(nb.uri.toString())?.kernel;
+    if (!k) return undefined;
+    try { const kernel = await k; return kernel.isAlive ? kernel : undefined; } catch { return undefined; }
+  }
+
+  private kernelOf(nb: vscode.NotebookDocument, s: Session): Promise<Kernel> {
+    if (!s.kernel) {
+      const cwd = nb.uri.scheme === 'file' ? dirname(nb.uri.fsPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
+      s.kernel = this.startKernelFor(cwd, nb);
+      s.kernel.catch(() => { s.kernel = undefined; });
+    }
+    return s.kernel;
+  }
+
+  execute(cells: vscode.NotebookCell[], nb: vscode.NotebookDocument): Promise<void> {
+    const s = this.session(nb);
+    const execs = cells.filter((c) => c.kind === vscode.NotebookCellKind.Code).map((c) => this.controller.createNotebookCellExecution(c));
+    const epoch = s.epoch;
+    const run = s.queue.then(() => this.runBatch(execs, nb, s, epoch));
+    s.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runBatch(execs: vscode.NotebookCellExecution[], nb: vscode.NotebookDocument, s: Session, epoch: number): Promise<void> {
+    let stop = false;
+    for (const exec of execs) {
+      if (stop || s.epoch !== epoch || exec.token.isCancellationRequested) { exec.start(Date.now()); exec.end(undefined, Date.now()); continue; }
+      const ok = await this.runCell(exec, nb, s);
+      if (!ok) stop = true;
+    }
+  }
+
+  /** Runs one cell; resolves false if it failed or was interrupted. */
+  async runCell(exec: vscode.NotebookCellExecution, nb: vscode.NotebookDocument, s: Session): Promise<boolean> {
+    exec.start(Date.now());
+    await exec.clearOutput();
+    const source = exec.cell.document.getText();
+    let kernel: Kernel;
+    try {
+      kernel = await this.kernelOf(nb, s);
+    } catch (e) {
+      const err = e as Error;
+      await exec.replaceOutput([toCellOutput({ output_type: 'error', ename: 'KernelStartError', evalue: `the EdgeLab kernel did not start: ${err.message}`, traceback: (err.stack ?? '').split('\n') })]);
+      exec.end(false, Date.now());
+      return false;
+    }
+    const cancel = exec.token.onCancellationRequested(() => { void kernel.interrupt(); });
+    const shown: vscode.NotebookCellOutput[] = [];
+    let chain: Promise<unknown> = Promise.resolve();
+    const enqueue = (f: () => Thenable<unknown>) => { chain = chain.then(f, f); };
+    const onOutput = (e: OutputEvent) => {
+      if (e.kind === 'append') {
+        const o = toCellOutput(e.output);
+        shown[e.index] = o;
+        enqueue(() => exec.appendOutput(o));
+      } else if (e.kind === 'update') {
+        const target = shown[e.index] ?? (e.displayId ? s.displays.get(e.displayId) : undefined);
+        if (!target) return;
+        const fresh = toCellOutput(e.output, e.displayId || undefined);
+        if (e.displayId) s.displays.set(e.displayId, target);
+        enqueue(() => exec.replaceOutputItems(fresh.items, target));
+      } else {
+        shown.length = 0;
+        enqueue(() => exec.clearOutput());
+      }
+    };
+    let result: ExecuteResult;
+    try {
+      result = await kernel.execute(source, { onOutput, stopOnError: false });
+    } catch (e) {
+      cancel.dispose();
+      await chain;
+      const err = e as Error;
+      await exec.appendOutput(toCellOutput({ output_type: 'error', ename: err.name, evalue: err.message, traceback: [] }));
+      exec.end(false, Date.now());
+      return false;
+    }
+    cancel.dispose();
+    await chain;
+    if (result.executionCount !== null) exec.executionOrder = result.executionCount;
+    if (result.status !== 'ok') {
+      // tslab reports the failure on stderr: show (and save) it as one error output naming the failing line
+      const f = withFailure(result.outputs, source, result.reply);
+      if (f) await exec.replaceOutput(f.outputs.map((o) => toCellOutput(o)));
+    }
+    exec.end(result.status === 'ok', Date.now());
+    return result.status === 'ok';
+  }
+
+  async interrupt(nb: vscode.NotebookDocument): Promise<void> {
+    const s = this.sessions.get(nb.uri.toString());
+    if (!s) return;
+    s.epoch++;
+    const k = await this.runningKernel(nb);
+    await k?.interrupt();
+  }
+
+  async restart(nb: vscode.NotebookDocument): Promise<boolean> {
+    const s = this.sessions.get(nb.uri.toString());
+    const k = s && await this.runningKernel(nb);
+    if (!s || !k) return false;
+    s.epoch++;
+    s.displays.clear();
+    await k.restart();
+    return true;
+  }
+
+  async shutdown(nb: vscode.NotebookDocument): Promise<void> {
+    const key = nb.uri.toString();
+    const s = this.sessions.get(key);
+    this.sessions.delete(key);
+    const k = s?.kernel ? await s.kernel.catch(() => undefined) : undefined;
+    await k?.shutdown().catch(() => undefined);
+  }
+
+  /** The notebook a cell's text document belongs to. */
+  notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {
+    const key = doc.uri.toString();
+    return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document.uri.toString() === key));
+  }
+
+  async dispose(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map(async (s) => { const k = s.kernel ? await s.kernel.catch(() => undefined) : undefined; await k?.shutdown().catch(() => undefined); }));
+    for (const d of this.disposables) d.dispose();
+  }
+}

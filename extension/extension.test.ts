@@ -1,0 +1,42 @@
+// Manifest ↔ code consistency and the calibration panel's CSP, with the vscode module mocked.
+import { state } from './testing/vscode-mock';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIGURE_KINDS, mimeOf } from '../kernel/viz/types';
+import { activate } from './extension';
+import { calibrationHtml } from './calibration';
+
+const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
+
+test('manifest: one renderer MIME per figure kind, entry dist/renderer/index.js', () => {
+  const [r] = pkg.contributes.notebookRenderer;
+  assert.equal(r.entrypoint, './dist/renderer/index.js');
+  assert.deepEqual(r.mimeTypes, FIGURE_KINDS.map(mimeOf));
+});
+
+test('manifest: every contributed command is registered by activate(), and nothing else', () => {
+  const ctx = { subscriptions: [] as unknown[], extensionUri: { fsPath: join(__dirname, '..'), scheme: 'file' }, extension: { id: 'edgelab.edgelab' } };
+  activate(ctx as never);
+  const declared = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
+  assert.deepEqual([...state.commands.keys()].sort(), declared);
+  assert.ok(declared.includes('edgelab.newFromTemplate') && declared.includes('edgelab.openGazeCalibration') && declared.includes('edgelab.installKernel'));
+  assert.deepEqual(pkg.activationEvents, ['onNotebook:jupyter-notebook']);
+  assert.equal(state.controllers.at(-1)?.id, 'edgelab.tslab');
+  for (const m of pkg.contributes.menus['notebook/toolbar']) assert.match(m.when, /notebookKernel == edgelab\.edgelab\/edgelab\.tslab/);
+});
+
+test('calibration panel: nonce-only scripts, no remote content', () => {
+  const html = calibrationHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: 'N0nce', scriptUri: 'https://x.vscode-cdn.net/dist/webviews/calibration.js', styleUri: 'https://x.vscode-cdn.net/media/calibration.css' });
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'nonce-N0nce'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+  const scripts = [...html.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
+  assert.ok(scripts.length > 0);
+  for (const s of scripts) assert.match(s, /nonce="N0nce"/);
+  const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+  for (const u of urls) assert.ok(u.startsWith('https://x.vscode-cdn.net/'), u);
+  assert.match(html, /id="edgelab-calibration"/);
+});

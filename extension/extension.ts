@@ -1,0 +1,113 @@
+/**
+ * EdgeLab VS Code extension host entry (bundled by esbuild to dist/extension/extension.js).
+ *
+ * Contributes (package.json "contributes"):
+ *  - notebook renderer `edgelab.viz` (dist/renderer/index.js, one MIME per figure kind; drawing code in extension/renderer);
+ *  - NotebookController "EdgeLab (TypeScript)" for .ipynb (controller.ts), with completion/hover from the kernel (providers.ts);
+ *  - commands: New Notebook from Template…, Open Gaze Calibration, Install Jupyter Kernel, Restart Kernel, Interrupt Kernel.
+ *
+ * In a user's folder, `import * as el from 'edgelab'` resolves because the controller links
+ * `<workspace folder or notebook folder>/node_modules/edgelab` to this extension's folder before it starts a kernel
+ * (link.ts). The extension folder is the `edgelab` package: dist/kernel/index.js + .d.ts and, in the .vsix, the runtime
+ * packages in dist/node_modules (tfjs + wasm backend, tslab, zeromq with its native binding).
+ */
+import * as vscode from 'vscode';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { startKernel } from './runner/kernel';
+import { installKernelspec } from './runner/kernelspec';
+import { EdgeLabController, CONTROLLER_ID } from './controller';
+import { registerProviders } from './providers';
+import { ensureEdgelabLink } from './link';
+import { copyTemplate, listTemplates } from './templates';
+import { openCalibration } from './calibration';
+
+let ctl: EdgeLabController | undefined;
+
+/** Environment for processes we start with the extension host's executable (Electron in desktop VS Code). */
+function nodeEnv(): Record<string, string> {
+  return process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+}
+
+export function activate(context: vscode.ExtensionContext) {
+  const log = vscode.window.createOutputChannel('EdgeLab');
+  context.subscriptions.push(log);
+  const packageDir = context.extensionUri.fsPath;
+
+  ctl = new EdgeLabController(async (cwd, nb) => {
+    const root = vscode.workspace.getWorkspaceFolder(nb.uri)?.uri.fsPath ?? cwd;
+    if (nb.uri.scheme === 'file') {
+      try {
+        const r = ensureEdgelabLink({ from: cwd, root, packageDir });
+        log.appendLine(`edgelab package: ${r.action} ${r.path} → ${r.target}`);
+      } catch (e) {
+        log.appendLine(`could not make 'edgelab' resolvable from ${cwd}: ${(e as Error).message}`);
+      }
+    }
+    log.appendLine(`starting tslab in ${cwd}`);
+    const k = await startKernel({ kind: 'tslab', cwd, env: nodeEnv() });
+    log.appendLine(`kernel ${k.name} pid ${k.pid} ready`);
+    return k;
+  }, log);
+  context.subscriptions.push({ dispose: () => { void ctl?.dispose(); } });
+  context.subscriptions.push(...registerProviders(ctl));
+
+  const activeNotebook = () => vscode.window.activeNotebookEditor?.notebook;
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('edgelab.newFromTemplate', async () => {
+      const templates = listTemplates(vscode.Uri.joinPath(context.extensionUri, 'notebooks').fsPath);
+      if (!templates.length) { void vscode.window.showErrorMessage('EdgeLab: no tutorial notebooks found in the extension.'); return; }
+      const pick = await vscode.window.showQuickPick(
+        templates.map((t) => ({ label: t.title, description: t.name, detail: t.detail, t })),
+        { title: 'EdgeLab: New Notebook from Template', placeHolder: 'Pick a paper tutorial to copy into your folder', matchOnDescription: true, matchOnDetail: true },
+      );
+      if (!pick) return;
+      let folder: vscode.Uri | undefined;
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      if (folders.length === 1) folder = folders[0].uri;
+      else if (folders.length > 1) folder = (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Folder for the new notebook' }))?.uri;
+      else folder = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Copy the notebook here' }))?.[0];
+      if (!folder) return;
+      const dest = copyTemplate(pick.t, folder.fsPath);
+      const nb = await vscode.workspace.openNotebookDocument(vscode.Uri.file(dest));
+      await vscode.window.showNotebookDocument(nb);
+      await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: context.extension.id });
+      return dest;
+    }),
+    vscode.commands.registerCommand('edgelab.openGazeCalibration', () => { openCalibration(context); }),
+    vscode.commands.registerCommand('edgelab.installKernel', () => {
+      try {
+        const file = installKernelspec();
+        const env = nodeEnv();
+        if (Object.keys(env).length) {
+          // kernel.json starts tslab with this host's executable: under Electron it must run as plain Node
+          const spec = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+          writeFileSync(file, JSON.stringify({ ...spec, env }, null, 1) + '\n');
+        }
+        log.appendLine(`kernelspec written: ${file}`);
+        void vscode.window.showInformationMessage(`EdgeLab: Jupyter kernel "TypeScript (EdgeLab)" installed in ${dirname(file)}`);
+        return file;
+      } catch (e) {
+        void vscode.window.showErrorMessage(`EdgeLab: could not install the kernelspec: ${(e as Error).message}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('edgelab.restartKernel', async () => {
+      const nb = activeNotebook();
+      if (!nb || !ctl) return;
+      const ok = await ctl.restart(nb);
+      void vscode.window.showInformationMessage(ok ? 'EdgeLab: kernel restarted.' : 'EdgeLab: no kernel is running for this notebook.');
+    }),
+    vscode.commands.registerCommand('edgelab.interruptKernel', async () => {
+      const nb = activeNotebook();
+      if (nb && ctl) await ctl.interrupt(nb);
+    }),
+  );
+  return { controller: ctl };
+}
+
+export async function deactivate(): Promise<void> {
+  await ctl?.dispose();
+  ctl = undefined;
+}

@@ -1,0 +1,132 @@
+/**
+ * A tiny stand-in for the `vscode` module so extension logic runs in plain Node unit tests (as vscode-jupyter's
+ * vscode-mock does). Import this module FIRST in a test file: it makes `require('vscode')` return `vscodeMock`.
+ * It records what the code under test does (registered commands, controllers, executions and their outputs).
+ */
+import Module from 'node:module';
+
+type Listener<T> = (e: T) => void;
+export class EventEmitter<T> {
+  private ls: Listener<T>[] = [];
+  event = (l: Listener<T>) => { this.ls.push(l); return { dispose: () => { this.ls = this.ls.filter((x) => x !== l); } }; };
+  fire(e: T) { for (const l of this.ls) l(e); }
+  dispose() { this.ls = []; }
+}
+
+export class NotebookCellOutputItem {
+  constructor(public data: Uint8Array, public mime: string) {}
+  static text(v: string, mime = 'text/plain') { return new NotebookCellOutputItem(Buffer.from(v), mime); }
+  static json(v: unknown, mime = 'text/x-json') { return new NotebookCellOutputItem(Buffer.from(JSON.stringify(v, undefined, '\t')), mime); }
+  static stdout(v: string) { return NotebookCellOutputItem.text(v, 'application/vnd.code.notebook.stdout'); }
+  static stderr(v: string) { return NotebookCellOutputItem.text(v, 'application/vnd.code.notebook.stderr'); }
+  static error(e: Error) { return NotebookCellOutputItem.json({ name: e.name, message: e.message, stack: e.stack }, 'application/vnd.code.notebook.error'); }
+  /** Test helper: the item as text. */
+  get text() { return Buffer.from(this.data).toString('utf8'); }
+}
+let outputIds = 0;
+export class NotebookCellOutput {
+  id = `out-${++outputIds}`;
+  constructor(public items: NotebookCellOutputItem[], public metadata?: Record<string, unknown>) {}
+}
+
+export class CancellationTokenSource {
+  private em = new EventEmitter<void>();
+  token = { isCancellationRequested: false, onCancellationRequested: this.em.event };
+  cancel() { this.token.isCancellationRequested = true; this.em.fire(); }
+}
+
+/** One recorded cell execution. */
+export class MockExecution {
+  executionOrder: number | undefined;
+  started = false;
+  ended: boolean | undefined | 'pending' = 'pending';
+  outputs: NotebookCellOutput[] = [];
+  cts = new CancellationTokenSource();
+  get token() { return this.cts.token; }
+  constructor(public cell: MockCell) {}
+  start() { this.started = true; }
+  end(success: boolean | undefined) { this.ended = success; }
+  async clearOutput() { this.outputs = []; }
+  async replaceOutput(o: NotebookCellOutput | NotebookCellOutput[]) { this.outputs = Array.isArray(o) ? [...o] : [o]; }
+  async appendOutput(o: NotebookCellOutput | NotebookCellOutput[]) { this.outputs.push(...(Array.isArray(o) ? o : [o])); }
+  async replaceOutputItems(items: NotebookCellOutputItem[], output: NotebookCellOutput) {
+    const t = this.outputs.find((x) => x === output || x.id === output.id);
+    if (!t) throw new Error('replaceOutputItems: unknown output');
+    t.items = items;
+  }
+}
+
+export enum NotebookCellKind { Markup = 1, Code = 2 }
+export class MockCell {
+  kind = NotebookCellKind.Code;
+  document: { uri: { toString(): string }; getText(): string };
+  constructor(public source: string, public index = 0, kind: NotebookCellKind = NotebookCellKind.Code) {
+    this.kind = kind;
+    this.document = { uri: { toString: () => `cell:${index}` }, getText: () => source };
+  }
+}
+
+export const state = {
+  commands: new Map<string, (...a: unknown[]) => unknown>(),
+  controllers: [] as MockController[],
+  executions: [] as MockExecution[],
+  messages: [] as string[],
+  notebookDocuments: [] as unknown[],
+};
+
+export class MockController {
+  supportedLanguages: string[] = [];
+  supportsExecutionOrder = false;
+  description = '';
+  detail = '';
+  executeHandler: ((cells: MockCell[], nb: unknown, c: unknown) => unknown) | undefined;
+  interruptHandler: ((nb: unknown) => unknown) | undefined;
+  affinity = new Map<unknown, number>();
+  constructor(public id: string, public notebookType: string, public label: string) {}
+  createNotebookCellExecution(cell: MockCell) { const e = new MockExecution(cell); state.executions.push(e); return e; }
+  updateNotebookAffinity(nb: unknown, a: number) { this.affinity.set(nb, a); }
+  dispose() {}
+}
+
+const disposable = { dispose() {} };
+export const vscodeMock = {
+  EventEmitter, NotebookCellOutputItem, NotebookCellOutput, NotebookCellKind, CancellationTokenSource,
+  NotebookControllerAffinity: { Default: 1, Preferred: 2 },
+  CompletionItemKind: { Variable: 5 }, ViewColumn: { Active: -1, One: 1 },
+  Uri: {
+    file: (p: string) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` }),
+    joinPath: (u: { fsPath: string }, ...parts: string[]) => vscodeMock.Uri.file([u.fsPath, ...parts].join('/')),
+  },
+  notebooks: {
+    createNotebookController: (id: string, type: string, label: string) => { const c = new MockController(id, type, label); state.controllers.push(c); return c; },
+  },
+  workspace: {
+    get notebookDocuments() { return state.notebookDocuments; },
+    workspaceFolders: undefined as unknown,
+    onDidOpenNotebookDocument: () => disposable,
+    onDidCloseNotebookDocument: () => disposable,
+    getWorkspaceFolder: () => undefined,
+  },
+  window: {
+    createOutputChannel: () => ({ appendLine: (m: string) => state.messages.push(m), dispose() {} }),
+    showInformationMessage: (m: string) => { state.messages.push(m); return Promise.resolve(undefined); },
+    showErrorMessage: (m: string) => { state.messages.push(m); return Promise.resolve(undefined); },
+    activeNotebookEditor: undefined,
+  },
+  commands: {
+    registerCommand: (id: string, f: (...a: unknown[]) => unknown) => { state.commands.set(id, f); return disposable; },
+    executeCommand: () => Promise.resolve(undefined),
+  },
+  languages: {
+    registerCompletionItemProvider: () => disposable,
+    registerHoverProvider: () => disposable,
+  },
+};
+
+type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+const M = Module as unknown as { _load: Load };
+const orig = M._load;
+M._load = function (request: string, parent: unknown, isMain: boolean) {
+  if (request === 'vscode') return vscodeMock;
+  return orig.call(this, request, parent, isMain);
+};
