@@ -19,3 +19,4 @@ export type { Figure, MimeBundle, FigureKind } from './viz/types';
 export * as io from './core/io';
 export * as mema from './mema';
 export * as cim from './cim';
+export * as sparse from './sparse';

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidInput } from '../core/errors';
+import { pack, toCsr } from './pack';
+import { csrSpmm, denseGemm, spmm, spmmCounts } from './spmm';
+import { RoskoPool } from './workers';
+import { randomSparse, reference, worstRatio } from './testutil';
+import type { Matrix, Nr } from './types';
+
+const CASES: [string, number, number, number, number][] = [
+  // name, M, K, N, density — dimensions not multiples of m_r / k_c / n_r, K < k_c, N < n_r
+  ['odd dims', 37, 53, 41, 0.3],
+  ['dense', 29, 31, 50, 1],
+  ['density 0', 20, 30, 17, 0],
+  ['density 1e-4', 300, 200, 33, 1e-4],
+  ['N < n_r', 45, 70, 5, 0.2],
+  ['K < k_c', 70, 9, 40, 0.5],
+  ['1x1x1', 1, 1, 1, 1],
+];
+
+function withEmpties(seed: number): Matrix {
+  const A = randomSparse(seed, 64, 80, 0.4);
+  for (let c = 0; c < 80; c++) A.data[5 * 80 + c] = 0;             // empty row
+  for (let r = 0; r < 64; r++) A.data[r * 80 + 11] = 0;            // empty column
+  for (let r = 16; r < 32; r++) for (let c = 20; c < 40; c++) A.data[r * 80 + c] = 0; // empty tiles
+  return A;
+}
+
+test('Rosko, CSR and dense kernels match a float64 reference on edge cases (all n_r, several tilings)', () => {
+  const all: [string, Matrix, Matrix][] = CASES.map(([n, M, K, N, d], i) => [n, randomSparse(10 + i, M, K, d), randomSparse(50 + i, K, N, 1)]);
+  const single = { rows: 9, cols: 12, data: new Float32Array(108) }; single.data[4 * 12 + 7] = 1.5;
+  all.push(['single nonzero', single, randomSparse(99, 12, 70, 1)]);
+  all.push(['empty rows/cols/tiles', withEmpties(3), randomSparse(98, 80, 66, 1)]);
+  for (const [name, A, B] of all) {
+    const ref = reference(A, B);
+    for (const nr of [16, 32, 48, 64] as Nr[]) for (const [mr, mc, kc, p] of [[8, 16, 20, 2], [5, 7, 64, 1], [128, 128, 1024, 2], [3, 6, 4, 3]]) {
+      const pk = pack(A, { mr: mr!, mc: mc!, kc: kc!, p: p!, nr, nc: 2 * nr });
+      const C = spmm(pk, B);
+      assert.equal(C.rows, A.rows); assert.equal(C.cols, B.cols);
+      assert.ok(worstRatio(C.data, ref) <= 1, `${name} rosko nr=${nr} tiles=${[mr, mc, kc, p]}`);
+    }
+    assert.ok(worstRatio(csrSpmm(toCsr(A), B).data, ref) <= 1, `${name} csr`);
+    assert.ok(worstRatio(denseGemm(A, B).data, ref) <= 1, `${name} dense`);
+  }
+});
+
+test('instrumented counts: skipped rows cost zero multiply-adds; one B-row load per stored column and panel', () => {
+  for (const [A, nr] of [[withEmpties(4), 32], [randomSparse(5, 100, 300, 0.02), 16], [randomSparse(6, 50, 60, 0), 64]] as [Matrix, Nr][]) {
+    const N = 70;
+    const B = randomSparse(7, A.cols, N, 1);
+    const pk = pack(A, { mr: 8, mc: 16, kc: 32, p: 2, nr, nc: 1024 });
+    const { C, vectorMadds, bRowLoads } = spmmCounts(pk, B);
+    const panels = Math.ceil(N / nr);
+    // exactly nnz × (N_padded / n_r) × (n_r / 4) f32x4 multiply-adds: zero for every zero of A (dense would be M·K·panels·n_r/4)
+    assert.equal(vectorMadds, pk.nnz * panels * (nr / 4));
+    assert.equal(bRowLoads, pk.ncols * panels);
+    assert.deepEqual(C.data, spmm(pk, B).data);
+  }
+});
+
+test('two workers give the same result as one thread', async () => {
+  const pool = await RoskoPool.create({ workers: 2 });
+  try {
+    for (const [M, K, N, d] of [[37, 53, 41, 0.3], [300, 200, 130, 0.1], [3, 5, 2, 1]]) {
+      const A = randomSparse(M!, M!, K!, d!), B = randomSparse(N!, K!, N!, 1);
+      const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
+      assert.deepEqual((await pool.spmm(pk, B)).data, spmm(pk, B).data);
+      assert.ok(worstRatio((await pool.spmm(pk, B)).data, reference(A, B)) <= 1);
+    }
+  } finally { await pool.close(); }
+});
+
+test('malformed inputs give named errors', () => {
+  const A = randomSparse(1, 10, 12, 0.5);
+  const pk = pack(A, { mr: 8, mc: 8, kc: 8, p: 2, nr: 16, nc: 16 });
+  assert.throws(() => spmm(pk, randomSparse(2, 11, 4, 1)), (e: Error) => e instanceof InvalidInput && /K = 12/.test(e.message));
+  const B = randomSparse(3, 12, 4, 1); B.data[5] = NaN;
+  assert.throws(() => spmm(pk, B), InvalidInput);
+  assert.throws(() => spmm(pk, { rows: 12, cols: 4, data: new Float32Array(47) }), InvalidInput);
+  assert.throws(() => spmm(pk, randomSparse(4, 12, 4, 1), { nr: 8 as Nr }), InvalidInput);
+  assert.throws(() => spmm({} as never, randomSparse(4, 12, 4, 1)), InvalidInput);
+  assert.throws(() => csrSpmm(toCsr(A), randomSparse(2, 11, 4, 1)), InvalidInput);
+  assert.throws(() => denseGemm(A, randomSparse(2, 13, 4, 1)), InvalidInput);
+});

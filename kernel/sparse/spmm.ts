@@ -1,0 +1,109 @@
+/**
+ * Single-thread kernels over rosko.wasm: Rosko SpMM, CSR SpMM (sparse baseline) and dense GEMM (dense baseline).
+ * Every call copies B into wasm memory, packs it (Rosko: K×n_r panels; dense: K×8 panels; CSR reads it row-major),
+ * runs the kernel and copies C out: exactly what the authors' rosko_sgemm times (A is pre-packed and cached).
+ */
+import { InvalidInput, describe } from '../core/errors';
+import { checkCsr, checkMatrix } from './pack';
+import { NR_CHOICES, type Csr, type Matrix, type Nr, type RoskoPacked, type SpmmOptions } from './types';
+import { getEngine, type Engine } from './wasm';
+
+export interface RoskoPlan {
+  pk: RoskoPacked;
+  N: number;
+  nr: Nr;
+  nc: number;
+  npanTotal: number;
+  cpStride: number;
+  /** byte offsets: vals, loc, nnzOuter, kInd, tileNnz, tileCols, groupStart */
+  a: number[];
+  bIn: number;
+  bp: number;
+  cp: number;
+  c: number;
+}
+
+function checkB(pk: { K: number }, B: Matrix, validate: boolean): void {
+  checkMatrix('B', B, validate);
+  if (B.rows !== pk.K) throw new InvalidInput(`B has ${B.rows} rows; expected K = ${pk.K} (A is ${describe((pk as RoskoPacked).M)}×${pk.K})`);
+}
+
+/** Allocate and stage everything for one Rosko product (B copied in, not yet packed). */
+export function planRosko(e: Engine, pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): RoskoPlan {
+  if (!pk || pk.format !== 'rosko-v1') throw new InvalidInput(`spmm needs a packed A from pack(), got ${describe(pk)}`);
+  checkB(pk, B, opts.validate ?? true);
+  const N = B.cols;
+  const nr = opts.nr ?? pk.nr;
+  if (!NR_CHOICES.includes(nr)) throw new InvalidInput(`nr must be one of ${NR_CHOICES.join(', ')}, got ${describe(nr)}`);
+  let nc = opts.nc ?? pk.nc;
+  nc = Math.max(nr, Math.min(nc - (nc % nr), Math.ceil(N / nr) * nr));
+  const npanTotal = Math.ceil(N / nr);
+  const maxRows = Math.max(Math.ceil(pk.mc / pk.mr), Math.ceil(Math.ceil(Math.min(pk.p * pk.mc, pk.M) / pk.mr) / pk.p)) * pk.mr;
+  const cpStride = maxRows * (nc / nr) * nr * 4;
+  const a = e.upload(pk, [pk.vals, pk.loc, pk.nnzOuter, pk.kInd, pk.tileNnz, pk.tileCols, pk.groupStart]);
+  const [bIn, bp, cp, c] = e.scratch([pk.K * N * 4, pk.K * npanTotal * nr * 4, cpStride * pk.p, pk.M * N * 4]) as [number, number, number, number];
+  e.f32(bIn, pk.K * N).set(B.data);
+  return { pk, N, nr, nc, npanTotal, cpStride, a, bIn, bp, cp, c };
+}
+
+export function packBHeader(e: Engine, slot: number, bIn: number, bp: number, K: number, N: number, nr: number, j0: number, j1: number): number {
+  return e.header(slot, [bIn, bp, K, N, nr, j0, j1]);
+}
+
+export function roskoHeader(e: Engine, slot: number, pl: RoskoPlan, coreLo: number, coreStep: number): number {
+  const { pk } = pl;
+  return e.header(slot, [...pl.a, pl.bp, pl.cp, pl.c, pk.M, pk.K, pl.N, pk.mr, pk.mc, pk.kc, pl.nc, pk.p, coreLo, coreStep, pk.Mb, pk.Kb, pl.cpStride]);
+}
+
+/**
+ * C = A·B with A Rosko-packed (M×K) and B dense (K×N). Returns C (M×N, a new Float32Array).
+ * Single thread; for two workers see RoskoPool (workers.ts).
+ */
+export function spmm(pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): Matrix {
+  return runRosko(pk, B, opts, false).C;
+}
+
+/** Instrumented spmm: also returns the vector multiply-adds (f32x4 mul+add pairs) and B-row loads performed. */
+export function spmmCounts(pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): { C: Matrix; vectorMadds: number; bRowLoads: number } {
+  return runRosko(pk, B, opts, true);
+}
+
+function runRosko(pk: RoskoPacked, B: Matrix, opts: SpmmOptions, count: boolean): { C: Matrix; vectorMadds: number; bRowLoads: number } {
+  const e = getEngine();
+  const pl = planRosko(e, pk, B, opts);
+  e.ex.pack_b(packBHeader(e, 0, pl.bIn, pl.bp, pk.K, pl.N, pl.nr, 0, pl.npanTotal));
+  const fn = e.ex[`${count ? 'rosko_count' : 'rosko'}_n${pl.nr}`] as (h: number) => void;
+  if (count) e.ex.resetCounts();
+  fn(roskoHeader(e, 0, pl, 0, 1));
+  const C = { rows: pk.M, cols: pl.N, data: e.f32(pl.c, pk.M * pl.N).slice() };
+  return { C, vectorMadds: count ? e.ex.getMadds() : 0, bRowLoads: count ? e.ex.getBrows() : 0 };
+}
+
+/** CSR SpMM baseline (row-wise, 16 columns in 4 f32x4 registers), same toolchain. A is validated with checkCsr. */
+export function csrSpmm(A: Csr, B: Matrix, opts: { validate?: boolean } = {}): Matrix {
+  const e = getEngine();
+  if (!csrChecked.has(A)) { checkCsr(A); csrChecked.add(A); }
+  checkB({ K: A.cols }, B, opts.validate ?? true);
+  const N = B.cols, M = A.rows;
+  const [rp, ci, va] = e.upload(A, [A.rowPtr, A.colIdx, A.values]) as [number, number, number];
+  const [bIn, c] = e.scratch([A.cols * N * 4, M * N * 4]) as [number, number];
+  e.f32(bIn, A.cols * N).set(B.data);
+  e.ex.csr_spmm(e.header(0, [rp, ci, va, bIn, c, M, N, 0, M]));
+  return { rows: M, cols: N, data: e.f32(c, M * N).slice() };
+}
+const csrChecked = new WeakSet<Csr>();
+
+/** Dense GEMM from the same generator (4×8 register block, B packed into 8-wide panels, 64-row blocks of A). */
+export function denseGemm(A: Matrix, B: Matrix, opts: { validate?: boolean } = {}): Matrix {
+  const e = getEngine();
+  if (!denseChecked.has(A)) { checkMatrix('A', A); denseChecked.add(A); }
+  checkB({ K: A.cols }, B, opts.validate ?? true);
+  const M = A.rows, K = A.cols, N = B.cols, np = Math.ceil(N / 8);
+  const [a] = e.upload(A, [A.data]) as [number];
+  const [bIn, bp, c, tmp] = e.scratch([K * N * 4, K * np * 32, M * N * 4, 64]) as [number, number, number, number];
+  e.f32(bIn, K * N).set(B.data);
+  e.ex.pack_b(packBHeader(e, 0, bIn, bp, K, N, 8, 0, np));
+  e.ex.gemm_4x8(e.header(0, [a, bp, c, K, N, M, 0, M, 64, tmp]));
+  return { rows: M, cols: N, data: e.f32(c, M * N).slice() };
+}
+const denseChecked = new WeakSet<Matrix>();
