@@ -16,3 +16,4 @@ export { synthWeights, type SynthOptions } from './data';
 export { crossbarMapFigure, tileCells } from './figures';
 export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping } from './model';
 export { reprogramStudy, type StudyOptions, type StudyRow, type StudyResult } from './study';
+export { faceApiLayers, faceApiModelDir } from './real';

@@ -1,0 +1,41 @@
+/**
+ * Real trained weights for cost analysis: face-api's face recognition net (a ResNet-34-like CNN, 128-d embedding),
+ * shipped in node_modules/@vladmandic/face-api/model. Its weights are stored uint8-affine quantized; they are
+ * dequantized by tf.io.decodeWeights and re-quantized here to symmetric int8 (per tensor by default).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { NotFound } from '../core/errors';
+import { loadWeightsManifest } from '../core/io/tfjs-models';
+import { mapLayer } from './crossbar';
+import { quantize, transposeDense, unrollConv } from './quantize';
+import type { CrossbarConfig, MappedLayer, SortKey } from './types';
+
+export function faceApiModelDir(): string {
+  try {
+    const req = createRequire(join(process.cwd(), 'package.json'));
+    return join(dirname(req.resolve('@vladmandic/face-api/package.json')), 'model');
+  } catch (e) {
+    throw new NotFound('@vladmandic/face-api is not installed (needed for its model/ weights)', { cause: e });
+  }
+}
+
+/**
+ * Every conv filter bank ([kh,kw,cin,cout] → [cout][kh·kw·cin]) and fc matrix of a face-api weights manifest,
+ * mapped onto crossbars. Default manifest: the ResNet-34-like face recognition model.
+ */
+export function faceApiLayers(opts: { manifest?: string; dir?: string; sort?: SortKey; config?: Partial<CrossbarConfig>; granularity?: 'per-tensor' | 'per-channel' } = {}): MappedLayer[] {
+  const dir = opts.dir ?? faceApiModelDir();
+  const weights = loadWeightsManifest(dir, opts.manifest ?? 'face_recognition_model-weights_manifest.json');
+  const out: MappedLayer[] = [];
+  for (const [name, w] of weights) {
+    const s = w.shape;
+    let m: Float32Array, nOut: number, nIn: number;
+    if (s.length === 4 && /filters|weights|kernel/.test(name)) { m = unrollConv(w.data as Float32Array, s as [number, number, number, number]); nOut = s[3]!; nIn = s[0]! * s[1]! * s[2]!; }
+    else if (s.length === 2) { m = transposeDense(w.data as Float32Array, s[0]!, s[1]!); nOut = s[1]!; nIn = s[0]!; }
+    else continue;
+    const { q, scale } = quantize({ weights: m, nOut, nIn, granularity: opts.granularity, bits: opts.config?.weightBits ?? 8 });
+    out.push(mapLayer({ name, q, nOut, nIn, scale, sort: opts.sort, config: opts.config }));
+  }
+  return out;
+}
