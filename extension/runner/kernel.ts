@@ -103,6 +103,18 @@ export function kernelArgv(kind: KernelKind): { argv: string[]; interruptMode: '
   return { argv: kind.argv, interruptMode: kind.interruptMode ?? 'signal', name: kind.name ?? 'custom' };
 }
 
+/** Kernels whose process group is alive; killed synchronously if this process exits without shutting them down. */
+const live = new Set<number>();
+let exitHook = false;
+function track(pid: number | undefined): void {
+  if (!pid) return;
+  live.add(pid);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => { for (const p of live) { try { process.kill(-p, 'SIGKILL'); } catch { /* gone */ } } });
+  }
+}
+
 interface Pending { resolve: (m: JupyterMessage) => void; reject: (e: Error) => void }
 interface Exec {
   outputs: NbOutput[];
@@ -168,6 +180,7 @@ export class Kernel {
     this.proc.stderr?.on('data', keep);
     this.alive = true;
     const proc = this.proc;
+    track(proc.pid);
     this.exited = new Promise((resolve) => {
       proc.on('exit', (code) => { this.alive = false; this.failAll(new KernelDied(`kernel ${this.name} exited with code ${code}${this.log ? `; its log ends with:\n${this.log.slice(-2000)}` : ''}`)); resolve(code); });
       proc.on('error', (e) => { this.alive = false; this.failAll(new KernelDied(`kernel ${this.name} failed to start: ${e.message}`)); resolve(null); });
@@ -422,6 +435,7 @@ export class Kernel {
       if (!exited) await this.kill();
     }
     this.killGroup('SIGKILL'); // stragglers the kernel itself spawned
+    if (this.proc?.pid) live.delete(this.proc.pid);
     for (const s of [this.shell, this.control, this.stdin, this.hb, this.iopub]) { try { s?.close(); } catch { /* closed */ } }
     this.failAll(new KernelDied(`kernel ${this.name} was shut down`));
     if (this.dir && existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
