@@ -17,3 +17,4 @@ export { crossbarMapFigure, tileCells } from './figures';
 export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping } from './model';
 export { reprogramStudy, type StudyOptions, type StudyRow, type StudyResult } from './study';
 export { faceApiLayers, faceApiModelDir } from './real';
+export { sweep, type SweepOptions, type SweepRow } from './sweep';

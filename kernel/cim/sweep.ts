@@ -1,0 +1,49 @@
+/**
+ * Trade-off sweep for paper A: reprogramming reduction vs weight error over stucking (k, f), physical crossbars P
+ * and crossbar size, on the same integer weights.
+ */
+import { InvalidInput, checkInt, throwIfAborted } from '../core/errors';
+import { mapLayer } from './crossbar';
+import { simulateReprogramming } from './reprogram';
+import type { CrossbarConfig, SchedulePolicy } from './types';
+
+export interface SweepOptions {
+  /** Integer weight matrices [nOut][nIn] (e.g. from quantize / synthQuantized). */
+  weights: { q: Int8Array; nOut: number; nIn: number }[];
+  /** Crossbar sizes (square). Default [128]. */
+  sizes?: number[];
+  /** P as a divisor of the tile count: P = ⌈tiles / d⌉. Default [8]. */
+  tilesPerCrossbar?: number[];
+  /** (k, f) points; (0, 1) = sorting only. Default [[0,1],[1,0.5],[2,0.5],[2,0.25],[3,0.25],[4,0.25]]. */
+  stuck?: [number, number][];
+  policy?: SchedulePolicy;
+  config?: Partial<Omit<CrossbarConfig, 'rows' | 'cols'>>;
+  seed?: number;
+  signal?: AbortSignal;
+}
+
+export interface SweepRow { size: number; tilesPerCrossbar: number; physical: number; k: number; f: number; reduction: number; cellWrites: number; baselineWrites: number; meanAbsError: number; relRmsError: number }
+
+/** Each row: naive (unsorted, round-robin) vs sorted ('signed') + policy + stucking, same size and P. */
+export function sweep(opts: SweepOptions): SweepRow[] {
+  if (!opts.weights?.length) throw new InvalidInput('sweep needs at least one weight matrix');
+  const rows: SweepRow[] = [];
+  for (const size of opts.sizes ?? [128]) {
+    checkInt('size', size);
+    const config = { ...opts.config, rows: size, cols: size };
+    const naive = opts.weights.map((w) => mapLayer({ ...w, config }));
+    const sorted = opts.weights.map((w) => mapLayer({ ...w, config, sort: 'signed' }));
+    const tiles = naive.reduce((a, l) => a + l.tiles, 0);
+    for (const d of opts.tilesPerCrossbar ?? [8]) {
+      const physical = Math.ceil(tiles / checkInt('tilesPerCrossbar', d));
+      const base = simulateReprogramming(naive, { physical });
+      for (const [k, f] of opts.stuck ?? [[0, 1], [1, 0.5], [2, 0.5], [2, 0.25], [3, 0.25], [4, 0.25]]) {
+        throwIfAborted(opts.signal);
+        const r = simulateReprogramming(sorted, { physical, policy: opts.policy ?? 'chunked-zigzag', stuckColumns: k, rewriteFraction: f, seed: opts.seed ?? 0 });
+        rows.push({ size, tilesPerCrossbar: d, physical, k, f, reduction: base.cellWrites / r.cellWrites, cellWrites: r.cellWrites, baselineWrites: base.cellWrites,
+          meanAbsError: r.weightError.meanAbs, relRmsError: r.weightError.relRms });
+      }
+    }
+  }
+  return rows;
+}
