@@ -41,5 +41,7 @@ if (!run(process.execPath, [join(root, 'esbuild.mjs')])) { console.error('[tour]
 
 // (c)+(d) run notebooks and write the report (TypeScript, run through tsx)
 const ok = run(process.execPath, ['--import', 'tsx', join(root, 'scripts/tour/tour.ts'), ...process.argv.slice(2)]);
-console.log(`[tour] total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+const report = join(root, 'out', 'tour', 'index.html');
+console.log(`[tour] total ${((Date.now() - t0) / 1000).toFixed(0)} s${ok ? '' : ' (some notebooks failed)'}`);
+if (existsSync(report)) console.log(`[tour] report: ${report}`);
 process.exit(ok ? 0 : 1);
