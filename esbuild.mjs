@@ -56,7 +56,14 @@ for (const t of targets) {
 }
 if ((!only || only.includes('kernel')) && !args.includes('--no-dts') && existsSync(join(root, 'kernel/index.ts'))) {
   mkdirSync(join(root, 'dist/kernel'), { recursive: true });
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.dts.json')], { stdio: 'inherit' });
-  built.push('kernel .d.ts');
+  // tsc emits declarations even when the kernel has type errors; those are reported here and fail `npm run typecheck`
+  // (and the test suite), but must not break `npm ci` (postinstall runs this build).
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.dts.json')], { stdio: 'inherit' });
+    built.push('kernel .d.ts');
+  } catch {
+    console.warn('esbuild.mjs: kernel .d.ts emitted with type errors (see above); run npm run typecheck');
+    built.push('kernel .d.ts (with type errors)');
+  }
 }
 console.log(`esbuild: ${built.join(', ')}${watch ? ' (watching)' : ''}`);
