@@ -12,7 +12,7 @@ export { DEFAULT_CONFIG, resolveConfig, columnLayout, mapLayer, sortPerm, tileIm
   type ColumnRole, type MapLayerOptions } from './crossbar';
 export { quantize, unrollConv, transposeDense, im2col, type QuantizeOptions, type Quantized } from './quantize';
 export { buildSchedule, simulateReprogramming, type Schedule } from './reprogram';
-export { synthWeights, type SynthOptions } from './data';
+export { synthWeights, synthQuantized, vitBaseShapes, type SynthOptions } from './data';
 export { crossbarMapFigure, tileCells } from './figures';
 export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping } from './model';
 export { reprogramStudy, type StudyOptions, type StudyRow, type StudyResult } from './study';
