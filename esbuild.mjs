@@ -29,7 +29,9 @@ const targets = [
   { name: 'kernel', entryPoints: ['kernel/index.ts'], outdir: 'dist/kernel', platform: 'node', format: 'cjs', external: nodeExternals },
   { name: 'extension', entryPoints: ['extension/extension.ts'], outdir: 'dist/extension', platform: 'node', format: 'cjs', external: nodeExternals },
   { name: 'runner', entryPoints: ['extension/runner/cli.ts'], outdir: 'dist/runner', platform: 'node', format: 'cjs', external: nodeExternals },
-  { name: 'renderer', entryPoints: ['extension/renderer/index.ts'], outdir: 'dist/renderer', platform: 'browser', format: 'esm', splitting: true, external: [] },
+  // plotly.js: its registry require()s maplibre-gl's CSS (map traces only, not in our partial bundle) → load as empty;
+  // some of its dependencies read node's `global` → globalThis.
+  { name: 'renderer', entryPoints: ['extension/renderer/index.ts'], outdir: 'dist/renderer', platform: 'browser', format: 'esm', splitting: true, external: [], loader: { '.css': 'empty' }, define: { global: 'globalThis' } },
   { name: 'webviews', entryPoints: webviewEntries, outdir: 'dist/webviews', platform: 'browser', format: 'esm', external: [] },
 ];
 
@@ -40,7 +42,7 @@ async function buildOne(t) {
     absWorkingDir: root, entryPoints, outdir: t.outdir, bundle: true, platform: t.platform, format: t.format,
     splitting: t.splitting ?? false, external: t.external, target: t.platform === 'node' ? 'node20' : 'es2022',
     sourcemap: prod ? false : 'linked', minify: prod || t.platform === 'browser', metafile: true, logLevel: 'warning',
-    loader: { '.wasm': 'binary' }, define: t.platform === 'browser' ? { 'process.env.NODE_ENV': '"production"' } : {},
+    loader: { '.wasm': 'binary', ...t.loader }, define: t.platform === 'browser' ? { 'process.env.NODE_ENV': '"production"', ...t.define } : {},
   };
   if (watch) { const ctx = await esbuild.context(opts); await ctx.watch(); return t.name; }
   const r = await esbuild.build(opts);
