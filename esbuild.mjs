@@ -5,9 +5,9 @@
 //  - webviews / pages                         extension/webviews/*.ts    → dist/webviews/*.js (browser, ESM)
 // Entries whose source does not exist yet are skipped. Usage: node esbuild.mjs [--watch] [--no-dts] [--only kernel,renderer]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, unlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
+import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -31,7 +31,7 @@ const targets = [
   { name: 'runner', entryPoints: ['extension/runner/cli.ts'], outdir: 'dist/runner', platform: 'node', format: 'cjs', external: nodeExternals },
   // plotly.js: its registry require()s maplibre-gl's CSS (map traces only, not in our partial bundle) → load as empty;
   // some of its dependencies read node's `global` → globalThis.
-  { name: 'renderer', entryPoints: ['extension/renderer/index.ts'], outdir: 'dist/renderer', platform: 'browser', format: 'esm', splitting: true, external: [], loader: { '.css': 'empty' }, define: { global: 'globalThis' } },
+  { name: 'renderer', entryPoints: ['extension/renderer/index.ts'], outdir: 'dist/renderer', platform: 'browser', format: 'esm', splitting: true, external: [], loader: { '.css': 'empty' }, define: { global: 'globalThis' }, prune: true },
   { name: 'webviews', entryPoints: webviewEntries, outdir: 'dist/webviews', platform: 'browser', format: 'esm', external: [] },
 ];
 
@@ -46,6 +46,13 @@ async function buildOne(t) {
   };
   if (watch) { const ctx = await esbuild.context(opts); await ctx.watch(); return t.name; }
   const r = await esbuild.build(opts);
+  const outputs = Object.entries(r.metafile.outputs);
+  if (t.prune) {
+    // Code-split chunk names carry content hashes: delete the chunks (and maps) earlier builds left behind.
+    const keep = new Set(outputs.map(([p]) => basename(p)));
+    for (const f of readdirSync(join(root, t.outdir))) if (!keep.has(f)) unlinkSync(join(root, t.outdir, f));
+  }
+  if (t.splitting) return `${t.name} ${outputs.filter(([p]) => p.endsWith('.js')).map(([p, o]) => `${basename(p)} ${(o.bytes / 1024).toFixed(0)} KiB`).join(', ')}`;
   const bytes = Object.values(r.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
   return `${t.name} ${(bytes / 1024).toFixed(0)} KiB`;
 }

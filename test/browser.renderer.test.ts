@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { FIGURE_KINDS, mimeOf, type CrossbarMapFigure, type SparsityPatternFigure, type TableFigure } from '../kernel/viz/types';
 import { unpack } from '../kernel/viz/codec';
+import { crossbarMap } from '../kernel/viz/builders';
+import { rng } from '../kernel/core/rng';
 
 // The callbacks given to page.evaluate run in the page. This file is type-checked with the node config (no DOM lib,
 // which must stay out of the kernel's program), so the page globals they touch are declared loosely, module-scoped.
@@ -183,6 +185,34 @@ test('crossbar-map: cells drawn where the bits are, hover shows row, column, bit
   await page.mouse.move(0, 0);
   assert.equal(await tip.isVisible(), false);
   await shot('crossbar', 'crossbar-map');
+});
+
+test('crossbar-map at 1024×1024: sub-pixel cells without gaps, hover still finds the cell', async () => {
+  const r = rng(11), R = 1024, C = 1024;
+  const cells = Array.from({ length: R * C }, () => (r.uniform() < 0.3 ? 1 : 0));
+  const fig = crossbarMap({
+    rows: R, cols: C, weightBits: 8, cells, columnBit: Array.from({ length: C }, (_, c) => 7 - (c % 8)), columnOutput: Array.from({ length: C }, (_, c) => c >> 3),
+    sectionStarts: [0, 512], adcActive: [{ rowStart: 0, rowEnd: 512, columns: [0, 1, 2] }],
+  });
+  const t0 = Date.now();
+  await mount('crossbar-big', fig);
+  const ms = Date.now() - t0;
+  assert.ok(ms < 5000, `rendered in ${ms} ms`);
+  const canvas = page.locator('#crossbar-big canvas');
+  const cell = Number(await canvas.getAttribute('data-cell')), left = Number(await canvas.getAttribute('data-left')), top = Number(await canvas.getAttribute('data-top'));
+  assert.ok(cell < 1 && Number(await canvas.getAttribute('data-col-gap')) === 0, `cell ${cell}`);
+  const [row, col] = [700, 333];
+  await hoverCanvas('crossbar-big', left + (col + 0.5) * cell, top + (row + 0.5) * cell);
+  const text = (await page.locator('#crossbar-big .edgelab-tooltip').textContent())!;
+  // Mouse events land on whole pixels, so with ~0.9 px cells the hit may be a neighbour; the rest must match the hit.
+  const m = /^row (\d+), column (\d+)$/m.exec(text);
+  assert.ok(m, text);
+  const [hr, hc] = [Number(m[1]), Number(m[2])];
+  assert.ok(Math.abs(hr - row) <= 1 && Math.abs(hc - col) <= 1, `hit ${hr},${hc} for ${row},${col}`);
+  assert.match(text, new RegExp(`^output ${hc >> 3}, bit ${7 - (hc % 8)} of 8$`, 'm'));
+  assert.match(text, new RegExp(`^cell state ${cells[hr * C + hc]}$`, 'm'));
+  await page.mouse.move(0, 0);
+  await shot('crossbar-big', 'crossbar-map-1024');
 });
 
 test('sparsity-pattern: density where nonzeros are, exact bits when zoomed, tile toggle, skipped rows', async () => {

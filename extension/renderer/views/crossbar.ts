@@ -139,11 +139,15 @@ export function renderCrossbar(el: HTMLElement, f: CrossbarMapFigure, theme: The
     ctx.beginPath(); ctx.moveTo(l.left - 8, y); ctx.lineTo(right, y); ctx.stroke();
   }
   // Group boundaries when there are no gaps.
-  if (!l.colGap && l.groups.length <= 512) {
-    ctx.strokeStyle = toHex(mix(theme.fgRgb, theme.bgRgb, 0.3)); ctx.lineWidth = 1;
-    ctx.beginPath();
-    for (const g of l.groups.slice(1)) { const x = l.colX[g.start]!; ctx.moveTo(x, l.top - 4); ctx.lineTo(x, l.rowY[f.rows - 1]! + l.cell); }
-    ctx.stroke();
+  if (!l.colGap) {
+    // Only where groups are wide enough for a separator not to drown the cells.
+    const minPx = l.groups.reduce((m, g) => Math.min(m, (g.end - g.start) * l.cell), Infinity);
+    if (minPx >= 6) {
+      ctx.strokeStyle = toHex(mix(theme.fgRgb, theme.bgRgb, minPx >= 16 ? 0.3 : 0.6)); ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (const g of l.groups.slice(1)) { const x = Math.round(l.colX[g.start]!) + 0.5; ctx.moveTo(x, l.top - 4); ctx.lineTo(x, l.rowY[f.rows - 1]! + l.cell); }
+      ctx.stroke();
+    }
   }
   // Labels: outputs above groups, bit slices above columns, row ticks on the left.
   ctx.fillStyle = theme.foreground;
