@@ -66,7 +66,8 @@ export async function renderFigure(element: HTMLElement, payload: unknown, opts:
     }
   } catch (e) {
     if (!current()) return;
-    showError(element, `EdgeLab figure: could not draw this ${fig.kind}`, e instanceof PayloadError ? message(e) : `${message(e)}`);
+    // PayloadErrors (e.g. bytes that do not decode) carry the field name; anything else is a drawing failure.
+    showError(element, `EdgeLab figure: could not draw this ${fig.kind}`, e instanceof PayloadError ? message(e) : `${e instanceof Error ? e.name : 'Error'}: ${message(e)}`);
   }
 }
 

@@ -72,7 +72,10 @@ export function renderCrossbar(el: HTMLElement, f: CrossbarMapFigure, theme: The
   const { canvas, ctx } = hidpiCanvas(doc, l.width, l.height);
   const empty: Rgb = mix(theme.bgRgb, theme.fgRgb, theme.dark ? 0.12 : 0.07);
   const maxState = (1 << f.bitsPerCell) - 1;
-  const fine = l.cell >= 4;
+  // Mark changed/stuck cells individually (outline, cross) when cells are big enough and marks are not too many;
+  // otherwise they are painted into the cell colors.
+  const marks = (d.changed?.reduce((a, v) => a + (v ? 1 : 0), 0) ?? 0) + (d.stuck?.reduce((a, v) => a + (v ? 1 : 0), 0) ?? 0);
+  const fine = l.cell >= 4 && marks <= 20000;
 
   // Cells: one pixel per cell in an offscreen image, then blitted per (section × group) block.
   const src = doc.createElement('canvas');

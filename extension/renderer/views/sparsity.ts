@@ -189,6 +189,7 @@ export function renderSparsity(el: HTMLElement, f: SparsityPatternFigure, theme:
 
   const entries: [string, string, string?][] = [['density 0.01 %', toHex(lut[1]!)], ['1 %', toHex(lut[128]!)], ['100 % (log scale)', toHex(lut[255]!)]];
   if (blocks.length) entries.push(['exact nonzero (zoom in)', toHex(exactOn)]);
+  if (tiles) entries.push(['tile density (toggle)', toHex(tileLut[200]!)]);
   if (f.skippedRows?.length || f.skippedCols?.length) entries.push([`skipped: ${f.skippedRows?.length ?? 0} rows, ${f.skippedCols?.length ?? 0} cols`, toHex(SKIP)]);
   fr.body.appendChild(legend(doc, entries));
   setMounted(el, { kind: 'sparsity-pattern', engine: 'canvas', root: fr.root, dispose: () => { ac.abort(); if (frame) doc.defaultView?.cancelAnimationFrame(frame); } });
