@@ -185,6 +185,20 @@ test('crossbar-map: cells drawn where the bits are, hover shows row, column, bit
   await page.mouse.move(0, 0);
   assert.equal(await tip.isVisible(), false);
   await shot('crossbar', 'crossbar-map');
+  // Group by bit significance: the first display column is out 0's '+' bit 6, the second out 1's '+' bit 6.
+  await page.locator('#crossbar select.edgelab-grouping').selectOption('bit');
+  const c2 = page.locator('#crossbar canvas');
+  assert.equal(await c2.getAttribute('data-grouping'), 'bit');
+  assert.equal(await page.locator('#crossbar canvas').count(), 1);
+  const cell2 = Number(await c2.getAttribute('data-cell')), left2 = Number(await c2.getAttribute('data-left')), top2 = Number(await c2.getAttribute('data-top'));
+  await hoverCanvas('crossbar', left2 + cell2 * 1.5, top2 + cell2 / 2);
+  const t2 = (await page.locator('#crossbar .edgelab-tooltip').textContent())!;
+  const col2 = f.columnOutput.findIndex((o, c) => o === 1 && f.columnSign![c] === '+' && f.columnBit[c] === 6);
+  assert.match(t2, new RegExp(`^row 0 \\(input ${f.rowSource![0]}\\), column ${col2}$`, 'm'));
+  assert.match(t2, /^output 1 \(\+\), bit 6 of 7$/m);
+  await page.mouse.move(0, 0);
+  await shot('crossbar', 'crossbar-map-by-bit');
+  await page.locator('#crossbar select.edgelab-grouping').selectOption('output');
 });
 
 test('crossbar-map at 1024×1024: sub-pixel cells without gaps, hover still finds the cell', async () => {

@@ -1,20 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellColor, columnGroups, crossbarLayout, hitCell, rowSections, sectionOf, SIGN_RGB } from './crossbar-layout';
+import { arrangeColumns, cellColor, columnGroups, crossbarLayout, hitCell, rowSections, sectionOf, SIGN_RGB } from './crossbar-layout';
 
+// 3 outputs: out 0 and out 1 on the '+' plane (3 bit slices each), out 2 on the '-' plane (2 slices).
 const outs = [0, 0, 0, 1, 1, 1, 2, 2];
+const bits = [2, 1, 0, 2, 1, 0, 1, 0];
 const signs: ('+' | '-')[] = ['+', '+', '+', '+', '+', '+', '-', '-'];
 
-test('columns group by output and sign plane; sections from sectionStarts', () => {
-  assert.deepEqual(columnGroups(outs).map((g) => [g.start, g.end, g.output]), [[0, 3, 0], [3, 6, 1], [6, 8, 2]]);
-  assert.deepEqual(columnGroups([0, 0, 0, 0], ['+', '+', '-', '-']).map((g) => [g.start, g.end, g.sign]), [[0, 2, '+'], [2, 4, '-']]);
+test('grouping by output keeps physical order; sections from sectionStarts', () => {
+  const { order, keys } = arrangeColumns(bits, outs, signs, 3, 'output');
+  assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(columnGroups(keys).map((g) => [g.start, g.end, g.key]), [[0, 3, 'out 0+'], [3, 6, 'out 1+'], [6, 8, 'out 2-']]);
   assert.deepEqual(rowSections(10, [0, 4, 7]), [{ start: 0, end: 4 }, { start: 4, end: 7 }, { start: 7, end: 10 }]);
   assert.deepEqual(rowSections(10), [{ start: 0, end: 10 }]);
   assert.deepEqual(rowSections(10, [6, 3]), [{ start: 0, end: 3 }, { start: 3, end: 6 }, { start: 6, end: 10 }]);
 });
 
+test('grouping by bit significance: sign plane first, bits descending, split by sign, unused last', () => {
+  const b = [3, 2, 1, 0, -1, 1, 0];
+  const o = [0, 0, 0, 0, -1, 1, 1];
+  const s: ('+' | '-')[] = ['+', '+', '+', '+', '+', '-', '-'];
+  const { order, keys } = arrangeColumns(b, o, s, 3, 'bit');
+  assert.deepEqual(order, [0, 1, 2, 5, 3, 6, 4]);
+  assert.deepEqual(keys, ['sign+', 'b2+', 'b1+', 'b1-', 'b0+', 'b0-', 'unused']);
+});
+
 test('large cells: integer size, gaps between groups and sections, every cell hit at its centre', () => {
-  const l = crossbarLayout({ rows: 6, cols: 8, columnOutput: outs, columnSign: signs, sectionStarts: [0, 3], maxWidth: 400, maxHeight: 400, left: 40, top: 30 });
+  const { keys } = arrangeColumns(bits, outs, signs, 3, 'output');
+  const l = crossbarLayout({ rows: 6, cols: 8, groupKeys: keys, sectionStarts: [0, 3], maxWidth: 400, maxHeight: 400, left: 40, top: 30 });
   assert.equal(l.cell, 18);
   assert.ok(l.colGap > 0 && l.rowGap > 0);
   assert.equal(l.colX[0], 40);
@@ -28,13 +41,24 @@ test('large cells: integer size, gaps between groups and sections, every cell hi
   assert.equal(hitCell(l, 10, 40), null, 'left margin');
   assert.equal(hitCell(l, l.colX[0]! + 2, l.rowY[2]! + l.cell + 1), null, 'gap between sections');
   assert.ok(l.width >= l.colX[7]! + l.cell && l.height >= l.rowY[5]! + l.cell);
+  assert.equal(l.right, l.colX[7]! + l.cell);
   assert.equal(sectionOf(l, 2), 0);
   assert.equal(sectionOf(l, 3), 1);
 });
 
+test('a display order moves physical columns and hit-testing maps back to them', () => {
+  const { order, keys } = arrangeColumns(bits, outs, signs, 3, 'bit');
+  const l = crossbarLayout({ rows: 2, cols: 8, groupKeys: keys, order, maxWidth: 600, maxHeight: 200, left: 0, top: 0 });
+  // Display: b2+ (cols 0, 3), b1+ (1, 4), b1- (6), b0+ (2, 5), b0- (7).
+  assert.deepEqual(Array.from(l.order), [0, 3, 1, 4, 6, 2, 5, 7]);
+  assert.ok(l.colX[3]! < l.colX[1]!, 'physical col 3 (out 1, bit 2) is shown before col 1 (out 0, bit 1)');
+  for (let c = 0; c < 8; c++) assert.deepEqual(hitCell(l, l.colX[c]! + l.cell / 2, l.rowY[1]! + 1), { row: 1, col: c });
+  for (let j = 1; j < 8; j++) assert.ok(l.dispX[j]! > l.dispX[j - 1]!, 'display positions ascend');
+});
+
 test('huge arrays: sub-pixel cells without gaps that still fit the space', () => {
   const cols = 2048, rows = 1024;
-  const l = crossbarLayout({ rows, cols, columnOutput: Array.from({ length: cols }, (_, c) => c >> 3), maxWidth: 900, maxHeight: 600, left: 40, top: 20 });
+  const l = crossbarLayout({ rows, cols, groupKeys: Array.from({ length: cols }, (_, c) => `out ${c >> 3}`), maxWidth: 900, maxHeight: 600, left: 40, top: 20 });
   assert.equal(l.colGap, 0);
   assert.ok(l.cell < 1 && l.cell > 0);
   assert.ok(l.width <= 900 && l.height <= 600, `${l.width}×${l.height}`);

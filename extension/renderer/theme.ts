@@ -70,6 +70,8 @@ export const CSS = `
 .edgelab-controls { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin: 4px 0; font-size: 12px; }
 .edgelab-controls button { font: inherit; padding: 1px 8px; cursor: pointer; color: var(--vscode-button-secondaryForeground, inherit);
   background: var(--vscode-button-secondaryBackground, transparent); border: 1px solid var(--vscode-panel-border, #bbb); border-radius: 2px; }
+.edgelab-controls select { font: inherit; color: var(--vscode-dropdown-foreground, inherit); background: var(--vscode-dropdown-background, transparent);
+  border: 1px solid var(--vscode-dropdown-border, #bbb); border-radius: 2px; }
 .edgelab-status { opacity: 0.8; font-size: 12px; }
 .edgelab-legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 12px; margin: 4px 0; opacity: 0.9; }
 .edgelab-legend span:not(.edgelab-status)::before { content: ''; display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px;

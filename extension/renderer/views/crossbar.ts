@@ -1,15 +1,15 @@
 /**
- * Crossbar map on a canvas: physical cells grouped by logical output (each group = that output's bit slices),
- * colored by bit significance and cell state; row-section boundaries; changed cells outlined (orange), stuck
+ * Crossbar map on a canvas: cells grouped by logical output (each group = that output's bit slices) or, with the
+ * toggle, by bit significance; colored by bit significance and cell state; row-section boundaries; changed cells outlined (orange), stuck
  * cells crossed (purple); ADC-active columns marked in green above their section, inactive ones dimmed.
  * Hover shows row, input row, column, output, bit, sign, cell state and the quantized weight.
  */
 import type { CrossbarMapFigure } from '../../../kernel/viz/types';
 import { mix, toHex, type Rgb } from '../colors';
-import { cellColor, crossbarLayout, hitCell, sectionOf, type CrossbarLayout } from '../crossbar-layout';
+import { arrangeColumns, cellColor, crossbarLayout, hitCell, sectionOf, type ColumnGrouping, type CrossbarLayout } from '../crossbar-layout';
 import { decodePacked } from '../packed';
 import type { Theme } from '../theme';
-import { availableWidth, hidpiCanvas, legend, localXY, makeFrame, setMounted, tooltip } from './common';
+import { availableWidth, h, hidpiCanvas, legend, localXY, makeFrame, setMounted, tooltip } from './common';
 
 const CHANGED = '#ff8c00', STUCK = '#9c27b0', SECTION = '#d81b60', ADC = '#2e9d3a';
 const CHANGED_RGB: Rgb = [255, 140, 0], STUCK_RGB: Rgb = [156, 39, 176];
@@ -63,11 +63,41 @@ export function crossbarTooltip(f: CrossbarMapFigure, d: CrossbarData, l: Crossb
 export function renderCrossbar(el: HTMLElement, f: CrossbarMapFigure, theme: Theme): void {
   const fr = makeFrame(el, f);
   const doc = el.ownerDocument;
-  const bitLabels = f.cols <= 96;
-  const top = 16 + (bitLabels ? 12 : 0) + 5;
+  const controls = h(doc, 'div', 'edgelab-controls');
+  const label = h(doc, 'label', undefined, 'group columns by ');
+  const select = h(doc, 'select');
+  select.className = 'edgelab-grouping';
+  for (const [v, t] of [['output', 'output (bit slices side by side)'], ['bit', 'bit significance']] as const) {
+    const o = h(doc, 'option', undefined, t);
+    o.value = v;
+    select.appendChild(o);
+  }
+  label.appendChild(select);
+  controls.appendChild(label);
+  fr.body.appendChild(controls);
+  const plot = h(doc, 'div');
+  plot.style.position = 'relative';
+  fr.body.appendChild(plot);
+  let current = drawCrossbar(el, plot, f, theme, 'output');
+  const ac = new AbortController();
+  select.addEventListener('change', () => {
+    current.abort();
+    plot.replaceChildren();
+    current = drawCrossbar(el, plot, f, theme, select.value as ColumnGrouping);
+  }, { signal: ac.signal });
+  setMounted(el, { kind: 'crossbar-map', engine: 'canvas', root: fr.root, dispose: () => { ac.abort(); current.abort(); } });
+}
+
+/** Draw the map with one column arrangement into `host`; returns the controller that removes its listeners. */
+function drawCrossbar(el: HTMLElement, host: HTMLElement, f: CrossbarMapFigure, theme: Theme, grouping: ColumnGrouping): AbortController {
+  const doc = el.ownerDocument;
+  const { order, keys } = arrangeColumns(f.columnBit, f.columnOutput, f.columnSign, f.weightBits, grouping);
+  const colLabels = f.cols <= 96;
+  const top = 16 + (colLabels ? 12 : 0) + 5;
   const maxW = availableWidth(el, f.width), maxH = f.height ?? Math.max(240, Math.min(900, 40 + f.rows * 18));
-  let l = crossbarLayout({ rows: f.rows, cols: f.cols, columnOutput: f.columnOutput, columnSign: f.columnSign, sectionStarts: f.sectionStarts, maxWidth: maxW, maxHeight: maxH, left: 44, top });
-  if (l.cell < 12 && bitLabels) l = crossbarLayout({ rows: f.rows, cols: f.cols, columnOutput: f.columnOutput, columnSign: f.columnSign, sectionStarts: f.sectionStarts, maxWidth: maxW, maxHeight: maxH, left: 44, top: top - 12 });
+  const input = { rows: f.rows, cols: f.cols, groupKeys: keys, order, sectionStarts: f.sectionStarts, maxWidth: maxW, maxHeight: maxH, left: 44, top };
+  let l = crossbarLayout(input);
+  if (l.cell < 12 && colLabels) l = crossbarLayout({ ...input, top: top - 12 });
   const d = decodeCrossbar(f, l);
   const { canvas, ctx } = hidpiCanvas(doc, l.width, l.height);
   const empty: Rgb = mix(theme.bgRgb, theme.fgRgb, theme.dark ? 0.12 : 0.07);
@@ -76,30 +106,32 @@ export function renderCrossbar(el: HTMLElement, f: CrossbarMapFigure, theme: The
   // otherwise they are painted into the cell colors.
   const marks = (d.changed?.reduce((a, v) => a + (v ? 1 : 0), 0) ?? 0) + (d.stuck?.reduce((a, v) => a + (v ? 1 : 0), 0) ?? 0);
   const fine = l.cell >= 4 && marks <= 20000;
+  const last = f.cols - 1, bottom = l.rowY[f.rows - 1]! + l.cell;
 
-  // Cells: one pixel per cell in an offscreen image, then blitted per (section × group) block.
+  // Cells: one pixel per cell in an offscreen image (columns in display order), blitted per (section × group) block.
   const src = doc.createElement('canvas');
   src.width = f.cols; src.height = f.rows;
   const img = new ImageData(f.cols, f.rows);
-  for (let r = 0; r < f.rows; r++) for (let c = 0; c < f.cols; c++) {
-    const k = r * f.cols + c;
+  for (let r = 0; r < f.rows; r++) for (let j = 0; j < f.cols; j++) {
+    const c = l.order[j]!, k = r * f.cols + c;
     let rgb = cellColor(d.cells[k]!, maxState, f.columnBit[c]!, f.weightBits, empty);
     if (!fine && d.stuck?.[k]) rgb = STUCK_RGB; else if (!fine && d.changed?.[k]) rgb = CHANGED_RGB;
-    img.data[4 * k] = rgb[0]; img.data[4 * k + 1] = rgb[1]; img.data[4 * k + 2] = rgb[2]; img.data[4 * k + 3] = 255;
+    const o = 4 * (r * f.cols + j);
+    img.data[o] = rgb[0]; img.data[o + 1] = rgb[1]; img.data[o + 2] = rgb[2]; img.data[o + 3] = 255;
   }
   src.getContext('2d')!.putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = false;
   for (const s of l.sections) for (const g of l.groups) {
     const gw = g.end - g.start, sh = s.end - s.start;
-    ctx.drawImage(src, g.start, s.start, gw, sh, l.colX[g.start]!, l.rowY[s.start]!, gw * l.cell, sh * l.cell);
+    ctx.drawImage(src, g.start, s.start, gw, sh, l.dispX[g.start]!, l.rowY[s.start]!, gw * l.cell, sh * l.cell);
   }
   // Thin cell separators when cells are big enough to show them.
   if (l.cell >= 7) {
     ctx.strokeStyle = theme.background.startsWith('#') || theme.background.startsWith('rgb') ? theme.background : '#ffffff';
     ctx.globalAlpha = 0.7; ctx.lineWidth = 1;
     ctx.beginPath();
-    for (let c = 0; c < f.cols; c++) { const x = Math.round(l.colX[c]!) + 0.5; ctx.moveTo(x, l.rowY[0]!); ctx.lineTo(x, l.rowY[f.rows - 1]! + l.cell); }
-    for (let r = 0; r < f.rows; r++) { const y = Math.round(l.rowY[r]!) + 0.5; ctx.moveTo(l.colX[0]!, y); ctx.lineTo(l.colX[f.cols - 1]! + l.cell, y); }
+    for (let j = 0; j < f.cols; j++) { const x = Math.round(l.dispX[j]!) + 0.5; ctx.moveTo(x, l.rowY[0]!); ctx.lineTo(x, bottom); }
+    for (let r = 0; r < f.rows; r++) { const y = Math.round(l.rowY[r]!) + 0.5; ctx.moveTo(l.dispX[0]!, y); ctx.lineTo(l.dispX[last]! + l.cell, y); }
     ctx.stroke();
     ctx.globalAlpha = 1;
   }
@@ -118,7 +150,6 @@ export function renderCrossbar(el: HTMLElement, f: CrossbarMapFigure, theme: The
       }
     }
   });
-  // Changed (outline) and stuck (cross) cells, when cells are large enough to mark individually.
   if (fine) {
     const lw = l.cell >= 8 ? 1.5 : 1;
     ctx.lineWidth = lw;
@@ -136,35 +167,36 @@ export function renderCrossbar(el: HTMLElement, f: CrossbarMapFigure, theme: The
   }
   // Section boundaries.
   ctx.strokeStyle = SECTION; ctx.lineWidth = 1.5;
-  const right = l.colX[f.cols - 1]! + l.cell;
   for (const s of l.sections.slice(1)) {
     const y = l.rowY[s.start]! - (l.rowGap ? l.rowGap - 1.5 : 0);
-    ctx.beginPath(); ctx.moveTo(l.left - 8, y); ctx.lineTo(right, y); ctx.stroke();
+    ctx.beginPath(); ctx.moveTo(l.left - 8, y); ctx.lineTo(l.right, y); ctx.stroke();
   }
-  // Group boundaries when there are no gaps.
+  // Group boundaries when there are no gaps, only where groups are wide enough for a separator not to drown the cells.
   if (!l.colGap) {
-    // Only where groups are wide enough for a separator not to drown the cells.
     const minPx = l.groups.reduce((m, g) => Math.min(m, (g.end - g.start) * l.cell), Infinity);
     if (minPx >= 6) {
       ctx.strokeStyle = toHex(mix(theme.fgRgb, theme.bgRgb, minPx >= 16 ? 0.3 : 0.6)); ctx.lineWidth = 1;
       ctx.beginPath();
-      for (const g of l.groups.slice(1)) { const x = Math.round(l.colX[g.start]!) + 0.5; ctx.moveTo(x, l.top - 4); ctx.lineTo(x, l.rowY[f.rows - 1]! + l.cell); }
+      for (const g of l.groups.slice(1)) { const x = Math.round(l.dispX[g.start]!) + 0.5; ctx.moveTo(x, l.top - 4); ctx.lineTo(x, bottom); }
       ctx.stroke();
     }
   }
-  // Labels: outputs above groups, bit slices above columns, row ticks on the left.
+  // Labels: groups on top, per-column bit (or output, when grouped by bit) below them, row ticks on the left.
   ctx.fillStyle = theme.foreground;
   ctx.font = `10px ${theme.fontFamily}`;
   ctx.textAlign = 'center'; ctx.textBaseline = 'alphabetic';
   for (const g of l.groups) {
-    const x0 = l.colX[g.start]!, x1 = l.colX[g.end - 1]! + l.cell;
-    const text = g.output < 0 ? 'unused' : `out ${g.output}${g.sign ?? ''}`;
-    if (x1 - x0 >= ctx.measureText(text).width + 2) ctx.fillText(text, (x0 + x1) / 2, 11);
+    const x0 = l.dispX[g.start]!, x1 = l.dispX[g.end - 1]! + l.cell;
+    if (x1 - x0 >= ctx.measureText(g.key).width + 2) ctx.fillText(g.key, (x0 + x1) / 2, 11);
   }
   if (l.cell >= 12) {
     ctx.font = `${Math.min(9, l.cell * 0.6)}px ${theme.fontFamily}`;
     ctx.fillStyle = theme.muted;
-    for (let c = 0; c < f.cols; c++) if (f.columnBit[c]! >= 0) ctx.fillText(f.columnBit[c]! >= f.weightBits ? 's' : `b${f.columnBit[c]}`, l.colX[c]! + l.cell / 2, l.top - 7);
+    for (let c = 0; c < f.cols; c++) {
+      if (f.columnBit[c]! < 0 || f.columnOutput[c]! < 0) continue;
+      const t = grouping === 'bit' ? `o${f.columnOutput[c]}` : f.columnBit[c]! >= f.weightBits ? 's' : `b${f.columnBit[c]}`;
+      ctx.fillText(t, l.colX[c]! + l.cell / 2, l.top - 7);
+    }
   }
   ctx.textAlign = 'right'; ctx.fillStyle = theme.muted; ctx.font = `9px ${theme.fontFamily}`;
   const step = Math.max(1, Math.ceil(14 / l.cell));
@@ -176,9 +208,10 @@ export function renderCrossbar(el: HTMLElement, f: CrossbarMapFigure, theme: The
   canvas.dataset.top = String(l.top);
   canvas.dataset.colGap = String(l.colGap);
   canvas.dataset.rowGap = String(l.rowGap);
+  canvas.dataset.grouping = grouping;
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', `crossbar ${f.rows}×${f.cols}, ${f.bitsPerCell} bit per cell, ${l.sections.length} section(s)`);
-  fr.body.appendChild(canvas);
+  host.appendChild(canvas);
   const entries: [string, string, string?][] = [
     ['low bit', toHex(cellColor(maxState, maxState, 0, f.weightBits, empty))],
     ['high bit', toHex(cellColor(maxState, maxState, f.weightBits - 1, f.weightBits, empty))],
@@ -197,9 +230,9 @@ export function renderCrossbar(el: HTMLElement, f: CrossbarMapFigure, theme: The
   stats.textContent = `${f.rows}×${f.cols} cells, ${f.bitsPerCell} bit/cell, ${f.weightBits}-bit weights, ${l.sections.length} section(s)` +
     `${f.changed ? `, ${count(d.changed)} changed` : ''}${f.stuck ? `, ${count(d.stuck)} stuck` : ''}`;
   lg.appendChild(stats);
-  fr.body.appendChild(lg);
+  host.appendChild(lg);
 
-  const tip = tooltip(fr.body);
+  const tip = tooltip(host);
   const ac = new AbortController();
   canvas.addEventListener('mousemove', (e) => {
     const [x, y] = localXY(canvas, e);
@@ -208,5 +241,5 @@ export function renderCrossbar(el: HTMLElement, f: CrossbarMapFigure, theme: The
     tip.show(x + canvas.offsetLeft, y + canvas.offsetTop, crossbarTooltip(f, d, l, hit.row, hit.col));
   }, { signal: ac.signal });
   canvas.addEventListener('mouseleave', () => tip.hide(), { signal: ac.signal });
-  setMounted(el, { kind: 'crossbar-map', engine: 'canvas', root: fr.root, dispose: () => ac.abort() });
+  return ac;
 }
