@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -110,6 +110,11 @@ test('canvas and table figures draw without loading the plotly chunk', async () 
   await mount('crossbar', fixture('crossbar-map'));
   await mount('sparsity', fixture('sparsity-pattern'));
   assert.equal(plotlyChunkRequested(), false, `requested: ${requested.join(', ')}`);
+  // The entry stays small: plotly lives only in the lazily imported chunk.
+  const entry = statSync(join(root, 'dist/renderer/index.js')).size;
+  assert.ok(entry < 100 * 1024, `dist/renderer/index.js is ${entry} bytes`);
+  const chunk = readdirSync(join(root, 'dist/renderer')).find((n) => /^plotly-.*\.js$/.test(n));
+  assert.ok(chunk && readFileSync(join(root, 'dist/renderer/index.js'), 'utf8').includes(`./${chunk}`), `entry imports ${chunk}`);
   assert.equal(await page.locator('.edgelab-error').count(), 0, await page.locator('.edgelab-error').allTextContents().then((t) => t.join('\n')));
 });
 
