@@ -27,7 +27,7 @@ export async function renderPlotly(el: HTMLElement, f: PlotlyFigure, theme: Them
   const prev = getMounted(el);
   let gd: HTMLElement | null = null;
   let root: HTMLElement;
-  if (prev && prev.engine === 'plotly' && prev.kind === f.kind && prev.root.isConnected) {
+  if (prev && prev.engine === 'plotly' && prev.kind === f.kind && prev.root.parentElement === el) {
     root = prev.root;
     gd = root.querySelector<HTMLElement>('.edgelab-plot');
     setTexts({ title: root.querySelector('.edgelab-title')!, caption: root.querySelector('.edgelab-caption')! }, f);
