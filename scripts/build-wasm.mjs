@@ -39,6 +39,7 @@ export function ${name}(h: usize): void {
   const Bp = <usize>${hdr(7)}, Cp = <usize>${hdr(8)}, C = <usize>${hdr(9)};
   const M = ${hdr(10)}, K = ${hdr(11)}, N = ${hdr(12)}, mr = ${hdr(13)}, mc = ${hdr(14)}, kc = ${hdr(15)}, nc = ${hdr(16)};
   const p = ${hdr(17)}, coreLo = ${hdr(18)}, coreStep = ${hdr(19)}, Mb = ${hdr(20)}, Kb = ${hdr(21)};
+  const rowStride = <usize>${hdr(23)}, panelStride = <usize>${hdr(24)}; // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
   const tileBytes = <usize>(mr * ${NR * 4});
   for (let n1 = 0; n1 < N; n1 += nc) {
     const ncb = min(nc, N - n1);
@@ -58,7 +59,7 @@ export function ${name}(h: usize): void {
         for (let k1 = 0; k1 < Kb; k1++) {
           const t0 = load<i32>(groupStart + (<usize>((b * Kb + k1) * p + c) << 2));
           for (let j = 0; j < npan; j++) {
-            const bpanel = Bp + ((<usize>(n1 / ${NR} + j) * <usize>K + <usize>(k1 * kc)) * ${NR * 4});
+            const bpanel = Bp + <usize>(n1 / ${NR} + j) * panelStride + <usize>(k1 * kc) * rowStride;
             const ctile0 = cp + <usize>(j * ntc) * tileBytes;
             for (let t = 0; t < ntc; t++) {
               const tile = <usize>(t0 + t);
@@ -66,7 +67,7 @@ export function ${name}(h: usize): void {
               let vp = load<i32>(tileNnz + (tile << 2));
               const ctile = ctile0 + <usize>t * tileBytes;
               for (let col = load<i32>(tileCols + (tile << 2)); col < ce; col++) {
-                const brow = bpanel + (<usize>load<i32>(kInd + (<usize>col << 2)) * ${NR * 4});
+                const brow = bpanel + <usize>load<i32>(kInd + (<usize>col << 2)) * rowStride;
 ${bLoads}
                 const vend = vp + <i32>load<u8>(nnzOuter + <usize>col);${count ? '\n                brows++;' : ''}
                 while (vp < vend) {

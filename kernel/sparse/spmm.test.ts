@@ -38,6 +38,7 @@ test('Rosko, CSR and dense kernels match a float64 reference on edge cases (all 
       const C = spmm(pk, B);
       assert.equal(C.rows, A.rows); assert.equal(C.cols, B.cols);
       assert.ok(worstRatio(C.data, ref) <= 1, `${name} rosko nr=${nr} tiles=${[mr, mc, kc, p]}`);
+      assert.deepEqual(spmm(pk, B, { packB: false }).data, C.data, `${name} rosko with row-major B`);
     }
     assert.ok(worstRatio(csrSpmm(toCsr(A), B).data, ref) <= 1, `${name} csr`);
     assert.ok(worstRatio(denseGemm(A, B).data, ref) <= 1, `${name} dense`);
@@ -65,8 +66,16 @@ test('two workers give the same result as one thread', async () => {
       const A = randomSparse(M!, M!, K!, d!), B = randomSparse(N!, K!, N!, 1);
       const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
       assert.deepEqual((await pool.spmm(pk, B)).data, spmm(pk, B).data);
+      assert.deepEqual((await pool.spmm(pk, B, { packB: false })).data, spmm(pk, B).data);
       assert.ok(worstRatio((await pool.spmm(pk, B)).data, reference(A, B)) <= 1);
     }
+    // a synchronous call while a pool call holds the shared scratch memory is refused, not corrupted
+    const A = randomSparse(1, 40, 30, 0.5), B = randomSparse(2, 30, 20, 1);
+    const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
+    const running = pool.spmm(pk, B);
+    assert.throws(() => spmm(pk, B), InvalidInput);
+    await assert.rejects(pool.spmm(pk, B), InvalidInput);
+    assert.deepEqual((await running).data, spmm(pk, B).data);
   } finally { await pool.close(); }
 });
 

@@ -19,6 +19,8 @@ export interface RoskoPlan {
   a: number[];
   bIn: number;
   bp: number;
+  /** B packed into K×n_r panels (the paper) or read row-major in place. */
+  packB: boolean;
   cp: number;
   c: number;
 }
@@ -29,7 +31,7 @@ function checkB(pk: { K: number }, B: Matrix, validate: boolean): void {
 }
 
 /** Allocate and stage everything for one Rosko product (B copied in, not yet packed). */
-export function planRosko(e: Engine, pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): RoskoPlan {
+export function planRosko(e: Engine, pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}, owner: 'sync' | 'pool' = 'sync'): RoskoPlan {
   if (!pk || pk.format !== 'rosko-v1') throw new InvalidInput(`spmm needs a packed A from pack(), got ${describe(pk)}`);
   checkB(pk, B, opts.validate ?? true);
   const N = B.cols;
@@ -41,9 +43,12 @@ export function planRosko(e: Engine, pk: RoskoPacked, B: Matrix, opts: SpmmOptio
   const maxRows = Math.max(Math.ceil(pk.mc / pk.mr), Math.ceil(Math.ceil(Math.min(pk.p * pk.mc, pk.M) / pk.mr) / pk.p)) * pk.mr;
   const cpStride = maxRows * (nc / nr) * nr * 4;
   const a = e.upload(pk, [pk.vals, pk.loc, pk.nnzOuter, pk.kInd, pk.tileNnz, pk.tileCols, pk.groupStart]);
-  const [bIn, bp, cp, c] = e.scratch([pk.K * N * 4, pk.K * npanTotal * nr * 4, cpStride * pk.p, pk.M * N * 4]) as [number, number, number, number];
+  const packB = opts.packB ?? true;
+  // unpacked B is read row-major in place; n_r floats of zero padding cover the last row's partial panel
+  const [bIn, bp, cp, c] = e.scratch([(pk.K * N + nr) * 4, packB ? pk.K * npanTotal * nr * 4 : 0, cpStride * pk.p, pk.M * N * 4], owner) as [number, number, number, number];
   e.f32(bIn, pk.K * N).set(B.data);
-  return { pk, N, nr, nc, npanTotal, cpStride, a, bIn, bp, cp, c };
+  e.f32(bIn + pk.K * N * 4, nr).fill(0);
+  return { pk, N, nr, nc, npanTotal, cpStride, a, bIn, bp: packB ? bp : bIn, packB, cp, c };
 }
 
 export function packBHeader(e: Engine, slot: number, bIn: number, bp: number, K: number, N: number, nr: number, j0: number, j1: number): number {
@@ -52,12 +57,14 @@ export function packBHeader(e: Engine, slot: number, bIn: number, bp: number, K:
 
 export function roskoHeader(e: Engine, slot: number, pl: RoskoPlan, coreLo: number, coreStep: number): number {
   const { pk } = pl;
-  return e.header(slot, [...pl.a, pl.bp, pl.cp, pl.c, pk.M, pk.K, pl.N, pk.mr, pk.mc, pk.kc, pl.nc, pk.p, coreLo, coreStep, pk.Mb, pk.Kb, pl.cpStride]);
+  const [rowStride, panelStride] = pl.packB ? [pl.nr * 4, pk.K * pl.nr * 4] : [pl.N * 4, pl.nr * 4];
+  return e.header(slot, [...pl.a, pl.bp, pl.cp, pl.c, pk.M, pk.K, pl.N, pk.mr, pk.mc, pk.kc, pl.nc, pk.p, coreLo, coreStep, pk.Mb, pk.Kb, pl.cpStride, rowStride, panelStride]);
 }
 
 /**
  * C = A·B with A Rosko-packed (M×K) and B dense (K×N). Returns C (M×N, a new Float32Array).
- * Single thread; for two workers see RoskoPool (workers.ts).
+ * Single thread; for two workers see RoskoPool (workers.ts). The packed object is treated as immutable: its arrays are
+ * uploaded to wasm memory on first use and cached by identity.
  */
 export function spmm(pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): Matrix {
   return runRosko(pk, B, opts, false).C;
@@ -71,7 +78,7 @@ export function spmmCounts(pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): 
 function runRosko(pk: RoskoPacked, B: Matrix, opts: SpmmOptions, count: boolean): { C: Matrix; vectorMadds: number; bRowLoads: number } {
   const e = getEngine();
   const pl = planRosko(e, pk, B, opts);
-  e.ex.pack_b(packBHeader(e, 0, pl.bIn, pl.bp, pk.K, pl.N, pl.nr, 0, pl.npanTotal));
+  if (pl.packB) e.ex.pack_b(packBHeader(e, 0, pl.bIn, pl.bp, pk.K, pl.N, pl.nr, 0, pl.npanTotal));
   const fn = e.ex[`${count ? 'rosko_count' : 'rosko'}_n${pl.nr}`] as (h: number) => void;
   if (count) e.ex.resetCounts();
   fn(roskoHeader(e, 0, pl, 0, 1));

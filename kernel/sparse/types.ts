@@ -111,6 +111,9 @@ export interface PackOptions {
 export interface SpmmOptions {
   nr?: Nr;
   nc?: number;
+  /** Pack B into K×n_r panels before the kernel (default true, as the paper's pack_B). false: the kernel reads B
+   *  row-major where it was copied (one pass less over B; pays off at very high sparsity, where few B rows are read). */
+  packB?: boolean;
   /** Check B for NaN/Inf (default true; benchmarks turn it off, since tfjs does not check either). */
   validate?: boolean;
 }

@@ -53,6 +53,8 @@ export class Engine {
   readonly module: WasmModule;
   readonly memory: WasmMemory;
   readonly ex: Exports;
+  /** Set while a RoskoPool call is in flight: scratch memory belongs to it, so synchronous calls must wait. */
+  busy = false;
   private persistTop = ARENA_BASE;
   private generation = 0;
   private readonly cache = new WeakMap<object, { gen: number; ptrs: number[] }>();
@@ -96,7 +98,8 @@ export class Engine {
   }
 
   /** Scratch regions above the persistent arena (valid until the next call). */
-  scratch(bytes: number[]): number[] {
+  scratch(bytes: number[], owner: 'sync' | 'pool' = 'sync'): number[] {
+    if (this.busy && owner === 'sync') throw new InvalidInput('a RoskoPool.spmm call is still running on the shared wasm memory; await it before calling spmm/csrSpmm/denseGemm');
     let top = this.persistTop;
     const out = bytes.map((b) => { const o = top; top += align(b); return o; });
     this.ensure(top);

@@ -62,12 +62,16 @@ export class RoskoPool {
   async spmm(pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): Promise<Matrix> {
     if (this.pending.size) throw new InvalidInput('RoskoPool.spmm: a previous call is still running; await it first');
     const e = this.engine, n = this.workers.length;
-    const pl = planRosko(e, pk, B, opts);
-    const per = Math.ceil(pl.npanTotal / n);
-    await Promise.all(this.workers.map((_, w) =>
-      this.call(w, 'pack_b', packBHeader(e, 1 + w, pl.bIn, pl.bp, pk.K, pl.N, pl.nr, Math.min(pl.npanTotal, w * per), Math.min(pl.npanTotal, (w + 1) * per)))));
-    await Promise.all(this.workers.map((_, w) => this.call(w, `rosko_n${pl.nr}`, roskoHeader(e, 1 + w, pl, w, n))));
-    return { rows: pk.M, cols: pl.N, data: e.f32(pl.c, pk.M * pl.N).slice() };
+    if (e.busy) throw new InvalidInput('RoskoPool.spmm: another pool call is running on the shared wasm memory; await it first');
+    const pl = planRosko(e, pk, B, opts, 'pool');
+    e.busy = true;
+    try {
+      const per = Math.ceil(pl.npanTotal / n);
+      if (pl.packB) await Promise.all(this.workers.map((_, w) =>
+        this.call(w, 'pack_b', packBHeader(e, 1 + w, pl.bIn, pl.bp, pk.K, pl.N, pl.nr, Math.min(pl.npanTotal, w * per), Math.min(pl.npanTotal, (w + 1) * per)))));
+      await Promise.all(this.workers.map((_, w) => this.call(w, `rosko_n${pl.nr}`, roskoHeader(e, 1 + w, pl, w, n))));
+      return { rows: pk.M, cols: pl.N, data: e.f32(pl.c, pk.M * pl.N).slice() };
+    } finally { e.busy = false; }
   }
 
   async close(): Promise<void> {

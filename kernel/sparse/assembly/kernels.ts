@@ -128,6 +128,7 @@ export function rosko_n16(h: usize): void {
   const Bp = <usize>load<i32>(h, 28), Cp = <usize>load<i32>(h, 32), C = <usize>load<i32>(h, 36);
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
+  const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
   const tileBytes = <usize>(mr * 64);
   for (let n1 = 0; n1 < N; n1 += nc) {
     const ncb = min(nc, N - n1);
@@ -147,7 +148,7 @@ export function rosko_n16(h: usize): void {
         for (let k1 = 0; k1 < Kb; k1++) {
           const t0 = load<i32>(groupStart + (<usize>((b * Kb + k1) * p + c) << 2));
           for (let j = 0; j < npan; j++) {
-            const bpanel = Bp + ((<usize>(n1 / 16 + j) * <usize>K + <usize>(k1 * kc)) * 64);
+            const bpanel = Bp + <usize>(n1 / 16 + j) * panelStride + <usize>(k1 * kc) * rowStride;
             const ctile0 = cp + <usize>(j * ntc) * tileBytes;
             for (let t = 0; t < ntc; t++) {
               const tile = <usize>(t0 + t);
@@ -155,7 +156,7 @@ export function rosko_n16(h: usize): void {
               let vp = load<i32>(tileNnz + (tile << 2));
               const ctile = ctile0 + <usize>t * tileBytes;
               for (let col = load<i32>(tileCols + (tile << 2)); col < ce; col++) {
-                const brow = bpanel + (<usize>load<i32>(kInd + (<usize>col << 2)) * 64);
+                const brow = bpanel + <usize>load<i32>(kInd + (<usize>col << 2)) * rowStride;
         const b0 = v128.load(brow, 0);
         const b1 = v128.load(brow, 16);
         const b2 = v128.load(brow, 32);
@@ -207,6 +208,7 @@ export function rosko_count_n16(h: usize): void {
   const Bp = <usize>load<i32>(h, 28), Cp = <usize>load<i32>(h, 32), C = <usize>load<i32>(h, 36);
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
+  const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
   const tileBytes = <usize>(mr * 64);
   for (let n1 = 0; n1 < N; n1 += nc) {
     const ncb = min(nc, N - n1);
@@ -226,7 +228,7 @@ export function rosko_count_n16(h: usize): void {
         for (let k1 = 0; k1 < Kb; k1++) {
           const t0 = load<i32>(groupStart + (<usize>((b * Kb + k1) * p + c) << 2));
           for (let j = 0; j < npan; j++) {
-            const bpanel = Bp + ((<usize>(n1 / 16 + j) * <usize>K + <usize>(k1 * kc)) * 64);
+            const bpanel = Bp + <usize>(n1 / 16 + j) * panelStride + <usize>(k1 * kc) * rowStride;
             const ctile0 = cp + <usize>(j * ntc) * tileBytes;
             for (let t = 0; t < ntc; t++) {
               const tile = <usize>(t0 + t);
@@ -234,7 +236,7 @@ export function rosko_count_n16(h: usize): void {
               let vp = load<i32>(tileNnz + (tile << 2));
               const ctile = ctile0 + <usize>t * tileBytes;
               for (let col = load<i32>(tileCols + (tile << 2)); col < ce; col++) {
-                const brow = bpanel + (<usize>load<i32>(kInd + (<usize>col << 2)) * 64);
+                const brow = bpanel + <usize>load<i32>(kInd + (<usize>col << 2)) * rowStride;
         const b0 = v128.load(brow, 0);
         const b1 = v128.load(brow, 16);
         const b2 = v128.load(brow, 32);
@@ -288,6 +290,7 @@ export function rosko_n32(h: usize): void {
   const Bp = <usize>load<i32>(h, 28), Cp = <usize>load<i32>(h, 32), C = <usize>load<i32>(h, 36);
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
+  const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
   const tileBytes = <usize>(mr * 128);
   for (let n1 = 0; n1 < N; n1 += nc) {
     const ncb = min(nc, N - n1);
@@ -307,7 +310,7 @@ export function rosko_n32(h: usize): void {
         for (let k1 = 0; k1 < Kb; k1++) {
           const t0 = load<i32>(groupStart + (<usize>((b * Kb + k1) * p + c) << 2));
           for (let j = 0; j < npan; j++) {
-            const bpanel = Bp + ((<usize>(n1 / 32 + j) * <usize>K + <usize>(k1 * kc)) * 128);
+            const bpanel = Bp + <usize>(n1 / 32 + j) * panelStride + <usize>(k1 * kc) * rowStride;
             const ctile0 = cp + <usize>(j * ntc) * tileBytes;
             for (let t = 0; t < ntc; t++) {
               const tile = <usize>(t0 + t);
@@ -315,7 +318,7 @@ export function rosko_n32(h: usize): void {
               let vp = load<i32>(tileNnz + (tile << 2));
               const ctile = ctile0 + <usize>t * tileBytes;
               for (let col = load<i32>(tileCols + (tile << 2)); col < ce; col++) {
-                const brow = bpanel + (<usize>load<i32>(kInd + (<usize>col << 2)) * 128);
+                const brow = bpanel + <usize>load<i32>(kInd + (<usize>col << 2)) * rowStride;
         const b0 = v128.load(brow, 0);
         const b1 = v128.load(brow, 16);
         const b2 = v128.load(brow, 32);
@@ -379,6 +382,7 @@ export function rosko_count_n32(h: usize): void {
   const Bp = <usize>load<i32>(h, 28), Cp = <usize>load<i32>(h, 32), C = <usize>load<i32>(h, 36);
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
+  const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
   const tileBytes = <usize>(mr * 128);
   for (let n1 = 0; n1 < N; n1 += nc) {
     const ncb = min(nc, N - n1);
@@ -398,7 +402,7 @@ export function rosko_count_n32(h: usize): void {
         for (let k1 = 0; k1 < Kb; k1++) {
           const t0 = load<i32>(groupStart + (<usize>((b * Kb + k1) * p + c) << 2));
           for (let j = 0; j < npan; j++) {
-            const bpanel = Bp + ((<usize>(n1 / 32 + j) * <usize>K + <usize>(k1 * kc)) * 128);
+            const bpanel = Bp + <usize>(n1 / 32 + j) * panelStride + <usize>(k1 * kc) * rowStride;
             const ctile0 = cp + <usize>(j * ntc) * tileBytes;
             for (let t = 0; t < ntc; t++) {
               const tile = <usize>(t0 + t);
@@ -406,7 +410,7 @@ export function rosko_count_n32(h: usize): void {
               let vp = load<i32>(tileNnz + (tile << 2));
               const ctile = ctile0 + <usize>t * tileBytes;
               for (let col = load<i32>(tileCols + (tile << 2)); col < ce; col++) {
-                const brow = bpanel + (<usize>load<i32>(kInd + (<usize>col << 2)) * 128);
+                const brow = bpanel + <usize>load<i32>(kInd + (<usize>col << 2)) * rowStride;
         const b0 = v128.load(brow, 0);
         const b1 = v128.load(brow, 16);
         const b2 = v128.load(brow, 32);
@@ -472,6 +476,7 @@ export function rosko_n48(h: usize): void {
   const Bp = <usize>load<i32>(h, 28), Cp = <usize>load<i32>(h, 32), C = <usize>load<i32>(h, 36);
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
+  const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
   const tileBytes = <usize>(mr * 192);
   for (let n1 = 0; n1 < N; n1 += nc) {
     const ncb = min(nc, N - n1);
@@ -491,7 +496,7 @@ export function rosko_n48(h: usize): void {
         for (let k1 = 0; k1 < Kb; k1++) {
           const t0 = load<i32>(groupStart + (<usize>((b * Kb + k1) * p + c) << 2));
           for (let j = 0; j < npan; j++) {
-            const bpanel = Bp + ((<usize>(n1 / 48 + j) * <usize>K + <usize>(k1 * kc)) * 192);
+            const bpanel = Bp + <usize>(n1 / 48 + j) * panelStride + <usize>(k1 * kc) * rowStride;
             const ctile0 = cp + <usize>(j * ntc) * tileBytes;
             for (let t = 0; t < ntc; t++) {
               const tile = <usize>(t0 + t);
@@ -499,7 +504,7 @@ export function rosko_n48(h: usize): void {
               let vp = load<i32>(tileNnz + (tile << 2));
               const ctile = ctile0 + <usize>t * tileBytes;
               for (let col = load<i32>(tileCols + (tile << 2)); col < ce; col++) {
-                const brow = bpanel + (<usize>load<i32>(kInd + (<usize>col << 2)) * 192);
+                const brow = bpanel + <usize>load<i32>(kInd + (<usize>col << 2)) * rowStride;
 
                 const vend = vp + <i32>load<u8>(nnzOuter + <usize>col);
                 while (vp < vend) {
@@ -564,6 +569,7 @@ export function rosko_count_n48(h: usize): void {
   const Bp = <usize>load<i32>(h, 28), Cp = <usize>load<i32>(h, 32), C = <usize>load<i32>(h, 36);
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
+  const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
   const tileBytes = <usize>(mr * 192);
   for (let n1 = 0; n1 < N; n1 += nc) {
     const ncb = min(nc, N - n1);
@@ -583,7 +589,7 @@ export function rosko_count_n48(h: usize): void {
         for (let k1 = 0; k1 < Kb; k1++) {
           const t0 = load<i32>(groupStart + (<usize>((b * Kb + k1) * p + c) << 2));
           for (let j = 0; j < npan; j++) {
-            const bpanel = Bp + ((<usize>(n1 / 48 + j) * <usize>K + <usize>(k1 * kc)) * 192);
+            const bpanel = Bp + <usize>(n1 / 48 + j) * panelStride + <usize>(k1 * kc) * rowStride;
             const ctile0 = cp + <usize>(j * ntc) * tileBytes;
             for (let t = 0; t < ntc; t++) {
               const tile = <usize>(t0 + t);
@@ -591,7 +597,7 @@ export function rosko_count_n48(h: usize): void {
               let vp = load<i32>(tileNnz + (tile << 2));
               const ctile = ctile0 + <usize>t * tileBytes;
               for (let col = load<i32>(tileCols + (tile << 2)); col < ce; col++) {
-                const brow = bpanel + (<usize>load<i32>(kInd + (<usize>col << 2)) * 192);
+                const brow = bpanel + <usize>load<i32>(kInd + (<usize>col << 2)) * rowStride;
 
                 const vend = vp + <i32>load<u8>(nnzOuter + <usize>col);
                 brows++;
@@ -658,6 +664,7 @@ export function rosko_n64(h: usize): void {
   const Bp = <usize>load<i32>(h, 28), Cp = <usize>load<i32>(h, 32), C = <usize>load<i32>(h, 36);
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
+  const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
   const tileBytes = <usize>(mr * 256);
   for (let n1 = 0; n1 < N; n1 += nc) {
     const ncb = min(nc, N - n1);
@@ -677,7 +684,7 @@ export function rosko_n64(h: usize): void {
         for (let k1 = 0; k1 < Kb; k1++) {
           const t0 = load<i32>(groupStart + (<usize>((b * Kb + k1) * p + c) << 2));
           for (let j = 0; j < npan; j++) {
-            const bpanel = Bp + ((<usize>(n1 / 64 + j) * <usize>K + <usize>(k1 * kc)) * 256);
+            const bpanel = Bp + <usize>(n1 / 64 + j) * panelStride + <usize>(k1 * kc) * rowStride;
             const ctile0 = cp + <usize>(j * ntc) * tileBytes;
             for (let t = 0; t < ntc; t++) {
               const tile = <usize>(t0 + t);
@@ -685,7 +692,7 @@ export function rosko_n64(h: usize): void {
               let vp = load<i32>(tileNnz + (tile << 2));
               const ctile = ctile0 + <usize>t * tileBytes;
               for (let col = load<i32>(tileCols + (tile << 2)); col < ce; col++) {
-                const brow = bpanel + (<usize>load<i32>(kInd + (<usize>col << 2)) * 256);
+                const brow = bpanel + <usize>load<i32>(kInd + (<usize>col << 2)) * rowStride;
 
                 const vend = vp + <i32>load<u8>(nnzOuter + <usize>col);
                 while (vp < vend) {
@@ -758,6 +765,7 @@ export function rosko_count_n64(h: usize): void {
   const Bp = <usize>load<i32>(h, 28), Cp = <usize>load<i32>(h, 32), C = <usize>load<i32>(h, 36);
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
+  const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
   const tileBytes = <usize>(mr * 256);
   for (let n1 = 0; n1 < N; n1 += nc) {
     const ncb = min(nc, N - n1);
@@ -777,7 +785,7 @@ export function rosko_count_n64(h: usize): void {
         for (let k1 = 0; k1 < Kb; k1++) {
           const t0 = load<i32>(groupStart + (<usize>((b * Kb + k1) * p + c) << 2));
           for (let j = 0; j < npan; j++) {
-            const bpanel = Bp + ((<usize>(n1 / 64 + j) * <usize>K + <usize>(k1 * kc)) * 256);
+            const bpanel = Bp + <usize>(n1 / 64 + j) * panelStride + <usize>(k1 * kc) * rowStride;
             const ctile0 = cp + <usize>(j * ntc) * tileBytes;
             for (let t = 0; t < ntc; t++) {
               const tile = <usize>(t0 + t);
@@ -785,7 +793,7 @@ export function rosko_count_n64(h: usize): void {
               let vp = load<i32>(tileNnz + (tile << 2));
               const ctile = ctile0 + <usize>t * tileBytes;
               for (let col = load<i32>(tileCols + (tile << 2)); col < ce; col++) {
-                const brow = bpanel + (<usize>load<i32>(kInd + (<usize>col << 2)) * 256);
+                const brow = bpanel + <usize>load<i32>(kInd + (<usize>col << 2)) * rowStride;
 
                 const vend = vp + <i32>load<u8>(nnzOuter + <usize>col);
                 brows++;
