@@ -25,6 +25,8 @@ test('heatmap spec: z is rows×cols with nulls kept, labels as ticks, hover name
   assert.equal((s.layout.yaxis as { autorange: string }).autorange, 'reversed');
   assert.equal((s.layout.font as { color: string }).color, '#cccccc');
   assert.equal((tr.colorscale as [number, string][])[0]![1], '#f7fbff');
+  const big = heatmapSpec({ ...f, rows: 60, cols: 60, values: new Array(3600).fill(0.5), rowLabels: undefined, colLabels: undefined }, dark);
+  assert.equal(big.data[0]!.texttemplate, undefined, 'no cell text on 3600 cells');
 });
 
 test('series spec: one trace per series plus hlines and a marks trace; log and y2 axes', () => {
