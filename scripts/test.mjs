@@ -40,6 +40,7 @@ const SUITES = [
   { name: 'static', budget: 240, kind: 'cmd', cmds: [
     [process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']],
     [process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web.json'], { skipUnless: () => testFiles((p) => /^extension\/(renderer|webviews)\/.*\.ts$/.test(p)).length > 0 }],
+    [process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web-tests.json'], { skipUnless: () => testFiles((p) => /^extension\/(renderer|webviews)\/.*\.test\.ts$/.test(p)).length > 0 }],
     [process.execPath, ['node_modules/eslint/bin/eslint.js', '.']],
     [process.execPath, ['--import', 'tsx', 'bench/validate.ts']],
   ] },

@@ -116,9 +116,12 @@ export interface CrossbarMapFigure extends FigureBase<'crossbar-map'> {
   weightBits: number;
   /** uint8 [rows, cols] cell states. */
   cells: Packed;
-  /** Per physical column: significance of the stored bit slice (0 = least significant). */
+  /**
+   * Per physical column: significance of the stored bit slice (0 = least significant). Special values:
+   * `weightBits` marks a sign-bit plane (sign-magnitude layouts), −1 an unused column.
+   */
   columnBit: number[];
-  /** Per physical column: logical output column it belongs to. */
+  /** Per physical column: logical output column it belongs to (−1 = unused column). */
   columnOutput: number[];
   /** Optional per physical column: sign plane ('+'/'-') for positive/negative array pairs. */
   columnSign?: ('+' | '-')[];
