@@ -20,3 +20,4 @@ export * as io from './core/io';
 export * as mema from './mema';
 export * as cim from './cim';
 export * as sparse from './sparse';
+export * as stitch from './stitch';
