@@ -101,11 +101,25 @@ export function sortPerm(q: Int8Array, nOut: number, nIn: number, key: 'signed' 
 
 export function imageWords(cfg: CrossbarConfig): number { return cfg.cols * cfg.cellBits * Math.ceil(cfg.rows / 32); }
 
+/**
+ * What slot k of `tile` holds: output `out` (−1 = empty slot) and, on rows 0..len−1, positions [start, start + len) of
+ * that output's (sorted) input order. Grid layout: out = cb·slots + k, start = rb·rows; packed layouts use
+ * `layer.sections`.
+ */
+export function slotSource(layer: MappedLayer, tile: number, k: number): { out: number; start: number; len: number } {
+  const sec = layer.sections;
+  if (sec) { const i = tile * layer.slots + k; return { out: sec.out[i]!, start: sec.start[i]!, len: sec.len[i]! }; }
+  const rb = Math.floor(tile / layer.colBlocks), cb = tile % layer.colBlocks;
+  const o = cb * layer.slots + k, start = rb * layer.config.rows;
+  if (o >= layer.nOut) return { out: -1, start: 0, len: 0 };
+  return { out: o, start, len: Math.max(0, Math.min(layer.config.rows, layer.nIn - start)) };
+}
+
 /** The (output, input) weight at tile row r, slot k; -1 when the position is padding. */
 export function cellSource(layer: MappedLayer, tile: number, r: number, k: number): { out: number; input: number } {
-  const rb = Math.floor(tile / layer.colBlocks), cb = tile % layer.colBlocks;
-  const o = cb * layer.slots + k, p = rb * layer.config.rows + r;
-  if (o >= layer.nOut || p >= layer.nIn) return { out: -1, input: -1 };
+  const { out: o, start, len } = slotSource(layer, tile, k);
+  if (o < 0 || r >= len) return { out: -1, input: -1 };
+  const p = start + r;
   return { out: o, input: layer.perm ? layer.perm[o * layer.nIn + p]! : p };
 }
 
@@ -146,11 +160,9 @@ export function tileImage(layer: MappedLayer, tile: number, out?: Uint32Array): 
   img.fill(0);
   const tabs = tables(cfg);
   const gw = layer.groupWidth;
-  const rbi = Math.floor(tile / layer.colBlocks), cbi = tile % layer.colBlocks;
-  const p0 = rbi * cfg.rows, rEnd = Math.min(cfg.rows, layer.nIn - p0);
   const { q, perm, nIn } = layer;
   for (let k = 0; k < layer.slots; k++) {
-    const o = cbi * layer.slots + k; if (o >= layer.nOut) break;
+    const { out: o, start: p0, len: rEnd } = slotSource(layer, tile, k); if (o < 0) continue;
     const base = o * nIn;
     for (let r = 0; r < rEnd; r++) {
       const idx = base + (perm ? perm[base + p0 + r]! : p0 + r);
@@ -226,10 +238,8 @@ export function mvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOptions &
   const valid = new Uint32Array(W);
   for (let tile = 0; tile < layer.tiles; tile++) {
     const img = opts.images ? opts.images(tile) : tileImage(layer, tile, scratch);
-    const rbi = Math.floor(tile / layer.colBlocks), cbi = tile % layer.colBlocks;
-    const p0 = rbi * cfg.rows, rEnd = Math.min(cfg.rows, layer.nIn - p0);
     for (let k = 0; k < layer.slots; k++) {
-      const o = cbi * layer.slots + k; if (o >= layer.nOut) break;
+      const { out: o, start: p0, len: rEnd } = slotSource(layer, tile, k); if (o < 0) continue;
       // input bit-planes routed to this slot's rows (the permutation is undone here)
       xw.fill(0); valid.fill(0);
       for (let r = 0; r < rEnd; r++) {

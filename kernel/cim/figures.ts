@@ -4,7 +4,7 @@
 import type { CrossbarMapFigure, Packed } from '../viz/types';
 import { FIGURE_VERSION } from '../viz/types';
 import { checkInt } from '../core/errors';
-import { cellSource, columnLayout, tileImage } from './crossbar';
+import { cellSource, columnLayout, slotSource, tileImage } from './crossbar';
 import type { MappedLayer } from './types';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -45,11 +45,10 @@ export function crossbarMapFigure(layer: MappedLayer, tile: number, opts: { prev
   const cells = tileCells(layer, tile);
   const roles = columnLayout(layer.config);
   const columnBit: number[] = [], columnOutput: number[] = [], columnSign: ('+' | '-')[] = [];
-  const cbi = tile % layer.colBlocks;
   for (let c = 0; c < cols; c++) {
     const k = Math.floor(c / layer.groupWidth), role = roles[c % layer.groupWidth];
-    const o = cbi * layer.slots + k;
-    columnOutput.push(role && k < layer.slots && o < layer.nOut ? o : -1);
+    const o = k < layer.slots ? slotSource(layer, tile, k).out : -1;
+    columnOutput.push(role && o >= 0 ? o : -1);
     columnBit.push(role ? (role.kind === 'sign' ? weightBits - 1 : role.slice * cellBits) : -1);
     columnSign.push(role?.kind === 'neg' || role?.kind === 'sign' ? '-' : '+');
   }

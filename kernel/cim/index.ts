@@ -8,7 +8,7 @@
  *   cim.simulateReprogramming([layer, ...], { policy: 'chunked-zigzag', stuckColumns: 3, rewriteFraction: 0.25 })
  */
 export * from './types';
-export { DEFAULT_CONFIG, resolveConfig, columnLayout, mapLayer, sortPerm, tileImage, decodeCell, cellSource, imageWords, mvm, referenceMatmul, popcount,
+export { DEFAULT_CONFIG, resolveConfig, columnLayout, mapLayer, sortPerm, tileImage, decodeCell, cellSource, slotSource, imageWords, mvm, referenceMatmul, popcount,
   type ColumnRole, type MapLayerOptions } from './crossbar';
 export { quantize, unrollConv, transposeDense, im2col, type QuantizeOptions, type Quantized } from './quantize';
 export { buildSchedule, simulateReprogramming, type Schedule } from './reprogram';
@@ -18,3 +18,4 @@ export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping }
 export { reprogramStudy, type StudyOptions, type StudyRow, type StudyResult } from './study';
 export { faceApiLayers, faceApiModelDir } from './real';
 export { sweep, type SweepOptions, type SweepRow } from './sweep';
+export { packSections, type PackOptions } from './layout';

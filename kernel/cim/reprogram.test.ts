@@ -137,3 +137,14 @@ test('bad inputs raise named errors', () => {
   assert.throws(() => simulateReprogramming([...layers, other]), /different crossbar config/);
   void rng;
 });
+
+test('chunked-zigzag reverses every layer\'s chunk direction from one pass to the next (also with an even layer count)', () => {
+  const layers = layersFor(2, { rows: 16, cols: 16 }, 'signed').slice(0, 2);
+  const a = buildSchedule(layers, 2, 'chunked-zigzag', 0), b = buildSchedule(layers, 2, 'chunked-zigzag', 1);
+  for (let li = 0; li < 2; li++) {
+    const ta = Array.from(a.tile).filter((_, n) => a.layer[n] === li && a.xbar[n] === 0);
+    const tb = Array.from(b.tile).filter((_, n) => b.layer[n] === li && b.xbar[n] === 0);
+    assert.ok(ta.length > 1);
+    assert.deepEqual(tb, [...ta].reverse(), `layer ${li}`);
+  }
+});

@@ -44,7 +44,7 @@ export function buildSchedule(layers: readonly MappedLayer[], physical: number, 
   if (policy !== 'chunked' && policy !== 'chunked-zigzag') throw new InvalidInput(`policy must be 'round-robin', 'chunked' or 'chunked-zigzag', got ${describe(policy)}`);
   layers.forEach((l, li) => {
     const L = l.tiles, chunks = Math.min(physical, L);
-    const reverse = policy === 'chunked-zigzag' && (li + pass * layers.length) % 2 === 1;
+    const reverse = policy === 'chunked-zigzag' && (li + pass) % 2 === 1;
     const rounds = Math.ceil(L / chunks);
     for (let round = 0; round < rounds; round++) {
       for (let c = 0; c < chunks; c++) {

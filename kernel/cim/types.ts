@@ -62,7 +62,16 @@ export interface MappedLayer {
   rowBlocks: number;
   colBlocks: number;
   tiles: number;
+  /**
+   * Explicit section placement (set by `packSections`; absent = the grid above). Entry t·slots + k says what slot k
+   * of tile t holds: rows 0..len−1 carry positions [start, start + len) of output `out`'s (sorted) input order;
+   * out = −1 marks an empty slot. Each output's partial sums are accumulated digitally from whichever slots hold it.
+   */
+  sections?: SectionTable;
 }
+
+/** See MappedLayer.sections. Arrays of length tiles·slots. */
+export interface SectionTable { out: Int32Array; start: Int32Array; len: Int32Array }
 
 export type InputMode = 'unsigned' | 'twos-complement';
 
