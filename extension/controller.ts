@@ -172,7 +172,12 @@ export class EdgeLabController implements vscode.Disposable {
     if (result.status !== 'ok') {
       // tslab reports the failure on stderr: show (and save) it as one error output naming the failing line
       const f = withFailure(result.outputs, source, result.reply);
-      if (f) await exec.replaceOutput(f.outputs.map((o) => toCellOutput(o)));
+      if (f) {
+        // clear + append rather than replaceOutput: VS Code's output webview merges adjacent stream outputs and kept
+        // showing the replaced stderr block after a replaceOutput (code-server 4.100.3)
+        await exec.clearOutput();
+        await exec.appendOutput(f.outputs.map((o) => toCellOutput(o)));
+      }
     }
     exec.end(result.status === 'ok', Date.now());
     return result.status === 'ok';

@@ -40,6 +40,8 @@ test('analyzeFailure: runtime errors are located by the printed source line, and
   assert.doesNotMatch(f.detail, /sigintHandlersWrap|tslab[\\/]dist/);
   assert.match(f.detail, /at f \(evalmachine/);
   assert.equal(analyzeFailure('just a warning\n', src), null);
+  const intr = analyzeFailure('Error: Interrupted asynchronously\n    at createExecutor (/e/dist/node_modules/tslab/dist/executor.js:87:23)\n    at Command.listener [as _actionHandler] (/e/dist/node_modules/commander/lib/command.js:482:17)\n    at /e/dist/node_modules/commander/lib/command.js:1283:65\n', src)!;
+  assert.deepEqual([intr.ename, intr.evalue, intr.detail], ['Error', 'Interrupted asynchronously', 'Error: Interrupted asynchronously']);
 });
 
 test('withFailure: the explaining stderr stream becomes one error output; kernel error outputs are left alone', () => {

@@ -87,7 +87,7 @@ export interface CellFailure {
 }
 
 /** Frames that belong to tslab or node, not to the user's cell. */
-const INTERNAL = /^\s+at (sigintHandlersWrap|Script\.runInThisContext|Object\.runInThisContext|Object\.execute|JupyterHandlerImpl|async JupyterHandlerImpl|node:|.*[\\/]tslab[\\/]dist[\\/])|^\s+at .*\(node:/;
+const INTERNAL = /^\s+at (sigintHandlersWrap|Script\.runInThisContext|Object\.runInThisContext|Object\.execute|JupyterHandlerImpl|async JupyterHandlerImpl|node:)|^\s+at .*[\\/]node_modules[\\/](tslab|@tslab|commander)[\\/]|^\s+at .*\(node:/;
 
 /**
  * Reads tslab's stderr report of a failed cell.

@@ -17,7 +17,6 @@
 // Usage: node extension/build/package-vsix.mjs [--build] [--out file.vsix]   (prints the .vsix path and sizes)
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,8 +45,15 @@ function closure(roots) {
   const dirs = new Map();
   const visit = (name, from) => {
     if (SKIP_PACKAGES.has(name)) return;
-    let dir;
-    try { dir = dirname(createRequire(join(from, 'x.js')).resolve(`${name}/package.json`)); } catch { return; } // optional / absent
+    // Node's lookup, by hand: `require.resolve('<name>/package.json')` fails for packages whose "exports" hide it (cmake-ts)
+    let dir, d = from;
+    for (;;) {
+      const c = join(d, 'node_modules', name);
+      if (existsSync(join(c, 'package.json'))) { dir = c; break; }
+      const up = dirname(d);
+      if (up === d) return; // optional and absent
+      d = up;
+    }
     if (dirs.has(dir)) return;
     dirs.set(dir, relative(join(root, 'node_modules'), dir));
     const p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -107,7 +113,17 @@ const copyTree = (from, to, filter = () => true) => {
 };
 const noMap = (f) => !f.endsWith('.map');
 copyTree('dist/extension', 'dist/extension', noMap);
-copyTree('dist/renderer', 'dist/renderer', noMap);
+// renderer: the entry and the chunks it imports (esbuild does not clean dist/renderer, old plotly chunks linger there)
+{
+  const want = new Set(['index.js']);
+  const queue = ['index.js'];
+  while (queue.length) {
+    const src = readFileSync(join(root, 'dist', 'renderer', queue.pop()), 'utf8');
+    for (const m of src.matchAll(/(?:from|import)\s*\(?\s*["']\.\/([\w.-]+\.js)["']/g)) if (!want.has(m[1])) { want.add(m[1]); queue.push(m[1]); }
+  }
+  for (const f of readdirSync(join(root, 'dist', 'renderer'))) if (f.endsWith('.css')) want.add(f);
+  copyTree('dist/renderer', 'dist/renderer', (f) => want.has(f));
+}
 copyTree('dist/webviews', 'dist/webviews', noMap);
 copyTree('dist/kernel', 'dist/kernel', noMap);
 copyTree('notebooks', 'notebooks', (f) => f.endsWith('.ipynb') && !f.includes('/'));

@@ -1,0 +1,220 @@
+/**
+ * End-to-end: the packaged .vsix in a real VS Code (code-server 4.100.3 = VS Code 1.100.3) driven in Debian Chromium.
+ *
+ * One code-server per suite (fresh state dir, killed by process group at the end), one workspace folder OUTSIDE the
+ * repo (a temp dir without node_modules), so `import * as el from 'edgelab'` must resolve through the link the
+ * controller makes to the installed extension. Screenshots go to test/artifacts/vscode-*.png.
+ *
+ * Needs: code-server (installed on first use by test/vscode/setup.mjs, offline), /usr/bin/chromium, the Debian
+ * dataset-fashion-mnist package (the welcome tutorial loads it). Builds the bundles and the .vsix first unless
+ * EDGELAB_E2E_NO_BUILD=1.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ROOT, log, startCodeServer, stopCodeServer, launchBrowser, closeBrowser, findInFrames, allInFrames, runCommand, pickQuickItem,
+  screenshot, saveAndRead, waitSaved, codeCells, rmrf, type Server, type Browser, type SavedNotebook,
+} from './vscode/harness';
+
+const FIGURE_KINDS = ['heatmap', 'series', 'image-overlay', 'table', 'crossbar-map', 'sparsity-pattern', 'cka-matrix'];
+const PLOTLY_KINDS = new Set(['heatmap', 'series', 'cka-matrix']);
+
+let server: Server | undefined;
+let browser: Browser | undefined;
+let ws = '';
+let failed = false;
+
+/** Opens a file of the workspace in its editor (Quick Open), waits for the notebook editor. */
+async function openNotebook(name: string): Promise<void> {
+  const page = browser!.page;
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill(name);
+  await pickQuickItem(page, name);
+  await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(1000);
+}
+
+/** Run All; if VS Code asks for a kernel, pick ours. */
+async function runAll(): Promise<void> {
+  const page = browser!.page;
+  await runCommand(page, 'Notebook: Run All');
+  const kernelPick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'EdgeLab (TypeScript)' });
+  try { await kernelPick.first().waitFor({ timeout: 3000 }); await kernelPick.first().click(); log('picked EdgeLab (TypeScript) in the kernel picker'); } catch { /* already selected */ }
+}
+
+/** Marks the suite failed (keeps logs, takes a failure screenshot) when a test body throws. */
+function guarded<T>(fn: (t: T) => Promise<void>): (t: T) => Promise<void> {
+  return async (t) => { try { await fn(t); } catch (e) { failed = true; throw e; } };
+}
+
+const allRan = (nb: SavedNotebook) => codeCells(nb).every((c) => typeof c.execution_count === 'number');
+const mimes = (c: SavedNotebook['cells'][number]) => (c.outputs ?? []).flatMap((o) => Object.keys(o.data ?? {}));
+
+describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
+  before(async () => {
+    const t = Date.now();
+    if (!process.env.EDGELAB_E2E_NO_BUILD) execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    const vsix = execFileSync(process.execPath, [join(ROOT, 'extension', 'build', 'package-vsix.mjs')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    const { setupCodeServer } = await import('./vscode/setup.mjs' as string) as { setupCodeServer: () => string };
+    const cs = setupCodeServer();
+    ws = mkdtempSync(join(tmpdir(), 'edgelab-ws-'));
+    for (const f of ['figures-all-kinds.ipynb', 'interrupt.ipynb']) copyFileSync(join(ROOT, 'test', 'fixtures', 'notebooks', f), join(ws, f));
+    server = await startCodeServer(cs, vsix, ws);
+    browser = await launchBrowser();
+    await browser.page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await browser.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    log(`setup (build, package, install, start, load) ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  });
+
+  after(async () => {
+    if (failed && browser) await screenshot(browser.page, 'vscode-failure.png').catch(() => undefined);
+    if (browser?.errors.length) log('page errors:', browser.errors.slice(0, 5));
+    await closeBrowser(browser);
+    stopCodeServer(server);
+    if (failed && server) log('kept for inspection:', server.logFile, ws);
+    else { rmrf(server?.state); rmrf(ws); }
+  });
+
+  test('the extension activates and its commands are in the palette', guarded(async (_t: unknown) => {
+    // runCommand retries until the contribution is listed; the calibration command is harmless to run first.
+    await runCommand(browser!.page, 'EdgeLab: Open Gaze Calibration', 90_000);
+    const panel = await findInFrames(browser!.page, '#edgelab-calibration[data-script="ok"][data-host="ok"]', 30_000);
+    assert.ok(panel, 'calibration webview loaded its script (nonce CSP) and got the extension host reply');
+    const status = await panel.frame.$eval('#status', (e) => e.textContent ?? '');
+    assert.match(status, /Ready/);
+    const csp = await panel.frame.$eval('meta[http-equiv="Content-Security-Policy"]', (e) => e.getAttribute('content') ?? '');
+    assert.match(csp, /script-src 'nonce-[A-Za-z0-9]+'/);
+    await screenshot(browser!.page, 'vscode-calibration.png');
+    await runCommand(browser!.page, 'View: Close All Editors');
+  }));
+
+  test('New Notebook from Template copies the welcome tutorial into the folder; cleared and re-run with our controller', { timeout: 300_000 }, guarded(async (t: { diagnostic(m: string): void }) => {
+    const page = browser!.page;
+    await runCommand(page, 'EdgeLab: New Notebook from Template…');
+    await pickQuickItem(page, 'Welcome to EdgeLab');
+    await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
+    const file = join(ws, '00-welcome.ipynb');
+    for (let i = 0; i < 40 && !existsSync(file); i++) await page.waitForTimeout(250);
+    assert.ok(existsSync(file), 'the template was copied into the workspace folder');
+    const shipped = JSON.parse(readFileSync(file, 'utf8')) as SavedNotebook;
+    assert.equal(codeCells(shipped).length, codeCells(JSON.parse(readFileSync(join(ROOT, 'notebooks', '00-welcome.ipynb'), 'utf8'))).length);
+    await page.waitForTimeout(1500);
+
+    // the toolbar button (the palette does not list this command in code-server 4.100.3)
+    await page.locator('.notebook-editor:visible .notebook-toolbar-container .action-item', { hasText: 'Clear All Outputs' }).first().click();
+    const cleared = await saveAndRead(page, file);
+    assert.ok(codeCells(cleared).every((c) => (c.outputs ?? []).length === 0 && c.execution_count == null), 'outputs and counts cleared');
+
+    const t0 = Date.now();
+    await runAll();
+    const nb = await waitSaved(page, file, (n) => allRan(n) || codeCells(n).some((c) => (c.outputs ?? []).some((o) => o.output_type === 'error')), 240_000, 'the welcome notebook to run');
+    log(`welcome notebook ran in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const cells = codeCells(nb);
+    const errors = cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === 'error'));
+    assert.deepEqual(errors, [], 'no cell failed');
+    assert.deepEqual(cells.map((c) => c.execution_count), cells.map((_, i) => i + 1), 'fresh execution counts 1..N from a new kernel');
+    assert.ok(cells.some((c) => mimes(c).includes('application/vnd.edgelab.table.v1+json')), 'the results table was displayed');
+
+    // 'edgelab' resolved in a folder outside the repo through the link the controller made
+    const link = join(ws, 'node_modules', 'edgelab');
+    assert.ok(lstatSync(link).isSymbolicLink(), 'node_modules/edgelab is a link');
+    const target = realpathSync(link);
+    assert.equal(target, realpathSync(join(server!.exts, readdirSync(server!.exts).find((d) => d.startsWith('edgelab.edgelab-'))!)), `links to the installed extension (${readlinkSync(link)})`);
+    assert.ok(existsSync(join(target, 'dist', 'node_modules', 'tslab')) && existsSync(join(target, 'dist', 'kernel', 'index.d.ts')));
+    await page.keyboard.press('Control+Home').catch(() => undefined);
+    await screenshot(page, 'vscode-welcome.png');
+    t.diagnostic(`welcome: ${cells.length} cells`);
+  }));
+
+  test('every figure kind is drawn by the EdgeLab renderer; display updates replace the progress output', { timeout: 150_000 }, guarded(async (_t: unknown) => {
+    const page = browser!.page;
+    await runCommand(page, 'View: Close All Editors');
+    await openNotebook('figures-all-kinds.ipynb');
+    const file = join(ws, 'figures-all-kinds.ipynb');
+    await runAll();
+    const nb = await waitSaved(page, file, allRan, 100_000, 'the figures notebook to run');
+    const cells = codeCells(nb);
+    assert.deepEqual(cells.map((c) => c.execution_count), cells.map((_, i) => i + 1));
+    for (const k of FIGURE_KINDS) {
+      const c = cells.find((x) => mimes(x).includes(`application/vnd.edgelab.${k}.v1+json`));
+      assert.ok(c, `a saved display_data carries ${k}`);
+      const o = c.outputs!.find((x) => x.data?.[`application/vnd.edgelab.${k}.v1+json`]);
+      assert.equal(o!.output_type, 'display_data');
+      assert.equal(typeof o!.data[`application/vnd.edgelab.${k}.v1+json`], 'object', 'vendor JSON is saved as JSON, not as a string');
+      assert.ok(o!.data['image/svg+xml'] && o!.data['text/plain'], 'fallbacks saved next to it');
+    }
+    const progress = cells.at(-1)!;
+    assert.equal(progress.outputs!.length, 1, 'one progress output, updated in place');
+    assert.match(String([progress.outputs![0].data['text/plain']].flat().join('')), /100%/);
+
+    // the renderer's DOM inside the output iframe, for each kind (scroll so every output gets rendered)
+    const seen = new Map<string, boolean>();
+    const list = page.locator('.notebook-editor:visible .monaco-list').first();
+    await list.hover();
+    for (let step = 0; step < 30 && seen.size < FIGURE_KINDS.length; step++) {
+      for (const el of await allInFrames(page, '.edgelab-figure[data-kind]')) {
+        const kind = await el.getAttribute('data-kind');
+        if (!kind || seen.get(kind)) continue;
+        const drawn = PLOTLY_KINDS.has(kind) ? !!(await el.$('.edgelab-plot .main-svg')) : !!(await el.$('canvas, table, svg'));
+        if (drawn) seen.set(kind, true);
+      }
+      await page.mouse.wheel(0, 450);
+      await page.waitForTimeout(700);
+    }
+    // screenshots down the notebook: vscode-figures-1.png (top) … vscode-figures-5.png
+    await page.keyboard.press('Escape');
+    await list.hover();
+    await page.mouse.wheel(0, -20_000);
+    for (let i = 1; i <= 5; i++) {
+      await page.waitForTimeout(900);
+      await screenshot(page, `vscode-figures-${i}.png`);
+      await page.mouse.wheel(0, 850);
+    }
+    assert.deepEqual(FIGURE_KINDS.filter((k) => !seen.get(k)), [], 'every kind drawn by our renderer');
+    assert.equal((await allInFrames(page, '.edgelab-error')).length, 0, 'no renderer error boxes');
+  }));
+
+  test('interrupting a long-running cell stops it and the cells queued after it', { timeout: 120_000 }, guarded(async (_t: unknown) => {
+    const page = browser!.page;
+    await runCommand(page, 'View: Close All Editors');
+    await openNotebook('interrupt.ipynb');
+    const file = join(ws, 'interrupt.ipynb');
+    await runAll();
+    const tick = await findInFrames(page, 'text=/tick 10/', 60_000);
+    assert.ok(tick, 'the long cell is running and streaming');
+    await runCommand(page, 'EdgeLab: Interrupt Kernel');
+    const nb = await waitSaved(page, file, (n) => codeCells(n)[1].execution_count != null, 30_000, 'the interrupted cell to end');
+    const [first, long, third] = codeCells(nb);
+    assert.equal(first.execution_count, 1);
+    const err = long.outputs!.find((o) => o.output_type === 'error');
+    assert.ok(err, 'the interrupted cell ends with an error output');
+    assert.match(`${err.ename}: ${err.evalue}`, /interrupt/i);
+    assert.ok(long.outputs!.some((o) => o.output_type === 'stream' && /tick 10/.test([o.text].flat().join(''))), 'its earlier output is kept');
+    assert.ok(!long.outputs!.some((o) => o.output_type === 'stream' && o.name === 'stderr'), `tslab's stderr report became the error output: ${JSON.stringify(long.outputs)}`);
+    assert.doesNotMatch(err.traceback.join('\n'), /tslab[\\/]dist|commander/, 'kernel internals are not shown');
+    // what the user sees: one error block, no leftover raw stderr (VS Code merges adjacent stream outputs)
+    const shownErrors = await allInFrames(page, 'text=/Interrupted asynchronously/');
+    assert.ok(shownErrors.length >= 1);
+    assert.equal((await allInFrames(page, 'text=/at createExecutor/')).length, 0, 'the raw stderr block is gone from the output view');
+    assert.equal(third.execution_count ?? null, null, 'the queued cell did not run');
+    assert.deepEqual(third.outputs ?? [], []);
+    await screenshot(page, 'vscode-interrupt.png');
+  }));
+
+  test('Install Jupyter Kernel writes a tslab kernelspec that points into the extension', guarded(async (_t: unknown) => {
+    await runCommand(browser!.page, 'EdgeLab: Install Jupyter Kernel');
+    const spec = join(server!.home, '.local', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
+    for (let i = 0; i < 40 && !existsSync(spec); i++) await browser!.page.waitForTimeout(250);
+    const k = JSON.parse(readFileSync(spec, 'utf8')) as { argv: string[]; language: string };
+    assert.equal(k.language, 'typescript');
+    assert.match(k.argv[1], /edgelab\.edgelab-[^/]+\/dist\/node_modules\/tslab\/bin\/tslab$/);
+    assert.ok(existsSync(k.argv[1]));
+  }));
+});

@@ -1,0 +1,171 @@
+/**
+ * Drives a real VS Code (code-server 4.100.3 = VS Code 1.100.3 OSS) in Debian Chromium with playwright-core, for
+ * test/vscode.*.test.ts. Recipe: /work/shared/recipes/code-server/NOTES.md (fresh state dir, --config /dev/null,
+ * auth off, 127.0.0.1 for a secure context, setsid + kill of the process group, wait for our command before opening
+ * notebooks).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Frame, type Page, type ElementHandle } from 'playwright-core';
+
+export const ROOT = join(__dirname, '..', '..');
+export const ARTIFACTS = join(ROOT, 'test', 'artifacts');
+const T0 = Date.now();
+export const log = (...a: unknown[]) => console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s]`, ...a);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const a = s.address(); const p = typeof a === 'object' && a ? a.port : 0; s.close(() => resolve(p)); });
+  });
+}
+
+export interface Server { url: string; port: number; proc: ChildProcess; state: string; exts: string; home: string; logFile: string }
+
+/** Fresh state dir; installs the .vsix; starts code-server in its own process group on 127.0.0.1. */
+export async function startCodeServer(csBin: string, vsix: string, folder: string): Promise<Server> {
+  const state = mkdtempSync(join(tmpdir(), 'edgelab-cs-'));
+  const user = join(state, 'user'), exts = join(state, 'exts'), home = join(state, 'home'), tmp = join(state, 'tmp');
+  for (const d of [join(user, 'User'), exts, home, tmp]) mkdirSync(d, { recursive: true });
+  writeFileSync(join(user, 'User', 'settings.json'), JSON.stringify({
+    'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
+    'workbench.welcomePage.walkthroughs.openOnInstall': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false, 'extensions.ignoreRecommendations': true, 'update.mode': 'none', 'workbench.enableExperiments': false,
+    'git.enabled': false, 'chat.disableAIFeatures': true, 'chat.commandCenter.enabled': false, 'notebook.confirmDeleteRunningCell': false,
+    'files.autoSave': 'off', 'notebook.output.scrolling': false, 'workbench.editor.enablePreview': false,
+  }, null, 1));
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), TMPDIR: tmp };
+  const common = ['--config', '/dev/null', '--user-data-dir', user, '--extensions-dir', exts];
+  execFileSync(csBin, [...common, '--force', '--install-extension', vsix], { env, stdio: 'pipe' });
+  const listed = execFileSync(csBin, [...common, '--list-extensions', '--show-versions'], { env, encoding: 'utf8' });
+  if (!/edgelab\.edgelab@/.test(listed)) throw new Error(`the .vsix did not install: ${listed}`);
+  const port = await freePort();
+  const logFile = join(state, 'code-server.log');
+  const out = (await import('node:fs')).openSync(logFile, 'a');
+  const proc = spawn(csBin, [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', folder], { env, detached: true, stdio: ['ignore', out, out] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try { const r = await fetch(`${url}/healthz`); if (r.ok) { log('code-server up', url, 'pid', proc.pid); return { url, port, proc, state, exts, home, logFile }; } } catch { /* not yet */ }
+    if (proc.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  stopCodeServer({ proc } as Server);
+  throw new Error(`code-server did not come up; log:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+}
+
+/** Kills the whole process group (server, extension hosts, file watcher, kernels started by the extension). */
+export function stopCodeServer(s: Pick<Server, 'proc'> | undefined): void {
+  const pid = s?.proc.pid;
+  if (!pid) return;
+  try { process.kill(-pid, 'SIGTERM'); } catch { /* gone */ }
+  try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+}
+
+export interface Browser { ctx: BrowserContext; page: Page; profile: string; errors: string[] }
+
+export async function launchBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'edgelab-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.EDGELAB_CHROMIUM ?? '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = ctx.pages()[0] ?? await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return { ctx, page, profile, errors };
+}
+
+export async function closeBrowser(b: Browser | undefined): Promise<void> {
+  if (!b) return;
+  await b.ctx.close().catch(() => undefined);
+  rmSync(b.profile, { recursive: true, force: true });
+}
+
+/** Searches every frame (workbench, webview outer iframes, nested #active-frame) for a selector. */
+export async function findInFrames(page: Page, selector: string, timeoutMs: number): Promise<{ frame: Frame; el: ElementHandle } | null> {
+  const deadline = Date.now() + timeoutMs;
+  do {
+    for (const f of page.frames()) {
+      try { const el = await f.$(selector); if (el) return { frame: f, el }; } catch { /* detached */ }
+    }
+    await page.waitForTimeout(250);
+  } while (Date.now() < deadline);
+  return null;
+}
+
+/** All matches of a selector across frames. */
+export async function allInFrames(page: Page, selector: string): Promise<ElementHandle[]> {
+  const out: ElementHandle[] = [];
+  for (const f of page.frames()) { try { out.push(...await f.$$(selector)); } catch { /* detached */ } }
+  return out;
+}
+
+/** Runs a command from the palette by its full title. Retries until it is listed (extension contributions loaded). */
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    try {
+      await row.first().waitFor({ timeout: 2000 });
+      // prefer the row whose label is exactly the title
+      const n = await row.count();
+      let pick = row.first();
+      for (let i = 0; i < n; i++) {
+        const label = (await row.nth(i).locator('.label-name').first().textContent().catch(() => ''))?.trim();
+        if (label === title) { pick = row.nth(i); break; }
+      }
+      await pick.click();
+      return;
+    } catch { await page.keyboard.press('Escape'); await page.waitForTimeout(1000); }
+  }
+  throw new Error(`command "${title}" never appeared in the palette`);
+}
+
+/** Picks an item of an open quick pick by its visible text. */
+export async function pickQuickItem(page: Page, text: string, timeoutMs = 20_000): Promise<void> {
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text });
+  await row.first().waitFor({ timeout: timeoutMs });
+  await row.first().click();
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const p = join(ARTIFACTS, name);
+  await page.screenshot({ path: p });
+  log('screenshot', p);
+  return p;
+}
+
+export interface SavedNotebook { cells: { cell_type: string; execution_count?: number | null; outputs?: Record<string, any>[]; source: string | string[] }[] }
+export const readNb = (p: string): SavedNotebook => JSON.parse(readFileSync(p, 'utf8')) as SavedNotebook;
+export const codeCells = (nb: SavedNotebook) => nb.cells.filter((c) => c.cell_type === 'code');
+
+/** Saves the active editor and reads the notebook file back. */
+export async function saveAndRead(page: Page, file: string): Promise<SavedNotebook> {
+  await runCommand(page, 'File: Save');
+  await page.waitForTimeout(600);
+  return readNb(file);
+}
+
+/** Saves repeatedly until `done(nb)` holds (cells finished), or fails after timeoutMs. */
+export async function waitSaved(page: Page, file: string, done: (nb: SavedNotebook) => boolean, timeoutMs: number, what: string): Promise<SavedNotebook> {
+  const deadline = Date.now() + timeoutMs;
+  let nb: SavedNotebook | null = null;
+  while (Date.now() < deadline) {
+    await page.waitForTimeout(2500);
+    try { nb = await saveAndRead(page, file); if (done(nb)) return nb; } catch { /* mid-write */ }
+  }
+  throw new Error(`timed out waiting for ${what}; last saved state: ${JSON.stringify(nb?.cells.map((c) => [c.execution_count, (c.outputs ?? []).map((o) => o.output_type)]))}`);
+}
+
+export function rmrf(p: string | undefined): void { if (p) rmSync(p, { recursive: true, force: true }); }
