@@ -20,3 +20,4 @@ export { ckaMatrix, knnAccuracy, trainFromScratch, type CkaMatrix, type CkaMatri
 export { ckaFigure, networksTable, chainFigure, chainText } from './figures';
 export { ZOO, loadZoo, zooDir, vggNet, wideNet, resNet, dsconvNet, type ZooSpec, type LoadZooOptions } from './zoo';
 export { paperVsOurs, PAPER } from './paper';
+export { study, spearman, type StudyOptions, type StudyResult, type GeneratedNet, type OriginalNet } from './study';
