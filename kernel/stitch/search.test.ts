@@ -71,6 +71,11 @@ test('K = ∞, T = TT = 0 yields exactly every valid chain; raising T or TT only
       const k2 = new Set((await collect({ nets: models, data, K: 2, T: 0, TT: 0, maxDepth })).map(chainText));
       const k2t = (await collect({ nets: models, data, K: 2, T: scores[scores.length >> 1]!, TT: 0, maxDepth })).map(chainText);
       assert.ok([...k2].every((c) => base.has(c)) && k2t.every((c) => k2.has(c)));
+      // K = 1 is a greedy path: at most one network per start fragment
+      const k1 = await collect({ nets: models, data, K: 1, T: 0, TT: 0, maxDepth });
+      const perStart = new Map<string, number>();
+      for (const n of k1) perStart.set(n.chain[0]!.id, (perStart.get(n.chain[0]!.id) ?? 0) + 1);
+      assert.ok([...perStart.values()].every((v) => v === 1) && k1.every((n) => base.has(chainText(n))));
     }
   } finally { models.forEach((m) => m.dispose()); }
 });
