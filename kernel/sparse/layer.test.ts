@@ -28,8 +28,9 @@ test('SparseModel on Rosko kernels matches the pruned tfjs model', async () => {
     tf.layers.dropout({ rate: 0.2 }),
     tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: r.seedInt() }) }),
   ] });
-  pruneModel(tf, model, 0.9);
-  const sm = SparseModel.fromModel(model);
+  await expectNoLeak(() => pruneModel(model, { sparsity: 0.9 }), 'pruneModel');
+  assert.throws(() => pruneModel(model, { sparsity: -0.1 }), InvalidInput);
+  const sm = await expectNoLeak(() => SparseModel.fromModel(model), 'SparseModel.fromModel');
   assert.ok(Math.abs(sm.sparsity - 0.9) < 1e-3);
   const batch = 17;
   const x = new Float32Array(batch * 784).map(() => r.next());

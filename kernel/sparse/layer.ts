@@ -4,6 +4,7 @@
  * B = xᵀ (in × batch), C = A·B = (x·W)ᵀ, so y = act(Cᵀ + b).
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { tf } from '../core/backend';
 import { InvalidInput, UnsupportedLayer, checkFinite, checkInt, describe } from '../core/errors';
 import { pack } from './pack';
 import { spmm } from './spmm';
@@ -112,8 +113,13 @@ export class SparseModel {
   }
 }
 
-/** Magnitude-prune every Dense kernel of a model in place (per layer, to `sparsity`). Biases are kept. */
-export function pruneModel(tf: typeof tfTypes, model: tfTypes.LayersModel, sparsity: number): void {
+/**
+ * Magnitude-prune every Dense kernel of a model in place, each layer to `sparsity` (required, in [0, 1]).
+ * Biases are kept. Leaves no tensors behind.
+ */
+export function pruneModel(model: tfTypes.LayersModel, opts: { sparsity: number }): void {
+  const sparsity = opts?.sparsity;
+  if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity <= 1)) throw new InvalidInput(`sparsity must be in [0, 1], got ${describe(sparsity)}`);
   for (const l of model.layers) {
     if (l.getClassName() !== 'Dense') continue;
     const [k, ...rest] = l.getWeights();

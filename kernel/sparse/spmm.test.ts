@@ -65,8 +65,11 @@ test('two workers give the same result as one thread', async () => {
     for (const [M, K, N, d] of [[37, 53, 41, 0.3], [300, 200, 130, 0.1], [3, 5, 2, 1]]) {
       const A = randomSparse(M!, M!, K!, d!), B = randomSparse(N!, K!, N!, 1);
       const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
-      assert.deepEqual((await pool.spmm(pk, B)).data, spmm(pk, B).data);
-      assert.deepEqual((await pool.spmm(pk, B, { packB: false })).data, spmm(pk, B).data);
+      // each call gets a different B (exact scalings), so stale C scratch from the previous call cannot pass for a result
+      const scaled = (f: number) => ({ ...B, data: B.data.map((v) => v * f) });
+      const C1 = spmm(pk, B);
+      assert.deepEqual((await pool.spmm(pk, scaled(2))).data, C1.data.map((v) => v * 2));
+      assert.deepEqual((await pool.spmm(pk, scaled(4), { packB: false })).data, C1.data.map((v) => v * 4));
       assert.ok(worstRatio((await pool.spmm(pk, B)).data, reference(A, B)) <= 1);
     }
     // a synchronous call while a pool call holds the shared scratch memory is refused, not corrupted
