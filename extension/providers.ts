@@ -49,6 +49,7 @@ export function registerProviders(ctl: EdgeLabController): vscode.Disposable[] {
       md.appendCodeblock(sig, 'typescript');
       const rest = doc_.join('\n').trim();
       if (rest) md.appendText(rest);
+      md.appendMarkdown('\n\n*EdgeLab kernel*');
       return new vscode.Hover(md, doc.getWordRangeAtPosition(pos));
     },
   });

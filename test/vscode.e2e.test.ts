@@ -168,17 +168,34 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
       await page.mouse.wheel(0, 450);
       await page.waitForTimeout(700);
     }
-    // screenshots down the notebook: vscode-figures-1.png (top) … vscode-figures-5.png
+    // one tall viewport: every cell rendered at once, for the screenshot and the hover
+    await page.setViewportSize({ width: 1400, height: 4800 });
     await page.keyboard.press('Escape');
     await list.hover();
     await page.mouse.wheel(0, -20_000);
-    for (let i = 1; i <= 5; i++) {
-      await page.waitForTimeout(900);
-      await screenshot(page, `vscode-figures-${i}.png`);
-      await page.mouse.wheel(0, 850);
-    }
+    await page.waitForTimeout(2500);
+    await screenshot(page, 'vscode-figures.png');
     assert.deepEqual(FIGURE_KINDS.filter((k) => !seen.get(k)), [], 'every kind drawn by our renderer');
     assert.equal((await allInFrames(page, '.edgelab-error')).length, 0, 'no renderer error boxes');
+
+    // hover in a cell is answered by the running kernel (inspect_request), marked "EdgeLab kernel"
+    const token = page.locator('.notebook-editor:visible .view-line span[class^="mtk"]', { hasText: /^progress$/ }).first();
+    await token.waitFor({ timeout: 10_000 });
+    let hovered = false;
+    for (let i = 0; i < 4 && !hovered; i++) {
+      await page.mouse.move(0, 0);
+      await token.hover();
+      hovered = await page.locator('.monaco-hover:visible', { hasText: 'EdgeLab kernel' }).first().waitFor({ timeout: 6000 }).then(() => true, () => false);
+    }
+    const hover = page.locator('.monaco-hover:visible', { hasText: 'EdgeLab kernel' }).first();
+    const hoverText = hovered ? await hover.textContent() : '';
+    const box = hovered ? await hover.boundingBox() : null;
+    if (box) await screenshot(page, 'vscode-hover.png', { x: 0, y: Math.max(0, box.y - 350), width: 1400, height: 800 });
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.waitForTimeout(500);
+    assert.ok(hovered, 'hover from the kernel shown');
+    assert.match(hoverText ?? '', /progress\(total: number/);
+    await page.mouse.move(0, 0);
   }));
 
   test('interrupting a long-running cell stops it and the cells queued after it', { timeout: 120_000 }, guarded(async (_t: unknown) => {

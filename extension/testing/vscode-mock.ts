@@ -72,7 +72,20 @@ export const state = {
   executions: [] as MockExecution[],
   messages: [] as string[],
   notebookDocuments: [] as unknown[],
+  completionProviders: [] as { selector: unknown; provider: any; triggers: string[] }[],
+  hoverProviders: [] as { selector: unknown; provider: any }[],
 };
+
+export class Range { constructor(public start: unknown, public end: unknown) {} }
+export class CompletionItem { range: unknown; sortText?: string; detail?: string; constructor(public label: string, public kind?: number) {} }
+export class CompletionList { constructor(public items: CompletionItem[], public isIncomplete = false) {} }
+export class MarkdownString {
+  value = '';
+  appendCodeblock(code: string, lang = '') { this.value += `\n\`\`\`${lang}\n${code}\n\`\`\`\n`; return this; }
+  appendText(t: string) { this.value += t; return this; }
+  appendMarkdown(t: string) { this.value += t; return this; }
+}
+export class Hover { constructor(public contents: MarkdownString, public range?: unknown) {} }
 
 export class MockController {
   supportedLanguages: string[] = [];
@@ -90,7 +103,7 @@ export class MockController {
 
 const disposable = { dispose() {} };
 export const vscodeMock = {
-  EventEmitter, NotebookCellOutputItem, NotebookCellOutput, NotebookCellKind, CancellationTokenSource,
+  EventEmitter, Range, CompletionItem, CompletionList, MarkdownString, Hover, NotebookCellOutputItem, NotebookCellOutput, NotebookCellKind, CancellationTokenSource,
   NotebookControllerAffinity: { Default: 1, Preferred: 2 },
   CompletionItemKind: { Variable: 5 }, ViewColumn: { Active: -1, One: 1 },
   Uri: {
@@ -118,8 +131,8 @@ export const vscodeMock = {
     executeCommand: () => Promise.resolve(undefined),
   },
   languages: {
-    registerCompletionItemProvider: () => disposable,
-    registerHoverProvider: () => disposable,
+    registerCompletionItemProvider: (selector: unknown, provider: unknown, ...triggers: string[]) => { state.completionProviders.push({ selector, provider, triggers }); return disposable; },
+    registerHoverProvider: (selector: unknown, provider: unknown) => { state.hoverProviders.push({ selector, provider }); return disposable; },
   },
 };
 

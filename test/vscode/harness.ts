@@ -138,10 +138,10 @@ export async function pickQuickItem(page: Page, text: string, timeoutMs = 20_000
   await row.first().click();
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const p = join(ARTIFACTS, name);
-  await page.screenshot({ path: p });
+  await page.screenshot({ path: p, clip });
   log('screenshot', p);
   return p;
 }
