@@ -8,7 +8,7 @@
  * [k·groupWidth, (k+1)·groupWidth); inside a group the columns are listed by `columnLayout`.
  */
 import { InvalidInput, checkInt, describe } from '../core/errors';
-import type { CrossbarConfig, MappedLayer, MvmOptions, SortKey } from './types';
+import type { CrossbarConfig, MappedLayer, MvmOptions, Routing, SortKey } from './types';
 
 export const DEFAULT_CONFIG: CrossbarConfig = { rows: 128, cols: 128, cellBits: 1, weightBits: 8, signMode: 'sign-magnitude' };
 
@@ -57,6 +57,8 @@ export interface MapLayerOptions {
   scale?: Float32Array;
   /** Default 'none'. */
   sort?: SortKey;
+  /** Default 'per-output'; see Routing. */
+  routing?: Routing;
   config?: Partial<CrossbarConfig>;
 }
 
@@ -76,13 +78,30 @@ export function mapLayer(opts: MapLayerOptions): MappedLayer {
   if (!(['none', 'signed', 'abs'] as const).includes(sort)) throw new InvalidInput(`sort must be 'none', 'signed' or 'abs', got ${describe(sort)}`);
   const scale = opts.scale ?? new Float32Array([1]);
   if (scale.length !== 1 && scale.length !== nOut) throw new InvalidInput(`scale has ${scale.length} entries; expected 1 or nOut = ${nOut}`);
+  const routing = opts.routing ?? 'per-output';
+  if (routing !== 'per-output' && routing !== 'shared') throw new InvalidInput(`routing must be 'per-output' or 'shared', got ${describe(routing)}`);
   const groupWidth = columnLayout(config).length;
   const slots = Math.floor(config.cols / groupWidth);
   const rowBlocks = Math.ceil(nIn / config.rows), colBlocks = Math.ceil(nOut / slots);
   return {
-    name: opts.name ?? 'layer', nOut, nIn, q, scale, sort, perm: sort === 'none' ? null : sortPerm(q, nOut, nIn, sort),
+    name: opts.name ?? 'layer', nOut, nIn, q, scale, sort, routing,
+    perm: sort === 'none' ? null : routing === 'shared' ? sharedPerm(q, nOut, nIn, sort, slots) : sortPerm(q, nOut, nIn, sort),
     config, slots, groupWidth, rowBlocks, colBlocks, tiles: rowBlocks * colBlocks,
   };
+}
+
+/** One input order per block of `slots` outputs: stable sort of the inputs by the block's Σ q (or Σ |q|). */
+export function sharedPerm(q: Int8Array, nOut: number, nIn: number, key: 'signed' | 'abs', slots: number): Int32Array {
+  const perm = new Int32Array(nOut * nIn);
+  const sum = new Float64Array(nIn);
+  for (let o0 = 0; o0 < nOut; o0 += slots) {
+    const o1 = Math.min(nOut, o0 + slots);
+    sum.fill(0);
+    for (let o = o0; o < o1; o++) for (let i = 0; i < nIn; i++) { const v = q[o * nIn + i]!; sum[i] += key === 'abs' ? Math.abs(v) : v; }
+    const order = Array.from({ length: nIn }, (_, i) => i).sort((a, b) => sum[a]! - sum[b]! || a - b);
+    for (let o = o0; o < o1; o++) perm.set(order, o * nIn);
+  }
+  return perm;
 }
 
 /** Stable counting sort of each output's inputs by signed value or |value| (ties keep input order). */

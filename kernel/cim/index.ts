@@ -11,7 +11,7 @@ export * from './types';
 export { DEFAULT_CONFIG, resolveConfig, columnLayout, mapLayer, sortPerm, tileImage, decodeCell, cellSource, slotSource, imageWords, mvm, referenceMatmul, popcount,
   type ColumnRole, type MapLayerOptions } from './crossbar';
 export { quantize, unrollConv, transposeDense, im2col, type QuantizeOptions, type Quantized } from './quantize';
-export { buildSchedule, simulateReprogramming, type Schedule } from './reprogram';
+export { buildSchedule, simulateReprogramming, similaritySchedule, stuckColumnsByMagnitude, type Schedule } from './reprogram';
 export { synthWeights, synthQuantized, vitBaseShapes, type SynthOptions } from './data';
 export { crossbarMapFigure, tileCells } from './figures';
 export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping } from './model';

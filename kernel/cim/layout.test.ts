@@ -77,3 +77,21 @@ test('packSections rejects bad options and double packing', () => {
   assert.throws(() => packSections(L, { placement: 'x' as never }), InvalidInput);
   assert.throws(() => packSections(packSections(L)), InvalidInput);
 });
+
+test('shared routing: one input order per output block, MVM exact, block sums ordered; packing refuses it', () => {
+  const nOut = 37, nIn = 150;
+  const q = randQ(11, nOut * nIn);
+  for (const sort of ['signed', 'abs'] as const) {
+    const L = mapLayer({ q, nOut, nIn, sort, routing: 'shared', config: { rows: 32, cols: 64 } });
+    const x = Array.from({ length: nIn }, (_, i) => (i * 13) % 256);
+    assert.deepEqual(mvm(L, x), referenceMatmul(q, nOut, nIn, x));
+    for (let o0 = 0; o0 < nOut; o0 += L.slots) {
+      const o1 = Math.min(nOut, o0 + L.slots);
+      for (let o = o0; o < o1; o++) assert.deepEqual(L.perm!.subarray(o * nIn, (o + 1) * nIn), L.perm!.subarray(o0 * nIn, (o0 + 1) * nIn));
+      const key = (i: number) => { let s = 0; for (let o = o0; o < o1; o++) s += sort === 'abs' ? Math.abs(q[o * nIn + i]!) : q[o * nIn + i]!; return s; };
+      for (let p = 1; p < nIn; p++) assert.ok(key(L.perm![o0 * nIn + p]!) >= key(L.perm![o0 * nIn + p - 1]!));
+    }
+    assert.throws(() => packSections(L), InvalidInput);
+  }
+  assert.throws(() => mapLayer({ q, nOut, nIn, routing: 'x' as never }), InvalidInput);
+});

@@ -40,6 +40,9 @@ export function packSections(layer: MappedLayer, opts: PackOptions = {}): Mapped
   if (order !== 'mean' && order !== 'median') throw new InvalidInput(`order must be 'mean' or 'median', got ${describe(order)}`);
   if (placement !== 'strided' && placement !== 'contiguous') throw new InvalidInput(`placement must be 'strided' or 'contiguous', got ${describe(placement)}`);
   if (layer.sections) throw new InvalidInput(`layer ${layer.name} is already packed`);
+  if (layer.routing === 'shared' && layer.sort !== 'none') {
+    throw new InvalidInput(`layer ${layer.name} uses routing 'shared'; packed sections need routing 'per-output' (each section its own input order)`);
+  }
   const { nOut, nIn, q, perm, slots } = layer; const rows = layer.config.rows;
   const b = Math.ceil(nIn / rows);
   const S = nOut * b;

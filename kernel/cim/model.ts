@@ -5,14 +5,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, UnsupportedLayer, describe } from '../core/errors';
 import { mapLayer } from './crossbar';
+import { packSections, type PackOptions } from './layout';
 import { quantize, transposeDense, unrollConv } from './quantize';
-import type { CrossbarConfig, MappedLayer, SortKey } from './types';
+import type { CrossbarConfig, MappedLayer, Routing, SortKey } from './types';
 
 export interface MapModelOptions {
   sort?: SortKey;
+  /** Default 'per-output'; see Routing. */
+  routing?: Routing;
   config?: Partial<CrossbarConfig>;
   /** Default 'per-tensor' (reference setting). */
   granularity?: 'per-tensor' | 'per-channel';
+  /**
+   * Pack each layer's sorted sections by value profile (`packSections`; true = its defaults). Default false (grid).
+   */
+  pack?: boolean | PackOptions;
   /** Layers of other classes with weights: 'skip' (default; they stay in float) or 'error'. */
   otherLayers?: 'skip' | 'error';
 }
@@ -46,7 +53,8 @@ export function mapModel(model: tf.LayersModel, opts: MapModelOptions = {}): Mod
     }
     const bits = opts.config?.weightBits ?? 8;
     const { q, scale } = quantize({ weights: w, nOut, nIn, bits, granularity: opts.granularity });
-    layers.push(mapLayer({ name: l.name, q, nOut, nIn, scale, sort: opts.sort, config: opts.config }));
+    const mapped = mapLayer({ name: l.name, q, nOut, nIn, scale, sort: opts.sort, routing: opts.routing, config: opts.config });
+    layers.push(opts.pack ? packSections(mapped, opts.pack === true ? {} : opts.pack) : mapped);
     modelIndex.push(idx);
   });
   if (!layers.length) throw new InvalidInput('model has no Conv2D or Dense layer to map');

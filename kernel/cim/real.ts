@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { NotFound } from '../core/errors';
 import { loadWeightsManifest } from '../core/io/tfjs-models';
 import { mapLayer } from './crossbar';
+import { packSections, type PackOptions } from './layout';
 import { quantize, transposeDense, unrollConv } from './quantize';
 import type { CrossbarConfig, MappedLayer, SortKey } from './types';
 
@@ -24,7 +25,9 @@ export function faceApiModelDir(): string {
  * Every conv filter bank ([kh,kw,cin,cout] → [cout][kh·kw·cin]) and fc matrix of a face-api weights manifest,
  * mapped onto crossbars. Default manifest: the ResNet-34-like face recognition model.
  */
-export function faceApiLayers(opts: { manifest?: string; dir?: string; sort?: SortKey; config?: Partial<CrossbarConfig>; granularity?: 'per-tensor' | 'per-channel' } = {}): MappedLayer[] {
+export function faceApiLayers(opts: { manifest?: string; dir?: string; sort?: SortKey; config?: Partial<CrossbarConfig>; granularity?: 'per-tensor' | 'per-channel';
+  /** Pack sorted sections by value profile (see packSections). Default false (grid). */
+  pack?: boolean | PackOptions; } = {}): MappedLayer[] {
   const dir = opts.dir ?? faceApiModelDir();
   const weights = loadWeightsManifest(dir, opts.manifest ?? 'face_recognition_model-weights_manifest.json');
   const out: MappedLayer[] = [];
@@ -35,7 +38,8 @@ export function faceApiLayers(opts: { manifest?: string; dir?: string; sort?: So
     else if (s.length === 2) { m = transposeDense(w.data as Float32Array, s[0]!, s[1]!); nOut = s[1]!; nIn = s[0]!; }
     else continue;
     const { q, scale } = quantize({ weights: m, nOut, nIn, granularity: opts.granularity, bits: opts.config?.weightBits ?? 8 });
-    out.push(mapLayer({ name, q, nOut, nIn, scale, sort: opts.sort, config: opts.config }));
+    const L = mapLayer({ name, q, nOut, nIn, scale, sort: opts.sort, config: opts.config });
+    out.push(opts.pack ? packSections(L, opts.pack === true ? {} : opts.pack) : L);
   }
   return out;
 }

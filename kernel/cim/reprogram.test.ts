@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../core/rng';
 import { InvalidInput } from '../core/errors';
-import { mapLayer, cellSource, columnLayout } from './crossbar';
-import { buildSchedule, simulateReprogramming } from './reprogram';
+import { mapLayer, cellSource, columnLayout, tileImage as tileImageOf, popcount as popcountOf } from './crossbar';
+import { buildSchedule, simulateReprogramming, similaritySchedule, stuckColumnsByMagnitude } from './reprogram';
 import { quantize } from './quantize';
 import { synthWeights } from './data';
 import type { MappedLayer, CrossbarConfig } from './types';
@@ -67,11 +67,18 @@ test('cellWrites / columnWrites / crossbarWrites equal an independent count of c
 
 test('every schedule loads each tile exactly once per pass on a valid crossbar', () => {
   const layers = layersFor(1, { rows: 8, cols: 16 }, 'none');
-  for (const policy of ['round-robin', 'chunked', 'chunked-zigzag'] as const) for (const P of [1, 2, 7, 100]) {
+  for (const policy of ['round-robin', 'chunked', 'chunked-zigzag', 'similarity', 'chunked-similarity'] as const) for (const P of [1, 2, 7, 100]) {
     const s = buildSchedule(layers, P, policy, 1);
     const seen = new Set<string>();
     for (let n = 0; n < s.tile.length; n++) { assert.ok(s.xbar[n]! >= 0 && s.xbar[n]! < P); seen.add(`${s.layer[n]}:${s.tile[n]}`); }
     assert.equal(seen.size, layers.reduce((a, l) => a + l.tiles, 0));
+    assert.equal(s.tile.length, seen.size);
+    // same latency as round-robin: no crossbar gets more than ⌈L/P⌉ tiles of a layer
+    layers.forEach((l, li) => {
+      const per = new Array<number>(P).fill(0);
+      for (let n = 0; n < s.tile.length; n++) if (s.layer[n] === li) per[s.xbar[n]!]++;
+      assert.ok(Math.max(...per) <= Math.ceil(l.tiles / P), `${policy} P=${P} layer ${li}`);
+    });
     // layer order respected (dependencies)
     for (let n = 1; n < s.layer.length; n++) assert.ok(s.layer[n]! >= s.layer[n - 1]!);
   }
@@ -147,4 +154,45 @@ test('chunked-zigzag reverses every layer\'s chunk direction from one pass to th
     assert.ok(ta.length > 1);
     assert.deepEqual(tb, [...ta].reverse(), `layer ${li}`);
   }
+});
+
+test('similarity policies: first pass equals the schedule built from blank crossbars; greedy picks the closest crossbar', () => {
+  const layers = layersFor(3, { rows: 16, cols: 16 }, 'signed');
+  for (const policy of ['similarity', 'chunked-similarity'] as const) {
+    const r = simulateReprogramming(layers, { policy, physical: 3, passes: 2 });
+    const sch = buildSchedule(layers, 3, policy, 0);
+    const state = [0, 1, 2].map(() => new Uint32Array(tileImageOf(layers[0]!, 0).length));
+    let cw = 0;
+    for (let n = 0; n < sch.tile.length; n++) {
+      const img = tileImageOf(layers[sch.layer[n]!]!, sch.tile[n]!);
+      for (let i = 0; i < img.length; i++) cw += popcountOf(img[i]! ^ state[sch.xbar[n]!]![i]!);
+      state[sch.xbar[n]!] = img;
+    }
+    assert.equal(r.perPassCellWrites[0], cw, policy);
+  }
+  // crossbar 0 holds the image of a "-9" block tile; crossbar 1 is blank: greedy puts an identical tile on crossbar 0
+  const q = new Int8Array(32 * 16); for (let o = 0; o < 16; o++) for (let i = 0; i < 32; i++) q[o * 32 + i] = i < 16 ? 5 : -9;
+  const L = mapLayer({ q, nOut: 16, nIn: 32, config: { rows: 16, cols: 16 } });
+  const held = tileImageOf(L, L.tiles - 1);
+  const start = new Uint32Array(2 * held.length); start.set(held, 0);
+  const s = similaritySchedule([L], 2, start);
+  const n = Array.from(s.xbar).indexOf(0);
+  assert.deepEqual(tileImageOf(L, s.tile[n]!), held, 'first load on crossbar 0 costs nothing');
+});
+
+test('per-layer stuck columns: array of equal k equals the scalar; k = 0 layers keep exact weights; magnitude rule', () => {
+  const layers = layersFor(4, { rows: 16, cols: 32 }, 'signed');
+  const a = simulateReprogramming(layers, { policy: 'chunked', physical: 2, stuckColumns: 2, rewriteFraction: 0.3, seed: 5, returnEffective: true });
+  const b = simulateReprogramming(layers, { policy: 'chunked', physical: 2, stuckColumns: [2, 2, 2], rewriteFraction: 0.3, seed: 5, returnEffective: true });
+  assert.equal(a.cellWrites, b.cellWrites); assert.deepEqual(a.effective, b.effective);
+  const c = simulateReprogramming(layers, { policy: 'chunked', physical: 2, stuckColumns: [3, 0, 3], rewriteFraction: 0, seed: 5, returnEffective: true });
+  assert.deepEqual(c.effective![1], layers[1]!.q);
+  assert.notDeepEqual(c.effective![0], layers[0]!.q);
+  const small = mapLayer({ q: new Int8Array(64).map((_, i) => (i % 5) - 2), nOut: 4, nIn: 16 });
+  const big = mapLayer({ q: new Int8Array(64).map((_, i) => ((i * 37) % 201) - 100), nOut: 4, nIn: 16 });
+  const k = stuckColumnsByMagnitude([small, big], { maxColumns: 4, budget: 0.25 });
+  assert.ok(k[0]! < k[1]!, `small weights get fewer stuck columns (${k})`);
+  assert.deepEqual(stuckColumnsByMagnitude([small, big], { budget: 0 }), [0, 0]);
+  assert.ok(stuckColumnsByMagnitude([big], { budget: 10, maxColumns: 3 })[0] === 3);
+  assert.throws(() => simulateReprogramming(layers, { stuckColumns: [1, 2] }), InvalidInput);
 });

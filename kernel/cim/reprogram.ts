@@ -41,7 +41,10 @@ export function buildSchedule(layers: readonly MappedLayer[], physical: number, 
     layers.forEach((l, li) => { for (let t = 0; t < l.tiles; t++) { layer[n] = li; tile[n] = t; xbar[n] = n % physical; n++; } });
     return { layer, tile, xbar };
   }
-  if (policy !== 'chunked' && policy !== 'chunked-zigzag') throw new InvalidInput(`policy must be 'round-robin', 'chunked' or 'chunked-zigzag', got ${describe(policy)}`);
+  if (policy === 'similarity' || policy === 'chunked-similarity') {
+    return similaritySchedule(layers, physical, new Uint32Array(physical * imageWords(layers[0]!.config)), policy === 'similarity' ? 'greedy' : 'chunks', pass);
+  }
+  if (policy !== 'chunked' && policy !== 'chunked-zigzag') throw new InvalidInput(`policy must be 'round-robin', 'chunked', 'chunked-zigzag', 'similarity' or 'chunked-similarity', got ${describe(policy)}`);
   layers.forEach((l, li) => {
     const L = l.tiles, chunks = Math.min(physical, L);
     const reverse = policy === 'chunked-zigzag' && (li + pass) % 2 === 1;
@@ -58,6 +61,84 @@ export function buildSchedule(layers: readonly MappedLayer[], physical: number, 
 }
 
 /**
+ * 'similarity' policy (see SchedulePolicy): `start` holds the P crossbar images at the start of the pass (not modified).
+ * Per layer, ⌈L/P⌉ rounds; in each round up to P tiles are matched to distinct crossbars by greedy smallest Hamming
+ * distance (ties: lower tile, then lower crossbar), and the chosen crossbars then hold those tiles.
+ */
+export function similaritySchedule(layers: readonly MappedLayer[], physical: number, start: Uint32Array, mode: 'greedy' | 'chunks' = 'greedy', pass = 0): Schedule {
+  checkLayers(layers);
+  const words = imageWords(layers[0]!.config);
+  if (start.length !== physical * words) throw new InvalidInput(`start has ${start.length} words; expected physical·imageWords = ${physical * words}`);
+  const cur = start.slice();
+  const total = layers.reduce((s, l) => s + l.tiles, 0);
+  const layer = new Int32Array(total), tile = new Int32Array(total), xbar = new Int32Array(total);
+  let n = 0;
+  layers.forEach((L, li) => {
+    const imgs = new Uint32Array(L.tiles * words);
+    for (let t = 0; t < L.tiles; t++) tileImage(L, t, imgs.subarray(t * words, (t + 1) * words));
+    const dist = (p: number, t: number) => { let d = 0; const a = p * words, b = t * words; for (let i = 0; i < words; i++) d += popcount(cur[a + i]! ^ imgs[b + i]!); return d; };
+    if (mode === 'chunks') {
+      // the chunked-zigzag walk of this layer, with chunk → crossbar chosen by greedy Hamming distance of the chunk's
+      // first tile to the crossbar's content
+      const Lt = L.tiles, chunks = Math.min(physical, Lt), reverse = (li + pass) % 2 === 1;
+      const seq: number[][] = [];
+      for (let c = 0; c < chunks; c++) {
+        const a = Math.floor((c * Lt) / chunks), e = Math.floor(((c + 1) * Lt) / chunks);
+        const ts = Array.from({ length: e - a }, (_, i) => a + i); seq.push(reverse ? ts.reverse() : ts);
+      }
+      const pairs: [number, number, number][] = [];
+      for (let c = 0; c < chunks; c++) for (let p = 0; p < physical; p++) pairs.push([dist(p, seq[c]![0]!), c, p]);
+      pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+      const owner = new Int32Array(chunks).fill(-1), usedP = new Uint8Array(physical);
+      let got = 0;
+      for (const [, c, p] of pairs) { if (owner[c]! >= 0 || usedP[p]) continue; owner[c] = p; usedP[p] = 1; if (++got === chunks) break; }
+      const rounds = Math.ceil(Lt / chunks);
+      for (let round = 0; round < rounds; round++) for (let c = 0; c < chunks; c++) {
+        const t = seq[c]![round]; if (t === undefined) continue;
+        layer[n] = li; tile[n] = t; xbar[n] = owner[c]!; n++;
+      }
+      for (let c = 0; c < chunks; c++) { const t = seq[c]![seq[c]!.length - 1]!; cur.set(imgs.subarray(t * words, (t + 1) * words), owner[c]! * words); }
+      return;
+    }
+    let left = Array.from({ length: L.tiles }, (_, t) => t);
+    while (left.length) {
+      const m = Math.min(physical, left.length);
+      const pairs: [number, number, number][] = [];
+      for (let p = 0; p < physical; p++) for (const t of left) pairs.push([dist(p, t), t, p]);
+      pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+      const usedP = new Uint8Array(physical), usedT = new Set<number>();
+      for (const [, t, p] of pairs) {
+        if (usedP[p] || usedT.has(t)) continue;
+        usedP[p] = 1; usedT.add(t);
+        layer[n] = li; tile[n] = t; xbar[n] = p; n++;
+        cur.set(imgs.subarray(t * words, (t + 1) * words), p * words);
+        if (usedT.size === m) break;
+      }
+      left = left.filter((t) => !usedT.has(t));
+    }
+  });
+  return { layer, tile, xbar };
+}
+
+/**
+ * Per-layer stuck columns from the weights alone (no data) [OURS]: for each layer the largest k ≤ maxColumns whose
+ * typical stale-bit error, sqrt((4^k − 1)/6) LSB (difference of two independent uniform k-bit values), is at most
+ * `budget` × the layer's RMS integer weight. Layers whose per-tensor scale leaves small integers (rms of a few LSB)
+ * then get fewer stuck columns. Defaults: maxColumns 3, budget 0.25.
+ */
+export function stuckColumnsByMagnitude(layers: readonly MappedLayer[], opts: { maxColumns?: number; budget?: number } = {}): number[] {
+  const kMax = checkInt('maxColumns', opts.maxColumns ?? 3, 0, 8);
+  const budget = opts.budget ?? 0.25;
+  if (typeof budget !== 'number' || !(budget >= 0)) throw new InvalidInput(`budget must be a number ≥ 0, got ${describe(budget)}`);
+  return layers.map((L) => {
+    let s = 0; for (let i = 0; i < L.q.length; i++) s += L.q[i]! * L.q[i]!;
+    const rms = Math.sqrt(s / L.q.length);
+    let k = 0; while (k < kMax && Math.sqrt((4 ** (k + 1) - 1) / 6) <= budget * rms) k++;
+    return k;
+  });
+}
+
+/**
  * Simulate `passes` inference passes and count reprogramming writes (metrics from the last pass).
  * Memory: P·imageWords·4 bytes of crossbar state (+ P·rows·cols·2 with trackCells). Pure typed arrays, no tensors.
  */
@@ -69,7 +150,10 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
   const policy = opts.policy ?? 'round-robin';
   const passes = checkInt('passes', opts.passes ?? 2, 1, 1000);
   const slices = Math.ceil((cfg.weightBits - (cfg.signMode === 'offset' ? 0 : 1)) / cfg.cellBits);
-  const k = checkInt('stuckColumns', opts.stuckColumns ?? 0, 0, slices);
+  const sc = opts.stuckColumns ?? 0;
+  if (Array.isArray(sc) && sc.length !== layers.length) throw new InvalidInput(`stuckColumns has ${sc.length} entries; expected one per layer (${layers.length})`);
+  const kOf = layers.map((_, i) => checkInt(Array.isArray(sc) ? `stuckColumns[${i}]` : 'stuckColumns', Array.isArray(sc) ? sc[i] : sc, 0, slices));
+  const k = Math.max(...kOf);
   const f = opts.rewriteFraction ?? 1;
   if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw new InvalidInput(`rewriteFraction must be in [0, 1], got ${describe(f)}`);
   const r = rng(opts.seed ?? 0);
@@ -77,8 +161,11 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
   const roles = columnLayout(cfg); const gw = roles.length;
   const slots = Math.floor(cfg.cols / gw);
   // per physical column of a crossbar: stuckable?
-  const stuckCol = new Uint8Array(cfg.cols);
-  for (let s = 0; s < slots; s++) roles.forEach((role, c) => { stuckCol[s * gw + c] = role.kind !== 'sign' && role.slice < k ? 1 : 0; });
+  const stuckColFor = Array.from({ length: slices + 1 }, (_, kk) => {
+    const a = new Uint8Array(cfg.cols);
+    for (let s = 0; s < slots; s++) roles.forEach((role, c) => { a[s * gw + c] = role.kind !== 'sign' && role.slice < kk ? 1 : 0; });
+    return a;
+  });
   const state = new Uint32Array(physical * words);
   const target = new Uint32Array(words);
   const cellCount = opts.trackCells ? new Uint16Array(physical * cfg.rows * cfg.cols) : null;
@@ -90,13 +177,15 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
   const totalLoads = tiles * passes;
   for (let pass = 0; pass < passes; pass++) {
     const last = pass === passes - 1;
-    const sch = buildSchedule(layers, physical, policy, pass);
+    const sch = policy === 'similarity' || policy === 'chunked-similarity'
+      ? similaritySchedule(layers, physical, state, policy === 'similarity' ? 'greedy' : 'chunks', pass) : buildSchedule(layers, physical, policy, pass);
     cellWrites = 0; columnWrites = 0; crossbarWrites = 0;
     if (cellCount) cellCount.fill(0);
     for (let n = 0; n < tiles; n++) {
       if ((n & 1023) === 0) { throwIfAborted(opts.signal); opts.progress?.(pass * tiles + n, totalLoads); }
       const L = layers[sch.layer[n]!]!, t = sch.tile[n]!, p = sch.xbar[n]!;
       tileImage(L, t, target);
+      const stuckCol = stuckColFor[kOf[sch.layer[n]!]!]!;
       const so = p * words;
       let anyTile = false;
       for (let col = 0; col < cfg.cols; col++) {

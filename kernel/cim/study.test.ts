@@ -26,6 +26,10 @@ test('reprogramStudy: stucking lowers writes, effective weights change the model
   assert.ok(r.rows[1]!.cellWrites < r.rows[0]!.cellWrites && r.rows[2]!.cellWrites < r.rows[1]!.cellWrites);
   assert.ok(r.rows[2]!.accuracy < r.int8Accuracy);
   assert.ok(r.rows[2]!.weightError.maxAbs <= 7);
+  // chosen: the largest reduction among rows within maxDrop on `evaluate`
+  assert.ok(r.rows.includes(r.chosen));
+  assert.ok(r.chosen.drop <= 0.01);
+  for (const row of r.rows) if (row.drop <= 0.01) assert.ok(row.reduction <= r.chosen.reduction);
   const after = (model.predict(x) as tf.Tensor).dataSync();
   assert.deepEqual(Array.from(after), Array.from(ref));
   tf.dispose(x); model.dispose();

@@ -41,6 +41,17 @@ export interface CrossbarConfig {
  */
 export type SortKey = 'none' | 'signed' | 'abs';
 
+/**
+ * How sorted rows get their inputs (only matters when sort ≠ 'none').
+ * - 'per-output' (default) [INFERRED]: every output (slot) has its own sorted input order. A crossbar row is shared by
+ *   all columns, so this is physically exact only when each slot's columns are read in their own input phase with that
+ *   slot's gathered inputs (up to `slots`× more input cycles per tile; ADC conversions unchanged). Needed by packSections.
+ * - 'shared' [OURS]: one input order per tile column block (all its outputs), by the block's summed key (Σ q for
+ *   'signed', Σ |q| for 'abs'); all slots are driven at once, exactly like the unsorted grid. Sorts each output only
+ *   approximately, so it saves fewer writes.
+ */
+export type Routing = 'per-output' | 'shared';
+
 /** One weight matrix mapped onto tiles (conv layers unrolled to [cout, kh·kw·cin]). */
 export interface MappedLayer {
   name: string;
@@ -51,6 +62,8 @@ export interface MappedLayer {
   /** Dequantization scale: length 1 (per-tensor) or nOut (per-channel). */
   scale: Float32Array;
   sort: SortKey;
+  /** Absent = 'per-output'. */
+  routing?: Routing;
   /** [nOut][nIn]: input index at sorted position p of output j; null = identity. */
   perm: Int32Array | null;
   config: CrossbarConfig;
@@ -90,8 +103,16 @@ export interface MvmOptions {
  *   quantile band from layer to layer.
  * - 'chunked-zigzag': as 'chunked', but the direction inside chunks alternates per layer and per pass, so the
  *   wrap-around does not jump from the largest back to the smallest section.
+ * - 'similarity' [OURS, paper A's "schedule reprogramming of similar crossbars"]: layers in order; each layer is
+ *   loaded in ⌈L/P⌉ rounds (the same latency as the other policies), and in every round tiles go to crossbars by
+ *   greedy minimum Hamming distance between the tile's image and what the crossbar holds (across layers too).
+ *   State-aware, so the schedule is computed per pass inside simulateReprogramming (an offline compiler can do the
+ *   same: weights are static). Cost O(P·tiles·rows·cols/32) per pass: meant for models up to a few thousand tiles.
+ * - 'chunked-similarity' [OURS]: the 'chunked-zigzag' walk inside each layer, but each chunk goes to the free crossbar
+ *   whose content is closest (Hamming) to the chunk's first tile, so layer switches land on similar crossbars.
+ *   State-aware like 'similarity'; cost O(P·min(P, L)·rows·cols/32) per layer.
  */
-export type SchedulePolicy = 'round-robin' | 'chunked' | 'chunked-zigzag';
+export type SchedulePolicy = 'round-robin' | 'chunked' | 'chunked-zigzag' | 'similarity' | 'chunked-similarity';
 
 export interface ReprogramOptions {
   /** Physical crossbars P. Default ⌈tiles/8⌉ (reference setting). */
@@ -102,9 +123,9 @@ export interface ReprogramOptions {
   /**
    * Bit stucking [PAPER technique 2, details INFERRED]: in the k lowest-order data columns (slice index < k, per
    * polarity; sign columns never) only a random fraction f of the cells that need to change are rewritten; the
-   * rest keep their stale state. Default k = 0 (off).
+   * rest keep their stale state. Default k = 0 (off). An array gives one k per layer (e.g. stuckColumnsByMagnitude).
    */
-  stuckColumns?: number;
+  stuckColumns?: number | number[];
   /** f ∈ [0, 1]. Default 1. */
   rewriteFraction?: number;
   seed?: number;
