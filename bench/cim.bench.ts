@@ -159,12 +159,13 @@ async function modelStudy(ctx: BenchContext, name: 'cnn' | 'transformer'): Promi
   });
   // (k, f) grid; the point is chosen on the 2000 held-out training images (evaluate), the test set only reports
   const r = await reprogramStudy(model, { evaluate: acc(xVal!, yVal), test: acc(te.x, yTe), seed: 1, maxDrop: 0.01,
-    stuck: [[1, 0.5], [2, 0.5], [2, 0.25], [3, 0.5], [3, 0.25], [3, 0.1], [4, 0.5], [4, 0.25], [4, 0.1]] });
-  for (const row of r.rows) ctx.log(`  ${row.label.padEnd(26)} ${row.reduction.toFixed(2)}× val drop ${(row.drop * 100).toFixed(2)} test drop ${((row.testDrop ?? NaN) * 100).toFixed(2)} pts, mean |Δq| ${row.weightError.meanAbs.toFixed(2)}`);
+    stuck: [[1, 0.5], [2, 0.5], [2, 0.25], [3, 0.5], [3, 0.25], [3, 0.1], [4, 0.5], [4, 0.25], [4, 0.1]],
+    stuckByMagnitude: [{ maxColumns: 4, budget: 0.25, f: 0.25 }, { maxColumns: 4, budget: 0.25, f: 0.1 }, { maxColumns: 4, budget: 0.15, f: 0.1 }] });
+  for (const row of r.rows) ctx.log(`  ${row.label.padEnd(48)} ${row.reduction.toFixed(2)}× val drop ${(row.drop * 100).toFixed(2)} test drop ${((row.testDrop ?? NaN) * 100).toFixed(2)} pts, mean |Δq| ${row.weightError.meanAbs.toFixed(2)}`);
   const best = r.chosen;
   const sortedOnly = r.rows[0]!;
   const setting = `tiles ${r.tiles}, P = ${r.physical}, 128×128, 1 bit/cell, sign-magnitude, int8 per-tensor, packed sorted sections, chunked-zigzag; float val acc ${(r.floatAccuracy * 100).toFixed(1)}%, int8 test acc ${((r.int8TestAccuracy ?? NaN) * 100).toFixed(2)}%`;
-  const grid = ` (${r.rows.map((row) => `k=${row.k} f=${row.f}: ${row.reduction.toFixed(2)}×, val drop ${(row.drop * 100).toFixed(2)}`).join('; ')})`;
+  const grid = ` (${r.rows.map((row) => `${row.ks ? `k=[${row.ks.join(',')}]` : `k=${row.k}`} f=${row.f}: ${row.reduction.toFixed(2)}×, val drop ${(row.drop * 100).toFixed(2)}`).join('; ')})`;
   record({
     [`cim.reprogram_reduction_${name}`]: { value: best.reduction, unit: '×', baseline: { name: NAIVE, value: r.baselineWrites, unit: 'cell writes' },
       notes: `${best.label}, chosen as the largest reduction with validation drop ≤ 1 pt over the grid${grid}; sorting alone ${sortedOnly.reduction.toFixed(2)}×; ${setting}` },

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../core/rng';
 import { InvalidInput } from '../core/errors';
-import { mapLayer, cellSource, columnLayout, tileImage as tileImageOf, popcount as popcountOf } from './crossbar';
+import { mapLayer, cellSource, columnLayout, tileImage as tileImageOf, popcount as popcnt } from './crossbar';
 import { buildSchedule, simulateReprogramming, similaritySchedule, stuckColumnsByMagnitude } from './reprogram';
 import { quantize } from './quantize';
 import { synthWeights } from './data';
@@ -165,7 +165,7 @@ test('similarity policies: first pass equals the schedule built from blank cross
     let cw = 0;
     for (let n = 0; n < sch.tile.length; n++) {
       const img = tileImageOf(layers[sch.layer[n]!]!, sch.tile[n]!);
-      for (let i = 0; i < img.length; i++) cw += popcountOf(img[i]! ^ state[sch.xbar[n]!]![i]!);
+      for (let i = 0; i < img.length; i++) cw += popcnt(img[i]! ^ state[sch.xbar[n]!]![i]!);
       state[sch.xbar[n]!] = img;
     }
     assert.equal(r.perPassCellWrites[0], cw, policy);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkInt } from '../core/errors';
 import { mapModel, setCrossbarWeights, type MapModelOptions } from './model';
 import type { PackOptions } from './layout';
-import { simulateReprogramming } from './reprogram';
+import { simulateReprogramming, stuckColumnsByMagnitude } from './reprogram';
 import type { SchedulePolicy, WeightError } from './types';
 
 export interface StudyOptions extends Omit<MapModelOptions, 'sort' | 'pack'> {
@@ -16,6 +16,11 @@ export interface StudyOptions extends Omit<MapModelOptions, 'sort' | 'pack'> {
   test?: (model: tf.LayersModel) => number | Promise<number>;
   /** (k, f) points to try with sorting. Default [[1,0.5],[2,0.5],[2,0.25],[3,0.25]]. */
   stuck?: [number, number][];
+  /**
+   * Extra points with per-layer k from `stuckColumnsByMagnitude` (data-free): each { maxColumns, budget, f }.
+   * Default none.
+   */
+  stuckByMagnitude?: { maxColumns: number; budget: number; f: number }[];
   physical?: number;
   /** Schedule of the sorted side. Default 'chunked-zigzag'. The baseline is always round-robin, unsorted grid. */
   policy?: SchedulePolicy;
@@ -36,7 +41,7 @@ export interface StudyOptions extends Omit<MapModelOptions, 'sort' | 'pack'> {
   seed?: number;
 }
 
-export interface StudyRow { label: string; k: number; f: number; cellWrites: number; reduction: number; accuracy: number; drop: number; testAccuracy?: number; testDrop?: number; weightError: WeightError }
+export interface StudyRow { label: string; k: number; f: number; /** Per-layer k (stuckByMagnitude rows). */ ks?: number[]; cellWrites: number; reduction: number; accuracy: number; drop: number; testAccuracy?: number; testDrop?: number; weightError: WeightError }
 export interface StudyResult {
   floatAccuracy: number; int8Accuracy: number; int8TestAccuracy?: number; baselineWrites: number; fullWrites: number;
   /** Tiles of the naive grid (the packed layout never has more). */
@@ -59,13 +64,19 @@ export async function reprogramStudy(model: tf.LayersModel, opts: StudyOptions):
     const base = simulateReprogramming(naive.layers, { physical });
     const rows: StudyRow[] = [];
     const policy = opts.policy ?? 'chunked-zigzag';
-    const points: [number, number][] = [[0, 1], ...(opts.stuck ?? [[1, 0.5], [2, 0.5], [2, 0.25], [3, 0.25]])];
-    for (const [k, f] of points) {
-      const r = simulateReprogramming(sorted.layers, { physical, policy, stuckColumns: k, rewriteFraction: f, seed: opts.seed ?? 0, returnEffective: true });
+    const points: [number | number[], number, string][] = [[0, 1, 'sorted'],
+      ...(opts.stuck ?? [[1, 0.5], [2, 0.5], [2, 0.25], [3, 0.25]]).map(([k, f]): [number, number, string] => [k, f, `sorted + stuck k=${k} f=${f}`]),
+      ...(opts.stuckByMagnitude ?? []).map(({ maxColumns, budget, f }): [number[], number, string] => {
+        const ks = stuckColumnsByMagnitude(sorted.layers, { maxColumns, budget });
+        return [ks, f, `sorted + stuck k=[${ks.join(',')}] (≤${maxColumns}, budget ${budget}) f=${f}`];
+      })];
+    for (const [kk, f, label] of points) {
+      const k = Array.isArray(kk) ? Math.max(...kk) : kk;
+      const r = simulateReprogramming(sorted.layers, { physical, policy, stuckColumns: kk, rewriteFraction: f, seed: opts.seed ?? 0, returnEffective: true });
       setCrossbarWeights(model, sorted, r.effective);
       const acc = await opts.evaluate(model);
       const ta = opts.test ? await opts.test(model) : undefined;
-      rows.push({ label: k === 0 ? 'sorted' : `sorted + stuck k=${k} f=${f}`, k, f,
+      rows.push({ label, k, f, ...(Array.isArray(kk) ? { ks: kk } : {}),
         ...(ta !== undefined ? { testAccuracy: ta, testDrop: int8TestAccuracy! - ta } : {}), cellWrites: r.cellWrites, reduction: base.cellWrites / r.cellWrites, accuracy: acc, drop: int8Accuracy - acc, weightError: r.weightError });
     }
     const maxDrop = opts.maxDrop ?? 0.01;
