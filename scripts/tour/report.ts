@@ -1,7 +1,10 @@
 /**
- * The tour's static report: one offline HTML file (no network, no scripts). Figures are shown through their static
- * fallbacks (image/svg+xml and image/png as <img> data URIs, so scripts inside an SVG never run; text/html in a
- * sandboxed iframe without allow-scripts; else text/plain), which keeps the report independent of the interactive renderer.
+ * The tour's report: one offline HTML file (no network). Every output shows its static fallback (image/svg+xml and
+ * image/png as <img> data URIs, so scripts inside an SVG never run; text/html in a sandboxed iframe without
+ * allow-scripts; else text/plain). With `figureScript` (the tour passes assets/report.js, built by assets.ts), EdgeLab
+ * figures are also drawn by the VS Code renderer's drawing code (extension/renderer/render.ts, plotly bundled
+ * offline): each figure is a `.edgelab-live` element carrying its payload, whose fallback the script replaces once the
+ * figure is drawn. That script is the page's only script (external, same folder; no inline scripts).
  */
 import type { Notebook, RunResult } from '../../extension/runner/notebook';
 import type { NbOutput } from '../../extension/runner/kernel';
@@ -50,7 +53,22 @@ export function headlineOf(nb: Notebook): Headline | null {
   return { metric: metricCol ? String(row[metricCol.key]) : ours.label, ours: formatValue(row[ours.key], ours.format), paper: formatValue(row[paper.key], paper.format) };
 }
 
-function renderOutput(o: NbOutput): string {
+const FIGURE_MIME = /^application\/vnd\.edgelab\.[a-z-]+\.v\d+\+json$/;
+
+/** The EdgeLab figure payload of a display bundle, if it has one. */
+function figurePayload(d: Record<string, unknown>): unknown {
+  const mime = Object.keys(d).find((k) => FIGURE_MIME.test(k));
+  if (!mime) return undefined;
+  const v = d[mime];
+  if (typeof v !== 'string') return v;
+  try { return JSON.parse(v); } catch { return undefined; }
+}
+
+function renderOutput(o: NbOutput, live = false): string {
+  if (live && (o.output_type === 'display_data' || o.output_type === 'execute_result')) {
+    const payload = figurePayload(o.data);
+    if (payload !== undefined) return `<div class="edgelab-live" data-payload="${esc(JSON.stringify(payload))}">${renderOutput(o, false)}</div>`;
+  }
   switch (o.output_type) {
     case 'stream': return `<pre class="stream ${o.name}">${esc(stripAnsi(joined(o.text)))}</pre>`;
     case 'error': return `<pre class="error">${esc(`${o.ename}: ${o.evalue}`)}\n${esc(stripAnsi(o.traceback.join('\n')))}</pre>`;
@@ -85,9 +103,16 @@ table.summary{border-collapse:collapse;margin:1em 0}table.summary td,table.summa
 .ok{color:#186a18}.failed{color:#b00020}pre{background:#f6f8fa;padding:8px;overflow:auto;margin:4px 0}pre.stderr{background:#fff5e6}
 pre.error{background:#fdecec}.cell{border-left:3px solid #ddd;padding-left:10px;margin:12px 0}.cell.failedcell{border-color:#b00020}
 .src{background:#f0f3ff}img.fig{max-width:100%;display:block;margin:6px 0}iframe.html{width:100%;border:1px solid #eee;min-height:80px}
-.count{color:#888;font-size:12px}h2{border-top:1px solid #ddd;padding-top:1em}`;
+.count{color:#888;font-size:12px}h2{border-top:1px solid #ddd;padding-top:1em}.edgelab-live{margin:6px 0;max-width:100%;overflow-x:auto}`;
 
-export function renderReport(entries: TourEntry[], opts: { generatedAt: string }): string {
+export interface ReportOptions {
+  generatedAt: string;
+  /** Relative URL of the figure script (the tour writes assets/report.js); without it the report is script-free. */
+  figureScript?: string;
+}
+
+export function renderReport(entries: TourEntry[], opts: ReportOptions): string {
+  const live = !!opts.figureScript;
   const rows = entries.map((e) => {
     const r = e.result;
     const h = headlineOf(r.notebook);
@@ -100,15 +125,15 @@ export function renderReport(entries: TourEntry[], opts: { generatedAt: string }
       if (c.cell_type === 'markdown') return `<div class="cell md">${markdown(joined(c.source))}</div>`;
       if (c.cell_type !== 'code') return '';
       const ms = r.cellMs[i];
-      const outs = (c.outputs ?? []).map(renderOutput).join('\n');
+      const outs = (c.outputs ?? []).map((o) => renderOutput(o, live)).join('\n');
       return `<div class="cell${r.failedCell === i ? ' failedcell' : ''}"><div class="count">[${c.execution_count ?? ' '}]${ms !== undefined ? ` ${(ms / 1000).toFixed(1)} s` : ''}</div><pre class="src">${esc(joined(c.source))}</pre>${outs}</div>`;
     }).join('\n');
     return `<h2 id="${esc(e.name)}">${esc(e.name)}</h2><p><a href="${esc(e.file)}">executed notebook</a></p>\n${cells}`;
   }).join('\n');
   const failed = entries.filter((e) => !e.result.ok).length;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src 'self'">
-<title>EdgeLab tour</title><style>${CSS}</style></head><body>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:${live ? ' blob:' : ''}; style-src 'unsafe-inline'; frame-src 'self'${live ? "; script-src 'self'" : ''}">
+<title>EdgeLab tour</title><style>${CSS}</style>${live ? `<script src="${esc(opts.figureScript)}" defer></script>` : ''}</head><body>
 <h1>EdgeLab tour</h1><p>${entries.length - failed} of ${entries.length} notebooks ran. Generated ${esc(opts.generatedAt)}.</p>
 <table class="summary"><tr><th>notebook</th><th>status</th><th>time</th><th>headline</th><th>ours</th><th>paper</th></tr>
 ${rows}</table>

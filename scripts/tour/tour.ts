@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { runNotebook, readNotebook, sourceOf, type RunResult } from '../../extension/runner/notebook';
 import { renderReport, type TourEntry } from './report';
+import { buildFigureScript } from './assets';
 
 const root = join(__dirname, '..', '..');
 const outDir = join(root, 'out', 'tour');
@@ -46,7 +47,16 @@ async function main(): Promise<number> {
     if (!result.ok && result.failedCell !== undefined) console.log(`[tour]   failing code: ${sourceOf(result.notebook.cells[result.failedCell]).split('\n')[0]}`);
     entries.push({ name: basename(name, '.ipynb'), file: `notebooks/${name}`, result });
   }
-  const html = renderReport(entries, { generatedAt: new Date().toISOString() });
+  // figures drawn by the renderer's code (plotly bundled offline); if the bundle cannot be built, the static fallbacks remain
+  let figureScript: string | undefined;
+  try {
+    const bytes = await buildFigureScript(join(outDir, 'assets', 'report.js'));
+    figureScript = 'assets/report.js';
+    console.log(`[tour] figure script ${(bytes / 1024).toFixed(0)} KiB (renderer drawing code + plotly)`);
+  } catch (e) {
+    console.log(`[tour] figure script not built (${(e as Error).message.split('\n')[0]}); the report shows static figures`);
+  }
+  const html = renderReport(entries, { generatedAt: new Date().toISOString(), figureScript });
   const report = join(outDir, 'index.html');
   writeFileSync(report, html);
   const failed = entries.filter((e) => !e.result.ok).length;
