@@ -198,7 +198,7 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     await page.mouse.move(0, 0);
   }));
 
-  test('interrupting a long-running cell stops it and the cells queued after it', { timeout: 120_000 }, guarded(async (_t: unknown) => {
+  test('interrupting a long-running cell stops it and the cells queued after it; restart gives a fresh kernel', { timeout: 120_000 }, guarded(async (_t: unknown) => {
     const page = browser!.page;
     await runCommand(page, 'View: Close All Editors');
     await openNotebook('interrupt.ipynb');
@@ -223,6 +223,19 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     assert.equal(third.execution_count ?? null, null, 'the queued cell did not run');
     assert.deepEqual(third.outputs ?? [], []);
     await screenshot(page, 'vscode-interrupt.png');
+
+    // restart: a fresh kernel counts from 1 again (without it, the next count would be 3)
+    await page.locator('.notebook-editor:visible .notebook-toolbar-container .action-item', { hasText: 'Clear All Outputs' }).first().click();
+    await runCommand(page, 'EdgeLab: Restart Kernel');
+    await page.locator('.notification-toast', { hasText: 'kernel restarted' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.notebook-editor:visible .view-line', { hasText: "console.log('ready');" }).first().click();
+    // the focused cell's run button (left gutter)
+    const runButton = page.locator('.notebook-editor:visible .monaco-list-row.focused .run-button-container .action-label').first();
+    await runButton.hover();
+    await runButton.click();
+    const again = await waitSaved(page, file, (n) => codeCells(n)[0].execution_count != null, 30_000, 'the first cell to run after the restart');
+    assert.match(JSON.stringify(codeCells(again)[0].outputs), /ready/);
+    assert.equal(codeCells(again)[0].execution_count, 1, 'execution count restarts at 1 on a fresh kernel');
   }));
 
   test('Install Jupyter Kernel writes a tslab kernelspec that points into the extension', guarded(async (_t: unknown) => {
