@@ -35,7 +35,7 @@ function layersFor(seed: number, config: Partial<CrossbarConfig>, sort: 'none' |
 
 test('cellWrites / columnWrites / crossbarWrites equal an independent count of changed cells (f = 1)', () => {
   for (const config of [{ rows: 16, cols: 24 }, { rows: 40, cols: 32, cellBits: 2 as const, signMode: 'pair' as const }, { rows: 8, cols: 16, signMode: 'offset' as const }]) {
-    for (const policy of ['round-robin', 'chunked', 'chunked-zigzag'] as const) {
+    for (const policy of ['round-robin', 'chunked', 'chunked-zigzag', 'chunked-affinity'] as const) {
       const layers = layersFor(5, config, 'signed');
       const res = simulateReprogramming(layers, { policy, passes: 3, physical: 3 });
       const { rows, cols } = layers[0]!.config;
@@ -67,7 +67,7 @@ test('cellWrites / columnWrites / crossbarWrites equal an independent count of c
 
 test('every schedule loads each tile exactly once per pass on a valid crossbar', () => {
   const layers = layersFor(1, { rows: 8, cols: 16 }, 'none');
-  for (const policy of ['round-robin', 'chunked', 'chunked-zigzag', 'similarity', 'chunked-similarity'] as const) for (const P of [1, 2, 7, 100]) {
+  for (const policy of ['round-robin', 'chunked', 'chunked-zigzag', 'chunked-affinity', 'similarity', 'chunked-similarity'] as const) for (const P of [1, 2, 7, 100]) {
     const s = buildSchedule(layers, P, policy, 1);
     const seen = new Set<string>();
     for (let n = 0; n < s.tile.length; n++) { assert.ok(s.xbar[n]! >= 0 && s.xbar[n]! < P); seen.add(`${s.layer[n]}:${s.tile[n]}`); }
@@ -195,4 +195,18 @@ test('per-layer stuck columns: array of equal k equals the scalar; k = 0 layers 
   assert.deepEqual(stuckColumnsByMagnitude([small, big], { budget: 0 }), [0, 0]);
   assert.ok(stuckColumnsByMagnitude([big], { budget: 10, maxColumns: 3 })[0] === 3);
   assert.throws(() => simulateReprogramming(layers, { stuckColumns: [1, 2] }), InvalidInput);
+});
+
+test('chunked-affinity: same-shape layers reuse one crossbar range tile for tile when shapes fit side by side; else chunked-zigzag', () => {
+  const mk = (o: number, i: number, seed: number) => { const { q } = quantize({ weights: synthWeights({ nOut: o, nIn: i, seed }), nOut: o, nIn: i }); return mapLayer({ q, nOut: o, nIn: i, sort: 'signed', config: { rows: 16, cols: 16 } }); };
+  const layers = [mk(6, 40, 1), mk(4, 20, 2), mk(6, 40, 3), mk(4, 20, 4)]; // shapes A B A B
+  const tilesA = layers[0]!.tiles, tilesB = layers[1]!.tiles;
+  const P = tilesA + tilesB + 1;
+  const s = buildSchedule(layers, P, 'chunked-affinity', 0);
+  const where = (li: number) => { const m = new Map<number, number>(); for (let n = 0; n < s.tile.length; n++) if (s.layer[n] === li) m.set(s.tile[n]!, s.xbar[n]!); return m; };
+  assert.deepEqual(where(2), where(0)); assert.deepEqual(where(3), where(1));
+  const a = new Set(where(0).values()), b = new Set(where(1).values());
+  assert.ok([...a].every((x) => !b.has(x)), 'disjoint ranges per shape');
+  const small = buildSchedule(layers, tilesA + tilesB - 1, 'chunked-affinity', 1), zz = buildSchedule(layers, tilesA + tilesB - 1, 'chunked-zigzag', 1);
+  assert.deepEqual(small, zz);
 });

@@ -44,16 +44,30 @@ export function buildSchedule(layers: readonly MappedLayer[], physical: number, 
   if (policy === 'similarity' || policy === 'chunked-similarity') {
     return similaritySchedule(layers, physical, new Uint32Array(physical * imageWords(layers[0]!.config)), policy === 'similarity' ? 'greedy' : 'chunks', pass);
   }
-  if (policy !== 'chunked' && policy !== 'chunked-zigzag') throw new InvalidInput(`policy must be 'round-robin', 'chunked', 'chunked-zigzag', 'similarity' or 'chunked-similarity', got ${describe(policy)}`);
+  if (policy !== 'chunked' && policy !== 'chunked-zigzag' && policy !== 'chunked-affinity') {
+    throw new InvalidInput(`policy must be 'round-robin', 'chunked', 'chunked-zigzag', 'chunked-affinity', 'similarity' or 'chunked-similarity', got ${describe(policy)}`);
+  }
+  // crossbar range [lo, lo + size) per layer: all P, or (chunked-affinity, when it fits) one range per layer shape
+  const lo = new Int32Array(layers.length), size = new Int32Array(layers.length).fill(physical);
+  if (policy === 'chunked-affinity') {
+    const key = (l: MappedLayer) => `${l.nOut}x${l.nIn}`;
+    const need = new Map<string, number>();
+    for (const l of layers) need.set(key(l), Math.max(need.get(key(l)) ?? 0, l.tiles));
+    if ([...need.values()].reduce((a, b) => a + b, 0) <= physical) {
+      const start = new Map<string, number>(); let acc = 0;
+      for (const [k, v] of need) { start.set(k, acc); acc += v; }
+      layers.forEach((l, li) => { lo[li] = start.get(key(l))!; size[li] = need.get(key(l))!; });
+    }
+  }
   layers.forEach((l, li) => {
-    const L = l.tiles, chunks = Math.min(physical, L);
-    const reverse = policy === 'chunked-zigzag' && (li + pass) % 2 === 1;
+    const L = l.tiles, Pl = size[li]!, chunks = Math.min(Pl, L);
+    const reverse = policy !== 'chunked' && (li + pass) % 2 === 1;
     const rounds = Math.ceil(L / chunks);
     for (let round = 0; round < rounds; round++) {
       for (let c = 0; c < chunks; c++) {
         const s = Math.floor((c * L) / chunks), e = Math.floor(((c + 1) * L) / chunks);
         if (round >= e - s) continue;
-        layer[n] = li; tile[n] = reverse ? e - 1 - round : s + round; xbar[n] = Math.floor((c * physical) / chunks); n++;
+        layer[n] = li; tile[n] = reverse ? e - 1 - round : s + round; xbar[n] = lo[li]! + Math.floor((c * Pl) / chunks); n++;
       }
     }
   });

@@ -111,8 +111,12 @@ export interface MvmOptions {
  * - 'chunked-similarity' [OURS]: the 'chunked-zigzag' walk inside each layer, but each chunk goes to the free crossbar
  *   whose content is closest (Hamming) to the chunk's first tile, so layer switches land on similar crossbars.
  *   State-aware like 'similarity'; cost O(P·min(P, L)·rows·cols/32) per layer.
+ * - 'chunked-affinity' [OURS, "schedule similar crossbars" across layers]: as 'chunked-zigzag', but when every layer
+ *   shape's largest tile count fits side by side (Σ over shapes ≤ P), each shape (nOut×nIn) gets its own crossbar range,
+ *   so a repeated block's layer (e.g. every ViT qkv) lands tile for tile on the crossbars that hold the previous
+ *   block's same layer. Same latency (⌈L/P⌉ rounds: a range holds all of a layer's tiles). Otherwise = 'chunked-zigzag'.
  */
-export type SchedulePolicy = 'round-robin' | 'chunked' | 'chunked-zigzag' | 'similarity' | 'chunked-similarity';
+export type SchedulePolicy = 'round-robin' | 'chunked' | 'chunked-zigzag' | 'chunked-affinity' | 'similarity' | 'chunked-similarity';
 
 export interface ReprogramOptions {
   /** Physical crossbars P. Default ⌈tiles/8⌉ (reference setting). */
