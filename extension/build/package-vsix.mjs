@@ -83,7 +83,7 @@ function keepFiles(name, dir) {
   const p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   if (name.startsWith('@tensorflow/')) {
     const main = (p.main ?? 'index.js').replace(/^\.\//, '');
-    return files.filter((f) => f === 'package.json' || /^LICENSE/i.test(f) || f === main || (/^dist\//.test(f) && (/\.d\.ts$/.test(f) || /\.wasm$/.test(f))));
+    return files.filter((f) => f === 'package.json' || /^LICENSE/i.test(f) || f === main || (/^dist\//.test(f) && ((/\.d\.ts$/.test(f) && !/_test\.d\.ts$/.test(f)) || /\.wasm$/.test(f))));
   }
   let keep = files.filter((f) => !GENERIC_DROP.some((re) => re.test(f)) || f === 'package.json');
   if (name === '@tslab/typescript-for-tslab') {
