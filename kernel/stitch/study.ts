@@ -18,6 +18,8 @@ export interface StudyOptions {
   K?: number; T?: number; TT?: number; maxDepth?: number;
   /** Labelled MNIST training images used as stitching set and k-NN memory (default 256). */
   stitchImages?: number;
+  /** Shuffle the MNIST training split with this seed before taking the stitching images (default: none, the first 256). */
+  stitchSeed?: number;
   /** Test images (default: the whole MNIST test split, 2,004). */
   testImages?: number;
   /** Stop after this many generated networks (default: no limit). */
@@ -74,7 +76,7 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** Run the fixed experiment; returns plain data (generated networks' `toModel()` needs the source models alive: see `nets`). */
 export async function study(opts: StudyOptions = {}): Promise<StudyResult> {
   const t0 = Date.now();
-  const fit = loadMnist({ split: 'train', limit: opts.stitchImages ?? 256 });
+  const fit = loadMnist({ split: 'train', limit: opts.stitchImages ?? 256, seed: opts.stitchSeed });
   const test = loadMnist({ split: 'test', limit: opts.testImages });
   const zoo = opts.nets ?? await loadZoo({ names: opts.names });
   try {
