@@ -35,8 +35,10 @@ export function activate(context: vscode.ExtensionContext) {
   const packageDir = context.extensionUri.fsPath;
 
   ctl = new EdgeLabController(async (cwd, nb) => {
+    // saved notebooks: link in the workspace folder that holds them (else their own folder); untitled ones run in the
+    // first workspace folder (controller.ts), so link there
     const root = vscode.workspace.getWorkspaceFolder(nb.uri)?.uri.fsPath ?? cwd;
-    if (nb.uri.scheme === 'file') {
+    if (nb.uri.scheme === 'file' || vscode.workspace.workspaceFolders?.some((f) => f.uri.fsPath === cwd)) {
       try {
         const r = ensureEdgelabLink({ from: cwd, root, packageDir });
         log.appendLine(`edgelab package: ${r.action} ${r.path} → ${r.target}`);

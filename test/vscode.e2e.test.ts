@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ROOT, log, startCodeServer, stopCodeServer, launchBrowser, closeBrowser, findInFrames, allInFrames, runCommand, pickQuickItem,
-  screenshot, saveAndRead, waitSaved, codeCells, rmrf, type Server, type Browser, type SavedNotebook,
+  screenshot, saveAndRead, waitSaved, codeCells, rmrf, readNb, type Server, type Browser, type SavedNotebook,
 } from './vscode/harness';
 
 const FIGURE_KINDS = ['heatmap', 'series', 'image-overlay', 'table', 'crossbar-map', 'sparsity-pattern', 'cka-matrix'];
@@ -191,11 +191,30 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     const hoverText = hovered ? await hover.textContent() : '';
     const box = hovered ? await hover.boundingBox() : null;
     if (box) await screenshot(page, 'vscode-hover.png', { x: 0, y: Math.max(0, box.y - 350), width: 1400, height: 800 });
-    await page.setViewportSize({ width: 1400, height: 1000 });
-    await page.waitForTimeout(500);
     assert.ok(hovered, 'hover from the kernel shown');
     assert.match(hoverText ?? '', /progress\(total: number/);
     await page.mouse.move(0, 0);
+
+    // completion in a later cell: only the kernel knows `el` there (VS Code's TypeScript service sees each cell alone)
+    await page.locator('.notebook-editor:visible .view-line', { hasText: 'p.done();' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('el.vi', { delay: 60 });
+    let suggested = false;
+    for (let i = 0; i < 4 && !suggested; i++) {
+      await page.keyboard.press('Control+Space');
+      suggested = await page.locator('.suggest-widget .monaco-list-row', { hasText: 'viz' }).first().waitFor({ timeout: 5000 }).then(() => true, () => false);
+    }
+    const sbox = suggested ? await page.locator('.suggest-widget').first().boundingBox() : null;
+    if (sbox) await screenshot(page, 'vscode-completion.png', { x: 0, y: Math.max(0, sbox.y - 400), width: 1400, height: 800 });
+    await page.keyboard.press('Escape');
+    for (let i = 0; i < 6; i++) await page.keyboard.press('Backspace'); // 'el.vi' and the newline
+    await runCommand(page, 'File: Save');
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.waitForTimeout(500);
+    assert.ok(suggested, 'completion item "viz" from the kernel');
+    const after = readNb(file);
+    assert.equal(codeCells(after).at(-1)!.source.toString().includes('el.vi'), false, 'the probe text was removed again');
   }));
 
   test('interrupting a long-running cell stops it and the cells queued after it; restart gives a fresh kernel', { timeout: 120_000 }, guarded(async (_t: unknown) => {
