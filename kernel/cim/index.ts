@@ -5,7 +5,8 @@
  *   const { q, scale } = cim.quantize({ weights, nOut, nIn });
  *   const layer = cim.mapLayer({ q, nOut, nIn, scale, sort: 'signed' });      // tiles on 128×128 crossbars
  *   cim.mvm(layer, x)                                                          // exact bit-serial MVM == q·x
- *   cim.simulateReprogramming([layer, ...], { policy: 'chunked-zigzag', stuckColumns: 3, rewriteFraction: 0.25 })
+ *   const packed = cim.packSections(layer);                                    // sorted sections ordered by value profile
+ *   cim.simulateReprogramming([packed, ...], { policy: 'chunked-zigzag', stuckColumns: 3, rewriteFraction: 0.25 })
  */
 export * from './types';
 export { DEFAULT_CONFIG, resolveConfig, columnLayout, mapLayer, sortPerm, tileImage, decodeCell, cellSource, slotSource, imageWords, mvm, referenceMatmul, popcount,
