@@ -161,7 +161,7 @@ test('similarity policies: first pass equals the schedule built from blank cross
   for (const policy of ['similarity', 'chunked-similarity'] as const) {
     const r = simulateReprogramming(layers, { policy, physical: 3, passes: 2 });
     const sch = buildSchedule(layers, 3, policy, 0);
-    const state = [0, 1, 2].map(() => new Uint32Array(tileImageOf(layers[0]!, 0).length));
+    const state: Uint32Array[] = [0, 1, 2].map(() => new Uint32Array(tileImageOf(layers[0]!, 0).length));
     let cw = 0;
     for (let n = 0; n < sch.tile.length; n++) {
       const img = tileImageOf(layers[sch.layer[n]!]!, sch.tile[n]!);
