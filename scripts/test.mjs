@@ -6,6 +6,7 @@
 //   static     tsc (node + web configs), eslint import boundaries, bench schema     4 min
 //   unit       kernel/**/*.test.ts, extension/**/*.test.ts (node:test)             10 min
 //   notebooks  test/notebooks.*.test.ts (runner vs tslab, ipykernel, nbconvert)    8 min
+//   tutorials  test/tutorials.*.test.ts (every notebooks/*.ipynb with defaults)  20 min
 //   browser    test/browser.*.test.ts (renderer and pages in headless Chromium)    5 min
 //   vscode     test/vscode.*.test.ts (extension in code-server + Chromium)        12 min
 //   qemu       test/qemu.*.test.ts (emitted C on a Cortex-M4 under QEMU)           5 min
@@ -46,6 +47,7 @@ const SUITES = [
   ] },
   { name: 'unit', budget: 600, kind: 'node-test', files: () => testFiles((p) => /^(kernel|extension|bench)\/.*\.test\.ts$/.test(p)) },
   { name: 'notebooks', budget: 480, kind: 'node-test', files: () => integration('notebooks') },
+  { name: 'tutorials', budget: 1200, kind: 'node-test', files: () => integration('tutorials') },
   { name: 'browser', budget: 300, kind: 'node-test', files: () => integration('browser') },
   { name: 'vscode', budget: 720, kind: 'node-test', files: () => integration('vscode') },
   { name: 'qemu', budget: 300, kind: 'node-test', files: () => integration('qemu') },
