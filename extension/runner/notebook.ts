@@ -71,7 +71,11 @@ export function errorOf(r: ExecuteResult): CellError {
   // tslab prints TypeScript diagnostics as `line:col - message` and does not run the cell.
   const diags = stderr.split('\n').filter((l) => /^(\S+ )?\d+:\d+ - /.test(l));
   if (diags.length) return { ename: 'CompileError', evalue: diags.join('; '), traceback: stderr.split('\n') };
-  const m = /^(\w*Error|\w*Exception)\b:?\s*(.*)$/m.exec(stderr);
+  // A thrown error prints as `Name: message` followed by `    at …` frames; EdgeLab's errors are named after what went
+  // wrong (`NotFound`, `InvalidInput`), not `…Error`, so look for the line the stack follows first.
+  const lines = stderr.split('\n');
+  const head = lines.findIndex((l, i) => /^\s+at /.test(lines[i + 1] ?? '') && /^[A-Za-z_$][\w$]*: /.test(l));
+  const m = head >= 0 ? /^([A-Za-z_$][\w$]*): (.*)$/.exec(lines[head]!) : /^(\w*Error|\w*Exception)\b:?\s*(.*)$/m.exec(stderr);
   return { ename: m?.[1] ?? (r.status === 'aborted' ? 'Aborted' : 'Error'), evalue: m?.[2] ?? (stderr.trim().split('\n').slice(-1)[0] || `execute_reply status ${r.status}`), traceback: stderr ? stderr.split('\n') : [] };
 }
 
