@@ -1,0 +1,142 @@
+/**
+ * The live-camera gaze calibration page in headless Chromium with a fake camera. The camera plays a .y4m video built
+ * here from the real face photos shipped in the @vladmandic/face-api npm package (demo/sample1–6.jpg, MIT), decoded by
+ * Chromium itself. The page is served by the real loopback server (extension/gaze/server.ts) with its token; the test
+ * clicks Start and checks the whole flow: camera → face-api finds faces and eyes in real photos → eye patches →
+ * ridge fit → validation error in px and degrees → profile POSTed back, token-checked and validated → onProfile.
+ *
+ * What this cannot show: accuracy. The photos do not look at the targets, so the validation error here only has to
+ * be finite and consistent; the ridge fit's accuracy on eyes that do follow targets is unit-tested on synthetic eye
+ * crops (extension/gaze/ridge.test.ts).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { startCameraServer, findAssets, type CameraServer } from '../extension/gaze/server';
+import type { GazeProfile } from '../extension/gaze/profile';
+
+declare const document: any, window: any, Image: any;
+
+const root = join(import.meta.dirname, '..');
+const artifacts = join(root, 'test', 'artifacts');
+const photoDir = join(root, 'node_modules', '@vladmandic', 'face-api', 'demo');
+const PHOTOS = ['sample1.jpg', 'sample2.jpg', 'sample3.jpg', 'sample4.jpg', 'sample5.jpg', 'sample6.jpg'];
+const W = 640, H = 480, FPS = 10, FRAMES_PER_PHOTO = 6;
+
+let tmp = '', y4m = '', browser: Browser | undefined, server: CameraServer | undefined;
+const profiles: GazeProfile[] = [];
+const events: string[] = [];
+
+/** RGBA (W×H) → planar I420 (BT.601 full range as C420jpeg means). */
+function i420(rgba: Uint8Array): Buffer {
+  const out = Buffer.alloc(W * H * 3 / 2);
+  const U = W * H, V = U + (W / 2) * (H / 2);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const o = (y * W + x) * 4, r = rgba[o]!, g = rgba[o + 1]!, b = rgba[o + 2]!;
+    out[y * W + x] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+  }
+  for (let y = 0; y < H / 2; y++) for (let x = 0; x < W / 2; x++) {
+    let r = 0, g = 0, b = 0;
+    for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) { const o = ((2 * y + dy) * W + 2 * x + dx) * 4; r += rgba[o]!; g += rgba[o + 1]!; b += rgba[o + 2]!; }
+    r /= 4; g /= 4; b /= 4;
+    out[U + y * (W / 2) + x] = Math.max(0, Math.min(255, Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b)));
+    out[V + y * (W / 2) + x] = Math.max(0, Math.min(255, Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b)));
+  }
+  return out;
+}
+
+before(async () => {
+  execFileSync(process.execPath, ['esbuild.mjs', '--only', 'webviews'], { cwd: root, stdio: 'pipe' });
+  mkdirSync(artifacts, { recursive: true });
+  tmp = mkdtempSync(join(tmpdir(), 'edgelab-gaze-cam-'));
+  // 1. Decode the photos in Chromium (no JPEG decoder in node_modules), letterboxed into 640×480 frames.
+  const decoder = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const page = await decoder.newPage();
+  await page.setContent('<canvas id="c"></canvas>');
+  const frames: Uint8Array[] = [];
+  for (const p of PHOTOS) {
+    const b64 = readFileSync(join(photoDir, p)).toString('base64');
+    const rgba: string = await page.evaluate(async ([src, w, h]) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      const c = document.getElementById('c');
+      c.width = w; c.height = h;
+      const ctx = c.getContext('2d');
+      ctx.fillStyle = '#808080'; ctx.fillRect(0, 0, w, h);
+      const s = Math.min(w / img.naturalWidth, h / img.naturalHeight);
+      const dw = img.naturalWidth * s, dh = img.naturalHeight * s;
+      ctx.drawImage(img, (w - dw) / 2, (h - dh) / 2, dw, dh);
+      const d: Uint8ClampedArray = ctx.getImageData(0, 0, w, h).data;
+      let bin = '';
+      for (let i = 0; i < d.length; i += 0x8000) bin += String.fromCharCode(...d.subarray(i, i + 0x8000));
+      return window.btoa(bin);
+    }, [`data:image/jpeg;base64,${b64}`, W, H] as const);
+    frames.push(new Uint8Array(Buffer.from(rgba, 'base64')));
+  }
+  await decoder.close();
+  // 2. A y4m video: each photo held for FRAMES_PER_PHOTO frames; Chromium loops it.
+  y4m = join(tmp, 'faces.y4m');
+  const fd = openSync(y4m, 'w');
+  writeSync(fd, `YUV4MPEG2 W${W} H${H} F${FPS}:1 Ip A1:1 C420jpeg\n`);
+  for (const f of frames) { const yuv = i420(f); for (let k = 0; k < FRAMES_PER_PHOTO; k++) { writeSync(fd, 'FRAME\n'); writeSync(fd, yuv); } }
+  closeSync(fd);
+
+  server = await startCameraServer({
+    assets: findAssets(root),
+    onProfile: (p) => profiles.push(p),
+    onEvent: (e) => events.push(`${e.type}: ${e.detail}`),
+    page: { framesPerTarget: 2, settleMs: 150, frameGapMs: 0, detectorSize: 320 },
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${y4m}`, '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+test('camera page: fake camera of real face photos → eyes found → ridge fit → validated profile posted back (token path)', { timeout: 90_000 }, async (t) => {
+  const ctx = await browser!.newContext({ viewport: { width: 1000, height: 700 } });
+  const page = await ctx.newPage();
+  const requests: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(server!.url);
+  await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+  await page.click('#start');
+  await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 75_000 });
+  const dbg = await page.evaluate(() => ({ ...window.edgelabGaze, profile: undefined, state: document.body.dataset.state, status: document.getElementById('status').textContent }));
+  await page.screenshot({ path: join(artifacts, 'gaze-camera.png'), fullPage: true });
+  t.diagnostic(`faces ${dbg.faces}, misses ${dbg.misses}, backend ${dbg.backend}; ${dbg.status}`);
+  assert.equal(dbg.state, 'done', `page ended in ${dbg.state}: ${dbg.status} ${dbg.error} console: ${consoleErrors.join(' | ')}`);
+  // face-api ran on real faces: most frames had a face with eyes.
+  const nFrames = 13 * 2;
+  assert.ok(dbg.faces >= nFrames * 0.5, `faces found in ${dbg.faces}/${nFrames} frames (misses ${dbg.misses}, backend ${dbg.backend})`);
+  assert.equal(profiles.length, 1, 'the server got one validated profile');
+  const p = profiles[0]!;
+  assert.equal(p.model.wx.length, 120);
+  assert.ok(p.calibration.targets >= 3 && p.calibration.samples >= 6, JSON.stringify(p.calibration));
+  assert.ok(p.validation.points.length >= 2 && p.validation.meanPx > 0 && p.validation.meanDeg > 0);
+  // degrees follow from pixels under the stated geometry (60 cm, CSS reference pixel): 1 px ≈ 0.0253°
+  const degPerPx = Math.atan(p.screen.cmPerPx / p.screen.distanceCm) * 180 / Math.PI;
+  assert.ok(p.validation.meanDeg < p.validation.meanPx * degPerPx * 1.05 && p.validation.meanDeg > p.validation.meanPx * degPerPx * 0.5, `${p.validation.meanDeg}° vs ${p.validation.meanPx} px`);
+  // every request stayed on the loopback server under the token path; nothing external
+  for (const u of requests) assert.ok(u.startsWith(`http://127.0.0.1:${server!.port}/${server!.token}/`), u);
+  assert.ok(requests.some((u) => u.endsWith('/models/face_landmark_68_model.bin')));
+  assert.deepEqual(consoleErrors.filter((e) => /Content Security Policy|Refused/.test(e)), []);
+  assert.ok(events.some((e) => e.startsWith('page-opened')));
+  t.diagnostic(`validation: mean ${p.validation.meanPx.toFixed(0)} px / ${p.validation.meanDeg.toFixed(2)}°, λ ${p.model.lambda.toPrecision(3)}`);
+  await ctx.close();
+});
