@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { init } from '../core/backend';
+import { expectNoLeak } from '../core/testing';
+import { InvalidInput } from '../core/errors';
+import { rng } from '../core/rng';
+import { mapLayer } from './crossbar';
+import { activeColumns } from './sws';
+import { buildCnn, buildMixer, layerVectors, reduction, swsEnergy, swsLayouts, swsStudy } from './sws-study';
+import { accuracyCurveFigure, energyBreakdownFigure, reductionCurveFigure, swsCrossbarFigure } from './sws-figures';
+
+test('input vectors per inference: conv → H·W, dense on tokens → tokens, dense on a vector → 1', async () => {
+  await init({ backend: 'cpu' });
+  const cnn = buildCnn(), mixer = buildMixer();
+  assert.deepEqual(layerVectors(cnn), [784, 196, 1, 1]);
+  assert.deepEqual(layerVectors(mixer), [28, 64, 28, 28, 1]);
+  cnn.dispose(); mixer.dispose();
+});
+
+function tiny(): tf.Sequential {
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 20, kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }),
+  ] });
+}
+
+test('swsStudy: restores the model, sparsity rises, remapping saves sections, accuracy from the int8 weights', async () => {
+  await init({ backend: 'cpu' });
+  const model = tiny();
+  const before = model.getWeights().map((t) => t.dataSync().slice());
+  const x = tf.tensor4d(Array.from({ length: 4 * 36 }, (_, i) => (i % 7) / 7), [4, 6, 6, 1]);
+  let calls = 0;
+  // "accuracy" = a deterministic function of the outputs, so pruning visibly changes it
+  const evaluate = (m: tf.LayersModel) => { calls++; return tf.tidy(() => ((m.predict(x) as tf.Tensor).abs().mean().dataSync()[0]! % 1)); };
+  const res = await expectNoLeak(() => swsStudy(model, { evaluate, sparsities: [0, 0.5, 0.9] }), 'swsStudy');
+  assert.equal(calls, 2 + 3);
+  model.getWeights().forEach((t, i) => assert.deepEqual(t.dataSync(), before[i]));
+  assert.deepEqual(res.vectors, [16, 1]);
+  const sp = res.rows.map((r) => r.weightSparsity);
+  assert.ok(sp[0]! < sp[1]! && sp[1]! < sp[2]! && sp[2]! >= 0.89);
+  assert.equal(res.rows[0]!.drop, 0); // sparsity 0 = the int8 model itself
+  for (const r of res.rows) {
+    const e = r.result;
+    assert.ok(e.energy.remapped.fixed.exp2! <= e.energy.unsorted.fixed.exp2!);
+    assert.ok(e.tiles.remapped <= e.tiles.sorted);
+    const red = reduction(e, 'remapped', 'sectionMax', 'unsorted', 'sectionMax');
+    assert.ok(Number.isFinite(red) && red < 1);
+    // per-layer reference energies add up to the model total
+    const sum = e.perLayer.reduce((a, l) => a + l.energy.remapped, 0);
+    assert.ok(Math.abs(sum - e.energy.remapped.sectionMax.exp2!) < 1e-6 * sum);
+  }
+  // at 90 % sparsity the dense layer's sorted + remapped sections (4 → 1 per output) need far less ADC energy
+  const fc = res.rows[2]!.result.perLayer[1]!;
+  assert.ok(fc.energy.remapped < 0.5 * fc.energy.unsorted, `${fc.energy.remapped} vs ${fc.energy.unsorted}`);
+  await assert.rejects(swsStudy(model, { evaluate, sparsities: [] }), InvalidInput);
+  x.dispose(); model.dispose();
+});
+
+test('figures: ADC-active columns on the crossbar map, energy breakdown shares, reduction and accuracy curves', () => {
+  const r = rng(9); const nOut = 20, nIn = 300;
+  const q = new Int8Array(nOut * nIn).map(() => (r.next() < 0.8 ? 0 : Math.round(r.normal(0, 20))));
+  const L = mapLayer({ name: 'fc', q, nOut, nIn });
+  const lay = swsLayouts(L);
+  const fig = swsCrossbarFigure(lay.remapped, 0);
+  assert.equal(fig.kind, 'crossbar-map');
+  const want = Array.from({ length: lay.remapped.slots }, (_, k) => activeColumns(lay.remapped, 0, k, 'sectionMax').columns).filter((c) => c.length);
+  assert.deepEqual(fig.adcActive!.map((a) => a.columns), want);
+  assert.ok(fig.adcActive!.every((a) => a.adcBits === 8));
+  const e = swsEnergy([{ layer: L, vectors: 3 }, { layer: mapLayer({ name: 'b', q: q.slice(0, 10 * 300), nOut: 10, nIn: 300 }), vectors: 1 }]);
+  const hm = energyBreakdownFigure(e);
+  assert.equal(hm.rows, 2); assert.equal(hm.cols, 3);
+  const share = (c: number) => (hm.values[c] as number) + (hm.values[3 + c] as number);
+  assert.ok(Math.abs(share(0) - 1) < 1e-3);
+  assert.ok(share(2) < share(0));
+  const row = { sparsity: 0.8, weightSparsity: 0.8, accuracy: 0.8, drop: 0, result: e };
+  const curve = reductionCurveFigure([row, { ...row, weightSparsity: 0.9 }]);
+  assert.equal(curve.series.length, 5);
+  assert.ok(Math.abs(curve.series[0]!.y[0]! - 100 * reduction(e, 'remapped', 'sectionMax', 'unsorted', 'sectionMax')) < 0.05);
+  assert.equal(accuracyCurveFigure([{ name: 'mixer', rows: [row] }], 0.85).hlines!.length, 2);
+});

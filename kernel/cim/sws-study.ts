@@ -1,0 +1,193 @@
+/**
+ * SWS study on trained tfjs models: prune (optionally fine-tune), quantize to int8, lay the weights out unsorted /
+ * sorted / sorted + zero-remapped, and account ADC conversions and energy per layer (weighted by the input vectors each
+ * layer sees per inference) under every policy and energy law; accuracy of the int8 (pruned) model at each sparsity.
+ *
+ * The models are the CIM I pair (same architectures as bench/cim.bench.ts): a small CNN and a transformer-like
+ * MLP-Mixer classifier on Fashion-MNIST. Trained dense weights ship in kernel/cim/sws-models/<kind>/
+ * (`npx tsx scripts/train-sws-models.ts` regenerates them). Every call restores the model's weights afterwards.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { InvalidInput, NotFound, describe, throwIfAborted } from '../core/errors';
+import { loadLayersModel } from '../core/io/tfjs-models';
+import { ADC_POLICIES, ENERGY_MODELS, type AdcEnergyId, type AdcPolicy } from './adc';
+import { mapModel, setCrossbarWeights } from './model';
+import { pruneFineTune, type PruneFineTuneOptions } from './prune';
+import { modelAdc, swsLayout, type LayerUse } from './sws';
+import type { CrossbarConfig, MappedLayer } from './types';
+
+export type SwsModelKind = 'cnn' | 'mixer';
+
+/** The CIM I CNN: conv16-pool-conv32-pool-fc64-fc10 (25.8K conv/fc weights… plus the 1568×64 fc). */
+export function buildCnn(): tf.Sequential {
+  const h = (n: number) => tf.initializers.heNormal({ seed: n });
+  const conv = (filters: number, seed: number, first: boolean) => tf.layers.conv2d({
+    ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: h(seed) });
+  return tf.sequential({ layers: [conv(16, 1, true), tf.layers.maxPooling2d({ poolSize: 2 }), conv(32, 2, false), tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten(), tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: h(3) }), tf.layers.dense({ units: 10, kernelInitializer: h(4) })] });
+}
+
+/**
+ * The CIM I transformer-like classifier (tfjs-layers has no attention layer): an MLP-Mixer block with image rows as
+ * 28 tokens — token embedding 28→64, LayerNorm, token-mixing MLP (28→28 across tokens), LayerNorm, channel MLP
+ * 64→128→64, mean over tokens, classifier 64→10.
+ */
+export function buildMixer(): tf.Sequential {
+  const h = (n: number) => tf.initializers.heNormal({ seed: n });
+  const dense = (units: number, seed: number, relu: boolean) => tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
+  return tf.sequential({ layers: [
+    tf.layers.reshape({ inputShape: [28, 28, 1], targetShape: [28, 28] }), dense(64, 1, false), tf.layers.layerNormalization(),
+    tf.layers.permute({ dims: [2, 1] }), dense(28, 2, true), tf.layers.permute({ dims: [2, 1] }), tf.layers.layerNormalization(),
+    dense(128, 3, true), dense(64, 4, false), tf.layers.globalAveragePooling1d(), dense(10, 5, false)] });
+}
+
+export function buildSwsModel(kind: SwsModelKind): tf.Sequential {
+  if (kind === 'cnn') return buildCnn();
+  if (kind === 'mixer') return buildMixer();
+  throw new InvalidInput(`model kind must be 'cnn' or 'mixer', got ${describe(kind)}`);
+}
+
+/** Folder holding the shipped trained models (<kind>/model.json); works from kernel/cim and from the bundled dist/kernel. */
+export function swsModelDir(): string {
+  const cands = [join(__dirname, 'sws-models'), join(__dirname, 'cim', 'sws-models'), resolve(__dirname, '..', '..', 'kernel', 'cim', 'sws-models'),
+    resolve(__dirname, '..', 'kernel', 'cim', 'sws-models')];
+  const hit = cands.find((d) => existsSync(join(d, 'mixer', 'model.json')));
+  if (!hit) throw new NotFound(`shipped SWS models not found (looked in ${cands.join(', ')}); train them with: npx tsx scripts/train-sws-models.ts`);
+  return hit;
+}
+
+/** Load a shipped trained model. The caller owns it (dispose it). */
+export async function loadSwsModel(kind: SwsModelKind, opts: { dir?: string } = {}): Promise<tf.LayersModel> {
+  buildSwsModel(kind).dispose(); // validates the kind
+  return loadLayersModel(join(opts.dir ?? swsModelDir(), kind));
+}
+
+/**
+ * Input vectors each mapped layer sees per inference (one image): Conv2D → H_out·W_out, Dense on [tokens, C] → tokens,
+ * Dense on [C] → 1. Aligned with `mapModel(model).layers`.
+ */
+export function layerVectors(model: tf.LayersModel): number[] {
+  const out: number[] = [];
+  for (const l of model.layers) {
+    const c = l.getClassName();
+    if ((c !== 'Conv2D' && c !== 'Dense') || !l.getWeights().length) continue;
+    const shape = l.outputShape as (number | null)[];
+    out.push(shape.slice(1, -1).reduce<number>((a, d) => a * (d ?? 1), 1));
+  }
+  return out;
+}
+
+/** The layouts compared (all exact): unsorted grid, |q|-sorted sections, |q|-sorted + zero remapping. */
+export const SWS_LAYOUTS = ['unsorted', 'sorted', 'remapped'] as const;
+export type SwsLayoutName = (typeof SWS_LAYOUTS)[number];
+
+/** The three layouts of one mapped layer. */
+export function swsLayouts(layer: MappedLayer): Record<SwsLayoutName, MappedLayer> {
+  return { unsorted: layer, sorted: swsLayout(layer, { sort: 'abs', remapZeros: false }), remapped: swsLayout(layer, { sort: 'abs', remapZeros: true }) };
+}
+
+/** energy[layout][policy][model id] per inference, plus conversions and tiles per layout. */
+export interface SwsEnergy {
+  energy: Record<SwsLayoutName, Record<AdcPolicy, Record<string, number>>>;
+  conversions: Record<SwsLayoutName, Record<AdcPolicy, number>>;
+  tiles: Record<SwsLayoutName, number>;
+  /** Per layer (reference policy 'sectionMax', model 'exp2'): energy per inference of each layout. */
+  perLayer: { name: string; nOut: number; nIn: number; vectors: number; sparsity: number; energy: Record<SwsLayoutName, number> }[];
+}
+
+/** ADC energy of mapped layers (with their per-inference vector counts) under every layout, policy and energy law. */
+export function swsEnergy(layers: readonly LayerUse[], opts: { inputBits?: number; models?: AdcEnergyId[] } = {}): SwsEnergy {
+  const lay = layers.map((u) => ({ vectors: u.vectors, l: swsLayouts(u.layer) }));
+  const energy = {} as SwsEnergy['energy'], conversions = {} as SwsEnergy['conversions'], tiles = {} as SwsEnergy['tiles'];
+  const ref: Record<SwsLayoutName, number[]> = { unsorted: [], sorted: [], remapped: [] };
+  for (const name of SWS_LAYOUTS) {
+    energy[name] = {} as Record<AdcPolicy, Record<string, number>>; conversions[name] = {} as Record<AdcPolicy, number>;
+    const uses = lay.map((u) => ({ layer: u.l[name], vectors: u.vectors }));
+    for (const policy of ADC_POLICIES) {
+      const m = modelAdc(uses, { policy, inputBits: opts.inputBits, models: opts.models ?? [...ENERGY_MODELS] });
+      energy[name][policy] = m.energy; conversions[name][policy] = m.conversions; tiles[name] = m.tiles;
+      if (policy === 'sectionMax') ref[name] = m.rows.map((r) => r.vectors * (r.account.energy.exp2 ?? NaN));
+    }
+  }
+  const perLayer = layers.map((u, i) => {
+    let z = 0; for (let j = 0; j < u.layer.q.length; j++) if (u.layer.q[j] === 0) z++;
+    return { name: u.layer.name, nOut: u.layer.nOut, nIn: u.layer.nIn, vectors: u.vectors, sparsity: z / u.layer.q.length,
+      energy: { unsorted: ref.unsorted[i]!, sorted: ref.sorted[i]!, remapped: ref.remapped[i]! } };
+  });
+  return { energy, conversions, tiles, perLayer };
+}
+
+/** 1 − E(layout, policy) / E(baseline layout, baseline policy) for model id `m` (default 'exp2'). */
+export function reduction(e: SwsEnergy, layout: SwsLayoutName, policy: AdcPolicy, base: SwsLayoutName, basePolicy: AdcPolicy, m = 'exp2'): number {
+  return 1 - e.energy[layout][policy][m]! / e.energy[base][basePolicy][m]!;
+}
+
+export interface SwsStudyOptions {
+  /** Accuracy (0–1) of the model as it currently is (e.g. on a test split). */
+  evaluate: (model: tf.LayersModel) => number | Promise<number>;
+  /** Nominal sparsities to prune to. Default [0, 0.5, 0.7, 0.8, 0.9, 0.95]. */
+  sparsities?: number[];
+  /** Fine-tune after pruning (images + one-hot labels, steps, epochs…); omit for one-shot pruning without training. */
+  fineTune?: Omit<PruneFineTuneOptions, 'sparsity' | 'signal'>;
+  /** 'layer' (default) or 'global' magnitude threshold. */
+  scope?: 'layer' | 'global';
+  config?: Partial<CrossbarConfig>;
+  inputBits?: number;
+  models?: AdcEnergyId[];
+  progress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface SwsStudyRow {
+  /** Nominal pruning sparsity. */
+  sparsity: number;
+  /** Fraction of zero int8 weights over the mapped layers (pruning + quantization to zero). */
+  weightSparsity: number;
+  /** Accuracy of the int8 (pruned, fine-tuned) model. */
+  accuracy: number;
+  /** Points below the unpruned int8 model (positive = worse). */
+  drop: number;
+  result: SwsEnergy;
+}
+
+export interface SwsStudyResult { floatAccuracy: number; int8Accuracy: number; vectors: number[]; rows: SwsStudyRow[] }
+
+/**
+ * Prune → int8 → layouts → ADC energy at each sparsity. The model's weights are restored at the end (also on error).
+ * Accuracy is that of the dequantized int8 weights (all layouts are exact, so they share it).
+ */
+export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Promise<SwsStudyResult> {
+  if (!(model instanceof tf.LayersModel)) throw new InvalidInput(`model must be a tf.LayersModel, got ${describe(model)}`);
+  if (typeof opts?.evaluate !== 'function') throw new InvalidInput('evaluate must be a function (model) → accuracy');
+  const sparsities = opts.sparsities ?? [0, 0.5, 0.7, 0.8, 0.9, 0.95];
+  if (!Array.isArray(sparsities) || !sparsities.length) throw new InvalidInput(`sparsities must be a non-empty array, got ${describe(sparsities)}`);
+  const saved = model.getWeights().map((t) => t.clone());
+  const restore = () => model.setWeights(saved);
+  try {
+    const vectors = layerVectors(model);
+    const floatAccuracy = await opts.evaluate(model);
+    const int8 = mapModel(model, { config: opts.config });
+    setCrossbarWeights(model, int8);
+    const int8Accuracy = await opts.evaluate(model);
+    restore();
+    const rows: SwsStudyRow[] = [];
+    for (const [n, s] of sparsities.entries()) {
+      throwIfAborted(opts.signal);
+      if (s > 0) await pruneFineTune(model, { ...(opts.fineTune ?? {}), sparsity: s, scope: opts.scope, signal: opts.signal });
+      const mapping = mapModel(model, { config: opts.config });
+      setCrossbarWeights(model, mapping);
+      const accuracy = await opts.evaluate(model);
+      restore();
+      const result = swsEnergy(mapping.layers.map((layer, i) => ({ layer, vectors: vectors[i]! })), { inputBits: opts.inputBits, models: opts.models });
+      let z = 0, t = 0; for (const L of mapping.layers) { for (let j = 0; j < L.q.length; j++) if (L.q[j] === 0) z++; t += L.q.length; }
+      rows.push({ sparsity: s, weightSparsity: z / t, accuracy, drop: (int8Accuracy - accuracy) * 100, result });
+      opts.progress?.(n + 1, sparsities.length);
+    }
+    return { floatAccuracy, int8Accuracy, vectors, rows };
+  } finally {
+    restore();
+    saved.forEach((t) => t.dispose());
+  }
+}
