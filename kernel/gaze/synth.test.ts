@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  calibrationSets, frameLabel, makeGazeDataset, renderEye, sampleFrame, sampleUser, subsetDataset, toGazeSet, userOf,
+} from './synth';
+import { angularErrorDeg } from './geometry';
+import type { FrameState, GazeUser } from './data-types';
+import { InvalidInput } from '../core/errors';
+
+const H = 32, W = 48;
+const CLEAN = { noise: false, leds: 0, defocusProb: 0, vignetting: 0 };
+
+/** A frame of `user` with a chosen optical axis (deg), no sensor effects. */
+function frameAt(user: GazeUser, yawDeg: number, pitchDeg: number, over: Partial<FrameState> = {}): FrameState {
+  const f = sampleFrame(user, 7, { frameRanges: { blinkProb: 0, glareProb: 0 }, render: CLEAN });
+  return { ...f, opticalYaw: yawDeg * Math.PI / 180, opticalPitch: pitchDeg * Math.PI / 180, closure: 0, blink: false, slipMm: [0, 0, 0], slipDeg: [0, 0, 0], gain: 1, offset: 0, defocus: 0, glare: null, ...over };
+}
+
+/** Pupil pixels: the difference between renders with a black and a grey pupil. Returns centroid and count. */
+function pupilCentroid(user: GazeUser, f: FrameState, h = 64, w = 96): { x: number; y: number; n: number } {
+  const a = renderEye({ ...user, pupilAlbedo: 0 }, f, { height: h, width: w, render: CLEAN });
+  const b = renderEye({ ...user, pupilAlbedo: 0.5 }, f, { height: h, width: w, render: CLEAN });
+  let sx = 0, sy = 0, sw = 0;
+  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
+    const d = b[i * w + j]! - a[i * w + j]!;
+    if (d > 0) { sx += d * j; sy += d * i; sw += d; }
+  }
+  return { x: sx / sw, y: sy / sw, n: sw / 0.5 };
+}
+
+test('deterministic from the seed; another seed gives other users and images', () => {
+  const o = { split: 'train' as const, users: 2, perUser: 4, height: H, width: W };
+  const a = makeGazeDataset({ ...o, seed: 5 }), b = makeGazeDataset({ ...o, seed: 5 }), c = makeGazeDataset({ ...o, seed: 6 });
+  assert.deepEqual(a.images, b.images);
+  assert.deepEqual(a.gaze, b.gaze);
+  assert.notDeepEqual(a.images, c.images);
+  assert.notDeepEqual(a.gaze, c.gaze);
+  assert.equal(a.images.length, a.n * H * W);
+  for (const v of a.images) assert.ok(v >= 0 && v <= 1);
+});
+
+test('the pupil moves monotonically with yaw (image x) and pitch (image up), for both eyes', () => {
+  for (const side of ['right', 'left'] as const) {
+    const user = sampleUser(11, { userRanges: { sides: side } });
+    const xs = [-20, -10, 0, 10, 20].map((y) => pupilCentroid(user, frameAt(user, y, 0)).x);
+    for (let i = 1; i < xs.length; i++) assert.ok(xs[i]! > xs[i - 1]! + 0.5, `${side}: centroid x ${xs.join(', ')} should increase with yaw`);
+    const ys = [-15, -5, 5, 15].map((p) => pupilCentroid(user, frameAt(user, 0, p)).y);
+    for (let i = 1; i < ys.length; i++) assert.ok(ys[i]! < ys[i - 1]! - 0.5, `${side}: centroid row ${ys.join(', ')} should decrease (move up) with pitch`);
+  }
+});
+
+test('labels follow the rendered optical axis plus kappa; images change with gaze', () => {
+  const user = sampleUser(3);
+  const f1 = frameAt(user, -10, 5), f2 = frameAt(user, 12, -8);
+  const l1 = frameLabel(user, f1), l2 = frameLabel(user, f2);
+  const dLabel = angularErrorDeg(l1.yaw, l1.pitch, l2.yaw, l2.pitch);
+  const dOpt = angularErrorDeg(-10 * Math.PI / 180, 5 * Math.PI / 180, 12 * Math.PI / 180, -8 * Math.PI / 180);
+  assert.ok(Math.abs(dLabel - dOpt) < 1.5, `label difference ${dLabel}° vs optical difference ${dOpt}°`);
+  // visual axis differs from optical by about kappa (≈ 5.2° at the population mean)
+  const k = angularErrorDeg(l1.yaw, l1.pitch, l1.opticalYaw, l1.opticalPitch);
+  assert.ok(k > 4 && k < 6.5, `kappa angle ${k}°`);
+  const a = renderEye(user, f1, { height: H, width: W }), b = renderEye(user, f2, { height: H, width: W });
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff += Math.abs(a[i]! - b[i]!);
+  assert.ok(diff / a.length > 0.01, `mean abs image difference ${diff / a.length}`);
+});
+
+test('sigma_kappa changes labels only: images are byte-identical', () => {
+  const o = { split: 'test' as const, users: 3, perUser: 6, height: H, width: W, seed: 2 };
+  const a = makeGazeDataset({ ...o, sigmaKappaDeg: 0 }), b = makeGazeDataset({ ...o, sigmaKappaDeg: 2 });
+  assert.deepEqual(a.images, b.images);
+  assert.notDeepEqual(a.gaze, b.gaze);
+  assert.deepEqual(a.optical, b.optical);
+  // per-user offset: the label shift is the same for every frame of a user (within the rotation's nonlinearity)
+  const shifts = new Map<number, number[]>();
+  for (let i = 0; i < a.n; i++) {
+    const s = shifts.get(a.userId[i]!) ?? [];
+    s.push(b.gaze[2 * i]! - a.gaze[2 * i]!);
+    shifts.set(a.userId[i]!, s);
+  }
+  for (const s of shifts.values()) assert.ok(Math.max(...s) - Math.min(...s) < 0.01, `yaw shifts within a user ${s}`);
+});
+
+test('blink frames are flagged and hide the pupil', () => {
+  const ds = makeGazeDataset({ split: 'train', users: 2, perUser: 40, height: H, width: W, seed: 4, frameRanges: { blinkProb: 0.5 } });
+  const nb = ds.blink.reduce((s, v) => s + v, 0);
+  assert.ok(nb > 15 && nb < 65, `blinks ${nb} of ${ds.n}`);
+  const user = sampleUser(9);
+  const open = pupilCentroid(user, frameAt(user, 0, 0));
+  const closed = pupilCentroid(user, frameAt(user, 0, 0, { closure: 0.95, blink: true }));
+  assert.ok(open.n > 20, `open-eye pupil pixels ${open.n}`);
+  assert.ok(!(closed.n > 0.1 * open.n), `closed-eye pupil pixels ${closed.n} vs open ${open.n}`);
+});
+
+test('unseenUsers splits have disjoint users; seenUsers share users with disjoint frames', () => {
+  const o = { users: 3, perUser: 5, height: 16, width: 24, seed: 1 };
+  const tr = makeGazeDataset({ ...o, split: 'train' }), te = makeGazeDataset({ ...o, split: 'test' });
+  const ut = new Set(tr.userId), ue = new Set(te.userId);
+  for (const u of ue) assert.ok(!ut.has(u));
+  const so = { ...o, protocol: 'seenUsers' as const };
+  const str = makeGazeDataset({ ...so, split: 'train', perUser: 20 }), ste = makeGazeDataset({ ...so, split: 'test' });
+  assert.deepEqual([...new Set(str.userId)].sort(), [...new Set(ste.userId)].sort());
+  const key = (d: typeof str, i: number) => `${d.userId[i]}:${d.frame[i]}`;
+  const trainFrames = new Set(Array.from({ length: str.n }, (_, i) => key(str, i)));
+  for (let i = 0; i < ste.n; i++) assert.ok(!trainFrames.has(key(ste, i)), `frame ${key(ste, i)} in both splits`);
+  // the same user id renders the same person in every split
+  assert.deepEqual(userOf(1, 0), str.users[0]);
+});
+
+test('calibration sets: 5 calibration frames per test user, disjoint held-out frames', () => {
+  const ds = makeGazeDataset({ split: 'test', users: 2, perUser: 12, height: 16, width: 24, seed: 8, sigmaKappaDeg: 2 });
+  const sets = calibrationSets(ds);
+  assert.equal(sets.length, 2);
+  for (const s of sets) {
+    assert.equal(s.calib.length, 5);
+    for (const i of s.calib) assert.equal(ds.userId[i], s.userId);
+    for (const i of s.heldOut) { assert.ok(!s.calib.includes(i)); assert.equal(ds.blink[i], 0); }
+    const sub = subsetDataset(ds, s.calib);
+    assert.equal(sub.n, 5);
+    assert.deepEqual(sub.images.subarray(0, 16 * 24), ds.images.subarray(s.calib[0]! * 384, s.calib[0]! * 384 + 384));
+  }
+  const gs = toGazeSet(ds);
+  assert.equal(gs.images.data, ds.images);
+  assert.equal(gs.images.n, ds.n);
+});
+
+test('bad options are named errors', () => {
+  assert.throws(() => makeGazeDataset({ split: 'nope' as never }), InvalidInput);
+  assert.throws(() => makeGazeDataset({ split: 'train', height: 3 }), InvalidInput);
+  assert.throws(() => makeGazeDataset({ split: 'train', sigmaKappaDeg: -1 }), InvalidInput);
+  assert.throws(() => sampleUser(1, { userRanges: { eyeRadiusMm: [13, 12] } }), InvalidInput);
+  assert.throws(() => renderEye(sampleUser(1), sampleFrame(sampleUser(1), 1), { height: 8, width: 8, out: new Float32Array(3) }), InvalidInput);
+});
