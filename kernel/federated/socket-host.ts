@@ -1,0 +1,160 @@
+/**
+ * Network transport: clients in separate OS processes that talk to the server only through a WebSocket over loopback
+ * (websocket.ts, RFC 6455). Same ClientHost interface as the worker threads (transport.ts), so runFederated does not
+ * know which one it drives.
+ *
+ *   const net = await processHosts({ spec, clients, processes: 2 });
+ *   try { await runFederated({ spec, hosts: net.hosts }); } finally { await net.close(); }
+ *
+ * Each WebSocket binary message is `u32 request id (LE) | protocol message` (protocol.ts). The client process opens the
+ * connection and first sends a declared 'hello' message; the server then sends train/stats requests and matches the
+ * replies by id (a late reply after a timeout is ignored). A process that exits or whose socket closes fails its pending
+ * requests with ClientDropped('crash'); the next request forks it again (its clients rejoin the next round).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { cpus } from 'node:os';
+import { FormatError } from '../core/errors';
+import { decodeClientMessage } from './protocol';
+import { wsListen, type WsConnection } from './websocket';
+import { ClientDropped, workerScript, type ClientHost } from './transport';
+import type { ClientConfig, HostHello, HostSetup } from './client';
+import type { ModelSpec } from './model';
+
+export function frameWithId(id: number, msg: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + msg.length);
+  new DataView(out.buffer).setUint32(0, id, true); out.set(msg, 4);
+  return out;
+}
+
+/** The server's WebSocket endpoint: hands each incoming connection to the host that expects its path token. */
+export class SocketHub {
+  private readonly waiting = new Map<string, (ws: WsConnection) => void>();
+  private constructor(readonly url: string, private readonly stop: () => Promise<void>) {}
+  static async listen(o: { host?: string; port?: number } = {}): Promise<SocketHub> {
+    let hub: SocketHub | null = null;
+    const l = await wsListen((ws, path) => {
+      const cb = hub?.waiting.get(path.replace(/^\//, ''));
+      if (!cb) { ws.close(1008, 'unknown host token'); return; }
+      hub!.waiting.delete(path.replace(/^\//, ''));
+      cb(ws);
+    }, o);
+    hub = new SocketHub(l.url, l.close);
+    return hub;
+  }
+  /** Resolves with the connection that arrives on path /token. */
+  expect(token: string, timeoutMs: number): Promise<WsConnection> {
+    return new Promise<WsConnection>((resolve, reject) => {
+      const t = setTimeout(() => { this.waiting.delete(token); reject(new ClientDropped('timeout', `no connection for ${token} within ${timeoutMs} ms`)); }, timeoutMs);
+      this.waiting.set(token, (ws) => { clearTimeout(t); resolve(ws); });
+    });
+  }
+  close(): Promise<void> { return this.stop(); }
+}
+
+let tokenCounter = 0;
+
+/** A client host in a forked process, reached over the hub's WebSocket. */
+export class ProcessHost implements ClientHost {
+  readonly label: string;
+  readonly clientIds: string[];
+  private child: ChildProcess | null = null;
+  private ws: WsConnection | null = null;
+  private ready: Promise<HostHello> | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  /** Times the process died and was forked again. */
+  crashes = 0;
+  /** Bytes carried by the socket, both directions, including the 4-byte ids (not the WebSocket frame headers). */
+  bytesSent = 0; bytesReceived = 0;
+  constructor(private readonly setup: HostSetup, private readonly hub: SocketHub, label = 'process', private readonly o: { startTimeoutMs?: number } = {}) {
+    this.label = label; this.clientIds = setup.clients.map((c) => c.id);
+  }
+
+  /** OS process id of the running client process (null when none). */
+  get pid(): number | null { return this.child?.pid ?? null; }
+
+  start(): Promise<HostHello> {
+    if (this.ready) return this.ready;
+    const token = `h${process.pid}-${++tokenCounter}`;
+    const boot = workerScript();
+    const child = fork(boot, [join(dirname(boot), 'process-entry.ts')], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = child;
+    const ready = (async (): Promise<HelloAndWs> => {
+      const conn = this.hub.expect(token, this.o.startTimeoutMs ?? 60_000);
+      const died = new Promise<never>((_, rej) => child.once('exit', (code) => rej(new ClientDropped('crash', `${this.label}: client process exited during setup (code ${code})`))));
+      child.send({ setup: this.setup, url: `${this.hub.url}/${token}`, host: token });
+      const ws = await Promise.race([conn, died]);
+      const first = await Promise.race([new Promise<Uint8Array | string>((res) => ws.once('message', res)), died]);
+      if (typeof first === 'string' || first.length < 4) throw new FormatError(`${this.label}: first message is not a binary hello`);
+      const m = decodeClientMessage(first.subarray(4));
+      if (m.type !== 'hello' || m.host !== token) throw new FormatError(`${this.label}: expected hello from ${token}, got ${m.type}`);
+      return { ws, hello: { clientIds: m.clientIds.split(','), nParams: m.nParams, headHash: m.headHash || null, samples: Array.from(m.samples) } };
+    })();
+    this.ready = ready.then(({ ws, hello }) => { this.attach(ws, child); return hello; }, (e: Error) => { this.reset(child); throw e; });
+    return this.ready;
+  }
+
+  private attach(ws: WsConnection, child: ChildProcess): void {
+    this.ws = ws;
+    ws.on('message', (data: Uint8Array | string) => {
+      if (typeof data === 'string' || data.length < 4) return;
+      this.bytesReceived += data.length;
+      const id = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
+      const p = this.pending.get(id); if (!p) return;
+      this.pending.delete(id); clearTimeout(p.timer); p.resolve(data.slice(4));
+    });
+    ws.on('close', () => this.lost(child, 'WebSocket closed'));
+    child.once('exit', (code) => this.lost(child, `client process exited (code ${code})`));
+  }
+
+  private lost(child: ChildProcess, why: string): void {
+    if (this.child !== child) return;
+    if (this.pending.size) this.crashes++;
+    for (const [id, p] of this.pending) { clearTimeout(p.timer); p.reject(new ClientDropped('crash', `${this.label}: ${why}`)); this.pending.delete(id); }
+    this.reset(child);
+  }
+
+  private reset(child: ChildProcess): void {
+    if (this.child !== child) return;
+    this.ws?.close(); this.ws = null; this.ready = null; this.child = null;
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  }
+
+  async request(bytes: Uint8Array, o: { timeoutMs: number }): Promise<Uint8Array> {
+    await this.start();
+    const ws = this.ws;
+    if (!ws || !ws.isOpen) throw new ClientDropped('crash', `${this.label}: not connected`);
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const timer = setTimeout(() => { this.pending.delete(id); reject(new ClientDropped('timeout', `${this.label}: no reply within ${o.timeoutMs} ms`)); }, o.timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      const f = frameWithId(id, bytes);
+      this.bytesSent += f.length;
+      ws.send(f);
+    });
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    for (const [, p] of this.pending) { clearTimeout(p.timer); p.reject(new ClientDropped('crash', `${this.label}: closed`)); }
+    this.pending.clear();
+    if (child) {
+      const gone = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((res) => child.once('exit', () => res()));
+      this.reset(child);
+      await gone;
+    }
+  }
+}
+
+interface HelloAndWs { ws: WsConnection; hello: HostHello }
+
+/** Fork `processes` client processes (default one per core, at most one per client), clients spread round-robin. */
+export async function processHosts(o: { spec: ModelSpec; clients: ClientConfig[]; processes?: number; host?: string }): Promise<{ hosts: ProcessHost[]; hub: SocketHub; close: () => Promise<void> }> {
+  const hub = await SocketHub.listen({ host: o.host });
+  const H = Math.max(1, Math.min(o.processes ?? cpus().length, o.clients.length));
+  const groups: ClientConfig[][] = Array.from({ length: H }, () => []);
+  o.clients.forEach((c, i) => groups[i % H]!.push(c));
+  const hosts = groups.map((g, i) => new ProcessHost({ spec: o.spec, clients: g }, hub, `process ${i}`));
+  return { hosts, hub, close: async () => { await Promise.all(hosts.map((h) => h.close())); await hub.close(); } };
+}
