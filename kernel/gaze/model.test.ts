@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { init, tf } from '../core/backend';
+import { expectNoLeak } from '../core/testing';
+import { InvalidInput } from '../core/errors';
+import {
+  buildGazeModel, countParams, createModel, disposeGazeModel, forward, grn, modelParamCount, patchConv, studentSpec, teacherSpec, toInput,
+  applyBnUpdates, groupVars, type BnUpdate,
+} from './model';
+
+test('parameter counts reproduce the paper (3-channel) and the 1-channel variants', () => {
+  assert.equal(countParams(studentSpec(3)), 281_012);
+  assert.equal(countParams(studentSpec(3), 'tunable'), 14_432);
+  assert.equal(countParams(teacherSpec(3)), 3_578_462);
+  assert.equal(countParams(teacherSpec(3), 'tunable'), 191_702);
+  assert.equal(countParams(studentSpec(1)), 279_732);
+  assert.equal(countParams(teacherSpec(1)), 3_577_182);
+  assert.equal(countParams(studentSpec(1), 'tunable'), 14_432);
+  assert.equal(countParams(studentSpec(1), 'stage4-adapters'), 6_680);
+  assert.equal(countParams(teacherSpec(1), 'stage4-adapters'), 103_520);
+});
+
+test('built models hold exactly the counted parameters; forward is finite and leak-free; fresh adapters are the identity', async () => {
+  await init({ backend: 'wasm' });
+  const s = createModel('student', { inCh: 3, seed: 1 });
+  assert.equal(modelParamCount(s), 281_012);
+  assert.equal(modelParamCount(s, 'tunable'), 14_432);
+  const img = { n: 2, h: 32, w: 64, data: new Float32Array(2 * 32 * 64).map((_, i) => (Math.sin(i * 0.37) + 1) / 2) };
+  await expectNoLeak(() => tf.tidy(() => {
+    const x = toInput(img, 3);
+    const { out, stages } = forward(s, x, { features: true });
+    assert.deepEqual(out.shape, [2, 2]);
+    assert.deepEqual(stages!.map((t) => t.shape), [[2, 8, 16, 40], [2, 4, 8, 20], [2, 2, 4, 40], [2, 1, 2, 80]]);
+    assert.ok([...out.dataSync()].every(Number.isFinite));
+    // training-mode BN changes nothing while the adapter up-projection is zero
+    const pend: BnUpdate[] = [];
+    const o2 = forward(s, x, { training: true }, pend).out;
+    assert.ok(tf.max(tf.abs(tf.sub(out, o2))).dataSync()[0]! < 1e-5);
+    assert.equal(pend.length, 12);
+  }), 'forward');
+  disposeGazeModel(s);
+  assert.throws(() => createModel('big' as 'student'), InvalidInput);
+  const t = createModel('teacher', { seed: 2 });
+  assert.throws(() => tf.tidy(() => forward(t, tf.zeros([1, 30, 64, 1]) as tf.Tensor4D).out), InvalidInput);
+  disposeGazeModel(t);
+});
+
+test('patchConv equals tf.conv2d stride k; GRN matches a hand-computed reference', async () => {
+  await init({ backend: 'wasm' });
+  tf.tidy(() => {
+    const x = tf.randomNormal([2, 8, 12, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal([4, 4, 3, 5], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const b = tf.randomNormal([5], 0, 1, 'float32', 3);
+    const a = patchConv(x, w, b, 4), ref = tf.add(tf.conv2d(x, w, 4, 'valid'), b);
+    assert.ok(tf.max(tf.abs(tf.sub(a, ref))).dataSync()[0]! < 1e-4);
+    // GRN on a 1×1×2×2 input: channel norms over (H,W)
+    const xx = tf.tensor4d([1, 2, 3, 4], [1, 1, 2, 2]);
+    const g = tf.tensor1d([0.5, 2]), bb = tf.tensor1d([0.1, -0.1]);
+    const gx0 = Math.hypot(1, 3), gx1 = Math.hypot(2, 4), mu = (gx0 + gx1) / 2;
+    const want = [1, 2, 3, 4].map((v, i) => { const c = i % 2; const nx = (c ? gx1 : gx0) / (mu + 1e-6); return (c ? 2 : 0.5) * v * nx + (c ? -0.1 : 0.1) + v; });
+    const got = grn(xx, g, bb).dataSync();
+    want.forEach((v, i) => assert.ok(Math.abs(v - got[i]!) < 1e-5, `grn ${i}: ${got[i]} vs ${v}`));
+  });
+});
+
+test('gradient check on wasm: analytic gradients of the student match central finite differences', async () => {
+  await init({ backend: 'wasm' });
+  const m = buildGazeModel(studentSpec(1), { seed: 3 });
+  // make adapters non-trivial so their gradients flow
+  tf.tidy(() => { for (const [k, v] of m.params) if (k.endsWith('.ad.up.w') || k.endsWith('.grn.g')) v.assign(tf.randomNormal(v.shape, 0, 0.05, 'float32', 7)); });
+  const img = { n: 2, h: 32, w: 32, data: new Float32Array(2 * 32 * 32).map((_, i) => (Math.cos(i * 0.11) + 1) / 2) };
+  const x = toInput(img, 1);
+  const loss = () => tf.tidy(() => tf.sum(tf.mul(forward(m, x).out, tf.tensor2d([[1, -2], [0.5, 1]]))) as tf.Scalar);
+  const names = ['stem.w', 's1.b0.dw.w', 's3.b2.pw1.w', 's4.b1.ad.down.w', 's2.down.w', 'head.w'];
+  const vars = names.map((n) => m.params.get(n)!);
+  const { grads } = tf.variableGrads(loss, vars);
+  const eps = 1e-2;
+  for (const n of names) {
+    const v = m.params.get(n)!, g = grads[v.name]!.dataSync();
+    const orig = v.dataSync().slice();
+    // probe the coordinates with the largest analytic gradients
+    const order = [...g.keys()].sort((a, b) => Math.abs(g[b]!) - Math.abs(g[a]!)).slice(0, 2);
+    for (const i of order) {
+      const p = orig.slice(); p[i]! += eps; v.assign(tf.tensor(p, v.shape));
+      const lp = loss().dataSync()[0]!;
+      p[i] = orig[i]! - eps; v.assign(tf.tensor(p, v.shape));
+      const lm = loss().dataSync()[0]!;
+      v.assign(tf.tensor(orig, v.shape));
+      const fd = (lp - lm) / (2 * eps);
+      assert.ok(Math.abs(fd - g[i]!) <= 0.05 * Math.abs(g[i]!) + 1e-3, `${n}[${i}]: analytic ${g[i]} vs numeric ${fd}`);
+    }
+  }
+  tf.dispose(Object.values(grads)); x.dispose();
+  // BN running-statistics update moves the buffers
+  const pend: BnUpdate[] = [];
+  tf.tidy(() => { forward(m, toInput(img, 1), { training: true }, pend); });
+  const before = m.buffers.get('s1.b0.ad.bn.mean')!.dataSync().slice();
+  applyBnUpdates(m, pend);
+  assert.notDeepEqual([...m.buffers.get('s1.b0.ad.bn.mean')!.dataSync()], [...before]);
+  assert.equal(groupVars(m, 'stage4-adapters').length, 12);
+  disposeGazeModel(m);
+});
