@@ -27,13 +27,17 @@ export interface GazeUser {
   kappaPitch: number;
   /** The standard-normal draws behind kappa's per-user deviation (kappa = mean + σ_κ·z), so σ_κ changes labels only. */
   kappaZ: [number, number];
-  /** Camera placement relative to the nominal eye centre: distance (mm), off-axis angle (deg), azimuth (deg; 0 = straight below, + = toward nasal). */
+  /**
+   * How the fixed device camera sees this user's eye: distance (mm), off-axis angle from the eye's forward axis (deg),
+   * azimuth (deg; 0 = straight below, + = toward nasal). The eye centre is placed accordingly in the device frame.
+   */
   cameraDistance: number;
   cameraOffAxisDeg: number;
   cameraAzimuthDeg: number;
-  /** Camera roll about its optical axis (deg). */
-  cameraRollDeg: number;
-  /** Headset slippage for this user's session: translation of the device (camera, LEDs) in mm and rotation in deg (x, y, z). */
+  /**
+   * Headset slippage for this user's session, relative to the device (label) frame: translation of the eye centre (mm)
+   * and rotation of the head — lids, skin, the primary gaze direction — in deg (x, y, z).
+   */
   slipMm: [number, number, number];
   slipDeg: [number, number, number];
   /** Albedos (IR reflectance, 0–1). */
@@ -77,7 +81,6 @@ export interface UserRanges {
   cameraDistanceMm: [number, number];
   cameraOffAxisDeg: [number, number];
   cameraAzimuthDeg: [number, number];
-  cameraRollDeg: [number, number];
   /** Headset slippage: ± translation (mm) and ± rotation (deg) per axis, uniform. */
   slipMm: number;
   slipDeg: number;
@@ -133,7 +136,7 @@ export interface FrameState {
   opticalPitch: number;
   /** Pupil radius this frame (mm). */
   pupilRadius: number;
-  /** Lid closure 0 (open) … 1 (closed). Frames with closure ≥ 0.7 are blinks. */
+  /** Lid closure 0 (open) … 1 (closed). Blink frames have closure in [0.85, 1] (the lids hide most or all of the pupil). */
   closure: number;
   blink: boolean;
   /** Per-frame slippage jitter (added to the user's session slippage). */

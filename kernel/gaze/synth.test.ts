@@ -87,9 +87,11 @@ test('blink frames are flagged and hide the pupil', () => {
   assert.ok(nb > 15 && nb < 65, `blinks ${nb} of ${ds.n}`);
   const user = sampleUser(9);
   const open = pupilCentroid(user, frameAt(user, 0, 0));
-  const closed = pupilCentroid(user, frameAt(user, 0, 0, { closure: 0.95, blink: true }));
+  const closed = pupilCentroid(user, frameAt(user, 0, 0, { closure: 1, blink: true }));
+  const mostly = pupilCentroid(user, frameAt(user, 0, 0, { closure: 0.85, blink: true }));
   assert.ok(open.n > 20, `open-eye pupil pixels ${open.n}`);
-  assert.ok(!(closed.n > 0.1 * open.n), `closed-eye pupil pixels ${closed.n} vs open ${open.n}`);
+  assert.ok(!(closed.n > 0.05 * open.n), `closed-eye pupil pixels ${closed.n} vs open ${open.n}`);
+  assert.ok(!(mostly.n > 0.5 * open.n), `85%-closed pupil pixels ${mostly.n} vs open ${open.n}`);
 });
 
 test('unseenUsers splits have disjoint users; seenUsers share users with disjoint frames', () => {

@@ -56,7 +56,6 @@ export const DEFAULT_USER_RANGES: Readonly<UserRanges> = Object.freeze({
   cameraDistanceMm: [30, 35] as [number, number],
   cameraOffAxisDeg: [20, 30] as [number, number],
   cameraAzimuthDeg: [10, 50] as [number, number],
-  cameraRollDeg: [-4, 4] as [number, number],
   slipMm: 2,
   slipDeg: 3,
   sides: 'both' as const,
@@ -168,7 +167,7 @@ function checkRange(name: string, r: unknown): [number, number] {
 function resolveUserRanges(o?: Partial<UserRanges>, sigmaKappaDeg?: number): UserRanges {
   const r: UserRanges = { ...DEFAULT_USER_RANGES, ...(o ?? {}) } as UserRanges;
   if (sigmaKappaDeg !== undefined) r.sigmaKappaDeg = sigmaKappaDeg;
-  for (const k of ['eyeRadiusMm', 'irisRadiusMm', 'pupilRadiusMm', 'cameraDistanceMm', 'cameraOffAxisDeg', 'cameraAzimuthDeg', 'cameraRollDeg'] as const) checkRange(`userRanges.${k}`, r[k]);
+  for (const k of ['eyeRadiusMm', 'irisRadiusMm', 'pupilRadiusMm', 'cameraDistanceMm', 'cameraOffAxisDeg', 'cameraAzimuthDeg'] as const) checkRange(`userRanges.${k}`, r[k]);
   if (!Array.isArray(r.kappaMeanDeg) || r.kappaMeanDeg.length !== 2 || !r.kappaMeanDeg.every(Number.isFinite)) throw new InvalidInput(`userRanges.kappaMeanDeg must be [horizontal, vertical] degrees, got ${describe(r.kappaMeanDeg)}`);
   if (!(r.sigmaKappaDeg >= 0 && r.sigmaKappaDeg <= 20)) throw new InvalidInput(`sigmaKappaDeg must be in [0, 20] degrees, got ${describe(r.sigmaKappaDeg)}`);
   if (!(r.slipMm >= 0 && r.slipMm <= 6)) throw new InvalidInput(`userRanges.slipMm must be in [0, 6] mm, got ${describe(r.slipMm)}`);
@@ -248,7 +247,6 @@ export function sampleUser(seed: number, opts: { id?: number; userRanges?: Parti
     cameraDistance: u(R.cameraDistanceMm),
     cameraOffAxisDeg: u(R.cameraOffAxisDeg),
     cameraAzimuthDeg: u(R.cameraAzimuthDeg),
-    cameraRollDeg: u(R.cameraRollDeg),
     slipMm: [slip() * R.slipMm, slip() * R.slipMm, slip() * R.slipMm],
     slipDeg: [slip() * R.slipDeg, slip() * R.slipDeg, slip() * R.slipDeg],
     pupilAlbedo: r.uniform(0.03, 0.1),
@@ -302,7 +300,7 @@ export function sampleFrame(user: GazeUser, frameSeed: number, opts: { frameRang
   yaw = Math.max(-ymax, Math.min(ymax, yaw));
   pitch = Math.max(-pmax, Math.min(pmax, pitch));
   const blink = !calib && r.next() < F.blinkProb;
-  const closure = blink ? r.uniform(0.75, 1) : r.uniform(0, 0.12);
+  const closure = blink ? r.uniform(0.85, 1) : r.uniform(0, 0.12);
   const pupilRadius = user.pupilRadius * (1 + F.pupilJitter * (2 * r.next() - 1));
   const sj = () => 2 * r.next() - 1;
   const slipMm: [number, number, number] = [sj() * F.slipJitterMm, sj() * F.slipJitterMm, sj() * F.slipJitterMm];
@@ -448,7 +446,7 @@ export function renderEye(user: GazeUser, frame: FrameState, opts: RenderEyeOpti
   const oyHead = oHead[1];
   let lu = user.lidUpper + user.lidUpperFollow * oyHead;
   let ll = user.lidLower + user.lidLowerFollow * oyHead;
-  const meet = ll + 0.3 * (lu - ll);
+  const meet = ll + 0.25 * (lu - ll); // lids meet in the lower part of the fissure
   lu = lu + (meet - lu) * frame.closure;
   ll = ll + (meet - ll) * frame.closure;
   const au = user.lidUpperArch, al = user.lidLowerArch, lcx = user.lidCenterX;
@@ -549,7 +547,7 @@ export function renderEye(user: GazeUser, frame: FrameState, opts: RenderEyeOpti
     }
   }
   // glints: LEDs on a ring in the device frame (right-eye geometry), reflected by the corneal sphere
-  if (Ro.leds > 0 && frame.closure < 0.7) {
+  if (Ro.leds > 0 && frame.closure < 0.85) {
     const rc = user.corneaRadius;
     const Cc = add(E, scale(o, Re + 1.1 - rc));
     const sigPx = Math.max(0.45, 0.18 / footMm);

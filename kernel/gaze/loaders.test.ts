@@ -1,0 +1,177 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { zlibSync } from 'fflate';
+import {
+  decodePng, encodeGrayPng, loadAriaRecording, loadOpenEds, parseAriaEyeGazeCsv, parseOpenEdsLabels, resizeArea,
+  writeAriaRecording, writeOpenEds,
+} from './loaders';
+import { makeGazeDataset } from './synth';
+import { yawPitchToVector } from './geometry';
+import { crc32 } from '../viz/png';
+import { FormatError, NotFound } from '../core/errors';
+import { rng } from '../core/rng';
+
+function tmp(): string { return mkdtempSync(join(tmpdir(), 'gaze-loaders-')); }
+
+/** PNG with an explicit filter type per row (to exercise the decoder's unfiltering), any channels / depth. */
+function pngWithFilters(w: number, h: number, ctype: number, depth: 8 | 16, samples: number[], filters: number[]): Uint8Array {
+  const ch = ({ 0: 1, 2: 3, 4: 2, 6: 4 } as Record<number, number>)[ctype]!;
+  const bpp = (ch * depth) / 8, stride = w * bpp;
+  const px = new Uint8Array(stride * h);
+  samples.forEach((v, i) => { if (depth === 8) px[i] = v; else { px[2 * i] = v >> 8; px[2 * i + 1] = v & 255; } });
+  const raw = new Uint8Array((stride + 1) * h);
+  for (let y = 0; y < h; y++) {
+    const f = filters[y % filters.length]!;
+    raw[y * (stride + 1)] = f;
+    for (let x = 0; x < stride; x++) {
+      const v = px[y * stride + x]!, a = x >= bpp ? px[y * stride + x - bpp]! : 0, b = y > 0 ? px[(y - 1) * stride + x]! : 0;
+      const c = x >= bpp && y > 0 ? px[(y - 1) * stride + x - bpp]! : 0;
+      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f]!;
+      raw[y * (stride + 1) + 1 + x] = (v - pred) & 255;
+    }
+  }
+  const chunk = (type: string, data: Uint8Array) => {
+    const out = new Uint8Array(12 + data.length), dv = new DataView(out.buffer);
+    dv.setUint32(0, data.length);
+    for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+    out.set(data, 8);
+    dv.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
+    return out;
+  };
+  const ihdr = new Uint8Array(13), dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, w); dv.setUint32(4, h); ihdr[8] = depth; ihdr[9] = ctype;
+  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0))];
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+test('PNG decoder: all five filters, gray/RGB/gray+alpha/RGBA, 8 and 16 bit; round trip of the viz encoder', () => {
+  const r = rng(1);
+  const w = 7, h = 5;
+  for (const [ctype, ch] of [[0, 1], [2, 3], [4, 2], [6, 4]] as const) {
+    for (const depth of [8, 16] as const) {
+      const max = depth === 8 ? 255 : 65535;
+      const samples = Array.from({ length: w * h * ch }, () => r.int(max + 1));
+      const img = decodePng(pngWithFilters(w, h, ctype, depth, samples, [0, 1, 2, 3, 4]));
+      assert.equal(img.width, w); assert.equal(img.height, h);
+      for (let i = 0; i < w * h; i++) {
+        const want = ch >= 3 ? (0.299 * samples[i * ch]! + 0.587 * samples[i * ch + 1]! + 0.114 * samples[i * ch + 2]!) / max : samples[i * ch]! / max;
+        assert.ok(Math.abs(img.data[i]! - want) < 1e-6, `ctype ${ctype} depth ${depth} pixel ${i}: ${img.data[i]} vs ${want}`);
+      }
+    }
+  }
+  const data = Float32Array.from({ length: 12 * 9 }, () => r.next());
+  const back = decodePng(encodeGrayPng(12, 9, data));
+  for (let i = 0; i < data.length; i++) assert.ok(Math.abs(back.data[i]! - data[i]!) <= 0.5 / 255 + 1e-7);
+});
+
+test('PNG decoder: malformed files are FormatErrors', () => {
+  const good = encodeGrayPng(4, 4, new Float32Array(16).fill(0.5));
+  assert.throws(() => decodePng(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])), FormatError);
+  assert.throws(() => decodePng(good.subarray(0, good.length - 20)), FormatError);
+  const badCrc = good.slice(); badCrc[30] = badCrc[30]! ^ 0xff;
+  assert.throws(() => decodePng(badCrc), /bad CRC|inflate|IDAT|FormatError/);
+  assert.throws(() => decodePng(badCrc), FormatError);
+});
+
+test('resizeArea: box-filter averages, keeps constants, identity at the same size', () => {
+  const src = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  const half = resizeArea(src, 4, 4, 2, 2);
+  assert.deepEqual(Array.from(half), [3.5, 5.5, 11.5, 13.5]);
+  const c = resizeArea(new Float32Array(30).fill(0.3), 5, 6, 3, 4);
+  for (const v of c) assert.ok(Math.abs(v - 0.3) < 1e-6);
+  assert.deepEqual(resizeArea(src, 4, 4, 4, 4), src);
+});
+
+test('OpenEDS layout: generator → files → loader round trip (labels to 1e-6 rad, pixels to 8-bit)', () => {
+  const dir = tmp();
+  try {
+    const ds = makeGazeDataset({ split: 'val', users: 2, perUser: 4, height: 20, width: 32, seed: 3 });
+    const seqs = writeOpenEds(dir, ds);
+    assert.equal(seqs.length, 2);
+    assert.deepEqual(readdirSync(join(dir, 'sequences', seqs[0]!)).sort(), ['000.png', '001.png', '002.png', '003.png']);
+    const first = readFileSync(join(dir, 'labels', `${seqs[0]}.txt`), 'utf8').split('\n')[0]!;
+    assert.match(first, /^0,-?\d\.\d+,-?\d\.\d+,\d\.\d+$/);
+    const back = loadOpenEds(dir);
+    assert.equal(back.n, ds.n);
+    assert.deepEqual(back.groups, seqs);
+    for (let i = 0; i < ds.n; i++) {
+      assert.ok(Math.abs(back.gaze[2 * i]! - ds.gaze[2 * i]!) < 1e-6 && Math.abs(back.gaze[2 * i + 1]! - ds.gaze[2 * i + 1]!) < 1e-6);
+    }
+    for (let i = 0; i < ds.images.length; i++) assert.ok(Math.abs(back.images[i]! - ds.images[i]!) <= 0.5 / 255 + 1e-6);
+    const small = loadOpenEds(dir, { height: 10, width: 16, maxPerSequence: 2 });
+    assert.equal(small.n, 4); assert.equal(small.images.length, 4 * 160);
+    // a test-style label file with 5 extra future rows still loads
+    const lab = join(dir, 'labels', `${seqs[0]}.txt`);
+    const extra = [4, 5, 6, 7, 8].map((k) => `${k},0,0,1`).join('\n');
+    writeFileSync(lab, readFileSync(lab, 'utf8') + extra + '\n');
+    assert.equal(loadOpenEds(dir).n, ds.n);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('OpenEDS labels: malformed rows and missing files are named errors', () => {
+  const v = yawPitchToVector(0.1, -0.05);
+  assert.equal(parseOpenEdsLabels(`0,${v.join(',')}\n1,${v.join(',')}\n`).frame.length, 2);
+  assert.throws(() => parseOpenEdsLabels('0,0.1,0.2\n'), FormatError);
+  assert.throws(() => parseOpenEdsLabels('0,a,0,1\n'), FormatError);
+  assert.throws(() => parseOpenEdsLabels('0,0.5,0.5,0.5\n'), /unit vector/);
+  assert.throws(() => parseOpenEdsLabels('x,0,0,1\n'), FormatError);
+  assert.throws(() => loadOpenEds('/nonexistent/openeds'), NotFound);
+  const dir = tmp();
+  try {
+    const ds = makeGazeDataset({ split: 'val', users: 1, perUser: 2, height: 8, width: 12, seed: 1 });
+    const [seq] = writeOpenEds(dir, ds);
+    writeFileSync(join(dir, 'sequences', seq!, '001.png'), new Uint8Array([0, 1, 2]));
+    assert.throws(() => loadOpenEds(dir), FormatError);
+    writeFileSync(join(dir, 'sequences', seq!, '001.png'), encodeGrayPng(12, 8, new Float32Array(96)));
+    writeFileSync(join(dir, 'labels', `${seq}.txt`), '0,0,0,1\n');
+    assert.throws(() => loadOpenEds(dir), /no label row for frame 1/);
+    assert.equal(loadOpenEds(dir, { requireLabels: false }).gaze.filter(Number.isNaN).length, 2);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('Aria layout: legacy and vergence CSVs round trip; frames match by timestamp within 5 ms', () => {
+  const ds = makeGazeDataset({ split: 'val', users: 1, perUser: 5, height: 12, width: 16, seed: 4 });
+  for (const schema of ['legacy', 'vergence'] as const) {
+    const dir = tmp();
+    try {
+      const [rec] = writeAriaRecording(dir, ds, { schema, depthM: 0.8 });
+      const csv = parseAriaEyeGazeCsv(readFileSync(join(rec!, 'mps', 'eye_gaze', 'general_eye_gaze.csv'), 'utf8'));
+      assert.equal(csv.schema, schema);
+      assert.equal(csv.n, 5);
+      const back = loadAriaRecording(rec!);
+      assert.equal(back.n, 5);
+      assert.equal(back.width, 16);
+      for (let i = 0; i < ds.n; i++) {
+        assert.ok(Math.abs(back.gaze[2 * i]! - ds.gaze[2 * i]!) < 1e-6, `${schema} yaw ${back.gaze[2 * i]} vs ${ds.gaze[2 * i]}`);
+        assert.ok(Math.abs(back.gaze[2 * i + 1]! - ds.gaze[2 * i + 1]!) < 1e-6);
+      }
+      for (let i = 0; i < ds.images.length; i++) assert.ok(Math.abs(back.images[i]! - ds.images[i]!) <= 0.5 / 255 + 1e-6);
+      // right half is the mirror image: loading it mirrored gives the same eye
+      const right = loadAriaRecording(rec!, { half: 'right', mirror: true });
+      assert.deepEqual(right.images, back.images);
+      // a frame 7 ms away from every row is skipped
+      const t = back.timestampUs![4]! + 7000;
+      writeFileSync(join(rec!, 'frames', `${t}.png`), encodeGrayPng(32, 12, new Float32Array(384)));
+      const again = loadAriaRecording(rec!);
+      assert.equal(again.n, 5); assert.equal(again.skipped, 1);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  }
+});
+
+test('Aria CSV: missing columns and bad cells are FormatErrors naming the problem', () => {
+  assert.throws(() => parseAriaEyeGazeCsv(''), FormatError);
+  assert.throws(() => parseAriaEyeGazeCsv('tracking_timestamp_us,yaw_rads_cpf\n1,0.1\n'), /pitch_rads_cpf/);
+  const head = 'tracking_timestamp_us,yaw_rads_cpf,pitch_rads_cpf,depth_m,yaw_low_rads_cpf,pitch_low_rads_cpf,yaw_high_rads_cpf,pitch_high_rads_cpf';
+  assert.equal(parseAriaEyeGazeCsv(`${head}\n10,0.1,0.2,1,0,0,0.2,0.3\n`).yaw[0], 0.1);
+  assert.throws(() => parseAriaEyeGazeCsv(`${head}\n10,zz,0.2,1,0,0,0.2,0.3\n`), /row 2 yaw_rads_cpf/);
+  assert.throws(() => parseAriaEyeGazeCsv(`${head}\n10,0.1,0.2,1,0,0,0.2,0.3\n5,0.1,0.2,1,0,0,0.2,0.3\n`), /backwards/);
+  assert.throws(() => parseAriaEyeGazeCsv('tracking_timestamp_us,left_yaw_rads_cpf,pitch_rads_cpf\n'), /right_yaw_rads_cpf/);
+  assert.throws(() => loadAriaRecording('/nonexistent/rec'), NotFound);
+});
