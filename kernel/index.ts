@@ -21,3 +21,4 @@ export * as mema from './mema';
 export * as cim from './cim';
 export * as sparse from './sparse';
 export * as stitch from './stitch';
+export * as federated from './federated';

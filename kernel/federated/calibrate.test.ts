@@ -57,3 +57,30 @@ test('bias appends a constant feature; the relative λ default scales with tr(G)
   const m = decodeClientMessage(bytes);
   assert.equal(m.type, 'stats');
 });
+
+test('through the runtime: the calibration round over worker/in-process clients equals centralized ridge on the pooled features, for any client order or partition', async () => {
+  const { gaussianBlobs, subset } = await import('./data');
+  const { partition } = await import('./partition');
+  const { makeHosts } = await import('./transport');
+  const { federatedCalibration } = await import('./server');
+  const { Mlp } = await import('./model');
+  const all = gaussianBlobs({ n: 300, dims: 8, classes: 4, seed: 21 });
+  const spec = { input: 8, hidden: [10], features: 6, classes: 4, head: 'sphere' as const };
+  const net = new Mlp(spec);
+  const params = Float64Array.from(Float32Array.from(net.init(5))); // float32-representable, so the float32 wire is exact
+  const central = solveRidge(clientStats(net.features(params, all), all.y, 6, 4));
+  const run = async (alpha: number, seed: number, K: number, kind: 'worker' | 'in-process', reverse: boolean) => {
+    const p = partition({ labels: all.y, clients: K, alpha, seed, minSize: 5 });
+    let clients = p.clients.map((ix, k) => { const s = subset(all, ix); return { id: `c${k}`, data: { kind: 'inline' as const, x: s.x, y: s.y, input: 8 } }; });
+    if (reverse) clients = clients.reverse();
+    const hosts = makeHosts({ spec, clients, hosts: 2, kind });
+    try { return await federatedCalibration({ spec, hosts, params }); } finally { await Promise.all(hosts.map((h) => h.close())); }
+  };
+  const a = await run(0.3, 1, 4, 'worker', false), b = await run(0.3, 1, 4, 'in-process', true), c = await run(5, 9, 7, 'in-process', false);
+  for (const [name, r] of [['workers', a], ['reversed order', b], ['re-partitioned into 7', c]] as const) {
+    assert.equal(r.n, 300);
+    assert.ok(Math.abs(r.lambda - central.lambda) <= 1e-12 * central.lambda, `${name}: λ`);
+    assert.ok(maxRel(r.W, central.W) <= 1e-9, `${name}: fed vs central ${maxRel(r.W, central.W)}`);
+  }
+  assert.ok(a.bytesUp > 0 && a.bytesDown > 0 && a.dropped.length === 0);
+});

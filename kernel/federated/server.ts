@@ -7,12 +7,13 @@
  * n-weighted mean over the clients that answered, summed in client-id order (independent of arrival order).
  */
 import { rng } from '../core/rng';
-import { Aborted, EdgeLabError, FormatError, InvalidInput, check, checkInt } from '../core/errors';
+import { Aborted, EdgeLabError, FormatError, InvalidInput, NotFound, check, checkInt } from '../core/errors';
 import { progress as mkProgress } from '../core/progress';
 import { Mlp, type ModelSpec } from './model';
 import { decodeClientMessage, encode, type ClientMessage, type ServerMessage } from './protocol';
 import { solveRidge, sumStats, type CalibStats, type RidgeOptions } from './calibrate';
 import { packedLength } from './linalg64';
+import { fingerprint } from './head';
 import { ClientDropped, type ClientHost } from './transport';
 
 export type Strategy = 'fedavg' | 'fedprox';
@@ -137,7 +138,56 @@ async function calibrationRound(o: { hosts: Map<string, ClientHost>; clients: st
   }));
   const ok = replies.filter((r) => r.msg).sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
   const stats: CalibStats[] = ok.map((r) => { const m = r.msg as ClientMessage & { type: 'stats' }; return { n: m.n, d: dd, classes: o.C, G: m.G, B: m.B }; });
-  return { stats, down, up: replies.reduce((a, r) => a + r.bytes, 0), dropped: replies.filter((r) => r.error).map((r) => ({ clientId: r.clientId, reason: r.error! })), perClient: ok[0]?.bytes ?? 0 };
+  return { stats, ids: ok.map((r) => r.clientId), down, up: replies.reduce((a, r) => a + r.bytes, 0), dropped: replies.filter((r) => r.error).map((r) => ({ clientId: r.clientId, reason: r.error! })), perClient: ok[0]?.bytes ?? 0 };
+}
+
+/** Start every host; check parameter counts, unique client ids and that all clients (and the server) derived the same fixed head. */
+async function provision(hosts: ClientHost[], net: Mlp): Promise<{ hostOf: Map<string, ClientHost>; ids: string[]; headHash: string | null }> {
+  const hellos = await Promise.all(hosts.map((h) => h.start()));
+  const hostOf = new Map<string, ClientHost>();
+  hellos.forEach((hl, i) => {
+    if (hl.nParams !== net.nParams) throw new InvalidInput(`${hosts[i]!.label}: clients report ${hl.nParams} parameters; the server's model has ${net.nParams}`);
+    for (const id of hl.clientIds) { if (hostOf.has(id)) throw new InvalidInput(`client id ${id} appears on two hosts`); hostOf.set(id, hosts[i]!); }
+  });
+  const headHash = net.fixedW ? fingerprint(net.fixedW) : null;
+  if (hellos.some((h) => h.headHash !== headHash)) throw new InvalidInput(`clients derived different fixed classifiers: ${hellos.map((h) => h.headHash).join(', ')} (server ${headHash})`);
+  return { hostOf, ids: [...hostOf.keys()].sort(), headHash };
+}
+
+export interface CalibrationOptions {
+  spec: ModelSpec;
+  hosts: ClientHost[];
+  /** Extractor parameters every client evaluates (e.g. FedResult.params). */
+  params: Float64Array;
+  /** Append a constant 1 to the features (bias row in W). Default false. */
+  bias?: boolean;
+  ridge?: RidgeOptions;
+  /** Default 'float32' (the statistics themselves are always float64). */
+  wire?: 'float32' | 'float64';
+  timeoutMs?: number;
+}
+export interface CalibrationResult {
+  /** W* = (ΣG + λI)⁻¹ ΣB, d×C row-major (or (d+1)×C with bias). */
+  W: Float64Array;
+  lambda: number;
+  /** Samples behind the statistics, and the clients that answered / were dropped. */
+  n: number;
+  clients: string[];
+  dropped: Dropped[];
+  bytesUp: number;
+  bytesDown: number;
+}
+
+/** A stand-alone calibration round: every client sends G_k (packed) and B_k in float64; the server solves by Cholesky. */
+export async function federatedCalibration(o: CalibrationOptions): Promise<CalibrationResult> {
+  check(o != null && Array.isArray(o.hosts) && o.hosts.length > 0, 'federatedCalibration: hosts (at least one ClientHost) required');
+  const net = new Mlp(o.spec);
+  check(o.params instanceof Float64Array && o.params.length === net.nParams, () => `federatedCalibration: params must be a Float64Array of ${net.nParams} values`);
+  const { hostOf, ids } = await provision(o.hosts, net);
+  const c = await calibrationRound({ hosts: hostOf, clients: ids, params: o.params, round: 0, bias: o.bias ?? false, d: net.spec.features, C: net.spec.classes, wire: o.wire ?? 'float32', timeoutMs: o.timeoutMs ?? 120_000 });
+  if (!c.stats.length) throw new NotFound(`federatedCalibration: no client answered (${c.dropped.map((d) => `${d.clientId}: ${d.reason}`).join('; ')})`);
+  const sum = sumStats(c.stats), s = solveRidge(sum, o.ridge);
+  return { W: s.W, lambda: s.lambda, n: sum.n, clients: c.stats.map((_, i) => c.ids[i]!), dropped: c.dropped, bytesUp: c.up, bytesDown: c.down };
 }
 
 export async function runFederated(o: FedOptions): Promise<FedResult> {
@@ -154,16 +204,7 @@ export async function runFederated(o: FedOptions): Promise<FedResult> {
   const seed = o.seed ?? 0, wire = o.wire ?? 'float32', timeoutMs = o.timeoutMs ?? 120_000;
   const calibEvery = checkInt('calibrateEvery', o.calibrateEvery ?? 0, 0), bias = o.bias ?? false;
   const t0 = Date.now();
-  // provision hosts; every client must derive the same fixed head
-  const hellos = await Promise.all(o.hosts.map((h) => h.start()));
-  const hostOf = new Map<string, ClientHost>();
-  hellos.forEach((hl, i) => {
-    if (hl.nParams !== net.nParams) throw new InvalidInput(`${o.hosts[i]!.label}: clients report ${hl.nParams} parameters; the server's model has ${net.nParams}`);
-    for (const id of hl.clientIds) { if (hostOf.has(id)) throw new InvalidInput(`client id ${id} appears on two hosts`); hostOf.set(id, o.hosts[i]!); }
-  });
-  const headHash = hellos[0]!.headHash;
-  if (hellos.some((h) => h.headHash !== headHash)) throw new InvalidInput(`clients derived different fixed classifiers: ${hellos.map((h) => h.headHash).join(', ')}`);
-  const ids = [...hostOf.keys()].sort();
+  const { hostOf, ids, headHash } = await provision(o.hosts, net);
   const idx = new Map(ids.map((id, i) => [id, i]));
   const r = rng(seed);
   let params = o.initParams ? Float64Array.from(o.initParams) : net.init(r.fork(1).seedInt());

@@ -1,0 +1,24 @@
+/**
+ * SphereFed ("Hyperspherical Federated Learning", Dong et al., ECCV 2022) on a real federated runtime.
+ *
+ *   const part = federated.partition({ labels, clients: 10, scheme: 'dirichlet-per-class', alpha: 0.05 });
+ *   const hosts = federated.makeHosts({ spec, clients });              // worker threads, one per core
+ *   const r = await federated.runFederated({ spec, hosts, rounds: 20 }); // FedAvg/FedProx + calibration round
+ *   const res = await federated.runExperiment({ alpha: 0.05 });        // the five ablation arms on Fashion-MNIST
+ *
+ * Clients can also be separate processes behind a WebSocket over loopback: `await federated.processHosts(...)`.
+ */
+export { partition, partitionStats, dirichlet, type Partition, type PartitionOptions, type PartitionScheme, type PartitionStats } from './partition';
+export { Mlp, trainLocal, headAccuracy, type ModelSpec, type ClientData, type LocalTrainOptions } from './model';
+export { fixedHead, fingerprint, type FixedHeadKind } from './head';
+export { clientStats, sumStats, solveRidge, type CalibStats, type RidgeOptions } from './calibrate';
+export { cholesky, choleskySolve, packUpper, unpackUpper, packedLength } from './linalg64';
+export { runFederated, federatedCalibration, clientSeed, validateUpdate, type FedOptions, type FedResult, type RoundLog, type Strategy, type CalibrationOptions, type CalibrationResult } from './server';
+export { makeHosts, InProcessHost, WorkerHost, ClientDropped, type ClientHost } from './transport';
+export { processHosts, ProcessHost, SocketHub } from './socket-host';
+export { encode, decodeClientMessage, decodeServerMessage, CLIENT_MESSAGE_TYPES, type ClientMessage, type ServerMessage } from './protocol';
+export type { ClientConfig, Fault, HostSetup } from './client';
+export { fashionMnistData, gaussianBlobs, subset, poolImages, type DataSource } from './data';
+export { runExperiment, trainCentralized, ARMS, type Arm, type ExperimentOptions, type ExperimentResult } from './experiment';
+export { loadShipped, shippedPath, type ShippedResults } from './shipped';
+export { partitionFigure, curvesFigure, calibrationFigure, bytesFigure, summaryTable, paperTable, gates, finals, ARM_LABELS, type Gate } from './figures';
