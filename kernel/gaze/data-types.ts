@@ -127,6 +127,8 @@ export interface RenderOptions {
   vignetting: number;
   /** Probability of a small defocus blur. */
   defocusProb: number;
+  /** Refract rays at the corneal sphere before they reach the iris plane (default true). */
+  refraction: boolean;
 }
 
 /** One frame's sampled state (what renderEye needs besides the user). */

@@ -22,13 +22,14 @@
  * every user): 32.5 mm from the nominal eye centre, 25° off-axis, below and toward nasal, aimed at the nominal corneal region
  * (3 mm up, 6 mm forward of the centre) so the palpebral fissure fills the frame.
  * Per user, anatomy and fit move the EYE relative to the device: its centre sits so that the camera sees it from
- * 30–35 mm and 20–30° off-axis (azimuth 10–50° nasal of straight below), plus headset slippage (±2 mm translation of the
+ * 30–35 mm and 20–30° off-axis (azimuth 20–40° nasal of straight below), plus headset slippage (±2 mm translation of the
  * eye centre, ±3° rotation of the head — lids, skin, primary gaze — relative to the device). The head-frame optical axis
  * is sampled (yaw ±25°, pitch ±20°); the image shows the optical axis; the label is the visual axis R(κ)·o rotated
  * into the device frame. Left eyes are mirror images (the nasal direction flips).
  *
  * Each pixel casts a ray from the pinhole into the scene: eyeball sphere (radius R_e) → if the hit is on the corneal cap
- * the ray continues to the iris plane (distance √(R_e² − r_i²) from the centre along o) and is classified pupil / iris
+ * the ray is refracted by the corneal sphere (radius ≈ 7.8 mm, n = 1.376: the pupil looks larger and shifted, as in
+ * real eyes) and continues to the iris plane (distance √(R_e² − r_i²) from the centre along o), classified pupil / iris
  * (angular + radial texture, per user) / limbus; otherwise sclera with Lambert shading. Eyelids are head-fixed curves
  * on the globe (quadratic arches in sin-space, upper lid following vertical gaze), with lashes and a margin shadow; skin
  * outside has low-frequency texture. Glints: LEDs on a ring fixed in the device, reflected by a corneal sphere
@@ -55,7 +56,7 @@ export const DEFAULT_USER_RANGES: Readonly<UserRanges> = Object.freeze({
   sigmaKappaDeg: 0,
   cameraDistanceMm: [30, 35] as [number, number],
   cameraOffAxisDeg: [20, 30] as [number, number],
-  cameraAzimuthDeg: [10, 50] as [number, number],
+  cameraAzimuthDeg: [20, 40] as [number, number],
   slipMm: 2,
   slipDeg: 3,
   sides: 'both' as const,
@@ -83,6 +84,7 @@ export const DEFAULT_RENDER: Readonly<Omit<RenderOptions, 'height' | 'width'>> =
   offset: [-0.04, 0.04] as [number, number],
   vignetting: 0.35,
   defocusProb: 0.25,
+  refraction: true,
 });
 
 /** Default image size (H×W). */
@@ -374,6 +376,9 @@ function rayTable(H: number, W: number, fpx: number, X: V3, Y: V3, Z: V3): Float
   return t;
 }
 
+/** Air → cornea/aqueous refraction ratio (1 / 1.376). */
+const ETA = 1 / 1.376;
+
 const smooth = (x: number): number => (x <= 0 ? 0 : x >= 1 ? 1 : x * x * (3 - 2 * x));
 
 /** Camera pose in the device frame: position and axes (x right, y down in the image, z forward). */
@@ -437,7 +442,6 @@ export function renderEye(user: GazeUser, frame: FrameState, opts: RenderEyeOpti
   const e2 = cross(o, e1);
   const C = cam.C, X = cam.X, Y = cam.Y, Z = cam.Z;
   const oc = sub(C, E);
-  const ocDotO = dot(oc, o);
   const c0 = dot(oc, oc) - Re * Re;
   const footMm = Math.hypot(oc[0], oc[1], oc[2]) / fpx; // mm per pixel at the eye
   const wEdge = Math.max(footMm, 0.05);
@@ -459,6 +463,9 @@ export function renderEye(user: GazeUser, frame: FrameState, opts: RenderEyeOpti
   const hX: V3 = [RhM[0]!, RhM[3]!, RhM[6]!], hY: V3 = [RhM[1]!, RhM[4]!, RhM[7]!];
   const vig = vignette(H, W), vs = Ro.vignetting;
   const rays = rayTable(H, W, fpx, X, Y, Z);
+  // corneal sphere (relative to E): apex 1.1 mm in front of the eyeball sphere along o
+  const refract = Ro.refraction, rcor = user.corneaRadius, rc2 = rcor * rcor, irc = 1 / rcor;
+  const ccx = o[0] * (Re + 1.1 - rcor), ccy = o[1] * (Re + 1.1 - rcor), ccz = o[2] * (Re + 1.1 - rcor);
   const ocx = oc[0], ocy = oc[1], ocz = oc[2], oc2 = c0 + Re * Re, dome = 1 / (1.6 * Re) ** 2;
   for (let i = 0; i < H; i++) {
     for (let jj = 0; jj < W; jj++) {
@@ -506,10 +513,25 @@ export function renderEye(user: GazeUser, frame: FrameState, opts: RenderEyeOpti
         let eye: number;
         const cosT = nx * o[0] + ny * o[1] + nz * o[2];
         if (cosT > cosLimbus) {
-          // through the cornea to the iris plane
-          const dO = dx * o[0] + dy * o[1] + dz * o[2];
-          const ti = (di - ocDotO) / dO;
-          const qx = oc[0] + ti * dx, qy = oc[1] + ti * dy, qz = oc[2] + ti * dz; // relative to E
+          // through the cornea (refracted at the corneal sphere, n = 1.376) to the iris plane
+          let px0 = ocx, py0 = ocy, pz0 = ocz, rx = dx, ry = dy, rz = dz;
+          if (refract) {
+            const ax = ocx - ccx, ay = ocy - ccy, az = ocz - ccz;
+            const b2 = dx * ax + dy * ay + dz * az, disc2 = b2 * b2 - (ax * ax + ay * ay + az * az - rc2);
+            if (disc2 > 0) {
+              const t2 = -b2 - Math.sqrt(disc2);
+              px0 = ocx + t2 * dx; py0 = ocy + t2 * dy; pz0 = ocz + t2 * dz;
+              const mx = (px0 - ccx) * irc, my = (py0 - ccy) * irc, mz = (pz0 - ccz) * irc;
+              const ci = -(dx * mx + dy * my + dz * mz), kk = 1 - ETA * ETA * (1 - ci * ci);
+              if (kk > 0) {
+                const f2 = ETA * ci - Math.sqrt(kk);
+                rx = ETA * dx + f2 * mx; ry = ETA * dy + f2 * my; rz = ETA * dz + f2 * mz;
+              }
+            }
+          }
+          const dO = rx * o[0] + ry * o[1] + rz * o[2];
+          const ti = (di - (px0 * o[0] + py0 * o[1] + pz0 * o[2])) / dO;
+          const qx = px0 + ti * rx, qy = py0 + ti * ry, qz = pz0 + ti * rz; // relative to E
           const a1 = qx * e1[0] + qy * e1[1] + qz * e1[2], a2 = qx * e2[0] + qy * e2[1] + qz * e2[2];
           const rr = Math.sqrt(a1 * a1 + a2 * a2);
           if (rr < rp + wEdge) {
