@@ -8,10 +8,10 @@ import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, NotFound } from '../../kernel/core/errors';
-import { rng } from '../../kernel/core/rng';
 import { startCameraServer, findAssets, BIND_HOST, type CameraServer } from './server';
-import { parseProfile, PROFILE_KIND, PROFILE_VERSION, type GazeProfile } from './profile';
-import { fitRidge, FEATURES } from './ridge';
+import { parseProfile, type GazeProfile } from './profile';
+import { FEATURES } from './ridge';
+import { sampleProfile } from './testing';
 
 const root = join(import.meta.dirname, '..', '..');
 let srv: CameraServer;
@@ -19,21 +19,7 @@ const got: GazeProfile[] = [];
 const events: string[] = [];
 let dir = '';
 
-/** A profile as the page builds it, from a real ridge fit on random data. */
-function validProfile(): GazeProfile {
-  const r = rng(5);
-  const F = Array.from({ length: 12 }, () => Array.from({ length: FEATURES }, () => r.uniform(0, 255)));
-  const T = F.map((_, i) => ({ x: 100 * (i % 3), y: 80 * Math.floor(i / 3) }));
-  const m = fitRidge(F, T);
-  return {
-    kind: PROFILE_KIND, version: PROFILE_VERSION, createdAt: new Date(0).toISOString(),
-    features: { patchW: 10, patchH: 6, eyes: 2, equalize: true, landmarks: 'face-api test' },
-    model: { lambda: m.lambda, mean: m.mean, wx: m.wx, wy: m.wy, bx: m.bx, by: m.by, looPx: m.looPx },
-    screen: { widthPx: 1000, heightPx: 700, distanceCm: 60, cmPerPx: 2.54 / 96 },
-    calibration: { targets: 9, samples: 12 },
-    validation: { targets: 1, meanPx: 10, medianPx: 10, meanDeg: 0.25, medianDeg: 0.25, points: [{ tx: 1, ty: 2, px: 3, py: 4 }] },
-  };
-}
+const validProfile = () => sampleProfile();
 
 function http(method: string, path: string, body?: string, headers: Record<string, string> = {}, host = BIND_HOST): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
