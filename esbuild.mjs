@@ -5,7 +5,7 @@
 //  - webviews / pages                         extension/webviews/*.ts    → dist/webviews/*.js (browser, ESM)
 // Entries whose source does not exist yet are skipped. Usage: node esbuild.mjs [--watch] [--no-dts] [--only kernel,renderer]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, mkdirSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, unlinkSync, copyFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,16 @@ for (const t of targets) {
   if (only && !only.includes(t.name)) continue;
   const r = await buildOne(t);
   if (r) built.push(r);
+}
+// The live-camera gaze page (extension/gaze/server.ts) serves face-api's tiny face detector + 68-landmark weights from
+// dist/webviews/gaze-models, so they ship in the .vsix with the page bundle (face-api's MIT licence; ~630 KB).
+if ((!only || only.includes('webviews')) && existsSync(join(root, 'node_modules/@vladmandic/face-api/model'))) {
+  const dest = join(root, 'dist/webviews/gaze-models');
+  mkdirSync(dest, { recursive: true });
+  for (const f of ['tiny_face_detector_model-weights_manifest.json', 'tiny_face_detector_model.bin', 'face_landmark_68_model-weights_manifest.json', 'face_landmark_68_model.bin']) {
+    copyFileSync(join(root, 'node_modules/@vladmandic/face-api/model', f), join(dest, f));
+  }
+  built.push('gaze-models');
 }
 if ((!only || only.includes('kernel')) && !args.includes('--no-dts') && existsSync(join(root, 'kernel/index.ts'))) {
   mkdirSync(join(root, 'dist/kernel'), { recursive: true });

@@ -29,7 +29,7 @@ export interface CameraAssets {
   script: string;
   /** media/gaze-camera.css */
   style: string;
-  /** Folder holding MODEL_FILES (dist/gaze-models in the .vsix, else node_modules/@vladmandic/face-api/model). */
+  /** Folder holding MODEL_FILES (dist/webviews/gaze-models, copied by esbuild.mjs and shipped in the .vsix; else node_modules/@vladmandic/face-api/model). */
   models: string;
 }
 
@@ -65,10 +65,10 @@ export const BIND_HOST = '127.0.0.1';
 export function findAssets(root: string): CameraAssets {
   const script = join(root, 'dist', 'webviews', 'gaze-camera.js');
   const style = join(root, 'media', 'gaze-camera.css');
-  const models = [join(root, 'dist', 'gaze-models'), join(root, 'node_modules', '@vladmandic', 'face-api', 'model')]
+  const models = [join(root, 'dist', 'webviews', 'gaze-models'), join(root, 'node_modules', '@vladmandic', 'face-api', 'model')]
     .find((d) => MODEL_FILES.every((f) => existsSync(join(d, f))));
   if (!existsSync(script)) throw new NotFound(`camera page bundle ${script} is missing: run \`node esbuild.mjs\``);
-  if (!models) throw new NotFound(`face-api weights (${MODEL_FILES[0]} …) found neither in dist/gaze-models nor in node_modules/@vladmandic/face-api/model under ${root}`);
+  if (!models) throw new NotFound(`face-api weights (${MODEL_FILES[0]} …) found neither in dist/webviews/gaze-models nor in node_modules/@vladmandic/face-api/model under ${root}`);
   return { script, style, models };
 }
 
