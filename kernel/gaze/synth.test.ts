@@ -133,3 +133,29 @@ test('bad options are named errors', () => {
   assert.throws(() => sampleUser(1, { userRanges: { eyeRadiusMm: [13, 12] } }), InvalidInput);
   assert.throws(() => renderEye(sampleUser(1), sampleFrame(sampleUser(1), 1), { height: 8, width: 8, out: new Float32Array(3) }), InvalidInput);
 });
+
+test('a left eye is the mirror image of the same right eye looking the mirrored way', () => {
+  const base = sampleUser(21, { userRanges: { sides: 'right', slipMm: 0, slipDeg: 0 } });
+  const left: GazeUser = { ...base, side: 'left', kappaYaw: -base.kappaYaw }; // kappa is nasal: mirrored too
+  const f = frameAt(base, 12, 6);
+  const a = renderEye(base, f, { height: H, width: W, render: { ...CLEAN, leds: 6 } });
+  const b = renderEye(left, { ...f, opticalYaw: -f.opticalYaw }, { height: H, width: W, render: { ...CLEAN, leds: 6 } });
+  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) assert.equal(b[i * W + j], a[i * W + W - 1 - j]);
+  // and its label is the mirrored label (kappa is nasal for both eyes)
+  const la = frameLabel(base, f), lb = frameLabel(left, { ...f, opticalYaw: -f.opticalYaw });
+  assert.ok(Math.abs(la.yaw + lb.yaw) < 1e-9 && Math.abs(la.pitch - lb.pitch) < 1e-9);
+});
+
+test('pool split: other users, more glare; abort and progress work', () => {
+  const pool = makeGazeDataset({ split: 'pool', users: 4, perUser: 50, height: 8, width: 12, seed: 1, render: { noise: false } });
+  assert.ok(pool.userId.every((u) => u >= 5000));
+  const ac = new AbortController();
+  let calls = 0;
+  assert.throws(() => makeGazeDataset({
+    split: 'train', users: 2, perUser: 300, height: 8, width: 12, signal: ac.signal,
+    onProgress: () => { calls++; ac.abort(); },
+  }), (e: Error) => e.name === 'Aborted');
+  assert.equal(calls, 1);
+  const ds = makeGazeDataset({ split: 'train', users: 1, perUser: 10, height: 8, width: 12, onProgress: (d, t) => { calls = d * 1000 + t; } });
+  assert.equal(calls, 10 * 1000 + ds.n);
+});
