@@ -22,3 +22,4 @@ export * as cim from './cim';
 export * as sparse from './sparse';
 export * as stitch from './stitch';
 export * as federated from './federated';
+export * as gaze from './gaze';

@@ -1,0 +1,158 @@
+/**
+ * The whole DFT Gaze training pipeline on the synthetic near-eye world, stage by stage, resumable:
+ *   T0  teacher pre-training (all weights, L1) on a fresh stream of rendered eyes of "pre-training" users disjoint from
+ *       every protocol split. DEVIATION: the paper starts from the ImageNet-1K ConvNeXt V2-Atto checkpoint, which is not
+ *       available offline; this stage stands in for it (and so the teacher's backbone already knows eyes).
+ *   T1  teacher generalized adapters (+ final LN + head) on D_G (unseen-users train split), K-means-balanced (K = 15).
+ *   KD  student distillation from the T0 teacher (the paper distils from the generic checkpoint, not the gaze-adapted
+ *       one): masked-image + teacher stage-3/4 feature reconstruction (γ = 0.5) on an unlabeled stream of other users'
+ *       eyes (the stand-in for ImageNet-1K); student stem + stage 1 inherited from T0 and frozen. KD needs only T0, so
+ *       it can run in a second process while T1 trains (`--stages kd,s1` next to `--stages t1,s1-random,...`).
+ *   S1  student generalized adapters (+ LN + head) on D_G, backbone frozen, K-means-balanced.
+ *   Ablations: S1 on a RANDOM frozen student backbone (stage 1 still inherited, stages 2–4 random), and KD without
+ *   masking (feature reconstruction only) + S1.
+ * Every stage writes <out>/<stage>.safetensors when done (float32) and <out>/<stage>.ckpt.safetensors while running;
+ * rerunning skips finished stages and resumes a partial one.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidInput, describe } from '../core/errors';
+import type { Rng } from '../core/rng';
+import { createModel, disposeGazeModel } from './model';
+import { distill } from './distill';
+import { setSource, trainSupervised, type BatchSource } from './train';
+import { readGazeModel, saveGazeModel } from './weights';
+import { makeGazeDataset, userOf, sampleFrame, renderEye, frameLabel, mixSeed } from './synth';
+import type { GazeUser } from './data-types';
+import type { EyeBatch, GazeModel, GazeSet, TrainLogEntry } from './types';
+
+export interface PipelineOptions {
+  /** Output folder for stage weights and checkpoints. */
+  out: string;
+  /** Training image size (multiples of 32; default 32×64). */
+  height?: number;
+  width?: number;
+  /** Steps per stage (defaults sized for ≈ 1 h on a 2-core box shared by several jobs, 32×64, batch 24). */
+  steps?: Partial<Record<StageName, number>>;
+  batch?: number;
+  /** Generator seed (protocol splits) and training seed. */
+  seed?: number;
+  /** D_G size (users × frames; default 60 × 300, the protocol's). */
+  trainUsers?: number;
+  perUser?: number;
+  /** Stages to run (default all, in order). */
+  stages?: StageName[];
+  signal?: AbortSignal;
+  log?: (msg: string) => void;
+}
+
+export const STAGES = ['t0', 't1', 'kd', 's1', 'kd-nomask', 's1-nomask', 's1-random'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export const DEFAULT_STEPS: Record<StageName, number> = { 't0': 350, 't1': 100, 'kd': 250, 's1': 250, 'kd-nomask': 150, 's1-nomask': 150, 's1-random': 150 };
+
+/** First user id of the pre-training world (disjoint from protocol splits: train 0.., val 1000.., test 2000.., pool 5000..). */
+const PRETRAIN_ID_BASE = 20000;
+/** First user id of the unlabeled KD stream. */
+const KD_ID_BASE = 40000;
+
+/**
+ * An endless stream of freshly rendered eyes of users idBase … idBase+nUsers−1 (uniform over users and frames);
+ * blink frames are redrawn. Deterministic given the Rng handed in.
+ */
+export function renderStream(opts: { seed?: number; idBase: number; nUsers: number; height: number; width: number }): BatchSource {
+  const cache = new Map<number, GazeUser>(), seed = opts.seed ?? 0, P = opts.height * opts.width;
+  const user = (id: number) => { let u = cache.get(id); if (!u) { u = userOf(seed, id); if (cache.size > 4000) cache.clear(); cache.set(id, u); } return u; };
+  return (n: number, r: Rng): GazeSet => {
+    const data = new Float32Array(n * P), gaze = new Float32Array(2 * n), uid = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      for (;;) {
+        const u = user(opts.idBase + r.int(opts.nUsers));
+        const fs = sampleFrame(u, mixSeed(seed, u.id, r.uint32() & 0x7fffffff, 0x57ea));
+        if (fs.blink) continue;
+        renderEye(u, fs, { height: opts.height, width: opts.width, out: data.subarray(i * P, (i + 1) * P) });
+        const lab = frameLabel(u, fs);
+        gaze[2 * i] = lab.yaw; gaze[2 * i + 1] = lab.pitch; uid[i] = u.id;
+        break;
+      }
+    }
+    return { images: { n, h: opts.height, w: opts.width, data }, gaze, user: uid };
+  };
+}
+
+/** D_G: the unseen-users train split without blink frames. */
+export function generalizedSet(opts: { seed?: number; height: number; width: number; users?: number; perUser?: number; protocol?: 'unseenUsers' | 'seenUsers' }): GazeSet {
+  const ds = makeGazeDataset({ split: 'train', protocol: opts.protocol ?? 'unseenUsers', users: opts.users, perUser: opts.perUser, height: opts.height, width: opts.width, seed: opts.seed ?? 0 });
+  return dropBlinks(ds.images, ds.gaze, ds.userId, ds.blink, ds.height, ds.width);
+}
+
+export function dropBlinks(images: Float32Array, gaze: Float32Array, user: Int32Array, blink: Uint8Array, h: number, w: number): GazeSet {
+  const keep: number[] = []; blink.forEach((b, i) => { if (!b) keep.push(i); });
+  const P = h * w, data = new Float32Array(keep.length * P), g = new Float32Array(2 * keep.length), u = new Int32Array(keep.length);
+  keep.forEach((i, k) => { data.set(images.subarray(i * P, (i + 1) * P), k * P); g[2 * k] = gaze[2 * i]!; g[2 * k + 1] = gaze[2 * i + 1]!; u[k] = user[i]!; });
+  return { images: { n: keep.length, h, w, data } as EyeBatch, gaze: g, user: u };
+}
+
+/** Run (or resume) the pipeline. Returns the per-stage loss logs. */
+export async function runPipeline(o: PipelineOptions): Promise<Record<string, TrainLogEntry[]>> {
+  const H = o.height ?? 32, W = o.width ?? 64, seed = o.seed ?? 0, batch = o.batch ?? 24;
+  if (H % 32 || W % 32) throw new InvalidInput(`training size must be multiples of 32, got ${describe(H)}×${describe(W)}`);
+  const steps = { ...DEFAULT_STEPS, ...(o.steps ?? {}) };
+  const want = new Set<StageName>(o.stages ?? [...STAGES]);
+  const log = o.log ?? ((m: string) => console.log(m));
+  mkdirSync(o.out, { recursive: true });
+  const file = (s: StageName) => join(o.out, `${s}.safetensors`);
+  const ckpt = (s: StageName) => ({ path: join(o.out, `${s}.ckpt.safetensors`), every: 25 });
+  const logs: Record<string, TrainLogEntry[]> = {};
+  const onLog = (s: StageName) => (e: TrainLogEntry) => log(`[${s}] step ${e.step} loss ${e.loss.toFixed(4)}${e.parts ? ' ' + Object.entries(e.parts).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ') : ''} (${e.ms} ms)`);
+  const common = (s: StageName) => ({ steps: steps[s], batch, seed: seed + STAGES.indexOf(s) * 7919, signal: o.signal, onLog: onLog(s), logEvery: 10, checkpoint: ckpt(s), progress: false });
+  const done = (s: StageName) => existsSync(file(s));
+  const finish = (s: StageName, m: GazeModel, l: TrainLogEntry[]) => {
+    m.meta = { ...m.meta, stage: s, steps: String(steps[s]), size: `${H}x${W}`, batch: String(batch), seed: String(seed) };
+    saveGazeModel(m, file(s)); logs[s] = l;
+    writeFileSync(join(o.out, `${s}.log.json`), JSON.stringify(l));
+    log(`[${s}] saved ${file(s)}`);
+  };
+  const load = (s: StageName) => readGazeModel(file(s)).model;
+  let dg: GazeSet | null = null;
+  const DG = () => (dg ??= generalizedSet({ seed, height: H, width: W, users: o.trainUsers, perUser: o.perUser }));
+  const pool = renderStream({ seed, idBase: KD_ID_BASE, nUsers: 2000, height: H, width: W });
+  const poolImages = (n: number, r: Rng) => pool(n, r).images;
+
+  if (want.has('t0') && !done('t0')) {
+    const t = createModel('teacher', { seed });
+    const src = renderStream({ seed, idBase: PRETRAIN_ID_BASE, nUsers: 2000, height: H, width: W });
+    const r = await trainSupervised(t, src, { ...common('t0'), group: 'all', lr: 1.5e-3, weightDecay: 0.05 });
+    finish('t0', t, r.log); disposeGazeModel(t);
+  }
+  if (want.has('t1') && !done('t1')) {
+    const t = load('t0');
+    const r = await trainSupervised(t, setSource(DG(), { balancedK: 15, seed }), { ...common('t1'), group: 'tunable', lr: 1e-3 });
+    finish('t1', t, r.log); disposeGazeModel(t);
+  }
+  const kdStage = async (s: 'kd' | 'kd-nomask', maskRatio: number) => {
+    // the paper distils from the generic (ImageNet) checkpoint, not the gaze-adapted teacher: here T0
+    const t = load('t0'), st = createModel('student', { seed: seed + 1 });
+    const r = await distill(t, st, poolImages, { ...common(s), lr: 1e-3, maskRatio });
+    disposeGazeModel(r.decoders);
+    finish(s, st, r.log); disposeGazeModel(st); disposeGazeModel(t);
+  };
+  if (want.has('kd') && !done('kd')) await kdStage('kd', 0.6);
+  const s1Stage = async (s: StageName, from: StageName | 'random') => {
+    let st: GazeModel;
+    if (from === 'random') {
+      // random frozen stages 2–4; stem + stage 1 inherited from the teacher as in the distilled student
+      st = createModel('student', { seed: seed + 2 });
+      const t = load('t0');
+      const { inheritStage1 } = await import('./distill');
+      inheritStage1(t, st); disposeGazeModel(t);
+    } else st = load(from);
+    const r = await trainSupervised(st, setSource(DG(), { balancedK: 15, seed }), { ...common(s), group: 'tunable', lr: 2e-3 });
+    finish(s, st, r.log); disposeGazeModel(st);
+  };
+  if (want.has('s1') && !done('s1')) await s1Stage('s1', 'kd');
+  if (want.has('s1-random') && !done('s1-random')) await s1Stage('s1-random', 'random');
+  if (want.has('kd-nomask') && !done('kd-nomask')) await kdStage('kd-nomask', 0);
+  if (want.has('s1-nomask') && !done('s1-nomask')) await s1Stage('s1-nomask', 'kd-nomask');
+  return logs;
+}
