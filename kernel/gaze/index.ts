@@ -25,3 +25,5 @@ export * from './synth';
 export * from './loaders';
 export * from './synth-figures';
 export type * from './data-types';
+export { paramTable, trainingCurves, errorTable, personalizationScatter, gazeScatter, latencyTable, paperVsOursTable, type ErrorRow, type PaperRow } from './figures';
+export { generalizedTestSet, personalTestSet, personalizationStudy, latencyMs, type PersonalizationStudy, type UserResult } from './evaluate';
