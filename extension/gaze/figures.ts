@@ -25,7 +25,7 @@ const pitchDeg = (g: Float32Array) => Array.from({ length: g.length / 2 }, (_, i
 export function gazeScatterFigure(user: UserData, run: PersonalizeRun): SeriesFigure {
   return series({
     title: `Predicted vs true gaze: ${user.label}`,
-    caption: `Held-out frames (${user.heldOut.n}). Grey: true gaze; orange: generic ${run.model}; green: after personalizing on the ${user.calib.n} calibration frames (blue).`,
+    caption: `${user.heldOut.n} held-out frames; blue: the ${user.calib.n} calibration frames.`,
     xLabel: 'yaw (°)', yLabel: 'pitch (°)', width: 560, height: 420,
     series: [
       { name: 'true', x: yawDeg(user.heldOut.gaze), y: pitchDeg(user.heldOut.gaze), mode: 'markers', color: '#9e9e9e' },

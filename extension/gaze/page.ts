@@ -19,10 +19,12 @@ export interface CameraPageOptions {
   frameGapMs: number;
   /** face-api TinyFaceDetector input size (multiple of 32; default 320). */
   detectorSize: number;
+  /** tfjs backend for face-api: 'auto' = WebGL when the browser has it, else CPU (default); 'cpu' forces the CPU backend. */
+  backend: 'auto' | 'cpu';
 }
 
 export const CAMERA_PAGE_DEFAULTS: Omit<CameraPageOptions, 'nonce'> = {
-  distanceCm: 60, screenWidthCm: 0, framesPerTarget: 8, settleMs: 900, frameGapMs: 80, detectorSize: 320,
+  distanceCm: 60, screenWidthCm: 0, framesPerTarget: 8, settleMs: 900, frameGapMs: 80, detectorSize: 320, backend: 'auto',
 };
 
 /** Target positions as fractions of the page: a 3×3 calibration grid and 4 validation points between its rows/columns. */
@@ -34,7 +36,21 @@ export function targetLayout(): { calibration: { fx: number; fy: number }[]; val
   };
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Escape for a double-quoted attribute or text (single quotes stay: CSP source expressions use them). */
+export const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** `<!DOCTYPE html>` through `</head>` for the panel and the camera page: charset, CSP meta, viewport, one stylesheet. */
+export function htmlHead(o: { csp: string; style: string; title: string; extra?: string }): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(o.csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">${o.extra ? `\n${o.extra}` : ''}
+<link rel="stylesheet" href="${esc(o.style)}">
+<title>${esc(o.title)}</title>
+</head>`;
+}
 
 /** The page's CSP. `frame-ancestors` only works as a header, so the server sends `cameraPageCsp(n, true)` as one too. */
 export function cameraPageCsp(nonce: string, header = false): string {
@@ -57,16 +73,7 @@ export function cameraPageHtml(o: Partial<CameraPageOptions> & { nonce: string }
   const csp = cameraPageCsp(nonce);
   // JSON in a data block: escape '<' so the text cannot close the script element.
   const json = JSON.stringify({ ...settings, layout: targetLayout() }).replace(/</g, '\\u003c');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<link rel="stylesheet" href="gaze-camera.css">
-<title>EdgeLab: camera gaze calibration</title>
-</head>
+  return `${htmlHead({ csp, style: 'gaze-camera.css', title: 'EdgeLab: camera gaze calibration', extra: '<meta name="referrer" content="no-referrer">' })}
 <body data-state="idle">
 <main id="intro">
   <h1>EdgeLab camera gaze calibration</h1>

@@ -7,7 +7,7 @@ import { eyeBox, frameFeatures, fitRidge, predictRidge, screenErrors, PATCH_W, P
 import { PROFILE_KIND, PROFILE_VERSION, type GazeProfile, type ValidationPoint } from '../gaze/profile';
 
 interface Config {
-  distanceCm: number; screenWidthCm: number; framesPerTarget: number; settleMs: number; frameGapMs: number; detectorSize: number;
+  distanceCm: number; screenWidthCm: number; framesPerTarget: number; settleMs: number; frameGapMs: number; detectorSize: number; backend: 'auto' | 'cpu';
   layout: { calibration: { fx: number; fy: number }[]; validation: { fx: number; fy: number }[] };
 }
 interface Sample { f: Float64Array; x: number; y: number; group: number }
@@ -35,7 +35,7 @@ async function loadModels(): Promise<void> {
   const tf = faceapi.tf as unknown as { setBackend(b: string): Promise<boolean>; ready(): Promise<void>; getBackend(): string };
   // WebGL when the browser has it, else tfjs's CPU backend (slower but always there). No wasm: it would need its binary.
   let ok = false;
-  try { ok = await tf.setBackend('webgl'); } catch { ok = false; }
+  if (cfg.backend !== 'cpu') { try { ok = await tf.setBackend('webgl'); } catch { ok = false; } }
   if (!ok) await tf.setBackend('cpu');
   await tf.ready();
   debug.backend = tf.getBackend();
