@@ -39,6 +39,9 @@ export interface ExperimentOptions {
   scale?: number;
   /** Loss of the sphere arm. Default 'ce'. */
   sphereLoss?: 'ce' | 'mse';
+  /** Append a constant 1 to the calibration features of the FedAvg + ridge arm (an intercept, like the learned head's bias).
+   *  Default false. The sphere arms never use it (their fixed head has no bias). */
+  ridgeBias?: boolean;
   rounds?: number; localEpochs?: number; batchSize?: number; lr?: number;
   strategy?: Strategy; mu?: number; clientFraction?: number;
   /** Default 10 samples per client. */
@@ -111,10 +114,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     try {
       const r = await runFederated({
         spec, hosts, rounds: cfg.rounds, strategy: cfg.strategy, mu: cfg.mu, localEpochs: cfg.localEpochs, batchSize: cfg.batchSize, lr: cfg.lr,
-        clientFraction: o.clientFraction, seed, calibrateEvery: 1, signal: o.signal, progress: o.progress ?? false,
+        clientFraction: o.clientFraction, seed, calibrateEvery: 1, signal: o.signal, progress: o.progress ?? false, bias: head === 'learned' && (o.ridgeBias ?? false),
         label: `${head === 'learned' ? cfg.strategy : 'sphere'} α=${o.alpha} seed ${seed}`,
         evaluate: (p, _t, W) => {
-          const a = net.accuracy(p, test), c = W ? headAccuracy(net.features(p, test), test.y, W, cfg.features, 10) : NaN;
+          const a = net.accuracy(p, test), c = W ? headAccuracy(net.features(p, test), test.y, W, cfg.features, 10, head === 'learned' && (o.ridgeBias ?? false)) : NaN;
           own.push(a); cal.push(c); return { acc: a, calibrated: c };
         },
       });
