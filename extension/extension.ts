@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext) {
       await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: context.extension.id });
       return dest;
     }),
-    vscode.commands.registerCommand('edgelab.openGazeCalibration', () => { openCalibration(context); }),
+    vscode.commands.registerCommand('edgelab.openGazeCalibration', () => { openCalibration(context, log); }),
     vscode.commands.registerCommand('edgelab.installKernel', () => {
       try {
         const file = installKernelspec();

@@ -25,7 +25,7 @@ export function calibrationHtml(opts: { cspSource: string; nonce: string; script
     <fieldset>
       <legend>Synthetic user (unseen-users protocol)</legend>
       <label>seed <input id="seed" type="number" min="0" step="1" value="0"></label>
-      <label>user <input id="user" type="number" min="0" max="9999" step="1" value="0"></label>
+      <label>user <input id="user" type="number" min="0" max="49" step="1" value="0"></label>
       <label>σκ (°) <input id="kappa" type="number" min="0" max="10" step="0.5" value="2"></label>
       <button id="synthetic" type="button">Load synthetic user</button>
     </fieldset>
