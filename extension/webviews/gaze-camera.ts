@@ -44,6 +44,9 @@ async function loadModels(): Promise<void> {
 }
 
 async function openCamera(): Promise<void> {
+  if (!window.isSecureContext || !navigator.mediaDevices?.getUserMedia) {
+    throw new Error(`this browser gives no camera to ${location.origin}: the page must be served from localhost/127.0.0.1 or over HTTPS (behind code-server, use its https address)`);
+  }
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
   video.srcObject = stream;
   await video.play();
