@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     te.x.dispose(); te.y.dispose(); x.dispose(); yOneHot!.dispose();
     await saveLayersModel(model, join(dir, kind));
     meta[kind] = { trainImages: n, trainSeed: 1, epochs, optimizer: 'adam 2e-3, batch 64, shuffled', testAcc: Number(acc.toFixed(4)), testImages: '5000 (seed 2)',
-      params: model.countParams(), seconds: Math.round((Date.now() - t0) / 1000), command: `npx tsx scripts/train-sws-models.ts --only ${kind} --n ${n} --epochs ${epochs}` };
+      params: model.countParams(), seconds: Math.round((Date.now() - t0) / 1000),
+      licence: 'trained here on Fashion-MNIST (MIT, Zalando Research); architectures = the CIM I models (kernel/cim/sws-study.ts)', command: `npx tsx scripts/train-sws-models.ts --only ${kind} --n ${n} --epochs ${epochs}` };
     console.log(`${kind}: test acc ${acc.toFixed(4)}, ${model.countParams()} params`);
     model.optimizer.dispose(); model.dispose();
     writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n');

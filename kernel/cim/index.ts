@@ -22,9 +22,9 @@ export { sweep, type SweepOptions, type SweepRow } from './sweep';
 export { packSections, type PackOptions } from './layout';
 export { adcEnergyModel, surveyModel, sliceBits, bitsFor, bitLength, histogramEnergy, ADC_POLICIES, ENERGY_MODELS,
   type AdcPolicy, type AdcEnergyModel, type AdcEnergyId, type SurveyModelOptions, type PolarityStats } from './adc';
-export { swsLayout, sectionStats, sectionAdc, activeColumns, adcAccount, adcMvm, modelAdc,
+export { swsLayout, sectionStats, sectionAdc, activeColumns, adcAccount, adcAccounts, adcMvm, modelAdc, modelAdcPolicies,
   type SwsLayoutOptions, type AdcAccount, type AdcAccountOptions, type LayerUse, type ModelAdcRow } from './sws';
-export { magnitudeMask, pruneModel, pruneFineTune, applyMasks, prunableLayers, type PruneResult, type PruneFineTuneOptions } from './prune';
+export { magnitudeMask, pruneInt8, pruneModel, pruneFineTune, applyMasks, prunableLayers, type PruneResult, type PruneFineTuneOptions } from './prune';
 export { buildCnn, buildMixer, buildSwsModel, loadSwsModel, swsModelDir, layerVectors, swsLayouts, swsEnergy, reduction, swsStudy, SWS_LAYOUTS,
   type SwsModelKind, type SwsLayoutName, type SwsEnergy, type SwsStudyOptions, type SwsStudyRow, type SwsStudyResult } from './sws-study';
 export { swsCrossbarFigure, energyBreakdownFigure, reductionCurveFigure, accuracyCurveFigure } from './sws-figures';

@@ -5,7 +5,7 @@ import { init } from '../core/backend';
 import { expectNoLeak } from '../core/testing';
 import { InvalidInput } from '../core/errors';
 import { rng } from '../core/rng';
-import { magnitudeMask, pruneFineTune, pruneModel } from './prune';
+import { magnitudeMask, pruneFineTune, pruneInt8, pruneModel } from './prune';
 import { mapModel } from './model';
 
 function tiny(): tf.Sequential {
@@ -67,4 +67,12 @@ test('pruneFineTune: gradual steps reach the target, pruned weights stay exactly
   assert.equal(kernelZeros(model, 2), 154);
   await assert.rejects(pruneFineTune(model, { sparsity: 0.5, x }), InvalidInput);
   tf.dispose([x, y]); model.dispose();
+});
+
+test('pruneInt8 zeroes the smallest integer weights and keeps the rest', async () => {
+  const { mapLayer } = await import('./crossbar');
+  const q = new Int8Array([5, -1, 0, 3, -7, 2, 1, -2]);
+  const L = pruneInt8(mapLayer({ q, nOut: 2, nIn: 4 }), 0.5);
+  assert.deepEqual(Array.from(L.q), [5, 0, 0, 3, -7, 0, 0, -2]); // 0, −1, 1 and the first |2| (index 5) go: ties by index
+  assert.equal(L.sort, 'none');
 });

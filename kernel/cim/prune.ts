@@ -5,6 +5,8 @@
  * Zero remapping itself is a layout step (`swsLayout(..., { remapZeros: true })`), exact by construction.
  */
 import * as tf from '@tensorflow/tfjs';
+import { mapLayer } from './crossbar';
+import type { MappedLayer } from './types';
 import { InvalidInput, checkInt, describe, throwIfAborted } from '../core/errors';
 
 /** Keep-mask (1 = keep) that zeroes the round(sparsity·n) smallest |w| (ties: lower index pruned first). */
@@ -15,6 +17,16 @@ export function magnitudeMask(w: ArrayLike<number>, sparsity: number): Uint8Arra
   const keep = new Uint8Array(n).fill(1);
   for (let i = 0; i < k; i++) keep[idx[i]!] = 0;
   return keep;
+}
+
+/**
+ * Magnitude-prune an already-quantized layer (for imported weights without labels, e.g. face-api, or synthetic
+ * weights): the round(sparsity·n) smallest |q| become 0. Returns a new unsorted grid layer with the same config.
+ */
+export function pruneInt8(layer: MappedLayer, sparsity: number): MappedLayer {
+  const keep = magnitudeMask(layer.q, sparsity);
+  const q = layer.q.map((v, i) => (keep[i] ? v : 0));
+  return mapLayer({ name: layer.name, q, nOut: layer.nOut, nIn: layer.nIn, scale: layer.scale, config: layer.config });
 }
 
 function checkSparsity(s: unknown): number {

@@ -10,12 +10,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { InvalidInput, NotFound, describe, throwIfAborted } from '../core/errors';
+import { InvalidInput, NotFound, checkInt, describe, throwIfAborted } from '../core/errors';
+import { mapLayer } from './crossbar';
 import { loadLayersModel } from '../core/io/tfjs-models';
 import { ADC_POLICIES, ENERGY_MODELS, type AdcEnergyId, type AdcPolicy } from './adc';
 import { mapModel, setCrossbarWeights } from './model';
 import { pruneFineTune, type PruneFineTuneOptions } from './prune';
-import { modelAdc, swsLayout, type LayerUse } from './sws';
+import { modelAdcPolicies, swsLayout, type LayerUse } from './sws';
 import type { CrossbarConfig, MappedLayer } from './types';
 
 export type SwsModelKind = 'cnn' | 'mixer';
@@ -83,9 +84,12 @@ export function layerVectors(model: tf.LayersModel): number[] {
 export const SWS_LAYOUTS = ['unsorted', 'sorted', 'remapped'] as const;
 export type SwsLayoutName = (typeof SWS_LAYOUTS)[number];
 
-/** The three layouts of one mapped layer. */
-export function swsLayouts(layer: MappedLayer): Record<SwsLayoutName, MappedLayer> {
-  return { unsorted: layer, sorted: swsLayout(layer, { sort: 'abs', remapZeros: false }), remapped: swsLayout(layer, { sort: 'abs', remapZeros: true }) };
+/**
+ * The three layouts of one mapped layer. `sort` (default 'abs', the literal SWS reading) orders the sorted layouts;
+ * 'signed' makes sections single-sign (the other polarity's bit lines stay dark) — an ablation.
+ */
+export function swsLayouts(layer: MappedLayer, sort: 'abs' | 'signed' = 'abs'): Record<SwsLayoutName, MappedLayer> {
+  return { unsorted: layer, sorted: swsLayout(layer, { sort, remapZeros: false }), remapped: swsLayout(layer, { sort, remapZeros: true }) };
 }
 
 /** energy[layout][policy][model id] per inference, plus conversions and tiles per layout. */
@@ -98,15 +102,16 @@ export interface SwsEnergy {
 }
 
 /** ADC energy of mapped layers (with their per-inference vector counts) under every layout, policy and energy law. */
-export function swsEnergy(layers: readonly LayerUse[], opts: { inputBits?: number; models?: AdcEnergyId[] } = {}): SwsEnergy {
-  const lay = layers.map((u) => ({ vectors: u.vectors, l: swsLayouts(u.layer) }));
+export function swsEnergy(layers: readonly LayerUse[], opts: { inputBits?: number; models?: AdcEnergyId[]; sort?: 'abs' | 'signed' } = {}): SwsEnergy {
+  const lay = layers.map((u) => ({ vectors: u.vectors, l: swsLayouts(u.layer, opts.sort) }));
   const energy = {} as SwsEnergy['energy'], conversions = {} as SwsEnergy['conversions'], tiles = {} as SwsEnergy['tiles'];
   const ref: Record<SwsLayoutName, number[]> = { unsorted: [], sorted: [], remapped: [] };
   for (const name of SWS_LAYOUTS) {
     energy[name] = {} as Record<AdcPolicy, Record<string, number>>; conversions[name] = {} as Record<AdcPolicy, number>;
     const uses = lay.map((u) => ({ layer: u.l[name], vectors: u.vectors }));
+    const all = modelAdcPolicies(uses, ADC_POLICIES, { inputBits: opts.inputBits, models: opts.models ?? [...ENERGY_MODELS] });
     for (const policy of ADC_POLICIES) {
-      const m = modelAdc(uses, { policy, inputBits: opts.inputBits, models: opts.models ?? [...ENERGY_MODELS] });
+      const m = all[policy]!;
       energy[name][policy] = m.energy; conversions[name][policy] = m.conversions; tiles[name] = m.tiles;
       if (policy === 'sectionMax') ref[name] = m.rows.map((r) => r.vectors * (r.account.energy.exp2 ?? NaN));
     }
@@ -136,6 +141,11 @@ export interface SwsStudyOptions {
   config?: Partial<CrossbarConfig>;
   inputBits?: number;
   models?: AdcEnergyId[];
+  /**
+   * Extra section sizes (rows per section, e.g. [16, 32, 64]) evaluated on the same int8 weights (energy only; a
+   * section of S rows = a row band read on its own, with ⌈log2(S + 1)⌉-bit full resolution). Default none.
+   */
+  sectionRows?: number[];
   progress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -150,6 +160,8 @@ export interface SwsStudyRow {
   /** Points below the unpruned int8 model (positive = worse). */
   drop: number;
   result: SwsEnergy;
+  /** Results for `sectionRows` (keyed by rows per section). */
+  byRows?: Record<number, SwsEnergy>;
 }
 
 export interface SwsStudyResult { floatAccuracy: number; int8Accuracy: number; vectors: number[]; rows: SwsStudyRow[] }
@@ -180,9 +192,18 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
       setCrossbarWeights(model, mapping);
       const accuracy = await opts.evaluate(model);
       restore();
-      const result = swsEnergy(mapping.layers.map((layer, i) => ({ layer, vectors: vectors[i]! })), { inputBits: opts.inputBits, models: opts.models });
+      const eo = { inputBits: opts.inputBits, models: opts.models };
+      const result = swsEnergy(mapping.layers.map((layer, i) => ({ layer, vectors: vectors[i]! })), eo);
       let z = 0, t = 0; for (const L of mapping.layers) { for (let j = 0; j < L.q.length; j++) if (L.q[j] === 0) z++; t += L.q.length; }
-      rows.push({ sparsity: s, weightSparsity: z / t, accuracy, drop: (int8Accuracy - accuracy) * 100, result });
+      const row: SwsStudyRow = { sparsity: s, weightSparsity: z / t, accuracy, drop: (int8Accuracy - accuracy) * 100, result };
+      if (opts.sectionRows?.length) {
+        row.byRows = {};
+        for (const r of opts.sectionRows) {
+          const cfg = { ...mapping.layers[0]!.config, rows: checkInt('sectionRows', r, 1, 1 << 16) };
+          row.byRows[r] = swsEnergy(mapping.layers.map((L, i) => ({ layer: mapLayer({ name: L.name, q: L.q, nOut: L.nOut, nIn: L.nIn, scale: L.scale, config: cfg }), vectors: vectors[i]! })), eo);
+        }
+      }
+      rows.push(row);
       opts.progress?.(n + 1, sparsities.length);
     }
     return { floatAccuracy, int8Accuracy, vectors, rows };

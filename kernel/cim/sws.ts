@@ -170,26 +170,40 @@ export interface AdcAccount {
 /** ADC conversions and energy of one MVM through `layer`'s layout (static: independent of the input values). */
 export function adcAccount(layer: MappedLayer, opts: AdcAccountOptions = {}): AdcAccount {
   const policy = checkPolicy(opts.policy ?? 'sectionMax');
+  return adcAccounts(layer, [policy], opts)[policy]!;
+}
+
+/** `adcAccount` for several policies at once (section statistics are gathered once). */
+export function adcAccounts(layer: MappedLayer, policies: readonly AdcPolicy[], opts: Omit<AdcAccountOptions, 'policy'> = {}): Partial<Record<AdcPolicy, AdcAccount>> {
+  policies.forEach(checkPolicy);
   const inputBits = checkInputBits(opts.inputBits ?? 8);
   const models = (opts.models ?? [...ENERGY_MODELS]).map(adcEnergyModel);
-  const hist = new Array<number>(33).fill(0);
-  let sections = 0, activeSections = 0;
+  const { slices } = geometry(layer);
+  const geo = { rows: layer.config.rows, cellBits: layer.config.cellBits, slices };
+  const hist = policies.map(() => new Array<number>(33).fill(0));
+  const active = policies.map(() => 0);
+  let sections = 0;
   for (let t = 0; t < layer.tiles; t++) for (let k = 0; k < layer.slots; k++) {
-    const bits = sectionAdc(layer, t, k, policy);
-    if (!bits) continue;
+    const st = sectionStats(layer, t, k);
+    if (!st) continue;
     sections++;
-    let any = false;
-    for (const pol of bits) for (const b of pol) if (b > 0) { hist[b]! += inputBits; any = true; }
-    if (any) activeSections++;
+    policies.forEach((policy, n) => {
+      let any = false;
+      for (const pol of st) for (const b of sliceBits(pol, policy, geo)) if (b > 0) { hist[n]![b]! += inputBits; any = true; }
+      if (any) active[n]!++;
+    });
   }
-  let last = hist.length - 1; while (last > 0 && hist[last] === 0) last--;
-  const bitsHistogram = hist.slice(0, last + 1);
-  const energy: Record<string, number> = {};
-  for (const m of models) energy[m.id] = histogramEnergy(bitsHistogram, m);
-  return {
-    policy, inputBits, fullBits: bitsFor(layer.config.rows * ((1 << layer.config.cellBits) - 1)), tiles: layer.tiles, sections, activeSections,
-    conversions: bitsHistogram.reduce((a, b) => a + b, 0), bitsHistogram, energy,
-  };
+  const fullBits = bitsFor(layer.config.rows * ((1 << layer.config.cellBits) - 1));
+  const out: Partial<Record<AdcPolicy, AdcAccount>> = {};
+  policies.forEach((policy, n) => {
+    const h = hist[n]!;
+    let last = h.length - 1; while (last > 0 && h[last] === 0) last--;
+    const bitsHistogram = h.slice(0, last + 1);
+    const energy: Record<string, number> = {};
+    for (const m of models) energy[m.id] = histogramEnergy(bitsHistogram, m);
+    out[policy] = { policy, inputBits, fullBits, tiles: layer.tiles, sections, activeSections: active[n]!, conversions: bitsHistogram.reduce((a, b) => a + b, 0), bitsHistogram, energy };
+  });
+  return out;
 }
 
 /**
@@ -265,12 +279,25 @@ export interface ModelAdcRow { name: string; vectors: number; account: AdcAccoun
 
 /** Per-layer ADC accounts and the per-inference total energy (Σ vectors × energy per MVM) for each model id. */
 export function modelAdc(layers: readonly LayerUse[], opts: AdcAccountOptions = {}): { rows: ModelAdcRow[]; energy: Record<string, number>; conversions: number; tiles: number } {
-  const rows = layers.map(({ layer, vectors }) => ({ name: layer.name, vectors: checkInt('vectors', vectors), account: adcAccount(layer, opts) }));
-  const energy: Record<string, number> = {};
-  let conversions = 0, tiles = 0;
-  for (const r of rows) {
-    conversions += r.vectors * r.account.conversions; tiles += r.account.tiles;
-    for (const [id, e] of Object.entries(r.account.energy)) energy[id] = (energy[id] ?? 0) + r.vectors * e;
+  const policy = checkPolicy(opts.policy ?? 'sectionMax');
+  return modelAdcPolicies(layers, [policy], opts)[policy]!;
+}
+
+/** `modelAdc` for several policies at once. */
+export function modelAdcPolicies(layers: readonly LayerUse[], policies: readonly AdcPolicy[], opts: Omit<AdcAccountOptions, 'policy'> = {}):
+  Partial<Record<AdcPolicy, { rows: ModelAdcRow[]; energy: Record<string, number>; conversions: number; tiles: number }>> {
+  layers.forEach(({ vectors }) => checkInt('vectors', vectors));
+  const accts = layers.map(({ layer }) => adcAccounts(layer, policies, opts));
+  const out: ReturnType<typeof modelAdcPolicies> = {};
+  for (const policy of policies) {
+    const rows = layers.map(({ layer, vectors }, i) => ({ name: layer.name, vectors, account: accts[i]![policy]! }));
+    const energy: Record<string, number> = {};
+    let conversions = 0, tiles = 0;
+    for (const r of rows) {
+      conversions += r.vectors * r.account.conversions; tiles += r.account.tiles;
+      for (const [id, e] of Object.entries(r.account.energy)) energy[id] = (energy[id] ?? 0) + r.vectors * e;
+    }
+    out[policy] = { rows, energy, conversions, tiles };
   }
-  return { rows, energy, conversions, tiles };
+  return out;
 }
