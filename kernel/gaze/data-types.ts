@@ -183,6 +183,12 @@ export interface GazeDatasetOptions {
   userRanges?: Partial<UserRanges>;
   frameRanges?: Partial<FrameRanges>;
   render?: Partial<Omit<RenderOptions, 'height' | 'width'>>;
+  /**
+   * Mirror left-eye images horizontally and negate their yaw labels, so every image looks like a right eye (what
+   * Meta's open Aria ET model does with one half of the frame). Default false (both eyes as filmed). Angular errors are
+   * the same in the mirrored frame; negate the predicted yaw of `flipped` samples to get the original frame.
+   */
+  flipLeft?: boolean;
   /** Calibration frames per test user (default 5). */
   calibrationFrames?: number;
   /** Progress callback (done, total) and abort. */
@@ -209,6 +215,8 @@ export interface GazeDataset {
   blink: Uint8Array;
   /** 1 = calibration frame (test split: the 5 per-user calibration images). */
   calib: Uint8Array;
+  /** 1 = left-eye image mirrored to right-eye form with its yaw negated (option flipLeft). */
+  flipped: Uint8Array;
   /** The hidden users present, by id order of first appearance. */
   users: GazeUser[];
   protocol: GazeProtocol;

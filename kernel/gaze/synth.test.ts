@@ -159,3 +159,21 @@ test('pool split: other users, more glare; abort and progress work', () => {
   const ds = makeGazeDataset({ split: 'train', users: 1, perUser: 10, height: 8, width: 12, onProgress: (d, t) => { calls = d * 1000 + t; } });
   assert.equal(calls, 10 * 1000 + ds.n);
 });
+
+test('flipLeft mirrors left-eye images and negates their yaw; right eyes untouched', () => {
+  const o = { split: 'train' as const, users: 6, perUser: 2, height: 8, width: 12, seed: 3 };
+  const a = makeGazeDataset(o), b = makeGazeDataset({ ...o, flipLeft: true });
+  let lefts = 0;
+  for (let k = 0; k < a.n; k++) {
+    const left = a.users.find((u) => u.id === a.userId[k])!.side === 'left';
+    assert.equal(b.flipped[k], left ? 1 : 0);
+    assert.equal(a.flipped[k], 0);
+    if (left) lefts++;
+    assert.equal(b.gaze[2 * k], left ? -a.gaze[2 * k]! : a.gaze[2 * k]);
+    assert.equal(b.gaze[2 * k + 1], a.gaze[2 * k + 1]);
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 12; j++) {
+      assert.equal(b.images[k * 96 + i * 12 + j], a.images[k * 96 + i * 12 + (left ? 11 - j : j)]);
+    }
+  }
+  assert.ok(lefts > 0 && lefts < a.n);
+});

@@ -3,11 +3,12 @@
  *
  * API (everything returns plain typed arrays):
  *
- *   makeGazeDataset({ split, protocol?, users?, perUser?, height?, width?, seed?, sigmaKappaDeg?,
+ *   makeGazeDataset({ split, protocol?, users?, perUser?, height?, width?, seed?, sigmaKappaDeg?, flipLeft?,
  *                     userRanges?, frameRanges?, render?, calibrationFrames?, onProgress?, progress?, signal? }): GazeDataset
  *     split: 'train' | 'val' | 'test' | 'pool'; protocol: 'unseenUsers' (default, OpenEDS-like) | 'seenUsers' (AEA-like).
  *     → { n, height, width, images: Float32Array(n·H·W in [0,1]), gaze: Float32Array(2n: yaw, pitch rad = VISUAL axis, the label),
  *         optical: Float32Array(2n, diagnostics), userId: Int32Array, frame: Int32Array, blink: Uint8Array, calib: Uint8Array,
+ *         flipped: Uint8Array (flipLeft: left-eye image mirrored and its yaw negated),
  *         users: GazeUser[], protocol, split, seed, sigmaKappaDeg }
  *   calibrationSets(ds, { calibrationFrames? }) → per-user { userId, calib: Int32Array, heldOut: Int32Array } (indices into ds)
  *   subsetDataset(ds, indices) → GazeDataset             (e.g. the 5 calibration images of one user)
@@ -710,39 +711,43 @@ export function makeGazeDataset(opts: GazeDatasetOptions & { progress?: boolean 
   const N = plan.length, P = H * W;
   const images = new Float32Array(N * P);
   const gaze = new Float32Array(2 * N), optical = new Float32Array(2 * N);
-  const userId = new Int32Array(N), frameIdx = new Int32Array(N), blink = new Uint8Array(N), calib = new Uint8Array(N);
+  const userId = new Int32Array(N), frameIdx = new Int32Array(N), blink = new Uint8Array(N), calib = new Uint8Array(N), flipped = new Uint8Array(N);
   const prog = opts.progress ? makeProgress(N, `rendering ${split} eyes`, { unit: 'img' }) : null;
   const renderOpts = { height: H, width: W, render };
   for (let k = 0; k < N; k++) {
     if (opts.signal?.aborted) { prog?.stop('aborted'); throw new Aborted(`makeGazeDataset aborted after ${k} of ${N} images`); }
     const it = plan[k]!;
     const fs = sampleFrame(it.user, frameSeed(seed, it.user.id, it.frame), { frameRanges, render, calibrationTarget: it.target });
-    renderEye(it.user, fs, { ...renderOpts, out: images.subarray(k * P, (k + 1) * P) });
+    const img = renderEye(it.user, fs, { ...renderOpts, out: images.subarray(k * P, (k + 1) * P) });
     const lab = frameLabel(it.user, fs);
-    gaze[2 * k] = lab.yaw; gaze[2 * k + 1] = lab.pitch;
-    optical[2 * k] = lab.opticalYaw; optical[2 * k + 1] = lab.opticalPitch;
+    const flip = opts.flipLeft === true && it.user.side === 'left';
+    if (flip) for (let i = 0; i < H; i++) img.subarray(i * W, (i + 1) * W).reverse();
+    const sg = flip ? -1 : 1;
+    gaze[2 * k] = sg * lab.yaw; gaze[2 * k + 1] = lab.pitch;
+    optical[2 * k] = sg * lab.opticalYaw; optical[2 * k + 1] = lab.opticalPitch;
+    flipped[k] = flip ? 1 : 0;
     userId[k] = it.user.id; frameIdx[k] = it.frame; blink[k] = fs.blink ? 1 : 0; calib[k] = it.calib ? 1 : 0;
     if ((k & 255) === 255) { opts.onProgress?.(k + 1, N); prog?.tick(256); }
   }
   opts.onProgress?.(N, N);
   prog?.done();
-  return { n: N, height: H, width: W, images, gaze, optical, userId, frame: frameIdx, blink, calib, users, protocol, split, seed, sigmaKappaDeg: sigma };
+  return { n: N, height: H, width: W, images, gaze, optical, userId, frame: frameIdx, blink, calib, flipped, users, protocol, split, seed, sigmaKappaDeg: sigma };
 }
 
 /** Copy of the samples `indices` of a dataset (users list kept whole). */
 export function subsetDataset(ds: GazeDataset, indices: ArrayLike<number>): GazeDataset {
   const P = ds.height * ds.width, n = indices.length;
   const images = new Float32Array(n * P), gaze = new Float32Array(2 * n), optical = new Float32Array(2 * n);
-  const userId = new Int32Array(n), frame = new Int32Array(n), blink = new Uint8Array(n), calib = new Uint8Array(n);
+  const userId = new Int32Array(n), frame = new Int32Array(n), blink = new Uint8Array(n), calib = new Uint8Array(n), flipped = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
     const i = indices[k]!;
     if (!Number.isInteger(i) || i < 0 || i >= ds.n) throw new InvalidInput(`subsetDataset: index ${describe(i)} is outside [0, ${ds.n})`);
     images.set(ds.images.subarray(i * P, (i + 1) * P), k * P);
     gaze[2 * k] = ds.gaze[2 * i]!; gaze[2 * k + 1] = ds.gaze[2 * i + 1]!;
     optical[2 * k] = ds.optical[2 * i]!; optical[2 * k + 1] = ds.optical[2 * i + 1]!;
-    userId[k] = ds.userId[i]!; frame[k] = ds.frame[i]!; blink[k] = ds.blink[i]!; calib[k] = ds.calib[i]!;
+    userId[k] = ds.userId[i]!; frame[k] = ds.frame[i]!; blink[k] = ds.blink[i]!; calib[k] = ds.calib[i]!; flipped[k] = ds.flipped[i]!;
   }
-  return { ...ds, n, images, gaze, optical, userId, frame, blink, calib };
+  return { ...ds, n, images, gaze, optical, userId, frame, blink, calib, flipped };
 }
 
 /**
