@@ -89,8 +89,9 @@ export function gates(runs: ExperimentResult[], o: { alpha?: number; iidAlpha?: 
   }
   if (finals(runs, iid, 'fedavg').length) {
     const base = m(iid, 'fedavg');
-    const worst = Math.min(...(['fedavg_ridge', 'sphere', 'spherefed'] as Arm[]).map((arm) => 100 * (m(iid, arm) - base)));
-    out.push({ check: `α=${iid} (near-IID): worst arm − FedAvg (points)`, value: worst, target: '≥ −1', met: worst >= -1 });
+    const diffs = (['fedavg_ridge', 'sphere', 'spherefed'] as Arm[]).map((arm) => ({ arm, d: 100 * (m(iid, arm) - base) })).sort((x, y) => x.d - y.d);
+    const worst = diffs[0]!;
+    out.push({ check: `α=${iid} (near-IID): worst arm (${ARM_LABELS[worst.arm]}) − FedAvg (points)`, value: worst.d, target: '≥ −1', met: worst.d >= -1 });
   }
   return out;
 }
@@ -118,7 +119,7 @@ export function paperTable(runs: ExperimentResult[], o: { alpha?: number } = {})
   const calib = r0.bytes.find((b) => b.arm === 'sphere');
   const gain = 100 * (m('spherefed') - m('fedavg'));
   const rows = [
-    { what: 'SphereFed gain over FedAvg on non-IID data', paper: 'up to +6 % (CIFAR-10/100, TinyImageNet; CNNs)', ours: `${gain >= 0 ? '+' : ''}${gain.toFixed(1)} points at α=${a} (Fashion-MNIST, MLP, ${n} seed(s))` },
+    { what: 'SphereFed gain over FedAvg on non-IID data', paper: 'up to +6 % on "challenging datasets" (abstract; CIFAR-100/TinyImageNet-scale CNNs per our recollection)', ours: `${gain >= 0 ? '+' : ''}${gain.toFixed(1)} points at α=${a} (Fashion-MNIST, MLP, ${n} seed(s))` },
     { what: 'of which: fixed hyperspherical head alone', paper: 'not separated in the abstract', ours: `${(100 * (m('sphere') - m('fedavg'))).toFixed(1)} points (sphere uncalibrated − FedAvg)` },
     { what: 'of which: closed-form calibration', paper: 'closed-form MSE, distributed, no local data', ours: `${(100 * (m('spherefed') - m('sphere'))).toFixed(1)} points (SphereFed − sphere); the same ridge head on FedAvg features: ${(100 * (m('fedavg_ridge') - m('fedavg'))).toFixed(1)}` },
     { what: 'Federated calibration vs centralized ridge', paper: 'exact (no data access)', ours: 'equal to ≤ 1e-9 relative in float64, any client order or partition (unit test)' },
