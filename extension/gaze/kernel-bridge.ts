@@ -108,6 +108,10 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
       if (d.calib.h !== H || d.calib.w !== W) throw new InvalidInput(`frames are ${d.calib.h}×${d.calib.w}; the model takes ${H}×${W}`);
       q.onProgress?.(0, 'loading the model');
       const { model: m, replay: rep } = await setup();
+      const trained = /^(\d+)x(\d+)$/.exec(m.meta.size ?? '');
+      if (trained && (Number(trained[1]) !== H || Number(trained[2]) !== W)) {
+        throw new InvalidInput(`the ${m.kind} weights were trained at ${m.meta.size} (H×W) but the panel feeds ${H}x${W}: set createKernelGazeApi({ height, width }) to match`);
+      }
       const batch = (f: EyeFrames) => ({ n: f.n, h: f.h, w: f.w, data: f.data });
       const before = gaze.predictGaze(m, batch(d.heldOut));
       const mine = await gaze.personalize(m, { images: batch(d.calib), gaze: d.calib.gaze }, {
@@ -116,7 +120,7 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
       });
       try {
         const after = gaze.predictGaze(mine, batch(d.heldOut));
-        return { model: `DFT Gaze student (${m.meta.source ?? 'shipped weights'})`, before, after, steps: q.steps };
+        return { model: `DFT Gaze ${m.kind}${m.meta.size ? ` (${m.meta.size})` : ''}`, before, after, steps: q.steps };
       } finally {
         gaze.disposeGazeModel(mine);
       }
