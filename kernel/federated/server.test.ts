@@ -110,3 +110,13 @@ test('worker and in-process hosts give bit-identical runs; the worker bootstrap 
     assert.ok(hosts.every((h) => h instanceof WorkerHost));
   } finally { await Promise.all(hosts.map((h) => h.close())); }
 });
+
+test('FedProx through the runtime: μ reaches the clients (μ = 0 is bit-identical to FedAvg; μ > 0 keeps the aggregate nearer the start)', async () => {
+  const init = new Mlp(spec).init(8);
+  const go = async (strategy: 'fedavg' | 'fedprox', mu: number) => (await runFederated({ ...base, hosts: [new InProcessHost({ spec, clients: clientsWith() })], rounds: 1, localEpochs: 3, initParams: init, strategy, mu })).params;
+  const dist = (p: Float64Array) => { let s = 0; for (let i = 0; i < p.length; i++) s += (p[i]! - init[i]!) ** 2; return s; };
+  const avg = await go('fedavg', 5), prox0 = await go('fedprox', 0), prox = await go('fedprox', 5);
+  assert.deepEqual(prox0, avg);
+  assert.ok(dist(prox) < 0.8 * dist(avg), `prox ${dist(prox)} vs avg ${dist(avg)}`);
+  await assert.rejects(runFederated({ ...base, hosts: [new InProcessHost({ spec, clients: clientsWith() })], rounds: 1, strategy: 'scaffold' as 'fedavg' }), /strategy must be/);
+});
