@@ -140,6 +140,17 @@ test('camera page: fake camera of real face photos → eyes found → ridge fit 
   // face-api ran on real faces: most frames had a face with eyes.
   const nFrames = 13 * FRAMES_PER_TARGET;
   assert.ok(dbg.faces >= nFrames * 0.5, `faces found in ${dbg.faces}/${nFrames} frames (misses ${dbg.misses}, backend ${dbg.backend})`);
+  // the eye boxes sit on two eyes of the detected face: inside the face box, side by side (head tilt < 60°: the demo
+  // photos are group shots with small, often tilted faces; eye boxes are 10–15 px wide in these 640×480 frames)
+  type B = { x: number; y: number; w: number; h: number };
+  const inside = (a: B, f: B) => a.x >= f.x - 0.1 * f.w && a.x + a.w <= f.x + 1.1 * f.w && a.y >= f.y - 0.1 * f.h && a.y + a.h <= f.y + 0.75 * f.h;
+  for (const { face, left, right } of dbg.boxes as { face: B; left: B; right: B }[]) {
+    assert.ok(inside(left, face) && inside(right, face), JSON.stringify({ face, left, right }));
+    assert.ok(left.x + left.w <= right.x + 0.1 * right.w, `eyes overlap: ${JSON.stringify({ left, right })}`);
+    const dx = right.x + right.w / 2 - (left.x + left.w / 2), dy = right.y + right.h / 2 - (left.y + left.h / 2);
+    assert.ok(dx > 0 && Math.abs(dy) < 1.75 * dx, `eyes not side by side (head tilt ≥ 60°): ${JSON.stringify({ left, right })}`);
+    assert.ok(left.w > 0.1 * face.w && left.w < 0.5 * face.w, `eye box width ${left.w} vs face ${face.w}`);
+  }
   assert.equal(profiles.length, 1, 'the server got one validated profile');
   const p = profiles[0]!;
   assert.equal(p.model.wx.length, 120);

@@ -3,7 +3,7 @@
 // server) → two 10×6 eye patches → ridge regression to screen points (extension/gaze/ridge.ts, WebGazer's recipe) →
 // validation error in px and degrees → POST the profile (weights + numbers, never pixels) to ./profile.
 import * as faceapi from '@vladmandic/face-api';
-import { eyeBox, frameFeatures, fitRidge, predictRidge, screenErrors, PATCH_W, PATCH_H, type Raster, type ScreenGeometry } from '../gaze/ridge';
+import { eyeBox, frameFeatures, fitRidge, predictRidge, screenErrors, PATCH_W, PATCH_H, type Box, type Raster, type ScreenGeometry } from '../gaze/ridge';
 import { PROFILE_KIND, PROFILE_VERSION, type GazeProfile, type ValidationPoint } from '../gaze/profile';
 
 interface Config {
@@ -22,7 +22,7 @@ const eyesCanvas = $<HTMLCanvasElement>('eyes');
 const frame = document.createElement('canvas');
 const fctx = frame.getContext('2d', { willReadFrequently: true })!;
 /** What tests and curious users can inspect (no pixels). */
-const debug = { faces: 0, misses: 0, samples: 0, backend: '', error: '', profile: undefined as GazeProfile | undefined, posted: 0 };
+const debug = { faces: 0, misses: 0, samples: 0, backend: '', error: '', profile: undefined as GazeProfile | undefined, posted: 0, boxes: [] as { face: Box; left: Box; right: Box }[] };
 (window as unknown as { edgelabGaze: typeof debug }).edgelabGaze = debug;
 
 function setState(s: string, text?: string) {
@@ -62,6 +62,8 @@ async function grab(): Promise<Float64Array | undefined> {
   debug.faces++;
   const lm = det.landmarks;
   const left = eyeBox(lm.getLeftEye()), right = eyeBox(lm.getRightEye());
+  const fb = det.detection.box;
+  debug.boxes.push({ face: { x: fb.x, y: fb.y, w: fb.width, h: fb.height }, left, right });
   const img = fctx.getImageData(0, 0, frame.width, frame.height);
   const raster: Raster = { width: img.width, height: img.height, data: img.data, channels: 4 };
   const f = frameFeatures(raster, left, right);
