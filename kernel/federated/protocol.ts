@@ -5,8 +5,9 @@
  *
  * Only the declared message types below cross the transport. `decodeClientMessage` (used by the server on every byte
  * string it receives) rejects — with FormatError naming the problem — an unknown type, a missing or extra field, a wrong
- * dtype, a non-finite value, or a byte count that does not add up. A client therefore cannot send raw data: there is no
- * field that could hold it, and the server checks array lengths against the model (see server.ts).
+ * dtype, a non-finite value, or a byte count that does not add up. A client therefore cannot send raw data: the only
+ * arrays are parameters (checked against the model's size in server.ts) and calibration statistics (checked against
+ * d(d+1)/2 and d·C); ids are restricted identifiers, and the one free-text field (an error message) is capped at 512 chars.
  */
 import { FormatError } from '../core/errors';
 
@@ -25,8 +26,8 @@ export type ClientMessage =
   /** First message of a network host (socket-host.ts): which clients it runs, their sample counts, the fixed-head fingerprint. */
   | { type: 'hello'; host: string; clientIds: string; nParams: number; headHash: string; samples: Float64Array };
 
-/** 'id': a short identifier ([A-Za-z0-9_.:-], ≤ 64 chars); 'ids': comma-separated ids; 'str': free text ≤ 512 chars. */
-type Scalar = 'id' | 'ids' | 'str' | 'int' | 'num' | 'bool';
+/** 'id': a short identifier ([A-Za-z0-9_.:-], ≤ 64 chars); 'ids': comma-separated ids; 'hash': 8 hex digits or ''; 'str': free text ≤ 512 chars. */
+type Scalar = 'id' | 'ids' | 'hash' | 'str' | 'int' | 'num' | 'bool';
 interface Schema { f: Record<string, Scalar>; a: Record<string, WireDtype[]> }
 
 const SERVER_SCHEMA: Record<ServerMessage['type'], Schema> = {
@@ -37,7 +38,7 @@ const CLIENT_SCHEMA: Record<ClientMessage['type'], Schema> = {
   update: { f: { clientId: 'id', round: 'int', n: 'int', loss: 'num' }, a: { params: ['float32', 'float64'] } },
   stats: { f: { clientId: 'id', round: 'int', n: 'int' }, a: { G: ['float64'], B: ['float64'] } },
   error: { f: { clientId: 'id', round: 'int', message: 'str' }, a: {} },
-  hello: { f: { host: 'id', clientIds: 'ids', nParams: 'int', headHash: 'str' }, a: { samples: ['float64'] } },
+  hello: { f: { host: 'id', clientIds: 'ids', nParams: 'int', headHash: 'hash' }, a: { samples: ['float64'] } },
 };
 
 const MAGIC = [0x45, 0x46, 0x4c, 0x31]; // "EFL1"
@@ -79,7 +80,7 @@ function decodeWith<T>(bytes: Uint8Array, schemas: Record<string, Schema>, who: 
   for (const [k, kind] of Object.entries(schema.f)) {
     const v = f[k];
     const ok = kind === 'id' ? typeof v === 'string' && ID.test(v) : kind === 'ids' ? typeof v === 'string' && v.length <= 8192 && v.split(',').every((x) => ID.test(x))
-      : kind === 'str' ? typeof v === 'string' && v.length <= 512 : kind === 'bool' ? typeof v === 'boolean'
+      : kind === 'hash' ? typeof v === 'string' && /^([0-9a-f]{8})?$/.test(v) : kind === 'str' ? typeof v === 'string' && v.length <= 512 : kind === 'bool' ? typeof v === 'boolean'
       : kind === 'int' ? typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 : typeof v === 'number' && Number.isFinite(v);
     if (!ok) throw bad(`${h.t}: field ${k} = ${JSON.stringify(v)?.slice(0, 40)}; expected ${kind}`);
     out[k] = v;

@@ -1,11 +1,11 @@
 /**
  * Client hosts: where clients run. The server talks to a host only through `request(bytes) → bytes` (protocol.ts), so a
- * host can be a worker thread (WorkerHost, one per core), the current thread (InProcessHost, tests and tiny demos) or
- * — by implementing the same four members over a socket — a separate process or machine. A WebSocket host is NOT
- * implemented here (Node 20 has no built-in WebSocket server and the repo installs no `ws`); `ClientHost` is the seam.
+ * host can be a worker thread (WorkerHost, one per core), the current thread (InProcessHost, tests and tiny demos) or a
+ * separate OS process reached over a WebSocket on loopback (ProcessHost, socket-host.ts).
  *
  * Failure model: a request that times out, or whose host dies, rejects with ClientDropped; the server drops that client
- * from the round. A dead WorkerHost respawns (re-provisions its clients) on its next request.
+ * from the round. A dead WorkerHost respawns (re-provisions its clients) on its next request. A timed-out request is not
+ * cancelled inside the host: a client stuck in a busy loop would keep its thread busy (its later rounds time out too).
  */
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
