@@ -4,7 +4,7 @@
  *   npx tsx kernel/gaze/cli.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
  * Training is resumable: rerun the same command after an interruption.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { init } from '../core/backend';
 import { InvalidInput } from '../core/errors';
@@ -46,9 +46,12 @@ async function main(): Promise<void> {
       const { model } = readGazeModel(src);
       saveGazeModel(model, join(dest, `${name}.safetensors.gz`), { format: 'int8' });
       disposeGazeModel(model);
-      for (const f of [`${stage}.log.json`]) if (existsSync(join(out, f))) copyFileSync(join(out, f), join(dest, `${name}.log.json`));
       console.log(`wrote ${join(dest, `${name}.safetensors.gz`)}`);
     }
+    // every stage's loss log in one file (training curves in the notebook)
+    const logs: Record<string, unknown> = {};
+    for (const s of STAGES) if (existsSync(join(out, `${s}.log.json`))) logs[s] = JSON.parse(readFileSync(join(out, `${s}.log.json`), 'utf8'));
+    writeFileSync(join(dest, 'logs.json'), JSON.stringify(logs));
   } else {
     console.log('usage: npx tsx kernel/gaze/cli.ts train|export [--out dir] [--size HxW] [--scale s] [--steps stage=n,...] [--stages a,b]');
     process.exit(2);
