@@ -4,13 +4,10 @@
  *   npx tsx kernel/gaze/cli.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
  * Training is resumable: rerun the same command after an interruption.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { init } from '../core/backend';
 import { InvalidInput } from '../core/errors';
-import { DEFAULT_STEPS, STAGES, runPipeline, type StageName } from './pipeline';
-import { readGazeModel, saveGazeModel } from './weights';
-import { disposeGazeModel } from './model';
+import { DEFAULT_STEPS, STAGES, exportShipped, runPipeline, type StageName } from './pipeline';
 
 function arg(args: string[], name: string, def?: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -38,20 +35,7 @@ async function main(): Promise<void> {
     console.log(`pipeline done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
   } else if (cmd === 'export') {
     const dest = arg(args, 'dest', join(__dirname, 'weights'))!;
-    mkdirSync(dest, { recursive: true });
-    const map: [string, string, 'int8' | 'f32'][] = [['t1', 'teacher', 'int8'], ['s1', 'student', 'int8'], ['s1-random', 'student-random', 'int8'], ['s1-nomask', 'student-nomask', 'int8']];
-    for (const [stage, name] of map) {
-      const src = join(out, `${stage}.safetensors`);
-      if (!existsSync(src)) { console.log(`skip ${name}: ${src} missing`); continue; }
-      const { model } = readGazeModel(src);
-      saveGazeModel(model, join(dest, `${name}.safetensors.gz`), { format: 'int8' });
-      disposeGazeModel(model);
-      console.log(`wrote ${join(dest, `${name}.safetensors.gz`)}`);
-    }
-    // every stage's loss log in one file (training curves in the notebook)
-    const logs: Record<string, unknown> = {};
-    for (const s of STAGES) if (existsSync(join(out, `${s}.log.json`))) logs[s] = JSON.parse(readFileSync(join(out, `${s}.log.json`), 'utf8'));
-    writeFileSync(join(dest, 'logs.json'), JSON.stringify(logs));
+    for (const f of exportShipped(out, dest)) console.log(`wrote ${f}`);
   } else {
     console.log('usage: npx tsx kernel/gaze/cli.ts train|export [--out dir] [--size HxW] [--scale s] [--steps stage=n,...] [--stages a,b]');
     process.exit(2);

@@ -3,7 +3,7 @@
  *   T0  teacher pre-training (all weights, L1) on a fresh stream of rendered eyes of "pre-training" users disjoint from
  *       every protocol split. DEVIATION: the paper starts from the ImageNet-1K ConvNeXt V2-Atto checkpoint, which is not
  *       available offline; this stage stands in for it (and so the teacher's backbone already knows eyes).
- *   T1  teacher generalized adapters (+ final LN + head) on D_G (unseen-users train split), K-means-balanced (K = 15).
+ *   T1  teacher generalized adapters (+ final LN + head) on D_G (60 training users, seen-protocol train frames), K-means-balanced (K = 15).
  *   KD  student distillation from the T0 teacher (the paper distils from the generic checkpoint, not the gaze-adapted
  *       one): masked-image + teacher stage-3/4 feature reconstruction (γ = 0.5) on an unlabeled stream of other users'
  *       eyes (the stand-in for ImageNet-1K); student stem + stage 1 inherited from T0 and frozen. KD needs only T0, so
@@ -14,7 +14,7 @@
  * Every stage writes <out>/<stage>.safetensors when done (float32) and <out>/<stage>.ckpt.safetensors while running;
  * rerunning skips finished stages and resumes a partial one.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInput, describe } from '../core/errors';
 import type { Rng } from '../core/rng';
@@ -37,7 +37,7 @@ export interface PipelineOptions {
   batch?: number;
   /** Generator seed (protocol splits) and training seed. */
   seed?: number;
-  /** D_G size (users × frames; default 60 × 300, the protocol's). */
+  /** D_G size (users × frames; default 60 × 240, the seen-users train split). */
   trainUsers?: number;
   perUser?: number;
   /** Stages to run (default all, in order). */
@@ -80,9 +80,13 @@ export function renderStream(opts: { seed?: number; idBase: number; nUsers: numb
   };
 }
 
-/** D_G: the unseen-users train split without blink frames. */
+/**
+ * D_G: the training users' frames of the seen-users (8:1:1) train split, blinks dropped. One D_G serves both protocols:
+ * unseen-users val/test users (ids 1000+ / 2000+) never appear in it, and the seen-users val/test frames of the same
+ * users are disjoint from it (the unseen-users train split would reuse those very frames).
+ */
 export function generalizedSet(opts: { seed?: number; height: number; width: number; users?: number; perUser?: number; protocol?: 'unseenUsers' | 'seenUsers' }): GazeSet {
-  const ds = makeGazeDataset({ split: 'train', protocol: opts.protocol ?? 'unseenUsers', users: opts.users, perUser: opts.perUser, height: opts.height, width: opts.width, seed: opts.seed ?? 0 });
+  const ds = makeGazeDataset({ split: 'train', protocol: opts.protocol ?? 'seenUsers', users: opts.users, perUser: opts.perUser, height: opts.height, width: opts.width, seed: opts.seed ?? 0 });
   return dropBlinks(ds.images, ds.gaze, ds.userId, ds.blink, ds.height, ds.width);
 }
 
@@ -155,4 +159,30 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
   if (want.has('kd-nomask') && !done('kd-nomask')) await kdStage('kd-nomask', 0);
   if (want.has('s1-nomask') && !done('s1-nomask')) await s1Stage('s1-nomask', 'kd-nomask');
   return logs;
+}
+
+/** Shipped-model names of the pipeline stages. */
+export const SHIPPED: [StageName, string][] = [['t1', 'teacher'], ['s1', 'student'], ['s1-random', 'student-random'], ['s1-nomask', 'student-nomask']];
+
+/**
+ * Write the shipped weights (int8, gzip) of finished stages from `out` into `dest`, plus every stage's loss log in
+ * logs.json. Returns the files written.
+ */
+export function exportShipped(out: string, dest: string): string[] {
+  mkdirSync(dest, { recursive: true });
+  const written: string[] = [];
+  for (const [stage, name] of SHIPPED) {
+    const src = join(out, `${stage}.safetensors`);
+    if (!existsSync(src)) continue;
+    const { model } = readGazeModel(src);
+    const f = join(dest, `${name}.safetensors.gz`);
+    saveGazeModel(model, f, { format: 'int8' });
+    disposeGazeModel(model);
+    written.push(f);
+  }
+  const logs: Record<string, unknown> = {};
+  for (const s of STAGES) if (existsSync(join(out, `${s}.log.json`))) logs[s] = JSON.parse(readFileSync(join(out, `${s}.log.json`), 'utf8'));
+  writeFileSync(join(dest, 'logs.json'), JSON.stringify(logs));
+  written.push(join(dest, 'logs.json'));
+  return written;
 }
