@@ -65,7 +65,10 @@ export function openCalibration(context: vscode.ExtensionContext, log?: { append
         onProfile: (p) => session.onProfile(p),
         onEvent: (e) => log?.appendLine(`gaze camera page: ${e.type} ${e.detail}`),
       });
-      const external = await vscode.env.asExternalUri(vscode.Uri.parse(server.url));
+      // Map the server's ORIGIN, then add the path: code-server's asExternalUri returns its /proxy/<port>/ root and drops
+      // the path of the URI it is given (seen in code-server 4.100.3); desktop VS Code returns loopback URIs unchanged.
+      const base = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${server.host}:${server.port}/`));
+      const external = base.with({ path: `${base.path.replace(/\/+$/, '')}/${server.token}/calibrate` });
       const opened = await vscode.env.openExternal(external);
       log?.appendLine(`gaze camera page on ${server.host}:${server.port} → ${external.toString(true).replace(server.token, '<token>')} (opened: ${opened})`);
       return external.toString(true);

@@ -91,6 +91,17 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     assert.match(status, /Ready/);
     const csp = await panel.frame.$eval('meta[http-equiv="Content-Security-Policy"]', (e) => e.getAttribute('content') ?? '');
     assert.match(csp, /script-src 'nonce-[A-Za-z0-9]+'/);
+    // DFT Gaze: a synthetic user rendered in the extension host (kernel/gaze) shows its 5 calibration frames, and the
+    // camera page opens through env.asExternalUri + env.openExternal: in code-server that is its /proxy/<port>/ path.
+    await panel.frame.click('#synthetic');
+    await panel.frame.waitForSelector('#edgelab-calibration[data-user="loaded"]', { timeout: 60_000 });
+    assert.equal(await panel.frame.locator('#thumbs img').count(), 5);
+    const popup = browser!.ctx.waitForEvent('page', { timeout: 30_000 });
+    await panel.frame.click('#camera');
+    const cam = await popup;
+    await cam.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+    assert.match(cam.url(), /\/proxy\/\d+\/[0-9a-f]{32}\/calibrate$/, 'the page is reached through code-server\'s proxy, token in the path');
+    await cam.close();
     await screenshot(browser!.page, 'vscode-calibration.png');
     await runCommand(browser!.page, 'View: Close All Editors');
   }));

@@ -13,6 +13,15 @@ import { fakeKernelApi, sampleProfile } from './testing';
 import { parseHostMessage, type HostMessage } from './messages';
 
 const root = join(import.meta.dirname, '..', '..');
+
+/** Enough of vscode.Uri for the panel: parse, path, with({ path }), toString. */
+class MockUri {
+  private readonly u: URL;
+  constructor(s: string) { this.u = new URL(s); }
+  get path() { return this.u.pathname; }
+  with(c: { path?: string }) { const x = new URL(this.u.href); if (c.path !== undefined) x.pathname = c.path; return new MockUri(x.href); }
+  toString() { return this.u.href; }
+}
 type Listener = (m: unknown) => void;
 
 function mockVscode() {
@@ -36,9 +45,9 @@ function mockVscode() {
     return panel;
   };
   m.window.showOpenDialog = async () => [{ fsPath: '/data/openeds' }];
-  m.Uri.parse = (s: string) => ({ toString: () => s, s });
-  // code-server rewrites loopback URIs to its /proxy/<port>/ path
-  envMock.asExternalUri = async (u) => { const x = new URL((u as { s: string }).s); return { toString: () => `https://cs.example/proxy/${x.port}${x.pathname}` }; };
+  m.Uri.parse = (s: string) => new MockUri(s);
+  // code-server maps a loopback URI to its /proxy/<port>/ root and drops the path (as code-server 4.100.3 does)
+  envMock.asExternalUri = async (u) => new MockUri(`https://cs.example/proxy/${new URL(String(u)).port}/`);
   envMock.openExternal = async (u) => { external.push(String(u)); return true; };
   return { posted, external, panel, send: (msg: unknown) => onMessage(msg), dispose: () => onDispose() };
 }
