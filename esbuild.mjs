@@ -73,6 +73,15 @@ if ((!only || only.includes('webviews')) && existsSync(join(root, 'node_modules/
   }
   built.push('gaze-models');
 }
+// DFT Gaze's shipped weights next to the kernel bundle: gaze.weightsDir() looks in dist/kernel/gaze/weights from both
+// dist/kernel/index.js and dist/extension/extension.js (the calibration panel), and package-vsix ships dist/kernel.
+if ((!only || only.includes('kernel')) && existsSync(join(root, 'kernel/gaze/weights'))) {
+  const dest = join(root, 'dist/kernel/gaze/weights');
+  mkdirSync(dest, { recursive: true });
+  const files = readdirSync(join(root, 'kernel/gaze/weights')).filter((f) => f.endsWith('.safetensors.gz'));
+  for (const f of files) copyFileSync(join(root, 'kernel/gaze/weights', f), join(dest, f));
+  if (files.length) built.push(`gaze weights (${files.length})`);
+}
 if ((!only || only.includes('kernel')) && !args.includes('--no-dts') && existsSync(join(root, 'kernel/index.ts'))) {
   mkdirSync(join(root, 'dist/kernel'), { recursive: true });
   // tsc emits declarations even when the kernel has type errors; those are reported here and fail `npm run typecheck`
