@@ -96,6 +96,12 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     await panel.frame.click('#synthetic');
     await panel.frame.waitForSelector('#edgelab-calibration[data-user="loaded"]', { timeout: 60_000 });
     assert.equal(await panel.frame.locator('#thumbs img').count(), 5);
+    // personalization runs in the extension host (tfjs wasm + the shipped student from the .vsix); 10 steps keep it short
+    await panel.frame.fill('#steps', '10');
+    await panel.frame.click('#personalize');
+    await panel.frame.waitForSelector('#edgelab-calibration[data-result="personalized"]', { timeout: 90_000 });
+    assert.match(await panel.frame.$eval('#status', (e) => e.textContent ?? ''), /^Done: mean error \d/);
+    assert.equal(await panel.frame.locator('#figures img').count(), 2);
     const popup = browser!.ctx.waitForEvent('page', { timeout: 30_000 });
     await panel.frame.click('#camera');
     const cam = await popup;
