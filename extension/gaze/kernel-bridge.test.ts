@@ -1,5 +1,5 @@
-// The panel's real kernel bridge on a small scale: a synthetic unseen user rendered by kernel/gaze, an OpenEDS folder
-// written by the generator and read back through the real loader, and personalization run through gaze.personalize
+// The panel's real kernel bridge on a small scale: a synthetic unseen user rendered by kernel/gaze, OpenEDS and Aria
+// folders written by the generator and read back through the real loaders, and personalization run through gaze.personalize
 // (a random-weight student here, so the test does not depend on the shipped weights; mechanics, not accuracy).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { gazeErrorsDeg } from './kernel-api';
 const dir = mkdtempSync(join(tmpdir(), 'edgelab-gaze-bridge-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('kernel bridge: synthetic user, OpenEDS folder round trip, personalization changes predictions without leaking tensors', async () => {
+test('kernel bridge: synthetic user, OpenEDS and Aria folder round trips, personalization changes predictions without leaking tensors', async () => {
   const api = createKernelGazeApi({
     framesPerUser: 20,
     loadModel: () => gaze.createModel('student', { seed: 0 }),
@@ -38,6 +38,13 @@ test('kernel bridge: synthetic user, OpenEDS folder round trip, personalization 
   assert.deepEqual(info.users, seqs);
   const f = await api.folderUser(root, seqs[1]!);
   assert.deepEqual([f.calib.n, f.heldOut.n, f.calib.h, f.calib.w], [5, 7, 32, 64]);
+  // Aria MPS recordings (frames/<t>.png with both eyes side by side + mps/eye_gaze/general_eye_gaze.csv), vergence schema
+  const recs = gaze.writeAriaRecording(join(dir, 'aria'), ds, { schema: 'vergence' }).map((r) => r.split(/[\\/]/).pop()!);
+  const aria = await api.scanFolder(join(dir, 'aria'));
+  assert.deepEqual([aria.format, aria.users], ['Aria MPS', recs]);
+  const a = await api.folderUser(join(dir, 'aria'), recs[0]!);
+  assert.deepEqual([a.calib.n, a.heldOut.n, a.calib.h, a.calib.w], [5, 7, 32, 64]);
+  assert.deepEqual((await api.scanFolder(join(dir, 'aria', recs[0]!))).users, [recs[0]]);
   mkdirSync(join(dir, 'empty'));
   await assert.rejects(api.scanFolder(join(dir, 'empty')), NotFound);
   await assert.rejects(api.folderUser(root, 'nope'), NotFound);
