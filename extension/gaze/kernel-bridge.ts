@@ -31,6 +31,9 @@ export interface KernelBridgeOptions {
   loadModel?: () => GazeModel;
   /** Replay set (default gaze.generalizedSet({ users: 10, perUser: 60 })). */
   replay?: () => GazeSet;
+  /** Render synthetic left eyes mirrored to right-eye form (the generator's flipLeft); must match how the shipped model
+   * was trained (default false, as kernel/gaze/pipeline.ts trains today). */
+  flipLeft?: boolean;
 }
 
 const CALIB = 5;
@@ -71,7 +74,7 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
     async syntheticUser(q: { seed: number; user: number; sigmaKappaDeg: number } & RunOptions): Promise<UserData> {
       if (q.user >= maxUsers) throw new InvalidInput(`synthetic user must be in [0, ${maxUsers - 1}], got ${q.user}`);
       const ds = gaze.makeGazeDataset({
-        split: 'test', protocol: 'unseenUsers', users: q.user + 1, perUser, height: H, width: W, seed: q.seed, sigmaKappaDeg: q.sigmaKappaDeg,
+        split: 'test', protocol: 'unseenUsers', users: q.user + 1, perUser, height: H, width: W, seed: q.seed, sigmaKappaDeg: q.sigmaKappaDeg, flipLeft: o.flipLeft ?? false,
         signal: q.signal, onProgress: (d, t) => q.onProgress?.(d / t, 'rendering'),
       });
       const sets = gaze.calibrationSets(ds);
