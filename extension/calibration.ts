@@ -59,6 +59,16 @@ export function openCalibration(context: vscode.ExtensionContext, log?: { append
       canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this folder',
       title: 'OpenEDS2020 gaze folder (sequences/, labels/) or Aria recording (mps/eye_gaze/general_eye_gaze.csv + frames/)',
     }))?.[0]?.fsPath,
+    saveProfile: async (json) => {
+      const dir = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri = await vscode.window.showSaveDialog({
+        title: 'Save the camera gaze profile (ridge weights and validation error; no images)', filters: { JSON: ['json'] },
+        ...(dir ? { defaultUri: vscode.Uri.joinPath(dir, 'gaze-profile.json') } : {}),
+      });
+      if (!uri) return undefined;
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(json));
+      return uri.fsPath;
+    },
     openCamera: async () => {
       server ??= await startCameraServer({
         assets: findAssets(context.extensionUri.fsPath),

@@ -5,7 +5,8 @@ import { vscodeMock, envMock } from './vscode-mock-env';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { openCalibration, setGazeKernelFactory } from '../calibration';
@@ -13,6 +14,8 @@ import { fakeKernelApi, sampleProfile } from './testing';
 import { parseHostMessage, type HostMessage } from './messages';
 
 const root = join(import.meta.dirname, '..', '..');
+const tmp = mkdtempSync(join(tmpdir(), 'edgelab-gaze-panel-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 /** Enough of vscode.Uri for the panel: parse, path, with({ path }), toString. */
 class MockUri {
@@ -45,6 +48,8 @@ function mockVscode() {
     return panel;
   };
   m.window.showOpenDialog = async () => [{ fsPath: '/data/openeds' }];
+  m.window.showSaveDialog = async () => ({ fsPath: join(tmp, 'profile.json') });
+  m.workspace.fs = { writeFile: async (u: { fsPath: string }, b: Uint8Array) => writeFileSync(u.fsPath, b) };
   m.Uri.parse = (s: string) => new MockUri(s);
   // code-server maps a loopback URI to its /proxy/<port>/ root and drops the path (as code-server 4.100.3 does)
   envMock.asExternalUri = async (u) => new MockUri(`https://cs.example/proxy/${new URL(String(u)).port}/`);
@@ -96,6 +101,9 @@ async function flow(v: ReturnType<typeof mockVscode>, html: string, api: ReturnT
   await settle();
   const prof = v.posted.find((m) => m.type === 'profile');
   assert.ok(prof && prof.type === 'profile' && prof.summary.meanPx === 10);
+  v.send({ type: 'saveProfile' });
+  for (let i = 0; i < 50 && !existsSync(join(tmp, 'profile.json')); i++) await settle();
+  assert.deepEqual(JSON.parse(readFileSync(join(tmp, 'profile.json'), 'utf8')), sampleProfile());
 
   portOpen = Number(port);
 }

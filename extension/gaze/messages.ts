@@ -16,7 +16,8 @@ export type PanelMessage =
   | { type: 'ready' }
   | { type: 'source'; source: SourceChoice }
   | { type: 'personalize'; steps: number }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  | { type: 'saveProfile' };
 
 // ── host → panel ────────────────────────────────────────────────────────────────────────────────────────────────
 export interface FigureImage { title: string; /** data:image/svg+xml;base64,… (EdgeLab viz fallback of a figure payload) */ svg: string }
@@ -75,6 +76,7 @@ export function parsePanelMessage(v: unknown): PanelMessage {
   switch (t) {
     case 'ready': obj(v, 'message', ['type']); return { type: 'ready' };
     case 'cancel': obj(v, 'message', ['type']); return { type: 'cancel' };
+    case 'saveProfile': obj(v, 'message', ['type']); return { type: 'saveProfile' };
     case 'personalize': { const o = obj(v, 'message', ['type', 'steps']); return { type: 'personalize', steps: num(o.steps, 'personalize.steps', 1, 2000, true) }; }
     case 'source': {
       const o = obj(v, 'message', ['type', 'source']);
@@ -90,7 +92,7 @@ export function parsePanelMessage(v: unknown): PanelMessage {
       if (k === 'camera') { obj(o.source, 'source', ['kind']); return { type: 'source', source: { kind: 'camera' } }; }
       throw new FormatError(`source.kind must be synthetic, folder or camera, got ${describe(k)}`);
     }
-    default: throw new FormatError(`panel message type ${describe(t)} is unknown; expected ready, source, personalize or cancel`);
+    default: throw new FormatError(`panel message type ${describe(t)} is unknown; expected ready, source, personalize, cancel or saveProfile`);
   }
 }
 

@@ -39,6 +39,7 @@ export function calibrationHtml(opts: { cspSource: string; nonce: string; script
       <legend>Live camera (webcam, in your browser)</legend>
       <button id="camera" type="button">Open camera calibration page</button>
       <span id="cameraUrl" class="mono"></span>
+      <button id="saveProfile" type="button" hidden>Save profile…</button>
     </fieldset>
   </section>
   <section id="targets" hidden aria-label="calibration targets">

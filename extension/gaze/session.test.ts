@@ -10,12 +10,14 @@ import { gazeErrorsDeg } from './kernel-api';
 function harness(api = fakeKernelApi(), folder: string | null = '/data/openeds') {
   const out: HostMessage[] = [];
   const opened: string[] = [];
+  const saved: string[] = [];
   const host: SessionHost = {
+    saveProfile: async (json) => { saved.push(json); return '/ws/gaze-profile.json'; },
     post: (m) => { out.push(parseHostMessage(JSON.parse(JSON.stringify(m)))); },
     pickFolder: async () => folder ?? undefined,
     openCamera: async () => { const u = 'https://cs.example/proxy/45678/0123456789abcdef0123456789abcdef/calibrate'; opened.push(u); return u; },
   };
-  return { s: new CalibrationSession(api, host), out, opened, api };
+  return { s: new CalibrationSession(api, host), out, opened, api, saved };
 }
 const of = <T extends HostMessage['type']>(out: HostMessage[], t: T) => out.filter((m): m is Extract<HostMessage, { type: T }> => m.type === t);
 
@@ -95,8 +97,11 @@ test('cancel stops a running personalization; a second long request while busy i
   assert.equal(of(out, 'result').length, 0);
 });
 
-test('camera: opens the page and reports the URL; a profile becomes a summary + figure message', async () => {
-  const { s, out, opened } = harness();
+test('camera: opens the page and reports the URL; a profile becomes a summary + figure message and can be saved', async () => {
+  const { s, out, opened, saved } = harness();
+  await s.handle({ type: 'saveProfile' });
+  assert.match(of(out, 'error')[0]!.text, /no camera profile to save yet/);
+  assert.equal(saved.length, 0);
   await s.handle({ type: 'source', source: { kind: 'camera' } });
   assert.equal(opened.length, 1);
   assert.equal(of(out, 'camera')[0]!.url, opened[0]);
@@ -106,6 +111,9 @@ test('camera: opens the page and reports the URL; a profile becomes a summary + 
   assert.equal(p.summary.distanceCm, 60);
   assert.equal(p.figures.length, 1);
   assert.equal(s.last.profile?.validation.meanDeg, 0.25);
+  await s.handle({ type: 'saveProfile' });
+  assert.deepEqual(JSON.parse(saved[0]!), sampleProfile());
+  assert.match(of(out, 'status').at(-1)!.text, /saved to \/ws\/gaze-profile\.json/);
 });
 
 test('host messages are validated too: unknown keys, script URLs and oversized payloads are refused', () => {

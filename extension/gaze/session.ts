@@ -17,6 +17,8 @@ export interface SessionHost {
   pickFolder(): Promise<string | undefined>;
   /** Start the loopback camera page and open it in the browser; resolves with the URL the browser got. */
   openCamera(): Promise<string>;
+  /** Ask where to save the camera profile (JSON) and write it; resolves with the path, undefined = cancelled. */
+  saveProfile?(json: string): Promise<string | undefined>;
   log?(line: string): void;
 }
 interface Thenable<T> { then<R>(f: (v: T) => R): unknown }
@@ -50,6 +52,14 @@ export class CalibrationSession {
     try { m = parsePanelMessage(raw); } catch (e) { this.fail(e); return; }
     if (m.type === 'ready') { this.status('Ready. Choose a user source: a synthetic user, an OpenEDS/AEA folder, or the live camera.'); return; }
     if (m.type === 'cancel') { this.abort?.abort(); return; }
+    if (m.type === 'saveProfile') {
+      try {
+        if (!this.last.profile || !this.host.saveProfile) throw new RangeError('no camera profile to save yet');
+        const path = await this.host.saveProfile(JSON.stringify(this.last.profile, null, 1) + '\n');
+        if (path) this.status(`Camera profile saved to ${path}.`);
+      } catch (e) { this.fail(e); }
+      return;
+    }
     if (this.abort) { this.send({ type: 'error', text: 'Busy: wait for the current step or press Cancel.' }); return; }
     const ac = new AbortController();
     this.abort = ac;

@@ -88,6 +88,7 @@ function showProfile(m: Extract<HostMessage, { type: 'profile' }>) {
   row(t, ['samples', `${s.calibSamples} frames at ${s.calibTargets} targets`, `${s.valPoints} validation frames`]);
   showFigures(m.figures);
   $('result').hidden = false;
+  $('saveProfile').hidden = false;
   root.dataset.result = 'camera';
 }
 
@@ -118,6 +119,7 @@ $('folderUser').addEventListener('change', () => send({ type: 'source', source: 
 $('camera').addEventListener('click', () => send({ type: 'source', source: { kind: 'camera' } }));
 $('personalize').addEventListener('click', () => send({ type: 'personalize', steps: Math.max(1, Math.floor(num('steps'))) }));
 $('cancel').addEventListener('click', () => send({ type: 'cancel' }));
+$('saveProfile').addEventListener('click', () => send({ type: 'saveProfile' }));
 statusEl.textContent = 'Panel script loaded.';
 root.setAttribute('data-script', 'ok');
 send({ type: 'ready' });
