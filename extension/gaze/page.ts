@@ -21,10 +21,13 @@ export interface CameraPageOptions {
   detectorSize: number;
   /** tfjs backend for face-api: 'auto' = WebGL when the browser has it, else CPU (default); 'cpu' forces the CPU backend. */
   backend: 'auto' | 'cpu';
+  /** Histogram-equalise each eye patch (WebGazer's default, true). It evens out lighting changes; on synthetic crops
+   * under fixed lighting it costs accuracy (ridge.test.ts: error/baseline 0.42–0.47 with, 0.20–0.30 without). */
+  equalize: boolean;
 }
 
 export const CAMERA_PAGE_DEFAULTS: Omit<CameraPageOptions, 'nonce'> = {
-  distanceCm: 60, screenWidthCm: 0, framesPerTarget: 8, settleMs: 900, frameGapMs: 80, detectorSize: 320, backend: 'auto',
+  distanceCm: 60, screenWidthCm: 0, framesPerTarget: 8, settleMs: 900, frameGapMs: 80, detectorSize: 320, backend: 'auto', equalize: true,
 };
 
 /** Target positions as fractions of the page: a 3×3 calibration grid and 4 validation points between its rows/columns. */

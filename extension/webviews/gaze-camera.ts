@@ -7,7 +7,7 @@ import { eyeBox, frameFeatures, fitRidge, predictRidge, screenErrors, PATCH_W, P
 import { PROFILE_KIND, PROFILE_VERSION, type GazeProfile, type ValidationPoint } from '../gaze/profile';
 
 interface Config {
-  distanceCm: number; screenWidthCm: number; framesPerTarget: number; settleMs: number; frameGapMs: number; detectorSize: number; backend: 'auto' | 'cpu';
+  distanceCm: number; screenWidthCm: number; framesPerTarget: number; settleMs: number; frameGapMs: number; detectorSize: number; backend: 'auto' | 'cpu'; equalize: boolean;
   layout: { calibration: { fx: number; fy: number }[]; validation: { fx: number; fy: number }[] };
 }
 interface Sample { f: Float64Array; x: number; y: number; group: number }
@@ -66,7 +66,7 @@ async function grab(): Promise<Float64Array | undefined> {
   debug.boxes.push({ face: { x: fb.x, y: fb.y, w: fb.width, h: fb.height }, left, right });
   const img = fctx.getImageData(0, 0, frame.width, frame.height);
   const raster: Raster = { width: img.width, height: img.height, data: img.data, channels: 4 };
-  const f = frameFeatures(raster, left, right);
+  const f = frameFeatures(raster, left, right, cfg.equalize);
   drawPatches(f);
   return f;
 }
@@ -152,7 +152,7 @@ async function start(): Promise<void> {
     const err = screenErrors(g, points);
     const profile: GazeProfile = {
       kind: PROFILE_KIND, version: PROFILE_VERSION, createdAt: new Date().toISOString(),
-      features: { patchW: PATCH_W, patchH: PATCH_H, eyes: 2, equalize: true, landmarks: `face-api ${faceapi.version} tinyFaceDetector+faceLandmark68Net` },
+      features: { patchW: PATCH_W, patchH: PATCH_H, eyes: 2, equalize: cfg.equalize, landmarks: `face-api ${faceapi.version} tinyFaceDetector+faceLandmark68Net` },
       model: { lambda: model.lambda, mean: model.mean, wx: model.wx, wy: model.wy, bx: model.bx, by: model.by, looPx: model.looPx },
       screen: { widthPx: window.innerWidth, heightPx: window.innerHeight, distanceCm: g.distanceCm, cmPerPx: g.cmPerPx },
       calibration: { targets: calTargets, samples: cal.length },
