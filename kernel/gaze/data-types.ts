@@ -217,6 +217,12 @@ export interface GazeDataset {
   calib: Uint8Array;
   /** 1 = left-eye image mirrored to right-eye form with its yaw negated (option flipLeft). */
   flipped: Uint8Array;
+  /**
+   * 1 = the pupil centre projects inside the image (≥ 1 px from the border). 0 (the pupil at least about half cut off)
+   * happens for extreme eye placement × gaze on wide crops (a few % of frames at 32×64, ~none at 48×64): little gaze
+   * information is left; drop them like blinks (calibrationSets' held-out sets already do).
+   */
+  inFrame: Uint8Array;
   /** The hidden users present, by id order of first appearance. */
   users: GazeUser[];
   protocol: GazeProtocol;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  calibrationSets, frameLabel, makeGazeDataset, renderEye, sampleFrame, sampleUser, subsetDataset, toGazeSet, userOf,
+  calibrationSets, frameLabel, frameSeed, makeGazeDataset, pupilImagePosition, renderEye, sampleFrame, sampleUser, subsetDataset, toGazeSet, userOf,
 } from './synth';
 import { angularErrorDeg } from './geometry';
 import type { FrameState, GazeUser } from './data-types';
@@ -17,9 +17,9 @@ function frameAt(user: GazeUser, yawDeg: number, pitchDeg: number, over: Partial
 }
 
 /** Pupil pixels: the difference between renders with a black and a grey pupil. Returns centroid and count. */
-function pupilCentroid(user: GazeUser, f: FrameState, h = 64, w = 96): { x: number; y: number; n: number } {
-  const a = renderEye({ ...user, pupilAlbedo: 0 }, f, { height: h, width: w, render: CLEAN });
-  const b = renderEye({ ...user, pupilAlbedo: 0.5 }, f, { height: h, width: w, render: CLEAN });
+function pupilCentroid(user: GazeUser, f: FrameState, h = 64, w = 96, fovDeg = 58): { x: number; y: number; n: number } {
+  const a = renderEye({ ...user, pupilAlbedo: 0 }, f, { height: h, width: w, render: { ...CLEAN, fovDeg } });
+  const b = renderEye({ ...user, pupilAlbedo: 0.5 }, f, { height: h, width: w, render: { ...CLEAN, fovDeg } });
   let sx = 0, sy = 0, sw = 0;
   for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
     const d = b[i * w + j]! - a[i * w + j]!;
@@ -176,4 +176,29 @@ test('flipLeft mirrors left-eye images and negates their yaw; right eyes untouch
     }
   }
   assert.ok(lefts > 0 && lefts < a.n);
+});
+
+test('pupilImagePosition matches the rendered pupil; inFrame flags pupils outside a wide crop', () => {
+  for (const side of ['right', 'left'] as const) {
+    const user = sampleUser(5, { userRanges: { sides: side } });
+    for (const [y, p] of [[0, 0], [15, -10], [-20, 12]] as const) {
+      const f = frameAt(user, y, p);
+      const c = pupilCentroid(user, f, 64, 96);
+      const q = pupilImagePosition(user, f, { height: 64, width: 96 });
+      // the centroid is of the refracted, perspective, partly lid-covered pupil: within ~1 mm (3 px at 64×96)
+      assert.ok(Math.hypot(c.x + 0.5 - q.x, c.y + 0.5 - q.y) < 3, `${side} (${y}, ${p}): centroid (${c.x + 0.5}, ${c.y + 0.5}) vs projection (${q.x}, ${q.y})`);
+      assert.equal(q.inFrame, true);
+    }
+  }
+  const ds = makeGazeDataset({ split: 'train', users: 30, perUser: 20, height: 32, width: 64, seed: 1 });
+  const out = ds.inFrame.reduce((s, v) => s + (v ? 0 : 1), 0);
+  assert.ok(out > 0 && out < 0.1 * ds.n, `out-of-frame pupils ${out} of ${ds.n}`);
+  // a pupil whose centre projects off the image is at least about half cut off (reference: a 110° view, same pixels/mm)
+  const k = ds.inFrame.indexOf(0);
+  const user = ds.users.find((u) => u.id === ds.userId[k])!;
+  const f = { ...sampleFrame(user, frameSeed(1, user.id, ds.frame[k]!), {}), closure: 0 };
+  const fpx = (fov: number, w: number) => (w / 2) / Math.tan((fov * Math.PI) / 360);
+  const vis = pupilCentroid(user, f, 32, 64).n;
+  const ref = pupilCentroid(user, f, 96, 192, 110).n * (fpx(58, 64) / fpx(110, 192)) ** 2;
+  assert.ok(ref > 10 && !(vis > 0.6 * ref), `out-of-frame pupil still ${vis} of ${ref} pixels visible`);
 });

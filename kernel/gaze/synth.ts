@@ -8,7 +8,8 @@
  *     split: 'train' | 'val' | 'test' | 'pool'; protocol: 'unseenUsers' (default, OpenEDS-like) | 'seenUsers' (AEA-like).
  *     → { n, height, width, images: Float32Array(n·H·W in [0,1]), gaze: Float32Array(2n: yaw, pitch rad = VISUAL axis, the label),
  *         optical: Float32Array(2n, diagnostics), userId: Int32Array, frame: Int32Array, blink: Uint8Array, calib: Uint8Array,
- *         flipped: Uint8Array (flipLeft: left-eye image mirrored and its yaw negated),
+ *         flipped: Uint8Array (flipLeft: left-eye image mirrored and its yaw negated), inFrame: Uint8Array (pupil centre
+ *         projects inside the image; 0 ⇒ no gaze information, like a blink),
  *         users: GazeUser[], protocol, split, seed, sigmaKappaDeg }
  *   calibrationSets(ds, { calibrationFrames? }) → per-user { userId, calib: Int32Array, heldOut: Int32Array } (indices into ds)
  *   subsetDataset(ds, indices) → GazeDataset             (e.g. the 5 calibration images of one user)
@@ -16,6 +17,7 @@
  *   sampleFrame(user, frameSeed, { frameRanges?, render?, calibrationTarget? }) → FrameState
  *   renderEye(user, frame, { height?, width?, render?, out? }) → Float32Array(H·W)  (deterministic given user + frame)
  *   frameLabel(user, frame) → { yaw, pitch, opticalYaw, opticalPitch } (radians, device frame)
+ *   pupilImagePosition(user, frame, { height?, width?, render?, margin? }) → { x, y, inFrame }
  *   toGazeSet(ds) → { images: { n, h, w, data }, gaze, user }  (the model side's GazeSet shape)
  *
  * Geometry (mm). The label frame is the DEVICE frame (like Aria's CPF and OpenEDS's headset frame): x toward +yaw,
@@ -404,6 +406,43 @@ function eyeCentre(user: GazeUser, f: FrameState): V3 {
   return add(E, [sx * (user.slipMm[0] + f.slipMm[0]), user.slipMm[1] + f.slipMm[1], user.slipMm[2] + f.slipMm[2]]);
 }
 
+/** Focal length in pixels (the horizontal field of view spans the image width). */
+function focalPx(Ro: RenderOptions): number { return (Ro.width / 2) / Math.tan((Ro.fovDeg * DEG) / 2); }
+
+/**
+ * Eye pose of a frame in right-eye form (a left eye is rendered as the mirrored right eye, then the image columns are
+ * flipped): nasal sign s, eye centre E, head rotation RhM, head-frame and device-frame optical axes, iris-plane distance.
+ */
+function eyeGeometry(user: GazeUser, frame: FrameState): { s: number; E: V3; RhM: number[]; oHead: V3; o: V3; di: number } {
+  const s = nasalSign(user.side);
+  const E = eyeCentre(user, frame);
+  // mirror for left eyes: head-frame yaw flips sign; the slippage rotation is mirrored accordingly
+  const sd = user.slipDeg, fd = frame.slipDeg;
+  const RhM = s > 0 ? headRotation(user, frame) : rotXYZ(sd[0] + fd[0], -(sd[1] + fd[1]), -(sd[2] + fd[2]));
+  const oHead = yawPitchToVector(s * frame.opticalYaw, frame.opticalPitch);
+  const Re = user.eyeRadius, ri = user.irisRadius;
+  return { s, E, RhM, oHead, o: mv(RhM, oHead), di: Math.sqrt(Re * Re - ri * ri) };
+}
+
+/**
+ * Where the pupil centre (iris-plane centre, unrefracted) lands in the image, in pixel coordinates (x right, y down,
+ * pixel centres at +0.5), and whether it is inside the frame with `margin` pixels to spare. When it is not, the pupil
+ * is at least about half cut off and little gaze information is left: makeGazeDataset flags such frames in `inFrame`.
+ */
+export function pupilImagePosition(user: GazeUser, frame: FrameState, opts: { height?: number; width?: number; render?: Partial<Omit<RenderOptions, 'height' | 'width'>>; margin?: number } = {}): { x: number; y: number; inFrame: boolean } {
+  const H = opts.height ?? DEFAULT_HEIGHT, W = opts.width ?? DEFAULT_WIDTH;
+  const Ro = resolveRender(opts.render, H, W);
+  const { C, X, Y, Z } = cameraPose();
+  const { s, E, o, di } = eyeGeometry(user, frame);
+  const p = sub(add(E, scale(o, di)), C);
+  const z = dot(p, Z), f = focalPx(Ro);
+  let x = (dot(p, X) / z) * f + W / 2;
+  const y = (dot(p, Y) / z) * f + H / 2;
+  if (s < 0) x = W - x;
+  const m = opts.margin ?? 1;
+  return { x, y, inFrame: z > 0 && x >= m && x <= W - m && y >= m && y <= H - m };
+}
+
 export interface RenderEyeOptions {
   height?: number;
   width?: number;
@@ -421,21 +460,10 @@ export function renderEye(user: GazeUser, frame: FrameState, opts: RenderEyeOpti
   const Ro = resolveRender(opts.render, H, W);
   const out = opts.out ?? new Float32Array(H * W);
   if (out.length !== H * W) throw new InvalidInput(`renderEye: out has length ${out.length}; expected H·W = ${H * W}`);
-  const s = nasalSign(user.side);
-  // Everything below is built for a right eye (nasal = +x); a left eye is the mirror image: mirror the head-frame
-  // gaze and kappa into right-eye form, render, then flip the image columns.
   const cam = cameraPose();
-  const f = Ro.fovDeg * DEG;
-  const fpx = (W / 2) / Math.tan(f / 2);
-  const E = eyeCentre(user, frame);
-  const Rh = headRotation(user, frame);
-  // mirror for left eyes: head-frame yaw flips sign; the slippage rotation is mirrored accordingly
-  const oyaw = s * frame.opticalYaw, opitch = frame.opticalPitch;
-  const oHead = yawPitchToVector(oyaw, opitch);
-  const RhM = s > 0 ? Rh : rotXYZ(user.slipDeg[0] + frame.slipDeg[0], -(user.slipDeg[1] + frame.slipDeg[1]), -(user.slipDeg[2] + frame.slipDeg[2]));
-  const o = mv(RhM, oHead);
+  const fpx = focalPx(Ro);
+  const { s, E, RhM, oHead, o, di } = eyeGeometry(user, frame);
   const Re = user.eyeRadius, ri = user.irisRadius, rp = frame.pupilRadius;
-  const di = Math.sqrt(Re * Re - ri * ri);
   const cosLimbus = (di - 0.6) / Re; // corneal cap slightly wider than the iris (limbus ring)
   // iris-plane basis (e1, e2 ⟂ o), stable wrt head frame
   const hx = mv(RhM, [1, 0, 0]);
@@ -712,6 +740,7 @@ export function makeGazeDataset(opts: GazeDatasetOptions & { progress?: boolean 
   const images = new Float32Array(N * P);
   const gaze = new Float32Array(2 * N), optical = new Float32Array(2 * N);
   const userId = new Int32Array(N), frameIdx = new Int32Array(N), blink = new Uint8Array(N), calib = new Uint8Array(N), flipped = new Uint8Array(N);
+  const inFrame = new Uint8Array(N);
   const prog = opts.progress ? makeProgress(N, `rendering ${split} eyes`, { unit: 'img' }) : null;
   const renderOpts = { height: H, width: W, render };
   for (let k = 0; k < N; k++) {
@@ -726,34 +755,35 @@ export function makeGazeDataset(opts: GazeDatasetOptions & { progress?: boolean 
     gaze[2 * k] = sg * lab.yaw; gaze[2 * k + 1] = lab.pitch;
     optical[2 * k] = sg * lab.opticalYaw; optical[2 * k + 1] = lab.opticalPitch;
     flipped[k] = flip ? 1 : 0;
+    inFrame[k] = pupilImagePosition(it.user, fs, { height: H, width: W, render }).inFrame ? 1 : 0;
     userId[k] = it.user.id; frameIdx[k] = it.frame; blink[k] = fs.blink ? 1 : 0; calib[k] = it.calib ? 1 : 0;
     if ((k & 255) === 255) { opts.onProgress?.(k + 1, N); prog?.tick(256); }
   }
   opts.onProgress?.(N, N);
   prog?.done();
-  return { n: N, height: H, width: W, images, gaze, optical, userId, frame: frameIdx, blink, calib, flipped, users, protocol, split, seed, sigmaKappaDeg: sigma };
+  return { n: N, height: H, width: W, images, gaze, optical, userId, frame: frameIdx, blink, calib, flipped, inFrame, users, protocol, split, seed, sigmaKappaDeg: sigma };
 }
 
 /** Copy of the samples `indices` of a dataset (users list kept whole). */
 export function subsetDataset(ds: GazeDataset, indices: ArrayLike<number>): GazeDataset {
   const P = ds.height * ds.width, n = indices.length;
   const images = new Float32Array(n * P), gaze = new Float32Array(2 * n), optical = new Float32Array(2 * n);
-  const userId = new Int32Array(n), frame = new Int32Array(n), blink = new Uint8Array(n), calib = new Uint8Array(n), flipped = new Uint8Array(n);
+  const userId = new Int32Array(n), frame = new Int32Array(n), blink = new Uint8Array(n), calib = new Uint8Array(n), flipped = new Uint8Array(n), inFrame = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
     const i = indices[k]!;
     if (!Number.isInteger(i) || i < 0 || i >= ds.n) throw new InvalidInput(`subsetDataset: index ${describe(i)} is outside [0, ${ds.n})`);
     images.set(ds.images.subarray(i * P, (i + 1) * P), k * P);
     gaze[2 * k] = ds.gaze[2 * i]!; gaze[2 * k + 1] = ds.gaze[2 * i + 1]!;
     optical[2 * k] = ds.optical[2 * i]!; optical[2 * k + 1] = ds.optical[2 * i + 1]!;
-    userId[k] = ds.userId[i]!; frame[k] = ds.frame[i]!; blink[k] = ds.blink[i]!; calib[k] = ds.calib[i]!; flipped[k] = ds.flipped[i]!;
+    userId[k] = ds.userId[i]!; frame[k] = ds.frame[i]!; blink[k] = ds.blink[i]!; calib[k] = ds.calib[i]!; flipped[k] = ds.flipped[i]!; inFrame[k] = ds.inFrame[i]!;
   }
-  return { ...ds, n, images, gaze, optical, userId, frame, blink, calib, flipped };
+  return { ...ds, n, images, gaze, optical, userId, frame, blink, calib, flipped, inFrame };
 }
 
 /**
  * Per-user calibration split of a test set: `calib` = that user's calibration frames (flagged in ds.calib; the 5
  * calibration-target images for unseenUsers, the first 5 personal frames for seenUsers), `heldOut` = the user's other
- * non-blink frames (evaluate before/after personalization on exactly these). Indices into ds.
+ * non-blink frames whose pupil is in frame (evaluate before/after personalization on exactly these). Indices into ds.
  */
 export function calibrationSets(ds: GazeDataset): { userId: number; calib: Int32Array; heldOut: Int32Array }[] {
   const by = new Map<number, { c: number[]; h: number[] }>();
@@ -761,7 +791,7 @@ export function calibrationSets(ds: GazeDataset): { userId: number; calib: Int32
     const u = ds.userId[i]!;
     let e = by.get(u);
     if (!e) { e = { c: [], h: [] }; by.set(u, e); }
-    if (ds.calib[i]) e.c.push(i); else if (!ds.blink[i]) e.h.push(i);
+    if (ds.calib[i]) e.c.push(i); else if (!ds.blink[i] && ds.inFrame[i]) e.h.push(i);
   }
   return [...by.entries()].map(([userId, e]) => ({ userId, calib: Int32Array.from(e.c), heldOut: Int32Array.from(e.h) }));
 }
