@@ -191,6 +191,8 @@ export interface GazeDatasetOptions {
   flipLeft?: boolean;
   /** Calibration frames per test user (default 5). */
   calibrationFrames?: number;
+  /** Show a progress bar (kernel/core/progress; default false). */
+  progress?: boolean;
   /** Progress callback (done, total) and abort. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zlibSync } from 'fflate';
@@ -161,6 +161,13 @@ test('Aria layout: legacy and vergence CSVs round trip; frames match by timestam
       writeFileSync(join(rec!, 'frames', `${t}.png`), encodeGrayPng(32, 12, new Float32Array(384)));
       const again = loadAriaRecording(rec!);
       assert.equal(again.n, 5); assert.equal(again.skipped, 1);
+      // names in nanoseconds with a prefix
+      const ns = join(dir, 'ns');
+      mkdirSync(join(ns, 'frames'), { recursive: true });
+      cpSync(join(rec!, 'mps'), join(ns, 'mps'), { recursive: true });
+      for (const f of readdirSync(join(rec!, 'frames'))) cpSync(join(rec!, 'frames', f), join(ns, 'frames', `et_${Number(f.slice(0, -4)) * 1000 + 1234}.png`));
+      assert.equal(loadAriaRecording(ns, { nameUnit: 'ns' }).n, 5);
+      assert.equal(loadAriaRecording(ns).n, 0);
     } finally { rmSync(dir, { recursive: true, force: true }); }
   }
 });

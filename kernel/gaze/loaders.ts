@@ -425,6 +425,11 @@ export interface LoadAriaOptions {
   width?: number;
   /** At most this many frames (default all), in timestamp order. */
   maxFrames?: number;
+  /**
+   * Unit of the number in the frame file names (default 'us' = tracking_timestamp_us). The LAST run of digits in the
+   * name is used, so prefixes such as `et_1234567.png` work; 'ns' suits dumps named by device time in nanoseconds.
+   */
+  nameUnit?: 'us' | 'ns' | 'ms';
 }
 
 /** Load one Aria recording: eye frames matched to MPS eye gaze by timestamp. */
@@ -437,10 +442,13 @@ export function loadAriaRecording(dir: string, opts: LoadAriaOptions = {}): Load
   const maxDt = opts.maxDtUs ?? 5000, maxU = opts.maxUncertaintyRad ?? Infinity;
   const half = opts.half ?? 'left';
   if (!['left', 'right', 'full'].includes(half)) throw new InvalidInput(`loadAriaRecording: half must be 'left', 'right' or 'full', got ${describe(half)}`);
+  const unit = opts.nameUnit ?? 'us';
+  if (!['us', 'ns', 'ms'].includes(unit)) throw new InvalidInput(`loadAriaRecording: nameUnit must be 'us', 'ns' or 'ms', got ${describe(unit)}`);
+  const toUs = unit === 'us' ? 1 : unit === 'ns' ? 1e-3 : 1e3;
   let files = readdirSync(fdir).filter((f) => f.toLowerCase().endsWith('.png')).map((f) => {
-    const stem = f.slice(0, -4);
-    if (!/^\d+$/.test(stem)) throw new FormatError(`${join(fdir, f)}: frame file name must be <tracking_timestamp_us>.png`);
-    return { f, t: Number(stem) };
+    const m = /(\d+)(?!.*\d)/.exec(f.slice(0, -4));
+    if (!m) throw new FormatError(`${join(fdir, f)}: frame file name must contain a timestamp (<tracking_timestamp_us>.png)`);
+    return { f, t: Number(m[1]) * toUs };
   }).sort((a, b) => a.t - b.t);
   if (opts.maxFrames !== undefined) files = files.slice(0, checkInt('maxFrames', opts.maxFrames, 1));
   const images: Float32Array[] = [], gaze: number[] = [], user: number[] = [], frames: number[] = [], ts: number[] = [];

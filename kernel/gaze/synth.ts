@@ -687,7 +687,7 @@ export function frameSeed(seed: number, userId: number, frame: number): number {
  * and calls (user id → parameters), so `seenUsers` train / val / test share users with disjoint frames and
  * `unseenUsers` splits have disjoint users. σ_κ changes `gaze` only (images are byte-identical).
  */
-export function makeGazeDataset(opts: GazeDatasetOptions & { progress?: boolean }): GazeDataset {
+export function makeGazeDataset(opts: GazeDatasetOptions): GazeDataset {
   if (opts == null || typeof opts !== 'object') throw new InvalidInput(`makeGazeDataset: expected an options object, got ${describe(opts)}`);
   const split = opts.split;
   if (!['train', 'val', 'test', 'pool'].includes(split)) throw new InvalidInput(`makeGazeDataset: split must be 'train', 'val', 'test' or 'pool', got ${describe(split)}`);
