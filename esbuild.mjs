@@ -26,7 +26,9 @@ const webviewEntries = existsSync(join(root, 'extension/webviews'))
   : [];
 
 const targets = [
-  { name: 'kernel', entryPoints: ['kernel/index.ts'], outdir: 'dist/kernel', platform: 'node', format: 'cjs', external: nodeExternals },
+  // (+ the federated client-host entries → dist/kernel/federated/{worker,process}-entry.js: worker threads and client
+  // processes start from these, so they need neither tsx nor the TypeScript sources in an installed extension)
+  { name: 'kernel', entryPoints: ['kernel/index.ts', 'kernel/federated/worker-entry.ts', 'kernel/federated/process-entry.ts'], outdir: 'dist/kernel', platform: 'node', format: 'cjs', external: nodeExternals },
   { name: 'extension', entryPoints: ['extension/extension.ts'], outdir: 'dist/extension', platform: 'node', format: 'cjs', external: nodeExternals },
   { name: 'runner', entryPoints: ['extension/runner/cli.ts'], outdir: 'dist/runner', platform: 'node', format: 'cjs', external: nodeExternals },
   // plotly.js: its registry require()s maplibre-gl's CSS (map traces only, not in our partial bundle) → load as empty;
@@ -81,6 +83,12 @@ if ((!only || only.includes('kernel')) && existsSync(join(root, 'kernel/gaze/wei
   const files = readdirSync(join(root, 'kernel/gaze/weights')).filter((f) => f.endsWith('.safetensors.gz'));
   for (const f of files) copyFileSync(join(root, 'kernel/gaze/weights', f), join(dest, f));
   if (files.length) built.push(`gaze weights (${files.length})`);
+}
+// SphereFed's shipped benchmark curves (federated.loadShipped looks in dist/kernel/federated/shipped from the bundle).
+if ((!only || only.includes('kernel')) && existsSync(join(root, 'kernel/federated/shipped/bench.json'))) {
+  mkdirSync(join(root, 'dist/kernel/federated/shipped'), { recursive: true });
+  copyFileSync(join(root, 'kernel/federated/shipped/bench.json'), join(root, 'dist/kernel/federated/shipped/bench.json'));
+  built.push('federated shipped results');
 }
 if ((!only || only.includes('kernel')) && !args.includes('--no-dts') && existsSync(join(root, 'kernel/index.ts'))) {
   mkdirSync(join(root, 'dist/kernel'), { recursive: true });

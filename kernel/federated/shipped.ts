@@ -11,8 +11,8 @@ export interface ShippedResults { measuredAt: string; command: string; seconds: 
 
 /** Path of shipped/bench.json (works from kernel/federated and from the bundled dist/kernel). */
 export function shippedPath(): string {
-  const cands = [join(__dirname, 'shipped'), join(__dirname, 'federated', 'shipped'), resolve(__dirname, '..', '..', 'kernel', 'federated', 'shipped'),
-    resolve(__dirname, '..', 'kernel', 'federated', 'shipped')];
+  // source (kernel/federated), the repo's bundle (dist/kernel → kernel/federated/shipped), an installed bundle (its copy)
+  const cands = [join(__dirname, 'shipped'), resolve(__dirname, '..', '..', 'kernel', 'federated', 'shipped'), join(__dirname, 'federated', 'shipped')];
   return join(cands.find((d) => existsSync(d)) ?? cands[0]!, 'bench.json');
 }
 

@@ -12,12 +12,11 @@
  * requests with ClientDropped('crash'); the next request forks it again (its clients rejoin the next round).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { cpus } from 'node:os';
 import { FormatError } from '../core/errors';
 import { decodeClientMessage } from './protocol';
 import { wsListen, type WsConnection } from './websocket';
-import { ClientDropped, workerScript, type ClientHost } from './transport';
+import { ClientDropped, hostEntry, type ClientHost } from './transport';
 import type { ClientConfig, HostHello, HostSetup } from './client';
 import type { ModelSpec } from './model';
 
@@ -77,8 +76,8 @@ export class ProcessHost implements ClientHost {
   start(): Promise<HostHello> {
     if (this.ready) return this.ready;
     const token = `h${process.pid}-${++tokenCounter}`;
-    const boot = workerScript();
-    const child = fork(boot, [join(dirname(boot), 'process-entry.ts')], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const e = hostEntry('process');
+    const child = fork(e.script, e.entry ? [e.entry] : [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     const ready = (async (): Promise<HelloAndWs> => {
       const conn = this.hub.expect(token, this.o.startTimeoutMs ?? 60_000);

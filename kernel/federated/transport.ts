@@ -65,6 +65,20 @@ export function workerScript(): string {
   throw new NotFound(`federated worker bootstrap worker.mjs not found (tried ${tried.join(', ')}); set EDGELAB_FED_WORKER to its path`);
 }
 
+/**
+ * How to start a client host of `kind`: from the kernel bundle (dist/kernel/index.js) the bundled entry beside it,
+ * dist/kernel/federated/<kind>-entry.js (no tsx, no TypeScript sources needed: works in an installed extension); from
+ * source, the tsx bootstrap worker.mjs with <kind>-entry.ts. EDGELAB_FED_WORKER forces the bootstrap path.
+ */
+export function hostEntry(kind: 'worker' | 'process'): { script: string; entry: string | null } {
+  if (typeof __dirname !== 'undefined' && !process.env.EDGELAB_FED_WORKER) {
+    const bundled = join(__dirname, 'federated', `${kind}-entry.js`);
+    if (existsSync(bundled)) return { script: bundled, entry: null };
+  }
+  const boot = workerScript();
+  return { script: boot, entry: join(dirname(boot), `${kind}-entry.ts`) };
+}
+
 type FromWorker = { kind: 'ready'; hello: HostHello } | { kind: 'fail'; message: string } | { kind: 'res'; id: number; bytes: ArrayBuffer };
 
 /** One worker thread hosting several clients; requests run one at a time inside it. */
@@ -77,11 +91,11 @@ export class WorkerHost implements ClientHost {
   private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   /** Times this host's thread died and was respawned. */
   crashes = 0;
-  constructor(private readonly setup: HostSetup, label = 'worker', private readonly script = workerScript()) { this.label = label; this.clientIds = setup.clients.map((c) => c.id); }
+  constructor(private readonly setup: HostSetup, label = 'worker', private readonly entry = hostEntry('worker')) { this.label = label; this.clientIds = setup.clients.map((c) => c.id); }
 
   start(): Promise<HostHello> {
     if (this.ready) return this.ready;
-    const w = new Worker(this.script, { workerData: { entry: join(dirname(this.script), 'worker-entry.ts') } });
+    const w = new Worker(this.entry.script, { workerData: { entry: this.entry.entry } });
     this.worker = w;
     this.ready = new Promise<HostHello>((resolve, reject) => {
       const onFail = (e: Error) => { reject(e); };
