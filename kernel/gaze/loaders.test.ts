@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zlibSync } from 'fflate';
 import {
-  decodePng, encodeGrayPng, loadAriaRecording, loadOpenEds, parseAriaEyeGazeCsv, parseOpenEdsLabels, resizeArea,
+  decodePng, encodeGrayPng, fitImage, loadAriaRecording, loadOpenEds, parseAriaEyeGazeCsv, parseOpenEdsLabels, resizeArea,
   writeAriaRecording, writeOpenEds,
 } from './loaders';
 import { makeGazeDataset } from './synth';
 import { yawPitchToVector } from './geometry';
 import { crc32 } from '../viz/png';
-import { FormatError, NotFound } from '../core/errors';
+import { FormatError, InvalidInput, NotFound } from '../core/errors';
 import { rng } from '../core/rng';
 
 function tmp(): string { return mkdtempSync(join(tmpdir(), 'gaze-loaders-')); }
@@ -87,6 +87,11 @@ test('resizeArea: box-filter averages, keeps constants, identity at the same siz
   const c = resizeArea(new Float32Array(30).fill(0.3), 5, 6, 3, 4);
   for (const v of c) assert.ok(Math.abs(v - 0.3) < 1e-6);
   assert.deepEqual(resizeArea(src, 4, 4, 4, 4), src);
+  // centre crop: a 4×8 image to 2×2 keeps the middle 4×4 block (columns 2..5)
+  const wide = Float32Array.from({ length: 32 }, (_, i) => i % 8);
+  assert.deepEqual(Array.from(fitImage(wide, 4, 8, 2, 2)), [2.5, 4.5, 2.5, 4.5]);
+  assert.deepEqual(Array.from(fitImage(wide, 4, 8, 2, 2, 'stretch')), [1.5, 5.5, 1.5, 5.5]);
+  assert.throws(() => fitImage(wide, 4, 8, 2, 2, 'zoom' as never), InvalidInput);
 });
 
 test('OpenEDS layout: generator → files → loader round trip (labels to 1e-6 rad, pixels to 8-bit)', () => {

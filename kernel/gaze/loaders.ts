@@ -16,8 +16,8 @@
  *   Vergence rows combine the two yaws with ariaVergenceYaw (geometry.ts); frames match the nearest CSV row within
  *   maxDtUs (default 5 ms).
  *
- * Also: decodePng (8/16-bit gray, gray+alpha, RGB, RGBA, palette; non-interlaced) → grayscale floats, and
- * resizeArea (box-filter resampling). Malformed files → FormatError naming the file and what was expected;
+ * Also: decodePng (8/16-bit gray, gray+alpha, RGB, RGBA, palette; non-interlaced) → grayscale floats,
+ * resizeArea (box-filter resampling) and fitImage (centre-crop to the aspect, then resample; OpenEDS 640×400 → 32×64). Malformed files → FormatError naming the file and what was expected;
  * missing files/folders → NotFound.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -162,6 +162,21 @@ export function resizeArea(src: ArrayLike<number>, sh: number, sw: number, h: nu
   return out;
 }
 
+/**
+ * Fit an image to h×w: 'crop' (default) centre-crops to the target aspect ratio first, then box-resamples (no
+ * distortion of the eye's shape); 'stretch' resamples the whole image.
+ */
+export function fitImage(src: ArrayLike<number>, sh: number, sw: number, h: number, w: number, fit: 'crop' | 'stretch' = 'crop'): Float32Array {
+  if (fit !== 'crop' && fit !== 'stretch') throw new InvalidInput(`fitImage: fit must be 'crop' or 'stretch', got ${describe(fit)}`);
+  if (fit === 'stretch' || sh * w === sw * h) return resizeArea(src, sh, sw, h, w);
+  let ch = sh, cw = sw;
+  if (sw * h > sh * w) cw = Math.max(1, Math.round((sh * w) / h)); else ch = Math.max(1, Math.round((sw * h) / w));
+  const y0 = Math.floor((sh - ch) / 2), x0 = Math.floor((sw - cw) / 2);
+  const crop = new Float32Array(ch * cw);
+  for (let y = 0; y < ch; y++) for (let x = 0; x < cw; x++) crop[y * cw + x] = src[(y0 + y) * sw + x0 + x]!;
+  return resizeArea(crop, ch, cw, h, w);
+}
+
 // ───────────────────────────── shared ─────────────────────────────
 
 /** A loaded real (or written-then-read synthetic) gaze set. Same fields as GazeDataset's data arrays. */
@@ -234,6 +249,8 @@ export interface LoadOpenEdsOptions {
   /** Resize to h×w (default: keep the files' size; all images must then share it). */
   height?: number;
   width?: number;
+  /** How to resize: 'crop' (centre-crop to the aspect, default) or 'stretch'. */
+  fit?: 'crop' | 'stretch';
   /** Require a label row for every image (default true; false for the hidden-label test split → NaN labels). */
   requireLabels?: boolean;
 }
@@ -275,7 +292,7 @@ export function loadOpenEds(root: string, opts: LoadOpenEdsOptions = {}): Loaded
       let data = img.data;
       if (img.height !== H || img.width !== W) {
         if (opts.height === undefined) throw new FormatError(`${join(dir, f)} is ${img.width}×${img.height}; earlier frames are ${W}×${H} (pass height/width to resize)`);
-        data = resizeArea(img.data, img.height, img.width, H, W);
+        data = fitImage(img.data, img.height, img.width, H, W, opts.fit);
       }
       images.push(data);
       gaze.push(lab ? lab[0] : NaN, lab ? lab[1] : NaN);
@@ -423,6 +440,8 @@ export interface LoadAriaOptions {
   /** Resize to h×w (default: the kept half's size). */
   height?: number;
   width?: number;
+  /** How to resize: 'crop' (centre-crop to the aspect, default) or 'stretch'. */
+  fit?: 'crop' | 'stretch';
   /** At most this many frames (default all), in timestamp order. */
   maxFrames?: number;
   /**
@@ -471,7 +490,7 @@ export function loadAriaRecording(dir: string, opts: LoadAriaOptions = {}): Load
     if (H === 0) { H = img.height; W = w; }
     if (img.height !== H || w !== W) {
       if (opts.height === undefined) throw new FormatError(`${join(fdir, f)} gives a ${w}×${img.height} eye; earlier frames gave ${W}×${H} (pass height/width to resize)`);
-      data = resizeArea(data, img.height, w, H, W);
+      data = fitImage(data, img.height, w, H, W, opts.fit);
     }
     images.push(data);
     gaze.push(gz.yaw[j]!, gz.pitch[j]!);
