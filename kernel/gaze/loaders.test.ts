@@ -147,6 +147,8 @@ test('Aria layout: legacy and vergence CSVs round trip; frames match by timestam
     const dir = tmp();
     try {
       const [rec] = writeAriaRecording(dir, ds, { schema, depthM: 0.8 });
+      const users = JSON.parse(readFileSync(join(dir, 'users.json'), 'utf8')) as { id: number; eyeRadius: number }[];
+      assert.equal(users[0]!.id, ds.users[0]!.id); assert.equal(users[0]!.eyeRadius, ds.users[0]!.eyeRadius);
       const csv = parseAriaEyeGazeCsv(readFileSync(join(rec!, 'mps', 'eye_gaze', 'general_eye_gaze.csv'), 'utf8'));
       assert.equal(csv.schema, schema);
       assert.equal(csv.n, 5);

@@ -345,12 +345,15 @@ export function writeOpenEds(root: string, ds: GazeDataset | LoadedGazeSet, opts
     });
     writeFileSync(join(root, 'labels', `${seq}.txt`), lines.join('\n') + '\n');
   }
-  if ((opts.usersJson ?? true) && 'users' in ds) {
-    writeFileSync(join(root, 'users.json'), JSON.stringify(ds.users.map((u) => ({
-      ...u, irisHarmonics: undefined, lashComb: undefined, skinNoise: undefined, fixations: Array.from(u.fixations), fixationWeights: Array.from(u.fixationWeights),
-    })), null, 1));
-  }
+  if ((opts.usersJson ?? true) && 'users' in ds) writeUsersJson(root, ds.users);
   return [...bySeq.keys()];
+}
+
+/** users.json: the hidden per-user parameters of a synthetic set (for analysis; texture arrays left out). */
+function writeUsersJson(root: string, users: GazeDataset['users']): void {
+  writeFileSync(join(root, 'users.json'), JSON.stringify(users.map((u) => ({
+    ...u, irisHarmonics: undefined, lashComb: undefined, skinNoise: undefined, fixations: Array.from(u.fixations), fixationWeights: Array.from(u.fixationWeights),
+  })), null, 1));
 }
 
 // ───────────────────────────── Aria MPS eye gaze ─────────────────────────────
@@ -506,6 +509,8 @@ export interface WriteAriaOptions {
   periodUs?: number;
   /** Fixation depth used to split the cyclopean yaw into left/right yaws (vergence schema; metres, default 1). */
   depthM?: number;
+  /** Also write <root>/users.json with the hidden per-user parameters (default true). */
+  usersJson?: boolean;
 }
 
 /**
@@ -548,5 +553,6 @@ export function writeAriaRecording(root: string, ds: GazeDataset | LoadedGazeSet
     writeFileSync(join(dir, 'mps', 'eye_gaze', 'general_eye_gaze.csv'), rows.join('\n') + '\n');
     dirs.push(dir);
   }
+  if ((opts.usersJson ?? true) && 'users' in ds) writeUsersJson(root, ds.users);
   return dirs;
 }
