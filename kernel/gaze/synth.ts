@@ -9,9 +9,10 @@
  *     → { n, height, width, images: Float32Array(n·H·W in [0,1]), gaze: Float32Array(2n: yaw, pitch rad = VISUAL axis, the label),
  *         optical: Float32Array(2n, diagnostics), userId: Int32Array, frame: Int32Array, blink: Uint8Array, calib: Uint8Array,
  *         flipped: Uint8Array (flipLeft: left-eye image mirrored and its yaw negated), inFrame: Uint8Array (pupil centre
- *         projects inside the image; 0 ⇒ no gaze information, like a blink),
+ *         projects inside the image; 0 ⇒ pupil ≥ about half cut off: drop like a blink),
  *         users: GazeUser[], protocol, split, seed, sigmaKappaDeg }
- *   calibrationSets(ds, { calibrationFrames? }) → per-user { userId, calib: Int32Array, heldOut: Int32Array } (indices into ds)
+ *   calibrationSets(ds) → per-user { userId, calib: Int32Array, heldOut: Int32Array } (indices into ds; heldOut = the
+ *         user's other frames that are not blinks and have the pupil in frame)
  *   subsetDataset(ds, indices) → GazeDataset             (e.g. the 5 calibration images of one user)
  *   sampleUser(seed, { id?, userRanges?, sigmaKappaDeg? }) → GazeUser          (hidden per-user parameters)
  *   sampleFrame(user, frameSeed, { frameRanges?, render?, calibrationTarget? }) → FrameState
