@@ -168,7 +168,7 @@ export interface GazeDatasetOptions {
   split: GazeSplit;
   /** Default 'unseenUsers'. */
   protocol?: GazeProtocol;
-  /** Number of users in this split (defaults: unseen train 60 / val 10 / test 20; seen: 60 for every split; pool 200). */
+  /** Number of users in this split (defaults: unseen train 60 / val 10 / test 20; seen: 60 for every split; pool 200). Max 1000 (pool 15000). */
   users?: number;
   /** Frames rendered per user for this split (defaults: unseen 300; seen train 240 / val 30 / test 30; pool 100). */
   perUser?: number;

@@ -130,6 +130,7 @@ test('bad options are named errors', () => {
   assert.throws(() => makeGazeDataset({ split: 'nope' as never }), InvalidInput);
   assert.throws(() => makeGazeDataset({ split: 'train', height: 3 }), InvalidInput);
   assert.throws(() => makeGazeDataset({ split: 'train', sigmaKappaDeg: -1 }), InvalidInput);
+  assert.throws(() => makeGazeDataset({ split: 'train', users: 1001 }), InvalidInput); // would reach the val ids
   assert.throws(() => sampleUser(1, { userRanges: { eyeRadiusMm: [13, 12] } }), InvalidInput);
   assert.throws(() => renderEye(sampleUser(1), sampleFrame(sampleUser(1), 1), { height: 8, width: 8, out: new Float32Array(3) }), InvalidInput);
 });

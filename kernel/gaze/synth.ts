@@ -103,7 +103,7 @@ export const PROTOCOL_DEFAULTS = Object.freeze({
   calibrationFrames: 5,
 });
 
-/** First global user id of each split (ids stay disjoint for up to 1000 users per split). */
+/** First global user id of each split (ids stay disjoint: up to 1000 users per split, 15000 in the pool: ids 5000–19999). */
 const USER_ID_BASE: Record<GazeSplit, number> = { train: 0, val: 1000, test: 2000, pool: 5000 };
 
 /** Calibration targets (optical axis, head frame, degrees): centre + four corners, as a 5-point calibration grid. */
@@ -707,7 +707,7 @@ export function makeGazeDataset(opts: GazeDatasetOptions): GazeDataset {
 
   const defUsers = split === 'pool' ? PROTOCOL_DEFAULTS.pool.users
     : protocol === 'seenUsers' ? PROTOCOL_DEFAULTS.seenUsers.users : PROTOCOL_DEFAULTS.unseenUsers[split];
-  const nUsers = checkInt('users', opts.users ?? defUsers, 1, 1000);
+  const nUsers = checkInt('users', opts.users ?? defUsers, 1, split === 'pool' ? 15000 : 1000); // ids stay disjoint across splits
   const fr = PROTOCOL_DEFAULTS.seenUsers.fractions;
   const defPer = split === 'pool' ? PROTOCOL_DEFAULTS.pool.perUser
     : protocol === 'seenUsers' ? Math.round(PROTOCOL_DEFAULTS.seenUsers.framesPerUser * (split === 'train' ? fr[0] : split === 'val' ? fr[1] : fr[2]))
