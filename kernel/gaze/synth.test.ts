@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  calibrationSets, frameLabel, frameSeed, makeGazeDataset, pupilImagePosition, renderEye, sampleFrame, sampleUser, subsetDataset, toGazeSet, userOf,
+  calibrationSets, eyeImageGeometry, frameLabel, frameSeed, makeGazeDataset, pupilImagePosition, renderEye, sampleFrame, sampleUser, subsetDataset, toGazeSet, userOf,
 } from './synth';
 import { angularErrorDeg } from './geometry';
 import type { FrameState, GazeUser } from './data-types';
@@ -202,4 +202,15 @@ test('pupilImagePosition matches the rendered pupil; inFrame flags pupils outsid
   const vis = pupilCentroid(user, f, 32, 64).n;
   const ref = pupilCentroid(user, f, 96, 192, 110).n * (fpx(58, 64) / fpx(110, 192)) ** 2;
   assert.ok(ref > 10 && !(vis > 0.6 * ref), `out-of-frame pupil still ${vis} of ${ref} pixels visible`);
+});
+
+test('eyeImageGeometry: the eyeball centre does not move with gaze, the pupil moves around it, radius matches distance', () => {
+  const user = sampleUser(13, { userRanges: { sides: 'right' } });
+  const gs = [-20, -10, 0, 10, 20].map((y) => eyeImageGeometry(user, frameAt(user, y, 0), { height: 48, width: 64 }));
+  for (const g of gs) assert.ok(Math.abs(g.centre.x - gs[0]!.centre.x) < 1e-9 && Math.abs(g.centre.y - gs[0]!.centre.y) < 1e-9);
+  for (let i = 1; i < gs.length; i++) assert.ok(gs[i]!.pupil.x - gs[i]!.centre.x > gs[i - 1]!.pupil.x - gs[i - 1]!.centre.x);
+  const f = 32 / Math.tan((29 * Math.PI) / 180);
+  const r = gs[0]!.radiusPx;
+  assert.ok(r > (user.eyeRadius * f) / (user.cameraDistance + 4) && r < (user.eyeRadius * f) / (user.cameraDistance - 4), `radius ${r}px`);
+  assert.deepEqual(pupilImagePosition(user, frameAt(user, 10, 0), { height: 48, width: 64 }), { x: gs[3]!.pupil.x, y: gs[3]!.pupil.y, inFrame: gs[3]!.inFrame });
 });

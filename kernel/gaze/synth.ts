@@ -19,6 +19,7 @@
  *   renderEye(user, frame, { height?, width?, render?, out? }) → Float32Array(H·W)  (deterministic given user + frame)
  *   frameLabel(user, frame) → { yaw, pitch, opticalYaw, opticalPitch } (radians, device frame)
  *   pupilImagePosition(user, frame, { height?, width?, render?, margin? }) → { x, y, inFrame }
+ *   eyeImageGeometry(user, frame, { … }) → { pupil, centre, radiusPx, inFrame }  (ground truth, for analysis only)
  *   toGazeSet(ds) → { images: { n, h, w, data }, gaze, user }  (the model side's GazeSet shape)
  *
  * Geometry (mm). The label frame is the DEVICE frame (like Aria's CPF and OpenEDS's headset frame): x toward +yaw,
@@ -430,18 +431,35 @@ function eyeGeometry(user: GazeUser, frame: FrameState): { s: number; E: V3; RhM
  * pixel centres at +0.5), and whether it is inside the frame with `margin` pixels to spare. When it is not, the pupil
  * is at least about half cut off and little gaze information is left: makeGazeDataset flags such frames in `inFrame`.
  */
-export function pupilImagePosition(user: GazeUser, frame: FrameState, opts: { height?: number; width?: number; render?: Partial<Omit<RenderOptions, 'height' | 'width'>>; margin?: number } = {}): { x: number; y: number; inFrame: boolean } {
+export function pupilImagePosition(user: GazeUser, frame: FrameState, opts: ImageGeometryOptions = {}): { x: number; y: number; inFrame: boolean } {
+  const g = eyeImageGeometry(user, frame, opts);
+  return { x: g.pupil.x, y: g.pupil.y, inFrame: g.inFrame };
+}
+
+export interface ImageGeometryOptions { height?: number; width?: number; render?: Partial<Omit<RenderOptions, 'height' | 'width'>>; margin?: number }
+
+/**
+ * Ground-truth image geometry of a frame (pixel coordinates, x right, y down): the pupil centre (iris-plane centre,
+ * unrefracted), the eyeball centre and the eyeball's apparent radius. For analysis (e.g. how much of the label an
+ * ideal feature extractor could recover), never an input to a model.
+ */
+export function eyeImageGeometry(user: GazeUser, frame: FrameState, opts: ImageGeometryOptions = {}): { pupil: { x: number; y: number }; centre: { x: number; y: number }; radiusPx: number; inFrame: boolean } {
   const H = opts.height ?? DEFAULT_HEIGHT, W = opts.width ?? DEFAULT_WIDTH;
   const Ro = resolveRender(opts.render, H, W);
   const { C, X, Y, Z } = cameraPose();
   const { s, E, o, di } = eyeGeometry(user, frame);
-  const p = sub(add(E, scale(o, di)), C);
-  const z = dot(p, Z), f = focalPx(Ro);
-  let x = (dot(p, X) / z) * f + W / 2;
-  const y = (dot(p, Y) / z) * f + H / 2;
-  if (s < 0) x = W - x;
+  const f = focalPx(Ro);
+  const project = (P: V3): { x: number; y: number; z: number } => {
+    const p = sub(P, C), z = dot(p, Z);
+    const x = (dot(p, X) / z) * f + W / 2;
+    return { x: s < 0 ? W - x : x, y: (dot(p, Y) / z) * f + H / 2, z };
+  };
+  const pu = project(add(E, scale(o, di))), ce = project(E);
   const m = opts.margin ?? 1;
-  return { x, y, inFrame: z > 0 && x >= m && x <= W - m && y >= m && y <= H - m };
+  return {
+    pupil: { x: pu.x, y: pu.y }, centre: { x: ce.x, y: ce.y }, radiusPx: (user.eyeRadius / ce.z) * f,
+    inFrame: pu.z > 0 && pu.x >= m && pu.x <= W - m && pu.y >= m && pu.y <= H - m,
+  };
 }
 
 export interface RenderEyeOptions {
