@@ -4,11 +4,11 @@
  * Model (small on purpose, so the whole bench fits the shared 2-core box): 14×14 average-pooled images (196 inputs) →
  * ReLU 64 → linear feature layer d = 32 → head; learned linear head (FedAvg arms) or fixed orthonormal head with
  * L2-normalised features and scale s = 16, CE loss (sphere arms). 6,000 training images, 2,000 test images, 20 rounds ×
- * 2 local epochs, SGD lr 0.05, batch 32, full participation, clients in worker threads (one per core). Ridge λ = 1e-3·tr(G)/d.
+ * 2 local epochs, SGD lr 0.1, batch 32, full participation, clients in worker threads (one per core). Ridge λ = 1e-3·tr(G)/d.
  * Gated keys: α = 0.05, mean of 3 seeds (seed changes the training subset, partition, init and batch order).
- * Near-IID check: α = 100, 3 seeds. Runtime: about 17 min on the shared 2-core box (load average ~8; 140–220 s per
- * configuration); --quick runs seed 0 only (~5 min). FED_BENCH_EXTRA_ALPHAS=1 adds one seed at α = 0.1 and 0.5 for the
- * notebook's α sweep (+6 min; the shipped file was made that way). Everything the notebook shows is written to
+ * Near-IID check: α = 100, 3 seeds. Runtime: about 9 min on the shared 2-core box (70–105 s per configuration; up to
+ * twice that when the box is very busy); --quick runs seed 0 only. FED_BENCH_EXTRA_ALPHAS=1 adds one seed at α = 0.1 and
+ * 0.5 for the notebook's α sweep (+2.5 min; the shipped file was made that way, 11.4 min in all). Everything the notebook shows is written to
  * kernel/federated/shipped/bench.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   const a = (alpha: number, arm: Arm) => mean(finalOf(alpha, arm));
   const per = (alpha: number, arm: Arm) => finalOf(alpha, arm).map((v) => v.toFixed(4)).join(', ');
   const setup = `Fashion-MNIST 6k train / 2k test, 14×14 pooled, MLP 196-64-32 + head, 10 clients, per-class Dirichlet α (NIID-Bench convention), ` +
-    `20 rounds × 2 local epochs, SGD lr 0.05 batch 32, s = 16 CE, λ = 1e-3·tr(G)/d; final-round test accuracy, mean of seeds ${seeds.join(',')}`;
+    `20 rounds × 2 local epochs, SGD lr 0.1 batch 32, s = 16 CE, λ = 1e-3·tr(G)/d; final-round test accuracy, mean of seeds ${seeds.join(',')}`;
   const entry = (alpha: number, arm: Arm, what: string, base?: Arm) => ({
     value: a(alpha, arm), unit: 'accuracy (fraction)',
     ...(base ? { baseline: { name: `${base} (same run)`, value: a(alpha, base), unit: 'accuracy (fraction)' } } : {}),
