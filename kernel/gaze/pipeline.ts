@@ -49,7 +49,7 @@ export interface PipelineOptions {
 export const STAGES = ['t0', 't1', 'kd', 's1', 'kd-nomask', 's1-nomask', 's1-random'] as const;
 export type StageName = (typeof STAGES)[number];
 
-export const DEFAULT_STEPS: Record<StageName, number> = { 't0': 350, 't1': 100, 'kd': 250, 's1': 250, 'kd-nomask': 150, 's1-nomask': 150, 's1-random': 150 };
+export const DEFAULT_STEPS: Record<StageName, number> = { 't0': 950, 't1': 200, 'kd': 400, 's1': 400, 'kd-nomask': 250, 's1-nomask': 250, 's1-random': 250 };
 
 /** First user id of the pre-training world (disjoint from protocol splits: train 0.., val 1000.., test 2000.., pool 5000..). */
 const PRETRAIN_ID_BASE = 20000;
