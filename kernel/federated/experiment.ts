@@ -42,6 +42,8 @@ export interface ExperimentOptions {
   /** Append a constant 1 to the calibration features of the FedAvg + ridge arm (an intercept, like the learned head's bias).
    *  Default false. The sphere arms never use it (their fixed head has no bias). */
   ridgeBias?: boolean;
+  /** Fixed classifier of the sphere arms: 'orthonormal' (default, as the third-party re-implementations) or 'etf'. */
+  fixedHead?: 'orthonormal' | 'etf';
   /** Defaults: 20 rounds, 2 local epochs, batch 32, lr 0.1 (plain SGD, every arm). lr 0.05 left the learned-head FedAvg
    *  visibly under-trained (α = 0.05, seed 0: FedAvg 0.645 at lr 0.05 vs 0.700 at 0.1), which flattered the other arms. */
   rounds?: number; localEpochs?: number; batchSize?: number; lr?: number;
@@ -109,7 +111,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   let dropped = 0;
   const lambda: ExperimentResult['lambda'] = { fedavg: null, sphere: null };
   const fed = async (head: 'learned' | 'sphere'): Promise<{ own: number[]; cal: number[]; r: FedResult }> => {
-    const spec: ModelSpec = head === 'learned' ? { ...base, head } : { ...base, head, scale: cfg.scale, loss: cfg.sphereLoss };
+    const spec: ModelSpec = head === 'learned' ? { ...base, head } : { ...base, head, scale: cfg.scale, loss: cfg.sphereLoss, fixedHead: o.fixedHead ?? 'orthonormal' };
     const net = new Mlp(spec);
     const own: number[] = [], cal: number[] = [];
     const hosts = makeHosts({ spec, clients, kind: o.hostKind ?? 'worker', hosts: o.hosts });
