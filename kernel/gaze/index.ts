@@ -16,7 +16,7 @@ export {
 } from './model';
 export { trainSupervised, trainLoop, setSource, subset, kmeansGaze, clusterMembers, lrAt, type BatchSource, type SupervisedOptions, type LoopResult } from './train';
 export { distill, inheritStage1, patchMask, buildDecoders, type DistillOptions, type DistillResult } from './distill';
-export { predictGaze, evaluateGaze, personalize, loadGazeModel, weightsDir, type PersonalizeOptions, type ShippedModel } from './personalize';
+export { predictGaze, evaluateGaze, personalize, loadGazeModel, weightsDir, shippedJson, type PersonalizeOptions, type ShippedModel } from './personalize';
 export { saveGazeModel, readGazeModel, gazeModelToBytes, gazeModelFromBytes, type WeightFormat } from './weights';
 export { runPipeline, renderStream, generalizedSet, STAGES, DEFAULT_STEPS, type PipelineOptions, type StageName } from './pipeline';
 // data side (synthetic near-eye world, real-data loaders, geometry)

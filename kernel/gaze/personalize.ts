@@ -9,7 +9,7 @@
  *   const mine = await personalize(m, { images: calib, gaze: calibGaze }, { replay });
  *   angularErrorsDeg(predictGaze(mine, test), testGaze)   // per-image degrees (geometry.ts)
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, NotFound, describe } from '../core/errors';
@@ -100,13 +100,26 @@ export async function personalize(model: GazeModel, calib: GazeSet, o: Personali
   } finally { f3.dispose(); }
 }
 
+function weightDirCandidates(): string[] {
+  return [join(__dirname, 'weights'), join(__dirname, 'gaze', 'weights'), resolve(__dirname, '..', '..', 'kernel', 'gaze', 'weights'),
+    resolve(__dirname, '..', 'kernel', 'gaze', 'weights'), resolve(process.cwd(), 'kernel', 'gaze', 'weights')];
+}
+
 /** Folder of the shipped weights (works from the sources and from the bundled kernel). */
 export function weightsDir(): string {
-  const cands = [join(__dirname, 'weights'), join(__dirname, 'gaze', 'weights'), resolve(__dirname, '..', '..', 'kernel', 'gaze', 'weights'),
-    resolve(__dirname, '..', 'kernel', 'gaze', 'weights'), resolve(process.cwd(), 'kernel', 'gaze', 'weights')];
+  const cands = weightDirCandidates();
   const d = cands.find((c) => existsSync(join(c, 'student.safetensors.gz')));
   if (!d) throw new NotFound(`shipped gaze weights not found (looked in ${cands.join(', ')}); train them with: npx tsx kernel/gaze/cli.ts train`);
   return d;
+}
+
+/**
+ * A JSON file shipped next to the weights ('logs.json' = training loss logs, 'eval.json' = the bench's full evaluation),
+ * or null when no candidate folder has it (the bundled kernel may carry only the weights).
+ */
+export function shippedJson(name: 'logs.json' | 'eval.json'): Record<string, unknown> | null {
+  const d = weightDirCandidates().find((c) => existsSync(join(c, name)));
+  return d ? (JSON.parse(readFileSync(join(d, name), 'utf8')) as Record<string, unknown>) : null;
 }
 
 export type ShippedModel = 'teacher' | 'student' | 'student-random' | 'student-nomask';
