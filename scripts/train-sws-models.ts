@@ -1,33 +1,35 @@
 /**
- * Train the two dense Fashion-MNIST models the SWS study uses and write them to kernel/cim/sws-models/<kind>/.
- *   npx tsx scripts/train-sws-models.ts [--only mixer] [--n 12000] [--epochs 4]
+ * Train the dense Fashion-MNIST models the SWS study uses and write them to kernel/cim/sws-models/<kind>/.
+ *   npx tsx scripts/train-sws-models.ts [--only mixer,wide] [--n 12000] [--epochs 4] [--lr 0.002]
+ * The wide mixer (541K weights) is stored with float16 weights (tfjs manifest quantization, 1.1 MB), the others float32.
  * Images: the first `n` of a seeded (seed 1) shuffle of the training split (the bench fine-tunes on the same images and
  * measures accuracy on the test split). Test accuracy on 5000 test images goes to kernel/cim/sws-models/models.json.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { init } from '../kernel/core/backend';
 import { loadFashionMnist, asTensors } from '../kernel/core/data';
 import { saveLayersModel } from '../kernel/core/io';
-import { buildSwsModel, type SwsModelKind } from '../kernel/cim/sws-study';
+import { f32ToF16 } from '../kernel/core/io/dtypes';
+import { SWS_MODEL_KINDS, buildSwsModel } from '../kernel/cim/sws-study';
 
 const arg = (k: string): string | undefined => { const i = process.argv.indexOf(k); return i >= 0 ? process.argv[i + 1] : undefined; };
 
 async function main(): Promise<void> {
   await init({ backend: 'wasm' });
   const only = arg('--only')?.split(',');
-  const n = Number(arg('--n') ?? 12000), epochs = Number(arg('--epochs') ?? 4);
+  const n = Number(arg('--n') ?? 12000), epochs = Number(arg('--epochs') ?? 4), lr = Number(arg('--lr') ?? 2e-3);
   const dir = join(__dirname, '..', 'kernel', 'cim', 'sws-models');
   const metaPath = join(dir, 'models.json');
   const meta: Record<string, unknown> = existsSync(metaPath) ? JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown> : {};
-  for (const kind of ['mixer', 'cnn'] as SwsModelKind[]) {
+  for (const kind of SWS_MODEL_KINDS) {
     if (only && !only.includes(kind)) continue;
     const t0 = Date.now();
     const train = loadFashionMnist({ split: 'train', limit: n, seed: 1 });
     const { x, y, yOneHot } = asTensors(train, { oneHot: true }); y.dispose();
     const model = buildSwsModel(kind);
-    model.compile({ optimizer: tf.train.adam(2e-3), loss: tf.losses.softmaxCrossEntropy });
+    model.compile({ optimizer: tf.train.adam(lr), loss: tf.losses.softmaxCrossEntropy });
     await model.fit(x, yOneHot!, { epochs, batchSize: 64, shuffle: true, verbose: 0, callbacks: {
       onEpochEnd: (e, logs) => { console.log(`${kind} epoch ${e + 1}/${epochs} loss ${logs?.loss?.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`); },
     } });
@@ -35,12 +37,29 @@ async function main(): Promise<void> {
     const acc = tf.tidy(() => (model.predict(te.x, { batchSize: 256 }) as tf.Tensor).argMax(-1).equal(te.y).mean().dataSync()[0]!);
     te.x.dispose(); te.y.dispose(); x.dispose(); yOneHot!.dispose();
     await saveLayersModel(model, join(dir, kind));
-    meta[kind] = { trainImages: n, trainSeed: 1, epochs, optimizer: 'adam 2e-3, batch 64, shuffled', testAcc: Number(acc.toFixed(4)), testImages: '5000 (seed 2)',
+    if (kind === 'wide') toFloat16(join(dir, kind));
+    meta[kind] = { trainImages: n, trainSeed: 1, epochs, optimizer: `adam ${lr}, batch 64, shuffled`, testAcc: Number(acc.toFixed(4)), testImages: '5000 (seed 2)',
       params: model.countParams(), seconds: Math.round((Date.now() - t0) / 1000),
-      licence: 'trained here on Fashion-MNIST (MIT, Zalando Research); architectures = the CIM I models (kernel/cim/sws-study.ts)', command: `npx tsx scripts/train-sws-models.ts --only ${kind} --n ${n} --epochs ${epochs}` };
+      licence: `trained here on Fashion-MNIST (MIT, Zalando Research); architectures = ${kind === 'wide' ? 'wide transformer-like mixer with BERT-like fan-in' : 'the CIM I models'} (kernel/cim/sws-study.ts)`, command: `npx tsx scripts/train-sws-models.ts --only ${kind} --n ${n} --epochs ${epochs} --lr ${lr}`,
+      ...(kind === 'wide' ? { storage: 'float16 weights (tfjs manifest quantization); testAcc measured before float16 rounding', bytes: statSync(join(dir, kind, 'group1-shard1of1.bin')).size } : {}) };
     console.log(`${kind}: test acc ${acc.toFixed(4)}, ${model.countParams()} params`);
     model.optimizer.dispose(); model.dispose();
     writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n');
   }
 }
+/** Rewrite a saved float32 tfjs model (one shard) with float16 weights, tagged as tfjs 'float16' quantization. */
+function toFloat16(folder: string): void {
+  const jsonPath = join(folder, 'model.json');
+  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
+  const group = json.weightsManifest[0]!;
+  if (json.weightsManifest.length !== 1 || group.paths.length !== 1) throw new Error('expected one weights group with one shard');
+  const buf = readFileSync(join(folder, group.paths[0]!));
+  const f32 = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+  const f16 = new Uint16Array(f32.length);
+  for (let i = 0; i < f32.length; i++) f16[i] = f32ToF16(f32[i]!);
+  for (const w of group.weights) { if (w.dtype !== 'float32') throw new Error(`weight ${w.name} is ${w.dtype}`); w.quantization = { dtype: 'float16' }; }
+  writeFileSync(join(folder, group.paths[0]!), new Uint8Array(f16.buffer));
+  writeFileSync(jsonPath, JSON.stringify(json));
+}
+
 void main();

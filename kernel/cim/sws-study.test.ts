@@ -7,7 +7,10 @@ import { InvalidInput } from '../core/errors';
 import { rng } from '../core/rng';
 import { mapLayer } from './crossbar';
 import { activeColumns } from './sws';
-import { buildCnn, buildMixer, layerVectors, reduction, swsEnergy, swsLayouts, swsStudy } from './sws-study';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { mapModel } from './model';
+import { buildCnn, buildMixer, buildWideMixer, layerVectors, loadSwsModel, reduction, swsEnergy, swsLayouts, swsModelDir, swsStudy } from './sws-study';
 import { accuracyCurveFigure, energyBreakdownFigure, reductionCurveFigure, swsCrossbarFigure } from './sws-figures';
 
 test('input vectors per inference: conv → H·W, dense on tokens → tokens, dense on a vector → 1', async () => {
@@ -16,6 +19,26 @@ test('input vectors per inference: conv → H·W, dense on tokens → tokens, de
   assert.deepEqual(layerVectors(cnn), [784, 196, 1, 1]);
   assert.deepEqual(layerVectors(mixer), [28, 64, 28, 28, 1]);
   cnn.dispose(); mixer.dispose();
+});
+
+test('shipped wide mixer: float16 weights under 2 MB, loads, BERT-like fan-in (several 128-row sections per output)', async () => {
+  await init({ backend: 'cpu' });
+  const dir = join(swsModelDir(), 'wide');
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: { quantization?: { dtype: string } }[] }[] };
+  assert.ok(json.weightsManifest[0]!.weights.every((w) => w.quantization?.dtype === 'float16'));
+  assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 2 * 2 ** 20);
+  const model = await loadSwsModel('wide');
+  const built = buildWideMixer();
+  assert.deepEqual(model.layers.map((l) => l.getClassName()), built.layers.map((l) => l.getClassName()));
+  built.dispose();
+  const layers = mapModel(model).layers;
+  assert.deepEqual(layers.map((l) => l.nIn), [49, 16, 32, 256, 1024, 256]);
+  assert.deepEqual(layers.map((l) => l.rowBlocks), [1, 1, 1, 2, 8, 2]); // sections of 128 rows per output
+  assert.deepEqual(layerVectors(model), [16, 256, 256, 16, 16, 1]);
+  const weights = layers.reduce((a, l) => a + l.q.length, 0);
+  assert.ok(weights > 500_000, `${weights} kernel weights`);
+  assert.ok(model.layers.at(-1)!.getWeights()[0]!.dataSync().every(Number.isFinite));
+  model.dispose();
 });
 
 function tiny(): tf.Sequential {

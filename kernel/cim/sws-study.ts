@@ -4,7 +4,8 @@
  * layer sees per inference) under every policy and energy law; accuracy of the int8 (pruned) model at each sparsity.
  *
  * The models are the CIM I pair (same architectures as bench/cim.bench.ts): a small CNN and a transformer-like
- * MLP-Mixer classifier on Fashion-MNIST. Trained dense weights ship in kernel/cim/sws-models/<kind>/
+ * MLP-Mixer classifier on Fashion-MNIST (all fan-in ≤ 128), plus a wider transformer-like mixer with BERT-like fan-in
+ * (256 and 1024; weights stored as float16). Trained dense weights ship in kernel/cim/sws-models/<kind>/
  * (`npx tsx scripts/train-sws-models.ts` regenerates them). Every call restores the model's weights afterwards.
  */
 import { existsSync } from 'node:fs';
@@ -19,7 +20,10 @@ import { pruneFineTune, type PruneFineTuneOptions } from './prune';
 import { modelAdcPolicies, swsLayout, type LayerUse } from './sws';
 import type { CrossbarConfig, MappedLayer } from './types';
 
-export type SwsModelKind = 'cnn' | 'mixer';
+export type SwsModelKind = 'cnn' | 'mixer' | 'wide';
+
+/** Every shipped model kind. */
+export const SWS_MODEL_KINDS: readonly SwsModelKind[] = ['mixer', 'cnn', 'wide'];
 
 /** The CIM I CNN: conv16-pool-conv32-pool-fc64-fc10 (25.8K conv/fc weights… plus the 1568×64 fc). */
 export function buildCnn(): tf.Sequential {
@@ -44,10 +48,31 @@ export function buildMixer(): tf.Sequential {
     dense(128, 3, true), dense(64, 4, false), tf.layers.globalAveragePooling1d(), dense(10, 5, false)] });
 }
 
+/**
+ * A wider transformer-like classifier with BERT-like fan-in (the SWS regime: many 128-row sections per output): an
+ * MLP-Mixer block on 16 tokens = 7×7 image patches, tokens kept on a 4×4 grid so the per-token linear maps are 1×1
+ * convolutions (same matrices as Dense on tokens; tfjs-wasm trains them far faster than Dense on 3-D inputs) —
+ * patch embedding 49→256 (7×7 stride-7 conv, ViT-style), token-mixing MLP 16→32→16 (ReLU) across tokens, channel MLP 256→1024→256 (ReLU; fan-in 256 and 1024, BERT's FFN 768→3072→768 scaled by 1/3), mean over
+ * tokens, classifier 256→10. 541K kernel weights, 97 % of them in the channel MLP. No LayerNorm: its backward pass
+ * on tfjs-wasm costs ~1 s per batch here, and one non-residual block trains without it.
+ */
+export function buildWideMixer(): tf.Sequential {
+  const h = (n: number) => tf.initializers.heNormal({ seed: 100 + n });
+  const dense = (units: number, seed: number, relu: boolean) => tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
+  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => tf.layers.conv2d({
+    ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: k, strides: k, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
+  return tf.sequential({ layers: [
+    conv(256, 7, 1, false, true), // [4, 4, 256]: 16 patch tokens
+    tf.layers.reshape({ targetShape: [16, 256] }), tf.layers.permute({ dims: [2, 1] }), dense(32, 2, true), dense(16, 3, false),
+    tf.layers.permute({ dims: [2, 1] }), tf.layers.reshape({ targetShape: [4, 4, 256] }),
+    conv(1024, 1, 4, true), conv(256, 1, 5, false), tf.layers.globalAveragePooling2d({}), dense(10, 6, false)] });
+}
+
 export function buildSwsModel(kind: SwsModelKind): tf.Sequential {
   if (kind === 'cnn') return buildCnn();
   if (kind === 'mixer') return buildMixer();
-  throw new InvalidInput(`model kind must be 'cnn' or 'mixer', got ${describe(kind)}`);
+  if (kind === 'wide') return buildWideMixer();
+  throw new InvalidInput(`model kind must be one of ${SWS_MODEL_KINDS.join(', ')}, got ${describe(kind)}`);
 }
 
 /** Folder holding the shipped trained models (<kind>/model.json); works from kernel/cim and from the bundled dist/kernel. */
