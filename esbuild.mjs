@@ -5,7 +5,7 @@
 //  - webviews / pages                         extension/webviews/*.ts    → dist/webviews/*.js (browser, ESM)
 // Entries whose source does not exist yet are skipped. Usage: node esbuild.mjs [--watch] [--no-dts] [--only kernel,renderer]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, mkdirSync, unlinkSync, copyFileSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, unlinkSync, copyFileSync, cpSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,20 +75,26 @@ if ((!only || only.includes('webviews')) && existsSync(join(root, 'node_modules/
   }
   built.push('gaze-models');
 }
-// DFT Gaze's shipped weights next to the kernel bundle: gaze.weightsDir() looks in dist/kernel/gaze/weights from both
-// dist/kernel/index.js and dist/extension/extension.js (the calibration panel), and package-vsix ships dist/kernel.
-if ((!only || only.includes('kernel')) && existsSync(join(root, 'kernel/gaze/weights'))) {
-  const dest = join(root, 'dist/kernel/gaze/weights');
-  mkdirSync(dest, { recursive: true });
-  const files = readdirSync(join(root, 'kernel/gaze/weights')).filter((f) => f.endsWith('.safetensors.gz'));
-  for (const f of files) copyFileSync(join(root, 'kernel/gaze/weights', f), join(dest, f));
-  if (files.length) built.push(`gaze weights (${files.length})`);
-}
-// SphereFed's shipped benchmark curves (federated.loadShipped looks in dist/kernel/federated/shipped from the bundle).
-if ((!only || only.includes('kernel')) && existsSync(join(root, 'kernel/federated/shipped/bench.json'))) {
-  mkdirSync(join(root, 'dist/kernel/federated/shipped'), { recursive: true });
-  copyFileSync(join(root, 'kernel/federated/shipped/bench.json'), join(root, 'dist/kernel/federated/shipped/bench.json'));
-  built.push('federated shipped results');
+// Artifacts the kernel loads at run time, copied beside the bundle so the tutorials work from an installed extension
+// (package-vsix ships dist/kernel; each loader looks next to its own bundle, e.g. `<dist/kernel>/stitch/zoo`, before the
+// source tree). [source in kernel/, destination in dist/kernel/, which files]
+const KERNEL_ASSETS = [
+  ['sparse/rosko.wasm', 'rosko.wasm'],                                              // Rosko kernels (sparse/wasm.ts)
+  ['stitch/zoo', 'stitch/zoo'],                                                     // StitchNet model zoo (stitch/zoo.ts)
+  ['cim/sws-models', 'cim/sws-models'],                                             // SWS dense models (cim/sws-study.ts)
+  ['gaze/weights', 'gaze/weights', (f) => /\.(safetensors\.gz|json)$/.test(f)],      // DFT Gaze weights + logs (gaze/personalize.ts; also the calibration panel)
+  ['federated/shipped/bench.json', 'federated/shipped/bench.json'],                 // SphereFed curves (federated/shipped.ts)
+];
+if (!only || only.includes('kernel')) {
+  let n = 0;
+  for (const [src, dst, keep] of KERNEL_ASSETS) {
+    const from = join(root, 'kernel', src);
+    if (!existsSync(from)) continue;
+    mkdirSync(dirname(join(root, 'dist/kernel', dst)), { recursive: true });
+    cpSync(from, join(root, 'dist/kernel', dst), { recursive: true, filter: (f) => !keep || statSync(f).isDirectory() || keep(basename(f)) });
+    n++;
+  }
+  built.push(`kernel assets (${n})`);
 }
 if ((!only || only.includes('kernel')) && !args.includes('--no-dts') && existsSync(join(root, 'kernel/index.ts'))) {
   mkdirSync(join(root, 'dist/kernel'), { recursive: true });

@@ -1,0 +1,32 @@
+// The tutorials load shipped artifacts (Rosko wasm, StitchNet zoo, SWS models, DFT Gaze weights + logs, SphereFed curves).
+// In a user's workspace the kernel is the bundle inside the installed extension (dist/kernel, see extension/link.ts), with
+// no kernel/ source tree beside it. This test copies dist/kernel alone into a temp folder, loads it there and checks that
+// every loader finds its artifact next to that bundle. Needs `node esbuild.mjs`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+
+test('the bundled kernel finds every shipped artifact beside itself (as in an installed extension)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'edgelab-assets-'));
+  try {
+    cpSync(join(root, 'dist', 'kernel'), join(tmp, 'dist', 'kernel'), { recursive: true });
+    const probe = `
+      const el = require(${JSON.stringify(join(tmp, 'dist', 'kernel', 'index.js'))});
+      const out = {
+        rosko: el.sparse.wasmPath(), zoo: el.stitch.zooDir(), sws: el.cim.swsModelDir(), gaze: el.gaze.weightsDir(),
+        gazeLogs: el.gaze.shippedJson('logs.json') !== null, fed: el.federated.shippedPath(),
+      };
+      process.stdout.write(JSON.stringify(out));`;
+    // runtime packages (tfjs, …) come from the repo's node_modules, as from the extension's dist/node_modules
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: tmp, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(root, 'node_modules') } })) as Record<string, string | boolean>;
+    for (const k of ['rosko', 'zoo', 'sws', 'gaze', 'fed'] as const) {
+      assert.ok(String(out[k]).startsWith(tmp), `${k} resolved beside the bundle, not in the source tree: ${out[k]}`);
+    }
+    assert.equal(out.gazeLogs, true, 'DFT Gaze training logs ship with the weights');
+  } finally { rmSync(tmp, { recursive: true, force: true }); }
+});
