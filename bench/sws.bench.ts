@@ -26,10 +26,10 @@ const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const red = (e: SwsEnergy, base: 'sectionMax' | 'skipZeroCols' | 'fixed' = 'sectionMax', m = 'exp2') => reduction(e, 'remapped', 'sectionMax', 'unsorted', base, m);
 
 /**
- * Parts to run: env SWS_BENCH (comma list of wide, mixer, cnn, imported; default all). E.g. only the wide transformer:
+ * Parts to run: env SWS_BENCH (comma list of wide, widepool, mixer, cnn, imported; default all). E.g. only the wide transformer:
  * SWS_BENCH=wide npm run bench -- --only sws
  */
-const PARTS = ['wide', 'mixer', 'cnn', 'imported'] as const;
+const PARTS = ['wide', 'widepool', 'mixer', 'cnn', 'imported'] as const;
 
 export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm' });
@@ -38,10 +38,11 @@ export async function run(ctx: BenchContext): Promise<void> {
   if (bad?.length) throw new Error(`SWS_BENCH: unknown part(s) ${bad.join(', ')}; expected a comma list of ${PARTS.join(', ')}`);
   const parts = new Set(env ?? PARTS);
   const c = { ...ctx, command: env ? `SWS_BENCH=${[...parts].join(',')} ${ctx.command}` : ctx.command };
-  if (parts.has('wide') || parts.has('mixer') || parts.has('cnn')) {
+  if (parts.has('wide') || parts.has('widepool') || parts.has('mixer') || parts.has('cnn')) {
     const data = loadData(ctx);
     try {
       if (parts.has('wide')) recordModel(c, await modelStudy(c, 'wide', data, [0, 0.9]), '', WIDE);
+      if (parts.has('widepool')) recordModel(c, await modelStudy(c, 'widepool', data, [0, 0.9]), '_widepool', WIDEPOOL);
       if (parts.has('mixer')) recordModel(c, await modelStudy(c, 'mixer', data, [0, 0.9]), '_mixer', MIXER);
       if (parts.has('cnn')) recordModel(c, await modelStudy(c, 'cnn', data, [0, 0.9]), '_cnn', CNN);
     } finally {
@@ -94,6 +95,8 @@ function at(res: SwsStudyResult, s: number) {
 interface ModelInfo { name: string; fan: string }
 const WIDE: ModelInfo = { name: 'wide transformer-like mixer (7×7 patches → 16 tokens × 256, token MLP 16→32→16, channel MLP 256→1024→256; 541K weights)',
   fan: 'fan-in 49, 16, 32, 256, 1024, 256: the channel MLP (97 % of the weights, most of the ADC energy) has 2 and 8 sections of 128 rows per output' };
+const WIDEPOOL: ModelInfo = { name: 'wide PoolFormer-style transformer-like model (7×7 patches → 16 tokens × 256, 3×3 average-pool token mixing without weights, projection 256→256, channel MLP 256→1024→256; 605K weights)',
+  fan: 'fan-in 49, 256, 256, 1024, 256: like BERT, token mixing has no crossbar weights, and every layer but the patch embedding has 2–8 sections of 128 rows per output' };
 const MIXER: ModelInfo = { name: 'small CIM I transformer-like mixer (20K weights)',
   fan: 'every mixer layer has fan-in ≤ 128 (28, 28, 64, 128, 64), so each output is ONE 128-row section: sorting cannot lower its largest magnitude and remapping cannot drop a section, whatever the sparsity' };
 const CNN: ModelInfo = { name: 'CIM I CNN (106K weights)', fan: 'fan-in 9, 144, 1568, 64: only the 1568→64 dense layer has several sections per output' };

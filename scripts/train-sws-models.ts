@@ -37,11 +37,11 @@ async function main(): Promise<void> {
     const acc = tf.tidy(() => (model.predict(te.x, { batchSize: 256 }) as tf.Tensor).argMax(-1).equal(te.y).mean().dataSync()[0]!);
     te.x.dispose(); te.y.dispose(); x.dispose(); yOneHot!.dispose();
     await saveLayersModel(model, join(dir, kind));
-    if (kind === 'wide') toFloat16(join(dir, kind));
+    if (kind === 'wide' || kind === 'widepool') toFloat16(join(dir, kind));
     meta[kind] = { trainImages: n, trainSeed: 1, epochs, optimizer: `adam ${lr}, batch 64, shuffled`, testAcc: Number(acc.toFixed(4)), testImages: '5000 (seed 2)',
       params: model.countParams(), seconds: Math.round((Date.now() - t0) / 1000),
-      licence: `trained here on Fashion-MNIST (MIT, Zalando Research); architectures = ${kind === 'wide' ? 'wide transformer-like mixer with BERT-like fan-in' : 'the CIM I models'} (kernel/cim/sws-study.ts)`, command: `npx tsx scripts/train-sws-models.ts --only ${kind} --n ${n} --epochs ${epochs} --lr ${lr}`,
-      ...(kind === 'wide' ? { storage: 'float16 weights (tfjs manifest quantization); testAcc measured before float16 rounding', bytes: statSync(join(dir, kind, 'group1-shard1of1.bin')).size } : {}) };
+      licence: `trained here on Fashion-MNIST (MIT, Zalando Research); architectures = ${kind === 'wide' ? 'wide transformer-like mixer with BERT-like fan-in' : kind === 'widepool' ? 'wide PoolFormer-style transformer-like model (weight-free token mixing)' : 'the CIM I models'} (kernel/cim/sws-study.ts)`, command: `npx tsx scripts/train-sws-models.ts --only ${kind} --n ${n} --epochs ${epochs} --lr ${lr}`,
+      ...(kind === 'wide' || kind === 'widepool' ? { storage: 'float16 weights (tfjs manifest quantization); testAcc measured before float16 rounding', bytes: statSync(join(dir, kind, 'group1-shard1of1.bin')).size } : {}) };
     console.log(`${kind}: test acc ${acc.toFixed(4)}, ${model.countParams()} params`);
     model.optimizer.dispose(); model.dispose();
     writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n');

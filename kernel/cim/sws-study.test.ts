@@ -10,7 +10,7 @@ import { activeColumns } from './sws';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapModel } from './model';
-import { buildCnn, buildMixer, buildWideMixer, layerVectors, loadSwsModel, reduction, swsEnergy, swsLayouts, swsModelDir, swsStudy } from './sws-study';
+import { buildCnn, buildMixer, buildWideMixer, buildWidePoolFormer, layerVectors, loadSwsModel, reduction, swsEnergy, swsLayouts, swsModelDir, swsStudy } from './sws-study';
 import { accuracyCurveFigure, energyBreakdownFigure, reductionCurveFigure, swsCrossbarFigure } from './sws-figures';
 
 test('input vectors per inference: conv → H·W, dense on tokens → tokens, dense on a vector → 1', async () => {
@@ -21,25 +21,33 @@ test('input vectors per inference: conv → H·W, dense on tokens → tokens, de
   cnn.dispose(); mixer.dispose();
 });
 
-test('shipped wide mixer: float16 weights under 2 MB, loads, BERT-like fan-in (several 128-row sections per output)', async () => {
-  await init({ backend: 'cpu' });
-  const dir = join(swsModelDir(), 'wide');
-  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: { quantization?: { dtype: string } }[] }[] };
-  assert.ok(json.weightsManifest[0]!.weights.every((w) => w.quantization?.dtype === 'float16'));
-  assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 2 * 2 ** 20);
-  const model = await loadSwsModel('wide');
-  const built = buildWideMixer();
-  assert.deepEqual(model.layers.map((l) => l.getClassName()), built.layers.map((l) => l.getClassName()));
-  built.dispose();
-  const layers = mapModel(model).layers;
-  assert.deepEqual(layers.map((l) => l.nIn), [49, 16, 32, 256, 1024, 256]);
-  assert.deepEqual(layers.map((l) => l.rowBlocks), [1, 1, 1, 2, 8, 2]); // sections of 128 rows per output
-  assert.deepEqual(layerVectors(model), [16, 256, 256, 16, 16, 1]);
-  const weights = layers.reduce((a, l) => a + l.q.length, 0);
-  assert.ok(weights > 500_000, `${weights} kernel weights`);
-  assert.ok(model.layers.at(-1)!.getWeights()[0]!.dataSync().every(Number.isFinite));
-  model.dispose();
-});
+// fan-in per crossbar layer, 128-row sections per output, input vectors per inference
+const WIDE = {
+  wide: { build: buildWideMixer, nIn: [49, 16, 32, 256, 1024, 256], sections: [1, 1, 1, 2, 8, 2], vectors: [16, 256, 256, 16, 16, 1] },
+  widepool: { build: buildWidePoolFormer, nIn: [49, 256, 256, 1024, 256], sections: [1, 2, 2, 8, 2], vectors: [16, 16, 16, 16, 1] },
+} as const;
+
+for (const [kind, want] of Object.entries(WIDE)) {
+  test(`shipped ${kind}: float16 weights under 2 MB, loads, BERT-like fan-in (several 128-row sections per output)`, async () => {
+    await init({ backend: 'cpu' });
+    const dir = join(swsModelDir(), kind);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: { quantization?: { dtype: string } }[] }[] };
+    assert.ok(json.weightsManifest[0]!.weights.every((w) => w.quantization?.dtype === 'float16'));
+    assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 2 * 2 ** 20);
+    const model = await loadSwsModel(kind as 'wide' | 'widepool');
+    const built = want.build();
+    assert.deepEqual(model.layers.map((l) => l.getClassName()), built.layers.map((l) => l.getClassName()));
+    built.dispose();
+    const layers = mapModel(model).layers;
+    assert.deepEqual(layers.map((l) => l.nIn), want.nIn);
+    assert.deepEqual(layers.map((l) => l.rowBlocks), want.sections);
+    assert.deepEqual(layerVectors(model), want.vectors);
+    const weights = layers.reduce((a, l) => a + l.q.length, 0);
+    assert.ok(weights > 500_000, `${weights} kernel weights`);
+    assert.ok(model.layers.at(-1)!.getWeights()[0]!.dataSync().every(Number.isFinite));
+    model.dispose();
+  });
+}
 
 function tiny(): tf.Sequential {
   return tf.sequential({ layers: [

@@ -20,10 +20,10 @@ import { pruneFineTune, type PruneFineTuneOptions } from './prune';
 import { modelAdcPolicies, swsLayout, type LayerUse } from './sws';
 import type { CrossbarConfig, MappedLayer } from './types';
 
-export type SwsModelKind = 'cnn' | 'mixer' | 'wide';
+export type SwsModelKind = 'cnn' | 'mixer' | 'wide' | 'widepool';
 
 /** Every shipped model kind. */
-export const SWS_MODEL_KINDS: readonly SwsModelKind[] = ['mixer', 'cnn', 'wide'];
+export const SWS_MODEL_KINDS: readonly SwsModelKind[] = ['mixer', 'cnn', 'wide', 'widepool'];
 
 /** The CIM I CNN: conv16-pool-conv32-pool-fc64-fc10 (25.8K conv/fc weights… plus the 1568×64 fc). */
 export function buildCnn(): tf.Sequential {
@@ -68,10 +68,28 @@ export function buildWideMixer(): tf.Sequential {
     conv(1024, 1, 4, true), conv(256, 1, 5, false), tf.layers.globalAveragePooling2d({}), dense(10, 6, false)] });
 }
 
+/**
+ * The wide model with a weight-free token mixer (PoolFormer-style MetaFormer block): 7×7 patches → 16 tokens × 256,
+ * 3×3 average pooling over the 4×4 token grid (token mixing, no weights — like BERT, whose token mixing QKᵀ·V is
+ * activation × activation and never sits on a crossbar), output projection 256→256 (attention-O-like), channel MLP
+ * 256→1024→256, mean over tokens, classifier 256→10. 605K weights; every crossbar layer but the 49-input patch
+ * embedding has fan-in ≥ 256, as in BERT.
+ */
+export function buildWidePoolFormer(): tf.Sequential {
+  const h = (n: number) => tf.initializers.heNormal({ seed: 200 + n });
+  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => tf.layers.conv2d({
+    ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: k, strides: k, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
+  return tf.sequential({ layers: [
+    conv(256, 7, 1, false, true), tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }), conv(256, 1, 2, true),
+    conv(1024, 1, 3, true), conv(256, 1, 4, false), tf.layers.globalAveragePooling2d({}),
+    tf.layers.dense({ units: 10, kernelInitializer: h(5) })] });
+}
+
 export function buildSwsModel(kind: SwsModelKind): tf.Sequential {
   if (kind === 'cnn') return buildCnn();
   if (kind === 'mixer') return buildMixer();
   if (kind === 'wide') return buildWideMixer();
+  if (kind === 'widepool') return buildWidePoolFormer();
   throw new InvalidInput(`model kind must be one of ${SWS_MODEL_KINDS.join(', ')}, got ${describe(kind)}`);
 }
 
