@@ -82,8 +82,40 @@ function breakeven(s: number[], sp: number[]): number {
   return 1;
 }
 
+/**
+ * ROSKO_BENCH=scaling: only the 2-worker scaling keys, 1 thread vs the 2-worker pool interleaved round by round on the
+ * 3 gated shapes at 90% uniform sparsity (a few seconds; run it on an otherwise idle machine). Also records the scaling
+ * with B read row-major in place (packB: false), which isolates the kernel from the B-packing pass.
+ */
+async function scalingOnly(ctx: BenchContext): Promise<void> {
+  const hw = readHardware();
+  const load0 = loadavg()[0]!, probe = await coreProbe();
+  const pool = await RoskoPool.create({ workers: 2 });
+  const r = rng(2307);
+  const full: number[] = [], kernel: number[] = [], per: string[] = [];
+  for (const { M, K, N } of SHAPES.filter((x) => x.gated)) {
+    const A: Matrix = { rows: M, cols: K, data: r.normals(M * K) };
+    for (let i = 0; i < A.data.length; i++) if (r.next() < 0.9) A.data[i] = 0;
+    const B: Matrix = { rows: K, cols: N, data: r.normals(K * N) };
+    const pk = pack(A, { N, hw });
+    const [t1, t2, k1, k2] = await interleaved([() => spmm(pk, B, { validate: false }), () => pool.spmm(pk, B, { validate: false }),
+      () => spmm(pk, B, { validate: false, packB: false }), () => pool.spmm(pk, B, { validate: false, packB: false })], 30);
+    full.push(t1! / t2!); kernel.push(k1! / k2!);
+    per.push(`${M}x${K}x${N}: ${t1!.toFixed(2)}→${t2!.toFixed(2)} ms (×${(t1! / t2!).toFixed(2)}), B row-major ${k1!.toFixed(2)}→${k2!.toFixed(2)} ms (×${(k1! / k2!).toFixed(2)})`);
+    ctx.log(per[per.length - 1]!);
+  }
+  await pool.close();
+  const env = `load ${load0.toFixed(1)}→${loadavg()[0]!.toFixed(1)}, two-core probe ${probe.toFixed(2)} cores free; 30 interleaved runs per median`;
+  const base = { name: 'Rosko wasm, 1 thread, same inputs, interleaved', value: 1, unit: 'x' };
+  record({
+    'rosko.scaling_2_workers': { value: +geomean(full).toFixed(3), unit: 'x', baseline: base, notes: `scaling-only run (ROSKO_BENCH=scaling), 90% uniform, geomean of the 3 gated shapes; target ≥ 1.6; ${per.join('; ')}; ${env}` },
+    'rosko.scaling_2_workers_rowmajor_b': { value: +geomean(kernel).toFixed(3), unit: 'x', baseline: base, notes: `same with packB: false (no B-packing pass); ${env}` },
+  }, { command: `ROSKO_BENCH=scaling ${ctx.command}` });
+}
+
 export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm' });
+  if (process.env.ROSKO_BENCH === 'scaling') return scalingOnly(ctx);
   const runs = ctx.quick ? 5 : 20;
   const shapes = ctx.quick ? SHAPES.filter((s) => s.gated) : SHAPES;
   const sparsities = ctx.quick ? [0, 0.7, 0.9, 0.98] : SPARSITIES;
