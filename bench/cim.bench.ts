@@ -13,6 +13,7 @@ import { vitBaseShapes, synthQuantized } from '../kernel/cim/data';
 import { mapLayer } from '../kernel/cim/crossbar';
 import { simulateReprogramming, stuckColumnsByMagnitude } from '../kernel/cim/reprogram';
 import { packSections } from '../kernel/cim/layout';
+import { buildCnn, buildMixer } from '../kernel/cim/sws-study';
 import { faceApiLayers } from '../kernel/cim/real';
 import { rng } from '../kernel/core/rng';
 import type { MappedLayer } from '../kernel/cim/types';
@@ -111,36 +112,7 @@ async function scale(ctx: BenchContext): Promise<void> {
 
 // ---- accuracy / reduction on small trained models (Fashion-MNIST) ----
 
-function cnn(): tf.Sequential {
-  const s = (n: number) => tf.initializers.heNormal({ seed: n });
-  return tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: s(1) }),
-    tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: s(2) }),
-    tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.flatten(),
-    tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: s(3) }),
-    tf.layers.dense({ units: 10, kernelInitializer: s(4) }),
-  ] });
-}
-
-/** Transformer-like (MLP-Mixer block: image rows as tokens, token mixing + channel MLP, LayerNorm); no attention layer in tfjs-layers. */
-function mixer(): tf.Sequential {
-  const s = (n: number) => tf.initializers.heNormal({ seed: n });
-  return tf.sequential({ layers: [
-    tf.layers.reshape({ inputShape: [28, 28, 1], targetShape: [28, 28] }),
-    tf.layers.dense({ units: 64, kernelInitializer: s(1) }),
-    tf.layers.layerNormalization(),
-    tf.layers.permute({ dims: [2, 1] }),
-    tf.layers.dense({ units: 28, activation: 'relu', kernelInitializer: s(2) }),
-    tf.layers.permute({ dims: [2, 1] }),
-    tf.layers.layerNormalization(),
-    tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: s(3) }),
-    tf.layers.dense({ units: 64, kernelInitializer: s(4) }),
-    tf.layers.globalAveragePooling1d(),
-    tf.layers.dense({ units: 10, kernelInitializer: s(5) }),
-  ] });
-}
+// The CIM I models are the kernel's builders (kernel/cim/sws-study.ts: buildCnn, buildMixer), shared with SWS.
 
 async function modelStudy(ctx: BenchContext, name: 'cnn' | 'transformer'): Promise<void> {
   await init({ backend: 'wasm' });
@@ -152,7 +124,7 @@ async function modelStudy(ctx: BenchContext, name: 'cnn' | 'transformer'): Promi
   const yVal = t.y.slice(nTrain).dataSync();
   const te = asTensors(loadFashionMnist({ split: 'test', limit: 5000, seed: 2 }));
   const yTe = te.y.dataSync();
-  const model = name === 'cnn' ? cnn() : mixer();
+  const model = name === 'cnn' ? buildCnn() : buildMixer();
   model.compile({ optimizer: tf.train.adam(2e-3), loss: tf.losses.softmaxCrossEntropy });
   const t0 = performance.now();
   await model.fit(xTr!, yTr!, { epochs: ctx.quick ? 1 : name === 'cnn' ? 3 : 2, batchSize: 64, shuffle: false, verbose: 0 });
