@@ -5,7 +5,7 @@
 //  - webviews / pages                         extension/webviews/*.ts    → dist/webviews/*.js (browser, ESM)
 // Entries whose source does not exist yet are skipped. Usage: node esbuild.mjs [--watch] [--no-dts] [--only kernel,renderer]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, mkdirSync, unlinkSync, copyFileSync, cpSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, unlinkSync, cpSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,37 +65,28 @@ for (const t of targets) {
   const r = await buildOne(t);
   if (r) built.push(r);
 }
-// The live-camera gaze page (extension/gaze/server.ts) serves face-api's tiny face detector + 68-landmark weights from
-// dist/webviews/gaze-models, so they ship in the .vsix with the page bundle (face-api's MIT licence; ~630 KB).
-if ((!only || only.includes('webviews')) && existsSync(join(root, 'node_modules/@vladmandic/face-api/model'))) {
-  const dest = join(root, 'dist/webviews/gaze-models');
-  mkdirSync(dest, { recursive: true });
-  for (const f of ['tiny_face_detector_model-weights_manifest.json', 'tiny_face_detector_model.bin', 'face_landmark_68_model-weights_manifest.json', 'face_landmark_68_model.bin']) {
-    copyFileSync(join(root, 'node_modules/@vladmandic/face-api/model', f), join(dest, f));
-  }
-  built.push('gaze-models');
-}
-// Artifacts the kernel loads at run time, copied beside the bundle so the tutorials work from an installed extension
-// (package-vsix ships dist/kernel; each loader looks next to its own bundle, e.g. `<dist/kernel>/stitch/zoo`, before the
-// source tree). [source in kernel/, destination in dist/kernel/, which files]
-const KERNEL_ASSETS = [
-  ['sparse/rosko.wasm', 'rosko.wasm'],                                              // Rosko kernels (sparse/wasm.ts)
-  ['stitch/zoo', 'stitch/zoo'],                                                     // StitchNet model zoo (stitch/zoo.ts)
-  ['cim/sws-models', 'cim/sws-models'],                                             // SWS dense models (cim/sws-study.ts)
-  ['gaze/weights', 'gaze/weights', (f) => /\.(safetensors\.gz|json)$/.test(f)],      // DFT Gaze weights + logs (gaze/personalize.ts; also the calibration panel)
-  ['federated/shipped/bench.json', 'federated/shipped/bench.json'],                 // SphereFed curves (federated/shipped.ts)
+// Files the bundles load at run time, copied beside them so they ship in the .vsix (package-vsix ships dist/kernel and
+// dist/webviews) and everything works from an installed extension: each loader looks next to its own bundle (e.g.
+// `<dist/kernel>/stitch/zoo`) before the source tree. [bundle, source (repo-relative), destination in dist/, which files]
+const FACE_API_FILES = ['tiny_face_detector_model-weights_manifest.json', 'tiny_face_detector_model.bin', 'face_landmark_68_model-weights_manifest.json', 'face_landmark_68_model.bin'];
+const ASSETS = [
+  ['kernel', 'kernel/sparse/rosko.wasm', 'kernel/rosko.wasm'],                                  // Rosko kernels (sparse/wasm.ts)
+  ['kernel', 'kernel/stitch/zoo', 'kernel/stitch/zoo'],                                         // StitchNet model zoo (stitch/zoo.ts)
+  ['kernel', 'kernel/cim/sws-models', 'kernel/cim/sws-models'],                                 // SWS dense models (cim/sws-study.ts)
+  ['kernel', 'kernel/gaze/weights', 'kernel/gaze/weights', (f) => /\.(safetensors\.gz|json)$/.test(f)], // DFT Gaze weights + logs (gaze/personalize.ts; also the calibration panel)
+  ['kernel', 'kernel/federated/shipped/bench.json', 'kernel/federated/shipped/bench.json'],     // SphereFed curves (federated/shipped.ts)
+  // face-api's tiny face detector + 68-landmark weights, served by the live-camera gaze page (extension/gaze/server.ts; MIT, ~630 KB)
+  ['webviews', 'node_modules/@vladmandic/face-api/model', 'webviews/gaze-models', (f) => FACE_API_FILES.includes(f)],
 ];
-if (!only || only.includes('kernel')) {
-  let n = 0;
-  for (const [src, dst, keep] of KERNEL_ASSETS) {
-    const from = join(root, 'kernel', src);
-    if (!existsSync(from)) continue;
-    mkdirSync(dirname(join(root, 'dist/kernel', dst)), { recursive: true });
-    cpSync(from, join(root, 'dist/kernel', dst), { recursive: true, filter: (f) => !keep || statSync(f).isDirectory() || keep(basename(f)) });
-    n++;
-  }
-  built.push(`kernel assets (${n})`);
+const copied = [];
+for (const [bundle, src, dst, keep] of ASSETS) {
+  const from = join(root, src);
+  if ((only && !only.includes(bundle)) || !existsSync(from)) continue;
+  mkdirSync(dirname(join(root, 'dist', dst)), { recursive: true });
+  cpSync(from, join(root, 'dist', dst), { recursive: true, filter: (f) => !keep || statSync(f).isDirectory() || keep(basename(f)) });
+  copied.push(dst);
 }
+if (copied.length) built.push(`assets (${copied.length})`);
 if ((!only || only.includes('kernel')) && !args.includes('--no-dts') && existsSync(join(root, 'kernel/index.ts'))) {
   mkdirSync(join(root, 'dist/kernel'), { recursive: true });
   // tsc emits declarations even when the kernel has type errors; those are reported here and fail `npm run typecheck`
