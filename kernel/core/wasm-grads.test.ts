@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { init } from './backend';
 import { rng } from './rng';
 import { relErr } from './testing';
+import { setFastWasmKernels, WASM_REPLACED_KERNELS } from './wasm-grads';
 
 type Pad = 'same' | 'valid';
 interface Case { B: number; H: number; W: number; C: number; K: number; out: number; stride: number; dil: number; pad: Pad }
@@ -70,17 +71,19 @@ function tfGrads(c: Case, x: Float64Array, w: Float64Array, g: Float64Array, dep
 function cases(depthwise: boolean): Case[] {
   const out: Case[] = [];
   for (const [H, W] of [[9, 9], [10, 7]] as const)
-    for (const K of [1, 3, 5]) for (const stride of [1, 2, 3]) for (const pad of ['same', 'valid'] as const)
+    for (const K of depthwise ? [1, 3, 5] : [1, 3, 5, 9]) for (const stride of [1, 2, 3]) for (const pad of ['same', 'valid'] as const)
       for (const dil of depthwise ? [1, 2] : [1]) for (const out2 of depthwise ? [1, 2] : [4]) {
         if (dil > 1 && stride > 1) continue; // tfjs requires stride 1 when dilation > 1
         if (pad === 'valid' && (K - 1) * dil + 1 > Math.min(H, W)) continue;
         out.push({ B: 2, H, W, C: 3, K, out: out2, stride, dil, pad });
       }
+  // K = 9 (81 taps) takes the correlation path of Conv2DBackpropFilter, the rest the per-tap matMul path; 7×7/s7 = patch embedding
+  if (!depthwise) out.push({ B: 2, H: 14, W: 21, C: 2, K: 7, out: 5, stride: 7, dil: 1, pad: 'valid' });
   return out;
 }
 
 for (const depthwise of [false, true]) {
-  const what = depthwise ? 'DepthwiseConv2dNativeBackpropFilter/Input' : 'Conv2DBackpropFilter (+ existing BackpropInput)';
+  const what = depthwise ? 'DepthwiseConv2dNativeBackpropFilter/Input' : 'Conv2DBackpropFilter/Input';
   test(`wasm ${what} match the float64 brute force and the cpu backend`, async () => {
     const r = rng(depthwise ? 2 : 1);
     let worstRef = 0, worstCpu = 0, n = 0;
@@ -135,4 +138,52 @@ test('model.fit trains a conv + depthwise model on wasm without missing kernels,
   assert.ok(loss[loss.length - 1]! < 0.5 * loss[0]!, `loss ${loss.map((l) => l.toFixed(3)).join(' → ')}`);
   x.dispose(); y.dispose(); model.optimizer.dispose(); model.dispose();
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('wasm matMul with transposed operands, batches and fused bias/activation equals the cpu backend (the wrapped kernels)', async () => {
+  const r = rng(3);
+  const shapes: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [];
+  for (const ta of [false, true]) for (const tb of [false, true]) {
+    shapes.push({ a: ta ? [7, 5] : [5, 7], b: tb ? [9, 7] : [7, 9], ta, tb });
+    shapes.push({ a: ta ? [3, 7, 5] : [3, 5, 7], b: tb ? [3, 9, 7] : [3, 7, 9], ta, tb });
+    shapes.push({ a: ta ? [2, 3, 7, 5] : [2, 3, 5, 7], b: tb ? [2, 3, 9, 7] : [2, 3, 7, 9], ta, tb });
+    shapes.push({ a: ta ? [3, 7, 5] : [3, 5, 7], b: tb ? [9, 7] : [7, 9], ta, tb }); // 2-D right operand
+    shapes.push({ a: ta ? [1, 7, 5] : [1, 5, 7], b: tb ? [3, 9, 7] : [3, 7, 9], ta, tb }); // broadcast batch: original kernel
+  }
+  const run = (backend: 'wasm' | 'cpu', s: (typeof shapes)[number], a: Float32Array, b: Float32Array, bias: Float32Array) => tf.tidy(() => {
+    const at = tf.tensor(a, s.a), bt = tf.tensor(b, s.b), bb = tf.tensor1d(bias);
+    const plain = tf.matMul(at, bt, s.ta, s.tb);
+    const fused = s.a.length === 2 ? tf.fused.matMul({ a: at as tf.Tensor2D, b: bt as tf.Tensor2D, transposeA: s.ta, transposeB: s.tb, bias: bb, activation: 'relu' }) : plain;
+    // gradients go through the transposed products (tfjs's own BatchMatMul gradient rejects broadcast batches, on every backend)
+    const [ga, gb] = s.a.length === s.b.length && s.a[0] === s.b[0]
+      ? tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, s.ta, s.tb))))([at, bt]) : [plain, plain];
+    void backend;
+    return [plain, fused, ga!, gb!].map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
+  });
+  let n = 0;
+  for (const s of shapes) {
+    const a = Float32Array.from(r.normals(s.a.reduce((x, y) => x * y, 1))), b = Float32Array.from(r.normals(s.b.reduce((x, y) => x * y, 1)));
+    const bias = Float32Array.from(r.normals(9));
+    await init({ backend: 'cpu' });
+    const want = run('cpu', s, a, b, bias);
+    await init({ backend: 'wasm' });
+    const got = run('wasm', s, a, b, bias);
+    for (let i = 0; i < want.length; i++) {
+      assert.deepEqual(got[i]!.shape, want[i]!.shape, `${JSON.stringify(s)} output ${i} shape`);
+      const e = relErr(got[i]!.data, want[i]!.data);
+      assert.ok(e <= 1e-5, `${JSON.stringify(s)} output ${i}: rel. error ${e}`);
+      n++;
+    }
+  }
+  assert.equal(n, shapes.length * 4);
+  // the switch restores the backend's own kernels and back
+  const before = WASM_REPLACED_KERNELS.map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
+  assert.deepEqual(setFastWasmKernels(false).sort(), [...WASM_REPLACED_KERNELS].sort());
+  assert.ok(WASM_REPLACED_KERNELS.every((k, i) => tf.getKernel(k, 'wasm')!.kernelFunc !== before[i]));
+  const s0 = shapes[1]!, a = Float32Array.from(r.normals(15 * 7)), b = Float32Array.from(r.normals(3 * 63));
+  const slow = run('wasm', { ...s0, ta: true, tb: true, a: [3, 7, 5], b: [3, 9, 7] }, a, b, new Float32Array(9));
+  assert.deepEqual(setFastWasmKernels(false), []);
+  assert.deepEqual(setFastWasmKernels(true).sort(), [...WASM_REPLACED_KERNELS].sort());
+  const fast = run('wasm', { ...s0, ta: true, tb: true, a: [3, 7, 5], b: [3, 9, 7] }, a, b, new Float32Array(9));
+  for (let i = 0; i < 4; i++) assert.ok(relErr(fast[i]!.data, slow[i]!.data) <= 1e-5);
 });
