@@ -25,6 +25,6 @@ export { adcEnergyModel, surveyModel, sliceBits, bitsFor, bitLength, histogramEn
 export { swsLayout, sectionStats, sectionAdc, activeColumns, adcAccount, adcAccounts, adcMvm, modelAdc, modelAdcPolicies,
   type SwsLayoutOptions, type AdcAccount, type AdcAccountOptions, type LayerUse, type ModelAdcRow } from './sws';
 export { magnitudeMask, pruneInt8, pruneModel, pruneFineTune, applyMasks, prunableLayers, type PruneResult, type PruneFineTuneOptions } from './prune';
-export { buildCnn, buildMixer, buildWideMixer, buildWidePoolFormer, SWS_MODEL_KINDS, buildSwsModel, loadSwsModel, swsModelDir, layerVectors, swsLayouts, swsEnergy, reduction, swsStudy, SWS_LAYOUTS,
+export { buildCnn, buildMixer, buildWideMixer, buildWidePoolFormer, buildLargeMixer, SWS_MODEL_KINDS, buildSwsModel, loadSwsModel, swsModelDir, layerVectors, swsLayouts, swsEnergy, reduction, swsStudy, SWS_LAYOUTS,
   type SwsModelKind, type SwsLayoutName, type SwsEnergy, type SwsStudyOptions, type SwsStudyRow, type SwsStudyResult } from './sws-study';
 export { swsCrossbarFigure, energyBreakdownFigure, reductionCurveFigure, accuracyCurveFigure } from './sws-figures';

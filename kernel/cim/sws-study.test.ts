@@ -10,7 +10,7 @@ import { activeColumns } from './sws';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapModel } from './model';
-import { buildCnn, buildMixer, buildWideMixer, buildWidePoolFormer, layerVectors, loadSwsModel, reduction, swsEnergy, swsLayouts, swsModelDir, swsStudy } from './sws-study';
+import { buildCnn, buildLargeMixer, buildMixer, buildWideMixer, buildWidePoolFormer, layerVectors, loadSwsModel, reduction, swsEnergy, swsLayouts, swsModelDir, swsStudy } from './sws-study';
 import { accuracyCurveFigure, energyBreakdownFigure, reductionCurveFigure, swsCrossbarFigure } from './sws-figures';
 
 test('input vectors per inference: conv → H·W, dense on tokens → tokens, dense on a vector → 1', async () => {
@@ -48,6 +48,38 @@ for (const [kind, want] of Object.entries(WIDE)) {
     model.dispose();
   });
 }
+
+test('shipped large (BERT-large width): int8 kernels under 9 MB, fan-in 1024/4096, and the crossbar mapping recovers the stored integers', async () => {
+  await init({ backend: 'cpu' });
+  const dir = join(swsModelDir(), 'large');
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: { shape: number[]; quantization?: { dtype: string; scale?: number; min?: number } }[] }[] };
+  const ws = json.weightsManifest[0]!.weights;
+  for (const w of ws.filter((x) => x.shape.length >= 2)) {
+    assert.equal(w.quantization?.dtype, 'uint8');
+    assert.ok(Math.abs(w.quantization!.min! + 128 * w.quantization!.scale!) <= 1e-9 * w.quantization!.scale!, 'min = −128·scale (symmetric)');
+  }
+  assert.ok(ws.filter((x) => x.shape.length < 2).every((w) => !w.quantization), 'biases stay float32');
+  assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 9 * 2 ** 20);
+  const model = await loadSwsModel('large');
+  const built = buildLargeMixer();
+  assert.deepEqual(model.layers.map((l) => l.getClassName()), built.layers.map((l) => l.getClassName()));
+  built.dispose();
+  const layers = mapModel(model).layers;
+  assert.deepEqual(layers.map((l) => l.nIn), [49, 16, 32, 1024, 4096, 1024]);
+  assert.deepEqual(layers.map((l) => l.rowBlocks), [1, 1, 1, 8, 32, 8]);
+  assert.deepEqual(layerVectors(model), [16, 1024, 1024, 16, 16, 1]);
+  assert.ok(layers.reduce((a, l) => a + l.q.length, 0) > 8_000_000);
+  const kernels = model.layers.filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName())).map((l) => l.getWeights()[0]!.dataSync());
+  layers.forEach((L, i) => {
+    const s = L.scale[0]!, v = kernels[i]!;
+    let off = 0, absQ = 0, absV = 0;
+    for (let j = 0; j < v.length; j++) { const r = v[j]! / s; off = Math.max(off, Math.abs(r - Math.round(r))); absV += Math.abs(Math.round(r)); }
+    for (let j = 0; j < L.q.length; j++) absQ += Math.abs(L.q[j]!);
+    assert.ok(off < 1e-3, `layer ${i}: stored weights are integer multiples of the crossbar scale (off by ${off})`);
+    assert.equal(absQ, absV, `layer ${i}: same integers`);
+  });
+  model.dispose();
+});
 
 function tiny(): tf.Sequential {
   return tf.sequential({ layers: [

@@ -20,10 +20,10 @@ import { pruneFineTune, type PruneFineTuneOptions } from './prune';
 import { modelAdcPolicies, swsLayout, type LayerUse } from './sws';
 import type { CrossbarConfig, MappedLayer } from './types';
 
-export type SwsModelKind = 'cnn' | 'mixer' | 'wide' | 'widepool';
+export type SwsModelKind = 'cnn' | 'mixer' | 'wide' | 'widepool' | 'large';
 
 /** Every shipped model kind. */
-export const SWS_MODEL_KINDS: readonly SwsModelKind[] = ['mixer', 'cnn', 'wide', 'widepool'];
+export const SWS_MODEL_KINDS: readonly SwsModelKind[] = ['mixer', 'cnn', 'wide', 'widepool', 'large'];
 
 /** The CIM I CNN: conv16-pool-conv32-pool-fc64-fc10 (25.8K conv/fc weights… plus the 1568×64 fc). */
 export function buildCnn(): tf.Sequential {
@@ -85,7 +85,27 @@ export function buildWidePoolFormer(): tf.Sequential {
     tf.layers.dense({ units: 10, kernelInitializer: h(5) })] });
 }
 
+/**
+ * The transformer-like classifier at BERT-large width (hidden 1024, FFN 4096; the regime of the SWS paper's BERT
+ * results): the `wide` mixer's shape with every channel width ×4 — 7×7 patches → 16 tokens × 1024, token-mixing MLP
+ * 16→32→16 across tokens, channel MLP 1024→4096→1024 (1×1 convs over the 4×4 token grid, ReLU), mean over tokens,
+ * classifier 1024→10. 8.46M weights, 99 % in the channel MLP (fan-in 1024 and 4096: 8 and 32 sections of 128 rows per
+ * output). Shipped as symmetric per-tensor int8 (what the crossbars hold anyway).
+ */
+export function buildLargeMixer(): tf.Sequential {
+  const h = (n: number) => tf.initializers.heNormal({ seed: 300 + n });
+  const dense = (units: number, seed: number, relu: boolean) => tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
+  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => tf.layers.conv2d({
+    ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: k, strides: k, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
+  return tf.sequential({ layers: [
+    conv(1024, 7, 1, false, true),
+    tf.layers.reshape({ targetShape: [16, 1024] }), tf.layers.permute({ dims: [2, 1] }), dense(32, 2, true), dense(16, 3, false),
+    tf.layers.permute({ dims: [2, 1] }), tf.layers.reshape({ targetShape: [4, 4, 1024] }),
+    conv(4096, 1, 4, true), conv(1024, 1, 5, false), tf.layers.globalAveragePooling2d({}), dense(10, 6, false)] });
+}
+
 export function buildSwsModel(kind: SwsModelKind): tf.Sequential {
+  if (kind === 'large') return buildLargeMixer();
   if (kind === 'cnn') return buildCnn();
   if (kind === 'mixer') return buildMixer();
   if (kind === 'wide') return buildWideMixer();
