@@ -1,6 +1,6 @@
 /**
  * DFT Gaze command line.
- *   npx tsx kernel/gaze/cli.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=1500,t1=300,...] [--scale 1] [--batch 24] [--stages t0,t1,kd,s1]
+ *   npx tsx kernel/gaze/cli.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--stages t0,t1,kd,s1]
  *   npx tsx kernel/gaze/cli.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
  * Training is resumable: rerun the same command after an interruption.
  */

@@ -32,7 +32,7 @@ export interface PipelineOptions {
   /** Training image size (multiples of 32; default 32×64). */
   height?: number;
   width?: number;
-  /** Steps per stage (defaults sized for ≈ 1 h on a 2-core box shared by several jobs, 32×64, batch 24). */
+  /** Steps per stage (defaults: DEFAULT_STEPS, ≈ 85 min on one core, 32×64, batch 24). */
   steps?: Partial<Record<StageName, number>>;
   batch?: number;
   /** Generator seed (protocol splits) and training seed. */
@@ -49,7 +49,11 @@ export interface PipelineOptions {
 export const STAGES = ['t0', 't1', 'kd', 's1', 'kd-nomask', 's1-nomask', 's1-random'] as const;
 export type StageName = (typeof STAGES)[number];
 
-export const DEFAULT_STEPS: Record<StageName, number> = { 't0': 950, 't1': 200, 'kd': 400, 's1': 400, 'kd-nomask': 250, 's1-nomask': 250, 's1-random': 250 };
+/**
+ * The shipped run's budget: ≈ 85 min on one core of the 2-core box (the other core busy), 32×64, batch 24, with the
+ * fast wasm matMul kernels (core/wasm-grads.ts; before them the same time bought ~1/6 of these steps).
+ */
+export const DEFAULT_STEPS: Record<StageName, number> = { 't0': 5500, 't1': 800, 'kd': 1500, 's1': 1200, 'kd-nomask': 800, 's1-nomask': 800, 's1-random': 800 };
 
 /** First user id of the pre-training world (disjoint from protocol splits: train 0.., val 1000.., test 2000.., pool 5000..). */
 const PRETRAIN_ID_BASE = 20000;
