@@ -173,7 +173,7 @@ export function withMaterializedTranspose(orig: tf.KernelConfig): tf.KernelFunc 
     try {
       return orig.kernelFunc({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
     } finally {
-      for (const t of made) args.backend.disposeData(t.dataId);
+      for (const t of made) (args.backend as tf.KernelBackend).disposeData(t.dataId);
     }
   };
 }
