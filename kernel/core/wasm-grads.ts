@@ -20,6 +20,22 @@ function padCrop(x: T4, top: number, bottom: number, left: number, right: number
   return t0 || l0 || h !== p.shape[1] || w !== p.shape[2] ? tf.slice(p, [0, t0, l0, 0], [-1, h, w, -1]) : p;
 }
 
+/**
+ * dY prepared for a backprop-input correlation with the flipped filter: zeros inserted between pixels by the stride, then
+ * padded (or cropped) so a 'valid' correlation at the filter's dilation yields H × W.
+ */
+function dilatePad(dy: T4, c: tf.backend_util.Conv2DInfo, H: number, W: number): T4 {
+  const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW, filterHeight: KH, filterWidth: KW, outHeight: OH, outWidth: OW, padInfo } = c;
+  const [B, , , C] = dy.shape;
+  let dyd: T4 = dy;
+  if (sH > 1 || sW > 1) {
+    const z = tf.pad(tf.reshape(dy, [B, OH, 1, OW, 1, C]), [[0, 0], [0, 0], [0, sH - 1], [0, 0], [0, sW - 1], [0, 0]]);
+    dyd = tf.slice(tf.reshape(z, [B, OH * sH, OW * sW, C]) as T4, [0, 0, 0, 0], [B, (OH - 1) * sH + 1, (OW - 1) * sW + 1, C]);
+  }
+  const pT = (KH - 1) * dH - padInfo.top, pL = (KW - 1) * dW - padInfo.left;
+  return padCrop(dyd, pT, H + (KH - 1) * dH - pT - dyd.shape[1], pL, W + (KW - 1) * dW - pL - dyd.shape[2]);
+}
+
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 interface ConvAttrs {
   strides: [number, number] | number;
@@ -92,13 +108,7 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorMap; attrs?: t
       return OH * KH === H && OW * KW === W ? img : tf.pad(img, [[0, 0], [0, H - OH * KH], [0, W - OW * KW], [0, 0]]);
     }
     if (sH * sW > 4 && native) return native(args);
-    let dyd: T4 = dy;
-    if (sH > 1 || sW > 1) {
-      const z = tf.pad(tf.reshape(dy, [B, OH, 1, OW, 1, Co]), [[0, 0], [0, 0], [0, sH - 1], [0, 0], [0, sW - 1], [0, 0]]);
-      dyd = tf.slice(tf.reshape(z, [B, OH * sH, OW * sW, Co]) as T4, [0, 0, 0, 0], [B, (OH - 1) * sH + 1, (OW - 1) * sW + 1, Co]);
-    }
-    const pT = (KH - 1) * dH - padInfo.top, pL = (KW - 1) * dW - padInfo.left;
-    const dyp = padCrop(dyd, pT, H + (KH - 1) * dH - pT - dyd.shape[1], pL, W + (KW - 1) * dW - pL - dyd.shape[2]);
+    const dyp = dilatePad(dy, c, H, W);
     const f = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as T4;
     return tf.conv2d(dyp, f, 1, 'valid', 'NHWC', [dH, dW]);
   });
@@ -128,17 +138,10 @@ export function depthwiseBackpropInput(args: { inputs: tf.NamedTensorMap; attrs?
   const a = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
   return tf.tidy(() => {
     const c = convInfo(a.inputShape, filter.shape, a, true);
-    const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW, filterHeight: KH, filterWidth: KW,
-      outHeight: OH, outWidth: OW, padInfo } = c;
+    const { dilationHeight: dH, dilationWidth: dW, filterHeight: KH, filterWidth: KW } = c;
     const [B, H, W, C] = a.inputShape as [number, number, number, number];
     const M = filter.shape[3], CM = C * M;
-    let dyd: T4 = dy;
-    if (sH > 1 || sW > 1) {
-      const z = tf.pad(tf.reshape(dy, [B, OH, 1, OW, 1, CM]), [[0, 0], [0, 0], [0, sH - 1], [0, 0], [0, sW - 1], [0, 0]]);
-      dyd = tf.slice(tf.reshape(z, [B, OH * sH, OW * sW, CM]) as T4, [0, 0, 0, 0], [B, (OH - 1) * sH + 1, (OW - 1) * sW + 1, CM]);
-    }
-    const pT = (KH - 1) * dH - padInfo.top, pL = (KW - 1) * dW - padInfo.left;
-    const dyp = padCrop(dyd, pT, H + (KH - 1) * dH - pT - dyd.shape[1], pL, W + (KW - 1) * dW - pL - dyd.shape[2]);
+    const dyp = dilatePad(dy, c, H, W);
     const out = tf.depthwiseConv2d(dyp, tf.reshape(tf.reverse(filter, [0, 1]), [KH, KW, CM, 1]) as T4, 1, 'valid', 'NHWC', [dH, dW]);
     return M === 1 ? tf.reshape(out, [B, H, W, C]) : tf.sum(tf.reshape(out, [B, H, W, C, M]), 4);
   });
