@@ -57,15 +57,20 @@ export function buildMixer(): tf.Sequential {
  * on tfjs-wasm costs ~1 s per batch here, and one non-residual block trains without it.
  */
 export function buildWideMixer(): tf.Sequential {
-  const h = (n: number) => tf.initializers.heNormal({ seed: 100 + n });
+  return patchMixer(256, 100);
+}
+
+/** The patch-token mixer at channel width `d` (channel MLP d→4d→d), He-normal initializers seeded seedBase + layer. */
+function patchMixer(d: number, seedBase: number): tf.Sequential {
+  const h = (n: number) => tf.initializers.heNormal({ seed: seedBase + n });
   const dense = (units: number, seed: number, relu: boolean) => tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
   const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => tf.layers.conv2d({
     ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: k, strides: k, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
   return tf.sequential({ layers: [
-    conv(256, 7, 1, false, true), // [4, 4, 256]: 16 patch tokens
-    tf.layers.reshape({ targetShape: [16, 256] }), tf.layers.permute({ dims: [2, 1] }), dense(32, 2, true), dense(16, 3, false),
-    tf.layers.permute({ dims: [2, 1] }), tf.layers.reshape({ targetShape: [4, 4, 256] }),
-    conv(1024, 1, 4, true), conv(256, 1, 5, false), tf.layers.globalAveragePooling2d({}), dense(10, 6, false)] });
+    conv(d, 7, 1, false, true), // [4, 4, d]: 16 patch tokens
+    tf.layers.reshape({ targetShape: [16, d] }), tf.layers.permute({ dims: [2, 1] }), dense(32, 2, true), dense(16, 3, false),
+    tf.layers.permute({ dims: [2, 1] }), tf.layers.reshape({ targetShape: [4, 4, d] }),
+    conv(4 * d, 1, 4, true), conv(d, 1, 5, false), tf.layers.globalAveragePooling2d({}), dense(10, 6, false)] });
 }
 
 /**
@@ -93,15 +98,7 @@ export function buildWidePoolFormer(): tf.Sequential {
  * output). Shipped as symmetric per-tensor int8 (what the crossbars hold anyway).
  */
 export function buildLargeMixer(): tf.Sequential {
-  const h = (n: number) => tf.initializers.heNormal({ seed: 300 + n });
-  const dense = (units: number, seed: number, relu: boolean) => tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
-  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => tf.layers.conv2d({
-    ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: k, strides: k, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
-  return tf.sequential({ layers: [
-    conv(1024, 7, 1, false, true),
-    tf.layers.reshape({ targetShape: [16, 1024] }), tf.layers.permute({ dims: [2, 1] }), dense(32, 2, true), dense(16, 3, false),
-    tf.layers.permute({ dims: [2, 1] }), tf.layers.reshape({ targetShape: [4, 4, 1024] }),
-    conv(4096, 1, 4, true), conv(1024, 1, 5, false), tf.layers.globalAveragePooling2d({}), dense(10, 6, false)] });
+  return patchMixer(1024, 300);
 }
 
 export function buildSwsModel(kind: SwsModelKind): tf.Sequential {
