@@ -39,14 +39,12 @@ export async function run(ctx: BenchContext): Promise<void> {
   if (bad?.length) throw new Error(`SWS_BENCH: unknown part(s) ${bad.join(', ')}; expected a comma list of ${PARTS.join(', ')}`);
   const parts = new Set(env ?? PARTS);
   const c = { ...ctx, command: env ? `SWS_BENCH=${[...parts].join(',')} ${ctx.command}` : ctx.command };
-  if (parts.has('large') || parts.has('wide') || parts.has('widepool') || parts.has('mixer') || parts.has('cnn')) {
+  // [model, key suffix]: '' = the gate model
+  const studies = ([[LARGE, ''], [WIDE, '_wide'], [WIDEPOOL, '_widepool'], [MIXER, '_mixer'], [CNN, '_cnn']] as const).filter(([info]) => parts.has(info.kind));
+  if (studies.length) {
     const data = loadData(ctx);
     try {
-      if (parts.has('large')) recordModel(c, await modelStudy(c, 'large', data, [0, 0.9]), '', LARGE);
-      if (parts.has('wide')) recordModel(c, await modelStudy(c, 'wide', data, [0, 0.9]), '_wide', WIDE);
-      if (parts.has('widepool')) recordModel(c, await modelStudy(c, 'widepool', data, [0, 0.9]), '_widepool', WIDEPOOL);
-      if (parts.has('mixer')) recordModel(c, await modelStudy(c, 'mixer', data, [0, 0.9]), '_mixer', MIXER);
-      if (parts.has('cnn')) recordModel(c, await modelStudy(c, 'cnn', data, [0, 0.9]), '_cnn', CNN);
+      for (const [info, suffix] of studies) recordModel(c, await modelStudy(c, info.kind, data, [0, 0.9]), suffix, info);
     } finally {
       tf.dispose([data.xTr, data.yTr, data.xTe, data.yTe]);
     }
@@ -57,15 +55,12 @@ export async function run(ctx: BenchContext): Promise<void> {
 interface Data { xTr: tf.Tensor; yTr: tf.Tensor; xTe: tf.Tensor; yTe: tf.Tensor; nTr: number }
 
 /** Masked fine-tune per model: the large model gets more images (8.46M weights overfit 4,000) and one epoch per step. */
-const FINE_TUNE: Record<SwsModelKind, { images: number; steps: number; epochsPerStep: number; learningRate: number }> = {
-  large: { images: 12000, steps: 3, epochsPerStep: 1, learningRate: 5e-4 },
-  wide: { images: 4000, steps: 3, epochsPerStep: 2, learningRate: 1e-3 },
-  widepool: { images: 4000, steps: 3, epochsPerStep: 2, learningRate: 1e-3 },
-  mixer: { images: 4000, steps: 3, epochsPerStep: 2, learningRate: 1e-3 },
-  cnn: { images: 4000, steps: 3, epochsPerStep: 2, learningRate: 1e-3 },
-};
+interface FineTune { images: number; steps: number; epochsPerStep: number; learningRate: number }
+const FINE_TUNE_DEFAULT: FineTune = { images: 4000, steps: 3, epochsPerStep: 2, learningRate: 1e-3 };
+const FINE_TUNE: Partial<Record<SwsModelKind, FineTune>> = { large: { images: 12000, steps: 3, epochsPerStep: 1, learningRate: 5e-4 } };
+const fineTuneOf = (kind: SwsModelKind): FineTune => FINE_TUNE[kind] ?? FINE_TUNE_DEFAULT;
 const ftNote = (kind: SwsModelKind, quick: boolean) => {
-  const f = FINE_TUNE[kind];
+  const f = fineTuneOf(kind);
   return `global magnitude pruning (one threshold over all conv/fc kernels) in ${f.steps} gradual steps, ${f.epochsPerStep} masked fine-tune epoch${f.epochsPerStep > 1 ? 's' : ''} each on ${quick ? 1000 : f.images} training images (Adam ${f.learningRate}, batch 64)`;
 };
 
@@ -86,7 +81,7 @@ async function modelStudy(ctx: BenchContext, kind: SwsModelKind, d: Data, sparsi
     let c = 0; for (let i = 0; i < p.length; i++) if (p[i] === yTe[i]) c++; return c / p.length;
   });
   const t0 = Date.now();
-  const f = FINE_TUNE[kind], n = Math.min(d.nTr, f.images);
+  const f = fineTuneOf(kind), n = Math.min(d.nTr, f.images);
   const x = n < d.nTr ? d.xTr.slice(0, n) : d.xTr, y = n < d.nTr ? d.yTr.slice(0, n) : d.yTr;
   const res = await swsStudy(model, {
     evaluate, sparsities, sectionRows: [16, 32, 64], scope: 'global',
