@@ -53,50 +53,53 @@ async function main(): Promise<void> {
   }
 }
 /**
- * Rewrite a saved float32 tfjs model (one shard): kernels (rank ≥ 2) as symmetric per-tensor int8 stored with tfjs
- * 'uint8' quantization (w = scale·u + min, min = −128·scale, scale = max|w|/127, so w = scale·(u − 128) with u − 128 in
- * [−127, 127]); biases and other rank-1 weights stay float32.
+ * Rewrite a saved float32 tfjs model (one weights group, any number of shards) into one shard, each weight's float32
+ * values replaced by `encode`'s bytes (which also sets the manifest's quantization where it quantizes).
  */
-function toInt8(folder: string): void {
+function rewriteWeights(folder: string, encode: (w: tf.io.WeightsManifestEntry, v: Float32Array) => Uint8Array): void {
   const jsonPath = join(folder, 'model.json');
   const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
-  const group = json.weightsManifest[0]!;
   if (json.weightsManifest.length !== 1) throw new Error('expected one weights group');
-  const buf = Buffer.concat(group.paths.map((p) => readFileSync(join(folder, p))));
-  const f32 = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-  for (const p of group.paths) rmSync(join(folder, p));
-  group.paths = ['group1-shard1of1.bin'];
+  const group = json.weightsManifest[0]!;
+  const bytes = new Uint8Array(Buffer.concat(group.paths.map((p) => readFileSync(join(folder, p))))); // copy: 4-byte aligned
+  const f32 = new Float32Array(bytes.buffer, 0, bytes.length / 4);
   const parts: Uint8Array[] = [];
   let off = 0;
   for (const w of group.weights) {
     if (w.dtype !== 'float32') throw new Error(`weight ${w.name} is ${w.dtype}`);
-    const n = w.shape.reduce((a, b) => a * b, 1), v = f32.subarray(off, off + n); off += n;
-    if (w.shape.length < 2) { parts.push(new Uint8Array(Float32Array.from(v).buffer)); continue; }
-    let mx = 0; for (let i = 0; i < n; i++) mx = Math.max(mx, Math.abs(v[i]!));
-    const scale = mx > 0 ? mx / 127 : 1, u = new Uint8Array(n);
-    for (let i = 0; i < n; i++) u[i] = Math.round(v[i]! / scale) + 128;
-    w.quantization = { dtype: 'uint8', scale, min: -128 * scale };
-    parts.push(u);
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    parts.push(encode(w, f32.subarray(off, off + n))); off += n;
   }
-  const total = parts.reduce((a, p) => a + p.length, 0), out = new Uint8Array(total);
-  let o = 0; for (const p of parts) { out.set(p, o); o += p.length; }
-  writeFileSync(join(folder, group.paths[0]!), out);
+  for (const p of group.paths) rmSync(join(folder, p));
+  group.paths = ['group1-shard1of1.bin'];
+  writeFileSync(join(folder, group.paths[0]!), Buffer.concat(parts));
   writeFileSync(jsonPath, JSON.stringify(json));
 }
 
-/** Rewrite a saved float32 tfjs model (one shard) with float16 weights, tagged as tfjs 'float16' quantization. */
+/**
+ * Kernels (rank ≥ 2) as symmetric per-tensor int8 stored with tfjs 'uint8' quantization (w = scale·u + min,
+ * min = −128·scale, scale = max|w|/127, so w = scale·(u − 128) with u − 128 in [−127, 127]); biases and other rank-1
+ * weights stay float32.
+ */
+function toInt8(folder: string): void {
+  rewriteWeights(folder, (w, v) => {
+    if (w.shape.length < 2) return new Uint8Array(Float32Array.from(v).buffer);
+    let mx = 0; for (let i = 0; i < v.length; i++) mx = Math.max(mx, Math.abs(v[i]!));
+    const scale = mx > 0 ? mx / 127 : 1, u = new Uint8Array(v.length);
+    for (let i = 0; i < v.length; i++) u[i] = Math.round(v[i]! / scale) + 128;
+    w.quantization = { dtype: 'uint8', scale, min: -128 * scale };
+    return u;
+  });
+}
+
+/** Every weight as float16, tagged as tfjs 'float16' quantization. */
 function toFloat16(folder: string): void {
-  const jsonPath = join(folder, 'model.json');
-  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
-  const group = json.weightsManifest[0]!;
-  if (json.weightsManifest.length !== 1 || group.paths.length !== 1) throw new Error('expected one weights group with one shard');
-  const buf = readFileSync(join(folder, group.paths[0]!));
-  const f32 = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-  const f16 = new Uint16Array(f32.length);
-  for (let i = 0; i < f32.length; i++) f16[i] = f32ToF16(f32[i]!);
-  for (const w of group.weights) { if (w.dtype !== 'float32') throw new Error(`weight ${w.name} is ${w.dtype}`); w.quantization = { dtype: 'float16' }; }
-  writeFileSync(join(folder, group.paths[0]!), new Uint8Array(f16.buffer));
-  writeFileSync(jsonPath, JSON.stringify(json));
+  rewriteWeights(folder, (w, v) => {
+    const f16 = new Uint16Array(v.length);
+    for (let i = 0; i < v.length; i++) f16[i] = f32ToF16(v[i]!);
+    w.quantization = { dtype: 'float16' };
+    return new Uint8Array(f16.buffer);
+  });
 }
 
 void main();
