@@ -2,7 +2,7 @@
  * Train the dense Fashion-MNIST models the SWS study uses and write them to kernel/cim/sws-models/<kind>/.
  *   npx tsx scripts/train-sws-models.ts [--only mixer,wide] [--n 12000] [--epochs 4] [--lr 0.002]
  *   … --from-saved [--seconds s]: skip training, re-evaluate and re-store the float32 model saved in the folder
- * The wide mixer (541K weights) is stored with float16 weights (tfjs manifest quantization, 1.1 MB), the others float32.
+ * Storage: the wide models as float16 (tfjs manifest quantization), the large ones as symmetric int8, the others float32.
  * Images: the first `n` of a seeded (seed 1) shuffle of the training split (the bench fine-tunes on the same images and
  * measures accuracy on the test split). Test accuracy on 5000 test images goes to kernel/cim/sws-models/models.json.
  */
@@ -13,9 +13,20 @@ import { init } from '../kernel/core/backend';
 import { loadFashionMnist, asTensors } from '../kernel/core/data';
 import { loadLayersModel, saveLayersModel } from '../kernel/core/io';
 import { f32ToF16 } from '../kernel/core/io/dtypes';
-import { SWS_MODEL_KINDS, buildSwsModel } from '../kernel/cim/sws-study';
+import { SWS_MODEL_KINDS, buildSwsModel, type SwsModelKind } from '../kernel/cim/sws-study';
 
 const arg = (k: string): string | undefined => { const i = process.argv.indexOf(k); return i >= 0 ? process.argv[i + 1] : undefined; };
+
+/** Storage of the shipped weights per kind (default float32): the large models as int8, the wide ones as float16. */
+const STORAGE: Partial<Record<SwsModelKind, 'int8' | 'float16'>> = { wide: 'float16', widepool: 'float16', large: 'int8', largepool: 'int8' };
+const STORAGE_NOTE = {
+  int8: 'kernels as symmetric per-tensor int8 (tfjs uint8 manifest quantization with min = −128·scale: the CIM mapping recovers the same integers), biases float32; testAcc measured before int8 rounding',
+  float16: 'float16 weights (tfjs manifest quantization); testAcc measured before float16 rounding',
+};
+const ARCH: Partial<Record<SwsModelKind, string>> = {
+  large: 'transformer-like mixer at BERT-large width (1024/4096)', largepool: 'PoolFormer-style transformer-like model at BERT-large width (weight-free token mixing, 1024/4096)',
+  wide: 'wide transformer-like mixer with BERT-like fan-in', widepool: 'wide PoolFormer-style transformer-like model (weight-free token mixing)',
+};
 
 async function main(): Promise<void> {
   await init({ backend: 'wasm' });
@@ -40,13 +51,13 @@ async function main(): Promise<void> {
     const acc = tf.tidy(() => (model.predict(te.x, { batchSize: 256 }) as tf.Tensor).argMax(-1).equal(te.y).mean().dataSync()[0]!);
     te.x.dispose(); te.y.dispose(); x.dispose(); yOneHot!.dispose();
     await saveLayersModel(model, join(dir, kind));
-    if (kind === 'wide' || kind === 'widepool') toFloat16(join(dir, kind));
-    if (kind === 'large') toInt8(join(dir, kind));
+    const storage = STORAGE[kind];
+    if (storage === 'float16') toFloat16(join(dir, kind));
+    if (storage === 'int8') toInt8(join(dir, kind));
     meta[kind] = { trainImages: n, trainSeed: 1, epochs, optimizer: `adam ${lr}, batch 64, shuffled`, testAcc: Number(acc.toFixed(4)), testImages: '5000 (seed 2)',
       params: model.countParams(), seconds: fromSaved && arg('--seconds') ? Number(arg('--seconds')) : Math.round((Date.now() - t0) / 1000),
-      licence: `trained here on Fashion-MNIST (MIT, Zalando Research); architectures = ${kind === 'large' ? 'transformer-like mixer at BERT-large width (1024/4096)' : kind === 'wide' ? 'wide transformer-like mixer with BERT-like fan-in' : kind === 'widepool' ? 'wide PoolFormer-style transformer-like model (weight-free token mixing)' : 'the CIM I models'} (kernel/cim/sws-study.ts)`, command: `npx tsx scripts/train-sws-models.ts --only ${kind} --n ${n} --epochs ${epochs} --lr ${lr}`,
-      ...(kind === 'large' ? { storage: 'kernels as symmetric per-tensor int8 (tfjs uint8 manifest quantization with min = −128·scale: the CIM mapping recovers the same integers), biases float32; testAcc measured before int8 rounding', bytes: statSync(join(dir, kind, 'group1-shard1of1.bin')).size } : {}),
-      ...(kind === 'wide' || kind === 'widepool' ? { storage: 'float16 weights (tfjs manifest quantization); testAcc measured before float16 rounding', bytes: statSync(join(dir, kind, 'group1-shard1of1.bin')).size } : {}) };
+      licence: `trained here on Fashion-MNIST (MIT, Zalando Research); architectures = ${ARCH[kind] ?? 'the CIM I models'} (kernel/cim/sws-study.ts)`, command: `npx tsx scripts/train-sws-models.ts --only ${kind} --n ${n} --epochs ${epochs} --lr ${lr}`,
+      ...(storage ? { storage: STORAGE_NOTE[storage], bytes: statSync(join(dir, kind, 'group1-shard1of1.bin')).size } : {}) };
     console.log(`${kind}: test acc ${acc.toFixed(4)}, ${model.countParams()} params`);
     model.optimizer.dispose(); model.dispose();
     writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n');

@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { init } from '../core/backend';
 import { expectNoLeak } from '../core/testing';
-import { InvalidInput } from '../core/errors';
+import { InvalidInput, NotFound } from '../core/errors';
 import { rng } from '../core/rng';
 import { mapLayer } from './crossbar';
 import { activeColumns } from './sws';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mapModel } from './model';
-import { buildCnn, buildLargeMixer, buildMixer, buildWideMixer, buildWidePoolFormer, layerVectors, loadSwsModel, reduction, swsEnergy, swsLayouts, swsModelDir, swsStudy } from './sws-study';
+import { buildCnn, buildLargeMixer, buildLargePoolFormer, buildMixer, buildWideMixer, buildWidePoolFormer, layerVectors, loadSwsModel, reduction, swsEnergy, swsLayouts, swsModelDir, swsStudy } from './sws-study';
 import { accuracyCurveFigure, energyBreakdownFigure, reductionCurveFigure, swsCrossbarFigure } from './sws-figures';
 
 test('input vectors per inference: conv → H·W, dense on tokens → tokens, dense on a vector → 1', async () => {
@@ -27,6 +28,18 @@ const WIDE = {
   widepool: { build: buildWidePoolFormer, nIn: [49, 256, 256, 1024, 256], sections: [1, 2, 2, 8, 2], vectors: [16, 16, 16, 16, 1] },
 } as const;
 
+/** Shared checks of a shipped model against its builder and its expected crossbar shape; returns the mapped layers. */
+function checkShape(model: tf.LayersModel, want: { build: () => tf.Sequential; nIn: readonly number[]; sections: readonly number[]; vectors: readonly number[] }) {
+  const built = want.build();
+  assert.deepEqual(model.layers.map((l) => l.getClassName()), built.layers.map((l) => l.getClassName()));
+  built.dispose();
+  const layers = mapModel(model).layers;
+  assert.deepEqual(layers.map((l) => l.nIn), want.nIn);
+  assert.deepEqual(layers.map((l) => l.rowBlocks), want.sections);
+  assert.deepEqual(layerVectors(model), want.vectors);
+  return layers;
+}
+
 for (const [kind, want] of Object.entries(WIDE)) {
   test(`shipped ${kind}: float16 weights under 2 MB, loads, BERT-like fan-in (several 128-row sections per output)`, async () => {
     await init({ backend: 'cpu' });
@@ -35,13 +48,7 @@ for (const [kind, want] of Object.entries(WIDE)) {
     assert.ok(json.weightsManifest[0]!.weights.every((w) => w.quantization?.dtype === 'float16'));
     assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 2 * 2 ** 20);
     const model = await loadSwsModel(kind as 'wide' | 'widepool');
-    const built = want.build();
-    assert.deepEqual(model.layers.map((l) => l.getClassName()), built.layers.map((l) => l.getClassName()));
-    built.dispose();
-    const layers = mapModel(model).layers;
-    assert.deepEqual(layers.map((l) => l.nIn), want.nIn);
-    assert.deepEqual(layers.map((l) => l.rowBlocks), want.sections);
-    assert.deepEqual(layerVectors(model), want.vectors);
+    const layers = checkShape(model, want);
     const weights = layers.reduce((a, l) => a + l.q.length, 0);
     assert.ok(weights > 500_000, `${weights} kernel weights`);
     assert.ok(model.layers.at(-1)!.getWeights()[0]!.dataSync().every(Number.isFinite));
@@ -49,37 +56,39 @@ for (const [kind, want] of Object.entries(WIDE)) {
   });
 }
 
-test('shipped large (BERT-large width): int8 kernels under 9 MB, fan-in 1024/4096, and the crossbar mapping recovers the stored integers', async () => {
-  await init({ backend: 'cpu' });
-  const dir = join(swsModelDir(), 'large');
-  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: { shape: number[]; quantization?: { dtype: string; scale?: number; min?: number } }[] }[] };
-  const ws = json.weightsManifest[0]!.weights;
-  for (const w of ws.filter((x) => x.shape.length >= 2)) {
-    assert.equal(w.quantization?.dtype, 'uint8');
-    assert.ok(Math.abs(w.quantization!.min! + 128 * w.quantization!.scale!) <= 1e-9 * w.quantization!.scale!, 'min = −128·scale (symmetric)');
-  }
-  assert.ok(ws.filter((x) => x.shape.length < 2).every((w) => !w.quantization), 'biases stay float32');
-  assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 9 * 2 ** 20);
-  const model = await loadSwsModel('large');
-  const built = buildLargeMixer();
-  assert.deepEqual(model.layers.map((l) => l.getClassName()), built.layers.map((l) => l.getClassName()));
-  built.dispose();
-  const layers = mapModel(model).layers;
-  assert.deepEqual(layers.map((l) => l.nIn), [49, 16, 32, 1024, 4096, 1024]);
-  assert.deepEqual(layers.map((l) => l.rowBlocks), [1, 1, 1, 8, 32, 8]);
-  assert.deepEqual(layerVectors(model), [16, 1024, 1024, 16, 16, 1]);
-  assert.ok(layers.reduce((a, l) => a + l.q.length, 0) > 8_000_000);
-  const kernels = model.layers.filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName())).map((l) => l.getWeights()[0]!.dataSync());
-  layers.forEach((L, i) => {
-    const s = L.scale[0]!, v = kernels[i]!;
-    let off = 0, absQ = 0, absV = 0;
-    for (let j = 0; j < v.length; j++) { const r = v[j]! / s; off = Math.max(off, Math.abs(r - Math.round(r))); absV += Math.abs(Math.round(r)); }
-    for (let j = 0; j < L.q.length; j++) absQ += Math.abs(L.q[j]!);
-    assert.ok(off < 1e-3, `layer ${i}: stored weights are integer multiples of the crossbar scale (off by ${off})`);
-    assert.equal(absQ, absV, `layer ${i}: same integers`);
+// the int8 models at BERT-large width: fan-in, 128-row sections per output, input vectors per inference
+const LARGE = {
+  large: { build: buildLargeMixer, nIn: [49, 16, 32, 1024, 4096, 1024], sections: [1, 1, 1, 8, 32, 8], vectors: [16, 1024, 1024, 16, 16, 1], weights: 8_000_000 },
+  largepool: { build: buildLargePoolFormer, nIn: [49, 1024, 1024, 4096, 16384], sections: [1, 8, 8, 32, 128], vectors: [16, 16, 16, 16, 1], weights: 9_500_000 },
+} as const;
+
+for (const [kind, want] of Object.entries(LARGE)) {
+  test(`shipped ${kind} (BERT-large width): int8 kernels under 10 MB, fan-in 1024/4096, and the crossbar mapping recovers the stored integers`, async () => {
+    await init({ backend: 'cpu' });
+    const dir = join(swsModelDir(), kind);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: { shape: number[]; quantization?: { dtype: string; scale?: number; min?: number } }[] }[] };
+    const ws = json.weightsManifest[0]!.weights;
+    for (const w of ws.filter((x) => x.shape.length >= 2)) {
+      assert.equal(w.quantization?.dtype, 'uint8');
+      assert.ok(Math.abs(w.quantization!.min! + 128 * w.quantization!.scale!) <= 1e-9 * w.quantization!.scale!, 'min = −128·scale (symmetric)');
+    }
+    assert.ok(ws.filter((x) => x.shape.length < 2).every((w) => !w.quantization), 'biases stay float32');
+    assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 10 * 2 ** 20);
+    const model = await loadSwsModel(kind as 'large' | 'largepool');
+    const layers = checkShape(model, want);
+    assert.ok(layers.reduce((a, l) => a + l.q.length, 0) > want.weights);
+    const kernels = model.layers.filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName())).map((l) => l.getWeights()[0]!.dataSync());
+    layers.forEach((L, i) => {
+      const s = L.scale[0]!, v = kernels[i]!;
+      let off = 0, absQ = 0, absV = 0;
+      for (let j = 0; j < v.length; j++) { const r = v[j]! / s; off = Math.max(off, Math.abs(r - Math.round(r))); absV += Math.abs(Math.round(r)); }
+      for (let j = 0; j < L.q.length; j++) absQ += Math.abs(L.q[j]!);
+      assert.ok(off < 1e-3, `layer ${i}: stored weights are integer multiples of the crossbar scale (off by ${off})`);
+      assert.equal(absQ, absV, `layer ${i}: same integers`);
+    });
+    model.dispose();
   });
-  model.dispose();
-});
+}
 
 function tiny(): tf.Sequential {
   return tf.sequential({ layers: [
@@ -88,6 +97,14 @@ function tiny(): tf.Sequential {
     tf.layers.dense({ units: 20, kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }),
   ] });
 }
+
+test('loadSwsModel: a model missing from the folder (the .vsix leaves out the large mixer) is a NotFound naming the training command; a bad kind is InvalidInput', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sws-'));
+  try {
+    await assert.rejects(loadSwsModel('large', { dir }), (e: Error) => e instanceof NotFound && /train-sws-models\.ts --only large/.test(e.message));
+    await assert.rejects(loadSwsModel('bert' as 'large', { dir }), InvalidInput);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
 
 test('swsStudy: restores the model, sparsity rises, remapping saves sections, accuracy from the int8 weights', async () => {
   await init({ backend: 'cpu' });
@@ -118,7 +135,14 @@ test('swsStudy: restores the model, sparsity rises, remapping saves sections, ac
   const fc = res.rows[2]!.result.perLayer[1]!;
   assert.ok(fc.energy.remapped < 0.5 * fc.energy.unsorted, `${fc.energy.remapped} vs ${fc.energy.unsorted}`);
   await assert.rejects(swsStudy(model, { evaluate, sparsities: [] }), InvalidInput);
-  x.dispose(); model.dispose();
+  await assert.rejects(swsStudy(model, { evaluate, sparsities: [0], fineTuneDense: true }), InvalidInput); // no images
+  // the dense control: the unpruned model trained with the same schedule, then restored like everything else
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 20).toFloat();
+  const ctl = await expectNoLeak(() => swsStudy(model, { evaluate, sparsities: [0], fineTuneDense: true, fineTune: { x, y, steps: 1, epochsPerStep: 3, batchSize: 4, learningRate: 0.05 } }), 'swsStudy dense control');
+  assert.ok(ctl.denseFineTunedAccuracy !== undefined && ctl.denseFineTunedAccuracy !== ctl.int8Accuracy, `${ctl.denseFineTunedAccuracy} vs ${ctl.int8Accuracy}`);
+  assert.equal(res.denseFineTunedAccuracy, undefined);
+  model.getWeights().forEach((t, i) => assert.deepEqual(t.dataSync(), before[i]));
+  x.dispose(); y.dispose(); model.dispose();
 });
 
 test('figures: ADC-active columns on the crossbar map, energy breakdown shares, reduction and accuracy curves', () => {

@@ -20,10 +20,10 @@ import { pruneFineTune, type PruneFineTuneOptions } from './prune';
 import { modelAdcPolicies, swsLayout, type LayerUse } from './sws';
 import type { CrossbarConfig, MappedLayer } from './types';
 
-export type SwsModelKind = 'cnn' | 'mixer' | 'wide' | 'widepool' | 'large';
+export type SwsModelKind = 'cnn' | 'mixer' | 'wide' | 'widepool' | 'large' | 'largepool';
 
 /** Every shipped model kind. */
-export const SWS_MODEL_KINDS: readonly SwsModelKind[] = ['mixer', 'cnn', 'wide', 'widepool', 'large'];
+export const SWS_MODEL_KINDS: readonly SwsModelKind[] = ['mixer', 'cnn', 'wide', 'widepool', 'large', 'largepool'];
 
 /** The CIM I CNN: conv16-pool-conv32-pool-fc64-fc10 (25.8K conv/fc weights… plus the 1568×64 fc). */
 export function buildCnn(): tf.Sequential {
@@ -81,13 +81,33 @@ function patchMixer(d: number, seedBase: number): tf.Sequential {
  * embedding has fan-in ≥ 256, as in BERT.
  */
 export function buildWidePoolFormer(): tf.Sequential {
-  const h = (n: number) => tf.initializers.heNormal({ seed: 200 + n });
+  return poolFormer(256, 200, 'mean');
+}
+
+/**
+ * The PoolFormer-style block at channel width `d` (projection d→d, channel MLP d→4d→d), He-normal initializers seeded
+ * seedBase + layer. Head 'mean' = mean over tokens → d→10; 'flatten' = the 16 tokens flattened → 16d→10 (keeps
+ * where each patch is, as a ViT's position embeddings do; its 10 outputs cost ~0.3 % of the ADC energy).
+ */
+function poolFormer(d: number, seedBase: number, head: 'mean' | 'flatten'): tf.Sequential {
+  const h = (n: number) => tf.initializers.heNormal({ seed: seedBase + n });
   const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => tf.layers.conv2d({
     ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: k, strides: k, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
   return tf.sequential({ layers: [
-    conv(256, 7, 1, false, true), tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }), conv(256, 1, 2, true),
-    conv(1024, 1, 3, true), conv(256, 1, 4, false), tf.layers.globalAveragePooling2d({}),
+    conv(d, 7, 1, false, true), tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }), conv(d, 1, 2, true),
+    conv(4 * d, 1, 3, true), conv(d, 1, 4, false), head === 'mean' ? tf.layers.globalAveragePooling2d({}) : tf.layers.flatten(),
     tf.layers.dense({ units: 10, kernelInitializer: h(5) })] });
+}
+
+/**
+ * The PoolFormer-style transformer-like model at BERT-large width — the SWS gate model: 7×7 patches → 16 tokens × 1024,
+ * 3×3 average-pool token mixing (no weights: BERT's QKᵀ·V is activation × activation and is not on crossbars either),
+ * projection 1024→1024 (attention-O-like), channel MLP 1024→4096→1024 (BERT-large's FFN), the 16 tokens flattened into
+ * a 16384→10 classifier. 9.6M weights; every crossbar layer but the 49-input patch embedding has fan-in ≥ 1024
+ * (8, 32 and 128 sections of 128 rows per output). Shipped as symmetric per-tensor int8.
+ */
+export function buildLargePoolFormer(): tf.Sequential {
+  return poolFormer(1024, 400, 'flatten');
 }
 
 /**
@@ -103,6 +123,7 @@ export function buildLargeMixer(): tf.Sequential {
 
 export function buildSwsModel(kind: SwsModelKind): tf.Sequential {
   if (kind === 'large') return buildLargeMixer();
+  if (kind === 'largepool') return buildLargePoolFormer();
   if (kind === 'cnn') return buildCnn();
   if (kind === 'mixer') return buildMixer();
   if (kind === 'wide') return buildWideMixer();
@@ -122,7 +143,11 @@ export function swsModelDir(): string {
 /** Load a shipped trained model. The caller owns it (dispose it). */
 export async function loadSwsModel(kind: SwsModelKind, opts: { dir?: string } = {}): Promise<tf.LayersModel> {
   buildSwsModel(kind).dispose(); // validates the kind
-  return loadLayersModel(join(opts.dir ?? swsModelDir(), kind));
+  const dir = join(opts.dir ?? swsModelDir(), kind);
+  if (!existsSync(join(dir, 'model.json'))) {
+    throw new NotFound(`SWS model '${kind}' is not in ${dir} (the .vsix leaves out the large mixer); train it with: npx tsx scripts/train-sws-models.ts --only ${kind}`);
+  }
+  return loadLayersModel(dir);
 }
 
 /**
@@ -198,6 +223,12 @@ export interface SwsStudyOptions {
   fineTune?: Omit<PruneFineTuneOptions, 'sparsity' | 'signal'>;
   /** 'layer' (default) or 'global' magnitude threshold. */
   scope?: 'layer' | 'global';
+  /**
+   * Also fine-tune the UNPRUNED model with the same `fineTune` schedule (sparsity 0, no masks) and report its int8
+   * accuracy as `denseFineTunedAccuracy`: the fair reference when the fine-tune also adds training to an under-trained
+   * model (pruned accuracy can then beat the untouched dense model). Needs `fineTune` with images. Default false.
+   */
+  fineTuneDense?: boolean;
   config?: Partial<CrossbarConfig>;
   inputBits?: number;
   models?: AdcEnergyId[];
@@ -224,7 +255,11 @@ export interface SwsStudyRow {
   byRows?: Record<number, SwsEnergy>;
 }
 
-export interface SwsStudyResult { floatAccuracy: number; int8Accuracy: number; vectors: number[]; rows: SwsStudyRow[] }
+export interface SwsStudyResult {
+  floatAccuracy: number; int8Accuracy: number; vectors: number[]; rows: SwsStudyRow[];
+  /** int8 accuracy of the unpruned model after the same fine-tune (only with `fineTuneDense`). */
+  denseFineTunedAccuracy?: number;
+}
 
 /**
  * Prune → int8 → layouts → ADC energy at each sparsity. The model's weights are restored at the end (also on error).
@@ -235,6 +270,7 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
   if (typeof opts?.evaluate !== 'function') throw new InvalidInput('evaluate must be a function (model) → accuracy');
   const sparsities = opts.sparsities ?? [0, 0.5, 0.7, 0.8, 0.9, 0.95];
   if (!Array.isArray(sparsities) || !sparsities.length) throw new InvalidInput(`sparsities must be a non-empty array, got ${describe(sparsities)}`);
+  if (opts.fineTuneDense && !opts.fineTune?.x) throw new InvalidInput('fineTuneDense needs fineTune with training images (x, y)');
   const saved = model.getWeights().map((t) => t.clone());
   const restore = () => model.setWeights(saved);
   try {
@@ -244,6 +280,13 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
     setCrossbarWeights(model, int8);
     const int8Accuracy = await opts.evaluate(model);
     restore();
+    let denseFineTunedAccuracy: number | undefined;
+    if (opts.fineTuneDense) {
+      await pruneFineTune(model, { ...opts.fineTune, sparsity: 0, scope: opts.scope, signal: opts.signal });
+      setCrossbarWeights(model, mapModel(model, { config: opts.config }));
+      denseFineTunedAccuracy = await opts.evaluate(model);
+      restore();
+    }
     const rows: SwsStudyRow[] = [];
     for (const [n, s] of sparsities.entries()) {
       throwIfAborted(opts.signal);
@@ -266,7 +309,7 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
       rows.push(row);
       opts.progress?.(n + 1, sparsities.length);
     }
-    return { floatAccuracy, int8Accuracy, vectors, rows };
+    return { floatAccuracy, int8Accuracy, vectors, rows, ...(denseFineTunedAccuracy === undefined ? {} : { denseFineTunedAccuracy }) };
   } finally {
     restore();
     saved.forEach((t) => t.dispose());
