@@ -5,7 +5,7 @@
 //  - webviews / pages                         extension/webviews/*.ts    → dist/webviews/*.js (browser, ESM)
 // Entries whose source does not exist yet are skipped. Usage: node esbuild.mjs [--watch] [--no-dts] [--only kernel,renderer]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, mkdirSync, unlinkSync, cpSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, unlinkSync, cpSync, statSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,23 +67,27 @@ for (const t of targets) {
 }
 // Files the bundles load at run time, copied beside them so they ship in the .vsix (package-vsix ships dist/kernel and
 // dist/webviews) and everything works from an installed extension: each loader looks next to its own bundle (e.g.
-// `<dist/kernel>/stitch/zoo`) before the source tree. [bundle, source (repo-relative), destination in dist/, which files]
+// `<dist/kernel>/stitch/zoo`) before the source tree. [bundle, source (repo-relative), destination in dist/, which files,
+// which paths to leave out]
 const FACE_API_FILES = ['tiny_face_detector_model-weights_manifest.json', 'tiny_face_detector_model.bin', 'face_landmark_68_model-weights_manifest.json', 'face_landmark_68_model.bin'];
 const ASSETS = [
   ['kernel', 'kernel/sparse/rosko.wasm', 'kernel/rosko.wasm'],                                  // Rosko kernels (sparse/wasm.ts)
   ['kernel', 'kernel/stitch/zoo', 'kernel/stitch/zoo'],                                         // StitchNet model zoo (stitch/zoo.ts)
-  ['kernel', 'kernel/cim/sws-models', 'kernel/cim/sws-models'],                                 // SWS dense models (cim/sws-study.ts)
+  // SWS dense models (cim/sws-study.ts) except the 8 MB large mixer: it only backs the *_largemixer comparison keys, and
+  // loadSwsModel('large') outside the repo says how to train it
+  ['kernel', 'kernel/cim/sws-models', 'kernel/cim/sws-models', null, /[\\/]sws-models[\\/]large$/],
   ['kernel', 'kernel/gaze/weights', 'kernel/gaze/weights', (f) => /\.(safetensors\.gz|json)$/.test(f)], // DFT Gaze weights + logs (gaze/personalize.ts; also the calibration panel)
   ['kernel', 'kernel/federated/shipped/bench.json', 'kernel/federated/shipped/bench.json'],     // SphereFed curves (federated/shipped.ts)
   // face-api's tiny face detector + 68-landmark weights, served by the live-camera gaze page (extension/gaze/server.ts; MIT, ~630 KB)
   ['webviews', 'node_modules/@vladmandic/face-api/model', 'webviews/gaze-models', (f) => FACE_API_FILES.includes(f)],
 ];
 const copied = [];
-for (const [bundle, src, dst, keep] of ASSETS) {
+for (const [bundle, src, dst, keep, skip] of ASSETS) {
   const from = join(root, src);
   if ((only && !only.includes(bundle)) || !existsSync(from)) continue;
   mkdirSync(dirname(join(root, 'dist', dst)), { recursive: true });
-  cpSync(from, join(root, 'dist', dst), { recursive: true, filter: (f) => !keep || statSync(f).isDirectory() || keep(basename(f)) });
+  rmSync(join(root, 'dist', dst), { recursive: true, force: true }); // no stale files from an earlier build
+  cpSync(from, join(root, 'dist', dst), { recursive: true, filter: (f) => !skip?.test(f) && (!keep || statSync(f).isDirectory() || keep(basename(f))) });
   copied.push(dst);
 }
 if (copied.length) built.push(`assets (${copied.length})`);
