@@ -145,7 +145,8 @@ export async function loadSwsModel(kind: SwsModelKind, opts: { dir?: string } = 
   buildSwsModel(kind).dispose(); // validates the kind
   const dir = join(opts.dir ?? swsModelDir(), kind);
   if (!existsSync(join(dir, 'model.json'))) {
-    throw new NotFound(`SWS model '${kind}' is not in ${dir} (the .vsix leaves out the large mixer); train it with: npx tsx scripts/train-sws-models.ts --only ${kind}`);
+    const why = kind === 'large' ? ' (the .vsix leaves out the large mixer)' : ' (a dist/ built before the model was trained lacks it: node esbuild.mjs)';
+    throw new NotFound(`SWS model '${kind}' is not in ${dir}${why}; train it with: npx tsx scripts/train-sws-models.ts --only ${kind}`);
   }
   return loadLayersModel(dir);
 }
