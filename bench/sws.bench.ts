@@ -29,8 +29,8 @@ const red = (e: SwsEnergy, base: 'sectionMax' | 'skipZeroCols' | 'fixed' = 'sect
 
 /**
  * Parts to run: env SWS_BENCH (comma list of the PARTS below; default all). E.g. only the gate model:
- * SWS_BENCH=largepool npm run bench -- --only sws (≈ 1 h: 3 × 20,000-image fine-tune epochs of 9.6M weights).
- * 'control' fine-tunes the UNPRUNED gate model with the same schedule (≈ 40 min; separate process is fine: results.json
+ * SWS_BENCH=largepool npm run bench -- --only sws (45 min here: 3 × 20,000-image fine-tune epochs of 9.6M weights).
+ * 'control' fine-tunes the UNPRUNED gate model with the same schedule (45 min; separate process is fine: results.json
  * is merged key by key): the model is under-trained, so the fine-tune alone can lift accuracy.
  */
 const PARTS = ['largepool', 'control', 'large', 'wide', 'widepool', 'mixer', 'cnn', 'imported'] as const;
