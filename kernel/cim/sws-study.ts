@@ -277,25 +277,25 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
   try {
     const vectors = layerVectors(model);
     const floatAccuracy = await opts.evaluate(model);
-    const int8 = mapModel(model, { config: opts.config });
-    setCrossbarWeights(model, int8);
-    const int8Accuracy = await opts.evaluate(model);
-    restore();
+    // the model's current weights → crossbar int8 → accuracy of those integers; float weights restored after
+    const evalInt8 = async (): Promise<{ mapping: ReturnType<typeof mapModel>; accuracy: number }> => {
+      const mapping = mapModel(model, { config: opts.config });
+      setCrossbarWeights(model, mapping);
+      const accuracy = await opts.evaluate(model);
+      restore();
+      return { mapping, accuracy };
+    };
+    const int8Accuracy = (await evalInt8()).accuracy;
     let denseFineTunedAccuracy: number | undefined;
     if (opts.fineTuneDense) {
       await pruneFineTune(model, { ...opts.fineTune, sparsity: 0, scope: opts.scope, signal: opts.signal });
-      setCrossbarWeights(model, mapModel(model, { config: opts.config }));
-      denseFineTunedAccuracy = await opts.evaluate(model);
-      restore();
+      denseFineTunedAccuracy = (await evalInt8()).accuracy;
     }
     const rows: SwsStudyRow[] = [];
     for (const [n, s] of sparsities.entries()) {
       throwIfAborted(opts.signal);
       if (s > 0) await pruneFineTune(model, { ...(opts.fineTune ?? {}), sparsity: s, scope: opts.scope, signal: opts.signal });
-      const mapping = mapModel(model, { config: opts.config });
-      setCrossbarWeights(model, mapping);
-      const accuracy = await opts.evaluate(model);
-      restore();
+      const { mapping, accuracy } = await evalInt8();
       const eo = { inputBits: opts.inputBits, models: opts.models };
       const result = swsEnergy(mapping.layers.map((layer, i) => ({ layer, vectors: vectors[i]! })), eo);
       let z = 0, t = 0; for (const L of mapping.layers) { for (let j = 0; j < L.q.length; j++) if (L.q[j] === 0) z++; t += L.q.length; }
