@@ -24,6 +24,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The key the harness binds to `notebook.execute` (Notebook: Run All) in the test profile's keybindings.json (ctrl+shift+alt+f5). */
+export const RUN_ALL_KEY = 'Control+Shift+Alt+F5';
+
 export interface Server { url: string; port: number; proc: ChildProcess; state: string; exts: string; home: string; logFile: string }
 
 /** Fresh state dir; installs the .vsix; starts code-server in its own process group on 127.0.0.1. */
@@ -38,6 +41,8 @@ export async function startCodeServer(csBin: string, vsix: string, folder: strin
     'git.enabled': false, 'chat.disableAIFeatures': true, 'chat.commandCenter.enabled': false, 'notebook.confirmDeleteRunningCell': false,
     'files.autoSave': 'off', 'notebook.output.scrolling': false, 'workbench.editor.enablePreview': false,
   }, null, 1));
+  // A user keybinding for Run All (VS Code ships none): the e2e suite runs notebooks with it, the palette is the fallback.
+  writeFileSync(join(user, 'User', 'keybindings.json'), JSON.stringify([{ key: 'ctrl+shift+alt+f5', command: 'notebook.execute' }], null, 1));
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), TMPDIR: tmp };
   const common = ['--config', '/dev/null', '--user-data-dir', user, '--extensions-dir', exts];
   execFileSync(csBin, [...common, '--force', '--install-extension', vsix], { env, stdio: 'pipe' });
@@ -66,7 +71,7 @@ export function stopCodeServer(s: Pick<Server, 'proc'> | undefined): void {
   try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
 }
 
-export interface Browser { ctx: BrowserContext; page: Page; profile: string; errors: string[] }
+export interface Browser { ctx: BrowserContext; page: Page; profile: string; errors: string[]; consoleLines: string[] }
 
 export async function launchBrowser(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'edgelab-chromium-'));
@@ -77,7 +82,14 @@ export async function launchBrowser(): Promise<Browser> {
   const page = ctx.pages()[0] ?? await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  return { ctx, page, profile, errors };
+  // the workbench's own errors and warnings, last 40, for the diagnostics a failed palette lookup prints
+  const consoleLines: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'error' && m.type() !== 'warning') return;
+    consoleLines.push(`${((Date.now() - T0) / 1000).toFixed(1)}s ${m.type()}: ${m.text().slice(0, 300)}`);
+    if (consoleLines.length > 40) consoleLines.shift();
+  });
+  return { ctx, page, profile, errors, consoleLines };
 }
 
 export async function closeBrowser(b: Browser | undefined): Promise<void> {
@@ -128,7 +140,29 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
       return;
     } catch { await page.keyboard.press('Escape'); await page.waitForTimeout(1000); }
   }
+  await paletteDiagnostics(page, title);
   throw new Error(`command "${title}" never appeared in the palette`);
+}
+
+/** What the workbench showed when a command was missing from the palette: rows, tabs, focus, a screenshot. */
+export async function paletteDiagnostics(page: Page, title: string): Promise<void> {
+  try {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title.split(':')[0]}`);
+    await page.waitForTimeout(1500);
+    const rows = await page.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
+    log(`palette rows for ">${title.split(':')[0]}":`, rows.slice(0, 25));
+    await page.keyboard.press('Escape');
+    const tabs = await page.locator('.tabs-container .tab').evaluateAll((ts) => ts.map((t) => `${t.classList.contains('active') ? '*' : ''}${t.getAttribute('aria-label')}`));
+    const focus = await page.evaluate('(() => { const a = document.activeElement; return a ? `${a.tagName}.${a.className}`.slice(0, 200) : "none"; })()');
+    const nbs = await page.locator('.notebook-editor:visible').count();
+    const rowsInNb = await page.locator('.notebook-editor:visible .monaco-list-row').count();
+    log('tabs', tabs, 'focus', focus, 'visible notebook editors', nbs, 'cell rows', rowsInNb);
+    await screenshot(page, `vscode-palette-miss-${title.replace(/[^A-Za-z]+/g, '-')}.png`);
+  } catch (e) { log('palette diagnostics failed:', (e as Error).message); }
 }
 
 /** Picks an item of an open quick pick by its visible text. */
