@@ -40,6 +40,8 @@ export interface PipelineOptions {
   /** D_G size (users × frames; default 60 × 240, the seen-users train split). */
   trainUsers?: number;
   perUser?: number;
+  /** Masked fraction of 8×8 patches in the 'kd' stage (default 0.6, FCMAE's; 'kd-nomask' always uses 0). */
+  kdMaskRatio?: number;
   /** Stages to run (default all, in order). */
   stages?: StageName[];
   signal?: AbortSignal;
@@ -145,7 +147,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     disposeGazeModel(r.decoders);
     finish(s, st, r.log); disposeGazeModel(st); disposeGazeModel(t);
   };
-  if (want.has('kd') && !done('kd')) await kdStage('kd', 0.6);
+  if (want.has('kd') && !done('kd')) await kdStage('kd', o.kdMaskRatio ?? 0.6);
   const s1Stage = async (s: StageName, from: StageName | 'random') => {
     let st: GazeModel;
     if (from === 'random') {
