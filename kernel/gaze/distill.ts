@@ -26,6 +26,8 @@ export interface DistillOptions extends StageOptions {
   maskPatch?: number;
   /** Weight of the feature terms (paper γ = 0.5). */
   gamma?: number;
+  /** Weight of the masked-pixel term (default 1, the paper's; 0 = masked feature distillation only). */
+  imageWeight?: number;
   /** Draws n unlabeled images (the stand-in for ImageNet-1K). */
   checkpoint?: { path: string; every?: number };
 }
@@ -100,8 +102,9 @@ export interface DistillResult extends LoopResult {
  * student stages 2–4 + decoders. Mutates the student. Defaults: 300 steps, batch 32, lr 1e-3, weight decay 0.05.
  */
 export async function distill(teacher: GazeModel, student: GazeModel, pool: (n: number, r: Rng) => EyeBatch, o: DistillOptions = {}): Promise<DistillResult> {
-  const ratio = o.maskRatio ?? 0.6, patch = o.maskPatch ?? 8, gamma = o.gamma ?? 0.5, batch = Math.round(o.batch ?? 32);
+  const ratio = o.maskRatio ?? 0.6, patch = o.maskPatch ?? 8, gamma = o.gamma ?? 0.5, imageWeight = o.imageWeight ?? 1, batch = Math.round(o.batch ?? 32);
   if (!(ratio >= 0 && ratio < 1)) throw new InvalidInput(`maskRatio must be in [0, 1), got ${describe(ratio)}`);
+  if (!(imageWeight >= 0)) throw new InvalidInput(`imageWeight must be ≥ 0, got ${describe(imageWeight)}`);
   if (!Number.isInteger(patch) || patch < 1) throw new InvalidInput(`maskPatch must be a positive integer, got ${describe(patch)}`);
   inheritStage1(teacher, student);
   const dec = buildDecoders(teacher, student, (o.seed ?? 0) + 101);
@@ -126,13 +129,13 @@ export async function distill(teacher: GazeModel, student: GazeModel, pool: (n: 
       const w4 = ratio > 0 ? cellWeights(mask, 32) : tf.onesLike(p4).slice([0, 0, 0, 0], [-1, -1, -1, 1]);
       const l3 = maskedMse(p3, t3, w3), l4 = maskedMse(p4, t4, w4);
       let loss = tf.mul(gamma, tf.add(l3, l4)) as tf.Scalar;
-      if (ratio > 0) {
+      if (ratio > 0 && imageWeight > 0) {
         // pixels: [N, H/32, W/32, 32·32·C] → depth-to-space → [N, H, W, C]
         const pi = linear(block(dec, 'di.b0', f[3]!, true, null), dec.params.get('di.fc.w')!, dec.params.get('di.fc.b')!);
         const img = tf.reshape(tf.transpose(tf.reshape(pi, [n, h / 32, w / 32, 32, 32, inCh]), [0, 1, 3, 2, 4, 5]), [n, h, w, inCh]);
         const li = maskedMse(img, x, mask);
         parts.img = li.dataSync()[0]!;
-        loss = tf.add(loss, li) as tf.Scalar;
+        loss = tf.add(loss, tf.mul(imageWeight, li)) as tf.Scalar;
       }
       parts.f3 = l3.dataSync()[0]!; parts.f4 = l4.dataSync()[0]!;
       return loss;

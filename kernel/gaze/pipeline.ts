@@ -42,6 +42,8 @@ export interface PipelineOptions {
   perUser?: number;
   /** Masked fraction of 8×8 patches in the 'kd' stage (default 0.6, FCMAE's; 'kd-nomask' always uses 0). */
   kdMaskRatio?: number;
+  /** Weight of the masked-pixel term in the 'kd' stage (default 1, the paper's). */
+  kdImageWeight?: number;
   /** Stages to run (default all, in order). */
   stages?: StageName[];
   signal?: AbortSignal;
@@ -140,14 +142,14 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     const r = await trainSupervised(t, setSource(DG(), { balancedK: 15, seed }), { ...common('t1'), group: 'tunable', lr: 1e-3 });
     finish('t1', t, r.log); disposeGazeModel(t);
   }
-  const kdStage = async (s: 'kd' | 'kd-nomask', maskRatio: number) => {
+  const kdStage = async (s: 'kd' | 'kd-nomask', maskRatio: number, imageWeight = 1) => {
     // the paper distils from the generic (ImageNet) checkpoint, not the gaze-adapted teacher: here T0
     const t = load('t0'), st = createModel('student', { seed: seed + 1 });
-    const r = await distill(t, st, poolImages, { ...common(s), lr: 1e-3, maskRatio });
+    const r = await distill(t, st, poolImages, { ...common(s), lr: 1e-3, maskRatio, imageWeight });
     disposeGazeModel(r.decoders);
     finish(s, st, r.log); disposeGazeModel(st); disposeGazeModel(t);
   };
-  if (want.has('kd') && !done('kd')) await kdStage('kd', o.kdMaskRatio ?? 0.6);
+  if (want.has('kd') && !done('kd')) await kdStage('kd', o.kdMaskRatio ?? 0.6, o.kdImageWeight ?? 1);
   const s1Stage = async (s: StageName, from: StageName | 'random') => {
     let st: GazeModel;
     if (from === 'random') {

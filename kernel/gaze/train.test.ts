@@ -70,9 +70,15 @@ test('distillation: masked reconstruction + teacher features, all terms finite a
   const r2 = await distill(teacher, student, src, { steps: 1, batch: 2, maskRatio: 0, progress: false, logEvery: 1 });
   assert.equal(r2.log[0]!.parts!.img, undefined);
   disposeGazeModel(r2.decoders);
+  // masked feature distillation only (imageWeight 0): masked positions, no pixel term
+  const r3 = await distill(teacher, student, src, { steps: 1, batch: 2, imageWeight: 0, progress: false, logEvery: 1 });
+  assert.equal(r3.log[0]!.parts!.img, undefined);
+  assert.ok(Number.isFinite(r3.log[0]!.loss) && Math.abs(r3.log[0]!.loss - 0.5 * (r3.log[0]!.parts!.f3! + r3.log[0]!.parts!.f4!)) < 1e-5);
+  disposeGazeModel(r3.decoders);
   const mk = patchMask(2, 32, 64, 8, 0.6, rng(0));
   assert.ok(Math.abs(mk.reduce((a, b) => a + b, 0) / mk.length - 19 / 32) < 1e-6);
-  assert.rejects(distill(teacher, student, src, { maskRatio: 1.5 }), InvalidInput);
+  await assert.rejects(distill(teacher, student, src, { maskRatio: 1.5 }), InvalidInput);
+  await assert.rejects(distill(teacher, student, src, { imageWeight: -1 }), InvalidInput);
   disposeGazeModel(teacher); disposeGazeModel(student);
 });
 
