@@ -25,6 +25,7 @@ test('pipeline at a tiny size: every stage writes weights, reruns skip finished 
   assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dest, 'logs.json'), 'utf8'))).sort(), [...STAGES].sort());
   const m = loadGazeModel({ which: 'student', dir: dest });
   assert.equal(modelParamCount(m), 279_732);
+  assert.deepEqual([m.meta.stage, m.meta.maskRatio, m.meta.imageWeight], ['s1', '0.6', '1'], 'the student records its KD variant');
   const src = renderStream({ idBase: 100, nUsers: 3, height: 32, width: 32 });
   const p = predictGaze(m, src(3, rng(1)).images);
   assert.ok(p.every(Number.isFinite));

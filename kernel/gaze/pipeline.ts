@@ -147,6 +147,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     const t = load('t0'), st = createModel('student', { seed: seed + 1 });
     const r = await distill(t, st, poolImages, { ...common(s), lr: 1e-3, maskRatio, imageWeight });
     disposeGazeModel(r.decoders);
+    st.meta = { ...st.meta, maskRatio: String(maskRatio), imageWeight: String(imageWeight) }; // provenance of the KD variant
     finish(s, st, r.log); disposeGazeModel(st); disposeGazeModel(t);
   };
   if (want.has('kd') && !done('kd')) await kdStage('kd', o.kdMaskRatio ?? 0.6, o.kdImageWeight ?? 1);
