@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page, type ElementHandle } from 'playwright-core';
@@ -59,16 +59,29 @@ export async function startCodeServer(csBin: string, vsix: string, folder: strin
     if (proc.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  stopCodeServer({ proc } as Server);
+  stopCodeServer({ proc, state });
   throw new Error(`code-server did not come up; log:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
 }
 
-/** Kills the whole process group (server, extension hosts, file watcher, kernels started by the extension). */
-export function stopCodeServer(s: Pick<Server, 'proc'> | undefined): void {
+/**
+ * Kills the whole process group (server, extension hosts, file watcher), then whatever still runs from the state dir:
+ * the extension starts kernels detached (their own process group, for SIGINT interrupts), so a SIGKILLed extension
+ * host cannot stop them and they would outlive the suite.
+ */
+export function stopCodeServer(s: (Pick<Server, 'proc'> & Partial<Pick<Server, 'state'>>) | undefined): void {
   const pid = s?.proc.pid;
   if (!pid) return;
   try { process.kill(-pid, 'SIGTERM'); } catch { /* gone */ }
   try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+  if (s.state) killByCommandLine(s.state);
+}
+
+/** SIGKILLs every process whose command line contains `needle` (Linux /proc). */
+function killByCommandLine(needle: string): void {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try { if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) process.kill(Number(d), 'SIGKILL'); } catch { /* gone or not ours */ }
+  }
 }
 
 export interface Browser { ctx: BrowserContext; page: Page; profile: string; errors: string[]; consoleLines: string[] }
