@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import {
   ROOT, log, startCodeServer, stopCodeServer, launchBrowser, closeBrowser, findInFrames, allInFrames, runCommand, pickQuickItem,
@@ -31,6 +32,7 @@ let failed = false;
 /** Opens a file of the workspace in its editor (Quick Open), waits for the notebook editor. */
 async function openNotebook(name: string): Promise<void> {
   const page = browser!.page;
+  await page.bringToFront();
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
@@ -49,6 +51,7 @@ async function openNotebook(name: string): Promise<void> {
  */
 async function runAll(): Promise<void> {
   const page = browser!.page;
+  await page.bringToFront();
   const kernelPick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'EdgeLab (TypeScript)' });
   const started = page.locator('.notebook-editor:visible [class*="codicon-notebook-state-"]');
   const startSignal = (ms: number) => Promise.race([
@@ -66,6 +69,9 @@ async function runAll(): Promise<void> {
   log(`Run All: ${how ?? 'no start signal yet'}`);
   try { await kernelPick.first().waitFor({ timeout: 3000 }); await kernelPick.first().click(); log('picked EdgeLab (TypeScript) in the kernel picker'); } catch { /* already selected */ }
 }
+
+/** document.visibilityState and hasFocus() of a page, e.g. 'visible/focused'. */
+const visibility = (page: Page): Promise<string> => page.evaluate('`${document.visibilityState}/${document.hasFocus() ? "focused" : "unfocused"}`') as Promise<string>;
 
 /** Marks the suite failed (keeps logs, takes a failure screenshot) when a test body throws. */
 function guarded<T>(fn: (t: T) => Promise<void>): (t: T) => Promise<void> {
@@ -127,6 +133,12 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     await cam.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
     assert.match(cam.url(), /\/proxy\/\d+\/[0-9a-f]{32}\/calibrate$/, 'the page is reached through code-server\'s proxy, token in the path');
     await cam.close();
+    // The camera page opened as a new tab, which hides the workbench tab; hidden tabs get no animation frames, and the
+    // notebook editor then never draws its cells (seen in clean-clone CI: an empty cell list, Run All neither in the
+    // palette nor runnable by key). Make the workbench the active tab again.
+    log('workbench after the camera tab closed:', await visibility(browser!.page));
+    await browser!.page.bringToFront();
+    log('after bringToFront:', await visibility(browser!.page));
     await screenshot(browser!.page, 'vscode-calibration.png');
     await runCommand(browser!.page, 'View: Close All Editors');
   }));

@@ -133,6 +133,7 @@ export async function allInFrames(page: Page, selector: string): Promise<Element
 /** Runs a command from the palette by its full title. Retries until it is listed (extension contributions loaded). */
 export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  await page.bringToFront(); // a hidden workbench tab draws nothing (see the camera tab in vscode.e2e.test.ts)
   while (Date.now() < deadline) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
@@ -170,7 +171,7 @@ export async function paletteDiagnostics(page: Page, title: string): Promise<voi
     log(`palette rows for ">${title.split(':')[0]}":`, rows.slice(0, 25));
     await page.keyboard.press('Escape');
     const tabs = await page.locator('.tabs-container .tab').evaluateAll((ts) => ts.map((t) => `${t.classList.contains('active') ? '*' : ''}${t.getAttribute('aria-label')}`));
-    const focus = await page.evaluate('(() => { const a = document.activeElement; return a ? `${a.tagName}.${a.className}`.slice(0, 200) : "none"; })()');
+    const focus = await page.evaluate('(() => { const a = document.activeElement; return `${document.visibilityState} page, ${document.hasFocus() ? "focused" : "unfocused"}, active element ${a ? `${a.tagName}.${a.className}`.slice(0, 160) : "none"}`; })()');
     const nbs = await page.locator('.notebook-editor:visible').count();
     const rowsInNb = await page.locator('.notebook-editor:visible .monaco-list-row').count();
     log('tabs', tabs, 'focus', focus, 'visible notebook editors', nbs, 'cell rows', rowsInNb);
