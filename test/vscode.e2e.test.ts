@@ -14,11 +14,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import {
   ROOT, log, startCodeServer, stopCodeServer, launchBrowser, closeBrowser, findInFrames, allInFrames, runCommand, pickQuickItem,
-  screenshot, saveAndRead, waitSaved, codeCells, rmrf, readNb, RUN_ALL_KEY, type Server, type Browser, type SavedNotebook,
+  screenshot, saveAndRead, waitSaved, codeCells, rmrf, readNb, RUN_ALL_KEY, visibility, type Server, type Browser, type SavedNotebook,
 } from './vscode/harness';
 
 const FIGURE_KINDS = ['heatmap', 'series', 'image-overlay', 'table', 'crossbar-map', 'sparsity-pattern', 'cka-matrix'];
@@ -47,7 +46,8 @@ async function openNotebook(name: string): Promise<void> {
  * Run All; if VS Code asks for a kernel, pick ours. First through the Run All keybinding the harness adds to the test
  * profile (it resolves the active notebook editor directly), then, if no cell starts, through the palette. The palette
  * alone was flaky in clean-clone CI: now and then "Notebook: Run All" stayed unlisted for minutes although the notebook
- * was the active editor (File: Save had just saved it).
+ * was the active editor (File: Save had just saved it); the diagnostics later showed an empty cell list, likely a hidden
+ * workbench tab (see the camera tab in the first test), hence bringToFront.
  */
 async function runAll(): Promise<void> {
   const page = browser!.page;
@@ -69,9 +69,6 @@ async function runAll(): Promise<void> {
   log(`Run All: ${how ?? 'no start signal yet'}`);
   try { await kernelPick.first().waitFor({ timeout: 3000 }); await kernelPick.first().click(); log('picked EdgeLab (TypeScript) in the kernel picker'); } catch { /* already selected */ }
 }
-
-/** document.visibilityState and hasFocus() of a page, e.g. 'visible/focused'. */
-const visibility = (page: Page): Promise<string> => page.evaluate('`${document.visibilityState}/${document.hasFocus() ? "focused" : "unfocused"}`') as Promise<string>;
 
 /** Marks the suite failed (keeps logs, takes a failure screenshot) when a test body throws. */
 function guarded<T>(fn: (t: T) => Promise<void>): (t: T) => Promise<void> {

@@ -24,8 +24,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The key the harness binds to `notebook.execute` (Notebook: Run All) in the test profile's keybindings.json (ctrl+shift+alt+f5). */
+/** The key (Playwright's spelling) the harness binds to `notebook.execute` (Notebook: Run All) in the test profile. */
 export const RUN_ALL_KEY = 'Control+Shift+Alt+F5';
+/** The same key in VS Code's keybindings.json spelling (ctrl+shift+alt+f5). */
+const runAllKeyVscode = RUN_ALL_KEY.toLowerCase().replace('control', 'ctrl');
 
 export interface Server { url: string; port: number; proc: ChildProcess; state: string; exts: string; home: string; logFile: string }
 
@@ -42,7 +44,7 @@ export async function startCodeServer(csBin: string, vsix: string, folder: strin
     'files.autoSave': 'off', 'notebook.output.scrolling': false, 'workbench.editor.enablePreview': false,
   }, null, 1));
   // A user keybinding for Run All (VS Code ships none): the e2e suite runs notebooks with it, the palette is the fallback.
-  writeFileSync(join(user, 'User', 'keybindings.json'), JSON.stringify([{ key: 'ctrl+shift+alt+f5', command: 'notebook.execute' }], null, 1));
+  writeFileSync(join(user, 'User', 'keybindings.json'), JSON.stringify([{ key: runAllKeyVscode, command: 'notebook.execute' }], null, 1));
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), TMPDIR: tmp };
   const common = ['--config', '/dev/null', '--user-data-dir', user, '--extensions-dir', exts];
   execFileSync(csBin, [...common, '--force', '--install-extension', vsix], { env, stdio: 'pipe' });
@@ -130,16 +132,21 @@ export async function allInFrames(page: Page, selector: string): Promise<Element
   return out;
 }
 
+/** Opens the command palette (F1) and types `>text`. */
+async function openPalette(page: Page, text: string, timeoutMs: number): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(`>${text}`);
+}
+
 /** Runs a command from the palette by its full title. Retries until it is listed (extension contributions loaded). */
 export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   await page.bringToFront(); // a hidden workbench tab draws nothing (see the camera tab in vscode.e2e.test.ts)
   while (Date.now() < deadline) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 20_000 });
-    await input.fill(`>${title}`);
+    await openPalette(page, title, 20_000);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
     try {
       await row.first().waitFor({ timeout: 2000 });
@@ -158,20 +165,20 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
   throw new Error(`command "${title}" never appeared in the palette`);
 }
 
+/** document.visibilityState and hasFocus() of a page, e.g. 'visible/focused'. */
+export const visibility = (page: Page): Promise<string> => page.evaluate('`${document.visibilityState}/${document.hasFocus() ? "focused" : "unfocused"}`') as Promise<string>;
+
 /** What the workbench showed when a command was missing from the palette: rows, tabs, focus, a screenshot. */
 export async function paletteDiagnostics(page: Page, title: string): Promise<void> {
   try {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title.split(':')[0]}`);
+    await openPalette(page, title.split(':')[0]!, 10_000);
     await page.waitForTimeout(1500);
     const rows = await page.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
     log(`palette rows for ">${title.split(':')[0]}":`, rows.slice(0, 25));
     await page.keyboard.press('Escape');
     const tabs = await page.locator('.tabs-container .tab').evaluateAll((ts) => ts.map((t) => `${t.classList.contains('active') ? '*' : ''}${t.getAttribute('aria-label')}`));
-    const focus = await page.evaluate('(() => { const a = document.activeElement; return `${document.visibilityState} page, ${document.hasFocus() ? "focused" : "unfocused"}, active element ${a ? `${a.tagName}.${a.className}`.slice(0, 160) : "none"}`; })()');
+    const active = await page.evaluate('(() => { const a = document.activeElement; return a ? `${a.tagName}.${a.className}`.slice(0, 160) : "none"; })()');
+    const focus = `${await visibility(page)} page, active element ${String(active)}`;
     const nbs = await page.locator('.notebook-editor:visible').count();
     const rowsInNb = await page.locator('.notebook-editor:visible .monaco-list-row').count();
     log('tabs', tabs, 'focus', focus, 'visible notebook editors', nbs, 'cell rows', rowsInNb);
