@@ -12,13 +12,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ROOT, log, startCodeServer, stopCodeServer, launchBrowser, closeBrowser, findInFrames, allInFrames, runCommand, pickQuickItem,
   screenshot, saveAndRead, waitSaved, codeCells, rmrf, readNb, RUN_ALL_KEY, visibility, type Server, type Browser, type SavedNotebook,
 } from './vscode/harness';
+import type { Dialog } from 'playwright-core';
 
 const FIGURE_KINDS = ['heatmap', 'series', 'image-overlay', 'table', 'crossbar-map', 'sparsity-pattern', 'cka-matrix'];
 const PLOTLY_KINDS = new Set(['heatmap', 'series', 'cka-matrix']);
@@ -28,8 +29,13 @@ let browser: Browser | undefined;
 let ws = '';
 let failed = false;
 
-/** Opens a file of the workspace in its editor (Quick Open), waits for the notebook editor. */
+/** Opens a file of the workspace in its editor (Quick Open) and waits until the notebook editor shows its cells. */
 async function openNotebook(name: string): Promise<void> {
+  await quickOpen(name);
+  await ensureCells(name);
+}
+
+async function quickOpen(name: string): Promise<void> {
   const page = browser!.page;
   await page.bringToFront();
   await page.keyboard.press('Escape');
@@ -39,7 +45,51 @@ async function openNotebook(name: string): Promise<void> {
   await input.fill(name);
   await pickQuickItem(page, name);
   await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
-  await page.waitForTimeout(1000);
+}
+
+/** Window reloads the suite needed to get past a stalled notebook editor (reported by the last test). */
+const stalls: string[] = [];
+
+/**
+ * Waits until the active notebook editor draws its cell list. VS Code attaches the list only after the notebook's
+ * output webview has initialized (NotebookEditorWidget warm-up). In clean-clone CI that webview now and then never
+ * initialized: the editor tab stayed open with an EMPTY cell list, `openEditor` never returned (the extension host
+ * logged "Notebook Editor creation failure" when the editor was finally closed), Run All was unavailable, and every
+ * notebook opened afterwards in the same page stalled the same way, while webview resource requests went to the
+ * network unserved (ERR_NAME_NOT_RESOLVED for vscode-resource URLs: no service worker answered them). That is VS Code
+ * web's webview plumbing in headless Chromium, not EdgeLab code, so the suite recovers like a user would, by reloading
+ * the window, at most twice, and logs the webview/service-worker trace for the record.
+ */
+/**
+ * EDGELAB_E2E_INJECT_STALL=1 checks the recovery above by hand: the next webview document VS Code loads is aborted, so
+ * the template's notebook editor stalls the way it did in CI.
+ */
+async function injectStall(): Promise<void> {
+  const page = browser!.page;
+  let armed = true;
+  await page.context().route('**/webview/browser/pre/index.html*', async (route) => {
+    if (armed) { armed = false; log('injected stall: aborted', route.request().url().slice(0, 120)); await route.abort(); } else await route.continue();
+  });
+}
+
+async function ensureCells(name: string): Promise<void> {
+  const page = browser!.page;
+  const cells = page.locator('.notebook-editor:visible .monaco-list-row');
+  for (let attempt = 1; ; attempt++) {
+    // attached, not visible: a markdown cell's row has zero height (the webview draws it)
+    if (await cells.first().waitFor({ state: 'attached', timeout: 30_000 }).then(() => true, () => false)) return;
+    const what = `${name}: the notebook editor drew no cells within 30 s (attempt ${attempt})`;
+    log(`${what}; webview and service-worker trace (last 30 lines):\n${browser!.webviewLines.slice(-30).join('\n')}`);
+    await screenshot(page, `vscode-stalled-${attempt}.png`).catch(() => undefined);
+    if (attempt === 3) throw new Error(`${what}; gave up after reloading the window twice`);
+    stalls.push(what);
+    const accept = (d: Dialog) => { void d.accept().catch(() => undefined); };
+    page.on('dialog', accept); // a beforeunload prompt for the unsaved editor
+    await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
+    page.off('dialog', accept);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await quickOpen(name);
+  }
 }
 
 /**
@@ -98,6 +148,9 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     if (failed && browser) await screenshot(browser.page, 'vscode-failure.png').catch(() => undefined);
     if (browser?.errors.length) log('page errors:', browser.errors.slice(0, 5));
     if (failed && browser?.consoleLines.length) log('workbench console (errors, warnings):\n' + browser.consoleLines.join('\n'));
+    if (browser?.webviewLines.length) writeFileSync(join(ROOT, 'test', 'artifacts', 'vscode-webviews.log'), browser.webviewLines.join('\n') + '\n');
+    if (failed && browser?.webviewLines.length) log('webviews and service workers:\n' + browser.webviewLines.join('\n'));
+    if (stalls.length) log(`recovered from ${stalls.length} stalled notebook editor(s) by reloading the window:`, stalls);
     await closeBrowser(browser);
     stopCodeServer(server);
     if (failed && server) log('kept for inspection:', server.logFile, ws);
@@ -142,12 +195,14 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
 
   test('New Notebook from Template copies the welcome tutorial into the folder; cleared and re-run with our controller', { timeout: 300_000 }, guarded(async (t: { diagnostic(m: string): void }) => {
     const page = browser!.page;
+    if (process.env.EDGELAB_E2E_INJECT_STALL) await injectStall();
     await runCommand(page, 'EdgeLab: New Notebook from Template…');
     await pickQuickItem(page, 'Welcome to EdgeLab');
     await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
     const file = join(ws, '00-welcome.ipynb');
     for (let i = 0; i < 40 && !existsSync(file); i++) await page.waitForTimeout(250);
     assert.ok(existsSync(file), 'the template was copied into the workspace folder');
+    await ensureCells('00-welcome.ipynb');
     const shipped = JSON.parse(readFileSync(file, 'utf8')) as SavedNotebook;
     assert.equal(codeCells(shipped).length, codeCells(JSON.parse(readFileSync(join(ROOT, 'notebooks', '00-welcome.ipynb'), 'utf8'))).length);
     await page.waitForTimeout(1500);

@@ -86,7 +86,7 @@ function killByCommandLine(needle: string): void {
   }
 }
 
-export interface Browser { ctx: BrowserContext; page: Page; profile: string; errors: string[]; consoleLines: string[] }
+export interface Browser { ctx: BrowserContext; page: Page; profile: string; errors: string[]; consoleLines: string[]; webviewLines: string[] }
 
 export async function launchBrowser(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'edgelab-chromium-'));
@@ -104,7 +104,22 @@ export async function launchBrowser(): Promise<Browser> {
     consoleLines.push(`${((Date.now() - T0) / 1000).toFixed(1)}s ${m.type()}: ${m.text().slice(0, 300)}`);
     if (consoleLines.length > 40) consoleLines.shift();
   });
-  return { ctx, page, profile, errors, consoleLines };
+  // webview frames and service workers, for the stalled-notebook-editor diagnostics (all levels, last 200)
+  const webviewLines: string[] = [];
+  const note = (line: string) => { webviewLines.push(`${((Date.now() - T0) / 1000).toFixed(1)}s ${line}`); if (webviewLines.length > 200) webviewLines.shift(); };
+  page.on('console', (m) => {
+    const url = m.location().url ?? '';
+    if (url.includes('/webview/browser/pre/') || /service worker/i.test(m.text())) note(`console ${m.type()} ${url.replace(/^.*\/pre\//, 'pre/').slice(0, 60)}: ${m.text().slice(0, 300)}`);
+  });
+  try {
+    const cdp = await ctx.newCDPSession(page);
+    cdp.on('ServiceWorker.workerVersionUpdated', (e: { versions: { versionId: string; scriptURL: string; runningStatus: string; status: string; controlledClients?: string[] }[] }) => {
+      for (const v of e.versions) note(`sw v${v.versionId} ${v.status}/${v.runningStatus} clients ${v.controlledClients?.length ?? 0} id=${/[?&]id=([^&]+)/.exec(v.scriptURL)?.[1] ?? '?'}`);
+    });
+    cdp.on('ServiceWorker.workerErrorReported', (e: { errorMessage: { errorMessage: string } }) => note(`sw error ${e.errorMessage.errorMessage}`));
+    await cdp.send('ServiceWorker.enable');
+  } catch (e) { note(`no CDP service-worker events: ${(e as Error).message}`); }
+  return { ctx, page, profile, errors, consoleLines, webviewLines };
 }
 
 export async function closeBrowser(b: Browser | undefined): Promise<void> {
@@ -205,11 +220,16 @@ export interface SavedNotebook { cells: { cell_type: string; execution_count?: n
 export const readNb = (p: string): SavedNotebook => JSON.parse(readFileSync(p, 'utf8')) as SavedNotebook;
 export const codeCells = (nb: SavedNotebook) => nb.cells.filter((c) => c.cell_type === 'code');
 
-/** Saves the active editor and reads the notebook file back. */
+/** Saves the active editor and reads the notebook file back (again while VS Code is still writing it). */
 export async function saveAndRead(page: Page, file: string): Promise<SavedNotebook> {
   await runCommand(page, 'File: Save');
   await page.waitForTimeout(600);
-  return readNb(file);
+  for (let i = 0; ; i++) {
+    try { return readNb(file); } catch (e) {
+      if (!(e instanceof SyntaxError) || i >= 20) throw e; // a truncated read: the save is mid-write
+      await page.waitForTimeout(250);
+    }
+  }
 }
 
 /** Saves repeatedly until `done(nb)` holds (cells finished), or fails after timeoutMs. */
