@@ -2,14 +2,21 @@
 // complete/inspect, restart and clean shutdown. One kernel for most checks (startup costs ~3 s).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { startKernel, type Kernel } from '../extension/runner/kernel';
 import { runNotebook, sourceOf } from '../extension/runner/notebook';
 
 const root = join(__dirname, '..');
 let k: Kernel;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const running = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+/** Alive and not a zombie (an orphan's zombie stays until its new parent reaps it). */
+const running = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+const childrenOf = (pid: number) => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+  try { return Number(/\) \S (\d+)/.exec(readFileSync(`/proc/${p}/stat`, 'utf8'))![1]) === pid; } catch { return false; }
+});
 
 before(async () => { k = await startKernel({ kind: 'tslab', cwd: root }); });
 after(async () => { await k?.shutdown(); });
@@ -120,4 +127,23 @@ test('restart gives a fresh kernel; shutdown leaves no process behind', async ()
   assert.equal(running(pid2), false, 'kernel process was killed');
   assert.equal(own.isAlive, false);
   await assert.rejects(own.execute('1'), { name: 'KernelDied' });
+});
+
+test('a kernel does not outlive the process that started it, even one killed by SIGKILL (watchdog)', async () => {
+  const parent = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/kernel-parent.ts'), root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: parent.stdout! }).once('line', resolve);
+      parent.once('exit', (c) => reject(new Error(`kernel-parent exited with ${c}`)));
+    });
+    const watchdog = (JSON.parse(line) as { watchdog: number }).watchdog;
+    const kernels = childrenOf(watchdog);
+    assert.equal(kernels.length, 1, 'the watchdog runs exactly one kernel');
+    assert.match(readFileSync(`/proc/${kernels[0]}/cmdline`, 'utf8'), /tslab/);
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (running(watchdog) || running(kernels[0]))) await sleep(200);
+    assert.equal(running(kernels[0]), false, 'the kernel exited after its starter was killed');
+    assert.equal(running(watchdog), false, 'the watchdog exited too');
+  } finally { parent.kill('SIGKILL'); }
 });

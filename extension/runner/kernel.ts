@@ -5,7 +5,10 @@
  *   const r = await k.execute('console.log(1)', { onOutput: (e) => … });
  *   await k.shutdown();
  *
- * The kernel runs in its own process group; shutdown() sends shutdown_request on control, then kills the group.
+ * The kernel runs in its own process group (so an interrupt or a kill reaches whatever it spawned) under a small
+ * watchdog process that leads the group: it forwards SIGINT/SIGTERM/SIGHUP to the kernel, exits with the kernel's
+ * status, and kills the group when the process that started it dies (a crashed or SIGKILLed VS Code extension host
+ * would otherwise leave detached kernels running). shutdown() sends shutdown_request on control, then kills the group.
  * vscode-free: used by the VS Code controller, the tour and the tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -103,6 +106,38 @@ export function kernelArgv(kind: KernelKind): { argv: string[]; interruptMode: '
   return { argv: kind.argv, interruptMode: kind.interruptMode ?? 'signal', name: kind.name ?? 'custom' };
 }
 
+/**
+ * The watchdog (`node -e WATCHDOG <parentPid> <keepElectronRunAsNode> <argv…>`): the kernel is its child, in the
+ * watchdog's process group. It polls once a second whether it was re-parented (its parent died, even by SIGKILL, which
+ * no exit hook sees) and then kills the whole group. Kept inline so the bundle needs no extra file.
+ */
+const WATCHDOG = `
+process.title = 'edgelab-kernel-watchdog';
+const { spawn } = require('node:child_process');
+const [parent, keepElectron, cmd, ...args] = process.argv.slice(1);
+const env = { ...process.env };
+if (keepElectron !== '1') delete env.ELECTRON_RUN_AS_NODE;
+const child = spawn(cmd, args, { stdio: 'inherit', env });
+const forward = (s) => () => { try { child.kill(s); } catch {} };
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, forward(s));
+child.on('error', (e) => { process.stderr.write('cannot start the kernel: ' + e.message + '\\n'); process.exit(127); });
+child.on('exit', (code, signal) => {
+  if (signal) { process.removeAllListeners(signal); process.kill(process.pid, signal); } else process.exit(code ?? 1);
+});
+setInterval(() => {
+  if (String(process.ppid) === parent) return;
+  try { process.kill(-process.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); process.exit(1); }
+}, 1000);
+`;
+
+/** argv and env that start `argv` under the watchdog, watched on behalf of this process. */
+export function watchedArgv(argv: string[], env: NodeJS.ProcessEnv): { argv: string[]; env: NodeJS.ProcessEnv } {
+  const keepElectron = env.ELECTRON_RUN_AS_NODE === '1' ? '1' : '0';
+  // under Electron (desktop VS Code) process.execPath is the app; the watchdog itself must run as plain Node
+  const wenv = process.versions.electron ? { ...env, ELECTRON_RUN_AS_NODE: '1' } : env;
+  return { argv: [process.execPath, '-e', WATCHDOG, String(process.pid), keepElectron, ...argv], env: wenv };
+}
+
 /** Kernels whose process group is alive; killed synchronously if this process exits without shutting them down. */
 const live = new Set<number>();
 let exitHook = false;
@@ -154,7 +189,7 @@ export class Kernel {
     this.name = k.name;
   }
 
-  /** pid of the kernel process (leader of its process group). */
+  /** pid of the kernel's watchdog, the leader of the kernel's process group (the kernel is its child). */
   get pid(): number | undefined { return this.proc?.pid; }
   /** Last ~8 KB of the kernel's own stdout/stderr (not cell output). */
   get processLog(): string { return this.log; }
@@ -172,9 +207,8 @@ export class Kernel {
     writeFileSync(file, JSON.stringify(this.conn, null, 1), { mode: 0o600 });
     const argv = this.argv.map((a) => a.replace('{connection_file}', file));
     this.log = '';
-    this.proc = spawn(argv[0], argv.slice(1), {
-      cwd: this.opts.cwd ?? process.cwd(), env: { ...process.env, ...this.opts.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const w = watchedArgv(argv, { ...process.env, ...this.opts.env });
+    this.proc = spawn(w.argv[0], w.argv.slice(1), { cwd: this.opts.cwd ?? process.cwd(), env: w.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (b: Buffer) => { this.log = (this.log + b.toString()).slice(-8192); };
     this.proc.stdout?.on('data', keep);
     this.proc.stderr?.on('data', keep);
@@ -404,7 +438,7 @@ export class Kernel {
     return r.content as never;
   }
 
-  /** Interrupts the running cell: SIGINT to the kernel process (tslab, ipykernel), or interrupt_request on control in message mode. */
+  /** Interrupts the running cell: SIGINT to the kernel process via its watchdog (tslab, ipykernel), or interrupt_request on control in message mode. */
   async interrupt(): Promise<void> {
     if (!this.alive) return;
     if (this.interruptMode === 'message') { await this.request('control', 'interrupt_request', {}, 5000); return; }
