@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -42,7 +42,7 @@ test('parseIdx rejects bad magic, unknown types, truncated and oversized files w
   bad(Uint8Array.from([0, 0]), /too short/);
 });
 
-test('Fashion-MNIST from the Debian package: 60k/10k, 28×28, balanced labels, mismatched files rejected', () => {
+test('Fashion-MNIST from the Debian package: 60k/10k, 28×28, balanced labels, mismatched files rejected', (t) => {
   const train = loadFashionMnist();
   const testSet = loadFashionMnist({ split: 'test' });
   assert.deepEqual([train.n, train.height, train.width, testSet.n], [60000, 28, 28, 10000]);
@@ -55,6 +55,7 @@ test('Fashion-MNIST from the Debian package: 60k/10k, 28×28, balanced labels, m
   assert.deepEqual(a.labels, b.labels);
   assert.throws(() => loadFashionMnist({ limit: 0 }), InvalidInput);
   const dir = mkdtempSync(join(tmpdir(), 'fm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.throws(() => loadFashionMnist({ dir }), (e: unknown) => e instanceof NotFound && /apt-get install -y dataset-fashion-mnist/.test((e as Error).message));
   writeFileSync(join(dir, 'train-images-idx3-ubyte'), idx(0x08, [2, 2, 2], new Uint8Array(8)));
   writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx(0x08, [3], new Uint8Array(3)));

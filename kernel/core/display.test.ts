@@ -1,6 +1,6 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -26,9 +26,10 @@ afterEach(() => { delete require.cache[JUPYTER]; delete require.cache[PUBLIC]; }
 
 const fig = () => heatmap({ values: [1, 2, 3, 4, 5, 6], rows: 2, title: 'h' });
 
-test('outside a notebook show() returns the bundle and writes the SVG fallback to a file', () => {
+test('outside a notebook show() returns the bundle and writes the SVG fallback to a file', (t) => {
   assert.equal(canDisplay(), false);
   const dir = mkdtempSync(join(tmpdir(), 'edgelab-show-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'h.svg');
   const b = show(fig(), { file });
   assert.deepEqual(Object.keys(b).sort(), [mimeOf('heatmap'), 'image/svg+xml', 'text/plain'].sort());

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { init } from '../core/backend';
@@ -10,9 +10,10 @@ import { STAGES, exportShipped, renderStream, runPipeline } from './pipeline';
 import { disposeGazeModel, modelParamCount } from './model';
 import { loadGazeModel, predictGaze } from './personalize';
 
-test('pipeline at a tiny size: every stage writes weights, reruns skip finished stages, export round-trips to loadGazeModel', async () => {
+test('pipeline at a tiny size: every stage writes weights, reruns skip finished stages, export round-trips to loadGazeModel', async (t) => {
   await init({ backend: 'wasm' });
   const out = mkdtempSync(join(tmpdir(), 'gaze-pipe-')), msgs: string[] = [];
+  t.after(() => rmSync(out, { recursive: true, force: true }));
   const steps = Object.fromEntries(STAGES.map((s) => [s, 2]));
   await runPipeline({ out, height: 32, width: 32, batch: 2, steps, trainUsers: 2, perUser: 24, log: (m) => msgs.push(m) });
   for (const s of STAGES) assert.ok(existsSync(join(out, `${s}.safetensors`)), `${s} missing`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { init } from '../core/backend';
@@ -30,11 +30,12 @@ test('K-means balanced sampling: 15 clusters, every cluster drawn about equally'
   assert.ok(hot < 0.4, `balanced sampling still draws ${hot} from the hot spot (80% of the data)`);
 });
 
-test('supervised training on wasm: finite, decreasing L1; checkpoint resume; abort; weights round-trip', async () => {
+test('supervised training on wasm: finite, decreasing L1; checkpoint resume; abort; weights round-trip', async (t) => {
   await init({ backend: 'wasm' });
   const set = standInSet({ nUsers: 4, perUser: 32, h: 32, w: 32, seed: 1 });
   const m = createModel('student', { seed: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'gaze-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const ck = { path: join(dir, 'ck.safetensors'), every: 8 };
   const r1 = await trainSupervised(m, setSource(set), { group: 'all', steps: 10, batch: 8, lr: 3e-3, logEvery: 1, progress: false, checkpoint: ck });
   assert.ok(r1.log.every((e) => Number.isFinite(e.loss)));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInput } from '../core/errors';
@@ -43,8 +43,9 @@ test('sparseCacheDims: alg 1 and 3 follow their equations; caps and clamps hold'
   assert.equal(sparseCacheDims({ ...VM, M: 7, K: 4096, N: 4096, density: 0.01, alg: 2 }).mc, 6);
 });
 
-test('readHardware parses sysfs and honours overrides', () => {
+test('readHardware parses sysfs and honours overrides', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sysfs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const put = (i: number, level: number, type: string, size: string) => {
     mkdirSync(join(dir, `index${i}`));
     for (const [f, v] of [['level', `${level}\n`], ['type', `${type}\n`], ['size', `${size}\n`]]) writeFileSync(join(dir, `index${i}`, f!), v!);
