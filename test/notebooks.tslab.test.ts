@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startKernel, type Kernel } from '../extension/runner/kernel';
 import { runNotebook, sourceOf } from '../extension/runner/notebook';
@@ -138,6 +138,8 @@ test('a kernel does not outlive the process that started it, even one killed by 
     });
     const watchdog = (JSON.parse(line) as { watchdog: number }).watchdog;
     const kernels = childrenOf(watchdog);
+    const connection = /--config-path\0([^\0]+)/.exec(readFileSync(`/proc/${kernels[0]}/cmdline`, 'utf8'))?.[1];
+    assert.ok(connection && existsSync(connection), 'the kernel reads its connection file');
     assert.equal(kernels.length, 1, 'the watchdog runs exactly one kernel');
     assert.match(readFileSync(`/proc/${kernels[0]}/cmdline`, 'utf8'), /tslab/);
     parent.kill('SIGKILL');
@@ -145,5 +147,6 @@ test('a kernel does not outlive the process that started it, even one killed by 
     while (Date.now() < deadline && (running(watchdog) || running(kernels[0]))) await sleep(200);
     assert.equal(running(kernels[0]), false, 'the kernel exited after its starter was killed');
     assert.equal(running(watchdog), false, 'the watchdog exited too');
+    assert.equal(existsSync(dirname(connection)), false, 'the connection file and its folder are removed');
   } finally { parent.kill('SIGKILL'); }
 });

@@ -107,14 +107,15 @@ export function kernelArgv(kind: KernelKind): { argv: string[]; interruptMode: '
 }
 
 /**
- * The watchdog (`node -e WATCHDOG <parentPid> <keepElectronRunAsNode> <argv…>`): the kernel is its child, in the
- * watchdog's process group. It polls once a second whether it was re-parented (its parent died, even by SIGKILL, which
- * no exit hook sees) and then kills the whole group. Kept inline so the bundle needs no extra file.
+ * The watchdog (`node -e WATCHDOG <parentPid> <keepElectronRunAsNode> <cleanupDir> <argv…>`): the kernel is its child,
+ * in the watchdog's process group. It polls once a second whether it was re-parented (its parent died, even by
+ * SIGKILL, which no exit hook sees) and then removes cleanupDir (the connection file's folder) and kills the whole
+ * group. Kept inline so the bundle needs no extra file.
  */
 const WATCHDOG = `
 process.title = 'edgelab-kernel-watchdog';
 const { spawn } = require('node:child_process');
-const [parent, keepElectron, cmd, ...args] = process.argv.slice(1);
+const [parent, keepElectron, cleanup, cmd, ...args] = process.argv.slice(1);
 const env = { ...process.env };
 if (keepElectron !== '1') delete env.ELECTRON_RUN_AS_NODE;
 const child = spawn(cmd, args, { stdio: 'inherit', env });
@@ -126,16 +127,17 @@ child.on('exit', (code, signal) => {
 });
 setInterval(() => {
   if (String(process.ppid) === parent) return;
+  if (cleanup) try { require('node:fs').rmSync(cleanup, { recursive: true, force: true }); } catch {}
   try { process.kill(-process.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); process.exit(1); }
 }, 1000);
 `;
 
 /** argv and env that start `argv` under the watchdog, watched on behalf of this process. */
-export function watchedArgv(argv: string[], env: NodeJS.ProcessEnv): { argv: string[]; env: NodeJS.ProcessEnv } {
+export function watchedArgv(argv: string[], env: NodeJS.ProcessEnv, cleanupDir = ''): { argv: string[]; env: NodeJS.ProcessEnv } {
   const keepElectron = env.ELECTRON_RUN_AS_NODE === '1' ? '1' : '0';
   // under Electron (desktop VS Code) process.execPath is the app; the watchdog itself must run as plain Node
   const wenv = process.versions.electron ? { ...env, ELECTRON_RUN_AS_NODE: '1' } : env;
-  return { argv: [process.execPath, '-e', WATCHDOG, String(process.pid), keepElectron, ...argv], env: wenv };
+  return { argv: [process.execPath, '-e', WATCHDOG, String(process.pid), keepElectron, cleanupDir, ...argv], env: wenv };
 }
 
 /** Kernels whose process group is alive; killed synchronously if this process exits without shutting them down. */
@@ -207,7 +209,7 @@ export class Kernel {
     writeFileSync(file, JSON.stringify(this.conn, null, 1), { mode: 0o600 });
     const argv = this.argv.map((a) => a.replace('{connection_file}', file));
     this.log = '';
-    const w = watchedArgv(argv, { ...process.env, ...this.opts.env });
+    const w = watchedArgv(argv, { ...process.env, ...this.opts.env }, this.dir);
     this.proc = spawn(w.argv[0], w.argv.slice(1), { cwd: this.opts.cwd ?? process.cwd(), env: w.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (b: Buffer) => { this.log = (this.log + b.toString()).slice(-8192); };
     this.proc.stdout?.on('data', keep);
