@@ -133,7 +133,7 @@ setInterval(() => {
 `;
 
 /** argv and env that start `argv` under the watchdog, watched on behalf of this process. */
-export function watchedArgv(argv: string[], env: NodeJS.ProcessEnv, cleanupDir = ''): { argv: string[]; env: NodeJS.ProcessEnv } {
+function watchedArgv(argv: string[], env: NodeJS.ProcessEnv, cleanupDir = ''): { argv: string[]; env: NodeJS.ProcessEnv } {
   const keepElectron = env.ELECTRON_RUN_AS_NODE === '1' ? '1' : '0';
   // under Electron (desktop VS Code) process.execPath is the app; the watchdog itself must run as plain Node
   const wenv = process.versions.electron ? { ...env, ELECTRON_RUN_AS_NODE: '1' } : env;

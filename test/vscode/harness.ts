@@ -159,7 +159,7 @@ async function openPalette(page: Page, text: string, timeoutMs: number): Promise
 /** Runs a command from the palette by its full title. Retries until it is listed (extension contributions loaded). */
 export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  await page.bringToFront(); // a hidden workbench tab draws nothing (see the camera tab in vscode.e2e.test.ts)
+  await page.bringToFront(); // a background tab (e.g. behind the camera page) gets no animation frames
   while (Date.now() < deadline) {
     await openPalette(page, title, 20_000);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
@@ -180,6 +180,9 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
   throw new Error(`command "${title}" never appeared in the palette`);
 }
 
+/** The active notebook editor's cell rows (attached once its output webview initialized; markdown rows have zero height). */
+export const CELL_ROWS = '.notebook-editor:visible .monaco-list-row';
+
 /** document.visibilityState and hasFocus() of a page, e.g. 'visible/focused'. */
 export const visibility = (page: Page): Promise<string> => page.evaluate('`${document.visibilityState}/${document.hasFocus() ? "focused" : "unfocused"}`') as Promise<string>;
 
@@ -195,7 +198,7 @@ export async function paletteDiagnostics(page: Page, title: string): Promise<voi
     const active = await page.evaluate('(() => { const a = document.activeElement; return a ? `${a.tagName}.${a.className}`.slice(0, 160) : "none"; })()');
     const focus = `${await visibility(page)} page, active element ${String(active)}`;
     const nbs = await page.locator('.notebook-editor:visible').count();
-    const rowsInNb = await page.locator('.notebook-editor:visible .monaco-list-row').count();
+    const rowsInNb = await page.locator(CELL_ROWS).count();
     log('tabs', tabs, 'focus', focus, 'visible notebook editors', nbs, 'cell rows', rowsInNb);
     await screenshot(page, `vscode-palette-miss-${title.replace(/[^A-Za-z]+/g, '-')}.png`);
   } catch (e) { log('palette diagnostics failed:', (e as Error).message); }
@@ -238,7 +241,7 @@ export async function waitSaved(page: Page, file: string, done: (nb: SavedNotebo
   let nb: SavedNotebook | null = null;
   while (Date.now() < deadline) {
     await page.waitForTimeout(2500);
-    try { nb = await saveAndRead(page, file); if (done(nb)) return nb; } catch { /* mid-write */ }
+    try { nb = await saveAndRead(page, file); if (done(nb)) return nb; } catch { /* save or read failed: retried until the deadline */ }
   }
   throw new Error(`timed out waiting for ${what}; last saved state: ${JSON.stringify(nb?.cells.map((c) => [c.execution_count, (c.outputs ?? []).map((o) => o.output_type)]))}`);
 }
