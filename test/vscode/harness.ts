@@ -67,8 +67,8 @@ export async function startCodeServer(csBin: string, vsix: string, folder: strin
 
 /**
  * Kills the whole process group (server, extension hosts, file watcher), then whatever still runs from the state dir:
- * the extension starts kernels detached (their own process group, for SIGINT interrupts), so a SIGKILLed extension
- * host cannot stop them and they would outlive the suite.
+ * the extension starts kernels detached (their own process group, for SIGINT interrupts). Their watchdog
+ * (extension/runner/kernel.ts) would end them about a second after the extension host dies; this ends them now.
  */
 export function stopCodeServer(s: (Pick<Server, 'proc'> & Partial<Pick<Server, 'state'>>) | undefined): void {
   const pid = s?.proc.pid;
@@ -88,6 +88,11 @@ function killByCommandLine(needle: string): void {
 
 export interface Browser { ctx: BrowserContext; page: Page; profile: string; errors: string[]; consoleLines: string[]; webviewLines: string[] }
 
+/** Appends timestamped lines to `lines`, keeping the last `max`. */
+function keepLast(lines: string[], max: number): (line: string) => void {
+  return (line) => { lines.push(`${((Date.now() - T0) / 1000).toFixed(1)}s ${line}`); if (lines.length > max) lines.shift(); };
+}
+
 export async function launchBrowser(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'edgelab-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
@@ -99,15 +104,12 @@ export async function launchBrowser(): Promise<Browser> {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   // the workbench's own errors and warnings, last 40, for the diagnostics a failed palette lookup prints
   const consoleLines: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error' && m.type() !== 'warning') return;
-    consoleLines.push(`${((Date.now() - T0) / 1000).toFixed(1)}s ${m.type()}: ${m.text().slice(0, 300)}`);
-    if (consoleLines.length > 40) consoleLines.shift();
-  });
+  const warn = keepLast(consoleLines, 40);
   // webview frames and service workers, for the stalled-notebook-editor diagnostics (all levels, last 200)
   const webviewLines: string[] = [];
-  const note = (line: string) => { webviewLines.push(`${((Date.now() - T0) / 1000).toFixed(1)}s ${line}`); if (webviewLines.length > 200) webviewLines.shift(); };
+  const note = keepLast(webviewLines, 200);
   page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') warn(`${m.type()}: ${m.text().slice(0, 300)}`);
     const url = m.location().url ?? '';
     if (url.includes('/webview/browser/pre/') || /service worker/i.test(m.text())) note(`console ${m.type()} ${url.replace(/^.*\/pre\//, 'pre/').slice(0, 60)}: ${m.text().slice(0, 300)}`);
   });
