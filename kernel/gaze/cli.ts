@@ -1,6 +1,6 @@
 /**
  * DFT Gaze command line.
- *   npx tsx kernel/gaze/cli.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0.6] [--image-weight 1] [--stages t0,t1,kd,s1]
+ *   npx tsx kernel/gaze/cli.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0.6] [--image-weight 1] [--mask-mode zero|sparse] [--mask-patch 8] [--stages t0,t1,kd,s1]
  *   npx tsx kernel/gaze/cli.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
  * Training is resumable: rerun the same command after an interruption.
  */
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     await runPipeline({ out, height: h, width: w, steps, batch: Number(arg(args, 'batch', '24')), stages, seed: Number(arg(args, 'seed', '0')),
       kdMaskRatio: Number(arg(args, 'mask', '0.6')), kdImageWeight: Number(arg(args, 'image-weight', '1')),
+      kdMaskMode: arg(args, 'mask-mode', 'zero') as 'zero' | 'sparse', kdMaskPatch: Number(arg(args, 'mask-patch', '8')),
       log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`) });
     console.log(`pipeline done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
   } else if (cmd === 'export') {

@@ -7,6 +7,9 @@
  * and the decoders train.
  * Choices the paper leaves open (options, defaults documented):
  *   - masking: zero-filled input patches of 8×8 px (the normalised image's mean), ratio 0.6 (FCMAE default), fresh each step;
+ *   - how the student's convs treat masked positions (`maskMode`): 'zero' (default) runs the dense net on the zero-filled
+ *     image; 'sparse' emulates FCMAE's sparse convolution (stream zeroed at masked cells of every stage, see
+ *     runStages/visibilityPyramid), so visible features never depend on masked content;
  *   - masked positions of a feature map: cells whose area is ≥ 50% masked (all cells when none is);
  *   - teacher feature targets are layer-normalised per position (no affine), so both stages weigh alike;
  *   - image decoder: a block on student stage-4 features + 1×1 conv predicting 32·32 pixels per stride-32 cell (FCMAE);
@@ -15,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, describe } from '../core/errors';
 import { rng, type Rng } from '../core/rng';
-import { block, copyParams, forward, groupVars, linear, runStages, toInput } from './model';
+import { block, copyParams, forward, groupVars, linear, runStages, toInput, visibilityPyramid } from './model';
 import { trainLoop, type LoopResult } from './train';
 import type { EyeBatch, GazeModel, StageOptions } from './types';
 
@@ -24,6 +27,8 @@ export interface DistillOptions extends StageOptions {
   maskRatio?: number;
   /** Mask patch size in pixels (default 8). */
   maskPatch?: number;
+  /** 'zero': dense convs on the zero-filled image (default); 'sparse': FCMAE's sparse-conv emulation. */
+  maskMode?: MaskMode;
   /** Weight of the feature terms (paper γ = 0.5). */
   gamma?: number;
   /** Weight of the masked-pixel term (default 1, the paper's; 0 = masked feature distillation only). */
@@ -31,6 +36,8 @@ export interface DistillOptions extends StageOptions {
   /** Draws n unlabeled images (the stand-in for ImageNet-1K). */
   checkpoint?: { path: string; every?: number };
 }
+
+export type MaskMode = 'zero' | 'sparse';
 
 let decCounter = 0;
 
@@ -106,12 +113,14 @@ export async function distill(teacher: GazeModel, student: GazeModel, pool: (n: 
   if (!(ratio >= 0 && ratio < 1)) throw new InvalidInput(`maskRatio must be in [0, 1), got ${describe(ratio)}`);
   if (!(imageWeight >= 0)) throw new InvalidInput(`imageWeight must be ≥ 0, got ${describe(imageWeight)}`);
   if (!Number.isInteger(patch) || patch < 1) throw new InvalidInput(`maskPatch must be a positive integer, got ${describe(patch)}`);
+  const mode = o.maskMode ?? 'zero';
+  if (mode !== 'zero' && mode !== 'sparse') throw new InvalidInput(`maskMode must be 'zero' or 'sparse', got ${describe(mode)}`);
   inheritStage1(teacher, student);
   const dec = buildDecoders(teacher, student, (o.seed ?? 0) + 101);
   const vars = [...groupVars(student, 'student-kd'), ...dec.params.values()];
   const inCh = student.spec.inCh;
   const res = await trainLoop({
-    label: `distill (mask ${ratio})`, models: [student, dec], vars, checkpoint: o.checkpoint,
+    label: `distill (mask ${ratio}${ratio > 0 ? ', ' + mode : ''})`, models: [student, dec], vars, checkpoint: o.checkpoint,
     loss: (_s, r, _pending, parts) => {
       const imgs = pool(batch, r);
       const x = toInput(imgs, inCh);
@@ -122,7 +131,7 @@ export async function distill(teacher: GazeModel, student: GazeModel, pool: (n: 
       const mask = tf.tensor4d(ratio > 0 ? patchMask(n, h, w, patch, ratio, r) : new Float32Array(n * h * w), [n, h, w, 1]);
       const xm = tf.mul(x, tf.sub(1, mask)) as tf.Tensor4D;
       const f: tf.Tensor4D[] = [];
-      runStages(student, xm, 1, 4, true, null, f);
+      runStages(student, xm, 1, 4, true, null, f, ratio > 0 && mode === 'sparse' ? visibilityPyramid(mask) : undefined);
       const p3 = linear(block(dec, 'd3.b0', f[2]!, true, null), dec.params.get('d3.fc.w')!, dec.params.get('d3.fc.b')!);
       const p4 = linear(block(dec, 'd4.b0', f[3]!, true, null), dec.params.get('d4.fc.w')!, dec.params.get('d4.fc.b')!);
       const w3 = ratio > 0 ? cellWeights(mask, 16) : tf.onesLike(p3).slice([0, 0, 0, 0], [-1, -1, -1, 1]);

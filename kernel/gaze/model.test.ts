@@ -5,8 +5,10 @@ import { expectNoLeak } from '../core/testing';
 import { InvalidInput } from '../core/errors';
 import {
   buildGazeModel, countParams, createModel, disposeGazeModel, forward, grn, modelParamCount, patchConv, studentSpec, teacherSpec, toInput,
-  applyBnUpdates, groupVars, type BnUpdate,
+  applyBnUpdates, groupVars, runStages, visibilityPyramid, type BnUpdate,
 } from './model';
+import { patchMask } from './distill';
+import { rng } from '../core/rng';
 
 test('parameter counts reproduce the paper (3-channel) and the 1-channel variants', () => {
   assert.equal(countParams(studentSpec(3)), 281_012);
@@ -98,5 +100,42 @@ test('gradient check on wasm: analytic gradients of the student match central fi
   applyBnUpdates(m, pend);
   assert.notDeepEqual([...m.buffers.get('s1.b0.ad.bn.mean')!.dataSync()], [...before]);
   assert.equal(groupVars(m, 'stage4-adapters').length, 12);
+  disposeGazeModel(m);
+});
+
+test('sparse-conv emulation: all-visible equals the dense net; a masked half acts as absent (= the dense net on the visible crop); masked cells stay zero', async () => {
+  await init({ backend: 'wasm' });
+  const m = createModel('student', { seed: 11 });
+  const n = 2, h = 32, w = 64, r = rng(5);
+  // fresh GRN (γ = β = 0) is the identity and fresh LayerNorm offsets are 0: randomise them so a missing mask shows
+  for (const [k, v] of m.params) if (/(grn|ln)\.[gb]$/.test(k)) v.assign(tf.tensor(r.normals(v.size, k.endsWith('.g') && k.includes('ln') ? 1 : 0, 0.5), v.shape));
+  const a = Float32Array.from({ length: n * h * w }, () => r.normal());
+  const stages = (data: Float32Array, hh: number, ww: number, mask?: Float32Array) => tf.tidy(() => {
+    const f: tf.Tensor4D[] = [];
+    runStages(m, tf.tensor4d(data, [n, hh, ww, 1]), 1, 4, false, null, f, mask ? visibilityPyramid(tf.tensor4d(mask, [n, hh, ww, 1])) : undefined);
+    return f.map((t) => t.arraySync() as number[][][][]);
+  });
+  const maxDiff = (p: number[][][][][], q: number[][][][][]) => Math.max(...p.map((t, i) => Math.max(...t.flat(3).map((v, j) => Math.abs(v - q[i]!.flat(3)[j]!)))));
+  const before = tf.memory().numTensors;
+  // all visible: identical to the dense forward
+  assert.ok(maxDiff(stages(a, h, w, new Float32Array(n * h * w)), stages(a, h, w)) < 1e-5);
+  // right half masked (and zero-filled): the left half's features equal the dense net's on the left 32×32 crop at every
+  // stage — masked cells contribute nothing, not even biases or LayerNorm offsets, and GRN's norm skips them
+  const half = new Float32Array(n * h * w).map((_, i) => (i % w >= 32 ? 1 : 0));
+  const crop = new Float32Array(n * h * 32).map((_, i) => a[Math.floor(i / 32) * w + (i % 32)]!);
+  const sparse = stages(a.map((v, i) => (half[i] ? 0 : v)), h, w, half), dense = stages(crop, h, 32);
+  const left = sparse.map((t) => t.map((img) => img.map((row) => row.slice(0, row.length / 2))));
+  assert.ok(maxDiff(left, dense) < 1e-4, `sparse left half vs dense crop: ${maxDiff(left, dense)}`);
+  // the plain dense net on the zero-filled image does not (its convs see the zero-filled half's biases)
+  const zeroFilled = stages(a.map((v, i) => (half[i] ? 0 : v)), h, w);
+  assert.ok(maxDiff(zeroFilled.map((t) => t.map((img) => img.map((row) => row.slice(0, row.length / 2)))), dense) > 1e-2);
+  // random 8×8 patch mask: masked stage-2 cells (stride 8, aligned with the patches) are exactly zero
+  const mask = patchMask(n, h, w, 8, 0.6, rng(6));
+  const fa = stages(a.map((v, i) => (mask[i] ? 0 : v)), h, w, mask);
+  const vis2 = tf.tidy(() => visibilityPyramid(tf.tensor4d(mask, [n, h, w, 1]))[1]!.arraySync() as number[][][][]);
+  let zeros = 0, masked = 0;
+  vis2.forEach((img, i) => img.forEach((row, y) => row.forEach((c, x) => { if (c[0] === 0) { masked++; if (fa[1]![i]![y]![x]!.every((v) => v === 0)) zeros++; } })));
+  assert.ok(masked > 0 && zeros === masked, `${zeros} of ${masked} masked stage-2 cells are zero`);
+  assert.equal(tf.memory().numTensors, before);
   disposeGazeModel(m);
 });

@@ -244,40 +244,64 @@ export function applyBnUpdates(m: GazeModel, pending: BnUpdate[]): void {
   pending.length = 0;
 }
 
-/** One ConvNeXt V2 block with its adapter (no adapter when the model holds none under that name, e.g. KD decoders). */
-export function block(m: GazeModel, B: string, x: tf.Tensor4D, training: boolean, pending: BnUpdate[] | null): tf.Tensor4D {
+/**
+ * One ConvNeXt V2 block with its adapter (no adapter when the model holds none under that name, e.g. KD decoders).
+ * `vis` ([N, H, W, 1], 1 = visible) emulates FCMAE's sparse convolution: the block then computes only at visible
+ * positions from visible inputs (the residual stream `x` must already be zero at masked ones, as runStages keeps it)
+ * and GRN's spatial norm counts visible positions only. With an all-ones `vis` the result equals the dense block.
+ */
+export function block(m: GazeModel, B: string, x: tf.Tensor4D, training: boolean, pending: BnUpdate[] | null, vis?: tf.Tensor4D): tf.Tensor4D {
   const P = (k: string) => m.params.get(`${B}.${k}`)!;
   let y = tf.add(tf.depthwiseConv2d(x, P('dw.w') as tf.Tensor4D, 1, 'same'), P('dw.b')) as tf.Tensor4D;
   y = layerNorm(y, P('ln.g'), P('ln.b')) as tf.Tensor4D;
   y = gelu(linear(y, P('pw1.w'), P('pw1.b'))) as tf.Tensor4D;
+  if (vis) y = tf.mul(y, vis);
   y = grn(y, P('grn.g'), P('grn.b'));
   y = linear(y, P('pw2.w'), P('pw2.b'));
-  if (!m.params.has(`${B}.ad.down.w`)) return tf.add(x, y) as tf.Tensor4D;
+  if (!m.params.has(`${B}.ad.down.w`)) return tf.add(x, vis ? tf.mul(y, vis) : y) as tf.Tensor4D;
   // adapter on the output of the block's final (point-wise) convolution
   let a = linear(y, P('ad.down.w'), P('ad.down.b'));
   a = batchNorm(m, B, a, training, pending);
   a = leakyRelu(a, m.spec.leakySlope) as tf.Tensor4D;
   a = linear(a, P('ad.up.w'), P('ad.up.b'));
-  return tf.add(x, tf.add(y, a)) as tf.Tensor4D;
+  const ya = tf.add(y, a);
+  return tf.add(x, vis ? tf.mul(ya, vis) : ya) as tf.Tensor4D;
 }
 
-/** Stem + stages first..last (1-based). Input: NHWC already normalised. */
+/**
+ * Stem + stages first..last (1-based). Input: NHWC already normalised. `vis[s − 1]` (optional, [N, H/stride, W/stride, 1],
+ * 1 = visible; see visibilityPyramid) runs stage s as FCMAE's sparse convolution: the stream is zeroed at masked
+ * positions after the stem / downsampling layer and inside every block, so visible outputs never see masked content.
+ */
 export function runStages(m: GazeModel, x: tf.Tensor4D, first: number, last: number, training: boolean, pending: BnUpdate[] | null,
-  collect?: tf.Tensor4D[]): tf.Tensor4D {
+  collect?: tf.Tensor4D[], vis?: tf.Tensor4D[]): tf.Tensor4D {
   let h = x;
   for (let s = first; s <= last; s++) {
-    const S = `s${s}`, P = (k: string) => m.params.get(k)!;
+    const S = `s${s}`, P = (k: string) => m.params.get(k)!, v = vis?.[s - 1], prev = vis?.[s - 2];
     if (s === 1) {
       h = patchConv(h, P('stem.w'), P('stem.b'), 4);
       h = layerNorm(h, P('stem.ln.g'), P('stem.ln.b')) as tf.Tensor4D;
     } else {
       h = layerNorm(h, P(`${S}.down.ln.g`), P(`${S}.down.ln.b`)) as tf.Tensor4D;
+      if (prev) h = tf.mul(h, prev);
       h = patchConv(h, P(`${S}.down.w`), P(`${S}.down.b`), 2);
     }
-    for (let k = 0; k < m.spec.depths[s - 1]!; k++) h = block(m, `${S}.b${k}`, h, training, pending);
+    if (v) h = tf.mul(h, v);
+    for (let k = 0; k < m.spec.depths[s - 1]!; k++) h = block(m, `${S}.b${k}`, h, training, pending, v);
     collect?.push(h);
   }
   return h;
+}
+
+/**
+ * Visibility masks of the four stages (strides 4, 8, 16, 32) from a pixel mask [N, H, W, 1] (1 = masked): a cell is
+ * visible when any pixel of its footprint is (max-pooled visibility). Exact for mask patches that are multiples of
+ * the stride; coarser cells that straddle patches keep their visible part (FCMAE's patch equals the total stride, so
+ * it never has to choose; at 32×64 that would leave 2 patches).
+ */
+export function visibilityPyramid(mask: tf.Tensor4D): tf.Tensor4D[] {
+  const visible = tf.sub(1, mask) as tf.Tensor4D;
+  return [4, 8, 16, 32].map((s) => tf.maxPool(visible, s, s, 'valid'));
 }
 
 /** Global average pool → LayerNorm → Linear: [N, outDim]. */

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { InvalidInput, describe } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { createModel, disposeGazeModel } from './model';
-import { distill } from './distill';
+import { distill, type MaskMode } from './distill';
 import { setSource, trainSupervised, type BatchSource } from './train';
 import { readGazeModel, saveGazeModel } from './weights';
 import { makeGazeDataset, userOf, sampleFrame, renderEye, frameLabel, mixSeed } from './synth';
@@ -44,6 +44,10 @@ export interface PipelineOptions {
   kdMaskRatio?: number;
   /** Weight of the masked-pixel term in the 'kd' stage (default 1, the paper's). */
   kdImageWeight?: number;
+  /** How the 'kd' student's convs treat masked positions (default 'zero'; 'sparse' = FCMAE's sparse-conv emulation). */
+  kdMaskMode?: MaskMode;
+  /** Mask patch size in pixels in the 'kd' stage (default 8). */
+  kdMaskPatch?: number;
   /** Stages to run (default all, in order). */
   stages?: StageName[];
   signal?: AbortSignal;
@@ -142,15 +146,15 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     const r = await trainSupervised(t, setSource(DG(), { balancedK: 15, seed }), { ...common('t1'), group: 'tunable', lr: 1e-3 });
     finish('t1', t, r.log); disposeGazeModel(t);
   }
-  const kdStage = async (s: 'kd' | 'kd-nomask', maskRatio: number, imageWeight = 1) => {
+  const kdStage = async (s: 'kd' | 'kd-nomask', maskRatio: number, imageWeight = 1, maskMode: MaskMode = 'zero', maskPatch = 8) => {
     // the paper distils from the generic (ImageNet) checkpoint, not the gaze-adapted teacher: here T0
     const t = load('t0'), st = createModel('student', { seed: seed + 1 });
-    const r = await distill(t, st, poolImages, { ...common(s), lr: 1e-3, maskRatio, imageWeight });
+    const r = await distill(t, st, poolImages, { ...common(s), lr: 1e-3, maskRatio, imageWeight, maskMode, maskPatch });
     disposeGazeModel(r.decoders);
-    st.meta = { ...st.meta, maskRatio: String(maskRatio), imageWeight: String(imageWeight) }; // provenance of the KD variant
+    st.meta = { ...st.meta, maskRatio: String(maskRatio), imageWeight: String(imageWeight), maskMode, maskPatch: String(maskPatch) }; // provenance of the KD variant
     finish(s, st, r.log); disposeGazeModel(st); disposeGazeModel(t);
   };
-  if (want.has('kd') && !done('kd')) await kdStage('kd', o.kdMaskRatio ?? 0.6, o.kdImageWeight ?? 1);
+  if (want.has('kd') && !done('kd')) await kdStage('kd', o.kdMaskRatio ?? 0.6, o.kdImageWeight ?? 1, o.kdMaskMode ?? 'zero', o.kdMaskPatch ?? 8);
   const s1Stage = async (s: StageName, from: StageName | 'random') => {
     let st: GazeModel;
     if (from === 'random') {

@@ -76,6 +76,11 @@ test('distillation: masked reconstruction + teacher features, all terms finite a
   assert.equal(r3.log[0]!.parts!.img, undefined);
   assert.ok(Number.isFinite(r3.log[0]!.loss) && Math.abs(r3.log[0]!.loss - 0.5 * (r3.log[0]!.parts!.f3! + r3.log[0]!.parts!.f4!)) < 1e-5);
   disposeGazeModel(r3.decoders);
+  // FCMAE sparse-conv emulation: same terms, finite, and a bad mode is a named error
+  const r4 = await distill(teacher, student, src, { steps: 2, batch: 2, maskMode: 'sparse', progress: false, logEvery: 1 });
+  assert.ok(r4.log.every((e) => Number.isFinite(e.loss) && e.parts!.img! > 0 && e.parts!.f3! > 0));
+  disposeGazeModel(r4.decoders);
+  await assert.rejects(distill(teacher, student, src, { maskMode: 'dense' as 'zero' }), InvalidInput);
   const mk = patchMask(2, 32, 64, 8, 0.6, rng(0));
   assert.ok(Math.abs(mk.reduce((a, b) => a + b, 0) / mk.length - 19 / 32) < 1e-6);
   await assert.rejects(distill(teacher, student, src, { maskRatio: 1.5 }), InvalidInput);
