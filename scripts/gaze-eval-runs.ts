@@ -4,6 +4,7 @@
  * bench's protocol on other hidden user parameters. Use it to pick a run or a setting (e.g. the KD mask ratio) before
  * exporting, so the bench's numbers stay untouched by the choice.
  *   npx tsx scripts/gaze-eval-runs.ts runs/gaze runs/gaze-mask03 [--seed 7] [--shipped]   (--shipped: the int8 weights in kernel/gaze/weights too)
+ *   EVAL_USERS=40 EVAL_FRAMES=40 npx tsx scripts/gaze-eval-runs.ts …   (more users, fewer frames: per-user bias dominates the spread)
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const si = args.indexOf('--seed');
   const seed = si >= 0 ? Number(args[si + 1]) : 7;
   const dirs = args.filter((a, i) => !a.startsWith('--') && (si < 0 || i !== si + 1));
-  const set = generalizedTestSet('unseenUsers', { height: 32, width: 64, users: 10, perUser: 150, seed });
+  const set = generalizedTestSet('unseenUsers', { height: 32, width: 64, users: Number(process.env.EVAL_USERS ?? 10), perUser: Number(process.env.EVAL_FRAMES ?? 150), seed });
   if (args.includes('--shipped')) {
     for (const [, which] of SHIPPED) {
       const m = loadGazeModel({ which: which as ShippedModel });
