@@ -31,7 +31,7 @@ async function epoch(backend: 'wasm' | 'cpu', n: number, epochs: number): Promis
     const t = performance.now();
     const h = await model.fit(x, yOneHot!, { epochs: 1, batchSize: 64, shuffle: false, verbose: 0 });
     secs.push((performance.now() - t) / 1000);
-    if (e === 0) loss = h.history.loss[0] as number;
+    if (e === 0) loss = h.history.loss![0] as number;
   }
   x.dispose(); yOneHot!.dispose(); model.optimizer.dispose(); model.dispose();
   return { secs, loss };

@@ -62,16 +62,18 @@ test('controller: runs cells in order, sets execution order, streams and display
   assert.deepEqual(k.ran, ['a', 'b']);
   const [ea, eb] = state.executions;
   assert.equal(state.executions.length, 2, 'markdown cells are not executed');
+  assert.ok(ea && eb);
   assert.deepEqual([ea.executionOrder, eb.executionOrder], [1, 2]);
   assert.deepEqual([ea.ended, eb.ended], [true, true]);
-  assert.deepEqual(ea.outputs[0].metadata, { outputType: 'stream' });
+  assert.deepEqual(ea.outputs[0]?.metadata, { outputType: 'stream' });
   assert.deepEqual(texts(ea.outputs[0] as never), ['application/vnd.code.notebook.stdout=ran a\n']);
   const d = eb.outputs[1];
+  assert.ok(d, 'the display_data output');
   assert.equal(d.metadata?.outputType, 'display_data');
   assert.deepEqual(d.metadata?.metadata, { a: 1 });
   assert.deepEqual(d.items.map((i) => i.mime), ['application/vnd.edgelab.table.v1+json', 'image/png', 'text/plain']);
   assert.deepEqual(JSON.parse((d.items[0] as never as { text: string }).text), { kind: 'table' });
-  assert.deepEqual([...d.items[1].data], [137, 80], 'base64 PNG becomes bytes');
+  assert.deepEqual([...(d.items[1]?.data ?? [])], [137, 80], 'base64 PNG becomes bytes');
 });
 
 test('controller: update_display_data replaces the items of the same output in place (progress bars)', async () => {
@@ -83,6 +85,7 @@ test('controller: update_display_data replaces the items of the same output in p
   });
   await c.executeHandler!([new MockCell('x')], nb, c);
   const e = state.executions[0];
+  assert.ok(e);
   assert.equal(e.outputs.length, 2, 'one progress output, one stream');
   assert.deepEqual(texts(e.outputs[0] as never), ['text/plain=100%']);
 });
@@ -98,10 +101,12 @@ test('controller: a failing cell shows one error output with the failing line an
   });
   await c.executeHandler!([new MockCell('const a = 1;\nthrow new Error("boom");\n', 0), new MockCell('next', 1)], nb, c);
   const [e1, e2] = state.executions;
+  assert.ok(e1 && e2);
   assert.equal(e1.ended, false);
   assert.deepEqual(k.ran.length, 1, 'the queued cell did not run');
   assert.equal(e2.ended, undefined);
   const err = e1.outputs[1];
+  assert.ok(err, 'the error output');
   assert.equal(err.metadata?.outputType, 'error');
   const body = JSON.parse((err.items[0] as never as { text: string }).text);
   assert.equal(body.name, 'Error');
@@ -118,12 +123,12 @@ test('controller: interrupt stops the running cell and the rest of the batch; re
   await run;
   assert.equal(k.interrupts, 1);
   assert.deepEqual(k.ran, ['long']);
-  assert.equal(state.executions[0].ended, false);
-  assert.match(JSON.parse((state.executions[0].outputs[0].items[0] as never as { text: string }).text).message, /Interrupted/);
+  assert.equal(state.executions[0]?.ended, false);
+  assert.match(JSON.parse((state.executions[0]?.outputs[0]?.items[0] as never as { text: string }).text).message, /Interrupted/);
   assert.equal(await ctl.restart(nb as never), true);
   assert.equal(k.restarts, 1);
   await c.executeHandler!([new MockCell('again', 2)], nb, c);
-  assert.equal(state.executions[2].executionOrder, 1, 'fresh count after restart');
+  assert.equal(state.executions[2]?.executionOrder, 1, 'fresh count after restart');
 });
 
 test('controller: a kernel that fails to start becomes an error output, and the next run retries', async () => {
@@ -134,7 +139,7 @@ test('controller: a kernel that fails to start becomes an error output, and the 
   await c.executeHandler!([new MockCell('a')], nb, c);
   await c.executeHandler!([new MockCell('a')], nb, c);
   assert.equal(tries, 2);
-  const body = JSON.parse((state.executions[0].outputs[0].items[0] as never as { text: string }).text);
+  const body = JSON.parse((state.executions[0]?.outputs[0]?.items[0] as never as { text: string }).text);
   assert.equal(body.name, 'KernelStartError');
   assert.match(body.message, /tslab not found/);
 });

@@ -29,14 +29,14 @@ test('manifest: every contributed command is registered by activate(), and nothi
 
 test('calibration panel: nonce-only scripts, no remote content', () => {
   const html = calibrationHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: 'N0nce', scriptUri: 'https://x.vscode-cdn.net/dist/webviews/calibration.js', styleUri: 'https://x.vscode-cdn.net/media/calibration.css' });
-  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-N0nce'(;|$)/);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
   const scripts = [...html.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
   assert.ok(scripts.length > 0);
   for (const s of scripts) assert.match(s, /nonce="N0nce"/);
-  const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+  const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
   for (const u of urls) assert.ok(u.startsWith('https://x.vscode-cdn.net/'), u);
   assert.match(html, /id="edgelab-calibration"/);
 });

@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext) {
       if (!pick) return;
       let folder: vscode.Uri | undefined;
       const folders = vscode.workspace.workspaceFolders ?? [];
-      if (folders.length === 1) folder = folders[0].uri;
+      if (folders.length === 1) folder = folders[0]!.uri;
       else if (folders.length > 1) folder = (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Folder for the new notebook' }))?.uri;
       else folder = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Copy the notebook here' }))?.[0];
       if (!folder) return;

@@ -7,10 +7,10 @@ test('bundleItems: vendor JSON first, text/plain last; JSON text is parsed; PNG 
   assert.deepEqual(items.map((i) => i.mime), ['application/vnd.edgelab.heatmap.v1+json', 'image/svg+xml', 'image/png', 'text/plain']);
   assert.deepEqual(items[0], { mime: 'application/vnd.edgelab.heatmap.v1+json', kind: 'json', value: { kind: 'heatmap' } });
   assert.deepEqual(items[1], { mime: 'image/svg+xml', kind: 'text', value: '<svg/>' });
-  assert.equal(items[2].kind, 'bytes');
-  assert.deepEqual([...(items[2].value as Uint8Array)], [...Buffer.from('iVBORw==', 'base64')]);
+  assert.equal(items[2]?.kind, 'bytes');
+  assert.deepEqual([...(items[2]?.value as Uint8Array)], [...Buffer.from('iVBORw==', 'base64')]);
   assert.deepEqual(items[3], { mime: 'text/plain', kind: 'text', value: 'ab' });
-  assert.equal(bundleItems({ 'application/json': 'not json' })[0].kind, 'text', 'broken JSON text is kept as text');
+  assert.equal(bundleItems({ 'application/json': 'not json' })[0]?.kind, 'text', 'broken JSON text is kept as text');
 });
 
 test('toOutputSpec: serializer metadata per output type', () => {

@@ -101,7 +101,7 @@ export function analyzeFailure(stderr: string, source: string): CellFailure | nu
   const ts = /^(\d+):(\d+) - (.*)$/m.exec(text);
   if (ts) {
     const line = Number(ts[1]);
-    return { ename: 'TypeScriptError', evalue: ts[3], line, column: Number(ts[2]), lineText: lines[line - 1], detail: text.trim() };
+    return { ename: 'TypeScriptError', evalue: ts[3]!, line, column: Number(ts[2]), lineText: lines[line - 1], detail: text.trim() };
   }
   const m = /^(?:evalmachine\.<anonymous>|[^\n]*):(\d+)\n(.*)\n\s*\^+\s*\n/m.exec(text);
   const errLine = /^([A-Za-z_$][\w$]*(?:Error|Exception|Interrupt)?|Uncaught [\w$]+): (.*)$/m.exec(m ? text.slice(m.index + m[0].length) : text)
@@ -110,7 +110,7 @@ export function analyzeFailure(stderr: string, source: string): CellFailure | nu
   const detail = text.split('\n').filter((l) => !INTERNAL.test(l)).join('\n').trim();
   const f: CellFailure = { ename: errLine?.[1] ?? 'Error', evalue: errLine?.[2] ?? text.trim().split('\n').pop() ?? '', detail };
   if (m) {
-    const printed = m[2].trim();
+    const printed = m[2]!.trim();
     const at = printed ? lines.findIndex((l) => l.trim() === printed) : -1;
     const loose = at >= 0 || !printed ? at : lines.findIndex((l) => l.trim() && printed.includes(l.trim()));
     if (loose >= 0) { f.line = loose + 1; f.lineText = lines[loose]; }
@@ -134,7 +134,7 @@ export function failureOutput(f: CellFailure): NbOutput {
 export function withFailure(outputs: NbOutput[], source: string, reply: Record<string, unknown>): { outputs: NbOutput[]; index: number; failure: NbOutput } | null {
   if (outputs.some((o) => o.output_type === 'error')) return null;
   for (let i = outputs.length - 1; i >= 0; i--) {
-    const o = outputs[i];
+    const o = outputs[i]!;
     if (o.output_type !== 'stream' || o.name !== 'stderr') continue;
     const f = analyzeFailure(o.text, source);
     if (!f) continue;

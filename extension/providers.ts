@@ -46,7 +46,7 @@ export function registerProviders(ctl: EdgeLabController): vscode.Disposable[] {
       if (typeof info !== 'string' || !info.trim()) return undefined;
       const [sig, ...doc_] = info.split('\n');
       const md = new vscode.MarkdownString();
-      md.appendCodeblock(sig, 'typescript');
+      md.appendCodeblock(sig!, 'typescript');
       const rest = doc_.join('\n').trim();
       if (rest) md.appendText(rest);
       md.appendMarkdown('\n\n*EdgeLab kernel*');

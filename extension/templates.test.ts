@@ -16,11 +16,13 @@ test('templates: titles from the first heading, sorted by file name, copies neve
     const list = listTemplates(t);
     assert.deepEqual(list.map((x) => [x.name, x.title, x.detail]), [['00-welcome.ipynb', 'Welcome to EdgeLab', 'EdgeLab is a kernel!'], ['10-cim.ipynb', 'CIM crossbars', 'Bit-sliced weights on crossbars.']]);
     const dest = mkdtempSync(join(tmpdir(), 'el-ws-'));
-    const a = copyTemplate(list[0], dest);
-    const b = copyTemplate(list[0], dest);
+    const [first] = list;
+    assert.ok(first);
+    const a = copyTemplate(first, dest);
+    const b = copyTemplate(first, dest);
     assert.equal(a, join(dest, '00-welcome.ipynb'));
     assert.equal(b, join(dest, '00-welcome-1.ipynb'));
-    assert.equal(readFileSync(b, 'utf8'), readFileSync(list[0].file, 'utf8'));
+    assert.equal(readFileSync(b, 'utf8'), readFileSync(first.file, 'utf8'));
     assert.equal(freeName(dest, '00-welcome.ipynb'), join(dest, '00-welcome-2.ipynb'));
     rmSync(dest, { recursive: true });
     writeFileSync(join(t, 'bad.ipynb'), '{');

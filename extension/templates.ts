@@ -27,7 +27,7 @@ export function describeNotebook(file: string): Template {
     if (md) {
       const body = text(md.source);
       const h = /^#+\s+(.+)$/m.exec(body);
-      if (h) title = h[1].trim();
+      if (h) title = h[1]!.trim();
       const rest = body.replace(/^#+\s+.+$/m, '').trim().replace(/\s+/g, ' ');
       detail = (/^(.+?[.!?])(\s|$)/.exec(rest)?.[1] ?? rest).slice(0, 160);
     }

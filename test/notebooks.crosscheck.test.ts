@@ -59,7 +59,8 @@ test('runner and jupyter nbconvert produce the same outputs for the tslab fixtur
     assert.ok(a.every((outs) => outs.length > 0));
     assert.deepEqual(a[3], [{ output_type: 'display_data', data: { 'text/plain': 'step 2 (final)' }, metadata: {} }]);
     // An EdgeLab figure is one display_data carrying the vendor JSON (stored as an object), the SVG fallback and text/plain.
-    const fig = a[5][0] as { output_type: string; data: Record<string, unknown> };
+    const fig = a[5]?.[0] as { output_type: string; data: Record<string, unknown> } | undefined;
+    assert.ok(fig, 'the figure cell has an output');
     assert.equal(fig.output_type, 'display_data');
     assert.deepEqual(Object.keys(fig.data), ['application/vnd.edgelab.table.v1+json', 'image/svg+xml', 'text/plain']);
     assert.equal(typeof fig.data['application/vnd.edgelab.table.v1+json'], 'object');

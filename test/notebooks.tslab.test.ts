@@ -106,9 +106,9 @@ test('runNotebook stops at the first failing cell and reports its index and erro
   assert.equal(r.error?.ename, 'Error');
   assert.match(r.error!.evalue, /boom at cell 1/);
   assert.deepEqual(seen, [0, 1]);
-  assert.deepEqual(r.notebook.cells[0].outputs, [{ output_type: 'stream', name: 'stdout', text: 'before\n' }]);
-  assert.deepEqual(r.notebook.cells[2].outputs, [], 'cells after the failure are not run');
-  assert.match(sourceOf(r.notebook.cells[2]), /never runs/);
+  assert.deepEqual(r.notebook.cells[0]?.outputs, [{ output_type: 'stream', name: 'stdout', text: 'before\n' }]);
+  assert.deepEqual(r.notebook.cells[2]?.outputs, [], 'cells after the failure are not run');
+  assert.match(sourceOf(r.notebook.cells[2]!), /never runs/);
 });
 
 test('restart gives a fresh kernel; shutdown leaves no process behind', async () => {
@@ -138,14 +138,16 @@ test('a kernel does not outlive the process that started it, even one killed by 
     });
     const watchdog = (JSON.parse(line) as { watchdog: number }).watchdog;
     const kernels = childrenOf(watchdog);
-    const connection = /--config-path\0([^\0]+)/.exec(readFileSync(`/proc/${kernels[0]}/cmdline`, 'utf8'))?.[1];
+    const kernel = kernels[0];
+    assert.ok(kernel !== undefined, 'the watchdog started a kernel');
+    const connection = /--config-path\0([^\0]+)/.exec(readFileSync(`/proc/${kernel}/cmdline`, 'utf8'))?.[1];
     assert.ok(connection && existsSync(connection), 'the kernel reads its connection file');
     assert.equal(kernels.length, 1, 'the watchdog runs exactly one kernel');
-    assert.match(readFileSync(`/proc/${kernels[0]}/cmdline`, 'utf8'), /tslab/);
+    assert.match(readFileSync(`/proc/${kernel}/cmdline`, 'utf8'), /tslab/);
     parent.kill('SIGKILL');
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (running(watchdog) || running(kernels[0]))) await sleep(200);
-    assert.equal(running(kernels[0]), false, 'the kernel exited after its starter was killed');
+    while (Date.now() < deadline && (running(watchdog) || running(kernel))) await sleep(200);
+    assert.equal(running(kernel), false, 'the kernel exited after its starter was killed');
     assert.equal(running(watchdog), false, 'the watchdog exited too');
     assert.equal(existsSync(dirname(connection)), false, 'the connection file and its folder are removed');
   } finally { parent.kill('SIGKILL'); }

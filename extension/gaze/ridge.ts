@@ -160,7 +160,7 @@ export function fitRidge(features: ArrayLike<number>[], targets: ReadonlyArray<{
   check(groups.length === n, `fitRidge: ${groups.length} groups for ${n} samples`);
 
   const mean = new Float64Array(d);
-  for (const f of features) for (let j = 0; j < d; j++) mean[j] += f[j]! / n;
+  for (const f of features) for (let j = 0; j < d; j++) mean[j]! += f[j]! / n;
   const Xc = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Xc[i * d + j] = features[i]![j]! - mean[j]!;
   let bx = 0, by = 0;
@@ -184,7 +184,7 @@ export function fitRidge(features: ArrayLike<number>[], targets: ReadonlyArray<{
   const groupIds = [...new Set(groups)];
   for (const lam of lambdas) {
     const A = Float64Array.from(K);
-    for (let i = 0; i < n; i++) A[i * n + i] += lam * scale;
+    for (let i = 0; i < n; i++) A[i * n + i]! += lam * scale;
     // alpha = (K + λI)⁻¹ Y, and (K + λI)⁻¹ itself for the hat matrix H = K (K + λI)⁻¹ = I − λ (K + λI)⁻¹.
     const I = new Float64Array(n * n);
     for (let i = 0; i < n; i++) I[i * n + i] = 1;
@@ -216,7 +216,7 @@ export function fitRidge(features: ArrayLike<number>[], targets: ReadonlyArray<{
   if (!best.alpha.length) throw new InvalidInput('fitRidge: no λ gave a finite leave-one-out error (features may be constant)');
   // Primal weights w = Xcᵀ alpha.
   const wx = new Array<number>(d).fill(0), wy = new Array<number>(d).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) { wx[j] += Xc[i * d + j]! * best.alpha[2 * i]!; wy[j] += Xc[i * d + j]! * best.alpha[2 * i + 1]!; }
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) { wx[j]! += Xc[i * d + j]! * best.alpha[2 * i]!; wy[j]! += Xc[i * d + j]! * best.alpha[2 * i + 1]!; }
   return { lambda: best.lambda * scale, mean: Array.from(mean), wx, wy, bx, by, looPx: best.loo };
 }
 

@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   const r = await runNotebook(input, {
     kernel, timeoutPerCellMs: timeout ? Number(timeout) * 1000 : undefined,
     onCell: (e) => {
-      if (e.phase === 'start') process.stderr.write(`[${e.index}] ${sourceOf(e.cell).split('\n')[0].slice(0, 70)}\n`);
+      if (e.phase === 'start') process.stderr.write(`[${e.index}] ${sourceOf(e.cell).split('\n')[0]!.slice(0, 70)}\n`);
       if (e.phase === 'end') process.stderr.write(`[${e.index}] ${e.result?.status}\n`);
     },
   });

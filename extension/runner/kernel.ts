@@ -210,7 +210,7 @@ export class Kernel {
     const argv = this.argv.map((a) => a.replace('{connection_file}', file));
     this.log = '';
     const w = watchedArgv(argv, { ...process.env, ...this.opts.env }, this.dir);
-    this.proc = spawn(w.argv[0], w.argv.slice(1), { cwd: this.opts.cwd ?? process.cwd(), env: w.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(w.argv[0]!, w.argv.slice(1), { cwd: this.opts.cwd ?? process.cwd(), env: w.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (b: Buffer) => { this.log = (this.log + b.toString()).slice(-8192); };
     this.proc.stdout?.on('data', keep);
     this.proc.stderr?.on('data', keep);

@@ -91,7 +91,7 @@ export async function runNotebook(input: string | Notebook, opts: RunOptions = {
     const li = kernel.kernelInfo.language_info as Record<string, unknown> | undefined;
     if (li) nb.metadata.language_info = { ...li };
     for (let i = 0; i < nb.cells.length; i++) {
-      const cell = nb.cells[i];
+      const cell = nb.cells[i]!;
       if (cell.cell_type !== 'code') continue;
       cell.outputs = [];
       cell.execution_count = null;

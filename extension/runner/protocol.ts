@@ -69,7 +69,7 @@ export function decode(frames: Buffer[], key: string): JupyterMessage {
   const at = frames.findIndex((f) => f.length === DELIMITER.length && f.toString() === DELIMITER);
   if (at < 0) throw new WireFormatError(`message has no ${DELIMITER} delimiter among ${frames.length} frames`);
   if (frames.length < at + 6) throw new WireFormatError(`message has ${frames.length - at - 1} frames after the delimiter; expected at least 5 (signature, header, parent_header, metadata, content)`);
-  const got = frames[at + 1].toString();
+  const got = frames[at + 1]!.toString();
   const bodies = frames.slice(at + 2, at + 6);
   if (key) {
     const want = sign(key, bodies);
@@ -81,10 +81,10 @@ export function decode(frames: Buffer[], key: string): JupyterMessage {
   };
   return {
     identities: frames.slice(0, at),
-    header: parse(bodies[0], 'header') as unknown as MessageHeader,
-    parent_header: parse(bodies[1], 'parent_header') as Partial<MessageHeader>,
-    metadata: parse(bodies[2], 'metadata'),
-    content: parse(bodies[3], 'content'),
+    header: parse(bodies[0]!, 'header') as unknown as MessageHeader,
+    parent_header: parse(bodies[1]!, 'parent_header') as Partial<MessageHeader>,
+    metadata: parse(bodies[2]!, 'metadata'),
+    content: parse(bodies[3]!, 'content'),
     buffers: frames.slice(at + 6),
   };
 }

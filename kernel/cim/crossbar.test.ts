@@ -62,7 +62,7 @@ test('images decode back to the weights at every tile position; sort keys order 
         if (out < 0) { assert.equal(decodeCell(L, img, r, k), signMode === 'offset' ? -128 : 0); continue; }
         const v = q[out * nIn + input]!;
         assert.equal(decodeCell(L, img, r, k), v);
-        seen[out * nIn + input]++;
+        seen[out * nIn + input]!++;
         const key = sort === 'abs' ? Math.abs(v) : v;
         if (sort !== 'none' && out === prevOut) assert.ok(key >= prev, 'sorted within a section');
         prev = key; prevOut = out;

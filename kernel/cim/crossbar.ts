@@ -97,7 +97,7 @@ export function sharedPerm(q: Int8Array, nOut: number, nIn: number, key: 'signed
   for (let o0 = 0; o0 < nOut; o0 += slots) {
     const o1 = Math.min(nOut, o0 + slots);
     sum.fill(0);
-    for (let o = o0; o < o1; o++) for (let i = 0; i < nIn; i++) { const v = q[o * nIn + i]!; sum[i] += key === 'abs' ? Math.abs(v) : v; }
+    for (let o = o0; o < o1; o++) for (let i = 0; i < nIn; i++) { const v = q[o * nIn + i]!; sum[i]! += key === 'abs' ? Math.abs(v) : v; }
     const order = Array.from({ length: nIn }, (_, i) => i).sort((a, b) => sum[a]! - sum[b]! || a - b);
     for (let o = o0; o < o1; o++) perm.set(order, o * nIn);
   }
@@ -111,7 +111,7 @@ export function sortPerm(q: Int8Array, nOut: number, nIn: number, key: 'signed' 
   for (let o = 0; o < nOut; o++) {
     const base = o * nIn;
     count.fill(0);
-    for (let i = 0; i < nIn; i++) { const v = q[base + i]!; count[(key === 'abs' ? (v < 0 ? -v : v) : v + 128) + 1]++; }
+    for (let i = 0; i < nIn; i++) { const v = q[base + i]!; count[(key === 'abs' ? (v < 0 ? -v : v) : v + 128) + 1]!++; }
     for (let b = 1; b < 257; b++) count[b]! += count[b - 1]!;
     for (let i = 0; i < nIn; i++) { const v = q[base + i]!; const b = key === 'abs' ? (v < 0 ? -v : v) : v + 128; perm[base + count[b]!++] = i; }
   }
@@ -190,8 +190,8 @@ export function tileImage(layer: MappedLayer, tile: number, out?: Uint32Array): 
       for (let c = 0; c < gw; c++) {
         const u = tabs[c]![v]!; if (u === 0) continue;
         const plane = ((k * gw + c) * cb) * W + w;
-        if (u & 1) img[plane] |= bit;
-        if (u & 2) img[plane + W] |= bit;
+        if (u & 1) img[plane]! |= bit;
+        if (u & 2) img[plane + W]! |= bit;
       }
     }
   }
@@ -265,8 +265,8 @@ export function mvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOptions &
         const p = p0 + r; const i = layer.perm ? layer.perm[o * layer.nIn + p]! : p;
         const u = x[i]! < 0 ? x[i]! + 2 ** nBits : x[i]!;
         const w = r >>> 5, bit = 1 << (r & 31);
-        valid[w] |= bit;
-        for (let t = 0; t < nBits; t++) if (Math.floor(u / 2 ** t) % 2 === 1) xw[t * W + w] |= bit;
+        valid[w]! |= bit;
+        for (let t = 0; t < nBits; t++) if (Math.floor(u / 2 ** t) % 2 === 1) xw[t * W + w]! |= bit;
       }
       let acc = 0;
       for (let t = 0; t < nBits; t++) {
@@ -293,7 +293,7 @@ export function mvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOptions &
         }
         acc += tw * colAcc;
       }
-      y[o] += acc;
+      y[o]! += acc;
     }
   }
   return y;

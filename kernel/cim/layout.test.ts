@@ -31,7 +31,7 @@ test('packed sections: MVM stays exact, every weight mapped once, images decode,
           const { out, input } = cellSource(L, t, r, k);
           if (out < 0) { assert.equal(decodeCell(L, img, r, k), 0); continue; }
           assert.equal(decodeCell(L, img, r, k), q[out * nIn + input]);
-          seen[out * nIn + input]++;
+          seen[out * nIn + input]!++;
         }
       }
       assert.ok(seen.every((s) => s === 1), 'each weight on exactly one cell');

@@ -76,7 +76,7 @@ test('every schedule loads each tile exactly once per pass on a valid crossbar',
     // same latency as round-robin: no crossbar gets more than ⌈L/P⌉ tiles of a layer
     layers.forEach((l, li) => {
       const per = new Array<number>(P).fill(0);
-      for (let n = 0; n < s.tile.length; n++) if (s.layer[n] === li) per[s.xbar[n]!]++;
+      for (let n = 0; n < s.tile.length; n++) if (s.layer[n] === li) per[s.xbar[n]!]!++;
       assert.ok(Math.max(...per) <= Math.ceil(l.tiles / P), `${policy} P=${P} layer ${li}`);
     });
     // layer order respected (dependencies)

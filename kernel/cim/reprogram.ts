@@ -222,7 +222,7 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
           }
           const c = popcount(d);
           colChanged += c;
-          if (cellCount) for (let m = d; m !== 0; m &= m - 1) { const row = (w << 5) + (31 - Math.clz32(m & -m)); cellCount[(p * cfg.rows + row) * cfg.cols + col]++; }
+          if (cellCount) for (let m = d; m !== 0; m &= m - 1) { const row = (w << 5) + (31 - Math.clz32(m & -m)); cellCount[(p * cfg.rows + row) * cfg.cols + col]!++; }
         }
         if (colChanged > 0) { columnWrites++; cellWrites += colChanged; anyTile = true; }
       }

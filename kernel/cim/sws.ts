@@ -266,7 +266,7 @@ export function adcMvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOption
         if (cfg.signMode === 'offset') { let n = 0; for (let w = 0; w < W; w++) n += popcount(xw[t * W + w]! & valid[w]!); colAcc -= off * n; }
         acc += tw * colAcc;
       }
-      y[o] += acc;
+      y[o]! += acc;
     }
   }
   return { y, conversions, saturated };

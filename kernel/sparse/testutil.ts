@@ -16,7 +16,7 @@ export function reference(A: Matrix, B: Matrix): { C: Float64Array; bound: Float
   for (let i = 0; i < A.rows; i++) for (let k = 0; k < A.cols; k++) {
     const a = A.data[i * A.cols + k]!;
     if (a === 0) continue;
-    for (let j = 0; j < B.cols; j++) { const b = B.data[k * B.cols + j]!; C[i * B.cols + j] += a * b; bound[i * B.cols + j] += Math.abs(a * b); }
+    for (let j = 0; j < B.cols; j++) { const b = B.data[k * B.cols + j]!; C[i * B.cols + j]! += a * b; bound[i * B.cols + j]! += Math.abs(a * b); }
   }
   return { C, bound };
 }

@@ -48,7 +48,7 @@ export function headlineOf(nb: Notebook): Headline | null {
   const ours = find(/\bours\b/i);
   const paper = find(/\bpaper\b/i);
   if (!ours || !paper) return null;
-  const row = table.rows[0];
+  const row = table.rows[0]!;
   const metricCol = table.columns.find((c) => c !== ours && c !== paper && typeof row[c.key] === 'string');
   return { metric: metricCol ? String(row[metricCol.key]) : ours.label, ours: formatValue(row[ours.key], ours.format), paper: formatValue(row[paper.key], paper.format) };
 }
@@ -90,7 +90,7 @@ export function markdown(src: string): string {
   const out: string[] = [];
   for (const block of src.split(/\n\s*\n/)) {
     const h = /^(#{1,6})\s+(.*)$/.exec(block.trim());
-    if (h) { const n = Math.min(6, h[1].length + 1); out.push(`<h${n}>${inline(h[2])}</h${n}>`); continue; }
+    if (h) { const n = Math.min(6, h[1]!.length + 1); out.push(`<h${n}>${inline(h[2]!)}</h${n}>`); continue; }
     const lines = block.trim().split('\n');
     if (lines.every((l) => /^\s*[-*]\s+/.test(l))) { out.push(`<ul>${lines.map((l) => `<li>${inline(l.replace(/^\s*[-*]\s+/, ''))}</li>`).join('')}</ul>`); continue; }
     if (block.trim()) out.push(`<p>${inline(block.trim())}</p>`);

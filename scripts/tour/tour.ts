@@ -44,7 +44,7 @@ async function main(): Promise<number> {
     writeFileSync(join(outDir, 'notebooks', name), JSON.stringify(result.notebook, null, 1) + '\n');
     const status = result.ok ? 'ok' : `failed${result.failedCell !== undefined ? ` at cell ${result.failedCell}` : ''}: ${result.error?.ename}: ${result.error?.evalue}`;
     console.log(`[tour]   ${status} (${(result.totalMs / 1000).toFixed(1)} s)`);
-    if (!result.ok && result.failedCell !== undefined) console.log(`[tour]   failing code: ${sourceOf(result.notebook.cells[result.failedCell]).split('\n')[0]}`);
+    if (!result.ok && result.failedCell !== undefined) console.log(`[tour]   failing code: ${sourceOf(result.notebook.cells[result.failedCell]!).split('\n')[0]}`);
     entries.push({ name: basename(name, '.ipynb'), file: `notebooks/${name}`, result });
   }
   // figures drawn by the renderer's code (plotly bundled offline); if the bundle cannot be built, the static fallbacks remain
