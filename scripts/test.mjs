@@ -3,7 +3,7 @@
 //
 //   provision  apt packages the tests need (scripts/provision.mjs)          budget  10 min
 //   build      esbuild bundles + kernel .d.ts                                       3 min
-//   static     tsc (node + web configs), eslint import boundaries, bench schema     4 min
+//   static     tsc (node + web), eslint import boundaries, prettier, bench schema   4 min
 //   unit       kernel/**/*.test.ts, extension/**/*.test.ts (node:test)             10 min
 //   notebooks  test/notebooks.*.test.ts (runner vs tslab, ipykernel, nbconvert)    8 min
 //   tutorials  test/tutorials.*.test.ts (every notebooks/*.ipynb with defaults)  20 min
@@ -43,6 +43,7 @@ const SUITES = [
     [process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web.json'], { skipUnless: () => testFiles((p) => /^extension\/(renderer|webviews)\/.*\.ts$/.test(p)).length > 0 }],
     [process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web-tests.json'], { skipUnless: () => testFiles((p) => /^extension\/(renderer|webviews)\/.*\.test\.ts$/.test(p)).length > 0 }],
     [process.execPath, ['node_modules/eslint/bin/eslint.js', '.']],
+    [process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']],
     [process.execPath, ['--import', 'tsx', 'bench/validate.ts']],
   ] },
   { name: 'unit', budget: 600, kind: 'node-test', files: () => testFiles((p) => /^(kernel|extension|bench)\/.*\.test\.ts$/.test(p)) },
