@@ -177,7 +177,7 @@ test('calibration panel webview: source → targets and eye images → personali
     if (url === '/') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(calibrationHtml({ cspSource: origin, nonce: 'TestNonce123', scriptUri: `${origin}/calibration.js`, styleUri: `${origin}/calibration.css` }));
-    } else if (files[url]) { res.writeHead(200, { 'content-type': files[url]![1] }); res.end(readFileSync(join(root, files[url]![0]))); } else { res.writeHead(404); res.end(); }
+    } else if (files[url]) { res.writeHead(200, { 'content-type': files[url][1] }); res.end(readFileSync(join(root, files[url][0]))); } else { res.writeHead(404); res.end(); }
   });
   await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;

@@ -399,10 +399,10 @@ test('VS Code entry: activate() renders output items by MIME type, reports bad J
     const host = document.getElementById('host')!;
     const item = (id: string, mime: string, text: string) => ({ id, mime, metadata: {}, text: () => text, json: () => JSON.parse(text), data: () => new TextEncoder().encode(text), blob: () => new Blob([text]) });
     const els = [0, 1, 2, 3].map((i) => { const el = document.createElement('div'); el.id = `vs-${i}`; host.append(el); return el; });
-    await api.renderOutputItem(item('a', mimes[3]!, JSON.stringify(table)), els[0]!, new AbortController().signal);
-    await api.renderOutputItem(item('b', heatmapMime, JSON.stringify(table)), els[1]!, new AbortController().signal);
-    await api.renderOutputItem(item('c', mimes[3]!, '{"kind": "table", '), els[2]!, new AbortController().signal);
-    await api.renderOutputItem(item('d', 'application/vnd.edgelab.table.v1+json', JSON.stringify(table)), els[3]!, new AbortController().signal);
+    await api.renderOutputItem(item('a', mimes[3]!, JSON.stringify(table)), els[0], new AbortController().signal);
+    await api.renderOutputItem(item('b', heatmapMime, JSON.stringify(table)), els[1], new AbortController().signal);
+    await api.renderOutputItem(item('c', mimes[3]!, '{"kind": "table", '), els[2], new AbortController().signal);
+    await api.renderOutputItem(item('d', 'application/vnd.edgelab.table.v1+json', JSON.stringify(table)), els[3], new AbortController().signal);
     const drawn = [els[0]!.querySelectorAll('table').length, els[3]!.querySelectorAll('table').length];
     const errors = els.map((e) => e.querySelector('.edgelab-error')?.textContent ?? '');
     api.disposeOutputItem('a');
@@ -412,8 +412,8 @@ test('VS Code entry: activate() renders output items by MIME type, reports bad J
   }, [FIGURE_KINDS.map(mimeOf), fixture('table'), mimeOf('heatmap')] as const);
   assert.deepEqual(r.drawn, [1, 1]);
   assert.equal(r.errors[0], '');
-  assert.match(r.errors[1]!, /announces a heatmap figure but the payload is a table/);
-  assert.match(r.errors[2]!, /not valid JSON/);
+  assert.match(r.errors[1], /announces a heatmap figure but the payload is a table/);
+  assert.match(r.errors[2], /not valid JSON/);
   assert.deepEqual(r.afterOne, [0, 1]);
   assert.equal(r.afterAll, 0);
 });

@@ -104,11 +104,11 @@ test('runNotebook stops at the first failing cell and reports its index and erro
   assert.equal(r.ok, false);
   assert.equal(r.failedCell, 1);
   assert.equal(r.error?.ename, 'Error');
-  assert.match(r.error!.evalue, /boom at cell 1/);
+  assert.match(r.error.evalue, /boom at cell 1/);
   assert.deepEqual(seen, [0, 1]);
   assert.deepEqual(r.notebook.cells[0]?.outputs, [{ output_type: 'stream', name: 'stdout', text: 'before\n' }]);
   assert.deepEqual(r.notebook.cells[2]?.outputs, [], 'cells after the failure are not run');
-  assert.match(sourceOf(r.notebook.cells[2]!), /never runs/);
+  assert.match(sourceOf(r.notebook.cells[2]), /never runs/);
 });
 
 test('restart gives a fresh kernel; shutdown leaves no process behind', async () => {
@@ -133,7 +133,7 @@ test('a kernel does not outlive the process that started it, even one killed by 
   const parent = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/kernel-parent.ts'), root], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: parent.stdout! }).once('line', resolve);
+      createInterface({ input: parent.stdout }).once('line', resolve);
       parent.once('exit', (c) => reject(new Error(`kernel-parent exited with ${c}`)));
     });
     const watchdog = (JSON.parse(line) as { watchdog: number }).watchdog;

@@ -17,14 +17,14 @@ test('00-welcome runs top to bottom and ends with the headline table', { timeout
   for (const kind of ['heatmap', 'series', 'table']) {
     const b = bundles.find((d) => d[`application/vnd.edgelab.${kind}.v1+json`]);
     assert.ok(b, `a ${kind} figure was shown`);
-    assert.match(String(b!['image/svg+xml']), /^<svg/, `${kind} has its SVG fallback in the same output`);
-    assert.equal(typeof b!['text/plain'], 'string');
+    assert.match(String(b['image/svg+xml']), /^<svg/, `${kind} has its SVG fallback in the same output`);
+    assert.equal(typeof b['text/plain'], 'string');
   }
   const prog = bundles.find((d) => /^training:/.test(String(d['text/plain'])));
   assert.ok(prog, 'progress output present');
-  assert.match(String(prog!['text/plain']), /100%/, 'progress was updated in place to completion');
+  assert.match(String(prog['text/plain']), /100%/, 'progress was updated in place to completion');
   const h = headlineOf(r.notebook);
   assert.ok(h, 'headline table with ours/paper columns');
-  const acc = Number(h!.ours.replace('%', ''));
-  assert.ok(acc > 50 && acc <= 100, `test accuracy ${h!.ours} is far above chance (10%)`);
+  const acc = Number(h.ours.replace('%', ''));
+  assert.ok(acc > 50 && acc <= 100, `test accuracy ${h.ours} is far above chance (10%)`);
 });

@@ -32,6 +32,6 @@ for (const name of tutorials) {
     }
     const h = headlineOf(r.notebook);
     assert.ok(h, `${name} ends with a table that has 'ours' and 'paper' columns`);
-    console.log(`# ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${figures.length} figures, headline ${h!.metric}: ours ${h!.ours} vs paper ${h!.paper}`);
+    console.log(`# ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${figures.length} figures, headline ${h.metric}: ours ${h.ours} vs paper ${h.paper}`);
   });
 }

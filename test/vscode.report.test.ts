@@ -66,7 +66,7 @@ test('tour report: every figure kind drawn by the renderer code from file://, st
     assert.deepEqual(states.map((s) => s.kind), [...FIGURE_KINDS]);
     for (const s of states) {
       assert.equal(s.img, false, `${s.kind}: the fallback image is replaced once drawn`);
-      if (PLOTLY.has(s.kind!)) assert.ok(s.plot, `${s.kind} drawn by plotly`);
+      if (PLOTLY.has(s.kind)) assert.ok(s.plot, `${s.kind} drawn by plotly`);
     }
     assert.deepEqual(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:') && !u.startsWith('blob:')), [], 'nothing loaded from the network');
     await page.evaluate('window.scrollTo(0, 0)');

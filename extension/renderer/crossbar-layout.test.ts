@@ -39,7 +39,7 @@ test('large cells: integer size, gaps between groups and sections, every cell hi
   }
   assert.equal(hitCell(l, l.colX[2]! + l.cell + 1, l.rowY[0]! + 2), null, 'gap between groups');
   assert.equal(hitCell(l, 10, 40), null, 'left margin');
-  assert.equal(hitCell(l, l.colX[0]! + 2, l.rowY[2]! + l.cell + 1), null, 'gap between sections');
+  assert.equal(hitCell(l, l.colX[0] + 2, l.rowY[2]! + l.cell + 1), null, 'gap between sections');
   assert.ok(l.width >= l.colX[7]! + l.cell && l.height >= l.rowY[5]! + l.cell);
   assert.equal(l.right, l.colX[7]! + l.cell);
   assert.equal(sectionOf(l, 2), 0);

@@ -70,7 +70,7 @@ for (const [kind, want] of Object.entries(LARGE)) {
     const ws = json.weightsManifest[0]!.weights;
     for (const w of ws.filter((x) => x.shape.length >= 2)) {
       assert.equal(w.quantization?.dtype, 'uint8');
-      assert.ok(Math.abs(w.quantization!.min! + 128 * w.quantization!.scale!) <= 1e-9 * w.quantization!.scale!, 'min = −128·scale (symmetric)');
+      assert.ok(Math.abs(w.quantization.min! + 128 * w.quantization.scale!) <= 1e-9 * w.quantization.scale!, 'min = −128·scale (symmetric)');
     }
     assert.ok(ws.filter((x) => x.shape.length < 2).every((w) => !w.quantization), 'biases stay float32');
     assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 10 * 2 ** 20);

@@ -177,9 +177,9 @@ test('wasm matMul with transposed operands, batches and fused bias/activation eq
   }
   assert.equal(n, shapes.length * 4);
   // the switch restores the backend's own kernels and back
-  const before = WASM_REPLACED_KERNELS.map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
+  const before = WASM_REPLACED_KERNELS.map((k) => tf.getKernel(k, 'wasm').kernelFunc);
   assert.deepEqual(setFastWasmKernels(false).sort(), [...WASM_REPLACED_KERNELS].sort());
-  assert.ok(WASM_REPLACED_KERNELS.every((k, i) => tf.getKernel(k, 'wasm')!.kernelFunc !== before[i]));
+  assert.ok(WASM_REPLACED_KERNELS.every((k, i) => tf.getKernel(k, 'wasm').kernelFunc !== before[i]));
   const s0 = shapes[1]!, a = Float32Array.from(r.normals(15 * 7)), b = Float32Array.from(r.normals(3 * 63));
   const slow = run('wasm', { ...s0, ta: true, tb: true, a: [3, 7, 5], b: [3, 9, 7] }, a, b, new Float32Array(9));
   assert.deepEqual(setFastWasmKernels(false), []);

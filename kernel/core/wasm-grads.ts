@@ -195,7 +195,7 @@ function perBatch(args: Parameters<tf.KernelFunc>[0], attrs: { transposeA?: bool
   const [m, k] = ta ? [a.shape[a.rank - 1]!, a.shape[a.rank - 2]!] : [a.shape[a.rank - 2]!, a.shape[a.rank - 1]!];
   if (b.rank === 2 && !ta) {
     // [..., M, K] · [K, N]: one 2-D product over all rows
-    return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(a, [nb * m, k]), b as tf.Tensor2D, false, tb), [...bsA, m, tb ? b.shape[0]! : b.shape[1]!]));
+    return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(a, [nb * m, k]), b as tf.Tensor2D, false, tb), [...bsA, m, tb ? b.shape[0] : b.shape[1]!]));
   }
   if (b.rank !== a.rank || b.shape.slice(0, -2).some((d, i) => d !== bsA[i])) return undefined;
   return tf.tidy(() => {

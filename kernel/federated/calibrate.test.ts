@@ -28,7 +28,7 @@ test('federated calibration equals centralized ridge on the pooled features (flo
   // federated: 7 clients of uneven sizes
   const r = rng(9), perm = Array.from(r.permutation(n));
   const cuts = [0, 13, 70, 150, 151, 300, 480, n];
-  const parts = cuts.slice(1).map((e, i) => perm.slice(cuts[i]!, e));
+  const parts = cuts.slice(1).map((e, i) => perm.slice(cuts[i], e));
   const stats = parts.map((ids) => { const { Xs, ys } = rows(X, y, d, ids); return clientStats(Xs, ys, d, C); });
   const Wf = solveRidge(sumStats(stats), { lambda }).W;
   assert.ok(maxRel(Wf, Wc) <= 1e-9, `fed vs central ${maxRel(Wf, Wc)}`);

@@ -320,7 +320,7 @@ function sparsitySvg(f: SparsityPatternFigure): string {
   const gw = f.cols * sx, gh = f.rows * sx, L = 46, T = 14;
   const body: string[] = [`<rect x="${L}" y="${T}" width="${n2(gw)}" height="${n2(gh)}" fill="#fff" stroke="#888"/>`];
   body.push(...grid(L, T, gw / gC, gh / gR, gR, gC, (i, j) => { const v = d[i * gC + j]!; return v === 0 ? [255, 255, 255] : colorRgb('blues', 0.25 + 0.75 * v); },
-    (i, j) => `density ${fmt(d[i * gC + j]!)}`));
+    (i, j) => `density ${fmt(d[i * gC + j])}`));
   const ranges = (ix: number[]) => {
     const out: [number, number][] = [];
     for (const i of ix) { const last = out[out.length - 1]; if (last && last[1] === i) last[1] = i + 1; else out.push([i, i + 1]); }

@@ -28,7 +28,7 @@ export function parseXml(src: string): XmlNode {
       if (a[1]! in attrs) throw new Error(`duplicate attribute ${a[1]} on <${name}>`);
       attrs[a[1]!] = a[2]!;
     }
-    const node: XmlNode = { name: name!, attrs, children: [], text: '' };
+    const node: XmlNode = { name, attrs, children: [], text: '' };
     stack[stack.length - 1]!.children.push(node);
     if (!selfClose) stack.push(node);
   }

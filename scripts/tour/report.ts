@@ -44,7 +44,7 @@ export function headlineOf(nb: Notebook): Headline | null {
     }
   }
   if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows) || !table.rows.length) return null;
-  const find = (re: RegExp) => table!.columns.find((c) => re.test(c.key) || re.test(c.label));
+  const find = (re: RegExp) => table.columns.find((c) => re.test(c.key) || re.test(c.label));
   const ours = find(/\bours\b/i);
   const paper = find(/\bpaper\b/i);
   if (!ours || !paper) return null;

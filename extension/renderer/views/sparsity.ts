@@ -151,7 +151,7 @@ export function renderSparsity(el: HTMLElement, f: SparsityPatternFigure, theme:
   zin.addEventListener('click', () => setView(zoomAt(view, dims, W / 2, H / 2, 2)), opts);
   zout.addEventListener('click', () => setView(zoomAt(view, dims, W / 2, H / 2, 0.5)), opts);
   reset.addEventListener('click', () => setView(fullView(dims)), opts);
-  tileBox?.addEventListener('change', () => { showTiles = tileBox!.checked; schedule(); }, opts);
+  tileBox?.addEventListener('change', () => { showTiles = tileBox.checked; schedule(); }, opts);
   canvas.addEventListener('wheel', (e) => {
     e.preventDefault();
     const [x, y] = plotXY(e);

@@ -140,7 +140,7 @@ test('face-api face_recognition manifest (uint8-quantized) decodes to float32 ar
   const w0 = weights.get(first.name)!;
   assert.deepEqual(w0.shape, first.shape);
   assert.ok(w0.data instanceof Float32Array);
-  for (let i = 0; i < 5; i++) assert.equal(w0.data[i], Math.fround(first.quantization!.min! + first.quantization!.scale! * bin[i]!));
+  for (let i = 0; i < 5; i++) assert.equal(w0.data[i], Math.fround(first.quantization.min! + first.quantization.scale! * bin[i]!));
   for (const w of weights.values()) for (let i = 0; i < w.data.length; i += 997) assert.ok(Number.isFinite(w.data[i] as number));
 });
 
