@@ -50,7 +50,7 @@ test('dilated conv (zero-inserted kernel) equals tf.conv1d at dilation 2; its gr
     assert.deepEqual(zeroInsert(w, 3).shape, [13, 3, 4]);
     const rr = tf.randomNormal(ours.shape, 0, 1, 'float32', 5);
     const loss = (ww: tf.Tensor3D) => tf.sum(tf.mul(dilatedConv1d(x, ww, 2), rr)) as tf.Scalar;
-    const g = tf.grad(loss)(w).dataSync();
+    const g = tf.grad(loss as (t: tf.Tensor) => tf.Scalar)(w).dataSync();
     const wv = w.dataSync(), eps = 1e-2;
     for (const i of [0, 7, 19, 33, 59]) {
       const plus = Float32Array.from(wv), minus = Float32Array.from(wv);

@@ -90,7 +90,7 @@ export function fit(m: DeepMachiningModel, data: Windows, o: FitOptions): FitRes
         if (pos >= order.length) { order = r.permutation(data.n); pos = 0; }
         idx.push(order[pos++]!);
       }
-      opt.learningRate = cosineLr(o.lr, s, steps);
+      (opt as unknown as { learningRate: number }).learningRate = cosineLr(o.lr, s, steps);
       const inp = toInputs(data, idx);
       const seed = r.seedInt();
       const loss = opt.minimize(() => huber(forward(m, inp, { training: true, seed }), inp.y), true, varList)!;
