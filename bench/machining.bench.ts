@@ -16,6 +16,7 @@ import { predictWindow } from '../kernel/machining/online';
 import { saveWeights, SHIPPED_DIR } from '../kernel/machining/shipped';
 import { defaultMachine, sampleTask, toolLife } from '../kernel/machining/lathe';
 import { fitNorm } from '../kernel/machining/data';
+import { init } from '../kernel/core/backend';
 import { record, median, type BenchContext } from './lib';
 
 export const prefix = 'machining';
@@ -24,6 +25,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => { const m = mean(xs); return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1)); };
 
 export async function run(ctx: BenchContext): Promise<void> {
+  await init({ backend: 'wasm' });
   const seeds = ctx.quick ? [0] : [0, 1, 2];
   const runs: StudyResult[] = [];
   for (const seed of seeds) {
