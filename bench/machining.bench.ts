@@ -36,6 +36,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     });
     runs.push(r);
     if (seed !== 0) disposeModel(r.pretrained.model);
+    // partial results after every seed (a long run that is stopped keeps what it measured)
+    writeFileSync(join(SHIPPED_DIR, 'bench.json'), JSON.stringify({ command: ctx.command, measuredAt: new Date().toISOString(), partial: true, runs: runs.map((x) => ({ ...x, pretrained: undefined })) }) + '\n');
   }
   // online latency per window: ci-micro (the shipped model) and the nightly config (latency does not depend on the weights)
   const life = toolLife(defaultMachine(), sampleTask('latency', 5), { workpieces: 1, seed: 1, timeScale: 0.5 });
