@@ -15,8 +15,9 @@ import { InvalidInput, throwIfAborted } from '../core/errors';
 import { buildModel, disposeModel, countParams, type DeepMachiningModel, type ConfigName } from './model';
 import { fit, predict } from './train';
 import { twoShotFineTune } from './finetune';
+import { pretrain } from './pretrain';
 import { defaultMachine, sampleTask, toolLife } from './lathe';
-import { fitNorm, makeWindows, LABEL_SCALE, type NormStats, type Windows } from './data';
+import { makeWindows, LABEL_SCALE, type NormStats, type Windows } from './data';
 import { fitRidge, predictMean, predictRidge } from './baselines';
 import { metrics, type Metrics } from './metrics';
 import type { MachineSpec, TaskSpec, Workpiece } from './types';
@@ -120,15 +121,9 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
   let pre = o.pretrained;
   let pretrainLosses: number[] = [];
   if (!pre) {
-    const corpus = tasks.sources.flatMap((t, i) => toolLife(machine, t, { workpieces: o.sourcePieces ?? 24, seed: 10_000 * (seed + 1) + i, timeScale }));
-    const norm = fitNorm(corpus);
-    const data = makeWindows(corpus, norm, { seq, every: o.pretrainEvery ?? 8 });
-    tick('data', t0); t0 = Date.now();
-    log(`seed ${seed}: pretraining on ${data.n} windows of ${corpus.length} workpieces (${tasks.sources.length} tasks)`);
-    const model = buildModel(config, { seed });
-    const r = fit(model, data, { steps: o.pretrainSteps ?? 150, lr: o.pretrainLr ?? 3e-3, seed, signal: o.signal, label: 'pretraining' });
-    pretrainLosses = r.losses;
-    pre = { model, norm };
+    const p = pretrain(tasks.sources, { config, seed, machine, pieces: o.sourcePieces ?? 24, every: o.pretrainEvery ?? 8, steps: o.pretrainSteps ?? 150, lr: o.pretrainLr ?? 3e-3, timeScale, signal: o.signal, log });
+    pretrainLosses = p.losses;
+    pre = { model: p.model, norm: p.norm };
     tick('pretrain', t0);
   }
   const { model: pretrained, norm } = pre;

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FormatError, InvalidInput, throwIfAborted } from '../core/errors';
 import { forward, type DeepMachiningModel } from './model';
 import { LABEL_SCALE, rfftMag, type NormStats } from './data';
-import { ACCEL_CHANNELS, CHANNELS, RPM_CHANNELS, SIGNAL_CHANNELS } from './types';
+import { ACCEL_CHANNELS, CHANNELS, RPM_CHANNELS, SIGNAL_CHANNELS, type Workpiece } from './types';
 
 /** One raw sensor window: per cut a channel-major [8, seq] array (channel order of CHANNELS, without the label). */
 export interface SensorWindow {
@@ -108,4 +108,22 @@ export async function* parseSensorCsv(lines: AsyncIterable<string> | Iterable<st
     cur.rows[cut]!.push(vals);
   }
   if (cur) yield flush();
+}
+
+/** CSV lines (header first) of `windows` evenly spaced windows of one workpiece: the format parseSensorCsv reads. */
+export function* toSensorCsv(w: Workpiece, seq: number, windows: number): Generator<string> {
+  yield SENSOR_CSV_COLUMNS.join(',');
+  const L = Math.min(...w.cuts.map((c) => c.length));
+  if (L < seq) throw new InvalidInput(`cuts of ${L} samples are shorter than the window (${seq})`);
+  for (let n = 0; n < windows; n++) {
+    const start = Math.floor(((L - seq) * n) / Math.max(1, windows - 1));
+    for (let k = 0; k < w.cuts.length; k++) {
+      const c = w.cuts[k]!;
+      for (let t = 0; t < seq; t++) {
+        const row = [n, k];
+        for (let ch = 0; ch < SIGNAL_CHANNELS; ch++) row.push(c.data[ch * c.length + start + t]!);
+        yield row.join(',');
+      }
+    }
+  }
 }
