@@ -100,6 +100,12 @@ function taskSplit(machine: MachineSpec, task: TaskSpec, seed: number, timeScale
   return { shots: life.slice(0, 2), runB: life.slice(2, 12), runA: life.slice(30, 40) };
 }
 
+/** The held-out task's split of a seed, exactly as runStudy builds it (shots, Run B, Run A workpieces). */
+export function heldOutSplit(seed = 0, timeScale = 0.1): { task: TaskSpec; shots: Workpiece[]; runB: Workpiece[]; runA: Workpiece[] } {
+  const task = studyTasks(seed, 1).heldOut;
+  return { task, ...taskSplit(defaultMachine(), task, 30_000 * (seed + 1), timeScale) };
+}
+
 const vbRange = (ws: Workpiece[]): [number, number] => [Math.min(...ws.map((w) => w.vbMm)), Math.max(...ws.map((w) => w.vbMm))];
 
 /** Run the whole protocol for one seed. Long (minutes): shows progress, accepts an AbortSignal. */
@@ -192,7 +198,7 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
   }
 
   // the held-out task: read once
-  const h = taskSplit(machine, tasks.heldOut, 30_000 * (seed + 1), timeScale);
+  const h = heldOutSplit(seed, timeScale);
   const shots = windowsOf(h.shots, 'train');
   const testB = windowsOf(h.runB, 'test'), testA = windowsOf(h.runA, 'test');
   const preds = armsRun(shots, [testB, testA], selected, arms);

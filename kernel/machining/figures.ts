@@ -99,7 +99,7 @@ export function scatterFigure(run: Pick<StudyResult['runB'], 'y' | 'pred'>, arms
   });
 }
 
-/** The paper's stated facts next to ours. */
+/** The paper's stated facts next to ours. `params` / `paperParams`: countParams of the adapter models (totals include the adapters). */
 export function paperVsOurs(o: { params: { total: number; adapters: number; fineTuned: number }; paperParams: { total: number; adapters: number; fineTuned: number }; maeFinetunedUm?: number; gainVsScratch?: number; gainVsZeroshot?: number; bestArm?: string }): TableFigure {
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
   return table({
@@ -107,8 +107,8 @@ export function paperVsOurs(o: { params: { total: number; adapters: number; fine
     caption: 'The paper\'s result tables (RMSE/MAE/CORR per dataset and baseline) could not be retrieved; its factory data are not public. Ours: synthetic lathe, ci-micro config.',
     columns: [{ key: 'what', label: '' }, { key: 'paper', label: 'paper / official code' }, { key: 'ours', label: 'ours' }],
     rows: [
-      { what: 'parameters (f = 24)', paper: '≈260k (code: 256,960)', ours: `${o.paperParams.total.toLocaleString('en')} (built, counted)` },
-      { what: 'trainable in two-shot mode', paper: '≈6.5 %', ours: `${o.paperParams.fineTuned.toLocaleString('en')} = ${pct(o.paperParams.fineTuned, o.paperParams.total + o.paperParams.adapters)} (adapters ${pct(o.paperParams.adapters, o.paperParams.total + o.paperParams.adapters)})` },
+      { what: 'parameters (f = 24)', paper: '≈260k (code: 256,960)', ours: `${(o.paperParams.total - o.paperParams.adapters).toLocaleString('en')} + ${o.paperParams.adapters.toLocaleString('en')} adapters (built, counted)` },
+      { what: 'trainable in two-shot mode', paper: '≈6.5 %', ours: `${o.paperParams.fineTuned.toLocaleString('en')} = ${pct(o.paperParams.fineTuned, o.paperParams.total)} (adapters ${pct(o.paperParams.adapters, o.paperParams.total)})` },
       { what: 'trained config here', paper: 'f = 24, 1-s windows at 10,240 Hz', ours: `f = 4, 128 samples at 2,048 Hz (${o.params.total.toLocaleString('en')} params with adapters)` },
       { what: 'data', paper: 'factory lathe, 2 tasks, 2 shots each', ours: 'physics-based synthetic lathe, held-out task, 2 shots' },
       { what: 'two-shot MAE', paper: 'not retrieved', ours: o.maeFinetunedUm === undefined ? '—' : `${o.maeFinetunedUm.toFixed(2)} µm` },
