@@ -20,5 +20,6 @@ export { metrics, metricsBy, type Metrics } from './metrics';
 export { windowFeatures, fitRidge, predictRidge, predictMean, type RidgeModel } from './baselines';
 export { online, predictWindow, sensorWindowInputs, parseSensorCsv, toSensorCsv, SENSOR_CSV_COLUMNS, type SensorWindow, type OnlinePrediction } from './online';
 export { runStudy, studyTasks, heldOutSplit, ARMS, DEFAULT_GRID, type Arm, type Selected, type StudyOptions, type StudyResult, type RunResult } from './experiment';
+export { writeDataset, readDataset, stationColumn } from './layout';
 export { loadPretrained, loadShippedBench, saveWeights, SHIPPED_DIR } from './shipped';
 export { signalsFigure, spectrumFigure, wearFigure, curveFigure, armsTable, scatterFigure, paperVsOurs, ARM_LABELS } from './figures';
