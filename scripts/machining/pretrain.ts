@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const out = arg('out', join(SHIPPED_DIR, `pretrained-${config}-seed${seed}.json`));
   const tasks = studyTasks(seed, 4);
   const r = pretrain(tasks.sources, { seed, steps, config, log: console.log });
-  console.log(`pretrained in ${r.seconds.toFixed(0)} s on ${r.windows} windows; last-10-step loss ${(r.losses.slice(-10).reduce((a, b) => a + b, 0) / 10).toFixed(3)}`);
+  console.log(`pretrained in ${r.seconds.toFixed(0)} s on ${r.windows} windows; mean loss of the last ${Math.min(10, r.losses.length)} steps ${(r.losses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, r.losses.length)).toFixed(3)}`);
   saveWeights(r.model, r.norm, out, { command: `npx tsx scripts/machining/pretrain.ts --seed ${seed} --steps ${steps} --config ${config}`, note: `pretrained on the 4 source tasks of seed ${seed} (studyTasks)` });
   console.log(`wrote ${out}`);
 }
