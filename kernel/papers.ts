@@ -161,9 +161,9 @@ export const papers: readonly Paper[] = [
     folder: 'kernel/machining',
     notebook: 'notebooks/deepmachining.ipynb',
     benchPrefixes: ['machining'],
-    headlineKeys: [],
+    headlineKeys: ['machining.mae_finetuned_um', 'machining.finetune_gain_vs_scratch', 'machining.finetune_gain_vs_zeroshot', 'machining.mae_ridge_um'],
     buildsOn: [],
-    status: 'planned',
+    status: 'landed',
   },
   {
     id: 'gen4gen',

@@ -1,0 +1,224 @@
+/**
+ * The DeepMachining protocol (arXiv 2403.16451, abstract and §1: pretrain on one lathe's operations, fine-tune to a
+ * task with two workpieces, predict machining error) on the synthetic lathe, with baselines under the same budget:
+ *
+ *   one machine; tasks drawn at random (workpiece, tool, cutting parameters, wear law, operator offset):
+ *     source tasks — one tool life each → pretraining corpus (supervised error regression, all weights)
+ *     validation task — chooses fine-tuning / scratch learning rate and steps and the ridge λ (never the test task)
+ *     held-out task — a new tool: workpieces 0–1 are the two shots; Run B tests workpieces 2–11 (modest wear growth),
+ *                     Run A tests workpieces 30–39 of the same tool (far later in tool life)
+ *   arms: zero-shot (pretrained alone), two-shot adapter fine-tuning (biases + output layer + adapters), fine-tune-all
+ *   (pretrained, every weight, same steps/lr as the adapters), the same architecture from scratch, ridge on hand
+ *   features, mean of the fine-tuning labels. Targets are the measured station errors (label units, mm × 100).
+ */
+import { InvalidInput, throwIfAborted } from '../core/errors';
+import { buildModel, disposeModel, countParams, type DeepMachiningModel, type ConfigName } from './model';
+import { fit, predict } from './train';
+import { twoShotFineTune } from './finetune';
+import { pretrain } from './pretrain';
+import { defaultMachine, sampleTask, toolLife } from './lathe';
+import { makeWindows, LABEL_SCALE, type NormStats, type Windows } from './data';
+import { fitRidge, predictMean, predictRidge } from './baselines';
+import { metrics, type Metrics } from './metrics';
+import type { MachineSpec, TaskSpec, Workpiece } from './types';
+
+export type Arm = 'zeroshot' | 'finetuned' | 'finetune_all' | 'scratch' | 'ridge' | 'mean';
+export const ARMS: readonly Arm[] = ['finetuned', 'zeroshot', 'finetune_all', 'scratch', 'ridge', 'mean'];
+
+/** Settings chosen on the validation task (or given, to freeze them across seeds). */
+export interface Selected {
+  ftLr: number; ftSteps: number;
+  scratchLr: number; scratchSteps: number;
+  ridgeLambda: number;
+}
+
+export interface StudyOptions {
+  config?: ConfigName;
+  seed?: number;
+  sourceTasks?: number;
+  sourcePieces?: number;
+  /** Keep every n-th 0.1-mm training window: pretraining corpus (default 8) and two-shot sets (default 2). */
+  pretrainEvery?: number;
+  shotEvery?: number;
+  pretrainSteps?: number;
+  pretrainLr?: number;
+  /** Recording time compression of the synthetic lathe (default 0.1; see ToolLifeOptions.timeScale). */
+  timeScale?: number;
+  /** Grids searched on the validation task when `selected` is not given. */
+  grid?: { ftLr: number[]; ftSteps: number[]; scratchLr: number[]; scratchSteps: number[]; ridgeLambda: number[] };
+  selected?: Selected;
+  /** A pretrained model to use instead of pretraining (its config must match; the study does not dispose it). */
+  pretrained?: { model: DeepMachiningModel; norm: NormStats };
+  arms?: readonly Arm[];
+  signal?: AbortSignal;
+  log?: (s: string) => void;
+}
+
+export interface RunResult {
+  /** Pooled metrics per arm, in µm (MAE, RMSE) and Pearson r. */
+  metrics: Partial<Record<Arm, Metrics>>;
+  /** Test targets and predictions per arm (label units), with workpiece index and station mm per window. */
+  y: number[];
+  pred: Partial<Record<Arm, number[]>>;
+  workpiece: number[];
+  mm: number[];
+  vbRangeMm: [number, number];
+}
+
+export interface StudyResult {
+  seed: number;
+  config: ConfigName;
+  selected: Selected;
+  selection: { setting: string; maeUm: number }[];
+  pretrainLosses: number[];
+  runB: RunResult;
+  runA: RunResult;
+  shotsVbMm: [number, number];
+  seconds: Record<string, number>;
+  params: { total: number; adapters: number; fineTuned: number };
+  tasks: { sources: TaskSpec[]; validation: TaskSpec; heldOut: TaskSpec };
+  /** The pretrained model and its normalisation (the caller owns the model). */
+  pretrained: { model: DeepMachiningModel; norm: NormStats };
+}
+
+export const DEFAULT_GRID = { ftLr: [3e-4, 1e-3, 3e-3], ftSteps: [30, 60], scratchLr: [1e-3, 3e-3], scratchSteps: [60], ridgeLambda: [0.1, 1, 10] };
+
+const toUm = (m: Metrics): Metrics => ({ ...m, mae: (m.mae / LABEL_SCALE) * 1000, rmse: (m.rmse / LABEL_SCALE) * 1000 });
+
+/** Tasks of one seed: sources, validation and held-out drawn independently. */
+export function studyTasks(seed: number, sources: number): { sources: TaskSpec[]; validation: TaskSpec; heldOut: TaskSpec } {
+  return {
+    sources: Array.from({ length: sources }, (_, i) => sampleTask(`source-${i}`, 1000 * seed + i + 1)),
+    validation: sampleTask('validation', 1000 * seed + 101),
+    heldOut: sampleTask('held-out', 1000 * seed + 201),
+  };
+}
+
+/** Two-shot split of one task: a new tool; pieces 0–1 shots, 2–11 Run B, 30–39 Run A. */
+function taskSplit(machine: MachineSpec, task: TaskSpec, seed: number, timeScale: number) {
+  const life = toolLife(machine, task, { workpieces: 40, seed, timeScale });
+  return { shots: life.slice(0, 2), runB: life.slice(2, 12), runA: life.slice(30, 40) };
+}
+
+/** The held-out task's split of a seed, exactly as runStudy builds it (shots, Run B, Run A workpieces). */
+export function heldOutSplit(seed = 0, timeScale = 0.1): { task: TaskSpec; shots: Workpiece[]; runB: Workpiece[]; runA: Workpiece[] } {
+  const task = studyTasks(seed, 1).heldOut;
+  return { task, ...taskSplit(defaultMachine(), task, 30_000 * (seed + 1), timeScale) };
+}
+
+const vbRange = (ws: Workpiece[]): [number, number] => [Math.min(...ws.map((w) => w.vbMm)), Math.max(...ws.map((w) => w.vbMm))];
+
+/** Run the whole protocol for one seed. Long (minutes): shows progress, accepts an AbortSignal. */
+export function runStudy(o: StudyOptions = {}): StudyResult {
+  const config = o.config ?? 'ci-micro';
+  const seed = o.seed ?? 0;
+  const log = o.log ?? (() => {});
+  const timeScale = o.timeScale ?? 0.1;
+  const arms = o.arms ?? ARMS;
+  for (const a of arms) if (!ARMS.includes(a)) throw new InvalidInput(`unknown arm ${a}; arms are ${ARMS.join(', ')}`);
+  const machine = defaultMachine();
+  const tasks = studyTasks(seed, o.sourceTasks ?? 4);
+  const seconds: Record<string, number> = {};
+  const tick = (k: string, t0: number) => { seconds[k] = (seconds[k] ?? 0) + (Date.now() - t0) / 1000; };
+  const seq = buildModel(config).config.seq;
+  let t0 = Date.now();
+
+  // pretraining corpus: one tool life per source task (tool seeds distinct from the held-out tool)
+  let pre = o.pretrained;
+  let pretrainLosses: number[] = [];
+  if (!pre) {
+    const p = pretrain(tasks.sources, { config, seed, machine, pieces: o.sourcePieces ?? 24, every: o.pretrainEvery ?? 8, steps: o.pretrainSteps ?? 150, lr: o.pretrainLr ?? 3e-3, timeScale, signal: o.signal, log });
+    pretrainLosses = p.losses;
+    pre = { model: p.model, norm: p.norm };
+    tick('pretrain', t0);
+  }
+  const { model: pretrained, norm } = pre;
+  if (pretrained.config.seq !== seq) throw new InvalidInput(`pretrained model has seq ${pretrained.config.seq}; config ${config} needs ${seq}`);
+
+  const windowsOf = (ws: Workpiece[], mode: 'train' | 'test') => makeWindows(ws, norm, { seq, mode, every: mode === 'train' ? o.shotEvery ?? 2 : 1 });
+  const armsRun = (shots: Windows, tests: Windows[], sel: Selected, which: readonly Arm[]) => {
+    const preds: Partial<Record<Arm, Float32Array[]>> = {};
+    const time = (k: string, f: () => void) => { const s = Date.now(); f(); tick(k, s); };
+    for (const arm of which) {
+      throwIfAborted(o.signal);
+      time(arm, () => {
+        if (arm === 'zeroshot') preds.zeroshot = tests.map((t) => predict(pretrained, t));
+        else if (arm === 'mean') preds.mean = tests.map((t) => predictMean(shots, t));
+        else if (arm === 'ridge') { const r = fitRidge(shots, sel.ridgeLambda); preds.ridge = tests.map((t) => predictRidge(r, t)); }
+        else if (arm === 'finetuned') {
+          const { model } = twoShotFineTune(pretrained, shots, { steps: sel.ftSteps, lr: sel.ftLr, seed, signal: o.signal, progress: false });
+          preds.finetuned = tests.map((t) => predict(model, t));
+          disposeModel(model);
+        } else if (arm === 'finetune_all') {
+          const m = buildModel(pretrained.config, { seed });
+          for (const [k, v] of pretrained.vars) m.vars.get(k)!.assign(v);
+          fit(m, shots, { steps: sel.ftSteps, lr: sel.ftLr, seed, signal: o.signal, progress: false });
+          preds.finetune_all = tests.map((t) => predict(m, t));
+          disposeModel(m);
+        } else if (arm === 'scratch') {
+          const m = buildModel(pretrained.config, { seed: seed + 17 });
+          fit(m, shots, { steps: sel.scratchSteps, lr: sel.scratchLr, seed, signal: o.signal, progress: false });
+          preds.scratch = tests.map((t) => predict(m, t));
+          disposeModel(m);
+        }
+      });
+    }
+    return preds;
+  };
+
+  // selection on the validation task
+  const selection: { setting: string; maeUm: number }[] = [];
+  let selected = o.selected;
+  if (!selected) {
+    t0 = Date.now();
+    const g = o.grid ?? DEFAULT_GRID;
+    const v = taskSplit(machine, tasks.validation, 20_000 * (seed + 1), timeScale);
+    const vShots = windowsOf(v.shots, 'train'), vTest = windowsOf(v.runB, 'test');
+    const mae = (p: Float32Array) => toUm(metrics(p, vTest.y)).mae;
+    const best = { ft: [Infinity, 0, 0], sc: [Infinity, 0, 0], rl: [Infinity, 0] };
+    const base: Selected = { ftLr: 0, ftSteps: 0, scratchLr: 0, scratchSteps: 0, ridgeLambda: 1 };
+    for (const lr of g.ftLr) for (const steps of g.ftSteps) {
+      const e = mae(armsRun(vShots, [vTest], { ...base, ftLr: lr, ftSteps: steps }, ['finetuned']).finetuned![0]!);
+      selection.push({ setting: `finetuned lr ${lr} steps ${steps}`, maeUm: e }); log(`  validation: finetuned lr ${lr} steps ${steps}: ${e.toFixed(2)} µm`);
+      if (e < best.ft[0]!) best.ft = [e, lr, steps];
+    }
+    if (arms.includes('scratch')) for (const lr of g.scratchLr) for (const steps of g.scratchSteps) {
+      const e = mae(armsRun(vShots, [vTest], { ...base, scratchLr: lr, scratchSteps: steps }, ['scratch']).scratch![0]!);
+      selection.push({ setting: `scratch lr ${lr} steps ${steps}`, maeUm: e }); log(`  validation: scratch lr ${lr} steps ${steps}: ${e.toFixed(2)} µm`);
+      if (e < best.sc[0]!) best.sc = [e, lr, steps];
+    }
+    for (const lam of g.ridgeLambda) {
+      const e = mae(armsRun(vShots, [vTest], { ...base, ridgeLambda: lam }, ['ridge']).ridge![0]!);
+      selection.push({ setting: `ridge λ ${lam}`, maeUm: e });
+      if (e < best.rl[0]!) best.rl = [e, lam];
+    }
+    selected = { ftLr: best.ft[1]!, ftSteps: best.ft[2]!, scratchLr: best.sc[1] || g.scratchLr[0]!, scratchSteps: best.sc[2] || g.scratchSteps[0]!, ridgeLambda: best.rl[1]! };
+    tick('selection', t0);
+    log(`  selected: ${JSON.stringify(selected)}`);
+  }
+
+  // the held-out task: read once
+  const h = heldOutSplit(seed, timeScale);
+  const shots = windowsOf(h.shots, 'train');
+  const testB = windowsOf(h.runB, 'test'), testA = windowsOf(h.runA, 'test');
+  const preds = armsRun(shots, [testB, testA], selected, arms);
+  const result = (t: Windows, i: number, ws: Workpiece[]): RunResult => ({
+    metrics: Object.fromEntries(Object.entries(preds).map(([a, p]) => [a, toUm(metrics(p![i]!, t.y))])),
+    y: Array.from(t.y), pred: Object.fromEntries(Object.entries(preds).map(([a, p]) => [a, Array.from(p![i]!)])),
+    workpiece: Array.from(t.workpiece), mm: Array.from(t.mm), vbRangeMm: vbRange(ws),
+  });
+  const params = adapterCounts(pretrained);
+  return {
+    seed, config, selected, selection, pretrainLosses,
+    runB: result(testB, 0, h.runB), runA: result(testA, 1, h.runA),
+    shotsVbMm: vbRange(h.shots), seconds, params, tasks, pretrained: pre,
+  };
+}
+
+/** Counts of the adapter version of a model (what two-shot fine-tuning trains). */
+function adapterCounts(m: DeepMachiningModel): { total: number; adapters: number; fineTuned: number } {
+  const a = buildModel(m.config, { overrides: { adapters: true } });
+  const c = countParams(a);
+  disposeModel(a);
+  return c;
+}

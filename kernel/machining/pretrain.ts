@@ -1,0 +1,41 @@
+/**
+ * Pretraining (arXiv 2403.16451, abstract: a model pretrained "for a given lathe machine's operations to learn the
+ * salient features of machining states"). The official code releases only the resulting checkpoint, which loads into
+ * the same network including its regression head, so pretraining here is supervised error regression over whole tool
+ * lives of several source tasks on one machine, every weight trained.
+ */
+import { buildModel, type ConfigName, type DeepMachiningModel } from './model';
+import { fit } from './train';
+import { defaultMachine, toolLife } from './lathe';
+import { fitNorm, makeWindows, type NormStats } from './data';
+import type { MachineSpec, TaskSpec } from './types';
+
+export interface PretrainOptions {
+  config?: ConfigName;
+  seed?: number;
+  machine?: MachineSpec;
+  /** Workpieces per source tool life (default 24), window stride (every n-th 0.1-mm window, default 8). */
+  pieces?: number;
+  every?: number;
+  steps?: number;
+  lr?: number;
+  timeScale?: number;
+  /** Seed base of the source tools (tool i gets toolSeed + i). */
+  toolSeed?: number;
+  signal?: AbortSignal;
+  log?: (s: string) => void;
+}
+
+/** Pretrain on one tool life per source task. Returns the model (caller owns it), the frozen normalisation and the loss curve. */
+export function pretrain(sources: readonly TaskSpec[], o: PretrainOptions = {}): { model: DeepMachiningModel; norm: NormStats; losses: number[]; windows: number; seconds: number } {
+  const seed = o.seed ?? 0;
+  const machine = o.machine ?? defaultMachine();
+  const config = o.config ?? 'ci-micro';
+  const corpus = sources.flatMap((t, i) => toolLife(machine, t, { workpieces: o.pieces ?? 24, seed: (o.toolSeed ?? 10_000 * (seed + 1)) + i, timeScale: o.timeScale ?? 0.1 }));
+  const norm = fitNorm(corpus);
+  const model = buildModel(config, { seed });
+  const data = makeWindows(corpus, norm, { seq: model.config.seq, every: o.every ?? 8 });
+  o.log?.(`seed ${seed}: pretraining on ${data.n} windows of ${corpus.length} workpieces (${sources.length} tasks)`);
+  const r = fit(model, data, { steps: o.steps ?? 150, lr: o.lr ?? 3e-3, seed, signal: o.signal, label: 'pretraining' });
+  return { model, norm, losses: r.losses, windows: data.n, seconds: r.seconds };
+}
