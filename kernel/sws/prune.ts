@@ -1,5 +1,5 @@
 /**
- * Unstructured magnitude pruning for SWS (paper B evaluates "unstructured sparse" models; the sparsity level and
+ * Unstructured magnitude pruning for SWS (SWS, arXiv:2410.11298, evaluates "unstructured sparse" models; the sparsity level and
  * pruning recipe are not known to us [INFERRED]): the smallest-|w| kernel weights of every Conv2D / Dense layer are set
  * to zero, optionally in a few gradual steps with a short masked fine-tune after each (pruned weights stay zero).
  * Zero remapping itself is a layout step (`swsLayout(..., { remapZeros: true })`), exact by construction.

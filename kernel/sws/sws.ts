@@ -1,5 +1,5 @@
 /**
- * Sorted Weight Sectioning (paper B, arXiv:2410.11298) on the shared crossbar core: each output's weights are sorted
+ * Sorted Weight Sectioning (SWS, arXiv:2410.11298) on the shared crossbar core: each output's weights are sorted
  * (by |q| by default), cut into crossbar-row-sized sections, and sections are placed side by side on tiles (one output
  * slot each, with per-section input routing = the "index matching" sorting needs anyway). A section of small weights
  * has all-zero high-order columns, which then need no ADC. With `remapZeros`, every zero weight is moved out of the
