@@ -8,12 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { init } from '../kernel/core/backend';
 import { loadFashionMnist, asTensors } from '../kernel/core/data';
-import { tinyCnn } from '../kernel/core/models';
+import { tinyCnn } from '../kernel/core/models/tiny';
 import { setFastWasmKernels } from '../kernel/core/wasm-grads';
-import { buildWideMixer } from '../kernel/cim/sws-study';
-import { createModel, disposeGazeModel } from '../kernel/gaze/model';
-import { trainSupervised } from '../kernel/gaze/train';
-import { renderStream } from '../kernel/gaze/pipeline';
+import { buildWideMixer } from '../kernel/core/models/fashion';
+import { createModel, disposeGazeModel, trainSupervised, renderStream } from '../kernel/gaze';
 import { record, median, type BenchContext } from './lib';
 
 export const prefix = 'train';

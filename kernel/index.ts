@@ -19,6 +19,7 @@ export type { Figure, MimeBundle, FigureKind } from './viz/types';
 export * as io from './core/io';
 export * as mema from './mema';
 export * as cim from './cim';
+export * as sws from './sws';
 export * as sparse from './sparse';
 export * as stitch from './stitch';
 export * as federated from './federated';

@@ -18,7 +18,7 @@ test('the bundled kernel finds every shipped artifact beside itself (as in an in
     const probe = `
       const el = require(${JSON.stringify(join(tmp, 'dist', 'kernel', 'index.js'))});
       const out = {
-        rosko: el.sparse.wasmPath(), zoo: el.stitch.zooDir(), sws: el.cim.swsModelDir(), gaze: el.gaze.weightsDir(),
+        rosko: el.sparse.wasmPath(), zoo: el.stitch.zooDir(), sws: el.sws.swsModelDir(), gaze: el.gaze.weightsDir(),
         gazeLogs: el.gaze.shippedJson('logs.json') !== null, fed: el.federated.shippedPath(),
       };
       process.stdout.write(JSON.stringify(out));`;

@@ -1,7 +1,7 @@
 /**
  * The in-project model zoo: small CNNs of different architectures and seeds trained on Fashion-MNIST (the source
  * domain) plus one trained on MNIST (a second domain, kept out of the default search because MNIST is the target).
- * Weights ship in kernel/stitch/zoo/<name>/ (model.json + one shard); `scripts/train-stitch-zoo.ts` retrains them.
+ * Weights ship in kernel/stitch/zoo/<name>/ (model.json + one shard); `scripts/stitch/train-zoo.ts` retrains them.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -106,7 +106,7 @@ export function zooDir(): string {
   const cands = [join(__dirname, 'zoo'), join(__dirname, 'stitch', 'zoo'), resolve(__dirname, '..', '..', 'kernel', 'stitch', 'zoo'),
     resolve(__dirname, '..', 'kernel', 'stitch', 'zoo')];
   const hit = cands.find((d) => existsSync(join(d, 'vgg-s1', 'model.json')));
-  if (!hit) throw new NotFound(`StitchNet zoo not found (looked in ${cands.join(', ')}); retrain it with: npx tsx scripts/train-stitch-zoo.ts`);
+  if (!hit) throw new NotFound(`StitchNet zoo not found (looked in ${cands.join(', ')}); retrain it with: npx tsx scripts/stitch/train-zoo.ts`);
   return hit;
 }
 

@@ -1,0 +1,46 @@
+/**
+ * DFT Gaze command line.
+ *   npx tsx scripts/gaze/train.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0.6] [--image-weight 1] [--mask-mode zero|sparse] [--mask-patch 8] [--stages t0,t1,kd,s1]
+ *   npx tsx scripts/gaze/train.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
+ * Training is resumable: rerun the same command after an interruption.
+ */
+import { join } from 'node:path';
+import { init } from '../../kernel/core/backend';
+import { InvalidInput } from '../../kernel/core/errors';
+import { DEFAULT_STEPS, STAGES, exportShipped, runPipeline, type StageName } from '../../kernel/gaze/pipeline';
+
+function arg(args: string[], name: string, def?: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+}
+
+async function main(): Promise<void> {
+  const [cmd, ...args] = process.argv.slice(2);
+  const out = arg(args, 'out', 'runs/gaze')!;
+  await init({ backend: 'wasm' });
+  if (cmd === 'train') {
+    const [h, w] = (arg(args, 'size', '32x64')!).split('x').map(Number);
+    const scale = Number(arg(args, 'scale', '1'));
+    const steps: Partial<Record<StageName, number>> = {};
+    for (const s of STAGES) steps[s] = Math.max(1, Math.round(DEFAULT_STEPS[s] * scale));
+    for (const kv of (arg(args, 'steps', '') ?? '').split(',').filter(Boolean)) {
+      const [k, v] = kv.split('=');
+      if (!STAGES.includes(k as StageName) || !(Number(v) > 0)) throw new InvalidInput(`--steps expects stage=count with stages ${STAGES.join(', ')}, got ${kv}`);
+      steps[k as StageName] = Number(v);
+    }
+    const stages = arg(args, 'stages')?.split(',') as StageName[] | undefined;
+    const t0 = Date.now();
+    await runPipeline({ out, height: h, width: w, steps, batch: Number(arg(args, 'batch', '24')), stages, seed: Number(arg(args, 'seed', '0')),
+      kdMaskRatio: Number(arg(args, 'mask', '0.6')), kdImageWeight: Number(arg(args, 'image-weight', '1')),
+      kdMaskMode: arg(args, 'mask-mode', 'zero') as 'zero' | 'sparse', kdMaskPatch: Number(arg(args, 'mask-patch', '8')),
+      log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`) });
+    console.log(`pipeline done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+  } else if (cmd === 'export') {
+    const dest = arg(args, 'dest', join(__dirname, '..', '..', 'kernel', 'gaze', 'weights'))!;
+    for (const f of exportShipped(out, dest)) console.log(`wrote ${f}`);
+  } else {
+    console.log('usage: npx tsx scripts/gaze/train.ts train|export [--out dir] [--size HxW] [--scale s] [--steps stage=n,...] [--stages a,b]');
+    process.exit(2);
+  }
+}
+main().catch((e) => { console.error(e); process.exit(1); });
