@@ -8,6 +8,7 @@
  * [k·groupWidth, (k+1)·groupWidth); inside a group the columns are listed by `columnLayout`.
  */
 import { InvalidInput, checkInt, describe } from '../core/errors';
+import { isMatrixLike, toShaped, type MatrixLike } from '../core/matrix';
 import type { CrossbarConfig, MappedLayer, MvmOptions, Routing, SortKey } from './types';
 
 export const DEFAULT_CONFIG: CrossbarConfig = { rows: 128, cols: 128, cellBits: 1, weightBits: 8, signMode: 'sign-magnitude' };
@@ -50,10 +51,17 @@ export function columnLayout(cfg: Pick<CrossbarConfig, 'cellBits' | 'weightBits'
 
 export interface MapLayerOptions {
   name?: string;
-  /** Row-major [nOut][nIn] integers in [−(2^(weightBits−1)−1), 2^(weightBits−1)−1]. */
-  q: Int8Array;
-  nOut: number;
-  nIn: number;
+  /**
+   * Integer weights in [−(2^(weightBits−1)−1), 2^(weightBits−1)−1], layout [out][in]: row o holds output o's nIn input
+   * weights. That is a Dense kernel transposed (tfjs and numpy store `x @ W` kernels as [in][out]: pass `W.T`).
+   * An Int8Array (row-major, with nOut and nIn) or any MatrixLike of shape [nOut, nIn] (npy `{ shape, data }`, nested arrays,
+   * a tensor; int64 within range is fine).
+   */
+  q: Int8Array | MatrixLike;
+  /** Output channels (rows of q); taken from q's shape when q is a matrix. */
+  nOut?: number;
+  /** Inputs per output (columns of q); taken from q's shape when q is a matrix. */
+  nIn?: number;
   scale?: Float32Array;
   /** Default 'none'. */
   sort?: SortKey;
@@ -62,13 +70,34 @@ export interface MapLayerOptions {
   config?: Partial<CrossbarConfig>;
 }
 
+/** mapLayer's q as a row-major Int8Array [nOut][nIn], with its sizes. */
+function weightMatrix(opts: MapLayerOptions): { q: Int8Array; nOut: number; nIn: number } {
+  const LAYOUT = '[out][in] (a Dense kernel W of x @ W is [in][out]: pass W.T)';
+  if (opts.q instanceof Int8Array) {
+    const nOut = checkInt('nOut', opts.nOut), nIn = checkInt('nIn', opts.nIn);
+    if (opts.q.length !== nOut * nIn) throw new InvalidInput(`q has ${opts.q.length} entries; expected nOut·nIn = ${nOut}·${nIn} = ${nOut * nIn}, layout ${LAYOUT}`);
+    return { q: opts.q, nOut, nIn };
+  }
+  if (!isMatrixLike(opts.q)) throw new InvalidInput(`q must be an Int8Array or a matrix of shape [nOut, nIn], layout ${LAYOUT}; got ${describe(opts.q)}`);
+  const t = toShaped(opts.q, 'q', { ranks: [2], layout: LAYOUT });
+  const [nOut, nIn] = t.shape as [number, number];
+  if (opts.nOut !== undefined && opts.nOut !== nOut || opts.nIn !== undefined && opts.nIn !== nIn) {
+    throw new InvalidInput(`q has shape [${nOut}, ${nIn}] but nOut = ${describe(opts.nOut)}, nIn = ${describe(opts.nIn)} were given; layout ${LAYOUT}`);
+  }
+  checkInt('nOut', nOut); checkInt('nIn', nIn);
+  const q = new Int8Array(t.data.length);
+  for (let i = 0; i < q.length; i++) {
+    const v = t.data[i]!;
+    if (!Number.isInteger(v) || v < -127 || v > 127) throw new InvalidInput(`q[${Math.floor(i / nIn)}][${i % nIn}] = ${describe(v)} is not an integer in [−127, 127] (quantize first, e.g. cim.quantize)`);
+    q[i] = v;
+  }
+  return { q, nOut, nIn };
+}
+
 /** Map one integer weight matrix onto crossbar tiles (no images are materialized; see `tileImage`). */
 export function mapLayer(opts: MapLayerOptions): MappedLayer {
   const config = resolveConfig(opts.config);
-  const nOut = checkInt('nOut', opts.nOut), nIn = checkInt('nIn', opts.nIn);
-  const { q } = opts;
-  if (!(q instanceof Int8Array)) throw new InvalidInput(`q must be an Int8Array, got ${describe(q)}`);
-  if (q.length !== nOut * nIn) throw new InvalidInput(`q has ${q.length} entries; expected nOut·nIn = ${nOut * nIn}`);
+  const { q, nOut, nIn } = weightMatrix(opts);
   const qmax = 2 ** (config.weightBits - 1) - 1;
   for (let i = 0; i < q.length; i++) {
     const v = q[i]!;

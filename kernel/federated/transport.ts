@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cpus } from 'node:os';
-import { NotFound } from '../core/errors';
+import { NotFound, checkOneOf } from '../core/errors';
 import { ClientRuntime, type ClientConfig, type HostHello, type HostSetup } from './client';
 import type { ModelSpec } from './model';
 
@@ -147,8 +147,9 @@ export class WorkerHost implements ClientHost {
  * kind 'worker' (default) or 'in-process'.
  */
 export function makeHosts(o: { spec: ModelSpec; clients: ClientConfig[]; hosts?: number; kind?: 'worker' | 'in-process' }): ClientHost[] {
+  const kind = checkOneOf('makeHosts: kind', o.kind ?? 'worker', ['worker', 'in-process'] as const);
   const H = Math.max(1, Math.min(o.hosts ?? cpus().length, o.clients.length));
   const groups: ClientConfig[][] = Array.from({ length: H }, () => []);
   o.clients.forEach((c, i) => groups[i % H]!.push(c));
-  return groups.map((g, i) => (o.kind ?? 'worker') === 'worker' ? new WorkerHost({ spec: o.spec, clients: g }, `worker ${i}`) : new InProcessHost({ spec: o.spec, clients: g }, `in-process ${i}`));
+  return groups.map((g, i) => kind === 'worker' ? new WorkerHost({ spec: o.spec, clients: g }, `worker ${i}`) : new InProcessHost({ spec: o.spec, clients: g }, `in-process ${i}`));
 }

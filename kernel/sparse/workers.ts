@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { InvalidInput, checkInt } from '../core/errors';
 import { packBHeader, planRosko, roskoHeader } from './spmm';
+import type { MatrixLike } from '../core/matrix';
 import type { Matrix, RoskoPacked, SpmmOptions } from './types';
 import { getEngine, type Engine } from './wasm';
 
@@ -59,7 +60,7 @@ export class RoskoPool {
   }
 
   /** C = A·B on the pool's workers (same result as spmm()). Only one call at a time per pool. */
-  async spmm(pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): Promise<Matrix> {
+  async spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions = {}): Promise<Matrix> {
     if (this.pending.size) throw new InvalidInput('RoskoPool.spmm: a previous call is still running; await it first');
     const e = this.engine, n = this.workers.length;
     if (e.busy) throw new InvalidInput('RoskoPool.spmm: another pool call is running on the shared wasm memory; await it first');
