@@ -73,9 +73,9 @@ const FACE_API_FILES = ['tiny_face_detector_model-weights_manifest.json', 'tiny_
 const ASSETS = [
   ['kernel', 'kernel/sparse/rosko.wasm', 'kernel/rosko.wasm'],                                  // Rosko kernels (sparse/wasm.ts)
   ['kernel', 'kernel/stitch/zoo', 'kernel/stitch/zoo'],                                         // StitchNet model zoo (stitch/zoo.ts)
-  // SWS dense models (cim/sws-study.ts) except the 8 MB large mixer: it only backs the *_largemixer comparison keys, and
+  // SWS dense models (core/models/fashion.ts; the SWS study loads them) except the 8 MB large mixer: it only backs the *_largemixer comparison keys, and
   // loadSwsModel('large') outside the repo says how to train it
-  ['kernel', 'kernel/cim/sws-models', 'kernel/cim/sws-models', null, /[\\/]sws-models[\\/]large$/],
+  ['kernel', 'kernel/core/models/fashion-mnist', 'kernel/core/models/fashion-mnist', null, /[\\/]fashion-mnist[\\/]large$/],
   ['kernel', 'kernel/gaze/weights', 'kernel/gaze/weights', (f) => /\.(safetensors\.gz|json)$/.test(f)], // DFT Gaze weights + logs (gaze/personalize.ts; also the calibration panel)
   ['kernel', 'kernel/federated/shipped/bench.json', 'kernel/federated/shipped/bench.json'],     // SphereFed curves (federated/shipped.ts)
   // face-api's tiny face detector + 68-landmark weights, served by the live-camera gaze page (extension/gaze/server.ts; MIT, ~630 KB)

@@ -13,7 +13,7 @@ import { vitBaseShapes, synthQuantized } from '../kernel/cim/data';
 import { mapLayer } from '../kernel/cim/crossbar';
 import { simulateReprogramming, stuckColumnsByMagnitude } from '../kernel/cim/reprogram';
 import { packSections } from '../kernel/cim/layout';
-import { buildCnn, buildMixer } from '../kernel/cim/sws-study';
+import { buildCnn, buildMixer } from '../kernel/core/models/fashion';
 import { faceApiLayers } from '../kernel/cim/real';
 import { rng } from '../kernel/core/rng';
 import type { MappedLayer } from '../kernel/cim/types';
@@ -112,7 +112,7 @@ async function scale(ctx: BenchContext): Promise<void> {
 
 // ---- accuracy / reduction on small trained models (Fashion-MNIST) ----
 
-// The CIM I models are the kernel's builders (kernel/cim/sws-study.ts: buildCnn, buildMixer), shared with SWS.
+// The CIM I models are the kernel's builders (kernel/core/models/fashion.ts: buildCnn, buildMixer), shared with SWS.
 
 async function modelStudy(ctx: BenchContext, name: 'cnn' | 'transformer'): Promise<void> {
   await init({ backend: 'wasm' });

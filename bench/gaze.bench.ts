@@ -1,7 +1,7 @@
 /**
  * DFT Gaze benchmarks (issue 10). Run: npm run bench -- --only gaze [--quick]
  * Latency: wasm backend, batch 1, median of 100 forward passes (student at 64×96; teacher/student at 96×128).
- * Accuracy: the shipped weights (kernel/gaze/weights, trained at 32×64 by `npx tsx kernel/gaze/cli.ts train`) on the
+ * Accuracy: the shipped weights (kernel/gaze/weights, trained at 32×64 by `npx tsx scripts/gaze/train.ts train`) on the
  * synthetic protocols: unseen users (val split, σ_κ = 0), seen users (val split), personalization on unseen test users
  * with σ_κ = 2° and 5 calibration images (median per-user error on the same held-out frames), KD ablation.
  * Writes the detailed study to kernel/gaze/weights/eval.json (read by the notebook).
@@ -37,7 +37,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   }, { command: ctx.command });
 
   let dir: string;
-  try { dir = weightsDir(); } catch { ctx.log('no shipped weights: accuracy keys skipped (train with npx tsx kernel/gaze/cli.ts train, then export)'); return; }
+  try { dir = weightsDir(); } catch { ctx.log('no shipped weights: accuracy keys skipped (train with npx tsx scripts/gaze/train.ts train, then export)'); return; }
   if (!existsSync(join(dir, 'teacher.safetensors.gz'))) { ctx.log('teacher weights missing: accuracy keys skipped'); return; }
   const H = 32, W = 64, q = ctx.quick;
   const teacher = loadGazeModel({ which: 'teacher' }), student = loadGazeModel({ which: 'student' });
@@ -55,14 +55,14 @@ export async function run(ctx: BenchContext): Promise<void> {
   // personalization (σ_κ = 2°) on unseen test users; replay = a slice of D_G
   const replay = generalizedSet({ height: H, width: W, users: 20, perUser: 60 });
   // 60 unseen test users: on 20 the median reduction swings by ~10 points between user draws (22 % here vs 32–35 % on
-  // other world seeds at 60 users: scripts/gaze-personalize-sweep.ts picks settings on such users, never on these)
+  // other world seeds at 60 users: scripts/gaze/personalize-sweep.ts picks settings on such users, never on these)
   const testU = personalTestSet('unseenUsers', { height: H, width: W, users: q ? 6 : 60, perUser: q ? 40 : 100, sigmaKappaDeg: 2 });
   const pu = await personalizationStudy(student, testU, { replay, shuffledControl: true, seed: 0 });
   const testS = personalTestSet('seenUsers', { height: H, width: W, users: q ? 6 : 20, sigmaKappaDeg: 2 });
   const ps = await personalizationStudy(student, testS, { replay, seed: 0 });
   const pt = await personalizationStudy(teacher, testU, { replay, seed: 0, maxUsers: q ? 3 : 8 });
   ctx.log(`personalization unseen: ${pu.medianBefore.toFixed(2)}° → ${pu.medianAfter.toFixed(2)}° (shuffled ${pu.medianShuffled?.toFixed(2)}°); seen ${ps.medianBefore.toFixed(2)}° → ${ps.medianAfter.toFixed(2)}°`);
-  const setup = `synthetic near-eye world (kernel/gaze/synth.ts defaults), ${H}×${W} grayscale, shipped int8 weights`;
+  const setup = `synthetic near-eye world (kernel/gaze/world/synth.ts defaults), ${H}×${W} grayscale, shipped int8 weights`;
   const entries: Parameters<typeof record>[0] = {
     'gaze.teacher_error_deg_unseen': { value: +e.teacherUnseen!.toFixed(3), unit: 'deg', baseline: { name: 'paper teacher, OpenEDS2020', value: 6.9, unit: 'deg' },
       notes: `mean angular error, unseen-users val split (10 users × ${q ? 40 : 150} frames, σ_κ = 0, blinks dropped); ${setup}` },

@@ -1,5 +1,5 @@
 /**
- * DFT Gaze data side (kernel/gaze/synth.ts):
+ * DFT Gaze data side (kernel/gaze/world/synth.ts):
  * 1. Throughput of the procedural near-eye generator, one process. Reported per CPU-second (process.cpuUsage) because
  *    the box is shared; wall-clock rate in the notes. Brief target: ≥ 2000 images/s at 48×64 on one core.
  * 2. How much of the label ideal geometric image features carry across UNSEEN users (σ_κ = 0, brief §7.3 defaults):
@@ -8,7 +8,7 @@
  *    radius. (a) ≫ (b) says the per-user eye placement is the difficulty: a model must localise the eyeball, not only the
  *    pupil. No rendering, ground-truth features from eyeImageGeometry.
  */
-import { eyeImageGeometry, frameLabel, frameSeed, makeGazeDataset, sampleFrame, userOf } from '../kernel/gaze/synth';
+import { eyeImageGeometry, frameLabel, frameSeed, makeGazeDataset, sampleFrame, userOf } from '../kernel/gaze/world/synth';
 import { meanAngularErrorDeg } from '../kernel/gaze/geometry';
 import { record, type BenchContext } from './lib';
 

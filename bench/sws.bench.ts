@@ -2,7 +2,7 @@
  * SWS benchmarks (paper B: Sorted Weight Sectioning, arXiv:2410.11298). Run: npm run bench -- --only sws [--quick]
  * Reference setting: 128×128 crossbars, 1 bit/cell, sign-magnitude (per-polarity bit lines), int8 per tensor, 8-bit
  * bit-serial inputs, policy 'sectionMax' (fixed 8-bit ADCs on the columns a section's largest magnitude needs),
- * E ∝ 2^b. Energies are per inference (each layer × the input vectors it sees). Models (kernel/cim/sws-models): the
+ * E ∝ 2^b. Energies are per inference (each layer × the input vectors it sees). Models (kernel/core/models/fashion-mnist): the
  * PoolFormer-style transformer at BERT-large width (the issue's four keys, unsuffixed: like BERT, its token mixing has
  * no crossbar weights), the MLP-Mixer at the same width (*_largemixer), the 4× narrower wide mixer and PoolFormer
  * (*_wide, *_widepool), the CIM I pair (*_mixer, *_cnn); pruned by magnitude in gradual steps with a masked
@@ -14,8 +14,9 @@ import { loadFashionMnist, asTensors } from '../kernel/core/data';
 import { mapLayer } from '../kernel/cim/crossbar';
 import { synthQuantized } from '../kernel/cim/data';
 import { faceApiLayers } from '../kernel/cim/real';
-import { pruneInt8 } from '../kernel/cim/prune';
-import { loadSwsModel, reduction, swsEnergy, swsStudy, type SwsEnergy, type SwsModelKind, type SwsStudyResult } from '../kernel/cim/sws-study';
+import { pruneInt8 } from '../kernel/sws/prune';
+import { reduction, swsEnergy, swsStudy, type SwsEnergy, type SwsStudyResult } from '../kernel/sws/study';
+import { loadSwsModel, type SwsModelKind } from '../kernel/core/models/fashion';
 import type { MappedLayer } from '../kernel/cim/types';
 import { record, type BenchContext } from './lib';
 

@@ -8,9 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { init } from '../kernel/core/backend';
 import { loadFashionMnist, asTensors } from '../kernel/core/data';
-import { tinyCnn } from '../kernel/core/models';
+import { tinyCnn } from '../kernel/core/models/tiny';
 import { setFastWasmKernels } from '../kernel/core/wasm-grads';
-import { buildWideMixer } from '../kernel/cim/sws-study';
+import { buildWideMixer } from '../kernel/core/models/fashion';
 import { createModel, disposeGazeModel } from '../kernel/gaze/model';
 import { trainSupervised } from '../kernel/gaze/train';
 import { renderStream } from '../kernel/gaze/pipeline';

@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext) {
       const templates = listTemplates(vscode.Uri.joinPath(context.extensionUri, 'notebooks').fsPath);
       if (!templates.length) { void vscode.window.showErrorMessage('EdgeLab: no tutorial notebooks found in the extension.'); return; }
       const pick = await vscode.window.showQuickPick(
-        templates.map((t) => ({ label: t.title, description: t.name, detail: t.detail, t })),
+        templates.map((t) => ({ label: t.title, description: t.description, detail: t.detail, t })),
         { title: 'EdgeLab: New Notebook from Template', placeHolder: 'Pick a paper tutorial to copy into your folder', matchOnDescription: true, matchOnDetail: true },
       );
       if (!pick) return;

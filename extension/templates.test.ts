@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyTemplate, describeNotebook, freeName, listTemplates } from './templates';
+import { papers } from '../kernel/papers';
 
 const nb = (md: string) => JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'markdown', source: md.split(/(?<=\n)/), metadata: {} }] });
 
@@ -33,4 +34,16 @@ test('templates: every shipped tutorial has a title', () => {
   const list = listTemplates(join(__dirname, '..', 'notebooks'));
   assert.ok(list.length >= 1);
   for (const x of list) assert.notEqual(x.title, x.name.replace(/\.ipynb$/, ''), `${x.name} has no markdown heading`);
+});
+
+test('templates: the picker follows the paper index (welcome first, then papers in index order) and names each paper', () => {
+  const list = listTemplates(join(__dirname, '..', 'notebooks'));
+  assert.equal(list[0]?.name, '00-welcome.ipynb');
+  const landed = papers.filter((p) => p.status === 'landed');
+  // every landed paper's tutorial ships, carries its record, and the order is the index's
+  assert.deepEqual(list.filter((t) => t.paper).map((t) => t.paper?.id), landed.map((p) => p.id));
+  for (const t of list.filter((x) => x.paper)) {
+    assert.equal(`notebooks/${t.name}`, t.paper?.notebook);
+    assert.match(t.description, new RegExp(`arXiv ${t.paper?.arxiv?.replace('.', '\\.')} · el\\.${t.paper?.namespace}$`));
+  }
 });

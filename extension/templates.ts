@@ -1,9 +1,11 @@
 /**
  * Paper tutorials shipped in the extension's notebooks/ folder, offered by "EdgeLab: New Notebook from Template…"
- * and copied into the user's folder (vscode-free).
+ * and copied into the user's folder (vscode-free). Each tutorial is matched to its paper through the paper index
+ * (kernel/papers.ts), which also gives the picker's order: the welcome notebook, then the papers as the index lists them.
  */
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { foundation, papers, type Paper } from '../kernel/papers';
 
 export interface Template {
   file: string;
@@ -13,6 +15,15 @@ export interface Template {
   title: string;
   /** First sentence after the heading (quick pick detail). */
   detail: string;
+  /** The paper this tutorial belongs to (kernel/papers.ts), if any. */
+  paper?: Paper;
+  /** Quick pick description: the file name, plus the paper's arXiv id and namespace. */
+  description: string;
+}
+
+/** The paper whose tutorial is this file name, if any. */
+export function paperOfNotebook(name: string): Paper | undefined {
+  return papers.find((p) => basename(p.notebook) === name);
 }
 
 function text(src: unknown): string { return Array.isArray(src) ? src.join('') : typeof src === 'string' ? src : ''; }
@@ -32,13 +43,20 @@ export function describeNotebook(file: string): Template {
       detail = (/^(.+?[.!?])(\s|$)/.exec(rest)?.[1] ?? rest).slice(0, 160);
     }
   } catch { /* unreadable: keep the file name */ }
-  return { file, name, title, detail };
+  const paper = paperOfNotebook(name);
+  const description = paper ? `${name} · ${paper.arxiv ? `arXiv ${paper.arxiv} · ` : ''}el.${paper.namespace}` : name;
+  return { file, name, title, detail, ...(paper ? { paper } : {}), description };
 }
 
-/** The tutorials in `dir`, sorted by file name. */
+/** The tutorials in `dir`: the welcome notebook first, then the papers' tutorials in index order, then any others by file name. */
 export function listTemplates(dir: string): Template[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort().map((f) => describeNotebook(join(dir, f)));
+  const rank = (f: string): number => {
+    if (f === basename(foundation.notebook)) return -1;
+    const i = papers.findIndex((p) => basename(p.notebook) === f);
+    return i >= 0 ? i : papers.length;
+  };
+  return readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((f) => describeNotebook(join(dir, f)));
 }
 
 /** A file name in `dir` that does not exist yet: name.ipynb, name-1.ipynb, … */

@@ -20,6 +20,7 @@ export { toShaped, type MatrixLike, type VectorLike, type ShapedArray } from './
 export * as io from './core/io';
 export * as mema from './mema';
 export * as cim from './cim';
+export * as sws from './sws';
 export * as sparse from './sparse';
 export * as stitch from './stitch';
 export * as federated from './federated';

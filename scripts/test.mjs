@@ -4,7 +4,7 @@
 //   provision  apt packages the tests need (scripts/provision.mjs)          budget  10 min
 //   build      esbuild bundles + kernel .d.ts                                       3 min
 //   static     tsc (node + web configs), eslint import boundaries, bench schema     4 min
-//   unit       kernel/**/*.test.ts, extension/**/*.test.ts (node:test)             10 min
+//   unit       kernel, extension, bench, scripts **/*.test.ts          10 min
 //   notebooks  test/notebooks.*.test.ts (runner vs tslab, ipykernel, nbconvert)    8 min
 //   tutorials  test/tutorials.*.test.ts (every notebooks/*.ipynb with defaults)  20 min
 //   browser    test/browser.*.test.ts (renderer and pages in headless Chromium)    5 min
@@ -45,7 +45,7 @@ const SUITES = [
     [process.execPath, ['node_modules/eslint/bin/eslint.js', '.']],
     [process.execPath, ['--import', 'tsx', 'bench/validate.ts']],
   ] },
-  { name: 'unit', budget: 600, kind: 'node-test', files: () => testFiles((p) => /^(kernel|extension|bench)\/.*\.test\.ts$/.test(p)) },
+  { name: 'unit', budget: 600, kind: 'node-test', files: () => testFiles((p) => /^(kernel|extension|bench|scripts)\/.*\.test\.ts$/.test(p)) },
   { name: 'notebooks', budget: 480, kind: 'node-test', files: () => integration('notebooks') },
   { name: 'tutorials', budget: 1200, kind: 'node-test', files: () => integration('tutorials') },
   { name: 'browser', budget: 300, kind: 'node-test', files: () => integration('browser') },

@@ -2,7 +2,7 @@
 // and notebook order (no kernel needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headlineOf, renderReport, formatValue, markdown } from '../scripts/tour/report';
+import { headlineOf, renderReport, formatValue, markdown, paperCell } from '../scripts/tour/report';
 import { notebookOrder } from '../scripts/tour/tour';
 import type { Notebook } from '../extension/runner/notebook';
 
@@ -56,4 +56,14 @@ test('markdown subset escapes HTML', () => {
 
 test('the tour runs 00-welcome first, then the rest sorted', () => {
   assert.deepEqual(notebookOrder(['stitchnet.ipynb', 'README.md', 'cim-reprogramming.ipynb', '00-welcome.ipynb']), ['00-welcome.ipynb', 'cim-reprogramming.ipynb', 'stitchnet.ipynb']);
+});
+
+test('the summary names each tutorial\'s paper from the paper index (kernel/papers.ts)', () => {
+  assert.match(paperCell('notebooks/sws-adc-energy.ipynb'), /^Sorted Weight Sectioning .*arXiv 2410\.11298.*el\.sws/);
+  assert.match(paperCell('notebooks/spherefed.ipynb'), /^SphereFed .*arXiv 2207\.09413.*el\.federated/);
+  assert.equal(paperCell('notebooks/00-welcome.ipynb'), '—');
+  const nb = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
+  const html = renderReport([{ name: 'rosko-spmm', file: 'notebooks/rosko-spmm.ipynb', result: { ok: true, notebook: nb, cellMs: {}, totalMs: 0 } }], { generatedAt: 't' });
+  assert.match(html, /<th>paper<\/th>/);
+  assert.match(html, /Rosko .*arXiv 2307\.03930/);
 });

@@ -16,7 +16,7 @@ import { init } from '../../kernel/core/backend';
 import { NotFound, FormatError, InvalidInput } from '../../kernel/core/errors';
 import * as gaze from '../../kernel/gaze';
 import type { GazeModel, GazeSet } from '../../kernel/gaze/types';
-import type { LoadedGazeSet } from '../../kernel/gaze/loaders';
+import type { LoadedGazeSet } from '../../kernel/gaze/world/loaders';
 import type { EyeFrames, FolderInfo, GazeKernelApi, RunOptions, UserData } from './kernel-api';
 
 export interface KernelBridgeOptions {

@@ -17,14 +17,31 @@ export { synthWeights, synthQuantized, vitBaseShapes, type SynthOptions } from '
 export { crossbarMapFigure, tileCells } from './figures';
 export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping } from './model';
 export { reprogramStudy, type StudyOptions, type StudyRow, type StudyResult } from './study';
-export { faceApiLayers, faceApiModelDir } from './real';
+export { faceApiLayers } from './real';
+export { faceApiModelDir } from '../core/models/face-api';
 export { sweep, type SweepOptions, type SweepRow } from './sweep';
 export { packSections, type PackOptions } from './layout';
-export { adcEnergyModel, surveyModel, sliceBits, bitsFor, bitLength, histogramEnergy, ADC_POLICIES, ENERGY_MODELS,
-  type AdcPolicy, type AdcEnergyModel, type AdcEnergyId, type SurveyModelOptions, type PolarityStats } from './adc';
-export { swsLayout, sectionStats, sectionAdc, activeColumns, adcAccount, adcAccounts, adcMvm, modelAdc, modelAdcPolicies,
-  type SwsLayoutOptions, type AdcAccount, type AdcAccountOptions, type LayerUse, type ModelAdcRow } from './sws';
-export { magnitudeMask, pruneInt8, pruneModel, pruneFineTune, applyMasks, prunableLayers, type PruneResult, type PruneFineTuneOptions } from './prune';
-export { buildCnn, buildMixer, buildWideMixer, buildWidePoolFormer, buildLargeMixer, SWS_MODEL_KINDS, buildSwsModel, loadSwsModel, swsModelDir, layerVectors, swsLayouts, swsEnergy, reduction, swsStudy, SWS_LAYOUTS,
-  type SwsModelKind, type SwsLayoutName, type SwsEnergy, type SwsStudyOptions, type SwsStudyRow, type SwsStudyResult } from './sws-study';
-export { swsCrossbarFigure, energyBreakdownFigure, reductionCurveFigure, accuracyCurveFigure } from './sws-figures';
+// SWS (arXiv:2410.11298) moved to its own namespace `el.sws`; these names stay here for one release.
+export {
+  /** @deprecated use el.sws.adcEnergyModel */ adcEnergyModel, /** @deprecated use el.sws.surveyModel */ surveyModel,
+  /** @deprecated use el.sws.sliceBits */ sliceBits, /** @deprecated use el.sws.bitsFor */ bitsFor, /** @deprecated use el.sws.bitLength */ bitLength,
+  /** @deprecated use el.sws.histogramEnergy */ histogramEnergy, /** @deprecated use el.sws.ADC_POLICIES */ ADC_POLICIES,
+  /** @deprecated use el.sws.ENERGY_MODELS */ ENERGY_MODELS,
+  /** @deprecated use el.sws.swsLayout */ swsLayout, /** @deprecated use el.sws.sectionStats */ sectionStats, /** @deprecated use el.sws.sectionAdc */ sectionAdc,
+  /** @deprecated use el.sws.activeColumns */ activeColumns, /** @deprecated use el.sws.adcAccount */ adcAccount,
+  /** @deprecated use el.sws.adcAccounts */ adcAccounts, /** @deprecated use el.sws.adcMvm */ adcMvm, /** @deprecated use el.sws.modelAdc */ modelAdc,
+  /** @deprecated use el.sws.modelAdcPolicies */ modelAdcPolicies,
+  /** @deprecated use el.sws.magnitudeMask */ magnitudeMask, /** @deprecated use el.sws.pruneInt8 */ pruneInt8, /** @deprecated use el.sws.pruneModel */ pruneModel,
+  /** @deprecated use el.sws.pruneFineTune */ pruneFineTune, /** @deprecated use el.sws.applyMasks */ applyMasks, /** @deprecated use el.sws.prunableLayers */ prunableLayers,
+  /** @deprecated use el.sws.buildCnn */ buildCnn, /** @deprecated use el.sws.buildMixer */ buildMixer, /** @deprecated use el.sws.buildWideMixer */ buildWideMixer,
+  /** @deprecated use el.sws.buildWidePoolFormer */ buildWidePoolFormer, /** @deprecated use el.sws.buildLargeMixer */ buildLargeMixer,
+  /** @deprecated use el.sws.SWS_MODEL_KINDS */ SWS_MODEL_KINDS, /** @deprecated use el.sws.buildSwsModel */ buildSwsModel,
+  /** @deprecated use el.sws.loadSwsModel */ loadSwsModel, /** @deprecated use el.sws.swsModelDir */ swsModelDir,
+  /** @deprecated use el.sws.layerVectors */ layerVectors, /** @deprecated use el.sws.swsLayouts */ swsLayouts, /** @deprecated use el.sws.swsEnergy */ swsEnergy,
+  /** @deprecated use el.sws.reduction */ reduction, /** @deprecated use el.sws.swsStudy */ swsStudy, /** @deprecated use el.sws.SWS_LAYOUTS */ SWS_LAYOUTS,
+  /** @deprecated use el.sws.swsCrossbarFigure */ swsCrossbarFigure, /** @deprecated use el.sws.energyBreakdownFigure */ energyBreakdownFigure,
+  /** @deprecated use el.sws.reductionCurveFigure */ reductionCurveFigure, /** @deprecated use el.sws.accuracyCurveFigure */ accuracyCurveFigure,
+  type AdcPolicy, type AdcEnergyModel, type AdcEnergyId, type SurveyModelOptions, type PolarityStats,
+  type SwsLayoutOptions, type AdcAccount, type AdcAccountOptions, type LayerUse, type ModelAdcRow, type PruneResult, type PruneFineTuneOptions,
+  type SwsModelKind, type SwsLayoutName, type SwsEnergy, type SwsStudyOptions, type SwsStudyRow, type SwsStudyResult,
+} from '../sws';

@@ -3,23 +3,12 @@
  * shipped in node_modules/@vladmandic/face-api/model. Its weights are stored uint8-affine quantized; they are
  * dequantized by tf.io.decodeWeights and re-quantized here to symmetric int8 (per tensor by default).
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { NotFound } from '../core/errors';
+import { faceApiModelDir } from '../core/models/face-api';
 import { loadWeightsManifest } from '../core/io/tfjs-models';
 import { mapLayer } from './crossbar';
 import { packSections, type PackOptions } from './layout';
 import { quantize, transposeDense, unrollConv } from './quantize';
 import type { CrossbarConfig, MappedLayer, SortKey } from './types';
-
-export function faceApiModelDir(): string {
-  try {
-    const req = createRequire(join(process.cwd(), 'package.json'));
-    return join(dirname(req.resolve('@vladmandic/face-api/package.json')), 'model');
-  } catch (e) {
-    throw new NotFound('@vladmandic/face-api is not installed (needed for its model/ weights)', { cause: e });
-  }
-}
 
 /**
  * Every conv filter bank ([kh,kw,cin,cout] → [cout][kh·kw·cin]) and fc matrix of a face-api weights manifest,

@@ -13,9 +13,9 @@ import { forward, toInput } from './model';
 import { evaluateGaze, personalize, type PersonalizeOptions } from './personalize';
 import { subset } from './train';
 import { dropBlinks } from './pipeline';
-import { calibrationSets, makeGazeDataset } from './synth';
+import { calibrationSets, makeGazeDataset } from './world/synth';
 import { median } from './geometry';
-import type { GazeDataset, GazeProtocol } from './data-types';
+import type { GazeDataset, GazeProtocol } from './world/types';
 import type { GazeModel, GazeSet } from './types';
 
 export interface EvalSizes { height?: number; width?: number; seed?: number; users?: number; perUser?: number }

@@ -7,7 +7,7 @@
  *   const pred = gaze.predictGaze(m, images);                       // [yaw0, pitch0, …] radians
  *   const mine = await gaze.personalize(m, { images: calib, gaze: calibGaze }, { replay });
  *   gaze.meanAngularErrorDeg(gaze.predictGaze(mine, test), testGaze)
- *   await gaze.runPipeline({ out: 'runs/gaze' })                    // or: npx tsx kernel/gaze/cli.ts train
+ *   await gaze.runPipeline({ out: 'runs/gaze' })                    // or: npx tsx scripts/gaze/train.ts train
  */
 export * from './types';
 export {
@@ -21,9 +21,11 @@ export { saveGazeModel, readGazeModel, gazeModelToBytes, gazeModelFromBytes, typ
 export { runPipeline, renderStream, generalizedSet, STAGES, DEFAULT_STEPS, type PipelineOptions, type StageName } from './pipeline';
 // data side (synthetic near-eye world, real-data loaders, geometry)
 export * from './geometry';
-export * from './synth';
-export * from './loaders';
-export * from './synth-figures';
-export type * from './data-types';
+export * from './world/synth';
+export * from './world/loaders';
+export { decodePng, encodeGrayPng, resizeArea, fitImage, type GrayImage } from '../core/vision/image';
+export * from './world/figures';
+export type * from './world/types';
+export * as world from './world';
 export { paramTable, trainingCurves, errorTable, personalizationScatter, gazeScatter, latencyTable, paperVsOursTable, type ErrorRow, type PaperRow } from './figures';
 export { generalizedTestSet, personalTestSet, personalizationStudy, latencyMs, type PersonalizationStudy, type UserResult } from './evaluate';

@@ -109,7 +109,7 @@ function weightDirCandidates(): string[] {
 export function weightsDir(): string {
   const cands = weightDirCandidates();
   const d = cands.find((c) => existsSync(join(c, 'student.safetensors.gz')));
-  if (!d) throw new NotFound(`shipped gaze weights not found (looked in ${cands.join(', ')}); train them with: npx tsx kernel/gaze/cli.ts train`);
+  if (!d) throw new NotFound(`shipped gaze weights not found (looked in ${cands.join(', ')}); train them with: npx tsx scripts/gaze/train.ts train`);
   return d;
 }
 

@@ -22,8 +22,8 @@ import { createModel, disposeGazeModel } from './model';
 import { distill, type MaskMode } from './distill';
 import { setSource, trainSupervised, type BatchSource } from './train';
 import { readGazeModel, saveGazeModel } from './weights';
-import { makeGazeDataset, userOf, sampleFrame, renderEye, frameLabel, mixSeed } from './synth';
-import type { GazeUser } from './data-types';
+import { makeGazeDataset, userOf, sampleFrame, renderEye, frameLabel, mixSeed } from './world/synth';
+import type { GazeUser } from './world/types';
 import type { EyeBatch, GazeModel, GazeSet, TrainLogEntry } from './types';
 
 export interface PipelineOptions {

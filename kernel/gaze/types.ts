@@ -1,6 +1,6 @@
 /**
  * Types of the DFT Gaze models, training stages and evaluation (paper: GazeGen's DFT Gaze agent, arXiv 2411.04335).
- * Data types (synthetic users, protocols, calibration sets) live in data-types.ts (owned by the data side).
+ * Data types (synthetic users, protocols, calibration sets) live in world/types.ts (owned by the data side).
  */
 import type * as tf from '@tensorflow/tfjs';
 

@@ -1,7 +1,7 @@
 /**
  * The in-project model zoo: small CNNs of different architectures and seeds trained on Fashion-MNIST (the source
  * domain) plus one trained on MNIST (a second domain, kept out of the default search because MNIST is the target).
- * Weights ship in kernel/stitch/zoo/<name>/ (model.json + one shard); `scripts/train-stitch-zoo.ts` retrains them.
+ * Weights ship in kernel/stitch/zoo/<name>/ (model.json + one shard); `scripts/stitch/train-zoo.ts` retrains them.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

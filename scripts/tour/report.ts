@@ -8,6 +8,7 @@
  */
 import type { Notebook, RunResult } from '../../extension/runner/notebook';
 import type { NbOutput } from '../../extension/runner/kernel';
+import { papers } from '../../kernel/papers';
 
 export interface TourEntry { name: string; file: string; result: RunResult }
 export interface Headline { metric: string; ours: string; paper: string }
@@ -111,13 +112,20 @@ export interface ReportOptions {
   figureScript?: string;
 }
 
+/** The paper a tour entry's notebook belongs to (from the paper index, kernel/papers.ts), as a table cell's HTML. */
+export function paperCell(file: string): string {
+  const p = papers.find((x) => x.notebook === file || x.notebook.endsWith(`/${file.split('/').pop()}`));
+  if (!p) return '—';
+  return `${esc(p.title.split(':')[0])}${p.arxiv ? ` <span class="count">arXiv ${esc(p.arxiv)}</span>` : ''} <code>el.${esc(p.namespace)}</code>`;
+}
+
 export function renderReport(entries: TourEntry[], opts: ReportOptions): string {
   const live = !!opts.figureScript;
   const rows = entries.map((e) => {
     const r = e.result;
     const h = headlineOf(r.notebook);
     const status = r.ok ? '<span class="ok">ok</span>' : `<span class="failed">failed${r.failedCell !== undefined ? ` at cell ${r.failedCell}` : ''}: ${esc(r.error?.ename)}: ${esc(r.error?.evalue)}</span>`;
-    return `<tr><td><a href="#${esc(e.name)}">${esc(e.name)}</a></td><td>${status}</td><td>${(r.totalMs / 1000).toFixed(1)} s</td><td>${h ? esc(h.metric) : '—'}</td><td>${h ? esc(h.ours) : '—'}</td><td>${h ? esc(h.paper) : '—'}</td></tr>`;
+    return `<tr><td><a href="#${esc(e.name)}">${esc(e.name)}</a></td><td>${paperCell(e.file)}</td><td>${status}</td><td>${(r.totalMs / 1000).toFixed(1)} s</td><td>${h ? esc(h.metric) : '—'}</td><td>${h ? esc(h.ours) : '—'}</td><td>${h ? esc(h.paper) : '—'}</td></tr>`;
   }).join('\n');
   const sections = entries.map((e) => {
     const r = e.result;
@@ -135,7 +143,7 @@ export function renderReport(entries: TourEntry[], opts: ReportOptions): string 
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:${live ? ' blob:' : ''}; style-src 'unsafe-inline'; frame-src 'self'${live ? "; script-src 'self'" : ''}">
 <title>EdgeLab tour</title><style>${CSS}</style>${live ? `<script src="${esc(opts.figureScript)}" defer></script>` : ''}</head><body>
 <h1>EdgeLab tour</h1><p>${entries.length - failed} of ${entries.length} notebooks ran. Generated ${esc(opts.generatedAt)}.</p>
-<table class="summary"><tr><th>notebook</th><th>status</th><th>time</th><th>headline</th><th>ours</th><th>paper</th></tr>
+<table class="summary"><tr><th>notebook</th><th>paper</th><th>status</th><th>time</th><th>headline</th><th>ours</th><th>paper</th></tr>
 ${rows}</table>
 ${sections}
 </body></html>

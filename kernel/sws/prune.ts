@@ -5,8 +5,8 @@
  * Zero remapping itself is a layout step (`swsLayout(..., { remapZeros: true })`), exact by construction.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mapLayer } from './crossbar';
-import type { MappedLayer } from './types';
+import { mapLayer } from '../cim/crossbar';
+import type { MappedLayer } from '../cim/types';
 import { InvalidInput, checkInt, describe, throwIfAborted } from '../core/errors';
 
 /** Keep-mask (1 = keep) that zeroes the round(sparsity·n) smallest |w| (ties: lower index pruned first). */

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSynthCli } from './synth-cli';
-import { loadAriaRecording, loadOpenEds } from './loaders';
-import { InvalidInput } from '../core/errors';
+import { runSynthCli } from './synth';
+import { loadAriaRecording, loadOpenEds } from '../../kernel/gaze/world/loaders';
+import { InvalidInput } from '../../kernel/core/errors';
 
-test('synth-cli writes OpenEDS and Aria layouts that the loaders read back', () => {
+test('scripts/gaze/synth.ts writes OpenEDS and Aria layouts that the loaders read back', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gaze-cli-'));
   try {
     const r = runSynthCli(['--format', 'openeds', '--out', join(dir, 'oe'), '--users', '2', '--per-user', '6', '--height', '12', '--width', '16', '--sigma-kappa', '2']);

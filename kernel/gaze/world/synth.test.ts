@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import {
   calibrationSets, eyeImageGeometry, frameLabel, frameSeed, makeGazeDataset, pupilImagePosition, renderEye, sampleFrame, sampleUser, subsetDataset, toGazeSet, userOf,
 } from './synth';
-import { angularErrorDeg } from './geometry';
-import type { FrameState, GazeUser } from './data-types';
-import { InvalidInput } from '../core/errors';
+import { angularErrorDeg } from '../geometry';
+import type { FrameState, GazeUser } from './types';
+import { InvalidInput } from '../../core/errors';
 
 const H = 32, W = 48;
 const CLEAN = { noise: false, leds: 0, defocusProb: 0, vignetting: 0 };

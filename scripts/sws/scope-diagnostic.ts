@@ -1,12 +1,13 @@
 /**
  * Energy-only diagnostic for the SWS gate model (no fine-tune, seconds): one-shot 90 % magnitude pruning of every layer
  * (per-layer scope, not the bench's global threshold), sorted + remapped vs unsorted under sectionMax, for all crossbar
- * layers and for the fan-in ≥ 1024 channel-MLP layers alone.  npx tsx scripts/sws-scope-diagnostic.ts
+ * layers and for the fan-in ≥ 1024 channel-MLP layers alone.  npx tsx scripts/sws/scope-diagnostic.ts
  */
-import { init } from '../kernel/core/backend';
-import { mapModel } from '../kernel/cim/model';
-import { pruneInt8 } from '../kernel/cim/prune';
-import { loadSwsModel, layerVectors, swsEnergy, reduction } from '../kernel/cim/sws-study';
+import { init } from '../../kernel/core/backend';
+import { mapModel } from '../../kernel/cim/model';
+import { pruneInt8 } from '../../kernel/sws/prune';
+import { layerVectors, swsEnergy, reduction } from '../../kernel/sws/study';
+import { loadSwsModel } from '../../kernel/core/models/fashion';
 async function main() {
   await init({ backend: 'wasm' });
   const m = await loadSwsModel('large');

@@ -3,17 +3,17 @@
  * folder, mean angular error on the unseen-users val split of world seed 7 (10 users × 150 frames, σ_κ = 0), the
  * bench's protocol on other hidden user parameters. Use it to pick a run or a setting (e.g. the KD mask ratio) before
  * exporting, so the bench's numbers stay untouched by the choice.
- *   npx tsx scripts/gaze-eval-runs.ts runs/gaze runs/gaze-mask03 [--seed 7] [--shipped]   (--shipped: the int8 weights in kernel/gaze/weights too)
- *   EVAL_USERS=40 EVAL_FRAMES=40 npx tsx scripts/gaze-eval-runs.ts …   (more users, fewer frames: per-user bias dominates the spread)
+ *   npx tsx scripts/gaze/eval-runs.ts runs/gaze runs/gaze-mask03 [--seed 7] [--shipped]   (--shipped: the int8 weights in kernel/gaze/weights too)
+ *   EVAL_USERS=40 EVAL_FRAMES=40 npx tsx scripts/gaze/eval-runs.ts …   (more users, fewer frames: per-user bias dominates the spread)
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { init } from '../kernel/core/backend';
-import { readGazeModel } from '../kernel/gaze/weights';
-import { disposeGazeModel } from '../kernel/gaze/model';
-import { evaluateGaze, loadGazeModel, type ShippedModel } from '../kernel/gaze/personalize';
-import { generalizedTestSet } from '../kernel/gaze/evaluate';
-import { SHIPPED, STAGES } from '../kernel/gaze/pipeline';
+import { init } from '../../kernel/core/backend';
+import { readGazeModel } from '../../kernel/gaze/weights';
+import { disposeGazeModel } from '../../kernel/gaze/model';
+import { evaluateGaze, loadGazeModel, type ShippedModel } from '../../kernel/gaze/personalize';
+import { generalizedTestSet } from '../../kernel/gaze/evaluate';
+import { SHIPPED, STAGES } from '../../kernel/gaze/pipeline';
 
 async function main(): Promise<void> {
   await init({ backend: 'wasm' });

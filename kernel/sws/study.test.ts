@@ -5,14 +5,15 @@ import { init } from '../core/backend';
 import { expectNoLeak } from '../core/testing';
 import { InvalidInput, NotFound } from '../core/errors';
 import { rng } from '../core/rng';
-import { mapLayer } from './crossbar';
+import { mapLayer } from '../cim/crossbar';
 import { activeColumns } from './sws';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mapModel } from './model';
-import { buildCnn, buildLargeMixer, buildLargePoolFormer, buildMixer, buildWideMixer, buildWidePoolFormer, layerVectors, loadSwsModel, reduction, swsEnergy, swsLayouts, swsModelDir, swsStudy } from './sws-study';
-import { accuracyCurveFigure, energyBreakdownFigure, reductionCurveFigure, swsCrossbarFigure } from './sws-figures';
+import { mapModel } from '../cim/model';
+import { layerVectors, reduction, swsEnergy, swsLayouts, swsStudy } from './study';
+import { buildCnn, buildLargeMixer, buildLargePoolFormer, buildMixer, buildWideMixer, buildWidePoolFormer, loadSwsModel, swsModelDir } from '../core/models/fashion';
+import { accuracyCurveFigure, energyBreakdownFigure, reductionCurveFigure, swsCrossbarFigure } from './figures';
 
 test('input vectors per inference: conv → H·W, dense on tokens → tokens, dense on a vector → 1', async () => {
   await init({ backend: 'cpu' });
@@ -101,7 +102,7 @@ function tiny(): tf.Sequential {
 test('loadSwsModel: a model missing from the folder (the .vsix leaves out the large mixer) is a NotFound naming the training command; a bad kind is InvalidInput', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sws-'));
   try {
-    await assert.rejects(loadSwsModel('large', { dir }), (e: Error) => e instanceof NotFound && /train-sws-models\.ts --only large/.test(e.message));
+    await assert.rejects(loadSwsModel('large', { dir }), (e: Error) => e instanceof NotFound && /sws\/train-models\.ts --only large/.test(e.message));
     await assert.rejects(loadSwsModel('bert' as 'large', { dir }), InvalidInput);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eyeGrid, generatorSpecTable, userTable } from './synth-figures';
+import { eyeGrid, generatorSpecTable, userTable } from './figures';
 import { makeGazeDataset } from './synth';
-import { unpack } from '../viz';
-import { InvalidInput } from '../core/errors';
+import { unpack } from '../../viz';
+import { InvalidInput } from '../../core/errors';
 
 test('eyeGrid tiles the chosen images with label (and prediction) arrows; blinks boxed', () => {
   const ds = makeGazeDataset({ split: 'train', users: 2, perUser: 5, height: 16, width: 24, seed: 2, frameRanges: { blinkProb: 0.5 } });

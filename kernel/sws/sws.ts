@@ -13,12 +13,12 @@
  *   cim.adcAccount(S, { policy: 'sectionMax' }).energy.exp2            // ADC energy per MVM, E ∝ 2^b
  */
 import { InvalidInput, checkInt, describe } from '../core/errors';
-import { columnLayout, popcount, slotSource, sortPerm, tileImage } from './crossbar';
+import { columnLayout, popcount, slotSource, sortPerm, tileImage } from '../cim/crossbar';
 import {
   ENERGY_MODELS, adcEnergyModel, bitsFor, checkInputBits, checkPolicy, histogramEnergy, sliceBits,
   type AdcEnergyId, type AdcEnergyModel, type AdcPolicy, type PolarityStats,
 } from './adc';
-import type { MappedLayer, MvmOptions, SectionTable, SortKey } from './types';
+import type { MappedLayer, MvmOptions, SectionTable, SortKey } from '../cim/types';
 
 export interface SwsLayoutOptions {
   /**

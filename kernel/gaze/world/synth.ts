@@ -42,13 +42,13 @@
  * gain/offset, Gaussian read noise + shot noise, occasional defocus blur and glare blobs. Edges are anti-aliased
  * analytically (smoothstep over one pixel footprint), so sub-pixel pupil motion is visible at small sizes.
  */
-import { Aborted, InvalidInput, checkInt, describe } from '../core/errors';
-import { rng } from '../core/rng';
-import { progress as makeProgress } from '../core/progress';
-import { DEG, applyKappa, yawPitchToVector, vectorToYawPitch } from './geometry';
+import { Aborted, InvalidInput, checkInt, describe } from '../../core/errors';
+import { rng } from '../../core/rng';
+import { progress as makeProgress } from '../../core/progress';
+import { DEG, applyKappa, yawPitchToVector, vectorToYawPitch } from '../geometry';
 import type {
   FrameRanges, FrameState, GazeDataset, GazeDatasetOptions, GazeProtocol, GazeSplit, GazeUser, RenderOptions, UserRanges,
-} from './data-types';
+} from './types';
 
 // ───────────────────────────── defaults ─────────────────────────────
 

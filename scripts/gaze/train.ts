@@ -1,13 +1,13 @@
 /**
  * DFT Gaze command line.
- *   npx tsx kernel/gaze/cli.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0.6] [--image-weight 1] [--mask-mode zero|sparse] [--mask-patch 8] [--stages t0,t1,kd,s1]
- *   npx tsx kernel/gaze/cli.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
+ *   npx tsx scripts/gaze/train.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0.6] [--image-weight 1] [--mask-mode zero|sparse] [--mask-patch 8] [--stages t0,t1,kd,s1]
+ *   npx tsx scripts/gaze/train.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
  * Training is resumable: rerun the same command after an interruption.
  */
 import { join } from 'node:path';
-import { init } from '../core/backend';
-import { InvalidInput } from '../core/errors';
-import { DEFAULT_STEPS, STAGES, exportShipped, runPipeline, type StageName } from './pipeline';
+import { init } from '../../kernel/core/backend';
+import { InvalidInput } from '../../kernel/core/errors';
+import { DEFAULT_STEPS, STAGES, exportShipped, runPipeline, type StageName } from '../../kernel/gaze/pipeline';
 
 function arg(args: string[], name: string, def?: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -36,10 +36,10 @@ async function main(): Promise<void> {
       log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`) });
     console.log(`pipeline done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
   } else if (cmd === 'export') {
-    const dest = arg(args, 'dest', join(__dirname, 'weights'))!;
+    const dest = arg(args, 'dest', join(__dirname, '..', '..', 'kernel', 'gaze', 'weights'))!;
     for (const f of exportShipped(out, dest)) console.log(`wrote ${f}`);
   } else {
-    console.log('usage: npx tsx kernel/gaze/cli.ts train|export [--out dir] [--size HxW] [--scale s] [--steps stage=n,...] [--stages a,b]');
+    console.log('usage: npx tsx scripts/gaze/train.ts train|export [--out dir] [--size HxW] [--scale s] [--steps stage=n,...] [--stages a,b]');
     process.exit(2);
   }
 }

@@ -1,16 +1,16 @@
 /**
  * Train the StitchNet model zoo once and write it to kernel/stitch/zoo/<name>/ (model.json + weights).
- *   npx tsx scripts/train-stitch-zoo.ts [--only vgg-s1,wide] [--n 16000] [--epochs 6] [--out kernel/stitch/zoo]
+ *   npx tsx scripts/stitch/train-zoo.ts [--only vgg-s1,wide] [--n 16000] [--epochs 6] [--out kernel/stitch/zoo]
  * Fashion-MNIST nets train on the first `n` images of a seeded shuffle of the training split; the MNIST net on
  * MNIST's train split. Test accuracy on the matching test split is written to kernel/stitch/zoo/zoo.json.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { init } from '../kernel/core/backend';
-import { loadFashionMnist, loadMnist, asTensors } from '../kernel/core/data';
-import { saveLayersModel } from '../kernel/core/io';
-import { ZOO } from '../kernel/stitch/zoo';
+import { init } from '../../kernel/core/backend';
+import { loadFashionMnist, loadMnist, asTensors } from '../../kernel/core/data';
+import { saveLayersModel } from '../../kernel/core/io';
+import { ZOO } from '../../kernel/stitch/zoo';
 
 const arg = (k: string): string | undefined => { const i = process.argv.indexOf(k); return i >= 0 ? process.argv[i + 1] : undefined; };
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   await init({ backend: 'wasm' });
   const only = arg('--only')?.split(',');
   const n = Number(arg('--n') ?? 16000), epochs = Number(arg('--epochs') ?? 6);
-  const dir = arg('--out') ?? join(__dirname, '..', 'kernel', 'stitch', 'zoo');
+  const dir = arg('--out') ?? join(__dirname, '..', '..', 'kernel', 'stitch', 'zoo');
   const metaPath = join(dir, 'zoo.json');
   const meta: Record<string, unknown> = existsSync(metaPath) ? JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown> : {};
   for (const spec of ZOO) {

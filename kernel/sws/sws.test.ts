@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../core/rng';
 import { InvalidInput } from '../core/errors';
-import { columnLayout, mapLayer, mvm, referenceMatmul, slotSource } from './crossbar';
+import { columnLayout, mapLayer, mvm, referenceMatmul, slotSource } from '../cim/crossbar';
 import { ADC_POLICIES } from './adc';
 import { activeColumns, adcAccount, adcMvm, modelAdc, swsLayout } from './sws';
-import type { MappedLayer, SignMode } from './types';
+import type { MappedLayer, SignMode } from '../cim/types';
 
 /** Golden setup of the brief (§7.2): R = 4, 3 magnitude bits, 1-bit cells, sign-magnitude, 2-bit inputs, E = 2^b. */
 const W = new Int8Array([6, -1, 0, 7, 1, -5, 0, 2]);

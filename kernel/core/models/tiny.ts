@@ -2,8 +2,8 @@
  * Small reference models shared by tutorials, tests and benchmarks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rng as makeRng } from './rng';
-import { checkInt } from './errors';
+import { rng as makeRng } from '../rng';
+import { checkInt } from '../errors';
 
 export interface TinyCnnOptions {
   seed?: number;

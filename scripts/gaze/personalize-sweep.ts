@@ -3,13 +3,13 @@
  * unseen-users protocol, σ_κ = 2°, 5 calibration images per user; median per-user error before/after per setting.
  * Validation users = the test protocol (the only split with calibration targets) drawn from another world seed (7):
  * other hidden user parameters than the bench's seed-0 test users.
- *   npx tsx scripts/gaze-personalize-sweep.ts [--users 12]
+ *   npx tsx scripts/gaze/personalize-sweep.ts [--users 12]
  */
-import { init } from '../kernel/core/backend';
-import { makeGazeDataset } from '../kernel/gaze/synth';
-import { loadGazeModel, type PersonalizeOptions } from '../kernel/gaze/personalize';
-import { personalizationStudy } from '../kernel/gaze/evaluate';
-import { generalizedSet } from '../kernel/gaze/pipeline';
+import { init } from '../../kernel/core/backend';
+import { makeGazeDataset } from '../../kernel/gaze/world/synth';
+import { loadGazeModel, type PersonalizeOptions } from '../../kernel/gaze/personalize';
+import { personalizationStudy } from '../../kernel/gaze/evaluate';
+import { generalizedSet } from '../../kernel/gaze/pipeline';
 
 const arg = (k: string): string | undefined => { const i = process.argv.indexOf(k); return i >= 0 ? process.argv[i + 1] : undefined; };
 

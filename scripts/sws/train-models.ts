@@ -1,19 +1,19 @@
 /**
- * Train the dense Fashion-MNIST models the SWS study uses and write them to kernel/cim/sws-models/<kind>/.
- *   npx tsx scripts/train-sws-models.ts [--only mixer,wide] [--n 12000] [--epochs 4] [--lr 0.002]
+ * Train the dense Fashion-MNIST models the SWS study uses and write them to kernel/core/models/fashion-mnist/<kind>/.
+ *   npx tsx scripts/sws/train-models.ts [--only mixer,wide] [--n 12000] [--epochs 4] [--lr 0.002]
  *   … --from-saved [--seconds s]: skip training, re-evaluate and re-store the float32 model saved in the folder
  * Storage: the wide models as float16 (tfjs manifest quantization), the large ones as symmetric int8, the others float32.
  * Images: the first `n` of a seeded (seed 1) shuffle of the training split (the bench fine-tunes on the same images and
- * measures accuracy on the test split). Test accuracy on 5000 test images goes to kernel/cim/sws-models/models.json.
+ * measures accuracy on the test split). Test accuracy on 5000 test images goes to kernel/core/models/fashion-mnist/models.json.
  */
 import { readFileSync, writeFileSync, existsSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { init } from '../kernel/core/backend';
-import { loadFashionMnist, asTensors } from '../kernel/core/data';
-import { loadLayersModel, saveLayersModel } from '../kernel/core/io';
-import { f32ToF16 } from '../kernel/core/io/dtypes';
-import { SWS_MODEL_KINDS, buildSwsModel, type SwsModelKind } from '../kernel/cim/sws-study';
+import { init } from '../../kernel/core/backend';
+import { loadFashionMnist, asTensors } from '../../kernel/core/data';
+import { loadLayersModel, saveLayersModel } from '../../kernel/core/io';
+import { f32ToF16 } from '../../kernel/core/io/dtypes';
+import { SWS_MODEL_KINDS, buildSwsModel, type SwsModelKind } from '../../kernel/core/models/fashion';
 
 const arg = (k: string): string | undefined => { const i = process.argv.indexOf(k); return i >= 0 ? process.argv[i + 1] : undefined; };
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   await init({ backend: 'wasm' });
   const only = arg('--only')?.split(',');
   const n = Number(arg('--n') ?? 12000), epochs = Number(arg('--epochs') ?? 4), lr = Number(arg('--lr') ?? 2e-3);
-  const dir = join(__dirname, '..', 'kernel', 'cim', 'sws-models');
+  const dir = join(__dirname, '..', '..', 'kernel', 'core', 'models', 'fashion-mnist');
   const metaPath = join(dir, 'models.json');
   const meta: Record<string, unknown> = existsSync(metaPath) ? JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown> : {};
   for (const kind of SWS_MODEL_KINDS) {
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     if (storage === 'int8') toInt8(join(dir, kind));
     meta[kind] = { trainImages: n, trainSeed: 1, epochs, optimizer: `adam ${lr}, batch 64, shuffled`, testAcc: Number(acc.toFixed(4)), testImages: '5000 (seed 2)',
       params: model.countParams(), seconds: fromSaved && arg('--seconds') ? Number(arg('--seconds')) : Math.round((Date.now() - t0) / 1000),
-      licence: `trained here on Fashion-MNIST (MIT, Zalando Research); architectures = ${ARCH[kind] ?? 'the CIM I models'} (kernel/cim/sws-study.ts)`, command: `npx tsx scripts/train-sws-models.ts --only ${kind} --n ${n} --epochs ${epochs} --lr ${lr}`,
+      licence: `trained here on Fashion-MNIST (MIT, Zalando Research); architectures = ${ARCH[kind] ?? 'the CIM I models'} (kernel/core/models/fashion.ts)`, command: `npx tsx scripts/sws/train-models.ts --only ${kind} --n ${n} --epochs ${epochs} --lr ${lr}`,
       ...(storage ? { storage: STORAGE_NOTE[storage], bytes: statSync(join(dir, kind, 'group1-shard1of1.bin')).size } : {}) };
     console.log(`${kind}: test acc ${acc.toFixed(4)}, ${model.countParams()} params`);
     model.optimizer.dispose(); model.dispose();

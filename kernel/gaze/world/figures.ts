@@ -5,12 +5,12 @@
  *   generatorSpecTable() → table: the generator's defaults next to the brief's §7.3 values.
  *   userTable(users, { max? }) → table: hidden per-user parameters (kappa, eyeball radius, camera view, slippage).
  */
-import { imageOverlay, table } from '../viz';
-import type { ImageOverlayFigure, TableFigure } from '../viz/types';
-import { InvalidInput, checkInt, describe } from '../core/errors';
-import { DEG } from './geometry';
+import { imageOverlay, table } from '../../viz';
+import type { ImageOverlayFigure, TableFigure } from '../../viz/types';
+import { InvalidInput, checkInt, describe } from '../../core/errors';
+import { DEG } from '../geometry';
 import { DEFAULT_FRAME_RANGES, DEFAULT_RENDER, DEFAULT_USER_RANGES, PROTOCOL_DEFAULTS } from './synth';
-import type { GazeUser } from './data-types';
+import type { GazeUser } from './types';
 
 /** What eyeGrid needs of a dataset (GazeDataset and LoadedGazeSet both fit). */
 export interface EyeImages {

@@ -2,17 +2,17 @@
  * Write a synthetic near-eye dataset to disk in a real dataset's layout (so the loaders, the notebook and the
  * calibration panel can open it like real data):
  *
- *   npx tsx kernel/gaze/synth-cli.ts --format openeds --out /tmp/openeds-synth [--split test] [--protocol unseenUsers]
+ *   npx tsx scripts/gaze/synth.ts --format openeds --out /tmp/openeds-synth [--split test] [--protocol unseenUsers]
  *       [--users 2] [--per-user 30] [--height 48] [--width 64] [--seed 0] [--sigma-kappa 2]
- *   npx tsx kernel/gaze/synth-cli.ts --format aria --out /tmp/aria-synth [--schema legacy|vergence] …
+ *   npx tsx scripts/gaze/synth.ts --format aria --out /tmp/aria-synth [--schema legacy|vergence] …
  *
  * OpenEDS: <out>/sequences/<seq>/<NNN>.png + <out>/labels/<seq>.txt + users.json.
  * Aria: <out>/rec_u<id>/frames/<timestamp_us>.png + mps/eye_gaze/general_eye_gaze.csv (one recording per user).
  */
-import { InvalidInput } from '../core/errors';
-import { makeGazeDataset } from './synth';
-import { writeAriaRecording, writeOpenEds } from './loaders';
-import type { GazeProtocol, GazeSplit } from './data-types';
+import { InvalidInput } from '../../kernel/core/errors';
+import { makeGazeDataset } from '../../kernel/gaze/world/synth';
+import { writeAriaRecording, writeOpenEds } from '../../kernel/gaze/world/loaders';
+import type { GazeProtocol, GazeSplit } from '../../kernel/gaze/world/types';
 
 export interface SynthCliResult { format: 'openeds' | 'aria'; out: string; images: number; folders: string[] }
 
@@ -21,18 +21,18 @@ export function runSynthCli(argv: string[]): SynthCliResult {
   const a = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
-    if (!k.startsWith('--')) throw new InvalidInput(`synth-cli: unexpected argument ${k}; options look like --name value`);
+    if (!k.startsWith('--')) throw new InvalidInput(`synth: unexpected argument ${k}; options look like --name value`);
     const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new InvalidInput(`synth-cli: option ${k} needs a value`);
+    if (v === undefined || v.startsWith('--')) throw new InvalidInput(`synth: option ${k} needs a value`);
     a.set(k.slice(2), v); i++;
   }
   const known = ['format', 'out', 'split', 'protocol', 'users', 'per-user', 'height', 'width', 'seed', 'sigma-kappa', 'schema'];
-  for (const k of a.keys()) if (!known.includes(k)) throw new InvalidInput(`synth-cli: unknown option --${k}; known: ${known.map((x) => `--${x}`).join(' ')}`);
+  for (const k of a.keys()) if (!known.includes(k)) throw new InvalidInput(`synth: unknown option --${k}; known: ${known.map((x) => `--${x}`).join(' ')}`);
   const format = a.get('format');
-  if (format !== 'openeds' && format !== 'aria') throw new InvalidInput(`synth-cli: --format must be openeds or aria, got ${format}`);
+  if (format !== 'openeds' && format !== 'aria') throw new InvalidInput(`synth: --format must be openeds or aria, got ${format}`);
   const out = a.get('out');
-  if (!out) throw new InvalidInput('synth-cli: --out <folder> is required');
-  const num = (k: string, d: number) => { const v = a.get(k); if (v === undefined) return d; const n = Number(v); if (!Number.isFinite(n)) throw new InvalidInput(`synth-cli: --${k} must be a number, got ${v}`); return n; };
+  if (!out) throw new InvalidInput('synth: --out <folder> is required');
+  const num = (k: string, d: number) => { const v = a.get(k); if (v === undefined) return d; const n = Number(v); if (!Number.isFinite(n)) throw new InvalidInput(`synth: --${k} must be a number, got ${v}`); return n; };
   const ds = makeGazeDataset({
     split: (a.get('split') ?? 'test') as GazeSplit,
     protocol: (a.get('protocol') ?? 'unseenUsers') as GazeProtocol,
@@ -40,7 +40,7 @@ export function runSynthCli(argv: string[]): SynthCliResult {
     seed: num('seed', 0), sigmaKappaDeg: num('sigma-kappa', 0),
   });
   const schema = a.get('schema') ?? 'legacy';
-  if (schema !== 'legacy' && schema !== 'vergence') throw new InvalidInput(`synth-cli: --schema must be legacy or vergence, got ${schema}`);
+  if (schema !== 'legacy' && schema !== 'vergence') throw new InvalidInput(`synth: --schema must be legacy or vergence, got ${schema}`);
   const folders = format === 'openeds' ? writeOpenEds(out, ds) : writeAriaRecording(out, ds, { schema });
   return { format, out, images: ds.n, folders };
 }

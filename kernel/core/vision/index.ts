@@ -1,0 +1,2 @@
+/** Image helpers shared by the papers (decode, encode, resample). */
+export { decodePng, encodeGrayPng, resizeArea, fitImage, type GrayImage } from './image';
