@@ -4,12 +4,21 @@
 // every loader finds its artifact next to that bundle. Needs `node esbuild.mjs`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ASSETS } from '../kernel/core/assets';
 
 const root = join(__dirname, '..');
+
+test("core/assets' table mirrors esbuild.mjs's ASSETS: every asset is copied to its bundle path", () => {
+  for (const [name, spec] of Object.entries(ASSETS)) {
+    const probe = 'probe' in spec ? `/${spec.probe}` : '';
+    assert.ok(existsSync(join(root, 'dist', 'kernel', spec.bundle + probe)), `${name}: esbuild did not put ${spec.repo} at dist/kernel/${spec.bundle} (the two tables differ, or run node esbuild.mjs)`);
+  }
+});
 
 test('the bundled kernel finds every shipped artifact beside itself (as in an installed extension)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'edgelab-assets-'));
@@ -18,7 +27,7 @@ test('the bundled kernel finds every shipped artifact beside itself (as in an in
     const probe = `
       const el = require(${JSON.stringify(join(tmp, 'dist', 'kernel', 'index.js'))});
       const out = {
-        rosko: el.sparse.wasmPath(), zoo: el.stitch.zooDir(), sws: el.cim.swsModelDir(), gaze: el.gaze.weightsDir(),
+        rosko: el.sparse.wasmPath(), zoo: el.stitch.zooDir(), sws: el.sws.swsModelDir(), gaze: el.gaze.weightsDir(),
         gazeLogs: el.gaze.shippedJson('logs.json') !== null, fed: el.federated.shippedPath(),
       };
       process.stdout.write(JSON.stringify(out));`;
@@ -28,5 +37,23 @@ test('the bundled kernel finds every shipped artifact beside itself (as in an in
       assert.ok(String(out[k]).startsWith(tmp), `${k} resolved beside the bundle, not in the source tree: ${out[k]}`);
     }
     assert.equal(out.gazeLogs, true, 'DFT Gaze training logs ship with the weights');
+    // one EDGELAB_ASSETS folder (laid out like dist/kernel) beats the copy beside the bundle
+    const envOut = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: tmp, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(root, 'node_modules'), EDGELAB_ASSETS: join(root, 'dist', 'kernel') } })) as Record<string, string>;
+    for (const k of ['rosko', 'zoo', 'sws', 'gaze', 'fed'] as const) {
+      assert.ok(String(envOut[k]).startsWith(join(root, 'dist', 'kernel')), `${k} resolved from EDGELAB_ASSETS: ${envOut[k]}`);
+    }
   } finally { rmSync(tmp, { recursive: true, force: true }); }
+});
+
+test('from the sources every loader finds its artifact in the repository (not in a dist/ copy)', () => {
+  const probe = `
+    const el = require(${JSON.stringify(join(root, 'kernel', 'index.ts'))});
+    process.stdout.write(JSON.stringify({
+      rosko: el.sparse.wasmPath(), zoo: el.stitch.zooDir(), sws: el.sws.swsModelDir(), gaze: el.gaze.weightsDir(), fed: el.federated.shippedPath(),
+    }));`;
+  const env = { ...process.env };
+  delete env.EDGELAB_ASSETS;
+  const out = JSON.parse(execFileSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, '-e', probe], { cwd: tmpdir(), encoding: 'utf8', env })) as Record<string, string>;
+  const want = { rosko: 'kernel/sparse/rosko.wasm', zoo: 'kernel/stitch/zoo', sws: 'kernel/core/models/fashion-mnist', gaze: 'kernel/gaze/weights', fed: 'kernel/federated/shipped/bench.json' };
+  for (const [k, rel] of Object.entries(want)) assert.equal(out[k], join(root, rel), k);
 });

@@ -49,20 +49,20 @@ test('a folder without its probe file does not count (a partial copy is skipped)
 });
 
 test('a missing asset is NotFound naming every place looked and how to regenerate it', () => {
-  const p = places('sws-models', []);
+  const p = places('fashion-mnist-models', []);
   try {
     const roots = { env: p.env, bundle: p.bundle, repos: [p.repo, join(p.tmp, 'repo2')] };
-    assert.equal(assetCandidates('sws-models', { roots }).length, 4);
-    assert.throws(() => resolveAsset('sws-models', { roots }), (e: Error) => {
+    assert.equal(assetCandidates('fashion-mnist-models', { roots }).length, 4);
+    assert.throws(() => resolveAsset('fashion-mnist-models', { roots }), (e: Error) => {
       assert.ok(e instanceof NotFound, e.name);
-      for (const c of assetCandidates('sws-models', { roots })) assert.ok(e.message.includes(c.path), `${c.path} missing from: ${e.message}`);
+      for (const c of assetCandidates('fashion-mnist-models', { roots })) assert.ok(e.message.includes(c.path), `${c.path} missing from: ${e.message}`);
       for (const from of ['EDGELAB_ASSETS', 'bundle', 'repo']) assert.ok(e.message.includes(`(${from})`), from);
-      assert.match(e.message, /train-sws-models/);
+      assert.match(e.message, /sws\/train-models/);
       return true;
     });
     // an explicit path that does not exist is not silently replaced by a shipped copy
     assert.throws(() => resolveAsset('rosko-wasm', { path: join(p.tmp, 'no.wasm') }), /no\.wasm \(option\)/);
-    assert.equal(findAsset('sws-models', { roots }), null);
+    assert.equal(findAsset('fashion-mnist-models', { roots }), null);
   } finally { rmSync(p.tmp, { recursive: true, force: true }); }
 });
 

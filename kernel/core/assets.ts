@@ -31,9 +31,9 @@ export interface AssetSpec {
 
 export const ASSETS = {
   'rosko-wasm': { repo: 'kernel/sparse/rosko.wasm', bundle: 'rosko.wasm', what: 'Rosko sparse kernels (rosko.wasm)', regenerate: 'node scripts/build-wasm.mjs' },
-  'stitch-zoo': { repo: 'kernel/stitch/zoo', bundle: 'stitch/zoo', probe: 'vgg-s1/model.json', what: 'StitchNet model zoo', regenerate: 'npx tsx scripts/train-stitch-zoo.ts' },
-  'sws-models': { repo: 'kernel/cim/sws-models', bundle: 'cim/sws-models', probe: 'mixer/model.json', what: 'shipped SWS models', regenerate: 'npx tsx scripts/train-sws-models.ts' },
-  'gaze-weights': { repo: 'kernel/gaze/weights', bundle: 'gaze/weights', probe: 'student.safetensors.gz', what: 'shipped DFT Gaze weights', regenerate: 'npx tsx kernel/gaze/cli.ts train' },
+  'stitch-zoo': { repo: 'kernel/stitch/zoo', bundle: 'stitch/zoo', probe: 'vgg-s1/model.json', what: 'StitchNet model zoo', regenerate: 'npx tsx scripts/stitch/train-zoo.ts' },
+  'fashion-mnist-models': { repo: 'kernel/core/models/fashion-mnist', bundle: 'core/models/fashion-mnist', probe: 'mixer/model.json', what: 'shipped Fashion-MNIST models (SWS study, CIM CNN)', regenerate: 'npx tsx scripts/sws/train-models.ts' },
+  'gaze-weights': { repo: 'kernel/gaze/weights', bundle: 'gaze/weights', probe: 'student.safetensors.gz', what: 'shipped DFT Gaze weights', regenerate: 'npx tsx scripts/gaze/train.ts train' },
   'fed-shipped': { repo: 'kernel/federated/shipped/bench.json', bundle: 'federated/shipped/bench.json', what: 'shipped SphereFed results', regenerate: 'npm run bench -- --only fed' },
 } as const satisfies Record<string, AssetSpec>;
 
