@@ -11,13 +11,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { init } from '../kernel/core/backend';
 import { loadFashionMnist, asTensors } from '../kernel/core/data';
-import { mapLayer } from '../kernel/cim/crossbar';
-import { synthQuantized } from '../kernel/cim/data';
-import { faceApiLayers } from '../kernel/cim/real';
+import { mapLayer, synthQuantized, faceApiLayers, type MappedLayer } from '../kernel/cim';
 import { pruneInt8 } from '../kernel/sws/prune';
 import { reduction, swsEnergy, swsStudy, type SwsEnergy, type SwsStudyResult } from '../kernel/sws/study';
 import { loadSwsModel, type SwsModelKind } from '../kernel/core/models/fashion';
-import type { MappedLayer } from '../kernel/cim/types';
 import { record, type BenchContext } from './lib';
 
 export const prefix = 'sws';

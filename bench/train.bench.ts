@@ -11,9 +11,7 @@ import { loadFashionMnist, asTensors } from '../kernel/core/data';
 import { tinyCnn } from '../kernel/core/models/tiny';
 import { setFastWasmKernels } from '../kernel/core/wasm-grads';
 import { buildWideMixer } from '../kernel/core/models/fashion';
-import { createModel, disposeGazeModel } from '../kernel/gaze/model';
-import { trainSupervised } from '../kernel/gaze/train';
-import { renderStream } from '../kernel/gaze/pipeline';
+import { createModel, disposeGazeModel, trainSupervised, renderStream } from '../kernel/gaze';
 import { record, median, type BenchContext } from './lib';
 
 export const prefix = 'train';

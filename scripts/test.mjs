@@ -4,7 +4,7 @@
 //   provision  apt packages the tests need (scripts/provision.mjs)          budget  10 min
 //   build      esbuild bundles + kernel .d.ts                                       3 min
 //   static     tsc (node + web configs), eslint import boundaries, bench schema     4 min
-//   unit       kernel, extension, bench, scripts **/*.test.ts          10 min
+//   unit       {kernel,extension,bench,scripts}/**/*.test.ts (node:test)           10 min
 //   notebooks  test/notebooks.*.test.ts (runner vs tslab, ipykernel, nbconvert)    8 min
 //   tutorials  test/tutorials.*.test.ts (every notebooks/*.ipynb with defaults)  20 min
 //   browser    test/browser.*.test.ts (renderer and pages in headless Chromium)    5 min

@@ -16,10 +16,7 @@ import { rng } from '../kernel/core/rng';
 import {
   deriveSchedule, simulate, CORTEX_M4, TINYML_LAYERS_FP32, TINYML_LAYERS_Q15, feasibleTiles, BASELINE_NEST, scheduleName, type LoopNest,
 } from '../kernel/mema';
-import { emitFp32, emitBaseline, kernelName } from '../kernel/mema/emit';
-import { emitHarness, type HarnessCase } from '../kernel/mema/harness';
-import { innerLoopStats } from '../kernel/mema/objdump';
-import { emitQ15Harness, q15Counts } from '../kernel/mema/q15';
+import { emitFp32, emitBaseline, kernelName, emitHarness, type HarnessCase, innerLoopStats, emitQ15Harness, q15Counts } from '../kernel/mema';
 
 const FIX = join(__dirname, 'fixtures', 'mema');
 const ARM_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard', '-ffp-contract=off', '-O2', '-Wall', '-Werror'];

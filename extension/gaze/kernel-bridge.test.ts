@@ -30,16 +30,16 @@ test('kernel bridge: synthetic user, OpenEDS and Aria folder round trips, person
   assert.ok(Math.max(...yawsDeg) - Math.min(...yawsDeg) > 20, JSON.stringify(yawsDeg));
   await assert.rejects(api.syntheticUser({ seed: 1, user: 50, sigmaKappaDeg: 2 }), /\[0, 49\]/);
 
-  const ds = gaze.makeGazeDataset({ split: 'test', users: 2, perUser: 12, height: 40, width: 64, seed: 3 });
+  const ds = gaze.world.makeGazeDataset({ split: 'test', users: 2, perUser: 12, height: 40, width: 64, seed: 3 });
   const root = join(dir, 'openeds');
-  const seqs = gaze.writeOpenEds(root, ds);
+  const seqs = gaze.world.writeOpenEds(root, ds);
   const info = await api.scanFolder(root);
   assert.equal(info.format, 'OpenEDS2020');
   assert.deepEqual(info.users, seqs);
   const f = await api.folderUser(root, seqs[1]!);
   assert.deepEqual([f.calib.n, f.heldOut.n, f.calib.h, f.calib.w], [5, 7, 32, 64]);
   // Aria MPS recordings (frames/<t>.png with both eyes side by side + mps/eye_gaze/general_eye_gaze.csv), vergence schema
-  const recs = gaze.writeAriaRecording(join(dir, 'aria'), ds, { schema: 'vergence' }).map((r) => r.split(/[\\/]/).pop()!);
+  const recs = gaze.world.writeAriaRecording(join(dir, 'aria'), ds, { schema: 'vergence' }).map((r) => r.split(/[\\/]/).pop()!);
   const aria = await api.scanFolder(join(dir, 'aria'));
   assert.deepEqual([aria.format, aria.users], ['Aria MPS', recs]);
   const a = await api.folderUser(join(dir, 'aria'), recs[0]!);

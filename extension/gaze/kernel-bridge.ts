@@ -15,8 +15,7 @@ import { basename, join } from 'node:path';
 import { init } from '../../kernel/core/backend';
 import { NotFound, FormatError, InvalidInput } from '../../kernel/core/errors';
 import * as gaze from '../../kernel/gaze';
-import type { GazeModel, GazeSet } from '../../kernel/gaze/types';
-import type { LoadedGazeSet } from '../../kernel/gaze/world/loaders';
+import type { GazeModel, GazeSet } from '../../kernel/gaze';
 import type { EyeFrames, FolderInfo, GazeKernelApi, RunOptions, UserData } from './kernel-api';
 
 export interface KernelBridgeOptions {
@@ -63,7 +62,7 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
     return { model, replay };
   };
 
-  const fromLoaded = (set: LoadedGazeSet, label: string): UserData => {
+  const fromLoaded = (set: gaze.world.LoadedGazeSet, label: string): UserData => {
     const ok: number[] = [];
     for (let i = 0; i < set.n; i++) if (Number.isFinite(set.gaze[2 * i]!) && Number.isFinite(set.gaze[2 * i + 1]!)) ok.push(i);
     if (ok.length <= CALIB) throw new FormatError(`${label}: ${ok.length} labeled frames; need more than ${CALIB} (5 calibrate, the rest are held out)`);
@@ -73,11 +72,11 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
   return {
     async syntheticUser(q: { seed: number; user: number; sigmaKappaDeg: number } & RunOptions): Promise<UserData> {
       if (q.user >= maxUsers) throw new InvalidInput(`synthetic user must be in [0, ${maxUsers - 1}], got ${q.user}`);
-      const ds = gaze.makeGazeDataset({
+      const ds = gaze.world.makeGazeDataset({
         split: 'test', protocol: 'unseenUsers', users: q.user + 1, perUser, height: H, width: W, seed: q.seed, sigmaKappaDeg: q.sigmaKappaDeg, flipLeft: o.flipLeft ?? false,
         signal: q.signal, onProgress: (d, t) => q.onProgress?.(d / t, 'rendering'),
       });
-      const sets = gaze.calibrationSets(ds);
+      const sets = gaze.world.calibrationSets(ds);
       const s = sets[q.user];
       if (!s) throw new NotFound(`synthetic user ${q.user} not rendered (${sets.length} users)`);
       return {
@@ -102,9 +101,9 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
     async folderUser(path: string, user: string): Promise<UserData> {
       const info = await this.scanFolder(path);
       if (!info.users.includes(user)) throw new NotFound(`${user} is not a user of ${path} (${info.users.slice(0, 5).join(', ')}${info.users.length > 5 ? ', …' : ''})`);
-      if (info.format === 'OpenEDS2020') return fromLoaded(gaze.loadOpenEds(path, { sequences: [user], height: H, width: W }), `OpenEDS ${user}`);
+      if (info.format === 'OpenEDS2020') return fromLoaded(gaze.world.loadOpenEds(path, { sequences: [user], height: H, width: W }), `OpenEDS ${user}`);
       const dir = isAria(path) ? path : join(path, user);
-      return fromLoaded(gaze.loadAriaRecording(dir, { height: H, width: W }), `Aria ${user}`);
+      return fromLoaded(gaze.world.loadAriaRecording(dir, { height: H, width: W }), `Aria ${user}`);
     },
 
     async personalize(d: UserData, q: { steps: number } & RunOptions) {

@@ -1,5 +1,5 @@
 /**
- * CIM crossbars (paper A: "Efficient Reprogramming of Memristive Crossbars for DNNs: Weight Sorting and Bit
+ * CIM crossbars ("Efficient Reprogramming of Memristive Crossbars for DNNs: Weight Sorting and Bit
  * Stucking", Farias & Kung, arXiv:2410.21730; the simulator core is shared with SWS, arXiv:2410.11298).
  *
  *   const { q, scale } = cim.quantize({ weights, nOut, nIn });
@@ -8,17 +8,18 @@
  *   const packed = cim.packSections(layer);                                    // sorted sections ordered by value profile
  *   cim.simulateReprogramming([packed, ...], { policy: 'chunked-zigzag', stuckColumns: 3, rewriteFraction: 0.25 })
  */
-export * from './types';
-export { DEFAULT_CONFIG, resolveConfig, columnLayout, mapLayer, sortPerm, tileImage, decodeCell, cellSource, slotSource, imageWords, mvm, referenceMatmul, popcount,
+export type { SignMode, CrossbarConfig, SortKey, Routing, MappedLayer, SectionTable, InputMode, MvmOptions, SchedulePolicy, ReprogramOptions, WeightError,
+  ReprogramResult } from './types';
+// columnLayout, sortPerm, tileImage, slotSource and popcount are the crossbar internals SWS (el.sws) builds on.
+export { DEFAULT_CONFIG, resolveConfig, columnLayout, mapLayer, sortPerm, tileImage, slotSource, mvm, referenceMatmul, popcount,
   type ColumnRole, type MapLayerOptions } from './crossbar';
-export { quantize, unrollConv, transposeDense, im2col, type QuantizeOptions, type Quantized } from './quantize';
-export { buildSchedule, simulateReprogramming, similaritySchedule, stuckColumnsByMagnitude, type Schedule } from './reprogram';
-export { synthWeights, synthQuantized, vitBaseShapes, type SynthOptions } from './data';
+export { quantize, unrollConv, transposeDense, type QuantizeOptions, type Quantized } from './quantize';
+export { simulateReprogramming, stuckColumnsByMagnitude } from './reprogram';
+export { synthWeights, synthQuantized, type SynthOptions } from './data';
 export { crossbarMapFigure, tileCells } from './figures';
 export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping } from './model';
 export { reprogramStudy, type StudyOptions, type StudyRow, type StudyResult } from './study';
 export { faceApiLayers } from './real';
-export { faceApiModelDir } from '../core/models/face-api';
 export { sweep, type SweepOptions, type SweepRow } from './sweep';
 export { packSections, type PackOptions } from './layout';
 // SWS (arXiv:2410.11298) moved to its own namespace `el.sws`; these names stay here for one release.

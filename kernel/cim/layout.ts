@@ -1,5 +1,5 @@
 /**
- * Section packing [OURS, reading of paper A's "organize weights into sorted sections to schedule reprogramming of
+ * Section packing [OURS, reading of arXiv:2410.21730's "organize weights into sorted sections to schedule reprogramming of
  * similar crossbars"]: instead of the grid (tile (rb, cb) slot k = output cb·slots + k, sorted positions of row block
  * rb), every output's sorted input order is cut into sections, ALL sections of the layer are ordered by their value
  * profile, and neighbours in that order are put in the same slot of consecutive tiles. A crossbar that loads tiles

@@ -1,5 +1,5 @@
 /**
- * Reprogramming cost of running a model that needs more tiles than the chip has crossbars (paper A), with weight
+ * Reprogramming cost of running a model that needs more tiles than the chip has crossbars (arXiv:2410.21730), with weight
  * sorting (via `mapLayer({ sort })`), scheduling policies and bit stucking.
  *
  * Cost model [INFERRED from "each memristor is programmed individually" (1T1R)]: a load pulses only the cells whose

@@ -1,5 +1,5 @@
 /**
- * Trade-off sweep for paper A: reprogramming reduction vs weight error over stucking (k, f), physical crossbars P
+ * Trade-off sweep for the reprogramming paper (arXiv:2410.21730): reprogramming reduction vs weight error over stucking (k, f), physical crossbars P
  * and crossbar size, on the same integer weights.
  */
 import { InvalidInput, checkInt, throwIfAborted } from '../core/errors';

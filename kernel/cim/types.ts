@@ -2,7 +2,7 @@
  * Options and results of the CIM crossbar simulator (shared by the reprogramming paper and SWS).
  *
  * Tags in comments: [PAPER] read in the paper, [INFERRED] reconstruction of an unknown detail (an explicit
- * option, default documented), [OURS] our design choice. See /work/shared/research/cim.md.
+ * option, default documented), [OURS] our design choice. Papers: arXiv:2410.21730 (reprogramming) and arXiv:2410.11298 (SWS).
  */
 
 /**
@@ -98,12 +98,12 @@ export interface MvmOptions {
 /**
  * Scheduling of tiles onto P physical crossbars over one inference pass.
  * - 'round-robin' (naive baseline): layers in order, tiles row-major, load i goes to crossbar i mod P.
- * - 'chunked' [OURS, brief §3.3]: each layer's tile list is cut into min(P, L) contiguous chunks; chunk c goes to
+ * - 'chunked' [OURS]: each layer's tile list is cut into min(P, L) contiguous chunks; chunk c goes to
  *   crossbar ⌊c·P/n⌋, so a crossbar's consecutive loads are neighbours in (sorted) tile order and sit in the same
  *   quantile band from layer to layer.
  * - 'chunked-zigzag': as 'chunked', but the direction inside chunks alternates per layer and per pass, so the
  *   wrap-around does not jump from the largest back to the smallest section.
- * - 'similarity' [OURS, paper A's "schedule reprogramming of similar crossbars"]: layers in order; each layer is
+ * - 'similarity' [OURS, arXiv:2410.21730's "schedule reprogramming of similar crossbars"]: layers in order; each layer is
  *   loaded in ⌈L/P⌉ rounds (the same latency as the other policies), and in every round tiles go to crossbars by
  *   greedy minimum Hamming distance between the tile's image and what the crossbar holds (across layers too).
  *   State-aware, so the schedule is computed per pass inside simulateReprogramming (an offline compiler can do the

@@ -1,7 +1,7 @@
 /**
  * The wasm training kernels against a float64 brute-force reference (normwise ‖g − ref‖ ≤ 1e-4·‖ref‖)
  * over strides, paddings and dilations, and against the cpu backend where the cpu backend is itself
- * right (dilation 1; its depthwise kernels are wrong at dilation 2, see shared/research/npm_compute.md).
+ * right (dilation 1; its depthwise kernels are wrong at dilation 2, measured here).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

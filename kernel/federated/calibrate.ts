@@ -66,7 +66,7 @@ export function sumStats(list: CalibStats[]): CalibStats {
 export interface RidgeOptions {
   /** Absolute ridge λ. When absent, λ = relLambda · tr(G)/d. */
   lambda?: number;
-  /** Default 1e-3 (the brief's proposal; the paper's λ is not known here). */
+  /** Default 1e-3 (our choice; the paper's λ is not known here). */
   relLambda?: number;
 }
 

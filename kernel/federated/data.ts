@@ -66,7 +66,7 @@ export function loadSource(src: DataSource): ClientData {
 }
 
 /**
- * A seeded toy task for tests: C Gaussian blobs in D dims through tanh (the brief's GMM-tabular, one mode per class).
+ * A seeded toy task for tests: C Gaussian blobs in D dims through tanh (a GMM-tabular task of our choosing, one mode per class).
  */
 export function gaussianBlobs(o: { n: number; dims: number; classes: number; seed: number; spread?: number }): ClientData {
   const r = rng(o.seed), C = o.classes, D = o.dims;

@@ -76,7 +76,7 @@ export function bytesFigure(r: ExperimentResult): TableFigure {
 
 export interface Gate { check: string; value: number; target: string; met: boolean }
 
-/** The issue's effect gates, from whatever seeds are present (α = 0.05 and the near-IID α). */
+/** Our effect gates (declared before measuring), from whatever seeds are present (α = 0.05 and the near-IID α). */
 export function gates(runs: ExperimentResult[], o: { alpha?: number; iidAlpha?: number } = {}): Gate[] {
   const a = o.alpha ?? 0.05, iid = o.iidAlpha ?? 100;
   const m = (alpha: number, arm: Arm) => mean(finals(runs, alpha, arm));
@@ -123,7 +123,7 @@ export function paperTable(runs: ExperimentResult[], o: { alpha?: number } = {})
     { what: 'of which: fixed hyperspherical head alone', paper: 'not separated in the abstract', ours: `${(100 * (m('sphere') - m('fedavg'))).toFixed(1)} points (sphere uncalibrated − FedAvg)` },
     { what: 'of which: closed-form calibration', paper: 'closed-form MSE, distributed, no local data', ours: `${(100 * (m('spherefed') - m('sphere'))).toFixed(1)} points (SphereFed − sphere); the same ridge head on FedAvg features: ${(100 * (m('fedavg_ridge') - m('fedavg'))).toFixed(1)}` },
     { what: 'Federated calibration vs centralized ridge', paper: 'exact (no data access)', ours: 'equal to ≤ 1e-9 relative in float64, any client order or partition (unit test)' },
-    { what: 'Calibration message per client', paper: 'd(d+1)/2 + d·C numbers (brief)', ours: calib ? `${calib.calibUpPerClient} bytes float64 (d = ${r0.config.features}, C = 10), once` : '–' },
+    { what: 'Calibration message per client', paper: 'd(d+1)/2 + d·C numbers (our reading of the closed-form calibration)', ours: calib ? `${calib.calibUpPerClient} bytes float64 (d = ${r0.config.features}, C = 10), once` : '–' },
     { what: 'Head never trained nor sent', paper: 'yes (fixed classifier)', ours: `${r0.bytes.find((b) => b.arm === 'fedavg')!.nParams - (calib?.nParams ?? 0)} fewer parameters per message than FedAvg's learned head` },
     { what: 'Centralized upper reference', paper: '–', ours: `${(100 * m('centralized')).toFixed(1)} %` },
   ];

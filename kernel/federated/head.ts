@@ -1,7 +1,7 @@
 /**
  * SphereFed's fixed classifier: W ∈ R^{d×C} whose columns span the unit hypersphere's classes, derived from a seed
  * on every client (never trained, never sent). 'orthonormal' (default; WᵀW = I_C, the form used by the two third-party
- * re-implementations the brief found) or 'etf' (simplex equiangular tight frame, WᵀW = C/(C−1)(I − 11ᵀ/C), FedETF's choice).
+ * re-implementations we know of) or 'etf' (simplex equiangular tight frame, WᵀW = C/(C−1)(I − 11ᵀ/C), FedETF's choice).
  */
 import { rng } from '../core/rng';
 import { InvalidInput, checkInt } from '../core/errors';

@@ -10,10 +10,9 @@
  */
 export { partition, partitionStats, dirichlet, type Partition, type PartitionOptions, type PartitionScheme, type PartitionStats } from './partition';
 export { Mlp, trainLocal, headAccuracy, type ModelSpec, type ClientData, type LocalTrainOptions } from './model';
-export { fixedHead, fingerprint, type FixedHeadKind } from './head';
+export { fixedHead, type FixedHeadKind } from './head';
 export { clientStats, sumStats, solveRidge, type CalibStats, type RidgeOptions } from './calibrate';
-export { cholesky, choleskySolve, packUpper, unpackUpper, packedLength } from './linalg64';
-export { runFederated, federatedCalibration, clientSeed, validateUpdate, type FedOptions, type FedResult, type RoundLog, type Strategy, type CalibrationOptions, type CalibrationResult } from './server';
+export { runFederated, federatedCalibration, type FedOptions, type FedResult, type RoundLog, type Strategy, type CalibrationOptions, type CalibrationResult } from './server';
 export { makeHosts, InProcessHost, WorkerHost, ClientDropped, hostEntry, type ClientHost } from './transport';
 export { processHosts, ProcessHost, SocketHub } from './socket-host';
 export { encode, decodeClientMessage, decodeServerMessage, CLIENT_MESSAGE_TYPES, type ClientMessage, type ServerMessage } from './protocol';

@@ -22,7 +22,7 @@ export interface ModelSpec {
   classes: number;
   /** Default 'learned'. */
   head?: 'learned' | 'sphere';
-  /** Logit scale s for the sphere head. Default 16 (the brief's pilot tried 4, 16, 40). */
+  /** Logit scale s for the sphere head. Default 16 (our pilot tried 4, 16, 40). */
   scale?: number;
   /** Default 'ce'. */
   loss?: 'ce' | 'mse';

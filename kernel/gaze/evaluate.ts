@@ -1,5 +1,5 @@
 /**
- * The evaluation protocols of the issue on the synthetic world (used by bench/gaze.bench.ts and the notebook):
+ * Our evaluation protocols (the paper's, arXiv 2411.04335 §4, on the synthetic world) (used by bench/gaze.bench.ts and the notebook):
  *   - generalized error on unseen users (OpenEDS-like val split, σ_κ = 0) and seen users (AEA-like val split);
  *   - personalization: unseen test users with σ_κ = 2°, 5 calibration images each, last-stage adapters + replay;
  *     per-user mean error on the SAME held-out frames before/after; a shuffled-label control (leak check); and the

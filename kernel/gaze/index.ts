@@ -8,24 +8,19 @@
  *   const mine = await gaze.personalize(m, { images: calib, gaze: calibGaze }, { replay });
  *   gaze.meanAngularErrorDeg(gaze.predictGaze(mine, test), testGaze)
  *   await gaze.runPipeline({ out: 'runs/gaze' })                    // or: npx tsx scripts/gaze/train.ts train
+ *   const ds = gaze.world.makeGazeDataset({ split: 'test', protocol: 'unseenUsers', users: 2, perUser: 30 });  // synthetic eyes
  */
-export * from './types';
+export type { NetSpec, ModelKind, GazeModel, ParamGroup, EyeBatch, GazeLabels, GazeSet, TrainLogEntry, StageOptions } from './types';
 export {
-  teacherSpec, studentSpec, specOf, buildGazeModel, createModel, disposeGazeModel, cloneGazeModel, countParams, modelParamCount,
-  paramShapes, inGroup, groupVars, copyParams, forward, toInput, sliceBatch, macs, ATTO_DEPTHS, type BuildOptions,
+  teacherSpec, studentSpec, specOf, createModel, disposeGazeModel, cloneGazeModel, countParams, modelParamCount, macs, ATTO_DEPTHS, type BuildOptions,
 } from './model';
-export { trainSupervised, trainLoop, setSource, subset, kmeansGaze, clusterMembers, lrAt, type BatchSource, type SupervisedOptions, type LoopResult } from './train';
-export { distill, inheritStage1, patchMask, buildDecoders, type DistillOptions, type DistillResult } from './distill';
+export { trainSupervised, kmeansGaze, type SupervisedOptions, type LoopResult } from './train';
+export { distill, type DistillOptions, type DistillResult } from './distill';
 export { predictGaze, evaluateGaze, personalize, loadGazeModel, weightsDir, shippedJson, type PersonalizeOptions, type ShippedModel } from './personalize';
 export { saveGazeModel, readGazeModel, gazeModelToBytes, gazeModelFromBytes, type WeightFormat } from './weights';
-export { runPipeline, renderStream, generalizedSet, STAGES, DEFAULT_STEPS, type PipelineOptions, type StageName } from './pipeline';
-// data side (synthetic near-eye world, real-data loaders, geometry)
-export * from './geometry';
-export * from './world/synth';
-export * from './world/loaders';
-export { decodePng, encodeGrayPng, resizeArea, fitImage, type GrayImage } from '../core/vision/image';
-export * from './world/figures';
-export type * from './world/types';
-export * as world from './world';
+export { runPipeline, generalizedSet, renderStream, STAGES, DEFAULT_STEPS, type PipelineOptions, type StageName } from './pipeline';
+export { angularErrorsDeg, meanAngularErrorDeg, angleBetweenDeg, yawPitchToVector, vectorToYawPitch, degToRad, radToDeg } from './geometry';
 export { paramTable, trainingCurves, errorTable, personalizationScatter, gazeScatter, latencyTable, paperVsOursTable, type ErrorRow, type PaperRow } from './figures';
 export { generalizedTestSet, personalTestSet, personalizationStudy, latencyMs, type PersonalizationStudy, type UserResult } from './evaluate';
+// where the eye images come from: the synthetic near-eye world and the OpenEDS / Aria layouts (gaze.world.*)
+export * as world from './world';

@@ -337,7 +337,7 @@ export function forward(m: GazeModel, x: tf.Tensor4D, opts: ForwardOptions = {},
 }
 
 /**
- * Eye images → normalised NHWC input: per-image zero mean / unit variance (as the brief's synthetic path),
+ * Eye images → normalised NHWC input: per-image zero mean / unit variance (our choice for the synthetic path),
  * replicated to inCh channels. Returns a new tensor the caller owns.
  */
 export function toInput(batch: EyeBatch, inCh = 1): tf.Tensor4D {

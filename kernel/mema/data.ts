@@ -1,4 +1,4 @@
-/** The 20 TinyML matmul layers of MEMA-MM.ino (brief §2.5) and MEMA's FP32 padding rule. */
+/** The 20 TinyML matmul layers of the authors' MEMA-MM.ino benchmark (arXiv:2304.05544) and MEMA's FP32 padding rule. */
 
 export interface Layer { id: number; M: number; K: number; N: number }
 

@@ -1,4 +1,4 @@
-/** Hardware presets (MEMA-MM repo, brief §2.1/§2.7) and a validated constructor for user-defined ones. */
+/** Hardware presets (the authors' MEMA-MM code and its roofline constants, arXiv:2304.05544) and a validated constructor for user-defined ones. */
 import { validateHardware } from './cost';
 import type { Hardware } from './types';
 

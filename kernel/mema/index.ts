@@ -2,8 +2,8 @@
  * MEMA (Sabot, Natesh, Kung, Ting, arXiv:2304.05544): analytic matmul schedules that minimise external
  * memory accesses on TinyML systems, checked by an exact simulator, exhaustive search and the I/O lower bound.
  */
-export * from './types';
-export { ALL_ORDERS, footprint, stationary, scheduleName, nestOf, validateNest } from './ir';
+export type { Dim, Operand, ScheduleName, LoopNest, Hardware, Counts, Shape, ScheduleChoice } from './types';
+export { ALL_ORDERS, scheduleName, nestOf, validateNest } from './ir';
 export { simulate, type SimulateOptions } from './sim';
 export { cost, costDivisible, cutoffs, chooseByCutoffs, deriveSchedule, feasibleTiles, validateHardware } from './cost';
 export { search, candidates, type SearchOptions } from './search';

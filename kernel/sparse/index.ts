@@ -7,7 +7,7 @@
  *   const C = sparse.spmm(pk, B);                          // single thread; sparse.RoskoPool for two workers
  */
 export * from './types';
-export { sparseCacheDims, readHardware, tileModel, pickMicrotile, type CacheDimsInput, type TileModelOptions } from './tiles';
+export { readHardware, tileModel, type TileModelOptions } from './tiles';
 export { pack, unpack, validatePacked, packedBytes, toCsr, csrToDense, checkCsr, coreRows } from './pack';
 export { spmm, spmmCounts, csrSpmm, denseGemm } from './spmm';
 export { RoskoPool } from './workers';

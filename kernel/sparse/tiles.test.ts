@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { InvalidInput } from '../core/errors';
 import { readHardware, sparseCacheDims, tileModel } from './tiles';
 
-// Golden rows: the research brief's worked examples (kernels.md §1.5), computed from the authors' formulas, m_r×n_r = 6×16.
+// Golden rows computed by hand from the authors' formulas (Rosko's block_sizing_sp.cpp get_sparse_cache_dims, arXiv:2307.03930), m_r×n_r = 6×16.
 const VM = { l2: 1 << 20, l3: 32 << 20, p: 2, mr: 6, nr: 16 };
 const I9 = { l2: 256 << 10, l3: 20 << 20, p: 10, mr: 6, nr: 16 };
 const BIG = { M: 10000, K: 10000, N: 10000 };

@@ -20,8 +20,8 @@
  * small-M clamp: if M < p·m_r: m_c = m_r; elif M < p·m_c: a = ⌊M/p⌋, m_c = a < m_r ? m_r : a + (m_r − a mod m_r)
  * n_c (K-first): n_c = p·m_c − (p·m_c mod n_r), or n_r when that is 0.
  *
- * `sparseCacheDims` reproduces these equations bit for bit (golden table in tiles.test.ts, rows from the
- * research brief's worked examples). `tileModel` then applies this library's choices, each documented there.
+ * `sparseCacheDims` reproduces these equations bit for bit (golden table in tiles.test.ts, rows computed by
+ * hand from the authors' get_sparse_cache_dims, Rosko code release, arXiv:2307.03930). `tileModel` then applies this library's choices, each documented there.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -150,7 +150,7 @@ export interface TileModelOptions {
  * In wasm the C microtile lives in linear memory (as in the authors' kernels, whose `loc`-indexed accumulators the
  * compiler keeps in L1), so m_r only sets how many nonzeros share one B-row load and how many tiles there are.
  * Rule: n_r = 32 (8 B vectors held in registers), m_r = the tallest multiple of 8 whose C tile m_r·n_r·4 bytes fits
- * L1d/3 (the brief's "wasm-aware" rule), at most 248 (u8 `loc`). On this machine (L1d 48 KiB) that is 128×32.
+ * L1d/3 (our "wasm-aware" rule), at most 248 (u8 `loc`). On this machine (L1d 48 KiB) that is 128×32.
  * Measured here (sweep m_r ∈ {8,16,32,64,128} × n_r ∈ {16,32,64}, 1024³ / 512×2048×256 / 2048×512×256,
  * d ∈ {0.3, 0.1, 0.02}): the tallest tiles were fastest or within noise at every density, and n_r = 32 beat 16 and 64
  * in most cells (n_r = 64 needs 16 B vectors, more than V8's 16 xmm registers hold).

@@ -12,12 +12,12 @@
  */
 export { type Acts, type ActsLike } from './acts';
 export { cka, ckaRaw, type CkaOptions } from './cka';
-export { fitStitch, foldKernel, foldBias, solveLs, type FitOptions, type Stitch } from './fit';
-export { fragmentize, analyse, buildChain, countMacs, type Fragment, type NetGraph, type Piece } from './graph';
-export { search, runModel, boundaryActs, imagesToActs, type SearchOptions, type StitchedNet, type ChainLink, type NetInput, type ImagesLike } from './search';
+export { fitStitch, type FitOptions, type Stitch } from './fit';
+export { fragmentize, countMacs, type Fragment, type NetGraph, type Piece } from './graph';
+export { search, imagesToActs, type SearchOptions, type StitchedNet, type ChainLink, type NetInput, type ImagesLike } from './search';
 export { knnHead, labelMapHead, accuracy, type KnnHead } from './heads';
 export { ckaMatrix, knnAccuracy, trainFromScratch, type CkaMatrix, type CkaMatrixOptions, type LabelledImages } from './evaluate';
 export { ckaFigure, networksTable, chainFigure, chainText } from './figures';
 export { ZOO, loadZoo, zooDir, vggNet, wideNet, resNet, dsconvNet, type ZooSpec, type LoadZooOptions } from './zoo';
 export { paperVsOurs, PAPER } from './paper';
-export { study, spearman, type StudyOptions, type StudyResult, type GeneratedNet, type OriginalNet } from './study';
+export { study, type StudyOptions, type StudyResult, type GeneratedNet, type OriginalNet } from './study';

@@ -1,5 +1,5 @@
 /**
- * The paper's headline numbers (from the authors' saved notebook outputs, see the research brief §1.7) and the
+ * The paper's headline numbers (from the authors' saved notebook outputs in their code release for arXiv 2301.01947) and the
  * paper-vs-ours table figure.
  */
 import { table } from '../viz';

@@ -1,5 +1,5 @@
 /**
- * ADC energy models and ADC policies for bit-sliced crossbars (paper B, SWS: "Sorted Weight Sectioning for
+ * ADC energy models and ADC policies for bit-sliced crossbars (SWS: "Sorted Weight Sectioning for
  * Energy-Efficient Unstructured Sparse DNNs on Compute-in-Memory Crossbars", Farias & Kung, arXiv:2410.11298).
  *
  * A conversion unit is one (section, polarity, value slice): the bit line of one magnitude column carrying one

@@ -6,11 +6,9 @@ import { heatmap, series } from '../viz/builders';
 import type { CrossbarMapFigure, HeatmapFigure, SeriesFigure } from '../viz/types';
 import { InvalidInput, describe } from '../core/errors';
 import { adcEnergyModel, type AdcEnergyId, type AdcPolicy } from './adc';
-import { slotSource } from '../cim/crossbar';
-import { crossbarMapFigure } from '../cim/figures';
+import { slotSource, crossbarMapFigure, type MappedLayer } from '../cim';
 import { activeColumns } from './sws';
 import { SWS_LAYOUTS, reduction, type SwsEnergy, type SwsLayoutName, type SwsStudyRow } from './study';
-import type { MappedLayer } from '../cim/types';
 
 /**
  * Crossbar map of `tile` with, per section (output slot), the bit lines `policy` gives an ADC marked under the

@@ -6,7 +6,7 @@ import { expectNoLeak } from '../core/testing';
 import { InvalidInput } from '../core/errors';
 import { rng } from '../core/rng';
 import { magnitudeMask, pruneFineTune, pruneInt8, pruneModel } from './prune';
-import { mapModel } from '../cim/model';
+import { mapModel } from '../cim';
 
 function tiny(): tf.Sequential {
   return tf.sequential({ layers: [
@@ -70,7 +70,7 @@ test('pruneFineTune: gradual steps reach the target, pruned weights stay exactly
 });
 
 test('pruneInt8 zeroes the smallest integer weights and keeps the rest', async () => {
-  const { mapLayer } = await import('../cim/crossbar');
+  const { mapLayer } = await import('../cim');
   const q = new Int8Array([5, -1, 0, 3, -7, 2, 1, -2]);
   const L = pruneInt8(mapLayer({ q, nOut: 2, nIn: 4 }), 0.5);
   assert.deepEqual(Array.from(L.q), [5, 0, 0, 3, -7, 0, 0, -2]); // 0, −1, 1 and the first |2| (index 5) go: ties by index

@@ -1,12 +1,11 @@
 /**
- * Unstructured magnitude pruning for SWS (paper B evaluates "unstructured sparse" models; the sparsity level and
+ * Unstructured magnitude pruning for SWS (SWS, arXiv:2410.11298, evaluates "unstructured sparse" models; the sparsity level and
  * pruning recipe are not known to us [INFERRED]): the smallest-|w| kernel weights of every Conv2D / Dense layer are set
  * to zero, optionally in a few gradual steps with a short masked fine-tune after each (pruned weights stay zero).
  * Zero remapping itself is a layout step (`swsLayout(..., { remapZeros: true })`), exact by construction.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mapLayer } from '../cim/crossbar';
-import type { MappedLayer } from '../cim/types';
+import { mapLayer, type MappedLayer } from '../cim';
 import { InvalidInput, checkInt, describe, throwIfAborted } from '../core/errors';
 
 /** Keep-mask (1 = keep) that zeroes the round(sparsity·n) smallest |w| (ties: lower index pruned first). */

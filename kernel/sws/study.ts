@@ -10,12 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, checkInt, describe, throwIfAborted } from '../core/errors';
-import { mapLayer } from '../cim/crossbar';
+import { mapLayer, mapModel, setCrossbarWeights, type CrossbarConfig, type MappedLayer } from '../cim';
 import { ADC_POLICIES, ENERGY_MODELS, type AdcEnergyId, type AdcPolicy } from './adc';
-import { mapModel, setCrossbarWeights } from '../cim/model';
 import { pruneFineTune, type PruneFineTuneOptions } from './prune';
 import { modelAdcPolicies, swsLayout, type LayerUse } from './sws';
-import type { CrossbarConfig, MappedLayer } from '../cim/types';
 
 /**
  * Input vectors each mapped layer sees per inference (one image): Conv2D → H_out·W_out, Dense on [tokens, C] → tokens,

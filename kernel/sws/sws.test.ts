@@ -2,12 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../core/rng';
 import { InvalidInput } from '../core/errors';
-import { columnLayout, mapLayer, mvm, referenceMatmul, slotSource } from '../cim/crossbar';
+import { columnLayout, mapLayer, mvm, referenceMatmul, slotSource, type MappedLayer, type SignMode } from '../cim';
 import { ADC_POLICIES } from './adc';
 import { activeColumns, adcAccount, adcMvm, modelAdc, swsLayout } from './sws';
-import type { MappedLayer, SignMode } from '../cim/types';
 
-/** Golden setup of the brief (§7.2): R = 4, 3 magnitude bits, 1-bit cells, sign-magnitude, 2-bit inputs, E = 2^b. */
+/** Hand-computed golden case (ours): R = 4, 3 magnitude bits, 1-bit cells, sign-magnitude, 2-bit inputs, E = 2^b. */
 const W = new Int8Array([6, -1, 0, 7, 1, -5, 0, 2]);
 const X = [3, 1, 2, 0, 1, 3, 2, 1];
 const CFG = { rows: 4, cols: 4, weightBits: 4, cellBits: 1 as const };

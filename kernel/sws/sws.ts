@@ -1,5 +1,5 @@
 /**
- * Sorted Weight Sectioning (paper B, arXiv:2410.11298) on the shared crossbar core: each output's weights are sorted
+ * Sorted Weight Sectioning (SWS, arXiv:2410.11298) on the shared crossbar core: each output's weights are sorted
  * (by |q| by default), cut into crossbar-row-sized sections, and sections are placed side by side on tiles (one output
  * slot each, with per-section input routing = the "index matching" sorting needs anyway). A section of small weights
  * has all-zero high-order columns, which then need no ADC. With `remapZeros`, every zero weight is moved out of the
@@ -13,12 +13,11 @@
  *   cim.adcAccount(S, { policy: 'sectionMax' }).energy.exp2            // ADC energy per MVM, E ∝ 2^b
  */
 import { InvalidInput, checkInt, describe } from '../core/errors';
-import { columnLayout, popcount, slotSource, sortPerm, tileImage } from '../cim/crossbar';
+import { columnLayout, popcount, slotSource, sortPerm, tileImage, type MappedLayer, type MvmOptions, type SectionTable, type SortKey } from '../cim';
 import {
   ENERGY_MODELS, adcEnergyModel, bitsFor, checkInputBits, checkPolicy, histogramEnergy, sliceBits,
   type AdcEnergyId, type AdcEnergyModel, type AdcPolicy, type PolarityStats,
 } from './adc';
-import type { MappedLayer, MvmOptions, SectionTable, SortKey } from '../cim/types';
 
 export interface SwsLayoutOptions {
   /**

@@ -4,7 +4,7 @@
  * layers and for the fan-in ≥ 1024 channel-MLP layers alone.  npx tsx scripts/sws/scope-diagnostic.ts
  */
 import { init } from '../../kernel/core/backend';
-import { mapModel } from '../../kernel/cim/model';
+import { mapModel } from '../../kernel/cim';
 import { pruneInt8 } from '../../kernel/sws/prune';
 import { layerVectors, swsEnergy, reduction } from '../../kernel/sws/study';
 import { loadSwsModel } from '../../kernel/core/models/fashion';

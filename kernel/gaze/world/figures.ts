@@ -2,7 +2,7 @@
  * Figures for the synthetic near-eye data (payloads from kernel/viz; show them with `show()`):
  *   eyeGrid(ds, { indices?, count?, cols?, scale?, arrows?, pred? }) → image-overlay: a grid of eyes with the label
  *       (green) and optionally a prediction (red) drawn as gaze arrows; blink frames boxed.
- *   generatorSpecTable() → table: the generator's defaults next to the brief's §7.3 values.
+ *   generatorSpecTable() → table: the generator's defaults next to the spec we wrote for it.
  *   userTable(users, { max? }) → table: hidden per-user parameters (kappa, eyeball radius, camera view, slippage).
  */
 import { imageOverlay, table } from '../../viz';
@@ -80,27 +80,27 @@ export function eyeGrid(ds: EyeImages, opts: EyeGridOptions = {}): ImageOverlayF
 
 const rng2 = (r: readonly [number, number], unit = '') => `${r[0]}–${r[1]}${unit}`;
 
-/** The generator's defaults beside the brief's §7.3 values (what the accuracy bands are defined on). */
+/** The generator's defaults beside the spec we wrote for it (what our accuracy targets are defined on). */
 export function generatorSpecTable(): TableFigure {
   const U = DEFAULT_USER_RANGES, F = DEFAULT_FRAME_RANGES, R = DEFAULT_RENDER, P = PROTOCOL_DEFAULTS;
   const rows = [
-    { item: 'Eyeball radius', brief: '11.5–12.8 mm', ours: rng2(U.eyeRadiusMm, ' mm') },
-    { item: 'Iris radius', brief: '5.6–6.4 mm', ours: rng2(U.irisRadiusMm, ' mm') },
-    { item: 'Gaze range (optical axis, head frame)', brief: 'yaw ±25°, pitch ±20°', ours: `yaw ±${F.yawDeg}°, pitch ±${F.pitchDeg}°` },
-    { item: 'Gaze distribution', brief: 'clustered fixations + uniform tail', ours: `4–6 per-user fixation clusters (±${F.fixationJitterDeg}°) + ${F.tailProb * 100}% uniform tail` },
-    { item: 'Camera', brief: '30–35 mm, 20–30° off-axis, below + nasal', ours: `${rng2(U.cameraDistanceMm, ' mm')}, ${rng2(U.cameraOffAxisDeg, '°')} off-axis, azimuth ${rng2(U.cameraAzimuthDeg, '°')} nasal of below` },
-    { item: 'Headset slippage', brief: '±2 mm, ±3°', ours: `±${U.slipMm} mm eye-centre translation, ±${U.slipDeg}° head rotation (+ per-frame ±${F.slipJitterMm} mm / ±${F.slipJitterDeg}°)` },
-    { item: 'Angle kappa', brief: 'mean ≈5° nasal, 1–2° up; σ_κ per user', ours: `mean ${U.kappaMeanDeg[0]}° nasal, ${U.kappaMeanDeg[1]}° up; σ_κ option (default ${U.sigmaKappaDeg}°)` },
-    { item: 'Label vs image', brief: 'label = visual axis, image = optical axis', ours: 'same; label in the device frame' },
-    { item: 'Blinks', brief: '2–3% of frames, flagged', ours: `${F.blinkProb * 100}% (lid closure 0.85–1), flagged` },
-    { item: 'Glints', brief: '4–8 LEDs fixed per device', ours: `${R.leds} LEDs on a device ring, corneal sphere ≈7.8 mm` },
-    { item: 'Sensor', brief: 'vignetting, gain/offset, read + shot noise, defocus, glare', ours: `vignetting ${R.vignetting}, gain ${rng2(R.gain)}, read noise σ ${rng2(R.readNoise)}, shot ${R.shotNoise}, defocus p=${R.defocusProb}, glare p=${F.glareProb} (pool ${P.pool.glareProb})` },
-    { item: 'Eyes', brief: 'left/right (mirror)', ours: U.sides === 'both' ? 'both, 50/50 per user' : U.sides },
-    { item: 'OpenEDS-like split', brief: '60 / 10 / 20 users × 300 frames, 5 calibration', ours: `${P.unseenUsers.train} / ${P.unseenUsers.val} / ${P.unseenUsers.test} users × ${P.unseenUsers.perUser}, ${P.calibrationFrames} calibration targets` },
-    { item: 'AEA-like split', brief: 'same users, frames 8:1:1', ours: `${P.seenUsers.users} users, frames ${P.seenUsers.fractions.join(':').replace(/0\./g, '.')} (hash-split)` },
-    { item: 'Unlabeled pool', brief: '20–50k images, random users, glare', ours: `${P.pool.users} users × ${P.pool.perUser} by default (any size), glare p=${P.pool.glareProb}` },
+    { item: 'Eyeball radius', spec: '11.5–12.8 mm', ours: rng2(U.eyeRadiusMm, ' mm') },
+    { item: 'Iris radius', spec: '5.6–6.4 mm', ours: rng2(U.irisRadiusMm, ' mm') },
+    { item: 'Gaze range (optical axis, head frame)', spec: 'yaw ±25°, pitch ±20°', ours: `yaw ±${F.yawDeg}°, pitch ±${F.pitchDeg}°` },
+    { item: 'Gaze distribution', spec: 'clustered fixations + uniform tail', ours: `4–6 per-user fixation clusters (±${F.fixationJitterDeg}°) + ${F.tailProb * 100}% uniform tail` },
+    { item: 'Camera', spec: '30–35 mm, 20–30° off-axis, below + nasal', ours: `${rng2(U.cameraDistanceMm, ' mm')}, ${rng2(U.cameraOffAxisDeg, '°')} off-axis, azimuth ${rng2(U.cameraAzimuthDeg, '°')} nasal of below` },
+    { item: 'Headset slippage', spec: '±2 mm, ±3°', ours: `±${U.slipMm} mm eye-centre translation, ±${U.slipDeg}° head rotation (+ per-frame ±${F.slipJitterMm} mm / ±${F.slipJitterDeg}°)` },
+    { item: 'Angle kappa', spec: 'mean ≈5° nasal, 1–2° up; σ_κ per user', ours: `mean ${U.kappaMeanDeg[0]}° nasal, ${U.kappaMeanDeg[1]}° up; σ_κ option (default ${U.sigmaKappaDeg}°)` },
+    { item: 'Label vs image', spec: 'label = visual axis, image = optical axis', ours: 'same; label in the device frame' },
+    { item: 'Blinks', spec: '2–3% of frames, flagged', ours: `${F.blinkProb * 100}% (lid closure 0.85–1), flagged` },
+    { item: 'Glints', spec: '4–8 LEDs fixed per device', ours: `${R.leds} LEDs on a device ring, corneal sphere ≈7.8 mm` },
+    { item: 'Sensor', spec: 'vignetting, gain/offset, read + shot noise, defocus, glare', ours: `vignetting ${R.vignetting}, gain ${rng2(R.gain)}, read noise σ ${rng2(R.readNoise)}, shot ${R.shotNoise}, defocus p=${R.defocusProb}, glare p=${F.glareProb} (pool ${P.pool.glareProb})` },
+    { item: 'Eyes', spec: 'left/right (mirror)', ours: U.sides === 'both' ? 'both, 50/50 per user' : U.sides },
+    { item: 'OpenEDS-like split', spec: '60 / 10 / 20 users × 300 frames, 5 calibration', ours: `${P.unseenUsers.train} / ${P.unseenUsers.val} / ${P.unseenUsers.test} users × ${P.unseenUsers.perUser}, ${P.calibrationFrames} calibration targets` },
+    { item: 'AEA-like split', spec: 'same users, frames 8:1:1', ours: `${P.seenUsers.users} users, frames ${P.seenUsers.fractions.join(':').replace(/0\./g, '.')} (hash-split)` },
+    { item: 'Unlabeled pool', spec: '20–50k images, random users, glare', ours: `${P.pool.users} users × ${P.pool.perUser} by default (any size), glare p=${P.pool.glareProb}` },
   ];
-  return table({ title: 'Synthetic near-eye generator: brief §7.3 vs ours', columns: [{ key: 'item', label: 'Parameter' }, { key: 'brief', label: 'Brief §7.3' }, { key: 'ours', label: 'Generator default' }], rows });
+  return table({ title: 'Synthetic near-eye generator: our spec vs the implementation', columns: [{ key: 'item', label: 'Parameter' }, { key: 'spec', label: 'Spec (ours)' }, { key: 'ours', label: 'Generator default' }], rows });
 }
 
 /** Hidden parameters of some users (what personalization has to discover). */

@@ -52,7 +52,7 @@ import type {
 
 // ───────────────────────────── defaults ─────────────────────────────
 
-/** Per-user ranges: the brief's §7.3 defaults (the accuracy bands are defined on these). */
+/** Per-user ranges: our generator spec (near-eye anatomy and headset geometry; our accuracy targets are defined on these). */
 export const DEFAULT_USER_RANGES: Readonly<UserRanges> = Object.freeze({
   eyeRadiusMm: [11.5, 12.8] as [number, number],
   irisRadiusMm: [5.6, 6.4] as [number, number],
@@ -96,7 +96,7 @@ export const DEFAULT_RENDER: Readonly<Omit<RenderOptions, 'height' | 'width'>> =
 export const DEFAULT_HEIGHT = 48;
 export const DEFAULT_WIDTH = 64;
 
-/** Split sizes of the OpenEDS-like protocol (brief §7.3) and the AEA-like fractions. */
+/** Split sizes of our OpenEDS-like protocol and the AEA-like fractions (the datasets of arXiv 2411.04335 §4, reproduced in shape). */
 export const PROTOCOL_DEFAULTS = Object.freeze({
   unseenUsers: { train: 60, val: 10, test: 20, perUser: 300 },
   seenUsers: { users: 60, framesPerUser: 300, fractions: [0.8, 0.1, 0.1] as const },

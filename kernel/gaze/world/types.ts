@@ -69,7 +69,7 @@ export interface GazeUser {
   fixationWeights: Float32Array;
 }
 
-/** Ranges of the per-user hidden parameters (defaults = the brief's §7.3). */
+/** Ranges of the per-user hidden parameters (defaults = our generator spec). */
 export interface UserRanges {
   eyeRadiusMm: [number, number];
   irisRadiusMm: [number, number];
@@ -179,7 +179,7 @@ export interface GazeDatasetOptions {
   seed?: number;
   /** Per-user kappa deviation std (deg), default 0. Changes labels only, never images. */
   sigmaKappaDeg?: number;
-  /** Override user ranges / frame ranges / render options (defaults: the brief's §7.3). */
+  /** Override user ranges / frame ranges / render options (defaults: our generator spec). */
   userRanges?: Partial<UserRanges>;
   frameRanges?: Partial<FrameRanges>;
   render?: Partial<Omit<RenderOptions, 'height' | 'width'>>;
