@@ -3,7 +3,7 @@
  * for every figure kind, a one-line text summary, and the MIME bundle `show()` emits. Pure TS (node and browser).
  */
 import type {
-  Figure, HeatmapFigure, SeriesFigure, ImageOverlayFigure, TableFigure, TableColumn, CrossbarMapFigure,
+  Figure, HeatmapFigure, SeriesFigure, ImageOverlayFigure, TableFigure, CrossbarMapFigure,
   SparsityPatternFigure, CkaMatrixFigure, ColorScale, MimeBundle,
 } from './types';
 import { mimeOf } from './types';
