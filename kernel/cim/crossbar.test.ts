@@ -141,4 +141,8 @@ test('mapLayer takes q as a [out][in] matrix (nested arrays, npy int64) like the
   assert.throws(() => mapLayer({ q, nOut: 3, nIn: 2 }), (e: Error) => e instanceof InvalidInput && /\[out\]\[in\]/.test(e.message) && /W\.T/.test(e.message));
   assert.throws(() => mapLayer({ q: Int8Array.from(q.flat()), nOut: 3, nIn: 3 }), /layout \[out\]\[in\]/);
   assert.throws(() => mapLayer({ q: [[0.5, 1]] }), /q\[0\]\[0\] = 0\.5 is not an integer/);
+  // quantize takes the same forms
+  const w = [[0.5, -1, 0.25], [2, 0, -0.75]];
+  assert.deepEqual(quantize({ weights: w, granularity: 'per-channel' }), quantize({ weights: Float32Array.from(w.flat()), nOut: 2, nIn: 3, granularity: 'per-channel' }));
+  assert.throws(() => quantize({ weights: w, nOut: 3 }), /layout \[out\]\[in\]/);
 });

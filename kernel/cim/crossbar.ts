@@ -8,7 +8,7 @@
  * [k·groupWidth, (k+1)·groupWidth); inside a group the columns are listed by `columnLayout`.
  */
 import { InvalidInput, checkInt, describe } from '../core/errors';
-import { isMatrixLike, toShaped, type MatrixLike } from '../core/matrix';
+import { isMatrixLike, toShaped, toVector, type MatrixLike, type VectorLike } from '../core/matrix';
 import type { CrossbarConfig, MappedLayer, MvmOptions, Routing, SortKey } from './types';
 
 export const DEFAULT_CONFIG: CrossbarConfig = { rows: 128, cols: 128, cellBits: 1, weightBits: 8, signMode: 'sign-magnitude' };
@@ -70,24 +70,37 @@ export interface MapLayerOptions {
   config?: Partial<CrossbarConfig>;
 }
 
-/** mapLayer's q as a row-major Int8Array [nOut][nIn], with its sizes. */
-function weightMatrix(opts: MapLayerOptions): { q: Int8Array; nOut: number; nIn: number } {
-  const LAYOUT = '[out][in] (a Dense kernel W of x @ W is [in][out]: pass W.T)';
-  if (opts.q instanceof Int8Array) {
-    const nOut = checkInt('nOut', opts.nOut), nIn = checkInt('nIn', opts.nIn);
-    if (opts.q.length !== nOut * nIn) throw new InvalidInput(`q has ${opts.q.length} entries; expected nOut·nIn = ${nOut}·${nIn} = ${nOut * nIn}, layout ${LAYOUT}`);
-    return { q: opts.q, nOut, nIn };
+/** The weight layout every cim verb takes, as quoted in its errors. */
+export const OUT_IN_LAYOUT = '[out][in] (a Dense kernel W of x @ W is [in][out]: pass W.T)';
+
+/**
+ * A weight matrix in the [out][in] layout: a flat array with nOut and nIn, or any MatrixLike of shape [nOut, nIn]
+ * (npy `{ shape, data }`, nested arrays, a tensor; int64 within ±2^53). Sizes given next to a matrix must match its shape.
+ */
+export function outInMatrix(name: string, w: ArrayLike<number> | MatrixLike, nOut0?: number, nIn0?: number): { data: ArrayLike<number>; nOut: number; nIn: number } {
+  if (!isMatrixLike(w)) {
+    if (w === null || typeof w !== 'object' || typeof (w as ArrayLike<number>).length !== 'number') throw new InvalidInput(`${name} must be a flat array with nOut and nIn or a matrix of shape [nOut, nIn], layout ${OUT_IN_LAYOUT}; got ${describe(w)}`);
+    const nOut = checkInt('nOut', nOut0), nIn = checkInt('nIn', nIn0);
+    const data = toVector(w as VectorLike, name);
+    if (data.length !== nOut * nIn) throw new InvalidInput(`${name} has ${data.length} entries; expected nOut·nIn = ${nOut}·${nIn} = ${nOut * nIn}, layout ${OUT_IN_LAYOUT}`);
+    return { data, nOut, nIn };
   }
-  if (!isMatrixLike(opts.q)) throw new InvalidInput(`q must be an Int8Array or a matrix of shape [nOut, nIn], layout ${LAYOUT}; got ${describe(opts.q)}`);
-  const t = toShaped(opts.q, 'q', { ranks: [2], layout: LAYOUT });
+  const t = toShaped(w, name, { ranks: [2], layout: OUT_IN_LAYOUT });
   const [nOut, nIn] = t.shape as [number, number];
-  if (opts.nOut !== undefined && opts.nOut !== nOut || opts.nIn !== undefined && opts.nIn !== nIn) {
-    throw new InvalidInput(`q has shape [${nOut}, ${nIn}] but nOut = ${describe(opts.nOut)}, nIn = ${describe(opts.nIn)} were given; layout ${LAYOUT}`);
+  if ((nOut0 !== undefined && nOut0 !== nOut) || (nIn0 !== undefined && nIn0 !== nIn)) {
+    throw new InvalidInput(`${name} has shape [${nOut}, ${nIn}] but nOut = ${describe(nOut0)}, nIn = ${describe(nIn0)} were given; layout ${OUT_IN_LAYOUT}`);
   }
   checkInt('nOut', nOut); checkInt('nIn', nIn);
-  const q = new Int8Array(t.data.length);
+  return { data: t.data, nOut, nIn };
+}
+
+/** mapLayer's q as a row-major Int8Array [nOut][nIn], with its sizes. */
+function weightMatrix(opts: MapLayerOptions): { q: Int8Array; nOut: number; nIn: number } {
+  const { data, nOut, nIn } = outInMatrix('q', opts.q, opts.nOut, opts.nIn);
+  if (data instanceof Int8Array) return { q: data, nOut, nIn };
+  const q = new Int8Array(data.length);
   for (let i = 0; i < q.length; i++) {
-    const v = t.data[i]!;
+    const v = data[i]!;
     if (!Number.isInteger(v) || v < -127 || v > 127) throw new InvalidInput(`q[${Math.floor(i / nIn)}][${i % nIn}] = ${describe(v)} is not an integer in [−127, 127] (quantize first, e.g. cim.quantize)`);
     q[i] = v;
   }
