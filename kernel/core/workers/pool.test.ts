@@ -74,6 +74,7 @@ test('init runs once per thread; a thread that exits fails its task with WorkerE
     assert.equal(await p.run({ op: 'handled' }, { worker: 0 }), 2, 'a fresh thread');
   } finally { await p.close(); }
   await assert.rejects(p.run({ op: 'echo', v: 0 }), /closed/);
+  await assert.rejects(p.ready(0), /closed/, 'a closed pool starts no thread');
 });
 
 test('shutdown leaves no thread behind: close() ends even a busy thread and the process exits; idle threads do not hold it', () => {

@@ -151,6 +151,7 @@ export class WorkerPool<Req = unknown, Res = unknown> {
   private spawn(i: number): Promise<unknown> {
     const slot = this.slots[i]!;
     if (slot.ready) return slot.ready;
+    if (this.closed) return Promise.reject(new InvalidInput(`${this.label}: the pool is closed`));
     const e = this.opts.entry;
     const w = 'source' in e
       ? new Worker(e.source, { eval: true, workerData: this.opts.workerData })
@@ -192,8 +193,11 @@ export class WorkerPool<Req = unknown, Res = unknown> {
   private pump(i: number): void {
     const slot = this.slots[i]!;
     if (!slot.queue.length && !slot.running.size) { slot.worker?.unref(); return; }
-    if (!slot.worker) void this.spawn(i);
-    slot.worker!.ref();
+    if (!slot.worker) {
+      this.spawn(i).catch((e: Error) => this.failAll(slot, e));
+      if (!slot.worker || !slot.ready) return;
+    }
+    slot.worker.ref();
     void slot.ready!.then(() => {
       const w = slot.worker;
       if (!w) return;
