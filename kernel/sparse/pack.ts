@@ -59,8 +59,9 @@ export function checkCsr(a: Csr): void {
   }
 }
 
-/** Dense → CSR (exact zeros dropped). */
-export function toCsr(a: Matrix): Csr {
+/** Dense → CSR (exact zeros dropped). `a`: any MatrixLike (`{ rows, cols, data }`, npy `{ shape, data }`, nested arrays, tensor). */
+export function toCsr(a0: MatrixLike): Csr {
+  const a = asMatrix('A', a0);
   checkMatrix('A', a);
   const { rows, cols, data } = a;
   let nnz = 0;
@@ -89,7 +90,7 @@ const isCsr = (a: unknown): a is Csr => typeof a === 'object' && a !== null && '
  */
 export function pack(A: MatrixLike | Csr, opts: PackOptions = {}): RoskoPacked {
   let csr: Csr;
-  if (isCsr(A)) { checkCsr(A); csr = A; } else csr = toCsr(asMatrix('A', A));
+  if (isCsr(A)) { checkCsr(A); csr = A; } else csr = toCsr(A);
   const M = csr.rows, K = csr.cols;
   check(M >= 1 && K >= 1, `A must have at least one row and column, got ${M}×${K}`);
   const nnzTotal = csr.rowPtr[M]!;
