@@ -14,7 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runExperiment, type ExperimentResult, type Arm } from '../kernel/federated/experiment';
-import { shippedPath } from '../kernel/federated/shipped';
+import { repoAssetPath } from '../kernel/core/assets';
 import { record, type BenchContext } from './lib';
 
 export const prefix = 'fed';
@@ -72,7 +72,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       notes: 'one client\'s calibration message: G packed d(d+1)/2 + B d·C as float64 (d = 32, C = 10) + header; sent once',
     },
   }, { command: ctx.command });
-  mkdirSync(join(shippedPath(), '..'), { recursive: true });
-  writeFileSync(shippedPath(), JSON.stringify({ measuredAt: new Date().toISOString(), command: `${extra ? 'FED_BENCH_EXTRA_ALPHAS=1 ' : ''}${ctx.command}`, seconds, setup, runs }, null, 1) + '\n');
-  ctx.log(`${runs.length} configurations in ${seconds.toFixed(0)} s; curves written to ${shippedPath()}`);
+  mkdirSync(join(repoAssetPath('fed-shipped'), '..'), { recursive: true });
+  writeFileSync(repoAssetPath('fed-shipped'), JSON.stringify({ measuredAt: new Date().toISOString(), command: `${extra ? 'FED_BENCH_EXTRA_ALPHAS=1 ' : ''}${ctx.command}`, seconds, setup, runs }, null, 1) + '\n');
+  ctx.log(`${runs.length} configurations in ${seconds.toFixed(0)} s; curves written to ${repoAssetPath('fed-shipped')}`);
 }

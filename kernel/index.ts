@@ -15,6 +15,7 @@ export * as viz from './viz';
 export { show, showText, showMarkdown, canDisplay, type ShowOptions } from './core/display';
 export { progress, withProgress, type Progress, type ProgressOptions } from './core/progress';
 export type { Figure, MimeBundle, FigureKind } from './viz/types';
+export { toShaped, type MatrixLike, type VectorLike, type ShapedArray } from './core/matrix';
 // Paper modules (one line each):
 export * as io from './core/io';
 export * as mema from './mema';

@@ -131,3 +131,18 @@ test('conv unrolled through im2col onto the crossbar equals a direct integer con
     }
   }
 });
+
+test('mapLayer takes q as a [out][in] matrix (nested arrays, npy int64) like the Int8Array form; layout named in errors', async () => {
+  const { readNpy, writeNpy } = await import('../core/io/npy');
+  const q = [[1, -2, 0], [3, 0, -1]];
+  const ref = mapLayer({ q: Int8Array.from(q.flat()), nOut: 2, nIn: 3, sort: 'signed' });
+  assert.deepEqual(mapLayer({ q, sort: 'signed' }), ref);
+  assert.deepEqual(mapLayer({ q: readNpy(writeNpy({ dtype: 'int64', shape: [2, 3], data: q.flat().map(BigInt) })), sort: 'signed' }), ref);
+  assert.throws(() => mapLayer({ q, nOut: 3, nIn: 2 }), (e: Error) => e instanceof InvalidInput && /\[out\]\[in\]/.test(e.message) && /W\.T/.test(e.message));
+  assert.throws(() => mapLayer({ q: Int8Array.from(q.flat()), nOut: 3, nIn: 3 }), /layout \[out\]\[in\]/);
+  assert.throws(() => mapLayer({ q: [[0.5, 1]] }), /q\[0\]\[0\] = 0\.5 is not an integer/);
+  // quantize takes the same forms
+  const w = [[0.5, -1, 0.25], [2, 0, -0.75]];
+  assert.deepEqual(quantize({ weights: w, granularity: 'per-channel' }), quantize({ weights: Float32Array.from(w.flat()), nOut: 2, nIn: 3, granularity: 'per-channel' }));
+  assert.throws(() => quantize({ weights: w, nOut: 3 }), /layout \[out\]\[in\]/);
+});

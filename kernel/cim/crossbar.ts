@@ -8,6 +8,7 @@
  * [k·groupWidth, (k+1)·groupWidth); inside a group the columns are listed by `columnLayout`.
  */
 import { InvalidInput, checkInt, describe } from '../core/errors';
+import { isMatrixLike, toShaped, toVector, type MatrixLike, type VectorLike } from '../core/matrix';
 import type { CrossbarConfig, MappedLayer, MvmOptions, Routing, SortKey } from './types';
 
 export const DEFAULT_CONFIG: CrossbarConfig = { rows: 128, cols: 128, cellBits: 1, weightBits: 8, signMode: 'sign-magnitude' };
@@ -50,10 +51,17 @@ export function columnLayout(cfg: Pick<CrossbarConfig, 'cellBits' | 'weightBits'
 
 export interface MapLayerOptions {
   name?: string;
-  /** Row-major [nOut][nIn] integers in [−(2^(weightBits−1)−1), 2^(weightBits−1)−1]. */
-  q: Int8Array;
-  nOut: number;
-  nIn: number;
+  /**
+   * Integer weights in [−(2^(weightBits−1)−1), 2^(weightBits−1)−1], layout [out][in]: row o holds output o's nIn input
+   * weights. That is a Dense kernel transposed (tfjs and numpy store `x @ W` kernels as [in][out]: pass `W.T`).
+   * An Int8Array (row-major, with nOut and nIn) or any MatrixLike of shape [nOut, nIn] (npy `{ shape, data }`, nested arrays,
+   * a tensor; int64 within range is fine).
+   */
+  q: Int8Array | MatrixLike;
+  /** Output channels (rows of q); taken from q's shape when q is a matrix. */
+  nOut?: number;
+  /** Inputs per output (columns of q); taken from q's shape when q is a matrix. */
+  nIn?: number;
   scale?: Float32Array;
   /** Default 'none'. */
   sort?: SortKey;
@@ -62,13 +70,47 @@ export interface MapLayerOptions {
   config?: Partial<CrossbarConfig>;
 }
 
+/** The weight layout every cim verb takes, as quoted in its errors. */
+export const OUT_IN_LAYOUT = '[out][in] (a Dense kernel W of x @ W is [in][out]: pass W.T)';
+
+/**
+ * A weight matrix in the [out][in] layout: a flat array with nOut and nIn, or any MatrixLike of shape [nOut, nIn]
+ * (npy `{ shape, data }`, nested arrays, a tensor; int64 within ±2^53). Sizes given next to a matrix must match its shape.
+ */
+export function outInMatrix(name: string, w: ArrayLike<number> | MatrixLike, nOut0?: number, nIn0?: number): { data: ArrayLike<number>; nOut: number; nIn: number } {
+  if (!isMatrixLike(w)) {
+    if (w === null || typeof w !== 'object' || typeof (w as ArrayLike<number>).length !== 'number') throw new InvalidInput(`${name} must be a flat array with nOut and nIn or a matrix of shape [nOut, nIn], layout ${OUT_IN_LAYOUT}; got ${describe(w)}`);
+    const nOut = checkInt('nOut', nOut0), nIn = checkInt('nIn', nIn0);
+    const data = toVector(w as VectorLike, name);
+    if (data.length !== nOut * nIn) throw new InvalidInput(`${name} has ${data.length} entries; expected nOut·nIn = ${nOut}·${nIn} = ${nOut * nIn}, layout ${OUT_IN_LAYOUT}`);
+    return { data, nOut, nIn };
+  }
+  const t = toShaped(w, name, { ranks: [2], layout: OUT_IN_LAYOUT });
+  const [nOut, nIn] = t.shape as [number, number];
+  if ((nOut0 !== undefined && nOut0 !== nOut) || (nIn0 !== undefined && nIn0 !== nIn)) {
+    throw new InvalidInput(`${name} has shape [${nOut}, ${nIn}] but nOut = ${describe(nOut0)}, nIn = ${describe(nIn0)} were given; layout ${OUT_IN_LAYOUT}`);
+  }
+  checkInt('nOut', nOut); checkInt('nIn', nIn);
+  return { data: t.data, nOut, nIn };
+}
+
+/** mapLayer's q as a row-major Int8Array [nOut][nIn], with its sizes. */
+function weightMatrix(opts: MapLayerOptions): { q: Int8Array; nOut: number; nIn: number } {
+  const { data, nOut, nIn } = outInMatrix('q', opts.q, opts.nOut, opts.nIn);
+  if (data instanceof Int8Array) return { q: data, nOut, nIn };
+  const q = new Int8Array(data.length);
+  for (let i = 0; i < q.length; i++) {
+    const v = data[i]!;
+    if (!Number.isInteger(v) || v < -127 || v > 127) throw new InvalidInput(`q[${Math.floor(i / nIn)}][${i % nIn}] = ${describe(v)} is not an integer in [−127, 127] (quantize first, e.g. cim.quantize)`);
+    q[i] = v;
+  }
+  return { q, nOut, nIn };
+}
+
 /** Map one integer weight matrix onto crossbar tiles (no images are materialized; see `tileImage`). */
 export function mapLayer(opts: MapLayerOptions): MappedLayer {
   const config = resolveConfig(opts.config);
-  const nOut = checkInt('nOut', opts.nOut), nIn = checkInt('nIn', opts.nIn);
-  const { q } = opts;
-  if (!(q instanceof Int8Array)) throw new InvalidInput(`q must be an Int8Array, got ${describe(q)}`);
-  if (q.length !== nOut * nIn) throw new InvalidInput(`q has ${q.length} entries; expected nOut·nIn = ${nOut * nIn}`);
+  const { q, nOut, nIn } = weightMatrix(opts);
   const qmax = 2 ** (config.weightBits - 1) - 1;
   for (let i = 0; i < q.length; i++) {
     const v = q[i]!;

@@ -3,7 +3,7 @@
  * im2col order), and write (effective) integer weights back, dequantized, for accuracy evaluation.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidInput, UnsupportedLayer, describe } from '../core/errors';
+import { InvalidInput, UnsupportedLayer, checkOneOf, describe } from '../core/errors';
 import { mapLayer } from './crossbar';
 import { packSections, type PackOptions } from './layout';
 import { quantize, transposeDense, unrollConv } from './quantize';
@@ -33,6 +33,7 @@ export interface ModelMapping {
 /** Map every Conv2D and Dense kernel of `model` (biases stay digital, in float). No tensors are left behind. */
 export function mapModel(model: tf.LayersModel, opts: MapModelOptions = {}): ModelMapping {
   if (!(model instanceof tf.LayersModel)) throw new InvalidInput(`model must be a tf.LayersModel, got ${describe(model)}`);
+  if (opts.otherLayers !== undefined) checkOneOf('mapModel: otherLayers', opts.otherLayers, ['skip', 'error'] as const);
   const layers: MappedLayer[] = [], modelIndex: number[] = [];
   model.layers.forEach((l, idx) => {
     const cls = l.getClassName();

@@ -2,12 +2,19 @@
  * Integer quantization of weight matrices and the conv unrolling that turns a conv kernel into a matrix.
  */
 import { InvalidInput, checkInt, describe } from '../core/errors';
+import type { MatrixLike } from '../core/matrix';
+import { outInMatrix } from './crossbar';
 
 export interface QuantizeOptions {
-  /** Row-major [nOut][nIn] float weights. */
-  weights: ArrayLike<number>;
-  nOut: number;
-  nIn: number;
+  /**
+   * Float weights in the layout [out][in] (row o = output o's inputs; a Dense kernel W of x @ W is [in][out]: pass W.T,
+   * or use transposeDense): a flat row-major array with nOut and nIn, or any MatrixLike of shape [nOut, nIn].
+   */
+  weights: ArrayLike<number> | MatrixLike;
+  /** Rows of weights; taken from its shape when weights is a matrix. */
+  nOut?: number;
+  /** Columns of weights; taken from its shape when weights is a matrix. */
+  nIn?: number;
   /** Total bits incl. sign, 2..8. Default 8 ⇒ symmetric q ∈ [−127, 127]. */
   bits?: number;
   /** 'per-tensor' (default, reference setting [INFERRED]) or 'per-channel' (one scale per output). */
@@ -18,12 +25,10 @@ export interface Quantized { q: Int8Array; scale: Float32Array }
 
 /** Symmetric max-scaled quantization: q = round(w / s), s = max|w| / (2^(bits−1) − 1). All-zero groups get s = 1. */
 export function quantize(opts: QuantizeOptions): Quantized {
-  const { weights } = opts;
-  const nOut = checkInt('nOut', opts.nOut), nIn = checkInt('nIn', opts.nIn);
+  const { data: weights, nOut, nIn } = outInMatrix('weights', opts.weights, opts.nOut, opts.nIn);
   const bits = checkInt('bits', opts.bits ?? 8, 2, 8);
   const gran = opts.granularity ?? 'per-tensor';
   if (gran !== 'per-tensor' && gran !== 'per-channel') throw new InvalidInput(`granularity must be 'per-tensor' or 'per-channel', got ${describe(gran)}`);
-  if (weights.length !== nOut * nIn) throw new InvalidInput(`weights has ${weights.length} entries; expected nOut·nIn = ${nOut * nIn}`);
   const qmax = 2 ** (bits - 1) - 1;
   const groups = gran === 'per-tensor' ? 1 : nOut;
   const scale = new Float32Array(groups);

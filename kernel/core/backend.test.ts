@@ -32,3 +32,19 @@ test('a named backend is honoured and a bad name is a named error', async () => 
   await assert.rejects(init({ backend: 'gpu' as never }), InvalidInput);
   await init({ backend: 'wasm' });
 });
+
+test('importing the kernel silences tfjs\'s "install tfjs-node" banner, also for a tensor made before init()', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const run = (args: string[], cwd?: string): string => { const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd }); return r.stdout + r.stderr; };
+  const { join } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const src = `const el = require(${JSON.stringify(join(__dirname, '..', 'index.ts'))});
+    el.tf.tensor([1, 2]).dispose();
+    el.init({ backend: 'cpu', verbose: true }).then(() => el.tf.tensor([3]).dispose());`;
+  const out = run(['--import', pathToFileURL(require.resolve('tsx')).href, '-e', src]);
+  assert.doesNotMatch(out, /tfjs-node|looks like you are running/);
+  assert.match(out, /EdgeLab backend: cpu/, 'the report names the backend instead');
+  // without the kernel the banner is there (so this test sees it when it is printed)
+  const bare = run(['-e', `const tf = require('@tensorflow/tfjs'); tf.tensor([1]);`], join(__dirname, '..', '..'));
+  assert.match(bare, /tfjs-node/);
+});

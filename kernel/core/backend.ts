@@ -31,6 +31,23 @@ export interface BackendReport {
 let current: BackendReport | null = null;
 let wasmRegistered = false;
 
+/**
+ * tfjs's cpu backend prints an "install tfjs-node" banner on its first tensor write in Node (also before init(), e.g. a
+ * cell that builds a tensor first). Importing the kernel turns that off for every cpu backend instance (tfjs creates a
+ * new one whenever it initialises the backend; the constructor assigns `this.firstUse = true`, which an accessor on the
+ * class prototype absorbs): init()'s report says which backend runs and why faster ones were not taken.
+ */
+function silenceTfjsNodeHint(): void {
+  try {
+    const cpu = tf.findBackend('cpu') as object | null;
+    const proto = cpu ? Object.getPrototypeOf(cpu) as object : null;
+    if (!cpu || !proto || !('firstUse' in cpu)) return;
+    Object.defineProperty(proto, 'firstUse', { configurable: true, get: () => false, set: () => undefined });
+    delete (cpu as { firstUse?: boolean }).firstUse; // this instance was built before the accessor: its own field goes
+  } catch { /* no cpu backend registered: nothing prints either */ }
+}
+silenceTfjsNodeHint();
+
 const isTfjsNodeHint = (a: unknown[]) => a.length > 0 && /tfjs-node|^=+$/.test(String(a[0]).trim());
 
 /** Run `fn` with tfjs's "install tfjs-node" console hint silenced (EdgeLab reports the backend choice itself). */
@@ -71,8 +88,6 @@ export async function init(options: InitOptions = {}): Promise<BackendReport> {
         else if (name === 'wasm') await tryWasm();
         else if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") returned false');
         await tf.ready();
-        // the cpu backend prints an "install tfjs-node" banner on its first write; init() reports the choice instead
-        if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
       });
       const registeredKernels: string[] = [];
       if (name === 'wasm' && !wasmRegistered) { registeredKernels.push(...registerWasmTrainingKernels('wasm')); wasmRegistered = true; }

@@ -58,18 +58,6 @@ export function canDisplay(): boolean { return !!tslabWriter() || !!tslabPublicD
 const opened = new Map<string, Writer>();
 
 /**
- * Notebooks echo a cell's last expression with util.inspect; without this, `show(fig)` as the last line would
- * print the whole bundle (SVG included) as text under the figure. The hook is non-enumerable, so
- * Object.keys / JSON.stringify of the bundle are unchanged.
- */
-function quietInspect(bundle: MimeBundle): MimeBundle {
-  Object.defineProperty(bundle, Symbol.for('nodejs.util.inspect.custom'), {
-    value: () => `[MimeBundle ${Object.keys(bundle).join(', ')}]`, enumerable: false,
-  });
-  return bundle;
-}
-
-/**
  * Send one bundle to the notebook. With `displayId`, the first call creates the output and later calls
  * replace it (update_display_data). Returns how it was sent: 'bundle', 'degraded' or 'none'.
  */
@@ -99,34 +87,30 @@ export function emitBundle(bundle: MimeBundle, displayId?: string, forceUpdate =
 /**
  * Display a figure. In a tslab notebook: one display_data with `application/vnd.edgelab.<kind>.v1+json`,
  * `image/svg+xml` and `text/plain` (or update_display_data for a `displayId` already shown in this cell run, or with `update`).
- * Elsewhere: nothing is printed; with `file`, the SVG fallback is written there. Always returns the bundle.
+ * Elsewhere: nothing is printed; with `file`, the SVG fallback is written there. Returns nothing (as IPython's `display`),
+ * so `el.show(fig)` as a cell's last line echoes nothing under the figure; `el.viz.toBundle(fig)` gives the bundle.
  */
-export function show(fig: Figure, opts: ShowOptions = {}): MimeBundle {
+export function show(fig: Figure, opts: ShowOptions = {}): void {
   if (!fig || typeof fig !== 'object' || typeof (fig as { kind?: unknown }).kind !== 'string') {
     throw new InvalidInput(`show: expected a figure from el.viz (heatmap, series, …), got ${describe(fig)}`);
   }
   if (opts.displayId !== undefined && (typeof opts.displayId !== 'string' || !opts.displayId)) {
     throw new InvalidInput(`show: displayId must be a non-empty string, got ${describe(opts.displayId)}`);
   }
-  const bundle = quietInspect(toBundle(fig));
+  const bundle = toBundle(fig);
   emitBundle(bundle, opts.displayId, opts.update === true && opts.displayId !== undefined);
   if (opts.file) {
     if (!/\.svg$/i.test(opts.file)) throw new InvalidInput(`show: file ${describe(opts.file)} must end in .svg (every fallback is SVG)`);
     writeFileSync(opts.file, bundle['image/svg+xml'] as string);
   }
-  return bundle;
 }
 
 /** Display plain text (one output; `displayId` to update in place). */
-export function showText(text: string, opts: { displayId?: string } = {}): MimeBundle {
-  const bundle: MimeBundle = quietInspect({ 'text/plain': String(text) });
-  emitBundle(bundle, opts.displayId);
-  return bundle;
+export function showText(text: string, opts: { displayId?: string } = {}): void {
+  emitBundle({ 'text/plain': String(text) }, opts.displayId);
 }
 
 /** Display Markdown (text/markdown with a text/plain copy). */
-export function showMarkdown(md: string, opts: { displayId?: string } = {}): MimeBundle {
-  const bundle: MimeBundle = quietInspect({ 'text/markdown': String(md), 'text/plain': String(md) });
-  emitBundle(bundle, opts.displayId);
-  return bundle;
+export function showMarkdown(md: string, opts: { displayId?: string } = {}): void {
+  emitBundle({ 'text/markdown': String(md), 'text/plain': String(md) }, opts.displayId);
 }

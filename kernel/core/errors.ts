@@ -72,6 +72,14 @@ export function checkInt(name: string, v: unknown, min = 1, max = Number.MAX_SAF
   return v;
 }
 
+/** Require an enum-like string option to be one of `allowed` (exact match); returns it typed. */
+export function checkOneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new InvalidInput(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(v)}`);
+  }
+  return v as T;
+}
+
 /** Require every entry of an array to be finite. */
 export function checkFinite(name: string, a: ArrayLike<number>): void {
   for (let i = 0; i < a.length; i++) {

@@ -6,7 +6,7 @@
  * - Otherwise (CI logs): one line each time another ~10% is reached, plus a final line.
  */
 import { emitBundle, tslabWriter } from './display';
-import { InvalidInput, describe } from './errors';
+import { InvalidInput, checkOneOf, describe } from './errors';
 import type { MimeBundle } from '../viz/types';
 
 export interface ProgressOptions {
@@ -63,6 +63,7 @@ export function progress(total: number, label: string, opts: ProgressOptions = {
   if (typeof label !== 'string') throw new InvalidInput(`progress: label must be a string, got ${describe(label)}`);
   const now = opts.now ?? Date.now;
   const stream = opts.stream ?? (typeof process !== 'undefined' ? process.stderr : { write: () => undefined });
+  if (opts.mode !== undefined) checkOneOf('progress: mode', opts.mode, ['auto', 'notebook', 'tty', 'log', 'silent'] as const);
   const mode = opts.mode && opts.mode !== 'auto' ? opts.mode : tslabWriter() ? 'notebook' : stream.isTTY ? 'tty' : 'log';
   const minInterval = opts.minIntervalMs ?? 200;
   const unit = opts.unit ?? 'it';

@@ -84,3 +84,17 @@ test('through the runtime: the calibration round over worker/in-process clients 
   }
   assert.ok(a.bytesUp > 0 && a.bytesDown > 0 && a.dropped.length === 0);
 });
+
+test('clientStats takes numpy int64 labels and features (npy objects, nested arrays) with the same statistics', async () => {
+  const { readNpy, writeNpy } = await import('../core/io/npy');
+  const { InvalidInput } = await import('../core/errors');
+  const X = [[1, 2], [3, -1], [0, 4]], y = [2, 0, 2];
+  const ref = clientStats(Float64Array.from(X.flat()), y, 2, 3);
+  const x64 = readNpy(writeNpy({ dtype: 'int64', shape: [3, 2], data: X.flat().map(BigInt) }));
+  const y64 = readNpy(writeNpy({ dtype: 'int64', shape: [3], data: y.map(BigInt) }));
+  assert.ok(y64.data instanceof BigInt64Array);
+  assert.deepEqual(clientStats(x64, y64.data, 2, 3), ref, 'int64 features and labels');
+  assert.deepEqual(clientStats(X, y64, 2, 3), ref, 'nested features, npy labels');
+  assert.throws(() => clientStats(X, new BigInt64Array([0n, 2n ** 54n + 1n, 1n]), 2, 3), (e: Error) => e instanceof InvalidInput && /labels: int64 value/.test(e.message));
+  assert.throws(() => clientStats(X, y, 3, 3), /features have shape \[3, 2\] \(layout \[n\]\[dIn\]\); expected dIn = 3/);
+});

@@ -6,6 +6,7 @@
  * not depend on client order or on how the samples were partitioned. With `bias`, h gets a constant 1 appended.
  */
 import { InvalidInput, check, checkInt } from '../core/errors';
+import { isMatrixLike, toShaped, toVector, type MatrixLike, type VectorLike } from '../core/matrix';
 import { cholesky, choleskySolve, packedLength, unpackUpper } from './linalg64';
 
 export interface CalibStats {
@@ -19,8 +20,19 @@ export interface CalibStats {
   B: Float64Array;
 }
 
-/** A client's statistics from its n×dIn features and labels. */
-export function clientStats(feats: Float64Array, y: ArrayLike<number>, dIn: number, classes: number, o: { bias?: boolean } = {}): CalibStats {
+/**
+ * A client's statistics from its n×dIn features and labels. `feats`: row-major [n][dIn] values (a flat Float64Array or
+ * typed array, or any MatrixLike of shape [n, dIn]: npy `{ shape, data }`, nested arrays, a tensor); `y`: n class
+ * indices (int64 from numpy is fine within ±2^53).
+ */
+export function clientStats(feats0: Float64Array | VectorLike | MatrixLike, y0: VectorLike, dIn: number, classes: number, o: { bias?: boolean } = {}): CalibStats {
+  let feats: ArrayLike<number>;
+  if (isMatrixLike(feats0)) {
+    const t = toShaped(feats0, 'clientStats: features', { ranks: [2], layout: '[n][dIn]' });
+    check(t.shape[1] === dIn, () => `clientStats: features have shape [${t.shape.join(', ')}] (layout [n][dIn]); expected dIn = ${dIn} columns`);
+    feats = t.data;
+  } else feats = toVector(feats0 as VectorLike, 'clientStats: features');
+  const y = toVector(y0, 'clientStats: labels');
   const n = y.length, C = checkInt('clientStats: classes', classes, 1);
   check(feats.length === n * dIn, `clientStats: features have length ${feats.length}; expected n·d = ${n}·${dIn}`);
   const d = dIn + (o.bias ? 1 : 0);

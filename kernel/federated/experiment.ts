@@ -8,7 +8,7 @@
  * Every federated round also runs a diagnostic calibration round so the calibrated arms have per-round curves.
  * Clients load their own rows (only indices cross to them); the server holds the public test split for evaluation.
  */
-import { check } from '../core/errors';
+import { check, checkOneOf } from '../core/errors';
 import { rng } from '../core/rng';
 import { Mlp, headAccuracy, trainLocal, type ClientData, type ModelSpec } from './model';
 import { fashionMnistData, subset } from './data';
@@ -89,6 +89,8 @@ export function trainCentralized(o: { spec: ModelSpec; train: ClientData; test: 
 
 export async function runExperiment(o: ExperimentOptions): Promise<ExperimentResult> {
   check(o != null && typeof o.alpha === 'number' && o.alpha > 0, `runExperiment: alpha must be > 0, got ${String(o?.alpha)}`);
+  if (o.sphereLoss !== undefined) checkOneOf('runExperiment: sphereLoss', o.sphereLoss, ['ce', 'mse'] as const);
+  if (o.hostKind !== undefined) checkOneOf('runExperiment: hostKind', o.hostKind, ['worker', 'in-process'] as const);
   const t0 = Date.now();
   const cfg = {
     clients: o.clients ?? 10, trainSize: o.trainSize ?? 6000, testSize: o.testSize ?? 2000, pool: o.pool ?? 2, hidden: o.hidden ?? [64],

@@ -13,7 +13,7 @@ export { Mlp, trainLocal, headAccuracy, type ModelSpec, type ClientData, type Lo
 export { fixedHead, type FixedHeadKind } from './head';
 export { clientStats, sumStats, solveRidge, type CalibStats, type RidgeOptions } from './calibrate';
 export { runFederated, federatedCalibration, type FedOptions, type FedResult, type RoundLog, type Strategy, type CalibrationOptions, type CalibrationResult } from './server';
-export { makeHosts, InProcessHost, WorkerHost, ClientDropped, hostEntry, workerScript, type ClientHost } from './transport';
+export { makeHosts, InProcessHost, WorkerHost, ClientDropped, hostEntry, type ClientHost } from './transport';
 export { processHosts, ProcessHost, SocketHub } from './socket-host';
 export { encode, decodeClientMessage, decodeServerMessage, CLIENT_MESSAGE_TYPES, type ClientMessage, type ServerMessage } from './protocol';
 export type { ClientConfig, Fault, HostSetup } from './client';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gaussianBlobs, subset } from './data';
 import { partition } from './partition';
-import { InProcessHost, WorkerHost, makeHosts, workerScript, type ClientHost } from './transport';
+import { InProcessHost, WorkerHost, hostEntry, makeHosts, type ClientHost } from './transport';
 import { runFederated, clientSeed, validateUpdate } from './server';
 import { Mlp, trainLocal, type ModelSpec } from './model';
 import { decodeClientMessage, encode, CLIENT_MESSAGE_TYPES } from './protocol';
@@ -102,7 +102,7 @@ test('only declared message types reach the server, with model-sized arrays only
 });
 
 test('worker and in-process hosts give bit-identical runs; the worker bootstrap is found', async () => {
-  assert.ok(existsSync(workerScript()));
+  assert.ok(existsSync(hostEntry('worker').script));
   const clients = clientsWith();
   const a = await runFederated({ ...base, hosts: makeHosts({ spec, clients, hosts: 2, kind: 'in-process' }), rounds: 2, clientFraction: 0.5, calibrate: true });
   const hosts = makeHosts({ spec, clients, hosts: 2, kind: 'worker' });

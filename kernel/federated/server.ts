@@ -7,7 +7,7 @@
  * n-weighted mean over the clients that answered, summed in client-id order (independent of arrival order).
  */
 import { rng } from '../core/rng';
-import { Aborted, EdgeLabError, FormatError, InvalidInput, NotFound, check, checkInt } from '../core/errors';
+import { Aborted, EdgeLabError, FormatError, InvalidInput, NotFound, check, checkInt, checkOneOf } from '../core/errors';
 import { progress as mkProgress } from '../core/progress';
 import { Mlp, type ModelSpec } from './model';
 import { decodeClientMessage, encode, type ClientMessage, type ServerMessage } from './protocol';
@@ -178,13 +178,15 @@ export interface CalibrationResult {
   bytesDown: number;
 }
 
+const WIRES = ['float32', 'float64'] as const;
+
 /** A stand-alone calibration round: every client sends G_k (packed) and B_k in float64; the server solves by Cholesky. */
 export async function federatedCalibration(o: CalibrationOptions): Promise<CalibrationResult> {
   check(o != null && Array.isArray(o.hosts) && o.hosts.length > 0, 'federatedCalibration: hosts (at least one ClientHost) required');
   const net = new Mlp(o.spec);
   check(o.params instanceof Float64Array && o.params.length === net.nParams, () => `federatedCalibration: params must be a Float64Array of ${net.nParams} values`);
   const { hostOf, ids } = await provision(o.hosts, net);
-  const c = await calibrationRound({ hosts: hostOf, clients: ids, params: o.params, round: 0, bias: o.bias ?? false, d: net.spec.features, C: net.spec.classes, wire: o.wire ?? 'float32', timeoutMs: o.timeoutMs ?? 120_000 });
+  const c = await calibrationRound({ hosts: hostOf, clients: ids, params: o.params, round: 0, bias: o.bias ?? false, d: net.spec.features, C: net.spec.classes, wire: checkOneOf('federatedCalibration: wire', o.wire ?? 'float32', WIRES), timeoutMs: o.timeoutMs ?? 120_000 });
   if (!c.stats.length) throw new NotFound(`federatedCalibration: no client answered (${c.dropped.map((d) => `${d.clientId}: ${d.reason}`).join('; ')})`);
   const sum = sumStats(c.stats), s = solveRidge(sum, o.ridge);
   return { W: s.W, lambda: s.lambda, n: sum.n, clients: c.stats.map((_, i) => c.ids[i]!), dropped: c.dropped, bytesUp: c.up, bytesDown: c.down };
@@ -201,7 +203,7 @@ export async function runFederated(o: FedOptions): Promise<FedResult> {
   const localEpochs = checkInt('localEpochs', o.localEpochs ?? 2, 1), batchSize = checkInt('batchSize', o.batchSize ?? 32, 1);
   const lr = o.lr ?? 0.05; check(Number.isFinite(lr) && lr > 0, `lr must be > 0, got ${lr}`);
   const frac = o.clientFraction ?? 1; check(frac > 0 && frac <= 1, `clientFraction must be in (0, 1], got ${frac}`);
-  const seed = o.seed ?? 0, wire = o.wire ?? 'float32', timeoutMs = o.timeoutMs ?? 120_000;
+  const seed = o.seed ?? 0, wire = checkOneOf('runFederated: wire', o.wire ?? 'float32', WIRES), timeoutMs = o.timeoutMs ?? 120_000;
   const calibEvery = checkInt('calibrateEvery', o.calibrateEvery ?? 0, 0), bias = o.bias ?? false;
   const t0 = Date.now();
   const { hostOf, ids, headHash } = await provision(o.hosts, net);

@@ -3,17 +3,15 @@
  * kernel/federated/shipped/bench.json; the notebook loads them by default instead of re-running the ~15 min sweep.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolveAsset } from '../core/assets';
 import { FormatError, NotFound } from '../core/errors';
 import type { ExperimentResult } from './experiment';
 
 export interface ShippedResults { measuredAt: string; command: string; seconds: number; setup: string; runs: ExperimentResult[] }
 
-/** Path of shipped/bench.json (works from kernel/federated and from the bundled dist/kernel). */
+/** Path of shipped/bench.json (core/assets 'fed-shipped': $EDGELAB_ASSETS, beside the bundle, the repo). */
 export function shippedPath(): string {
-  // source (kernel/federated), the repo's bundle (dist/kernel → kernel/federated/shipped), an installed bundle (its copy)
-  const cands = [join(__dirname, 'shipped'), resolve(__dirname, '..', '..', 'kernel', 'federated', 'shipped'), join(__dirname, 'federated', 'shipped')];
-  return join(cands.find((d) => existsSync(d)) ?? cands[0]!, 'bench.json');
+  return resolveAsset('fed-shipped');
 }
 
 /** The benchmark's recorded runs. */

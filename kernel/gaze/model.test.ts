@@ -139,3 +139,11 @@ test('sparse-conv emulation: all-visible equals the dense net; a masked half act
   assert.equal(tf.memory().numTensors, before);
   disposeGazeModel(m);
 });
+
+test('studentSpec/teacherSpec need inCh (1 grey as shipped, 3 for the paper\'s RGB count): no silent default', () => {
+  for (const f of [studentSpec, teacherSpec]) {
+    assert.throws(() => (f as (c?: number) => unknown)(), (e: Error) => e.name === 'InvalidInput' && /inCh \(input channels: 1 grey, 3 RGB\)/.test(e.message));
+    assert.throws(() => f(0), /inCh/);
+  }
+  assert.equal(studentSpec(3).inCh, 3);
+});

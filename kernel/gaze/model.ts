@@ -10,7 +10,7 @@
  * (tunable 191,702); 1-channel student 279,732, teacher 3,577,182.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidInput, describe } from '../core/errors';
+import { InvalidInput, checkInt, describe } from '../core/errors';
 import { rng, type Rng } from '../core/rng';
 import type { EyeBatch, ForwardOptions, ForwardResult, GazeModel, ModelKind, NetSpec, ParamGroup } from './types';
 
@@ -21,15 +21,23 @@ const BN_MOMENTUM = 0.1;
 
 export const ATTO_DEPTHS: [number, number, number, number] = [2, 2, 6, 2];
 
-/** Teacher: ConvNeXt V2-Atto with adapters. */
-export function teacherSpec(inCh = 1): NetSpec {
+/** `inCh` is required: 1 for the grey eye crops the shipped models use, 3 for RGB (the paper's 281,012 parameters). */
+function checkInCh(inCh: number): number { return checkInt('inCh (input channels: 1 grey, 3 RGB)', inCh, 1, 64); }
+
+/** Teacher: ConvNeXt V2-Atto with adapters, on `inCh` input channels (1 = grey eye crops as shipped, 3 = RGB). */
+export function teacherSpec(inCh: number): NetSpec {
+  inCh = checkInCh(inCh);
   return { dims: [40, 80, 160, 320], depths: [...ATTO_DEPTHS], inCh, outDim: 2, adapterReduction: 4, leakySlope: 0.01 };
 }
-/** Student (DFT Gaze): stage 1 as the teacher's (inherited), stages 2–4 at ¼ width. */
-export function studentSpec(inCh = 1): NetSpec {
+/**
+ * Student (DFT Gaze): stage 1 as the teacher's (inherited), stages 2–4 at ¼ width, on `inCh` input channels
+ * (1 = grey eye crops as shipped; 3 = RGB, the paper's 281,012 parameters).
+ */
+export function studentSpec(inCh: number): NetSpec {
+  inCh = checkInCh(inCh);
   return { dims: [40, 20, 40, 80], depths: [...ATTO_DEPTHS], inCh, outDim: 2, adapterReduction: 4, leakySlope: 0.01 };
 }
-export function specOf(kind: ModelKind, inCh = 1): NetSpec { return kind === 'teacher' ? teacherSpec(inCh) : studentSpec(inCh); }
+export function specOf(kind: ModelKind, inCh: number): NetSpec { return kind === 'teacher' ? teacherSpec(inCh) : studentSpec(inCh); }
 
 let modelCounter = 0;
 

@@ -9,10 +9,11 @@
  *   const mine = await personalize(m, { images: calib, gaze: calibGaze }, { replay });
  *   angularErrorsDeg(predictGaze(mine, test), testGaze)   // per-image degrees (geometry.ts)
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findAsset, resolveAsset } from '../core/assets';
 import * as tf from '@tensorflow/tfjs';
-import { InvalidInput, NotFound, describe } from '../core/errors';
+import { InvalidInput, describe } from '../core/errors';
 import { rng } from '../core/rng';
 import { checkBatch, cloneGazeModel, forward, groupVars, head, runStages, sliceBatch, toInput } from './model';
 import { clusterMembers, kmeansGaze, l1Loss, subset, trainLoop, type LoopResult } from './train';
@@ -100,17 +101,9 @@ export async function personalize(model: GazeModel, calib: GazeSet, o: Personali
   } finally { f3.dispose(); }
 }
 
-function weightDirCandidates(): string[] {
-  return [join(__dirname, 'weights'), join(__dirname, 'gaze', 'weights'), resolve(__dirname, '..', '..', 'kernel', 'gaze', 'weights'),
-    resolve(__dirname, '..', 'kernel', 'gaze', 'weights'), resolve(process.cwd(), 'kernel', 'gaze', 'weights')];
-}
-
-/** Folder of the shipped weights (works from the sources and from the bundled kernel). */
+/** Folder of the shipped weights (core/assets 'gaze-weights': $EDGELAB_ASSETS, beside the bundle, the repo). */
 export function weightsDir(): string {
-  const cands = weightDirCandidates();
-  const d = cands.find((c) => existsSync(join(c, 'student.safetensors.gz')));
-  if (!d) throw new NotFound(`shipped gaze weights not found (looked in ${cands.join(', ')}); train them with: npx tsx scripts/gaze/train.ts train`);
-  return d;
+  return resolveAsset('gaze-weights');
 }
 
 /**
@@ -118,7 +111,7 @@ export function weightsDir(): string {
  * or null when no candidate folder has it (the bundled kernel may carry only the weights).
  */
 export function shippedJson(name: 'logs.json' | 'eval.json'): Record<string, unknown> | null {
-  const d = weightDirCandidates().find((c) => existsSync(join(c, name)));
+  const d = findAsset('gaze-weights', { probe: name });
   return d ? (JSON.parse(readFileSync(join(d, name), 'utf8')) as Record<string, unknown>) : null;
 }
 

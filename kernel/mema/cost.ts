@@ -2,9 +2,9 @@
  * Analytic cost model (MEMA §2.2 generalised with ceilings: edge tiles are clipped, so leftover tiles are
  * included exactly) and the closed-form schedule choice `deriveSchedule`.
  */
-import { InvalidInput, checkInt, describe } from '../core/errors';
+import { InvalidInput, checkInt, checkOneOf, describe } from '../core/errors';
 import { footprint, nestOf, scheduleName, validateNest, validateShape } from './ir';
-import type { Counts, Hardware, LoopNest, ScheduleChoice, ScheduleName } from './types';
+import { SCHEDULE_NAMES, type Counts, type Hardware, type LoopNest, type ScheduleChoice, type ScheduleName } from './types';
 
 /** External accesses of `nest` on an M×K×N problem, in closed form (valid for every loop order). */
 export function cost(nest: LoopNest, M: number, K: number, N: number): Counts {
@@ -20,6 +20,7 @@ export function cost(nest: LoopNest, M: number, K: number, N: number): Counts {
 
 /** The §2.2 table for divisible shapes (no ceilings): MN + MKN(1/m+1/n), KN + MKN/n + 2MNK/k − MN, MK + MKN/m + 2MNK/k − MN. */
 export function costDivisible(name: ScheduleName, m: number, k: number, n: number, M: number, K: number, N: number): number {
+  checkOneOf('costDivisible: schedule name', name, SCHEDULE_NAMES);
   if (name === 'KMN') return M * N + (M * K * N) / m + (M * K * N) / n;
   if (name === 'MKN') return K * N + (M * K * N) / n + (2 * M * N * K) / k - M * N;
   return M * K + (M * K * N) / m + (2 * M * N * K) / k - M * N;
@@ -56,6 +57,7 @@ export function validateHardware(hw: Hardware): void {
 
 /** Feasible register tiles of a schedule class (innermost tile = 1), enumerated from the footprint bound. */
 export function feasibleTiles(name: ScheduleName, registers: number): LoopNest[] {
+  checkOneOf('feasibleTiles: schedule name', name, SCHEDULE_NAMES);
   const out: LoopNest[] = [];
   for (let a = 1; a <= registers; a++) {
     for (let b = 1; b <= registers; b++) {

@@ -1,6 +1,6 @@
 /** Loop-nest IR helpers: stationary operand, register footprint, validation. */
-import { InvalidInput, checkInt, describe } from '../core/errors';
-import type { Dim, LoopNest, Operand, ScheduleName } from './types';
+import { InvalidInput, checkInt, checkOneOf, describe } from '../core/errors';
+import { SCHEDULE_NAMES, type Dim, type LoopNest, type Operand, type ScheduleName } from './types';
 
 const DIMS: readonly Dim[] = ['M', 'K', 'N'];
 
@@ -24,6 +24,7 @@ export function scheduleName(nest: LoopNest): ScheduleName {
 
 /** Canonical nest for a schedule class (the outer two loops do not change register-level counts). */
 export function nestOf(name: ScheduleName, m: number, k: number, n: number): LoopNest {
+  checkOneOf('schedule name', name, SCHEDULE_NAMES);
   const order: [Dim, Dim, Dim] = name === 'KMN' ? ['N', 'M', 'K'] : name === 'MKN' ? ['N', 'K', 'M'] : ['M', 'K', 'N'];
   return { order, m, k, n };
 }

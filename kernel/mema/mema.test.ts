@@ -128,3 +128,10 @@ test('bad hardware descriptions and shapes are named errors', () => {
   assert.ok(d.footprint <= 12);
   for (const hw of [CORTEX_M7, CORTEX_A72]) assert.ok(deriveSchedule(hw, 64, 64, 64).counts.total > 0);
 });
+
+test("an unknown schedule name (e.g. lower-case 'kmn') is InvalidInput listing the allowed names, not NKM", () => {
+  for (const f of [() => feasibleTiles('kmn' as never, 8), () => costDivisible('kmn' as never, 2, 2, 2, 8, 8, 8), () => nestOf('kmn' as never, 2, 2, 2)]) {
+    assert.throws(f, (e: Error) => e instanceof InvalidInput && /'KMN', 'MKN', 'NKM'/.test(e.message) && /"kmn"/.test(e.message));
+  }
+  assert.equal(nestOf('KMN', 2, 1, 2).order[2], 'K');
+});

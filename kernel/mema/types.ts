@@ -11,6 +11,8 @@ export type Dim = 'M' | 'K' | 'N';
 export type Operand = 'A' | 'B' | 'C';
 /** Schedule class, named by the innermost loop first (MEMA / CAKE `derive_schedule`). */
 export type ScheduleName = 'KMN' | 'MKN' | 'NKM';
+/** The schedule names every verb taking a ScheduleName accepts (anything else is InvalidInput). */
+export const SCHEDULE_NAMES: readonly ScheduleName[] = ['KMN', 'MKN', 'NKM'];
 
 /**
  * One level of the loop-nest IR. `order` lists the tile loops OUTERMOST FIRST (so KMN is ['N','M','K'] or

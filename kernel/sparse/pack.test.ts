@@ -83,3 +83,28 @@ test('malformed inputs give named errors', () => {
   assert.throws(() => checkCsr({ ...csr, rowPtr: new Int32Array([0, 3]) }), FormatError);
   assert.throws(() => checkCsr({ ...csr, colIdx: new Int32Array([0, 1, 0]), values: new Float32Array([1, NaN, 3]) }), InvalidInput);
 });
+
+test('pack and spmm accept every matrix form a notebook has (npy object, nested arrays, typed array + shape, tensor), same result', async () => {
+  const { readNpy, writeNpy } = await import('../core/io/npy');
+  const tf = await import('@tensorflow/tfjs');
+  const { spmm } = await import('./spmm');
+  const nested = [[1, 0, 0, 2], [0, 0, 3, 0], [0, -4, 0, 0], [5, 0, 0, 6], [0, 0, 0, 0]];
+  const flat = Float32Array.from(nested.flat());
+  const t = tf.tensor2d(nested);
+  const opts = { mr: 2, mc: 2, kc: 2, p: 1, nr: 16 as const, nc: 16, N: 3 };
+  try {
+    const forms: [string, Parameters<typeof pack>[0]][] = [
+      ['Matrix', { rows: 5, cols: 4, data: flat }], ['nested', nested], ['typed + shape', { shape: [5, 4], data: flat }],
+      ['npy float64', readNpy(writeNpy({ dtype: 'float64', shape: [5, 4], data: Array.from(flat) }))],
+      ['npy int64', readNpy(writeNpy({ dtype: 'int64', shape: [5, 4], data: nested.flat().map(BigInt) }))], ['tensor', t],
+    ];
+    const ref = pack(forms[0]![1], opts);
+    const B = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]];
+    const refC = Array.from(spmm(ref, { rows: 4, cols: 3, data: Float32Array.from(B.flat()) }).data);
+    for (const [what, A] of forms) {
+      assert.deepEqual(pack(A, opts), ref, what);
+      assert.deepEqual(Array.from(spmm(pack(A, opts), B).data), refC, `${what}: spmm with B as nested arrays`);
+    }
+    assert.throws(() => pack(readNpy(writeNpy({ dtype: 'int64', shape: [1, 2], data: [1n, 2n ** 62n] }))), (e: Error) => e instanceof InvalidInput && /int64 value/.test(e.message));
+  } finally { t.dispose(); }
+});

@@ -4,6 +4,7 @@
  * Empty column segments are dropped (column skipping); zeros inside a stored column are not stored (row skipping).
  */
 import { FormatError, InvalidInput, check, checkInt, describe } from '../core/errors';
+import { toMatrixF32, type MatrixLike } from '../core/matrix';
 import { readHardware, tileModel } from './tiles';
 import { NR_CHOICES, type Csr, type Matrix, type PackOptions, type RoskoPacked } from './types';
 
@@ -23,6 +24,16 @@ export function checkMatrix(name: string, m: Matrix, finite = true): void {
   if (finite) for (let i = 0; i < m.data.length; i++) {
     if (!Number.isFinite(m.data[i]!)) throw new InvalidInput(`${name}.data[${i}] (row ${Math.floor(i / m.cols)}, col ${i % m.cols}) is ${describe(m.data[i])}; expected a finite number`);
   }
+}
+
+/**
+ * Any MatrixLike (npy `{ shape, data }`, nested arrays, a tensor, int64 data within ±2^53, …) as a float32 Matrix.
+ * A `{ rows, cols, data: Float32Array }` is returned as is (its identity keys the wasm upload caches).
+ */
+export function asMatrix(name: string, m: MatrixLike): Matrix {
+  const x = m as Partial<Matrix>;
+  if (x && typeof x === 'object' && x.data instanceof Float32Array && typeof x.rows === 'number' && typeof x.cols === 'number') return m as Matrix;
+  return toMatrixF32(m, name);
 }
 
 /** Validate a user-supplied CSR: shapes, monotone rowPtr, in-range and strictly increasing column indices, finite values. */
@@ -48,8 +59,9 @@ export function checkCsr(a: Csr): void {
   }
 }
 
-/** Dense → CSR (exact zeros dropped). */
-export function toCsr(a: Matrix): Csr {
+/** Dense → CSR (exact zeros dropped). `a`: any MatrixLike (`{ rows, cols, data }`, npy `{ shape, data }`, nested arrays, tensor). */
+export function toCsr(a0: MatrixLike): Csr {
+  const a = asMatrix('A', a0);
   checkMatrix('A', a);
   const { rows, cols, data } = a;
   let nnz = 0;
@@ -73,10 +85,10 @@ export function csrToDense(a: Csr): Matrix {
 const isCsr = (a: unknown): a is Csr => typeof a === 'object' && a !== null && 'rowPtr' in a;
 
 /**
- * Pack A (dense Matrix or CSR) into Rosko's format. Tile sizes default to `tileModel(readHardware(), {M, K, N}, density)`;
+ * Pack A (dense M×K: `{ rows, cols, data }`, npy `{ shape, data }`, nested arrays or a tensor; or CSR) into Rosko's format. Tile sizes default to `tileModel(readHardware(), {M, K, N}, density)`;
  * any of mr/mc/kc/p/nr/nc can be given. Throws InvalidInput on NaN/shape errors and FormatError on a malformed CSR.
  */
-export function pack(A: Matrix | Csr, opts: PackOptions = {}): RoskoPacked {
+export function pack(A: MatrixLike | Csr, opts: PackOptions = {}): RoskoPacked {
   let csr: Csr;
   if (isCsr(A)) { checkCsr(A); csr = A; } else csr = toCsr(A);
   const M = csr.rows, K = csr.cols;

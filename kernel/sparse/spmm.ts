@@ -4,7 +4,8 @@
  * runs the kernel and copies C out: exactly what the authors' rosko_sgemm times (A is pre-packed and cached).
  */
 import { InvalidInput, describe } from '../core/errors';
-import { checkCsr, checkMatrix } from './pack';
+import type { MatrixLike } from '../core/matrix';
+import { asMatrix, checkCsr, checkMatrix } from './pack';
 import { NR_CHOICES, type Csr, type Matrix, type Nr, type RoskoPacked, type SpmmOptions } from './types';
 import { getEngine, type Engine } from './wasm';
 
@@ -25,15 +26,17 @@ export interface RoskoPlan {
   c: number;
 }
 
-function checkB(pk: { K: number }, B: Matrix, validate: boolean): void {
+function checkB(pk: { K: number }, B0: MatrixLike, validate: boolean): Matrix {
+  const B = asMatrix('B', B0);
   checkMatrix('B', B, validate);
   if (B.rows !== pk.K) throw new InvalidInput(`B has ${B.rows} rows; expected K = ${pk.K} (A is ${describe((pk as RoskoPacked).M)}×${pk.K})`);
+  return B;
 }
 
 /** Allocate and stage everything for one Rosko product (B copied in, not yet packed). */
-export function planRosko(e: Engine, pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}, owner: 'sync' | 'pool' = 'sync'): RoskoPlan {
+export function planRosko(e: Engine, pk: RoskoPacked, B0: MatrixLike, opts: SpmmOptions = {}, owner: 'sync' | 'pool' = 'sync'): RoskoPlan {
   if (!pk || pk.format !== 'rosko-v1') throw new InvalidInput(`spmm needs a packed A from pack(), got ${describe(pk)}`);
-  checkB(pk, B, opts.validate ?? true);
+  const B = checkB(pk, B0, opts.validate ?? true);
   const N = B.cols;
   const nr = opts.nr ?? pk.nr;
   if (!NR_CHOICES.includes(nr)) throw new InvalidInput(`nr must be one of ${NR_CHOICES.join(', ')}, got ${describe(nr)}`);
@@ -66,16 +69,16 @@ export function roskoHeader(e: Engine, slot: number, pl: RoskoPlan, coreLo: numb
  * Single thread; for two workers see RoskoPool (workers.ts). The packed object is treated as immutable: its arrays are
  * uploaded to wasm memory on first use and cached by identity.
  */
-export function spmm(pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): Matrix {
+export function spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions = {}): Matrix {
   return runRosko(pk, B, opts, false).C;
 }
 
 /** Instrumented spmm: also returns the vector multiply-adds (f32x4 mul+add pairs) and B-row loads performed. */
-export function spmmCounts(pk: RoskoPacked, B: Matrix, opts: SpmmOptions = {}): { C: Matrix; vectorMadds: number; bRowLoads: number } {
+export function spmmCounts(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions = {}): { C: Matrix; vectorMadds: number; bRowLoads: number } {
   return runRosko(pk, B, opts, true);
 }
 
-function runRosko(pk: RoskoPacked, B: Matrix, opts: SpmmOptions, count: boolean): { C: Matrix; vectorMadds: number; bRowLoads: number } {
+function runRosko(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions, count: boolean): { C: Matrix; vectorMadds: number; bRowLoads: number } {
   const e = getEngine();
   const pl = planRosko(e, pk, B, opts);
   if (pl.packB) e.ex.pack_b(packBHeader(e, 0, pl.bIn, pl.bp, pk.K, pl.N, pl.nr, 0, pl.npanTotal));
@@ -87,10 +90,10 @@ function runRosko(pk: RoskoPacked, B: Matrix, opts: SpmmOptions, count: boolean)
 }
 
 /** CSR SpMM baseline (row-wise, 16 columns in 4 f32x4 registers), same toolchain. A is validated with checkCsr. */
-export function csrSpmm(A: Csr, B: Matrix, opts: { validate?: boolean } = {}): Matrix {
+export function csrSpmm(A: Csr, B0: MatrixLike, opts: { validate?: boolean } = {}): Matrix {
   const e = getEngine();
   if (!csrChecked.has(A)) { checkCsr(A); csrChecked.add(A); }
-  checkB({ K: A.cols }, B, opts.validate ?? true);
+  const B = checkB({ K: A.cols }, B0, opts.validate ?? true);
   const N = B.cols, M = A.rows;
   const [rp, ci, va] = e.upload(A, [A.rowPtr, A.colIdx, A.values]) as [number, number, number];
   const [bIn, c] = e.scratch([A.cols * N * 4, M * N * 4]) as [number, number];
@@ -101,10 +104,11 @@ export function csrSpmm(A: Csr, B: Matrix, opts: { validate?: boolean } = {}): M
 const csrChecked = new WeakSet<Csr>();
 
 /** Dense GEMM from the same generator (4×8 register block, B packed into 8-wide panels, 64-row blocks of A). */
-export function denseGemm(A: Matrix, B: Matrix, opts: { validate?: boolean } = {}): Matrix {
+export function denseGemm(A0: MatrixLike, B0: MatrixLike, opts: { validate?: boolean } = {}): Matrix {
   const e = getEngine();
+  const A = asMatrix('A', A0);
   if (!denseChecked.has(A)) { checkMatrix('A', A); denseChecked.add(A); }
-  checkB({ K: A.cols }, B, opts.validate ?? true);
+  const B = checkB({ K: A.cols }, B0, opts.validate ?? true);
   const M = A.rows, K = A.cols, N = B.cols, np = Math.ceil(N / 8);
   const [a] = e.upload(A, [A.data]) as [number];
   const [bIn, bp, c, tmp] = e.scratch([K * N * 4, K * np * 32, M * N * 4, 64]) as [number, number, number, number];

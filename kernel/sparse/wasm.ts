@@ -1,17 +1,15 @@
 /**
  * Loader and memory manager for rosko.wasm (built by `node scripts/build-wasm.mjs`, committed).
  *
- * The .wasm is read from disk. Its path is resolved from, in order: $EDGELAB_ROSKO_WASM; `<__dirname>/rosko.wasm`
- * (running from source: kernel/sparse/); `<__dirname>/../../kernel/sparse/rosko.wasm` (the esbuild bundle in
- * dist/kernel/); the package root found by require.resolve('edgelab/package.json') + kernel/sparse/rosko.wasm.
+ * The .wasm is read from disk, located by core/assets ('rosko-wasm': $EDGELAB_ASSETS, beside the bundle, the repo).
  *
  * One shared WebAssembly.Memory per process (imported by the module, `shared: true`), so worker_threads can
  * instantiate the same module over it (workers.ts). Allocation is a bump arena: packed matrices are uploaded once
  * and cached (weights are pre-packed), per-call scratch (B, packed B, C_p, C) sits above them.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { NotFound, InvalidInput } from '../core/errors';
+import { readFileSync } from 'node:fs';
+import { resolveAsset } from '../core/assets';
+import { InvalidInput } from '../core/errors';
 
 // tsconfig has no "dom" lib, so the WebAssembly API is typed locally (the subset used), without touching globals.
 export interface WasmModule { readonly __wasmModule?: never }
@@ -33,13 +31,9 @@ export interface Exports {
   [name: string]: unknown;
 }
 
+/** Path of rosko.wasm (core/assets: $EDGELAB_ASSETS/rosko.wasm, beside the bundle, kernel/sparse/rosko.wasm). */
 export function wasmPath(): string {
-  const cands: string[] = [];
-  if (process.env.EDGELAB_ROSKO_WASM) cands.push(process.env.EDGELAB_ROSKO_WASM);
-  cands.push(join(__dirname, 'rosko.wasm'), join(__dirname, '..', '..', 'kernel', 'sparse', 'rosko.wasm'));
-  try { cands.push(join(dirname(require.resolve('edgelab/package.json')), 'kernel', 'sparse', 'rosko.wasm')); } catch { /* not linked */ }
-  for (const c of cands) if (existsSync(c)) return c;
-  throw new NotFound(`rosko.wasm not found (looked in ${cands.join(', ')}); run \`node scripts/build-wasm.mjs\``);
+  return resolveAsset('rosko-wasm');
 }
 
 const PAGE = 65536;

@@ -3,23 +3,21 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, describe } from '../core/errors';
+import { isMatrixLike, toShaped, type MatrixLike } from '../core/matrix';
 
 export interface Acts { shape: number[]; data: Float32Array | Float64Array }
-/** What CKA and stitch fitting accept: a tensor (the caller keeps ownership) or a typed array with its shape. */
-export type ActsLike = tf.Tensor | { shape: readonly number[]; data: ArrayLike<number> };
+/**
+ * What CKA and stitch fitting accept: any MatrixLike of rank 2 [N, d] or 4 [N, H, W, C] (a tensor the caller keeps, a
+ * typed array with its shape, an npy `{ shape, data }` (int64 within ±2^53 converted), nested arrays [N][d]).
+ */
+export type ActsLike = MatrixLike;
 
 /** Validate and copy-free view of activations (rank 2 or 4, finite, size matching the shape). */
 export function asActs(x: ActsLike, name: string): Acts {
-  let shape: number[], data: Float32Array | Float64Array;
-  if (x instanceof tf.Tensor) {
-    if (x.isDisposed) throw new InvalidInput(`${name} is a disposed tensor`);
-    shape = x.shape.slice(); data = x.dataSync() as Float32Array;
-  } else if (x && typeof x === 'object' && Array.isArray(x.shape) && x.data && typeof (x.data as ArrayLike<number>).length === 'number') {
-    shape = x.shape.slice();
-    data = x.data instanceof Float32Array || x.data instanceof Float64Array ? x.data : Float64Array.from(x.data as ArrayLike<number>);
-  } else {
-    throw new InvalidInput(`${name} must be a tf.Tensor or { shape, data }, got ${describe(x)}`);
-  }
+  if (!isMatrixLike(x)) throw new InvalidInput(`${name} must be a tf.Tensor, { shape, data } or nested arrays [N][d], got ${describe(x)}`);
+  const t = toShaped(x, name, { layout: '[N, d] or [N, H, W, C]' });
+  const shape = t.shape;
+  const data = t.data instanceof Float32Array || t.data instanceof Float64Array ? t.data : Float64Array.from(t.data);
   if (shape.length !== 2 && shape.length !== 4) throw new InvalidInput(`${name} must have rank 2 [N, d] or 4 [N, H, W, C], got shape [${shape.join(', ')}]`);
   if (shape.some((s) => !Number.isInteger(s) || s < 1)) throw new InvalidInput(`${name} shape [${shape.join(', ')}] must hold positive integers`);
   const size = shape.reduce((a, b) => a * b, 1);

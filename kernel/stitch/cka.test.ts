@@ -92,3 +92,24 @@ test('malformed inputs raise InvalidInput', () => {
   assert.throws(() => cka(m2(new Float64Array(30).fill(1), 10, 3), m2(X, 10, 3)), (e: Error) => e instanceof InvalidInput && /constant/.test(e.message));
   assert.throws(() => cka(m2(X, 10, 3), m2(X, 10, 3), { kind: 'rbf' as never }), InvalidInput);
 });
+
+test('cka takes the matrix forms a notebook has (npy int64, nested arrays, typed array + shape, tensor) with the same result', async () => {
+  const { readNpy, writeNpy } = await import('../core/io/npy');
+  const r = rng(5);
+  const n = 12, dx = 3, dy = 4;
+  const xi = Array.from({ length: n * dx }, () => Math.round(r.normals(1)[0]! * 5)), yv = randn(r, n, dy);
+  const nested = Array.from({ length: n }, (_, i) => xi.slice(i * dx, (i + 1) * dx));
+  const Y = { shape: [n, dy], data: yv };
+  const ref = cka({ shape: [n, dx], data: Float64Array.from(xi) }, Y);
+  const t = tf.tensor2d(nested);
+  try {
+    const forms: [string, Parameters<typeof cka>[0]][] = [
+      ['nested', nested], ['typed + shape', { shape: [n, dx], data: Float32Array.from(xi) }], ['tensor', t],
+      ['npy int64', readNpy(writeNpy({ dtype: 'int64', shape: [n, dx], data: xi.map(BigInt) }))],
+      ['npy float64', readNpy(writeNpy({ dtype: 'float64', shape: [n, dx], data: xi }))],
+    ];
+    for (const [what, X] of forms) assert.equal(cka(X, Y), ref, what);
+    const big = readNpy(writeNpy({ dtype: 'int64', shape: [n, dx], data: xi.map((v, i) => (i === 4 ? 2n ** 60n : BigInt(v))) }));
+    assert.throws(() => cka(big, Y), (e: Error) => e instanceof InvalidInput && /int64 value 1152921504606846976 at flat index 4/.test(e.message));
+  } finally { t.dispose(); }
+});

@@ -4,7 +4,8 @@
  * Weights ship in kernel/stitch/zoo/<name>/ (model.json + one shard); `scripts/stitch/train-zoo.ts` retrains them.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { resolveAsset } from '../core/assets';
 import * as tf from '@tensorflow/tfjs';
 import { rng as makeRng } from '../core/rng';
 import { InvalidInput, NotFound, describe } from '../core/errors';
@@ -101,13 +102,9 @@ export const ZOO: ZooSpec[] = [
   { name: 'mnist-vgg', domain: 'mnist', seed: 6, arch: 'vgg', build: (s) => vggNet(s, 'mnist_vgg') },
 ];
 
-/** Folder of the shipped zoo (works from kernel/stitch and from the bundled dist/kernel). */
+/** Folder of the shipped zoo (core/assets 'stitch-zoo': $EDGELAB_ASSETS, beside the bundle, the repo). */
 export function zooDir(): string {
-  const cands = [join(__dirname, 'zoo'), join(__dirname, 'stitch', 'zoo'), resolve(__dirname, '..', '..', 'kernel', 'stitch', 'zoo'),
-    resolve(__dirname, '..', 'kernel', 'stitch', 'zoo')];
-  const hit = cands.find((d) => existsSync(join(d, 'vgg-s1', 'model.json')));
-  if (!hit) throw new NotFound(`StitchNet zoo not found (looked in ${cands.join(', ')}); retrain it with: npx tsx scripts/stitch/train-zoo.ts`);
-  return hit;
+  return resolveAsset('stitch-zoo');
 }
 
 export interface LoadZooOptions {

@@ -3,12 +3,15 @@
  * for every figure kind, a one-line text summary, and the MIME bundle `show()` emits. Pure TS (node and browser).
  */
 import type {
-  Figure, HeatmapFigure, SeriesFigure, ImageOverlayFigure, TableFigure, TableColumn, CrossbarMapFigure,
+  Figure, HeatmapFigure, SeriesFigure, ImageOverlayFigure, TableFigure, CrossbarMapFigure,
   SparsityPatternFigure, CkaMatrixFigure, ColorScale, MimeBundle,
 } from './types';
 import { mimeOf } from './types';
 import { unpack } from './codec';
 import { color, colorRgb, textOn, PALETTE } from './color';
+import { fmt, formatCell } from './format';
+
+export { fmt, formatCell };
 import { encodePng, pngDataUrl } from './png';
 import { InvalidInput, describe } from '../core/errors';
 
@@ -19,15 +22,6 @@ export const MAX_RECT_CELLS = 10000;
 
 export function esc(s: unknown): string {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-/** Compact number: ≤ 4 significant digits, exponent for very large/small. */
-export function fmt(v: number | null | undefined): string {
-  if (v === null || v === undefined) return '–';
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(2).replace('e+', 'e');
-  return String(Number(v.toPrecision(4)));
 }
 function minMax(a: ArrayLike<number>): [number, number] {
   let lo = Infinity, hi = -Infinity;
@@ -227,20 +221,6 @@ function seriesSvg(f: SeriesFigure): string {
     body.push(`<line x1="${L + 12}" y1="${y - 4}" x2="${L + 30}" y2="${y - 4}" stroke="${c}" stroke-width="2"/>`, text(L + 34, y, s.name + (s.axis === 'y2' ? ' (right)' : ''), 'class="legend-item"'));
   });
   return doc(W, H, body, f);
-}
-
-/** Format one table cell value per the column's format. */
-export function formatCell(v: string | number | boolean | null | undefined, format?: TableColumn['format']): string {
-  if (v === null || v === undefined) return '–';
-  if (typeof v !== 'number') return String(v);
-  switch (format) {
-    case 'int': return String(Math.round(v));
-    case 'fixed1': case 'fixed2': case 'fixed3': case 'fixed4': return v.toFixed(Number(format.slice(5)));
-    case 'percent': return `${(v * 100).toFixed(1)}%`;
-    case 'sci': return v.toExponential(2);
-    case 'text': return String(v);
-    default: return fmt(v);
-  }
 }
 
 function tableSvg(f: TableFigure): string {

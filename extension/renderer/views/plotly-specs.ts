@@ -64,7 +64,8 @@ function matrixSpec(o: {
     colorbar: { title: { text: plotlyText(o.valueLabel), side: 'right' }, outlinewidth: 0, tickfont: { color: theme.foreground } },
   };
   // Cell text is unreadable and slow beyond ~50×50 cells: the payload's request is honoured up to that size.
-  if (o.annotate && rows * cols <= 2500) { trace.texttemplate = '%{z:.3~g}'; trace.textfont = { size: Math.max(8, Math.min(12, cellPx * 0.4)) }; }
+  // cell text is kernel/viz's fmt (as in the static fallback), passed as customdata rather than a plotly d3 format
+  if (o.annotate && rows * cols <= 2500) { trace.customdata = toMatrix(o.values.map((v) => fmt(v)), rows, cols); trace.texttemplate = '%{customdata}'; trace.textfont = { size: Math.max(8, Math.min(12, cellPx * 0.4)) }; }
   const layout = baseLayout(theme, height);
   layout.xaxis = axis(theme, o.xLabel, { ...labelTicks(o.colLabels, cols), tickmode: 'array', showgrid: false, zeroline: false, constrain: 'domain', tickangle: o.colLabels && cols > 8 ? -45 : 'auto' });
   layout.yaxis = axis(theme, o.yLabel, { ...labelTicks(o.rowLabels, rows), tickmode: 'array', showgrid: false, zeroline: false, autorange: 'reversed' });

@@ -8,7 +8,7 @@ import { init } from '../backend';
 import { FormatError, NotFound } from '../errors';
 import { rng } from '../rng';
 import { expectNoLeak } from '../testing';
-import { countParams, loadGraphModel, loadLayersModel, loadWeightsManifest, saveLayersModel } from './tfjs-models';
+import { countWeightValues, loadGraphModel, loadLayersModel, loadWeightsManifest, saveLayersModel } from './tfjs-models';
 
 const FACE = join(__dirname, '../../../node_modules/@vladmandic/face-api/model');
 let dir = '';
@@ -129,7 +129,7 @@ test('face-api face_recognition manifest (uint8-quantized) decodes to float32 ar
   const specs = manifest.flatMap((g) => g.weights);
   assert.equal(weights.size, specs.length);
   const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
-  const total = countParams(weights);
+  const total = countWeightValues(weights);
   assert.equal(total, expected);
   assert.ok(total > 5.5e6 && total < 5.7e6, `~5.6M parameters, got ${total}`);
   console.log(`face_recognition_model: ${weights.size} tensors, ${total} parameters`);

@@ -237,8 +237,11 @@ export function loadWeightsManifest(dir: string, manifestFile: string): Map<stri
   return out;
 }
 
-/** Total number of scalar parameters in a weight map. */
-export function countParams(weights: Map<string, { data: { length: number } }>): number {
+/**
+ * Total number of scalar values in a weight map (from loadWeightsManifest). Named apart from gaze.countParams, which
+ * counts a network spec's parameters, and from tfjs's model.countParams().
+ */
+export function countWeightValues(weights: Map<string, { data: { length: number } }>): number {
   let n = 0;
   for (const w of weights.values()) n += w.data.length;
   return n;

@@ -6,7 +6,8 @@
  * uses them without importing another paper.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { resolveAsset } from '../assets';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, NotFound, describe } from '../errors';
 import { loadLayersModel } from '../io/tfjs-models';
@@ -121,13 +122,9 @@ export function buildSwsModel(kind: SwsModelKind): tf.Sequential {
   throw new InvalidInput(`model kind must be one of ${SWS_MODEL_KINDS.join(', ')}, got ${describe(kind)}`);
 }
 
-/** Folder holding the shipped trained models (<kind>/model.json); works from kernel/core/models and from the bundled dist/kernel. */
+/** Folder holding the shipped trained models (<kind>/model.json): core/assets 'fashion-mnist-models' ($EDGELAB_ASSETS, beside the bundle, the repo). */
 export function swsModelDir(): string {
-  const cands = [join(__dirname, 'fashion-mnist'), join(__dirname, 'core', 'models', 'fashion-mnist'), resolve(__dirname, '..', '..', 'kernel', 'core', 'models', 'fashion-mnist'),
-    resolve(__dirname, '..', 'kernel', 'core', 'models', 'fashion-mnist')];
-  const hit = cands.find((d) => existsSync(join(d, 'mixer', 'model.json')));
-  if (!hit) throw new NotFound(`shipped SWS models not found (looked in ${cands.join(', ')}); train them with: npx tsx scripts/sws/train-models.ts`);
-  return hit;
+  return resolveAsset('fashion-mnist-models');
 }
 
 /** Load a shipped trained model. The caller owns it (dispose it). */
