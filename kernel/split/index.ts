@@ -9,6 +9,8 @@
  *   split.pcaInit(features, C, c′)                                  // reduce/recover initialized from a PCA
  *   split.fuse(views, 'max' | 'mean' | 'concat', { kernel })        // multi-view fusion after recover
  *   await split.evolutionarySearch(space, { preset, latencyBudget, accuracy })  // constrained search; exhaustiveSearch = oracle
+ *   const { net } = split.loadShippedSupernet(); split.accuracy(net, x, y, config)  // weight-sliced supernet (Fashion-MNIST)
+ *   split.multiViewSolids({ n: 100, views: 8, seed: 1 })             // procedural multi-view 3-D solids
  */
 export type { Shape, LayerSpec, LayerCost, PhaseConfig, SplitConfig, Preset, CostBreakdown } from './types';
 export {
@@ -19,5 +21,11 @@ export { quantize, pcaInit, reduce, recover, symmetricEigen, type SplitModuleWei
 export { fuse, FUSION_KINDS } from './fusion';
 export {
   exhaustiveSearch, evolutionarySearch, paretoFront, feasibleCost, spaceSize, decode, checkSpace, better, FULL_SPACE,
-  type SearchSpace, type Objective, type Candidate, type SearchResult, type EvolutionOptions, type Genome,
+  SHIPPED_SPACE, type SearchSpace, type Objective, type Candidate, type SearchResult, type EvolutionOptions, type Genome,
 } from './search';
+export {
+  Supernet, trainSupernet, accuracy, calibrateSplitModules, extremes, sampleConfig, serializeSupernet, deserializeSupernet,
+  loadShippedSupernet, shippedDir, DEFAULT_SPEC, type SupernetSpec, type SupernetManifest, type TrainOptions, type SplitSlot,
+} from './supernet';
+export { multiViewSolids, viewImages, ringViews, SOLID_CLASSES, DEFAULT_DIFFICULTY, type SolidsDifficulty, type SolidsOptions, type MultiViewSet } from './data';
+export { layersTable, latencyBySplitFigure, paretoFigure, architectureFigure, solidsFigure, paperVsOurs, type PaperRow } from './figures';
