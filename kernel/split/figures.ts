@@ -31,7 +31,9 @@ export function latencyBySplitFigure(cfg: SplitConfig, presets: readonly (string
     const costs = xs.map((s) => systemCost({ ...cfg, split: s }, p, opts));
     traces.push({ name: `${p.name}: total`, x: xs, y: costs.map((c) => c.latencySeconds * 1e3), mode: 'lines+markers' });
     traces.push({ name: `${p.name}: sensor + link`, x: xs, y: costs.map((c) => (c.sensorSeconds + c.linkSeconds) * 1e3), mode: 'lines', dash: 'dash' });
-    traces.push({ name: `${p.name}: sensor`, x: xs, y: costs.map((c) => c.sensorSeconds * 1e3), mode: 'lines', dash: 'dot' });
+    // log axis: split 0 has no sensor time, so the sensor trace starts at split 1
+    const withSensor = xs.filter((s) => costs[s]!.sensorSeconds > 0);
+    traces.push({ name: `${p.name}: sensor`, x: withSensor, y: withSensor.map((s) => costs[s]!.sensorSeconds * 1e3), mode: 'lines', dash: 'dot' });
     costs.forEach((c, s) => rows.push({ preset: p.name, split: s === 0 ? '0 (all on aggregator)' : s === P ? `${P} (all on sensor)` : String(s),
       sensor: c.sensorSeconds * 1e3, link: c.linkSeconds * 1e3, aggregator: c.aggregatorSeconds * 1e3, total: c.latencySeconds * 1e3,
       bytes: c.bitsPerView / 8, memory: c.sensorPeakBytes, feasible: c.feasible ? 'yes' : 'no (memory)' }));

@@ -28,4 +28,5 @@ export {
   loadShippedSupernet, shippedDir, DEFAULT_SPEC, type SupernetSpec, type SupernetManifest, type TrainOptions, type SplitSlot,
 } from './supernet';
 export { multiViewSolids, viewImages, ringViews, SOLID_CLASSES, DEFAULT_DIFFICULTY, type SolidsDifficulty, type SolidsOptions, type MultiViewSet } from './data';
+export { study, STUDY_SPACE, type StudyOptions, type StudyResult } from './study';
 export { layersTable, latencyBySplitFigure, paretoFigure, architectureFigure, solidsFigure, paperVsOurs, type PaperRow } from './figures';

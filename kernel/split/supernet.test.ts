@@ -75,7 +75,6 @@ test('forward, forwardViews and one training step leave no tensors behind; train
   await expectNoLeak(() => net.forwardViews([x, x], { ...cfg, split: 2, reduce: null, bits: null }, 'max'));
   await expectNoLeak(() => trainSupernet(net, { x, y, steps: 1, batchSize: 8, space: SPACE, progress: false }));
   const losses = await trainSupernet(net, { x, y, steps: 30, batchSize: 24, space: SPACE, progress: false, learningRate: 1e-2 });
-  console.log(losses.map((l) => l.toFixed(2)).join(' '));
   assert.ok(losses[losses.length - 1]! < losses[0]! * 0.8, `loss ${losses[0]} → ${losses[losses.length - 1]}`);
   assert.ok(accuracy(net, x, y, cfg) > 0.5);
   assert.throws(() => net.checkConfig({ ...cfg, phases: cfg.phases.map((p) => ({ ...p, width: 16 })) }), InvalidInput);
