@@ -25,6 +25,7 @@ export * as sparse from './sparse';
 export * as stitch from './stitch';
 export * as federated from './federated';
 export * as gaze from './gaze';
+export * as split from './split';
 export * as machining from './machining';
 // The paper index (folder, namespace, tutorial, bench prefixes per paper):
 export { papers, foundation, paperForBenchPrefix, type Paper, type PaperStatus } from './papers';

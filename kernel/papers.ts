@@ -148,9 +148,9 @@ export const papers: readonly Paper[] = [
     folder: 'kernel/split',
     notebook: 'notebooks/splitnets.ipynb',
     benchPrefixes: ['split'],
-    headlineKeys: [],
+    headlineKeys: ['split.latency_gain_vs_aggregator_only', 'split.split_accuracy_drop_points', 'split.evolution_success_seeds'],
     buildsOn: [],
-    status: 'planned',
+    status: 'landed',
   },
   {
     id: 'machining',

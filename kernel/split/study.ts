@@ -1,0 +1,113 @@
+/**
+ * The SplitNets study on Fashion-MNIST with the shipped supernet: split-aware search for accuracy under a latency budget,
+ * the baselines (all on the aggregator, all on the sensor, a plain split without the reduce module), the accuracy cost
+ * of the split module (c′ = 8, b = 8) at every phase boundary on the test split, and the latency gain per preset.
+ * Used by bench/split.bench.ts and notebooks/splitnets.ipynb.
+ *
+ * Protocol: accuracies during the search come from 512 held-out training images (55,000..55,511, never trained on);
+ * the selected network's numbers on the 10,000 test images are computed once, after the search.
+ */
+import { tf } from '../core/backend';
+import { loadFashionMnist, asTensors } from '../core/data';
+import { systemCost, preset as getPreset, PRESET_NAMES, DEFAULT_PRESET } from './cost';
+import { exhaustiveSearch, evolutionarySearch, paretoFront, spaceSize, type Candidate, type SearchSpace, type Objective } from './search';
+import { loadShippedSupernet, accuracy, type Supernet } from './supernet';
+import type { SplitConfig } from './types';
+
+/** The accuracy search space of the study (512 configurations, a subspace of SHIPPED_SPACE small enough for the oracle). */
+export const STUDY_SPACE: SearchSpace = {
+  phases: 3, resolutions: [20, 28], widths: [8, 16], kernels: [3], nPre: [0, 1], nPost: [1], splits: [0, 1, 2, 3], reduces: [8], bits: [8],
+};
+
+export interface StudyOptions {
+  /** Validation images for the search (default 512). */
+  valImages?: number;
+  /** Test images for the final numbers (default 10,000; 0 skips the test). */
+  testImages?: number;
+  /** Run the exhaustive oracle and 10 evolution seeds (default true; the notebook turns it off). */
+  oracle?: boolean;
+  seeds?: number;
+  /** Latency budget as a quantile of the space's latencies under the default preset (default 0.5). */
+  budgetQuantile?: number;
+}
+
+export interface StudyResult {
+  budgetSeconds: number;
+  selected: Candidate;
+  candidates: Candidate[];
+  front: Candidate[];
+  oracle?: { best: Candidate; median: number; successSeeds: number; seeds: number; scores: number[]; evaluatedFraction: number };
+  /** Test accuracy of the selected network unsplit and with the split module (c′ = 8, b = 8) at each boundary. */
+  test?: { unsplit: number; perBoundary: { boundary: number; acc: number; drop: number }[] };
+  /** Per preset: chosen split (latency-optimal for the selected network, c′ = 8, b = 8) and the latency ratio. */
+  presets: { preset: string; chosenSplit: number; latencyAggregatorOnly: number; latencyBest: number; gain: number; linkBytes: number; rawBytes: number; allOnSensor: number }[];
+  seconds: number;
+}
+
+const keyOf = (c: SplitConfig) => JSON.stringify({ r: c.resolution, p: c.phases, s: c.split > 0 && c.split < c.phases.length ? [c.split, c.reduce, c.bits] : null });
+
+export async function study(o: StudyOptions = {}): Promise<StudyResult> {
+  const t0 = Date.now();
+  const { net } = loadShippedSupernet();
+  const all = loadFashionMnist({ split: 'train' });
+  const nv = o.valImages ?? 512;
+  const { x: xAll, y: yAll } = asTensors(all);
+  const xv = xAll.slice([55000, 0, 0, 0], [nv, -1, -1, -1]), yv = yAll.slice([55000], [nv]);
+  tf.dispose([xAll, yAll]);
+  const yvArr = yv.dataSync() as Int32Array;
+  const cache = new Map<string, number>();
+  const acc = (c: SplitConfig) => { const k = keyOf(c); if (!cache.has(k)) cache.set(k, accuracy(net, xv, yvArr, c)); return cache.get(k)!; };
+  const p0 = getPreset(DEFAULT_PRESET);
+  try {
+    const lat = (await exhaustiveSearch(STUDY_SPACE, { preset: p0 })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
+    const budget = lat[Math.floor((lat.length - 1) * (o.budgetQuantile ?? 0.5))]!;
+    const obj: Objective = { preset: p0, latencyBudget: budget, accuracy: acc };
+    const cap = Math.floor(0.1 * spaceSize(STUDY_SPACE));
+    const ev0 = await evolutionarySearch(STUDY_SPACE, obj, { seed: 0, population: 16, generations: 20, maxEvaluations: cap });
+    let oracle: StudyResult['oracle'];
+    let candidates = ev0.candidates;
+    if (o.oracle ?? true) {
+      const ex = await exhaustiveSearch(STUDY_SPACE, obj);
+      const accs = ex.candidates.map((c) => c.accuracy!).sort((a, b) => a - b);
+      const median = accs[accs.length >> 1]!, best = ex.best!;
+      const seeds = o.seeds ?? 10, scores: number[] = [];
+      let evaluated = 0;
+      for (let s = 0; s < seeds; s++) {
+        const ev = s === 0 ? ev0 : await evolutionarySearch(STUDY_SPACE, obj, { seed: s, population: 16, generations: 20, maxEvaluations: cap });
+        scores.push((ev.best!.accuracy! - median) / (best.accuracy! - median));
+        evaluated = Math.max(evaluated, ev.evaluated);
+      }
+      oracle = { best, median, successSeeds: scores.filter((x) => x >= 0.9).length, seeds, scores, evaluatedFraction: evaluated / spaceSize(STUDY_SPACE) };
+      candidates = ex.candidates;
+    }
+    const selected = ev0.best!;
+    const arch = selected.config;
+    const P = arch.phases.length;
+    const presets = PRESET_NAMES.map((name) => {
+      const p = getPreset(name);
+      const costs = Array.from({ length: P + 1 }, (_, s) => systemCost({ ...arch, split: s, reduce: 8, bits: 8 }, p)).map((c, s) => ({ c, s })).filter(({ c }) => c.feasible);
+      const best = costs.reduce((a, b) => (b.c.latencySeconds < a.c.latencySeconds ? b : a));
+      const agg = systemCost({ ...arch, split: 0 }, p);
+      return { preset: name, chosenSplit: best.s, latencyAggregatorOnly: agg.latencySeconds, latencyBest: best.c.latencySeconds, gain: agg.latencySeconds / best.c.latencySeconds,
+        linkBytes: best.c.bitsPerView / 8, rawBytes: p.nativeImage.h * p.nativeImage.w * p.nativeImage.c, allOnSensor: systemCost({ ...arch, split: P }, p).latencySeconds };
+    });
+    let test: StudyResult['test'];
+    const nt = o.testImages ?? 10000;
+    if (nt > 0) {
+      const ts = loadFashionMnist({ split: 'test', limit: nt });
+      const { x: xt, y: yt } = asTensors(ts);
+      const yta = yt.dataSync() as Int32Array;
+      const unsplit = accuracy(net, xt, yta, { ...arch, split: 0, reduce: null, bits: null });
+      const perBoundary = Array.from({ length: P - 1 }, (_, i) => {
+        const a = accuracy(net, xt, yta, { ...arch, split: i + 1, reduce: 8, bits: 8 });
+        return { boundary: i + 1, acc: a, drop: (unsplit - a) * 100 };
+      });
+      tf.dispose([xt, yt]);
+      test = { unsplit, perBoundary };
+    }
+    return { budgetSeconds: budget, selected, candidates, front: paretoFront(candidates), oracle, test, presets, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    tf.dispose([xv, yv]);
+    (net as Supernet).dispose();
+  }
+}
