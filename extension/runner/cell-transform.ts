@@ -12,7 +12,10 @@
  *    Limits: a `break`/`continue` inside it that targets a label *outside* it, or a `var` declared in its body and used
  *    after it, no longer work (the statement now lives in a function).
  *
- * Only text is inserted, never a line break, so line numbers are unchanged; `originalColumn` maps a column back.
+ *  - `export` on a top-level declaration (`export const x = 1`): tslab exports every top-level name itself and then
+ *    fails with "Cannot redeclare exported variable"; the keyword is replaced by spaces. (`export default` is left alone.)
+ *
+ * Only text is inserted or blanked, never a line break, so line numbers are unchanged; `originalColumn` maps a column back.
  * `ts` is passed in (the kernel uses tslab's own TypeScript) so this module bundles no compiler.
  */
 import type * as TS from 'typescript';
@@ -31,10 +34,18 @@ function isFunctionBoundary(ts: typeof TS, n: TS.Node): boolean {
 export function transformCell(ts: typeof TS, src: string): CellTransform {
   const sf = ts.createSourceFile('cell.ts', src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const ins: Insertion[] = [];
+  const blanks: { pos: number; end: number }[] = [];
   const visit = (n: TS.Node, topLevel: boolean): void => {
     if (ts.isShorthandPropertyAssignment(n)) {
       const start = n.name.getStart(sf);
       ins.push({ pos: start, text: `${n.name.text}: ` });
+    }
+    if (n.parent === sf && ts.canHaveModifiers(n)) {
+      // `export const x = …` at the top of a cell: tslab already exports every top-level name and then reports
+      // "Cannot redeclare exported variable"; the keyword is blanked (same length, so positions do not move)
+      const exp = ts.getModifiers(n)?.find((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      const isDefault = ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+      if (exp && !isDefault && !ts.isExportDeclaration(n)) blanks.push({ pos: exp.getStart(sf), end: exp.getEnd() });
     }
     if (topLevel && ts.isForOfStatement(n) && n.awaitModifier) {
       // wrap the statement (with its labels, so `continue label` inside still resolves)
@@ -49,6 +60,7 @@ export function transformCell(ts: typeof TS, src: string): CellTransform {
     ts.forEachChild(n, (c) => visit(c, childTop));
   };
   visit(sf, true);
+  for (const b of blanks) src = src.slice(0, b.pos) + ' '.repeat(b.end - b.pos) + src.slice(b.end);
   if (!ins.length) return { code: src, insertions: [] };
   // stable: equal positions keep visit order (a wrapper opening before a shorthand at the same position)
   const sorted = ins.map((x, i) => ({ ...x, i })).sort((a, b) => a.pos - b.pos || a.i - b.i);

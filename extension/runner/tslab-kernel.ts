@@ -20,7 +20,7 @@
  * tslab-kernel.test.ts fails when any seam is gone (e.g. a different tslab version).
  */
 import Module, { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
 import type * as TS from 'typescript';
@@ -126,7 +126,7 @@ export function formatStack(e: Error, mapFrame: (file: string, line: number, col
     if (!m) { if (!/^\s+at /.test(l) && !out.some((o) => /^\s+at /.test(o))) out.push(l); continue; }
     const [, fn, file, line, col] = m;
     const mapped = mapFrame(file, Number(line), Number(col));
-    if (mapped) { out.push(`    at ${fn ? `${fn} (${mapped})` : mapped}`); continue; }
+    if (mapped) { out.push(`    at ${fn ? `${fn.replace(/^Proxy\./, '')} (${mapped})` : mapped}`); continue; }
     if (/tslab[\\/]dist[\\/]|^node:|tslab-kernel\.js|^evalmachine|^Cell In\[/.test(file)) continue;
     out.push(l);
   }
@@ -144,6 +144,34 @@ function describe(value: unknown, mapFrame: (file: string, line: number, col: nu
     return { ename, evalue: String(e.message ?? ''), traceback: src !== undefined ? [...tb, '', `${first![1]}, line ${first![3]}:`, `  ${src}`] : tb };
   }
   return { ename: 'Error', evalue: `non-Error value thrown: ${typeof value === 'string' ? value : (() => { try { return JSON.stringify(value); } catch { return String(value); } })()}`, traceback: [] };
+}
+
+/**
+ * The file system tslab's compiler sees, with `<cwd>/node_modules/<pkg>` made to exist for packages the kernel's
+ * folder lacks: `edgelab` → the EdgeLab package folder, any other package → the one installed with EdgeLab. `realpath`
+ * maps such a path to the real file, so the imports inside those files resolve where they are installed. Forwarding
+ * only paths (not resolutions) keeps TypeScript's watch-mode resolution cache, which makes each cell's compile cheap.
+ */
+export function fallbackSys(sys: TS.System, cwd: string, pkgDir: string): TS.System {
+  const nm = join(cwd, 'node_modules') + '/';
+  const roots = [join(pkgDir, 'node_modules'), join(pkgDir, 'dist', 'node_modules')];
+  const forward = (p: string): string | null => {
+    if (!p.startsWith(nm)) return null;
+    const rel = p.slice(nm.length);
+    const parts = rel.split('/');
+    const name = parts[0].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+    if (!name || name === 'tslab' || name.startsWith('@types')) return null; // tslab forwards itself; type roots stay the user's
+    if (sys.directoryExists(nm + name)) return null; // the user's own install wins
+    if (name === 'edgelab') return join(pkgDir, rel.slice(name.length));
+    for (const r of roots) if (sys.directoryExists(join(r, name))) return join(r, rel);
+    return null;
+  };
+  const s: TS.System = Object.create(sys) as TS.System;
+  s.fileExists = (p) => sys.fileExists(p) || ((f) => !!f && sys.fileExists(f))(forward(p));
+  s.directoryExists = (p) => sys.directoryExists(p) || ((f) => !!f && sys.directoryExists(f))(forward(p));
+  s.readFile = (p, enc) => sys.readFile(p, enc) ?? ((f) => (f ? sys.readFile(f, enc) : undefined))(forward(p));
+  s.realpath = (p) => { const f = sys.fileExists(p) || sys.directoryExists(p) ? null : forward(p); return f ? (sys.realpath?.(f) ?? f) : (sys.realpath?.(p) ?? p); };
+  return s;
 }
 
 export function main(argv = process.argv.slice(2)): void {
@@ -173,24 +201,8 @@ export function main(argv = process.argv.slice(2)): void {
 
   // (2, 3) tslab's TypeScript, with the compiler host and the CommonJS pass hooked; placed in the require cache
   const ts: typeof TS = { ...tsOrig };
-  const edgelabTypes = pkgDir ? (() => {
-    const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { types?: string };
-    const f = join(pkgDir, pkg.types ?? 'dist/kernel/index.d.ts');
-    return existsSync(f) ? f : null;
-  })() : null;
-  (ts as { createWatchCompilerHost: unknown }).createWatchCompilerHost = (rootFiles: string[], options: TS.CompilerOptions, sys: TS.System, ...rest: unknown[]) => {
-    const host = (tsOrig.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHostOfFilesAndCompilerOptions<TS.BuilderProgram>)(rootFiles, { ...options, inlineSourceMap: true }, sys, ...rest);
-    if (pkgDir) {
-      const fallbackFile = join(pkgDir, 'dist', 'kernel', '__edgelab_resolve__.ts');
-      host.resolveModuleNames = (names, containingFile, _reused, redirected, opts) => names.map((name) => {
-        const r = tsOrig.resolveModuleName(name, containingFile, opts, host, undefined, redirected).resolvedModule;
-        if (r || /^[./]/.test(name)) return r;
-        if (name === 'edgelab' && edgelabTypes) return { resolvedFileName: edgelabTypes, extension: tsOrig.Extension.Dts, isExternalLibraryImport: true };
-        return tsOrig.resolveModuleName(name, fallbackFile, opts, host).resolvedModule;
-      });
-    }
-    return host;
-  };
+  (ts as { createWatchCompilerHost: unknown }).createWatchCompilerHost = (rootFiles: string[], options: TS.CompilerOptions, sys: TS.System, ...rest: unknown[]) =>
+    (tsOrig.createWatchCompilerHost as (...a: unknown[]) => unknown)(rootFiles, { ...options, inlineSourceMap: true }, pkgDir ? fallbackSys(sys, process.cwd(), pkgDir) : sys, ...rest);
   (ts as { transpileModule: unknown }).transpileModule = (input: string, opts: TS.TranspileOptions) => {
     if (opts.fileName !== 'custom.js') return tsOrig.transpileModule(input, opts);
     const m = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(input);
@@ -233,10 +245,12 @@ export function main(argv = process.argv.slice(2)): void {
   interface Executor { execute(src: string): Promise<boolean>; inspect(src: string, pos: number): unknown; complete(src: string, pos: number): unknown; interrupt(): void; locals: unknown; reset(): void; close(): void }
   interface Handler {
     execCount: number;
-    handleExecute(req: { code: string }, ws: unknown, wdd: unknown): Promise<{ status: string; execution_count?: number }>;
-    handleExecuteImpl(req: { code: string }, ws: unknown, wdd: unknown): Promise<unknown>;
+    execQueue: { prev: Promise<unknown>; add(task: () => Promise<unknown>): Promise<unknown>; reset(delayMs: number): void };
+    handleExecute(req: ExecuteRequest, ws: unknown, wdd: unknown): Promise<{ status: string; execution_count?: number }>;
+    handleExecuteImpl(req: ExecuteRequest, ws: unknown, wdd: unknown): Promise<unknown>;
   }
-  interface Msg { content: { code: string }; createReply(): { header: { msg_type: string }; content: unknown; signAndSend(key: string, sock: unknown): void } }
+  interface ExecuteRequest { code: string; stop_on_error?: boolean }
+  interface Msg { content: ExecuteRequest; createReply(): { header: { msg_type: string }; content: unknown; signAndSend(key: string, sock: unknown): void } }
   interface Server { connInfo: { key: string }; iopub: unknown; init(): void; handleExecute(sock: unknown, msg: Msg): Promise<void> }
 
   // a ConverterSet as tslab's main.js builds it (node converter warmed now, browser converter on first use)
@@ -286,6 +300,30 @@ export function main(argv = process.argv.slice(2)): void {
   // requests queue up in tslab (execQueue); the request whose failure we record is the one whose code is running
   const handleExecuteImpl = handler.handleExecuteImpl.bind(handler);
   handler.handleExecuteImpl = async (req, ws, wdd) => { failureKey = req; return handleExecuteImpl(req, ws, wdd); };
+  // tslab's handleExecute, except for `stop_on_error: false` (nbclient's `raises-exception` cells, our runner's
+  // stopOnError: false): tslab chains every request on the previous one, so a failure cancels the requests queued
+  // behind it and those arriving in the next 200 ms; such a request's failure now cancels nothing. Replies say
+  // 'aborted' as the protocol spells it.
+  const { TaskCanceledError } = treq('./util.js') as { TaskCanceledError: new () => Error };
+  handler.handleExecute = async (req, ws, wdd) => {
+    let status = 'ok';
+    let count: { count: number } | null = null;
+    try {
+      const q = handler.execQueue;
+      const task = q.add(() => handler.handleExecuteImpl(req, ws, wdd));
+      if (req.stop_on_error === false) q.prev = task.catch(() => undefined);
+      count = await task as { count: number };
+    } catch (e) {
+      if (e instanceof TaskCanceledError) status = 'aborted';
+      else {
+        status = 'error';
+        if (e && typeof e === 'object' && typeof (e as { count?: unknown }).count === 'number') count = e as { count: number };
+        else console.error('unexpected error:', e);
+        if (req.stop_on_error !== false) handler.execQueue.reset(200);
+      }
+    }
+    return { status, execution_count: count ? count.count : undefined };
+  };
 
   const server = new jupyter.ZmqServer(handler, configPath);
   // tslab's ZmqServer.handleExecute, plus the error message and the reply's ename/evalue/traceback
