@@ -17,7 +17,6 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
 import * as zmq from 'zeromq';
 import { decode, encode, makeMessage, newSession, type JupyterMessage } from './protocol';
 
@@ -89,13 +88,6 @@ async function freePort(): Promise<number> {
 function here(): string {
   // CJS (tsx, esbuild bundle) has __filename; fall back to cwd.
   return typeof __filename === 'string' ? __filename : join(process.cwd(), 'x.js');
-}
-
-/** Absolute path of this repo's tslab bin script (node_modules/tslab/bin/tslab). Override with EDGELAB_TSLAB_BIN. */
-export function tslabBin(): string {
-  if (process.env.EDGELAB_TSLAB_BIN) return process.env.EDGELAB_TSLAB_BIN;
-  const pkg = createRequire(here()).resolve('tslab/package.json');
-  return join(dirname(pkg), 'bin', 'tslab');
 }
 
 /**
