@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
 import { transformCell, originalColumn } from './cell-transform';
-import { TSLAB_VERSION, decodeMappings, formatStack, tslabDir, edgelabPackageDir } from './tslab-kernel';
+import { TSLAB_VERSION, decodeMappings, formatStack, tslabDir, edgelabPackageDir, fallbackSys } from './tslab-kernel';
 
 const tx = (src: string) => transformCell(ts, src).code;
 
@@ -90,4 +90,19 @@ test('the kernel knows the EdgeLab package it belongs to', () => {
   const d = edgelabPackageDir(__dirname);
   assert.equal(d, join(__dirname, '..', '..'));
   assert.equal(dirname(createRequire(join(d!, 'package.json')).resolve('edgelab')), join(d!, 'dist', 'kernel'), 'edgelab self-resolves from its package folder');
+});
+
+test("the compiler's file system: a package the notebook folder lacks is found where EdgeLab is installed; the folder's own wins", () => {
+  const files = new Set(['/pkg/package.json', '/pkg/dist/kernel/index.d.ts', '/pkg/node_modules/@tensorflow/tfjs/package.json', '/user/node_modules/mine/index.d.ts']);
+  const dirs = new Set(['/pkg', '/pkg/dist/kernel', '/pkg/node_modules/@tensorflow/tfjs', '/user/node_modules/mine', '/user/node_modules']);
+  const base = { fileExists: (p: string) => files.has(p), directoryExists: (p: string) => dirs.has(p), readFile: (p: string) => (files.has(p) ? `<${p}>` : undefined), realpath: (p: string) => p } as unknown as ts.System;
+  const s = fallbackSys(base, '/user', '/pkg');
+  assert.equal(s.fileExists('/user/node_modules/edgelab/dist/kernel/index.d.ts'), true);
+  assert.equal(s.readFile('/user/node_modules/edgelab/package.json'), '</pkg/package.json>');
+  assert.equal(s.realpath!('/user/node_modules/edgelab/dist/kernel/index.d.ts'), '/pkg/dist/kernel/index.d.ts', 'imports inside resolve from the real place');
+  assert.equal(s.directoryExists('/user/node_modules/@tensorflow/tfjs'), true);
+  assert.equal(s.fileExists('/user/node_modules/nothing/index.d.ts'), false);
+  assert.equal(s.fileExists('/elsewhere/node_modules/edgelab/package.json'), false, 'only the kernel folder is forwarded');
+  dirs.add('/user/node_modules/edgelab');
+  assert.equal(s.fileExists('/user/node_modules/edgelab/dist/kernel/index.d.ts'), false, "the user's own edgelab is not replaced");
 });

@@ -153,8 +153,9 @@ function describe(value: unknown, mapFrame: (file: string, line: number, col: nu
  * only paths (not resolutions) keeps TypeScript's watch-mode resolution cache, which makes each cell's compile cheap.
  */
 export function fallbackSys(sys: TS.System, cwd: string, pkgDir: string): TS.System {
-  const nm = join(cwd, 'node_modules') + '/';
-  const roots = [join(pkgDir, 'node_modules'), join(pkgDir, 'dist', 'node_modules')];
+  const slash = (p: string) => p.replace(/\\/g, '/'); // tslab's compiler paths use '/' on every platform
+  const nm = slash(join(cwd, 'node_modules')) + '/';
+  const roots = [slash(join(pkgDir, 'node_modules')), slash(join(pkgDir, 'dist', 'node_modules'))];
   const forward = (p: string): string | null => {
     if (!p.startsWith(nm)) return null;
     const rel = p.slice(nm.length);
@@ -162,8 +163,8 @@ export function fallbackSys(sys: TS.System, cwd: string, pkgDir: string): TS.Sys
     const name = parts[0].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
     if (!name || name === 'tslab' || name.startsWith('@types')) return null; // tslab forwards itself; type roots stay the user's
     if (sys.directoryExists(nm + name)) return null; // the user's own install wins
-    if (name === 'edgelab') return join(pkgDir, rel.slice(name.length));
-    for (const r of roots) if (sys.directoryExists(join(r, name))) return join(r, rel);
+    if (name === 'edgelab') return slash(pkgDir) + rel.slice(name.length);
+    for (const r of roots) if (sys.directoryExists(`${r}/${name}`)) return `${r}/${rel}`;
     return null;
   };
   const s: TS.System = Object.create(sys) as TS.System;
