@@ -122,7 +122,7 @@ test('restart gives a fresh kernel; shutdown leaves no process behind', async ()
   assert.equal(running(pid1), false, 'old kernel process is gone');
   const r = await k.execute('keep');
   assert.equal(r.status, 'error', 'declarations of the old kernel are gone');
-  assert.deepEqual(r.outputs, [{ output_type: 'error', ename: 'CompileError', evalue: "line 1:1 - Cannot find name 'keep'.", traceback: [`Cell In[1], line 1:1 - Cannot find name 'keep'.`, '  keep', '  ^'] }]);
+  assert.deepEqual(r.outputs, [{ output_type: 'error', ename: 'CompileError', evalue: "line 1:1 - Cannot find name 'keep'.", traceback: ["line 1:1 - Cannot find name 'keep'.", 'Cell In[1], line 1', '  keep', '  ^'] }]);
   const own = await startKernel({ kind: 'tslab', cwd: root });
   const pid2 = own.pid!;
   assert.equal(running(pid2), true);

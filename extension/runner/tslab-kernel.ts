@@ -11,7 +11,7 @@
  *     belongs to. Seams: `Module._resolveFilename`, and `resolveModuleNames` on the compiler host tslab creates.
  *  3. Errors are Jupyter errors: a failed cell sends an iopub `error` message and an execute_reply carrying
  *     ename/evalue/traceback (tslab only printed to stderr, so nbconvert showed an empty `<Error>:`). TypeScript
- *     diagnostics and stack frames name the cell line (`Cell In[3], line 5`): tslab's emit is compiled with inline
+ *     diagnostics and stack frames name the cell line (`at f (Cell In[3]:5:9)`, then `Cell In[3], line 5` + the source): tslab's emit is compiled with inline
  *     source maps and the second (ESM → CommonJS) pass maps are composed, so a frame maps back through both passes.
  *     Seams: the `console` tslab's executor reports through, `ZmqServer.handleExecute`, and a copy of tslab's
  *     TypeScript module (`createWatchCompilerHost` options, `transpileModule`) placed in the require cache before
@@ -139,9 +139,9 @@ function describe(value: unknown, mapFrame: (file: string, line: number, col: nu
     const ename = e.name || e.constructor?.name || 'Error';
     const tb = formatStack(e, mapFrame);
     // the first cell frame, shown with its source line
-    const first = tb.map((l) => /\(?(Cell In\[(\d+)\]), line (\d+):(\d+)\)?$/.exec(l)).find(Boolean);
+    const first = tb.map((l) => /\(?(Cell In\[(\d+)\]):(\d+):(\d+)\)?$/.exec(l)).find(Boolean);
     const src = first ? [...cells.values()].find((c) => c.count === Number(first[2]))?.source.split('\n')[Number(first[3]) - 1] : undefined;
-    return { ename, evalue: String(e.message ?? ''), traceback: src !== undefined ? [...tb, '', `${first![1]}, line ${first![3]}:`, `  ${src}`] : tb };
+    return { ename, evalue: String(e.message ?? ''), traceback: src !== undefined ? [...tb, '', `${first![1]}, line ${first![3]}`, `  ${src}`] : tb };
   }
   return { ename: 'Error', evalue: `non-Error value thrown: ${typeof value === 'string' ? value : (() => { try { return JSON.stringify(value); } catch { return String(value); } })()}`, traceback: [] };
 }
@@ -236,7 +236,9 @@ export function main(argv = process.argv.slice(2)): void {
     const c = cells.get(file);
     if (!c) return null;
     const p = toCell(c, line, col);
-    return p ? `${file}, line ${p.line}:${p.col}` : null;
+    // `Cell In[3]:5:9` in frames; `Cell In[3], line 5` (IPython's form, which VS Code and JupyterLab turn into a link to
+    // the cell line, dropping the rest of that line) only on a line of its own
+    return p ? `${file}:${p.line}:${p.col}` : null;
   };
 
   const { createExecutor } = treq('./executor.js') as { createExecutor: (root: string, convs: unknown, console: { log: (...a: unknown[]) => void; error: (...a: unknown[]) => void }) => Executor };
@@ -275,9 +277,8 @@ export function main(argv = process.argv.slice(2)): void {
         // a TypeScript diagnostic: "<file >line:col - message", line/col of the transformed cell
         const [, file, line, col, msg] = a as [string, string, number, number, string];
         const l = Number(line), c = file ? Number(col) : originalColumn(current.transform, current.source, l - 1, Number(col) - 1) + 1;
-        const text = `${file || `${cellFile(current.count)}, `}line ${l}:${c} - ${msg}`;
-        diagLines.push(text);
-        if (!file) { const s = current.source.split('\n')[l - 1]; if (s !== undefined) diagLines.push(`  ${s}`, `  ${' '.repeat(Math.max(0, c - 1))}^`); }
+        diagLines.push(`${file}line ${l}:${c} - ${msg}`);
+        if (!file) { const s = current.source.split('\n')[l - 1]; if (s !== undefined) diagLines.push(`${cellFile(current.count)}, line ${l}`, `  ${s}`, `  ${' '.repeat(Math.max(0, c - 1))}^`); }
         return;
       }
       record(describe(a[0], mapFrame));
@@ -292,7 +293,7 @@ export function main(argv = process.argv.slice(2)): void {
     const ok = await execute(transform.code);
     if (!ok && diagLines.length) {
       const first = diagLines.find((l) => /line \d+:\d+ - /.test(l))!;
-      record({ ename: 'CompileError', evalue: first.replace(/^Cell In\[\d+\], /, ''), traceback: [...diagLines] });
+      record({ ename: 'CompileError', evalue: first, traceback: [...diagLines] });
     }
     return ok;
   };
