@@ -29,8 +29,9 @@ const targets = [
   // (+ the worker entries → dist/kernel/federated/{worker,process}-entry.js, dist/kernel/sparse/worker-entry.js: worker
   // threads and client processes start from these (core/workers/entry.ts), so they need neither tsx nor the TypeScript sources in an installed extension)
   { name: 'kernel', entryPoints: ['kernel/index.ts', 'kernel/federated/worker-entry.ts', 'kernel/federated/process-entry.ts', 'kernel/sparse/worker-entry.ts'], outdir: 'dist/kernel', platform: 'node', format: 'cjs', external: nodeExternals },
-  { name: 'extension', entryPoints: ['extension/extension.ts'], outdir: 'dist/extension', platform: 'node', format: 'cjs', external: nodeExternals },
-  { name: 'runner', entryPoints: ['extension/runner/cli.ts'], outdir: 'dist/runner', platform: 'node', format: 'cjs', external: nodeExternals },
+  // (+ the kernel entry tslab-kernel.ts: → dist/extension/runner/ for the .vsix, dist/runner/ for the repo and the CLI)
+  { name: 'extension', entryPoints: ['extension/extension.ts', 'extension/runner/tslab-kernel.ts'], outdir: 'dist/extension', platform: 'node', format: 'cjs', external: nodeExternals },
+  { name: 'runner', entryPoints: ['extension/runner/cli.ts', 'extension/runner/tslab-kernel.ts'], outdir: 'dist/runner', platform: 'node', format: 'cjs', external: nodeExternals },
   // plotly.js: its registry require()s maplibre-gl's CSS (map traces only, not in our partial bundle) → load as empty;
   // some of its dependencies read node's `global` → globalThis.
   { name: 'renderer', entryPoints: ['extension/renderer/index.ts'], outdir: 'dist/renderer', platform: 'browser', format: 'esm', splitting: true, external: [], loader: { '.css': 'empty' }, define: { global: 'globalThis' }, prune: true },

@@ -7,7 +7,7 @@
  *  - stdout/stderr streams, display_data and execute_result become outputs with serializer metadata (outputs.ts);
  *  - update_display_data (progress bars) replaces the items of the output it targets in place: the runner reports the
  *    index of the updated output, and we keep the NotebookCellOutput per index and per display_id;
- *  - a failed cell gets one error output naming the failing line (tslab reports failures on stderr);
+ *  - a failed cell shows the kernel's error output (EdgeLab's kernel names the cell line; plain tslab's stderr report is turned into one);
  *  - interrupt (toolbar stop button / EdgeLab: Interrupt Kernel) sends SIGINT; restart starts a fresh kernel;
  *  - completion and hover come from the kernel's complete/inspect replies (providers.ts).
  */
@@ -170,7 +170,8 @@ export class EdgeLabController implements vscode.Disposable {
     await chain;
     if (result.executionCount !== null) exec.executionOrder = result.executionCount;
     if (result.status !== 'ok') {
-      // tslab reports the failure on stderr: show (and save) it as one error output naming the failing line
+      // EdgeLab's kernel already sent an error output (then this does nothing); plain tslab reports the failure on
+      // stderr: show (and save) it as one error output naming the failing line
       const f = withFailure(result.outputs, source, result.reply);
       if (f) {
         // clear + append rather than replaceOutput: VS Code's output webview merges adjacent stream outputs and kept

@@ -6,9 +6,10 @@
  * A figure bundle becomes one item per MIME type, the EdgeLab vendor JSON first (so VS Code picks our renderer),
  * then images, HTML/markdown, and text/plain last.
  *
- * tslab reports failures on stderr, not as `error` messages: TypeScript errors as `L:C - message` lines, runtime
- * errors as Node's `evalmachine.<anonymous>:N` block (N counts lines of the *compiled* JS). `cellError` turns that
- * into one error output that names the failing line of the cell source.
+ * EdgeLab's kernel (runner/tslab-kernel.ts) sends failures as Jupyter `error` outputs naming the cell line, shown as
+ * they are. Plain tslab reports them on stderr only: TypeScript errors as `L:C - message` lines, runtime errors as
+ * Node's `evalmachine.<anonymous>:N` block (N counts lines of the *compiled* JS); for such a kernel `withFailure` turns
+ * that into one error output that names the failing line of the cell source.
  */
 import type { NbOutput } from './runner/kernel';
 

@@ -80,8 +80,11 @@ test('interrupt stops a pending await and a busy synchronous loop (SIGINT; tslab
     const r = await p;
     assert.equal(r.status, 'error', code);
     assert.ok(Date.now() - t0 < 15_000);
-    const stderr = r.outputs.map((o) => (o.output_type === 'stream' ? o.text : '')).join('');
-    assert.match(stderr, /Interrupted asynchronously|interrupted by `SIGINT`/, code);
+    // EdgeLab's kernel reports the interrupt as a Jupyter error (tslab alone printed it to stderr)
+    const errs = r.outputs.filter((o) => o.output_type === 'error');
+    assert.equal(errs.length, 1, code);
+    assert.match(errs[0].output_type === 'error' ? errs[0].evalue : '', /Interrupted asynchronously|interrupted by `SIGINT`/, code);
+    assert.equal(r.reply.evalue, errs[0].output_type === 'error' ? errs[0].evalue : undefined, 'the execute_reply carries the same error');
   }
   await sleep(300);
   const ok = await k.execute('1 + 1');
@@ -119,7 +122,7 @@ test('restart gives a fresh kernel; shutdown leaves no process behind', async ()
   assert.equal(running(pid1), false, 'old kernel process is gone');
   const r = await k.execute('keep');
   assert.equal(r.status, 'error', 'declarations of the old kernel are gone');
-  assert.deepEqual(r.outputs, [{ output_type: 'stream', name: 'stderr', text: "1:1 - Cannot find name 'keep'.\n" }]);
+  assert.deepEqual(r.outputs, [{ output_type: 'error', ename: 'CompileError', evalue: "line 1:1 - Cannot find name 'keep'.", traceback: ["line 1:1 - Cannot find name 'keep'.", 'Cell In[1], line 1', '  keep', '  ^'] }]);
   const own = await startKernel({ kind: 'tslab', cwd: root });
   const pid2 = own.pid!;
   assert.equal(running(pid2), true);

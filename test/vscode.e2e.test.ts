@@ -361,7 +361,46 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     for (let i = 0; i < 40 && !existsSync(spec); i++) await browser!.page.waitForTimeout(250);
     const k = JSON.parse(readFileSync(spec, 'utf8')) as { argv: string[]; language: string };
     assert.equal(k.language, 'typescript');
-    assert.match(k.argv[1] ?? '', /edgelab\.edgelab-[^/]+\/dist\/node_modules\/tslab\/bin\/tslab$/);
+    assert.match(k.argv[1] ?? '', /edgelab\.edgelab-[^/]+\/dist\/extension\/runner\/tslab-kernel\.js$/, "EdgeLab's kernel entry (tslab 1.0.22 wrapped)");
     assert.ok(existsSync(k.argv[1] ?? ''));
+  }));
+
+  test('a broken cell shows its error name, message and cell line (compile error and runtime error)', { timeout: 120_000 }, guarded(async (_t: unknown) => {
+    const page = browser!.page;
+    const file = join(ws, 'broken.ipynb');
+    const cell = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
+    writeFileSync(file, JSON.stringify({
+      nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+      cells: [cell("const ok = 1;\nconsole.log('before');"), cell("const fine = ok;\n\nconst bad: number = 'text';"),
+        cell('function explode(x: number) {\n  if (x > 1) throw new RangeError(`too big: ${x}`);\n  return x;\n}\nexplode(5);')],
+    }, null, 1));
+    await runCommand(page, 'View: Close All Editors');
+    await openNotebook('broken.ipynb');
+    const errorIn = (n: SavedNotebook, i: number) => (codeCells(n)[i]?.outputs ?? []).find((o) => o.output_type === 'error');
+    // Run All stops at the compile error (Jupyter semantics); the runtime-error cell is then run on its own
+    await runAll();
+    await waitSaved(page, file, (n) => !!errorIn(n, 1), 60_000, 'the compile error');
+    await page.locator('.notebook-editor:visible .view-line', { hasText: 'explode(5);' }).first().click();
+    const runButton = page.locator('.notebook-editor:visible .monaco-list-row.focused .run-button-container .action-label').first();
+    await runButton.hover();
+    await runButton.click();
+    const nb = await waitSaved(page, file, (n) => !!errorIn(n, 2), 60_000, 'the runtime error');
+    const [compile, runtime] = [errorIn(nb, 1), errorIn(nb, 2)];
+    assert.ok(compile && runtime, `both broken cells end with an error output: ${JSON.stringify(codeCells(nb).map((c) => c.outputs))}`);
+    assert.equal(compile.ename, 'CompileError');
+    assert.equal(compile.evalue, "line 3:7 - Type 'string' is not assignable to type 'number'.");
+    assert.equal(runtime.ename, 'RangeError');
+    assert.equal(runtime.evalue, 'too big: 5');
+    assert.match(runtime.traceback.join('\n'), /at explode \(Cell In\[3\]:2:20\)/);
+    // what the user sees in the output view
+    const shown = {
+      compile: await findInFrames(page, 'text=/is not assignable to type/', 20_000),
+      line: await findInFrames(page, 'text=/line 3:7 - Type/', 5_000),
+      runtime: await findInFrames(page, 'text=/too big: 5/', 5_000),
+    };
+    await screenshot(page, 'vscode-broken-cell.png');
+    assert.ok(shown.compile, 'the compile error is shown');
+    assert.ok(shown.line, 'with its cell line');
+    assert.ok(shown.runtime, 'the runtime error is shown');
   }));
 });

@@ -17,7 +17,6 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
 import * as zmq from 'zeromq';
 import { decode, encode, makeMessage, newSession, type JupyterMessage } from './protocol';
 
@@ -91,16 +90,23 @@ function here(): string {
   return typeof __filename === 'string' ? __filename : join(process.cwd(), 'x.js');
 }
 
-/** Absolute path of this repo's tslab bin script (node_modules/tslab/bin/tslab). Override with EDGELAB_TSLAB_BIN. */
-export function tslabBin(): string {
-  if (process.env.EDGELAB_TSLAB_BIN) return process.env.EDGELAB_TSLAB_BIN;
-  const pkg = createRequire(here()).resolve('tslab/package.json');
-  return join(dirname(pkg), 'bin', 'tslab');
+/**
+ * EdgeLab's kernel entry (tslab-kernel.ts, bundled): tslab 1.0.22 with our cell fixes, package resolution and Jupyter
+ * errors. Looked up beside this bundle (dist/runner/, dist/extension/runner/) and, from the sources, in dist/runner/
+ * (built by `node esbuild.mjs`). Override with EDGELAB_KERNEL_ENTRY.
+ */
+export function kernelEntry(): string {
+  if (process.env.EDGELAB_KERNEL_ENTRY) return process.env.EDGELAB_KERNEL_ENTRY;
+  const d = dirname(here());
+  const candidates = [join(d, 'tslab-kernel.js'), join(d, 'runner', 'tslab-kernel.js'), join(d, '..', '..', 'dist', 'runner', 'tslab-kernel.js')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new KernelError(`EdgeLab's kernel entry tslab-kernel.js is missing (looked in ${candidates.join(', ')}); build it with: node esbuild.mjs --only runner`);
+  return found;
 }
 
 /** argv (with `{connection_file}` placeholder) and interrupt mode for a kernel kind. */
 export function kernelArgv(kind: KernelKind): { argv: string[]; interruptMode: 'signal' | 'message'; name: string } {
-  if (kind === 'tslab') return { argv: [process.execPath, tslabBin(), 'kernel', '--config-path', '{connection_file}'], interruptMode: 'signal', name: 'tslab' };
+  if (kind === 'tslab') return { argv: [process.execPath, kernelEntry(), '--config-path', '{connection_file}'], interruptMode: 'signal', name: 'tslab' };
   if (kind === 'ipykernel') return { argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], interruptMode: 'signal', name: 'python3' };
   if (!Array.isArray(kind.argv) || kind.argv.length === 0) throw new KernelError(`kernel argv must be a non-empty array, got ${JSON.stringify(kind.argv)}`);
   return { argv: kind.argv, interruptMode: kind.interruptMode ?? 'signal', name: kind.name ?? 'custom' };

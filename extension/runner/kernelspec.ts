@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { tslabBin } from './kernel';
+import { kernelArgv } from './kernel';
 
 export interface KernelspecOptions {
   /** Kernels directory (the spec goes to `<dir>/<name>/kernel.json`). Default ~/.local/share/jupyter/kernels. */
@@ -11,8 +11,13 @@ export interface KernelspecOptions {
   name?: string;
 }
 
+/**
+ * The kernel.json: Node (this process's executable) running EdgeLab's kernel entry from this installation (repo or
+ * extension). The entry resolves `edgelab` and the packages installed with it from that installation whenever the
+ * notebook's own folder does not have them, so a notebook anywhere can `import * as el from 'edgelab'`.
+ */
 export function kernelspecJson(): { argv: string[]; display_name: string; language: string; interrupt_mode: 'signal' } {
-  return { argv: [process.execPath, tslabBin(), 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript (EdgeLab)', language: 'typescript', interrupt_mode: 'signal' };
+  return { argv: kernelArgv('tslab').argv, display_name: 'TypeScript (EdgeLab)', language: 'typescript', interrupt_mode: 'signal' };
 }
 
 /** Writes kernel.json; returns its path. */

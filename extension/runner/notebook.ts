@@ -99,9 +99,12 @@ export async function runNotebook(input: string | Notebook, opts: RunOptions = {
       if (!code.trim()) continue;
       opts.onCell?.({ index: i, phase: 'start', cell });
       const c0 = Date.now();
+      // a cell tagged `raises-exception` (nbclient's convention) is expected to fail: its error is kept and the run goes on
+      const expectsError = Array.isArray(cell.metadata?.tags) && (cell.metadata.tags as unknown[]).includes('raises-exception');
       let result: ExecuteResult;
       try {
         result = await kernel.execute(code, {
+          stopOnError: !expectsError,
           timeoutMs: opts.timeoutPerCellMs ?? 300_000,
           onOutput: (event) => { cell.outputs = event.outputs; opts.onCell?.({ index: i, phase: 'output', cell, event }); },
         });
@@ -117,7 +120,7 @@ export async function runNotebook(input: string | Notebook, opts: RunOptions = {
       cell.execution_count = result.executionCount;
       for (const o of cell.outputs) if (o.output_type === 'execute_result') o.execution_count = result.executionCount;
       opts.onCell?.({ index: i, phase: 'end', cell, result });
-      if (result.status !== 'ok') return { ok: false, notebook: nb, failedCell: i, error: errorOf(result), cellMs, totalMs: Date.now() - t0 };
+      if (result.status !== 'ok' && !(expectsError && result.status === 'error')) return { ok: false, notebook: nb, failedCell: i, error: errorOf(result), cellMs, totalMs: Date.now() - t0 };
     }
     return { ok: true, notebook: nb, cellMs, totalMs: Date.now() - t0 };
   } finally {
