@@ -114,6 +114,6 @@ test('nbconvert names a failing cell\'s error and line (no empty "<Error>:")', {
   assert.ok(r, 'nbconvert must fail on the broken cell');
   const stderr = String(r.stderr);
   assert.match(stderr, /CompileError: line 3:27 - Property 'nope' does not exist on type '1'\./);
-  assert.match(stderr, /Cell In\[1\], line 3\n  const broken: number = ok\.nope;\n {26}\^/, 'the cell line, its source and a caret');
+  assert.match(stderr, /Cell In\[1\], line 3\n  const broken: number = ok\.nope;\n {28}\^/, 'the cell line, its source and a caret');
   assert.doesNotMatch(stderr, /<Error>:/);
 });
