@@ -57,7 +57,7 @@ function assertMatches(name: string, frontEnd: string, got: Notebook): void {
   const have = outputsOf(got);
   assert.equal(have.length, want.length);
   for (let i = 0; i < want.length; i++) {
-    const w = want[i], h = have[i];
+    const w = want[i]!, h = have[i]!; // equal lengths (asserted above)
     const where = `${frontEnd}, ${name} code cell ${i + 1}:\n${w.source}\n`;
     assert.equal(h.outputs.some((o) => o.output_type === 'error'), w.raises, `${where}an error ${w.raises ? 'was expected' : 'was not expected'}`);
     assert.deepEqual(h.outputs, w.outputs, where);

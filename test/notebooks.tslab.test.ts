@@ -83,8 +83,9 @@ test('interrupt stops a pending await and a busy synchronous loop (SIGINT; tslab
     // EdgeLab's kernel reports the interrupt as a Jupyter error (tslab alone printed it to stderr)
     const errs = r.outputs.filter((o) => o.output_type === 'error');
     assert.equal(errs.length, 1, code);
-    assert.match(errs[0].output_type === 'error' ? errs[0].evalue : '', /Interrupted asynchronously|interrupted by `SIGINT`/, code);
-    assert.equal(r.reply.evalue, errs[0].output_type === 'error' ? errs[0].evalue : undefined, 'the execute_reply carries the same error');
+    const err = errs[0];
+    assert.match(err?.output_type === 'error' ? err.evalue : '', /Interrupted asynchronously|interrupted by `SIGINT`/, code);
+    assert.equal(r.reply.evalue, err?.output_type === 'error' ? err.evalue : undefined, 'the execute_reply carries the same error');
   }
   await sleep(300);
   const ok = await k.execute('1 + 1');

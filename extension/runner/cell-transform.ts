@@ -95,5 +95,5 @@ export function originalColumn(t: CellTransform, original: string, line: number,
   const tl = lineStarts(t.code);
   const ol = lineStarts(original);
   if (line >= tl.length || line >= ol.length) return column;
-  return Math.max(0, originalOffset(t, tl[line] + column) - ol[line]);
+  return Math.max(0, originalOffset(t, tl[line]! + column) - ol[line]!); // line < both lengths (checked above)
 }

@@ -39,17 +39,18 @@ test('transforms never add or remove lines, and columns map back to the source',
   const src = 'const x = 1;\nconst o = { hw, n };  const bad: number = "s";\nfor await (const v of g()) o;';
   const t = transformCell(ts, src);
   assert.equal(t.code.split('\n').length, src.split('\n').length);
-  const line = t.code.split('\n')[1];
-  assert.equal(originalColumn(t, src, 1, line.indexOf('bad')), src.split('\n')[1].indexOf('bad'));
-  assert.equal(originalColumn(t, src, 1, line.indexOf('hw: hw')), src.split('\n')[1].indexOf('hw'), 'a column inside inserted text maps to the insertion point');
-  assert.equal(originalColumn(t, src, 2, t.code.split('\n')[2].indexOf('g()')), src.split('\n')[2].indexOf('g()'));
+  const [tLines, sLines] = [t.code.split('\n'), src.split('\n')] as [string[], string[]];
+  const [line, src1, src2, t2] = [tLines[1] ?? '', sLines[1] ?? '', sLines[2] ?? '', tLines[2] ?? ''];
+  assert.equal(originalColumn(t, src, 1, line.indexOf('bad')), src1.indexOf('bad'));
+  assert.equal(originalColumn(t, src, 1, line.indexOf('hw: hw')), src1.indexOf('hw'), 'a column inside inserted text maps to the insertion point');
+  assert.equal(originalColumn(t, src, 2, t2.indexOf('g()')), src2.indexOf('g()'));
   assert.equal(originalColumn(t, src, 0, 6), 6, 'untouched line');
 });
 
 test('source-map mappings decode to absolute [genCol, src, line, col] segments', () => {
   // "AAAA;AACA,IAAI": line 0 → (0,0); line 1 → (1,0), then col 4 → (1,4)
   assert.deepEqual(decodeMappings('AAAA;AACA,IAAI'), [[[0, 0, 0, 0]], [[0, 0, 1, 0], [4, 0, 1, 4]]]);
-  assert.deepEqual(decodeMappings('AAgBC')[0][0], [0, 0, 16, 1], 'multi-digit VLQ');
+  assert.deepEqual(decodeMappings('AAgBC')[0]?.[0], [0, 0, 16, 1], 'multi-digit VLQ');
 });
 
 test('formatStack maps cell frames, drops tslab/node internals and the vm source-line decoration', () => {

@@ -54,12 +54,14 @@ export function tslabDir(): string {
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 /** Decoded mappings: per generated line, segments [genCol, srcIndex, srcLine, srcCol] (all 0-based). */
-type Mappings = number[][][];
+/** Per generated line, segments [generated column, source index, source line, source column] (absolute). */
+type Segment = [number, number, number, number];
+type Mappings = Segment[][];
 export function decodeMappings(mappings: string): Mappings {
   const lines: Mappings = [];
   let srcIdx = 0, srcLine = 0, srcCol = 0;
   for (const line of mappings.split(';')) {
-    const segs: number[][] = [];
+    const segs: Segment[] = [];
     let genCol = 0;
     for (const seg of line.split(',')) {
       if (!seg) continue;
@@ -72,8 +74,8 @@ export function decodeMappings(mappings: string): Mappings {
         vals.push(value & 1 ? -(value >>> 1) : value >>> 1);
         shift = 0; value = 0;
       }
-      genCol += vals[0];
-      if (vals.length >= 4) { srcIdx += vals[1]; srcLine += vals[2]; srcCol += vals[3]; segs.push([genCol, srcIdx, srcLine, srcCol]); }
+      genCol += vals[0] ?? 0;
+      if (vals.length >= 4) { srcIdx += vals[1]!; srcLine += vals[2]!; srcCol += vals[3]!; segs.push([genCol, srcIdx, srcLine, srcCol]); }
     }
     lines.push(segs);
   }
@@ -83,7 +85,7 @@ export function decodeMappings(mappings: string): Mappings {
 function lookup(m: Mappings, line: number, col: number): [number, number] | null {
   const segs = m[line];
   if (!segs?.length) return null;
-  let best = segs[0];
+  let best = segs[0]!; // non-empty (checked above)
   for (const s of segs) { if (s[0] <= col) best = s; else break; }
   return [best[2], best[3]];
 }
@@ -125,9 +127,9 @@ export function formatStack(e: Error, mapFrame: (file: string, line: number, col
     const m = /^\s+at (?:(.*) \()?(.+?):(\d+):(\d+)\)?$/.exec(l);
     if (!m) { if (!/^\s+at /.test(l) && !out.some((o) => /^\s+at /.test(o))) out.push(l); continue; }
     const [, fn, file, line, col] = m;
-    const mapped = mapFrame(file, Number(line), Number(col));
+    const mapped = mapFrame(file!, Number(line), Number(col)); // the regex's file group is required
     if (mapped) { out.push(`    at ${fn ? `${fn.replace(/^Proxy\./, '')} (${mapped})` : mapped}`); continue; }
-    if (/tslab[\\/]dist[\\/]|^node:|tslab-kernel\.js|^evalmachine|^Cell In\[/.test(file)) continue;
+    if (/tslab[\\/]dist[\\/]|^node:|tslab-kernel\.js|^evalmachine|^Cell In\[/.test(file!)) continue;
     out.push(l);
   }
   return out;
@@ -160,7 +162,7 @@ export function fallbackSys(sys: TS.System, cwd: string, pkgDir: string): TS.Sys
     if (!p.startsWith(nm)) return null;
     const rel = p.slice(nm.length);
     const parts = rel.split('/');
-    const name = parts[0].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+    const name = parts[0]?.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
     if (!name || name === 'tslab' || name.startsWith('@types')) return null; // tslab forwards itself; type roots stay the user's
     if (sys.directoryExists(nm + name)) return null; // the user's own install wins
     if (name === 'edgelab') return slash(pkgDir) + rel.slice(name.length);
@@ -209,7 +211,7 @@ export function main(argv = process.argv.slice(2)): void {
     const m = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(input);
     if (!m) { pending = null; return tsOrig.transpileModule(input, opts); }
     const r = tsOrig.transpileModule(input.slice(0, m.index), { ...opts, compilerOptions: { ...opts.compilerOptions, sourceMap: true } });
-    const map1 = JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')) as { mappings: string };
+    const map1 = JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as { mappings: string };
     const map2 = r.sourceMapText ? (JSON.parse(r.sourceMapText) as { mappings: string }) : null;
     pending = { esmToTs: decodeMappings(map1.mappings), cjsToEsm: map2 ? decodeMappings(map2.mappings) : null };
     return { ...r, outputText: r.outputText.replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '\n'), sourceMapText: undefined };
