@@ -14,9 +14,12 @@ import { buildWideMixer } from '../kernel/cim/sws-study';
 import { createModel, disposeGazeModel } from '../kernel/gaze/model';
 import { trainSupervised } from '../kernel/gaze/train';
 import { renderStream } from '../kernel/gaze/pipeline';
-import { record, median, type BenchContext } from './lib';
+import { record, median, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'train';
+
+/** bench-quick leaves it out: all three keys are timings (nothing deterministic to compare) and --quick still trains a cpu-backend epoch. */
+export const quickCheck: QuickCheck = { keys: {}, skip: 'timing keys only (no deterministic key); --quick still runs a cpu-backend training epoch (~1 min)' };
 
 async function epoch(backend: 'wasm' | 'cpu', n: number, epochs: number): Promise<{ secs: number[]; loss: number }> {
   await init({ backend });
