@@ -117,7 +117,7 @@ export function checkFreshness(o: FreshnessOptions): FreshnessReport {
     if (e.stale || !measuredIn) continue; // acknowledged, or measured on the working tree (not committed yet)
     const paths = [benches.get(prefix), ...o.foldersFor(prefix)].filter((p): p is string => !!p);
     const present = paths.filter((p) => existsSync(join(o.root, p)));
-    if (present.length < paths.length && !report.missingPaths.includes(prefix)) report.missingPaths.push(`${prefix}: ${paths.filter((p) => !present.includes(p)).join(', ')}`);
+    if (present.length < paths.length && !report.missingPaths.some((m) => m.startsWith(`${prefix}:`))) report.missingPaths.push(`${prefix}: ${paths.filter((p) => !present.includes(p)).join(', ')}`);
     if (!present.length) continue;
     const ck = `${measuredIn} ${present.join(' ')}`;
     if (!cache.has(ck)) cache.set(ck, lastCodeCommit(o.root, measuredIn, present));
