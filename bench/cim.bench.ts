@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { init } from '../kernel/core/backend';
 import { loadFashionMnist, asTensors } from '../kernel/core/data';
 import { reprogramStudy } from '../kernel/cim/study';
-import { record, type BenchContext } from './lib';
+import { record, type BenchContext, type QuickCheck } from './lib';
 import { vitBaseShapes, synthQuantized } from '../kernel/cim/data';
 import { mapLayer } from '../kernel/cim/crossbar';
 import { simulateReprogramming, stuckColumnsByMagnitude } from '../kernel/cim/reprogram';
@@ -20,11 +20,32 @@ import type { MappedLayer } from '../kernel/cim/types';
 
 export const prefix = 'cim';
 
+/** Parts to run: env CIM_BENCH (comma list; default all), e.g. CIM_BENCH=faceapi for the label-free face-api study alone. */
+const PARTS = ['cnn', 'transformer', 'faceapi', 'scale'] as const;
+
+/**
+ * bench-quick: the face-api study is exact counting on shipped weights (no training, no --quick difference), a few
+ * seconds; the trained-model studies (minutes) and the 86M-weight scale run (GBs) are left to the full run.
+ */
+export const quickCheck: QuickCheck = {
+  env: { CIM_BENCH: 'faceapi' },
+  keys: {
+    'cim.reprogram_reduction_faceapi': { tol: 0, vs: 'full' },
+    'cim.reprogram_reduction_faceapi_sorting': { tol: 0, vs: 'full' },
+    'cim.faceapi_output_cosine': { tol: 1e-9, vs: 'full' },
+  },
+};
+
 export async function run(ctx: BenchContext): Promise<void> {
-  await modelStudy(ctx, 'cnn');
-  await modelStudy(ctx, 'transformer');
-  faceApi(ctx);
-  await scale(ctx);
+  const env = process.env.CIM_BENCH?.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = env?.filter((x) => !(PARTS as readonly string[]).includes(x));
+  if (bad?.length) throw new Error(`CIM_BENCH: unknown part(s) ${bad.join(', ')}; expected a comma list of ${PARTS.join(', ')}`);
+  const parts = new Set(env ?? PARTS);
+  const c = env ? { ...ctx, command: `CIM_BENCH=${[...parts].join(',')} ${ctx.command}` } : ctx;
+  if (parts.has('cnn')) await modelStudy(c, 'cnn');
+  if (parts.has('transformer')) await modelStudy(c, 'transformer');
+  if (parts.has('faceapi')) faceApi(c);
+  if (parts.has('scale')) await scale(c);
 }
 
 const NAIVE = 'naive schedule (layers in order, tiles row-major, round-robin), unsorted grid, changed cells only';

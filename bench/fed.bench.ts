@@ -15,9 +15,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runExperiment, type ExperimentResult, type Arm } from '../kernel/federated/experiment';
 import { repoAssetPath } from '../kernel/core/assets';
-import { record, type BenchContext } from './lib';
+import { record, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'fed';
+
+/** bench-quick leaves SphereFed out: even --quick trains 2 federated configurations × 5 arms (≈ 3 min of both cores). */
+export const quickCheck: QuickCheck = { keys: {}, skip: '--quick still trains 2 federated configurations × 5 arms (≈ 3 min of both cores), over the suite budget' };
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -72,6 +75,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       notes: 'one client\'s calibration message: G packed d(d+1)/2 + B d·C as float64 (d = 32, C = 10) + header; sent once',
     },
   }, { command: ctx.command });
+  if (!ctx.artifacts) return;
   mkdirSync(join(repoAssetPath('fed-shipped'), '..'), { recursive: true });
   writeFileSync(repoAssetPath('fed-shipped'), JSON.stringify({ measuredAt: new Date().toISOString(), command: `${extra ? 'FED_BENCH_EXTRA_ALPHAS=1 ' : ''}${ctx.command}`, seconds, setup, runs }, null, 1) + '\n');
   ctx.log(`${runs.length} configurations in ${seconds.toFixed(0)} s; curves written to ${repoAssetPath('fed-shipped')}`);

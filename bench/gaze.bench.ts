@@ -13,9 +13,28 @@ import { createModel, disposeGazeModel, macs, studentSpec, teacherSpec } from '.
 import { evaluateGaze, loadGazeModel, weightsDir } from '../kernel/gaze/personalize';
 import { generalizedTestSet, latencyMs, personalTestSet, personalizationStudy } from '../kernel/gaze/evaluate';
 import { generalizedSet } from '../kernel/gaze/pipeline';
-import { record, type BenchContext } from './lib';
+import { record, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'gaze';
+
+/**
+ * bench-quick: the errors are the shipped int8 weights on seeded synthetic frames, personalization trains from fixed
+ * seeds, so they are deterministic (tolerances cover the 3-decimal rounding and float differences between CPUs);
+ * --quick uses fewer frames and users, so they are compared with their quick-mode values. Latencies: plausibility only.
+ * ≈ 80 CPU-s.
+ */
+export const quickCheck: QuickCheck = {
+  keys: {
+    'gaze.teacher_error_deg_unseen': { tol: 0.01 },
+    'gaze.student_error_deg_unseen': { tol: 0.01 },
+    'gaze.student_teacher_ratio_unseen': { tol: 0.005 },
+    'gaze.student_teacher_ratio_seen': { tol: 0.005 },
+    'gaze.kd_vs_random_reduction': { tol: 0.005 },
+    'gaze.personalization_reduction_unseen': { tol: 0.01 },
+    'gaze.student_latency_ms_64x96': { range: [0.5, 1000] },
+    'gaze.teacher_student_latency_ratio_96x128': { range: [1, 8] },
+  },
+};
 
 export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm' });
@@ -82,7 +101,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       notes: `1 − distilled/random error on unseen users (distilled ${e.studentUnseen!.toFixed(2)}°, random ${e['student-random'].toFixed(2)}°${e['student-nomask'] !== undefined ? `, no-mask KD ${e['student-nomask'].toFixed(2)}°` : ''}); stage 1 inherited from the teacher in all variants` };
   }
   record(entries, { command: ctx.command });
-  writeFileSync(join(dir, 'eval.json'), JSON.stringify({ errors: e, personalizationUnseen: { ...pu, example: undefined }, personalizationSeen: { ...ps, example: undefined },
+  if (ctx.artifacts) writeFileSync(join(dir, 'eval.json'), JSON.stringify({ errors: e, personalizationUnseen: { ...pu, example: undefined }, personalizationSeen: { ...ps, example: undefined },
     personalizationTeacher: { ...pt, example: undefined }, latencyMs: lat, measuredAt: new Date().toISOString(), command: ctx.command }, null, 1));
   disposeGazeModel(teacher); disposeGazeModel(student);
 }

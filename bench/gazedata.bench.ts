@@ -10,9 +10,20 @@
  */
 import { eyeImageGeometry, frameLabel, frameSeed, makeGazeDataset, sampleFrame, userOf } from '../kernel/gaze/world/synth';
 import { meanAngularErrorDeg } from '../kernel/gaze/geometry';
-import { record, type BenchContext } from './lib';
+import { record, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'gazedata';
+
+/** bench-quick: the oracle fits are deterministic (seeded users; --quick fits on 200 pool users, not 600); rates are timings. */
+export const quickCheck: QuickCheck = {
+  keys: {
+    'gazedata.oracle_pupil_only_error_deg': { tol: 1e-9 },
+    'gazedata.oracle_pupil_centre_error_deg': { tol: 1e-9 },
+    'gazedata.synth_images_per_cpu_s_48x64': { range: [100, 100_000] },
+    'gazedata.synth_images_per_cpu_s_64x96': { range: [50, 50_000] },
+    'gazedata.synth_images_per_cpu_s_96x128': { range: [20, 20_000] },
+  },
+};
 
 function rate(h: number, w: number, n: number): { cpu: number; wall: number } {
   makeGazeDataset({ split: 'train', users: 2, perUser: 40, height: h, width: w, seed: 99 }); // warm-up (JIT, ray tables)

@@ -16,9 +16,16 @@ export interface BenchEntry {
   machine: string;
   command: string;
   notes?: string;
+  /** Set when the key was not rerun after its code changed: why (bench/validate.ts accepts it and the README lists it). */
+  stale?: string;
 }
 
 export const RESULTS_PATH = join(__dirname, 'results.json');
+
+/** Where record() writes: EDGELAB_BENCH_RESULTS (set by `npm run bench -- --results <path>`, e.g. the bench-quick suite's temp file) or bench/results.json. */
+export function resultsPath(): string {
+  return process.env.EDGELAB_BENCH_RESULTS || RESULTS_PATH;
+}
 
 export function machine(): string {
   const c = cpus();
@@ -41,6 +48,7 @@ export function validateResults(r: Record<string, unknown>): string[] {
     if (typeof e.command !== 'string' || !e.command) problems.push(`${k}: command missing`);
     if (typeof e.machine !== 'string' || !e.machine) problems.push(`${k}: machine missing`);
     if (typeof e.measuredAt !== 'string' || Number.isNaN(Date.parse(e.measuredAt))) problems.push(`${k}: measuredAt must be an ISO date`);
+    if (e.stale !== undefined && (typeof e.stale !== 'string' || !e.stale.trim())) problems.push(`${k}: stale must be a non-empty reason`);
     if (e.baseline !== undefined) {
       const b = e.baseline;
       if (!b || typeof b.name !== 'string' || typeof b.value !== 'number' || !Number.isFinite(b.value) || typeof b.unit !== 'string') {
@@ -54,11 +62,11 @@ export function validateResults(r: Record<string, unknown>): string[] {
 /** Merge entries into results.json (atomic write; other keys kept). */
 export function record(entries: Record<string, Omit<BenchEntry, 'measuredAt' | 'machine' | 'command'> & { command?: string }>,
   opts: { command: string; path?: string }): void {
-  const path = opts.path ?? RESULTS_PATH;
+  const path = opts.path ?? resultsPath();
   const r = readResults(path);
   const now = new Date().toISOString();
   for (const [k, e] of Object.entries(entries)) {
-    r[k] = { ...e, measuredAt: now, machine: machine(), command: e.command ?? opts.command };
+    r[k] = { ...e, measuredAt: now, machine: machine(), command: e.command ?? opts.command }; // a rerun clears `stale`
   }
   const problems = validateResults(r);
   if (problems.length) throw new Error(`bench results invalid:\n${problems.join('\n')}`);
@@ -85,9 +93,28 @@ export async function timeRuns(fn: () => unknown | Promise<unknown>, runs: numbe
   return out;
 }
 
+/**
+ * How CI's bench-quick suite (bench/quick.ts) checks a key that `npm run bench -- --quick` measures:
+ *  - `{ tol }`: deterministic (counts, exact ratios, accuracies of shipped or seeded models): |quick − expected| ≤ tol, in
+ *    the key's unit. Expected is the committed full-run value in bench/results.json when `vs: 'full'` (quick mode computes
+ *    the very same number), else the committed quick-run value in bench/quick-expected.json (quick mode uses less data);
+ *  - `{ range: [lo, hi] }`: load-dependent (timings, speedups on a shared box): plausibility only, never speed.
+ */
+export type KeyCheck = { tol: number; vs?: 'full' } | { range: readonly [number, number] };
+
+/** A bench's declaration for bench-quick: its keys, extra env for the quick run (e.g. one part), or why it is left out. */
+export interface QuickCheck {
+  keys: Record<string, KeyCheck>;
+  env?: Record<string, string>;
+  /** Set when the bench cannot run within the suite's budget: the reason (printed by the suite). */
+  skip?: string;
+}
+
 /** Options every bench script receives from bench/run.ts. */
 export interface BenchContext {
   quick: boolean;
+  /** False when results go to a scratch file (`--results`): the bench then leaves shipped artifacts (eval.json, figures) alone. */
+  artifacts: boolean;
   /** The command line that reproduces this run (recorded with each key). */
   command: string;
   log: (msg: string) => void;

@@ -8,10 +8,22 @@
  *    analytic accesses.
  * Counts, not time: these are exact access counts from the simulator (QEMU runs are checked in test/qemu.mema.test.ts).
  */
-import { record, type BenchContext } from './lib';
+import { record, type BenchContext, type QuickCheck } from './lib';
 import { CORTEX_M4, TINYML_LAYERS_FP32, deriveSchedule, search, simulate, baselineCounts, ratioToLowerBound } from '../kernel/mema';
 
 export const prefix = 'mema';
+
+/**
+ * bench-quick: all counts are exact. --quick skips the exhaustive search (≈ 15 CPU-s per layer, 5 min in all), so
+ * mema.layers_matching_search is left to the full run; the CMSIS gain is the same computation as the full run's; the
+ * lower-bound ratio covers 128³ and 256³ only (the full run adds 512³), so it is compared with its quick-mode value.
+ */
+export const quickCheck: QuickCheck = {
+  keys: {
+    'mema.min_gain_vs_cmsis_baseline': { tol: 0, vs: 'full' },
+    'mema.max_ratio_to_lower_bound': { tol: 0 },
+  },
+};
 
 export async function run(ctx: BenchContext): Promise<void> {
   const S = CORTEX_M4.registers;
@@ -20,13 +32,14 @@ export async function run(ctx: BenchContext): Promise<void> {
   for (const l of TINYML_LAYERS_FP32) {
     const a = deriveSchedule(CORTEX_M4, l.M, l.K, l.N);
     const aSim = simulate(a.nest, l.M, l.K, l.N).total;
-    const s = search(CORTEX_M4, l.M, l.K, l.N);
+    const s = ctx.quick ? null : search(CORTEX_M4, l.M, l.K, l.N);
     const b = baselineCounts(l.M, l.K, l.N).total;
-    if (aSim <= s.counts.total) matching++;
+    if (s && aSim <= s.counts.total) matching++;
     const gain = b / aSim;
     if (gain < minGain) { minGain = gain; minGainLayer = l.id; }
     const lb = ratioToLowerBound(aSim, l.M, l.K, l.N, S);
-    const line = `L${l.id} ${l.M}x${l.K}x${l.N} ${a.name} ${a.nest.m}x${a.nest.k}x${a.nest.n}: analytic ${aSim}, search ${s.counts.total} (${s.name} ${s.nest.m}x${s.nest.k}x${s.nest.n}), baseline ${b} (×${gain.toFixed(3)}), /LB ${lb === null ? 'n/a' : lb.toFixed(3)}`;
+    const found = s ? `search ${s.counts.total} (${s.name} ${s.nest.m}x${s.nest.k}x${s.nest.n})` : 'search skipped (--quick)';
+    const line = `L${l.id} ${l.M}x${l.K}x${l.N} ${a.name} ${a.nest.m}x${a.nest.k}x${a.nest.n}: analytic ${aSim}, ${found}, baseline ${b} (×${gain.toFixed(3)}), /LB ${lb === null ? 'n/a' : lb.toFixed(3)}`;
     perLayer.push(line); ctx.log(line);
   }
   let maxRatio = 0;
@@ -39,7 +52,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   }
   record({
     'mema.max_ratio_to_lower_bound': { value: maxRatio, unit: 'ratio', notes: `Simulated register↔SRAM accesses of deriveSchedule(cortex-m4) / (2MNK/√32 − 64); ${sweep.join('; ')}` },
-    'mema.layers_matching_search': { value: matching / TINYML_LAYERS_FP32.length, unit: 'fraction', notes: `20 TinyML layers with MEMA FP32 padding; search = 6 loop orders × all register tiles, scored by the simulator. ${perLayer.join(' | ')}` },
+    ...(ctx.quick ? {} : { 'mema.layers_matching_search': { value: matching / TINYML_LAYERS_FP32.length, unit: 'fraction', notes: `20 TinyML layers with MEMA FP32 padding; search = 6 loop orders × all register tiles, scored by the simulator. ${perLayer.join(' | ')}` } }),
     'mema.min_gain_vs_cmsis_baseline': {
       value: minGain, unit: 'ratio', baseline: { name: 'CMSIS-style 2x2 inner product (accesses, layer ' + minGainLayer + ')', value: 1, unit: 'ratio' },
       notes: 'baseline accesses / analytic accesses, min over the 20 layers (exact counts, not time).',

@@ -27,9 +27,24 @@ import { readHardware } from '../kernel/sparse/tiles';
 import { RoskoPool } from '../kernel/sparse/workers';
 import { speedupFigure } from '../kernel/sparse/figures';
 import type { Matrix } from '../kernel/sparse/types';
-import { record, median, geomean, timeRuns, type BenchContext } from './lib';
+import { record, median, geomean, timeRuns, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'rosko';
+
+/**
+ * bench-quick: every rosko key is a timing ratio on a shared box, so none is compared; --quick (3 gated shapes,
+ * 4 sparsities, 5 runs) checks the speedups are plausible (a kernel that broke by an order of magnitude fails).
+ */
+export const quickCheck: QuickCheck = {
+  keys: {
+    'rosko.speedup_vs_tfjs_90': { range: [0.3, 300] },
+    'rosko.speedup_vs_tfjs_98': { range: [0.5, 1000] },
+    'rosko.csr_speedup_vs_tfjs_90': { range: [0.05, 300] },
+    'rosko.dense_wasm_over_tfjs': { range: [0.05, 20] },
+    'rosko.breakeven_sparsity': { range: [0, 1] },
+    'rosko.scaling_2_workers': { range: [0.2, 4] },
+  },
+};
 
 const SHAPES: { M: number; K: number; N: number; gated: boolean }[] = [
   { M: 512, K: 2048, N: 256, gated: true }, { M: 2048, K: 512, N: 256, gated: true }, { M: 1024, K: 1024, N: 1024, gated: true },
@@ -226,6 +241,6 @@ export async function run(ctx: BenchContext): Promise<void> {
   const fig = speedupFigure(traces, { title: 'Rosko (wasm SIMD) and CSR vs tfjs-wasm dense, one thread, uniform sparsity' });
   const dir = join(__dirname, '..', 'test', 'fixtures', 'sparse');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'rosko-speedup.json'), JSON.stringify({ measuredAt: new Date().toISOString(), command: ctx.command, env, hw, rows, figure: fig }, null, 1) + '\n');
+  if (ctx.artifacts) writeFileSync(join(dir, 'rosko-speedup.json'), JSON.stringify({ measuredAt: new Date().toISOString(), command: ctx.command, env, hw, rows, figure: fig }, null, 1) + '\n');
   for (const [k, v] of Object.entries(entries)) ctx.log(`${k} = ${v.value} ${v.unit}${v.baseline ? ` (baseline ${v.baseline.value} ${v.baseline.unit})` : ''}`);
 }

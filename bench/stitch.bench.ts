@@ -7,9 +7,24 @@
 import { init } from '../kernel/core/backend';
 import { study } from '../kernel/stitch/study';
 import { chainText } from '../kernel/stitch/figures';
-import { record, type BenchContext } from './lib';
+import { record, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'stitch';
+
+/**
+ * bench-quick: the zoo ships trained, the k-NN heads and the search are seeded, so the accuracies are deterministic;
+ * --quick generates 12 networks and scores 500 test images (full: all networks, 2,004 images), so they are compared
+ * with their quick-mode values, within one test image (0.002). ≈ 55 CPU-s.
+ */
+export const quickCheck: QuickCheck = {
+  keys: {
+    'stitch.best_original_acc': { tol: 0.002 },
+    'stitch.mean_original_acc': { tol: 0.002 },
+    'stitch.best_stitched_acc': { tol: 0.002 },
+    'stitch.best_stitched_sources': { tol: 0 },
+    'stitch.cka_acc_spearman': { tol: 0.05 },
+  },
+};
 
 export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm', verbose: false });

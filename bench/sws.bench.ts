@@ -15,7 +15,7 @@ import { mapLayer, synthQuantized, faceApiLayers, type MappedLayer } from '../ke
 import { pruneInt8 } from '../kernel/sws/prune';
 import { reduction, swsEnergy, swsStudy, type SwsEnergy, type SwsStudyResult } from '../kernel/sws/study';
 import { loadSwsModel, type SwsModelKind } from '../kernel/core/models/fashion';
-import { record, type BenchContext } from './lib';
+import { record, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'sws';
 
@@ -32,6 +32,19 @@ const red = (e: SwsEnergy, base: 'sectionMax' | 'skipZeroCols' | 'fixed' = 'sect
  * is merged key by key): the model is under-trained, so the fine-tune alone can lift accuracy.
  */
 const PARTS = ['largepool', 'control', 'large', 'wide', 'widepool', 'mixer', 'cnn', 'imported'] as const;
+
+/**
+ * bench-quick: the 'imported' part (face-api's real weights and a synthetic BERT block, pruned by magnitude, energy by
+ * counting) is exact and has no --quick difference, 17 CPU-s; the fine-tuned model studies take 45 min per part.
+ */
+export const quickCheck: QuickCheck = {
+  env: { SWS_BENCH: 'imported' },
+  keys: {
+    'sws.adc_energy_reduction_faceapi_dense': { tol: 0, vs: 'full' },
+    'sws.adc_energy_reduction_faceapi_sparse': { tol: 0, vs: 'full' },
+    'sws.adc_energy_reduction_bert_synthetic_sparse': { tol: 0, vs: 'full' },
+  },
+};
 
 export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm' });

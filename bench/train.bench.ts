@@ -12,9 +12,12 @@ import { tinyCnn } from '../kernel/core/models/tiny';
 import { setFastWasmKernels } from '../kernel/core/wasm-grads';
 import { buildWideMixer } from '../kernel/core/models/fashion';
 import { createModel, disposeGazeModel, trainSupervised, renderStream } from '../kernel/gaze';
-import { record, median, type BenchContext } from './lib';
+import { record, median, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'train';
+
+/** bench-quick leaves it out: all three keys are timings (nothing deterministic to compare) and --quick still trains a cpu-backend epoch. */
+export const quickCheck: QuickCheck = { keys: {}, skip: 'timing keys only (no deterministic key); --quick still runs a cpu-backend training epoch (~1 min)' };
 
 async function epoch(backend: 'wasm' | 'cpu', n: number, epochs: number): Promise<{ secs: number[]; loss: number }> {
   await init({ backend });

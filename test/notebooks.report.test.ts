@@ -48,6 +48,7 @@ test('report escapes text, shows SVG only as <img> data URIs, sandboxes HTML and
   assert.match(html, /failed at cell 0: Error: bad &lt;b&gt;/);
   assert.ok(!html.includes('\u001b'), 'ANSI colour codes stripped');
   assert.match(html, /<td>1\.2 s<\/td>/);
+  assert.match(html, /<a href="\.\.\/api\/index\.html">/, 'links the API reference npm run docs builds (out/api beside out/tour)');
 });
 
 test('markdown subset escapes HTML', () => {

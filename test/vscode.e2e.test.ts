@@ -16,8 +16,8 @@ import { copyFileSync, existsSync, writeFileSync, lstatSync, mkdtempSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ROOT, log, startCodeServer, stopCodeServer, launchBrowser, closeBrowser, findInFrames, allInFrames, runCommand, pickQuickItem,
-  screenshot, saveAndRead, waitSaved, codeCells, rmrf, readNb, RUN_ALL_KEY, CELL_ROWS, visibility, type Server, type Browser, type SavedNotebook,
+  ROOT, log, startCodeServer, stopCodeServer, launchBrowser, closeBrowser, findInFrames, allInFrames, runCommand, pickQuickItem, quickOpenNotebook,
+  screenshot, saveAndRead, waitSaved, codeCells, rmrf, readNb, RUN_ALL_KEY, CELL_ROWS, visibility, webviewStates, warmWebviews, type Server, type Browser, type SavedNotebook,
 } from './vscode/harness';
 import type { Dialog } from 'playwright-core';
 
@@ -35,17 +35,7 @@ async function openNotebook(name: string): Promise<void> {
   await ensureCells(name);
 }
 
-async function quickOpen(name: string): Promise<void> {
-  const page = browser!.page;
-  await page.bringToFront();
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await input.fill(name);
-  await pickQuickItem(page, name);
-  await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
-}
+const quickOpen = (name: string): Promise<void> => quickOpenNotebook(browser!.page, name);
 
 /** Window reloads the suite needed to get past a stalled notebook editor (logged when the suite ends). */
 const stalls: string[] = [];
@@ -68,6 +58,7 @@ async function ensureCells(name: string): Promise<void> {
     if (await cells.first().waitFor({ state: 'attached', timeout: 30_000 }).then(() => true, () => false)) return;
     const what = `${name}: the notebook editor drew no cells within 30 s (attempt ${attempt})`;
     log(`${what}; webview and service-worker trace (last 30 lines):\n${browser!.webviewLines.slice(-30).join('\n')}`);
+    log(`webview host frames:\n${(await webviewStates(page).catch((e: Error) => [e.message])).join('\n')}`);
     await screenshot(page, `vscode-stalled-${attempt}.png`).catch(() => undefined);
     if (attempt === 3) throw new Error(`${what}; gave up after reloading the window twice`);
     stalls.push(what);
@@ -139,6 +130,7 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     browser = await launchBrowser();
     await browser.page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await browser.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    log(await warmWebviews(browser));
     log(`setup (build, package, install, start, load) ${((Date.now() - t) / 1000).toFixed(1)} s`);
   });
 
@@ -148,7 +140,8 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     if (failed && browser?.consoleLines.length) log('workbench console (errors, warnings):\n' + browser.consoleLines.join('\n'));
     if (browser?.webviewLines.length) writeFileSync(join(ROOT, 'test', 'artifacts', 'vscode-webviews.log'), browser.webviewLines.join('\n') + '\n');
     if (failed && browser?.webviewLines.length) log('webviews and service workers:\n' + browser.webviewLines.join('\n'));
-    if (stalls.length) log(`recovered from ${stalls.length} stalled notebook editor(s) by reloading the window:`, stalls);
+    // the last-resort recovery, counted on every run (0 is the expected count)
+    log(`stalled notebook editors recovered by reloading the window: ${stalls.length}${stalls.length ? ` — ${stalls.join('; ')}` : ''}`);
     await closeBrowser(browser);
     stopCodeServer(server);
     if (failed && server) log('kept for inspection:', server.logFile, ws);

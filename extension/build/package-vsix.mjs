@@ -15,12 +15,16 @@
 // (only each package's node "main" + .d.ts + .wasm stay), TypeScript's tsserver/tsc/locales, zeromq's C++ sources.
 //
 // Usage: node extension/build/package-vsix.mjs [--build] [--out file.vsix]   (prints the .vsix path and sizes)
+// Size budget: the .vsix must stay ≤ VSIX_BUDGET_MIB (the build suite runs this script; over budget it exits 1). New
+// models load from installed packages rather than being copied in, where their licences allow.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The .vsix size budget in MiB (35.7 MiB on 2026-12-06). */
+export const VSIX_BUDGET_MIB = 40;
 const args = process.argv.slice(2);
 const outIdx = args.indexOf('--out');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -169,5 +173,9 @@ const size = statSync(out).size;
 const kib = (f) => existsSync(join(stage, f)) ? `${(statSync(join(stage, f)).size / 1024).toFixed(0)} KiB` : 'absent';
 const renderer = walk(join(stage, 'dist', 'renderer')).map((f) => `${f} ${kib(join('dist', 'renderer', f))}`).join(', ');
 log(`extension.js ${kib('dist/extension/extension.js')}; kernel index.js ${kib('dist/kernel/index.js')}; renderer: ${renderer}`);
-log(`${out}: ${(size / 2 ** 20).toFixed(1)} MiB in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+log(`${out}: ${(size / 2 ** 20).toFixed(1)} MiB (budget ${VSIX_BUDGET_MIB} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+if (size > VSIX_BUDGET_MIB * 2 ** 20) {
+  log(`over budget by ${(size / 2 ** 20 - VSIX_BUDGET_MIB).toFixed(1)} MiB: load new models from installed packages instead of copying them in, or prune more in keepFiles()`);
+  process.exit(1);
+}
 console.log(out);

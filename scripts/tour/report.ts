@@ -143,6 +143,7 @@ export function renderReport(entries: TourEntry[], opts: ReportOptions): string 
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:${live ? ' blob:' : ''}; style-src 'unsafe-inline'; frame-src 'self'${live ? "; script-src 'self'" : ''}">
 <title>EdgeLab tour</title><style>${CSS}</style>${live ? `<script src="${esc(opts.figureScript)}" defer></script>` : ''}</head><body>
 <h1>EdgeLab tour</h1><p>${entries.length - failed} of ${entries.length} notebooks ran. Generated ${esc(opts.generatedAt)}.</p>
+<p>API reference: <a href="../api/index.html">out/api/index.html</a> (every public verb with its options, units and defaults; <code>npm run docs</code>).</p>
 <table class="summary"><tr><th>notebook</th><th>paper</th><th>status</th><th>time</th><th>headline</th><th>ours</th><th>paper</th></tr>
 ${rows}</table>
 ${sections}

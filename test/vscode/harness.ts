@@ -163,7 +163,8 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
   const deadline = Date.now() + timeoutMs;
   await page.bringToFront(); // a background tab (e.g. behind the camera page) gets no animation frames
   while (Date.now() < deadline) {
-    await openPalette(page, title, 20_000);
+    // F1 can go unanswered while a fresh workbench is still wiring its keybindings: retry until the deadline
+    if (!await openPalette(page, title, 20_000).then(() => true, () => false)) { await page.waitForTimeout(1000); continue; }
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
     try {
       await row.first().waitFor({ timeout: 2000 });
@@ -206,11 +207,34 @@ export async function paletteDiagnostics(page: Page, title: string): Promise<voi
   } catch (e) { log('palette diagnostics failed:', (e as Error).message); }
 }
 
+/** Opens a workspace file with Quick Open (Ctrl+P) and waits until a notebook editor is visible (cells may still be missing). */
+export async function quickOpenNotebook(page: Page, name: string): Promise<void> {
+  await page.bringToFront();
+  // The quick pick can close under us (focus moving after an editor or panel closes): then its row is listed but hidden.
+  // Reopen it, up to 3 times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 20_000 });
+      await input.fill(name);
+      await pickQuickItem(page, name, 10_000);
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      log(`Quick Open of ${name} failed (attempt ${attempt}): ${(e as Error).message.split('\n')[0]}; retrying`);
+      await page.waitForTimeout(1000);
+    }
+  }
+  await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
+}
+
 /** Picks an item of an open quick pick by its visible text. */
 export async function pickQuickItem(page: Page, text: string, timeoutMs = 20_000): Promise<void> {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text });
   await row.first().waitFor({ timeout: timeoutMs });
-  await row.first().click();
+  await row.first().click({ timeout: timeoutMs });
 }
 
 export async function screenshot(page: Page, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
@@ -249,3 +273,45 @@ export async function waitSaved(page: Page, file: string, done: (nb: SavedNotebo
 }
 
 export function rmrf(p: string | undefined): void { if (p) rmSync(p, { recursive: true, force: true }); }
+
+/**
+ * The webview bootstrap's state, read from every webview host frame (VS Code web's pre/index.html, one per webview):
+ * its id, whether a service worker controls it (and which registration's script), and whether it drew its content frame.
+ * For the stalled-notebook diagnostics: an output webview whose host frame has no controller never gets its resources.
+ */
+export async function webviewStates(page: Page): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of page.frames()) {
+    if (!f.url().includes('/webview/browser/pre/')) continue;
+    try {
+      out.push(await f.evaluate(`(async () => {
+        const id = new URL(location.href).searchParams.get('id');
+        const c = navigator.serviceWorker && navigator.serviceWorker.controller;
+        const regs = navigator.serviceWorker ? await navigator.serviceWorker.getRegistrations() : [];
+        const r = regs.map((g) => new URL(g.scope).pathname.split('/').slice(-3).join('/') + '=' + (g.active ? 'active:' + who(g.active.scriptURL) : '') + (g.installing ? ' installing' : '') + (g.waiting ? ' waiting' : '')).join(', ');
+        const who = (u) => (/[?&]id=([^&]+)/.exec(u) || [])[1] || new URL(u).pathname.split('/').pop();
+        return 'webview ' + id + ': controller ' + (c ? c.state + ':' + who(c.scriptURL) : 'NONE') + '; registrations [' + r + ']; content frame ' + (document.getElementById('active-frame') ? 'yes' : 'no');
+      })()`) as string);
+    } catch (e) { out.push(`webview frame ${f.url().slice(-60)}: ${(e as Error).message.split('\n')[0]}`); }
+  }
+  return out;
+}
+
+/**
+ * Before any webview exists: wait until code-server's own service worker (root scope, /_static/out/browser/serviceWorker.js,
+ * whose activate handler calls clients.claim() and whose fetch handler passes every request to the network) is active.
+ * Every webview host frame (…/webview/browser/pre/, inside that scope) must be controlled by VS Code's webview service
+ * worker instead, which answers the *.vscode-resource.vscode-cdn.net requests. The stalled editors in CI showed exactly
+ * those requests going to the network (ERR_NAME_NOT_RESOLVED), i.e. a frame whose controller was not the webview's
+ * worker; a root worker that activates (and claims) only after the first webview registered its own is the one
+ * ordering that can produce that, so the suite removes it. Returns what it saw, for the log.
+ */
+export async function warmWebviews(b: Browser, timeoutMs = 30_000): Promise<string> {
+  return await b.page.evaluate(`(async () => {
+    if (!navigator.serviceWorker) return 'no service worker API';
+    const t0 = performance.now();
+    const reg = await Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(() => r(null), ${timeoutMs}))]);
+    if (!reg) return 'workbench service worker not active after ${timeoutMs} ms';
+    return 'workbench service worker ' + reg.active.state + ' (scope ' + new URL(reg.scope).pathname + ') after ' + Math.round(performance.now() - t0) + ' ms';
+  })()`) as string;
+}
