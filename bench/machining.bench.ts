@@ -17,9 +17,12 @@ import { predictWindow } from '../kernel/machining/online';
 import { saveWeights, loadPretrained, loadShippedBench, SHIPPED_DIR } from '../kernel/machining/shipped';
 import { defaultMachine, sampleTask, toolLife } from '../kernel/machining/lathe';
 import { init } from '../kernel/core/backend';
-import { record, median, type BenchContext } from './lib';
+import { record, median, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'machining';
+
+/** bench-quick (bench/quick.ts): not run in CI yet — the reason is printed by the suite. */
+export const quickCheck: QuickCheck = { keys: {}, skip: '--quick still pretrains and fine-tunes one seed (6–18 min), over the suite budget' };
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => { const m = mean(xs); return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1)); };
