@@ -19,22 +19,71 @@ const prod = process.env.NODE_ENV === 'production';
 
 // Packages that must stay outside bundles: native addons, wasm loaders, the kernel's own tslab,
 // and tfjs (one shared instance for the kernel and the cells that import it).
-const nodeExternals = ['vscode', 'zeromq', 'tslab', 'onnxruntime-node', '@tensorflow/*', 'mnist', '@vladmandic/*', 'assemblyscript', 'playwright-core'];
+const nodeExternals = [
+  'vscode',
+  'zeromq',
+  'tslab',
+  'onnxruntime-node',
+  '@tensorflow/*',
+  'mnist',
+  '@vladmandic/*',
+  'assemblyscript',
+  'playwright-core',
+];
 
 const webviewEntries = existsSync(join(root, 'extension/webviews'))
-  ? readdirSync(join(root, 'extension/webviews')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `extension/webviews/${f}`)
+  ? readdirSync(join(root, 'extension/webviews'))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => `extension/webviews/${f}`)
   : [];
 
 const targets = [
   // (+ the worker entries → dist/kernel/federated/{worker,process}-entry.js, dist/kernel/sparse/worker-entry.js: worker
   // threads and client processes start from these (core/workers/entry.ts), so they need neither tsx nor the TypeScript sources in an installed extension)
-  { name: 'kernel', entryPoints: ['kernel/index.ts', 'kernel/federated/worker-entry.ts', 'kernel/federated/process-entry.ts', 'kernel/sparse/worker-entry.ts'], outdir: 'dist/kernel', platform: 'node', format: 'cjs', external: nodeExternals },
+  {
+    name: 'kernel',
+    entryPoints: [
+      'kernel/index.ts',
+      'kernel/federated/worker-entry.ts',
+      'kernel/federated/process-entry.ts',
+      'kernel/sparse/worker-entry.ts',
+    ],
+    outdir: 'dist/kernel',
+    platform: 'node',
+    format: 'cjs',
+    external: nodeExternals,
+  },
   // (+ the kernel entry tslab-kernel.ts: → dist/extension/runner/ for the .vsix, dist/runner/ for the repo and the CLI)
-  { name: 'extension', entryPoints: ['extension/extension.ts', 'extension/runner/tslab-kernel.ts'], outdir: 'dist/extension', platform: 'node', format: 'cjs', external: nodeExternals },
-  { name: 'runner', entryPoints: ['extension/runner/cli.ts', 'extension/runner/tslab-kernel.ts'], outdir: 'dist/runner', platform: 'node', format: 'cjs', external: nodeExternals },
+  {
+    name: 'extension',
+    entryPoints: ['extension/extension.ts', 'extension/runner/tslab-kernel.ts'],
+    outdir: 'dist/extension',
+    platform: 'node',
+    format: 'cjs',
+    external: nodeExternals,
+  },
+  {
+    name: 'runner',
+    entryPoints: ['extension/runner/cli.ts', 'extension/runner/tslab-kernel.ts'],
+    outdir: 'dist/runner',
+    platform: 'node',
+    format: 'cjs',
+    external: nodeExternals,
+  },
   // plotly.js: its registry require()s maplibre-gl's CSS (map traces only, not in our partial bundle) → load as empty;
   // some of its dependencies read node's `global` → globalThis.
-  { name: 'renderer', entryPoints: ['extension/renderer/index.ts'], outdir: 'dist/renderer', platform: 'browser', format: 'esm', splitting: true, external: [], loader: { '.css': 'empty' }, define: { global: 'globalThis' }, prune: true },
+  {
+    name: 'renderer',
+    entryPoints: ['extension/renderer/index.ts'],
+    outdir: 'dist/renderer',
+    platform: 'browser',
+    format: 'esm',
+    splitting: true,
+    external: [],
+    loader: { '.css': 'empty' },
+    define: { global: 'globalThis' },
+    prune: true,
+  },
   { name: 'webviews', entryPoints: webviewEntries, outdir: 'dist/webviews', platform: 'browser', format: 'esm', external: [] },
 ];
 
@@ -42,12 +91,27 @@ async function buildOne(t) {
   const entryPoints = t.entryPoints.filter((e) => existsSync(join(root, e)));
   if (!entryPoints.length) return null;
   const opts = {
-    absWorkingDir: root, entryPoints, outdir: t.outdir, bundle: true, platform: t.platform, format: t.format,
-    splitting: t.splitting ?? false, external: t.external, target: t.platform === 'node' ? 'node20' : 'es2022',
-    sourcemap: prod ? false : 'linked', minify: prod || t.platform === 'browser', metafile: true, logLevel: 'warning',
-    loader: { '.wasm': 'binary', ...t.loader }, define: t.platform === 'browser' ? { 'process.env.NODE_ENV': '"production"', ...t.define } : {},
+    absWorkingDir: root,
+    entryPoints,
+    outdir: t.outdir,
+    bundle: true,
+    platform: t.platform,
+    format: t.format,
+    splitting: t.splitting ?? false,
+    external: t.external,
+    target: t.platform === 'node' ? 'node20' : 'es2022',
+    sourcemap: prod ? false : 'linked',
+    minify: prod || t.platform === 'browser',
+    metafile: true,
+    logLevel: 'warning',
+    loader: { '.wasm': 'binary', ...t.loader },
+    define: t.platform === 'browser' ? { 'process.env.NODE_ENV': '"production"', ...t.define } : {},
   };
-  if (watch) { const ctx = await esbuild.context(opts); await ctx.watch(); return t.name; }
+  if (watch) {
+    const ctx = await esbuild.context(opts);
+    await ctx.watch();
+    return t.name;
+  }
   const r = await esbuild.build(opts);
   const outputs = Object.entries(r.metafile.outputs);
   if (t.prune) {
@@ -55,7 +119,11 @@ async function buildOne(t) {
     const keep = new Set(outputs.map(([p]) => basename(p)));
     for (const f of readdirSync(join(root, t.outdir))) if (!keep.has(f)) unlinkSync(join(root, t.outdir, f));
   }
-  if (t.splitting) return `${t.name} ${outputs.filter(([p]) => p.endsWith('.js')).map(([p, o]) => `${basename(p)} ${(o.bytes / 1024).toFixed(0)} KiB`).join(', ')}`;
+  if (t.splitting)
+    return `${t.name} ${outputs
+      .filter(([p]) => p.endsWith('.js'))
+      .map(([p, o]) => `${basename(p)} ${(o.bytes / 1024).toFixed(0)} KiB`)
+      .join(', ')}`;
   const bytes = Object.values(r.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
   return `${t.name} ${(bytes / 1024).toFixed(0)} KiB`;
 }
@@ -70,16 +138,21 @@ for (const t of targets) {
 // dist/webviews) and everything works from an installed extension: each loader looks next to its own bundle (e.g.
 // `<dist/kernel>/stitch/zoo`) before the source tree. [bundle, source (repo-relative), destination in dist/, which files,
 // which paths to leave out]
-const FACE_API_FILES = ['tiny_face_detector_model-weights_manifest.json', 'tiny_face_detector_model.bin', 'face_landmark_68_model-weights_manifest.json', 'face_landmark_68_model.bin'];
+const FACE_API_FILES = [
+  'tiny_face_detector_model-weights_manifest.json',
+  'tiny_face_detector_model.bin',
+  'face_landmark_68_model-weights_manifest.json',
+  'face_landmark_68_model.bin',
+];
 const ASSETS = [
-  ['kernel', 'kernel/sparse/rosko.wasm', 'kernel/rosko.wasm'],                                  // Rosko kernels (sparse/wasm.ts)
-  ['kernel', 'kernel/stitch/zoo', 'kernel/stitch/zoo'],                                         // StitchNet model zoo (stitch/zoo.ts)
+  ['kernel', 'kernel/sparse/rosko.wasm', 'kernel/rosko.wasm'], // Rosko kernels (sparse/wasm.ts)
+  ['kernel', 'kernel/stitch/zoo', 'kernel/stitch/zoo'], // StitchNet model zoo (stitch/zoo.ts)
   // SWS dense models (core/models/fashion.ts; the SWS study loads them) except the 8 MB large mixer: it only backs the *_largemixer comparison keys, and
   // loadSwsModel('large') outside the repo says how to train it
   ['kernel', 'kernel/core/models/fashion-mnist', 'kernel/core/models/fashion-mnist', null, /[\\/]fashion-mnist[\\/]large$/],
   ['kernel', 'kernel/gaze/weights', 'kernel/gaze/weights', (f) => /\.(safetensors\.gz|json)$/.test(f)], // DFT Gaze weights + logs (gaze/personalize.ts; also the calibration panel)
-  ['kernel', 'kernel/federated/shipped/bench.json', 'kernel/federated/shipped/bench.json'],     // SphereFed curves (federated/shipped.ts)
-  ['kernel', 'kernel/split/shipped', 'kernel/split/shipped'],                                     // SplitNets supernet (split/supernet.ts)
+  ['kernel', 'kernel/federated/shipped/bench.json', 'kernel/federated/shipped/bench.json'], // SphereFed curves (federated/shipped.ts)
+  ['kernel', 'kernel/split/shipped', 'kernel/split/shipped'], // SplitNets supernet (split/supernet.ts)
   // face-api's tiny face detector + 68-landmark weights, served by the live-camera gaze page (extension/gaze/server.ts; MIT, ~630 KB)
   ['webviews', 'node_modules/@vladmandic/face-api/model', 'webviews/gaze-models', (f) => FACE_API_FILES.includes(f)],
 ];
@@ -89,7 +162,10 @@ for (const [bundle, src, dst, keep, skip] of ASSETS) {
   if ((only && !only.includes(bundle)) || !existsSync(from)) continue;
   mkdirSync(dirname(join(root, 'dist', dst)), { recursive: true });
   rmSync(join(root, 'dist', dst), { recursive: true, force: true }); // no stale files from an earlier build
-  cpSync(from, join(root, 'dist', dst), { recursive: true, filter: (f) => !skip?.test(f) && (!keep || statSync(f).isDirectory() || keep(basename(f))) });
+  cpSync(from, join(root, 'dist', dst), {
+    recursive: true,
+    filter: (f) => !skip?.test(f) && (!keep || statSync(f).isDirectory() || keep(basename(f))),
+  });
   copied.push(dst);
 }
 if (copied.length) built.push(`assets (${copied.length})`);
@@ -98,7 +174,9 @@ if ((!only || only.includes('kernel')) && !args.includes('--no-dts') && existsSy
   // tsc emits declarations even when the kernel has type errors; those are reported here and fail `npm run typecheck`
   // (and the test suite), but must not break `npm ci` (postinstall runs this build).
   try {
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.dts.json')], { stdio: 'inherit' });
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.dts.json')], {
+      stdio: 'inherit',
+    });
     built.push('kernel .d.ts');
   } catch {
     console.warn('esbuild.mjs: kernel .d.ts emitted with type errors (see above); run npm run typecheck');

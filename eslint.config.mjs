@@ -35,24 +35,31 @@ const paperBoundaries = {
     const own = PAPERS.find((p) => file.startsWith(`${p.folder}/`));
     const check = (node, source) => {
       if (typeof source !== 'string' || !source.startsWith('.')) return;
-      const target = relative(root, resolve(dirname(context.filename), source)).split(sep).join('/').replace(/\.ts$/, '');
+      const target = relative(root, resolve(dirname(context.filename), source))
+        .split(sep)
+        .join('/')
+        .replace(/\.ts$/, '');
       const paper = PAPERS.find((p) => target === p.folder || target.startsWith(`${p.folder}/`));
       if (!paper || paper === own) return;
       const entry = PUBLIC_ENTRIES.includes(target.slice(paper.folder.length));
       const report = (why) => context.report({ node, messageId: 'internal', data: { from: file, target, why } });
       if (own) {
         if (file === 'kernel/cim/index.ts' && paper.id === 'sws' && entry) return; // deprecated el.cim re-exports of SWS, one release
-        if (!own.buildsOn.includes(paper.id)) return report(`${own.id} does not build on ${paper.id} (buildsOn in kernel/papers.ts); shared code belongs in kernel/core`);
+        if (!own.buildsOn.includes(paper.id))
+          return report(`${own.id} does not build on ${paper.id} (buildsOn in kernel/papers.ts); shared code belongs in kernel/core`);
         if (!entry) return report(`${own.id} may use ${paper.id} only through ${paper.folder}/index.ts`);
         return;
       }
-      if (file.startsWith('kernel/core/') || file.startsWith('kernel/viz/')) return report('kernel/core and kernel/viz sit below the papers and import none of them');
+      if (file.startsWith('kernel/core/') || file.startsWith('kernel/viz/'))
+        return report('kernel/core and kernel/viz sit below the papers and import none of them');
       if (entry) return;
       const bench = /^bench\/([^/.]+)\.bench\.ts$/.exec(file);
       if (bench && paper.benchPrefixes.includes(bench[1])) return;
       const script = /^scripts\/([^/]+)\//.exec(file);
       if (script && (script[1] === paper.id || `kernel/${script[1]}` === paper.folder)) return;
-      report(`outside ${paper.folder}/ only its own tests, benches (${paper.benchPrefixes.map((b) => `bench/${b}.bench.ts`).join(', ')}) and scripts/${paper.id}/ import its internal files; use ${paper.folder}/index.ts`);
+      report(
+        `outside ${paper.folder}/ only its own tests, benches (${paper.benchPrefixes.map((b) => `bench/${b}.bench.ts`).join(', ')}) and scripts/${paper.id}/ import its internal files; use ${paper.folder}/index.ts`,
+      );
     };
     return {
       ImportDeclaration: (n) => check(n, n.source.value),
@@ -64,16 +71,33 @@ const paperBoundaries = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.cache/**', 'bench/.tmp/**', 'test/artifacts/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'kernel/**/*.wasm', 'kernel/**/assembly/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'out/**',
+      '.cache/**',
+      'bench/.tmp/**',
+      'test/artifacts/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+      'kernel/**/*.wasm',
+      'kernel/**/assembly/**',
+    ],
+  },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser },
     plugins: { '@typescript-eslint': tseslint.plugin, edgelab: { rules: { 'paper-boundaries': paperBoundaries } } },
     rules: {
       'edgelab/paper-boundaries': 'error',
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'vscode may only be imported inside extension/.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'vscode may only be imported inside extension/.' }],
+        },
+      ],
       'no-debugger': 'error',
       'no-var': 'error',
       'prefer-const': 'error',
@@ -83,10 +107,13 @@ export default tseslint.config(
   {
     files: ['kernel/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'kernel/ must not import vscode.' }],
-        patterns: [{ group: ['**/extension/**', '**/media/**'], message: 'kernel/ must not depend on extension/ or media/.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'kernel/ must not import vscode.' }],
+          patterns: [{ group: ['**/extension/**', '**/media/**'], message: 'kernel/ must not depend on extension/ or media/.' }],
+        },
+      ],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'HTMLElement', 'HTMLCanvasElement'],
     },
   },
@@ -97,7 +124,10 @@ export default tseslint.config(
   {
     files: ['extension/runner/**/*.ts', 'extension/renderer/**/*.ts', 'extension/webviews/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'the runner, renderer and webviews are vscode-free (reused by the tour and tests).' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'the runner, renderer and webviews are vscode-free (reused by the tour and tests).' }] },
+      ],
     },
   },
 );

@@ -22,12 +22,28 @@ import { join } from 'node:path';
 import type { BenchEntry } from './lib';
 
 /** Files a bench writes beside its keys (committed with them; not code). */
-export const BENCH_OUTPUTS = ['kernel/federated/shipped/bench.json', 'kernel/gaze/weights/eval.json', 'test/fixtures/sparse/rosko-speedup.json'];
+export const BENCH_OUTPUTS = [
+  'kernel/federated/shipped/bench.json',
+  'kernel/gaze/weights/eval.json',
+  'test/fixtures/sparse/rosko-speedup.json',
+];
 /** Path specs excluded from a key's code. */
 const NOT_CODE = [':(exclude,glob)**/*.test.ts', ':(exclude,glob)**/*.md', ...BENCH_OUTPUTS.map((p) => `:(exclude)${p}`)];
 
-export interface StaleFinding { key: string; measuredAt: string; measuredIn: string | null; commit: string; commitDate: string; subject: string; paths: string[] }
-export interface DeclaredFinding { key: string; file: string; problem: string }
+export interface StaleFinding {
+  key: string;
+  measuredAt: string;
+  measuredIn: string | null;
+  commit: string;
+  commitDate: string;
+  subject: string;
+  paths: string[];
+}
+export interface DeclaredFinding {
+  key: string;
+  file: string;
+  problem: string;
+}
 export interface FreshnessReport {
   /** null when git history cannot answer (shallow clone, no git): `why` says which. */
   checked: boolean;
@@ -63,7 +79,8 @@ export function benchFilesByPrefix(root: string): Map<string, string> {
 export function historyUnavailable(root: string): string | null {
   try {
     if (git(root, ['rev-parse', '--is-inside-work-tree']) !== 'true') return 'not a git work tree';
-    if (git(root, ['rev-parse', '--is-shallow-repository']) === 'true') return 'shallow clone (history cut off: run `git fetch --unshallow` to check freshness)';
+    if (git(root, ['rev-parse', '--is-shallow-repository']) === 'true')
+      return 'shallow clone (history cut off: run `git fetch --unshallow` to check freshness)';
     git(root, ['rev-parse', '--verify', 'HEAD']);
     return null;
   } catch (e) {
@@ -78,13 +95,22 @@ export function historyUnavailable(root: string): string | null {
  */
 function measurementCommits(root: string, results: Record<string, BenchEntry>, file: string): Map<string, string | null> {
   let committed: Record<string, BenchEntry> = {};
-  try { committed = JSON.parse(git(root, ['show', `HEAD:${file}`])) as Record<string, BenchEntry>; } catch { /* not committed yet */ }
+  try {
+    committed = JSON.parse(git(root, ['show', `HEAD:${file}`])) as Record<string, BenchEntry>;
+  } catch {
+    /* not committed yet */
+  }
   const byStamp = new Map<string, string | null>();
   const out = new Map<string, string | null>();
   for (const [k, e] of Object.entries(results)) {
-    if (committed[k]?.measuredAt !== e.measuredAt) { out.set(k, null); continue; }
+    if (committed[k]?.measuredAt !== e.measuredAt) {
+      out.set(k, null);
+      continue;
+    }
     if (!byStamp.has(e.measuredAt)) {
-      const adds = git(root, ['log', '--format=%H', `-S${e.measuredAt}`, 'HEAD', '--', file]).split('\n').filter(Boolean);
+      const adds = git(root, ['log', '--format=%H', `-S${e.measuredAt}`, 'HEAD', '--', file])
+        .split('\n')
+        .filter(Boolean);
       byStamp.set(e.measuredAt, adds.pop() ?? null);
     }
     out.set(k, byStamp.get(e.measuredAt)!);
@@ -105,7 +131,10 @@ export function checkFreshness(o: FreshnessOptions): FreshnessReport {
   const report: FreshnessReport = { checked: false, stale: [], acknowledged: [], declared: [], missingPaths: [] };
   for (const [key, e] of Object.entries(o.results)) if (e.stale) report.acknowledged.push({ key, reason: e.stale });
   const why = historyUnavailable(o.root);
-  if (why) { report.why = why; return report; }
+  if (why) {
+    report.why = why;
+    return report;
+  }
   report.checked = true;
   const benches = benchFilesByPrefix(o.root);
   const meas = measurementCommits(o.root, o.results, o.file ?? RESULTS_REL);
@@ -117,7 +146,8 @@ export function checkFreshness(o: FreshnessOptions): FreshnessReport {
     if (e.stale || !measuredIn) continue; // acknowledged, or measured on the working tree (not committed yet)
     const paths = [benches.get(prefix), ...o.foldersFor(prefix)].filter((p): p is string => !!p);
     const present = paths.filter((p) => existsSync(join(o.root, p)));
-    if (present.length < paths.length && !report.missingPaths.some((m) => m.startsWith(`${prefix}:`))) report.missingPaths.push(`${prefix}: ${paths.filter((p) => !present.includes(p)).join(', ')}`);
+    if (present.length < paths.length && !report.missingPaths.some((m) => m.startsWith(`${prefix}:`)))
+      report.missingPaths.push(`${prefix}: ${paths.filter((p) => !present.includes(p)).join(', ')}`);
     if (!present.length) continue;
     const ck = `${measuredIn} ${present.join(' ')}`;
     if (!cache.has(ck)) cache.set(ck, lastCodeCommit(o.root, measuredIn, present));
@@ -146,12 +176,22 @@ function lastCodeCommit(root: string, measuredIn: string, paths: string[]): stri
 
 function checkDeclared(root: string, key: string, e: BenchEntry, report: FreshnessReport): void {
   for (const file of new Set(e.notes?.match(DECLARED_RE) ?? [])) {
-    if (!existsSync(join(root, file))) { report.declared.push({ key, file, problem: 'named in the notes but missing' }); continue; }
+    if (!existsSync(join(root, file))) {
+      report.declared.push({ key, file, problem: 'named in the notes but missing' });
+      continue;
+    }
     const first = git(root, ['log', '--diff-filter=A', '--format=%H%x09%cI', '--', file]).split('\n').filter(Boolean).pop();
-    if (!first) { report.declared.push({ key, file, problem: 'not committed: commit the declaration before measuring' }); continue; }
+    if (!first) {
+      report.declared.push({ key, file, problem: 'not committed: commit the declaration before measuring' });
+      continue;
+    }
     const [commit, date] = first.split('\t') as [string, string];
     if (Date.parse(date) >= Date.parse(e.measuredAt)) {
-      report.declared.push({ key, file, problem: `first committed ${date} (${commit.slice(0, 10)}), not before the measurement (${e.measuredAt})` });
+      report.declared.push({
+        key,
+        file,
+        problem: `first committed ${date} (${commit.slice(0, 10)}), not before the measurement (${e.measuredAt})`,
+      });
     }
   }
 }
@@ -161,7 +201,9 @@ export function describeProblems(r: FreshnessReport): string[] {
   const lines: string[] = [];
   for (const s of r.stale) {
     const subj = s.subject.length > 70 ? `${s.subject.slice(0, 69)}…` : s.subject;
-    lines.push(`${s.key}: stale — measured ${s.measuredAt.slice(0, 16)} (in ${s.measuredIn!.slice(0, 10)}); ${s.commit.slice(0, 10)} (${s.commitDate.slice(0, 16)} "${subj}") changed ${s.paths.join(', ')} since`);
+    lines.push(
+      `${s.key}: stale — measured ${s.measuredAt.slice(0, 16)} (in ${s.measuredIn!.slice(0, 10)}); ${s.commit.slice(0, 10)} (${s.commitDate.slice(0, 16)} "${subj}") changed ${s.paths.join(', ')} since`,
+    );
   }
   for (const d of r.declared) lines.push(`${d.key}: declared gate ${d.file}: ${d.problem}`);
   return lines;

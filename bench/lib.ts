@@ -42,7 +42,10 @@ export function validateResults(r: Record<string, unknown>): string[] {
   for (const [k, v] of Object.entries(r)) {
     const e = v as Partial<BenchEntry> | null;
     if (!/^[a-z0-9]+\.[a-z0-9_]+$/.test(k)) problems.push(`${k}: key must look like "<prefix>.<snake_name>"`);
-    if (!e || typeof e !== 'object') { problems.push(`${k}: not an object`); continue; }
+    if (!e || typeof e !== 'object') {
+      problems.push(`${k}: not an object`);
+      continue;
+    }
     if (typeof e.value !== 'number' || !Number.isFinite(e.value)) problems.push(`${k}: value must be a finite number`);
     if (typeof e.unit !== 'string' || !e.unit) problems.push(`${k}: unit missing`);
     if (typeof e.command !== 'string' || !e.command) problems.push(`${k}: command missing`);
@@ -60,8 +63,10 @@ export function validateResults(r: Record<string, unknown>): string[] {
 }
 
 /** Merge entries into results.json (atomic write; other keys kept). */
-export function record(entries: Record<string, Omit<BenchEntry, 'measuredAt' | 'machine' | 'command'> & { command?: string }>,
-  opts: { command: string; path?: string }): void {
+export function record(
+  entries: Record<string, Omit<BenchEntry, 'measuredAt' | 'machine' | 'command'> & { command?: string }>,
+  opts: { command: string; path?: string },
+): void {
   const path = opts.path ?? resultsPath();
   const r = readResults(path);
   const now = new Date().toISOString();
@@ -89,7 +94,11 @@ export function geomean(xs: number[]): number {
 export async function timeRuns(fn: () => unknown | Promise<unknown>, runs: number, warmup = 2): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn();
   const out: number[] = [];
-  for (let i = 0; i < runs; i++) { const t = performance.now(); await fn(); out.push(performance.now() - t); }
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
   return out;
 }
 

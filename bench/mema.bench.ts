@@ -27,7 +27,9 @@ export const quickCheck: QuickCheck = {
 
 export async function run(ctx: BenchContext): Promise<void> {
   const S = CORTEX_M4.registers;
-  let matching = 0, minGain = Infinity, minGainLayer = 0;
+  let matching = 0,
+    minGain = Infinity,
+    minGainLayer = 0;
   const perLayer: string[] = [];
   for (const l of TINYML_LAYERS_FP32) {
     const a = deriveSchedule(CORTEX_M4, l.M, l.K, l.N);
@@ -36,11 +38,15 @@ export async function run(ctx: BenchContext): Promise<void> {
     const b = baselineCounts(l.M, l.K, l.N).total;
     if (s && aSim <= s.counts.total) matching++;
     const gain = b / aSim;
-    if (gain < minGain) { minGain = gain; minGainLayer = l.id; }
+    if (gain < minGain) {
+      minGain = gain;
+      minGainLayer = l.id;
+    }
     const lb = ratioToLowerBound(aSim, l.M, l.K, l.N, S);
     const found = s ? `search ${s.counts.total} (${s.name} ${s.nest.m}x${s.nest.k}x${s.nest.n})` : 'search skipped (--quick)';
     const line = `L${l.id} ${l.M}x${l.K}x${l.N} ${a.name} ${a.nest.m}x${a.nest.k}x${a.nest.n}: analytic ${aSim}, ${found}, baseline ${b} (×${gain.toFixed(3)}), /LB ${lb === null ? 'n/a' : lb.toFixed(3)}`;
-    perLayer.push(line); ctx.log(line);
+    perLayer.push(line);
+    ctx.log(line);
   }
   let maxRatio = 0;
   const sweep: string[] = [];
@@ -48,14 +54,32 @@ export async function run(ctx: BenchContext): Promise<void> {
     const a = deriveSchedule(CORTEX_M4, n, n, n);
     const r = ratioToLowerBound(simulate(a.nest, n, n, n).total, n, n, n, S)!;
     maxRatio = Math.max(maxRatio, r);
-    sweep.push(`${n}³ ${a.name} ${a.nest.m}x${a.nest.n}: ${r.toFixed(4)}`); ctx.log(sweep[sweep.length - 1]!);
+    sweep.push(`${n}³ ${a.name} ${a.nest.m}x${a.nest.n}: ${r.toFixed(4)}`);
+    ctx.log(sweep[sweep.length - 1]!);
   }
-  record({
-    'mema.max_ratio_to_lower_bound': { value: maxRatio, unit: 'ratio', notes: `Simulated register↔SRAM accesses of deriveSchedule(cortex-m4) / (2MNK/√32 − 64); ${sweep.join('; ')}` },
-    ...(ctx.quick ? {} : { 'mema.layers_matching_search': { value: matching / TINYML_LAYERS_FP32.length, unit: 'fraction', notes: `20 TinyML layers with MEMA FP32 padding; search = 6 loop orders × all register tiles, scored by the simulator. ${perLayer.join(' | ')}` } }),
-    'mema.min_gain_vs_cmsis_baseline': {
-      value: minGain, unit: 'ratio', baseline: { name: 'CMSIS-style 2x2 inner product (accesses, layer ' + minGainLayer + ')', value: 1, unit: 'ratio' },
-      notes: 'baseline accesses / analytic accesses, min over the 20 layers (exact counts, not time).',
+  record(
+    {
+      'mema.max_ratio_to_lower_bound': {
+        value: maxRatio,
+        unit: 'ratio',
+        notes: `Simulated register↔SRAM accesses of deriveSchedule(cortex-m4) / (2MNK/√32 − 64); ${sweep.join('; ')}`,
+      },
+      ...(ctx.quick
+        ? {}
+        : {
+            'mema.layers_matching_search': {
+              value: matching / TINYML_LAYERS_FP32.length,
+              unit: 'fraction',
+              notes: `20 TinyML layers with MEMA FP32 padding; search = 6 loop orders × all register tiles, scored by the simulator. ${perLayer.join(' | ')}`,
+            },
+          }),
+      'mema.min_gain_vs_cmsis_baseline': {
+        value: minGain,
+        unit: 'ratio',
+        baseline: { name: 'CMSIS-style 2x2 inner product (accesses, layer ' + minGainLayer + ')', value: 1, unit: 'ratio' },
+        notes: 'baseline accesses / analytic accesses, min over the 20 layers (exact counts, not time).',
+      },
     },
-  }, { command: ctx.command });
+    { command: ctx.command },
+  );
 }

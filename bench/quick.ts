@@ -22,14 +22,26 @@ import { readResults, type BenchEntry, type KeyCheck, type QuickCheck } from './
 
 export const QUICK_EXPECTED = join(__dirname, 'quick-expected.json');
 
-export interface Mismatch { key: string; problem: string }
+export interface Mismatch {
+  key: string;
+  problem: string;
+}
 
 /** Compares one quick run's results with the declared checks. Pure: the unit test plants changes through it. */
-export function compare(checks: Record<string, KeyCheck>, got: Record<string, BenchEntry>, full: Record<string, BenchEntry>, quickExpected: Record<string, BenchEntry>): { mismatches: Mismatch[]; lines: string[] } {
-  const mismatches: Mismatch[] = [], lines: string[] = [];
+export function compare(
+  checks: Record<string, KeyCheck>,
+  got: Record<string, BenchEntry>,
+  full: Record<string, BenchEntry>,
+  quickExpected: Record<string, BenchEntry>,
+): { mismatches: Mismatch[]; lines: string[] } {
+  const mismatches: Mismatch[] = [],
+    lines: string[] = [];
   for (const [key, c] of Object.entries(checks)) {
     const g = got[key];
-    if (!g) { mismatches.push({ key, problem: 'not measured by the quick run' }); continue; }
+    if (!g) {
+      mismatches.push({ key, problem: 'not measured by the quick run' });
+      continue;
+    }
     if ('range' in c) {
       const [lo, hi] = c.range;
       const ok = g.value >= lo && g.value <= hi;
@@ -39,11 +51,21 @@ export function compare(checks: Record<string, KeyCheck>, got: Record<string, Be
     }
     const src = c.vs === 'full' ? 'bench/results.json' : 'bench/quick-expected.json';
     const want = (c.vs === 'full' ? full : quickExpected)[key];
-    if (!want) { mismatches.push({ key, problem: `no committed value in ${src} (run: node --import tsx bench/quick.ts --record --only ${key.split('.')[0]})` }); continue; }
+    if (!want) {
+      mismatches.push({
+        key,
+        problem: `no committed value in ${src} (run: node --import tsx bench/quick.ts --record --only ${key.split('.')[0]})`,
+      });
+      continue;
+    }
     const d = Math.abs(g.value - want.value);
     const ok = d <= c.tol + 1e-12 * Math.abs(want.value);
     lines.push(`${ok ? 'ok  ' : 'FAIL'} ${key} = ${fmt(g.value)} vs ${fmt(want.value)} in ${src} (|Δ| ${fmt(d)} ≤ ${c.tol})`);
-    if (!ok) mismatches.push({ key, problem: `quick run gives ${fmt(g.value)}, ${src} has ${fmt(want.value)} (|Δ| ${fmt(d)} > tolerance ${c.tol})` });
+    if (!ok)
+      mismatches.push({
+        key,
+        problem: `quick run gives ${fmt(g.value)}, ${src} has ${fmt(want.value)} (|Δ| ${fmt(d)} > tolerance ${c.tol})`,
+      });
   }
   return { mismatches, lines };
 }
@@ -57,7 +79,9 @@ async function main(): Promise<void> {
   const recordMode = args.includes('--record');
   const ki = args.indexOf('--keep');
   const scratch = mkdtempSync(join(tmpdir(), 'edgelab-bench-quick-'));
-  const files = readdirSync(__dirname).filter((f) => f.endsWith('.bench.ts')).sort();
+  const files = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .sort();
   const full = readResults();
   const quickExpected = readResults(QUICK_EXPECTED);
   const all: Mismatch[] = [];
@@ -67,8 +91,14 @@ async function main(): Promise<void> {
     const mod = (await import(join(__dirname, f))) as { prefix: string; quickCheck?: QuickCheck };
     if (only && !only.includes(mod.prefix)) continue;
     const qc = mod.quickCheck;
-    if (!qc) { all.push({ key: `${mod.prefix}.*`, problem: `${f} exports no quickCheck (declare its deterministic keys, or skip: "<reason>")` }); continue; }
-    if (qc.skip) { console.log(`○ ${f}: not run here — ${qc.skip}`); continue; }
+    if (!qc) {
+      all.push({ key: `${mod.prefix}.*`, problem: `${f} exports no quickCheck (declare its deterministic keys, or skip: "<reason>")` });
+      continue;
+    }
+    if (qc.skip) {
+      console.log(`○ ${f}: not run here — ${qc.skip}`);
+      continue;
+    }
     jobs.push({ f, prefix: mod.prefix, qc });
   }
   // two benches at a time (each is single-threaded; the CI machine has 2 cores), each into its own scratch file
@@ -77,10 +107,17 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const env = { ...process.env, ...qc.env, EDGELAB_BENCH_RESULTS: out };
     const r = await new Promise<{ status: number | null; text: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'run.ts'), '--quick', '--only', prefix], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'run.ts'), '--quick', '--only', prefix], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let text = '';
-      child.stdout.on('data', (d: Buffer) => { text += d; });
-      child.stderr.on('data', (d: Buffer) => { text += d; });
+      child.stdout.on('data', (d: Buffer) => {
+        text += d;
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        text += d;
+      });
       child.on('close', (status) => resolve({ status, text }));
     });
     const secs = (Date.now() - t0) / 1000;
@@ -93,24 +130,40 @@ async function main(): Promise<void> {
     if (ki >= 0) record(got, { path: args[ki + 1]!, keep: true });
     if (recordMode) {
       recordExpected(qc, got);
-      console.log(`● ${f}: recorded ${Object.values(qc.keys).filter((c) => 'tol' in c && c.vs !== 'full').length} quick value(s) in ${QUICK_EXPECTED} (${secs.toFixed(1)} s)`);
+      console.log(
+        `● ${f}: recorded ${Object.values(qc.keys).filter((c) => 'tol' in c && c.vs !== 'full').length} quick value(s) in ${QUICK_EXPECTED} (${secs.toFixed(1)} s)`,
+      );
       return;
     }
     const { mismatches, lines } = compare(qc.keys, got, full, quickExpected);
-    console.log(`${mismatches.length ? '✖' : '✔'} ${f} --quick in ${secs.toFixed(1)} s${qc.env ? ` (${Object.entries(qc.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}\n${lines.map((l) => `    ${l}`).join('\n')}`);
+    console.log(
+      `${mismatches.length ? '✖' : '✔'} ${f} --quick in ${secs.toFixed(1)} s${
+        qc.env
+          ? ` (${Object.entries(qc.env)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')})`
+          : ''
+      }\n${lines.map((l) => `    ${l}`).join('\n')}`,
+    );
     all.push(...mismatches);
   };
   const queue = [...jobs];
   const lanes = Math.max(1, Math.min(2, availableParallelism()));
   try {
-    await Promise.all(Array.from({ length: lanes }, async () => { for (let j = queue.shift(); j; j = queue.shift()) await runOne(j); }));
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        for (let j = queue.shift(); j; j = queue.shift()) await runOne(j);
+      }),
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   console.log(`bench-quick: ${((Date.now() - t00) / 1000).toFixed(1)} s`);
   if (all.length) {
     console.error(`\n${all.length} key(s) differ from their committed values:\n${all.map((m) => `  ${m.key}: ${m.problem}`).join('\n')}`);
-    console.error('If the change is intended: rerun the full bench (npm run bench -- --only <prefix>) and node --import tsx bench/quick.ts --record --only <prefix>, and commit both.');
+    console.error(
+      'If the change is intended: rerun the full bench (npm run bench -- --only <prefix>) and node --import tsx bench/quick.ts --record --only <prefix>, and commit both.',
+    );
     process.exit(1);
   }
 }
@@ -134,4 +187,8 @@ function recordExpected(qc: QuickCheck, got: Record<string, BenchEntry>): void {
   writeFileSync(QUICK_EXPECTED, JSON.stringify(sorted, null, 2) + '\n');
 }
 
-if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

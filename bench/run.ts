@@ -14,12 +14,23 @@ async function main(): Promise<void> {
   const oi = args.indexOf('--only');
   const ri = args.indexOf('--results');
   if (ri >= 0) {
-    if (!args[ri + 1]) { console.error('--results needs a path'); process.exit(2); }
+    if (!args[ri + 1]) {
+      console.error('--results needs a path');
+      process.exit(2);
+    }
     process.env.EDGELAB_BENCH_RESULTS = resolve(args[ri + 1]!);
   }
   const artifacts = !process.env.EDGELAB_BENCH_RESULTS;
-  const only = oi >= 0 ? (args[oi + 1] ?? '').split(',').filter(Boolean).map((s) => s.replace(/\.$/, '')) : null;
-  const files = readdirSync(__dirname).filter((f) => f.endsWith('.bench.ts')).sort();
+  const only =
+    oi >= 0
+      ? (args[oi + 1] ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((s) => s.replace(/\.$/, ''))
+      : null;
+  const files = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .sort();
   let ran = 0;
   for (const f of files) {
     const mod = (await import(join(__dirname, f))) as { prefix: string; run: (ctx: BenchContext) => Promise<void> };
@@ -31,6 +42,12 @@ async function main(): Promise<void> {
     console.log(`✔ ${f} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     ran++;
   }
-  if (!ran) { console.error(`no bench matched ${only?.join(',')}; prefixes come from bench/*.bench.ts`); process.exit(2); }
+  if (!ran) {
+    console.error(`no bench matched ${only?.join(',')}; prefixes come from bench/*.bench.ts`);
+    process.exit(2);
+  }
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -19,11 +19,13 @@ import { record, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'sws';
 
-const SETTING = '128×128 crossbars (128-row sections), 1 bit/cell, sign-magnitude, int8 per tensor, 8-bit bit-serial inputs, sectionMax policy, E ∝ 2^b, per-inference energy';
+const SETTING =
+  '128×128 crossbars (128-row sections), 1 bit/cell, sign-magnitude, int8 per tensor, 8-bit bit-serial inputs, sectionMax policy, E ∝ 2^b, per-inference energy';
 const UNSORTED = 'unsorted grid, same policy (sectionMax)';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const red = (e: SwsEnergy, base: 'sectionMax' | 'skipZeroCols' | 'fixed' = 'sectionMax', m = 'exp2') => reduction(e, 'remapped', 'sectionMax', 'unsorted', base, m);
+const red = (e: SwsEnergy, base: 'sectionMax' | 'skipZeroCols' | 'fixed' = 'sectionMax', m = 'exp2') =>
+  reduction(e, 'remapped', 'sectionMax', 'unsorted', base, m);
 
 /**
  * Parts to run: env SWS_BENCH (comma list of the PARTS below; default all). E.g. only the gate model:
@@ -48,13 +50,24 @@ export const quickCheck: QuickCheck = {
 
 export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm' });
-  const env = process.env.SWS_BENCH?.split(',').map((x) => x.trim()).filter(Boolean);
+  const env = process.env.SWS_BENCH?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const bad = env?.filter((x) => !(PARTS as readonly string[]).includes(x));
   if (bad?.length) throw new Error(`SWS_BENCH: unknown part(s) ${bad.join(', ')}; expected a comma list of ${PARTS.join(', ')}`);
   const parts = new Set(env ?? PARTS);
   const c = { ...ctx, command: env ? `SWS_BENCH=${[...parts].join(',')} ${ctx.command}` : ctx.command };
   // [model, key suffix]: '' = the gate model
-  const studies = ([[LARGEPOOL, ''], [LARGE, '_largemixer'], [WIDE, '_wide'], [WIDEPOOL, '_widepool'], [MIXER, '_mixer'], [CNN, '_cnn']] as const).filter(([info]) => parts.has(info.kind));
+  const studies = (
+    [
+      [LARGEPOOL, ''],
+      [LARGE, '_largemixer'],
+      [WIDE, '_wide'],
+      [WIDEPOOL, '_widepool'],
+      [MIXER, '_mixer'],
+      [CNN, '_cnn'],
+    ] as const
+  ).filter(([info]) => parts.has(info.kind));
   if (studies.length || parts.has('control')) {
     const data = loadData(ctx);
     try {
@@ -67,7 +80,13 @@ export async function run(ctx: BenchContext): Promise<void> {
   if (parts.has('imported')) imported(c);
 }
 
-interface Data { xTr: tf.Tensor; yTr: tf.Tensor; xTe: tf.Tensor; yTe: tf.Tensor; nTr: number }
+interface Data {
+  xTr: tf.Tensor;
+  yTr: tf.Tensor;
+  xTe: tf.Tensor;
+  yTe: tf.Tensor;
+  nTr: number;
+}
 
 /**
  * Pruning and masked fine-tune per model. Default: one global magnitude threshold. The large models get more images
@@ -75,7 +94,13 @@ interface Data { xTr: tf.Tensor; yTr: tf.Tensor; xTe: tf.Tensor; yTe: tf.Tensor;
  * layer to the same sparsity, as BERT pruning studies report it (a global threshold prunes the 4096-input FFN-down
  * far more than the others).
  */
-interface FineTune { images: number; steps: number; epochsPerStep: number; learningRate: number; scope: 'layer' | 'global' }
+interface FineTune {
+  images: number;
+  steps: number;
+  epochsPerStep: number;
+  learningRate: number;
+  scope: 'layer' | 'global';
+}
 const FINE_TUNE_DEFAULT: FineTune = { images: 4000, steps: 3, epochsPerStep: 2, learningRate: 1e-3, scope: 'global' };
 const FINE_TUNE: Partial<Record<SwsModelKind, FineTune>> = {
   large: { images: 12000, steps: 3, epochsPerStep: 1, learningRate: 5e-4, scope: 'global' },
@@ -96,29 +121,57 @@ function loadData(ctx: BenchContext): Data {
   return { xTr: tr.x, yTr: tr.yOneHot!, xTe: te.x, yTe: te.y, nTr };
 }
 
-async function modelStudy(ctx: BenchContext, kind: SwsModelKind, d: Data, sparsities: number[], fineTuneDense = false): Promise<SwsStudyResult> {
+async function modelStudy(
+  ctx: BenchContext,
+  kind: SwsModelKind,
+  d: Data,
+  sparsities: number[],
+  fineTuneDense = false,
+): Promise<SwsStudyResult> {
   const model = await loadSwsModel(kind);
   const yTe = d.yTe.dataSync();
-  const evaluate = (m: tf.LayersModel) => tf.tidy(() => {
-    const p = (m.predict(d.xTe, { batchSize: 256 }) as tf.Tensor).argMax(-1).dataSync();
-    let c = 0; for (let i = 0; i < p.length; i++) if (p[i] === yTe[i]) c++; return c / p.length;
-  });
+  const evaluate = (m: tf.LayersModel) =>
+    tf.tidy(() => {
+      const p = (m.predict(d.xTe, { batchSize: 256 }) as tf.Tensor).argMax(-1).dataSync();
+      let c = 0;
+      for (let i = 0; i < p.length; i++) if (p[i] === yTe[i]) c++;
+      return c / p.length;
+    });
   const t0 = Date.now();
-  const f = fineTuneOf(kind), n = Math.min(d.nTr, f.images);
-  const x = n < d.nTr ? d.xTr.slice(0, n) : d.xTr, y = n < d.nTr ? d.yTr.slice(0, n) : d.yTr;
+  const f = fineTuneOf(kind),
+    n = Math.min(d.nTr, f.images);
+  const x = n < d.nTr ? d.xTr.slice(0, n) : d.xTr,
+    y = n < d.nTr ? d.yTr.slice(0, n) : d.yTr;
   const res = await swsStudy(model, {
-    evaluate, sparsities, sectionRows: [16, 32, 64], scope: f.scope, fineTuneDense,
-    fineTune: { x, y, steps: f.steps, epochsPerStep: f.epochsPerStep, batchSize: 64, learningRate: f.learningRate,
-      progress: (i, n) => ctx.log(`${kind}: prune + fine-tune step ${i}/${n} (${((Date.now() - t0) / 1000).toFixed(0)} s)`) },
+    evaluate,
+    sparsities,
+    sectionRows: [16, 32, 64],
+    scope: f.scope,
+    fineTuneDense,
+    fineTune: {
+      x,
+      y,
+      steps: f.steps,
+      epochsPerStep: f.epochsPerStep,
+      batchSize: 64,
+      learningRate: f.learningRate,
+      progress: (i, n) => ctx.log(`${kind}: prune + fine-tune step ${i}/${n} (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
+    },
     progress: (i, n) => ctx.log(`${kind}: ${i}/${n} sparsities (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
   });
   model.dispose();
   if (x !== d.xTr) tf.dispose([x, y]);
   ctx.log(`${kind}: float ${pct(res.floatAccuracy)}, int8 ${pct(res.int8Accuracy)}`);
   for (const r of res.rows) {
-    const byRows = Object.entries(r.byRows ?? {}).map(([k, e]) => `${k} rows ${pct(red(e))}`).join(', ');
-    ctx.log(`  s=${r.sparsity} (int8 zeros ${pct(r.weightSparsity)}): acc ${pct(r.accuracy)} (drop ${r.drop.toFixed(2)} pts); remapped vs unsorted sectionMax ${pct(red(r.result))}, vs skip-zero ${pct(red(r.result, 'skipZeroCols'))}, vs fixed ${pct(red(r.result, 'fixed'))}; tiles ${JSON.stringify(r.result.tiles)}; smaller sections: ${byRows}`);
-    ctx.log(`    per layer (unsorted → remapped, share of the unsorted total): ${r.result.perLayer.map((l) => `${l.name} ${l.nOut}×${l.nIn} ${(l.energy.unsorted / 1e6).toFixed(2)}M → ${(l.energy.remapped / 1e6).toFixed(2)}M`).join('; ')}`);
+    const byRows = Object.entries(r.byRows ?? {})
+      .map(([k, e]) => `${k} rows ${pct(red(e))}`)
+      .join(', ');
+    ctx.log(
+      `  s=${r.sparsity} (int8 zeros ${pct(r.weightSparsity)}): acc ${pct(r.accuracy)} (drop ${r.drop.toFixed(2)} pts); remapped vs unsorted sectionMax ${pct(red(r.result))}, vs skip-zero ${pct(red(r.result, 'skipZeroCols'))}, vs fixed ${pct(red(r.result, 'fixed'))}; tiles ${JSON.stringify(r.result.tiles)}; smaller sections: ${byRows}`,
+    );
+    ctx.log(
+      `    per layer (unsorted → remapped, share of the unsorted total): ${r.result.perLayer.map((l) => `${l.name} ${l.nOut}×${l.nIn} ${(l.energy.unsorted / 1e6).toFixed(2)}M → ${(l.energy.remapped / 1e6).toFixed(2)}M`).join('; ')}`,
+    );
   }
   return res;
 }
@@ -129,68 +182,177 @@ function at(res: SwsStudyResult, s: number) {
   return r;
 }
 
-interface ModelInfo { kind: SwsModelKind; name: string; fan: string }
-const LARGEPOOL: ModelInfo = { kind: 'largepool', name: 'PoolFormer-style transformer-like model at BERT-large width (7×7 patches → 16 tokens × 1024, 3×3 average-pool token mixing without weights, projection 1024→1024, channel MLP 1024→4096→1024, flattened 16384→10 classifier; 9.6M weights)',
-  fan: 'fan-in 49, 1024, 1024, 4096, 16384: as in BERT, token mixing has no crossbar weights; every layer but the patch embedding (0.5 % of the weights) has 8–128 sections of 128 rows per output' };
-const LARGE: ModelInfo = { kind: 'large', name: 'transformer-like mixer at BERT-large width (7×7 patches → 16 tokens × 1024, token MLP 16→32→16, channel MLP 1024→4096→1024; 8.46M weights)',
-  fan: 'fan-in 49, 16, 32, 1024, 4096, 1024: the channel MLP (99 % of the weights and of the ADC energy) has 8 and 32 sections of 128 rows per output, as BERT-large\'s FFN' };
-const WIDE: ModelInfo = { kind: 'wide', name: 'wide transformer-like mixer (7×7 patches → 16 tokens × 256, token MLP 16→32→16, channel MLP 256→1024→256; 541K weights)',
-  fan: 'fan-in 49, 16, 32, 256, 1024, 256: the channel MLP (97 % of the weights, most of the ADC energy) has 2 and 8 sections of 128 rows per output' };
-const WIDEPOOL: ModelInfo = { kind: 'widepool', name: 'wide PoolFormer-style transformer-like model (7×7 patches → 16 tokens × 256, 3×3 average-pool token mixing without weights, projection 256→256, channel MLP 256→1024→256; 605K weights)',
-  fan: 'fan-in 49, 256, 256, 1024, 256: like BERT, token mixing has no crossbar weights, and every layer but the patch embedding has 2–8 sections of 128 rows per output' };
-const MIXER: ModelInfo = { kind: 'mixer', name: 'small CIM I transformer-like mixer (20K weights)',
-  fan: 'every mixer layer has fan-in ≤ 128 (28, 28, 64, 128, 64), so each output is ONE 128-row section: sorting cannot lower its largest magnitude and remapping cannot drop a section, whatever the sparsity' };
-const CNN: ModelInfo = { kind: 'cnn', name: 'CIM I CNN (106K weights)', fan: 'fan-in 9, 144, 1568, 64: only the 1568→64 dense layer has several sections per output' };
+interface ModelInfo {
+  kind: SwsModelKind;
+  name: string;
+  fan: string;
+}
+const LARGEPOOL: ModelInfo = {
+  kind: 'largepool',
+  name: 'PoolFormer-style transformer-like model at BERT-large width (7×7 patches → 16 tokens × 1024, 3×3 average-pool token mixing without weights, projection 1024→1024, channel MLP 1024→4096→1024, flattened 16384→10 classifier; 9.6M weights)',
+  fan: 'fan-in 49, 1024, 1024, 4096, 16384: as in BERT, token mixing has no crossbar weights; every layer but the patch embedding (0.5 % of the weights) has 8–128 sections of 128 rows per output',
+};
+const LARGE: ModelInfo = {
+  kind: 'large',
+  name: 'transformer-like mixer at BERT-large width (7×7 patches → 16 tokens × 1024, token MLP 16→32→16, channel MLP 1024→4096→1024; 8.46M weights)',
+  fan: "fan-in 49, 16, 32, 1024, 4096, 1024: the channel MLP (99 % of the weights and of the ADC energy) has 8 and 32 sections of 128 rows per output, as BERT-large's FFN",
+};
+const WIDE: ModelInfo = {
+  kind: 'wide',
+  name: 'wide transformer-like mixer (7×7 patches → 16 tokens × 256, token MLP 16→32→16, channel MLP 256→1024→256; 541K weights)',
+  fan: 'fan-in 49, 16, 32, 256, 1024, 256: the channel MLP (97 % of the weights, most of the ADC energy) has 2 and 8 sections of 128 rows per output',
+};
+const WIDEPOOL: ModelInfo = {
+  kind: 'widepool',
+  name: 'wide PoolFormer-style transformer-like model (7×7 patches → 16 tokens × 256, 3×3 average-pool token mixing without weights, projection 256→256, channel MLP 256→1024→256; 605K weights)',
+  fan: 'fan-in 49, 256, 256, 1024, 256: like BERT, token mixing has no crossbar weights, and every layer but the patch embedding has 2–8 sections of 128 rows per output',
+};
+const MIXER: ModelInfo = {
+  kind: 'mixer',
+  name: 'small CIM I transformer-like mixer (20K weights)',
+  fan: 'every mixer layer has fan-in ≤ 128 (28, 28, 64, 128, 64), so each output is ONE 128-row section: sorting cannot lower its largest magnitude and remapping cannot drop a section, whatever the sparsity',
+};
+const CNN: ModelInfo = {
+  kind: 'cnn',
+  name: 'CIM I CNN (106K weights)',
+  fan: 'fan-in 9, 144, 1568, 64: only the 1568→64 dense layer has several sections per output',
+};
 
 /** The issue's four keys for one model (suffix '' = the BERT-large-width PoolFormer the gate is measured on). */
 function recordModel(ctx: BenchContext, res: SwsStudyResult, suffix: string, info: ModelInfo): void {
-  const r90 = at(res, 0.9), r0 = at(res, 0);
+  const r90 = at(res, 0.9),
+    r0 = at(res, 0);
   const e = (x: SwsEnergy, l: 'unsorted' | 'remapped', p: 'sectionMax' | 'skipZeroCols' | 'fixed' = 'sectionMax') => x.energy[l][p].exp2!;
-  const rowsNote = (r: typeof r90) => Object.entries(r.byRows ?? {}).map(([k, x]) => `${k}-row sections ${pct(red(x))} (vs skip-zero ${pct(red(x, 'skipZeroCols'))}, vs fixed ${pct(red(x, 'fixed'))})`).join('; ');
+  const rowsNote = (r: typeof r90) =>
+    Object.entries(r.byRows ?? {})
+      .map(([k, x]) => `${k}-row sections ${pct(red(x))} (vs skip-zero ${pct(red(x, 'skipZeroCols'))}, vs fixed ${pct(red(x, 'fixed'))})`)
+      .join('; ');
   const laws = ['bexp2', 'survey', 'count'].map((m) => `${m} ${pct(red(r90.result, 'sectionMax', m))}`).join(', ');
-  const perLayer = (r: typeof r90) => r.result.perLayer.map((l) => `${l.nOut}×${l.nIn} (${pct(l.sparsity)} zeros) ${pct(1 - l.energy.remapped / l.energy.unsorted)}`).join(', ');
+  const perLayer = (r: typeof r90) =>
+    r.result.perLayer
+      .map((l) => `${l.nOut}×${l.nIn} (${pct(l.sparsity)} zeros) ${pct(1 - l.energy.remapped / l.energy.unsorted)}`)
+      .join(', ');
   const ft = ftNote(info.kind, ctx.quick);
   const gate = suffix === '' ? ` Gate ≥ 0.85: ${red(r90.result) >= 0.85 ? 'met' : 'NOT met'}.` : '';
-  record({
-    [`sws.adc_energy_reduction_sparse${suffix}`]: { value: red(r90.result), unit: 'fraction', baseline: { name: `${UNSORTED}, same pruned model`, value: e(r90.result, 'unsorted'), unit: 'ADC energy (2^b units) per inference' },
-      notes: `${info.name} at ${pct(r90.weightSparsity)} int8 weight sparsity (${ft}); ${info.fan}.${gate} Per layer (unsorted → sorted+remapped reduction): ${perLayer(r90)}. Smaller sections on the same weights: ${rowsNote(r90)}. Other energy laws: ${laws}. ${SETTING}` },
-    [`sws.adc_energy_reduction_vs_skipzero_sparse${suffix}`]: { value: red(r90.result, 'skipZeroCols'), unit: 'fraction', baseline: { name: 'unsorted grid, skip-zero-columns policy (all-zero columns and sections get no ADC), same pruned model', value: e(r90.result, 'unsorted', 'skipZeroCols'), unit: 'ADC energy (2^b units) per inference' },
-      notes: `sorted + remapped (sectionMax) vs the unsorted layout that simply skips all-zero columns; ${info.name} at ${pct(r90.weightSparsity)} sparsity; vs fixed ADCs on every column: ${pct(red(r90.result, 'fixed'))}; ${SETTING}` },
-    [`sws.adc_energy_reduction_dense${suffix}`]: { value: red(r0.result), unit: 'fraction', baseline: { name: `${UNSORTED}, unpruned int8 model`, value: e(r0.result, 'unsorted'), unit: 'ADC energy (2^b units) per inference' },
-      notes: `unpruned int8 ${info.name} (${pct(r0.weightSparsity)} zeros from int8 rounding); ${info.fan}; per layer: ${perLayer(r0)}; smaller sections: ${rowsNote(r0)}; ${SETTING}` },
-    [`sws.accuracy_drop_sparse${suffix}`]: { value: r90.drop, unit: 'points', baseline: { name: `unpruned int8 ${info.name.split(' (')[0]} test accuracy`, value: res.int8Accuracy * 100, unit: '%' },
-      notes: `test accuracy (5000 test images) of the int8 model pruned to ${pct(r90.weightSparsity)} (${ft}) vs the unpruned int8 model; float ${pct(res.floatAccuracy)}; layouts are exact, so every layout has this accuracy.${suffix === '' ? ` Gate ≤ 1 pt: ${r90.drop <= 1 ? 'met' : 'NOT met'}.` : ''}` },
-  }, { command: ctx.command });
+  record(
+    {
+      [`sws.adc_energy_reduction_sparse${suffix}`]: {
+        value: red(r90.result),
+        unit: 'fraction',
+        baseline: {
+          name: `${UNSORTED}, same pruned model`,
+          value: e(r90.result, 'unsorted'),
+          unit: 'ADC energy (2^b units) per inference',
+        },
+        notes: `${info.name} at ${pct(r90.weightSparsity)} int8 weight sparsity (${ft}); ${info.fan}.${gate} Per layer (unsorted → sorted+remapped reduction): ${perLayer(r90)}. Smaller sections on the same weights: ${rowsNote(r90)}. Other energy laws: ${laws}. ${SETTING}`,
+      },
+      [`sws.adc_energy_reduction_vs_skipzero_sparse${suffix}`]: {
+        value: red(r90.result, 'skipZeroCols'),
+        unit: 'fraction',
+        baseline: {
+          name: 'unsorted grid, skip-zero-columns policy (all-zero columns and sections get no ADC), same pruned model',
+          value: e(r90.result, 'unsorted', 'skipZeroCols'),
+          unit: 'ADC energy (2^b units) per inference',
+        },
+        notes: `sorted + remapped (sectionMax) vs the unsorted layout that simply skips all-zero columns; ${info.name} at ${pct(r90.weightSparsity)} sparsity; vs fixed ADCs on every column: ${pct(red(r90.result, 'fixed'))}; ${SETTING}`,
+      },
+      [`sws.adc_energy_reduction_dense${suffix}`]: {
+        value: red(r0.result),
+        unit: 'fraction',
+        baseline: {
+          name: `${UNSORTED}, unpruned int8 model`,
+          value: e(r0.result, 'unsorted'),
+          unit: 'ADC energy (2^b units) per inference',
+        },
+        notes: `unpruned int8 ${info.name} (${pct(r0.weightSparsity)} zeros from int8 rounding); ${info.fan}; per layer: ${perLayer(r0)}; smaller sections: ${rowsNote(r0)}; ${SETTING}`,
+      },
+      [`sws.accuracy_drop_sparse${suffix}`]: {
+        value: r90.drop,
+        unit: 'points',
+        baseline: { name: `unpruned int8 ${info.name.split(' (')[0]} test accuracy`, value: res.int8Accuracy * 100, unit: '%' },
+        notes: `test accuracy (5000 test images) of the int8 model pruned to ${pct(r90.weightSparsity)} (${ft}) vs the unpruned int8 model; float ${pct(res.floatAccuracy)}; layouts are exact, so every layout has this accuracy.${suffix === '' ? ` Gate ≤ 1 pt: ${r90.drop <= 1 ? 'met' : 'NOT met'}.` : ''}`,
+      },
+    },
+    { command: ctx.command },
+  );
 }
 
 /** The gate model's dense control: unpruned, fine-tuned with the pruned model's schedule, int8 accuracy. */
 function recordControl(ctx: BenchContext, res: SwsStudyResult, info: ModelInfo): void {
-  record({
-    'sws.int8_accuracy_dense_finetuned': { value: res.denseFineTunedAccuracy! * 100, unit: '%', baseline: { name: `unpruned int8 ${info.name.split(' (')[0]} without the fine-tune`, value: res.int8Accuracy * 100, unit: '%' },
-      notes: `control for sws.accuracy_drop_sparse: the UNPRUNED model after the same fine-tune (${ftNote(info.kind, ctx.quick)}, no masks), int8, 5000 test images. ` +
-        'The shipped model is under-trained, so the fine-tune alone adds accuracy; the pruned model\'s drop against this control = this value − (baseline of sws.accuracy_drop_sparse − its value).' },
-  }, { command: ctx.command });
+  record(
+    {
+      'sws.int8_accuracy_dense_finetuned': {
+        value: res.denseFineTunedAccuracy! * 100,
+        unit: '%',
+        baseline: { name: `unpruned int8 ${info.name.split(' (')[0]} without the fine-tune`, value: res.int8Accuracy * 100, unit: '%' },
+        notes:
+          `control for sws.accuracy_drop_sparse: the UNPRUNED model after the same fine-tune (${ftNote(info.kind, ctx.quick)}, no masks), int8, 5000 test images. ` +
+          "The shipped model is under-trained, so the fine-tune alone adds accuracy; the pruned model's drop against this control = this value − (baseline of sws.accuracy_drop_sparse − its value).",
+      },
+    },
+    { command: ctx.command },
+  );
 }
 
 /** Imported face-api weights and BERT-base-shaped synthetic Laplace weights: no accuracy, energy per MVM (1 vector per layer). */
 function imported(ctx: BenchContext): void {
   const perMvm = (layers: MappedLayer[]) => swsEnergy(layers.map((layer) => ({ layer, vectors: 1 })));
   const face = faceApiLayers();
-  const f0 = perMvm(face), f90 = perMvm(face.map((L) => pruneInt8(L, 0.9)));
+  const f0 = perMvm(face),
+    f90 = perMvm(face.map((L) => pruneInt8(L, 0.9)));
   // one BERT-base encoder block: Q, K, V, O (768×768), FFN up 3072×768, FFN down 768×3072 ([nOut, nIn])
-  const shapes: [number, number][] = [[768, 768], [768, 768], [768, 768], [768, 768], [3072, 768], [768, 3072]];
-  const bert = shapes.map(([o, i], s) => mapLayer({ name: `bert_${['q', 'k', 'v', 'o', 'ffn_up', 'ffn_down'][s]}`, q: synthQuantized({ nOut: o, nIn: i, seed: s }), nOut: o, nIn: i }));
+  const shapes: [number, number][] = [
+    [768, 768],
+    [768, 768],
+    [768, 768],
+    [768, 768],
+    [3072, 768],
+    [768, 3072],
+  ];
+  const bert = shapes.map(([o, i], s) =>
+    mapLayer({
+      name: `bert_${['q', 'k', 'v', 'o', 'ffn_up', 'ffn_down'][s]}`,
+      q: synthQuantized({ nOut: o, nIn: i, seed: s }),
+      nOut: o,
+      nIn: i,
+    }),
+  );
   const bert90 = bert.map((L) => pruneInt8(L, 0.9));
-  const b0 = perMvm(bert), b90 = perMvm(bert90);
-  const b90s = swsEnergy(bert90.map((layer) => ({ layer, vectors: 1 })), { sort: 'signed' }), b0s = swsEnergy(bert.map((layer) => ({ layer, vectors: 1 })), { sort: 'signed' });
-  ctx.log(`face-api: dense ${pct(red(f0))}, 90% ${pct(red(f90))} (vs skip-zero ${pct(red(f90, 'skipZeroCols'))}, vs fixed ${pct(red(f90, 'fixed'))}); BERT block synthetic: dense ${pct(red(b0))}, 90% ${pct(red(b90))} (vs skip-zero ${pct(red(b90, 'skipZeroCols'))}, vs fixed ${pct(red(b90, 'fixed'))})`);
+  const b0 = perMvm(bert),
+    b90 = perMvm(bert90);
+  const b90s = swsEnergy(
+      bert90.map((layer) => ({ layer, vectors: 1 })),
+      { sort: 'signed' },
+    ),
+    b0s = swsEnergy(
+      bert.map((layer) => ({ layer, vectors: 1 })),
+      { sort: 'signed' },
+    );
+  ctx.log(
+    `face-api: dense ${pct(red(f0))}, 90% ${pct(red(f90))} (vs skip-zero ${pct(red(f90, 'skipZeroCols'))}, vs fixed ${pct(red(f90, 'fixed'))}); BERT block synthetic: dense ${pct(red(b0))}, 90% ${pct(red(b90))} (vs skip-zero ${pct(red(b90, 'skipZeroCols'))}, vs fixed ${pct(red(b90, 'fixed'))})`,
+  );
   const e = (x: SwsEnergy) => x.energy.unsorted.sectionMax.exp2!;
-  record({
-    'sws.adc_energy_reduction_faceapi_dense': { value: red(f0), unit: 'fraction', baseline: { name: `${UNSORTED}, face-api weights`, value: e(f0), unit: 'ADC energy (2^b units) per MVM' },
-      notes: `face-api face_recognition_model (ResNet-34-like, real trained weights, fan-in up to 4608), one MVM per layer; vs fixed ${pct(red(f0, 'fixed'))}; ${SETTING.replace(', per-inference energy', '')}` },
-    'sws.adc_energy_reduction_faceapi_sparse': { value: red(f90), unit: 'fraction', baseline: { name: `${UNSORTED}, same pruned weights`, value: e(f90), unit: 'ADC energy (2^b units) per MVM' },
-      notes: `face-api weights magnitude-pruned to 90% per layer on the int8 values (no labels ship, so no accuracy); vs skip-zero ${pct(red(f90, 'skipZeroCols'))}, vs fixed ${pct(red(f90, 'fixed'))}; crossbars ${f90.tiles.unsorted} → ${f90.tiles.remapped}` },
-    'sws.adc_energy_reduction_bert_synthetic_sparse': { value: red(b90), unit: 'fraction', baseline: { name: `${UNSORTED}, same pruned weights`, value: e(b90), unit: 'ADC energy (2^b units) per MVM' },
-      notes: `one BERT-base encoder block's matrices (4×768×768, 3072×768, 768×3072) with synthetic Laplace int8 weights, 90% magnitude-pruned: the paper's regime (fan-in 768–3072 ≫ 128 rows); vs skip-zero ${pct(red(b90, 'skipZeroCols'))}, vs fixed ${pct(red(b90, 'fixed'))}; dense ${pct(red(b0))}; signed sort (single-sign sections): 90% ${pct(red(b90s))}, dense ${pct(red(b0s))}; crossbars ${b90.tiles.unsorted} → ${b90.tiles.remapped}. Paper: −89.5% on unstructured-sparse BERT` },
-  }, { command: ctx.command });
+  record(
+    {
+      'sws.adc_energy_reduction_faceapi_dense': {
+        value: red(f0),
+        unit: 'fraction',
+        baseline: { name: `${UNSORTED}, face-api weights`, value: e(f0), unit: 'ADC energy (2^b units) per MVM' },
+        notes: `face-api face_recognition_model (ResNet-34-like, real trained weights, fan-in up to 4608), one MVM per layer; vs fixed ${pct(red(f0, 'fixed'))}; ${SETTING.replace(', per-inference energy', '')}`,
+      },
+      'sws.adc_energy_reduction_faceapi_sparse': {
+        value: red(f90),
+        unit: 'fraction',
+        baseline: { name: `${UNSORTED}, same pruned weights`, value: e(f90), unit: 'ADC energy (2^b units) per MVM' },
+        notes: `face-api weights magnitude-pruned to 90% per layer on the int8 values (no labels ship, so no accuracy); vs skip-zero ${pct(red(f90, 'skipZeroCols'))}, vs fixed ${pct(red(f90, 'fixed'))}; crossbars ${f90.tiles.unsorted} → ${f90.tiles.remapped}`,
+      },
+      'sws.adc_energy_reduction_bert_synthetic_sparse': {
+        value: red(b90),
+        unit: 'fraction',
+        baseline: { name: `${UNSORTED}, same pruned weights`, value: e(b90), unit: 'ADC energy (2^b units) per MVM' },
+        notes: `one BERT-base encoder block's matrices (4×768×768, 3072×768, 768×3072) with synthetic Laplace int8 weights, 90% magnitude-pruned: the paper's regime (fan-in 768–3072 ≫ 128 rows); vs skip-zero ${pct(red(b90, 'skipZeroCols'))}, vs fixed ${pct(red(b90, 'fixed'))}; dense ${pct(red(b0))}; signed sort (single-sign sections): 90% ${pct(red(b90s))}, dense ${pct(red(b0s))}; crossbars ${b90.tiles.unsorted} → ${b90.tiles.remapped}. Paper: −89.5% on unstructured-sparse BERT`,
+      },
+    },
+    { command: ctx.command },
+  );
 }

@@ -33,12 +33,17 @@ export function staleBlock(results: Record<string, BenchEntry>): string {
   for (const [k, e] of Object.entries(results)) {
     if (!e.stale) continue;
     const g = groups.get(`${k.split('.')[0]}\u0000${e.stale}`) ?? { keys: [], dates: new Set<string>(), reason: e.stale };
-    g.keys.push(k); g.dates.add(e.measuredAt.slice(0, 10));
+    g.keys.push(k);
+    g.dates.add(e.measuredAt.slice(0, 10));
     groups.set(`${k.split('.')[0]}\u0000${e.stale}`, g);
   }
   const cell = (x: string) => x.replace(/\|/g, '\\|');
-  const rows = [...groups.values()].map((g) => `| ${g.keys.length} | ${g.keys.map((k) => `\`${k}\``).join(', ')} | ${[...g.dates].sort().join(', ')} | ${cell(g.reason)} |`);
-  const body = rows.length ? ['| n | keys | measured | stale: why not rerun |', '|---|---|---|---|', ...rows].join('\n') : '(none: every key was measured on the code it describes)';
+  const rows = [...groups.values()].map(
+    (g) => `| ${g.keys.length} | ${g.keys.map((k) => `\`${k}\``).join(', ')} | ${[...g.dates].sort().join(', ')} | ${cell(g.reason)} |`,
+  );
+  const body = rows.length
+    ? ['| n | keys | measured | stale: why not rerun |', '|---|---|---|---|', ...rows].join('\n')
+    : '(none: every key was measured on the code it describes)';
   return `${BEGIN}\n${body}\n${END}`;
 }
 
@@ -46,11 +51,16 @@ export function staleBlock(results: Record<string, BenchEntry>): string {
 function readmeProblems(results: Record<string, BenchEntry>, write: boolean): string[] {
   if (!existsSync(README)) return [];
   const txt = readFileSync(README, 'utf8');
-  const a = txt.indexOf(BEGIN.slice(0, 25)), b = txt.indexOf(END);
+  const a = txt.indexOf(BEGIN.slice(0, 25)),
+    b = txt.indexOf(END);
   if (a < 0 || b < 0) return [`README.md: the stale-keys block (${BEGIN.slice(0, 25)}… ${END}) is missing`];
   const next = txt.slice(0, a) + staleBlock(results) + txt.slice(b + END.length);
   if (next === txt) return [];
-  if (write) { writeFileSync(README, next); console.log('README.md: stale-keys block rewritten'); return []; }
+  if (write) {
+    writeFileSync(README, next);
+    console.log('README.md: stale-keys block rewritten');
+    return [];
+  }
   return ['README.md: the stale-keys list is out of date: node --import tsx bench/validate.ts --write-readme'];
 }
 
@@ -67,18 +77,38 @@ function main(): void {
   const mi = args.indexOf('--mark-stale');
   const positional = args.filter((a, i) => !a.startsWith('--') && !(mi >= 0 && (i === mi + 1 || i === mi + 2)));
   const path = resolve(positional[0] ?? RESULTS_PATH);
-  if (!existsSync(path)) { console.error(`${path} is missing: run npm run bench`); process.exit(1); }
+  if (!existsSync(path)) {
+    console.error(`${path} is missing: run npm run bench`);
+    process.exit(1);
+  }
   const results = readResults(path);
   const problems = validateResults(results);
   const root = join(__dirname, '..');
-  const unowned = Object.keys(results).map((k) => k.split('.')[0]!).filter((p, i, a) => a.indexOf(p) === i && !foldersFor(p).length);
-  for (const p of unowned) problems.push(`${p}.*: no paper in kernel/papers.ts (benchPrefixes) or foundation.benchPrefixes owns this prefix`);
+  const unowned = Object.keys(results)
+    .map((k) => k.split('.')[0]!)
+    .filter((p, i, a) => a.indexOf(p) === i && !foldersFor(p).length);
+  for (const p of unowned)
+    problems.push(`${p}.*: no paper in kernel/papers.ts (benchPrefixes) or foundation.benchPrefixes owns this prefix`);
   const fresh = checkFreshness({ root, results, foldersFor });
-  if (args.includes('--list-stale')) { for (const s of fresh.stale) console.log(s.key); return; }
+  if (args.includes('--list-stale')) {
+    for (const s of fresh.stale) console.log(s.key);
+    return;
+  }
   if (mi >= 0) {
     const [prefix, reason] = [args[mi + 1], args[mi + 2]];
-    if (!prefix || !reason?.trim()) { console.error('usage: bench/validate.ts --mark-stale <prefix> "<why it cannot be rerun now>"'); process.exit(2); }
-    console.log(`${markStale(path, results, fresh.stale.map((x) => x.key), prefix, reason)} ${prefix}.* key(s) marked stale`);
+    if (!prefix || !reason?.trim()) {
+      console.error('usage: bench/validate.ts --mark-stale <prefix> "<why it cannot be rerun now>"');
+      process.exit(2);
+    }
+    console.log(
+      `${markStale(
+        path,
+        results,
+        fresh.stale.map((x) => x.key),
+        prefix,
+        reason,
+      )} ${prefix}.* key(s) marked stale`,
+    );
     readmeProblems(readResults(path), true);
     return;
   }
@@ -88,8 +118,11 @@ function main(): void {
   if (path === RESULTS_PATH && existsSync(quickPath)) {
     const q = readResults(quickPath);
     problems.push(...validateResults(q).map((p) => `quick-expected.json: ${p}`));
-    problems.push(...describeProblems(checkFreshness({ root, results: q, foldersFor, file: 'bench/quick-expected.json' }))
-      .map((p) => `quick-expected.json: ${p} (re-record: node --import tsx bench/quick.ts --record --only ${p.split('.')[0]})`));
+    problems.push(
+      ...describeProblems(checkFreshness({ root, results: q, foldersFor, file: 'bench/quick-expected.json' })).map(
+        (p) => `quick-expected.json: ${p} (re-record: node --import tsx bench/quick.ts --record --only ${p.split('.')[0]})`,
+      ),
+    );
   }
   if (path === RESULTS_PATH) problems.push(...readmeProblems(results, args.includes('--write-readme')));
   const n = Object.keys(results).length;
@@ -98,11 +131,22 @@ function main(): void {
   if (fresh.acknowledged.length) {
     const by = new Map<string, number>();
     for (const a of fresh.acknowledged) by.set(a.key.split('.')[0]!, (by.get(a.key.split('.')[0]!) ?? 0) + 1);
-    console.log(`${fresh.acknowledged.length} key(s) marked stale, accepted and listed in the README (${[...by].map(([p, n]) => `${p} ${n}`).join(', ')})`);
+    console.log(
+      `${fresh.acknowledged.length} key(s) marked stale, accepted and listed in the README (${[...by].map(([p, n]) => `${p} ${n}`).join(', ')})`,
+    );
   }
-  if (fresh.stale.length) problems.push(`fix: rerun (npm run bench -- --only ${[...new Set(fresh.stale.map((x) => x.key.split('.')[0]))].join(',')}), or give each key that cannot be rerun now "stale": "<reason>"; a refactor that cannot change results says so with a "Bench-neutral: <reason>" line in its commit message`);
-  if (problems.length) { console.error(problems.join('\n')); console.error(`bench/results.json: ${problems.length} problem(s) in ${n} entries`); process.exit(1); }
-  console.log(`bench/results.json: ${n} entries, schema ok${fresh.checked ? `, ${n - fresh.acknowledged.length} fresh against their code` : ''}`);
+  if (fresh.stale.length)
+    problems.push(
+      `fix: rerun (npm run bench -- --only ${[...new Set(fresh.stale.map((x) => x.key.split('.')[0]))].join(',')}), or give each key that cannot be rerun now "stale": "<reason>"; a refactor that cannot change results says so with a "Bench-neutral: <reason>" line in its commit message`,
+    );
+  if (problems.length) {
+    console.error(problems.join('\n'));
+    console.error(`bench/results.json: ${problems.length} problem(s) in ${n} entries`);
+    process.exit(1);
+  }
+  console.log(
+    `bench/results.json: ${n} entries, schema ok${fresh.checked ? `, ${n - fresh.acknowledged.length} fresh against their code` : ''}`,
+  );
 }
 
 if (require.main === module) main();

@@ -22,11 +22,15 @@ export { calibrationHtml };
 
 export const CALIBRATION_VIEW = 'edgelab.gazeCalibration';
 
-export function nonce(): string { return randomBytes(16).toString('base64').replace(/[+/=]/g, ''); }
+export function nonce(): string {
+  return randomBytes(16).toString('base64').replace(/[+/=]/g, '');
+}
 
 /** The kernel side, loaded on first use (tfjs is heavy; the panel opens without it). Tests inject their own. */
 let kernelFactory: () => Promise<GazeKernelApi> = async () => (await import('./gaze/kernel-bridge')).createKernelGazeApi();
-export function setGazeKernelFactory(f: () => Promise<GazeKernelApi>): void { kernelFactory = f; }
+export function setGazeKernelFactory(f: () => Promise<GazeKernelApi>): void {
+  kernelFactory = f;
+}
 
 /** Lazily created kernel API proxy (so the first message does not wait for tfjs). */
 function lazyApi(): GazeKernelApi {
@@ -40,14 +44,20 @@ function lazyApi(): GazeKernelApi {
   };
 }
 
-export function openCalibration(context: vscode.ExtensionContext, log?: { appendLine(m: string): void }): { panel: vscode.WebviewPanel; session: CalibrationSession } {
+export function openCalibration(
+  context: vscode.ExtensionContext,
+  log?: { appendLine(m: string): void },
+): { panel: vscode.WebviewPanel; session: CalibrationSession } {
   const roots = [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webviews'), vscode.Uri.joinPath(context.extensionUri, 'media')];
   const panel = vscode.window.createWebviewPanel(CALIBRATION_VIEW, 'EdgeLab: Gaze Calibration', vscode.ViewColumn.Active, {
-    enableScripts: true, localResourceRoots: roots, retainContextWhenHidden: true,
+    enableScripts: true,
+    localResourceRoots: roots,
+    retainContextWhenHidden: true,
   });
   const w = panel.webview;
   w.html = calibrationHtml({
-    cspSource: w.cspSource, nonce: nonce(),
+    cspSource: w.cspSource,
+    nonce: nonce(),
     scriptUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webviews', 'calibration.js')).toString(),
     styleUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'calibration.css')).toString(),
   });
@@ -55,14 +65,21 @@ export function openCalibration(context: vscode.ExtensionContext, log?: { append
   const session: CalibrationSession = new CalibrationSession(lazyApi(), {
     post: (m) => w.postMessage(m),
     log: (l) => log?.appendLine(l),
-    pickFolder: async () => (await vscode.window.showOpenDialog({
-      canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this folder',
-      title: 'OpenEDS2020 gaze folder (sequences/, labels/) or Aria recording (mps/eye_gaze/general_eye_gaze.csv + frames/)',
-    }))?.[0]?.fsPath,
+    pickFolder: async () =>
+      (
+        await vscode.window.showOpenDialog({
+          canSelectFolders: true,
+          canSelectFiles: false,
+          canSelectMany: false,
+          openLabel: 'Use this folder',
+          title: 'OpenEDS2020 gaze folder (sequences/, labels/) or Aria recording (mps/eye_gaze/general_eye_gaze.csv + frames/)',
+        })
+      )?.[0]?.fsPath,
     saveProfile: async (json) => {
       const dir = vscode.workspace.workspaceFolders?.[0]?.uri;
       const uri = await vscode.window.showSaveDialog({
-        title: 'Save the camera gaze profile (ridge weights and validation error; no images)', filters: { JSON: ['json'] },
+        title: 'Save the camera gaze profile (ridge weights and validation error; no images)',
+        filters: { JSON: ['json'] },
         ...(dir ? { defaultUri: vscode.Uri.joinPath(dir, 'gaze-profile.json') } : {}),
       });
       if (!uri) return undefined;
@@ -80,11 +97,19 @@ export function openCalibration(context: vscode.ExtensionContext, log?: { append
       const base = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${server.host}:${server.port}/`));
       const external = base.with({ path: `${base.path.replace(/\/+$/, '')}/${server.token}/calibrate` });
       const opened = await vscode.env.openExternal(external);
-      log?.appendLine(`gaze camera page on ${server.host}:${server.port} → ${external.toString(true).replace(server.token, '<token>')} (opened: ${opened})`);
+      log?.appendLine(
+        `gaze camera page on ${server.host}:${server.port} → ${external.toString(true).replace(server.token, '<token>')} (opened: ${opened})`,
+      );
       return external.toString(true);
     },
   });
-  w.onDidReceiveMessage((m: unknown) => { void session.handle(m); });
-  panel.onDidDispose(() => { session.dispose(); void server?.close(); server = undefined; });
+  w.onDidReceiveMessage((m: unknown) => {
+    void session.handle(m);
+  });
+  panel.onDidDispose(() => {
+    session.dispose();
+    void server?.close();
+    server = undefined;
+  });
   return { panel, session };
 }

@@ -5,35 +5,71 @@ import assert from 'node:assert/strict';
 import type { ExecuteOptions, ExecuteResult, Kernel, NbOutput } from './runner/kernel';
 import { EdgeLabController } from './controller';
 
-type Script = (code: string, emit: (o: NbOutput) => number, update: (i: number, o: NbOutput, id: string) => void) => Promise<Partial<ExecuteResult>>;
+type Script = (
+  code: string,
+  emit: (o: NbOutput) => number,
+  update: (i: number, o: NbOutput, id: string) => void,
+) => Promise<Partial<ExecuteResult>>;
 
 class FakeKernel {
-  count = 0; interrupts = 0; restarts = 0; isAlive = true; ran: string[] = [];
+  count = 0;
+  interrupts = 0;
+  restarts = 0;
+  isAlive = true;
+  ran: string[] = [];
   private abort: (() => void) | null = null;
   constructor(private script: Script) {}
   async execute(code: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
     this.ran.push(code);
     const outputs: NbOutput[] = [];
-    const emit = (o: NbOutput) => { outputs.push(o); opts.onOutput?.({ kind: 'append', output: o, index: outputs.length - 1, outputs }); return outputs.length - 1; };
-    const update = (i: number, o: NbOutput, displayId: string) => { outputs[i] = o; opts.onOutput?.({ kind: 'update', output: o, index: i, outputs, displayId }); };
-    const interrupted = new Promise<Partial<ExecuteResult>>((resolve) => { this.abort = () => { emit({ output_type: 'stream', name: 'stderr', text: 'Error: Interrupted asynchronously\n' }); resolve({ status: 'error' }); }; });
+    const emit = (o: NbOutput) => {
+      outputs.push(o);
+      opts.onOutput?.({ kind: 'append', output: o, index: outputs.length - 1, outputs });
+      return outputs.length - 1;
+    };
+    const update = (i: number, o: NbOutput, displayId: string) => {
+      outputs[i] = o;
+      opts.onOutput?.({ kind: 'update', output: o, index: i, outputs, displayId });
+    };
+    const interrupted = new Promise<Partial<ExecuteResult>>((resolve) => {
+      this.abort = () => {
+        emit({ output_type: 'stream', name: 'stderr', text: 'Error: Interrupted asynchronously\n' });
+        resolve({ status: 'error' });
+      };
+    });
     const r = await Promise.race([this.script(code, emit, update), interrupted]);
     this.abort = null;
     return { status: 'ok', executionCount: ++this.count, outputs, reply: {}, ...r } as ExecuteResult;
   }
-  async interrupt() { this.interrupts++; this.abort?.(); }
-  async restart() { this.restarts++; this.count = 0; }
-  async shutdown() { this.isAlive = false; }
+  async interrupt() {
+    this.interrupts++;
+    this.abort?.();
+  }
+  async restart() {
+    this.restarts++;
+    this.count = 0;
+  }
+  async shutdown() {
+    this.isAlive = false;
+  }
 }
 
-const nb = { uri: { scheme: 'file', fsPath: '/tmp/nb/x.ipynb', toString: () => 'file:///tmp/nb/x.ipynb' }, notebookType: 'jupyter-notebook', metadata: { metadata: { kernelspec: { name: 'tslab' } } }, getCells: () => [] };
+const nb = {
+  uri: { scheme: 'file', fsPath: '/tmp/nb/x.ipynb', toString: () => 'file:///tmp/nb/x.ipynb' },
+  notebookType: 'jupyter-notebook',
+  metadata: { metadata: { kernelspec: { name: 'tslab' } } },
+  getCells: () => [],
+};
 const texts = (o: { items: { mime: string; text: string }[] }) => o.items.map((i) => `${i.mime}=${i.text}`);
 
 function setup(script: Script) {
   state.executions.length = 0;
   const k = new FakeKernel(script);
   const cwds: string[] = [];
-  const ctl = new EdgeLabController(async (cwd) => { cwds.push(cwd); return k as unknown as Kernel; });
+  const ctl = new EdgeLabController(async (cwd) => {
+    cwds.push(cwd);
+    return k as unknown as Kernel;
+  });
   const c = state.controllers[state.controllers.length - 1] as MockController;
   return { k, ctl, c, cwds };
 }
@@ -54,7 +90,16 @@ test('controller: registered for jupyter-notebook with execution order, TypeScri
 test('controller: runs cells in order, sets execution order, streams and display bundles with serializer metadata', async () => {
   const { c, k, cwds } = setup(async (code, emit) => {
     emit({ output_type: 'stream', name: 'stdout', text: `ran ${code}\n` });
-    if (code === 'b') emit({ output_type: 'display_data', data: { 'text/plain': 'T', 'application/vnd.edgelab.table.v1+json': { kind: 'table' }, 'image/png': Buffer.from([137, 80]).toString('base64') }, metadata: { a: 1 } });
+    if (code === 'b')
+      emit({
+        output_type: 'display_data',
+        data: {
+          'text/plain': 'T',
+          'application/vnd.edgelab.table.v1+json': { kind: 'table' },
+          'image/png': Buffer.from([137, 80]).toString('base64'),
+        },
+        metadata: { a: 1 },
+      });
     return {};
   });
   await c.executeHandler!([new MockCell('a', 0), new MockCell('# md', 1, NotebookCellKind.Markup), new MockCell('b', 2)], nb, c);
@@ -71,7 +116,10 @@ test('controller: runs cells in order, sets execution order, streams and display
   assert.ok(d, 'the display_data output');
   assert.equal(d.metadata?.outputType, 'display_data');
   assert.deepEqual(d.metadata?.metadata, { a: 1 });
-  assert.deepEqual(d.items.map((i) => i.mime), ['application/vnd.edgelab.table.v1+json', 'image/png', 'text/plain']);
+  assert.deepEqual(
+    d.items.map((i) => i.mime),
+    ['application/vnd.edgelab.table.v1+json', 'image/png', 'text/plain'],
+  );
   assert.deepEqual(JSON.parse((d.items[0] as never as { text: string }).text), { kind: 'table' });
   assert.deepEqual([...(d.items[1]?.data ?? [])], [137, 80], 'base64 PNG becomes bytes');
 });
@@ -94,7 +142,11 @@ test('controller: a failing cell shows one error output with the failing line an
   const { c, k } = setup(async (code, emit) => {
     if (code.includes('boom')) {
       emit({ output_type: 'stream', name: 'stdout', text: 'before\n' });
-      emit({ output_type: 'stream', name: 'stderr', text: 'evalmachine.<anonymous>:4\n    throw new Error("boom");\n    ^\n\nError: boom\n    at f (evalmachine.<anonymous>:4:11)\n    at sigintHandlersWrap (node:vm:280:12)\n' });
+      emit({
+        output_type: 'stream',
+        name: 'stderr',
+        text: 'evalmachine.<anonymous>:4\n    throw new Error("boom");\n    ^\n\nError: boom\n    at f (evalmachine.<anonymous>:4:11)\n    at sigintHandlersWrap (node:vm:280:12)\n',
+      });
       return { status: 'error' };
     }
     return {};
@@ -116,7 +168,10 @@ test('controller: a failing cell shows one error output with the failing line an
 });
 
 test('controller: interrupt stops the running cell and the rest of the batch; restart resets the kernel', async () => {
-  const { c, k, ctl } = setup(async (code) => { if (code === 'long') await new Promise(() => undefined); return {}; });
+  const { c, k, ctl } = setup(async (code) => {
+    if (code === 'long') await new Promise(() => undefined);
+    return {};
+  });
   const run = c.executeHandler!([new MockCell('long', 0), new MockCell('after', 1)], nb, c) as Promise<void>;
   while (k.ran.length === 0) await new Promise((r) => setTimeout(r, 5));
   await c.interruptHandler!(nb);
@@ -134,7 +189,10 @@ test('controller: interrupt stops the running cell and the rest of the batch; re
 test('controller: a kernel that fails to start becomes an error output, and the next run retries', async () => {
   state.executions.length = 0;
   let tries = 0;
-  new EdgeLabController(async () => { tries++; throw new Error('tslab not found'); });
+  new EdgeLabController(async () => {
+    tries++;
+    throw new Error('tslab not found');
+  });
   const c = state.controllers[state.controllers.length - 1] as MockController;
   await c.executeHandler!([new MockCell('a')], nb, c);
   await c.executeHandler!([new MockCell('a')], nb, c);

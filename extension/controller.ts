@@ -29,11 +29,20 @@ export function toCellOutput(o: NbOutput, displayId?: string): vscode.NotebookCe
 export function specToOutput(spec: OutputSpec): vscode.NotebookCellOutput {
   const items = spec.items.map((it) => {
     switch (it.kind) {
-      case 'stream': return it.mime === 'stderr' ? vscode.NotebookCellOutputItem.stderr(it.value) : vscode.NotebookCellOutputItem.stdout(it.value);
-      case 'error': { const e = new Error(it.value.message); e.name = it.value.name; e.stack = it.value.stack; return vscode.NotebookCellOutputItem.error(e); }
-      case 'json': return vscode.NotebookCellOutputItem.json(it.value, it.mime);
-      case 'text': return vscode.NotebookCellOutputItem.text(it.value, it.mime);
-      case 'bytes': return new vscode.NotebookCellOutputItem(it.value, it.mime);
+      case 'stream':
+        return it.mime === 'stderr' ? vscode.NotebookCellOutputItem.stderr(it.value) : vscode.NotebookCellOutputItem.stdout(it.value);
+      case 'error': {
+        const e = new Error(it.value.message);
+        e.name = it.value.name;
+        e.stack = it.value.stack;
+        return vscode.NotebookCellOutputItem.error(e);
+      }
+      case 'json':
+        return vscode.NotebookCellOutputItem.json(it.value, it.mime);
+      case 'text':
+        return vscode.NotebookCellOutputItem.text(it.value, it.mime);
+      case 'bytes':
+        return new vscode.NotebookCellOutputItem(it.value, it.mime);
     }
   });
   return new vscode.NotebookCellOutput(items, spec.metadata);
@@ -54,7 +63,10 @@ export class EdgeLabController implements vscode.Disposable {
   private disposables: vscode.Disposable[] = [];
   readonly log: vscode.OutputChannel | undefined;
 
-  constructor(private readonly startKernelFor: KernelFactory, log?: vscode.OutputChannel) {
+  constructor(
+    private readonly startKernelFor: KernelFactory,
+    log?: vscode.OutputChannel,
+  ) {
     this.log = log;
     const c = vscode.notebooks.createNotebookController(CONTROLLER_ID, 'jupyter-notebook', CONTROLLER_LABEL);
     c.supportedLanguages = ['typescript', 'javascript'];
@@ -68,22 +80,31 @@ export class EdgeLabController implements vscode.Disposable {
     for (const nb of vscode.workspace.notebookDocuments) this.prefer(nb);
     this.disposables.push(
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
-      vscode.workspace.onDidCloseNotebookDocument((nb) => { void this.shutdown(nb); }),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => {
+        void this.shutdown(nb);
+      }),
     );
   }
 
   /** EdgeLab notebooks (tslab kernelspec or TypeScript language) prefer this controller. */
   prefer(nb: vscode.NotebookDocument): void {
     if (nb.notebookType !== 'jupyter-notebook') return;
-    const md = (nb.metadata?.metadata ?? nb.metadata ?? {}) as { kernelspec?: { name?: string; language?: string }; language_info?: { name?: string } };
+    const md = (nb.metadata?.metadata ?? nb.metadata ?? {}) as {
+      kernelspec?: { name?: string; language?: string };
+      language_info?: { name?: string };
+    };
     const lang = md.kernelspec?.language ?? md.language_info?.name;
-    if (md.kernelspec?.name === 'tslab' || lang === 'typescript') this.controller.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
+    if (md.kernelspec?.name === 'tslab' || lang === 'typescript')
+      this.controller.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
   }
 
   private session(nb: vscode.NotebookDocument): Session {
     const key = nb.uri.toString();
     let s = this.sessions.get(key);
-    if (!s) { s = { queue: Promise.resolve(), epoch: 0, displays: new Map() }; this.sessions.set(key, s); }
+    if (!s) {
+      s = { queue: Promise.resolve(), epoch: 0, displays: new Map() };
+      this.sessions.set(key, s);
+    }
     return s;
   }
 
@@ -91,14 +112,21 @@ export class EdgeLabController implements vscode.Disposable {
   async runningKernel(nb: vscode.NotebookDocument): Promise<Kernel | undefined> {
     const k = this.sessions.get(nb.uri.toString())?.kernel;
     if (!k) return undefined;
-    try { const kernel = await k; return kernel.isAlive ? kernel : undefined; } catch { return undefined; }
+    try {
+      const kernel = await k;
+      return kernel.isAlive ? kernel : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private kernelOf(nb: vscode.NotebookDocument, s: Session): Promise<Kernel> {
     if (!s.kernel) {
       const cwd = nb.uri.scheme === 'file' ? dirname(nb.uri.fsPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
       s.kernel = this.startKernelFor(cwd, nb);
-      s.kernel.catch(() => { s.kernel = undefined; });
+      s.kernel.catch(() => {
+        s.kernel = undefined;
+      });
     }
     return s.kernel;
   }
@@ -115,7 +143,11 @@ export class EdgeLabController implements vscode.Disposable {
   private async runBatch(execs: vscode.NotebookCellExecution[], nb: vscode.NotebookDocument, s: Session, epoch: number): Promise<void> {
     let stop = false;
     for (const exec of execs) {
-      if (stop || s.epoch !== epoch || exec.token.isCancellationRequested) { exec.start(Date.now()); exec.end(undefined, Date.now()); continue; }
+      if (stop || s.epoch !== epoch || exec.token.isCancellationRequested) {
+        exec.start(Date.now());
+        exec.end(undefined, Date.now());
+        continue;
+      }
       const ok = await this.runCell(exec, nb, s);
       if (!ok) stop = true;
     }
@@ -131,14 +163,25 @@ export class EdgeLabController implements vscode.Disposable {
       kernel = await this.kernelOf(nb, s);
     } catch (e) {
       const err = e as Error;
-      await exec.replaceOutput([toCellOutput({ output_type: 'error', ename: 'KernelStartError', evalue: `the EdgeLab kernel did not start: ${err.message}`, traceback: (err.stack ?? '').split('\n') })]);
+      await exec.replaceOutput([
+        toCellOutput({
+          output_type: 'error',
+          ename: 'KernelStartError',
+          evalue: `the EdgeLab kernel did not start: ${err.message}`,
+          traceback: (err.stack ?? '').split('\n'),
+        }),
+      ]);
       exec.end(false, Date.now());
       return false;
     }
-    const cancel = exec.token.onCancellationRequested(() => { void kernel.interrupt(); });
+    const cancel = exec.token.onCancellationRequested(() => {
+      void kernel.interrupt();
+    });
     const shown: vscode.NotebookCellOutput[] = [];
     let chain: Promise<unknown> = Promise.resolve();
-    const enqueue = (f: () => Thenable<unknown>) => { chain = chain.then(f, f); };
+    const enqueue = (f: () => Thenable<unknown>) => {
+      chain = chain.then(f, f);
+    };
     const onOutput = (e: OutputEvent) => {
       if (e.kind === 'append') {
         const o = toCellOutput(e.output);
@@ -194,7 +237,7 @@ export class EdgeLabController implements vscode.Disposable {
 
   async restart(nb: vscode.NotebookDocument): Promise<boolean> {
     const s = this.sessions.get(nb.uri.toString());
-    const k = s && await this.runningKernel(nb);
+    const k = s && (await this.runningKernel(nb));
     if (!s || !k) return false;
     s.epoch++;
     s.displays.clear();
@@ -219,7 +262,12 @@ export class EdgeLabController implements vscode.Disposable {
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(all.map(async (s) => { const k = s.kernel ? await s.kernel.catch(() => undefined) : undefined; await k?.shutdown().catch(() => undefined); }));
+    await Promise.all(
+      all.map(async (s) => {
+        const k = s.kernel ? await s.kernel.catch(() => undefined) : undefined;
+        await k?.shutdown().catch(() => undefined);
+      }),
+    );
     for (const d of this.disposables) d.dispose();
   }
 }

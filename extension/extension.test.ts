@@ -17,18 +17,31 @@ test('manifest: one renderer MIME per figure kind, entry dist/renderer/index.js'
 });
 
 test('manifest: every contributed command is registered by activate(), and nothing else', () => {
-  const ctx = { subscriptions: [] as unknown[], extensionUri: { fsPath: join(__dirname, '..'), scheme: 'file' }, extension: { id: 'edgelab.edgelab' } };
+  const ctx = {
+    subscriptions: [] as unknown[],
+    extensionUri: { fsPath: join(__dirname, '..'), scheme: 'file' },
+    extension: { id: 'edgelab.edgelab' },
+  };
   activate(ctx as never);
   const declared = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
   assert.deepEqual([...state.commands.keys()].sort(), declared);
-  assert.ok(declared.includes('edgelab.newFromTemplate') && declared.includes('edgelab.openGazeCalibration') && declared.includes('edgelab.installKernel'));
+  assert.ok(
+    declared.includes('edgelab.newFromTemplate') &&
+      declared.includes('edgelab.openGazeCalibration') &&
+      declared.includes('edgelab.installKernel'),
+  );
   assert.deepEqual(pkg.activationEvents, ['onNotebook:jupyter-notebook']);
   assert.equal(state.controllers.at(-1)?.id, 'edgelab.tslab');
   for (const m of pkg.contributes.menus['notebook/toolbar']) assert.match(m.when, /notebookKernel == edgelab\.edgelab\/edgelab\.tslab/);
 });
 
 test('calibration panel: nonce-only scripts, no remote content', () => {
-  const html = calibrationHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: 'N0nce', scriptUri: 'https://x.vscode-cdn.net/dist/webviews/calibration.js', styleUri: 'https://x.vscode-cdn.net/media/calibration.css' });
+  const html = calibrationHtml({
+    cspSource: 'https://x.vscode-cdn.net',
+    nonce: 'N0nce',
+    scriptUri: 'https://x.vscode-cdn.net/dist/webviews/calibration.js',
+    styleUri: 'https://x.vscode-cdn.net/media/calibration.css',
+  });
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-N0nce'(;|$)/);

@@ -51,7 +51,11 @@ export function activate(context: vscode.ExtensionContext) {
     log.appendLine(`kernel ${k.name} pid ${k.pid} ready`);
     return k;
   }, log);
-  context.subscriptions.push({ dispose: () => { void ctl?.dispose(); } });
+  context.subscriptions.push({
+    dispose: () => {
+      void ctl?.dispose();
+    },
+  });
   context.subscriptions.push(...registerProviders(ctl));
 
   const activeNotebook = () => vscode.window.activeNotebookEditor?.notebook;
@@ -59,17 +63,29 @@ export function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(
     vscode.commands.registerCommand('edgelab.newFromTemplate', async () => {
       const templates = listTemplates(vscode.Uri.joinPath(context.extensionUri, 'notebooks').fsPath);
-      if (!templates.length) { void vscode.window.showErrorMessage('EdgeLab: no tutorial notebooks found in the extension.'); return; }
+      if (!templates.length) {
+        void vscode.window.showErrorMessage('EdgeLab: no tutorial notebooks found in the extension.');
+        return;
+      }
       const pick = await vscode.window.showQuickPick(
         templates.map((t) => ({ label: t.title, description: t.description, detail: t.detail, t })),
-        { title: 'EdgeLab: New Notebook from Template', placeHolder: 'Pick a paper tutorial to copy into your folder', matchOnDescription: true, matchOnDetail: true },
+        {
+          title: 'EdgeLab: New Notebook from Template',
+          placeHolder: 'Pick a paper tutorial to copy into your folder',
+          matchOnDescription: true,
+          matchOnDetail: true,
+        },
       );
       if (!pick) return;
       let folder: vscode.Uri | undefined;
       const folders = vscode.workspace.workspaceFolders ?? [];
       if (folders.length === 1) folder = folders[0]!.uri;
-      else if (folders.length > 1) folder = (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Folder for the new notebook' }))?.uri;
-      else folder = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Copy the notebook here' }))?.[0];
+      else if (folders.length > 1)
+        folder = (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Folder for the new notebook' }))?.uri;
+      else
+        folder = (
+          await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Copy the notebook here' })
+        )?.[0];
       if (!folder) return;
       const dest = copyTemplate(pick.t, folder.fsPath);
       const nb = await vscode.workspace.openNotebookDocument(vscode.Uri.file(dest));
@@ -77,7 +93,9 @@ export function activate(context: vscode.ExtensionContext) {
       await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: context.extension.id });
       return dest;
     }),
-    vscode.commands.registerCommand('edgelab.openGazeCalibration', () => { openCalibration(context, log); }),
+    vscode.commands.registerCommand('edgelab.openGazeCalibration', () => {
+      openCalibration(context, log);
+    }),
     vscode.commands.registerCommand('edgelab.installKernel', () => {
       try {
         const file = installKernelspec();

@@ -13,7 +13,17 @@
  *  - a dangling link, or a link into an older/other EdgeLab extension install, is replaced;
  *  - on Windows a junction is used (no admin rights needed); if linking fails, a two-file shim package is written.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export interface LinkResult {
@@ -26,7 +36,11 @@ export interface LinkResult {
 }
 
 function readJson(p: string): Record<string, unknown> | null {
-  try { return JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>; } catch { return null; }
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }
 
 /** Looks like an installed EdgeLab extension folder (`…/edgelab.edgelab-<version>`) or a package named edgelab. */
@@ -58,7 +72,8 @@ function isExtensionInstallTarget(target: string): boolean {
  */
 export function ensureEdgelabLink(opts: { from: string; root?: string; packageDir: string }): LinkResult {
   const pkgDir = resolve(opts.packageDir);
-  if (!isEdgelabPackage(pkgDir)) throw new Error(`ensureEdgelabLink: ${pkgDir} is not the edgelab package (expected a package.json with "name": "edgelab")`);
+  if (!isEdgelabPackage(pkgDir))
+    throw new Error(`ensureEdgelabLink: ${pkgDir} is not the edgelab package (expected a package.json with "name": "edgelab")`);
   const found = findEdgelab(opts.from);
   if (found) {
     const st = lstatSync(found);
@@ -66,7 +81,8 @@ export function ensureEdgelabLink(opts: { from: string; root?: string; packageDi
     const raw = readlinkSync(found);
     const target = resolve(dirname(found), raw);
     const alive = existsSync(join(target, 'package.json'));
-    if (alive && (!isExtensionInstallTarget(target) || realpathSync(target) === realpathSync(pkgDir))) return { action: 'exists', path: found, target: realpathSync(target) };
+    if (alive && (!isExtensionInstallTarget(target) || realpathSync(target) === realpathSync(pkgDir)))
+      return { action: 'exists', path: found, target: realpathSync(target) };
     // dangling, or another EdgeLab extension version: replace it (only when it is the one we would manage)
     if (resolve(found) === resolve(opts.root ?? opts.from, 'node_modules', 'edgelab') || !alive) unlinkSync(found);
     else return { action: 'exists', path: found, target };
@@ -88,7 +104,14 @@ export function writeShim(dir: string, pkgDir: string): void {
   mkdirSync(dir, { recursive: true });
   const main = join(pkgDir, 'dist', 'kernel', 'index.js');
   const types = join(pkgDir, 'dist', 'kernel', 'index');
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'edgelab', private: true, main: 'index.js', types: 'index.d.ts', description: `shim for the EdgeLab kernel in ${pkgDir}` }, null, 1) + '\n');
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      { name: 'edgelab', private: true, main: 'index.js', types: 'index.d.ts', description: `shim for the EdgeLab kernel in ${pkgDir}` },
+      null,
+      1,
+    ) + '\n',
+  );
   writeFileSync(join(dir, 'index.js'), `module.exports = require(${JSON.stringify(main)});\n`);
   writeFileSync(join(dir, 'index.d.ts'), `export * from ${JSON.stringify(types.replace(/\\/g, '/'))};\n`);
 }

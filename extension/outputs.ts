@@ -47,7 +47,14 @@ export function bundleItems(data: Record<string, unknown>): ItemSpec[] {
     const v = data[mime];
     if (mime === 'application/json' || /\+json$/.test(mime)) {
       let value: unknown = v;
-      if (typeof v === 'string') { try { value = JSON.parse(v); } catch { out.push({ mime, kind: 'text', value: v }); continue; } }
+      if (typeof v === 'string') {
+        try {
+          value = JSON.parse(v);
+        } catch {
+          out.push({ mime, kind: 'text', value: v });
+          continue;
+        }
+      }
       out.push({ mime, kind: 'json', value });
     } else if (mime.startsWith('image/') && mime !== 'image/svg+xml') {
       // nbformat stores binary images as base64 text
@@ -65,13 +72,26 @@ export function toOutputSpec(o: NbOutput, displayId?: string): OutputSpec {
     case 'stream':
       return { items: [{ mime: o.name, kind: 'stream', value: o.text }], metadata: { outputType: 'stream' } };
     case 'display_data':
-      return { items: bundleItems(o.data), metadata: { outputType: 'display_data', metadata: o.metadata ?? {}, ...(displayId ? { transient: { display_id: displayId } } : {}) } };
+      return {
+        items: bundleItems(o.data),
+        metadata: {
+          outputType: 'display_data',
+          metadata: o.metadata ?? {},
+          ...(displayId ? { transient: { display_id: displayId } } : {}),
+        },
+      };
     case 'execute_result':
-      return { items: bundleItems(o.data), metadata: { outputType: 'execute_result', metadata: o.metadata ?? {}, executionCount: o.execution_count } };
+      return {
+        items: bundleItems(o.data),
+        metadata: { outputType: 'execute_result', metadata: o.metadata ?? {}, executionCount: o.execution_count },
+      };
     case 'error':
       return {
         items: [{ mime: 'error', kind: 'error', value: { name: o.ename, message: o.evalue, stack: o.traceback.join('\n') } }],
-        metadata: { outputType: 'error', originalError: { output_type: 'error', ename: o.ename, evalue: o.evalue, traceback: o.traceback } },
+        metadata: {
+          outputType: 'error',
+          originalError: { output_type: 'error', ename: o.ename, evalue: o.evalue, traceback: o.traceback },
+        },
       };
   }
 }
@@ -88,7 +108,8 @@ export interface CellFailure {
 }
 
 /** Frames that belong to tslab or node, not to the user's cell. */
-const INTERNAL = /^\s+at (sigintHandlersWrap|Script\.runInThisContext|Object\.runInThisContext|Object\.execute|JupyterHandlerImpl|async JupyterHandlerImpl|node:)|^\s+at .*[\\/]node_modules[\\/](tslab|@tslab|commander)[\\/]|^\s+at .*\(node:/;
+const INTERNAL =
+  /^\s+at (sigintHandlersWrap|Script\.runInThisContext|Object\.runInThisContext|Object\.execute|JupyterHandlerImpl|async JupyterHandlerImpl|node:)|^\s+at .*[\\/]node_modules[\\/](tslab|@tslab|commander)[\\/]|^\s+at .*\(node:/;
 
 /**
  * Reads tslab's stderr report of a failed cell.
@@ -105,16 +126,24 @@ export function analyzeFailure(stderr: string, source: string): CellFailure | nu
     return { ename: 'TypeScriptError', evalue: ts[3]!, line, column: Number(ts[2]), lineText: lines[line - 1], detail: text.trim() };
   }
   const m = /^(?:evalmachine\.<anonymous>|[^\n]*):(\d+)\n(.*)\n\s*\^+\s*\n/m.exec(text);
-  const errLine = /^([A-Za-z_$][\w$]*(?:Error|Exception|Interrupt)?|Uncaught [\w$]+): (.*)$/m.exec(m ? text.slice(m.index + m[0].length) : text)
-    ?? /^([A-Za-z_$][\w$]*Error): ?(.*)$/m.exec(text);
+  const errLine =
+    /^([A-Za-z_$][\w$]*(?:Error|Exception|Interrupt)?|Uncaught [\w$]+): (.*)$/m.exec(m ? text.slice(m.index + m[0].length) : text) ??
+    /^([A-Za-z_$][\w$]*Error): ?(.*)$/m.exec(text);
   if (!m && !errLine) return null;
-  const detail = text.split('\n').filter((l) => !INTERNAL.test(l)).join('\n').trim();
+  const detail = text
+    .split('\n')
+    .filter((l) => !INTERNAL.test(l))
+    .join('\n')
+    .trim();
   const f: CellFailure = { ename: errLine?.[1] ?? 'Error', evalue: errLine?.[2] ?? text.trim().split('\n').pop() ?? '', detail };
   if (m) {
     const printed = m[2]!.trim();
     const at = printed ? lines.findIndex((l) => l.trim() === printed) : -1;
     const loose = at >= 0 || !printed ? at : lines.findIndex((l) => l.trim() && printed.includes(l.trim()));
-    if (loose >= 0) { f.line = loose + 1; f.lineText = lines[loose]; }
+    if (loose >= 0) {
+      f.line = loose + 1;
+      f.lineText = lines[loose];
+    }
   }
   return f;
 }
@@ -123,7 +152,9 @@ export function analyzeFailure(stderr: string, source: string): CellFailure | nu
 export function failureOutput(f: CellFailure): NbOutput {
   const where = f.line ? `line ${f.line}${f.column ? `:${f.column}` : ''}: ${f.lineText?.trim() ?? ''}` : '';
   return {
-    output_type: 'error', ename: f.ename, evalue: where ? `${f.evalue} (at ${where})` : f.evalue,
+    output_type: 'error',
+    ename: f.ename,
+    evalue: where ? `${f.evalue} (at ${where})` : f.evalue,
     traceback: [...(where ? [`at cell ${where}`] : []), ...f.detail.split('\n')],
   };
 }
@@ -132,7 +163,11 @@ export function failureOutput(f: CellFailure): NbOutput {
  * Outputs of a failed cell: when the kernel sent no `error` output, the last stderr stream that explains the failure is
  * replaced by one error output (so the saved notebook carries a proper nbformat error). Returns null if nothing changes.
  */
-export function withFailure(outputs: NbOutput[], source: string, reply: Record<string, unknown>): { outputs: NbOutput[]; index: number; failure: NbOutput } | null {
+export function withFailure(
+  outputs: NbOutput[],
+  source: string,
+  reply: Record<string, unknown>,
+): { outputs: NbOutput[]; index: number; failure: NbOutput } | null {
   if (outputs.some((o) => o.output_type === 'error')) return null;
   for (let i = outputs.length - 1; i >= 0; i--) {
     const o = outputs[i]!;
@@ -145,7 +180,12 @@ export function withFailure(outputs: NbOutput[], source: string, reply: Record<s
     return { outputs: next, index: i, failure };
   }
   if (typeof reply.ename === 'string') {
-    const failure: NbOutput = { output_type: 'error', ename: reply.ename, evalue: String(reply.evalue ?? ''), traceback: Array.isArray(reply.traceback) ? reply.traceback.map(String) : [] };
+    const failure: NbOutput = {
+      output_type: 'error',
+      ename: reply.ename,
+      evalue: String(reply.evalue ?? ''),
+      traceback: Array.isArray(reply.traceback) ? reply.traceback.map(String) : [],
+    };
     return { outputs: [...outputs, failure], index: outputs.length, failure };
   }
   return null;

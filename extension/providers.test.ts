@@ -14,17 +14,26 @@ test('cursor offsets: UTF-16 ↔ code points (Jupyter counts code points)', () =
 
 function doc(text: string) {
   return {
-    getText: () => text, offsetAt: (p: { offset: number }) => p.offset, positionAt: (o: number) => ({ offset: o }),
-    getWordRangeAtPosition: () => 'word', uri: { toString: () => 'cell:1' },
+    getText: () => text,
+    offsetAt: (p: { offset: number }) => p.offset,
+    positionAt: (o: number) => ({ offset: o }),
+    getWordRangeAtPosition: () => 'word',
+    uri: { toString: () => 'cell:1' },
   };
 }
 const token = { isCancellationRequested: false };
 
 test('completion: kernel matches become items over the kernel cursor range; none without a running kernel', async () => {
-  state.completionProviders.length = 0; state.hoverProviders.length = 0;
+  state.completionProviders.length = 0;
+  state.hoverProviders.length = 0;
   const calls: [string, number][] = [];
   let running = true;
-  const kernel = { complete: async (code: string, pos: number) => { calls.push([code, pos]); return { status: 'ok', matches: ['max', 'min'], cursor_start: 5, cursor_end: 7, metadata: {} }; } };
+  const kernel = {
+    complete: async (code: string, pos: number) => {
+      calls.push([code, pos]);
+      return { status: 'ok', matches: ['max', 'min'], cursor_start: 5, cursor_end: 7, metadata: {} };
+    },
+  };
   const ctl = { notebookOf: () => ({}), runningKernel: async () => (running ? kernel : undefined) } as unknown as EdgeLabController;
   registerProviders(ctl);
   const [reg] = state.completionProviders;
@@ -34,15 +43,26 @@ test('completion: kernel matches become items over the kernel cursor range; none
   assert.deepEqual(triggers, ['.']);
   const list = await provider.provideCompletionItems(doc('Math.ma'), { offset: 7 }, token);
   assert.deepEqual(calls, [['Math.ma', 7]]);
-  assert.deepEqual(list.items.map((i: { label: string }) => i.label), ['max', 'min']);
+  assert.deepEqual(
+    list.items.map((i: { label: string }) => i.label),
+    ['max', 'min'],
+  );
   assert.deepEqual({ ...list.items[0].range }, { start: { offset: 5 }, end: { offset: 7 } });
   running = false;
   assert.equal(await provider.provideCompletionItems(doc('Math.ma'), { offset: 7 }, token), undefined, 'never starts a kernel');
 });
 
 test('hover: the kernel quick info as a TypeScript code block, marked as coming from the kernel', async () => {
-  state.completionProviders.length = 0; state.hoverProviders.length = 0;
-  const kernel = { inspect: async (_c: string, _p: number) => ({ status: 'ok', found: true, data: { 'text/plain': '(method) Math.max(...values: number[]): number\n\nReturns the larger.' }, metadata: {} }) };
+  state.completionProviders.length = 0;
+  state.hoverProviders.length = 0;
+  const kernel = {
+    inspect: async (_c: string, _p: number) => ({
+      status: 'ok',
+      found: true,
+      data: { 'text/plain': '(method) Math.max(...values: number[]): number\n\nReturns the larger.' },
+      metadata: {},
+    }),
+  };
   registerProviders({ notebookOf: () => ({}), runningKernel: async () => kernel } as unknown as EdgeLabController);
   const hover = state.hoverProviders[0];
   assert.ok(hover, 'a hover provider is registered');

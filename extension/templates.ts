@@ -26,7 +26,9 @@ export function paperOfNotebook(name: string): Paper | undefined {
   return papers.find((p) => basename(p.notebook) === name);
 }
 
-function text(src: unknown): string { return Array.isArray(src) ? src.join('') : typeof src === 'string' ? src : ''; }
+function text(src: unknown): string {
+  return Array.isArray(src) ? src.join('') : typeof src === 'string' ? src : '';
+}
 
 export function describeNotebook(file: string): Template {
   const name = basename(file);
@@ -39,10 +41,15 @@ export function describeNotebook(file: string): Template {
       const body = text(md.source);
       const h = /^#+\s+(.+)$/m.exec(body);
       if (h) title = h[1]!.trim();
-      const rest = body.replace(/^#+\s+.+$/m, '').trim().replace(/\s+/g, ' ');
+      const rest = body
+        .replace(/^#+\s+.+$/m, '')
+        .trim()
+        .replace(/\s+/g, ' ');
       detail = (/^(.+?[.!?])(\s|$)/.exec(rest)?.[1] ?? rest).slice(0, 160);
     }
-  } catch { /* unreadable: keep the file name */ }
+  } catch {
+    /* unreadable: keep the file name */
+  }
   const paper = paperOfNotebook(name);
   const description = paper ? `${name} · ${paper.arxiv ? `arXiv ${paper.arxiv} · ` : ''}el.${paper.namespace}` : name;
   return { file, name, title, detail, ...(paper ? { paper } : {}), description };
@@ -56,7 +63,10 @@ export function listTemplates(dir: string): Template[] {
     const i = papers.findIndex((p) => basename(p.notebook) === f);
     return i >= 0 ? i : papers.length;
   };
-  return readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((f) => describeNotebook(join(dir, f)));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+    .map((f) => describeNotebook(join(dir, f)));
 }
 
 /** A file name in `dir` that does not exist yet: name.ipynb, name-1.ipynb, … */

@@ -9,7 +9,16 @@ export * from './core/errors';
 export { rng, type Rng } from './core/rng';
 export { init, backendInfo, inNotebook, tf, type InitOptions, type BackendReport, type BackendName } from './core/backend';
 export { registerWasmTrainingKernels } from './core/wasm-grads';
-export { parseIdx, loadFashionMnist, loadMnist, asTensors, FASHION_MNIST_CLASSES, type ImageDataset, type IdxArray, type LoadOptions } from './core/data';
+export {
+  parseIdx,
+  loadFashionMnist,
+  loadMnist,
+  asTensors,
+  FASHION_MNIST_CLASSES,
+  type ImageDataset,
+  type IdxArray,
+  type LoadOptions,
+} from './core/data';
 export { expectNoLeak, relErr, TensorLeak } from './core/testing';
 export * as viz from './viz';
 export { show, showText, showMarkdown, canDisplay, type ShowOptions } from './core/display';

@@ -161,7 +161,12 @@ export const papers: readonly Paper[] = [
     folder: 'kernel/machining',
     notebook: 'notebooks/deepmachining.ipynb',
     benchPrefixes: ['machining'],
-    headlineKeys: ['machining.mae_finetuned_um', 'machining.finetune_gain_vs_scratch', 'machining.finetune_gain_vs_zeroshot', 'machining.mae_ridge_um'],
+    headlineKeys: [
+      'machining.mae_finetuned_um',
+      'machining.finetune_gain_vs_scratch',
+      'machining.finetune_gain_vs_zeroshot',
+      'machining.mae_ridge_um',
+    ],
     buildsOn: [],
     status: 'landed',
   },

@@ -234,8 +234,33 @@ mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, 'kernels.ts'), src);
 const asc = join(root, 'node_modules/assemblyscript/bin/asc.js');
 const out = join(root, 'kernel/sparse/rosko.wasm');
-execFileSync(process.execPath, [asc, join(dir, 'kernels.ts'), '-o', out, '-O3', '--runtime', 'stub', '--noAssert',
-  '--enable', 'simd', '--enable', 'threads', '--enable', 'bulk-memory', '--importMemory', '--sharedMemory',
-  '--initialMemory', '1', '--maximumMemory', '32768', '--use', 'abort='], { stdio: 'inherit', cwd: root });
+execFileSync(
+  process.execPath,
+  [
+    asc,
+    join(dir, 'kernels.ts'),
+    '-o',
+    out,
+    '-O3',
+    '--runtime',
+    'stub',
+    '--noAssert',
+    '--enable',
+    'simd',
+    '--enable',
+    'threads',
+    '--enable',
+    'bulk-memory',
+    '--importMemory',
+    '--sharedMemory',
+    '--initialMemory',
+    '1',
+    '--maximumMemory',
+    '32768',
+    '--use',
+    'abort=',
+  ],
+  { stdio: 'inherit', cwd: root },
+);
 const bytes = readFileSync(out).length;
 console.log(`build-wasm: ${out} (${bytes} bytes), n_r ∈ {${NR_LIST.join(', ')}}`);

@@ -19,7 +19,17 @@ export const KNOWN = join(ROOT, 'docs', 'api-undocumented.json');
 
 /** "kernel/cim/index.ts: verb mapLayer has no doc comment" style gaps, sorted. */
 export function findGaps(indexFiles: string[]): string[] {
-  const program = ts.createProgram(indexFiles, { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, noEmit: true, skipLibCheck: true, types: ['node'], esModuleInterop: true, resolveJsonModule: true });
+  const program = ts.createProgram(indexFiles, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Preserve,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node'],
+    esModuleInterop: true,
+    resolveJsonModule: true,
+  });
   const checker = program.getTypeChecker();
   const gaps = new Set<string>();
   const hasDoc = (s: ts.Symbol) => ts.displayPartsToString(s.getDocumentationComment(checker)).trim().length > 0;
@@ -32,7 +42,11 @@ export function findGaps(indexFiles: string[]): string[] {
       const sym = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
       const decl = sym.valueDeclaration ?? sym.declarations?.[0];
       if (!decl) continue;
-      const isVerb = ts.isFunctionDeclaration(decl) || (ts.isVariableDeclaration(decl) && !!decl.initializer && (ts.isArrowFunction(decl.initializer) || ts.isFunctionExpression(decl.initializer)));
+      const isVerb =
+        ts.isFunctionDeclaration(decl) ||
+        (ts.isVariableDeclaration(decl) &&
+          !!decl.initializer &&
+          (ts.isArrowFunction(decl.initializer) || ts.isFunctionExpression(decl.initializer)));
       const isClass = ts.isClassDeclaration(decl);
       if (!isVerb && !isClass) continue;
       const name = exp.getName();
@@ -50,7 +64,8 @@ export function findGaps(indexFiles: string[]): string[] {
             if (!pd || !(prop.flags & ts.SymbolFlags.Optional)) continue;
             const src = pd.getSourceFile().fileName;
             if (src.includes('node_modules') || !src.startsWith(join(ROOT, 'kernel'))) continue;
-            if (!hasDoc(prop)) gaps.add(`${where}: ${name}(${p.getName()}.${prop.getName()}) — optional field without a doc comment (its default and unit)`);
+            if (!hasDoc(prop))
+              gaps.add(`${where}: ${name}(${p.getName()}.${prop.getName()}) — optional field without a doc comment (its default and unit)`);
           }
         }
       }
@@ -69,16 +84,28 @@ function main(): void {
   const args = process.argv.slice(2);
   const files = indexFiles();
   const gaps = findGaps(files);
-  if (args.includes('--write')) { writeFileSync(KNOWN, JSON.stringify(gaps, null, 1) + '\n'); console.log(`${gaps.length} known gap(s) written to ${relative(ROOT, KNOWN)}`); return; }
+  if (args.includes('--write')) {
+    writeFileSync(KNOWN, JSON.stringify(gaps, null, 1) + '\n');
+    console.log(`${gaps.length} known gap(s) written to ${relative(ROOT, KNOWN)}`);
+    return;
+  }
   const byFile = new Map<string, number>();
   for (const g of gaps) byFile.set(g.split(':')[0]!, (byFile.get(g.split(':')[0]!) ?? 0) + 1);
-  if (args.includes('--report')) { for (const g of gaps) console.log(g); }
-  console.log(`doc comments: ${files.length} index.ts files, ${gaps.length} gap(s)${gaps.length ? ` (${[...byFile].map(([f, n]) => `${f} ${n}`).join(', ')})` : ''}`);
+  if (args.includes('--report')) {
+    for (const g of gaps) console.log(g);
+  }
+  console.log(
+    `doc comments: ${files.length} index.ts files, ${gaps.length} gap(s)${gaps.length ? ` (${[...byFile].map(([f, n]) => `${f} ${n}`).join(', ')})` : ''}`,
+  );
   const known = new Set(existsSync(KNOWN) ? (JSON.parse(readFileSync(KNOWN, 'utf8')) as string[]) : []);
   const added = gaps.filter((g) => !known.has(g));
   const fixed = [...known].filter((g) => !gaps.includes(g));
-  if (added.length) console.error(`new undocumented exports (document them: what it does, units, defaults):\n${added.map((g) => `  ${g}`).join('\n')}`);
-  if (fixed.length) console.error(`documented since ${relative(ROOT, KNOWN)} was written (remove them: node --import tsx scripts/check-docs.ts --write):\n${fixed.map((g) => `  ${g}`).join('\n')}`);
+  if (added.length)
+    console.error(`new undocumented exports (document them: what it does, units, defaults):\n${added.map((g) => `  ${g}`).join('\n')}`);
+  if (fixed.length)
+    console.error(
+      `documented since ${relative(ROOT, KNOWN)} was written (remove them: node --import tsx scripts/check-docs.ts --write):\n${fixed.map((g) => `  ${g}`).join('\n')}`,
+    );
   if (added.length || fixed.length) process.exit(1);
 }
 

@@ -11,7 +11,8 @@ const FORBIDDEN = /\bbrief(?:'s)?\b|\bthe issue(?:'s)?\b|\bissue (?:gate|band)s?
 function walk(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir)) {
     const p = join(dir, e);
-    if (statSync(p).isDirectory()) walk(p, out); else if (/\.(ts|ipynb|md)$/.test(e)) out.push(p);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.(ts|ipynb|md)$/.test(e)) out.push(p);
   }
   return out;
 }
@@ -20,9 +21,13 @@ test('kernel/, extension/ and notebooks/ cite papers, not the briefs or the issu
   const hits: string[] = [];
   for (const dir of ['kernel', 'extension', 'notebooks']) {
     for (const f of walk(join(root, dir))) {
-      readFileSync(f, 'utf8').split('\n').forEach((line, i) => { if (FORBIDDEN.test(line)) hits.push(`${relative(root, f)}:${i + 1}: ${line.trim().slice(0, 120)}`); });
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (FORBIDDEN.test(line)) hits.push(`${relative(root, f)}:${i + 1}: ${line.trim().slice(0, 120)}`);
+        });
     }
   }
   assert.deepEqual(hits, []);
-  assert.ok(FORBIDDEN.test('defaults = the brief\'s §7.3') && FORBIDDEN.test('see paper A') && !FORBIDDEN.test('arXiv:2410.21730 §3'));
+  assert.ok(FORBIDDEN.test("defaults = the brief's §7.3") && FORBIDDEN.test('see paper A') && !FORBIDDEN.test('arXiv:2410.21730 §3'));
 });

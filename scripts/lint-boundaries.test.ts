@@ -24,13 +24,28 @@ test('eslint fails on planted paper-boundary violations and passes on the real f
       // a paper it builds on, but past its index.ts
       'kernel/sws/__planted.ts': "import { tileImage } from '../cim/crossbar';\nexport const planted = tileImage;\n",
       // extension code reaching into a paper's internals
-      'extension/__planted.ts': "import type { LoadedGazeSet } from '../kernel/gaze/world/loaders';\nexport type Planted = LoadedGazeSet;\n",
+      'extension/__planted.ts':
+        "import type { LoadedGazeSet } from '../kernel/gaze/world/loaders';\nexport type Planted = LoadedGazeSet;\n",
       // core importing a paper
       'kernel/core/__planted.ts': "export { cka } from '../stitch';\n",
     };
     for (const [f, src] of Object.entries(plants)) writeFileSync(join(tmp, f), src);
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json',
-      'kernel/stitch', 'kernel/sws', 'kernel/cim', 'kernel/core', 'extension/__planted.ts', 'extension/gaze', 'bench/sws.bench.ts'], { cwd: tmp, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/eslint/bin/eslint.js'),
+        '--format',
+        'json',
+        'kernel/stitch',
+        'kernel/sws',
+        'kernel/cim',
+        'kernel/core',
+        'extension/__planted.ts',
+        'extension/gaze',
+        'bench/sws.bench.ts',
+      ],
+      { cwd: tmp, encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
     assert.equal(r.status, 1, `eslint should fail: ${r.stderr}`);
     const results = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string | null; message: string }[] }[];
     const failing = Object.fromEntries(results.filter((x) => x.messages.length).map((x) => [x.filePath.slice(tmp.length + 1), x.messages]));
@@ -42,5 +57,7 @@ test('eslint fails on planted paper-boundary violations and passes on the real f
     assert.match(failing['kernel/stitch/__planted.ts']![0]!.message, /stitch does not build on cim/);
     assert.match(failing['kernel/sws/__planted.ts']![0]!.message, /only through kernel\/cim\/index\.ts/);
     assert.match(failing['extension/__planted.ts']![0]!.message, /use kernel\/gaze\/index\.ts/);
-  } finally { rmSync(tmp, { recursive: true, force: true }); }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });

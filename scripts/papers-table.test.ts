@@ -33,11 +33,22 @@ test('each landed paper is reachable from its row: folder with index.ts, tutoria
   for (const p of papers.filter((x) => x.status === 'landed')) {
     assert.ok(existsSync(join(root, p.folder, 'index.ts')), `${p.id}: ${p.folder}/index.ts`);
     assert.ok(existsSync(join(root, p.notebook)), `${p.id}: ${p.notebook}`);
-    for (const b of p.benchPrefixes) assert.ok(keys.some((k) => k.startsWith(`${b}.`)), `${p.id}: no bench key with prefix ${b}`);
+    for (const b of p.benchPrefixes)
+      assert.ok(
+        keys.some((k) => k.startsWith(`${b}.`)),
+        `${p.id}: no bench key with prefix ${b}`,
+      );
     for (const k of p.headlineKeys) {
       assert.ok(keys.includes(k), `${p.id}: headline key ${k} not in bench/results.json`);
-      assert.ok(p.benchPrefixes.some((b) => k.startsWith(`${b}.`)), `${p.id}: headline key ${k} outside its prefixes`);
+      assert.ok(
+        p.benchPrefixes.some((b) => k.startsWith(`${b}.`)),
+        `${p.id}: headline key ${k} outside its prefixes`,
+      );
     }
-    for (const d of p.buildsOn) assert.ok(papers.some((q) => q.id === d), `${p.id} builds on unknown ${d}`);
+    for (const d of p.buildsOn)
+      assert.ok(
+        papers.some((q) => q.id === d),
+        `${p.id} builds on unknown ${d}`,
+      );
   }
 });

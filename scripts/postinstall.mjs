@@ -12,6 +12,8 @@ try {
   if (existsSync(link) || lstatSync(link, { throwIfNoEntry: false })) {
     if (!lstatSync(link).isSymbolicLink() || readlinkSync(link) !== '..') unlinkSync(link);
   }
-} catch { /* not there */ }
+} catch {
+  /* not there */
+}
 if (!lstatSync(link, { throwIfNoEntry: false })) symlinkSync('..', link, 'dir');
 if (!process.env.EDGELAB_SKIP_BUILD) execFileSync(process.execPath, [join(root, 'esbuild.mjs')], { stdio: 'inherit', cwd: root });

@@ -6,8 +6,17 @@ export const APT = {
   // the tour: Fashion-MNIST for the notebooks
   tour: ['dataset-fashion-mnist'],
   // tests: Jupyter (nbconvert cross-check, ipykernel peer), Chromium (renderer/page tests), ARM toolchain + QEMU (MEMA), Kerberos headers (code-server build)
-  test: ['dataset-fashion-mnist', 'jupyter-nbconvert', 'jupyter-client', 'python3-ipykernel', 'chromium', 'gcc-arm-none-eabi',
-    'libnewlib-arm-none-eabi', 'qemu-system-arm', 'libkrb5-dev'],
+  test: [
+    'dataset-fashion-mnist',
+    'jupyter-nbconvert',
+    'jupyter-client',
+    'python3-ipykernel',
+    'chromium',
+    'gcc-arm-none-eabi',
+    'libnewlib-arm-none-eabi',
+    'qemu-system-arm',
+    'libkrb5-dev',
+  ],
 };
 
 function installed(pkg) {
@@ -36,6 +45,11 @@ export function ensureApt(packages, log = console.log) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const which = process.argv[2] ?? 'test';
-  try { const done = ensureApt(APT[which] ?? APT.test); console.log(done.length ? `installed ${done.join(' ')}` : 'all apt packages present'); }
-  catch (e) { console.error(e.message); process.exit(1); }
+  try {
+    const done = ensureApt(APT[which] ?? APT.test);
+    console.log(done.length ? `installed ${done.join(' ')}` : 'all apt packages present');
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
 }

@@ -37,10 +37,14 @@ if (!existsSync(DATASET)) {
 
 // (b) build (the kernel bundle notebooks import as 'edgelab')
 console.log('[tour] building (node esbuild.mjs)');
-if (!run(process.execPath, [join(root, 'esbuild.mjs')])) { console.error('[tour] build failed'); process.exit(1); }
+if (!run(process.execPath, [join(root, 'esbuild.mjs')])) {
+  console.error('[tour] build failed');
+  process.exit(1);
+}
 // the API reference the report links to (out/api/index.html); a failure here costs the link, not the tour
 console.log('[tour] API reference (typedoc → out/api)');
-if (!run(process.execPath, [join(root, 'node_modules', 'typedoc', 'bin', 'typedoc')])) console.log('[tour] API reference not built (npm run docs)');
+if (!run(process.execPath, [join(root, 'node_modules', 'typedoc', 'bin', 'typedoc')]))
+  console.log('[tour] API reference not built (npm run docs)');
 
 // (c)+(d) run notebooks and write the report (TypeScript, run through tsx)
 const ok = run(process.execPath, ['--import', 'tsx', join(root, 'scripts/tour/tour.ts'), ...process.argv.slice(2)]);

@@ -16,7 +16,10 @@ const root = join(__dirname, '..');
 test("core/assets' table mirrors esbuild.mjs's ASSETS: every asset is copied to its bundle path", () => {
   for (const [name, spec] of Object.entries(ASSETS)) {
     const probe = 'probe' in spec ? `/${spec.probe}` : '';
-    assert.ok(existsSync(join(root, 'dist', 'kernel', spec.bundle + probe)), `${name}: esbuild did not put ${spec.repo} at dist/kernel/${spec.bundle} (the two tables differ, or run node esbuild.mjs)`);
+    assert.ok(
+      existsSync(join(root, 'dist', 'kernel', spec.bundle + probe)),
+      `${name}: esbuild did not put ${spec.repo} at dist/kernel/${spec.bundle} (the two tables differ, or run node esbuild.mjs)`,
+    );
   }
 });
 
@@ -32,17 +35,31 @@ test('the bundled kernel finds every shipped artifact beside itself (as in an in
       };
       process.stdout.write(JSON.stringify(out));`;
     // runtime packages (tfjs, …) come from the repo's node_modules, as from the extension's dist/node_modules
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: tmp, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(root, 'node_modules') } })) as Record<string, string | boolean>;
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['-e', probe], {
+        cwd: tmp,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+      }),
+    ) as Record<string, string | boolean>;
     for (const k of ['rosko', 'zoo', 'sws', 'gaze', 'fed'] as const) {
       assert.ok(String(out[k]).startsWith(tmp), `${k} resolved beside the bundle, not in the source tree: ${out[k]}`);
     }
     assert.equal(out.gazeLogs, true, 'DFT Gaze training logs ship with the weights');
     // one EDGELAB_ASSETS folder (laid out like dist/kernel) beats the copy beside the bundle
-    const envOut = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: tmp, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(root, 'node_modules'), EDGELAB_ASSETS: join(root, 'dist', 'kernel') } })) as Record<string, string>;
+    const envOut = JSON.parse(
+      execFileSync(process.execPath, ['-e', probe], {
+        cwd: tmp,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_PATH: join(root, 'node_modules'), EDGELAB_ASSETS: join(root, 'dist', 'kernel') },
+      }),
+    ) as Record<string, string>;
     for (const k of ['rosko', 'zoo', 'sws', 'gaze', 'fed'] as const) {
       assert.ok(String(envOut[k]).startsWith(join(root, 'dist', 'kernel')), `${k} resolved from EDGELAB_ASSETS: ${envOut[k]}`);
     }
-  } finally { rmSync(tmp, { recursive: true, force: true }); }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('worker threads start from the copied bundle alone (core/workers entries): the Rosko pool and a federated worker host', () => {
@@ -64,11 +81,19 @@ test('worker threads start from the copied bundle alone (core/workers entries): 
         await host.close();
         process.stdout.write(JSON.stringify({ same, entry: el.federated.hostEntry('worker').script, clients: hello.clientIds }));
       })().catch((e) => { process.stderr.write(String(e.stack)); process.exit(1); });`;
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: tmp, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(root, 'node_modules') } })) as { same: boolean; entry: string; clients: string[] };
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['-e', probe], {
+        cwd: tmp,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+      }),
+    ) as { same: boolean; entry: string; clients: string[] };
     assert.equal(out.same, true, 'two bundled workers give the single-thread product');
     assert.equal(out.entry, join(tmp, 'dist', 'kernel', 'federated', 'worker-entry.js'));
     assert.deepEqual(out.clients, ['c0']);
-  } finally { rmSync(tmp, { recursive: true, force: true }); }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('from the sources every loader finds its artifact in the repository (not in a dist/ copy)', () => {
@@ -79,7 +104,19 @@ test('from the sources every loader finds its artifact in the repository (not in
     }));`;
   const env = { ...process.env };
   delete env.EDGELAB_ASSETS;
-  const out = JSON.parse(execFileSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, '-e', probe], { cwd: tmpdir(), encoding: 'utf8', env })) as Record<string, string>;
-  const want = { rosko: 'kernel/sparse/rosko.wasm', zoo: 'kernel/stitch/zoo', sws: 'kernel/core/models/fashion-mnist', gaze: 'kernel/gaze/weights', fed: 'kernel/federated/shipped/bench.json' };
+  const out = JSON.parse(
+    execFileSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, '-e', probe], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      env,
+    }),
+  ) as Record<string, string>;
+  const want = {
+    rosko: 'kernel/sparse/rosko.wasm',
+    zoo: 'kernel/stitch/zoo',
+    sws: 'kernel/core/models/fashion-mnist',
+    gaze: 'kernel/gaze/weights',
+    fed: 'kernel/federated/shipped/bench.json',
+  };
   for (const [k, rel] of Object.entries(want)) assert.equal(out[k], join(root, rel), k);
 });

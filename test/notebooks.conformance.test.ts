@@ -25,7 +25,9 @@ import { installKernelspec } from '../extension/runner/kernelspec';
 
 const root = join(__dirname, '..');
 const fixtures = join(root, 'test/fixtures/notebooks/conformance');
-const names = readdirSync(fixtures).filter((f) => f.endsWith('.ipynb')).sort();
+const names = readdirSync(fixtures)
+  .filter((f) => f.endsWith('.ipynb'))
+  .sort();
 let tmp: string;
 let work: string;
 
@@ -34,22 +36,27 @@ const text = (v: unknown): string => (Array.isArray(v) ? v.join('') : String(v ?
 
 /** Per code cell: its tags' raises-exception flag and its outputs, consecutive stream chunks merged. */
 function outputsOf(nb: Notebook): { source: string; raises: boolean; outputs: Out[] }[] {
-  return nb.cells.filter((c) => c.cell_type === 'code').map((c) => {
-    const outs: Out[] = [];
-    for (const o of (c.outputs ?? []) as unknown as Out[]) {
-      if (o.output_type === 'stream') {
-        const last = outs[outs.length - 1];
-        if (last && last.name === o.name) { last.text = String(last.text) + text(o.text); continue; }
-        outs.push({ output_type: 'stream', name: o.name, text: text(o.text) });
-      } else if (o.output_type === 'error') {
-        outs.push({ output_type: 'error', ename: o.ename, evalue: o.evalue, traceback: o.traceback });
-      } else {
-        outs.push({ output_type: o.output_type, data: o.data });
+  return nb.cells
+    .filter((c) => c.cell_type === 'code')
+    .map((c) => {
+      const outs: Out[] = [];
+      for (const o of (c.outputs ?? []) as unknown as Out[]) {
+        if (o.output_type === 'stream') {
+          const last = outs[outs.length - 1];
+          if (last && last.name === o.name) {
+            last.text = String(last.text) + text(o.text);
+            continue;
+          }
+          outs.push({ output_type: 'stream', name: o.name, text: text(o.text) });
+        } else if (o.output_type === 'error') {
+          outs.push({ output_type: 'error', ename: o.ename, evalue: o.evalue, traceback: o.traceback });
+        } else {
+          outs.push({ output_type: o.output_type, data: o.data });
+        }
       }
-    }
-    const tags = (c.metadata?.tags ?? []) as string[];
-    return { source: text(c.source), raises: tags.includes('raises-exception'), outputs: outs };
-  });
+      const tags = (c.metadata?.tags ?? []) as string[];
+      return { source: text(c.source), raises: tags.includes('raises-exception'), outputs: outs };
+    });
 }
 
 function assertMatches(name: string, frontEnd: string, got: Notebook): void {
@@ -57,9 +64,14 @@ function assertMatches(name: string, frontEnd: string, got: Notebook): void {
   const have = outputsOf(got);
   assert.equal(have.length, want.length);
   for (let i = 0; i < want.length; i++) {
-    const w = want[i]!, h = have[i]!; // equal lengths (asserted above)
+    const w = want[i]!,
+      h = have[i]!; // equal lengths (asserted above)
     const where = `${frontEnd}, ${name} code cell ${i + 1}:\n${w.source}\n`;
-    assert.equal(h.outputs.some((o) => o.output_type === 'error'), w.raises, `${where}an error ${w.raises ? 'was expected' : 'was not expected'}`);
+    assert.equal(
+      h.outputs.some((o) => o.output_type === 'error'),
+      w.raises,
+      `${where}an error ${w.raises ? 'was expected' : 'was not expected'}`,
+    );
     assert.deepEqual(h.outputs, w.outputs, where);
   }
 }
@@ -72,16 +84,24 @@ before(() => {
   cpSync(join(fixtures, 'packages', 'esm-only-fixture'), join(work, 'node_modules', 'esm-only-fixture'), { recursive: true });
   installKernelspec({ dir: join(tmp, 'jupyter', 'kernels'), name: 'edgelab-conformance' });
 });
-after(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+after(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
 
 test('the fixtures exist and tag their failing cells', () => {
   assert.deepEqual(names, ['errors.ipynb', 'language.ipynb', 'modules.ipynb']);
   const errors = outputsOf(readNotebook(join(fixtures, 'errors.ipynb')));
   assert.ok(errors.filter((c) => c.raises).length >= 7);
   // every case asserts something: each code cell but declaration-only ones has an expected output
-  for (const n of names) for (const c of outputsOf(readNotebook(join(fixtures, n)))) {
-    if (!c.outputs.length) assert.match(c.source, /^(const|let|async function|\/\/ shorthand inside functions|\/\/ async iterators|\/\/ export forms)/m, `${n}: a cell with no expected output: ${c.source}`);
-  }
+  for (const n of names)
+    for (const c of outputsOf(readNotebook(join(fixtures, n)))) {
+      if (!c.outputs.length)
+        assert.match(
+          c.source,
+          /^(const|let|async function|\/\/ shorthand inside functions|\/\/ async iterators|\/\/ export forms)/m,
+          `${n}: a cell with no expected output: ${c.source}`,
+        );
+    }
 });
 
 for (const name of names) {
@@ -94,23 +114,61 @@ for (const name of names) {
 
 test('jupyter nbconvert --execute with the installed kernelspec, from a folder outside the repo', { timeout: 400_000 }, async () => {
   const out = join(tmp, 'nbconvert');
-  await promisify(execFile)('/usr/bin/jupyter', [
-    'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=edgelab-conformance',
-    '--ExecutePreprocessor.timeout=120', '--output-dir', out, ...names.map((n) => join(work, n)),
-  ], { cwd: work, env: { ...process.env, JUPYTER_PATH: join(tmp, 'jupyter'), JUPYTER_DATA_DIR: join(tmp, 'data'), JUPYTER_RUNTIME_DIR: join(tmp, 'runtime') }, timeout: 380_000 });
+  await promisify(execFile)(
+    '/usr/bin/jupyter',
+    [
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.kernel_name=edgelab-conformance',
+      '--ExecutePreprocessor.timeout=120',
+      '--output-dir',
+      out,
+      ...names.map((n) => join(work, n)),
+    ],
+    {
+      cwd: work,
+      env: {
+        ...process.env,
+        JUPYTER_PATH: join(tmp, 'jupyter'),
+        JUPYTER_DATA_DIR: join(tmp, 'data'),
+        JUPYTER_RUNTIME_DIR: join(tmp, 'runtime'),
+      },
+      timeout: 380_000,
+    },
+  );
   for (const name of names) assertMatches(name, 'nbconvert', JSON.parse(readFileSync(join(out, name), 'utf8')) as Notebook);
 });
 
 test('nbconvert names a failing cell\'s error and line (no empty "<Error>:")', { timeout: 120_000 }, async () => {
   const nb: Notebook = {
-    nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'edgelab-conformance', display_name: 'TypeScript (EdgeLab)' } },
-    cells: [{ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: 'const ok = 1;\n\nconst broken: number = ok.nope;' }],
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'edgelab-conformance', display_name: 'TypeScript (EdgeLab)' } },
+    cells: [
+      { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: 'const ok = 1;\n\nconst broken: number = ok.nope;' },
+    ],
   };
   const file = join(work, 'broken.ipynb');
   writeFileSync(file, JSON.stringify(nb));
-  const r = await promisify(execFile)('/usr/bin/jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--output-dir', join(tmp, 'broken'), file],
-    { cwd: work, env: { ...process.env, JUPYTER_PATH: join(tmp, 'jupyter'), JUPYTER_DATA_DIR: join(tmp, 'data'), JUPYTER_RUNTIME_DIR: join(tmp, 'runtime') }, timeout: 110_000 })
-    .then(() => null, (e: { stderr?: string }) => e);
+  const r = await promisify(execFile)(
+    '/usr/bin/jupyter',
+    ['nbconvert', '--to', 'notebook', '--execute', '--output-dir', join(tmp, 'broken'), file],
+    {
+      cwd: work,
+      env: {
+        ...process.env,
+        JUPYTER_PATH: join(tmp, 'jupyter'),
+        JUPYTER_DATA_DIR: join(tmp, 'data'),
+        JUPYTER_RUNTIME_DIR: join(tmp, 'runtime'),
+      },
+      timeout: 110_000,
+    },
+  ).then(
+    () => null,
+    (e: { stderr?: string }) => e,
+  );
   assert.ok(r, 'nbconvert must fail on the broken cell');
   const stderr = String(r.stderr);
   assert.match(stderr, /CompileError: line 3:27 - Property 'nope' does not exist on type '1'\./);

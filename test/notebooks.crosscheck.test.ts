@@ -20,22 +20,31 @@ type Out = Record<string, unknown>;
 const text = (v: unknown): unknown => (Array.isArray(v) ? v.join('') : v);
 
 function normalise(nb: Notebook): Out[][] {
-  return nb.cells.filter((c) => c.cell_type === 'code').map((c) => {
-    const outs: Out[] = [];
-    for (const o of (c.outputs ?? []) as unknown as Out[]) {
-      if (o.output_type === 'stream') {
-        const last = outs[outs.length - 1];
-        if (last && last.output_type === 'stream' && last.name === o.name) { last.text = String(last.text) + String(text(o.text)); continue; }
-        outs.push({ output_type: 'stream', name: o.name, text: text(o.text) });
-      } else if (o.output_type === 'error') {
-        outs.push({ output_type: 'error', ename: o.ename, evalue: o.evalue });
-      } else {
-        const data = Object.fromEntries(Object.entries((o.data ?? {}) as Out).map(([k, v]) => [k, text(v)]).sort(([a], [b]) => String(a).localeCompare(String(b))));
-        outs.push({ output_type: o.output_type, data, metadata: o.metadata ?? {} });
+  return nb.cells
+    .filter((c) => c.cell_type === 'code')
+    .map((c) => {
+      const outs: Out[] = [];
+      for (const o of (c.outputs ?? []) as unknown as Out[]) {
+        if (o.output_type === 'stream') {
+          const last = outs[outs.length - 1];
+          if (last && last.output_type === 'stream' && last.name === o.name) {
+            last.text = String(last.text) + String(text(o.text));
+            continue;
+          }
+          outs.push({ output_type: 'stream', name: o.name, text: text(o.text) });
+        } else if (o.output_type === 'error') {
+          outs.push({ output_type: 'error', ename: o.ename, evalue: o.evalue });
+        } else {
+          const data = Object.fromEntries(
+            Object.entries((o.data ?? {}) as Out)
+              .map(([k, v]) => [k, text(v)])
+              .sort(([a], [b]) => String(a).localeCompare(String(b))),
+          );
+          outs.push({ output_type: o.output_type, data, metadata: o.metadata ?? {} });
+        }
       }
-    }
-    return outs;
-  });
+      return outs;
+    });
 }
 
 test('runner and jupyter nbconvert produce the same outputs for the tslab fixture', { timeout: 150_000 }, async () => {
@@ -46,10 +55,32 @@ test('runner and jupyter nbconvert produce the same outputs for the tslab fixtur
     assert.equal(ours.ok, true, `runner failed at cell ${ours.failedCell}: ${ours.error?.evalue}`);
 
     // nbconvert runs the kernel in the notebook's folder (so 'edgelab' resolves through the repo's node_modules) and writes to tmp.
-    await promisify(execFile)('/usr/bin/jupyter', [
-      'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=edgelab-tslab-test',
-      '--ExecutePreprocessor.timeout=120', '--output-dir', tmp, '--output', 'nbconvert', fixture,
-    ], { cwd: root, env: { ...process.env, JUPYTER_PATH: join(tmp, 'jupyter'), JUPYTER_DATA_DIR: join(tmp, 'data'), JUPYTER_RUNTIME_DIR: join(tmp, 'runtime') }, timeout: 140_000 });
+    await promisify(execFile)(
+      '/usr/bin/jupyter',
+      [
+        'nbconvert',
+        '--to',
+        'notebook',
+        '--execute',
+        '--ExecutePreprocessor.kernel_name=edgelab-tslab-test',
+        '--ExecutePreprocessor.timeout=120',
+        '--output-dir',
+        tmp,
+        '--output',
+        'nbconvert',
+        fixture,
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          JUPYTER_PATH: join(tmp, 'jupyter'),
+          JUPYTER_DATA_DIR: join(tmp, 'data'),
+          JUPYTER_RUNTIME_DIR: join(tmp, 'runtime'),
+        },
+        timeout: 140_000,
+      },
+    );
     const theirs = JSON.parse(readFileSync(join(tmp, 'nbconvert.ipynb'), 'utf8')) as Notebook;
 
     const a = normalise(ours.notebook);

@@ -9,28 +9,45 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 let k: Kernel;
-before(async () => { k = await startKernel({ kind: 'ipykernel' }); });
-after(async () => { await k?.shutdown(); });
+before(async () => {
+  k = await startKernel({ kind: 'ipykernel' });
+});
+after(async () => {
+  await k?.shutdown();
+});
 
 test('ipykernel: print, display, execute_result and update_display_data', async () => {
-  const r = await k.execute([
-    'from IPython.display import display, HTML',
-    'print("hello")',
-    'display(HTML("<i>x</i>"))',
-    'h = display("v1", display_id=True)',
-    'h.update("v2")',
-    '6 * 7',
-  ].join('\n'));
+  const r = await k.execute(
+    [
+      'from IPython.display import display, HTML',
+      'print("hello")',
+      'display(HTML("<i>x</i>"))',
+      'h = display("v1", display_id=True)',
+      'h.update("v2")',
+      '6 * 7',
+    ].join('\n'),
+  );
   assert.equal(r.status, 'ok');
   assert.deepEqual(r.outputs[0], { output_type: 'stream', name: 'stdout', text: 'hello\n' });
-  assert.deepEqual(r.outputs[1], { output_type: 'display_data', data: { 'text/plain': '<IPython.core.display.HTML object>', 'text/html': '<i>x</i>' }, metadata: {} });
+  assert.deepEqual(r.outputs[1], {
+    output_type: 'display_data',
+    data: { 'text/plain': '<IPython.core.display.HTML object>', 'text/html': '<i>x</i>' },
+    metadata: {},
+  });
   assert.deepEqual(r.outputs[2], { output_type: 'display_data', data: { 'text/plain': "'v2'" }, metadata: {} });
-  assert.deepEqual(r.outputs[3], { output_type: 'execute_result', data: { 'text/plain': '42' }, metadata: {}, execution_count: r.executionCount });
+  assert.deepEqual(r.outputs[3], {
+    output_type: 'execute_result',
+    data: { 'text/plain': '42' },
+    metadata: {},
+    execution_count: r.executionCount,
+  });
 });
 
 test('ipykernel: an error output with ename/evalue/traceback stops runNotebook', async () => {
   const nb = {
-    nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
     cells: ['x = 1', '1 / 0', 'print("never")'].map((source) => ({ cell_type: 'code' as const, source, metadata: {}, outputs: [] })),
   };
   const r = await runNotebook(nb, { kernel: k });
@@ -64,7 +81,15 @@ test('ipykernel: interrupt via SIGINT raises KeyboardInterrupt', async () => {
 
 test('ipykernel from a kernelspec with interrupt_mode "message": interrupt_request on control', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgelab-spec-'));
-  writeFileSync(join(dir, 'kernel.json'), JSON.stringify({ argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], display_name: 'py', language: 'python', interrupt_mode: 'message' }));
+  writeFileSync(
+    join(dir, 'kernel.json'),
+    JSON.stringify({
+      argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+      display_name: 'py',
+      language: 'python',
+      interrupt_mode: 'message',
+    }),
+  );
   const kind = kindFromKernelspec(dir);
   assert.equal(kind.interruptMode, 'message');
   const m = await startKernel({ kind });

@@ -36,7 +36,10 @@ test('a tampered content frame or a wrong key is rejected with SignatureError', 
   assert.throws(() => decode(frames, 'other-key'), SignatureError);
   const badSig = frames.slice();
   badSig[1] = Buffer.from('0'.repeat(64));
-  assert.throws(() => decode(badSig, key), (e: Error) => e instanceof SignatureError && /HMAC-SHA256/.test(e.message));
+  assert.throws(
+    () => decode(badSig, key),
+    (e: Error) => e instanceof SignatureError && /HMAC-SHA256/.test(e.message),
+  );
 });
 
 test('malformed frames are rejected with WireFormatError', () => {

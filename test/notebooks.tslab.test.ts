@@ -13,13 +13,31 @@ const root = join(__dirname, '..');
 let k: Kernel;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Alive and not a zombie (an orphan's zombie stays until its new parent reaps it). */
-const running = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
-const childrenOf = (pid: number) => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
-  try { return Number(/\) \S (\d+)/.exec(readFileSync(`/proc/${p}/stat`, 'utf8'))![1]) === pid; } catch { return false; }
-});
+const running = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+const childrenOf = (pid: number) =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((p) => {
+      try {
+        return Number(/\) \S (\d+)/.exec(readFileSync(`/proc/${p}/stat`, 'utf8'))![1]) === pid;
+      } catch {
+        return false;
+      }
+    });
 
-before(async () => { k = await startKernel({ kind: 'tslab', cwd: root }); });
-after(async () => { await k?.shutdown(); });
+before(async () => {
+  k = await startKernel({ kind: 'tslab', cwd: root });
+});
+after(async () => {
+  await k?.shutdown();
+});
 
 test('kernel_info_reply identifies tslab and the heartbeat echoes', async () => {
   assert.equal(k.kernelInfo.implementation, 'tslab');
@@ -42,15 +60,18 @@ test('execute collects stdout and stderr streams and the last expression', async
 
 test('display_data from tslab.display and update_display_data replacing the output in place', async () => {
   const events: string[] = [];
-  const r = await k.execute([
-    "import * as tslab from 'tslab';",
-    "tslab.display.html('<b>hi</b>');",
-    'const d = tslab.newDisplay();',
-    "d.text('10%');",
-    'await new Promise((r) => setTimeout(r, 30));',
-    "d.text('100%');",
-    "console.log('after');",
-  ].join('\n'), { onOutput: (e) => events.push(`${e.kind}:${e.kind === 'clear' ? '' : e.index}`) });
+  const r = await k.execute(
+    [
+      "import * as tslab from 'tslab';",
+      "tslab.display.html('<b>hi</b>');",
+      'const d = tslab.newDisplay();',
+      "d.text('10%');",
+      'await new Promise((r) => setTimeout(r, 30));',
+      "d.text('100%');",
+      "console.log('after');",
+    ].join('\n'),
+    { onOutput: (e) => events.push(`${e.kind}:${e.kind === 'clear' ? '' : e.index}`) },
+  );
   assert.equal(r.status, 'ok');
   assert.deepEqual(r.outputs, [
     { output_type: 'display_data', data: { 'text/html': '<b>hi</b>' }, metadata: {} },
@@ -94,7 +115,12 @@ test('interrupt stops a pending await and a busy synchronous loop (SIGINT; tslab
 
 test('a per-cell timeout interrupts the cell and fails the run', async () => {
   await sleep(300);
-  const nb = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code' as const, source: 'await new Promise((r) => setTimeout(r, 60_000));', metadata: {}, outputs: [] }] };
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [{ cell_type: 'code' as const, source: 'await new Promise((r) => setTimeout(r, 60_000));', metadata: {}, outputs: [] }],
+  };
   const r = await runNotebook(nb, { kernel: k, timeoutPerCellMs: 1500 });
   assert.equal(r.ok, false);
   assert.equal(r.failedCell, 0);
@@ -104,7 +130,12 @@ test('a per-cell timeout interrupts the cell and fails the run', async () => {
 test('runNotebook stops at the first failing cell and reports its index and error', async () => {
   await sleep(300);
   const seen: number[] = [];
-  const r = await runNotebook(join(root, 'test/fixtures/notebooks/fails.ipynb'), { kernel: k, onCell: (e) => { if (e.phase === 'start') seen.push(e.index); } });
+  const r = await runNotebook(join(root, 'test/fixtures/notebooks/fails.ipynb'), {
+    kernel: k,
+    onCell: (e) => {
+      if (e.phase === 'start') seen.push(e.index);
+    },
+  });
   assert.equal(r.ok, false);
   assert.equal(r.failedCell, 1);
   assert.equal(r.error?.ename, 'Error');
@@ -123,7 +154,14 @@ test('restart gives a fresh kernel; shutdown leaves no process behind', async ()
   assert.equal(running(pid1), false, 'old kernel process is gone');
   const r = await k.execute('keep');
   assert.equal(r.status, 'error', 'declarations of the old kernel are gone');
-  assert.deepEqual(r.outputs, [{ output_type: 'error', ename: 'CompileError', evalue: "line 1:1 - Cannot find name 'keep'.", traceback: ["line 1:1 - Cannot find name 'keep'.", 'Cell In[1], line 1', '  keep', '  ^'] }]);
+  assert.deepEqual(r.outputs, [
+    {
+      output_type: 'error',
+      ename: 'CompileError',
+      evalue: "line 1:1 - Cannot find name 'keep'.",
+      traceback: ["line 1:1 - Cannot find name 'keep'.", 'Cell In[1], line 1', '  keep', '  ^'],
+    },
+  ]);
   const own = await startKernel({ kind: 'tslab', cwd: root });
   const pid2 = own.pid!;
   assert.equal(running(pid2), true);
@@ -134,7 +172,9 @@ test('restart gives a fresh kernel; shutdown leaves no process behind', async ()
 });
 
 test('a kernel does not outlive the process that started it, even one killed by SIGKILL (watchdog)', async () => {
-  const parent = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/kernel-parent.ts'), root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const parent = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/kernel-parent.ts'), root], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: parent.stdout }).once('line', resolve);
@@ -154,5 +194,7 @@ test('a kernel does not outlive the process that started it, even one killed by 
     assert.equal(running(kernel), false, 'the kernel exited after its starter was killed');
     assert.equal(running(watchdog), false, 'the watchdog exited too');
     assert.equal(existsSync(dirname(connection)), false, 'the connection file and its folder are removed');
-  } finally { parent.kill('SIGKILL'); }
+  } finally {
+    parent.kill('SIGKILL');
+  }
 });

@@ -14,19 +14,57 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng } from '../kernel/core/rng';
 import {
-  deriveSchedule, simulate, CORTEX_M4, TINYML_LAYERS_FP32, TINYML_LAYERS_Q15, feasibleTiles, BASELINE_NEST, scheduleName, type LoopNest,
+  deriveSchedule,
+  simulate,
+  CORTEX_M4,
+  TINYML_LAYERS_FP32,
+  TINYML_LAYERS_Q15,
+  feasibleTiles,
+  BASELINE_NEST,
+  scheduleName,
+  type LoopNest,
 } from '../kernel/mema';
-import { emitFp32, emitBaseline, kernelName, emitHarness, type HarnessCase, innerLoopStats, emitQ15Harness, q15Counts } from '../kernel/mema';
+import {
+  emitFp32,
+  emitBaseline,
+  kernelName,
+  emitHarness,
+  type HarnessCase,
+  innerLoopStats,
+  emitQ15Harness,
+  q15Counts,
+} from '../kernel/mema';
 
 const FIX = join(__dirname, 'fixtures', 'mema');
 const ARM_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard', '-ffp-contract=off', '-O2', '-Wall', '-Werror'];
 
-interface Line { M: number; K: number; N: number; cnt: number[]; hash: string; exact: number; rel: number; ticks: number }
+interface Line {
+  M: number;
+  K: number;
+  N: number;
+  cnt: number[];
+  hash: string;
+  exact: number;
+  rel: number;
+  ticks: number;
+}
 function parse(out: string): Line[] {
-  return out.split('\n').filter((l) => l.startsWith('case ')).map((l) => {
-    const t = l.split(/\s+/);
-    return { M: +t[2]!, K: +t[3]!, N: +t[4]!, cnt: t.slice(6, 10).map(Number), hash: t[11]!, exact: +t[13]!, rel: +t[15]!, ticks: +t[17]! };
-  });
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('case '))
+    .map((l) => {
+      const t = l.split(/\s+/);
+      return {
+        M: +t[2]!,
+        K: +t[3]!,
+        N: +t[4]!,
+        cnt: t.slice(6, 10).map(Number),
+        hash: t[11]!,
+        exact: +t[13]!,
+        rel: +t[15]!,
+        ticks: +t[17]!,
+      };
+    });
 }
 
 function build(nests: LoopNest[], cases: HarnessCase[]): string {
@@ -47,44 +85,86 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('host instrumented build: counts = simulator on benchmark layers and 220 random shapes ≤ 40', () => {
   const r = rng(11);
-  const pool: LoopNest[] = (['KMN', 'MKN', 'NKM'] as const).flatMap((s) => { const f = feasibleTiles(s, 32); return [f[r.int(f.length)]!, f[r.int(f.length)]!]; });
+  const pool: LoopNest[] = (['KMN', 'MKN', 'NKM'] as const).flatMap((s) => {
+    const f = feasibleTiles(s, 32);
+    return [f[r.int(f.length)]!, f[r.int(f.length)]!];
+  });
   const nests: LoopNest[] = [...layerNests, ...pool];
   const cases: HarnessCase[] = [...layerCases];
   const caseNest: LoopNest[] = [...layerNests, ...TINYML_LAYERS_FP32.map(() => BASELINE_NEST)];
   for (let t = 0; t < 220; t++) {
-    const M = 1 + r.int(40), K = 1 + r.int(40), N = 1 + r.int(40);
+    const M = 1 + r.int(40),
+      K = 1 + r.int(40),
+      N = 1 + r.int(40);
     const nest = t % 2 ? deriveSchedule(CORTEX_M4, M, K, N).nest : pool[r.int(pool.length)]!;
-    nests.push(nest); cases.push({ kernel: kernelName(nest), M, K, N }); caseNest.push(nest);
+    nests.push(nest);
+    cases.push({ kernel: kernelName(nest), M, K, N });
+    caseNest.push(nest);
   }
-  const c = join(dir, 'host.c'), exe = join(dir, 'host');
+  const c = join(dir, 'host.c'),
+    exe = join(dir, 'host');
   writeFileSync(c, build(nests, cases));
   execFileSync('gcc', ['-O1', '-DMEMA_COUNT', '-ffp-contract=off', '-Wall', '-Werror', c, '-o', exe, '-lm']);
   const lines = parse(execFileSync(exe, { maxBuffer: 1 << 24 }).toString());
   assert.equal(lines.length, cases.length);
   lines.forEach((l, i) => {
     const s = simulate(caseNest[i]!, l.M, l.K, l.N);
-    assert.deepEqual(l.cnt, [s.aLoads, s.bLoads, s.cLoads, s.cStores], `case ${i} ${scheduleName(caseNest[i]!)} ${JSON.stringify(caseNest[i])} ${l.M}x${l.K}x${l.N}`);
+    assert.deepEqual(
+      l.cnt,
+      [s.aLoads, s.bLoads, s.cLoads, s.cStores],
+      `case ${i} ${scheduleName(caseNest[i]!)} ${JSON.stringify(caseNest[i])} ${l.M}x${l.K}x${l.N}`,
+    );
     assert.equal(l.exact, 1, `case ${i} not bit-exact vs the naive loop`);
     assert.ok(l.rel <= 1e-5, `case ${i} rel ${l.rel}`);
   });
 });
 
 test('Cortex-M4 under QEMU (mps2-an386): 20 layers, analytic + baseline, bit-exact with host, static loop check', () => {
-  const c = join(dir, 'arm.c'), elf = join(dir, 'arm.elf'), host = join(dir, 'hostref');
+  const c = join(dir, 'arm.c'),
+    elf = join(dir, 'arm.elf'),
+    host = join(dir, 'hostref');
   writeFileSync(c, build(layerNests, layerCases));
   execFileSync('gcc', ['-O2', '-ffp-contract=off', '-Wall', '-Werror', c, '-o', host, '-lm']);
   const ref = parse(execFileSync(host).toString());
-  execFileSync('arm-none-eabi-gcc', [...ARM_FLAGS, '-nostartfiles', '-T', join(FIX, 'link.ld'), '--specs=rdimon.specs',
-    join(FIX, 'startup.c'), c, '-lc', '-lrdimon', '-lm', '-o', elf]);
-  const q = spawnSync('qemu-system-arm', ['-M', 'mps2-an386', '-cpu', 'cortex-m4', '-nographic', '-semihosting-config',
-    'enable=on,target=native', '-icount', 'shift=0', '-kernel', elf], { timeout: 180_000, maxBuffer: 1 << 24 });
+  execFileSync('arm-none-eabi-gcc', [
+    ...ARM_FLAGS,
+    '-nostartfiles',
+    '-T',
+    join(FIX, 'link.ld'),
+    '--specs=rdimon.specs',
+    join(FIX, 'startup.c'),
+    c,
+    '-lc',
+    '-lrdimon',
+    '-lm',
+    '-o',
+    elf,
+  ]);
+  const q = spawnSync(
+    'qemu-system-arm',
+    [
+      '-M',
+      'mps2-an386',
+      '-cpu',
+      'cortex-m4',
+      '-nographic',
+      '-semihosting-config',
+      'enable=on,target=native',
+      '-icount',
+      'shift=0',
+      '-kernel',
+      elf,
+    ],
+    { timeout: 180_000, maxBuffer: 1 << 24 },
+  );
   const out = q.stdout.toString();
   assert.equal(q.status, 0, `qemu exit ${q.status}: ${out.slice(-500)} ${q.stderr}`);
   const arm = parse(out);
   assert.equal(arm.length, layerCases.length);
   arm.forEach((l, i) => {
     assert.equal(l.hash, ref[i]!.hash, `case ${i}: M4 result differs from host build`);
-    assert.equal(l.exact, 1); assert.ok(l.rel <= 1e-5, `case ${i} rel ${l.rel}`);
+    assert.equal(l.exact, 1);
+    assert.ok(l.rel <= 1e-5, `case ${i} rel ${l.rel}`);
   });
   // instruction counts (icount: ≈ 40 instructions per SysTick tick): the analytic kernel executes fewer instructions
   // than the 2×2 baseline on every layer (functional count, not time)
@@ -94,12 +174,23 @@ test('Cortex-M4 under QEMU (mps2-an386): 20 layers, analytic + baseline, bit-exa
   if (process.env.MEMA_REPORT) console.log('baseline/analytic instructions per layer:', ratios.map((r) => r.toFixed(2)).join(' '));
   // static check: the full-tile kernel's hot loop
   const dump = execFileSync('arm-none-eabi-objdump', ['-d', elf], { maxBuffer: 1 << 26 }).toString();
-  for (const nest of [...new Set(layerNests.map((n) => JSON.stringify(n)))].map((s) => JSON.parse(s) as LoopNest).concat([{ order: ['N', 'M', 'K'], m: 2, k: 1, n: 2 }])) {
+  for (const nest of [...new Set(layerNests.map((n) => JSON.stringify(n)))]
+    .map((s) => JSON.parse(s) as LoopNest)
+    .concat([{ order: ['N', 'M', 'K'], m: 2, k: 1, n: 2 }])) {
     const name = nest.m === 2 && nest.n === 2 && scheduleName(nest) === 'KMN' ? baseName : kernelName(nest);
     const s = scheduleName(nest);
-    const variants = s === 'KMN' ? [{ fn: `${name}_t${nest.m}x${nest.n}`, loads: nest.m + nest.n, macs: nest.m * nest.n }]
-      : s === 'MKN' ? [{ fn: `${name}_t${nest.k}x${nest.n}`, loads: nest.k + nest.n, macs: nest.k * nest.n }, { fn: `${name}_t${nest.k}x${nest.n}_first`, loads: nest.k, macs: nest.k * nest.n }]
-        : [{ fn: `${name}_t${nest.m}x${nest.k}`, loads: nest.k + nest.m, macs: nest.k * nest.m }, { fn: `${name}_t${nest.m}x${nest.k}_first`, loads: nest.k, macs: nest.k * nest.m }];
+    const variants =
+      s === 'KMN'
+        ? [{ fn: `${name}_t${nest.m}x${nest.n}`, loads: nest.m + nest.n, macs: nest.m * nest.n }]
+        : s === 'MKN'
+          ? [
+              { fn: `${name}_t${nest.k}x${nest.n}`, loads: nest.k + nest.n, macs: nest.k * nest.n },
+              { fn: `${name}_t${nest.k}x${nest.n}_first`, loads: nest.k, macs: nest.k * nest.n },
+            ]
+          : [
+              { fn: `${name}_t${nest.m}x${nest.k}`, loads: nest.k + nest.m, macs: nest.k * nest.m },
+              { fn: `${name}_t${nest.m}x${nest.k}_first`, loads: nest.k, macs: nest.k * nest.m },
+            ];
     for (const v of variants) {
       const st = innerLoopStats(dump, v.fn);
       assert.equal(st.fpLoads, v.loads, `${v.fn} loads`);
@@ -114,10 +205,15 @@ test('Q15 4×2×2 SMLAD kernel: host counts = model (layers + 200 random), QEMU 
   const r = rng(21);
   const shapes = [...TINYML_LAYERS_Q15.map((l) => ({ M: l.M, K: l.K, N: l.N }))];
   for (let t = 0; t < 200; t++) shapes.push({ M: 1 + r.int(40), K: 1 + r.int(40), N: 1 + r.int(40) });
-  const c = join(dir, 'q.c'), exe = join(dir, 'q');
+  const c = join(dir, 'q.c'),
+    exe = join(dir, 'q');
   writeFileSync(c, emitQ15Harness(shapes));
   execFileSync('gcc', ['-O1', '-DMEMA_COUNT', '-Wall', '-Werror', c, '-o', exe]);
-  const parseQ = (out: string) => out.split('\n').filter((l) => l.startsWith('qcase ')).map((l) => l.split(/\s+/));
+  const parseQ = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('qcase '))
+      .map((l) => l.split(/\s+/));
   const host = parseQ(execFileSync(exe, { maxBuffer: 1 << 24 }).toString());
   assert.equal(host.length, shapes.length);
   host.forEach((t, i) => {
@@ -126,16 +222,34 @@ test('Q15 4×2×2 SMLAD kernel: host counts = model (layers + 200 random), QEMU 
     assert.equal(t[14], '1', `q15 case ${i} not bit-exact`);
   });
   // the 20 layers on the emulated Cortex-M4
-  const ca = join(dir, 'qa.c'), elf = join(dir, 'qa.elf');
+  const ca = join(dir, 'qa.c'),
+    elf = join(dir, 'qa.elf');
   writeFileSync(ca, emitQ15Harness(shapes.slice(0, TINYML_LAYERS_Q15.length)));
-  execFileSync('arm-none-eabi-gcc', [...ARM_FLAGS, '-nostartfiles', '-T', join(FIX, 'link.ld'), '--specs=rdimon.specs',
-    join(FIX, 'startup.c'), ca, '-lc', '-lrdimon', '-o', elf]);
-  const q = spawnSync('qemu-system-arm', ['-M', 'mps2-an386', '-cpu', 'cortex-m4', '-nographic', '-semihosting-config',
-    'enable=on,target=native', '-kernel', elf], { timeout: 120_000, maxBuffer: 1 << 24 });
+  execFileSync('arm-none-eabi-gcc', [
+    ...ARM_FLAGS,
+    '-nostartfiles',
+    '-T',
+    join(FIX, 'link.ld'),
+    '--specs=rdimon.specs',
+    join(FIX, 'startup.c'),
+    ca,
+    '-lc',
+    '-lrdimon',
+    '-o',
+    elf,
+  ]);
+  const q = spawnSync(
+    'qemu-system-arm',
+    ['-M', 'mps2-an386', '-cpu', 'cortex-m4', '-nographic', '-semihosting-config', 'enable=on,target=native', '-kernel', elf],
+    { timeout: 120_000, maxBuffer: 1 << 24 },
+  );
   assert.equal(q.status, 0, `qemu exit ${q.status}`);
   const arm = parseQ(q.stdout.toString());
   assert.equal(arm.length, TINYML_LAYERS_Q15.length);
-  arm.forEach((t, i) => { assert.equal(t[12], host[i]![12], `q15 layer ${i + 1} hash`); assert.equal(t[14], '1'); });
+  arm.forEach((t, i) => {
+    assert.equal(t[12], host[i]![12], `q15 layer ${i + 1} hash`);
+    assert.equal(t[14], '1');
+  });
   const st = innerLoopStats(execFileSync('arm-none-eabi-objdump', ['-d', elf], { maxBuffer: 1 << 26 }).toString(), 'outer_q15_4x2x2_t4x2');
   assert.equal(st.smlad, 8);
   assert.equal(st.intLoads, 6);

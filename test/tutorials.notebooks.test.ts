@@ -20,10 +20,16 @@ for (const name of tutorials) {
   // Each tutorial promises ≤ 3 min with defaults on a quiet machine; CI machines are shared, so allow 2×.
   test(`${name} runs with its defaults and ends with the paper-vs-ours table`, { timeout: 400_000 }, async () => {
     const t0 = Date.now();
-    const r = await runNotebook(join(root, 'notebooks', name), { kernel: 'tslab', cwd: join(root, 'notebooks'), timeoutPerCellMs: 300_000 });
+    const r = await runNotebook(join(root, 'notebooks', name), {
+      kernel: 'tslab',
+      cwd: join(root, 'notebooks'),
+      timeoutPerCellMs: 300_000,
+    });
     assert.equal(r.ok, true, `${name} failed at cell ${r.failedCell}: ${r.error?.ename}: ${r.error?.evalue}`);
-    const bundles = r.notebook.cells.flatMap((c) => c.outputs ?? [])
-      .filter((o) => o.output_type === 'display_data').map((o) => (o as { data: Record<string, unknown> }).data);
+    const bundles = r.notebook.cells
+      .flatMap((c) => c.outputs ?? [])
+      .filter((o) => o.output_type === 'display_data')
+      .map((o) => (o as { data: Record<string, unknown> }).data);
     const figures = bundles.filter((d) => Object.keys(d).some((k) => FIGURE.test(k)));
     assert.ok(figures.length >= 2, `${name} shows EdgeLab figures (got ${figures.length})`);
     for (const d of figures) {
@@ -32,6 +38,8 @@ for (const name of tutorials) {
     }
     const h = headlineOf(r.notebook);
     assert.ok(h, `${name} ends with a table that has 'ours' and 'paper' columns`);
-    console.log(`# ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${figures.length} figures, headline ${h.metric}: ours ${h.ours} vs paper ${h.paper}`);
+    console.log(
+      `# ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${figures.length} figures, headline ${h.metric}: ours ${h.ours} vs paper ${h.paper}`,
+    );
   });
 }

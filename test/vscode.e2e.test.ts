@@ -12,12 +12,45 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, writeFileSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, readdirSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  writeFileSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  readdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ROOT, log, startCodeServer, stopCodeServer, launchBrowser, closeBrowser, findInFrames, allInFrames, runCommand, pickQuickItem, quickOpenNotebook,
-  screenshot, saveAndRead, waitSaved, codeCells, rmrf, readNb, RUN_ALL_KEY, CELL_ROWS, visibility, webviewStates, warmWebviews, type Server, type Browser, type SavedNotebook,
+  ROOT,
+  log,
+  startCodeServer,
+  stopCodeServer,
+  launchBrowser,
+  closeBrowser,
+  findInFrames,
+  allInFrames,
+  runCommand,
+  pickQuickItem,
+  quickOpenNotebook,
+  screenshot,
+  saveAndRead,
+  waitSaved,
+  codeCells,
+  rmrf,
+  readNb,
+  RUN_ALL_KEY,
+  CELL_ROWS,
+  visibility,
+  webviewStates,
+  warmWebviews,
+  type Server,
+  type Browser,
+  type SavedNotebook,
 } from './vscode/harness';
 import type { Dialog } from 'playwright-core';
 
@@ -55,14 +88,25 @@ async function ensureCells(name: string): Promise<void> {
   const cells = page.locator(CELL_ROWS);
   for (let attempt = 1; ; attempt++) {
     // attached, not visible: a markdown cell's row has zero height (the webview draws it)
-    if (await cells.first().waitFor({ state: 'attached', timeout: 30_000 }).then(() => true, () => false)) return;
+    if (
+      await cells
+        .first()
+        .waitFor({ state: 'attached', timeout: 30_000 })
+        .then(
+          () => true,
+          () => false,
+        )
+    )
+      return;
     const what = `${name}: the notebook editor drew no cells within 30 s (attempt ${attempt})`;
     log(`${what}; webview and service-worker trace (last 30 lines):\n${browser!.webviewLines.slice(-30).join('\n')}`);
     log(`webview host frames:\n${(await webviewStates(page).catch((e: Error) => [e.message])).join('\n')}`);
     await screenshot(page, `vscode-stalled-${attempt}.png`).catch(() => undefined);
     if (attempt === 3) throw new Error(`${what}; gave up after reloading the window twice`);
     stalls.push(what);
-    const accept = (d: Dialog) => { void d.accept().catch(() => undefined); };
+    const accept = (d: Dialog) => {
+      void d.accept().catch(() => undefined);
+    };
     page.on('dialog', accept); // a beforeunload prompt for the unsaved editor
     await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
     page.off('dialog', accept);
@@ -79,7 +123,11 @@ async function injectStall(): Promise<void> {
   const page = browser!.page;
   let armed = true;
   await page.context().route('**/webview/browser/pre/index.html*', async (route) => {
-    if (armed) { armed = false; log('injected stall: aborted', route.request().url().slice(0, 120)); await route.abort(); } else await route.continue();
+    if (armed) {
+      armed = false;
+      log('injected stall: aborted', route.request().url().slice(0, 120));
+      await route.abort();
+    } else await route.continue();
   });
 }
 
@@ -93,10 +141,17 @@ async function runAll(): Promise<void> {
   await page.bringToFront();
   const kernelPick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'EdgeLab (TypeScript)' });
   const started = page.locator('.notebook-editor:visible [class*="codicon-notebook-state-"]');
-  const startSignal = (ms: number) => Promise.race([
-    kernelPick.first().waitFor({ timeout: ms }).then(() => 'kernel picker'),
-    started.first().waitFor({ timeout: ms }).then(() => 'cell state'),
-  ]).catch(() => null);
+  const startSignal = (ms: number) =>
+    Promise.race([
+      kernelPick
+        .first()
+        .waitFor({ timeout: ms })
+        .then(() => 'kernel picker'),
+      started
+        .first()
+        .waitFor({ timeout: ms })
+        .then(() => 'cell state'),
+    ]).catch(() => null);
   await page.keyboard.press('Escape');
   await page.keyboard.press(RUN_ALL_KEY);
   let how = await startSignal(10_000);
@@ -106,12 +161,25 @@ async function runAll(): Promise<void> {
     how = await startSignal(10_000);
   }
   log(`Run All: ${how ?? 'no start signal yet'}`);
-  try { await kernelPick.first().waitFor({ timeout: 3000 }); await kernelPick.first().click(); log('picked EdgeLab (TypeScript) in the kernel picker'); } catch { /* already selected */ }
+  try {
+    await kernelPick.first().waitFor({ timeout: 3000 });
+    await kernelPick.first().click();
+    log('picked EdgeLab (TypeScript) in the kernel picker');
+  } catch {
+    /* already selected */
+  }
 }
 
 /** Marks the suite failed (keeps logs, takes a failure screenshot) when a test body throws. */
 function guarded<T>(fn: (t: T) => Promise<void>): (t: T) => Promise<void> {
-  return async (t) => { try { await fn(t); } catch (e) { failed = true; throw e; } };
+  return async (t) => {
+    try {
+      await fn(t);
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  };
 }
 
 const allRan = (nb: SavedNotebook) => codeCells(nb).every((c) => typeof c.execution_count === 'number');
@@ -121,11 +189,19 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
   before(async () => {
     const t = Date.now();
     if (!process.env.EDGELAB_E2E_NO_BUILD) execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });
-    const vsix = execFileSync(process.execPath, [join(ROOT, 'extension', 'build', 'package-vsix.mjs')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
-    const { setupCodeServer } = await import('./vscode/setup.mjs' as string) as { setupCodeServer: () => string };
+    const vsix = execFileSync(process.execPath, [join(ROOT, 'extension', 'build', 'package-vsix.mjs')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
+    const { setupCodeServer } = (await import('./vscode/setup.mjs' as string)) as { setupCodeServer: () => string };
     const cs = setupCodeServer();
     ws = mkdtempSync(join(tmpdir(), 'edgelab-ws-'));
-    for (const f of ['figures-all-kinds.ipynb', 'interrupt.ipynb']) copyFileSync(join(ROOT, 'test', 'fixtures', 'notebooks', f), join(ws, f));
+    for (const f of ['figures-all-kinds.ipynb', 'interrupt.ipynb'])
+      copyFileSync(join(ROOT, 'test', 'fixtures', 'notebooks', f), join(ws, f));
     server = await startCodeServer(cs, vsix, ws);
     browser = await launchBrowser();
     await browser.page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
@@ -138,262 +214,375 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     if (failed && browser) await screenshot(browser.page, 'vscode-failure.png').catch(() => undefined);
     if (browser?.errors.length) log('page errors:', browser.errors.slice(0, 5));
     if (failed && browser?.consoleLines.length) log('workbench console (errors, warnings):\n' + browser.consoleLines.join('\n'));
-    if (browser?.webviewLines.length) writeFileSync(join(ROOT, 'test', 'artifacts', 'vscode-webviews.log'), browser.webviewLines.join('\n') + '\n');
+    if (browser?.webviewLines.length)
+      writeFileSync(join(ROOT, 'test', 'artifacts', 'vscode-webviews.log'), browser.webviewLines.join('\n') + '\n');
     if (failed && browser?.webviewLines.length) log('webviews and service workers:\n' + browser.webviewLines.join('\n'));
     // the last-resort recovery, counted on every run (0 is the expected count)
     log(`stalled notebook editors recovered by reloading the window: ${stalls.length}${stalls.length ? ` — ${stalls.join('; ')}` : ''}`);
     await closeBrowser(browser);
     stopCodeServer(server);
     if (failed && server) log('kept for inspection:', server.logFile, ws);
-    else { rmrf(server?.state); rmrf(ws); }
+    else {
+      rmrf(server?.state);
+      rmrf(ws);
+    }
   });
 
-  test('the extension activates and its commands are in the palette', guarded(async (_t: unknown) => {
-    // runCommand retries until the contribution is listed; the calibration command is harmless to run first.
-    await runCommand(browser!.page, 'EdgeLab: Open Gaze Calibration', 90_000);
-    const panel = await findInFrames(browser!.page, '#edgelab-calibration[data-script="ok"][data-host="ok"]', 30_000);
-    assert.ok(panel, 'calibration webview loaded its script (nonce CSP) and got the extension host reply');
-    const status = await panel.frame.$eval('#status', (e) => e.textContent ?? '');
-    assert.match(status, /Ready/);
-    const csp = await panel.frame.$eval('meta[http-equiv="Content-Security-Policy"]', (e) => e.getAttribute('content') ?? '');
-    assert.match(csp, /script-src 'nonce-[A-Za-z0-9]+'/);
-    // DFT Gaze: a synthetic user rendered in the extension host (kernel/gaze) shows its 5 calibration frames, and the
-    // camera page opens through env.asExternalUri + env.openExternal: in code-server that is its /proxy/<port>/ path.
-    await panel.frame.click('#synthetic');
-    await panel.frame.waitForSelector('#edgelab-calibration[data-user="loaded"]', { timeout: 60_000 });
-    assert.equal(await panel.frame.locator('#thumbs img').count(), 5);
-    // personalization runs in the extension host (tfjs wasm + the shipped student from the .vsix); 10 steps keep it short
-    await panel.frame.fill('#steps', '10');
-    await panel.frame.click('#personalize');
-    await panel.frame.waitForSelector('#edgelab-calibration[data-result="personalized"]', { timeout: 90_000 });
-    assert.match(await panel.frame.$eval('#status', (e) => e.textContent ?? ''), /^Done: mean error \d/);
-    assert.equal(await panel.frame.locator('#figures img').count(), 2);
-    const popup = browser!.ctx.waitForEvent('page', { timeout: 30_000 });
-    await panel.frame.click('#camera');
-    const cam = await popup;
-    await cam.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
-    assert.match(cam.url(), /\/proxy\/\d+\/[0-9a-f]{32}\/calibrate$/, 'the page is reached through code-server\'s proxy, token in the path');
-    await cam.close();
-    // The camera page opened as a new tab over the workbench: make the workbench the active tab again (a background tab
-    // gets no animation frames). Suspected once as the cause of the stalled notebook editor; ruled out (see ensureCells).
-    log('workbench after the camera tab closed:', await visibility(browser!.page));
-    await browser!.page.bringToFront();
-    log('after bringToFront:', await visibility(browser!.page));
-    await screenshot(browser!.page, 'vscode-calibration.png');
-    await runCommand(browser!.page, 'View: Close All Editors');
-  }));
+  test(
+    'the extension activates and its commands are in the palette',
+    guarded(async (_t: unknown) => {
+      // runCommand retries until the contribution is listed; the calibration command is harmless to run first.
+      await runCommand(browser!.page, 'EdgeLab: Open Gaze Calibration', 90_000);
+      const panel = await findInFrames(browser!.page, '#edgelab-calibration[data-script="ok"][data-host="ok"]', 30_000);
+      assert.ok(panel, 'calibration webview loaded its script (nonce CSP) and got the extension host reply');
+      const status = await panel.frame.$eval('#status', (e) => e.textContent ?? '');
+      assert.match(status, /Ready/);
+      const csp = await panel.frame.$eval('meta[http-equiv="Content-Security-Policy"]', (e) => e.getAttribute('content') ?? '');
+      assert.match(csp, /script-src 'nonce-[A-Za-z0-9]+'/);
+      // DFT Gaze: a synthetic user rendered in the extension host (kernel/gaze) shows its 5 calibration frames, and the
+      // camera page opens through env.asExternalUri + env.openExternal: in code-server that is its /proxy/<port>/ path.
+      await panel.frame.click('#synthetic');
+      await panel.frame.waitForSelector('#edgelab-calibration[data-user="loaded"]', { timeout: 60_000 });
+      assert.equal(await panel.frame.locator('#thumbs img').count(), 5);
+      // personalization runs in the extension host (tfjs wasm + the shipped student from the .vsix); 10 steps keep it short
+      await panel.frame.fill('#steps', '10');
+      await panel.frame.click('#personalize');
+      await panel.frame.waitForSelector('#edgelab-calibration[data-result="personalized"]', { timeout: 90_000 });
+      assert.match(await panel.frame.$eval('#status', (e) => e.textContent ?? ''), /^Done: mean error \d/);
+      assert.equal(await panel.frame.locator('#figures img').count(), 2);
+      const popup = browser!.ctx.waitForEvent('page', { timeout: 30_000 });
+      await panel.frame.click('#camera');
+      const cam = await popup;
+      await cam.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+      assert.match(
+        cam.url(),
+        /\/proxy\/\d+\/[0-9a-f]{32}\/calibrate$/,
+        "the page is reached through code-server's proxy, token in the path",
+      );
+      await cam.close();
+      // The camera page opened as a new tab over the workbench: make the workbench the active tab again (a background tab
+      // gets no animation frames). Suspected once as the cause of the stalled notebook editor; ruled out (see ensureCells).
+      log('workbench after the camera tab closed:', await visibility(browser!.page));
+      await browser!.page.bringToFront();
+      log('after bringToFront:', await visibility(browser!.page));
+      await screenshot(browser!.page, 'vscode-calibration.png');
+      await runCommand(browser!.page, 'View: Close All Editors');
+    }),
+  );
 
-  test('New Notebook from Template copies the welcome tutorial into the folder; cleared and re-run with our controller', { timeout: 300_000 }, guarded(async (t: { diagnostic(m: string): void }) => {
-    const page = browser!.page;
-    if (process.env.EDGELAB_E2E_INJECT_STALL) await injectStall();
-    await runCommand(page, 'EdgeLab: New Notebook from Template…');
-    await pickQuickItem(page, 'Welcome to EdgeLab');
-    await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
-    const file = join(ws, '00-welcome.ipynb');
-    for (let i = 0; i < 40 && !existsSync(file); i++) await page.waitForTimeout(250);
-    assert.ok(existsSync(file), 'the template was copied into the workspace folder');
-    await ensureCells('00-welcome.ipynb');
-    const shipped = JSON.parse(readFileSync(file, 'utf8')) as SavedNotebook;
-    assert.equal(codeCells(shipped).length, codeCells(JSON.parse(readFileSync(join(ROOT, 'notebooks', '00-welcome.ipynb'), 'utf8'))).length);
-    await page.waitForTimeout(1500);
+  test(
+    'New Notebook from Template copies the welcome tutorial into the folder; cleared and re-run with our controller',
+    { timeout: 300_000 },
+    guarded(async (t: { diagnostic(m: string): void }) => {
+      const page = browser!.page;
+      if (process.env.EDGELAB_E2E_INJECT_STALL) await injectStall();
+      await runCommand(page, 'EdgeLab: New Notebook from Template…');
+      await pickQuickItem(page, 'Welcome to EdgeLab');
+      await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
+      const file = join(ws, '00-welcome.ipynb');
+      for (let i = 0; i < 40 && !existsSync(file); i++) await page.waitForTimeout(250);
+      assert.ok(existsSync(file), 'the template was copied into the workspace folder');
+      await ensureCells('00-welcome.ipynb');
+      const shipped = JSON.parse(readFileSync(file, 'utf8')) as SavedNotebook;
+      assert.equal(
+        codeCells(shipped).length,
+        codeCells(JSON.parse(readFileSync(join(ROOT, 'notebooks', '00-welcome.ipynb'), 'utf8'))).length,
+      );
+      await page.waitForTimeout(1500);
 
-    // the toolbar button (the palette does not list this command in code-server 4.100.3)
-    await page.locator('.notebook-editor:visible .notebook-toolbar-container .action-item', { hasText: 'Clear All Outputs' }).first().click();
-    const cleared = await saveAndRead(page, file);
-    assert.ok(codeCells(cleared).every((c) => (c.outputs ?? []).length === 0 && c.execution_count == null), 'outputs and counts cleared');
+      // the toolbar button (the palette does not list this command in code-server 4.100.3)
+      await page
+        .locator('.notebook-editor:visible .notebook-toolbar-container .action-item', { hasText: 'Clear All Outputs' })
+        .first()
+        .click();
+      const cleared = await saveAndRead(page, file);
+      assert.ok(
+        codeCells(cleared).every((c) => (c.outputs ?? []).length === 0 && c.execution_count == null),
+        'outputs and counts cleared',
+      );
 
-    const t0 = Date.now();
-    await runAll();
-    const nb = await waitSaved(page, file, (n) => allRan(n) || codeCells(n).some((c) => (c.outputs ?? []).some((o) => o.output_type === 'error')), 240_000, 'the welcome notebook to run');
-    log(`welcome notebook ran in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const cells = codeCells(nb);
-    const errors = cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === 'error'));
-    assert.deepEqual(errors, [], 'no cell failed');
-    assert.deepEqual(cells.map((c) => c.execution_count), cells.map((_, i) => i + 1), 'fresh execution counts 1..N from a new kernel');
-    assert.ok(cells.some((c) => mimes(c).includes('application/vnd.edgelab.table.v1+json')), 'the results table was displayed');
+      const t0 = Date.now();
+      await runAll();
+      const nb = await waitSaved(
+        page,
+        file,
+        (n) => allRan(n) || codeCells(n).some((c) => (c.outputs ?? []).some((o) => o.output_type === 'error')),
+        240_000,
+        'the welcome notebook to run',
+      );
+      log(`welcome notebook ran in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const cells = codeCells(nb);
+      const errors = cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === 'error'));
+      assert.deepEqual(errors, [], 'no cell failed');
+      assert.deepEqual(
+        cells.map((c) => c.execution_count),
+        cells.map((_, i) => i + 1),
+        'fresh execution counts 1..N from a new kernel',
+      );
+      assert.ok(
+        cells.some((c) => mimes(c).includes('application/vnd.edgelab.table.v1+json')),
+        'the results table was displayed',
+      );
 
-    // 'edgelab' resolved in a folder outside the repo through the link the controller made
-    const link = join(ws, 'node_modules', 'edgelab');
-    assert.ok(lstatSync(link).isSymbolicLink(), 'node_modules/edgelab is a link');
-    const target = realpathSync(link);
-    assert.equal(target, realpathSync(join(server!.exts, readdirSync(server!.exts).find((d) => d.startsWith('edgelab.edgelab-'))!)), `links to the installed extension (${readlinkSync(link)})`);
-    assert.ok(existsSync(join(target, 'dist', 'node_modules', 'tslab')) && existsSync(join(target, 'dist', 'kernel', 'index.d.ts')));
-    await page.keyboard.press('Control+Home').catch(() => undefined);
-    await screenshot(page, 'vscode-welcome.png');
-    t.diagnostic(`welcome: ${cells.length} cells`);
-  }));
+      // 'edgelab' resolved in a folder outside the repo through the link the controller made
+      const link = join(ws, 'node_modules', 'edgelab');
+      assert.ok(lstatSync(link).isSymbolicLink(), 'node_modules/edgelab is a link');
+      const target = realpathSync(link);
+      assert.equal(
+        target,
+        realpathSync(
+          join(
+            server!.exts,
+            readdirSync(server!.exts).find((d) => d.startsWith('edgelab.edgelab-'))!,
+          ),
+        ),
+        `links to the installed extension (${readlinkSync(link)})`,
+      );
+      assert.ok(existsSync(join(target, 'dist', 'node_modules', 'tslab')) && existsSync(join(target, 'dist', 'kernel', 'index.d.ts')));
+      await page.keyboard.press('Control+Home').catch(() => undefined);
+      await screenshot(page, 'vscode-welcome.png');
+      t.diagnostic(`welcome: ${cells.length} cells`);
+    }),
+  );
 
-  test('every figure kind is drawn by the EdgeLab renderer; display updates replace the progress output', { timeout: 150_000 }, guarded(async (_t: unknown) => {
-    const page = browser!.page;
-    await runCommand(page, 'View: Close All Editors');
-    await openNotebook('figures-all-kinds.ipynb');
-    const file = join(ws, 'figures-all-kinds.ipynb');
-    await runAll();
-    const nb = await waitSaved(page, file, allRan, 100_000, 'the figures notebook to run');
-    const cells = codeCells(nb);
-    assert.deepEqual(cells.map((c) => c.execution_count), cells.map((_, i) => i + 1));
-    for (const k of FIGURE_KINDS) {
-      const c = cells.find((x) => mimes(x).includes(`application/vnd.edgelab.${k}.v1+json`));
-      assert.ok(c, `a saved display_data carries ${k}`);
-      const o = c.outputs!.find((x) => x.data?.[`application/vnd.edgelab.${k}.v1+json`]);
-      assert.equal(o!.output_type, 'display_data');
-      assert.equal(typeof o!.data[`application/vnd.edgelab.${k}.v1+json`], 'object', 'vendor JSON is saved as JSON, not as a string');
-      assert.ok(o!.data['image/svg+xml'] && o!.data['text/plain'], 'fallbacks saved next to it');
-    }
-    const progress = cells.at(-1)!;
-    assert.equal(progress.outputs!.length, 1, 'one progress output, updated in place');
-    assert.match(String([progress.outputs![0]?.data['text/plain']].flat().join('')), /100%/);
-
-    // the renderer's DOM inside the output iframe, for each kind (scroll so every output gets rendered)
-    const seen = new Map<string, boolean>();
-    const list = page.locator('.notebook-editor:visible .monaco-list').first();
-    await list.hover();
-    for (let step = 0; step < 30 && seen.size < FIGURE_KINDS.length; step++) {
-      for (const el of await allInFrames(page, '.edgelab-figure[data-kind]')) {
-        const kind = await el.getAttribute('data-kind');
-        if (!kind || seen.get(kind)) continue;
-        const drawn = PLOTLY_KINDS.has(kind) ? !!(await el.$('.edgelab-plot .main-svg')) : !!(await el.$('canvas, table, svg'));
-        if (drawn) seen.set(kind, true);
+  test(
+    'every figure kind is drawn by the EdgeLab renderer; display updates replace the progress output',
+    { timeout: 150_000 },
+    guarded(async (_t: unknown) => {
+      const page = browser!.page;
+      await runCommand(page, 'View: Close All Editors');
+      await openNotebook('figures-all-kinds.ipynb');
+      const file = join(ws, 'figures-all-kinds.ipynb');
+      await runAll();
+      const nb = await waitSaved(page, file, allRan, 100_000, 'the figures notebook to run');
+      const cells = codeCells(nb);
+      assert.deepEqual(
+        cells.map((c) => c.execution_count),
+        cells.map((_, i) => i + 1),
+      );
+      for (const k of FIGURE_KINDS) {
+        const c = cells.find((x) => mimes(x).includes(`application/vnd.edgelab.${k}.v1+json`));
+        assert.ok(c, `a saved display_data carries ${k}`);
+        const o = c.outputs!.find((x) => x.data?.[`application/vnd.edgelab.${k}.v1+json`]);
+        assert.equal(o!.output_type, 'display_data');
+        assert.equal(typeof o!.data[`application/vnd.edgelab.${k}.v1+json`], 'object', 'vendor JSON is saved as JSON, not as a string');
+        assert.ok(o!.data['image/svg+xml'] && o!.data['text/plain'], 'fallbacks saved next to it');
       }
-      await page.mouse.wheel(0, 450);
-      await page.waitForTimeout(700);
-    }
-    // one tall viewport: every cell rendered at once, for the screenshot and the hover
-    await page.setViewportSize({ width: 1400, height: 4800 });
-    await page.keyboard.press('Escape');
-    await list.hover();
-    await page.mouse.wheel(0, -20_000);
-    await page.waitForTimeout(2500);
-    await screenshot(page, 'vscode-figures.png');
-    assert.deepEqual(FIGURE_KINDS.filter((k) => !seen.get(k)), [], 'every kind drawn by our renderer');
-    assert.equal((await allInFrames(page, '.edgelab-error')).length, 0, 'no renderer error boxes');
+      const progress = cells.at(-1)!;
+      assert.equal(progress.outputs!.length, 1, 'one progress output, updated in place');
+      assert.match(String([progress.outputs![0]?.data['text/plain']].flat().join('')), /100%/);
 
-    // hover in a cell is answered by the running kernel (inspect_request), marked "EdgeLab kernel"
-    const token = page.locator('.notebook-editor:visible .view-line span[class^="mtk"]', { hasText: /^progress$/ }).first();
-    await token.waitFor({ timeout: 10_000 });
-    let hovered = false;
-    for (let i = 0; i < 4 && !hovered; i++) {
+      // the renderer's DOM inside the output iframe, for each kind (scroll so every output gets rendered)
+      const seen = new Map<string, boolean>();
+      const list = page.locator('.notebook-editor:visible .monaco-list').first();
+      await list.hover();
+      for (let step = 0; step < 30 && seen.size < FIGURE_KINDS.length; step++) {
+        for (const el of await allInFrames(page, '.edgelab-figure[data-kind]')) {
+          const kind = await el.getAttribute('data-kind');
+          if (!kind || seen.get(kind)) continue;
+          const drawn = PLOTLY_KINDS.has(kind) ? !!(await el.$('.edgelab-plot .main-svg')) : !!(await el.$('canvas, table, svg'));
+          if (drawn) seen.set(kind, true);
+        }
+        await page.mouse.wheel(0, 450);
+        await page.waitForTimeout(700);
+      }
+      // one tall viewport: every cell rendered at once, for the screenshot and the hover
+      await page.setViewportSize({ width: 1400, height: 4800 });
+      await page.keyboard.press('Escape');
+      await list.hover();
+      await page.mouse.wheel(0, -20_000);
+      await page.waitForTimeout(2500);
+      await screenshot(page, 'vscode-figures.png');
+      assert.deepEqual(
+        FIGURE_KINDS.filter((k) => !seen.get(k)),
+        [],
+        'every kind drawn by our renderer',
+      );
+      assert.equal((await allInFrames(page, '.edgelab-error')).length, 0, 'no renderer error boxes');
+
+      // hover in a cell is answered by the running kernel (inspect_request), marked "EdgeLab kernel"
+      const token = page.locator('.notebook-editor:visible .view-line span[class^="mtk"]', { hasText: /^progress$/ }).first();
+      await token.waitFor({ timeout: 10_000 });
+      let hovered = false;
+      for (let i = 0; i < 4 && !hovered; i++) {
+        await page.mouse.move(0, 0);
+        await token.hover();
+        hovered = await page
+          .locator('.monaco-hover:visible', { hasText: 'EdgeLab kernel' })
+          .first()
+          .waitFor({ timeout: 6000 })
+          .then(
+            () => true,
+            () => false,
+          );
+      }
+      const hover = page.locator('.monaco-hover:visible', { hasText: 'EdgeLab kernel' }).first();
+      const hoverText = hovered ? await hover.textContent() : '';
+      const box = hovered ? await hover.boundingBox() : null;
+      if (box) await screenshot(page, 'vscode-hover.png', { x: 0, y: Math.max(0, box.y - 350), width: 1400, height: 800 });
+      assert.ok(hovered, 'hover from the kernel shown');
+      assert.match(hoverText ?? '', /progress\(total: number/);
       await page.mouse.move(0, 0);
-      await token.hover();
-      hovered = await page.locator('.monaco-hover:visible', { hasText: 'EdgeLab kernel' }).first().waitFor({ timeout: 6000 }).then(() => true, () => false);
-    }
-    const hover = page.locator('.monaco-hover:visible', { hasText: 'EdgeLab kernel' }).first();
-    const hoverText = hovered ? await hover.textContent() : '';
-    const box = hovered ? await hover.boundingBox() : null;
-    if (box) await screenshot(page, 'vscode-hover.png', { x: 0, y: Math.max(0, box.y - 350), width: 1400, height: 800 });
-    assert.ok(hovered, 'hover from the kernel shown');
-    assert.match(hoverText ?? '', /progress\(total: number/);
-    await page.mouse.move(0, 0);
 
-    // completion in a later cell: only the kernel knows `el` there (VS Code's TypeScript service sees each cell alone)
-    await page.locator('.notebook-editor:visible .view-line', { hasText: 'p.done();' }).first().click();
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('el.vi', { delay: 60 });
-    let suggested = false;
-    for (let i = 0; i < 4 && !suggested; i++) {
-      await page.keyboard.press('Control+Space');
-      suggested = await page.locator('.suggest-widget .monaco-list-row', { hasText: 'viz' }).first().waitFor({ timeout: 5000 }).then(() => true, () => false);
-    }
-    const sbox = suggested ? await page.locator('.suggest-widget').first().boundingBox() : null;
-    if (sbox) await screenshot(page, 'vscode-completion.png', { x: 0, y: Math.max(0, sbox.y - 400), width: 1400, height: 800 });
-    await page.keyboard.press('Escape');
-    for (let i = 0; i < 6; i++) await page.keyboard.press('Backspace'); // 'el.vi' and the newline
-    await runCommand(page, 'File: Save');
-    await page.setViewportSize({ width: 1400, height: 1000 });
-    await page.waitForTimeout(500);
-    assert.ok(suggested, 'completion item "viz" from the kernel');
-    const after = readNb(file);
-    assert.equal(codeCells(after).at(-1)!.source.toString().includes('el.vi'), false, 'the probe text was removed again');
-  }));
+      // completion in a later cell: only the kernel knows `el` there (VS Code's TypeScript service sees each cell alone)
+      await page.locator('.notebook-editor:visible .view-line', { hasText: 'p.done();' }).first().click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('el.vi', { delay: 60 });
+      let suggested = false;
+      for (let i = 0; i < 4 && !suggested; i++) {
+        await page.keyboard.press('Control+Space');
+        suggested = await page
+          .locator('.suggest-widget .monaco-list-row', { hasText: 'viz' })
+          .first()
+          .waitFor({ timeout: 5000 })
+          .then(
+            () => true,
+            () => false,
+          );
+      }
+      const sbox = suggested ? await page.locator('.suggest-widget').first().boundingBox() : null;
+      if (sbox) await screenshot(page, 'vscode-completion.png', { x: 0, y: Math.max(0, sbox.y - 400), width: 1400, height: 800 });
+      await page.keyboard.press('Escape');
+      for (let i = 0; i < 6; i++) await page.keyboard.press('Backspace'); // 'el.vi' and the newline
+      await runCommand(page, 'File: Save');
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      await page.waitForTimeout(500);
+      assert.ok(suggested, 'completion item "viz" from the kernel');
+      const after = readNb(file);
+      assert.equal(codeCells(after).at(-1)!.source.toString().includes('el.vi'), false, 'the probe text was removed again');
+    }),
+  );
 
-  test('interrupting a long-running cell stops it and the cells queued after it; restart gives a fresh kernel', { timeout: 120_000 }, guarded(async (_t: unknown) => {
-    const page = browser!.page;
-    await runCommand(page, 'View: Close All Editors');
-    await openNotebook('interrupt.ipynb');
-    const file = join(ws, 'interrupt.ipynb');
-    await runAll();
-    const tick = await findInFrames(page, 'text=/tick 10/', 60_000);
-    assert.ok(tick, 'the long cell is running and streaming');
-    await runCommand(page, 'EdgeLab: Interrupt Kernel');
-    const nb = await waitSaved(page, file, (n) => codeCells(n)[1]?.execution_count != null, 30_000, 'the interrupted cell to end');
-    const [first, long, third] = codeCells(nb);
-    assert.ok(first && long && third, 'the notebook has its three code cells');
-    assert.equal(first.execution_count, 1);
-    const err = long.outputs!.find((o) => o.output_type === 'error');
-    assert.ok(err, 'the interrupted cell ends with an error output');
-    assert.match(`${err.ename}: ${err.evalue}`, /interrupt/i);
-    assert.ok(long.outputs!.some((o) => o.output_type === 'stream' && /tick 10/.test([o.text].flat().join(''))), 'its earlier output is kept');
-    assert.ok(!long.outputs!.some((o) => o.output_type === 'stream' && o.name === 'stderr'), `tslab's stderr report became the error output: ${JSON.stringify(long.outputs)}`);
-    assert.doesNotMatch(err.traceback.join('\n'), /tslab[\\/]dist|commander/, 'kernel internals are not shown');
-    // what the user sees: one error block, no leftover raw stderr (VS Code merges adjacent stream outputs)
-    const shownErrors = await allInFrames(page, 'text=/Interrupted asynchronously/');
-    assert.ok(shownErrors.length >= 1);
-    assert.equal((await allInFrames(page, 'text=/at createExecutor/')).length, 0, 'the raw stderr block is gone from the output view');
-    assert.equal(third.execution_count ?? null, null, 'the queued cell did not run');
-    assert.deepEqual(third.outputs ?? [], []);
-    await screenshot(page, 'vscode-interrupt.png');
+  test(
+    'interrupting a long-running cell stops it and the cells queued after it; restart gives a fresh kernel',
+    { timeout: 120_000 },
+    guarded(async (_t: unknown) => {
+      const page = browser!.page;
+      await runCommand(page, 'View: Close All Editors');
+      await openNotebook('interrupt.ipynb');
+      const file = join(ws, 'interrupt.ipynb');
+      await runAll();
+      const tick = await findInFrames(page, 'text=/tick 10/', 60_000);
+      assert.ok(tick, 'the long cell is running and streaming');
+      await runCommand(page, 'EdgeLab: Interrupt Kernel');
+      const nb = await waitSaved(page, file, (n) => codeCells(n)[1]?.execution_count != null, 30_000, 'the interrupted cell to end');
+      const [first, long, third] = codeCells(nb);
+      assert.ok(first && long && third, 'the notebook has its three code cells');
+      assert.equal(first.execution_count, 1);
+      const err = long.outputs!.find((o) => o.output_type === 'error');
+      assert.ok(err, 'the interrupted cell ends with an error output');
+      assert.match(`${err.ename}: ${err.evalue}`, /interrupt/i);
+      assert.ok(
+        long.outputs!.some((o) => o.output_type === 'stream' && /tick 10/.test([o.text].flat().join(''))),
+        'its earlier output is kept',
+      );
+      assert.ok(
+        !long.outputs!.some((o) => o.output_type === 'stream' && o.name === 'stderr'),
+        `tslab's stderr report became the error output: ${JSON.stringify(long.outputs)}`,
+      );
+      assert.doesNotMatch(err.traceback.join('\n'), /tslab[\\/]dist|commander/, 'kernel internals are not shown');
+      // what the user sees: one error block, no leftover raw stderr (VS Code merges adjacent stream outputs)
+      const shownErrors = await allInFrames(page, 'text=/Interrupted asynchronously/');
+      assert.ok(shownErrors.length >= 1);
+      assert.equal((await allInFrames(page, 'text=/at createExecutor/')).length, 0, 'the raw stderr block is gone from the output view');
+      assert.equal(third.execution_count ?? null, null, 'the queued cell did not run');
+      assert.deepEqual(third.outputs ?? [], []);
+      await screenshot(page, 'vscode-interrupt.png');
 
-    // restart: a fresh kernel counts from 1 again (without it, the next count would be 3)
-    await page.locator('.notebook-editor:visible .notebook-toolbar-container .action-item', { hasText: 'Clear All Outputs' }).first().click();
-    await runCommand(page, 'EdgeLab: Restart Kernel');
-    await page.locator('.notification-toast', { hasText: 'kernel restarted' }).first().waitFor({ timeout: 30_000 });
-    await page.locator('.notebook-editor:visible .view-line', { hasText: "console.log('ready');" }).first().click();
-    // the focused cell's run button (left gutter)
-    const runButton = page.locator('.notebook-editor:visible .monaco-list-row.focused .run-button-container .action-label').first();
-    await runButton.hover();
-    await runButton.click();
-    const again = await waitSaved(page, file, (n) => codeCells(n)[0]?.execution_count != null, 30_000, 'the first cell to run after the restart');
-    assert.match(JSON.stringify(codeCells(again)[0]?.outputs), /ready/);
-    assert.equal(codeCells(again)[0]?.execution_count, 1, 'execution count restarts at 1 on a fresh kernel');
-  }));
+      // restart: a fresh kernel counts from 1 again (without it, the next count would be 3)
+      await page
+        .locator('.notebook-editor:visible .notebook-toolbar-container .action-item', { hasText: 'Clear All Outputs' })
+        .first()
+        .click();
+      await runCommand(page, 'EdgeLab: Restart Kernel');
+      await page.locator('.notification-toast', { hasText: 'kernel restarted' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.notebook-editor:visible .view-line', { hasText: "console.log('ready');" }).first().click();
+      // the focused cell's run button (left gutter)
+      const runButton = page.locator('.notebook-editor:visible .monaco-list-row.focused .run-button-container .action-label').first();
+      await runButton.hover();
+      await runButton.click();
+      const again = await waitSaved(
+        page,
+        file,
+        (n) => codeCells(n)[0]?.execution_count != null,
+        30_000,
+        'the first cell to run after the restart',
+      );
+      assert.match(JSON.stringify(codeCells(again)[0]?.outputs), /ready/);
+      assert.equal(codeCells(again)[0]?.execution_count, 1, 'execution count restarts at 1 on a fresh kernel');
+    }),
+  );
 
-  test('Install Jupyter Kernel writes a tslab kernelspec that points into the extension', guarded(async (_t: unknown) => {
-    await runCommand(browser!.page, 'EdgeLab: Install Jupyter Kernel');
-    const spec = join(server!.home, '.local', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
-    for (let i = 0; i < 40 && !existsSync(spec); i++) await browser!.page.waitForTimeout(250);
-    const k = JSON.parse(readFileSync(spec, 'utf8')) as { argv: string[]; language: string };
-    assert.equal(k.language, 'typescript');
-    assert.match(k.argv[1] ?? '', /edgelab\.edgelab-[^/]+\/dist\/extension\/runner\/tslab-kernel\.js$/, "EdgeLab's kernel entry (tslab 1.0.22 wrapped)");
-    assert.ok(existsSync(k.argv[1] ?? ''));
-  }));
+  test(
+    'Install Jupyter Kernel writes a tslab kernelspec that points into the extension',
+    guarded(async (_t: unknown) => {
+      await runCommand(browser!.page, 'EdgeLab: Install Jupyter Kernel');
+      const spec = join(server!.home, '.local', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
+      for (let i = 0; i < 40 && !existsSync(spec); i++) await browser!.page.waitForTimeout(250);
+      const k = JSON.parse(readFileSync(spec, 'utf8')) as { argv: string[]; language: string };
+      assert.equal(k.language, 'typescript');
+      assert.match(
+        k.argv[1] ?? '',
+        /edgelab\.edgelab-[^/]+\/dist\/extension\/runner\/tslab-kernel\.js$/,
+        "EdgeLab's kernel entry (tslab 1.0.22 wrapped)",
+      );
+      assert.ok(existsSync(k.argv[1] ?? ''));
+    }),
+  );
 
-  test('a broken cell shows its error name, message and cell line (compile error and runtime error)', { timeout: 120_000 }, guarded(async (_t: unknown) => {
-    const page = browser!.page;
-    const file = join(ws, 'broken.ipynb');
-    const cell = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
-    writeFileSync(file, JSON.stringify({
-      nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
-      cells: [cell("const ok = 1;\nconsole.log('before');"), cell("const fine = ok;\n\nconst bad: number = 'text';"),
-        cell('function explode(x: number) {\n  if (x > 1) throw new RangeError(`too big: ${x}`);\n  return x;\n}\nexplode(5);')],
-    }, null, 1));
-    await runCommand(page, 'View: Close All Editors');
-    await openNotebook('broken.ipynb');
-    const errorIn = (n: SavedNotebook, i: number) => (codeCells(n)[i]?.outputs ?? []).find((o) => o.output_type === 'error');
-    // Run All stops at the compile error (Jupyter semantics); the runtime-error cell is then run on its own
-    await runAll();
-    await waitSaved(page, file, (n) => !!errorIn(n, 1), 60_000, 'the compile error');
-    await page.locator('.notebook-editor:visible .view-line', { hasText: 'explode(5);' }).first().click();
-    const runButton = page.locator('.notebook-editor:visible .monaco-list-row.focused .run-button-container .action-label').first();
-    await runButton.hover();
-    await runButton.click();
-    const nb = await waitSaved(page, file, (n) => !!errorIn(n, 2), 60_000, 'the runtime error');
-    const [compile, runtime] = [errorIn(nb, 1), errorIn(nb, 2)];
-    assert.ok(compile && runtime, `both broken cells end with an error output: ${JSON.stringify(codeCells(nb).map((c) => c.outputs))}`);
-    assert.equal(compile.ename, 'CompileError');
-    assert.equal(compile.evalue, "line 3:7 - Type 'string' is not assignable to type 'number'.");
-    assert.equal(runtime.ename, 'RangeError');
-    assert.equal(runtime.evalue, 'too big: 5');
-    assert.match(runtime.traceback.join('\n'), /at explode \(Cell In\[3\]:2:20\)/);
-    // what the user sees in the output view
-    const shown = {
-      compile: await findInFrames(page, 'text=/is not assignable to type/', 20_000),
-      line: await findInFrames(page, 'text=/line 3:7 - Type/', 5_000),
-      runtime: await findInFrames(page, 'text=/too big: 5/', 5_000),
-    };
-    await screenshot(page, 'vscode-broken-cell.png');
-    assert.ok(shown.compile, 'the compile error is shown');
-    assert.ok(shown.line, 'with its cell line');
-    assert.ok(shown.runtime, 'the runtime error is shown');
-  }));
+  test(
+    'a broken cell shows its error name, message and cell line (compile error and runtime error)',
+    { timeout: 120_000 },
+    guarded(async (_t: unknown) => {
+      const page = browser!.page;
+      const file = join(ws, 'broken.ipynb');
+      const cell = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
+      writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            nbformat: 4,
+            nbformat_minor: 5,
+            metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+            cells: [
+              cell("const ok = 1;\nconsole.log('before');"),
+              cell("const fine = ok;\n\nconst bad: number = 'text';"),
+              cell('function explode(x: number) {\n  if (x > 1) throw new RangeError(`too big: ${x}`);\n  return x;\n}\nexplode(5);'),
+            ],
+          },
+          null,
+          1,
+        ),
+      );
+      await runCommand(page, 'View: Close All Editors');
+      await openNotebook('broken.ipynb');
+      const errorIn = (n: SavedNotebook, i: number) => (codeCells(n)[i]?.outputs ?? []).find((o) => o.output_type === 'error');
+      // Run All stops at the compile error (Jupyter semantics); the runtime-error cell is then run on its own
+      await runAll();
+      await waitSaved(page, file, (n) => !!errorIn(n, 1), 60_000, 'the compile error');
+      await page.locator('.notebook-editor:visible .view-line', { hasText: 'explode(5);' }).first().click();
+      const runButton = page.locator('.notebook-editor:visible .monaco-list-row.focused .run-button-container .action-label').first();
+      await runButton.hover();
+      await runButton.click();
+      const nb = await waitSaved(page, file, (n) => !!errorIn(n, 2), 60_000, 'the runtime error');
+      const [compile, runtime] = [errorIn(nb, 1), errorIn(nb, 2)];
+      assert.ok(compile && runtime, `both broken cells end with an error output: ${JSON.stringify(codeCells(nb).map((c) => c.outputs))}`);
+      assert.equal(compile.ename, 'CompileError');
+      assert.equal(compile.evalue, "line 3:7 - Type 'string' is not assignable to type 'number'.");
+      assert.equal(runtime.ename, 'RangeError');
+      assert.equal(runtime.evalue, 'too big: 5');
+      assert.match(runtime.traceback.join('\n'), /at explode \(Cell In\[3\]:2:20\)/);
+      // what the user sees in the output view
+      const shown = {
+        compile: await findInFrames(page, 'text=/is not assignable to type/', 20_000),
+        line: await findInFrames(page, 'text=/line 3:7 - Type/', 5_000),
+        runtime: await findInFrames(page, 'text=/too big: 5/', 5_000),
+      };
+      await screenshot(page, 'vscode-broken-cell.png');
+      assert.ok(shown.compile, 'the compile error is shown');
+      assert.ok(shown.line, 'with its cell line');
+      assert.ok(shown.runtime, 'the runtime error is shown');
+    }),
+  );
 });

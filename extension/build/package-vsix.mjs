@@ -35,12 +35,29 @@ const log = (m) => console.error(`[package-vsix] ${m}`);
 /** Runtime packages the kernel bundle and the extension host load (the rest of package.json deps are dev/bench/data tools). */
 export const RUNTIME_ROOTS = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'tslab', 'zeromq'];
 /** In the dependency closure but never loaded at run time by the node entry points. */
-const SKIP_PACKAGES = new Set(['core-js', 'rollup', '@rollup/plugin-commonjs', '@rollup/plugin-node-resolve', '@rollup/plugin-replace', '@rollup/pluginutils']);
+const SKIP_PACKAGES = new Set([
+  'core-js',
+  'rollup',
+  '@rollup/plugin-commonjs',
+  '@rollup/plugin-node-resolve',
+  '@rollup/plugin-replace',
+  '@rollup/pluginutils',
+]);
 
 if (args.includes('--build')) {
-  execFileSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  execFileSync(process.execPath, [join(root, 'esbuild.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }
-for (const f of ['dist/extension/extension.js', 'dist/kernel/index.js', 'dist/kernel/index.d.ts', 'dist/renderer/index.js', 'dist/webviews/calibration.js']) {
+for (const f of [
+  'dist/extension/extension.js',
+  'dist/kernel/index.js',
+  'dist/kernel/index.d.ts',
+  'dist/renderer/index.js',
+  'dist/webviews/calibration.js',
+]) {
   if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run \`node esbuild.mjs\` first (or pass --build)`);
 }
 
@@ -50,10 +67,14 @@ function closure(roots) {
   const visit = (name, from) => {
     if (SKIP_PACKAGES.has(name)) return;
     // Node's lookup, by hand: `require.resolve('<name>/package.json')` fails for packages whose "exports" hide it (cmake-ts)
-    let dir, d = from;
+    let dir,
+      d = from;
     for (;;) {
       const c = join(d, 'node_modules', name);
-      if (existsSync(join(c, 'package.json'))) { dir = c; break; }
+      if (existsSync(join(c, 'package.json'))) {
+        dir = c;
+        break;
+      }
       const up = dirname(d);
       if (up === d) return; // optional and absent
       d = up;
@@ -70,15 +91,21 @@ function closure(roots) {
 function walk(dir, base = dir, acc = []) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'node_modules') walk(p, base, acc); }
-    else if (e.isFile()) acc.push(relative(base, p).split(sep).join('/'));
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules') walk(p, base, acc);
+    } else if (e.isFile()) acc.push(relative(base, p).split(sep).join('/'));
   }
   return acc;
 }
 
 const GENERIC_DROP = [
-  /\.map$/, /\.tsbuildinfo$/, /(^|\/)(test|tests|__tests__|docs?|examples?|benchmarks?|coverage|\.github)\//i,
-  /\.(md|markdown)$/i, /(^|\/)(CHANGELOG|HISTORY|CONTRIBUTING)/i, /(?<!\.d)\.(ts|mts|cts)$/, /\.(cc|cpp|h|hpp|c|gyp|gypi|cmake)$/i,
+  /\.map$/,
+  /\.tsbuildinfo$/,
+  /(^|\/)(test|tests|__tests__|docs?|examples?|benchmarks?|coverage|\.github)\//i,
+  /\.(md|markdown)$/i,
+  /(^|\/)(CHANGELOG|HISTORY|CONTRIBUTING)/i,
+  /(?<!\.d)\.(ts|mts|cts)$/,
+  /\.(cc|cpp|h|hpp|c|gyp|gypi|cmake)$/i,
 ];
 
 /** Files of one package to ship. */
@@ -87,11 +114,22 @@ function keepFiles(name, dir) {
   const p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   if (name.startsWith('@tensorflow/')) {
     const main = (p.main ?? 'index.js').replace(/^\.\//, '');
-    return files.filter((f) => f === 'package.json' || /^LICENSE/i.test(f) || f === main || (/^dist\//.test(f) && ((/\.d\.ts$/.test(f) && !/_test\.d\.ts$/.test(f)) || /\.wasm$/.test(f))));
+    return files.filter(
+      (f) =>
+        f === 'package.json' ||
+        /^LICENSE/i.test(f) ||
+        f === main ||
+        (/^dist\//.test(f) && ((/\.d\.ts$/.test(f) && !/_test\.d\.ts$/.test(f)) || /\.wasm$/.test(f))),
+    );
   }
   let keep = files.filter((f) => !GENERIC_DROP.some((re) => re.test(f)) || f === 'package.json');
   if (name === '@tslab/typescript-for-tslab') {
-    keep = keep.filter((f) => !/^lib\/(tsserver|tsserverlibrary|typingsInstaller|tsc|watchGuard|cancellationToken)\.(js|d\.ts)$/.test(f) && !/^lib\/[a-z]{2}(-[a-z]+)?\//i.test(f) && !/^bin\//.test(f));
+    keep = keep.filter(
+      (f) =>
+        !/^lib\/(tsserver|tsserverlibrary|typingsInstaller|tsc|watchGuard|cancellationToken)\.(js|d\.ts)$/.test(f) &&
+        !/^lib\/[a-z]{2}(-[a-z]+)?\//i.test(f) &&
+        !/^bin\//.test(f),
+    );
   }
   if (name === 'zeromq') keep = keep.filter((f) => !/^(src|script)\//.test(f) && !/^(CMakeLists\.txt|vcpkg\.json|tsconfig\.json)$/.test(f));
   return keep;
@@ -103,7 +141,9 @@ mkdirSync(stage, { recursive: true });
 
 // 1. manifest: runtime fields only (no scripts → vsce runs no prepublish; no devDependencies → no @types/vscode check)
 const manifest = { ...pkg };
-delete manifest.scripts; delete manifest.devDependencies; delete manifest.optionalDependencies;
+delete manifest.scripts;
+delete manifest.devDependencies;
+delete manifest.optionalDependencies;
 manifest.dependencies = Object.fromEntries(RUNTIME_ROOTS.map((r) => [r, pkg.dependencies[r]]));
 writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 
@@ -123,7 +163,11 @@ copyTree('dist/extension', 'dist/extension', noMap);
   const queue = ['index.js'];
   while (queue.length) {
     const src = readFileSync(join(root, 'dist', 'renderer', queue.pop()), 'utf8');
-    for (const m of src.matchAll(/(?:from|import)\s*\(?\s*["']\.\/([\w.-]+\.js)["']/g)) if (!want.has(m[1])) { want.add(m[1]); queue.push(m[1]); }
+    for (const m of src.matchAll(/(?:from|import)\s*\(?\s*["']\.\/([\w.-]+\.js)["']/g))
+      if (!want.has(m[1])) {
+        want.add(m[1]);
+        queue.push(m[1]);
+      }
   }
   for (const f of readdirSync(join(root, 'dist', 'renderer'))) if (f.endsWith('.css')) want.add(f);
   copyTree('dist/renderer', 'dist/renderer', (f) => want.has(f));
@@ -134,7 +178,11 @@ copyTree('notebooks', 'notebooks', (f) => f.endsWith('.ipynb') && !f.includes('/
 copyTree('media', 'media');
 cpSync(join(root, 'README.md'), join(stage, 'README.md'));
 cpSync(join(root, '.vscodeignore'), join(stage, '.vscodeignore'));
-writeFileSync(join(stage, 'LICENSE'), existsSync(join(root, 'LICENSE')) ? readFileSync(join(root, 'LICENSE'), 'utf8') : `MIT License
+writeFileSync(
+  join(stage, 'LICENSE'),
+  existsSync(join(root, 'LICENSE'))
+    ? readFileSync(join(root, 'LICENSE'), 'utf8')
+    : `MIT License
 
 Copyright (c) EdgeLab contributors
 
@@ -149,18 +197,21 @@ THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLI
 WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
 COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE,
 ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
-`);
+`,
+);
 
 // 3. curated runtime packages → dist/node_modules
 const deps = closure(RUNTIME_ROOTS);
-let files = 0, bytes = 0;
+let files = 0,
+  bytes = 0;
 for (const [dir, rel] of deps) {
   const name = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name ?? rel;
   for (const f of keepFiles(name, dir)) {
     const dest = join(stage, 'dist', 'node_modules', rel, f);
     mkdirSync(dirname(dest), { recursive: true });
     copyFileSync(join(dir, f), dest);
-    files++; bytes += statSync(dest).size;
+    files++;
+    bytes += statSync(dest).size;
   }
 }
 log(`runtime: ${deps.size} packages, ${files} files, ${(bytes / 2 ** 20).toFixed(1)} MiB unpacked`);
@@ -168,14 +219,30 @@ log(`runtime: ${deps.size} packages, ${files} files, ${(bytes / 2 ** 20).toFixed
 // 4. vsce (offline). Its bin is node_modules/@vscode/vsce/vsce.
 mkdirSync(dirname(out), { recursive: true });
 rmSync(out, { force: true });
-execFileSync(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-update-package-json', '--no-git-tag-version', '-o', out], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } });
+execFileSync(
+  process.execPath,
+  [
+    join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
+    'package',
+    '--no-dependencies',
+    '--no-update-package-json',
+    '--no-git-tag-version',
+    '-o',
+    out,
+  ],
+  { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } },
+);
 const size = statSync(out).size;
-const kib = (f) => existsSync(join(stage, f)) ? `${(statSync(join(stage, f)).size / 1024).toFixed(0)} KiB` : 'absent';
-const renderer = walk(join(stage, 'dist', 'renderer')).map((f) => `${f} ${kib(join('dist', 'renderer', f))}`).join(', ');
+const kib = (f) => (existsSync(join(stage, f)) ? `${(statSync(join(stage, f)).size / 1024).toFixed(0)} KiB` : 'absent');
+const renderer = walk(join(stage, 'dist', 'renderer'))
+  .map((f) => `${f} ${kib(join('dist', 'renderer', f))}`)
+  .join(', ');
 log(`extension.js ${kib('dist/extension/extension.js')}; kernel index.js ${kib('dist/kernel/index.js')}; renderer: ${renderer}`);
 log(`${out}: ${(size / 2 ** 20).toFixed(1)} MiB (budget ${VSIX_BUDGET_MIB} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 if (size > VSIX_BUDGET_MIB * 2 ** 20) {
-  log(`over budget by ${(size / 2 ** 20 - VSIX_BUDGET_MIB).toFixed(1)} MiB: load new models from installed packages instead of copying them in, or prune more in keepFiles()`);
+  log(
+    `over budget by ${(size / 2 ** 20 - VSIX_BUDGET_MIB).toFixed(1)} MiB: load new models from installed packages instead of copying them in, or prune more in keepFiles()`,
+  );
   process.exit(1);
 }
 console.log(out);

@@ -20,10 +20,20 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 /** Enough of vscode.Uri for the panel: parse, path, with({ path }), toString. */
 class MockUri {
   private readonly u: URL;
-  constructor(s: string) { this.u = new URL(s); }
-  get path() { return this.u.pathname; }
-  with(c: { path?: string }) { const x = new URL(this.u.href); if (c.path !== undefined) x.pathname = c.path; return new MockUri(x.href); }
-  toString() { return this.u.href; }
+  constructor(s: string) {
+    this.u = new URL(s);
+  }
+  get path() {
+    return this.u.pathname;
+  }
+  with(c: { path?: string }) {
+    const x = new URL(this.u.href);
+    if (c.path !== undefined) x.pathname = c.path;
+    return new MockUri(x.href);
+  }
+  toString() {
+    return this.u.href;
+  }
 }
 type Listener = (m: unknown) => void;
 
@@ -34,17 +44,35 @@ function mockVscode() {
   let onDispose = () => undefined as void;
   const panel = {
     webview: {
-      cspSource: 'https://x.vscode-cdn.net', html: '',
+      cspSource: 'https://x.vscode-cdn.net',
+      html: '',
       asWebviewUri: (u: { fsPath: string }) => ({ toString: () => `https://x.vscode-cdn.net${u.fsPath}` }),
-      postMessage: (m: unknown) => { posted.push(parseHostMessage(JSON.parse(JSON.stringify(m)))); return Promise.resolve(true); },
-      onDidReceiveMessage: (l: Listener) => { onMessage = l; return { dispose() {} }; },
+      postMessage: (m: unknown) => {
+        posted.push(parseHostMessage(JSON.parse(JSON.stringify(m))));
+        return Promise.resolve(true);
+      },
+      onDidReceiveMessage: (l: Listener) => {
+        onMessage = l;
+        return { dispose() {} };
+      },
     },
-    onDidDispose: (l: () => void) => { onDispose = l; return { dispose() {} }; },
+    onDidDispose: (l: () => void) => {
+      onDispose = l;
+      return { dispose() {} };
+    },
   };
   const m = vscodeMock as unknown as Record<string, any>;
-  m.window.createWebviewPanel = (_id: string, _title: string, _col: unknown, opts: { enableScripts: boolean; localResourceRoots: { fsPath: string }[] }) => {
+  m.window.createWebviewPanel = (
+    _id: string,
+    _title: string,
+    _col: unknown,
+    opts: { enableScripts: boolean; localResourceRoots: { fsPath: string }[] },
+  ) => {
     assert.equal(opts.enableScripts, true);
-    assert.deepEqual(opts.localResourceRoots.map((r) => r.fsPath.slice(root.length)), ['/dist/webviews', '/media']);
+    assert.deepEqual(
+      opts.localResourceRoots.map((r) => r.fsPath.slice(root.length)),
+      ['/dist/webviews', '/media'],
+    );
     return panel;
   };
   m.window.showOpenDialog = async () => [{ fsPath: '/data/openeds' }];
@@ -53,14 +81,18 @@ function mockVscode() {
   m.Uri.parse = (s: string) => new MockUri(s);
   // code-server maps a loopback URI to its /proxy/<port>/ root and drops the path (as code-server 4.100.3 does)
   envMock.asExternalUri = async (u) => new MockUri(`https://cs.example/proxy/${new URL(String(u)).port}/`);
-  envMock.openExternal = async (u) => { external.push(String(u)); return true; };
+  envMock.openExternal = async (u) => {
+    external.push(String(u));
+    return true;
+  };
   return { posted, external, panel, send: (msg: unknown) => onMessage(msg), dispose: () => onDispose() };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
 test('panel: synthetic user and personalize run in the host through the kernel API; camera page via asExternalUri/openExternal; profile POST lands in the panel; closing the panel stops the server', async () => {
-  if (!existsSync(join(root, 'dist/webviews/gaze-camera.js'))) execFileSync(process.execPath, ['esbuild.mjs', '--only', 'webviews'], { cwd: root });
+  if (!existsSync(join(root, 'dist/webviews/gaze-camera.js')))
+    execFileSync(process.execPath, ['esbuild.mjs', '--only', 'webviews'], { cwd: root });
   const v = mockVscode();
   const api = fakeKernelApi();
   setGazeKernelFactory(async () => api);
@@ -94,9 +126,16 @@ async function flow(v: ReturnType<typeof mockVscode>, html: string, api: ReturnT
   const [, , port, token, page] = ext.pathname.split('/');
   assert.match(token!, /^[0-9a-f]{32}$/);
   assert.equal(page, 'calibrate');
-  assert.equal(v.posted.filter((m) => m.type === 'camera')[0]?.type === 'camera' && (v.posted.find((m) => m.type === 'camera') as { url: string }).url, v.external[0]);
+  assert.equal(
+    v.posted.filter((m) => m.type === 'camera')[0]?.type === 'camera' && (v.posted.find((m) => m.type === 'camera') as { url: string }).url,
+    v.external[0],
+  );
 
-  const res = await fetch(`http://127.0.0.1:${port}/${token}/profile`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sampleProfile()) });
+  const res = await fetch(`http://127.0.0.1:${port}/${token}/profile`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(sampleProfile()),
+  });
   assert.equal(res.status, 200);
   await settle();
   const prof = v.posted.find((m) => m.type === 'profile');
@@ -113,7 +152,10 @@ test('after the panel closed, the camera server is gone', async () => {
   assert.ok(portOpen > 0);
   const port = portOpen;
   const state = await new Promise<string>((resolve) => {
-    const s = connect({ host: '127.0.0.1', port: Number(port) }, () => { s.destroy(); resolve('open'); });
+    const s = connect({ host: '127.0.0.1', port: Number(port) }, () => {
+      s.destroy();
+      resolve('open');
+    });
     s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
   });
   assert.equal(state, 'ECONNREFUSED');

@@ -26,7 +26,10 @@ export function gazeScatterFigure(user: UserData, run: PersonalizeRun): SeriesFi
   return series({
     title: `Predicted vs true gaze: ${user.label}`,
     caption: `${user.heldOut.n} held-out frames; blue: the ${user.calib.n} calibration frames.`,
-    xLabel: 'yaw (°)', yLabel: 'pitch (°)', width: 560, height: 420,
+    xLabel: 'yaw (°)',
+    yLabel: 'pitch (°)',
+    width: 560,
+    height: 420,
     series: [
       { name: 'true', x: yawDeg(user.heldOut.gaze), y: pitchDeg(user.heldOut.gaze), mode: 'markers', color: '#9e9e9e' },
       { name: 'generic', x: yawDeg(run.before), y: pitchDeg(run.before), mode: 'markers', color: '#f28e2b' },
@@ -38,12 +41,22 @@ export function gazeScatterFigure(user: UserData, run: PersonalizeRun): SeriesFi
 
 /** Per-frame angular error before/after, sorted (a quantile plot: the median is at 0.5). */
 export function errorQuantileFigure(label: string, before: ArrayLike<number>, after: ArrayLike<number>): SeriesFigure {
-  const q = (e: ArrayLike<number>) => { const s = Array.from(e).sort((a, b) => a - b); return { x: s.map((_, i) => (i + 0.5) / s.length), y: s }; };
-  const b = q(before), a = q(after);
+  const q = (e: ArrayLike<number>) => {
+    const s = Array.from(e).sort((a, b) => a - b);
+    return { x: s.map((_, i) => (i + 0.5) / s.length), y: s };
+  };
+  const b = q(before),
+    a = q(after);
   return series({
     title: `Per-frame error before/after: ${label}`,
-    xLabel: 'fraction of held-out frames', yLabel: 'angular error (°)', width: 560, height: 320,
-    series: [{ name: 'generic', ...b, mode: 'lines', color: '#f28e2b' }, { name: 'personalized', ...a, mode: 'lines', color: '#2a9d3a' }],
+    xLabel: 'fraction of held-out frames',
+    yLabel: 'angular error (°)',
+    width: 560,
+    height: 320,
+    series: [
+      { name: 'generic', ...b, mode: 'lines', color: '#f28e2b' },
+      { name: 'personalized', ...a, mode: 'lines', color: '#2a9d3a' },
+    ],
   });
 }
 
@@ -53,7 +66,10 @@ export function profileFigure(p: GazeProfile): SeriesFigure {
   return series({
     title: 'Camera calibration: validation targets vs predictions (px)',
     caption: `${v.length} validation frames; mean error ${p.validation.meanPx.toFixed(0)} px = ${p.validation.meanDeg.toFixed(2)}° at ${p.screen.distanceCm} cm, ${(p.screen.cmPerPx * 10).toFixed(3)} mm/px.`,
-    xLabel: 'x (px)', yLabel: '−y (px)', width: 560, height: 380,
+    xLabel: 'x (px)',
+    yLabel: '−y (px)',
+    width: 560,
+    height: 380,
     series: [
       { name: 'targets', x: v.map((q) => q.tx), y: v.map((q) => -q.ty), mode: 'markers', color: '#e5484d' },
       { name: 'predictions', x: v.map((q) => q.px), y: v.map((q) => -q.py), mode: 'markers', color: '#2a9d3a' },

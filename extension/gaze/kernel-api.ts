@@ -62,14 +62,16 @@ export interface GazeKernelApi {
 /** Angle in degrees between two gaze directions given as (yaw, pitch) radians (+yaw toward +x, +pitch toward +y). */
 export function gazeAngleDeg(yaw1: number, pitch1: number, yaw2: number, pitch2: number): number {
   // direction ∝ (tan yaw, tan pitch, 1) — the OpenEDS convention kernel/gaze uses (yaw = atan2(x, z), pitch = atan2(y, z))
-  const a = [Math.tan(yaw1), Math.tan(pitch1), 1], b = [Math.tan(yaw2), Math.tan(pitch2), 1];
+  const a = [Math.tan(yaw1), Math.tan(pitch1), 1],
+    b = [Math.tan(yaw2), Math.tan(pitch2), 1];
   const c = (a[0]! * b[0]! + a[1]! * b[1]! + 1) / (Math.hypot(a[0]!, a[1]!, 1) * Math.hypot(b[0]!, b[1]!, 1));
   return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
 }
 
 /** Per-frame angular errors of interleaved (yaw, pitch) predictions against labels. */
 export function gazeErrorsDeg(pred: Float32Array, gaze: Float32Array): Float64Array {
-  if (pred.length !== gaze.length || pred.length % 2) throw new RangeError(`gazeErrorsDeg: ${pred.length} predictions for ${gaze.length} label values`);
+  if (pred.length !== gaze.length || pred.length % 2)
+    throw new RangeError(`gazeErrorsDeg: ${pred.length} predictions for ${gaze.length} label values`);
   const out = new Float64Array(pred.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = gazeAngleDeg(pred[2 * i]!, pred[2 * i + 1]!, gaze[2 * i]!, gaze[2 * i + 1]!);
   return out;

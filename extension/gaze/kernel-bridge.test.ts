@@ -54,7 +54,10 @@ test('kernel bridge: synthetic user, OpenEDS and Aria folder round trips, person
   const run = await api.personalize(u, { steps: 4, onProgress: (p) => progress.push(p) });
   assert.equal(run.before.length, 2 * u.heldOut.n);
   assert.ok(run.after.every(Number.isFinite) && run.before.every(Number.isFinite));
-  assert.ok(run.after.some((v, i) => v !== run.before[i]), 'adapters moved the predictions');
+  assert.ok(
+    run.after.some((v, i) => v !== run.before[i]),
+    'adapters moved the predictions',
+  );
   assert.ok(gazeErrorsDeg(run.before, u.heldOut.gaze).every((e) => e >= 0 && e < 180));
   assert.equal(progress.at(-1), 1);
   // the generic model and the replay features stay cached (a few tensors); the personalized copy is disposed

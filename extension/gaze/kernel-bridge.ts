@@ -38,20 +38,30 @@ export interface KernelBridgeOptions {
 const CALIB = 5;
 
 function frames(images: Float32Array, gz: Float32Array, idx: ArrayLike<number>, h: number, w: number): EyeFrames {
-  const P = h * w, n = idx.length, data = new Float32Array(n * P), g = new Float32Array(2 * n);
+  const P = h * w,
+    n = idx.length,
+    data = new Float32Array(n * P),
+    g = new Float32Array(2 * n);
   for (let k = 0; k < n; k++) {
     const i = idx[k]!;
     data.set(images.subarray(i * P, (i + 1) * P), k * P);
-    g[2 * k] = gz[2 * i]!; g[2 * k + 1] = gz[2 * i + 1]!;
+    g[2 * k] = gz[2 * i]!;
+    g[2 * k + 1] = gz[2 * i + 1]!;
   }
   return { n, h, w, data, gaze: g };
 }
 
 const isAria = (dir: string) => existsSync(join(dir, 'mps', 'eye_gaze', 'general_eye_gaze.csv'));
-const subdirs = (dir: string) => readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory()).sort();
+const subdirs = (dir: string) =>
+  readdirSync(dir)
+    .filter((d) => statSync(join(dir, d)).isDirectory())
+    .sort();
 
 export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi {
-  const H = o.height ?? 32, W = o.width ?? 64, perUser = o.framesPerUser ?? 100, maxUsers = o.maxUsers ?? 50;
+  const H = o.height ?? 32,
+    W = o.width ?? 64,
+    perUser = o.framesPerUser ?? 100,
+    maxUsers = o.maxUsers ?? 50;
   let ready: Promise<unknown> | undefined;
   let model: GazeModel | undefined;
   let replay: GazeSet | undefined;
@@ -65,23 +75,38 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
   const fromLoaded = (set: gaze.world.LoadedGazeSet, label: string): UserData => {
     const ok: number[] = [];
     for (let i = 0; i < set.n; i++) if (Number.isFinite(set.gaze[2 * i]!) && Number.isFinite(set.gaze[2 * i + 1]!)) ok.push(i);
-    if (ok.length <= CALIB) throw new FormatError(`${label}: ${ok.length} labeled frames; need more than ${CALIB} (5 calibrate, the rest are held out)`);
-    return { label, calib: frames(set.images, set.gaze, ok.slice(0, CALIB), set.height, set.width), heldOut: frames(set.images, set.gaze, ok.slice(CALIB), set.height, set.width) };
+    if (ok.length <= CALIB)
+      throw new FormatError(`${label}: ${ok.length} labeled frames; need more than ${CALIB} (5 calibrate, the rest are held out)`);
+    return {
+      label,
+      calib: frames(set.images, set.gaze, ok.slice(0, CALIB), set.height, set.width),
+      heldOut: frames(set.images, set.gaze, ok.slice(CALIB), set.height, set.width),
+    };
   };
 
   return {
     async syntheticUser(q: { seed: number; user: number; sigmaKappaDeg: number } & RunOptions): Promise<UserData> {
       if (q.user >= maxUsers) throw new InvalidInput(`synthetic user must be in [0, ${maxUsers - 1}], got ${q.user}`);
       const ds = gaze.world.makeGazeDataset({
-        split: 'test', protocol: 'unseenUsers', users: q.user + 1, perUser, height: H, width: W, seed: q.seed, sigmaKappaDeg: q.sigmaKappaDeg, flipLeft: o.flipLeft ?? false,
-        signal: q.signal, onProgress: (d, t) => q.onProgress?.(d / t, 'rendering'),
+        split: 'test',
+        protocol: 'unseenUsers',
+        users: q.user + 1,
+        perUser,
+        height: H,
+        width: W,
+        seed: q.seed,
+        sigmaKappaDeg: q.sigmaKappaDeg,
+        flipLeft: o.flipLeft ?? false,
+        signal: q.signal,
+        onProgress: (d, t) => q.onProgress?.(d / t, 'rendering'),
       });
       const sets = gaze.world.calibrationSets(ds);
       const s = sets[q.user];
       if (!s) throw new NotFound(`synthetic user ${q.user} not rendered (${sets.length} users)`);
       return {
         label: `synthetic user ${q.user} (seed ${q.seed}, σκ ${q.sigmaKappaDeg}°)`,
-        calib: frames(ds.images, ds.gaze, s.calib, H, W), heldOut: frames(ds.images, ds.gaze, s.heldOut, H, W),
+        calib: frames(ds.images, ds.gaze, s.calib, H, W),
+        heldOut: frames(ds.images, ds.gaze, s.heldOut, H, W),
       };
     },
 
@@ -95,13 +120,17 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
       if (isAria(path)) return { format: 'Aria MPS', users: [basename(path)] };
       const recs = subdirs(path).filter((d) => isAria(join(path, d)));
       if (recs.length) return { format: 'Aria MPS', users: recs };
-      throw new NotFound(`${path}: expected an OpenEDS2020 split (sequences/<seq>/<NNN>.png + labels/<seq>.txt) or Aria recordings (frames/<timestamp_us>.png + mps/eye_gaze/general_eye_gaze.csv)`);
+      throw new NotFound(
+        `${path}: expected an OpenEDS2020 split (sequences/<seq>/<NNN>.png + labels/<seq>.txt) or Aria recordings (frames/<timestamp_us>.png + mps/eye_gaze/general_eye_gaze.csv)`,
+      );
     },
 
     async folderUser(path: string, user: string): Promise<UserData> {
       const info = await this.scanFolder(path);
-      if (!info.users.includes(user)) throw new NotFound(`${user} is not a user of ${path} (${info.users.slice(0, 5).join(', ')}${info.users.length > 5 ? ', …' : ''})`);
-      if (info.format === 'OpenEDS2020') return fromLoaded(gaze.world.loadOpenEds(path, { sequences: [user], height: H, width: W }), `OpenEDS ${user}`);
+      if (!info.users.includes(user))
+        throw new NotFound(`${user} is not a user of ${path} (${info.users.slice(0, 5).join(', ')}${info.users.length > 5 ? ', …' : ''})`);
+      if (info.format === 'OpenEDS2020')
+        return fromLoaded(gaze.world.loadOpenEds(path, { sequences: [user], height: H, width: W }), `OpenEDS ${user}`);
       const dir = isAria(path) ? path : join(path, user);
       return fromLoaded(gaze.world.loadAriaRecording(dir, { height: H, width: W }), `Aria ${user}`);
     },
@@ -112,14 +141,25 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
       const { model: m, replay: rep } = await setup();
       const trained = /^(\d+)x(\d+)$/.exec(m.meta.size ?? '');
       if (trained && (Number(trained[1]) !== H || Number(trained[2]) !== W)) {
-        throw new InvalidInput(`the ${m.kind} weights were trained at ${m.meta.size} (H×W) but the panel feeds ${H}x${W}: set createKernelGazeApi({ height, width }) to match`);
+        throw new InvalidInput(
+          `the ${m.kind} weights were trained at ${m.meta.size} (H×W) but the panel feeds ${H}x${W}: set createKernelGazeApi({ height, width }) to match`,
+        );
       }
       const batch = (f: EyeFrames) => ({ n: f.n, h: f.h, w: f.w, data: f.data });
       const before = gaze.predictGaze(m, batch(d.heldOut));
-      const mine = await gaze.personalize(m, { images: batch(d.calib), gaze: d.calib.gaze }, {
-        replay: rep, steps: q.steps, seed: 0, signal: q.signal, progress: false, logEvery: 1,
-        onLog: (e) => q.onProgress?.(e.step / q.steps, 'personalizing'),
-      });
+      const mine = await gaze.personalize(
+        m,
+        { images: batch(d.calib), gaze: d.calib.gaze },
+        {
+          replay: rep,
+          steps: q.steps,
+          seed: 0,
+          signal: q.signal,
+          progress: false,
+          logEvery: 1,
+          onLog: (e) => q.onProgress?.(e.step / q.steps, 'personalizing'),
+        },
+      );
       try {
         const after = gaze.predictGaze(mine, batch(d.heldOut));
         return { model: `DFT Gaze ${m.kind}${m.meta.size ? ` (${m.meta.size})` : ''}`, before, after, steps: q.steps };

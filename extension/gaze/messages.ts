@@ -8,9 +8,7 @@ import { FormatError, describe } from '../../kernel/core/errors';
 
 // ── panel → host ────────────────────────────────────────────────────────────────────────────────────────────────
 export type SourceChoice =
-  | { kind: 'synthetic'; seed: number; user: number; sigmaKappaDeg: number }
-  | { kind: 'folder'; user?: string }
-  | { kind: 'camera' };
+  { kind: 'synthetic'; seed: number; user: number; sigmaKappaDeg: number } | { kind: 'folder'; user?: string } | { kind: 'camera' };
 
 export type PanelMessage =
   | { type: 'ready' }
@@ -20,12 +18,33 @@ export type PanelMessage =
   | { type: 'saveProfile' };
 
 // ── host → panel ────────────────────────────────────────────────────────────────────────────────────────────────
-export interface FigureImage { title: string; /** data:image/svg+xml;base64,… (EdgeLab viz fallback of a figure payload) */ svg: string }
-export interface ResultSummary {
-  user: string; model: string; calibFrames: number; heldOutFrames: number; steps: number; ms: number;
-  beforeMeanDeg: number; afterMeanDeg: number; beforeMedianDeg: number; afterMedianDeg: number;
+export interface FigureImage {
+  title: string;
+  /** data:image/svg+xml;base64,… (EdgeLab viz fallback of a figure payload) */ svg: string;
 }
-export interface CameraSummary { meanPx: number; medianPx: number; meanDeg: number; medianDeg: number; distanceCm: number; cmPerPx: number; calibTargets: number; calibSamples: number; valPoints: number }
+export interface ResultSummary {
+  user: string;
+  model: string;
+  calibFrames: number;
+  heldOutFrames: number;
+  steps: number;
+  ms: number;
+  beforeMeanDeg: number;
+  afterMeanDeg: number;
+  beforeMedianDeg: number;
+  afterMedianDeg: number;
+}
+export interface CameraSummary {
+  meanPx: number;
+  medianPx: number;
+  meanDeg: number;
+  medianDeg: number;
+  distanceCm: number;
+  cmPerPx: number;
+  calibTargets: number;
+  calibSamples: number;
+  valPoints: number;
+}
 
 export type HostMessage =
   | { type: 'status'; text: string; busy: boolean }
@@ -58,7 +77,8 @@ function num(v: unknown, path: string, min: number, max: number, integer = false
   return v;
 }
 function str(v: unknown, path: string, max = MAX_TEXT, re?: RegExp): string {
-  if (typeof v !== 'string' || v.length > max || (re && !re.test(v))) throw new FormatError(`${path} must be a string of ≤ ${max} chars${re ? ` matching ${re}` : ''}, got ${describe(v)}`);
+  if (typeof v !== 'string' || v.length > max || (re && !re.test(v)))
+    throw new FormatError(`${path} must be a string of ≤ ${max} chars${re ? ` matching ${re}` : ''}, got ${describe(v)}`);
   return v;
 }
 function bool(v: unknown, path: string): boolean {
@@ -74,79 +94,162 @@ const USER_NAME = /^[\w.\- ]{1,200}$/;
 export function parsePanelMessage(v: unknown): PanelMessage {
   const t = (v as Obj | null)?.type;
   switch (t) {
-    case 'ready': obj(v, 'message', ['type']); return { type: 'ready' };
-    case 'cancel': obj(v, 'message', ['type']); return { type: 'cancel' };
-    case 'saveProfile': obj(v, 'message', ['type']); return { type: 'saveProfile' };
-    case 'personalize': { const o = obj(v, 'message', ['type', 'steps']); return { type: 'personalize', steps: num(o.steps, 'personalize.steps', 1, 2000, true) }; }
+    case 'ready':
+      obj(v, 'message', ['type']);
+      return { type: 'ready' };
+    case 'cancel':
+      obj(v, 'message', ['type']);
+      return { type: 'cancel' };
+    case 'saveProfile':
+      obj(v, 'message', ['type']);
+      return { type: 'saveProfile' };
+    case 'personalize': {
+      const o = obj(v, 'message', ['type', 'steps']);
+      return { type: 'personalize', steps: num(o.steps, 'personalize.steps', 1, 2000, true) };
+    }
     case 'source': {
       const o = obj(v, 'message', ['type', 'source']);
       const k = (o.source as Obj | null)?.kind;
       if (k === 'synthetic') {
         const s = obj(o.source, 'source', ['kind', 'seed', 'user', 'sigmaKappaDeg']);
-        return { type: 'source', source: { kind: 'synthetic', seed: num(s.seed, 'source.seed', 0, 2 ** 31 - 1, true), user: num(s.user, 'source.user', 0, 9999, true), sigmaKappaDeg: num(s.sigmaKappaDeg, 'source.sigmaKappaDeg', 0, 10) } };
+        return {
+          type: 'source',
+          source: {
+            kind: 'synthetic',
+            seed: num(s.seed, 'source.seed', 0, 2 ** 31 - 1, true),
+            user: num(s.user, 'source.user', 0, 9999, true),
+            sigmaKappaDeg: num(s.sigmaKappaDeg, 'source.sigmaKappaDeg', 0, 10),
+          },
+        };
       }
       if (k === 'folder') {
         const s = obj(o.source, 'source', ['kind'], ['user']);
-        return { type: 'source', source: s.user === undefined ? { kind: 'folder' } : { kind: 'folder', user: str(s.user, 'source.user', 200, USER_NAME) } };
+        return {
+          type: 'source',
+          source: s.user === undefined ? { kind: 'folder' } : { kind: 'folder', user: str(s.user, 'source.user', 200, USER_NAME) },
+        };
       }
-      if (k === 'camera') { obj(o.source, 'source', ['kind']); return { type: 'source', source: { kind: 'camera' } }; }
+      if (k === 'camera') {
+        obj(o.source, 'source', ['kind']);
+        return { type: 'source', source: { kind: 'camera' } };
+      }
       throw new FormatError(`source.kind must be synthetic, folder or camera, got ${describe(k)}`);
     }
-    default: throw new FormatError(`panel message type ${describe(t)} is unknown; expected ready, source, personalize, cancel or saveProfile`);
+    default:
+      throw new FormatError(`panel message type ${describe(t)} is unknown; expected ready, source, personalize, cancel or saveProfile`);
   }
 }
 
 function figures(v: unknown, path: string): FigureImage[] {
   return arr(v, path, 8, (x, p) => {
     const f = obj(x, p, ['title', 'svg']);
-    return { title: str(f.title, `${p}.title`, 200), svg: str(f.svg, `${p}.svg`, MAX_SVG_URL, /^data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+$/) };
+    return {
+      title: str(f.title, `${p}.title`, 200),
+      svg: str(f.svg, `${p}.svg`, MAX_SVG_URL, /^data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+$/),
+    };
   });
 }
 
 export function parseHostMessage(v: unknown): HostMessage {
   const t = (v as Obj | null)?.type;
   switch (t) {
-    case 'status': { const o = obj(v, 'message', ['type', 'text', 'busy']); return { type: 'status', text: str(o.text, 'status.text'), busy: bool(o.busy, 'status.busy') }; }
-    case 'error': { const o = obj(v, 'message', ['type', 'text']); return { type: 'error', text: str(o.text, 'error.text') }; }
+    case 'status': {
+      const o = obj(v, 'message', ['type', 'text', 'busy']);
+      return { type: 'status', text: str(o.text, 'status.text'), busy: bool(o.busy, 'status.busy') };
+    }
+    case 'error': {
+      const o = obj(v, 'message', ['type', 'text']);
+      return { type: 'error', text: str(o.text, 'error.text') };
+    }
     case 'folder': {
       const o = obj(v, 'message', ['type', 'path', 'format', 'users']);
-      return { type: 'folder', path: str(o.path, 'folder.path'), format: str(o.format, 'folder.format', 40), users: arr(o.users, 'folder.users', MAX_USERS, (x, p) => str(x, p, 200, USER_NAME)) };
+      return {
+        type: 'folder',
+        path: str(o.path, 'folder.path'),
+        format: str(o.format, 'folder.format', 40),
+        users: arr(o.users, 'folder.users', MAX_USERS, (x, p) => str(x, p, 200, USER_NAME)),
+      };
     }
     case 'user': {
       const o = obj(v, 'message', ['type', 'label', 'targets', 'heldOut', 'images']);
       return {
-        type: 'user', label: str(o.label, 'user.label', 300), heldOut: num(o.heldOut, 'user.heldOut', 0, 1e7, true),
-        targets: arr(o.targets, 'user.targets', 64, (x, p) => { const q = obj(x, p, ['yawDeg', 'pitchDeg']); return { yawDeg: num(q.yawDeg, `${p}.yawDeg`, -90, 90), pitchDeg: num(q.pitchDeg, `${p}.pitchDeg`, -90, 90) }; }),
+        type: 'user',
+        label: str(o.label, 'user.label', 300),
+        heldOut: num(o.heldOut, 'user.heldOut', 0, 1e7, true),
+        targets: arr(o.targets, 'user.targets', 64, (x, p) => {
+          const q = obj(x, p, ['yawDeg', 'pitchDeg']);
+          return { yawDeg: num(q.yawDeg, `${p}.yawDeg`, -90, 90), pitchDeg: num(q.pitchDeg, `${p}.pitchDeg`, -90, 90) };
+        }),
         images: arr(o.images, 'user.images', 64, (x, p) => str(x, p, MAX_IMAGE_URL, /^data:image\/png;base64,[A-Za-z0-9+/=]+$/)),
       };
     }
     case 'result': {
       const o = obj(v, 'message', ['type', 'summary', 'figures']);
-      const s = obj(o.summary, 'result.summary', ['user', 'model', 'calibFrames', 'heldOutFrames', 'steps', 'ms', 'beforeMeanDeg', 'afterMeanDeg', 'beforeMedianDeg', 'afterMedianDeg']);
+      const s = obj(o.summary, 'result.summary', [
+        'user',
+        'model',
+        'calibFrames',
+        'heldOutFrames',
+        'steps',
+        'ms',
+        'beforeMeanDeg',
+        'afterMeanDeg',
+        'beforeMedianDeg',
+        'afterMedianDeg',
+      ]);
       const deg = (k: string) => num(s[k], `result.summary.${k}`, 0, 180);
       return {
-        type: 'result', figures: figures(o.figures, 'result.figures'),
+        type: 'result',
+        figures: figures(o.figures, 'result.figures'),
         summary: {
-          user: str(s.user, 'result.summary.user', 300), model: str(s.model, 'result.summary.model', 200),
-          calibFrames: num(s.calibFrames, 'result.summary.calibFrames', 0, 1e7, true), heldOutFrames: num(s.heldOutFrames, 'result.summary.heldOutFrames', 0, 1e7, true),
-          steps: num(s.steps, 'result.summary.steps', 0, 1e6, true), ms: num(s.ms, 'result.summary.ms', 0, 1e9),
-          beforeMeanDeg: deg('beforeMeanDeg'), afterMeanDeg: deg('afterMeanDeg'), beforeMedianDeg: deg('beforeMedianDeg'), afterMedianDeg: deg('afterMedianDeg'),
+          user: str(s.user, 'result.summary.user', 300),
+          model: str(s.model, 'result.summary.model', 200),
+          calibFrames: num(s.calibFrames, 'result.summary.calibFrames', 0, 1e7, true),
+          heldOutFrames: num(s.heldOutFrames, 'result.summary.heldOutFrames', 0, 1e7, true),
+          steps: num(s.steps, 'result.summary.steps', 0, 1e6, true),
+          ms: num(s.ms, 'result.summary.ms', 0, 1e9),
+          beforeMeanDeg: deg('beforeMeanDeg'),
+          afterMeanDeg: deg('afterMeanDeg'),
+          beforeMedianDeg: deg('beforeMedianDeg'),
+          afterMedianDeg: deg('afterMedianDeg'),
         },
       };
     }
-    case 'camera': { const o = obj(v, 'message', ['type', 'url']); return { type: 'camera', url: str(o.url, 'camera.url', 2000, /^https?:\/\/[^\s"'<>]+$/) }; }
+    case 'camera': {
+      const o = obj(v, 'message', ['type', 'url']);
+      return { type: 'camera', url: str(o.url, 'camera.url', 2000, /^https?:\/\/[^\s"'<>]+$/) };
+    }
     case 'profile': {
       const o = obj(v, 'message', ['type', 'summary', 'figures']);
-      const s = obj(o.summary, 'profile.summary', ['meanPx', 'medianPx', 'meanDeg', 'medianDeg', 'distanceCm', 'cmPerPx', 'calibTargets', 'calibSamples', 'valPoints']);
+      const s = obj(o.summary, 'profile.summary', [
+        'meanPx',
+        'medianPx',
+        'meanDeg',
+        'medianDeg',
+        'distanceCm',
+        'cmPerPx',
+        'calibTargets',
+        'calibSamples',
+        'valPoints',
+      ]);
       const n = (k: string, max: number, integer = false) => num(s[k], `profile.summary.${k}`, 0, max, integer);
       return {
-        type: 'profile', figures: figures(o.figures, 'profile.figures'),
+        type: 'profile',
+        figures: figures(o.figures, 'profile.figures'),
         summary: {
-          meanPx: n('meanPx', 1e6), medianPx: n('medianPx', 1e6), meanDeg: n('meanDeg', 180), medianDeg: n('medianDeg', 180), distanceCm: n('distanceCm', 1000),
-          cmPerPx: n('cmPerPx', 1), calibTargets: n('calibTargets', 1000, true), calibSamples: n('calibSamples', 1e5, true), valPoints: n('valPoints', 1e5, true),
+          meanPx: n('meanPx', 1e6),
+          medianPx: n('medianPx', 1e6),
+          meanDeg: n('meanDeg', 180),
+          medianDeg: n('medianDeg', 180),
+          distanceCm: n('distanceCm', 1000),
+          cmPerPx: n('cmPerPx', 1),
+          calibTargets: n('calibTargets', 1000, true),
+          calibSamples: n('calibSamples', 1e5, true),
+          valPoints: n('valPoints', 1e5, true),
         },
       };
     }
-    default: throw new FormatError(`host message type ${describe(t)} is unknown`);
+    default:
+      throw new FormatError(`host message type ${describe(t)} is unknown`);
   }
 }

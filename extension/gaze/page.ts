@@ -27,7 +27,14 @@ export interface CameraPageOptions {
 }
 
 export const CAMERA_PAGE_DEFAULTS: Omit<CameraPageOptions, 'nonce'> = {
-  distanceCm: 60, screenWidthCm: 0, framesPerTarget: 8, settleMs: 900, frameGapMs: 80, detectorSize: 320, backend: 'auto', equalize: true,
+  distanceCm: 60,
+  screenWidthCm: 0,
+  framesPerTarget: 8,
+  settleMs: 900,
+  frameGapMs: 80,
+  detectorSize: 320,
+  backend: 'auto',
+  equalize: true,
 };
 
 /** Target positions as fractions of the page: a 3×3 calibration grid and 4 validation points between its rows/columns. */
@@ -35,7 +42,12 @@ export function targetLayout(): { calibration: { fx: number; fy: number }[]; val
   const g = [0.1, 0.5, 0.9];
   return {
     calibration: g.flatMap((fy) => g.map((fx) => ({ fx, fy }))),
-    validation: [{ fx: 0.3, fy: 0.3 }, { fx: 0.7, fy: 0.3 }, { fx: 0.3, fy: 0.7 }, { fx: 0.7, fy: 0.7 }],
+    validation: [
+      { fx: 0.3, fy: 0.3 },
+      { fx: 0.7, fy: 0.3 },
+      { fx: 0.3, fy: 0.7 },
+      { fx: 0.7, fy: 0.7 },
+    ],
   };
 }
 

@@ -59,4 +59,3 @@ export function calibrationHtml(opts: { cspSource: string; nonce: string; script
 </body>
 </html>`;
 }
-

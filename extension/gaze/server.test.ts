@@ -21,7 +21,13 @@ let dir = '';
 
 const validProfile = () => sampleProfile();
 
-function http(method: string, path: string, body?: string, headers: Record<string, string> = {}, host = BIND_HOST): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function http(
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+  host = BIND_HOST,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host, port: srv.port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -33,17 +39,34 @@ function http(method: string, path: string, body?: string, headers: Record<strin
     req.end();
   });
 }
-const post = (path: string, v: unknown, type = 'application/json') => http('POST', path, typeof v === 'string' ? v : JSON.stringify(v), { 'content-type': type });
+const post = (path: string, v: unknown, type = 'application/json') =>
+  http('POST', path, typeof v === 'string' ? v : JSON.stringify(v), { 'content-type': type });
 
 before(async () => {
-  srv = await startCameraServer({ assets: findAssets(root), onProfile: (p) => got.push(p), onEvent: (e) => events.push(e.type), maxBody: 64 * 1024 });
+  srv = await startCameraServer({
+    assets: findAssets(root),
+    onProfile: (p) => got.push(p),
+    onEvent: (e) => events.push(e.type),
+    maxBody: 64 * 1024,
+  });
   dir = mkdtempSync(join(tmpdir(), 'edgelab-gaze-srv-'));
 });
-after(async () => { await srv?.close(); rmSync(dir, { recursive: true, force: true }); });
+after(async () => {
+  await srv?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('requests without the token are refused with 403 (page, assets, models, profile)', async () => {
   assert.match(srv.token, /^[0-9a-f]{32}$/);
-  for (const p of ['/', '/calibrate', '/gaze-camera.js', '/models/tiny_face_detector_model.bin', `/${srv.token.slice(1)}x/calibrate`, `/${srv.token}x/calibrate`, `/calibrate?token=${srv.token}`]) {
+  for (const p of [
+    '/',
+    '/calibrate',
+    '/gaze-camera.js',
+    '/models/tiny_face_detector_model.bin',
+    `/${srv.token.slice(1)}x/calibrate`,
+    `/${srv.token}x/calibrate`,
+    `/calibrate?token=${srv.token}`,
+  ]) {
     assert.equal((await http('GET', p)).status, 403, p);
   }
   assert.equal((await post('/profile', validProfile())).status, 403);
@@ -52,18 +75,28 @@ test('requests without the token are refused with 403 (page, assets, models, pro
   assert.ok(events.includes('refused'));
   // a second server gets another token
   const other = await startCameraServer({ assets: findAssets(root), onProfile: () => undefined });
-  try { assert.notEqual(other.token, srv.token); assert.notEqual(other.port, srv.port); } finally { await other.close(); }
+  try {
+    assert.notEqual(other.token, srv.token);
+    assert.notEqual(other.port, srv.port);
+  } finally {
+    await other.close();
+  }
 });
 
 test('binds 127.0.0.1 only: the URL is loopback and other interfaces refuse the connection', async () => {
   assert.equal(srv.host, '127.0.0.1');
   assert.equal(new URL(srv.url).hostname, '127.0.0.1');
   assert.equal(new URL(srv.url).pathname, `/${srv.token}/calibrate`);
-  const external = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4');
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && !i.internal && i.family === 'IPv4');
   const targets = ['::1', ...(external ? [external.address] : [])];
   for (const host of targets) {
     const err = await new Promise<string>((resolve) => {
-      const s = connect({ host, port: srv.port }, () => { s.destroy(); resolve('connected'); });
+      const s = connect({ host, port: srv.port }, () => {
+        s.destroy();
+        resolve('connected');
+      });
       s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
     });
     assert.notEqual(err, 'connected', `${host}:${srv.port} accepted a connection`);
@@ -79,7 +112,8 @@ test('with the token: the page (CSP header + nonce), its bundle and the whitelis
   const nonce = /script-src 'nonce-([A-Za-z0-9]+)'/.exec(csp)![1]!;
   assert.doesNotMatch(csp, /https?:|\*|unsafe/);
   for (const s of page.body.match(/<script[^>]*src=[^>]*>/g)!) assert.match(s, new RegExp(`nonce="${nonce}"`));
-  for (const u of [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!)) assert.doesNotMatch(u, /^[a-z]+:|^\/\//, `relative URLs only (code-server proxy path): ${u}`);
+  for (const u of [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!))
+    assert.doesNotMatch(u, /^[a-z]+:|^\/\//, `relative URLs only (code-server proxy path): ${u}`);
   assert.equal(page.headers['referrer-policy'], 'no-referrer');
   assert.equal((await http('GET', `/${srv.token}/calibrate`)).body.includes(nonce), false, 'a fresh nonce per load');
   assert.equal((await http('GET', `/${srv.token}/gaze-camera.js`)).status, 200);
@@ -87,7 +121,13 @@ test('with the token: the page (CSP header + nonce), its bundle and the whitelis
   const manifest = await http('GET', `/${srv.token}/models/face_landmark_68_model-weights_manifest.json`);
   assert.equal(manifest.status, 200);
   assert.ok(Array.isArray(JSON.parse(manifest.body)));
-  for (const p of ['/models/face_recognition_model.bin', '/models/../../package.json', '/models/%2e%2e%2fpackage.json', '/package.json', '/profile']) {
+  for (const p of [
+    '/models/face_recognition_model.bin',
+    '/models/../../package.json',
+    '/models/%2e%2e%2fpackage.json',
+    '/package.json',
+    '/profile',
+  ]) {
     assert.equal((await http('GET', `/${srv.token}${p}`)).status, 404, p);
   }
 });
@@ -118,7 +158,14 @@ test('POST profile: a valid one reaches onProfile as a clean copy; malformed, ov
 });
 
 test('parseProfile names the bad field; findAssets reports missing weights', () => {
-  assert.throws(() => parseProfile({ ...validProfile(), model: { ...validProfile().model, wy: new Array(FEATURES).fill(0).map((_, i) => (i === 7 ? null : 0)) } }), (e: Error) => e instanceof FormatError && /profile\.model\.wy\[7\]/.test(e.message));
+  assert.throws(
+    () =>
+      parseProfile({
+        ...validProfile(),
+        model: { ...validProfile().model, wy: new Array(FEATURES).fill(0).map((_, i) => (i === 7 ? null : 0)) },
+      }),
+    (e: Error) => e instanceof FormatError && /profile\.model\.wy\[7\]/.test(e.message),
+  );
   assert.throws(() => parseProfile([]), FormatError);
   assert.throws(() => findAssets(dir), NotFound);
 });

@@ -20,8 +20,10 @@ import { cameraPageHtml, cameraPageCsp, type CameraPageOptions } from './page';
 
 /** face-api weight files the page loads (and the only files under /models/ the server will send). */
 export const MODEL_FILES = [
-  'tiny_face_detector_model-weights_manifest.json', 'tiny_face_detector_model.bin',
-  'face_landmark_68_model-weights_manifest.json', 'face_landmark_68_model.bin',
+  'tiny_face_detector_model-weights_manifest.json',
+  'tiny_face_detector_model.bin',
+  'face_landmark_68_model-weights_manifest.json',
+  'face_landmark_68_model.bin',
 ] as const;
 
 export interface CameraAssets {
@@ -65,15 +67,20 @@ export const BIND_HOST = '127.0.0.1';
 export function findAssets(root: string): CameraAssets {
   const script = join(root, 'dist', 'webviews', 'gaze-camera.js');
   const style = join(root, 'media', 'gaze-camera.css');
-  const models = [join(root, 'dist', 'webviews', 'gaze-models'), join(root, 'node_modules', '@vladmandic', 'face-api', 'model')]
-    .find((d) => MODEL_FILES.every((f) => existsSync(join(d, f))));
+  const models = [join(root, 'dist', 'webviews', 'gaze-models'), join(root, 'node_modules', '@vladmandic', 'face-api', 'model')].find((d) =>
+    MODEL_FILES.every((f) => existsSync(join(d, f))),
+  );
   if (!existsSync(script)) throw new NotFound(`camera page bundle ${script} is missing: run \`node esbuild.mjs\``);
-  if (!models) throw new NotFound(`face-api weights (${MODEL_FILES[0]} …) found neither in dist/webviews/gaze-models nor in node_modules/@vladmandic/face-api/model under ${root}`);
+  if (!models)
+    throw new NotFound(
+      `face-api weights (${MODEL_FILES[0]} …) found neither in dist/webviews/gaze-models nor in node_modules/@vladmandic/face-api/model under ${root}`,
+    );
   return { script, style, models };
 }
 
 function tokenOk(given: string, token: string): boolean {
-  const a = Buffer.from(given), b = Buffer.from(token);
+  const a = Buffer.from(given),
+    b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
@@ -84,7 +91,13 @@ const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  type = 'text/plain; charset=utf-8',
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra });
   res.end(body);
 }
@@ -98,7 +111,9 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
       if (n <= max) chunks.push(c);
       else if (n > 16 * max) req.destroy(); // drain a little so the 413 reaches the client, not forever
     });
-    req.on('end', () => (n > max ? reject(new InvalidInput(`profile body exceeds ${max} bytes`)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('end', () =>
+      n > max ? reject(new InvalidInput(`profile body exceeds ${max} bytes`)) : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', reject);
   });
 }
@@ -123,25 +138,42 @@ export async function startCameraServer(opts: CameraServerOptions): Promise<Came
       const nonce = randomBytes(16).toString('base64').replace(/[+/=]/g, '');
       const html = cameraPageHtml({ ...opts.page, nonce });
       opts.onEvent?.({ type: 'page-opened', detail: req.headers['user-agent'] ?? '' });
-      send(res, 200, html, 'text/html; charset=utf-8', { 'permissions-policy': 'camera=(self), microphone=()', 'content-security-policy': cameraPageCsp(nonce, true) });
+      send(res, 200, html, 'text/html; charset=utf-8', {
+        'permissions-policy': 'camera=(self), microphone=()',
+        'content-security-policy': cameraPageCsp(nonce, true),
+      });
       return;
     }
-    if (req.method === 'GET' && rest === '/gaze-camera.js') { send(res, 200, readFileSync(assets.script), 'text/javascript; charset=utf-8'); return; }
-    if (req.method === 'GET' && rest === '/gaze-camera.css') { send(res, 200, readFileSync(assets.style), 'text/css; charset=utf-8'); return; }
+    if (req.method === 'GET' && rest === '/gaze-camera.js') {
+      send(res, 200, readFileSync(assets.script), 'text/javascript; charset=utf-8');
+      return;
+    }
+    if (req.method === 'GET' && rest === '/gaze-camera.css') {
+      send(res, 200, readFileSync(assets.style), 'text/css; charset=utf-8');
+      return;
+    }
     const mm = /^\/models\/([A-Za-z0-9_.-]+)$/.exec(rest);
     if (req.method === 'GET' && mm && (MODEL_FILES as readonly string[]).includes(mm[1]!)) {
       send(res, 200, readFileSync(join(assets.models, mm[1]!)), mm[1]!.endsWith('.json') ? 'application/json' : 'application/octet-stream');
       return;
     }
     if (req.method === 'POST' && rest === '/profile') {
-      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) { send(res, 415, 'expected application/json'); return; }
+      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
+        send(res, 415, 'expected application/json');
+        return;
+      }
       let profile: GazeProfile;
       try {
         profile = parseProfile(JSON.parse(await readBody(req, maxBody)));
       } catch (e) {
         const msg = (e as Error).message;
         opts.onEvent?.({ type: 'profile-rejected', detail: msg });
-        send(res, e instanceof InvalidInput && /exceeds/.test(msg) ? 413 : 400, JSON.stringify({ ok: false, error: msg }), 'application/json');
+        send(
+          res,
+          e instanceof InvalidInput && /exceeds/.test(msg) ? 413 : 400,
+          JSON.stringify({ ok: false, error: msg }),
+          'application/json',
+        );
         return;
       }
       opts.onProfile(profile);
@@ -152,15 +184,28 @@ export async function startCameraServer(opts: CameraServerOptions): Promise<Came
   };
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => { if (!res.headersSent) send(res, 500, (e as Error).message); else res.destroy(); });
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, (e as Error).message);
+      else res.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, BIND_HOST, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, BIND_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const addr = server.address() as AddressInfo;
   return {
-    url: `http://${BIND_HOST}:${addr.port}/${token}/calibrate`, host: addr.address, port: addr.port, token,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+    url: `http://${BIND_HOST}:${addr.port}/${token}/calibrate`,
+    host: addr.address,
+    port: addr.port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }

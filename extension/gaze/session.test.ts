@@ -12,22 +12,40 @@ function harness(api = fakeKernelApi(), folder: string | null = '/data/openeds')
   const opened: string[] = [];
   const saved: string[] = [];
   const host: SessionHost = {
-    saveProfile: async (json) => { saved.push(json); return '/ws/gaze-profile.json'; },
-    post: (m) => { out.push(parseHostMessage(JSON.parse(JSON.stringify(m)))); },
+    saveProfile: async (json) => {
+      saved.push(json);
+      return '/ws/gaze-profile.json';
+    },
+    post: (m) => {
+      out.push(parseHostMessage(JSON.parse(JSON.stringify(m))));
+    },
     pickFolder: async () => folder ?? undefined,
-    openCamera: async () => { const u = 'https://cs.example/proxy/45678/0123456789abcdef0123456789abcdef/calibrate'; opened.push(u); return u; },
+    openCamera: async () => {
+      const u = 'https://cs.example/proxy/45678/0123456789abcdef0123456789abcdef/calibrate';
+      opened.push(u);
+      return u;
+    },
   };
   return { s: new CalibrationSession(api, host), out, opened, api, saved };
 }
-const of = <T extends HostMessage['type']>(out: HostMessage[], t: T) => out.filter((m): m is Extract<HostMessage, { type: T }> => m.type === t);
+const of = <T extends HostMessage['type']>(out: HostMessage[], t: T) =>
+  out.filter((m): m is Extract<HostMessage, { type: T }> => m.type === t);
 
 test('ready → "Ready" status; malformed panel messages are refused with a named error and do nothing', async () => {
   const { s, out, api } = harness();
   await s.handle({ type: 'ready' });
   assert.match(of(out, 'status')[0]!.text, /^Ready/);
-  for (const bad of [null, 'ready', { type: 'nope' }, { type: 'ready', extra: 1 }, { type: 'personalize', steps: 1e9 }, { type: 'personalize', steps: 2.5 },
-    { type: 'source', source: { kind: 'synthetic', seed: -1, user: 0, sigmaKappaDeg: 2 } }, { type: 'source', source: { kind: 'folder', user: '../../etc' } },
-    { type: 'source', source: { kind: 'camera', url: 'http://evil' } }]) {
+  for (const bad of [
+    null,
+    'ready',
+    { type: 'nope' },
+    { type: 'ready', extra: 1 },
+    { type: 'personalize', steps: 1e9 },
+    { type: 'personalize', steps: 2.5 },
+    { type: 'source', source: { kind: 'synthetic', seed: -1, user: 0, sigmaKappaDeg: 2 } },
+    { type: 'source', source: { kind: 'folder', user: '../../etc' } },
+    { type: 'source', source: { kind: 'camera', url: 'http://evil' } },
+  ]) {
     await s.handle(bad);
   }
   const errs = of(out, 'error');
@@ -52,7 +70,10 @@ test('synthetic user → targets and images; personalize → before/after errors
   // the fake's generic model is off by 4° in yaw, its personalized one by 1°: the reported means follow the geometry
   const user = await api.syntheticUser({ seed: 3, user: 2, sigmaKappaDeg: 2 });
   const g = user.heldOut.gaze;
-  const expBefore = gazeErrorsDeg(g.map((v, i) => (i % 2 ? v : v + FAKE_BIAS_RAD)), g);
+  const expBefore = gazeErrorsDeg(
+    g.map((v, i) => (i % 2 ? v : v + FAKE_BIAS_RAD)),
+    g,
+  );
   assert.ok(Math.abs(r.summary.beforeMeanDeg - expBefore.reduce((a, b) => a + b, 0) / expBefore.length) < 1e-9);
   assert.ok(r.summary.beforeMeanDeg > 3 && r.summary.beforeMeanDeg < 4.01, String(r.summary.beforeMeanDeg));
   assert.ok(r.summary.afterMeanDeg > 0.75 && r.summary.afterMeanDeg < 1.01, String(r.summary.afterMeanDeg));
@@ -118,9 +139,15 @@ test('camera: opens the page and reports the URL; a profile becomes a summary + 
 
 test('host messages are validated too: unknown keys, script URLs and oversized payloads are refused', () => {
   assert.throws(() => parseHostMessage({ type: 'status', text: 'x', busy: false, html: '<b>' }), /unexpected keys/);
-  assert.throws(() => parseHostMessage({ type: 'user', label: 'x', targets: [], heldOut: 1, images: ['javascript:alert(1)'] }), /images\[0\]/);
+  assert.throws(
+    () => parseHostMessage({ type: 'user', label: 'x', targets: [], heldOut: 1, images: ['javascript:alert(1)'] }),
+    /images\[0\]/,
+  );
   assert.throws(() => parseHostMessage({ type: 'camera', url: 'javascript:alert(1)' }), /camera\.url/);
   assert.throws(() => parseHostMessage({ type: 'result', summary: {}, figures: [] }), /summary\.user is missing/);
   assert.throws(() => parseHostMessage({ type: 'error', text: 'x'.repeat(5000) }), /error\.text/);
-  assert.deepEqual(parsePanelMessage({ type: 'source', source: { kind: 'folder', user: 'seq 01.a' } }), { type: 'source', source: { kind: 'folder', user: 'seq 01.a' } });
+  assert.deepEqual(parsePanelMessage({ type: 'source', source: { kind: 'folder', user: 'seq 01.a' } }), {
+    type: 'source',
+    source: { kind: 'folder', user: 'seq 01.a' },
+  });
 });

@@ -11,13 +11,20 @@ import { PROFILE_KIND, PROFILE_VERSION, type GazeProfile } from './profile';
 export const FAKE_BIAS_RAD = (4 * Math.PI) / 180;
 
 function frames(n: number, seed: number): EyeFrames {
-  const r = rng(seed), h = 12, w = 16;
+  const r = rng(seed),
+    h = 12,
+    w = 16;
   const data = new Float32Array(n * h * w).map(() => r.next());
   const gaze = new Float32Array(2 * n).map(() => r.uniform(-0.3, 0.3));
   return { n, h, w, data, gaze };
 }
 
-export interface FakeCalls { synthetic: unknown[]; scan: string[]; folderUser: [string, string][]; personalize: number[] }
+export interface FakeCalls {
+  synthetic: unknown[];
+  scan: string[];
+  folderUser: [string, string][];
+  personalize: number[];
+}
 
 /** A fake GazeKernelApi; `slowMs` makes personalize wait (abortable) so tests can cancel it. */
 export function fakeKernelApi(o: { users?: string[]; slowMs?: number } = {}): GazeKernelApi & { calls: FakeCalls } {
@@ -25,16 +32,30 @@ export function fakeKernelApi(o: { users?: string[]; slowMs?: number } = {}): Ga
   const user = (label: string, seed: number): UserData => ({ label, calib: frames(5, seed), heldOut: frames(40, seed + 1) });
   return {
     calls,
-    syntheticUser: async (q) => { calls.synthetic.push({ seed: q.seed, user: q.user, sigmaKappaDeg: q.sigmaKappaDeg }); return user(`synthetic user ${q.user}`, q.seed * 100 + q.user); },
-    scanFolder: async (path) => { calls.scan.push(path); return { format: 'openeds', users: o.users ?? ['seq-a'] }; },
-    folderUser: async (path, u) => { calls.folderUser.push([path, u]); return user(`OpenEDS ${u}`, 7); },
+    syntheticUser: async (q) => {
+      calls.synthetic.push({ seed: q.seed, user: q.user, sigmaKappaDeg: q.sigmaKappaDeg });
+      return user(`synthetic user ${q.user}`, q.seed * 100 + q.user);
+    },
+    scanFolder: async (path) => {
+      calls.scan.push(path);
+      return { format: 'openeds', users: o.users ?? ['seq-a'] };
+    },
+    folderUser: async (path, u) => {
+      calls.folderUser.push([path, u]);
+      return user(`OpenEDS ${u}`, 7);
+    },
     personalize: async (d, q): Promise<PersonalizeRun> => {
       calls.personalize.push(q.steps);
       q.onProgress?.(0.5, 'personalize');
       if (o.slowMs) {
         await new Promise<void>((resolve, reject) => {
           const t = setTimeout(resolve, o.slowMs);
-          q.signal?.addEventListener('abort', () => { clearTimeout(t); const e = new Error('aborted'); e.name = 'Aborted'; reject(e); });
+          q.signal?.addEventListener('abort', () => {
+            clearTimeout(t);
+            const e = new Error('aborted');
+            e.name = 'Aborted';
+            reject(e);
+          });
         });
       }
       const g = d.heldOut.gaze;
@@ -52,7 +73,9 @@ export function sampleProfile(seed = 5): GazeProfile {
   const T = F.map((_, i) => ({ x: 100 * (i % 3), y: 80 * Math.floor(i / 3) }));
   const m = fitRidge(F, T);
   return {
-    kind: PROFILE_KIND, version: PROFILE_VERSION, createdAt: new Date(0).toISOString(),
+    kind: PROFILE_KIND,
+    version: PROFILE_VERSION,
+    createdAt: new Date(0).toISOString(),
     features: { patchW: 10, patchH: 6, eyes: 2, equalize: true, landmarks: 'face-api test' },
     model: { lambda: m.lambda, mean: m.mean, wx: m.wx, wy: m.wy, bx: m.bx, by: m.by, looPx: m.looPx },
     screen: { widthPx: 1000, heightPx: 700, distanceCm: 60, cmPerPx: 2.54 / 96 },

@@ -17,7 +17,10 @@ export function scaleRgb(scale: ColorScale, t: number): Rgb {
 }
 
 export function toHex([r, g, b]: Rgb): string {
-  const h = (n: number) => Math.round(Math.max(0, Math.min(255, n))).toString(16).padStart(2, '0');
+  const h = (n: number) =>
+    Math.round(Math.max(0, Math.min(255, n)))
+      .toString(16)
+      .padStart(2, '0');
   return `#${h(r)}${h(g)}${h(b)}`;
 }
 

@@ -10,10 +10,25 @@ const signs: ('+' | '-')[] = ['+', '+', '+', '+', '+', '+', '-', '-'];
 test('grouping by output keeps physical order; sections from sectionStarts', () => {
   const { order, keys } = arrangeColumns(bits, outs, signs, 3, 'output');
   assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6, 7]);
-  assert.deepEqual(columnGroups(keys).map((g) => [g.start, g.end, g.key]), [[0, 3, 'out 0+'], [3, 6, 'out 1+'], [6, 8, 'out 2-']]);
-  assert.deepEqual(rowSections(10, [0, 4, 7]), [{ start: 0, end: 4 }, { start: 4, end: 7 }, { start: 7, end: 10 }]);
+  assert.deepEqual(
+    columnGroups(keys).map((g) => [g.start, g.end, g.key]),
+    [
+      [0, 3, 'out 0+'],
+      [3, 6, 'out 1+'],
+      [6, 8, 'out 2-'],
+    ],
+  );
+  assert.deepEqual(rowSections(10, [0, 4, 7]), [
+    { start: 0, end: 4 },
+    { start: 4, end: 7 },
+    { start: 7, end: 10 },
+  ]);
   assert.deepEqual(rowSections(10), [{ start: 0, end: 10 }]);
-  assert.deepEqual(rowSections(10, [6, 3]), [{ start: 0, end: 3 }, { start: 3, end: 6 }, { start: 6, end: 10 }]);
+  assert.deepEqual(rowSections(10, [6, 3]), [
+    { start: 0, end: 3 },
+    { start: 3, end: 6 },
+    { start: 6, end: 10 },
+  ]);
 });
 
 test('grouping by bit significance: sign plane first, bits descending, split by sign, unused last', () => {
@@ -34,9 +49,10 @@ test('large cells: integer size, gaps between groups and sections, every cell hi
   assert.equal(l.colX[3], 40 + 3 * 18 + l.colGap);
   assert.equal(l.colX[6], 40 + 6 * 18 + 2 * l.colGap);
   assert.equal(l.rowY[3], 30 + 3 * 18 + l.rowGap);
-  for (let r = 0; r < 6; r++) for (let c = 0; c < 8; c++) {
-    assert.deepEqual(hitCell(l, l.colX[c]! + l.cell / 2, l.rowY[r]! + l.cell / 2), { row: r, col: c });
-  }
+  for (let r = 0; r < 6; r++)
+    for (let c = 0; c < 8; c++) {
+      assert.deepEqual(hitCell(l, l.colX[c]! + l.cell / 2, l.rowY[r]! + l.cell / 2), { row: r, col: c });
+    }
   assert.equal(hitCell(l, l.colX[2]! + l.cell + 1, l.rowY[0]! + 2), null, 'gap between groups');
   assert.equal(hitCell(l, 10, 40), null, 'left margin');
   assert.equal(hitCell(l, l.colX[0] + 2, l.rowY[2]! + l.cell + 1), null, 'gap between sections');
@@ -57,8 +73,17 @@ test('a display order moves physical columns and hit-testing maps back to them',
 });
 
 test('huge arrays: sub-pixel cells without gaps that still fit the space', () => {
-  const cols = 2048, rows = 1024;
-  const l = crossbarLayout({ rows, cols, groupKeys: Array.from({ length: cols }, (_, c) => `out ${c >> 3}`), maxWidth: 900, maxHeight: 600, left: 40, top: 20 });
+  const cols = 2048,
+    rows = 1024;
+  const l = crossbarLayout({
+    rows,
+    cols,
+    groupKeys: Array.from({ length: cols }, (_, c) => `out ${c >> 3}`),
+    maxWidth: 900,
+    maxHeight: 600,
+    left: 40,
+    top: 20,
+  });
   assert.equal(l.colGap, 0);
   assert.ok(l.cell < 1 && l.cell > 0);
   assert.ok(l.width <= 900 && l.height <= 600, `${l.width}×${l.height}`);
@@ -71,7 +96,8 @@ test('cell colors: empty, unused, sign plane, and significance ordering', () => 
   assert.notDeepEqual(cellColor(0, 1, -1, 7, empty), empty);
   assert.deepEqual(cellColor(1, 1, 7, 7, empty), SIGN_RGB);
   assert.notDeepEqual(cellColor(1, 1, 0, 7, empty), cellColor(1, 1, 6, 7, empty));
-  const half = cellColor(1, 3, 2, 7, empty), full = cellColor(3, 3, 2, 7, empty);
+  const half = cellColor(1, 3, 2, 7, empty),
+    full = cellColor(3, 3, 2, 7, empty);
   const dist = (a: number[]) => Math.abs(a[0]! - 240) + Math.abs(a[1]! - 240) + Math.abs(a[2]! - 240);
   assert.ok(dist(full) > dist(half), 'higher multi-level state is further from empty');
 });

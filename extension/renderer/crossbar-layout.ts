@@ -8,37 +8,53 @@ import type { Rgb } from './colors';
 import { mix, scaleRgb } from './colors';
 
 export interface CrossbarLayoutInput {
-  rows: number; cols: number;
+  rows: number;
+  cols: number;
   /** Per display position: the key of its column group (adjacent equal keys form one group). */
   groupKeys: readonly string[];
   /** Display position → physical column (default: identity). */
   order?: readonly number[];
   sectionStarts?: readonly number[];
   /** Space for the whole map in CSS px (grid + margins). */
-  maxWidth: number; maxHeight: number;
+  maxWidth: number;
+  maxHeight: number;
   /** Margins left of and above the grid (labels). */
-  left: number; top: number;
+  left: number;
+  top: number;
 }
 
 /** A run of display positions [start, end) sharing a group key. */
-export interface Group { start: number; end: number; key: string }
-export interface Section { start: number; end: number }
+export interface Group {
+  start: number;
+  end: number;
+  key: string;
+}
+export interface Section {
+  start: number;
+  end: number;
+}
 
 export interface CrossbarLayout {
   /** Cell edge in CSS px (may be < 1 for huge arrays). */
   cell: number;
   /** Gap between column groups / row sections in px (0 when cells are small). */
-  colGap: number; rowGap: number;
-  left: number; top: number;
+  colGap: number;
+  rowGap: number;
+  left: number;
+  top: number;
   /** Display position → physical column. */
   order: Int32Array;
   /** Left edge per display position (ascending) and per physical column; top edge per row (CSS px, canvas coordinates). */
-  dispX: Float64Array; colX: Float64Array; rowY: Float64Array;
-  groups: Group[]; sections: Section[];
+  dispX: Float64Array;
+  colX: Float64Array;
+  rowY: Float64Array;
+  groups: Group[];
+  sections: Section[];
   /** Right edge of the grid. */
   right: number;
   /** Canvas size in CSS px. */
-  width: number; height: number;
+  width: number;
+  height: number;
 }
 
 /** Adjacent display positions with the same key. */
@@ -46,7 +62,8 @@ export function columnGroups(keys: readonly string[]): Group[] {
   const groups: Group[] = [];
   keys.forEach((k, i) => {
     const last = groups[groups.length - 1];
-    if (last && last.key === k) last.end = i + 1; else groups.push({ start: i, end: i + 1, key: k });
+    if (last && last.key === k) last.end = i + 1;
+    else groups.push({ start: i, end: i + 1, key: k });
   });
   return groups;
 }
@@ -58,7 +75,13 @@ export type ColumnGrouping = 'output' | 'bit';
  * reads as one output's bit slices. 'bit': grouped by bit significance (sign plane first, then most → least
  * significant, unused columns last), each group split by sign plane, outputs ascending inside.
  */
-export function arrangeColumns(columnBit: readonly number[], columnOutput: readonly number[], columnSign: readonly ('+' | '-')[] | undefined, weightBits: number, mode: ColumnGrouping): { order: number[]; keys: string[] } {
+export function arrangeColumns(
+  columnBit: readonly number[],
+  columnOutput: readonly number[],
+  columnSign: readonly ('+' | '-')[] | undefined,
+  weightBits: number,
+  mode: ColumnGrouping,
+): { order: number[]; keys: string[] } {
   const n = columnBit.length;
   const idx = Array.from({ length: n }, (_, i) => i);
   const sign = (c: number) => columnSign?.[c] ?? '';
@@ -68,7 +91,10 @@ export function arrangeColumns(columnBit: readonly number[], columnOutput: reado
   const rank = (c: number) => (columnBit[c]! < 0 || columnOutput[c]! < 0 ? -2 : columnBit[c]! >= weightBits ? weightBits : columnBit[c]!);
   const bySign = (a: number, b: number) => (sign(a) === sign(b) ? 0 : sign(a) < sign(b) ? -1 : 1); // '+' before '-'
   const order = idx.sort((a, b) => rank(b) - rank(a) || bySign(a, b) || columnOutput[a]! - columnOutput[b]! || a - b);
-  const key = (c: number) => { const r = rank(c); return r === -2 ? 'unused' : `${r === weightBits ? 'sign' : `b${r}`}${sign(c)}`; };
+  const key = (c: number) => {
+    const r = rank(c);
+    return r === -2 ? 'unused' : `${r === weightBits ? 'sign' : `b${r}`}${sign(c)}`;
+  };
   return { order, keys: order.map(key) };
 }
 
@@ -79,43 +105,83 @@ export function rowSections(rows: number, sectionStarts?: readonly number[]): Se
 }
 
 /** Row gaps hold the section line (top) and the next section's ADC bars (bottom 3 px). */
-const MAX_CELL = 18, GAP = 3, ROW_GAP = 7, MIN_CELL_FOR_GAPS = 4;
+const MAX_CELL = 18,
+  GAP = 3,
+  ROW_GAP = 7,
+  MIN_CELL_FOR_GAPS = 4;
 
 export function crossbarLayout(o: CrossbarLayoutInput): CrossbarLayout {
   const groups = columnGroups(o.groupKeys);
   const sections = rowSections(o.rows, o.sectionStarts);
   const order = Int32Array.from(o.order ?? Array.from({ length: o.cols }, (_, i) => i));
-  const availW = Math.max(16, o.maxWidth - o.left - 4), availH = Math.max(16, o.maxHeight - o.top - 4);
-  const fit = (gapC: number, gapR: number) => Math.min(MAX_CELL, (availW - gapC * (groups.length - 1)) / o.cols, (availH - gapR * (sections.length - 1)) / o.rows);
-  let colGap = GAP, rowGap = ROW_GAP;
+  const availW = Math.max(16, o.maxWidth - o.left - 4),
+    availH = Math.max(16, o.maxHeight - o.top - 4);
+  const fit = (gapC: number, gapR: number) =>
+    Math.min(MAX_CELL, (availW - gapC * (groups.length - 1)) / o.cols, (availH - gapR * (sections.length - 1)) / o.rows);
+  let colGap = GAP,
+    rowGap = ROW_GAP;
   let cell = fit(colGap, rowGap);
   if (cell >= MIN_CELL_FOR_GAPS) cell = Math.floor(cell);
-  else { colGap = 0; rowGap = 0; cell = fit(0, 0); if (cell >= 1) cell = Math.floor(cell); }
+  else {
+    colGap = 0;
+    rowGap = 0;
+    cell = fit(0, 0);
+    if (cell >= 1) cell = Math.floor(cell);
+  }
   cell = Math.max(cell, 0.05);
-  const dispX = new Float64Array(o.cols), colX = new Float64Array(o.cols), rowY = new Float64Array(o.rows);
+  const dispX = new Float64Array(o.cols),
+    colX = new Float64Array(o.cols),
+    rowY = new Float64Array(o.rows);
   let x = o.left;
   groups.forEach((g, gi) => {
-    for (let j = g.start; j < g.end; j++) { dispX[j] = x + (j - g.start) * cell; colX[order[j]!] = dispX[j]!; }
+    for (let j = g.start; j < g.end; j++) {
+      dispX[j] = x + (j - g.start) * cell;
+      colX[order[j]!] = dispX[j]!;
+    }
     x += (g.end - g.start) * cell + (gi + 1 < groups.length ? colGap : 0);
   });
   let y = o.top;
-  sections.forEach((s, si) => { for (let r = s.start; r < s.end; r++) rowY[r] = y + (r - s.start) * cell; y += (s.end - s.start) * cell + (si + 1 < sections.length ? rowGap : 0); });
-  return { cell, colGap, rowGap, left: o.left, top: o.top, order, dispX, colX, rowY, groups, sections, right: x, width: Math.ceil(x + 2), height: Math.ceil(y + 2) };
+  sections.forEach((s, si) => {
+    for (let r = s.start; r < s.end; r++) rowY[r] = y + (r - s.start) * cell;
+    y += (s.end - s.start) * cell + (si + 1 < sections.length ? rowGap : 0);
+  });
+  return {
+    cell,
+    colGap,
+    rowGap,
+    left: o.left,
+    top: o.top,
+    order,
+    dispX,
+    colX,
+    rowY,
+    groups,
+    sections,
+    right: x,
+    width: Math.ceil(x + 2),
+    height: Math.ceil(y + 2),
+  };
 }
 
 /** Index i with starts[i] ≤ v < starts[i] + size, else -1 (starts ascending). */
 function locate(starts: Float64Array, size: number, v: number): number {
-  let lo = 0, hi = starts.length - 1, best = -1;
+  let lo = 0,
+    hi = starts.length - 1,
+    best = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (starts[mid]! <= v) { best = mid; lo = mid + 1; } else hi = mid - 1;
+    if (starts[mid]! <= v) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   return best >= 0 && v < starts[best]! + size ? best : -1;
 }
 
 /** The cell under canvas point (x, y) in CSS px (col = physical column), or null over margins and gaps. */
 export function hitCell(l: CrossbarLayout, x: number, y: number): { row: number; col: number } | null {
-  const j = locate(l.dispX, l.cell, x), row = locate(l.rowY, l.cell, y);
+  const j = locate(l.dispX, l.cell, x),
+    row = locate(l.rowY, l.cell, y);
   return j < 0 || row < 0 ? null : { row, col: l.order[j]! };
 }
 

@@ -21,7 +21,10 @@ test('formatCell applies each TableColumn.format', () => {
 });
 
 test('runs groups indices into half-open ranges', () => {
-  assert.deepEqual(runs([9, 3, 4, 5, 4]), [[3, 6], [9, 10]]);
+  assert.deepEqual(runs([9, 3, 4, 5, 4]), [
+    [3, 6],
+    [9, 10],
+  ]);
   assert.deepEqual(runs([]), []);
 });
 
@@ -50,7 +53,16 @@ test('parseColor reads hex and rgb() forms; mix, luminance, textOn', () => {
 });
 
 test('theme follows VS Code variables and falls back to a light theme', () => {
-  const dark = themeFrom((n, fb) => ({ '--vscode-editor-background': '#1e1e1e', '--vscode-editor-foreground': '#d4d4d4', '--vscode-font-family': 'Segoe WPC' } as Record<string, string>)[n] ?? fb);
+  const dark = themeFrom(
+    (n, fb) =>
+      (
+        ({
+          '--vscode-editor-background': '#1e1e1e',
+          '--vscode-editor-foreground': '#d4d4d4',
+          '--vscode-font-family': 'Segoe WPC',
+        }) as Record<string, string>
+      )[n] ?? fb,
+  );
   assert.equal(dark.dark, true);
   assert.equal(dark.foreground, '#d4d4d4');
   assert.equal(dark.fontFamily, 'Segoe WPC');

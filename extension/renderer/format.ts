@@ -7,7 +7,8 @@ export function runs(ix: readonly number[]): [number, number][] {
   const out: [number, number][] = [];
   for (const i of s) {
     const last = out[out.length - 1];
-    if (last && last[1] === i) last[1] = i + 1; else out.push([i, i + 1]);
+    if (last && last[1] === i) last[1] = i + 1;
+    else out.push([i, i + 1]);
   }
   return out;
 }

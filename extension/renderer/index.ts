@@ -17,18 +17,30 @@ export const activate: ActivationFunction = () => {
     async renderOutputItem(item, element, signal) {
       elements.set(item.id, element);
       const kind = kindOfMime(item.mime);
-      if (!kind) { showError(element, 'EdgeLab figure: unsupported output type', `${item.mime} is not one of ${FIGURE_MIMES.join(', ')}`); return; }
+      if (!kind) {
+        showError(element, 'EdgeLab figure: unsupported output type', `${item.mime} is not one of ${FIGURE_MIMES.join(', ')}`);
+        return;
+      }
       let payload: unknown;
-      try { payload = item.json(); } catch (e) {
+      try {
+        payload = item.json();
+      } catch (e) {
         showError(element, 'EdgeLab figure: the output is not valid JSON', e instanceof Error ? e.message : String(e));
         return;
       }
       await renderFigure(element, payload, { expectedKind: kind, signal });
     },
     disposeOutputItem(id) {
-      if (id === undefined) { for (const el of elements.values()) disposeFigure(el); elements.clear(); return; }
+      if (id === undefined) {
+        for (const el of elements.values()) disposeFigure(el);
+        elements.clear();
+        return;
+      }
       const el = elements.get(id);
-      if (el) { disposeFigure(el); elements.delete(id); }
+      if (el) {
+        disposeFigure(el);
+        elements.delete(id);
+      }
     },
   };
 };

@@ -10,17 +10,22 @@ export type Decoded = Unpacked;
 
 /** A payload that does not match the figure contract; the message is shown to the user. */
 export class PayloadError extends Error {
-  constructor(message: string) { super(message); this.name = 'PayloadError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'PayloadError';
+  }
 }
 
 export const DTYPE_BYTES: Record<Packed['dtype'], number> = { uint8: 1, int8: 1, int16: 2, uint16: 2, int32: 4, float32: 4, bit: 0 };
 
 /** Element count of a row-major shape; throws PayloadError for a bad shape. */
 export function elementCount(shape: unknown, name = 'array'): number {
-  if (!Array.isArray(shape) || shape.length === 0) throw new PayloadError(`${name}.shape must be a non-empty array of integers, got ${short(shape)}`);
+  if (!Array.isArray(shape) || shape.length === 0)
+    throw new PayloadError(`${name}.shape must be a non-empty array of integers, got ${short(shape)}`);
   let n = 1;
   for (const d of shape) {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw new PayloadError(`${name}.shape must hold non-negative integers, got ${short(shape)}`);
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0)
+      throw new PayloadError(`${name}.shape must hold non-negative integers, got ${short(shape)}`);
     n *= d;
   }
   return n;

@@ -9,5 +9,11 @@ declare module 'plotly.js/lib/core' {
   const Plotly: PlotlyCore;
   export default Plotly;
 }
-declare module 'plotly.js/lib/heatmap' { const m: unknown; export default m; }
-declare module 'plotly.js/lib/scatter' { const m: unknown; export default m; }
+declare module 'plotly.js/lib/heatmap' {
+  const m: unknown;
+  export default m;
+}
+declare module 'plotly.js/lib/scatter' {
+  const m: unknown;
+  export default m;
+}

@@ -53,21 +53,35 @@ export async function renderFigure(element: HTMLElement, payload: unknown, opts:
   try {
     const theme = readTheme(element);
     switch (fig.kind) {
-      case 'heatmap': case 'series': case 'cka-matrix': {
+      case 'heatmap':
+      case 'series':
+      case 'cka-matrix': {
         const m = await import('./views/plotly');
         if (!current()) return;
         await m.renderPlotly(element, fig, theme);
         break;
       }
-      case 'table': renderTable(element, fig); break;
-      case 'image-overlay': renderImageOverlay(element, fig); break;
-      case 'crossbar-map': renderCrossbar(element, fig, theme); break;
-      case 'sparsity-pattern': renderSparsity(element, fig, theme); break;
+      case 'table':
+        renderTable(element, fig);
+        break;
+      case 'image-overlay':
+        renderImageOverlay(element, fig);
+        break;
+      case 'crossbar-map':
+        renderCrossbar(element, fig, theme);
+        break;
+      case 'sparsity-pattern':
+        renderSparsity(element, fig, theme);
+        break;
     }
   } catch (e) {
     if (!current()) return;
     // PayloadErrors (e.g. bytes that do not decode) carry the field name; anything else is a drawing failure.
-    showError(element, `EdgeLab figure: could not draw this ${fig.kind}`, e instanceof PayloadError ? message(e) : `${e instanceof Error ? e.name : 'Error'}: ${message(e)}`);
+    showError(
+      element,
+      `EdgeLab figure: could not draw this ${fig.kind}`,
+      e instanceof PayloadError ? message(e) : `${e instanceof Error ? e.name : 'Error'}: ${message(e)}`,
+    );
   }
 }
 

@@ -2,8 +2,17 @@
  * Spy-plot viewport math (pure): a view is the source cell at the plot's top-left (r0, c0) and k source cells
  * per CSS pixel (same on both axes, so cells stay square).
  */
-export interface SpyView { r0: number; c0: number; k: number }
-export interface SpyDims { rows: number; cols: number; W: number; H: number }
+export interface SpyView {
+  r0: number;
+  c0: number;
+  k: number;
+}
+export interface SpyDims {
+  rows: number;
+  cols: number;
+  W: number;
+  H: number;
+}
 
 /** Largest zoom: this many CSS px per source cell. */
 export const MAX_PX_PER_CELL = 32;
@@ -30,7 +39,8 @@ export function clampView(v: SpyView, d: SpyDims): SpyView {
 
 /** Zoom by `factor` (>1 = in) keeping the source point under plot pixel (x, y) fixed. */
 export function zoomAt(v: SpyView, d: SpyDims, x: number, y: number, factor: number): SpyView {
-  const r = v.r0 + y * v.k, c = v.c0 + x * v.k;
+  const r = v.r0 + y * v.k,
+    c = v.c0 + x * v.k;
   const k = v.k / factor;
   return clampView({ r0: r - y * k, c0: c - x * k, k }, d);
 }
@@ -42,7 +52,8 @@ export function pan(v: SpyView, d: SpyDims, dx: number, dy: number): SpyView {
 
 /** Source cell under plot pixel (x, y), or null outside the matrix. */
 export function cellAt(v: SpyView, d: SpyDims, x: number, y: number): { row: number; col: number } | null {
-  const row = Math.floor(v.r0 + y * v.k), col = Math.floor(v.c0 + x * v.k);
+  const row = Math.floor(v.r0 + y * v.k),
+    col = Math.floor(v.c0 + x * v.k);
   return row < 0 || col < 0 || row >= d.rows || col >= d.cols || x < 0 || y < 0 || x >= d.W || y >= d.H ? null : { row, col };
 }
 

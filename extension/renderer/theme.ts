@@ -4,16 +4,28 @@
 import { mix, parseColor, luminance, toHex, type Rgb } from './colors';
 
 export interface Theme {
-  background: string; foreground: string; muted: string; grid: string; border: string;
-  fontFamily: string; fontSize: number; monoFamily: string;
-  hoverBackground: string; hoverForeground: string; hoverBorder: string;
+  background: string;
+  foreground: string;
+  muted: string;
+  grid: string;
+  border: string;
+  fontFamily: string;
+  fontSize: number;
+  monoFamily: string;
+  hoverBackground: string;
+  hoverForeground: string;
+  hoverBorder: string;
   dark: boolean;
-  bgRgb: Rgb; fgRgb: Rgb;
+  bgRgb: Rgb;
+  fgRgb: Rgb;
 }
 
 const FALLBACK = {
-  background: '#ffffff', foreground: '#1f1f1f', fontFamily: 'system-ui, -apple-system, "Segoe UI", sans-serif',
-  fontSize: '13px', monoFamily: 'ui-monospace, Menlo, Consolas, monospace',
+  background: '#ffffff',
+  foreground: '#1f1f1f',
+  fontFamily: 'system-ui, -apple-system, "Segoe UI", sans-serif',
+  fontSize: '13px',
+  monoFamily: 'ui-monospace, Menlo, Consolas, monospace',
 };
 
 /** Resolve a CSS variable on `el` (empty → fallback). Works outside the DOM-ready state too (returns fallback). */
@@ -31,7 +43,11 @@ export function themeFrom(vars: (name: string, fallback: string) => string): The
   const dark = luminance(bgRgb) < 0.5;
   const size = parseFloat(vars('--vscode-font-size', FALLBACK.fontSize));
   return {
-    background, foreground, bgRgb, fgRgb, dark,
+    background,
+    foreground,
+    bgRgb,
+    fgRgb,
+    dark,
     muted: toHex(mix(fgRgb, bgRgb, 0.4)),
     grid: toHex(mix(fgRgb, bgRgb, 0.85)),
     border: vars('--vscode-panel-border', toHex(mix(fgRgb, bgRgb, 0.7))),
@@ -46,7 +62,11 @@ export function themeFrom(vars: (name: string, fallback: string) => string): The
 
 export function readTheme(el: HTMLElement): Theme {
   let style: CSSStyleDeclaration | null = null;
-  try { style = el.ownerDocument.defaultView?.getComputedStyle(el) ?? null; } catch { style = null; }
+  try {
+    style = el.ownerDocument.defaultView?.getComputedStyle(el) ?? null;
+  } catch {
+    style = null;
+  }
   return themeFrom((name, fallback) => cssVar(style, name, fallback));
 }
 

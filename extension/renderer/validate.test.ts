@@ -6,14 +6,18 @@ import { FIGURE_KINDS, mimeOf } from '../../kernel/viz/types';
 import { kindOfMime, validateFigure } from './validate';
 import { PayloadError } from './packed';
 
-const fixture = (kind: string) => JSON.parse(readFileSync(join(import.meta.dirname, '../../test/fixtures/figures', `${kind}.json`), 'utf8'));
+const fixture = (kind: string) =>
+  JSON.parse(readFileSync(join(import.meta.dirname, '../../test/fixtures/figures', `${kind}.json`), 'utf8'));
 
 function rejects(payload: unknown, pattern: RegExp, expected?: Parameters<typeof validateFigure>[1]) {
-  assert.throws(() => validateFigure(payload, expected), (e: unknown) => {
-    assert.ok(e instanceof PayloadError, `PayloadError, got ${String(e)}`);
-    assert.match(e.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => validateFigure(payload, expected),
+    (e: unknown) => {
+      assert.ok(e instanceof PayloadError, `PayloadError, got ${String(e)}`);
+      assert.match(e.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('every fixture (built by kernel/viz builders) validates', () => {
@@ -33,7 +37,10 @@ test('kind, version and MIME mismatches are named', () => {
 test('per-kind field errors name the field and the expectation', () => {
   const hm = fixture('heatmap');
   rejects({ ...hm, values: hm.values.slice(1) }, /heatmap\.values must have 48 entries, got 47/);
-  rejects({ ...hm, values: hm.values.map((v: number, i: number) => (i === 3 ? 'x' : v)) }, /heatmap\.values\[3\] must be a finite number or null/);
+  rejects(
+    { ...hm, values: hm.values.map((v: number, i: number) => (i === 3 ? 'x' : v)) },
+    /heatmap\.values\[3\] must be a finite number or null/,
+  );
   rejects({ ...hm, colorScale: 'jet' }, /colorScale must be one of viridis/);
   const s = fixture('series');
   rejects({ ...s, series: [{ ...s.series[0], y: [1] }] }, /series\.series\[0\]\.y must have 20 entries/);

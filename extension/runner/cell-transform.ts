@@ -20,7 +20,10 @@
  */
 import type * as TS from 'typescript';
 
-export interface Insertion { pos: number; text: string }
+export interface Insertion {
+  pos: number;
+  text: string;
+}
 export interface CellTransform {
   code: string;
   /** Insertions into the original source, ascending by position. */
@@ -66,7 +69,10 @@ export function transformCell(ts: typeof TS, src: string): CellTransform {
   const sorted = ins.map((x, i) => ({ ...x, i })).sort((a, b) => a.pos - b.pos || a.i - b.i);
   let code = '';
   let at = 0;
-  for (const x of sorted) { code += src.slice(at, x.pos) + x.text; at = x.pos; }
+  for (const x of sorted) {
+    code += src.slice(at, x.pos) + x.text;
+    at = x.pos;
+  }
   code += src.slice(at);
   return { code, insertions: sorted.map(({ pos, text }) => ({ pos, text })) };
 }

@@ -61,15 +61,29 @@ export interface ExecuteResult {
   reply: Record<string, unknown>;
 }
 
-export class KernelError extends Error { override name = 'KernelError'; }
+export class KernelError extends Error {
+  override name = 'KernelError';
+}
 /** The kernel process exited while requests were pending. */
-export class KernelDied extends KernelError { override name = 'KernelDied'; }
+export class KernelDied extends KernelError {
+  override name = 'KernelDied';
+}
 /** A request did not finish in time. */
-export class KernelTimeout extends KernelError { override name = 'KernelTimeout'; }
+export class KernelTimeout extends KernelError {
+  override name = 'KernelTimeout';
+}
 
 interface Conn {
-  transport: 'tcp'; ip: string; shell_port: number; iopub_port: number; stdin_port: number; control_port: number; hb_port: number;
-  key: string; signature_scheme: 'hmac-sha256'; kernel_name?: string;
+  transport: 'tcp';
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+  key: string;
+  signature_scheme: 'hmac-sha256';
+  kernel_name?: string;
 }
 
 async function freePort(): Promise<number> {
@@ -98,17 +112,27 @@ function here(): string {
 export function kernelEntry(): string {
   if (process.env.EDGELAB_KERNEL_ENTRY) return process.env.EDGELAB_KERNEL_ENTRY;
   const d = dirname(here());
-  const candidates = [join(d, 'tslab-kernel.js'), join(d, 'runner', 'tslab-kernel.js'), join(d, '..', '..', 'dist', 'runner', 'tslab-kernel.js')];
+  const candidates = [
+    join(d, 'tslab-kernel.js'),
+    join(d, 'runner', 'tslab-kernel.js'),
+    join(d, '..', '..', 'dist', 'runner', 'tslab-kernel.js'),
+  ];
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new KernelError(`EdgeLab's kernel entry tslab-kernel.js is missing (looked in ${candidates.join(', ')}); build it with: node esbuild.mjs --only runner`);
+  if (!found)
+    throw new KernelError(
+      `EdgeLab's kernel entry tslab-kernel.js is missing (looked in ${candidates.join(', ')}); build it with: node esbuild.mjs --only runner`,
+    );
   return found;
 }
 
 /** argv (with `{connection_file}` placeholder) and interrupt mode for a kernel kind. */
 export function kernelArgv(kind: KernelKind): { argv: string[]; interruptMode: 'signal' | 'message'; name: string } {
-  if (kind === 'tslab') return { argv: [process.execPath, kernelEntry(), '--config-path', '{connection_file}'], interruptMode: 'signal', name: 'tslab' };
-  if (kind === 'ipykernel') return { argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], interruptMode: 'signal', name: 'python3' };
-  if (!Array.isArray(kind.argv) || kind.argv.length === 0) throw new KernelError(`kernel argv must be a non-empty array, got ${JSON.stringify(kind.argv)}`);
+  if (kind === 'tslab')
+    return { argv: [process.execPath, kernelEntry(), '--config-path', '{connection_file}'], interruptMode: 'signal', name: 'tslab' };
+  if (kind === 'ipykernel')
+    return { argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], interruptMode: 'signal', name: 'python3' };
+  if (!Array.isArray(kind.argv) || kind.argv.length === 0)
+    throw new KernelError(`kernel argv must be a non-empty array, got ${JSON.stringify(kind.argv)}`);
   return { argv: kind.argv, interruptMode: kind.interruptMode ?? 'signal', name: kind.name ?? 'custom' };
 }
 
@@ -154,11 +178,22 @@ function track(pid: number | undefined): void {
   live.add(pid);
   if (!exitHook) {
     exitHook = true;
-    process.on('exit', () => { for (const p of live) { try { process.kill(-p, 'SIGKILL'); } catch { /* gone */ } } });
+    process.on('exit', () => {
+      for (const p of live) {
+        try {
+          process.kill(-p, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    });
   }
 }
 
-interface Pending { resolve: (m: JupyterMessage) => void; reject: (e: Error) => void }
+interface Pending {
+  resolve: (m: JupyterMessage) => void;
+  reject: (e: Error) => void;
+}
 interface Exec {
   outputs: NbOutput[];
   onOutput?: (e: OutputEvent) => void;
@@ -198,17 +233,31 @@ export class Kernel {
   }
 
   /** pid of the kernel's watchdog, the leader of the kernel's process group (the kernel is its child). */
-  get pid(): number | undefined { return this.proc?.pid; }
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
   /** Last ~8 KB of the kernel's own stdout/stderr (not cell output). */
-  get processLog(): string { return this.log; }
-  get isAlive(): boolean { return this.alive; }
+  get processLog(): string {
+    return this.log;
+  }
+  get isAlive(): boolean {
+    return this.alive;
+  }
 
   /** @internal used by startKernel and restart. */
   async launch(): Promise<void> {
     const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     this.conn = {
-      transport: 'tcp', ip: '127.0.0.1', shell_port: ports[0], iopub_port: ports[1], stdin_port: ports[2], control_port: ports[3], hb_port: ports[4],
-      key: randomBytes(32).toString('hex'), signature_scheme: 'hmac-sha256', kernel_name: this.name,
+      transport: 'tcp',
+      ip: '127.0.0.1',
+      shell_port: ports[0],
+      iopub_port: ports[1],
+      stdin_port: ports[2],
+      control_port: ports[3],
+      hb_port: ports[4],
+      key: randomBytes(32).toString('hex'),
+      signature_scheme: 'hmac-sha256',
+      kernel_name: this.name,
     };
     this.dir = mkdtempSync(join(tmpdir(), 'edgelab-kernel-'));
     const file = join(this.dir, 'connection.json');
@@ -216,16 +265,33 @@ export class Kernel {
     const argv = this.argv.map((a) => a.replace('{connection_file}', file));
     this.log = '';
     const w = watchedArgv(argv, { ...process.env, ...this.opts.env }, this.dir);
-    this.proc = spawn(w.argv[0]!, w.argv.slice(1), { cwd: this.opts.cwd ?? process.cwd(), env: w.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (b: Buffer) => { this.log = (this.log + b.toString()).slice(-8192); };
+    this.proc = spawn(w.argv[0]!, w.argv.slice(1), {
+      cwd: this.opts.cwd ?? process.cwd(),
+      env: w.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (b: Buffer) => {
+      this.log = (this.log + b.toString()).slice(-8192);
+    };
     this.proc.stdout?.on('data', keep);
     this.proc.stderr?.on('data', keep);
     this.alive = true;
     const proc = this.proc;
     track(proc.pid);
     this.exited = new Promise((resolve) => {
-      proc.on('exit', (code) => { this.alive = false; this.failAll(new KernelDied(`kernel ${this.name} exited with code ${code}${this.log ? `; its log ends with:\n${this.log.slice(-2000)}` : ''}`)); resolve(code); });
-      proc.on('error', (e) => { this.alive = false; this.failAll(new KernelDied(`kernel ${this.name} failed to start: ${e.message}`)); resolve(null); });
+      proc.on('exit', (code) => {
+        this.alive = false;
+        this.failAll(
+          new KernelDied(`kernel ${this.name} exited with code ${code}${this.log ? `; its log ends with:\n${this.log.slice(-2000)}` : ''}`),
+        );
+        resolve(code);
+      });
+      proc.on('error', (e) => {
+        this.alive = false;
+        this.failAll(new KernelDied(`kernel ${this.name} failed to start: ${e.message}`));
+        resolve(null);
+      });
     });
 
     const addr = (p: number) => `tcp://127.0.0.1:${p}`;
@@ -256,12 +322,22 @@ export class Kernel {
     try {
       for await (const frames of sock) {
         let msg: JupyterMessage;
-        try { msg = decode(frames as Buffer[], this.conn.key); } catch (e) { this.log += `\n[runner] dropped reply: ${(e as Error).message}`; continue; }
+        try {
+          msg = decode(frames as Buffer[], this.conn.key);
+        } catch (e) {
+          this.log += `\n[runner] dropped reply: ${(e as Error).message}`;
+          continue;
+        }
         const id = msg.parent_header.msg_id;
         const p = id ? this.pending.get(id) : undefined;
-        if (p) { this.pending.delete(id!); p.resolve(msg); }
+        if (p) {
+          this.pending.delete(id!);
+          p.resolve(msg);
+        }
       }
-    } catch { /* socket closed */ }
+    } catch {
+      /* socket closed */
+    }
   }
 
   private async readStdin(): Promise<void> {
@@ -270,22 +346,39 @@ export class Kernel {
       for await (const frames of this.stdin) {
         try {
           const msg = decode(frames as Buffer[], this.conn.key);
-          if (msg.header.msg_type === 'input_request') await this.stdin.send(encode(makeMessage('input_reply', { value: '' }, { session: this.session, parent: msg.header }), this.conn.key));
-        } catch { /* ignore */ }
+          if (msg.header.msg_type === 'input_request')
+            await this.stdin.send(
+              encode(makeMessage('input_reply', { value: '' }, { session: this.session, parent: msg.header }), this.conn.key),
+            );
+        } catch {
+          /* ignore */
+        }
       }
-    } catch { /* closed */ }
+    } catch {
+      /* closed */
+    }
   }
 
   private async readIopub(): Promise<void> {
     try {
       for await (const frames of this.iopub) {
         let msg: JupyterMessage;
-        try { msg = decode(frames as Buffer[], this.conn.key); } catch (e) { this.log += `\n[runner] dropped iopub message: ${(e as Error).message}`; continue; }
+        try {
+          msg = decode(frames as Buffer[], this.conn.key);
+        } catch (e) {
+          this.log += `\n[runner] dropped iopub message: ${(e as Error).message}`;
+          continue;
+        }
         const parent = msg.parent_header.msg_id;
-        if (parent) { this.iopubSeen.add(parent); if (this.iopubSeen.size > 1000) this.iopubSeen.clear(); }
+        if (parent) {
+          this.iopubSeen.add(parent);
+          if (this.iopubSeen.size > 1000) this.iopubSeen.clear();
+        }
         this.onIopub(msg);
       }
-    } catch { /* closed */ }
+    } catch {
+      /* closed */
+    }
   }
 
   private onIopub(msg: JupyterMessage): void {
@@ -296,10 +389,17 @@ export class Kernel {
       const id = c.transient?.display_id as string | undefined;
       const targets = id ? this.displays.get(id) : undefined;
       for (const o of targets ?? []) {
-        if (o.output_type === 'display_data' || o.output_type === 'execute_result') { o.data = c.data ?? {}; o.metadata = c.metadata ?? {}; }
+        if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
+          o.data = c.data ?? {};
+          o.metadata = c.metadata ?? {};
+        }
       }
       const ex = this.execs.get(msg.parent_header.msg_id ?? '');
-      if (ex && targets) for (const o of targets) { const index = ex.outputs.indexOf(o); if (index >= 0) ex.onOutput?.({ kind: 'update', output: o, index, outputs: ex.outputs, displayId: id! }); }
+      if (ex && targets)
+        for (const o of targets) {
+          const index = ex.outputs.indexOf(o);
+          if (index >= 0) ex.onOutput?.({ kind: 'update', output: o, index, outputs: ex.outputs, displayId: id! });
+        }
       return;
     }
     const ex = this.execs.get(msg.parent_header.msg_id ?? '');
@@ -307,7 +407,10 @@ export class Kernel {
     let out: NbOutput | null = null;
     switch (type) {
       case 'status':
-        if (c.execution_state === 'idle') { ex.idle = true; ex.onIdle?.(); }
+        if (c.execution_state === 'idle') {
+          ex.idle = true;
+          ex.onIdle?.();
+        }
         return;
       case 'stream': {
         if (ex.clearWait) this.clear(ex);
@@ -328,10 +431,16 @@ export class Kernel {
         out = { output_type: 'execute_result', data: c.data ?? {}, metadata: c.metadata ?? {}, execution_count: c.execution_count ?? null };
         break;
       case 'error':
-        out = { output_type: 'error', ename: String(c.ename ?? 'Error'), evalue: String(c.evalue ?? ''), traceback: Array.isArray(c.traceback) ? c.traceback.map(String) : [] };
+        out = {
+          output_type: 'error',
+          ename: String(c.ename ?? 'Error'),
+          evalue: String(c.evalue ?? ''),
+          traceback: Array.isArray(c.traceback) ? c.traceback.map(String) : [],
+        };
         break;
       case 'clear_output':
-        if (c.wait) ex.clearWait = true; else this.clear(ex);
+        if (c.wait) ex.clearWait = true;
+        else this.clear(ex);
         return;
       default:
         return;
@@ -354,7 +463,12 @@ export class Kernel {
   }
 
   /** Sends a request on shell (or control) and resolves with its reply. */
-  async request(channel: 'shell' | 'control', msgType: string, content: Record<string, unknown>, timeoutMs = 30_000): Promise<JupyterMessage> {
+  async request(
+    channel: 'shell' | 'control',
+    msgType: string,
+    content: Record<string, unknown>,
+    timeoutMs = 30_000,
+  ): Promise<JupyterMessage> {
     if (!this.alive) throw new KernelDied(`kernel ${this.name} is not running`);
     const msg = makeMessage(msgType, content, { session: this.session });
     return this.send(channel, msg, timeoutMs);
@@ -363,16 +477,39 @@ export class Kernel {
   private send(channel: 'shell' | 'control', msg: JupyterMessage<unknown>, timeoutMs: number): Promise<JupyterMessage> {
     const sock = channel === 'shell' ? this.shell : this.control;
     return new Promise<JupyterMessage>((resolve, reject) => {
-      if (!this.alive) { reject(new KernelDied(`kernel ${this.name} is not running`)); return; }
-      const t = timeoutMs > 0 && Number.isFinite(timeoutMs)
-        ? setTimeout(() => { this.pending.delete(msg.header.msg_id); reject(new KernelTimeout(`no ${msg.header.msg_type.replace('_request', '_reply')} from ${this.name} within ${timeoutMs} ms`)); }, timeoutMs)
-        : null;
+      if (!this.alive) {
+        reject(new KernelDied(`kernel ${this.name} is not running`));
+        return;
+      }
+      const t =
+        timeoutMs > 0 && Number.isFinite(timeoutMs)
+          ? setTimeout(() => {
+              this.pending.delete(msg.header.msg_id);
+              reject(new KernelTimeout(`no ${msg.header.msg_type.replace('_request', '_reply')} from ${this.name} within ${timeoutMs} ms`));
+            }, timeoutMs)
+          : null;
       this.pending.set(msg.header.msg_id, {
-        resolve: (m) => { if (t) clearTimeout(t); resolve(m); },
-        reject: (e) => { if (t) clearTimeout(t); reject(e); },
+        resolve: (m) => {
+          if (t) clearTimeout(t);
+          resolve(m);
+        },
+        reject: (e) => {
+          if (t) clearTimeout(t);
+          reject(e);
+        },
       });
-      const sent = (() => { try { return sock.send(encode(msg, this.conn.key)); } catch (e) { return Promise.reject(e as Error); } })();
-      sent.catch((e: Error) => { this.pending.delete(msg.header.msg_id); if (t) clearTimeout(t); reject(new KernelError(`cannot send ${msg.header.msg_type}: ${e.message}`)); });
+      const sent = (() => {
+        try {
+          return sock.send(encode(msg, this.conn.key));
+        } catch (e) {
+          return Promise.reject(e as Error);
+        }
+      })();
+      sent.catch((e: Error) => {
+        this.pending.delete(msg.header.msg_id);
+        if (t) clearTimeout(t);
+        reject(new KernelError(`cannot send ${msg.header.msg_type}: ${e.message}`));
+      });
     });
   }
 
@@ -395,12 +532,18 @@ export class Kernel {
       }
     }
     await this.kill();
-    throw new KernelTimeout(`kernel ${this.name} did not answer kernel_info_request within ${timeoutMs} ms (${lastErr?.message ?? 'iopub never connected'}); log:\n${this.log.slice(-2000)}`);
+    throw new KernelTimeout(
+      `kernel ${this.name} did not answer kernel_info_request within ${timeoutMs} ms (${lastErr?.message ?? 'iopub never connected'}); log:\n${this.log.slice(-2000)}`,
+    );
   }
 
   /** Runs code; resolves once the execute_reply arrived and the kernel went idle for this request. */
   async execute(code: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
-    const msg = makeMessage('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: opts.stopOnError ?? true }, { session: this.session });
+    const msg = makeMessage(
+      'execute_request',
+      { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: opts.stopOnError ?? true },
+      { session: this.session },
+    );
     const ex: Exec = { outputs: [], onOutput: opts.onOutput, idle: false, clearWait: false };
     this.execs.set(msg.header.msg_id, ex);
     let timer: NodeJS.Timeout | null = null;
@@ -408,26 +551,40 @@ export class Kernel {
     try {
       const replyP = this.send('shell', msg, 0);
       const raced = opts.timeoutMs
-        ? Promise.race([replyP, new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            timedOut = true;
-            void this.interrupt().catch(() => undefined);
-            // Give the interrupted cell a moment to reply; otherwise fail.
-            timer = setTimeout(() => reject(new KernelTimeout(`cell did not finish within ${opts.timeoutMs} ms and did not stop after an interrupt`)), 10_000);
-          }, opts.timeoutMs);
-        })])
+        ? Promise.race([
+            replyP,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => {
+                timedOut = true;
+                void this.interrupt().catch(() => undefined);
+                // Give the interrupted cell a moment to reply; otherwise fail.
+                timer = setTimeout(
+                  () => reject(new KernelTimeout(`cell did not finish within ${opts.timeoutMs} ms and did not stop after an interrupt`)),
+                  10_000,
+                );
+              }, opts.timeoutMs);
+            }),
+          ])
         : replyP;
       const reply = await raced;
       if (!ex.idle) {
         // The idle status travels on iopub and may arrive just after the reply.
-        await new Promise<void>((resolve) => { ex.onIdle = resolve; setTimeout(resolve, 5000); });
+        await new Promise<void>((resolve) => {
+          ex.onIdle = resolve;
+          setTimeout(resolve, 5000);
+        });
       }
       const content = reply.content as Record<string, unknown>;
       const status = content.status === 'ok' ? 'ok' : content.status === 'aborted' || content.status === 'abort' ? 'aborted' : 'error';
       if (timedOut && status !== 'ok') {
         throw new KernelTimeout(`cell did not finish within ${opts.timeoutMs} ms and was interrupted`);
       }
-      return { status, executionCount: typeof content.execution_count === 'number' ? content.execution_count : null, outputs: ex.outputs, reply: content };
+      return {
+        status,
+        executionCount: typeof content.execution_count === 'number' ? content.execution_count : null,
+        outputs: ex.outputs,
+        reply: content,
+      };
     } finally {
       if (timer) clearTimeout(timer);
       this.execs.delete(msg.header.msg_id);
@@ -435,13 +592,20 @@ export class Kernel {
   }
 
   /** complete_request: `{ matches, cursor_start, cursor_end, status, metadata }`. */
-  async complete(code: string, cursorPos: number): Promise<{ matches: string[]; cursor_start: number; cursor_end: number; status: string; metadata: Record<string, unknown> }> {
+  async complete(
+    code: string,
+    cursorPos: number,
+  ): Promise<{ matches: string[]; cursor_start: number; cursor_end: number; status: string; metadata: Record<string, unknown> }> {
     const r = await this.request('shell', 'complete_request', { code, cursor_pos: cursorPos });
     return r.content as never;
   }
 
   /** inspect_request: `{ status, found, data, metadata }` (tslab: data['text/plain'] is the quick info). */
-  async inspect(code: string, cursorPos: number, detailLevel: 0 | 1 = 0): Promise<{ status: string; found: boolean; data: Record<string, unknown>; metadata: Record<string, unknown> }> {
+  async inspect(
+    code: string,
+    cursorPos: number,
+    detailLevel: 0 | 1 = 0,
+  ): Promise<{ status: string; found: boolean; data: Record<string, unknown>; metadata: Record<string, unknown> }> {
     const r = await this.request('shell', 'inspect_request', { code, cursor_pos: cursorPos, detail_level: detailLevel });
     return r.content as never;
   }
@@ -449,8 +613,15 @@ export class Kernel {
   /** Interrupts the running cell: SIGINT to the kernel process via its watchdog (tslab, ipykernel), or interrupt_request on control in message mode. */
   async interrupt(): Promise<void> {
     if (!this.alive) return;
-    if (this.interruptMode === 'message') { await this.request('control', 'interrupt_request', {}, 5000); return; }
-    try { this.proc.kill('SIGINT'); } catch { /* gone */ }
+    if (this.interruptMode === 'message') {
+      await this.request('control', 'interrupt_request', {}, 5000);
+      return;
+    }
+    try {
+      this.proc.kill('SIGINT');
+    } catch {
+      /* gone */
+    }
   }
 
   /** Round-trips a heartbeat ping; false if no echo within timeoutMs. */
@@ -458,7 +629,10 @@ export class Kernel {
     if (!this.alive) return false;
     const ping = Buffer.from(randomBytes(8).toString('hex'));
     await this.hb.send([Buffer.alloc(0), ping]);
-    const got = await Promise.race([this.hb.receive().then((f) => f.some((b) => b.equals(ping))), new Promise<false>((r) => setTimeout(() => r(false), timeoutMs))]);
+    const got = await Promise.race([
+      this.hb.receive().then((f) => f.some((b) => b.equals(ping))),
+      new Promise<false>((r) => setTimeout(() => r(false), timeoutMs)),
+    ]);
     return got;
   }
 
@@ -472,13 +646,23 @@ export class Kernel {
   /** shutdown_request on control, then SIGTERM/SIGKILL to the process group; closes sockets and removes the connection file. */
   async shutdown(): Promise<void> {
     if (this.alive) {
-      try { await this.request('control', 'shutdown_request', { restart: false }, 2000); } catch { /* kill below */ }
+      try {
+        await this.request('control', 'shutdown_request', { restart: false }, 2000);
+      } catch {
+        /* kill below */
+      }
       const exited = await Promise.race([this.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1500))]);
       if (!exited) await this.kill();
     }
     this.killGroup('SIGKILL'); // stragglers the kernel itself spawned
     if (this.proc?.pid) live.delete(this.proc.pid);
-    for (const s of [this.shell, this.control, this.stdin, this.hb, this.iopub]) { try { s?.close(); } catch { /* closed */ } }
+    for (const s of [this.shell, this.control, this.stdin, this.hb, this.iopub]) {
+      try {
+        s?.close();
+      } catch {
+        /* closed */
+      }
+    }
     this.failAll(new KernelDied(`kernel ${this.name} was shut down`));
     if (this.dir && existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
   }
@@ -486,13 +670,20 @@ export class Kernel {
   private killGroup(sig: NodeJS.Signals): void {
     const pid = this.proc?.pid;
     if (!pid) return;
-    try { process.kill(-pid, sig); } catch { /* group gone */ }
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      /* group gone */
+    }
   }
 
   private async kill(): Promise<void> {
     this.killGroup('SIGTERM');
     const exited = await Promise.race([this.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1500))]);
-    if (!exited) { this.killGroup('SIGKILL'); await Promise.race([this.exited, new Promise((r) => setTimeout(r, 1500))]); }
+    if (!exited) {
+      this.killGroup('SIGKILL');
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 1500))]);
+    }
   }
 }
 

@@ -18,11 +18,18 @@ export interface NbCell {
 export interface Notebook {
   nbformat: number;
   nbformat_minor: number;
-  metadata: Record<string, unknown> & { kernelspec?: { name: string; display_name: string; language?: string }; language_info?: Record<string, unknown> };
+  metadata: Record<string, unknown> & {
+    kernelspec?: { name: string; display_name: string; language?: string };
+    language_info?: Record<string, unknown>;
+  };
   cells: NbCell[];
 }
 
-export interface CellError { ename: string; evalue: string; traceback: string[] }
+export interface CellError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
 
 export interface RunOptions {
   /** A kind to start (default: from the notebook's kernelspec: python* → ipykernel, else tslab), or a running kernel to reuse (not shut down). */
@@ -47,11 +54,14 @@ export interface RunResult {
   totalMs: number;
 }
 
-export function sourceOf(cell: NbCell): string { return Array.isArray(cell.source) ? cell.source.join('') : cell.source; }
+export function sourceOf(cell: NbCell): string {
+  return Array.isArray(cell.source) ? cell.source.join('') : cell.source;
+}
 
 export function readNotebook(path: string): Notebook {
   const nb = JSON.parse(readFileSync(path, 'utf8')) as Notebook;
-  if (!nb || !Array.isArray(nb.cells) || nb.nbformat !== 4) throw new Error(`${path} is not an nbformat 4 notebook (nbformat=${nb?.nbformat}); expected { nbformat: 4, cells: [...] }`);
+  if (!nb || !Array.isArray(nb.cells) || nb.nbformat !== 4)
+    throw new Error(`${path} is not an nbformat 4 notebook (nbformat=${nb?.nbformat}); expected { nbformat: 4, cells: [...] }`);
   return nb;
 }
 
@@ -67,7 +77,10 @@ export function errorOf(r: ExecuteResult): CellError {
   if (err && err.output_type === 'error') return { ename: err.ename, evalue: err.evalue, traceback: err.traceback };
   const reply = r.reply as { ename?: string; evalue?: string; traceback?: string[] };
   if (reply.ename) return { ename: reply.ename, evalue: reply.evalue ?? '', traceback: reply.traceback ?? [] };
-  const stderr = r.outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => (o as { text: string }).text).join('');
+  const stderr = r.outputs
+    .filter((o) => o.output_type === 'stream' && o.name === 'stderr')
+    .map((o) => (o as { text: string }).text)
+    .join('');
   // tslab prints TypeScript diagnostics as `line:col - message` and does not run the cell.
   const diags = stderr.split('\n').filter((l) => /^(\S+ )?\d+:\d+ - /.test(l));
   if (diags.length) return { ename: 'CompileError', evalue: diags.join('; '), traceback: stderr.split('\n') };
@@ -76,7 +89,11 @@ export function errorOf(r: ExecuteResult): CellError {
   const lines = stderr.split('\n');
   const head = lines.findIndex((l, i) => /^\s+at /.test(lines[i + 1] ?? '') && /^[A-Za-z_$][\w$]*: /.test(l));
   const m = head >= 0 ? /^([A-Za-z_$][\w$]*): (.*)$/.exec(lines[head]!) : /^(\w*Error|\w*Exception)\b:?\s*(.*)$/m.exec(stderr);
-  return { ename: m?.[1] ?? (r.status === 'aborted' ? 'Aborted' : 'Error'), evalue: m?.[2] ?? (stderr.trim().split('\n').slice(-1)[0] || `execute_reply status ${r.status}`), traceback: stderr ? stderr.split('\n') : [] };
+  return {
+    ename: m?.[1] ?? (r.status === 'aborted' ? 'Aborted' : 'Error'),
+    evalue: m?.[2] ?? (stderr.trim().split('\n').slice(-1)[0] || `execute_reply status ${r.status}`),
+    traceback: stderr ? stderr.split('\n') : [],
+  };
 }
 
 /** Executes code cells in order; returns the executed notebook (a copy; the input is not modified). */
@@ -85,7 +102,9 @@ export async function runNotebook(input: string | Notebook, opts: RunOptions = {
   const nb: Notebook = structuredClone(typeof input === 'string' ? readNotebook(input) : input);
   const cwd = opts.cwd ?? (typeof input === 'string' ? dirname(resolve(input)) : process.cwd());
   const own = !opts.kernel || typeof opts.kernel === 'string' || !('execute' in opts.kernel);
-  const kernel = own ? await startKernel({ kind: (opts.kernel as KernelKind | undefined) ?? kindFor(nb), cwd, env: opts.env }) : (opts.kernel as Kernel);
+  const kernel = own
+    ? await startKernel({ kind: (opts.kernel as KernelKind | undefined) ?? kindFor(nb), cwd, env: opts.env })
+    : (opts.kernel as Kernel);
   const cellMs: Record<number, number> = {};
   try {
     const li = kernel.kernelInfo.language_info as Record<string, unknown> | undefined;
@@ -106,7 +125,10 @@ export async function runNotebook(input: string | Notebook, opts: RunOptions = {
         result = await kernel.execute(code, {
           stopOnError: !expectsError,
           timeoutMs: opts.timeoutPerCellMs ?? 300_000,
-          onOutput: (event) => { cell.outputs = event.outputs; opts.onCell?.({ index: i, phase: 'output', cell, event }); },
+          onOutput: (event) => {
+            cell.outputs = event.outputs;
+            opts.onCell?.({ index: i, phase: 'output', cell, event });
+          },
         });
       } catch (e) {
         cellMs[i] = Date.now() - c0;
@@ -120,7 +142,8 @@ export async function runNotebook(input: string | Notebook, opts: RunOptions = {
       cell.execution_count = result.executionCount;
       for (const o of cell.outputs) if (o.output_type === 'execute_result') o.execution_count = result.executionCount;
       opts.onCell?.({ index: i, phase: 'end', cell, result });
-      if (result.status !== 'ok' && !(expectsError && result.status === 'error')) return { ok: false, notebook: nb, failedCell: i, error: errorOf(result), cellMs, totalMs: Date.now() - t0 };
+      if (result.status !== 'ok' && !(expectsError && result.status === 'error'))
+        return { ok: false, notebook: nb, failedCell: i, error: errorOf(result), cellMs, totalMs: Date.now() - t0 };
     }
     return { ok: true, notebook: nb, cellMs, totalMs: Date.now() - t0 };
   } finally {

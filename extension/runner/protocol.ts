@@ -37,8 +37,12 @@ export class WireFormatError extends Error {
   override name = 'WireFormatError';
 }
 
-export function newMsgId(): string { return randomUUID(); }
-export function newSession(): string { return randomUUID(); }
+export function newMsgId(): string {
+  return randomUUID();
+}
+export function newSession(): string {
+  return randomUUID();
+}
 
 /** HMAC-SHA256 hex digest of the given frames; '' when the key is empty (signing disabled, per spec). */
 export function sign(key: string, frames: (string | Buffer)[]): string {
@@ -48,9 +52,20 @@ export function sign(key: string, frames: (string | Buffer)[]): string {
   return h.digest('hex');
 }
 
-export function makeMessage<C>(msgType: string, content: C, opts: { session: string; username?: string; parent?: Partial<MessageHeader>; metadata?: Record<string, unknown> }): JupyterMessage<C> {
+export function makeMessage<C>(
+  msgType: string,
+  content: C,
+  opts: { session: string; username?: string; parent?: Partial<MessageHeader>; metadata?: Record<string, unknown> },
+): JupyterMessage<C> {
   return {
-    header: { msg_id: newMsgId(), msg_type: msgType, session: opts.session, username: opts.username ?? 'edgelab', date: new Date().toISOString(), version: PROTOCOL_VERSION },
+    header: {
+      msg_id: newMsgId(),
+      msg_type: msgType,
+      session: opts.session,
+      username: opts.username ?? 'edgelab',
+      date: new Date().toISOString(),
+      version: PROTOCOL_VERSION,
+    },
     parent_header: opts.parent ?? {},
     metadata: opts.metadata ?? {},
     content,
@@ -68,16 +83,26 @@ export function encode(msg: JupyterMessage<unknown>, key: string): Buffer[] {
 export function decode(frames: Buffer[], key: string): JupyterMessage {
   const at = frames.findIndex((f) => f.length === DELIMITER.length && f.toString() === DELIMITER);
   if (at < 0) throw new WireFormatError(`message has no ${DELIMITER} delimiter among ${frames.length} frames`);
-  if (frames.length < at + 6) throw new WireFormatError(`message has ${frames.length - at - 1} frames after the delimiter; expected at least 5 (signature, header, parent_header, metadata, content)`);
+  if (frames.length < at + 6)
+    throw new WireFormatError(
+      `message has ${frames.length - at - 1} frames after the delimiter; expected at least 5 (signature, header, parent_header, metadata, content)`,
+    );
   const got = frames[at + 1]!.toString();
   const bodies = frames.slice(at + 2, at + 6);
   if (key) {
     const want = sign(key, bodies);
     const ok = got.length === want.length && timingSafeEqual(Buffer.from(got), Buffer.from(want));
-    if (!ok) throw new SignatureError(`invalid message signature ${JSON.stringify(got.slice(0, 16))}…; expected the HMAC-SHA256 of header|parent_header|metadata|content under the connection key`);
+    if (!ok)
+      throw new SignatureError(
+        `invalid message signature ${JSON.stringify(got.slice(0, 16))}…; expected the HMAC-SHA256 of header|parent_header|metadata|content under the connection key`,
+      );
   }
   const parse = (b: Buffer, what: string): Record<string, unknown> => {
-    try { return JSON.parse(b.toString('utf8')) as Record<string, unknown>; } catch (e) { throw new WireFormatError(`${what} is not JSON: ${(e as Error).message}`); }
+    try {
+      return JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new WireFormatError(`${what} is not JSON: ${(e as Error).message}`);
+    }
   };
   return {
     identities: frames.slice(0, at),

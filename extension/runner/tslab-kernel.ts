@@ -28,16 +28,26 @@ import { transformCell, originalColumn, type CellTransform } from './cell-transf
 
 export const TSLAB_VERSION = '1.0.22';
 
-export interface CellError { ename: string; evalue: string; traceback: string[] }
+export interface CellError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
 
 // ───────────────────────────── where things are ─────────────────────────────
 
-function here(): string { return typeof __filename === 'string' ? __filename : join(process.cwd(), 'x.js'); }
+function here(): string {
+  return typeof __filename === 'string' ? __filename : join(process.cwd(), 'x.js');
+}
 
 /** The EdgeLab package folder this kernel belongs to: the nearest ancestor with a package.json named "edgelab". */
 export function edgelabPackageDir(from = dirname(here())): string | null {
   for (let d = from; ; d = dirname(d)) {
-    try { if ((JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { name?: string }).name === 'edgelab') return d; } catch { /* keep walking */ }
+    try {
+      if ((JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { name?: string }).name === 'edgelab') return d;
+    } catch {
+      /* keep walking */
+    }
     if (dirname(d) === d) return null;
   }
 }
@@ -46,7 +56,8 @@ export function edgelabPackageDir(from = dirname(here())): string | null {
 export function tslabDir(): string {
   const dir = dirname(createRequire(here()).resolve('tslab/package.json'));
   const v = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-  if (v !== TSLAB_VERSION) throw new Error(`EdgeLab's kernel wraps tslab ${TSLAB_VERSION}, found tslab ${v} in ${dir}; reinstall with npm ci`);
+  if (v !== TSLAB_VERSION)
+    throw new Error(`EdgeLab's kernel wraps tslab ${TSLAB_VERSION}, found tslab ${v} in ${dir}; reinstall with npm ci`);
   return dir;
 }
 
@@ -59,23 +70,35 @@ type Segment = [number, number, number, number];
 type Mappings = Segment[][];
 export function decodeMappings(mappings: string): Mappings {
   const lines: Mappings = [];
-  let srcIdx = 0, srcLine = 0, srcCol = 0;
+  let srcIdx = 0,
+    srcLine = 0,
+    srcCol = 0;
   for (const line of mappings.split(';')) {
     const segs: Segment[] = [];
     let genCol = 0;
     for (const seg of line.split(',')) {
       if (!seg) continue;
       const vals: number[] = [];
-      let shift = 0, value = 0;
+      let shift = 0,
+        value = 0;
       for (const ch of seg) {
         const d = B64.indexOf(ch);
         value += (d & 31) << shift;
-        if (d & 32) { shift += 5; continue; }
+        if (d & 32) {
+          shift += 5;
+          continue;
+        }
         vals.push(value & 1 ? -(value >>> 1) : value >>> 1);
-        shift = 0; value = 0;
+        shift = 0;
+        value = 0;
       }
       genCol += vals[0] ?? 0;
-      if (vals.length >= 4) { srcIdx += vals[1]!; srcLine += vals[2]!; srcCol += vals[3]!; segs.push([genCol, srcIdx, srcLine, srcCol]); }
+      if (vals.length >= 4) {
+        srcIdx += vals[1]!;
+        srcLine += vals[2]!;
+        srcCol += vals[3]!;
+        segs.push([genCol, srcIdx, srcLine, srcCol]);
+      }
     }
     lines.push(segs);
   }
@@ -86,12 +109,22 @@ function lookup(m: Mappings, line: number, col: number): [number, number] | null
   const segs = m[line];
   if (!segs?.length) return null;
   let best = segs[0]!; // non-empty (checked above)
-  for (const s of segs) { if (s[0] <= col) best = s; else break; }
+  for (const s of segs) {
+    if (s[0] <= col) best = s;
+    else break;
+  }
   return [best[2], best[3]];
 }
 
 /** A compiled cell: the two maps (CommonJS → ESM → cell source) and the cell transform. */
-interface CellMap { count: number; source: string; transform: CellTransform; esmToTs: Mappings | null; cjsToEsm: Mappings | null; prefixLen: number }
+interface CellMap {
+  count: number;
+  source: string;
+  transform: CellTransform;
+  esmToTs: Mappings | null;
+  cjsToEsm: Mappings | null;
+  prefixLen: number;
+}
 
 /** Maps a 1-based (line, column) of the code run by vm to a 1-based (line, column) of the cell source. */
 function toCell(c: CellMap, line: number, col: number): { line: number; col: number } | null {
@@ -125,10 +158,16 @@ export function formatStack(e: Error, mapFrame: (file: string, line: number, col
   const out: string[] = [];
   for (const l of lines) {
     const m = /^\s+at (?:(.*) \()?(.+?):(\d+):(\d+)\)?$/.exec(l);
-    if (!m) { if (!/^\s+at /.test(l) && !out.some((o) => /^\s+at /.test(o))) out.push(l); continue; }
+    if (!m) {
+      if (!/^\s+at /.test(l) && !out.some((o) => /^\s+at /.test(o))) out.push(l);
+      continue;
+    }
     const [, fn, file, line, col] = m;
     const mapped = mapFrame(file!, Number(line), Number(col)); // the regex's file group is required
-    if (mapped) { out.push(`    at ${fn ? `${fn.replace(/^Proxy\./, '')} (${mapped})` : mapped}`); continue; }
+    if (mapped) {
+      out.push(`    at ${fn ? `${fn.replace(/^Proxy\./, '')} (${mapped})` : mapped}`);
+      continue;
+    }
     if (/tslab[\\/]dist[\\/]|^node:|tslab-kernel\.js|^evalmachine|^Cell In\[/.test(file!)) continue;
     out.push(l);
   }
@@ -143,9 +182,27 @@ function describe(value: unknown, mapFrame: (file: string, line: number, col: nu
     // the first cell frame, shown with its source line
     const first = tb.map((l) => /\(?(Cell In\[(\d+)\]):(\d+):(\d+)\)?$/.exec(l)).find(Boolean);
     const src = first ? [...cells.values()].find((c) => c.count === Number(first[2]))?.source.split('\n')[Number(first[3]) - 1] : undefined;
-    return { ename, evalue: String(e.message ?? ''), traceback: src !== undefined ? [...tb, '', `${first![1]}, line ${first![3]}`, `  ${src}`] : tb };
+    return {
+      ename,
+      evalue: String(e.message ?? ''),
+      traceback: src !== undefined ? [...tb, '', `${first![1]}, line ${first![3]}`, `  ${src}`] : tb,
+    };
   }
-  return { ename: 'Error', evalue: `non-Error value thrown: ${typeof value === 'string' ? value : (() => { try { return JSON.stringify(value); } catch { return String(value); } })()}`, traceback: [] };
+  return {
+    ename: 'Error',
+    evalue: `non-Error value thrown: ${
+      typeof value === 'string'
+        ? value
+        : (() => {
+            try {
+              return JSON.stringify(value);
+            } catch {
+              return String(value);
+            }
+          })()
+    }`,
+    traceback: [],
+  };
 }
 
 /**
@@ -173,14 +230,20 @@ export function fallbackSys(sys: TS.System, cwd: string, pkgDir: string): TS.Sys
   s.fileExists = (p) => sys.fileExists(p) || ((f) => !!f && sys.fileExists(f))(forward(p));
   s.directoryExists = (p) => sys.directoryExists(p) || ((f) => !!f && sys.directoryExists(f))(forward(p));
   s.readFile = (p, enc) => sys.readFile(p, enc) ?? ((f) => (f ? sys.readFile(f, enc) : undefined))(forward(p));
-  s.realpath = (p) => { const f = sys.fileExists(p) || sys.directoryExists(p) ? null : forward(p); return f ? (sys.realpath?.(f) ?? f) : (sys.realpath?.(p) ?? p); };
+  s.realpath = (p) => {
+    const f = sys.fileExists(p) || sys.directoryExists(p) ? null : forward(p);
+    return f ? (sys.realpath?.(f) ?? f) : (sys.realpath?.(p) ?? p);
+  };
   return s;
 }
 
 export function main(argv = process.argv.slice(2)): void {
   const ci = argv.indexOf('--config-path');
   const configPath = ci >= 0 ? argv[ci + 1] : '';
-  if (!configPath) { process.stderr.write('usage: tslab-kernel.js --config-path <connection file>\n'); process.exit(2); }
+  if (!configPath) {
+    process.stderr.write('usage: tslab-kernel.js --config-path <connection file>\n');
+    process.exit(2);
+  }
 
   const tdir = tslabDir();
   const treq = createRequire(join(tdir, 'dist', 'converter.js'));
@@ -195,21 +258,40 @@ export function main(argv = process.argv.slice(2)): void {
     const fromPkg = createRequire(join(pkgDir, 'package.json'));
     const fromKernel = createRequire(join(pkgDir, 'dist', 'kernel', 'index.js'));
     M._resolveFilename = function (req: string, parent: unknown, ...rest: unknown[]) {
-      try { return orig.call(this, req, parent, ...rest); } catch (e) {
+      try {
+        return orig.call(this, req, parent, ...rest);
+      } catch (e) {
         if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND' || /^[./]|^node:/.test(req)) throw e;
-        try { return req === 'edgelab' || req.startsWith('edgelab/') ? fromPkg.resolve(req) : fromKernel.resolve(req); } catch { throw e; }
+        try {
+          return req === 'edgelab' || req.startsWith('edgelab/') ? fromPkg.resolve(req) : fromKernel.resolve(req);
+        } catch {
+          throw e;
+        }
       }
     };
   }
 
   // (2, 3) tslab's TypeScript, with the compiler host and the CommonJS pass hooked; placed in the require cache
   const ts: typeof TS = { ...tsOrig };
-  (ts as { createWatchCompilerHost: unknown }).createWatchCompilerHost = (rootFiles: string[], options: TS.CompilerOptions, sys: TS.System, ...rest: unknown[]) =>
-    (tsOrig.createWatchCompilerHost as (...a: unknown[]) => unknown)(rootFiles, { ...options, inlineSourceMap: true }, pkgDir ? fallbackSys(sys, process.cwd(), pkgDir) : sys, ...rest);
+  (ts as { createWatchCompilerHost: unknown }).createWatchCompilerHost = (
+    rootFiles: string[],
+    options: TS.CompilerOptions,
+    sys: TS.System,
+    ...rest: unknown[]
+  ) =>
+    (tsOrig.createWatchCompilerHost as (...a: unknown[]) => unknown)(
+      rootFiles,
+      { ...options, inlineSourceMap: true },
+      pkgDir ? fallbackSys(sys, process.cwd(), pkgDir) : sys,
+      ...rest,
+    );
   (ts as { transpileModule: unknown }).transpileModule = (input: string, opts: TS.TranspileOptions) => {
     if (opts.fileName !== 'custom.js') return tsOrig.transpileModule(input, opts);
     const m = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(input);
-    if (!m) { pending = null; return tsOrig.transpileModule(input, opts); }
+    if (!m) {
+      pending = null;
+      return tsOrig.transpileModule(input, opts);
+    }
     const r = tsOrig.transpileModule(input.slice(0, m.index), { ...opts, compilerOptions: { ...opts.compilerOptions, sourceMap: true } });
     const map1 = JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as { mappings: string };
     const map2 = r.sourceMapText ? (JSON.parse(r.sourceMapText) as { mappings: string }) : null;
@@ -225,7 +307,13 @@ export function main(argv = process.argv.slice(2)): void {
   // (3) name the code each cell runs so stack frames can be mapped back to it
   const runInThisContext = vm.runInThisContext;
   vm.runInThisContext = function (code: string, options?: vm.RunningScriptOptions | string) {
-    if (current && typeof code === 'string' && /^\(?(async )?function\(exports, require\) \{ /.test(code) && typeof options === 'object' && !options.filename) {
+    if (
+      current &&
+      typeof code === 'string' &&
+      /^\(?(async )?function\(exports, require\) \{ /.test(code) &&
+      typeof options === 'object' &&
+      !options.filename
+    ) {
       const filename = cellFile(current.count);
       const prefixLen = code.indexOf('{ ') + 2; // tslab's wrapper `(function(exports, require) { ` shares line 1 with the cell's code
       cells.set(filename, { ...current, esmToTs: pending?.esmToTs ?? null, cjsToEsm: pending?.cjsToEsm ?? null, prefixLen });
@@ -243,34 +331,74 @@ export function main(argv = process.argv.slice(2)): void {
     return p ? `${file}:${p.line}:${p.col}` : null;
   };
 
-  const { createExecutor } = treq('./executor.js') as { createExecutor: (root: string, convs: unknown, console: { log: (...a: unknown[]) => void; error: (...a: unknown[]) => void }) => Executor };
-  const { createConverter } = treq('./converter.js') as { createConverter: (o: { isJS: boolean; isBrowser: boolean }) => { close(): void } };
-  const jupyter = treq('./jupyter.js') as { JupyterHandlerImpl: new (e: Executor, isJs: boolean) => Handler; ZmqServer: new (h: Handler, configPath: string) => Server };
+  const { createExecutor } = treq('./executor.js') as {
+    createExecutor: (
+      root: string,
+      convs: unknown,
+      console: { log: (...a: unknown[]) => void; error: (...a: unknown[]) => void },
+    ) => Executor;
+  };
+  const { createConverter } = treq('./converter.js') as {
+    createConverter: (o: { isJS: boolean; isBrowser: boolean }) => { close(): void };
+  };
+  const jupyter = treq('./jupyter.js') as {
+    JupyterHandlerImpl: new (e: Executor, isJs: boolean) => Handler;
+    ZmqServer: new (h: Handler, configPath: string) => Server;
+  };
 
-  interface Executor { execute(src: string): Promise<boolean>; inspect(src: string, pos: number): unknown; complete(src: string, pos: number): unknown; interrupt(): void; locals: unknown; reset(): void; close(): void }
+  interface Executor {
+    execute(src: string): Promise<boolean>;
+    inspect(src: string, pos: number): unknown;
+    complete(src: string, pos: number): unknown;
+    interrupt(): void;
+    locals: unknown;
+    reset(): void;
+    close(): void;
+  }
   interface Handler {
     execCount: number;
     execQueue: { prev: Promise<unknown>; add(task: () => Promise<unknown>): Promise<unknown>; reset(delayMs: number): void };
     handleExecute(req: ExecuteRequest, ws: unknown, wdd: unknown): Promise<{ status: string; execution_count?: number }>;
     handleExecuteImpl(req: ExecuteRequest, ws: unknown, wdd: unknown): Promise<unknown>;
   }
-  interface ExecuteRequest { code: string; stop_on_error?: boolean }
-  interface Msg { content: ExecuteRequest; createReply(): { header: { msg_type: string }; content: unknown; signAndSend(key: string, sock: unknown): void } }
-  interface Server { connInfo: { key: string }; iopub: unknown; init(): void; handleExecute(sock: unknown, msg: Msg): Promise<void> }
+  interface ExecuteRequest {
+    code: string;
+    stop_on_error?: boolean;
+  }
+  interface Msg {
+    content: ExecuteRequest;
+    createReply(): { header: { msg_type: string }; content: unknown; signAndSend(key: string, sock: unknown): void };
+  }
+  interface Server {
+    connInfo: { key: string };
+    iopub: unknown;
+    init(): void;
+    handleExecute(sock: unknown, msg: Msg): Promise<void>;
+  }
 
   // a ConverterSet as tslab's main.js builds it (node converter warmed now, browser converter on first use)
   const convs = {
-    _node: null as null | { close(): void }, _browser: null as null | { close(): void },
-    get node() { return (this._node ??= createConverter({ isJS: false, isBrowser: false })); },
-    get browser() { return (this._browser ??= createConverter({ isJS: false, isBrowser: true })); },
-    close() { this._node?.close(); this._browser?.close(); },
+    _node: null as null | { close(): void },
+    _browser: null as null | { close(): void },
+    get node() {
+      return (this._node ??= createConverter({ isJS: false, isBrowser: false }));
+    },
+    get browser() {
+      return (this._browser ??= createConverter({ isJS: false, isBrowser: true }));
+    },
+    close() {
+      this._node?.close();
+      this._browser?.close();
+    },
   };
   void convs.node;
 
   // (3) tslab's executor reports diagnostics and thrown values through this console; we keep them as the cell's error
   const failures = new WeakMap<object, CellError>();
   let failureKey: object | null = null;
-  const record = (f: CellError) => { if (failureKey && !failures.has(failureKey)) failures.set(failureKey, f); };
+  const record = (f: CellError) => {
+    if (failureKey && !failures.has(failureKey)) failures.set(failureKey, f);
+  };
   const diagLines: string[] = [];
   const reporter = {
     log: (...a: unknown[]) => console.log(...a),
@@ -278,9 +406,13 @@ export function main(argv = process.argv.slice(2)): void {
       if (typeof a[0] === 'string' && a[0] === '%s%d:%d - %s' && current) {
         // a TypeScript diagnostic: "<file >line:col - message", line/col of the transformed cell
         const [, file, line, col, msg] = a as [string, string, number, number, string];
-        const l = Number(line), c = file ? Number(col) : originalColumn(current.transform, current.source, l - 1, Number(col) - 1) + 1;
+        const l = Number(line),
+          c = file ? Number(col) : originalColumn(current.transform, current.source, l - 1, Number(col) - 1) + 1;
         diagLines.push(`${file}line ${l}:${c} - ${msg}`);
-        if (!file) { const s = current.source.split('\n')[l - 1]; if (s !== undefined) diagLines.push(`${cellFile(current.count)}, line ${l}`, `  ${s}`, `  ${' '.repeat(Math.max(0, c - 1))}^`); }
+        if (!file) {
+          const s = current.source.split('\n')[l - 1];
+          if (s !== undefined) diagLines.push(`${cellFile(current.count)}, line ${l}`, `  ${s}`, `  ${' '.repeat(Math.max(0, c - 1))}^`);
+        }
         return;
       }
       record(describe(a[0], mapFrame));
@@ -303,7 +435,10 @@ export function main(argv = process.argv.slice(2)): void {
   const handler = new jupyter.JupyterHandlerImpl(executor, false);
   // requests queue up in tslab (execQueue); the request whose failure we record is the one whose code is running
   const handleExecuteImpl = handler.handleExecuteImpl.bind(handler);
-  handler.handleExecuteImpl = async (req, ws, wdd) => { failureKey = req; return handleExecuteImpl(req, ws, wdd); };
+  handler.handleExecuteImpl = async (req, ws, wdd) => {
+    failureKey = req;
+    return handleExecuteImpl(req, ws, wdd);
+  };
   // tslab's handleExecute, except for `stop_on_error: false` (nbclient's `raises-exception` cells, our runner's
   // stopOnError: false): tslab chains every request on the previous one, so a failure cancels the requests queued
   // behind it and those arriving in the next 200 ms; such a request's failure now cancels nothing. Replies say
@@ -316,7 +451,7 @@ export function main(argv = process.argv.slice(2)): void {
       const q = handler.execQueue;
       const task = q.add(() => handler.handleExecuteImpl(req, ws, wdd));
       if (req.stop_on_error === false) q.prev = task.catch(() => undefined);
-      count = await task as { count: number };
+      count = (await task) as { count: number };
     } catch (e) {
       if (e instanceof TaskCanceledError) status = 'aborted';
       else {
@@ -334,7 +469,12 @@ export function main(argv = process.argv.slice(2)): void {
   server.handleExecute = async function (this: Server, sock: unknown, msg: Msg) {
     const reply = msg.createReply();
     reply.header.msg_type = 'execute_reply';
-    const send = (type: string, content: unknown) => { const r = msg.createReply(); r.header.msg_type = type; r.content = content; r.signAndSend(this.connInfo.key, this.iopub); };
+    const send = (type: string, content: unknown) => {
+      const r = msg.createReply();
+      r.header.msg_type = type;
+      r.content = content;
+      r.signAndSend(this.connInfo.key, this.iopub);
+    };
     const writeStream = (name: string, text: string) => send('stream', { name, text });
     const writeDisplayData = (data: unknown, update: boolean) => send(update ? 'update_display_data' : 'display_data', data);
     const content: Record<string, unknown> = await handler.handleExecute(msg.content, writeStream, writeDisplayData);
@@ -347,9 +487,15 @@ export function main(argv = process.argv.slice(2)): void {
     reply.signAndSend(this.connInfo.key, sock);
   };
 
-  process.on('SIGINT', () => { executor.interrupt(); });
-  process.on('uncaughtException', (err) => { console.error('UncaughtException:', err); });
-  process.on('unhandledRejection', (reason) => { console.error('UnhandledPromiseRejection:', reason); });
+  process.on('SIGINT', () => {
+    executor.interrupt();
+  });
+  process.on('uncaughtException', (err) => {
+    console.error('UncaughtException:', err);
+  });
+  process.on('unhandledRejection', (reason) => {
+    console.error('UnhandledPromiseRejection:', reason);
+  });
   server.init();
 }
 

@@ -8,31 +8,63 @@ import Module from 'node:module';
 type Listener<T> = (e: T) => void;
 export class EventEmitter<T> {
   private ls: Listener<T>[] = [];
-  event = (l: Listener<T>) => { this.ls.push(l); return { dispose: () => { this.ls = this.ls.filter((x) => x !== l); } }; };
-  fire(e: T) { for (const l of this.ls) l(e); }
-  dispose() { this.ls = []; }
+  event = (l: Listener<T>) => {
+    this.ls.push(l);
+    return {
+      dispose: () => {
+        this.ls = this.ls.filter((x) => x !== l);
+      },
+    };
+  };
+  fire(e: T) {
+    for (const l of this.ls) l(e);
+  }
+  dispose() {
+    this.ls = [];
+  }
 }
 
 export class NotebookCellOutputItem {
-  constructor(public data: Uint8Array, public mime: string) {}
-  static text(v: string, mime = 'text/plain') { return new NotebookCellOutputItem(Buffer.from(v), mime); }
-  static json(v: unknown, mime = 'text/x-json') { return new NotebookCellOutputItem(Buffer.from(JSON.stringify(v, undefined, '\t')), mime); }
-  static stdout(v: string) { return NotebookCellOutputItem.text(v, 'application/vnd.code.notebook.stdout'); }
-  static stderr(v: string) { return NotebookCellOutputItem.text(v, 'application/vnd.code.notebook.stderr'); }
-  static error(e: Error) { return NotebookCellOutputItem.json({ name: e.name, message: e.message, stack: e.stack }, 'application/vnd.code.notebook.error'); }
+  constructor(
+    public data: Uint8Array,
+    public mime: string,
+  ) {}
+  static text(v: string, mime = 'text/plain') {
+    return new NotebookCellOutputItem(Buffer.from(v), mime);
+  }
+  static json(v: unknown, mime = 'text/x-json') {
+    return new NotebookCellOutputItem(Buffer.from(JSON.stringify(v, undefined, '\t')), mime);
+  }
+  static stdout(v: string) {
+    return NotebookCellOutputItem.text(v, 'application/vnd.code.notebook.stdout');
+  }
+  static stderr(v: string) {
+    return NotebookCellOutputItem.text(v, 'application/vnd.code.notebook.stderr');
+  }
+  static error(e: Error) {
+    return NotebookCellOutputItem.json({ name: e.name, message: e.message, stack: e.stack }, 'application/vnd.code.notebook.error');
+  }
   /** Test helper: the item as text. */
-  get text() { return Buffer.from(this.data).toString('utf8'); }
+  get text() {
+    return Buffer.from(this.data).toString('utf8');
+  }
 }
 let outputIds = 0;
 export class NotebookCellOutput {
   id = `out-${++outputIds}`;
-  constructor(public items: NotebookCellOutputItem[], public metadata?: Record<string, unknown>) {}
+  constructor(
+    public items: NotebookCellOutputItem[],
+    public metadata?: Record<string, unknown>,
+  ) {}
 }
 
 export class CancellationTokenSource {
   private em = new EventEmitter<void>();
   token = { isCancellationRequested: false, onCancellationRequested: this.em.event };
-  cancel() { this.token.isCancellationRequested = true; this.em.fire(); }
+  cancel() {
+    this.token.isCancellationRequested = true;
+    this.em.fire();
+  }
 }
 
 /** One recorded cell execution. */
@@ -42,13 +74,25 @@ export class MockExecution {
   ended: boolean | undefined | 'pending' = 'pending';
   outputs: NotebookCellOutput[] = [];
   cts = new CancellationTokenSource();
-  get token() { return this.cts.token; }
+  get token() {
+    return this.cts.token;
+  }
   constructor(public cell: MockCell) {}
-  start() { this.started = true; }
-  end(success: boolean | undefined) { this.ended = success; }
-  async clearOutput() { this.outputs = []; }
-  async replaceOutput(o: NotebookCellOutput | NotebookCellOutput[]) { this.outputs = Array.isArray(o) ? [...o] : [o]; }
-  async appendOutput(o: NotebookCellOutput | NotebookCellOutput[]) { this.outputs.push(...(Array.isArray(o) ? o : [o])); }
+  start() {
+    this.started = true;
+  }
+  end(success: boolean | undefined) {
+    this.ended = success;
+  }
+  async clearOutput() {
+    this.outputs = [];
+  }
+  async replaceOutput(o: NotebookCellOutput | NotebookCellOutput[]) {
+    this.outputs = Array.isArray(o) ? [...o] : [o];
+  }
+  async appendOutput(o: NotebookCellOutput | NotebookCellOutput[]) {
+    this.outputs.push(...(Array.isArray(o) ? o : [o]));
+  }
   async replaceOutputItems(items: NotebookCellOutputItem[], output: NotebookCellOutput) {
     const t = this.outputs.find((x) => x === output || x.id === output.id);
     if (!t) throw new Error('replaceOutputItems: unknown output');
@@ -56,11 +100,18 @@ export class MockExecution {
   }
 }
 
-export enum NotebookCellKind { Markup = 1, Code = 2 }
+export enum NotebookCellKind {
+  Markup = 1,
+  Code = 2,
+}
 export class MockCell {
   kind = NotebookCellKind.Code;
   document: { uri: { toString(): string }; getText(): string };
-  constructor(public source: string, public index = 0, kind: NotebookCellKind = NotebookCellKind.Code) {
+  constructor(
+    public source: string,
+    public index = 0,
+    kind: NotebookCellKind = NotebookCellKind.Code,
+  ) {
     this.kind = kind;
     this.document = { uri: { toString: () => `cell:${index}` }, getText: () => source };
   }
@@ -76,16 +127,48 @@ export const state = {
   hoverProviders: [] as { selector: unknown; provider: any }[],
 };
 
-export class Range { constructor(public start: unknown, public end: unknown) {} }
-export class CompletionItem { range: unknown; sortText?: string; detail?: string; constructor(public label: string, public kind?: number) {} }
-export class CompletionList { constructor(public items: CompletionItem[], public isIncomplete = false) {} }
+export class Range {
+  constructor(
+    public start: unknown,
+    public end: unknown,
+  ) {}
+}
+export class CompletionItem {
+  range: unknown;
+  sortText?: string;
+  detail?: string;
+  constructor(
+    public label: string,
+    public kind?: number,
+  ) {}
+}
+export class CompletionList {
+  constructor(
+    public items: CompletionItem[],
+    public isIncomplete = false,
+  ) {}
+}
 export class MarkdownString {
   value = '';
-  appendCodeblock(code: string, lang = '') { this.value += `\n\`\`\`${lang}\n${code}\n\`\`\`\n`; return this; }
-  appendText(t: string) { this.value += t; return this; }
-  appendMarkdown(t: string) { this.value += t; return this; }
+  appendCodeblock(code: string, lang = '') {
+    this.value += `\n\`\`\`${lang}\n${code}\n\`\`\`\n`;
+    return this;
+  }
+  appendText(t: string) {
+    this.value += t;
+    return this;
+  }
+  appendMarkdown(t: string) {
+    this.value += t;
+    return this;
+  }
 }
-export class Hover { constructor(public contents: MarkdownString, public range?: unknown) {} }
+export class Hover {
+  constructor(
+    public contents: MarkdownString,
+    public range?: unknown,
+  ) {}
+}
 
 export class MockController {
   supportedLanguages: string[] = [];
@@ -95,26 +178,52 @@ export class MockController {
   executeHandler: ((cells: MockCell[], nb: unknown, c: unknown) => unknown) | undefined;
   interruptHandler: ((nb: unknown) => unknown) | undefined;
   affinity = new Map<unknown, number>();
-  constructor(public id: string, public notebookType: string, public label: string) {}
-  createNotebookCellExecution(cell: MockCell) { const e = new MockExecution(cell); state.executions.push(e); return e; }
-  updateNotebookAffinity(nb: unknown, a: number) { this.affinity.set(nb, a); }
+  constructor(
+    public id: string,
+    public notebookType: string,
+    public label: string,
+  ) {}
+  createNotebookCellExecution(cell: MockCell) {
+    const e = new MockExecution(cell);
+    state.executions.push(e);
+    return e;
+  }
+  updateNotebookAffinity(nb: unknown, a: number) {
+    this.affinity.set(nb, a);
+  }
   dispose() {}
 }
 
 const disposable = { dispose() {} };
 export const vscodeMock = {
-  EventEmitter, Range, CompletionItem, CompletionList, MarkdownString, Hover, NotebookCellOutputItem, NotebookCellOutput, NotebookCellKind, CancellationTokenSource,
+  EventEmitter,
+  Range,
+  CompletionItem,
+  CompletionList,
+  MarkdownString,
+  Hover,
+  NotebookCellOutputItem,
+  NotebookCellOutput,
+  NotebookCellKind,
+  CancellationTokenSource,
   NotebookControllerAffinity: { Default: 1, Preferred: 2 },
-  CompletionItemKind: { Variable: 5 }, ViewColumn: { Active: -1, One: 1 },
+  CompletionItemKind: { Variable: 5 },
+  ViewColumn: { Active: -1, One: 1 },
   Uri: {
     file: (p: string) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` }),
     joinPath: (u: { fsPath: string }, ...parts: string[]) => vscodeMock.Uri.file([u.fsPath, ...parts].join('/')),
   },
   notebooks: {
-    createNotebookController: (id: string, type: string, label: string) => { const c = new MockController(id, type, label); state.controllers.push(c); return c; },
+    createNotebookController: (id: string, type: string, label: string) => {
+      const c = new MockController(id, type, label);
+      state.controllers.push(c);
+      return c;
+    },
   },
   workspace: {
-    get notebookDocuments() { return state.notebookDocuments; },
+    get notebookDocuments() {
+      return state.notebookDocuments;
+    },
     workspaceFolders: undefined as unknown,
     onDidOpenNotebookDocument: () => disposable,
     onDidCloseNotebookDocument: () => disposable,
@@ -122,17 +231,32 @@ export const vscodeMock = {
   },
   window: {
     createOutputChannel: () => ({ appendLine: (m: string) => state.messages.push(m), dispose() {} }),
-    showInformationMessage: (m: string) => { state.messages.push(m); return Promise.resolve(undefined); },
-    showErrorMessage: (m: string) => { state.messages.push(m); return Promise.resolve(undefined); },
+    showInformationMessage: (m: string) => {
+      state.messages.push(m);
+      return Promise.resolve(undefined);
+    },
+    showErrorMessage: (m: string) => {
+      state.messages.push(m);
+      return Promise.resolve(undefined);
+    },
     activeNotebookEditor: undefined,
   },
   commands: {
-    registerCommand: (id: string, f: (...a: unknown[]) => unknown) => { state.commands.set(id, f); return disposable; },
+    registerCommand: (id: string, f: (...a: unknown[]) => unknown) => {
+      state.commands.set(id, f);
+      return disposable;
+    },
     executeCommand: () => Promise.resolve(undefined),
   },
   languages: {
-    registerCompletionItemProvider: (selector: unknown, provider: unknown, ...triggers: string[]) => { state.completionProviders.push({ selector, provider, triggers }); return disposable; },
-    registerHoverProvider: (selector: unknown, provider: unknown) => { state.hoverProviders.push({ selector, provider }); return disposable; },
+    registerCompletionItemProvider: (selector: unknown, provider: unknown, ...triggers: string[]) => {
+      state.completionProviders.push({ selector, provider, triggers });
+      return disposable;
+    },
+    registerHoverProvider: (selector: unknown, provider: unknown) => {
+      state.hoverProviders.push({ selector, provider });
+      return disposable;
+    },
   },
 };
 

@@ -30,8 +30,10 @@ let highlight: ReturnType<typeof setInterval> | undefined;
 function showUser(m: Extract<HostMessage, { type: 'user' }>) {
   $('targets').hidden = false;
   $('userLabel').textContent = `${m.label} — ${m.targets.length} calibration targets, ${m.heldOut} held-out frames`;
-  const field = $('field'), thumbs = $('thumbs');
-  field.replaceChildren(); thumbs.replaceChildren();
+  const field = $('field'),
+    thumbs = $('thumbs');
+  field.replaceChildren();
+  thumbs.replaceChildren();
   const dots = m.targets.map((t, i) => {
     const d = el('span', String(i + 1), 'target');
     // ±30° yaw/pitch field; +pitch is up
@@ -41,7 +43,15 @@ function showUser(m: Extract<HostMessage, { type: 'user' }>) {
     field.append(d);
     return d;
   });
-  const imgs = m.images.map((src, i) => { const f = el('figure'); const img = el('img'); img.src = src; img.alt = `calibration frame ${i + 1}`; f.append(img, el('figcaption', String(i + 1))); thumbs.append(f); return f; });
+  const imgs = m.images.map((src, i) => {
+    const f = el('figure');
+    const img = el('img');
+    img.src = src;
+    img.alt = `calibration frame ${i + 1}`;
+    f.append(img, el('figcaption', String(i + 1)));
+    thumbs.append(f);
+    return f;
+  });
   let k = 0;
   if (highlight) clearInterval(highlight);
   highlight = setInterval(() => {
@@ -62,24 +72,37 @@ function row(t: HTMLTableElement, cells: string[], head = false) {
 function showFigures(figs: { title: string; svg: string }[]) {
   const box = $('figures');
   box.replaceChildren();
-  for (const f of figs) { const img = el('img'); img.src = f.svg; img.alt = f.title; img.className = 'figure'; box.append(img); }
+  for (const f of figs) {
+    const img = el('img');
+    img.src = f.svg;
+    img.alt = f.title;
+    img.className = 'figure';
+    box.append(img);
+  }
 }
 
 function showResult(m: Extract<HostMessage, { type: 'result' }>) {
-  const s = m.summary, t = $<HTMLTableElement>('summary');
+  const s = m.summary,
+    t = $<HTMLTableElement>('summary');
   t.replaceChildren();
   row(t, ['', 'generic', 'personalized', 'change'], true);
   const pct = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(0)}%`;
   row(t, ['mean error (°)', s.beforeMeanDeg.toFixed(2), s.afterMeanDeg.toFixed(2), pct(s.beforeMeanDeg, s.afterMeanDeg)]);
   row(t, ['median error (°)', s.beforeMedianDeg.toFixed(2), s.afterMedianDeg.toFixed(2), pct(s.beforeMedianDeg, s.afterMedianDeg)]);
-  row(t, ['setup', s.model, `${s.calibFrames} calibration frames, ${s.steps} steps`, `${s.heldOutFrames} held-out frames, ${(s.ms / 1000).toFixed(1)} s`]);
+  row(t, [
+    'setup',
+    s.model,
+    `${s.calibFrames} calibration frames, ${s.steps} steps`,
+    `${s.heldOutFrames} held-out frames, ${(s.ms / 1000).toFixed(1)} s`,
+  ]);
   showFigures(m.figures);
   $('result').hidden = false;
   root.dataset.result = 'personalized';
 }
 
 function showProfile(m: Extract<HostMessage, { type: 'profile' }>) {
-  const s = m.summary, t = $<HTMLTableElement>('summary');
+  const s = m.summary,
+    t = $<HTMLTableElement>('summary');
   t.replaceChildren();
   row(t, ['camera calibration', 'mean', 'median'], true);
   row(t, ['validation error (px)', s.meanPx.toFixed(0), s.medianPx.toFixed(0)]);
@@ -94,28 +117,68 @@ function showProfile(m: Extract<HostMessage, { type: 'profile' }>) {
 
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   let m: HostMessage;
-  try { m = parseHostMessage(e.data); } catch (err) { statusEl.textContent = `Ignored a malformed message: ${(err as Error).message}`; root.dataset.rejected = String(Number(root.dataset.rejected ?? 0) + 1); return; }
+  try {
+    m = parseHostMessage(e.data);
+  } catch (err) {
+    statusEl.textContent = `Ignored a malformed message: ${(err as Error).message}`;
+    root.dataset.rejected = String(Number(root.dataset.rejected ?? 0) + 1);
+    return;
+  }
   root.dataset.host = 'ok';
   switch (m.type) {
-    case 'status': statusEl.textContent = m.text; statusEl.classList.remove('error'); setBusy(m.busy); break;
-    case 'error': statusEl.textContent = m.text; statusEl.classList.add('error'); setBusy(false); break;
+    case 'status':
+      statusEl.textContent = m.text;
+      statusEl.classList.remove('error');
+      setBusy(m.busy);
+      break;
+    case 'error':
+      statusEl.textContent = m.text;
+      statusEl.classList.add('error');
+      setBusy(false);
+      break;
     case 'folder': {
       const sel = $<HTMLSelectElement>('folderUser');
-      sel.replaceChildren(...m.users.map((u) => { const o = el('option', u); o.value = u; return o; }));
+      sel.replaceChildren(
+        ...m.users.map((u) => {
+          const o = el('option', u);
+          o.value = u;
+          return o;
+        }),
+      );
       sel.hidden = m.users.length < 2;
       $('folderInfo').textContent = `${m.format}: ${m.users.length} user(s) in ${m.path}`;
       break;
     }
-    case 'user': showUser(m); break;
-    case 'result': showResult(m); break;
-    case 'camera': $('cameraUrl').textContent = `opened ${m.url.replace(/\/[0-9a-f]{32}\//, '/…/')}`; break;
-    case 'profile': showProfile(m); break;
+    case 'user':
+      showUser(m);
+      break;
+    case 'result':
+      showResult(m);
+      break;
+    case 'camera':
+      $('cameraUrl').textContent = `opened ${m.url.replace(/\/[0-9a-f]{32}\//, '/…/')}`;
+      break;
+    case 'profile':
+      showProfile(m);
+      break;
   }
 });
 
-$('synthetic').addEventListener('click', () => send({ type: 'source', source: { kind: 'synthetic', seed: Math.max(0, Math.floor(num('seed'))), user: Math.max(0, Math.floor(num('user'))), sigmaKappaDeg: Math.max(0, num('kappa')) } }));
+$('synthetic').addEventListener('click', () =>
+  send({
+    type: 'source',
+    source: {
+      kind: 'synthetic',
+      seed: Math.max(0, Math.floor(num('seed'))),
+      user: Math.max(0, Math.floor(num('user'))),
+      sigmaKappaDeg: Math.max(0, num('kappa')),
+    },
+  }),
+);
 $('folder').addEventListener('click', () => send({ type: 'source', source: { kind: 'folder' } }));
-$('folderUser').addEventListener('change', () => send({ type: 'source', source: { kind: 'folder', user: $<HTMLSelectElement>('folderUser').value } }));
+$('folderUser').addEventListener('change', () =>
+  send({ type: 'source', source: { kind: 'folder', user: $<HTMLSelectElement>('folderUser').value } }),
+);
 $('camera').addEventListener('click', () => send({ type: 'source', source: { kind: 'camera' } }));
 $('personalize').addEventListener('click', () => send({ type: 'personalize', steps: Math.max(1, Math.floor(num('steps'))) }));
 $('cancel').addEventListener('click', () => send({ type: 'cancel' }));

@@ -3,14 +3,37 @@
 // server) → two 10×6 eye patches → ridge regression to screen points (extension/gaze/ridge.ts, WebGazer's recipe) →
 // validation error in px and degrees → POST the profile (weights + numbers, never pixels) to ./profile.
 import * as faceapi from '@vladmandic/face-api';
-import { eyeBox, frameFeatures, fitRidge, predictRidge, screenErrors, PATCH_W, PATCH_H, type Box, type Raster, type ScreenGeometry } from '../gaze/ridge';
+import {
+  eyeBox,
+  frameFeatures,
+  fitRidge,
+  predictRidge,
+  screenErrors,
+  PATCH_W,
+  PATCH_H,
+  type Box,
+  type Raster,
+  type ScreenGeometry,
+} from '../gaze/ridge';
 import { PROFILE_KIND, PROFILE_VERSION, type GazeProfile, type ValidationPoint } from '../gaze/profile';
 
 interface Config {
-  distanceCm: number; screenWidthCm: number; framesPerTarget: number; settleMs: number; frameGapMs: number; detectorSize: number; backend: 'auto' | 'cpu'; equalize: boolean;
+  distanceCm: number;
+  screenWidthCm: number;
+  framesPerTarget: number;
+  settleMs: number;
+  frameGapMs: number;
+  detectorSize: number;
+  backend: 'auto' | 'cpu';
+  equalize: boolean;
   layout: { calibration: { fx: number; fy: number }[]; validation: { fx: number; fy: number }[] };
 }
-interface Sample { f: Float64Array; x: number; y: number; group: number }
+interface Sample {
+  f: Float64Array;
+  x: number;
+  y: number;
+  group: number;
+}
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const cfg = JSON.parse($('config').textContent ?? '{}') as Config;
@@ -22,7 +45,16 @@ const eyesCanvas = $<HTMLCanvasElement>('eyes');
 const frame = document.createElement('canvas');
 const fctx = frame.getContext('2d', { willReadFrequently: true })!;
 /** What tests and curious users can inspect (no pixels). */
-const debug = { faces: 0, misses: 0, samples: 0, backend: '', error: '', profile: undefined as GazeProfile | undefined, posted: 0, boxes: [] as { face: Box; left: Box; right: Box }[] };
+const debug = {
+  faces: 0,
+  misses: 0,
+  samples: 0,
+  backend: '',
+  error: '',
+  profile: undefined as GazeProfile | undefined,
+  posted: 0,
+  boxes: [] as { face: Box; left: Box; right: Box }[],
+};
 (window as unknown as { edgelabGaze: typeof debug }).edgelabGaze = debug;
 
 function setState(s: string, text?: string) {
@@ -35,7 +67,13 @@ async function loadModels(): Promise<void> {
   const tf = faceapi.tf as unknown as { setBackend(b: string): Promise<boolean>; ready(): Promise<void>; getBackend(): string };
   // WebGL when the browser has it, else tfjs's CPU backend (slower but always there). No wasm: it would need its binary.
   let ok = false;
-  if (cfg.backend !== 'cpu') { try { ok = await tf.setBackend('webgl'); } catch { ok = false; } }
+  if (cfg.backend !== 'cpu') {
+    try {
+      ok = await tf.setBackend('webgl');
+    } catch {
+      ok = false;
+    }
+  }
   if (!ok) await tf.setBackend('cpu');
   await tf.ready();
   debug.backend = tf.getBackend();
@@ -45,23 +83,35 @@ async function loadModels(): Promise<void> {
 
 async function openCamera(): Promise<void> {
   if (!window.isSecureContext || !navigator.mediaDevices?.getUserMedia) {
-    throw new Error(`this browser gives no camera to ${location.origin}: the page must be served from localhost/127.0.0.1 or over HTTPS (behind code-server, use its https address)`);
+    throw new Error(
+      `this browser gives no camera to ${location.origin}: the page must be served from localhost/127.0.0.1 or over HTTPS (behind code-server, use its https address)`,
+    );
   }
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' },
+    audio: false,
+  });
   video.srcObject = stream;
   await video.play();
   for (let i = 0; i < 50 && !video.videoWidth; i++) await sleep(50);
-  frame.width = video.videoWidth; frame.height = video.videoHeight;
+  frame.width = video.videoWidth;
+  frame.height = video.videoHeight;
 }
 
 /** One camera frame → the 120 features, or undefined when no face is found. Draws the two patches into #eyes. */
 async function grab(): Promise<Float64Array | undefined> {
   fctx.drawImage(video, 0, 0, frame.width, frame.height);
-  const det = await faceapi.detectSingleFace(frame, new faceapi.TinyFaceDetectorOptions({ inputSize: cfg.detectorSize, scoreThreshold: 0.3 })).withFaceLandmarks();
-  if (!det) { debug.misses++; return undefined; }
+  const det = await faceapi
+    .detectSingleFace(frame, new faceapi.TinyFaceDetectorOptions({ inputSize: cfg.detectorSize, scoreThreshold: 0.3 }))
+    .withFaceLandmarks();
+  if (!det) {
+    debug.misses++;
+    return undefined;
+  }
   debug.faces++;
   const lm = det.landmarks;
-  const left = eyeBox(lm.getLeftEye()), right = eyeBox(lm.getRightEye());
+  const left = eyeBox(lm.getLeftEye()),
+    right = eyeBox(lm.getRightEye());
   const fb = det.detection.box;
   debug.boxes.push({ face: { x: fb.x, y: fb.y, w: fb.width, h: fb.height }, left, right });
   const img = fctx.getImageData(0, 0, frame.width, frame.height);
@@ -74,31 +124,43 @@ async function grab(): Promise<Float64Array | undefined> {
 function drawPatches(f: Float64Array): void {
   const c = eyesCanvas.getContext('2d')!;
   const img = c.createImageData(PATCH_W * 2, PATCH_H);
-  for (let e = 0; e < 2; e++) for (let j = 0; j < PATCH_H; j++) for (let i = 0; i < PATCH_W; i++) {
-    const v = f[e * PATCH_W * PATCH_H + j * PATCH_W + i]!, o = (j * PATCH_W * 2 + e * PATCH_W + i) * 4;
-    img.data[o] = img.data[o + 1] = img.data[o + 2] = v; img.data[o + 3] = 255;
-  }
+  for (let e = 0; e < 2; e++)
+    for (let j = 0; j < PATCH_H; j++)
+      for (let i = 0; i < PATCH_W; i++) {
+        const v = f[e * PATCH_W * PATCH_H + j * PATCH_W + i]!,
+          o = (j * PATCH_W * 2 + e * PATCH_W + i) * 4;
+        img.data[o] = img.data[o + 1] = img.data[o + 2] = v;
+        img.data[o + 3] = 255;
+      }
   const tmp = document.createElement('canvas');
-  tmp.width = PATCH_W * 2; tmp.height = PATCH_H;
+  tmp.width = PATCH_W * 2;
+  tmp.height = PATCH_H;
   tmp.getContext('2d')!.putImageData(img, 0, 0);
   c.imageSmoothingEnabled = false;
   c.drawImage(tmp, 0, 0, eyesCanvas.width, eyesCanvas.height);
 }
 
-function showDot(x: number, y: number) { dot.style.left = `${x}px`; dot.style.top = `${y}px`; }
+function showDot(x: number, y: number) {
+  dot.style.left = `${x}px`;
+  dot.style.top = `${y}px`;
+}
 
 /** Show each target, let the eyes settle, capture frames; returns one sample per frame with a face. */
 async function run(targets: { fx: number; fy: number }[], label: string, groupBase: number): Promise<Sample[]> {
   const out: Sample[] = [];
   for (const [k, t] of targets.entries()) {
-    const x = t.fx * window.innerWidth, y = t.fy * window.innerHeight;
+    const x = t.fx * window.innerWidth,
+      y = t.fy * window.innerHeight;
     showDot(x, y);
     dot.dataset.target = `${label}-${k}`;
     statusEl.textContent = `${label} ${k + 1}/${targets.length}`;
     await sleep(cfg.settleMs);
     for (let i = 0; i < cfg.framesPerTarget; i++) {
       const f = await grab();
-      if (f) { out.push({ f, x, y, group: groupBase + k }); debug.samples++; }
+      if (f) {
+        out.push({ f, x, y, group: groupBase + k });
+        debug.samples++;
+      }
       await sleep(cfg.frameGapMs);
     }
   }
@@ -106,15 +168,18 @@ async function run(targets: { fx: number; fy: number }[], label: string, groupBa
 }
 
 function geometry(): ScreenGeometry {
-  const distanceCm = Number(($<HTMLInputElement>('distance')).value) || cfg.distanceCm;
-  const widthCm = Number(($<HTMLInputElement>('screenWidth')).value) || 0;
+  const distanceCm = Number($<HTMLInputElement>('distance').value) || cfg.distanceCm;
+  const widthCm = Number($<HTMLInputElement>('screenWidth').value) || 0;
   const cmPerPx = widthCm > 0 ? widthCm / window.screen.width : 2.54 / 96;
   return { distanceCm, cmPerPx, cx: window.innerWidth / 2, cy: window.innerHeight / 2 };
 }
 
 function plot(points: ValidationPoint[]): void {
   const svg = $('plot') as unknown as SVGSVGElement;
-  const W = window.innerWidth, H = window.innerHeight, sx = 1000 / W, sy = 600 / H;
+  const W = window.innerWidth,
+    H = window.innerHeight,
+    sx = 1000 / W,
+    sy = 600 / H;
   svg.replaceChildren();
   const el = (name: string, attrs: Record<string, string | number>) => {
     const e = document.createElementNS('http://www.w3.org/2000/svg', name);
@@ -127,11 +192,12 @@ function plot(points: ValidationPoint[]): void {
     el('line', { x1: p.tx * sx, y1: p.ty * sy, x2: p.px * sx, y2: p.py * sy, stroke: '#999', 'stroke-width': 1 });
     el('circle', { cx: p.px * sx, cy: p.py * sy, r: 4, fill: '#2a9d3a', class: 'pred' });
   }
-  for (const t of new Map(points.map((p) => [`${p.tx},${p.ty}`, p])).values()) el('circle', { cx: t.tx * sx, cy: t.ty * sy, r: 7, fill: 'none', stroke: '#e5484d', 'stroke-width': 3, class: 'target' });
+  for (const t of new Map(points.map((p) => [`${p.tx},${p.ty}`, p])).values())
+    el('circle', { cx: t.tx * sx, cy: t.ty * sy, r: 7, fill: 'none', stroke: '#e5484d', 'stroke-width': 3, class: 'target' });
 }
 
 async function start(): Promise<void> {
-  ($<HTMLButtonElement>('start')).disabled = true;
+  $<HTMLButtonElement>('start').disabled = true;
   try {
     setState('camera', 'Opening the camera…');
     await openCamera();
@@ -141,18 +207,36 @@ async function start(): Promise<void> {
     setState('calibrating');
     const cal = await run(cfg.layout.calibration, 'calibration', 0);
     const calTargets = new Set(cal.map((s) => s.group)).size;
-    if (cal.length < 3 || calTargets < 3) throw new Error(`the face was found in only ${cal.length} frames (${calTargets} targets); need frames at ≥ 3 targets. Light your face and try again.`);
-    const model = fitRidge(cal.map((s) => s.f), cal, { groups: cal.map((s) => s.group) });
+    if (cal.length < 3 || calTargets < 3)
+      throw new Error(
+        `the face was found in only ${cal.length} frames (${calTargets} targets); need frames at ≥ 3 targets. Light your face and try again.`,
+      );
+    const model = fitRidge(
+      cal.map((s) => s.f),
+      cal,
+      { groups: cal.map((s) => s.group) },
+    );
     setState('validating');
     const val = await run(cfg.layout.validation, 'validation', 100);
     stage.hidden = true;
     if (!val.length) throw new Error('no face found during validation');
     const g = geometry();
-    const points = val.map((s) => { const p = predictRidge(model, s.f); return { tx: s.x, ty: s.y, px: p.x, py: p.y }; });
+    const points = val.map((s) => {
+      const p = predictRidge(model, s.f);
+      return { tx: s.x, ty: s.y, px: p.x, py: p.y };
+    });
     const err = screenErrors(g, points);
     const profile: GazeProfile = {
-      kind: PROFILE_KIND, version: PROFILE_VERSION, createdAt: new Date().toISOString(),
-      features: { patchW: PATCH_W, patchH: PATCH_H, eyes: 2, equalize: cfg.equalize, landmarks: `face-api ${faceapi.version} tinyFaceDetector+faceLandmark68Net` },
+      kind: PROFILE_KIND,
+      version: PROFILE_VERSION,
+      createdAt: new Date().toISOString(),
+      features: {
+        patchW: PATCH_W,
+        patchH: PATCH_H,
+        eyes: 2,
+        equalize: cfg.equalize,
+        landmarks: `face-api ${faceapi.version} tinyFaceDetector+faceLandmark68Net`,
+      },
       model: { lambda: model.lambda, mean: model.mean, wx: model.wx, wy: model.wy, bx: model.bx, by: model.by, looPx: model.looPx },
       screen: { widthPx: window.innerWidth, heightPx: window.innerHeight, distanceCm: g.distanceCm, cmPerPx: g.cmPerPx },
       calibration: { targets: calTargets, samples: cal.length },
@@ -160,7 +244,8 @@ async function start(): Promise<void> {
     };
     debug.profile = profile;
     $('result').hidden = false;
-    $('summary').textContent = `Validation error: mean ${err.meanPx.toFixed(0)} px (${err.meanDeg.toFixed(1)}°), median ${err.medianPx.toFixed(0)} px (${err.medianDeg.toFixed(1)}°) over ${points.length} frames at ${profile.validation.targets} targets; assumed ${g.distanceCm} cm from the screen, ${(g.cmPerPx * 10).toFixed(3)} mm per px.`;
+    $('summary').textContent =
+      `Validation error: mean ${err.meanPx.toFixed(0)} px (${err.meanDeg.toFixed(1)}°), median ${err.medianPx.toFixed(0)} px (${err.medianDeg.toFixed(1)}°) over ${points.length} frames at ${profile.validation.targets} targets; assumed ${g.distanceCm} cm from the screen, ${(g.cmPerPx * 10).toFixed(3)} mm per px.`;
     plot(points);
     setState('posting', 'Sending the profile (weights and error numbers only) to VS Code…');
     const r = await fetch('profile', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(profile) });
@@ -171,11 +256,13 @@ async function start(): Promise<void> {
     stage.hidden = true;
     debug.error = (e as Error).message;
     setState('error', `Error: ${(e as Error).message}`);
-    ($<HTMLButtonElement>('start')).disabled = false;
+    $<HTMLButtonElement>('start').disabled = false;
   } finally {
     (video.srcObject as MediaStream | null)?.getTracks().forEach((t) => t.stop());
   }
 }
 
-$('start').addEventListener('click', () => { void start(); });
+$('start').addEventListener('click', () => {
+  void start();
+});
 setState('ready');

@@ -14,7 +14,10 @@ import type { CrossbarConfig, MappedLayer, MvmOptions, Routing, SortKey } from '
 export const DEFAULT_CONFIG: CrossbarConfig = { rows: 128, cols: 128, cellBits: 1, weightBits: 8, signMode: 'sign-magnitude' };
 
 /** What a physical column inside an output's group stores. `slice` s holds value bits [s·cellBits, (s+1)·cellBits). */
-export interface ColumnRole { kind: 'mag' | 'sign' | 'pos' | 'neg' | 'off'; slice: number }
+export interface ColumnRole {
+  kind: 'mag' | 'sign' | 'pos' | 'neg' | 'off';
+  slice: number;
+}
 
 export function resolveConfig(c: Partial<CrossbarConfig> = {}): CrossbarConfig {
   const cfg = { ...DEFAULT_CONFIG, ...c };
@@ -27,7 +30,9 @@ export function resolveConfig(c: Partial<CrossbarConfig> = {}): CrossbarConfig {
   }
   const gw = columnLayout(cfg).length;
   if (cfg.cols < gw) {
-    throw new InvalidInput(`crossbar has ${cfg.cols} columns but one ${cfg.weightBits}-bit ${cfg.signMode} weight at ${cfg.cellBits} bit(s)/cell needs ${gw}`);
+    throw new InvalidInput(
+      `crossbar has ${cfg.cols} columns but one ${cfg.weightBits}-bit ${cfg.signMode} weight at ${cfg.cellBits} bit(s)/cell needs ${gw}`,
+    );
   }
   return cfg;
 }
@@ -77,20 +82,35 @@ export const OUT_IN_LAYOUT = '[out][in] (a Dense kernel W of x @ W is [in][out]:
  * A weight matrix in the [out][in] layout: a flat array with nOut and nIn, or any MatrixLike of shape [nOut, nIn]
  * (npy `{ shape, data }`, nested arrays, a tensor; int64 within ±2^53). Sizes given next to a matrix must match its shape.
  */
-export function outInMatrix(name: string, w: ArrayLike<number> | MatrixLike, nOut0?: number, nIn0?: number): { data: ArrayLike<number>; nOut: number; nIn: number } {
+export function outInMatrix(
+  name: string,
+  w: ArrayLike<number> | MatrixLike,
+  nOut0?: number,
+  nIn0?: number,
+): { data: ArrayLike<number>; nOut: number; nIn: number } {
   if (!isMatrixLike(w)) {
-    if (w === null || typeof w !== 'object' || typeof (w as ArrayLike<number>).length !== 'number') throw new InvalidInput(`${name} must be a flat array with nOut and nIn or a matrix of shape [nOut, nIn], layout ${OUT_IN_LAYOUT}; got ${describe(w)}`);
-    const nOut = checkInt('nOut', nOut0), nIn = checkInt('nIn', nIn0);
+    if (w === null || typeof w !== 'object' || typeof (w as ArrayLike<number>).length !== 'number')
+      throw new InvalidInput(
+        `${name} must be a flat array with nOut and nIn or a matrix of shape [nOut, nIn], layout ${OUT_IN_LAYOUT}; got ${describe(w)}`,
+      );
+    const nOut = checkInt('nOut', nOut0),
+      nIn = checkInt('nIn', nIn0);
     const data = toVector(w as VectorLike, name);
-    if (data.length !== nOut * nIn) throw new InvalidInput(`${name} has ${data.length} entries; expected nOut·nIn = ${nOut}·${nIn} = ${nOut * nIn}, layout ${OUT_IN_LAYOUT}`);
+    if (data.length !== nOut * nIn)
+      throw new InvalidInput(
+        `${name} has ${data.length} entries; expected nOut·nIn = ${nOut}·${nIn} = ${nOut * nIn}, layout ${OUT_IN_LAYOUT}`,
+      );
     return { data, nOut, nIn };
   }
   const t = toShaped(w, name, { ranks: [2], layout: OUT_IN_LAYOUT });
   const [nOut, nIn] = t.shape as [number, number];
   if ((nOut0 !== undefined && nOut0 !== nOut) || (nIn0 !== undefined && nIn0 !== nIn)) {
-    throw new InvalidInput(`${name} has shape [${nOut}, ${nIn}] but nOut = ${describe(nOut0)}, nIn = ${describe(nIn0)} were given; layout ${OUT_IN_LAYOUT}`);
+    throw new InvalidInput(
+      `${name} has shape [${nOut}, ${nIn}] but nOut = ${describe(nOut0)}, nIn = ${describe(nIn0)} were given; layout ${OUT_IN_LAYOUT}`,
+    );
   }
-  checkInt('nOut', nOut); checkInt('nIn', nIn);
+  checkInt('nOut', nOut);
+  checkInt('nIn', nIn);
   return { data: t.data, nOut, nIn };
 }
 
@@ -101,7 +121,10 @@ function weightMatrix(opts: MapLayerOptions): { q: Int8Array; nOut: number; nIn:
   const q = new Int8Array(data.length);
   for (let i = 0; i < q.length; i++) {
     const v = data[i]!;
-    if (!Number.isInteger(v) || v < -127 || v > 127) throw new InvalidInput(`q[${Math.floor(i / nIn)}][${i % nIn}] = ${describe(v)} is not an integer in [−127, 127] (quantize first, e.g. cim.quantize)`);
+    if (!Number.isInteger(v) || v < -127 || v > 127)
+      throw new InvalidInput(
+        `q[${Math.floor(i / nIn)}][${i % nIn}] = ${describe(v)} is not an integer in [−127, 127] (quantize first, e.g. cim.quantize)`,
+      );
     q[i] = v;
   }
   return { q, nOut, nIn };
@@ -117,18 +140,33 @@ export function mapLayer(opts: MapLayerOptions): MappedLayer {
     if (v > qmax || v < -qmax) throw new InvalidInput(`q[${i}] = ${v} is outside [−${qmax}, ${qmax}] for weightBits ${config.weightBits}`);
   }
   const sort = opts.sort ?? 'none';
-  if (!(['none', 'signed', 'abs'] as const).includes(sort)) throw new InvalidInput(`sort must be 'none', 'signed' or 'abs', got ${describe(sort)}`);
+  if (!(['none', 'signed', 'abs'] as const).includes(sort))
+    throw new InvalidInput(`sort must be 'none', 'signed' or 'abs', got ${describe(sort)}`);
   const scale = opts.scale ?? new Float32Array([1]);
-  if (scale.length !== 1 && scale.length !== nOut) throw new InvalidInput(`scale has ${scale.length} entries; expected 1 or nOut = ${nOut}`);
+  if (scale.length !== 1 && scale.length !== nOut)
+    throw new InvalidInput(`scale has ${scale.length} entries; expected 1 or nOut = ${nOut}`);
   const routing = opts.routing ?? 'per-output';
-  if (routing !== 'per-output' && routing !== 'shared') throw new InvalidInput(`routing must be 'per-output' or 'shared', got ${describe(routing)}`);
+  if (routing !== 'per-output' && routing !== 'shared')
+    throw new InvalidInput(`routing must be 'per-output' or 'shared', got ${describe(routing)}`);
   const groupWidth = columnLayout(config).length;
   const slots = Math.floor(config.cols / groupWidth);
-  const rowBlocks = Math.ceil(nIn / config.rows), colBlocks = Math.ceil(nOut / slots);
+  const rowBlocks = Math.ceil(nIn / config.rows),
+    colBlocks = Math.ceil(nOut / slots);
   return {
-    name: opts.name ?? 'layer', nOut, nIn, q, scale, sort, routing,
+    name: opts.name ?? 'layer',
+    nOut,
+    nIn,
+    q,
+    scale,
+    sort,
+    routing,
     perm: sort === 'none' ? null : routing === 'shared' ? sharedPerm(q, nOut, nIn, sort, slots) : sortPerm(q, nOut, nIn, sort),
-    config, slots, groupWidth, rowBlocks, colBlocks, tiles: rowBlocks * colBlocks,
+    config,
+    slots,
+    groupWidth,
+    rowBlocks,
+    colBlocks,
+    tiles: rowBlocks * colBlocks,
   };
 }
 
@@ -139,7 +177,11 @@ export function sharedPerm(q: Int8Array, nOut: number, nIn: number, key: 'signed
   for (let o0 = 0; o0 < nOut; o0 += slots) {
     const o1 = Math.min(nOut, o0 + slots);
     sum.fill(0);
-    for (let o = o0; o < o1; o++) for (let i = 0; i < nIn; i++) { const v = q[o * nIn + i]!; sum[i]! += key === 'abs' ? Math.abs(v) : v; }
+    for (let o = o0; o < o1; o++)
+      for (let i = 0; i < nIn; i++) {
+        const v = q[o * nIn + i]!;
+        sum[i]! += key === 'abs' ? Math.abs(v) : v;
+      }
     const order = Array.from({ length: nIn }, (_, i) => i).sort((a, b) => sum[a]! - sum[b]! || a - b);
     for (let o = o0; o < o1; o++) perm.set(order, o * nIn);
   }
@@ -153,14 +195,23 @@ export function sortPerm(q: Int8Array, nOut: number, nIn: number, key: 'signed' 
   for (let o = 0; o < nOut; o++) {
     const base = o * nIn;
     count.fill(0);
-    for (let i = 0; i < nIn; i++) { const v = q[base + i]!; count[(key === 'abs' ? (v < 0 ? -v : v) : v + 128) + 1]!++; }
+    for (let i = 0; i < nIn; i++) {
+      const v = q[base + i]!;
+      count[(key === 'abs' ? (v < 0 ? -v : v) : v + 128) + 1]!++;
+    }
     for (let b = 1; b < 257; b++) count[b]! += count[b - 1]!;
-    for (let i = 0; i < nIn; i++) { const v = q[base + i]!; const b = key === 'abs' ? (v < 0 ? -v : v) : v + 128; perm[base + count[b]!++] = i; }
+    for (let i = 0; i < nIn; i++) {
+      const v = q[base + i]!;
+      const b = key === 'abs' ? (v < 0 ? -v : v) : v + 128;
+      perm[base + count[b]!++] = i;
+    }
   }
   return perm;
 }
 
-export function imageWords(cfg: CrossbarConfig): number { return cfg.cols * cfg.cellBits * Math.ceil(cfg.rows / 32); }
+export function imageWords(cfg: CrossbarConfig): number {
+  return cfg.cols * cfg.cellBits * Math.ceil(cfg.rows / 32);
+}
 
 /**
  * What slot k of `tile` holds: output `out` (−1 = empty slot) and, on rows 0..len−1, positions [start, start + len) of
@@ -169,9 +220,14 @@ export function imageWords(cfg: CrossbarConfig): number { return cfg.cols * cfg.
  */
 export function slotSource(layer: MappedLayer, tile: number, k: number): { out: number; start: number; len: number } {
   const sec = layer.sections;
-  if (sec) { const i = tile * layer.slots + k; return { out: sec.out[i]!, start: sec.start[i]!, len: sec.len[i]! }; }
-  const rb = Math.floor(tile / layer.colBlocks), cb = tile % layer.colBlocks;
-  const o = cb * layer.slots + k, start = rb * layer.config.rows;
+  if (sec) {
+    const i = tile * layer.slots + k;
+    return { out: sec.out[i]!, start: sec.start[i]!, len: sec.len[i]! };
+  }
+  const rb = Math.floor(tile / layer.colBlocks),
+    cb = tile % layer.colBlocks;
+  const o = cb * layer.slots + k,
+    start = rb * layer.config.rows;
   if (o >= layer.nOut) return { out: -1, start: 0, len: 0 };
   return { out: o, start, len: Math.max(0, Math.min(layer.config.rows, layer.nIn - start)) };
 }
@@ -194,11 +250,20 @@ function encodeTables(cfg: CrossbarConfig): Uint8Array[] {
     for (let v = -128; v < 128; v++) {
       let u: number;
       switch (role.kind) {
-        case 'sign': u = v < 0 ? 1 : 0; break;
-        case 'mag': u = Math.abs(v) >> (role.slice * cfg.cellBits); break;
-        case 'pos': u = Math.max(v, 0) >> (role.slice * cfg.cellBits); break;
-        case 'neg': u = Math.max(-v, 0) >> (role.slice * cfg.cellBits); break;
-        default: u = (v + off) >> (role.slice * cfg.cellBits);
+        case 'sign':
+          u = v < 0 ? 1 : 0;
+          break;
+        case 'mag':
+          u = Math.abs(v) >> (role.slice * cfg.cellBits);
+          break;
+        case 'pos':
+          u = Math.max(v, 0) >> (role.slice * cfg.cellBits);
+          break;
+        case 'neg':
+          u = Math.max(-v, 0) >> (role.slice * cfg.cellBits);
+          break;
+        default:
+          u = (v + off) >> (role.slice * cfg.cellBits);
       }
       t[v + 128] = u & mask;
     }
@@ -207,7 +272,12 @@ function encodeTables(cfg: CrossbarConfig): Uint8Array[] {
 }
 const tableCache = new WeakMap<CrossbarConfig, Uint8Array[]>();
 function tables(cfg: CrossbarConfig): Uint8Array[] {
-  let t = tableCache.get(cfg); if (!t) { t = encodeTables(cfg); tableCache.set(cfg, t); } return t;
+  let t = tableCache.get(cfg);
+  if (!t) {
+    t = encodeTables(cfg);
+    tableCache.set(cfg, t);
+  }
+  return t;
 }
 
 /**
@@ -216,22 +286,26 @@ function tables(cfg: CrossbarConfig): Uint8Array[] {
  */
 export function tileImage(layer: MappedLayer, tile: number, out?: Uint32Array): Uint32Array {
   const cfg = layer.config;
-  const W = Math.ceil(cfg.rows / 32), cb = cfg.cellBits;
+  const W = Math.ceil(cfg.rows / 32),
+    cb = cfg.cellBits;
   const img = out ?? new Uint32Array(imageWords(cfg));
   img.fill(0);
   const tabs = tables(cfg);
   const gw = layer.groupWidth;
   const { q, perm, nIn } = layer;
   for (let k = 0; k < layer.slots; k++) {
-    const { out: o, start: p0, len: rEnd } = slotSource(layer, tile, k); if (o < 0) continue;
+    const { out: o, start: p0, len: rEnd } = slotSource(layer, tile, k);
+    if (o < 0) continue;
     const base = o * nIn;
     for (let r = 0; r < rEnd; r++) {
       const idx = base + (perm ? perm[base + p0 + r]! : p0 + r);
       const v = q[idx]! + 128;
-      const w = r >>> 5, bit = 1 << (r & 31);
+      const w = r >>> 5,
+        bit = 1 << (r & 31);
       for (let c = 0; c < gw; c++) {
-        const u = tabs[c]![v]!; if (u === 0) continue;
-        const plane = ((k * gw + c) * cb) * W + w;
+        const u = tabs[c]![v]!;
+        if (u === 0) continue;
+        const plane = (k * gw + c) * cb * W + w;
         if (u & 1) img[plane]! |= bit;
         if (u & 2) img[plane + W]! |= bit;
       }
@@ -242,15 +316,25 @@ export function tileImage(layer: MappedLayer, tile: number, out?: Uint32Array): 
 
 /** Integer value stored in slot k, row r of an image (inverse of the encoding; works on stale images too). */
 export function decodeCell(layer: MappedLayer, img: Uint32Array, r: number, k: number): number {
-  const cfg = layer.config; const W = Math.ceil(cfg.rows / 32); const roles = columnLayout(cfg);
-  const w = r >>> 5, sh = r & 31;
-  let mag = 0, pos = 0, neg = 0, sign = 0, off = 0;
+  const cfg = layer.config;
+  const W = Math.ceil(cfg.rows / 32);
+  const roles = columnLayout(cfg);
+  const w = r >>> 5,
+    sh = r & 31;
+  let mag = 0,
+    pos = 0,
+    neg = 0,
+    sign = 0,
+    off = 0;
   roles.forEach((role, c) => {
     let u = 0;
     for (let b = 0; b < cfg.cellBits; b++) u |= ((img[((k * layer.groupWidth + c) * cfg.cellBits + b) * W + w]! >>> sh) & 1) << b;
     const val = u * 2 ** (role.slice * cfg.cellBits);
-    if (role.kind === 'mag') mag += val; else if (role.kind === 'sign') sign = u;
-    else if (role.kind === 'pos') pos += val; else if (role.kind === 'neg') neg += val; else off += val;
+    if (role.kind === 'mag') mag += val;
+    else if (role.kind === 'sign') sign = u;
+    else if (role.kind === 'pos') pos += val;
+    else if (role.kind === 'neg') neg += val;
+    else off += val;
   });
   if (cfg.signMode === 'sign-magnitude') return sign ? -mag : mag;
   if (cfg.signMode === 'pair') return pos - neg;
@@ -260,22 +344,28 @@ export function decodeCell(layer: MappedLayer, img: Uint32Array, r: number, k: n
 export function popcount(v: number): number {
   v = v - ((v >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 function checkInputs(x: ArrayLike<number>, n: number, bits: number, mode: string): void {
   if (x.length !== n) throw new InvalidInput(`x has ${x.length} entries; expected nIn = ${n}`);
-  const lo = mode === 'unsigned' ? 0 : -(2 ** (bits - 1)), hi = mode === 'unsigned' ? 2 ** bits - 1 : 2 ** (bits - 1) - 1;
+  const lo = mode === 'unsigned' ? 0 : -(2 ** (bits - 1)),
+    hi = mode === 'unsigned' ? 2 ** bits - 1 : 2 ** (bits - 1) - 1;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
-    if (!Number.isInteger(v) || v < lo || v > hi) throw new InvalidInput(`x[${i}] = ${describe(v)}; expected an integer in [${lo}, ${hi}] (${bits}-bit ${mode})`);
+    if (!Number.isInteger(v) || v < lo || v > hi)
+      throw new InvalidInput(`x[${i}] = ${describe(v)}; expected an integer in [${lo}, ${hi}] (${bits}-bit ${mode})`);
   }
 }
 
 /** Oracle: y[j] = Σ_i q[j,i]·x[i] with plain loops (doubles, exact). */
 export function referenceMatmul(q: ArrayLike<number>, nOut: number, nIn: number, x: ArrayLike<number>): Float64Array {
   const y = new Float64Array(nOut);
-  for (let o = 0; o < nOut; o++) { let s = 0; for (let i = 0; i < nIn; i++) s += q[o * nIn + i]! * x[i]!; y[o] = s; }
+  for (let o = 0; o < nOut; o++) {
+    let s = 0;
+    for (let i = 0; i < nIn; i++) s += q[o * nIn + i]! * x[i]!;
+    y[o] = s;
+  }
   return y;
 }
 
@@ -285,13 +375,21 @@ export function referenceMatmul(q: ArrayLike<number>, nOut: number, nIn: number,
  * −2^(n−1) for two's-complement inputs), combined per sign mode, and accumulated over tiles. Exact integers.
  * `images` (optional) supplies per-tile images to evaluate instead of the target ones (e.g. stale images).
  */
-export function mvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOptions & { images?: (tile: number) => Uint32Array } = {}): Float64Array {
+export function mvm(
+  layer: MappedLayer,
+  x: ArrayLike<number>,
+  opts: MvmOptions & { images?: (tile: number) => Uint32Array } = {},
+): Float64Array {
   const nBits = checkInt('inputBits', opts.inputBits ?? 8, 1, 30);
   const mode = opts.inputMode ?? 'unsigned';
-  if (mode !== 'unsigned' && mode !== 'twos-complement') throw new InvalidInput(`inputMode must be 'unsigned' or 'twos-complement', got ${describe(mode)}`);
+  if (mode !== 'unsigned' && mode !== 'twos-complement')
+    throw new InvalidInput(`inputMode must be 'unsigned' or 'twos-complement', got ${describe(mode)}`);
   checkInputs(x, layer.nIn, nBits, mode);
-  const cfg = layer.config; const W = Math.ceil(cfg.rows / 32); const cb = cfg.cellBits;
-  const roles = columnLayout(cfg); const gw = layer.groupWidth;
+  const cfg = layer.config;
+  const W = Math.ceil(cfg.rows / 32);
+  const cb = cfg.cellBits;
+  const roles = columnLayout(cfg);
+  const gw = layer.groupWidth;
   const off = 2 ** (cfg.weightBits - 1);
   const y = new Float64Array(layer.nOut);
   const scratch = new Uint32Array(imageWords(cfg));
@@ -300,13 +398,17 @@ export function mvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOptions &
   for (let tile = 0; tile < layer.tiles; tile++) {
     const img = opts.images ? opts.images(tile) : tileImage(layer, tile, scratch);
     for (let k = 0; k < layer.slots; k++) {
-      const { out: o, start: p0, len: rEnd } = slotSource(layer, tile, k); if (o < 0) continue;
+      const { out: o, start: p0, len: rEnd } = slotSource(layer, tile, k);
+      if (o < 0) continue;
       // input bit-planes routed to this slot's rows (the permutation is undone here)
-      xw.fill(0); valid.fill(0);
+      xw.fill(0);
+      valid.fill(0);
       for (let r = 0; r < rEnd; r++) {
-        const p = p0 + r; const i = layer.perm ? layer.perm[o * layer.nIn + p]! : p;
+        const p = p0 + r;
+        const i = layer.perm ? layer.perm[o * layer.nIn + p]! : p;
         const u = x[i]! < 0 ? x[i]! + 2 ** nBits : x[i]!;
-        const w = r >>> 5, bit = 1 << (r & 31);
+        const w = r >>> 5,
+          bit = 1 << (r & 31);
         valid[w]! |= bit;
         for (let t = 0; t < nBits; t++) if (Math.floor(u / 2 ** t) % 2 === 1) xw[t * W + w]! |= bit;
       }
@@ -314,23 +416,27 @@ export function mvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOptions &
       for (let t = 0; t < nBits; t++) {
         const tw = mode === 'twos-complement' && t === nBits - 1 ? -(2 ** t) : 2 ** t;
         let colAcc = 0;
-        const signPlane = cfg.signMode === 'sign-magnitude' ? ((k * gw + gw - 1) * cb) * W : -1;
+        const signPlane = cfg.signMode === 'sign-magnitude' ? (k * gw + gw - 1) * cb * W : -1;
         for (let c = 0; c < gw; c++) {
-          const role = roles[c]!; if (role.kind === 'sign') continue;
+          const role = roles[c]!;
+          if (role.kind === 'sign') continue;
           for (let b = 0; b < cb; b++) {
             const plane = ((k * gw + c) * cb + b) * W;
             let colSum = 0;
             for (let w = 0; w < W; w++) {
               const a = xw[t * W + w]! & img[plane + w]!;
-              if (signPlane >= 0) { const s = img[signPlane + w]!; colSum += popcount(a & ~s) - popcount(a & s); }
-              else colSum += popcount(a);
+              if (signPlane >= 0) {
+                const s = img[signPlane + w]!;
+                colSum += popcount(a & ~s) - popcount(a & s);
+              } else colSum += popcount(a);
             }
             const sig = 2 ** (role.slice * cb + b);
             colAcc += role.kind === 'neg' ? -sig * colSum : sig * colSum;
           }
         }
         if (cfg.signMode === 'offset') {
-          let n = 0; for (let w = 0; w < W; w++) n += popcount(xw[t * W + w]! & valid[w]!);
+          let n = 0;
+          for (let w = 0; w < W; w++) n += popcount(xw[t * W + w]! & valid[w]!);
           colAcc -= off * n; // digital offset correction: 2^(b−1)·Σ x over used rows
         }
         acc += tw * colAcc;

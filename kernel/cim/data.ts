@@ -14,13 +14,17 @@ export interface SynthOptions {
 
 /** Row-major [nOut][nIn] float weights. */
 export function synthWeights(opts: SynthOptions): Float32Array {
-  const nOut = checkInt('nOut', opts.nOut), nIn = checkInt('nIn', opts.nIn);
+  const nOut = checkInt('nOut', opts.nOut),
+    nIn = checkInt('nIn', opts.nIn);
   const dist = opts.dist ?? 'laplace';
   if (dist !== 'laplace' && dist !== 'gaussian') throw new InvalidInput(`dist must be 'laplace' or 'gaussian', got ${describe(dist)}`);
   const b = opts.scale ?? 0.02;
   const r = rng(opts.seed ?? 0);
   const out = new Float32Array(nOut * nIn);
-  if (dist === 'gaussian') { for (let i = 0; i < out.length; i++) out[i] = r.normal(0, b); return out; }
+  if (dist === 'gaussian') {
+    for (let i = 0; i < out.length; i++) out[i] = r.normal(0, b);
+    return out;
+  }
   for (let i = 0; i < out.length; i++) {
     const u = r.next() - 0.5;
     out[i] = -b * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
@@ -41,19 +45,26 @@ export function vitBaseShapes(): [number, number][] {
  * Equivalent to quantize({ weights: synthWeights(...) }) but one pass and 1 byte per weight.
  */
 export function synthQuantized(opts: SynthOptions & { bits?: number }): Int8Array {
-  const nOut = checkInt('nOut', opts.nOut), nIn = checkInt('nIn', opts.nIn);
+  const nOut = checkInt('nOut', opts.nOut),
+    nIn = checkInt('nIn', opts.nIn);
   const bits = checkInt('bits', opts.bits ?? 8, 2, 8);
   const r = rng(opts.seed ?? 0);
-  const n = nOut * nIn, qmax = 2 ** (bits - 1) - 1;
+  const n = nOut * nIn,
+    qmax = 2 ** (bits - 1) - 1;
   // Laplace(0, 1) samples; the per-tensor scale is max|w| / qmax, found in a first pass over a float buffer chunk-free:
   // we draw uniforms twice from the same seed (cheaper than storing 4 bytes per weight).
   let m = 0;
-  for (let i = 0; i < n; i++) { const u = r.next() - 0.5; const a = -Math.log(1 - 2 * Math.abs(u)); if (a > m) m = a; }
+  for (let i = 0; i < n; i++) {
+    const u = r.next() - 0.5;
+    const a = -Math.log(1 - 2 * Math.abs(u));
+    if (a > m) m = a;
+  }
   const r2 = rng(opts.seed ?? 0);
   const q = new Int8Array(n);
   const inv = m > 0 ? qmax / m : 0;
   for (let i = 0; i < n; i++) {
-    const u = r2.next() - 0.5; const v = Math.round(Math.sign(u) * -Math.log(1 - 2 * Math.abs(u)) * inv);
+    const u = r2.next() - 0.5;
+    const v = Math.round(Math.sign(u) * -Math.log(1 - 2 * Math.abs(u)) * inv);
     q[i] = v > qmax ? qmax : v < -qmax ? -qmax : v;
   }
   return q;

@@ -11,9 +11,15 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 function b64(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i]!, b = bytes[i + 1] ?? 0, c = bytes[i + 2] ?? 0;
+    const a = bytes[i]!,
+      b = bytes[i + 1] ?? 0,
+      c = bytes[i + 2] ?? 0;
     const v = (a << 16) | (b << 8) | c;
-    s += B64[v >> 18]! + B64[(v >> 12) & 63]! + (i + 1 < bytes.length ? B64[(v >> 6) & 63]! : '=') + (i + 2 < bytes.length ? B64[v & 63]! : '=');
+    s +=
+      B64[v >> 18]! +
+      B64[(v >> 12) & 63]! +
+      (i + 1 < bytes.length ? B64[(v >> 6) & 63]! : '=') +
+      (i + 2 < bytes.length ? B64[v & 63]! : '=');
   }
   return s;
 }
@@ -25,13 +31,16 @@ function packBits(bits: Uint8Array, shape: number[]): Packed {
 
 /** Cell states of one tile as a row-major [rows][cols] uint8 array (cell values 0..2^cellBits−1). */
 export function tileCells(layer: MappedLayer, tile: number, img?: Uint32Array): Uint8Array {
-  const { rows, cols, cellBits } = layer.config; const W = Math.ceil(rows / 32);
+  const { rows, cols, cellBits } = layer.config;
+  const W = Math.ceil(rows / 32);
   const im = img ?? tileImage(layer, tile);
   const out = new Uint8Array(rows * cols);
-  for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) {
-    let u = 0; for (let b = 0; b < cellBits; b++) u |= ((im[(c * cellBits + b) * W + (r >> 5)]! >>> (r & 31)) & 1) << b;
-    out[r * cols + c] = u;
-  }
+  for (let c = 0; c < cols; c++)
+    for (let r = 0; r < rows; r++) {
+      let u = 0;
+      for (let b = 0; b < cellBits; b++) u |= ((im[(c * cellBits + b) * W + (r >> 5)]! >>> (r & 31)) & 1) << b;
+      out[r * cols + c] = u;
+    }
   return out;
 }
 
@@ -39,14 +48,21 @@ export function tileCells(layer: MappedLayer, tile: number, img?: Uint32Array): 
  * Crossbar-map payload for `tile` of `layer`; with `previous` (cell states the crossbar held before) it marks the
  * cells this programming changes, and `stuck` marks changes skipped by bit stucking.
  */
-export function crossbarMapFigure(layer: MappedLayer, tile: number, opts: { previous?: Uint8Array; stuck?: Uint8Array; title?: string } = {}): CrossbarMapFigure {
+export function crossbarMapFigure(
+  layer: MappedLayer,
+  tile: number,
+  opts: { previous?: Uint8Array; stuck?: Uint8Array; title?: string } = {},
+): CrossbarMapFigure {
   checkInt('tile', tile, 0, layer.tiles - 1);
   const { rows, cols, cellBits, weightBits, signMode } = layer.config;
   const cells = tileCells(layer, tile);
   const roles = columnLayout(layer.config);
-  const columnBit: number[] = [], columnOutput: number[] = [], columnSign: ('+' | '-')[] = [];
+  const columnBit: number[] = [],
+    columnOutput: number[] = [],
+    columnSign: ('+' | '-')[] = [];
   for (let c = 0; c < cols; c++) {
-    const k = Math.floor(c / layer.groupWidth), role = roles[c % layer.groupWidth];
+    const k = Math.floor(c / layer.groupWidth),
+      role = roles[c % layer.groupWidth];
     const o = k < layer.slots ? slotSource(layer, tile, k).out : -1;
     columnOutput.push(role && o >= 0 ? o : -1);
     columnBit.push(role ? (role.kind === 'sign' ? weightBits - 1 : role.slice * cellBits) : -1);
@@ -55,11 +71,17 @@ export function crossbarMapFigure(layer: MappedLayer, tile: number, opts: { prev
   const rowSource: number[] = [];
   for (let r = 0; r < rows; r++) rowSource.push(cellSource(layer, tile, r, 0).input);
   const fig: CrossbarMapFigure = {
-    kind: 'crossbar-map', version: FIGURE_VERSION,
+    kind: 'crossbar-map',
+    version: FIGURE_VERSION,
     title: opts.title ?? `${layer.name}: tile ${tile} of ${layer.tiles} (${signMode}, sort ${layer.sort})`,
-    rows, cols, bitsPerCell: cellBits, weightBits: signMode === 'offset' ? weightBits : weightBits - 1,
+    rows,
+    cols,
+    bitsPerCell: cellBits,
+    weightBits: signMode === 'offset' ? weightBits : weightBits - 1,
     cells: { dtype: 'uint8', shape: [rows, cols], b64: b64(cells) },
-    columnBit, columnOutput, rowSource,
+    columnBit,
+    columnOutput,
+    rowSource,
     ...(signMode === 'offset' ? {} : { columnSign }),
   };
   if (opts.previous) {

@@ -35,29 +35,44 @@ export interface PackOptions {
 
 /** Return a copy of `layer` (same q, perm, config) with a packed `sections` table. Pure typed arrays. */
 export function packSections(layer: MappedLayer, opts: PackOptions = {}): MappedLayer {
-  const split = opts.split ?? 'balanced', order = opts.order ?? 'mean', placement = opts.placement ?? 'strided';
+  const split = opts.split ?? 'balanced',
+    order = opts.order ?? 'mean',
+    placement = opts.placement ?? 'strided';
   if (split !== 'balanced' && split !== 'full') throw new InvalidInput(`split must be 'balanced' or 'full', got ${describe(split)}`);
   if (order !== 'mean' && order !== 'median') throw new InvalidInput(`order must be 'mean' or 'median', got ${describe(order)}`);
-  if (placement !== 'strided' && placement !== 'contiguous') throw new InvalidInput(`placement must be 'strided' or 'contiguous', got ${describe(placement)}`);
+  if (placement !== 'strided' && placement !== 'contiguous')
+    throw new InvalidInput(`placement must be 'strided' or 'contiguous', got ${describe(placement)}`);
   if (layer.sections) throw new InvalidInput(`layer ${layer.name} is already packed`);
   if (layer.routing === 'shared' && layer.sort !== 'none') {
-    throw new InvalidInput(`layer ${layer.name} uses routing 'shared'; packed sections need routing 'per-output' (each section its own input order)`);
+    throw new InvalidInput(
+      `layer ${layer.name} uses routing 'shared'; packed sections need routing 'per-output' (each section its own input order)`,
+    );
   }
-  const { nOut, nIn, q, perm, slots } = layer; const rows = layer.config.rows;
+  const { nOut, nIn, q, perm, slots } = layer;
+  const rows = layer.config.rows;
   const b = Math.ceil(nIn / rows);
   const S = nOut * b;
-  const sOut = new Int32Array(S), sStart = new Int32Array(S), sLen = new Int32Array(S);
-  const key = new Float64Array(S), spread = new Float64Array(S);
+  const sOut = new Int32Array(S),
+    sStart = new Int32Array(S),
+    sLen = new Int32Array(S);
+  const key = new Float64Array(S),
+    spread = new Float64Array(S);
   for (let o = 0; o < nOut; o++) {
     for (let j = 0; j < b; j++) {
       const start = split === 'balanced' ? Math.floor((j * nIn) / b) : j * rows;
       const end = split === 'balanced' ? Math.floor(((j + 1) * nIn) / b) : Math.min(nIn, (j + 1) * rows);
       const s = o * b + j;
-      sOut[s] = o; sStart[s] = start; sLen[s] = end - start;
-      let sum = 0, lo = Infinity, hi = -Infinity;
+      sOut[s] = o;
+      sStart[s] = start;
+      sLen[s] = end - start;
+      let sum = 0,
+        lo = Infinity,
+        hi = -Infinity;
       for (let p = start; p < end; p++) {
         const v = q[o * nIn + (perm ? perm[o * nIn + p]! : p)]!;
-        sum += v; if (v < lo) lo = v; if (v > hi) hi = v;
+        sum += v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
       }
       spread[s] = hi - lo;
       if (order === 'mean') key[s] = sum / (end - start);
@@ -68,11 +83,15 @@ export function packSections(layer: MappedLayer, opts: PackOptions = {}): Mapped
   idx.sort((a, c) => key[a]! - key[c]! || spread[a]! - spread[c]! || sOut[a]! - sOut[c]! || sStart[a]! - sStart[c]!);
   const T = Math.ceil(S / slots);
   const sec: SectionTable = { out: new Int32Array(T * slots).fill(-1), start: new Int32Array(T * slots), len: new Int32Array(T * slots) };
-  for (let t = 0; t < T; t++) for (let k = 0; k < slots; k++) {
-    const n = placement === 'strided' ? k * T + t : t * slots + k;
-    if (n >= S) continue;
-    const s = idx[n]!; const i = t * slots + k;
-    sec.out[i] = sOut[s]!; sec.start[i] = sStart[s]!; sec.len[i] = sLen[s]!;
-  }
+  for (let t = 0; t < T; t++)
+    for (let k = 0; k < slots; k++) {
+      const n = placement === 'strided' ? k * T + t : t * slots + k;
+      if (n >= S) continue;
+      const s = idx[n]!;
+      const i = t * slots + k;
+      sec.out[i] = sOut[s]!;
+      sec.start[i] = sStart[s]!;
+      sec.len[i] = sLen[s]!;
+    }
   return { ...layer, sections: sec, tiles: T, rowBlocks: T, colBlocks: 1 };
 }

@@ -8,11 +8,20 @@ import { mvm } from './crossbar';
 import { im2col } from './quantize';
 
 function small(): tf.Sequential {
-  return tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [5, 5, 2], filters: 3, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.randomNormal({ seed: 1 }) }),
-    tf.layers.flatten(),
-    tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }),
-  ] });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [5, 5, 2],
+        filters: 3,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: tf.initializers.randomNormal({ seed: 1 }),
+      }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }),
+    ],
+  });
 }
 
 test('mapModel + setCrossbarWeights: the tfjs conv with crossbar weights equals the crossbar MVM on integer inputs', async () => {
@@ -29,7 +38,8 @@ test('mapModel + setCrossbarWeights: the tfjs conv with crossbar weights equals 
   const { patches } = im2col(img, 5, 5, 2, 3, 3, { padding: 'same' });
   for (let p = 0; p < 25; p++) {
     const y = mvm(L, patches.subarray(p * 18, (p + 1) * 18), { inputBits: 4 });
-    for (let o = 0; o < 3; o++) assert.ok(Math.abs(conv[p * 3 + o]! - y[o]! * L.scale[0]!) <= 1e-4 * Math.max(1, Math.abs(conv[p * 3 + o]!)));
+    for (let o = 0; o < 3; o++)
+      assert.ok(Math.abs(conv[p * 3 + o]! - y[o]! * L.scale[0]!) <= 1e-4 * Math.max(1, Math.abs(conv[p * 3 + o]!)));
   }
   // writing the same integers again is idempotent
   const again = mapModel(model, { config: { rows: 8, cols: 16 } });

@@ -34,23 +34,31 @@ export interface ModelMapping {
 export function mapModel(model: tf.LayersModel, opts: MapModelOptions = {}): ModelMapping {
   if (!(model instanceof tf.LayersModel)) throw new InvalidInput(`model must be a tf.LayersModel, got ${describe(model)}`);
   if (opts.otherLayers !== undefined) checkOneOf('mapModel: otherLayers', opts.otherLayers, ['skip', 'error'] as const);
-  const layers: MappedLayer[] = [], modelIndex: number[] = [];
+  const layers: MappedLayer[] = [],
+    modelIndex: number[] = [];
   model.layers.forEach((l, idx) => {
     const cls = l.getClassName();
     const ws = l.getWeights();
     if (ws.length === 0) return;
     if (cls !== 'Conv2D' && cls !== 'Dense') {
-      if (opts.otherLayers === 'error') throw new UnsupportedLayer(`layer ${l.name} (${cls}) has weights but only Conv2D and Dense map onto crossbars`);
+      if (opts.otherLayers === 'error')
+        throw new UnsupportedLayer(`layer ${l.name} (${cls}) has weights but only Conv2D and Dense map onto crossbars`);
       return;
     }
-    const k = ws[0]!; const shape = k.shape; const data = k.dataSync();
+    const k = ws[0]!;
+    const shape = k.shape;
+    const data = k.dataSync();
     let w: Float32Array, nOut: number, nIn: number;
     if (cls === 'Conv2D') {
       const [kh, kw, cin, cout] = shape as [number, number, number, number];
-      w = unrollConv(data, [kh, kw, cin, cout]); nOut = cout; nIn = kh * kw * cin;
+      w = unrollConv(data, [kh, kw, cin, cout]);
+      nOut = cout;
+      nIn = kh * kw * cin;
     } else {
       const [i, o] = shape as [number, number];
-      w = transposeDense(data, i, o); nOut = o; nIn = i;
+      w = transposeDense(data, i, o);
+      nOut = o;
+      nIn = i;
     }
     const bits = opts.config?.weightBits ?? 8;
     const { q, scale } = quantize({ weights: w, nOut, nIn, bits, granularity: opts.granularity });

@@ -8,7 +8,8 @@ test('face-api ResNet-34-like weights: all conv/fc banks map; sorting and stucki
   const naive = faceApiLayers();
   const sorted = faceApiLayers({ sort: 'signed' });
   assert.equal(naive.length, 30);
-  assert.equal(naive[0]!.nIn, 7 * 7 * 3); assert.equal(naive[0]!.nOut, 32);
+  assert.equal(naive[0]!.nIn, 7 * 7 * 3);
+  assert.equal(naive[0]!.nOut, 32);
   const base = simulateReprogramming(naive, { passes: 1 });
   const s = simulateReprogramming(sorted, { policy: 'chunked-zigzag', passes: 1 });
   const st = simulateReprogramming(sorted, { policy: 'chunked-zigzag', passes: 1, stuckColumns: 3, rewriteFraction: 0.25, seed: 1 });

@@ -14,18 +14,32 @@ import type { CrossbarConfig, MappedLayer, SortKey } from './types';
  * Every conv filter bank ([kh,kw,cin,cout] → [cout][kh·kw·cin]) and fc matrix of a face-api weights manifest,
  * mapped onto crossbars. Default manifest: the ResNet-34-like face recognition model.
  */
-export function faceApiLayers(opts: { manifest?: string; dir?: string; sort?: SortKey; config?: Partial<CrossbarConfig>; granularity?: 'per-tensor' | 'per-channel';
-  /** Pack sorted sections by value profile (see packSections). Default false (grid). */
-  pack?: boolean | PackOptions; } = {}): MappedLayer[] {
+export function faceApiLayers(
+  opts: {
+    manifest?: string;
+    dir?: string;
+    sort?: SortKey;
+    config?: Partial<CrossbarConfig>;
+    granularity?: 'per-tensor' | 'per-channel';
+    /** Pack sorted sections by value profile (see packSections). Default false (grid). */
+    pack?: boolean | PackOptions;
+  } = {},
+): MappedLayer[] {
   const dir = opts.dir ?? faceApiModelDir();
   const weights = loadWeightsManifest(dir, opts.manifest ?? 'face_recognition_model-weights_manifest.json');
   const out: MappedLayer[] = [];
   for (const [name, w] of weights) {
     const s = w.shape;
     let m: Float32Array, nOut: number, nIn: number;
-    if (s.length === 4 && /filters|weights|kernel/.test(name)) { m = unrollConv(w.data as Float32Array, s as [number, number, number, number]); nOut = s[3]!; nIn = s[0]! * s[1]! * s[2]!; }
-    else if (s.length === 2) { m = transposeDense(w.data as Float32Array, s[0]!, s[1]!); nOut = s[1]!; nIn = s[0]!; }
-    else continue;
+    if (s.length === 4 && /filters|weights|kernel/.test(name)) {
+      m = unrollConv(w.data as Float32Array, s as [number, number, number, number]);
+      nOut = s[3]!;
+      nIn = s[0]! * s[1]! * s[2]!;
+    } else if (s.length === 2) {
+      m = transposeDense(w.data as Float32Array, s[0]!, s[1]!);
+      nOut = s[1]!;
+      nIn = s[0]!;
+    } else continue;
     const { q, scale } = quantize({ weights: m, nOut, nIn, granularity: opts.granularity, bits: opts.config?.weightBits ?? 8 });
     const L = mapLayer({ name, q, nOut, nIn, scale, sort: opts.sort, config: opts.config });
     out.push(opts.pack ? packSections(L, opts.pack === true ? {} : opts.pack) : L);

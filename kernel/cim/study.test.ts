@@ -7,19 +7,44 @@ import { reprogramStudy } from './study';
 
 test('reprogramStudy: stucking lowers writes, effective weights change the model, float weights are restored, no leak', async () => {
   await init({ backend: 'cpu' });
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [300], units: 64, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ seed: 1, stddev: 0.05 }) }),
-    tf.layers.dense({ units: 40, kernelInitializer: tf.initializers.randomNormal({ seed: 2, stddev: 0.05 }) }),
-  ] });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        inputShape: [300],
+        units: 64,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.randomNormal({ seed: 1, stddev: 0.05 }),
+      }),
+      tf.layers.dense({ units: 40, kernelInitializer: tf.initializers.randomNormal({ seed: 2, stddev: 0.05 }) }),
+    ],
+  });
   const x = tf.randomUniform([32, 300], 0, 1, 'float32', 3);
   const ref = (model.predict(x) as tf.Tensor).dataSync().slice();
   // "accuracy" = 1 − relative output change vs the float model: sensitive to every weight
-  const evaluate = (m: tf.LayersModel) => tf.tidy(() => {
-    const y = (m.predict(x) as tf.Tensor).dataSync();
-    let num = 0, den = 0; for (let i = 0; i < y.length; i++) { num += (y[i]! - ref[i]!) ** 2; den += ref[i]! ** 2; }
-    return 1 - Math.sqrt(num / den);
-  });
-  const r = await expectNoLeak(() => reprogramStudy(model, { evaluate, stuck: [[2, 0.5], [3, 0.25]], physical: 2, config: { rows: 32, cols: 32 } }), 'study');
+  const evaluate = (m: tf.LayersModel) =>
+    tf.tidy(() => {
+      const y = (m.predict(x) as tf.Tensor).dataSync();
+      let num = 0,
+        den = 0;
+      for (let i = 0; i < y.length; i++) {
+        num += (y[i]! - ref[i]!) ** 2;
+        den += ref[i]! ** 2;
+      }
+      return 1 - Math.sqrt(num / den);
+    });
+  const r = await expectNoLeak(
+    () =>
+      reprogramStudy(model, {
+        evaluate,
+        stuck: [
+          [2, 0.5],
+          [3, 0.25],
+        ],
+        physical: 2,
+        config: { rows: 32, cols: 32 },
+      }),
+    'study',
+  );
   assert.equal(r.floatAccuracy, 1);
   assert.ok(r.int8Accuracy < 1 && r.int8Accuracy > 0.98);
   assert.equal(r.rows[0]!.accuracy, r.int8Accuracy); // sorting alone is lossless
@@ -32,5 +57,6 @@ test('reprogramStudy: stucking lowers writes, effective weights change the model
   for (const row of r.rows) if (row.drop <= 0.01) assert.ok(row.reduction <= r.chosen.reduction);
   const after = (model.predict(x) as tf.Tensor).dataSync();
   assert.deepEqual(Array.from(after), Array.from(ref));
-  tf.dispose(x); model.dispose();
+  tf.dispose(x);
+  model.dispose();
 });

@@ -41,11 +41,29 @@ export interface StudyOptions extends Omit<MapModelOptions, 'sort' | 'pack'> {
   seed?: number;
 }
 
-export interface StudyRow { label: string; k: number; f: number; /** Per-layer k (stuckByMagnitude rows). */ ks?: number[]; cellWrites: number; reduction: number; accuracy: number; drop: number; testAccuracy?: number; testDrop?: number; weightError: WeightError }
+export interface StudyRow {
+  label: string;
+  k: number;
+  f: number;
+  /** Per-layer k (stuckByMagnitude rows). */ ks?: number[];
+  cellWrites: number;
+  reduction: number;
+  accuracy: number;
+  drop: number;
+  testAccuracy?: number;
+  testDrop?: number;
+  weightError: WeightError;
+}
 export interface StudyResult {
-  floatAccuracy: number; int8Accuracy: number; int8TestAccuracy?: number; baselineWrites: number; fullWrites: number;
+  floatAccuracy: number;
+  int8Accuracy: number;
+  int8TestAccuracy?: number;
+  baselineWrites: number;
+  fullWrites: number;
   /** Tiles of the naive grid (the packed layout never has more). */
-  tiles: number; physical: number; rows: StudyRow[];
+  tiles: number;
+  physical: number;
+  rows: StudyRow[];
   /** Row picked by the maxDrop rule on `evaluate` (rows[0], sorting alone, is lossless and always eligible). */
   chosen: StudyRow;
 }
@@ -64,24 +82,60 @@ export async function reprogramStudy(model: tf.LayersModel, opts: StudyOptions):
     const base = simulateReprogramming(naive.layers, { physical });
     const rows: StudyRow[] = [];
     const policy = opts.policy ?? 'chunked-zigzag';
-    const points: [number | number[], number, string][] = [[0, 1, 'sorted'],
-      ...(opts.stuck ?? [[1, 0.5], [2, 0.5], [2, 0.25], [3, 0.25]]).map(([k, f]): [number, number, string] => [k, f, `sorted + stuck k=${k} f=${f}`]),
+    const points: [number | number[], number, string][] = [
+      [0, 1, 'sorted'],
+      ...(
+        opts.stuck ?? [
+          [1, 0.5],
+          [2, 0.5],
+          [2, 0.25],
+          [3, 0.25],
+        ]
+      ).map(([k, f]): [number, number, string] => [k, f, `sorted + stuck k=${k} f=${f}`]),
       ...(opts.stuckByMagnitude ?? []).map(({ maxColumns, budget, f }): [number[], number, string] => {
         const ks = stuckColumnsByMagnitude(sorted.layers, { maxColumns, budget });
         return [ks, f, `sorted + stuck k=[${ks.join(',')}] (≤${maxColumns}, budget ${budget}) f=${f}`];
-      })];
+      }),
+    ];
     for (const [kk, f, label] of points) {
       const k = Array.isArray(kk) ? Math.max(...kk) : kk;
-      const r = simulateReprogramming(sorted.layers, { physical, policy, stuckColumns: kk, rewriteFraction: f, seed: opts.seed ?? 0, returnEffective: true });
+      const r = simulateReprogramming(sorted.layers, {
+        physical,
+        policy,
+        stuckColumns: kk,
+        rewriteFraction: f,
+        seed: opts.seed ?? 0,
+        returnEffective: true,
+      });
       setCrossbarWeights(model, sorted, r.effective);
       const acc = await opts.evaluate(model);
       const ta = opts.test ? await opts.test(model) : undefined;
-      rows.push({ label, k, f, ...(Array.isArray(kk) ? { ks: kk } : {}),
-        ...(ta !== undefined ? { testAccuracy: ta, testDrop: int8TestAccuracy! - ta } : {}), cellWrites: r.cellWrites, reduction: base.cellWrites / r.cellWrites, accuracy: acc, drop: int8Accuracy - acc, weightError: r.weightError });
+      rows.push({
+        label,
+        k,
+        f,
+        ...(Array.isArray(kk) ? { ks: kk } : {}),
+        ...(ta !== undefined ? { testAccuracy: ta, testDrop: int8TestAccuracy! - ta } : {}),
+        cellWrites: r.cellWrites,
+        reduction: base.cellWrites / r.cellWrites,
+        accuracy: acc,
+        drop: int8Accuracy - acc,
+        weightError: r.weightError,
+      });
     }
     const maxDrop = opts.maxDrop ?? 0.01;
     const chosen = rows.filter((row) => row.drop <= maxDrop).reduce((a, b) => (b.reduction > a.reduction ? b : a), rows[0]!);
-    return { chosen, floatAccuracy, int8Accuracy, ...(int8TestAccuracy !== undefined ? { int8TestAccuracy } : {}), baselineWrites: base.cellWrites, fullWrites: base.fullWrites, tiles: base.tiles, physical, rows };
+    return {
+      chosen,
+      floatAccuracy,
+      int8Accuracy,
+      ...(int8TestAccuracy !== undefined ? { int8TestAccuracy } : {}),
+      baselineWrites: base.cellWrites,
+      fullWrites: base.fullWrites,
+      tiles: base.tiles,
+      physical,
+      rows,
+    };
   } finally {
     model.setWeights(saved);
     saved.forEach((t) => t.dispose());

@@ -6,7 +6,16 @@ import { InvalidInput } from '../core/errors';
 
 test('sweep: more stucking ⇒ fewer writes and more weight error; sorting-only rows are lossless', () => {
   const weights = [{ q: synthQuantized({ nOut: 128, nIn: 512, seed: 1 }), nOut: 128, nIn: 512 }];
-  const rows = sweep({ weights, sizes: [64, 128], tilesPerCrossbar: [4, 16], stuck: [[0, 1], [2, 0.5], [3, 0.25]] });
+  const rows = sweep({
+    weights,
+    sizes: [64, 128],
+    tilesPerCrossbar: [4, 16],
+    stuck: [
+      [0, 1],
+      [2, 0.5],
+      [3, 0.25],
+    ],
+  });
   assert.equal(rows.length, 2 * 2 * 3);
   for (let i = 0; i < rows.length; i += 3) {
     const [a, b, c] = [rows[i]!, rows[i + 1]!, rows[i + 2]!];

@@ -28,7 +28,18 @@ export interface SweepOptions {
   signal?: AbortSignal;
 }
 
-export interface SweepRow { size: number; tilesPerCrossbar: number; physical: number; k: number; f: number; reduction: number; cellWrites: number; baselineWrites: number; meanAbsError: number; relRmsError: number }
+export interface SweepRow {
+  size: number;
+  tilesPerCrossbar: number;
+  physical: number;
+  k: number;
+  f: number;
+  reduction: number;
+  cellWrites: number;
+  baselineWrites: number;
+  meanAbsError: number;
+  relRmsError: number;
+}
 
 /** Each row: naive (unsorted grid, round-robin) vs sorted ('signed', packed unless pack: false) + policy + stucking, same size and P. */
 export function sweep(opts: SweepOptions): SweepRow[] {
@@ -39,16 +50,42 @@ export function sweep(opts: SweepOptions): SweepRow[] {
     const config = { ...opts.config, rows: size, cols: size };
     const naive = opts.weights.map((w) => mapLayer({ ...w, config }));
     const pack = opts.pack ?? true;
-    const sorted = opts.weights.map((w) => { const L = mapLayer({ ...w, config, sort: 'signed' }); return pack ? packSections(L, pack === true ? {} : pack) : L; });
+    const sorted = opts.weights.map((w) => {
+      const L = mapLayer({ ...w, config, sort: 'signed' });
+      return pack ? packSections(L, pack === true ? {} : pack) : L;
+    });
     const tiles = naive.reduce((a, l) => a + l.tiles, 0);
     for (const d of opts.tilesPerCrossbar ?? [8]) {
       const physical = Math.ceil(tiles / checkInt('tilesPerCrossbar', d));
       const base = simulateReprogramming(naive, { physical });
-      for (const [k, f] of opts.stuck ?? [[0, 1], [1, 0.5], [2, 0.5], [2, 0.25], [3, 0.25], [4, 0.25]]) {
+      for (const [k, f] of opts.stuck ?? [
+        [0, 1],
+        [1, 0.5],
+        [2, 0.5],
+        [2, 0.25],
+        [3, 0.25],
+        [4, 0.25],
+      ]) {
         throwIfAborted(opts.signal);
-        const r = simulateReprogramming(sorted, { physical, policy: opts.policy ?? 'chunked-zigzag', stuckColumns: k, rewriteFraction: f, seed: opts.seed ?? 0 });
-        rows.push({ size, tilesPerCrossbar: d, physical, k, f, reduction: base.cellWrites / r.cellWrites, cellWrites: r.cellWrites, baselineWrites: base.cellWrites,
-          meanAbsError: r.weightError.meanAbs, relRmsError: r.weightError.relRms });
+        const r = simulateReprogramming(sorted, {
+          physical,
+          policy: opts.policy ?? 'chunked-zigzag',
+          stuckColumns: k,
+          rewriteFraction: f,
+          seed: opts.seed ?? 0,
+        });
+        rows.push({
+          size,
+          tilesPerCrossbar: d,
+          physical,
+          k,
+          f,
+          reduction: base.cellWrites / r.cellWrites,
+          cellWrites: r.cellWrites,
+          baselineWrites: base.cellWrites,
+          meanAbsError: r.weightError.meanAbs,
+          relRmsError: r.weightError.relRms,
+        });
       }
     }
   }

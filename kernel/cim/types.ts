@@ -84,7 +84,11 @@ export interface MappedLayer {
 }
 
 /** See MappedLayer.sections. Arrays of length tiles·slots. */
-export interface SectionTable { out: Int32Array; start: Int32Array; len: Int32Array }
+export interface SectionTable {
+  out: Int32Array;
+  start: Int32Array;
+  len: Int32Array;
+}
 
 export type InputMode = 'unsigned' | 'twos-complement';
 

@@ -9,7 +9,10 @@ import { NotFound } from './errors';
 const root = join(__dirname, '..', '..');
 
 /** A temp tree with four places (option, env, bundle, repo), each holding the asset in its own layout. */
-function places(name: keyof typeof ASSETS, where: ('option' | 'env' | 'bundle' | 'repo')[]): { tmp: string; opt: string; env: string; bundle: string; repo: string } {
+function places(
+  name: keyof typeof ASSETS,
+  where: ('option' | 'env' | 'bundle' | 'repo')[],
+): { tmp: string; opt: string; env: string; bundle: string; repo: string } {
   const tmp = mkdtempSync(join(tmpdir(), 'edgelab-assets-'));
   const spec = ASSETS[name];
   const p = { tmp, opt: join(tmp, 'opt', 'x'), env: join(tmp, 'env'), bundle: join(tmp, 'dist', 'kernel'), repo: join(tmp, 'repo') };
@@ -36,7 +39,9 @@ test('candidate order: explicit option, then EDGELAB_ASSETS, then beside the bun
       assert.equal(resolveAsset(name, { roots: { ...roots, env: undefined, bundle: null } }), join(p.repo, ASSETS[name].repo));
       // a place without the asset is skipped: env set but empty → bundle
       assert.equal(resolveAsset(name, { roots: { ...roots, env: join(p.tmp, 'nothing') } }), join(p.bundle, ASSETS[name].bundle));
-    } finally { rmSync(p.tmp, { recursive: true, force: true }); }
+    } finally {
+      rmSync(p.tmp, { recursive: true, force: true });
+    }
   }
 });
 
@@ -45,7 +50,9 @@ test('a folder without its probe file does not count (a partial copy is skipped)
   try {
     mkdirSync(join(p.bundle, 'stitch', 'zoo'), { recursive: true }); // empty folder beside the bundle
     assert.equal(resolveAsset('stitch-zoo', { roots: { bundle: p.bundle, repos: [p.repo] } }), join(p.repo, 'kernel/stitch/zoo'));
-  } finally { rmSync(p.tmp, { recursive: true, force: true }); }
+  } finally {
+    rmSync(p.tmp, { recursive: true, force: true });
+  }
 });
 
 test('a missing asset is NotFound naming every place looked and how to regenerate it', () => {
@@ -53,17 +60,23 @@ test('a missing asset is NotFound naming every place looked and how to regenerat
   try {
     const roots = { env: p.env, bundle: p.bundle, repos: [p.repo, join(p.tmp, 'repo2')] };
     assert.equal(assetCandidates('fashion-mnist-models', { roots }).length, 4);
-    assert.throws(() => resolveAsset('fashion-mnist-models', { roots }), (e: Error) => {
-      assert.ok(e instanceof NotFound, e.name);
-      for (const c of assetCandidates('fashion-mnist-models', { roots })) assert.ok(e.message.includes(c.path), `${c.path} missing from: ${e.message}`);
-      for (const from of ['EDGELAB_ASSETS', 'bundle', 'repo']) assert.ok(e.message.includes(`(${from})`), from);
-      assert.match(e.message, /sws\/train-models/);
-      return true;
-    });
+    assert.throws(
+      () => resolveAsset('fashion-mnist-models', { roots }),
+      (e: Error) => {
+        assert.ok(e instanceof NotFound, e.name);
+        for (const c of assetCandidates('fashion-mnist-models', { roots }))
+          assert.ok(e.message.includes(c.path), `${c.path} missing from: ${e.message}`);
+        for (const from of ['EDGELAB_ASSETS', 'bundle', 'repo']) assert.ok(e.message.includes(`(${from})`), from);
+        assert.match(e.message, /sws\/train-models/);
+        return true;
+      },
+    );
     // an explicit path that does not exist is not silently replaced by a shipped copy
     assert.throws(() => resolveAsset('rosko-wasm', { path: join(p.tmp, 'no.wasm') }), /no\.wasm \(option\)/);
     assert.equal(findAsset('fashion-mnist-models', { roots }), null);
-  } finally { rmSync(p.tmp, { recursive: true, force: true }); }
+  } finally {
+    rmSync(p.tmp, { recursive: true, force: true });
+  }
 });
 
 test('EDGELAB_ASSETS is read from the environment', () => {
@@ -73,7 +86,8 @@ test('EDGELAB_ASSETS is read from the environment', () => {
     process.env.EDGELAB_ASSETS = p.env;
     assert.equal(resolveAsset('fed-shipped'), join(p.env, 'federated/shipped/bench.json'));
   } finally {
-    if (old === undefined) delete process.env.EDGELAB_ASSETS; else process.env.EDGELAB_ASSETS = old;
+    if (old === undefined) delete process.env.EDGELAB_ASSETS;
+    else process.env.EDGELAB_ASSETS = old;
     rmSync(p.tmp, { recursive: true, force: true });
   }
 });

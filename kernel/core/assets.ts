@@ -30,11 +30,39 @@ export interface AssetSpec {
 }
 
 export const ASSETS = {
-  'rosko-wasm': { repo: 'kernel/sparse/rosko.wasm', bundle: 'rosko.wasm', what: 'Rosko sparse kernels (rosko.wasm)', regenerate: 'node scripts/build-wasm.mjs' },
-  'stitch-zoo': { repo: 'kernel/stitch/zoo', bundle: 'stitch/zoo', probe: 'vgg-s1/model.json', what: 'StitchNet model zoo', regenerate: 'npx tsx scripts/stitch/train-zoo.ts' },
-  'fashion-mnist-models': { repo: 'kernel/core/models/fashion-mnist', bundle: 'core/models/fashion-mnist', probe: 'mixer/model.json', what: 'shipped Fashion-MNIST models (SWS study, CIM CNN)', regenerate: 'npx tsx scripts/sws/train-models.ts' },
-  'gaze-weights': { repo: 'kernel/gaze/weights', bundle: 'gaze/weights', probe: 'student.safetensors.gz', what: 'shipped DFT Gaze weights', regenerate: 'npx tsx scripts/gaze/train.ts train' },
-  'fed-shipped': { repo: 'kernel/federated/shipped/bench.json', bundle: 'federated/shipped/bench.json', what: 'shipped SphereFed results', regenerate: 'npm run bench -- --only fed' },
+  'rosko-wasm': {
+    repo: 'kernel/sparse/rosko.wasm',
+    bundle: 'rosko.wasm',
+    what: 'Rosko sparse kernels (rosko.wasm)',
+    regenerate: 'node scripts/build-wasm.mjs',
+  },
+  'stitch-zoo': {
+    repo: 'kernel/stitch/zoo',
+    bundle: 'stitch/zoo',
+    probe: 'vgg-s1/model.json',
+    what: 'StitchNet model zoo',
+    regenerate: 'npx tsx scripts/stitch/train-zoo.ts',
+  },
+  'fashion-mnist-models': {
+    repo: 'kernel/core/models/fashion-mnist',
+    bundle: 'core/models/fashion-mnist',
+    probe: 'mixer/model.json',
+    what: 'shipped Fashion-MNIST models (SWS study, CIM CNN)',
+    regenerate: 'npx tsx scripts/sws/train-models.ts',
+  },
+  'gaze-weights': {
+    repo: 'kernel/gaze/weights',
+    bundle: 'gaze/weights',
+    probe: 'student.safetensors.gz',
+    what: 'shipped DFT Gaze weights',
+    regenerate: 'npx tsx scripts/gaze/train.ts train',
+  },
+  'fed-shipped': {
+    repo: 'kernel/federated/shipped/bench.json',
+    bundle: 'federated/shipped/bench.json',
+    what: 'shipped SphereFed results',
+    regenerate: 'npm run bench -- --only fed',
+  },
 } as const satisfies Record<string, AssetSpec>;
 
 export type AssetName = keyof typeof ASSETS;
@@ -76,7 +104,11 @@ function edgelabRootAbove(start: string): string | null {
   for (;;) {
     const pj = join(d, 'package.json');
     if (existsSync(pj)) {
-      try { if ((JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === 'edgelab') return d; } catch { /* not ours */ }
+      try {
+        if ((JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === 'edgelab') return d;
+      } catch {
+        /* not ours */
+      }
     }
     const up = dirname(d);
     if (up === d) return null;
@@ -87,10 +119,16 @@ function edgelabRootAbove(start: string): string | null {
 /** Candidate repository roots: the edgelab package above this file, above the working directory, node_modules/edgelab. */
 export function repoRoots(): string[] {
   const out: string[] = [];
-  const add = (d: string | null): void => { if (d && !out.includes(d)) out.push(d); };
+  const add = (d: string | null): void => {
+    if (d && !out.includes(d)) out.push(d);
+  };
   add(edgelabRootAbove(__dirname));
   add(edgelabRootAbove(process.cwd()));
-  try { add(dirname(require.resolve('edgelab/package.json', { paths: [process.cwd()] }))); } catch { /* not linked */ }
+  try {
+    add(dirname(require.resolve('edgelab/package.json', { paths: [process.cwd()] })));
+  } catch {
+    /* not linked */
+  }
   return out;
 }
 
@@ -99,7 +137,10 @@ function defaultRoots(): AssetRoots {
 }
 
 /** Every place `name` would be looked for, in order, with where each came from. */
-export function assetCandidates(name: AssetName, o: ResolveAssetOptions = {}): { from: 'option' | 'EDGELAB_ASSETS' | 'bundle' | 'repo'; path: string }[] {
+export function assetCandidates(
+  name: AssetName,
+  o: ResolveAssetOptions = {},
+): { from: 'option' | 'EDGELAB_ASSETS' | 'bundle' | 'repo'; path: string }[] {
   const spec: AssetSpec | undefined = ASSETS[name];
   if (!spec) throw new InvalidInput(`unknown asset ${describe(name)}; known: ${ASSET_NAMES.join(', ')}`);
   if (o.path !== undefined) return [{ from: 'option', path: resolve(o.path) }];
@@ -121,18 +162,28 @@ export function resolveAsset(name: AssetName, o: ResolveAssetOptions = {}): stri
   const probe = o.probe ?? spec.probe;
   for (const c of cands) if (existsSync(probe ? join(c.path, probe) : c.path)) return c.path;
   const looked = cands.map((c) => `${probe ? join(c.path, probe) : c.path} (${c.from})`).join(', ');
-  throw new NotFound(`${spec.what} not found; looked in: ${looked || '(no candidate: no bundle, no repository, EDGELAB_ASSETS unset)'}. `
-    + `Point EDGELAB_ASSETS at a folder laid out like dist/kernel, or regenerate with: ${spec.regenerate}`);
+  throw new NotFound(
+    `${spec.what} not found; looked in: ${looked || '(no candidate: no bundle, no repository, EDGELAB_ASSETS unset)'}. ` +
+      `Point EDGELAB_ASSETS at a folder laid out like dist/kernel, or regenerate with: ${spec.regenerate}`,
+  );
 }
 
 /** Where a generator (a bench, a training script) writes the asset: its path in the first repository root. */
 export function repoAssetPath(name: AssetName): string {
   const root = repoRoots()[0];
-  if (!root) throw new NotFound(`no edgelab repository above ${__dirname} or ${process.cwd()}: ${ASSETS[name].what} can only be regenerated from a checkout`);
+  if (!root)
+    throw new NotFound(
+      `no edgelab repository above ${__dirname} or ${process.cwd()}: ${ASSETS[name].what} can only be regenerated from a checkout`,
+    );
   return join(root, ASSETS[name].repo);
 }
 
 /** Like resolveAsset, but null instead of NotFound (optional files). */
 export function findAsset(name: AssetName, o: ResolveAssetOptions = {}): string | null {
-  try { return resolveAsset(name, o); } catch (e) { if (e instanceof NotFound) return null; throw e; }
+  try {
+    return resolveAsset(name, o);
+  } catch (e) {
+    if (e instanceof NotFound) return null;
+    throw e;
+  }
 }

@@ -7,7 +7,11 @@ import { InvalidInput } from './errors';
 test('auto picks the fastest backend that loads and says why faster ones were skipped', async () => {
   const r = await init();
   let hasTfjsNode = true;
-  try { require.resolve('@tensorflow/tfjs-node'); } catch { hasTfjsNode = false; }
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+  } catch {
+    hasTfjsNode = false;
+  }
   if (hasTfjsNode) assert.equal(r.backend, 'tensorflow');
   else {
     assert.equal(r.backend, 'wasm');
@@ -35,7 +39,10 @@ test('a named backend is honoured and a bad name is a named error', async () => 
 
 test('importing the kernel silences tfjs\'s "install tfjs-node" banner, also for a tensor made before init()', async () => {
   const { spawnSync } = await import('node:child_process');
-  const run = (args: string[], cwd?: string): string => { const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd }); return r.stdout + r.stderr; };
+  const run = (args: string[], cwd?: string): string => {
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd });
+    return r.stdout + r.stderr;
+  };
   const { join } = await import('node:path');
   const { pathToFileURL } = await import('node:url');
   const src = `const el = require(${JSON.stringify(join(__dirname, '..', 'index.ts'))});

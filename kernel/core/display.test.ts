@@ -12,16 +12,26 @@ const FAKE_DIR = join(tmpdir(), 'edgelab-fake', 'node_modules', 'tslab', 'dist')
 const JUPYTER = join(FAKE_DIR, 'jupyter.js');
 const PUBLIC = join(FAKE_DIR, 'public.js');
 
-interface Sent { content: DisplayContent; update: boolean }
+interface Sent {
+  content: DisplayContent;
+  update: boolean;
+}
 /** Put a fake tslab jupyter module (as tslab's executor leaves it during a cell) into require.cache. */
 function fakeTslab(): Sent[] {
   const sent: Sent[] = [];
   // Same shape as tslab/dist/jupyter.js: `exports.lastWriteDisplayData = writeDisplayData` with (data, update).
-  const exports = { lastWriteDisplayData: (content: DisplayContent, update: boolean) => { sent.push({ content: structuredClone(content), update }); } };
+  const exports = {
+    lastWriteDisplayData: (content: DisplayContent, update: boolean) => {
+      sent.push({ content: structuredClone(content), update });
+    },
+  };
   require.cache[JUPYTER] = { id: JUPYTER, filename: JUPYTER, loaded: true, exports } as unknown as NodeModule;
   return sent;
 }
-afterEach(() => { delete require.cache[JUPYTER]; delete require.cache[PUBLIC]; });
+afterEach(() => {
+  delete require.cache[JUPYTER];
+  delete require.cache[PUBLIC];
+});
 
 const fig = () => heatmap({ values: [1, 2, 3, 4, 5, 6], rows: 2, title: 'h' });
 
@@ -61,26 +71,49 @@ test('show() with displayId creates once, then sends update_display_data for the
   show(series({ series: [{ name: 'loss', y: [3, 2] }] }), { displayId: id });
   show(series({ series: [{ name: 'loss', y: [3, 2, 1] }] }), { displayId: id });
   show(fig(), { displayId: `${id}-other` });
-  assert.deepEqual(sent.map((s) => [s.update, s.content.transient.display_id]), [[false, id], [true, id], [false, `${id}-other`]]);
+  assert.deepEqual(
+    sent.map((s) => [s.update, s.content.transient.display_id]),
+    [
+      [false, id],
+      [true, id],
+      [false, `${id}-other`],
+    ],
+  );
   assert.deepEqual((sent[1]!.content.data[mimeOf('series')] as { series: { y: number[] }[] }).series[0]!.y, [3, 2, 1]);
   // A new cell run (tslab installs a new writer per execute request) creates the output again, unless update: true.
   const sent2 = fakeTslab();
   show(fig(), { displayId: id });
   show(fig(), { displayId: `${id}-other`, update: true });
-  assert.deepEqual(sent2.map((s) => [s.update, s.content.transient.display_id]), [[false, id], [true, `${id}-other`]]);
-  require.cache[JUPYTER]!.exports.lastWriteDisplayData = (c: DisplayContent, u: boolean) => { sent.push({ content: c, update: u }); };
-  assert.equal(showText('hello'), undefined); assert.equal(showMarkdown('# hi'), undefined);
+  assert.deepEqual(
+    sent2.map((s) => [s.update, s.content.transient.display_id]),
+    [
+      [false, id],
+      [true, `${id}-other`],
+    ],
+  );
+  require.cache[JUPYTER]!.exports.lastWriteDisplayData = (c: DisplayContent, u: boolean) => {
+    sent.push({ content: c, update: u });
+  };
+  assert.equal(showText('hello'), undefined);
+  assert.equal(showMarkdown('# hi'), undefined);
   assert.deepEqual(sent[3]!.content.data, { 'text/plain': 'hello' });
   assert.deepEqual(sent[4]!.content.data, { 'text/markdown': '# hi', 'text/plain': '# hi' });
 });
 
 test('degraded path: only tslab public display available → raw(vendor JSON) + raw(svg)', () => {
   const calls: [string, string][] = [];
-  const display = { raw: (mime: string, data: string) => { calls.push([mime, data]); } };
+  const display = {
+    raw: (mime: string, data: string) => {
+      calls.push([mime, data]);
+    },
+  };
   require.cache[PUBLIC] = { id: PUBLIC, filename: PUBLIC, loaded: true, exports: { display } } as unknown as NodeModule;
   const f = fig();
   show(f);
-  assert.deepEqual(calls.map((c) => c[0]), [mimeOf('heatmap'), 'image/svg+xml']);
+  assert.deepEqual(
+    calls.map((c) => c[0]),
+    [mimeOf('heatmap'), 'image/svg+xml'],
+  );
   assert.deepEqual(JSON.parse(calls[0]![1]), f);
 });
 
@@ -88,13 +121,19 @@ test('progress in a notebook: one display id, throttled updates, final update at
   const sent = fakeTslab();
   let t = 1000;
   const p = progress(100, 'train', { now: () => t });
-  for (let i = 0; i < 100; i++) { t += 10; p.tick(1, `step ${i}`); }
+  for (let i = 0; i < 100; i++) {
+    t += 10;
+    p.tick(1, `step ${i}`);
+  }
   p.done('finished');
   const ids = new Set(sent.map((s) => s.content.transient.display_id));
   assert.equal(ids.size, 1);
   assert.match([...ids][0]!, /^edgelab-progress-/);
   assert.equal(sent[0]!.update, false);
-  assert.ok(sent.slice(1).every((s) => s.update), 'later messages are update_display_data');
+  assert.ok(
+    sent.slice(1).every((s) => s.update),
+    'later messages are update_display_data',
+  );
   // 1 s of work at ≤ 5 updates/s: the initial draw, ≤ 5 throttled ones and the final one.
   assert.ok(sent.length >= 3 && sent.length <= 7, `got ${sent.length} messages`);
   const last = sent[sent.length - 1]!.content.data;
@@ -106,24 +145,71 @@ test('progress in a notebook: one display id, throttled updates, final update at
 test('progress in a terminal draws an in-place bar with rate and ETA; logs print ≤ ~10 lines', async () => {
   let out = '';
   let t = 0;
-  const tty = progress(50, 'sweep', { stream: { isTTY: true, write: (s: string) => { out += s; } }, now: () => t, minIntervalMs: 0 });
-  for (let i = 0; i < 25; i++) { t += 100; tty.tick(); }
+  const tty = progress(50, 'sweep', {
+    stream: {
+      isTTY: true,
+      write: (s: string) => {
+        out += s;
+      },
+    },
+    now: () => t,
+    minIntervalMs: 0,
+  });
+  for (let i = 0; i < 25; i++) {
+    t += 100;
+    tty.tick();
+  }
   assert.match(out, /\r\[#{12}-{12}\] sweep: 50% \(25\/50\) 10\.0 it\/s ETA 0:03/);
   tty.done();
   assert.ok(out.endsWith('\n'));
   assert.ok(!out.slice(0, -1).includes('\n'), 'stays on one line until done');
   const lines: string[] = [];
-  const log = progress(1000, 'eval', { stream: { isTTY: false, write: (s: string) => { lines.push(s); } }, now: () => t });
-  for (let i = 0; i < 1000; i++) { t += 1; log.tick(); }
+  const log = progress(1000, 'eval', {
+    stream: {
+      isTTY: false,
+      write: (s: string) => {
+        lines.push(s);
+      },
+    },
+    now: () => t,
+  });
+  for (let i = 0; i < 1000; i++) {
+    t += 1;
+    log.tick();
+  }
   log.done();
   assert.ok(lines.length >= 10 && lines.length <= 12, `got ${lines.length} lines`);
   assert.match(lines[lines.length - 1]!, /eval: 100% \(1000\/1000\)/);
   const seen: string[] = [];
-  const r = await withProgress([1, 2, 3], 'sq', (x) => x * x, { stream: { isTTY: false, write: (s: string) => { seen.push(s); } } });
+  const r = await withProgress([1, 2, 3], 'sq', (x) => x * x, {
+    stream: {
+      isTTY: false,
+      write: (s: string) => {
+        seen.push(s);
+      },
+    },
+  });
   assert.deepEqual(r, [1, 4, 9]);
   assert.match(seen[seen.length - 1]!, /sq: 100% \(3\/3\)/);
   const failed: string[] = [];
-  await assert.rejects(withProgress(4, 'boom', (i) => { if (i === 2) throw new Error('bad batch'); return i; }, { stream: { write: (s: string) => { failed.push(s); } } }), /bad batch/);
+  await assert.rejects(
+    withProgress(
+      4,
+      'boom',
+      (i) => {
+        if (i === 2) throw new Error('bad batch');
+        return i;
+      },
+      {
+        stream: {
+          write: (s: string) => {
+            failed.push(s);
+          },
+        },
+      },
+    ),
+    /bad batch/,
+  );
   assert.match(failed[failed.length - 1]!, /^boom: 50% \(2\/4\).*stopped after.*failed: bad batch/);
   assert.throws(() => progress(0, 'x'), InvalidInput);
   assert.throws(() => tty.tick(NaN), /finite number/);
@@ -135,11 +221,19 @@ test('with the real tslab/dist/jupyter.js module loaded, show() calls its lastWr
   const sent: Sent[] = [];
   try {
     assert.equal(canDisplay(), false);
-    jupyter.lastWriteDisplayData = (content: DisplayContent, update: boolean) => { sent.push({ content, update }); };
+    jupyter.lastWriteDisplayData = (content: DisplayContent, update: boolean) => {
+      sent.push({ content, update });
+    };
     show(fig(), { displayId: 'real-hook' });
     show(fig(), { displayId: 'real-hook' });
   } finally {
     jupyter.lastWriteDisplayData = null;
   }
-  assert.deepEqual(sent.map((s) => [s.update, s.content.transient.display_id, Object.keys(s.content.data).length]), [[false, 'real-hook', 3], [true, 'real-hook', 3]]);
+  assert.deepEqual(
+    sent.map((s) => [s.update, s.content.transient.display_id, Object.keys(s.content.data).length]),
+    [
+      [false, 'real-hook', 3],
+      [true, 'real-hook', 3],
+    ],
+  );
 });

@@ -27,7 +27,11 @@ export interface ShowOptions {
   update?: boolean;
 }
 
-export interface DisplayContent { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } }
+export interface DisplayContent {
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  transient: { display_id?: string };
+}
 type Writer = (content: DisplayContent, update: boolean) => void;
 
 function cached(re: RegExp): Record<string, unknown> | undefined {
@@ -44,7 +48,11 @@ export function tslabWriter(): Writer | undefined {
   return typeof w === 'function' ? (w as Writer) : undefined;
 }
 
-interface TslabDisplay { raw(mime: string, data: string): void; svg?(s: string): void; text?(s: string): void }
+interface TslabDisplay {
+  raw(mime: string, data: string): void;
+  svg?(s: string): void;
+  text?(s: string): void;
+}
 function tslabPublicDisplay(): TslabDisplay | undefined {
   const p = cached(/[\\/]tslab[\\/]dist[\\/]public\.js$/);
   const d = p?.display as TslabDisplay | undefined;
@@ -52,7 +60,9 @@ function tslabPublicDisplay(): TslabDisplay | undefined {
 }
 
 /** True when show() would reach a notebook output. */
-export function canDisplay(): boolean { return !!tslabWriter() || !!tslabPublicDisplay(); }
+export function canDisplay(): boolean {
+  return !!tslabWriter() || !!tslabPublicDisplay();
+}
 
 /** display_id → the cell-run writer that created it (tslab makes a new writer per execute request). */
 const opened = new Map<string, Writer>();

@@ -2,14 +2,7 @@
  * Named errors with stable codes. Every public verb throws one of these for bad input,
  * with a message that names the offending value and what was expected.
  */
-export type ErrorCode =
-  | 'INVALID_INPUT'
-  | 'FORMAT_ERROR'
-  | 'UNSUPPORTED_LAYER'
-  | 'BACKEND_ERROR'
-  | 'NOT_FOUND'
-  | 'ABORTED'
-  | 'KERNEL_ERROR';
+export type ErrorCode = 'INVALID_INPUT' | 'FORMAT_ERROR' | 'UNSUPPORTED_LAYER' | 'BACKEND_ERROR' | 'NOT_FOUND' | 'ABORTED' | 'KERNEL_ERROR';
 
 export class EdgeLabError extends Error {
   readonly code: ErrorCode;
@@ -22,31 +15,45 @@ export class EdgeLabError extends Error {
 
 /** A value the caller passed is outside what the function accepts. */
 export class InvalidInput extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) { super('INVALID_INPUT', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_INPUT', message, options);
+  }
 }
 /** A file or buffer is malformed: bad magic, truncated, unknown dtype, shape/byte mismatch. */
 export class FormatError extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) { super('FORMAT_ERROR', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FORMAT_ERROR', message, options);
+  }
 }
 /** A model contains a layer or op the method cannot handle. */
 export class UnsupportedLayer extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) { super('UNSUPPORTED_LAYER', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNSUPPORTED_LAYER', message, options);
+  }
 }
 /** A compute backend could not be set up. */
 export class BackendError extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) { super('BACKEND_ERROR', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BACKEND_ERROR', message, options);
+  }
 }
 /** A file, dataset or package that a call needs is missing. */
 export class NotFound extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) { super('NOT_FOUND', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NOT_FOUND', message, options);
+  }
 }
 /** Work stopped because its AbortSignal fired. */
 export class Aborted extends EdgeLabError {
-  constructor(message = 'aborted', options?: { cause?: unknown }) { super('ABORTED', message, options); }
+  constructor(message = 'aborted', options?: { cause?: unknown }) {
+    super('ABORTED', message, options);
+  }
 }
 /** A notebook kernel failed (protocol error, crash, cell error). */
 export class KernelError extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) { super('KERNEL_ERROR', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KERNEL_ERROR', message, options);
+  }
 }
 
 /** Short printable form of a value for error messages. */
@@ -56,7 +63,7 @@ export function describe(v: unknown): string {
   if (v === null || v === undefined) return String(v);
   if (Array.isArray(v)) return `[${v.slice(0, 6).map(describe).join(', ')}${v.length > 6 ? ', …' : ''}]`;
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
-  return typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
+  return typeof v === 'object' ? ((v as object).constructor?.name ?? 'object') : typeof v;
 }
 
 /** Throw InvalidInput unless `ok`. */

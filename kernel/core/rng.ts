@@ -47,13 +47,21 @@ export function rng(seed: number): Rng {
     throw new InvalidInput(`seed must be a finite integer, got ${describe(seed)}`);
   }
   const sm = splitmix32((seed | 0) ^ (Math.floor(seed / 2 ** 32) | 0));
-  let s0 = sm(), s1 = sm(), s2 = sm(), s3 = sm();
+  let s0 = sm(),
+    s1 = sm(),
+    s2 = sm(),
+    s3 = sm();
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
   let spare: number | null = null;
   const uint32 = (): number => {
     const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
     const t = s1 << 9;
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
     return r;
   };
   const next = (): number => uint32() / 4294967296;
@@ -62,13 +70,21 @@ export function rng(seed: number): Rng {
     if (n <= 4294967296) {
       // rejection sampling keeps it unbiased
       const limit = 4294967296 - (4294967296 % n);
-      for (;;) { const u = uint32(); if (u < limit) return u % n; }
+      for (;;) {
+        const u = uint32();
+        if (u < limit) return u % n;
+      }
     }
     return Math.floor(next() * n);
   };
   const normal = (mean = 0, std = 1): number => {
-    if (spare !== null) { const v = spare; spare = null; return mean + std * v; }
-    let u = 0; while (u === 0) u = next();
+    if (spare !== null) {
+      const v = spare;
+      spare = null;
+      return mean + std * v;
+    }
+    let u = 0;
+    while (u === 0) u = next();
     const v = next();
     const r = Math.sqrt(-2 * Math.log(u));
     spare = r * Math.sin(2 * Math.PI * v);
@@ -77,33 +93,62 @@ export function rng(seed: number): Rng {
   let forks = 0;
   const self: Rng = {
     seed,
-    next, uint32, int, normal,
+    next,
+    uint32,
+    int,
+    normal,
     uniform: (lo = 0, hi = 1) => lo + (hi - lo) * next(),
     shuffle<T>(a: T[]): T[] {
-      for (let i = a.length - 1; i > 0; i--) { const j = int(i + 1); const t = a[i]!; a[i] = a[j]!; a[j] = t; }
+      for (let i = a.length - 1; i > 0; i--) {
+        const j = int(i + 1);
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+      }
       return a;
     },
     permutation(n: number): Int32Array {
-      const p = new Int32Array(n); for (let i = 0; i < n; i++) p[i] = i;
-      for (let i = n - 1; i > 0; i--) { const j = int(i + 1); const t = p[i]!; p[i] = p[j]!; p[j] = t; }
+      const p = new Int32Array(n);
+      for (let i = 0; i < n; i++) p[i] = i;
+      for (let i = n - 1; i > 0; i--) {
+        const j = int(i + 1);
+        const t = p[i]!;
+        p[i] = p[j]!;
+        p[j] = t;
+      }
       return p;
     },
     sample(n: number, k: number): Int32Array {
       if (k > n || k < 0) throw new InvalidInput(`cannot sample ${k} distinct items from ${n}`);
       if (k * 4 < n) {
-        const seen = new Set<number>(); const out = new Int32Array(k); let m = 0;
-        while (m < k) { const v = int(n); if (!seen.has(v)) { seen.add(v); out[m++] = v; } }
+        const seen = new Set<number>();
+        const out = new Int32Array(k);
+        let m = 0;
+        while (m < k) {
+          const v = int(n);
+          if (!seen.has(v)) {
+            seen.add(v);
+            out[m++] = v;
+          }
+        }
         return out;
       }
       return self.permutation(n).subarray(0, k).slice();
     },
-    fork(tag = 0): Rng { forks++; return rng(((seed * 1000003) ^ Math.imul(forks, 0x27d4eb2d) ^ Math.imul(tag + 1, 0x165667b1)) | 0); },
+    fork(tag = 0): Rng {
+      forks++;
+      return rng(((seed * 1000003) ^ Math.imul(forks, 0x27d4eb2d) ^ Math.imul(tag + 1, 0x165667b1)) | 0);
+    },
     seedInt: () => uint32() & 0x7fffffff,
     normals(n: number, mean = 0, std = 1): Float32Array {
-      const out = new Float32Array(n); for (let i = 0; i < n; i++) out[i] = normal(mean, std); return out;
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = normal(mean, std);
+      return out;
     },
   };
   return self;
 }
 
-function rotl(x: number, k: number): number { return (x << k) | (x >>> (32 - k)); }
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}

@@ -10,16 +10,32 @@ import * as tf from '@tensorflow/tfjs';
 function disposeDeep(v: unknown, seen = new Set<unknown>()): void {
   if (v === null || typeof v !== 'object' || seen.has(v)) return;
   seen.add(v);
-  if (v instanceof tf.Tensor) { v.dispose(); return; }
-  if (v instanceof tf.LayersModel) { v.dispose(); return; }
+  if (v instanceof tf.Tensor) {
+    v.dispose();
+    return;
+  }
+  if (v instanceof tf.LayersModel) {
+    v.dispose();
+    return;
+  }
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return;
-  if (Array.isArray(v)) { for (const x of v) disposeDeep(x, seen); return; }
-  if (v instanceof Map) { for (const x of v.values()) disposeDeep(x, seen); return; }
+  if (Array.isArray(v)) {
+    for (const x of v) disposeDeep(x, seen);
+    return;
+  }
+  if (v instanceof Map) {
+    for (const x of v.values()) disposeDeep(x, seen);
+    return;
+  }
   for (const x of Object.values(v as Record<string, unknown>)) disposeDeep(x, seen);
 }
 
 export class TensorLeak extends Error {
-  constructor(readonly before: number, readonly after: number, label: string) {
+  constructor(
+    readonly before: number,
+    readonly after: number,
+    label: string,
+  ) {
     super(`${label}: ${after - before} tensor(s) left behind (numTensors ${before} → ${after} after disposing the return value)`);
     this.name = 'TensorLeak';
   }
@@ -41,7 +57,12 @@ export async function expectNoLeak<T>(fn: () => T | Promise<T>, label = 'call'):
 /** Normwise relative difference ‖a − b‖₂ / ‖b‖₂ (0 when both are zero). */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`relErr: lengths differ (${a.length} vs ${b.length})`);
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { const d = a[i]! - b[i]!; num += d * d; den += b[i]! * b[i]!; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i]! - b[i]!;
+    num += d * d;
+    den += b[i]! * b[i]!;
+  }
   return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
 }

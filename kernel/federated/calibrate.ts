@@ -25,23 +25,38 @@ export interface CalibStats {
  * typed array, or any MatrixLike of shape [n, dIn]: npy `{ shape, data }`, nested arrays, a tensor); `y`: n class
  * indices (int64 from numpy is fine within ±2^53).
  */
-export function clientStats(feats0: Float64Array | VectorLike | MatrixLike, y0: VectorLike, dIn: number, classes: number, o: { bias?: boolean } = {}): CalibStats {
+export function clientStats(
+  feats0: Float64Array | VectorLike | MatrixLike,
+  y0: VectorLike,
+  dIn: number,
+  classes: number,
+  o: { bias?: boolean } = {},
+): CalibStats {
   let feats: ArrayLike<number>;
   if (isMatrixLike(feats0)) {
     const t = toShaped(feats0, 'clientStats: features', { ranks: [2], layout: '[n][dIn]' });
-    check(t.shape[1] === dIn, () => `clientStats: features have shape [${t.shape.join(', ')}] (layout [n][dIn]); expected dIn = ${dIn} columns`);
+    check(
+      t.shape[1] === dIn,
+      () => `clientStats: features have shape [${t.shape.join(', ')}] (layout [n][dIn]); expected dIn = ${dIn} columns`,
+    );
     feats = t.data;
   } else feats = toVector(feats0 as VectorLike, 'clientStats: features');
   const y = toVector(y0, 'clientStats: labels');
-  const n = y.length, C = checkInt('clientStats: classes', classes, 1);
+  const n = y.length,
+    C = checkInt('clientStats: classes', classes, 1);
   check(feats.length === n * dIn, `clientStats: features have length ${feats.length}; expected n·d = ${n}·${dIn}`);
   const d = dIn + (o.bias ? 1 : 0);
-  const G = new Float64Array(packedLength(d)), B = new Float64Array(d * C), h = new Float64Array(d);
+  const G = new Float64Array(packedLength(d)),
+    B = new Float64Array(d * C),
+    h = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < dIn; k++) h[k] = feats[i * dIn + k]!;
     if (o.bias) h[dIn] = 1;
     let p = 0;
-    for (let a = 0; a < d; a++) { const ha = h[a]!; for (let b = a; b < d; b++) G[p++]! += ha * h[b]!; }
+    for (let a = 0; a < d; a++) {
+      const ha = h[a]!;
+      for (let b = a; b < d; b++) G[p++]! += ha * h[b]!;
+    }
     const c = y[i]!;
     if (!(c >= 0 && c < C)) throw new InvalidInput(`clientStats: label ${c} at ${i} is outside 0..${C - 1}`);
     for (let a = 0; a < d; a++) B[a * C + c]! += h[a]!;
@@ -55,7 +70,10 @@ export function sumStats(list: CalibStats[]): CalibStats {
   const { d, classes } = list[0]!;
   const out: CalibStats = { n: 0, d, classes, G: new Float64Array(packedLength(d)), B: new Float64Array(d * classes) };
   for (const s of list) {
-    check(s.d === d && s.classes === classes, `sumStats: client statistics disagree on shape (d ${s.d} vs ${d}, classes ${s.classes} vs ${classes})`);
+    check(
+      s.d === d && s.classes === classes,
+      `sumStats: client statistics disagree on shape (d ${s.d} vs ${d}, classes ${s.classes} vs ${classes})`,
+    );
     out.n += s.n;
     for (let i = 0; i < out.G.length; i++) out.G[i]! += s.G[i]!;
     for (let i = 0; i < out.B.length; i++) out.B[i]! += s.B[i]!;
@@ -72,8 +90,10 @@ export interface RidgeOptions {
 
 /** W* = (G + λI)⁻¹ B from summed statistics; returns W (d×C row-major) and the λ used. */
 export function solveRidge(s: CalibStats, o: RidgeOptions = {}): { W: Float64Array; lambda: number } {
-  const d = s.d, A = unpackUpper(s.G, d);
-  let tr = 0; for (let i = 0; i < d; i++) tr += A[i * d + i]!;
+  const d = s.d,
+    A = unpackUpper(s.G, d);
+  let tr = 0;
+  for (let i = 0; i < d; i++) tr += A[i * d + i]!;
   const lambda = o.lambda ?? (o.relLambda ?? 1e-3) * (tr / d);
   check(Number.isFinite(lambda) && lambda >= 0, `solveRidge: lambda must be ≥ 0, got ${lambda}`);
   for (let i = 0; i < d; i++) A[i * d + i]! += lambda;

@@ -20,9 +20,21 @@ export interface Fault {
   kind: 'throw' | 'exit' | 'hang' | 'garbage' | 'extra-field' | 'wrong-length';
 }
 
-export interface ClientConfig { id: string; data: DataSource; fault?: Fault }
-export interface HostSetup { spec: ModelSpec; clients: ClientConfig[] }
-export interface HostHello { clientIds: string[]; nParams: number; headHash: string | null; samples: number[] }
+export interface ClientConfig {
+  id: string;
+  data: DataSource;
+  fault?: Fault;
+}
+export interface HostSetup {
+  spec: ModelSpec;
+  clients: ClientConfig[];
+}
+export interface HostHello {
+  clientIds: string[];
+  nParams: number;
+  headHash: string | null;
+  samples: number[];
+}
 
 export class ClientRuntime {
   readonly net: Mlp;
@@ -40,7 +52,9 @@ export class ClientRuntime {
 
   hello(): HostHello {
     return {
-      clientIds: [...this.data.keys()], nParams: this.net.nParams, samples: [...this.data.values()].map((d) => d.n),
+      clientIds: [...this.data.keys()],
+      nParams: this.net.nParams,
+      samples: [...this.data.values()].map((d) => d.n),
       headHash: this.net.fixedW ? fingerprint(this.net.fixedW) : null,
     };
   }
@@ -54,18 +68,41 @@ export class ClientRuntime {
     const fault = this.faults.get(m.clientId);
     if (fault && fault.round === m.round && (fault.on ?? 'train') === m.type) {
       switch (fault.kind) {
-        case 'throw': return reply({ type: 'error', clientId: m.clientId, round: m.round, message: 'injected failure' });
-        case 'exit': return 'exit';
-        case 'hang': return new Promise<never>(() => undefined);
-        case 'garbage': { const r = rng(m.round), g = new Uint8Array(64); for (let i = 0; i < 64; i++) g[i] = r.int(256); return g; }
-        case 'extra-field': return encode({ type: 'update', clientId: m.clientId, round: m.round, n: d.n, loss: 0, params: m.params, images: d.x });
-        case 'wrong-length': return reply({ type: 'update', clientId: m.clientId, round: m.round, n: d.n, loss: 0, params: m.params.subarray(1) });
+        case 'throw':
+          return reply({ type: 'error', clientId: m.clientId, round: m.round, message: 'injected failure' });
+        case 'exit':
+          return 'exit';
+        case 'hang':
+          return new Promise<never>(() => undefined);
+        case 'garbage': {
+          const r = rng(m.round),
+            g = new Uint8Array(64);
+          for (let i = 0; i < 64; i++) g[i] = r.int(256);
+          return g;
+        }
+        case 'extra-field':
+          return encode({ type: 'update', clientId: m.clientId, round: m.round, n: d.n, loss: 0, params: m.params, images: d.x });
+        case 'wrong-length':
+          return reply({ type: 'update', clientId: m.clientId, round: m.round, n: d.n, loss: 0, params: m.params.subarray(1) });
       }
     }
     const params = Float64Array.from(m.params);
-    if (params.length !== this.net.nParams) return reply({ type: 'error', clientId: m.clientId, round: m.round, message: `params length ${params.length} ≠ ${this.net.nParams}` });
+    if (params.length !== this.net.nParams)
+      return reply({
+        type: 'error',
+        clientId: m.clientId,
+        round: m.round,
+        message: `params length ${params.length} ≠ ${this.net.nParams}`,
+      });
     if (m.type === 'train') {
-      const r = trainLocal(this.net, params, d, { epochs: m.epochs, batchSize: m.batchSize, lr: m.lr, mu: m.mu, anchor: m.mu > 0 ? params : undefined, rng: rng(m.seed) });
+      const r = trainLocal(this.net, params, d, {
+        epochs: m.epochs,
+        batchSize: m.batchSize,
+        lr: m.lr,
+        mu: m.mu,
+        anchor: m.mu > 0 ? params : undefined,
+        rng: rng(m.seed),
+      });
       const out = m.params instanceof Float32Array ? Float32Array.from(r.params) : r.params;
       return reply({ type: 'update', clientId: m.clientId, round: m.round, n: d.n, loss: r.loss, params: out });
     }

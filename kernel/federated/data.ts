@@ -17,12 +17,17 @@ export function poolImages(images: Float32Array, n: number, h: number, w: number
   checkInt('pool', k, 1);
   check(h % k === 0 && w % k === 0, `pool ${k} must divide the image size ${h}×${w}`);
   if (k === 1) return images;
-  const oh = h / k, ow = w / k, out = new Float32Array(n * oh * ow), inv = 1 / (k * k);
-  for (let i = 0; i < n; i++) for (let r = 0; r < oh; r++) for (let c = 0; c < ow; c++) {
-    let s = 0;
-    for (let dr = 0; dr < k; dr++) for (let dc = 0; dc < k; dc++) s += images[i * h * w + (r * k + dr) * w + c * k + dc]!;
-    out[i * oh * ow + r * ow + c] = s * inv;
-  }
+  const oh = h / k,
+    ow = w / k,
+    out = new Float32Array(n * oh * ow),
+    inv = 1 / (k * k);
+  for (let i = 0; i < n; i++)
+    for (let r = 0; r < oh; r++)
+      for (let c = 0; c < ow; c++) {
+        let s = 0;
+        for (let dr = 0; dr < k; dr++) for (let dc = 0; dc < k; dc++) s += images[i * h * w + (r * k + dr) * w + c * k + dc]!;
+        out[i * oh * ow + r * ow + c] = s * inv;
+      }
   return out;
 }
 
@@ -43,12 +48,15 @@ export function fashionMnistData(o: { split: 'train' | 'test'; limit?: number; s
 
 /** Rows `idx` of a dataset. */
 export function subset(d: ClientData, idx: ArrayLike<number>): ClientData {
-  const input = d.x.length / Math.max(1, d.n), n = idx.length;
-  const x = new Float32Array(n * input), y = new Int32Array(n);
+  const input = d.x.length / Math.max(1, d.n),
+    n = idx.length;
+  const x = new Float32Array(n * input),
+    y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const j = idx[i]!;
     if (!(j >= 0 && j < d.n)) throw new InvalidInput(`subset: index ${j} outside 0..${d.n - 1}`);
-    x.set(d.x.subarray(j * input, (j + 1) * input), i * input); y[i] = d.y[j]!;
+    x.set(d.x.subarray(j * input, (j + 1) * input), i * input);
+    y[i] = d.y[j]!;
   }
   return { x, y, n };
 }
@@ -69,11 +77,15 @@ export function loadSource(src: DataSource): ClientData {
  * A seeded toy task for tests: C Gaussian blobs in D dims through tanh (a GMM-tabular task of our choosing, one mode per class).
  */
 export function gaussianBlobs(o: { n: number; dims: number; classes: number; seed: number; spread?: number }): ClientData {
-  const r = rng(o.seed), C = o.classes, D = o.dims;
+  const r = rng(o.seed),
+    C = o.classes,
+    D = o.dims;
   const centers = r.normals(C * D, 0, 1);
-  const x = new Float32Array(o.n * D), y = new Int32Array(o.n);
+  const x = new Float32Array(o.n * D),
+    y = new Int32Array(o.n);
   for (let i = 0; i < o.n; i++) {
-    const c = i % C; y[i] = c;
+    const c = i % C;
+    y[i] = c;
     for (let k = 0; k < D; k++) x[i * D + k] = Math.tanh(centers[c * D + k]! + r.normal(0, o.spread ?? 0.8));
   }
   return { x, y, n: o.n };

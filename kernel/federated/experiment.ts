@@ -17,7 +17,7 @@ import { makeHosts } from './transport';
 import { runFederated, type FedResult, type Strategy } from './server';
 
 export const ARMS = ['fedavg', 'fedavg_ridge', 'sphere', 'spherefed', 'centralized'] as const;
-export type Arm = typeof ARMS[number];
+export type Arm = (typeof ARMS)[number];
 
 export interface ExperimentOptions {
   /** Dirichlet α (per-class convention by default). */
@@ -46,8 +46,13 @@ export interface ExperimentOptions {
   fixedHead?: 'orthonormal' | 'etf';
   /** Defaults: 20 rounds, 2 local epochs, batch 32, lr 0.1 (plain SGD, every arm). lr 0.05 left the learned-head FedAvg
    *  visibly under-trained (α = 0.05, seed 0: FedAvg 0.645 at lr 0.05 vs 0.700 at 0.1), which flattered the other arms. */
-  rounds?: number; localEpochs?: number; batchSize?: number; lr?: number;
-  strategy?: Strategy; mu?: number; clientFraction?: number;
+  rounds?: number;
+  localEpochs?: number;
+  batchSize?: number;
+  lr?: number;
+  strategy?: Strategy;
+  mu?: number;
+  clientFraction?: number;
   /** Default 10 samples per client. */
   minSize?: number;
   seed?: number;
@@ -60,10 +65,35 @@ export interface ExperimentOptions {
   signal?: AbortSignal;
 }
 
-export interface ArmCurve { arm: Arm; acc: number[]; final: number }
+export interface ArmCurve {
+  arm: Arm;
+  acc: number[];
+  final: number;
+}
 export interface ExperimentResult {
-  alpha: number; seed: number; scheme: PartitionScheme; convention: string;
-  config: Required<Pick<ExperimentOptions, 'clients' | 'trainSize' | 'testSize' | 'pool' | 'hidden' | 'features' | 'scale' | 'sphereLoss' | 'rounds' | 'localEpochs' | 'batchSize' | 'lr' | 'strategy' | 'mu'>>;
+  alpha: number;
+  seed: number;
+  scheme: PartitionScheme;
+  convention: string;
+  config: Required<
+    Pick<
+      ExperimentOptions,
+      | 'clients'
+      | 'trainSize'
+      | 'testSize'
+      | 'pool'
+      | 'hidden'
+      | 'features'
+      | 'scale'
+      | 'sphereLoss'
+      | 'rounds'
+      | 'localEpochs'
+      | 'batchSize'
+      | 'lr'
+      | 'strategy'
+      | 'mu'
+    >
+  >;
   stats: PartitionStats;
   curves: ArmCurve[];
   /** Bytes per training round (all sampled clients; down = server→clients, up = clients→server), per federated arm. */
@@ -76,8 +106,18 @@ export interface ExperimentResult {
 const curve = (arm: Arm, acc: number[]): ArmCurve => ({ arm, acc, final: acc[acc.length - 1] ?? NaN });
 
 /** Centralized arm: the learned-head MLP trained on the pooled data; `localEpochs` epochs per "round". */
-export function trainCentralized(o: { spec: ModelSpec; train: ClientData; test: ClientData; rounds: number; localEpochs: number; batchSize: number; lr: number; seed: number }): number[] {
-  const net = new Mlp(o.spec), r = rng(o.seed);
+export function trainCentralized(o: {
+  spec: ModelSpec;
+  train: ClientData;
+  test: ClientData;
+  rounds: number;
+  localEpochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+}): number[] {
+  const net = new Mlp(o.spec),
+    r = rng(o.seed);
   let p = net.init(r.fork(1).seedInt());
   const acc: number[] = [];
   for (let t = 1; t <= o.rounds; t++) {
@@ -93,58 +133,139 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   if (o.hostKind !== undefined) checkOneOf('runExperiment: hostKind', o.hostKind, ['worker', 'in-process'] as const);
   const t0 = Date.now();
   const cfg = {
-    clients: o.clients ?? 10, trainSize: o.trainSize ?? 6000, testSize: o.testSize ?? 2000, pool: o.pool ?? 2, hidden: o.hidden ?? [64],
-    features: o.features ?? 32, scale: o.scale ?? 16, sphereLoss: o.sphereLoss ?? 'ce', rounds: o.rounds ?? 20, localEpochs: o.localEpochs ?? 2,
-    batchSize: o.batchSize ?? 32, lr: o.lr ?? 0.1, strategy: o.strategy ?? 'fedavg', mu: o.mu ?? 0.01,
+    clients: o.clients ?? 10,
+    trainSize: o.trainSize ?? 6000,
+    testSize: o.testSize ?? 2000,
+    pool: o.pool ?? 2,
+    hidden: o.hidden ?? [64],
+    features: o.features ?? 32,
+    scale: o.scale ?? 16,
+    sphereLoss: o.sphereLoss ?? 'ce',
+    rounds: o.rounds ?? 20,
+    localEpochs: o.localEpochs ?? 2,
+    batchSize: o.batchSize ?? 32,
+    lr: o.lr ?? 0.1,
+    strategy: o.strategy ?? 'fedavg',
+    mu: o.mu ?? 0.01,
   } as ExperimentResult['config'];
-  const seed = o.seed ?? 0, scheme = o.scheme ?? 'dirichlet-per-class';
+  const seed = o.seed ?? 0,
+    scheme = o.scheme ?? 'dirichlet-per-class';
   const arms = new Set<Arm>(o.arms ?? ARMS);
   const dataSeed = 1000 + seed;
   // the server side holds only the labels of the pool (to draw the partition) and the public test split
   const pool = fashionMnistData({ split: 'train', limit: cfg.trainSize, seed: dataSeed, pool: cfg.pool });
   const test = fashionMnistData({ split: 'test', limit: cfg.testSize, seed: 7, pool: cfg.pool });
   const input = pool.x.length / pool.n;
-  const part = partition({ labels: pool.y, clients: cfg.clients, scheme, alpha: o.alpha, minSize: o.minSize ?? 10, seed: 17 + seed, classes: 10 });
+  const part = partition({
+    labels: pool.y,
+    clients: cfg.clients,
+    scheme,
+    alpha: o.alpha,
+    minSize: o.minSize ?? 10,
+    seed: 17 + seed,
+    classes: 10,
+  });
   const stats = partitionStats(part, pool.y);
-  const clients = part.clients.map((ix, k) => ({ id: `client-${String(k).padStart(2, '0')}`, data: { kind: 'fashion-mnist' as const, split: 'train' as const, limit: cfg.trainSize, seed: dataSeed, pool: cfg.pool, indices: ix } }));
+  const clients = part.clients.map((ix, k) => ({
+    id: `client-${String(k).padStart(2, '0')}`,
+    data: { kind: 'fashion-mnist' as const, split: 'train' as const, limit: cfg.trainSize, seed: dataSeed, pool: cfg.pool, indices: ix },
+  }));
   const base = { input, hidden: cfg.hidden, features: cfg.features, classes: 10 };
   const curves: ArmCurve[] = [];
   const bytes: ExperimentResult['bytes'] = [];
   let dropped = 0;
   const lambda: ExperimentResult['lambda'] = { fedavg: null, sphere: null };
   const fed = async (head: 'learned' | 'sphere'): Promise<{ own: number[]; cal: number[]; r: FedResult }> => {
-    const spec: ModelSpec = head === 'learned' ? { ...base, head } : { ...base, head, scale: cfg.scale, loss: cfg.sphereLoss, fixedHead: o.fixedHead ?? 'orthonormal' };
+    const spec: ModelSpec =
+      head === 'learned'
+        ? { ...base, head }
+        : { ...base, head, scale: cfg.scale, loss: cfg.sphereLoss, fixedHead: o.fixedHead ?? 'orthonormal' };
     const net = new Mlp(spec);
-    const own: number[] = [], cal: number[] = [];
+    const own: number[] = [],
+      cal: number[] = [];
     const hosts = makeHosts({ spec, clients, kind: o.hostKind ?? 'worker', hosts: o.hosts });
     try {
       const r = await runFederated({
-        spec, hosts, rounds: cfg.rounds, strategy: cfg.strategy, mu: cfg.mu, localEpochs: cfg.localEpochs, batchSize: cfg.batchSize, lr: cfg.lr,
-        clientFraction: o.clientFraction, seed, calibrateEvery: 1, signal: o.signal, progress: o.progress ?? false, bias: head === 'learned' && (o.ridgeBias ?? false),
+        spec,
+        hosts,
+        rounds: cfg.rounds,
+        strategy: cfg.strategy,
+        mu: cfg.mu,
+        localEpochs: cfg.localEpochs,
+        batchSize: cfg.batchSize,
+        lr: cfg.lr,
+        clientFraction: o.clientFraction,
+        seed,
+        calibrateEvery: 1,
+        signal: o.signal,
+        progress: o.progress ?? false,
+        bias: head === 'learned' && (o.ridgeBias ?? false),
         label: `${head === 'learned' ? cfg.strategy : 'sphere'} α=${o.alpha} seed ${seed}`,
         evaluate: (p, _t, W) => {
-          const a = net.accuracy(p, test), c = W ? headAccuracy(net.features(p, test), test.y, W, cfg.features, 10, head === 'learned' && (o.ridgeBias ?? false)) : NaN;
-          own.push(a); cal.push(c); return { acc: a, calibrated: c };
+          const a = net.accuracy(p, test),
+            c = W ? headAccuracy(net.features(p, test), test.y, W, cfg.features, 10, head === 'learned' && (o.ridgeBias ?? false)) : NaN;
+          own.push(a);
+          cal.push(c);
+          return { acc: a, calibrated: c };
         },
       });
       const h = r.history;
-      bytes.push({ arm: head === 'learned' ? 'fedavg' : 'sphere', downPerRound: h.reduce((a, x) => a + x.bytesDown, 0) / h.length, upPerRound: h.reduce((a, x) => a + x.bytesUp, 0) / h.length, calibUpPerClient: r.calibBytesPerClient, nParams: net.nParams });
+      bytes.push({
+        arm: head === 'learned' ? 'fedavg' : 'sphere',
+        downPerRound: h.reduce((a, x) => a + x.bytesDown, 0) / h.length,
+        upPerRound: h.reduce((a, x) => a + x.bytesUp, 0) / h.length,
+        calibUpPerClient: r.calibBytesPerClient,
+        nParams: net.nParams,
+      });
       dropped += h.reduce((a, x) => a + x.dropped.length, 0);
       return { own, cal, r };
-    } finally { await Promise.all(hosts.map((x) => x.close())); }
+    } finally {
+      await Promise.all(hosts.map((x) => x.close()));
+    }
   };
   if (arms.has('fedavg') || arms.has('fedavg_ridge')) {
-    const f = await fed('learned'); lambda.fedavg = f.r.lambda;
+    const f = await fed('learned');
+    lambda.fedavg = f.r.lambda;
     if (arms.has('fedavg')) curves.push(curve('fedavg', f.own));
     if (arms.has('fedavg_ridge')) curves.push(curve('fedavg_ridge', f.cal));
   }
   if (arms.has('sphere') || arms.has('spherefed')) {
-    const f = await fed('sphere'); lambda.sphere = f.r.lambda;
+    const f = await fed('sphere');
+    lambda.sphere = f.r.lambda;
     if (arms.has('sphere')) curves.push(curve('sphere', f.own));
     if (arms.has('spherefed')) curves.push(curve('spherefed', f.cal));
   }
   if (arms.has('centralized')) {
-    curves.push(curve('centralized', trainCentralized({ spec: { ...base, head: 'learned' }, train: subset(pool, Int32Array.from({ length: pool.n }, (_, i) => i)), test, rounds: cfg.rounds, localEpochs: cfg.localEpochs, batchSize: cfg.batchSize, lr: cfg.lr, seed })));
+    curves.push(
+      curve(
+        'centralized',
+        trainCentralized({
+          spec: { ...base, head: 'learned' },
+          train: subset(
+            pool,
+            Int32Array.from({ length: pool.n }, (_, i) => i),
+          ),
+          test,
+          rounds: cfg.rounds,
+          localEpochs: cfg.localEpochs,
+          batchSize: cfg.batchSize,
+          lr: cfg.lr,
+          seed,
+        }),
+      ),
+    );
   }
-  return { alpha: o.alpha, seed, scheme, convention: part.convention, config: cfg, stats, curves, bytes, dropped, lambda, seconds: (Date.now() - t0) / 1000 };
+  return {
+    alpha: o.alpha,
+    seed,
+    scheme,
+    convention: part.convention,
+    config: cfg,
+    stats,
+    curves,
+    bytes,
+    dropped,
+    lambda,
+    seconds: (Date.now() - t0) / 1000,
+  };
 }

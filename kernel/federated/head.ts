@@ -10,9 +10,11 @@ export type FixedHeadKind = 'orthonormal' | 'etf';
 
 /** Row-major d×C Float64Array. Pure float64 arithmetic, so every client derives the same bits from `seed`. */
 export function fixedHead(o: { d: number; classes: number; seed: number; kind?: FixedHeadKind }): Float64Array {
-  const d = checkInt('fixedHead: d', o.d, 1), C = checkInt('fixedHead: classes', o.classes, 2);
+  const d = checkInt('fixedHead: d', o.d, 1),
+    C = checkInt('fixedHead: classes', o.classes, 2);
   const kind = o.kind ?? 'orthonormal';
-  if (kind !== 'orthonormal' && kind !== 'etf') throw new InvalidInput(`fixedHead: kind must be 'orthonormal' or 'etf', got ${String(kind)}`);
+  if (kind !== 'orthonormal' && kind !== 'etf')
+    throw new InvalidInput(`fixedHead: kind must be 'orthonormal' or 'etf', got ${String(kind)}`);
   if (d < C) throw new InvalidInput(`fixedHead: needs d ≥ classes for orthonormal columns, got d = ${d} < classes = ${C}`);
   const r = rng(o.seed);
   // Gaussian d×C, then modified Gram–Schmidt on the columns, twice (re-orthogonalisation keeps WᵀW = I to ~1e-16).
@@ -21,18 +23,24 @@ export function fixedHead(o: { d: number; classes: number; seed: number; kind?: 
   for (let pass = 0; pass < 2; pass++) {
     for (let c = 0; c < C; c++) {
       for (let p = 0; p < c; p++) {
-        let dot = 0; for (let i = 0; i < d; i++) dot += W[i * C + c]! * W[i * C + p]!;
+        let dot = 0;
+        for (let i = 0; i < d; i++) dot += W[i * C + c]! * W[i * C + p]!;
         for (let i = 0; i < d; i++) W[i * C + c]! -= dot * W[i * C + p]!;
       }
-      let nn = 0; for (let i = 0; i < d; i++) nn += W[i * C + c]! ** 2;
-      const inv = 1 / Math.sqrt(nn); for (let i = 0; i < d; i++) W[i * C + c]! *= inv;
+      let nn = 0;
+      for (let i = 0; i < d; i++) nn += W[i * C + c]! ** 2;
+      const inv = 1 / Math.sqrt(nn);
+      for (let i = 0; i < d; i++) W[i * C + c]! *= inv;
     }
   }
   if (kind === 'orthonormal') return W;
   // ETF: sqrt(C/(C−1)) · U (I − 11ᵀ/C): subtract each row's mean over classes, rescale (unit-norm columns).
-  const f = Math.sqrt(C / (C - 1)), E = new Float64Array(d * C);
+  const f = Math.sqrt(C / (C - 1)),
+    E = new Float64Array(d * C);
   for (let i = 0; i < d; i++) {
-    let m = 0; for (let c = 0; c < C; c++) m += W[i * C + c]!; m /= C;
+    let m = 0;
+    for (let c = 0; c < C; c++) m += W[i * C + c]!;
+    m /= C;
     for (let c = 0; c < C; c++) E[i * C + c] = f * (W[i * C + c]! - m);
   }
   return E;
@@ -42,6 +50,9 @@ export function fixedHead(o: { d: number; classes: number; seed: number; kind?: 
 export function fingerprint(a: Float64Array): string {
   const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) { h ^= b[i]!; h = Math.imul(h, 0x01000193); }
+  for (let i = 0; i < b.length; i++) {
+    h ^= b[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
   return (h >>> 0).toString(16).padStart(8, '0');
 }

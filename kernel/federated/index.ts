@@ -8,11 +8,28 @@
  *
  * Clients can also be separate processes behind a WebSocket over loopback: `await federated.processHosts(...)`.
  */
-export { partition, partitionStats, dirichlet, type Partition, type PartitionOptions, type PartitionScheme, type PartitionStats } from './partition';
+export {
+  partition,
+  partitionStats,
+  dirichlet,
+  type Partition,
+  type PartitionOptions,
+  type PartitionScheme,
+  type PartitionStats,
+} from './partition';
 export { Mlp, trainLocal, headAccuracy, type ModelSpec, type ClientData, type LocalTrainOptions } from './model';
 export { fixedHead, type FixedHeadKind } from './head';
 export { clientStats, sumStats, solveRidge, type CalibStats, type RidgeOptions } from './calibrate';
-export { runFederated, federatedCalibration, type FedOptions, type FedResult, type RoundLog, type Strategy, type CalibrationOptions, type CalibrationResult } from './server';
+export {
+  runFederated,
+  federatedCalibration,
+  type FedOptions,
+  type FedResult,
+  type RoundLog,
+  type Strategy,
+  type CalibrationOptions,
+  type CalibrationResult,
+} from './server';
 export { makeHosts, InProcessHost, WorkerHost, ClientDropped, hostEntry, type ClientHost } from './transport';
 export { processHosts, ProcessHost, SocketHub } from './socket-host';
 export { encode, decodeClientMessage, decodeServerMessage, CLIENT_MESSAGE_TYPES, type ClientMessage, type ServerMessage } from './protocol';
@@ -20,4 +37,15 @@ export type { ClientConfig, Fault, HostSetup } from './client';
 export { fashionMnistData, gaussianBlobs, subset, poolImages, type DataSource } from './data';
 export { runExperiment, trainCentralized, ARMS, type Arm, type ExperimentOptions, type ExperimentResult } from './experiment';
 export { loadShipped, shippedPath, type ShippedResults } from './shipped';
-export { partitionFigure, curvesFigure, calibrationFigure, bytesFigure, summaryTable, paperTable, gates, finals, ARM_LABELS, type Gate } from './figures';
+export {
+  partitionFigure,
+  curvesFigure,
+  calibrationFigure,
+  bytesFigure,
+  summaryTable,
+  paperTable,
+  gates,
+  finals,
+  ARM_LABELS,
+  type Gate,
+} from './figures';

@@ -6,7 +6,9 @@
 import { InvalidInput } from '../core/errors';
 
 /** Length of a packed upper triangle of a d×d symmetric matrix. */
-export function packedLength(d: number): number { return (d * (d + 1)) / 2; }
+export function packedLength(d: number): number {
+  return (d * (d + 1)) / 2;
+}
 
 /** Dimension d from a packed length (throws InvalidInput when the length is not triangular). */
 export function packedDim(len: number): number {
@@ -17,16 +19,24 @@ export function packedDim(len: number): number {
 
 /** Packed upper triangle of a d×d row-major matrix. */
 export function packUpper(A: ArrayLike<number>, d: number): Float64Array {
-  const out = new Float64Array(packedLength(d)); let k = 0;
+  const out = new Float64Array(packedLength(d));
+  let k = 0;
   for (let i = 0; i < d; i++) for (let j = i; j < d; j++) out[k++] = A[i * d + j]!;
   return out;
 }
 
 /** Full symmetric d×d row-major matrix from a packed upper triangle. */
 export function unpackUpper(P: ArrayLike<number>, d: number): Float64Array {
-  if (P.length !== packedLength(d)) throw new InvalidInput(`packed matrix has length ${P.length}; expected ${packedLength(d)} for d = ${d}`);
-  const out = new Float64Array(d * d); let k = 0;
-  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) { const v = P[k++]!; out[i * d + j] = v; out[j * d + i] = v; }
+  if (P.length !== packedLength(d))
+    throw new InvalidInput(`packed matrix has length ${P.length}; expected ${packedLength(d)} for d = ${d}`);
+  const out = new Float64Array(d * d);
+  let k = 0;
+  for (let i = 0; i < d; i++)
+    for (let j = i; j < d; j++) {
+      const v = P[k++]!;
+      out[i * d + j] = v;
+      out[j * d + i] = v;
+    }
   return out;
 }
 
@@ -36,7 +46,8 @@ export function cholesky(A: Float64Array, d: number): Float64Array {
     let s = A[j * d + j]!;
     for (let k = 0; k < j; k++) s -= A[j * d + k]! * A[j * d + k]!;
     if (!(s > 0)) throw new InvalidInput(`matrix is not positive definite (pivot ${j} = ${s}); increase lambda`);
-    const ljj = Math.sqrt(s); A[j * d + j] = ljj;
+    const ljj = Math.sqrt(s);
+    A[j * d + j] = ljj;
     for (let i = j + 1; i < d; i++) {
       let t = A[i * d + j]!;
       for (let k = 0; k < j; k++) t -= A[i * d + k]! * A[j * d + k]!;
@@ -51,12 +62,14 @@ export function cholesky(A: Float64Array, d: number): Float64Array {
 export function choleskySolve(L: Float64Array, B: ArrayLike<number>, d: number, m: number): Float64Array {
   const X = Float64Array.from(B as ArrayLike<number>);
   for (let c = 0; c < m; c++) {
-    for (let i = 0; i < d; i++) { // forward: L y = b
+    for (let i = 0; i < d; i++) {
+      // forward: L y = b
       let s = X[i * m + c]!;
       for (let k = 0; k < i; k++) s -= L[i * d + k]! * X[k * m + c]!;
       X[i * m + c] = s / L[i * d + i]!;
     }
-    for (let i = d - 1; i >= 0; i--) { // back: Lᵀ x = y
+    for (let i = d - 1; i >= 0; i--) {
+      // back: Lᵀ x = y
       let s = X[i * m + c]!;
       for (let k = i + 1; k < d; k++) s -= L[k * d + i]! * X[k * m + c]!;
       X[i * m + c] = s / L[i * d + i]!;
@@ -67,16 +80,27 @@ export function choleskySolve(L: Float64Array, B: ArrayLike<number>, d: number, 
 
 /** Gaussian elimination with partial pivoting (an independent reference for tests): solve A X = B, A d×d, B d×m. */
 export function gaussSolve(A: ArrayLike<number>, B: ArrayLike<number>, d: number, m: number): Float64Array {
-  const M = Float64Array.from(A as ArrayLike<number>), X = Float64Array.from(B as ArrayLike<number>);
+  const M = Float64Array.from(A as ArrayLike<number>),
+    X = Float64Array.from(B as ArrayLike<number>);
   for (let c = 0; c < d; c++) {
-    let p = c; for (let r = c + 1; r < d; r++) if (Math.abs(M[r * d + c]!) > Math.abs(M[p * d + c]!)) p = r;
+    let p = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(M[r * d + c]!) > Math.abs(M[p * d + c]!)) p = r;
     if (M[p * d + c] === 0) throw new InvalidInput('singular matrix');
     if (p !== c) {
-      for (let k = 0; k < d; k++) { const t = M[c * d + k]!; M[c * d + k] = M[p * d + k]!; M[p * d + k] = t; }
-      for (let k = 0; k < m; k++) { const t = X[c * m + k]!; X[c * m + k] = X[p * m + k]!; X[p * m + k] = t; }
+      for (let k = 0; k < d; k++) {
+        const t = M[c * d + k]!;
+        M[c * d + k] = M[p * d + k]!;
+        M[p * d + k] = t;
+      }
+      for (let k = 0; k < m; k++) {
+        const t = X[c * m + k]!;
+        X[c * m + k] = X[p * m + k]!;
+        X[p * m + k] = t;
+      }
     }
     for (let r = c + 1; r < d; r++) {
-      const f = M[r * d + c]! / M[c * d + c]!; if (f === 0) continue;
+      const f = M[r * d + c]! / M[c * d + c]!;
+      if (f === 0) continue;
       for (let k = c; k < d; k++) M[r * d + k]! -= f * M[c * d + k]!;
       for (let k = 0; k < m; k++) X[r * m + k]! -= f * X[c * m + k]!;
     }

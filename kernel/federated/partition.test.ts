@@ -11,8 +11,14 @@ test('every scheme assigns every sample to exactly one client, deterministically
     const p = partition({ labels, clients: 10, scheme, alpha: 0.3, k: 2, seed: 5 });
     const seen = new Uint8Array(labels.length);
     for (const c of p.clients) for (const i of c) seen[i]!++;
-    assert.ok(seen.every((v) => v === 1), `${scheme}: each sample once`);
-    assert.ok(p.clients.every((c) => c.length >= 10), `${scheme}: minSize`);
+    assert.ok(
+      seen.every((v) => v === 1),
+      `${scheme}: each sample once`,
+    );
+    assert.ok(
+      p.clients.every((c) => c.length >= 10),
+      `${scheme}: minSize`,
+    );
     const q = partition({ labels, clients: 10, scheme, alpha: 0.3, k: 2, seed: 5 });
     assert.deepEqual(q.clients, p.clients, `${scheme}: seeded`);
   }
@@ -20,23 +26,39 @@ test('every scheme assigns every sample to exactly one client, deterministically
 
 test('the two Dirichlet conventions differ: per-client α is ~C× more skewed than per-class α', () => {
   const tv = (scheme: PartitionScheme, alpha: number) => {
-    let s = 0; for (let seed = 0; seed < 4; seed++) s += partitionStats(partition({ labels, clients: 10, scheme, alpha, seed }), labels).meanTv; return s / 4;
+    let s = 0;
+    for (let seed = 0; seed < 4; seed++) s += partitionStats(partition({ labels, clients: 10, scheme, alpha, seed }), labels).meanTv;
+    return s / 4;
   };
-  const perClass = tv('dirichlet-per-class', 0.5), perClient = tv('dirichlet-per-client', 0.5), perClass005 = tv('dirichlet-per-class', 0.05);
-  assert.ok(perClient > perClass + 0.15, `per-client α=0.5 (TV ${perClient.toFixed(3)}) much more skewed than per-class α=0.5 (${perClass.toFixed(3)})`);
-  assert.ok(Math.abs(perClient - perClass005) < 0.15, `per-client α=0.5 (${perClient.toFixed(3)}) ≈ per-class α=0.05 (${perClass005.toFixed(3)})`);
+  const perClass = tv('dirichlet-per-class', 0.5),
+    perClient = tv('dirichlet-per-client', 0.5),
+    perClass005 = tv('dirichlet-per-class', 0.05);
+  assert.ok(
+    perClient > perClass + 0.15,
+    `per-client α=0.5 (TV ${perClient.toFixed(3)}) much more skewed than per-class α=0.5 (${perClass.toFixed(3)})`,
+  );
+  assert.ok(
+    Math.abs(perClient - perClass005) < 0.15,
+    `per-client α=0.5 (${perClient.toFixed(3)}) ≈ per-class α=0.05 (${perClass005.toFixed(3)})`,
+  );
   // α → ∞ approaches the global histogram: per-class splits every class evenly (TV ≈ 0); per-client draws each client's
   // 300 labels from ≈ the prior, so it keeps the same multinomial sampling noise as a random IID split
   const iid = tv('iid', 1);
   assert.ok(tv('dirichlet-per-class', 1000) < 0.05, 'per-class α=1000 ≈ even');
-  assert.ok(tv('dirichlet-per-client', 1000) < iid + 0.05, `per-client α=1000 (${tv('dirichlet-per-client', 1000).toFixed(3)}) ≈ IID noise (${iid.toFixed(3)})`);
+  assert.ok(
+    tv('dirichlet-per-client', 1000) < iid + 0.05,
+    `per-client α=1000 (${tv('dirichlet-per-client', 1000).toFixed(3)}) ≈ IID noise (${iid.toFixed(3)})`,
+  );
 });
 
 test('k-classes gives each client at most k classes; statistics add up', () => {
   const p = partition({ labels, clients: 10, scheme: 'k-classes', k: 2, seed: 1 });
   const s = partitionStats(p, labels);
   assert.ok(s.classesPresent.every((c) => c <= 2));
-  assert.equal(s.sizes.reduce((a, b) => a + b, 0), labels.length);
+  assert.equal(
+    s.sizes.reduce((a, b) => a + b, 0),
+    labels.length,
+  );
   assert.equal(s.counts.length, 10);
 });
 

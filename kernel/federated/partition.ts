@@ -49,10 +49,14 @@ export interface Partition {
 /** log of a Gamma(a, 1) variate (Marsaglia–Tsang; boosted for a < 1 in log space so tiny α never underflows). */
 export function logGamma(r: Rng, a: number): number {
   if (a < 1) return logGamma(r, a + 1) + Math.log(1 - r.next()) / a;
-  const d = a - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  const d = a - 1 / 3,
+    c = 1 / Math.sqrt(9 * d);
   for (;;) {
     let x: number, v: number;
-    do { x = r.normal(); v = 1 + c * x; } while (v <= 0);
+    do {
+      x = r.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
     v = v * v * v;
     const u = 1 - r.next();
     if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return Math.log(d * v);
@@ -61,10 +65,18 @@ export function logGamma(r: Rng, a: number): number {
 
 /** A Dirichlet(conc) draw (conc[i] > 0), computed from log-Gamma variates (stable for concentrations ≪ 1). */
 export function dirichlet(r: Rng, conc: ArrayLike<number>): Float64Array {
-  const n = conc.length, lg = new Float64Array(n);
+  const n = conc.length,
+    lg = new Float64Array(n);
   let mx = -Infinity;
-  for (let i = 0; i < n; i++) { lg[i] = logGamma(r, conc[i]!); if (lg[i]! > mx) mx = lg[i]!; }
-  let s = 0; for (let i = 0; i < n; i++) { lg[i] = Math.exp(lg[i]! - mx); s += lg[i]!; }
+  for (let i = 0; i < n; i++) {
+    lg[i] = logGamma(r, conc[i]!);
+    if (lg[i]! > mx) mx = lg[i]!;
+  }
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    lg[i] = Math.exp(lg[i]! - mx);
+    s += lg[i]!;
+  }
   for (let i = 0; i < n; i++) lg[i]! /= s;
   return lg;
 }
@@ -82,7 +94,8 @@ export function partition(o: PartitionOptions): Partition {
   let maxL = -1;
   for (let i = 0; i < n; i++) {
     const l = o.labels[i]!;
-    if (!Number.isInteger(l) || l < 0) throw new InvalidInput(`partition: labels[${i}] = ${describe(l)}; expected a non-negative integer class id`);
+    if (!Number.isInteger(l) || l < 0)
+      throw new InvalidInput(`partition: labels[${i}] = ${describe(l)}; expected a non-negative integer class id`);
     if (l > maxL) maxL = l;
   }
   const C = o.classes !== undefined ? checkInt('partition: classes', o.classes, 1) : maxL + 1;
@@ -94,11 +107,19 @@ export function partition(o: PartitionOptions): Partition {
   const r = rng(o.seed ?? 0);
   const alpha = o.alpha ?? 0.5;
   if (scheme === 'dirichlet-per-class' || scheme === 'dirichlet-per-client') {
-    check(typeof alpha === 'number' && Number.isFinite(alpha) && alpha > 0, () => `partition: alpha must be a finite number > 0, got ${describe(alpha)}`);
+    check(
+      typeof alpha === 'number' && Number.isFinite(alpha) && alpha > 0,
+      () => `partition: alpha must be a finite number > 0, got ${describe(alpha)}`,
+    );
   }
   const cls = byClass(o.labels, C);
   const finish = (lists: number[][], redraws: number, convention: string, extra: Partial<Partition> = {}): Partition => ({
-    scheme, convention, clients: lists.map((l) => Int32Array.from(l).sort()), classes: C, redraws, ...extra,
+    scheme,
+    convention,
+    clients: lists.map((l) => Int32Array.from(l).sort()),
+    classes: C,
+    redraws,
+    ...extra,
   });
   switch (scheme) {
     case 'iid': {
@@ -115,12 +136,14 @@ export function partition(o: PartitionOptions): Partition {
       for (let j = 0; j < K; j++) for (let t = 0; t < k; t++) holders[cperm[(j * k + t) % C]!]!.push(j);
       const lists: number[][] = Array.from({ length: K }, () => []);
       for (let c = 0; c < C; c++) {
-        const ids = r.shuffle([...cls[c]!]), h = holders[c]!;
+        const ids = r.shuffle([...cls[c]!]),
+          h = holders[c]!;
         if (!h.length) continue; // class held by nobody (K·k < C): its samples are unused
         for (let i = 0; i < ids.length; i++) lists[h[Math.floor((i * h.length) / ids.length)]!]!.push(ids[i]!);
       }
       const small = lists.findIndex((l) => l.length < minSize);
-      if (small >= 0) throw new InvalidInput(`partition: client ${small} holds ${lists[small]!.length} < minSize = ${minSize} samples with k = ${k}`);
+      if (small >= 0)
+        throw new InvalidInput(`partition: client ${small} holds ${lists[small]!.length} < minSize = ${minSize} samples with k = ${k}`);
       return finish(lists, 0, `${k} classes per client (pathological non-IID)`, { k });
     }
     case 'dirichlet-per-class': {
@@ -129,7 +152,8 @@ export function partition(o: PartitionOptions): Partition {
         for (let c = 0; c < C; c++) {
           const ids = r.shuffle([...cls[c]!]);
           const p = dirichlet(r, new Float64Array(K).fill(alpha));
-          let acc = 0, start = 0;
+          let acc = 0,
+            start = 0;
           for (let j = 0; j < K; j++) {
             acc += p[j]!;
             const end = j === K - 1 ? ids.length : Math.min(ids.length, Math.floor(acc * ids.length));
@@ -138,10 +162,17 @@ export function partition(o: PartitionOptions): Partition {
           }
         }
         if (lists.every((l) => l.length >= minSize)) {
-          return finish(lists, t, `per-class Dirichlet: each class split over clients by Dir(α·1_K), α = ${alpha} (NIID-Bench/MOON/Flower convention; ≈ per-client α·C)`, { alpha });
+          return finish(
+            lists,
+            t,
+            `per-class Dirichlet: each class split over clients by Dir(α·1_K), α = ${alpha} (NIID-Bench/MOON/Flower convention; ≈ per-client α·C)`,
+            { alpha },
+          );
         }
       }
-      throw new InvalidInput(`partition: no per-class Dirichlet draw with α = ${alpha} gave every one of ${K} clients ≥ minSize = ${minSize} samples in ${maxTries} tries; lower minSize or raise α`);
+      throw new InvalidInput(
+        `partition: no per-class Dirichlet draw with α = ${alpha} gave every one of ${K} clients ≥ minSize = ${minSize} samples in ${maxTries} tries; lower minSize or raise α`,
+      );
     }
     case 'dirichlet-per-client': {
       const prior = cls.map((l) => l.length / n);
@@ -154,24 +185,38 @@ export function partition(o: PartitionOptions): Partition {
           const q = dirichlet(r, conc);
           const want = j === K - 1 ? pools.reduce((a, p) => a + p.length, 0) : size;
           for (let i = 0; i < want; i++) {
-            let tot = 0; for (let c = 0; c < C; c++) if (pools[c]!.length) tot += q[c]!;
+            let tot = 0;
+            for (let c = 0; c < C; c++) if (pools[c]!.length) tot += q[c]!;
             let c = 0;
             if (tot > 0) {
               let u = r.next() * tot;
-              for (c = 0; c < C; c++) { if (!pools[c]!.length) continue; u -= q[c]!; if (u < 0) break; }
+              for (c = 0; c < C; c++) {
+                if (!pools[c]!.length) continue;
+                u -= q[c]!;
+                if (u < 0) break;
+              }
               if (c === C) c = pools.findIndex((p, cc) => p.length > 0 && q[cc]! > 0);
             } else c = pools.findIndex((p) => p.length > 0); // preferred classes exhausted: fall back to what remains
             lists[j]!.push(pools[c]!.pop()!);
           }
         }
         if (lists.every((l) => l.length >= minSize)) {
-          return finish(lists, t, `per-client Dirichlet: each client's class mix q_k ~ Dir(α·p), α = ${alpha} (Hsu et al. 2019; ≈ per-class α/C)`, { alpha });
+          return finish(
+            lists,
+            t,
+            `per-client Dirichlet: each client's class mix q_k ~ Dir(α·p), α = ${alpha} (Hsu et al. 2019; ≈ per-class α/C)`,
+            { alpha },
+          );
         }
       }
-      throw new InvalidInput(`partition: no per-client Dirichlet draw gave every client ≥ minSize = ${minSize} samples in ${maxTries} tries`);
+      throw new InvalidInput(
+        `partition: no per-client Dirichlet draw gave every client ≥ minSize = ${minSize} samples in ${maxTries} tries`,
+      );
     }
     default:
-      throw new InvalidInput(`partition: unknown scheme ${describe(scheme)}; expected iid, dirichlet-per-class, dirichlet-per-client or k-classes`);
+      throw new InvalidInput(
+        `partition: unknown scheme ${describe(scheme)}; expected iid, dirichlet-per-class, dirichlet-per-client or k-classes`,
+      );
   }
 }
 
@@ -185,19 +230,34 @@ export interface PartitionStats {
   entropy: number[];
   /** Mean total-variation distance between a client's label distribution and the global one (0 = IID, → 1 = disjoint). */
   meanTv: number;
-  minSize: number; maxSize: number;
+  minSize: number;
+  maxSize: number;
 }
 
 export function partitionStats(p: Partition, labels: ArrayLike<number>): PartitionStats {
   const C = p.classes;
-  const counts = p.clients.map((ids) => { const h = new Array<number>(C).fill(0); for (const i of ids) h[labels[i]!]!++; return h; });
-  const glob = new Array<number>(C).fill(0); let tot = 0;
-  for (const h of counts) for (let c = 0; c < C; c++) { glob[c]! += h[c]!; tot += h[c]!; }
+  const counts = p.clients.map((ids) => {
+    const h = new Array<number>(C).fill(0);
+    for (const i of ids) h[labels[i]!]!++;
+    return h;
+  });
+  const glob = new Array<number>(C).fill(0);
+  let tot = 0;
+  for (const h of counts)
+    for (let c = 0; c < C; c++) {
+      glob[c]! += h[c]!;
+      tot += h[c]!;
+    }
   const sizes = counts.map((h) => h.reduce((a, b) => a + b, 0));
   const entropy = counts.map((h, k) => -h.reduce((a, x) => (x ? a + (x / sizes[k]!) * Math.log2(x / sizes[k]!) : a), 0));
   const tv = counts.map((h, k) => 0.5 * h.reduce((a, x, c) => a + Math.abs(x / Math.max(1, sizes[k]!) - glob[c]! / tot), 0));
   return {
-    counts, sizes, classesPresent: counts.map((h) => h.filter((x) => x > 0).length), entropy,
-    meanTv: tv.reduce((a, b) => a + b, 0) / Math.max(1, tv.length), minSize: Math.min(...sizes), maxSize: Math.max(...sizes),
+    counts,
+    sizes,
+    classesPresent: counts.map((h) => h.filter((x) => x > 0).length),
+    entropy,
+    meanTv: tv.reduce((a, b) => a + b, 0) / Math.max(1, tv.length),
+    minSize: Math.min(...sizes),
+    maxSize: Math.max(...sizes),
   };
 }

@@ -12,20 +12,44 @@ process.once('message', (m: { setup: HostSetup; url: string; host: string }) => 
   setImmediate(() => process.disconnect?.()); // (disconnecting inside the IPC message dispatch trips a Node 20 internal error)
   void (async () => {
     let rt: ClientRuntime;
-    try { rt = new ClientRuntime(m.setup); } catch (e) { process.stderr.write(`federated client process: setup failed: ${(e as Error).message}\n`); process.exit(2); }
+    try {
+      rt = new ClientRuntime(m.setup);
+    } catch (e) {
+      process.stderr.write(`federated client process: setup failed: ${(e as Error).message}\n`);
+      process.exit(2);
+    }
     const ws = await wsConnect(m.url);
     const h = rt.hello();
-    ws.send(frameWithId(0, encode({ type: 'hello', host: m.host, clientIds: h.clientIds.join(','), nParams: h.nParams, headHash: h.headHash ?? '', samples: Float64Array.from(h.samples) })));
+    ws.send(
+      frameWithId(
+        0,
+        encode({
+          type: 'hello',
+          host: m.host,
+          clientIds: h.clientIds.join(','),
+          nParams: h.nParams,
+          headHash: h.headHash ?? '',
+          samples: Float64Array.from(h.samples),
+        }),
+      ),
+    );
     ws.on('close', () => process.exit(0));
     ws.on('message', (data: Uint8Array | string) => {
       if (typeof data === 'string' || data.length < 4) return;
       const id = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
       void (async () => {
         let r: Uint8Array | 'exit';
-        try { r = await rt.handle(data.slice(4)); } catch (e) { r = new TextEncoder().encode(`error: ${(e as Error).message}`); }
+        try {
+          r = await rt.handle(data.slice(4));
+        } catch (e) {
+          r = new TextEncoder().encode(`error: ${(e as Error).message}`);
+        }
         if (r === 'exit') process.exit(1);
         if (ws.isOpen) ws.send(frameWithId(id, r));
       })();
     });
-  })().catch((e: Error) => { process.stderr.write(`federated client process: ${e.message}\n`); process.exit(3); });
+  })().catch((e: Error) => {
+    process.stderr.write(`federated client process: ${e.message}\n`);
+    process.exit(3);
+  });
 });

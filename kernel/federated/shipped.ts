@@ -7,7 +7,13 @@ import { resolveAsset } from '../core/assets';
 import { FormatError, NotFound } from '../core/errors';
 import type { ExperimentResult } from './experiment';
 
-export interface ShippedResults { measuredAt: string; command: string; seconds: number; setup: string; runs: ExperimentResult[] }
+export interface ShippedResults {
+  measuredAt: string;
+  command: string;
+  seconds: number;
+  setup: string;
+  runs: ExperimentResult[];
+}
 
 /** Path of shipped/bench.json (core/assets 'fed-shipped': $EDGELAB_ASSETS, beside the bundle, the repo). */
 export function shippedPath(): string {
@@ -18,6 +24,7 @@ export function shippedPath(): string {
 export function loadShipped(path = shippedPath()): ShippedResults {
   if (!existsSync(path)) throw new NotFound(`shipped federated results not found at ${path}; regenerate with: npm run bench -- --only fed`);
   const j = JSON.parse(readFileSync(path, 'utf8')) as Partial<ShippedResults>;
-  if (!j || !Array.isArray(j.runs) || !j.runs.every((r) => r && Array.isArray(r.curves))) throw new FormatError(`${path}: expected { runs: ExperimentResult[] }`);
+  if (!j || !Array.isArray(j.runs) || !j.runs.every((r) => r && Array.isArray(r.curves)))
+    throw new FormatError(`${path}: expected { runs: ExperimentResult[] }`);
   return j as ShippedResults;
 }

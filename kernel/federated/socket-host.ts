@@ -22,19 +22,26 @@ import type { ModelSpec } from './model';
 
 export function frameWithId(id: number, msg: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + msg.length);
-  new DataView(out.buffer).setUint32(0, id, true); out.set(msg, 4);
+  new DataView(out.buffer).setUint32(0, id, true);
+  out.set(msg, 4);
   return out;
 }
 
 /** The server's WebSocket endpoint: hands each incoming connection to the host that expects its path token. */
 export class SocketHub {
   private readonly waiting = new Map<string, (ws: WsConnection) => void>();
-  private constructor(readonly url: string, private readonly stop: () => Promise<void>) {}
+  private constructor(
+    readonly url: string,
+    private readonly stop: () => Promise<void>,
+  ) {}
   static async listen(o: { host?: string; port?: number } = {}): Promise<SocketHub> {
     let hub: SocketHub | null = null;
     const l = await wsListen((ws, path) => {
       const cb = hub?.waiting.get(path.replace(/^\//, ''));
-      if (!cb) { ws.close(1008, 'unknown host token'); return; }
+      if (!cb) {
+        ws.close(1008, 'unknown host token');
+        return;
+      }
       hub!.waiting.delete(path.replace(/^\//, ''));
       cb(ws);
     }, o);
@@ -44,11 +51,19 @@ export class SocketHub {
   /** Resolves with the connection that arrives on path /token. */
   expect(token: string, timeoutMs: number): Promise<WsConnection> {
     return new Promise<WsConnection>((resolve, reject) => {
-      const t = setTimeout(() => { this.waiting.delete(token); reject(new ClientDropped('timeout', `no connection for ${token} within ${timeoutMs} ms`)); }, timeoutMs);
-      this.waiting.set(token, (ws) => { clearTimeout(t); resolve(ws); });
+      const t = setTimeout(() => {
+        this.waiting.delete(token);
+        reject(new ClientDropped('timeout', `no connection for ${token} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(token, (ws) => {
+        clearTimeout(t);
+        resolve(ws);
+      });
     });
   }
-  close(): Promise<void> { return this.stop(); }
+  close(): Promise<void> {
+    return this.stop();
+  }
 }
 
 let tokenCounter = 0;
@@ -65,13 +80,22 @@ export class ProcessHost implements ClientHost {
   /** Times the process died and was forked again. */
   crashes = 0;
   /** Bytes carried by the socket, both directions, including the 4-byte ids (not the WebSocket frame headers). */
-  bytesSent = 0; bytesReceived = 0;
-  constructor(private readonly setup: HostSetup, private readonly hub: SocketHub, label = 'process', private readonly o: { startTimeoutMs?: number } = {}) {
-    this.label = label; this.clientIds = setup.clients.map((c) => c.id);
+  bytesSent = 0;
+  bytesReceived = 0;
+  constructor(
+    private readonly setup: HostSetup,
+    private readonly hub: SocketHub,
+    label = 'process',
+    private readonly o: { startTimeoutMs?: number } = {},
+  ) {
+    this.label = label;
+    this.clientIds = setup.clients.map((c) => c.id);
   }
 
   /** OS process id of the running client process (null when none). */
-  get pid(): number | null { return this.child?.pid ?? null; }
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
 
   start(): Promise<HostHello> {
     if (this.ready) return this.ready;
@@ -81,16 +105,30 @@ export class ProcessHost implements ClientHost {
     this.child = child;
     const ready = (async (): Promise<HelloAndWs> => {
       const conn = this.hub.expect(token, this.o.startTimeoutMs ?? 60_000);
-      const died = new Promise<never>((_, rej) => child.once('exit', (code) => rej(new ClientDropped('crash', `${this.label}: client process exited during setup (code ${code})`))));
+      const died = new Promise<never>((_, rej) =>
+        child.once('exit', (code) => rej(new ClientDropped('crash', `${this.label}: client process exited during setup (code ${code})`))),
+      );
       child.send({ setup: this.setup, url: `${this.hub.url}/${token}`, host: token });
       const ws = await Promise.race([conn, died]);
       const first = await Promise.race([new Promise<Uint8Array | string>((res) => ws.once('message', res)), died]);
       if (typeof first === 'string' || first.length < 4) throw new FormatError(`${this.label}: first message is not a binary hello`);
       const m = decodeClientMessage(first.subarray(4));
       if (m.type !== 'hello' || m.host !== token) throw new FormatError(`${this.label}: expected hello from ${token}, got ${m.type}`);
-      return { ws, hello: { clientIds: m.clientIds.split(','), nParams: m.nParams, headHash: m.headHash || null, samples: Array.from(m.samples) } };
+      return {
+        ws,
+        hello: { clientIds: m.clientIds.split(','), nParams: m.nParams, headHash: m.headHash || null, samples: Array.from(m.samples) },
+      };
     })();
-    this.ready = ready.then(({ ws, hello }) => { this.attach(ws, child); return hello; }, (e: Error) => { this.reset(child); throw e; });
+    this.ready = ready.then(
+      ({ ws, hello }) => {
+        this.attach(ws, child);
+        return hello;
+      },
+      (e: Error) => {
+        this.reset(child);
+        throw e;
+      },
+    );
     return this.ready;
   }
 
@@ -100,8 +138,11 @@ export class ProcessHost implements ClientHost {
       if (typeof data === 'string' || data.length < 4) return;
       this.bytesReceived += data.length;
       const id = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
-      const p = this.pending.get(id); if (!p) return;
-      this.pending.delete(id); clearTimeout(p.timer); p.resolve(data.slice(4));
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      p.resolve(data.slice(4));
     });
     ws.on('close', () => this.lost(child, 'WebSocket closed'));
     child.once('exit', (code) => this.lost(child, `client process exited (code ${code})`));
@@ -110,13 +151,20 @@ export class ProcessHost implements ClientHost {
   private lost(child: ChildProcess, why: string): void {
     if (this.child !== child) return;
     if (this.pending.size) this.crashes++;
-    for (const [id, p] of this.pending) { clearTimeout(p.timer); p.reject(new ClientDropped('crash', `${this.label}: ${why}`)); this.pending.delete(id); }
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new ClientDropped('crash', `${this.label}: ${why}`));
+      this.pending.delete(id);
+    }
     this.reset(child);
   }
 
   private reset(child: ChildProcess): void {
     if (this.child !== child) return;
-    this.ws?.close(); this.ws = null; this.ready = null; this.child = null;
+    this.ws?.close();
+    this.ws = null;
+    this.ready = null;
+    this.child = null;
     if (child.exitCode === null && child.signalCode === null) child.kill();
   }
 
@@ -126,7 +174,10 @@ export class ProcessHost implements ClientHost {
     if (!ws || !ws.isOpen) throw new ClientDropped('crash', `${this.label}: not connected`);
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => { this.pending.delete(id); reject(new ClientDropped('timeout', `${this.label}: no reply within ${o.timeoutMs} ms`)); }, o.timeoutMs);
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new ClientDropped('timeout', `${this.label}: no reply within ${o.timeoutMs} ms`));
+      }, o.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       const f = frameWithId(id, bytes);
       this.bytesSent += f.length;
@@ -136,24 +187,45 @@ export class ProcessHost implements ClientHost {
 
   async close(): Promise<void> {
     const child = this.child;
-    for (const [, p] of this.pending) { clearTimeout(p.timer); p.reject(new ClientDropped('crash', `${this.label}: closed`)); }
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new ClientDropped('crash', `${this.label}: closed`));
+    }
     this.pending.clear();
     if (child) {
-      const gone = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((res) => child.once('exit', () => res()));
+      const gone =
+        child.exitCode !== null || child.signalCode !== null
+          ? Promise.resolve()
+          : new Promise<void>((res) => child.once('exit', () => res()));
       this.reset(child);
       await gone;
     }
   }
 }
 
-interface HelloAndWs { ws: WsConnection; hello: HostHello }
+interface HelloAndWs {
+  ws: WsConnection;
+  hello: HostHello;
+}
 
 /** Fork `processes` client processes (default one per core, at most one per client), clients spread round-robin. */
-export async function processHosts(o: { spec: ModelSpec; clients: ClientConfig[]; processes?: number; host?: string }): Promise<{ hosts: ProcessHost[]; hub: SocketHub; close: () => Promise<void> }> {
+export async function processHosts(o: {
+  spec: ModelSpec;
+  clients: ClientConfig[];
+  processes?: number;
+  host?: string;
+}): Promise<{ hosts: ProcessHost[]; hub: SocketHub; close: () => Promise<void> }> {
   const hub = await SocketHub.listen({ host: o.host });
   const H = Math.max(1, Math.min(o.processes ?? cpus().length, o.clients.length));
   const groups: ClientConfig[][] = Array.from({ length: H }, () => []);
   o.clients.forEach((c, i) => groups[i % H]!.push(c));
   const hosts = groups.map((g, i) => new ProcessHost({ spec: o.spec, clients: g }, hub, `process ${i}`));
-  return { hosts, hub, close: async () => { await Promise.all(hosts.map((h) => h.close())); await hub.close(); } };
+  return {
+    hosts,
+    hub,
+    close: async () => {
+      await Promise.all(hosts.map((h) => h.close()));
+      await hub.close();
+    },
+  };
 }

@@ -14,7 +14,13 @@ import { ClientRuntime, type ClientConfig, type HostHello, type HostSetup } from
 import type { ModelSpec } from './model';
 
 export class ClientDropped extends Error {
-  constructor(readonly reason: 'timeout' | 'crash' | 'error' | 'malformed', message: string) { super(message); this.name = 'ClientDropped'; }
+  constructor(
+    readonly reason: 'timeout' | 'crash' | 'error' | 'malformed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ClientDropped';
+  }
 }
 
 export interface ClientHost {
@@ -32,19 +38,37 @@ export class InProcessHost implements ClientHost {
   readonly label: string;
   readonly clientIds: string[];
   private rt: ClientRuntime | null = null;
-  constructor(private readonly setup: HostSetup, label = 'in-process') { this.label = label; this.clientIds = setup.clients.map((c) => c.id); }
-  async start(): Promise<HostHello> { this.rt = new ClientRuntime(this.setup); return this.rt.hello(); }
+  constructor(
+    private readonly setup: HostSetup,
+    label = 'in-process',
+  ) {
+    this.label = label;
+    this.clientIds = setup.clients.map((c) => c.id);
+  }
+  async start(): Promise<HostHello> {
+    this.rt = new ClientRuntime(this.setup);
+    return this.rt.hello();
+  }
   async request(bytes: Uint8Array, o: { timeoutMs: number }): Promise<Uint8Array> {
     if (!this.rt) await this.start();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new ClientDropped('timeout', `${this.label}: no reply within ${o.timeoutMs} ms`)), o.timeoutMs); });
+    const timeout = new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new ClientDropped('timeout', `${this.label}: no reply within ${o.timeoutMs} ms`)), o.timeoutMs);
+    });
     try {
       const r = await Promise.race([this.rt!.handle(bytes.slice()), timeout]);
-      if (r === 'exit') { this.rt = null; throw new ClientDropped('crash', `${this.label}: client host crashed`); }
+      if (r === 'exit') {
+        this.rt = null;
+        throw new ClientDropped('crash', `${this.label}: client host crashed`);
+      }
       return r;
-    } finally { clearTimeout(timer); }
+    } finally {
+      clearTimeout(timer);
+    }
   }
-  async close(): Promise<void> { this.rt = null; }
+  async close(): Promise<void> {
+    this.rt = null;
+  }
 }
 
 /**
@@ -62,16 +86,23 @@ export class WorkerHost implements ClientHost {
   readonly clientIds: string[];
   private readonly pool: WorkerPool<WorkerRequest, ArrayBuffer>;
   constructor(setup: HostSetup, label = 'worker', entry: WorkerEntry = hostEntry('worker')) {
-    this.label = label; this.clientIds = setup.clients.map((c) => c.id);
+    this.label = label;
+    this.clientIds = setup.clients.map((c) => c.id);
     // the setup (which clients, where their data is) is the pool's init: a respawned thread is provisioned again
     this.pool = new WorkerPool({ entry, size: 1, init: setup, label });
   }
 
   /** Times this host's thread died and was respawned. */
-  get crashes(): number { return this.pool.exits(0); }
+  get crashes(): number {
+    return this.pool.exits(0);
+  }
 
   async start(): Promise<HostHello> {
-    try { return await this.pool.ready() as HostHello; } catch (e) { throw this.dropped(e, 'setup'); }
+    try {
+      return (await this.pool.ready()) as HostHello;
+    } catch (e) {
+      throw this.dropped(e, 'setup');
+    }
   }
 
   async request(bytes: Uint8Array, o: { timeoutMs: number }): Promise<Uint8Array> {
@@ -79,21 +110,31 @@ export class WorkerHost implements ClientHost {
     const copy = bytes.slice();
     try {
       return new Uint8Array(await this.pool.run({ bytes: copy.buffer }, { transfer: [copy.buffer], timeoutMs: o.timeoutMs }));
-    } catch (e) { throw this.dropped(e, 'request', o.timeoutMs); }
+    } catch (e) {
+      throw this.dropped(e, 'request', o.timeoutMs);
+    }
   }
 
-  close(): Promise<void> { return this.pool.close(); }
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 
   private dropped(e: unknown, when: 'setup' | 'request', timeoutMs?: number): Error {
     if (e instanceof TaskTimeout) return new ClientDropped('timeout', `${this.label}: no reply within ${timeoutMs} ms`);
-    if (e instanceof WorkerExited) return new ClientDropped('crash', `${this.label}: worker exited${when === 'setup' ? ' during setup' : ''} (code ${e.exitCode})`);
-    if (when === 'setup' && e instanceof Error) { e.message = `${this.label}: setup failed: ${e.message}`; return e; }
+    if (e instanceof WorkerExited)
+      return new ClientDropped('crash', `${this.label}: worker exited${when === 'setup' ? ' during setup' : ''} (code ${e.exitCode})`);
+    if (when === 'setup' && e instanceof Error) {
+      e.message = `${this.label}: setup failed: ${e.message}`;
+      return e;
+    }
     return e instanceof Error ? e : new Error(String(e));
   }
 }
 
 /** A request to a WorkerHost's thread: one encoded server message (worker-entry.ts). */
-export interface WorkerRequest { bytes: ArrayBuffer }
+export interface WorkerRequest {
+  bytes: ArrayBuffer;
+}
 
 /**
  * Spread clients over `hosts` hosts (default: one per core, at most the number of clients), round-robin by position.
@@ -104,5 +145,9 @@ export function makeHosts(o: { spec: ModelSpec; clients: ClientConfig[]; hosts?:
   const H = Math.max(1, Math.min(o.hosts ?? cpus().length, o.clients.length));
   const groups: ClientConfig[][] = Array.from({ length: H }, () => []);
   o.clients.forEach((c, i) => groups[i % H]!.push(c));
-  return groups.map((g, i) => kind === 'worker' ? new WorkerHost({ spec: o.spec, clients: g }, `worker ${i}`) : new InProcessHost({ spec: o.spec, clients: g }, `in-process ${i}`));
+  return groups.map((g, i) =>
+    kind === 'worker'
+      ? new WorkerHost({ spec: o.spec, clients: g }, `worker ${i}`)
+      : new InProcessHost({ spec: o.spec, clients: g }, `in-process ${i}`),
+  );
 }

@@ -7,10 +7,15 @@ import type { WorkerRequest } from './transport';
 let rt: ClientRuntime | null = null;
 
 serve<HostSetup, WorkerRequest, ArrayBuffer>({
-  init: (setup) => { rt = new ClientRuntime(setup); return rt.hello(); },
+  init: (setup) => {
+    rt = new ClientRuntime(setup);
+    return rt.hello();
+  },
   handle: async (m) => {
     let r: Uint8Array | 'exit';
-    try { r = await rt!.handle(new Uint8Array(m.bytes)); } catch (e) {
+    try {
+      r = await rt!.handle(new Uint8Array(m.bytes));
+    } catch (e) {
       // a bad request: answer with bytes the server will reject as malformed, naming the problem
       r = new TextEncoder().encode(`error: ${(e as Error).message}`);
     }

@@ -45,29 +45,55 @@ let decCounter = 0;
 export function buildDecoders(teacher: GazeModel, student: GazeModel, seed = 0): GazeModel {
   const r = rng(seed);
   const params = new Map<string, tf.Variable>();
-  const tn = (shape: number[]) => { const n = shape.reduce((a, b) => a * b, 1); const v = r.normals(n, 0, 0.02); for (let i = 0; i < n; i++) v[i] = Math.max(-0.04, Math.min(0.04, v[i]!)); return tf.tensor(v, shape); };
-  const z = (shape: number[], fill = 0) => tf.fill(shape, fill);
-  const add = (name: string, t: tf.Tensor) => { params.set(name, tf.variable(t, true, `gazedec${++decCounter}/${name}`)); t.dispose(); };
-  const addBlock = (B: string, c: number) => {
-    add(`${B}.dw.w`, tn([7, 7, c, 1])); add(`${B}.dw.b`, z([c])); add(`${B}.ln.g`, z([c], 1)); add(`${B}.ln.b`, z([c]));
-    add(`${B}.pw1.w`, tn([c, 4 * c])); add(`${B}.pw1.b`, z([4 * c])); add(`${B}.grn.g`, z([4 * c])); add(`${B}.grn.b`, z([4 * c]));
-    add(`${B}.pw2.w`, tn([4 * c, c])); add(`${B}.pw2.b`, z([c]));
+  const tn = (shape: number[]) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const v = r.normals(n, 0, 0.02);
+    for (let i = 0; i < n; i++) v[i] = Math.max(-0.04, Math.min(0.04, v[i]!));
+    return tf.tensor(v, shape);
   };
-  const sd = student.spec.dims, td = teacher.spec.dims;
-  addBlock('d3.b0', sd[2]); add('d3.fc.w', tn([sd[2], td[2]])); add('d3.fc.b', z([td[2]]));
-  addBlock('d4.b0', sd[3]); add('d4.fc.w', tn([sd[3], td[3]])); add('d4.fc.b', z([td[3]]));
-  addBlock('di.b0', sd[3]); add('di.fc.w', tn([sd[3], 32 * 32 * student.spec.inCh])); add('di.fc.b', z([32 * 32 * student.spec.inCh]));
+  const z = (shape: number[], fill = 0) => tf.fill(shape, fill);
+  const add = (name: string, t: tf.Tensor) => {
+    params.set(name, tf.variable(t, true, `gazedec${++decCounter}/${name}`));
+    t.dispose();
+  };
+  const addBlock = (B: string, c: number) => {
+    add(`${B}.dw.w`, tn([7, 7, c, 1]));
+    add(`${B}.dw.b`, z([c]));
+    add(`${B}.ln.g`, z([c], 1));
+    add(`${B}.ln.b`, z([c]));
+    add(`${B}.pw1.w`, tn([c, 4 * c]));
+    add(`${B}.pw1.b`, z([4 * c]));
+    add(`${B}.grn.g`, z([4 * c]));
+    add(`${B}.grn.b`, z([4 * c]));
+    add(`${B}.pw2.w`, tn([4 * c, c]));
+    add(`${B}.pw2.b`, z([c]));
+  };
+  const sd = student.spec.dims,
+    td = teacher.spec.dims;
+  addBlock('d3.b0', sd[2]);
+  add('d3.fc.w', tn([sd[2], td[2]]));
+  add('d3.fc.b', z([td[2]]));
+  addBlock('d4.b0', sd[3]);
+  add('d4.fc.w', tn([sd[3], td[3]]));
+  add('d4.fc.b', z([td[3]]));
+  addBlock('di.b0', sd[3]);
+  add('di.fc.w', tn([sd[3], 32 * 32 * student.spec.inCh]));
+  add('di.fc.b', z([32 * 32 * student.spec.inCh]));
   return { kind: 'student', spec: student.spec, params, buffers: new Map(), meta: { role: 'kd-decoders' } };
 }
 
 /** Patch mask [N, H, W, 1] with 1 = masked. */
 export function patchMask(n: number, h: number, w: number, patch: number, ratio: number, r: Rng): Float32Array {
-  const gh = Math.ceil(h / patch), gw = Math.ceil(w / patch), cells = gh * gw, k = Math.round(ratio * cells);
+  const gh = Math.ceil(h / patch),
+    gw = Math.ceil(w / patch),
+    cells = gh * gw,
+    k = Math.round(ratio * cells);
   const m = new Float32Array(n * h * w);
   for (let i = 0; i < n; i++) {
     const pick = r.sample(cells, k);
     for (const c of pick) {
-      const y0 = Math.floor(c / gw) * patch, x0 = (c % gw) * patch;
+      const y0 = Math.floor(c / gw) * patch,
+        x0 = (c % gw) * patch;
       for (let y = y0; y < Math.min(h, y0 + patch); y++) m.fill(1, i * h * w + y * w + x0, i * h * w + y * w + Math.min(w, x0 + patch));
     }
   }
@@ -75,7 +101,10 @@ export function patchMask(n: number, h: number, w: number, patch: number, ratio:
 }
 
 /** Parameter-free LayerNorm over channels. */
-function lnPlain(x: tf.Tensor): tf.Tensor { const { mean, variance } = tf.moments(x, -1, true); return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-6))); }
+function lnPlain(x: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-6)));
+}
 
 /** Masked-position weights of a stride-s feature map from the pixel mask: cells ≥ 50% masked (all when none). */
 function cellWeights(mask: tf.Tensor4D, stride: number): tf.Tensor4D {
@@ -94,7 +123,9 @@ function maskedMse(pred: tf.Tensor, target: tf.Tensor, w: tf.Tensor): tf.Scalar 
  */
 export function inheritStage1(teacher: GazeModel, student: GazeModel): number {
   if (teacher.spec.dims[0] !== student.spec.dims[0] || teacher.spec.inCh !== student.spec.inCh) {
-    throw new InvalidInput(`inheritStage1: stage-1 widths/input channels differ (teacher ${teacher.spec.dims[0]}/${teacher.spec.inCh}, student ${student.spec.dims[0]}/${student.spec.inCh})`);
+    throw new InvalidInput(
+      `inheritStage1: stage-1 widths/input channels differ (teacher ${teacher.spec.dims[0]}/${teacher.spec.inCh}, student ${student.spec.dims[0]}/${student.spec.inCh})`,
+    );
   }
   return copyParams(teacher, student, (k) => k.startsWith('stem.') || k.startsWith('s1.'));
 }
@@ -108,8 +139,17 @@ export interface DistillResult extends LoopResult {
  * Distil `teacher` into `student` on unlabeled images from `pool(n, r)`. Copies stem + stage 1 first, trains
  * student stages 2–4 + decoders. Mutates the student. Defaults: 300 steps, batch 32, lr 1e-3, weight decay 0.05.
  */
-export async function distill(teacher: GazeModel, student: GazeModel, pool: (n: number, r: Rng) => EyeBatch, o: DistillOptions = {}): Promise<DistillResult> {
-  const ratio = o.maskRatio ?? 0.6, patch = o.maskPatch ?? 8, gamma = o.gamma ?? 0.5, imageWeight = o.imageWeight ?? 1, batch = Math.round(o.batch ?? 32);
+export async function distill(
+  teacher: GazeModel,
+  student: GazeModel,
+  pool: (n: number, r: Rng) => EyeBatch,
+  o: DistillOptions = {},
+): Promise<DistillResult> {
+  const ratio = o.maskRatio ?? 0.6,
+    patch = o.maskPatch ?? 8,
+    gamma = o.gamma ?? 0.5,
+    imageWeight = o.imageWeight ?? 1,
+    batch = Math.round(o.batch ?? 32);
   if (!(ratio >= 0 && ratio < 1)) throw new InvalidInput(`maskRatio must be in [0, 1), got ${describe(ratio)}`);
   if (!(imageWeight >= 0)) throw new InvalidInput(`imageWeight must be ≥ 0, got ${describe(imageWeight)}`);
   if (!Number.isInteger(patch) || patch < 1) throw new InvalidInput(`maskPatch must be a positive integer, got ${describe(patch)}`);
@@ -119,36 +159,45 @@ export async function distill(teacher: GazeModel, student: GazeModel, pool: (n: 
   const dec = buildDecoders(teacher, student, (o.seed ?? 0) + 101);
   const vars = [...groupVars(student, 'student-kd'), ...dec.params.values()];
   const inCh = student.spec.inCh;
-  const res = await trainLoop({
-    label: `distill (mask ${ratio}${ratio > 0 ? ', ' + mode : ''})`, models: [student, dec], vars, checkpoint: o.checkpoint,
-    loss: (_s, r, _pending, parts) => {
-      const imgs = pool(batch, r);
-      const x = toInput(imgs, inCh);
-      const [n, h, w] = x.shape;
-      // teacher targets (no gradient: teacher variables are not in the list)
-      const ts = forward(teacher, x, { features: true }).stages!;
-      const t3 = lnPlain(ts[2]!), t4 = lnPlain(ts[3]!);
-      const mask = tf.tensor4d(ratio > 0 ? patchMask(n, h, w, patch, ratio, r) : new Float32Array(n * h * w), [n, h, w, 1]);
-      const xm = tf.mul(x, tf.sub(1, mask)) as tf.Tensor4D;
-      const f: tf.Tensor4D[] = [];
-      runStages(student, xm, 1, 4, true, null, f, ratio > 0 && mode === 'sparse' ? visibilityPyramid(mask) : undefined);
-      const p3 = linear(block(dec, 'd3.b0', f[2]!, true, null), dec.params.get('d3.fc.w')!, dec.params.get('d3.fc.b')!);
-      const p4 = linear(block(dec, 'd4.b0', f[3]!, true, null), dec.params.get('d4.fc.w')!, dec.params.get('d4.fc.b')!);
-      const w3 = ratio > 0 ? cellWeights(mask, 16) : tf.onesLike(p3).slice([0, 0, 0, 0], [-1, -1, -1, 1]);
-      const w4 = ratio > 0 ? cellWeights(mask, 32) : tf.onesLike(p4).slice([0, 0, 0, 0], [-1, -1, -1, 1]);
-      const l3 = maskedMse(p3, t3, w3), l4 = maskedMse(p4, t4, w4);
-      let loss = tf.mul(gamma, tf.add(l3, l4)) as tf.Scalar;
-      if (ratio > 0 && imageWeight > 0) {
-        // pixels: [N, H/32, W/32, 32·32·C] → depth-to-space → [N, H, W, C]
-        const pi = linear(block(dec, 'di.b0', f[3]!, true, null), dec.params.get('di.fc.w')!, dec.params.get('di.fc.b')!);
-        const img = tf.reshape(tf.transpose(tf.reshape(pi, [n, h / 32, w / 32, 32, 32, inCh]), [0, 1, 3, 2, 4, 5]), [n, h, w, inCh]);
-        const li = maskedMse(img, x, mask);
-        parts.img = li.dataSync()[0]!;
-        loss = tf.add(loss, tf.mul(imageWeight, li)) as tf.Scalar;
-      }
-      parts.f3 = l3.dataSync()[0]!; parts.f4 = l4.dataSync()[0]!;
-      return loss;
+  const res = await trainLoop(
+    {
+      label: `distill (mask ${ratio}${ratio > 0 ? ', ' + mode : ''})`,
+      models: [student, dec],
+      vars,
+      checkpoint: o.checkpoint,
+      loss: (_s, r, _pending, parts) => {
+        const imgs = pool(batch, r);
+        const x = toInput(imgs, inCh);
+        const [n, h, w] = x.shape;
+        // teacher targets (no gradient: teacher variables are not in the list)
+        const ts = forward(teacher, x, { features: true }).stages!;
+        const t3 = lnPlain(ts[2]!),
+          t4 = lnPlain(ts[3]!);
+        const mask = tf.tensor4d(ratio > 0 ? patchMask(n, h, w, patch, ratio, r) : new Float32Array(n * h * w), [n, h, w, 1]);
+        const xm = tf.mul(x, tf.sub(1, mask)) as tf.Tensor4D;
+        const f: tf.Tensor4D[] = [];
+        runStages(student, xm, 1, 4, true, null, f, ratio > 0 && mode === 'sparse' ? visibilityPyramid(mask) : undefined);
+        const p3 = linear(block(dec, 'd3.b0', f[2]!, true, null), dec.params.get('d3.fc.w')!, dec.params.get('d3.fc.b')!);
+        const p4 = linear(block(dec, 'd4.b0', f[3]!, true, null), dec.params.get('d4.fc.w')!, dec.params.get('d4.fc.b')!);
+        const w3 = ratio > 0 ? cellWeights(mask, 16) : tf.onesLike(p3).slice([0, 0, 0, 0], [-1, -1, -1, 1]);
+        const w4 = ratio > 0 ? cellWeights(mask, 32) : tf.onesLike(p4).slice([0, 0, 0, 0], [-1, -1, -1, 1]);
+        const l3 = maskedMse(p3, t3, w3),
+          l4 = maskedMse(p4, t4, w4);
+        let loss = tf.mul(gamma, tf.add(l3, l4)) as tf.Scalar;
+        if (ratio > 0 && imageWeight > 0) {
+          // pixels: [N, H/32, W/32, 32·32·C] → depth-to-space → [N, H, W, C]
+          const pi = linear(block(dec, 'di.b0', f[3]!, true, null), dec.params.get('di.fc.w')!, dec.params.get('di.fc.b')!);
+          const img = tf.reshape(tf.transpose(tf.reshape(pi, [n, h / 32, w / 32, 32, 32, inCh]), [0, 1, 3, 2, 4, 5]), [n, h, w, inCh]);
+          const li = maskedMse(img, x, mask);
+          parts.img = li.dataSync()[0]!;
+          loss = tf.add(loss, tf.mul(imageWeight, li)) as tf.Scalar;
+        }
+        parts.f3 = l3.dataSync()[0]!;
+        parts.f4 = l4.dataSync()[0]!;
+        return loss;
+      },
     },
-  }, { weightDecay: 0.05, steps: 300, ...o });
+    { weightDecay: 0.05, steps: 300, ...o },
+  );
   return { ...res, decoders: dec };
 }

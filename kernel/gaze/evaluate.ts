@@ -18,20 +18,50 @@ import { median } from './geometry';
 import type { GazeDataset, GazeProtocol } from './world/types';
 import type { GazeModel, GazeSet } from './types';
 
-export interface EvalSizes { height?: number; width?: number; seed?: number; users?: number; perUser?: number }
+export interface EvalSizes {
+  height?: number;
+  width?: number;
+  seed?: number;
+  users?: number;
+  perUser?: number;
+}
 
 /** Generalized-test set of a protocol (val split, blinks dropped). */
 export function generalizedTestSet(protocol: GazeProtocol, o: EvalSizes & { sigmaKappaDeg?: number } = {}): GazeSet {
-  const ds = makeGazeDataset({ split: 'val', protocol, height: o.height ?? 32, width: o.width ?? 64, seed: o.seed ?? 0, users: o.users, perUser: o.perUser, sigmaKappaDeg: o.sigmaKappaDeg ?? 0 });
+  const ds = makeGazeDataset({
+    split: 'val',
+    protocol,
+    height: o.height ?? 32,
+    width: o.width ?? 64,
+    seed: o.seed ?? 0,
+    users: o.users,
+    perUser: o.perUser,
+    sigmaKappaDeg: o.sigmaKappaDeg ?? 0,
+  });
   return dropBlinks(ds.images, ds.gaze, ds.userId, ds.blink, ds.height, ds.width);
 }
 
 /** Personal sets (test split): unseen users with calibration targets, or seen users' D_P. */
 export function personalTestSet(protocol: GazeProtocol, o: EvalSizes & { sigmaKappaDeg?: number } = {}): GazeDataset {
-  return makeGazeDataset({ split: 'test', protocol, height: o.height ?? 32, width: o.width ?? 64, seed: o.seed ?? 0, users: o.users, perUser: o.perUser, sigmaKappaDeg: o.sigmaKappaDeg ?? 0 });
+  return makeGazeDataset({
+    split: 'test',
+    protocol,
+    height: o.height ?? 32,
+    width: o.width ?? 64,
+    seed: o.seed ?? 0,
+    users: o.users,
+    perUser: o.perUser,
+    sigmaKappaDeg: o.sigmaKappaDeg ?? 0,
+  });
 }
 
-export interface UserResult { userId: number; before: number; after: number; shuffled?: number; kappaDeg: number }
+export interface UserResult {
+  userId: number;
+  before: number;
+  after: number;
+  shuffled?: number;
+  kappaDeg: number;
+}
 
 export interface PersonalizationStudy {
   users: UserResult[];
@@ -47,13 +77,21 @@ export interface PersonalizationStudy {
   example?: { userId: number; truth: Float32Array; before: Float32Array; after: Float32Array };
 }
 
-const avg = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s / a.length; };
+const avg = (a: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s / a.length;
+};
 
 /**
  * Personalize `model` separately for every user of a test set and compare per-user error on the same held-out frames.
  * `shuffledControl` also runs each user with the 5 calibration labels permuted (and sign-flipped offsets) — a leak check.
  */
-export async function personalizationStudy(model: GazeModel, ds: GazeDataset, o: PersonalizeOptions & { shuffledControl?: boolean; maxUsers?: number; progress?: boolean } = {}): Promise<PersonalizationStudy> {
+export async function personalizationStudy(
+  model: GazeModel,
+  ds: GazeDataset,
+  o: PersonalizeOptions & { shuffledControl?: boolean; maxUsers?: number; progress?: boolean } = {},
+): Promise<PersonalizationStudy> {
   const sets = calibrationSets(ds).slice(0, o.maxUsers ?? Infinity);
   const full: GazeSet = { images: { n: ds.n, h: ds.height, w: ds.width, data: ds.images }, gaze: ds.gaze, user: ds.userId };
   const users: UserResult[] = [];
@@ -61,32 +99,52 @@ export async function personalizationStudy(model: GazeModel, ds: GazeDataset, o:
   let example: PersonalizationStudy['example'];
   const r = rng(o.seed ?? 0);
   for (const s of sets) {
-    const calib = subset(full, s.calib), held = subset(full, s.heldOut);
+    const calib = subset(full, s.calib),
+      held = subset(full, s.heldOut);
     const b = evaluateGaze(model, held);
     const pm = await personalize(model, calib, o);
     const a = evaluateGaze(pm, held);
-    pm.params.forEach((v) => v.dispose()); pm.buffers.forEach((v) => v.dispose());
+    pm.params.forEach((v) => v.dispose());
+    pm.buffers.forEach((v) => v.dispose());
     const u = ds.users.find((x) => x.id === s.userId);
-    const res: UserResult = { userId: s.userId, before: b.meanDeg, after: a.meanDeg, kappaDeg: u ? Math.hypot(u.kappaZ[0], u.kappaZ[1]) * ds.sigmaKappaDeg : 0 };
+    const res: UserResult = {
+      userId: s.userId,
+      before: b.meanDeg,
+      after: a.meanDeg,
+      kappaDeg: u ? Math.hypot(u.kappaZ[0], u.kappaZ[1]) * ds.sigmaKappaDeg : 0,
+    };
     if (o.shuffledControl) {
       // wrong labels: the calibration labels of another (random) permutation of the 5 frames
       const perm = r.permutation(calib.images.n);
       const g = new Float32Array(calib.gaze.length);
-      perm.forEach((p, i) => { g[2 * i] = calib.gaze[2 * p]!; g[2 * i + 1] = calib.gaze[2 * p + 1]!; });
-      if ([...perm].every((p, i) => p === i)) { g.set(calib.gaze.subarray(2)); g.set(calib.gaze.subarray(0, 2), g.length - 2); }
+      perm.forEach((p, i) => {
+        g[2 * i] = calib.gaze[2 * p]!;
+        g[2 * i + 1] = calib.gaze[2 * p + 1]!;
+      });
+      if ([...perm].every((p, i) => p === i)) {
+        g.set(calib.gaze.subarray(2));
+        g.set(calib.gaze.subarray(0, 2), g.length - 2);
+      }
       const ps = await personalize(model, { images: calib.images, gaze: g }, o);
       res.shuffled = evaluateGaze(ps, held).meanDeg;
-      ps.params.forEach((v) => v.dispose()); ps.buffers.forEach((v) => v.dispose());
+      ps.params.forEach((v) => v.dispose());
+      ps.buffers.forEach((v) => v.dispose());
     }
     if (!example) example = { userId: s.userId, truth: held.gaze, before: b.pred, after: a.pred };
     users.push(res);
     bar?.tick(1, `user ${s.userId}: ${b.meanDeg.toFixed(2)}° → ${a.meanDeg.toFixed(2)}°`);
   }
   bar?.done();
-  const mb = median(users.map((u) => u.before)), ma = median(users.map((u) => u.after));
+  const mb = median(users.map((u) => u.before)),
+    ma = median(users.map((u) => u.after));
   const out: PersonalizationStudy = {
-    users, medianBefore: mb, medianAfter: ma, reduction: 1 - ma / mb,
-    meanBefore: avg(users.map((u) => u.before)), meanAfter: avg(users.map((u) => u.after)), example,
+    users,
+    medianBefore: mb,
+    medianAfter: ma,
+    reduction: 1 - ma / mb,
+    meanBefore: avg(users.map((u) => u.before)),
+    meanAfter: avg(users.map((u) => u.after)),
+    example,
   };
   if (o.shuffledControl) out.medianShuffled = median(users.map((u) => u.shuffled!));
   return out;
@@ -102,7 +160,9 @@ export function latencyMs(model: GazeModel, h: number, w: number, runs = 100, wa
       tf.tidy(() => forward(model, x).out.dataSync());
       if (i >= warmup) t.push(performance.now() - t0);
     }
-  } finally { x.dispose(); }
+  } finally {
+    x.dispose();
+  }
   return median(t);
 }
 

@@ -21,30 +21,46 @@ export const radToDeg = (r: number): number => r / DEG;
 /** Unit gaze vector of (yaw, pitch) in radians. */
 export function yawPitchToVector(yaw: number, pitch: number): Vec3 {
   if (!Number.isFinite(yaw) || !Number.isFinite(pitch) || Math.abs(yaw) >= Math.PI / 2 || Math.abs(pitch) >= Math.PI / 2) {
-    throw new InvalidInput(`yawPitchToVector: yaw and pitch must be finite radians in (-π/2, π/2), got yaw ${describe(yaw)}, pitch ${describe(pitch)}`);
+    throw new InvalidInput(
+      `yawPitchToVector: yaw and pitch must be finite radians in (-π/2, π/2), got yaw ${describe(yaw)}, pitch ${describe(pitch)}`,
+    );
   }
-  const x = Math.tan(yaw), y = Math.tan(pitch);
+  const x = Math.tan(yaw),
+    y = Math.tan(pitch);
   const n = Math.sqrt(x * x + y * y + 1);
   return [x / n, y / n, 1 / n];
 }
 
 /** (yaw, pitch) in radians of a direction (need not be unit length; z must be > 0). */
 export function vectorToYawPitch(v: ArrayLike<number>): [number, number] {
-  const x = v[0]!, y = v[1]!, z = v[2]!;
+  const x = v[0]!,
+    y = v[1]!,
+    z = v[2]!;
   if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z) || !(z > 0)) {
-    throw new InvalidInput(`vectorToYawPitch: expected a finite vector with z > 0 (looking forward), got [${describe(x)}, ${describe(y)}, ${describe(z)}]`);
+    throw new InvalidInput(
+      `vectorToYawPitch: expected a finite vector with z > 0 (looking forward), got [${describe(x)}, ${describe(y)}, ${describe(z)}]`,
+    );
   }
   return [Math.atan2(x, z), Math.atan2(y, z)];
 }
 
 /** Angle in degrees between two directions (any lengths > 0). */
 export function angleBetweenDeg(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ax = a[0]!, ay = a[1]!, az = a[2]!, bx = b[0]!, by = b[1]!, bz = b[2]!;
-  const cx = ay * bz - az * by, cy = az * bx - ax * bz, cz = ax * by - ay * bx;
+  const ax = a[0]!,
+    ay = a[1]!,
+    az = a[2]!,
+    bx = b[0]!,
+    by = b[1]!,
+    bz = b[2]!;
+  const cx = ay * bz - az * by,
+    cy = az * bx - ax * bz,
+    cz = ax * by - ay * bx;
   const cross = Math.sqrt(cx * cx + cy * cy + cz * cz);
   const dot = ax * bx + ay * by + az * bz;
   if (!Number.isFinite(cross) || !Number.isFinite(dot) || (cross === 0 && dot === 0)) {
-    throw new InvalidInput(`angleBetweenDeg: need two finite non-zero vectors, got [${describe(ax)}, ${describe(ay)}, ${describe(az)}] and [${describe(bx)}, ${describe(by)}, ${describe(bz)}]`);
+    throw new InvalidInput(
+      `angleBetweenDeg: need two finite non-zero vectors, got [${describe(ax)}, ${describe(ay)}, ${describe(az)}] and [${describe(bx)}, ${describe(by)}, ${describe(bz)}]`,
+    );
   }
   return Math.atan2(cross, dot) / DEG;
 }
@@ -61,9 +77,12 @@ export function angularErrorDeg(yaw1: number, pitch1: number, yaw2: number, pitc
  */
 export function angularErrorsDeg(pred: ArrayLike<number>, truth: ArrayLike<number>): Float64Array {
   if (pred.length !== truth.length || pred.length % 2 !== 0) {
-    throw new InvalidInput(`angularErrorsDeg: pred and truth must be packed (yaw, pitch) pairs of equal length, got lengths ${pred.length} and ${truth.length}`);
+    throw new InvalidInput(
+      `angularErrorsDeg: pred and truth must be packed (yaw, pitch) pairs of equal length, got lengths ${pred.length} and ${truth.length}`,
+    );
   }
-  const n = pred.length / 2, out = new Float64Array(n);
+  const n = pred.length / 2,
+    out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const e = angularErrorDeg(pred[2 * i]!, pred[2 * i + 1]!, truth[2 * i]!, truth[2 * i + 1]!);
     out[i] = e;
@@ -75,8 +94,13 @@ export function angularErrorsDeg(pred: ArrayLike<number>, truth: ArrayLike<numbe
 export function meanAngularErrorDeg(pred: ArrayLike<number>, truth: ArrayLike<number>, mask?: ArrayLike<number>): number {
   const e = angularErrorsDeg(pred, truth);
   if (mask && mask.length !== e.length) throw new InvalidInput(`meanAngularErrorDeg: mask has length ${mask.length}; expected ${e.length}`);
-  let s = 0, k = 0;
-  for (let i = 0; i < e.length; i++) if (!mask || mask[i]) { s += e[i]!; k++; }
+  let s = 0,
+    k = 0;
+  for (let i = 0; i < e.length; i++)
+    if (!mask || mask[i]) {
+      s += e[i]!;
+      k++;
+    }
   if (k === 0) throw new InvalidInput('meanAngularErrorDeg: no samples selected');
   return s / k;
 }
@@ -96,13 +120,12 @@ export function median(a: ArrayLike<number>): number {
 export function rotationFromYawPitch(yaw: number, pitch: number): number[] {
   // Ry(yaw)·Rx(−p′) with tan p′ = tan(pitch)·cos(yaw) so that the image of z has exactly (yaw, pitch).
   const p = Math.atan(Math.tan(pitch) * Math.cos(yaw));
-  const cy = Math.cos(yaw), sy = Math.sin(yaw), cp = Math.cos(p), sp = Math.sin(p);
+  const cy = Math.cos(yaw),
+    sy = Math.sin(yaw),
+    cp = Math.cos(p),
+    sp = Math.sin(p);
   // Rx(−p): [1,0,0; 0,cp,sp; 0,−sp,cp]; Ry(y): [cy,0,sy; 0,1,0; −sy,0,cy]
-  return [
-    cy, -sy * sp, sy * cp,
-    0, cp, sp,
-    -sy, -cy * sp, cy * cp,
-  ];
+  return [cy, -sy * sp, sy * cp, 0, cp, sp, -sy, -cy * sp, cy * cp];
 }
 
 /** m (row-major 3×3) · v. */
@@ -133,9 +156,11 @@ export function ariaVergenceYaw(leftYaw: number, rightYaw: number, ipd = ARIA_IP
   if (!Number.isFinite(leftYaw) || !Number.isFinite(rightYaw)) {
     throw new InvalidInput(`ariaVergenceYaw: yaws must be finite, got ${describe(leftYaw)}, ${describe(rightYaw)}`);
   }
-  const tl = Math.tan(leftYaw), tr = Math.tan(rightYaw);
+  const tl = Math.tan(leftYaw),
+    tr = Math.tan(rightYaw);
   const d = tr - tl;
   if (Math.abs(d) < 1e-12) return { yaw: Math.atan(tl), depth: Infinity };
-  const Z = ipd / d, X = (ipd / 2) * (tl + tr) / d;
+  const Z = ipd / d,
+    X = ((ipd / 2) * (tl + tr)) / d;
   return { yaw: Math.atan(X / Z), depth: Z };
 }

@@ -12,15 +12,51 @@
  */
 export type { NetSpec, ModelKind, GazeModel, ParamGroup, EyeBatch, GazeLabels, GazeSet, TrainLogEntry, StageOptions } from './types';
 export {
-  teacherSpec, studentSpec, specOf, createModel, disposeGazeModel, cloneGazeModel, countParams, modelParamCount, macs, ATTO_DEPTHS, type BuildOptions,
+  teacherSpec,
+  studentSpec,
+  specOf,
+  createModel,
+  disposeGazeModel,
+  cloneGazeModel,
+  countParams,
+  modelParamCount,
+  macs,
+  ATTO_DEPTHS,
+  type BuildOptions,
 } from './model';
 export { trainSupervised, kmeansGaze, type SupervisedOptions, type LoopResult } from './train';
 export { distill, type DistillOptions, type DistillResult } from './distill';
-export { predictGaze, evaluateGaze, personalize, loadGazeModel, weightsDir, shippedJson, type PersonalizeOptions, type ShippedModel } from './personalize';
+export {
+  predictGaze,
+  evaluateGaze,
+  personalize,
+  loadGazeModel,
+  weightsDir,
+  shippedJson,
+  type PersonalizeOptions,
+  type ShippedModel,
+} from './personalize';
 export { saveGazeModel, readGazeModel, gazeModelToBytes, gazeModelFromBytes, type WeightFormat } from './weights';
 export { runPipeline, generalizedSet, renderStream, STAGES, DEFAULT_STEPS, type PipelineOptions, type StageName } from './pipeline';
 export { angularErrorsDeg, meanAngularErrorDeg, angleBetweenDeg, yawPitchToVector, vectorToYawPitch, degToRad, radToDeg } from './geometry';
-export { paramTable, trainingCurves, errorTable, personalizationScatter, gazeScatter, latencyTable, paperVsOursTable, type ErrorRow, type PaperRow } from './figures';
-export { generalizedTestSet, personalTestSet, personalizationStudy, latencyMs, type PersonalizationStudy, type UserResult } from './evaluate';
+export {
+  paramTable,
+  trainingCurves,
+  errorTable,
+  personalizationScatter,
+  gazeScatter,
+  latencyTable,
+  paperVsOursTable,
+  type ErrorRow,
+  type PaperRow,
+} from './figures';
+export {
+  generalizedTestSet,
+  personalTestSet,
+  personalizationStudy,
+  latencyMs,
+  type PersonalizationStudy,
+  type UserResult,
+} from './evaluate';
 // where the eye images come from: the synthetic near-eye world and the OpenEDS / Aria layouts (gaze.world.*)
 export * as world from './world';

@@ -22,7 +22,9 @@ const BN_MOMENTUM = 0.1;
 export const ATTO_DEPTHS: [number, number, number, number] = [2, 2, 6, 2];
 
 /** `inCh` is required: 1 for the grey eye crops the shipped models use, 3 for RGB (the paper's 281,012 parameters). */
-function checkInCh(inCh: number): number { return checkInt('inCh (input channels: 1 grey, 3 RGB)', inCh, 1, 64); }
+function checkInCh(inCh: number): number {
+  return checkInt('inCh (input channels: 1 grey, 3 RGB)', inCh, 1, 64);
+}
 
 /** Teacher: ConvNeXt V2-Atto with adapters, on `inCh` input channels (1 = grey eye crops as shipped, 3 = RGB). */
 export function teacherSpec(inCh: number): NetSpec {
@@ -37,27 +39,45 @@ export function studentSpec(inCh: number): NetSpec {
   inCh = checkInCh(inCh);
   return { dims: [40, 20, 40, 80], depths: [...ATTO_DEPTHS], inCh, outDim: 2, adapterReduction: 4, leakySlope: 0.01 };
 }
-export function specOf(kind: ModelKind, inCh: number): NetSpec { return kind === 'teacher' ? teacherSpec(inCh) : studentSpec(inCh); }
+export function specOf(kind: ModelKind, inCh: number): NetSpec {
+  return kind === 'teacher' ? teacherSpec(inCh) : studentSpec(inCh);
+}
 
 let modelCounter = 0;
 
 /** Shapes of every parameter of `spec`, in a stable order. Buffers (BN running stats) are separate. */
 export function paramShapes(spec: NetSpec): { params: [string, number[]][]; buffers: [string, number[]][] } {
   checkSpec(spec);
-  const p: [string, number[]][] = [], b: [string, number[]][] = [];
+  const p: [string, number[]][] = [],
+    b: [string, number[]][] = [];
   const d = spec.dims;
   p.push(['stem.w', [4, 4, spec.inCh, d[0]]], ['stem.b', [d[0]]], ['stem.ln.g', [d[0]]], ['stem.ln.b', [d[0]]]);
   for (let s = 0; s < 4; s++) {
-    const c = d[s]!, S = `s${s + 1}`;
-    if (s > 0) p.push([`${S}.down.ln.g`, [d[s - 1]!]], [`${S}.down.ln.b`, [d[s - 1]!]], [`${S}.down.w`, [2, 2, d[s - 1]!, c]], [`${S}.down.b`, [c]]);
+    const c = d[s]!,
+      S = `s${s + 1}`;
+    if (s > 0)
+      p.push([`${S}.down.ln.g`, [d[s - 1]!]], [`${S}.down.ln.b`, [d[s - 1]!]], [`${S}.down.w`, [2, 2, d[s - 1]!, c]], [`${S}.down.b`, [c]]);
     const r = Math.max(1, Math.round(c / spec.adapterReduction));
     for (let k = 0; k < spec.depths[s]!; k++) {
       const B = `${S}.b${k}`;
-      p.push([`${B}.dw.w`, [7, 7, c, 1]], [`${B}.dw.b`, [c]], [`${B}.ln.g`, [c]], [`${B}.ln.b`, [c]],
-        [`${B}.pw1.w`, [c, 4 * c]], [`${B}.pw1.b`, [4 * c]], [`${B}.grn.g`, [4 * c]], [`${B}.grn.b`, [4 * c]],
-        [`${B}.pw2.w`, [4 * c, c]], [`${B}.pw2.b`, [c]],
-        [`${B}.ad.down.w`, [c, r]], [`${B}.ad.down.b`, [r]], [`${B}.ad.bn.g`, [r]], [`${B}.ad.bn.b`, [r]],
-        [`${B}.ad.up.w`, [r, c]], [`${B}.ad.up.b`, [c]]);
+      p.push(
+        [`${B}.dw.w`, [7, 7, c, 1]],
+        [`${B}.dw.b`, [c]],
+        [`${B}.ln.g`, [c]],
+        [`${B}.ln.b`, [c]],
+        [`${B}.pw1.w`, [c, 4 * c]],
+        [`${B}.pw1.b`, [4 * c]],
+        [`${B}.grn.g`, [4 * c]],
+        [`${B}.grn.b`, [4 * c]],
+        [`${B}.pw2.w`, [4 * c, c]],
+        [`${B}.pw2.b`, [c]],
+        [`${B}.ad.down.w`, [c, r]],
+        [`${B}.ad.down.b`, [r]],
+        [`${B}.ad.bn.g`, [r]],
+        [`${B}.ad.bn.b`, [r]],
+        [`${B}.ad.up.w`, [r, c]],
+        [`${B}.ad.up.b`, [c]],
+      );
       b.push([`${B}.ad.bn.mean`, [r]], [`${B}.ad.bn.var`, [r]]);
     }
   }
@@ -81,25 +101,40 @@ function checkSpec(spec: NetSpec): void {
 export function inGroup(name: string, group: ParamGroup): boolean {
   const adapterOrHead = /\.ad\./.test(name) || name.startsWith('head.');
   switch (group) {
-    case 'all': return true;
-    case 'tunable': return adapterOrHead;
-    case 'stage4-adapters': return name.startsWith('s4.') && /\.ad\./.test(name);
-    case 'stage4-adapters+head': return (name.startsWith('s4.') && /\.ad\./.test(name)) || name.startsWith('head.');
-    case 'backbone': return !adapterOrHead;
-    case 'student-kd': return !adapterOrHead && !name.startsWith('stem.') && !name.startsWith('s1.');
-    default: throw new InvalidInput(`unknown parameter group ${describe(group)}; expected all, tunable, stage4-adapters, stage4-adapters+head, student-kd or backbone`);
+    case 'all':
+      return true;
+    case 'tunable':
+      return adapterOrHead;
+    case 'stage4-adapters':
+      return name.startsWith('s4.') && /\.ad\./.test(name);
+    case 'stage4-adapters+head':
+      return (name.startsWith('s4.') && /\.ad\./.test(name)) || name.startsWith('head.');
+    case 'backbone':
+      return !adapterOrHead;
+    case 'student-kd':
+      return !adapterOrHead && !name.startsWith('stem.') && !name.startsWith('s1.');
+    default:
+      throw new InvalidInput(
+        `unknown parameter group ${describe(group)}; expected all, tunable, stage4-adapters, stage4-adapters+head, student-kd or backbone`,
+      );
   }
 }
 
 /** Parameter count of a spec (optionally of one group) without building it. */
 export function countParams(spec: NetSpec, group: ParamGroup = 'all'): number {
-  return paramShapes(spec).params.filter(([n]) => inGroup(n, group)).reduce((a, [, s]) => a + s.reduce((x, y) => x * y, 1), 0);
+  return paramShapes(spec)
+    .params.filter(([n]) => inGroup(n, group))
+    .reduce((a, [, s]) => a + s.reduce((x, y) => x * y, 1), 0);
 }
 
 /** Truncated normal (±2σ) from the seeded generator. */
 function truncNormal(r: Rng, n: number, std: number): Float32Array {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) { let v = r.normal(); while (v < -2 || v > 2) v = r.normal(); out[i] = v * std; }
+  for (let i = 0; i < n; i++) {
+    let v = r.normal();
+    while (v < -2 || v > 2) v = r.normal();
+    out[i] = v * std;
+  }
   return out;
 }
 
@@ -119,18 +154,25 @@ export function buildGazeModel(spec: NetSpec, opts: BuildOptions = {}): GazeMode
   const r = rng(opts.seed ?? 0);
   const { params, buffers } = paramShapes(spec);
   const id = ++modelCounter;
-  const pm = new Map<string, tf.Variable>(), bm = new Map<string, tf.Variable>();
+  const pm = new Map<string, tf.Variable>(),
+    bm = new Map<string, tf.Variable>();
   for (const [name, shape] of params) {
     const n = shape.reduce((a, b) => a * b, 1);
     let v: Float32Array;
     if (/\.(ln|bn)\.g$/.test(name) || name === 'head.ln.g') v = new Float32Array(n).fill(1);
     else if (/\.(b|ln\.b|bn\.b|grn\.g|grn\.b)$/.test(name) || name.endsWith('.ad.up.w')) v = new Float32Array(n);
     else v = truncNormal(r, n, 0.02);
-    pm.set(name, tf.tidy(() => tf.variable(tf.tensor(v, shape), true, `gaze${id}/${name}`)));
+    pm.set(
+      name,
+      tf.tidy(() => tf.variable(tf.tensor(v, shape), true, `gaze${id}/${name}`)),
+    );
   }
   for (const [name, shape] of buffers) {
     const n = shape.reduce((a, b) => a * b, 1);
-    bm.set(name, tf.tidy(() => tf.variable(tf.tensor(new Float32Array(n).fill(name.endsWith('.var') ? 1 : 0), shape), false, `gaze${id}/${name}`)));
+    bm.set(
+      name,
+      tf.tidy(() => tf.variable(tf.tensor(new Float32Array(n).fill(name.endsWith('.var') ? 1 : 0), shape), false, `gaze${id}/${name}`)),
+    );
   }
   const kind = opts.kind ?? (spec.dims[1] < spec.dims[0] ? 'student' : 'teacher');
   return { kind, spec: { ...spec, dims: [...spec.dims], depths: [...spec.depths] }, params: pm, buffers: bm, meta: {} };
@@ -149,7 +191,9 @@ export function disposeGazeModel(m: GazeModel): void {
 
 /** Number of parameters held by a model (optionally one group). */
 export function modelParamCount(m: GazeModel, group: ParamGroup = 'all'): number {
-  let n = 0; for (const [k, v] of m.params) if (inGroup(k, group)) n += v.size; return n;
+  let n = 0;
+  for (const [k, v] of m.params) if (inGroup(k, group)) n += v.size;
+  return n;
 }
 
 /** The trainable variables of a group (for optimizers). */
@@ -160,11 +204,15 @@ export function groupVars(m: GazeModel, group: ParamGroup): tf.Variable[] {
 /** Copy values of parameters (and buffers) whose names and shapes match from `src` into `dst` (filter by name). */
 export function copyParams(src: GazeModel, dst: GazeModel, filter: (name: string) => boolean = () => true): number {
   let n = 0;
-  for (const maps of [[src.params, dst.params], [src.buffers, dst.buffers]] as const) {
+  for (const maps of [
+    [src.params, dst.params],
+    [src.buffers, dst.buffers],
+  ] as const) {
     for (const [k, v] of maps[0]) {
       const d = maps[1].get(k);
       if (!d || !filter(k) || d.shape.join() !== v.shape.join()) continue;
-      d.assign(v); n++;
+      d.assign(v);
+      n++;
     }
   }
   return n;
@@ -216,35 +264,49 @@ export function patchConv(x: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, k: number)
 }
 
 /** LeakyReLU as max(x, slope·x) (0 ≤ slope ≤ 1): tfjs-wasm's LeakyRelu kernel is scalar and slow. */
-export function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor { return tf.maximum(x, tf.mul(x, slope)); }
+export function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor {
+  return tf.maximum(x, tf.mul(x, slope));
+}
 
 /**
  * BatchNorm over the channel axis of an NHWC tensor. In training mode it normalises with batch statistics and
  * queues a running-statistics update in `pending` (applied by applyBnUpdates after the optimizer step).
  */
 function batchNorm(m: GazeModel, B: string, x: tf.Tensor4D, training: boolean, pending: BnUpdate[] | null): tf.Tensor4D {
-  const g = m.params.get(`${B}.ad.bn.g`)!, b = m.params.get(`${B}.ad.bn.b`)!;
+  const g = m.params.get(`${B}.ad.bn.g`)!,
+    b = m.params.get(`${B}.ad.bn.b`)!;
   let mean: tf.Tensor, variance: tf.Tensor;
   if (training) {
     const mo = tf.moments(x, [0, 1, 2]);
-    mean = mo.mean; variance = mo.variance;
+    mean = mo.mean;
+    variance = mo.variance;
     if (pending) {
       const cnt = x.shape[0] * x.shape[1] * x.shape[2];
-      pending.push({ name: B, mean: Float32Array.from(mean.dataSync()), variance: Float32Array.from(variance.dataSync(), (v) => v * (cnt / Math.max(1, cnt - 1))) });
+      pending.push({
+        name: B,
+        mean: Float32Array.from(mean.dataSync()),
+        variance: Float32Array.from(variance.dataSync(), (v) => v * (cnt / Math.max(1, cnt - 1))),
+      });
     }
   } else {
-    mean = m.buffers.get(`${B}.ad.bn.mean`)!; variance = m.buffers.get(`${B}.ad.bn.var`)!;
+    mean = m.buffers.get(`${B}.ad.bn.mean`)!;
+    variance = m.buffers.get(`${B}.ad.bn.var`)!;
   }
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPS))), g), b) as tf.Tensor4D;
 }
 
-export interface BnUpdate { name: string; mean: Float32Array; variance: Float32Array }
+export interface BnUpdate {
+  name: string;
+  mean: Float32Array;
+  variance: Float32Array;
+}
 
 /** Apply queued running-statistics updates (momentum 0.1). */
 export function applyBnUpdates(m: GazeModel, pending: BnUpdate[]): void {
   tf.tidy(() => {
     for (const u of pending) {
-      const rm = m.buffers.get(`${u.name}.ad.bn.mean`)!, rv = m.buffers.get(`${u.name}.ad.bn.var`)!;
+      const rm = m.buffers.get(`${u.name}.ad.bn.mean`)!,
+        rv = m.buffers.get(`${u.name}.ad.bn.var`)!;
       rm.assign(tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(tf.tensor(u.mean), BN_MOMENTUM)));
       rv.assign(tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(tf.tensor(u.variance), BN_MOMENTUM)));
     }
@@ -258,7 +320,14 @@ export function applyBnUpdates(m: GazeModel, pending: BnUpdate[]): void {
  * positions from visible inputs (the residual stream `x` must already be zero at masked ones, as runStages keeps it)
  * and GRN's spatial norm counts visible positions only. With an all-ones `vis` the result equals the dense block.
  */
-export function block(m: GazeModel, B: string, x: tf.Tensor4D, training: boolean, pending: BnUpdate[] | null, vis?: tf.Tensor4D): tf.Tensor4D {
+export function block(
+  m: GazeModel,
+  B: string,
+  x: tf.Tensor4D,
+  training: boolean,
+  pending: BnUpdate[] | null,
+  vis?: tf.Tensor4D,
+): tf.Tensor4D {
   const P = (k: string) => m.params.get(`${B}.${k}`)!;
   let y = tf.add(tf.depthwiseConv2d(x, P('dw.w') as tf.Tensor4D, 1, 'same'), P('dw.b')) as tf.Tensor4D;
   y = layerNorm(y, P('ln.g'), P('ln.b')) as tf.Tensor4D;
@@ -281,11 +350,22 @@ export function block(m: GazeModel, B: string, x: tf.Tensor4D, training: boolean
  * 1 = visible; see visibilityPyramid) runs stage s as FCMAE's sparse convolution: the stream is zeroed at masked
  * positions after the stem / downsampling layer and inside every block, so visible outputs never see masked content.
  */
-export function runStages(m: GazeModel, x: tf.Tensor4D, first: number, last: number, training: boolean, pending: BnUpdate[] | null,
-  collect?: tf.Tensor4D[], vis?: tf.Tensor4D[]): tf.Tensor4D {
+export function runStages(
+  m: GazeModel,
+  x: tf.Tensor4D,
+  first: number,
+  last: number,
+  training: boolean,
+  pending: BnUpdate[] | null,
+  collect?: tf.Tensor4D[],
+  vis?: tf.Tensor4D[],
+): tf.Tensor4D {
   let h = x;
   for (let s = first; s <= last; s++) {
-    const S = `s${s}`, P = (k: string) => m.params.get(k)!, v = vis?.[s - 1], prev = vis?.[s - 2];
+    const S = `s${s}`,
+      P = (k: string) => m.params.get(k)!,
+      v = vis?.[s - 1],
+      prev = vis?.[s - 2];
     if (s === 1) {
       h = patchConv(h, P('stem.w'), P('stem.b'), 4);
       h = layerNorm(h, P('stem.ln.g'), P('stem.ln.b')) as tf.Tensor4D;
@@ -316,7 +396,10 @@ export function visibilityPyramid(mask: tf.Tensor4D): tf.Tensor4D[] {
 export function head(m: GazeModel, h: tf.Tensor4D): tf.Tensor2D {
   const P = (k: string) => m.params.get(k)!;
   const pooled = tf.mean(h, [1, 2]);
-  return tf.add(tf.matMul(layerNorm(pooled, P('head.ln.g'), P('head.ln.b')) as tf.Tensor2D, P('head.w') as tf.Tensor2D), P('head.b')) as tf.Tensor2D;
+  return tf.add(
+    tf.matMul(layerNorm(pooled, P('head.ln.g'), P('head.ln.b')) as tf.Tensor2D, P('head.w') as tf.Tensor2D),
+    P('head.b'),
+  ) as tf.Tensor2D;
 }
 
 /**
@@ -342,13 +425,20 @@ export function forward(m: GazeModel, x: tf.Tensor4D, opts: ForwardOptions = {},
  */
 export function toInput(batch: EyeBatch, inCh = 1): tf.Tensor4D {
   checkBatch(batch);
-  const { n, h, w } = batch, hw = h * w;
+  const { n, h, w } = batch,
+    hw = h * w;
   const out = new Float32Array(n * hw);
   const scale = batch.data instanceof Uint8Array ? 1 / 255 : 1;
   for (let i = 0; i < n; i++) {
-    let s = 0, s2 = 0;
-    for (let j = 0; j < hw; j++) { const v = batch.data[i * hw + j]! * scale; s += v; s2 += v * v; }
-    const mu = s / hw, sd = Math.sqrt(Math.max(s2 / hw - mu * mu, 0)) + 1e-3;
+    let s = 0,
+      s2 = 0;
+    for (let j = 0; j < hw; j++) {
+      const v = batch.data[i * hw + j]! * scale;
+      s += v;
+      s2 += v * v;
+    }
+    const mu = s / hw,
+      sd = Math.sqrt(Math.max(s2 / hw - mu * mu, 0)) + 1e-3;
     for (let j = 0; j < hw; j++) out[i * hw + j] = (batch.data[i * hw + j]! * scale - mu) / sd;
   }
   return tf.tidy(() => {
@@ -360,10 +450,15 @@ export function toInput(batch: EyeBatch, inCh = 1): tf.Tensor4D {
 export function checkBatch(batch: EyeBatch): void {
   if (!batch || typeof batch !== 'object') throw new InvalidInput(`expected an EyeBatch {n, h, w, data}, got ${describe(batch)}`);
   const { n, h, w, data } = batch;
-  for (const [k, v] of [['n', n], ['h', h], ['w', w]] as const) {
+  for (const [k, v] of [
+    ['n', n],
+    ['h', h],
+    ['w', w],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new InvalidInput(`EyeBatch.${k} must be a positive integer, got ${describe(v)}`);
   }
-  if (!(data instanceof Float32Array || data instanceof Uint8Array)) throw new InvalidInput(`EyeBatch.data must be a Float32Array or Uint8Array, got ${describe(data)}`);
+  if (!(data instanceof Float32Array || data instanceof Uint8Array))
+    throw new InvalidInput(`EyeBatch.data must be a Float32Array or Uint8Array, got ${describe(data)}`);
   if (data.length !== n * h * w) throw new InvalidInput(`EyeBatch.data has ${data.length} values; n·h·w = ${n * h * w}`);
 }
 
@@ -378,10 +473,15 @@ export function sliceBatch(batch: EyeBatch, idx: ArrayLike<number>): EyeBatch {
 /** Multiply-accumulate count of one forward pass at h×w (convs, linears, adapters, head; elementwise ops excluded). */
 export function macs(spec: NetSpec, h: number, w: number): number {
   let total = (h / 4) * (w / 4) * 16 * spec.inCh * spec.dims[0];
-  let hh = h / 4, ww = w / 4;
+  let hh = h / 4,
+    ww = w / 4;
   for (let s = 0; s < 4; s++) {
     const c = spec.dims[s]!;
-    if (s > 0) { hh /= 2; ww /= 2; total += hh * ww * 4 * spec.dims[s - 1]! * c; }
+    if (s > 0) {
+      hh /= 2;
+      ww /= 2;
+      total += hh * ww * 4 * spec.dims[s - 1]! * c;
+    }
     const r = Math.round(c / spec.adapterReduction);
     total += spec.depths[s]! * hh * ww * (49 * c + 8 * c * c + 2 * c * r);
   }

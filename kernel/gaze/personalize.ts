@@ -34,7 +34,11 @@ export function predictGaze(model: GazeModel, images: EyeBatch, opts: { batch?: 
   return out;
 }
 
-const mean = (a: ArrayLike<number>): number => { let t = 0; for (let i = 0; i < a.length; i++) t += a[i]!; return a.length ? t / a.length : NaN; };
+const mean = (a: ArrayLike<number>): number => {
+  let t = 0;
+  for (let i = 0; i < a.length; i++) t += a[i]!;
+  return a.length ? t / a.length : NaN;
+};
 
 /** Mean angular error (°) of a model on a labeled set, plus the per-image errors. */
 export function evaluateGaze(model: GazeModel, set: GazeSet): { meanDeg: number; errors: Float64Array; pred: Float32Array } {
@@ -60,45 +64,65 @@ export interface PersonalizeOptions extends StageOptions {
  * Personalize a copy of `model` to one user from a few labeled calibration images (paper: 5). The input model is
  * unchanged; the caller owns (and disposes) the returned model. Defaults: 60 steps, batch 16, lr 2e-3.
  */
-export async function personalize(model: GazeModel, calib: GazeSet, o: PersonalizeOptions = {}): Promise<GazeModel & { personalizeLog?: LoopResult['log'] }> {
+export async function personalize(
+  model: GazeModel,
+  calib: GazeSet,
+  o: PersonalizeOptions = {},
+): Promise<GazeModel & { personalizeLog?: LoopResult['log'] }> {
   checkBatch(calib.images);
-  if (calib.gaze.length !== 2 * calib.images.n) throw new InvalidInput(`personalize: ${calib.images.n} calibration images but ${calib.gaze.length / 2} labels`);
+  if (calib.gaze.length !== 2 * calib.images.n)
+    throw new InvalidInput(`personalize: ${calib.images.n} calibration images but ${calib.gaze.length / 2} labels`);
   const group = o.group ?? 'stage4-adapters';
-  if (!['stage4-adapters', 'stage4-adapters+head'].includes(group)) throw new InvalidInput(`personalize: group must be 'stage4-adapters' or 'stage4-adapters+head', got ${describe(group)}`);
-  const frac = o.calibFraction ?? 0.5, batch = Math.round(o.batch ?? 16);
+  if (!['stage4-adapters', 'stage4-adapters+head'].includes(group))
+    throw new InvalidInput(`personalize: group must be 'stage4-adapters' or 'stage4-adapters+head', got ${describe(group)}`);
+  const frac = o.calibFraction ?? 0.5,
+    batch = Math.round(o.batch ?? 16);
   // replay subset: replayPerCluster per K-means cluster of the generalized set
   let rep: GazeSet | null = null;
   if (o.replay && o.replay.images.n > 0) {
-    const r = rng((o.seed ?? 0) + 17), per = o.replayPerCluster ?? 4;
+    const r = rng((o.seed ?? 0) + 17),
+      per = o.replayPerCluster ?? 4;
     const groups = clusterMembers(kmeansGaze(o.replay.gaze, o.k ?? 15, o.seed ?? 0));
     const idx: number[] = [];
     for (const g of groups) for (const i of r.sample(g.length, Math.min(per, g.length))) idx.push(g[i]!);
     rep = subset(o.replay, idx);
   }
   const m = cloneGazeModel(model);
-  const nC = calib.images.n, nR = rep?.images.n ?? 0;
+  const nC = calib.images.n,
+    nR = rep?.images.n ?? 0;
   const f3 = tf.tidy(() => {
     const feats = (b: EyeBatch) => runStages(m, toInput(b, m.spec.inCh), 1, 3, false, null);
     return rep ? tf.concat([feats(calib.images), feats(rep.images)]) : feats(calib.images);
   });
   const labels = new Float32Array(2 * (nC + nR));
-  labels.set(calib.gaze); if (rep) labels.set(rep.gaze, 2 * nC);
+  labels.set(calib.gaze);
+  if (rep) labels.set(rep.gaze, 2 * nC);
   try {
-    const res = await trainLoop({
-      label: 'personalize', models: [m], vars: groupVars(m, group),
-      loss: (_s, r) => {
-        const nc = nR ? Math.max(1, Math.round(batch * frac)) : batch;
-        const idx = new Int32Array(batch);
-        for (let i = 0; i < batch; i++) idx[i] = i < nc ? r.int(nC) : nC + r.int(nR);
-        const y = new Float32Array(2 * batch);
-        idx.forEach((j, i) => { y[2 * i] = labels[2 * j]!; y[2 * i + 1] = labels[2 * j + 1]!; });
-        const h = runStages(m, tf.gather(f3, tf.tensor1d(idx, 'int32')) as tf.Tensor4D, 4, 4, false, null);
-        return l1Loss(head(m, h), y);
+    const res = await trainLoop(
+      {
+        label: 'personalize',
+        models: [m],
+        vars: groupVars(m, group),
+        loss: (_s, r) => {
+          const nc = nR ? Math.max(1, Math.round(batch * frac)) : batch;
+          const idx = new Int32Array(batch);
+          for (let i = 0; i < batch; i++) idx[i] = i < nc ? r.int(nC) : nC + r.int(nR);
+          const y = new Float32Array(2 * batch);
+          idx.forEach((j, i) => {
+            y[2 * i] = labels[2 * j]!;
+            y[2 * i + 1] = labels[2 * j + 1]!;
+          });
+          const h = runStages(m, tf.gather(f3, tf.tensor1d(idx, 'int32')) as tf.Tensor4D, 4, 4, false, null);
+          return l1Loss(head(m, h), y);
+        },
       },
-    }, { steps: 60, lr: 2e-3, progress: false, ...o });
+      { steps: 60, lr: 2e-3, progress: false, ...o },
+    );
     m.meta = { ...m.meta, personalized: `${nC} calibration images, ${nR} replay, ${res.steps} steps, group ${group}` };
     return Object.assign(m, { personalizeLog: res.log });
-  } finally { f3.dispose(); }
+  } finally {
+    f3.dispose();
+  }
 }
 
 /** Folder of the shipped weights (core/assets 'gaze-weights': $EDGELAB_ASSETS, beside the bundle, the repo). */
@@ -125,7 +149,9 @@ export type ShippedModel = 'teacher' | 'student' | 'student-random' | 'student-n
 export function loadGazeModel(opts: { which?: ShippedModel; dir?: string } = {}): GazeModel {
   const which = opts.which ?? 'student';
   if (!['teacher', 'student', 'student-random', 'student-nomask'].includes(which)) {
-    throw new InvalidInput(`loadGazeModel: which must be 'teacher', 'student', 'student-random' or 'student-nomask', got ${describe(which)}`);
+    throw new InvalidInput(
+      `loadGazeModel: which must be 'teacher', 'student', 'student-random' or 'student-nomask', got ${describe(which)}`,
+    );
   }
   return readGazeModel(join(opts.dir ?? weightsDir(), `${which}.safetensors.gz`)).model;
 }

@@ -12,7 +12,8 @@ import { loadGazeModel, predictGaze } from './personalize';
 
 test('pipeline at a tiny size: every stage writes weights, reruns skip finished stages, export round-trips to loadGazeModel', async (t) => {
   await init({ backend: 'wasm' });
-  const out = mkdtempSync(join(tmpdir(), 'gaze-pipe-')), msgs: string[] = [];
+  const out = mkdtempSync(join(tmpdir(), 'gaze-pipe-')),
+    msgs: string[] = [];
   t.after(() => rmSync(out, { recursive: true, force: true }));
   const steps = Object.fromEntries(STAGES.map((s) => [s, 2]));
   await runPipeline({ out, height: 32, width: 32, batch: 2, steps, trainUsers: 2, perUser: 24, log: (m) => msgs.push(m) });

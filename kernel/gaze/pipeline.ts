@@ -61,7 +61,15 @@ export type StageName = (typeof STAGES)[number];
  * The shipped run's budget: ≈ 85 min on one core of the 2-core box (the other core busy), 32×64, batch 24, with the
  * fast wasm matMul kernels (core/wasm-grads.ts; before them the same time bought ~1/6 of these steps).
  */
-export const DEFAULT_STEPS: Record<StageName, number> = { 't0': 5500, 't1': 800, 'kd': 1500, 's1': 1200, 'kd-nomask': 800, 's1-nomask': 800, 's1-random': 800 };
+export const DEFAULT_STEPS: Record<StageName, number> = {
+  t0: 5500,
+  t1: 800,
+  kd: 1500,
+  s1: 1200,
+  'kd-nomask': 800,
+  's1-nomask': 800,
+  's1-random': 800,
+};
 
 /** First user id of the pre-training world (disjoint from protocol splits: train 0.., val 1000.., test 2000.., pool 5000..). */
 const PRETRAIN_ID_BASE = 20000;
@@ -73,10 +81,22 @@ const KD_ID_BASE = 40000;
  * blink frames are redrawn. Deterministic given the Rng handed in.
  */
 export function renderStream(opts: { seed?: number; idBase: number; nUsers: number; height: number; width: number }): BatchSource {
-  const cache = new Map<number, GazeUser>(), seed = opts.seed ?? 0, P = opts.height * opts.width;
-  const user = (id: number) => { let u = cache.get(id); if (!u) { u = userOf(seed, id); if (cache.size > 4000) cache.clear(); cache.set(id, u); } return u; };
+  const cache = new Map<number, GazeUser>(),
+    seed = opts.seed ?? 0,
+    P = opts.height * opts.width;
+  const user = (id: number) => {
+    let u = cache.get(id);
+    if (!u) {
+      u = userOf(seed, id);
+      if (cache.size > 4000) cache.clear();
+      cache.set(id, u);
+    }
+    return u;
+  };
   return (n: number, r: Rng): GazeSet => {
-    const data = new Float32Array(n * P), gaze = new Float32Array(2 * n), uid = new Int32Array(n);
+    const data = new Float32Array(n * P),
+      gaze = new Float32Array(2 * n),
+      uid = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       for (;;) {
         const u = user(opts.idBase + r.int(opts.nUsers));
@@ -84,7 +104,9 @@ export function renderStream(opts: { seed?: number; idBase: number; nUsers: numb
         if (fs.blink) continue;
         renderEye(u, fs, { height: opts.height, width: opts.width, out: data.subarray(i * P, (i + 1) * P) });
         const lab = frameLabel(u, fs);
-        gaze[2 * i] = lab.yaw; gaze[2 * i + 1] = lab.pitch; uid[i] = u.id;
+        gaze[2 * i] = lab.yaw;
+        gaze[2 * i + 1] = lab.pitch;
+        uid[i] = u.id;
         break;
       }
     }
@@ -97,21 +119,50 @@ export function renderStream(opts: { seed?: number; idBase: number; nUsers: numb
  * unseen-users val/test users (ids 1000+ / 2000+) never appear in it, and the seen-users val/test frames of the same
  * users are disjoint from it (the unseen-users train split would reuse those very frames).
  */
-export function generalizedSet(opts: { seed?: number; height: number; width: number; users?: number; perUser?: number; protocol?: 'unseenUsers' | 'seenUsers' }): GazeSet {
-  const ds = makeGazeDataset({ split: 'train', protocol: opts.protocol ?? 'seenUsers', users: opts.users, perUser: opts.perUser, height: opts.height, width: opts.width, seed: opts.seed ?? 0 });
+export function generalizedSet(opts: {
+  seed?: number;
+  height: number;
+  width: number;
+  users?: number;
+  perUser?: number;
+  protocol?: 'unseenUsers' | 'seenUsers';
+}): GazeSet {
+  const ds = makeGazeDataset({
+    split: 'train',
+    protocol: opts.protocol ?? 'seenUsers',
+    users: opts.users,
+    perUser: opts.perUser,
+    height: opts.height,
+    width: opts.width,
+    seed: opts.seed ?? 0,
+  });
   return dropBlinks(ds.images, ds.gaze, ds.userId, ds.blink, ds.height, ds.width);
 }
 
 export function dropBlinks(images: Float32Array, gaze: Float32Array, user: Int32Array, blink: Uint8Array, h: number, w: number): GazeSet {
-  const keep: number[] = []; blink.forEach((b, i) => { if (!b) keep.push(i); });
-  const P = h * w, data = new Float32Array(keep.length * P), g = new Float32Array(2 * keep.length), u = new Int32Array(keep.length);
-  keep.forEach((i, k) => { data.set(images.subarray(i * P, (i + 1) * P), k * P); g[2 * k] = gaze[2 * i]!; g[2 * k + 1] = gaze[2 * i + 1]!; u[k] = user[i]!; });
+  const keep: number[] = [];
+  blink.forEach((b, i) => {
+    if (!b) keep.push(i);
+  });
+  const P = h * w,
+    data = new Float32Array(keep.length * P),
+    g = new Float32Array(2 * keep.length),
+    u = new Int32Array(keep.length);
+  keep.forEach((i, k) => {
+    data.set(images.subarray(i * P, (i + 1) * P), k * P);
+    g[2 * k] = gaze[2 * i]!;
+    g[2 * k + 1] = gaze[2 * i + 1]!;
+    u[k] = user[i]!;
+  });
   return { images: { n: keep.length, h, w, data } as EyeBatch, gaze: g, user: u };
 }
 
 /** Run (or resume) the pipeline. Returns the per-stage loss logs. */
 export async function runPipeline(o: PipelineOptions): Promise<Record<string, TrainLogEntry[]>> {
-  const H = o.height ?? 32, W = o.width ?? 64, seed = o.seed ?? 0, batch = o.batch ?? 24;
+  const H = o.height ?? 32,
+    W = o.width ?? 64,
+    seed = o.seed ?? 0,
+    batch = o.batch ?? 24;
   if (H % 32 || W % 32) throw new InvalidInput(`training size must be multiples of 32, got ${describe(H)}×${describe(W)}`);
   const steps = { ...DEFAULT_STEPS, ...(o.steps ?? {}) };
   const want = new Set<StageName>(o.stages ?? [...STAGES]);
@@ -120,12 +171,32 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
   const file = (s: StageName) => join(o.out, `${s}.safetensors`);
   const ckpt = (s: StageName) => ({ path: join(o.out, `${s}.ckpt.safetensors`), every: 25 });
   const logs: Record<string, TrainLogEntry[]> = {};
-  const onLog = (s: StageName) => (e: TrainLogEntry) => log(`[${s}] step ${e.step} loss ${e.loss.toFixed(4)}${e.parts ? ' ' + Object.entries(e.parts).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ') : ''} (${e.ms} ms)`);
-  const common = (s: StageName) => ({ steps: steps[s], batch, seed: seed + STAGES.indexOf(s) * 7919, signal: o.signal, onLog: onLog(s), logEvery: 10, checkpoint: ckpt(s), progress: false });
+  const onLog = (s: StageName) => (e: TrainLogEntry) =>
+    log(
+      `[${s}] step ${e.step} loss ${e.loss.toFixed(4)}${
+        e.parts
+          ? ' ' +
+            Object.entries(e.parts)
+              .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+              .join(' ')
+          : ''
+      } (${e.ms} ms)`,
+    );
+  const common = (s: StageName) => ({
+    steps: steps[s],
+    batch,
+    seed: seed + STAGES.indexOf(s) * 7919,
+    signal: o.signal,
+    onLog: onLog(s),
+    logEvery: 10,
+    checkpoint: ckpt(s),
+    progress: false,
+  });
   const done = (s: StageName) => existsSync(file(s));
   const finish = (s: StageName, m: GazeModel, l: TrainLogEntry[]) => {
     m.meta = { ...m.meta, stage: s, steps: String(steps[s]), size: `${H}x${W}`, batch: String(batch), seed: String(seed) };
-    saveGazeModel(m, file(s)); logs[s] = l;
+    saveGazeModel(m, file(s));
+    logs[s] = l;
     writeFileSync(join(o.out, `${s}.log.json`), JSON.stringify(l));
     log(`[${s}] saved ${file(s)}`);
   };
@@ -139,22 +210,28 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     const t = createModel('teacher', { seed });
     const src = renderStream({ seed, idBase: PRETRAIN_ID_BASE, nUsers: 2000, height: H, width: W });
     const r = await trainSupervised(t, src, { ...common('t0'), group: 'all', lr: 1.5e-3, weightDecay: 0.05 });
-    finish('t0', t, r.log); disposeGazeModel(t);
+    finish('t0', t, r.log);
+    disposeGazeModel(t);
   }
   if (want.has('t1') && !done('t1')) {
     const t = load('t0');
     const r = await trainSupervised(t, setSource(DG(), { balancedK: 15, seed }), { ...common('t1'), group: 'tunable', lr: 1e-3 });
-    finish('t1', t, r.log); disposeGazeModel(t);
+    finish('t1', t, r.log);
+    disposeGazeModel(t);
   }
   const kdStage = async (s: 'kd' | 'kd-nomask', maskRatio: number, imageWeight = 1, maskMode: MaskMode = 'zero', maskPatch = 8) => {
     // the paper distils from the generic (ImageNet) checkpoint, not the gaze-adapted teacher: here T0
-    const t = load('t0'), st = createModel('student', { seed: seed + 1 });
+    const t = load('t0'),
+      st = createModel('student', { seed: seed + 1 });
     const r = await distill(t, st, poolImages, { ...common(s), lr: 1e-3, maskRatio, imageWeight, maskMode, maskPatch });
     disposeGazeModel(r.decoders);
     st.meta = { ...st.meta, maskRatio: String(maskRatio), imageWeight: String(imageWeight), maskMode, maskPatch: String(maskPatch) }; // provenance of the KD variant
-    finish(s, st, r.log); disposeGazeModel(st); disposeGazeModel(t);
+    finish(s, st, r.log);
+    disposeGazeModel(st);
+    disposeGazeModel(t);
   };
-  if (want.has('kd') && !done('kd')) await kdStage('kd', o.kdMaskRatio ?? 0.6, o.kdImageWeight ?? 1, o.kdMaskMode ?? 'zero', o.kdMaskPatch ?? 8);
+  if (want.has('kd') && !done('kd'))
+    await kdStage('kd', o.kdMaskRatio ?? 0.6, o.kdImageWeight ?? 1, o.kdMaskMode ?? 'zero', o.kdMaskPatch ?? 8);
   const s1Stage = async (s: StageName, from: StageName | 'random') => {
     let st: GazeModel;
     if (from === 'random') {
@@ -162,10 +239,12 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
       st = createModel('student', { seed: seed + 2 });
       const t = load('t0');
       const { inheritStage1 } = await import('./distill');
-      inheritStage1(t, st); disposeGazeModel(t);
+      inheritStage1(t, st);
+      disposeGazeModel(t);
     } else st = load(from);
     const r = await trainSupervised(st, setSource(DG(), { balancedK: 15, seed }), { ...common(s), group: 'tunable', lr: 2e-3 });
-    finish(s, st, r.log); disposeGazeModel(st);
+    finish(s, st, r.log);
+    disposeGazeModel(st);
   };
   if (want.has('s1') && !done('s1')) await s1Stage('s1', 'kd');
   if (want.has('s1-random') && !done('s1-random')) await s1Stage('s1-random', 'random');
@@ -175,7 +254,12 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
 }
 
 /** Shipped-model names of the pipeline stages. */
-export const SHIPPED: [StageName, string][] = [['t1', 'teacher'], ['s1', 'student'], ['s1-random', 'student-random'], ['s1-nomask', 'student-nomask']];
+export const SHIPPED: [StageName, string][] = [
+  ['t1', 'teacher'],
+  ['s1', 'student'],
+  ['s1-random', 'student-random'],
+  ['s1-nomask', 'student-nomask'],
+];
 
 /**
  * Write the shipped weights (int8, gzip) of finished stages from `out` into `dest`, plus every stage's loss log in
@@ -194,7 +278,8 @@ export function exportShipped(out: string, dest: string): string[] {
     written.push(f);
   }
   const logs: Record<string, unknown> = {};
-  for (const s of STAGES) if (existsSync(join(out, `${s}.log.json`))) logs[s] = JSON.parse(readFileSync(join(out, `${s}.log.json`), 'utf8'));
+  for (const s of STAGES)
+    if (existsSync(join(out, `${s}.log.json`))) logs[s] = JSON.parse(readFileSync(join(out, `${s}.log.json`), 'utf8'));
   writeFileSync(join(dest, 'logs.json'), JSON.stringify(logs));
   written.push(join(dest, 'logs.json'));
   return written;

@@ -19,9 +19,15 @@ const first = (l: { loss: number }[], k = 3) => l.slice(0, k).reduce((a, e) => a
 const last = (l: { loss: number }[], k = 3) => l.slice(-k).reduce((a, e) => a + e.loss, 0) / k;
 
 test('K-means balanced sampling: 15 clusters, every cluster drawn about equally', () => {
-  const r = rng(1), n = 600, g = new Float32Array(2 * n);
+  const r = rng(1),
+    n = 600,
+    g = new Float32Array(2 * n);
   // imbalanced: 80% of samples near one fixation target
-  for (let i = 0; i < n; i++) { const hot = i < 480; g[2 * i] = hot ? r.normal(0, 0.01) : r.uniform(-0.4, 0.4); g[2 * i + 1] = hot ? r.normal(0, 0.01) : r.uniform(-0.3, 0.3); }
+  for (let i = 0; i < n; i++) {
+    const hot = i < 480;
+    g[2 * i] = hot ? r.normal(0, 0.01) : r.uniform(-0.4, 0.4);
+    g[2 * i + 1] = hot ? r.normal(0, 0.01) : r.uniform(-0.3, 0.3);
+  }
   const groups = clusterMembers(kmeansGaze(g, 15, 0));
   assert.equal(groups.length, 15);
   const src = setSource({ images: { n, h: 1, w: 1, data: new Float32Array(n) }, gaze: g }, { balancedK: 15 });
@@ -37,14 +43,31 @@ test('supervised training on wasm: finite, decreasing L1; checkpoint resume; abo
   const dir = mkdtempSync(join(tmpdir(), 'gaze-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const ck = { path: join(dir, 'ck.safetensors'), every: 8 };
-  const r1 = await trainSupervised(m, setSource(set), { group: 'all', steps: 10, batch: 8, lr: 3e-3, logEvery: 1, progress: false, checkpoint: ck });
+  const r1 = await trainSupervised(m, setSource(set), {
+    group: 'all',
+    steps: 10,
+    batch: 8,
+    lr: 3e-3,
+    logEvery: 1,
+    progress: false,
+    checkpoint: ck,
+  });
   assert.ok(r1.log.every((e) => Number.isFinite(e.loss)));
   assert.ok(existsSync(ck.path));
   // resume from step 8 of a 24-step run
-  const r2 = await trainSupervised(m, setSource(set), { group: 'all', steps: 24, batch: 8, lr: 3e-3, logEvery: 1, progress: false, checkpoint: ck });
+  const r2 = await trainSupervised(m, setSource(set), {
+    group: 'all',
+    steps: 24,
+    batch: 8,
+    lr: 3e-3,
+    logEvery: 1,
+    progress: false,
+    checkpoint: ck,
+  });
   assert.equal(r2.resumedFrom, 8);
   assert.ok(last(r2.log) < first(r1.log), `loss did not drop: ${first(r1.log)} → ${last(r2.log)}`);
-  const ac = new AbortController(); ac.abort();
+  const ac = new AbortController();
+  ac.abort();
   await assert.rejects(trainSupervised(m, setSource(set), { steps: 5, signal: ac.signal, progress: false }), Aborted);
   // int8 and f32 round trips
   const p0 = predictGaze(m, set.images);
@@ -60,7 +83,8 @@ test('supervised training on wasm: finite, decreasing L1; checkpoint resume; abo
 test('distillation: masked reconstruction + teacher features, all terms finite and decreasing; no-mask variant runs', async () => {
   await init({ backend: 'wasm' });
   const pool = standInSet({ nUsers: 2, perUser: 32, h: 32, w: 32, seed: 3 });
-  const teacher = createModel('teacher', { seed: 4 }), student = createModel('student', { seed: 5 });
+  const teacher = createModel('teacher', { seed: 4 }),
+    student = createModel('student', { seed: 5 });
   const src = (n: number, r: ReturnType<typeof rng>) => setSource(pool)(n, r).images;
   const res = await distill(teacher, student, src, { steps: 12, batch: 4, lr: 2e-3, logEvery: 1, progress: false });
   assert.ok(res.log.every((e) => Number.isFinite(e.loss) && e.parts!.img! >= 0 && e.parts!.f3! >= 0));
@@ -85,23 +109,30 @@ test('distillation: masked reconstruction + teacher features, all terms finite a
   assert.ok(Math.abs(mk.reduce((a, b) => a + b, 0) / mk.length - 19 / 32) < 1e-6);
   await assert.rejects(distill(teacher, student, src, { maskRatio: 1.5 }), InvalidInput);
   await assert.rejects(distill(teacher, student, src, { imageWeight: -1 }), InvalidInput);
-  disposeGazeModel(teacher); disposeGazeModel(student);
+  disposeGazeModel(teacher);
+  disposeGazeModel(student);
 });
 
-test('personalization: 5 calibration images reduce one user\'s error (hidden kappa), leak-free, input model untouched', async () => {
+test("personalization: 5 calibration images reduce one user's error (hidden kappa), leak-free, input model untouched", async () => {
   await init({ backend: 'wasm' });
   const g = standInSet({ nUsers: 4, perUser: 20, h: 32, w: 32, seed: 7 });
   const m = createModel('student', { seed: 8 });
   // one user looking near straight ahead with a hidden 4° offset: an untrained net is off by about the offset
   const u = standInSet({ nUsers: 1, perUser: 60, h: 32, w: 32, seed: 9 });
   const k = (4 * Math.PI) / 180;
-  for (let i = 0; i < 60; i++) { u.gaze[2 * i] = 0.02 * Math.sin(i) + k; u.gaze[2 * i + 1] = 0.02 * Math.cos(i) - k / 2; }
-  const idx = [0, 1, 2, 3, 4], rest = [...Array(55).keys()].map((i) => i + 5);
+  for (let i = 0; i < 60; i++) {
+    u.gaze[2 * i] = 0.02 * Math.sin(i) + k;
+    u.gaze[2 * i + 1] = 0.02 * Math.cos(i) - k / 2;
+  }
+  const idx = [0, 1, 2, 3, 4],
+    rest = [...Array(55).keys()].map((i) => i + 5);
   const { subset } = await import('./train');
-  const calib = subset(u, idx), test_ = subset(u, rest);
+  const calib = subset(u, idx),
+    test_ = subset(u, rest);
   const before = evaluateGaze(m, test_).meanDeg;
   const w0 = m.params.get('s4.b1.ad.up.w')!.dataSync().slice();
-  let after = NaN, s3same = false;
+  let after = NaN,
+    s3same = false;
   await expectNoLeak(async () => {
     const p = await personalize(m, calib, { steps: 60, seed: 1, lr: 1e-2 });
     // with replay (an untrained net cannot tell the user from the replayed users, so only mechanics here)
@@ -109,7 +140,10 @@ test('personalization: 5 calibration images reduce one user\'s error (hidden kap
     assert.ok(pr.personalizeLog!.every((e) => Number.isFinite(e.loss)) && /replay/.test(pr.meta.personalized!));
     disposeGazeModel(pr);
     after = evaluateGaze(p, test_).meanDeg;
-    s3same = p.params.get('s3.b0.pw1.w')!.dataSync().every((v, i) => v === m.params.get('s3.b0.pw1.w')!.dataSync()[i]);
+    s3same = p.params
+      .get('s3.b0.pw1.w')!
+      .dataSync()
+      .every((v, i) => v === m.params.get('s3.b0.pw1.w')!.dataSync()[i]);
     return p;
   }, 'personalize');
   assert.ok(after < before * 0.6, `personalized error ${after}° vs ${before}° before`);

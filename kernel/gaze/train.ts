@@ -27,26 +27,58 @@ export function kmeansGaze(gaze: Float32Array, k = 15, seed = 0, iters = 25): In
   const n = gaze.length / 2;
   if (!Number.isInteger(n) || n < 1) throw new InvalidInput(`kmeansGaze: gaze must hold (yaw, pitch) pairs, got length ${gaze.length}`);
   if (!Number.isInteger(k) || k < 1) throw new InvalidInput(`kmeansGaze: k must be a positive integer, got ${describe(k)}`);
-  const kk = Math.min(k, n), r = rng(seed);
-  const cx = new Float64Array(kk), cy = new Float64Array(kk), d2 = new Float64Array(n).fill(Infinity);
+  const kk = Math.min(k, n),
+    r = rng(seed);
+  const cx = new Float64Array(kk),
+    cy = new Float64Array(kk),
+    d2 = new Float64Array(n).fill(Infinity);
   let c0 = r.int(n);
   for (let c = 0; c < kk; c++) {
-    cx[c] = gaze[2 * c0]!; cy[c] = gaze[2 * c0 + 1]!;
+    cx[c] = gaze[2 * c0]!;
+    cy[c] = gaze[2 * c0 + 1]!;
     let tot = 0;
-    for (let i = 0; i < n; i++) { const d = (gaze[2 * i]! - cx[c]!) ** 2 + (gaze[2 * i + 1]! - cy[c]!) ** 2; if (d < d2[i]!) d2[i] = d; tot += d2[i]!; }
-    let u = r.next() * tot; c0 = n - 1;
-    for (let i = 0; i < n; i++) { u -= d2[i]!; if (u <= 0) { c0 = i; break; } }
+    for (let i = 0; i < n; i++) {
+      const d = (gaze[2 * i]! - cx[c]!) ** 2 + (gaze[2 * i + 1]! - cy[c]!) ** 2;
+      if (d < d2[i]!) d2[i] = d;
+      tot += d2[i]!;
+    }
+    let u = r.next() * tot;
+    c0 = n - 1;
+    for (let i = 0; i < n; i++) {
+      u -= d2[i]!;
+      if (u <= 0) {
+        c0 = i;
+        break;
+      }
+    }
   }
   const a = new Int32Array(n);
   for (let it = 0; it < iters; it++) {
     for (let i = 0; i < n; i++) {
-      let best = 0, bd = Infinity;
-      for (let c = 0; c < kk; c++) { const d = (gaze[2 * i]! - cx[c]!) ** 2 + (gaze[2 * i + 1]! - cy[c]!) ** 2; if (d < bd) { bd = d; best = c; } }
+      let best = 0,
+        bd = Infinity;
+      for (let c = 0; c < kk; c++) {
+        const d = (gaze[2 * i]! - cx[c]!) ** 2 + (gaze[2 * i + 1]! - cy[c]!) ** 2;
+        if (d < bd) {
+          bd = d;
+          best = c;
+        }
+      }
       a[i] = best;
     }
-    const sx = new Float64Array(kk), sy = new Float64Array(kk), cnt = new Float64Array(kk);
-    for (let i = 0; i < n; i++) { sx[a[i]!]! += gaze[2 * i]!; sy[a[i]!]! += gaze[2 * i + 1]!; cnt[a[i]!]!++; }
-    for (let c = 0; c < kk; c++) if (cnt[c]) { cx[c] = sx[c]! / cnt[c]!; cy[c] = sy[c]! / cnt[c]!; }
+    const sx = new Float64Array(kk),
+      sy = new Float64Array(kk),
+      cnt = new Float64Array(kk);
+    for (let i = 0; i < n; i++) {
+      sx[a[i]!]! += gaze[2 * i]!;
+      sy[a[i]!]! += gaze[2 * i + 1]!;
+      cnt[a[i]!]!++;
+    }
+    for (let c = 0; c < kk; c++)
+      if (cnt[c]) {
+        cx[c] = sx[c]! / cnt[c]!;
+        cy[c] = sy[c]! / cnt[c]!;
+      }
   }
   return a;
 }
@@ -54,7 +86,11 @@ export function kmeansGaze(gaze: Float32Array, k = 15, seed = 0, iters = 25): In
 /** Group sample indices by cluster (empty clusters dropped). */
 export function clusterMembers(assign: Int32Array): number[][] {
   const by = new Map<number, number[]>();
-  assign.forEach((c, i) => { let l = by.get(c); if (!l) by.set(c, (l = [])); l.push(i); });
+  assign.forEach((c, i) => {
+    let l = by.get(c);
+    if (!l) by.set(c, (l = []));
+    l.push(i);
+  });
   return [...by.values()];
 }
 
@@ -66,7 +102,10 @@ export function setSource(set: GazeSet, opts: { balancedK?: number; seed?: numbe
   return (b, r) => {
     const idx = new Int32Array(b);
     for (let i = 0; i < b; i++) {
-      if (groups) { const g = groups[r.int(groups.length)]!; idx[i] = g[r.int(g.length)]!; } else idx[i] = r.int(n);
+      if (groups) {
+        const g = groups[r.int(groups.length)]!;
+        idx[i] = g[r.int(g.length)]!;
+      } else idx[i] = r.int(n);
     }
     return subset(set, idx);
   };
@@ -75,7 +114,10 @@ export function setSource(set: GazeSet, opts: { balancedK?: number; seed?: numbe
 /** Rows of a labeled set. */
 export function subset(set: GazeSet, idx: ArrayLike<number>): GazeSet {
   const g = new Float32Array(2 * idx.length);
-  for (let k = 0; k < idx.length; k++) { g[2 * k] = set.gaze[2 * idx[k]!]!; g[2 * k + 1] = set.gaze[2 * idx[k]! + 1]!; }
+  for (let k = 0; k < idx.length; k++) {
+    g[2 * k] = set.gaze[2 * idx[k]!]!;
+    g[2 * k + 1] = set.gaze[2 * idx[k]! + 1]!;
+  }
   const out: GazeSet = { images: sliceBatch(set.images, idx), gaze: g };
   if (set.user) out.user = Int32Array.from(idx, (i) => set.user![i]!);
   return out;
@@ -94,34 +136,45 @@ export interface LoopSpec {
   checkpoint?: { path: string; every?: number };
 }
 
-export interface LoopResult { log: TrainLogEntry[]; resumedFrom: number; steps: number }
+export interface LoopResult {
+  log: TrainLogEntry[];
+  resumedFrom: number;
+  steps: number;
+}
 
 const opt = (o: StageOptions, k: keyof StageOptions, d: number) => {
   const v = o[k] ?? d;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidInput(`${String(k)} must be a non-negative number, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new InvalidInput(`${String(k)} must be a non-negative number, got ${describe(v)}`);
   return v;
 };
 
 /** Learning rate at `step` of `steps`: 5% linear warm-up, cosine decay to 2% of the peak. */
 export function lrAt(step: number, steps: number, lr: number): number {
   const warm = Math.max(1, Math.round(0.05 * steps));
-  if (step < warm) return lr * (step + 1) / warm;
+  if (step < warm) return (lr * (step + 1)) / warm;
   const t = (step - warm) / Math.max(1, steps - warm);
   return lr * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
 /** Run a training loop (see LoopSpec). Resumes from `checkpoint.path` when that file exists. */
 export async function trainLoop(spec: LoopSpec, o: StageOptions): Promise<LoopResult> {
-  const steps = Math.round(opt(o, 'steps', 200)), lr = opt(o, 'lr', 1e-3), wd = opt(o, 'weightDecay', 0);
+  const steps = Math.round(opt(o, 'steps', 200)),
+    lr = opt(o, 'lr', 1e-3),
+    wd = opt(o, 'weightDecay', 0);
   const logEvery = Math.max(1, Math.round(opt(o, 'logEvery', 10)));
   if (!spec.vars.length) throw new InvalidInput(`${spec.label}: no trainable variables`);
   const adam = tf.train.adam(lr, 0.9, 0.999, 1e-8);
-  const setLr = (v: number) => { (adam as unknown as { learningRate: number }).learningRate = v; };
-  let start = 0; const log: TrainLogEntry[] = [];
+  const setLr = (v: number) => {
+    (adam as unknown as { learningRate: number }).learningRate = v;
+  };
+  let start = 0;
+  const log: TrainLogEntry[] = [];
   const ck = spec.checkpoint;
   if (ck && existsSync(ck.path)) {
     const r = await loadCheckpoint(ck.path, spec.models, adam);
-    start = r.step; log.push(...r.log);
+    start = r.step;
+    log.push(...r.log);
   }
   const r = rng(o.seed ?? 0);
   for (let i = 0; i < start; i++) r.fork(i); // keep per-step streams aligned after resume
@@ -132,23 +185,40 @@ export async function trainLoop(spec: LoopSpec, o: StageOptions): Promise<LoopRe
   try {
     for (let step = start; step < steps; step++) {
       if (o.signal?.aborted) throw new Aborted(`${spec.label} aborted at step ${step}/${steps}`);
-      const cur = lrAt(step, steps, lr); setLr(cur);
-      const pending: BnUpdate[] = [], parts: Record<string, number> = {};
+      const cur = lrAt(step, steps, lr);
+      setLr(cur);
+      const pending: BnUpdate[] = [],
+        parts: Record<string, number> = {};
       const sr = r.fork(step);
       const l = adam.minimize(() => spec.loss(step, sr, pending, parts), true, spec.vars)!;
-      const loss = l.dataSync()[0]!; l.dispose();
+      const loss = l.dataSync()[0]!;
+      l.dispose();
       if (!Number.isFinite(loss)) throw new InvalidInput(`${spec.label}: loss became ${loss} at step ${step}; lower lr (now ${cur})`);
-      if (wd > 0) tf.tidy(() => { for (const v of decay) v.assign(tf.mul(v, 1 - cur * wd)); });
-      for (const m of spec.models) if (pending.length) applyBnUpdates(m, pending.filter((p) => m.params.has(`${p.name}.ad.bn.g`)));
+      if (wd > 0)
+        tf.tidy(() => {
+          for (const v of decay) v.assign(tf.mul(v, 1 - cur * wd));
+        });
+      for (const m of spec.models)
+        if (pending.length)
+          applyBnUpdates(
+            m,
+            pending.filter((p) => m.params.has(`${p.name}.ad.bn.g`)),
+          );
       if ((step + 1) % logEvery === 0 || step === steps - 1) {
         const e: TrainLogEntry = { step: step + 1, loss, ms: Date.now() - t0 };
         if (Object.keys(parts).length) e.parts = { ...parts };
-        log.push(e); o.onLog?.(e); t0 = Date.now();
+        log.push(e);
+        o.onLog?.(e);
+        t0 = Date.now();
       }
       bar?.tick(1, `loss ${loss.toPrecision(4)}`);
-      if (ck && ((step + 1) % (ck.every ?? 200) === 0) && step + 1 < steps) await saveCheckpoint(ck.path, spec.models, adam, step + 1, log);
+      if (ck && (step + 1) % (ck.every ?? 200) === 0 && step + 1 < steps) await saveCheckpoint(ck.path, spec.models, adam, step + 1, log);
     }
-  } catch (e) { bar?.stop(); adam.dispose(); throw e; }
+  } catch (e) {
+    bar?.stop();
+    adam.dispose();
+    throw e;
+  }
   bar?.done();
   adam.dispose();
   return { log, resumedFrom: start, steps };
@@ -157,10 +227,17 @@ export async function trainLoop(spec: LoopSpec, o: StageOptions): Promise<LoopRe
 async function saveCheckpoint(path: string, models: GazeModel[], adam: tf.Optimizer, step: number, log: TrainLogEntry[]): Promise<void> {
   const t = new Map<string, { dtype: 'float32'; shape: number[]; data: Float32Array }>();
   models.forEach((m, i) => {
-    for (const [k, v] of [...m.params, ...m.buffers]) t.set(`m${i}/${k}`, { dtype: 'float32', shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) });
+    for (const [k, v] of [...m.params, ...m.buffers])
+      t.set(`m${i}/${k}`, { dtype: 'float32', shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) });
   });
   const w = await adam.getWeights();
-  w.forEach((nt, i) => t.set(`opt/${String(i).padStart(5, '0')}`, { dtype: 'float32', shape: [...nt.tensor.shape], data: Float32Array.from(nt.tensor.dataSync() as Float32Array) }));
+  w.forEach((nt, i) =>
+    t.set(`opt/${String(i).padStart(5, '0')}`, {
+      dtype: 'float32',
+      shape: [...nt.tensor.shape],
+      data: Float32Array.from(nt.tensor.dataSync() as Float32Array),
+    }),
+  );
   w[0]?.tensor.dispose(); // the iteration scalar is a fresh tensor; the slots are the optimizer's own variables
   writeFileSync(path + '.tmp', writeSafetensors(t, { step: String(step), log: JSON.stringify(log) }));
   renameSync(path + '.tmp', path);
@@ -171,13 +248,17 @@ async function loadCheckpoint(path: string, models: GazeModel[], adam: tf.Optimi
   models.forEach((m, i) => {
     for (const [k, v] of [...m.params, ...m.buffers]) {
       const s = tensors.get(`m${i}/${k}`);
-      if (!s || s.shape.join() !== v.shape.join()) throw new FormatError(`checkpoint ${path}: m${i}/${k} missing or of shape ${describe(s?.shape)}, model needs ${describe(v.shape)}`);
+      if (!s || s.shape.join() !== v.shape.join())
+        throw new FormatError(`checkpoint ${path}: m${i}/${k} missing or of shape ${describe(s?.shape)}, model needs ${describe(v.shape)}`);
       tf.tidy(() => v.assign(tf.tensor(s.data as Float32Array, v.shape)));
     }
   });
   const slots = [...tensors.keys()].filter((k) => k.startsWith('opt/')).sort();
   if (slots.length) {
-    const ws = slots.map((k, i) => ({ name: i === 0 ? 'iter' : k, tensor: tf.tensor(tensors.get(k)!.data as Float32Array, tensors.get(k)!.shape) }));
+    const ws = slots.map((k, i) => ({
+      name: i === 0 ? 'iter' : k,
+      tensor: tf.tensor(tensors.get(k)!.data as Float32Array, tensors.get(k)!.shape),
+    }));
     await adam.setWeights(ws);
     tf.dispose(ws.map((x) => x.tensor)); // setWeights copies them into variables
   }
@@ -204,12 +285,18 @@ export function l1Loss(pred: tf.Tensor2D, gaze: Float32Array): tf.Scalar {
 export async function trainSupervised(model: GazeModel, source: BatchSource, o: SupervisedOptions = {}): Promise<LoopResult> {
   const group = o.group ?? 'tunable';
   const batch = Math.round(opt(o, 'batch', 32));
-  return trainLoop({
-    label: `train ${model.kind} (${group})`, models: [model], vars: groupVars(model, group), checkpoint: o.checkpoint,
-    loss: (_s, r, pending) => {
-      const b = source(batch, r);
-      const x = toInput(b.images, model.spec.inCh);
-      return l1Loss(forward(model, x, { training: true }, pending).out, b.gaze);
+  return trainLoop(
+    {
+      label: `train ${model.kind} (${group})`,
+      models: [model],
+      vars: groupVars(model, group),
+      checkpoint: o.checkpoint,
+      loss: (_s, r, pending) => {
+        const b = source(batch, r);
+        const x = toInput(b.images, model.spec.inCh);
+        return l1Loss(forward(model, x, { training: true }, pending).out, b.gaze);
+      },
     },
-  }, o);
+    o,
+  );
 }

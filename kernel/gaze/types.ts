@@ -39,12 +39,12 @@ export interface GazeModel {
 
 /** Which parameters a stage trains. */
 export type ParamGroup =
-  | 'all'            // every parameter
-  | 'tunable'        // adapters + final LayerNorm + head (the paper's "tunable" count)
+  | 'all' // every parameter
+  | 'tunable' // adapters + final LayerNorm + head (the paper's "tunable" count)
   | 'stage4-adapters' // personalization: last-stage adapters only
   | 'stage4-adapters+head'
-  | 'student-kd'     // student stages 2–4 (stem and stage 1 are inherited from the teacher and frozen)
-  | 'backbone';      // everything except adapters and head
+  | 'student-kd' // student stages 2–4 (stem and stage 1 are inherited from the teacher and frozen)
+  | 'backbone'; // everything except adapters and head
 
 /**
  * A batch of grayscale eye images: n images of h×w, row-major, values in [0, 1]

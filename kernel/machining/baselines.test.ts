@@ -30,7 +30,8 @@ test('ridge on hand features recovers a target that is linear in the features; m
   const p = predictRidge(fitRidge(ww, 1e-6), ww);
   assert.ok(metrics(p, y).rmse < 1e-3 * Math.sqrt(metrics(y, new Float32Array(w.n)).rmse ** 2), `rmse ${metrics(p, y).rmse}`);
   // heavy shrinkage predicts ≈ the mean
-  const pm = predictRidge(fitRidge(ww, 1e9), ww), mm = predictMean(ww, ww);
+  const pm = predictRidge(fitRidge(ww, 1e9), ww),
+    mm = predictMean(ww, ww);
   for (let i = 0; i < w.n; i += 7) assert.ok(Math.abs(pm[i]! - mm[i]!) < 1e-3 * (1 + Math.abs(mm[i]!)));
   assert.throws(() => fitRidge(ww, 0), /lambda must be > 0/);
 });

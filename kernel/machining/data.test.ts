@@ -23,8 +23,12 @@ test('rfftMag (norm=forward) equals a direct DFT, power-of-two and not', () => {
     const m = rfftMag(x);
     assert.equal(m.length, N / 2 + 1);
     for (let k = 0; k <= N / 2; k++) {
-      let re = 0, im = 0;
-      for (let n = 0; n < N; n++) { re += x[n]! * Math.cos((-2 * Math.PI * k * n) / N); im += x[n]! * Math.sin((-2 * Math.PI * k * n) / N); }
+      let re = 0,
+        im = 0;
+      for (let n = 0; n < N; n++) {
+        re += x[n]! * Math.cos((-2 * Math.PI * k * n) / N);
+        im += x[n]! * Math.sin((-2 * Math.PI * k * n) / N);
+      }
       assert.ok(Math.abs(m[k]! - Math.hypot(re, im) / N) < 1e-5, `N=${N} k=${k}`);
     }
   }

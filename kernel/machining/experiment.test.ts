@@ -4,7 +4,9 @@ import { init } from '../core/backend';
 import { heldOutSplit, runStudy } from './experiment';
 import { disposeModel } from './model';
 
-before(async () => { await init({ backend: 'wasm' }); });
+before(async () => {
+  await init({ backend: 'wasm' });
+});
 
 test('runStudy (tiny budget): Run B is the stations of held-out workpieces 2–11, every arm reports, given settings skip selection', () => {
   const selected = { ftLr: 1e-3, ftSteps: 2, scratchLr: 1e-3, scratchSteps: 2, ridgeLambda: 1 };
@@ -14,9 +16,18 @@ test('runStudy (tiny budget): Run B is the stations of held-out workpieces 2–1
   const h = heldOutSplit(3, 0.05);
   const want = h.runB.flatMap((w) => w.errorMeasuredMm.map((e) => Math.fround(e * 100)));
   assert.deepEqual(r.runB.y, want, 'Run B targets are the measured station errors of workpieces 2–11');
-  assert.deepEqual(r.runA.y, h.runA.flatMap((w) => w.errorMeasuredMm.map((e) => Math.fround(e * 100))));
-  assert.deepEqual(h.runB.map((w) => w.index), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-  assert.deepEqual(h.shots.map((w) => w.index), [0, 1]);
+  assert.deepEqual(
+    r.runA.y,
+    h.runA.flatMap((w) => w.errorMeasuredMm.map((e) => Math.fround(e * 100))),
+  );
+  assert.deepEqual(
+    h.runB.map((w) => w.index),
+    [2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+  );
+  assert.deepEqual(
+    h.shots.map((w) => w.index),
+    [0, 1],
+  );
   assert.deepEqual(Object.keys(r.runB.metrics).sort(), ['finetune_all', 'finetuned', 'mean', 'ridge', 'scratch', 'zeroshot']);
   for (const m of Object.values(r.runB.metrics)) assert.ok(Number.isFinite(m!.mae) && m!.n === 30);
   // the mean arm predicts the mean of the two shots' (interpolated) labels: its MAE is the mean |y − c|

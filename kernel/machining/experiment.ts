@@ -27,8 +27,10 @@ export const ARMS: readonly Arm[] = ['finetuned', 'zeroshot', 'finetune_all', 's
 
 /** Settings chosen on the validation task (or given, to freeze them across seeds). */
 export interface Selected {
-  ftLr: number; ftSteps: number;
-  scratchLr: number; scratchSteps: number;
+  ftLr: number;
+  ftSteps: number;
+  scratchLr: number;
+  scratchSteps: number;
   ridgeLambda: number;
 }
 
@@ -81,7 +83,13 @@ export interface StudyResult {
   pretrained: { model: DeepMachiningModel; norm: NormStats };
 }
 
-export const DEFAULT_GRID = { ftLr: [3e-4, 1e-3, 3e-3], ftSteps: [30, 60], scratchLr: [1e-3, 3e-3], scratchSteps: [60], ridgeLambda: [0.1, 1, 10] };
+export const DEFAULT_GRID = {
+  ftLr: [3e-4, 1e-3, 3e-3],
+  ftSteps: [30, 60],
+  scratchLr: [1e-3, 3e-3],
+  scratchSteps: [60],
+  ridgeLambda: [0.1, 1, 10],
+};
 
 const toUm = (m: Metrics): Metrics => ({ ...m, mae: (m.mae / LABEL_SCALE) * 1000, rmse: (m.rmse / LABEL_SCALE) * 1000 });
 
@@ -119,7 +127,9 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
   const machine = defaultMachine();
   const tasks = studyTasks(seed, o.sourceTasks ?? 4);
   const seconds: Record<string, number> = {};
-  const tick = (k: string, t0: number) => { seconds[k] = (seconds[k] ?? 0) + (Date.now() - t0) / 1000; };
+  const tick = (k: string, t0: number) => {
+    seconds[k] = (seconds[k] ?? 0) + (Date.now() - t0) / 1000;
+  };
   const seq = buildModel(config).config.seq;
   let t0 = Date.now();
 
@@ -127,26 +137,51 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
   let pre = o.pretrained;
   let pretrainLosses: number[] = [];
   if (!pre) {
-    const p = pretrain(tasks.sources, { config, seed, machine, pieces: o.sourcePieces ?? 24, every: o.pretrainEvery ?? 8, steps: o.pretrainSteps ?? 150, lr: o.pretrainLr ?? 3e-3, timeScale, signal: o.signal, log });
+    const p = pretrain(tasks.sources, {
+      config,
+      seed,
+      machine,
+      pieces: o.sourcePieces ?? 24,
+      every: o.pretrainEvery ?? 8,
+      steps: o.pretrainSteps ?? 150,
+      lr: o.pretrainLr ?? 3e-3,
+      timeScale,
+      signal: o.signal,
+      log,
+    });
     pretrainLosses = p.losses;
     pre = { model: p.model, norm: p.norm };
     tick('pretrain', t0);
   }
   const { model: pretrained, norm } = pre;
-  if (pretrained.config.seq !== seq) throw new InvalidInput(`pretrained model has seq ${pretrained.config.seq}; config ${config} needs ${seq}`);
+  if (pretrained.config.seq !== seq)
+    throw new InvalidInput(`pretrained model has seq ${pretrained.config.seq}; config ${config} needs ${seq}`);
 
-  const windowsOf = (ws: Workpiece[], mode: 'train' | 'test') => makeWindows(ws, norm, { seq, mode, every: mode === 'train' ? o.shotEvery ?? 2 : 1 });
+  const windowsOf = (ws: Workpiece[], mode: 'train' | 'test') =>
+    makeWindows(ws, norm, { seq, mode, every: mode === 'train' ? (o.shotEvery ?? 2) : 1 });
   const armsRun = (shots: Windows, tests: Windows[], sel: Selected, which: readonly Arm[]) => {
     const preds: Partial<Record<Arm, Float32Array[]>> = {};
-    const time = (k: string, f: () => void) => { const s = Date.now(); f(); tick(k, s); };
+    const time = (k: string, f: () => void) => {
+      const s = Date.now();
+      f();
+      tick(k, s);
+    };
     for (const arm of which) {
       throwIfAborted(o.signal);
       time(arm, () => {
         if (arm === 'zeroshot') preds.zeroshot = tests.map((t) => predict(pretrained, t));
         else if (arm === 'mean') preds.mean = tests.map((t) => predictMean(shots, t));
-        else if (arm === 'ridge') { const r = fitRidge(shots, sel.ridgeLambda); preds.ridge = tests.map((t) => predictRidge(r, t)); }
-        else if (arm === 'finetuned') {
-          const { model } = twoShotFineTune(pretrained, shots, { steps: sel.ftSteps, lr: sel.ftLr, seed, signal: o.signal, progress: false });
+        else if (arm === 'ridge') {
+          const r = fitRidge(shots, sel.ridgeLambda);
+          preds.ridge = tests.map((t) => predictRidge(r, t));
+        } else if (arm === 'finetuned') {
+          const { model } = twoShotFineTune(pretrained, shots, {
+            steps: sel.ftSteps,
+            lr: sel.ftLr,
+            seed,
+            signal: o.signal,
+            progress: false,
+          });
           preds.finetuned = tests.map((t) => predict(model, t));
           disposeModel(model);
         } else if (arm === 'finetune_all') {
@@ -173,26 +208,38 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
     t0 = Date.now();
     const g = o.grid ?? DEFAULT_GRID;
     const v = taskSplit(machine, tasks.validation, 20_000 * (seed + 1), timeScale);
-    const vShots = windowsOf(v.shots, 'train'), vTest = windowsOf(v.runB, 'test');
+    const vShots = windowsOf(v.shots, 'train'),
+      vTest = windowsOf(v.runB, 'test');
     const mae = (p: Float32Array) => toUm(metrics(p, vTest.y)).mae;
     const best = { ft: [Infinity, 0, 0], sc: [Infinity, 0, 0], rl: [Infinity, 0] };
     const base: Selected = { ftLr: 0, ftSteps: 0, scratchLr: 0, scratchSteps: 0, ridgeLambda: 1 };
-    for (const lr of g.ftLr) for (const steps of g.ftSteps) {
-      const e = mae(armsRun(vShots, [vTest], { ...base, ftLr: lr, ftSteps: steps }, ['finetuned']).finetuned![0]!);
-      selection.push({ setting: `finetuned lr ${lr} steps ${steps}`, maeUm: e }); log(`  validation: finetuned lr ${lr} steps ${steps}: ${e.toFixed(2)} µm`);
-      if (e < best.ft[0]!) best.ft = [e, lr, steps];
-    }
-    if (arms.includes('scratch')) for (const lr of g.scratchLr) for (const steps of g.scratchSteps) {
-      const e = mae(armsRun(vShots, [vTest], { ...base, scratchLr: lr, scratchSteps: steps }, ['scratch']).scratch![0]!);
-      selection.push({ setting: `scratch lr ${lr} steps ${steps}`, maeUm: e }); log(`  validation: scratch lr ${lr} steps ${steps}: ${e.toFixed(2)} µm`);
-      if (e < best.sc[0]!) best.sc = [e, lr, steps];
-    }
+    for (const lr of g.ftLr)
+      for (const steps of g.ftSteps) {
+        const e = mae(armsRun(vShots, [vTest], { ...base, ftLr: lr, ftSteps: steps }, ['finetuned']).finetuned![0]!);
+        selection.push({ setting: `finetuned lr ${lr} steps ${steps}`, maeUm: e });
+        log(`  validation: finetuned lr ${lr} steps ${steps}: ${e.toFixed(2)} µm`);
+        if (e < best.ft[0]!) best.ft = [e, lr, steps];
+      }
+    if (arms.includes('scratch'))
+      for (const lr of g.scratchLr)
+        for (const steps of g.scratchSteps) {
+          const e = mae(armsRun(vShots, [vTest], { ...base, scratchLr: lr, scratchSteps: steps }, ['scratch']).scratch![0]!);
+          selection.push({ setting: `scratch lr ${lr} steps ${steps}`, maeUm: e });
+          log(`  validation: scratch lr ${lr} steps ${steps}: ${e.toFixed(2)} µm`);
+          if (e < best.sc[0]!) best.sc = [e, lr, steps];
+        }
     for (const lam of g.ridgeLambda) {
       const e = mae(armsRun(vShots, [vTest], { ...base, ridgeLambda: lam }, ['ridge']).ridge![0]!);
       selection.push({ setting: `ridge λ ${lam}`, maeUm: e });
       if (e < best.rl[0]!) best.rl = [e, lam];
     }
-    selected = { ftLr: best.ft[1]!, ftSteps: best.ft[2]!, scratchLr: best.sc[1] || g.scratchLr[0]!, scratchSteps: best.sc[2] || g.scratchSteps[0]!, ridgeLambda: best.rl[1]! };
+    selected = {
+      ftLr: best.ft[1]!,
+      ftSteps: best.ft[2]!,
+      scratchLr: best.sc[1] || g.scratchLr[0]!,
+      scratchSteps: best.sc[2] || g.scratchSteps[0]!,
+      ridgeLambda: best.rl[1]!,
+    };
     tick('selection', t0);
     log(`  selected: ${JSON.stringify(selected)}`);
   }
@@ -200,18 +247,31 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
   // the held-out task: read once
   const h = heldOutSplit(seed, timeScale);
   const shots = windowsOf(h.shots, 'train');
-  const testB = windowsOf(h.runB, 'test'), testA = windowsOf(h.runA, 'test');
+  const testB = windowsOf(h.runB, 'test'),
+    testA = windowsOf(h.runA, 'test');
   const preds = armsRun(shots, [testB, testA], selected, arms);
   const result = (t: Windows, i: number, ws: Workpiece[]): RunResult => ({
     metrics: Object.fromEntries(Object.entries(preds).map(([a, p]) => [a, toUm(metrics(p![i]!, t.y))])),
-    y: Array.from(t.y), pred: Object.fromEntries(Object.entries(preds).map(([a, p]) => [a, Array.from(p![i]!)])),
-    workpiece: Array.from(t.workpiece), mm: Array.from(t.mm), vbRangeMm: vbRange(ws),
+    y: Array.from(t.y),
+    pred: Object.fromEntries(Object.entries(preds).map(([a, p]) => [a, Array.from(p![i]!)])),
+    workpiece: Array.from(t.workpiece),
+    mm: Array.from(t.mm),
+    vbRangeMm: vbRange(ws),
   });
   const params = adapterCounts(pretrained);
   return {
-    seed, config, selected, selection, pretrainLosses,
-    runB: result(testB, 0, h.runB), runA: result(testA, 1, h.runA),
-    shotsVbMm: vbRange(h.shots), seconds, params, tasks, pretrained: pre,
+    seed,
+    config,
+    selected,
+    selection,
+    pretrainLosses,
+    runB: result(testB, 0, h.runB),
+    runA: result(testA, 1, h.runA),
+    shotsVbMm: vbRange(h.shots),
+    seconds,
+    params,
+    tasks,
+    pretrained: pre,
   };
 }
 

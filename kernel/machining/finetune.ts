@@ -22,16 +22,34 @@ export interface FineTuneOptions {
 }
 
 /** The adapter model for a pretrained (adapter-free) model: same config + adapters, pretrained weights copied in. The caller owns it. */
-export function withAdapters(pretrained: DeepMachiningModel, adapterInit: ModelConfig['adapterInit'] = 'glorot', seed = 0): DeepMachiningModel {
-  if (pretrained.config.adapters) throw new InvalidInput('withAdapters expects the pretrained model without adapters (config.adapters = false)');
+export function withAdapters(
+  pretrained: DeepMachiningModel,
+  adapterInit: ModelConfig['adapterInit'] = 'glorot',
+  seed = 0,
+): DeepMachiningModel {
+  if (pretrained.config.adapters)
+    throw new InvalidInput('withAdapters expects the pretrained model without adapters (config.adapters = false)');
   const m = buildModel({ ...pretrained.config }, { seed: seed + 7919, overrides: { adapters: true, adapterInit } });
   copyWeights(pretrained, m);
   return m;
 }
 
 /** Fine-tune a copy of `pretrained` (with adapters) on the two-shot windows. Returns the new model (caller owns it) and the fit log. */
-export function twoShotFineTune(pretrained: DeepMachiningModel, shots: Windows, o: FineTuneOptions): { model: DeepMachiningModel; fit: FitResult } {
+export function twoShotFineTune(
+  pretrained: DeepMachiningModel,
+  shots: Windows,
+  o: FineTuneOptions,
+): { model: DeepMachiningModel; fit: FitResult } {
   const model = withAdapters(pretrained, o.adapterInit ?? 'glorot', o.seed ?? 0);
-  const log = fit(model, shots, { steps: o.steps, lr: o.lr, seed: o.seed, batch: o.batch, signal: o.signal, progress: o.progress, varFilter: isFineTuned, label: 'two-shot fine-tuning' });
+  const log = fit(model, shots, {
+    steps: o.steps,
+    lr: o.lr,
+    seed: o.seed,
+    batch: o.batch,
+    signal: o.signal,
+    progress: o.progress,
+    varFilter: isFineTuned,
+    label: 'two-shot fine-tuning',
+  });
   return { model, fit: log };
 }

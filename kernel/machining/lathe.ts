@@ -75,7 +75,10 @@ export function sampleTask(id: string, seed: number): TaskSpec {
   const first = Math.max(1, Math.round(lengthMm * 0.2 * 10) / 10);
   const last = Math.round(lengthMm * 0.95 * 10) / 10;
   return {
-    id, diameterMm, lengthMm, overhangMm,
+    id,
+    diameterMm,
+    lengthMm,
+    overhangMm,
     youngNPerMm2: pick([200e3, 205e3, 210e3]),
     kc11: u(1500, 2400),
     mc: u(0.2, 0.3),
@@ -128,15 +131,22 @@ function checkTask(t: TaskSpec): void {
   for (const k of ['diameterMm', 'lengthMm', 'overhangMm', 'youngNPerMm2', 'kc11', 'noseRadiusMm'] as const) {
     if (!(Number.isFinite(t[k]) && t[k] > 0)) throw new InvalidInput(`task.${k} must be a positive number, got ${describe(t[k])}`);
   }
-  check(t.overhangMm >= t.lengthMm, `task.overhangMm (${t.overhangMm}) must be ≥ task.lengthMm (${t.lengthMm}): the cut cannot pass the chuck`);
+  check(
+    t.overhangMm >= t.lengthMm,
+    `task.overhangMm (${t.overhangMm}) must be ≥ task.lengthMm (${t.lengthMm}): the cut cannot pass the chuck`,
+  );
   check(Array.isArray(t.passes) && t.passes.length >= 1, `task.passes must list at least one pass, got ${describe(t.passes)}`);
-  for (const s of t.stationsMm) check(s > 0 && s <= t.lengthMm, `task.stationsMm must lie in (0, ${t.lengthMm}], got ${describe(t.stationsMm)}`);
+  for (const s of t.stationsMm)
+    check(s > 0 && s <= t.lengthMm, `task.stationsMm must lie in (0, ${t.lengthMm}], got ${describe(t.stationsMm)}`);
 }
 
 /** Second-order resonator driven by x: y[i] = 2ρcos(ω)·y[i−1] − ρ²·y[i−2] + (1−ρ)·x[i]. */
 function resonate(x: Float64Array, fs: number, hz: number, zeta: number): Float64Array {
-  const w = (2 * Math.PI * hz) / fs, rho = Math.exp(-zeta * w);
-  const a1 = 2 * rho * Math.cos(w), a2 = -rho * rho, g = 1 - rho;
+  const w = (2 * Math.PI * hz) / fs,
+    rho = Math.exp(-zeta * w);
+  const a1 = 2 * rho * Math.cos(w),
+    a2 = -rho * rho,
+    g = 1 - rho;
   const y = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) y[i] = a1 * (i > 0 ? y[i - 1]! : 0) + a2 * (i > 1 ? y[i - 2]! : 0) + g * x[i]!;
   return y;
@@ -154,13 +164,15 @@ export function toolLife(machine: MachineSpec, task: TaskSpec, options: ToolLife
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0 && timeScale <= 1)) throw new InvalidInput(`timeScale must be in (0, 1], got ${describe(timeScale)}`);
   const off = new Set(options.disable ?? []);
-  for (const d of off) if (!['thermal', 'deflection', 'wear'].includes(d)) throw new InvalidInput(`disable entries must be 'thermal', 'deflection' or 'wear', got ${describe(d)}`);
+  for (const d of off)
+    if (!['thermal', 'deflection', 'wear'].includes(d))
+      throw new InvalidInput(`disable entries must be 'thermal', 'deflection' or 'wear', got ${describe(d)}`);
   const r: Rng = rng(seed);
   const wearMult = noisy ? Math.exp((options.wearSpread ?? 0.25) * r.normal()) : 1;
   const tanA = Math.tan(task.clearanceDeg * DEG);
   let tMin = options.startMinutes ?? 0;
   let theta = options.startThermal ?? 0;
-  const vb = (t: number) => off.has('wear') ? 0 : options.fixedWearMm ?? flankWear(task, t, wearMult);
+  const vb = (t: number) => (off.has('wear') ? 0 : (options.fixedWearMm ?? flankWear(task, t, wearMult)));
   const out: Workpiece[] = [];
   for (let k = 0; k < K; k++) {
     const cuts: Cut[] = [];
@@ -176,8 +188,10 @@ export function toolLife(machine: MachineSpec, task: TaskSpec, options: ToolLife
       const L = Math.max(16, Math.round(cutMin * 60 * machine.fs * timeScale));
       const fc0 = kienzleForce(task.kc11, task.mc, pass.depthMm, pass.feedMmRev, task.approachDeg);
       const data = new Float32Array(9 * L);
-      const exc = new Float64Array(L), exc2 = new Float64Array(L);
-      const fcs = new Float64Array(L), vbs = new Float64Array(L);
+      const exc = new Float64Array(L),
+        exc2 = new Float64Array(L);
+      const fcs = new Float64Array(L),
+        vbs = new Float64Array(L);
       const cr = r.fork(1000 * k + p);
       if (p === task.passes.length - 1) finishStart = { vb: vb(tMin), t: tMin, theta };
       const head = { fc: 0, fp: 0, ff: 0 };
@@ -191,8 +205,8 @@ export function toolLife(machine: MachineSpec, task: TaskSpec, options: ToolLife
         const fp = fc * (task.fpRatio + task.fpWearGain * w);
         const ff = fc * (task.ffRatio + task.ffWearGain * w);
         if (i === 0) Object.assign(head, { fc, fp, ff });
-        const s = frac * task.lengthMm;                                  // mm along the cut, from the free end
-        const x = task.overhangMm - s;                                  // mm from the chuck
+        const s = frac * task.lengthMm; // mm along the cut, from the free end
+        const x = task.overhangMm - s; // mm from the chuck
         const defl = off.has('deflection') ? 0 : (fp * x ** 3) / (3 * task.youngNPerMm2 * I) + fp / (machine.turretStiffnessNPerUm * 1000);
         const label = 2 * w * tanA + 2 * defl + machine.thermalAmpMm * th - task.offsetMm;
         const torque = (fc * D) / 2000;
@@ -201,7 +215,8 @@ export function toolLife(machine: MachineSpec, task: TaskSpec, options: ToolLife
         data[2 * L + i] = n - 0.4 * torque + nz(machine.noise.rpm);
         data[3 * L + i] = nz(machine.noise.rpm);
         data[4 * L + i] = vf / machine.screwLeadMm + nz(machine.noise.rpm * 0.1);
-        data[5 * L + i] = machine.noLoadCurrentA * (1 - machine.noLoadWarmDrop * th) + torque / machine.spindleKt + nz(machine.noise.current);
+        data[5 * L + i] =
+          machine.noLoadCurrentA * (1 - machine.noLoadWarmDrop * th) + torque / machine.spindleKt + nz(machine.noise.current);
         data[6 * L + i] = machine.servoFrictionA[1] + machine.servoAPerN[1] * fp + nz(machine.noise.current);
         data[7 * L + i] = machine.servoFrictionA[0] + machine.servoAPerN[0] * ff + nz(machine.noise.current);
         data[8 * L + i] = label;
@@ -209,7 +224,8 @@ export function toolLife(machine: MachineSpec, task: TaskSpec, options: ToolLife
         const e = cr.normal();
         exc[i] = fc * (1 + 8 * w) * e;
         exc2[i] = fc * (1 + 8 * w) * (0.6 * e + 0.8 * cr.normal());
-        fcs[i] = fc; vbs[i] = w;
+        fcs[i] = fc;
+        vbs[i] = w;
         const rot = 2 * Math.PI * (n / 60) * secs;
         data[i] = machine.unbalanceG * (n / 1000) ** 2 * (Math.sin(rot) + 0.3 * Math.sin(2 * rot + 0.7));
         data[L + i] = 0.3 * machine.unbalanceG * (n / 1000) ** 2 * Math.sin(rot + 1.1);
@@ -231,13 +247,22 @@ export function toolLife(machine: MachineSpec, task: TaskSpec, options: ToolLife
     const finPass = task.passes[task.passes.length - 1]!;
     const raTheoryUm = roughnessRa(finPass.feedMmRev, task.noseRadiusMm);
     out.push({
-      task: task.id, tool: seed, index: k, cuts,
-      vbMm: finishStart.vb, toolMinutes: finishStart.t, thermal: finishStart.theta,
-      errorTrueMm, errorMeasuredMm,
+      task: task.id,
+      tool: seed,
+      index: k,
+      cuts,
+      vbMm: finishStart.vb,
+      toolMinutes: finishStart.t,
+      thermal: finishStart.theta,
+      errorTrueMm,
+      errorMeasuredMm,
       diametersMm: errorMeasuredMm.map((e) => task.diameterMm + e),
       stationsMm: [...task.stationsMm],
-      raTheoryUm, raUm: raTheoryUm * (1 + 4 * finishStart.vb),
-      offsetMm: task.offsetMm, nominalMm: task.diameterMm, lengthMm: task.lengthMm,
+      raTheoryUm,
+      raUm: raTheoryUm * (1 + 4 * finishStart.vb),
+      offsetMm: task.offsetMm,
+      nominalMm: task.diameterMm,
+      lengthMm: task.lengthMm,
     });
     // idle: load the next part, measure; the machine cools
     if (!off.has('thermal')) theta *= Math.exp(-task.idleMin / machine.coolTauMin);

@@ -23,12 +23,18 @@ test('dataset layout: manifest + .npy cuts round-trip; windows from the files eq
     assert.deepEqual(back[0]!.stationsMm, life[0]!.stationsMm);
     for (let s = 0; s < 3; s++) assert.ok(Math.abs(back[1]!.errorMeasuredMm[s]! - life[1]!.errorMeasuredMm[s]!) < 2e-6);
     const st = fitNorm(life);
-    const a = makeWindows(life, st, { seq: 32, mode: 'test' }), b = makeWindows(back, st, { seq: 32, mode: 'test' });
+    const a = makeWindows(life, st, { seq: 32, mode: 'test' }),
+      b = makeWindows(back, st, { seq: 32, mode: 'test' });
     assert.deepEqual(a.time, b.time);
     // malformed manifest: named line
     const m = readFileSync(join(dir, 'manifest.csv'), 'utf8').split('\n');
     m[2] = m[2]!.replace(/,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*$/, (x) => x.replace(/^,[^,]*/, ',oops'));
     writeFileSync(join(dir, 'manifest.csv'), m.join('\n'));
-    assert.throws(() => readDataset(dir), (e: unknown) => e instanceof FormatError && /line 3: offset = "oops" is not a number/.test(e.message));
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+    assert.throws(
+      () => readDataset(dir),
+      (e: unknown) => e instanceof FormatError && /line 3: offset = "oops" is not a number/.test(e.message),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -34,10 +34,24 @@ export function writeDataset(dir: string, workpieces: readonly Workpiece[]): str
   const cols = ['filepaths', 'No', 'name', ...st.map(stationColumn), 'offset', 'target_size', 'length_mm', 'cuts', 'task_id', 'tool_id'];
   const lines = [cols.join(',')];
   workpieces.forEach((w, i) => {
-    if (w.stationsMm.join() !== st.join()) throw new InvalidInput(`workpiece ${i} has stations [${w.stationsMm}], expected [${st}] (one manifest per station set)`);
+    if (w.stationsMm.join() !== st.join())
+      throw new InvalidInput(`workpiece ${i} has stations [${w.stationsMm}], expected [${st}] (one manifest per station set)`);
     const name = `${w.task}_tool${w.tool}_no${String(w.index).padStart(2, '0')}`;
     w.cuts.forEach((c, k) => writeNpyFile(join(dir, `${name}.cut${k}.npy`), { dtype: 'float32', shape: [9, c.length], data: c.data }));
-    lines.push([name, w.index, name, ...w.diametersMm.map((d) => d.toFixed(6)), w.offsetMm, w.nominalMm, w.lengthMm, w.cuts.length, w.task, w.tool].join(','));
+    lines.push(
+      [
+        name,
+        w.index,
+        name,
+        ...w.diametersMm.map((d) => d.toFixed(6)),
+        w.offsetMm,
+        w.nominalMm,
+        w.lengthMm,
+        w.cuts.length,
+        w.task,
+        w.tool,
+      ].join(','),
+    );
   });
   const path = join(dir, 'manifest.csv');
   writeFileSync(path, lines.join('\n') + '\n');
@@ -50,7 +64,8 @@ export function readDataset(dir: string): Workpiece[] {
   if (!existsSync(path)) throw new NotFound(`no manifest.csv in ${dir}`);
   const lines = readFileSync(path, 'utf8').split(/\r?\n/);
   const head = lines[0]!.split(',').map((s) => s.trim());
-  for (const c of ['filepaths', 'name', 'target_size', 'length_mm']) if (!head.includes(c)) throw new FormatError(`${path} line 1: missing column ${c} (have ${head.join(',')})`);
+  for (const c of ['filepaths', 'name', 'target_size', 'length_mm'])
+    if (!head.includes(c)) throw new FormatError(`${path} line 1: missing column ${c} (have ${head.join(',')})`);
   const stationCols = head.filter((c) => !FIXED.includes(c) && parseStation(c) !== null);
   if (!stationCols.length) throw new FormatError(`${path} line 1: no station columns like 10mm or 3d4mm`);
   const stations = stationCols.map((c) => parseStation(c)!);
@@ -63,12 +78,18 @@ export function readDataset(dir: string): Workpiece[] {
     const get = (c: string) => f[head.indexOf(c)];
     const num = (c: string, dflt?: number) => {
       const s = get(c);
-      if (s === undefined) { if (dflt !== undefined) return dflt; throw new FormatError(`${path} line ${i + 1}: missing ${c}`); }
+      if (s === undefined) {
+        if (dflt !== undefined) return dflt;
+        throw new FormatError(`${path} line ${i + 1}: missing ${c}`);
+      }
       const v = Number(s);
       if (!Number.isFinite(v)) throw new FormatError(`${path} line ${i + 1}: ${c} = ${JSON.stringify(s)} is not a number`);
       return v;
     };
-    const nominal = num('target_size'), lengthMm = num('length_mm'), cutsN = num('cuts', 2), offset = num('offset', 0);
+    const nominal = num('target_size'),
+      lengthMm = num('length_mm'),
+      cutsN = num('cuts', 2),
+      offset = num('offset', 0);
     const diam = stationCols.map((c) => num(c));
     const file = get('filepaths')!;
     const cuts = Array.from({ length: cutsN }, (_, k) => {
@@ -76,13 +97,34 @@ export function readDataset(dir: string): Workpiece[] {
       if (!existsSync(p)) throw new NotFound(`${path} line ${i + 1}: cut file ${p} not found`);
       const a = readNpyFile(p);
       if (a.shape.length !== 2 || a.shape[0] !== 9) throw new FormatError(`${p}: expected shape [9, L], got [${a.shape}]`);
-      return { data: Float32Array.from(a.data as Float32Array), length: a.shape[1]!, rpm: NaN, feedMmPerMin: NaN, fcN: NaN, fpN: NaN, ffN: NaN };
+      return {
+        data: Float32Array.from(a.data as Float32Array),
+        length: a.shape[1]!,
+        rpm: NaN,
+        feedMmPerMin: NaN,
+        fcN: NaN,
+        fpN: NaN,
+        ffN: NaN,
+      };
     });
     const err = diam.map((d) => d - nominal);
     out.push({
-      task: get('task_id') ?? 'task', tool: Number(get('tool_id') ?? 0), index: num('No', i - 1), cuts,
-      vbMm: NaN, toolMinutes: NaN, thermal: NaN, errorTrueMm: err.map(() => NaN), errorMeasuredMm: err, diametersMm: diam,
-      stationsMm: stations, raTheoryUm: NaN, raUm: NaN, offsetMm: offset, nominalMm: nominal, lengthMm,
+      task: get('task_id') ?? 'task',
+      tool: Number(get('tool_id') ?? 0),
+      index: num('No', i - 1),
+      cuts,
+      vbMm: NaN,
+      toolMinutes: NaN,
+      thermal: NaN,
+      errorTrueMm: err.map(() => NaN),
+      errorMeasuredMm: err,
+      diametersMm: diam,
+      stationsMm: stations,
+      raTheoryUm: NaN,
+      raUm: NaN,
+      offsetMm: offset,
+      nominalMm: nominal,
+      lengthMm,
     });
   }
   return out;

@@ -46,9 +46,39 @@ export interface ModelConfig {
 
 /** Named configurations: `paper` (the official code's, inference only on a CPU), `nightly` and `ci-micro` (trainable here). */
 export const CONFIGS: Record<'paper' | 'nightly' | 'ci-micro', ModelConfig> = {
-  paper: { filters: 24, numLayers: 2, seq: 10_240, cuts: 2, kernel: 9, headKernel: 3, adapters: false, adapterInit: 'glorot', lnEpsilon: 1e-12 },
-  nightly: { filters: 8, numLayers: 2, seq: 1024, cuts: 2, kernel: 9, headKernel: 3, adapters: false, adapterInit: 'glorot', lnEpsilon: 1e-12 },
-  'ci-micro': { filters: 4, numLayers: 2, seq: 128, cuts: 2, kernel: 9, headKernel: 3, adapters: false, adapterInit: 'glorot', lnEpsilon: 1e-12 },
+  paper: {
+    filters: 24,
+    numLayers: 2,
+    seq: 10_240,
+    cuts: 2,
+    kernel: 9,
+    headKernel: 3,
+    adapters: false,
+    adapterInit: 'glorot',
+    lnEpsilon: 1e-12,
+  },
+  nightly: {
+    filters: 8,
+    numLayers: 2,
+    seq: 1024,
+    cuts: 2,
+    kernel: 9,
+    headKernel: 3,
+    adapters: false,
+    adapterInit: 'glorot',
+    lnEpsilon: 1e-12,
+  },
+  'ci-micro': {
+    filters: 4,
+    numLayers: 2,
+    seq: 128,
+    cuts: 2,
+    kernel: 9,
+    headKernel: 3,
+    adapters: false,
+    adapterInit: 'glorot',
+    lnEpsilon: 1e-12,
+  },
 };
 
 export type ConfigName = keyof typeof CONFIGS;
@@ -67,7 +97,8 @@ export function modelConfig(c: ConfigName | Partial<ModelConfig> = 'ci-micro', o
   checkInt('seq', cfg.seq, 16);
   check(cfg.seq % 2 === 0, `seq must be even, got ${cfg.seq}`);
   checkInt('cuts', cfg.cuts, 1, 16);
-  if (cfg.adapterInit !== 'glorot' && cfg.adapterInit !== 'zeros') throw new InvalidInput(`adapterInit must be 'glorot' or 'zeros', got ${describe(cfg.adapterInit)}`);
+  if (cfg.adapterInit !== 'glorot' && cfg.adapterInit !== 'zeros')
+    throw new InvalidInput(`adapterInit must be 'glorot' or 'zeros', got ${describe(cfg.adapterInit)}`);
   return cfg;
 }
 
@@ -84,7 +115,9 @@ export function isFineTuned(name: string): boolean {
 
 /** Parameter counts: all, adapters (LoRA), and the two-shot fine-tuned set (biases + output layer + adapters). */
 export function countParams(m: DeepMachiningModel): { total: number; adapters: number; fineTuned: number } {
-  let total = 0, adapters = 0, fineTuned = 0;
+  let total = 0,
+    adapters = 0,
+    fineTuned = 0;
   for (const [name, v] of m.vars) {
     total += v.size;
     if (name.includes('LoRA')) adapters += v.size;
@@ -111,27 +144,42 @@ interface Scope {
 }
 
 function initValue(r: Rng, shape: number[], init: Init, fanIn: number, fanOut: number): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1), out = new Float32Array(n);
+  const n = shape.reduce((a, b) => a * b, 1),
+    out = new Float32Array(n);
   if (init === 'zeros') return out;
   if (init === 'ones') return out.fill(1);
-  if (init === 'embedding') { for (let i = 0; i < n; i++) out[i] = r.uniform(-0.05, 0.05); return out; }
-  if (init === 'glorot_uniform') { const l = Math.sqrt(6 / (fanIn + fanOut)); for (let i = 0; i < n; i++) out[i] = r.uniform(-l, l); return out; }
+  if (init === 'embedding') {
+    for (let i = 0; i < n; i++) out[i] = r.uniform(-0.05, 0.05);
+    return out;
+  }
+  if (init === 'glorot_uniform') {
+    const l = Math.sqrt(6 / (fanIn + fanOut));
+    for (let i = 0; i < n; i++) out[i] = r.uniform(-l, l);
+    return out;
+  }
   // truncated normals (Keras' glorot_normal / he_normal draw from a normal truncated at 2σ, σ scaled by 1/0.8796)
   const sd = init === 'glorot_normal' ? Math.sqrt(2 / (fanIn + fanOut)) / 0.87962566 : Math.sqrt(2 / fanIn) / 0.87962566;
-  for (let i = 0; i < n; i++) { let z: number; do z = r.normal(); while (Math.abs(z) > 2); out[i] = z * sd; }
+  for (let i = 0; i < n; i++) {
+    let z: number;
+    do z = r.normal();
+    while (Math.abs(z) > 2);
+    out[i] = z * sd;
+  }
   return out;
 }
 
 function dense(s: Scope, name: string, x: tf.Tensor, units: number, init: Init = 'glorot_uniform'): tf.Tensor {
   const d = x.shape[x.shape.length - 1]!;
-  const w = s.get(`${name}/kernel`, [d, units], init, d, units), b = s.get(`${name}/bias`, [units], 'zeros');
+  const w = s.get(`${name}/kernel`, [d, units], init, d, units),
+    b = s.get(`${name}/bias`, [units], 'zeros');
   const y = tf.add(tf.matMul(tf.reshape(x, [-1, d]), w as tf.Tensor2D), b);
   return tf.reshape(y, [...x.shape.slice(0, -1), units]);
 }
 
 function layerNorm(s: Scope, name: string, x: tf.Tensor): tf.Tensor {
   const d = x.shape[x.shape.length - 1]!;
-  const g = s.get(`${name}/gamma`, [d], 'ones'), b = s.get(`${name}/beta`, [d], 'zeros');
+  const g = s.get(`${name}/gamma`, [d], 'ones'),
+    b = s.get(`${name}/beta`, [d], 'zeros');
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, s.cfg.lnEpsilon))), g), b);
 }
@@ -145,7 +193,12 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 export function zeroInsert(w: tf.Tensor3D, d: number): tf.Tensor3D {
   if (d === 1) return w;
   const [k, i, o] = w.shape;
-  const padded = tf.pad(tf.reshape(w, [k, 1, i, o]), [[0, 0], [0, d - 1], [0, 0], [0, 0]]);
+  const padded = tf.pad(tf.reshape(w, [k, 1, i, o]), [
+    [0, 0],
+    [0, d - 1],
+    [0, 0],
+    [0, 0],
+  ]);
   return tf.slice(tf.reshape(padded, [k * d, i, o]), [0, 0, 0], [(k - 1) * d + 1, i, o]) as tf.Tensor3D;
 }
 
@@ -154,7 +207,14 @@ export function dilatedConv1d(x: tf.Tensor3D, w: tf.Tensor3D, dilation: number, 
   return tf.conv1d(x, zeroInsert(w, dilation), stride, 'same', 'NWC', 1);
 }
 
-function conv1d(s: Scope, name: string, x: tf.Tensor3D, filters: number, k: number, opts: { stride?: number; dilation?: number } = {}): tf.Tensor3D {
+function conv1d(
+  s: Scope,
+  name: string,
+  x: tf.Tensor3D,
+  filters: number,
+  k: number,
+  opts: { stride?: number; dilation?: number } = {},
+): tf.Tensor3D {
   const cin = x.shape[2];
   const w = s.get(`${name}/kernel`, [k, cin, filters], 'glorot_uniform', k * cin, k * filters) as tf.Tensor3D;
   const b = s.get(`${name}/bias`, [filters], 'zeros');
@@ -187,7 +247,8 @@ function denseWithAdapter(s: Scope, name: string, x: tf.Tensor, units: number): 
 }
 
 function inception(s: Scope, name: string, x: tf.Tensor3D, k: number): tf.Tensor3D {
-  const f = s.cfg.filters, [B, T] = x.shape;
+  const f = s.cfg.filters,
+    [B, T] = x.shape;
   const a = dense(s, `${name}/branch_a`, x, f);
   const b = conv1d(s, `${name}/branch_b_conv`, dense(s, `${name}/branch_b`, x, f) as tf.Tensor3D, f, k);
   const c = conv1d(s, `${name}/branch_c_conv`, dense(s, `${name}/branch_c`, x, f) as tf.Tensor3D, f, k, { dilation: 2 });
@@ -242,7 +303,14 @@ function graph(s: Scope, inp: ModelInputs): tf.Tensor2D {
   const fFeat = tf.reshape(encoder(s, 'freq_encoder', tf.reshape(inp.freq, [B * cuts, H, 2])), [B, cuts, 8 * f]);
   // Embedding(2, f) as one-hot × table (tf.gather's gradient, UnsortedSegmentSum, is missing on wasm)
   const emb = s.get('cut_embedding/embeddings', [2, f], 'embedding');
-  let h = tf.concat([dense(s, 'fusion/time_proj', tFeat, f), dense(s, 'fusion/freq_proj', fFeat, f), tf.matMul(tf.reshape(tf.oneHot(inp.cut, 2), [B * cuts, 2]), emb as tf.Tensor2D).reshape([B, cuts, f])], -1) as tf.Tensor3D;
+  let h = tf.concat(
+    [
+      dense(s, 'fusion/time_proj', tFeat, f),
+      dense(s, 'fusion/freq_proj', fFeat, f),
+      tf.matMul(tf.reshape(tf.oneHot(inp.cut, 2), [B * cuts, 2]), emb as tf.Tensor2D).reshape([B, cuts, f]),
+    ],
+    -1,
+  ) as tf.Tensor3D;
   h = s.dropout(h, 0.1) as tf.Tensor3D;
   h = layerNorm(s, 'fusion/ln', h) as tf.Tensor3D;
   h = gelu(denseWithAdapter(s, 'fusion/ffn', h, 4 * f)) as tf.Tensor3D;
@@ -266,20 +334,31 @@ function symbolicInputs(cfg: ModelConfig): ModelInputs {
  * Build a model with seeded initial weights. Variables are created by tracing the graph once on a zero batch
  * (the counts do not depend on `seq`: the paper config builds at 10,240 samples just as at 128).
  */
-export function buildModel(config: ConfigName | Partial<ModelConfig> = 'ci-micro', options: { seed?: number; overrides?: Partial<ModelConfig> } = {}): DeepMachiningModel {
+export function buildModel(
+  config: ConfigName | Partial<ModelConfig> = 'ci-micro',
+  options: { seed?: number; overrides?: Partial<ModelConfig> } = {},
+): DeepMachiningModel {
   const cfg = modelConfig(config, options.overrides);
   const r = rng(options.seed ?? 0);
   const vars = new Map<string, tf.Variable>();
   const small = { ...cfg, seq: Math.min(cfg.seq, 64) };
   const s: Scope = {
-    cfg, training: false, dropout: (x) => x,
+    cfg,
+    training: false,
+    dropout: (x) => x,
     get(name, shape, init, fanIn = 1, fanOut = 1) {
       let v = vars.get(name);
-      if (!v) { v = tf.variable(tf.tensor(initValue(r.fork(vars.size + 1), shape, init, fanIn, fanOut), shape), true, `${name}_${r.seed}_${uid++}`); vars.set(name, v); }
+      if (!v) {
+        v = tf.variable(tf.tensor(initValue(r.fork(vars.size + 1), shape, init, fanIn, fanOut), shape), true, `${name}_${r.seed}_${uid++}`);
+        vars.set(name, v);
+      }
       return v;
     },
   };
-  tf.tidy(() => { const inp = symbolicInputs(small); graph(s, inp); });
+  tf.tidy(() => {
+    const inp = symbolicInputs(small);
+    graph(s, inp);
+  });
   return { config: cfg, vars };
 }
 let uid = 0;
@@ -288,14 +367,16 @@ let uid = 0;
 export function forward(m: DeepMachiningModel, inp: ModelInputs, options: { training?: boolean; seed?: number } = {}): tf.Tensor2D {
   const cfg = m.config;
   const [B, cuts, seq, ch] = inp.time.shape;
-  if (cuts !== cfg.cuts || ch !== SIGNAL_CHANNELS) throw new InvalidInput(`time input must be [B, ${cfg.cuts}, seq, ${SIGNAL_CHANNELS}], got [${inp.time.shape}]`);
+  if (cuts !== cfg.cuts || ch !== SIGNAL_CHANNELS)
+    throw new InvalidInput(`time input must be [B, ${cfg.cuts}, seq, ${SIGNAL_CHANNELS}], got [${inp.time.shape}]`);
   if (inp.freq.shape[0] !== B || inp.freq.shape[1] !== cuts || inp.freq.shape[2] !== seq / 2 + 1 || inp.freq.shape[3] !== 2) {
     throw new InvalidInput(`freq input must be [${B}, ${cuts}, ${seq / 2 + 1}, 2] for seq ${seq}, got [${inp.freq.shape}]`);
   }
   const training = options.training ?? false;
   let seed = options.seed ?? 0;
   const s: Scope = {
-    cfg, training,
+    cfg,
+    training,
     dropout: (x, rate) => (training ? tf.dropout(x, rate, undefined, seed++) : x),
     get(name) {
       const v = m.vars.get(name);

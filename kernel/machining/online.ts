@@ -30,14 +30,21 @@ export interface OnlinePrediction {
 /** Model inputs for one raw window (batch 1). The caller owns the tensors. */
 export function sensorWindowInputs(w: SensorWindow, norm: NormStats, seq: number, cuts: number) {
   if (w.cuts.length !== cuts) throw new InvalidInput(`window ${w.id ?? ''} has ${w.cuts.length} cuts; the model expects ${cuts}`);
-  const C = SIGNAL_CHANNELS, H = seq / 2 + 1;
-  const time = new Float32Array(cuts * seq * C), freq = new Float32Array(cuts * H * 2), buf = new Float64Array(seq);
+  const C = SIGNAL_CHANNELS,
+    H = seq / 2 + 1;
+  const time = new Float32Array(cuts * seq * C),
+    freq = new Float32Array(cuts * H * 2),
+    buf = new Float64Array(seq);
   w.cuts.forEach((raw, k) => {
-    if (raw.length !== C * seq) throw new InvalidInput(`window ${w.id ?? ''} cut ${k}: expected ${C}×${seq} = ${C * seq} values, got ${raw.length}`);
-    for (let c = 0; c < C; c++) for (let t = 0; t < seq; t++) {
-      const v = raw[c * seq + t]!;
-      time[(k * seq + t) * C + c] = RPM_CHANNELS.includes(c) ? ((v - norm.a[c]!) / (norm.b[c]! - norm.a[c]!)) * 4 - 2 : (v - norm.a[c]!) / norm.b[c]!;
-    }
+    if (raw.length !== C * seq)
+      throw new InvalidInput(`window ${w.id ?? ''} cut ${k}: expected ${C}×${seq} = ${C * seq} values, got ${raw.length}`);
+    for (let c = 0; c < C; c++)
+      for (let t = 0; t < seq; t++) {
+        const v = raw[c * seq + t]!;
+        time[(k * seq + t) * C + c] = RPM_CHANNELS.includes(c)
+          ? ((v - norm.a[c]!) / (norm.b[c]! - norm.a[c]!)) * 4 - 2
+          : (v - norm.a[c]!) / norm.b[c]!;
+      }
     ACCEL_CHANNELS.forEach((c, j) => {
       for (let t = 0; t < seq; t++) buf[t] = time[(k * seq + t) * C + c]!;
       const m = rfftMag(buf);
@@ -45,8 +52,13 @@ export function sensorWindowInputs(w: SensorWindow, norm: NormStats, seq: number
     });
   });
   return {
-    time: tf.tensor4d(time, [1, cuts, seq, C]), freq: tf.tensor4d(freq, [1, cuts, H, 2]),
-    cut: tf.tensor2d(Array.from({ length: cuts }, (_, i) => Math.min(i, 1)), [1, cuts], 'int32'),
+    time: tf.tensor4d(time, [1, cuts, seq, C]),
+    freq: tf.tensor4d(freq, [1, cuts, H, 2]),
+    cut: tf.tensor2d(
+      Array.from({ length: cuts }, (_, i) => Math.min(i, 1)),
+      [1, cuts],
+      'int32',
+    ),
   };
 }
 
@@ -61,7 +73,12 @@ export function predictWindow(model: DeepMachiningModel, norm: NormStats, w: Sen
 }
 
 /** Stream predictions: one per incoming window, in order. */
-export async function* online(model: DeepMachiningModel, norm: NormStats, windows: AsyncIterable<SensorWindow> | Iterable<SensorWindow>, options: { signal?: AbortSignal } = {}): AsyncGenerator<OnlinePrediction> {
+export async function* online(
+  model: DeepMachiningModel,
+  norm: NormStats,
+  windows: AsyncIterable<SensorWindow> | Iterable<SensorWindow>,
+  options: { signal?: AbortSignal } = {},
+): AsyncGenerator<OnlinePrediction> {
   for await (const w of windows) {
     throwIfAborted(options.signal);
     yield predictWindow(model, norm, w);
@@ -75,15 +92,24 @@ export const SENSOR_CSV_COLUMNS = ['window', 'cut', ...CHANNELS.slice(0, SIGNAL_
  * Parse a sensor CSV stream (header SENSOR_CSV_COLUMNS; rows ordered by window, then cut, then time) into windows.
  * Lines are read lazily, so a file or stdin can be streamed. Malformed lines → FormatError naming the line number.
  */
-export async function* parseSensorCsv(lines: AsyncIterable<string> | Iterable<string>, seq: number, cuts: number): AsyncGenerator<SensorWindow> {
-  let lineNo = 0, header = false;
+export async function* parseSensorCsv(
+  lines: AsyncIterable<string> | Iterable<string>,
+  seq: number,
+  cuts: number,
+): AsyncGenerator<SensorWindow> {
+  let lineNo = 0,
+    header = false;
   let cur: { id: string; rows: number[][][] } | null = null;
   const flush = (): SensorWindow => {
     const c = cur!;
     const out = c.rows.map((rows, k) => {
       if (rows.length !== seq) throw new FormatError(`window ${c.id} cut ${k}: ${rows.length} rows, expected ${seq} (line ${lineNo})`);
       const a = new Float32Array(SIGNAL_CHANNELS * seq);
-      rows.forEach((r, t) => r.forEach((v, ch) => { a[ch * seq + t] = v; }));
+      rows.forEach((r, t) =>
+        r.forEach((v, ch) => {
+          a[ch * seq + t] = v;
+        }),
+      );
       return a;
     });
     return { id: c.id, cuts: out };
@@ -94,16 +120,23 @@ export async function* parseSensorCsv(lines: AsyncIterable<string> | Iterable<st
     if (!line) continue;
     const f = line.split(',').map((s) => s.trim());
     if (!header) {
-      if (f.join(',') !== SENSOR_CSV_COLUMNS.join(',')) throw new FormatError(`line ${lineNo}: header must be ${SENSOR_CSV_COLUMNS.join(',')}, got ${line.slice(0, 120)}`);
-      header = true; continue;
+      if (f.join(',') !== SENSOR_CSV_COLUMNS.join(','))
+        throw new FormatError(`line ${lineNo}: header must be ${SENSOR_CSV_COLUMNS.join(',')}, got ${line.slice(0, 120)}`);
+      header = true;
+      continue;
     }
-    if (f.length !== SENSOR_CSV_COLUMNS.length) throw new FormatError(`line ${lineNo}: expected ${SENSOR_CSV_COLUMNS.length} fields, got ${f.length}`);
+    if (f.length !== SENSOR_CSV_COLUMNS.length)
+      throw new FormatError(`line ${lineNo}: expected ${SENSOR_CSV_COLUMNS.length} fields, got ${f.length}`);
     const cut = Number(f[1]);
-    if (!Number.isInteger(cut) || cut < 0 || cut >= cuts) throw new FormatError(`line ${lineNo}: cut must be an integer in [0, ${cuts}), got ${f[1]}`);
+    if (!Number.isInteger(cut) || cut < 0 || cut >= cuts)
+      throw new FormatError(`line ${lineNo}: cut must be an integer in [0, ${cuts}), got ${f[1]}`);
     const vals = f.slice(2).map(Number);
     const bad = vals.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new FormatError(`line ${lineNo}: ${SENSOR_CSV_COLUMNS[bad + 2]} is not a finite number (${f[bad + 2]})`);
-    if (cur && cur.id !== f[0]) { yield flush(); cur = null; }
+    if (cur && cur.id !== f[0]) {
+      yield flush();
+      cur = null;
+    }
     if (!cur) cur = { id: f[0]!, rows: Array.from({ length: cuts }, () => []) };
     cur.rows[cut]!.push(vals);
   }

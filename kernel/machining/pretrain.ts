@@ -27,11 +27,16 @@ export interface PretrainOptions {
 }
 
 /** Pretrain on one tool life per source task. Returns the model (caller owns it), the frozen normalisation and the loss curve. */
-export function pretrain(sources: readonly TaskSpec[], o: PretrainOptions = {}): { model: DeepMachiningModel; norm: NormStats; losses: number[]; windows: number; seconds: number } {
+export function pretrain(
+  sources: readonly TaskSpec[],
+  o: PretrainOptions = {},
+): { model: DeepMachiningModel; norm: NormStats; losses: number[]; windows: number; seconds: number } {
   const seed = o.seed ?? 0;
   const machine = o.machine ?? defaultMachine();
   const config = o.config ?? 'ci-micro';
-  const corpus = sources.flatMap((t, i) => toolLife(machine, t, { workpieces: o.pieces ?? 24, seed: (o.toolSeed ?? 10_000 * (seed + 1)) + i, timeScale: o.timeScale ?? 0.1 }));
+  const corpus = sources.flatMap((t, i) =>
+    toolLife(machine, t, { workpieces: o.pieces ?? 24, seed: (o.toolSeed ?? 10_000 * (seed + 1)) + i, timeScale: o.timeScale ?? 0.1 }),
+  );
   const norm = fitNorm(corpus);
   const model = buildModel(config, { seed });
   const data = makeWindows(corpus, norm, { seq: model.config.seq, every: o.every ?? 8 });

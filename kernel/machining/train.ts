@@ -29,8 +29,15 @@ export function huber(pred: tf.Tensor, y: tf.Tensor, delta = 1): tf.Scalar {
 /** Tensors for rows `idx` of a window set. The caller owns (and disposes) them. */
 export function toInputs(w: Windows, idx?: ArrayLike<number>): ModelInputs & { y: tf.Tensor2D } {
   const rows = idx ? Array.from(idx) : Array.from({ length: w.n }, (_, i) => i);
-  const B = rows.length, C = SIGNAL_CHANNELS, H = w.seq / 2 + 1, T = w.cuts * w.seq * C, F = w.cuts * H * 2;
-  const time = new Float32Array(B * T), freq = new Float32Array(B * F), cut = new Int32Array(B * w.cuts), y = new Float32Array(B);
+  const B = rows.length,
+    C = SIGNAL_CHANNELS,
+    H = w.seq / 2 + 1,
+    T = w.cuts * w.seq * C,
+    F = w.cuts * H * 2;
+  const time = new Float32Array(B * T),
+    freq = new Float32Array(B * F),
+    cut = new Int32Array(B * w.cuts),
+    y = new Float32Array(B);
   rows.forEach((j, i) => {
     if (!(j >= 0 && j < w.n)) throw new InvalidInput(`window index ${describe(j)} out of range [0, ${w.n})`);
     time.set(w.time.subarray(j * T, (j + 1) * T), i * T);
@@ -39,8 +46,10 @@ export function toInputs(w: Windows, idx?: ArrayLike<number>): ModelInputs & { y
     y[i] = w.y[j]!;
   });
   return {
-    time: tf.tensor4d(time, [B, w.cuts, w.seq, C]), freq: tf.tensor4d(freq, [B, w.cuts, H, 2]),
-    cut: tf.tensor2d(cut, [B, w.cuts], 'int32'), y: tf.tensor2d(y, [B, 1]),
+    time: tf.tensor4d(time, [B, w.cuts, w.seq, C]),
+    freq: tf.tensor4d(freq, [B, w.cuts, H, 2]),
+    cut: tf.tensor2d(cut, [B, w.cuts], 'int32'),
+    y: tf.tensor2d(y, [B, 1]),
   };
 }
 
@@ -81,13 +90,17 @@ export function fit(m: DeepMachiningModel, data: Windows, o: FitOptions): FitRes
   const losses: number[] = [];
   const t0 = Date.now();
   const bar = (o.progress ?? steps > 20) ? makeProgress(steps, o.label ?? 'training') : null;
-  let order = r.permutation(data.n), pos = 0;
+  let order = r.permutation(data.n),
+    pos = 0;
   try {
     for (let s = 0; s < steps; s++) {
       throwIfAborted(o.signal);
       const idx: number[] = [];
       while (idx.length < Math.min(batch, data.n)) {
-        if (pos >= order.length) { order = r.permutation(data.n); pos = 0; }
+        if (pos >= order.length) {
+          order = r.permutation(data.n);
+          pos = 0;
+        }
         idx.push(order[pos++]!);
       }
       (opt as unknown as { learningRate: number }).learningRate = cosineLr(o.lr, s, steps);
@@ -99,7 +112,12 @@ export function fit(m: DeepMachiningModel, data: Windows, o: FitOptions): FitRes
       bar?.tick(1, `loss ${losses[losses.length - 1]!.toFixed(3)}`);
     }
     bar?.done();
-  } catch (e) { bar?.stop(); throw e; } finally { opt.dispose(); }
+  } catch (e) {
+    bar?.stop();
+    throw e;
+  } finally {
+    opt.dispose();
+  }
   return { losses, seconds: (Date.now() - t0) / 1000, updated: names };
 }
 

@@ -9,9 +9,14 @@
 
 /** Channel order of one cut, as in the official data generator (index 8 = per-sample diameter error, mm). */
 export const CHANNELS = [
-  'spindle_front', 'turret',
-  'spindle_rpm', 'motor_x_rpm', 'motor_z_rpm',
-  'spindle_electric_current', 'motor_x_electric_current', 'motor_z_electric_current',
+  'spindle_front',
+  'turret',
+  'spindle_rpm',
+  'motor_x_rpm',
+  'motor_z_rpm',
+  'spindle_electric_current',
+  'motor_x_electric_current',
+  'motor_z_electric_current',
   'label',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];

@@ -9,4 +9,6 @@ import type { Counts, LoopNest } from './types';
 
 export const BASELINE_NEST: LoopNest = nestOf('KMN', 2, 4, 2);
 
-export function baselineCounts(M: number, K: number, N: number): Counts { return cost(BASELINE_NEST, M, K, N); }
+export function baselineCounts(M: number, K: number, N: number): Counts {
+  return cost(BASELINE_NEST, M, K, N);
+}

@@ -2,7 +2,10 @@
 import { checkInt } from '../core/errors';
 
 export function lowerBound(M: number, K: number, N: number, S: number): number {
-  checkInt('M', M); checkInt('K', K); checkInt('N', N); checkInt('S', S);
+  checkInt('M', M);
+  checkInt('K', K);
+  checkInt('N', N);
+  checkInt('S', S);
   return (2 * M * N * K) / Math.sqrt(S) - 2 * S;
 }
 

@@ -8,8 +8,19 @@ import { nestOf } from './ir';
 
 test('access trace has exactly the simulator counts', () => {
   const nest = nestOf('MKN', 1, 4, 3);
-  let a = 0, b = 0, cl = 0, cs = 0;
-  const s = simulate(nest, 9, 10, 7, { onAccess: (x) => { const n = x.rows * x.cols; if (x.op === 'A') a += n; else if (x.op === 'B') b += n; else if (x.write) cs += n; else cl += n; } });
+  let a = 0,
+    b = 0,
+    cl = 0,
+    cs = 0;
+  const s = simulate(nest, 9, 10, 7, {
+    onAccess: (x) => {
+      const n = x.rows * x.cols;
+      if (x.op === 'A') a += n;
+      else if (x.op === 'B') b += n;
+      else if (x.write) cs += n;
+      else cl += n;
+    },
+  });
   assert.deepEqual([a, b, cl, cs], [s.aLoads, s.bLoads, s.cLoads, s.cStores]);
 });
 
@@ -25,13 +36,20 @@ test('LRU matches a reference list-based LRU on a random trace', () => {
   const g = rng(5);
   const cfg = { bytes: 256, lineBytes: 16, ways: 2 };
   const c = new LruCache(cfg);
-  const sets = 256 / 16 / 2; const ref: number[][] = Array.from({ length: sets }, () => []);
+  const sets = 256 / 16 / 2;
+  const ref: number[][] = Array.from({ length: sets }, () => []);
   let fills = 0;
   for (let t = 0; t < 5000; t++) {
-    const w = g.int(400); c.access(w, false);
-    const line = Math.floor(w / 4), s = ref[line % sets]!;
+    const w = g.int(400);
+    c.access(w, false);
+    const line = Math.floor(w / 4),
+      s = ref[line % sets]!;
     const k = s.indexOf(line);
-    if (k >= 0) s.splice(k, 1); else { fills++; if (s.length === 2) s.shift(); }
+    if (k >= 0) s.splice(k, 1);
+    else {
+      fills++;
+      if (s.length === 2) s.shift();
+    }
     s.push(line);
   }
   assert.equal(c.counts.fills, fills);

@@ -8,13 +8,29 @@ import { SCHEDULE_NAMES, type Counts, type Hardware, type LoopNest, type Schedul
 
 /** External accesses of `nest` on an M×K×N problem, in closed form (valid for every loop order). */
 export function cost(nest: LoopNest, M: number, K: number, N: number): Counts {
-  validateNest(nest); validateShape(M, K, N);
-  const TM = Math.ceil(M / nest.m), TK = Math.ceil(K / nest.k), TN = Math.ceil(N / nest.n);
+  validateNest(nest);
+  validateShape(M, K, N);
+  const TM = Math.ceil(M / nest.m),
+    TK = Math.ceil(K / nest.k),
+    TN = Math.ceil(N / nest.n);
   const name = scheduleName(nest);
   let aLoads: number, bLoads: number, cLoads: number, cStores: number;
-  if (name === 'KMN') { aLoads = M * K * TN; bLoads = K * N * TM; cLoads = 0; cStores = M * N; }
-  else if (name === 'MKN') { aLoads = M * K * TN; bLoads = K * N; cLoads = M * N * (TK - 1); cStores = M * N * TK; }
-  else { aLoads = M * K; bLoads = K * N * TM; cLoads = M * N * (TK - 1); cStores = M * N * TK; }
+  if (name === 'KMN') {
+    aLoads = M * K * TN;
+    bLoads = K * N * TM;
+    cLoads = 0;
+    cStores = M * N;
+  } else if (name === 'MKN') {
+    aLoads = M * K * TN;
+    bLoads = K * N;
+    cLoads = M * N * (TK - 1);
+    cStores = M * N * TK;
+  } else {
+    aLoads = M * K;
+    bLoads = K * N * TM;
+    cLoads = M * N * (TK - 1);
+    cStores = M * N * TK;
+  }
   return { aLoads, bLoads, cLoads, cStores, total: aLoads + bLoads + cLoads + cStores, macs: M * K * N };
 }
 
@@ -27,7 +43,13 @@ export function costDivisible(name: ScheduleName, m: number, k: number, n: numbe
 }
 
 /** §2.3 cut-offs of `derive_schedule` for a common tile (m, k, n). */
-export function cutoffs(m: number, k: number, n: number, M: number, N: number): { K_cut_M: number; K_cut_N: number; N_cut_M: number; M_cut_N: number } {
+export function cutoffs(
+  m: number,
+  k: number,
+  n: number,
+  M: number,
+  N: number,
+): { K_cut_M: number; K_cut_N: number; N_cut_M: number; M_cut_N: number } {
   return {
     K_cut_M: (2 * M) / (1 + M * (2 / k - 1 / m)),
     K_cut_N: (2 * N) / (1 + N * (2 / k - 1 / n)),
@@ -40,7 +62,10 @@ export function cutoffs(m: number, k: number, n: number, M: number, N: number): 
 export function chooseByCutoffs(m: number, k: number, n: number, M: number, K: number, N: number): ScheduleName {
   const c = cutoffs(m, k, n, M, N);
   const le = (x: number, cut: number, denomPos: boolean): boolean => (denomPos ? x <= cut : true);
-  const dKM = 1 + M * (2 / k - 1 / m), dKN = 1 + N * (2 / k - 1 / n), dNM = 1 + M * (1 / n - 1 / m), dMN = 1 + N * (1 / m - 1 / n);
+  const dKM = 1 + M * (2 / k - 1 / m),
+    dKN = 1 + N * (2 / k - 1 / n),
+    dNM = 1 + M * (1 / n - 1 / m),
+    dMN = 1 + N * (1 / m - 1 / n);
   if (le(N, c.N_cut_M, dNM > 0) && le(K, c.K_cut_M, dKM > 0)) return 'MKN';
   if (le(M, c.M_cut_N, dMN > 0) && le(K, c.K_cut_N, dKN > 0)) return 'NKM';
   return 'KMN';
@@ -49,7 +74,9 @@ export function chooseByCutoffs(m: number, k: number, n: number, M: number, K: n
 export function validateHardware(hw: Hardware): void {
   if (!hw || typeof hw !== 'object') throw new InvalidInput(`hw must be a Hardware object, got ${describe(hw)}`);
   if (typeof hw.registers !== 'number' || !Number.isInteger(hw.registers) || hw.registers < 3) {
-    throw new InvalidInput(`hw.registers must be an integer ≥ 3 (one accumulator, one streamed value, one broadcast), got ${describe(hw.registers)}`);
+    throw new InvalidInput(
+      `hw.registers must be an integer ≥ 3 (one accumulator, one streamed value, one broadcast), got ${describe(hw.registers)}`,
+    );
   }
   checkInt('hw.wordBytes', hw.wordBytes, 1, 64);
   checkInt('hw.sramBytes', hw.sramBytes, 1);
@@ -75,7 +102,8 @@ export function feasibleTiles(name: ScheduleName, registers: number): LoopNest[]
  * Throws InvalidInput for a bad hardware description or when SRAM cannot hold one tile.
  */
 export function deriveSchedule(hw: Hardware, M: number, K: number, N: number): ScheduleChoice {
-  validateHardware(hw); validateShape(M, K, N);
+  validateHardware(hw);
+  validateShape(M, K, N);
   const sramWords = Math.floor(hw.sramBytes / hw.wordBytes);
   let best: ScheduleChoice | undefined;
   for (const name of ['KMN', 'MKN', 'NKM'] as const) {
@@ -89,7 +117,9 @@ export function deriveSchedule(hw: Hardware, M: number, K: number, N: number): S
     }
   }
   if (!best) {
-    throw new InvalidInput(`hw.sramBytes = ${hw.sramBytes} holds ${sramWords} words, smaller than the smallest tile (3 words); expected ≥ ${3 * hw.wordBytes} bytes`);
+    throw new InvalidInput(
+      `hw.sramBytes = ${hw.sramBytes} holds ${sramWords} words, smaller than the smallest tile (3 words); expected ≥ ${3 * hw.wordBytes} bytes`,
+    );
   }
   return best;
 }

@@ -1,6 +1,11 @@
 /** The 20 TinyML matmul layers of the authors' MEMA-MM.ino benchmark (arXiv:2304.05544) and MEMA's FP32 padding rule. */
 
-export interface Layer { id: number; M: number; K: number; N: number }
+export interface Layer {
+  id: number;
+  M: number;
+  K: number;
+  N: number;
+}
 
 const Ms = [16, 16, 32, 32, 32, 64, 64, 64, 64, 64, 8, 16, 32, 32, 64, 64, 128, 128, 256, 256];
 const Ks = [27, 144, 144, 288, 16, 288, 576, 32, 40, 64, 27, 8, 16, 32, 32, 64, 64, 128, 128, 256];

@@ -53,7 +53,8 @@ function kmnVariant(fn: string, mi: number, nj: number): string {
     L.push('      ' + Array.from({ length: nj }, (_, j) => `MAC(c${i}_${j}, a${i}, b${j});`).join(' ') + ' }');
   }
   L.push(`  }`);
-  for (let i = 0; i < mi; i++) L.push('  ' + Array.from({ length: nj }, (_, j) => `STC(C + (size_t)${i} * N + ${j}, c${i}_${j});`).join(' '));
+  for (let i = 0; i < mi; i++)
+    L.push('  ' + Array.from({ length: nj }, (_, j) => `STC(C + (size_t)${i} * N + ${j}, c${i}_${j});`).join(' '));
   L.push(`}`);
   return L.join('\n');
 }
@@ -62,7 +63,8 @@ function kmnVariant(fn: string, mi: number, nj: number): string {
 function mknVariant(fn: string, kp: number, nj: number, first: boolean): string {
   const L: string[] = [];
   L.push(`static void ${fn}(const float *A, const float *B, float *C, int M, int K, int N) {`);
-  for (let q = 0; q < kp; q++) L.push('  ' + Array.from({ length: nj }, (_, j) => `float b${q}_${j} = LDB(B + (size_t)${q} * N + ${j});`).join(' '));
+  for (let q = 0; q < kp; q++)
+    L.push('  ' + Array.from({ length: nj }, (_, j) => `float b${q}_${j} = LDB(B + (size_t)${q} * N + ${j});`).join(' '));
   L.push(`  for (int i = 0; i < M; i++) {`);
   L.push(`    const float *a = A + (size_t)i * K; float *c = C + (size_t)i * N;`);
   L.push('    ' + Array.from({ length: nj }, (_, j) => (first ? `float c${j} = 0.0f;` : `float c${j} = LDC(c + ${j});`)).join(' '));
@@ -79,12 +81,19 @@ function mknVariant(fn: string, kp: number, nj: number, first: boolean): string 
 function nkmVariant(fn: string, mi: number, kp: number, first: boolean): string {
   const L: string[] = [];
   L.push(`static void ${fn}(const float *A, const float *B, float *C, int N, int K) {`);
-  for (let i = 0; i < mi; i++) L.push('  ' + Array.from({ length: kp }, (_, q) => `float a${i}_${q} = LDA(A + (size_t)${i} * K + ${q});`).join(' '));
+  for (let i = 0; i < mi; i++)
+    L.push('  ' + Array.from({ length: kp }, (_, q) => `float a${i}_${q} = LDA(A + (size_t)${i} * K + ${q});`).join(' '));
   L.push(`  for (int j = 0; j < N; j++) {`);
   L.push(`    const float *b = B + j; float *c = C + j;`);
-  L.push('    ' + Array.from({ length: mi }, (_, i) => (first ? `float c${i} = 0.0f;` : `float c${i} = LDC(c + (size_t)${i} * N);`)).join(' '));
+  L.push(
+    '    ' + Array.from({ length: mi }, (_, i) => (first ? `float c${i} = 0.0f;` : `float c${i} = LDC(c + (size_t)${i} * N);`)).join(' '),
+  );
   for (let q = 0; q < kp; q++) {
-    L.push(`    { float b${q} = LDB(b + (size_t)${q} * N); ` + Array.from({ length: mi }, (_, i) => `MAC(c${i}, a${i}_${q}, b${q});`).join(' ') + ' }');
+    L.push(
+      `    { float b${q} = LDB(b + (size_t)${q} * N); ` +
+        Array.from({ length: mi }, (_, i) => `MAC(c${i}, a${i}_${q}, b${q});`).join(' ') +
+        ' }',
+    );
   }
   L.push('    ' + Array.from({ length: mi }, (_, i) => `STC(c + (size_t)${i} * N, c${i});`).join(' '));
   L.push(`  }`);
@@ -105,7 +114,12 @@ export function emitFp32(nest: LoopNest, opts: { prefix?: string } = {}): { name
   if (s === 'KMN') {
     if (k !== 1) throw new InvalidInput(`emitFp32: a KMN nest needs k = 1 (the kernel streams K one step at a time), got k = ${k}`);
     const tbl: string[] = [];
-    for (let mi = 1; mi <= m; mi++) for (let nj = 1; nj <= n; nj++) { const f = `${name}_t${mi}x${nj}`; parts.push(kmnVariant(f, mi, nj)); tbl.push(f); }
+    for (let mi = 1; mi <= m; mi++)
+      for (let nj = 1; nj <= n; nj++) {
+        const f = `${name}_t${mi}x${nj}`;
+        parts.push(kmnVariant(f, mi, nj));
+        tbl.push(f);
+      }
     parts.push(`typedef void (*${name}_fn)(const float *, const float *, float *, int, int);`);
     parts.push(`static const ${name}_fn ${name}_tbl[${m * n}] = { ${tbl.join(', ')} };`);
     parts.push(`void ${name}(const float *A, const float *B, float *C, int M, int K, int N) {
@@ -117,7 +131,12 @@ export function emitFp32(nest: LoopNest, opts: { prefix?: string } = {}): { name
     if (m !== 1) throw new InvalidInput(`emitFp32: an MKN nest needs m = 1, got m = ${m}`);
     const tbl: string[] = [];
     for (const first of [false, true]) {
-      for (let kp = 1; kp <= k; kp++) for (let nj = 1; nj <= n; nj++) { const f = `${name}_t${kp}x${nj}${first ? '_first' : ''}`; parts.push(mknVariant(f, kp, nj, first)); tbl.push(f); }
+      for (let kp = 1; kp <= k; kp++)
+        for (let nj = 1; nj <= n; nj++) {
+          const f = `${name}_t${kp}x${nj}${first ? '_first' : ''}`;
+          parts.push(mknVariant(f, kp, nj, first));
+          tbl.push(f);
+        }
     }
     parts.push(`typedef void (*${name}_fn)(const float *, const float *, float *, int, int, int);`);
     parts.push(`static const ${name}_fn ${name}_tbl[${2 * k * n}] = { ${tbl.join(', ')} };`);
@@ -130,7 +149,12 @@ export function emitFp32(nest: LoopNest, opts: { prefix?: string } = {}): { name
     if (n !== 1) throw new InvalidInput(`emitFp32: an NKM nest needs n = 1, got n = ${n}`);
     const tbl: string[] = [];
     for (const first of [false, true]) {
-      for (let mi = 1; mi <= m; mi++) for (let kp = 1; kp <= k; kp++) { const f = `${name}_t${mi}x${kp}${first ? '_first' : ''}`; parts.push(nkmVariant(f, mi, kp, first)); tbl.push(f); }
+      for (let mi = 1; mi <= m; mi++)
+        for (let kp = 1; kp <= k; kp++) {
+          const f = `${name}_t${mi}x${kp}${first ? '_first' : ''}`;
+          parts.push(nkmVariant(f, mi, kp, first));
+          tbl.push(f);
+        }
     }
     parts.push(`typedef void (*${name}_fn)(const float *, const float *, float *, int, int);`);
     parts.push(`static const ${name}_fn ${name}_tbl[${2 * m * k}] = { ${tbl.join(', ')} };`);

@@ -11,7 +11,8 @@ test('figure payloads carry the measured numbers', () => {
   assert.equal(t.rows[0]!.analytic, t.rows[0]!.search);
   assert.ok((t.rows[0]!.gain as number) > 2);
   const s = accessesVsCapacity({ M: 60, K: 60, N: 60, base: CORTEX_M4 });
-  const y = s.series[0]!.y, lb = s.series[1]!.y;
+  const y = s.series[0]!.y,
+    lb = s.series[1]!.y;
   for (let i = 1; i < y.length; i++) assert.ok(y[i]! <= y[i - 1]!, 'more registers never cost more');
   y.forEach((v, i) => assert.ok(v >= lb[i]!));
   const d = dramVsCache({ nests: [{ name: 'KMN 5x5', nest: nestOf('KMN', 5, 1, 5) }], M: 20, K: 20, N: 20, cacheBytes: [512, 65536] });

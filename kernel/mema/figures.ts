@@ -24,18 +24,31 @@ export function layerTable(o: { hw: Hardware; layers: readonly Layer[]; withSear
     const b = baselineCounts(l.M, l.K, l.N).total;
     const s = withSearch ? search(o.hw, l.M, l.K, l.N).counts.total : null;
     return {
-      layer: l.id, shape: `${l.M}×${l.K}×${l.N}`, schedule: `${a.name} ${a.nest.m}×${a.nest.k}×${a.nest.n}`,
-      analytic: acc, search: s, baseline: b, gain: b / acc, lb: ratioToLowerBound(acc, l.M, l.K, l.N, o.hw.registers),
+      layer: l.id,
+      shape: `${l.M}×${l.K}×${l.N}`,
+      schedule: `${a.name} ${a.nest.m}×${a.nest.k}×${a.nest.n}`,
+      analytic: acc,
+      search: s,
+      baseline: b,
+      gain: b / acc,
+      lb: ratioToLowerBound(acc, l.M, l.K, l.N, o.hw.registers),
     };
   });
   return {
-    kind: 'table', version: FIGURE_VERSION, title: `MEMA on ${o.hw.name}: register↔SRAM accesses per layer`,
-    caption: 'Exact counts from the simulator (not time). Gain = CMSIS-style 2×2 inner-product baseline / analytic. Ratio to 2MNK/√S − 2S with S = registers.',
+    kind: 'table',
+    version: FIGURE_VERSION,
+    title: `MEMA on ${o.hw.name}: register↔SRAM accesses per layer`,
+    caption:
+      'Exact counts from the simulator (not time). Gain = CMSIS-style 2×2 inner-product baseline / analytic. Ratio to 2MNK/√S − 2S with S = registers.',
     columns: [
-      { key: 'layer', label: 'layer', format: 'int' }, { key: 'shape', label: 'M×K×N', format: 'text' },
-      { key: 'schedule', label: 'analytic schedule', format: 'text' }, { key: 'analytic', label: 'analytic', unit: 'words', format: 'int' },
-      { key: 'search', label: 'search optimum', unit: 'words', format: 'int' }, { key: 'baseline', label: '2×2 baseline', unit: 'words', format: 'int' },
-      { key: 'gain', label: 'gain', format: 'fixed3' }, { key: 'lb', label: '/ lower bound', format: 'fixed3' },
+      { key: 'layer', label: 'layer', format: 'int' },
+      { key: 'shape', label: 'M×K×N', format: 'text' },
+      { key: 'schedule', label: 'analytic schedule', format: 'text' },
+      { key: 'analytic', label: 'analytic', unit: 'words', format: 'int' },
+      { key: 'search', label: 'search optimum', unit: 'words', format: 'int' },
+      { key: 'baseline', label: '2×2 baseline', unit: 'words', format: 'int' },
+      { key: 'gain', label: 'gain', format: 'fixed3' },
+      { key: 'lb', label: '/ lower bound', format: 'fixed3' },
     ],
     rows,
   };
@@ -48,9 +61,14 @@ export function accessesVsCapacity(o: { M: number; K: number; N: number; capacit
   const y = caps.map((S) => deriveSchedule({ ...o.base, registers: S }, o.M, o.K, o.N).counts.total / macs);
   const base = baselineCounts(o.M, o.K, o.N).total / macs;
   return {
-    kind: 'series', version: FIGURE_VERSION, title: `Accesses per MAC vs local capacity, ${o.M}×${o.K}×${o.N}`,
-    caption: 'Analytic schedule (exact cost model) against the Smith et al. lower bound (2MNK/√S − 2S)/MNK; dashed: CMSIS-style 2×2 baseline.',
-    xLabel: 'local capacity S (words)', yLabel: 'external accesses per MAC', logX: true,
+    kind: 'series',
+    version: FIGURE_VERSION,
+    title: `Accesses per MAC vs local capacity, ${o.M}×${o.K}×${o.N}`,
+    caption:
+      'Analytic schedule (exact cost model) against the Smith et al. lower bound (2MNK/√S − 2S)/MNK; dashed: CMSIS-style 2×2 baseline.',
+    xLabel: 'local capacity S (words)',
+    yLabel: 'external accesses per MAC',
+    logX: true,
     series: [
       { name: 'analytic (MEMA)', x: caps, y, mode: 'lines+markers' },
       { name: 'lower bound', x: caps, y: caps.map((S) => Math.max(0, lowerBound(o.M, o.K, o.N, S)) / macs), mode: 'lines', dash: 'dot' },
@@ -59,14 +77,28 @@ export function accessesVsCapacity(o: { M: number; K: number; N: number; capacit
   };
 }
 
-export function dramVsCache(o: { nests: { name: string; nest: LoopNest }[]; M: number; K: number; N: number; cacheBytes?: number[]; lineBytes?: number; ways?: number }): SeriesFigure {
+export function dramVsCache(o: {
+  nests: { name: string; nest: LoopNest }[];
+  M: number;
+  K: number;
+  N: number;
+  cacheBytes?: number[];
+  lineBytes?: number;
+  ways?: number;
+}): SeriesFigure {
   const sizes = o.cacheBytes ?? [1024, 2048, 4096, 8192, 16384, 32768];
   return {
-    kind: 'series', version: FIGURE_VERSION, title: `DRAM traffic behind an LRU cache, ${o.M}×${o.K}×${o.N}`,
-    caption: 'Set-associative write-back LRU fed with the schedule\'s access trace; compulsory traffic shown as a line.',
-    xLabel: 'cache size (bytes)', yLabel: 'DRAM bytes', logX: true,
+    kind: 'series',
+    version: FIGURE_VERSION,
+    title: `DRAM traffic behind an LRU cache, ${o.M}×${o.K}×${o.N}`,
+    caption: "Set-associative write-back LRU fed with the schedule's access trace; compulsory traffic shown as a line.",
+    xLabel: 'cache size (bytes)',
+    yLabel: 'DRAM bytes',
+    logX: true,
     series: o.nests.map(({ name, nest }) => ({
-      name, x: sizes, mode: 'lines+markers' as const,
+      name,
+      x: sizes,
+      mode: 'lines+markers' as const,
       y: sizes.map((b) => simulateCache(nest, o.M, o.K, o.N, { bytes: b, lineBytes: o.lineBytes ?? 32, ways: o.ways ?? 4 }).dramBytes),
     })),
     hlines: [{ y: 4 * (o.M * o.K + o.K * o.N + 2 * o.M * o.N), label: 'compulsory (read A, B, C-write)' }],
@@ -76,9 +108,20 @@ export function dramVsCache(o: { nests: { name: string; nest: LoopNest }[]; M: n
 /** Closed-form counts of a nest as a one-row table (for showing a candidate). */
 export function candidateTable(o: { candidates: { label: string; nest: LoopNest }[]; M: number; K: number; N: number }): TableFigure {
   return {
-    kind: 'table', version: FIGURE_VERSION, title: `Candidate schedules, ${o.M}×${o.K}×${o.N}`,
-    columns: [{ key: 'label', label: 'schedule', format: 'text' }, { key: 'a', label: 'A loads', format: 'int' }, { key: 'b', label: 'B loads', format: 'int' },
-      { key: 'cl', label: 'C loads', format: 'int' }, { key: 'cs', label: 'C stores', format: 'int' }, { key: 'total', label: 'total', format: 'int' }],
-    rows: o.candidates.map(({ label, nest }) => { const c = cost(nest, o.M, o.K, o.N); return { label, a: c.aLoads, b: c.bLoads, cl: c.cLoads, cs: c.cStores, total: c.total }; }),
+    kind: 'table',
+    version: FIGURE_VERSION,
+    title: `Candidate schedules, ${o.M}×${o.K}×${o.N}`,
+    columns: [
+      { key: 'label', label: 'schedule', format: 'text' },
+      { key: 'a', label: 'A loads', format: 'int' },
+      { key: 'b', label: 'B loads', format: 'int' },
+      { key: 'cl', label: 'C loads', format: 'int' },
+      { key: 'cs', label: 'C stores', format: 'int' },
+      { key: 'total', label: 'total', format: 'int' },
+    ],
+    rows: o.candidates.map(({ label, nest }) => {
+      const c = cost(nest, o.M, o.K, o.N);
+      return { label, a: c.aLoads, b: c.bLoads, cl: c.cLoads, cs: c.cStores, total: c.total };
+    }),
   };
 }

@@ -11,7 +11,11 @@ export const CORTEX_M7: Hardware = { name: 'cortex-m7', registers: 32, gprs: 13,
  * external memory here is the 1 MiB shared L2 treated as "SRAM"; the L1d cache (32 KiB, 64 B lines, 2-way) is listed.
  */
 export const CORTEX_A72: Hardware = {
-  name: 'cortex-a72', registers: 128, gprs: 28, sramBytes: 1024 * 1024, wordBytes: 4,
+  name: 'cortex-a72',
+  registers: 128,
+  gprs: 28,
+  sramBytes: 1024 * 1024,
+  wordBytes: 4,
   cache: { bytes: 32 * 1024, lineBytes: 64, ways: 2 },
 };
 

@@ -9,7 +9,12 @@
  */
 import { InvalidInput } from '../core/errors';
 
-export interface HarnessCase { kernel: string; M: number; K: number; N: number }
+export interface HarnessCase {
+  kernel: string;
+  M: number;
+  K: number;
+  N: number;
+}
 
 export function emitHarness(kernelSources: string[], cases: HarnessCase[]): string {
   if (!cases.length) throw new InvalidInput('emitHarness: cases must not be empty');

@@ -6,10 +6,17 @@ const DIMS: readonly Dim[] = ['M', 'K', 'N'];
 
 /** The 6 loop orders (outermost first). */
 export const ALL_ORDERS: readonly [Dim, Dim, Dim][] = [
-  ['M', 'N', 'K'], ['N', 'M', 'K'], ['N', 'K', 'M'], ['K', 'N', 'M'], ['M', 'K', 'N'], ['K', 'M', 'N'],
+  ['M', 'N', 'K'],
+  ['N', 'M', 'K'],
+  ['N', 'K', 'M'],
+  ['K', 'N', 'M'],
+  ['M', 'K', 'N'],
+  ['K', 'M', 'N'],
 ];
 
-export function innermost(nest: LoopNest): Dim { return nest.order[2]; }
+export function innermost(nest: LoopNest): Dim {
+  return nest.order[2];
+}
 
 /** The operand not indexed by the innermost loop stays in local memory. */
 export function stationary(nest: LoopNest): Operand {
@@ -36,20 +43,32 @@ export function nestOf(name: ScheduleName, m: number, k: number, n: number): Loo
 export function footprint(nest: LoopNest): number {
   const { m, k, n } = nest;
   switch (innermost(nest)) {
-    case 'K': return m * n + n + 1;
-    case 'M': return k * n + n + 1;
-    default: return m * k + m + 1;
+    case 'K':
+      return m * n + n + 1;
+    case 'M':
+      return k * n + n + 1;
+    default:
+      return m * k + m + 1;
   }
 }
 
 export function validateNest(nest: LoopNest): void {
-  if (!nest || !Array.isArray(nest.order) || nest.order.length !== 3 || new Set(nest.order).size !== 3 ||
-      !nest.order.every((d) => DIMS.includes(d))) {
+  if (
+    !nest ||
+    !Array.isArray(nest.order) ||
+    nest.order.length !== 3 ||
+    new Set(nest.order).size !== 3 ||
+    !nest.order.every((d) => DIMS.includes(d))
+  ) {
     throw new InvalidInput(`nest.order must be a permutation of M, K, N; got ${describe(nest?.order)}`);
   }
-  checkInt('nest.m', nest.m); checkInt('nest.k', nest.k); checkInt('nest.n', nest.n);
+  checkInt('nest.m', nest.m);
+  checkInt('nest.k', nest.k);
+  checkInt('nest.n', nest.n);
 }
 
 export function validateShape(M: number, K: number, N: number): void {
-  checkInt('M', M); checkInt('K', K); checkInt('N', N);
+  checkInt('M', M);
+  checkInt('K', K);
+  checkInt('N', N);
 }

@@ -3,16 +3,41 @@ import assert from 'node:assert/strict';
 import { rng } from '../core/rng';
 import { InvalidInput } from '../core/errors';
 import {
-  ALL_ORDERS, simulate, cost, costDivisible, chooseByCutoffs, deriveSchedule, search, lowerBound, ratioToLowerBound,
-  CORTEX_M4, CORTEX_M7, CORTEX_A72, defineHardware, TINYML_LAYERS_FP32, baselineCounts, nestOf, feasibleTiles,
+  ALL_ORDERS,
+  simulate,
+  cost,
+  costDivisible,
+  chooseByCutoffs,
+  deriveSchedule,
+  search,
+  lowerBound,
+  ratioToLowerBound,
+  CORTEX_M4,
+  CORTEX_M7,
+  CORTEX_A72,
+  defineHardware,
+  TINYML_LAYERS_FP32,
+  baselineCounts,
+  nestOf,
+  feasibleTiles,
   type LoopNest,
 } from './index';
 
 test('simulator = closed form (§2.2 table) when tiles divide the shape, all 6 orders', () => {
-  const shapes = [[10, 12, 20], [20, 6, 10], [30, 24, 15]] as const;
+  const shapes = [
+    [10, 12, 20],
+    [20, 6, 10],
+    [30, 24, 15],
+  ] as const;
   for (const [M, K, N] of shapes) {
     for (const order of ALL_ORDERS) {
-      for (const [m, k, n] of [[5, 1, 5], [2, 3, 5], [1, 6, 5], [5, 2, 1], [10, 3, 5]] as const) {
+      for (const [m, k, n] of [
+        [5, 1, 5],
+        [2, 3, 5],
+        [1, 6, 5],
+        [5, 2, 1],
+        [10, 3, 5],
+      ] as const) {
         if (M % m || K % k || N % n) continue;
         const nest: LoopNest = { order: [...order], m, k, n };
         const s = simulate(nest, M, K, N);
@@ -28,7 +53,9 @@ test('simulator = closed form (§2.2 table) when tiles divide the shape, all 6 o
 test('simulator = exact cost model with leftover tiles on 200+ random shapes (M, K, N ≤ 40)', () => {
   const r = rng(7);
   for (let t = 0; t < 220; t++) {
-    const M = 1 + r.int(40), K = 1 + r.int(40), N = 1 + r.int(40);
+    const M = 1 + r.int(40),
+      K = 1 + r.int(40),
+      N = 1 + r.int(40);
     const order = ALL_ORDERS[r.int(6)]!;
     const nest: LoopNest = { order: [...order], m: 1 + r.int(8), k: 1 + r.int(8), n: 1 + r.int(8) };
     assert.deepEqual(simulate(nest, M, K, N), cost(nest, M, K, N), JSON.stringify({ nest, M, K, N }));
@@ -67,8 +94,14 @@ test('cut-off rule of derive_schedule agrees with the cost table for a common ti
   let checked = 0;
   for (let t = 0; t < 400; t++) {
     const [m, k, n] = [1 + r.int(6), 1 + r.int(6), 1 + r.int(6)];
-    const M = m * (1 + r.int(20)), K = k * (1 + r.int(20)), N = n * (1 + r.int(20));
-    const costs = { KMN: costDivisible('KMN', m, k, n, M, K, N), MKN: costDivisible('MKN', m, k, n, M, K, N), NKM: costDivisible('NKM', m, k, n, M, K, N) };
+    const M = m * (1 + r.int(20)),
+      K = k * (1 + r.int(20)),
+      N = n * (1 + r.int(20));
+    const costs = {
+      KMN: costDivisible('KMN', m, k, n, M, K, N),
+      MKN: costDivisible('MKN', m, k, n, M, K, N),
+      NKM: costDivisible('NKM', m, k, n, M, K, N),
+    };
     const pick = chooseByCutoffs(m, k, n, M, K, N);
     const min = Math.min(costs.KMN, costs.MKN, costs.NKM);
     assert.ok(costs[pick] <= min + 1e-6 * min, `${pick} ${JSON.stringify(costs)} m${m}k${k}n${n} ${M}x${K}x${N}`);
@@ -94,7 +127,11 @@ test('small K makes the A- or B-stationary schedule win (§2.3)', () => {
 });
 
 test('lower bound: every candidate is above 2MNK/√S − 2S; 5×5 ratio ≤ 1.2 for M=N=K ∈ {128, 256}', () => {
-  for (const [M, K, N] of [[30, 30, 30], [64, 32, 20], [100, 100, 100]] as const) {
+  for (const [M, K, N] of [
+    [30, 30, 30],
+    [64, 32, 20],
+    [100, 100, 100],
+  ] as const) {
     for (const name of ['KMN', 'MKN', 'NKM'] as const) {
       for (const t of feasibleTiles(name, 32)) assert.ok(cost(t, M, K, N).total >= lowerBound(M, K, N, 32));
     }
@@ -130,7 +167,11 @@ test('bad hardware descriptions and shapes are named errors', () => {
 });
 
 test("an unknown schedule name (e.g. lower-case 'kmn') is InvalidInput listing the allowed names, not NKM", () => {
-  for (const f of [() => feasibleTiles('kmn' as never, 8), () => costDivisible('kmn' as never, 2, 2, 2, 8, 8, 8), () => nestOf('kmn' as never, 2, 2, 2)]) {
+  for (const f of [
+    () => feasibleTiles('kmn' as never, 8),
+    () => costDivisible('kmn' as never, 2, 2, 2, 8, 8, 8),
+    () => nestOf('kmn' as never, 2, 2, 2),
+  ]) {
     assert.throws(f, (e: Error) => e instanceof InvalidInput && /'KMN', 'MKN', 'NKM'/.test(e.message) && /"kmn"/.test(e.message));
   }
   assert.equal(nestOf('KMN', 2, 1, 2).order[2], 'K');

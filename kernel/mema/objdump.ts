@@ -5,19 +5,26 @@
 import { NotFound } from '../core/errors';
 
 export interface LoopStats {
-  fpLoads: number; macs: number; stackAccesses: number; fpStores: number; instructions: number;
+  fpLoads: number;
+  macs: number;
+  stackAccesses: number;
+  fpStores: number;
+  instructions: number;
   /** Integer loads of operands (ldr/ldrh/ldrd… not from sp or pc) and SMLAD count (Q15 kernels). */
-  intLoads: number; smlad: number;
+  intLoads: number;
+  smlad: number;
 }
 
 export function innerLoopStats(objdump: string, fn: string, depth = 0): LoopStats {
   const start = objdump.indexOf(`<${fn}>:`);
   if (start < 0) throw new NotFound(`function ${fn} not found in the objdump text`);
   const body = objdump.slice(start).split('\n\n')[0]!.split('\n').slice(1);
-  const ins = body.map((l) => {
-    const m = /^\s*([0-9a-f]+):\s+(?:[0-9a-f]{4}\s?){1,2}\s+(\S+)\s*(.*)$/.exec(l);
-    return m ? { addr: parseInt(m[1]!, 16), op: m[2]!, args: m[3]! } : null;
-  }).filter((x): x is { addr: number; op: string; args: string } => x !== null);
+  const ins = body
+    .map((l) => {
+      const m = /^\s*([0-9a-f]+):\s+(?:[0-9a-f]{4}\s?){1,2}\s+(\S+)\s*(.*)$/.exec(l);
+      return m ? { addr: parseInt(m[1]!, 16), op: m[2]!, args: m[3]! } : null;
+    })
+    .filter((x): x is { addr: number; op: string; args: string } => x !== null);
   // Every backward branch closes a loop; the hot loop is the one with the most multiply-accumulates (then the shortest).
   const isMac = (op: string): boolean => /^((vmla|vfma)\.f32|smlad)$/.test(op);
   let loop: typeof ins = [];
@@ -27,7 +34,8 @@ export function innerLoopStats(objdump: string, fn: string, depth = 0): LoopStat
     const target = parseInt(t[1]!, 16);
     if (target >= x.addr) continue;
     const l = ins.filter((y) => y.addr >= target && y.addr <= x.addr);
-    const macs = l.filter((y) => isMac(y.op)).length, best = loop.filter((y) => isMac(y.op)).length;
+    const macs = l.filter((y) => isMac(y.op)).length,
+      best = loop.filter((y) => isMac(y.op)).length;
     if (macs > best || (macs === best && macs > 0 && l.length < loop.length)) loop = l;
   }
   // identical-code folding: a variant may be a single tail jump to an identical function

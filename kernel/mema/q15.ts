@@ -12,7 +12,14 @@ import { validateShape } from './ir';
 
 export const Q15_NEST = nestOf('KMN', 4, 1, 2);
 
-export interface Q15Counts { aLoads: number; bLoads: number; cStores: number; transposeReads: number; transposeWrites: number; total: number }
+export interface Q15Counts {
+  aLoads: number;
+  bLoads: number;
+  cStores: number;
+  transposeReads: number;
+  transposeWrites: number;
+  total: number;
+}
 
 export function q15Counts(M: number, K: number, N: number): Q15Counts {
   validateShape(M, K, N);
@@ -53,16 +60,25 @@ function variant(fn: string, mi: number, nj: number): string {
   L.push('  for (; k + 1 < K; k += 2) {');
   for (let j = 0; j < nj; j++) L.push(`    uint32_t b${j} = (QCNT(1), ld32(BT + (size_t)${j} * K + k));`);
   for (let i = 0; i < mi; i++) {
-    L.push(`    { uint32_t a = (QCNT(0), ld32(A + (size_t)${i} * K + k)); ` + Array.from({ length: nj }, (_, j) => `${acc(i, j)} = smlad(a, b${j}, ${acc(i, j)});`).join(' ') + ' }');
+    L.push(
+      `    { uint32_t a = (QCNT(0), ld32(A + (size_t)${i} * K + k)); ` +
+        Array.from({ length: nj }, (_, j) => `${acc(i, j)} = smlad(a, b${j}, ${acc(i, j)});`).join(' ') +
+        ' }',
+    );
   }
   L.push('  }');
   L.push('  if (k < K) {');
   for (let j = 0; j < nj; j++) L.push(`    int32_t b${j} = (QCNT(1), BT[(size_t)${j} * K + k]);`);
   for (let i = 0; i < mi; i++) {
-    L.push(`    { int32_t a = (QCNT(0), A[(size_t)${i} * K + k]); ` + Array.from({ length: nj }, (_, j) => `${acc(i, j)} = (int32_t)((uint32_t)${acc(i, j)} + (uint32_t)(a * b${j}));`).join(' ') + ' }');
+    L.push(
+      `    { int32_t a = (QCNT(0), A[(size_t)${i} * K + k]); ` +
+        Array.from({ length: nj }, (_, j) => `${acc(i, j)} = (int32_t)((uint32_t)${acc(i, j)} + (uint32_t)(a * b${j}));`).join(' ') +
+        ' }',
+    );
   }
   L.push('  }');
-  for (let i = 0; i < mi; i++) L.push('  ' + Array.from({ length: nj }, (_, j) => `QCNT(2); C[(size_t)${i} * N + ${j}] = ssat16(${acc(i, j)} >> 15);`).join(' '));
+  for (let i = 0; i < mi; i++)
+    L.push('  ' + Array.from({ length: nj }, (_, j) => `QCNT(2); C[(size_t)${i} * N + ${j}] = ssat16(${acc(i, j)} >> 15);`).join(' '));
   L.push('}');
   return L.join('\n');
 }
@@ -72,7 +88,12 @@ export function emitQ15(): { name: string; code: string } {
   const name = 'outer_q15_4x2x2';
   const parts = [Q15_PRELUDE];
   const tbl: string[] = [];
-  for (let mi = 1; mi <= 4; mi++) for (let nj = 1; nj <= 2; nj++) { const f = `${name}_t${mi}x${nj}`; parts.push(variant(f, mi, nj)); tbl.push(f); }
+  for (let mi = 1; mi <= 4; mi++)
+    for (let nj = 1; nj <= 2; nj++) {
+      const f = `${name}_t${mi}x${nj}`;
+      parts.push(variant(f, mi, nj));
+      tbl.push(f);
+    }
   parts.push(`typedef void (*${name}_fn)(const int16_t *, const int16_t *, int16_t *, int, int);
 static const ${name}_fn ${name}_tbl[8] = { ${tbl.join(', ')} };
 void ${name}(const int16_t *A, const int16_t *B, int16_t *C, int M, int K, int N, int16_t *scratch) {
@@ -87,7 +108,9 @@ void ${name}(const int16_t *A, const int16_t *B, int16_t *C, int M, int K, int N
 /** Test main for the Q15 kernel: deterministic full-range inputs, CMSIS-semantics reference, one line per case:
  *  qcase <i> <M> <K> <N> cnt <A> <BT> <Cst> <Tr> <Tw> hash <fnv1a> exact <0|1> */
 export function emitQ15Harness(cases: { M: number; K: number; N: number }[]): string {
-  const maxA = Math.max(...cases.map((c) => c.M * c.K)), maxB = Math.max(...cases.map((c) => c.K * c.N)), maxC = Math.max(...cases.map((c) => c.M * c.N));
+  const maxA = Math.max(...cases.map((c) => c.M * c.K)),
+    maxB = Math.max(...cases.map((c) => c.K * c.N)),
+    maxC = Math.max(...cases.map((c) => c.M * c.N));
   return `${emitQ15().code}
 #include <stdio.h>
 #ifdef MEMA_COUNT

@@ -21,8 +21,12 @@ export function candidates(registers: number): LoopNest[] {
     const inner = order[2];
     for (let a = 1; a <= registers; a++) {
       for (let b = 1; b <= registers; b++) {
-        const nest: LoopNest = inner === 'K' ? { order: [...order], m: a, k: 1, n: b }
-          : inner === 'M' ? { order: [...order], m: 1, k: a, n: b } : { order: [...order], m: a, k: b, n: 1 };
+        const nest: LoopNest =
+          inner === 'K'
+            ? { order: [...order], m: a, k: 1, n: b }
+            : inner === 'M'
+              ? { order: [...order], m: 1, k: a, n: b }
+              : { order: [...order], m: a, k: b, n: 1 };
         if (footprint(nest) <= registers) out.push(nest);
       }
     }

@@ -15,17 +15,25 @@ export interface SimulateOptions {
 }
 
 export function simulate(nest: LoopNest, M: number, K: number, N: number, opts: SimulateOptions = {}): Counts {
-  validateNest(nest); validateShape(M, K, N);
+  validateNest(nest);
+  validateShape(M, K, N);
   const size: Record<Dim, number> = { M, K, N };
   const tile: Record<Dim, number> = { M: nest.m, K: nest.k, N: nest.n };
   const count = (d: Dim): number => Math.ceil(size[d] / tile[d]);
-  const TM = count('M'), TN = count('N');
+  const TM = count('M'),
+    TN = count('N');
   const [d0, d1, d2] = nest.order;
-  const n0 = count(d0), n1 = count(d1), n2 = count(d2);
+  const n0 = count(d0),
+    n1 = count(d1),
+    n2 = count(d2);
   const st = stationary(nest);
   const visited = new Uint8Array(TM * TN);
   const clip = (d: Dim, t: number): number => Math.min(tile[d], size[d] - t * tile[d]);
-  let aLoads = 0, bLoads = 0, cLoads = 0, cStores = 0, macs = 0;
+  let aLoads = 0,
+    bLoads = 0,
+    cLoads = 0,
+    cStores = 0,
+    macs = 0;
   let resident = -1; // linear index of the resident stationary tile
   let residentC = { mi: 0, nj: 0, i0: 0, j0: 0 };
   const idx: Record<Dim, number> = { M: 0, K: 0, N: 0 };
@@ -35,32 +43,64 @@ export function simulate(nest: LoopNest, M: number, K: number, N: number, opts: 
       idx[d1] = b;
       for (let c = 0; c < n2; c++) {
         idx[d2] = c;
-        const i = idx.M, p = idx.K, j = idx.N;
-        const mi = clip('M', i), kp = clip('K', p), nj = clip('N', j);
+        const i = idx.M,
+          p = idx.K,
+          j = idx.N;
+        const mi = clip('M', i),
+          kp = clip('K', p),
+          nj = clip('N', j);
         const cTile = i * TN + j;
         const acc = opts.onAccess;
-        const I0 = i * nest.m, P0 = p * nest.k, J0 = j * nest.n;
+        const I0 = i * nest.m,
+          P0 = p * nest.k,
+          J0 = j * nest.n;
         // A
         if (st === 'A') {
           const id = i * 1e6 + p;
-          if (id !== resident) { aLoads += mi * kp; resident = id; acc?.({ op: 'A', write: false, r0: I0, c0: P0, rows: mi, cols: kp }); }
-        } else { aLoads += mi * kp; acc?.({ op: 'A', write: false, r0: I0, c0: P0, rows: mi, cols: kp }); }
+          if (id !== resident) {
+            aLoads += mi * kp;
+            resident = id;
+            acc?.({ op: 'A', write: false, r0: I0, c0: P0, rows: mi, cols: kp });
+          }
+        } else {
+          aLoads += mi * kp;
+          acc?.({ op: 'A', write: false, r0: I0, c0: P0, rows: mi, cols: kp });
+        }
         // B
         if (st === 'B') {
           const id = p * 1e6 + j;
-          if (id !== resident) { bLoads += kp * nj; resident = id; acc?.({ op: 'B', write: false, r0: P0, c0: J0, rows: kp, cols: nj }); }
-        } else { bLoads += kp * nj; acc?.({ op: 'B', write: false, r0: P0, c0: J0, rows: kp, cols: nj }); }
+          if (id !== resident) {
+            bLoads += kp * nj;
+            resident = id;
+            acc?.({ op: 'B', write: false, r0: P0, c0: J0, rows: kp, cols: nj });
+          }
+        } else {
+          bLoads += kp * nj;
+          acc?.({ op: 'B', write: false, r0: P0, c0: J0, rows: kp, cols: nj });
+        }
         // C
         if (st === 'C') {
           if (cTile !== resident) {
-            if (resident >= 0) { cStores += residentC.mi * residentC.nj; acc?.({ op: 'C', write: true, r0: residentC.i0, c0: residentC.j0, rows: residentC.mi, cols: residentC.nj }); }
-            if (visited[cTile]) { cLoads += mi * nj; acc?.({ op: 'C', write: false, r0: I0, c0: J0, rows: mi, cols: nj }); }
-            visited[cTile] = 1; resident = cTile; residentC = { mi, nj, i0: I0, j0: J0 };
+            if (resident >= 0) {
+              cStores += residentC.mi * residentC.nj;
+              acc?.({ op: 'C', write: true, r0: residentC.i0, c0: residentC.j0, rows: residentC.mi, cols: residentC.nj });
+            }
+            if (visited[cTile]) {
+              cLoads += mi * nj;
+              acc?.({ op: 'C', write: false, r0: I0, c0: J0, rows: mi, cols: nj });
+            }
+            visited[cTile] = 1;
+            resident = cTile;
+            residentC = { mi, nj, i0: I0, j0: J0 };
           }
         } else {
-          if (visited[cTile]) { cLoads += mi * nj; acc?.({ op: 'C', write: false, r0: I0, c0: J0, rows: mi, cols: nj }); }
+          if (visited[cTile]) {
+            cLoads += mi * nj;
+            acc?.({ op: 'C', write: false, r0: I0, c0: J0, rows: mi, cols: nj });
+          }
           visited[cTile] = 1;
-          cStores += mi * nj; acc?.({ op: 'C', write: true, r0: I0, c0: J0, rows: mi, cols: nj });
+          cStores += mi * nj;
+          acc?.({ op: 'C', write: true, r0: I0, c0: J0, rows: mi, cols: nj });
         }
         macs += mi * kp * nj;
         opts.onStep?.({ i0: i * nest.m, p0: p * nest.k, j0: j * nest.n, mi, kp, nj });

@@ -55,7 +55,11 @@ export interface Counts {
   macs: number;
 }
 
-export interface Shape { M: number; K: number; N: number }
+export interface Shape {
+  M: number;
+  K: number;
+  N: number;
+}
 
 /** A schedule chosen by `deriveSchedule` / `search`, with its counts. */
 export interface ScheduleChoice {

@@ -12,9 +12,18 @@ import { randomSparse } from './testutil';
 test('magnitudePrune zeroes exactly the smallest-magnitude fraction', () => {
   const w = rng(1).normals(1000);
   const p = magnitudePrune(w, 0.9);
-  assert.equal(p.reduce((s, v) => s + (v === 0 ? 1 : 0), 0), 900);
-  let minKept = Infinity, maxDropped = 0;
-  for (let i = 0; i < w.length; i++) if (p[i] === 0) maxDropped = Math.max(maxDropped, Math.abs(w[i]!)); else { minKept = Math.min(minKept, Math.abs(w[i]!)); assert.equal(p[i], w[i]); }
+  assert.equal(
+    p.reduce((s, v) => s + (v === 0 ? 1 : 0), 0),
+    900,
+  );
+  let minKept = Infinity,
+    maxDropped = 0;
+  for (let i = 0; i < w.length; i++)
+    if (p[i] === 0) maxDropped = Math.max(maxDropped, Math.abs(w[i]!));
+    else {
+      minKept = Math.min(minKept, Math.abs(w[i]!));
+      assert.equal(p[i], w[i]);
+    }
   assert.ok(maxDropped <= minKept);
   assert.throws(() => magnitudePrune(w, 1.5), InvalidInput);
 });
@@ -22,19 +31,33 @@ test('magnitudePrune zeroes exactly the smallest-magnitude fraction', () => {
 test('SparseModel on Rosko kernels matches the pruned tfjs model', async () => {
   await init({ backend: 'wasm' });
   const r = rng(2);
-  const model = tf.sequential({ layers: [
-    tf.layers.flatten({ inputShape: [28, 28] }),
-    tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: r.seedInt() }), biasInitializer: tf.initializers.randomNormal({ seed: r.seedInt(), stddev: 0.1 }) }),
-    tf.layers.dropout({ rate: 0.2 }),
-    tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: r.seedInt() }) }),
-  ] });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28] }),
+      tf.layers.dense({
+        units: 64,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: r.seedInt() }),
+        biasInitializer: tf.initializers.randomNormal({ seed: r.seedInt(), stddev: 0.1 }),
+      }),
+      tf.layers.dropout({ rate: 0.2 }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: r.seedInt() }) }),
+    ],
+  });
   await expectNoLeak(() => pruneModel(model, { sparsity: 0.9 }), 'pruneModel');
   assert.throws(() => pruneModel(model, { sparsity: -0.1 }), InvalidInput);
   const sm = await expectNoLeak(() => SparseModel.fromModel(model), 'SparseModel.fromModel');
   assert.ok(Math.abs(sm.sparsity - 0.9) < 1e-3);
   const batch = 17;
   const x = new Float32Array(batch * 784).map(() => r.next());
-  const want = await expectNoLeak(() => { const t = tf.tensor3d(x, [batch, 28, 28]); const y = model.predict(t) as tf.Tensor; const d = y.dataSync().slice(); t.dispose(); y.dispose(); return d; });
+  const want = await expectNoLeak(() => {
+    const t = tf.tensor3d(x, [batch, 28, 28]);
+    const y = model.predict(t) as tf.Tensor;
+    const d = y.dataSync().slice();
+    t.dispose();
+    y.dispose();
+    return d;
+  });
   const got = sm.predict(x, batch);
   assert.ok(relErr(got, want) < 1e-5, `relErr ${relErr(got, want)}`);
   for (let b = 0; b < batch; b++) {

@@ -12,9 +12,11 @@ import type { PackOptions, RoskoPacked } from './types';
 
 /** Zero the round(sparsity·n) entries of smallest magnitude (ties broken by index). Returns a new array. */
 export function magnitudePrune(w: Float32Array, sparsity: number): Float32Array {
-  if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity <= 1)) throw new InvalidInput(`sparsity must be in [0, 1], got ${describe(sparsity)}`);
+  if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity <= 1))
+    throw new InvalidInput(`sparsity must be in [0, 1], got ${describe(sparsity)}`);
   checkFinite('weights', w);
-  const n = w.length, k = Math.round(sparsity * n);
+  const n = w.length,
+    k = Math.round(sparsity * n);
   const idx = new Int32Array(n).map((_, i) => i);
   idx.sort((a, b) => Math.abs(w[a]!) - Math.abs(w[b]!) || a - b);
   const out = w.slice();
@@ -27,14 +29,27 @@ const ACTS: readonly Act[] = ['linear', 'relu', 'softmax', 'sigmoid', 'tanh'];
 
 function applyAct(y: Float32Array, rows: number, cols: number, act: Act): void {
   if (act === 'linear') return;
-  if (act === 'relu') { for (let i = 0; i < y.length; i++) if (y[i]! < 0) y[i] = 0; return; }
-  if (act === 'sigmoid') { for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-y[i]!)); return; }
-  if (act === 'tanh') { for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i]!); return; }
+  if (act === 'relu') {
+    for (let i = 0; i < y.length; i++) if (y[i]! < 0) y[i] = 0;
+    return;
+  }
+  if (act === 'sigmoid') {
+    for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-y[i]!));
+    return;
+  }
+  if (act === 'tanh') {
+    for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i]!);
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     let m = -Infinity;
     for (let c = 0; c < cols; c++) m = Math.max(m, y[r * cols + c]!);
     let s = 0;
-    for (let c = 0; c < cols; c++) { const e = Math.exp(y[r * cols + c]! - m); y[r * cols + c] = e; s += e; }
+    for (let c = 0; c < cols; c++) {
+      const e = Math.exp(y[r * cols + c]! - m);
+      y[r * cols + c] = e;
+      s += e;
+    }
     for (let c = 0; c < cols; c++) y[r * cols + c]! /= s;
   }
 }
@@ -42,12 +57,21 @@ function applyAct(y: Float32Array, rows: number, cols: number, act: Act): void {
 /** A Dense layer on Rosko kernels: weights packed once (Wᵀ), forward = spmm + bias + activation. */
 export class SparseDense {
   readonly packed: RoskoPacked;
-  constructor(readonly inputDim: number, readonly units: number, weights: Float32Array, readonly bias: Float32Array | null,
-    readonly activation: Act = 'linear', packOpts: PackOptions = {}) {
-    checkInt('inputDim', inputDim); checkInt('units', units);
-    if (weights.length !== inputDim * units) throw new InvalidInput(`weights has ${weights.length} values; expected inputDim·units = ${inputDim * units}`);
+  constructor(
+    readonly inputDim: number,
+    readonly units: number,
+    weights: Float32Array,
+    readonly bias: Float32Array | null,
+    readonly activation: Act = 'linear',
+    packOpts: PackOptions = {},
+  ) {
+    checkInt('inputDim', inputDim);
+    checkInt('units', units);
+    if (weights.length !== inputDim * units)
+      throw new InvalidInput(`weights has ${weights.length} values; expected inputDim·units = ${inputDim * units}`);
     if (bias && bias.length !== units) throw new InvalidInput(`bias has ${bias.length} values; expected units = ${units}`);
-    if (!ACTS.includes(activation)) throw new UnsupportedLayer(`activation ${describe(activation)} is not supported; expected one of ${ACTS.join(', ')}`);
+    if (!ACTS.includes(activation))
+      throw new UnsupportedLayer(`activation ${describe(activation)} is not supported; expected one of ${ACTS.join(', ')}`);
     const wt = new Float32Array(units * inputDim);
     for (let i = 0; i < inputDim; i++) for (let o = 0; o < units; o++) wt[o * inputDim + i] = weights[i * units + o]!;
     this.packed = pack({ rows: units, cols: inputDim, data: wt }, { N: 64, ...packOpts });
@@ -60,13 +84,21 @@ export class SparseDense {
     const cfg = layer.getConfig() as { units: number; activation?: string; useBias?: boolean };
     const [k, b] = layer.getWeights();
     const shape = k!.shape as [number, number];
-    return new SparseDense(shape[0], shape[1], k!.dataSync() as Float32Array, b ? (b.dataSync() as Float32Array) : null, (cfg.activation ?? 'linear') as Act, packOpts);
+    return new SparseDense(
+      shape[0],
+      shape[1],
+      k!.dataSync() as Float32Array,
+      b ? (b.dataSync() as Float32Array) : null,
+      (cfg.activation ?? 'linear') as Act,
+      packOpts,
+    );
   }
 
   /** x: batch × inputDim row-major → batch × units. */
   forward(x: Float32Array, batch: number): Float32Array {
     checkInt('batch', batch);
-    if (x.length !== batch * this.inputDim) throw new InvalidInput(`input has ${x.length} values; expected batch·inputDim = ${batch}·${this.inputDim}`);
+    if (x.length !== batch * this.inputDim)
+      throw new InvalidInput(`input has ${x.length} values; expected batch·inputDim = ${batch}·${this.inputDim}`);
     const xt = new Float32Array(this.inputDim * batch);
     for (let b = 0; b < batch; b++) for (let i = 0; i < this.inputDim; i++) xt[i * batch + b] = x[b * this.inputDim + i]!;
     const C = spmm(this.packed, { rows: this.inputDim, cols: batch, data: xt });
@@ -85,14 +117,18 @@ export class SparseDense {
  * Other layer types throw UnsupportedLayer. Inference only (Dropout is the identity).
  */
 export class SparseModel {
-  private constructor(readonly layers: SparseDense[], readonly inputDim: number) {}
+  private constructor(
+    readonly layers: SparseDense[],
+    readonly inputDim: number,
+  ) {}
 
   static fromModel(model: tfTypes.LayersModel, packOpts: PackOptions = {}): SparseModel {
     const out: SparseDense[] = [];
     for (const l of model.layers) {
       const cls = l.getClassName();
       if (cls === 'Dense') out.push(SparseDense.fromLayer(l, packOpts));
-      else if (!['InputLayer', 'Flatten', 'Dropout'].includes(cls)) throw new UnsupportedLayer(`SparseModel supports Dense, Flatten, Dropout and InputLayer; layer ${l.name} is ${cls}`);
+      else if (!['InputLayer', 'Flatten', 'Dropout'].includes(cls))
+        throw new UnsupportedLayer(`SparseModel supports Dense, Flatten, Dropout and InputLayer; layer ${l.name} is ${cls}`);
     }
     if (!out.length) throw new UnsupportedLayer('model has no Dense layer');
     return new SparseModel(out, out[0]!.inputDim);
@@ -107,8 +143,12 @@ export class SparseModel {
 
   /** Overall sparsity of the Dense weights. */
   get sparsity(): number {
-    let nnz = 0, n = 0;
-    for (const l of this.layers) { nnz += l.packed.nnz; n += l.packed.M * l.packed.K; }
+    let nnz = 0,
+      n = 0;
+    for (const l of this.layers) {
+      nnz += l.packed.nnz;
+      n += l.packed.M * l.packed.K;
+    }
     return 1 - nnz / n;
   }
 }
@@ -119,7 +159,8 @@ export class SparseModel {
  */
 export function pruneModel(model: tfTypes.LayersModel, opts: { sparsity: number }): void {
   const sparsity = opts?.sparsity;
-  if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity <= 1)) throw new InvalidInput(`sparsity must be in [0, 1], got ${describe(sparsity)}`);
+  if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity <= 1))
+    throw new InvalidInput(`sparsity must be in [0, 1], got ${describe(sparsity)}`);
   for (const l of model.layers) {
     if (l.getClassName() !== 'Dense') continue;
     const [k, ...rest] = l.getWeights();

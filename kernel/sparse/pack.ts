@@ -18,12 +18,19 @@ export function coreRows(M: number, mr: number, mc: number, p: number, b: number
 }
 
 export function checkMatrix(name: string, m: Matrix, finite = true): void {
-  if (!m || typeof m !== 'object' || !(m.data instanceof Float32Array)) throw new InvalidInput(`${name} must be { rows, cols, data: Float32Array }, got ${describe(m)}`);
-  checkInt(`${name}.rows`, m.rows, 0); checkInt(`${name}.cols`, m.cols, 0);
-  if (m.data.length !== m.rows * m.cols) throw new InvalidInput(`${name}.data has ${m.data.length} values; expected rows·cols = ${m.rows}·${m.cols} = ${m.rows * m.cols}`);
-  if (finite) for (let i = 0; i < m.data.length; i++) {
-    if (!Number.isFinite(m.data[i]!)) throw new InvalidInput(`${name}.data[${i}] (row ${Math.floor(i / m.cols)}, col ${i % m.cols}) is ${describe(m.data[i])}; expected a finite number`);
-  }
+  if (!m || typeof m !== 'object' || !(m.data instanceof Float32Array))
+    throw new InvalidInput(`${name} must be { rows, cols, data: Float32Array }, got ${describe(m)}`);
+  checkInt(`${name}.rows`, m.rows, 0);
+  checkInt(`${name}.cols`, m.cols, 0);
+  if (m.data.length !== m.rows * m.cols)
+    throw new InvalidInput(`${name}.data has ${m.data.length} values; expected rows·cols = ${m.rows}·${m.cols} = ${m.rows * m.cols}`);
+  if (finite)
+    for (let i = 0; i < m.data.length; i++) {
+      if (!Number.isFinite(m.data[i]!))
+        throw new InvalidInput(
+          `${name}.data[${i}] (row ${Math.floor(i / m.cols)}, col ${i % m.cols}) is ${describe(m.data[i])}; expected a finite number`,
+        );
+    }
 }
 
 /**
@@ -32,29 +39,35 @@ export function checkMatrix(name: string, m: Matrix, finite = true): void {
  */
 export function asMatrix(name: string, m: MatrixLike): Matrix {
   const x = m as Partial<Matrix>;
-  if (x && typeof x === 'object' && x.data instanceof Float32Array && typeof x.rows === 'number' && typeof x.cols === 'number') return m as Matrix;
+  if (x && typeof x === 'object' && x.data instanceof Float32Array && typeof x.rows === 'number' && typeof x.cols === 'number')
+    return m as Matrix;
   return toMatrixF32(m, name);
 }
 
 /** Validate a user-supplied CSR: shapes, monotone rowPtr, in-range and strictly increasing column indices, finite values. */
 export function checkCsr(a: Csr): void {
   if (!a || typeof a !== 'object') throw new InvalidInput(`CSR must be an object, got ${describe(a)}`);
-  checkInt('csr.rows', a.rows, 0); checkInt('csr.cols', a.cols, 0);
+  checkInt('csr.rows', a.rows, 0);
+  checkInt('csr.cols', a.cols, 0);
   if (!(a.rowPtr instanceof Int32Array) || !(a.colIdx instanceof Int32Array) || !(a.values instanceof Float32Array)) {
     throw new InvalidInput('csr needs rowPtr: Int32Array, colIdx: Int32Array, values: Float32Array');
   }
   if (a.rowPtr.length !== a.rows + 1) throw new FormatError(`csr.rowPtr has length ${a.rowPtr.length}; expected rows+1 = ${a.rows + 1}`);
   if (a.rowPtr[0] !== 0) throw new FormatError(`csr.rowPtr[0] is ${a.rowPtr[0]}; expected 0`);
   const nnz = a.rowPtr[a.rows]!;
-  if (a.colIdx.length !== nnz || a.values.length !== nnz) throw new FormatError(`csr has rowPtr[rows] = ${nnz} but colIdx/values lengths ${a.colIdx.length}/${a.values.length}`);
+  if (a.colIdx.length !== nnz || a.values.length !== nnz)
+    throw new FormatError(`csr has rowPtr[rows] = ${nnz} but colIdx/values lengths ${a.colIdx.length}/${a.values.length}`);
   for (let r = 0; r < a.rows; r++) {
-    const e0 = a.rowPtr[r]!, e1 = a.rowPtr[r + 1]!;
+    const e0 = a.rowPtr[r]!,
+      e1 = a.rowPtr[r + 1]!;
     if (e1 < e0) throw new FormatError(`csr.rowPtr decreases at row ${r}: ${e0} → ${e1}; expected non-decreasing`);
     for (let e = e0; e < e1; e++) {
       const c = a.colIdx[e]!;
       if (c < 0 || c >= a.cols) throw new FormatError(`csr.colIdx[${e}] = ${c} (row ${r}) is outside [0, ${a.cols})`);
-      if (e > e0 && c <= a.colIdx[e - 1]!) throw new FormatError(`csr column indices of row ${r} are not strictly increasing: ${a.colIdx[e - 1]} then ${c} at entry ${e}`);
-      if (!Number.isFinite(a.values[e]!)) throw new InvalidInput(`csr.values[${e}] (row ${r}, col ${c}) is ${describe(a.values[e])}; expected a finite number`);
+      if (e > e0 && c <= a.colIdx[e - 1]!)
+        throw new FormatError(`csr column indices of row ${r} are not strictly increasing: ${a.colIdx[e - 1]} then ${c} at entry ${e}`);
+      if (!Number.isFinite(a.values[e]!))
+        throw new InvalidInput(`csr.values[${e}] (row ${r}, col ${c}) is ${describe(a.values[e])}; expected a finite number`);
     }
   }
 }
@@ -66,11 +79,19 @@ export function toCsr(a0: MatrixLike): Csr {
   const { rows, cols, data } = a;
   let nnz = 0;
   for (let i = 0; i < data.length; i++) if (data[i] !== 0) nnz++;
-  const rowPtr = new Int32Array(rows + 1), colIdx = new Int32Array(nnz), values = new Float32Array(nnz);
+  const rowPtr = new Int32Array(rows + 1),
+    colIdx = new Int32Array(nnz),
+    values = new Float32Array(nnz);
   let e = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    for (let c = 0; c < cols; c++) { const v = data[o + c]!; if (v !== 0) { colIdx[e] = c; values[e++] = v; } }
+    for (let c = 0; c < cols; c++) {
+      const v = data[o + c]!;
+      if (v !== 0) {
+        colIdx[e] = c;
+        values[e++] = v;
+      }
+    }
     rowPtr[r + 1] = e;
   }
   return { rows, cols, rowPtr, colIdx, values };
@@ -90,8 +111,12 @@ const isCsr = (a: unknown): a is Csr => typeof a === 'object' && a !== null && '
  */
 export function pack(A: MatrixLike | Csr, opts: PackOptions = {}): RoskoPacked {
   let csr: Csr;
-  if (isCsr(A)) { checkCsr(A); csr = A; } else csr = toCsr(A);
-  const M = csr.rows, K = csr.cols;
+  if (isCsr(A)) {
+    checkCsr(A);
+    csr = A;
+  } else csr = toCsr(A);
+  const M = csr.rows,
+    K = csr.cols;
   check(M >= 1 && K >= 1, `A must have at least one row and column, got ${M}×${K}`);
   const nnzTotal = csr.rowPtr[M]!;
   const N = opts.N !== undefined ? checkInt('N', opts.N) : 256;
@@ -106,50 +131,74 @@ export function pack(A: MatrixLike | Csr, opts: PackOptions = {}): RoskoPacked {
   const nc = checkInt('nc', opts.nc ?? tm!.nc, 1);
   const order = opts.order ?? 'k';
   if (order !== 'k' && order !== 'density') throw new InvalidInput(`order must be 'k' or 'density', got ${describe(order)}`);
-  const Mb = Math.ceil(M / (p * mc)), Kb = Math.ceil(K / kc);
+  const Mb = Math.ceil(M / (p * mc)),
+    Kb = Math.ceil(K / kc);
 
-  const vals = new Float32Array(nnzTotal), loc = new Uint8Array(nnzTotal);
+  const vals = new Float32Array(nnzTotal),
+    loc = new Uint8Array(nnzTotal);
   // column segments: at most min(nnz, tiles·kc); grow as needed
   let cap = Math.max(16, Math.min(nnzTotal, 1 << 20));
-  let nnzOuter = new Uint8Array(cap), kInd = new Int32Array(cap);
-  const tileNnzL: number[] = [0], tileColsL: number[] = [0];
+  let nnzOuter = new Uint8Array(cap),
+    kInd = new Int32Array(cap);
+  const tileNnzL: number[] = [0],
+    tileColsL: number[] = [0];
   const groupStart = new Int32Array(Mb * Kb * p + 1);
   const ptr = new Int32Array(M);
   const cnt = new Int32Array(kc);
   const first = new Int32Array(kc);
-  let nv = 0, ncols = 0, tile = 0;
+  let nv = 0,
+    ncols = 0,
+    tile = 0;
   const rowsOf: { start: number; count: number }[] = [];
   for (let b = 0; b < Mb; b++) {
     rowsOf.length = 0;
     for (let c = 0; c < p; c++) rowsOf.push(coreRows(M, mr, mc, p, b, c));
-    const bStart = b * p * mc, bEnd = Math.min(M, bStart + p * mc);
+    const bStart = b * p * mc,
+      bEnd = Math.min(M, bStart + p * mc);
     for (let r = bStart; r < bEnd; r++) ptr[r] = csr.rowPtr[r]!;
     for (let k1 = 0; k1 < Kb; k1++) {
-      const k0 = k1 * kc, kEnd = Math.min(K, k0 + kc), kcb = kEnd - k0;
+      const k0 = k1 * kc,
+        kEnd = Math.min(K, k0 + kc),
+        kcb = kEnd - k0;
       for (let c = 0; c < p; c++) {
         groupStart[(b * Kb + k1) * p + c] = tile;
         const { start, count } = rowsOf[c]!;
         for (let t = 0; t * mr < count; t++) {
-          const r0 = start + t * mr, rEnd = start + Math.min(count, (t + 1) * mr);
+          const r0 = start + t * mr,
+            rEnd = start + Math.min(count, (t + 1) * mr);
           cnt.fill(0, 0, kcb);
           for (let r = r0; r < rEnd; r++) {
             let e = ptr[r]!;
             const e1 = csr.rowPtr[r + 1]!;
-            while (e < e1 && csr.colIdx[e]! < kEnd) { cnt[csr.colIdx[e]! - k0]!++; e++; }
+            while (e < e1 && csr.colIdx[e]! < kEnd) {
+              cnt[csr.colIdx[e]! - k0]!++;
+              e++;
+            }
           }
           // column order: k order, or sorted by descending count (stable in k), as the compressed path buckets them
           const cols: number[] = [];
-          if (order === 'k') { for (let k = 0; k < kcb; k++) if (cnt[k]! > 0) cols.push(k); }
-          else {
+          if (order === 'k') {
+            for (let k = 0; k < kcb; k++) if (cnt[k]! > 0) cols.push(k);
+          } else {
             for (let k = 0; k < kcb; k++) if (cnt[k]! > 0) cols.push(k);
             cols.sort((x, y) => cnt[y]! - cnt[x]! || x - y);
           }
           if (ncols + cols.length > cap) {
             cap = Math.max(cap * 2, ncols + cols.length);
-            const no = new Uint8Array(cap); no.set(nnzOuter); nnzOuter = no;
-            const ki = new Int32Array(cap); ki.set(kInd); kInd = ki;
+            const no = new Uint8Array(cap);
+            no.set(nnzOuter);
+            nnzOuter = no;
+            const ki = new Int32Array(cap);
+            ki.set(kInd);
+            kInd = ki;
           }
-          for (const k of cols) { first[k] = nv; nv += cnt[k]!; nnzOuter[ncols] = cnt[k]!; kInd[ncols++] = k; cnt[k] = 0; }
+          for (const k of cols) {
+            first[k] = nv;
+            nv += cnt[k]!;
+            nnzOuter[ncols] = cnt[k]!;
+            kInd[ncols++] = k;
+            cnt[k] = 0;
+          }
           // scatter rows in ascending order inside each column
           for (let r = r0; r < rEnd; r++) {
             let e = ptr[r]!;
@@ -157,42 +206,73 @@ export function pack(A: MatrixLike | Csr, opts: PackOptions = {}): RoskoPacked {
             while (e < e1 && csr.colIdx[e]! < kEnd) {
               const k = csr.colIdx[e]! - k0;
               const at = first[k]! + cnt[k]!++;
-              vals[at] = csr.values[e]!; loc[at] = r - r0;
+              vals[at] = csr.values[e]!;
+              loc[at] = r - r0;
               e++;
             }
             ptr[r] = e;
           }
           tile++;
-          tileNnzL.push(nv); tileColsL.push(ncols);
+          tileNnzL.push(nv);
+          tileColsL.push(ncols);
         }
       }
     }
   }
   groupStart[Mb * Kb * p] = tile;
   return {
-    format: 'rosko-v1', M, K, mr, mc, kc, p, order, nr, nc, Mb, Kb, ntiles: tile, nnz: nv, ncols,
-    vals, loc, nnzOuter: nnzOuter.slice(0, ncols), kInd: kInd.slice(0, ncols),
-    tileNnz: Int32Array.from(tileNnzL), tileCols: Int32Array.from(tileColsL), groupStart,
+    format: 'rosko-v1',
+    M,
+    K,
+    mr,
+    mc,
+    kc,
+    p,
+    order,
+    nr,
+    nc,
+    Mb,
+    Kb,
+    ntiles: tile,
+    nnz: nv,
+    ncols,
+    vals,
+    loc,
+    nnzOuter: nnzOuter.slice(0, ncols),
+    kInd: kInd.slice(0, ncols),
+    tileNnz: Int32Array.from(tileNnzL),
+    tileCols: Int32Array.from(tileColsL),
+    groupStart,
   };
 }
 
 /** Bytes of the packed format: 5·nnz + 5·ncols + 8·(ntiles+1) (+ the group table). */
 export function packedBytes(pk: RoskoPacked): number {
-  return pk.vals.byteLength + pk.loc.byteLength + pk.nnzOuter.byteLength + pk.kInd.byteLength + pk.tileNnz.byteLength + pk.tileCols.byteLength;
+  return (
+    pk.vals.byteLength + pk.loc.byteLength + pk.nnzOuter.byteLength + pk.kInd.byteLength + pk.tileNnz.byteLength + pk.tileCols.byteLength
+  );
 }
 
 /** Check the format invariants; throws FormatError naming the first violation. */
 export function validatePacked(pk: RoskoPacked): void {
-  const bad = (m: string): never => { throw new FormatError(`packed A: ${m}`); };
+  const bad = (m: string): never => {
+    throw new FormatError(`packed A: ${m}`);
+  };
   if (pk.format !== 'rosko-v1') bad(`format is ${describe(pk.format)}; expected 'rosko-v1'`);
-  if (pk.tileNnz.length !== pk.ntiles + 1 || pk.tileCols.length !== pk.ntiles + 1) bad(`prefix arrays must have ntiles+1 = ${pk.ntiles + 1} entries`);
+  if (pk.tileNnz.length !== pk.ntiles + 1 || pk.tileCols.length !== pk.ntiles + 1)
+    bad(`prefix arrays must have ntiles+1 = ${pk.ntiles + 1} entries`);
   if (pk.tileNnz[0] !== 0 || pk.tileCols[0] !== 0) bad('prefix arrays must start at 0');
   if (pk.tileNnz[pk.ntiles] !== pk.nnz || pk.tileCols[pk.ntiles] !== pk.ncols) bad('prefix arrays must end at nnz / ncols');
-  if (pk.vals.length !== pk.nnz || pk.loc.length !== pk.nnz || pk.nnzOuter.length !== pk.ncols || pk.kInd.length !== pk.ncols) bad('array lengths disagree with nnz / ncols');
-  if (pk.groupStart.length !== pk.Mb * pk.Kb * pk.p + 1 || pk.groupStart[pk.groupStart.length - 1] !== pk.ntiles) bad('groupStart must have Mb·Kb·p+1 entries ending at ntiles');
+  if (pk.vals.length !== pk.nnz || pk.loc.length !== pk.nnz || pk.nnzOuter.length !== pk.ncols || pk.kInd.length !== pk.ncols)
+    bad('array lengths disagree with nnz / ncols');
+  if (pk.groupStart.length !== pk.Mb * pk.Kb * pk.p + 1 || pk.groupStart[pk.groupStart.length - 1] !== pk.ntiles)
+    bad('groupStart must have Mb·Kb·p+1 entries ending at ntiles');
   for (let g = 0; g + 1 < pk.groupStart.length; g++) if (pk.groupStart[g + 1]! < pk.groupStart[g]!) bad(`groupStart decreases at ${g}`);
   for (let t = 0; t < pk.ntiles; t++) {
-    const c0 = pk.tileCols[t]!, c1 = pk.tileCols[t + 1]!, v0 = pk.tileNnz[t]!, v1 = pk.tileNnz[t + 1]!;
+    const c0 = pk.tileCols[t]!,
+      c1 = pk.tileCols[t + 1]!,
+      v0 = pk.tileNnz[t]!,
+      v1 = pk.tileNnz[t + 1]!;
     if (c1 < c0 || v1 < v0) bad(`prefix arrays decrease at tile ${t}`);
     let s = 0;
     for (let c = c0; c < c1; c++) {
@@ -212,17 +292,20 @@ export function validatePacked(pk: RoskoPacked): void {
 export function unpack(pk: RoskoPacked): Matrix {
   const { M, K, mr, mc, kc, p, Mb, Kb } = pk;
   const data = new Float32Array(M * K);
-  for (let b = 0; b < Mb; b++) for (let k1 = 0; k1 < Kb; k1++) for (let c = 0; c < p; c++) {
-    const { start } = coreRows(M, mr, mc, p, b, c);
-    const t0 = pk.groupStart[(b * Kb + k1) * p + c]!, t1 = pk.groupStart[(b * Kb + k1) * p + c + 1]!;
-    for (let t = t0; t < t1; t++) {
-      const rowBase = start + (t - t0) * mr;
-      let v = pk.tileNnz[t]!;
-      for (let col = pk.tileCols[t]!; col < pk.tileCols[t + 1]!; col++) {
-        const k = k1 * kc + pk.kInd[col]!;
-        for (let q = 0; q < pk.nnzOuter[col]!; q++, v++) data[(rowBase + pk.loc[v]!) * K + k] = pk.vals[v]!;
+  for (let b = 0; b < Mb; b++)
+    for (let k1 = 0; k1 < Kb; k1++)
+      for (let c = 0; c < p; c++) {
+        const { start } = coreRows(M, mr, mc, p, b, c);
+        const t0 = pk.groupStart[(b * Kb + k1) * p + c]!,
+          t1 = pk.groupStart[(b * Kb + k1) * p + c + 1]!;
+        for (let t = t0; t < t1; t++) {
+          const rowBase = start + (t - t0) * mr;
+          let v = pk.tileNnz[t]!;
+          for (let col = pk.tileCols[t]!; col < pk.tileCols[t + 1]!; col++) {
+            const k = k1 * kc + pk.kInd[col]!;
+            for (let q = 0; q < pk.nnzOuter[col]!; q++, v++) data[(rowBase + pk.loc[v]!) * K + k] = pk.vals[v]!;
+          }
+        }
       }
-    }
-  }
   return { rows: M, cols: K, data };
 }

@@ -20,33 +20,49 @@ const CASES: [string, number, number, number, number][] = [
 
 function withEmpties(seed: number): Matrix {
   const A = randomSparse(seed, 64, 80, 0.4);
-  for (let c = 0; c < 80; c++) A.data[5 * 80 + c] = 0;             // empty row
-  for (let r = 0; r < 64; r++) A.data[r * 80 + 11] = 0;            // empty column
+  for (let c = 0; c < 80; c++) A.data[5 * 80 + c] = 0; // empty row
+  for (let r = 0; r < 64; r++) A.data[r * 80 + 11] = 0; // empty column
   for (let r = 16; r < 32; r++) for (let c = 20; c < 40; c++) A.data[r * 80 + c] = 0; // empty tiles
   return A;
 }
 
 test('Rosko, CSR and dense kernels match a float64 reference on edge cases (all n_r, several tilings)', () => {
-  const all: [string, Matrix, Matrix][] = CASES.map(([n, M, K, N, d], i) => [n, randomSparse(10 + i, M, K, d), randomSparse(50 + i, K, N, 1)]);
-  const single = { rows: 9, cols: 12, data: new Float32Array(108) }; single.data[4 * 12 + 7] = 1.5;
+  const all: [string, Matrix, Matrix][] = CASES.map(([n, M, K, N, d], i) => [
+    n,
+    randomSparse(10 + i, M, K, d),
+    randomSparse(50 + i, K, N, 1),
+  ]);
+  const single = { rows: 9, cols: 12, data: new Float32Array(108) };
+  single.data[4 * 12 + 7] = 1.5;
   all.push(['single nonzero', single, randomSparse(99, 12, 70, 1)]);
   all.push(['empty rows/cols/tiles', withEmpties(3), randomSparse(98, 80, 66, 1)]);
   for (const [name, A, B] of all) {
     const ref = reference(A, B);
-    for (const nr of [16, 32, 48, 64] as Nr[]) for (const [mr, mc, kc, p] of [[8, 16, 20, 2], [5, 7, 64, 1], [128, 128, 1024, 2], [3, 6, 4, 3]]) {
-      const pk = pack(A, { mr: mr!, mc: mc!, kc: kc!, p: p!, nr, nc: 2 * nr });
-      const C = spmm(pk, B);
-      assert.equal(C.rows, A.rows); assert.equal(C.cols, B.cols);
-      assert.ok(worstRatio(C.data, ref) <= 1, `${name} rosko nr=${nr} tiles=${[mr, mc, kc, p]}`);
-      assert.deepEqual(spmm(pk, B, { packB: false }).data, C.data, `${name} rosko with row-major B`);
-    }
+    for (const nr of [16, 32, 48, 64] as Nr[])
+      for (const [mr, mc, kc, p] of [
+        [8, 16, 20, 2],
+        [5, 7, 64, 1],
+        [128, 128, 1024, 2],
+        [3, 6, 4, 3],
+      ]) {
+        const pk = pack(A, { mr: mr!, mc: mc!, kc: kc!, p: p!, nr, nc: 2 * nr });
+        const C = spmm(pk, B);
+        assert.equal(C.rows, A.rows);
+        assert.equal(C.cols, B.cols);
+        assert.ok(worstRatio(C.data, ref) <= 1, `${name} rosko nr=${nr} tiles=${[mr, mc, kc, p]}`);
+        assert.deepEqual(spmm(pk, B, { packB: false }).data, C.data, `${name} rosko with row-major B`);
+      }
     assert.ok(worstRatio(csrSpmm(toCsr(A), B).data, ref) <= 1, `${name} csr`);
     assert.ok(worstRatio(denseGemm(A, B).data, ref) <= 1, `${name} dense`);
   }
 });
 
 test('instrumented counts: skipped rows cost zero multiply-adds; one B-row load per stored column and panel', () => {
-  for (const [A, nr] of [[withEmpties(4), 32], [randomSparse(5, 100, 300, 0.02), 16], [randomSparse(6, 50, 60, 0), 64]] as [Matrix, Nr][]) {
+  for (const [A, nr] of [
+    [withEmpties(4), 32],
+    [randomSparse(5, 100, 300, 0.02), 16],
+    [randomSparse(6, 50, 60, 0), 64],
+  ] as [Matrix, Nr][]) {
     const N = 70;
     const B = randomSparse(7, A.cols, N, 1);
     const pk = pack(A, { mr: 8, mc: 16, kc: 32, p: 2, nr, nc: 1024 });
@@ -62,31 +78,49 @@ test('instrumented counts: skipped rows cost zero multiply-adds; one B-row load 
 test('two workers give the same result as one thread', async () => {
   const pool = await RoskoPool.create({ workers: 2 });
   try {
-    for (const [M, K, N, d] of [[37, 53, 41, 0.3], [300, 200, 130, 0.1], [3, 5, 2, 1]]) {
-      const A = randomSparse(M!, M!, K!, d!), B = randomSparse(N!, K!, N!, 1);
+    for (const [M, K, N, d] of [
+      [37, 53, 41, 0.3],
+      [300, 200, 130, 0.1],
+      [3, 5, 2, 1],
+    ]) {
+      const A = randomSparse(M!, M!, K!, d!),
+        B = randomSparse(N!, K!, N!, 1);
       const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
       // each call gets a different B (exact scalings), so stale C scratch from the previous call cannot pass for a result
       const scaled = (f: number) => ({ ...B, data: B.data.map((v) => v * f) });
       const C1 = spmm(pk, B);
-      assert.deepEqual((await pool.spmm(pk, scaled(2))).data, C1.data.map((v) => v * 2));
-      assert.deepEqual((await pool.spmm(pk, scaled(4), { packB: false })).data, C1.data.map((v) => v * 4));
+      assert.deepEqual(
+        (await pool.spmm(pk, scaled(2))).data,
+        C1.data.map((v) => v * 2),
+      );
+      assert.deepEqual(
+        (await pool.spmm(pk, scaled(4), { packB: false })).data,
+        C1.data.map((v) => v * 4),
+      );
       assert.ok(worstRatio((await pool.spmm(pk, B)).data, reference(A, B)) <= 1);
     }
     // a synchronous call while a pool call holds the shared scratch memory is refused, not corrupted
-    const A = randomSparse(1, 40, 30, 0.5), B = randomSparse(2, 30, 20, 1);
+    const A = randomSparse(1, 40, 30, 0.5),
+      B = randomSparse(2, 30, 20, 1);
     const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
     const running = pool.spmm(pk, B);
     assert.throws(() => spmm(pk, B), InvalidInput);
     await assert.rejects(pool.spmm(pk, B), InvalidInput);
     assert.deepEqual((await running).data, spmm(pk, B).data);
-  } finally { await pool.close(); }
+  } finally {
+    await pool.close();
+  }
 });
 
 test('malformed inputs give named errors', () => {
   const A = randomSparse(1, 10, 12, 0.5);
   const pk = pack(A, { mr: 8, mc: 8, kc: 8, p: 2, nr: 16, nc: 16 });
-  assert.throws(() => spmm(pk, randomSparse(2, 11, 4, 1)), (e: Error) => e instanceof InvalidInput && /K = 12/.test(e.message));
-  const B = randomSparse(3, 12, 4, 1); B.data[5] = NaN;
+  assert.throws(
+    () => spmm(pk, randomSparse(2, 11, 4, 1)),
+    (e: Error) => e instanceof InvalidInput && /K = 12/.test(e.message),
+  );
+  const B = randomSparse(3, 12, 4, 1);
+  B.data[5] = NaN;
   assert.throws(() => spmm(pk, B), InvalidInput);
   assert.throws(() => spmm(pk, { rows: 12, cols: 4, data: new Float32Array(47) }), InvalidInput);
   assert.throws(() => spmm(pk, randomSparse(4, 12, 4, 1), { nr: 8 as Nr }), InvalidInput);

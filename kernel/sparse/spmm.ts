@@ -29,7 +29,8 @@ export interface RoskoPlan {
 function checkB(pk: { K: number }, B0: MatrixLike, validate: boolean): Matrix {
   const B = asMatrix('B', B0);
   checkMatrix('B', B, validate);
-  if (B.rows !== pk.K) throw new InvalidInput(`B has ${B.rows} rows; expected K = ${pk.K} (A is ${describe((pk as RoskoPacked).M)}×${pk.K})`);
+  if (B.rows !== pk.K)
+    throw new InvalidInput(`B has ${B.rows} rows; expected K = ${pk.K} (A is ${describe((pk as RoskoPacked).M)}×${pk.K})`);
   return B;
 }
 
@@ -48,20 +49,53 @@ export function planRosko(e: Engine, pk: RoskoPacked, B0: MatrixLike, opts: Spmm
   const a = e.upload(pk, [pk.vals, pk.loc, pk.nnzOuter, pk.kInd, pk.tileNnz, pk.tileCols, pk.groupStart]);
   const packB = opts.packB ?? true;
   // unpacked B is read row-major in place; n_r floats of zero padding cover the last row's partial panel
-  const [bIn, bp, cp, c] = e.scratch([(pk.K * N + nr) * 4, packB ? pk.K * npanTotal * nr * 4 : 0, cpStride * pk.p, pk.M * N * 4], owner) as [number, number, number, number];
+  const [bIn, bp, cp, c] = e.scratch(
+    [(pk.K * N + nr) * 4, packB ? pk.K * npanTotal * nr * 4 : 0, cpStride * pk.p, pk.M * N * 4],
+    owner,
+  ) as [number, number, number, number];
   e.f32(bIn, pk.K * N).set(B.data);
   e.f32(bIn + pk.K * N * 4, nr).fill(0);
   return { pk, N, nr, nc, npanTotal, cpStride, a, bIn, bp: packB ? bp : bIn, packB, cp, c };
 }
 
-export function packBHeader(e: Engine, slot: number, bIn: number, bp: number, K: number, N: number, nr: number, j0: number, j1: number): number {
+export function packBHeader(
+  e: Engine,
+  slot: number,
+  bIn: number,
+  bp: number,
+  K: number,
+  N: number,
+  nr: number,
+  j0: number,
+  j1: number,
+): number {
   return e.header(slot, [bIn, bp, K, N, nr, j0, j1]);
 }
 
 export function roskoHeader(e: Engine, slot: number, pl: RoskoPlan, coreLo: number, coreStep: number): number {
   const { pk } = pl;
   const [rowStride, panelStride] = pl.packB ? [pl.nr * 4, pk.K * pl.nr * 4] : [pl.N * 4, pl.nr * 4];
-  return e.header(slot, [...pl.a, pl.bp, pl.cp, pl.c, pk.M, pk.K, pl.N, pk.mr, pk.mc, pk.kc, pl.nc, pk.p, coreLo, coreStep, pk.Mb, pk.Kb, pl.cpStride, rowStride, panelStride]);
+  return e.header(slot, [
+    ...pl.a,
+    pl.bp,
+    pl.cp,
+    pl.c,
+    pk.M,
+    pk.K,
+    pl.N,
+    pk.mr,
+    pk.mc,
+    pk.kc,
+    pl.nc,
+    pk.p,
+    coreLo,
+    coreStep,
+    pk.Mb,
+    pk.Kb,
+    pl.cpStride,
+    rowStride,
+    panelStride,
+  ]);
 }
 
 /**
@@ -78,7 +112,12 @@ export function spmmCounts(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions = {
   return runRosko(pk, B, opts, true);
 }
 
-function runRosko(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions, count: boolean): { C: Matrix; vectorMadds: number; bRowLoads: number } {
+function runRosko(
+  pk: RoskoPacked,
+  B: MatrixLike,
+  opts: SpmmOptions,
+  count: boolean,
+): { C: Matrix; vectorMadds: number; bRowLoads: number } {
   const e = getEngine();
   const pl = planRosko(e, pk, B, opts);
   if (pl.packB) e.ex.pack_b(packBHeader(e, 0, pl.bIn, pl.bp, pk.K, pl.N, pl.nr, 0, pl.npanTotal));
@@ -92,9 +131,13 @@ function runRosko(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions, count: bool
 /** CSR SpMM baseline (row-wise, 16 columns in 4 f32x4 registers), same toolchain. A is validated with checkCsr. */
 export function csrSpmm(A: Csr, B0: MatrixLike, opts: { validate?: boolean } = {}): Matrix {
   const e = getEngine();
-  if (!csrChecked.has(A)) { checkCsr(A); csrChecked.add(A); }
+  if (!csrChecked.has(A)) {
+    checkCsr(A);
+    csrChecked.add(A);
+  }
   const B = checkB({ K: A.cols }, B0, opts.validate ?? true);
-  const N = B.cols, M = A.rows;
+  const N = B.cols,
+    M = A.rows;
   const [rp, ci, va] = e.upload(A, [A.rowPtr, A.colIdx, A.values]) as [number, number, number];
   const [bIn, c] = e.scratch([A.cols * N * 4, M * N * 4]) as [number, number];
   e.f32(bIn, A.cols * N).set(B.data);
@@ -107,9 +150,15 @@ const csrChecked = new WeakSet<Csr>();
 export function denseGemm(A0: MatrixLike, B0: MatrixLike, opts: { validate?: boolean } = {}): Matrix {
   const e = getEngine();
   const A = asMatrix('A', A0);
-  if (!denseChecked.has(A)) { checkMatrix('A', A); denseChecked.add(A); }
+  if (!denseChecked.has(A)) {
+    checkMatrix('A', A);
+    denseChecked.add(A);
+  }
   const B = checkB({ K: A.cols }, B0, opts.validate ?? true);
-  const M = A.rows, K = A.cols, N = B.cols, np = Math.ceil(N / 8);
+  const M = A.rows,
+    K = A.cols,
+    N = B.cols,
+    np = Math.ceil(N / 8);
   const [a] = e.upload(A, [A.data]) as [number];
   const [bIn, bp, c, tmp] = e.scratch([K * N * 4, K * np * 32, M * N * 4, 64]) as [number, number, number, number];
   e.f32(bIn, K * N).set(B.data);

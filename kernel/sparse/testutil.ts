@@ -12,12 +12,18 @@ export function randomSparse(seed: number, rows: number, cols: number, density: 
 
 /** float64 reference C = A·B and the per-entry bound Σ_k |A_ik||B_kj|. */
 export function reference(A: Matrix, B: Matrix): { C: Float64Array; bound: Float64Array } {
-  const C = new Float64Array(A.rows * B.cols), bound = new Float64Array(A.rows * B.cols);
-  for (let i = 0; i < A.rows; i++) for (let k = 0; k < A.cols; k++) {
-    const a = A.data[i * A.cols + k]!;
-    if (a === 0) continue;
-    for (let j = 0; j < B.cols; j++) { const b = B.data[k * B.cols + j]!; C[i * B.cols + j]! += a * b; bound[i * B.cols + j]! += Math.abs(a * b); }
-  }
+  const C = new Float64Array(A.rows * B.cols),
+    bound = new Float64Array(A.rows * B.cols);
+  for (let i = 0; i < A.rows; i++)
+    for (let k = 0; k < A.cols; k++) {
+      const a = A.data[i * A.cols + k]!;
+      if (a === 0) continue;
+      for (let j = 0; j < B.cols; j++) {
+        const b = B.data[k * B.cols + j]!;
+        C[i * B.cols + j]! += a * b;
+        bound[i * B.cols + j]! += Math.abs(a * b);
+      }
+    }
   return { C, bound };
 }
 

@@ -24,20 +24,21 @@ test('sparseCacheDims reproduces the golden table exactly', () => {
 });
 
 test('sparseCacheDims: alg 1 and 3 follow their equations; caps and clamps hold', () => {
-  for (const d of [0.3, 0.1, 0.02, 0.002]) for (const p of [1, 2, 10]) {
-    const o = { ...VM, p, ...BIG, density: d };
-    const a1 = sparseCacheDims({ ...o, alg: 1 });
-    const mc1 = Math.trunc(Math.sqrt((VM.l3 / 4) / (p * (3 * d + 1 + p))));
-    assert.equal(a1.mc, mc1 - (mc1 % 6));
-    assert.equal(a1.kc, Math.trunc((VM.l2 / 4 - 16 * (mc1 - (mc1 % 6))) / (3 * d * (mc1 - (mc1 % 6)) + 16)));
-    const a3 = sparseCacheDims({ ...o, alg: 3 });
-    assert.equal(a3.mc % 6, 0);
-    assert.ok(a3.kc - a3.mc < 6 && a3.kc >= a3.mc);
-    const a2 = sparseCacheDims({ ...o, alg: 2 });
-    assert.ok(a2.kc <= BIG.K && a2.mc % 6 === 0 && a2.nc % 16 === 0, `alg2 d=${d} p=${p}`);
-    // A_sp + B panel + C block fit L3 (words) with the computed m_c
-    assert.ok(p * p * a2.mc ** 2 + 2.5 * d * p * a2.kc * a2.mc + 16 * a2.kc <= VM.l3 / 4 * 1.0001);
-  }
+  for (const d of [0.3, 0.1, 0.02, 0.002])
+    for (const p of [1, 2, 10]) {
+      const o = { ...VM, p, ...BIG, density: d };
+      const a1 = sparseCacheDims({ ...o, alg: 1 });
+      const mc1 = Math.trunc(Math.sqrt(VM.l3 / 4 / (p * (3 * d + 1 + p))));
+      assert.equal(a1.mc, mc1 - (mc1 % 6));
+      assert.equal(a1.kc, Math.trunc((VM.l2 / 4 - 16 * (mc1 - (mc1 % 6))) / (3 * d * (mc1 - (mc1 % 6)) + 16)));
+      const a3 = sparseCacheDims({ ...o, alg: 3 });
+      assert.equal(a3.mc % 6, 0);
+      assert.ok(a3.kc - a3.mc < 6 && a3.kc >= a3.mc);
+      const a2 = sparseCacheDims({ ...o, alg: 2 });
+      assert.ok(a2.kc <= BIG.K && a2.mc % 6 === 0 && a2.nc % 16 === 0, `alg2 d=${d} p=${p}`);
+      // A_sp + B panel + C block fit L3 (words) with the computed m_c
+      assert.ok(p * p * a2.mc ** 2 + 2.5 * d * p * a2.kc * a2.mc + 16 * a2.kc <= (VM.l3 / 4) * 1.0001);
+    }
   // small-M clamp: ⌊M/p⌋ rounded up to m_r (adds m_r even when already a multiple, as in the code)
   assert.equal(sparseCacheDims({ ...VM, M: 512, K: 4096, N: 4096, density: 0.01, alg: 2 }).mc, 258);
   assert.equal(sparseCacheDims({ ...VM, M: 7, K: 4096, N: 4096, density: 0.01, alg: 2 }).mc, 6);
@@ -48,11 +49,22 @@ test('readHardware parses sysfs and honours overrides', (t) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const put = (i: number, level: number, type: string, size: string) => {
     mkdirSync(join(dir, `index${i}`));
-    for (const [f, v] of [['level', `${level}\n`], ['type', `${type}\n`], ['size', `${size}\n`]]) writeFileSync(join(dir, `index${i}`, f!), v!);
+    for (const [f, v] of [
+      ['level', `${level}\n`],
+      ['type', `${type}\n`],
+      ['size', `${size}\n`],
+    ])
+      writeFileSync(join(dir, `index${i}`, f!), v!);
   };
-  put(0, 1, 'Data', '48K'); put(1, 1, 'Instruction', '32K'); put(2, 2, 'Unified', '1024K'); put(3, 3, 'Unified', '32M');
+  put(0, 1, 'Data', '48K');
+  put(1, 1, 'Instruction', '32K');
+  put(2, 2, 'Unified', '1024K');
+  put(3, 3, 'Unified', '32M');
   const hw = readHardware({ cores: 2 }, dir);
-  assert.equal(hw.l1, 48 * 1024); assert.equal(hw.l2, 1 << 20); assert.equal(hw.l3, 32 << 20); assert.equal(hw.cores, 2);
+  assert.equal(hw.l1, 48 * 1024);
+  assert.equal(hw.l2, 1 << 20);
+  assert.equal(hw.l3, 32 << 20);
+  assert.equal(hw.cores, 2);
   assert.match(hw.source, /sysfs\+override/);
   assert.equal(readHardware({ l2: 512 * 1024 }, dir).l2, 512 * 1024);
   assert.throws(() => readHardware({ l2: -1 }, dir), InvalidInput);
@@ -63,9 +75,13 @@ test('tileModel: picks alg by density, clamps, explains, rejects bad input', () 
   const hw = { l1: 48 * 1024, l2: 1 << 20, l3: 32 << 20, cores: 2, source: 'test' };
   const t = tileModel(hw, { M: 1024, K: 1024, N: 1024 }, 0.1);
   assert.equal(t.alg, 0);
-  assert.equal(t.mr, 128); assert.equal(t.nr, 32);
+  assert.equal(t.mr, 128);
+  assert.equal(t.nr, 32);
   assert.ok(t.mc >= t.mr && t.kc <= 1024 && t.nc % t.nr === 0);
-  assert.ok(t.why.some((w) => /fell back/.test(w)), 'alg-0 fallback is replaced and explained');
+  assert.ok(
+    t.why.some((w) => /fell back/.test(w)),
+    'alg-0 fallback is replaced and explained',
+  );
   assert.equal(tileModel(hw, { M: 1024, K: 1024, N: 1024 }, 0.1, { quirks: true }).mc, 128);
   assert.equal(tileModel(hw, { M: 1024, K: 1024, N: 1024 }, 0.02).alg, 2);
   assert.throws(() => tileModel(hw, { M: 1024, K: -1, N: 4 }, 0.1), InvalidInput);

@@ -29,7 +29,12 @@ import { InvalidInput, checkInt, describe } from '../core/errors';
 import { NR_CHOICES, type Hardware, type Nr, type TileModelResult } from './types';
 
 export interface CacheDimsInput {
-  M: number; N: number; K: number; p: number; mr: number; nr: number;
+  M: number;
+  N: number;
+  K: number;
+  p: number;
+  mr: number;
+  nr: number;
   /** bytes */
   l2: number;
   /** bytes */
@@ -47,33 +52,41 @@ const int = (x: number): number => Math.trunc(x);
 /** The authors' equations, ported exactly (C int/float/double semantics). Returns m_c, k_c, n_c. */
 export function sparseCacheDims(o: CacheDimsInput): { mc: number; kc: number; nc: number } {
   const { M, N, K, p, mr, nr, density: d, alg } = o;
-  const ts = o.typeSize ?? 4, sf = o.sizeFact ?? 2.5, alpha = 1;
-  const L2 = o.l2, L3 = o.l3;
+  const ts = o.typeSize ?? 4,
+    sf = o.sizeFact ?? 2.5,
+    alpha = 1;
+  const L2 = o.l2,
+    L3 = o.l3;
   const b = 2 * nr;
-  let mcL2 = 0, mcL3 = 0, kcL2 = 0;
+  let mcL2 = 0,
+    mcL3 = 0,
+    kcL2 = 0;
   let ncFixed: number | null = null;
   if (alg === 0) {
     const a = sf * d;
     mcL2 = int((-b + Math.sqrt(b * b + 4 * a * (L2 / ts))) / (2 * a));
     mcL2 -= mcL2 % mr;
-    mcL3 = int(Math.sqrt((L3 / ts) / (p * (a + alpha + alpha * p))));
+    mcL3 = int(Math.sqrt(L3 / ts / (p * (a + alpha + alpha * p))));
     mcL3 -= mcL3 % mr;
     if (p * mcL3 > N) {
       ncFixed = N;
-      const qa = a * p, qb = alpha * N * (1 + p);
+      const qa = a * p,
+        qb = alpha * N * (1 + p);
       mcL3 = int((-qb + Math.sqrt(qb * qb + 4 * qa * (L3 / ts))) / (2 * qa));
       mcL3 -= mcL3 % mr;
     }
   } else if (alg === 1) {
-    mcL3 = int(Math.sqrt((L3 / ts) / (p * (3.0 * d + alpha + alpha * p))));
+    mcL3 = int(Math.sqrt(L3 / ts / (p * (3.0 * d + alpha + alpha * p))));
     mcL3 -= mcL3 % mr;
-    kcL2 = int(((L2 / ts) - nr * mcL3) / (3.0 * d * mcL3 + nr));
+    kcL2 = int((L2 / ts - nr * mcL3) / (3.0 * d * mcL3 + nr));
   } else if (alg === 2) {
     const df = f(d);
     const kcTmp = f((f(L2) / (ts * 2) - mr * nr) / f(df * mr + nr));
     kcL2 = f(df * mr) < 1 ? int(f(kcTmp / f(df * mr))) : int(kcTmp);
     kcL2 = kcL2 > K ? K : kcL2;
-    const aq = f(p * p), bq = f(sf * df * p * kcL2), cq = f(f(L3) / ts - nr * kcL2);
+    const aq = f(p * p),
+      bq = f(sf * df * p * kcL2),
+      cq = f(f(L3) / ts - nr * kcL2);
     mcL3 = int((-bq + Math.sqrt(f(f(bq * bq) + f(4 * aq * cq)))) / (2.0 * aq));
     mcL3 -= mcL3 % mr;
     if (p * mcL3 > N) {
@@ -92,7 +105,11 @@ export function sparseCacheDims(o: CacheDimsInput): { mc: number; kc: number; nc
   if (M < p * mr) mcRet = mr;
   else if (M < p * mcRet) {
     let a = int(M / p);
-    if (a < mr) mcRet = mr; else { a += mr - (a % mr); mcRet = a; }
+    if (a < mr) mcRet = mr;
+    else {
+      a += mr - (a % mr);
+      mcRet = a;
+    }
   }
   let nc = ncFixed ?? p * mcRet - ((p * mcRet) % nr);
   if (nc === 0) nc = nr;
@@ -120,9 +137,13 @@ export function readHardware(overrides: Partial<Omit<Hardware, 'source'>> = {}, 
         const type = readFileSync(`${sysfs}/${e}/type`, 'utf8').trim();
         const size = parseSize(readFileSync(`${sysfs}/${e}/size`, 'utf8'));
         if (!Number.isFinite(size) || type === 'Instruction') continue;
-        if (level === 1) hw.l1 = size; else if (level === 2) hw.l2 = size; else if (level === 3) hw.l3 = size;
+        if (level === 1) hw.l1 = size;
+        else if (level === 2) hw.l2 = size;
+        else if (level === 3) hw.l3 = size;
         hw.source = 'sysfs';
-      } catch { /* unreadable entry: keep default */ }
+      } catch {
+        /* unreadable entry: keep default */
+      }
     }
   }
   for (const [k, v] of Object.entries(overrides)) {
@@ -163,9 +184,17 @@ export function pickMicrotile(hw: Hardware): { mr: number; nr: Nr } {
 }
 
 /** Tile sizes for an M×K (density d) times K×N product on `hw`. */
-export function tileModel(hw: Hardware, shape: { M: number; K: number; N: number }, density: number, opts: TileModelOptions = {}): TileModelResult {
-  const M = checkInt('shape.M', shape.M), K = checkInt('shape.K', shape.K), N = checkInt('shape.N', shape.N);
-  if (typeof density !== 'number' || !(density >= 0 && density <= 1)) throw new InvalidInput(`density must be in [0, 1], got ${describe(density)}`);
+export function tileModel(
+  hw: Hardware,
+  shape: { M: number; K: number; N: number },
+  density: number,
+  opts: TileModelOptions = {},
+): TileModelResult {
+  const M = checkInt('shape.M', shape.M),
+    K = checkInt('shape.K', shape.K),
+    N = checkInt('shape.N', shape.N);
+  if (typeof density !== 'number' || !(density >= 0 && density <= 1))
+    throw new InvalidInput(`density must be in [0, 1], got ${describe(density)}`);
   const cores = checkInt('hw.cores', hw.cores);
   const d = Math.max(density, 1e-6);
   const micro = pickMicrotile(hw);
@@ -174,9 +203,11 @@ export function tileModel(hw: Hardware, shape: { M: number; K: number; N: number
   if (!NR_CHOICES.includes(nr)) throw new InvalidInput(`nr must be one of ${NR_CHOICES.join(', ')}, got ${describe(nr)}`);
   const alg = opts.alg ?? (d > 0.05 ? 0 : 2);
   const raw = sparseCacheDims({ M, N, K, p: cores, mr, nr, l2: hw.l2, l3: hw.l3, density: d, alg, sizeFact: opts.sizeFact });
-  const why = [`L1 ${hw.l1 >> 10} KiB, L2 ${hw.l2 >> 10} KiB, L3 ${hw.l3 >> 20} MiB, p = ${cores} (${hw.source}); density ${d.toPrecision(3)}`,
+  const why = [
+    `L1 ${hw.l1 >> 10} KiB, L2 ${hw.l2 >> 10} KiB, L3 ${hw.l3 >> 20} MiB, p = ${cores} (${hw.source}); density ${d.toPrecision(3)}`,
     `microtile ${mr}×${nr}: ≈${(d * mr).toFixed(2)} nonzeros per stored column share one B-row load; C tile ${(mr * nr * 4) >> 10} KiB ≤ L1/3`,
-    `alg ${alg} (${alg === 0 ? 'd > 0.05' : alg === 2 ? 'd ≤ 0.05' : 'forced'}): m_c=${raw.mc}, k_c=${raw.kc}, n_c=${raw.nc}`];
+    `alg ${alg} (${alg === 0 ? 'd > 0.05' : alg === 2 ? 'd ≤ 0.05' : 'forced'}): m_c=${raw.mc}, k_c=${raw.kc}, n_c=${raw.nc}`,
+  ];
   let { mc, kc, nc } = raw;
   if (alg === 0 && !opts.quirks && mc === mr && M > cores * mr) {
     let a = Math.floor(M / cores);

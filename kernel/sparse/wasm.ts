@@ -12,8 +12,13 @@ import { resolveAsset } from '../core/assets';
 import { InvalidInput } from '../core/errors';
 
 // tsconfig has no "dom" lib, so the WebAssembly API is typed locally (the subset used), without touching globals.
-export interface WasmModule { readonly __wasmModule?: never }
-export interface WasmMemory { readonly buffer: ArrayBuffer | SharedArrayBuffer; grow(pages: number): number }
+export interface WasmModule {
+  readonly __wasmModule?: never;
+}
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
@@ -59,14 +64,19 @@ export class Engine {
     this.ex = new WA.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
 
-  get buffer(): ArrayBufferLike { return this.memory.buffer; }
+  get buffer(): ArrayBufferLike {
+    return this.memory.buffer;
+  }
 
   /** Make sure the memory holds at least `end` bytes. */
   ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     const pages = Math.ceil((end - have) / PAGE);
-    if (have / PAGE + pages > MAX_PAGES) throw new InvalidInput(`sparse kernels need ${(end / 2 ** 20).toFixed(0)} MiB of wasm memory; the maximum is ${MAX_PAGES * PAGE / 2 ** 30} GiB`);
+    if (have / PAGE + pages > MAX_PAGES)
+      throw new InvalidInput(
+        `sparse kernels need ${(end / 2 ** 20).toFixed(0)} MiB of wasm memory; the maximum is ${(MAX_PAGES * PAGE) / 2 ** 30} GiB`,
+      );
     this.memory.grow(pages);
   }
 
@@ -78,7 +88,10 @@ export class Engine {
     const hit = this.cache.get(key);
     if (hit && hit.gen === this.generation) return hit.ptrs;
     const need = arrays.reduce((s, a) => s + align(a.byteLength), 0);
-    if (this.persistTop + need > MAX_PAGES * PAGE / 2) { this.generation++; this.persistTop = ARENA_BASE; }
+    if (this.persistTop + need > (MAX_PAGES * PAGE) / 2) {
+      this.generation++;
+      this.persistTop = ARENA_BASE;
+    }
     const ptrs: number[] = [];
     this.ensure(this.persistTop + need);
     const u8 = new Uint8Array(this.memory.buffer);
@@ -93,9 +106,16 @@ export class Engine {
 
   /** Scratch regions above the persistent arena (valid until the next call). */
   scratch(bytes: number[], owner: 'sync' | 'pool' = 'sync'): number[] {
-    if (this.busy && owner === 'sync') throw new InvalidInput('a RoskoPool.spmm call is still running on the shared wasm memory; await it before calling spmm/csrSpmm/denseGemm');
+    if (this.busy && owner === 'sync')
+      throw new InvalidInput(
+        'a RoskoPool.spmm call is still running on the shared wasm memory; await it before calling spmm/csrSpmm/denseGemm',
+      );
     let top = this.persistTop;
-    const out = bytes.map((b) => { const o = top; top += align(b); return o; });
+    const out = bytes.map((b) => {
+      const o = top;
+      top += align(b);
+      return o;
+    });
     this.ensure(top);
     return out;
   }
@@ -107,7 +127,9 @@ export class Engine {
     return h;
   }
 
-  f32(off: number, n: number): Float32Array { return new Float32Array(this.memory.buffer, off, n); }
+  f32(off: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, off, n);
+  }
 }
 
 const align = (n: number): number => Math.ceil(n / 64) * 64;

@@ -4,8 +4,13 @@
  */
 import { serve } from '../core/workers/serve';
 
-export interface RoskoTask { fn: string; h: number }
-interface Wasm { Instance: new (m: unknown, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> } }
+export interface RoskoTask {
+  fn: string;
+  h: number;
+}
+interface Wasm {
+  Instance: new (m: unknown, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
+}
 
 let exports: Record<string, unknown> | null = null;
 

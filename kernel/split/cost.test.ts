@@ -20,19 +20,35 @@ test('layerCost: conv, depthwise, dense and GAP counts match hand computation', 
   assert.equal(layerCost({ kind: 'dense', name: 'fc', cout: 5 }, { h: 2, w: 2, c: 3 }).macs, 60);
   const g = layerCost({ kind: 'gap', name: 'g' }, { h: 4, w: 4, c: 8 });
   assert.deepEqual([g.out, g.macs, g.params, g.inElems, g.outElems], [{ h: 1, w: 1, c: 8 }, 0, 0, 128, 8]);
-  assert.equal(chainCost([{ kind: 'conv', name: 'a', k: 3, cout: 4, stride: 2 }, { kind: 'gap', name: 'g' }], { h: 8, w: 8, c: 1 })[1]!.in.c, 4);
+  assert.equal(
+    chainCost(
+      [
+        { kind: 'conv', name: 'a', k: 3, cout: 4, stride: 2 },
+        { kind: 'gap', name: 'g' },
+      ],
+      { h: 8, w: 8, c: 1 },
+    )[1]!.in.c,
+    4,
+  );
 });
 
 const tiny: SplitConfig = {
-  resolution: 8, split: 1, reduce: 2, bits: 4,
-  phases: [{ width: 4, kernel: 3, nPre: 0, nPost: 0 }, { width: 8, kernel: 3, nPre: 0, nPost: 0 }],
+  resolution: 8,
+  split: 1,
+  reduce: 2,
+  bits: 4,
+  phases: [
+    { width: 4, kernel: 3, nPre: 0, nPost: 0 },
+    { width: 8, kernel: 3, nPre: 0, nPost: 0 },
+  ],
 };
 function unitPreset(shared = true): Preset {
   return preset('weak-sensor-mipi', {
     sensor: { macsPerSecond: 1000, utilization: 0.5, memoryBytes: 1e6, energyPerMac: 1 },
     aggregator: { macsPerSecond: 1360, utilization: 1, energyPerMac: 10 },
     link: { bitsPerSecond: 100, packetBits: 100, overheadSeconds: 0.5, energyPerBit: 0.01, shared },
-    bytesPerActivation: 1, bytesPerWeight: 1,
+    bytesPerActivation: 1,
+    bytesPerWeight: 1,
   });
 }
 
@@ -49,10 +65,13 @@ test('systemCost: latency, bits, memory and energy of a hand-computed two-phase 
   assert.equal(c.linkSeconds, 2 + 0.5);
   assert.equal(c.aggregatorSeconds, 1);
   assert.ok(Math.abs(c.latencySeconds - 4.908) < 1e-12);
-  assert.equal(c.sensorPeakBytes, (64 + 64) + 50);
+  assert.equal(c.sensorPeakBytes, 64 + 64 + 50);
   assert.ok(Math.abs(c.energyJoules - (704 + 13600 + 2)) < 1e-9);
   assert.equal(c.feasible, true);
-  assert.equal(systemCost(tiny, preset('weak-sensor-mipi', { ...unitPreset(), sensor: { ...unitPreset().sensor, memoryBytes: 177 } })).feasible, false);
+  assert.equal(
+    systemCost(tiny, preset('weak-sensor-mipi', { ...unitPreset(), sensor: { ...unitPreset().sensor, memoryBytes: 177 } })).feasible,
+    false,
+  );
 });
 
 test('systemCost: multi-view takes Σ transfers on a shared link, the slowest on independent links, and counts concat fusion', () => {
@@ -80,7 +99,10 @@ test('systemCost: split 0 sends the native uint8 image; split P sends float logi
   const plain = systemCost({ ...tiny, reduce: null, bits: null }, p);
   assert.equal(plain.bitsPerView, 4 * 4 * 4 * 32);
   assert.equal(plain.sensorMacs, 576);
-  assert.deepEqual(splitLayers({ ...tiny, split: 0 }, { views: 3 }).aggregatorPerView.map((l) => l.name), ['p1.down', 'p2.down']);
+  assert.deepEqual(
+    splitLayers({ ...tiny, split: 0 }, { views: 3 }).aggregatorPerView.map((l) => l.name),
+    ['p1.down', 'p2.down'],
+  );
 });
 
 test('transferSeconds rounds up to packets and sends nothing for 0 bits', () => {
@@ -92,13 +114,28 @@ test('transferSeconds rounds up to packets and sends nothing for 0 bits', () => 
 });
 
 test('named errors: split past the last phase, c′ above the channels, missing preset field, negative bandwidth, unknown preset', () => {
-  assert.throws(() => systemCost({ ...tiny, split: 3 }, unitPreset()), (e: Error) => e instanceof InvalidInput && /split = 3 is past the last phase/.test(e.message));
-  assert.throws(() => systemCost({ ...tiny, reduce: 5 }, unitPreset()), (e: Error) => e instanceof InvalidInput && /reduce = 5 exceeds the 4 channels/.test(e.message));
+  assert.throws(
+    () => systemCost({ ...tiny, split: 3 }, unitPreset()),
+    (e: Error) => e instanceof InvalidInput && /split = 3 is past the last phase/.test(e.message),
+  );
+  assert.throws(
+    () => systemCost({ ...tiny, reduce: 5 }, unitPreset()),
+    (e: Error) => e instanceof InvalidInput && /reduce = 5 exceeds the 4 channels/.test(e.message),
+  );
   const missing = JSON.parse(JSON.stringify(unitPreset())) as { link: Record<string, unknown> };
   delete missing.link.packetBits;
-  assert.throws(() => checkPreset(missing as unknown as Preset), (e: Error) => e instanceof InvalidInput && /missing the field link\.packetBits/.test(e.message));
-  assert.throws(() => preset('slow-wireless', { link: { bitsPerSecond: -5 } }), (e: Error) => e instanceof InvalidInput && /link\.bitsPerSecond must be > 0, got -5/.test(e.message));
-  assert.throws(() => preset('nope'), (e: Error) => e instanceof InvalidInput && /unknown preset "nope"/.test(e.message));
+  assert.throws(
+    () => checkPreset(missing as unknown as Preset),
+    (e: Error) => e instanceof InvalidInput && /missing the field link\.packetBits/.test(e.message),
+  );
+  assert.throws(
+    () => preset('slow-wireless', { link: { bitsPerSecond: -5 } }),
+    (e: Error) => e instanceof InvalidInput && /link\.bitsPerSecond must be > 0, got -5/.test(e.message),
+  );
+  assert.throws(
+    () => preset('nope'),
+    (e: Error) => e instanceof InvalidInput && /unknown preset "nope"/.test(e.message),
+  );
   assert.throws(() => layerCost({ kind: 'conv', name: 'c', k: 0, cout: 1 }, { h: 2, w: 2, c: 1 }), InvalidInput);
 });
 
@@ -106,7 +143,14 @@ test('presets: all three load, validate and name a source for every numeric cons
   assert.ok(PRESET_NAMES.length >= 3);
   for (const n of PRESET_NAMES) {
     const p = preset(n);
-    for (const f of ['sensor.macsPerSecond', 'sensor.memoryBytes', 'link.bitsPerSecond', 'link.overheadSeconds', 'aggregator.macsPerSecond', 'link.energyPerBit']) {
+    for (const f of [
+      'sensor.macsPerSecond',
+      'sensor.memoryBytes',
+      'link.bitsPerSecond',
+      'link.overheadSeconds',
+      'aggregator.macsPerSecond',
+      'link.energyPerBit',
+    ]) {
       assert.ok(typeof p.sources[f] === 'string' && p.sources[f]!.length > 0, `${n}: no source for ${f}`);
     }
   }

@@ -22,7 +22,8 @@ import type { CostBreakdown, LayerCost, LayerSpec, PhaseConfig, Preset, Shape, S
 // Layers
 
 function positiveInt(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new InvalidInput(`${name} must be a positive integer, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new InvalidInput(`${name} must be a positive integer, got ${describe(v)}`);
   return v;
 }
 
@@ -34,12 +35,15 @@ function positiveInt(name: string, v: unknown): number {
  *   global average pooling:        0 MACs (additions only), 0 params
  */
 export function layerCost(spec: LayerSpec, inp: Shape): LayerCost {
-  positiveInt('layerCost: input h', inp.h); positiveInt('layerCost: input w', inp.w); positiveInt('layerCost: input c', inp.c);
+  positiveInt('layerCost: input h', inp.h);
+  positiveInt('layerCost: input w', inp.w);
+  positiveInt('layerCost: input c', inp.c);
   const inElems = inp.h * inp.w * inp.c;
-  const bias = (spec.kind !== 'gap' && spec.bias !== false) ? 1 : 0;
+  const bias = spec.kind !== 'gap' && spec.bias !== false ? 1 : 0;
   let out: Shape, macs: number, params: number;
   switch (spec.kind) {
-    case 'conv': case 'dwconv': {
+    case 'conv':
+    case 'dwconv': {
       const k = positiveInt(`layerCost(${spec.name}): k`, spec.k);
       const s = positiveInt(`layerCost(${spec.name}): stride`, spec.stride ?? 1);
       const cout = spec.kind === 'conv' ? positiveInt(`layerCost(${spec.name}): cout`, spec.cout) : inp.c;
@@ -56,10 +60,14 @@ export function layerCost(spec: LayerSpec, inp: Shape): LayerCost {
       break;
     }
     case 'gap':
-      out = { h: 1, w: 1, c: inp.c }; macs = 0; params = 0;
+      out = { h: 1, w: 1, c: inp.c };
+      macs = 0;
+      params = 0;
       break;
     default:
-      throw new InvalidInput(`layerCost: unknown layer kind ${describe((spec as { kind?: unknown }).kind)}; expected conv, dwconv, dense or gap`);
+      throw new InvalidInput(
+        `layerCost: unknown layer kind ${describe((spec as { kind?: unknown }).kind)}; expected conv, dwconv, dense or gap`,
+      );
   }
   return { name: spec.name, kind: spec.kind, in: inp, out, macs, params, inElems, outElems: out.h * out.w * out.c };
 }
@@ -68,7 +76,11 @@ export function layerCost(spec: LayerSpec, inp: Shape): LayerCost {
 export function chainCost(specs: readonly LayerSpec[], inp: Shape): LayerCost[] {
   const out: LayerCost[] = [];
   let s = inp;
-  for (const spec of specs) { const c = layerCost(spec, s); out.push(c); s = c.out; }
+  for (const spec of specs) {
+    const c = layerCost(spec, s);
+    out.push(c);
+    s = c.out;
+  }
   return out;
 }
 
@@ -94,11 +106,15 @@ export interface NetworkOptions {
 
 /** Check a configuration against the network it describes; throws InvalidInput naming the bad field. */
 export function checkConfig(cfg: SplitConfig): void {
-  check(cfg != null && Array.isArray(cfg.phases) && cfg.phases.length >= 1, () => `config.phases must be a non-empty array, got ${describe(cfg?.phases)}`);
+  check(
+    cfg != null && Array.isArray(cfg.phases) && cfg.phases.length >= 1,
+    () => `config.phases must be a non-empty array, got ${describe(cfg?.phases)}`,
+  );
   positiveInt('config.resolution', cfg.resolution);
   const P = cfg.phases.length;
   cfg.phases.forEach((ph, i) => {
-    positiveInt(`config.phases[${i}].width`, ph.width); positiveInt(`config.phases[${i}].kernel`, ph.kernel);
+    positiveInt(`config.phases[${i}].width`, ph.width);
+    positiveInt(`config.phases[${i}].kernel`, ph.kernel);
     check(Number.isInteger(ph.nPre) && ph.nPre >= 0, () => `config.phases[${i}].nPre must be an integer ≥ 0, got ${describe(ph.nPre)}`);
     check(Number.isInteger(ph.nPost) && ph.nPost >= 0, () => `config.phases[${i}].nPost must be an integer ≥ 0, got ${describe(ph.nPost)}`);
   });
@@ -109,7 +125,11 @@ export function checkConfig(cfg: SplitConfig): void {
     const c = cfg.phases[cfg.split - 1]!.width;
     check(cfg.reduce <= c, () => `config.reduce = ${cfg.reduce} exceeds the ${c} channels at split ${cfg.split}; expected c′ ≤ ${c}`);
   }
-  if (cfg.bits !== null) check(Number.isInteger(cfg.bits) && cfg.bits >= 1 && cfg.bits <= 32, () => `config.bits must be null or an integer in [1, 32], got ${describe(cfg.bits)}`);
+  if (cfg.bits !== null)
+    check(
+      Number.isInteger(cfg.bits) && cfg.bits >= 1 && cfg.bits <= 32,
+      () => `config.bits must be null or an integer in [1, 32], got ${describe(cfg.bits)}`,
+    );
 }
 
 /** The sensor and aggregator layer lists of one view, and the shape at the split. */
@@ -129,14 +149,24 @@ export interface SplitLayers {
  * s = P: the sensor runs everything and sends logits; the aggregator averages the views' logits (0 MACs counted).
  * Resizing the image to `resolution` is not counted (it is free on an image signal processor).
  */
-export function splitLayers(cfg: SplitConfig, opts: NetworkOptions & { views?: number; fusion?: FusionKind; native?: Shape } = {}): SplitLayers {
+export function splitLayers(
+  cfg: SplitConfig,
+  opts: NetworkOptions & { views?: number; fusion?: FusionKind; native?: Shape } = {},
+): SplitLayers {
   checkConfig(cfg);
-  const inC = opts.inChannels ?? 1, classes = opts.classes ?? 10, V = opts.views ?? 1;
-  const P = cfg.phases.length, s = cfg.split;
-  const head: LayerSpec[] = [{ kind: 'gap', name: 'head.gap' }, { kind: 'dense', name: 'head.fc', cout: classes }];
+  const inC = opts.inChannels ?? 1,
+    classes = opts.classes ?? 10,
+    V = opts.views ?? 1;
+  const P = cfg.phases.length,
+    s = cfg.split;
+  const head: LayerSpec[] = [
+    { kind: 'gap', name: 'head.gap' },
+    { kind: 'dense', name: 'head.fc', cout: classes },
+  ];
   const phases = (from: number, to: number): LayerSpec[] => cfg.phases.slice(from, to).flatMap((ph, i) => phaseLayers(from + i + 1, ph));
   const input: Shape = { h: cfg.resolution, w: cfg.resolution, c: inC };
-  const fuse = (c: number): LayerSpec[] => (V > 1 && (opts.fusion ?? 'max') === 'concat' ? [{ kind: 'conv', name: 'fuse.concat1x1', k: 1, cout: c }] : []);
+  const fuse = (c: number): LayerSpec[] =>
+    V > 1 && (opts.fusion ?? 'max') === 'concat' ? [{ kind: 'conv', name: 'fuse.concat1x1', k: 1, cout: c }] : [];
   if (s === 0) {
     const trunk = chainCost(phases(0, P), input);
     const last = trunk[trunk.length - 1]!.out;
@@ -155,7 +185,8 @@ export function splitLayers(cfg: SplitConfig, opts: NetworkOptions & { views?: n
   const perView: LayerCost[] = [];
   if (cfg.reduce !== null) {
     const red = layerCost({ kind: 'conv', name: `split${s}.reduce`, k: 1, cout: cfg.reduce }, at);
-    sensor.push(red); sent = red.out;
+    sensor.push(red);
+    sent = red.out;
     perView.push(layerCost({ kind: 'conv', name: `split${s}.recover`, k: 1, cout: at.c }, red.out));
   }
   const fuseL = chainCost(fuse(at.c), { ...at, c: at.c * V });
@@ -173,13 +204,31 @@ export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
 export const DEFAULT_PRESET = 'weak-sensor-mipi';
 
 const NUMERIC_FIELDS = [
-  'sensor.macsPerSecond', 'sensor.utilization', 'sensor.memoryBytes', 'sensor.energyPerMac',
-  'aggregator.macsPerSecond', 'aggregator.utilization', 'aggregator.energyPerMac',
-  'link.bitsPerSecond', 'link.packetBits', 'link.overheadSeconds', 'link.energyPerBit',
-  'bytesPerActivation', 'bytesPerWeight',
+  'sensor.macsPerSecond',
+  'sensor.utilization',
+  'sensor.memoryBytes',
+  'sensor.energyPerMac',
+  'aggregator.macsPerSecond',
+  'aggregator.utilization',
+  'aggregator.energyPerMac',
+  'link.bitsPerSecond',
+  'link.packetBits',
+  'link.overheadSeconds',
+  'link.energyPerBit',
+  'bytesPerActivation',
+  'bytesPerWeight',
 ] as const;
-const MUST_BE_POSITIVE = new Set(['sensor.macsPerSecond', 'sensor.utilization', 'sensor.memoryBytes', 'aggregator.macsPerSecond',
-  'aggregator.utilization', 'link.bitsPerSecond', 'link.packetBits', 'bytesPerActivation', 'bytesPerWeight']);
+const MUST_BE_POSITIVE = new Set([
+  'sensor.macsPerSecond',
+  'sensor.utilization',
+  'sensor.memoryBytes',
+  'aggregator.macsPerSecond',
+  'aggregator.utilization',
+  'link.bitsPerSecond',
+  'link.packetBits',
+  'bytesPerActivation',
+  'bytesPerWeight',
+]);
 
 function field(o: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((a, k) => (a && typeof a === 'object' ? (a as Record<string, unknown>)[k] : undefined), o);
@@ -197,10 +246,16 @@ export function checkPreset(p: Preset): Preset {
     if (MUST_BE_POSITIVE.has(f)) check(n > 0, () => `preset ${name}: ${f} must be > 0, got ${n}`);
     else check(n >= 0, () => `preset ${name}: ${f} must be ≥ 0, got ${n}`);
   }
-  check(p.sensor.utilization <= 1 && p.aggregator.utilization <= 1, () => `preset ${name}: utilization must be ≤ 1, got sensor ${p.sensor.utilization}, aggregator ${p.aggregator.utilization}`);
+  check(
+    p.sensor.utilization <= 1 && p.aggregator.utilization <= 1,
+    () => `preset ${name}: utilization must be ≤ 1, got sensor ${p.sensor.utilization}, aggregator ${p.aggregator.utilization}`,
+  );
   check(typeof p.link.shared === 'boolean', () => `preset ${name}: link.shared must be true or false, got ${describe(p.link.shared)}`);
   const ni = p.nativeImage;
-  check(ni != null && [ni.h, ni.w, ni.c].every((x) => Number.isInteger(x) && x > 0), () => `preset ${name}: nativeImage must be { h, w, c } positive integers, got ${describe(ni)}`);
+  check(
+    ni != null && [ni.h, ni.w, ni.c].every((x) => Number.isInteger(x) && x > 0),
+    () => `preset ${name}: nativeImage must be { h, w, c } positive integers, got ${describe(ni)}`,
+  );
   return p;
 }
 
@@ -210,8 +265,11 @@ export function preset(name: string = DEFAULT_PRESET, override: PresetOverride =
   if (!base) throw new InvalidInput(`unknown preset ${describe(name)}; expected one of ${PRESET_NAMES.join(', ')}`);
   const c = JSON.parse(JSON.stringify(base)) as Preset;
   const merged = {
-    ...c, ...override,
-    sensor: { ...c.sensor, ...override.sensor }, aggregator: { ...c.aggregator, ...override.aggregator }, link: { ...c.link, ...override.link },
+    ...c,
+    ...override,
+    sensor: { ...c.sensor, ...override.sensor },
+    aggregator: { ...c.aggregator, ...override.aggregator },
+    link: { ...c.link, ...override.link },
     nativeImage: { ...c.nativeImage, ...override.nativeImage },
   } as Preset;
   return checkPreset(merged);
@@ -267,11 +325,19 @@ export function systemCost(cfg: SplitConfig, p: Preset, opts: CostOptions = {}):
   const aggregatorSeconds = aggregatorMacs / (p.aggregator.macsPerSecond * p.aggregator.utilization);
   const peak = sensorPeakBytes(L.sensor, p);
   return {
-    sensorMacs, aggregatorMacs, bitsPerView, linkBits, sensorSeconds, linkSeconds, aggregatorSeconds,
+    sensorMacs,
+    aggregatorMacs,
+    bitsPerView,
+    linkBits,
+    sensorSeconds,
+    linkSeconds,
+    aggregatorSeconds,
     latencySeconds: sensorSeconds + linkSeconds + aggregatorSeconds,
     energyJoules: V * sensorMacs * p.sensor.energyPerMac + aggregatorMacs * p.aggregator.energyPerMac + linkBits * p.link.energyPerBit,
-    sensorPeakBytes: peak, sensorParams: sum(L.sensor, (l) => l.params),
+    sensorPeakBytes: peak,
+    sensorParams: sum(L.sensor, (l) => l.params),
     aggregatorParams: sum(L.aggregatorPerView, (l) => l.params) + sum(L.aggregatorShared, (l) => l.params),
-    feasible: peak <= p.sensor.memoryBytes, views: V,
+    feasible: peak <= p.sensor.memoryBytes,
+    views: V,
   };
 }

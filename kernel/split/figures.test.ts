@@ -6,7 +6,13 @@ import { multiViewSolids } from './data';
 import { toBundle } from '../viz';
 import type { SplitConfig } from './types';
 
-const cfg: SplitConfig = { resolution: 28, split: 2, reduce: 8, bits: 8, phases: [1, 2, 3].map(() => ({ width: 16, kernel: 3, nPre: 1, nPost: 1 })) };
+const cfg: SplitConfig = {
+  resolution: 28,
+  split: 2,
+  reduce: 8,
+  bits: 8,
+  phases: [1, 2, 3].map(() => ({ width: 16, kernel: 3, nPre: 1, nPost: 1 })),
+};
 
 test('latency-by-split: one row per preset × split whose total is the cost model, and a drawable figure', () => {
   const { figure, table } = latencyBySplitFigure(cfg, PRESET_NAMES);
@@ -24,7 +30,10 @@ test('architecture figure: sensor rows, one link row with the bytes, aggregator 
   assert.equal(parts.filter((p) => p === 'sensor').length, L.sensor.length);
   assert.equal(parts.filter((p) => p === 'link').length, 1);
   assert.match(String(f.rows[L.sensor.length]!.shape), new RegExp(`^${(7 * 7 * 8 * 8) / 8} bytes`));
-  assert.equal(layersTable(L.sensor).rows.reduce((a, r) => a + (r.macs as number), 0), systemCost(cfg, preset()).sensorMacs);
+  assert.equal(
+    layersTable(L.sensor).rows.reduce((a, r) => a + (r.macs as number), 0),
+    systemCost(cfg, preset()).sensorMacs,
+  );
 });
 
 test('pareto, solids and paper-vs-ours figures build', () => {
@@ -34,5 +43,8 @@ test('pareto, solids and paper-vs-ours figures build', () => {
   const s = solidsFigure(multiViewSolids({ n: 2, views: 4, size: 16, seed: 1 }));
   assert.equal(s.image.width, 4 * 18);
   const t = paperVsOurs([{ quantity: 'q', paper: 'p', ours: 'o' }]);
-  assert.deepEqual(t.columns.map((c) => c.key), ['quantity', 'paper', 'ours', 'note']);
+  assert.deepEqual(
+    t.columns.map((c) => c.key),
+    ['quantity', 'paper', 'ours', 'note'],
+  );
 });

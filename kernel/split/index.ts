@@ -14,19 +14,71 @@
  */
 export type { Shape, LayerSpec, LayerCost, PhaseConfig, SplitConfig, Preset, CostBreakdown } from './types';
 export {
-  layerCost, chainCost, phaseLayers, splitLayers, checkConfig, systemCost, transferSeconds, wireBits, sensorPeakBytes,
-  preset, checkPreset, PRESET_NAMES, DEFAULT_PRESET, type FusionKind, type NetworkOptions, type CostOptions, type PresetOverride, type SplitLayers,
+  layerCost,
+  chainCost,
+  phaseLayers,
+  splitLayers,
+  checkConfig,
+  systemCost,
+  transferSeconds,
+  wireBits,
+  sensorPeakBytes,
+  preset,
+  checkPreset,
+  PRESET_NAMES,
+  DEFAULT_PRESET,
+  type FusionKind,
+  type NetworkOptions,
+  type CostOptions,
+  type PresetOverride,
+  type SplitLayers,
 } from './cost';
 export { quantize, pcaInit, reduce, recover, symmetricEigen, type SplitModuleWeights } from './splitmodule';
 export { fuse, FUSION_KINDS } from './fusion';
 export {
-  exhaustiveSearch, evolutionarySearch, paretoFront, feasibleCost, spaceSize, decode, checkSpace, better, FULL_SPACE,
-  SHIPPED_SPACE, type SearchSpace, type Objective, type Candidate, type SearchResult, type EvolutionOptions, type Genome,
+  exhaustiveSearch,
+  evolutionarySearch,
+  paretoFront,
+  feasibleCost,
+  spaceSize,
+  decode,
+  checkSpace,
+  better,
+  FULL_SPACE,
+  SHIPPED_SPACE,
+  type SearchSpace,
+  type Objective,
+  type Candidate,
+  type SearchResult,
+  type EvolutionOptions,
+  type Genome,
 } from './search';
 export {
-  Supernet, trainSupernet, accuracy, calibrateSplitModules, extremes, sampleConfig, serializeSupernet, deserializeSupernet,
-  loadShippedSupernet, shippedDir, DEFAULT_SPEC, type SupernetSpec, type SupernetManifest, type TrainOptions, type SplitSlot,
+  Supernet,
+  trainSupernet,
+  accuracy,
+  calibrateSplitModules,
+  extremes,
+  sampleConfig,
+  serializeSupernet,
+  deserializeSupernet,
+  loadShippedSupernet,
+  shippedDir,
+  DEFAULT_SPEC,
+  type SupernetSpec,
+  type SupernetManifest,
+  type TrainOptions,
+  type SplitSlot,
 } from './supernet';
-export { multiViewSolids, viewImages, ringViews, SOLID_CLASSES, DEFAULT_DIFFICULTY, type SolidsDifficulty, type SolidsOptions, type MultiViewSet } from './data';
+export {
+  multiViewSolids,
+  viewImages,
+  ringViews,
+  SOLID_CLASSES,
+  DEFAULT_DIFFICULTY,
+  type SolidsDifficulty,
+  type SolidsOptions,
+  type MultiViewSet,
+} from './data';
 export { study, STUDY_SPACE, type StudyOptions, type StudyResult } from './study';
 export { layersTable, latencyBySplitFigure, paretoFigure, architectureFigure, solidsFigure, paperVsOurs, type PaperRow } from './figures';

@@ -1,14 +1,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exhaustiveSearch, evolutionarySearch, spaceSize, feasibleCost, paretoFront, FULL_SPACE, type SearchSpace, type Objective } from './search';
+import {
+  exhaustiveSearch,
+  evolutionarySearch,
+  spaceSize,
+  feasibleCost,
+  paretoFront,
+  FULL_SPACE,
+  type SearchSpace,
+  type Objective,
+} from './search';
 import { preset, systemCost, PRESET_NAMES } from './cost';
 import { InvalidInput } from '../core/errors';
 import type { SplitConfig } from './types';
 
 /** ≤ 2,000 configurations each (1,536): the oracle enumerates them all. */
 const SMALL: SearchSpace = {
-  phases: 3, resolutions: [24, 28], widths: [8, 16], kernels: [3, 5], nPre: [1], nPost: [0],
-  splits: [0, 1, 2, 3], reduces: [2, 4, 8], bits: [4],
+  phases: 3,
+  resolutions: [24, 28],
+  widths: [8, 16],
+  kernels: [3, 5],
+  nPre: [1],
+  nPost: [0],
+  splits: [0, 1, 2, 3],
+  reduces: [2, 4, 8],
+  bits: [4],
 };
 const SMALL2: SearchSpace = { ...SMALL, resolutions: [28], kernels: [3], nPre: [0], nPost: [0, 1], reduces: [2, 4, 8], bits: [4, 8] };
 
@@ -19,16 +35,18 @@ test('search spaces: sizes, and the full space is far beyond the test oracle', (
 });
 
 test('latency-only: evolution returns exactly the exhaustive optimum (3 presets × 2 spaces × 3 seeds × 3 bandwidths)', async () => {
-  for (const name of PRESET_NAMES) for (const space of [SMALL, SMALL2]) for (const bw of [1e5, 1e7, 1.5e9]) {
-    const o: Objective = { preset: preset(name, { link: { bitsPerSecond: bw } }) };
-    const ex = await exhaustiveSearch(space, o);
-    for (const seed of [1, 2, 3]) {
-      const ev = await evolutionarySearch(space, o, { seed, population: 16, generations: 8 });
-      assert.ok(ev.best && ex.best);
-      assert.equal(ev.best.cost.latencySeconds, ex.best.cost.latencySeconds, `${name} bw ${bw} seed ${seed}`);
-      assert.ok(ev.evaluated < ev.spaceSize);
-    }
-  }
+  for (const name of PRESET_NAMES)
+    for (const space of [SMALL, SMALL2])
+      for (const bw of [1e5, 1e7, 1.5e9]) {
+        const o: Objective = { preset: preset(name, { link: { bitsPerSecond: bw } }) };
+        const ex = await exhaustiveSearch(space, o);
+        for (const seed of [1, 2, 3]) {
+          const ev = await evolutionarySearch(space, o, { seed, population: 16, generations: 8 });
+          assert.ok(ev.best && ex.best);
+          assert.equal(ev.best.cost.latencySeconds, ex.best.cost.latencySeconds, `${name} bw ${bw} seed ${seed}`);
+          assert.ok(ev.evaluated < ev.spaceSize);
+        }
+      }
 });
 
 /** A smooth, seeded accuracy proxy: more MACs help with diminishing returns; a narrow or coarse split code costs accuracy. */
@@ -49,7 +67,8 @@ test('accuracy under a latency budget: with ≤ 10% of the space evaluated, norm
   const o: Objective = { preset: p, latencyBudget: lat[Math.floor(lat.length * 0.3)]!, accuracy: proxyAccuracy };
   const ex = await exhaustiveSearch(space, o);
   const accs = ex.candidates.map((c) => c.accuracy!).sort((a, b) => a - b);
-  const med = accs[accs.length >> 1]!, opt = ex.best!.accuracy!;
+  const med = accs[accs.length >> 1]!,
+    opt = ex.best!.accuracy!;
   const cap = Math.floor(0.1 * spaceSize(space));
   let ok = 0;
   for (let seed = 0; seed < 10; seed++) {
@@ -68,42 +87,83 @@ test('constraint rejection: a memory budget below every split network leaves onl
   const ev = await evolutionarySearch(SMALL, { preset: p }, { seed: 4, population: 8, generations: 4 });
   assert.equal(ev.best!.config.split, 0);
   for (const c of ev.candidates) assert.equal(c.config.split, 0);
-  const wide: SplitConfig = { resolution: 28, split: 1, reduce: 16, bits: 8, phases: [{ width: 8, kernel: 3, nPre: 0, nPost: 0 }, { width: 8, kernel: 3, nPre: 0, nPost: 0 }] };
+  const wide: SplitConfig = {
+    resolution: 28,
+    split: 1,
+    reduce: 16,
+    bits: 8,
+    phases: [
+      { width: 8, kernel: 3, nPre: 0, nPost: 0 },
+      { width: 8, kernel: 3, nPre: 0, nPost: 0 },
+    ],
+  };
   assert.equal(feasibleCost(wide, { preset: preset() }), null);
-  await assert.rejects(() => exhaustiveSearch({ ...SMALL, splits: [4] }, { preset: preset() }), (e: Error) => e instanceof InvalidInput && /past the last phase/.test(e.message));
-  await assert.rejects(() => exhaustiveSearch(FULL_SPACE, { preset: preset() }), (e: Error) => e instanceof InvalidInput && /use evolutionarySearch/.test(e.message));
+  await assert.rejects(
+    () => exhaustiveSearch({ ...SMALL, splits: [4] }, { preset: preset() }),
+    (e: Error) => e instanceof InvalidInput && /past the last phase/.test(e.message),
+  );
+  await assert.rejects(
+    () => exhaustiveSearch(FULL_SPACE, { preset: preset() }),
+    (e: Error) => e instanceof InvalidInput && /use evolutionarySearch/.test(e.message),
+  );
 });
 
 /** The latency-optimal (split, c′, bits) for one fixed network. */
 async function chosen(p: ReturnType<typeof preset>) {
-  const fixed: SearchSpace = { phases: 3, resolutions: [28], widths: [16], kernels: [3], nPre: [1], nPost: [0], splits: [0, 1, 2, 3], reduces: [2, 4, 8, 16, null], bits: [4, 8, null] };
+  const fixed: SearchSpace = {
+    phases: 3,
+    resolutions: [28],
+    widths: [16],
+    kernels: [3],
+    nPre: [1],
+    nPost: [0],
+    splits: [0, 1, 2, 3],
+    reduces: [2, 4, 8, 16, null],
+    bits: [4, 8, null],
+  };
   return (await exhaustiveSearch(fixed, { preset: p })).best!;
 }
 
 test('monotonicity (fixed network, latency only): more link bandwidth never lowers the bits at the chosen split', async () => {
   // argmin_x f(x) + bits(x)/BW: the bits at the minimizer cannot decrease as 1/BW shrinks. More bandwidth moves the
   // split toward the aggregator, where more bits cross (the raw image at split 0).
-  let prev = -1; const seen = new Set<number>();
+  let prev = -1;
+  const seen = new Set<number>();
   for (let e = 3; e <= 10.5; e += 0.25) {
     const b = await chosen(preset('weak-sensor-mipi', { link: { bitsPerSecond: 10 ** e, overheadSeconds: 0, packetBits: 8 } }));
     assert.ok(b.cost.linkBits >= prev, `BW 1e${e}: link bits ${b.cost.linkBits} < ${prev} at lower bandwidth`);
-    prev = b.cost.linkBits; seen.add(b.config.split);
+    prev = b.cost.linkBits;
+    seen.add(b.config.split);
   }
   assert.ok(seen.size >= 2, `the sweep should move the split, saw ${[...seen]}`);
 });
 
 test('monotonicity (fixed network, latency only): a slower sensor never raises the sensor MACs at the chosen split', async () => {
-  let prev = Infinity; const seen = new Set<number>();
+  let prev = Infinity;
+  const seen = new Set<number>();
   for (let e = 12; e >= 5; e -= 0.25) {
     const b = await chosen(preset('slow-wireless', { sensor: { macsPerSecond: 10 ** e } }));
     assert.ok(b.cost.sensorMacs <= prev, `sensor 1e${e} MAC/s: sensor MACs ${b.cost.sensorMacs} > ${prev} with a faster sensor`);
-    prev = b.cost.sensorMacs; seen.add(b.config.split);
+    prev = b.cost.sensorMacs;
+    seen.add(b.config.split);
   }
   assert.ok(seen.size >= 2, `the sweep should move the split, saw ${[...seen]}`);
 });
 
 test('paretoFront keeps only candidates no other beats on both accuracy and latency', () => {
-  const mk = (lat: number, acc: number) => ({ config: {} as SplitConfig, genome: [], cost: { latencySeconds: lat } as never, accuracy: acc });
+  const mk = (lat: number, acc: number) => ({
+    config: {} as SplitConfig,
+    genome: [],
+    cost: { latencySeconds: lat } as never,
+    accuracy: acc,
+  });
   const f = paretoFront([mk(1, 0.5), mk(2, 0.4), mk(3, 0.7), mk(0.5, 0.3), mk(3, 0.6)]);
-  assert.deepEqual(f.map((c) => [c.cost.latencySeconds, c.accuracy]), [[0.5, 0.3], [1, 0.5], [3, 0.7]]);
+  assert.deepEqual(
+    f.map((c) => [c.cost.latencySeconds, c.accuracy]),
+    [
+      [0.5, 0.3],
+      [1, 0.5],
+      [3, 0.7],
+    ],
+  );
 });

@@ -33,8 +33,15 @@ export interface SearchSpace {
  * (SplitNets searches ImageNet-scale widths and resolutions; the structure of the space is the paper's, the sizes ours.)
  */
 export const FULL_SPACE: SearchSpace = {
-  phases: 3, resolutions: [20, 28], widths: [4, 8, 12, 16], kernels: [3, 5], nPre: [0, 1], nPost: [0, 1],
-  splits: [0, 1, 2, 3], reduces: [2, 4, 8], bits: [4, 8],
+  phases: 3,
+  resolutions: [20, 28],
+  widths: [4, 8, 12, 16],
+  kernels: [3, 5],
+  nPre: [0, 1],
+  nPost: [0, 1],
+  splits: [0, 1, 2, 3],
+  reduces: [2, 4, 8],
+  bits: [4, 8],
 };
 
 /**
@@ -58,23 +65,33 @@ export function checkSpace(s: SearchSpace): void {
   for (const k of ['resolutions', 'widths', 'kernels', 'nPre', 'nPost', 'splits', 'reduces', 'bits'] as const) {
     check(Array.isArray(s[k]) && s[k].length > 0, () => `space.${k} must be a non-empty array, got ${describe(s[k])}`);
   }
-  for (const sp of s.splits) check(Number.isInteger(sp) && sp >= 0 && sp <= s.phases, () => `space.splits contains ${sp}, past the last phase (expected 0..${s.phases})`);
+  for (const sp of s.splits)
+    check(
+      Number.isInteger(sp) && sp >= 0 && sp <= s.phases,
+      () => `space.splits contains ${sp}, past the last phase (expected 0..${s.phases})`,
+    );
 }
 
 /** Number of genomes in the space. */
-export function spaceSize(s: SearchSpace): number { return radices(s).reduce((a, b) => a * b, 1); }
+export function spaceSize(s: SearchSpace): number {
+  return radices(s).reduce((a, b) => a * b, 1);
+}
 
 export function decode(s: SearchSpace, g: Genome): SplitConfig {
   let i = 0;
   const resolution = s.resolutions[g[i++]!]!;
   const phases = [];
-  for (let p = 0; p < s.phases; p++) phases.push({ width: s.widths[g[i++]!]!, kernel: s.kernels[g[i++]!]!, nPre: s.nPre[g[i++]!]!, nPost: s.nPost[g[i++]!]! });
+  for (let p = 0; p < s.phases; p++)
+    phases.push({ width: s.widths[g[i++]!]!, kernel: s.kernels[g[i++]!]!, nPre: s.nPre[g[i++]!]!, nPost: s.nPost[g[i++]!]! });
   return { resolution, phases, split: s.splits[g[i++]!]!, reduce: s.reduces[g[i++]!]!, bits: s.bits[g[i++]!]! };
 }
 
 function genomeAt(rad: number[], index: number): number[] {
   const g = new Array<number>(rad.length);
-  for (let j = rad.length - 1; j >= 0; j--) { g[j] = index % rad[j]!; index = Math.floor(index / rad[j]!); }
+  for (let j = rad.length - 1; j >= 0; j--) {
+    g[j] = index % rad[j]!;
+    index = Math.floor(index / rad[j]!);
+  }
   return g;
 }
 
@@ -123,19 +140,33 @@ export function better(a: Candidate, b: Candidate | null): boolean {
 
 function checkObjective(o: Objective): void {
   check(o != null && o.preset != null, 'search: objective.preset is required');
-  if (o.latencyBudget !== undefined) check(Number.isFinite(o.latencyBudget) && o.latencyBudget > 0, () => `search: latencyBudget must be > 0 seconds, got ${describe(o.latencyBudget)}`);
+  if (o.latencyBudget !== undefined)
+    check(
+      Number.isFinite(o.latencyBudget) && o.latencyBudget > 0,
+      () => `search: latencyBudget must be > 0 seconds, got ${describe(o.latencyBudget)}`,
+    );
 }
 
 /** Enumerate every configuration (the oracle). Throws beyond `limit` configurations (default 200,000). */
-export async function exhaustiveSearch(space: SearchSpace, o: Objective, opts: { limit?: number; signal?: AbortSignal } = {}): Promise<SearchResult> {
-  checkSpace(space); checkObjective(o);
-  const n = spaceSize(space), rad = radices(space);
-  if (n > (opts.limit ?? 200_000)) throw new InvalidInput(`exhaustiveSearch: the space has ${n} configurations, above the limit ${opts.limit ?? 200_000}; use evolutionarySearch`);
+export async function exhaustiveSearch(
+  space: SearchSpace,
+  o: Objective,
+  opts: { limit?: number; signal?: AbortSignal } = {},
+): Promise<SearchResult> {
+  checkSpace(space);
+  checkObjective(o);
+  const n = spaceSize(space),
+    rad = radices(space);
+  if (n > (opts.limit ?? 200_000))
+    throw new InvalidInput(
+      `exhaustiveSearch: the space has ${n} configurations, above the limit ${opts.limit ?? 200_000}; use evolutionarySearch`,
+    );
   let best: Candidate | null = null;
   const candidates: Candidate[] = [];
   for (let i = 0; i < n; i++) {
     if ((i & 1023) === 0) throwIfAborted(opts.signal);
-    const genome = genomeAt(rad, i), config = decode(space, genome);
+    const genome = genomeAt(rad, i),
+      config = decode(space, genome);
     const cost = feasibleCost(config, o);
     if (!cost) continue;
     const c: Candidate = { config, genome, cost, accuracy: o.accuracy ? await o.accuracy(config) : null };
@@ -170,10 +201,16 @@ export interface EvolutionOptions {
  * uniform crossover, per-gene mutation), then coordinate-wise refinement. Never returns an infeasible configuration.
  */
 export async function evolutionarySearch(space: SearchSpace, o: Objective, opts: EvolutionOptions = {}): Promise<SearchResult> {
-  checkSpace(space); checkObjective(o);
-  const r = rng(opts.seed ?? 0), rad = radices(space), n = spaceSize(space);
-  const popSize = checkInt('population', opts.population ?? 32, 2), gens = checkInt('generations', opts.generations ?? 20, 0, 100000);
-  const mut = opts.mutationRate ?? 0.15, cross = opts.crossover ?? 0.5, maxRej = opts.maxRejections ?? 200;
+  checkSpace(space);
+  checkObjective(o);
+  const r = rng(opts.seed ?? 0),
+    rad = radices(space),
+    n = spaceSize(space);
+  const popSize = checkInt('population', opts.population ?? 32, 2),
+    gens = checkInt('generations', opts.generations ?? 20, 0, 100000);
+  const mut = opts.mutationRate ?? 0.15,
+    cross = opts.crossover ?? 0.5,
+    maxRej = opts.maxRejections ?? 200;
   const cap = opts.maxEvaluations ?? Infinity;
   const cache = new Map<string, Candidate | null>();
   const candidates: Candidate[] = [];
@@ -190,17 +227,25 @@ export async function evolutionarySearch(space: SearchSpace, o: Objective, opts:
     const k = g.join(',');
     if (cache.has(k)) return cache.get(k)!;
     const cost = feasible(g);
-    if (!cost) { cache.set(k, null); return null; }
+    if (!cost) {
+      cache.set(k, null);
+      return null;
+    }
     if (evaluated >= cap) return null;
     const config = decode(space, g);
     const c: Candidate = { config, genome: g, cost, accuracy: o.accuracy ? await o.accuracy(config) : null };
-    evaluated++; cache.set(k, c); candidates.push(c);
+    evaluated++;
+    cache.set(k, c);
+    candidates.push(c);
     if (better(c, best)) best = c;
     return c;
   };
   /** Draw from `make` until the child is feasible (constraint rejection); null after maxRejections. */
   const draw = (make: () => number[]): number[] | null => {
-    for (let t = 0; t < maxRej; t++) { const g = make(); if (feasible(g)) return g; }
+    for (let t = 0; t < maxRej; t++) {
+      const g = make();
+      if (feasible(g)) return g;
+    }
     return null;
   };
   const random = () => rad.map((m) => r.int(m));
@@ -221,7 +266,10 @@ export async function evolutionarySearch(space: SearchSpace, o: Objective, opts:
     for (let i = 0; i < popSize && evaluated < cap; i++) {
       const g = draw(() => {
         const a = parents[r.int(parents.length)]!.genome;
-        if (r.next() < cross) { const b = parents[r.int(parents.length)]!.genome; return mutate(a.map((v, j) => (r.next() < 0.5 ? v : b[j]!))); }
+        if (r.next() < cross) {
+          const b = parents[r.int(parents.length)]!.genome;
+          return mutate(a.map((v, j) => (r.next() < 0.5 ? v : b[j]!)));
+        }
         return mutate([...a]);
       });
       if (!g) continue;
@@ -229,27 +277,44 @@ export async function evolutionarySearch(space: SearchSpace, o: Objective, opts:
       if (c) children.push(c);
     }
     const seen = new Set<string>();
-    pop = [...parents, ...children].filter((c) => { const k = c.genome.join(','); if (seen.has(k)) return false; seen.add(k); return true; });
+    pop = [...parents, ...children].filter((c) => {
+      const k = c.genome.join(',');
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
     opts.onGeneration?.(gen, best, evaluated);
   }
   if (opts.refine ?? true) {
     // Coordinate refinement: every architecture gene alone, and the split-module genes (split, reduce, bits) jointly —
     // packet rounding makes the link time flat in one of them alone, so they are only improvable together.
-    const L = rad.length, tail = [L - 3, L - 2, L - 1];
+    const L = rad.length,
+      tail = [L - 3, L - 2, L - 1];
     const joint: number[][] = [];
     for (let a = 0; a < rad[L - 3]!; a++) for (let b = 0; b < rad[L - 2]!; b++) for (let c = 0; c < rad[L - 1]!; c++) joint.push([a, b, c]);
     let improved = true;
     while (improved && best && evaluated < cap) {
       improved = false;
-      const tryGenome = async (g: number[]) => { const cur = best; const c = await evaluate(g); if (c && best !== cur) improved = true; };
+      const tryGenome = async (g: number[]) => {
+        const cur = best;
+        const c = await evaluate(g);
+        if (c && best !== cur) improved = true;
+      };
       for (let j = 0; j < L - 3 && evaluated < cap; j++) {
         for (let v = 0; v < rad[j]! && evaluated < cap; v++) {
-          const g = [...best!.genome]; if (g[j] === v) continue; g[j] = v; await tryGenome(g);
+          const g = [...best!.genome];
+          if (g[j] === v) continue;
+          g[j] = v;
+          await tryGenome(g);
         }
       }
       for (const t of joint) {
         if (evaluated >= cap) break;
-        const g = [...best!.genome]; tail.forEach((j, i) => { g[j] = t[i]!; }); await tryGenome(g);
+        const g = [...best!.genome];
+        tail.forEach((j, i) => {
+          g[j] = t[i]!;
+        });
+        await tryGenome(g);
       }
     }
   }
@@ -258,9 +323,15 @@ export async function evolutionarySearch(space: SearchSpace, o: Objective, opts:
 
 /** Candidates on the accuracy–latency Pareto front (no other candidate is both at least as accurate and faster), by latency. */
 export function paretoFront(cs: readonly Candidate[]): Candidate[] {
-  const sorted = [...cs].filter((c) => c.accuracy !== null).sort((a, b) => a.cost.latencySeconds - b.cost.latencySeconds || b.accuracy! - a.accuracy!);
+  const sorted = [...cs]
+    .filter((c) => c.accuracy !== null)
+    .sort((a, b) => a.cost.latencySeconds - b.cost.latencySeconds || b.accuracy! - a.accuracy!);
   const out: Candidate[] = [];
   let bestAcc = -Infinity;
-  for (const c of sorted) if (c.accuracy! > bestAcc) { out.push(c); bestAcc = c.accuracy!; }
+  for (const c of sorted)
+    if (c.accuracy! > bestAcc) {
+      out.push(c);
+      bestAcc = c.accuracy!;
+    }
   return out;
 }

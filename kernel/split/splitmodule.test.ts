@@ -6,7 +6,9 @@ import { expectNoLeak } from '../core/testing';
 import { InvalidInput } from '../core/errors';
 import { quantize, pcaInit, reduce, recover, symmetricEigen } from './splitmodule';
 
-before(async () => { await init({ backend: 'cpu', verbose: false }); });
+before(async () => {
+  await init({ backend: 'cpu', verbose: false });
+});
 
 test('quantize: forward values on a hand-computed 2-bit grid and an 8-bit grid', async () => {
   tf.tidy(() => {
@@ -42,15 +44,25 @@ test('symmetricEigen: a 2×2 and a diagonal matrix', () => {
 });
 
 test('pcaInit: reduce → recover reproduces rank-c′ features exactly, and narrower c′ is a prefix of wider', async () => {
-  const r = rng(3), N = 200, C = 6;
-  const u = r.normals(C), v = r.normals(C), mean = r.normals(C);
+  const r = rng(3),
+    N = 200,
+    C = 6;
+  const u = r.normals(C),
+    v = r.normals(C),
+    mean = r.normals(C);
   const x = new Float32Array(N * C);
-  for (let i = 0; i < N; i++) { const a = r.normal(), b = r.normal(); for (let c = 0; c < C; c++) x[i * C + c] = mean[c]! + a * u[c]! + b * v[c]!; }
+  for (let i = 0; i < N; i++) {
+    const a = r.normal(),
+      b = r.normal();
+    for (let c = 0; c < C; c++) x[i * C + c] = mean[c]! + a * u[c]! + b * v[c]!;
+  }
   const m = pcaInit(x, C, 2);
   tf.tidy(() => {
     const xt = tf.tensor4d(x, [N, 1, 1, C]);
-    const rk = tf.tensor2d(m.reduceKernel, [C, 2]), rb = tf.tensor1d(m.reduceBias);
-    const ck = tf.tensor2d(m.recoverKernel, [2, C]), cb = tf.tensor1d(m.recoverBias);
+    const rk = tf.tensor2d(m.reduceKernel, [C, 2]),
+      rb = tf.tensor1d(m.reduceBias);
+    const ck = tf.tensor2d(m.recoverKernel, [2, C]),
+      cb = tf.tensor1d(m.recoverBias);
     const z = reduce(xt, rk, rb, { reduced: 2 });
     const y = recover(z, ck, cb, C);
     const err = tf.max(tf.abs(tf.sub(y, xt))).dataSync()[0]!;
@@ -68,13 +80,18 @@ test('pcaInit: reduce → recover reproduces rank-c′ features exactly, and nar
   });
   const m3 = pcaInit(x, C, 3);
   for (let c = 0; c < C; c++) for (let j = 0; j < 2; j++) assert.equal(m3.reduceKernel[c * 3 + j], m.reduceKernel[c * 2 + j]);
-  assert.throws(() => pcaInit(x, C, 7), (e: Error) => e instanceof InvalidInput && /reduced = 7 exceeds channels = 6/.test(e.message));
+  assert.throws(
+    () => pcaInit(x, C, 7),
+    (e: Error) => e instanceof InvalidInput && /reduced = 7 exceeds channels = 6/.test(e.message),
+  );
 });
 
 test('quantize, its gradient, reduce and recover leave no tensors behind', async () => {
   const x = tf.tensor4d(rng(1).normals(2 * 3 * 3 * 4), [2, 3, 3, 4]);
-  const k = tf.tensor2d(rng(2).normals(4 * 3), [4, 3]), b = tf.zeros([3]) as tf.Tensor1D;
-  const k2 = tf.tensor2d(rng(3).normals(2 * 4), [2, 4]), b2 = tf.zeros([4]) as tf.Tensor1D;
+  const k = tf.tensor2d(rng(2).normals(4 * 3), [4, 3]),
+    b = tf.zeros([3]) as tf.Tensor1D;
+  const k2 = tf.tensor2d(rng(3).normals(2 * 4), [2, 4]),
+    b2 = tf.zeros([4]) as tf.Tensor1D;
   await expectNoLeak(() => quantize(x, 4, -1, 1));
   await expectNoLeak(() => tf.grad((xi: tf.Tensor) => tf.sum(quantize(xi, 4, -1, 1)))(x));
   await expectNoLeak(() => reduce(x, k, b, { reduced: 2, bits: 8, lo: -2, hi: 2 }));

@@ -18,10 +18,14 @@ import { InvalidInput, check, checkInt, describe } from '../core/errors';
  */
 export function quantize(x: tf.Tensor, bits: number, lo: number, hi: number): tf.Tensor {
   checkInt('quantize: bits', bits, 1, 16);
-  check(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo, () => `quantize: range must satisfy lo < hi (finite), got [${describe(lo)}, ${describe(hi)}]`);
+  check(
+    Number.isFinite(lo) && Number.isFinite(hi) && hi > lo,
+    () => `quantize: range must satisfy lo < hi (finite), got [${describe(lo)}, ${describe(hi)}]`,
+  );
   const delta = (hi - lo) / (2 ** bits - 1);
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const xin = args[0] as tf.Tensor, save = args[1] as tf.GradSaveFunc;
+    const xin = args[0] as tf.Tensor,
+      save = args[1] as tf.GradSaveFunc;
     save([xin]);
     const value = tf.tidy(() => tf.add(tf.mul(tf.round(tf.div(tf.sub(tf.clipByValue(xin, lo, hi), lo), delta)), delta), lo));
     return {
@@ -42,34 +46,46 @@ export function quantize(x: tf.Tensor, bits: number, lo: number, hi: number): tf
 /** Eigen-decomposition of a symmetric n×n matrix (row-major, float64): values descending, vectors as columns. */
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   check(a.length === n * n, () => `symmetricEigen: matrix has ${a.length} entries; expected n² = ${n * n}`);
-  const A = Float64Array.from(a), V = new Float64Array(n * n);
+  const A = Float64Array.from(a),
+    V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += A[i * n + j]! ** 2;
     if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      const apq = A[p * n + q]!;
-      if (Math.abs(apq) < 1e-300) continue;
-      const theta = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let k = 0; k < n; k++) { // rotate columns p, q
-        const akp = A[k * n + p]!, akq = A[k * n + q]!;
-        A[k * n + p] = c * akp - s * akq; A[k * n + q] = s * akp + c * akq;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        const apq = A[p * n + q]!;
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
+        for (let k = 0; k < n; k++) {
+          // rotate columns p, q
+          const akp = A[k * n + p]!,
+            akq = A[k * n + q]!;
+          A[k * n + p] = c * akp - s * akq;
+          A[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          // rotate rows p, q
+          const apk = A[p * n + k]!,
+            aqk = A[q * n + k]!;
+          A[p * n + k] = c * apk - s * aqk;
+          A[q * n + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = V[k * n + p]!,
+            vkq = V[k * n + q]!;
+          V[k * n + p] = c * vkp - s * vkq;
+          V[k * n + q] = s * vkp + c * vkq;
+        }
       }
-      for (let k = 0; k < n; k++) { // rotate rows p, q
-        const apk = A[p * n + k]!, aqk = A[q * n + k]!;
-        A[p * n + k] = c * apk - s * aqk; A[q * n + k] = s * apk + c * aqk;
-      }
-      for (let k = 0; k < n; k++) {
-        const vkp = V[k * n + p]!, vkq = V[k * n + q]!;
-        V[k * n + p] = c * vkp - s * vkq; V[k * n + q] = s * vkp + c * vkq;
-      }
-    }
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => A[y * n + y]! - A[x * n + x]!);
-  const values = new Float64Array(n), vectors = new Float64Array(n * n);
+  const values = new Float64Array(n),
+    vectors = new Float64Array(n * n);
   order.forEach((src, dst) => {
     values[dst] = A[src * n + src]!;
     for (let k = 0; k < n; k++) vectors[k * n + dst] = V[k * n + src]!;
@@ -106,25 +122,41 @@ export function pcaInit(x: Float32Array | Float64Array, channels: number, reduce
   const mean = new Float64Array(C);
   for (let i = 0; i < N; i++) for (let c = 0; c < C; c++) mean[c]! += x[i * C + c]! / N;
   const cov = new Float64Array(C * C);
-  for (let i = 0; i < N; i++) for (let a = 0; a < C; a++) {
-    const da = x[i * C + a]! - mean[a]!;
-    for (let b = a; b < C; b++) cov[a * C + b]! += da * (x[i * C + b]! - mean[b]!);
-  }
-  for (let a = 0; a < C; a++) for (let b = a; b < C; b++) { cov[a * C + b]! /= Math.max(1, N - 1); cov[b * C + a] = cov[a * C + b]!; }
+  for (let i = 0; i < N; i++)
+    for (let a = 0; a < C; a++) {
+      const da = x[i * C + a]! - mean[a]!;
+      for (let b = a; b < C; b++) cov[a * C + b]! += da * (x[i * C + b]! - mean[b]!);
+    }
+  for (let a = 0; a < C; a++)
+    for (let b = a; b < C; b++) {
+      cov[a * C + b]! /= Math.max(1, N - 1);
+      cov[b * C + a] = cov[a * C + b]!;
+    }
   const { vectors } = symmetricEigen(cov, C);
-  const reduceKernel = new Float32Array(C * k), recoverKernel = new Float32Array(k * C);
-  const reduceBias = new Float32Array(k), recoverBias = Float32Array.from(mean);
-  for (let c = 0; c < C; c++) for (let j = 0; j < k; j++) {
-    const u = vectors[c * C + j]!;
-    reduceKernel[c * k + j] = u; recoverKernel[j * C + c] = u; reduceBias[j]! -= mean[c]! * u;
+  const reduceKernel = new Float32Array(C * k),
+    recoverKernel = new Float32Array(k * C);
+  const reduceBias = new Float32Array(k),
+    recoverBias = Float32Array.from(mean);
+  for (let c = 0; c < C; c++)
+    for (let j = 0; j < k; j++) {
+      const u = vectors[c * C + j]!;
+      reduceKernel[c * k + j] = u;
+      recoverKernel[j * C + c] = u;
+      reduceBias[j]! -= mean[c]! * u;
+    }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < N; i++)
+    for (let j = 0; j < k; j++) {
+      let z = reduceBias[j]!;
+      for (let c = 0; c < C; c++) z += x[i * C + c]! * reduceKernel[c * k + j]!;
+      lo = Math.min(lo, z);
+      hi = Math.max(hi, z);
+    }
+  if (!(hi > lo)) {
+    lo -= 1;
+    hi += 1;
   }
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < N; i++) for (let j = 0; j < k; j++) {
-    let z = reduceBias[j]!;
-    for (let c = 0; c < C; c++) z += x[i * C + c]! * reduceKernel[c * k + j]!;
-    lo = Math.min(lo, z); hi = Math.max(hi, z);
-  }
-  if (!(hi > lo)) { lo -= 1; hi += 1; }
   return { channels: C, reduced: k, reduceKernel, reduceBias, recoverKernel, recoverBias, lo, hi };
 }
 
@@ -132,10 +164,18 @@ export function pcaInit(x: Float32Array | Float64Array, channels: number, reduce
  * Sensor side: 1×1 conv C → c′ (the first c′ columns of a wider kernel may be passed: `kernel` is [C, K] with K ≥ c′),
  * then the b-bit quantizer when `bits` is given. x: [N, H, W, C]. Returns a new tensor.
  */
-export function reduce(x: tf.Tensor4D, kernel: tf.Tensor2D, bias: tf.Tensor1D, opts: { reduced: number; bits?: number | null; lo?: number; hi?: number }): tf.Tensor4D {
+export function reduce(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  opts: { reduced: number; bits?: number | null; lo?: number; hi?: number },
+): tf.Tensor4D {
   const C = x.shape[3];
   check(kernel.shape[0] >= C, () => `reduce: kernel has ${kernel.shape[0]} input rows; the features have ${C} channels`);
-  check(opts.reduced >= 1 && opts.reduced <= kernel.shape[1] && opts.reduced <= C, () => `reduce: c′ = ${opts.reduced} must be in [1, min(${kernel.shape[1]}, ${C})]`);
+  check(
+    opts.reduced >= 1 && opts.reduced <= kernel.shape[1] && opts.reduced <= C,
+    () => `reduce: c′ = ${opts.reduced} must be in [1, min(${kernel.shape[1]}, ${C})]`,
+  );
   return tf.tidy(() => {
     const w = kernel.slice([0, 0], [C, opts.reduced]).reshape([1, 1, C, opts.reduced]) as tf.Tensor4D;
     const z = tf.add(tf.conv2d(x, w, 1, 'valid'), bias.slice(0, opts.reduced)) as tf.Tensor4D;
@@ -148,7 +188,10 @@ export function reduce(x: tf.Tensor4D, kernel: tf.Tensor2D, bias: tf.Tensor1D, o
 /** Aggregator side: 1×1 conv c′ → C (`kernel` is [K, Cmax]; the first c′ rows and C columns are used). Returns a new tensor. */
 export function recover(z: tf.Tensor4D, kernel: tf.Tensor2D, bias: tf.Tensor1D, channels: number): tf.Tensor4D {
   const k = z.shape[3];
-  check(kernel.shape[0] >= k && kernel.shape[1] >= channels, () => `recover: kernel [${kernel.shape}] cannot map ${k} → ${channels} channels`);
+  check(
+    kernel.shape[0] >= k && kernel.shape[1] >= channels,
+    () => `recover: kernel [${kernel.shape}] cannot map ${k} → ${channels} channels`,
+  );
   return tf.tidy(() => {
     const w = kernel.slice([0, 0], [k, channels]).reshape([1, 1, k, channels]) as tf.Tensor4D;
     return tf.add(tf.conv2d(z, w, 1, 'valid'), bias.slice(0, channels)) as tf.Tensor4D;

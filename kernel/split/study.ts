@@ -16,7 +16,15 @@ import type { SplitConfig } from './types';
 
 /** The accuracy search space of the study (512 configurations, a subspace of SHIPPED_SPACE small enough for the oracle). */
 export const STUDY_SPACE: SearchSpace = {
-  phases: 3, resolutions: [20, 28], widths: [8, 16], kernels: [3], nPre: [0, 1], nPost: [1], splits: [0, 1, 2, 3], reduces: [8], bits: [8],
+  phases: 3,
+  resolutions: [20, 28],
+  widths: [8, 16],
+  kernels: [3],
+  nPre: [0, 1],
+  nPost: [1],
+  splits: [0, 1, 2, 3],
+  reduces: [8],
+  bits: [8],
 };
 
 export interface StudyOptions {
@@ -40,11 +48,21 @@ export interface StudyResult {
   /** Test accuracy of the selected network unsplit and with the split module (c′ = 8, b = 8) at each boundary. */
   test?: { unsplit: number; perBoundary: { boundary: number; acc: number; drop: number }[] };
   /** Per preset: chosen split (latency-optimal for the selected network, c′ = 8, b = 8) and the latency ratio. */
-  presets: { preset: string; chosenSplit: number; latencyAggregatorOnly: number; latencyBest: number; gain: number; linkBytes: number; rawBytes: number; allOnSensor: number }[];
+  presets: {
+    preset: string;
+    chosenSplit: number;
+    latencyAggregatorOnly: number;
+    latencyBest: number;
+    gain: number;
+    linkBytes: number;
+    rawBytes: number;
+    allOnSensor: number;
+  }[];
   seconds: number;
 }
 
-const keyOf = (c: SplitConfig) => JSON.stringify({ r: c.resolution, p: c.phases, s: c.split > 0 && c.split < c.phases.length ? [c.split, c.reduce, c.bits] : null });
+const keyOf = (c: SplitConfig) =>
+  JSON.stringify({ r: c.resolution, p: c.phases, s: c.split > 0 && c.split < c.phases.length ? [c.split, c.reduce, c.bits] : null });
 
 export async function study(o: StudyOptions = {}): Promise<StudyResult> {
   const t0 = Date.now();
@@ -52,11 +70,16 @@ export async function study(o: StudyOptions = {}): Promise<StudyResult> {
   const all = loadFashionMnist({ split: 'train' });
   const nv = o.valImages ?? 512;
   const { x: xAll, y: yAll } = asTensors(all);
-  const xv = xAll.slice([55000, 0, 0, 0], [nv, -1, -1, -1]), yv = yAll.slice([55000], [nv]);
+  const xv = xAll.slice([55000, 0, 0, 0], [nv, -1, -1, -1]),
+    yv = yAll.slice([55000], [nv]);
   tf.dispose([xAll, yAll]);
   const yvArr = yv.dataSync() as Int32Array;
   const cache = new Map<string, number>();
-  const acc = (c: SplitConfig) => { const k = keyOf(c); if (!cache.has(k)) cache.set(k, accuracy(net, xv, yvArr, c)); return cache.get(k)!; };
+  const acc = (c: SplitConfig) => {
+    const k = keyOf(c);
+    if (!cache.has(k)) cache.set(k, accuracy(net, xv, yvArr, c));
+    return cache.get(k)!;
+  };
   const p0 = getPreset(DEFAULT_PRESET);
   try {
     const lat = (await exhaustiveSearch(STUDY_SPACE, { preset: p0 })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
@@ -69,15 +92,25 @@ export async function study(o: StudyOptions = {}): Promise<StudyResult> {
     if (o.oracle ?? true) {
       const ex = await exhaustiveSearch(STUDY_SPACE, obj);
       const accs = ex.candidates.map((c) => c.accuracy!).sort((a, b) => a - b);
-      const median = accs[accs.length >> 1]!, best = ex.best!;
-      const seeds = o.seeds ?? 10, scores: number[] = [];
+      const median = accs[accs.length >> 1]!,
+        best = ex.best!;
+      const seeds = o.seeds ?? 10,
+        scores: number[] = [];
       let evaluated = 0;
       for (let s = 0; s < seeds; s++) {
-        const ev = s === 0 ? ev0 : await evolutionarySearch(STUDY_SPACE, obj, { seed: s, population: 16, generations: 20, maxEvaluations: cap });
+        const ev =
+          s === 0 ? ev0 : await evolutionarySearch(STUDY_SPACE, obj, { seed: s, population: 16, generations: 20, maxEvaluations: cap });
         scores.push((ev.best!.accuracy! - median) / (best.accuracy! - median));
         evaluated = Math.max(evaluated, ev.evaluated);
       }
-      oracle = { best, median, successSeeds: scores.filter((x) => x >= 0.9).length, seeds, scores, evaluatedFraction: evaluated / spaceSize(STUDY_SPACE) };
+      oracle = {
+        best,
+        median,
+        successSeeds: scores.filter((x) => x >= 0.9).length,
+        seeds,
+        scores,
+        evaluatedFraction: evaluated / spaceSize(STUDY_SPACE),
+      };
       candidates = ex.candidates;
     }
     const selected = ev0.best!;
@@ -85,11 +118,21 @@ export async function study(o: StudyOptions = {}): Promise<StudyResult> {
     const P = arch.phases.length;
     const presets = PRESET_NAMES.map((name) => {
       const p = getPreset(name);
-      const costs = Array.from({ length: P + 1 }, (_, s) => systemCost({ ...arch, split: s, reduce: 8, bits: 8 }, p)).map((c, s) => ({ c, s })).filter(({ c }) => c.feasible);
+      const costs = Array.from({ length: P + 1 }, (_, s) => systemCost({ ...arch, split: s, reduce: 8, bits: 8 }, p))
+        .map((c, s) => ({ c, s }))
+        .filter(({ c }) => c.feasible);
       const best = costs.reduce((a, b) => (b.c.latencySeconds < a.c.latencySeconds ? b : a));
       const agg = systemCost({ ...arch, split: 0 }, p);
-      return { preset: name, chosenSplit: best.s, latencyAggregatorOnly: agg.latencySeconds, latencyBest: best.c.latencySeconds, gain: agg.latencySeconds / best.c.latencySeconds,
-        linkBytes: best.c.bitsPerView / 8, rawBytes: p.nativeImage.h * p.nativeImage.w * p.nativeImage.c, allOnSensor: systemCost({ ...arch, split: P }, p).latencySeconds };
+      return {
+        preset: name,
+        chosenSplit: best.s,
+        latencyAggregatorOnly: agg.latencySeconds,
+        latencyBest: best.c.latencySeconds,
+        gain: agg.latencySeconds / best.c.latencySeconds,
+        linkBytes: best.c.bitsPerView / 8,
+        rawBytes: p.nativeImage.h * p.nativeImage.w * p.nativeImage.c,
+        allOnSensor: systemCost({ ...arch, split: P }, p).latencySeconds,
+      };
     });
     let test: StudyResult['test'];
     const nt = o.testImages ?? 10000;
@@ -105,7 +148,16 @@ export async function study(o: StudyOptions = {}): Promise<StudyResult> {
       tf.dispose([xt, yt]);
       test = { unsplit, perBoundary };
     }
-    return { budgetSeconds: budget, selected, candidates, front: paretoFront(candidates), oracle, test, presets, seconds: (Date.now() - t0) / 1000 };
+    return {
+      budgetSeconds: budget,
+      selected,
+      candidates,
+      front: paretoFront(candidates),
+      oracle,
+      test,
+      presets,
+      seconds: (Date.now() - t0) / 1000,
+    };
   } finally {
     tf.dispose([xv, yv]);
     (net as Supernet).dispose();

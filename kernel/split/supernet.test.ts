@@ -8,22 +8,50 @@ import { Supernet, extremes, serializeSupernet, deserializeSupernet, calibrateSp
 import type { SearchSpace } from './search';
 import type { SplitConfig } from './types';
 
-before(async () => { await init({ backend: 'cpu', verbose: false }); });
+before(async () => {
+  await init({ backend: 'cpu', verbose: false });
+});
 
 const SPEC = { maxWidth: 8, maxKernel: 5, maxPre: 1, maxPost: 1, maxReduce: 4, phases: 2, classes: 3 };
-const SPACE: SearchSpace = { phases: 2, resolutions: [8, 12], widths: [4, 8], kernels: [3, 5], nPre: [0, 1], nPost: [0, 1], splits: [0, 1, 2], reduces: [2, 4], bits: [8] };
-const images = (n: number, seed = 1) => tf.tensor4d(rng(seed).normals(n * 12 * 12).map((v) => Math.abs(v) / 3), [n, 12, 12, 1]);
+const SPACE: SearchSpace = {
+  phases: 2,
+  resolutions: [8, 12],
+  widths: [4, 8],
+  kernels: [3, 5],
+  nPre: [0, 1],
+  nPost: [0, 1],
+  splits: [0, 1, 2],
+  reduces: [2, 4],
+  bits: [8],
+};
+const images = (n: number, seed = 1) =>
+  tf.tensor4d(
+    rng(seed)
+      .normals(n * 12 * 12)
+      .map((v) => Math.abs(v) / 3),
+    [n, 12, 12, 1],
+  );
 
 test('weight slicing: a sub-network equals a standalone network built from the sliced weights (width prefix, 3×3 = centre of 5×5)', () => {
   const net = new Supernet(SPEC, 3);
-  const cfg: SplitConfig = { resolution: 12, split: 0, reduce: null, bits: null, phases: [{ width: 4, kernel: 3, nPre: 0, nPost: 0 }, { width: 8, kernel: 5, nPre: 0, nPost: 0 }] };
+  const cfg: SplitConfig = {
+    resolution: 12,
+    split: 0,
+    reduce: null,
+    bits: null,
+    phases: [
+      { width: 4, kernel: 3, nPre: 0, nPost: 0 },
+      { width: 8, kernel: 5, nPre: 0, nPost: 0 },
+    ],
+  };
   tf.tidy(() => {
     const x = images(2);
     const got = net.forward(x, cfg);
     // by hand: conv p1.down (3×3 centre, 1 → 4, stride 2), conv p2.down (5×5, 4 → 8, stride 2), GAP, dense
     const K1 = net.convs.get('p1.down')!.kernel.slice([1, 1, 0, 0], [3, 3, 1, 4]) as tf.Tensor4D;
     const K2 = net.convs.get('p2.down')!.kernel.slice([0, 0, 0, 0], [5, 5, 4, 8]) as tf.Tensor4D;
-    const g1 = Math.sqrt((25 * 8) / 9), g2 = Math.sqrt((25 * 8) / (25 * 4));
+    const g1 = Math.sqrt((25 * 8) / 9),
+      g2 = Math.sqrt((25 * 8) / (25 * 4));
     const h1 = tf.relu(tf.add(tf.mul(tf.conv2d(x, K1, 2, 'same'), g1), net.convs.get('p1.down')!.bias.slice(0, 4)));
     const h2 = tf.relu(tf.add(tf.mul(tf.conv2d(h1 as tf.Tensor4D, K2, 2, 'same'), g2), net.convs.get('p2.down')!.bias.slice(0, 8)));
     const want = tf.add(tf.matMul(tf.mean(h2, [1, 2]) as tf.Tensor2D, net.head.kernel.slice([0, 0], [8, 3]) as tf.Tensor2D), net.head.bias);
@@ -41,12 +69,14 @@ test('split at a boundary changes nothing when reduce/recover are an exact PCA o
     const full = net.forward(x, max);
     const c2 = net.forward(x, { ...max, split: 1, reduce: 2, bits: null });
     const c4 = net.forward(x, { ...max, split: 1, reduce: 4, bits: null });
-    const e2 = tf.mean(tf.abs(tf.sub(c2, full))).dataSync()[0]!, e4 = tf.mean(tf.abs(tf.sub(c4, full))).dataSync()[0]!;
+    const e2 = tf.mean(tf.abs(tf.sub(c2, full))).dataSync()[0]!,
+      e4 = tf.mean(tf.abs(tf.sub(c4, full))).dataSync()[0]!;
     assert.ok(e4 < e2, `wider code should be closer to the unsplit output: c′=4 ${e4}, c′=2 ${e2}`);
     // split 0 and split P are the unsplit function
     assert.ok(tf.max(tf.abs(tf.sub(net.forward(x, { ...max, split: 2, reduce: 2, bits: 4 }), full))).dataSync()[0]! === 0);
   });
-  x.dispose(); net.dispose();
+  x.dispose();
+  net.dispose();
 });
 
 test('serialize → deserialize reproduces outputs; a wrong manifest is a named error', () => {
@@ -55,10 +85,14 @@ test('serialize → deserialize reproduces outputs; a wrong manifest is a named 
   const { manifest, blob } = serializeSupernet(net, { note: 'test' });
   const back = deserializeSupernet(JSON.parse(JSON.stringify(manifest)), blob);
   const cfg = extremes(SPACE).min;
-  tf.tidy(() => { const x = images(3); assert.deepEqual(Array.from(back.forward(x, cfg).dataSync()), Array.from(net.forward(x, cfg).dataSync())); });
+  tf.tidy(() => {
+    const x = images(3);
+    assert.deepEqual(Array.from(back.forward(x, cfg).dataSync()), Array.from(net.forward(x, cfg).dataSync()));
+  });
   assert.throws(() => deserializeSupernet({ ...manifest, format: 'x' as never }, blob), InvalidInput);
   assert.throws(() => deserializeSupernet(manifest, blob.subarray(0, blob.length - 4)), InvalidInput);
-  net.dispose(); back.dispose();
+  net.dispose();
+  back.dispose();
 });
 
 test('forward, forwardViews and one training step leave no tensors behind; training lowers the loss on a learnable task', async () => {
@@ -67,7 +101,10 @@ test('forward, forwardViews and one training step leave no tensors behind; train
   // label = which third of the mean brightness ranking: learnable from pixels
   const m = Array.from(tf.tidy(() => tf.mean(x, [1, 2, 3])).dataSync());
   const sorted = [...m].sort((a, b) => a - b);
-  const y = tf.tensor1d(m.map((v) => (v < sorted[8]! ? 0 : v < sorted[16]! ? 1 : 2)), 'int32');
+  const y = tf.tensor1d(
+    m.map((v) => (v < sorted[8]! ? 0 : v < sorted[16]! ? 1 : 2)),
+    'int32',
+  );
   const cfg = extremes(SPACE).max;
   net.fusionParams(2); // the concat-fusion weights are state of the net, made on first use
   await expectNoLeak(() => net.forward(x, cfg));
@@ -78,5 +115,6 @@ test('forward, forwardViews and one training step leave no tensors behind; train
   assert.ok(losses[losses.length - 1]! < losses[0]! * 0.8, `loss ${losses[0]} → ${losses[losses.length - 1]}`);
   assert.ok(accuracy(net, x, y, cfg) > 0.5);
   assert.throws(() => net.checkConfig({ ...cfg, phases: cfg.phases.map((p) => ({ ...p, width: 16 })) }), InvalidInput);
-  tf.dispose([x, y]); net.dispose();
+  tf.dispose([x, y]);
+  net.dispose();
 });

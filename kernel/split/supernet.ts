@@ -36,12 +36,25 @@ export interface SupernetSpec {
   readonly maxReduce: number;
 }
 
-export const DEFAULT_SPEC: SupernetSpec = { phases: 3, inChannels: 1, classes: 10, maxWidth: 16, maxKernel: 5, maxPre: 1, maxPost: 1, maxReduce: 8 };
+export const DEFAULT_SPEC: SupernetSpec = {
+  phases: 3,
+  inChannels: 1,
+  classes: 10,
+  maxWidth: 16,
+  maxKernel: 5,
+  maxPre: 1,
+  maxPost: 1,
+  maxReduce: 8,
+};
 
 /** The split module of one boundary: trainable 1×1 kernels plus the quantizer range (fixed after calibration). */
 export interface SplitSlot {
-  reduceKernel: tf.Variable; reduceBias: tf.Variable; recoverKernel: tf.Variable; recoverBias: tf.Variable;
-  lo: number; hi: number;
+  reduceKernel: tf.Variable;
+  reduceBias: tf.Variable;
+  recoverKernel: tf.Variable;
+  recoverBias: tf.Variable;
+  lo: number;
+  hi: number;
 }
 
 export class Supernet {
@@ -59,17 +72,36 @@ export class Supernet {
     this.spec = { ...DEFAULT_SPEC, ...spec };
     const s = this.spec;
     this.r = rng(seed);
-    const C = Math.max(s.maxWidth, s.inChannels), K = s.maxKernel;
-    const he = (fanIn: number, shape: number[]) => tf.variable(tf.tensor(this.r.normals(shape.reduce((a, b) => a * b, 1), 0, Math.sqrt(2 / fanIn)), shape));
+    const C = Math.max(s.maxWidth, s.inChannels),
+      K = s.maxKernel;
+    const he = (fanIn: number, shape: number[]) =>
+      tf.variable(
+        tf.tensor(
+          this.r.normals(
+            shape.reduce((a, b) => a * b, 1),
+            0,
+            Math.sqrt(2 / fanIn),
+          ),
+          shape,
+        ),
+      );
     for (let p = 1; p <= s.phases; p++) {
-      const names = [...Array.from({ length: s.maxPre }, (_, i) => `p${p}.pre${i}`), `p${p}.down`, ...Array.from({ length: s.maxPost }, (_, i) => `p${p}.post${i}`)];
+      const names = [
+        ...Array.from({ length: s.maxPre }, (_, i) => `p${p}.pre${i}`),
+        `p${p}.down`,
+        ...Array.from({ length: s.maxPost }, (_, i) => `p${p}.post${i}`),
+      ];
       for (const n of names) this.convs.set(n, { kernel: he(K * K * C, [K, K, C, C]), bias: tf.variable(tf.zeros([C])) });
     }
     this.head = { kernel: he(s.maxWidth, [C, s.classes]), bias: tf.variable(tf.zeros([s.classes])) };
     for (let b = 1; b < s.phases; b++) {
       this.slots.push({
-        reduceKernel: he(C, [C, s.maxReduce]), reduceBias: tf.variable(tf.zeros([s.maxReduce])),
-        recoverKernel: he(s.maxReduce, [s.maxReduce, C]), recoverBias: tf.variable(tf.zeros([C])), lo: -4, hi: 4,
+        reduceKernel: he(C, [C, s.maxReduce]),
+        reduceBias: tf.variable(tf.zeros([s.maxReduce])),
+        recoverKernel: he(s.maxReduce, [s.maxReduce, C]),
+        recoverBias: tf.variable(tf.zeros([C])),
+        lo: -4,
+        hi: 4,
       });
     }
   }
@@ -88,25 +120,34 @@ export class Supernet {
     return out;
   }
 
-  dispose(): void { tf.dispose(this.variables()); }
+  dispose(): void {
+    tf.dispose(this.variables());
+  }
 
   /** Weight count of the supernet (all variables). */
-  get paramCount(): number { return this.variables().reduce((a, v) => a + v.size, 0); }
+  get paramCount(): number {
+    return this.variables().reduce((a, v) => a + v.size, 0);
+  }
 
   checkConfig(cfg: SplitConfig): void {
     checkConfig(cfg);
     const s = this.spec;
     check(cfg.phases.length === s.phases, () => `config has ${cfg.phases.length} phases; this supernet has ${s.phases}`);
     cfg.phases.forEach((ph, i) => {
-      check(ph.width <= s.maxWidth && ph.kernel <= s.maxKernel && ph.kernel % 2 === 1 && ph.nPre <= s.maxPre && ph.nPost <= s.maxPost,
-        () => `config.phases[${i}] = ${JSON.stringify(ph)} is outside the supernet (width ≤ ${s.maxWidth}, odd kernel ≤ ${s.maxKernel}, nPre ≤ ${s.maxPre}, nPost ≤ ${s.maxPost})`);
+      check(
+        ph.width <= s.maxWidth && ph.kernel <= s.maxKernel && ph.kernel % 2 === 1 && ph.nPre <= s.maxPre && ph.nPost <= s.maxPost,
+        () =>
+          `config.phases[${i}] = ${JSON.stringify(ph)} is outside the supernet (width ≤ ${s.maxWidth}, odd kernel ≤ ${s.maxKernel}, nPre ≤ ${s.maxPre}, nPost ≤ ${s.maxPost})`,
+      );
     });
     if (cfg.reduce !== null) check(cfg.reduce <= s.maxReduce, () => `config.reduce = ${cfg.reduce} exceeds the supernet's ${s.maxReduce}`);
   }
 
   private conv(x: tf.Tensor4D, name: string, ph: PhaseConfig, stride: number): tf.Tensor4D {
     const w = this.convs.get(name)!;
-    const K = this.spec.maxKernel, off = (K - ph.kernel) >> 1, cin = x.shape[3];
+    const K = this.spec.maxKernel,
+      off = (K - ph.kernel) >> 1,
+      cin = x.shape[3];
     const k = w.kernel.slice([off, off, 0, 0], [ph.kernel, ph.kernel, cin, ph.width]) as tf.Tensor4D;
     // fan-in correction: weights are drawn for the largest fan-in K²·Cmax; a slice with fan-in k²·cin is rescaled so
     // that every sub-network starts He-initialized (no batch normalization to do it)
@@ -128,7 +169,10 @@ export class Supernet {
 
   headLogits(h: tf.Tensor4D): tf.Tensor2D {
     const c = h.shape[3];
-    return tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, this.head.kernel.slice([0, 0], [c, this.spec.classes]) as tf.Tensor2D), this.head.bias) as tf.Tensor2D;
+    return tf.add(
+      tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, this.head.kernel.slice([0, 0], [c, this.spec.classes]) as tf.Tensor2D),
+      this.head.bias,
+    ) as tf.Tensor2D;
   }
 
   /** Resize [N, H, W, C] images to the configuration's resolution (bilinear; no-op when equal). */
@@ -138,14 +182,24 @@ export class Supernet {
 
   /** Sensor side of the split module at boundary s: reduce (and quantize when cfg.bits is set). */
   reduceAt(h: tf.Tensor4D, cfg: SplitConfig): tf.Tensor4D {
-    const slot = this.slots[cfg.split - 1]!, C = h.shape[3], k = cfg.reduce!;
-    const z = tf.add(tf.conv2d(h, slot.reduceKernel.slice([0, 0], [C, k]).reshape([1, 1, C, k]) as tf.Tensor4D, 1, 'valid'), slot.reduceBias.slice(0, k)) as tf.Tensor4D;
-    return cfg.bits === null ? z : quantize(z, cfg.bits, slot.lo, slot.hi) as tf.Tensor4D;
+    const slot = this.slots[cfg.split - 1]!,
+      C = h.shape[3],
+      k = cfg.reduce!;
+    const z = tf.add(
+      tf.conv2d(h, slot.reduceKernel.slice([0, 0], [C, k]).reshape([1, 1, C, k]) as tf.Tensor4D, 1, 'valid'),
+      slot.reduceBias.slice(0, k),
+    ) as tf.Tensor4D;
+    return cfg.bits === null ? z : (quantize(z, cfg.bits, slot.lo, slot.hi) as tf.Tensor4D);
   }
 
   recoverAt(z: tf.Tensor4D, cfg: SplitConfig): tf.Tensor4D {
-    const slot = this.slots[cfg.split - 1]!, k = z.shape[3], C = cfg.phases[cfg.split - 1]!.width;
-    return tf.add(tf.conv2d(z, slot.recoverKernel.slice([0, 0], [k, C]).reshape([1, 1, k, C]) as tf.Tensor4D, 1, 'valid'), slot.recoverBias.slice(0, C)) as tf.Tensor4D;
+    const slot = this.slots[cfg.split - 1]!,
+      k = z.shape[3],
+      C = cfg.phases[cfg.split - 1]!.width;
+    return tf.add(
+      tf.conv2d(z, slot.recoverKernel.slice([0, 0], [k, C]).reshape([1, 1, k, C]) as tf.Tensor4D, 1, 'valid'),
+      slot.recoverBias.slice(0, C),
+    ) as tf.Tensor4D;
   }
 
   /**
@@ -171,7 +225,17 @@ export class Supernet {
     let f = this.fusion.get(V);
     if (!f) {
       const C = this.spec.maxWidth;
-      f = tf.tidy(() => ({ kernel: tf.variable(tf.concat(Array.from({ length: V }, () => tf.eye(C)), 0).div(V)), bias: tf.variable(tf.zeros([C])) }));
+      f = tf.tidy(() => ({
+        kernel: tf.variable(
+          tf
+            .concat(
+              Array.from({ length: V }, () => tf.eye(C)),
+              0,
+            )
+            .div(V),
+        ),
+        bias: tf.variable(tf.zeros([C])),
+      }));
       this.fusion.set(V, f);
     }
     return f;
@@ -184,7 +248,8 @@ export class Supernet {
   forwardViews(views: readonly tf.Tensor4D[], cfg: SplitConfig, fusion: FusionKind): tf.Tensor2D {
     check(views.length >= 1, 'forwardViews: needs at least one view');
     return tf.tidy(() => {
-      const P = this.spec.phases, V = views.length;
+      const P = this.spec.phases,
+        V = views.length;
       if (cfg.split === P) return tf.mean(tf.stack(views.map((v) => this.forward(v, cfg))), 0) as tf.Tensor2D;
       const at = cfg.split === 0 ? P : cfg.split;
       const feats = views.map((v) => {
@@ -193,9 +258,16 @@ export class Supernet {
       });
       let fused: tf.Tensor4D;
       if (fusion === 'concat') {
-        const C = feats[0]!.shape[3], f = this.fusionParams(V), Cm = this.spec.maxWidth;
+        const C = feats[0]!.shape[3],
+          f = this.fusionParams(V),
+          Cm = this.spec.maxWidth;
         // rows of view v's block: v·Cmax .. v·Cmax + C
-        const k = tf.concat(Array.from({ length: V }, (_, v) => f.kernel.slice([v * Cm, 0], [C, C])), 0).reshape([1, 1, V * C, C]) as tf.Tensor4D;
+        const k = tf
+          .concat(
+            Array.from({ length: V }, (_, v) => f.kernel.slice([v * Cm, 0], [C, C])),
+            0,
+          )
+          .reshape([1, 1, V * C, C]) as tf.Tensor4D;
         fused = tf.add(tf.conv2d(tf.concat(feats, 3), k, 1, 'valid'), f.bias.slice(0, C)) as tf.Tensor4D;
       } else {
         fused = (fusion === 'max' ? tf.max(tf.stack(feats), 0) : tf.mean(tf.stack(feats), 0)) as tf.Tensor4D;
@@ -213,8 +285,16 @@ export class Supernet {
 /** The largest and smallest configurations of a space (unsplit). */
 export function extremes(space: SearchSpace = FULL_SPACE): { max: SplitConfig; min: SplitConfig } {
   const mk = (pick: (a: readonly number[]) => number): SplitConfig => ({
-    resolution: pick(space.resolutions), split: 0, reduce: null, bits: null,
-    phases: Array.from({ length: space.phases }, () => ({ width: pick(space.widths), kernel: pick(space.kernels), nPre: pick(space.nPre), nPost: pick(space.nPost) })),
+    resolution: pick(space.resolutions),
+    split: 0,
+    reduce: null,
+    bits: null,
+    phases: Array.from({ length: space.phases }, () => ({
+      width: pick(space.widths),
+      kernel: pick(space.kernels),
+      nPre: pick(space.nPre),
+      nPost: pick(space.nPost),
+    })),
   });
   return { max: mk((a) => Math.max(...a)), min: mk((a) => Math.min(...a)) };
 }
@@ -223,14 +303,23 @@ export function extremes(space: SearchSpace = FULL_SPACE): { max: SplitConfig; m
 export function sampleConfig(space: SearchSpace, r: Rng): SplitConfig {
   const pick = <T>(a: readonly T[]): T => a[r.int(a.length)]!;
   return {
-    resolution: pick(space.resolutions), split: 0, reduce: null, bits: null,
-    phases: Array.from({ length: space.phases }, () => ({ width: pick(space.widths), kernel: pick(space.kernels), nPre: pick(space.nPre), nPost: pick(space.nPost) })),
+    resolution: pick(space.resolutions),
+    split: 0,
+    reduce: null,
+    bits: null,
+    phases: Array.from({ length: space.phases }, () => ({
+      width: pick(space.widths),
+      kernel: pick(space.kernels),
+      nPre: pick(space.nPre),
+      nPost: pick(space.nPost),
+    })),
   };
 }
 
 export interface TrainOptions {
   /** Training images [N, H, W, C] floats in [0, 1] and integer labels. */
-  x: tf.Tensor4D; y: tf.Tensor1D;
+  x: tf.Tensor4D;
+  y: tf.Tensor1D;
   steps: number;
   batchSize?: number;
   learningRate?: number;
@@ -255,7 +344,9 @@ export async function trainSupernet(net: Supernet, o: TrainOptions): Promise<num
   const B = checkInt('batchSize', o.batchSize ?? 64, 1);
   const N = o.x.shape[0];
   check(o.y.shape[0] === N, () => `x has ${N} images but y has ${o.y.shape[0]} labels`);
-  const space = o.space ?? FULL_SPACE, r = rng(o.seed ?? 0), T = o.temperature ?? 1;
+  const space = o.space ?? FULL_SPACE,
+    r = rng(o.seed ?? 0),
+    T = o.temperature ?? 1;
   const { max, min } = extremes(space);
   const deco = o.decorate ?? ((c: SplitConfig) => c);
   const opt = tf.train.adam(o.learningRate ?? 2e-3);
@@ -266,17 +357,26 @@ export async function trainSupernet(net: Supernet, o: TrainOptions): Promise<num
     for (let step = 0; step < steps; step++) {
       throwIfAborted(o.signal);
       const idx = tf.tensor1d(r.sample(N, Math.min(B, N)), 'int32');
-      const xb = tf.gather(o.x, idx) as tf.Tensor4D, yb = tf.tidy(() => tf.oneHot(tf.gather(o.y, idx), net.spec.classes));
-      const cfgs: [SplitConfig, 'max' | 'min' | 'random'][] = [[deco(max, r, 'max'), 'max'], [deco(min, r, 'min'), 'min']];
+      const xb = tf.gather(o.x, idx) as tf.Tensor4D,
+        yb = tf.tidy(() => tf.oneHot(tf.gather(o.y, idx), net.spec.classes));
+      const cfgs: [SplitConfig, 'max' | 'min' | 'random'][] = [
+        [deco(max, r, 'max'), 'max'],
+        [deco(min, r, 'min'), 'min'],
+      ];
       for (let i = 0; i < (o.randomPerStep ?? 2); i++) cfgs.push([deco(sampleConfig(space, r), r, 'random'), 'random']);
       // in-place distillation: the largest network's softened predictions (computed outside the gradient tape, so
       // no gradient flows into the teacher through them) are the targets of the other sub-networks
       const soft = tf.tidy(() => tf.softmax(tf.div(net.forward(xb, cfgs[0]![0]), T)));
-      const cost = opt.minimize(() => {
-        let loss = tf.losses.softmaxCrossEntropy(yb, net.forward(xb, cfgs[0]![0])) as tf.Scalar;
-        for (const [c] of cfgs.slice(1)) loss = tf.add(loss, tf.losses.softmaxCrossEntropy(soft, tf.div(net.forward(xb, c), T))) as tf.Scalar;
-        return loss;
-      }, true, vars);
+      const cost = opt.minimize(
+        () => {
+          let loss = tf.losses.softmaxCrossEntropy(yb, net.forward(xb, cfgs[0]![0])) as tf.Scalar;
+          for (const [c] of cfgs.slice(1))
+            loss = tf.add(loss, tf.losses.softmaxCrossEntropy(soft, tf.div(net.forward(xb, c), T))) as tf.Scalar;
+          return loss;
+        },
+        true,
+        vars,
+      );
       soft.dispose();
       const l = cost!.dataSync()[0]!;
       tf.dispose([idx, xb, yb, cost!]);
@@ -286,7 +386,12 @@ export async function trainSupernet(net: Supernet, o: TrainOptions): Promise<num
       await new Promise((res) => setImmediate(res));
     }
     bar?.done();
-  } catch (e) { bar?.stop(); throw e; } finally { opt.dispose(); }
+  } catch (e) {
+    bar?.stop();
+    throw e;
+  } finally {
+    opt.dispose();
+  }
   return losses;
 }
 
@@ -298,7 +403,8 @@ export function accuracy(net: Supernet, x: tf.Tensor4D, y: Int32Array | tf.Tenso
   for (let i = 0; i < x.shape[0]; i += batch) {
     const n = Math.min(batch, x.shape[0] - i);
     const pred = tf.tidy(() => net.forward(x.slice([i, 0, 0, 0], [n, -1, -1, -1]), cfg).argMax(1));
-    const p = pred.dataSync(); pred.dispose();
+    const p = pred.dataSync();
+    pred.dispose();
     for (let j = 0; j < n; j++) if (p[j] === labels[i + j]) ok++;
   }
   return ok / x.shape[0];
@@ -306,9 +412,16 @@ export function accuracy(net: Supernet, x: tf.Tensor4D, y: Int32Array | tf.Tenso
 
 export function assertSpaceFits(net: Supernet, space: SearchSpace): void {
   const s = net.spec;
-  if (Math.max(...space.widths) > s.maxWidth || Math.max(...space.kernels) > s.maxKernel || Math.max(...space.nPre) > s.maxPre ||
-    Math.max(...space.nPost) > s.maxPost || space.phases !== s.phases) {
-    throw new InvalidInput(`search space does not fit the supernet ${describe(s)}: widths ${space.widths}, kernels ${space.kernels}, nPre ${space.nPre}, nPost ${space.nPost}, phases ${space.phases}`);
+  if (
+    Math.max(...space.widths) > s.maxWidth ||
+    Math.max(...space.kernels) > s.maxKernel ||
+    Math.max(...space.nPre) > s.maxPre ||
+    Math.max(...space.nPost) > s.maxPost ||
+    space.phases !== s.phases
+  ) {
+    throw new InvalidInput(
+      `search space does not fit the supernet ${describe(s)}: widths ${space.widths}, kernels ${space.kernels}, nPre ${space.nPre}, nPost ${space.nPost}, phases ${space.phases}`,
+    );
   }
 }
 
@@ -330,8 +443,14 @@ function namedVariables(net: Supernet): [string, tf.Variable][] {
   const out: [string, tf.Variable][] = [];
   for (const [n, c] of net.convs) out.push([`${n}.kernel`, c.kernel], [`${n}.bias`, c.bias]);
   out.push(['head.kernel', net.head.kernel], ['head.bias', net.head.bias]);
-  net.slots.forEach((s, i) => out.push([`split${i + 1}.reduceKernel`, s.reduceKernel], [`split${i + 1}.reduceBias`, s.reduceBias],
-    [`split${i + 1}.recoverKernel`, s.recoverKernel], [`split${i + 1}.recoverBias`, s.recoverBias]));
+  net.slots.forEach((s, i) =>
+    out.push(
+      [`split${i + 1}.reduceKernel`, s.reduceKernel],
+      [`split${i + 1}.reduceBias`, s.reduceBias],
+      [`split${i + 1}.recoverKernel`, s.recoverKernel],
+      [`split${i + 1}.recoverBias`, s.recoverBias],
+    ),
+  );
   for (const [V, f] of [...net.fusion].sort((a, b) => a[0] - b[0])) out.push([`fusion${V}.kernel`, f.kernel], [`fusion${V}.bias`, f.bias]);
   return out;
 }
@@ -342,11 +461,18 @@ export function serializeSupernet(net: Supernet, provenance: Record<string, unkn
   const total = vars.reduce((a, [, v]) => a + v.size, 0);
   const data = new Float32Array(total);
   let o = 0;
-  for (const [, v] of vars) { data.set(v.dataSync() as Float32Array, o); o += v.size; }
+  for (const [, v] of vars) {
+    data.set(v.dataSync() as Float32Array, o);
+    o += v.size;
+  }
   return {
     manifest: {
-      format: 'edgelab-split-supernet-v1', spec: net.spec, tensors: vars.map(([name, v]) => ({ name, shape: v.shape })),
-      ranges: net.slots.map((s) => ({ lo: s.lo, hi: s.hi })), fusionViews: [...net.fusion.keys()].sort((a, b) => a - b), provenance,
+      format: 'edgelab-split-supernet-v1',
+      spec: net.spec,
+      tensors: vars.map(([name, v]) => ({ name, shape: v.shape })),
+      ranges: net.slots.map((s) => ({ lo: s.lo, hi: s.hi })),
+      fusionViews: [...net.fusion.keys()].sort((a, b) => a - b),
+      provenance,
     },
     blob: new Uint8Array(data.buffer),
   };
@@ -354,22 +480,34 @@ export function serializeSupernet(net: Supernet, provenance: Record<string, unkn
 
 /** Rebuild a supernet from `serializeSupernet` output. Throws FormatError-like InvalidInput on a mismatch. */
 export function deserializeSupernet(manifest: SupernetManifest, blob: Uint8Array): Supernet {
-  check(manifest?.format === 'edgelab-split-supernet-v1', () => `supernet manifest format ${describe(manifest?.format)}; expected edgelab-split-supernet-v1`);
+  check(
+    manifest?.format === 'edgelab-split-supernet-v1',
+    () => `supernet manifest format ${describe(manifest?.format)}; expected edgelab-split-supernet-v1`,
+  );
   const net = new Supernet(manifest.spec, 0);
   for (const V of manifest.fusionViews) net.fusionParams(V);
   const vars = namedVariables(net);
-  check(vars.length === manifest.tensors.length, () => `supernet manifest lists ${manifest.tensors.length} tensors; the spec builds ${vars.length}`);
+  check(
+    vars.length === manifest.tensors.length,
+    () => `supernet manifest lists ${manifest.tensors.length} tensors; the spec builds ${vars.length}`,
+  );
   const data = new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
   let o = 0;
   vars.forEach(([name, v], i) => {
     const t = manifest.tensors[i]!;
-    check(t.name === name && t.shape.join() === v.shape.join(), () => `supernet tensor ${i}: manifest has ${t.name} [${t.shape}], expected ${name} [${v.shape}]`);
+    check(
+      t.name === name && t.shape.join() === v.shape.join(),
+      () => `supernet tensor ${i}: manifest has ${t.name} [${t.shape}], expected ${name} [${v.shape}]`,
+    );
     check(o + v.size <= data.length, () => `supernet blob has ${data.length} floats; ${name} needs up to ${o + v.size}`);
     tf.tidy(() => v.assign(tf.tensor(data.subarray(o, o + v.size), v.shape)));
     o += v.size;
   });
   check(o === data.length, () => `supernet blob has ${data.length} floats; the manifest uses ${o}`);
-  manifest.ranges.forEach((r, i) => { net.slots[i]!.lo = r.lo; net.slots[i]!.hi = r.hi; });
+  manifest.ranges.forEach((r, i) => {
+    net.slots[i]!.lo = r.lo;
+    net.slots[i]!.hi = r.hi;
+  });
   return net;
 }
 
@@ -381,23 +519,41 @@ export function calibrateSplitModules(net: Supernet, x: tf.Tensor4D, cfg: SplitC
   for (let s = 1; s < net.spec.phases; s++) {
     const f = net.featuresAt(x, cfg, s);
     const C = f.shape[3];
-    const data = f.dataSync() as Float32Array; f.dispose();
+    const data = f.dataSync() as Float32Array;
+    f.dispose();
     const m = pcaInit(data, C, Math.min(net.spec.maxReduce, C));
-    const slot = net.slots[s - 1]!, K = net.spec.maxReduce, Cm = slot.reduceKernel.shape[0]!;
-    const rk = new Float32Array(Cm * K), rc = new Float32Array(K * Cm), rb = new Float32Array(K), cb = new Float32Array(Cm);
-    for (let c = 0; c < C; c++) for (let j = 0; j < m.reduced; j++) { rk[c * K + j] = m.reduceKernel[c * m.reduced + j]!; rc[j * Cm + c] = m.recoverKernel[j * C + c]!; }
-    rb.set(m.reduceBias); cb.set(m.recoverBias);
+    const slot = net.slots[s - 1]!,
+      K = net.spec.maxReduce,
+      Cm = slot.reduceKernel.shape[0]!;
+    const rk = new Float32Array(Cm * K),
+      rc = new Float32Array(K * Cm),
+      rb = new Float32Array(K),
+      cb = new Float32Array(Cm);
+    for (let c = 0; c < C; c++)
+      for (let j = 0; j < m.reduced; j++) {
+        rk[c * K + j] = m.reduceKernel[c * m.reduced + j]!;
+        rc[j * Cm + c] = m.recoverKernel[j * C + c]!;
+      }
+    rb.set(m.reduceBias);
+    cb.set(m.recoverBias);
     tf.tidy(() => {
-      slot.reduceKernel.assign(tf.tensor2d(rk, [Cm, K])); slot.recoverKernel.assign(tf.tensor2d(rc, [K, Cm]));
-      slot.reduceBias.assign(tf.tensor1d(rb)); slot.recoverBias.assign(tf.tensor1d(cb));
+      slot.reduceKernel.assign(tf.tensor2d(rk, [Cm, K]));
+      slot.recoverKernel.assign(tf.tensor2d(rc, [K, Cm]));
+      slot.reduceBias.assign(tf.tensor1d(rb));
+      slot.recoverBias.assign(tf.tensor1d(cb));
     });
-    slot.lo = m.lo; slot.hi = m.hi;
+    slot.lo = m.lo;
+    slot.hi = m.hi;
   }
 }
 
 /** Folder of the shipped artifacts (works from kernel/split and from the bundled dist/kernel). */
 export function shippedDir(): string {
-  const cands = [join(__dirname, 'shipped'), resolve(__dirname, '..', '..', 'kernel', 'split', 'shipped'), join(__dirname, 'split', 'shipped')];
+  const cands = [
+    join(__dirname, 'shipped'),
+    resolve(__dirname, '..', '..', 'kernel', 'split', 'shipped'),
+    join(__dirname, 'split', 'shipped'),
+  ];
   return cands.find((d) => existsSync(d)) ?? cands[0]!;
 }
 
@@ -406,8 +562,11 @@ export function shippedDir(): string {
  * owns the returned net (`net.dispose()`).
  */
 export function loadShippedSupernet(name = 'fmnist-supernet'): { net: Supernet; manifest: SupernetManifest } {
-  const dir = shippedDir(), mp = join(dir, `${name}.json`), bp = join(dir, `${name}.bin`);
-  if (!existsSync(mp) || !existsSync(bp)) throw new NotFound(`shipped supernet ${name} not found in ${dir}; regenerate with: nice npx tsx scripts/split/train-supernet.ts`);
+  const dir = shippedDir(),
+    mp = join(dir, `${name}.json`),
+    bp = join(dir, `${name}.bin`);
+  if (!existsSync(mp) || !existsSync(bp))
+    throw new NotFound(`shipped supernet ${name} not found in ${dir}; regenerate with: nice npx tsx scripts/split/train-supernet.ts`);
   const manifest = JSON.parse(readFileSync(mp, 'utf8')) as SupernetManifest;
   return { net: deserializeSupernet(manifest, new Uint8Array(readFileSync(bp))), manifest };
 }

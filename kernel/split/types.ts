@@ -9,11 +9,22 @@
  */
 
 /** An activation shape (height, width, channels), batch dimension left out. */
-export interface Shape { readonly h: number; readonly w: number; readonly c: number }
+export interface Shape {
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+}
 
 /** One layer of the cost model. Convolutions use 'same' padding: H_out = ceil(H / stride). */
 export type LayerSpec =
-  | { readonly kind: 'conv'; readonly name: string; readonly k: number; readonly cout: number; readonly stride?: number; readonly bias?: boolean }
+  | {
+      readonly kind: 'conv';
+      readonly name: string;
+      readonly k: number;
+      readonly cout: number;
+      readonly stride?: number;
+      readonly bias?: boolean;
+    }
   | { readonly kind: 'dwconv'; readonly name: string; readonly k: number; readonly stride?: number; readonly bias?: boolean }
   | { readonly kind: 'dense'; readonly name: string; readonly cout: number; readonly bias?: boolean }
   /** Global average pooling: additions only, counted as 0 MACs. */

@@ -5,7 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, describe } from '../core/errors';
 import { isMatrixLike, toShaped, type MatrixLike } from '../core/matrix';
 
-export interface Acts { shape: number[]; data: Float32Array | Float64Array }
+export interface Acts {
+  shape: number[];
+  data: Float32Array | Float64Array;
+}
 /**
  * What CKA and stitch fitting accept: any MatrixLike of rank 2 [N, d] or 4 [N, H, W, C] (a tensor the caller keeps, a
  * typed array with its shape, an npy `{ shape, data }` (int64 within ±2^53 converted), nested arrays [N][d]).
@@ -18,18 +21,24 @@ export function asActs(x: ActsLike, name: string): Acts {
   const t = toShaped(x, name, { layout: '[N, d] or [N, H, W, C]' });
   const shape = t.shape;
   const data = t.data instanceof Float32Array || t.data instanceof Float64Array ? t.data : Float64Array.from(t.data);
-  if (shape.length !== 2 && shape.length !== 4) throw new InvalidInput(`${name} must have rank 2 [N, d] or 4 [N, H, W, C], got shape [${shape.join(', ')}]`);
-  if (shape.some((s) => !Number.isInteger(s) || s < 1)) throw new InvalidInput(`${name} shape [${shape.join(', ')}] must hold positive integers`);
+  if (shape.length !== 2 && shape.length !== 4)
+    throw new InvalidInput(`${name} must have rank 2 [N, d] or 4 [N, H, W, C], got shape [${shape.join(', ')}]`);
+  if (shape.some((s) => !Number.isInteger(s) || s < 1))
+    throw new InvalidInput(`${name} shape [${shape.join(', ')}] must hold positive integers`);
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== data.length) throw new InvalidInput(`${name} has ${data.length} values but shape [${shape.join(', ')}] needs ${size}`);
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) throw new InvalidInput(`${name} holds ${describe(data[i])} at flat index ${i} (sample ${Math.floor(i / (size / shape[0]!))}); activations must be finite`);
+    if (!Number.isFinite(data[i]!))
+      throw new InvalidInput(
+        `${name} holds ${describe(data[i])} at flat index ${i} (sample ${Math.floor(i / (size / shape[0]!))}); activations must be finite`,
+      );
   }
   return { shape, data };
 }
 
 export function sameN(a: Acts, b: Acts, what: string): void {
-  if (a.shape[0] !== b.shape[0]) throw new InvalidInput(`${what}: X has ${a.shape[0]} samples but Y has ${b.shape[0]}; both must come from the same inputs`);
+  if (a.shape[0] !== b.shape[0])
+    throw new InvalidInput(`${what}: X has ${a.shape[0]} samples but Y has ${b.shape[0]}; both must come from the same inputs`);
 }
 
 /** Global average pool of [N, H, W, C] → [N, C] (float64). */
@@ -38,7 +47,10 @@ export function gap(a: Acts): Acts {
   const out = new Float64Array(n * c);
   const hw = h * w;
   for (let i = 0; i < n; i++) {
-    for (let p = 0; p < hw; p++) { const o = (i * hw + p) * c; for (let j = 0; j < c; j++) out[i * c + j]! += a.data[o + j]!; }
+    for (let p = 0; p < hw; p++) {
+      const o = (i * hw + p) * c;
+      for (let j = 0; j < c; j++) out[i * c + j]! += a.data[o + j]!;
+    }
     for (let j = 0; j < c; j++) out[i * c + j]! /= hw;
   }
   return { shape: [n, c], data: out };
@@ -47,7 +59,12 @@ export function gap(a: Acts): Acts {
 /** Bilinear resize of [N, H, W, C] to [N, h, w, C] with align_corners = true (PyTorch UpsamplingBilinear2d). */
 export function resize(a: Acts, h: number, w: number): Acts {
   if (a.shape[1] === h && a.shape[2] === w) return a;
-  const out = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(Float32Array.from(a.data), a.shape as [number, number, number, number]), [h, w], true).dataSync() as Float32Array);
+  const out = tf.tidy(
+    () =>
+      tf.image
+        .resizeBilinear(tf.tensor4d(Float32Array.from(a.data), a.shape as [number, number, number, number]), [h, w], true)
+        .dataSync() as Float32Array,
+  );
   return { shape: [a.shape[0]!, h, w, a.shape[3]!], data: out };
 }
 

@@ -26,51 +26,85 @@ export interface CkaOptions {
 }
 
 function ckaMatrices(X: Float64Array, Y: Float64Array, n: number, dx: number, dy: number, kind: 'biased' | 'unbiased'): number {
-  X = Float64Array.from(X); Y = Float64Array.from(Y);
-  centerColumns(X, n, dx); centerColumns(Y, n, dy);
+  X = Float64Array.from(X);
+  Y = Float64Array.from(Y);
+  centerColumns(X, n, dx);
+  centerColumns(Y, n, dy);
   if (kind === 'biased') {
-    const xy = frob2(atb(X, Y, n, dx, dy)), xx = Math.sqrt(frob2(atb(X, X, n, dx, dx))), yy = Math.sqrt(frob2(atb(Y, Y, n, dy, dy)));
-    if (xx === 0 || yy === 0) throw new InvalidInput(`CKA undefined: ${xx === 0 ? 'X' : 'Y'} is constant across all ${n} samples (zero variance)`);
+    const xy = frob2(atb(X, Y, n, dx, dy)),
+      xx = Math.sqrt(frob2(atb(X, X, n, dx, dx))),
+      yy = Math.sqrt(frob2(atb(Y, Y, n, dy, dy)));
+    if (xx === 0 || yy === 0)
+      throw new InvalidInput(`CKA undefined: ${xx === 0 ? 'X' : 'Y'} is constant across all ${n} samples (zero variance)`);
     return xy / (xx * yy);
   }
   if (n < 4) throw new InvalidInput(`unbiased CKA needs at least 4 samples, got ${n}`);
-  const K = aat(X, n, dx), L = aat(Y, n, dy);
+  const K = aat(X, n, dx),
+    L = aat(Y, n, dy);
   const hsic = (A: Float64Array, B: Float64Array): number => {
     // A, B with zeroed diagonals
-    let tr = 0, sa = 0, sb = 0, s3 = 0;
-    const ra = new Float64Array(n), rb = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      const a = A[i * n + j]!, b = B[i * n + j]!;
-      tr += a * b; sa += a; sb += b; ra[i]! += a; rb[i]! += b;
-    }
+    let tr = 0,
+      sa = 0,
+      sb = 0,
+      s3 = 0;
+    const ra = new Float64Array(n),
+      rb = new Float64Array(n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const a = A[i * n + j]!,
+          b = B[i * n + j]!;
+        tr += a * b;
+        sa += a;
+        sb += b;
+        ra[i]! += a;
+        rb[i]! += b;
+      }
     for (let i = 0; i < n; i++) s3 += ra[i]! * rb[i]!;
     return (tr + (sa * sb) / ((n - 1) * (n - 2)) - (2 / (n - 2)) * s3) / (n * (n - 3));
   };
-  const kl = hsic(K, L), kk = hsic(K, K), ll = hsic(L, L);
-  if (!(kk > 0) || !(ll > 0)) throw new InvalidInput(`unbiased CKA undefined: HSIC(${kk > 0 ? 'Y' : 'X'}, itself) = ${(kk > 0 ? ll : kk).toExponential(3)} is not positive`);
+  const kl = hsic(K, L),
+    kk = hsic(K, K),
+    ll = hsic(L, L);
+  if (!(kk > 0) || !(ll > 0))
+    throw new InvalidInput(
+      `unbiased CKA undefined: HSIC(${kk > 0 ? 'Y' : 'X'}, itself) = ${(kk > 0 ? ll : kk).toExponential(3)} is not positive`,
+    );
   return kl / Math.sqrt(kk * ll);
 }
 
 /** Prepare two activation sets for CKA under the policy: returns two row-matrices with the same row count. */
-export function ckaRows(xa: Acts, ya: Acts, opts: CkaOptions = {}): { X: Float64Array; Y: Float64Array; n: number; dx: number; dy: number } {
+export function ckaRows(
+  xa: Acts,
+  ya: Acts,
+  opts: CkaOptions = {},
+): { X: Float64Array; Y: Float64Array; n: number; dx: number; dy: number } {
   sameN(xa, ya, 'cka');
   const policy = opts.convPolicy ?? 'paper';
   if (policy !== 'paper' && policy !== 'gap') throw new InvalidInput(`convPolicy must be 'paper' or 'gap', got ${describe(policy)}`);
   const spc = checkInt('samplesPerChannel', opts.samplesPerChannel ?? 10, 1);
-  let a = xa, b = ya;
+  let a = xa,
+    b = ya;
   if (a.shape.length === 4 && b.shape.length === 4 && policy === 'paper') {
-    const [ha, wa] = [a.shape[1]!, a.shape[2]!], [hb, wb] = [b.shape[1]!, b.shape[2]!];
-    if (ha > hb) a = resize(a, hb, wb); else if (hb > ha) b = resize(b, ha, wa);
-    else if (wa !== wb) { const w = Math.min(wa, wb); a = resize(a, ha, w); b = resize(b, hb, w); }
-    const ra = rows(a), rb = rows(b);
+    const [ha, wa] = [a.shape[1]!, a.shape[2]!],
+      [hb, wb] = [b.shape[1]!, b.shape[2]!];
+    if (ha > hb) a = resize(a, hb, wb);
+    else if (hb > ha) b = resize(b, ha, wa);
+    else if (wa !== wb) {
+      const w = Math.min(wa, wb);
+      a = resize(a, ha, w);
+      b = resize(b, hb, w);
+    }
+    const ra = rows(a),
+      rb = rows(b);
     const k = Math.min(spc * Math.min(ra.d, rb.d), ra.n);
     const idx = makeRng(opts.seed ?? 0).sample(ra.n, k);
     return { X: takeRows(ra.X, ra.d, idx), Y: takeRows(rb.X, rb.d, idx), n: k, dx: ra.d, dy: rb.d };
   }
   if (a.shape.length === 4) a = gap(a);
   if (b.shape.length === 4) b = gap(b);
-  const ra = rows(a), rb = rows(b);
+  const ra = rows(a),
+    rb = rows(b);
   return { X: ra.X, Y: rb.X, n: ra.n, dx: ra.d, dy: rb.d };
 }
 
@@ -87,6 +121,13 @@ export function cka(X: ActsLike, Y: ActsLike, opts: CkaOptions = {}): number {
 }
 
 /** CKA on row matrices directly (no policy): X [n×dx], Y [n×dy] in float64. */
-export function ckaRaw(X: Float64Array, Y: Float64Array, n: number, dx: number, dy: number, kind: 'biased' | 'unbiased' = 'biased'): number {
+export function ckaRaw(
+  X: Float64Array,
+  Y: Float64Array,
+  n: number,
+  dx: number,
+  dy: number,
+  kind: 'biased' | 'unbiased' = 'biased',
+): number {
   return ckaMatrices(X, Y, n, dx, dy, kind);
 }

@@ -9,10 +9,13 @@ import { paperVsOurs } from './paper';
 import { spearman } from './study';
 import { toyA, toyB, toyImages } from './toy.test-util';
 
-before(async () => { await init({ backend: 'cpu', verbose: false }); });
+before(async () => {
+  await init({ backend: 'cpu', verbose: false });
+});
 
 test('CKA matrix layer by layer: diagonal of a model with itself is 1, figure payloads build', async () => {
-  const a = toyA(), b = toyB();
+  const a = toyA(),
+    b = toyB();
   try {
     const data = toyImages(16);
     const m = await expectNoLeak(() => ckaMatrix(a, a, data));
@@ -27,8 +30,23 @@ test('CKA matrix layer by layer: diagonal of a model with itself is 1, figure pa
     for await (const n of search({ nets: [a, b], data, K: 2, TT: 0 })) nets.push(n);
     assert.equal(networksTable(nets.map((n) => ({ ...n, acc: 0.5 }))).rows.length, nets.length);
     assert.equal(chainFigure(nets[0]!).rows.length, nets[0]!.chain.length);
-    assert.equal(paperVsOurs({ bestStitched: 0.5, bestStitchedSources: 2, bestOriginal: 0.4, meanOriginal: 0.3, spearman: 0.1, generated: 3, stitchingImages: 256, testImages: 2004 }).kind, 'table');
-  } finally { a.dispose(); b.dispose(); }
+    assert.equal(
+      paperVsOurs({
+        bestStitched: 0.5,
+        bestStitchedSources: 2,
+        bestOriginal: 0.4,
+        meanOriginal: 0.3,
+        spearman: 0.1,
+        generated: 3,
+        stitchingImages: 256,
+        testImages: 2004,
+      }).kind,
+      'table',
+    );
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
 });
 
 test('spearman: monotone maps give ±1, ties get average ranks', () => {

@@ -6,13 +6,16 @@ import { expectNoLeak, relErr } from '../core/testing';
 import { InvalidInput, UnsupportedLayer } from '../core/errors';
 import { fitStitch, foldKernel, foldBias } from './fit';
 
-before(async () => { await init({ backend: 'cpu', verbose: false }); });
+before(async () => {
+  await init({ backend: 'cpu', verbose: false });
+});
 
 const randn = (r: ReturnType<typeof rng>, n: number): Float64Array => Float64Array.from(r.normals(n));
 /** Residual R = X Aᵀ (+ b) − Y and the normal-equation violation ‖[X 1]ᵀR‖ / (‖X‖‖Y‖). */
 function normalEq(X: Float64Array, Y: Float64Array, A: Float64Array, b: Float64Array | null, n: number, d1: number, d2: number): number {
   const G = new Float64Array((d1 + 1) * d2);
-  let nx = 0, ny = 0;
+  let nx = 0,
+    ny = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d2; j++) {
       let p = b ? b[j]! : 0;
@@ -31,8 +34,11 @@ function normalEq(X: Float64Array, Y: Float64Array, A: Float64Array, b: Float64A
 
 test('least squares: normal equations hold (rows ≥ d), noisy targets', () => {
   const r = rng(1);
-  const n = 300, d1 = 12, d2 = 7;
-  const X = randn(r, n * d1), Y = randn(r, n * d2);
+  const n = 300,
+    d1 = 12,
+    d2 = 7;
+  const X = randn(r, n * d1),
+    Y = randn(r, n * d2);
   for (let i = 0; i < n; i++) for (let j = 0; j < d2; j++) Y[i * d2 + j]! += 2 * X[i * d1 + j]! - X[i * d1 + j + 3]!;
   const s = fitStitch({ shape: [n, d1], data: X }, { shape: [n, d2], data: Y });
   assert.equal(s.rank, d1);
@@ -44,8 +50,11 @@ test('least squares: normal equations hold (rows ≥ d), noisy targets', () => {
 
 test('minimum norm: with fewer rows than features the map interpolates and lies in the row space', () => {
   const r = rng(2);
-  const n = 5, d1 = 12, d2 = 3;
-  const X = randn(r, n * d1), Y = randn(r, n * d2);
+  const n = 5,
+    d1 = 12,
+    d2 = 3;
+  const X = randn(r, n * d1),
+    Y = randn(r, n * d2);
   const s = fitStitch({ shape: [n, d1], data: X }, { shape: [n, d2], data: Y });
   assert.equal(s.rank, n);
   assert.ok(s.relResidual < 1e-10, `interpolates: ${s.relResidual}`);
@@ -53,28 +62,52 @@ test('minimum norm: with fewer rows than features the map interpolates and lies 
   const Q: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
     const v = X.slice(i * d1, (i + 1) * d1);
-    for (const q of Q) { let p = 0; for (let k = 0; k < d1; k++) p += v[k]! * q[k]!; for (let k = 0; k < d1; k++) v[k]! -= p * q[k]!; }
-    let nv = 0; for (const t of v) nv += t * t; nv = Math.sqrt(nv);
+    for (const q of Q) {
+      let p = 0;
+      for (let k = 0; k < d1; k++) p += v[k]! * q[k]!;
+      for (let k = 0; k < d1; k++) v[k]! -= p * q[k]!;
+    }
+    let nv = 0;
+    for (const t of v) nv += t * t;
+    nv = Math.sqrt(nv);
     Q.push(v.map((t) => t / nv));
   }
   for (let j = 0; j < d2; j++) {
     const a = s.A.slice(j * d1, (j + 1) * d1);
-    for (const q of Q) { let p = 0; for (let k = 0; k < d1; k++) p += a[k]! * q[k]!; for (let k = 0; k < d1; k++) a[k]! -= p * q[k]!; }
-    let rest = 0; for (const t of a) rest += t * t;
+    for (const q of Q) {
+      let p = 0;
+      for (let k = 0; k < d1; k++) p += a[k]! * q[k]!;
+      for (let k = 0; k < d1; k++) a[k]! -= p * q[k]!;
+    }
+    let rest = 0;
+    for (const t of a) rest += t * t;
     assert.ok(Math.sqrt(rest) < 1e-9, `row ${j} of A has a component outside span(X): ${Math.sqrt(rest)}`);
   }
 });
 
 test('rank-deficient X: duplicated channel gets split evenly (pseudo-inverse, not arbitrary)', () => {
   const r = rng(3);
-  const n = 100, d1 = 4;
-  const X = new Float64Array(n * d1), Y = new Float64Array(n);
-  for (let i = 0; i < n; i++) { const a = r.normal(), b = r.normal(), c = r.normal(); X.set([a, a, b, c], i * d1); Y[i] = 2 * a + b; }
+  const n = 100,
+    d1 = 4;
+  const X = new Float64Array(n * d1),
+    Y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = r.normal(),
+      b = r.normal(),
+      c = r.normal();
+    X.set([a, a, b, c], i * d1);
+    Y[i] = 2 * a + b;
+  }
   const s = fitStitch({ shape: [n, d1], data: X }, { shape: [n, 1], data: Y });
   assert.equal(s.rank, 3);
   assert.ok(relErr(s.A, [1, 1, 1, 0]) < 1e-9, `A = ${Array.from(s.A)}`);
   const ridge = fitStitch({ shape: [n, d1], data: X }, { shape: [n, 1], data: Y }, { ridge: 0.5 });
-  let n0 = 0, n1 = 0; for (let i = 0; i < 4; i++) { n0 += s.A[i]! ** 2; n1 += ridge.A[i]! ** 2; }
+  let n0 = 0,
+    n1 = 0;
+  for (let i = 0; i < 4; i++) {
+    n0 += s.A[i]! ** 2;
+    n1 += ridge.A[i]! ** 2;
+  }
   assert.ok(n1 < n0, 'ridge shrinks the map');
 });
 
@@ -83,7 +116,8 @@ test('self-stitch of conv maps is the identity; maps of different size are resiz
   const x = tf.tensor4d(r.normals(4 * 6 * 6 * 5), [4, 6, 6, 5]);
   try {
     const s = await expectNoLeak(() => fitStitch(x, x));
-    let e = 0; for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) e += (s.A[i * 5 + j]! - (i === j ? 1 : 0)) ** 2;
+    let e = 0;
+    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) e += (s.A[i * 5 + j]! - (i === j ? 1 : 0)) ** 2;
     assert.ok(Math.sqrt(e) / Math.sqrt(5) < 1e-9);
     assert.equal(s.rows, 4 * 36);
     const big = tf.image.resizeBilinear(x, [11, 11], true);
@@ -92,22 +126,31 @@ test('self-stitch of conv maps is the identity; maps of different size are resiz
     big.dispose();
     const pooled = tf.mean(x, [1, 2]);
     const s3 = fitStitch(x, pooled);
-    assert.equal(s3.transform, 'gap'); assert.equal(s3.rows, 4);
+    assert.equal(s3.transform, 'gap');
+    assert.equal(s3.rows, 4);
     assert.throws(() => fitStitch(pooled, x), UnsupportedLayer);
     pooled.dispose();
-  } finally { x.dispose(); }
+  } finally {
+    x.dispose();
+  }
   assert.throws(() => fitStitch({ shape: [3, 2], data: new Float64Array(6) }, { shape: [4, 2], data: new Float64Array(8) }), InvalidInput);
-  assert.throws(() => fitStitch({ shape: [3, 2], data: [1, 2, 3, Infinity, 5, 6] }, { shape: [3, 2], data: new Float64Array(6) }), InvalidInput);
+  assert.throws(
+    () => fitStitch({ shape: [3, 2], data: [1, 2, 3, Infinity, 5, 6] }, { shape: [3, 2], data: new Float64Array(6) }),
+    InvalidInput,
+  );
 });
 
 test('folding: conv with folded kernel equals 1×1 stitch conv then the original conv; dense likewise; bias folding exact for valid/dense', () => {
   const r = rng(5);
-  const d1 = 6, d2 = 4, out = 5;
+  const d1 = 6,
+    d2 = 4,
+    out = 5;
   const A = randn(r, d2 * d1);
   const K = Float32Array.from(r.normals(3 * 3 * d2 * out));
   const folded = foldKernel({ shape: [3, 3, d2, out], data: K }, A, d1, d2);
   assert.deepEqual(folded.shape, [3, 3, d1, out]);
-  const At = new Float32Array(d1 * d2); for (let i = 0; i < d1; i++) for (let j = 0; j < d2; j++) At[i * d2 + j] = A[j * d1 + i]!;
+  const At = new Float32Array(d1 * d2);
+  for (let i = 0; i < d1; i++) for (let j = 0; j < d2; j++) At[i * d2 + j] = A[j * d1 + i]!;
   const b = randn(r, d2);
   tf.tidy(() => {
     const x = tf.tensor4d(r.normals(2 * 7 * 7 * d1), [2, 7, 7, d1]);

@@ -26,7 +26,8 @@ export interface Stitch {
   /** A [d2×d1] row-major: y ≈ A·x (+ bias). */
   A: Float64Array;
   bias: Float64Array | null;
-  d1: number; d2: number;
+  d1: number;
+  d2: number;
   /** Rows used for the fit (samples, or samples × positions for conv maps). */
   rows: number;
   rank: number;
@@ -39,21 +40,33 @@ export interface Stitch {
 /** Bring X to Y's form as the authors do; throws UnsupportedLayer for 2-D → 4-D. */
 export function alignForFit(xa: Acts, ya: Acts): { x: Acts; transform: Stitch['transform'] } {
   if (xa.shape.length === 2 && ya.shape.length === 4) {
-    throw new UnsupportedLayer(`cannot stitch a 2-D feature [${xa.shape.join(', ')}] into a conv layer expecting [${ya.shape.join(', ')}] (linear → conv stitching is unsupported, as in the paper)`);
+    throw new UnsupportedLayer(
+      `cannot stitch a 2-D feature [${xa.shape.join(', ')}] into a conv layer expecting [${ya.shape.join(', ')}] (linear → conv stitching is unsupported, as in the paper)`,
+    );
   }
   if (xa.shape.length === 4 && ya.shape.length === 2) return { x: gap(xa), transform: 'gap' };
-  if (xa.shape.length === 4 && (xa.shape[1] !== ya.shape[1] || xa.shape[2] !== ya.shape[2])) return { x: resize(xa, ya.shape[1]!, ya.shape[2]!), transform: 'resize' };
+  if (xa.shape.length === 4 && (xa.shape[1] !== ya.shape[1] || xa.shape[2] !== ya.shape[2]))
+    return { x: resize(xa, ya.shape[1]!, ya.shape[2]!), transform: 'resize' };
   return { x: xa, transform: 'none' };
 }
 
 /** Least squares on row matrices: Aᵀ [d1×d2] minimising ‖XAᵀ − Y‖, minimum norm. */
-export function solveLs(X: Float64Array, Y: Float64Array, n: number, d1: number, d2: number, opts: { ridge?: number; rcond?: number } = {}): { At: Float64Array; rank: number } {
-  const ridge = opts.ridge ?? 0, rcond = opts.rcond ?? 1e-6;
+export function solveLs(
+  X: Float64Array,
+  Y: Float64Array,
+  n: number,
+  d1: number,
+  d2: number,
+  opts: { ridge?: number; rcond?: number } = {},
+): { At: Float64Array; rank: number } {
+  const ridge = opts.ridge ?? 0,
+    rcond = opts.rcond ?? 1e-6;
   if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new InvalidInput(`ridge must be a finite number ≥ 0, got ${describe(ridge)}`);
   if (!(rcond > 0 && rcond < 1)) throw new InvalidInput(`rcond must be in (0, 1), got ${describe(rcond)}`);
   if (n >= d1 || ridge > 0) {
     const G = atb(X, X, n, d1, d1);
-    let tr = 0; for (let i = 0; i < d1; i++) tr += G[i * d1 + i]!;
+    let tr = 0;
+    for (let i = 0; i < d1; i++) tr += G[i * d1 + i]!;
     const { P, rank } = psdPinv(G, d1, rcond, ridge > 0 ? (ridge * tr) / d1 : 0);
     return { At: matmul(P, atb(X, Y, n, d1, d2), d1, d1, d2), rank };
   }
@@ -70,24 +83,37 @@ export function solveLs(X: Float64Array, Y: Float64Array, n: number, d1: number,
  * @throws InvalidInput (sample counts differ, non-finite values, bad options), UnsupportedLayer (2-D → 4-D).
  */
 export function fitStitch(X: ActsLike, Y: ActsLike, opts: FitOptions = {}): Stitch {
-  const xa0 = asActs(X, 'X'), ya = asActs(Y, 'Y');
+  const xa0 = asActs(X, 'X'),
+    ya = asActs(Y, 'Y');
   sameN(xa0, ya, 'fitStitch');
   const { x: xa, transform } = alignForFit(xa0, ya);
-  const rx = rows(xa), ry = rows(ya);
-  const d1 = rx.d, d2 = ry.d;
-  let Xr = rx.X, Yr = ry.X, n = rx.n;
+  const rx = rows(xa),
+    ry = rows(ya);
+  const d1 = rx.d,
+    d2 = ry.d;
+  let Xr = rx.X,
+    Yr = ry.X,
+    n = rx.n;
   if (opts.maxRows !== undefined) {
-    if (!Number.isInteger(opts.maxRows) || opts.maxRows < 1) throw new InvalidInput(`maxRows must be a positive integer, got ${describe(opts.maxRows)}`);
+    if (!Number.isInteger(opts.maxRows) || opts.maxRows < 1)
+      throw new InvalidInput(`maxRows must be a positive integer, got ${describe(opts.maxRows)}`);
     if (opts.maxRows < n) {
       const idx = makeRng(opts.seed ?? 0).sample(n, opts.maxRows);
-      Xr = takeRows(Xr, d1, idx); Yr = takeRows(Yr, d2, idx); n = opts.maxRows;
+      Xr = takeRows(Xr, d1, idx);
+      Yr = takeRows(Yr, d2, idx);
+      n = opts.maxRows;
     }
   }
   const bias = opts.bias ?? false;
-  let Xf = Xr, df = d1;
+  let Xf = Xr,
+    df = d1;
   if (bias) {
-    df = d1 + 1; Xf = new Float64Array(n * df);
-    for (let i = 0; i < n; i++) { Xf.set(Xr.subarray(i * d1, (i + 1) * d1), i * df); Xf[i * df + d1] = 1; }
+    df = d1 + 1;
+    Xf = new Float64Array(n * df);
+    for (let i = 0; i < n; i++) {
+      Xf.set(Xr.subarray(i * d1, (i + 1) * d1), i * df);
+      Xf[i * df + d1] = 1;
+    }
   }
   const { At, rank } = solveLs(Xf, Yr, n, df, d2, opts);
   const A = new Float64Array(d2 * d1);
@@ -104,9 +130,15 @@ export function fitStitch(X: ActsLike, Y: ActsLike, opts: FitOptions = {}): Stit
  * Fold A [d2×d1] into a receiving kernel: Dense [d2, out] → [d1, out] (K' = AᵀK); Conv2D [kh, kw, d2, out] →
  * [kh, kw, d1, out] (K'[:, :, i, o] = Σ_j A[j, i]·K[:, :, j, o]). Returns float32 data and the new shape.
  */
-export function foldKernel(kernel: { shape: readonly number[]; data: ArrayLike<number> }, A: Float64Array, d1: number, d2: number): { shape: number[]; data: Float32Array } {
+export function foldKernel(
+  kernel: { shape: readonly number[]; data: ArrayLike<number> },
+  A: Float64Array,
+  d1: number,
+  d2: number,
+): { shape: number[]; data: Float32Array } {
   const s = kernel.shape;
-  const cin = s[s.length - 2]!, out = s[s.length - 1]!;
+  const cin = s[s.length - 2]!,
+    out = s[s.length - 1]!;
   if (cin !== d2) throw new InvalidInput(`foldKernel: kernel expects ${cin} input channels but the stitch maps to ${d2}`);
   if (A.length !== d1 * d2) throw new InvalidInput(`foldKernel: A has ${A.length} entries, expected ${d2}×${d1}`);
   const taps = kernel.data.length / (cin * out);
@@ -116,7 +148,8 @@ export function foldKernel(kernel: { shape: readonly number[]; data: ArrayLike<n
       for (let j = 0; j < d2; j++) {
         const a = A[j * d1 + i]!;
         if (a === 0) continue;
-        const src = (t * cin + j) * out, dst = (t * d1 + i) * out;
+        const src = (t * cin + j) * out,
+          dst = (t * d1 + i) * out;
         for (let o = 0; o < out; o++) res[dst + o]! += a * kernel.data[src + o]!;
       }
     }
@@ -128,11 +161,18 @@ export function foldKernel(kernel: { shape: readonly number[]; data: ArrayLike<n
  * Fold a stitch bias b [d2] into the receiving layer's bias: bias'[o] = bias[o] + Σ_{taps, j} K[t, j, o]·b[j].
  * Exact for Dense and 'valid' convs; for 'same' convs the zero padding at the borders sees no bias (documented approximation).
  */
-export function foldBias(kernel: { shape: readonly number[]; data: ArrayLike<number> }, layerBias: ArrayLike<number> | null, b: Float64Array): Float32Array {
-  const s = kernel.shape, cin = s[s.length - 2]!, out = s[s.length - 1]!;
+export function foldBias(
+  kernel: { shape: readonly number[]; data: ArrayLike<number> },
+  layerBias: ArrayLike<number> | null,
+  b: Float64Array,
+): Float32Array {
+  const s = kernel.shape,
+    cin = s[s.length - 2]!,
+    out = s[s.length - 1]!;
   const taps = kernel.data.length / (cin * out);
   const res = new Float32Array(out);
   for (let o = 0; o < out; o++) res[o] = layerBias ? layerBias[o]! : 0;
-  for (let t = 0; t < taps; t++) for (let j = 0; j < cin; j++) for (let o = 0; o < out; o++) res[o]! += kernel.data[(t * cin + j) * out + o]! * b[j]!;
+  for (let t = 0; t < taps; t++)
+    for (let j = 0; j < cin; j++) for (let o = 0; o < out; o++) res[o]! += kernel.data[(t * cin + j) * out + o]! * b[j]!;
   return res;
 }

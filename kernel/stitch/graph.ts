@@ -12,7 +12,12 @@ import { foldKernel, foldBias } from './fit';
 type Layer = tf.layers.Layer;
 type Sym = tf.SymbolicTensor;
 
-export interface GraphNode { layer: Layer; inputs: number[]; output: number; className: string }
+export interface GraphNode {
+  layer: Layer;
+  inputs: number[];
+  output: number;
+  className: string;
+}
 
 /** A fragment: layers [from, to) of a network in topological order. */
 export interface Fragment {
@@ -20,12 +25,15 @@ export interface Fragment {
   net: string;
   index: number;
   /** Layer index range [from, to) in topological order (InputLayer excluded). */
-  from: number; to: number;
+  from: number;
+  to: number;
   /** Names of its layers. */
   layers: string[];
   /** Input and output shapes without the batch axis. */
-  inShape: number[]; outShape: number[];
-  isStart: boolean; isEnd: boolean;
+  inShape: number[];
+  outShape: number[];
+  isStart: boolean;
+  isEnd: boolean;
   /** Layers that receive the fragment's input (their kernels take the folded stitch). */
   receivers: string[];
   id: string;
@@ -35,7 +43,8 @@ export interface NetGraph {
   name: string;
   model: tf.LayersModel;
   nodes: GraphNode[];
-  inputId: number; outputId: number;
+  inputId: number;
+  outputId: number;
   shapes: Map<number, number[]>;
   /** Tensor id at each cut position (index into nodes): cuts[k] = { pos, tensor }. */
   cuts: { pos: number; tensor: number }[];
@@ -46,14 +55,18 @@ export interface NetGraph {
 
 const RECEIVERS = new Set(['Conv2D', 'Dense']);
 
-function symList(x: Sym | Sym[]): Sym[] { return Array.isArray(x) ? x : [x]; }
+function symList(x: Sym | Sym[]): Sym[] {
+  return Array.isArray(x) ? x : [x];
+}
 
 /** Analyse a model's layer graph. @throws UnsupportedLayer for nested models, shared layers, multi-input/output models. */
 export function analyse(model: tf.LayersModel, name?: string): NetGraph {
   if (!(model instanceof tf.LayersModel)) throw new InvalidInput(`expected a tf.LayersModel, got ${describe(model)}`);
   const netName = name ?? model.name;
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new UnsupportedLayer(`${netName}: StitchNet needs a single-input single-output model, got ${model.inputs.length} inputs and ${model.outputs.length} outputs`);
+    throw new UnsupportedLayer(
+      `${netName}: StitchNet needs a single-input single-output model, got ${model.inputs.length} inputs and ${model.outputs.length} outputs`,
+    );
   }
   const nodes: GraphNode[] = [];
   const shapes = new Map<number, number[]>();
@@ -64,9 +77,14 @@ export function analyse(model: tf.LayersModel, name?: string): NetGraph {
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     if (cls === 'InputLayer') continue;
-    if (layer instanceof tf.LayersModel) throw new UnsupportedLayer(`${netName}: nested model ${describe(layer.name)} is not supported; flatten it into one functional model`);
-    if (layer.inboundNodes.length !== 1) throw new UnsupportedLayer(`${netName}: layer ${describe(layer.name)} (${cls}) is used ${layer.inboundNodes.length} times; shared layers are not supported`);
-    const ins = symList(layer.input as Sym | Sym[]), out = layer.output as Sym | Sym[];
+    if (layer instanceof tf.LayersModel)
+      throw new UnsupportedLayer(`${netName}: nested model ${describe(layer.name)} is not supported; flatten it into one functional model`);
+    if (layer.inboundNodes.length !== 1)
+      throw new UnsupportedLayer(
+        `${netName}: layer ${describe(layer.name)} (${cls}) is used ${layer.inboundNodes.length} times; shared layers are not supported`,
+      );
+    const ins = symList(layer.input as Sym | Sym[]),
+      out = layer.output as Sym | Sym[];
     if (Array.isArray(out)) throw new UnsupportedLayer(`${netName}: layer ${describe(layer.name)} (${cls}) has several outputs`);
     shapes.set(out.id, out.shape.slice(1) as number[]);
     syms.set(out.id, out);
@@ -76,12 +94,14 @@ export function analyse(model: tf.LayersModel, name?: string): NetGraph {
   const outputId = model.outputs[0]!.id;
   // consumers and last use of every tensor
   const consumers = new Map<number, number[]>();
-  nodes.forEach((nd, i) => { for (const t of nd.inputs) consumers.set(t, [...(consumers.get(t) ?? []), i]); });
+  nodes.forEach((nd, i) => {
+    for (const t of nd.inputs) consumers.set(t, [...(consumers.get(t) ?? []), i]);
+  });
   const producedAt = new Map<number, number>([[inSym.id, -1]]);
   nodes.forEach((nd, i) => producedAt.set(nd.output, i));
   const cuts: { pos: number; tensor: number }[] = [];
   for (let p = 1; p < nodes.length; p++) {
-    const live = [...producedAt.entries()].filter(([t, at]) => at < p && ((consumers.get(t) ?? []).some((c) => c >= p) || (t === outputId)));
+    const live = [...producedAt.entries()].filter(([t, at]) => at < p && ((consumers.get(t) ?? []).some((c) => c >= p) || t === outputId));
     if (live.length !== 1) continue;
     const t = live[0]![0];
     const cons = consumers.get(t) ?? [];
@@ -93,13 +113,23 @@ export function analyse(model: tf.LayersModel, name?: string): NetGraph {
   const g: NetGraph = { name: netName, model, nodes, inputId: inSym.id, outputId, shapes, cuts, fragments: [], syms };
   const bounds = [0, ...cuts.map((c) => c.pos), nodes.length];
   for (let k = 0; k + 1 < bounds.length; k++) {
-    const from = bounds[k]!, to = bounds[k + 1]!;
+    const from = bounds[k]!,
+      to = bounds[k + 1]!;
     const inT = k === 0 ? inSym.id : cuts[k - 1]!.tensor;
     const outT = k + 1 === bounds.length - 1 ? outputId : cuts[k]!.tensor;
     const receivers = k === 0 ? [] : (consumers.get(inT) ?? []).map((c) => nodes[c]!.layer.name);
     g.fragments.push({
-      net: netName, index: k, from, to, layers: nodes.slice(from, to).map((n) => n.layer.name),
-      inShape: shapes.get(inT)!, outShape: shapes.get(outT)!, isStart: k === 0, isEnd: k === bounds.length - 2, receivers, id: `${netName}#${k}`,
+      net: netName,
+      index: k,
+      from,
+      to,
+      layers: nodes.slice(from, to).map((n) => n.layer.name),
+      inShape: shapes.get(inT)!,
+      outShape: shapes.get(outT)!,
+      isStart: k === 0,
+      isEnd: k === bounds.length - 2,
+      receivers,
+      id: `${netName}#${k}`,
     });
   }
   return g;
@@ -132,7 +162,9 @@ let uid = 0;
 
 function cloneLayer(layer: Layer, tag: string): Layer {
   const cfg = { ...layer.getConfig() } as Record<string, unknown>;
-  delete cfg.batchInputShape; delete cfg.inputShape; delete cfg.batchSize;
+  delete cfg.batchInputShape;
+  delete cfg.inputShape;
+  delete cfg.batchSize;
   cfg.name = `${tag}_${layer.name}_${++uid}`;
   const Ctor = layer.constructor as unknown as new (c: Record<string, unknown>) => Layer;
   return new Ctor(cfg);
@@ -171,16 +203,24 @@ export function buildChain(pieces: Piece[], inputShape: number[], name = 'stitch
   const model = tf.model({ inputs: inp, outputs: cur, name: `${name}_${++uid}` });
   for (const c of clones) {
     const ws = c.src.getWeights();
-    if (!c.receiver) { c.dst.setWeights(ws); continue; }
+    if (!c.receiver) {
+      c.dst.setWeights(ws);
+      continue;
+    }
     const pc = c.piece;
     const d2 = pc.A!.length / pc.d1;
     const kd = { shape: ws[0]!.shape, data: ws[0]!.dataSync() };
     const k2 = foldKernel(kd, pc.A!, pc.d1, d2);
     const news: tf.Tensor[] = [tf.tensor(k2.data, k2.shape)];
     if (ws.length > 1) news.push(pc.bias ? tf.tensor(foldBias(kd, ws[1]!.dataSync(), pc.bias), ws[1]!.shape) : ws[1]!);
-    else if (pc.bias) { news.forEach((t) => t.dispose()); model.dispose(); throw new UnsupportedLayer(`${c.src.name} has no bias to take the stitch bias; fit without bias`); }
+    else if (pc.bias) {
+      news.forEach((t) => t.dispose());
+      model.dispose();
+      throw new UnsupportedLayer(`${c.src.name} has no bias to take the stitch bias; fit without bias`);
+    }
     c.dst.setWeights(news);
-    news[0]!.dispose(); if (pc.bias && news[1]) news[1].dispose();
+    news[0]!.dispose();
+    if (pc.bias && news[1]) news[1].dispose();
   }
   return model;
 }
@@ -190,11 +230,13 @@ export function countMacs(model: tf.LayersModel): number {
   let macs = 0;
   for (const l of model.layers) {
     const cls = l.getClassName();
-    const out = (l.output as Sym).shape, inp = (symList(l.input as Sym | Sym[])[0]!).shape;
+    const out = (l.output as Sym).shape,
+      inp = symList(l.input as Sym | Sym[])[0]!.shape;
     const cfg = l.getConfig() as { kernelSize?: number | number[]; depthMultiplier?: number };
     const ks = Array.isArray(cfg.kernelSize) ? cfg.kernelSize : [cfg.kernelSize ?? 1, cfg.kernelSize ?? 1];
     const kk = (ks[0] ?? 1) * (ks[1] ?? 1);
-    const cin = inp[inp.length - 1] as number, cout = out[out.length - 1] as number;
+    const cin = inp[inp.length - 1] as number,
+      cout = out[out.length - 1] as number;
     const pos = out.length === 4 ? (out[1] as number) * (out[2] as number) : 1;
     if (cls === 'Conv2D') macs += pos * kk * cin * cout;
     else if (cls === 'DepthwiseConv2D') macs += pos * kk * cin * (cfg.depthMultiplier ?? 1);

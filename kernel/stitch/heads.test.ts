@@ -6,8 +6,12 @@ import { knnHead, labelMapHead, accuracy } from './heads';
 
 test('k-NN head: matches a brute-force vote, ties go to the smallest label', () => {
   const r = rng(1);
-  const n = 40, d = 3, m = 25, k = 5;
-  const F = Float64Array.from(r.normals(n * d)), Q = Float64Array.from(r.normals(m * d));
+  const n = 40,
+    d = 3,
+    m = 25,
+    k = 5;
+  const F = Float64Array.from(r.normals(n * d)),
+    Q = Float64Array.from(r.normals(m * d));
   const Y = Int32Array.from({ length: n }, () => r.int(4));
   const pred = knnHead({ shape: [n, d], data: F }, Y, { k }).predict({ shape: [m, d], data: Q });
   for (let q = 0; q < m; q++) {

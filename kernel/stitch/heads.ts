@@ -5,11 +5,17 @@
 import { InvalidInput, checkInt, describe } from '../core/errors';
 import { type ActsLike, asActs } from './acts';
 
-export interface KnnHead { k: number; d: number; n: number; predict(features: ActsLike): Int32Array }
+export interface KnnHead {
+  k: number;
+  d: number;
+  n: number;
+  predict(features: ActsLike): Int32Array;
+}
 
 function flat(x: ActsLike, name: string): { F: Float64Array; n: number; d: number } {
   const a = asActs(x, name);
-  const n = a.shape[0]!, d = a.data.length / n;
+  const n = a.shape[0]!,
+    d = a.data.length / n;
   return { F: a.data instanceof Float64Array ? a.data : Float64Array.from(a.data), n, d };
 }
 
@@ -20,25 +26,38 @@ export function knnHead(features: ActsLike, labels: ArrayLike<number>, opts: { k
   if (labels.length !== n) throw new InvalidInput(`knnHead: ${n} feature rows but ${labels.length} labels`);
   if (k > n) throw new InvalidInput(`knnHead: k = ${k} exceeds the ${n} training samples`);
   const Y = Int32Array.from(labels);
-  for (let i = 0; i < n; i++) if (!(Y[i]! >= 0)) throw new InvalidInput(`labels[${i}] = ${describe(labels[i])}; expected a non-negative integer`);
+  for (let i = 0; i < n; i++)
+    if (!(Y[i]! >= 0)) throw new InvalidInput(`labels[${i}] = ${describe(labels[i])}; expected a non-negative integer`);
   const nc = Math.max(...Y) + 1;
   return {
-    k, d, n,
+    k,
+    d,
+    n,
     predict(x: ActsLike): Int32Array {
       const { F: Q, n: m, d: dq } = flat(x, 'features');
       if (dq !== d) throw new InvalidInput(`knnHead.predict: features have ${dq} values per sample, the head was fitted on ${d}`);
       const out = new Int32Array(m);
-      const bestD = new Float64Array(k), bestI = new Int32Array(k);
+      const bestD = new Float64Array(k),
+        bestI = new Int32Array(k);
       const votes = new Int32Array(nc);
       for (let q = 0; q < m; q++) {
-        bestD.fill(Infinity); bestI.fill(-1);
+        bestD.fill(Infinity);
+        bestI.fill(-1);
         for (let i = 0; i < n; i++) {
           let s = 0;
-          for (let j = 0; j < d; j++) { const t = Q[q * d + j]! - F[i * d + j]!; s += t * t; }
+          for (let j = 0; j < d; j++) {
+            const t = Q[q * d + j]! - F[i * d + j]!;
+            s += t * t;
+          }
           if (s < bestD[k - 1]!) {
             let p = k - 1;
-            while (p > 0 && bestD[p - 1]! > s) { bestD[p] = bestD[p - 1]!; bestI[p] = bestI[p - 1]!; p--; }
-            bestD[p] = s; bestI[p] = i;
+            while (p > 0 && bestD[p - 1]! > s) {
+              bestD[p] = bestD[p - 1]!;
+              bestI[p] = bestI[p - 1]!;
+              p--;
+            }
+            bestD[p] = s;
+            bestI[p] = i;
           }
         }
         votes.fill(0);
@@ -54,8 +73,12 @@ export function knnHead(features: ActsLike, labels: ArrayLike<number>, opts: { k
 
 /** Argmax over source-class scores [N, C], mapped to target labels (unmapped classes → -1, counted wrong). */
 export function labelMapHead(mapping: ArrayLike<number> | Record<number, number>): { predict(scores: ActsLike): Int32Array } {
-  if (mapping === null || typeof mapping !== 'object') throw new InvalidInput(`mapping must be an array or object from source class to target label, got ${describe(mapping)}`);
-  const get = (c: number): number => { const v = (mapping as Record<number, number>)[c]; return typeof v === 'number' ? v : -1; };
+  if (mapping === null || typeof mapping !== 'object')
+    throw new InvalidInput(`mapping must be an array or object from source class to target label, got ${describe(mapping)}`);
+  const get = (c: number): number => {
+    const v = (mapping as Record<number, number>)[c];
+    return typeof v === 'number' ? v : -1;
+  };
   return {
     predict(x: ActsLike): Int32Array {
       const a = asActs(x, 'scores');

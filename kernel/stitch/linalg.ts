@@ -6,7 +6,8 @@
 export function atb(A: Float64Array, B: Float64Array, n: number, p: number, q: number): Float64Array {
   const C = new Float64Array(p * q);
   for (let r = 0; r < n; r++) {
-    const ao = r * p, bo = r * q;
+    const ao = r * p,
+      bo = r * q;
     for (let i = 0; i < p; i++) {
       const a = A[ao + i]!;
       if (a === 0) continue;
@@ -39,7 +40,8 @@ export function aat(A: Float64Array, n: number, d: number): Float64Array {
     for (let j = i; j < n; j++) {
       let s = 0;
       for (let k = 0; k < d; k++) s += A[i * d + k]! * A[j * d + k]!;
-      C[i * n + j] = s; C[j * n + i] = s;
+      C[i * n + j] = s;
+      C[j * n + i] = s;
     }
   }
   return C;
@@ -54,7 +56,11 @@ export function centerColumns(A: Float64Array, n: number, d: number): Float64Arr
   return m;
 }
 
-export function frob2(A: ArrayLike<number>): number { let s = 0; for (let i = 0; i < A.length; i++) s += A[i]! * A[i]!; return s; }
+export function frob2(A: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < A.length; i++) s += A[i]! * A[i]!;
+  return s;
+}
 
 /**
  * Symmetric eigendecomposition by cyclic Jacobi rotations (exact to rounding for the ≤ a few hundred sizes used here).
@@ -65,28 +71,40 @@ export function symEig(S: Float64Array, n: number): { w: Float64Array; V: Float6
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
   for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0, diag = 0;
-    for (let i = 0; i < n; i++) { diag += A[i * n + i]! ** 2; for (let j = i + 1; j < n; j++) off += A[i * n + j]! ** 2; }
+    let off = 0,
+      diag = 0;
+    for (let i = 0; i < n; i++) {
+      diag += A[i * n + i]! ** 2;
+      for (let j = i + 1; j < n; j++) off += A[i * n + j]! ** 2;
+    }
     if (off <= 1e-30 * Math.max(diag, 1e-300)) break;
     for (let p = 0; p < n; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = A[p * n + q]!;
         if (apq === 0) continue;
-        const app = A[p * n + p]!, aqq = A[q * n + q]!;
+        const app = A[p * n + p]!,
+          aqq = A[q * n + q]!;
         const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p]!, akq = A[k * n + q]!;
-          A[k * n + p] = c * akp - s * akq; A[k * n + q] = s * akp + c * akq;
+          const akp = A[k * n + p]!,
+            akq = A[k * n + q]!;
+          A[k * n + p] = c * akp - s * akq;
+          A[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k]!, aqk = A[q * n + k]!;
-          A[p * n + k] = c * apk - s * aqk; A[q * n + k] = s * apk + c * aqk;
+          const apk = A[p * n + k]!,
+            aqk = A[q * n + k]!;
+          A[p * n + k] = c * apk - s * aqk;
+          A[q * n + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p]!, vkq = V[k * n + q]!;
-          V[k * n + p] = c * vkp - s * vkq; V[k * n + q] = s * vkp + c * vkq;
+          const vkp = V[k * n + p]!,
+            vkq = V[k * n + q]!;
+          V[k * n + p] = c * vkp - s * vkq;
+          V[k * n + q] = s * vkp + c * vkq;
         }
       }
     }
@@ -109,14 +127,18 @@ export function psdPinv(S: Float64Array, n: number, rcond: number, lambda = 0): 
   let rank = 0;
   for (let i = 0; i < n; i++) {
     const e = w[i]! + lambda;
-    if (e > tol && e > 0 && (lambda > 0 || w[i]! > tol)) { inv[i] = 1 / e; rank++; }
+    if (e > tol && e > 0 && (lambda > 0 || w[i]! > tol)) {
+      inv[i] = 1 / e;
+      rank++;
+    }
   }
   const P = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
       let s = 0;
       for (let k = 0; k < n; k++) s += V[i * n + k]! * inv[k]! * V[j * n + k]!;
-      P[i * n + j] = s; P[j * n + i] = s;
+      P[i * n + j] = s;
+      P[j * n + i] = s;
     }
   }
   return { P, rank };

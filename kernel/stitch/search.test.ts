@@ -12,7 +12,9 @@ import { search, runModel, imagesToActs, type SearchOptions, type StitchedNet } 
 import { chainText } from './figures';
 import { toyA, toyB, toyC, toyImages } from './toy.test-util';
 
-before(async () => { await init({ backend: 'cpu', verbose: false }); });
+before(async () => {
+  await init({ backend: 'cpu', verbose: false });
+});
 
 async function collect(opts: SearchOptions): Promise<StitchedNet[]> {
   const out: StitchedNet[] = [];
@@ -27,7 +29,10 @@ function allChains(models: tf.LayersModel[], maxDepth: number): string[] {
   const out: string[] = [];
   const rec = (chain: typeof frs) => {
     const last = chain[chain.length - 1]!;
-    if (last.isEnd && chain.length > 1) { out.push(chain.map((f) => `${f.net}#${f.index}`).join(' → ')); return; }
+    if (last.isEnd && chain.length > 1) {
+      out.push(chain.map((f) => `${f.net}#${f.index}`).join(' → '));
+      return;
+    }
     if (chain.length >= maxDepth) return;
     for (const f of frs) {
       if (f.isStart || chain.includes(f)) continue;
@@ -55,7 +60,10 @@ test('K = ∞, T = TT = 0 yields exactly every valid chain; raising T or TT only
       for (const q of [0.25, 0.5, 0.75]) {
         const T = scores[Math.floor(q * scores.length)]!;
         const sub = (await collect({ nets: models, data, K: Infinity, T, TT: 0, maxDepth })).map(chainText);
-        assert.ok(sub.every((c) => prev.has(c)), `T = ${T} added a network`);
+        assert.ok(
+          sub.every((c) => prev.has(c)),
+          `T = ${T} added a network`,
+        );
         assert.ok(sub.length < base.size);
         prev = new Set(sub);
       }
@@ -64,7 +72,10 @@ test('K = ∞, T = TT = 0 yields exactly every valid chain; raising T or TT only
       for (const q of [0.3, 0.6, 0.9]) {
         const TT = totals[Math.floor(q * totals.length)]!;
         const nets = await collect({ nets: models, data, K: Infinity, T: 0, TT, maxDepth });
-        assert.ok(nets.every((n) => prev.has(chainText(n)) && n.score >= TT - 1e-12), `TT = ${TT}`);
+        assert.ok(
+          nets.every((n) => prev.has(chainText(n)) && n.score >= TT - 1e-12),
+          `TT = ${TT}`,
+        );
         prev = new Set(nets.map(chainText));
       }
       // K applies before the filters: K = 2 with a threshold is a subset of K = 2 without
@@ -77,7 +88,9 @@ test('K = ∞, T = TT = 0 yields exactly every valid chain; raising T or TT only
       for (const n of k1) perStart.set(n.chain[0]!.id, (perStart.get(n.chain[0]!.id) ?? 0) + 1);
       assert.ok([...perStart.values()].every((v) => v === 1) && k1.every((n) => base.has(chainText(n))));
     }
-  } finally { models.forEach((m) => m.dispose()); }
+  } finally {
+    models.forEach((m) => m.dispose());
+  }
 });
 
 test('a search leaves no tensors; stitched networks export as ordinary tfjs models and reload with the same outputs', async () => {
@@ -99,17 +112,26 @@ test('a search leaves no tensors; stitched networks export as ordinary tfjs mode
     const back = await loadLayersModel(dir);
     assert.ok(relErr(runModel(back, x).data, y0.data) < 1e-6);
     back.dispose();
-  } finally { models.forEach((mm) => mm.dispose()); rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    models.forEach((mm) => mm.dispose());
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('search validates its options and data', async () => {
   const a = toyA();
   try {
     await assert.rejects(collect({ nets: [a], data: toyImages(8), K: 0 }), InvalidInput);
-    await assert.rejects(collect({ nets: [a, a], data: toyImages(8) }), (e: Error) => e instanceof InvalidInput && /duplicate/.test(e.message));
+    await assert.rejects(
+      collect({ nets: [a, a], data: toyImages(8) }),
+      (e: Error) => e instanceof InvalidInput && /duplicate/.test(e.message),
+    );
     await assert.rejects(collect({ nets: [a], data: { images: new Float32Array(8 * 100), n: 8, height: 10, width: 10 } }), InvalidInput);
-    const bad = toyImages(8); bad.images[5] = NaN;
+    const bad = toyImages(8);
+    bad.images[5] = NaN;
     await assert.rejects(collect({ nets: [a], data: bad }), (e: Error) => e instanceof InvalidInput && /NaN/.test(e.message));
     await assert.rejects(collect({ nets: [a], data: toyImages(8), starts: ['nope'] }), InvalidInput);
-  } finally { a.dispose(); }
+  } finally {
+    a.dispose();
+  }
 });

@@ -42,7 +42,14 @@ export interface SearchOptions {
   batchSize?: number;
 }
 
-export interface ChainLink { net: string; fragment: number; id: string; layers: string[]; inShape: number[]; outShape: number[] }
+export interface ChainLink {
+  net: string;
+  fragment: number;
+  id: string;
+  layers: string[];
+  inShape: number[];
+  outShape: number[];
+}
 
 export interface StitchedNet {
   chain: ChainLink[];
@@ -75,13 +82,17 @@ export function imagesToActs(data: ImagesLike, name = 'data'): Acts {
 
 /** Run a model on activations in batches; returns float32 outputs. Leaves no tensors. */
 export function runModel(model: tf.LayersModel, x: Acts, batchSize = 128): Acts {
-  const n = x.shape[0]!, per = x.data.length / n;
+  const n = x.shape[0]!,
+    per = x.data.length / n;
   const parts: Float32Array[] = [];
   let outShape: number[] = [];
   for (let s = 0; s < n; s += batchSize) {
     const e = Math.min(n, s + batchSize);
     const y = tf.tidy(() => {
-      const t = tf.tensor(x.data instanceof Float32Array ? x.data.subarray(s * per, e * per) : Float32Array.from(x.data.subarray(s * per, e * per)), [e - s, ...x.shape.slice(1)]);
+      const t = tf.tensor(
+        x.data instanceof Float32Array ? x.data.subarray(s * per, e * per) : Float32Array.from(x.data.subarray(s * per, e * per)),
+        [e - s, ...x.shape.slice(1)],
+      );
       return model.predict(t) as tf.Tensor;
     });
     outShape = y.shape.slice(1);
@@ -89,7 +100,11 @@ export function runModel(model: tf.LayersModel, x: Acts, batchSize = 128): Acts 
     y.dispose();
   }
   const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0; for (const p of parts) { data.set(p, o); o += p.length; }
+  let o = 0;
+  for (const p of parts) {
+    data.set(p, o);
+    o += p.length;
+  }
   return { shape: [n, ...outShape], data };
 }
 
@@ -97,7 +112,8 @@ export function runModel(model: tf.LayersModel, x: Acts, batchSize = 128): Acts 
 export function boundaryActs(g: NetGraph, x: Acts, batchSize = 128): Acts[] {
   const ids = g.fragments.map((_, k) => fragmentIo(g, k).outT);
   const probe = tf.model({ inputs: g.model.inputs, outputs: ids.map((id) => g.syms.get(id)!) });
-  const n = x.shape[0]!, per = x.data.length / n;
+  const n = x.shape[0]!,
+    per = x.data.length / n;
   const chunks: Float32Array[][] = ids.map(() => []);
   let shapes: number[][] = [];
   for (let s = 0; s < n; s += batchSize) {
@@ -108,12 +124,19 @@ export function boundaryActs(g: NetGraph, x: Acts, batchSize = 128): Acts[] {
       return Array.isArray(r) ? r : [r];
     });
     shapes = ys.map((y) => y.shape.slice(1));
-    ys.forEach((y, i) => { chunks[i]!.push(y.dataSync() as Float32Array); y.dispose(); });
+    ys.forEach((y, i) => {
+      chunks[i]!.push(y.dataSync() as Float32Array);
+      y.dispose();
+    });
   }
   const out: Acts[] = [x];
   chunks.forEach((c, i) => {
     const data = new Float32Array(c.reduce((a, p) => a + p.length, 0));
-    let o = 0; for (const p of c) { data.set(p, o); o += p.length; }
+    let o = 0;
+    for (const p of c) {
+      data.set(p, o);
+      o += p.length;
+    }
     out.push({ shape: [n, ...shapes[i]!], data });
   });
   return out;
@@ -132,19 +155,30 @@ export function namedNets(nets: NetInput[]): { name: string; model: tf.LayersMod
     throw new InvalidInput(`nets[${i}] must be a tf.LayersModel or { name, model }, got ${describe(n)}`);
   });
   const seen = new Set<string>();
-  for (const n of out) { if (seen.has(n.name)) throw new InvalidInput(`duplicate network name ${describe(n.name)}; pass { name, model } with unique names`); seen.add(n.name); }
+  for (const n of out) {
+    if (seen.has(n.name)) throw new InvalidInput(`duplicate network name ${describe(n.name)}; pass { name, model } with unique names`);
+    seen.add(n.name);
+  }
   return out;
 }
 
 /** Finish a chain: build once to count MACs and parameters. */
 function finish(pieces: Piece[], scores: number[], output: Acts, inputShape: number[]): StitchedNet {
   const m = buildChain(pieces, inputShape);
-  const macs = countMacs(m), params = m.countParams();
+  const macs = countMacs(m),
+    params = m.countParams();
   m.dispose();
   const chain = pieces.map((p) => link(p.graph, p.fragment));
   const net = {
-    chain, stitchScores: scores, score: scores.reduce((a, b) => a * b, 1), sources: new Set(chain.map((c) => c.net)).size,
-    macs, params, output, inputShape, toModel: () => buildChain(pieces, inputShape),
+    chain,
+    stitchScores: scores,
+    score: scores.reduce((a, b) => a * b, 1),
+    sources: new Set(chain.map((c) => c.net)).size,
+    macs,
+    params,
+    output,
+    inputShape,
+    toModel: () => buildChain(pieces, inputShape),
   } as StitchedNet;
   // not enumerable: the pieces reference the caller's source models, which a stitched net does not own
   Object.defineProperty(net, 'pieces', { value: pieces, enumerable: false });
@@ -159,8 +193,10 @@ function finish(pieces: Piece[], scores: number[], output: Acts, inputShape: num
 export async function* search(opts: SearchOptions): AsyncGenerator<StitchedNet> {
   const nets = namedNets(opts.nets);
   const K = opts.K ?? 2;
-  if (!(K === Infinity || (Number.isInteger(K) && K >= 1))) throw new InvalidInput(`K must be a positive integer or Infinity, got ${describe(K)}`);
-  const T = opts.T ?? 0, TT = opts.TT ?? 0.5;
+  if (!(K === Infinity || (Number.isInteger(K) && K >= 1)))
+    throw new InvalidInput(`K must be a positive integer or Infinity, got ${describe(K)}`);
+  const T = opts.T ?? 0,
+    TT = opts.TT ?? 0.5;
   if (typeof T !== 'number' || !Number.isFinite(T)) throw new InvalidInput(`T must be a finite number, got ${describe(T)}`);
   if (typeof TT !== 'number' || !Number.isFinite(TT)) throw new InvalidInput(`TT must be a finite number, got ${describe(TT)}`);
   const maxDepth = checkInt('maxDepth', opts.maxDepth ?? 8, 2);
@@ -169,10 +205,13 @@ export async function* search(opts: SearchOptions): AsyncGenerator<StitchedNet> 
   const graphs = nets.map((n) => analyse(n.model, n.name));
   for (const g of graphs) {
     const want = g.model.inputs[0]!.shape.slice(1);
-    if (want.some((s, i) => s !== null && s !== x.shape[i + 1])) throw new InvalidInput(`${g.name} expects inputs [${want.join(', ')}] but data is [${x.shape.slice(1).join(', ')}]`);
+    if (want.some((s, i) => s !== null && s !== x.shape[i + 1]))
+      throw new InvalidInput(`${g.name} expects inputs [${want.join(', ')}] but data is [${x.shape.slice(1).join(', ')}]`);
   }
   const starts = opts.starts ?? graphs.map((g) => g.name);
-  for (const s of starts) if (!graphs.some((g) => g.name === s)) throw new InvalidInput(`starts: unknown network ${describe(s)}; have ${graphs.map((g) => g.name).join(', ')}`);
+  for (const s of starts)
+    if (!graphs.some((g) => g.name === s))
+      throw new InvalidInput(`starts: unknown network ${describe(s)}; have ${graphs.map((g) => g.name).join(', ')}`);
   const acts = new Map<NetGraph, Acts[]>();
   for (const g of graphs) acts.set(g, boundaryActs(g, x, bs));
   const inputShape = x.shape.slice(1);
@@ -190,11 +229,17 @@ export async function* search(opts: SearchOptions): AsyncGenerator<StitchedNet> 
       if (depth >= maxDepth - 1 && !f.isEnd) continue;
       const Y = acts.get(c.g)![c.k]!;
       if (X.shape.length === 2 && Y.shape.length === 4) continue; // linear → conv: unsupported (pruned before scoring)
-      try { scored.push({ ...c, s: cka(X, Y, opts.cka), Y }); } catch (e) { opts.onError?.([...pieces.map((p) => p.graph.fragments[p.fragment]!.id), f.id], e as Error); }
+      try {
+        scored.push({ ...c, s: cka(X, Y, opts.cka), Y });
+      } catch (e) {
+        opts.onError?.([...pieces.map((p) => p.graph.fragments[p.fragment]!.id), f.id], e as Error);
+      }
     }
     scored.sort((a, b) => b.s - a.s);
-    const top = scored.slice(0, K === Infinity ? scored.length : K)
-      .filter((c) => !inChain.has(c.g.fragments[c.k]!.id)).filter((c) => c.s > T);
+    const top = scored
+      .slice(0, K === Infinity ? scored.length : K)
+      .filter((c) => !inChain.has(c.g.fragments[c.k]!.id))
+      .filter((c) => c.s > T);
     for (const c of top) {
       if (total * c.s < TT) continue;
       const f = c.g.fragments[c.k]!;
@@ -203,12 +248,17 @@ export async function* search(opts: SearchOptions): AsyncGenerator<StitchedNet> 
         const st = fitStitch(X, c.Y, opts.fit);
         next = { graph: c.g, fragment: c.k, A: st.A, d1: st.d1, bias: st.bias, gap: st.transform === 'gap' };
         const m = buildChain([next], X.shape.slice(1));
-        try { out = runModel(m, X, bs); } finally { m.dispose(); }
+        try {
+          out = runModel(m, X, bs);
+        } finally {
+          m.dispose();
+        }
       } catch (e) {
         opts.onError?.([...pieces.map((p) => p.graph.fragments[p.fragment]!.id), f.id], e as Error);
         continue;
       }
-      const ps = [...pieces, next], sc = [...scores, c.s];
+      const ps = [...pieces, next],
+        sc = [...scores, c.s];
       if (f.isEnd) yield finish(ps, sc, out, inputShape);
       else yield* dfs(ps, out, sc, total * c.s);
     }

@@ -15,7 +15,10 @@ import { vggNet } from './zoo';
 import { countMacs } from './graph';
 
 export interface StudyOptions {
-  K?: number; T?: number; TT?: number; maxDepth?: number;
+  K?: number;
+  T?: number;
+  TT?: number;
+  maxDepth?: number;
   /** Labelled MNIST training images used as stitching set and k-NN memory (default 256). */
   stitchImages?: number;
   /** Shuffle the MNIST training split with this seed before taking the stitching images (default: none, the first 256). */
@@ -39,8 +42,15 @@ export interface StudyOptions {
   onNetwork?: (n: GeneratedNet, i: number) => void;
 }
 
-export interface GeneratedNet extends StitchedNet { acc: number }
-export interface OriginalNet { name: string; acc: number; macs: number; params: number }
+export interface GeneratedNet extends StitchedNet {
+  acc: number;
+}
+export interface OriginalNet {
+  name: string;
+  acc: number;
+  macs: number;
+  params: number;
+}
 
 export interface StudyResult {
   originals: OriginalNet[];
@@ -50,7 +60,8 @@ export interface StudyResult {
   meanOriginal: number;
   spearman: number;
   scratch?: number;
-  stitchImages: number; testImages: number;
+  stitchImages: number;
+  testImages: number;
   seconds: number;
 }
 
@@ -60,16 +71,26 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
     const idx = Array.from({ length: v.length }, (_, i) => i).sort((i, j) => v[i]! - v[j]!);
     const r = new Array<number>(v.length);
     for (let s = 0; s < idx.length;) {
-      let e = s; while (e + 1 < idx.length && v[idx[e + 1]!] === v[idx[s]!]) e++;
+      let e = s;
+      while (e + 1 < idx.length && v[idx[e + 1]!] === v[idx[s]!]) e++;
       for (let k = s; k <= e; k++) r[idx[k]!] = (s + e) / 2;
       s = e + 1;
     }
     return r;
   };
-  const ra = rank(a), rb = rank(b), n = ra.length;
-  const ma = ra.reduce((x, y) => x + y, 0) / n, mb = rb.reduce((x, y) => x + y, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) { sab += (ra[i]! - ma) * (rb[i]! - mb); saa += (ra[i]! - ma) ** 2; sbb += (rb[i]! - mb) ** 2; }
+  const ra = rank(a),
+    rb = rank(b),
+    n = ra.length;
+  const ma = ra.reduce((x, y) => x + y, 0) / n,
+    mb = rb.reduce((x, y) => x + y, 0) / n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (ra[i]! - ma) * (rb[i]! - mb);
+    saa += (ra[i]! - ma) ** 2;
+    sbb += (rb[i]! - mb) ** 2;
+  }
   return saa === 0 || sbb === 0 ? 0 : sab / Math.sqrt(saa * sbb);
 }
 
@@ -78,14 +99,22 @@ export async function study(opts: StudyOptions = {}): Promise<StudyResult> {
   const t0 = Date.now();
   const fit = loadMnist({ split: 'train', limit: opts.stitchImages ?? 256, seed: opts.stitchSeed });
   const test = loadMnist({ split: 'test', limit: opts.testImages });
-  const zoo = opts.nets ?? await loadZoo({ names: opts.names });
+  const zoo = opts.nets ?? (await loadZoo({ names: opts.names }));
   try {
     const originals: OriginalNet[] = zoo.map((z) => {
       return { name: z.name, acc: knnAccuracy(z.model, { fit, test }), macs: countMacs(z.model), params: z.model.countParams() };
     });
     const generated: GeneratedNet[] = [];
     const bar = opts.progress === false ? null : makeProgress(opts.maxNetworks ?? 64, 'StitchNet search (networks)');
-    for await (const n of search({ nets: zoo, data: fit, K: opts.K ?? 2, T: opts.T ?? 0.5, TT: opts.TT ?? 0.8, maxDepth: opts.maxDepth ?? 6, signal: opts.signal })) {
+    for await (const n of search({
+      nets: zoo,
+      data: fit,
+      K: opts.K ?? 2,
+      T: opts.T ?? 0.5,
+      TT: opts.TT ?? 0.8,
+      maxDepth: opts.maxDepth ?? 6,
+      signal: opts.signal,
+    })) {
       throwIfAborted(opts.signal);
       const g = Object.assign(n, { acc: knnAccuracy(n, { fit, test }) });
       generated.push(g);
@@ -104,9 +133,24 @@ export async function study(opts: StudyOptions = {}): Promise<StudyResult> {
     const bestStitched = multi.length ? multi.reduce((a, b) => (b.acc > a.acc ? b : a)) : null;
     const bestOriginal = originals.reduce((a, b) => (b.acc > a.acc ? b : a));
     return {
-      originals, generated, bestStitched, bestOriginal, meanOriginal: originals.reduce((a, o) => a + o.acc, 0) / originals.length,
-      spearman: generated.length > 1 ? spearman(generated.map((g) => g.score), generated.map((g) => g.acc)) : NaN,
-      scratch, stitchImages: fit.n, testImages: test.n, seconds: (Date.now() - t0) / 1000,
+      originals,
+      generated,
+      bestStitched,
+      bestOriginal,
+      meanOriginal: originals.reduce((a, o) => a + o.acc, 0) / originals.length,
+      spearman:
+        generated.length > 1
+          ? spearman(
+              generated.map((g) => g.score),
+              generated.map((g) => g.acc),
+            )
+          : NaN,
+      scratch,
+      stitchImages: fit.n,
+      testImages: test.n,
+      seconds: (Date.now() - t0) / 1000,
     };
-  } finally { if (!opts.nets) zoo.forEach((z) => z.model.dispose()); }
+  } finally {
+    if (!opts.nets) zoo.forEach((z) => z.model.dispose());
+  }
 }

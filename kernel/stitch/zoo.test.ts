@@ -11,16 +11,25 @@ import { fitStitch } from './fit';
 import { boundaryActs, imagesToActs } from './search';
 import { knnAccuracy } from './evaluate';
 
-before(async () => { await init({ backend: 'wasm', verbose: false }); });
+before(async () => {
+  await init({ backend: 'wasm', verbose: false });
+});
 
 function du(dir: string): number {
-  return readdirSync(dir).reduce((a, f) => { const p = join(dir, f); const s = statSync(p); return a + (s.isDirectory() ? du(p) : s.size); }, 0);
+  return readdirSync(dir).reduce((a, f) => {
+    const p = join(dir, f);
+    const s = statSync(p);
+    return a + (s.isDirectory() ? du(p) : s.size);
+  }, 0);
 }
 
 test('the shipped zoo loads: shapes, fragments (no cut inside residual blocks or at depthwise convs), size', async () => {
   const zoo = await loadZoo({ includeMnist: true });
   try {
-    assert.deepEqual(zoo.map((z) => z.name), ZOO.map((z) => z.name));
+    assert.deepEqual(
+      zoo.map((z) => z.name),
+      ZOO.map((z) => z.name),
+    );
     const frags: Record<string, number> = {};
     for (const z of zoo) {
       assert.deepEqual(z.model.inputs[0]!.shape, [null, 28, 28, 1], z.name);
@@ -31,12 +40,16 @@ test('the shipped zoo loads: shapes, fragments (no cut inside residual blocks or
         for (const r of f.receivers) assert.ok(['Conv2D', 'Dense'].includes(z.model.getLayer(r).getClassName()));
       }
       const classes = g.fragments.map((f) => f.layers.map((l) => z.model.getLayer(l).getClassName()));
-      for (const c of classes) if (c.includes('Add')) assert.ok(c.filter((x) => x === 'Add').length === 1 && c.indexOf('Add') > 0, `${z.name}: add inside a fragment`);
+      for (const c of classes)
+        if (c.includes('Add'))
+          assert.ok(c.filter((x) => x === 'Add').length === 1 && c.indexOf('Add') > 0, `${z.name}: add inside a fragment`);
       for (const c of classes.slice(1)) assert.notEqual(c[0], 'DepthwiseConv2D');
     }
     assert.deepEqual(frags, { 'vgg-s1': 6, 'vgg-s2': 6, wide: 5, res: 3, dsconv: 4, 'mnist-vgg': 6 });
     assert.ok(du(zooDir()) < 4 * 1024 * 1024, `zoo is ${du(zooDir())} bytes`);
-  } finally { zoo.forEach((z) => z.model.dispose()); }
+  } finally {
+    zoo.forEach((z) => z.model.dispose());
+  }
   await assert.rejects(loadZoo({ names: ['nope'] }), NotFound);
 });
 
@@ -53,8 +66,11 @@ test('zoo self-stitch at every cut of vgg-s1 on 256 MNIST images keeps the k-NN 
       return { graph: g, fragment: k, A: s.A, d1: s.d1, bias: null, gap: false };
     });
     const m = buildChain(pieces, [28, 28, 1]);
-    const a0 = knnAccuracy(z!.model, { fit, test }), a1 = knnAccuracy(m, { fit, test });
+    const a0 = knnAccuracy(z!.model, { fit, test }),
+      a1 = knnAccuracy(m, { fit, test });
     m.dispose();
     assert.ok(Math.abs(a0 - a1) <= 0.005, `${a0} → ${a1}`);
-  } finally { z!.model.dispose(); }
+  } finally {
+    z!.model.dispose();
+  }
 });

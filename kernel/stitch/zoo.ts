@@ -31,26 +31,52 @@ function inits(seed: number): { he: () => Init; glorot: () => Init } {
 export function vggNet(seed: number, name = 'vgg'): tf.LayersModel {
   const { he, glorot } = inits(seed);
   const c = (f: number) => tf.layers.conv2d({ filters: f, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() });
-  return tf.sequential({ name, layers: [
-    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }),
-    c(8), tf.layers.maxPooling2d({ poolSize: 2 }), c(16), c(16), tf.layers.maxPooling2d({ poolSize: 2 }), c(32),
-    tf.layers.globalAveragePooling2d({}), tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
-  ] });
+  return tf.sequential({
+    name,
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: he(),
+      }),
+      c(8),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      c(16),
+      c(16),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      c(32),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
+    ],
+  });
 }
 
 /** conv16-pool-conv32-pool-conv48-GAP-dense32-dense10 (wider, shallower, two dense layers). */
 export function wideNet(seed: number, name = 'wide'): tf.LayersModel {
   const { he, glorot } = inits(seed);
-  return tf.sequential({ name, layers: [
-    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }),
-    tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }),
-    tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.conv2d({ filters: 48, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }),
-    tf.layers.globalAveragePooling2d({}),
-    tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: he() }),
-    tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
-  ] });
+  return tf.sequential({
+    name,
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 16,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: he(),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 48, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: he() }),
+      tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
+    ],
+  });
 }
 
 /** conv12 → residual block → pool → conv24 → residual block → GAP → dense10, with BatchNorm (no cut across the adds). */
@@ -58,17 +84,23 @@ export function resNet(seed: number, name = 'res'): tf.LayersModel {
   const { he, glorot } = inits(seed);
   const inp = tf.input({ shape: [28, 28, 1] });
   const block = (x: tf.SymbolicTensor, f: number): tf.SymbolicTensor => {
-    let h = tf.layers.conv2d({ filters: f, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: he() }).apply(x) as tf.SymbolicTensor;
+    let h = tf.layers
+      .conv2d({ filters: f, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: he() })
+      .apply(x) as tf.SymbolicTensor;
     h = tf.layers.batchNormalization({}).apply(h) as tf.SymbolicTensor;
     h = tf.layers.activation({ activation: 'relu' }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.conv2d({ filters: f, kernelSize: 3, padding: 'same', kernelInitializer: he() }).apply(h) as tf.SymbolicTensor;
     const s = tf.layers.add().apply([x, h]) as tf.SymbolicTensor;
     return tf.layers.activation({ activation: 'relu' }).apply(s) as tf.SymbolicTensor;
   };
-  let x = tf.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }).apply(inp) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() })
+    .apply(inp) as tf.SymbolicTensor;
   x = block(x, 12);
   x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: 24, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ filters: 24, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
   x = block(x, 24);
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
@@ -79,17 +111,27 @@ export function resNet(seed: number, name = 'res'): tf.LayersModel {
 /** conv16-pool-[dw3×3, pw32]-pool-[dw3×3, pw48]-GAP-dense10 (depthwise-separable; depthwise inputs are not cut points). */
 export function dsconvNet(seed: number, name = 'dsconv'): tf.LayersModel {
   const { he, glorot } = inits(seed);
-  return tf.sequential({ name, layers: [
-    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }),
-    tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: he() }),
-    tf.layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu', kernelInitializer: he() }),
-    tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: he() }),
-    tf.layers.conv2d({ filters: 48, kernelSize: 1, activation: 'relu', kernelInitializer: he() }),
-    tf.layers.globalAveragePooling2d({}),
-    tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
-  ] });
+  return tf.sequential({
+    name,
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 16,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: he(),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: he() }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu', kernelInitializer: he() }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: he() }),
+      tf.layers.conv2d({ filters: 48, kernelSize: 1, activation: 'relu', kernelInitializer: he() }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 10, kernelInitializer: glorot() }),
+    ],
+  });
 }
 
 /** The shipped zoo (names are folder names under kernel/stitch/zoo/). */
@@ -120,7 +162,8 @@ export interface LoadZooOptions {
 export async function loadZoo(opts: LoadZooOptions = {}): Promise<{ name: string; spec?: ZooSpec; model: tf.LayersModel }[]> {
   const dir = opts.dir ?? zooDir();
   const names = opts.names ?? ZOO.filter((z) => opts.includeMnist || z.domain === 'fashion-mnist').map((z) => z.name);
-  if (!Array.isArray(names) || names.length === 0) throw new InvalidInput(`names must be a non-empty array of zoo names, got ${describe(names)}`);
+  if (!Array.isArray(names) || names.length === 0)
+    throw new InvalidInput(`names must be a non-empty array of zoo names, got ${describe(names)}`);
   const avail = existsSync(dir) ? readdirSync(dir) : [];
   const out: { name: string; spec?: ZooSpec; model: tf.LayersModel }[] = [];
   for (const n of names) {

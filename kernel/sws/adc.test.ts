@@ -12,7 +12,7 @@ test('energy laws: hand-computed values, monotone in bits', () => {
   const s = surveyModel();
   assert.ok(Math.abs(s.energy(8) - (5 + 0.5 * 2 ** 7.5)) < 1e-9);
   // at 14 bits the thermal (4^b) line dominates: 10^((6.02·13.5 + 1.76 − 180)/10)/2 J
-  const th = 10 ** ((6.02 * 13.5 + 1.76 - 180) / 10) / 2 * 1e15;
+  const th = (10 ** ((6.02 * 13.5 + 1.76 - 180) / 10) / 2) * 1e15;
   assert.ok(th > 0.5 * 2 ** 13.5);
   assert.ok(Math.abs(s.energy(14) - (5 + th)) < 1e-6 * th);
   for (const id of ['exp2', 'bexp2', 'exp4', 'survey'] as const) {

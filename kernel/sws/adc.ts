@@ -45,14 +45,19 @@ export interface SurveyModelOptions {
  * Unit fJ. The overhead makes very low resolutions less attractive than a pure 2^b law.
  */
 export function surveyModel(opts: SurveyModelOptions = {}): AdcEnergyModel {
-  const fomW = num('fomW', opts.fomW ?? 0.5), fomS = num('fomS', opts.fomS ?? 180);
-  const floor = num('floor', opts.floor ?? 5), loss = num('enobLoss', opts.enobLoss ?? 0.5);
-  if (fomW < 0 || floor < 0 || loss < 0) throw new InvalidInput(`surveyModel: fomW, floor and enobLoss must be ≥ 0, got ${fomW}, ${floor}, ${loss}`);
+  const fomW = num('fomW', opts.fomW ?? 0.5),
+    fomS = num('fomS', opts.fomS ?? 180);
+  const floor = num('floor', opts.floor ?? 5),
+    loss = num('enobLoss', opts.enobLoss ?? 0.5);
+  if (fomW < 0 || floor < 0 || loss < 0)
+    throw new InvalidInput(`surveyModel: fomW, floor and enobLoss must be ≥ 0, got ${fomW}, ${floor}, ${loss}`);
   return {
-    id: 'survey', label: `survey envelope (FOMW ${fomW} fJ/step, FOMS ${fomS} dB, +${floor} fJ)`, unit: 'fJ',
+    id: 'survey',
+    label: `survey envelope (FOMW ${fomW} fJ/step, FOMS ${fomS} dB, +${floor} fJ)`,
+    unit: 'fJ',
     energy: (b) => {
       const enob = Math.max(b - loss, 0);
-      const thermal = 10 ** ((6.02 * enob + 1.76 - fomS) / 10) / 2 * 1e15; // J → fJ
+      const thermal = (10 ** ((6.02 * enob + 1.76 - fomS) / 10) / 2) * 1e15; // J → fJ
       return floor + Math.max(fomW * 2 ** enob, thermal);
     },
   };
@@ -62,12 +67,18 @@ export function surveyModel(opts: SurveyModelOptions = {}): AdcEnergyModel {
 export function adcEnergyModel(id: AdcEnergyId | AdcEnergyModel): AdcEnergyModel {
   if (typeof id === 'object' && id && typeof id.energy === 'function') return id;
   switch (id) {
-    case 'exp2': return { id, label: 'E ∝ 2^b (flash-like)', unit: 'a.u.', energy: (b) => 2 ** b };
-    case 'bexp2': return { id, label: 'E ∝ b·2^b', unit: 'a.u.', energy: (b) => b * 2 ** b };
-    case 'exp4': return { id, label: 'E ∝ 4^b (thermal-noise limited)', unit: 'a.u.', energy: (b) => 4 ** b };
-    case 'survey': return surveyModel();
-    case 'count': return { id, label: 'conversion count', unit: 'conversions', energy: () => 1 };
-    default: throw new InvalidInput(`energy model must be 'exp2', 'bexp2', 'exp4', 'survey', 'count' or an AdcEnergyModel, got ${describe(id)}`);
+    case 'exp2':
+      return { id, label: 'E ∝ 2^b (flash-like)', unit: 'a.u.', energy: (b) => 2 ** b };
+    case 'bexp2':
+      return { id, label: 'E ∝ b·2^b', unit: 'a.u.', energy: (b) => b * 2 ** b };
+    case 'exp4':
+      return { id, label: 'E ∝ 4^b (thermal-noise limited)', unit: 'a.u.', energy: (b) => 4 ** b };
+    case 'survey':
+      return surveyModel();
+    case 'count':
+      return { id, label: 'conversion count', unit: 'conversions', energy: () => 1 };
+    default:
+      throw new InvalidInput(`energy model must be 'exp2', 'bexp2', 'exp4', 'survey', 'count' or an AdcEnergyModel, got ${describe(id)}`);
   }
 }
 
@@ -93,15 +104,20 @@ export type AdcPolicy = 'fixed' | 'skipZeroCols' | 'sectionMax' | 'sectionMaxNnz
 export const ADC_POLICIES: readonly AdcPolicy[] = ['fixed', 'skipZeroCols', 'sectionMax', 'sectionMaxNnz', 'popcountLossless'];
 
 export function checkPolicy(p: unknown): AdcPolicy {
-  if (!ADC_POLICIES.includes(p as AdcPolicy)) throw new InvalidInput(`ADC policy must be one of ${ADC_POLICIES.join(', ')}, got ${describe(p)}`);
+  if (!ADC_POLICIES.includes(p as AdcPolicy))
+    throw new InvalidInput(`ADC policy must be one of ${ADC_POLICIES.join(', ')}, got ${describe(p)}`);
   return p as AdcPolicy;
 }
 
 /** Bits an ADC needs to resolve column sums 0..maxSum exactly. */
-export function bitsFor(maxSum: number): number { return maxSum <= 0 ? 0 : Math.ceil(Math.log2(maxSum + 1)); }
+export function bitsFor(maxSum: number): number {
+  return maxSum <= 0 ? 0 : Math.ceil(Math.log2(maxSum + 1));
+}
 
 /** Number of bits in the binary representation of v ≥ 0 (bitlen(0) = 0). */
-export function bitLength(v: number): number { return v <= 0 ? 0 : Math.floor(Math.log2(v)) + 1; }
+export function bitLength(v: number): number {
+  return v <= 0 ? 0 : Math.floor(Math.log2(v)) + 1;
+}
 
 /** What one (section, polarity) looks like to the ADC policy. */
 export interface PolarityStats {
@@ -128,11 +144,21 @@ export function sliceBits(st: PolarityStats, policy: AdcPolicy, cfg: { rows: num
   for (let s = 0; s < cfg.slices; s++) {
     let b = 0;
     switch (policy) {
-      case 'fixed': b = full; break;
-      case 'skipZeroCols': b = st.cellNnz[s]! > 0 ? full : 0; break;
-      case 'sectionMax': b = s < needed ? full : 0; break;
-      case 'sectionMaxNnz': b = s < needed ? Math.max(1, bitsFor(st.nnz * maxCell)) : 0; break;
-      case 'popcountLossless': b = bitsFor(st.cellSum[s]!); break;
+      case 'fixed':
+        b = full;
+        break;
+      case 'skipZeroCols':
+        b = st.cellNnz[s]! > 0 ? full : 0;
+        break;
+      case 'sectionMax':
+        b = s < needed ? full : 0;
+        break;
+      case 'sectionMaxNnz':
+        b = s < needed ? Math.max(1, bitsFor(st.nnz * maxCell)) : 0;
+        break;
+      case 'popcountLossless':
+        b = bitsFor(st.cellSum[s]!);
+        break;
     }
     out.push(b);
   }
@@ -147,4 +173,6 @@ export function histogramEnergy(hist: ArrayLike<number>, model: AdcEnergyModel):
 }
 
 /** Validate an input bit count (conversions per MVM = inputBits × active conversion units). */
-export function checkInputBits(n: unknown): number { return checkInt('inputBits', n, 1, 30); }
+export function checkInputBits(n: unknown): number {
+  return checkInt('inputBits', n, 1, 30);
+}

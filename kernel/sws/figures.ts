@@ -18,11 +18,14 @@ export function swsCrossbarFigure(layer: MappedLayer, tile: number, opts: { poli
   const policy = opts.policy ?? 'sectionMax';
   const fig = crossbarMapFigure(layer, tile, { title: opts.title });
   const adc: NonNullable<CrossbarMapFigure['adcActive']> = [];
-  let active = 0, used = 0;
+  let active = 0,
+    used = 0;
   for (let k = 0; k < layer.slots; k++) {
-    const { out, len } = slotSource(layer, tile, k); if (out < 0) continue;
+    const { out, len } = slotSource(layer, tile, k);
+    if (out < 0) continue;
     const { columns, maxBits } = activeColumns(layer, tile, k, policy);
-    used += layer.groupWidth - (layer.config.signMode === 'sign-magnitude' ? 1 : 0); active += columns.length;
+    used += layer.groupWidth - (layer.config.signMode === 'sign-magnitude' ? 1 : 0);
+    active += columns.length;
     if (columns.length) adc.push({ rowStart: 0, rowEnd: Math.max(1, len), columns, adcBits: maxBits });
   }
   fig.adcActive = adc;
@@ -40,9 +43,15 @@ export function energyBreakdownFigure(e: SwsEnergy, opts: { title?: string } = {
   for (const l of e.perLayer) for (const name of SWS_LAYOUTS) values.push(l.energy[name] / total);
   return heatmap({
     title: opts.title ?? 'ADC energy per layer (sectionMax, E ∝ 2^b), share of the unsorted total',
-    rows: e.perLayer.length, cols: SWS_LAYOUTS.length, values,
+    rows: e.perLayer.length,
+    cols: SWS_LAYOUTS.length,
+    values,
     rowLabels: e.perLayer.map((l) => `${l.name} ${l.nOut}×${l.nIn} ×${l.vectors} (${(l.sparsity * 100).toFixed(0)}% zero)`),
-    colLabels: SWS_LAYOUTS.map((n) => LAYOUT_LABEL[n]), valueLabel: 'share of unsorted energy', colorScale: 'blues', zmin: 0, annotate: true,
+    colLabels: SWS_LAYOUTS.map((n) => LAYOUT_LABEL[n]),
+    valueLabel: 'share of unsorted energy',
+    colorScale: 'blues',
+    zmin: 0,
+    annotate: true,
   });
 }
 
@@ -50,25 +59,53 @@ export function energyBreakdownFigure(e: SwsEnergy, opts: { title?: string } = {
  * Energy reduction of sorted + remapped sections vs sparsity: one trace per energy law under `policy` (vs the unsorted
  * layout under the same policy), plus the reference law vs the unsorted skip-zero-columns layout. Paper: −89.5 % (hline).
  */
-export function reductionCurveFigure(rows: readonly SwsStudyRow[], opts: { policy?: AdcPolicy; models?: AdcEnergyId[]; title?: string } = {}): SeriesFigure {
+export function reductionCurveFigure(
+  rows: readonly SwsStudyRow[],
+  opts: { policy?: AdcPolicy; models?: AdcEnergyId[]; title?: string } = {},
+): SeriesFigure {
   const policy = opts.policy ?? 'sectionMax';
   const models = opts.models ?? ['exp2', 'bexp2', 'survey', 'count'];
   const x = rows.map((r) => r.weightSparsity * 100);
-  const traces = models.map((m) => ({ name: `${adcEnergyModel(m).label}, vs unsorted ${policy}`, x, y: rows.map((r) => reduction(r.result, 'remapped', policy, 'unsorted', policy, m) * 100), mode: 'lines+markers' as const }));
-  traces.push({ name: 'E ∝ 2^b, vs unsorted skip-zero columns', x, y: rows.map((r) => reduction(r.result, 'remapped', policy, 'unsorted', 'skipZeroCols') * 100), mode: 'lines+markers' as const });
+  const traces = models.map((m) => ({
+    name: `${adcEnergyModel(m).label}, vs unsorted ${policy}`,
+    x,
+    y: rows.map((r) => reduction(r.result, 'remapped', policy, 'unsorted', policy, m) * 100),
+    mode: 'lines+markers' as const,
+  }));
+  traces.push({
+    name: 'E ∝ 2^b, vs unsorted skip-zero columns',
+    x,
+    y: rows.map((r) => reduction(r.result, 'remapped', policy, 'unsorted', 'skipZeroCols') * 100),
+    mode: 'lines+markers' as const,
+  });
   return series({
-    title: opts.title ?? `ADC energy reduction of sorted + remapped sections (${policy})`, series: traces,
-    xLabel: 'weight sparsity of the int8 model (%)', yLabel: 'ADC energy reduction (%)',
+    title: opts.title ?? `ADC energy reduction of sorted + remapped sections (${policy})`,
+    series: traces,
+    xLabel: 'weight sparsity of the int8 model (%)',
+    yLabel: 'ADC energy reduction (%)',
     hlines: [{ y: 89.5, label: 'paper: −89.5 % (unstructured-sparse BERT)' }],
   });
 }
 
 /** Accuracy of the int8 (pruned) model vs sparsity, with the unpruned int8 accuracy as a reference line. */
-export function accuracyCurveFigure(traces: { name: string; rows: readonly SwsStudyRow[] }[], int8Accuracy: number, opts: { title?: string } = {}): SeriesFigure {
+export function accuracyCurveFigure(
+  traces: { name: string; rows: readonly SwsStudyRow[] }[],
+  int8Accuracy: number,
+  opts: { title?: string } = {},
+): SeriesFigure {
   return series({
     title: opts.title ?? 'Test accuracy vs sparsity (int8 weights)',
-    series: traces.map((t) => ({ name: t.name, x: t.rows.map((r) => r.weightSparsity * 100), y: t.rows.map((r) => r.accuracy * 100), mode: 'lines+markers' as const })),
-    xLabel: 'weight sparsity of the int8 model (%)', yLabel: 'test accuracy (%)',
-    hlines: [{ y: int8Accuracy * 100, label: 'unpruned int8' }, { y: int8Accuracy * 100 - 1, label: '−1 point' }],
+    series: traces.map((t) => ({
+      name: t.name,
+      x: t.rows.map((r) => r.weightSparsity * 100),
+      y: t.rows.map((r) => r.accuracy * 100),
+      mode: 'lines+markers' as const,
+    })),
+    xLabel: 'weight sparsity of the int8 model (%)',
+    yLabel: 'test accuracy (%)',
+    hlines: [
+      { y: int8Accuracy * 100, label: 'unpruned int8' },
+      { y: int8Accuracy * 100 - 1, label: '−1 point' },
+    ],
   });
 }

@@ -7,13 +7,70 @@
  *   sws.adcAccount(sorted, { policy: 'sectionMax' })                           // ADC conversions and energy per MVM
  *   await sws.swsStudy(await sws.loadSwsModel('mixer'), { evaluate })           // prune → int8 → layouts → energy
  */
-export { adcEnergyModel, surveyModel, sliceBits, bitsFor, bitLength, histogramEnergy, ADC_POLICIES, ENERGY_MODELS,
-  type AdcPolicy, type AdcEnergyModel, type AdcEnergyId, type SurveyModelOptions, type PolarityStats } from './adc';
-export { swsLayout, sectionStats, sectionAdc, activeColumns, adcAccount, adcAccounts, adcMvm, modelAdc, modelAdcPolicies,
-  type SwsLayoutOptions, type AdcAccount, type AdcAccountOptions, type LayerUse, type ModelAdcRow } from './sws';
-export { magnitudeMask, pruneInt8, pruneModel, pruneFineTune, applyMasks, prunableLayers, type PruneResult, type PruneFineTuneOptions } from './prune';
-export { layerVectors, swsLayouts, swsEnergy, reduction, swsStudy, SWS_LAYOUTS,
-  type SwsLayoutName, type SwsEnergy, type SwsStudyOptions, type SwsStudyRow, type SwsStudyResult } from './study';
-export { buildCnn, buildMixer, buildWideMixer, buildWidePoolFormer, buildLargeMixer, SWS_MODEL_KINDS, buildSwsModel, loadSwsModel, swsModelDir,
-  type SwsModelKind } from '../core/models/fashion';
+export {
+  adcEnergyModel,
+  surveyModel,
+  sliceBits,
+  bitsFor,
+  bitLength,
+  histogramEnergy,
+  ADC_POLICIES,
+  ENERGY_MODELS,
+  type AdcPolicy,
+  type AdcEnergyModel,
+  type AdcEnergyId,
+  type SurveyModelOptions,
+  type PolarityStats,
+} from './adc';
+export {
+  swsLayout,
+  sectionStats,
+  sectionAdc,
+  activeColumns,
+  adcAccount,
+  adcAccounts,
+  adcMvm,
+  modelAdc,
+  modelAdcPolicies,
+  type SwsLayoutOptions,
+  type AdcAccount,
+  type AdcAccountOptions,
+  type LayerUse,
+  type ModelAdcRow,
+} from './sws';
+export {
+  magnitudeMask,
+  pruneInt8,
+  pruneModel,
+  pruneFineTune,
+  applyMasks,
+  prunableLayers,
+  type PruneResult,
+  type PruneFineTuneOptions,
+} from './prune';
+export {
+  layerVectors,
+  swsLayouts,
+  swsEnergy,
+  reduction,
+  swsStudy,
+  SWS_LAYOUTS,
+  type SwsLayoutName,
+  type SwsEnergy,
+  type SwsStudyOptions,
+  type SwsStudyRow,
+  type SwsStudyResult,
+} from './study';
+export {
+  buildCnn,
+  buildMixer,
+  buildWideMixer,
+  buildWidePoolFormer,
+  buildLargeMixer,
+  SWS_MODEL_KINDS,
+  buildSwsModel,
+  loadSwsModel,
+  swsModelDir,
+  type SwsModelKind,
+} from '../core/models/fashion';
 export { swsCrossbarFigure, energyBreakdownFigure, reductionCurveFigure, accuracyCurveFigure } from './figures';

@@ -9,15 +9,26 @@ import { magnitudeMask, pruneFineTune, pruneInt8, pruneModel } from './prune';
 import { mapModel } from '../cim';
 
 function tiny(): tf.Sequential {
-  return tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }),
-    tf.layers.flatten(),
-    tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }),
-  ] });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [6, 6, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
+      }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }),
+    ],
+  });
 }
 
 function kernelZeros(model: tf.LayersModel, i: number): number {
-  const d = model.layers[i]!.getWeights()[0]!.dataSync(); let z = 0; for (const v of d) if (v === 0) z++; return z;
+  const d = model.layers[i]!.getWeights()[0]!.dataSync();
+  let z = 0;
+  for (const v of d) if (v === 0) z++;
+  return z;
 }
 
 test('magnitudeMask zeroes exactly round(s·n) smallest magnitudes, ties by index', () => {
@@ -25,9 +36,11 @@ test('magnitudeMask zeroes exactly round(s·n) smallest magnitudes, ties by inde
   assert.deepEqual(Array.from(magnitudeMask(w, 0.5)), [1, 0, 0, 1, 0, 1]); // |−0.1| = |0.1| < |0.3| (index 2 before 3)
   assert.deepEqual(Array.from(magnitudeMask(w, 0)), [1, 1, 1, 1, 1, 1]);
   assert.deepEqual(Array.from(magnitudeMask(w, 1)), [0, 0, 0, 0, 0, 0]);
-  const r = rng(4); const big = Array.from({ length: 1001 }, () => r.normal(0, 1));
+  const r = rng(4);
+  const big = Array.from({ length: 1001 }, () => r.normal(0, 1));
   const m = magnitudeMask(big, 0.9);
-  const kept = big.filter((_, i) => m[i]).map(Math.abs), dropped = big.filter((_, i) => !m[i]).map(Math.abs);
+  const kept = big.filter((_, i) => m[i]).map(Math.abs),
+    dropped = big.filter((_, i) => !m[i]).map(Math.abs);
   assert.equal(dropped.length, 901);
   assert.ok(Math.min(...kept) >= Math.max(...dropped));
   assert.throws(() => magnitudeMask(w, 1.5), InvalidInput);
@@ -37,24 +50,44 @@ test('pruneModel: per-layer and global sparsity, int8 mapping keeps the zeros, n
   await init({ backend: 'cpu' });
   const model = tiny();
   const res = await expectNoLeak(() => pruneModel(model, { sparsity: 0.75 }), 'pruneModel');
-  assert.deepEqual(res.layers.map((l) => l.sparsity), [27 / 36, 144 / 192]);
-  assert.equal(kernelZeros(model, 0), 27); assert.equal(kernelZeros(model, 2), 144);
+  assert.deepEqual(
+    res.layers.map((l) => l.sparsity),
+    [27 / 36, 144 / 192],
+  );
+  assert.equal(kernelZeros(model, 0), 27);
+  assert.equal(kernelZeros(model, 2), 144);
   const mapped = mapModel(model);
-  for (const L of mapped.layers) { let z = 0; for (const v of L.q) if (v === 0) z++; assert.ok(z >= 0.75 * L.q.length); }
+  for (const L of mapped.layers) {
+    let z = 0;
+    for (const v of L.q) if (v === 0) z++;
+    assert.ok(z >= 0.75 * L.q.length);
+  }
   const g = tiny();
   const rg = pruneModel(g, { sparsity: 0.5, scope: 'global' });
   assert.equal(Math.round(rg.sparsity * 228), 114);
   assert.throws(() => pruneModel(model, { sparsity: -0.1 }), InvalidInput);
   assert.throws(() => pruneModel(model, { sparsity: 0.5, scope: 'row' as never }), InvalidInput);
-  model.dispose(); g.dispose();
+  model.dispose();
+  g.dispose();
 });
 
 test('pruneFineTune: gradual steps reach the target, pruned weights stay exactly zero through training', async () => {
   await init({ backend: 'cpu' });
   const model = tiny();
   const r = rng(2);
-  const x = tf.tensor4d(Array.from({ length: 32 * 36 }, () => r.next()), [32, 6, 6, 1]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, () => r.int(3)), 'int32'), 3).toFloat();
+  const x = tf.tensor4d(
+    Array.from({ length: 32 * 36 }, () => r.next()),
+    [32, 6, 6, 1],
+  );
+  const y = tf
+    .oneHot(
+      tf.tensor1d(
+        Array.from({ length: 32 }, () => r.int(3)),
+        'int32',
+      ),
+      3,
+    )
+    .toFloat();
   const before = model.layers[2]!.getWeights()[0]!.dataSync().slice();
   const seen: number[] = [];
   const res = await pruneFineTune(model, { sparsity: 0.8, x, y, steps: 2, epochsPerStep: 2, batchSize: 8, progress: (s) => seen.push(s) });
@@ -62,11 +95,15 @@ test('pruneFineTune: gradual steps reach the target, pruned weights stay exactly
   const after = model.layers[2]!.getWeights()[0]!.dataSync();
   const mask = res.masks.get(2)!;
   let changedKept = 0;
-  for (let i = 0; i < mask.length; i++) { if (!mask[i]) assert.ok(after[i] === 0, `weight ${i} = ${after[i]}`); else if (after[i] !== before[i]) changedKept++; }
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) assert.ok(after[i] === 0, `weight ${i} = ${after[i]}`);
+    else if (after[i] !== before[i]) changedKept++;
+  }
   assert.ok(changedKept > 0, 'the fine-tune trained the kept weights');
   assert.equal(kernelZeros(model, 2), 154);
   await assert.rejects(pruneFineTune(model, { sparsity: 0.5, x }), InvalidInput);
-  tf.dispose([x, y]); model.dispose();
+  tf.dispose([x, y]);
+  model.dispose();
 });
 
 test('pruneInt8 zeroes the smallest integer weights and keeps the rest', async () => {

@@ -11,7 +11,8 @@ import { InvalidInput, checkInt, describe, throwIfAborted } from '../core/errors
 /** Keep-mask (1 = keep) that zeroes the round(sparsity·n) smallest |w| (ties: lower index pruned first). */
 export function magnitudeMask(w: ArrayLike<number>, sparsity: number): Uint8Array {
   checkSparsity(sparsity);
-  const n = w.length, k = Math.round(sparsity * n);
+  const n = w.length,
+    k = Math.round(sparsity * n);
   const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => Math.abs(w[a]!) - Math.abs(w[b]!) || a - b);
   const keep = new Uint8Array(n).fill(1);
   for (let i = 0; i < k; i++) keep[idx[i]!] = 0;
@@ -36,7 +37,10 @@ function checkSparsity(s: unknown): number {
 /** Indices (in model.layers) of the layers pruning touches: Conv2D and Dense kernels. */
 export function prunableLayers(model: tf.LayersModel): number[] {
   const out: number[] = [];
-  model.layers.forEach((l, i) => { const c = l.getClassName(); if ((c === 'Conv2D' || c === 'Dense') && l.getWeights().length) out.push(i); });
+  model.layers.forEach((l, i) => {
+    const c = l.getClassName();
+    if ((c === 'Conv2D' || c === 'Dense') && l.getWeights().length) out.push(i);
+  });
   return out;
 }
 
@@ -60,20 +64,36 @@ export function pruneModel(model: tf.LayersModel, opts: { sparsity: number; scop
   if (scope !== 'layer' && scope !== 'global') throw new InvalidInput(`scope must be 'layer' or 'global', got ${describe(scope)}`);
   const idx = prunableLayers(model);
   if (!idx.length) throw new InvalidInput('model has no Conv2D or Dense kernel to prune');
-  const kernels = idx.map((i) => { const ws = model.layers[i]!.getWeights(); const d = ws[0]!.dataSync().slice() as Float32Array; return d; });
+  const kernels = idx.map((i) => {
+    const ws = model.layers[i]!.getWeights();
+    const d = ws[0]!.dataSync().slice() as Float32Array;
+    return d;
+  });
   const masks = new Map<number, Uint8Array>();
   if (scope === 'layer') idx.forEach((i, n) => masks.set(i, magnitudeMask(kernels[n]!, sparsity)));
   else {
     const all = new Float32Array(kernels.reduce((a, k) => a + k.length, 0));
-    let o = 0; for (const k of kernels) { all.set(k, o); o += k.length; }
+    let o = 0;
+    for (const k of kernels) {
+      all.set(k, o);
+      o += k.length;
+    }
     const m = magnitudeMask(all, sparsity);
-    o = 0; idx.forEach((i, n) => { masks.set(i, m.slice(o, o + kernels[n]!.length)); o += kernels[n]!.length; });
+    o = 0;
+    idx.forEach((i, n) => {
+      masks.set(i, m.slice(o, o + kernels[n]!.length));
+      o += kernels[n]!.length;
+    });
   }
   applyMasks(model, masks);
-  let zeros = 0, total = 0;
+  let zeros = 0,
+    total = 0;
   const layers = idx.map((i) => {
-    const m = masks.get(i)!; let z = 0; for (let j = 0; j < m.length; j++) if (!m[j]) z++;
-    zeros += z; total += m.length;
+    const m = masks.get(i)!;
+    let z = 0;
+    for (let j = 0; j < m.length; j++) if (!m[j]) z++;
+    zeros += z;
+    total += m.length;
     return { name: model.layers[i]!.name, sparsity: z / m.length };
   });
   return { masks, sparsity: zeros / total, layers };
@@ -134,8 +154,16 @@ export async function pruneFineTune(model: tf.LayersModel, opts: PruneFineTuneOp
       if (opts.x && epochs > 0) {
         const masks = res.masks;
         await model.fit(opts.x, opts.y!, {
-          epochs, batchSize, shuffle: false, verbose: 0,
-          callbacks: { onBatchEnd: async () => { applyMasks(model, masks); throwIfAborted(opts.signal); } },
+          epochs,
+          batchSize,
+          shuffle: false,
+          verbose: 0,
+          callbacks: {
+            onBatchEnd: async () => {
+              applyMasks(model, masks);
+              throwIfAborted(opts.signal);
+            },
+          },
         });
         applyMasks(model, masks);
       }

@@ -11,15 +11,26 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { layerVectors, reduction, swsEnergy, swsLayouts, swsStudy } from './study';
-import { buildCnn, buildLargeMixer, buildLargePoolFormer, buildMixer, buildWideMixer, buildWidePoolFormer, loadSwsModel, swsModelDir } from '../core/models/fashion';
+import {
+  buildCnn,
+  buildLargeMixer,
+  buildLargePoolFormer,
+  buildMixer,
+  buildWideMixer,
+  buildWidePoolFormer,
+  loadSwsModel,
+  swsModelDir,
+} from '../core/models/fashion';
 import { accuracyCurveFigure, energyBreakdownFigure, reductionCurveFigure, swsCrossbarFigure } from './figures';
 
 test('input vectors per inference: conv → H·W, dense on tokens → tokens, dense on a vector → 1', async () => {
   await init({ backend: 'cpu' });
-  const cnn = buildCnn(), mixer = buildMixer();
+  const cnn = buildCnn(),
+    mixer = buildMixer();
   assert.deepEqual(layerVectors(cnn), [784, 196, 1, 1]);
   assert.deepEqual(layerVectors(mixer), [28, 64, 28, 28, 1]);
-  cnn.dispose(); mixer.dispose();
+  cnn.dispose();
+  mixer.dispose();
 });
 
 // fan-in per crossbar layer, 128-row sections per output, input vectors per inference
@@ -29,13 +40,25 @@ const WIDE = {
 } as const;
 
 /** Shared checks of a shipped model against its builder and its expected crossbar shape; returns the mapped layers. */
-function checkShape(model: tf.LayersModel, want: { build: () => tf.Sequential; nIn: readonly number[]; sections: readonly number[]; vectors: readonly number[] }) {
+function checkShape(
+  model: tf.LayersModel,
+  want: { build: () => tf.Sequential; nIn: readonly number[]; sections: readonly number[]; vectors: readonly number[] },
+) {
   const built = want.build();
-  assert.deepEqual(model.layers.map((l) => l.getClassName()), built.layers.map((l) => l.getClassName()));
+  assert.deepEqual(
+    model.layers.map((l) => l.getClassName()),
+    built.layers.map((l) => l.getClassName()),
+  );
   built.dispose();
   const layers = mapModel(model).layers;
-  assert.deepEqual(layers.map((l) => l.nIn), want.nIn);
-  assert.deepEqual(layers.map((l) => l.rowBlocks), want.sections);
+  assert.deepEqual(
+    layers.map((l) => l.nIn),
+    want.nIn,
+  );
+  assert.deepEqual(
+    layers.map((l) => l.rowBlocks),
+    want.sections,
+  );
   assert.deepEqual(layerVectors(model), want.vectors);
   return layers;
 }
@@ -44,7 +67,9 @@ for (const [kind, want] of Object.entries(WIDE)) {
   test(`shipped ${kind}: float16 weights under 2 MB, loads, BERT-like fan-in (several 128-row sections per output)`, async () => {
     await init({ backend: 'cpu' });
     const dir = join(swsModelDir(), kind);
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: { quantization?: { dtype: string } }[] }[] };
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      weightsManifest: { paths: string[]; weights: { quantization?: { dtype: string } }[] }[];
+    };
     assert.ok(json.weightsManifest[0]!.weights.every((w) => w.quantization?.dtype === 'float16'));
     assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 2 * 2 ** 20);
     const model = await loadSwsModel(kind as 'wide' | 'widepool');
@@ -58,30 +83,60 @@ for (const [kind, want] of Object.entries(WIDE)) {
 
 // the int8 models at BERT-large width: fan-in, 128-row sections per output, input vectors per inference
 const LARGE = {
-  large: { build: buildLargeMixer, nIn: [49, 16, 32, 1024, 4096, 1024], sections: [1, 1, 1, 8, 32, 8], vectors: [16, 1024, 1024, 16, 16, 1], weights: 8_000_000 },
-  largepool: { build: buildLargePoolFormer, nIn: [49, 1024, 1024, 4096, 16384], sections: [1, 8, 8, 32, 128], vectors: [16, 16, 16, 16, 1], weights: 9_500_000 },
+  large: {
+    build: buildLargeMixer,
+    nIn: [49, 16, 32, 1024, 4096, 1024],
+    sections: [1, 1, 1, 8, 32, 8],
+    vectors: [16, 1024, 1024, 16, 16, 1],
+    weights: 8_000_000,
+  },
+  largepool: {
+    build: buildLargePoolFormer,
+    nIn: [49, 1024, 1024, 4096, 16384],
+    sections: [1, 8, 8, 32, 128],
+    vectors: [16, 16, 16, 16, 1],
+    weights: 9_500_000,
+  },
 } as const;
 
 for (const [kind, want] of Object.entries(LARGE)) {
   test(`shipped ${kind} (BERT-large width): int8 kernels under 10 MB, fan-in 1024/4096, and the crossbar mapping recovers the stored integers`, async () => {
     await init({ backend: 'cpu' });
     const dir = join(swsModelDir(), kind);
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: { shape: number[]; quantization?: { dtype: string; scale?: number; min?: number } }[] }[] };
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      weightsManifest: {
+        paths: string[];
+        weights: { shape: number[]; quantization?: { dtype: string; scale?: number; min?: number } }[];
+      }[];
+    };
     const ws = json.weightsManifest[0]!.weights;
     for (const w of ws.filter((x) => x.shape.length >= 2)) {
       assert.equal(w.quantization?.dtype, 'uint8');
-      assert.ok(Math.abs(w.quantization.min! + 128 * w.quantization.scale!) <= 1e-9 * w.quantization.scale!, 'min = −128·scale (symmetric)');
+      assert.ok(
+        Math.abs(w.quantization.min! + 128 * w.quantization.scale!) <= 1e-9 * w.quantization.scale!,
+        'min = −128·scale (symmetric)',
+      );
     }
-    assert.ok(ws.filter((x) => x.shape.length < 2).every((w) => !w.quantization), 'biases stay float32');
+    assert.ok(
+      ws.filter((x) => x.shape.length < 2).every((w) => !w.quantization),
+      'biases stay float32',
+    );
     assert.ok(statSync(join(dir, json.weightsManifest[0]!.paths[0]!)).size < 10 * 2 ** 20);
     const model = await loadSwsModel(kind as 'large' | 'largepool');
     const layers = checkShape(model, want);
     assert.ok(layers.reduce((a, l) => a + l.q.length, 0) > want.weights);
     const kernels = model.layers.filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName())).map((l) => l.getWeights()[0]!.dataSync());
     layers.forEach((L, i) => {
-      const s = L.scale[0]!, v = kernels[i]!;
-      let off = 0, absQ = 0, absV = 0;
-      for (let j = 0; j < v.length; j++) { const r = v[j]! / s; off = Math.max(off, Math.abs(r - Math.round(r))); absV += Math.abs(Math.round(r)); }
+      const s = L.scale[0]!,
+        v = kernels[i]!;
+      let off = 0,
+        absQ = 0,
+        absV = 0;
+      for (let j = 0; j < v.length; j++) {
+        const r = v[j]! / s;
+        off = Math.max(off, Math.abs(r - Math.round(r)));
+        absV += Math.abs(Math.round(r));
+      }
       for (let j = 0; j < L.q.length; j++) absQ += Math.abs(L.q[j]!);
       assert.ok(off < 1e-3, `layer ${i}: stored weights are integer multiples of the crossbar scale (off by ${off})`);
       assert.equal(absQ, absV, `layer ${i}: same integers`);
@@ -91,29 +146,48 @@ for (const [kind, want] of Object.entries(LARGE)) {
 }
 
 function tiny(): tf.Sequential {
-  return tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }),
-    tf.layers.flatten(),
-    tf.layers.dense({ units: 20, kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }),
-  ] });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [6, 6, 1],
+        filters: 32,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
+      }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 20, kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }),
+    ],
+  });
 }
 
 test('loadSwsModel: a model missing from the folder (the .vsix leaves out the large mixer) is a NotFound naming the training command; a bad kind is InvalidInput', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sws-'));
   try {
-    await assert.rejects(loadSwsModel('large', { dir }), (e: Error) => e instanceof NotFound && /sws\/train-models\.ts --only large/.test(e.message));
+    await assert.rejects(
+      loadSwsModel('large', { dir }),
+      (e: Error) => e instanceof NotFound && /sws\/train-models\.ts --only large/.test(e.message),
+    );
     await assert.rejects(loadSwsModel('bert' as 'large', { dir }), InvalidInput);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('swsStudy: restores the model, sparsity rises, remapping saves sections, accuracy from the int8 weights', async () => {
   await init({ backend: 'cpu' });
   const model = tiny();
   const before = model.getWeights().map((t) => t.dataSync().slice());
-  const x = tf.tensor4d(Array.from({ length: 4 * 36 }, (_, i) => (i % 7) / 7), [4, 6, 6, 1]);
+  const x = tf.tensor4d(
+    Array.from({ length: 4 * 36 }, (_, i) => (i % 7) / 7),
+    [4, 6, 6, 1],
+  );
   let calls = 0;
   // "accuracy" = a deterministic function of the outputs, so pruning visibly changes it
-  const evaluate = (m: tf.LayersModel) => { calls++; return tf.tidy(() => ((m.predict(x) as tf.Tensor).abs().mean().dataSync()[0]! % 1)); };
+  const evaluate = (m: tf.LayersModel) => {
+    calls++;
+    return tf.tidy(() => (m.predict(x) as tf.Tensor).abs().mean().dataSync()[0]! % 1);
+  };
   const res = await expectNoLeak(() => swsStudy(model, { evaluate, sparsities: [0, 0.5, 0.9] }), 'swsStudy');
   assert.equal(calls, 2 + 3);
   model.getWeights().forEach((t, i) => assert.deepEqual(t.dataSync(), before[i]));
@@ -138,26 +212,51 @@ test('swsStudy: restores the model, sparsity rises, remapping saves sections, ac
   await assert.rejects(swsStudy(model, { evaluate, sparsities: [0], fineTuneDense: true }), InvalidInput); // no images
   // the dense control: the unpruned model trained with the same schedule, then restored like everything else
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 20).toFloat();
-  const ctl = await expectNoLeak(() => swsStudy(model, { evaluate, sparsities: [0], fineTuneDense: true, fineTune: { x, y, steps: 1, epochsPerStep: 3, batchSize: 4, learningRate: 0.05 } }), 'swsStudy dense control');
-  assert.ok(ctl.denseFineTunedAccuracy !== undefined && ctl.denseFineTunedAccuracy !== ctl.int8Accuracy, `${ctl.denseFineTunedAccuracy} vs ${ctl.int8Accuracy}`);
+  const ctl = await expectNoLeak(
+    () =>
+      swsStudy(model, {
+        evaluate,
+        sparsities: [0],
+        fineTuneDense: true,
+        fineTune: { x, y, steps: 1, epochsPerStep: 3, batchSize: 4, learningRate: 0.05 },
+      }),
+    'swsStudy dense control',
+  );
+  assert.ok(
+    ctl.denseFineTunedAccuracy !== undefined && ctl.denseFineTunedAccuracy !== ctl.int8Accuracy,
+    `${ctl.denseFineTunedAccuracy} vs ${ctl.int8Accuracy}`,
+  );
   assert.equal(res.denseFineTunedAccuracy, undefined);
   model.getWeights().forEach((t, i) => assert.deepEqual(t.dataSync(), before[i]));
-  x.dispose(); y.dispose(); model.dispose();
+  x.dispose();
+  y.dispose();
+  model.dispose();
 });
 
 test('figures: ADC-active columns on the crossbar map, energy breakdown shares, reduction and accuracy curves', () => {
-  const r = rng(9); const nOut = 20, nIn = 300;
+  const r = rng(9);
+  const nOut = 20,
+    nIn = 300;
   const q = new Int8Array(nOut * nIn).map(() => (r.next() < 0.8 ? 0 : Math.round(r.normal(0, 20))));
   const L = mapLayer({ name: 'fc', q, nOut, nIn });
   const lay = swsLayouts(L);
   const fig = swsCrossbarFigure(lay.remapped, 0);
   assert.equal(fig.kind, 'crossbar-map');
-  const want = Array.from({ length: lay.remapped.slots }, (_, k) => activeColumns(lay.remapped, 0, k, 'sectionMax').columns).filter((c) => c.length);
-  assert.deepEqual(fig.adcActive!.map((a) => a.columns), want);
+  const want = Array.from({ length: lay.remapped.slots }, (_, k) => activeColumns(lay.remapped, 0, k, 'sectionMax').columns).filter(
+    (c) => c.length,
+  );
+  assert.deepEqual(
+    fig.adcActive!.map((a) => a.columns),
+    want,
+  );
   assert.ok(fig.adcActive!.every((a) => a.adcBits === 8));
-  const e = swsEnergy([{ layer: L, vectors: 3 }, { layer: mapLayer({ name: 'b', q: q.slice(0, 10 * 300), nOut: 10, nIn: 300 }), vectors: 1 }]);
+  const e = swsEnergy([
+    { layer: L, vectors: 3 },
+    { layer: mapLayer({ name: 'b', q: q.slice(0, 10 * 300), nOut: 10, nIn: 300 }), vectors: 1 },
+  ]);
   const hm = energyBreakdownFigure(e);
-  assert.equal(hm.rows, 2); assert.equal(hm.cols, 3);
+  assert.equal(hm.rows, 2);
+  assert.equal(hm.cols, 3);
   const share = (c: number) => (hm.values[c] as number) + (hm.values[3 + c] as number);
   assert.ok(Math.abs(share(0) - 1) < 1e-3);
   assert.ok(share(2) < share(0));

@@ -52,30 +52,52 @@ export interface SwsEnergy {
 }
 
 /** ADC energy of mapped layers (with their per-inference vector counts) under every layout, policy and energy law. */
-export function swsEnergy(layers: readonly LayerUse[], opts: { inputBits?: number; models?: AdcEnergyId[]; sort?: 'abs' | 'signed' } = {}): SwsEnergy {
+export function swsEnergy(
+  layers: readonly LayerUse[],
+  opts: { inputBits?: number; models?: AdcEnergyId[]; sort?: 'abs' | 'signed' } = {},
+): SwsEnergy {
   const lay = layers.map((u) => ({ vectors: u.vectors, l: swsLayouts(u.layer, opts.sort) }));
-  const energy = {} as SwsEnergy['energy'], conversions = {} as SwsEnergy['conversions'], tiles = {} as SwsEnergy['tiles'];
+  const energy = {} as SwsEnergy['energy'],
+    conversions = {} as SwsEnergy['conversions'],
+    tiles = {} as SwsEnergy['tiles'];
   const ref: Record<SwsLayoutName, number[]> = { unsorted: [], sorted: [], remapped: [] };
   for (const name of SWS_LAYOUTS) {
-    energy[name] = {} as Record<AdcPolicy, Record<string, number>>; conversions[name] = {} as Record<AdcPolicy, number>;
+    energy[name] = {} as Record<AdcPolicy, Record<string, number>>;
+    conversions[name] = {} as Record<AdcPolicy, number>;
     const uses = lay.map((u) => ({ layer: u.l[name], vectors: u.vectors }));
     const all = modelAdcPolicies(uses, ADC_POLICIES, { inputBits: opts.inputBits, models: opts.models ?? [...ENERGY_MODELS] });
     for (const policy of ADC_POLICIES) {
       const m = all[policy]!;
-      energy[name][policy] = m.energy; conversions[name][policy] = m.conversions; tiles[name] = m.tiles;
+      energy[name][policy] = m.energy;
+      conversions[name][policy] = m.conversions;
+      tiles[name] = m.tiles;
       if (policy === 'sectionMax') ref[name] = m.rows.map((r) => r.vectors * (r.account.energy.exp2 ?? NaN));
     }
   }
   const perLayer = layers.map((u, i) => {
-    let z = 0; for (let j = 0; j < u.layer.q.length; j++) if (u.layer.q[j] === 0) z++;
-    return { name: u.layer.name, nOut: u.layer.nOut, nIn: u.layer.nIn, vectors: u.vectors, sparsity: z / u.layer.q.length,
-      energy: { unsorted: ref.unsorted[i]!, sorted: ref.sorted[i]!, remapped: ref.remapped[i]! } };
+    let z = 0;
+    for (let j = 0; j < u.layer.q.length; j++) if (u.layer.q[j] === 0) z++;
+    return {
+      name: u.layer.name,
+      nOut: u.layer.nOut,
+      nIn: u.layer.nIn,
+      vectors: u.vectors,
+      sparsity: z / u.layer.q.length,
+      energy: { unsorted: ref.unsorted[i]!, sorted: ref.sorted[i]!, remapped: ref.remapped[i]! },
+    };
   });
   return { energy, conversions, tiles, perLayer };
 }
 
 /** 1 − E(layout, policy) / E(baseline layout, baseline policy) for model id `m` (default 'exp2'). */
-export function reduction(e: SwsEnergy, layout: SwsLayoutName, policy: AdcPolicy, base: SwsLayoutName, basePolicy: AdcPolicy, m = 'exp2'): number {
+export function reduction(
+  e: SwsEnergy,
+  layout: SwsLayoutName,
+  policy: AdcPolicy,
+  base: SwsLayoutName,
+  basePolicy: AdcPolicy,
+  m = 'exp2',
+): number {
   return 1 - e.energy[layout][policy][m]! / e.energy[base][basePolicy][m]!;
 }
 
@@ -121,7 +143,10 @@ export interface SwsStudyRow {
 }
 
 export interface SwsStudyResult {
-  floatAccuracy: number; int8Accuracy: number; vectors: number[]; rows: SwsStudyRow[];
+  floatAccuracy: number;
+  int8Accuracy: number;
+  vectors: number[];
+  rows: SwsStudyRow[];
   /** int8 accuracy of the unpruned model after the same fine-tune (only with `fineTuneDense`). */
   denseFineTunedAccuracy?: number;
 }
@@ -134,7 +159,8 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
   if (!(model instanceof tf.LayersModel)) throw new InvalidInput(`model must be a tf.LayersModel, got ${describe(model)}`);
   if (typeof opts?.evaluate !== 'function') throw new InvalidInput('evaluate must be a function (model) → accuracy');
   const sparsities = opts.sparsities ?? [0, 0.5, 0.7, 0.8, 0.9, 0.95];
-  if (!Array.isArray(sparsities) || !sparsities.length) throw new InvalidInput(`sparsities must be a non-empty array, got ${describe(sparsities)}`);
+  if (!Array.isArray(sparsities) || !sparsities.length)
+    throw new InvalidInput(`sparsities must be a non-empty array, got ${describe(sparsities)}`);
   if (opts.fineTuneDense && !opts.fineTune?.x) throw new InvalidInput('fineTuneDense needs fineTune with training images (x, y)');
   const saved = model.getWeights().map((t) => t.clone());
   const restore = () => model.setWeights(saved);
@@ -161,14 +187,28 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
       if (s > 0) await pruneFineTune(model, { ...(opts.fineTune ?? {}), sparsity: s, scope: opts.scope, signal: opts.signal });
       const { mapping, accuracy } = await evalInt8();
       const eo = { inputBits: opts.inputBits, models: opts.models };
-      const result = swsEnergy(mapping.layers.map((layer, i) => ({ layer, vectors: vectors[i]! })), eo);
-      let z = 0, t = 0; for (const L of mapping.layers) { for (let j = 0; j < L.q.length; j++) if (L.q[j] === 0) z++; t += L.q.length; }
+      const result = swsEnergy(
+        mapping.layers.map((layer, i) => ({ layer, vectors: vectors[i]! })),
+        eo,
+      );
+      let z = 0,
+        t = 0;
+      for (const L of mapping.layers) {
+        for (let j = 0; j < L.q.length; j++) if (L.q[j] === 0) z++;
+        t += L.q.length;
+      }
       const row: SwsStudyRow = { sparsity: s, weightSparsity: z / t, accuracy, drop: (int8Accuracy - accuracy) * 100, result };
       if (opts.sectionRows?.length) {
         row.byRows = {};
         for (const r of opts.sectionRows) {
           const cfg = { ...mapping.layers[0]!.config, rows: checkInt('sectionRows', r, 1, 1 << 16) };
-          row.byRows[r] = swsEnergy(mapping.layers.map((L, i) => ({ layer: mapLayer({ name: L.name, q: L.q, nOut: L.nOut, nIn: L.nIn, scale: L.scale, config: cfg }), vectors: vectors[i]! })), eo);
+          row.byRows[r] = swsEnergy(
+            mapping.layers.map((L, i) => ({
+              layer: mapLayer({ name: L.name, q: L.q, nOut: L.nOut, nIn: L.nIn, scale: L.scale, config: cfg }),
+              vectors: vectors[i]!,
+            })),
+            eo,
+          );
         }
       }
       rows.push(row);

@@ -13,10 +13,12 @@ const CFG = { rows: 4, cols: 4, weightBits: 4, cellBits: 1 as const };
 
 function sectionsOf(L: MappedLayer): number[][] {
   const out: number[][] = [];
-  for (let t = 0; t < L.tiles; t++) for (let k = 0; k < L.slots; k++) {
-    const { out: o, start, len } = slotSource(L, t, k); if (o < 0) continue;
-    out.push(Array.from({ length: len }, (_, r) => L.q[o * L.nIn + (L.perm ? L.perm[o * L.nIn + start + r]! : start + r)]!));
-  }
+  for (let t = 0; t < L.tiles; t++)
+    for (let k = 0; k < L.slots; k++) {
+      const { out: o, start, len } = slotSource(L, t, k);
+      if (o < 0) continue;
+      out.push(Array.from({ length: len }, (_, r) => L.q[o * L.nIn + (L.perm ? L.perm[o * L.nIn + start + r]! : start + r)]!));
+    }
   return out;
 }
 
@@ -24,17 +26,46 @@ test('golden: conversions and energy per policy, unsorted vs sorted vs sorted+re
   const unsorted = mapLayer({ q: W, nOut: 1, nIn: 8, config: CFG });
   const sorted = swsLayout(unsorted, { sort: 'abs', remapZeros: false, placement: 'output' });
   const remapped = swsLayout(unsorted, { sort: 'abs', remapZeros: true, placement: 'output' });
-  assert.deepEqual(sectionsOf(unsorted), [[6, -1, 0, 7], [1, -5, 0, 2]]);
-  assert.deepEqual(sectionsOf(sorted), [[0, 0, -1, 1], [2, -5, 6, 7]]);
-  assert.deepEqual(sectionsOf(remapped), [[-1, 1], [2, -5, 6, 7]]);
+  assert.deepEqual(sectionsOf(unsorted), [
+    [6, -1, 0, 7],
+    [1, -5, 0, 2],
+  ]);
+  assert.deepEqual(sectionsOf(sorted), [
+    [0, 0, -1, 1],
+    [2, -5, 6, 7],
+  ]);
+  assert.deepEqual(sectionsOf(remapped), [
+    [-1, 1],
+    [2, -5, 6, 7],
+  ]);
   const expect: Record<string, [[number, number], [number, number], [number, number]]> = {
     // policy: [unsorted, sorted, remapped] as (conversions, Σ 2^b) per MVM with 2 input bits
-    fixed: [[24, 192], [24, 192], [24, 192]],
-    skipZeroCols: [[16, 128], [14, 112], [14, 112]],
-    sectionMax: [[18, 144], [16, 128], [16, 128]],
+    fixed: [
+      [24, 192],
+      [24, 192],
+      [24, 192],
+    ],
+    skipZeroCols: [
+      [16, 128],
+      [14, 112],
+      [14, 112],
+    ],
+    sectionMax: [
+      [18, 144],
+      [16, 128],
+      [16, 128],
+    ],
     // nnz-limited resolution: unsorted 2·(3·2² + 1·2¹ + 2·2² + 3·2¹) = 56; sorted 2·(2 + 2 + 3·2² + 3·2) = 44
-    sectionMaxNnz: [[18, 56], [16, 44], [16, 44]],
-    popcountLossless: [[16, 40], [14, 36], [14, 36]],
+    sectionMaxNnz: [
+      [18, 56],
+      [16, 44],
+      [16, 44],
+    ],
+    popcountLossless: [
+      [16, 40],
+      [14, 36],
+      [14, 36],
+    ],
   };
   for (const policy of ADC_POLICIES) {
     [unsorted, sorted, remapped].forEach((L, i) => {
@@ -54,7 +85,11 @@ test('golden: zero remapping drops all-zero sections (crossbars and conversions)
   const grid = mapLayer({ q, nOut: 1, nIn: 12, config: CFG });
   const sorted = swsLayout(grid, { remapZeros: false, placement: 'output' });
   const remapped = swsLayout(grid, { placement: 'output' });
-  assert.deepEqual(sectionsOf(sorted), [[0, 0, 0, 0], [0, 0, 0, 0], [0, 1, -2, 3]]);
+  assert.deepEqual(sectionsOf(sorted), [
+    [0, 0, 0, 0],
+    [0, 0, 0, 0],
+    [0, 1, -2, 3],
+  ]);
   assert.deepEqual(sectionsOf(remapped), [[1, -2, 3]]);
   const conv = (L: MappedLayer, policy: (typeof ADC_POLICIES)[number]) => adcAccount(L, { policy, inputBits: 2 }).conversions;
   // fixed: sections × 2 polarities × 3 slices × 2 input bits
@@ -68,10 +103,12 @@ test('golden: zero remapping drops all-zero sections (crossbars and conversions)
 });
 
 function randQ(seed: number, n: number, qmax: number, kind: number): Int8Array {
-  const r = rng(seed); const q = new Int8Array(n);
+  const r = rng(seed);
+  const q = new Int8Array(n);
   for (let i = 0; i < n; i++) {
     if (kind === 0) q[i] = r.int(2 * qmax + 1) - qmax;
-    else if (kind === 1) q[i] = [qmax, -qmax, 0, 1, -1][r.int(5)]!; // adversarial extremes
+    else if (kind === 1)
+      q[i] = [qmax, -qmax, 0, 1, -1][r.int(5)]!; // adversarial extremes
     else q[i] = r.next() < 0.9 ? 0 : r.int(2 * qmax + 1) - qmax; // 90 % unstructured sparse
   }
   return q;
@@ -80,40 +117,53 @@ function randQ(seed: number, n: number, qmax: number, kind: number): Int8Array {
 test('exact integer outputs through every layout and lossless policy (random + adversarial shapes)', () => {
   const r = rng(11);
   let cases = 0;
-  const shapes = [[4, 16, 5, 9], [32, 40, 7, 33], [33, 64, 20, 100], [128, 128, 17, 129], [1, 16, 3, 2], [8, 8, 1, 1]] as const;
-  for (const signMode of ['sign-magnitude', 'pair', 'offset'] as SignMode[]) for (const cellBits of [1, 2] as const) for (const [rows, cols, nOut, nIn] of shapes) {
-    const weightBits = 2 + r.int(7);
-    const c = Math.max(cols, columnLayout({ cellBits, weightBits, signMode }).length);
-    const q = randQ(r.seedInt(), nOut * nIn, 2 ** (weightBits - 1) - 1, cases % 3);
-    const grid = mapLayer({ q, nOut, nIn, config: { rows, cols: c, cellBits, weightBits, signMode } });
-    const layouts: MappedLayer[] = [grid];
-    for (const sort of ['none', 'abs', 'signed'] as const) for (const remapZeros of [false, true]) {
-      layouts.push(swsLayout(grid, { sort, remapZeros, placement: cases % 2 ? 'max' : 'output' }));
-    }
-    const inputMode = cases % 2 ? 'twos-complement' as const : 'unsigned' as const;
-    const inputBits = 1 + r.int(8);
-    const x = new Float64Array(nIn).map(() => inputMode === 'unsigned' ? r.int(2 ** inputBits) : r.int(2 ** inputBits) - 2 ** (inputBits - 1));
-    const ref = referenceMatmul(q, nOut, nIn, x);
-    const tag = `${signMode}/${cellBits}b/${rows}x${c} ${nOut}x${nIn}`;
-    for (const L of layouts) {
-      assert.deepEqual(mvm(L, x, { inputBits, inputMode }), ref, `${tag} core mvm`);
-      for (const policy of ADC_POLICIES) {
-        const a = adcAccount(L, { policy, inputBits });
-        const res = adcMvm(L, x, { policy, inputBits, inputMode });
-        assert.deepEqual(res.y, ref, `${tag} ${L.sort} ${policy}`);
-        assert.equal(res.saturated, 0);
-        assert.equal(res.conversions, a.conversions, `${tag} ${policy}: simulated conversions = accounted`);
+  const shapes = [
+    [4, 16, 5, 9],
+    [32, 40, 7, 33],
+    [33, 64, 20, 100],
+    [128, 128, 17, 129],
+    [1, 16, 3, 2],
+    [8, 8, 1, 1],
+  ] as const;
+  for (const signMode of ['sign-magnitude', 'pair', 'offset'] as SignMode[])
+    for (const cellBits of [1, 2] as const)
+      for (const [rows, cols, nOut, nIn] of shapes) {
+        const weightBits = 2 + r.int(7);
+        const c = Math.max(cols, columnLayout({ cellBits, weightBits, signMode }).length);
+        const q = randQ(r.seedInt(), nOut * nIn, 2 ** (weightBits - 1) - 1, cases % 3);
+        const grid = mapLayer({ q, nOut, nIn, config: { rows, cols: c, cellBits, weightBits, signMode } });
+        const layouts: MappedLayer[] = [grid];
+        for (const sort of ['none', 'abs', 'signed'] as const)
+          for (const remapZeros of [false, true]) {
+            layouts.push(swsLayout(grid, { sort, remapZeros, placement: cases % 2 ? 'max' : 'output' }));
+          }
+        const inputMode = cases % 2 ? ('twos-complement' as const) : ('unsigned' as const);
+        const inputBits = 1 + r.int(8);
+        const x = new Float64Array(nIn).map(() =>
+          inputMode === 'unsigned' ? r.int(2 ** inputBits) : r.int(2 ** inputBits) - 2 ** (inputBits - 1),
+        );
+        const ref = referenceMatmul(q, nOut, nIn, x);
+        const tag = `${signMode}/${cellBits}b/${rows}x${c} ${nOut}x${nIn}`;
+        for (const L of layouts) {
+          assert.deepEqual(mvm(L, x, { inputBits, inputMode }), ref, `${tag} core mvm`);
+          for (const policy of ADC_POLICIES) {
+            const a = adcAccount(L, { policy, inputBits });
+            const res = adcMvm(L, x, { policy, inputBits, inputMode });
+            assert.deepEqual(res.y, ref, `${tag} ${L.sort} ${policy}`);
+            assert.equal(res.saturated, 0);
+            assert.equal(res.conversions, a.conversions, `${tag} ${policy}: simulated conversions = accounted`);
+          }
+        }
+        cases++;
       }
-    }
-    cases++;
-  }
   assert.equal(cases, 3 * 2 * shapes.length);
 });
 
 test('invariants: every policy ≤ fixed, popcountLossless ≤ every policy, remapping never adds sections or fixed conversions', () => {
   const r = rng(5);
   for (let trial = 0; trial < 6; trial++) {
-    const nOut = 3 + r.int(20), nIn = 20 + r.int(300);
+    const nOut = 3 + r.int(20),
+      nIn = 20 + r.int(300);
     const q = randQ(r.seedInt(), nOut * nIn, 127, trial % 3);
     const grid = mapLayer({ q, nOut, nIn });
     for (const L of [grid, swsLayout(grid), swsLayout(grid, { remapZeros: false }), swsLayout(grid, { sort: 'signed' })]) {
@@ -125,7 +175,8 @@ test('invariants: every policy ≤ fixed, popcountLossless ≤ every policy, rem
         assert.ok(acc.popcountLossless!.conversions <= acc[p]!.conversions);
       }
     }
-    const noRemap = swsLayout(grid, { remapZeros: false }), remap = swsLayout(grid);
+    const noRemap = swsLayout(grid, { remapZeros: false }),
+      remap = swsLayout(grid);
     assert.ok(remap.tiles <= noRemap.tiles);
     assert.ok(adcAccount(remap, { policy: 'fixed' }).conversions <= adcAccount(noRemap, { policy: 'fixed' }).conversions);
   }
@@ -138,21 +189,34 @@ test('invariants: every policy ≤ fixed, popcountLossless ≤ every policy, rem
 });
 
 test('sorting by |q| makes small sections use only low-order columns (ADC-active columns per section)', () => {
-  const nOut = 4, nIn = 512;
-  const r = rng(3); const q = new Int8Array(nOut * nIn).map(() => Math.round(r.normal(0, 12)));
+  const nOut = 4,
+    nIn = 512;
+  const r = rng(3);
+  const q = new Int8Array(nOut * nIn).map(() => Math.round(r.normal(0, 12)));
   const S = swsLayout(mapLayer({ q, nOut, nIn }), { placement: 'output' });
   // output 0's first section holds its 128 smallest magnitudes → fewer active columns than its last section
-  const first = activeColumns(S, 0, 0, 'sectionMax').columns.length, last = activeColumns(S, 0, 3, 'sectionMax').columns.length;
+  const first = activeColumns(S, 0, 0, 'sectionMax').columns.length,
+    last = activeColumns(S, 0, 3, 'sectionMax').columns.length;
   assert.ok(first < last, `${first} < ${last}`);
   const { columns } = activeColumns(S, 0, 1, 'sectionMax');
-  assert.ok(columns.every((c) => c >= S.groupWidth && c < 2 * S.groupWidth - 1), 'slot 1 columns, never the sign column');
+  assert.ok(
+    columns.every((c) => c >= S.groupWidth && c < 2 * S.groupWidth - 1),
+    'slot 1 columns, never the sign column',
+  );
 });
 
 test('model totals weight each layer by its input vectors; bad options are named errors', () => {
   const a = mapLayer({ name: 'a', q: randQ(1, 4 * 50, 127, 0), nOut: 4, nIn: 50 });
   const b = mapLayer({ name: 'b', q: randQ(2, 3 * 20, 127, 2), nOut: 3, nIn: 20 });
-  const m = modelAdc([{ layer: a, vectors: 10 }, { layer: b, vectors: 3 }], { policy: 'sectionMax' });
-  const ea = adcAccount(a).energy.exp2!, eb = adcAccount(b).energy.exp2!;
+  const m = modelAdc(
+    [
+      { layer: a, vectors: 10 },
+      { layer: b, vectors: 3 },
+    ],
+    { policy: 'sectionMax' },
+  );
+  const ea = adcAccount(a).energy.exp2!,
+    eb = adcAccount(b).energy.exp2!;
   assert.equal(m.energy.exp2, 10 * ea + 3 * eb);
   assert.equal(m.rows.length, 2);
   assert.throws(() => adcAccount(a, { policy: 'max' as never }), InvalidInput);

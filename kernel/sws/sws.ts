@@ -13,10 +13,29 @@
  *   cim.adcAccount(S, { policy: 'sectionMax' }).energy.exp2            // ADC energy per MVM, E ∝ 2^b
  */
 import { InvalidInput, checkInt, describe } from '../core/errors';
-import { columnLayout, popcount, slotSource, sortPerm, tileImage, type MappedLayer, type MvmOptions, type SectionTable, type SortKey } from '../cim';
 import {
-  ENERGY_MODELS, adcEnergyModel, bitsFor, checkInputBits, checkPolicy, histogramEnergy, sliceBits,
-  type AdcEnergyId, type AdcEnergyModel, type AdcPolicy, type PolarityStats,
+  columnLayout,
+  popcount,
+  slotSource,
+  sortPerm,
+  tileImage,
+  type MappedLayer,
+  type MvmOptions,
+  type SectionTable,
+  type SortKey,
+} from '../cim';
+import {
+  ENERGY_MODELS,
+  adcEnergyModel,
+  bitsFor,
+  checkInputBits,
+  checkPolicy,
+  histogramEnergy,
+  sliceBits,
+  type AdcEnergyId,
+  type AdcEnergyModel,
+  type AdcPolicy,
+  type PolarityStats,
 } from './adc';
 
 export interface SwsLayoutOptions {
@@ -40,35 +59,62 @@ export interface SwsLayoutOptions {
  * Returns a new MappedLayer with `perm` (zeros first when remapped) and a `sections` table. Pure typed arrays.
  */
 export function swsLayout(layer: MappedLayer, opts: SwsLayoutOptions = {}): MappedLayer {
-  const sort = opts.sort ?? 'abs', remap = opts.remapZeros ?? true, placement = opts.placement ?? 'max';
-  if (!(['none', 'signed', 'abs'] as const).includes(sort)) throw new InvalidInput(`sort must be 'none', 'signed' or 'abs', got ${describe(sort)}`);
+  const sort = opts.sort ?? 'abs',
+    remap = opts.remapZeros ?? true,
+    placement = opts.placement ?? 'max';
+  if (!(['none', 'signed', 'abs'] as const).includes(sort))
+    throw new InvalidInput(`sort must be 'none', 'signed' or 'abs', got ${describe(sort)}`);
   if (typeof remap !== 'boolean') throw new InvalidInput(`remapZeros must be a boolean, got ${describe(remap)}`);
-  if (placement !== 'max' && placement !== 'output') throw new InvalidInput(`placement must be 'max' or 'output', got ${describe(placement)}`);
+  if (placement !== 'max' && placement !== 'output')
+    throw new InvalidInput(`placement must be 'max' or 'output', got ${describe(placement)}`);
   if (layer.routing === 'shared') throw new InvalidInput(`layer ${layer.name} uses routing 'shared'; sections need routing 'per-output'`);
-  const { q, nOut, nIn, slots } = layer; const rows = layer.config.rows;
+  const { q, nOut, nIn, slots } = layer;
+  const rows = layer.config.rows;
   const base = sort === 'none' ? null : sortPerm(q, nOut, nIn, sort);
   const perm = new Int32Array(nOut * nIn);
   const zeros = new Int32Array(nOut);
   for (let o = 0; o < nOut; o++) {
     const off = o * nIn;
-    if (!remap) { for (let p = 0; p < nIn; p++) perm[off + p] = base ? base[off + p]! : p; continue; }
+    if (!remap) {
+      for (let p = 0; p < nIn; p++) perm[off + p] = base ? base[off + p]! : p;
+      continue;
+    }
     let nz = 0;
-    for (let p = 0; p < nIn; p++) { const i = base ? base[off + p]! : p; if (q[off + i] === 0) perm[off + nz++] = i; }
+    for (let p = 0; p < nIn; p++) {
+      const i = base ? base[off + p]! : p;
+      if (q[off + i] === 0) perm[off + nz++] = i;
+    }
     zeros[o] = nz;
     let w = nz;
-    for (let p = 0; p < nIn; p++) { const i = base ? base[off + p]! : p; if (q[off + i] !== 0) perm[off + w++] = i; }
+    for (let p = 0; p < nIn; p++) {
+      const i = base ? base[off + p]! : p;
+      if (q[off + i] !== 0) perm[off + w++] = i;
+    }
   }
-  const sOut: number[] = [], sStart: number[] = [], sLen: number[] = [], sKey: number[] = [];
+  const sOut: number[] = [],
+    sStart: number[] = [],
+    sLen: number[] = [],
+    sKey: number[] = [];
   for (let o = 0; o < nOut; o++) {
     const off = o * nIn;
     const push = (start: number, len: number) => {
-      let m = 0; for (let p = start; p < start + len; p++) { const v = q[off + perm[off + p]!]!; const a = v < 0 ? -v : v; if (a > m) m = a; }
-      sOut.push(o); sStart.push(start); sLen.push(len); sKey.push(m);
+      let m = 0;
+      for (let p = start; p < start + len; p++) {
+        const v = q[off + perm[off + p]!]!;
+        const a = v < 0 ? -v : v;
+        if (a > m) m = a;
+      }
+      sOut.push(o);
+      sStart.push(start);
+      sLen.push(len);
+      sKey.push(m);
     };
     if (remap) {
       // nonzeros at positions [zeros, nIn): ⌈nnz/rows⌉ sections, the first (smallest magnitudes when sorted) partial
-      const nnz = nIn - zeros[o]!; if (nnz === 0) continue;
-      const n = Math.ceil(nnz / rows), first = nnz - (n - 1) * rows;
+      const nnz = nIn - zeros[o]!;
+      if (nnz === 0) continue;
+      const n = Math.ceil(nnz / rows),
+        first = nnz - (n - 1) * rows;
       push(zeros[o]!, first);
       for (let j = 1; j < n; j++) push(zeros[o]! + first + (j - 1) * rows, rows);
     } else {
@@ -80,7 +126,12 @@ export function swsLayout(layer: MappedLayer, opts: SwsLayoutOptions = {}): Mapp
   if (placement === 'max') idx.sort((a, b) => sKey[a]! - sKey[b]! || sOut[a]! - sOut[b]! || sStart[a]! - sStart[b]!);
   const T = Math.ceil(S / slots);
   const sec: SectionTable = { out: new Int32Array(T * slots).fill(-1), start: new Int32Array(T * slots), len: new Int32Array(T * slots) };
-  for (let n = 0; n < S; n++) { const s = idx[n]!; sec.out[n] = sOut[s]!; sec.start[n] = sStart[s]!; sec.len[n] = sLen[s]!; }
+  for (let n = 0; n < S; n++) {
+    const s = idx[n]!;
+    sec.out[n] = sOut[s]!;
+    sec.start[n] = sStart[s]!;
+    sec.len[n] = sLen[s]!;
+  }
   return { ...layer, sort, routing: 'per-output', perm, sections: sec, tiles: T, rowBlocks: T, colBlocks: 1 };
 }
 
@@ -96,18 +147,41 @@ export function sectionStats(layer: MappedLayer, tile: number, k: number): Polar
   const { out: o, start, len } = slotSource(layer, tile, k);
   if (o < 0) return null;
   const { pols, slices } = geometry(layer);
-  const cb = layer.config.cellBits, mask = (1 << cb) - 1, off = 2 ** (layer.config.weightBits - 1);
-  const st: PolarityStats[] = Array.from({ length: pols }, () => ({ max: 0, nnz: 0, cellSum: new Array<number>(slices).fill(0), cellNnz: new Array<number>(slices).fill(0) }));
+  const cb = layer.config.cellBits,
+    mask = (1 << cb) - 1,
+    off = 2 ** (layer.config.weightBits - 1);
+  const st: PolarityStats[] = Array.from({ length: pols }, () => ({
+    max: 0,
+    nnz: 0,
+    cellSum: new Array<number>(slices).fill(0),
+    cellNnz: new Array<number>(slices).fill(0),
+  }));
   const base = o * layer.nIn;
   for (let r = 0; r < len; r++) {
     const p = start + r;
     const v = layer.q[base + (layer.perm ? layer.perm[base + p]! : p)]!;
     let m: number, pol: number;
-    if (pols === 1) { m = v + off; pol = 0; } else if (v >= 0) { m = v; pol = 0; } else { m = -v; pol = 1; }
+    if (pols === 1) {
+      m = v + off;
+      pol = 0;
+    } else if (v >= 0) {
+      m = v;
+      pol = 0;
+    } else {
+      m = -v;
+      pol = 1;
+    }
     if (m === 0) continue;
     const s0 = st[pol]!;
-    s0.nnz++; if (m > s0.max) s0.max = m;
-    for (let s = 0; s < slices; s++) { const c = (m >> (s * cb)) & mask; if (c) { s0.cellSum[s]! += c; s0.cellNnz[s]!++; } }
+    s0.nnz++;
+    if (m > s0.max) s0.max = m;
+    for (let s = 0; s < slices; s++) {
+      const c = (m >> (s * cb)) & mask;
+      if (c) {
+        s0.cellSum[s]! += c;
+        s0.cellNnz[s]!++;
+      }
+    }
   }
   return st;
 }
@@ -128,13 +202,17 @@ export function activeColumns(layer: MappedLayer, tile: number, k: number, polic
   const bits = sectionAdc(layer, tile, k, policy);
   if (!bits) return { columns: [], maxBits: 0 };
   const roles = columnLayout(layer.config);
-  const cols: number[] = []; let maxBits = 0;
+  const cols: number[] = [];
+  let maxBits = 0;
   roles.forEach((role, c) => {
     let b = 0;
     if (role.kind === 'mag') b = Math.max(bits[0]![role.slice]!, bits[1]![role.slice]!);
     else if (role.kind === 'pos' || role.kind === 'off') b = bits[0]![role.slice]!;
     else if (role.kind === 'neg') b = bits[1]![role.slice]!;
-    if (b > 0) { cols.push(k * layer.groupWidth + c); if (b > maxBits) maxBits = b; }
+    if (b > 0) {
+      cols.push(k * layer.groupWidth + c);
+      if (b > maxBits) maxBits = b;
+    }
   });
   return { columns: cols, maxBits };
 }
@@ -173,7 +251,11 @@ export function adcAccount(layer: MappedLayer, opts: AdcAccountOptions = {}): Ad
 }
 
 /** `adcAccount` for several policies at once (section statistics are gathered once). */
-export function adcAccounts(layer: MappedLayer, policies: readonly AdcPolicy[], opts: Omit<AdcAccountOptions, 'policy'> = {}): Partial<Record<AdcPolicy, AdcAccount>> {
+export function adcAccounts(
+  layer: MappedLayer,
+  policies: readonly AdcPolicy[],
+  opts: Omit<AdcAccountOptions, 'policy'> = {},
+): Partial<Record<AdcPolicy, AdcAccount>> {
   policies.forEach(checkPolicy);
   const inputBits = checkInputBits(opts.inputBits ?? 8);
   const models = (opts.models ?? [...ENERGY_MODELS]).map(adcEnergyModel);
@@ -182,25 +264,42 @@ export function adcAccounts(layer: MappedLayer, policies: readonly AdcPolicy[], 
   const hist = policies.map(() => new Array<number>(33).fill(0));
   const active = policies.map(() => 0);
   let sections = 0;
-  for (let t = 0; t < layer.tiles; t++) for (let k = 0; k < layer.slots; k++) {
-    const st = sectionStats(layer, t, k);
-    if (!st) continue;
-    sections++;
-    policies.forEach((policy, n) => {
-      let any = false;
-      for (const pol of st) for (const b of sliceBits(pol, policy, geo)) if (b > 0) { hist[n]![b]! += inputBits; any = true; }
-      if (any) active[n]!++;
-    });
-  }
+  for (let t = 0; t < layer.tiles; t++)
+    for (let k = 0; k < layer.slots; k++) {
+      const st = sectionStats(layer, t, k);
+      if (!st) continue;
+      sections++;
+      policies.forEach((policy, n) => {
+        let any = false;
+        for (const pol of st)
+          for (const b of sliceBits(pol, policy, geo))
+            if (b > 0) {
+              hist[n]![b]! += inputBits;
+              any = true;
+            }
+        if (any) active[n]!++;
+      });
+    }
   const fullBits = bitsFor(layer.config.rows * ((1 << layer.config.cellBits) - 1));
   const out: Partial<Record<AdcPolicy, AdcAccount>> = {};
   policies.forEach((policy, n) => {
     const h = hist[n]!;
-    let last = h.length - 1; while (last > 0 && h[last] === 0) last--;
+    let last = h.length - 1;
+    while (last > 0 && h[last] === 0) last--;
     const bitsHistogram = h.slice(0, last + 1);
     const energy: Record<string, number> = {};
     for (const m of models) energy[m.id] = histogramEnergy(bitsHistogram, m);
-    out[policy] = { policy, inputBits, fullBits, tiles: layer.tiles, sections, activeSections: active[n]!, conversions: bitsHistogram.reduce((a, b) => a + b, 0), bitsHistogram, energy };
+    out[policy] = {
+      policy,
+      inputBits,
+      fullBits,
+      tiles: layer.tiles,
+      sections,
+      activeSections: active[n]!,
+      conversions: bitsHistogram.reduce((a, b) => a + b, 0),
+      bitsHistogram,
+      energy,
+    };
   });
   return out;
 }
@@ -210,28 +309,54 @@ export function adcAccounts(layer: MappedLayer, policies: readonly AdcPolicy[], 
  * (column sums saturate at 2^bits − 1), and counts the conversions it performs. Inactive bit lines contribute
  * nothing. If the policy is lossless for this layout, y equals the integer matmul (tested for every layout/policy).
  */
-export function adcMvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOptions & { policy?: AdcPolicy } = {}): { y: Float64Array; conversions: number; saturated: number } {
+export function adcMvm(
+  layer: MappedLayer,
+  x: ArrayLike<number>,
+  opts: MvmOptions & { policy?: AdcPolicy } = {},
+): { y: Float64Array; conversions: number; saturated: number } {
   const policy = checkPolicy(opts.policy ?? 'sectionMax');
   const nBits = checkInt('inputBits', opts.inputBits ?? 8, 1, 30);
   const mode = opts.inputMode ?? 'unsigned';
-  if (mode !== 'unsigned' && mode !== 'twos-complement') throw new InvalidInput(`inputMode must be 'unsigned' or 'twos-complement', got ${describe(mode)}`);
+  if (mode !== 'unsigned' && mode !== 'twos-complement')
+    throw new InvalidInput(`inputMode must be 'unsigned' or 'twos-complement', got ${describe(mode)}`);
   if (x.length !== layer.nIn) throw new InvalidInput(`x has ${x.length} entries; expected nIn = ${layer.nIn}`);
-  const lo = mode === 'unsigned' ? 0 : -(2 ** (nBits - 1)), hi = mode === 'unsigned' ? 2 ** nBits - 1 : 2 ** (nBits - 1) - 1;
-  for (let i = 0; i < x.length; i++) if (!Number.isInteger(x[i]) || x[i]! < lo || x[i]! > hi) throw new InvalidInput(`x[${i}] = ${describe(x[i])}; expected an integer in [${lo}, ${hi}]`);
-  const cfg = layer.config, W = Math.ceil(cfg.rows / 32), cb = cfg.cellBits, gw = layer.groupWidth;
-  const roles = columnLayout(cfg); const off = 2 ** (cfg.weightBits - 1);
+  const lo = mode === 'unsigned' ? 0 : -(2 ** (nBits - 1)),
+    hi = mode === 'unsigned' ? 2 ** nBits - 1 : 2 ** (nBits - 1) - 1;
+  for (let i = 0; i < x.length; i++)
+    if (!Number.isInteger(x[i]) || x[i]! < lo || x[i]! > hi)
+      throw new InvalidInput(`x[${i}] = ${describe(x[i])}; expected an integer in [${lo}, ${hi}]`);
+  const cfg = layer.config,
+    W = Math.ceil(cfg.rows / 32),
+    cb = cfg.cellBits,
+    gw = layer.groupWidth;
+  const roles = columnLayout(cfg);
+  const off = 2 ** (cfg.weightBits - 1);
   const y = new Float64Array(layer.nOut);
-  const img = new Uint32Array(cfg.cols * cb * W), xw = new Uint32Array(nBits * W), valid = new Uint32Array(W);
-  let conversions = 0, saturated = 0;
-  const adc = (sum: number, bits: number) => { conversions++; const top = 2 ** bits - 1; if (sum > top) { saturated++; return top; } return sum; };
+  const img = new Uint32Array(cfg.cols * cb * W),
+    xw = new Uint32Array(nBits * W),
+    valid = new Uint32Array(W);
+  let conversions = 0,
+    saturated = 0;
+  const adc = (sum: number, bits: number) => {
+    conversions++;
+    const top = 2 ** bits - 1;
+    if (sum > top) {
+      saturated++;
+      return top;
+    }
+    return sum;
+  };
   for (let tile = 0; tile < layer.tiles; tile++) {
     tileImage(layer, tile, img);
     for (let k = 0; k < layer.slots; k++) {
-      const bits = sectionAdc(layer, tile, k, policy); if (!bits) continue;
+      const bits = sectionAdc(layer, tile, k, policy);
+      if (!bits) continue;
       const { out: o, start, len } = slotSource(layer, tile, k);
-      xw.fill(0); valid.fill(0);
+      xw.fill(0);
+      valid.fill(0);
       for (let r = 0; r < len; r++) {
-        const p = start + r, i = layer.perm ? layer.perm[o * layer.nIn + p]! : p;
+        const p = start + r,
+          i = layer.perm ? layer.perm[o * layer.nIn + p]! : p;
         const u = x[i]! < 0 ? x[i]! + 2 ** nBits : x[i]!;
         valid[r >>> 5]! |= 1 << (r & 31);
         for (let t = 0; t < nBits; t++) if (Math.floor(u / 2 ** t) % 2 === 1) xw[t * W + (r >>> 5)]! |= 1 << (r & 31);
@@ -246,7 +371,8 @@ export function adcMvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOption
           // bit lines of this column: [polarity, lines]; a 2-bit cell's column sum weighs its bit planes 1 and 2
           const pols = role.kind === 'mag' ? [0, 1] : role.kind === 'neg' ? [1] : [0];
           for (const pol of pols) {
-            const b = bits[pol]![role.slice]!; if (b === 0) continue;
+            const b = bits[pol]![role.slice]!;
+            if (b === 0) continue;
             let sum = 0;
             for (let cbit = 0; cbit < cb; cbit++) {
               const plane = ((k * gw + c) * cb + cbit) * W;
@@ -262,7 +388,11 @@ export function adcMvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOption
             colAcc += pol === 1 ? -v : v;
           }
         });
-        if (cfg.signMode === 'offset') { let n = 0; for (let w = 0; w < W; w++) n += popcount(xw[t * W + w]! & valid[w]!); colAcc -= off * n; }
+        if (cfg.signMode === 'offset') {
+          let n = 0;
+          for (let w = 0; w < W; w++) n += popcount(xw[t * W + w]! & valid[w]!);
+          colAcc -= off * n;
+        }
         acc += tw * colAcc;
       }
       y[o]! += acc;
@@ -272,28 +402,43 @@ export function adcMvm(layer: MappedLayer, x: ArrayLike<number>, opts: MvmOption
 }
 
 /** One weight matrix of a model with how many input vectors it sees per inference (conv: H_out·W_out; dense: tokens). */
-export interface LayerUse { layer: MappedLayer; vectors: number }
+export interface LayerUse {
+  layer: MappedLayer;
+  vectors: number;
+}
 
-export interface ModelAdcRow { name: string; vectors: number; account: AdcAccount }
+export interface ModelAdcRow {
+  name: string;
+  vectors: number;
+  account: AdcAccount;
+}
 
 /** Per-layer ADC accounts and the per-inference total energy (Σ vectors × energy per MVM) for each model id. */
-export function modelAdc(layers: readonly LayerUse[], opts: AdcAccountOptions = {}): { rows: ModelAdcRow[]; energy: Record<string, number>; conversions: number; tiles: number } {
+export function modelAdc(
+  layers: readonly LayerUse[],
+  opts: AdcAccountOptions = {},
+): { rows: ModelAdcRow[]; energy: Record<string, number>; conversions: number; tiles: number } {
   const policy = checkPolicy(opts.policy ?? 'sectionMax');
   return modelAdcPolicies(layers, [policy], opts)[policy]!;
 }
 
 /** `modelAdc` for several policies at once. */
-export function modelAdcPolicies(layers: readonly LayerUse[], policies: readonly AdcPolicy[], opts: Omit<AdcAccountOptions, 'policy'> = {}):
-  Partial<Record<AdcPolicy, { rows: ModelAdcRow[]; energy: Record<string, number>; conversions: number; tiles: number }>> {
+export function modelAdcPolicies(
+  layers: readonly LayerUse[],
+  policies: readonly AdcPolicy[],
+  opts: Omit<AdcAccountOptions, 'policy'> = {},
+): Partial<Record<AdcPolicy, { rows: ModelAdcRow[]; energy: Record<string, number>; conversions: number; tiles: number }>> {
   layers.forEach(({ vectors }) => checkInt('vectors', vectors));
   const accts = layers.map(({ layer }) => adcAccounts(layer, policies, opts));
   const out: ReturnType<typeof modelAdcPolicies> = {};
   for (const policy of policies) {
     const rows = layers.map(({ layer, vectors }, i) => ({ name: layer.name, vectors, account: accts[i]![policy]! }));
     const energy: Record<string, number> = {};
-    let conversions = 0, tiles = 0;
+    let conversions = 0,
+      tiles = 0;
     for (const r of rows) {
-      conversions += r.vectors * r.account.conversions; tiles += r.account.tiles;
+      conversions += r.vectors * r.account.conversions;
+      tiles += r.account.tiles;
       for (const [id, e] of Object.entries(r.account.energy)) energy[id] = (energy[id] ?? 0) + r.vectors * e;
     }
     out[policy] = { rows, energy, conversions, tiles };

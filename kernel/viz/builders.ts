@@ -4,8 +4,17 @@
  * Pure TS: runs in node and the browser.
  */
 import type {
-  ColorScale, Figure, HeatmapFigure, SeriesFigure, SeriesTrace, ImageOverlayFigure, TableFigure, TableColumn,
-  CrossbarMapFigure, SparsityPatternFigure, CkaMatrixFigure,
+  ColorScale,
+  Figure,
+  HeatmapFigure,
+  SeriesFigure,
+  SeriesTrace,
+  ImageOverlayFigure,
+  TableFigure,
+  TableColumn,
+  CrossbarMapFigure,
+  SparsityPatternFigure,
+  CkaMatrixFigure,
 } from './types';
 import { FIGURE_VERSION } from './types';
 import { InvalidInput, check, checkInt, describe } from '../core/errors';
@@ -15,12 +24,23 @@ import { pack, round } from './codec';
 export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 export const COLOR_SCALES: readonly ColorScale[] = ['viridis', 'magma', 'gray', 'rdbu', 'blues'];
 
-interface Common { title?: string; caption?: string; width?: number; height?: number }
+interface Common {
+  title?: string;
+  caption?: string;
+  width?: number;
+  height?: number;
+}
 
 function common(kind: string, o: Common): Common {
   const out: Common = {};
-  if (o.title !== undefined) { check(typeof o.title === 'string', `${kind}: title must be a string, got ${describe(o.title)}`); out.title = o.title; }
-  if (o.caption !== undefined) { check(typeof o.caption === 'string', `${kind}: caption must be a string, got ${describe(o.caption)}`); out.caption = o.caption; }
+  if (o.title !== undefined) {
+    check(typeof o.title === 'string', `${kind}: title must be a string, got ${describe(o.title)}`);
+    out.title = o.title;
+  }
+  if (o.caption !== undefined) {
+    check(typeof o.caption === 'string', `${kind}: caption must be a string, got ${describe(o.caption)}`);
+    out.caption = o.caption;
+  }
   if (o.width !== undefined) out.width = checkInt(`${kind}: width`, o.width, 16, 10000);
   if (o.height !== undefined) out.height = checkInt(`${kind}: height`, o.height, 16, 10000);
   return out;
@@ -30,20 +50,31 @@ function common(kind: string, o: Common): Common {
 export function checkSize<F extends Figure>(fig: F, hint = 'pass fewer points or downsample first'): F {
   const n = JSON.stringify(fig).length;
   if (n > MAX_PAYLOAD_BYTES) {
-    throw new InvalidInput(`${fig.kind}: payload is ${(n / 1048576).toFixed(2)} MB, over the ${MAX_PAYLOAD_BYTES / 1048576} MB limit; ${hint}`);
+    throw new InvalidInput(
+      `${fig.kind}: payload is ${(n / 1048576).toFixed(2)} MB, over the ${MAX_PAYLOAD_BYTES / 1048576} MB limit; ${hint}`,
+    );
   }
   return fig;
 }
 
 function checkLabels(name: string, labels: unknown, n: number): string[] | undefined {
   if (labels === undefined) return undefined;
-  check(Array.isArray(labels) && labels.length === n, () => `${name} must be ${n} strings, got ${describe(labels)} (length ${Array.isArray(labels) ? labels.length : 'n/a'})`);
-  return (labels as unknown[]).map((l, i) => { check(typeof l === 'string' || typeof l === 'number', () => `${name}[${i}] must be a string, got ${describe(l)}`); return String(l); });
+  check(
+    Array.isArray(labels) && labels.length === n,
+    () => `${name} must be ${n} strings, got ${describe(labels)} (length ${Array.isArray(labels) ? labels.length : 'n/a'})`,
+  );
+  return (labels as unknown[]).map((l, i) => {
+    check(typeof l === 'string' || typeof l === 'number', () => `${name}[${i}] must be a string, got ${describe(l)}`);
+    return String(l);
+  });
 }
 
 function checkScale(kind: string, s: unknown): ColorScale | undefined {
   if (s === undefined) return undefined;
-  check(COLOR_SCALES.includes(s as ColorScale), () => `${kind}: unknown colorScale ${describe(s)}; expected one of ${COLOR_SCALES.join(', ')}`);
+  check(
+    COLOR_SCALES.includes(s as ColorScale),
+    () => `${kind}: unknown colorScale ${describe(s)}; expected one of ${COLOR_SCALES.join(', ')}`,
+  );
   return s as ColorScale;
 }
 
@@ -55,11 +86,15 @@ function checkNum(name: string, v: unknown): number {
 type Matrix = ArrayLike<number | null> | ArrayLike<number>[];
 
 function flatten(name: string, values: Matrix, rows?: number, cols?: number): { v: (number | null)[]; rows: number; cols: number } {
-  check(values != null && typeof values === 'object' && typeof (values as ArrayLike<unknown>).length === 'number', () => `${name} must be an array or typed array, got ${describe(values)}`);
+  check(
+    values != null && typeof values === 'object' && typeof (values as ArrayLike<unknown>).length === 'number',
+    () => `${name} must be an array or typed array, got ${describe(values)}`,
+  );
   const first = (values as ArrayLike<unknown>)[0];
   if (Array.isArray(first) || ArrayBuffer.isView(first)) {
     const m = values as ArrayLike<number>[];
-    const r = m.length, c = (first as ArrayLike<number>).length;
+    const r = m.length,
+      c = (first as ArrayLike<number>).length;
     if (rows !== undefined) check(rows === r, () => `${name}: rows = ${rows} but the matrix has ${r} rows`);
     if (cols !== undefined) check(cols === c, () => `${name}: cols = ${cols} but the matrix has ${c} columns`);
     const v: (number | null)[] = [];
@@ -75,19 +110,27 @@ function flatten(name: string, values: Matrix, rows?: number, cols?: number): { 
   check(r !== undefined && c !== undefined, `${name}: a flat array needs rows and/or cols`);
   if (rows !== undefined) checkInt(`${name}: rows`, rows, 1);
   if (cols !== undefined) checkInt(`${name}: cols`, cols, 1);
-  check(Number.isInteger(r) && Number.isInteger(c) && r * c === flat.length, () => `${name} has length ${flat.length}; expected rows*cols (rows = ${rows ?? '?'}, cols = ${cols ?? '?'})`);
+  check(
+    Number.isInteger(r) && Number.isInteger(c) && r * c === flat.length,
+    () => `${name} has length ${flat.length}; expected rows*cols (rows = ${rows ?? '?'}, cols = ${cols ?? '?'})`,
+  );
   return { v: Array.from(flat), rows: r, cols: c };
 }
 
 export interface HeatmapOptions extends Common {
   /** Row-major flat (with rows/cols) or an array of rows. null or NaN = missing cell. */
   values: Matrix;
-  rows?: number; cols?: number;
-  rowLabels?: string[]; colLabels?: string[];
-  xLabel?: string; yLabel?: string; valueLabel?: string;
+  rows?: number;
+  cols?: number;
+  rowLabels?: string[];
+  colLabels?: string[];
+  xLabel?: string;
+  yLabel?: string;
+  valueLabel?: string;
   /** Default 'viridis'. */
   colorScale?: ColorScale;
-  zmin?: number; zmax?: number;
+  zmin?: number;
+  zmax?: number;
   /** Print values inside cells (default: true when ≤ 400 cells). */
   annotate?: boolean;
 }
@@ -97,27 +140,44 @@ export function heatmap(o: HeatmapOptions): HeatmapFigure {
   const { v, rows, cols } = flatten('heatmap: values', o.values, o.rows, o.cols);
   const values = v.map((x, i) => {
     if (x === null || (typeof x === 'number' && Number.isNaN(x))) return null;
-    check(typeof x === 'number' && Number.isFinite(x), () => `heatmap: values[${i}] is ${describe(x)}; expected a finite number, NaN or null`);
+    check(
+      typeof x === 'number' && Number.isFinite(x),
+      () => `heatmap: values[${i}] is ${describe(x)}; expected a finite number, NaN or null`,
+    );
     return round(x);
   });
   const fig: HeatmapFigure = { kind: 'heatmap', version: FIGURE_VERSION, ...common('heatmap', o), rows, cols, values };
-  const rl = checkLabels('heatmap: rowLabels', o.rowLabels, rows); if (rl) fig.rowLabels = rl;
-  const cl = checkLabels('heatmap: colLabels', o.colLabels, cols); if (cl) fig.colLabels = cl;
+  const rl = checkLabels('heatmap: rowLabels', o.rowLabels, rows);
+  if (rl) fig.rowLabels = rl;
+  const cl = checkLabels('heatmap: colLabels', o.colLabels, cols);
+  if (cl) fig.colLabels = cl;
   if (o.xLabel !== undefined) fig.xLabel = String(o.xLabel);
   if (o.yLabel !== undefined) fig.yLabel = String(o.yLabel);
   if (o.valueLabel !== undefined) fig.valueLabel = String(o.valueLabel);
   fig.colorScale = checkScale('heatmap', o.colorScale) ?? 'viridis';
   if (o.zmin !== undefined) fig.zmin = checkNum('heatmap: zmin', o.zmin);
   if (o.zmax !== undefined) fig.zmax = checkNum('heatmap: zmax', o.zmax);
-  if (fig.zmin !== undefined && fig.zmax !== undefined) check(fig.zmin < fig.zmax, `heatmap: zmin (${fig.zmin}) must be < zmax (${fig.zmax})`);
+  if (fig.zmin !== undefined && fig.zmax !== undefined)
+    check(fig.zmin < fig.zmax, `heatmap: zmin (${fig.zmin}) must be < zmax (${fig.zmax})`);
   fig.annotate = o.annotate ?? rows * cols <= 400;
   return checkSize(fig, 'aggregate the matrix to fewer cells first');
 }
 
 export interface SeriesOptions extends Common {
-  series: { name: string; x?: ArrayLike<number>; y: ArrayLike<number>; mode?: SeriesTrace['mode']; color?: string; dash?: SeriesTrace['dash']; axis?: SeriesTrace['axis'] }[];
-  xLabel?: string; yLabel?: string; y2Label?: string;
-  logX?: boolean; logY?: boolean;
+  series: {
+    name: string;
+    x?: ArrayLike<number>;
+    y: ArrayLike<number>;
+    mode?: SeriesTrace['mode'];
+    color?: string;
+    dash?: SeriesTrace['dash'];
+    axis?: SeriesTrace['axis'];
+  }[];
+  xLabel?: string;
+  yLabel?: string;
+  y2Label?: string;
+  logX?: boolean;
+  logY?: boolean;
   marks?: SeriesFigure['marks'];
   hlines?: SeriesFigure['hlines'];
   /** Traces longer than this are downsampled (evenly, keeping first and last). Default 20000. */
@@ -128,7 +188,10 @@ const MODES = ['lines', 'markers', 'lines+markers'];
 const DASHES = ['solid', 'dash', 'dot'];
 
 export function series(o: SeriesOptions): SeriesFigure {
-  check(o != null && Array.isArray(o.series) && o.series.length > 0, () => `series: series must be a non-empty array of traces, got ${describe(o?.series)}`);
+  check(
+    o != null && Array.isArray(o.series) && o.series.length > 0,
+    () => `series: series must be a non-empty array of traces, got ${describe(o?.series)}`,
+  );
   const maxPoints = checkInt('series: maxPoints', o.maxPoints ?? 20000, 2);
   const traces: SeriesTrace[] = o.series.map((t, k) => {
     const name = `series: series[${k}]`;
@@ -139,19 +202,31 @@ export function series(o: SeriesOptions): SeriesFigure {
     check(x.length === n, () => `${name} (${JSON.stringify(t.name)}): x has length ${x.length} but y has length ${n}`);
     const step = n > maxPoints ? (n - 1) / (maxPoints - 1) : 1;
     const idx = n > maxPoints ? Array.from({ length: maxPoints }, (_, i) => Math.round(i * step)) : Array.from({ length: n }, (_, i) => i);
-    const xs: number[] = [], ys: number[] = [];
+    const xs: number[] = [],
+      ys: number[] = [];
     for (const i of idx) {
-      const xv = x[i]!, yv = t.y[i]!;
+      const xv = x[i]!,
+        yv = t.y[i]!;
       check(Number.isFinite(xv), () => `${name} (${JSON.stringify(t.name)}): x[${i}] is ${describe(xv)}; expected a finite number`);
       check(Number.isFinite(yv), () => `${name} (${JSON.stringify(t.name)}): y[${i}] is ${describe(yv)}; expected a finite number`);
       if (o.logX) check(xv > 0, () => `${name}: x[${i}] = ${xv} must be > 0 with logX`);
       if (o.logY && t.axis !== 'y2') check(yv > 0, () => `${name}: y[${i}] = ${yv} must be > 0 with logY`);
-      xs.push(round(xv, 6)); ys.push(round(yv));
+      xs.push(round(xv, 6));
+      ys.push(round(yv));
     }
     const tr: SeriesTrace = { name: t.name, x: xs, y: ys };
-    if (t.mode !== undefined) { check(MODES.includes(t.mode), () => `${name}.mode ${describe(t.mode)} unknown; expected ${MODES.join(', ')}`); tr.mode = t.mode; }
-    if (t.dash !== undefined) { check(DASHES.includes(t.dash), () => `${name}.dash ${describe(t.dash)} unknown; expected ${DASHES.join(', ')}`); tr.dash = t.dash; }
-    if (t.axis !== undefined) { check(t.axis === 'y' || t.axis === 'y2', () => `${name}.axis ${describe(t.axis)} unknown; expected y or y2`); tr.axis = t.axis; }
+    if (t.mode !== undefined) {
+      check(MODES.includes(t.mode), () => `${name}.mode ${describe(t.mode)} unknown; expected ${MODES.join(', ')}`);
+      tr.mode = t.mode;
+    }
+    if (t.dash !== undefined) {
+      check(DASHES.includes(t.dash), () => `${name}.dash ${describe(t.dash)} unknown; expected ${DASHES.join(', ')}`);
+      tr.dash = t.dash;
+    }
+    if (t.axis !== undefined) {
+      check(t.axis === 'y' || t.axis === 'y2', () => `${name}.axis ${describe(t.axis)} unknown; expected y or y2`);
+      tr.axis = t.axis;
+    }
     if (t.color !== undefined) tr.color = checkColor(`${name}.color`, t.color);
     return tr;
   });
@@ -164,7 +239,11 @@ export function series(o: SeriesOptions): SeriesFigure {
   if (o.marks) {
     check(Array.isArray(o.marks), 'series: marks must be an array');
     fig.marks = o.marks.map((m, i) => {
-      const r: { x: number; y: number; label: string; color?: string } = { x: checkNum(`series: marks[${i}].x`, m.x), y: checkNum(`series: marks[${i}].y`, m.y), label: String(m.label ?? '') };
+      const r: { x: number; y: number; label: string; color?: string } = {
+        x: checkNum(`series: marks[${i}].x`, m.x),
+        y: checkNum(`series: marks[${i}].y`, m.y),
+        label: String(m.label ?? ''),
+      };
       if (m.color !== undefined) r.color = checkColor(`series: marks[${i}].color`, m.color);
       return r;
     });
@@ -182,15 +261,22 @@ export function series(o: SeriesOptions): SeriesFigure {
 
 /** CSS colors accepted in payloads: #rgb/#rrggbb(aa), rgb()/rgba()/hsl(), or a plain name. Nothing that could escape SVG attributes. */
 export function checkColor(name: string, c: unknown): string {
-  check(typeof c === 'string' && /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|(rgb|rgba|hsl|hsla)\([0-9.,%\s]+\))$/.test(c), () => `${name} ${describe(c)} is not a color; expected #rrggbb, rgb(...) or a CSS name`);
+  check(
+    typeof c === 'string' && /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|(rgb|rgba|hsl|hsla)\([0-9.,%\s]+\))$/.test(c),
+    () => `${name} ${describe(c)} is not a color; expected #rrggbb, rgb(...) or a CSS name`,
+  );
   return c as string;
 }
 
 export interface ImageOverlayOptions {
-  title?: string; caption?: string;
+  title?: string;
+  caption?: string;
   /** Image size in pixels (the figure's display size is displayWidth/displayHeight). */
-  width: number; height: number; channels?: 1 | 3 | 4;
-  displayWidth?: number; displayHeight?: number;
+  width: number;
+  height: number;
+  channels?: 1 | 3 | 4;
+  displayWidth?: number;
+  displayHeight?: number;
   /** uint8 pixels row-major (or floats in [0,1] when `float` is true). */
   data: ArrayLike<number>;
   /** Interpret data as floats in [0,1] (scaled to 0..255). Default: auto (true for Float32Array/Float64Array). */
@@ -205,7 +291,11 @@ export function imageOverlay(o: ImageOverlayOptions): ImageOverlayFigure {
   const height = checkInt('imageOverlay: height', o.height, 1, 4096);
   const channels = o.channels ?? 1;
   check(channels === 1 || channels === 3 || channels === 4, () => `imageOverlay: channels must be 1, 3 or 4, got ${describe(channels)}`);
-  check(o.data != null && o.data.length === width * height * channels, () => `imageOverlay: data has length ${o.data?.length}; expected width*height*channels = ${width}*${height}*${channels} = ${width * height * channels}`);
+  check(
+    o.data != null && o.data.length === width * height * channels,
+    () =>
+      `imageOverlay: data has length ${o.data?.length}; expected width*height*channels = ${width}*${height}*${channels} = ${width * height * channels}`,
+  );
   const isFloat = o.float ?? (o.data instanceof Float32Array || o.data instanceof Float64Array);
   const px = new Uint8Array(o.data.length);
   for (let i = 0; i < px.length; i++) {
@@ -214,21 +304,43 @@ export function imageOverlay(o: ImageOverlayOptions): ImageOverlayFigure {
     px[i] = isFloat ? Math.max(0, Math.min(255, Math.round(v * 255))) : Math.max(0, Math.min(255, Math.round(v)));
   }
   const fig: ImageOverlayFigure = {
-    kind: 'image-overlay', version: FIGURE_VERSION, ...common('imageOverlay', { title: o.title, caption: o.caption, width: o.displayWidth, height: o.displayHeight }),
+    kind: 'image-overlay',
+    version: FIGURE_VERSION,
+    ...common('imageOverlay', { title: o.title, caption: o.caption, width: o.displayWidth, height: o.displayHeight }),
     image: { width, height, channels, data: pack(px, 'uint8', [height, width, channels]) },
   };
   const lab = (l: unknown) => (l === undefined ? {} : { label: String(l) });
   const col = (n: string, c: unknown) => (c === undefined ? {} : { color: checkColor(n, c) });
-  if (o.points) fig.points = o.points.map((p, i) => ({ x: checkNum(`imageOverlay: points[${i}].x`, p.x), y: checkNum(`imageOverlay: points[${i}].y`, p.y), ...lab(p.label), ...col(`imageOverlay: points[${i}].color`, p.color) }));
-  if (o.boxes) fig.boxes = o.boxes.map((b, i) => {
-    const w = checkNum(`imageOverlay: boxes[${i}].w`, b.w), h = checkNum(`imageOverlay: boxes[${i}].h`, b.h);
-    check(w >= 0 && h >= 0, () => `imageOverlay: boxes[${i}] has negative size ${w}×${h}`);
-    return { x: checkNum(`imageOverlay: boxes[${i}].x`, b.x), y: checkNum(`imageOverlay: boxes[${i}].y`, b.y), w, h, ...lab(b.label), ...col(`imageOverlay: boxes[${i}].color`, b.color) };
-  });
-  if (o.arrows) fig.arrows = o.arrows.map((a, i) => ({
-    x: checkNum(`imageOverlay: arrows[${i}].x`, a.x), y: checkNum(`imageOverlay: arrows[${i}].y`, a.y),
-    dx: checkNum(`imageOverlay: arrows[${i}].dx`, a.dx), dy: checkNum(`imageOverlay: arrows[${i}].dy`, a.dy), ...lab(a.label), ...col(`imageOverlay: arrows[${i}].color`, a.color),
-  }));
+  if (o.points)
+    fig.points = o.points.map((p, i) => ({
+      x: checkNum(`imageOverlay: points[${i}].x`, p.x),
+      y: checkNum(`imageOverlay: points[${i}].y`, p.y),
+      ...lab(p.label),
+      ...col(`imageOverlay: points[${i}].color`, p.color),
+    }));
+  if (o.boxes)
+    fig.boxes = o.boxes.map((b, i) => {
+      const w = checkNum(`imageOverlay: boxes[${i}].w`, b.w),
+        h = checkNum(`imageOverlay: boxes[${i}].h`, b.h);
+      check(w >= 0 && h >= 0, () => `imageOverlay: boxes[${i}] has negative size ${w}×${h}`);
+      return {
+        x: checkNum(`imageOverlay: boxes[${i}].x`, b.x),
+        y: checkNum(`imageOverlay: boxes[${i}].y`, b.y),
+        w,
+        h,
+        ...lab(b.label),
+        ...col(`imageOverlay: boxes[${i}].color`, b.color),
+      };
+    });
+  if (o.arrows)
+    fig.arrows = o.arrows.map((a, i) => ({
+      x: checkNum(`imageOverlay: arrows[${i}].x`, a.x),
+      y: checkNum(`imageOverlay: arrows[${i}].y`, a.y),
+      dx: checkNum(`imageOverlay: arrows[${i}].dx`, a.dx),
+      dy: checkNum(`imageOverlay: arrows[${i}].dy`, a.dy),
+      ...lab(a.label),
+      ...col(`imageOverlay: arrows[${i}].color`, a.color),
+    }));
   return checkSize(fig, 'resize the image first');
 }
 
@@ -241,16 +353,26 @@ export interface TableOptions extends Common {
 }
 
 export function table(o: TableOptions): TableFigure {
-  check(o != null && Array.isArray(o.columns) && o.columns.length > 0, () => `table: columns must be a non-empty array, got ${describe(o?.columns)}`);
+  check(
+    o != null && Array.isArray(o.columns) && o.columns.length > 0,
+    () => `table: columns must be a non-empty array, got ${describe(o?.columns)}`,
+  );
   check(Array.isArray(o.rows), () => `table: rows must be an array, got ${describe(o.rows)}`);
   const seen = new Set<string>();
   const columns = o.columns.map((c, i): TableColumn => {
     const col: TableColumn = typeof c === 'string' ? { key: c, label: c } : { ...c };
-    check(typeof col.key === 'string' && col.key.length > 0, () => `table: columns[${i}].key must be a non-empty string, got ${describe(col.key)}`);
+    check(
+      typeof col.key === 'string' && col.key.length > 0,
+      () => `table: columns[${i}].key must be a non-empty string, got ${describe(col.key)}`,
+    );
     check(!seen.has(col.key), () => `table: duplicate column key ${describe(col.key)}`);
     seen.add(col.key);
     if (col.label === undefined) col.label = col.key;
-    if (col.format !== undefined) check(FORMATS.includes(col.format), () => `table: columns[${i}].format ${describe(col.format)} unknown; expected ${FORMATS.join(', ')}`);
+    if (col.format !== undefined)
+      check(
+        FORMATS.includes(col.format),
+        () => `table: columns[${i}].format ${describe(col.format)} unknown; expected ${FORMATS.join(', ')}`,
+      );
     return col;
   });
   const rows = o.rows.map((r, i) => {
@@ -259,25 +381,33 @@ export function table(o: TableOptions): TableFigure {
     for (const k of Object.keys(r)) {
       check(seen.has(k), () => `table: rows[${i}] has key ${describe(k)} that is not a column (columns: ${[...seen].join(', ')})`);
       const v = r[k];
-      if (v === undefined || v === null) { out[k] = null; continue; }
+      if (v === undefined || v === null) {
+        out[k] = null;
+        continue;
+      }
       if (typeof v === 'number') {
         check(!Number.isNaN(v), () => `table: rows[${i}].${k} is NaN; use null for a missing value`);
         out[k] = Number.isFinite(v) ? round(v, 6) : v;
         if (!Number.isFinite(v)) out[k] = String(v);
       } else {
-        check(typeof v === 'string' || typeof v === 'boolean', () => `table: rows[${i}].${k} must be string, number, boolean or null, got ${describe(v)}`);
+        check(
+          typeof v === 'string' || typeof v === 'boolean',
+          () => `table: rows[${i}].${k} must be string, number, boolean or null, got ${describe(v)}`,
+        );
         out[k] = v;
       }
     }
     return out;
   });
   const fig: TableFigure = { kind: 'table', version: FIGURE_VERSION, ...common('table', o), columns, rows };
-  if (o.highlightRows) fig.highlightRows = o.highlightRows.map((h, i) => checkInt(`table: highlightRows[${i}]`, h, 0, Math.max(0, rows.length - 1)));
+  if (o.highlightRows)
+    fig.highlightRows = o.highlightRows.map((h, i) => checkInt(`table: highlightRows[${i}]`, h, 0, Math.max(0, rows.length - 1)));
   return checkSize(fig, 'split the table');
 }
 
 export interface CrossbarMapOptions extends Common {
-  rows: number; cols: number;
+  rows: number;
+  cols: number;
   bitsPerCell?: 1 | 2;
   weightBits: number;
   /** Cell states, row-major [rows, cols], each in 0..2^bitsPerCell−1. */
@@ -304,11 +434,15 @@ export function crossbarMap(o: CrossbarMapOptions): CrossbarMapFigure {
   check(bpc === 1 || bpc === 2, () => `crossbarMap: bitsPerCell must be 1 or 2, got ${describe(bpc)}`);
   const weightBits = checkInt('crossbarMap: weightBits', o.weightBits, 1, 32);
   const n = rows * cols;
-  check(o.cells != null && o.cells.length === n, () => `crossbarMap: cells has length ${o.cells?.length}; expected rows*cols = ${rows}*${cols} = ${n}`);
+  check(
+    o.cells != null && o.cells.length === n,
+    () => `crossbarMap: cells has length ${o.cells?.length}; expected rows*cols = ${rows}*${cols} = ${n}`,
+  );
   const maxState = (1 << bpc) - 1;
   for (let i = 0; i < n; i++) {
     const v = o.cells[i]!;
-    if (!(Number.isInteger(v) && v >= 0 && v <= maxState)) throw new InvalidInput(`crossbarMap: cells[${i}] = ${describe(v)}; expected an integer in [0, ${maxState}] for bitsPerCell ${bpc}`);
+    if (!(Number.isInteger(v) && v >= 0 && v <= maxState))
+      throw new InvalidInput(`crossbarMap: cells[${i}] = ${describe(v)}; expected an integer in [0, ${maxState}] for bitsPerCell ${bpc}`);
   }
   // −1 marks an unused physical column (as kernel/cim emits); columnBit = weightBits is the sign plane of sign-magnitude.
   const perCol = (name: string, a: ArrayLike<number> | undefined, max: number): number[] => {
@@ -318,21 +452,39 @@ export function crossbarMap(o: CrossbarMapOptions): CrossbarMapFigure {
   const columnBit = perCol('columnBit', o.columnBit, weightBits);
   const columnOutput = perCol('columnOutput', o.columnOutput, 1 << 20);
   const fig: CrossbarMapFigure = {
-    kind: 'crossbar-map', version: FIGURE_VERSION, ...common('crossbarMap', o),
-    rows, cols, bitsPerCell: bpc, weightBits, cells: pack(o.cells, 'uint8', [rows, cols]), columnBit, columnOutput,
+    kind: 'crossbar-map',
+    version: FIGURE_VERSION,
+    ...common('crossbarMap', o),
+    rows,
+    cols,
+    bitsPerCell: bpc,
+    weightBits,
+    cells: pack(o.cells, 'uint8', [rows, cols]),
+    columnBit,
+    columnOutput,
   };
   if (o.columnSign) {
     check(o.columnSign.length === cols, () => `crossbarMap: columnSign has length ${o.columnSign!.length}; expected cols = ${cols}`);
-    o.columnSign.forEach((s, i) => check(s === '+' || s === '-', () => `crossbarMap: columnSign[${i}] = ${describe(s)}; expected '+' or '-'`));
+    o.columnSign.forEach((s, i) =>
+      check(s === '+' || s === '-', () => `crossbarMap: columnSign[${i}] = ${describe(s)}; expected '+' or '-'`),
+    );
     fig.columnSign = [...o.columnSign];
   }
   if (o.sectionStarts) {
     fig.sectionStarts = o.sectionStarts.map((s, i) => checkInt(`crossbarMap: sectionStarts[${i}]`, s, 0, rows - 1));
-    for (let i = 1; i < fig.sectionStarts.length; i++) check(fig.sectionStarts[i]! > fig.sectionStarts[i - 1]!, () => `crossbarMap: sectionStarts ${describe(o.sectionStarts)} must be strictly increasing`);
+    for (let i = 1; i < fig.sectionStarts.length; i++)
+      check(
+        fig.sectionStarts[i]! > fig.sectionStarts[i - 1]!,
+        () => `crossbarMap: sectionStarts ${describe(o.sectionStarts)} must be strictly increasing`,
+      );
   }
   const bits = (name: string, a: ArrayLike<number | boolean>) => {
     check(a.length === n, () => `crossbarMap: ${name} has length ${a.length}; expected rows*cols = ${n}`);
-    return pack(Array.from(a, (v) => (v ? 1 : 0)), 'bit', [rows, cols]);
+    return pack(
+      Array.from(a, (v) => (v ? 1 : 0)),
+      'bit',
+      [rows, cols],
+    );
   };
   if (o.changed) fig.changed = bits('changed', o.changed);
   if (o.stuck) fig.stuck = bits('stuck', o.stuck);
@@ -341,7 +493,9 @@ export function crossbarMap(o: CrossbarMapOptions): CrossbarMapFigure {
       const rowStart = checkInt(`crossbarMap: adcActive[${i}].rowStart`, s.rowStart, 0, rows - 1);
       const rowEnd = checkInt(`crossbarMap: adcActive[${i}].rowEnd`, s.rowEnd, rowStart + 1, rows);
       const r: { rowStart: number; rowEnd: number; columns: number[]; adcBits?: number } = {
-        rowStart, rowEnd, columns: s.columns.map((c, j) => checkInt(`crossbarMap: adcActive[${i}].columns[${j}]`, c, 0, cols - 1)),
+        rowStart,
+        rowEnd,
+        columns: s.columns.map((c, j) => checkInt(`crossbarMap: adcActive[${i}].columns[${j}]`, c, 0, cols - 1)),
       };
       if (s.adcBits !== undefined) r.adcBits = checkInt(`crossbarMap: adcActive[${i}].adcBits`, s.adcBits, 1, 32);
       return r;
@@ -349,7 +503,10 @@ export function crossbarMap(o: CrossbarMapOptions): CrossbarMapFigure {
   }
   if (o.weights) {
     const logical = Math.max(...columnOutput) + 1;
-    check(o.weights.length === rows * logical, () => `crossbarMap: weights has length ${o.weights!.length}; expected rows*logicalCols = ${rows}*${logical} = ${rows * logical}`);
+    check(
+      o.weights.length === rows * logical,
+      () => `crossbarMap: weights has length ${o.weights!.length}; expected rows*logicalCols = ${rows}*${logical} = ${rows * logical}`,
+    );
     fig.weights = pack(o.weights, 'int16', [rows, logical]);
   }
   if (o.rowSource) {
@@ -360,13 +517,15 @@ export function crossbarMap(o: CrossbarMapOptions): CrossbarMapFigure {
 }
 
 export interface SparsityPatternOptions extends Common {
-  rows: number; cols: number;
+  rows: number;
+  cols: number;
   /** One of: a dense row-major matrix, CSR (rowPtr/colIdx) or COO (row/col, optional values: zeros skipped). */
   dense?: ArrayLike<number>;
   csr?: { rowPtr: ArrayLike<number>; colIdx: ArrayLike<number> };
   coo?: { row: ArrayLike<number>; col: ArrayLike<number>; values?: ArrayLike<number> };
   /** Density grid size (default min(rows, 128) × min(cols, 128)). */
-  gridRows?: number; gridCols?: number;
+  gridRows?: number;
+  gridCols?: number;
   /** Exact bitmaps: true = the whole matrix when ≤ 1024×1024 (default), false = none, or explicit blocks. */
   exact?: boolean | { row0: number; col0: number; rows: number; cols: number }[];
   /** Tile statistics of a packing: density per tileRows × tileCols tile. */
@@ -385,7 +544,10 @@ export function sparsityPattern(o: SparsityPatternOptions): SparsityPatternFigur
   // Collect nonzero coordinates as linear keys r*cols+c (sorted, unique).
   let keys: number[] = [];
   if (o.dense) {
-    check(o.dense.length === rows * cols, () => `sparsityPattern: dense has length ${o.dense!.length}; expected rows*cols = ${rows}*${cols} = ${rows * cols}`);
+    check(
+      o.dense.length === rows * cols,
+      () => `sparsityPattern: dense has length ${o.dense!.length}; expected rows*cols = ${rows}*${cols} = ${rows * cols}`,
+    );
     for (let i = 0; i < o.dense.length; i++) {
       const v = o.dense[i]!;
       check(!Number.isNaN(v), () => `sparsityPattern: dense[${i}] is NaN`);
@@ -394,23 +556,37 @@ export function sparsityPattern(o: SparsityPatternOptions): SparsityPatternFigur
   } else if (o.csr) {
     const { rowPtr, colIdx } = o.csr;
     check(rowPtr.length === rows + 1, () => `sparsityPattern: csr.rowPtr has length ${rowPtr.length}; expected rows+1 = ${rows + 1}`);
-    check(rowPtr[0] === 0 && rowPtr[rows] === colIdx.length, () => `sparsityPattern: csr.rowPtr must start at 0 and end at colIdx.length = ${colIdx.length}, got ${rowPtr[0]}…${rowPtr[rows]}`);
+    check(
+      rowPtr[0] === 0 && rowPtr[rows] === colIdx.length,
+      () => `sparsityPattern: csr.rowPtr must start at 0 and end at colIdx.length = ${colIdx.length}, got ${rowPtr[0]}…${rowPtr[rows]}`,
+    );
     for (let r = 0; r < rows; r++) {
       check(rowPtr[r + 1]! >= rowPtr[r]!, () => `sparsityPattern: csr.rowPtr decreases at ${r}`);
       for (let k = rowPtr[r]!; k < rowPtr[r + 1]!; k++) {
         const c = colIdx[k]!;
-        check(Number.isInteger(c) && c >= 0 && c < cols, () => `sparsityPattern: csr.colIdx[${k}] = ${describe(c)}; expected an integer in [0, ${cols - 1}]`);
+        check(
+          Number.isInteger(c) && c >= 0 && c < cols,
+          () => `sparsityPattern: csr.colIdx[${k}] = ${describe(c)}; expected an integer in [0, ${cols - 1}]`,
+        );
         keys.push(r * cols + c);
       }
     }
   } else {
     const { row, col, values } = o.coo!;
     check(row.length === col.length, () => `sparsityPattern: coo.row has length ${row.length} but coo.col has ${col.length}`);
-    if (values) check(values.length === row.length, () => `sparsityPattern: coo.values has length ${values.length}; expected ${row.length}`);
+    if (values)
+      check(values.length === row.length, () => `sparsityPattern: coo.values has length ${values.length}; expected ${row.length}`);
     for (let k = 0; k < row.length; k++) {
-      const r = row[k]!, c = col[k]!;
-      check(Number.isInteger(r) && r >= 0 && r < rows, () => `sparsityPattern: coo.row[${k}] = ${describe(r)}; expected an integer in [0, ${rows - 1}]`);
-      check(Number.isInteger(c) && c >= 0 && c < cols, () => `sparsityPattern: coo.col[${k}] = ${describe(c)}; expected an integer in [0, ${cols - 1}]`);
+      const r = row[k]!,
+        c = col[k]!;
+      check(
+        Number.isInteger(r) && r >= 0 && r < rows,
+        () => `sparsityPattern: coo.row[${k}] = ${describe(r)}; expected an integer in [0, ${rows - 1}]`,
+      );
+      check(
+        Number.isInteger(c) && c >= 0 && c < cols,
+        () => `sparsityPattern: coo.col[${k}] = ${describe(c)}; expected an integer in [0, ${cols - 1}]`,
+      );
       if (values && values[k] === 0) continue;
       keys.push(r * cols + c);
     }
@@ -424,42 +600,68 @@ export function sparsityPattern(o: SparsityPatternOptions): SparsityPatternFigur
   const gC = checkInt('sparsityPattern: gridCols', o.gridCols ?? Math.min(cols, 128), 1, Math.min(cols, 512));
   const grid = binDensity(keys, rows, cols, gR, gC);
   const fig: SparsityPatternFigure = {
-    kind: 'sparsity-pattern', version: FIGURE_VERSION, ...common('sparsityPattern', o), rows, cols, nnz,
+    kind: 'sparsity-pattern',
+    version: FIGURE_VERSION,
+    ...common('sparsityPattern', o),
+    rows,
+    cols,
+    nnz,
     density: pack(grid, 'float32', [gR, gC]),
   };
   const exact = o.exact ?? true;
-  const blocks = exact === true ? (rows <= EXACT_MAX && cols <= EXACT_MAX ? [{ row0: 0, col0: 0, rows, cols }] : []) : exact === false ? [] : exact;
+  const blocks =
+    exact === true ? (rows <= EXACT_MAX && cols <= EXACT_MAX ? [{ row0: 0, col0: 0, rows, cols }] : []) : exact === false ? [] : exact;
   if (blocks.length) {
     fig.exactBlocks = blocks.map((b, i) => {
       const n = `sparsityPattern: exact[${i}]`;
-      const row0 = checkInt(`${n}.row0`, b.row0, 0, rows - 1), col0 = checkInt(`${n}.col0`, b.col0, 0, cols - 1);
-      const br = checkInt(`${n}.rows`, b.rows, 1, Math.min(EXACT_MAX, rows - row0)), bc = checkInt(`${n}.cols`, b.cols, 1, Math.min(EXACT_MAX, cols - col0));
+      const row0 = checkInt(`${n}.row0`, b.row0, 0, rows - 1),
+        col0 = checkInt(`${n}.col0`, b.col0, 0, cols - 1);
+      const br = checkInt(`${n}.rows`, b.rows, 1, Math.min(EXACT_MAX, rows - row0)),
+        bc = checkInt(`${n}.cols`, b.cols, 1, Math.min(EXACT_MAX, cols - col0));
       const bits = new Uint8Array(br * bc);
       for (const k of keys) {
-        const r = Math.floor(k / cols) - row0, c = (k % cols) - col0;
+        const r = Math.floor(k / cols) - row0,
+          c = (k % cols) - col0;
         if (r >= 0 && r < br && c >= 0 && c < bc) bits[r * bc + c] = 1;
       }
       return { row0, col0, rows: br, cols: bc, bits: pack(bits, 'bit', [br, bc]) };
     });
   }
   if (o.tiles) {
-    const tr = checkInt('sparsityPattern: tiles.tileRows', o.tiles.tileRows, 1, rows), tc = checkInt('sparsityPattern: tiles.tileCols', o.tiles.tileCols, 1, cols);
-    const nR = Math.ceil(rows / tr), nC = Math.ceil(cols / tc);
+    const tr = checkInt('sparsityPattern: tiles.tileRows', o.tiles.tileRows, 1, rows),
+      tc = checkInt('sparsityPattern: tiles.tileCols', o.tiles.tileCols, 1, cols);
+    const nR = Math.ceil(rows / tr),
+      nC = Math.ceil(cols / tc);
     const cnt = new Float64Array(nR * nC);
     for (const k of keys) cnt[Math.floor(Math.floor(k / cols) / tr) * nC + Math.floor((k % cols) / tc)]!++;
     const dens = Array.from(cnt, (v, i) => {
-      const ti = Math.floor(i / nC), tj = i % nC;
+      const ti = Math.floor(i / nC),
+        tj = i % nC;
       const area = (Math.min(rows, (ti + 1) * tr) - ti * tr) * (Math.min(cols, (tj + 1) * tc) - tj * tc);
       return v / area;
     });
-    fig.tiles = { tileRows: tr, tileCols: tc, density: pack(dens, 'float32', [nR, nC]), ...(o.tiles.label !== undefined ? { label: String(o.tiles.label) } : {}) };
+    fig.tiles = {
+      tileRows: tr,
+      tileCols: tc,
+      density: pack(dens, 'float32', [nR, nC]),
+      ...(o.tiles.label !== undefined ? { label: String(o.tiles.label) } : {}),
+    };
   }
   if (o.skipped ?? true) {
-    const rowHit = new Uint8Array(rows), colHit = new Uint8Array(cols);
-    for (const k of keys) { rowHit[Math.floor(k / cols)] = 1; colHit[k % cols] = 1; }
-    const sr: number[] = [], sc: number[] = [];
-    rowHit.forEach((h, i) => { if (!h) sr.push(i); });
-    colHit.forEach((h, i) => { if (!h) sc.push(i); });
+    const rowHit = new Uint8Array(rows),
+      colHit = new Uint8Array(cols);
+    for (const k of keys) {
+      rowHit[Math.floor(k / cols)] = 1;
+      colHit[k % cols] = 1;
+    }
+    const sr: number[] = [],
+      sc: number[] = [];
+    rowHit.forEach((h, i) => {
+      if (!h) sr.push(i);
+    });
+    colHit.forEach((h, i) => {
+      if (!h) sc.push(i);
+    });
     if (sr.length) fig.skippedRows = sr;
     if (sc.length) fig.skippedCols = sc;
   }
@@ -470,42 +672,65 @@ export function sparsityPattern(o: SparsityPatternOptions): SparsityPatternFigur
 function binDensity(keys: number[], rows: number, cols: number, gR: number, gC: number): Float32Array {
   const cnt = new Float64Array(gR * gC);
   for (const k of keys) {
-    const r = Math.floor(k / cols), c = k % cols;
+    const r = Math.floor(k / cols),
+      c = k % cols;
     cnt[Math.min(gR - 1, Math.floor((r * gR) / rows)) * gC + Math.min(gC - 1, Math.floor((c * gC) / cols))]!++;
   }
   const edge = (n: number, g: number, i: number) => Math.ceil(((i + 1) * n) / g) - Math.ceil((i * n) / g);
   const out = new Float32Array(gR * gC);
-  for (let i = 0; i < gR; i++) for (let j = 0; j < gC; j++) {
-    const area = edge(rows, gR, i) * edge(cols, gC, j);
-    out[i * gC + j] = area > 0 ? cnt[i * gC + j]! / area : 0;
-  }
+  for (let i = 0; i < gR; i++)
+    for (let j = 0; j < gC; j++) {
+      const area = edge(rows, gR, i) * edge(cols, gC, j);
+      out[i * gC + j] = area > 0 ? cnt[i * gC + j]! / area : 0;
+    }
   return out;
 }
 
 export interface CkaMatrixOptions extends Common {
-  rowLabels: string[]; colLabels: string[];
+  rowLabels: string[];
+  colLabels: string[];
   /** Row-major flat or array of rows, each in [0, 1] (values within 1e-6 outside are clamped). */
   values: ArrayLike<number> | ArrayLike<number>[];
-  rowModel?: string; colModel?: string; ckaKind?: string;
+  rowModel?: string;
+  colModel?: string;
+  ckaKind?: string;
   highlight?: [number, number][];
 }
 
 export function ckaMatrix(o: CkaMatrixOptions): CkaMatrixFigure {
-  check(Array.isArray(o?.rowLabels) && o.rowLabels.length > 0, () => `ckaMatrix: rowLabels must be a non-empty array, got ${describe(o?.rowLabels)}`);
-  check(Array.isArray(o.colLabels) && o.colLabels.length > 0, () => `ckaMatrix: colLabels must be a non-empty array, got ${describe(o.colLabels)}`);
-  const R = o.rowLabels.length, C = o.colLabels.length;
+  check(
+    Array.isArray(o?.rowLabels) && o.rowLabels.length > 0,
+    () => `ckaMatrix: rowLabels must be a non-empty array, got ${describe(o?.rowLabels)}`,
+  );
+  check(
+    Array.isArray(o.colLabels) && o.colLabels.length > 0,
+    () => `ckaMatrix: colLabels must be a non-empty array, got ${describe(o.colLabels)}`,
+  );
+  const R = o.rowLabels.length,
+    C = o.colLabels.length;
   const { v } = flatten('ckaMatrix: values', o.values as Matrix, R, C);
   const values = v.map((x, i) => {
-    check(typeof x === 'number' && Number.isFinite(x) && x >= -1e-6 && x <= 1 + 1e-6, () => `ckaMatrix: values[${i}] = ${describe(x)}; expected a number in [0, 1]`);
+    check(
+      typeof x === 'number' && Number.isFinite(x) && x >= -1e-6 && x <= 1 + 1e-6,
+      () => `ckaMatrix: values[${i}] = ${describe(x)}; expected a number in [0, 1]`,
+    );
     return round(Math.min(1, Math.max(0, x as number)));
   });
   const fig: CkaMatrixFigure = {
-    kind: 'cka-matrix', version: FIGURE_VERSION, ...common('ckaMatrix', o),
-    rowLabels: checkLabels('ckaMatrix: rowLabels', o.rowLabels, R)!, colLabels: checkLabels('ckaMatrix: colLabels', o.colLabels, C)!, values,
+    kind: 'cka-matrix',
+    version: FIGURE_VERSION,
+    ...common('ckaMatrix', o),
+    rowLabels: checkLabels('ckaMatrix: rowLabels', o.rowLabels, R)!,
+    colLabels: checkLabels('ckaMatrix: colLabels', o.colLabels, C)!,
+    values,
   };
   if (o.rowModel !== undefined) fig.rowModel = String(o.rowModel);
   if (o.colModel !== undefined) fig.colModel = String(o.colModel);
   if (o.ckaKind !== undefined) fig.ckaKind = String(o.ckaKind);
-  if (o.highlight) fig.highlight = o.highlight.map(([r, c], i) => [checkInt(`ckaMatrix: highlight[${i}][0]`, r, 0, R - 1), checkInt(`ckaMatrix: highlight[${i}][1]`, c, 0, C - 1)]);
+  if (o.highlight)
+    fig.highlight = o.highlight.map(([r, c], i) => [
+      checkInt(`ckaMatrix: highlight[${i}][0]`, r, 0, R - 1),
+      checkInt(`ckaMatrix: highlight[${i}][1]`, c, 0, C - 1),
+    ]);
   return checkSize(fig);
 }

@@ -18,10 +18,14 @@ export function toBase64(bytes: Uint8Array): string {
   for (; i + 2 < n; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
     chunk += ALPHA[v >> 18]! + ALPHA[(v >> 12) & 63]! + ALPHA[(v >> 6) & 63]! + ALPHA[v & 63]!;
-    if (chunk.length >= 8192) { parts.push(chunk); chunk = ''; }
+    if (chunk.length >= 8192) {
+      parts.push(chunk);
+      chunk = '';
+    }
   }
   if (i < n) {
-    const b0 = bytes[i]!, b1 = i + 1 < n ? bytes[i + 1]! : 0;
+    const b0 = bytes[i]!,
+      b1 = i + 1 < n ? bytes[i + 1]! : 0;
     const v = (b0 << 16) | (b1 << 8);
     chunk += ALPHA[v >> 18]! + ALPHA[(v >> 12) & 63]! + (i + 1 < n ? ALPHA[(v >> 6) & 63]! : '=') + '=';
   }
@@ -33,21 +37,31 @@ export function toBase64(bytes: Uint8Array): string {
 export function fromBase64(s: string): Uint8Array {
   const clean = s.replace(/[\s=]/g, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let acc = 0, bits = 0, o = 0;
+  let acc = 0,
+    bits = 0,
+    o = 0;
   for (let i = 0; i < clean.length; i++) {
     const c = clean.charCodeAt(i);
     const v = c < 128 ? REV[c]! : -1;
     if (v < 0) throw new FormatError(`base64: bad character ${describe(clean[i])} at ${i}`);
     acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
-    if (bits >= 8) { bits -= 8; out[o++] = (acc >> bits) & 255; }
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
   }
   return out.subarray(0, o);
 }
 
 type Dtype = Packed['dtype'];
 const CTORS = {
-  uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, float32: Float32Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  float32: Float32Array,
 } as const;
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -104,7 +118,8 @@ export function unpack(p: Packed): Unpacked {
   const n = count(p.shape);
   const bytes = fromBase64(p.b64);
   if (p.dtype === 'bit') {
-    if (bytes.length !== Math.ceil(n / 8)) throw new FormatError(`unpack: bit array of ${n} elements needs ${Math.ceil(n / 8)} bytes, got ${bytes.length}`);
+    if (bytes.length !== Math.ceil(n / 8))
+      throw new FormatError(`unpack: bit array of ${n} elements needs ${Math.ceil(n / 8)} bytes, got ${bytes.length}`);
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) out[i] = (bytes[i >> 3]! >> (7 - (i & 7))) & 1;
     return out;

@@ -20,11 +20,20 @@ export function formatCell(v: string | number | boolean | null | undefined, form
   if (typeof v !== 'number') return String(v);
   if (!Number.isFinite(v)) return String(v);
   switch (format) {
-    case 'int': return String(Math.round(v));
-    case 'fixed1': case 'fixed2': case 'fixed3': case 'fixed4': return v.toFixed(Number(format.slice(5)));
-    case 'percent': return `${(v * 100).toFixed(1)}%`;
-    case 'sci': return v.toExponential(2);
-    case 'text': return String(v);
-    default: return fmt(v);
+    case 'int':
+      return String(Math.round(v));
+    case 'fixed1':
+    case 'fixed2':
+    case 'fixed3':
+    case 'fixed4':
+      return v.toFixed(Number(format.slice(5)));
+    case 'percent':
+      return `${(v * 100).toFixed(1)}%`;
+    case 'sci':
+      return v.toExponential(2);
+    case 'text':
+      return String(v);
+    default:
+      return fmt(v);
   }
 }

@@ -33,21 +33,35 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 /** Encode row-major 8-bit pixels with 1 (gray), 3 (RGB) or 4 (RGBA) channels as a PNG file. */
 export function encodePng(width: number, height: number, channels: 1 | 3 | 4, pixels: Uint8Array): Uint8Array {
   if (pixels.length !== width * height * channels) {
-    throw new InvalidInput(`encodePng: pixels has length ${pixels.length}; expected ${width}*${height}*${channels} = ${width * height * channels}`);
+    throw new InvalidInput(
+      `encodePng: pixels has length ${pixels.length}; expected ${width}*${height}*${channels} = ${width * height * channels}`,
+    );
   }
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, width); dv.setUint32(4, height);
-  ihdr[8] = 8; ihdr[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6; // bit depth, color type
+  dv.setUint32(0, width);
+  dv.setUint32(4, height);
+  ihdr[8] = 8;
+  ihdr[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6; // bit depth, color type
   const stride = width * channels;
   const raw = new Uint8Array((stride + 1) * height);
   for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))];
+  const parts = [
+    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlibSync(raw, { level: 6 })),
+    chunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
 /** PNG as a data: URL. */
-export function pngDataUrl(png: Uint8Array): string { return `data:image/png;base64,${toBase64(png)}`; }
+export function pngDataUrl(png: Uint8Array): string {
+  return `data:image/png;base64,${toBase64(png)}`;
+}

@@ -13,7 +13,9 @@ export const FIGURE_KINDS = ['heatmap', 'series', 'image-overlay', 'table', 'cro
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 export const FIGURE_VERSION = 1 as const;
 
-export function mimeOf(kind: FigureKind): string { return `application/vnd.edgelab.${kind}.v1+json`; }
+export function mimeOf(kind: FigureKind): string {
+  return `application/vnd.edgelab.${kind}.v1+json`;
+}
 export const FIGURE_MIMES: readonly string[] = FIGURE_KINDS.map(mimeOf);
 
 /** A typed array packed for JSON: little-endian bytes in base64. 'bit' packs one bit per element, MSB first. */
@@ -174,8 +176,7 @@ export interface CkaMatrixFigure extends FigureBase<'cka-matrix'> {
 }
 
 export type Figure =
-  | HeatmapFigure | SeriesFigure | ImageOverlayFigure | TableFigure
-  | CrossbarMapFigure | SparsityPatternFigure | CkaMatrixFigure;
+  HeatmapFigure | SeriesFigure | ImageOverlayFigure | TableFigure | CrossbarMapFigure | SparsityPatternFigure | CkaMatrixFigure;
 
 /** What `show()` emits: one display_data bundle. */
 export interface MimeBundle {

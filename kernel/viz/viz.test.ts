@@ -3,14 +3,34 @@ import assert from 'node:assert/strict';
 import { unzlibSync } from 'fflate';
 import { crc32 as zcrc } from 'node:zlib';
 import {
-  pack, unpack, toBase64, fromBase64, heatmap, series, imageOverlay, table, crossbarMap, sparsityPattern, ckaMatrix,
-  fallback, summary, toBundle, encodePng, crc32, mimeOf, FIGURE_KINDS, MAX_PAYLOAD_BYTES, type Figure, type Packed,
+  pack,
+  unpack,
+  toBase64,
+  fromBase64,
+  heatmap,
+  series,
+  imageOverlay,
+  table,
+  crossbarMap,
+  sparsityPattern,
+  ckaMatrix,
+  fallback,
+  summary,
+  toBundle,
+  encodePng,
+  crc32,
+  mimeOf,
+  FIGURE_KINDS,
+  MAX_PAYLOAD_BYTES,
+  type Figure,
+  type Packed,
 } from './index';
 import { InvalidInput } from '../core/errors';
 import { rng } from '../core/rng';
 import { parseXml, all, byClass, allText } from './xmlcheck.test-util';
 
-const rejects = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof InvalidInput && re.test((e as Error).message));
+const rejects = (fn: () => unknown, re: RegExp) =>
+  assert.throws(fn, (e: unknown) => e instanceof InvalidInput && re.test((e as Error).message));
 
 test('base64 matches node for all lengths mod 3', () => {
   const r = rng(1);
@@ -24,12 +44,20 @@ test('base64 matches node for all lengths mod 3', () => {
 
 test('pack/unpack round trips every dtype, odd lengths and bits MSB-first', () => {
   const cases: [Packed['dtype'], number[]][] = [
-    ['uint8', [0, 1, 255, 7, 9]], ['int8', [-128, 127, 0, -1, 5]], ['int16', [-32768, 32767, 3]], ['uint16', [65535, 0, 1]],
-    ['int32', [-2147483648, 2147483647, 42]], ['float32', [1.5, -2.25, 3e-8, 0, 1e20]],
+    ['uint8', [0, 1, 255, 7, 9]],
+    ['int8', [-128, 127, 0, -1, 5]],
+    ['int16', [-32768, 32767, 3]],
+    ['uint16', [65535, 0, 1]],
+    ['int32', [-2147483648, 2147483647, 42]],
+    ['float32', [1.5, -2.25, 3e-8, 0, 1e20]],
   ];
   for (const [dt, v] of cases) {
     const p = pack(v, dt);
-    assert.deepEqual(Array.from(unpack(p)), v.map((x) => (dt === 'float32' ? Math.fround(x) : x)), dt);
+    assert.deepEqual(
+      Array.from(unpack(p)),
+      v.map((x) => (dt === 'float32' ? Math.fround(x) : x)),
+      dt,
+    );
     assert.deepEqual(p.shape, [v.length]);
   }
   const bits = [1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1];
@@ -44,9 +72,20 @@ test('pack/unpack round trips every dtype, odd lengths and bits MSB-first', () =
 });
 
 test('heatmap builds, rounds, and rejects bad input', () => {
-  const f = heatmap({ values: [[1.234567, 2], [3, NaN], [null as unknown as number, 6]], rowLabels: ['a', 'b', 'c'], colLabels: ['x', 'y'], title: 'T' });
-  assert.equal(f.kind, 'heatmap'); assert.equal(f.version, 1);
-  assert.equal(f.rows, 3); assert.equal(f.cols, 2);
+  const f = heatmap({
+    values: [
+      [1.234567, 2],
+      [3, NaN],
+      [null as unknown as number, 6],
+    ],
+    rowLabels: ['a', 'b', 'c'],
+    colLabels: ['x', 'y'],
+    title: 'T',
+  });
+  assert.equal(f.kind, 'heatmap');
+  assert.equal(f.version, 1);
+  assert.equal(f.rows, 3);
+  assert.equal(f.cols, 2);
   assert.deepEqual(f.values, [1.235, 2, 3, null, null, 6]);
   assert.equal(f.colorScale, 'viridis');
   rejects(() => heatmap({ values: [1, 2, 3], rows: 2 }), /values has length 3; expected rows\*cols/);
@@ -58,15 +97,30 @@ test('heatmap builds, rounds, and rejects bad input', () => {
 });
 
 test('heatmap SVG: one cell rect per cell, labels, colorbar, annotations', () => {
-  const f = heatmap({ values: Array.from({ length: 12 }, (_, i) => i / 11), rows: 3, cols: 4, rowLabels: ['r0', 'r1', 'r2'], colLabels: ['c0', 'c1', 'c2', 'c3'], xLabel: 'X axis', valueLabel: 'acc', title: 'Acc & <loss>' });
+  const f = heatmap({
+    values: Array.from({ length: 12 }, (_, i) => i / 11),
+    rows: 3,
+    cols: 4,
+    rowLabels: ['r0', 'r1', 'r2'],
+    colLabels: ['c0', 'c1', 'c2', 'c3'],
+    xLabel: 'X axis',
+    valueLabel: 'acc',
+    title: 'Acc & <loss>',
+  });
   const fb = fallback(f);
   assert.equal(fb.mime, 'image/svg+xml');
   const svg = parseXml(fb.data);
   assert.equal(svg.name, 'svg');
   assert.equal(byClass(svg, 'rect', 'cell').length, 12);
   assert.equal(byClass(svg, 'rect', 'colorbar').length, 1);
-  assert.deepEqual(byClass(svg, 'text', 'row-label').map((t) => t.text), ['r0', 'r1', 'r2']);
-  assert.deepEqual(byClass(svg, 'text', 'col-label').map((t) => t.text), ['c0', 'c1', 'c2', 'c3']);
+  assert.deepEqual(
+    byClass(svg, 'text', 'row-label').map((t) => t.text),
+    ['r0', 'r1', 'r2'],
+  );
+  assert.deepEqual(
+    byClass(svg, 'text', 'col-label').map((t) => t.text),
+    ['c0', 'c1', 'c2', 'c3'],
+  );
   assert.equal(byClass(svg, 'text', 'annot').length, 12);
   assert.equal(byClass(svg, 'text', 'title')[0]!.text, 'Acc &amp; &lt;loss&gt;');
   const fills = new Set(byClass(svg, 'rect', 'cell').map((r) => r.attrs.fill));
@@ -87,10 +141,20 @@ test('heatmap SVG: one cell rect per cell, labels, colorbar, annotations', () =>
 
 test('series builds, validates, and its SVG has traces, ticks, legend, marks, hlines, log axes', () => {
   const f = series({
-    series: [{ name: 'train', y: [1, 0.5, 0.25, 0.125] }, { name: 'val', x: [0, 1, 2, 3], y: [1.1, 0.7, 0.4, 0.3], dash: 'dash', mode: 'lines+markers' }, { name: 'lr', y: [3, 2, 1, 1], axis: 'y2' }],
-    xLabel: 'epoch', yLabel: 'loss', y2Label: 'lr', logY: true, marks: [{ x: 2, y: 0.25, label: 'best' }], hlines: [{ y: 0.2, label: 'paper' }],
+    series: [
+      { name: 'train', y: [1, 0.5, 0.25, 0.125] },
+      { name: 'val', x: [0, 1, 2, 3], y: [1.1, 0.7, 0.4, 0.3], dash: 'dash', mode: 'lines+markers' },
+      { name: 'lr', y: [3, 2, 1, 1], axis: 'y2' },
+    ],
+    xLabel: 'epoch',
+    yLabel: 'loss',
+    y2Label: 'lr',
+    logY: true,
+    marks: [{ x: 2, y: 0.25, label: 'best' }],
+    hlines: [{ y: 0.2, label: 'paper' }],
   });
-  assert.equal(f.kind, 'series'); assert.equal(f.version, 1);
+  assert.equal(f.kind, 'series');
+  assert.equal(f.version, 1);
   assert.deepEqual(f.series[0]!.x, [0, 1, 2, 3]);
   rejects(() => series({ series: [{ name: 'a', x: [1, 2], y: [1, 2, 3] }] }), /x has length 2 but y has length 3/);
   rejects(() => series({ series: [{ name: 'a', y: [1, NaN] }] }), /y\[1\] is NaN/);
@@ -102,10 +166,16 @@ test('series builds, validates, and its SVG has traces, ticks, legend, marks, hl
   assert.equal(byClass(svg, 'circle', 'marker').length, 4 * 3 - 0, 'lines+markers default for short traces');
   assert.equal(byClass(svg, 'circle', 'mark').length, 1);
   assert.equal(byClass(svg, 'line', 'hline').length, 1);
-  assert.deepEqual(byClass(svg, 'text', 'legend-item').map((t) => t.text), ['train', 'val', 'lr (right)']);
+  assert.deepEqual(
+    byClass(svg, 'text', 'legend-item').map((t) => t.text),
+    ['train', 'val', 'lr (right)'],
+  );
   assert.ok(byClass(svg, 'line', 'x-tick').length >= 3);
   // y spans 0.125…1.1 (log): ticks at 1/2/5 × 10^k inside the range.
-  assert.deepEqual(byClass(svg, 'text', 'y-tick-label').map((t) => t.text), ['0.2', '0.5', '1']);
+  assert.deepEqual(
+    byClass(svg, 'text', 'y-tick-label').map((t) => t.text),
+    ['0.2', '0.5', '1'],
+  );
   const ys = byClass(svg, 'line', 'y-tick').map((l) => Number(l.attrs.y1));
   assert.ok(Math.abs((ys[0]! - ys[1]!) / (ys[1]! - ys[2]!) - Math.log10(2.5) / Math.log10(2)) < 0.01, 'log spacing');
   const txt = allText(svg);
@@ -118,43 +188,67 @@ test('series builds, validates, and its SVG has traces, ticks, legend, marks, hl
 test('PNG encoder output decodes back to the pixels', () => {
   const r = rng(7);
   for (const ch of [1, 3, 4] as const) {
-    const w = 5, h = 3, px = Uint8Array.from({ length: w * h * ch }, () => Math.floor(r.next() * 256));
+    const w = 5,
+      h = 3,
+      px = Uint8Array.from({ length: w * h * ch }, () => Math.floor(r.next() * 256));
     const png = encodePng(w, h, ch, px);
     assert.deepEqual(Array.from(png.subarray(0, 8)), [137, 80, 78, 71, 13, 10, 26, 10]);
     const dv = new DataView(png.buffer, png.byteOffset);
-    let o = 8; const chunks: { type: string; data: Uint8Array }[] = [];
+    let o = 8;
+    const chunks: { type: string; data: Uint8Array }[] = [];
     while (o < png.length) {
-      const len = dv.getUint32(o), type = String.fromCharCode(...png.subarray(o + 4, o + 8));
+      const len = dv.getUint32(o),
+        type = String.fromCharCode(...png.subarray(o + 4, o + 8));
       const crc = dv.getUint32(o + 8 + len);
       assert.equal(crc, zcrc(png.subarray(o + 4, o + 8 + len)), `CRC of ${type}`);
       assert.equal(crc, crc32(png, o + 4, o + 8 + len));
       chunks.push({ type, data: png.subarray(o + 8, o + 8 + len) });
       o += 12 + len;
     }
-    assert.deepEqual(chunks.map((c) => c.type), ['IHDR', 'IDAT', 'IEND']);
+    assert.deepEqual(
+      chunks.map((c) => c.type),
+      ['IHDR', 'IDAT', 'IEND'],
+    );
     const ih = new DataView(chunks[0]!.data.buffer, chunks[0]!.data.byteOffset);
-    assert.equal(ih.getUint32(0), w); assert.equal(ih.getUint32(4), h);
+    assert.equal(ih.getUint32(0), w);
+    assert.equal(ih.getUint32(4), h);
     assert.equal(chunks[0]!.data[9], ch === 1 ? 0 : ch === 3 ? 2 : 6);
     const raw = unzlibSync(chunks[1]!.data);
     const back: number[] = [];
-    for (let y = 0; y < h; y++) { assert.equal(raw[y * (w * ch + 1)], 0); back.push(...raw.subarray(y * (w * ch + 1) + 1, (y + 1) * (w * ch + 1))); }
+    for (let y = 0; y < h; y++) {
+      assert.equal(raw[y * (w * ch + 1)], 0);
+      back.push(...raw.subarray(y * (w * ch + 1) + 1, (y + 1) * (w * ch + 1)));
+    }
     assert.deepEqual(back, Array.from(px));
   }
 });
 
 test('imageOverlay builds, validates, and draws PNG-in-SVG with overlays', () => {
   const data = Uint8Array.from({ length: 4 * 3 * 3 }, (_, i) => i * 7);
-  const f = imageOverlay({ width: 4, height: 3, channels: 3, data, points: [{ x: 1, y: 1, label: 'gaze' }], boxes: [{ x: 0, y: 0, w: 2, h: 2, label: 'face' }], arrows: [{ x: 1, y: 1, dx: 2, dy: 1 }] });
-  assert.equal(f.kind, 'image-overlay'); assert.equal(f.version, 1);
+  const f = imageOverlay({
+    width: 4,
+    height: 3,
+    channels: 3,
+    data,
+    points: [{ x: 1, y: 1, label: 'gaze' }],
+    boxes: [{ x: 0, y: 0, w: 2, h: 2, label: 'face' }],
+    arrows: [{ x: 1, y: 1, dx: 2, dy: 1 }],
+  });
+  assert.equal(f.kind, 'image-overlay');
+  assert.equal(f.version, 1);
   assert.deepEqual(Array.from(unpack(f.image.data)), Array.from(data));
-  rejects(() => imageOverlay({ width: 4, height: 3, channels: 3, data: new Uint8Array(10) }), /data has length 10; expected width\*height\*channels/);
+  rejects(
+    () => imageOverlay({ width: 4, height: 3, channels: 3, data: new Uint8Array(10) }),
+    /data has length 10; expected width\*height\*channels/,
+  );
   rejects(() => imageOverlay({ width: 2, height: 1, channels: 2 as never, data: [1, 2, 3, 4] }), /channels must be 1, 3 or 4/);
   rejects(() => imageOverlay({ width: 1, height: 1, data: [1], points: [{ x: NaN, y: 0 }] }), /points\[0\]\.x must be a finite number/);
   const svg = parseXml(fallback(f).data);
   const img = byClass(svg, 'image', 'img')[0]!;
   assert.match(img.attrs.href!, /^data:image\/png;base64,/);
   const png = Buffer.from(img.attrs.href!.split(',')[1]!, 'base64');
-  assert.equal(png.readUInt32BE(16), 4); assert.equal(png.readUInt32BE(20), 3);
+  assert.equal(png.readUInt32BE(16), 4);
+  assert.equal(png.readUInt32BE(20), 3);
   assert.equal(byClass(svg, 'circle', 'point').length, 1);
   assert.equal(byClass(svg, 'rect', 'box').length, 1);
   assert.equal(byClass(svg, 'g', 'arrow').length, 1);
@@ -165,42 +259,76 @@ test('imageOverlay builds, validates, and draws PNG-in-SVG with overlays', () =>
 
 test('table builds, validates, and renders a text grid', () => {
   const f = table({
-    title: 'Paper vs ours', columns: [{ key: 'm', label: 'Model' }, { key: 'acc', label: 'Accuracy', format: 'percent' }, { key: 'mb', label: 'Size', unit: 'MB', format: 'fixed2' }],
-    rows: [{ m: 'paper', acc: 0.912, mb: 1.5 }, { m: 'ours', acc: 0.905, mb: null }], highlightRows: [1],
+    title: 'Paper vs ours',
+    columns: [
+      { key: 'm', label: 'Model' },
+      { key: 'acc', label: 'Accuracy', format: 'percent' },
+      { key: 'mb', label: 'Size', unit: 'MB', format: 'fixed2' },
+    ],
+    rows: [
+      { m: 'paper', acc: 0.912, mb: 1.5 },
+      { m: 'ours', acc: 0.905, mb: null },
+    ],
+    highlightRows: [1],
   });
-  assert.equal(f.kind, 'table'); assert.equal(f.version, 1);
+  assert.equal(f.kind, 'table');
+  assert.equal(f.version, 1);
   rejects(() => table({ columns: ['a'], rows: [{ b: 1 }] }), /rows\[0\] has key "b" that is not a column/);
   rejects(() => table({ columns: [{ key: 'a', label: 'A', format: 'pct' as never }], rows: [] }), /format "pct" unknown/);
   rejects(() => table({ columns: ['a'], rows: [{ a: NaN }] }), /rows\[0\]\.a is NaN/);
   rejects(() => table({ columns: ['a', 'a'], rows: [] }), /duplicate column key "a"/);
   rejects(() => table({ columns: ['a'], rows: [{ a: 1 }], highlightRows: [3] }), /highlightRows\[0\] must be an integer in \[0, 0\]/);
   const svg = parseXml(fallback(f).data);
-  assert.deepEqual(byClass(svg, 'text', 'th').map((t) => t.text), ['Model', 'Accuracy', 'Size (MB)']);
-  assert.deepEqual(byClass(svg, 'text', 'td').map((t) => t.text), ['paper', 'ours', '91.2%', '90.5%', '1.50', '–']);
+  assert.deepEqual(
+    byClass(svg, 'text', 'th').map((t) => t.text),
+    ['Model', 'Accuracy', 'Size (MB)'],
+  );
+  assert.deepEqual(
+    byClass(svg, 'text', 'td').map((t) => t.text),
+    ['paper', 'ours', '91.2%', '90.5%', '1.50', '–'],
+  );
   assert.equal(byClass(svg, 'rect', 'highlight-row').length, 1);
 });
 
 function crossbarFixture(changedCells: number[]) {
-  const rows = 6, cols = 8, r = rng(3);
+  const rows = 6,
+    cols = 8,
+    r = rng(3);
   const cells = Array.from({ length: rows * cols }, () => (r.next() < 0.4 ? 1 : 0));
-  const changed = new Uint8Array(rows * cols); for (const k of changedCells) changed[k] = 1;
+  const changed = new Uint8Array(rows * cols);
+  for (const k of changedCells) changed[k] = 1;
   return {
-    rows, cols, weightBits: 4, cells, changed,
-    columnBit: [3, 2, 1, 0, 3, 2, 1, 0], columnOutput: [0, 0, 0, 0, 1, 1, 1, 1], sectionStarts: [0, 3],
-    adcActive: [{ rowStart: 0, rowEnd: 3, columns: [0, 1, 4] }, { rowStart: 3, rowEnd: 6, columns: [0, 4, 5], adcBits: 3 }],
-    weights: Array.from({ length: rows * 2 }, (_, i) => i - 6), rowSource: [5, 4, 3, 2, 1, 0],
+    rows,
+    cols,
+    weightBits: 4,
+    cells,
+    changed,
+    columnBit: [3, 2, 1, 0, 3, 2, 1, 0],
+    columnOutput: [0, 0, 0, 0, 1, 1, 1, 1],
+    sectionStarts: [0, 3],
+    adcActive: [
+      { rowStart: 0, rowEnd: 3, columns: [0, 1, 4] },
+      { rowStart: 3, rowEnd: 6, columns: [0, 4, 5], adcBits: 3 },
+    ],
+    weights: Array.from({ length: rows * 2 }, (_, i) => i - 6),
+    rowSource: [5, 4, 3, 2, 1, 0],
   };
 }
 
 test('crossbarMap builds, validates, and its SVG marks changes, sections, groups and ADC columns', () => {
   const fx = crossbarFixture([0, 9, 47]);
   const f = crossbarMap(fx);
-  assert.equal(f.kind, 'crossbar-map'); assert.equal(f.version, 1); assert.equal(f.bitsPerCell, 1);
+  assert.equal(f.kind, 'crossbar-map');
+  assert.equal(f.version, 1);
+  assert.equal(f.bitsPerCell, 1);
   assert.deepEqual(Array.from(unpack(f.cells)), fx.cells);
   assert.deepEqual(Array.from(unpack(f.changed!)), Array.from(fx.changed));
   assert.deepEqual(Array.from(unpack(f.weights!)), fx.weights);
   rejects(() => crossbarMap({ ...fx, cells: fx.cells.slice(1) }), /cells has length 47; expected rows\*cols = 6\*8 = 48/);
-  rejects(() => crossbarMap({ ...fx, cells: fx.cells.map((c, i) => (i === 5 ? 2 : c)) }), /cells\[5\] = 2; expected an integer in \[0, 1\]/);
+  rejects(
+    () => crossbarMap({ ...fx, cells: fx.cells.map((c, i) => (i === 5 ? 2 : c)) }),
+    /cells\[5\] = 2; expected an integer in \[0, 1\]/,
+  );
   rejects(() => crossbarMap({ ...fx, columnBit: [5, 2, 1, 0, 3, 2, 1, 0] }), /columnBit\[0\] must be an integer in \[-1, 4\]/);
   rejects(() => crossbarMap({ ...fx, sectionStarts: [3, 1] }), /must be strictly increasing/);
   rejects(() => crossbarMap({ ...fx, adcActive: [{ rowStart: 0, rowEnd: 3, columns: [8] }] }), /adcActive\[0\]\.columns\[0\]/);
@@ -210,14 +338,25 @@ test('crossbarMap builds, validates, and its SVG marks changes, sections, groups
   assert.equal(byClass(svg, 'line', 'section-line').length, 1);
   assert.equal(byClass(svg, 'line', 'group-line').length, 1);
   assert.equal(byClass(svg, 'rect', 'adc').length, 6);
-  assert.deepEqual(byClass(svg, 'text', 'bit-label').map((t) => t.text), ['b3', 'b2', 'b1', 'b0', 'b3', 'b2', 'b1', 'b0']);
+  assert.deepEqual(
+    byClass(svg, 'text', 'bit-label').map((t) => t.text),
+    ['b3', 'b2', 'b1', 'b0', 'b3', 'b2', 'b1', 'b0'],
+  );
   assert.match(summary(f), /3 changed cells/);
   // A full 128×256 tile: cells (and the many changed cells) go into one inlined PNG; the SVG stays well-formed.
-  const R = 128, C = 256, r = rng(9);
+  const R = 128,
+    C = 256,
+    r = rng(9);
   const big = crossbarMap({
-    rows: R, cols: C, bitsPerCell: 2, weightBits: 8, cells: Array.from({ length: R * C }, () => Math.floor(r.next() * 4)),
-    columnBit: Array.from({ length: C }, (_, j) => (j % 4) * 2), columnOutput: Array.from({ length: C }, (_, j) => Math.floor(j / 4)),
-    changed: Array.from({ length: R * C }, () => r.next() < 0.2), sectionStarts: [0, 64],
+    rows: R,
+    cols: C,
+    bitsPerCell: 2,
+    weightBits: 8,
+    cells: Array.from({ length: R * C }, () => Math.floor(r.next() * 4)),
+    columnBit: Array.from({ length: C }, (_, j) => (j % 4) * 2),
+    columnOutput: Array.from({ length: C }, (_, j) => Math.floor(j / 4)),
+    changed: Array.from({ length: R * C }, () => r.next() < 0.2),
+    sectionStarts: [0, 64],
   });
   const bs = parseXml(fallback(big).data);
   assert.equal(byClass(bs, 'rect', 'cell').length, 0);
@@ -227,34 +366,63 @@ test('crossbarMap builds, validates, and its SVG marks changes, sections, groups
 });
 
 test('sparsityPattern from dense, CSR and COO agree; tiles, skipped rows/cols, exact blocks', () => {
-  const rows = 6, cols = 5;
+  const rows = 6,
+    cols = 5;
   const dense = new Float32Array(rows * cols);
-  const nz: [number, number][] = [[0, 0], [0, 3], [2, 1], [5, 4], [5, 0]];
+  const nz: [number, number][] = [
+    [0, 0],
+    [0, 3],
+    [2, 1],
+    [5, 4],
+    [5, 0],
+  ];
   for (const [r, c] of nz) dense[r * cols + c] = 1 + r;
   const a = sparsityPattern({ rows, cols, dense, tiles: { tileRows: 3, tileCols: 5, label: 'm_r×k_c' } });
-  const rowPtr = [0]; const colIdx: number[] = [];
-  for (let r = 0; r < rows; r++) { for (const [rr, c] of nz) if (rr === r) colIdx.push(c); rowPtr.push(colIdx.length); }
+  const rowPtr = [0];
+  const colIdx: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (const [rr, c] of nz) if (rr === r) colIdx.push(c);
+    rowPtr.push(colIdx.length);
+  }
   const b = sparsityPattern({ rows, cols, csr: { rowPtr, colIdx }, tiles: { tileRows: 3, tileCols: 5, label: 'm_r×k_c' } });
-  const c = sparsityPattern({ rows, cols, coo: { row: [...nz.map((p) => p[0]), 1], col: [...nz.map((p) => p[1]), 1], values: [1, 1, 1, 1, 1, 0] }, tiles: { tileRows: 3, tileCols: 5, label: 'm_r×k_c' } });
-  assert.deepEqual(a, b); assert.deepEqual(a, c);
-  assert.equal(a.kind, 'sparsity-pattern'); assert.equal(a.version, 1);
+  const c = sparsityPattern({
+    rows,
+    cols,
+    coo: { row: [...nz.map((p) => p[0]), 1], col: [...nz.map((p) => p[1]), 1], values: [1, 1, 1, 1, 1, 0] },
+    tiles: { tileRows: 3, tileCols: 5, label: 'm_r×k_c' },
+  });
+  assert.deepEqual(a, b);
+  assert.deepEqual(a, c);
+  assert.equal(a.kind, 'sparsity-pattern');
+  assert.equal(a.version, 1);
   assert.equal(a.nnz, 5);
-  assert.deepEqual(a.skippedRows, [1, 3, 4]); assert.deepEqual(a.skippedCols, [2]);
-  assert.deepEqual(Array.from(unpack(a.density)), Array.from(dense, (v) => (v ? 1 : 0)));
+  assert.deepEqual(a.skippedRows, [1, 3, 4]);
+  assert.deepEqual(a.skippedCols, [2]);
+  assert.deepEqual(
+    Array.from(unpack(a.density)),
+    Array.from(dense, (v) => (v ? 1 : 0)),
+  );
   const bits = Array.from(unpack(a.exactBlocks![0]!.bits));
-  assert.deepEqual(bits, Array.from(dense, (v) => (v ? 1 : 0)));
+  assert.deepEqual(
+    bits,
+    Array.from(dense, (v) => (v ? 1 : 0)),
+  );
   assert.deepEqual(Array.from(unpack(a.tiles!.density)), [3 / 15, 2 / 15].map(Math.fround));
   rejects(() => sparsityPattern({ rows, cols, dense: dense.subarray(1) }), /dense has length 29; expected rows\*cols/);
   rejects(() => sparsityPattern({ rows, cols, csr: { rowPtr: [0, 1], colIdx: [0] } }), /rowPtr has length 2; expected rows\+1 = 7/);
   rejects(() => sparsityPattern({ rows, cols, coo: { row: [6], col: [0] } }), /coo\.row\[0\] = 6/);
   rejects(() => sparsityPattern({ rows, cols, dense, coo: { row: [], col: [] } }), /exactly one of dense, csr, coo/);
-  rejects(() => sparsityPattern({ rows: 2000, cols: 10, coo: { row: [0], col: [0] }, exact: [{ row0: 0, col0: 0, rows: 1500, cols: 10 }] }), /exact\[0\]\.rows must be an integer in \[1, 1024\]/);
+  rejects(
+    () => sparsityPattern({ rows: 2000, cols: 10, coo: { row: [0], col: [0] }, exact: [{ row0: 0, col0: 0, rows: 1500, cols: 10 }] }),
+    /exact\[0\]\.rows must be an integer in \[1, 1024\]/,
+  );
   // Large: no exact block by default, density grid is downsampled.
   const big = sparsityPattern({ rows: 2048, cols: 2048, coo: { row: [0, 2047], col: [0, 2047] } });
   assert.equal(big.exactBlocks, undefined);
   assert.deepEqual(big.density.shape, [128, 128]);
   const d = unpack(big.density);
-  assert.equal(d[0], 1 / 256); assert.equal(d[128 * 128 - 1], 1 / 256);
+  assert.equal(d[0], 1 / 256);
+  assert.equal(d[128 * 128 - 1], 1 / 256);
   const svg = parseXml(fallback(a).data);
   assert.equal(byClass(svg, 'rect', 'cell').length, 30);
   assert.equal(byClass(svg, 'rect', 'skipped-row').length, 2, 'rows 1 and 3–4 as two ranges');
@@ -265,8 +433,20 @@ test('sparsityPattern from dense, CSR and COO agree; tiles, skipped rows/cols, e
 });
 
 test('ckaMatrix builds, validates, and renders a labelled heatmap with highlights', () => {
-  const f = ckaMatrix({ rowLabels: ['l1', 'l2'], colLabels: ['m1', 'm2', 'm3'], values: [[1, 0.5, 0.2], [0.3, 0.9, 1.0000001]], rowModel: 'A', colModel: 'B', ckaKind: 'linear', highlight: [[1, 1]] });
-  assert.equal(f.kind, 'cka-matrix'); assert.equal(f.version, 1);
+  const f = ckaMatrix({
+    rowLabels: ['l1', 'l2'],
+    colLabels: ['m1', 'm2', 'm3'],
+    values: [
+      [1, 0.5, 0.2],
+      [0.3, 0.9, 1.0000001],
+    ],
+    rowModel: 'A',
+    colModel: 'B',
+    ckaKind: 'linear',
+    highlight: [[1, 1]],
+  });
+  assert.equal(f.kind, 'cka-matrix');
+  assert.equal(f.version, 1);
   assert.equal(f.values[5], 1);
   rejects(() => ckaMatrix({ rowLabels: ['a'], colLabels: ['b'], values: [1.5] }), /values\[0\] = 1.5; expected a number in \[0, 1\]/);
   rejects(() => ckaMatrix({ rowLabels: ['a'], colLabels: ['b', 'c'], values: [0.5] }), /values has length 1; expected rows\*cols/);
@@ -281,11 +461,18 @@ test('ckaMatrix builds, validates, and renders a labelled heatmap with highlight
 
 test('toBundle has vendor MIME, SVG and text/plain for every kind', () => {
   const figs: Figure[] = [
-    heatmap({ values: [1, 2], rows: 1 }), series({ series: [{ name: 's', y: [1, 2] }] }), imageOverlay({ width: 1, height: 1, data: [9] }),
-    table({ columns: ['a'], rows: [{ a: 1 }] }), crossbarMap(crossbarFixture([1])), sparsityPattern({ rows: 2, cols: 2, dense: [1, 0, 0, 1] }),
+    heatmap({ values: [1, 2], rows: 1 }),
+    series({ series: [{ name: 's', y: [1, 2] }] }),
+    imageOverlay({ width: 1, height: 1, data: [9] }),
+    table({ columns: ['a'], rows: [{ a: 1 }] }),
+    crossbarMap(crossbarFixture([1])),
+    sparsityPattern({ rows: 2, cols: 2, dense: [1, 0, 0, 1] }),
     ckaMatrix({ rowLabels: ['a'], colLabels: ['b'], values: [0.5] }),
   ];
-  assert.deepEqual(figs.map((f) => f.kind), [...FIGURE_KINDS]);
+  assert.deepEqual(
+    figs.map((f) => f.kind),
+    [...FIGURE_KINDS],
+  );
   for (const f of figs) {
     const b = toBundle(f);
     assert.deepEqual(Object.keys(b).sort(), [mimeOf(f.kind), 'image/svg+xml', 'text/plain'].sort());
@@ -294,14 +481,18 @@ test('toBundle has vendor MIME, SVG and text/plain for every kind', () => {
     const svg = parseXml(b['image/svg+xml'] as string);
     assert.equal(svg.attrs.xmlns, 'http://www.w3.org/2000/svg');
     assert.equal(all(svg, (n) => n.name === 'script' || n.name === 'foreignObject').length, 0);
-    for (const n of all(svg, (x) => 'href' in x.attrs || 'xlink:href' in x.attrs)) assert.match(n.attrs.href ?? n.attrs['xlink:href']!, /^data:/);
+    for (const n of all(svg, (x) => 'href' in x.attrs || 'xlink:href' in x.attrs))
+      assert.match(n.attrs.href ?? n.attrs['xlink:href']!, /^data:/);
     assert.equal(JSON.parse(JSON.stringify(f)).kind, f.kind);
   }
 });
 
 test('payload size limit is enforced', () => {
   rejects(() => heatmap({ values: new Float32Array(800 * 800).map((_, i) => Math.sin(i) * 1.2345678), rows: 800 }), /over the 2 MB limit/);
-  rejects(() => table({ columns: ['a'], rows: Array.from({ length: 60000 }, (_, i) => ({ a: `row number ${i} with some padding text` })) }), /over the 2 MB limit/);
+  rejects(
+    () => table({ columns: ['a'], rows: Array.from({ length: 60000 }, (_, i) => ({ a: `row number ${i} with some padding text` })) }),
+    /over the 2 MB limit/,
+  );
   const ok = sparsityPattern({ rows: 1024, cols: 1024, coo: { row: [1], col: [2] } });
   assert.ok(JSON.stringify(ok).length <= MAX_PAYLOAD_BYTES);
 });

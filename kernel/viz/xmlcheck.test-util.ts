@@ -1,5 +1,10 @@
 /** Test helper: a tiny XML well-formedness check (tag balance, quoted attributes, escaped text). */
-export interface XmlNode { name: string; attrs: Record<string, string>; children: XmlNode[]; text: string }
+export interface XmlNode {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlNode[];
+  text: string;
+}
 
 export function parseXml(src: string): XmlNode {
   const root: XmlNode = { name: '#root', attrs: {}, children: [], text: '' };
@@ -43,5 +48,8 @@ export function all(n: XmlNode, pred: (x: XmlNode) => boolean, out: XmlNode[] = 
   for (const c of n.children) all(c, pred, out);
   return out;
 }
-export const byClass = (n: XmlNode, name: string, cls: string) => all(n, (x) => x.name === name && (x.attrs.class ?? '').split(' ').includes(cls));
-export function allText(n: XmlNode): string { return n.text + n.children.map(allText).join(' '); }
+export const byClass = (n: XmlNode, name: string, cls: string) =>
+  all(n, (x) => x.name === name && (x.attrs.class ?? '').split(' ').includes(cls));
+export function allText(n: XmlNode): string {
+  return n.text + n.children.map(allText).join(' ');
+}

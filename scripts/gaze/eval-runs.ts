@@ -21,7 +21,13 @@ async function main(): Promise<void> {
   const si = args.indexOf('--seed');
   const seed = si >= 0 ? Number(args[si + 1]) : 7;
   const dirs = args.filter((a, i) => !a.startsWith('--') && (si < 0 || i !== si + 1));
-  const set = generalizedTestSet('unseenUsers', { height: 32, width: 64, users: Number(process.env.EVAL_USERS ?? 10), perUser: Number(process.env.EVAL_FRAMES ?? 150), seed });
+  const set = generalizedTestSet('unseenUsers', {
+    height: 32,
+    width: 64,
+    users: Number(process.env.EVAL_USERS ?? 10),
+    perUser: Number(process.env.EVAL_FRAMES ?? 150),
+    seed,
+  });
   if (args.includes('--shipped')) {
     for (const [, which] of SHIPPED) {
       const m = loadGazeModel({ which: which as ShippedModel });

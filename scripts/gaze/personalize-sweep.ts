@@ -11,7 +11,10 @@ import { loadGazeModel, type PersonalizeOptions } from '../../kernel/gaze/person
 import { personalizationStudy } from '../../kernel/gaze/evaluate';
 import { generalizedSet } from '../../kernel/gaze/pipeline';
 
-const arg = (k: string): string | undefined => { const i = process.argv.indexOf(k); return i >= 0 ? process.argv[i + 1] : undefined; };
+const arg = (k: string): string | undefined => {
+  const i = process.argv.indexOf(k);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
 
 const SETTINGS: [string, PersonalizeOptions][] = [
   ['default (60 steps, lr 2e-3, stage-4 adapters)', {}],
@@ -26,14 +29,27 @@ const SETTINGS: [string, PersonalizeOptions][] = [
 
 async function main(): Promise<void> {
   await init({ backend: 'wasm' });
-  const H = 32, W = 64, users = Number(arg('--users') ?? 12);
+  const H = 32,
+    W = 64,
+    users = Number(arg('--users') ?? 12);
   const student = loadGazeModel({ which: 'student' });
   const replay = generalizedSet({ height: H, width: W, users: 20, perUser: 60 });
-  const val = makeGazeDataset({ split: 'test', protocol: 'unseenUsers', height: H, width: W, users, perUser: 100, seed: 7, sigmaKappaDeg: 2 });
+  const val = makeGazeDataset({
+    split: 'test',
+    protocol: 'unseenUsers',
+    height: H,
+    width: W,
+    users,
+    perUser: 100,
+    seed: 7,
+    sigmaKappaDeg: 2,
+  });
   for (const [name, o] of SETTINGS) {
     const t0 = Date.now();
     const r = await personalizationStudy(student, val, { replay, seed: 0, progress: false, ...o });
-    console.log(`${name.padEnd(48)} ${r.medianBefore.toFixed(2)}° → ${r.medianAfter.toFixed(2)}°  reduction ${(100 * r.reduction).toFixed(1)} %  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    console.log(
+      `${name.padEnd(48)} ${r.medianBefore.toFixed(2)}° → ${r.medianAfter.toFixed(2)}°  reduction ${(100 * r.reduction).toFixed(1)} %  (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+    );
   }
 }
 

@@ -19,28 +19,44 @@ async function main(): Promise<void> {
   const out = arg(args, 'out', 'runs/gaze')!;
   await init({ backend: 'wasm' });
   if (cmd === 'train') {
-    const [h, w] = (arg(args, 'size', '32x64')!).split('x').map(Number);
+    const [h, w] = arg(args, 'size', '32x64')!.split('x').map(Number);
     const scale = Number(arg(args, 'scale', '1'));
     const steps: Partial<Record<StageName, number>> = {};
     for (const s of STAGES) steps[s] = Math.max(1, Math.round(DEFAULT_STEPS[s] * scale));
     for (const kv of (arg(args, 'steps', '') ?? '').split(',').filter(Boolean)) {
       const [k, v] = kv.split('=');
-      if (!STAGES.includes(k as StageName) || !(Number(v) > 0)) throw new InvalidInput(`--steps expects stage=count with stages ${STAGES.join(', ')}, got ${kv}`);
+      if (!STAGES.includes(k as StageName) || !(Number(v) > 0))
+        throw new InvalidInput(`--steps expects stage=count with stages ${STAGES.join(', ')}, got ${kv}`);
       steps[k as StageName] = Number(v);
     }
     const stages = arg(args, 'stages')?.split(',') as StageName[] | undefined;
     const t0 = Date.now();
-    await runPipeline({ out, height: h, width: w, steps, batch: Number(arg(args, 'batch', '24')), stages, seed: Number(arg(args, 'seed', '0')),
-      kdMaskRatio: Number(arg(args, 'mask', '0.6')), kdImageWeight: Number(arg(args, 'image-weight', '1')),
-      kdMaskMode: arg(args, 'mask-mode', 'zero') as 'zero' | 'sparse', kdMaskPatch: Number(arg(args, 'mask-patch', '8')),
-      log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`) });
+    await runPipeline({
+      out,
+      height: h,
+      width: w,
+      steps,
+      batch: Number(arg(args, 'batch', '24')),
+      stages,
+      seed: Number(arg(args, 'seed', '0')),
+      kdMaskRatio: Number(arg(args, 'mask', '0.6')),
+      kdImageWeight: Number(arg(args, 'image-weight', '1')),
+      kdMaskMode: arg(args, 'mask-mode', 'zero') as 'zero' | 'sparse',
+      kdMaskPatch: Number(arg(args, 'mask-patch', '8')),
+      log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`),
+    });
     console.log(`pipeline done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
   } else if (cmd === 'export') {
     const dest = arg(args, 'dest', join(__dirname, '..', '..', 'kernel', 'gaze', 'weights'))!;
     for (const f of exportShipped(out, dest)) console.log(`wrote ${f}`);
   } else {
-    console.log('usage: npx tsx scripts/gaze/train.ts train|export [--out dir] [--size HxW] [--scale s] [--steps stage=n,...] [--stages a,b]');
+    console.log(
+      'usage: npx tsx scripts/gaze/train.ts train|export [--out dir] [--size HxW] [--scale s] [--steps stage=n,...] [--stages a,b]',
+    );
     process.exit(2);
   }
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

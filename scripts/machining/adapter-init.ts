@@ -10,7 +10,17 @@
  * 4.20 µm / 0.19; zero-initialised adapters 4.62 µm / 0.81 — the glorot start explains the lost correlation, not the MAE.
  */
 import { init } from '../../kernel/core/backend';
-import { loadPretrained, loadShippedBench, heldOutSplit, makeWindows, twoShotFineTune, predict, metrics, disposeModel, type StudyResult } from '../../kernel/machining';
+import {
+  loadPretrained,
+  loadShippedBench,
+  heldOutSplit,
+  makeWindows,
+  twoShotFineTune,
+  predict,
+  metrics,
+  disposeModel,
+  type StudyResult,
+} from '../../kernel/machining';
 
 async function machiningDiag(): Promise<void> {
   const { model, norm } = loadPretrained();
@@ -18,7 +28,10 @@ async function machiningDiag(): Promise<void> {
   const split = heldOutSplit(0);
   const shots = makeWindows(split.shots, norm, { seq: model.config.seq, every: 2 });
   const test = makeWindows(split.runB, norm, { seq: model.config.seq, mode: 'test' });
-  const show = (name: string, p: Float32Array) => { const m = metrics(p, test.y); console.log(`${name.padEnd(28)} MAE ${(m.mae * 10).toFixed(2)} µm  CORR ${m.corr.toFixed(2)}`); };
+  const show = (name: string, p: Float32Array) => {
+    const m = metrics(p, test.y);
+    console.log(`${name.padEnd(28)} MAE ${(m.mae * 10).toFixed(2)} µm  CORR ${m.corr.toFixed(2)}`);
+  };
   show('zero-shot', predict(model, test));
   for (const adapterInit of ['glorot', 'zeros'] as const) {
     const ft = twoShotFineTune(model, shots, { steps: sel.ftSteps, lr: sel.ftLr, seed: 0, adapterInit, progress: false });
@@ -27,4 +40,9 @@ async function machiningDiag(): Promise<void> {
   }
 }
 
-init({ backend: 'wasm' }).then(() => machiningDiag()).catch((e) => { console.error(e); process.exit(1); });
+init({ backend: 'wasm' })
+  .then(() => machiningDiag())
+  .catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -12,7 +12,10 @@ import { createInterface } from 'node:readline';
 import { init } from '../../kernel/core/backend';
 import { loadPretrained, online, parseSensorCsv, toSensorCsv, defaultMachine, sampleTask, toolLife } from '../../kernel/machining';
 
-const arg = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1] : undefined; };
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
 
 async function main(): Promise<void> {
   const weights = arg('weights');
@@ -23,7 +26,10 @@ async function main(): Promise<void> {
     return;
   }
   const src = arg('csv');
-  if (!src) { console.error('usage: --csv <file|-> [--weights file.json] | --demo <windows>'); process.exit(2); }
+  if (!src) {
+    console.error('usage: --csv <file|-> [--weights file.json] | --demo <windows>');
+    process.exit(2);
+  }
   await init({ backend: 'wasm' });
   const { model, norm } = loadPretrained(weights);
   const lines = createInterface({ input: src === '-' ? process.stdin : createReadStream(src) });
@@ -32,4 +38,7 @@ async function main(): Promise<void> {
     console.log(`${p.id},${p.errorUm.toFixed(3)},${p.latencyMs.toFixed(2)}`);
   }
 }
-main().catch((e) => { console.error(String(e?.message ?? e)); process.exit(1); });
+main().catch((e) => {
+  console.error(String(e?.message ?? e));
+  process.exit(1);
+});

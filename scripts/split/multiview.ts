@@ -23,35 +23,85 @@ import type { SplitConfig } from '../../kernel/split/types';
 const ROOT = join(__dirname, '..', '..');
 const DECLARED = join(ROOT, 'bench', 'declared', 'split-multiview.json');
 export const MV_CONFIG: SplitConfig = {
-  resolution: 32, split: 2, reduce: 8, bits: 8,
-  phases: [{ width: 8, kernel: 3, nPre: 0, nPost: 1 }, { width: 12, kernel: 3, nPre: 0, nPost: 1 }, { width: 16, kernel: 3, nPre: 0, nPost: 0 }],
+  resolution: 32,
+  split: 2,
+  reduce: 8,
+  bits: 8,
+  phases: [
+    { width: 8, kernel: 3, nPre: 0, nPost: 1 },
+    { width: 12, kernel: 3, nPre: 0, nPost: 1 },
+    { width: 16, kernel: 3, nPre: 0, nPost: 0 },
+  ],
 };
 const SPEC = { maxWidth: 16, maxKernel: 3, maxPre: 1, maxPost: 1, maxReduce: 8 };
-const arg = (name: string, def: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
 const t0 = Date.now();
 const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${s}`);
 
 /** [n·V, S, S, 1] tensor of the chosen ring views (object-major). */
 function viewsTensor(set: MultiViewSet, views: number[]): tf.Tensor4D {
-  const S2 = set.size * set.size, out = new Float32Array(set.n * views.length * S2);
-  for (let i = 0; i < set.n; i++) views.forEach((v, k) => out.set(set.images.subarray((i * set.views + v) * S2, (i * set.views + v + 1) * S2), (i * views.length + k) * S2));
+  const S2 = set.size * set.size,
+    out = new Float32Array(set.n * views.length * S2);
+  for (let i = 0; i < set.n; i++)
+    views.forEach((v, k) =>
+      out.set(set.images.subarray((i * set.views + v) * S2, (i * set.views + v + 1) * S2), (i * views.length + k) * S2),
+    );
   return tf.tensor4d(out, [set.n * views.length, set.size, set.size, 1]);
 }
 
-async function trainSteps(net: Supernet, x: tf.Tensor4D, y: Int32Array, V: number, steps: number, mode: 'single' | FusionKind, seed: number, cfg: SplitConfig, lr = 2e-3): Promise<number> {
-  const r = rng(seed), n = y.length, B = 32, opt = tf.train.adam(lr);
+async function trainSteps(
+  net: Supernet,
+  x: tf.Tensor4D,
+  y: Int32Array,
+  V: number,
+  steps: number,
+  mode: 'single' | FusionKind,
+  seed: number,
+  cfg: SplitConfig,
+  lr = 2e-3,
+): Promise<number> {
+  const r = rng(seed),
+    n = y.length,
+    B = 32,
+    opt = tf.train.adam(lr);
   let last = 0;
   for (let s = 0; s < steps; s++) {
     const objs = Array.from(r.sample(n, Math.min(B, n)));
-    const yb = tf.oneHot(tf.tensor1d(objs.map((i) => y[i]!), 'int32'), 10);
-    const cost = opt.minimize(() => {
-      if (mode === 'single') {
-        const idx = tf.tensor1d(objs.map((i) => i * V + r.int(V)), 'int32');
-        return tf.losses.softmaxCrossEntropy(yb, net.forward(tf.gather(x, idx) as tf.Tensor4D, cfg)) as tf.Scalar;
-      }
-      const views = Array.from({ length: V }, (_, k) => tf.gather(x, tf.tensor1d(objs.map((i) => i * V + k), 'int32')) as tf.Tensor4D);
-      return tf.losses.softmaxCrossEntropy(yb, net.forwardViews(views, cfg, mode)) as tf.Scalar;
-    }, true, net.variables());
+    const yb = tf.oneHot(
+      tf.tensor1d(
+        objs.map((i) => y[i]!),
+        'int32',
+      ),
+      10,
+    );
+    const cost = opt.minimize(
+      () => {
+        if (mode === 'single') {
+          const idx = tf.tensor1d(
+            objs.map((i) => i * V + r.int(V)),
+            'int32',
+          );
+          return tf.losses.softmaxCrossEntropy(yb, net.forward(tf.gather(x, idx) as tf.Tensor4D, cfg)) as tf.Scalar;
+        }
+        const views = Array.from(
+          { length: V },
+          (_, k) =>
+            tf.gather(
+              x,
+              tf.tensor1d(
+                objs.map((i) => i * V + k),
+                'int32',
+              ),
+            ) as tf.Tensor4D,
+        );
+        return tf.losses.softmaxCrossEntropy(yb, net.forwardViews(views, cfg, mode)) as tf.Scalar;
+      },
+      true,
+      net.variables(),
+    );
     last = cost!.dataSync()[0]!;
     tf.dispose([yb, cost!]);
     if (s % 50 === 0) log(`${mode} step ${s} loss ${last.toFixed(3)}`);
@@ -67,16 +117,31 @@ function probs(net: Supernet, x: tf.Tensor4D, n: number, V: number, cfg: SplitCo
   for (let i = 0; i < n; i += 100) {
     const m = Math.min(100, n - i);
     const p = tf.tidy(() => {
-      const views = Array.from({ length: V }, (_, k) => tf.gather(x, tf.tensor1d(Array.from({ length: m }, (_, j) => (i + j) * V + k), 'int32')) as tf.Tensor4D);
+      const views = Array.from(
+        { length: V },
+        (_, k) =>
+          tf.gather(
+            x,
+            tf.tensor1d(
+              Array.from({ length: m }, (_, j) => (i + j) * V + k),
+              'int32',
+            ),
+          ) as tf.Tensor4D,
+      );
       return tf.softmax(typeof mode === 'object' ? net.forward(views[mode.view]!, cfg) : net.forwardViews(views, cfg, mode));
     });
-    out.set(p.dataSync() as Float32Array, i * 10); p.dispose();
+    out.set(p.dataSync() as Float32Array, i * 10);
+    p.dispose();
   }
   return out;
 }
 function acc(p: Float32Array, y: Int32Array): number {
   let ok = 0;
-  for (let i = 0; i < y.length; i++) { let b = 0; for (let c = 1; c < 10; c++) if (p[i * 10 + c]! > p[i * 10 + b]!) b = c; if (b === y[i]) ok++; }
+  for (let i = 0; i < y.length; i++) {
+    let b = 0;
+    for (let c = 1; c < 10; c++) if (p[i * 10 + c]! > p[i * 10 + b]!) b = c;
+    if (b === y[i]) ok++;
+  }
   return ok / y.length;
 }
 
@@ -84,8 +149,13 @@ async function main(): Promise<void> {
   const stage = process.argv[2];
   if (stage !== 'calibrate' && stage !== 'fusion') throw new Error('usage: multiview.ts calibrate|fusion');
   await init({ backend: 'wasm' });
-  const nTrain = arg('train', 1000), nVal = arg('val', 300), nTest = arg('test', 500), seed = arg('seed', 1);
-  const steps1 = arg('steps1', 300), steps2 = arg('steps2', 80), steps3 = arg('steps3', 100);
+  const nTrain = arg('train', 1000),
+    nVal = arg('val', 300),
+    nTest = arg('test', 500),
+    seed = arg('seed', 1);
+  const steps1 = arg('steps1', 300),
+    steps2 = arg('steps2', 80),
+    steps3 = arg('steps3', 100);
   let difficulty: SolidsDifficulty = DEFAULT_DIFFICULTY;
   if (stage === 'fusion') {
     if (!existsSync(DECLARED)) throw new Error(`${DECLARED} missing: run calibrate and declare the difficulty first`);
@@ -93,10 +163,12 @@ async function main(): Promise<void> {
   }
   const V = 4;
   const render = (n: number, s: number) => multiViewSolids({ n, views: V, size: 32, seed: s, difficulty });
-  const train = render(nTrain, seed * 1000 + 1), val = render(nVal, seed * 1000 + 2);
+  const train = render(nTrain, seed * 1000 + 1),
+    val = render(nVal, seed * 1000 + 2);
   log(`rendered ${nTrain} + ${nVal} objects × ${V} views`);
   const ring = ringViews(train, V);
-  const xt = viewsTensor(train, ring), xv = viewsTensor(val, ring);
+  const xt = viewsTensor(train, ring),
+    xv = viewsTensor(val, ring);
   const net = new Supernet(SPEC, seed);
   const unsplit: SplitConfig = { ...MV_CONFIG, split: 0, reduce: null, bits: null };
   await trainSteps(net, xt, train.labels, V, steps1, 'single', seed, unsplit);
@@ -118,7 +190,11 @@ async function main(): Promise<void> {
   const testPer = ring.map((_, k) => acc(probs(single, xs, nTest, V, MV_CONFIG, { view: k }), test.labels));
   results.single_best_view = testPer[bestView]!;
   const late = new Float32Array(nTest * 10);
-  ring.forEach((_, k) => probs(single, xs, nTest, V, MV_CONFIG, { view: k }).forEach((p, i) => { late[i]! += p / V; }));
+  ring.forEach((_, k) =>
+    probs(single, xs, nTest, V, MV_CONFIG, { view: k }).forEach((p, i) => {
+      late[i]! += p / V;
+    }),
+  );
   results.late_fusion = acc(late, test.labels);
   for (const f of ['max', 'mean', 'concat'] as FusionKind[]) {
     const m = deserializeSupernet(base.manifest, base.blob);
@@ -130,11 +206,29 @@ async function main(): Promise<void> {
   log(JSON.stringify(results));
   const dir = join(ROOT, 'kernel', 'split', 'shipped');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'multiview.json'), JSON.stringify({
-    measuredAt: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000),
-    command: `nice npx tsx scripts/split/multiview.ts fusion --seed ${seed} --train ${nTrain} --val ${nVal} --test ${nTest} --steps1 ${steps1} --steps2 ${steps2} --steps3 ${steps3}`,
-    difficulty, views: V, config: MV_CONFIG, valSinglePerView: valPer, testSinglePerView: testPer, bestViewByVal: bestView, test: results, nTest,
-    licence: 'MIT (this repository); data rendered by kernel/split/data.ts',
-  }, null, 1) + '\n');
+  writeFileSync(
+    join(dir, 'multiview.json'),
+    JSON.stringify(
+      {
+        measuredAt: new Date().toISOString(),
+        seconds: Math.round((Date.now() - t0) / 1000),
+        command: `nice npx tsx scripts/split/multiview.ts fusion --seed ${seed} --train ${nTrain} --val ${nVal} --test ${nTest} --steps1 ${steps1} --steps2 ${steps2} --steps3 ${steps3}`,
+        difficulty,
+        views: V,
+        config: MV_CONFIG,
+        valSinglePerView: valPer,
+        testSinglePerView: testPer,
+        bestViewByVal: bestView,
+        test: results,
+        nTest,
+        licence: 'MIT (this repository); data rendered by kernel/split/data.ts',
+      },
+      null,
+      1,
+    ) + '\n',
+  );
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -23,40 +23,83 @@ function arg(name: string, def: number): number {
 }
 
 async function main(): Promise<void> {
-  const stepsA = arg('steps-a', 150), stepsB = arg('steps-b', 80), batch = arg('batch', 32), seed = arg('seed', 1), trainN = arg('train', 20000);
+  const stepsA = arg('steps-a', 150),
+    stepsB = arg('steps-b', 80),
+    batch = arg('batch', 32),
+    seed = arg('seed', 1),
+    trainN = arg('train', 20000);
   const t0 = Date.now();
   await init({ backend: 'wasm' });
   const all = loadFashionMnist({ split: 'train' });
   // file order: first `trainN` images train, last 5,000 validation (never trained on)
   const { x: xAll, y: yAll } = asTensors(all);
-  const x = xAll.slice([0, 0, 0, 0], [trainN, -1, -1, -1]), y = yAll.slice([0], [trainN]);
-  const xv = xAll.slice([55000, 0, 0, 0], [512, -1, -1, -1]), yv = yAll.slice([55000], [512]);
+  const x = xAll.slice([0, 0, 0, 0], [trainN, -1, -1, -1]),
+    y = yAll.slice([0], [trainN]);
+  const xv = xAll.slice([55000, 0, 0, 0], [512, -1, -1, -1]),
+    yv = yAll.slice([55000], [512]);
   tf.dispose([xAll, yAll]);
   const net = new Supernet({ maxKernel: 3 }, seed);
   const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${s}`);
-  const lossesA = await trainSupernet(net, { x, y, space: SPACE, steps: stepsA, batchSize: batch, seed, randomPerStep: 1,
-    onStep: (i, l) => { if (i % 20 === 0) log(`A step ${i} loss ${l.toFixed(3)}`); } });
+  const lossesA = await trainSupernet(net, {
+    x,
+    y,
+    space: SPACE,
+    steps: stepsA,
+    batchSize: batch,
+    seed,
+    randomPerStep: 1,
+    onStep: (i, l) => {
+      if (i % 20 === 0) log(`A step ${i} loss ${l.toFixed(3)}`);
+    },
+  });
   const { max, min } = extremes(SPACE);
   log(`stage A done: val acc max ${accuracy(net, xv, yv, max).toFixed(4)}, min ${accuracy(net, xv, yv, min).toFixed(4)}`);
   calibrateSplitModules(net, x.slice([0, 0, 0, 0], [256, -1, -1, -1]), max);
   const splitted = (c: SplitConfig, s: number, k: number, b: number): SplitConfig => ({ ...c, split: s, reduce: k, bits: b });
-  log(`after PCA init: max split@1 c′=8 b=8 ${accuracy(net, xv, yv, splitted(max, 1, 8, 8)).toFixed(4)}, split@2 c′=8 b=8 ${accuracy(net, xv, yv, splitted(max, 2, 8, 8)).toFixed(4)}`);
-  const lossesB = await trainSupernet(net, { x, y, space: SPACE, steps: stepsB, batchSize: batch, seed: seed + 1, randomPerStep: 1, learningRate: 1e-3,
+  log(
+    `after PCA init: max split@1 c′=8 b=8 ${accuracy(net, xv, yv, splitted(max, 1, 8, 8)).toFixed(4)}, split@2 c′=8 b=8 ${accuracy(net, xv, yv, splitted(max, 2, 8, 8)).toFixed(4)}`,
+  );
+  const lossesB = await trainSupernet(net, {
+    x,
+    y,
+    space: SPACE,
+    steps: stepsB,
+    batchSize: batch,
+    seed: seed + 1,
+    randomPerStep: 1,
+    learningRate: 1e-3,
     decorate: (c, r, role) => {
       if (role === 'max') return c;
       const s = 1 + r.int(SPACE.phases - 1);
       const ks = SPACE.reduces.filter((k) => k !== null && k <= c.phases[s - 1]!.width) as number[];
       return { ...c, split: s, reduce: ks[r.int(ks.length)]!, bits: SPACE.bits[r.int(SPACE.bits.length)]! };
     },
-    onStep: (i, l) => { if (i % 20 === 0) log(`B step ${i} loss ${l.toFixed(3)}`); } });
-  log(`stage B done: val acc max ${accuracy(net, xv, yv, max).toFixed(4)}, split@1 c′=8 b=8 ${accuracy(net, xv, yv, splitted(max, 1, 8, 8)).toFixed(4)}, ` +
-    `split@2 c′=8 b=8 ${accuracy(net, xv, yv, splitted(max, 2, 8, 8)).toFixed(4)}, min ${accuracy(net, xv, yv, min).toFixed(4)}`);
+    onStep: (i, l) => {
+      if (i % 20 === 0) log(`B step ${i} loss ${l.toFixed(3)}`);
+    },
+  });
+  log(
+    `stage B done: val acc max ${accuracy(net, xv, yv, max).toFixed(4)}, split@1 c′=8 b=8 ${accuracy(net, xv, yv, splitted(max, 1, 8, 8)).toFixed(4)}, ` +
+      `split@2 c′=8 b=8 ${accuracy(net, xv, yv, splitted(max, 2, 8, 8)).toFixed(4)}, min ${accuracy(net, xv, yv, min).toFixed(4)}`,
+  );
   const seconds = (Date.now() - t0) / 1000;
   const { manifest, blob } = serializeSupernet(net, {
-    dataset: 'Fashion-MNIST (Debian dataset-fashion-mnist, MIT licence), train images 0..' + (trainN - 1) + '; validation 55000..59999 held out; test not read',
+    dataset:
+      'Fashion-MNIST (Debian dataset-fashion-mnist, MIT licence), train images 0..' +
+      (trainN - 1) +
+      '; validation 55000..59999 held out; test not read',
     command: `nice npx tsx scripts/split/train-supernet.ts --steps-a ${stepsA} --steps-b ${stepsB} --batch ${batch} --seed ${seed} --train ${trainN}`,
-    backend: 'wasm', seconds: Math.round(seconds), stepsA, stepsB, batch, seed, space: SPACE,
-    finalLossA: lossesA[lossesA.length - 1], finalLossB: lossesB[lossesB.length - 1], trainedAt: new Date().toISOString(), licence: 'MIT (this repository)',
+    backend: 'wasm',
+    seconds: Math.round(seconds),
+    stepsA,
+    stepsB,
+    batch,
+    seed,
+    space: SPACE,
+    finalLossA: lossesA[lossesA.length - 1],
+    finalLossB: lossesB[lossesB.length - 1],
+    trainedAt: new Date().toISOString(),
+    licence: 'MIT (this repository)',
   });
   const dir = join(__dirname, '..', '..', 'kernel', 'split', 'shipped');
   mkdirSync(dir, { recursive: true });
@@ -64,4 +107,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'fmnist-supernet.bin'), blob);
   log(`wrote ${dir}/fmnist-supernet.{json,bin} (${blob.length} bytes) in ${seconds.toFixed(0)} s`);
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -13,10 +13,19 @@ export async function buildFigureScript(outFile: string): Promise<number> {
   const esbuild = await import('esbuild');
   mkdirSync(dirname(outFile), { recursive: true });
   await esbuild.build({
-    absWorkingDir: root, entryPoints: [FIGURE_SCRIPT_ENTRY], outfile: outFile, bundle: true, format: 'iife', platform: 'browser',
-    target: 'es2020', minify: true, sourcemap: false, logLevel: 'warning',
+    absWorkingDir: root,
+    entryPoints: [FIGURE_SCRIPT_ENTRY],
+    outfile: outFile,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    sourcemap: false,
+    logLevel: 'warning',
     // as the renderer target in esbuild.mjs: plotly's registry requires maplibre CSS (unused), and reads node's `global`
-    loader: { '.css': 'empty' }, define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    loader: { '.css': 'empty' },
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
   });
   return statSync(outFile).size;
 }

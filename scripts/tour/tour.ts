@@ -13,7 +13,9 @@ const root = join(__dirname, '..', '..');
 const outDir = join(root, 'out', 'tour');
 
 export function notebookOrder(names: string[]): string[] {
-  return names.filter((n) => n.endsWith('.ipynb')).sort((a, b) => (a.startsWith('00-welcome') ? -1 : b.startsWith('00-welcome') ? 1 : a.localeCompare(b)));
+  return names
+    .filter((n) => n.endsWith('.ipynb'))
+    .sort((a, b) => (a.startsWith('00-welcome') ? -1 : b.startsWith('00-welcome') ? 1 : a.localeCompare(b)));
 }
 
 async function main(): Promise<number> {
@@ -29,7 +31,9 @@ async function main(): Promise<number> {
     let result: RunResult;
     try {
       result = await runNotebook(path, {
-        kernel: 'tslab', cwd: nbDir, timeoutPerCellMs: 300_000,
+        kernel: 'tslab',
+        cwd: nbDir,
+        timeoutPerCellMs: 300_000,
         onCell: (e) => {
           if (e.phase === 'end') console.log(`[tour]   cell ${e.index} ${e.result?.status}`);
         },
@@ -38,13 +42,20 @@ async function main(): Promise<number> {
       // The kernel could not start or the file is unreadable: report it as a failed notebook.
       const err = e as Error;
       let nb;
-      try { nb = readNotebook(path); } catch { nb = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }; }
+      try {
+        nb = readNotebook(path);
+      } catch {
+        nb = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
+      }
       result = { ok: false, notebook: nb, error: { ename: err.name, evalue: err.message, traceback: [] }, cellMs: {}, totalMs: 0 };
     }
     writeFileSync(join(outDir, 'notebooks', name), JSON.stringify(result.notebook, null, 1) + '\n');
-    const status = result.ok ? 'ok' : `failed${result.failedCell !== undefined ? ` at cell ${result.failedCell}` : ''}: ${result.error?.ename}: ${result.error?.evalue}`;
+    const status = result.ok
+      ? 'ok'
+      : `failed${result.failedCell !== undefined ? ` at cell ${result.failedCell}` : ''}: ${result.error?.ename}: ${result.error?.evalue}`;
     console.log(`[tour]   ${status} (${(result.totalMs / 1000).toFixed(1)} s)`);
-    if (!result.ok && result.failedCell !== undefined) console.log(`[tour]   failing code: ${sourceOf(result.notebook.cells[result.failedCell]!).split('\n')[0]}`);
+    if (!result.ok && result.failedCell !== undefined)
+      console.log(`[tour]   failing code: ${sourceOf(result.notebook.cells[result.failedCell]!).split('\n')[0]}`);
     entries.push({ name: basename(name, '.ipynb'), file: `notebooks/${name}`, result });
   }
   // figures drawn by the renderer's code (plotly bundled offline); if the bundle cannot be built, the static fallbacks remain
@@ -64,4 +75,13 @@ async function main(): Promise<number> {
   return failed || entries.length === 0 ? 1 : 0;
 }
 
-if (require.main === module) main().then((c) => { process.exitCode = c; }, (e: Error) => { console.error(e.stack ?? e.message); process.exitCode = 1; });
+if (require.main === module)
+  main().then(
+    (c) => {
+      process.exitCode = c;
+    },
+    (e: Error) => {
+      console.error(e.stack ?? e.message);
+      process.exitCode = 1;
+    },
+  );

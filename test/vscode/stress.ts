@@ -17,12 +17,27 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ROOT, log, startCodeServer, stopCodeServer, launchBrowser, closeBrowser, runCommand, quickOpenNotebook, CELL_ROWS, rmrf, warmWebviews, webviewStates,
-  type Browser, type Server,
+  ROOT,
+  log,
+  startCodeServer,
+  stopCodeServer,
+  launchBrowser,
+  closeBrowser,
+  runCommand,
+  quickOpenNotebook,
+  CELL_ROWS,
+  rmrf,
+  warmWebviews,
+  webviewStates,
+  type Browser,
+  type Server,
 } from './harness';
 
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : dflt; };
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : dflt;
+};
 const OPENS = Number(opt('opens', '30'));
 const MODE = opt('mode', 'reuse') as 'reuse' | 'fresh-browser' | 'webview-first';
 const HOGS = Number(opt('hogs', '0'));
@@ -32,7 +47,14 @@ async function openAndWait(b: Browser, name: string): Promise<{ ok: boolean; ms:
   const page = b.page;
   const t0 = Date.now();
   await quickOpenNotebook(page, name);
-  const ok = await page.locator(CELL_ROWS).first().waitFor({ state: 'attached', timeout: 30_000 }).then(() => true, () => false);
+  const ok = await page
+    .locator(CELL_ROWS)
+    .first()
+    .waitFor({ state: 'attached', timeout: 30_000 })
+    .then(
+      () => true,
+      () => false,
+    );
   return { ok, ms: Date.now() - t0 };
 }
 
@@ -48,8 +70,15 @@ async function main(): Promise<void> {
   const hogs: ChildProcess[] = [];
   for (let i = 0; i < HOGS; i++) hogs.push(spawn('nice', ['-n', '10', process.execPath, '-e', 'for(;;){}'], { stdio: 'ignore' }));
   if (!process.env.EDGELAB_E2E_NO_BUILD) execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  const vsix = execFileSync(process.execPath, [join(ROOT, 'extension', 'build', 'package-vsix.mjs')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
-  const { setupCodeServer } = await import('./setup.mjs' as string) as { setupCodeServer: () => string };
+  const vsix = execFileSync(process.execPath, [join(ROOT, 'extension', 'build', 'package-vsix.mjs')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
+  const { setupCodeServer } = (await import('./setup.mjs' as string)) as { setupCodeServer: () => string };
   const ws = mkdtempSync(join(tmpdir(), 'edgelab-stress-ws-'));
   const nbs = ['figures-all-kinds.ipynb', 'interrupt.ipynb'];
   for (const f of nbs) copyFileSync(join(ROOT, 'test', 'fixtures', 'notebooks', f), join(ws, f));
@@ -60,7 +89,10 @@ async function main(): Promise<void> {
     server = await startCodeServer(setupCodeServer(), vsix, ws);
     if (MODE === 'reuse') b = await workbench(server, ws);
     for (let i = 1; i <= OPENS; i++) {
-      if (MODE !== 'reuse') { await closeBrowser(b); b = await workbench(server, ws); }
+      if (MODE !== 'reuse') {
+        await closeBrowser(b);
+        b = await workbench(server, ws);
+      }
       if (MODE === 'webview-first') {
         await runCommand(b!.page, 'EdgeLab: Open Gaze Calibration', 90_000);
         await b!.page.waitForTimeout(1500);
@@ -68,8 +100,14 @@ async function main(): Promise<void> {
       }
       const mark = b!.webviewLines.length;
       const r = await openAndWait(b!, nbs[i % 2]!);
-      rows.push({ i, ...r, ...(r.ok ? {} : { trace: [...b!.webviewLines.slice(Math.max(0, mark - 5)), ...await webviewStates(b!.page)] }) });
-      log(`open ${i}/${OPENS} (${MODE}${FIX ? '' : ', no fix'}, ${HOGS} hogs): ${r.ok ? 'cells drawn' : 'STALLED'} in ${(r.ms / 1000).toFixed(1)} s`);
+      rows.push({
+        i,
+        ...r,
+        ...(r.ok ? {} : { trace: [...b!.webviewLines.slice(Math.max(0, mark - 5)), ...(await webviewStates(b!.page))] }),
+      });
+      log(
+        `open ${i}/${OPENS} (${MODE}${FIX ? '' : ', no fix'}, ${HOGS} hogs): ${r.ok ? 'cells drawn' : 'STALLED'} in ${(r.ms / 1000).toFixed(1)} s`,
+      );
       if (!r.ok) log(`trace:\n${rows.at(-1)!.trace!.join('\n')}`);
       if (i === 1 || !r.ok) log((await webviewStates(b!.page)).join('\n'));
       if (MODE === 'reuse') await runCommand(b!.page, 'View: Close All Editors');
@@ -77,14 +115,21 @@ async function main(): Promise<void> {
   } finally {
     await closeBrowser(b);
     stopCodeServer(server);
-    rmrf(server?.state); rmrf(ws);
+    rmrf(server?.state);
+    rmrf(ws);
     for (const h of hogs) h.kill('SIGKILL');
   }
   const stalls = rows.filter((r) => !r.ok).length;
   const summary = `${MODE}${FIX ? '' : ' (no fix)'}, ${HOGS} hogs: ${stalls} stalled of ${rows.length} opens in ${((Date.now() - t00) / 1000).toFixed(0)} s; median open ${(rows.map((r) => r.ms).sort((a, c) => a - c)[rows.length >> 1]! / 1000).toFixed(1)} s`;
   console.log(summary);
-  writeFileSync(join(ROOT, 'test', 'artifacts', `vscode-stress-${MODE}${FIX ? '' : '-nofix'}.json`), JSON.stringify({ summary, rows }, null, 1));
+  writeFileSync(
+    join(ROOT, 'test', 'artifacts', `vscode-stress-${MODE}${FIX ? '' : '-nofix'}.json`),
+    JSON.stringify({ summary, rows }, null, 1),
+  );
   process.exit(stalls ? 1 : 0);
 }
 
-main().catch((e) => { console.error(e); process.exit(2); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(2);
+});

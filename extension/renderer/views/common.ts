@@ -12,14 +12,24 @@ export interface Mounted {
 
 const mounted = new WeakMap<HTMLElement, Mounted>();
 
-export function getMounted(el: HTMLElement): Mounted | undefined { return mounted.get(el); }
-export function setMounted(el: HTMLElement, m: Mounted): void { mounted.set(el, m); }
+export function getMounted(el: HTMLElement): Mounted | undefined {
+  return mounted.get(el);
+}
+export function setMounted(el: HTMLElement, m: Mounted): void {
+  mounted.set(el, m);
+}
 
 /** Dispose whatever was drawn in `el` and empty it. */
 export function unmount(el: HTMLElement): void {
   const m = mounted.get(el);
   mounted.delete(el);
-  if (m) { try { m.dispose(); } catch { /* already gone */ } }
+  if (m) {
+    try {
+      m.dispose();
+    } catch {
+      /* already gone */
+    }
+  }
   el.replaceChildren();
 }
 
@@ -30,7 +40,12 @@ export function h<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, 
   return e;
 }
 
-export interface Frame { root: HTMLDivElement; body: HTMLDivElement; title: HTMLDivElement; caption: HTMLDivElement }
+export interface Frame {
+  root: HTMLDivElement;
+  body: HTMLDivElement;
+  title: HTMLDivElement;
+  caption: HTMLDivElement;
+}
 
 /** A fresh `.edgelab-figure` root (title, body, caption) replacing the element's content. */
 export function makeFrame(el: HTMLElement, fig: Figure): Frame {
@@ -38,7 +53,9 @@ export function makeFrame(el: HTMLElement, fig: Figure): Frame {
   const doc = el.ownerDocument;
   const root = h(doc, 'div', 'edgelab-figure');
   root.dataset.kind = fig.kind;
-  const title = h(doc, 'div', 'edgelab-title'), body = h(doc, 'div', 'edgelab-body'), caption = h(doc, 'div', 'edgelab-caption');
+  const title = h(doc, 'div', 'edgelab-title'),
+    body = h(doc, 'div', 'edgelab-body'),
+    caption = h(doc, 'div', 'edgelab-caption');
   root.append(title, body, caption);
   setTexts({ title, caption }, fig);
   el.appendChild(root);
@@ -58,7 +75,11 @@ export function availableWidth(el: HTMLElement, preferred?: number): number {
   return Math.max(240, Math.min(preferred ?? Infinity, w - 4, 1400));
 }
 
-export interface Tooltip { el: HTMLDivElement; show(x: number, y: number, text: string): void; hide(): void }
+export interface Tooltip {
+  el: HTMLDivElement;
+  show(x: number, y: number, text: string): void;
+  hide(): void;
+}
 
 /** A tooltip positioned inside `container` (which must be position: relative). */
 export function tooltip(container: HTMLElement): Tooltip {
@@ -75,11 +96,17 @@ export function tooltip(container: HTMLElement): Tooltip {
       el.style.left = `${Math.max(0, x + 14 + w > cw ? x - w - 10 : x + 14)}px`;
       el.style.top = `${Math.max(0, y + 12)}px`;
     },
-    hide() { el.style.display = 'none'; },
+    hide() {
+      el.style.display = 'none';
+    },
   };
 }
 
-export interface Surface { canvas: HTMLCanvasElement; ctx: CanvasRenderingContext2D; dpr: number }
+export interface Surface {
+  canvas: HTMLCanvasElement;
+  ctx: CanvasRenderingContext2D;
+  dpr: number;
+}
 
 /** A canvas of w×h CSS px backed at device resolution; the context is scaled so drawing uses CSS px. */
 export function hidpiCanvas(doc: Document, w: number, h: number): Surface {

@@ -6,8 +6,11 @@ import type { CkaMatrixFigure, HeatmapFigure, SeriesFigure } from '../../../kern
 import { themeFrom } from '../theme';
 import { ckaSpec, heatmapSpec, labelTicks, plotlyText, seriesSpec, toMatrix } from './plotly-specs';
 
-const fixture = <T>(kind: string): T => JSON.parse(readFileSync(join(import.meta.dirname, '../../../test/fixtures/figures', `${kind}.json`), 'utf8'));
-const dark = themeFrom((n, fb) => ({ '--vscode-editor-background': '#1e1e1e', '--vscode-editor-foreground': '#cccccc' } as Record<string, string>)[n] ?? fb);
+const fixture = <T>(kind: string): T =>
+  JSON.parse(readFileSync(join(import.meta.dirname, '../../../test/fixtures/figures', `${kind}.json`), 'utf8'));
+const dark = themeFrom(
+  (n, fb) => (({ '--vscode-editor-background': '#1e1e1e', '--vscode-editor-foreground': '#cccccc' }) as Record<string, string>)[n] ?? fb,
+);
 
 test('heatmap spec: z is rows×cols with nulls kept, labels as ticks, hover names row, column and value', () => {
   const f = fixture<HeatmapFigure>('heatmap');
@@ -25,14 +28,20 @@ test('heatmap spec: z is rows×cols with nulls kept, labels as ticks, hover name
   assert.equal((s.layout.yaxis as { autorange: string }).autorange, 'reversed');
   assert.equal((s.layout.font as { color: string }).color, '#cccccc');
   assert.equal((tr.colorscale as [number, string][])[0]![1], '#f7fbff');
-  const big = heatmapSpec({ ...f, rows: 60, cols: 60, values: new Array(3600).fill(0.5), rowLabels: undefined, colLabels: undefined }, dark);
+  const big = heatmapSpec(
+    { ...f, rows: 60, cols: 60, values: new Array(3600).fill(0.5), rowLabels: undefined, colLabels: undefined },
+    dark,
+  );
   assert.equal(big.data[0]!.texttemplate, undefined, 'no cell text on 3600 cells');
 });
 
 test('series spec: one trace per series plus hlines and a marks trace; log and y2 axes', () => {
   const f = fixture<SeriesFigure>('series');
   const s = seriesSpec(f, dark);
-  assert.deepEqual(s.data.map((d) => d.name), ['train loss', 'val loss', 'val accuracy', 'paper loss 0.1', 'marks']);
+  assert.deepEqual(
+    s.data.map((d) => d.name),
+    ['train loss', 'val loss', 'val accuracy', 'paper loss 0.1', 'marks'],
+  );
   assert.equal(s.data[2]!.yaxis, 'y2');
   assert.equal((s.data[1]!.line as { dash: string }).dash, 'dash');
   assert.deepEqual(s.data[3]!.x, [1, 20]);
@@ -55,9 +64,16 @@ test('cka spec: [0,1] range, highlight outlines around the chosen cells', () => 
 });
 
 test('helpers: label thinning, matrix reshaping, escaping', () => {
-  const t = labelTicks(Array.from({ length: 100 }, (_, i) => `L${i}`), 100, 40);
+  const t = labelTicks(
+    Array.from({ length: 100 }, (_, i) => `L${i}`),
+    100,
+    40,
+  );
   assert.equal(t.tickvals.length, 34);
   assert.equal(t.ticktext[1], 'L3');
-  assert.deepEqual(toMatrix([1, 2, 3, 4, 5, 6], 2, 3), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(toMatrix([1, 2, 3, 4, 5, 6], 2, 3), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.equal(plotlyText('a<b> & c'), 'a&lt;b&gt; &amp; c');
 });

@@ -17,9 +17,12 @@ export type PlotlyFigure = HeatmapFigure | SeriesFigure | CkaMatrixFigure;
 
 export function specFor(f: PlotlyFigure, theme: Theme): PlotSpec {
   switch (f.kind) {
-    case 'heatmap': return heatmapSpec(f, theme);
-    case 'series': return seriesSpec(f, theme);
-    case 'cka-matrix': return ckaSpec(f, theme);
+    case 'heatmap':
+      return heatmapSpec(f, theme);
+    case 'series':
+      return seriesSpec(f, theme);
+    case 'cka-matrix':
+      return ckaSpec(f, theme);
   }
 }
 

@@ -8,7 +8,8 @@ export function renderTable(el: HTMLElement, f: TableFigure): void {
   const doc = el.ownerDocument;
   const table = h(doc, 'table', 'edgelab-table');
   const numeric = f.columns.map((c) => c.format !== 'text' && f.rows.some((r) => typeof r[c.key] === 'number'));
-  const head = h(doc, 'thead'), hr = h(doc, 'tr');
+  const head = h(doc, 'thead'),
+    hr = h(doc, 'tr');
   f.columns.forEach((c, j) => {
     const th = h(doc, 'th', numeric[j] ? 'num' : undefined, c.unit ? `${c.label} (${c.unit})` : c.label);
     th.scope = 'col';
@@ -29,5 +30,12 @@ export function renderTable(el: HTMLElement, f: TableFigure): void {
   });
   table.append(head, body);
   fr.body.appendChild(table);
-  setMounted(el, { kind: 'table', engine: 'html', root: fr.root, dispose() { /* no listeners */ } });
+  setMounted(el, {
+    kind: 'table',
+    engine: 'html',
+    root: fr.root,
+    dispose() {
+      /* no listeners */
+    },
+  });
 }

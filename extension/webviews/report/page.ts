@@ -12,24 +12,45 @@ async function draw(el: HTMLElement): Promise<void> {
   if (el.dataset.state) return;
   el.dataset.state = 'drawing';
   let payload: unknown;
-  try { payload = JSON.parse(el.dataset.payload ?? ''); } catch { el.dataset.state = 'fallback'; return; }
+  try {
+    payload = JSON.parse(el.dataset.payload ?? '');
+  } catch {
+    el.dataset.state = 'fallback';
+    return;
+  }
   const host = document.createElement('div');
   host.className = 'edgelab-host';
   el.appendChild(host);
   await renderFigure(host, payload);
   const err = host.querySelector('.edgelab-error');
-  if (err) { console.warn(`EdgeLab figure not drawn, static fallback kept: ${err.textContent ?? ''}`); host.remove(); el.dataset.state = 'fallback'; return; }
+  if (err) {
+    console.warn(`EdgeLab figure not drawn, static fallback kept: ${err.textContent ?? ''}`);
+    host.remove();
+    el.dataset.state = 'fallback';
+    return;
+  }
   el.querySelector(':scope > img.fig')?.remove();
   el.dataset.state = 'drawn';
 }
 
 function start(): void {
   const figures = Array.from(document.querySelectorAll<HTMLElement>('.edgelab-live[data-payload]'));
-  if (typeof IntersectionObserver === 'undefined') { for (const f of figures) void draw(f); return; }
-  const io = new IntersectionObserver((entries) => {
-    for (const e of entries) if (e.isIntersecting) { io.unobserve(e.target); void draw(e.target as HTMLElement); }
-  }, { rootMargin: '600px 0px' });
+  if (typeof IntersectionObserver === 'undefined') {
+    for (const f of figures) void draw(f);
+    return;
+  }
+  const io = new IntersectionObserver(
+    (entries) => {
+      for (const e of entries)
+        if (e.isIntersecting) {
+          io.unobserve(e.target);
+          void draw(e.target as HTMLElement);
+        }
+    },
+    { rootMargin: '600px 0px' },
+  );
   for (const f of figures) io.observe(f);
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();

@@ -7,7 +7,13 @@ export { type DType, type TypedArray, type NdArray, ITEMSIZE, f16ToF32, f32ToF16
 export { readNpy, writeNpy, readNpyFile, writeNpyFile, type NpyArray } from './npy';
 export { readSafetensors, writeSafetensors, writeSafetensorsFile, MAX_HEADER_BYTES, type Safetensors } from './safetensors';
 export {
-  fileHandler, loadLayersModel, saveLayersModel, loadGraphModel, loadWeightsManifest, countWeightValues,
-  type FileHandlerOptions, type NamedWeight,
+  fileHandler,
+  loadLayersModel,
+  saveLayersModel,
+  loadGraphModel,
+  loadWeightsManifest,
+  countWeightValues,
+  type FileHandlerOptions,
+  type NamedWeight,
 } from './tfjs-models';
 export { readOnnxInitializers, decodeOnnxModel, decodeOnnxTensor } from './onnx';

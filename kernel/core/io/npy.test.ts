@@ -18,7 +18,8 @@ function npyBytes(header: string, data: Uint8Array, major = 1, minor = 0): Uint8
   const out = new Uint8Array(pre + h.length + data.length);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, major, minor]);
   const dv = new DataView(out.buffer);
-  if (major === 1) dv.setUint16(8, h.length, true); else dv.setUint32(8, h.length, true);
+  if (major === 1) dv.setUint16(8, h.length, true);
+  else dv.setUint32(8, h.length, true);
   out.set(h, pre);
   out.set(data, pre + h.length);
   return out;
@@ -41,7 +42,10 @@ test('round trip for every dtype', () => {
     ['bool', new Uint8Array([1, 0, 0, 1, 1, 0])],
   ];
   // float16 rounds to nearest even on write: 1 + 2^-11 is a tie between 1 and 1 + 2^-10 → 1
-  assert.deepEqual(list(readNpy(writeNpy({ dtype: 'float16', shape: [2], data: [1 + 2 ** -11, 1 + 3 * 2 ** -11] })).data), [1, 1 + 2 ** -9]);
+  assert.deepEqual(list(readNpy(writeNpy({ dtype: 'float16', shape: [2], data: [1 + 2 ** -11, 1 + 3 * 2 ** -11] })).data), [
+    1,
+    1 + 2 ** -9,
+  ]);
   for (const [dtype, data] of cases) {
     const bytes = writeNpy({ dtype, shape: [2, 3], data });
     const headerEnd = 10 + new DataView(bytes.buffer).getUint16(8, true);
@@ -74,7 +78,8 @@ test('hand-built v1.0 header, little- and big-endian', () => {
   const r = readNpy(npyBytes('{"descr":">i2","fortran_order":False,"shape":(2,2)}', be));
   assert.ok(r.data instanceof Int16Array);
   assert.deepEqual(list(r.data), [-2, 300, 7, -32768]);
-  const bf = new Uint8Array(4); new DataView(bf.buffer).setFloat32(0, -1.25, false);
+  const bf = new Uint8Array(4);
+  new DataView(bf.buffer).setFloat32(0, -1.25, false);
   assert.deepEqual(list(readNpy(npyBytes("{'descr': '>f4', 'fortran_order': False, 'shape': (1,)}", bf)).data), [-1.25]);
 });
 
@@ -96,10 +101,16 @@ test('numpy-written fixtures (fortran f8 3-d, >i4, f2, b1, i8, v2 u2, v3 u1)', (
   const f = readNpy(join(FIX, 'fortran_f8.npy'));
   assert.equal(f.fortranOrder, true);
   assert.deepEqual(f.shape, [2, 3, 4]);
-  assert.deepEqual(list(f.data), Array.from({ length: 24 }, (_, i) => i));
+  assert.deepEqual(
+    list(f.data),
+    Array.from({ length: 24 }, (_, i) => i),
+  );
   const be = readNpy(join(FIX, 'be_i4.npy'));
   assert.equal(be.dtype, 'int32');
-  assert.deepEqual(list(be.data), [0, 1, 2, 3, 4, 5].map((i) => (i - 3) * 1000003));
+  assert.deepEqual(
+    list(be.data),
+    [0, 1, 2, 3, 4, 5].map((i) => (i - 3) * 1000003),
+  );
   const h = readNpy(join(FIX, 'f2.npy'));
   assert.equal(h.dtype, 'float16');
   assert.ok(h.data instanceof Float32Array);
@@ -133,13 +144,20 @@ test('file write/read round trip', () => {
   try {
     writeNpyFile(join(dir, 'a.npy'), { dtype: 'float64', shape: [2], data: [Math.PI, -Math.E] });
     assert.deepEqual(list(readNpy(join(dir, 'a.npy')).data), [Math.PI, -Math.E]);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('malformed files throw named errors', () => {
   const good = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n";
-  const bad = (bytes: Uint8Array, re: RegExp) => assert.throws(() => readNpy(bytes), (e: unknown) => e instanceof FormatError && re.test(e.message));
-  const magic = npyBytes(good, f32bytes([1, 2])); magic[1] = 0x4f;
+  const bad = (bytes: Uint8Array, re: RegExp) =>
+    assert.throws(
+      () => readNpy(bytes),
+      (e: unknown) => e instanceof FormatError && re.test(e.message),
+    );
+  const magic = npyBytes(good, f32bytes([1, 2]));
+  magic[1] = 0x4f;
   bad(magic, /expected magic bytes \\x93NUMPY/);
   bad(new Uint8Array([1, 2, 3]), /magic/);
   bad(npyBytes(good, f32bytes([1, 2]), 4, 0), /version 4\.0 .*expected 1\.0, 2\.0 or 3\.0/);
@@ -147,7 +165,7 @@ test('malformed files throw named errors', () => {
   bad(npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,)", f32bytes([1, 2])), /not a valid Python dict literal/);
   bad(npyBytes("{'descr' '<f4'}", f32bytes([1, 2])), /expected ':'/);
   bad(npyBytes("{'descr': '<f4', 'shape': (2,)}", f32bytes([1, 2])), /no 'fortran_order' key/);
-  bad(npyBytes("[1, 2]", f32bytes([1, 2])), /not a dict/);
+  bad(npyBytes('[1, 2]', f32bytes([1, 2])), /not a dict/);
   bad(npyBytes("{'descr': '<c8', 'fortran_order': False, 'shape': (2,)}", f32bytes([1, 2])), /dtype "<c8" is not supported/);
   bad(npyBytes("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,)}", f32bytes([1, 2])), /structured dtypes/);
   bad(npyBytes("{'descr': '<f4', 'fortran_order': 1, 'shape': (2,)}", f32bytes([1, 2])), /fortran_order is 1/);
@@ -159,9 +177,21 @@ test('malformed files throw named errors', () => {
 });
 
 test('bad paths and bad write inputs', () => {
-  assert.throws(() => readNpy('/nonexistent/x.npy'), (e: unknown) => e instanceof NotFound && /\/nonexistent\/x\.npy/.test(e.message));
-  assert.throws(() => writeNpy({ dtype: 'float32', shape: [3], data: [1, 2] }), (e: unknown) => e instanceof InvalidInput && /2 elements but shape \[3\] needs 3/.test(e.message));
-  assert.throws(() => writeNpy({ dtype: 'uint8', shape: [1], data: [256] }), (e: unknown) => e instanceof InvalidInput && /\[0, 255\]/.test(e.message));
-  assert.throws(() => writeNpy({ dtype: 'bfloat16', shape: [1], data: [1] }), (e: unknown) => e instanceof InvalidInput && /bfloat16/.test(e.message));
+  assert.throws(
+    () => readNpy('/nonexistent/x.npy'),
+    (e: unknown) => e instanceof NotFound && /\/nonexistent\/x\.npy/.test(e.message),
+  );
+  assert.throws(
+    () => writeNpy({ dtype: 'float32', shape: [3], data: [1, 2] }),
+    (e: unknown) => e instanceof InvalidInput && /2 elements but shape \[3\] needs 3/.test(e.message),
+  );
+  assert.throws(
+    () => writeNpy({ dtype: 'uint8', shape: [1], data: [256] }),
+    (e: unknown) => e instanceof InvalidInput && /\[0, 255\]/.test(e.message),
+  );
+  assert.throws(
+    () => writeNpy({ dtype: 'bfloat16', shape: [1], data: [1] }),
+    (e: unknown) => e instanceof InvalidInput && /bfloat16/.test(e.message),
+  );
   assert.throws(() => writeNpyFile('/nonexistent/dir/a.npy', { dtype: 'int8', shape: [1], data: [1] }), NotFound);
 });

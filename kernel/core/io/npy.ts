@@ -13,7 +13,15 @@
 import { writeFileSync } from 'node:fs';
 import { FormatError, InvalidInput, NotFound, describe } from '../errors';
 import {
-  type DType, type NdArray, type TypedArray, ITEMSIZE, bytesOf, decodeElements, encodeElements, isValidShape, product,
+  type DType,
+  type NdArray,
+  type TypedArray,
+  ITEMSIZE,
+  bytesOf,
+  decodeElements,
+  encodeElements,
+  isValidShape,
+  product,
 } from './dtypes';
 
 export interface NpyArray extends NdArray {
@@ -24,15 +32,31 @@ export interface NpyArray extends NdArray {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const CODE_TO_DTYPE: Record<string, DType> = {
-  f8: 'float64', f4: 'float32', f2: 'float16',
-  i8: 'int64', i4: 'int32', i2: 'int16', i1: 'int8',
-  u8: 'uint64', u4: 'uint32', u2: 'uint16', u1: 'uint8',
+  f8: 'float64',
+  f4: 'float32',
+  f2: 'float16',
+  i8: 'int64',
+  i4: 'int32',
+  i2: 'int16',
+  i1: 'int8',
+  u8: 'uint64',
+  u4: 'uint32',
+  u2: 'uint16',
+  u1: 'uint8',
   b1: 'bool',
 };
 const DTYPE_TO_DESCR: Partial<Record<DType, string>> = {
-  float64: '<f8', float32: '<f4', float16: '<f2',
-  int64: '<i8', int32: '<i4', int16: '<i2', int8: '|i1',
-  uint64: '<u8', uint32: '<u4', uint16: '<u2', uint8: '|u1',
+  float64: '<f8',
+  float32: '<f4',
+  float16: '<f2',
+  int64: '<i8',
+  int32: '<i4',
+  int16: '<i2',
+  int8: '|i1',
+  uint64: '<u8',
+  uint32: '<u4',
+  uint16: '<u2',
+  uint8: '|u1',
   bool: '|b1',
 };
 
@@ -44,7 +68,11 @@ function parseDescr(descr: unknown): { dtype: DType; littleEndian: boolean } {
   const m = /^([<>|=]?)([a-zA-Z]\d+)$/.exec(descr);
   const dtype = m ? CODE_TO_DTYPE[m[2]!] : undefined;
   if (!m || !dtype) {
-    throw new FormatError(`npy dtype ${describe(descr)} is not supported; expected one of ${Object.keys(CODE_TO_DTYPE).map((c) => '<' + c).join(' ')} (or the > / | forms)`);
+    throw new FormatError(
+      `npy dtype ${describe(descr)} is not supported; expected one of ${Object.keys(CODE_TO_DTYPE)
+        .map((c) => '<' + c)
+        .join(' ')} (or the > / | forms)`,
+    );
   }
   if (m[1] === '>' && ITEMSIZE[dtype] > 1) return { dtype, littleEndian: false };
   return { dtype, littleEndian: true };
@@ -60,17 +88,23 @@ function parsePyLiteral(src: string): PyValue {
   const fail = (what: string): never => {
     throw new FormatError(`npy header is not a valid Python dict literal: ${what} at character ${i} of ${describe(src)}`);
   };
-  const ws = () => { while (i < src.length && /\s/.test(src[i]!)) i++; };
+  const ws = () => {
+    while (i < src.length && /\s/.test(src[i]!)) i++;
+  };
   const value = (): PyValue => {
     ws();
     const c = src[i];
     if (c === '{' || c === '(' || c === '[') {
       const close = c === '{' ? '}' : c === '(' ? ')' : ']';
       i++;
-      const obj: Record<string, PyValue> = {}, arr: PyValue[] = [];
+      const obj: Record<string, PyValue> = {},
+        arr: PyValue[] = [];
       for (;;) {
         ws();
-        if (src[i] === close) { i++; break; }
+        if (src[i] === close) {
+          i++;
+          break;
+        }
         const k = value();
         if (c === '{') {
           ws();
@@ -80,8 +114,14 @@ function parsePyLiteral(src: string): PyValue {
           obj[k as string] = value();
         } else arr.push(k);
         ws();
-        if (src[i] === ',') { i++; continue; }
-        if (src[i] === close) { i++; break; }
+        if (src[i] === ',') {
+          i++;
+          continue;
+        }
+        if (src[i] === close) {
+          i++;
+          break;
+        }
         fail(`expected ',' or '${close}'`);
       }
       return c === '{' ? obj : arr;
@@ -107,12 +147,16 @@ function parsePyLiteral(src: string): PyValue {
 
 /** Copy Fortran-ordered elements into C order. */
 function fortranToC<T extends TypedArray>(src: T, shape: number[]): T {
-  const n = src.length, nd = shape.length;
+  const n = src.length,
+    nd = shape.length;
   if (nd < 2) return src;
   const out = new (src.constructor as new (n: number) => T)(n);
   const fStride = new Array<number>(nd);
   let s = 1;
-  for (let d = 0; d < nd; d++) { fStride[d] = s; s *= shape[d]!; }
+  for (let d = 0; d < nd; d++) {
+    fStride[d] = s;
+    s *= shape[d]!;
+  }
   const idx = new Array<number>(nd).fill(0);
   let f = 0;
   for (let c = 0; c < n; c++) {
@@ -139,7 +183,8 @@ export function readNpy(src: Uint8Array | ArrayBuffer | string): NpyArray {
   if (b.length < 10 || MAGIC.some((m, k) => b[k] !== m)) {
     throw new FormatError(`not an npy file${where}: expected magic bytes \\x93NUMPY, got ${describe(Array.from(b.subarray(0, 6)))}`);
   }
-  const major = b[6]!, minor = b[7]!;
+  const major = b[6]!,
+    minor = b[7]!;
   if (![1, 2, 3].includes(major) || minor !== 0) {
     throw new FormatError(`npy format version ${major}.${minor}${where} is not supported; expected 1.0, 2.0 or 3.0`);
   }
@@ -165,7 +210,8 @@ export function readNpy(src: Uint8Array | ArrayBuffer | string): NpyArray {
     throw new FormatError(`npy header fortran_order is ${describe(header.fortran_order)}${where}; expected True or False`);
   }
   const shape = header.shape;
-  if (!isValidShape(shape)) throw new FormatError(`npy header shape is ${describe(shape)}${where}; expected a tuple of non-negative integers`);
+  if (!isValidShape(shape))
+    throw new FormatError(`npy header shape is ${describe(shape)}${where}; expected a tuple of non-negative integers`);
   const n = product(shape);
   const need = n * ITEMSIZE[dtype];
   const dataStart = start + headerLen;
@@ -174,7 +220,9 @@ export function readNpy(src: Uint8Array | ArrayBuffer | string): NpyArray {
     throw new FormatError(`npy data${where} is truncated: shape ${describe(shape)} of ${dtype} needs ${need} bytes, only ${have} present`);
   }
   if (have > need) {
-    throw new FormatError(`npy data${where} has ${have} bytes but shape ${describe(shape)} of ${dtype} needs exactly ${need} (shape/byte-count mismatch)`);
+    throw new FormatError(
+      `npy data${where} has ${have} bytes but shape ${describe(shape)} of ${dtype} needs exactly ${need} (shape/byte-count mismatch)`,
+    );
   }
   let data = decodeElements(b.subarray(dataStart), dtype, n, littleEndian);
   if (header.fortran_order) data = fortranToC(data, shape);
@@ -188,7 +236,10 @@ export function readNpy(src: Uint8Array | ArrayBuffer | string): NpyArray {
  */
 export function writeNpy(arr: { dtype: DType; shape: readonly number[]; data: ArrayLike<number | bigint> }): Uint8Array {
   const descr = DTYPE_TO_DESCR[arr.dtype];
-  if (!descr) throw new InvalidInput(`writeNpy dtype ${describe(arr.dtype)} is not supported; expected one of ${Object.keys(DTYPE_TO_DESCR).join(', ')}`);
+  if (!descr)
+    throw new InvalidInput(
+      `writeNpy dtype ${describe(arr.dtype)} is not supported; expected one of ${Object.keys(DTYPE_TO_DESCR).join(', ')}`,
+    );
   if (!isValidShape(arr.shape)) throw new InvalidInput(`writeNpy shape ${describe(arr.shape)} must be an array of non-negative integers`);
   const n = product(arr.shape);
   if (arr.data.length !== n) {
@@ -198,15 +249,20 @@ export function writeNpy(arr: { dtype: DType; shape: readonly number[]; data: Ar
   let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   let major = 1;
   let pre = 10;
-  if (dict.length + 1 + pre > 65535) { major = 2; pre = 12; }
+  if (dict.length + 1 + pre > 65535) {
+    major = 2;
+    pre = 12;
+  }
   const pad = (64 - ((pre + dict.length + 1) % 64)) % 64;
   dict = dict + ' '.repeat(pad) + '\n';
   const body = encodeElements(arr.data, arr.dtype, 'writeNpy data');
   const out = new Uint8Array(pre + dict.length + body.length);
   out.set(MAGIC, 0);
-  out[6] = major; out[7] = 0;
+  out[6] = major;
+  out[7] = 0;
   const dv = new DataView(out.buffer);
-  if (major === 1) dv.setUint16(8, dict.length, true); else dv.setUint32(8, dict.length, true);
+  if (major === 1) dv.setUint16(8, dict.length, true);
+  else dv.setUint32(8, dict.length, true);
   for (let k = 0; k < dict.length; k++) out[pre + k] = dict.charCodeAt(k);
   out.set(body, pre + dict.length);
   return out;
@@ -221,7 +277,9 @@ export function readNpyFile(path: string): NpyArray {
 /** Write an .npy file. @throws NotFound when the folder does not exist, InvalidInput as writeNpy. */
 export function writeNpyFile(path: string, arr: Parameters<typeof writeNpy>[0]): void {
   const bytes = writeNpy(arr);
-  try { writeFileSync(path, bytes); } catch (e) {
+  try {
+    writeFileSync(path, bytes);
+  } catch (e) {
     throw new NotFound(`could not write npy file ${describe(path)}: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -79,13 +79,22 @@ test('file round trip and missing file', () => {
   try {
     writeSafetensorsFile(join(dir, 'm.safetensors'), { w: { dtype: 'float32', shape: [3], data: [1, 2, 3] } });
     assert.deepEqual(list(readSafetensors(join(dir, 'm.safetensors')).tensors.get('w')!.data), [1, 2, 3]);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
-  assert.throws(() => readSafetensors('/nonexistent/m.safetensors'), (e: unknown) => e instanceof NotFound && /nonexistent/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(
+    () => readSafetensors('/nonexistent/m.safetensors'),
+    (e: unknown) => e instanceof NotFound && /nonexistent/.test(e.message),
+  );
 });
 
 test('malformed files throw FormatError naming the problem and the tensor', () => {
   const bad = (bytes: Uint8Array, re: RegExp) =>
-    assert.throws(() => readSafetensors(bytes), (e: unknown) => e instanceof FormatError && re.test(e.message), String(re));
+    assert.throws(
+      () => readSafetensors(bytes),
+      (e: unknown) => e instanceof FormatError && re.test(e.message),
+      String(re),
+    );
   const d8 = new Uint8Array(8);
   const ok = { w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } };
   assert.equal(readSafetensors(stBytes(ok, d8)).tensors.get('w')!.data.length, 2);
@@ -94,12 +103,21 @@ test('malformed files throw FormatError naming the problem and the tensor', () =
   bad(stBytes(ok, d8, 1000n), /header length 1000 is not sane: the buffer has \d+ bytes/);
   bad(stBytes('{"w": {', d8), /not valid JSON/);
   bad(stBytes('[1,2]', d8), /must be a JSON object/);
-  bad(stBytes({ w: { dtype: 'F8_E4M3', shape: [2], data_offsets: [0, 2] } }, new Uint8Array(2)), /tensor "w" has dtype "F8_E4M3"; expected one of F64 F32/);
+  bad(
+    stBytes({ w: { dtype: 'F8_E4M3', shape: [2], data_offsets: [0, 2] } }, new Uint8Array(2)),
+    /tensor "w" has dtype "F8_E4M3"; expected one of F64 F32/,
+  );
   bad(stBytes({ w: { dtype: 'F32', shape: [2.5], data_offsets: [0, 8] } }, d8), /tensor "w" has shape \[2.5\]/);
   bad(stBytes({ w: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, d8), /tensor "w" has data_offsets \[8, 0\]/);
-  bad(stBytes({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 16] } }, d8), /tensor "w" has data_offsets \[0, 16\] beyond the data section of 8 bytes/);
+  bad(
+    stBytes({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 16] } }, d8),
+    /tensor "w" has data_offsets \[0, 16\] beyond the data section of 8 bytes/,
+  );
   bad(stBytes({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, d8), /tensor "w" has 8 bytes but shape \[3\] of F32 needs 12/);
-  bad(stBytes({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d8), /tensor "b" data_offsets \[4, 8\] overlap the previous tensor, which ends at 8/);
+  bad(
+    stBytes({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d8),
+    /tensor "b" data_offsets \[4, 8\] overlap the previous tensor, which ends at 8/,
+  );
   bad(stBytes({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d8), /tensor "a" starts at 4 but the previous tensor ends at 0/);
   bad(stBytes(ok, new Uint8Array(12)), /data section has 12 bytes but the tensors cover only 8/);
   bad(stBytes({ __metadata__: { n: 3 } }, new Uint8Array(0)), /__metadata__\["n"\] is 3/);
@@ -110,7 +128,8 @@ test('malformed files throw FormatError naming the problem and the tensor', () =
 });
 
 test('writer rejects bad input with InvalidInput', () => {
-  const inv = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof InvalidInput && re.test(e.message), String(re));
+  const inv = (fn: () => unknown, re: RegExp) =>
+    assert.throws(fn, (e: unknown) => e instanceof InvalidInput && re.test(e.message), String(re));
   inv(() => writeSafetensors({ w: { dtype: 'float32', shape: [3], data: [1] } }), /tensor "w" has 1 elements but shape \[3\] needs 3/);
   inv(() => writeSafetensors({ w: { dtype: 'complex' as DType, shape: [1], data: [1] } }), /dtype "complex"/);
   inv(() => writeSafetensors({ w: { dtype: 'int8', shape: [1], data: [200] } }), /tensor "w" data\[0\] is 200/);

@@ -32,22 +32,32 @@ function weightBytes(w: ManifestEntry, where: string): number | null {
   const n = w.shape.reduce((a, b) => a * b, 1);
   if (w.quantization) {
     const q = QUANT_BYTES[w.quantization.dtype];
-    if (!q) throw new FormatError(`${where}: weight ${JSON.stringify(w.name)} has quantization dtype ${describe(w.quantization.dtype)}; expected uint8, uint16 or float16`);
+    if (!q)
+      throw new FormatError(
+        `${where}: weight ${JSON.stringify(w.name)} has quantization dtype ${describe(w.quantization.dtype)}; expected uint8, uint16 or float16`,
+      );
     return n * q;
   }
   if (w.dtype === 'string') return null;
   const b = DTYPE_BYTES[w.dtype];
-  if (!b) throw new FormatError(`${where}: weight ${JSON.stringify(w.name)} has dtype ${describe(w.dtype)}; expected float32, int32, bool, complex64 or string`);
+  if (!b)
+    throw new FormatError(
+      `${where}: weight ${JSON.stringify(w.name)} has dtype ${describe(w.dtype)}; expected float32, int32, bool, complex64 or string`,
+    );
   return n * b;
 }
 
 function readJson(path: string, what: string): unknown {
   if (!existsSync(path)) throw new NotFound(`${what} ${describe(path)} does not exist`);
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
     throw new NotFound(`${what} ${describe(path)} could not be read: ${(e as Error).message}`, { cause: e });
   }
-  try { return JSON.parse(text); } catch (e) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
     throw new FormatError(`${what} ${describe(path)} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
 }
@@ -82,16 +92,22 @@ function readGroup(dir: string, g: ManifestGroup, where: string): ArrayBuffer {
     expected = expected === null || b === null ? null : expected + b;
   }
   if (expected !== null && expected !== total) {
-    throw new FormatError(`${where}: weight shards ${describe(g.paths)} hold ${total} bytes but the weight specs need ${expected} (shard size mismatch)`);
+    throw new FormatError(
+      `${where}: weight shards ${describe(g.paths)} hold ${total} bytes but the weight specs need ${expected} (shard size mismatch)`,
+    );
   }
   const out = new Uint8Array(total);
   let off = 0;
-  for (const part of parts) { out.set(part, off); off += part.length; }
+  for (const part of parts) {
+    out.set(part, off);
+    off += part.length;
+  }
   return out.buffer;
 }
 
 function modelJsonPath(path: string): string {
-  if (typeof path !== 'string' || path === '') throw new InvalidInput(`model path must be a folder or a .json file path, got ${describe(path)}`);
+  if (typeof path !== 'string' || path === '')
+    throw new InvalidInput(`model path must be a folder or a .json file path, got ${describe(path)}`);
   if (path.endsWith('.json')) return resolve(path);
   return join(resolve(path), 'model.json');
 }
@@ -109,25 +125,35 @@ export function fileHandler(path: string, options: FileHandlerOptions = {}): tf.
   const jsonPath = modelJsonPath(path);
   const dir = dirname(jsonPath);
   const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
-  if (!Number.isSafeInteger(shardBytes) || shardBytes < 1) throw new InvalidInput(`shardBytes must be a positive integer, got ${describe(shardBytes)}`);
+  if (!Number.isSafeInteger(shardBytes) || shardBytes < 1)
+    throw new InvalidInput(`shardBytes must be a positive integer, got ${describe(shardBytes)}`);
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       const json = readJson(jsonPath, 'model.json') as Partial<tf.io.ModelJSON> | null;
-      if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new FormatError(`${jsonPath} must hold a JSON object, got ${describe(json)}`);
+      if (json === null || typeof json !== 'object' || Array.isArray(json))
+        throw new FormatError(`${jsonPath} must hold a JSON object, got ${describe(json)}`);
       if (json.modelTopology === null || typeof json.modelTopology !== 'object') {
-        throw new FormatError(`${jsonPath} has no modelTopology object (got ${describe(json.modelTopology)}); is this a weights manifest rather than a model?`);
+        throw new FormatError(
+          `${jsonPath} has no modelTopology object (got ${describe(json.modelTopology)}); is this a weights manifest rather than a model?`,
+        );
       }
       const manifest = checkManifest(json.weightsManifest ?? [], jsonPath);
       return tf.io.getModelArtifactsForJSON({ ...json, weightsManifest: manifest } as tf.io.ModelJSON, async (m) => {
         const specs: ManifestEntry[] = [];
         const buffers: ArrayBuffer[] = [];
-        for (const g of m) { specs.push(...g.weights); buffers.push(readGroup(dir, g, jsonPath)); }
+        for (const g of m) {
+          specs.push(...g.weights);
+          buffers.push(readGroup(dir, g, jsonPath));
+        }
         return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
       });
     },
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      if (artifacts.modelTopology instanceof ArrayBuffer) throw new InvalidInput('saving binary (protobuf) model topologies is not supported; expected a JSON topology');
-      try { mkdirSync(dir, { recursive: true }); } catch (e) {
+      if (artifacts.modelTopology instanceof ArrayBuffer)
+        throw new InvalidInput('saving binary (protobuf) model topologies is not supported; expected a JSON topology');
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (e) {
         throw new NotFound(`could not create model folder ${describe(dir)}: ${(e as Error).message}`, { cause: e });
       }
       const data = new Uint8Array(artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0));
@@ -140,7 +166,9 @@ export function fileHandler(path: string, options: FileHandlerOptions = {}): tf.
       }
       const modelJSON: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
-        format: artifacts.format, generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy ?? null,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
       };
       if (artifacts.trainingConfig) modelJSON.trainingConfig = artifacts.trainingConfig;
@@ -154,7 +182,9 @@ export function fileHandler(path: string, options: FileHandlerOptions = {}): tf.
 }
 
 async function wrapTfjs<T>(what: string, path: string, fn: () => Promise<T>): Promise<T> {
-  try { return await fn(); } catch (e) {
+  try {
+    return await fn();
+  } catch (e) {
     if (e instanceof NotFound || e instanceof FormatError || e instanceof InvalidInput) throw e;
     throw new FormatError(`${what} ${describe(path)} failed: ${(e as Error).message}`, { cause: e });
   }
@@ -207,13 +237,15 @@ export function loadWeightsManifest(dir: string, manifestFile: string): Map<stri
   }
   const path = resolve(dir, manifestFile);
   let json = readJson(path, 'weights manifest');
-  if (json && typeof json === 'object' && !Array.isArray(json) && 'weightsManifest' in json) json = (json as tf.io.ModelJSON).weightsManifest;
+  if (json && typeof json === 'object' && !Array.isArray(json) && 'weightsManifest' in json)
+    json = (json as tf.io.ModelJSON).weightsManifest;
   const groups = checkManifest(json, path);
   const out = new Map<string, NamedWeight>();
   const base = dirname(path);
   for (const g of groups) {
     for (const w of g.weights) {
-      if (w.dtype === 'string' || w.dtype === 'complex64') throw new FormatError(`${path}: weight ${JSON.stringify(w.name)} has dtype ${w.dtype}; only numeric weights are supported`);
+      if (w.dtype === 'string' || w.dtype === 'complex64')
+        throw new FormatError(`${path}: weight ${JSON.stringify(w.name)} has dtype ${w.dtype}; only numeric weights are supported`);
     }
     const buf = readGroup(base, g, path);
     let named: tf.NamedTensorMap = {};

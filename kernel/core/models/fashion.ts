@@ -19,10 +19,26 @@ export const SWS_MODEL_KINDS: readonly SwsModelKind[] = ['mixer', 'cnn', 'wide',
 /** The CIM I CNN: conv16-pool-conv32-pool-fc64-fc10 (25.8K conv/fc weights… plus the 1568×64 fc). */
 export function buildCnn(): tf.Sequential {
   const h = (n: number) => tf.initializers.heNormal({ seed: n });
-  const conv = (filters: number, seed: number, first: boolean) => tf.layers.conv2d({
-    ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: h(seed) });
-  return tf.sequential({ layers: [conv(16, 1, true), tf.layers.maxPooling2d({ poolSize: 2 }), conv(32, 2, false), tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.flatten(), tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: h(3) }), tf.layers.dense({ units: 10, kernelInitializer: h(4) })] });
+  const conv = (filters: number, seed: number, first: boolean) =>
+    tf.layers.conv2d({
+      ...(first ? { inputShape: [28, 28, 1] } : {}),
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: h(seed),
+    });
+  return tf.sequential({
+    layers: [
+      conv(16, 1, true),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      conv(32, 2, false),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: h(3) }),
+      tf.layers.dense({ units: 10, kernelInitializer: h(4) }),
+    ],
+  });
 }
 
 /**
@@ -32,11 +48,23 @@ export function buildCnn(): tf.Sequential {
  */
 export function buildMixer(): tf.Sequential {
   const h = (n: number) => tf.initializers.heNormal({ seed: n });
-  const dense = (units: number, seed: number, relu: boolean) => tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
-  return tf.sequential({ layers: [
-    tf.layers.reshape({ inputShape: [28, 28, 1], targetShape: [28, 28] }), dense(64, 1, false), tf.layers.layerNormalization(),
-    tf.layers.permute({ dims: [2, 1] }), dense(28, 2, true), tf.layers.permute({ dims: [2, 1] }), tf.layers.layerNormalization(),
-    dense(128, 3, true), dense(64, 4, false), tf.layers.globalAveragePooling1d(), dense(10, 5, false)] });
+  const dense = (units: number, seed: number, relu: boolean) =>
+    tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
+  return tf.sequential({
+    layers: [
+      tf.layers.reshape({ inputShape: [28, 28, 1], targetShape: [28, 28] }),
+      dense(64, 1, false),
+      tf.layers.layerNormalization(),
+      tf.layers.permute({ dims: [2, 1] }),
+      dense(28, 2, true),
+      tf.layers.permute({ dims: [2, 1] }),
+      tf.layers.layerNormalization(),
+      dense(128, 3, true),
+      dense(64, 4, false),
+      tf.layers.globalAveragePooling1d(),
+      dense(10, 5, false),
+    ],
+  });
 }
 
 /**
@@ -54,14 +82,32 @@ export function buildWideMixer(): tf.Sequential {
 /** The patch-token mixer at channel width `d` (channel MLP d→4d→d), He-normal initializers seeded seedBase + layer. */
 function patchMixer(d: number, seedBase: number): tf.Sequential {
   const h = (n: number) => tf.initializers.heNormal({ seed: seedBase + n });
-  const dense = (units: number, seed: number, relu: boolean) => tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
-  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => tf.layers.conv2d({
-    ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: k, strides: k, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
-  return tf.sequential({ layers: [
-    conv(d, 7, 1, false, true), // [4, 4, d]: 16 patch tokens
-    tf.layers.reshape({ targetShape: [16, d] }), tf.layers.permute({ dims: [2, 1] }), dense(32, 2, true), dense(16, 3, false),
-    tf.layers.permute({ dims: [2, 1] }), tf.layers.reshape({ targetShape: [4, 4, d] }),
-    conv(4 * d, 1, 4, true), conv(d, 1, 5, false), tf.layers.globalAveragePooling2d({}), dense(10, 6, false)] });
+  const dense = (units: number, seed: number, relu: boolean) =>
+    tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
+  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) =>
+    tf.layers.conv2d({
+      ...(first ? { inputShape: [28, 28, 1] } : {}),
+      filters,
+      kernelSize: k,
+      strides: k,
+      kernelInitializer: h(seed),
+      ...(relu ? { activation: 'relu' as const } : {}),
+    });
+  return tf.sequential({
+    layers: [
+      conv(d, 7, 1, false, true), // [4, 4, d]: 16 patch tokens
+      tf.layers.reshape({ targetShape: [16, d] }),
+      tf.layers.permute({ dims: [2, 1] }),
+      dense(32, 2, true),
+      dense(16, 3, false),
+      tf.layers.permute({ dims: [2, 1] }),
+      tf.layers.reshape({ targetShape: [4, 4, d] }),
+      conv(4 * d, 1, 4, true),
+      conv(d, 1, 5, false),
+      tf.layers.globalAveragePooling2d({}),
+      dense(10, 6, false),
+    ],
+  });
 }
 
 /**
@@ -82,12 +128,26 @@ export function buildWidePoolFormer(): tf.Sequential {
  */
 function poolFormer(d: number, seedBase: number, head: 'mean' | 'flatten'): tf.Sequential {
   const h = (n: number) => tf.initializers.heNormal({ seed: seedBase + n });
-  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => tf.layers.conv2d({
-    ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: k, strides: k, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
-  return tf.sequential({ layers: [
-    conv(d, 7, 1, false, true), tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }), conv(d, 1, 2, true),
-    conv(4 * d, 1, 3, true), conv(d, 1, 4, false), head === 'mean' ? tf.layers.globalAveragePooling2d({}) : tf.layers.flatten(),
-    tf.layers.dense({ units: 10, kernelInitializer: h(5) })] });
+  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) =>
+    tf.layers.conv2d({
+      ...(first ? { inputShape: [28, 28, 1] } : {}),
+      filters,
+      kernelSize: k,
+      strides: k,
+      kernelInitializer: h(seed),
+      ...(relu ? { activation: 'relu' as const } : {}),
+    });
+  return tf.sequential({
+    layers: [
+      conv(d, 7, 1, false, true),
+      tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }),
+      conv(d, 1, 2, true),
+      conv(4 * d, 1, 3, true),
+      conv(d, 1, 4, false),
+      head === 'mean' ? tf.layers.globalAveragePooling2d({}) : tf.layers.flatten(),
+      tf.layers.dense({ units: 10, kernelInitializer: h(5) }),
+    ],
+  });
 }
 
 /**
@@ -132,7 +192,10 @@ export async function loadSwsModel(kind: SwsModelKind, opts: { dir?: string } = 
   buildSwsModel(kind).dispose(); // validates the kind
   const dir = join(opts.dir ?? swsModelDir(), kind);
   if (!existsSync(join(dir, 'model.json'))) {
-    const why = kind === 'large' ? ' (the .vsix leaves out the large mixer)' : ' (a dist/ built before the model was trained lacks it: node esbuild.mjs)';
+    const why =
+      kind === 'large'
+        ? ' (the .vsix leaves out the large mixer)'
+        : ' (a dist/ built before the model was trained lacks it: node esbuild.mjs)';
     throw new NotFound(`SWS model '${kind}' is not in ${dir}${why}; train it with: npx tsx scripts/sws/train-models.ts --only ${kind}`);
   }
   return loadLayersModel(dir);

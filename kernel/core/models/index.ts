@@ -3,6 +3,17 @@
  * (trained weights shipped), and the location of the pretrained face-api weights.
  */
 export { tinyCnn, type TinyCnnOptions } from './tiny';
-export { buildCnn, buildMixer, buildWideMixer, buildWidePoolFormer, buildLargeMixer, buildLargePoolFormer, buildSwsModel, loadSwsModel, swsModelDir,
-  SWS_MODEL_KINDS, type SwsModelKind } from './fashion';
+export {
+  buildCnn,
+  buildMixer,
+  buildWideMixer,
+  buildWidePoolFormer,
+  buildLargeMixer,
+  buildLargePoolFormer,
+  buildSwsModel,
+  loadSwsModel,
+  swsModelDir,
+  SWS_MODEL_KINDS,
+  type SwsModelKind,
+} from './fashion';
 export { faceApiModelDir } from './face-api';

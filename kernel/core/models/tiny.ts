@@ -21,13 +21,22 @@ export function tinyCnn(opts: TinyCnnOptions = {}): tf.Sequential {
   const r = makeRng(opts.seed ?? 0);
   const classes = checkInt('classes', opts.classes ?? 10, 2);
   const init = () => tf.initializers.heNormal({ seed: r.seedInt() });
-  return tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: opts.inputShape ?? [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }),
-    tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: init() }),
-    tf.layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu', kernelInitializer: init() }),
-    tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init() }),
-    tf.layers.flatten(),
-    tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: r.seedInt() }) }),
-  ] });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: opts.inputShape ?? [28, 28, 1],
+        filters: 16,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: init(),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: init() }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu', kernelInitializer: init() }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init() }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: r.seedInt() }) }),
+    ],
+  });
 }

@@ -9,49 +9,82 @@ import { rng } from '../rng';
 /** PNG with an explicit filter type per row (to exercise the decoder's unfiltering), any channels / depth. */
 function pngWithFilters(w: number, h: number, ctype: number, depth: 8 | 16, samples: number[], filters: number[]): Uint8Array {
   const ch = ({ 0: 1, 2: 3, 4: 2, 6: 4 } as Record<number, number>)[ctype]!;
-  const bpp = (ch * depth) / 8, stride = w * bpp;
+  const bpp = (ch * depth) / 8,
+    stride = w * bpp;
   const px = new Uint8Array(stride * h);
-  samples.forEach((v, i) => { if (depth === 8) px[i] = v; else { px[2 * i] = v >> 8; px[2 * i + 1] = v & 255; } });
+  samples.forEach((v, i) => {
+    if (depth === 8) px[i] = v;
+    else {
+      px[2 * i] = v >> 8;
+      px[2 * i + 1] = v & 255;
+    }
+  });
   const raw = new Uint8Array((stride + 1) * h);
   for (let y = 0; y < h; y++) {
     const f = filters[y % filters.length]!;
     raw[y * (stride + 1)] = f;
     for (let x = 0; x < stride; x++) {
-      const v = px[y * stride + x]!, a = x >= bpp ? px[y * stride + x - bpp]! : 0, b = y > 0 ? px[(y - 1) * stride + x]! : 0;
+      const v = px[y * stride + x]!,
+        a = x >= bpp ? px[y * stride + x - bpp]! : 0,
+        b = y > 0 ? px[(y - 1) * stride + x]! : 0;
       const c = x >= bpp && y > 0 ? px[(y - 1) * stride + x - bpp]! : 0;
-      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const p = a + b - c,
+        pa = Math.abs(p - a),
+        pb = Math.abs(p - b),
+        pc = Math.abs(p - c);
       const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f]!;
       raw[y * (stride + 1) + 1 + x] = (v - pred) & 255;
     }
   }
   const chunk = (type: string, data: Uint8Array) => {
-    const out = new Uint8Array(12 + data.length), dv = new DataView(out.buffer);
+    const out = new Uint8Array(12 + data.length),
+      dv = new DataView(out.buffer);
     dv.setUint32(0, data.length);
     for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
     out.set(data, 8);
     dv.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
     return out;
   };
-  const ihdr = new Uint8Array(13), dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, w); dv.setUint32(4, h); ihdr[8] = depth; ihdr[9] = ctype;
-  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0))];
+  const ihdr = new Uint8Array(13),
+    dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, w);
+  dv.setUint32(4, h);
+  ihdr[8] = depth;
+  ihdr[9] = ctype;
+  const parts = [
+    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlibSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
 test('PNG decoder: all five filters, gray/RGB/gray+alpha/RGBA, 8 and 16 bit; round trip of the viz encoder', () => {
   const r = rng(1);
-  const w = 7, h = 5;
-  for (const [ctype, ch] of [[0, 1], [2, 3], [4, 2], [6, 4]] as const) {
+  const w = 7,
+    h = 5;
+  for (const [ctype, ch] of [
+    [0, 1],
+    [2, 3],
+    [4, 2],
+    [6, 4],
+  ] as const) {
     for (const depth of [8, 16] as const) {
       const max = depth === 8 ? 255 : 65535;
       const samples = Array.from({ length: w * h * ch }, () => r.int(max + 1));
       const img = decodePng(pngWithFilters(w, h, ctype, depth, samples, [0, 1, 2, 3, 4]));
-      assert.equal(img.width, w); assert.equal(img.height, h);
+      assert.equal(img.width, w);
+      assert.equal(img.height, h);
       for (let i = 0; i < w * h; i++) {
-        const want = ch >= 3 ? (0.299 * samples[i * ch]! + 0.587 * samples[i * ch + 1]! + 0.114 * samples[i * ch + 2]!) / max : samples[i * ch]! / max;
+        const want =
+          ch >= 3 ? (0.299 * samples[i * ch]! + 0.587 * samples[i * ch + 1]! + 0.114 * samples[i * ch + 2]!) / max : samples[i * ch]! / max;
         assert.ok(Math.abs(img.data[i]! - want) < 1e-6, `ctype ${ctype} depth ${depth} pixel ${i}: ${img.data[i]} vs ${want}`);
       }
     }
@@ -65,7 +98,8 @@ test('PNG decoder: malformed files are FormatErrors', () => {
   const good = encodeGrayPng(4, 4, new Float32Array(16).fill(0.5));
   assert.throws(() => decodePng(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])), FormatError);
   assert.throws(() => decodePng(good.subarray(0, good.length - 20)), FormatError);
-  const badCrc = good.slice(); badCrc[30] = badCrc[30]! ^ 0xff;
+  const badCrc = good.slice();
+  badCrc[30] = badCrc[30]! ^ 0xff;
   assert.throws(() => decodePng(badCrc), /bad CRC|inflate|IDAT|FormatError/);
   assert.throws(() => decodePng(badCrc), FormatError);
 });

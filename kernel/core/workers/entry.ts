@@ -27,9 +27,12 @@ export function workerEntry(name: string): WorkerEntry {
     tried.push(js);
   }
   for (const repo of repoRoots()) {
-    const boot = join(repo, 'kernel', 'core', 'workers', 'bootstrap.mjs'), ts = join(repo, 'kernel', `${name}.ts`);
+    const boot = join(repo, 'kernel', 'core', 'workers', 'bootstrap.mjs'),
+      ts = join(repo, 'kernel', `${name}.ts`);
     if (existsSync(boot) && existsSync(ts)) return { script: boot, entry: ts };
     tried.push(`${boot} + ${ts}`);
   }
-  throw new NotFound(`worker entry ${name} not found; looked for ${tried.join(', ') || '(no bundle and no edgelab repository found)'}; rebuild with: node esbuild.mjs`);
+  throw new NotFound(
+    `worker entry ${name} not found; looked for ${tried.join(', ') || '(no bundle and no edgelab repository found)'}; rebuild with: node esbuild.mjs`,
+  );
 }

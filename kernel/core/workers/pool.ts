@@ -26,11 +26,20 @@ import type { WorkerEntry } from './entry';
 
 /** A worker thread ended (crashed, called process.exit, or was terminated) while tasks were pending. */
 export class WorkerExited extends Error {
-  constructor(readonly exitCode: number, message: string) { super(message); this.name = 'WorkerExited'; }
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkerExited';
+  }
 }
 /** A task got no answer within its timeoutMs (the worker keeps running it; a late answer is ignored). */
 export class TaskTimeout extends Error {
-  constructor(message: string) { super(message); this.name = 'TaskTimeout'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskTimeout';
+  }
 }
 
 export interface PoolOptions {
@@ -58,7 +67,15 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-interface Task { id: number; msg: unknown; transfer: ArrayBuffer[]; resolve: (v: unknown) => void; reject: (e: Error) => void; cleanup: () => void; settled: boolean }
+interface Task {
+  id: number;
+  msg: unknown;
+  transfer: ArrayBuffer[];
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  cleanup: () => void;
+  settled: boolean;
+}
 
 interface Slot {
   worker: Worker | null;
@@ -84,7 +101,9 @@ export class WorkerPool<Req = unknown, Res = unknown> {
   }
 
   /** Times thread `i` ended unexpectedly (crash or exit while it had tasks, or a non-zero exit code). */
-  exits(i = 0): number { return this.slots[i]?.exits ?? 0; }
+  exits(i = 0): number {
+    return this.slots[i]?.exits ?? 0;
+  }
 
   /** Start every thread now (otherwise the first task starts its thread); resolves with each thread's init answer. */
   async start(): Promise<unknown[]> {
@@ -92,7 +111,9 @@ export class WorkerPool<Req = unknown, Res = unknown> {
   }
 
   /** Start thread `i` if needed and wait for its init answer. */
-  ready(i = 0): Promise<unknown> { return this.spawn(i); }
+  ready(i = 0): Promise<unknown> {
+    return this.spawn(i);
+  }
 
   run(msg: Req, o: RunOptions = {}): Promise<Res> {
     if (this.closed) return Promise.reject(new InvalidInput(`${this.label}: the pool is closed`));
@@ -109,13 +130,32 @@ export class WorkerPool<Req = unknown, Res = unknown> {
         settle(new Aborted(`${this.label}: task aborted${queued >= 0 ? ' before it started' : ''}`));
       };
       const task: Task = {
-        id, msg, transfer: o.transfer ?? [], settled: false,
-        resolve: (v) => { if (!task.settled) { task.settled = true; task.cleanup(); resolve(v as Res); } },
+        id,
+        msg,
+        transfer: o.transfer ?? [],
+        settled: false,
+        resolve: (v) => {
+          if (!task.settled) {
+            task.settled = true;
+            task.cleanup();
+            resolve(v as Res);
+          }
+        },
         reject: (e) => settle(e),
-        cleanup: () => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); },
+        cleanup: () => {
+          clearTimeout(timer);
+          o.signal?.removeEventListener('abort', onAbort);
+        },
       };
-      function settle(e: Error): void { if (!task.settled) { task.settled = true; task.cleanup(); reject(e); } }
-      if (o.timeoutMs !== undefined) timer = setTimeout(() => settle(new TaskTimeout(`${this.label}: no answer within ${o.timeoutMs} ms`)), o.timeoutMs);
+      function settle(e: Error): void {
+        if (!task.settled) {
+          task.settled = true;
+          task.cleanup();
+          reject(e);
+        }
+      }
+      if (o.timeoutMs !== undefined)
+        timer = setTimeout(() => settle(new TaskTimeout(`${this.label}: no answer within ${o.timeoutMs} ms`)), o.timeoutMs);
       o.signal?.addEventListener('abort', onAbort, { once: true });
       slot.queue.push(task);
       this.pump(i);
@@ -132,20 +172,29 @@ export class WorkerPool<Req = unknown, Res = unknown> {
   async stop(i: number, why = `${this.label}: thread ${i} stopped`): Promise<void> {
     const slot = this.slots[i]!;
     const w = slot.worker;
-    slot.worker = null; slot.ready = null;
+    slot.worker = null;
+    slot.ready = null;
     this.failAll(slot, new WorkerExited(0, why));
     if (w) await w.terminate();
   }
 
   private leastLoaded(): number {
-    let best = 0, load = Infinity;
-    this.slots.forEach((s, i) => { const l = s.queue.length + s.running.size; if (l < load) { load = l; best = i; } });
+    let best = 0,
+      load = Infinity;
+    this.slots.forEach((s, i) => {
+      const l = s.queue.length + s.running.size;
+      if (l < load) {
+        load = l;
+        best = i;
+      }
+    });
     return best;
   }
 
   private failAll(slot: Slot, e: Error): void {
     for (const t of [...slot.queue, ...slot.running.values()]) t.reject(e);
-    slot.queue.length = 0; slot.running.clear();
+    slot.queue.length = 0;
+    slot.running.clear();
   }
 
   private spawn(i: number): Promise<unknown> {
@@ -153,9 +202,10 @@ export class WorkerPool<Req = unknown, Res = unknown> {
     if (slot.ready) return slot.ready;
     if (this.closed) return Promise.reject(new InvalidInput(`${this.label}: the pool is closed`));
     const e = this.opts.entry;
-    const w = 'source' in e
-      ? new Worker(e.source, { eval: true, workerData: this.opts.workerData })
-      : new Worker(e.script, { workerData: { __entry: e.entry, ...(this.opts.workerData as object | undefined) } });
+    const w =
+      'source' in e
+        ? new Worker(e.source, { eval: true, workerData: this.opts.workerData })
+        : new Worker(e.script, { workerData: { __entry: e.entry, ...(this.opts.workerData as object | undefined) } });
     slot.worker = w;
     const ready = new Promise<unknown>((resolve, reject) => {
       let started = this.opts.init === undefined;
@@ -163,19 +213,28 @@ export class WorkerPool<Req = unknown, Res = unknown> {
       w.on('message', (m: FromWorker) => {
         if (m.t === 'ready') {
           started = true;
-          if (m.error) { const err = fromWire(m.error, `${this.label} thread ${i} (init)`); reject(err); this.failAll(slot, err); } else resolve(m.value);
+          if (m.error) {
+            const err = fromWire(m.error, `${this.label} thread ${i} (init)`);
+            reject(err);
+            this.failAll(slot, err);
+          } else resolve(m.value);
           return;
         }
         const t = slot.running.get(m.id);
         if (!t) return; // aborted or timed out: the late answer is dropped
         slot.running.delete(m.id);
-        if (m.error) t.reject(fromWire(m.error, `${this.label} thread ${i}`)); else t.resolve(m.value);
+        if (m.error) t.reject(fromWire(m.error, `${this.label} thread ${i}`));
+        else t.resolve(m.value);
         this.pump(i);
       });
-      w.on('error', (err) => { if (slot.worker === w) this.failAll(slot, err); if (!started) reject(err); });
+      w.on('error', (err) => {
+        if (slot.worker === w) this.failAll(slot, err);
+        if (!started) reject(err);
+      });
       w.on('exit', (code) => {
         if (slot.worker !== w) return; // terminated by stop()/close()
-        slot.worker = null; slot.ready = null;
+        slot.worker = null;
+        slot.ready = null;
         if (code !== 0 || slot.running.size || slot.queue.length) slot.exits++;
         this.failAll(slot, new WorkerExited(code, `${this.label}: thread ${i} exited (code ${code})`));
         if (!started) reject(new WorkerExited(code, `${this.label}: thread ${i} exited during init (code ${code})`));
@@ -185,29 +244,38 @@ export class WorkerPool<Req = unknown, Res = unknown> {
     if (this.opts.init !== undefined) w.postMessage({ t: 'init', data: this.opts.init } satisfies ToWorker);
     // the thread holds the process while it initialises; once ready, pump() unrefs it when idle (errors reach the tasks
     // and start()/ready() callers)
-    ready.then(() => this.pump(i), () => this.pump(i));
+    ready.then(
+      () => this.pump(i),
+      () => this.pump(i),
+    );
     return ready;
   }
 
   /** Send queued tasks to thread i while it has room; ref the thread while it has work. */
   private pump(i: number): void {
     const slot = this.slots[i]!;
-    if (!slot.queue.length && !slot.running.size) { slot.worker?.unref(); return; }
+    if (!slot.queue.length && !slot.running.size) {
+      slot.worker?.unref();
+      return;
+    }
     if (!slot.worker) {
       this.spawn(i).catch((e: Error) => this.failAll(slot, e));
       if (!slot.worker || !slot.ready) return;
     }
     slot.worker.ref();
-    void slot.ready!.then(() => {
-      const w = slot.worker;
-      if (!w) return;
-      while (slot.queue.length && slot.running.size < this.perWorker) {
-        const t = slot.queue.shift()!;
-        if (t.settled) continue;
-        slot.running.set(t.id, t);
-        w.postMessage({ t: 'task', id: t.id, msg: t.msg } satisfies ToWorker, t.transfer);
-      }
-    }, (e: Error) => this.failAll(slot, e)); // init failed: every task on this thread fails with its error
+    void slot.ready!.then(
+      () => {
+        const w = slot.worker;
+        if (!w) return;
+        while (slot.queue.length && slot.running.size < this.perWorker) {
+          const t = slot.queue.shift()!;
+          if (t.settled) continue;
+          slot.running.set(t.id, t);
+          w.postMessage({ t: 'task', id: t.id, msg: t.msg } satisfies ToWorker, t.transfer);
+        }
+      },
+      (e: Error) => this.failAll(slot, e),
+    ); // init failed: every task on this thread fails with its error
   }
 }
 

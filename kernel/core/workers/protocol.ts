@@ -16,17 +16,40 @@ import { Aborted, BackendError, EdgeLabError, FormatError, InvalidInput, KernelE
 export type ToWorker = { t: 'init'; data: unknown } | { t: 'task'; id: number; msg: unknown } | { t: 'cancel'; id: number };
 export type FromWorker = { t: 'ready'; value?: unknown; error?: WireError } | { t: 'done'; id: number; value?: unknown; error?: WireError };
 
-export interface WireError { name: string; message: string; stack?: string; code?: string }
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+}
 
 /** Error → plain object for postMessage. */
 export function toWire(e: unknown): WireError {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack, code: (e as { code?: unknown }).code === undefined ? undefined : String((e as { code?: unknown }).code) };
+  if (e instanceof Error)
+    return {
+      name: e.name,
+      message: e.message,
+      stack: e.stack,
+      code: (e as { code?: unknown }).code === undefined ? undefined : String((e as { code?: unknown }).code),
+    };
   return { name: 'Error', message: String(e) };
 }
 
 const NAMED: Record<string, new (message: string) => Error> = {
-  InvalidInput, FormatError, UnsupportedLayer, BackendError, NotFound, Aborted, KernelError,
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+  InvalidInput,
+  FormatError,
+  UnsupportedLayer,
+  BackendError,
+  NotFound,
+  Aborted,
+  KernelError,
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
 };
 
 /** Plain object → an Error of the same class (when known), message and stack (the worker's, then where it arrived). */
@@ -40,6 +63,14 @@ export function fromWire(w: WireError, where = 'worker thread'): Error {
 }
 
 /** A handler's return value plus the buffers to transfer (not copy) back to the pool. */
-export interface WithTransfer<T> { readonly __transfer: true; value: T; transfer: ArrayBuffer[] }
-export function withTransfer<T>(value: T, transfer: ArrayBuffer[]): WithTransfer<T> { return { __transfer: true, value, transfer }; }
-export function isWithTransfer(v: unknown): v is WithTransfer<unknown> { return typeof v === 'object' && v !== null && (v as { __transfer?: unknown }).__transfer === true; }
+export interface WithTransfer<T> {
+  readonly __transfer: true;
+  value: T;
+  transfer: ArrayBuffer[];
+}
+export function withTransfer<T>(value: T, transfer: ArrayBuffer[]): WithTransfer<T> {
+  return { __transfer: true, value, transfer };
+}
+export function isWithTransfer(v: unknown): v is WithTransfer<unknown> {
+  return typeof v === 'object' && v !== null && (v as { __transfer?: unknown }).__transfer === true;
+}

@@ -29,10 +29,16 @@ export function serve<I, Req, Res>(h: Handlers<I, Req, Res>): void {
   port.on('message', (m: ToWorker) => {
     if (m.t === 'init') {
       ready = (async () => h.init?.(m.data as I, workerData))();
-      ready.then((v) => post({ t: 'ready' }, v), (e: unknown) => port.postMessage({ t: 'ready', error: toWire(e) } satisfies FromWorker));
+      ready.then(
+        (v) => post({ t: 'ready' }, v),
+        (e: unknown) => port.postMessage({ t: 'ready', error: toWire(e) } satisfies FromWorker),
+      );
       return;
     }
-    if (m.t === 'cancel') { running.get(m.id)?.abort(); return; }
+    if (m.t === 'cancel') {
+      running.get(m.id)?.abort();
+      return;
+    }
     const ac = new AbortController();
     running.set(m.id, ac);
     void (async () => {
@@ -42,7 +48,9 @@ export function serve<I, Req, Res>(h: Handlers<I, Req, Res>): void {
         post({ t: 'done', id: m.id }, v);
       } catch (e) {
         port.postMessage({ t: 'done', id: m.id, error: toWire(e) } satisfies FromWorker);
-      } finally { running.delete(m.id); }
+      } finally {
+        running.delete(m.id);
+      }
     })();
   });
 }

@@ -10,8 +10,10 @@ test('eyeGrid tiles the chosen images with label (and prediction) arrows; blinks
   const pred = new Float32Array(2 * ds.n);
   const fig = eyeGrid(ds, { count: 6, cols: 3, scale: 2, pred });
   assert.equal(fig.kind, 'image-overlay');
-  const TW = 24 * 2 + 4, TH = 16 * 2 + 4;
-  assert.equal(fig.image.width, 3 * TW); assert.equal(fig.image.height, 2 * TH);
+  const TW = 24 * 2 + 4,
+    TH = 16 * 2 + 4;
+  assert.equal(fig.image.width, 3 * TW);
+  assert.equal(fig.image.height, 2 * TH);
   assert.equal(fig.arrows!.length, 12);
   // first tile's top-left pixel is image 0's top-left pixel
   const px = unpack(fig.image.data) as Uint8Array;

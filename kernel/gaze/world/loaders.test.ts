@@ -9,7 +9,9 @@ import { makeGazeDataset } from './synth';
 import { yawPitchToVector } from '../geometry';
 import { FormatError, NotFound } from '../../core/errors';
 
-function tmp(): string { return mkdtempSync(join(tmpdir(), 'gaze-loaders-')); }
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'gaze-loaders-'));
+}
 
 test('OpenEDS layout: generator → files → loader round trip (labels to 1e-6 rad, pixels to 8-bit)', () => {
   const dir = tmp();
@@ -28,13 +30,16 @@ test('OpenEDS layout: generator → files → loader round trip (labels to 1e-6 
     }
     for (let i = 0; i < ds.images.length; i++) assert.ok(Math.abs(back.images[i]! - ds.images[i]!) <= 0.5 / 255 + 1e-6);
     const small = loadOpenEds(dir, { height: 10, width: 16, maxPerSequence: 2 });
-    assert.equal(small.n, 4); assert.equal(small.images.length, 4 * 160);
+    assert.equal(small.n, 4);
+    assert.equal(small.images.length, 4 * 160);
     // a test-style label file with 5 extra future rows still loads
     const lab = join(dir, 'labels', `${seqs[0]}.txt`);
     const extra = [4, 5, 6, 7, 8].map((k) => `${k},0,0,1`).join('\n');
     writeFileSync(lab, readFileSync(lab, 'utf8') + extra + '\n');
     assert.equal(loadOpenEds(dir).n, ds.n);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('OpenEDS labels: malformed rows and missing files are named errors', () => {
@@ -55,7 +60,9 @@ test('OpenEDS labels: malformed rows and missing files are named errors', () => 
     writeFileSync(join(dir, 'labels', `${seq}.txt`), '0,0,0,1\n');
     assert.throws(() => loadOpenEds(dir), /no label row for frame 1/);
     assert.equal(loadOpenEds(dir, { requireLabels: false }).gaze.filter(Number.isNaN).length, 2);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('Aria layout: legacy and vergence CSVs round trip; frames match by timestamp within 5 ms', () => {
@@ -65,7 +72,8 @@ test('Aria layout: legacy and vergence CSVs round trip; frames match by timestam
     try {
       const [rec] = writeAriaRecording(dir, ds, { schema, depthM: 0.8 });
       const users = JSON.parse(readFileSync(join(dir, 'users.json'), 'utf8')) as { id: number; eyeRadius: number }[];
-      assert.equal(users[0]!.id, ds.users[0]!.id); assert.equal(users[0]!.eyeRadius, ds.users[0]!.eyeRadius);
+      assert.equal(users[0]!.id, ds.users[0]!.id);
+      assert.equal(users[0]!.eyeRadius, ds.users[0]!.eyeRadius);
       const csv = parseAriaEyeGazeCsv(readFileSync(join(rec!, 'mps', 'eye_gaze', 'general_eye_gaze.csv'), 'utf8'));
       assert.equal(csv.schema, schema);
       assert.equal(csv.n, 5);
@@ -84,22 +92,27 @@ test('Aria layout: legacy and vergence CSVs round trip; frames match by timestam
       const t = back.timestampUs![4]! + 7000;
       writeFileSync(join(rec!, 'frames', `${t}.png`), encodeGrayPng(32, 12, new Float32Array(384)));
       const again = loadAriaRecording(rec!);
-      assert.equal(again.n, 5); assert.equal(again.skipped, 1);
+      assert.equal(again.n, 5);
+      assert.equal(again.skipped, 1);
       // names in nanoseconds with a prefix
       const ns = join(dir, 'ns');
       mkdirSync(join(ns, 'frames'), { recursive: true });
       cpSync(join(rec!, 'mps'), join(ns, 'mps'), { recursive: true });
-      for (const f of readdirSync(join(rec!, 'frames'))) cpSync(join(rec!, 'frames', f), join(ns, 'frames', `et_${Number(f.slice(0, -4)) * 1000 + 1234}.png`));
+      for (const f of readdirSync(join(rec!, 'frames')))
+        cpSync(join(rec!, 'frames', f), join(ns, 'frames', `et_${Number(f.slice(0, -4)) * 1000 + 1234}.png`));
       assert.equal(loadAriaRecording(ns, { nameUnit: 'ns' }).n, 5);
       assert.equal(loadAriaRecording(ns).n, 0);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
 
 test('Aria CSV: missing columns and bad cells are FormatErrors naming the problem', () => {
   assert.throws(() => parseAriaEyeGazeCsv(''), FormatError);
   assert.throws(() => parseAriaEyeGazeCsv('tracking_timestamp_us,yaw_rads_cpf\n1,0.1\n'), /pitch_rads_cpf/);
-  const head = 'tracking_timestamp_us,yaw_rads_cpf,pitch_rads_cpf,depth_m,yaw_low_rads_cpf,pitch_low_rads_cpf,yaw_high_rads_cpf,pitch_high_rads_cpf';
+  const head =
+    'tracking_timestamp_us,yaw_rads_cpf,pitch_rads_cpf,depth_m,yaw_low_rads_cpf,pitch_low_rads_cpf,yaw_high_rads_cpf,pitch_high_rads_cpf';
   assert.equal(parseAriaEyeGazeCsv(`${head}\n10,0.1,0.2,1,0,0,0.2,0.3\n`).yaw[0], 0.1);
   assert.throws(() => parseAriaEyeGazeCsv(`${head}\n10,zz,0.2,1,0,0,0.2,0.3\n`), /row 2 yaw_rads_cpf/);
   assert.throws(() => parseAriaEyeGazeCsv(`${head}\n10,0.1,0.2,1,0,0,0.2,0.3\n5,0.1,0.2,1,0,0,0.2,0.3\n`), /backwards/);

@@ -73,19 +73,29 @@ function checkSize(h: number | undefined, w: number | undefined): void {
 /** Parse an OpenEDS2020 label file: rows "frame_id,x,y,z" (unit vectors; a tolerance of 1e-2 on the norm). */
 export function parseOpenEdsLabels(text: string, name = 'labels'): { frame: Int32Array; vectors: Float64Array } {
   if (typeof text !== 'string') throw new InvalidInput(`parseOpenEdsLabels: expected text, got ${describe(text)}`);
-  const rows = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-  const frame = new Int32Array(rows.length), vectors = new Float64Array(3 * rows.length);
+  const rows = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const frame = new Int32Array(rows.length),
+    vectors = new Float64Array(3 * rows.length);
   rows.forEach((l, i) => {
     const c = l.split(/[,\s]+/);
     const where = `${name} line ${i + 1}`;
     if (c.length !== 4) throw new FormatError(`${where}: ${describe(l)} has ${c.length} fields; expected 4 (frame_id,x,y,z)`);
     const f = parseNum(c[0], `${where} frame_id`);
     if (!Number.isInteger(f) || f < 0) throw new FormatError(`${where}: frame_id ${describe(c[0])} is not a non-negative integer`);
-    const x = parseNum(c[1], `${where} x`), y = parseNum(c[2], `${where} y`), z = parseNum(c[3], `${where} z`);
+    const x = parseNum(c[1], `${where} x`),
+      y = parseNum(c[2], `${where} y`),
+      z = parseNum(c[3], `${where} z`);
     const n = Math.hypot(x, y, z);
-    if (Math.abs(n - 1) > 1e-2) throw new FormatError(`${where}: gaze vector (${x}, ${y}, ${z}) has norm ${n.toFixed(4)}; expected a unit vector`);
+    if (Math.abs(n - 1) > 1e-2)
+      throw new FormatError(`${where}: gaze vector (${x}, ${y}, ${z}) has norm ${n.toFixed(4)}; expected a unit vector`);
     if (!(z > 0)) throw new FormatError(`${where}: gaze vector (${x}, ${y}, ${z}) points backwards (z ≤ 0)`);
-    frame[i] = f; vectors[3 * i] = x; vectors[3 * i + 1] = y; vectors[3 * i + 2] = z;
+    frame[i] = f;
+    vectors[3 * i] = x;
+    vectors[3 * i + 1] = y;
+    vectors[3 * i + 2] = z;
   });
   return { frame, vectors };
 }
@@ -107,12 +117,22 @@ export interface LoadOpenEdsOptions {
 /** Load an OpenEDS2020 gaze-prediction split folder (`root` contains sequences/ and labels/). */
 export function loadOpenEds(root: string, opts: LoadOpenEdsOptions = {}): LoadedGazeSet {
   checkSize(opts.height, opts.width);
-  const seqDir = join(root, 'sequences'), labDir = join(root, 'labels');
-  if (!existsSync(seqDir) || !statSync(seqDir).isDirectory()) throw new NotFound(`${seqDir} is not a folder; expected an OpenEDS2020 split folder with sequences/ and labels/`);
-  const seqs = opts.sequences ?? readdirSync(seqDir).filter((d) => statSync(join(seqDir, d)).isDirectory()).sort();
+  const seqDir = join(root, 'sequences'),
+    labDir = join(root, 'labels');
+  if (!existsSync(seqDir) || !statSync(seqDir).isDirectory())
+    throw new NotFound(`${seqDir} is not a folder; expected an OpenEDS2020 split folder with sequences/ and labels/`);
+  const seqs =
+    opts.sequences ??
+    readdirSync(seqDir)
+      .filter((d) => statSync(join(seqDir, d)).isDirectory())
+      .sort();
   const requireLabels = opts.requireLabels ?? true;
-  const images: Float32Array[] = [], gaze: number[] = [], user: number[] = [], frames: number[] = [];
-  let H = opts.height ?? 0, W = opts.width ?? 0;
+  const images: Float32Array[] = [],
+    gaze: number[] = [],
+    user: number[] = [],
+    frames: number[] = [];
+  let H = opts.height ?? 0,
+    W = opts.width ?? 0;
   const skipped = 0;
   seqs.forEach((seq, si) => {
     const dir = join(seqDir, seq);
@@ -137,25 +157,53 @@ export function loadOpenEds(root: string, opts: LoadOpenEdsOptions = {}): Loaded
       const lab = labels.get(id);
       if (!lab && requireLabels) throw new FormatError(`${labPath}: no label row for frame ${id} (${join(dir, f)})`);
       const img = readPngFile(join(dir, f));
-      if (H === 0) { H = img.height; W = img.width; }
+      if (H === 0) {
+        H = img.height;
+        W = img.width;
+      }
       let data = img.data;
       if (img.height !== H || img.width !== W) {
-        if (opts.height === undefined) throw new FormatError(`${join(dir, f)} is ${img.width}×${img.height}; earlier frames are ${W}×${H} (pass height/width to resize)`);
+        if (opts.height === undefined)
+          throw new FormatError(
+            `${join(dir, f)} is ${img.width}×${img.height}; earlier frames are ${W}×${H} (pass height/width to resize)`,
+          );
         data = fitImage(img.data, img.height, img.width, H, W, opts.fit);
       }
       images.push(data);
       gaze.push(lab ? lab[0] : NaN, lab ? lab[1] : NaN);
-      user.push(si); frames.push(id);
+      user.push(si);
+      frames.push(id);
     }
   });
   return pack(images, gaze, user, frames, H, W, seqs, skipped);
 }
 
-function pack(images: Float32Array[], gaze: number[], user: number[], frames: number[], H: number, W: number, groups: string[], skipped: number, ts?: number[]): LoadedGazeSet {
-  const n = images.length, P = H * W;
+function pack(
+  images: Float32Array[],
+  gaze: number[],
+  user: number[],
+  frames: number[],
+  H: number,
+  W: number,
+  groups: string[],
+  skipped: number,
+  ts?: number[],
+): LoadedGazeSet {
+  const n = images.length,
+    P = H * W;
   const all = new Float32Array(n * P);
   images.forEach((im, i) => all.set(im, i * P));
-  const out: LoadedGazeSet = { n, height: H, width: W, images: all, gaze: Float32Array.from(gaze), userId: Int32Array.from(user), frame: Int32Array.from(frames), groups, skipped };
+  const out: LoadedGazeSet = {
+    n,
+    height: H,
+    width: W,
+    images: all,
+    gaze: Float32Array.from(gaze),
+    userId: Int32Array.from(user),
+    frame: Int32Array.from(frames),
+    groups,
+    skipped,
+  };
   if (ts) out.timestampUs = Float64Array.from(ts);
   return out;
 }
@@ -176,7 +224,10 @@ export function writeOpenEds(root: string, ds: GazeDataset | LoadedGazeSet, opts
   for (let i = 0; i < ds.n; i++) {
     const seq = 'groups' in ds ? ds.groups[ds.userId[i]!]! : `u${String(ds.userId[i]).padStart(4, '0')}`;
     let l = bySeq.get(seq);
-    if (!l) { l = []; bySeq.set(seq, l); }
+    if (!l) {
+      l = [];
+      bySeq.set(seq, l);
+    }
     l.push(i);
   }
   for (const [seq, idx] of bySeq) {
@@ -186,7 +237,8 @@ export function writeOpenEds(root: string, ds: GazeDataset | LoadedGazeSet, opts
     idx.forEach((i, k) => {
       const name = String(k).padStart(3, '0');
       writeFileSync(join(dir, `${name}.png`), encodeGrayPng(ds.width, ds.height, ds.images.subarray(i * P, (i + 1) * P)));
-      const y = ds.gaze[2 * i]!, p = ds.gaze[2 * i + 1]!;
+      const y = ds.gaze[2 * i]!,
+        p = ds.gaze[2 * i + 1]!;
       if (Number.isFinite(y) && Number.isFinite(p)) {
         const v = yawPitchToVector(y, p);
         lines.push(`${k},${v[0].toFixed(8)},${v[1].toFixed(8)},${v[2].toFixed(8)}`);
@@ -200,9 +252,21 @@ export function writeOpenEds(root: string, ds: GazeDataset | LoadedGazeSet, opts
 
 /** users.json: the hidden per-user parameters of a synthetic set (for analysis; texture arrays left out). */
 function writeUsersJson(root: string, users: GazeDataset['users']): void {
-  writeFileSync(join(root, 'users.json'), JSON.stringify(users.map((u) => ({
-    ...u, irisHarmonics: undefined, lashComb: undefined, skinNoise: undefined, fixations: Array.from(u.fixations), fixationWeights: Array.from(u.fixationWeights),
-  })), null, 1));
+  writeFileSync(
+    join(root, 'users.json'),
+    JSON.stringify(
+      users.map((u) => ({
+        ...u,
+        irisHarmonics: undefined,
+        lashComb: undefined,
+        skinNoise: undefined,
+        fixations: Array.from(u.fixations),
+        fixationWeights: Array.from(u.fixationWeights),
+      })),
+      null,
+      1,
+    ),
+  );
 }
 
 // ───────────────────────────── Aria MPS eye gaze ─────────────────────────────
@@ -228,8 +292,36 @@ export interface AriaEyeGaze {
   sessionUid?: string[];
 }
 
-const LEGACY_COLS = ['tracking_timestamp_us', 'yaw_rads_cpf', 'pitch_rads_cpf', 'depth_m', 'yaw_low_rads_cpf', 'pitch_low_rads_cpf', 'yaw_high_rads_cpf', 'pitch_high_rads_cpf'];
-const VERGENCE_COLS = ['tracking_timestamp_us', 'left_yaw_rads_cpf', 'right_yaw_rads_cpf', 'pitch_rads_cpf', 'depth_m', 'left_yaw_low_rads_cpf', 'right_yaw_low_rads_cpf', 'pitch_low_rads_cpf', 'left_yaw_high_rads_cpf', 'right_yaw_high_rads_cpf', 'pitch_high_rads_cpf', 'tx_left_eye_cpf', 'ty_left_eye_cpf', 'tz_left_eye_cpf', 'tx_right_eye_cpf', 'ty_right_eye_cpf', 'tz_right_eye_cpf', 'session_uid'];
+const LEGACY_COLS = [
+  'tracking_timestamp_us',
+  'yaw_rads_cpf',
+  'pitch_rads_cpf',
+  'depth_m',
+  'yaw_low_rads_cpf',
+  'pitch_low_rads_cpf',
+  'yaw_high_rads_cpf',
+  'pitch_high_rads_cpf',
+];
+const VERGENCE_COLS = [
+  'tracking_timestamp_us',
+  'left_yaw_rads_cpf',
+  'right_yaw_rads_cpf',
+  'pitch_rads_cpf',
+  'depth_m',
+  'left_yaw_low_rads_cpf',
+  'right_yaw_low_rads_cpf',
+  'pitch_low_rads_cpf',
+  'left_yaw_high_rads_cpf',
+  'right_yaw_high_rads_cpf',
+  'pitch_high_rads_cpf',
+  'tx_left_eye_cpf',
+  'ty_left_eye_cpf',
+  'tz_left_eye_cpf',
+  'tx_right_eye_cpf',
+  'ty_right_eye_cpf',
+  'tz_right_eye_cpf',
+  'session_uid',
+];
 
 /** Parse `general_eye_gaze.csv` (either schema, detected from the header). */
 export function parseAriaEyeGazeCsv(text: string, name = 'general_eye_gaze.csv'): AriaEyeGaze {
@@ -240,32 +332,61 @@ export function parseAriaEyeGazeCsv(text: string, name = 'general_eye_gaze.csv')
   const col = new Map(head.map((h, i) => [h, i]));
   const schema: AriaSchema = col.has('left_yaw_rads_cpf') ? 'vergence' : 'legacy';
   const need = schema === 'vergence' ? ['tracking_timestamp_us', ...VERGENCE_COLS.slice(1, 11)] : LEGACY_COLS;
-  for (const c of need) if (!col.has(c)) throw new FormatError(`${name}: header lacks column ${c}; expected the MPS ${schema} eye-gaze schema (${(schema === 'vergence' ? VERGENCE_COLS : LEGACY_COLS).join(', ')})`);
+  for (const c of need)
+    if (!col.has(c))
+      throw new FormatError(
+        `${name}: header lacks column ${c}; expected the MPS ${schema} eye-gaze schema (${(schema === 'vergence' ? VERGENCE_COLS : LEGACY_COLS).join(', ')})`,
+      );
   const n = lines.length - 1;
   const f64 = () => new Float64Array(n);
-  const out: AriaEyeGaze = { schema, n, timestampUs: f64(), yaw: f64(), pitch: f64(), depth: f64(), yawLow: f64(), yawHigh: f64(), pitchLow: f64(), pitchHigh: f64() };
-  if (schema === 'vergence') { out.leftYaw = f64(); out.rightYaw = f64(); }
+  const out: AriaEyeGaze = {
+    schema,
+    n,
+    timestampUs: f64(),
+    yaw: f64(),
+    pitch: f64(),
+    depth: f64(),
+    yawLow: f64(),
+    yawHigh: f64(),
+    pitchLow: f64(),
+    pitchHigh: f64(),
+  };
+  if (schema === 'vergence') {
+    out.leftYaw = f64();
+    out.rightYaw = f64();
+  }
   const sess: string[] = [];
   const ipdOf = (cells: string[], where: string): number => {
     if (!col.has('tx_left_eye_cpf') || !col.has('tx_right_eye_cpf')) return ARIA_IPD_M;
-    const d = Math.abs(parseNum(cells[col.get('tx_left_eye_cpf')!], `${where} tx_left_eye_cpf`) - parseNum(cells[col.get('tx_right_eye_cpf')!], `${where} tx_right_eye_cpf`));
+    const d = Math.abs(
+      parseNum(cells[col.get('tx_left_eye_cpf')!], `${where} tx_left_eye_cpf`) -
+        parseNum(cells[col.get('tx_right_eye_cpf')!], `${where} tx_right_eye_cpf`),
+    );
     return d > 0 ? d : ARIA_IPD_M;
   };
   for (let r = 0; r < n; r++) {
     const cells = lines[r + 1]!.split(',');
     const where = `${name} row ${r + 2}`;
-    if (cells.length < head.length - (col.has('session_uid') ? 1 : 0)) throw new FormatError(`${where}: ${cells.length} fields; the header has ${head.length}`);
+    if (cells.length < head.length - (col.has('session_uid') ? 1 : 0))
+      throw new FormatError(`${where}: ${cells.length} fields; the header has ${head.length}`);
     const g = (c: string) => parseNum(cells[col.get(c)!], `${where} ${c}`);
     out.timestampUs[r] = g('tracking_timestamp_us');
-    if (r > 0 && out.timestampUs[r]! < out.timestampUs[r - 1]!) throw new FormatError(`${where}: tracking_timestamp_us ${out.timestampUs[r]} goes backwards (previous ${out.timestampUs[r - 1]})`);
+    if (r > 0 && out.timestampUs[r]! < out.timestampUs[r - 1]!)
+      throw new FormatError(`${where}: tracking_timestamp_us ${out.timestampUs[r]} goes backwards (previous ${out.timestampUs[r - 1]})`);
     out.depth[r] = col.has('depth_m') ? Number(cells[col.get('depth_m')!]) : NaN;
-    out.pitch[r] = g('pitch_rads_cpf'); out.pitchLow[r] = g('pitch_low_rads_cpf'); out.pitchHigh[r] = g('pitch_high_rads_cpf');
+    out.pitch[r] = g('pitch_rads_cpf');
+    out.pitchLow[r] = g('pitch_low_rads_cpf');
+    out.pitchHigh[r] = g('pitch_high_rads_cpf');
     if (schema === 'legacy') {
-      out.yaw[r] = g('yaw_rads_cpf'); out.yawLow[r] = g('yaw_low_rads_cpf'); out.yawHigh[r] = g('yaw_high_rads_cpf');
+      out.yaw[r] = g('yaw_rads_cpf');
+      out.yawLow[r] = g('yaw_low_rads_cpf');
+      out.yawHigh[r] = g('yaw_high_rads_cpf');
     } else {
       const ipd = ipdOf(cells, where);
-      const l = g('left_yaw_rads_cpf'), rr = g('right_yaw_rads_cpf');
-      out.leftYaw![r] = l; out.rightYaw![r] = rr;
+      const l = g('left_yaw_rads_cpf'),
+        rr = g('right_yaw_rads_cpf');
+      out.leftYaw![r] = l;
+      out.rightYaw![r] = rr;
       out.yaw[r] = ariaVergenceYaw(l, rr, ipd).yaw;
       out.yawLow[r] = ariaVergenceYaw(g('left_yaw_low_rads_cpf'), g('right_yaw_low_rads_cpf'), ipd).yaw;
       out.yawHigh[r] = ariaVergenceYaw(g('left_yaw_high_rads_cpf'), g('right_yaw_high_rads_cpf'), ipd).yaw;
@@ -309,44 +430,74 @@ export function loadAriaRecording(dir: string, opts: LoadAriaOptions = {}): Load
   const csvPath = join(dir, opts.csv ?? join('mps', 'eye_gaze', 'general_eye_gaze.csv'));
   const gz = parseAriaEyeGazeCsv(readText(csvPath), csvPath);
   const fdir = join(dir, opts.framesDir ?? 'frames');
-  if (!existsSync(fdir) || !statSync(fdir).isDirectory()) throw new NotFound(`${fdir} is not a folder; expected eye frames named <tracking_timestamp_us>.png`);
-  const maxDt = opts.maxDtUs ?? 5000, maxU = opts.maxUncertaintyRad ?? Infinity;
+  if (!existsSync(fdir) || !statSync(fdir).isDirectory())
+    throw new NotFound(`${fdir} is not a folder; expected eye frames named <tracking_timestamp_us>.png`);
+  const maxDt = opts.maxDtUs ?? 5000,
+    maxU = opts.maxUncertaintyRad ?? Infinity;
   const half = opts.half ?? 'left';
-  if (!['left', 'right', 'full'].includes(half)) throw new InvalidInput(`loadAriaRecording: half must be 'left', 'right' or 'full', got ${describe(half)}`);
+  if (!['left', 'right', 'full'].includes(half))
+    throw new InvalidInput(`loadAriaRecording: half must be 'left', 'right' or 'full', got ${describe(half)}`);
   const unit = opts.nameUnit ?? 'us';
-  if (!['us', 'ns', 'ms'].includes(unit)) throw new InvalidInput(`loadAriaRecording: nameUnit must be 'us', 'ns' or 'ms', got ${describe(unit)}`);
+  if (!['us', 'ns', 'ms'].includes(unit))
+    throw new InvalidInput(`loadAriaRecording: nameUnit must be 'us', 'ns' or 'ms', got ${describe(unit)}`);
   const toUs = unit === 'us' ? 1 : unit === 'ns' ? 1e-3 : 1e3;
-  let files = readdirSync(fdir).filter((f) => f.toLowerCase().endsWith('.png')).map((f) => {
-    const m = /(\d+)(?!.*\d)/.exec(f.slice(0, -4));
-    if (!m) throw new FormatError(`${join(fdir, f)}: frame file name must contain a timestamp (<tracking_timestamp_us>.png)`);
-    return { f, t: Number(m[1]) * toUs };
-  }).sort((a, b) => a.t - b.t);
+  let files = readdirSync(fdir)
+    .filter((f) => f.toLowerCase().endsWith('.png'))
+    .map((f) => {
+      const m = /(\d+)(?!.*\d)/.exec(f.slice(0, -4));
+      if (!m) throw new FormatError(`${join(fdir, f)}: frame file name must contain a timestamp (<tracking_timestamp_us>.png)`);
+      return { f, t: Number(m[1]) * toUs };
+    })
+    .sort((a, b) => a.t - b.t);
   if (opts.maxFrames !== undefined) files = files.slice(0, checkInt('maxFrames', opts.maxFrames, 1));
-  const images: Float32Array[] = [], gaze: number[] = [], user: number[] = [], frames: number[] = [], ts: number[] = [];
-  let H = opts.height ?? 0, W = opts.width ?? 0, skipped = 0, j = 0;
+  const images: Float32Array[] = [],
+    gaze: number[] = [],
+    user: number[] = [],
+    frames: number[] = [],
+    ts: number[] = [];
+  let H = opts.height ?? 0,
+    W = opts.width ?? 0,
+    skipped = 0,
+    j = 0;
   files.forEach(({ f, t }, k) => {
     // nearest row by binary-search-free sweep (both sorted)
     while (j + 1 < gz.n && Math.abs(gz.timestampUs[j + 1]! - t) <= Math.abs(gz.timestampUs[j]! - t)) j++;
-    if (gz.n === 0 || Math.abs(gz.timestampUs[j]! - t) > maxDt) { skipped++; return; }
-    if (gz.yawHigh[j]! - gz.yawLow[j]! > maxU || gz.pitchHigh[j]! - gz.pitchLow[j]! > maxU) { skipped++; return; }
+    if (gz.n === 0 || Math.abs(gz.timestampUs[j]! - t) > maxDt) {
+      skipped++;
+      return;
+    }
+    if (gz.yawHigh[j]! - gz.yawLow[j]! > maxU || gz.pitchHigh[j]! - gz.pitchLow[j]! > maxU) {
+      skipped++;
+      return;
+    }
     const img = readPngFile(join(fdir, f));
-    let data = img.data, w = img.width;
+    let data = img.data,
+      w = img.width;
     if (half !== 'full') {
-      if (img.width % 2 !== 0) throw new FormatError(`${join(fdir, f)} is ${img.width} wide; a side-by-side two-eye frame needs an even width`);
+      if (img.width % 2 !== 0)
+        throw new FormatError(`${join(fdir, f)} is ${img.width} wide; a side-by-side two-eye frame needs an even width`);
       w = img.width / 2;
       const off = half === 'left' ? 0 : w;
       data = new Float32Array(w * img.height);
       for (let y = 0; y < img.height; y++) data.set(img.data.subarray(y * img.width + off, y * img.width + off + w), y * w);
     }
     if (opts.mirror) for (let y = 0; y < img.height; y++) data.subarray(y * w, (y + 1) * w).reverse();
-    if (H === 0) { H = img.height; W = w; }
+    if (H === 0) {
+      H = img.height;
+      W = w;
+    }
     if (img.height !== H || w !== W) {
-      if (opts.height === undefined) throw new FormatError(`${join(fdir, f)} gives a ${w}×${img.height} eye; earlier frames gave ${W}×${H} (pass height/width to resize)`);
+      if (opts.height === undefined)
+        throw new FormatError(
+          `${join(fdir, f)} gives a ${w}×${img.height} eye; earlier frames gave ${W}×${H} (pass height/width to resize)`,
+        );
       data = fitImage(data, img.height, w, H, W, opts.fit);
     }
     images.push(data);
     gaze.push(gz.yaw[j]!, gz.pitch[j]!);
-    user.push(0); frames.push(k); ts.push(gz.timestampUs[j]!);
+    user.push(0);
+    frames.push(k);
+    ts.push(gz.timestampUs[j]!);
   });
   return pack(images, gaze, user, frames, H, W, [dir], skipped, ts);
 }
@@ -369,11 +520,21 @@ export interface WriteAriaOptions {
  */
 export function writeAriaRecording(root: string, ds: GazeDataset | LoadedGazeSet, opts: WriteAriaOptions = {}): string[] {
   const schema = opts.schema ?? 'legacy';
-  if (schema !== 'legacy' && schema !== 'vergence') throw new InvalidInput(`writeAriaRecording: schema must be 'legacy' or 'vergence', got ${describe(schema)}`);
-  const start = opts.startUs ?? 1_000_000, period = opts.periodUs ?? 10_000, depth = opts.depthM ?? 1;
-  const P = ds.height * ds.width, W = ds.width, H = ds.height;
+  if (schema !== 'legacy' && schema !== 'vergence')
+    throw new InvalidInput(`writeAriaRecording: schema must be 'legacy' or 'vergence', got ${describe(schema)}`);
+  const start = opts.startUs ?? 1_000_000,
+    period = opts.periodUs ?? 10_000,
+    depth = opts.depthM ?? 1;
+  const P = ds.height * ds.width,
+    W = ds.width,
+    H = ds.height;
   const byUser = new Map<number, number[]>();
-  for (let i = 0; i < ds.n; i++) { const u = ds.userId[i]!; const l = byUser.get(u) ?? []; l.push(i); byUser.set(u, l); }
+  for (let i = 0; i < ds.n; i++) {
+    const u = ds.userId[i]!;
+    const l = byUser.get(u) ?? [];
+    l.push(i);
+    byUser.set(u, l);
+  }
   const dirs: string[] = [];
   for (const [u, idx] of byUser) {
     const dir = join(root, `rec_u${String(u).padStart(4, '0')}`);
@@ -383,20 +544,46 @@ export function writeAriaRecording(root: string, ds: GazeDataset | LoadedGazeSet
     idx.forEach((i, k) => {
       const t = start + k * period;
       const both = new Float32Array(H * 2 * W);
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-        const v = ds.images[i * P + y * W + x]!;
-        both[y * 2 * W + x] = v; both[y * 2 * W + 2 * W - 1 - x] = v;
-      }
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const v = ds.images[i * P + y * W + x]!;
+          both[y * 2 * W + x] = v;
+          both[y * 2 * W + 2 * W - 1 - x] = v;
+        }
       writeFileSync(join(dir, 'frames', `${t}.png`), encodeGrayPng(2 * W, H, both));
-      const yaw = ds.gaze[2 * i]!, pitch = ds.gaze[2 * i + 1]!;
+      const yaw = ds.gaze[2 * i]!,
+        pitch = ds.gaze[2 * i + 1]!;
       const f = (v: number) => v.toFixed(9);
       const unc = 0.02;
       if (schema === 'legacy') {
         rows.push([t, f(yaw), f(pitch), f(depth), f(yaw - unc), f(pitch - unc), f(yaw + unc), f(pitch + unc), 'synthetic'].join(','));
       } else {
-        const X = depth * Math.tan(yaw), h = ARIA_IPD_M / 2;
-        const yl = Math.atan((X - h) / depth), yr = Math.atan((X + h) / depth);
-        rows.push([t, f(yl), f(yr), f(pitch), f(depth), f(yl - unc), f(yr - unc), f(pitch - unc), f(yl + unc), f(yr + unc), f(pitch + unc), f(h), '0', '0', f(-h), '0', '0', 'synthetic'].join(','));
+        const X = depth * Math.tan(yaw),
+          h = ARIA_IPD_M / 2;
+        const yl = Math.atan((X - h) / depth),
+          yr = Math.atan((X + h) / depth);
+        rows.push(
+          [
+            t,
+            f(yl),
+            f(yr),
+            f(pitch),
+            f(depth),
+            f(yl - unc),
+            f(yr - unc),
+            f(pitch - unc),
+            f(yl + unc),
+            f(yr + unc),
+            f(pitch + unc),
+            f(h),
+            '0',
+            '0',
+            f(-h),
+            '0',
+            '0',
+            'synthetic',
+          ].join(','),
+        );
       }
     });
     writeFileSync(join(dir, 'mps', 'eye_gaze', 'general_eye_gaze.csv'), rows.join('\n') + '\n');

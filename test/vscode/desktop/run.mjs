@@ -17,11 +17,19 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 const require = createRequire(import.meta.url);
 let runTests;
-try { ({ runTests } = require('@vscode/test-electron')); } catch {
+try {
+  ({ runTests } = require('@vscode/test-electron'));
+} catch {
   console.error('@vscode/test-electron is not installed. Install it where VS Code is available: npm i -D @vscode/test-electron@2.5.2');
   process.exit(2);
 }
-function which(cmd) { try { return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined; } catch { return undefined; } }
+function which(cmd) {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const ws = mkdtempSync(join(tmpdir(), 'edgelab-desktop-ws-'));
 const user = mkdtempSync(join(tmpdir(), 'edgelab-desktop-user-'));

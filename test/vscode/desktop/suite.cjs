@@ -13,7 +13,14 @@ async function run() {
   assert.ok(ext, 'extension edgelab.edgelab is loaded');
   await ext.activate();
   const cmds = await vscode.commands.getCommands(true);
-  for (const c of ['edgelab.newFromTemplate', 'edgelab.openGazeCalibration', 'edgelab.installKernel', 'edgelab.restartKernel', 'edgelab.interruptKernel']) assert.ok(cmds.includes(c), c);
+  for (const c of [
+    'edgelab.newFromTemplate',
+    'edgelab.openGazeCalibration',
+    'edgelab.installKernel',
+    'edgelab.restartKernel',
+    'edgelab.interruptKernel',
+  ])
+    assert.ok(cmds.includes(c), c);
 
   const nb = await vscode.workspace.openNotebookDocument(vscode.Uri.file(join(ws, 'figures-all-kinds.ipynb')));
   await vscode.window.showNotebookDocument(nb);
@@ -22,13 +29,22 @@ async function run() {
   const code = () => nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
   for (let i = 0; i < 240 && code().some((c) => c.executionSummary?.success === undefined); i++) await sleep(500);
   const cells = code();
-  assert.deepEqual(cells.map((c) => c.executionSummary?.executionOrder), cells.map((_, i) => i + 1), 'execution order 1..N');
-  assert.ok(cells.every((c) => c.executionSummary?.success === true), 'every cell succeeded');
+  assert.deepEqual(
+    cells.map((c) => c.executionSummary?.executionOrder),
+    cells.map((_, i) => i + 1),
+    'execution order 1..N',
+  );
+  assert.ok(
+    cells.every((c) => c.executionSummary?.success === true),
+    'every cell succeeded',
+  );
   const mimes = cells.flatMap((c) => c.outputs.flatMap((o) => o.items.map((i) => i.mime)));
   for (const k of KINDS) assert.ok(mimes.includes(`application/vnd.edgelab.${k}.v1+json`), `${k} output item`);
   const progress = cells[cells.length - 1];
   assert.equal(progress.outputs.length, 1, 'progress updated in place');
-  assert.ok(lstatSync(join(ws, 'node_modules', 'edgelab')).isSymbolicLink() || existsSync(join(ws, 'node_modules', 'edgelab', 'package.json')));
+  assert.ok(
+    lstatSync(join(ws, 'node_modules', 'edgelab')).isSymbolicLink() || existsSync(join(ws, 'node_modules', 'edgelab', 'package.json')),
+  );
 
   await vscode.commands.executeCommand('edgelab.openGazeCalibration');
   await sleep(500);
