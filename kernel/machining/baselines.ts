@@ -107,6 +107,7 @@ export function fitRidge(w: Windows, lambda: number): RidgeModel {
   return { mean, scale, w: wv, b: ym, lambda };
 }
 
+/** Predictions of a fitted ridge model for every window of `w` (label units). */
 export function predictRidge(m: RidgeModel, w: Windows): Float32Array {
   const { x, d } = windowFeatures(w),
     out = new Float32Array(w.n);

@@ -35,24 +35,35 @@ export interface Selected {
 }
 
 export interface StudyOptions {
+  /** Model size (default 'ci-micro'; ours, sized for CPU). */
   config?: ConfigName;
+  /** Seed of the tasks, tools, weights and batch order (default 0). */
   seed?: number;
+  /** Number of source tasks in the pretraining corpus (default 4; ours). */
   sourceTasks?: number;
+  /** Workpieces per source tool life (default 24; ours). */
   sourcePieces?: number;
   /** Keep every n-th 0.1-mm training window: pretraining corpus (default 8) and two-shot sets (default 2). */
   pretrainEvery?: number;
+  /** Keep every n-th 0.1-mm window of the two shots for fine-tuning (default 2; ours). */
   shotEvery?: number;
+  /** Pretraining optimiser steps, batch 32 (default 150; ours; unused when `pretrained` is given). */
   pretrainSteps?: number;
+  /** Pretraining base learning rate of Adam, cosine-decayed to 0 (default 3e-3; ours; unused when `pretrained` is given). */
   pretrainLr?: number;
   /** Recording time compression of the synthetic lathe (default 0.1; see ToolLifeOptions.timeScale). */
   timeScale?: number;
   /** Grids searched on the validation task when `selected` is not given. */
   grid?: { ftLr: number[]; ftSteps: number[]; scratchLr: number[]; scratchSteps: number[]; ridgeLambda: number[] };
+  /** Fixed settings that skip the validation search (default none: search `grid` on the validation task). */
   selected?: Selected;
   /** A pretrained model to use instead of pretraining (its config must match; the study does not dispose it). */
   pretrained?: { model: DeepMachiningModel; norm: NormStats };
+  /** Arms to run (default all of ARMS). */
   arms?: readonly Arm[];
+  /** Aborts the study between training steps and arms (default none). */
   signal?: AbortSignal;
+  /** Receives one-line progress messages (default none). */
   log?: (s: string) => void;
 }
 

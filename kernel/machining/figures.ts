@@ -21,7 +21,18 @@ export const ARM_LABELS: Record<Arm, string> = {
 };
 
 /** Time signals of one cut: the chosen channels over the first `seconds` s. */
-export function signalsFigure(cut: Cut, fs: number, o: { channels?: number[]; seconds?: number; title?: string } = {}): SeriesFigure {
+export function signalsFigure(
+  cut: Cut,
+  fs: number,
+  o: {
+    /** Channel indices into CHANNELS, each in [0, 9) (default [0, 1]). */
+    channels?: number[];
+    /** Length shown from the start of the cut, in seconds (default 0.25 s; capped at the cut's length). */
+    seconds?: number;
+    /** Figure title (default 'One cut: sensor signals'). */
+    title?: string;
+  } = {},
+): SeriesFigure {
   const chans = o.channels ?? [0, 1];
   const n = Math.min(cut.length, Math.round((o.seconds ?? 0.25) * fs));
   for (const c of chans) if (!(c >= 0 && c < 9)) throw new InvalidInput(`channel ${c} out of range [0, 9)`);
@@ -38,7 +49,14 @@ export function signalsFigure(cut: Cut, fs: number, o: { channels?: number[]; se
 export function spectrumFigure(
   cut: Cut,
   fs: number,
-  o: { channel?: number; title?: string; marks?: { hz: number; label: string }[] } = {},
+  o: {
+    /** Channel index into CHANNELS (default 1). */
+    channel?: number;
+    /** Figure title (default 'Spectrum of <channel name>'). */
+    title?: string;
+    /** Labelled markers at frequencies in Hz (default none). */
+    marks?: { hz: number; label: string }[];
+  } = {},
 ): SeriesFigure {
   const c = o.channel ?? 1;
   let N = 1;
@@ -159,9 +177,13 @@ export function scatterFigure(
 export function paperVsOurs(o: {
   params: { total: number; adapters: number; fineTuned: number };
   paperParams: { total: number; adapters: number; fineTuned: number };
+  /** Our two-shot fine-tuned MAE in µm (default none: shown as —). */
   maeFinetunedUm?: number;
+  /** Our relative MAE gain of two-shot fine-tuning over scratch, as a fraction (0.25 = 25 %; default none: shown as —). */
   gainVsScratch?: number;
+  /** Our relative MAE gain of two-shot fine-tuning over zero-shot, as a fraction (default none: shown as —). */
   gainVsZeroshot?: number;
+  /** Label of our best arm (default none: shown as —). */
   bestArm?: string;
 }): TableFigure {
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;

@@ -15,9 +15,13 @@ export interface FineTuneOptions {
   lr: number;
   /** Adapter initialisation: 'glorot' as in the official code (step 0 already perturbs the pretrained function), or 'zeros'. */
   adapterInit?: ModelConfig['adapterInit'];
+  /** Seed of the adapter initialisation, the batch order and the dropout masks (default 0). */
   seed?: number;
+  /** Windows per batch (default 32, the official code's batch size). */
   batch?: number;
+  /** Aborts fine-tuning between steps (default none). */
   signal?: AbortSignal;
+  /** Show a progress bar (default true when steps > 20). */
   progress?: boolean;
 }
 

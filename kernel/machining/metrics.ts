@@ -11,6 +11,7 @@ export interface Metrics {
   n: number;
 }
 
+/** MAE, RMSE and Pearson r of `pred` against `y` (same units as the inputs), pooled over all entries. */
 export function metrics(pred: ArrayLike<number>, y: ArrayLike<number>): Metrics {
   if (pred.length !== y.length || y.length === 0)
     throw new InvalidInput(`metrics needs equal, non-empty arrays; got ${pred.length} predictions for ${y.length} targets`);

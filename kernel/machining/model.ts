@@ -126,6 +126,7 @@ export function countParams(m: DeepMachiningModel): { total: number; adapters: n
   return { total, adapters, fineTuned };
 }
 
+/** Dispose every weight variable of the model and empty its variable map (the model is unusable afterwards). */
 export function disposeModel(m: DeepMachiningModel): void {
   for (const v of m.vars.values()) v.dispose();
   m.vars.clear();
@@ -336,7 +337,12 @@ function symbolicInputs(cfg: ModelConfig): ModelInputs {
  */
 export function buildModel(
   config: ConfigName | Partial<ModelConfig> = 'ci-micro',
-  options: { seed?: number; overrides?: Partial<ModelConfig> } = {},
+  options: {
+    /** Seed of the weight initialisation (default 0). */
+    seed?: number;
+    /** Config fields that replace those of `config` (default none; e.g. `{ adapters: true }`). */
+    overrides?: Partial<ModelConfig>;
+  } = {},
 ): DeepMachiningModel {
   const cfg = modelConfig(config, options.overrides);
   const r = rng(options.seed ?? 0);
@@ -364,7 +370,16 @@ export function buildModel(
 let uid = 0;
 
 /** Forward pass. training = true applies dropout (seeded). Returns [B, 1] in label units; the caller owns it. */
-export function forward(m: DeepMachiningModel, inp: ModelInputs, options: { training?: boolean; seed?: number } = {}): tf.Tensor2D {
+export function forward(
+  m: DeepMachiningModel,
+  inp: ModelInputs,
+  options: {
+    /** Apply dropout as in training (default false: inference, dropout off). */
+    training?: boolean;
+    /** Seed of the first dropout mask; each dropout layer uses the next integer (default 0; only used when training). */
+    seed?: number;
+  } = {},
+): tf.Tensor2D {
   const cfg = m.config;
   const [B, cuts, seq, ch] = inp.time.shape;
   if (cuts !== cfg.cuts || ch !== SIGNAL_CHANNELS)

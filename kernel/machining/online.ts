@@ -77,7 +77,10 @@ export async function* online(
   model: DeepMachiningModel,
   norm: NormStats,
   windows: AsyncIterable<SensorWindow> | Iterable<SensorWindow>,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    /** Stops the stream before the next window (default none). */
+    signal?: AbortSignal;
+  } = {},
 ): AsyncGenerator<OnlinePrediction> {
   for await (const w of windows) {
     throwIfAborted(options.signal);

@@ -11,18 +11,27 @@ import { fitNorm, makeWindows, type NormStats } from './data';
 import type { MachineSpec, TaskSpec } from './types';
 
 export interface PretrainOptions {
+  /** Model size (default 'ci-micro'; ours, sized for CPU). */
   config?: ConfigName;
+  /** Seed of the weights, the batch order and (unless `toolSeed` is set) the source tools (default 0). */
   seed?: number;
+  /** The lathe the source tasks run on (default `defaultMachine()`). */
   machine?: MachineSpec;
-  /** Workpieces per source tool life (default 24), window stride (every n-th 0.1-mm window, default 8). */
+  /** Workpieces per source tool life (default 24; ours). */
   pieces?: number;
+  /** Window stride: every n-th 0.1-mm window (default 8; ours). */
   every?: number;
+  /** Optimiser steps, batch 32 (default 150; ours). */
   steps?: number;
+  /** Base learning rate of Adam, cosine-decayed to 0 (default 3e-3; ours). */
   lr?: number;
+  /** Time compression of the recordings: each recorded cut lasts `timeScale` × the physical cut time (default 0.1; ours, for speed). */
   timeScale?: number;
   /** Seed base of the source tools (tool i gets toolSeed + i). */
   toolSeed?: number;
+  /** Aborts pretraining between steps (default none). */
   signal?: AbortSignal;
+  /** Receives one-line progress messages (default none). */
   log?: (s: string) => void;
 }
 

@@ -28,6 +28,7 @@ interface WeightsFile {
   provenance: { command: string; note: string; createdAt: string; licence: string };
 }
 
+/** Write the model's weights, config and normalisation to a JSON file at `path` (read back by loadPretrained), with provenance. */
 export function saveWeights(m: DeepMachiningModel, norm: NormStats, path: string, prov: { command: string; note: string }): void {
   const vars: WeightsFile['vars'] = {};
   for (const [k, v] of m.vars)

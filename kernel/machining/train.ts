@@ -58,13 +58,17 @@ export interface FitOptions {
   steps: number;
   /** Base learning rate (cosine-decayed to 0 over `steps`). */
   lr: number;
+  /** Windows per batch (default 32, the official code's batch size; capped at the number of windows). */
   batch?: number;
+  /** Seed of the batch order and the dropout masks (default 0). */
   seed?: number;
   /** Which variables a step updates (default: all). */
   varFilter?: (name: string) => boolean;
+  /** Aborts the loop between steps (default none). */
   signal?: AbortSignal;
   /** Show a progress bar (default true when steps > 20). */
   progress?: boolean;
+  /** Label of the progress bar (default 'training'). */
   label?: string;
 }
 

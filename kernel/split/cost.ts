@@ -151,7 +151,14 @@ export interface SplitLayers {
  */
 export function splitLayers(
   cfg: SplitConfig,
-  opts: NetworkOptions & { views?: number; fusion?: FusionKind; native?: Shape } = {},
+  opts: NetworkOptions & {
+    /** Number of camera views (default 1). */
+    views?: number;
+    /** How the aggregator fuses views; only 'concat' adds a layer (a 1×1 conv) (default 'max'). */
+    fusion?: FusionKind;
+    /** Shape sent over the link when split = 0, i.e. the sensor's native image (default the network input). */
+    native?: Shape;
+  } = {},
 ): SplitLayers {
   checkConfig(cfg);
   const inC = opts.inChannels ?? 1,

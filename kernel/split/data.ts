@@ -47,7 +47,9 @@ export interface SolidsOptions {
   views?: number;
   /** Image side in pixels. Default 32. */
   size?: number;
+  /** Seed of the class order, shapes, poses, textures and noise (default 0). */
   seed?: number;
+  /** Fields that replace those of DEFAULT_DIFFICULTY (default none; ours). */
   difficulty?: Partial<SolidsDifficulty>;
 }
 

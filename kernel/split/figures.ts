@@ -12,7 +12,15 @@ import type { MultiViewSet } from './data';
 import type { LayerCost, Preset, SplitConfig } from './types';
 
 /** Layer-by-layer costs (MACs, params, activations) as a table. */
-export function layersTable(layers: readonly LayerCost[], opts: { title?: string; caption?: string } = {}): TableFigure {
+export function layersTable(
+  layers: readonly LayerCost[],
+  opts: {
+    /** Table title (default 'Per-layer cost'). */
+    title?: string;
+    /** Caption under the table (default none). */
+    caption?: string;
+  } = {},
+): TableFigure {
   return table({
     title: opts.title ?? 'Per-layer cost',
     caption: opts.caption,
@@ -39,7 +47,10 @@ export function layersTable(layers: readonly LayerCost[], opts: { title?: string
 export function latencyBySplitFigure(
   cfg: SplitConfig,
   presets: readonly (string | Preset)[],
-  opts: CostOptions & { title?: string } = {},
+  opts: CostOptions & {
+    /** Figure title (default 'Latency per split point (stacked: sensor, + link, + aggregator)'). */
+    title?: string;
+  } = {},
 ): { figure: SeriesFigure; table: TableFigure } {
   const P = cfg.phases.length,
     xs = Array.from({ length: P + 1 }, (_, s) => s);
@@ -110,7 +121,10 @@ export function paretoFigure(
   candidates: readonly Candidate[],
   front: readonly Candidate[],
   marks: { label: string; latencySeconds: number; accuracy: number }[] = [],
-  opts: { title?: string } = {},
+  opts: {
+    /** Figure title (default 'Accuracy vs end-to-end latency'). */
+    title?: string;
+  } = {},
 ): SeriesFigure {
   const ev = candidates.filter((c) => c.accuracy !== null);
   check(ev.length > 0, 'paretoFigure: no candidate has an accuracy');
@@ -140,7 +154,14 @@ export function paretoFigure(
 }
 
 /** The selected architecture as three parts: sensor layers, the split module with the bytes it sends, aggregator layers. */
-export function architectureFigure(cfg: SplitConfig, p: Preset, opts: CostOptions & { title?: string } = {}): TableFigure {
+export function architectureFigure(
+  cfg: SplitConfig,
+  p: Preset,
+  opts: CostOptions & {
+    /** Table title (default 'Selected network: split after phase <split> (<latency> ms under <preset>)'). */
+    title?: string;
+  } = {},
+): TableFigure {
   const L = splitLayers(cfg, { ...opts, native: p.nativeImage });
   const c = systemCost(cfg, p, opts);
   const row = (part: string, l: LayerCost) => ({
@@ -175,7 +196,15 @@ export function architectureFigure(cfg: SplitConfig, p: Preset, opts: CostOption
 }
 
 /** A contact sheet of MultiViewSolids: one row per object, one column per view. */
-export function solidsFigure(set: MultiViewSet, opts: { objects?: number; title?: string } = {}): ImageOverlayFigure {
+export function solidsFigure(
+  set: MultiViewSet,
+  opts: {
+    /** Objects shown, one row each with all their views (default 6; capped at the set's size). */
+    objects?: number;
+    /** Figure title (default 'MultiViewSolids: <n> objects × <views> ring views'). */
+    title?: string;
+  } = {},
+): ImageOverlayFigure {
   const n = Math.min(opts.objects ?? 6, set.n),
     S = set.size,
     V = set.views,

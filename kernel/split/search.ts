@@ -60,6 +60,7 @@ function radices(s: SearchSpace): number[] {
   return r;
 }
 
+/** Validate a search space; throws InvalidInput naming the first empty dimension or out-of-range split point. */
 export function checkSpace(s: SearchSpace): void {
   checkInt('space.phases', s?.phases);
   for (const k of ['resolutions', 'widths', 'kernels', 'nPre', 'nPost', 'splits', 'reduces', 'bits'] as const) {
@@ -77,6 +78,7 @@ export function spaceSize(s: SearchSpace): number {
   return radices(s).reduce((a, b) => a * b, 1);
 }
 
+/** The configuration a genome encodes (one choice index per gene, see Genome). */
 export function decode(s: SearchSpace, g: Genome): SplitConfig {
   let i = 0;
   const resolution = s.resolutions[g[i++]!]!;
@@ -97,6 +99,7 @@ function genomeAt(rad: number[], index: number): number[] {
 
 export interface Objective {
   preset: Preset;
+  /** Network and view options of the cost model (default 1 input channel, 10 classes, 1 view, 'max' fusion). */
   cost?: CostOptions;
   /** Feasible only when latency ≤ this (seconds). Default: no latency budget. */
   latencyBudget?: number;
@@ -151,7 +154,12 @@ function checkObjective(o: Objective): void {
 export async function exhaustiveSearch(
   space: SearchSpace,
   o: Objective,
-  opts: { limit?: number; signal?: AbortSignal } = {},
+  opts: {
+    /** Largest space enumerated, in configurations (default 200,000; ours). */
+    limit?: number;
+    /** Aborts the enumeration (checked every 1,024 configurations; default none). */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<SearchResult> {
   checkSpace(space);
   checkObjective(o);
@@ -177,6 +185,7 @@ export async function exhaustiveSearch(
 }
 
 export interface EvolutionOptions {
+  /** Seed of the initial population, crossover and mutation (default 0). */
   seed?: number;
   /** Default 32. */
   population?: number;
@@ -192,7 +201,9 @@ export interface EvolutionOptions {
   maxRejections?: number;
   /** Refine the best by trying every value of each gene in turn until nothing improves. Default true. */
   refine?: boolean;
+  /** Aborts the search between generations (default none). */
   signal?: AbortSignal;
+  /** Called after each generation with its index (from 0), the best so far and the evaluations so far (default none). */
   onGeneration?: (generation: number, best: Candidate | null, evaluated: number) => void;
 }
 

@@ -168,7 +168,15 @@ export function reduce(
   x: tf.Tensor4D,
   kernel: tf.Tensor2D,
   bias: tf.Tensor1D,
-  opts: { reduced: number; bits?: number | null; lo?: number; hi?: number },
+  opts: {
+    reduced: number;
+    /** Quantizer bits b (default none: the reduced features are sent unquantized). */
+    bits?: number | null;
+    /** Lower end of the quantizer range, in the units of the reduced features (no default: required when `bits` is set). */
+    lo?: number;
+    /** Upper end of the quantizer range, in the units of the reduced features (no default: required when `bits` is set). */
+    hi?: number;
+  },
 ): tf.Tensor4D {
   const C = x.shape[3];
   check(kernel.shape[0] >= C, () => `reduce: kernel has ${kernel.shape[0]} input rows; the features have ${C} channels`);

@@ -34,6 +34,7 @@ export interface StudyOptions {
   testImages?: number;
   /** Run the exhaustive oracle and 10 evolution seeds (default true; the notebook turns it off). */
   oracle?: boolean;
+  /** Evolutionary-search seeds compared with the exhaustive oracle, 0..seeds-1 (default 10; only with `oracle`). */
   seeds?: number;
   /** Latency budget as a quantile of the space's latencies under the default preset (default 0.5). */
   budgetQuantile?: number;
@@ -64,6 +65,10 @@ export interface StudyResult {
 const keyOf = (c: SplitConfig) =>
   JSON.stringify({ r: c.resolution, p: c.phases, s: c.split > 0 && c.split < c.phases.length ? [c.split, c.reduce, c.bits] : null });
 
+/**
+ * Run the SplitNets study with the shipped supernet on Fashion-MNIST: search under a latency budget, the oracle check,
+ * the split module's test-accuracy cost per boundary and the latency gain per preset (minutes on CPU with defaults).
+ */
 export async function study(o: StudyOptions = {}): Promise<StudyResult> {
   const t0 = Date.now();
   const { net } = loadShippedSupernet();

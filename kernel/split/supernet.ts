@@ -57,6 +57,11 @@ export interface SplitSlot {
   hi: number;
 }
 
+/**
+ * The weight-sliced SplitNets supernet (arXiv 2204.04705, Sec. 3–4): one set of weights from which every sub-network and
+ * split of the search space is run by slicing (see the module comment). `new Supernet(spec, seed)`: spec fields default
+ * to DEFAULT_SPEC; kernels are He-initialised from `seed` (default 0), biases zero. Owns tf variables: free them with `dispose()`.
+ */
 export class Supernet {
   readonly spec: SupernetSpec;
   /** conv weights by name (`p1.pre0`, `p1.down`, `p1.post0`, …): kernel [K, K, Cmax, Cmax] and bias [Cmax]. */
@@ -321,9 +326,13 @@ export interface TrainOptions {
   x: tf.Tensor4D;
   y: tf.Tensor1D;
   steps: number;
+  /** Images per step, drawn without replacement (default 64; ours; capped at the number of images). */
   batchSize?: number;
+  /** Learning rate of Adam, constant (default 2e-3; ours). */
   learningRate?: number;
+  /** Seed of the batches and the sampled sub-networks (default 0). */
   seed?: number;
+  /** Space the sub-networks are sampled from (default FULL_SPACE). */
   space?: SearchSpace;
   /** Random sub-networks per step besides the largest and smallest (sandwich rule). Default 2. */
   randomPerStep?: number;
@@ -333,8 +342,11 @@ export interface TrainOptions {
   decorate?: (cfg: SplitConfig, r: Rng, role: 'max' | 'min' | 'random') => SplitConfig;
   /** Train only these variables (default: all). */
   variables?: tf.Variable[];
+  /** Show a progress bar (default true; false hides it). */
   progress?: boolean;
+  /** Aborts training between steps (default none). */
   signal?: AbortSignal;
+  /** Called after each step with its index (from 0) and its summed loss (default none). */
   onStep?: (step: number, loss: number) => void;
 }
 

@@ -14,7 +14,16 @@ import { SWS_LAYOUTS, reduction, type SwsEnergy, type SwsLayoutName, type SwsStu
  * Crossbar map of `tile` with, per section (output slot), the bit lines `policy` gives an ADC marked under the
  * section's last row (green bars), and their resolution.
  */
-export function swsCrossbarFigure(layer: MappedLayer, tile: number, opts: { policy?: AdcPolicy; title?: string } = {}): CrossbarMapFigure {
+export function swsCrossbarFigure(
+  layer: MappedLayer,
+  tile: number,
+  opts: {
+    /** ADC resolution policy whose active ADCs are marked (default 'sectionMax'). */
+    policy?: AdcPolicy;
+    /** Figure title (default '<layer>: tile <tile> of <tiles> (<sign mode>, sort <sort>)'). */
+    title?: string;
+  } = {},
+): CrossbarMapFigure {
   const policy = opts.policy ?? 'sectionMax';
   const fig = crossbarMapFigure(layer, tile, { title: opts.title });
   const adc: NonNullable<CrossbarMapFigure['adcActive']> = [];
@@ -36,7 +45,13 @@ export function swsCrossbarFigure(layer: MappedLayer, tile: number, opts: { poli
 const LAYOUT_LABEL: Record<SwsLayoutName, string> = { unsorted: 'unsorted', sorted: 'sorted |q|', remapped: 'sorted + zero remap' };
 
 /** Heatmap layers × layouts: each layer's ADC energy per inference (reference policy, E ∝ 2^b) as a share of the unsorted model's total. */
-export function energyBreakdownFigure(e: SwsEnergy, opts: { title?: string } = {}): HeatmapFigure {
+export function energyBreakdownFigure(
+  e: SwsEnergy,
+  opts: {
+    /** Figure title (default 'ADC energy per layer (sectionMax, E ∝ 2^b), share of the unsorted total'). */
+    title?: string;
+  } = {},
+): HeatmapFigure {
   const total = e.perLayer.reduce((a, l) => a + l.energy.unsorted, 0);
   if (!(total > 0)) throw new InvalidInput(`energyBreakdownFigure: the unsorted layout has no ADC energy (${describe(total)})`);
   const values: number[] = [];
@@ -61,7 +76,14 @@ export function energyBreakdownFigure(e: SwsEnergy, opts: { title?: string } = {
  */
 export function reductionCurveFigure(
   rows: readonly SwsStudyRow[],
-  opts: { policy?: AdcPolicy; models?: AdcEnergyId[]; title?: string } = {},
+  opts: {
+    /** ADC resolution policy plotted (default 'sectionMax'). */
+    policy?: AdcPolicy;
+    /** Energy laws plotted, one curve each (default 'exp2', 'bexp2', 'survey', 'count'). */
+    models?: AdcEnergyId[];
+    /** Figure title (default 'ADC energy reduction of sorted + remapped sections (<policy>)'). */
+    title?: string;
+  } = {},
 ): SeriesFigure {
   const policy = opts.policy ?? 'sectionMax';
   const models = opts.models ?? ['exp2', 'bexp2', 'survey', 'count'];
@@ -91,7 +113,10 @@ export function reductionCurveFigure(
 export function accuracyCurveFigure(
   traces: { name: string; rows: readonly SwsStudyRow[] }[],
   int8Accuracy: number,
-  opts: { title?: string } = {},
+  opts: {
+    /** Figure title (default 'Test accuracy vs sparsity (int8 weights)'). */
+    title?: string;
+  } = {},
 ): SeriesFigure {
   return series({
     title: opts.title ?? 'Test accuracy vs sparsity (int8 weights)',

@@ -57,7 +57,14 @@ export interface PruneResult {
  * Magnitude-prune the Conv2D/Dense kernels of `model` IN PLACE. 'layer' scope (default): every layer at `sparsity`;
  * 'global': one threshold over all kernels. No tensors are left behind.
  */
-export function pruneModel(model: tf.LayersModel, opts: { sparsity: number; scope?: 'layer' | 'global' }): PruneResult {
+export function pruneModel(
+  model: tf.LayersModel,
+  opts: {
+    sparsity: number;
+    /** Magnitude threshold per kernel ('layer', default) or one threshold over all kernels ('global'). */
+    scope?: 'layer' | 'global';
+  },
+): PruneResult {
   if (!(model instanceof tf.LayersModel)) throw new InvalidInput(`model must be a tf.LayersModel, got ${describe(model)}`);
   const sparsity = checkSparsity(opts?.sparsity);
   const scope = opts.scope ?? 'layer';
@@ -115,9 +122,11 @@ export function applyMasks(model: tf.LayersModel, masks: Map<number, Uint8Array>
 export interface PruneFineTuneOptions {
   /** Final sparsity of every pruned kernel (or overall, with scope 'global'). */
   sparsity: number;
+  /** Magnitude threshold per kernel ('layer', default) or one threshold over all kernels ('global'). */
   scope?: 'layer' | 'global';
   /** Training images [n, …] and one-hot labels [n, classes] for the fine-tune (omit both: prune only). */
   x?: tf.Tensor;
+  /** One-hot labels [n, classes] matching `x` (default none: prune only; give both or neither). */
   y?: tf.Tensor;
   /**
    * Gradual pruning steps: sparsity rises linearly s/steps·sparsity, with `epochsPerStep` of masked fine-tuning
@@ -126,10 +135,13 @@ export interface PruneFineTuneOptions {
   steps?: number;
   /** Fine-tune epochs after each step. Default 1. */
   epochsPerStep?: number;
+  /** Images per fine-tune batch (default 64; ours). */
   batchSize?: number;
   /** Adam learning rate. Default 1e-3. */
   learningRate?: number;
+  /** Called after each pruning step with the step (1..steps) and `steps` (default none). */
   progress?: (step: number, steps: number) => void;
+  /** Aborts between pruning steps and fine-tune batches (default none). */
   signal?: AbortSignal;
 }
 

@@ -54,7 +54,14 @@ export interface SwsEnergy {
 /** ADC energy of mapped layers (with their per-inference vector counts) under every layout, policy and energy law. */
 export function swsEnergy(
   layers: readonly LayerUse[],
-  opts: { inputBits?: number; models?: AdcEnergyId[]; sort?: 'abs' | 'signed' } = {},
+  opts: {
+    /** Input bits streamed bit-serially, one conversion per bit per active unit (default 8). */
+    inputBits?: number;
+    /** Energy laws to evaluate (default ENERGY_MODELS: 'exp2', 'bexp2', 'survey', 'count'). */
+    models?: AdcEnergyId[];
+    /** Sort key of the sorted layouts: |q| ('abs', default, the SWS reading of arXiv 2410.11298) or signed q ('signed', an ablation; ours). */
+    sort?: 'abs' | 'signed';
+  } = {},
 ): SwsEnergy {
   const lay = layers.map((u) => ({ vectors: u.vectors, l: swsLayouts(u.layer, opts.sort) }));
   const energy = {} as SwsEnergy['energy'],
@@ -116,15 +123,20 @@ export interface SwsStudyOptions {
    * model (pruned accuracy can then beat the untouched dense model). Needs `fineTune` with images. Default false.
    */
   fineTuneDense?: boolean;
+  /** Crossbar fields that replace those of cim's DEFAULT_CONFIG (default none: 128×128, 1-bit cells, int8 weights, sign-magnitude). */
   config?: Partial<CrossbarConfig>;
+  /** Input bits streamed bit-serially, one conversion per bit per active unit (default 8). */
   inputBits?: number;
+  /** Energy laws to evaluate (default ENERGY_MODELS: 'exp2', 'bexp2', 'survey', 'count'). */
   models?: AdcEnergyId[];
   /**
    * Extra section sizes (rows per section, e.g. [16, 32, 64]) evaluated on the same int8 weights (energy only; a
    * section of S rows = a row band read on its own, with ⌈log2(S + 1)⌉-bit full resolution). Default none.
    */
   sectionRows?: number[];
+  /** Called after each sparsity with the number done and the total (default none). */
   progress?: (done: number, total: number) => void;
+  /** Aborts between sparsities and pruning steps (default none). */
   signal?: AbortSignal;
 }
 

@@ -312,7 +312,10 @@ export function adcAccounts(
 export function adcMvm(
   layer: MappedLayer,
   x: ArrayLike<number>,
-  opts: MvmOptions & { policy?: AdcPolicy } = {},
+  opts: MvmOptions & {
+    /** ADC resolution policy (default 'sectionMax', the reference policy). */
+    policy?: AdcPolicy;
+  } = {},
 ): { y: Float64Array; conversions: number; saturated: number } {
   const policy = checkPolicy(opts.policy ?? 'sectionMax');
   const nBits = checkInt('inputBits', opts.inputBits ?? 8, 1, 30);

@@ -172,6 +172,7 @@ export function buildLargeMixer(): tf.Sequential {
   return patchMixer(1024, 300);
 }
 
+/** A fresh, untrained model of one of the SWS_MODEL_KINDS (Fashion-MNIST input, 10 classes). The caller owns it. */
 export function buildSwsModel(kind: SwsModelKind): tf.Sequential {
   if (kind === 'large') return buildLargeMixer();
   if (kind === 'largepool') return buildLargePoolFormer();
@@ -188,7 +189,13 @@ export function swsModelDir(): string {
 }
 
 /** Load a shipped trained model. The caller owns it (dispose it). */
-export async function loadSwsModel(kind: SwsModelKind, opts: { dir?: string } = {}): Promise<tf.LayersModel> {
+export async function loadSwsModel(
+  kind: SwsModelKind,
+  opts: {
+    /** Folder holding <kind>/model.json (default swsModelDir(), the shipped models). */
+    dir?: string;
+  } = {},
+): Promise<tf.LayersModel> {
   buildSwsModel(kind).dispose(); // validates the kind
   const dir = join(opts.dir ?? swsModelDir(), kind);
   if (!existsSync(join(dir, 'model.json'))) {
