@@ -361,7 +361,7 @@ test('sparsity-pattern: density where nonzeros are, exact bits when zoomed, tile
   await shot('sparsity', 'sparsity-pattern');
 });
 
-test('heatmap: plotly heatmap with every non-null cell annotated, hover shows labels and value', async () => {
+test('heatmap: plotly heatmap with every cell annotated as the static fallback does (null cells as –), hover shows labels and value', async () => {
   const f = fixture<{ values: (number | null)[]; rows: number; cols: number }>('heatmap');
   await mount('heatmap', f);
   assert.ok(plotlyChunkRequested(), 'plotly chunk loaded for the first plotly figure');
@@ -371,13 +371,15 @@ test('heatmap: plotly heatmap with every non-null cell annotated, hover shows la
       types: gd.data.map((d) => d.type),
       rows: gd.data[0]!.z.length,
       cols: gd.data[0]!.z[0]!.length,
-      texts: document.querySelectorAll('#heatmap .heatmaplayer text').length,
+      texts: [...document.querySelectorAll('#heatmap .heatmaplayer text')].map((t) => t.textContent ?? ''),
     };
   });
   assert.deepEqual(info.types, ['heatmap']);
   assert.equal(info.rows, f.rows);
   assert.equal(info.cols, f.cols);
-  assert.equal(info.texts, f.values.filter((v) => v !== null).length);
+  // cell texts come from kernel/viz's fmt, as in the static fallback: a null cell reads '–' in both
+  assert.equal(info.texts.length, f.values.length);
+  assert.equal(info.texts.filter((t) => t === '–').length, f.values.filter((v) => v === null).length, JSON.stringify(info.texts));
   assert.equal(await page.locator('#heatmap .heatmaplayer image').count(), 1);
   // Hover cell (row 4 = fc1, col 2 = "4" bits).
   await page.locator('#heatmap').scrollIntoViewIfNeeded();

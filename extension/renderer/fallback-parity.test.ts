@@ -95,6 +95,6 @@ test('heatmap annotations: the fallback and the renderer print the same cell tex
     f,
     themeFrom((_n, fb) => fb),
   );
-  assert.deepEqual(annots, (spec.data[0]!.customdata as string[][]).flat());
+  assert.deepEqual(annots, (spec.data[0]!.text as string[][]).flat());
   assert.deepEqual(annots, ['0.1235', '2', '12350', '-1', '–', '3.00e-5']);
 });

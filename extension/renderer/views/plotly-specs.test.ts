@@ -22,8 +22,8 @@ test('heatmap spec: z is rows×cols with nulls kept, labels as ticks, hover name
   assert.equal(z[2]![5], null);
   assert.equal(z[1]![3], f.values[1 * 8 + 3]);
   assert.match(String(tr.hovertemplate), /accuracy: %\{z/);
-  assert.equal((tr.text as string[][])[4]![2], 'layer fc1<br>bits 4');
-  assert.equal(tr.texttemplate, '%{customdata}');
+  assert.equal((tr.hovertext as string[][])[4]![2], 'layer fc1<br>bits 4');
+  assert.equal(tr.texttemplate, '%{text}');
   assert.deepEqual((s.layout.yaxis as { ticktext: string[] }).ticktext, f.rowLabels);
   assert.equal((s.layout.yaxis as { autorange: string }).autorange, 'reversed');
   assert.equal((s.layout.font as { color: string }).color, '#cccccc');

@@ -97,7 +97,8 @@ function matrixSpec(
     type: 'heatmap',
     name: o.name,
     z: toMatrix(o.values, rows, cols),
-    text,
+    // row/column names for hover (a heatmap's hover reads hovertext before text); `text` is left for the cell annotations
+    hovertext: text,
     x: [...Array(cols).keys()],
     y: [...Array(rows).keys()],
     colorscale: o.colorscale,
@@ -106,18 +107,19 @@ function matrixSpec(
     hoverongaps: false,
     xgap: cols <= 60 ? 1 : 0,
     ygap: rows <= 60 ? 1 : 0,
-    hovertemplate: `%{text}<br>${plotlyText(o.valueLabel)}: %{z:.4~g}<extra></extra>`,
+    hovertemplate: `%{hovertext}<br>${plotlyText(o.valueLabel)}: %{z:.4~g}<extra></extra>`,
     colorbar: { title: { text: plotlyText(o.valueLabel), side: 'right' }, outlinewidth: 0, tickfont: { color: theme.foreground } },
   };
   // Cell text is unreadable and slow beyond ~50×50 cells: the payload's request is honoured up to that size.
-  // cell text is kernel/viz's fmt (as in the static fallback), passed as customdata rather than a plotly d3 format
+  // Cell text is kernel/viz's fmt (as in the static fallback), passed as the trace's text rather than a plotly d3 format
+  // (a heatmap's texttemplate sees only x, y, z and text — %{customdata} printed '-' in every cell).
   if (o.annotate && rows * cols <= 2500) {
-    trace.customdata = toMatrix(
+    trace.text = toMatrix(
       o.values.map((v) => fmt(v)),
       rows,
       cols,
     );
-    trace.texttemplate = '%{customdata}';
+    trace.texttemplate = '%{text}';
     trace.textfont = { size: Math.max(8, Math.min(12, cellPx * 0.4)) };
   }
   const layout = baseLayout(theme, height);
