@@ -5,7 +5,7 @@
 //   build      esbuild bundles + kernel .d.ts; .vsix (size budget ≤ 40 MiB)        3 min
 //   static     tsc (node + web), eslint import boundaries, prettier, bench schema   4 min
 //   unit       {kernel,extension,bench,scripts}/**/*.test.ts (node:test)           10 min
-//   bench-quick bench/quick.ts: every bench --quick, deterministic keys vs committed  5 min
+//   bench-quick bench/quick.ts: every bench --quick, deterministic keys vs committed  7 min
 //   notebooks  test/notebooks.*.test.ts (runner vs tslab, ipykernel, nbconvert)    8 min
 //   tutorials  test/tutorials.*.test.ts (every notebooks/*.ipynb with defaults)  20 min
 //   browser    test/browser.*.test.ts (renderer and pages in headless Chromium)    5 min
@@ -83,7 +83,7 @@ const SUITES = [
     kind: 'node-test',
     files: () => testFiles((p) => /^(kernel|extension|bench|scripts)\/.*\.test\.ts$/.test(p)),
   },
-  { name: 'bench-quick', budget: 300, kind: 'cmd', cmds: [[process.execPath, ['--import', 'tsx', 'bench/quick.ts']]] },
+  { name: 'bench-quick', budget: 420, kind: 'cmd', cmds: [[process.execPath, ['--import', 'tsx', 'bench/quick.ts']]] },
   { name: 'notebooks', budget: 480, kind: 'node-test', files: () => integration('notebooks') },
   { name: 'tutorials', budget: 1200, kind: 'node-test', files: () => integration('tutorials') },
   { name: 'browser', budget: 300, kind: 'node-test', files: () => integration('browser') },
