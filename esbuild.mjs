@@ -131,6 +131,9 @@ async function buildOne(t) {
 const built = [];
 for (const t of targets) {
   if (only && !only.includes(t.name)) continue;
+  // Start each rebuilt bundle from an empty folder: files an earlier build left (renamed modules, moved assets such as
+  // the old dist/kernel/cim/sws-models) would otherwise ship in the .vsix. Assets and .d.ts are written again below.
+  if (!watch) rmSync(join(root, t.outdir), { recursive: true, force: true });
   const r = await buildOne(t);
   if (r) built.push(r);
 }
