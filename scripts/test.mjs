@@ -11,12 +11,15 @@
 //   browser    test/browser.*.test.ts (renderer and pages in headless Chromium)    5 min
 //   vscode     test/vscode.*.test.ts (extension in code-server + Chromium)        12 min
 //   qemu       test/qemu.*.test.ts (emitted C on a Cortex-M4 under QEMU)           5 min
+// Budgets are kill limits per suite. unit and tutorials run two at a time (EDGELAB_TEST_JOBS, default min(2, cores)):
+// their tests are independent processes (kernels, workers, random ports), and CI has 2 cores; vscode stays serial.
 // Budgets are kill limits per suite. The whole run is expected within TOTAL_BUDGET_S (25 min on the 2-core machine,
 // clean clone, incl. provisioning); the closing table says when it was not.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { ensureApt, APT } from './provision.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,6 +47,8 @@ const testFiles = (pred) =>
 const integration = (name) => testFiles((p) => p.startsWith(`test${'/'}${name}.`) && p.endsWith('.test.ts'));
 
 const TOTAL_BUDGET_S = 25 * 60;
+const JOBS = Math.max(1, Number(process.env.EDGELAB_TEST_JOBS) || Math.min(2, availableParallelism()));
+process.env.EDGELAB_TEST_JOBS = String(JOBS); // read by test/tutorials.notebooks.test.ts
 const SUITES = [
   { name: 'provision', budget: 600, kind: 'fn', fn: () => ensureApt(APT.test) },
   {
@@ -81,6 +86,7 @@ const SUITES = [
     name: 'unit',
     budget: 600,
     kind: 'node-test',
+    concurrency: JOBS,
     files: () => testFiles((p) => /^(kernel|extension|bench|scripts)\/.*\.test\.ts$/.test(p)),
   },
   { name: 'bench-quick', budget: 420, kind: 'cmd', cmds: [[process.execPath, ['--import', 'tsx', 'bench/quick.ts']]] },
@@ -171,7 +177,7 @@ for (const s of SUITES) {
         '--import',
         'tsx',
         '--test',
-        '--test-concurrency=1',
+        `--test-concurrency=${s.concurrency ?? 1}`,
         `--test-timeout=${s.budget * 1000}`,
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
