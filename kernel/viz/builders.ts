@@ -25,9 +25,13 @@ export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 export const COLOR_SCALES: readonly ColorScale[] = ['viridis', 'magma', 'gray', 'rdbu', 'blues'];
 
 interface Common {
+  /** Heading drawn above the figure (default: none). */
   title?: string;
+  /** One line of text under the figure, e.g. what was measured and how (default: none). */
   caption?: string;
+  /** Figure width in CSS pixels, 16–10000 (default: the kind's own, 640 for most kinds). */
   width?: number;
+  /** Figure height in CSS pixels, 16–10000 (default: the kind's own, 480 for most kinds). */
   height?: number;
 }
 
@@ -120,21 +124,31 @@ function flatten(name: string, values: Matrix, rows?: number, cols?: number): { 
 export interface HeatmapOptions extends Common {
   /** Row-major flat (with rows/cols) or an array of rows. null or NaN = missing cell. */
   values: Matrix;
+  /** Number of rows when `values` is flat (default: from `cols`, or the array of rows). */
   rows?: number;
+  /** Number of columns when `values` is flat (default: from `rows`, or the array of rows). */
   cols?: number;
+  /** One label per row (default: row indices). */
   rowLabels?: string[];
+  /** One label per column (default: column indices). */
   colLabels?: string[];
+  /** x-axis (column) title (default: none). */
   xLabel?: string;
+  /** y-axis (row) title (default: none). */
   yLabel?: string;
+  /** Colour-bar title: what a cell's value is, with its unit (default: none). */
   valueLabel?: string;
   /** Default 'viridis'. */
   colorScale?: ColorScale;
+  /** Value at the bottom of the colour scale (default: the smallest value); must be < zmax. */
   zmin?: number;
+  /** Value at the top of the colour scale (default: the largest value). */
   zmax?: number;
   /** Print values inside cells (default: true when ≤ 400 cells). */
   annotate?: boolean;
 }
 
+/** A matrix as coloured cells (values printed inside when small); missing cells drawn blank. Validates and returns the payload. */
 export function heatmap(o: HeatmapOptions): HeatmapFigure {
   check(o != null && typeof o === 'object', 'heatmap: options object required');
   const { v, rows, cols } = flatten('heatmap: values', o.values, o.rows, o.cols);
@@ -173,12 +187,19 @@ export interface SeriesOptions extends Common {
     dash?: SeriesTrace['dash'];
     axis?: SeriesTrace['axis'];
   }[];
+  /** x-axis title with its unit (default: none). */
   xLabel?: string;
+  /** Left y-axis title with its unit (default: none). */
   yLabel?: string;
+  /** Right y-axis title, for traces with `axis: 'y2'` (default: none). */
   y2Label?: string;
+  /** Logarithmic x axis; every x must be > 0 (default false). */
   logX?: boolean;
+  /** Logarithmic left y axis; every y on it must be > 0 (default false). */
   logY?: boolean;
+  /** Labelled points drawn over the traces, in data coordinates (default: none). */
   marks?: SeriesFigure['marks'];
+  /** Labelled horizontal reference lines at y, e.g. a target or the paper's value (default: none). */
   hlines?: SeriesFigure['hlines'];
   /** Traces longer than this are downsampled (evenly, keeping first and last). Default 20000. */
   maxPoints?: number;
@@ -187,6 +208,7 @@ export interface SeriesOptions extends Common {
 const MODES = ['lines', 'markers', 'lines+markers'];
 const DASHES = ['solid', 'dash', 'dot'];
 
+/** Line/marker traces over a shared x axis, optionally a second y axis, log axes, marks and reference lines. */
 export function series(o: SeriesOptions): SeriesFigure {
   check(
     o != null && Array.isArray(o.series) && o.series.length > 0,
@@ -269,23 +291,32 @@ export function checkColor(name: string, c: unknown): string {
 }
 
 export interface ImageOverlayOptions {
+  /** Heading drawn above the image (default: none). */
   title?: string;
+  /** One line of text under the image (default: none). */
   caption?: string;
   /** Image size in pixels (the figure's display size is displayWidth/displayHeight). */
   width: number;
   height: number;
+  /** Values per pixel in `data`: 1 gray, 3 RGB, 4 RGBA (default 1). */
   channels?: 1 | 3 | 4;
+  /** Drawn width in CSS pixels (default: the image width). */
   displayWidth?: number;
+  /** Drawn height in CSS pixels (default: keeps the aspect ratio of displayWidth). */
   displayHeight?: number;
   /** uint8 pixels row-major (or floats in [0,1] when `float` is true). */
   data: ArrayLike<number>;
   /** Interpret data as floats in [0,1] (scaled to 0..255). Default: auto (true for Float32Array/Float64Array). */
   float?: boolean;
+  /** Markers at (x, y) in image pixels, optionally labelled and coloured (default: none), e.g. gaze points. */
   points?: ImageOverlayFigure['points'];
+  /** Rectangles (x, y, w, h) in image pixels, top-left origin (default: none), e.g. detections. */
   boxes?: ImageOverlayFigure['boxes'];
+  /** Arrows from (x, y) by (dx, dy) in image pixels (default: none), e.g. gaze directions. */
   arrows?: ImageOverlayFigure['arrows'];
 }
 
+/** An image (gray, RGB or RGBA pixels) with points, boxes and arrows drawn over it in image-pixel coordinates. */
 export function imageOverlay(o: ImageOverlayOptions): ImageOverlayFigure {
   const width = checkInt('imageOverlay: width', o?.width, 1, 4096);
   const height = checkInt('imageOverlay: height', o.height, 1, 4096);
@@ -349,9 +380,11 @@ const FORMATS = ['int', 'fixed1', 'fixed2', 'fixed3', 'fixed4', 'percent', 'sci'
 export interface TableOptions extends Common {
   columns: (TableColumn | string)[];
   rows: Record<string, string | number | boolean | null | undefined>[];
+  /** Row indices (0-based) to emphasize, e.g. the chosen setting (default: none). */
   highlightRows?: number[];
 }
 
+/** A table of rows keyed by column name (numbers formatted per column); the tour reads 'paper'/'ours' tables as headlines. */
 export function table(o: TableOptions): TableFigure {
   check(
     o != null && Array.isArray(o.columns) && o.columns.length > 0,
@@ -408,6 +441,7 @@ export function table(o: TableOptions): TableFigure {
 export interface CrossbarMapOptions extends Common {
   rows: number;
   cols: number;
+  /** Bits stored per cell: 1 or 2 (default 1). */
   bitsPerCell?: 1 | 2;
   weightBits: number;
   /** Cell states, row-major [rows, cols], each in 0..2^bitsPerCell−1. */
@@ -416,17 +450,23 @@ export interface CrossbarMapOptions extends Common {
   columnBit: ArrayLike<number>;
   /** Per physical column: logical output (−1 = unused column). */
   columnOutput: ArrayLike<number>;
+  /** Per physical column: '+' or '-' array of a differential pair (default: no sign planes shown). */
   columnSign?: ('+' | '-')[];
+  /** Row indices, strictly increasing, where a sorted weight section starts (default: one section). */
   sectionStarts?: number[];
   /** Truthy per cell (row-major). */
   changed?: ArrayLike<number | boolean>;
+  /** Truthy per cell (row-major): a change skipped by bit stucking (default: none). */
   stuck?: ArrayLike<number | boolean>;
+  /** Per section: row range, the physical columns whose ADC fires, and optionally its resolution in bits (default: none). */
   adcActive?: CrossbarMapFigure['adcActive'];
   /** Quantized weights [rows, logicalCols], row-major; logicalCols = max(columnOutput)+1. */
   weights?: ArrayLike<number>;
+  /** Per row: the original input index after sorting, shown on hover (default: identity). */
   rowSource?: number[];
 }
 
+/** One crossbar tile: cell states, which bit and output each physical column holds, and optionally changed/stuck cells, sections and ADC activity. */
 export function crossbarMap(o: CrossbarMapOptions): CrossbarMapFigure {
   const rows = checkInt('crossbarMap: rows', o?.rows, 1, 65536);
   const cols = checkInt('crossbarMap: cols', o.cols, 1, 65536);
@@ -521,10 +561,13 @@ export interface SparsityPatternOptions extends Common {
   cols: number;
   /** One of: a dense row-major matrix, CSR (rowPtr/colIdx) or COO (row/col, optional values: zeros skipped). */
   dense?: ArrayLike<number>;
+  /** The matrix as CSR: rowPtr (rows + 1 offsets) and colIdx (one column index per nonzero). */
   csr?: { rowPtr: ArrayLike<number>; colIdx: ArrayLike<number> };
+  /** The matrix as COO triplets: row and col indices per entry, optional values (zeros are skipped). */
   coo?: { row: ArrayLike<number>; col: ArrayLike<number>; values?: ArrayLike<number> };
   /** Density grid size (default min(rows, 128) × min(cols, 128)). */
   gridRows?: number;
+  /** Density grid columns (default min(cols, 128)). */
   gridCols?: number;
   /** Exact bitmaps: true = the whole matrix when ≤ 1024×1024 (default), false = none, or explicit blocks. */
   exact?: boolean | { row0: number; col0: number; rows: number; cols: number }[];
@@ -536,6 +579,7 @@ export interface SparsityPatternOptions extends Common {
 
 const EXACT_MAX = 1024;
 
+/** Where a sparse matrix's nonzeros are: a density grid, exact bitmaps for small matrices or blocks, and tile statistics of a packing. */
 export function sparsityPattern(o: SparsityPatternOptions): SparsityPatternFigure {
   const rows = checkInt('sparsityPattern: rows', o?.rows, 1);
   const cols = checkInt('sparsityPattern: cols', o.cols, 1);
@@ -691,12 +735,17 @@ export interface CkaMatrixOptions extends Common {
   colLabels: string[];
   /** Row-major flat or array of rows, each in [0, 1] (values within 1e-6 outside are clamped). */
   values: ArrayLike<number> | ArrayLike<number>[];
+  /** Name of the network whose layers are the rows (default: none). */
   rowModel?: string;
+  /** Name of the network whose layers are the columns (default: none). */
   colModel?: string;
+  /** Which CKA was computed, e.g. 'linear' or 'rbf σ=0.5' (default: none shown). */
   ckaKind?: string;
+  /** Cells to outline as [row, col], e.g. the chosen stitch points (default: none). */
   highlight?: [number, number][];
 }
 
+/** Layer-by-layer CKA similarity between two networks, values in [0, 1], with chosen cells outlined. */
 export function ckaMatrix(o: CkaMatrixOptions): CkaMatrixFigure {
   check(
     Array.isArray(o?.rowLabels) && o.rowLabels.length > 0,

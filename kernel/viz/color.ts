@@ -77,6 +77,7 @@ export function colorRgb(scale: ColorScale, t: number): [number, number, number]
   return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
 }
 
+/** CSS colour (#rrggbb) at position t ∈ [0, 1] of a colour scale (t is clamped). */
 export function color(scale: ColorScale, t: number): string {
   const [r, g, b] = colorRgb(scale, t);
   return `#${hex(r)}${hex(g)}${hex(b)}`;

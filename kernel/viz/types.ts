@@ -13,6 +13,7 @@ export const FIGURE_KINDS = ['heatmap', 'series', 'image-overlay', 'table', 'cro
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 export const FIGURE_VERSION = 1 as const;
 
+/** The MIME type of a figure kind's payload in a display bundle, e.g. 'application/vnd.edgelab.heatmap.v1+json'. */
 export function mimeOf(kind: FigureKind): string {
   return `application/vnd.edgelab.${kind}.v1+json`;
 }
