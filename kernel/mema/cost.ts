@@ -133,7 +133,14 @@ export function classTiles(registers: number, M: number, K: number, N: number): 
   const g = registers - 1;
   /** Candidate (x, y) pairs for a two-sided tile with x·f(y) ≤ g: start at the roundings of each side's continuous
    *  optimum with the other side as large as fits, then twice balance one side and refill the other with the freed registers. */
-  const pairs = (LX: number, xStar: number, yMax: (x: number) => number, LY: number, yStar: number, xMax: (y: number) => number): [number, number][] => {
+  const pairs = (
+    LX: number,
+    xStar: number,
+    yMax: (x: number) => number,
+    LY: number,
+    yStar: number,
+    xMax: (y: number) => number,
+  ): [number, number][] => {
     const out: [number, number][] = [];
     const walk = (x: number, y: number): void => {
       for (let r = 0; r < 2 && x >= 1 && y >= 1; r++) {
@@ -163,7 +170,14 @@ export function classTiles(registers: number, M: number, K: number, N: number): 
   const nStar = g / (Math.sqrt(g) + 1),
     kStar = Math.sqrt(2 * g);
   // KMN: x = m, y = n, n(m + 1) ≤ g.
-  const kmn = pairs(M, g / nStar - 1, (m) => Math.floor(g / (m + 1)), N, nStar, (n) => Math.floor(g / n) - 1).map(([m, n]) => nestOf('KMN', m, 1, n));
+  const kmn = pairs(
+    M,
+    g / nStar - 1,
+    (m) => Math.floor(g / (m + 1)),
+    N,
+    nStar,
+    (n) => Math.floor(g / n) - 1,
+  ).map(([m, n]) => nestOf('KMN', m, 1, n));
   // MKN: x = k, y = n, n(k + 1) ≤ g.
   const wk = (k: number): number => Math.floor(g / (k + 1)),
     kw = (w: number): number => Math.floor(g / w) - 1;
@@ -185,7 +199,12 @@ export function classTiles(registers: number, M: number, K: number, N: number): 
  *   NKM ≤ MKN ⇔ M ≤ M_cut_N =  N / (1 + N(1/mA + 2/kA − 1/nB − 2/kB))
  * (a cut-off with a non-positive denominator holds for every size). With one common tile these reduce to `cutoffs`.
  */
-export function classCutoffs(t: ClassTiles, M: number, K: number, N: number): { K_cut_M: number; K_cut_N: number; N_cut_M: number; M_cut_N: number } {
+export function classCutoffs(
+  t: ClassTiles,
+  M: number,
+  K: number,
+  N: number,
+): { K_cut_M: number; K_cut_N: number; N_cut_M: number; M_cut_N: number } {
   const eff = (len: number, x: number): number => len / Math.ceil(len / x);
   const mC = eff(M, t.KMN.m),
     nC = eff(N, t.KMN.n),

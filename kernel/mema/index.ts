@@ -38,4 +38,7 @@ export { emitHarness, type HarnessCase } from './harness';
 export { innerLoopStats, type LoopStats } from './objdump';
 export { LruCache, simulateCache, type CacheConfig, type CacheCounts } from './cache';
 export { emitQ15, emitQ15Harness, q15Counts, Q15_NEST, type Q15Counts } from './q15';
+export { emitCmsisF32, emitCmsisQ15, CMSIS_F32_NAME, CMSIS_Q15_NAME } from './cmsis';
+export { TraceMix, parseObjdump, classify, BRANCH_PENALTY, type Mix, type InsnClass } from './trace';
+export { traceKernels, emitTraceHarness, type TraceCase, type TraceResult } from './qemu';
 export { layerTable, accessesVsCapacity, dramVsCache, candidateTable } from './figures';

@@ -143,7 +143,10 @@ function oracleMismatches(rule: (hw: typeof CORTEX_M4, M: number, K: number, N: 
 }
 
 test('closed-form rule = exhaustive search optimum on the 20 layers, skewed and random shapes (R = 12, 32)', () => {
-  assert.deepEqual(oracleMismatches((hw, M, K, N) => deriveSchedule(hw, M, K, N).nest, [12, 32]), []);
+  assert.deepEqual(
+    oracleMismatches((hw, M, K, N) => deriveSchedule(hw, M, K, N).nest, [12, 32]),
+    [],
+  );
   // the simulator-scored search on small layers (the cost formula is the simulator, proven above; this re-checks it end to end)
   for (const [M, K, N] of [
     [40, 16, 60],
@@ -162,7 +165,10 @@ test('the oracle check catches wrong rules: common-tile cut-offs, a dropped fact
     return t[chooseByCutoffs(t.KMN.m, t.KMN.k, t.KMN.n, M, K, N)];
   };
   const a = oracleMismatches(common, [32]);
-  assert.ok(a.some((s) => s.startsWith('R32 20x8x2310')), `common-tile rule should fail layer 12; failures: ${a.slice(0, 3).join('; ')}`);
+  assert.ok(
+    a.some((s) => s.startsWith('R32 20x8x2310')),
+    `common-tile rule should fail layer 12; failures: ${a.slice(0, 3).join('; ')}`,
+  );
   // (b) C's read-modify-write per K block counted once instead of twice (2/k → 1/k in the cut-offs): picks MKN/NKM too often
   const once = (hw: typeof CORTEX_M4, M: number, K: number, N: number): LoopNest => {
     const t = classTiles(hw.registers, M, K, N);

@@ -18,7 +18,11 @@ import {
 } from './index';
 
 const regNests = candidates(32).filter((n) => JSON.stringify(n.order) === JSON.stringify(nestOf(scheduleName(n), 1, 1, 1).order));
-const SHAPES: [number, number, number][] = [...TINYML_LAYERS_FP32.map((l) => [l.M, l.K, l.N] as [number, number, number]), [256, 256, 256], [512, 512, 512]];
+const SHAPES: [number, number, number][] = [
+  ...TINYML_LAYERS_FP32.map((l) => [l.M, l.K, l.N] as [number, number, number]),
+  [256, 256, 256],
+  [512, 512, 512],
+];
 
 test('only SRAM-feasible schedules: resident tiles ≤ capacity on every layer for 256 KiB, 64 KiB and 32 KiB; fits counted', () => {
   const fits: Record<string, number> = {};
@@ -31,7 +35,10 @@ test('only SRAM-feasible schedules: resident tiles ≤ capacity on every layer f
       assert.equal(d.sram.footprintWords, ms * K + K * ns + ms * ns);
       assert.ok(d.sram.footprintWords <= S, `${hw.name} ${M}x${K}x${N}: ${d.sram.footprintWords} > ${S} words`);
       assert.ok(d.flash.total >= M * K + K * N + M * N, 'backing-store traffic below the compulsory reads/writes');
-      assert.ok(d.register.counts.total >= deriveSchedule(hw, M, K, N).counts.total, 'SRAM tiling cannot beat the unconstrained register optimum');
+      assert.ok(
+        d.register.counts.total >= deriveSchedule(hw, M, K, N).counts.total,
+        'SRAM tiling cannot beat the unconstrained register optimum',
+      );
       if (d.sram.residency === 'whole') fits[hw.name]!++;
     }
   }
@@ -58,7 +65,8 @@ test('register traffic over SRAM tiles = the simulator run tile by tile (indepen
     [nestOf('MKN', 1, 6, 4), 13, 11, 19, 13, 6],
   ] as const) {
     let total = 0;
-    for (let i = 0; i < M; i += ms) for (let j = 0; j < N; j += ns) total += simulate(reg, Math.min(ms, M - i), K, Math.min(ns, N - j)).total;
+    for (let i = 0; i < M; i += ms)
+      for (let j = 0; j < N; j += ns) total += simulate(reg, Math.min(ms, M - i), K, Math.min(ns, N - j)).total;
     assert.equal(tiledRegisterCounts(reg, M, K, N, ms, ns).total, total);
   }
   // backing store, A resident: A once, B once per row panel, C once
@@ -89,5 +97,8 @@ test('closed-form SRAM tiles = exhaustive oracle where the layer does not fit (i
 });
 
 test('too little SRAM for one K-long row and column is a named error', () => {
-  assert.throws(() => deriveTwoLevel({ ...CORTEX_M4, sramBytes: 1024 }, 8, 300, 8), (e: Error) => e instanceof InvalidInput && /601 words/.test(e.message));
+  assert.throws(
+    () => deriveTwoLevel({ ...CORTEX_M4, sramBytes: 1024 }, 8, 300, 8),
+    (e: Error) => e instanceof InvalidInput && /601 words/.test(e.message),
+  );
 });

@@ -205,7 +205,13 @@ export function searchTwoLevel(hw: Hardware, M: number, K: number, N: number, re
       const [res, f] = fa.total <= fb.total ? (['A', fa] as const) : (['B', fb] as const);
       for (const reg of regNests) {
         const r = tiledRegisterCounts(reg, M, K, N, ms, ns);
-        if (better(r, f)) best = { register: choice(reg, r), sram: { residency: res, ms, ns, footprintWords: panelWords(ms, K, ns) }, flash: f, sramWords: S };
+        if (better(r, f))
+          best = {
+            register: choice(reg, r),
+            sram: { residency: res, ms, ns, footprintWords: panelWords(ms, K, ns) },
+            flash: f,
+            sramWords: S,
+          };
       }
     }
   }
