@@ -87,7 +87,9 @@ export async function traceKernels(o: {
   sources: string[];
   cases: TraceCase[];
   fixtures: { startup: string; linkLd: string };
+  /** Kill QEMU after this many milliseconds (default 600000, i.e. 10 min). */
   timeoutMs?: number;
+  /** Aborting kills QEMU and rejects with the abort reason. */
   signal?: AbortSignal;
 }): Promise<TraceResult> {
   const t0 = Date.now();

@@ -17,7 +17,7 @@
  *  - not modelled: stack, code and other buffers sharing the SRAM (the whole capacity is given to the layer), and that a
  *    real MCU writes C to SRAM, not flash (C's write-back is counted as backing-store words).
  */
-import { InvalidInput, checkInt } from '../core/errors';
+import { InvalidInput, checkInt, throwIfAborted } from '../core/errors';
 import { classTiles, chooseClass, cost, costUnchecked, validateHardware } from './cost';
 import { footprint, nestOf, scheduleName, validateShape } from './ir';
 import type { Counts, Hardware, LoopNest, ScheduleChoice, ScheduleName } from './types';
@@ -88,7 +88,10 @@ export function flashCounts(t: SramTiling, M: number, K: number, N: number): Cou
   return cost(nest, M, K, N);
 }
 
-export const sramWordsOf = (hw: Hardware): number => Math.floor(hw.sramBytes / hw.wordBytes);
+/** SRAM capacity of `hw` in words (⌊sramBytes / wordBytes⌋): the budget of the resident SRAM tiles. */
+export function sramWordsOf(hw: Hardware): number {
+  return Math.floor(hw.sramBytes / hw.wordBytes);
+}
 const panelWords = (ms: number, K: number, ns: number): number => ms * K + K * ns + ms * ns;
 
 function choice(reg: LoopNest, counts: Counts): ScheduleChoice {
@@ -179,9 +182,17 @@ export function deriveTwoLevel(hw: Hardware, M: number, K: number, N: number): T
  * Exhaustive oracle for `deriveTwoLevel` (tests and bench only): every register nest (`candidates`, one outer order per
  * class — the simulator tests show the outer order changes no count) × every K-unsplit SRAM tiling (ms ∈ 1..M,
  * ns ∈ 1..N, residency A or B, capacity respected; or 'whole' when everything fits), each scored by summing the exact
- * count formula over the SRAM tiles. Cost grows with the feasible (ms, ns) area: meant for layers that do not fit.
+ * count formula over the SRAM tiles. Cost grows with the feasible (ms, ns) area (seconds per layer): meant for layers that
+ * do not fit. `opts.signal` aborts between rows of A panels; `opts.progress(done, M)` reports them.
  */
-export function searchTwoLevel(hw: Hardware, M: number, K: number, N: number, regNests: LoopNest[]): TwoLevelSchedule {
+export function searchTwoLevel(
+  hw: Hardware,
+  M: number,
+  K: number,
+  N: number,
+  regNests: LoopNest[],
+  opts: { signal?: AbortSignal; progress?: (done: number, total: number) => void } = {},
+): TwoLevelSchedule {
   validateHardware(hw);
   validateShape(M, K, N);
   const S = sramWordsOf(hw);
@@ -197,6 +208,8 @@ export function searchTwoLevel(hw: Hardware, M: number, K: number, N: number, re
     }
   }
   for (let ms = 1; ms <= M; ms++) {
+    throwIfAborted(opts.signal);
+    opts.progress?.(ms - 1, M);
     for (let ns = 1; ns <= N; ns++) {
       if (panelWords(ms, K, ns) > S) break;
       if (ms === M && ns === N) continue; // = 'whole'
