@@ -109,7 +109,12 @@ export const papers: readonly Paper[] = [
     folder: 'kernel/mema',
     notebook: 'notebooks/mema-tinyml.ipynb',
     benchPrefixes: ['mema'],
-    headlineKeys: ['mema.max_ratio_to_lower_bound', 'mema.min_gain_vs_cmsis_baseline'],
+    headlineKeys: [
+      'mema.closed_form_matches_search',
+      'mema.max_ratio_to_lower_bound',
+      'mema.cycle_gain_vs_cmsis_style',
+      'mema.instruction_ratio_qemu',
+    ],
     buildsOn: [],
     status: 'landed',
   },

@@ -33,6 +33,10 @@ import {
   innerLoopStats,
   emitQ15Harness,
   q15Counts,
+  emitCmsisF32,
+  emitCmsisQ15,
+  CMSIS_F32_NAME,
+  traceKernels,
 } from '../kernel/mema';
 
 const FIX = join(__dirname, 'fixtures', 'mema');
@@ -155,7 +159,7 @@ test('Cortex-M4 under QEMU (mps2-an386): 20 layers, analytic + baseline, bit-exa
       '-kernel',
       elf,
     ],
-    { timeout: 180_000, maxBuffer: 1 << 24 },
+    { timeout: 300_000, maxBuffer: 1 << 24 }, // the on-target double-precision reference is slow; shared CI machines are loaded
   );
   const out = q.stdout.toString();
   assert.equal(q.status, 0, `qemu exit ${q.status}: ${out.slice(-500)} ${q.stderr}`);
@@ -253,4 +257,70 @@ test('Q15 4×2×2 SMLAD kernel: host counts = model (layers + 200 random), QEMU 
   const st = innerLoopStats(execFileSync('arm-none-eabi-objdump', ['-d', elf], { maxBuffer: 1 << 26 }).toString(), 'outer_q15_4x2x2_t4x2');
   assert.equal(st.smlad, 8);
   assert.equal(st.intLoads, 6);
+});
+
+test('CMSIS-style baselines: host counts = hand formulas (arm_mat_mult_f32: 2 loads per MAC; fully-connected q15: 2 rows share the vector words), bit-exact', () => {
+  const r = rng(33);
+  const shapes = [...TINYML_LAYERS_FP32.slice(0, 6).map((l) => ({ M: l.M, K: l.K, N: l.N }))];
+  for (let t = 0; t < 60; t++) shapes.push({ M: 1 + r.int(30), K: 1 + r.int(30), N: 1 + r.int(30) });
+  // FP32: one accumulator per output ⇒ every MAC loads one A and one B value; C written once
+  const c = join(dir, 'cf.c'),
+    exe = join(dir, 'cf');
+  writeFileSync(
+    c,
+    emitHarness(
+      [emitCmsisF32().code],
+      shapes.map((s) => ({ kernel: CMSIS_F32_NAME, ...s })),
+    ),
+  );
+  execFileSync('gcc', ['-O1', '-DMEMA_COUNT', '-ffp-contract=off', '-Wall', '-Werror', c, '-o', exe, '-lm']);
+  parse(execFileSync(exe, { maxBuffer: 1 << 24 }).toString()).forEach((l, i) => {
+    const mnk = l.M * l.N * l.K;
+    assert.deepEqual(l.cnt, [mnk, mnk, 0, l.M * l.N], `f32 case ${i}`);
+    assert.equal(l.exact, 1, `f32 case ${i} not bit-exact vs the naive loop`);
+  });
+  // Q15 (K even for the word loads, as the padded layers): per column, each row pair loads K/4·2 vector words + K%4
+  // halfwords, every row K/4·2 words + K%4 halfwords; B transposed once (K·N reads and writes)
+  const q = shapes.map((s) => ({ ...s, K: s.K + (s.K % 2) }));
+  const cq = join(dir, 'cq.c'),
+    exq = join(dir, 'cq');
+  writeFileSync(cq, emitQ15Harness(q, emitCmsisQ15()));
+  execFileSync('gcc', ['-O1', '-DMEMA_COUNT', '-Wall', '-Werror', cq, '-o', exq]);
+  const lines = execFileSync(exq, { maxBuffer: 1 << 24 })
+    .toString()
+    .split('\n')
+    .filter((l) => l.startsWith('qcase '))
+    .map((l) => l.split(/\s+/));
+  assert.equal(lines.length, q.length);
+  lines.forEach((t, i) => {
+    const { M, K, N } = q[i]!;
+    const perRow = 2 * Math.floor(K / 4) + (K % 4);
+    assert.deepEqual(t.slice(6, 11).map(Number), [N * M * perRow, N * Math.ceil(M / 2) * perRow, M * N, K * N, K * N], `q15 case ${i}`);
+    assert.equal(t[14], '1', `q15 case ${i} not bit-exact`);
+  });
+});
+
+test('QEMU trace: FP loads, vmla and stores counted from the execution trace equal the model; ours = CMSIS-style bit for bit', async () => {
+  const [M, K, N] = [20, 12, 30];
+  const nest = deriveSchedule(CORTEX_M4, M, K, N).nest; // 5×5: 20 and 30 are multiples of 5
+  const tr = await traceKernels({
+    sources: [emitFp32(nest).code, emitCmsisF32().code],
+    cases: [
+      { dtype: 'f32', kernel: kernelName(nest), M, K, N },
+      { dtype: 'f32', kernel: CMSIS_F32_NAME, M, K, N },
+    ],
+    fixtures: { startup: join(FIX, 'startup.c'), linkLd: join(FIX, 'link.ld') },
+    timeoutMs: 120_000,
+  });
+  assert.deepEqual(tr.armHash, tr.hostHash);
+  assert.equal(tr.armHash[0], tr.armHash[1], 'same summation order ⇒ identical results');
+  const [ours, base] = tr.mixes as [(typeof tr.mixes)[0], (typeof tr.mixes)[0]];
+  assert.equal(ours.byClass['fp-mac'], M * K * N);
+  assert.equal(base.byClass['fp-mac'], M * K * N);
+  // loads: the simulator's A + B counts for the 5×5 nest; 2·MNK for one accumulator per output
+  const s = simulate(nest, M, K, N);
+  assert.equal(ours.byClass['fp-load'], s.aLoads + s.bLoads);
+  assert.equal(base.byClass['fp-load'], 2 * M * K * N);
+  assert.equal(ours.byClass['fp-store'], M * N);
+  assert.ok(base.cycles > ours.cycles);
 });

@@ -28,7 +28,7 @@ export function q15Counts(M: number, K: number, N: number): Q15Counts {
   return { aLoads: s.aLoads, bLoads: s.bLoads, cStores: s.cStores, transposeReads: t, transposeWrites: t, total: s.total + 2 * t };
 }
 
-const Q15_PRELUDE = `#include <stdint.h>
+export const Q15_PRELUDE = `#include <stdint.h>
 #include <string.h>
 #ifndef MEMA_Q15_PRELUDE
 #define MEMA_Q15_PRELUDE
@@ -105,13 +105,13 @@ void ${name}(const int16_t *A, const int16_t *B, int16_t *C, int M, int K, int N
   return { name, code: parts.join('\n\n') + '\n' };
 }
 
-/** Test main for the Q15 kernel: deterministic full-range inputs, CMSIS-semantics reference, one line per case:
+/** Test main for a Q15 kernel (default ours; same signature as `outer_q15_4x2x2`): deterministic full-range inputs, CMSIS-semantics reference, one line per case:
  *  qcase <i> <M> <K> <N> cnt <A> <BT> <Cst> <Tr> <Tw> hash <fnv1a> exact <0|1> */
-export function emitQ15Harness(cases: { M: number; K: number; N: number }[]): string {
+export function emitQ15Harness(cases: { M: number; K: number; N: number }[], kernel: { name: string; code: string } = emitQ15()): string {
   const maxA = Math.max(...cases.map((c) => c.M * c.K)),
     maxB = Math.max(...cases.map((c) => c.K * c.N)),
     maxC = Math.max(...cases.map((c) => c.M * c.N));
-  return `${emitQ15().code}
+  return `${kernel.code}
 #include <stdio.h>
 #ifdef MEMA_COUNT
 unsigned long long mema_q15_cnt[5];
@@ -129,7 +129,7 @@ int main(void) {
 #ifdef MEMA_COUNT
     memset(mema_q15_cnt, 0, sizeof mema_q15_cnt);
 #endif
-    outer_q15_4x2x2(QA, QB, QC, M, K, N, QS);
+    ${kernel.name}(QA, QB, QC, M, K, N, QS);
     uint32_t h = 2166136261u; int exact = 1;
     for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) {
       uint32_t s = 0;

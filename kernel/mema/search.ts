@@ -1,18 +1,22 @@
 /**
  * Exhaustive search (the referee): every loop order (6 permutations, which fixes the stationary operand)
- * × every tile shape whose register footprint fits, each scored with the exact simulator (not the cost model).
+ * × every tile shape whose register footprint fits, each scored with the exact simulator (or, on request, the exact count
+ * formula). It is the oracle the closed-form rule `deriveSchedule` is tested against.
  * The innermost tile size is 1: the simulator tests show it changes no count, and it only costs registers.
  */
 import { throwIfAborted } from '../core/errors';
 import { ALL_ORDERS, footprint, scheduleName } from './ir';
 import { simulate } from './sim';
-import { validateHardware } from './cost';
+import { cost, validateHardware } from './cost';
 import type { Hardware, LoopNest, ScheduleChoice } from './types';
 
 export interface SearchOptions {
   signal?: AbortSignal;
   /** Called after each loop order with (done, total). */
   progress?: (done: number, total: number) => void;
+  /** How each candidate is scored: 'simulate' (default) walks the loop nest; 'cost' uses the exact count formula, which the
+   *  tests prove equal to the simulator and to the instrumented C (fast enough to search every benchmark layer in a test). */
+  score?: 'simulate' | 'cost';
 }
 
 export function candidates(registers: number): LoopNest[] {
@@ -42,7 +46,7 @@ export function search(hw: Hardware, M: number, K: number, N: number, opts: Sear
   let done = 0;
   for (const nest of cands) {
     throwIfAborted(opts.signal);
-    const counts = simulate(nest, M, K, N);
+    const counts = opts.score === 'cost' ? cost(nest, M, K, N) : simulate(nest, M, K, N);
     const fp = footprint(nest);
     if (!best || counts.total < best.counts.total || (counts.total === best.counts.total && fp < best.footprint)) {
       best = { name: scheduleName(nest), nest, footprint: fp, counts };

@@ -35,7 +35,7 @@ export interface Hardware {
   registers: number;
   /** 32-bit general-purpose registers usable by the Q15 kernel (documentation; not used by the FP32 model). */
   gprs: number;
-  /** SRAM size in bytes (external memory of the register level). */
+  /** SRAM size in bytes: external memory of the register level and the capacity constraint of the two-level model (`deriveTwoLevel`). */
   sramBytes: number;
   /** Word size in bytes (4 for FP32). */
   wordBytes: number;
