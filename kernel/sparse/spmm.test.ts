@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInput } from '../core/errors';
 import { pack, toCsr } from './pack';
-import { csrSpmm, denseGemm, spmm, spmmCounts } from './spmm';
+import { csrSpmm, denseGemm, roskoSpmm as spmm, spmmCounts } from './spmm';
 import { RoskoPool } from './workers';
 import { randomSparse, reference, worstRatio } from './testutil';
 import type { Matrix, Nr } from './types';

@@ -5,8 +5,10 @@
  */
 import { InvalidInput, describe } from '../core/errors';
 import type { MatrixLike } from '../core/matrix';
-import { asMatrix, checkCsr, checkMatrix } from './pack';
-import { NR_CHOICES, type Csr, type Matrix, type Nr, type RoskoPacked, type SpmmOptions } from './types';
+import { chooseKernel, type KernelChoice } from './dispatch';
+import { asMatrix, checkCsr, checkMatrix, toCsr, unpack } from './pack';
+import { readHardware } from './tiles';
+import { NR_CHOICES, type Csr, type Hardware, type Matrix, type Nr, type RoskoPacked, type SpmmOptions } from './types';
 import { getEngine, type Engine } from './wasm';
 
 export interface RoskoPlan {
@@ -99,11 +101,46 @@ export function roskoHeader(e: Engine, slot: number, pl: RoskoPlan, coreLo: numb
 }
 
 /**
- * C = A·B with A Rosko-packed (M×K) and B dense (K×N). Returns C (M×N, a new Float32Array).
- * Single thread; for two workers see RoskoPool (workers.ts). The packed object is treated as immutable: its arrays are
- * uploaded to wasm memory on first use and cached by identity.
+ * C = A·B with A Rosko-packed (M×K) and B dense (K×N), on the kernel the analytic cost model predicts fastest for this
+ * shape, nnz and cache sizes (dispatch.ts: Rosko, CSR or dense GEMM; no run-time timing). `opts.kernel` forces one.
+ * Returns C (M×N, a new Float32Array). With the default column order ('k') every kernel sums each C entry over k in
+ * increasing order with separate f32 multiply and add, so all three give the same bits (dense adds the zero products
+ * too, which can only flip the sign of an exact zero). The CSR / dense forms of A are derived from the packing on first
+ * use and cached with it. Single thread; for two workers see RoskoPool (workers.ts).
  */
-export function spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions = {}): Matrix {
+export function spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions & { kernel?: KernelChoice | 'auto'; hw?: Hardware } = {}): Matrix {
+  const kernel = opts.kernel ?? 'auto';
+  if (!['auto', 'rosko', 'csr', 'dense'].includes(kernel))
+    throw new InvalidInput(`kernel must be 'auto', 'rosko', 'csr' or 'dense', got ${describe(kernel)}`);
+  if (!pk || pk.format !== 'rosko-v1') throw new InvalidInput(`spmm needs a packed A from pack(), got ${describe(pk)}`);
+  const Bm = asMatrix('B', B);
+  const k = kernel === 'auto' ? spmmKernel(pk, Bm.cols, opts.hw) : kernel;
+  if (k === 'rosko') return roskoSpmm(pk, Bm, opts);
+  const f = formsOf(pk);
+  if (k === 'csr') return csrSpmm((f.csr ??= toCsr(f.dense ?? unpack(pk))), Bm, opts);
+  f.dense ??= unpack(pk);
+  return denseGemm(f.dense, Bm, opts);
+}
+const forms = new WeakMap<RoskoPacked, { csr?: Csr; dense?: Matrix }>();
+function formsOf(pk: RoskoPacked): { csr?: Csr; dense?: Matrix } {
+  let f = forms.get(pk);
+  if (!f) forms.set(pk, (f = {}));
+  return f;
+}
+let hwCache: Hardware | null = null;
+
+/** The kernel spmm() runs for this packed A and an N-column B (chooseKernel with the packing's own column count). */
+export function spmmKernel(pk: RoskoPacked, N: number, hw?: Hardware): KernelChoice {
+  const h = hw ?? (hwCache ??= readHardware());
+  const tiles = { mr: pk.mr, nr: pk.nr, mc: pk.mc, kc: pk.kc, nc: pk.nc, p: pk.p };
+  return chooseKernel(h, { M: pk.M, K: pk.K, N: Math.max(1, N), nnz: pk.nnz, ncols: pk.ncols, tiles }).kernel;
+}
+
+/**
+ * The Rosko kernel itself: C = A·B with A Rosko-packed, single thread. The packed object is treated as immutable: its
+ * arrays are uploaded to wasm memory on first use and cached by identity.
+ */
+export function roskoSpmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions = {}): Matrix {
   return runRosko(pk, B, opts, false).C;
 }
 
