@@ -26,6 +26,8 @@ export interface RoskoPlan {
   packB: boolean;
   cp: number;
   c: number;
+  /** B as a float32 matrix (the caller's, not a copy). */
+  B: Matrix;
 }
 
 function checkB(pk: { K: number }, B0: MatrixLike, validate: boolean): Matrix {
@@ -37,7 +39,15 @@ function checkB(pk: { K: number }, B0: MatrixLike, validate: boolean): Matrix {
 }
 
 /** Allocate and stage everything for one Rosko product (B copied in, not yet packed). */
-export function planRosko(e: Engine, pk: RoskoPacked, B0: MatrixLike, opts: SpmmOptions = {}, owner: 'sync' | 'pool' = 'sync'): RoskoPlan {
+export function planRosko(
+  e: Engine,
+  pk: RoskoPacked,
+  B0: MatrixLike,
+  opts: SpmmOptions = {},
+  owner: 'sync' | 'pool' = 'sync',
+  /** pool: how many private C_p sets (one per worker) and whether the caller's threads copy B in themselves */
+  pool: { cpSets: number; copyB: boolean } = { cpSets: 1, copyB: true },
+): RoskoPlan {
   if (!pk || pk.format !== 'rosko-v1') throw new InvalidInput(`spmm needs a packed A from pack(), got ${describe(pk)}`);
   const B = checkB(pk, B0, opts.validate ?? true);
   const N = B.cols;
@@ -52,12 +62,12 @@ export function planRosko(e: Engine, pk: RoskoPacked, B0: MatrixLike, opts: Spmm
   const packB = opts.packB ?? true;
   // unpacked B is read row-major in place; n_r floats of zero padding cover the last row's partial panel
   const [bIn, bp, cp, c] = e.scratch(
-    [(pk.K * N + nr) * 4, packB ? pk.K * npanTotal * nr * 4 : 0, cpStride * pk.p, pk.M * N * 4],
+    [(pk.K * N + nr) * 4, packB ? pk.K * npanTotal * nr * 4 : 0, cpStride * pk.p * pool.cpSets, pk.M * N * 4],
     owner,
   ) as [number, number, number, number];
-  e.f32(bIn, pk.K * N).set(B.data);
+  if (pool.copyB) e.f32(bIn, pk.K * N).set(B.data);
   e.f32(bIn + pk.K * N * 4, nr).fill(0);
-  return { pk, N, nr, nc, npanTotal, cpStride, a, bIn, bp: packB ? bp : bIn, packB, cp, c };
+  return { pk, N, nr, nc, npanTotal, cpStride, a, bIn, bp: packB ? bp : bIn, packB, cp, c, B };
 }
 
 export function packBHeader(
@@ -74,13 +84,23 @@ export function packBHeader(
   return e.header(slot, [bIn, bp, K, N, nr, j0, j1]);
 }
 
-export function roskoHeader(e: Engine, slot: number, pl: RoskoPlan, coreLo: number, coreStep: number): number {
+/** Header for one rosko_n{nr} call: core slices coreLo, coreLo+coreStep, … < p, columns [nLo, nHi), C_p set `cpSet`. */
+export function roskoHeader(
+  e: Engine,
+  slot: number,
+  pl: RoskoPlan,
+  coreLo: number,
+  coreStep: number,
+  nLo = 0,
+  nHi = pl.N,
+  cpSet = 0,
+): number {
   const { pk } = pl;
   const [rowStride, panelStride] = pl.packB ? [pl.nr * 4, pk.K * pl.nr * 4] : [pl.N * 4, pl.nr * 4];
   return e.header(slot, [
     ...pl.a,
     pl.bp,
-    pl.cp,
+    pl.cp + cpSet * pl.cpStride * pk.p,
     pl.c,
     pk.M,
     pk.K,
@@ -97,6 +117,8 @@ export function roskoHeader(e: Engine, slot: number, pl: RoskoPlan, coreLo: numb
     pl.cpStride,
     rowStride,
     panelStride,
+    nLo,
+    nHi,
   ]);
 }
 
