@@ -14,5 +14,7 @@ export { spmm, spmmKernel, roskoSpmm, spmmCounts, csrSpmm, denseGemm } from './s
 export { chooseKernel, kernelCosts, expectedColumns, COSTS as KERNEL_COSTS, type KernelChoice, type Dispatch, type DispatchInput } from './dispatch';
 export { RoskoPool } from './workers';
 export { magnitudePrune, pruneModel, SparseDense, SparseModel } from './layer';
+export { SparseNet } from './net';
+export { realWeightMatrices, transposeKernel, type RealMatrix } from './matrices';
 export { sparsityFigure, speedupFigure } from './figures';
 export { wasmPath } from './wasm';

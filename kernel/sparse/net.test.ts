@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { init, tf } from '../core/backend';
+import { UnsupportedLayer } from '../core/errors';
+import { loadSwsModel } from '../core/models/fashion';
+import { rng } from '../core/rng';
+import { expectNoLeak } from '../core/testing';
+import { pruneModel } from './layer';
+import { SparseNet } from './net';
+
+test('SparseNet: the SWS PoolFormer pruned to 90% gives the tfjs model\'s outputs on Rosko, CSR and dense kernels', async () => {
+  await init({ backend: 'cpu' });
+  const model = await loadSwsModel('widepool');
+  try {
+    // prune the 1×1 convs and the classifier too (pruneModel handles Dense; convs here)
+    for (const l of model.layers)
+      if (l.getClassName() === 'Conv2D' || l.getClassName() === 'Dense') {
+        const [k, ...rest] = l.getWeights();
+        const w = k!.dataSync() as Float32Array;
+        const idx = Array.from(w.keys()).sort((a, b) => Math.abs(w[a]!) - Math.abs(w[b]!));
+        const p = w.slice();
+        for (let i = 0; i < Math.round(0.9 * w.length); i++) p[idx[i]!] = 0;
+        const t = tf.tensor(p, k!.shape);
+        l.setWeights([t, ...rest]);
+        t.dispose();
+      }
+    const net = SparseNet.fromModel(model);
+    assert.deepEqual(
+      net.layers.map((l) => `${l.rows}x${l.cols}`),
+      ['256x49', '256x256', '1024x256', '256x1024', '10x256'],
+    );
+    assert.ok(Math.abs(net.sparsity - 0.9) < 0.005, `sparsity ${net.sparsity}`);
+    const batch = 5;
+    const x = rng(3).normals(batch * 784).map((v) => Math.abs(v));
+    const want = tf.tidy(() => (model.predict(tf.tensor4d(x, [batch, 28, 28, 1])) as ReturnType<typeof tf.tensor>).dataSync().slice());
+    let scale = 0;
+    for (const v of want) scale = Math.max(scale, Math.abs(v));
+    const outs = await expectNoLeak(() => (['rosko', 'auto', 'csr', 'dense'] as const).map((kernel) => net.predict(x, batch, { kernel })));
+    for (const got of outs) {
+      assert.equal(got.length, batch * 10);
+      for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-4 * scale, `logit ${i}: ${got[i]} vs ${want[i]}`);
+    }
+    // the kernels agree with each other to the bit (same summation order), not just within tolerance
+    assert.deepEqual(Array.from(outs[0]!), Array.from(outs[2]!));
+  } finally {
+    model.dispose();
+  }
+  const bad = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, padding: 'same' })] });
+  assert.throws(() => SparseNet.fromModel(bad), UnsupportedLayer);
+  bad.dispose();
+});
