@@ -21,7 +21,10 @@ test('dispatcher: one constructed case per path, each decided by the term the mo
   const rosko = chooseKernel(HW, { M: 512, K: 2048, N: 2048, nnz: nnzAt(512, 2048, 0.9) });
   assert.equal(rosko.kernel, 'rosko', rosko.why);
   // the same product on a machine whose L2 holds B: CSR's lines become L2 hits and it wins — cache sizes are inputs
-  assert.equal(chooseKernel({ ...HW, l2: 64 << 20, l3: 128 << 20 }, { M: 512, K: 2048, N: 2048, nnz: nnzAt(512, 2048, 0.9) }).kernel, 'csr');
+  assert.equal(
+    chooseKernel({ ...HW, l2: 64 << 20, l3: 128 << 20 }, { M: 512, K: 2048, N: 2048, nnz: nnzAt(512, 2048, 0.9) }).kernel,
+    'csr',
+  );
 });
 
 test('dispatcher is a pure function of its inputs and monotone in nnz along a sparsity sweep', () => {
@@ -47,7 +50,7 @@ test('dispatcher is a pure function of its inputs and monotone in nnz along a sp
   assert.throws(() => kernelCosts(HW, { M: 4, K: 4, N: 4, nnz: 17 }), InvalidInput);
 });
 
-test('spmm runs the chosen kernel and every path gives the Rosko kernel\'s bits', () => {
+test("spmm runs the chosen kernel and every path gives the Rosko kernel's bits", () => {
   for (const [M, K, N, d] of [
     [64, 64, 8, 1],
     [96, 300, 40, 0.02],

@@ -11,7 +11,15 @@ export * from './types';
 export { readHardware, tileModel, type TileModelOptions } from './tiles';
 export { pack, unpack, validatePacked, packedBytes, toCsr, csrToDense, checkCsr, coreRows } from './pack';
 export { spmm, spmmKernel, roskoSpmm, spmmCounts, csrSpmm, denseGemm } from './spmm';
-export { chooseKernel, kernelCosts, expectedColumns, COSTS as KERNEL_COSTS, type KernelChoice, type Dispatch, type DispatchInput } from './dispatch';
+export {
+  chooseKernel,
+  kernelCosts,
+  expectedColumns,
+  COSTS as KERNEL_COSTS,
+  type KernelChoice,
+  type Dispatch,
+  type DispatchInput,
+} from './dispatch';
 export { RoskoPool } from './workers';
 export { magnitudePrune, pruneModel, SparseDense, SparseModel } from './layer';
 export { SparseNet } from './net';

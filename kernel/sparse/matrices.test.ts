@@ -11,7 +11,10 @@ import { reference, worstRatio } from './testutil';
 test('transposeKernel: W [in, out] and conv [kh, kw, cin, cout] → Wᵀ [out, in]', () => {
   const A = transposeKernel([1, 2, 3, 4, 5, 6], [3, 2]);
   assert.deepEqual([A.rows, A.cols, ...A.data], [2, 3, 1, 3, 5, 2, 4, 6]);
-  const C = transposeKernel(Float32Array.from({ length: 12 }, (_, i) => i), [1, 2, 2, 3]);
+  const C = transposeKernel(
+    Float32Array.from({ length: 12 }, (_, i) => i),
+    [1, 2, 2, 3],
+  );
   assert.deepEqual([C.rows, C.cols, ...C.data.slice(0, 4)], [3, 4, 0, 3, 6, 9]);
 });
 

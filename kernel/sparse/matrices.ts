@@ -43,7 +43,9 @@ const SWS_LAYERS: Record<string, SwsModelKind> = { widepool: 'widepool', largepo
  * The matrices listed in the header. `which` filters by source ('sws', 'gaze', 'face-api'); `minSize` drops matrices with
  * fewer than that many weights (default 65536).
  */
-export async function realWeightMatrices(opts: { which?: ('sws' | 'gaze' | 'face-api')[]; minSize?: number; swsKinds?: SwsModelKind[] } = {}): Promise<RealMatrix[]> {
+export async function realWeightMatrices(
+  opts: { which?: ('sws' | 'gaze' | 'face-api')[]; minSize?: number; swsKinds?: SwsModelKind[] } = {},
+): Promise<RealMatrix[]> {
   const which = opts.which ?? ['sws', 'gaze', 'face-api'];
   const minSize = opts.minSize ?? 65536;
   const out: RealMatrix[] = [];
@@ -56,7 +58,8 @@ export async function realWeightMatrices(opts: { which?: ('sws' | 'gaze' | 'face
           if (cls !== 'Conv2D' && cls !== 'Dense') continue;
           const k = l.getWeights()[0]!;
           // 1×1 convs and Dense layers with ≥ 64 outputs (the 10-way classifiers are not SpMM-shaped)
-          if (k.size < minSize || k.shape[k.shape.length - 1]! < 64 || (cls === 'Conv2D' && (k.shape[0] !== 1 || k.shape[1] !== 1))) continue;
+          if (k.size < minSize || k.shape[k.shape.length - 1]! < 64 || (cls === 'Conv2D' && (k.shape[0] !== 1 || k.shape[1] !== 1)))
+            continue;
           const A = transposeKernel(k.dataSync() as Float32Array, k.shape);
           out.push({ name: `${kind}/${l.name} (${A.rows}×${A.cols})`, source: `SWS Fashion-MNIST ${kind} (core/models)`, A });
         }
@@ -73,7 +76,8 @@ export async function realWeightMatrices(opts: { which?: ('sws' | 'gaze' | 'face
       const co = t.shape[t.shape.length - 1]!;
       const w = Float32Array.from(t.data as ArrayLike<number>, (v, i) => v * (sc ? (sc.data as Float32Array)[i % co]! : 1));
       const A = transposeKernel(w, t.shape);
-      if (A.data.length >= minSize) out.push({ name: `gaze teacher ${name} (${A.rows}×${A.cols})`, source: 'DFT Gaze teacher (kernel/gaze/weights)', A });
+      if (A.data.length >= minSize)
+        out.push({ name: `gaze teacher ${name} (${A.rows}×${A.cols})`, source: 'DFT Gaze teacher (kernel/gaze/weights)', A });
     }
   }
   if (which.includes('face-api')) {

@@ -5,22 +5,18 @@ import { UnsupportedLayer } from '../core/errors';
 import { loadSwsModel } from '../core/models/fashion';
 import { rng } from '../core/rng';
 import { expectNoLeak } from '../core/testing';
-import { pruneModel } from './layer';
+import { magnitudePrune } from './layer';
 import { SparseNet } from './net';
 
-test('SparseNet: the SWS PoolFormer pruned to 90% gives the tfjs model\'s outputs on Rosko, CSR and dense kernels', async () => {
+test("SparseNet: the SWS PoolFormer pruned to 90% gives the tfjs model's outputs on Rosko, CSR and dense kernels", async () => {
   await init({ backend: 'cpu' });
   const model = await loadSwsModel('widepool');
   try {
-    // prune the 1×1 convs and the classifier too (pruneModel handles Dense; convs here)
+    // every weight layer, convs included (pruneModel handles Dense layers only)
     for (const l of model.layers)
       if (l.getClassName() === 'Conv2D' || l.getClassName() === 'Dense') {
         const [k, ...rest] = l.getWeights();
-        const w = k!.dataSync() as Float32Array;
-        const idx = Array.from(w.keys()).sort((a, b) => Math.abs(w[a]!) - Math.abs(w[b]!));
-        const p = w.slice();
-        for (let i = 0; i < Math.round(0.9 * w.length); i++) p[idx[i]!] = 0;
-        const t = tf.tensor(p, k!.shape);
+        const t = tf.tensor(magnitudePrune(k!.dataSync() as Float32Array, 0.9), k!.shape);
         l.setWeights([t, ...rest]);
         t.dispose();
       }
@@ -31,7 +27,9 @@ test('SparseNet: the SWS PoolFormer pruned to 90% gives the tfjs model\'s output
     );
     assert.ok(Math.abs(net.sparsity - 0.9) < 0.005, `sparsity ${net.sparsity}`);
     const batch = 5;
-    const x = rng(3).normals(batch * 784).map((v) => Math.abs(v));
+    const x = rng(3)
+      .normals(batch * 784)
+      .map((v) => Math.abs(v));
     const want = tf.tidy(() => (model.predict(tf.tensor4d(x, [batch, 28, 28, 1])) as ReturnType<typeof tf.tensor>).dataSync().slice());
     let scale = 0;
     for (const v of want) scale = Math.max(scale, Math.abs(v));

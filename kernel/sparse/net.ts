@@ -73,7 +73,8 @@ export class SparseNet {
       };
       if (cls === 'Dense' || cls === 'Conv2D') {
         const act = (cfg.activation ?? 'linear') as Act;
-        if (act !== 'linear' && act !== 'relu') throw new UnsupportedLayer(`layer ${l.name}: activation ${describe(act)}; SparseNet supports linear and relu`);
+        if (act !== 'linear' && act !== 'relu')
+          throw new UnsupportedLayer(`layer ${l.name}: activation ${describe(act)}; SparseNet supports linear and relu`);
         const [k, b] = l.getWeights();
         const shape = k!.shape;
         let patch = 0;
@@ -81,8 +82,15 @@ export class SparseNet {
           const ks = ([] as number[]).concat(cfg.kernelSize ?? 1),
             st = ([] as number[]).concat(cfg.strides ?? 1);
           const k0 = ks[0]!;
-          if (ks.some((v) => v !== k0) || st.some((v) => v !== k0) || (k0 > 1 && cfg.padding !== 'valid') || cfg.dataFormat === 'channelsFirst')
-            throw new UnsupportedLayer(`layer ${l.name}: only square non-overlapping convs (kernel = strides, valid padding, NHWC) are matrix products here`);
+          if (
+            ks.some((v) => v !== k0) ||
+            st.some((v) => v !== k0) ||
+            (k0 > 1 && cfg.padding !== 'valid') ||
+            cfg.dataFormat === 'channelsFirst'
+          )
+            throw new UnsupportedLayer(
+              `layer ${l.name}: only square non-overlapping convs (kernel = strides, valid padding, NHWC) are matrix products here`,
+            );
           patch = k0;
         }
         const units = shape[shape.length - 1]!,
@@ -102,7 +110,10 @@ export class SparseNet {
         });
       } else if (WEIGHT_FREE.has(cls)) {
         if (cls !== 'InputLayer' && cls !== 'Dropout') steps.push({ kind: 'tf', layer: l });
-      } else throw new UnsupportedLayer(`SparseNet: layer ${l.name} is ${cls}; supported: Dense, non-overlapping Conv2D and ${[...WEIGHT_FREE].join(', ')}`);
+      } else
+        throw new UnsupportedLayer(
+          `SparseNet: layer ${l.name} is ${cls}; supported: Dense, non-overlapping Conv2D and ${[...WEIGHT_FREE].join(', ')}`,
+        );
     }
     if (!steps.some((s) => s.kind === 'weights')) throw new UnsupportedLayer('model has no Dense or Conv2D layer');
     const inShape = (model.inputs[0]!.shape as (number | null)[]).slice(1).map((v) => v ?? 1);
@@ -111,7 +122,9 @@ export class SparseNet {
 
   /** The weight layers: name, shape of Wᵀ and stored nonzeros. */
   get layers(): { name: string; rows: number; cols: number; nnz: number }[] {
-    return this.steps.filter((s): s is WeightStep => s.kind === 'weights').map((s) => ({ name: s.name, rows: s.packed.M, cols: s.packed.K, nnz: s.packed.nnz }));
+    return this.steps
+      .filter((s): s is WeightStep => s.kind === 'weights')
+      .map((s) => ({ name: s.name, rows: s.packed.M, cols: s.packed.K, nnz: s.packed.nnz }));
   }
 
   /** Overall sparsity of the weight layers. */

@@ -90,20 +90,14 @@ test('two workers give the same result as one thread', async () => {
       // each call gets a different B (exact scalings), so stale C scratch from the previous call cannot pass for a result
       const scaled = (f: number) => ({ ...B, data: B.data.map((v) => v * f) });
       const C1 = spmm(pk, B);
-      assert.deepEqual(
-        Array.from((await pool.spmm(pk, scaled(2))).data),
-        Array.from(C1.data.map((v) => v * 2)),
-      );
-      assert.deepEqual(
-        Array.from((await pool.spmm(pk, scaled(4), { packB: false })).data),
-        Array.from(C1.data.map((v) => v * 4)),
-      );
+      assert.deepEqual(Array.from((await pool.spmm(pk, scaled(2))).data), Array.from(C1.data.map((v) => v * 2)));
+      assert.deepEqual(Array.from((await pool.spmm(pk, scaled(4), { packB: false })).data), Array.from(C1.data.map((v) => v * 4)));
       // both splits, B in ordinary or shared memory (then the workers copy it in), packed or row-major B: same bits
       let f = 8;
       for (const split of ['m', 'n'] as const)
         for (const shared of [false, true])
           for (const packB of [true, false]) {
-            const Bs = scaled(f);
+            const Bs: Matrix = scaled(f);
             if (shared) {
               const sab = new Float32Array(new SharedArrayBuffer(Bs.data.byteLength));
               sab.set(Bs.data);
@@ -111,7 +105,11 @@ test('two workers give the same result as one thread', async () => {
             }
             const got = await pool.spmm(pk, Bs, { split, packB });
             assert.ok(got.data.buffer instanceof SharedArrayBuffer, 'C is filled by the workers in shared memory');
-            assert.deepEqual(Array.from(got.data), Array.from(C1.data.map((v) => v * f)), `${M}x${K}x${N} split ${split} shared ${shared} packB ${packB}`);
+            assert.deepEqual(
+              Array.from(got.data),
+              Array.from(C1.data.map((v) => v * f)),
+              `${M}x${K}x${N} split ${split} shared ${shared} packB ${packB}`,
+            );
             f *= 2;
           }
       assert.ok(worstRatio((await pool.spmm(pk, B)).data, reference(A, B)) <= 1);

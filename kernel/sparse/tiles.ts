@@ -232,7 +232,9 @@ export function tileModel(
     const f = Math.sqrt(cap / (mcEff * ncEff * 4));
     const mc2 = Math.max(mr, Math.floor((mcEff * f) / mr) * mr),
       nc2 = Math.max(nr, Math.floor((ncEff * f) / nr) * nr);
-    why.push(`C_p block ${mcEff}×${ncEff} (${((mcEff * ncEff * 4) / 2 ** 20).toFixed(2)} MiB) exceeds ${(cap / 2 ** 10).toFixed(0)} KiB: m_c=${mc2}, n_c=${nc2}`);
+    why.push(
+      `C_p block ${mcEff}×${ncEff} (${((mcEff * ncEff * 4) / 2 ** 20).toFixed(2)} MiB) exceeds ${(cap / 2 ** 10).toFixed(0)} KiB: m_c=${mc2}, n_c=${nc2}`,
+    );
     mc = mc2;
     nc = nc2;
   }

@@ -60,7 +60,11 @@ export class RoskoPool {
    * B in when B itself lives in a SharedArrayBuffer (e.g. the previous pool call's C); otherwise B is copied in once on
    * the calling thread.
    */
-  async spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions & { split?: 'auto' | 'm' | 'n'; minPanelsPerWorker?: number } = {}): Promise<Matrix> {
+  async spmm(
+    pk: RoskoPacked,
+    B: MatrixLike,
+    opts: SpmmOptions & { split?: 'auto' | 'm' | 'n'; minPanelsPerWorker?: number } = {},
+  ): Promise<Matrix> {
     if (this.inFlight) throw new InvalidInput('RoskoPool.spmm: a previous call is still running; await it first');
     const e = this.engine,
       n = this.pool.size;
