@@ -143,3 +143,26 @@ test('malformed inputs give named errors', () => {
   assert.throws(() => csrSpmm(toCsr(A), randomSparse(2, 11, 4, 1)), InvalidInput);
   assert.throws(() => denseGemm(A, randomSparse(2, 13, 4, 1)), InvalidInput);
 });
+
+test("the pool runs the dispatched kernel: CSR and dense split by rows on the workers give the main thread's bits", async () => {
+  const pool = await RoskoPool.create({ workers: 2 });
+  try {
+    for (const [M, K, N, d] of [
+      [37, 53, 41, 0.3],
+      [301, 200, 66, 0.02],
+      [3, 5, 2, 1],
+    ] as const) {
+      const A = randomSparse(M + 1, M, K, d),
+        B = randomSparse(N + 1, K, N, 1);
+      const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
+      const want = Array.from(spmm(pk, B).data);
+      for (const kernel of ['csr', 'dense', 'auto'] as const) {
+        const got = await pool.spmm(pk, B, { kernel });
+        assert.ok(got.data.buffer instanceof SharedArrayBuffer);
+        assert.deepEqual(Array.from(got.data), want, `${M}x${K}x${N} ${kernel}`);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+});

@@ -58,7 +58,7 @@ export function planRosko(
   const npanTotal = Math.ceil(N / nr);
   const maxRows = Math.max(Math.ceil(pk.mc / pk.mr), Math.ceil(Math.ceil(Math.min(pk.p * pk.mc, pk.M) / pk.mr) / pk.p)) * pk.mr;
   const cpStride = maxRows * (nc / nr) * nr * 4;
-  const a = e.upload(pk, [pk.vals, pk.loc, pk.nnzOuter, pk.kInd, pk.tileNnz, pk.tileCols, pk.groupStart]);
+  const a = e.upload(pk, [pk.vals, pk.loc, pk.nnzOuter, pk.kInd, pk.tileNnz, pk.tileCols, pk.groupStart], owner);
   const packB = opts.packB ?? true;
   // unpacked B is read row-major in place; n_r floats of zero padding cover the last row's partial panel
   const [bIn, bp, cp, c] = e.scratch(
@@ -138,16 +138,24 @@ export function spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions & { kerne
   const Bm = asMatrix('B', B);
   const k = kernel === 'auto' ? spmmKernel(pk, Bm.cols, opts.hw) : kernel;
   if (k === 'rosko') return roskoSpmm(pk, Bm, opts);
-  const f = formsOf(pk);
-  if (k === 'csr') return csrSpmm((f.csr ??= toCsr(f.dense ?? unpack(pk))), Bm, opts);
-  f.dense ??= unpack(pk);
-  return denseGemm(f.dense, Bm, opts);
+  if (k === 'csr') return csrSpmm(csrOf(pk), Bm, opts);
+  return denseGemm(denseOf(pk), Bm, opts);
 }
 const forms = new WeakMap<RoskoPacked, { csr?: Csr; dense?: Matrix }>();
 function formsOf(pk: RoskoPacked): { csr?: Csr; dense?: Matrix } {
   let f = forms.get(pk);
   if (!f) forms.set(pk, (f = {}));
   return f;
+}
+/** A's CSR form, derived from the packing once and cached with it. */
+export function csrOf(pk: RoskoPacked): Csr {
+  const f = formsOf(pk);
+  return (f.csr ??= toCsr(f.dense ?? unpack(pk)));
+}
+/** A as a dense matrix, derived from the packing once and cached with it. */
+export function denseOf(pk: RoskoPacked): Matrix {
+  const f = formsOf(pk);
+  return (f.dense ??= unpack(pk));
 }
 let hwCache: Hardware | null = null;
 
