@@ -10,7 +10,7 @@
  *                                     64-byte line of a B row chosen by the column index: from L2 when B (K·N·4 bytes)
  *                                     fits L2, from L3 when it fits L3, else from memory — CSR has no B blocking;
  *                                     memory passes: B copied in, C stored and copied out.
- *   Rosko (KMN loop nest, arXiv:2307.03930 §3, tiles from the analytic model of §4 in tiles.ts):
+ *   Rosko (the KMN loop nest of arXiv:2307.03930 as in the authors' code, tiles from its analytic model in tiles.ts):
  *                                     vector multiply-adds nnz·⌈N/n_r⌉·n_r/4 whose accumulators live in the L1 C tile
  *                                     (a load and a store each: the row comes from `loc`, as in the authors' kernels);
  *                                     per stored column segment and n_r panel one B row load (n_r/4 vectors), so the

@@ -1,7 +1,7 @@
 /**
  * Weight matrices of real trained networks shipped with (or installed by) the project, as Rosko's A = Wᵀ (outputs ×
  * inputs), for benchmarking sparse kernels on the patterns magnitude pruning leaves in real weights rather than on
- * uniform random sparsity (the Rosko paper's own CNN/DLMC runs use pruned real layers, arXiv:2307.03930 §6):
+ * uniform random sparsity (the Rosko paper, arXiv:2307.03930, evaluates magnitude-pruned DNN layers — its DLMC transformer matrices and CNN layers):
  *   - the SWS Fashion-MNIST PoolFormer models (core/models: 'widepool' 1×1 convs 256↔1024, 'largepool' 1024↔4096),
  *   - the DFT Gaze teacher's largest pointwise layers (gaze weights, int8 × per-channel scale, 320↔1280),
  *   - face-api's face-recognition ResNet (a 3×3×256×256 conv as a 256×2304 im2col matrix).

@@ -1,6 +1,6 @@
 /**
  * Two (or more) workers over one shared wasm memory. Either N is split (each worker packs and multiplies its own
- * column panels: one message, no join) or M, as the paper's OpenMP loop (arXiv:2307.03930 §3: every CB block of
+ * column panels: one message, no join) or M, as the OpenMP loop of arXiv:2307.03930's code (every CB block of
  * p·m_c rows is split into p core slices of m_c rows, worker w computes the slices c ≡ w (mod workers) with its own
  * C_p buffer; B packing split by panels, then a join). Copies of B in and C out run inside the workers (see spmm).
  * The threads are a core/workers WorkerPool running worker-entry.ts (bundled as dist/kernel/sparse/worker-entry.js);
