@@ -65,7 +65,7 @@ export const quickCheck: QuickCheck = {
     'rosko.tile_gap_to_sweep': { range: [1, 5] },
     'rosko.real_speedup_vs_best_other_90': { range: [0.1, 10] },
     'rosko.pruned_model_speedup': { range: [0.1, 30] },
-    'rosko.pruned_model_accuracy_gap': { range: [0, 0] },
+    'rosko.pruned_model_accuracy_gap': { range: [0, 1] },
   },
 };
 
