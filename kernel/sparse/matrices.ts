@@ -37,15 +37,22 @@ export function transposeKernel(w: ArrayLike<number>, shape: readonly number[]):
   return { rows: out, cols: inp, data };
 }
 
+export interface RealMatrixOptions {
+  /** Which sources (default all three: 'sws', 'gaze', 'face-api'). */
+  which?: ('sws' | 'gaze' | 'face-api')[];
+  /** Drop matrices with fewer weights than this (default 65536). */
+  minSize?: number;
+  /** SWS model kinds to read (default 'widepool' and 'largepool'). */
+  swsKinds?: SwsModelKind[];
+}
+
 const SWS_LAYERS: Record<string, SwsModelKind> = { widepool: 'widepool', largepool: 'largepool' };
 
 /**
  * The matrices listed in the header. `which` filters by source ('sws', 'gaze', 'face-api'); `minSize` drops matrices with
  * fewer than that many weights (default 65536).
  */
-export async function realWeightMatrices(
-  opts: { which?: ('sws' | 'gaze' | 'face-api')[]; minSize?: number; swsKinds?: SwsModelKind[] } = {},
-): Promise<RealMatrix[]> {
+export async function realWeightMatrices(opts: RealMatrixOptions = {}): Promise<RealMatrix[]> {
   const which = opts.which ?? ['sws', 'gaze', 'face-api'];
   const minSize = opts.minSize ?? 65536;
   const out: RealMatrix[] = [];

@@ -49,6 +49,10 @@ const WEIGHT_FREE = new Set([
   'Activation',
 ]);
 
+/**
+ * A sequential tfjs model whose Dense and non-overlapping Conv2D layers run on the sparse kernels (see the file header):
+ * `SparseNet.fromModel(model).predict(x, batch, { kernel })`, outputs equal to model.predict within float rounding.
+ */
 export class SparseNet {
   private constructor(
     private readonly steps: (WeightStep | TfStep)[],

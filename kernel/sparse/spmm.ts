@@ -130,7 +130,7 @@ export function roskoHeader(
  * too, which can only flip the sign of an exact zero). The CSR / dense forms of A are derived from the packing on first
  * use and cached with it. Single thread; for two workers see RoskoPool (workers.ts).
  */
-export function spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions & { kernel?: KernelChoice | 'auto'; hw?: Hardware } = {}): Matrix {
+export function spmm(pk: RoskoPacked, B: MatrixLike, opts: DispatchedSpmmOptions = {}): Matrix {
   const kernel = opts.kernel ?? 'auto';
   if (!['auto', 'rosko', 'csr', 'dense'].includes(kernel))
     throw new InvalidInput(`kernel must be 'auto', 'rosko', 'csr' or 'dense', got ${describe(kernel)}`);
@@ -140,6 +140,12 @@ export function spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions & { kerne
   if (k === 'rosko') return roskoSpmm(pk, Bm, opts);
   if (k === 'csr') return csrSpmm(csrOf(pk), Bm, opts);
   return denseGemm(denseOf(pk), Bm, opts);
+}
+export interface DispatchedSpmmOptions extends SpmmOptions {
+  /** Which kernel runs (default 'auto': chooseKernel's analytic pick for this shape, nnz and cache sizes). */
+  kernel?: KernelChoice | 'auto';
+  /** Machine for the pick (default: readHardware() of this machine, read once). */
+  hw?: Hardware;
 }
 const forms = new WeakMap<RoskoPacked, { csr?: Csr; dense?: Matrix }>();
 function formsOf(pk: RoskoPacked): { csr?: Csr; dense?: Matrix } {
