@@ -160,8 +160,8 @@ function breakeven(s: number[], sp: number[]): number {
 }
 
 /**
- * ROSKO_BENCH=scaling: only the 2-worker scaling keys, 1 thread vs the 2-worker pool interleaved round by round on the
- * 3 gated shapes at 90% uniform sparsity (a few seconds; run it on an otherwise idle machine). Also records the scaling
+ * ROSKO_BENCH=scaling: only the 2-worker scaling keys, the main-thread spmm vs the 2-worker pool interleaved round by round
+ * on the 7 shapes at 90% uniform sparsity (a few seconds; run it on an otherwise idle machine). Also records the scaling
  * with B read row-major in place (packB: false), which isolates the kernel from the B-packing pass.
  */
 async function scalingOnly(ctx: BenchContext): Promise<void> {
@@ -173,17 +173,18 @@ async function scalingOnly(ctx: BenchContext): Promise<void> {
   const full: number[] = [],
     kernel: number[] = [],
     per: string[] = [];
-  for (const { M, K, N } of SHAPES.filter((x) => x.gated)) {
+  for (const { M, K, N } of SHAPES) {
     const A: Matrix = { rows: M, cols: K, data: r.normals(M * K) };
     for (let i = 0; i < A.data.length; i++) if (r.next() < 0.9) A.data[i] = 0;
     const B: Matrix = { rows: K, cols: N, data: r.normals(K * N) };
     const pk = pack(A, { N, hw });
+    // the shipped spmm vs the pool (both dispatched); then the Rosko kernel with B row-major, 1 thread vs the pool
     const [t1, t2, k1, k2] = await interleaved(
       [
-        () => spmm(pk, B, { validate: false }),
-        () => pool.spmm(pk, B, { validate: false }),
+        () => dispatchedSpmm(pk, B, { validate: false, hw }),
+        () => pool.spmm(pk, B, { validate: false, hw }),
         () => spmm(pk, B, { validate: false, packB: false }),
-        () => pool.spmm(pk, B, { validate: false, packB: false }),
+        () => pool.spmm(pk, B, { validate: false, packB: false, kernel: 'rosko' }),
       ],
       30,
     );
@@ -203,13 +204,13 @@ async function scalingOnly(ctx: BenchContext): Promise<void> {
         value: +geomean(full).toFixed(3),
         unit: 'x',
         baseline: base,
-        notes: `scaling-only run (ROSKO_BENCH=scaling), 90% uniform, geomean of the 3 gated shapes; target ≥ 1.6; ${per.join('; ')}; ${env}`,
+        notes: `scaling-only run (ROSKO_BENCH=scaling): RoskoPool vs the main-thread spmm (both dispatched), 90% uniform, geomean of the ${SHAPES.length} shapes; target ≥ 1.6; ${per.join('; ')}; ${env}`,
       },
       'rosko.scaling_2_workers_rowmajor_b': {
         value: +geomean(kernel).toFixed(3),
         unit: 'x',
         baseline: base,
-        notes: `same with packB: false (no B-packing pass); ${env}`,
+        notes: `the Rosko kernel itself with packB: false (no B-packing pass), 1 thread vs the pool; ${env}`,
       },
     },
     { command: `ROSKO_BENCH=scaling ${ctx.command}` },
