@@ -32,8 +32,8 @@ interface TfStep {
   layer: tfTypes.layers.Layer;
 }
 
-/** Activations: a tfjs tensor (NHWC or [batch, features]) or feature-major floats (features × tokens, tokens = b·h·w). */
-type Act4 = { t: tfTypes.Tensor } | { fm: Float32Array; c: number; b: number; h: number; w: number; flat: boolean };
+/** Activations: a tfjs tensor, or feature-major floats (features × tokens) with the tensor's leading dims (tokens = their product). */
+type Act4 = { t: tfTypes.Tensor } | { fm: Float32Array; c: number; lead: number[] };
 
 const WEIGHT_FREE = new Set([
   'InputLayer',
@@ -167,21 +167,21 @@ export class SparseNet {
   }
 }
 
-/** Feature-major → tensor (NHWC, or [b, c] when flat). */
+/** Feature-major → tensor [...lead, c]. */
 function toTensor(a: Act4): tfTypes.Tensor {
   if ('t' in a) return a.t;
-  const { fm, c, b, h, w, flat } = a;
-  const T = b * h * w;
+  const { fm, c, lead } = a;
+  const T = lead.reduce((x, v) => x * v, 1);
   const y = new Float32Array(T * c);
   for (let f = 0; f < c; f++) {
     const row = f * T;
     for (let t = 0; t < T; t++) y[t * c + f] = fm[row + t]!;
   }
-  return flat ? tf.tensor2d(y, [b, c]) : tf.tensor4d(y, [b, h, w, c]);
+  return tf.tensor(y, [...lead, c]);
 }
 
 function runWeights(s: WeightStep, a: Act4, kernel: KernelChoice | 'auto'): Act4 {
-  let B: Float32Array, b: number, h: number, w: number, flat: boolean;
+  let B: Float32Array, lead: number[];
   const K = s.packed.K;
   if ('t' in a) {
     const t = a.t;
@@ -194,19 +194,16 @@ function runWeights(s: WeightStep, a: Act4, kernel: KernelChoice | 'auto'): Act4
         throw new InvalidInput(`layer ${s.name} expects ${K} input features, got shape ${describe(t.shape)}`);
       B = new Float32Array(K * T);
       for (let i = 0; i < T; i++) for (let k = 0; k < K; k++) B[k * T + i] = data[i * K + k]!;
-      b = t.shape[0]!;
-      h = t.shape.length === 4 ? t.shape[1]! : 1;
-      w = t.shape.length === 4 ? t.shape[2]! : T / b;
-      flat = t.shape.length === 2;
+      lead = t.shape.slice(0, -1);
     } else {
       // im2col of non-overlapping k×k patches, straight into feature-major order: row (i·k + j)·cin + c, column = token
-      const [bb, H, W, C] = t.shape as [number, number, number, number];
+      if (t.shape.length !== 4) throw new InvalidInput(`layer ${s.name} expects an NHWC input, got shape ${describe(t.shape)}`);
+      const [b, H, W, C] = t.shape as [number, number, number, number];
       if (C !== s.cin) throw new InvalidInput(`layer ${s.name} expects ${s.cin} input channels, got ${C}`);
       const k = s.patch;
-      b = bb;
-      h = Math.floor(H / k);
-      w = Math.floor(W / k);
-      flat = false;
+      const h = Math.floor(H / k),
+        w = Math.floor(W / k);
+      lead = [b, h, w];
       const T = b * h * w;
       B = new Float32Array(K * T);
       for (let n = 0; n < b; n++)
@@ -224,9 +221,9 @@ function runWeights(s: WeightStep, a: Act4, kernel: KernelChoice | 'auto'): Act4
   } else {
     if (s.patch > 1) throw new UnsupportedLayer(`layer ${s.name}: a patch conv must follow a tfjs layer or the input`);
     if (a.c !== K) throw new InvalidInput(`layer ${s.name} expects ${K} input features, got ${a.c}`);
-    ({ fm: B, b, h, w, flat } = a);
+    ({ fm: B, lead } = a);
   }
-  const T = b * h * w;
+  const T = lead.reduce((x, v) => x * v, 1);
   const Bm = { rows: K, cols: T, data: B };
   const C = (kernel === 'rosko' ? roskoSpmm(s.packed, Bm, { validate: false }) : spmm(s.packed, Bm, { kernel, validate: false })).data;
   for (let o = 0; o < s.units; o++) {
@@ -235,5 +232,5 @@ function runWeights(s: WeightStep, a: Act4, kernel: KernelChoice | 'auto'): Act4
     if (s.act === 'relu') for (let t = 0; t < T; t++) C[row + t] = Math.max(0, C[row + t]! + bo);
     else if (bo !== 0) for (let t = 0; t < T; t++) C[row + t]! += bo;
   }
-  return { fm: C, c: s.units, b, h, w, flat };
+  return { fm: C, c: s.units, lead };
 }
