@@ -40,9 +40,10 @@ export function ${name}(h: usize): void {
   const M = ${hdr(10)}, K = ${hdr(11)}, N = ${hdr(12)}, mr = ${hdr(13)}, mc = ${hdr(14)}, kc = ${hdr(15)}, nc = ${hdr(16)};
   const p = ${hdr(17)}, coreLo = ${hdr(18)}, coreStep = ${hdr(19)}, Mb = ${hdr(20)}, Kb = ${hdr(21)};
   const rowStride = <usize>${hdr(23)}, panelStride = <usize>${hdr(24)}; // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
+  const nLo = ${hdr(25)}, nHi = ${hdr(26)}; // columns [nLo, nHi) of C (nLo a multiple of n_r): a worker's N slice
   const tileBytes = <usize>(mr * ${NR * 4});
-  for (let n1 = 0; n1 < N; n1 += nc) {
-    const ncb = min(nc, N - n1);
+  for (let n1 = nLo; n1 < nHi; n1 += nc) {
+    const ncb = min(nc, nHi - n1);
     const npan = (ncb + ${NR - 1}) / ${NR};
     for (let b = 0; b < Mb; b++) {
       const m1 = b * p * mc;

@@ -4,13 +4,25 @@
  *   const hw = sparse.readHardware();                      // caches from sysfs, cores
  *   const t = sparse.tileModel(hw, { M, K, N }, density);   // m_r, n_r, m_c, k_c, n_c (the authors' equations)
  *   const pk = sparse.pack(A, { N });                      // A: { rows, cols, data } or CSR
- *   const C = sparse.spmm(pk, B);                          // single thread; sparse.RoskoPool for two workers
+ *   const C = sparse.spmm(pk, B);                          // Rosko, CSR or dense, whichever the cost model picks
+ *   const C2 = sparse.roskoSpmm(pk, B);                    // the Rosko kernel itself; sparse.RoskoPool for two workers
  */
 export * from './types';
 export { readHardware, tileModel, type TileModelOptions } from './tiles';
 export { pack, unpack, validatePacked, packedBytes, toCsr, csrToDense, checkCsr, coreRows } from './pack';
-export { spmm, spmmCounts, csrSpmm, denseGemm } from './spmm';
+export { spmm, spmmKernel, roskoSpmm, spmmCounts, csrSpmm, denseGemm } from './spmm';
+export {
+  chooseKernel,
+  kernelCosts,
+  expectedColumns,
+  COSTS as KERNEL_COSTS,
+  type KernelChoice,
+  type Dispatch,
+  type DispatchInput,
+} from './dispatch';
 export { RoskoPool } from './workers';
 export { magnitudePrune, pruneModel, SparseDense, SparseModel } from './layer';
+export { SparseNet } from './net';
+export { realWeightMatrices, transposeKernel, type RealMatrix } from './matrices';
 export { sparsityFigure, speedupFigure } from './figures';
 export { wasmPath } from './wasm';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInput } from '../core/errors';
 import { pack, toCsr } from './pack';
-import { csrSpmm, denseGemm, spmm, spmmCounts } from './spmm';
+import { csrSpmm, denseGemm, roskoSpmm as spmm, spmmCounts } from './spmm';
 import { RoskoPool } from './workers';
 import { randomSparse, reference, worstRatio } from './testutil';
 import type { Matrix, Nr } from './types';
@@ -82,6 +82,7 @@ test('two workers give the same result as one thread', async () => {
       [37, 53, 41, 0.3],
       [300, 200, 130, 0.1],
       [3, 5, 2, 1],
+      [260, 90, 257, 0.05], // N split with a partial last panel; M split with a short last CB block
     ]) {
       const A = randomSparse(M!, M!, K!, d!),
         B = randomSparse(N!, K!, N!, 1);
@@ -89,14 +90,28 @@ test('two workers give the same result as one thread', async () => {
       // each call gets a different B (exact scalings), so stale C scratch from the previous call cannot pass for a result
       const scaled = (f: number) => ({ ...B, data: B.data.map((v) => v * f) });
       const C1 = spmm(pk, B);
-      assert.deepEqual(
-        (await pool.spmm(pk, scaled(2))).data,
-        C1.data.map((v) => v * 2),
-      );
-      assert.deepEqual(
-        (await pool.spmm(pk, scaled(4), { packB: false })).data,
-        C1.data.map((v) => v * 4),
-      );
+      assert.deepEqual(Array.from((await pool.spmm(pk, scaled(2))).data), Array.from(C1.data.map((v) => v * 2)));
+      assert.deepEqual(Array.from((await pool.spmm(pk, scaled(4), { packB: false })).data), Array.from(C1.data.map((v) => v * 4)));
+      // both splits, B in ordinary or shared memory (then the workers copy it in), packed or row-major B: same bits
+      let f = 8;
+      for (const split of ['m', 'n'] as const)
+        for (const shared of [false, true])
+          for (const packB of [true, false]) {
+            const Bs: Matrix = scaled(f);
+            if (shared) {
+              const sab = new Float32Array(new SharedArrayBuffer(Bs.data.byteLength));
+              sab.set(Bs.data);
+              Bs.data = sab;
+            }
+            const got = await pool.spmm(pk, Bs, { split, packB });
+            assert.ok(got.data.buffer instanceof SharedArrayBuffer, 'C is filled by the workers in shared memory');
+            assert.deepEqual(
+              Array.from(got.data),
+              Array.from(C1.data.map((v) => v * f)),
+              `${M}x${K}x${N} split ${split} shared ${shared} packB ${packB}`,
+            );
+            f *= 2;
+          }
       assert.ok(worstRatio((await pool.spmm(pk, B)).data, reference(A, B)) <= 1);
     }
     // a synchronous call while a pool call holds the shared scratch memory is refused, not corrupted
@@ -106,7 +121,7 @@ test('two workers give the same result as one thread', async () => {
     const running = pool.spmm(pk, B);
     assert.throws(() => spmm(pk, B), InvalidInput);
     await assert.rejects(pool.spmm(pk, B), InvalidInput);
-    assert.deepEqual((await running).data, spmm(pk, B).data);
+    assert.deepEqual(Array.from((await running).data), Array.from(spmm(pk, B).data));
   } finally {
     await pool.close();
   }
@@ -127,4 +142,27 @@ test('malformed inputs give named errors', () => {
   assert.throws(() => spmm({} as never, randomSparse(4, 12, 4, 1)), InvalidInput);
   assert.throws(() => csrSpmm(toCsr(A), randomSparse(2, 11, 4, 1)), InvalidInput);
   assert.throws(() => denseGemm(A, randomSparse(2, 13, 4, 1)), InvalidInput);
+});
+
+test("the pool runs the dispatched kernel: CSR and dense split by rows on the workers give the main thread's bits", async () => {
+  const pool = await RoskoPool.create({ workers: 2 });
+  try {
+    for (const [M, K, N, d] of [
+      [37, 53, 41, 0.3],
+      [301, 200, 66, 0.02],
+      [3, 5, 2, 1],
+    ] as const) {
+      const A = randomSparse(M + 1, M, K, d),
+        B = randomSparse(N + 1, K, N, 1);
+      const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
+      const want = Array.from(spmm(pk, B).data);
+      for (const kernel of ['csr', 'dense', 'auto'] as const) {
+        const got = await pool.spmm(pk, B, { kernel });
+        assert.ok(got.data.buffer instanceof SharedArrayBuffer);
+        assert.deepEqual(Array.from(got.data), want, `${M}x${K}x${N} ${kernel}`);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
 });

@@ -5,8 +5,10 @@
  */
 import { InvalidInput, describe } from '../core/errors';
 import type { MatrixLike } from '../core/matrix';
-import { asMatrix, checkCsr, checkMatrix } from './pack';
-import { NR_CHOICES, type Csr, type Matrix, type Nr, type RoskoPacked, type SpmmOptions } from './types';
+import { chooseKernel, type KernelChoice } from './dispatch';
+import { asMatrix, checkCsr, checkMatrix, toCsr, unpack } from './pack';
+import { readHardware } from './tiles';
+import { NR_CHOICES, type Csr, type Hardware, type Matrix, type Nr, type RoskoPacked, type SpmmOptions } from './types';
 import { getEngine, type Engine } from './wasm';
 
 export interface RoskoPlan {
@@ -24,6 +26,8 @@ export interface RoskoPlan {
   packB: boolean;
   cp: number;
   c: number;
+  /** B as a float32 matrix (the caller's, not a copy). */
+  B: Matrix;
 }
 
 function checkB(pk: { K: number }, B0: MatrixLike, validate: boolean): Matrix {
@@ -35,7 +39,15 @@ function checkB(pk: { K: number }, B0: MatrixLike, validate: boolean): Matrix {
 }
 
 /** Allocate and stage everything for one Rosko product (B copied in, not yet packed). */
-export function planRosko(e: Engine, pk: RoskoPacked, B0: MatrixLike, opts: SpmmOptions = {}, owner: 'sync' | 'pool' = 'sync'): RoskoPlan {
+export function planRosko(
+  e: Engine,
+  pk: RoskoPacked,
+  B0: MatrixLike,
+  opts: SpmmOptions = {},
+  owner: 'sync' | 'pool' = 'sync',
+  /** pool: how many private C_p sets (one per worker) and whether the caller's threads copy B in themselves */
+  pool: { cpSets: number; copyB: boolean } = { cpSets: 1, copyB: true },
+): RoskoPlan {
   if (!pk || pk.format !== 'rosko-v1') throw new InvalidInput(`spmm needs a packed A from pack(), got ${describe(pk)}`);
   const B = checkB(pk, B0, opts.validate ?? true);
   const N = B.cols;
@@ -46,16 +58,16 @@ export function planRosko(e: Engine, pk: RoskoPacked, B0: MatrixLike, opts: Spmm
   const npanTotal = Math.ceil(N / nr);
   const maxRows = Math.max(Math.ceil(pk.mc / pk.mr), Math.ceil(Math.ceil(Math.min(pk.p * pk.mc, pk.M) / pk.mr) / pk.p)) * pk.mr;
   const cpStride = maxRows * (nc / nr) * nr * 4;
-  const a = e.upload(pk, [pk.vals, pk.loc, pk.nnzOuter, pk.kInd, pk.tileNnz, pk.tileCols, pk.groupStart]);
+  const a = e.upload(pk, [pk.vals, pk.loc, pk.nnzOuter, pk.kInd, pk.tileNnz, pk.tileCols, pk.groupStart], owner);
   const packB = opts.packB ?? true;
   // unpacked B is read row-major in place; n_r floats of zero padding cover the last row's partial panel
   const [bIn, bp, cp, c] = e.scratch(
-    [(pk.K * N + nr) * 4, packB ? pk.K * npanTotal * nr * 4 : 0, cpStride * pk.p, pk.M * N * 4],
+    [(pk.K * N + nr) * 4, packB ? pk.K * npanTotal * nr * 4 : 0, cpStride * pk.p * pool.cpSets, pk.M * N * 4],
     owner,
   ) as [number, number, number, number];
-  e.f32(bIn, pk.K * N).set(B.data);
+  if (pool.copyB) e.f32(bIn, pk.K * N).set(B.data);
   e.f32(bIn + pk.K * N * 4, nr).fill(0);
-  return { pk, N, nr, nc, npanTotal, cpStride, a, bIn, bp: packB ? bp : bIn, packB, cp, c };
+  return { pk, N, nr, nc, npanTotal, cpStride, a, bIn, bp: packB ? bp : bIn, packB, cp, c, B };
 }
 
 export function packBHeader(
@@ -72,13 +84,23 @@ export function packBHeader(
   return e.header(slot, [bIn, bp, K, N, nr, j0, j1]);
 }
 
-export function roskoHeader(e: Engine, slot: number, pl: RoskoPlan, coreLo: number, coreStep: number): number {
+/** Header for one rosko_n{nr} call: core slices coreLo, coreLo+coreStep, … < p, columns [nLo, nHi), C_p set `cpSet`. */
+export function roskoHeader(
+  e: Engine,
+  slot: number,
+  pl: RoskoPlan,
+  coreLo: number,
+  coreStep: number,
+  nLo = 0,
+  nHi = pl.N,
+  cpSet = 0,
+): number {
   const { pk } = pl;
   const [rowStride, panelStride] = pl.packB ? [pl.nr * 4, pk.K * pl.nr * 4] : [pl.N * 4, pl.nr * 4];
   return e.header(slot, [
     ...pl.a,
     pl.bp,
-    pl.cp,
+    pl.cp + cpSet * pl.cpStride * pk.p,
     pl.c,
     pk.M,
     pk.K,
@@ -95,15 +117,66 @@ export function roskoHeader(e: Engine, slot: number, pl: RoskoPlan, coreLo: numb
     pl.cpStride,
     rowStride,
     panelStride,
+    nLo,
+    nHi,
   ]);
 }
 
 /**
- * C = A·B with A Rosko-packed (M×K) and B dense (K×N). Returns C (M×N, a new Float32Array).
- * Single thread; for two workers see RoskoPool (workers.ts). The packed object is treated as immutable: its arrays are
- * uploaded to wasm memory on first use and cached by identity.
+ * C = A·B with A Rosko-packed (M×K) and B dense (K×N), on the kernel the analytic cost model predicts fastest for this
+ * shape, nnz and cache sizes (dispatch.ts: Rosko, CSR or dense GEMM; no run-time timing). `opts.kernel` forces one.
+ * Returns C (M×N, a new Float32Array). With the default column order ('k') every kernel sums each C entry over k in
+ * increasing order with separate f32 multiply and add, so all three give the same bits (dense adds the zero products
+ * too, which can only flip the sign of an exact zero). The CSR / dense forms of A are derived from the packing on first
+ * use and cached with it. Single thread; for two workers see RoskoPool (workers.ts).
  */
-export function spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions = {}): Matrix {
+export function spmm(pk: RoskoPacked, B: MatrixLike, opts: DispatchedSpmmOptions = {}): Matrix {
+  const kernel = opts.kernel ?? 'auto';
+  if (!['auto', 'rosko', 'csr', 'dense'].includes(kernel))
+    throw new InvalidInput(`kernel must be 'auto', 'rosko', 'csr' or 'dense', got ${describe(kernel)}`);
+  if (!pk || pk.format !== 'rosko-v1') throw new InvalidInput(`spmm needs a packed A from pack(), got ${describe(pk)}`);
+  const Bm = asMatrix('B', B);
+  const k = kernel === 'auto' ? spmmKernel(pk, Bm.cols, opts.hw) : kernel;
+  if (k === 'rosko') return roskoSpmm(pk, Bm, opts);
+  if (k === 'csr') return csrSpmm(csrOf(pk), Bm, opts);
+  return denseGemm(denseOf(pk), Bm, opts);
+}
+export interface DispatchedSpmmOptions extends SpmmOptions {
+  /** Which kernel runs (default 'auto': chooseKernel's analytic pick for this shape, nnz and cache sizes). */
+  kernel?: KernelChoice | 'auto';
+  /** Machine for the pick (default: readHardware() of this machine, read once). */
+  hw?: Hardware;
+}
+const forms = new WeakMap<RoskoPacked, { csr?: Csr; dense?: Matrix }>();
+function formsOf(pk: RoskoPacked): { csr?: Csr; dense?: Matrix } {
+  let f = forms.get(pk);
+  if (!f) forms.set(pk, (f = {}));
+  return f;
+}
+/** A's CSR form, derived from the packing once and cached with it. */
+export function csrOf(pk: RoskoPacked): Csr {
+  const f = formsOf(pk);
+  return (f.csr ??= toCsr(f.dense ?? unpack(pk)));
+}
+/** A as a dense matrix, derived from the packing once and cached with it. */
+export function denseOf(pk: RoskoPacked): Matrix {
+  const f = formsOf(pk);
+  return (f.dense ??= unpack(pk));
+}
+let hwCache: Hardware | null = null;
+
+/** The kernel spmm() runs for this packed A and an N-column B (chooseKernel with the packing's own column count). */
+export function spmmKernel(pk: RoskoPacked, N: number, hw?: Hardware): KernelChoice {
+  const h = hw ?? (hwCache ??= readHardware());
+  const tiles = { mr: pk.mr, nr: pk.nr, mc: pk.mc, kc: pk.kc, nc: pk.nc, p: pk.p };
+  return chooseKernel(h, { M: pk.M, K: pk.K, N: Math.max(1, N), nnz: pk.nnz, ncols: pk.ncols, tiles }).kernel;
+}
+
+/**
+ * The Rosko kernel itself: C = A·B with A Rosko-packed, single thread. The packed object is treated as immutable: its
+ * arrays are uploaded to wasm memory on first use and cached by identity.
+ */
+export function roskoSpmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions = {}): Matrix {
   return runRosko(pk, B, opts, false).C;
 }
 

@@ -88,3 +88,27 @@ test('tileModel: picks alg by density, clamps, explains, rejects bad input', () 
   assert.throws(() => tileModel(hw, { M: 4, K: 4, N: 4 }, NaN), InvalidInput);
   assert.throws(() => tileModel(hw, { M: 4, K: 4, N: 4 }, 0.5, { nr: 24 as 16 }), InvalidInput);
 });
+
+test("C_p cap: a core's C_p block is shrunk into L2 (2048×512×2048 at 90% picks an 8 MiB block uncapped)", () => {
+  const hw = { l1: 48 << 10, l2: 1 << 20, l3: 32 << 20, cores: 2, source: 'test' };
+  const raw = tileModel(hw, { M: 2048, K: 512, N: 2048 }, 0.1, { maxCpBytes: 0 });
+  assert.ok(raw.mc * raw.nc * 4 >= 8 << 20, `uncapped ${raw.mc}×${raw.nc}`);
+  const t = tileModel(hw, { M: 2048, K: 512, N: 2048 }, 0.1);
+  assert.ok(t.mc * t.nc * 4 <= hw.l2, `capped ${t.mc}×${t.nc}`);
+  assert.equal(t.mc % t.mr, 0);
+  assert.equal(t.nc % t.nr, 0);
+  assert.ok(
+    t.mc >= 2 * t.mr && t.nc >= 4 * t.nr && t.mc < raw.mc && t.nc < raw.nc,
+    `shrunk in both dimensions, not to a sliver: ${t.mc}×${t.nc}`,
+  );
+  assert.match(t.why.join('\n'), /exceeds/);
+  // a block already within L2 is left alone
+  const small = tileModel(hw, { M: 512, K: 512, N: 256 }, 0.1);
+  assert.deepEqual(
+    [small.mc, small.nc],
+    [
+      tileModel(hw, { M: 512, K: 512, N: 256 }, 0.1, { maxCpBytes: 0 }).mc,
+      tileModel(hw, { M: 512, K: 512, N: 256 }, 0.1, { maxCpBytes: 0 }).nc,
+    ],
+  );
+});

@@ -164,6 +164,8 @@ export interface TileModelOptions {
    *  2·m_r rows tall, so B panels are re-streamed for each of M/(2·m_r) blocks; we keep the small-M clamp instead). */
   quirks?: boolean;
   sizeFact?: number;
+  /** Largest C_p block per core in bytes (default: L2; 0 = no cap, the authors' tiles). */
+  maxCpBytes?: number;
 }
 
 /**
@@ -218,6 +220,24 @@ export function tileModel(
   mc = Math.max(mr, mc);
   kc = Math.max(1, Math.min(kc, K));
   nc = Math.max(nr, nc - (nc % nr));
+  // C_p cap (ours): the authors' equations keep a core's C_p block (m_c × n_c) in L3 ("C stationary"); in wasm, where the
+  // C microtile is read and written through memory on every multiply-add, a C_p larger than L2 is re-fetched from L3 on
+  // every k_c block and panel. A sweep on 2048×512×2048 and 1024³ at 90 % (bench ROSKO_BENCH=sweep) found the analytic
+  // 8 MiB / 2.2 MiB blocks 1.2–1.4× slower than blocks within L2, so m_c and n_c shrink by the same factor until
+  // m_c·min(n_c, N)·4 ≤ maxCpBytes (default L2).
+  const cap = opts.maxCpBytes ?? hw.l2;
+  const ncEff = Math.min(nc, Math.ceil(N / nr) * nr);
+  const mcEff = Math.min(mc, Math.ceil(M / cores / mr) * mr || mr);
+  if (cap > 0 && mcEff * ncEff * 4 > cap) {
+    const f = Math.sqrt(cap / (mcEff * ncEff * 4));
+    const mc2 = Math.max(mr, Math.floor((mcEff * f) / mr) * mr),
+      nc2 = Math.max(nr, Math.floor((ncEff * f) / nr) * nr);
+    why.push(
+      `C_p block ${mcEff}×${ncEff} (${((mcEff * ncEff * 4) / 2 ** 20).toFixed(2)} MiB) exceeds ${(cap / 2 ** 10).toFixed(0)} KiB: m_c=${mc2}, n_c=${nc2}`,
+    );
+    mc = mc2;
+    nc = nc2;
+  }
   if (mc !== raw.mc || kc !== raw.kc || nc !== raw.nc) why.push(`clamped to m_c=${mc}, k_c=${kc}, n_c=${nc}`);
   return { mr, nr, mc, kc, nc, p: cores, alg, raw, why };
 }

@@ -109,7 +109,9 @@ export interface PackOptions {
 }
 
 export interface SpmmOptions {
+  /** Microtile width n_r (default: the packing's, from the tile model; one of NR_CHOICES). */
   nr?: Nr;
+  /** Columns of C per CB block n_c (default: the packing's, from the tile model; rounded down to a multiple of n_r). */
   nc?: number;
   /** Pack B into K×n_r panels before the kernel (default true, as the paper's pack_B). false: the kernel reads B
    *  row-major where it was copied (one pass less over B; pays off at very high sparsity, where few B rows are read). */

@@ -84,9 +84,11 @@ export class Engine {
    * Upload typed arrays of a persistent object (cached by object identity). Returns their byte offsets.
    * When the arena would not fit, the cache is dropped and uploads restart at the bottom.
    */
-  upload(key: object, arrays: ArrayBufferView[]): number[] {
+  upload(key: object, arrays: ArrayBufferView[], owner: 'sync' | 'pool' = 'sync'): number[] {
     const hit = this.cache.get(key);
     if (hit && hit.gen === this.generation) return hit.ptrs;
+    // a new upload moves the arena top into the scratch a running pool call is using
+    this.guard(owner);
     const need = arrays.reduce((s, a) => s + align(a.byteLength), 0);
     if (this.persistTop + need > (MAX_PAGES * PAGE) / 2) {
       this.generation++;
@@ -104,12 +106,17 @@ export class Engine {
     return ptrs;
   }
 
-  /** Scratch regions above the persistent arena (valid until the next call). */
-  scratch(bytes: number[], owner: 'sync' | 'pool' = 'sync'): number[] {
+  /** Throws when a pool call owns the memory and a synchronous call (owner 'sync') wants it: call before upload/scratch. */
+  guard(owner: 'sync' | 'pool' = 'sync'): void {
     if (this.busy && owner === 'sync')
       throw new InvalidInput(
         'a RoskoPool.spmm call is still running on the shared wasm memory; await it before calling spmm/csrSpmm/denseGemm',
       );
+  }
+
+  /** Scratch regions above the persistent arena (valid until the next call). */
+  scratch(bytes: number[], owner: 'sync' | 'pool' = 'sync'): number[] {
+    this.guard(owner);
     let top = this.persistTop;
     const out = bytes.map((b) => {
       const o = top;

@@ -1,17 +1,29 @@
 /**
- * Two (or more) workers over one shared wasm memory, partitioned as the paper's OpenMP loop: every CB block of
- * p·m_c rows is split into p core slices of m_c rows, and worker w computes the slices c ≡ w (mod workers), with its
- * own C_p buffer, and unpacks its own rows of C. B packing is split by panels between the workers (then a join).
+ * Two (or more) workers over one shared wasm memory. Either N is split (each worker packs and multiplies its own
+ * column panels: one message, no join) or M, as the OpenMP loop of arXiv:2307.03930's code (every CB block of
+ * p·m_c rows is split into p core slices of m_c rows, worker w computes the slices c ≡ w (mod workers) with its own
+ * C_p buffer; B packing split by panels, then a join). Copies of B in and C out run inside the workers (see spmm).
  * The threads are a core/workers WorkerPool running worker-entry.ts (bundled as dist/kernel/sparse/worker-entry.js);
  * each instantiates the engine's WebAssembly.Module over the engine's shared memory.
  */
-import { checkInt, InvalidInput } from '../core/errors';
+import { checkInt, describe, InvalidInput } from '../core/errors';
 import { WorkerPool, workerEntry } from '../core/workers';
 import type { MatrixLike } from '../core/matrix';
-import { packBHeader, planRosko, roskoHeader } from './spmm';
-import type { Matrix, RoskoPacked, SpmmOptions } from './types';
+import type { KernelChoice } from './dispatch';
+import { asMatrix, checkMatrix, coreRows } from './pack';
+import { csrOf, denseOf, packBHeader, planRosko, roskoHeader, spmmKernel } from './spmm';
+import type { Hardware, Matrix, RoskoPacked, SpmmOptions } from './types';
 import { getEngine, type Engine } from './wasm';
-import type { RoskoTask } from './worker-entry';
+import type { CopySpec, RoskoTask } from './worker-entry';
+
+export interface PoolSpmmOptions extends SpmmOptions {
+  /** Kernel (default 'auto': the same analytic choice as spmm(), so the pool runs what the main thread would). */
+  kernel?: KernelChoice | 'auto';
+  hw?: Hardware;
+  /** Rosko only: split N or M (default 'auto': N when there are ≥ minPanelsPerWorker n_r-panels per worker). */
+  split?: 'auto' | 'm' | 'n';
+  minPanelsPerWorker?: number;
+}
 
 export class RoskoPool {
   private constructor(
@@ -39,47 +51,162 @@ export class RoskoPool {
     return this.pool.size;
   }
 
-  private async call(w: number, fn: string, h: number): Promise<void> {
+  private async call(w: number, task: RoskoTask): Promise<void> {
     this.inFlight++;
     try {
-      await this.pool.run({ fn, h }, { worker: w });
+      await this.pool.run(task, { worker: w });
     } finally {
       this.inFlight--;
     }
   }
 
-  /** C = A·B on the pool's workers (same result as spmm()). Only one call at a time per pool. */
-  async spmm(pk: RoskoPacked, B: MatrixLike, opts: SpmmOptions = {}): Promise<Matrix> {
+  /**
+   * C = A·B on the pool's workers, on the kernel spmm() would pick on the main thread (same bits; `kernel` forces one).
+   * Only one call at a time per pool. CSR and dense split rows (see rowSplit). Rosko splits by N (each worker packs its own B panels and computes every row for its columns: one message per worker,
+   * no join) whenever there are at least `minPanelsPerWorker` n_r-panels per worker; otherwise by M as the paper's OpenMP
+   * loop (core slices c ≡ w mod workers of every CB block; B panels packed in parallel, then a join). Each worker copies
+   * its part of C out of wasm memory into the result (a SharedArrayBuffer-backed Float32Array), and copies its columns of
+   * B in when B itself lives in a SharedArrayBuffer (e.g. the previous pool call's C); otherwise B is copied in once on
+   * the calling thread.
+   */
+  async spmm(pk: RoskoPacked, B: MatrixLike, opts: PoolSpmmOptions = {}): Promise<Matrix> {
     if (this.inFlight) throw new InvalidInput('RoskoPool.spmm: a previous call is still running; await it first');
+    if (this.engine.busy) throw new InvalidInput('RoskoPool.spmm: another pool call is running on the shared wasm memory; await it first');
+    const kernel = opts.kernel ?? 'auto';
+    if (!['auto', 'rosko', 'csr', 'dense'].includes(kernel))
+      throw new InvalidInput(`kernel must be 'auto', 'rosko', 'csr' or 'dense', got ${describe(kernel)}`);
+    const Bm = asMatrix('B', B);
+    const k = kernel === 'auto' ? spmmKernel(pk, Bm.cols, opts.hw) : kernel;
+    return k === 'rosko' ? this.rosko(pk, Bm, opts) : this.rowSplit(k, pk, Bm, opts);
+  }
+
+  /**
+   * CSR or dense GEMM on the workers, rows split between them (CSR: by equal nonzero counts). B is copied in once on the
+   * calling thread (both kernels read all of B for every row); dense packs B panels on the workers (then a join). Each
+   * worker copies its rows of C out into the shared result.
+   */
+  private async rowSplit(k: 'csr' | 'dense', pk: RoskoPacked, B: Matrix, opts: SpmmOptions): Promise<Matrix> {
     const e = this.engine,
       n = this.pool.size;
-    if (e.busy) throw new InvalidInput('RoskoPool.spmm: another pool call is running on the shared wasm memory; await it first');
-    const pl = planRosko(e, pk, B, opts, 'pool');
+    if (B.rows !== pk.K) throw new InvalidInput(`B has ${B.rows} rows; expected K = ${pk.K}`);
+    checkMatrix('B', B, opts.validate ?? true);
+    const M = pk.M,
+      K = pk.K,
+      N = B.cols;
+    const out = new Float32Array(new SharedArrayBuffer(M * N * 4));
+    const bounds: number[] = [0];
+    let steps: { fn: string; h: number }[][];
+    let pre: ((w: number) => { fn: string; h: number }[]) | null = null;
+    let cAt: number;
+    if (k === 'csr') {
+      const A = csrOf(pk);
+      const [rp, ci, va] = e.upload(A, [A.rowPtr, A.colIdx, A.values], 'pool') as [number, number, number];
+      const [bIn, c] = e.scratch([K * N * 4, M * N * 4], 'pool') as [number, number];
+      e.f32(bIn, K * N).set(B.data);
+      const nnz = A.rowPtr[M]!;
+      for (let w = 1, r = 0; w < n; w++) {
+        while (r < M && A.rowPtr[r]! < (w * nnz) / n) r++;
+        bounds.push(r);
+      }
+      bounds.push(M);
+      steps = Array.from({ length: n }, (_, w) => [
+        { fn: 'csr_spmm', h: e.header(1 + 2 * w, [rp, ci, va, bIn, c, M, N, bounds[w]!, bounds[w + 1]!]) },
+      ]);
+      cAt = c;
+    } else {
+      const A = denseOf(pk);
+      const np = Math.ceil(N / 8);
+      const [a] = e.upload(A, [A.data], 'pool') as [number];
+      const [bIn, bp, c, tmp] = e.scratch([K * N * 4, K * np * 32, M * N * 4, 64 * n], 'pool') as [number, number, number, number];
+      e.f32(bIn, K * N).set(B.data);
+      for (let w = 1; w < n; w++) bounds.push(Math.floor((w * M) / n / 4) * 4);
+      bounds.push(M);
+      pre = (w) => [
+        { fn: 'pack_b', h: packBHeader(e, 1 + 2 * w, bIn, bp, K, N, 8, Math.floor((w * np) / n), Math.floor(((w + 1) * np) / n)) },
+      ];
+      steps = Array.from({ length: n }, (_, w) => [
+        { fn: 'gemm_4x8', h: e.header(2 + 2 * w, [a, bp, c, K, N, M, bounds[w]!, bounds[w + 1]!, 64, tmp + 64 * w]) },
+      ]);
+      cAt = c;
+    }
     e.busy = true;
     try {
-      const per = Math.ceil(pl.npanTotal / n);
-      if (pl.packB)
+      if (pre) await Promise.all(Array.from({ length: n }, (_, w) => this.call(w, { steps: pre!(w) })));
+      await Promise.all(
+        Array.from({ length: n }, (_, w) =>
+          bounds[w + 1]! > bounds[w]!
+            ? this.call(w, {
+                steps: steps[w]!,
+                copyOut: { shared: out, wasm: cAt, cols: N, rows: [[bounds[w]!, bounds[w + 1]! - bounds[w]!]], c0: 0, c1: N },
+              })
+            : Promise.resolve(),
+        ),
+      );
+      return { rows: M, cols: N, data: out };
+    } finally {
+      e.busy = false;
+    }
+  }
+
+  /** The Rosko kernel on the workers (see spmm). */
+  private async rosko(pk: RoskoPacked, B: Matrix, opts: PoolSpmmOptions): Promise<Matrix> {
+    const e = this.engine,
+      n = this.pool.size;
+    const split = opts.split ?? 'auto';
+    if (!['auto', 'm', 'n'].includes(split)) throw new InvalidInput(`split must be 'auto', 'm' or 'n', got ${String(split)}`);
+    const minPan = checkInt('minPanelsPerWorker', opts.minPanelsPerWorker ?? 2, 1);
+    const Bm = B;
+    const sharedB = Bm.data.buffer instanceof SharedArrayBuffer;
+    const pl0 = { cpSets: n, copyB: !sharedB };
+    const pl = planRosko(e, pk, Bm, opts, 'pool', pl0);
+    const M = pk.M,
+      N = pl.N;
+    const out = new Float32Array(new SharedArrayBuffer(M * N * 4));
+    const useN = split === 'n' || (split === 'auto' && pl.npanTotal >= minPan * n);
+    // panel ranges per worker (balanced to within one panel)
+    const panels = (w: number): [number, number] => [Math.floor((w * pl.npanTotal) / n), Math.floor(((w + 1) * pl.npanTotal) / n)];
+    const cols = ([j0, j1]: [number, number]): [number, number] => [Math.min(N, j0 * pl.nr), Math.min(N, j1 * pl.nr)];
+    const copyIn = (w: number): CopySpec | undefined => {
+      if (!sharedB) return undefined;
+      const [c0, c1] = cols(panels(w));
+      return { shared: Bm.data, wasm: pl.bIn, cols: N, rows: [[0, pk.K]], c0, c1 };
+    };
+    const packStep = (w: number) => {
+      const [j0, j1] = panels(w);
+      return { fn: 'pack_b', h: packBHeader(e, 1 + 2 * w, pl.bIn, pl.bp, pk.K, N, pl.nr, j0, j1) };
+    };
+    const kern = `rosko_n${pl.nr}`;
+    e.busy = true;
+    try {
+      if (useN) {
         await Promise.all(
-          Array.from({ length: n }, (_, w) =>
-            this.call(
-              w,
-              'pack_b',
-              packBHeader(
-                e,
-                1 + w,
-                pl.bIn,
-                pl.bp,
-                pk.K,
-                pl.N,
-                pl.nr,
-                Math.min(pl.npanTotal, w * per),
-                Math.min(pl.npanTotal, (w + 1) * per),
-              ),
-            ),
-          ),
+          Array.from({ length: n }, (_, w) => {
+            const [j0, j1] = panels(w);
+            const [c0, c1] = cols([j0, j1]);
+            if (c1 <= c0) return Promise.resolve();
+            const steps = [...(pl.packB ? [packStep(w)] : []), { fn: kern, h: roskoHeader(e, 2 + 2 * w, pl, 0, 1, c0, c1, w) }];
+            return this.call(w, { steps, copyIn: copyIn(w), copyOut: { shared: out, wasm: pl.c, cols: N, rows: [[0, M]], c0, c1 } });
+          }),
         );
-      await Promise.all(Array.from({ length: n }, (_, w) => this.call(w, `rosko_n${pl.nr}`, roskoHeader(e, 1 + w, pl, w, n))));
-      return { rows: pk.M, cols: pl.N, data: e.f32(pl.c, pk.M * pl.N).slice() };
+      } else {
+        if (pl.packB || sharedB)
+          await Promise.all(Array.from({ length: n }, (_, w) => this.call(w, { steps: pl.packB ? [packStep(w)] : [], copyIn: copyIn(w) })));
+        await Promise.all(
+          Array.from({ length: n }, (_, w) => {
+            const rows: [number, number][] = [];
+            for (let b = 0; b < pk.Mb; b++)
+              for (let c = w; c < pk.p; c += n) {
+                const r = coreRows(M, pk.mr, pk.mc, pk.p, b, c);
+                if (r.count > 0) rows.push([r.start, r.count]);
+              }
+            return this.call(w, {
+              steps: [{ fn: kern, h: roskoHeader(e, 2 + 2 * w, pl, w, n, 0, N, 0) }],
+              copyOut: { shared: out, wasm: pl.c, cols: N, rows, c0: 0, c1: N },
+            });
+          }),
+        );
+      }
+      return { rows: M, cols: N, data: out };
     } finally {
       e.busy = false;
     }

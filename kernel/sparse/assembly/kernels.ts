@@ -129,9 +129,10 @@ export function rosko_n16(h: usize): void {
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
   const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
+  const nLo = load<i32>(h, 100), nHi = load<i32>(h, 104); // columns [nLo, nHi) of C (nLo a multiple of n_r): a worker's N slice
   const tileBytes = <usize>(mr * 64);
-  for (let n1 = 0; n1 < N; n1 += nc) {
-    const ncb = min(nc, N - n1);
+  for (let n1 = nLo; n1 < nHi; n1 += nc) {
+    const ncb = min(nc, nHi - n1);
     const npan = (ncb + 15) / 16;
     for (let b = 0; b < Mb; b++) {
       const m1 = b * p * mc;
@@ -209,9 +210,10 @@ export function rosko_count_n16(h: usize): void {
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
   const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
+  const nLo = load<i32>(h, 100), nHi = load<i32>(h, 104); // columns [nLo, nHi) of C (nLo a multiple of n_r): a worker's N slice
   const tileBytes = <usize>(mr * 64);
-  for (let n1 = 0; n1 < N; n1 += nc) {
-    const ncb = min(nc, N - n1);
+  for (let n1 = nLo; n1 < nHi; n1 += nc) {
+    const ncb = min(nc, nHi - n1);
     const npan = (ncb + 15) / 16;
     for (let b = 0; b < Mb; b++) {
       const m1 = b * p * mc;
@@ -291,9 +293,10 @@ export function rosko_n32(h: usize): void {
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
   const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
+  const nLo = load<i32>(h, 100), nHi = load<i32>(h, 104); // columns [nLo, nHi) of C (nLo a multiple of n_r): a worker's N slice
   const tileBytes = <usize>(mr * 128);
-  for (let n1 = 0; n1 < N; n1 += nc) {
-    const ncb = min(nc, N - n1);
+  for (let n1 = nLo; n1 < nHi; n1 += nc) {
+    const ncb = min(nc, nHi - n1);
     const npan = (ncb + 31) / 32;
     for (let b = 0; b < Mb; b++) {
       const m1 = b * p * mc;
@@ -383,9 +386,10 @@ export function rosko_count_n32(h: usize): void {
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
   const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
+  const nLo = load<i32>(h, 100), nHi = load<i32>(h, 104); // columns [nLo, nHi) of C (nLo a multiple of n_r): a worker's N slice
   const tileBytes = <usize>(mr * 128);
-  for (let n1 = 0; n1 < N; n1 += nc) {
-    const ncb = min(nc, N - n1);
+  for (let n1 = nLo; n1 < nHi; n1 += nc) {
+    const ncb = min(nc, nHi - n1);
     const npan = (ncb + 31) / 32;
     for (let b = 0; b < Mb; b++) {
       const m1 = b * p * mc;
@@ -477,9 +481,10 @@ export function rosko_n48(h: usize): void {
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
   const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
+  const nLo = load<i32>(h, 100), nHi = load<i32>(h, 104); // columns [nLo, nHi) of C (nLo a multiple of n_r): a worker's N slice
   const tileBytes = <usize>(mr * 192);
-  for (let n1 = 0; n1 < N; n1 += nc) {
-    const ncb = min(nc, N - n1);
+  for (let n1 = nLo; n1 < nHi; n1 += nc) {
+    const ncb = min(nc, nHi - n1);
     const npan = (ncb + 47) / 48;
     for (let b = 0; b < Mb; b++) {
       const m1 = b * p * mc;
@@ -570,9 +575,10 @@ export function rosko_count_n48(h: usize): void {
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
   const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
+  const nLo = load<i32>(h, 100), nHi = load<i32>(h, 104); // columns [nLo, nHi) of C (nLo a multiple of n_r): a worker's N slice
   const tileBytes = <usize>(mr * 192);
-  for (let n1 = 0; n1 < N; n1 += nc) {
-    const ncb = min(nc, N - n1);
+  for (let n1 = nLo; n1 < nHi; n1 += nc) {
+    const ncb = min(nc, nHi - n1);
     const npan = (ncb + 47) / 48;
     for (let b = 0; b < Mb; b++) {
       const m1 = b * p * mc;
@@ -665,9 +671,10 @@ export function rosko_n64(h: usize): void {
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
   const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
+  const nLo = load<i32>(h, 100), nHi = load<i32>(h, 104); // columns [nLo, nHi) of C (nLo a multiple of n_r): a worker's N slice
   const tileBytes = <usize>(mr * 256);
-  for (let n1 = 0; n1 < N; n1 += nc) {
-    const ncb = min(nc, N - n1);
+  for (let n1 = nLo; n1 < nHi; n1 += nc) {
+    const ncb = min(nc, nHi - n1);
     const npan = (ncb + 63) / 64;
     for (let b = 0; b < Mb; b++) {
       const m1 = b * p * mc;
@@ -766,9 +773,10 @@ export function rosko_count_n64(h: usize): void {
   const M = load<i32>(h, 40), K = load<i32>(h, 44), N = load<i32>(h, 48), mr = load<i32>(h, 52), mc = load<i32>(h, 56), kc = load<i32>(h, 60), nc = load<i32>(h, 64);
   const p = load<i32>(h, 68), coreLo = load<i32>(h, 72), coreStep = load<i32>(h, 76), Mb = load<i32>(h, 80), Kb = load<i32>(h, 84);
   const rowStride = <usize>load<i32>(h, 92), panelStride = <usize>load<i32>(h, 96); // B: packed panels (n_r·4, K·n_r·4) or row-major (N·4, n_r·4)
+  const nLo = load<i32>(h, 100), nHi = load<i32>(h, 104); // columns [nLo, nHi) of C (nLo a multiple of n_r): a worker's N slice
   const tileBytes = <usize>(mr * 256);
-  for (let n1 = 0; n1 < N; n1 += nc) {
-    const ncb = min(nc, N - n1);
+  for (let n1 = nLo; n1 < nHi; n1 += nc) {
+    const ncb = min(nc, nHi - n1);
     const npan = (ncb + 63) / 64;
     for (let b = 0; b < Mb; b++) {
       const m1 = b * p * mc;
