@@ -90,7 +90,8 @@ async function selectionMask(
   return { mask: r.mask, method: r.method };
 }
 
-function countChanged(a: RgbImage, b: RgbImage): number {
+/** Pixels where two same-size images differ. */
+export function countChanged(a: RgbImage, b: RgbImage): number {
   let n = 0;
   for (let i = 0; i < a.width * a.height; i++)
     if (a.data[3 * i] !== b.data[3 * i] || a.data[3 * i + 1] !== b.data[3 * i + 1] || a.data[3 * i + 2] !== b.data[3 * i + 2]) n++;
