@@ -36,5 +36,6 @@ export * as federated from './federated';
 export * as gaze from './gaze';
 export * as split from './split';
 export * as machining from './machining';
+export * as gazegen from './gazegen';
 // The paper index (folder, namespace, tutorial, bench prefixes per paper):
 export { papers, foundation, paperForBenchPrefix, type Paper, type PaperStatus } from './papers';

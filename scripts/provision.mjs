@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 export const APT = {
   // the tour: Fashion-MNIST for the notebooks
   tour: ['dataset-fashion-mnist'],
-  // tests: Jupyter (nbconvert cross-check, ipykernel peer), Chromium (renderer/page tests), ARM toolchain + QEMU (MEMA), Kerberos headers (code-server build)
+  // tests: photos (python3-skimage, opencv-doc), Jupyter (nbconvert cross-check, ipykernel peer), Chromium (renderer/page tests), ARM toolchain + QEMU (MEMA), Kerberos headers (code-server build)
   test: [
     'dataset-fashion-mnist',
     'jupyter-nbconvert',
@@ -16,6 +16,9 @@ export const APT = {
     'libnewlib-arm-none-eabi',
     'qemu-system-arm',
     'libkrb5-dev',
+    // real photographs for GazeGen selection and edits (core/vision/photos.ts): scikit-image's and OpenCV's sample data
+    'python3-skimage',
+    'opencv-doc',
   ],
 };
 

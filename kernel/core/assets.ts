@@ -14,6 +14,7 @@
  * When nothing matches, `NotFound` names every place looked and how to regenerate the asset.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidInput, NotFound, describe } from './errors';
 
@@ -24,6 +25,12 @@ export interface AssetSpec {
   bundle: string;
   /** For a folder: a file inside it that must exist for the folder to count (an empty or partial copy is skipped). */
   probe?: string;
+  /**
+   * For a file that ships inside an installed npm package rather than with EdgeLab: the package name. Such an asset is
+   * never copied beside the bundle (esbuild.mjs and the .vsix leave it out); it is looked up in EDGELAB_ASSETS, in the
+   * repository's node_modules (`repo` is that path) and by Node's module resolution from the working directory.
+   */
+  npm?: string;
   /** What it is and how to regenerate it (shown in NotFound). */
   what: string;
   regenerate: string;
@@ -62,6 +69,14 @@ export const ASSETS = {
     bundle: 'federated/shipped/bench.json',
     what: 'shipped SphereFed results',
     regenerate: 'npm run bench -- --only fed',
+  },
+  'human-models': {
+    repo: 'node_modules/@vladmandic/human/models',
+    bundle: 'human-models',
+    probe: 'centernet.json',
+    npm: '@vladmandic/human',
+    what: 'pretrained models of npm @vladmandic/human (MIT; the COCO CenterNet detector)',
+    regenerate: 'npm install @vladmandic/human (a dependency of edgelab; in your own folder: npm install @vladmandic/human@3.3.6)',
   },
 } as const satisfies Record<string, AssetSpec>;
 
@@ -140,15 +155,25 @@ function defaultRoots(): AssetRoots {
 export function assetCandidates(
   name: AssetName,
   o: ResolveAssetOptions = {},
-): { from: 'option' | 'EDGELAB_ASSETS' | 'bundle' | 'repo'; path: string }[] {
+): { from: 'option' | 'EDGELAB_ASSETS' | 'bundle' | 'repo' | 'package'; path: string }[] {
   const spec: AssetSpec | undefined = ASSETS[name];
   if (!spec) throw new InvalidInput(`unknown asset ${describe(name)}; known: ${ASSET_NAMES.join(', ')}`);
   if (o.path !== undefined) return [{ from: 'option', path: resolve(o.path) }];
   const r = { ...defaultRoots(), ...o.roots };
-  const out: { from: 'option' | 'EDGELAB_ASSETS' | 'bundle' | 'repo'; path: string }[] = [];
+  const out: { from: 'option' | 'EDGELAB_ASSETS' | 'bundle' | 'repo' | 'package'; path: string }[] = [];
   if (r.env) out.push({ from: 'EDGELAB_ASSETS', path: join(r.env, spec.bundle) });
-  if (r.bundle) out.push({ from: 'bundle', path: join(r.bundle, spec.bundle) });
+  if (r.bundle && !spec.npm) out.push({ from: 'bundle', path: join(r.bundle, spec.bundle) });
   for (const repo of r.repos ?? []) out.push({ from: 'repo', path: join(repo, spec.repo) });
+  if (spec.npm && !o.roots) {
+    const inPkg = spec.repo.split(`node_modules/${spec.npm}/`)[1] ?? '';
+    try {
+      const pkg = dirname(createRequire(join(process.cwd(), 'package.json')).resolve(`${spec.npm}/package.json`));
+      const p = join(pkg, inPkg);
+      if (!out.some((c) => c.path === p)) out.push({ from: 'package', path: p });
+    } catch {
+      /* not installed where the working directory can see it */
+    }
+  }
   return out;
 }
 

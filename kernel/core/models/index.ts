@@ -17,3 +17,18 @@ export {
   type SwsModelKind,
 } from './fashion';
 export { faceApiModelDir } from './face-api';
+export {
+  CenterNet,
+  loadCenterNet,
+  decodeCenterNet,
+  nms,
+  iou,
+  cocoClassId,
+  COCO_CLASSES,
+  type Box,
+  type Detection,
+  type CenterNetOutput,
+  type CellWindow,
+  type DecodeOptions,
+  type DecodeResult,
+} from './centernet';
