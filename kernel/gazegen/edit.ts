@@ -12,7 +12,7 @@
  */
 import { Aborted, InvalidInput, checkOneOf, describe } from '../core/errors';
 import { type PrepareMaskOptions, type PreparedMask, alphaComposite, prepareMask } from '../core/vision/mask';
-import { type Box, type Mask, type RgbImage, checkBox, checkMask, checkRgb, maskArea } from '../core/vision/raster';
+import { type Box, type Mask, type RgbImage, boxMask, checkBox, checkMask, checkRgb, maskArea } from '../core/vision/raster';
 import { type InpaintMethod, inpaintRgb, objectMask } from '../core/vision/segment';
 import { type BlendMethod, type CutOut, cutOut, pasteCutOut, scaleCutOut } from '../core/vision/blend';
 import { labStats, transferLabStats } from '../core/vision/color';
@@ -43,8 +43,8 @@ export interface EditRecord {
   changed: Mask;
   /** Pixels actually changed. */
   changedPixels: number;
-  /** How the object mask was obtained: given, GrabCut, or the inscribed-ellipse fallback. */
-  maskMethod: 'given' | 'grabcut' | 'ellipse';
+  /** How the object mask was obtained: given, GrabCut, the inscribed-ellipse fallback, or the whole box (region 'box'). */
+  maskMethod: 'given' | 'grabcut' | 'ellipse' | 'box';
   /** Object / dilated mask areas (px) and the dilation radius used (after the 1.5× area cap) vs asked for. */
   objectArea: number;
   dilatedArea: number;
@@ -70,6 +70,12 @@ export interface RemoveOptions {
   inpaintRadius?: number;
   /** GrabCut iterations when the mask is segmented (default 5). */
   grabCutIterations?: number;
+  /**
+   * The editing region, as the paper's interface toggles it (arXiv 2411.04335 Fig. 3, "box or mask"): 'mask'
+   * (default) = the object's mask (given, else GrabCut in the box); 'box' = the whole box. A box also removes what
+   * GrabCut misses (an object part coloured like its surroundings) at the cost of more background.
+   */
+  region?: 'mask' | 'box';
 }
 
 async function selectionMask(
@@ -78,9 +84,11 @@ async function selectionMask(
   seed: number,
   iterations?: number,
   what = 'selection',
+  region: 'mask' | 'box' = 'mask',
 ): Promise<{ mask: Mask; method: EditRecord['maskMethod'] }> {
   if (!sel || typeof sel !== 'object') throw new InvalidInput(`${what} must be { box, mask?, label? }, got ${describe(sel)}`);
-  checkBox(sel.box, img.width, img.height, `${what}.box`);
+  const b = checkBox(sel.box, img.width, img.height, `${what}.box`);
+  if (checkOneOf('region', region, ['mask', 'box'] as const) === 'box') return { mask: boxMask(b, img.width, img.height), method: 'box' };
   if (sel.mask) {
     checkMask(sel.mask, img.width, img.height, `${what}.mask`);
     if (maskArea(sel.mask) === 0) throw new InvalidInput(`${what}.mask is empty (0 pixels inside); expected the object's pixels`);
@@ -117,7 +125,7 @@ export async function deleteObject(img: RgbImage, sel: EditSelection, opts: Remo
   const t0 = performance.now();
   checkRgb(img);
   checkSeed(seed);
-  const { mask, method } = await selectionMask(img, sel, seed, opts.grabCutIterations);
+  const { mask, method } = await selectionMask(img, sel, seed, opts.grabCutIterations, 'selection', opts.region);
   const prep = prepareMask(mask, opts.mask);
   const out = await removeObject(img, prep, opts);
   return {
@@ -204,7 +212,7 @@ export async function moveObject(
   checkPoint(dest, img.width, img.height, 'destination');
   const blend = checkOneOf('blend', opts.blend ?? 'poisson', ['poisson', 'feather'] as const);
   const rule = checkOneOf('sizeRule', opts.sizeRule ?? 'keep', ['keep', 'ground'] as const);
-  const { mask, method } = await selectionMask(img, sel, seed, opts.grabCutIterations);
+  const { mask, method } = await selectionMask(img, sel, seed, opts.grabCutIterations, 'selection', opts.region);
   const prep = prepareMask(mask, opts.mask);
   const cut = cutOut(img, prep);
   const hole = await removeObject(img, prep, opts);

@@ -11,7 +11,8 @@ import { InvalidInput, checkInt, checkOneOf, describe } from '../core/errors';
 import { alphaComposite, prepareMask } from '../core/vision/mask';
 import { type Box, type RgbImage, checkBox, checkRgb, maskArea } from '../core/vision/raster';
 import { objectMask, inpaintRgb } from '../core/vision/segment';
-import { type BlendMethod, type CutOut, cutOut, pasteCutOut, resizeRgb, scaleCutOut } from '../core/vision/blend';
+import { type BlendMethod, type CutOut, cutOut, pasteCutOut, scaleCutOut } from '../core/vision/blend';
+import { cropRgb, resizeRgb } from '../core/vision/rgb';
 import { encodeGif, encodeMp4, findFfmpeg } from '../core/vision/animation';
 import { type EditResult, type EditSelection, type ImagePoint, countChanged } from './edit';
 
@@ -35,7 +36,14 @@ export async function makeLibraryObject(img: RgbImage, box: Box, label: string, 
   const m = await objectMask(img, b, { seed });
   // a thin band only: pasted objects should carry little of their old background
   const prep = prepareMask(m.mask, { dilate: 3, feather: 1 });
-  return { label, cut: cutOut(img, prep), source: { photo, box: b }, maskMethod: m.method, objectArea: prep.objectArea, dilation: prep.radius };
+  return {
+    label,
+    cut: cutOut(img, prep),
+    source: { photo, box: b },
+    maskMethod: m.method,
+    objectArea: prep.objectArea,
+    dilation: prep.radius,
+  };
 }
 
 /**
@@ -69,7 +77,13 @@ export interface AddOptions {
 }
 
 /** The box the size prior suggests at a gaze point (centred on it, shifted inside the image), keeping the object's aspect. */
-export function suggestBox(obj: LibraryObject, at: ImagePoint, width: number, height: number, heightFrac?: number): { box: Box; scale: number } {
+export function suggestBox(
+  obj: LibraryObject,
+  at: ImagePoint,
+  width: number,
+  height: number,
+  heightFrac?: number,
+): { box: Box; scale: number } {
   const frac = heightFrac ?? SIZE_PRIOR[obj.label] ?? 0.25;
   if (!(frac > 0 && frac <= 1)) throw new InvalidInput(`heightFrac must be in (0, 1], got ${describe(frac)}`);
   const ob = obj.cut.objectBox;
@@ -87,12 +101,16 @@ export async function addObject(img: RgbImage, obj: LibraryObject, at: ImagePoin
   checkRgb(img);
   if (!obj || !obj.cut) throw new InvalidInput(`addObject: expected a LibraryObject (from makeLibraryObject), got ${describe(obj)}`);
   if (!at || !Number.isFinite(at.x) || !Number.isFinite(at.y) || at.x < 0 || at.y < 0 || at.x >= img.width || at.y >= img.height)
-    throw new InvalidInput(`addObject: gaze point ${describe(at && [at.x, at.y])} must be finite and inside the ${img.width}×${img.height} image`);
+    throw new InvalidInput(
+      `addObject: gaze point ${describe(at && [at.x, at.y])} must be finite and inside the ${img.width}×${img.height} image`,
+    );
   const blend = checkOneOf('blend', opts.blend ?? 'poisson', ['poisson', 'feather'] as const);
   const { box, scale } = suggestBox(obj, at, img.width, img.height, opts.heightFrac);
   const c = scaleCutOut(obj.cut, scale);
   if (c.rgb.width > img.width || c.rgb.height > img.height)
-    throw new InvalidInput(`addObject: the scaled object (${c.rgb.width}×${c.rgb.height}) does not fit the ${img.width}×${img.height} image; lower heightFrac`);
+    throw new InvalidInput(
+      `addObject: the scaled object (${c.rgb.width}×${c.rgb.height}) does not fit the ${img.width}×${img.height} image; lower heightFrac`,
+    );
   const x = Math.min(Math.max(0, box[0] - c.objectBox[0]), img.width - c.rgb.width),
     y = Math.min(Math.max(0, box[1] - c.objectBox[1]), img.height - c.rgb.height);
   const p = pasteCutOut(img, c, { x, y }, { method: blend });
@@ -107,7 +125,15 @@ export async function addObject(img: RgbImage, obj: LibraryObject, at: ImagePoin
       objectArea: Math.round(obj.objectArea * scale * scale),
       dilatedArea: maskArea(p.region),
       dilation: { radius: obj.dilation * scale, requested: obj.dilation * scale },
-      details: { label: obj.label, source: obj.source, suggestedBox: box, placedBox: p.objectBox, scale, blend, poissonIterations: p.iterations },
+      details: {
+        label: obj.label,
+        source: obj.source,
+        suggestedBox: box,
+        placedBox: p.objectBox,
+        scale,
+        blend,
+        poissonIterations: p.iterations,
+      },
       ms: performance.now() - t0,
     },
   };
@@ -142,22 +168,27 @@ export interface AnimateResult {
 }
 
 function zoomFrame(img: RgbImage, c: ImagePoint, z: number): RgbImage {
-  const w = Math.max(2, Math.round(img.width / z)),
-    h = Math.max(2, Math.round(img.height / z));
+  const w = Math.min(img.width, Math.max(2, Math.round(img.width / z))),
+    h = Math.min(img.height, Math.max(2, Math.round(img.height / z)));
   const x0 = Math.min(Math.max(0, Math.round(c.x - w / 2)), img.width - w),
     y0 = Math.min(Math.max(0, Math.round(c.y - h / 2)), img.height - h);
-  const crop = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) crop.set(img.data.subarray(3 * ((y + y0) * img.width + x0), 3 * ((y + y0) * img.width + x0 + w)), 3 * y * w);
-  return resizeRgb({ width: w, height: h, data: crop }, img.width, img.height);
+  return resizeRgb(cropRgb(img, x0, y0, w, h), img.height, img.width);
 }
 
 /** Animate the image around the gaze point (see AnimateMode) and encode the frames. */
-export async function animate(img: RgbImage, center: ImagePoint, sel: EditSelection | null, opts: AnimateOptions = {}, seed = 0): Promise<AnimateResult> {
+export async function animate(
+  img: RgbImage,
+  center: ImagePoint,
+  sel: EditSelection | null,
+  opts: AnimateOptions = {},
+  seed = 0,
+): Promise<AnimateResult> {
   const t0 = performance.now();
   checkRgb(img);
   const mode = checkOneOf('animate mode', opts.mode ?? 'zoom', ['zoom', 'parallax', 'move'] as const);
   const n = checkInt('frames', opts.frames ?? 12, 2, 120);
-  if (!center || !Number.isFinite(center.x) || !Number.isFinite(center.y)) throw new InvalidInput(`animate: center must be a finite point, got ${describe(center)}`);
+  if (!center || !Number.isFinite(center.x) || !Number.isFinite(center.y))
+    throw new InvalidInput(`animate: center must be a finite point, got ${describe(center)}`);
   const frames: RgbImage[] = [];
   if (mode === 'zoom') {
     const zoom = opts.zoom ?? 1.6;
@@ -173,7 +204,8 @@ export async function animate(img: RgbImage, center: ImagePoint, sel: EditSelect
     const bg = { width: img.width, height: img.height, data: alphaComposite(img.data, filled.data, prep.alpha) };
     if (mode === 'move') {
       const to = opts.to;
-      if (!to || !Number.isFinite(to.x) || !Number.isFinite(to.y)) throw new InvalidInput(`animate mode 'move' needs a finite destination 'to', got ${describe(to)}`);
+      if (!to || !Number.isFinite(to.x) || !Number.isFinite(to.y))
+        throw new InvalidInput(`animate mode 'move' needs a finite destination 'to', got ${describe(to)}`);
       for (let k = 0; k < n; k++) {
         const t = k / (n - 1);
         const x = Math.round(cut.origin.x + t * (to.x - (cut.origin.x + cut.objectBox[0] + cut.objectBox[2] / 2)));

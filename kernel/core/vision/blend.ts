@@ -6,6 +6,7 @@
 import { InvalidInput, checkOneOf, describe } from '../errors';
 import { type PreparedMask } from './mask';
 import { type Box, type Mask, type RgbImage, type SoftMask, maskBounds } from './raster';
+import { resizeRgb } from './rgb';
 import { type PoissonOptions, solvePoisson } from './poisson';
 
 /** An object lifted out of an image: a crop with its region (the dilated mask) and its feathered alpha, same size. */
@@ -55,35 +56,6 @@ export function cutOut(img: RgbImage, prep: PreparedMask): CutOut {
   };
 }
 
-/** Bilinear resample of an RGB image to w×h (pixel centres aligned). */
-export function resizeRgb(img: RgbImage, w: number, h: number): RgbImage {
-  if (!(Number.isInteger(w) && Number.isInteger(h) && w >= 1 && h >= 1))
-    throw new InvalidInput(`resizeRgb: size must be positive integers, got ${describe(w)}×${describe(h)}`);
-  const out = new Uint8Array(w * h * 3);
-  const sx = img.width / w,
-    sy = img.height / h;
-  for (let y = 0; y < h; y++) {
-    const fy = Math.min(img.height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
-    const y0 = Math.floor(fy),
-      y1 = Math.min(img.height - 1, y0 + 1),
-      ty = fy - y0;
-    for (let x = 0; x < w; x++) {
-      const fx = Math.min(img.width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
-      const x0 = Math.floor(fx),
-        x1 = Math.min(img.width - 1, x0 + 1),
-        tx = fx - x0;
-      for (let c = 0; c < 3; c++) {
-        const a = img.data[3 * (y0 * img.width + x0) + c]!,
-          b = img.data[3 * (y0 * img.width + x1) + c]!;
-        const cc = img.data[3 * (y1 * img.width + x0) + c]!,
-          d = img.data[3 * (y1 * img.width + x1) + c]!;
-        out[3 * (y * w + x) + c] = Math.round((a * (1 - tx) + b * tx) * (1 - ty) + (cc * (1 - tx) + d * tx) * ty);
-      }
-    }
-  }
-  return { width: w, height: h, data: out };
-}
-
 function resizePlane(src: ArrayLike<number>, sw: number, sh: number, w: number, h: number, nearest: boolean): Float32Array {
   const out = new Float32Array(w * h);
   const sx = sw / w,
@@ -116,7 +88,7 @@ export function scaleCutOut(c: CutOut, scale: number): CutOut {
   if (scale === 1) return c;
   const w = Math.max(3, Math.round(c.rgb.width * scale)),
     h = Math.max(3, Math.round(c.rgb.height * scale));
-  const rgb = resizeRgb(c.rgb, w, h);
+  const rgb = resizeRgb(c.rgb, h, w);
   const reg = resizePlane(c.region.data, c.region.width, c.region.height, w, h, true);
   const alpha = resizePlane(c.alpha.data, c.alpha.width, c.alpha.height, w, h, false);
   const region = new Uint8Array(w * h);

@@ -1,15 +1,11 @@
 /**
- * Colour rasters, binary and soft masks, and pixel boxes: the plain data every editing helper in `core/vision`
- * takes and returns. Images are 8-bit sRGB, interleaved RGB, row-major, top-left origin (x right, y down).
+ * Binary and soft masks and pixel boxes: the plain data every editing helper in `core/vision` takes and returns,
+ * beside the RgbImage of rgb.ts (8-bit sRGB, interleaved RGB, row-major, top-left origin, x right, y down).
  */
 import { InvalidInput, describe } from '../errors';
+import type { RgbImage } from './rgb';
 
-/** An 8-bit sRGB image, interleaved R,G,B per pixel, rows top to bottom. `data.length === width·height·3`. */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+export { checkRgb, type RgbImage } from './rgb';
 
 /** A binary mask: 1 = inside, 0 = outside, one byte per pixel. */
 export interface Mask {
@@ -27,17 +23,6 @@ export interface SoftMask {
 
 /** Box in image pixels: [x, y, width, height], (x, y) the top-left corner (the detector's convention). */
 export type Box = [number, number, number, number];
-
-/** Throw InvalidInput unless `img` is a well-formed RgbImage. */
-export function checkRgb(img: unknown, name = 'image'): asserts img is RgbImage {
-  const i = img as RgbImage;
-  if (!i || typeof i !== 'object' || !(i.data instanceof Uint8Array) || !Number.isInteger(i.width) || !Number.isInteger(i.height))
-    throw new InvalidInput(`${name} must be an RgbImage { width, height, data: Uint8Array }, got ${describe(img)}`);
-  if (i.width < 1 || i.height < 1 || i.data.length !== i.width * i.height * 3)
-    throw new InvalidInput(
-      `${name}: ${i.width}×${i.height} RGB needs ${Math.max(0, i.width * i.height * 3)} bytes; data has ${i.data.length}`,
-    );
-}
 
 /** Throw InvalidInput unless `m` is a mask of the given size. */
 export function checkMask(m: unknown, width: number, height: number, name = 'mask'): asserts m is Mask {
