@@ -88,6 +88,8 @@ export interface EditMeasurements {
   baselineOthers: boolean[];
   movedAtDest: boolean[];
   movedStillAtOrigin: boolean[];
+  /** Extra move settings measured in the same run ("region/blend" → found at destination per move). */
+  moveVariants: Record<string, boolean[]>;
   targets: string[];
   skipped: string[];
 }
@@ -113,6 +115,7 @@ export async function runEditChecks(
     baselineOthers: [],
     movedAtDest: [],
     movedStillAtOrigin: [],
+    moveVariants: {},
     targets: [],
     skipped: [],
   };
@@ -167,6 +170,15 @@ export async function runEditChecks(
           m.movedAtDest.push(at);
           m.movedStillAtOrigin.push(found(d2, o.label, o.box, 0.3));
           moveNote = `moved: ${at ? 'found' : 'NOT found'} at destination`;
+          for (const v of opts.moveVariants ?? []) {
+            const key = `${v.region}/${v.blend}`;
+            const mvv = await moveObject(img, { box: o.box, label: o.label }, dest, { region: v.region, blend: v.blend }, 0);
+            if (changedPixelsOutside(img, mvv.image, mvv.record.changed) !== 0)
+              throw new Error(`${tag}: move (${key}) changed pixels outside source + destination`);
+            const dv = await det.detect(mvv.image);
+            (m.moveVariants[key] ??= []).push(found(dv, o.label, mvv.record.details.destinationBox as Box, 0.5));
+            moveNote += `, ${key} ${m.moveVariants[key].at(-1) ? 'found' : 'not'}`;
+          }
         }
         log(
           `${tag}: deleted ${m.deleted.at(-1) ? 'yes' : 'NO'} (box region ${m.boxDeleted.at(-1) ? 'yes' : 'no'}, baseline ${m.baselineDeleted.at(-1) ? 'yes' : 'no'}), ${moveNote}`,
@@ -222,7 +234,12 @@ export async function measureEdits(ctx: BenchContext): Promise<EditMeasurements>
 }
 
 if (require.main === module) {
-  void runEditChecks({ log: (s) => console.log(s) }).then((m) => {
+  const moveVariants = [
+    { region: 'mask', blend: 'feather' },
+    { region: 'box', blend: 'poisson' },
+    { region: 'box', blend: 'feather' },
+  ] as const;
+  void runEditChecks({ log: (s) => console.log(s), labelsPath: process.argv[2], moveVariants: [...moveVariants] }).then((m) => {
     console.log(
       JSON.stringify(
         {
@@ -237,6 +254,7 @@ if (require.main === module) {
           baseline_others: frac(m.baselineOthers),
           moved_detected_at_destination: frac(m.movedAtDest),
           moved_still_at_origin: frac(m.movedStillAtOrigin),
+          move_variants: Object.fromEntries(Object.entries(m.moveVariants).map(([k, v]) => [k, frac(v)])),
           skipped: m.skipped,
         },
         null,

@@ -154,6 +154,7 @@ export async function deleteObject(img: RgbImage, sel: EditSelection, opts: Remo
  */
 export type SizeRule = 'keep' | 'ground';
 
+/** The destination scale of a moved object under `rule` (bottom rows and height in pixels; see SizeRule). */
 export function moveScale(rule: SizeRule, originBottom: number, destBottom: number, height: number, horizon = 0.4): number {
   if (rule === 'keep') return 1;
   const h = horizon * height;
@@ -170,9 +171,8 @@ export interface MoveOptions extends RemoveOptions {
   horizon?: number;
 }
 
-/** Top-left position that puts a cut-out's object-box centre on `p`, shifted so the whole cut-out stays in the image. */
-function placeAt(c: CutOut, p: ImagePoint, W: number, H: number): { x: number; y: number; shifted: boolean } {
-  const ob = c.objectBox;
+/** Top-left position that puts the centre of `ob` (a box in the cut-out's coordinates) on `p`, shifted so the whole cut-out stays in the image. */
+function placeAt(c: CutOut, ob: Box, p: ImagePoint, W: number, H: number): { x: number; y: number; shifted: boolean } {
   let x = Math.round(p.x - (ob[0] + ob[2] / 2)),
     y = Math.round(p.y - (ob[1] + ob[3] / 2));
   const x2 = Math.min(Math.max(0, x), W - c.rgb.width),
@@ -224,8 +224,14 @@ export async function moveObject(
     throw new InvalidInput(
       `moveObject: the object (${scaled.rgb.width}×${scaled.rgb.height} px with its margin) does not fit in the ${img.width}×${img.height} image`,
     );
-  const at = placeAt(scaled, dest, img.width, img.height);
+  // the selected box, in the scaled cut-out's coordinates: its centre goes to the fixation, and it is the box the
+  // result reports at the destination (what a detector should find there)
+  const sx = scaled.rgb.width / cut.rgb.width,
+    sy = scaled.rgb.height / cut.rgb.height;
+  const selBox: Box = [(sel.box[0] - cut.origin.x) * sx, (sel.box[1] - cut.origin.y) * sy, sel.box[2] * sx, sel.box[3] * sy];
+  const at = placeAt(scaled, selBox, dest, img.width, img.height);
   const pasted = pasteCutOut(hole, scaled, at, { method: blend });
+  const destinationBox: Box = [at.x + selBox[0], at.y + selBox[1], selBox[2], selBox[3]];
   const changed = new Uint8Array(img.width * img.height);
   for (let i = 0; i < changed.length; i++) changed[i] = prep.dilated.data[i]! | pasted.region.data[i]!;
   return {
@@ -243,7 +249,8 @@ export async function moveObject(
         box: sel.box,
         label: sel.label ?? null,
         destination: { x: dest.x, y: dest.y },
-        destinationBox: pasted.objectBox,
+        destinationBox,
+        destinationObjectBox: pasted.objectBox,
         sourceRegion: prep.dilated,
         destinationRegion: pasted.region,
         shiftedInside: at.shifted,
@@ -265,6 +272,7 @@ export interface RestyleOptions {
   texture?: boolean;
   /** Feather width at the target's edge in pixels (default 2; the edit stays inside target mask + this band). */
   edge?: number;
+  /** GrabCut iterations when a mask is segmented (default 5). */
   grabCutIterations?: number;
 }
 
@@ -379,6 +387,15 @@ export async function restyleObject(
   };
 }
 
+export interface SecondFixationOptions {
+  /** How long to wait (ms, default 10 000). */
+  timeoutMs?: number;
+  /** Stops the wait with `Aborted` (default none). */
+  signal?: AbortSignal;
+  /** What the second fixation picks, for the message (default 'destination'). */
+  what?: string;
+}
+
 /** Thrown when the second fixation of a two-step operation (move, restyle) does not come in time. */
 export class FixationTimeout extends Aborted {
   constructor(message: string) {
@@ -391,10 +408,7 @@ export class FixationTimeout extends Aborted {
  * `FixationTimeout` after `timeoutMs` (default 10 000 ms) or `Aborted` when `signal` fires. The pending promise is
  * left to settle on its own (a fixation stream cannot be cancelled from here).
  */
-export async function awaitSecondFixation<T>(
-  next: Promise<T>,
-  opts: { timeoutMs?: number; signal?: AbortSignal; what?: string } = {},
-): Promise<T> {
+export async function awaitSecondFixation<T>(next: Promise<T>, opts: SecondFixationOptions = {}): Promise<T> {
   const ms = opts.timeoutMs ?? 10000;
   if (!(ms > 0 && Number.isFinite(ms))) throw new InvalidInput(`timeoutMs must be a finite number > 0, got ${describe(ms)}`);
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -36,7 +36,14 @@ export interface GenerativeBackend {
 }
 
 /** The default: OpenCV inpainting (Telea or Navier–Stokes). Deterministic; ignores the prompt. */
-export function classicalBackend(opts: { method?: InpaintMethod; radius?: number } = {}): GenerativeBackend {
+export function classicalBackend(
+  opts: {
+    /** 'telea' (default) or 'ns'. */
+    method?: InpaintMethod;
+    /** Inpainting neighbourhood radius (px, default 5). */
+    radius?: number;
+  } = {},
+): GenerativeBackend {
   return { name: `classical-${opts.method ?? 'telea'}`, fill: (req) => inpaintRgb(req.image, req.mask, opts) };
 }
 
@@ -64,7 +71,9 @@ export interface A1111Options {
   inpaintingFill?: 0 | 1 | 2 | 3;
   /** Mask blur in px done by the server (default 4). */
   maskBlur?: number;
+  /** Negative prompt (default ''). */
   negativePrompt?: string;
+  /** Sampler name as the server lists it (default 'Euler a'). */
   samplerName?: string;
 }
 

@@ -37,6 +37,7 @@ export {
   type RemoveOptions,
   type MoveOptions,
   type RestyleOptions,
+  type SecondFixationOptions,
   type SizeRule,
 } from './edit';
 export {
@@ -63,6 +64,6 @@ export {
   type A1111Options,
   type FallbackFill,
 } from './generative';
-export { saveEdit, editPath } from './save';
+export { saveEdit, editPath, type SaveOptions } from './save';
 // the COCO detector (shared with Gen4Gen, lives in core/models)
 export * from '../core/models/centernet';

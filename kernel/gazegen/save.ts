@@ -25,12 +25,17 @@ export function editPath(original: string, op: string, ext: 'png' | 'gif' | 'mp4
   throw new InvalidInput(`no free file name for ${describe(op)} next to ${describe(original)} (9999 taken)`);
 }
 
+export interface SaveOptions {
+  /** Folder to write into (default: the original's folder). */
+  dir?: string;
+}
+
 /** Save an edited image (PNG) or encoded bytes (GIF/MP4) next to the original; returns the new path. */
 export function saveEdit(
   original: string,
   op: string,
   content: RgbImage | { bytes: Uint8Array; ext: 'gif' | 'mp4' },
-  opts: { dir?: string } = {},
+  opts: SaveOptions = {},
 ): string {
   const isBytes = 'bytes' in content;
   const path = editPath(original, op, isBytes ? content.ext : 'png', opts.dir);

@@ -8,6 +8,7 @@
 import { InvalidInput, checkOneOf, describe } from '../errors';
 import { type OpenCv, loadOpenCv, maskToMat, rgbToMat, withMats } from './opencv';
 import { type Box, type Mask, type RgbImage, checkBox, checkMask, checkRgb, emptyMask, maskArea } from './raster';
+import { cropRgb, resizeRgb } from './rgb';
 
 export interface ObjectMaskOptions {
   /** GrabCut iterations (default 5). */
@@ -16,6 +17,8 @@ export interface ObjectMaskOptions {
   margin?: number;
   /** OpenCV's RNG seed (GrabCut's k-means initialisation), default 0. */
   seed?: number;
+  /** GrabCut runs on a copy of the crop downscaled to this longer side (px, default 200); the mask is read back at full size. */
+  maxSide?: number;
 }
 
 export interface ObjectMaskResult {
@@ -66,17 +69,24 @@ export async function objectMask(img: RgbImage, box: Box, opts: ObjectMaskOption
     cy1 = Math.min(img.height, by + bh + mg);
   const cw = cx1 - cx0,
     ch = cy1 - cy0;
-  const crop = new Uint8Array(cw * ch * 3);
-  for (let y = 0; y < ch; y++)
-    crop.set(img.data.subarray(3 * ((y + cy0) * img.width + cx0), 3 * ((y + cy0) * img.width + cx1)), 3 * y * cw);
+  let crop: RgbImage = cropRgb(img, cx0, cy0, cw, ch);
+  // GrabCut's cost grows with the pixel count (≈40 s for a 300×450 crop here): segment a copy whose longer side is
+  // at most `maxSide` px and read the mask back at full resolution (nearest neighbour).
+  const maxSide = opts.maxSide ?? 200;
+  const k = Math.min(1, maxSide / Math.max(cw, ch));
+  const sw = Math.max(8, Math.round(cw * k)),
+    sh = Math.max(8, Math.round(ch * k));
+  if (sw !== cw || sh !== ch) crop = resizeRgb(crop, sh, sw);
+  const fx = sw / cw,
+    fy = sh / ch;
   // GrabCut needs background pixels inside its crop: shrink the rect by one pixel where the box touches the crop edge.
-  const rx = Math.max(1, bx - cx0),
-    ry = Math.max(1, by - cy0);
-  const rw = Math.min(cw - 1 - rx, bx + bw - cx0 - rx),
-    rh = Math.min(ch - 1 - ry, by + bh - cy0 - ry);
+  const rx = Math.max(1, Math.round((bx - cx0) * fx)),
+    ry = Math.max(1, Math.round((by - cy0) * fy));
+  const rw = Math.min(sw - 1 - rx, Math.round((bx + bw - cx0) * fx) - rx),
+    rh = Math.min(sh - 1 - ry, Math.round((by + bh - cy0) * fy) - ry);
   let fg = 0;
   if (rw >= 2 && rh >= 2) {
-    const src = rgbToMat(cv, { width: cw, height: ch, data: crop });
+    const src = rgbToMat(cv, crop);
     const mask = new cv.Mat();
     const bgd = new cv.Mat(),
       fgd = new cv.Mat();
@@ -84,12 +94,12 @@ export async function objectMask(img: RgbImage, box: Box, opts: ObjectMaskOption
       seedCv(cv, opts.seed ?? 0);
       cv.grabCut(src, mask, new cv.Rect(rx, ry, rw, rh), bgd, fgd, iters, cv.GC_INIT_WITH_RECT);
       const md = mask.data;
-      for (let y = 0; y < ch; y++)
-        for (let x = 0; x < cw; x++) {
-          const v = md[y * cw + x]!;
-          const gx = x + cx0,
-            gy = y + cy0;
-          if ((v === cv.GC_FGD || v === cv.GC_PR_FGD) && gx >= bx && gx < bx + bw && gy >= by && gy < by + bh) {
+      for (let gy = by; gy < by + bh; gy++)
+        for (let gx = bx; gx < bx + bw; gx++) {
+          const sx = Math.min(sw - 1, Math.floor((gx - cx0 + 0.5) * fx)),
+            sy = Math.min(sh - 1, Math.floor((gy - cy0 + 0.5) * fy));
+          const v = md[sy * sw + sx]!;
+          if (v === cv.GC_FGD || v === cv.GC_PR_FGD) {
             out.data[gy * img.width + gx] = 1;
             fg++;
           }
