@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 export const APT = {
   // the tour: Fashion-MNIST for the notebooks
   tour: ['dataset-fashion-mnist'],
-  // tests: photos (python3-skimage, opencv-doc), Jupyter (nbconvert cross-check, ipykernel peer), Chromium (renderer/page tests), ARM toolchain + QEMU (MEMA), Kerberos headers (code-server build)
+  // tests: photos (python3-skimage, opencv-doc, python-matplotlib-data), Jupyter (nbconvert cross-check, ipykernel peer), Chromium (renderer/page tests), ARM toolchain + QEMU (MEMA), Kerberos headers (code-server build)
   test: [
     'dataset-fashion-mnist',
     'jupyter-nbconvert',
@@ -19,6 +19,7 @@ export const APT = {
     // real photographs for GazeGen selection and edits (core/vision/photos.ts): scikit-image's and OpenCV's sample data
     'python3-skimage',
     'opencv-doc',
+    'python-matplotlib-data',
   ],
 };
 

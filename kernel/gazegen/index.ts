@@ -67,3 +67,33 @@ export {
 export { saveEdit, editPath, type SaveOptions } from './save';
 // the COCO detector (shared with Gen4Gen, lives in core/models)
 export * from '../core/models/centernet';
+export type { GazeSample, GazeSource, Fixation, Selection, LabelledObject, LabelledPhoto } from './types';
+export {
+  makeView,
+  focalPx,
+  projectGaze,
+  unprojectPoint,
+  angleBetweenPointsDeg,
+  offsetByAngle,
+  errorPx,
+  boxAngularRadiusDeg,
+  type View,
+} from './view';
+export {
+  dftGazeSource,
+  traceSource,
+  pushSource,
+  parseGazeCsv,
+  formatGazeCsv,
+  collect,
+  syntheticTrace,
+  checkSample,
+  STUDENT_MEDIAN_ERROR_DEG,
+  type ScriptStep,
+  type DftGazeSourceOptions,
+  type PushSource,
+} from './sources';
+export { detectFixations, smoothTrace, DwellTracker, type FixationOptions, type DwellOptions, type DwellState } from './fixation';
+export { selectObject, applySelectionRule, gazeCell, windowHalfWidths, type SelectOptions } from './select';
+export { loadLabels, validateLabels, loadFrameErrors, gazeAround, checkBox, median, type FrameErrors } from './data';
+export { selectionStudy, rateBySize, type SelectionStudy, type SelectionStudyOptions, type ObjectResult } from './evaluate';

