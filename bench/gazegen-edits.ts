@@ -1,7 +1,7 @@
 /**
  * GazeGen edit checks (arXiv 2411.04335 §3.3 deletion / repositioning), judged by the detector itself on real photos
  * with hand-drawn boxes (kernel/gazegen/labels.json). Called by bench/gazegen.bench.ts (`measureEdits(ctx)`), or alone:
- *   npx tsx bench/gazegen-edits.ts            (prints the numbers, records nothing)
+ *   npx tsx bench/gazegen-edits.ts [--record]   (prints the numbers; --record writes the keys to bench/results.json)
  *
  * Protocol (declared here before measuring):
  *  - An object is an edit target when the detector finds it on the original photo (same COCO class, IoU ≥ 0.5 with
@@ -17,23 +17,14 @@
  *  - Bit-identity outside the changed region is asserted for every edit (a failure aborts the bench).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { init } from '../kernel/core/backend';
 import { loadCenterNet, iou, type Detection } from '../kernel/core/models/centernet';
 import { loadPhoto } from '../kernel/core/vision/photos';
 import { type RgbImage, changedPixelsOutside } from '../kernel/core/vision/raster';
-import { deleteObject, moveObject } from '../kernel/gazegen';
+import { deleteObject, loadLabels, moveObject, validateLabels } from '../kernel/gazegen';
 import { median, record, type BenchContext } from './lib';
 
 type Box = [number, number, number, number];
-interface LabelledObject {
-  label: string;
-  box: Box;
-}
-interface LabelledPhoto {
-  photo: string;
-  objects: LabelledObject[];
-}
 
 const MIN_SCORE = 0.2;
 
@@ -94,14 +85,18 @@ export interface EditMeasurements {
   skipped: string[];
 }
 
-/** Run the edit checks (no recording). `labelsPath` defaults to kernel/gazegen/labels.json. */
+/** Run the edit checks (no recording). Labels: the shipped fixture (kernel/gazegen/labels.json) unless `labelsPath`. */
 export async function runEditChecks(
-  opts: { labelsPath?: string; log?: (m: string) => void; photos?: string[] } = {},
+  opts: {
+    labelsPath?: string;
+    log?: (m: string) => void;
+    photos?: string[];
+    /** Extra move settings to measure beside the default (region 'mask', Poisson). */
+    moveVariants?: { region: 'mask' | 'box'; blend: 'poisson' | 'feather' }[];
+  } = {},
 ): Promise<EditMeasurements> {
   const log = opts.log ?? (() => {});
-  const raw = JSON.parse(readFileSync(opts.labelsPath ?? join(__dirname, '..', 'kernel', 'gazegen', 'labels.json'), 'utf8')) as {
-    photos: LabelledPhoto[];
-  };
+  const labels = opts.labelsPath ? validateLabels(JSON.parse(readFileSync(opts.labelsPath, 'utf8'))) : loadLabels();
   await init({ backend: 'wasm' });
   const det = await loadCenterNet();
   const m: EditMeasurements = {
@@ -120,7 +115,7 @@ export async function runEditChecks(
     skipped: [],
   };
   try {
-    for (const p of raw.photos) {
+    for (const p of labels) {
       if (opts.photos && !opts.photos.includes(p.photo)) continue;
       let img: RgbImage;
       try {
@@ -193,68 +188,80 @@ export async function runEditChecks(
 
 const frac = (b: boolean[]): number => (b.length ? b.filter(Boolean).length / b.length : Number.NaN);
 
-/** Record the gazegen edit keys (called from bench/gazegen.bench.ts). */
-export async function measureEdits(ctx: BenchContext): Promise<EditMeasurements> {
-  const m = await runEditChecks({ log: ctx.log });
-  const n = m.targets.length;
-  const notes = `${n} detectable objects on the labelled photos (${m.targets.join('; ')}); skipped: ${m.skipped.join('; ') || 'none'}`;
+/** The move settings measured beside the default in every run (declared in bench/declared/gazegen-edits.json). */
+export const MOVE_VARIANTS = [
+  { region: 'mask', blend: 'feather' },
+  { region: 'box', blend: 'feather' },
+] as const;
+
+const count = (b: boolean[]): string => `${b.filter(Boolean).length}/${b.length}`;
+
+/** Record the gazegen edit keys from a finished run. */
+export function recordEdits(command: string, m: EditMeasurements): void {
+  const variants = Object.entries(m.moveVariants)
+    .map(([k, v]) => `${k} ${count(v)}`)
+    .join(', ');
+  const notes = `${m.targets.length} detectable objects on the labelled photos (${m.targets.join('; ')}); skipped: ${m.skipped.join('; ') || 'none'}`;
   record(
     {
       'gazegen.delete_ms': {
         value: median(m.deleteMs),
         unit: 'ms',
-        notes: `median over ${m.deleteMs.length} deletions (GrabCut + capped dilation + Telea inpaint + feather), photo size as shipped`,
+        notes: `median over ${m.deleteMs.length} deletions (GrabCut ≤200 px + capped dilation + Telea inpaint + feather) at the photos' own sizes; machine shared by ~9 jobs`,
       },
       'gazegen.move_ms': {
         value: median(m.moveMs),
         unit: 'ms',
-        notes: `median over ${m.moveMs.length} moves (GrabCut, hole fill, Poisson paste)`,
+        notes: `median over ${m.moveMs.length} moves (GrabCut, hole fill, Poisson paste); machine shared by ~9 jobs`,
       },
       'gazegen.deleted_not_redetected': {
         value: frac(m.deleted),
         unit: 'fraction',
         baseline: { name: 'mean-colour box fill', value: frac(m.baselineDeleted), unit: 'fraction' },
-        notes: `${m.deleted.filter(Boolean).length}/${m.deleted.length} with the default region 'mask' (GrabCut); region 'box' (the paper's other toggle): ${m.boxDeleted.filter(Boolean).length}/${m.boxDeleted.length}; ${notes}`,
+        notes: `${count(m.deleted)} with the default region 'mask' (GrabCut); region 'box' (the paper's other toggle), same run: ${count(m.boxDeleted)}; baseline ${count(m.baselineDeleted)}. ${notes}`,
       },
       'gazegen.others_still_detected': {
         value: frac(m.others),
         unit: 'fraction',
         baseline: { name: 'mean-colour box fill', value: frac(m.baselineOthers), unit: 'fraction' },
-        notes: `${m.others.filter(Boolean).length}/${m.others.length} (other detectable objects of the same photo after each deletion); region 'box': ${m.boxOthers.filter(Boolean).length}/${m.boxOthers.length}`,
+        notes: `${count(m.others)} (other detectable objects of the same photo after each deletion); region 'box': ${count(m.boxOthers)}; baseline ${count(m.baselineOthers)}`,
       },
       'gazegen.moved_detected_at_destination': {
         value: frac(m.movedAtDest),
         unit: 'fraction',
-        notes: `${m.movedAtDest.filter(Boolean).length}/${m.movedAtDest.length}; still found at the origin after the move: ${m.movedStillAtOrigin.filter(Boolean).length}/${m.movedStillAtOrigin.length}`,
+        notes: `${count(m.movedAtDest)} with the default (region 'mask', Poisson); same run, other settings: ${variants}; still found at the origin after the default move: ${count(m.movedStillAtOrigin)}`,
       },
     },
-    { command: ctx.command },
+    { command },
   );
+}
+
+/** Run the edit checks and record the gazegen edit keys (called from bench/gazegen.bench.ts). */
+export async function measureEdits(ctx: BenchContext): Promise<EditMeasurements> {
+  const m = await runEditChecks({ log: ctx.log, moveVariants: [...MOVE_VARIANTS] });
+  recordEdits(ctx.command, m);
   return m;
 }
 
 if (require.main === module) {
-  const moveVariants = [
-    { region: 'mask', blend: 'feather' },
-    { region: 'box', blend: 'poisson' },
-    { region: 'box', blend: 'feather' },
-  ] as const;
-  void runEditChecks({ log: (s) => console.log(s), labelsPath: process.argv[2], moveVariants: [...moveVariants] }).then((m) => {
+  const rec = process.argv.includes('--record');
+  void runEditChecks({ log: (s) => console.log(s), moveVariants: [...MOVE_VARIANTS] }).then((m) => {
+    if (rec) recordEdits('npx tsx bench/gazegen-edits.ts --record', m);
     console.log(
       JSON.stringify(
         {
           targets: m.targets.length,
           delete_ms: median(m.deleteMs),
           move_ms: median(m.moveMs),
-          deleted_not_redetected: frac(m.deleted),
-          baseline_deleted: frac(m.baselineDeleted),
-          box_deleted: frac(m.boxDeleted),
-          box_others: frac(m.boxOthers),
-          others_still_detected: frac(m.others),
-          baseline_others: frac(m.baselineOthers),
-          moved_detected_at_destination: frac(m.movedAtDest),
-          moved_still_at_origin: frac(m.movedStillAtOrigin),
-          move_variants: Object.fromEntries(Object.entries(m.moveVariants).map(([k, v]) => [k, frac(v)])),
+          deleted: count(m.deleted),
+          box_deleted: count(m.boxDeleted),
+          baseline_deleted: count(m.baselineDeleted),
+          others: count(m.others),
+          box_others: count(m.boxOthers),
+          baseline_others: count(m.baselineOthers),
+          moved_at_destination: count(m.movedAtDest),
+          moved_still_at_origin: count(m.movedStillAtOrigin),
+          move_variants: Object.fromEntries(Object.entries(m.moveVariants).map(([k, v]) => [k, count(v)])),
           skipped: m.skipped,
         },
         null,
