@@ -2,6 +2,7 @@
  * Writing frame sequences: animated GIF with npm `gifenc` (pure JS; one palette per frame from its rgb565 quantizer),
  * and MP4 (H.264, yuv420p) through an `ffmpeg` executable when one is installed — never required.
  */
+/// <reference path="./gifenc.d.ts" />
 import { spawn, spawnSync } from 'node:child_process';
 import { GIFEncoder, applyPalette, quantize } from 'gifenc';
 import { InvalidInput, NotFound, describe } from '../errors';
