@@ -57,9 +57,9 @@ export const papers: readonly Paper[] = [
     folder: 'kernel/gazegen',
     notebook: 'notebooks/gazegen.ipynb',
     benchPrefixes: ['gazegen'],
-    headlineKeys: [],
+    headlineKeys: ['gazegen.selection_rate', 'gazegen.restricted_top1_agreement', 'gazegen.restricted_decode_speedup'],
     buildsOn: ['gaze'],
-    status: 'planned',
+    status: 'landed',
   },
   {
     id: 'cim',

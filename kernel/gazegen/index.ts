@@ -97,3 +97,4 @@ export { detectFixations, smoothTrace, DwellTracker, type FixationOptions, type 
 export { selectObject, applySelectionRule, gazeCell, windowHalfWidths, type SelectOptions } from './select';
 export { loadLabels, validateLabels, loadFrameErrors, gazeAround, checkBox, median, type FrameErrors } from './data';
 export { selectionStudy, rateBySize, type SelectionStudy, type SelectionStudyOptions, type ObjectResult } from './evaluate';
+export { selectionFigure, selectionRateFigure, paperVsOursTable, type PaperRow } from './figures';

@@ -4,24 +4,23 @@ import { init } from '../backend';
 import { expectNoLeak } from '../testing';
 import { InvalidInput, NotFound } from '../errors';
 import { loadPhoto } from '../vision/photos';
-import { COCO_CLASSES, CenterNet, cocoClassId, decodeCenterNet, iou, nms, type Box, type CenterNetOutput } from './centernet';
+import {
+  COCO_CLASSES,
+  CenterNet,
+  blankCenterNetOutput,
+  cocoClassId,
+  decodeCenterNet,
+  iou,
+  nms,
+  type Box,
+  type CenterNetOutput,
+} from './centernet';
 
 /** A synthetic 16×16 grid with 3 classes, input 64 px (stride 4), image 128×64 (so x scales 2×, y 1×). */
 function synthetic(): CenterNetOutput {
   const W = 16,
-    H = 16,
     C = 3;
-  const out: CenterNetOutput = {
-    imageWidth: 128,
-    imageHeight: 64,
-    inputSize: 64,
-    gridW: W,
-    gridH: H,
-    stride: 4,
-    classes: C,
-    heatmap: new Float32Array(W * H * C),
-    wh: new Float32Array(W * H * 4).fill(2),
-  };
+  const out = blankCenterNetOutput({ gridW: W, gridH: 16, classes: C, imageWidth: 128, imageHeight: 64, inputSize: 64, wh: 2 });
   const put = (c: number, r: number, k: number, s: number, whs?: number[]) => {
     out.heatmap[(r * W + c) * C + k] = s;
     if (whs) out.wh.set(whs, (r * W + c) * 4);

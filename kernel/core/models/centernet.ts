@@ -126,6 +126,33 @@ export function nms<T extends { box: Box; score: number }>(dets: readonly T[], t
   return keep;
 }
 
+/**
+ * An all-zero output of the given geometry (heatmap 0, distances `wh`), for building synthetic heatmaps in tests and
+ * demos of the decoding.
+ */
+export function blankCenterNetOutput(o: {
+  gridW: number;
+  gridH: number;
+  classes: number;
+  imageWidth: number;
+  imageHeight: number;
+  inputSize: number;
+  wh?: number;
+}): CenterNetOutput {
+  const n = o.gridW * o.gridH;
+  return {
+    imageWidth: o.imageWidth,
+    imageHeight: o.imageHeight,
+    inputSize: o.inputSize,
+    gridW: o.gridW,
+    gridH: o.gridH,
+    stride: o.inputSize / o.gridW,
+    classes: o.classes,
+    heatmap: new Float32Array(n * o.classes),
+    wh: new Float32Array(n * 4).fill(o.wh ?? 0),
+  };
+}
+
 function checkOutput(out: CenterNetOutput): void {
   if (!out || !(out.heatmap instanceof Float32Array) || !(out.wh instanceof Float32Array))
     throw new InvalidInput(`expected a CenterNetOutput (from CenterNet.run), got ${describe(out)}`);

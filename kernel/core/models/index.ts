@@ -19,6 +19,7 @@ export {
 export { faceApiModelDir } from './face-api';
 export {
   CenterNet,
+  blankCenterNetOutput,
   loadCenterNet,
   decodeCenterNet,
   nms,
