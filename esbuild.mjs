@@ -29,6 +29,7 @@ const nodeExternals = [
   '@vladmandic/*',
   'assemblyscript',
   'playwright-core',
+  '@techstark/opencv-js',
 ];
 
 const webviewEntries = existsSync(join(root, 'extension/webviews'))

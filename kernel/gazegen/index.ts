@@ -22,6 +22,49 @@ export {
   type RgbImage,
   type PhotoSource,
 } from '../core/vision';
+// the editing half: operations on a selection (pure functions → new image + record), generative backends, saving
+export {
+  deleteObject,
+  moveObject,
+  restyleObject,
+  moveScale,
+  awaitSecondFixation,
+  FixationTimeout,
+  type EditSelection,
+  type ImagePoint,
+  type EditRecord,
+  type EditResult,
+  type RemoveOptions,
+  type MoveOptions,
+  type RestyleOptions,
+  type SecondFixationOptions,
+  type SizeRule,
+} from './edit';
+export {
+  addObject,
+  makeLibraryObject,
+  suggestBox,
+  animate,
+  SIZE_PRIOR,
+  type LibraryObject,
+  type AddOptions,
+  type AnimateOptions,
+  type AnimateResult,
+  type AnimateMode,
+} from './generate';
+export {
+  classicalBackend,
+  a1111Backend,
+  a1111Request,
+  fillWithFallback,
+  BackendTimeout,
+  BackendResponseError,
+  type GenerativeBackend,
+  type FillRequest,
+  type A1111Options,
+  type FallbackFill,
+} from './generative';
+export { saveEdit, editPath, type SaveOptions } from './save';
 // the COCO detector (shared with Gen4Gen, lives in core/models)
 export * from '../core/models/centernet';
 export type { GazeSample, GazeSource, Fixation, Selection, LabelledObject, LabelledPhoto } from './types';
