@@ -18,6 +18,7 @@ import { selectObject } from '../kernel/gazegen/select';
 import { errorPx, makeView } from '../kernel/gazegen/view';
 import { median, record, type BenchContext, type QuickCheck } from './lib';
 
+import { measureEdits } from './gazegen-edits';
 export const prefix = 'gazegen';
 
 const QUICK_PHOTOS = ['coffee', 'motorcycle', 'messi', 'robin', 'march-pastoral'];
@@ -143,4 +144,6 @@ export async function run(ctx: BenchContext): Promise<void> {
   } finally {
     det.dispose();
   }
+  // the edit checks (delete / move, judged by the detector itself; ~7 min) run in the full bench only
+  if (!q) await measureEdits(ctx);
 }
