@@ -12,7 +12,7 @@ import { progress } from '../core/progress';
 import { forward, toInput } from './model';
 import { evaluateGaze, personalize, type PersonalizeOptions } from './personalize';
 import { subset } from './train';
-import { dropBlinks } from './pipeline';
+import { dropBlinks, resampleRows, viewRows, type EyeView } from './pipeline';
 import { calibrationSets, makeGazeDataset } from './world/synth';
 import { median } from './geometry';
 import type { GazeDataset, GazeProtocol } from './world/types';
@@ -24,35 +24,44 @@ export interface EvalSizes {
   seed?: number;
   users?: number;
   perUser?: number;
+  /** Frames from the camera: 'crop' (default) or 'rescale' (whole eye), as in training (pipeline.ts EyeView). */
+  view?: EyeView;
 }
 
 /** Generalized-test set of a protocol (val split, blinks dropped). */
 export function generalizedTestSet(protocol: GazeProtocol, o: EvalSizes & { sigmaKappaDeg?: number } = {}): GazeSet {
+  const H = o.height ?? 32,
+    W = o.width ?? 64,
+    h0 = viewRows(o.view ?? 'crop', H, W);
   const ds = makeGazeDataset({
     split: 'val',
     protocol,
-    height: o.height ?? 32,
+    height: h0,
     width: o.width ?? 64,
     seed: o.seed ?? 0,
     users: o.users,
     perUser: o.perUser,
     sigmaKappaDeg: o.sigmaKappaDeg ?? 0,
   });
-  return dropBlinks(ds.images, ds.gaze, ds.userId, ds.blink, ds.height, ds.width);
+  return dropBlinks(resampleRows(ds.images, ds.n, h0, W, H), ds.gaze, ds.userId, ds.blink, H, W);
 }
 
 /** Personal sets (test split): unseen users with calibration targets, or seen users' D_P. */
 export function personalTestSet(protocol: GazeProtocol, o: EvalSizes & { sigmaKappaDeg?: number } = {}): GazeDataset {
-  return makeGazeDataset({
+  const H = o.height ?? 32,
+    W = o.width ?? 64,
+    h0 = viewRows(o.view ?? 'crop', H, W);
+  const ds = makeGazeDataset({
     split: 'test',
     protocol,
-    height: o.height ?? 32,
+    height: h0,
     width: o.width ?? 64,
     seed: o.seed ?? 0,
     users: o.users,
     perUser: o.perUser,
     sigmaKappaDeg: o.sigmaKappaDeg ?? 0,
   });
+  return h0 === H ? ds : { ...ds, height: H, images: resampleRows(ds.images, ds.n, h0, W, H) };
 }
 
 export interface UserResult {
