@@ -13,7 +13,10 @@ import { forward, toInput } from './model';
 import { evaluateGaze, personalize, type PersonalizeOptions } from './personalize';
 import { subset } from './train';
 import { dropBlinks, resampleRows, viewRows, type EyeView } from './pipeline';
-import { calibrationSets, makeGazeDataset } from './world/synth';
+import { calibrationSets, frameLabel, makeGazeDataset, mixSeed, renderEye, sampleFrame, userOf } from './world/synth';
+import { fitPccr, pccrFeature, pccrFeatures, predictPccr, PCCR_TARGETS_DEG, type PccrReference } from './pccr';
+import { angularErrorsDeg } from './geometry';
+import { InvalidInput } from '../core/errors';
 import { median } from './geometry';
 import type { GazeDataset, GazeProtocol } from './world/types';
 import type { GazeModel, GazeSet } from './types';
@@ -176,3 +179,65 @@ export function latencyMs(model: GazeModel, h: number, w: number, runs = 100, wa
 }
 
 export { evaluateGaze };
+
+export interface PccrStudy {
+  /** Per-frame angular errors (°) in the order of the evaluation set. */
+  errors: Float64Array;
+  meanDeg: number;
+  /** Per-user mean error (°). */
+  users: { userId: number; meanDeg: number }[];
+  /** Fraction of evaluation frames where no glint was found (pupil position alone used). */
+  noGlint: number;
+}
+
+/**
+ * PCCR (pccr.ts) on a labeled evaluation set of synthetic users: for every user in `set.user`, 9 calibration frames at
+ * the 3×3 grid are rendered (the same camera, size and view; blink frames redrawn), a second-order polynomial is fitted
+ * to them and applied to that user's evaluation frames.
+ */
+export function pccrStudy(
+  set: GazeSet,
+  o: { seed?: number; sigmaKappaDeg?: number; view?: EyeView; reference?: PccrReference } = {},
+): PccrStudy {
+  if (!set.user) throw new InvalidInput('pccrStudy: the set needs user ids (set.user)');
+  const seed = o.seed ?? 0,
+    { h: H, w: W } = set.images,
+    h0 = viewRows(o.view ?? 'crop', H, W);
+  const feats = pccrFeatures(set.images, o.reference);
+  const errors = new Float64Array(set.images.n);
+  const ids = [...new Set(set.user)];
+  const users: PccrStudy['users'] = [];
+  const tmp = new Float32Array(h0 * W);
+  for (const id of ids) {
+    const u = userOf(seed, id, { sigmaKappaDeg: o.sigmaKappaDeg ?? 0 });
+    const cf: ReturnType<typeof pccrFeature>[] = [],
+      cg = new Float32Array(2 * PCCR_TARGETS_DEG.length);
+    PCCR_TARGETS_DEG.forEach((t, k) => {
+      for (let a = 0; ; a++) {
+        const fs = sampleFrame(u, mixSeed(seed, id, k, a, 0x9cc1), { calibrationTarget: t });
+        if (fs.blink) continue;
+        const img = resampleRows(renderEye(u, fs, { height: h0, width: W, out: tmp }), 1, h0, W, H);
+        cf.push(pccrFeature(img, H, W, o.reference));
+        const lab = frameLabel(u, fs);
+        cg[2 * k] = lab.yaw;
+        cg[2 * k + 1] = lab.pitch;
+        break;
+      }
+    });
+    const cal = fitPccr(cf, cg);
+    const idx = [...set.user.keys()].filter((i) => set.user![i] === id);
+    const pred = predictPccr(
+      cal,
+      idx.map((i) => feats[i]!),
+    );
+    const g = new Float32Array(2 * idx.length);
+    idx.forEach((i, k) => {
+      g[2 * k] = set.gaze[2 * i]!;
+      g[2 * k + 1] = set.gaze[2 * i + 1]!;
+    });
+    const e = angularErrorsDeg(pred, g);
+    idx.forEach((i, k) => (errors[i] = e[k]!));
+    users.push({ userId: id, meanDeg: avg(e) });
+  }
+  return { errors, meanDeg: avg(errors), users, noGlint: feats.filter((f) => !f.glint).length / feats.length };
+}

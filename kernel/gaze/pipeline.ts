@@ -12,7 +12,11 @@
  *   Ablations: S1 on a RANDOM frozen student backbone (stage 1 still inherited, stages 2–4 random), and KD without
  *   masking (feature reconstruction only) + S1.
  * Every stage writes <out>/<stage>.safetensors when done (float32) and <out>/<stage>.ckpt.safetensors while running;
- * rerunning skips finished stages and resumes a partial one.
+ * rerunning skips finished stages and resumes a partial one. KD stages also write <out>/<stage>.fve.json (held-out
+ * variance of the teacher targets explained, per stage, over training).
+ * Options whose defaults stay those of the shipped run until a selection-user run decides: `view` ('crop' | 'rescale'
+ * whole eye), `kdPixelStage` (4 | 3), `workers` (1 | 2 data-parallel threads, parallel.ts). `kdTargetNorm` defaults to
+ * 'map' (pool statistics; 'position' reproduces the shipped run's targets).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
