@@ -48,11 +48,13 @@ export interface DistillOptions extends StageOptions {
   targetNorm?: TargetNorm;
   /** Student stage the pixel decoder reads (default 4; 3 = the finer stride-16 map). */
   pixelStage?: 3 | 4;
-  /** Pool images used for the target statistics (default 256) and for the held-out FVE batch (default 64). */
+  /** Pool images used for the target statistics (default 256). */
   statsImages?: number;
+  /** Pool images in the held-out FVE batch (default 64; drawn from their own stream, never trained on). */
   heldOutImages?: number;
   /** Measure FVE on the held-out batch every this many steps (default 100; also at the start and the end). */
   fveEvery?: number;
+  /** Resumable checkpoint file, written every `every` steps (default 200; see trainLoop). */
   checkpoint?: { path: string; every?: number };
 }
 

@@ -190,15 +190,23 @@ export interface PccrStudy {
   noGlint: number;
 }
 
+export interface PccrStudyOptions {
+  /** World seed of the users in `set` (default 0). */
+  seed?: number;
+  /** σ_κ (degrees) the users were drawn with (default 0, the generalized test split's). */
+  sigmaKappaDeg?: number;
+  /** How the set's frames were made from the camera (default 'crop'); calibration frames are made the same way. */
+  view?: EyeView;
+  /** Mapping input: 'glints' (pupil − glint mean) or 'pupil' (default 'glints'). */
+  reference?: PccrReference;
+}
+
 /**
  * PCCR (pccr.ts) on a labeled evaluation set of synthetic users: for every user in `set.user`, 9 calibration frames at
  * the 3×3 grid are rendered (the same camera, size and view; blink frames redrawn), a second-order polynomial is fitted
  * to them and applied to that user's evaluation frames.
  */
-export function pccrStudy(
-  set: GazeSet,
-  o: { seed?: number; sigmaKappaDeg?: number; view?: EyeView; reference?: PccrReference } = {},
-): PccrStudy {
+export function pccrStudy(set: GazeSet, o: PccrStudyOptions = {}): PccrStudy {
   if (!set.user) throw new InvalidInput('pccrStudy: the set needs user ids (set.user)');
   const seed = o.seed ?? 0,
     { h: H, w: W } = set.images,

@@ -49,9 +49,10 @@ function medianOf(a: Float32Array): number {
   return s[s.length >> 1]!;
 }
 
-/** Pupil and glint features of one image (see the header). */
 /** 'glints': v = pupil − glint mean (PCCR); 'pupil': v = pupil position alone (pupil-centre tracking, no reflection). */
 export type PccrReference = 'glints' | 'pupil';
+
+/** Pupil and glint features of one image h×w (see the header); `reference` picks the mapping input v (default 'glints'). */
 
 export function pccrFeature(img: Float32Array, h: number, w: number, reference: PccrReference = 'glints'): PccrFeature {
   const sm = boxBlur(img, h, w);

@@ -142,6 +142,7 @@ export function renderStream(opts: {
   nUsers: number;
   height: number;
   width: number;
+  /** How frames are made from the camera (default 'crop'; 'rescale' = whole eye, see EyeView). */
   view?: EyeView;
 }): BatchSource {
   const cache = new Map<number, GazeUser>(),
@@ -200,6 +201,7 @@ export function generalizedSet(opts: {
   users?: number;
   perUser?: number;
   protocol?: 'unseenUsers' | 'seenUsers';
+  /** How frames are made from the camera (default 'crop'; 'rescale' = whole eye, see EyeView). */
   view?: EyeView;
 }): GazeSet {
   const h0 = viewRows(opts.view ?? 'crop', opts.height, opts.width);
