@@ -48,6 +48,7 @@ const targets = [
       'kernel/federated/worker-entry.ts',
       'kernel/federated/process-entry.ts',
       'kernel/sparse/worker-entry.ts',
+      'kernel/gaze/train-worker.ts',
     ],
     outdir: 'dist/kernel',
     platform: 'node',

@@ -12,8 +12,11 @@ import { progress } from '../core/progress';
 import { forward, toInput } from './model';
 import { evaluateGaze, personalize, type PersonalizeOptions } from './personalize';
 import { subset } from './train';
-import { dropBlinks } from './pipeline';
-import { calibrationSets, makeGazeDataset } from './world/synth';
+import { dropBlinks, resampleRows, viewRows, type EyeView } from './pipeline';
+import { calibrationSets, frameLabel, makeGazeDataset, mixSeed, renderEye, sampleFrame, userOf } from './world/synth';
+import { fitPccr, pccrFeature, pccrFeatures, predictPccr, PCCR_TARGETS_DEG, type PccrReference } from './pccr';
+import { angularErrorsDeg } from './geometry';
+import { InvalidInput } from '../core/errors';
 import { median } from './geometry';
 import type { GazeDataset, GazeProtocol } from './world/types';
 import type { GazeModel, GazeSet } from './types';
@@ -24,35 +27,44 @@ export interface EvalSizes {
   seed?: number;
   users?: number;
   perUser?: number;
+  /** Frames from the camera: 'crop' (default) or 'rescale' (whole eye), as in training (pipeline.ts EyeView). */
+  view?: EyeView;
 }
 
 /** Generalized-test set of a protocol (val split, blinks dropped). */
 export function generalizedTestSet(protocol: GazeProtocol, o: EvalSizes & { sigmaKappaDeg?: number } = {}): GazeSet {
+  const H = o.height ?? 32,
+    W = o.width ?? 64,
+    h0 = viewRows(o.view ?? 'crop', H, W);
   const ds = makeGazeDataset({
     split: 'val',
     protocol,
-    height: o.height ?? 32,
+    height: h0,
     width: o.width ?? 64,
     seed: o.seed ?? 0,
     users: o.users,
     perUser: o.perUser,
     sigmaKappaDeg: o.sigmaKappaDeg ?? 0,
   });
-  return dropBlinks(ds.images, ds.gaze, ds.userId, ds.blink, ds.height, ds.width);
+  return dropBlinks(resampleRows(ds.images, ds.n, h0, W, H), ds.gaze, ds.userId, ds.blink, H, W);
 }
 
 /** Personal sets (test split): unseen users with calibration targets, or seen users' D_P. */
 export function personalTestSet(protocol: GazeProtocol, o: EvalSizes & { sigmaKappaDeg?: number } = {}): GazeDataset {
-  return makeGazeDataset({
+  const H = o.height ?? 32,
+    W = o.width ?? 64,
+    h0 = viewRows(o.view ?? 'crop', H, W);
+  const ds = makeGazeDataset({
     split: 'test',
     protocol,
-    height: o.height ?? 32,
+    height: h0,
     width: o.width ?? 64,
     seed: o.seed ?? 0,
     users: o.users,
     perUser: o.perUser,
     sigmaKappaDeg: o.sigmaKappaDeg ?? 0,
   });
+  return h0 === H ? ds : { ...ds, height: H, images: resampleRows(ds.images, ds.n, h0, W, H) };
 }
 
 export interface UserResult {
@@ -167,3 +179,73 @@ export function latencyMs(model: GazeModel, h: number, w: number, runs = 100, wa
 }
 
 export { evaluateGaze };
+
+export interface PccrStudy {
+  /** Per-frame angular errors (°) in the order of the evaluation set. */
+  errors: Float64Array;
+  meanDeg: number;
+  /** Per-user mean error (°). */
+  users: { userId: number; meanDeg: number }[];
+  /** Fraction of evaluation frames where no glint was found (pupil position alone used). */
+  noGlint: number;
+}
+
+export interface PccrStudyOptions {
+  /** World seed of the users in `set` (default 0). */
+  seed?: number;
+  /** σ_κ (degrees) the users were drawn with (default 0, the generalized test split's). */
+  sigmaKappaDeg?: number;
+  /** How the set's frames were made from the camera (default 'crop'); calibration frames are made the same way. */
+  view?: EyeView;
+  /** Mapping input: 'glints' (pupil − glint mean) or 'pupil' (default 'glints'). */
+  reference?: PccrReference;
+}
+
+/**
+ * PCCR (pccr.ts) on a labeled evaluation set of synthetic users: for every user in `set.user`, 9 calibration frames at
+ * the 3×3 grid are rendered (the same camera, size and view; blink frames redrawn), a second-order polynomial is fitted
+ * to them and applied to that user's evaluation frames.
+ */
+export function pccrStudy(set: GazeSet, o: PccrStudyOptions = {}): PccrStudy {
+  if (!set.user) throw new InvalidInput('pccrStudy: the set needs user ids (set.user)');
+  const seed = o.seed ?? 0,
+    { h: H, w: W } = set.images,
+    h0 = viewRows(o.view ?? 'crop', H, W);
+  const feats = pccrFeatures(set.images, o.reference);
+  const errors = new Float64Array(set.images.n);
+  const ids = [...new Set(set.user)];
+  const users: PccrStudy['users'] = [];
+  const tmp = new Float32Array(h0 * W);
+  for (const id of ids) {
+    const u = userOf(seed, id, { sigmaKappaDeg: o.sigmaKappaDeg ?? 0 });
+    const cf: ReturnType<typeof pccrFeature>[] = [],
+      cg = new Float32Array(2 * PCCR_TARGETS_DEG.length);
+    PCCR_TARGETS_DEG.forEach((t, k) => {
+      for (let a = 0; ; a++) {
+        const fs = sampleFrame(u, mixSeed(seed, id, k, a, 0x9cc1), { calibrationTarget: t });
+        if (fs.blink) continue;
+        const img = resampleRows(renderEye(u, fs, { height: h0, width: W, out: tmp }), 1, h0, W, H);
+        cf.push(pccrFeature(img, H, W, o.reference));
+        const lab = frameLabel(u, fs);
+        cg[2 * k] = lab.yaw;
+        cg[2 * k + 1] = lab.pitch;
+        break;
+      }
+    });
+    const cal = fitPccr(cf, cg);
+    const idx = [...set.user.keys()].filter((i) => set.user![i] === id);
+    const pred = predictPccr(
+      cal,
+      idx.map((i) => feats[i]!),
+    );
+    const g = new Float32Array(2 * idx.length);
+    idx.forEach((i, k) => {
+      g[2 * k] = set.gaze[2 * i]!;
+      g[2 * k + 1] = set.gaze[2 * i + 1]!;
+    });
+    const e = angularErrorsDeg(pred, g);
+    idx.forEach((i, k) => (errors[i] = e[k]!));
+    users.push({ userId: id, meanDeg: avg(e) });
+  }
+  return { errors, meanDeg: avg(errors), users, noGlint: feats.filter((f) => !f.glint).length / feats.length };
+}

@@ -25,7 +25,8 @@ export {
   type BuildOptions,
 } from './model';
 export { trainSupervised, kmeansGaze, type SupervisedOptions, type LoopResult } from './train';
-export { distill, type DistillOptions, type DistillResult } from './distill';
+export { distill, kdTargetStats, type DistillOptions, type DistillResult, type FveEntry } from './distill';
+export type { TargetNorm, TargetStats } from './steps';
 export {
   predictGaze,
   evaluateGaze,
@@ -37,7 +38,27 @@ export {
   type ShippedModel,
 } from './personalize';
 export { saveGazeModel, readGazeModel, gazeModelToBytes, gazeModelFromBytes, type WeightFormat } from './weights';
-export { runPipeline, generalizedSet, renderStream, STAGES, DEFAULT_STEPS, type PipelineOptions, type StageName } from './pipeline';
+export {
+  runPipeline,
+  generalizedSet,
+  renderStream,
+  STAGES,
+  DEFAULT_STEPS,
+  type PipelineOptions,
+  type StageName,
+  type EyeView,
+} from './pipeline';
+// the classical peer: pupil-centre(-corneal-reflection) gaze with a per-user 9-point polynomial calibration
+export {
+  pccrFeature,
+  pccrFeatures,
+  fitPccr,
+  predictPccr,
+  PCCR_TARGETS_DEG,
+  type PccrFeature,
+  type PccrCalibration,
+  type PccrReference,
+} from './pccr';
 export { angularErrorsDeg, meanAngularErrorDeg, angleBetweenDeg, yawPitchToVector, vectorToYawPitch, degToRad, radToDeg } from './geometry';
 export {
   paramTable,
@@ -55,6 +76,8 @@ export {
   personalTestSet,
   personalizationStudy,
   latencyMs,
+  pccrStudy,
+  type PccrStudy,
   type PersonalizationStudy,
   type UserResult,
 } from './evaluate';

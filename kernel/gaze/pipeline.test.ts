@@ -35,3 +35,23 @@ test('pipeline at a tiny size: every stage writes weights, reruns skip finished 
   await assert.rejects(runPipeline({ out, height: 48, width: 64 }), InvalidInput);
   assert.throws(() => loadGazeModel({ which: 'nope' as 'student', dir: dest }), InvalidInput);
 });
+
+test("view 'rescale' shows the camera's whole 3:4 view resampled to the frame; 'crop' stays the old frames", async () => {
+  const { resampleRows, viewRows, renderStream } = await import('./pipeline');
+  const { rng } = await import('../core/rng');
+  assert.equal(viewRows('crop', 32, 64), 32);
+  assert.equal(viewRows('rescale', 32, 64), 48);
+  assert.equal(viewRows('rescale', 64, 96), 72);
+  assert.throws(() => viewRows('stretch' as 'crop', 32, 64), /view must be/);
+  // a vertical ramp stays a ramp with the same end-to-end span per row centre (linear interpolation, centres aligned)
+  const ramp = Float32Array.from({ length: 48 * 2 }, (_, i) => Math.floor(i / 2));
+  const r = resampleRows(ramp, 1, 48, 2, 32);
+  for (let y = 0; y < 32; y++) assert.ok(Math.abs(r[2 * y]! - Math.min(47, Math.max(0, ((y + 0.5) * 48) / 32 - 0.5))) < 1e-5);
+  const crop = renderStream({ idBase: 40000, nUsers: 5, height: 32, width: 64 })(2, rng(3));
+  const whole = renderStream({ idBase: 40000, nUsers: 5, height: 32, width: 64, view: 'rescale' })(2, rng(3));
+  assert.deepEqual([...whole.gaze], [...crop.gaze], 'same frames, same labels');
+  assert.equal(whole.images.data.length, crop.images.data.length);
+  let diff = 0;
+  for (let i = 0; i < crop.images.data.length; i++) diff += Math.abs(whole.images.data[i]! - crop.images.data[i]!);
+  assert.ok(diff / crop.images.data.length > 0.01, 'the rescaled view is a different picture of the same eye');
+});

@@ -12,7 +12,11 @@
  *   Ablations: S1 on a RANDOM frozen student backbone (stage 1 still inherited, stages 2–4 random), and KD without
  *   masking (feature reconstruction only) + S1.
  * Every stage writes <out>/<stage>.safetensors when done (float32) and <out>/<stage>.ckpt.safetensors while running;
- * rerunning skips finished stages and resumes a partial one.
+ * rerunning skips finished stages and resumes a partial one. KD stages also write <out>/<stage>.fve.json (held-out
+ * variance of the teacher targets explained, per stage, over training).
+ * Options whose defaults stay those of the shipped run until a selection-user run decides: `view` ('crop' | 'rescale'
+ * whole eye), `kdPixelStage` (4 | 3), `workers` (1 | 2 data-parallel threads, parallel.ts). `kdTargetNorm` defaults to
+ * 'map' (pool statistics; 'position' reproduces the shipped run's targets).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,9 +24,10 @@ import { InvalidInput, describe } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { createModel, disposeGazeModel } from './model';
 import { distill, type MaskMode } from './distill';
+import type { TargetNorm } from './steps';
 import { setSource, trainSupervised, type BatchSource } from './train';
 import { readGazeModel, saveGazeModel } from './weights';
-import { makeGazeDataset, userOf, sampleFrame, renderEye, frameLabel, mixSeed } from './world/synth';
+import { makeGazeDataset, userOf, sampleFrame, renderEye, frameLabel, mixSeed, DEFAULT_HEIGHT, DEFAULT_WIDTH } from './world/synth';
 import type { GazeUser } from './world/types';
 import type { EyeBatch, GazeModel, GazeSet, TrainLogEntry } from './types';
 
@@ -48,6 +53,14 @@ export interface PipelineOptions {
   kdMaskMode?: MaskMode;
   /** Mask patch size in pixels in the 'kd' stage (default 8). */
   kdMaskPatch?: number;
+  /** Teacher-target normalisation in the KD stages (default 'map', distill.ts). */
+  kdTargetNorm?: TargetNorm;
+  /** Student stage the KD pixel decoder reads (default 4 = FCMAE's; 3 = the finer stride-16 map). */
+  kdPixelStage?: 3 | 4;
+  /** How frames are made from the eye camera (default 'crop', the shipped run's; 'rescale' = whole eye). */
+  view?: EyeView;
+  /** Data-parallel worker threads per stage (default 1; 2 uses both cores of the 2-core box). */
+  workers?: number;
   /** Stages to run (default all, in order). */
   stages?: StageName[];
   signal?: AbortSignal;
@@ -71,6 +84,49 @@ export const DEFAULT_STEPS: Record<StageName, number> = {
   's1-random': 800,
 };
 
+/**
+ * How a training/evaluation frame of H×W is made from the eye camera:
+ *   'crop' (the default so far): the camera rendered directly at H×W with its horizontal field of view, so a frame less
+ *     tall than the camera's native 3:4 view is a vertical crop (at 32×64 the eyeball is taller than the frame);
+ *   'rescale': the camera's whole native view (H' = W·3/4 rows, DEFAULT_HEIGHT/DEFAULT_WIDTH of the generator) rendered and
+ *     resampled to H rows (linear interpolation between row centres), so the whole eye is always in the frame.
+ */
+export type EyeView = 'crop' | 'rescale';
+
+/** Rows the camera renders for a frame of h×w under `view`. */
+export function viewRows(view: EyeView, h: number, w: number): number {
+  if (view !== 'crop' && view !== 'rescale') throw new InvalidInput(`view must be 'crop' or 'rescale', got ${describe(view)}`);
+  return view === 'crop' ? h : Math.round((w * DEFAULT_HEIGHT) / DEFAULT_WIDTH);
+}
+
+/** Resample n images of h0×w to h×w along the rows (linear, pixel centres aligned); the identity when h0 = h. */
+export function resampleRows(
+  src: Float32Array,
+  n: number,
+  h0: number,
+  w: number,
+  h: number,
+  out = new Float32Array(n * h * w),
+): Float32Array {
+  if (h0 === h) {
+    out.set(src.subarray(0, n * h * w));
+    return out;
+  }
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(h0 - 1, Math.max(0, ((y + 0.5) * h0) / h - 0.5)),
+      y0 = Math.floor(sy),
+      y1 = Math.min(h0 - 1, y0 + 1),
+      f = sy - y0;
+    for (let i = 0; i < n; i++) {
+      const a = i * h0 * w + y0 * w,
+        b = i * h0 * w + y1 * w,
+        o = i * h * w + y * w;
+      for (let x = 0; x < w; x++) out[o + x] = (1 - f) * src[a + x]! + f * src[b + x]!;
+    }
+  }
+  return out;
+}
+
 /** First user id of the pre-training world (disjoint from protocol splits: train 0.., val 1000.., test 2000.., pool 5000..). */
 const PRETRAIN_ID_BASE = 20000;
 /** First user id of the unlabeled KD stream. */
@@ -80,10 +136,20 @@ const KD_ID_BASE = 40000;
  * An endless stream of freshly rendered eyes of users idBase … idBase+nUsers−1 (uniform over users and frames);
  * blink frames are redrawn. Deterministic given the Rng handed in.
  */
-export function renderStream(opts: { seed?: number; idBase: number; nUsers: number; height: number; width: number }): BatchSource {
+export function renderStream(opts: {
+  seed?: number;
+  idBase: number;
+  nUsers: number;
+  height: number;
+  width: number;
+  /** How frames are made from the camera (default 'crop'; 'rescale' = whole eye, see EyeView). */
+  view?: EyeView;
+}): BatchSource {
   const cache = new Map<number, GazeUser>(),
     seed = opts.seed ?? 0,
-    P = opts.height * opts.width;
+    P = opts.height * opts.width,
+    h0 = viewRows(opts.view ?? 'crop', opts.height, opts.width),
+    tmp = new Float32Array(h0 * opts.width);
   const user = (id: number) => {
     let u = cache.get(id);
     if (!u) {
@@ -102,7 +168,16 @@ export function renderStream(opts: { seed?: number; idBase: number; nUsers: numb
         const u = user(opts.idBase + r.int(opts.nUsers));
         const fs = sampleFrame(u, mixSeed(seed, u.id, r.uint32() & 0x7fffffff, 0x57ea));
         if (fs.blink) continue;
-        renderEye(u, fs, { height: opts.height, width: opts.width, out: data.subarray(i * P, (i + 1) * P) });
+        if (h0 === opts.height) renderEye(u, fs, { height: opts.height, width: opts.width, out: data.subarray(i * P, (i + 1) * P) });
+        else
+          resampleRows(
+            renderEye(u, fs, { height: h0, width: opts.width, out: tmp }),
+            1,
+            h0,
+            opts.width,
+            opts.height,
+            data.subarray(i * P, (i + 1) * P),
+          );
         const lab = frameLabel(u, fs);
         gaze[2 * i] = lab.yaw;
         gaze[2 * i + 1] = lab.pitch;
@@ -126,17 +201,20 @@ export function generalizedSet(opts: {
   users?: number;
   perUser?: number;
   protocol?: 'unseenUsers' | 'seenUsers';
+  /** How frames are made from the camera (default 'crop'; 'rescale' = whole eye, see EyeView). */
+  view?: EyeView;
 }): GazeSet {
+  const h0 = viewRows(opts.view ?? 'crop', opts.height, opts.width);
   const ds = makeGazeDataset({
     split: 'train',
     protocol: opts.protocol ?? 'seenUsers',
     users: opts.users,
     perUser: opts.perUser,
-    height: opts.height,
+    height: h0,
     width: opts.width,
     seed: opts.seed ?? 0,
   });
-  return dropBlinks(ds.images, ds.gaze, ds.userId, ds.blink, ds.height, ds.width);
+  return dropBlinks(resampleRows(ds.images, ds.n, h0, ds.width, opts.height), ds.gaze, ds.userId, ds.blink, opts.height, ds.width);
 }
 
 export function dropBlinks(images: Float32Array, gaze: Float32Array, user: Int32Array, blink: Uint8Array, h: number, w: number): GazeSet {
@@ -162,7 +240,9 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
   const H = o.height ?? 32,
     W = o.width ?? 64,
     seed = o.seed ?? 0,
-    batch = o.batch ?? 24;
+    batch = o.batch ?? 24,
+    view = o.view ?? 'crop';
+  viewRows(view, H, W); // validates
   if (H % 32 || W % 32) throw new InvalidInput(`training size must be multiples of 32, got ${describe(H)}×${describe(W)}`);
   const steps = { ...DEFAULT_STEPS, ...(o.steps ?? {}) };
   const want = new Set<StageName>(o.stages ?? [...STAGES]);
@@ -191,10 +271,11 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     logEvery: 10,
     checkpoint: ckpt(s),
     progress: false,
+    workers: o.workers ?? 1,
   });
   const done = (s: StageName) => existsSync(file(s));
   const finish = (s: StageName, m: GazeModel, l: TrainLogEntry[]) => {
-    m.meta = { ...m.meta, stage: s, steps: String(steps[s]), size: `${H}x${W}`, batch: String(batch), seed: String(seed) };
+    m.meta = { ...m.meta, stage: s, steps: String(steps[s]), size: `${H}x${W}`, view, batch: String(batch), seed: String(seed) };
     saveGazeModel(m, file(s));
     logs[s] = l;
     writeFileSync(join(o.out, `${s}.log.json`), JSON.stringify(l));
@@ -202,13 +283,13 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
   };
   const load = (s: StageName) => readGazeModel(file(s)).model;
   let dg: GazeSet | null = null;
-  const DG = () => (dg ??= generalizedSet({ seed, height: H, width: W, users: o.trainUsers, perUser: o.perUser }));
-  const pool = renderStream({ seed, idBase: KD_ID_BASE, nUsers: 2000, height: H, width: W });
+  const DG = () => (dg ??= generalizedSet({ seed, height: H, width: W, users: o.trainUsers, perUser: o.perUser, view }));
+  const pool = renderStream({ seed, idBase: KD_ID_BASE, nUsers: 2000, height: H, width: W, view });
   const poolImages = (n: number, r: Rng) => pool(n, r).images;
 
   if (want.has('t0') && !done('t0')) {
     const t = createModel('teacher', { seed });
-    const src = renderStream({ seed, idBase: PRETRAIN_ID_BASE, nUsers: 2000, height: H, width: W });
+    const src = renderStream({ seed, idBase: PRETRAIN_ID_BASE, nUsers: 2000, height: H, width: W, view });
     const r = await trainSupervised(t, src, { ...common('t0'), group: 'all', lr: 1.5e-3, weightDecay: 0.05 });
     finish('t0', t, r.log);
     disposeGazeModel(t);
@@ -223,9 +304,32 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     // the paper distils from the generic (ImageNet) checkpoint, not the gaze-adapted teacher: here T0
     const t = load('t0'),
       st = createModel('student', { seed: seed + 1 });
-    const r = await distill(t, st, poolImages, { ...common(s), lr: 1e-3, maskRatio, imageWeight, maskMode, maskPatch });
+    const targetNorm = o.kdTargetNorm ?? 'map',
+      pixelStage = o.kdPixelStage ?? 4;
+    const r = await distill(t, st, poolImages, {
+      ...common(s),
+      lr: 1e-3,
+      maskRatio,
+      imageWeight,
+      maskMode,
+      maskPatch,
+      targetNorm,
+      pixelStage,
+    });
     disposeGazeModel(r.decoders);
-    st.meta = { ...st.meta, maskRatio: String(maskRatio), imageWeight: String(imageWeight), maskMode, maskPatch: String(maskPatch) }; // provenance of the KD variant
+    writeFileSync(join(o.out, `${s}.fve.json`), JSON.stringify(r.fve));
+    log(
+      `[${s}] held-out variance explained: ${r.fve.map((e) => `step ${e.step} f3 ${e.fve3.toFixed(3)} f4 ${e.fve4.toFixed(3)}`).join('; ')}`,
+    );
+    st.meta = {
+      ...st.meta,
+      maskRatio: String(maskRatio),
+      imageWeight: String(imageWeight),
+      maskMode,
+      maskPatch: String(maskPatch),
+      targetNorm,
+      pixelStage: String(pixelStage),
+    }; // provenance of the KD variant
     finish(s, st, r.log);
     disposeGazeModel(st);
     disposeGazeModel(t);

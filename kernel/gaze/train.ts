@@ -14,7 +14,9 @@ import { Aborted, FormatError, InvalidInput, describe } from '../core/errors';
 import { progress } from '../core/progress';
 import { rng, type Rng } from '../core/rng';
 import { readSafetensors, writeSafetensors } from '../core/io/safetensors';
-import { applyBnUpdates, forward, groupVars, sliceBatch, toInput, type BnUpdate } from './model';
+import { applyBnUpdates, groupVars, sliceBatch, type BnUpdate } from './model';
+import { DataParallel } from './parallel';
+import { taskLoss, type StepBatch, type StepTask } from './steps';
 import type { GazeModel, GazeSet, ParamGroup, StageOptions, TrainLogEntry } from './types';
 
 /** Draws a labeled batch of n images. */
@@ -131,9 +133,16 @@ export interface LoopSpec {
   models: GazeModel[];
   /** Variables the optimizer updates. */
   vars: tf.Variable[];
-  /** Build a batch and return the loss (inside the gradient tape) and named parts (plain numbers, filled by the callback). */
-  loss: (step: number, r: Rng, pending: BnUpdate[], parts: Record<string, number>) => tf.Scalar;
+  /**
+   * Either `loss` — build a batch and return the loss (inside the gradient tape) and named parts (plain numbers) — or
+   * `step`: a batch `prepare`d on this thread and a plain-data `task` (steps.ts), which can also run data-parallel on
+   * worker threads (StageOptions.workers). `frozen` models take part in the task but do not train (the KD teacher).
+   */
+  loss?: (step: number, r: Rng, pending: BnUpdate[], parts: Record<string, number>) => tf.Scalar;
+  step?: { task: StepTask; prepare: (step: number, r: Rng) => StepBatch; frozen?: GazeModel[] };
   checkpoint?: { path: string; every?: number };
+  /** Called with the step count after each step (e.g. periodic held-out measurements). */
+  after?: (step: number) => void;
 }
 
 export interface LoopResult {
@@ -181,18 +190,45 @@ export async function trainLoop(spec: LoopSpec, o: StageOptions): Promise<LoopRe
   const decay = spec.vars.filter((v) => v.rank >= 2);
   const bar = o.progress === false ? null : progress(steps, spec.label, { unit: 'step' });
   bar?.set(start);
+  const workers = Math.round(opt(o, 'workers', 1));
+  const st = spec.step;
+  if (!st && !spec.loss) throw new InvalidInput(`${spec.label}: a loop needs a loss or a step`);
+  if (workers > 1 && !st)
+    throw new InvalidInput(`${spec.label}: workers = ${workers} needs a prepared step (LoopSpec.step), not a loss closure`);
+  const dp =
+    workers > 1 && st ? new DataParallel(st.task, [...spec.models, ...(st.frozen ?? [])], spec.models.length, spec.vars, workers) : null;
   let t0 = Date.now();
   try {
+    await dp?.start();
+    let next = st && start < steps ? st.prepare(start, r.fork(start)) : null;
     for (let step = start; step < steps; step++) {
       if (o.signal?.aborted) throw new Aborted(`${spec.label} aborted at step ${step}/${steps}`);
       const cur = lrAt(step, steps, lr);
       setLr(cur);
-      const pending: BnUpdate[] = [],
+      let pending: BnUpdate[] = [],
         parts: Record<string, number> = {};
-      const sr = r.fork(step);
-      const l = adam.minimize(() => spec.loss(step, sr, pending, parts), true, spec.vars)!;
-      const loss = l.dataSync()[0]!;
-      l.dispose();
+      let loss: number;
+      if (dp) {
+        const running = dp.dispatch(next!);
+        // prepare (render) the next batch while the workers compute this one
+        next = step + 1 < steps ? st!.prepare(step + 1, r.fork(step + 1)) : null;
+        const res = await running;
+        dp.apply(adam, res.grads);
+        ({ loss, parts, bn: pending } = res);
+      } else {
+        const batch = next;
+        if (st) next = step + 1 < steps ? st.prepare(step + 1, r.fork(step + 1)) : null;
+        // exactly one fork per step, in step order (the prepared path forked this step's stream when it prefetched)
+        const sr = st ? null : r.fork(step);
+        const models = [...spec.models, ...(st?.frozen ?? [])];
+        const l = adam.minimize(
+          () => (st ? taskLoss(st.task, models, batch!, pending, parts) : spec.loss!(step, sr!, pending, parts)),
+          true,
+          spec.vars,
+        )!;
+        loss = l.dataSync()[0]!;
+        l.dispose();
+      }
       if (!Number.isFinite(loss)) throw new InvalidInput(`${spec.label}: loss became ${loss} at step ${step}; lower lr (now ${cur})`);
       if (wd > 0)
         tf.tidy(() => {
@@ -212,15 +248,18 @@ export async function trainLoop(spec: LoopSpec, o: StageOptions): Promise<LoopRe
         t0 = Date.now();
       }
       bar?.tick(1, `loss ${loss.toPrecision(4)}`);
+      spec.after?.(step + 1);
       if (ck && (step + 1) % (ck.every ?? 200) === 0 && step + 1 < steps) await saveCheckpoint(ck.path, spec.models, adam, step + 1, log);
     }
   } catch (e) {
     bar?.stop();
     adam.dispose();
+    await dp?.close();
     throw e;
   }
   bar?.done();
   adam.dispose();
+  await dp?.close();
   return { log, resumedFrom: start, steps };
 }
 
@@ -291,10 +330,21 @@ export async function trainSupervised(model: GazeModel, source: BatchSource, o: 
       models: [model],
       vars: groupVars(model, group),
       checkpoint: o.checkpoint,
-      loss: (_s, r, pending) => {
-        const b = source(batch, r);
-        const x = toInput(b.images, model.spec.inCh);
-        return l1Loss(forward(model, x, { training: true }, pending).out, b.gaze);
+      step: {
+        task: { kind: 'supervised', inCh: model.spec.inCh },
+        prepare: (_s, r) => {
+          const b = source(batch, r);
+          const P = b.images.h * b.images.w;
+          const sc = b.images.data instanceof Uint8Array ? 1 / 255 : 1; // rows carry [0, 1] floats
+          const images = Float32Array.from(b.images.data.subarray(0, b.images.n * P), (v) => v * sc);
+          return {
+            n: b.images.n,
+            h: b.images.h,
+            w: b.images.w,
+            rows: { images: { data: images, per: P }, gaze: { data: Float32Array.from(b.gaze), per: 2 } },
+            scalars: { total: b.images.n },
+          };
+        },
       },
     },
     o,

@@ -104,4 +104,9 @@ export interface StageOptions {
   logEvery?: number;
   /** Show a progress bar (default true). */
   progress?: boolean;
+  /**
+   * Data-parallel worker threads, each with its own wasm backend (default 1 = train in this thread). With 2 the
+   * batch is split in two, gradients are summed and one update is applied (parallel.ts).
+   */
+  workers?: number;
 }

@@ -1,8 +1,11 @@
 /**
  * Gaze model weights on disk: safetensors (gzip-compressed when the name ends in .gz).
  *   - 'f32': every tensor float32 (checkpoints; exact round trip);
- *   - 'int8': weight matrices/kernels with ≥ 1024 values as int8 with one float32 scale per output channel
+ *   - 'int8': weight matrices/kernels with ≥ 1024 values as int8, symmetric, with one float32 scale per output channel
  *     (`<name>` int8 + `<name>.__scale` float32), small vectors float32 — the shipped format (teacher ≈ 3.6 MB).
+ *     The output channel is the last axis, except for depthwise kernels [kh, kw, C, 1], whose channel axis is C
+ *     (axis 2): each channel's 7×7 filter gets its own scale (a whole-tensor scale crushed small-range channels).
+ *     Dequantized values lie within half a quantization step (scale/2) of the originals, per channel.
  * Metadata carries kind, spec and the model's meta (training provenance).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,42 @@ export type WeightFormat = 'f32' | 'int8';
 
 type TensorIn = { dtype: 'float32' | 'int8'; shape: number[]; data: Float32Array | Int8Array };
 
+/**
+ * The channel of element i of a kernel of this shape, and the channel count: the last axis, or axis 2 for a depthwise
+ * kernel [kh, kw, C, 1] (channel multiplier 1).
+ */
+export function channelLayout(shape: number[]): { channels: number; of: (i: number) => number } {
+  if (shape.length === 4 && shape[3] === 1) {
+    const c = shape[2]!;
+    return { channels: c, of: (i) => i % c };
+  }
+  const c = shape[shape.length - 1]!;
+  return { channels: c, of: (i) => i % c };
+}
+
+/** Symmetric per-channel int8: scale_c = max|w_c| / 127 (1 for an all-zero channel), q = round(w / scale_c). */
+export function quantizeInt8(data: Float32Array, shape: number[]): { scale: Float32Array; q: Int8Array } {
+  const { channels, of } = channelLayout(shape);
+  const scale = new Float32Array(channels),
+    q = new Int8Array(data.length);
+  for (let i = 0; i < data.length; i++) scale[of(i)] = Math.max(scale[of(i)]!, Math.abs(data[i]!));
+  for (let c = 0; c < channels; c++) scale[c] = scale[c]! / 127 || 1;
+  for (let i = 0; i < data.length; i++) q[i] = Math.round(data[i]! / scale[of(i)]!);
+  return { scale, q };
+}
+
+export function dequantizeInt8(q: Int8Array, shape: number[], scale: Float32Array, name = 'tensor'): Float32Array {
+  const { channels, of } = channelLayout(shape);
+  // files written before depthwise kernels had per-channel scales carry one scale per LAST axis (length 1 for [kh,kw,C,1])
+  const legacy = scale.length !== channels && scale.length === shape[shape.length - 1];
+  if (scale.length !== channels && !legacy)
+    throw new FormatError(`gaze weights: ${name}.__scale has ${scale.length} scales; shape ${describe(shape)} needs ${channels}`);
+  const data = new Float32Array(q.length),
+    co = scale.length;
+  for (let i = 0; i < q.length; i++) data[i] = q[i]! * scale[legacy ? i % co : of(i)]!;
+  return data;
+}
+
 /** Serialize a model (and optional extra float32 tensors such as optimizer slots) to bytes. */
 export function gazeModelToBytes(
   m: GazeModel,
@@ -30,14 +69,9 @@ export function gazeModelToBytes(
     const data = v.dataSync() as Float32Array,
       shape = [...v.shape];
     if (format === 'int8' && data.length >= 1024 && shape.length >= 2) {
-      const co = shape[shape.length - 1]!,
-        scale = new Float32Array(co),
-        q = new Int8Array(data.length);
-      for (let i = 0; i < data.length; i++) scale[i % co] = Math.max(scale[i % co]!, Math.abs(data[i]!));
-      for (let c = 0; c < co; c++) scale[c] = scale[c]! / 127 || 1;
-      for (let i = 0; i < data.length; i++) q[i] = Math.round(data[i]! / scale[i % co]!);
+      const { scale, q } = quantizeInt8(data, shape);
       out.set(name, { dtype: 'int8', shape, data: q });
-      out.set(`${name}.__scale`, { dtype: 'float32', shape: [co], data: scale });
+      out.set(`${name}.__scale`, { dtype: 'float32', shape: [scale.length], data: scale });
     } else out.set(name, { dtype: 'float32', shape, data: Float32Array.from(data) });
   };
   for (const [k, v] of m.params) put(k, v);
@@ -72,11 +106,7 @@ export function gazeModelFromBytes(bytes: Uint8Array): { model: GazeModel; extra
     if (t.dtype === 'int8') {
       const sc = tensors.get(`${name}.__scale`);
       if (!sc) throw new FormatError(`gaze weights: int8 tensor ${name} has no ${name}.__scale`);
-      const s = sc.data as Float32Array,
-        q = t.data as Int8Array,
-        co = s.length;
-      data = new Float32Array(q.length);
-      for (let i = 0; i < q.length; i++) data[i] = q[i]! * s[i % co]!;
+      data = dequantizeInt8(t.data as Int8Array, t.shape, sc.data as Float32Array, name);
     } else if (t.dtype === 'float32') data = t.data as Float32Array;
     else throw new FormatError(`gaze weights: ${name} has dtype ${t.dtype}; expected float32 or int8`);
     tf.tidy(() => v.assign(tf.tensor(data, v.shape)));

@@ -5,6 +5,7 @@
  * exporting, so the bench's numbers stay untouched by the choice.
  *   npx tsx scripts/gaze/eval-runs.ts runs/gaze runs/gaze-mask03 [--seed 7] [--shipped]   (--shipped: the int8 weights in kernel/gaze/weights too)
  *   EVAL_USERS=40 EVAL_FRAMES=40 npx tsx scripts/gaze/eval-runs.ts …   (more users, fewer frames: per-user bias dominates the spread)
+ * Each model is scored at the size and view it was trained at (its meta `size`, `view`; shipped weights: 32×64 crop).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { readGazeModel } from '../../kernel/gaze/weights';
 import { disposeGazeModel } from '../../kernel/gaze/model';
 import { evaluateGaze, loadGazeModel, type ShippedModel } from '../../kernel/gaze/personalize';
 import { generalizedTestSet } from '../../kernel/gaze/evaluate';
-import { SHIPPED, STAGES } from '../../kernel/gaze/pipeline';
+import { SHIPPED, STAGES, type EyeView } from '../../kernel/gaze/pipeline';
 
 async function main(): Promise<void> {
   await init({ backend: 'wasm' });
@@ -21,13 +22,25 @@ async function main(): Promise<void> {
   const si = args.indexOf('--seed');
   const seed = si >= 0 ? Number(args[si + 1]) : 7;
   const dirs = args.filter((a, i) => !a.startsWith('--') && (si < 0 || i !== si + 1));
-  const set = generalizedTestSet('unseenUsers', {
-    height: 32,
-    width: 64,
-    users: Number(process.env.EVAL_USERS ?? 10),
-    perUser: Number(process.env.EVAL_FRAMES ?? 150),
-    seed,
-  });
+  const sets = new Map<string, ReturnType<typeof generalizedTestSet>>();
+  const setFor = (size = '32x64', view = 'crop') => {
+    const key = `${size} ${view}`;
+    let s = sets.get(key);
+    if (!s) {
+      const [height, width] = size.split('x').map(Number);
+      s = generalizedTestSet('unseenUsers', {
+        height,
+        width,
+        view: view as EyeView,
+        users: Number(process.env.EVAL_USERS ?? 10),
+        perUser: Number(process.env.EVAL_FRAMES ?? 150),
+        seed,
+      });
+      sets.set(key, s);
+    }
+    return s;
+  };
+  const set = setFor();
   if (args.includes('--shipped')) {
     for (const [, which] of SHIPPED) {
       const m = loadGazeModel({ which: which as ShippedModel });
@@ -40,7 +53,10 @@ async function main(): Promise<void> {
       const f = join(dir, `${s}.safetensors`);
       if (!existsSync(f)) continue;
       const m = readGazeModel(f).model;
-      console.log(`${dir.padEnd(24)} ${s.padEnd(14)} ${evaluateGaze(m, set).meanDeg.toFixed(3)}°  (${m.meta?.steps ?? '?'} steps)`);
+      const at = setFor(m.meta?.size, m.meta?.view);
+      console.log(
+        `${dir.padEnd(24)} ${s.padEnd(14)} ${evaluateGaze(m, at).meanDeg.toFixed(3)}°  (${m.meta?.steps ?? '?'} steps, ${m.meta?.size ?? '32x64'} ${m.meta?.view ?? 'crop'})`,
+      );
       disposeGazeModel(m);
     }
   }

@@ -1,6 +1,6 @@
 /**
  * DFT Gaze command line.
- *   npx tsx scripts/gaze/train.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0.6] [--image-weight 1] [--mask-mode zero|sparse] [--mask-patch 8] [--stages t0,t1,kd,s1]
+ *   npx tsx scripts/gaze/train.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0.6] [--image-weight 1] [--mask-mode zero|sparse] [--mask-patch 8] [--target-norm map|channel|position] [--pixel-stage 4|3] [--view crop|rescale] [--workers 2] [--stages t0,t1,kd,s1]
  *   npx tsx scripts/gaze/train.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
  * Training is resumable: rerun the same command after an interruption.
  */
@@ -43,6 +43,10 @@ async function main(): Promise<void> {
       kdImageWeight: Number(arg(args, 'image-weight', '1')),
       kdMaskMode: arg(args, 'mask-mode', 'zero') as 'zero' | 'sparse',
       kdMaskPatch: Number(arg(args, 'mask-patch', '8')),
+      kdTargetNorm: arg(args, 'target-norm', 'map') as 'map' | 'channel' | 'position',
+      kdPixelStage: Number(arg(args, 'pixel-stage', '4')) as 3 | 4,
+      view: arg(args, 'view', 'crop') as 'crop' | 'rescale',
+      workers: Number(arg(args, 'workers', '1')),
       log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`),
     });
     console.log(`pipeline done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
