@@ -45,6 +45,18 @@ export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping }
 export { reprogramStudy, type StudyOptions, type StudyRow, type StudyResult } from './study';
 export { faceApiLayers } from './real';
 export { sweep, type SweepOptions, type SweepRow } from './sweep';
+export {
+  evaluate,
+  crossbarPredict,
+  crossbarMatmul,
+  buildLines,
+  wilson,
+  type AdcSite,
+  type DatapathOptions,
+  type CrossbarRunOptions,
+  type EvaluateOptions,
+  type EvaluateResult,
+} from './evaluate';
 export { packSections, type PackOptions } from './layout';
 // SWS (arXiv:2410.11298) moved to its own namespace `el.sws`; these names stay here for one release.
 export {
