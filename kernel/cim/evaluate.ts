@@ -330,7 +330,8 @@ function rowsOf(x: tf.Tensor, P: Prepared): { rows: tf.Tensor2D; outShape: numbe
     return { rows: tf.reshape(x, [-1, P.L.nIn]), outShape: [...shape, P.L.nOut] };
   }
   const c = P.conv!;
-  const patches = tf.conv2d(x as tf.Tensor4D, P.eye!, c.strides, c.padding);
+  // round: a fast conv (e.g. Winograd in XNNPACK) may return a copied integer a few ulp off
+  const patches = tf.round(tf.conv2d(x as tf.Tensor4D, P.eye!, c.strides, c.padding));
   const [b, h, w] = patches.shape;
   return { rows: tf.reshape(patches, [-1, P.L.nIn]), outShape: [b, h, w, P.L.nOut] };
 }

@@ -56,6 +56,8 @@ export interface StudyOptions extends Omit<MapModelOptions, 'sort' | 'pack'> {
   seeds?: number[];
   /** Reload passes over which writes per cell are counted (after one warm-up pass). Default 20. */
   endurancePasses?: number;
+  /** Rows whose `test` / `extra` accuracies are measured: 'all' (default) or 'chosen' (the chosen row and the seeds only). */
+  testRows?: 'all' | 'chosen';
 }
 
 export interface StudyRow {
@@ -190,8 +192,9 @@ export async function reprogramStudy(model: tf.LayersModel, opts: StudyOptions):
       const r = simulate(kk, f, opts.seed ?? 0);
       setCrossbarWeights(model, sorted, r.effective);
       const acc = (await run(opts.evaluate, r.effective))!;
-      const ta = await run(opts.test, r.effective);
-      const ex = await extras(r.effective);
+      const all = (opts.testRows ?? 'all') === 'all';
+      const ta = all ? await run(opts.test, r.effective) : undefined;
+      const ex = all ? await extras(r.effective) : undefined;
       const row: StudyRow = {
         label,
         k,
@@ -210,6 +213,14 @@ export async function reprogramStudy(model: tf.LayersModel, opts: StudyOptions):
     }
     const maxDrop = opts.maxDrop ?? 0.01;
     const chosen = rows.filter((row) => row.drop <= maxDrop).reduce((a, b) => (b.reduction > a.reduction ? b : a), rows[0]!);
+    if ((opts.testRows ?? 'all') === 'chosen') {
+      const r = simulate(pointOf.get(chosen)!, chosen.f, opts.seed ?? 0);
+      setCrossbarWeights(model, sorted, r.effective);
+      const ta = await run(opts.test, r.effective);
+      if (ta !== undefined) Object.assign(chosen, { testAccuracy: ta, testDrop: int8TestAccuracy! - ta });
+      const ex = await extras(r.effective);
+      if (ex) chosen.extra = ex;
+    }
     // endurance and seed spread at the chosen point: one warm-up pass + endurancePasses counted passes
     const E = checkInt('endurancePasses', opts.endurancePasses ?? 20, 1, 10000);
     const baseE = simulateReprogramming(naive.layers, { physical, passes: E + 1, countPasses: E, trackCells: true });
