@@ -73,7 +73,7 @@ test('images decode back to the weights at every tile position; sort keys order 
   const q = randQ(3, nOut * nIn, 127);
   for (const signMode of ['sign-magnitude', 'pair', 'offset'] as const)
     for (const sort of ['none', 'signed', 'abs'] as const) {
-      const L = mapLayer({ q, nOut, nIn, sort, config: { signMode, cellBits: 2 } });
+      const L = mapLayer({ q, nOut, nIn, sort, routing: 'per-output', config: { signMode, cellBits: 2 } });
       const seen = new Uint8Array(nOut * nIn);
       for (let t = 0; t < L.tiles; t++) {
         const img = tileImage(L, t);

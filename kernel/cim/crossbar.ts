@@ -70,7 +70,7 @@ export interface MapLayerOptions {
   scale?: Float32Array;
   /** Default 'none'. */
   sort?: SortKey;
-  /** Default 'per-output'; see Routing. */
+  /** Default 'shared' (one input order per tile column block, plain wiring); see Routing. Ignored when sort is 'none'. */
   routing?: Routing;
   config?: Partial<CrossbarConfig>;
 }
@@ -145,7 +145,7 @@ export function mapLayer(opts: MapLayerOptions): MappedLayer {
   const scale = opts.scale ?? new Float32Array([1]);
   if (scale.length !== 1 && scale.length !== nOut)
     throw new InvalidInput(`scale has ${scale.length} entries; expected 1 or nOut = ${nOut}`);
-  const routing = opts.routing ?? 'per-output';
+  const routing = opts.routing ?? 'shared';
   if (routing !== 'per-output' && routing !== 'shared')
     throw new InvalidInput(`routing must be 'per-output' or 'shared', got ${describe(routing)}`);
   const groupWidth = columnLayout(config).length;
@@ -159,7 +159,8 @@ export function mapLayer(opts: MapLayerOptions): MappedLayer {
     q,
     scale,
     sort,
-    routing,
+    // unsorted layers keep the identity order, which either wiring provides: no routing recorded
+    ...(sort === 'none' ? {} : { routing }),
     perm: sort === 'none' ? null : routing === 'shared' ? sharedPerm(q, nOut, nIn, sort, slots) : sortPerm(q, nOut, nIn, sort),
     config,
     slots,

@@ -3,7 +3,7 @@
  * Stucking", Farias & Kung, arXiv:2410.21730; the simulator core is shared with SWS, arXiv:2410.11298).
  *
  *   const { q, scale } = cim.quantize({ weights, nOut, nIn });
- *   const layer = cim.mapLayer({ q, nOut, nIn, scale, sort: 'signed' });      // tiles on 128×128 crossbars
+ *   const layer = cim.mapLayer({ q, nOut, nIn, scale, sort: 'signed' });      // tiles on 128×128 crossbars, shared routing
  *   cim.mvm(layer, x)                                                          // exact bit-serial MVM == q·x
  *   const packed = cim.packSections(layer);                                    // sorted sections ordered by value profile
  *   cim.simulateReprogramming([packed, ...], { policy: 'chunked-zigzag', stuckColumns: 3, rewriteFraction: 0.25 })
@@ -42,10 +42,32 @@ export { simulateReprogramming, stuckColumnsByMagnitude } from './reprogram';
 export { synthWeights, synthQuantized, type SynthOptions } from './data';
 export { crossbarMapFigure, tileCells } from './figures';
 export { mapModel, setCrossbarWeights, type MapModelOptions, type ModelMapping } from './model';
-export { reprogramStudy, type StudyOptions, type StudyRow, type StudyResult } from './study';
+export { reprogramStudy, type Evaluator, type StudyOptions, type StudyRow, type StudyResult, type SeedRun } from './study';
 export { faceApiLayers } from './real';
 export { sweep, type SweepOptions, type SweepRow } from './sweep';
+export {
+  evaluate,
+  crossbarPredict,
+  crossbarMatmul,
+  buildLines,
+  wilson,
+  type AdcSite,
+  type DatapathOptions,
+  type CrossbarRunOptions,
+  type EvaluateOptions,
+  type EvaluateResult,
+} from './evaluate';
 export { packSections, type PackOptions } from './layout';
+export {
+  optimizeSharedRouting,
+  routingCost,
+  tilePhases,
+  alignRows,
+  type RoutingCost,
+  type SharedRoutingOptions,
+  type SharedRoutingResult,
+} from './routing';
+export { minCostAssignment } from './assign';
 // SWS (arXiv:2410.11298) moved to its own namespace `el.sws`; these names stay here for one release.
 export {
   /** @deprecated use el.sws.adcEnergyModel */ adcEnergyModel,

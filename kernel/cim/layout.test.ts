@@ -110,7 +110,7 @@ test('packSections rejects bad options and double packing', () => {
   assert.throws(() => packSections(packSections(L)), InvalidInput);
 });
 
-test('shared routing: one input order per output block, MVM exact, block sums ordered; packing refuses it', () => {
+test('shared routing: one input order per output block, MVM exact, block sums ordered; packing switches to per-output', () => {
   const nOut = 37,
     nIn = 150;
   const q = randQ(11, nOut * nIn);
@@ -128,7 +128,12 @@ test('shared routing: one input order per output block, MVM exact, block sums or
       };
       for (let p = 1; p < nIn; p++) assert.ok(key(L.perm![o0 * nIn + p]!) >= key(L.perm![o0 * nIn + p - 1]!));
     }
-    assert.throws(() => packSections(L), InvalidInput);
+    const P = packSections(L);
+    assert.equal(P.routing, 'per-output');
+    assert.deepEqual(mvm(P, x), referenceMatmul(q, nOut, nIn, x));
+    assert.deepEqual(P.perm, mapLayer({ q, nOut, nIn, sort, routing: 'per-output', config: { rows: 32, cols: 64 } }).perm);
   }
+  assert.equal(mapLayer({ q, nOut, nIn, sort: 'signed' }).routing, 'shared', 'default routing');
+  assert.equal(mapLayer({ q, nOut, nIn }).routing, undefined, 'unsorted: no routing recorded');
   assert.throws(() => mapLayer({ q, nOut, nIn, routing: 'x' as never }), InvalidInput);
 });

@@ -12,6 +12,7 @@
  * Tiles never increase: ⌈nOut·⌈nIn/rows⌉ / slots⌉ ≤ the grid's ⌈nOut/slots⌉·⌈nIn/rows⌉.
  */
 import { InvalidInput, describe } from '../core/errors';
+import { sortPerm } from './crossbar';
 import type { MappedLayer, SectionTable } from './types';
 
 export interface PackOptions {
@@ -33,7 +34,10 @@ export interface PackOptions {
   placement?: 'strided' | 'contiguous';
 }
 
-/** Return a copy of `layer` (same q, perm, config) with a packed `sections` table. Pure typed arrays. */
+/**
+ * Return a copy of `layer` (same q, config) with a packed `sections` table and per-output routing (a sorted layer with
+ * shared routing gets each output's own sort order). Pure typed arrays.
+ */
 export function packSections(layer: MappedLayer, opts: PackOptions = {}): MappedLayer {
   const split = opts.split ?? 'balanced',
     order = opts.order ?? 'mean',
@@ -43,12 +47,10 @@ export function packSections(layer: MappedLayer, opts: PackOptions = {}): Mapped
   if (placement !== 'strided' && placement !== 'contiguous')
     throw new InvalidInput(`placement must be 'strided' or 'contiguous', got ${describe(placement)}`);
   if (layer.sections) throw new InvalidInput(`layer ${layer.name} is already packed`);
-  if (layer.routing === 'shared' && layer.sort !== 'none') {
-    throw new InvalidInput(
-      `layer ${layer.name} uses routing 'shared'; packed sections need routing 'per-output' (each section its own input order)`,
-    );
-  }
-  const { nOut, nIn, q, perm, slots } = layer;
+  // packed sections are a per-output-routing layout (each section its own input order): a shared order is replaced by
+  // each output's own sort, and the result says routing 'per-output' (its input phases: routingCost)
+  const perm = layer.sort !== 'none' && layer.routing === 'shared' ? sortPerm(layer.q, layer.nOut, layer.nIn, layer.sort) : layer.perm;
+  const { nOut, nIn, q, slots } = layer;
   const rows = layer.config.rows;
   const b = Math.ceil(nIn / rows);
   const S = nOut * b;
@@ -93,5 +95,13 @@ export function packSections(layer: MappedLayer, opts: PackOptions = {}): Mapped
       sec.start[i] = sStart[s]!;
       sec.len[i] = sLen[s]!;
     }
-  return { ...layer, sections: sec, tiles: T, rowBlocks: T, colBlocks: 1 };
+  return {
+    ...layer,
+    ...(layer.sort === 'none' ? {} : { routing: 'per-output' as const }),
+    perm,
+    sections: sec,
+    tiles: T,
+    rowBlocks: T,
+    colBlocks: 1,
+  };
 }

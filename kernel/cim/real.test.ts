@@ -6,7 +6,7 @@ import { NotFound } from '../core/errors';
 
 test('face-api ResNet-34-like weights: all conv/fc banks map; sorting and stucking cut reprogramming', () => {
   const naive = faceApiLayers();
-  const sorted = faceApiLayers({ sort: 'signed' });
+  const sorted = faceApiLayers({ sort: 'signed', routing: 'per-output' });
   assert.equal(naive.length, 30);
   assert.equal(naive[0]!.nIn, 7 * 7 * 3);
   assert.equal(naive[0]!.nOut, 32);

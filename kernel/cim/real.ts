@@ -8,7 +8,7 @@ import { loadWeightsManifest } from '../core/io/tfjs-models';
 import { mapLayer } from './crossbar';
 import { packSections, type PackOptions } from './layout';
 import { quantize, transposeDense, unrollConv } from './quantize';
-import type { CrossbarConfig, MappedLayer, SortKey } from './types';
+import type { CrossbarConfig, MappedLayer, Routing, SortKey } from './types';
 
 /**
  * Every conv filter bank ([kh,kw,cin,cout] → [cout][kh·kw·cin]) and fc matrix of a face-api weights manifest,
@@ -19,6 +19,8 @@ export function faceApiLayers(
     manifest?: string;
     dir?: string;
     sort?: SortKey;
+    /** Input routing of sorted layers. Default 'shared' (see Routing); packing implies 'per-output'. */
+    routing?: Routing;
     config?: Partial<CrossbarConfig>;
     granularity?: 'per-tensor' | 'per-channel';
     /** Pack sorted sections by value profile (see packSections). Default false (grid). */
@@ -41,7 +43,7 @@ export function faceApiLayers(
       nIn = s[0]!;
     } else continue;
     const { q, scale } = quantize({ weights: m, nOut, nIn, granularity: opts.granularity, bits: opts.config?.weightBits ?? 8 });
-    const L = mapLayer({ name, q, nOut, nIn, scale, sort: opts.sort, config: opts.config });
+    const L = mapLayer({ name, q, nOut, nIn, scale, sort: opts.sort, routing: opts.routing, config: opts.config });
     out.push(opts.pack ? packSections(L, opts.pack === true ? {} : opts.pack) : L);
   }
   return out;

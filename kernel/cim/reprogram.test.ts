@@ -190,7 +190,8 @@ test('weight sorting cuts reprogramming on bell-shaped weights; stucking cuts mo
     o: o!,
     i: i!,
   }));
-  const map = (sort: 'none' | 'signed') => qs.map((x) => mapLayer({ q: x.q, nOut: x.o, nIn: x.i, sort }));
+  // per-output routing (each output its own sorted order); shared routing is measured in routing.test.ts
+  const map = (sort: 'none' | 'signed') => qs.map((x) => mapLayer({ q: x.q, nOut: x.o, nIn: x.i, sort, routing: 'per-output' }));
   const base = simulateReprogramming(map('none'), { policy: 'round-robin' });
   const sorted = simulateReprogramming(map('signed'), { policy: 'chunked-zigzag' });
   const stuck = simulateReprogramming(map('signed'), { policy: 'chunked-zigzag', stuckColumns: 3, rewriteFraction: 0.25, seed: 1 });

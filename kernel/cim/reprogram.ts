@@ -5,9 +5,10 @@
  * Cost model [INFERRED from "each memristor is programmed individually" (1T1R)]: a load pulses only the cells whose
  * state differs from what the crossbar currently holds. Crossbars start blank (all 0); passes repeat the whole model.
  */
-import { InvalidInput, checkInt, describe, throwIfAborted } from '../core/errors';
+import { InvalidInput, checkInt, checkOneOf, describe, throwIfAborted } from '../core/errors';
 import { rng } from '../core/rng';
 import { columnLayout, imageWords, popcount, tileImage, decodeCell, cellSource } from './crossbar';
+import { minCostAssignment } from './assign';
 import type { MappedLayer, ReprogramOptions, ReprogramResult, SchedulePolicy } from './types';
 
 export interface Schedule {
@@ -123,6 +124,7 @@ export function similaritySchedule(
   start: Uint32Array,
   mode: 'greedy' | 'chunks' = 'greedy',
   pass = 0,
+  assignment: 'greedy' | 'hungarian' = 'greedy',
 ): Schedule {
   checkLayers(layers);
   const words = imageWords(layers[0]!.config);
@@ -157,17 +159,23 @@ export function similaritySchedule(
         const ts = Array.from({ length: e - a }, (_, i) => a + i);
         seq.push(reverse ? ts.reverse() : ts);
       }
-      const pairs: [number, number, number][] = [];
-      for (let c = 0; c < chunks; c++) for (let p = 0; p < physical; p++) pairs.push([dist(p, seq[c]![0]!), c, p]);
-      pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
-      const owner = new Int32Array(chunks).fill(-1),
-        usedP = new Uint8Array(physical);
-      let got = 0;
-      for (const [, c, p] of pairs) {
-        if (owner[c]! >= 0 || usedP[p]) continue;
-        owner[c] = p;
-        usedP[p] = 1;
-        if (++got === chunks) break;
+      let owner: Int32Array = new Int32Array(chunks).fill(-1);
+      if (assignment === 'hungarian') {
+        owner = minCostAssignment(
+          Array.from({ length: chunks }, (_, c) => Array.from({ length: physical }, (_, p) => dist(p, seq[c]![0]!))),
+        );
+      } else {
+        const pairs: [number, number, number][] = [];
+        for (let c = 0; c < chunks; c++) for (let p = 0; p < physical; p++) pairs.push([dist(p, seq[c]![0]!), c, p]);
+        pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+        const usedP = new Uint8Array(physical);
+        let got = 0;
+        for (const [, c, p] of pairs) {
+          if (owner[c]! >= 0 || usedP[p]) continue;
+          owner[c] = p;
+          usedP[p] = 1;
+          if (++got === chunks) break;
+        }
       }
       const rounds = Math.ceil(Lt / chunks);
       for (let round = 0; round < rounds; round++)
@@ -188,6 +196,21 @@ export function similaritySchedule(
     let left = Array.from({ length: L.tiles }, (_, t) => t);
     while (left.length) {
       const m = Math.min(physical, left.length);
+      if (assignment === 'hungarian') {
+        // min-cost matching of the remaining tiles to crossbars: min(P, left) pairs, least total Hamming distance
+        const to = minCostAssignment(left.map((t) => Array.from({ length: physical }, (_, p) => dist(p, t))));
+        const chosen = left.map((t, i) => [t, to[i]!] as const).filter(([, p]) => p >= 0);
+        for (const [t, p] of chosen) {
+          layer[n] = li;
+          tile[n] = t;
+          xbar[n] = p;
+          n++;
+        }
+        for (const [t, p] of chosen) cur.set(imgs.subarray(t * words, (t + 1) * words), p * words);
+        const done = new Set(chosen.map(([t]) => t));
+        left = left.filter((t) => !done.has(t));
+        continue;
+      }
       const pairs: [number, number, number][] = [];
       for (let p = 0; p < physical; p++) for (const t of left) pairs.push([dist(p, t), t, p]);
       pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
@@ -241,6 +264,8 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
   const physical = checkInt('physical', opts.physical ?? Math.ceil(tiles / 8));
   const policy = opts.policy ?? 'round-robin';
   const passes = checkInt('passes', opts.passes ?? 2, 1, 1000);
+  const countPasses = checkInt('countPasses', opts.countPasses ?? 1, 1, passes);
+  const assignment = checkOneOf('assignment', opts.assignment ?? 'greedy', ['greedy', 'hungarian'] as const);
   const slices = Math.ceil((cfg.weightBits - (cfg.signMode === 'offset' ? 0 : 1)) / cfg.cellBits);
   const sc = opts.stuckColumns ?? 0;
   if (Array.isArray(sc) && sc.length !== layers.length)
@@ -269,7 +294,7 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
   });
   const state = new Uint32Array(physical * words);
   const target = new Uint32Array(words);
-  const cellCount = opts.trackCells ? new Uint16Array(physical * cfg.rows * cfg.cols) : null;
+  const cellCount = opts.trackCells || opts.returnCellCounts ? new Uint32Array(physical * cfg.rows * cfg.cols) : null;
   const perPass: number[] = [];
   let cellWrites = 0,
     columnWrites = 0,
@@ -286,12 +311,12 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
     const last = pass === passes - 1;
     const sch =
       policy === 'similarity' || policy === 'chunked-similarity'
-        ? similaritySchedule(layers, physical, state, policy === 'similarity' ? 'greedy' : 'chunks', pass)
+        ? similaritySchedule(layers, physical, state, policy === 'similarity' ? 'greedy' : 'chunks', pass, assignment)
         : buildSchedule(layers, physical, policy, pass);
     cellWrites = 0;
     columnWrites = 0;
     crossbarWrites = 0;
-    if (cellCount) cellCount.fill(0);
+    const counting = pass >= passes - countPasses;
     for (let n = 0; n < tiles; n++) {
       if ((n & 1023) === 0) {
         throwIfAborted(opts.signal);
@@ -327,7 +352,7 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
           }
           const c = popcount(d);
           colChanged += c;
-          if (cellCount)
+          if (cellCount && counting)
             for (let m = d; m !== 0; m &= m - 1) {
               const row = (w << 5) + (31 - Math.clz32(m & -m));
               cellCount[(p * cfg.rows + row) * cfg.cols + col]!++;
@@ -340,6 +365,7 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
         }
       }
       if (anyTile) crossbarWrites++;
+      opts.onLoad?.(p, state.subarray(so, so + words), pass);
       if (last && (stucking || effective)) {
         const img = state.subarray(so, so + words);
         for (let s = 0; s < L.slots; s++)
@@ -364,10 +390,31 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
   }
   opts.progress?.(totalLoads, totalLoads);
   const totalWeights = layers.reduce((s, l) => s + l.nOut * l.nIn, 0);
-  let maxCell = NaN;
+  let maxCell = NaN,
+    p99 = NaN,
+    meanCell = NaN;
   if (cellCount) {
+    // max, 99th percentile (nearest rank) and mean over all P·rows·cols physical cells, by a histogram of counts
     maxCell = 0;
-    for (let i = 0; i < cellCount.length; i++) if (cellCount[i]! > maxCell) maxCell = cellCount[i]!;
+    let sum = 0;
+    for (let i = 0; i < cellCount.length; i++) {
+      const v = cellCount[i]!;
+      sum += v;
+      if (v > maxCell) maxCell = v;
+    }
+    const hist = new Float64Array(maxCell + 1);
+    for (let i = 0; i < cellCount.length; i++) hist[cellCount[i]!]!++;
+    const rank = Math.ceil(0.99 * cellCount.length);
+    let acc = 0;
+    p99 = maxCell;
+    for (let v = 0; v <= maxCell; v++) {
+      acc += hist[v]!;
+      if (acc >= rank) {
+        p99 = v;
+        break;
+      }
+    }
+    meanCell = sum / cellCount.length;
   }
   return {
     physical,
@@ -379,6 +426,10 @@ export function simulateReprogramming(layers: readonly MappedLayer[], opts: Repr
     crossbarWrites,
     perPassCellWrites: perPass,
     maxWritesPerCell: maxCell,
+    p99WritesPerCell: p99,
+    meanWritesPerCell: meanCell,
+    countedPasses: countPasses,
+    ...(cellCount && opts.returnCellCounts ? { cellCounts: cellCount } : {}),
     weightError: { changedWeights, totalWeights, meanAbs: sumAbs / totalWeights, maxAbs, relRms: sumQ2 > 0 ? Math.sqrt(sumSq / sumQ2) : 0 },
     ...(effective ? { effective } : {}),
   };

@@ -42,6 +42,8 @@ test('reprogramStudy: stucking lowers writes, effective weights change the model
         ],
         physical: 2,
         config: { rows: 32, cols: 32 },
+        seeds: [1, 2, 3],
+        endurancePasses: 5,
       }),
     'study',
   );
@@ -55,6 +57,21 @@ test('reprogramStudy: stucking lowers writes, effective weights change the model
   assert.ok(r.rows.includes(r.chosen));
   assert.ok(r.chosen.drop <= 0.01);
   for (const row of r.rows) if (row.drop <= 0.01) assert.ok(row.reduction <= r.chosen.reduction);
+  // shared routing by default: the optimizer's candidates, identity first, and no extra input phases
+  assert.equal(r.routing, 'shared');
+  assert.equal(r.routingCandidates![0]!.name, 'identity');
+  assert.equal(r.routingCost.extraPhases, 0);
+  // seeds: the chosen point rerun per seed; endurance counted over 5 passes, baseline included
+  assert.deepEqual(
+    r.seedRuns.map((s) => s.seed),
+    [1, 2, 3],
+  );
+  const reds = r.seedRuns.map((s) => s.reduction);
+  assert.ok(Math.abs(r.reductionMean - reds.reduce((a, b) => a + b, 0) / 3) < 1e-12);
+  if (r.chosen.k > 0) assert.ok(r.reductionStd > 0, 'different stucking seeds give different write counts');
+  for (const s of r.seedRuns) assert.ok(s.maxWritesPerCell >= s.p99WritesPerCell && s.p99WritesPerCell >= 0);
+  assert.ok(r.baselineMaxWritesPerCell >= r.baselineP99WritesPerCell && r.baselineMaxWritesPerCell > 0);
+  assert.equal(r.endurancePasses, 5);
   const after = (model.predict(x) as tf.Tensor).dataSync();
   assert.deepEqual(Array.from(after), Array.from(ref));
   tf.dispose(x);

@@ -42,13 +42,14 @@ export interface CrossbarConfig {
 export type SortKey = 'none' | 'signed' | 'abs';
 
 /**
- * How sorted rows get their inputs (only matters when sort ≠ 'none').
- * - 'per-output' (default) [INFERRED]: every output (slot) has its own sorted input order. A crossbar row is shared by
- *   all columns, so this is physically exact only when each slot's columns are read in their own input phase with that
- *   slot's gathered inputs (up to `slots`× more input cycles per tile; ADC conversions unchanged). Needed by packSections.
- * - 'shared' [OURS]: one input order per tile column block (all its outputs), by the block's summed key (Σ q for
- *   'signed', Σ |q| for 'abs'); all slots are driven at once, exactly like the unsorted grid. Sorts each output only
- *   approximately, so it saves fewer writes.
+ * How sorted rows get their inputs (only matters when sort ≠ 'none'). A crossbar row is one word line shared by all
+ * columns, so every output (slot) of a tile sees the same input on a row.
+ * - 'shared' (default) [OURS, physically plain wiring]: one input order per tile column block (all its outputs), by the
+ *   block's summed key (Σ q for 'signed', Σ |q| for 'abs'); all slots are driven in one input phase, like the unsorted
+ *   grid. `optimizeSharedRouting` refines the order (row alignment by min-cost assignment) and keeps the best candidate.
+ * - 'per-output' [INFERRED idealization]: every output (slot) has its own sorted input order. Exact only when each
+ *   slot's columns are read in their own input phase with that slot's gathered inputs (up to `slots`× more input
+ *   cycles per tile; `routingCost` counts them). Needed by packSections.
  */
 export type Routing = 'per-output' | 'shared';
 
@@ -62,7 +63,7 @@ export interface MappedLayer {
   /** Dequantization scale: length 1 (per-tensor) or nOut (per-channel). */
   scale: Float32Array;
   sort: SortKey;
-  /** Absent = 'per-output'. */
+  /** Absent for unsorted layers (identity order, which either wiring provides). */
   routing?: Routing;
   /** [nOut][nIn]: input index at sorted position p of output j; null = identity. */
   perm: Int32Array | null;
@@ -137,8 +138,19 @@ export interface ReprogramOptions {
   /** f ∈ [0, 1]. Default 1. */
   rewriteFraction?: number;
   seed?: number;
-  /** Count writes per physical cell (needs P·rows·cols·2 bytes) to report maxWritesPerCell. Default false. */
+  /** Count writes per physical cell (needs P·rows·cols·4 bytes) to report max / p99 / mean writes per cell. Default false. */
   trackCells?: boolean;
+  /** Passes (the last ones) whose writes the per-cell counts add up, 1..passes (endurance over many reloads). Default 1. */
+  countPasses?: number;
+  /** Return the per-cell counts ([P][rows][cols], implies trackCells). Default false. */
+  returnCellCounts?: boolean;
+  /**
+   * Tile-to-crossbar matching per round of the state-aware policies ('similarity', 'chunked-similarity'): 'greedy'
+   * (default: repeatedly the closest free pair) or 'hungarian' (min total Hamming distance, Munkres).
+   */
+  assignment?: 'greedy' | 'hungarian';
+  /** Called after every load with the crossbar index, its state after the load (a view: copy it) and the pass. */
+  onLoad?: (xbar: number, state: Uint32Array, pass: number) => void;
   /** Return the effective (stale-bit) weights of the last pass per layer. Default false. */
   returnEffective?: boolean;
   progress?: (done: number, total: number) => void;
@@ -171,8 +183,16 @@ export interface ReprogramResult {
   crossbarWrites: number;
   /** Cell writes per pass (index 0 starts from blank crossbars). */
   perPassCellWrites: number[];
-  /** Max writes of a single physical cell in the last pass (endurance-limiting); NaN unless trackCells. */
+  /** Max writes of a single physical cell over the counted passes (endurance-limiting); NaN unless trackCells. */
   maxWritesPerCell: number;
+  /** 99th-percentile (nearest rank) writes per physical cell over the counted passes, all P·rows·cols cells; NaN unless trackCells. */
+  p99WritesPerCell: number;
+  /** Mean writes per physical cell over the counted passes; NaN unless trackCells. */
+  meanWritesPerCell: number;
+  /** Passes the per-cell counts cover (countPasses). */
+  countedPasses: number;
+  /** Per-cell write counts [P][rows][cols] (returnCellCounts). */
+  cellCounts?: Uint32Array;
   weightError: WeightError;
   /** Per layer, the weights actually stored when that tile was used in the last pass (returnEffective). */
   effective?: Int8Array[];
