@@ -83,7 +83,7 @@ export const papers: readonly Paper[] = [
     folder: 'kernel/sws',
     notebook: 'notebooks/sws-adc-energy.ipynb',
     benchPrefixes: ['sws'],
-    headlineKeys: ['sws.adc_energy_reduction_sparse', 'sws.accuracy_drop_sparse'],
+    headlineKeys: ['sws.adc_energy_reduction_sparse_net', 'sws.sorting_gain_same_adc_policy', 'sws.accuracy_drop_sparse'],
     buildsOn: ['cim'],
     status: 'landed',
   },

@@ -98,10 +98,24 @@ export const ENERGY_MODELS: readonly AdcEnergyId[] = ['exp2', 'bexp2', 'survey',
  *   nonzero weights of that polarity ("resolution" also falls once zeros are remapped out).
  * - 'popcountLossless': columns holding a nonzero cell, resolution ⌈log2(Σ cells + 1)⌉ (the largest column sum any
  *   input can produce): the tightest static lossless rule, an upper bound on what any static policy can save.
- * All five are lossless: the ADC range always covers the column sum, so MVM outputs stay exact.
+ * - 'sectionPartialSum' [OURS, the resolution-aware reading of arXiv:2410.11298 §1 "reduces the quantity and resolution
+ *   of ADCs"]: columns holding a nonzero cell are active, and ALL active columns of a section (both polarities) share
+ *   one resolution ⌈log2(P + 1)⌉, P = the largest partial sum any column of the section can produce (its largest
+ *   Σ cells, reached when every input bit is 1). One programmable-resolution ADC setting per section, fixed offline.
+ * All six are lossless: the ADC range always covers the column sum, so MVM outputs stay exact. A lossy variant of any
+ * policy caps the resolution (`maxBits` of `sectionBits`): column sums above 2^maxBits − 1 saturate (clip).
  */
-export type AdcPolicy = 'fixed' | 'skipZeroCols' | 'sectionMax' | 'sectionMaxNnz' | 'popcountLossless';
-export const ADC_POLICIES: readonly AdcPolicy[] = ['fixed', 'skipZeroCols', 'sectionMax', 'sectionMaxNnz', 'popcountLossless'];
+export type AdcPolicy = 'fixed' | 'skipZeroCols' | 'sectionMax' | 'sectionMaxNnz' | 'popcountLossless' | 'sectionPartialSum';
+export const ADC_POLICIES: readonly AdcPolicy[] = [
+  'fixed',
+  'skipZeroCols',
+  'sectionMax',
+  'sectionMaxNnz',
+  'popcountLossless',
+  'sectionPartialSum',
+];
+/** The resolution-aware policy the net keys use (per-section lossless resolution). */
+export const RESOLUTION_POLICY: AdcPolicy = 'sectionPartialSum';
 
 export function checkPolicy(p: unknown): AdcPolicy {
   if (!ADC_POLICIES.includes(p as AdcPolicy))
@@ -159,10 +173,41 @@ export function sliceBits(st: PolarityStats, policy: AdcPolicy, cfg: { rows: num
       case 'popcountLossless':
         b = bitsFor(st.cellSum[s]!);
         break;
+      case 'sectionPartialSum':
+        // a section of this one polarity: see sectionBits for the two-polarity section
+        b = st.cellNnz[s]! > 0 ? bitsFor(Math.max(...st.cellSum)) : 0;
+        break;
     }
     out.push(b);
   }
   return out;
+}
+
+/**
+ * ADC resolution per [polarity][slice] of one section (its polarities' stats) under `policy`, 0 = no ADC. For
+ * 'sectionPartialSum' the resolution is shared by both polarities' columns (one setting per section). `maxBits`
+ * (default none = lossless) caps every resolution: the lossy clipped variant, column sums saturate at 2^maxBits − 1.
+ */
+export function sectionBits(
+  st: readonly PolarityStats[],
+  policy: AdcPolicy,
+  cfg: { rows: number; cellBits: number; slices: number; maxBits?: number },
+): number[][] {
+  let bits: number[][];
+  if (policy === 'sectionPartialSum') {
+    let top = 0;
+    for (const p of st) for (const c of p.cellSum) if (c > top) top = c;
+    const b = bitsFor(top);
+    bits = st.map((p) => p.cellNnz.slice(0, cfg.slices).map((n) => (n > 0 ? b : 0)));
+  } else bits = st.map((p) => sliceBits(p, policy, cfg));
+  const cap = cfg.maxBits;
+  if (cap !== undefined) for (const row of bits) for (let s = 0; s < row.length; s++) if (row[s]! > cap) row[s] = cap;
+  return bits;
+}
+
+/** Validate a resolution cap (the lossy clipped variant): an integer 1..30 or undefined (lossless). */
+export function checkMaxBits(n: unknown): number | undefined {
+  return n === undefined ? undefined : checkInt('maxBits', n, 1, 30);
 }
 
 /** Σ energy over a histogram of conversions by resolution (index = bits). */

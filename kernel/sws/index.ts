@@ -5,12 +5,16 @@
  *   const layer = cim.mapLayer({ q, nOut, nIn, scale });                      // int8 weights on 128×128 crossbars
  *   const sorted = sws.swsLayout(layer);                                       // sort each output by |w|, remap zeros
  *   sws.adcAccount(sorted, { policy: 'sectionMax' })                           // ADC conversions and energy per MVM
+ *   sws.adcAccount(sorted, { policy: 'sectionPartialSum' })                    // resolution-aware (lossless, per section)
+ *   sws.gatherOverhead(sorted)                                                 // index bits + gather energy it costs
  *   await sws.swsStudy(await sws.loadSwsModel('mixer'), { evaluate })           // prune → int8 → layouts → energy
  */
 export {
   adcEnergyModel,
   surveyModel,
   sliceBits,
+  sectionBits,
+  RESOLUTION_POLICY,
   bitsFor,
   bitLength,
   histogramEnergy,
@@ -39,6 +43,15 @@ export {
   type ModelAdcRow,
 } from './sws';
 export {
+  gatherOverhead,
+  bitplaneSkip,
+  needsIndex,
+  type GatherOptions,
+  type GatherOverhead,
+  type BitplaneSkipOptions,
+  type BitplaneSkip,
+} from './overhead';
+export {
   magnitudeMask,
   pruneInt8,
   pruneModel,
@@ -53,6 +66,9 @@ export {
   swsLayouts,
   swsEnergy,
   reduction,
+  netReduction,
+  sortingGain,
+  datapathInputs,
   swsStudy,
   SWS_LAYOUTS,
   type SwsLayoutName,

@@ -11,9 +11,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, checkInt, describe, throwIfAborted } from '../core/errors';
 import { mapLayer, mapModel, setCrossbarWeights, type CrossbarConfig, type MappedLayer } from '../cim';
-import { ADC_POLICIES, ENERGY_MODELS, type AdcEnergyId, type AdcPolicy } from './adc';
+import { ADC_POLICIES, ENERGY_MODELS, RESOLUTION_POLICY, type AdcEnergyId, type AdcPolicy } from './adc';
 import { pruneFineTune, type PruneFineTuneOptions } from './prune';
 import { modelAdcPolicies, swsLayout, type LayerUse } from './sws';
+import { gatherOverhead } from './overhead';
 
 /**
  * Input vectors each mapped layer sees per inference (one image): Conv2D → H_out·W_out, Dense on [tokens, C] → tokens,
@@ -47,6 +48,18 @@ export interface SwsEnergy {
   energy: Record<SwsLayoutName, Record<AdcPolicy, Record<string, number>>>;
   conversions: Record<SwsLayoutName, Record<AdcPolicy, number>>;
   tiles: Record<SwsLayoutName, number>;
+  /**
+   * Index matching per layout (see overhead.ts): gather energy per inference per law (accesses × accessCost × one
+   * full-resolution conversion), gather accesses per inference, index storage bits and index bits per weight.
+   */
+  overhead: Record<SwsLayoutName, { energy: Record<string, number>; accesses: number; indexBits: number; indexBitsPerWeight: number }>;
+  /** Gather access cost used (fraction of one full-resolution conversion). */
+  accessCost: number;
+  /**
+   * Lossy clipped variant of the resolution-aware policy: energy[cap][layout][law] with every ADC capped at `cap` bits
+   * (only the caps asked for in `caps`).
+   */
+  clipped: Record<number, Record<SwsLayoutName, Record<string, number>>>;
   /** Per layer (reference policy 'sectionMax', model 'exp2'): energy per inference of each layout. */
   perLayer: { name: string; nOut: number; nIn: number; vectors: number; sparsity: number; energy: Record<SwsLayoutName, number> }[];
 }
@@ -61,18 +74,41 @@ export function swsEnergy(
     models?: AdcEnergyId[];
     /** Sort key of the sorted layouts: |q| ('abs', default, the SWS reading of arXiv 2410.11298) or signed q ('signed', an ablation; ours). */
     sort?: 'abs' | 'signed';
+    /** Gather access cost, fraction of one full-resolution conversion (default 0.25 [OURS], see overhead.ts). */
+    accessCost?: number;
+    /** Resolution caps for the lossy clipped variant of the resolution-aware policy (default none). */
+    caps?: number[];
   } = {},
 ): SwsEnergy {
+  const accessCost = opts.accessCost ?? 0.25;
   const lay = layers.map((u) => ({ vectors: u.vectors, l: swsLayouts(u.layer, opts.sort) }));
   const energy = {} as SwsEnergy['energy'],
     conversions = {} as SwsEnergy['conversions'],
-    tiles = {} as SwsEnergy['tiles'];
+    tiles = {} as SwsEnergy['tiles'],
+    overhead = {} as SwsEnergy['overhead'],
+    clipped: SwsEnergy['clipped'] = {};
+  const models = opts.models ?? [...ENERGY_MODELS];
+  let weights = 0;
+  for (const u of layers) weights += u.layer.nOut * u.layer.nIn;
   const ref: Record<SwsLayoutName, number[]> = { unsorted: [], sorted: [], remapped: [] };
   for (const name of SWS_LAYOUTS) {
     energy[name] = {} as Record<AdcPolicy, Record<string, number>>;
     conversions[name] = {} as Record<AdcPolicy, number>;
     const uses = lay.map((u) => ({ layer: u.l[name], vectors: u.vectors }));
-    const all = modelAdcPolicies(uses, ADC_POLICIES, { inputBits: opts.inputBits, models: opts.models ?? [...ENERGY_MODELS] });
+    const all = modelAdcPolicies(uses, ADC_POLICIES, { inputBits: opts.inputBits, models });
+    const o = { energy: {} as Record<string, number>, accesses: 0, indexBits: 0, indexBitsPerWeight: 0 };
+    for (const u of uses) {
+      const g = gatherOverhead(u.layer, { accessCost, models });
+      o.accesses += u.vectors * g.accesses;
+      o.indexBits += g.indexBits;
+      for (const [id, e] of Object.entries(g.energy)) o.energy[id] = (o.energy[id] ?? 0) + u.vectors * e;
+    }
+    o.indexBitsPerWeight = o.indexBits / weights;
+    overhead[name] = o;
+    for (const cap of opts.caps ?? []) {
+      clipped[cap] ??= {} as Record<SwsLayoutName, Record<string, number>>;
+      clipped[cap]![name] = modelAdcPolicies(uses, [RESOLUTION_POLICY], { inputBits: opts.inputBits, models, maxBits: cap })[RESOLUTION_POLICY]!.energy;
+    }
     for (const policy of ADC_POLICIES) {
       const m = all[policy]!;
       energy[name][policy] = m.energy;
@@ -93,7 +129,20 @@ export function swsEnergy(
       energy: { unsorted: ref.unsorted[i]!, sorted: ref.sorted[i]!, remapped: ref.remapped[i]! },
     };
   });
-  return { energy, conversions, tiles, perLayer };
+  return { energy, conversions, tiles, overhead, accessCost, clipped, perLayer };
+}
+
+/**
+ * The net reduction [OURS, issue-level definition]: sorted + remapped under the resolution-aware policy with its
+ * index/gather overhead added, vs the unsorted grid with fixed full-resolution ADCs (no overhead: it has no index).
+ */
+export function netReduction(e: SwsEnergy, m = 'exp2', layout: SwsLayoutName = 'remapped'): number {
+  return 1 - (e.energy[layout][RESOLUTION_POLICY][m]! + e.overhead[layout].energy[m]!) / e.energy.unsorted.fixed[m]!;
+}
+
+/** Sorting's own contribution: sorted + remapped (overhead added) vs the unsorted grid under the SAME resolution-aware policy. */
+export function sortingGain(e: SwsEnergy, m = 'exp2', layout: SwsLayoutName = 'remapped'): number {
+  return 1 - (e.energy[layout][RESOLUTION_POLICY][m]! + e.overhead[layout].energy[m]!) / e.energy.unsorted[RESOLUTION_POLICY][m]!;
 }
 
 /** 1 − E(layout, policy) / E(baseline layout, baseline policy) for model id `m` (default 'exp2'). */
@@ -109,8 +158,19 @@ export function reduction(
 }
 
 export interface SwsStudyOptions {
-  /** Accuracy (0–1) of the model as it currently is (e.g. on a test split). */
+  /** Accuracy (0–1) of the model as it currently is (e.g. on a test split), float activations. */
   evaluate: (model: tf.LayersModel) => number | Promise<number>;
+  /**
+   * Accuracy through the quantized crossbar datapath (e.g. `cim.evaluate` with 8-bit inputs and lossless ADCs), called
+   * with the int8 weights set; its interval is reported. Default none (only the float-activation accuracy).
+   */
+  evaluateDatapath?: (model: tf.LayersModel) => Promise<{ accuracy: number; interval: [number, number] }>;
+  /** Gather access cost for the index overhead (fraction of one full-resolution conversion; default 0.25). */
+  accessCost?: number;
+  /** Resolution caps of the lossy clipped variant to account (default none). */
+  caps?: number[];
+  /** Called at each sparsity while the model holds its int8 weights, with their mapping (e.g. to record activations). Default none. */
+  inspect?: (model: tf.LayersModel, mapping: ReturnType<typeof mapModel>, sparsity: number) => void | Promise<void>;
   /** Nominal sparsities to prune to. Default [0, 0.5, 0.7, 0.8, 0.9, 0.95]. */
   sparsities?: number[];
   /** Fine-tune after pruning (images + one-hot labels, steps, epochs…); omit for one-shot pruning without training. */
@@ -149,6 +209,8 @@ export interface SwsStudyRow {
   accuracy: number;
   /** Points below the unpruned int8 model (positive = worse). */
   drop: number;
+  /** Accuracy through the quantized datapath (with `evaluateDatapath`). */
+  datapath?: { accuracy: number; interval: [number, number] };
   result: SwsEnergy;
   /** Results for `sectionRows` (keyed by rows per section). */
   byRows?: Record<number, SwsEnergy>;
@@ -161,6 +223,9 @@ export interface SwsStudyResult {
   rows: SwsStudyRow[];
   /** int8 accuracy of the unpruned model after the same fine-tune (only with `fineTuneDense`). */
   denseFineTunedAccuracy?: number;
+  /** Quantized-datapath accuracy of the unpruned model, as shipped and after the same fine-tune (with `evaluateDatapath`). */
+  int8Datapath?: { accuracy: number; interval: [number, number] };
+  denseFineTunedDatapath?: { accuracy: number; interval: [number, number] };
 }
 
 /**
@@ -180,25 +245,35 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
     const vectors = layerVectors(model);
     const floatAccuracy = await opts.evaluate(model);
     // the model's current weights → crossbar int8 → accuracy of those integers; float weights restored after
-    const evalInt8 = async (): Promise<{ mapping: ReturnType<typeof mapModel>; accuracy: number }> => {
+    // every evaluation restores the shipped float weights: each sparsity (and the dense control) starts from them
+    const evalInt8 = async (sparsity?: number): Promise<{
+      mapping: ReturnType<typeof mapModel>;
+      accuracy: number;
+      datapath?: { accuracy: number; interval: [number, number] };
+    }> => {
       const mapping = mapModel(model, { config: opts.config });
       setCrossbarWeights(model, mapping);
       const accuracy = await opts.evaluate(model);
+      const datapath = opts.evaluateDatapath ? await opts.evaluateDatapath(model) : undefined;
+      if (sparsity !== undefined) await opts.inspect?.(model, mapping, sparsity);
       restore();
-      return { mapping, accuracy };
+      return { mapping, accuracy, ...(datapath ? { datapath } : {}) };
     };
-    const int8Accuracy = (await evalInt8()).accuracy;
-    let denseFineTunedAccuracy: number | undefined;
+    const base = await evalInt8();
+    const int8Accuracy = base.accuracy;
+    let denseFineTunedAccuracy: number | undefined, denseFineTunedDatapath: SwsStudyResult['denseFineTunedDatapath'];
     if (opts.fineTuneDense) {
       await pruneFineTune(model, { ...opts.fineTune, sparsity: 0, scope: opts.scope, signal: opts.signal });
-      denseFineTunedAccuracy = (await evalInt8()).accuracy;
+      const d = await evalInt8();
+      denseFineTunedAccuracy = d.accuracy;
+      denseFineTunedDatapath = d.datapath;
     }
     const rows: SwsStudyRow[] = [];
     for (const [n, s] of sparsities.entries()) {
       throwIfAborted(opts.signal);
       if (s > 0) await pruneFineTune(model, { ...(opts.fineTune ?? {}), sparsity: s, scope: opts.scope, signal: opts.signal });
-      const { mapping, accuracy } = await evalInt8();
-      const eo = { inputBits: opts.inputBits, models: opts.models };
+      const { mapping, accuracy, datapath } = await evalInt8(s);
+      const eo = { inputBits: opts.inputBits, models: opts.models, accessCost: opts.accessCost, caps: opts.caps };
       const result = swsEnergy(
         mapping.layers.map((layer, i) => ({ layer, vectors: vectors[i]! })),
         eo,
@@ -209,7 +284,14 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
         for (let j = 0; j < L.q.length; j++) if (L.q[j] === 0) z++;
         t += L.q.length;
       }
-      const row: SwsStudyRow = { sparsity: s, weightSparsity: z / t, accuracy, drop: (int8Accuracy - accuracy) * 100, result };
+      const row: SwsStudyRow = {
+        sparsity: s,
+        weightSparsity: z / t,
+        accuracy,
+        drop: (int8Accuracy - accuracy) * 100,
+        ...(datapath ? { datapath } : {}),
+        result,
+      };
       if (opts.sectionRows?.length) {
         row.byRows = {};
         for (const r of opts.sectionRows) {
@@ -226,9 +308,61 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
       rows.push(row);
       opts.progress?.(n + 1, sparsities.length);
     }
-    return { floatAccuracy, int8Accuracy, vectors, rows, ...(denseFineTunedAccuracy === undefined ? {} : { denseFineTunedAccuracy }) };
+    return {
+      floatAccuracy,
+      int8Accuracy,
+      vectors,
+      rows,
+      ...(denseFineTunedAccuracy === undefined ? {} : { denseFineTunedAccuracy }),
+      ...(base.datapath ? { int8Datapath: base.datapath } : {}),
+      ...(denseFineTunedDatapath ? { denseFineTunedDatapath } : {}),
+    };
   } finally {
     restore();
     saved.forEach((t) => t.dispose());
   }
+}
+
+/**
+ * Integer inputs the DAC streams into each mapped layer for images `x`: the layer inputs of `model` (as it is, e.g.
+ * with its int8 weights set; float activations between crossbars) quantized with the datapath's per-layer scales and
+ * modes (e.g. `cim.evaluate`'s inputScales / inputModes), as matmul rows (conv: im2col patches). Per mapped layer, the
+ * list of input vectors. Sequential models only; leaves no tensors behind.
+ */
+export function datapathInputs(
+  model: tf.LayersModel,
+  mapping: ReturnType<typeof mapModel>,
+  x: tf.Tensor,
+  q: { inputScales: readonly number[]; inputModes: readonly ('unsigned' | 'twos-complement')[]; inputBits?: number },
+): Int32Array[][] {
+  const bits = checkInt('inputBits', q.inputBits ?? 8, 1, 16);
+  if (q.inputScales.length !== mapping.layers.length || q.inputModes.length !== mapping.layers.length)
+    throw new InvalidInput(`inputScales/inputModes need ${mapping.layers.length} entries (one per mapped layer)`);
+  const at = new Map<tf.layers.Layer, number>();
+  mapping.modelIndex.forEach((mi, n) => at.set(model.layers[mi]!, n));
+  const out: Int32Array[][] = mapping.layers.map(() => []);
+  tf.tidy(() => {
+    let h = x;
+    for (const l of model.layers) {
+      if (l.getClassName() === 'InputLayer') continue;
+      const n = at.get(l);
+      if (n !== undefined) {
+        const L = mapping.layers[n]!;
+        const unsigned = q.inputModes[n] === 'unsigned';
+        const lo = unsigned ? 0 : -(2 ** (bits - 1)),
+          hi = unsigned ? 2 ** bits - 1 : 2 ** (bits - 1) - 1;
+        let r = tf.clipByValue(tf.round(tf.div(h, q.inputScales[n]!)), lo, hi);
+        if (l.getClassName() === 'Conv2D') {
+          const c = l.getConfig() as { kernelSize: number[]; strides: number[]; padding: 'same' | 'valid' };
+          const cin = h.shape[h.shape.length - 1]!;
+          const eye = tf.reshape(tf.oneHot(tf.range(0, L.nIn, 1, 'int32'), L.nIn).toFloat(), [c.kernelSize[0]!, c.kernelSize[1]!, cin, L.nIn]);
+          r = tf.conv2d(r as tf.Tensor4D, eye as tf.Tensor4D, [c.strides[0]!, c.strides[1]!], c.padding);
+        }
+        const flat = r.reshape([-1, L.nIn]).dataSync();
+        for (let v = 0; v < flat.length / L.nIn; v++) out[n]!.push(Int32Array.from(flat.subarray(v * L.nIn, (v + 1) * L.nIn)));
+      }
+      h = l.apply(h) as tf.Tensor;
+    }
+  });
+  return out;
 }

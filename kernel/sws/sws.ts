@@ -29,9 +29,10 @@ import {
   adcEnergyModel,
   bitsFor,
   checkInputBits,
+  checkMaxBits,
   checkPolicy,
   histogramEnergy,
-  sliceBits,
+  sectionBits,
   type AdcEnergyId,
   type AdcEnergyModel,
   type AdcPolicy,
@@ -186,12 +187,15 @@ export function sectionStats(layer: MappedLayer, tile: number, k: number): Polar
   return st;
 }
 
-/** ADC resolution per [polarity][slice] of slot k of `tile` (0 = no ADC); null for an empty slot. */
-export function sectionAdc(layer: MappedLayer, tile: number, k: number, policy: AdcPolicy): number[][] | null {
+/**
+ * ADC resolution per [polarity][slice] of slot k of `tile` (0 = no ADC); null for an empty slot. `maxBits` caps every
+ * resolution (lossy clipped variant; default none = lossless).
+ */
+export function sectionAdc(layer: MappedLayer, tile: number, k: number, policy: AdcPolicy, maxBits?: number): number[][] | null {
   const st = sectionStats(layer, tile, k);
   if (!st) return null;
   const { slices } = geometry(layer);
-  return st.map((p) => sliceBits(p, policy, { rows: layer.config.rows, cellBits: layer.config.cellBits, slices }));
+  return sectionBits(st, policy, { rows: layer.config.rows, cellBits: layer.config.cellBits, slices, maxBits });
 }
 
 /**
@@ -224,6 +228,8 @@ export interface AdcAccountOptions {
   inputBits?: number;
   /** Energy laws to evaluate. Default ENERGY_MODELS ('exp2', 'bexp2', 'survey', 'count'). */
   models?: (AdcEnergyId | AdcEnergyModel)[];
+  /** Cap on every ADC's resolution: the lossy clipped variant (column sums saturate). Default none (lossless). */
+  maxBits?: number;
 }
 
 export interface AdcAccount {
@@ -260,7 +266,7 @@ export function adcAccounts(
   const inputBits = checkInputBits(opts.inputBits ?? 8);
   const models = (opts.models ?? [...ENERGY_MODELS]).map(adcEnergyModel);
   const { slices } = geometry(layer);
-  const geo = { rows: layer.config.rows, cellBits: layer.config.cellBits, slices };
+  const geo = { rows: layer.config.rows, cellBits: layer.config.cellBits, slices, maxBits: checkMaxBits(opts.maxBits) };
   const hist = policies.map(() => new Array<number>(33).fill(0));
   const active = policies.map(() => 0);
   let sections = 0;
@@ -271,8 +277,8 @@ export function adcAccounts(
       sections++;
       policies.forEach((policy, n) => {
         let any = false;
-        for (const pol of st)
-          for (const b of sliceBits(pol, policy, geo))
+        for (const row of sectionBits(st, policy, geo))
+          for (const b of row)
             if (b > 0) {
               hist[n]![b]! += inputBits;
               any = true;
@@ -315,9 +321,12 @@ export function adcMvm(
   opts: MvmOptions & {
     /** ADC resolution policy (default 'sectionMax', the reference policy). */
     policy?: AdcPolicy;
+    /** Cap on every ADC's resolution (lossy: column sums above 2^maxBits − 1 saturate). Default none. */
+    maxBits?: number;
   } = {},
 ): { y: Float64Array; conversions: number; saturated: number } {
   const policy = checkPolicy(opts.policy ?? 'sectionMax');
+  const maxBits = checkMaxBits(opts.maxBits);
   const nBits = checkInt('inputBits', opts.inputBits ?? 8, 1, 30);
   const mode = opts.inputMode ?? 'unsigned';
   if (mode !== 'unsigned' && mode !== 'twos-complement')
@@ -352,7 +361,7 @@ export function adcMvm(
   for (let tile = 0; tile < layer.tiles; tile++) {
     tileImage(layer, tile, img);
     for (let k = 0; k < layer.slots; k++) {
-      const bits = sectionAdc(layer, tile, k, policy);
+      const bits = sectionAdc(layer, tile, k, policy, maxBits);
       if (!bits) continue;
       const { out: o, start, len } = slotSource(layer, tile, k);
       xw.fill(0);
