@@ -119,7 +119,7 @@ export function zooTable(manifest: Record<string, Record<string, unknown>>, opts
 }
 
 const METHODS = [
-  { name: 'stitched (chosen on validation)', get: (r: StudyRecord) => r.stitched?.testAcc, macs: (r: StudyRecord) => r.compute.stitch },
+  { name: 'stitched (chosen on validation)', get: (r: StudyRecord) => r.stitched?.testAcc ?? undefined, macs: (r: StudyRecord) => r.compute.stitch },
   { name: 'best original, refit k-NN head', get: (r: StudyRecord) => r.bestOriginal.testAcc, macs: (r: StudyRecord) => r.compute.originals },
   { name: 'fine-tuned best original', get: (r: StudyRecord) => r.finetune?.testAcc, macs: (r: StudyRecord) => r.compute.finetune },
   { name: 'from scratch', get: (r: StudyRecord) => r.scratch?.testAcc, macs: (r: StudyRecord) => r.compute.scratch },
@@ -172,13 +172,11 @@ export function ckaScatter(r: StudyRecord): SeriesFigure {
   const g = [...r.generated].sort((a, b) => a.score - b.score);
   return series({
     title: `${r.target}, ${r.stitchImages} images, seed ${r.seed}: CKA score vs validation accuracy`,
-    caption: `${g.length} generated networks; Spearman ${r.spearman.toFixed(3)}. Test accuracy shown beside (never used for a choice).`,
+    caption: `${g.length} generated networks; Spearman ${r.spearman.toFixed(3)}.`,
     xLabel: 'product of stitch CKAs (search score)',
-    yLabel: 'accuracy',
-    series: [
-      { name: 'validation', x: g.map((n) => n.score), y: g.map((n) => n.valAcc), mode: 'markers' },
-      { name: 'test', x: g.map((n) => n.score), y: g.map((n) => n.testAcc), mode: 'markers' },
-    ],
+    yLabel: 'validation accuracy (k-NN head)',
+    series: [{ name: 'generated networks', x: g.map((n) => n.score), y: g.map((n) => n.valAcc), mode: 'markers' }],
+    hlines: [{ y: r.bestOriginal.valAcc, label: `best original (${r.bestOriginal.name})` }],
   });
 }
 

@@ -19,13 +19,14 @@ export function paperVsOurs(rows: TargetSummary[]): TableFigure {
   const cols = [
     { key: 'what', label: 'quantity' },
     { key: 'paper', label: 'paper (cats vs dogs)' },
+    { key: 'ours', label: 'ours (mean over targets)' },
     ...rows.map((r) => ({ key: r.target, label: `ours: ${r.target} (${r.stitchImages} images, ${r.seeds.length} seeds)` })),
   ];
-  const line = (what: string, paper: string | number, get: (r: TargetSummary) => string | number) => ({
-    what,
-    paper,
-    ...Object.fromEntries(rows.map((r) => [r.target, get(r)])),
-  });
+  const line = (what: string, paper: string | number, get: (r: TargetSummary) => string | number) => {
+    const vals = rows.map(get);
+    const ours = vals.every((v) => typeof v === 'number') ? f((vals as number[]).reduce((a, b) => a + b, 0) / vals.length) : `${vals.filter((v) => String(v).startsWith('pass')).length}/${vals.length} pass`;
+    return { what, paper, ours, ...Object.fromEntries(rows.map((r, i) => [r.target, vals[i]!])) };
+  };
   return table({
     title: 'StitchNet: paper vs ours',
     caption:

@@ -28,7 +28,8 @@ export interface NetRecord {
   score: number;
   sources: number;
   valAcc: number;
-  testAcc: number;
+  /** null: not scored on test (only the reported networks are). */
+  testAcc: number | null;
   macs: number;
   params: number;
 }
@@ -62,7 +63,7 @@ function netRecord(g: GeneratedNet): NetRecord {
     score: r4(g.score),
     sources: g.sources,
     valAcc: r4(g.valAcc),
-    testAcc: r4(g.testAcc),
+    testAcc: Number.isFinite(g.testAcc) ? r4(g.testAcc) : null,
     macs: g.macs,
     params: g.params,
   };
@@ -190,7 +191,7 @@ export interface TargetSummary {
 export function summarise(records: StudyRecord[], target: string, stitchImages: number, variant: Variant = 'every'): TargetSummary | null {
   const rs = records.filter((r) => r.target === target && r.stitchImages === stitchImages && r.variant === variant && r.finetune && r.scratch && r.stitched);
   if (!rs.length) return null;
-  const st = rs.map((r) => r.stitched!.testAcc);
+  const st = rs.map((r) => r.stitched!.testAcc!);
   const ft = mean(rs.map((r) => r.finetune!.testAcc)),
     sc = mean(rs.map((r) => r.scratch!.testAcc));
   const stitchMacs = mean(rs.map((r) => r.compute.stitch)),
@@ -209,7 +210,7 @@ export function summarise(records: StudyRecord[], target: string, stitchImages: 
     seeds: rs.map((r) => r.seed),
     stitched: s,
     bestOriginal: mean(rs.map((r) => r.bestOriginal.testAcc)),
-    ckaTop: mean(rs.map((r) => r.ckaTop!.testAcc)),
+    ckaTop: mean(rs.map((r) => r.ckaTop!.testAcc!)),
     pixelKnn: px,
     finetune: ft,
     scratch: sc,

@@ -82,6 +82,8 @@ test('study: the reported networks do not change when the test labels are swappe
     assert.equal(b.bestOriginal.name, a.bestOriginal.name);
     assert.equal(chainText(b.ckaTop!), chainText(a.ckaTop!));
     assert.notEqual(b.stitched!.testAcc, a.stitched!.testAcc); // the swap did reach the test scores
+    assert.ok(Number.isFinite(a.stitched!.testAcc) && Number.isFinite(a.ckaTop!.testAcc));
+    assert.ok(a.generated.filter((g) => g !== a.stitched && g !== a.ckaTop).every((g) => Number.isNaN(g.testAcc))); // test read for the reported nets only
     assert.deepEqual(
       a.generated.map((g) => g.valAcc),
       b.generated.map((g) => g.valAcc),

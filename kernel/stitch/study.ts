@@ -3,7 +3,7 @@
  * stitched or original — gets the same head, a k-NN (k = 5) on its own output for the labelled stitching images (the
  * authors' `Net.fit`, arXiv 2301.01947 code release). Choices are made on the target's validation images only: the
  * reported stitched network, the best original network (and which fine-tuning variant wins); the test images are
- * scored for every network but never consulted by a choice. Baselines use the same stitching images: raw-pixel k-NN,
+ * scored after the choices, for the reported networks only (and every original), never consulted by a choice. Baselines use the same stitching images: raw-pixel k-NN,
  * fine-tuning the best original (last layer / all layers) and a network trained from scratch, both with validation
  * early stopping. All compute is counted in multiply-adds (search: search.ts SearchCost; selection: every validation
  * forward pass and k-NN distance).
@@ -52,6 +52,7 @@ export interface StudyOptions {
 
 export interface GeneratedNet extends StitchedNet {
   valAcc: number;
+  /** Test accuracy: scored only for the networks the study reports (chosen on validation, CKA-top); NaN otherwise. */
   testAcc: number;
 }
 export interface OriginalNet {
@@ -146,19 +147,13 @@ export function pickOnValidation<T extends { valAcc: number; macs: number; score
   return best;
 }
 
-/** k-NN head on stitching-set features; accuracy on validation and test features, and the selection cost. */
-function scoreFeatures(
-  fitF: { shape: number[]; data: Float32Array | Float64Array },
-  fit: IdImages,
-  valF: { shape: number[]; data: Float32Array | Float64Array },
-  val: IdImages,
-  testF: { shape: number[]; data: Float32Array | Float64Array },
-  test: IdImages,
-): { valAcc: number; testAcc: number; knnMacs: number } {
+type Feats = { shape: number[]; data: Float32Array | Float64Array };
+/** k-NN head on stitching-set features; accuracy on validation (and, if given, test) features, and the selection cost. */
+function scoreFeatures(fitF: Feats, fit: IdImages, valF: Feats, val: IdImages, testF: Feats | null, test: IdImages): { valAcc: number; testAcc: number; knnMacs: number } {
   const head = knnHead(fitF, fit.labels, { k: 5 });
   return {
     valAcc: accuracy(head.predict(valF), val.labels),
-    testAcc: accuracy(head.predict(testF), test.labels),
+    testAcc: testF ? accuracy(head.predict(testF), test.labels) : NaN,
     knnMacs: val.n * fit.n * head.d,
   };
 }
@@ -209,12 +204,12 @@ export async function study(opts: StudyOptions): Promise<StudyResult> {
       const m = net.toModel();
       let s: ReturnType<typeof scoreFeatures>;
       try {
-        s = scoreFeatures(net.output as { shape: number[]; data: Float32Array }, fit, runModel(m, vx, 256), val, runModel(m, tx, 256), test);
+        s = scoreFeatures(net.output as Feats, fit, runModel(m, vx, 256), val, null, test);
       } finally {
         m.dispose();
       }
       selection += net.macs * val.n + s.knnMacs;
-      const g = Object.assign(net, { valAcc: s.valAcc, testAcc: s.testAcc });
+      const g = Object.assign(net, { valAcc: s.valAcc, testAcc: NaN });
       generated.push(g);
       opts.onNetwork?.(g, generated.length - 1);
       bar?.tick(1, `${generated.length} networks, last val acc ${g.valAcc.toFixed(3)}`);
@@ -223,6 +218,16 @@ export async function study(opts: StudyOptions): Promise<StudyResult> {
     bar?.done();
     const stitched = pickOnValidation(generated);
     const ckaTop = generated.length ? generated.reduce((a, b) => (b.score > a.score ? b : a)) : null;
+    // the test images are read only now, for the two reported networks
+    for (const g of new Set([stitched, ckaTop])) {
+      if (!g) continue;
+      const m = g.toModel();
+      try {
+        g.testAcc = scoreFeatures(g.output as Feats, fit, runModel(m, vx, 256), val, runModel(m, tx, 256), test).testAcc;
+      } finally {
+        m.dispose();
+      }
+    }
     const bestOriginal = pickOnValidation(originals)!;
     const compute: Compute = {
       search: cost,

@@ -186,12 +186,12 @@ export const ZOO: ZooSpec[] = [
   spec('res', 'res', 4, 1, FM(16000, 6)),
   spec('dsconv', 'dsconv', 5, 1, FM(16000, 6)),
   spec('mnist-vgg', 'vgg', 6, 1, MN(4000, 5)),
-  spec('mnist-res-aug', 'res', 7, 1, MN(2500, 3, true)),
+  spec('mnist-res-aug', 'res', 7, 1, MN(2000, 3, true)),
   spec('mnist-dsconv-w2', 'dsconv', 8, 2, MN(4000, 4)),
-  spec('fm-tops-vgg-w1.5', 'vgg', 9, 1.5, FM(3000, 3, true, [0, 2, 3, 4, 6])),
-  spec('fm-shoes-wide', 'wide', 10, 1, FM(3000, 3, false, [1, 5, 7, 8, 9])),
-  spec('both-vgg-aug', 'vgg', 11, 1, BOTH(1500, 3, true)),
-  spec('both-res', 'res', 12, 1, BOTH(1500, 3)),
+  spec('fm-tops-vgg-w1.5', 'vgg', 9, 1.5, FM(1500, 2, true, [0, 2, 3, 4, 6])),
+  spec('fm-shoes-wide', 'wide', 10, 1, FM(2500, 3, false, [1, 5, 7, 8, 9])),
+  spec('both-vgg-aug', 'vgg', 11, 1, BOTH(750, 3, true)),
+  spec('both-res', 'res', 12, 1, BOTH(1000, 3)),
 ];
 
 /** Folder of the shipped zoo (core/assets 'stitch-zoo': $EDGELAB_ASSETS, beside the bundle, the repo). */
