@@ -4,7 +4,7 @@ import { init, tf } from '../core/backend';
 import { rng } from '../core/rng';
 import { expectNoLeak } from '../core/testing';
 import { InvalidInput } from '../core/errors';
-import { cka, ckaRaw } from './cka';
+import { cka, ckaRaw, ckaMacs, ckaRows } from './cka';
 
 before(async () => {
   await init({ backend: 'cpu', verbose: false });
@@ -169,5 +169,21 @@ test('cka takes the matrix forms a notebook has (npy int64, nested arrays, typed
     );
   } finally {
     t.dispose();
+  }
+});
+
+test('ckaMacs counts the rows the paper policy keeps (conv maps: 10·min(C) sampled positions; 4-D vs 2-D: images)', () => {
+  const r = rng(3);
+  const acts = (shape: number[]) => ({ shape, data: r.normals(shape.reduce((a, b) => a * b, 1)) });
+  for (const [xs, ys] of [
+    [[6, 8, 8, 4], [6, 4, 4, 3]],
+    [[2, 2, 2, 5], [2, 2, 2, 5]],
+    [[6, 4, 4, 3], [6, 7]],
+    [[6, 5], [6, 9]],
+  ] as const) {
+    const X = acts([...xs]),
+      Y = acts([...ys]);
+    const rows = ckaRows(X, Y);
+    assert.equal(ckaMacs(xs, ys), rows.n * (rows.dx * rows.dy + rows.dx ** 2 + rows.dy ** 2), `${xs} vs ${ys}`);
   }
 });

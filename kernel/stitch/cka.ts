@@ -109,6 +109,28 @@ export function ckaRows(
 }
 
 /**
+ * Multiply-adds of one cka() call for activations of these shapes (with batch axis), for compute accounting: the
+ * biased feature form costs n·(dx·dy + dx² + dy²) on the n kept rows (resizing, pooling and centring not counted).
+ */
+export function ckaMacs(xShape: readonly number[], yShape: readonly number[], opts: CkaOptions = {}): number {
+  const spc = opts.samplesPerChannel ?? 10;
+  const n = xShape[0]!;
+  let rowsN = n,
+    dx = xShape[xShape.length - 1]!,
+    dy = yShape[yShape.length - 1]!;
+  if (xShape.length === 4 && yShape.length === 4 && (opts.convPolicy ?? 'paper') === 'paper') {
+    const h = Math.min(xShape[1]!, yShape[1]!),
+      w = xShape[1]! === yShape[1]! ? Math.min(xShape[2]!, yShape[2]!) : xShape[1]! < yShape[1]! ? xShape[2]! : yShape[2]!;
+    rowsN = Math.min(spc * Math.min(dx, dy), n * h * w);
+  } else {
+    if (xShape.length === 2) dx = xShape.slice(1).reduce((a, b) => a * b, 1);
+    if (yShape.length === 2) dy = yShape.slice(1).reduce((a, b) => a * b, 1);
+  }
+  const m = rowsN * (dx * dy + dx * dx + dy * dy);
+  return (opts.kind ?? 'biased') === 'biased' ? m : m + 3 * rowsN * rowsN;
+}
+
+/**
  * Linear CKA between two activation sets of the same N inputs: [N, d] features or [N, H, W, C] maps (see CkaOptions).
  * Returns a number in [0, 1]. Tensors passed in stay owned by the caller.
  * @throws InvalidInput for mismatched sample counts, non-finite values, bad ranks or constant activations.

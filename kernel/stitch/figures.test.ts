@@ -30,19 +30,27 @@ test('CKA matrix layer by layer: diagonal of a model with itself is 1, figure pa
     for await (const n of search({ nets: [a, b], data, K: 2, TT: 0 })) nets.push(n);
     assert.equal(networksTable(nets.map((n) => ({ ...n, acc: 0.5 }))).rows.length, nets.length);
     assert.equal(chainFigure(nets[0]!).rows.length, nets[0]!.chain.length);
-    assert.equal(
-      paperVsOurs({
-        bestStitched: 0.5,
-        bestStitchedSources: 2,
-        bestOriginal: 0.4,
-        meanOriginal: 0.3,
-        spearman: 0.1,
-        generated: 3,
-        stitchingImages: 256,
-        testImages: 2004,
-      }).kind,
-      'table',
-    );
+    const row = {
+      target: 'tops3',
+      stitchImages: 256,
+      seeds: [0, 1, 2],
+      stitched: 0.8,
+      bestOriginal: 0.78,
+      ckaTop: 0.7,
+      pixelKnn: 0.75,
+      finetune: 0.81,
+      scratch: 0.7,
+      spearman: 0.2,
+      stitchMacs: 1e9,
+      finetuneMacs: 2e9,
+      scratchMacs: 3e10,
+      computeRatio: 2,
+      gate: { withinTwoPoints: true, tenthCompute: false, beatsPixelKnn: true, pass: false, against: 'finetune' as const },
+      stitchedRange: [0.79, 0.81] as [number, number],
+    };
+    const pv = paperVsOurs([row]);
+    assert.equal(pv.kind, 'table');
+    assert.match(JSON.stringify(pv.rows), /fail \(compute\)/);
   } finally {
     a.dispose();
     b.dispose();

@@ -174,3 +174,32 @@ test('folding: conv with folded kernel equals 1×1 stitch conv then the original
   });
   assert.throws(() => foldKernel({ shape: [3, 3, d2 + 1, out], data: new Float32Array(9 * (d2 + 1) * out) }, A, d1, d2), InvalidInput);
 });
+
+test("refine (the authors' SGD after the pseudo-inverse): no step below one batch; otherwise lowers the loss of a perturbed map", async () => {
+  const { refineLs } = await import('./fit');
+  const r = rng(5);
+  const n = 300,
+    d1 = 4,
+    d2 = 3;
+  const X = randn(r, n * d1),
+    Atrue = randn(r, d1 * d2);
+  const Y = new Float64Array(n * d2);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d2; j++) for (let k = 0; k < d1; k++) Y[i * d2 + j]! += X[i * d1 + k]! * Atrue[k * d2 + j]!;
+  const At = Float64Array.from(Atrue, (v) => v + 0.5);
+  // authors' defaults: batch 1024 with the incomplete batch dropped → 300 rows take no step, the map is untouched
+  const none = refineLs(X, Y, At, n, d1, d2, 50);
+  assert.equal(none.steps, 0);
+  assert.equal(none.macs, 0);
+  const s = refineLs(X, Y, At, n, d1, d2, { steps: 30, lr: 1e-4, batch: 100 });
+  assert.ok(s.steps >= 2, `steps ${s.steps}`);
+  assert.ok(s.losses[s.losses.length - 1]! < s.losses[0]!, `losses ${s.losses[0]} → ${s.losses[s.losses.length - 1]}`);
+  assert.equal(s.macs, s.steps * 100 * d1 * d2 * 3);
+  // fitStitch reports the steps and counts them in its MACs
+  const Xa = { shape: [n, d1], data: Float32Array.from(X) },
+    Ya = { shape: [n, d2], data: Float32Array.from(Y) };
+  const plain = fitStitch(Xa, Ya),
+    refined = fitStitch(Xa, Ya, { refine: { steps: 3, batch: 100 } });
+  assert.equal(plain.refineSteps, 0);
+  assert.ok(refined.refineSteps >= 1 && refined.macs > plain.macs);
+  assert.throws(() => fitStitch(Xa, Ya, { refine: -1 }), InvalidInput);
+});

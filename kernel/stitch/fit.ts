@@ -20,6 +20,20 @@ export interface FitOptions {
   /** Use at most this many rows (conv positions), sampled with `seed` (default: all rows, as the authors). */
   maxRows?: number;
   seed?: number;
+  /**
+   * The authors' optional refinement after the pseudo-inverse (their `train_w`): up to `steps` SGD steps on the summed
+   * loss ‖XAᵀ − Y‖² over shuffled batches of the fit rows (lr 1e-6, momentum 0.9, batch 1024, incomplete last batch
+   * dropped, stop when a batch loss stops decreasing). With fewer than `batch` rows no step runs, as in their code.
+   * A number = steps with the authors' settings. Default: none (pure pseudo-inverse).
+   */
+  refine?: number | RefineOptions;
+}
+
+export interface RefineOptions {
+  steps: number;
+  lr?: number;
+  momentum?: number;
+  batch?: number;
 }
 
 export interface Stitch {
@@ -35,6 +49,10 @@ export interface Stitch {
   relResidual: number;
   /** How X was brought to Y's form: 'none', 'gap' (4-D → 2-D) or 'resize' (conv maps of different size; fit only). */
   transform: 'none' | 'gap' | 'resize';
+  /** SGD refinement steps actually taken (0 without `refine`). */
+  refineSteps: number;
+  /** Multiply-adds of the fit: Gram/cross products, the eigen-solve (counted as 10·d³), residual, refinement. */
+  macs: number;
 }
 
 /** Bring X to Y's form as the authors do; throws UnsupportedLayer for 2-D → 4-D. */
@@ -116,6 +134,14 @@ export function fitStitch(X: ActsLike, Y: ActsLike, opts: FitOptions = {}): Stit
     }
   }
   const { At, rank } = solveLs(Xf, Yr, n, df, d2, opts);
+  let macs = n >= df || (opts.ridge ?? 0) > 0 ? n * df * df + 10 * df ** 3 + n * df * d2 + df * df * d2 : n * n * df + 10 * n ** 3 + n * n * d2 + n * df * d2;
+  let refineSteps = 0;
+  if (opts.refine !== undefined) {
+    const r = refineLs(Xf, Yr, At, n, df, d2, opts.refine, opts.seed ?? 0);
+    refineSteps = r.steps;
+    macs += r.macs;
+  }
+  macs += n * df * d2;
   const A = new Float64Array(d2 * d1);
   for (let i = 0; i < d1; i++) for (let j = 0; j < d2; j++) A[j * d1 + i] = At[i * d2 + j]!;
   const b = bias ? At.slice(d1 * d2, (d1 + 1) * d2) : null;
@@ -123,7 +149,70 @@ export function fitStitch(X: ActsLike, Y: ActsLike, opts: FitOptions = {}): Stit
   let num = 0;
   for (let i = 0; i < P.length; i++) num += (P[i]! - Yr[i]!) ** 2;
   const den = frob2(Yr);
-  return { A, bias: b, d1, d2, rows: n, rank, relResidual: den > 0 ? Math.sqrt(num / den) : Math.sqrt(num), transform };
+  return { A, bias: b, d1, d2, rows: n, rank, relResidual: den > 0 ? Math.sqrt(num / den) : Math.sqrt(num), transform, refineSteps, macs };
+}
+
+/**
+ * SGD with momentum on L = Σᵢ‖Aᵀ-row map‖²: in place on At [d1×d2] (see FitOptions.refine). Returns steps taken and
+ * multiply-adds (3·batch·d1·d2 per step: forward, residual, gradient).
+ */
+export function refineLs(
+  X: Float64Array,
+  Y: Float64Array,
+  At: Float64Array,
+  n: number,
+  d1: number,
+  d2: number,
+  opts: number | RefineOptions,
+  seed = 0,
+): { steps: number; macs: number; losses: number[] } {
+  const o: RefineOptions = typeof opts === 'number' ? { steps: opts } : opts;
+  if (o === null || typeof o !== 'object' || !Number.isInteger(o.steps) || o.steps < 0)
+    throw new InvalidInput(`refine must be a non-negative integer number of steps or { steps, lr?, momentum?, batch? }, got ${describe(opts)}`);
+  const lr = o.lr ?? 1e-6,
+    mom = o.momentum ?? 0.9,
+    batch = o.batch ?? 1024;
+  if (!(lr > 0) || !(mom >= 0 && mom < 1) || !Number.isInteger(batch) || batch < 1)
+    throw new InvalidInput(`refine: need lr > 0, 0 ≤ momentum < 1, integer batch ≥ 1; got ${describe(o)}`);
+  const v = new Float64Array(At.length),
+    g = new Float64Array(At.length),
+    r = new Float64Array(d2);
+  const losses: number[] = [];
+  let steps = 0;
+  const rnd = makeRng(seed + 1);
+  outer: while (steps < o.steps) {
+    const order = rnd.permutation(n);
+    const nb = Math.floor(n / batch); // drop_last
+    if (nb === 0) break;
+    for (let b = 0; b < nb && steps < o.steps; b++) {
+      g.fill(0);
+      let loss = 0;
+      for (let t = 0; t < batch; t++) {
+        const i = order[b * batch + t]!;
+        r.fill(0);
+        for (let a = 0; a < d1; a++) {
+          const x = X[i * d1 + a]!;
+          if (x !== 0) for (let j = 0; j < d2; j++) r[j]! += x * At[a * d2 + j]!;
+        }
+        for (let j = 0; j < d2; j++) {
+          r[j]! -= Y[i * d2 + j]!;
+          loss += r[j]! ** 2;
+        }
+        for (let a = 0; a < d1; a++) {
+          const x = 2 * X[i * d1 + a]!;
+          if (x !== 0) for (let j = 0; j < d2; j++) g[a * d2 + j]! += x * r[j]!;
+        }
+      }
+      if (losses.length && loss > losses[losses.length - 1]!) break outer; // stop when the loss stops decreasing
+      losses.push(loss);
+      for (let k = 0; k < At.length; k++) {
+        v[k] = mom * v[k]! + g[k]!;
+        At[k]! -= lr * v[k]!;
+      }
+      steps++;
+    }
+  }
+  return { steps, macs: steps * batch * d1 * d2 * 3, losses };
 }
 
 /**

@@ -115,3 +115,25 @@ test('self-stitch with its own next fragments: A ≈ I, same outputs, same k-NN 
     m.dispose();
   }
 });
+
+test("cutEvery 3 keeps the authors' inputs[1::3]: the first eligible cut and every third after it", () => {
+  const inp = tf.input({ shape: [8, 8, 1] });
+  let x: tf.SymbolicTensor = inp;
+  for (let i = 0; i < 7; i++) x = tf.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'tanh' }).apply(x) as tf.SymbolicTensor;
+  const m = tf.model({ inputs: inp, outputs: x, name: 'chain7' });
+  try {
+    const all = analyse(m).cuts.map((c) => c.pos);
+    assert.deepEqual(all, [1, 2, 3, 4, 5, 6]); // inputs of convs 2..7 (the image input is never a cut)
+    assert.deepEqual(
+      analyse(m, 'chain7', { cutEvery: 3 }).cuts.map((c) => c.pos),
+      [1, 4],
+    );
+    assert.deepEqual(
+      fragmentize(m, { cutEvery: 3 }).map((f) => f.layers.length),
+      [1, 3, 3],
+    );
+    assert.throws(() => analyse(m, 'x', { cutEvery: 0 }), /cutEvery/);
+  } finally {
+    m.dispose();
+  }
+});

@@ -60,7 +60,9 @@ function symList(x: Sym | Sym[]): Sym[] {
 }
 
 /** Analyse a model's layer graph. @throws UnsupportedLayer for nested models, shared layers, multi-input/output models. */
-export function analyse(model: tf.LayersModel, name?: string): NetGraph {
+export function analyse(model: tf.LayersModel, name?: string, opts: { cutEvery?: number } = {}): NetGraph {
+  const every = opts.cutEvery ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new InvalidInput(`cutEvery must be a positive integer, got ${describe(every)}`);
   if (!(model instanceof tf.LayersModel)) throw new InvalidInput(`expected a tf.LayersModel, got ${describe(model)}`);
   const netName = name ?? model.name;
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
@@ -110,6 +112,10 @@ export function analyse(model: tf.LayersModel, name?: string): NetGraph {
     if (cons.some((c) => nodes[c]!.className === 'Dense' && (shapes.get(t)?.length ?? 0) !== 1)) continue;
     cuts.push({ pos: p, tensor: t });
   }
+  // the authors' get_fragments takes candidate inputs[1::n]: the first eligible cut, then every n-th (n = 1: all)
+  const kept = cuts.filter((_, i) => i % every === 0);
+  cuts.length = 0;
+  cuts.push(...kept);
   const g: NetGraph = { name: netName, model, nodes, inputId: inSym.id, outputId, shapes, cuts, fragments: [], syms };
   const bounds = [0, ...cuts.map((c) => c.pos), nodes.length];
   for (let k = 0; k + 1 < bounds.length; k++) {
@@ -136,8 +142,8 @@ export function analyse(model: tf.LayersModel, name?: string): NetGraph {
 }
 
 /** Eligible cut points and fragments of a model (see the module comment). The model stays owned by the caller. */
-export function fragmentize(model: tf.LayersModel, opts: { name?: string } = {}): Fragment[] {
-  return analyse(model, opts.name).fragments;
+export function fragmentize(model: tf.LayersModel, opts: { name?: string; cutEvery?: number } = {}): Fragment[] {
+  return analyse(model, opts.name, opts).fragments;
 }
 
 /** The tensor id entering fragment k, and the one leaving it. */

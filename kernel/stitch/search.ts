@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, describe, throwIfAborted, checkInt } from '../core/errors';
 import type { ImageDataset } from '../core/data';
 import { type Acts, type ActsLike, asActs } from './acts';
-import { cka, type CkaOptions } from './cka';
+import { cka, ckaMacs, type CkaOptions } from './cka';
 import { fitStitch, type FitOptions } from './fit';
 import { analyse, buildChain, countMacs, fragmentIo, type NetGraph, type Piece, type Fragment } from './graph';
 
@@ -40,6 +40,33 @@ export interface SearchOptions {
   signal?: AbortSignal;
   /** Inference batch size (default 128). */
   batchSize?: number;
+  /**
+   * Cut points: 1 (default) = every eligible Conv2D/Dense input; 3 = the authors' experiments' `inputs[1::3]`
+   * (arXiv 2301.01947 code release, get_fragments): the first eligible cut and every third after it.
+   */
+  cutEvery?: number;
+  /** Filled in as the search runs: multiply-adds spent (everything the search computes on the stitching set). */
+  cost?: SearchCost;
+}
+
+/** Multiply-adds spent by a search, by kind (all on the stitching set). */
+export interface SearchCost {
+  /** Every zoo network's forward pass over the stitching set (activations at all cut points). */
+  zooForward: number;
+  /** Every CKA evaluation (including candidates pruned afterwards). */
+  cka: number;
+  ckaEvaluations: number;
+  /** Least-squares fits (and any SGD refinement). */
+  fit: number;
+  fits: number;
+  /** Forward passes of each newly stitched fragment over the stitching set. */
+  stitchedForward: number;
+}
+export function emptyCost(): SearchCost {
+  return { zooForward: 0, cka: 0, ckaEvaluations: 0, fit: 0, fits: 0, stitchedForward: 0 };
+}
+export function totalCost(c: SearchCost): number {
+  return c.zooForward + c.cka + c.fit + c.stitchedForward;
 }
 
 export interface ChainLink {
@@ -202,7 +229,8 @@ export async function* search(opts: SearchOptions): AsyncGenerator<StitchedNet> 
   const maxDepth = checkInt('maxDepth', opts.maxDepth ?? 8, 2);
   const bs = checkInt('batchSize', opts.batchSize ?? 128, 1);
   const x = imagesToActs(opts.data);
-  const graphs = nets.map((n) => analyse(n.model, n.name));
+  const graphs = nets.map((n) => analyse(n.model, n.name, { cutEvery: opts.cutEvery }));
+  const cost = opts.cost;
   for (const g of graphs) {
     const want = g.model.inputs[0]!.shape.slice(1);
     if (want.some((s, i) => s !== null && s !== x.shape[i + 1]))
@@ -213,7 +241,10 @@ export async function* search(opts: SearchOptions): AsyncGenerator<StitchedNet> 
     if (!graphs.some((g) => g.name === s))
       throw new InvalidInput(`starts: unknown network ${describe(s)}; have ${graphs.map((g) => g.name).join(', ')}`);
   const acts = new Map<NetGraph, Acts[]>();
-  for (const g of graphs) acts.set(g, boundaryActs(g, x, bs));
+  for (const g of graphs) {
+    acts.set(g, boundaryActs(g, x, bs));
+    if (cost) cost.zooForward += countMacs(g.model) * x.shape[0]!;
+  }
   const inputShape = x.shape.slice(1);
   const cands: { g: NetGraph; k: number }[] = [];
   for (const g of graphs) for (let k = 1; k < g.fragments.length; k++) cands.push({ g, k });
@@ -230,6 +261,10 @@ export async function* search(opts: SearchOptions): AsyncGenerator<StitchedNet> 
       const Y = acts.get(c.g)![c.k]!;
       if (X.shape.length === 2 && Y.shape.length === 4) continue; // linear → conv: unsupported (pruned before scoring)
       try {
+        if (cost) {
+          cost.cka += ckaMacs(X.shape, Y.shape, opts.cka);
+          cost.ckaEvaluations++;
+        }
         scored.push({ ...c, s: cka(X, Y, opts.cka), Y });
       } catch (e) {
         opts.onError?.([...pieces.map((p) => p.graph.fragments[p.fragment]!.id), f.id], e as Error);
@@ -246,8 +281,13 @@ export async function* search(opts: SearchOptions): AsyncGenerator<StitchedNet> 
       let next: Piece, out: Acts;
       try {
         const st = fitStitch(X, c.Y, opts.fit);
+        if (cost) {
+          cost.fit += st.macs;
+          cost.fits++;
+        }
         next = { graph: c.g, fragment: c.k, A: st.A, d1: st.d1, bias: st.bias, gap: st.transform === 'gap' };
         const m = buildChain([next], X.shape.slice(1));
+        if (cost) cost.stitchedForward += countMacs(m) * X.shape[0]!;
         try {
           out = runModel(m, X, bs);
         } finally {

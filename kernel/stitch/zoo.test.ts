@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { init } from '../core/backend';
 import { loadMnist } from '../core/data';
 import { NotFound } from '../core/errors';
-import { loadZoo, zooDir, ZOO } from './zoo';
+import { loadZoo, zooDir, zooManifest, ZOO } from './zoo';
 import { analyse, buildChain } from './graph';
 import { fitStitch } from './fit';
 import { boundaryActs, imagesToActs } from './search';
@@ -24,7 +24,7 @@ function du(dir: string): number {
 }
 
 test('the shipped zoo loads: shapes, fragments (no cut inside residual blocks or at depthwise convs), size', async () => {
-  const zoo = await loadZoo({ includeMnist: true });
+  const zoo = await loadZoo();
   try {
     assert.deepEqual(
       zoo.map((z) => z.name),
@@ -33,7 +33,7 @@ test('the shipped zoo loads: shapes, fragments (no cut inside residual blocks or
     const frags: Record<string, number> = {};
     for (const z of zoo) {
       assert.deepEqual(z.model.inputs[0]!.shape, [null, 28, 28, 1], z.name);
-      assert.deepEqual(z.model.outputs[0]!.shape, [null, 10], z.name);
+      assert.deepEqual(z.model.outputs[0]!.shape, [null, ZOO.find((s) => s.name === z.name)!.train.source === 'both' ? 20 : 10], z.name);
       const g = analyse(z.model, z.name);
       frags[z.name] = g.fragments.length;
       for (const f of g.fragments.slice(1)) {
@@ -45,8 +45,13 @@ test('the shipped zoo loads: shapes, fragments (no cut inside residual blocks or
           assert.ok(c.filter((x) => x === 'Add').length === 1 && c.indexOf('Add') > 0, `${z.name}: add inside a fragment`);
       for (const c of classes.slice(1)) assert.notEqual(c[0], 'DepthwiseConv2D');
     }
-    assert.deepEqual(frags, { 'vgg-s1': 6, 'vgg-s2': 6, wide: 5, res: 3, dsconv: 4, 'mnist-vgg': 6 });
-    assert.ok(du(zooDir()) < 4 * 1024 * 1024, `zoo is ${du(zooDir())} bytes`);
+    // fragments per family: vgg 6, wide 5, res 3 (no cut inside a residual block), dsconv 4 (no cut at a depthwise conv)
+    const perFamily = { vgg: 6, wide: 5, res: 3, dsconv: 4 };
+    for (const s of ZOO) assert.equal(frags[s.name], perFamily[s.arch], s.name);
+    assert.ok(new Set(ZOO.map((s) => s.arch)).size >= 3 && ZOO.length >= 10);
+    assert.ok(du(zooDir()) < 5 * 1024 * 1024, `zoo is ${du(zooDir())} bytes`);
+    const manifest = zooManifest();
+    for (const s of ZOO) assert.ok(typeof manifest[s.name]?.testAcc === 'number', `${s.name} has a test accuracy in zoo.json`);
   } finally {
     zoo.forEach((z) => z.model.dispose());
   }
