@@ -43,7 +43,7 @@ function gateText(r: TargetSummary): string {
   return (
     `${r.target} @${r.stitchImages}: stitched ${f3(r.stitched)} (seeds ${f3(r.stitchedRange[0])}–${f3(r.stitchedRange[1])}) vs ${g.against} ${f3(Math.max(r.finetune, r.scratch))} ` +
     `${g.withinTwoPoints ? 'within' : 'NOT within'} 2 points, compute ratio ${r.computeRatio.toFixed(2)} (${g.tenthCompute ? '≤' : 'NOT ≤'} 1/10 needed), ` +
-    `pixel k-NN ${f3(r.pixelKnn)} (${g.beatsPixelKnn ? 'beaten' : 'NOT beaten'}) → ${g.pass ? 'PASS: the paper\'s effect appears' : 'FAIL: the paper\'s effect does not appear'}`
+    `pixel k-NN ${f3(r.pixelKnn)} (${g.beatsPixelKnn ? 'beaten' : 'NOT beaten'}) → ${g.pass ? "PASS: the paper's effect appears" : "FAIL: the paper's effect does not appear"}`
   );
 }
 
@@ -53,13 +53,27 @@ export async function run(ctx: BenchContext): Promise<void> {
     const names = ['vgg-s1', 'wide', 'mnist-vgg', 'both-res'];
     const r = await study({ target: 'tops3', stitchImages: 64, seed: 0, names, maxNetworks: 12, baselines: false, progress: false });
     const setup = `quick: tops3, 64 stitching images (seed 0), ${names.join('/')}, first 12 generated networks, ${r.ids.validation.length} validation / ${r.ids.test.length} test images`;
-    ctx.log(`${setup}: stitched ${r.stitched && chainText(r.stitched)} test ${r.stitched?.testAcc}, best original ${r.bestOriginal.name} ${r.bestOriginal.testAcc}`);
+    ctx.log(
+      `${setup}: stitched ${r.stitched && chainText(r.stitched)} test ${r.stitched?.testAcc}, best original ${r.bestOriginal.name} ${r.bestOriginal.testAcc}`,
+    );
     record(
       {
-        'stitch.best_stitched_acc': { value: r.stitched!.testAcc, unit: 'accuracy (fraction)', notes: `${chainText(r.stitched!)}, chosen on validation. ${setup}` },
-        'stitch.best_original_acc': { value: r.bestOriginal.testAcc, unit: 'accuracy (fraction)', notes: `${r.bestOriginal.name}, chosen on validation. ${setup}` },
+        'stitch.best_stitched_acc': {
+          value: r.stitched!.testAcc,
+          unit: 'accuracy (fraction)',
+          notes: `${chainText(r.stitched!)}, chosen on validation. ${setup}`,
+        },
+        'stitch.best_original_acc': {
+          value: r.bestOriginal.testAcc,
+          unit: 'accuracy (fraction)',
+          notes: `${r.bestOriginal.name}, chosen on validation. ${setup}`,
+        },
         'stitch.pixel_knn_acc': { value: r.pixelKnn, unit: 'accuracy (fraction)', notes: `5-NN on raw pixels. ${setup}` },
-        'stitch.cka_acc_spearman': { value: r.spearman, unit: 'Spearman rho', notes: `CKA score vs validation accuracy over ${r.generated.length} networks. ${setup}` },
+        'stitch.cka_acc_spearman': {
+          value: r.spearman,
+          unit: 'Spearman rho',
+          notes: `CKA score vs validation accuracy over ${r.generated.length} networks. ${setup}`,
+        },
       },
       { command: ctx.command },
     );
@@ -69,7 +83,9 @@ export async function run(ctx: BenchContext): Promise<void> {
   const seeds = (process.env.STITCH_SEEDS ?? '0,1,2').split(',').map(Number),
     sizes = (process.env.STITCH_SIZES ?? '256,64').split(',').map(Number);
   const cells: GridCell[] = [];
-  for (const t of TARGETS) for (const n of sizes) for (const seed of seeds) cells.push({ target: t.name, stitchImages: n, seed, variant: 'every', baselines: true });
+  for (const t of TARGETS)
+    for (const n of sizes)
+      for (const seed of seeds) cells.push({ target: t.name, stitchImages: n, seed, variant: 'every', baselines: true });
   const nets = await loadZoo();
   let records;
   try {
@@ -93,7 +109,11 @@ export async function run(ctx: BenchContext): Promise<void> {
       'stitch.best_stitched_acc': {
         value: best(main, (r) => r.stitched),
         unit: 'accuracy (fraction)',
-        baseline: { name: 'best original zoo network (chosen on validation), same k-NN head', value: best(main, (r) => r.bestOriginal), unit: 'accuracy (fraction)' },
+        baseline: {
+          name: 'best original zoo network (chosen on validation), same k-NN head',
+          value: best(main, (r) => r.bestOriginal),
+          unit: 'accuracy (fraction)',
+        },
         notes: `stitched network chosen on validation; per target ${perTarget(main, (r) => r.stitched)}; search's own CKA-top network ${perTarget(main, (r) => r.ckaTop)}. ${gates} ${setup}`,
       },
       'stitch.best_original_acc': {
@@ -101,7 +121,11 @@ export async function run(ctx: BenchContext): Promise<void> {
         unit: 'accuracy (fraction)',
         notes: `zoo network with the best validation accuracy, k-NN head refit on the stitching images; per target ${perTarget(main, (r) => r.bestOriginal)}. ${setup}`,
       },
-      'stitch.pixel_knn_acc': { value: best(main, (r) => r.pixelKnn), unit: 'accuracy (fraction)', notes: `5-NN on raw pixels; per target ${perTarget(main, (r) => r.pixelKnn)}. ${setup}` },
+      'stitch.pixel_knn_acc': {
+        value: best(main, (r) => r.pixelKnn),
+        unit: 'accuracy (fraction)',
+        notes: `5-NN on raw pixels; per target ${perTarget(main, (r) => r.pixelKnn)}. ${setup}`,
+      },
       'stitch.finetune_acc': {
         value: best(main, (r) => r.finetune),
         unit: 'accuracy (fraction)',

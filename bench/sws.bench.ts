@@ -322,7 +322,10 @@ function recordModel(ctx: BenchContext, res: SwsStudyResult, suffix: string, inf
       .map((l) => `${l.nOut}×${l.nIn} (${pct(l.sparsity)} zeros) ${pct(1 - l.energy.remapped / l.energy.unsorted)}`)
       .join(', ');
   const ft = ftNote(info.kind, ctx.quick);
-  const gate = suffix === '' ? ` Round-1 threshold 0.85 ${red(r90.result) >= 0.85 ? 'reached' : 'not reached'} (the gate is now on sws.adc_energy_reduction_sparse_net).` : '';
+  const gate =
+    suffix === ''
+      ? ` Round-1 threshold 0.85 ${red(r90.result) >= 0.85 ? 'reached' : 'not reached'} (the gate is now on sws.adc_energy_reduction_sparse_net).`
+      : '';
   record(
     {
       [`sws.adc_energy_reduction_sparse${suffix}`]: {
@@ -395,7 +398,11 @@ function accuracyKey(ctx: BenchContext, res: SwsStudyResult, suffix: string, inf
       [`sws.accuracy_drop_sparse${suffix}`]: {
         value: drop,
         unit: 'points',
-        baseline: { name: `unpruned ${short}, fine-tuned with the same schedule (no masks), quantized datapath`, value: ctrl.accuracy * 100, unit: '%' },
+        baseline: {
+          name: `unpruned ${short}, fine-tuned with the same schedule (no masks), quantized datapath`,
+          value: ctrl.accuracy * 100,
+          unit: '%',
+        },
         notes: `${nTe} test images through the quantized crossbar datapath (cim.evaluate: 8-bit bit-serial inputs, per-layer scales calibrated on 256 training images, int8 weights, lossless ADCs — the integer path, equal to the bit-serial simulation): pruned to ${pct(r90.weightSparsity)} (${ft}) ${iv(pruned)} vs the equally fine-tuned dense control ${iv(ctrl)}; unpruned as shipped ${iv(res.int8Datapath)}. SWS layouts and lossless ADC policies are exact, so every layout has this accuracy. ${floatSide}.${suffix === '' ? ` Gate ≤ 1 pt (${GATE_FILE}): ${drop <= 1 ? 'met' : 'NOT met'}.` : ''}`,
       },
     };
@@ -405,7 +412,11 @@ function accuracyKey(ctx: BenchContext, res: SwsStudyResult, suffix: string, inf
     [`sws.accuracy_drop_sparse${suffix}`]: {
       value: d,
       unit: 'points',
-      baseline: { name: `unpruned int8 ${short} (NOT fine-tuned: no control in this run)`, value: (res.int8Datapath?.accuracy ?? res.int8Accuracy) * 100, unit: '%' },
+      baseline: {
+        name: `unpruned int8 ${short} (NOT fine-tuned: no control in this run)`,
+        value: (res.int8Datapath?.accuracy ?? res.int8Accuracy) * 100,
+        unit: '%',
+      },
       notes: `${nTe} test images, ${pruned ? 'quantized datapath (cim.evaluate, 8-bit inputs, lossless ADCs)' : 'float activations'}: pruned to ${pct(r90.weightSparsity)} (${ft}) ${iv(pruned)} vs the unpruned model as shipped (no equally fine-tuned control for this model; the fine-tune also adds training, so this flatters pruning). ${floatSide}.`,
     },
   };
@@ -425,13 +436,21 @@ function netKeys(ctx: BenchContext, e: SwsEnergy, suffix: string, info: { name: 
     [`sws.adc_energy_reduction_sparse_net${suffix}`]: {
       value: netReduction(e),
       unit: 'fraction',
-      baseline: { name: 'unsorted grid, fixed 8-bit ADC on every column of every mapped section, same weights', value: e.energy.unsorted.fixed.exp2!, unit: 'ADC energy (2^b units)' },
+      baseline: {
+        name: 'unsorted grid, fixed 8-bit ADC on every column of every mapped section, same weights',
+        value: e.energy.unsorted.fixed.exp2!,
+        unit: 'ADC energy (2^b units)',
+      },
       notes: `sorted + zero-remapped sections with resolution-aware ADCs (sectionPartialSum: one lossless resolution per section from its largest possible column sum, only columns holding a set cell) plus index/gather overhead, vs the unsorted grid with fixed 8-bit ADCs; ${what}; ${overheadNote}. ADC energy alone ${pct(1 - res / e.energy.unsorted.fixed.exp2!)}. Every law (net): ${lawsNote((m) => netReduction(e, m))}. Access-cost sensitivity (2^b): ${sens}. Lossy clipped variant (resolution capped; energy only, accuracy not measured on this model): ${caps}. Sorting's own share: sws.sorting_gain_same_adc_policy${suffix}. ${suffix === '' ? `Gate ≥ 0.85 (${GATE_FILE}): ${netReduction(e) >= 0.85 ? 'met' : 'NOT met'}. ` : ''}${info.name}. ${SETTING.replace('sectionMax policy', 'policies as named')}`,
     },
     [`sws.sorting_gain_same_adc_policy${suffix}`]: {
       value: sortingGain(e),
       unit: 'fraction',
-      baseline: { name: 'unsorted grid, the SAME resolution-aware policy (sectionPartialSum), same weights', value: e.energy.unsorted.sectionPartialSum.exp2!, unit: 'ADC energy (2^b units)' },
+      baseline: {
+        name: 'unsorted grid, the SAME resolution-aware policy (sectionPartialSum), same weights',
+        value: e.energy.unsorted.sectionPartialSum.exp2!,
+        unit: 'ADC energy (2^b units)',
+      },
       notes: `what sorting + zero remapping add once the ADCs are resolution-aware: sorted + remapped (with its index/gather overhead, ${e.accessCost} × a full conversion per access) vs the unsorted grid under the same sectionPartialSum policy (no index needed); ${what}. Resolution alone (unsorted sectionPartialSum vs unsorted fixed): ${pct(1 - e.energy.unsorted.sectionPartialSum.exp2! / e.energy.unsorted.fixed.exp2!)}; sorting without its overhead: ${pct(1 - res / e.energy.unsorted.sectionPartialSum.exp2!)}. Every law: ${lawsNote((m) => sortingGain(e, m))}. Per-column lossless resolution (popcountLossless) instead: unsorted ${pct(1 - e.energy.unsorted.popcountLossless.exp2! / e.energy.unsorted.fixed.exp2!)}, sorted + remapped + overhead ${pct(1 - (e.energy.remapped.popcountLossless.exp2! + o.energy.exp2!) / e.energy.unsorted.fixed.exp2!)} vs unsorted fixed. ${info.name}.`,
     },
   };
@@ -516,8 +535,22 @@ function imported(ctx: BenchContext): void {
         baseline: { name: `${UNSORTED}, same pruned weights`, value: e(b90), unit: 'ADC energy (2^b units) per MVM' },
         notes: `one BERT-base encoder block's matrices (4×768×768, 3072×768, 768×3072) with synthetic Laplace int8 weights, 90% magnitude-pruned: the paper's regime (fan-in 768–3072 ≫ 128 rows); vs skip-zero ${pct(red(b90, 'skipZeroCols'))}, vs fixed ${pct(red(b90, 'fixed'))}; dense ${pct(red(b0))}; signed sort (single-sign sections): 90% ${pct(red(b90s))}, dense ${pct(red(b0s))}; crossbars ${b90.tiles.unsorted} → ${b90.tiles.remapped}. Paper: −89.5% on unstructured-sparse BERT`,
       },
-      ...netKeys(ctx, f90, '_faceapi', { name: 'face-api face_recognition_model weights (ResNet-34-like, real trained), one MVM per layer' }, 'weights magnitude-pruned to 90% per layer on the int8 values (no labels ship: no accuracy)'),
-      ...netKeys(ctx, b90, '_bert_synthetic', { name: 'one BERT-base encoder block (4×768×768, 3072×768, 768×3072), synthetic i.i.d. Laplace int8 weights — a labelled synthetic check, one MVM per matrix' }, '90% magnitude pruning per matrix'),
+      ...netKeys(
+        ctx,
+        f90,
+        '_faceapi',
+        { name: 'face-api face_recognition_model weights (ResNet-34-like, real trained), one MVM per layer' },
+        'weights magnitude-pruned to 90% per layer on the int8 values (no labels ship: no accuracy)',
+      ),
+      ...netKeys(
+        ctx,
+        b90,
+        '_bert_synthetic',
+        {
+          name: 'one BERT-base encoder block (4×768×768, 3072×768, 768×3072), synthetic i.i.d. Laplace int8 weights — a labelled synthetic check, one MVM per matrix',
+        },
+        '90% magnitude pruning per matrix',
+      ),
     },
     { command: ctx.command },
   );

@@ -115,7 +115,9 @@ function backbone(model: tf.LayersModel): { body: tf.LayersModel; d: number } {
   const last = g.fragments.length - 1;
   const lastFr = g.fragments[last]!;
   if (lastFr.layers.length !== 1 || model.getLayer(lastFr.layers[0]!).getClassName() !== 'Dense')
-    throw new InvalidInput(`${model.name}: fine-tuning needs a network ending in one Dense layer, its last fragment is [${lastFr.layers.join(', ')}]`);
+    throw new InvalidInput(
+      `${model.name}: fine-tuning needs a network ending in one Dense layer, its last fragment is [${lastFr.layers.join(', ')}]`,
+    );
   const pieces = g.fragments.slice(0, last).map((_, k) => ({ graph: g, fragment: k, A: null, d1: 0, bias: null, gap: false }));
   const body = buildChain(pieces, model.inputs[0]!.shape.slice(1) as number[], `${model.name}_body`);
   return { body, d: lastFr.inShape.reduce((a, b) => a * b, 1) };
@@ -143,7 +145,9 @@ export async function fineTune(
       const feats = (s: LabelledImages) => runModel(body, imagesToActs(s), 256);
       const [ff, fv, ft] = [feats(fit), feats(val), feats(test)];
       const head = tf.sequential({
-        layers: [tf.layers.dense({ inputShape: [d], units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: r.seedInt() }) })],
+        layers: [
+          tf.layers.dense({ inputShape: [d], units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: r.seedInt() }) }),
+        ],
       });
       try {
         const res = await fitEarlyStopping(

@@ -176,10 +176,22 @@ test('ckaMacs counts the rows the paper policy keeps (conv maps: 10·min(C) samp
   const r = rng(3);
   const acts = (shape: number[]) => ({ shape, data: r.normals(shape.reduce((a, b) => a * b, 1)) });
   for (const [xs, ys] of [
-    [[6, 8, 8, 4], [6, 4, 4, 3]],
-    [[2, 2, 2, 5], [2, 2, 2, 5]],
-    [[6, 4, 4, 3], [6, 7]],
-    [[6, 5], [6, 9]],
+    [
+      [6, 8, 8, 4],
+      [6, 4, 4, 3],
+    ],
+    [
+      [2, 2, 2, 5],
+      [2, 2, 2, 5],
+    ],
+    [
+      [6, 4, 4, 3],
+      [6, 7],
+    ],
+    [
+      [6, 5],
+      [6, 9],
+    ],
   ] as const) {
     const X = acts([...xs]),
       Y = acts([...ys]);

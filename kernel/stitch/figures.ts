@@ -90,7 +90,7 @@ export function chainFigure(n: StitchedNet, opts: { title?: string } = {}): Tabl
 /** The zoo's manifest (zooManifest()) as a table: architecture, width, source task, data, augmentation, accuracy. */
 export function zooTable(manifest: Record<string, Record<string, unknown>>, opts: { title?: string } = {}): TableFigure {
   return table({
-    title: opts.title ?? 'Model zoo (test accuracy on each network\'s own source task)',
+    title: opts.title ?? "Model zoo (test accuracy on each network's own source task)",
     columns: [
       { key: 'net', label: 'network' },
       { key: 'arch', label: 'family' },
@@ -119,8 +119,16 @@ export function zooTable(manifest: Record<string, Record<string, unknown>>, opts
 }
 
 const METHODS = [
-  { name: 'stitched (chosen on validation)', get: (r: StudyRecord) => r.stitched?.testAcc ?? undefined, macs: (r: StudyRecord) => r.compute.stitch },
-  { name: 'best original, refit k-NN head', get: (r: StudyRecord) => r.bestOriginal.testAcc, macs: (r: StudyRecord) => r.compute.originals },
+  {
+    name: 'stitched (chosen on validation)',
+    get: (r: StudyRecord) => r.stitched?.testAcc ?? undefined,
+    macs: (r: StudyRecord) => r.compute.stitch,
+  },
+  {
+    name: 'best original, refit k-NN head',
+    get: (r: StudyRecord) => r.bestOriginal.testAcc,
+    macs: (r: StudyRecord) => r.compute.originals,
+  },
   { name: 'fine-tuned best original', get: (r: StudyRecord) => r.finetune?.testAcc, macs: (r: StudyRecord) => r.compute.finetune },
   { name: 'from scratch', get: (r: StudyRecord) => r.scratch?.testAcc, macs: (r: StudyRecord) => r.compute.scratch },
   { name: 'raw-pixel k-NN', get: (r: StudyRecord) => r.pixelKnn, macs: () => undefined },
@@ -139,7 +147,10 @@ export function sizeFigure(records: StudyRecord[], target: string, variant: Vari
     series: METHODS.map((m) => {
       const pts = sizes
         .map((n) => {
-          const v = rs.filter((r) => r.stitchImages === n).map(m.get).filter((x): x is number => typeof x === 'number');
+          const v = rs
+            .filter((r) => r.stitchImages === n)
+            .map(m.get)
+            .filter((x): x is number => typeof x === 'number');
           return v.length ? { x: n, y: v.reduce((a, b) => a + b, 0) / v.length } : null;
         })
         .filter((p): p is { x: number; y: number } => p !== null);
@@ -153,13 +164,16 @@ export function computeFigure(records: StudyRecord[], target: string, variant: V
   const rs = records.filter((r) => r.target === target && r.variant === variant);
   return series({
     title: `${target}: test accuracy vs compute`,
-    caption: 'One point per (stitching-set size, seed). Stitching counts zoo forwards, every CKA, fits, stitched forwards and validation selection; fine-tune and scratch count every training step (3× forward) and validation pass.',
+    caption:
+      'One point per (stitching-set size, seed). Stitching counts zoo forwards, every CKA, fits, stitched forwards and validation selection; fine-tune and scratch count every training step (3× forward) and validation pass.',
     xLabel: 'multiply-adds spent (log)',
     yLabel: 'test accuracy',
     logX: true,
     series: METHODS.filter((m) => m.name !== 'raw-pixel k-NN')
       .map((m) => {
-        const pts = rs.map((r) => ({ x: m.macs(r), y: m.get(r) })).filter((p): p is { x: number; y: number } => typeof p.x === 'number' && p.x > 0 && typeof p.y === 'number');
+        const pts = rs
+          .map((r) => ({ x: m.macs(r), y: m.get(r) }))
+          .filter((p): p is { x: number; y: number } => typeof p.x === 'number' && p.x > 0 && typeof p.y === 'number');
         pts.sort((a, b) => a.x - b.x);
         return { name: m.name, x: pts.map((p) => p.x), y: pts.map((p) => p.y), mode: 'markers' as const };
       })

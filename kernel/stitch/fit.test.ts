@@ -184,7 +184,8 @@ test("refine (the authors' SGD after the pseudo-inverse): no step below one batc
   const X = randn(r, n * d1),
     Atrue = randn(r, d1 * d2);
   const Y = new Float64Array(n * d2);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d2; j++) for (let k = 0; k < d1; k++) Y[i * d2 + j]! += X[i * d1 + k]! * Atrue[k * d2 + j]!;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d2; j++) for (let k = 0; k < d1; k++) Y[i * d2 + j]! += X[i * d1 + k]! * Atrue[k * d2 + j]!;
   const At = Float64Array.from(Atrue, (v) => v + 0.5);
   // authors' defaults: batch 1024 with the incomplete batch dropped → 300 rows take no step, the map is untouched
   const none = refineLs(X, Y, At, n, d1, d2, 50);

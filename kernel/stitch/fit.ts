@@ -134,7 +134,10 @@ export function fitStitch(X: ActsLike, Y: ActsLike, opts: FitOptions = {}): Stit
     }
   }
   const { At, rank } = solveLs(Xf, Yr, n, df, d2, opts);
-  let macs = n >= df || (opts.ridge ?? 0) > 0 ? n * df * df + 10 * df ** 3 + n * df * d2 + df * df * d2 : n * n * df + 10 * n ** 3 + n * n * d2 + n * df * d2;
+  let macs =
+    n >= df || (opts.ridge ?? 0) > 0
+      ? n * df * df + 10 * df ** 3 + n * df * d2 + df * df * d2
+      : n * n * df + 10 * n ** 3 + n * n * d2 + n * df * d2;
   let refineSteps = 0;
   if (opts.refine !== undefined) {
     const r = refineLs(Xf, Yr, At, n, df, d2, opts.refine, opts.seed ?? 0);
@@ -168,7 +171,9 @@ export function refineLs(
 ): { steps: number; macs: number; losses: number[] } {
   const o: RefineOptions = typeof opts === 'number' ? { steps: opts } : opts;
   if (o === null || typeof o !== 'object' || !Number.isInteger(o.steps) || o.steps < 0)
-    throw new InvalidInput(`refine must be a non-negative integer number of steps or { steps, lr?, momentum?, batch? }, got ${describe(opts)}`);
+    throw new InvalidInput(
+      `refine must be a non-negative integer number of steps or { steps, lr?, momentum?, batch? }, got ${describe(opts)}`,
+    );
   const lr = o.lr ?? 1e-6,
     mom = o.momentum ?? 0.9,
     batch = o.batch ?? 1024;

@@ -15,14 +15,68 @@ export { type Acts, type ActsLike } from './acts';
 export { cka, ckaRaw, type CkaOptions } from './cka';
 export { fitStitch, refineLs, type FitOptions, type RefineOptions, type Stitch } from './fit';
 export { fragmentize, countMacs, type Fragment, type NetGraph, type Piece } from './graph';
-export { search, imagesToActs, emptyCost, totalCost, type SearchCost, type SearchOptions, type StitchedNet, type ChainLink, type NetInput, type ImagesLike } from './search';
+export {
+  search,
+  imagesToActs,
+  emptyCost,
+  totalCost,
+  type SearchCost,
+  type SearchOptions,
+  type StitchedNet,
+  type ChainLink,
+  type NetInput,
+  type ImagesLike,
+} from './search';
 export { knnHead, labelMapHead, accuracy, type KnnHead } from './heads';
 export { ckaMatrix, knnAccuracy, trainFromScratch, type CkaMatrix, type CkaMatrixOptions, type LabelledImages } from './evaluate';
 export { ckaFigure, networksTable, chainFigure, chainText } from './figures';
-export { ZOO, loadZoo, zooDir, zooManifest, mnistZooIds, vggNet, wideNet, resNet, dsconvNet, type ZooSpec, type ZooTrain, type LoadZooOptions } from './zoo';
-export { TARGETS, targetSplit, drawStitchingSet, maxStitchImages, assertDisjoint, type TargetSpec, type TargetSplit, type IdImages } from './targets';
+export {
+  ZOO,
+  loadZoo,
+  zooDir,
+  zooManifest,
+  mnistZooIds,
+  vggNet,
+  wideNet,
+  resNet,
+  dsconvNet,
+  type ZooSpec,
+  type ZooTrain,
+  type LoadZooOptions,
+} from './zoo';
+export {
+  TARGETS,
+  targetSplit,
+  drawStitchingSet,
+  maxStitchImages,
+  assertDisjoint,
+  type TargetSpec,
+  type TargetSplit,
+  type IdImages,
+} from './targets';
 export { pixelKnn, fineTune, scratchBaseline, type TrainedBaseline, type TrainOptions } from './baselines';
-export { VARIANTS, loadRecords, recordsPath, runGrid, summarise, toRecord, type StudyRecord, type NetRecord, type TargetSummary, type Variant, type GridCell } from './records';
+export {
+  VARIANTS,
+  loadRecords,
+  recordsPath,
+  runGrid,
+  summarise,
+  toRecord,
+  type StudyRecord,
+  type NetRecord,
+  type TargetSummary,
+  type Variant,
+  type GridCell,
+} from './records';
 export { zooTable, sizeFigure, computeFigure, ckaScatter, fragmentsFigure } from './figures';
 export { paperVsOurs, PAPER } from './paper';
-export { study, spearman, pickOnValidation, type StudyOptions, type StudyResult, type GeneratedNet, type OriginalNet, type Compute } from './study';
+export {
+  study,
+  spearman,
+  pickOnValidation,
+  type StudyOptions,
+  type StudyResult,
+  type GeneratedNet,
+  type OriginalNet,
+  type Compute,
+} from './study';

@@ -24,7 +24,9 @@ export function paperVsOurs(rows: TargetSummary[]): TableFigure {
   ];
   const line = (what: string, paper: string | number, get: (r: TargetSummary) => string | number) => {
     const vals = rows.map(get);
-    const ours = vals.every((v) => typeof v === 'number') ? f((vals as number[]).reduce((a, b) => a + b, 0) / vals.length) : `${vals.filter((v) => String(v).startsWith('pass')).length}/${vals.length} pass`;
+    const ours = vals.every((v) => typeof v === 'number')
+      ? f((vals as number[]).reduce((a, b) => a + b, 0) / vals.length)
+      : `${vals.filter((v) => String(v).startsWith('pass')).length}/${vals.length} pass`;
     return { what, paper, ours, ...Object.fromEntries(rows.map((r, i) => [r.target, vals[i]!])) };
   };
   return table({
@@ -45,7 +47,9 @@ export function paperVsOurs(rows: TargetSummary[]): TableFigure {
       line('compute: cheaper of fine-tune/scratch ÷ stitching', 'claimed ≫ 1 (no gradient steps)', (r) => f(r.computeRatio)),
       line('Spearman(CKA score, validation accuracy)', 'plotted, not quantified', (r) => f(r.spearman)),
       line('declared gate (±2 points of best trained, ≤ 1/10 compute, > pixel k-NN)', '—', (r) =>
-        r.gate.pass ? 'pass: effect appears' : `fail (${[!r.gate.withinTwoPoints && 'accuracy', !r.gate.tenthCompute && 'compute', !r.gate.beatsPixelKnn && 'pixel k-NN'].filter(Boolean).join(', ')})`,
+        r.gate.pass
+          ? 'pass: effect appears'
+          : `fail (${[!r.gate.withinTwoPoints && 'accuracy', !r.gate.tenthCompute && 'compute', !r.gate.beatsPixelKnn && 'pixel k-NN'].filter(Boolean).join(', ')})`,
       ),
     ],
   });

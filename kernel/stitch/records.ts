@@ -50,7 +50,15 @@ export interface StudyRecord {
   pixelKnn: number;
   finetune?: { last: TrainedBaseline; all: TrainedBaseline; chosen: 'last' | 'all'; testAcc: number };
   scratch?: TrainedBaseline;
-  compute: { search: SearchCost; stitchSelection: number; stitch: number; originals: number; finetune?: number; finetuneBoth?: number; scratch?: number };
+  compute: {
+    search: SearchCost;
+    stitchSelection: number;
+    stitch: number;
+    originals: number;
+    finetune?: number;
+    finetuneBoth?: number;
+    scratch?: number;
+  };
   seconds: number;
   measuredAt: string;
 }
@@ -189,7 +197,9 @@ export interface TargetSummary {
 
 /** Means over seeds of one target at one size (variant 'every'), and the declared gate. */
 export function summarise(records: StudyRecord[], target: string, stitchImages: number, variant: Variant = 'every'): TargetSummary | null {
-  const rs = records.filter((r) => r.target === target && r.stitchImages === stitchImages && r.variant === variant && r.finetune && r.scratch && r.stitched);
+  const rs = records.filter(
+    (r) => r.target === target && r.stitchImages === stitchImages && r.variant === variant && r.finetune && r.scratch && r.stitched,
+  );
   if (!rs.length) return null;
   const st = rs.map((r) => r.stitched!.testAcc!);
   const ft = mean(rs.map((r) => r.finetune!.testAcc)),
@@ -202,7 +212,13 @@ export function summarise(records: StudyRecord[], target: string, stitchImages: 
     bestMacs = against === 'finetune' ? finetuneMacs : scratchMacs;
   const s = mean(st),
     px = mean(rs.map((r) => r.pixelKnn));
-  const gate = { withinTwoPoints: s >= best - 0.02, tenthCompute: stitchMacs <= bestMacs / 10, beatsPixelKnn: s > px, pass: false, against } as TargetSummary['gate'];
+  const gate = {
+    withinTwoPoints: s >= best - 0.02,
+    tenthCompute: stitchMacs <= bestMacs / 10,
+    beatsPixelKnn: s > px,
+    pass: false,
+    against,
+  } as TargetSummary['gate'];
   gate.pass = gate.withinTwoPoints && gate.tenthCompute && gate.beatsPixelKnn;
   return {
     target,

@@ -89,8 +89,17 @@ test('study: the reported networks do not change when the test labels are swappe
       b.generated.map((g) => g.valAcc),
     );
     // compute is counted: every zoo network's forward over the 32 images, CKA evaluations, fits, selection
-    assert.ok(a.compute.search.zooForward > 0 && a.compute.search.ckaEvaluations > 0 && a.compute.search.fits > 0 && a.compute.stitchSelection > 0);
-    assert.equal(a.compute.stitch, a.compute.search.zooForward + a.compute.search.cka + a.compute.search.fit + a.compute.search.stitchedForward + a.compute.stitchSelection);
+    assert.ok(
+      a.compute.search.zooForward > 0 && a.compute.search.ckaEvaluations > 0 && a.compute.search.fits > 0 && a.compute.stitchSelection > 0,
+    );
+    assert.equal(
+      a.compute.stitch,
+      a.compute.search.zooForward +
+        a.compute.search.cka +
+        a.compute.search.fit +
+        a.compute.search.stitchedForward +
+        a.compute.stitchSelection,
+    );
   } finally {
     nets.forEach((n) => n.model.dispose());
   }
@@ -102,7 +111,9 @@ test('fine-tuning all layers leaves the source network untouched and no tensors 
     const split = targetSplit('tops3', { valPerClass: 20, testPerClass: 20 });
     const fit = drawStitchingSet(split, 32, 0);
     const before = z!.model.getWeights().map((w) => Array.from(w.dataSync()));
-    const r = await expectNoLeak(() => fineTune(z!.model, 'all', { fit, val: split.validation, test: split.test, classes: 3 }, { maxEpochs: 2, patience: 1 }));
+    const r = await expectNoLeak(() =>
+      fineTune(z!.model, 'all', { fit, val: split.validation, test: split.test, classes: 3 }, { maxEpochs: 2, patience: 1 }),
+    );
     assert.ok(r.epochs >= 1 && r.epochs <= 2 && r.macs > 0);
     // 3 × forward per training image per epoch + 1 × per validation image per epoch
     assert.equal(r.macs, r.epochs * r.inferenceMacs * (3 * 32 + 60));
@@ -112,7 +123,11 @@ test('fine-tuning all layers leaves the source network untouched and no tensors 
   }
 });
 
-function rec(target: string, seed: number, o: { st: number; ft: number; sc: number; px: number; sm: number; fm: number; cm: number }): StudyRecord {
+function rec(
+  target: string,
+  seed: number,
+  o: { st: number; ft: number; sc: number; px: number; sm: number; fm: number; cm: number },
+): StudyRecord {
   const net = { chain: 'a#0 → b#1', links: [], score: 0.9, sources: 2, valAcc: 0, testAcc: o.st, macs: 1, params: 1 };
   const tb = (acc: number, macs: number) => ({ valAcc: acc, testAcc: acc, epochs: 1, bestEpoch: 1, macs, inferenceMacs: 1 });
   return {
@@ -130,7 +145,14 @@ function rec(target: string, seed: number, o: { st: number; ft: number; sc: numb
     pixelKnn: o.px,
     finetune: { last: tb(o.ft, o.fm), all: tb(0, 0), chosen: 'last', testAcc: o.ft },
     scratch: tb(o.sc, o.cm),
-    compute: { search: { zooForward: 0, cka: 0, ckaEvaluations: 0, fit: 0, fits: 0, stitchedForward: 0 }, stitchSelection: 0, stitch: o.sm, originals: 0, finetune: o.fm, scratch: o.cm },
+    compute: {
+      search: { zooForward: 0, cka: 0, ckaEvaluations: 0, fit: 0, fits: 0, stitchedForward: 0 },
+      stitchSelection: 0,
+      stitch: o.sm,
+      originals: 0,
+      finetune: o.fm,
+      scratch: o.cm,
+    },
     seconds: 0,
     measuredAt: '',
   };
@@ -145,7 +167,14 @@ test('summarise: the declared gate (±2 points of the best trained baseline, ≤
   const worse = summarise([rec('t', 0, { st: 0.78, ft: 0.7, sc: 0.81, px: 0.7, sm: 1, fm: 100, cm: 100 })], 't', 256)!;
   assert.equal(worse.gate.against, 'scratch');
   assert.equal(worse.gate.withinTwoPoints, false); // 0.78 < 0.81 − 0.02
-  const mean = summarise([rec('t', 0, { st: 0.8, ft: 0.8, sc: 0.1, px: 0.9, sm: 1, fm: 100, cm: 100 }), rec('t', 1, { st: 0.6, ft: 0.8, sc: 0.1, px: 0.5, sm: 1, fm: 100, cm: 100 })], 't', 256)!;
+  const mean = summarise(
+    [
+      rec('t', 0, { st: 0.8, ft: 0.8, sc: 0.1, px: 0.9, sm: 1, fm: 100, cm: 100 }),
+      rec('t', 1, { st: 0.6, ft: 0.8, sc: 0.1, px: 0.5, sm: 1, fm: 100, cm: 100 }),
+    ],
+    't',
+    256,
+  )!;
   assert.ok(Math.abs(mean.stitched - 0.7) < 1e-12 && Math.abs(mean.pixelKnn - 0.7) < 1e-12);
   assert.equal(mean.gate.beatsPixelKnn, false); // 0.7 is not > 0.7
   assert.deepEqual(mean.stitchedRange, [0.6, 0.8]);

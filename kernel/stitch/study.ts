@@ -149,7 +149,14 @@ export function pickOnValidation<T extends { valAcc: number; macs: number; score
 
 type Feats = { shape: number[]; data: Float32Array | Float64Array };
 /** k-NN head on stitching-set features; accuracy on validation (and, if given, test) features, and the selection cost. */
-function scoreFeatures(fitF: Feats, fit: IdImages, valF: Feats, val: IdImages, testF: Feats | null, test: IdImages): { valAcc: number; testAcc: number; knnMacs: number } {
+function scoreFeatures(
+  fitF: Feats,
+  fit: IdImages,
+  valF: Feats,
+  val: IdImages,
+  testF: Feats | null,
+  test: IdImages,
+): { valAcc: number; testAcc: number; knnMacs: number } {
   const head = knnHead(fitF, fit.labels, { k: 5 });
   return {
     valAcc: accuracy(head.predict(valF), val.labels),
@@ -186,7 +193,8 @@ export async function study(opts: StudyOptions): Promise<StudyResult> {
     const cost = emptyCost();
     let selection = 0;
     const generated: GeneratedNet[] = [];
-    const bar = opts.progress === false ? null : makeProgress(opts.maxNetworks ?? 64, `StitchNet search on ${split.target.name} (networks)`);
+    const bar =
+      opts.progress === false ? null : makeProgress(opts.maxNetworks ?? 64, `StitchNet search on ${split.target.name} (networks)`);
     for await (const net of search({
       nets: zoo,
       data: fit,

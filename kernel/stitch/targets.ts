@@ -30,7 +30,12 @@ const mn = (label: number): TargetClass => ({ dataset: 'mnist', label, name: `di
 
 /** The declared targets (bench/declared/stitch-targets.json mirrors them; a test keeps the two equal). */
 export const TARGETS: TargetSpec[] = [
-  { name: 'tops3', title: 'T-shirt vs pullover vs shirt', kind: 'within-source', classes: [fm(0, 'T-shirt/top'), fm(2, 'Pullover'), fm(6, 'Shirt')] },
+  {
+    name: 'tops3',
+    title: 'T-shirt vs pullover vs shirt',
+    kind: 'within-source',
+    classes: [fm(0, 'T-shirt/top'), fm(2, 'Pullover'), fm(6, 'Shirt')],
+  },
   { name: 'digits358', title: 'digits 3 vs 5 vs 8', kind: 'within-source', classes: [mn(3), mn(5), mn(8)] },
   {
     name: 'cross4',

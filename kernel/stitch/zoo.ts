@@ -61,7 +61,8 @@ function inits(seed: number): { he: () => Init; glorot: () => Init } {
 /** conv8-conv8-pool-conv16-conv16-pool-conv32-GAP-dense10 (plain VGG-like). */
 export function vggNet(seed: number, name = 'vgg', width = 1, classes = 10): tf.LayersModel {
   const { he, glorot } = inits(seed);
-  const c = (f: number) => tf.layers.conv2d({ filters: w(f, width), kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() });
+  const c = (f: number) =>
+    tf.layers.conv2d({ filters: w(f, width), kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() });
   return tf.sequential({
     name,
     layers: [

@@ -112,7 +112,8 @@ export function bitplaneSkip(layer: MappedLayer, xs: readonly ArrayLike<number>[
     const c = new Int32Array(layer.nIn);
     for (let i = 0; i < x.length; i++) {
       const u = x[i]!;
-      if (!Number.isInteger(u) || u < lo || u > hi) throw new InvalidInput(`xs[${v}][${i}] = ${describe(u)}; expected an integer in [${lo}, ${hi}]`);
+      if (!Number.isInteger(u) || u < lo || u > hi)
+        throw new InvalidInput(`xs[${v}][${i}] = ${describe(u)}; expected an integer in [${lo}, ${hi}]`);
       c[i] = u < 0 ? u + 2 ** nBits : u;
     }
     return c;

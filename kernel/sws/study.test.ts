@@ -305,14 +305,24 @@ test('datapathInputs: quantized layer inputs as matmul rows, consistent with the
   await init({ backend: 'cpu' });
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [4, 4, 2], filters: 3, kernelSize: 2, strides: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }),
+      tf.layers.conv2d({
+        inputShape: [4, 4, 2],
+        filters: 3,
+        kernelSize: 2,
+        strides: 2,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+      }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
     ],
   });
   const mapping = mapModel(model);
   const r = rng(4);
-  const x = tf.tensor4d(Array.from({ length: 2 * 32 }, () => r.next() * 2 - 0.5), [2, 4, 4, 2]);
+  const x = tf.tensor4d(
+    Array.from({ length: 2 * 32 }, () => r.next() * 2 - 0.5),
+    [2, 4, 4, 2],
+  );
   const scales = [0.01, 0.02];
   await expectNoLeak(async () => {
     const ins = datapathInputs(model, mapping, x, { inputScales: scales, inputModes: ['twos-complement', 'unsigned'] });
@@ -327,7 +337,10 @@ test('datapathInputs: quantized layer inputs as matmul rows, consistent with the
     // Σ_p q[o,p]·row[p] must equal the conv of the quantized image with the integer kernel (same position, channel)
     const L = mapping.layers[0]!;
     const xq = tf.tidy(() => tf.clipByValue(tf.round(tf.div(x, scales[0]!)), -128, 127));
-    const kq = tf.tensor4d(Array.from({ length: 8 * 3 }, (_, j) => L.q[(j % 3) * 8 + Math.floor(j / 3)]!), [2, 2, 2, 3]);
+    const kq = tf.tensor4d(
+      Array.from({ length: 8 * 3 }, (_, j) => L.q[(j % 3) * 8 + Math.floor(j / 3)]!),
+      [2, 2, 2, 3],
+    );
     const ref = tf.tidy(() => tf.conv2d(xq as tf.Tensor4D, kq, 2, 'valid').dataSync());
     tf.dispose([xq, kq]);
     ins[0]!.forEach((row, v) => {

@@ -107,7 +107,9 @@ export function swsEnergy(
     overhead[name] = o;
     for (const cap of opts.caps ?? []) {
       clipped[cap] ??= {} as Record<SwsLayoutName, Record<string, number>>;
-      clipped[cap]![name] = modelAdcPolicies(uses, [RESOLUTION_POLICY], { inputBits: opts.inputBits, models, maxBits: cap })[RESOLUTION_POLICY]!.energy;
+      clipped[cap]![name] = modelAdcPolicies(uses, [RESOLUTION_POLICY], { inputBits: opts.inputBits, models, maxBits: cap })[
+        RESOLUTION_POLICY
+      ]!.energy;
     }
     for (const policy of ADC_POLICIES) {
       const m = all[policy]!;
@@ -246,7 +248,9 @@ export async function swsStudy(model: tf.LayersModel, opts: SwsStudyOptions): Pr
     const floatAccuracy = await opts.evaluate(model);
     // the model's current weights → crossbar int8 → accuracy of those integers; float weights restored after
     // every evaluation restores the shipped float weights: each sparsity (and the dense control) starts from them
-    const evalInt8 = async (sparsity?: number): Promise<{
+    const evalInt8 = async (
+      sparsity?: number,
+    ): Promise<{
       mapping: ReturnType<typeof mapModel>;
       accuracy: number;
       datapath?: { accuracy: number; interval: [number, number] };
@@ -355,7 +359,12 @@ export function datapathInputs(
         if (l.getClassName() === 'Conv2D') {
           const c = l.getConfig() as { kernelSize: number[]; strides: number[]; padding: 'same' | 'valid' };
           const cin = h.shape[h.shape.length - 1]!;
-          const eye = tf.reshape(tf.oneHot(tf.range(0, L.nIn, 1, 'int32'), L.nIn).toFloat(), [c.kernelSize[0]!, c.kernelSize[1]!, cin, L.nIn]);
+          const eye = tf.reshape(tf.oneHot(tf.range(0, L.nIn, 1, 'int32'), L.nIn).toFloat(), [
+            c.kernelSize[0]!,
+            c.kernelSize[1]!,
+            cin,
+            L.nIn,
+          ]);
           r = tf.conv2d(r as tf.Tensor4D, eye as tf.Tensor4D, [c.strides[0]!, c.strides[1]!], c.padding);
         }
         const flat = r.reshape([-1, L.nIn]).dataSync();

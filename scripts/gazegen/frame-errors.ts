@@ -37,7 +37,8 @@ async function main(): Promise<void> {
       model: `kernel/gaze/weights/student.safetensors.gz sha256:${sha.slice(0, 16)}`,
       users,
       frames: errors.length,
-      protocol: "gaze.generalizedTestSet('unseenUsers', { height: 32, width: 64, users: 10, perUser: 150 }) (val users, σ_κ = 0, blinks dropped)",
+      protocol:
+        "gaze.generalizedTestSet('unseenUsers', { height: 32, width: 64, users: 10, perUser: 150 }) (val users, σ_κ = 0, blinks dropped)",
       meanDeg: +meanDeg.toFixed(4),
       medianDeg: +median.toFixed(4),
       errors: Array.from(errors, (e) => +e.toFixed(4)),

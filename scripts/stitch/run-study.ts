@@ -20,7 +20,8 @@ export function grid(name: string, targets: string[]): GridCell[] {
   const add = (sizes: number[], seeds: number[], variant: GridCell['variant'], baselines = true) => {
     for (const target of targets) {
       const max = maxStitchImages(targetSplit(target));
-      for (const stitchImages of sizes) for (const seed of seeds) cells.push({ target, stitchImages: Math.min(stitchImages, max), seed, variant, baselines });
+      for (const stitchImages of sizes)
+        for (const seed of seeds) cells.push({ target, stitchImages: Math.min(stitchImages, max), seed, variant, baselines });
     }
   };
   if (name === 'main' || name === 'all') add([256], [0, 1, 2], 'every');

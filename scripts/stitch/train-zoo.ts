@@ -137,7 +137,9 @@ async function trainOne(spec: ZooSpec, dir: string): Promise<Record<string, unkn
     const h = await model.fit(x, y, { epochs: 1, batchSize: 64, shuffle: false, verbose: 0 });
     x.dispose();
     y.dispose();
-    console.log(`${spec.name} epoch ${e + 1}/${t.epochs} loss ${Number(h.history.loss![0]).toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    console.log(
+      `${spec.name} epoch ${e + 1}/${t.epochs} loss ${Number(h.history.loss![0]).toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+    );
   }
   const te = testSet(spec);
   const x = tf.tensor4d(te.images, [te.n, 28, 28, 1]);

@@ -17,7 +17,12 @@ async function main(): Promise<void> {
   const kind = arg('--kind', 'largepool') as SwsModelKind,
     s = Number(arg('--sparsity', '0.9'));
   const model = await loadSwsModel(kind);
-  const res = await swsStudy(model, { evaluate: () => 0, sparsities: [s], scope: 'layer', models: ['exp2', 'bexp2', 'exp4', 'survey', 'count'] });
+  const res = await swsStudy(model, {
+    evaluate: () => 0,
+    sparsities: [s],
+    scope: 'layer',
+    models: ['exp2', 'bexp2', 'exp4', 'survey', 'count'],
+  });
   model.dispose();
   const e = res.rows[0]!.result;
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
