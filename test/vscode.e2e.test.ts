@@ -585,4 +585,87 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
       assert.ok(shown.runtime, 'the runtime error is shown');
     }),
   );
+
+  test(
+    'settings reach a fresh kernel; the status bar shows backend and busy/idle; a display updated after its cell ended updates; the walkthrough ticks real actions',
+    { timeout: 180_000 },
+    guarded(async (_t: unknown) => {
+      const page = browser!.page;
+      // a user setting (written as the Settings editor would) must reach a kernel started afterwards as EDGELAB_BACKEND
+      const settingsFile = join(server!.state, 'user', 'User', 'settings.json');
+      const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+      writeFileSync(settingsFile, JSON.stringify({ ...settings, 'edgelab.backend': 'cpu' }, null, 1));
+      await page.waitForTimeout(2000); // VS Code reloads a changed settings file by watching it
+      const file = join(ws, 'status.ipynb');
+      const cell = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
+      writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            nbformat: 4,
+            nbformat_minor: 5,
+            metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+            cells: [
+              cell(
+                "import * as el from 'edgelab';\nconst r = await el.init();\nconsole.log(`backend=${r.backend} env=${process.env.EDGELAB_BACKEND}`);",
+              ),
+              cell("await new Promise((r) => setTimeout(r, 6000));\nconsole.log('slept');"),
+              cell(
+                "el.showText('late v1', { displayId: 'late-fig' });\nsetTimeout(() => el.showText('late v2 updated', { displayId: 'late-fig', update: true }), 2000);",
+              ),
+            ],
+          },
+          null,
+          1,
+        ),
+      );
+      await runCommand(page, 'View: Close All Editors');
+      await openNotebook('status.ipynb');
+      await runAll();
+      // while the 6-s cell runs: busy, with the backend the first cell chose
+      const item = page.locator('.statusbar-item', { hasText: 'EdgeLab:' }).first();
+      await item.filter({ hasText: 'busy' }).waitFor({ timeout: 60_000 });
+      await item.filter({ hasText: 'cpu' }).waitFor({ timeout: 20_000 });
+      await screenshot(page, 'vscode-status-busy.png');
+      const busyText = await item.textContent();
+      await item.filter({ hasText: 'idle' }).waitFor({ timeout: 60_000 });
+      const idleText = await item.textContent();
+      log(`status bar: "${busyText?.trim()}" then "${idleText?.trim()}"`);
+      assert.match(idleText ?? '', /EdgeLab: idle · cpu · \d+ MB/);
+      // the third cell ended before its timer fired: the update must still replace its output
+      const late = await findInFrames(page, 'text=/late v2 updated/', 30_000);
+      assert.ok(late, 'the display updated 2 s after its cell ended shows the update');
+      assert.equal((await allInFrames(page, 'text=/late v1/')).length, 0, 'in place: the old text is gone');
+      const nb = await waitSaved(
+        page,
+        file,
+        (n) => /late v2 updated/.test(JSON.stringify(codeCells(n)[2]?.outputs)),
+        30_000,
+        'the late update',
+      );
+      const [first, , third] = codeCells(nb);
+      assert.match(JSON.stringify(first?.outputs), /backend=cpu env=cpu/, 'the setting reached the kernel');
+      assert.equal(third?.outputs?.length, 1, 'one output, updated');
+      assert.equal(third?.execution_count, 3, 'the cell keeps its execution count');
+      await screenshot(page, 'vscode-late-update.png');
+
+      // the walkthrough: the earlier tests opened the welcome template with our command and ran it with our controller
+      await runCommand(page, 'Welcome: Open Walkthrough...');
+      await pickQuickItem(page, 'Get Started with EdgeLab');
+      const done = (id: string) => page.locator(`[data-done-step-id$="#${id}"][aria-checked="true"]`).first();
+      await done('openWelcome').waitFor({ state: 'attached', timeout: 30_000 });
+      await done('runWelcome').waitFor({ state: 'attached', timeout: 10_000 });
+      assert.equal(
+        await page.locator('[data-done-step-id$="#calibrate"][aria-checked="true"]').count(),
+        1,
+        'the calibration panel was opened too',
+      );
+      assert.equal(
+        await page.locator('[data-done-step-id$="#installKernel"][aria-checked="true"]').count(),
+        1,
+        'and the kernelspec installed by the test before',
+      );
+      await screenshot(page, 'vscode-walkthrough.png');
+    }),
+  );
 });
