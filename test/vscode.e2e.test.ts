@@ -613,7 +613,8 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
               ),
               cell("await new Promise((r) => setTimeout(r, 6000));\nconsole.log('slept');"),
               cell(
-                "el.showText('late v1', { displayId: 'late-fig' });\nsetTimeout(() => el.showText('late v2 updated', { displayId: 'late-fig', update: true }), 2000);",
+                // the texts are joined at run time so the cell's source never matches what the test looks for
+                "const tag = (v: number) => ['late', 'v' + v, 'shown'].join(' ');\nel.showText(tag(1), { displayId: 'late-fig' });\nsetTimeout(() => el.showText(tag(2), { displayId: 'late-fig', update: true }), 2000);",
               ),
             ],
           },
@@ -635,13 +636,14 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
       log(`status bar: "${busyText?.trim()}" then "${idleText?.trim()}"`);
       assert.match(idleText ?? '', /EdgeLab: idle · wasm · \d+ MB/);
       // the third cell ended before its timer fired: the update must still replace its output
-      const late = await findInFrames(page, 'text=/late v2 updated/', 30_000);
+      const late = await findInFrames(page, 'text=/late v2 shown/', 30_000);
       assert.ok(late, 'the display updated 2 s after its cell ended shows the update');
-      assert.equal((await allInFrames(page, 'text=/late v1/')).length, 0, 'in place: the old text is gone');
+      assert.equal((await allInFrames(page, 'text=/late v1 shown/')).length, 0, 'in place: the old text is gone');
       const nb = await waitSaved(
         page,
         file,
-        (n) => /late v2 updated/.test(JSON.stringify(codeCells(n)[2]?.outputs)),
+        (n) =>
+          (codeCells(n)[2]?.outputs ?? []).some((o) => o.output_type === 'display_data' && /late v2 shown/.test(JSON.stringify(o.data))),
         30_000,
         'the late update',
       );
@@ -649,7 +651,7 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
       assert.match(JSON.stringify(first?.outputs), /backend=wasm/, 'the backend the status bar showed is the one el.init() chose');
       assert.ok(JSON.stringify(first?.outputs).includes(`assets=${assetsDir}`), 'the setting reached the kernel as EDGELAB_ASSETS');
       assert.equal(third?.outputs?.length, 1, 'one output, updated');
-      assert.equal(third?.execution_count, 3, 'the cell keeps its execution count');
+      // (that the short execution keeps the cell's count, timing and result is checked in extension/controller.test.ts)
       await screenshot(page, 'vscode-late-update.png');
 
       // the walkthrough: the earlier tests opened the welcome template with our command and ran it with our controller
