@@ -614,7 +614,7 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
               cell("await new Promise((r) => setTimeout(r, 6000));\nconsole.log('slept');"),
               cell(
                 // the texts are joined at run time so the cell's source never matches what the test looks for
-                "const tag = (v: number) => ['late', 'v' + v, 'shown'].join(' ');\nel.showText(tag(1), { displayId: 'late-fig' });\nsetTimeout(() => el.showText(tag(2), { displayId: 'late-fig', update: true }), 2000);",
+                "const tag = (v: number) => ['late', 'v' + v, 'shown'].join(' ');\nel.showText(tag(1), { displayId: 'late-fig' });\nconst timer = setTimeout(() => el.showText(tag(2), { displayId: 'late-fig', update: true }), 2000);",
               ),
             ],
           },
