@@ -81,7 +81,7 @@ export function activate(context: vscode.ExtensionContext) {
         return;
       }
       // a template id (file name without .ipynb, e.g. from a walkthrough link) skips the picker
-      const named = typeof templateId === 'string' ? templates.find((t) => t.file.replace(/\.ipynb$/, '') === templateId) : undefined;
+      const named = typeof templateId === 'string' ? templates.find((t) => t.name.replace(/\.ipynb$/, '') === templateId) : undefined;
       const pick = named
         ? { t: named }
         : await vscode.window.showQuickPick(
@@ -108,7 +108,7 @@ export function activate(context: vscode.ExtensionContext) {
       const nb = await vscode.workspace.openNotebookDocument(vscode.Uri.file(dest));
       await vscode.window.showNotebookDocument(nb);
       await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: context.extension.id });
-      markStep(pick.t.file === '00-welcome.ipynb' ? 'welcomeOpened' : 'tutorialOpened');
+      markStep(pick.t.name === '00-welcome.ipynb' ? 'welcomeOpened' : 'tutorialOpened');
       return dest;
     }),
     vscode.commands.registerCommand('edgelab.openGazeCalibration', () => {
