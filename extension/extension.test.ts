@@ -84,7 +84,15 @@ test('walkthrough: every step waits for a real action the extension reports, and
   try {
     const dest = (await state.commands.get('edgelab.newFromTemplate')!('00-welcome')) as string;
     assert.match(dest, /00-welcome\.ipynb$/);
-    assert.deepEqual(contexts, [['edgelab.walkthrough.welcomeOpened', true]]);
+    await state.commands.get('edgelab.newFromTemplate')!('00-welcome');
+    assert.deepEqual(
+      contexts,
+      [
+        ['edgelab.walkthrough.welcomeOpened', 1],
+        ['edgelab.walkthrough.welcomeOpened', 2],
+      ],
+      'each occurrence changes the key (a walkthrough opened in between still sees the change)',
+    );
   } finally {
     Object.assign(vscodeMock.commands, { executeCommand: orig });
     Object.assign(vscodeMock.workspace, { workspaceFolders: undefined });

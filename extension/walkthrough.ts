@@ -9,11 +9,15 @@ import * as vscode from 'vscode';
 export const STEP_KEYS = ['welcomeOpened', 'ranCell', 'tutorialOpened', 'calibrationOpened'] as const;
 export type StepKey = (typeof STEP_KEYS)[number];
 
-const done = new Set<StepKey>();
+const count = new Map<StepKey, number>();
 
-/** Record that the user did `action` (idempotent): the walkthrough step waiting for it ticks. */
+/**
+ * Record that the user did `action`: the walkthrough step waiting for it ticks. The context key is set to how many
+ * times it happened (1, 2, …), so every occurrence changes it: VS Code creates the walkthrough's progress tracker only
+ * when the Welcome page or a walkthrough first opens, and a key that was already true then would never change again.
+ */
 export function markStep(action: StepKey): void {
-  if (done.has(action)) return;
-  done.add(action);
-  void vscode.commands.executeCommand('setContext', `edgelab.walkthrough.${action}`, true);
+  const n = (count.get(action) ?? 0) + 1;
+  count.set(action, n);
+  void vscode.commands.executeCommand('setContext', `edgelab.walkthrough.${action}`, n);
 }
