@@ -111,6 +111,8 @@ export function activate(context: vscode.ExtensionContext) {
       markStep(pick.t.name === '00-welcome.ipynb' ? 'welcomeOpened' : 'tutorialOpened');
       return dest;
     }),
+    // the walkthrough's first step: the welcome template without a picker (its completion event is this command)
+    vscode.commands.registerCommand('edgelab.openWelcome', () => vscode.commands.executeCommand('edgelab.newFromTemplate', '00-welcome')),
     vscode.commands.registerCommand('edgelab.openGazeCalibration', () => {
       openCalibration(context, log);
       markStep('calibrationOpened');

@@ -280,8 +280,7 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     guarded(async (t: { diagnostic(m: string): void }) => {
       const page = browser!.page;
       if (process.env.EDGELAB_E2E_INJECT_STALL) await injectStall();
-      await runCommand(page, 'EdgeLab: New Notebook from Template…');
-      await pickQuickItem(page, 'Welcome to EdgeLab');
+      await runCommand(page, 'EdgeLab: Open Welcome Notebook');
       await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
       const file = join(ws, '00-welcome.ipynb');
       for (let i = 0; i < 40 && !existsSync(file); i++) await page.waitForTimeout(250);
