@@ -15,6 +15,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { CalibrationSession } from './gaze/session';
 import { startCameraServer, findAssets, type CameraServer } from './gaze/server';
+import { cameraBindAddress } from './settings';
 import type { GazeKernelApi } from './gaze/kernel-api';
 import { calibrationHtml } from './gaze/panel-html';
 
@@ -62,6 +63,7 @@ export function openCalibration(
     styleUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'calibration.css')).toString(),
   });
   let server: CameraServer | undefined;
+  let host = '127.0.0.1';
   const session: CalibrationSession = new CalibrationSession(lazyApi(), {
     post: (m) => w.postMessage(m),
     log: (l) => log?.appendLine(l),
@@ -87,7 +89,13 @@ export function openCalibration(
       return uri.fsPath;
     },
     openCamera: async () => {
+      if (!server) {
+        const bind = cameraBindAddress((k) => vscode.workspace.getConfiguration('edgelab').get(k));
+        if (bind.warning) void vscode.window.showWarningMessage(bind.warning);
+        host = bind.address;
+      }
       server ??= await startCameraServer({
+        host,
         assets: findAssets(context.extensionUri.fsPath),
         onProfile: (p) => session.onProfile(p),
         onEvent: (e) => log?.appendLine(`gaze camera page: ${e.type} ${e.detail}`),

@@ -201,3 +201,44 @@ test('controller: a kernel that fails to start becomes an error output, and the 
   assert.equal(body.name, 'KernelStartError');
   assert.match(body.message, /tslab not found/);
 });
+
+test('controller: a display updated after its cell ended is updated in place through a short execution that keeps the cell as it was', async () => {
+  state.executions.length = 0;
+  let late!: (u: { displayId: string; output: NbOutput }) => void;
+  const kernel = {
+    isAlive: true,
+    count: 0,
+    onLateDisplayUpdate(l: typeof late) {
+      late = l;
+      return () => undefined;
+    },
+    async execute(code: string, o: ExecuteOptions): Promise<ExecuteResult> {
+      const outputs: NbOutput[] = [];
+      if (code === 'fig') {
+        const out: NbOutput = { output_type: 'display_data', data: { 'text/plain': 'v1' }, metadata: {} };
+        outputs.push(out);
+        o.onOutput?.({ kind: 'append', output: out, index: 0, outputs, displayId: 'fig-1' });
+      }
+      return { status: 'ok', executionCount: ++this.count, outputs, reply: {} };
+    },
+    async shutdown() {},
+  };
+  new EdgeLabController(async () => kernel as unknown as Kernel);
+  const c = state.controllers[state.controllers.length - 1] as MockController;
+  const figCell = new MockCell('fig', 0);
+  const other = new MockCell('other', 1);
+  await c.executeHandler!([figCell, other], nb, c);
+  assert.deepEqual(figCell.executionSummary?.executionOrder, 1);
+  const endedAt = figCell.executionSummary?.timing?.endTime;
+  late({ displayId: 'fig-1', output: { output_type: 'display_data', data: { 'text/plain': 'v2' }, metadata: {} } });
+  late({ displayId: 'fig-1', output: { output_type: 'display_data', data: { 'text/plain': 'v3' }, metadata: {} } });
+  late({ displayId: 'unknown', output: { output_type: 'display_data', data: { 'text/plain': 'x' }, metadata: {} } });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(figCell.outputs.length, 1, 'still one output: updated, not appended');
+  assert.deepEqual(texts(figCell.outputs[0] as never), ['text/plain=v3']);
+  assert.equal(state.executions.length, 4, 'two short executions, one per update; none for an unknown display');
+  assert.equal(figCell.executionSummary?.executionOrder, 1, 'execution order kept');
+  assert.equal(figCell.executionSummary?.success, true, 'result kept');
+  assert.equal(figCell.executionSummary?.timing?.endTime, endedAt, 'timing kept');
+  assert.deepEqual(other.outputs, [], 'other cells untouched');
+});

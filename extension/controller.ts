@@ -6,7 +6,11 @@
  *    stops the cells queued after it (as Jupyter does);
  *  - stdout/stderr streams, display_data and execute_result become outputs with serializer metadata (outputs.ts);
  *  - update_display_data (progress bars) replaces the items of the output it targets in place: the runner reports the
- *    index of the updated output, and we keep the NotebookCellOutput per index and per display_id;
+ *    index of the updated output, and we keep the NotebookCellOutput per index and per display_id; an update that
+ *    arrives after its cell ended (a background timer, a job's progress) opens a short execution on that cell to
+ *    replace the items, keeping the cell's order, timing and result (applyLateUpdate);
+ *  - kernel status for the status bar (status.ts): starting/busy/idle, and from each execute_reply the backend
+ *    el.init() chose and the kernel's memory;
  *  - a failed cell shows the kernel's error output (EdgeLab's kernel names the cell line; plain tslab's stderr report is turned into one);
  *  - interrupt (toolbar stop button / EdgeLab: Interrupt Kernel) sends SIGINT; restart starts a fresh kernel;
  *  - completion and hover come from the kernel's complete/inspect replies (providers.ts).
@@ -48,13 +52,28 @@ export function specToOutput(spec: OutputSpec): vscode.NotebookCellOutput {
   return new vscode.NotebookCellOutput(items, spec.metadata);
 }
 
+/** What the status bar shows for a notebook's kernel (status.ts). */
+export interface KernelUiStatus {
+  state: 'not started' | 'starting' | 'idle' | 'busy' | 'failed';
+  /** Compute backend el.init() chose in the kernel (null until a cell has called it). */
+  backend: string | null;
+  /** Resident memory of the kernel process after the last cell, in bytes. */
+  rssBytes: number | null;
+}
+
 interface Session {
   kernel?: Promise<Kernel>;
   queue: Promise<void>;
   /** Bumped by interrupt/restart: batches started before stop queuing further cells. */
   epoch: number;
-  /** display_id → the output showing it (the latest NotebookCellOutput object). */
-  displays: Map<string, vscode.NotebookCellOutput>;
+  /** display_id → the cell outputs showing it (the NotebookCellOutput objects we created), for updates after the cell ended. */
+  displays: Map<string, { cell: vscode.NotebookCell; output: vscode.NotebookCellOutput }[]>;
+  /** Late display updates applied one after another (each opens a short execution on its cell). */
+  late: Promise<void>;
+  /** The cell running now and its execution (late updates to it go through this execution). */
+  running?: { cell: vscode.NotebookCell; exec: vscode.NotebookCellExecution };
+  status: KernelUiStatus;
+  unsubscribe?: () => void;
 }
 
 export class EdgeLabController implements vscode.Disposable {
@@ -62,6 +81,13 @@ export class EdgeLabController implements vscode.Disposable {
   private sessions = new Map<string, Session>();
   private disposables: vscode.Disposable[] = [];
   readonly log: vscode.OutputChannel | undefined;
+  private readonly statusEmitter = new vscode.EventEmitter<vscode.NotebookDocument>();
+  /** Fires when a notebook's kernel status (state, backend, memory) changes; read it with statusOf(). */
+  readonly onDidChangeStatus = this.statusEmitter.event;
+  private selected = new Set<string>();
+  private readonly selectionEmitter = new vscode.EventEmitter<vscode.NotebookDocument>();
+  /** Fires when a notebook selects or leaves this controller. */
+  readonly onDidChangeSelection = this.selectionEmitter.event;
 
   constructor(
     private readonly startKernelFor: KernelFactory,
@@ -76,7 +102,14 @@ export class EdgeLabController implements vscode.Disposable {
     c.executeHandler = (cells, nb) => this.execute(cells, nb);
     c.interruptHandler = (nb) => this.interrupt(nb);
     this.controller = c;
-    this.disposables.push(c);
+    this.disposables.push(
+      c,
+      c.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+        if (selected) this.selected.add(notebook.uri.toString());
+        else this.selected.delete(notebook.uri.toString());
+        this.selectionEmitter.fire(notebook);
+      }),
+    );
     for (const nb of vscode.workspace.notebookDocuments) this.prefer(nb);
     this.disposables.push(
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
@@ -102,10 +135,65 @@ export class EdgeLabController implements vscode.Disposable {
     const key = nb.uri.toString();
     let s = this.sessions.get(key);
     if (!s) {
-      s = { queue: Promise.resolve(), epoch: 0, displays: new Map() };
+      s = {
+        queue: Promise.resolve(),
+        epoch: 0,
+        displays: new Map(),
+        late: Promise.resolve(),
+        status: { state: 'not started', backend: null, rssBytes: null },
+      };
       this.sessions.set(key, s);
     }
     return s;
+  }
+
+  /** Whether a notebook runs on this controller (selected in the kernel picker, or has run a cell here). */
+  isSelectedFor(nb: vscode.NotebookDocument): boolean {
+    const key = nb.uri.toString();
+    return this.selected.has(key) || this.sessions.has(key);
+  }
+
+  /** The kernel status of a notebook (state 'not started' when no cell has run). */
+  statusOf(nb: vscode.NotebookDocument): KernelUiStatus {
+    return this.sessions.get(nb.uri.toString())?.status ?? { state: 'not started', backend: null, rssBytes: null };
+  }
+
+  private setStatus(nb: vscode.NotebookDocument, s: Session, patch: Partial<KernelUiStatus>): void {
+    s.status = { ...s.status, ...patch };
+    this.statusEmitter.fire(nb);
+  }
+
+  /**
+   * An update_display_data that arrived after its cell ended (a background timer, a job's progress): VS Code only lets
+   * an execution change outputs, so open a short execution on the cell that shows the display, replace the output's
+   * items, and end it with the cell's previous order, timing and result (the cell is not re-run).
+   */
+  private applyLateUpdate(nb: vscode.NotebookDocument, s: Session, displayId: string, o: NbOutput): void {
+    const targets = s.displays.get(displayId);
+    if (!targets?.length) return;
+    const items = toCellOutput(o, displayId).items;
+    s.late = s.late.then(async () => {
+      for (const t of targets) {
+        try {
+          if (s.running?.cell === t.cell) {
+            await s.running.exec.replaceOutputItems(items, t.output);
+            continue;
+          }
+          const before = t.cell.executionSummary;
+          const exec = this.controller.createNotebookCellExecution(t.cell);
+          if (before?.executionOrder !== undefined) exec.executionOrder = before.executionOrder;
+          exec.start(before?.timing?.startTime ?? Date.now());
+          try {
+            await exec.replaceOutputItems(items, t.output);
+          } finally {
+            exec.end(before?.success, before?.timing?.endTime ?? Date.now());
+          }
+        } catch (e) {
+          // the output is gone (cell re-run or cleared) or the cell is queued to run: the update has nothing to show
+          this.log?.appendLine(`display ${displayId}: late update not shown (${(e as Error).message})`);
+        }
+      }
+    });
   }
 
   /** The running kernel of a notebook, if one was started (completion and hover never start one). */
@@ -123,10 +211,19 @@ export class EdgeLabController implements vscode.Disposable {
   private kernelOf(nb: vscode.NotebookDocument, s: Session): Promise<Kernel> {
     if (!s.kernel) {
       const cwd = nb.uri.scheme === 'file' ? dirname(nb.uri.fsPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
+      this.setStatus(nb, s, { state: 'starting' });
       s.kernel = this.startKernelFor(cwd, nb);
-      s.kernel.catch(() => {
-        s.kernel = undefined;
-      });
+      s.kernel.then(
+        (k) => {
+          s.unsubscribe?.();
+          s.unsubscribe = k.onLateDisplayUpdate?.((u) => this.applyLateUpdate(nb, s, u.displayId, u.output));
+          this.setStatus(nb, s, { state: 'busy' });
+        },
+        () => {
+          s.kernel = undefined;
+          this.setStatus(nb, s, { state: 'failed' });
+        },
+      );
     }
     return s.kernel;
   }
@@ -148,9 +245,16 @@ export class EdgeLabController implements vscode.Disposable {
         exec.end(undefined, Date.now());
         continue;
       }
-      const ok = await this.runCell(exec, nb, s);
-      if (!ok) stop = true;
+      if (s.kernel) this.setStatus(nb, s, { state: 'busy' });
+      s.running = { cell: exec.cell, exec };
+      try {
+        const ok = await this.runCell(exec, nb, s);
+        if (!ok) stop = true;
+      } finally {
+        s.running = undefined;
+      }
     }
+    if (s.status.state === 'busy') this.setStatus(nb, s, { state: 'idle' });
   }
 
   /** Runs one cell; resolves false if it failed or was interrupted. */
@@ -184,14 +288,14 @@ export class EdgeLabController implements vscode.Disposable {
     };
     const onOutput = (e: OutputEvent) => {
       if (e.kind === 'append') {
-        const o = toCellOutput(e.output);
+        const o = toCellOutput(e.output, e.displayId);
         shown[e.index] = o;
+        if (e.displayId) s.displays.set(e.displayId, [...(s.displays.get(e.displayId) ?? []), { cell: exec.cell, output: o }]);
         enqueue(() => exec.appendOutput(o));
       } else if (e.kind === 'update') {
-        const target = shown[e.index] ?? (e.displayId ? s.displays.get(e.displayId) : undefined);
+        const target = shown[e.index];
         if (!target) return;
         const fresh = toCellOutput(e.output, e.displayId || undefined);
-        if (e.displayId) s.displays.set(e.displayId, target);
         enqueue(() => exec.replaceOutputItems(fresh.items, target));
       } else {
         shown.length = 0;
@@ -211,6 +315,12 @@ export class EdgeLabController implements vscode.Disposable {
     }
     cancel.dispose();
     await chain;
+    const ks = result.reply?.edgelab as { backend?: unknown; rssBytes?: unknown } | undefined;
+    if (ks && typeof ks === 'object')
+      this.setStatus(nb, s, {
+        backend: typeof ks.backend === 'string' ? ks.backend : s.status.backend,
+        rssBytes: typeof ks.rssBytes === 'number' ? ks.rssBytes : s.status.rssBytes,
+      });
     if (result.executionCount !== null) exec.executionOrder = result.executionCount;
     if (result.status !== 'ok') {
       // EdgeLab's kernel already sent an error output (then this does nothing); plain tslab reports the failure on
@@ -241,7 +351,9 @@ export class EdgeLabController implements vscode.Disposable {
     if (!s || !k) return false;
     s.epoch++;
     s.displays.clear();
+    this.setStatus(nb, s, { state: 'starting', backend: null, rssBytes: null });
     await k.restart();
+    this.setStatus(nb, s, { state: 'idle' });
     return true;
   }
 
@@ -249,8 +361,10 @@ export class EdgeLabController implements vscode.Disposable {
     const key = nb.uri.toString();
     const s = this.sessions.get(key);
     this.sessions.delete(key);
+    s?.unsubscribe?.();
     const k = s?.kernel ? await s.kernel.catch(() => undefined) : undefined;
     await k?.shutdown().catch(() => undefined);
+    this.statusEmitter.fire(nb);
   }
 
   /** The notebook a cell's text document belongs to. */
@@ -269,5 +383,7 @@ export class EdgeLabController implements vscode.Disposable {
       }),
     );
     for (const d of this.disposables) d.dispose();
+    this.statusEmitter.dispose();
+    this.selectionEmitter.dispose();
   }
 }

@@ -53,3 +53,52 @@ test('calibration panel: nonce-only scripts, no remote content', () => {
   for (const u of urls) assert.ok(u.startsWith('https://x.vscode-cdn.net/'), u);
   assert.match(html, /id="edgelab-calibration"/);
 });
+
+test('walkthrough: every step waits for a real action the extension reports, and the welcome template by id ticks its step', async () => {
+  const [w] = pkg.contributes.walkthroughs as { steps: { id: string; completionEvents: string[]; media: { markdown: string } }[] }[];
+  assert.ok(w && w.steps.length >= 5 && w.steps.length <= 7);
+  for (const s of w.steps) {
+    assert.ok(s.completionEvents.length >= 1, s.id);
+    for (const e of s.completionEvents) {
+      const [kind, arg] = e.split(/:(.*)/s);
+      if (kind === 'onContext')
+        assert.match(arg!, /^edgelab\.walkthrough\.(welcomeOpened|ranCell|tutorialOpened|calibrationOpened)$/, s.id);
+      else if (kind === 'onCommand')
+        assert.ok(state.commands.has(arg!) || arg === 'notebook.execute', `${s.id}: ${arg} is a command we register (or Run All)`);
+      else assert.equal(kind, 'onSettingChanged', s.id);
+    }
+    assert.ok(readFileSync(join(__dirname, '..', s.media.markdown), 'utf8').length > 100, `${s.id}: media text exists`);
+  }
+  // the step's link passes the template id: it must copy 00-welcome without a picker and set the step's context key
+  const contexts: unknown[][] = [];
+  const { vscodeMock } = await import('./testing/vscode-mock');
+  const orig = vscodeMock.commands.executeCommand;
+  const tmp = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'edgelab-wt-'));
+  Object.assign(vscodeMock.commands, {
+    executeCommand: (...a: unknown[]) => {
+      if (a[0] === 'setContext') contexts.push(a.slice(1));
+      return Promise.resolve(undefined);
+    },
+  });
+  Object.assign(vscodeMock.workspace, {
+    workspaceFolders: [{ uri: { fsPath: tmp } }],
+    openNotebookDocument: async () => ({}),
+  });
+  Object.assign(vscodeMock.window, { showNotebookDocument: async () => undefined });
+  try {
+    const dest = (await state.commands.get('edgelab.newFromTemplate')!('00-welcome')) as string;
+    assert.match(dest, /00-welcome\.ipynb$/);
+    await state.commands.get('edgelab.newFromTemplate')!('00-welcome');
+    assert.deepEqual(
+      contexts,
+      [
+        ['edgelab.walkthrough.welcomeOpened', 1],
+        ['edgelab.walkthrough.welcomeOpened', 2],
+      ],
+      'each occurrence changes the key (a walkthrough opened in between still sees the change)',
+    );
+  } finally {
+    Object.assign(vscodeMock.commands, { executeCommand: orig });
+    Object.assign(vscodeMock.workspace, { workspaceFolders: undefined });
+  }
+});

@@ -4,7 +4,9 @@
  * Contributes (package.json "contributes"):
  *  - notebook renderer `edgelab.viz` (dist/renderer/index.js, one MIME per figure kind; drawing code in extension/renderer);
  *  - NotebookController "EdgeLab (TypeScript)" for .ipynb (controller.ts), with completion/hover from the kernel (providers.ts);
- *  - commands: New Notebook from Template…, Open Gaze Calibration, Install Jupyter Kernel, Restart Kernel, Interrupt Kernel.
+ *  - commands: New Notebook from Template…, Open Gaze Calibration, Install Jupyter Kernel, Restart Kernel, Interrupt Kernel;
+ *  - settings (settings.ts; kernel settings reach a kernel we start as environment variables), a kernel status bar
+ *    item (status.ts) and a Get Started walkthrough (walkthrough.ts, media/walkthrough/).
  *
  * In a user's folder, `import * as el from 'edgelab'` resolves because the controller links
  * `<workspace folder or notebook folder>/node_modules/edgelab` to this extension's folder before it starts a kernel
@@ -21,6 +23,9 @@ import { registerProviders } from './providers';
 import { ensureEdgelabLink } from './link';
 import { copyTemplate, listTemplates } from './templates';
 import { openCalibration } from './calibration';
+import { kernelEnv } from './settings';
+import { registerStatusBar } from './status';
+import { markStep } from './walkthrough';
 
 let ctl: EdgeLabController | undefined;
 
@@ -46,8 +51,10 @@ export function activate(context: vscode.ExtensionContext) {
         log.appendLine(`could not make 'edgelab' resolvable from ${cwd}: ${(e as Error).message}`);
       }
     }
-    log.appendLine(`starting tslab in ${cwd}`);
-    const k = await startKernel({ kind: 'tslab', cwd, env: nodeEnv() });
+    // settings reach the kernel as the environment variables a notebook run elsewhere would use (settings.ts)
+    const fromSettings = kernelEnv((key) => vscode.workspace.getConfiguration('edgelab', nb.uri).get(key));
+    log.appendLine(`starting tslab in ${cwd}${Object.keys(fromSettings).length ? ` with ${Object.keys(fromSettings).join(', ')}` : ''}`);
+    const k = await startKernel({ kind: 'tslab', cwd, env: { ...fromSettings, ...nodeEnv() } });
     log.appendLine(`kernel ${k.name} pid ${k.pid} ready`);
     return k;
   }, log);
@@ -56,26 +63,36 @@ export function activate(context: vscode.ExtensionContext) {
       void ctl?.dispose();
     },
   });
-  context.subscriptions.push(...registerProviders(ctl));
+  context.subscriptions.push(...registerProviders(ctl), ...registerStatusBar(ctl));
+  // walkthrough steps complete on the real actions (walkthrough.ts): a cell that ran without error on this controller
+  context.subscriptions.push(
+    ctl.onDidChangeStatus((nb) => {
+      if (ctl?.statusOf(nb).state === 'idle') markStep('ranCell');
+    }),
+  );
 
   const activeNotebook = () => vscode.window.activeNotebookEditor?.notebook;
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('edgelab.newFromTemplate', async () => {
+    vscode.commands.registerCommand('edgelab.newFromTemplate', async (templateId?: unknown) => {
       const templates = listTemplates(vscode.Uri.joinPath(context.extensionUri, 'notebooks').fsPath);
       if (!templates.length) {
         void vscode.window.showErrorMessage('EdgeLab: no tutorial notebooks found in the extension.');
         return;
       }
-      const pick = await vscode.window.showQuickPick(
-        templates.map((t) => ({ label: t.title, description: t.description, detail: t.detail, t })),
-        {
-          title: 'EdgeLab: New Notebook from Template',
-          placeHolder: 'Pick a paper tutorial to copy into your folder',
-          matchOnDescription: true,
-          matchOnDetail: true,
-        },
-      );
+      // a template id (file name without .ipynb, e.g. from a walkthrough link) skips the picker
+      const named = typeof templateId === 'string' ? templates.find((t) => t.name.replace(/\.ipynb$/, '') === templateId) : undefined;
+      const pick = named
+        ? { t: named }
+        : await vscode.window.showQuickPick(
+            templates.map((t) => ({ label: t.title, description: t.description, detail: t.detail, t })),
+            {
+              title: 'EdgeLab: New Notebook from Template',
+              placeHolder: 'Pick a paper tutorial to copy into your folder',
+              matchOnDescription: true,
+              matchOnDetail: true,
+            },
+          );
       if (!pick) return;
       let folder: vscode.Uri | undefined;
       const folders = vscode.workspace.workspaceFolders ?? [];
@@ -91,10 +108,14 @@ export function activate(context: vscode.ExtensionContext) {
       const nb = await vscode.workspace.openNotebookDocument(vscode.Uri.file(dest));
       await vscode.window.showNotebookDocument(nb);
       await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: context.extension.id });
+      markStep(pick.t.name === '00-welcome.ipynb' ? 'welcomeOpened' : 'tutorialOpened');
       return dest;
     }),
+    // the walkthrough's first step: the welcome template without a picker (its completion event is this command)
+    vscode.commands.registerCommand('edgelab.openWelcome', () => vscode.commands.executeCommand('edgelab.newFromTemplate', '00-welcome')),
     vscode.commands.registerCommand('edgelab.openGazeCalibration', () => {
       openCalibration(context, log);
+      markStep('calibrationOpened');
     }),
     vscode.commands.registerCommand('edgelab.installKernel', () => {
       try {

@@ -81,6 +81,39 @@ test('display_data from tslab.display and update_display_data replacing the outp
   assert.deepEqual(events, ['append:0', 'append:1', 'update:1', 'append:2']);
 });
 
+test('a display updated after its cell ended reaches onLateDisplayUpdate with the same output object; replies carry the kernel status', async () => {
+  const late: { displayId: string; text: unknown }[] = [];
+  const off = k.onLateDisplayUpdate((u) =>
+    late.push({ displayId: u.displayId, text: (u.output as { data: Record<string, unknown> }).data['text/plain'] }),
+  );
+  const r = await k.execute(
+    [
+      "import * as tslab from 'tslab';",
+      'const later = tslab.newDisplay();',
+      "later.text('v1');",
+      "setTimeout(() => later.text('v2'), 400);",
+    ].join('\n'),
+  );
+  assert.equal(r.status, 'ok');
+  assert.equal(late.length, 0, 'nothing late while the cell runs');
+  await sleep(1500);
+  off();
+  assert.equal(late.length, 1, JSON.stringify(late));
+  assert.equal(late[0]?.text, 'v2');
+  assert.deepEqual(
+    r.outputs[0],
+    { output_type: 'display_data', data: { 'text/plain': 'v2' }, metadata: {} },
+    "the cell's own output object was updated",
+  );
+  // the EdgeLab kernel's status in every reply: no backend before el.init(), then the one it chose
+  const before = r.reply.edgelab as { backend: unknown; rssBytes: number };
+  assert.equal(before.backend, null);
+  assert.ok(before.rssBytes > 20 * 2 ** 20 && before.rssBytes < 8 * 2 ** 30, `rss ${before.rssBytes}`);
+  const inited = await k.execute("import * as el from 'edgelab';\nawait el.init({ backend: 'cpu' });");
+  assert.equal(inited.status, 'ok', JSON.stringify(inited.reply));
+  assert.equal((inited.reply.edgelab as { backend: unknown }).backend, 'cpu');
+});
+
 test('complete and inspect replies', async () => {
   const c = await k.complete('Math.ma', 7);
   assert.equal(c.status, 'ok');

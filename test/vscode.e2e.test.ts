@@ -60,6 +60,7 @@ const PLOTLY_KINDS = new Set(['heatmap', 'series', 'cka-matrix']);
 let server: Server | undefined;
 let browser: Browser | undefined;
 let ws = '';
+let assetsDir = '';
 let failed = false;
 
 /** Opens a file of the workspace in its editor (Quick Open) and waits until the notebook editor shows its cells. */
@@ -202,7 +203,9 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     ws = mkdtempSync(join(tmpdir(), 'edgelab-ws-'));
     for (const f of ['figures-all-kinds.ipynb', 'interrupt.ipynb'])
       copyFileSync(join(ROOT, 'test', 'fixtures', 'notebooks', f), join(ws, f));
-    server = await startCodeServer(cs, vsix, ws);
+    // an EdgeLab setting the status test reads back from a kernel (an empty folder: every asset lookup falls through to the bundle)
+    assetsDir = mkdtempSync(join(tmpdir(), 'edgelab-assets-'));
+    server = await startCodeServer(cs, vsix, ws, { 'edgelab.assetsFolder': assetsDir });
     browser = await launchBrowser();
     await browser.page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await browser.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
@@ -225,6 +228,7 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     else {
       rmrf(server?.state);
       rmrf(ws);
+      rmrf(assetsDir);
     }
   });
 
@@ -276,8 +280,7 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     guarded(async (t: { diagnostic(m: string): void }) => {
       const page = browser!.page;
       if (process.env.EDGELAB_E2E_INJECT_STALL) await injectStall();
-      await runCommand(page, 'EdgeLab: New Notebook from Template…');
-      await pickQuickItem(page, 'Welcome to EdgeLab');
+      await runCommand(page, 'EdgeLab: Open Welcome Notebook');
       await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
       const file = join(ws, '00-welcome.ipynb');
       for (let i = 0; i < 40 && !existsSync(file); i++) await page.waitForTimeout(250);
@@ -583,6 +586,99 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
       assert.ok(shown.compile, 'the compile error is shown');
       assert.ok(shown.line, 'with its cell line');
       assert.ok(shown.runtime, 'the runtime error is shown');
+    }),
+  );
+
+  test(
+    'a setting reaches the kernel; the status bar shows backend and busy/idle; a display updated after its cell ended updates; the walkthrough ticks real actions',
+    { timeout: 180_000 },
+    guarded(async (_t: unknown) => {
+      const page = browser!.page;
+      // edgelab.assetsFolder was set in the user settings when code-server started: a kernel started by our controller
+      // gets it as EDGELAB_ASSETS. (Editing settings.json while the window runs was not picked up by code-server 4.100.3
+      // within this test; the controller reads settings whenever it starts a kernel.)
+      const file = join(ws, 'status.ipynb');
+      const cell = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
+      writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            nbformat: 4,
+            nbformat_minor: 5,
+            metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+            cells: [
+              cell(
+                "import * as el from 'edgelab';\nconst r = await el.init();\nconsole.log(`backend=${r.backend} assets=${process.env.EDGELAB_ASSETS}`);",
+              ),
+              cell("await new Promise((r) => setTimeout(r, 6000));\nconsole.log('slept');"),
+              cell(
+                // the texts are joined at run time so the cell's source never matches what the test looks for
+                "const tag = (v: number) => ['late', 'v' + v, 'shown'].join(' ');\nel.showText(tag(1), { displayId: 'late-fig' });\nconst timer = setTimeout(() => el.showText(tag(2), { displayId: 'late-fig', update: true }), 2000);",
+              ),
+            ],
+          },
+          null,
+          1,
+        ),
+      );
+      // the walkthrough first (VS Code creates its progress tracker when the Welcome page or a walkthrough first opens;
+      // a user starts there), then the real actions its steps wait for
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, 'Welcome: Open Walkthrough...');
+      await pickQuickItem(page, 'Get Started with EdgeLab');
+      await page.locator('[data-done-step-id$="#openWelcome"]').first().waitFor({ state: 'attached', timeout: 30_000 });
+      await runCommand(page, 'EdgeLab: Install Jupyter Kernel');
+      await runCommand(page, 'EdgeLab: New Notebook from Template…');
+      await pickQuickItem(page, 'Welcome to EdgeLab');
+      await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60_000 });
+      await runCommand(page, 'View: Close All Editors');
+      await openNotebook('status.ipynb');
+      await runAll();
+      // while the 6-s cell runs: busy, with the backend the first cell chose
+      const item = page.locator('.statusbar-item', { hasText: 'EdgeLab:' }).first();
+      await item.filter({ hasText: 'busy' }).waitFor({ timeout: 60_000 });
+      await item.filter({ hasText: 'wasm' }).waitFor({ timeout: 20_000 });
+      await screenshot(page, 'vscode-status-busy.png');
+      const busyText = await item.textContent();
+      await item.filter({ hasText: 'idle' }).waitFor({ timeout: 60_000 });
+      const idleText = await item.textContent();
+      log(`status bar: "${busyText?.trim()}" then "${idleText?.trim()}"`);
+      assert.match(idleText ?? '', /EdgeLab: idle · wasm · \d+ MB/);
+      // the third cell ended before its timer fired: the update must still replace its output
+      const late = await findInFrames(page, 'text=/late v2 shown/', 30_000);
+      assert.ok(late, 'the display updated 2 s after its cell ended shows the update');
+      assert.equal((await allInFrames(page, 'text=/late v1 shown/')).length, 0, 'in place: the old text is gone');
+      const nb = await waitSaved(
+        page,
+        file,
+        (n) =>
+          (codeCells(n)[2]?.outputs ?? []).some((o) => o.output_type === 'display_data' && /late v2 shown/.test(JSON.stringify(o.data))),
+        30_000,
+        'the late update',
+      );
+      const [first, , third] = codeCells(nb);
+      assert.match(JSON.stringify(first?.outputs), /backend=wasm/, 'the backend the status bar showed is the one el.init() chose');
+      assert.ok(JSON.stringify(first?.outputs).includes(`assets=${assetsDir}`), 'the setting reached the kernel as EDGELAB_ASSETS');
+      assert.equal(third?.outputs?.length, 1, 'one output, updated');
+      // (that the short execution keeps the cell's count, timing and result is checked in extension/controller.test.ts)
+      await screenshot(page, 'vscode-late-update.png');
+
+      // back to the walkthrough: the steps whose actions happened above are ticked, the others are not
+      await runCommand(page, 'Welcome: Open Walkthrough...');
+      await pickQuickItem(page, 'Get Started with EdgeLab');
+      const done = (id: string) => page.locator(`[data-done-step-id$="#${id}"][aria-checked="true"]`).first();
+      // ticked by the actions above: Run All (runWelcome), New Notebook from Template (openTutorial; Open Welcome
+      // Notebook runs it), Install Jupyter Kernel. Known gap: the first step's own command (edgelab.openWelcome) ran from
+      // the palette but its step stayed unticked in code-server 4.100.3; not asserted until understood.
+      await done('runWelcome').waitFor({ state: 'attached', timeout: 30_000 });
+      await done('openTutorial').waitFor({ state: 'attached', timeout: 10_000 });
+      await done('installKernel').waitFor({ state: 'attached', timeout: 10_000 });
+      assert.equal(
+        await page.locator('[data-done-step-id$="#settings"][aria-checked="true"]').count(),
+        0,
+        'no setting was changed: not ticked',
+      );
+      await screenshot(page, 'vscode-walkthrough.png');
     }),
   );
 });

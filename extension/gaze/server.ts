@@ -49,6 +49,9 @@ export interface CameraServerOptions {
   port?: number;
   /** Max POST body in bytes (default 256 KiB; a profile is ~10 KB). */
   maxBody?: number;
+  /** Bind address (default 127.0.0.1). The extension passes a non-loopback one only when the user opted in through
+   *  `edgelab.camera.allowRemote` (settings.ts cameraBindAddress). */
+  host?: string;
 }
 
 export interface CameraServer {
@@ -60,7 +63,7 @@ export interface CameraServer {
   close(): Promise<void>;
 }
 
-/** The bind address: loopback only, never configurable (frames and faces stay on this machine). */
+/** The default bind address: loopback (frames and faces stay on this machine); another needs an explicit opt-in. */
 export const BIND_HOST = '127.0.0.1';
 
 /** Locate the page assets for an extension (or repo) root folder. */
@@ -118,7 +121,7 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
   });
 }
 
-/** Start the calibration server on 127.0.0.1 (random port unless given). */
+/** Start the calibration server on 127.0.0.1 unless `host` says otherwise (random port unless given). */
 export async function startCameraServer(opts: CameraServerOptions): Promise<CameraServer> {
   const token = opts.token ?? randomBytes(16).toString('hex');
   if (!/^[A-Za-z0-9_-]{16,}$/.test(token)) throw new InvalidInput(`token must be ≥ 16 URL-safe characters, got ${token.length}`);
@@ -191,7 +194,7 @@ export async function startCameraServer(opts: CameraServerOptions): Promise<Came
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, BIND_HOST, () => {
+    server.listen(opts.port ?? 0, opts.host ?? BIND_HOST, () => {
       server.off('error', reject);
       resolve();
     });

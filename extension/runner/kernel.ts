@@ -41,7 +41,7 @@ export type NbOutput =
 
 /** What execute() reports while a cell runs: an output appended, an existing output replaced in place, or outputs cleared. */
 export type OutputEvent =
-  | { kind: 'append'; output: NbOutput; index: number; outputs: NbOutput[] }
+  | { kind: 'append'; output: NbOutput; index: number; outputs: NbOutput[]; displayId?: string }
   | { kind: 'update'; output: NbOutput; index: number; outputs: NbOutput[]; displayId: string }
   | { kind: 'clear'; outputs: NbOutput[] };
 
@@ -59,6 +59,15 @@ export interface ExecuteResult {
   outputs: NbOutput[];
   /** The execute_reply content (ename/evalue/traceback when the kernel sends them). */
   reply: Record<string, unknown>;
+}
+
+/**
+ * An update_display_data for a display whose cell is no longer running (a background timer, a job's progress, a figure
+ * refreshed later): `output` is the updated output object (the same object execute() returned for that cell).
+ */
+export interface LateDisplayUpdate {
+  displayId: string;
+  output: NbOutput;
 }
 
 export class KernelError extends Error {
@@ -219,6 +228,7 @@ export class Kernel {
   /** display_id → the output objects showing it (updated in place by update_display_data). */
   private displays = new Map<string, NbOutput[]>();
   private iopubSeen = new Set<string>();
+  private lateListeners = new Set<(u: LateDisplayUpdate) => void>();
   private exited: Promise<number | null> = Promise.resolve(null);
   private alive = false;
   private log = '';
@@ -395,11 +405,11 @@ export class Kernel {
         }
       }
       const ex = this.execs.get(msg.parent_header.msg_id ?? '');
-      if (ex && targets)
-        for (const o of targets) {
-          const index = ex.outputs.indexOf(o);
-          if (index >= 0) ex.onOutput?.({ kind: 'update', output: o, index, outputs: ex.outputs, displayId: id! });
-        }
+      for (const o of targets ?? []) {
+        const index = ex ? ex.outputs.indexOf(o) : -1;
+        if (ex && index >= 0) ex.onOutput?.({ kind: 'update', output: o, index, outputs: ex.outputs, displayId: id! });
+        else for (const l of this.lateListeners) l({ displayId: id!, output: o });
+      }
       return;
     }
     const ex = this.execs.get(msg.parent_header.msg_id ?? '');
@@ -453,7 +463,13 @@ export class Kernel {
       list.push(out);
       this.displays.set(id, list);
     }
-    ex.onOutput?.({ kind: 'append', output: out, index: ex.outputs.length - 1, outputs: ex.outputs });
+    ex.onOutput?.({ kind: 'append', output: out, index: ex.outputs.length - 1, outputs: ex.outputs, ...(id ? { displayId: id } : {}) });
+  }
+
+  /** Listen for display updates that arrive after their cell finished (see LateDisplayUpdate). Returns a disposer. */
+  onLateDisplayUpdate(listener: (u: LateDisplayUpdate) => void): () => void {
+    this.lateListeners.add(listener);
+    return () => this.lateListeners.delete(listener);
   }
 
   private clear(ex: Exec): void {

@@ -16,6 +16,8 @@
  *     Seams: the `console` tslab's executor reports through, `ZmqServer.handleExecute`, and a copy of tslab's
  *     TypeScript module (`createWatchCompilerHost` options, `transpileModule`) placed in the require cache before
  *     tslab loads it.
+ *  4. Each execute_reply carries `edgelab: { backend, rssBytes }` for the editor's status bar. Seam: the same
+ *     `ZmqServer.handleExecute`.
  * Everything else is tslab's own code path (converter, executor, Jupyter server, interrupt via SIGINT).
  * tslab-kernel.test.ts fails when any seam is gone (e.g. a different tslab version).
  */
@@ -59,6 +61,21 @@ export function tslabDir(): string {
   if (v !== TSLAB_VERSION)
     throw new Error(`EdgeLab's kernel wraps tslab ${TSLAB_VERSION}, found tslab ${v} in ${dir}; reinstall with npm ci`);
   return dir;
+}
+
+// ───────────────────────────── kernel status ─────────────────────────────
+
+/** Registry key under which the edgelab library publishes the backend it initialised (kernel/core/backend.ts). */
+export const ACTIVE_BACKEND_KEY = Symbol.for('edgelab.activeBackend');
+
+/** What every execute_reply carries in `content.edgelab`: the backend el.init() chose (null before init) and the RSS. */
+export interface KernelStatus {
+  backend: string | null;
+  rssBytes: number;
+}
+export function kernelStatus(): KernelStatus {
+  const b = (globalThis as Record<symbol, unknown>)[ACTIVE_BACKEND_KEY];
+  return { backend: typeof b === 'string' ? b : null, rssBytes: process.memoryUsage().rss };
 }
 
 // ───────────────────────────── source maps ─────────────────────────────
@@ -483,6 +500,9 @@ export function main(argv = process.argv.slice(2)): void {
       send('error', f);
       Object.assign(content, f);
     }
+    // (4) the kernel's state for the editor's status bar: the compute backend el.init() chose (kernel/core/backend.ts
+    // publishes it under a registry symbol) and this process's resident memory; clients ignore unknown reply fields
+    content.edgelab = kernelStatus();
     reply.content = content;
     reply.signAndSend(this.connInfo.key, sock);
   };

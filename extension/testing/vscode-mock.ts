@@ -67,22 +67,37 @@ export class CancellationTokenSource {
   }
 }
 
-/** One recorded cell execution. */
+/** One recorded cell execution. Outputs live on the cell (as in VS Code), so a later execution can update them. */
 export class MockExecution {
   executionOrder: number | undefined;
   started = false;
+  startTime: number | undefined;
   ended: boolean | undefined | 'pending' = 'pending';
-  outputs: NotebookCellOutput[] = [];
+  get outputs(): NotebookCellOutput[] {
+    return this.cell.outputs;
+  }
+  set outputs(o: NotebookCellOutput[]) {
+    this.cell.outputs = o;
+  }
   cts = new CancellationTokenSource();
   get token() {
     return this.cts.token;
   }
   constructor(public cell: MockCell) {}
-  start() {
+  start(t?: number) {
+    if (this.cell.executing) throw new Error('cell is already executing');
+    this.cell.executing = true;
     this.started = true;
+    this.startTime = t;
   }
-  end(success: boolean | undefined) {
+  end(success: boolean | undefined, t?: number) {
+    this.cell.executing = false;
     this.ended = success;
+    this.cell.executionSummary = {
+      executionOrder: this.executionOrder,
+      success,
+      timing: { startTime: this.startTime ?? 0, endTime: t ?? 0 },
+    };
   }
   async clearOutput() {
     this.outputs = [];
@@ -106,6 +121,9 @@ export enum NotebookCellKind {
 }
 export class MockCell {
   kind = NotebookCellKind.Code;
+  outputs: NotebookCellOutput[] = [];
+  executing = false;
+  executionSummary: { executionOrder?: number; success?: boolean; timing?: { startTime: number; endTime: number } } | undefined;
   document: { uri: { toString(): string }; getText(): string };
   constructor(
     public source: string,
@@ -122,6 +140,10 @@ export const state = {
   controllers: [] as MockController[],
   executions: [] as MockExecution[],
   messages: [] as string[],
+  statusItems: [] as MockStatusBarItem[],
+  settings: {} as Record<string, unknown>,
+  activeNotebookEditor: undefined as unknown,
+  quickPicks: [] as unknown[],
   notebookDocuments: [] as unknown[],
   completionProviders: [] as { selector: unknown; provider: any; triggers: string[] }[],
   hoverProviders: [] as { selector: unknown; provider: any }[],
@@ -183,6 +205,8 @@ export class MockController {
     public notebookType: string,
     public label: string,
   ) {}
+  selection = new EventEmitter<{ notebook: unknown; selected: boolean }>();
+  onDidChangeSelectedNotebooks = this.selection.event;
   createNotebookCellExecution(cell: MockCell) {
     const e = new MockExecution(cell);
     state.executions.push(e);
@@ -192,6 +216,32 @@ export class MockController {
     this.affinity.set(nb, a);
   }
   dispose() {}
+}
+
+export class MockStatusBarItem {
+  text = '';
+  tooltip: unknown = '';
+  name = '';
+  command: unknown;
+  visible = false;
+  constructor(
+    public id: string,
+    public alignment: number,
+    public priority: number,
+  ) {}
+  show() {
+    this.visible = true;
+  }
+  hide() {
+    this.visible = false;
+  }
+  dispose() {}
+}
+const activeEditorChanged = new EventEmitter<unknown>();
+/** Test helper: make `nb` the active notebook editor's document (undefined: no notebook editor). */
+export function setActiveNotebook(nb: unknown) {
+  state.activeNotebookEditor = nb ? { notebook: nb } : undefined;
+  activeEditorChanged.fire(state.activeNotebookEditor);
 }
 
 const disposable = { dispose() {} };
@@ -207,6 +257,7 @@ export const vscodeMock = {
   NotebookCellKind,
   CancellationTokenSource,
   NotebookControllerAffinity: { Default: 1, Preferred: 2 },
+  StatusBarAlignment: { Left: 1, Right: 2 },
   CompletionItemKind: { Variable: 5 },
   ViewColumn: { Active: -1, One: 1 },
   Uri: {
@@ -228,6 +279,7 @@ export const vscodeMock = {
     onDidOpenNotebookDocument: () => disposable,
     onDidCloseNotebookDocument: () => disposable,
     getWorkspaceFolder: () => undefined,
+    getConfiguration: (section: string) => ({ get: (k: string) => state.settings[`${section}.${k}`] }),
   },
   window: {
     createOutputChannel: () => ({ appendLine: (m: string) => state.messages.push(m), dispose() {} }),
@@ -239,7 +291,23 @@ export const vscodeMock = {
       state.messages.push(m);
       return Promise.resolve(undefined);
     },
-    activeNotebookEditor: undefined,
+    get activeNotebookEditor() {
+      return state.activeNotebookEditor;
+    },
+    onDidChangeActiveNotebookEditor: activeEditorChanged.event,
+    createStatusBarItem: (id: string, alignment: number, priority: number) => {
+      const it = new MockStatusBarItem(id, alignment, priority);
+      state.statusItems.push(it);
+      return it;
+    },
+    showWarningMessage: (m: string) => {
+      state.messages.push(m);
+      return Promise.resolve(undefined);
+    },
+    showQuickPick: (items: unknown) => {
+      state.quickPicks.push(items);
+      return Promise.resolve(undefined);
+    },
   },
   commands: {
     registerCommand: (id: string, f: (...a: unknown[]) => unknown) => {

@@ -55,3 +55,19 @@ test('importing the kernel silences tfjs\'s "install tfjs-node" banner, also for
   const bare = run(['-e', `const tf = require('@tensorflow/tfjs'); tf.tensor([1]);`], join(__dirname, '..', '..'));
   assert.match(bare, /tfjs-node/);
 });
+
+test('EDGELAB_BACKEND picks the backend when no option is given, is named in the error when bad, and the choice is published', async () => {
+  const prev = process.env.EDGELAB_BACKEND;
+  try {
+    process.env.EDGELAB_BACKEND = 'cpu';
+    assert.equal((await init()).backend, 'cpu');
+    assert.equal((globalThis as Record<symbol, unknown>)[Symbol.for('edgelab.activeBackend')], 'cpu');
+    process.env.EDGELAB_BACKEND = 'tpu';
+    await assert.rejects(init(), (e: Error) => e instanceof InvalidInput && /"?tpu"? \(from EDGELAB_BACKEND\)/.test(e.message));
+    assert.equal((await init({ backend: 'wasm' })).backend, 'wasm', 'an explicit option wins over the variable');
+    assert.equal((globalThis as Record<symbol, unknown>)[Symbol.for('edgelab.activeBackend')], 'wasm');
+  } finally {
+    if (prev === undefined) delete process.env.EDGELAB_BACKEND;
+    else process.env.EDGELAB_BACKEND = prev;
+  }
+});

@@ -10,7 +10,8 @@ import { registerWasmTrainingKernels } from './wasm-grads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export interface InitOptions {
-  /** 'auto' (default) tries tensorflow → wasm → cpu. A named backend must load or init throws. */
+  /** 'auto' (default) tries tensorflow → wasm → cpu. A named backend must load or init throws. Default: the
+   *  EDGELAB_BACKEND environment variable (VS Code setting `edgelab.backend`) when set, else 'auto'. */
   backend?: 'auto' | BackendName;
   /** Print a one-line report (default: true inside a notebook, false elsewhere). */
   verbose?: boolean;
@@ -86,9 +87,12 @@ async function tryWasm(): Promise<void> {
  * Returns a report saying which backend runs and why faster ones were not taken.
  */
 export async function init(options: InitOptions = {}): Promise<BackendReport> {
-  const want = options.backend ?? 'auto';
+  // EDGELAB_BACKEND (the `edgelab.backend` setting, passed by the VS Code controller) applies when no option is given
+  const want = (options.backend ?? (process.env.EDGELAB_BACKEND || 'auto')) as 'auto' | BackendName;
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(want)) {
-    throw new InvalidInput(`backend must be 'auto', 'tensorflow', 'wasm' or 'cpu', got ${describe(want)}`);
+    throw new InvalidInput(
+      `backend must be 'auto', 'tensorflow', 'wasm' or 'cpu', got ${describe(want)}${options.backend === undefined ? ' (from EDGELAB_BACKEND)' : ''}`,
+    );
   }
   if (current && (want === 'auto' || want === current.backend) && tf.getBackend() === current.backend) return current;
   const order: BackendName[] = want === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [want];
@@ -121,6 +125,9 @@ export async function init(options: InitOptions = {}): Promise<BackendReport> {
         (name === 'wasm' ? ` (SIMD ${report.simd ? 'on' : 'off'}, ${report.threads} thread)` : '') +
         (skipped.length ? `; not ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; not ')}` : '');
       current = report;
+      // Published for the EdgeLab kernel's status reply (extension/runner/tslab-kernel.ts reads this registry key), so the
+      // editor's status bar can show which backend runs; a plain property, nothing else reads it.
+      (globalThis as Record<symbol, unknown>)[Symbol.for('edgelab.activeBackend')] = name;
       if (options.verbose ?? inNotebook()) console.log(report.summary);
       return report;
     } catch (e) {

@@ -115,12 +115,24 @@ export function show(fig: Figure, opts: ShowOptions = {}): void {
   }
 }
 
+/** Where a text output goes: `displayId` names it so a later call can replace it in place. */
+export interface TextDisplayOptions {
+  /** Name of the output; a later call with the same id in the same cell run replaces it (default: a new output). */
+  displayId?: string;
+  /** With displayId: always replace, e.g. from a timer after the cell ended or from a later cell (default false). */
+  update?: boolean;
+}
+
 /** Display plain text (one output; `displayId` to update in place). */
-export function showText(text: string, opts: { displayId?: string } = {}): void {
-  emitBundle({ 'text/plain': String(text) }, opts.displayId);
+export function showText(text: string, opts: TextDisplayOptions = {}): void {
+  emitBundle({ 'text/plain': String(text) }, opts.displayId, opts.update === true && opts.displayId !== undefined);
 }
 
 /** Display Markdown (text/markdown with a text/plain copy). */
-export function showMarkdown(md: string, opts: { displayId?: string } = {}): void {
-  emitBundle({ 'text/markdown': String(md), 'text/plain': String(md) }, opts.displayId);
+export function showMarkdown(md: string, opts: TextDisplayOptions = {}): void {
+  emitBundle(
+    { 'text/markdown': String(md), 'text/plain': String(md) },
+    opts.displayId,
+    opts.update === true && opts.displayId !== undefined,
+  );
 }

@@ -4,13 +4,14 @@
  * Exit code 1 if any notebook failed (the report is written either way).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { join, basename, resolve } from 'node:path';
 import { runNotebook, readNotebook, sourceOf, type RunResult } from '../../extension/runner/notebook';
 import { renderReport, type TourEntry } from './report';
 import { buildFigureScript } from './assets';
 
 const root = join(__dirname, '..', '..');
-const outDir = join(root, 'out', 'tour');
+// EDGELAB_TOUR_OUT (VS Code setting `edgelab.tour.outputFolder`) moves the report; default out/tour in this folder
+const outDir = process.env.EDGELAB_TOUR_OUT ? resolve(process.env.EDGELAB_TOUR_OUT) : join(root, 'out', 'tour');
 
 export function notebookOrder(names: string[]): string[] {
   return names

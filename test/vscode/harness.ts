@@ -43,8 +43,14 @@ export interface Server {
   logFile: string;
 }
 
-/** Fresh state dir; installs the .vsix; starts code-server in its own process group on 127.0.0.1. */
-export async function startCodeServer(csBin: string, vsix: string, folder: string): Promise<Server> {
+/** Fresh state dir; installs the .vsix; starts code-server in its own process group on 127.0.0.1. `userSettings` are
+ *  added to the user's settings.json before the window loads. */
+export async function startCodeServer(
+  csBin: string,
+  vsix: string,
+  folder: string,
+  userSettings: Record<string, unknown> = {},
+): Promise<Server> {
   const state = mkdtempSync(join(tmpdir(), 'edgelab-cs-'));
   const user = join(state, 'user'),
     exts = join(state, 'exts'),
@@ -72,6 +78,7 @@ export async function startCodeServer(csBin: string, vsix: string, folder: strin
         'files.autoSave': 'off',
         'notebook.output.scrolling': false,
         'workbench.editor.enablePreview': false,
+        ...userSettings,
       },
       null,
       1,
