@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BackendResponseError, BackendTimeout, a1111Backend, classicalBackend, fillWithFallback } from './generative';
+import { BackendResponseError, BackendTimeout, a1111Backend, classicalBackend, configuredBackend, fillWithFallback } from './generative';
 import { decodeImage, encodeRgbPng } from '../core/vision/rgb';
 import { emptyMask } from '../core/vision/raster';
 import { InvalidInput } from '../core/errors';
@@ -139,4 +139,12 @@ test('a1111 backend: timeout and non-image answers → named errors, classical r
   }
   assert.throws(() => a1111Backend({ url: 'not a url' }), InvalidInput);
   assert.throws(() => a1111Backend({ url: 'file:///etc/passwd' }), InvalidInput);
+});
+
+test('configuredBackend: EDGELAB_DIFFUSION_URL (the VS Code setting) picks the diffusion client; unset or blank keeps the classical default', () => {
+  assert.match(configuredBackend({}).name, /^classical/);
+  assert.match(configuredBackend({ EDGELAB_DIFFUSION_URL: '  ' }).name, /^classical/);
+  const b = configuredBackend({ EDGELAB_DIFFUSION_URL: 'http://127.0.0.1:7860' });
+  assert.doesNotMatch(b.name, /^classical/);
+  assert.equal(b.name, a1111Backend({ url: 'http://127.0.0.1:7860' }).name);
 });

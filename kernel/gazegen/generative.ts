@@ -197,3 +197,13 @@ export async function fillWithFallback(
     throw e;
   }
 }
+
+/**
+ * The backend the environment asks for: an AUTOMATIC1111-style server when EDGELAB_DIFFUSION_URL is set (the VS Code
+ * setting `edgelab.gazegen.diffusionUrl` reaches kernels as that variable), else the classical default. Nothing is
+ * contacted until a fill is requested.
+ */
+export function configuredBackend(env: Record<string, string | undefined> = process.env): GenerativeBackend {
+  const url = env.EDGELAB_DIFFUSION_URL?.trim();
+  return url ? a1111Backend({ url }) : classicalBackend();
+}

@@ -55,6 +55,7 @@ export {
 export {
   classicalBackend,
   a1111Backend,
+  configuredBackend,
   a1111Request,
   fillWithFallback,
   BackendTimeout,
