@@ -132,6 +132,17 @@ export const PHOTOS: readonly PhotoSource[] = [
     person: false,
   },
   {
+    id: 'aloe',
+    kind: 'apt',
+    package: 'opencv-doc',
+    path: `${OPENCV}/aloeL.jpg`,
+    licence:
+      'Middlebury 2006 stereo dataset (research use; redistributed in OpenCV samples/data, BSD-3-Clause package per Debian copyright)',
+    credit: 'Scharstein & Pal, Middlebury College (Aloe, left view); OpenCV sample data (aloeL.jpg)',
+    description: 'an aloe in a terracotta pot filling the frame, patterned cloth behind',
+    person: false,
+  },
+  {
     id: 'plant',
     kind: 'apt',
     package: 'opencv-doc',
