@@ -107,6 +107,9 @@ function runProc(cmd, argv, budgetS, extra = {}) {
       } catch {
         /* gone */
       }
+      // A killed e2e suite cannot stop the code-server it started in its own process group (test/vscode/harness.ts):
+      // end everything running from this checkout's code-server install, or it lives on and loads the next runs.
+      spawnSync('pkill', ['-9', '-f', join(root, '.cache', 'code-server')]);
     }, budgetS * 1000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
