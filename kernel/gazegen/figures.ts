@@ -1,5 +1,13 @@
 /** Figures of GazeGen's selection stage (typed payloads with static fallbacks, kernel/viz). */
-import { imageOverlay, series, table, type ImageOverlayFigure, type SeriesFigure, type TableFigure } from '../viz';
+import {
+  imageOverlay,
+  paperVsOursTable as vizPaperVsOurs,
+  series,
+  type ImageOverlayFigure,
+  type PaperRow,
+  type SeriesFigure,
+  type TableFigure,
+} from '../viz';
 import type { RgbImage } from '../core/vision/rgb';
 import type { CenterNetOutput } from '../core/models/centernet';
 import type { GazeSample, Selection } from './types';
@@ -71,23 +79,9 @@ export function selectionRateFigure(study: SelectionStudy): SeriesFigure {
   });
 }
 
-export interface PaperRow {
-  quantity: string;
-  paper: string;
-  ours: string;
-  note?: string;
-}
+export type { PaperRow } from '../viz/paper';
 
 /** The closing paper-vs-ours table. */
 export function paperVsOursTable(rows: readonly PaperRow[]): TableFigure {
-  return table({
-    title: 'GazeGen (arXiv 2411.04335) selection vs this port',
-    columns: [
-      { key: 'quantity', label: 'quantity' },
-      { key: 'paper', label: 'paper' },
-      { key: 'ours', label: 'ours' },
-      { key: 'note', label: 'note' },
-    ],
-    rows: rows.map((r) => ({ ...r, note: r.note ?? '' })),
-  });
+  return vizPaperVsOurs('GazeGen (arXiv 2411.04335) selection vs this port', rows);
 }

@@ -3,7 +3,7 @@
  * with the baselines, the selected architecture as sensor part | split module | aggregator part, MultiViewSolids
  * views, and the paper-vs-ours table. All are kernel/viz payloads (with static fallbacks).
  */
-import { imageOverlay, series, table } from '../viz';
+import { imageOverlay, paperVsOursTable, series, table, type PaperRow } from '../viz';
 import type { ImageOverlayFigure, SeriesFigure, TableFigure } from '../viz/types';
 import { check } from '../core/errors';
 import { splitLayers, systemCost, preset as getPreset, type CostOptions } from './cost';
@@ -228,23 +228,9 @@ export function solidsFigure(
   });
 }
 
-export interface PaperRow {
-  quantity: string;
-  paper: string;
-  ours: string;
-  note?: string;
-}
+export type { PaperRow } from '../viz/paper';
 
 /** The paper-vs-ours table. */
 export function paperVsOurs(rows: readonly PaperRow[]): TableFigure {
-  return table({
-    title: 'SplitNets (CVPR 2022) vs this port',
-    columns: [
-      { key: 'quantity', label: 'quantity' },
-      { key: 'paper', label: 'paper' },
-      { key: 'ours', label: 'ours' },
-      { key: 'note', label: 'note' },
-    ],
-    rows: rows.map((r) => ({ ...r, note: r.note ?? '' })),
-  });
+  return paperVsOursTable('SplitNets (CVPR 2022) vs this port', rows);
 }

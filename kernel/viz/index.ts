@@ -23,3 +23,4 @@ export {
 export { fallback, summary, toBundle, formatCell, type Fallback } from './svg';
 export { encodePng, crc32 } from './png';
 export { color, colorRgb, PALETTE } from './color';
+export { paperVsOursTable, type PaperRow } from './paper';
