@@ -63,6 +63,13 @@ let ws = '';
 let assetsDir = '';
 let failed = false;
 
+/** Writes a TypeScript (tslab) notebook of code cells, outputs empty, into the workspace. */
+function writeTsNotebook(file: string, sources: string[]): void {
+  const cells = sources.map((source) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source }));
+  const metadata = { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } };
+  writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata, cells }, null, 1));
+}
+
 /** Opens a file of the workspace in its editor (Quick Open) and waits until the notebook editor shows its cells. */
 async function openNotebook(name: string): Promise<void> {
   await quickOpen(name);
@@ -540,24 +547,11 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
     guarded(async (_t: unknown) => {
       const page = browser!.page;
       const file = join(ws, 'broken.ipynb');
-      const cell = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
-      writeFileSync(
-        file,
-        JSON.stringify(
-          {
-            nbformat: 4,
-            nbformat_minor: 5,
-            metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
-            cells: [
-              cell("const ok = 1;\nconsole.log('before');"),
-              cell("const fine = ok;\n\nconst bad: number = 'text';"),
-              cell('function explode(x: number) {\n  if (x > 1) throw new RangeError(`too big: ${x}`);\n  return x;\n}\nexplode(5);'),
-            ],
-          },
-          null,
-          1,
-        ),
-      );
+      writeTsNotebook(file, [
+        "const ok = 1;\nconsole.log('before');",
+        "const fine = ok;\n\nconst bad: number = 'text';",
+        'function explode(x: number) {\n  if (x > 1) throw new RangeError(`too big: ${x}`);\n  return x;\n}\nexplode(5);',
+      ]);
       await runCommand(page, 'View: Close All Editors');
       await openNotebook('broken.ipynb');
       const errorIn = (n: SavedNotebook, i: number) => (codeCells(n)[i]?.outputs ?? []).find((o) => o.output_type === 'error');
@@ -598,29 +592,12 @@ describe('EdgeLab extension in code-server', { timeout: 560_000 }, () => {
       // gets it as EDGELAB_ASSETS. (Editing settings.json while the window runs was not picked up by code-server 4.100.3
       // within this test; the controller reads settings whenever it starts a kernel.)
       const file = join(ws, 'status.ipynb');
-      const cell = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
-      writeFileSync(
-        file,
-        JSON.stringify(
-          {
-            nbformat: 4,
-            nbformat_minor: 5,
-            metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
-            cells: [
-              cell(
-                "import * as el from 'edgelab';\nconst r = await el.init();\nconsole.log(`backend=${r.backend} assets=${process.env.EDGELAB_ASSETS}`);",
-              ),
-              cell("await new Promise((r) => setTimeout(r, 6000));\nconsole.log('slept');"),
-              cell(
-                // the texts are joined at run time so the cell's source never matches what the test looks for
-                "const tag = (v: number) => ['late', 'v' + v, 'shown'].join(' ');\nel.showText(tag(1), { displayId: 'late-fig' });\nconst timer = setTimeout(() => el.showText(tag(2), { displayId: 'late-fig', update: true }), 2000);",
-              ),
-            ],
-          },
-          null,
-          1,
-        ),
-      );
+      writeTsNotebook(file, [
+        "import * as el from 'edgelab';\nconst r = await el.init();\nconsole.log(`backend=${r.backend} assets=${process.env.EDGELAB_ASSETS}`);",
+        "await new Promise((r) => setTimeout(r, 6000));\nconsole.log('slept');",
+        // the texts are joined at run time so the cell's source never matches what the test looks for
+        "const tag = (v: number) => ['late', 'v' + v, 'shown'].join(' ');\nel.showText(tag(1), { displayId: 'late-fig' });\nconst timer = setTimeout(() => el.showText(tag(2), { displayId: 'late-fig', update: true }), 2000);",
+      ]);
       // the walkthrough first (VS Code creates its progress tracker when the Welcome page or a walkthrough first opens;
       // a user starts there), then the real actions its steps wait for
       await runCommand(page, 'View: Close All Editors');
