@@ -21,18 +21,39 @@ import { median } from './geometry';
 import type { GazeDataset, GazeProtocol } from './world/types';
 import type { GazeModel, GazeSet } from './types';
 
+/** Size and draw of an evaluation set of the synthetic world (generalizedTestSet, personalTestSet). */
 export interface EvalSizes {
+  /** Image height in pixels (default 32, the shipped models' input). */
   height?: number;
+  /** Image width in pixels (default 64). */
   width?: number;
+  /** World seed: the same seed gives the same users and frames (default 0). */
   seed?: number;
+  /**
+   * Users (default: the split's, world/synth.ts — generalizedTestSet (val split): unseenUsers 10, seenUsers 60;
+   * personalTestSet (test split): unseenUsers 20, seenUsers 60).
+   */
   users?: number;
+  /**
+   * Frames rendered per user (default: the split's — unseenUsers 300; seenUsers 30); generalizedTestSet then drops
+   * blink frames.
+   */
   perUser?: number;
   /** Frames from the camera: 'crop' (default) or 'rescale' (whole eye), as in training (pipeline.ts EyeView). */
   view?: EyeView;
 }
 
-/** Generalized-test set of a protocol (val split, blinks dropped). */
-export function generalizedTestSet(protocol: GazeProtocol, o: EvalSizes & { sigmaKappaDeg?: number } = {}): GazeSet {
+/**
+ * Generalized-test set of a protocol (the world's val split, blinks dropped), as in arXiv 2411.04335's generalized
+ * evaluation: images with (yaw, pitch) labels in radians and user ids.
+ */
+export function generalizedTestSet(
+  protocol: GazeProtocol,
+  o: EvalSizes & {
+    /** Per-user angle-kappa deviation, standard deviation in degrees (default 0); changes labels only, never images. */
+    sigmaKappaDeg?: number;
+  } = {},
+): GazeSet {
   const H = o.height ?? 32,
     W = o.width ?? 64,
     h0 = viewRows(o.view ?? 'crop', H, W);
@@ -49,8 +70,17 @@ export function generalizedTestSet(protocol: GazeProtocol, o: EvalSizes & { sigm
   return dropBlinks(resampleRows(ds.images, ds.n, h0, W, H), ds.gaze, ds.userId, ds.blink, H, W);
 }
 
-/** Personal sets (test split): unseen users with calibration targets, or seen users' D_P. */
-export function personalTestSet(protocol: GazeProtocol, o: EvalSizes & { sigmaKappaDeg?: number } = {}): GazeDataset {
+/**
+ * Personal sets (the world's test split, blink frames kept and flagged): unseen users with calibration targets, or
+ * seen users' D_P — the input of personalizationStudy.
+ */
+export function personalTestSet(
+  protocol: GazeProtocol,
+  o: EvalSizes & {
+    /** Per-user angle-kappa deviation, standard deviation in degrees (default 0; the benchmark's personalization study uses 2). */
+    sigmaKappaDeg?: number;
+  } = {},
+): GazeDataset {
   const H = o.height ?? 32,
     W = o.width ?? 64,
     h0 = viewRows(o.view ?? 'crop', H, W);
@@ -102,7 +132,14 @@ const avg = (a: ArrayLike<number>) => {
 export async function personalizationStudy(
   model: GazeModel,
   ds: GazeDataset,
-  o: PersonalizeOptions & { shuffledControl?: boolean; maxUsers?: number; progress?: boolean } = {},
+  o: PersonalizeOptions & {
+    /** Also personalize every user with permuted calibration labels, a leak check (default false). */
+    shuffledControl?: boolean;
+    /** Study only the first this many users of `ds` (default: all). */
+    maxUsers?: number;
+    /** Show a per-user progress bar (default true). */
+    progress?: boolean;
+  } = {},
 ): Promise<PersonalizationStudy> {
   const sets = calibrationSets(ds).slice(0, o.maxUsers ?? Infinity);
   const full: GazeSet = { images: { n: ds.n, h: ds.height, w: ds.width, data: ds.images }, gaze: ds.gaze, user: ds.userId };

@@ -49,10 +49,21 @@ export function paramTable(): TableFigure {
   });
 }
 
-/** Loss curves: one trace per stage (or per named loss part when `parts` is set). */
+/**
+ * Loss curves against the training step: one trace per stage (or per named loss part when `parts` is set). `logs` maps
+ * a stage name to its loss log (e.g. runPipeline's result or shippedJson('logs.json')).
+ * @throws InvalidInput when every log is empty.
+ */
 export function trainingCurves(
   logs: Record<string, TrainLogEntry[]>,
-  opts: { title?: string; parts?: boolean; logY?: boolean } = {},
+  opts: {
+    /** Figure title (default 'Training loss'). */
+    title?: string;
+    /** One trace per named loss part (e.g. distillation's img / f3 / f4) instead of the total (default false). */
+    parts?: boolean;
+    /** Logarithmic loss axis (default false). */
+    logY?: boolean;
+  } = {},
 ): SeriesFigure {
   const traces: { name: string; x: number[]; y: number[] }[] = [];
   for (const [name, log] of Object.entries(logs)) {
@@ -74,6 +85,10 @@ export interface ErrorRow {
   paper?: number | null;
 }
 
+/**
+ * Mean angular errors (degrees) as a table: one row per (model, protocol, setting), ours on the synthetic world beside
+ * the paper's number on real data (arXiv 2411.04335, Tables 1–2) where given.
+ */
 export function errorTable(rows: ErrorRow[], title = 'Mean angular error (°)'): TableFigure {
   return table({
     title,
@@ -128,6 +143,10 @@ export function gazeScatter(ex: NonNullable<PersonalizationStudy['example']>): S
   });
 }
 
+/**
+ * Batch-1 latency (ms, tfjs wasm, one thread) and multiply-adds (millions, 1-channel input) per model and input size.
+ * Keys of `lat` are `<kind>_<H>x<W>` (e.g. 'student_32x64'), values median milliseconds (latencyMs).
+ */
 export function latencyTable(lat: Record<string, number>): TableFigure {
   const rows = Object.entries(lat).map(([k, ms]) => {
     const [kind, size] = k.split('_') as [string, string];
@@ -153,6 +172,7 @@ export interface PaperRow {
   note?: string;
 }
 
+/** The closing paper-vs-ours table: one row per metric, the paper's value and ours as text, with an optional note. */
 export function paperVsOursTable(rows: PaperRow[]): TableFigure {
   return table({
     title: 'DFT Gaze: paper vs ours',

@@ -15,7 +15,9 @@ import { InvalidInput, describe } from '../core/errors';
 export type Vec3 = [number, number, number];
 
 export const DEG = Math.PI / 180;
+/** Degrees → radians. */
 export const degToRad = (d: number): number => d * DEG;
+/** Radians → degrees. */
 export const radToDeg = (r: number): number => r / DEG;
 
 /** Unit gaze vector of (yaw, pitch) in radians. */

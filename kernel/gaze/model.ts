@@ -39,6 +39,10 @@ export function studentSpec(inCh: number): NetSpec {
   inCh = checkInCh(inCh);
   return { dims: [40, 20, 40, 80], depths: [...ATTO_DEPTHS], inCh, outDim: 2, adapterReduction: 4, leakySlope: 0.01 };
 }
+/**
+ * The architecture of the teacher (ConvNeXt V2-Atto with adapters, dims 40-80-160-320) or the DFT Gaze student (dims
+ * 40-20-40-80), arXiv 2411.04335, on `inCh` input channels (1 = grey eye crops as shipped, 3 = RGB as in the paper).
+ */
 export function specOf(kind: ModelKind, inCh: number): NetSpec {
   return kind === 'teacher' ? teacherSpec(inCh) : studentSpec(inCh);
 }
@@ -178,12 +182,24 @@ export function buildGazeModel(spec: NetSpec, opts: BuildOptions = {}): GazeMode
   return { kind, spec: { ...spec, dims: [...spec.dims], depths: [...spec.depths] }, params: pm, buffers: bm, meta: {} };
 }
 
-/** Build the teacher or the student by name (1-channel input by default). */
-export function createModel(kind: ModelKind, opts: { inCh?: number; seed?: number } = {}): GazeModel {
+/**
+ * Build the teacher or the student by name with fresh weights (see buildGazeModel for the initialisation). The caller
+ * owns the variables: disposeGazeModel(model).
+ */
+export function createModel(
+  kind: ModelKind,
+  opts: {
+    /** Input channels: 1 = grey eye images (default, the shipped models), 3 = RGB (the paper's parameter counts). */
+    inCh?: number;
+    /** Seed of the initial weights (default 0). */
+    seed?: number;
+  } = {},
+): GazeModel {
   if (kind !== 'teacher' && kind !== 'student') throw new InvalidInput(`model kind must be 'teacher' or 'student', got ${describe(kind)}`);
   return buildGazeModel(specOf(kind, opts.inCh ?? 1), { seed: opts.seed, kind });
 }
 
+/** Free every variable of a model (parameters and BatchNorm buffers); the model is unusable afterwards. */
 export function disposeGazeModel(m: GazeModel): void {
   for (const v of m.params.values()) v.dispose();
   for (const v of m.buffers.values()) v.dispose();

@@ -21,8 +21,18 @@ import { readGazeModel } from './weights';
 import { angularErrorsDeg } from './geometry';
 import type { EyeBatch, GazeModel, GazeSet, ParamGroup, StageOptions } from './types';
 
-/** Predict (yaw, pitch) in radians for every image, in batches. No tensors are left behind. */
-export function predictGaze(model: GazeModel, images: EyeBatch, opts: { batch?: number } = {}): Float32Array {
+/**
+ * Predict (yaw, pitch) in radians for every image, in batches: a Float32Array [yaw0, pitch0, yaw1, …] of length 2·n.
+ * No tensors are left behind.
+ */
+export function predictGaze(
+  model: GazeModel,
+  images: EyeBatch,
+  opts: {
+    /** Images per forward pass (default 64); changes memory use, not the result. */
+    batch?: number;
+  } = {},
+): Float32Array {
   checkBatch(images);
   const bs = Math.max(1, Math.round(opts.batch ?? 64));
   const out = new Float32Array(images.n * 2);
@@ -61,8 +71,11 @@ export interface PersonalizeOptions extends StageOptions {
 }
 
 /**
- * Personalize a copy of `model` to one user from a few labeled calibration images (paper: 5). The input model is
- * unchanged; the caller owns (and disposes) the returned model. Defaults: 60 steps, batch 16, lr 2e-3.
+ * Personalize a copy of `model` to one user from a few labeled calibration images (paper: 5): L1 on (yaw, pitch)
+ * radians, tuning only the final-stage adapters, each batch mixed (when `replay` is given) with a subset of the
+ * K-means-clustered generalized set against forgetting (arXiv 2411.04335, personalized gaze estimation). The input
+ * model is unchanged; the caller owns (and disposes) the returned model, whose `personalizeLog` holds the loss log.
+ * Defaults: 60 steps, batch 16, lr 2e-3, no progress bar.
  */
 export async function personalize(
   model: GazeModel,
@@ -146,7 +159,14 @@ export type ShippedModel = 'teacher' | 'student' | 'student-random' | 'student-n
  * 'student-random' (random frozen stages 2–4 + trained adapters) and 'student-nomask' (feature-only KD).
  * The caller owns the model (disposeGazeModel).
  */
-export function loadGazeModel(opts: { which?: ShippedModel; dir?: string } = {}): GazeModel {
+export function loadGazeModel(
+  opts: {
+    /** Which shipped model (default 'student', the DFT Gaze student). */
+    which?: ShippedModel;
+    /** Folder holding `<which>.safetensors.gz` (default: weightsDir(), the shipped weights). */
+    dir?: string;
+  } = {},
+): GazeModel {
   const which = opts.which ?? 'student';
   if (!['teacher', 'student', 'student-random', 'student-nomask'].includes(which)) {
     throw new InvalidInput(

@@ -34,16 +34,19 @@ import type { EyeBatch, GazeModel, GazeSet, TrainLogEntry } from './types';
 export interface PipelineOptions {
   /** Output folder for stage weights and checkpoints. */
   out: string;
-  /** Training image size (multiples of 32; default 32×64). */
+  /** Training image height in pixels (a multiple of 32; default 32). */
   height?: number;
+  /** Training image width in pixels (a multiple of 32; default 64). */
   width?: number;
   /** Steps per stage (defaults: DEFAULT_STEPS, ≈ 85 min on one core, 32×64, batch 24). */
   steps?: Partial<Record<StageName, number>>;
+  /** Images per step in every stage (default 24). */
   batch?: number;
   /** Generator seed (protocol splits) and training seed. */
   seed?: number;
-  /** D_G size (users × frames; default 60 × 240, the seen-users train split). */
+  /** D_G users (default 60, the seen-users train split's). */
   trainUsers?: number;
+  /** D_G frames rendered per user before blink frames are dropped (default 240, the seen-users train split's). */
   perUser?: number;
   /** Masked fraction of 8×8 patches in the 'kd' stage (default 0.6, FCMAE's; 'kd-nomask' always uses 0). */
   kdMaskRatio?: number;
@@ -63,7 +66,9 @@ export interface PipelineOptions {
   workers?: number;
   /** Stages to run (default all, in order). */
   stages?: StageName[];
+  /** Aborts the running stage before its next step (its checkpoint stays; a rerun resumes). Default: none. */
   signal?: AbortSignal;
+  /** Where progress lines go ("[kd] step 10 loss …", saved files; default console.log). */
   log?: (msg: string) => void;
 }
 
@@ -137,6 +142,7 @@ const KD_ID_BASE = 40000;
  * blink frames are redrawn. Deterministic given the Rng handed in.
  */
 export function renderStream(opts: {
+  /** World seed: the same seed gives the same users (default 0). */
   seed?: number;
   idBase: number;
   nUsers: number;
@@ -195,11 +201,15 @@ export function renderStream(opts: {
  * users are disjoint from it (the unseen-users train split would reuse those very frames).
  */
 export function generalizedSet(opts: {
+  /** World seed: the same seed gives the same users and frames (default 0). */
   seed?: number;
   height: number;
   width: number;
+  /** Training users (default 60, both protocols' train split). */
   users?: number;
+  /** Frames rendered per user before blink frames are dropped (defaults: seenUsers 240, unseenUsers 300). */
   perUser?: number;
+  /** Which protocol's train split (default 'seenUsers'). */
   protocol?: 'unseenUsers' | 'seenUsers';
   /** How frames are made from the camera (default 'crop'; 'rescale' = whole eye, see EyeView). */
   view?: EyeView;
@@ -235,7 +245,11 @@ export function dropBlinks(images: Float32Array, gaze: Float32Array, user: Int32
   return { images: { n: keep.length, h, w, data } as EyeBatch, gaze: g, user: u };
 }
 
-/** Run (or resume) the pipeline. Returns the per-stage loss logs. */
+/**
+ * Run (or resume) the DFT Gaze training pipeline of arXiv 2411.04335 on the synthetic world (stages in the module
+ * comment): finished stages (<out>/<stage>.safetensors) are skipped, a partial one resumes from its checkpoint
+ * (written every 25 steps). Returns the loss logs of the stages run in this call, by stage name.
+ */
 export async function runPipeline(o: PipelineOptions): Promise<Record<string, TrainLogEntry[]>> {
   const H = o.height ?? 32,
     W = o.width ?? 64,

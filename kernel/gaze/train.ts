@@ -307,8 +307,12 @@ async function loadCheckpoint(path: string, models: GazeModel[], adam: tf.Optimi
 // ---------------------------------------------------------------- supervised stages
 
 export interface SupervisedOptions extends StageOptions {
-  /** Which parameters train (T0: 'all'; T1/S1: 'tunable'). */
+  /** Which parameters train (default 'tunable'; the pipeline's T0 uses 'all', T1/S1 'tunable'). */
   group?: ParamGroup;
+  /**
+   * Resumable checkpoint (default: none): weights, Adam slots, step and loss log in one safetensors file at `path`,
+   * written atomically every `every` steps (default 200); a call finding the file resumes from it.
+   */
   checkpoint?: { path: string; every?: number };
 }
 
@@ -318,8 +322,10 @@ export function l1Loss(pred: tf.Tensor2D, gaze: Float32Array): tf.Scalar {
 }
 
 /**
- * Train `model` on batches from `source` with L1 on (yaw, pitch). Mutates the model; returns the loss log.
- * Defaults: group 'tunable', 200 steps, batch 32, lr 1e-3, weight decay 0.
+ * Train `model` on batches from `source` with mean L1 on (yaw, pitch) in radians, the paper's gaze loss (arXiv
+ * 2411.04335: the generalized stage trains the adapters + final LayerNorm + head, group 'tunable', on K-means-balanced
+ * batches). Mutates the model; returns the loss log. Defaults: group 'tunable', 200 steps, batch 32, lr 1e-3,
+ * weight decay 0.
  */
 export async function trainSupervised(model: GazeModel, source: BatchSource, o: SupervisedOptions = {}): Promise<LoopResult> {
   const group = o.group ?? 'tunable';

@@ -91,18 +91,37 @@ export interface TrainLogEntry {
   ms: number;
 }
 
+/**
+ * Options shared by every training stage (trainSupervised, distill, personalize; the loop is train.ts `trainLoop`).
+ * Where a default differs by stage, each stage's default is listed.
+ */
 export interface StageOptions {
+  /** Optimizer steps (defaults: trainSupervised 200, distill 300, personalize 60). */
   steps?: number;
+  /** Images per step (defaults: trainSupervised 32, distill 32, personalize 16). */
   batch?: number;
+  /**
+   * Peak Adam learning rate (defaults: trainSupervised 1e-3, distill 1e-3, personalize 2e-3); the schedule is a linear
+   * warm-up over the first 5% of steps, then cosine decay to 2% of the peak (train.ts `lrAt`).
+   */
   lr?: number;
-  /** Decoupled weight decay (AdamW; default 0.05 for full training, 0 for adapters). */
+  /**
+   * Decoupled weight decay (AdamW) per unit learning rate, applied to weights of rank ≥ 2 after each step
+   * (defaults: distill 0.05; trainSupervised and personalize 0 — runPipeline passes 0.05 for the T0 full training).
+   */
   weightDecay?: number;
+  /**
+   * Seed of the stage's random draws (default 0): one stream per step for the batches; distill also draws its
+   * target-statistics pool, held-out batch and decoder weights from it, personalize its replay subset.
+   */
   seed?: number;
+  /** Checked before every step; aborting throws `Aborted` naming the step (no default: runs to the end). */
   signal?: AbortSignal;
   /** Called every `logEvery` steps. */
   onLog?: (e: TrainLogEntry) => void;
+  /** Steps between loss-log entries (and `onLog` calls); the last step is always logged (default 10). */
   logEvery?: number;
-  /** Show a progress bar (default true). */
+  /** Show a progress bar (default true; personalize: false). */
   progress?: boolean;
   /**
    * Data-parallel worker threads, each with its own wasm backend (default 1 = train in this thread). With 2 the

@@ -57,10 +57,20 @@ export function dequantizeInt8(q: Int8Array, shape: number[], scale: Float32Arra
   return data;
 }
 
-/** Serialize a model (and optional extra float32 tensors such as optimizer slots) to bytes. */
+/**
+ * Serialize a model (and optional extra float32 tensors such as optimizer slots) to safetensors bytes; metadata carries
+ * kind, spec, the model's meta and the format. Reads the variables; the model is unchanged.
+ */
 export function gazeModelToBytes(
   m: GazeModel,
-  opts: { format?: WeightFormat; extra?: Map<string, { shape: number[]; data: Float32Array }>; gzip?: boolean } = {},
+  opts: {
+    /** 'f32' (default: exact round trip) or 'int8' (per-channel symmetric int8 kernels, the shipped format; see the module comment). */
+    format?: WeightFormat;
+    /** Extra float32 tensors stored as `__extra/<name>` (default: none); gazeModelFromBytes returns them. */
+    extra?: Map<string, { shape: number[]; data: Float32Array }>;
+    /** Gzip the bytes, level 9 (default false). */
+    gzip?: boolean;
+  } = {},
 ): Uint8Array {
   const format = opts.format ?? 'f32';
   if (format !== 'f32' && format !== 'int8') throw new InvalidInput(`weight format must be 'f32' or 'int8', got ${describe(format)}`);
@@ -118,14 +128,28 @@ export function gazeModelFromBytes(bytes: Uint8Array): { model: GazeModel; extra
   return { model, extra };
 }
 
+/**
+ * Write a model to `path` as safetensors (gzip-compressed when the name ends in .gz), synchronously; overwrites the file.
+ * Read it back with readGazeModel.
+ */
 export function saveGazeModel(
   m: GazeModel,
   path: string,
-  opts: { format?: WeightFormat; extra?: Map<string, { shape: number[]; data: Float32Array }> } = {},
+  opts: {
+    /** 'f32' (default: exact round trip) or 'int8' (per-channel symmetric int8 kernels, the shipped format). */
+    format?: WeightFormat;
+    /** Extra float32 tensors stored as `__extra/<name>` (default: none). */
+    extra?: Map<string, { shape: number[]; data: Float32Array }>;
+  } = {},
 ): void {
   writeFileSync(path, gazeModelToBytes(m, { ...opts, gzip: path.endsWith('.gz') }));
 }
 
+/**
+ * Read a model written by saveGazeModel (f32 or int8, gzip detected by magic bytes); int8 kernels are dequantized to
+ * float32. Returns the model (the caller owns it: disposeGazeModel) and any extra tensors.
+ * @throws NotFound when the file is missing, FormatError when its tensors or metadata do not match a gaze model.
+ */
 export function readGazeModel(path: string): { model: GazeModel; extra: Map<string, NdArray> } {
   if (!existsSync(path)) throw new NotFound(`gaze weights file not found: ${path}`);
   return gazeModelFromBytes(new Uint8Array(readFileSync(path)));
