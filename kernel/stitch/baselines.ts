@@ -25,12 +25,19 @@ export interface TrainedBaseline {
   inferenceMacs: number;
 }
 
+/** Training settings of the trained baselines (fineTune, scratchBaseline); defaults differ per baseline as listed. */
 export interface TrainOptions {
+  /** Most epochs run (defaults: fineTune 'last' 60, fineTune 'all' 30, scratchBaseline 60). */
   maxEpochs?: number;
+  /** Stop after this many epochs without a better validation accuracy (defaults: fineTune 'last' 8, 'all' 5; scratchBaseline 8). */
   patience?: number;
+  /** Adam learning rate (defaults: fineTune 'last' 1e-2, 'all' 1e-3; scratchBaseline 3e-3). */
   lr?: number;
+  /** Images per step (default 32). */
   batchSize?: number;
+  /** Seed of the new head's (or the scratch network's) initial weights and of the per-epoch image order (default 0). */
   seed?: number;
+  /** Checked before every epoch; aborting throws `Aborted` (default: none). */
   signal?: AbortSignal;
 }
 

@@ -131,7 +131,8 @@ export function ckaMacs(xShape: readonly number[], yShape: readonly number[], op
 }
 
 /**
- * Linear CKA between two activation sets of the same N inputs: [N, d] features or [N, H, W, C] maps (see CkaOptions).
+ * Linear CKA between two activation sets of the same N inputs: [N, d] features or [N, H, W, C] maps (see CkaOptions) —
+ * StitchNet's compatibility score between a composite's output and a candidate fragment's input (arXiv 2301.01947).
  * Returns a number in [0, 1]. Tensors passed in stay owned by the caller.
  * @throws InvalidInput for mismatched sample counts, non-finite values, bad ranks or constant activations.
  */

@@ -17,6 +17,7 @@ const SKIP = new Set(['InputLayer', 'Dropout', 'Flatten', 'Reshape', 'BatchNorma
 export interface CkaMatrixOptions extends CkaOptions {
   /** 'layers' (default): every layer output of rank 2 or 4 (except dropout/flatten/reshape/batch-norm); 'cuts': fragment boundaries. */
   points?: 'layers' | 'cuts';
+  /** Images per forward pass (default 128); changes memory use, not the values. */
   batchSize?: number;
 }
 
@@ -79,8 +80,9 @@ function probeActs(model: tf.LayersModel, syms: Sym[], x: Acts, batchSize: numbe
 }
 
 /**
- * CKA between every probed layer of modelA (rows) and of modelB (columns) on the same images. Leaves no tensors;
- * models stay owned by the caller.
+ * Linear CKA (arXiv 2301.01947's compatibility score, cka.ts) between every probed layer of modelA (rows) and of
+ * modelB (columns) on the same images; values row-major (in [0, 1] for the default biased estimator). Leaves no
+ * tensors; models stay owned by the caller.
  */
 export function ckaMatrix(modelA: tf.LayersModel, modelB: tf.LayersModel, data: ImagesLike, opts: CkaMatrixOptions = {}): CkaMatrix {
   for (const [nm, m] of [
@@ -161,7 +163,18 @@ export function knnAccuracy(
 export async function trainFromScratch(
   build: (seed: number) => tf.LayersModel,
   set: Pick<ImageDataset, 'images' | 'labels' | 'n' | 'height' | 'width'>,
-  opts: { epochs?: number; batchSize?: number; lr?: number; seed?: number; classes?: number } = {},
+  opts: {
+    /** Training epochs over the set, no early stopping (default 30). */
+    epochs?: number;
+    /** Images per step (default 32); the order is fixed (not shuffled: tfjs's shuffle is not seedable). */
+    batchSize?: number;
+    /** Adam learning rate (default 3e-3). */
+    lr?: number;
+    /** Seed of the initial weights: `build` receives rng(seed).seedInt() (default 0). */
+    seed?: number;
+    /** Classes of the one-hot targets; must equal the model's output width (default 10). */
+    classes?: number;
+  } = {},
 ): Promise<tf.LayersModel> {
   const epochs = checkInt('epochs', opts.epochs ?? 30, 1);
   const r = makeRng(opts.seed ?? 0);

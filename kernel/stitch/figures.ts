@@ -8,7 +8,15 @@ import type { CkaMatrix } from './evaluate';
 import type { StitchedNet } from './search';
 
 /** A CKA matrix (from `ckaMatrix`) as a cka-matrix figure; highlights each row's best match. */
-export function ckaFigure(m: CkaMatrix, opts: { title?: string; caption?: string } = {}): CkaMatrixFigure {
+export function ckaFigure(
+  m: CkaMatrix,
+  opts: {
+    /** Figure title (default 'CKA: <row model> × <column model>'). */
+    title?: string;
+    /** Caption under the figure (default: none). */
+    caption?: string;
+  } = {},
+): CkaMatrixFigure {
   const highlight: [number, number][] = [];
   for (let i = 0; i < m.rows; i++) {
     let b = 0;
@@ -28,6 +36,7 @@ export function ckaFigure(m: CkaMatrix, opts: { title?: string; caption?: string
   });
 }
 
+/** A stitched network's fragment chain as one line, `net#fragment → net#fragment → …` (e.g. 'vgg-s1#0 → mnist-vgg#3'). */
 export function chainText(n: Pick<StitchedNet, 'chain'>): string {
   return n.chain.map((c) => `${c.net}#${c.fragment}`).join(' → ');
 }
@@ -35,7 +44,14 @@ export function chainText(n: Pick<StitchedNet, 'chain'>): string {
 /** Generated networks as a table (rank, chain, score, accuracy, MACs, params). Rows sorted as given. */
 export function networksTable(
   nets: (Pick<StitchedNet, 'chain' | 'score' | 'macs' | 'params' | 'sources'> & { acc?: number; label?: string })[],
-  opts: { title?: string; caption?: string; highlight?: number[] } = {},
+  opts: {
+    /** Table title (default 'Generated networks'). */
+    title?: string;
+    /** Caption under the table (default: none). */
+    caption?: string;
+    /** Indices (0-based, into `nets`) of rows to emphasise (default: none). */
+    highlight?: number[];
+  } = {},
 ): TableFigure {
   return table({
     title: opts.title ?? 'Generated networks',
@@ -63,7 +79,13 @@ export function networksTable(
 }
 
 /** One stitched network's fragment chain: one row per fragment with its layers, shapes and the stitch's CKA. */
-export function chainFigure(n: StitchedNet, opts: { title?: string } = {}): TableFigure {
+export function chainFigure(
+  n: StitchedNet,
+  opts: {
+    /** Table title (default 'Fragment chain (score <product of stitch CKAs>)'). */
+    title?: string;
+  } = {},
+): TableFigure {
   return table({
     title: opts.title ?? `Fragment chain (score ${n.score.toFixed(3)})`,
     columns: [
@@ -88,7 +110,13 @@ export function chainFigure(n: StitchedNet, opts: { title?: string } = {}): Tabl
 }
 
 /** The zoo's manifest (zooManifest()) as a table: architecture, width, source task, data, augmentation, accuracy. */
-export function zooTable(manifest: Record<string, Record<string, unknown>>, opts: { title?: string } = {}): TableFigure {
+export function zooTable(
+  manifest: Record<string, Record<string, unknown>>,
+  opts: {
+    /** Table title (default "Model zoo (test accuracy on each network's own source task)"). */
+    title?: string;
+  } = {},
+): TableFigure {
   return table({
     title: opts.title ?? "Model zoo (test accuracy on each network's own source task)",
     columns: [
@@ -195,7 +223,13 @@ export function ckaScatter(r: StudyRecord): SeriesFigure {
 }
 
 /** A recorded stitched network drawn as its fragments, each with its source network and layers. */
-export function fragmentsFigure(n: NetRecord, opts: { title?: string } = {}): TableFigure {
+export function fragmentsFigure(
+  n: NetRecord,
+  opts: {
+    /** Table title (default 'Stitched network: <chain>'). */
+    title?: string;
+  } = {},
+): TableFigure {
   return table({
     title: opts.title ?? `Stitched network: ${n.chain}`,
     caption: `CKA score ${n.score}, ${n.sources} source network(s), ${n.macs} MACs, ${n.params} params; validation ${n.valAcc}, test ${n.testAcc}.`,

@@ -19,6 +19,7 @@ export interface FitOptions {
   rcond?: number;
   /** Use at most this many rows (conv positions), sampled with `seed` (default: all rows, as the authors). */
   maxRows?: number;
+  /** Seed of the `maxRows` row sample (default 0; unused without maxRows). */
   seed?: number;
   /**
    * The authors' optional refinement after the pseudo-inverse (their `train_w`): up to `steps` SGD steps on the summed
@@ -95,7 +96,8 @@ export function solveLs(
 }
 
 /**
- * Fit the stitch from X (the current network's output on the stitching set) to Y (the input the receiving layer saw
+ * Fit StitchNet's stitching layer (arXiv 2301.01947: least squares, later folded into the receiving layer's weights)
+ * from X (the current network's output on the stitching set) to Y (the input the receiving layer saw
  * in its own network on the same inputs). Conv maps use positions as rows; 4-D → 2-D average-pools X; conv maps of
  * different spatial size are bilinearly resized to Y's size for the fit only.
  * @throws InvalidInput (sample counts differ, non-finite values, bad options), UnsupportedLayer (2-D → 4-D).

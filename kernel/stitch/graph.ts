@@ -141,8 +141,22 @@ export function analyse(model: tf.LayersModel, name?: string, opts: { cutEvery?:
   return g;
 }
 
-/** Eligible cut points and fragments of a model (see the module comment). The model stays owned by the caller. */
-export function fragmentize(model: tf.LayersModel, opts: { name?: string; cutEvery?: number } = {}): Fragment[] {
+/**
+ * Eligible cut points and fragments of a model — the pieces StitchNet composes (arXiv 2301.01947; the cut rule is in
+ * the module comment). The model stays owned by the caller.
+ */
+export function fragmentize(
+  model: tf.LayersModel,
+  opts: {
+    /** Network name used in fragment ids `<name>#<k>` (default model.name). */
+    name?: string;
+    /**
+     * Keep every n-th eligible cut point, starting with the first (default 1 = all; 3 = the authors' experiments'
+     * `inputs[1::3]`, arXiv 2301.01947 code release).
+     */
+    cutEvery?: number;
+  } = {},
+): Fragment[] {
   return analyse(model, opts.name, opts).fragments;
 }
 

@@ -20,7 +20,14 @@ function flat(x: ActsLike, name: string): { F: Float64Array; n: number; d: numbe
 }
 
 /** Fit a k-NN head (Euclidean) on features [N, ...] (flattened per sample) and integer labels. */
-export function knnHead(features: ActsLike, labels: ArrayLike<number>, opts: { k?: number } = {}): KnnHead {
+export function knnHead(
+  features: ActsLike,
+  labels: ArrayLike<number>,
+  opts: {
+    /** Neighbours voting (default 5, the authors' `Net.fit`); must not exceed the number of training samples. */
+    k?: number;
+  } = {},
+): KnnHead {
   const k = checkInt('k', opts.k ?? 5, 1);
   const { F, n, d } = flat(features, 'features');
   if (labels.length !== n) throw new InvalidInput(`knnHead: ${n} feature rows but ${labels.length} labels`);
@@ -95,6 +102,7 @@ export function labelMapHead(mapping: ArrayLike<number> | Record<number, number>
   };
 }
 
+/** Fraction (0–1) of predictions equal to their labels. @throws InvalidInput when the lengths differ. */
 export function accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
   if (pred.length !== labels.length) throw new InvalidInput(`accuracy: ${pred.length} predictions but ${labels.length} labels`);
   let ok = 0;

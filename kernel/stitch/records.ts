@@ -77,6 +77,10 @@ function netRecord(g: GeneratedNet): NetRecord {
   };
 }
 
+/**
+ * Flatten a StudyResult to a JSON-safe StudyRecord: networks as chain text and links, accuracies rounded to 4
+ * decimals (NaN test accuracy → null), seconds rounded, `measuredAt` = now (ISO 8601).
+ */
 export function toRecord(r: StudyResult, variant: Variant): StudyRecord {
   return {
     target: r.target,
@@ -113,6 +117,7 @@ export const cellKey = (c: Pick<GridCell, 'target' | 'stitchImages' | 'seed' | '
 export function recordsPath(): string {
   return join(resolveAsset('stitch-zoo'), 'study-records.json');
 }
+/** The study records in `path` (default: the shipped kernel/stitch/zoo/study-records.json); [] when the file is missing. */
 export function loadRecords(path = recordsPath()): StudyRecord[] {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { records: StudyRecord[] }).records : [];
 }
@@ -140,7 +145,14 @@ function saveRecords(path: string, records: StudyRecord[]): void {
  */
 export async function runGrid(
   cells: GridCell[],
-  opts: { path: string; nets: { name: string; model: tf.LayersModel }[]; log?: (s: string) => void; signal?: AbortSignal },
+  opts: {
+    path: string;
+    nets: { name: string; model: tf.LayersModel }[];
+    /** Called with one summary line per finished cell (default: none). */
+    log?: (s: string) => void;
+    /** Aborts the running cell's study (cells already saved stay; a rerun resumes). Default: none. */
+    signal?: AbortSignal;
+  },
 ): Promise<StudyRecord[]> {
   const records = loadRecords(opts.path);
   const have = new Map(records.map((r) => [cellKey(r), r]));

@@ -33,10 +33,13 @@ export interface SearchOptions {
   maxDepth?: number;
   /** Only start from these networks (default: all). */
   starts?: string[];
+  /** How each compatibility score is computed (default: cka()'s defaults — biased linear CKA, the 'paper' conv policy). */
   cka?: CkaOptions;
+  /** How each stitch is fitted (default: fitStitch()'s defaults — the plain pseudo-inverse, no bias, no refinement). */
   fit?: FitOptions;
   /** Called for every pruned branch whose stitch failed (shape errors, unsupported transitions…). */
   onError?: (chain: string[], error: Error) => void;
+  /** Checked at every search node; aborting throws `Aborted` from the iteration (default: none). */
   signal?: AbortSignal;
   /** Inference batch size (default 128). */
   batchSize?: number;
@@ -62,9 +65,11 @@ export interface SearchCost {
   /** Forward passes of each newly stitched fragment over the stitching set. */
   stitchedForward: number;
 }
+/** A zeroed SearchCost to pass as `SearchOptions.cost` (the search adds to it as it runs). */
 export function emptyCost(): SearchCost {
   return { zooForward: 0, cka: 0, ckaEvaluations: 0, fit: 0, fits: 0, stitchedForward: 0 };
 }
+/** All multiply-adds a search spent: zoo forwards + CKA evaluations + fits + stitched forwards (the counts excluded). */
 export function totalCost(c: SearchCost): number {
   return c.zooForward + c.cka + c.fit + c.stitchedForward;
 }
@@ -213,7 +218,9 @@ function finish(pieces: Piece[], scores: number[], output: Acts, inputShape: num
 }
 
 /**
- * Generate stitched networks (see the module comment). An async generator: iterate with `for await`.
+ * Generate stitched networks by the recursive search of arXiv 2301.01947 (CKA-scored candidates, least-squares stitches
+ * folded into the receiving layer, no backpropagation; details in the module comment). An async generator: iterate
+ * with `for await`; each yielded network carries its stitch CKAs, their product (`score`), MACs and parameters.
  * Yielded networks hold typed arrays only; `toModel()` builds a tfjs model the caller owns. Source models stay owned
  * by the caller and must outlive the iteration (and any `toModel()` call).
  */

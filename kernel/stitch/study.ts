@@ -25,17 +25,26 @@ export interface StudyOptions {
   target: TargetSpec | string;
   /** Labelled stitching images (default 256), drawn class-balanced from the target's pool with `seed`. */
   stitchImages?: number;
+  /** Seed of the stitching-set draw and of the trained baselines (default 0). */
   seed?: number;
   /** Use this split instead of targetSplit(target) (tests: e.g. relabelled test images). */
   split?: TargetSplit;
-  /** Search settings (defaults: the declared ones, bench/declared/stitch-targets.json). */
+  /**
+   * Search settings; defaults are the declared ones (bench/declared/stitch-targets.json), which differ from search()'s.
+   * Top-K candidates per step (default 2).
+   */
   K?: number;
+  /** Per-stitch CKA threshold: keep scores > T (default 0.5). */
   T?: number;
+  /** Threshold on the product of stitch CKAs along a chain (default 0.8). */
   TT?: number;
+  /** Maximum fragments per stitched network (default 6). */
   maxDepth?: number;
   /** Cut points: 1 = every eligible layer input (default), 3 = the authors' every third. */
   cutEvery?: number;
+  /** How each stitch is fitted (default: fitStitch()'s — the plain pseudo-inverse; runGrid's 'refine' variant adds SGD). */
   fit?: FitOptions;
+  /** How each CKA score is computed (default: cka()'s — biased linear CKA, the 'paper' conv policy). */
   cka?: CkaOptions;
   /** Stop after this many generated networks (default: no limit). */
   maxNetworks?: number;
@@ -45,8 +54,11 @@ export interface StudyOptions {
   names?: string[];
   /** Networks already loaded by the caller (kept alive, not disposed). */
   nets?: { name: string; model: tf.LayersModel }[];
+  /** Show a progress bar over the generated networks (default true). */
   progress?: boolean;
+  /** Checked during the search and before every baseline epoch; aborting throws `Aborted` (default: none). */
   signal?: AbortSignal;
+  /** Called with every generated network (its validation accuracy set) and its 0-based index, as the search runs. */
   onNetwork?: (n: GeneratedNet, i: number) => void;
 }
 
@@ -165,7 +177,12 @@ function scoreFeatures(
   };
 }
 
-/** Run the study for one target and one stitching-set draw; returns plain data. */
+/**
+ * Run the study for one target and one stitching-set draw: StitchNet's search (arXiv 2301.01947) on the labelled
+ * stitching images, every network scored with the same k-NN (k = 5) head, the reported choices made on validation,
+ * the test images read once for the reported networks, the baselines (unless `baselines: false`) and every cost in
+ * multiply-adds. Returns plain data (accuracies as fractions 0–1); zoo networks it loads itself are disposed.
+ */
 export async function study(opts: StudyOptions): Promise<StudyResult> {
   const t0 = Date.now();
   if (!opts || typeof opts !== 'object') throw new InvalidInput(`study needs options { target, … }, got ${describe(opts)}`);

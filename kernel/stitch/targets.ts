@@ -63,7 +63,9 @@ export interface TargetSplit {
 }
 
 export interface SplitOptions {
+  /** Fixed validation images per class (default 100, the declared protocol). */
   valPerClass?: number;
+  /** Fixed test images per class (default 150, the declared protocol). */
   testPerClass?: number;
 }
 
