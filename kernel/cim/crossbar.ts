@@ -19,6 +19,11 @@ export interface ColumnRole {
   slice: number;
 }
 
+/**
+ * A complete crossbar configuration: `c` over DEFAULT_CONFIG (128×128 cells, 1 bit/cell, 8-bit weights,
+ * sign-magnitude), validated.
+ * @throws InvalidInput naming the bad field, or when one output's column group does not fit in `cols`.
+ */
 export function resolveConfig(c: Partial<CrossbarConfig> = {}): CrossbarConfig {
   const cfg = { ...DEFAULT_CONFIG, ...c };
   checkInt('rows', cfg.rows, 1, 1 << 16);
@@ -55,6 +60,7 @@ export function columnLayout(cfg: Pick<CrossbarConfig, 'cellBits' | 'weightBits'
 }
 
 export interface MapLayerOptions {
+  /** Layer name carried by the mapping (default 'layer'). */
   name?: string;
   /**
    * Integer weights in [−(2^(weightBits−1)−1), 2^(weightBits−1)−1], layout [out][in]: row o holds output o's nIn input
@@ -67,11 +73,16 @@ export interface MapLayerOptions {
   nOut?: number;
   /** Inputs per output (columns of q); taken from q's shape when q is a matrix. */
   nIn?: number;
+  /**
+   * Dequantization scale (real weight = q·scale), carried for evaluation; length 1 (per tensor) or nOut (per output)
+   * (default [1]). The crossbar itself stores q only.
+   */
   scale?: Float32Array;
   /** Default 'none'. */
   sort?: SortKey;
   /** Default 'shared' (one input order per tile column block, plain wiring); see Routing. Ignored when sort is 'none'. */
   routing?: Routing;
+  /** Crossbar geometry and encoding; missing fields from DEFAULT_CONFIG (128×128, 1 bit/cell, 8-bit, sign-magnitude). */
   config?: Partial<CrossbarConfig>;
 }
 
@@ -342,6 +353,7 @@ export function decodeCell(layer: MappedLayer, img: Uint32Array, r: number, k: n
   return off - 2 ** (cfg.weightBits - 1);
 }
 
+/** Number of set bits of a 32-bit word (the ideal ADC's column sum of one bit-plane AND). */
 export function popcount(v: number): number {
   v = v - ((v >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
@@ -379,7 +391,10 @@ export function referenceMatmul(q: ArrayLike<number>, nOut: number, nIn: number,
 export function mvm(
   layer: MappedLayer,
   x: ArrayLike<number>,
-  opts: MvmOptions & { images?: (tile: number) => Uint32Array } = {},
+  opts: MvmOptions & {
+    /** Per-tile cell images to read instead of the layer's target images, e.g. stale ones (default: tileImage). */
+    images?: (tile: number) => Uint32Array;
+  } = {},
 ): Float64Array {
   const nBits = checkInt('inputBits', opts.inputBits ?? 8, 1, 30);
   const mode = opts.inputMode ?? 'unsigned';

@@ -9,10 +9,11 @@ export interface SynthOptions {
   dist?: 'laplace' | 'gaussian';
   /** Scale b (Laplace) or σ (Gaussian). Default 0.02. */
   scale?: number;
+  /** Seed of the draws (default 0). */
   seed?: number;
 }
 
-/** Row-major [nOut][nIn] float weights. */
+/** Row-major [nOut][nIn] float weights drawn i.i.d. from `dist` (zero mean, `scale`). */
 export function synthWeights(opts: SynthOptions): Float32Array {
   const nOut = checkInt('nOut', opts.nOut),
     nIn = checkInt('nIn', opts.nIn);
@@ -42,9 +43,15 @@ export function vitBaseShapes(): [number, number][] {
 
 /**
  * Synthetic int8 weights directly (Laplace, per-tensor max scale), without keeping float copies: for scale runs.
- * Equivalent to quantize({ weights: synthWeights(...) }) but one pass and 1 byte per weight.
+ * Equivalent to quantize({ weights: synthWeights(...) }) but one pass and 1 byte per weight. Always Laplace: `dist`
+ * and `scale` are ignored (the max scaling removes the scale).
  */
-export function synthQuantized(opts: SynthOptions & { bits?: number }): Int8Array {
+export function synthQuantized(
+  opts: SynthOptions & {
+    /** Weight bits including sign, 2..8: values in [−(2^(bits−1)−1), 2^(bits−1)−1] (default 8). */
+    bits?: number;
+  },
+): Int8Array {
   const nOut = checkInt('nOut', opts.nOut),
     nIn = checkInt('nIn', opts.nIn);
   const bits = checkInt('bits', opts.bits ?? 8, 2, 8);

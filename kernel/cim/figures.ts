@@ -51,7 +51,14 @@ export function tileCells(layer: MappedLayer, tile: number, img?: Uint32Array): 
 export function crossbarMapFigure(
   layer: MappedLayer,
   tile: number,
-  opts: { previous?: Uint8Array; stuck?: Uint8Array; title?: string } = {},
+  opts: {
+    /** Cell states the crossbar held before, row-major [rows][cols] as tileCells returns (default: none, no change marks). */
+    previous?: Uint8Array;
+    /** 1 per cell whose change bit stucking skipped, row-major [rows][cols] (default: none). */
+    stuck?: Uint8Array;
+    /** Figure title (default '<layer>: tile <t> of <tiles> (<sign mode>, sort <key>)'). */
+    title?: string;
+  } = {},
 ): CrossbarMapFigure {
   checkInt('tile', tile, 0, layer.tiles - 1);
   const { rows, cols, cellBits, weightBits, signMode } = layer.config;

@@ -10,9 +10,14 @@ import { quantize, transposeDense, unrollConv } from './quantize';
 import type { CrossbarConfig, MappedLayer, Routing, SortKey } from './types';
 
 export interface MapModelOptions {
+  /** Order of each output's weights before they are cut into row blocks (default 'none'); see SortKey. */
   sort?: SortKey;
-  /** Default 'per-output'; see Routing. */
+  /** Default 'shared' (mapLayer's); see Routing. Packed layers (`pack`) become 'per-output'. */
   routing?: Routing;
+  /**
+   * Crossbar geometry and encoding; missing fields from DEFAULT_CONFIG (128×128, 1 bit/cell, 8-bit, sign-magnitude).
+   * `weightBits` is also the quantization's bit width.
+   */
   config?: Partial<CrossbarConfig>;
   /** Default 'per-tensor' (reference setting). */
   granularity?: 'per-tensor' | 'per-channel';

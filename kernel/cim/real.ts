@@ -16,12 +16,20 @@ import type { CrossbarConfig, MappedLayer, Routing, SortKey } from './types';
  */
 export function faceApiLayers(
   opts: {
+    /** Weights manifest file name in `dir` (default 'face_recognition_model-weights_manifest.json'). */
     manifest?: string;
+    /** Folder holding the manifest and its shards (default: the installed @vladmandic/face-api model/ folder). */
     dir?: string;
+    /** Order of each output's weights before they are cut into row blocks (default 'none'); see SortKey. */
     sort?: SortKey;
     /** Input routing of sorted layers. Default 'shared' (see Routing); packing implies 'per-output'. */
     routing?: Routing;
+    /**
+     * Crossbar geometry and encoding; missing fields from DEFAULT_CONFIG (128×128, 1 bit/cell, 8-bit, sign-magnitude).
+     * `weightBits` is also the re-quantization's bit width.
+     */
     config?: Partial<CrossbarConfig>;
+    /** Symmetric re-quantization scale: 'per-tensor' (default) or 'per-channel' (one scale per output). */
     granularity?: 'per-tensor' | 'per-channel';
     /** Pack sorted sections by value profile (see packSections). Default false (grid). */
     pack?: boolean | PackOptions;

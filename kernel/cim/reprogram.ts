@@ -239,7 +239,15 @@ export function similaritySchedule(
  * `budget` × the layer's RMS integer weight. Layers whose per-tensor scale leaves small integers (rms of a few LSB)
  * then get fewer stuck columns. Defaults: maxColumns 3, budget 0.25.
  */
-export function stuckColumnsByMagnitude(layers: readonly MappedLayer[], opts: { maxColumns?: number; budget?: number } = {}): number[] {
+export function stuckColumnsByMagnitude(
+  layers: readonly MappedLayer[],
+  opts: {
+    /** Most stuck columns per layer, 0..8 (default 3). */
+    maxColumns?: number;
+    /** Allowed typical stale-bit error as a fraction of the layer's RMS integer weight (default 0.25). */
+    budget?: number;
+  } = {},
+): number[] {
   const kMax = checkInt('maxColumns', opts.maxColumns ?? 3, 0, 8);
   const budget = opts.budget ?? 0.25;
   if (typeof budget !== 'number' || !(budget >= 0)) throw new InvalidInput(`budget must be a number ≥ 0, got ${describe(budget)}`);
@@ -254,7 +262,8 @@ export function stuckColumnsByMagnitude(layers: readonly MappedLayer[], opts: { 
 }
 
 /**
- * Simulate `passes` inference passes and count reprogramming writes (metrics from the last pass).
+ * Simulate `passes` inference passes and count reprogramming writes — cells, columns and crossbars rewritten when
+ * more tiles than physical crossbars are time-multiplexed (arXiv:2410.21730; metrics from the last pass).
  * Memory: P·imageWords·4 bytes of crossbar state (+ P·rows·cols·2 with trackCells). Pure typed arrays, no tensors.
  */
 export function simulateReprogramming(layers: readonly MappedLayer[], opts: ReprogramOptions = {}): ReprogramResult {

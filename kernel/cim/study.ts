@@ -124,6 +124,13 @@ function meanStd(v: number[]): [number, number] {
   return [m, s];
 }
 
+/**
+ * The reprogramming study of arXiv:2410.21730 on one trained model: cell writes of the naive unsorted grid
+ * (round-robin) vs weight sorting (lossless) and sorting + bit stucking at every (k, f) point, each point's accuracy
+ * (drop vs int8) on `evaluate`; `chosen` = the largest write reduction with a drop ≤ maxDrop, then rerun over `seeds`
+ * with endurance (writes per cell over `endurancePasses` passes). Reductions are ratios (naive writes ÷ writes),
+ * accuracies and drops fractions 0–1. The model's weights are restored afterwards.
+ */
 export async function reprogramStudy(model: tf.LayersModel, opts: StudyOptions): Promise<StudyResult> {
   const saved = model.getWeights().map((t) => t.clone());
   try {

@@ -17,14 +17,18 @@ export interface SweepOptions {
   tilesPerCrossbar?: number[];
   /** (k, f) points; (0, 1) = sorting only. Default [[0,1],[1,0.5],[2,0.5],[2,0.25],[3,0.25],[4,0.25]]. */
   stuck?: [number, number][];
+  /** Schedule of the sorted side (default 'chunked-zigzag'); the naive side is always round-robin. */
   policy?: SchedulePolicy;
   /**
    * Layout of the sorted side: true (default) packs sections by value profile (`packSections`); false keeps the grid.
    * Default true because it is what makes consecutive loads similar (measured 5.2× → 18× on a 768×3072 layer).
    */
   pack?: boolean | PackOptions;
+  /** Cell and weight encoding (default DEFAULT_CONFIG's: 1 bit/cell, 8-bit, sign-magnitude); rows and cols come from `sizes`. */
   config?: Partial<Omit<CrossbarConfig, 'rows' | 'cols'>>;
+  /** Seed of the bit-stucking draws, the same for every point (default 0). */
   seed?: number;
+  /** Checked before every (k, f) point; aborting throws `Aborted` (default: none). */
   signal?: AbortSignal;
 }
 
@@ -41,7 +45,12 @@ export interface SweepRow {
   relRmsError: number;
 }
 
-/** Each row: naive (unsorted grid, round-robin) vs sorted ('signed', packed unless pack: false) + policy + stucking, same size and P. */
+/**
+ * Cell-write reduction of arXiv:2410.21730's techniques over a grid of crossbar sizes, crossbar counts and (k, f)
+ * stucking points. Each row: naive (unsorted grid, round-robin) vs sorted ('signed', packed unless pack: false) +
+ * policy + stucking, same size and P; `reduction` = naive ÷ sorted cell writes; the stale weights' mean |Δq| (LSB) and
+ * relative RMS error.
+ */
 export function sweep(opts: SweepOptions): SweepRow[] {
   if (!opts.weights?.length) throw new InvalidInput('sweep needs at least one weight matrix');
   const rows: SweepRow[] = [];

@@ -126,6 +126,7 @@ export type SchedulePolicy = 'round-robin' | 'chunked' | 'chunked-zigzag' | 'chu
 export interface ReprogramOptions {
   /** Physical crossbars P. Default ⌈tiles/8⌉ (reference setting). */
   physical?: number;
+  /** Which tile goes to which physical crossbar, in what order (default 'round-robin', the naive baseline); see SchedulePolicy. */
   policy?: SchedulePolicy;
   /** Inference passes simulated; crossbars start blank (all cells 0). Metrics are from the last pass. Default 2. */
   passes?: number;
@@ -137,6 +138,7 @@ export interface ReprogramOptions {
   stuckColumns?: number | number[];
   /** f ∈ [0, 1]. Default 1. */
   rewriteFraction?: number;
+  /** Seed of the bit-stucking draws (which stale cells are rewritten; default 0). */
   seed?: number;
   /** Count writes per physical cell (needs P·rows·cols·4 bytes) to report max / p99 / mean writes per cell. Default false. */
   trackCells?: boolean;
@@ -153,7 +155,9 @@ export interface ReprogramOptions {
   onLoad?: (xbar: number, state: Uint32Array, pass: number) => void;
   /** Return the effective (stale-bit) weights of the last pass per layer. Default false. */
   returnEffective?: boolean;
+  /** Called with (loads done, total loads) every 1024 loads and once at the end (default: none). */
   progress?: (done: number, total: number) => void;
+  /** Checked every 1024 loads; aborting throws `Aborted` (default: none). */
   signal?: AbortSignal;
 }
 
