@@ -12,7 +12,17 @@ function packArr(a: Float32Array | Uint8Array, dtype: 'float32' | 'bit', shape: 
  * Sparsity pattern of A: a density grid (≤ grid×grid cells), the exact bitmap when A ≤ 1024×1024, all-zero rows /
  * columns, and — given its packing — the density of every m_r × k_c tile (the unit Rosko skips in).
  */
-export function sparsityFigure(A: Matrix, opts: { packed?: RoskoPacked; grid?: number; title?: string } = {}): SparsityPatternFigure {
+export function sparsityFigure(
+  A: Matrix,
+  opts: {
+    /** A's packing (from `pack`), to add every m_r × k_c tile's density (default: none, no tile layer). */
+    packed?: RoskoPacked;
+    /** Density-grid cells per side, at most (default 128; fewer when A has fewer rows or columns). */
+    grid?: number;
+    /** Figure title (default '<rows>×<cols>, <sparsity>% sparse'). */
+    title?: string;
+  } = {},
+): SparsityPatternFigure {
   const { rows, cols, data } = A;
   const g = opts.grid ?? 128;
   const gr = Math.min(g, rows),
@@ -75,10 +85,18 @@ export function sparsityFigure(A: Matrix, opts: { packed?: RoskoPacked; grid?: n
   return fig;
 }
 
-/** Speedup-vs-sparsity plot: one trace per kernel; x = sparsity (%), y = speedup over the baseline. */
+/**
+ * Speedup-vs-sparsity plot: one trace per kernel; x = sparsity (%; traces give fractions 0–1), y = speedup over the
+ * baseline (×, log axis), with the break-even line at 1.
+ */
 export function speedupFigure(
   traces: { name: string; sparsity: number[]; speedup: number[] }[],
-  opts: { title?: string; baseline?: string } = {},
+  opts: {
+    /** Figure title (default 'Speedup vs sparsity'). */
+    title?: string;
+    /** Name of what the speedups are relative to, shown on the y axis (default 'tfjs-wasm dense'). */
+    baseline?: string;
+  } = {},
 ): SeriesFigure {
   const series: SeriesTrace[] = traces.map((t) => ({
     name: t.name,

@@ -97,6 +97,7 @@ export function toCsr(a0: MatrixLike): Csr {
   return { rows, cols, rowPtr, colIdx, values };
 }
 
+/** A CSR matrix as a dense row-major float32 Matrix (no validation: run checkCsr first on untrusted input). */
 export function csrToDense(a: Csr): Matrix {
   const data = new Float32Array(a.rows * a.cols);
   for (let r = 0; r < a.rows; r++) for (let e = a.rowPtr[r]!; e < a.rowPtr[r + 1]!; e++) data[r * a.cols + a.colIdx[e]!] = a.values[e]!;

@@ -202,7 +202,14 @@ function runRosko(
 }
 
 /** CSR SpMM baseline (row-wise, 16 columns in 4 f32x4 registers), same toolchain. A is validated with checkCsr. */
-export function csrSpmm(A: Csr, B0: MatrixLike, opts: { validate?: boolean } = {}): Matrix {
+export function csrSpmm(
+  A: Csr,
+  B0: MatrixLike,
+  opts: {
+    /** Check B for NaN/Inf (default true; benchmarks turn it off, since tfjs does not check either). */
+    validate?: boolean;
+  } = {},
+): Matrix {
   const e = getEngine();
   if (!csrChecked.has(A)) {
     checkCsr(A);
@@ -220,7 +227,14 @@ export function csrSpmm(A: Csr, B0: MatrixLike, opts: { validate?: boolean } = {
 const csrChecked = new WeakSet<Csr>();
 
 /** Dense GEMM from the same generator (4×8 register block, B packed into 8-wide panels, 64-row blocks of A). */
-export function denseGemm(A0: MatrixLike, B0: MatrixLike, opts: { validate?: boolean } = {}): Matrix {
+export function denseGemm(
+  A0: MatrixLike,
+  B0: MatrixLike,
+  opts: {
+    /** Check B for NaN/Inf (default true; benchmarks turn it off, since tfjs does not check either). */
+    validate?: boolean;
+  } = {},
+): Matrix {
   const e = getEngine();
   const A = asMatrix('A', A0);
   if (!denseChecked.has(A)) {

@@ -158,11 +158,14 @@ export function readHardware(overrides: Partial<Omit<Hardware, 'source'>> = {}, 
 export interface TileModelOptions {
   /** Force the equation set (default: 0 when d > 0.05, else 2, as the authors ran DLMC). */
   alg?: 0 | 1 | 2 | 3;
+  /** Microtile rows m_r, 1..255 (default: pickMicrotile — the tallest multiple of 8 whose C tile fits L1d/3, ≤ 248). */
   mr?: number;
+  /** Microtile width n_r, one of NR_CHOICES (default: pickMicrotile — 32). */
   nr?: Nr;
   /** Keep the authors' alg-0 fallback m_c = m_r when the L3 tile exceeds M (default false: it makes every CB block
    *  2·m_r rows tall, so B panels are re-streamed for each of M/(2·m_r) blocks; we keep the small-M clamp instead). */
   quirks?: boolean;
+  /** Words per stored nonzero including metadata in the cache equations (default 2.5, the authors' latest code). */
   sizeFact?: number;
   /** Largest C_p block per core in bytes (default: L2; 0 = no cap, the authors' tiles). */
   maxCpBytes?: number;
@@ -185,7 +188,11 @@ export function pickMicrotile(hw: Hardware): { mr: number; nr: Nr } {
   return { mr, nr };
 }
 
-/** Tile sizes for an M×K (density d) times K×N product on `hw`. */
+/**
+ * Tile sizes (m_r, n_r, m_c, k_c, n_c, p) for an M×K sparse A of density d (fraction of nonzeros, 0–1) times a dense
+ * K×N B on `hw`: the cache-blocking equations of arXiv:2307.03930's code (module comment), clamped; `why` explains
+ * each decision.
+ */
 export function tileModel(
   hw: Hardware,
   shape: { M: number; K: number; N: number },

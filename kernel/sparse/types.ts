@@ -95,14 +95,22 @@ export interface RoskoPacked {
 export interface PackOptions {
   /** m_r (rows per tile, 1..255 because `loc` is u8). Default: from tileModel. */
   mr?: number;
+  /** Rows of A per core in a CB block, m_c (default: from tileModel). */
   mc?: number;
+  /** Columns of A (rows of B) per CB block, k_c (default: from tileModel). */
   kc?: number;
   /** Cores the packing is laid out for (default: tile model's p). */
   p?: number;
+  /** Microtile width n_r stored as spmm's default (one of NR_CHOICES; default: from tileModel). */
   nr?: Nr;
+  /** Columns of C per CB block, n_c, stored as spmm's default (default: from tileModel). */
   nc?: number;
   /** Number of columns of the B this A will multiply (tile model input; default 256). */
   N?: number;
+  /**
+   * Column order inside a tile: 'k' (default, original column order) or 'density' (descending nonzero count, the
+   * authors' compressed-path bucket sort).
+   */
   order?: 'k' | 'density';
   /** Hardware for the tile model (default: readHardware()). */
   hw?: Hardware;

@@ -25,6 +25,11 @@ export interface PoolSpmmOptions extends SpmmOptions {
   minPanelsPerWorker?: number;
 }
 
+/**
+ * Worker threads running the sparse kernels over the process-wide wasm engine's shared memory (arXiv:2307.03930's
+ * multi-core Rosko: N or M split between workers). Create with `await RoskoPool.create({ workers })`, multiply with
+ * `pool.spmm(packed, B)` (one call at a time), and `close()` it when done.
+ */
 export class RoskoPool {
   private constructor(
     private readonly engine: Engine,
