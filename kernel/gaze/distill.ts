@@ -32,6 +32,7 @@ import { copyParams, forward, groupVars, runStages, toInput, visibilityPyramid }
 import { trainLoop, type LoopResult } from './train';
 import { decode, distillNormalisers, normaliseTargets, type DistillTask, type StepBatch, type TargetNorm, type TargetStats } from './steps';
 import type { EyeBatch, GazeModel, StageOptions } from './types';
+import { withDefaults } from '../core/options';
 
 export interface DistillOptions extends StageOptions {
   /** Masked fraction of 8×8 patches (default 0.6). 0 = the "no-mask" ablation (plain feature KD, image term dropped). */
@@ -309,7 +310,7 @@ export async function distill(
         if (step % every === 0 || step === steps) measure(step);
       },
     },
-    { weightDecay: 0.05, steps: 300, ...o },
+    withDefaults({ weightDecay: 0.05, steps: 300 }, o),
   );
   if (!fve.length || fve[fve.length - 1]!.step !== res.steps) measure(res.steps);
   return { ...res, decoders: dec, stats, fve };

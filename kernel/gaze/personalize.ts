@@ -20,6 +20,7 @@ import { clusterMembers, kmeansGaze, l1Loss, subset, trainLoop, type LoopResult 
 import { readGazeModel } from './weights';
 import { angularErrorsDeg } from './geometry';
 import type { EyeBatch, GazeModel, GazeSet, ParamGroup, StageOptions } from './types';
+import { withDefaults } from '../core/options';
 
 /**
  * Predict (yaw, pitch) in radians for every image, in batches: a Float32Array [yaw0, pitch0, yaw1, …] of length 2·n.
@@ -129,7 +130,7 @@ export async function personalize(
           return l1Loss(head(m, h), y);
         },
       },
-      { steps: 60, lr: 2e-3, progress: false, ...o },
+      withDefaults({ steps: 60, lr: 2e-3, progress: false }, o),
     );
     m.meta = { ...m.meta, personalized: `${nC} calibration images, ${nR} replay, ${res.steps} steps, group ${group}` };
     return Object.assign(m, { personalizeLog: res.log });

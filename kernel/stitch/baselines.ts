@@ -11,6 +11,7 @@ import { knnHead, accuracy } from './heads';
 import { analyse, buildChain, countMacs } from './graph';
 import { imagesToActs, runModel } from './search';
 import type { LabelledImages } from './evaluate';
+import { withDefaults } from '../core/options';
 
 export interface TrainedBaseline {
   /** Accuracy on the validation images (used for early stopping / choice) and on the test images. */
@@ -162,7 +163,7 @@ export async function fineTune(
           { x: ff.data as Float32Array, shape: [fit.n, d], labels: fit.labels },
           { x: fv.data as Float32Array, shape: [val.n, d], labels: val.labels },
           classes,
-          { lr: 1e-2, maxEpochs: 60, patience: 8, ...o },
+          withDefaults({ lr: 1e-2, maxEpochs: 60, patience: 8 }, o),
         );
         const testAcc = argmaxAcc(head, ft.data as Float32Array, [test.n, d], test.labels);
         const macs = bodyMacs * (fit.n + val.n) + res.epochs * headMacs * (3 * fit.n + val.n);
