@@ -21,7 +21,7 @@ import { init } from '../kernel/core/backend';
 import { loadCenterNet, iou, type Detection } from '../kernel/core/models/centernet';
 import { loadPhoto } from '../kernel/core/vision/photos';
 import { type RgbImage, changedPixelsOutside } from '../kernel/core/vision/raster';
-import { deleteObject, loadLabels, moveObject, validateLabels } from '../kernel/gazegen';
+import { deleteObject, loadLabels, moveObject, validateLabels, type MoveOptions, type RemoveOptions } from '../kernel/gazegen';
 import { median, record, type BenchContext } from './lib';
 
 type Box = [number, number, number, number];
@@ -81,6 +81,11 @@ export interface EditMeasurements {
   movedStillAtOrigin: boolean[];
   /** Extra move settings measured in the same run ("region/blend" → found at destination per move). */
   moveVariants: Record<string, boolean[]>;
+  /** Extra delete settings measured in the same run (name → [not re-detected], [others still found]). */
+  deleteVariants: Record<string, { deleted: boolean[]; others: boolean[] }>;
+  /** The settings behind `deleted` / `movedAtDest`. */
+  deleteOptions: RemoveOptions;
+  moveOptions: MoveOptions;
   targets: string[];
   skipped: string[];
 }
@@ -93,6 +98,11 @@ export async function runEditChecks(
     photos?: string[];
     /** Extra move settings to measure beside the default (region 'mask', Poisson). */
     moveVariants?: { region: 'mask' | 'box'; blend: 'poisson' | 'feather' }[];
+    /** Settings of the recorded delete and move (default: the library defaults). */
+    deleteOptions?: RemoveOptions;
+    moveOptions?: MoveOptions;
+    /** Extra delete settings measured beside them. */
+    deleteVariants?: Record<string, RemoveOptions>;
   } = {},
 ): Promise<EditMeasurements> {
   const log = opts.log ?? (() => {});
@@ -111,6 +121,9 @@ export async function runEditChecks(
     movedAtDest: [],
     movedStillAtOrigin: [],
     moveVariants: {},
+    deleteVariants: {},
+    deleteOptions: opts.deleteOptions ?? {},
+    moveOptions: opts.moveOptions ?? {},
     targets: [],
     skipped: [],
   };
@@ -135,7 +148,7 @@ export async function runEditChecks(
         m.targets.push(tag);
         const others = detectable.filter((q) => q !== o);
         // delete
-        const del = await deleteObject(img, { box: o.box, label: o.label }, {}, 0);
+        const del = await deleteObject(img, { box: o.box, label: o.label }, m.deleteOptions, 0);
         if (changedPixelsOutside(img, del.image, del.record.changed) !== 0)
           throw new Error(`${tag}: delete changed pixels outside its dilated mask`);
         m.deleteMs.push(del.record.ms);
@@ -148,6 +161,15 @@ export async function runEditChecks(
         const dbx = await det.detect(delBox.image);
         m.boxDeleted.push(!found(dbx, o.label, o.box, 0.3));
         for (const q of others) m.boxOthers.push(found(dbx, q.label, q.box, 0.5));
+        for (const [name, dv] of Object.entries(opts.deleteVariants ?? {})) {
+          const r = await deleteObject(img, { box: o.box, label: o.label }, dv, 0);
+          if (changedPixelsOutside(img, r.image, r.record.changed) !== 0)
+            throw new Error(`${tag}: delete (${name}) changed pixels outside its region`);
+          const dd = await det.detect(r.image);
+          const e = (m.deleteVariants[name] ??= { deleted: [], others: [] });
+          e.deleted.push(!found(dd, o.label, o.box, 0.3));
+          for (const q of others) e.others.push(found(dd, q.label, q.box, 0.5));
+        }
         const base = meanColourFill(img, o.box);
         const db = await det.detect(base);
         m.baselineDeleted.push(!found(db, o.label, o.box, 0.3));
@@ -156,7 +178,7 @@ export async function runEditChecks(
         const dest = destinationFor(o.box, img.width, img.height);
         let moveNote = 'no free destination';
         if (dest) {
-          const mv = await moveObject(img, { box: o.box, label: o.label }, dest, {}, 0);
+          const mv = await moveObject(img, { box: o.box, label: o.label }, dest, m.moveOptions, 0);
           if (changedPixelsOutside(img, mv.image, mv.record.changed) !== 0)
             throw new Error(`${tag}: move changed pixels outside source + destination`);
           m.moveMs.push(mv.record.ms);
@@ -194,6 +216,12 @@ export const MOVE_VARIANTS = [
   { region: 'box', blend: 'feather' },
 ] as const;
 
+/** Delete settings measured beside the recorded one in every run (the earlier default and an inpainting radius). */
+export const DELETE_VARIANTS: Record<string, RemoveOptions> = {
+  'mask (GrabCut, earlier default)': {},
+  'box, Telea radius 10': { region: 'box', inpaintRadius: 10 },
+};
+
 const count = (b: boolean[]): string => `${b.filter(Boolean).length}/${b.length}`;
 
 /** Record the gazegen edit keys from a finished run. */
@@ -201,35 +229,39 @@ export function recordEdits(command: string, m: EditMeasurements): void {
   const variants = Object.entries(m.moveVariants)
     .map(([k, v]) => `${k} ${count(v)}`)
     .join(', ');
-  const notes = `${m.targets.length} detectable objects on the labelled photos (${m.targets.join('; ')}); skipped: ${m.skipped.join('; ') || 'none'}`;
+  const dvars = Object.entries(m.deleteVariants)
+    .map(([k, v]) => `${k} ${count(v.deleted)} (others ${count(v.others)})`)
+    .join(', ');
+  const settings = `recorded settings: delete ${JSON.stringify(m.deleteOptions)}, move ${JSON.stringify(m.moveOptions)} (chosen on the validation photos, bench/declared/gazegen-validated.json)`;
+  const notes = `${settings}; ${m.targets.length} detectable objects on the labelled photos (${m.targets.join('; ')}); skipped: ${m.skipped.join('; ') || 'none'}`;
   record(
     {
       'gazegen.delete_ms': {
         value: median(m.deleteMs),
         unit: 'ms',
-        notes: `median over ${m.deleteMs.length} deletions (GrabCut ≤200 px + capped dilation + Telea inpaint + feather) at the photos' own sizes; machine shared by ~9 jobs`,
+        notes: `MEASURED UNDER LOAD (2 cores shared by ~7 agents): median over ${m.deleteMs.length} deletions (${JSON.stringify(m.deleteOptions)}: capped dilation + Telea inpaint + feather, GrabCut when region 'mask') at the photos' own sizes`,
       },
       'gazegen.move_ms': {
         value: median(m.moveMs),
         unit: 'ms',
-        notes: `median over ${m.moveMs.length} moves (GrabCut, hole fill, Poisson paste); machine shared by ~9 jobs`,
+        notes: `MEASURED UNDER LOAD (2 cores shared by ~7 agents): median over ${m.moveMs.length} moves (${JSON.stringify(m.moveOptions)}: cut, hole fill, paste)`,
       },
       'gazegen.deleted_not_redetected': {
         value: frac(m.deleted),
         unit: 'fraction',
         baseline: { name: 'mean-colour box fill', value: frac(m.baselineDeleted), unit: 'fraction' },
-        notes: `${count(m.deleted)} with the default region 'mask' (GrabCut); region 'box' (the paper's other toggle), same run: ${count(m.boxDeleted)}; baseline ${count(m.baselineDeleted)}. ${notes}`,
+        notes: `${count(m.deleted)} with the recorded settings; region 'box' (the paper's other toggle, other settings default), same run: ${count(m.boxDeleted)}; other settings, same run: ${dvars || 'none'}; baseline ${count(m.baselineDeleted)}. ${notes}`,
       },
       'gazegen.others_still_detected': {
         value: frac(m.others),
         unit: 'fraction',
         baseline: { name: 'mean-colour box fill', value: frac(m.baselineOthers), unit: 'fraction' },
-        notes: `${count(m.others)} (other detectable objects of the same photo after each deletion); region 'box': ${count(m.boxOthers)}; baseline ${count(m.baselineOthers)}`,
+        notes: `${count(m.others)} (other detectable objects of the same photo after each deletion); region 'box': ${count(m.boxOthers)}; ${dvars || ''}; baseline ${count(m.baselineOthers)}; ${settings}`,
       },
       'gazegen.moved_detected_at_destination': {
         value: frac(m.movedAtDest),
         unit: 'fraction',
-        notes: `${count(m.movedAtDest)} with the default (region 'mask', Poisson); same run, other settings: ${variants}; still found at the origin after the default move: ${count(m.movedStillAtOrigin)}`,
+        notes: `${count(m.movedAtDest)} with the recorded settings; same run, other settings: ${variants}; still found at the origin after the recorded move: ${count(m.movedStillAtOrigin)}; ${notes}`,
       },
     },
     { command },
@@ -237,8 +269,17 @@ export function recordEdits(command: string, m: EditMeasurements): void {
 }
 
 /** Run the edit checks and record the gazegen edit keys (called from bench/gazegen.bench.ts). */
-export async function measureEdits(ctx: BenchContext): Promise<EditMeasurements> {
-  const m = await runEditChecks({ log: ctx.log, moveVariants: [...MOVE_VARIANTS] });
+export async function measureEdits(
+  ctx: BenchContext,
+  o: { photos?: string[]; chosen?: { delete: RemoveOptions; move: MoveOptions } } = {},
+): Promise<EditMeasurements> {
+  const m = await runEditChecks({
+    log: ctx.log,
+    moveVariants: [...MOVE_VARIANTS],
+    deleteVariants: DELETE_VARIANTS,
+    ...(o.photos ? { photos: o.photos } : {}),
+    ...(o.chosen ? { deleteOptions: o.chosen.delete, moveOptions: o.chosen.move } : {}),
+  });
   recordEdits(ctx.command, m);
   return m;
 }
