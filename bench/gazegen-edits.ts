@@ -7,24 +7,45 @@
  *  - An object is an edit target when the detector finds it on the original photo (same COCO class, IoU ≥ 0.5 with
  *    the hand box, score ≥ 0.2, the selection threshold) and its box covers ≤ 50% of the photo (deleting or moving a
  *    frame-filling table or cat leaves nothing to fill from).
- *  - delete: `deleteObject` on the hand box (GrabCut mask, capped dilation, Telea). Deleted = no detection of that
+ *  - delete: `deleteObject` on the hand box with the settings chosen on the validation photos
+ *    (bench/declared/gazegen-validated.json; the earlier default, GrabCut mask, is measured beside them). Deleted = no detection of that
  *    class overlapping the box with IoU ≥ 0.3 and score ≥ 0.2. Others still detected = every other detectable hand
  *    object of the photo is still found (class, IoU ≥ 0.5). Naive baseline in the same run: fill the box with the
  *    mean colour of a 4-px ring around it.
  *  - move: destination = the object's centre mirrored left↔right (else top↔bottom, else both) — the first whose box
  *    stays inside the photo and does not overlap the origin box; objects with no such place are skipped. Found at
  *    destination = a detection of the class with IoU ≥ 0.5 with the pasted box; also reported: still found at the origin.
+ *  - Only the test photos of bench/declared/gazegen-validated.json are measured (standalone and from the bench).
  *  - Bit-identity outside the changed region is asserted for every edit (a failure aborts the bench).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { init } from '../kernel/core/backend';
 import { loadCenterNet, iou, type Detection } from '../kernel/core/models/centernet';
 import { loadPhoto } from '../kernel/core/vision/photos';
 import { type RgbImage, changedPixelsOutside } from '../kernel/core/vision/raster';
-import { deleteObject, loadLabels, moveObject, validateLabels, type MoveOptions, type RemoveOptions } from '../kernel/gazegen';
+import {
+  deleteObject,
+  loadLabels,
+  moveObject,
+  validateLabels,
+  type MoveOptions,
+  type RemoveOptions,
+  type SelectOptions,
+} from '../kernel/gazegen';
 import { median, record, type BenchContext } from './lib';
 
 type Box = [number, number, number, number];
+
+/** Split and settings chosen on validation (bench/declared/gazegen-validated.json). */
+export interface ValidatedSettings {
+  split: { validation: string[]; test: string[] };
+  selection: { chosen: Omit<SelectOptions, 'restrict'> };
+  edits?: { chosen: { delete: RemoveOptions; move: MoveOptions } };
+}
+export function loadValidated(): ValidatedSettings {
+  return JSON.parse(readFileSync(join(__dirname, 'declared', 'gazegen-validated.json'), 'utf8')) as ValidatedSettings;
+}
 
 const MIN_SCORE = 0.2;
 
@@ -194,7 +215,7 @@ export async function runEditChecks(
               throw new Error(`${tag}: move (${key}) changed pixels outside source + destination`);
             const dv = await det.detect(mvv.image);
             (m.moveVariants[key] ??= []).push(found(dv, o.label, mvv.record.details.destinationBox as Box, 0.5));
-            moveNote += `, ${key} ${m.moveVariants[key].at(-1) ? 'found' : 'not'}`;
+            moveNote += `, ${key} ${m.moveVariants[key]!.at(-1) ? 'found' : 'not'}`;
           }
         }
         log(
@@ -212,14 +233,13 @@ const frac = (b: boolean[]): number => (b.length ? b.filter(Boolean).length / b.
 
 /** The move settings measured beside the default in every run (declared in bench/declared/gazegen-edits.json). */
 export const MOVE_VARIANTS = [
+  { region: 'mask', blend: 'poisson' },
   { region: 'mask', blend: 'feather' },
-  { region: 'box', blend: 'feather' },
 ] as const;
 
-/** Delete settings measured beside the recorded one in every run (the earlier default and an inpainting radius). */
+/** Delete settings measured beside the recorded one in every run (the earlier default; region 'box' radius 5 is boxDeleted). */
 export const DELETE_VARIANTS: Record<string, RemoveOptions> = {
   'mask (GrabCut, earlier default)': {},
-  'box, Telea radius 10': { region: 'box', inpaintRadius: 10 },
 };
 
 const count = (b: boolean[]): string => `${b.filter(Boolean).length}/${b.length}`;
@@ -286,7 +306,14 @@ export async function measureEdits(
 
 if (require.main === module) {
   const rec = process.argv.includes('--record');
-  void runEditChecks({ log: (s) => console.log(s), moveVariants: [...MOVE_VARIANTS] }).then((m) => {
+  const v = loadValidated();
+  void runEditChecks({
+    log: (s) => console.log(s),
+    moveVariants: [...MOVE_VARIANTS],
+    deleteVariants: DELETE_VARIANTS,
+    photos: v.split.test,
+    ...(v.edits ? { deleteOptions: v.edits.chosen.delete, moveOptions: v.edits.chosen.move } : {}),
+  }).then((m) => {
     if (rec) recordEdits('npx tsx bench/gazegen-edits.ts --record', m);
     console.log(
       JSON.stringify(

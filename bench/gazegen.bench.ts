@@ -8,9 +8,7 @@
  *   npm run bench -- --only gazegen            (≈ 2–4 min on a shared 2-core box)
  *   npm run bench -- --only gazegen --quick    (5 photos, 10 points per object)
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { init } from '../kernel/core/backend';
 import { loadCenterNet } from '../kernel/core/models/centernet';
@@ -18,24 +16,14 @@ import { loadPhoto } from '../kernel/core/vision/photos';
 import { resizeRgb } from '../kernel/core/vision/rgb';
 import { loadFrameErrors, loadLabels } from '../kernel/gazegen/data';
 import { selectionStudy } from '../kernel/gazegen/evaluate';
-import { selectObject, type SelectOptions } from '../kernel/gazegen/select';
+import { selectObject } from '../kernel/gazegen/select';
 import { errorPx, makeView } from '../kernel/gazegen/view';
 import { median, record, type BenchContext, type QuickCheck } from './lib';
 
-import { measureEdits } from './gazegen-edits';
+import { loadValidated, measureEdits } from './gazegen-edits';
 export const prefix = 'gazegen';
 
 const QUICK_PHOTOS = ['coffee', 'motorcycle', 'messi', 'robin', 'march-pastoral'];
-
-/** Split and settings chosen on validation (bench/declared/gazegen-validated.json). */
-export interface ValidatedSettings {
-  split: { validation: string[]; test: string[] };
-  selection: { chosen: Omit<SelectOptions, 'restrict'> };
-  edits?: { chosen: { delete: Record<string, unknown>; move: Record<string, unknown> } };
-}
-export function loadValidated(): ValidatedSettings {
-  return JSON.parse(readFileSync(join(__dirname, 'declared', 'gazegen-validated.json'), 'utf8')) as ValidatedSettings;
-}
 
 export const quickCheck: QuickCheck = {
   keys: {
