@@ -7,24 +7,45 @@
  *  - An object is an edit target when the detector finds it on the original photo (same COCO class, IoU ≥ 0.5 with
  *    the hand box, score ≥ 0.2, the selection threshold) and its box covers ≤ 50% of the photo (deleting or moving a
  *    frame-filling table or cat leaves nothing to fill from).
- *  - delete: `deleteObject` on the hand box (GrabCut mask, capped dilation, Telea). Deleted = no detection of that
+ *  - delete: `deleteObject` on the hand box with the settings chosen on the validation photos
+ *    (bench/declared/gazegen-validated.json; the earlier default, GrabCut mask, is measured beside them). Deleted = no detection of that
  *    class overlapping the box with IoU ≥ 0.3 and score ≥ 0.2. Others still detected = every other detectable hand
  *    object of the photo is still found (class, IoU ≥ 0.5). Naive baseline in the same run: fill the box with the
  *    mean colour of a 4-px ring around it.
  *  - move: destination = the object's centre mirrored left↔right (else top↔bottom, else both) — the first whose box
  *    stays inside the photo and does not overlap the origin box; objects with no such place are skipped. Found at
  *    destination = a detection of the class with IoU ≥ 0.5 with the pasted box; also reported: still found at the origin.
+ *  - Only the test photos of bench/declared/gazegen-validated.json are measured (standalone and from the bench).
  *  - Bit-identity outside the changed region is asserted for every edit (a failure aborts the bench).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { init } from '../kernel/core/backend';
 import { loadCenterNet, iou, type Detection } from '../kernel/core/models/centernet';
 import { loadPhoto } from '../kernel/core/vision/photos';
 import { type RgbImage, changedPixelsOutside } from '../kernel/core/vision/raster';
-import { deleteObject, loadLabels, moveObject, validateLabels } from '../kernel/gazegen';
+import {
+  deleteObject,
+  loadLabels,
+  moveObject,
+  validateLabels,
+  type MoveOptions,
+  type RemoveOptions,
+  type SelectOptions,
+} from '../kernel/gazegen';
 import { median, record, type BenchContext } from './lib';
 
 type Box = [number, number, number, number];
+
+/** Split and settings chosen on validation (bench/declared/gazegen-validated.json). */
+export interface ValidatedSettings {
+  split: { validation: string[]; test: string[] };
+  selection: { chosen: Omit<SelectOptions, 'restrict'> };
+  edits?: { chosen: { delete: RemoveOptions; move: MoveOptions } };
+}
+export function loadValidated(): ValidatedSettings {
+  return JSON.parse(readFileSync(join(__dirname, 'declared', 'gazegen-validated.json'), 'utf8')) as ValidatedSettings;
+}
 
 const MIN_SCORE = 0.2;
 
@@ -81,6 +102,11 @@ export interface EditMeasurements {
   movedStillAtOrigin: boolean[];
   /** Extra move settings measured in the same run ("region/blend" → found at destination per move). */
   moveVariants: Record<string, boolean[]>;
+  /** Extra delete settings measured in the same run (name → [not re-detected], [others still found]). */
+  deleteVariants: Record<string, { deleted: boolean[]; others: boolean[] }>;
+  /** The settings behind `deleted` / `movedAtDest`. */
+  deleteOptions: RemoveOptions;
+  moveOptions: MoveOptions;
   targets: string[];
   skipped: string[];
 }
@@ -93,6 +119,11 @@ export async function runEditChecks(
     photos?: string[];
     /** Extra move settings to measure beside the default (region 'mask', Poisson). */
     moveVariants?: { region: 'mask' | 'box'; blend: 'poisson' | 'feather' }[];
+    /** Settings of the recorded delete and move (default: the library defaults). */
+    deleteOptions?: RemoveOptions;
+    moveOptions?: MoveOptions;
+    /** Extra delete settings measured beside them. */
+    deleteVariants?: Record<string, RemoveOptions>;
   } = {},
 ): Promise<EditMeasurements> {
   const log = opts.log ?? (() => {});
@@ -111,6 +142,9 @@ export async function runEditChecks(
     movedAtDest: [],
     movedStillAtOrigin: [],
     moveVariants: {},
+    deleteVariants: {},
+    deleteOptions: opts.deleteOptions ?? {},
+    moveOptions: opts.moveOptions ?? {},
     targets: [],
     skipped: [],
   };
@@ -135,7 +169,7 @@ export async function runEditChecks(
         m.targets.push(tag);
         const others = detectable.filter((q) => q !== o);
         // delete
-        const del = await deleteObject(img, { box: o.box, label: o.label }, {}, 0);
+        const del = await deleteObject(img, { box: o.box, label: o.label }, m.deleteOptions, 0);
         if (changedPixelsOutside(img, del.image, del.record.changed) !== 0)
           throw new Error(`${tag}: delete changed pixels outside its dilated mask`);
         m.deleteMs.push(del.record.ms);
@@ -148,6 +182,15 @@ export async function runEditChecks(
         const dbx = await det.detect(delBox.image);
         m.boxDeleted.push(!found(dbx, o.label, o.box, 0.3));
         for (const q of others) m.boxOthers.push(found(dbx, q.label, q.box, 0.5));
+        for (const [name, dv] of Object.entries(opts.deleteVariants ?? {})) {
+          const r = await deleteObject(img, { box: o.box, label: o.label }, dv, 0);
+          if (changedPixelsOutside(img, r.image, r.record.changed) !== 0)
+            throw new Error(`${tag}: delete (${name}) changed pixels outside its region`);
+          const dd = await det.detect(r.image);
+          const e = (m.deleteVariants[name] ??= { deleted: [], others: [] });
+          e.deleted.push(!found(dd, o.label, o.box, 0.3));
+          for (const q of others) e.others.push(found(dd, q.label, q.box, 0.5));
+        }
         const base = meanColourFill(img, o.box);
         const db = await det.detect(base);
         m.baselineDeleted.push(!found(db, o.label, o.box, 0.3));
@@ -156,7 +199,7 @@ export async function runEditChecks(
         const dest = destinationFor(o.box, img.width, img.height);
         let moveNote = 'no free destination';
         if (dest) {
-          const mv = await moveObject(img, { box: o.box, label: o.label }, dest, {}, 0);
+          const mv = await moveObject(img, { box: o.box, label: o.label }, dest, m.moveOptions, 0);
           if (changedPixelsOutside(img, mv.image, mv.record.changed) !== 0)
             throw new Error(`${tag}: move changed pixels outside source + destination`);
           m.moveMs.push(mv.record.ms);
@@ -172,7 +215,7 @@ export async function runEditChecks(
               throw new Error(`${tag}: move (${key}) changed pixels outside source + destination`);
             const dv = await det.detect(mvv.image);
             (m.moveVariants[key] ??= []).push(found(dv, o.label, mvv.record.details.destinationBox as Box, 0.5));
-            moveNote += `, ${key} ${m.moveVariants[key].at(-1) ? 'found' : 'not'}`;
+            moveNote += `, ${key} ${m.moveVariants[key]!.at(-1) ? 'found' : 'not'}`;
           }
         }
         log(
@@ -190,9 +233,14 @@ const frac = (b: boolean[]): number => (b.length ? b.filter(Boolean).length / b.
 
 /** The move settings measured beside the default in every run (declared in bench/declared/gazegen-edits.json). */
 export const MOVE_VARIANTS = [
+  { region: 'mask', blend: 'poisson' },
   { region: 'mask', blend: 'feather' },
-  { region: 'box', blend: 'feather' },
 ] as const;
+
+/** Delete settings measured beside the recorded one in every run (the earlier default; region 'box' radius 5 is boxDeleted). */
+export const DELETE_VARIANTS: Record<string, RemoveOptions> = {
+  'mask (GrabCut, earlier default)': {},
+};
 
 const count = (b: boolean[]): string => `${b.filter(Boolean).length}/${b.length}`;
 
@@ -201,35 +249,39 @@ export function recordEdits(command: string, m: EditMeasurements): void {
   const variants = Object.entries(m.moveVariants)
     .map(([k, v]) => `${k} ${count(v)}`)
     .join(', ');
-  const notes = `${m.targets.length} detectable objects on the labelled photos (${m.targets.join('; ')}); skipped: ${m.skipped.join('; ') || 'none'}`;
+  const dvars = Object.entries(m.deleteVariants)
+    .map(([k, v]) => `${k} ${count(v.deleted)} (others ${count(v.others)})`)
+    .join(', ');
+  const settings = `recorded settings: delete ${JSON.stringify(m.deleteOptions)}, move ${JSON.stringify(m.moveOptions)} (chosen on the validation photos, bench/declared/gazegen-validated.json)`;
+  const notes = `${settings}; ${m.targets.length} detectable objects on the labelled photos (${m.targets.join('; ')}); skipped: ${m.skipped.join('; ') || 'none'}`;
   record(
     {
       'gazegen.delete_ms': {
         value: median(m.deleteMs),
         unit: 'ms',
-        notes: `median over ${m.deleteMs.length} deletions (GrabCut ≤200 px + capped dilation + Telea inpaint + feather) at the photos' own sizes; machine shared by ~9 jobs`,
+        notes: `MEASURED UNDER LOAD (2 cores shared by ~7 agents): median over ${m.deleteMs.length} deletions (${JSON.stringify(m.deleteOptions)}: capped dilation + Telea inpaint + feather, GrabCut when region 'mask') at the photos' own sizes`,
       },
       'gazegen.move_ms': {
         value: median(m.moveMs),
         unit: 'ms',
-        notes: `median over ${m.moveMs.length} moves (GrabCut, hole fill, Poisson paste); machine shared by ~9 jobs`,
+        notes: `MEASURED UNDER LOAD (2 cores shared by ~7 agents): median over ${m.moveMs.length} moves (${JSON.stringify(m.moveOptions)}: cut, hole fill, paste)`,
       },
       'gazegen.deleted_not_redetected': {
         value: frac(m.deleted),
         unit: 'fraction',
         baseline: { name: 'mean-colour box fill', value: frac(m.baselineDeleted), unit: 'fraction' },
-        notes: `${count(m.deleted)} with the default region 'mask' (GrabCut); region 'box' (the paper's other toggle), same run: ${count(m.boxDeleted)}; baseline ${count(m.baselineDeleted)}. ${notes}`,
+        notes: `${count(m.deleted)} with the recorded settings; region 'box' (the paper's other toggle, other settings default), same run: ${count(m.boxDeleted)}; other settings, same run: ${dvars || 'none'}; baseline ${count(m.baselineDeleted)}. ${notes}`,
       },
       'gazegen.others_still_detected': {
         value: frac(m.others),
         unit: 'fraction',
         baseline: { name: 'mean-colour box fill', value: frac(m.baselineOthers), unit: 'fraction' },
-        notes: `${count(m.others)} (other detectable objects of the same photo after each deletion); region 'box': ${count(m.boxOthers)}; baseline ${count(m.baselineOthers)}`,
+        notes: `${count(m.others)} (other detectable objects of the same photo after each deletion); region 'box': ${count(m.boxOthers)}; ${dvars || ''}; baseline ${count(m.baselineOthers)}; ${settings}`,
       },
       'gazegen.moved_detected_at_destination': {
         value: frac(m.movedAtDest),
         unit: 'fraction',
-        notes: `${count(m.movedAtDest)} with the default (region 'mask', Poisson); same run, other settings: ${variants}; still found at the origin after the default move: ${count(m.movedStillAtOrigin)}`,
+        notes: `${count(m.movedAtDest)} with the recorded settings; same run, other settings: ${variants}; still found at the origin after the recorded move: ${count(m.movedStillAtOrigin)}; ${notes}`,
       },
     },
     { command },
@@ -237,15 +289,31 @@ export function recordEdits(command: string, m: EditMeasurements): void {
 }
 
 /** Run the edit checks and record the gazegen edit keys (called from bench/gazegen.bench.ts). */
-export async function measureEdits(ctx: BenchContext): Promise<EditMeasurements> {
-  const m = await runEditChecks({ log: ctx.log, moveVariants: [...MOVE_VARIANTS] });
+export async function measureEdits(
+  ctx: BenchContext,
+  o: { photos?: string[]; chosen?: { delete: RemoveOptions; move: MoveOptions } } = {},
+): Promise<EditMeasurements> {
+  const m = await runEditChecks({
+    log: ctx.log,
+    moveVariants: [...MOVE_VARIANTS],
+    deleteVariants: DELETE_VARIANTS,
+    ...(o.photos ? { photos: o.photos } : {}),
+    ...(o.chosen ? { deleteOptions: o.chosen.delete, moveOptions: o.chosen.move } : {}),
+  });
   recordEdits(ctx.command, m);
   return m;
 }
 
 if (require.main === module) {
   const rec = process.argv.includes('--record');
-  void runEditChecks({ log: (s) => console.log(s), moveVariants: [...MOVE_VARIANTS] }).then((m) => {
+  const v = loadValidated();
+  void runEditChecks({
+    log: (s) => console.log(s),
+    moveVariants: [...MOVE_VARIANTS],
+    deleteVariants: DELETE_VARIANTS,
+    photos: v.split.test,
+    ...(v.edits ? { deleteOptions: v.edits.chosen.delete, moveOptions: v.edits.chosen.move } : {}),
+  }).then((m) => {
     if (rec) recordEdits('npx tsx bench/gazegen-edits.ts --record', m);
     console.log(
       JSON.stringify(

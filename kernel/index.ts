@@ -21,7 +21,16 @@ export {
 } from './core/data';
 export { expectNoLeak, relErr, TensorLeak } from './core/testing';
 export * as viz from './viz';
-export { show, showText, showMarkdown, canDisplay, type ShowOptions, type TextDisplayOptions } from './core/display';
+export {
+  show,
+  showText,
+  showMarkdown,
+  showGif,
+  canDisplay,
+  type ShowOptions,
+  type TextDisplayOptions,
+  type GifDisplayOptions,
+} from './core/display';
 export { progress, withProgress, type Progress, type ProgressOptions } from './core/progress';
 export type { Figure, MimeBundle, FigureKind } from './viz/types';
 export { toShaped, type MatrixLike, type VectorLike, type ShapedArray } from './core/matrix';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { show, showText, showMarkdown, canDisplay, type DisplayContent } from './display';
+import { show, showText, showMarkdown, showGif, canDisplay, type DisplayContent } from './display';
+import { encodeGif } from './vision/animation';
 import { progress, withProgress } from './progress';
 import { heatmap, series, mimeOf, toBundle } from '../viz';
 import { InvalidInput } from './errors';
@@ -98,6 +99,24 @@ test('show() with displayId creates once, then sends update_display_data for the
   assert.equal(showMarkdown('# hi'), undefined);
   assert.deepEqual(sent[3]!.content.data, { 'text/plain': 'hello' });
   assert.deepEqual(sent[4]!.content.data, { 'text/markdown': '# hi', 'text/plain': '# hi' });
+});
+
+test('showGif sends one image/gif output (base64 of the exact bytes) that a notebook renders inline; non-GIF bytes are refused', () => {
+  const sent = fakeTslab();
+  const frame = (v: number) => ({ width: 4, height: 3, data: new Uint8Array(36).fill(v) });
+  const gif = encodeGif([frame(0), frame(200)], { delayMs: 100 });
+  assert.equal(showGif(gif), undefined);
+  assert.equal(sent.length, 1);
+  const data = sent[0]!.content.data;
+  assert.deepEqual(Object.keys(data).sort(), ['image/gif', 'text/plain']);
+  assert.deepEqual(new Uint8Array(Buffer.from(data['image/gif'] as string, 'base64')), gif, 'the bytes round-trip');
+  assert.match(data['text/plain'] as string, new RegExp(`${gif.length} bytes`));
+  showGif(gif, { displayId: 'anim', alt: 'zoom' });
+  showGif(gif, { displayId: 'anim' });
+  assert.equal(sent[2]!.update, true, 'same displayId in the same cell run replaces the output');
+  assert.equal(sent[1]!.content.data['text/plain'], 'zoom');
+  assert.throws(() => showGif(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10])), InvalidInput, 'PNG bytes are not a GIF');
+  assert.throws(() => showGif('GIF89a' as never), InvalidInput);
 });
 
 test('degraded path: only tslab public display available → raw(vendor JSON) + raw(svg)', () => {

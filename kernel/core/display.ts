@@ -85,6 +85,7 @@ export function emitBundle(bundle: MimeBundle, displayId?: string, forceUpdate =
       const vendor = Object.keys(bundle).find((k) => k.startsWith('application/vnd.edgelab.'));
       if (vendor) d.raw(vendor, JSON.stringify(bundle[vendor]));
       if (typeof bundle['image/svg+xml'] === 'string') d.raw('image/svg+xml', bundle['image/svg+xml']);
+      else if (typeof bundle['image/gif'] === 'string') d.raw('image/gif', bundle['image/gif']);
       else d.raw('text/plain', bundle['text/plain']);
       return 'degraded';
     } catch {
@@ -132,6 +133,30 @@ export function showText(text: string, opts: TextDisplayOptions = {}): void {
 export function showMarkdown(md: string, opts: TextDisplayOptions = {}): void {
   emitBundle(
     { 'text/markdown': String(md), 'text/plain': String(md) },
+    opts.displayId,
+    opts.update === true && opts.displayId !== undefined,
+  );
+}
+
+/** What showGif sends besides the image: alt text (the text/plain copy, default "GIF animation, N bytes"). */
+export interface GifDisplayOptions extends TextDisplayOptions {
+  alt?: string;
+}
+
+/**
+ * Display an animated GIF inline (one output: `image/gif` as base64, as Jupyter stores images, plus a text/plain
+ * copy). Notebook front ends (VS Code, JupyterLab) render image/gif natively, so the animation plays in the cell.
+ * @throws InvalidInput when `gif` is not GIF bytes (no "GIF87a"/"GIF89a" header).
+ */
+export function showGif(gif: Uint8Array, opts: GifDisplayOptions = {}): void {
+  if (!(gif instanceof Uint8Array) || gif.length < 6)
+    throw new InvalidInput(`showGif: expected the bytes of a GIF (Uint8Array, e.g. el.gazegen.animate(...).gif), got ${describe(gif)}`);
+  const head = String.fromCharCode(...gif.subarray(0, 6));
+  if (head !== 'GIF87a' && head !== 'GIF89a')
+    throw new InvalidInput(`showGif: bytes start with ${describe(head)}; expected a GIF header "GIF89a" or "GIF87a"`);
+  const alt = opts.alt ?? `GIF animation, ${gif.length} bytes`;
+  emitBundle(
+    { 'image/gif': Buffer.from(gif.buffer, gif.byteOffset, gif.length).toString('base64'), 'text/plain': alt },
     opts.displayId,
     opts.update === true && opts.displayId !== undefined,
   );

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { FixationTimeout, awaitSecondFixation, deleteObject, moveObject, moveScale, restyleObject } from './edit';
 import { type Mask, type RgbImage, changedPixelsOutside, emptyMask, maskArea } from '../core/vision/raster';
 import { labStats } from '../core/vision/color';
+import { availablePhotos, loadPhoto } from '../core/vision/photos';
 import { InvalidInput } from '../core/errors';
 import { rng } from '../core/rng';
 
@@ -120,4 +121,45 @@ test('bad input: empty mask, box outside, NaN destination, second fixation timeo
     (e: unknown) => e instanceof FixationTimeout && /30 ms/.test((e as Error).message),
   );
   assert.deepEqual(await awaitSecondFixation(Promise.resolve({ x: 1, y: 2 }), { timeoutMs: 30 }), { x: 1, y: 2 });
+});
+
+test('on a real photo, delete and move leave every pixel outside their regions bit-identical, and the regions are tight', async (t) => {
+  if (!availablePhotos().includes('coffee')) return t.skip('skimage photos not installed (Debian python3-skimage)');
+  const img = loadPhoto('coffee');
+  const cup: [number, number, number, number] = [173, 18, 234, 289]; // the hand box of kernel/gazegen/labels.json
+  const boxArea = cup[2] * cup[3];
+  // pixels of `m` outside box `b` grown by `pad` on every side
+  const outsideGrown = (m: Mask, b: readonly number[], pad: number): number => {
+    let n = 0;
+    for (let y = 0; y < m.height; y++)
+      for (let x = 0; x < m.width; x++)
+        if (m.data[y * m.width + x] && (x < b[0]! - pad || y < b[1]! - pad || x >= b[0]! + b[2]! + pad || y >= b[1]! + b[3]! + pad)) n++;
+    return n;
+  };
+  for (const region of ['box', 'mask'] as const) {
+    const del = await deleteObject(img, { box: cup, label: 'cup' }, { region }, 0);
+    assert.equal(changedPixelsOutside(img, del.image, del.record.changed), 0, `${region} delete: bit-identical outside its region`);
+    assert.ok(
+      del.record.changedPixels > 0.3 * del.record.objectArea,
+      `${region} delete changed the object (${del.record.changedPixels} px)`,
+    );
+    assert.ok(
+      maskArea(del.record.changed) <= 1.5 * del.record.objectArea + 1,
+      `${region}: region ≤ 1.5× the object (the cap), not the whole photo`,
+    );
+    assert.equal(outsideGrown(del.record.changed, cup, del.record.dilation.radius + 1), 0, `${region}: region within the box + dilation`);
+  }
+  const mv = await moveObject(img, { box: cup, label: 'cup' }, { x: 470, y: 200 }, { region: 'box', blend: 'feather' }, 0);
+  assert.equal(changedPixelsOutside(img, mv.image, mv.record.changed), 0, 'move: bit-identical outside source + destination');
+  const dest = mv.record.details.destinationBox as number[];
+  let stray = 0;
+  const pad = mv.record.dilation.radius + 1;
+  for (let y = 0; y < img.height; y++)
+    for (let x = 0; x < img.width; x++) {
+      if (!mv.record.changed.data[y * img.width + x]) continue;
+      const inB = (b: readonly number[]) => x >= b[0]! - pad && y >= b[1]! - pad && x < b[0]! + b[2]! + pad && y < b[1]! + b[3]! + pad;
+      if (!inB(cup) && !inB(dest)) stray++;
+    }
+  assert.equal(stray, 0, 'the move region is the source and destination (dilated), nothing else');
+  assert.ok(maskArea(mv.record.changed) < 2 * 1.5 * boxArea + 1, 'move region ≤ two capped boxes');
 });

@@ -12,7 +12,7 @@ import { rng } from '../core/rng';
 import { iou, type CenterNet, type Detection } from '../core/models/centernet';
 import { loadPhoto } from '../core/vision/photos';
 import { gazeAround, median } from './data';
-import { selectObject } from './select';
+import { selectObject, type SelectOptions } from './select';
 import type { LabelledPhoto } from './types';
 import { boxAngularRadiusDeg, errorPx, makeView } from './view';
 
@@ -29,6 +29,8 @@ export interface SelectionStudyOptions {
   /** Objects count as large when their angular radius ≥ largeFactor × median error (default 2). */
   largeFactor?: number;
   minScore?: number;
+  /** Selection settings (window margin, cover search, rule…) used by both decodes; minScore above wins. */
+  select?: Omit<SelectOptions, 'restrict'>;
   /** Called after each photo (progress). */
   onPhoto?: (photo: string, done: number, total: number) => void;
   signal?: AbortSignal;
@@ -128,9 +130,10 @@ export async function selectionStudy(det: CenterNet, photos: readonly LabelledPh
       for (const g of gazeAround(view, obj.box, o.errorsDeg, n, r.fork(pi * 1000 + oi))) {
         const err = errorPx(view, est, g.x, g.y);
         const a = performance.now();
-        const rs = selectObject(out, g.x, g.y, err, { minScore: o.minScore });
+        const so = { ...o.select, ...(o.minScore !== undefined ? { minScore: o.minScore } : {}) };
+        const rs = selectObject(out, g.x, g.y, err, so);
         const b = performance.now();
-        const fs = selectObject(out, g.x, g.y, err, { minScore: o.minScore, restrict: false });
+        const fs = selectObject(out, g.x, g.y, err, { ...so, restrict: false });
         const c = performance.now();
         resMs.push(b - a);
         fullMs.push(c - b);

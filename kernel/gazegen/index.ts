@@ -95,7 +95,7 @@ export {
   type PushSource,
 } from './sources';
 export { detectFixations, smoothTrace, DwellTracker, type FixationOptions, type DwellOptions, type DwellState } from './fixation';
-export { selectObject, applySelectionRule, gazeCell, windowHalfWidths, type SelectOptions } from './select';
+export { selectObject, applySelectionRule, applyLikelihoodRule, gazeCell, windowHalfWidths, type SelectOptions } from './select';
 export { loadLabels, validateLabels, loadFrameErrors, gazeAround, checkBox, median, type FrameErrors } from './data';
 export { selectionStudy, rateBySize, type SelectionStudy, type SelectionStudyOptions, type ObjectResult } from './evaluate';
 export { selectionFigure, selectionRateFigure, paperVsOursTable, type PaperRow } from './figures';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInput } from '../core/errors';
 import { blankCenterNetOutput, type CenterNetOutput, type Detection } from '../core/models/centernet';
-import { applySelectionRule, gazeCell, selectObject, windowHalfWidths } from './select';
+import { applyLikelihoodRule, applySelectionRule, gazeCell, selectObject, windowHalfWidths } from './select';
 
 /** A 32×32 grid over a 256×128 image (cells 8×4 px), input 128 px (stride 4), 2 classes, with three objects. */
 function grid(): CenterNetOutput {
@@ -95,4 +95,71 @@ test('NaN gaze, gaze outside the image and a negative error are InvalidInput; no
   const empty = selectObject(o, 250, 5, 1);
   assert.equal(empty.selected, null);
   assert.equal(empty.rule, 'none');
+});
+
+/** 64×64 grid over a 256×256 image (cells 4 px, input 256, stride 4), one class: a large object whose centre blob is far from the gaze. */
+function largeObject(): CenterNetOutput {
+  const W = 64;
+  const o = blankCenterNetOutput({ gridW: W, gridH: W, classes: 1, imageWidth: 256, imageHeight: 256, inputSize: 256, wh: 2 });
+  // Gaussian blob (σ 5 cells, peak 0.6) at cell (16, 16): a big object; its box spans 100 px each side of the centre
+  for (let r = 0; r < W; r++) for (let c = 0; c < W; c++) o.heatmap[r * W + c] = 0.6 * Math.exp(-((c - 16) ** 2 + (r - 16) ** 2) / 50);
+  o.wh.fill(100, (16 * W + 16) * 4, (16 * W + 16) * 4 + 4); // box 64−100 .. 64+100 → [0, 0, 164, 164]
+  // a small peak at (56, 56) whose box does NOT cover the gaze point
+  o.heatmap[56 * W + 56] = 0.5;
+  return o;
+}
+
+test('cover search finds a large object whose centre peak lies outside the window, and only boxes covering the gaze', () => {
+  const o = largeObject();
+  const gx = 150,
+    gy = 150; // cell (37, 37): inside the big box, 21 cells from its centre
+  const plain = selectObject(o, gx, gy, 8, { k: 4 });
+  assert.equal(plain.selected, null, 'the ±4 window does not reach the centre peak');
+  const cov = selectObject(o, gx, gy, 8, { k: 4, cover: true });
+  assert.ok(cov.selected, 'the lattice climbs to the big object');
+  assert.deepEqual(cov.selected.cell, [16, 16]);
+  assert.deepEqual(
+    cov.detections.map((d) => d.cell),
+    [[16, 16]],
+    'the small peak at (56, 56) does not cover the gaze: not returned',
+  );
+  const full = selectObject(o, gx, gy, 8, { restrict: false });
+  assert.deepEqual(full.selected?.box, cov.selected.box, 'same box as the full decode');
+  assert.ok(cov.cellsDecoded > plain.cellsDecoded, 'lattice and climb cells are counted');
+  assert.ok(cov.cellFraction < 0.2, `a step-4 lattice reads ~1/16 of the grid, got ${cov.cellFraction}`);
+  const coarse = selectObject(o, gx, gy, 8, { k: 4, cover: { step: 8 } });
+  assert.ok(coarse.cellsDecoded < cov.cellsDecoded, 'a coarser lattice reads fewer cells');
+});
+
+test('likelihood rule: the nearer centre wins, two equally likely objects give no selection, and the same object under two classes is no rival', () => {
+  const det = (box: [number, number, number, number], score: number, cls = 0): Detection => ({
+    box,
+    score,
+    cls,
+    label: `c${cls}`,
+    cell: [0, 0],
+  });
+  const a = det([90, 90, 20, 20], 0.5),
+    b = det([130, 90, 20, 20], 0.5);
+  // point at x 100: a's centre (100, 100) is 0 px away, b's (140, 100) is 40 px away; σ = 24.5/2.45 = 10 px
+  const near = selectObject(
+    { ...blankCenterNetOutput({ gridW: 4, gridH: 4, classes: 1, imageWidth: 200, imageHeight: 200, inputSize: 16 }) },
+    100,
+    100,
+    24.5,
+  );
+  assert.equal(near.selected, null, 'an empty heatmap selects nothing');
+  assert.equal(applyLikelihoodRule([a, b], 100, 100, 24.5, 49, 0.3, 'centre').selected, a);
+  const mid = applyLikelihoodRule([a, b], 120, 100, 24.5, 49, 0.3, 'centre');
+  assert.equal(mid.selected, null, 'halfway between two equal boxes: ambiguous');
+  assert.deepEqual(mid.ambiguous?.length, 2);
+  assert.equal(applyLikelihoodRule([a, b], 120, 100, 24.5, 49, 1.01, 'centre').selected !== null, true, 'ambiguity > 1 never abstains');
+  const sameThing = det([91, 91, 19, 19], 0.45, 1);
+  assert.equal(
+    applyLikelihoodRule([a, sameThing], 100, 100, 24.5, 49, 0.3, 'centre').selected,
+    a,
+    'IoU ≥ 0.5: another class on the same object, not a rival',
+  );
+  assert.equal(applyLikelihoodRule([a], 200, 200, 10, 20, 0.3, 'centre').selected, null, 'outside the radius: nothing');
+  assert.throws(() => selectObject(grid(), 10, 10, 5, { rule: 'best' as never }), InvalidInput);
 });

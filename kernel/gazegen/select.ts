@@ -18,10 +18,10 @@
  * decode of the same heatmap, for comparison.
  */
 import { InvalidInput, check, describe } from '../core/errors';
-import { decodeCenterNet, type CenterNetOutput, type Detection, type DecodeOptions } from '../core/models/centernet';
+import { decodeCenterNet, iou, type CenterNetOutput, type Detection, type DecodeOptions } from '../core/models/centernet';
 import type { Selection } from './types';
 
-export interface SelectOptions extends Omit<DecodeOptions, 'window'> {
+export interface SelectOptions extends Omit<DecodeOptions, 'window' | 'cover'> {
   /** Restrict decoding to the gaze window (default true); false decodes the whole heatmap. */
   restrict?: boolean;
   /** Window half-width in cells, overriding the one derived from errPx (same k on both axes). */
@@ -30,6 +30,28 @@ export interface SelectOptions extends Omit<DecodeOptions, 'window'> {
   kMargin?: number;
   /** Fallback radius = radiusFactor · errPx (default 2). */
   radiusFactor?: number;
+  /**
+   * Also find, outside the window, large objects whose box covers the gaze point (a sparse lattice search of the
+   * heatmap, see core/models/centernet coverSearch); true = lattice step 4. Ignored for a full decode. Default false.
+   */
+  cover?: boolean | { step?: number; seedFactor?: number };
+  /**
+   * 'contains' (default): the box containing the point with the best score, else the nearest centre within the radius.
+   * 'likelihood': every box within the radius (distance point → box, 0 inside) gets L = score · exp(−d² / 2σ²) with
+   * σ = errPx / 2.45 (errPx is the error's 95th-percentile radius; a 2-D Gaussian has p95 radius 2.45σ); the best
+   * wins unless the runner-up of another object reaches `ambiguity` × its L, in which case nothing is selected
+   * (the gaze cannot tell the two apart; `ambiguous` lists them).
+   */
+  rule?: 'contains' | 'likelihood';
+  /** Runner-up / best likelihood ratio from which the 'likelihood' rule abstains (default 0.5; ≥ 1 never abstains). */
+  ambiguity?: number;
+  /**
+   * The 'likelihood' rule's distance d: 'box' (point → nearest box edge, 0 inside; default) or 'centre' (point → box
+   * centre: people look at an object's centre, and the gaze error scatters around it).
+   */
+  distance?: 'box' | 'centre';
+  /** Window half-width scale: k = ⌈windowFactor · errPx / cell⌉ + kMargin (default 1). */
+  windowFactor?: number;
 }
 
 /** Heatmap cell [col, row] holding image point (x, y). */
@@ -82,6 +104,44 @@ export function applySelectionRule(
   return near ? { selected: near, rule: 'nearest' } : { selected: null, rule: 'none' };
 }
 
+/** Distance from point (x, y) to a box (0 inside). */
+function distToBox(b: readonly number[], x: number, y: number): number {
+  const dx = Math.max(b[0]! - x, 0, x - (b[0]! + b[2]!)),
+    dy = Math.max(b[1]! - y, 0, y - (b[1]! + b[3]!));
+  return Math.hypot(dx, dy);
+}
+
+/**
+ * The 'likelihood' selection rule (see SelectOptions.rule): score × Gaussian of the point-to-box distance at the gaze
+ * error, abstaining when a second box is nearly as likely. Boxes overlapping the best by IoU ≥ 0.5 count as the same
+ * object (another class on the same thing), not as a rival.
+ */
+export function applyLikelihoodRule(
+  dets: readonly Detection[],
+  x: number,
+  y: number,
+  errPx: number,
+  radiusPx: number,
+  ambiguity = 0.5,
+  distance: 'box' | 'centre' = 'box',
+): Pick<Selection, 'selected' | 'rule'> & { ambiguous?: Detection[] } {
+  const sigma = Math.max(errPx, 1e-6) / 2.45;
+  const scored = dets
+    .map((d) => ({ d, dist: distToBox(d.box, x, y) }))
+    .filter((e) => e.dist <= radiusPx)
+    .map((e) => {
+      const b = e.d.box,
+        dl = distance === 'centre' ? Math.hypot(b[0] + b[2] / 2 - x, b[1] + b[3] / 2 - y) : e.dist;
+      return { ...e, l: e.d.score * Math.exp(-(dl * dl) / (2 * sigma * sigma)) };
+    })
+    .sort((a, b) => b.l - a.l);
+  const best = scored[0];
+  if (!best) return { selected: null, rule: 'none' };
+  const rival = scored.find((e) => e !== best && iou(e.d.box, best.d.box) < 0.5);
+  if (rival && rival.l >= ambiguity * best.l) return { selected: null, rule: 'none', ambiguous: [best.d, rival.d] };
+  return { selected: best.d, rule: best.dist === 0 ? 'contains' : 'nearest' };
+}
+
 /**
  * Select the object at gaze point (x, y) with pixel error errPx, from one run of the detector (CenterNet.run).
  * @throws InvalidInput for NaN gaze, a point outside the image, a negative error.
@@ -98,7 +158,11 @@ export function selectObject(out: CenterNetOutput, x: number, y: number, errPx: 
     if (options.k !== undefined) {
       check(Number.isInteger(options.k) && options.k >= 0, () => `k must be an integer ≥ 0, got ${describe(options.k)}`);
       k = [options.k, options.k];
-    } else k = windowHalfWidths(out, errPx, options.kMargin ?? 1);
+    } else {
+      const wf = options.windowFactor ?? 1;
+      check(Number.isFinite(wf) && wf >= 0, () => `windowFactor must be a finite number ≥ 0, got ${describe(wf)}`);
+      k = windowHalfWidths(out, wf * errPx, options.kMargin ?? 1);
+    }
     const [c, r] = gazeCell(out, x, y);
     window = {
       c0: Math.max(0, c - k[0]),
@@ -107,14 +171,21 @@ export function selectObject(out: CenterNetOutput, x: number, y: number, errPx: 
       r1: Math.min(out.gridH - 1, r + k[1]),
     };
   }
+  const cover = options.cover === true ? {} : options.cover || null;
   const dec = decodeCenterNet(out, {
     minScore: options.minScore,
     iou: options.iou,
     maxDetections: options.maxDetections,
     ...(window ? { window } : {}),
+    ...(window && cover ? { cover: { x, y, ...cover } } : {}),
   });
+  const rule = options.rule ?? 'contains';
+  if (rule !== 'contains' && rule !== 'likelihood')
+    throw new InvalidInput(`rule must be 'contains' or 'likelihood', got ${describe(rule)}`);
   return {
-    ...applySelectionRule(dec.detections, x, y, radiusPx),
+    ...(rule === 'likelihood'
+      ? applyLikelihoodRule(dec.detections, x, y, errPx, radiusPx, options.ambiguity ?? 0.5, options.distance ?? 'box')
+      : applySelectionRule(dec.detections, x, y, radiusPx)),
     detections: dec.detections,
     window,
     cellsDecoded: dec.cellsDecoded,

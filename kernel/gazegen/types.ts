@@ -53,6 +53,8 @@ export interface Selection {
   /** Half-widths of the window in cells (kx, ky), and the fallback radius in pixels. */
   k: [number, number];
   radiusPx: number;
+  /** With the 'likelihood' rule: the two boxes the gaze could not tell apart when nothing was selected. */
+  ambiguous?: Detection[];
 }
 
 /** A hand-labelled object of the fixture. */

@@ -97,6 +97,22 @@ export interface DecodeOptions {
   maxDetections?: number;
   /** Decode only these cells (inclusive; clipped to the grid). Default: every cell. */
   window?: CellWindow;
+  /**
+   * With `window`: also find objects whose centre peak lies outside the window but whose box covers this image point
+   * (a large object seen away from its centre). See coverSearch; its cells count in `cellsDecoded`.
+   */
+  cover?: CoverOptions;
+}
+
+/** Sparse search for peaks outside a window whose boxes cover an image point (decodeCenterNet's `cover`). */
+export interface CoverOptions {
+  /** The image point (gaze) the box must contain. */
+  x: number;
+  y: number;
+  /** Lattice step in cells: every step-th cell in both axes outside the window is read (default 4). */
+  step?: number;
+  /** A lattice cell seeds a climb for class k when its score ≥ seedFactor · minScore (default 0.5). */
+  seedFactor?: number;
 }
 
 export interface DecodeResult {
@@ -196,6 +212,25 @@ export function decodeCenterNet(out: CenterNetOutput, options: DecodeOptions = {
   const sx = out.imageWidth / out.inputSize,
     sy = out.imageHeight / out.inputSize;
   const cands: Detection[] = [];
+  const boxAt = (c: number, r: number, k: number, s: number): Detection | null => {
+    const o = (r * W + c) * 4;
+    const x1 = Math.max(0, (out.stride * c - wh[o]!) * sx),
+      y1 = Math.max(0, (out.stride * r - wh[o + 1]!) * sy);
+    const x2 = Math.min(out.imageWidth, (out.stride * c + wh[o + 2]!) * sx),
+      y2 = Math.min(out.imageHeight, (out.stride * r + wh[o + 3]!) * sy);
+    if (x2 <= x1 || y2 <= y1) return null;
+    return { box: [x1, y1, x2 - x1, y2 - y1], cls: k, label: COCO_CLASSES[k] ?? `class ${k}`, score: s, cell: [c, r] };
+  };
+  let coverCells = 0;
+  if (options.window && options.cover) {
+    const found = coverSearch(out, { c0, c1, r0, r1 }, options.cover, minScore);
+    coverCells = found.cellsRead;
+    for (const p of found.peaks) {
+      const d = boxAt(p.c, p.r, p.k, p.s);
+      const { x, y } = options.cover;
+      if (d && x >= d.box[0] && x <= d.box[0] + d.box[2] && y >= d.box[1] && y <= d.box[1] + d.box[3]) cands.push(d);
+    }
+  }
   for (let r = r0; r <= r1; r++)
     for (let c = c0; c <= c1; c++) {
       const base = (r * W + c) * C;
@@ -216,18 +251,81 @@ export function decodeCenterNet(out: CenterNetOutput, options: DecodeOptions = {
           }
         }
         if (!peak) continue;
-        const o = (r * W + c) * 4;
-        const x1 = Math.max(0, (out.stride * c - wh[o]!) * sx),
-          y1 = Math.max(0, (out.stride * r - wh[o + 1]!) * sy);
-        const x2 = Math.min(out.imageWidth, (out.stride * c + wh[o + 2]!) * sx),
-          y2 = Math.min(out.imageHeight, (out.stride * r + wh[o + 3]!) * sy);
-        if (x2 <= x1 || y2 <= y1) continue;
-        cands.push({ box: [x1, y1, x2 - x1, y2 - y1], cls: k, label: COCO_CLASSES[k] ?? `class ${k}`, score: s, cell: [c, r] });
+        const d = boxAt(c, r, k, s);
+        if (d) cands.push(d);
       }
     }
   cands.sort((a, b) => b.score - a.score);
   const top = cands.slice(0, maxDet);
-  return { detections: nms(top, thr), cellsDecoded, candidates: cands.length };
+  return { detections: nms(top, thr), cellsDecoded: cellsDecoded + coverCells, candidates: cands.length };
+}
+
+/**
+ * Peaks outside `win` reachable from a sparse lattice: every `step`-th cell (both axes, aligned to the grid) outside
+ * the window is read; each class scoring ≥ seedFactor · minScore there is climbed to its local maximum (move to the
+ * best of the 3×3 neighbours until none is higher), and maxima outside the window with score ≥ minScore are
+ * returned once each. CenterNet's heatmap blob grows with the object, so a large object's blob is hit by a coarse
+ * lattice while small objects (whose blobs fall between lattice points) are the window's job. `cellsRead` counts the
+ * lattice cells plus every cell a climb visited (each costs one read of up to 80 class scores, as a decoded cell).
+ */
+export function coverSearch(
+  out: CenterNetOutput,
+  win: CellWindow,
+  o: CoverOptions,
+  minScore: number,
+): { peaks: { c: number; r: number; k: number; s: number }[]; cellsRead: number } {
+  const step = o.step ?? 4,
+    seed = (o.seedFactor ?? 0.5) * minScore;
+  checkInt('cover.step', step, 1, 1000);
+  if (!(seed > 0)) throw new InvalidInput(`cover.seedFactor must be > 0, got ${describe(o.seedFactor)}`);
+  const { gridW: W, gridH: H, classes: C, heatmap: hm } = out;
+  const inWin = (c: number, r: number) => c >= win.c0 && c <= win.c1 && r >= win.r0 && r <= win.r1;
+  const visited = new Set<number>();
+  const seen = new Set<number>();
+  const peaks: { c: number; r: number; k: number; s: number }[] = [];
+  let cellsRead = 0;
+  for (let r = 0; r < H; r += step)
+    for (let c = 0; c < W; c += step) {
+      if (inWin(c, r)) continue;
+      cellsRead++;
+      visited.add(r * W + c);
+      for (let k = 0; k < C; k++) {
+        if (hm[(r * W + c) * C + k]! < seed) continue;
+        let cc = c,
+          rr = r;
+        for (;;) {
+          let bc = cc,
+            br = rr,
+            bs = hm[(rr * W + cc) * C + k]!;
+          for (let dr = -1; dr <= 1; dr++)
+            for (let dc = -1; dc <= 1; dc++) {
+              const nc = cc + dc,
+                nr = rr + dr;
+              if (nc < 0 || nr < 0 || nc >= W || nr >= H) continue;
+              const v = hm[(nr * W + nc) * C + k]!;
+              if (v > bs) {
+                bs = v;
+                bc = nc;
+                br = nr;
+              }
+            }
+          if (bc === cc && br === rr) break;
+          cc = bc;
+          rr = br;
+          if (!visited.has(rr * W + cc)) {
+            visited.add(rr * W + cc);
+            cellsRead++;
+          }
+        }
+        const s = hm[(rr * W + cc) * C + k]!;
+        const key = (rr * W + cc) * C + k;
+        if (s >= minScore && !inWin(cc, rr) && !seen.has(key)) {
+          seen.add(key);
+          peaks.push({ c: cc, r: rr, k, s });
+        }
+      }
+    }
+  return { peaks, cellsRead };
 }
 
 export interface LoadCenterNetOptions {
