@@ -46,13 +46,19 @@ export const RECAPTION_INSTRUCTION = 'Describe what you see in this image in det
 export class CaptionTooLong extends FormatError {}
 
 /** Ask the recaptioner and enforce ≤ `maxWords` (30) words and, when it has a tokenizer, ≤ 77 tokens. */
-export async function recaption(r: Recaptioner, image: Composition['image'], o: { maxWords?: number; maxTokens?: number } = {}): Promise<string> {
+export async function recaption(
+  r: Recaptioner,
+  image: Composition['image'],
+  o: { maxWords?: number; maxTokens?: number } = {},
+): Promise<string> {
   const text = (await r.describe(image, RECAPTION_INSTRUCTION)).trim().replace(/\s+/g, ' ');
   const maxW = o.maxWords ?? 30;
-  if (wordCount(text) > maxW) throw new CaptionTooLong(`recaptioner ${r.id} gave ${wordCount(text)} words; expected ≤ ${maxW}: ${describe(text)}`);
+  if (wordCount(text) > maxW)
+    throw new CaptionTooLong(`recaptioner ${r.id} gave ${wordCount(text)} words; expected ≤ ${maxW}: ${describe(text)}`);
   if (r.tokenize) {
     const n = r.tokenize(text).length;
-    if (n > (o.maxTokens ?? 77)) throw new CaptionTooLong(`recaptioner ${r.id} gave ${n} tokens; expected ≤ ${o.maxTokens ?? 77} (CLIP context)`);
+    if (n > (o.maxTokens ?? 77))
+      throw new CaptionTooLong(`recaptioner ${r.id} gave ${n} tokens; expected ≤ ${o.maxTokens ?? 77} (CLIP context)`);
   }
   return text;
 }

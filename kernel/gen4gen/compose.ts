@@ -115,7 +115,11 @@ export function pasteOrder(boxes: Box[], order: PasteOrder): number[] {
 }
 
 /** The object of a concept view cropped to its tight box (alpha > 70) and resized to fit `side`×`side`, aspect kept. */
-export function fitObject(c: Concept, view: number, side: number): { rgb: { width: number; height: number; data: Uint8Array }; alpha: Float32Array } {
+export function fitObject(
+  c: Concept,
+  view: number,
+  side: number,
+): { rgb: { width: number; height: number; data: Uint8Array }; alpha: Float32Array } {
   const v = c.views[view];
   if (!v) throw new InvalidInput(`concept ${c.id} has ${c.views.length} views; view ${describe(view)} does not exist`);
   const tb = alphaBounds(v.mask, 70);
@@ -125,7 +129,8 @@ export function fitObject(c: Concept, view: number, side: number): { rgb: { widt
     h = Math.max(1, Math.round(tb[3] * s));
   const crop = cropRgb(v.image, tb[0], tb[1], tb[2], tb[3]);
   const am = new Float32Array(tb[2] * tb[3]);
-  for (let y = 0; y < tb[3]; y++) for (let x = 0; x < tb[2]; x++) am[y * tb[2] + x] = v.mask.data[(y + tb[1]) * v.mask.width + x + tb[0]]! / 255;
+  for (let y = 0; y < tb[3]; y++)
+    for (let x = 0; x < tb[2]; x++) am[y * tb[2] + x] = v.mask.data[(y + tb[1]) * v.mask.width + x + tb[0]]! / 255;
   return { rgb: resizeRgb(crop, h, w), alpha: resizeArea(am, tb[3], tb[2], h, w) };
 }
 
@@ -139,7 +144,8 @@ export function compose(concepts: readonly Concept[], layout: Layout, o: Compose
   const size = o.size ?? layout.canvas;
   const byName = new Map(concepts.map((c) => [c.id, c]));
   for (const lb of layout.boxes)
-    if (!byName.has(lb.name)) throw new InvalidInput(`layout names ${describe(lb.name)}; no such concept (have ${[...byName.keys()].join(', ')})`);
+    if (!byName.has(lb.name))
+      throw new InvalidInput(`layout names ${describe(lb.name)}; no such concept (have ${[...byName.keys()].join(', ')})`);
   if (new Set(layout.boxes.map((b) => b.name)).size !== layout.boxes.length)
     throw new InvalidInput(`layout names a concept twice: ${layout.boxes.map((b) => b.name).join(', ')}`);
   const boxes = postprocessBoxes(layout, { ...o, mode });
@@ -170,7 +176,16 @@ export function compose(concepts: readonly Concept[], layout: Layout, o: Compose
         m[d] = a8;
       }
     const mask: Alpha8 = { width: size, height: size, data: m };
-    instances.push({ name: c.id, label: c.label, box: b, objectBox: alphaBounds(mask, 0) ?? [ox, oy, 0, 0], mask, view, order: rank, occluded: 0 });
+    instances.push({
+      name: c.id,
+      label: c.label,
+      box: b,
+      objectBox: alphaBounds(mask, 0) ?? [ox, oy, 0, 0],
+      mask,
+      view,
+      order: rank,
+      occluded: 0,
+    });
   }
   // union alpha = the topmost object's alpha where any object is; occlusion = share of an object's pixels a later one covers
   for (const inst of instances) for (let p = 0; p < union.length; p++) if (inst.mask.data[p]! > 0) union[p] = inst.mask.data[p]!;
@@ -185,5 +200,13 @@ export function compose(concepts: readonly Concept[], layout: Layout, o: Compose
     inst.occluded = n ? hidden / n : 0;
   }
   instances.sort((a, b) => layout.boxes.findIndex((x) => x.name === a.name) - layout.boxes.findIndex((x) => x.name === b.name));
-  return { image: { width: size, height: size, data: img }, mask: { width: size, height: size, data: union }, instances, layout, mode, pasteOrder: order, seed: o.seed ?? 0 };
+  return {
+    image: { width: size, height: size, data: img },
+    mask: { width: size, height: size, data: union },
+    instances,
+    layout,
+    mode,
+    pasteOrder: order,
+    seed: o.seed ?? 0,
+  };
 }

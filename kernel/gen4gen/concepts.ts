@@ -94,7 +94,8 @@ export function boxSegmenter(): Segmenter {
       checkRgb(img);
       const [bx, by, bw, bh] = hint?.box ?? [0, 0, img.width, img.height];
       const out = new Uint8Array(img.width * img.height);
-      for (let y = Math.max(0, by); y < Math.min(img.height, by + bh); y++) out.fill(255, y * img.width + Math.max(0, bx), y * img.width + Math.min(img.width, bx + bw));
+      for (let y = Math.max(0, by); y < Math.min(img.height, by + bh); y++)
+        out.fill(255, y * img.width + Math.max(0, bx), y * img.width + Math.min(img.width, bx + bw));
       return { width: img.width, height: img.height, data: out };
     },
   };
@@ -103,7 +104,8 @@ export function boxSegmenter(): Segmenter {
 /** The foreground on black: image × alpha/255 (what each round of the released code feeds the next). */
 export function foregroundOnBlack(img: RgbImage, a: Alpha8): RgbImage {
   const out = new Uint8Array(img.data.length);
-  for (let i = 0; i < a.data.length; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = Math.round((img.data[3 * i + c]! * a.data[i]!) / 255);
+  for (let i = 0; i < a.data.length; i++)
+    for (let c = 0; c < 3; c++) out[3 * i + c] = Math.round((img.data[3 * i + c]! * a.data[i]!) / 255);
   return { width: img.width, height: img.height, data: out };
 }
 
@@ -128,7 +130,11 @@ export function alphaBounds(a: Alpha8, threshold = 0): Box | null {
  * Iterative re-segmentation (the released code's `--rounds`, default 3): round k segments the foreground-on-black of
  * round k−1; the final alpha is the last round's (a pixel dropped once stays dropped). Returns every round's alpha.
  */
-export async function segmentRounds(seg: Segmenter, img: RgbImage, o: { rounds?: number; box?: Box; alpha?: Uint8Array } = {}): Promise<Alpha8[]> {
+export async function segmentRounds(
+  seg: Segmenter,
+  img: RgbImage,
+  o: { rounds?: number; box?: Box; alpha?: Uint8Array } = {},
+): Promise<Alpha8[]> {
   const rounds = checkInt('segmentRounds: rounds', o.rounds ?? 3, 1, 10);
   const out: Alpha8[] = [];
   let cur = img;
@@ -158,8 +164,7 @@ export async function makeConcept(o: {
   rounds?: number;
 }): Promise<Concept> {
   if (typeof o.id !== 'string' || !o.id) throw new InvalidInput(`makeConcept: id must be a non-empty string, got ${describe(o.id)}`);
-  if (!Array.isArray(o.views) || o.views.length === 0)
-    throw new InvalidInput(`concept ${o.id}: no images; expected at least one view`);
+  if (!Array.isArray(o.views) || o.views.length === 0) throw new InvalidInput(`concept ${o.id}: no images; expected at least one view`);
   const seg = o.segmenter ?? grabCutSegmenter();
   const views: ConceptView[] = [];
   for (const [i, v] of o.views.entries()) {
@@ -226,10 +231,14 @@ export async function loadConceptLibrary(
       const views: { image: RgbImage; mask?: Alpha8; source: string }[] = [];
       for (const f of files) {
         const { image, alpha } = readWithAlpha(join(odir, f));
-        views.push(alpha ? { image, mask: await alphaSeg.segment(image, { alpha }), source: join(odir, f) } : { image, source: join(odir, f) });
+        views.push(
+          alpha ? { image, mask: await alphaSeg.segment(image, { alpha }), source: join(odir, f) } : { image, source: join(odir, f) },
+        );
       }
       const label = o.labels?.[obj] ?? obj.replace(/[_\d]+/g, ' ').trim();
-      concepts.push(await makeConcept({ id: obj, label, views, ...(o.segmenter ? { segmenter: o.segmenter } : {}), rounds: o.rounds ?? 1 }));
+      concepts.push(
+        await makeConcept({ id: obj, label, views, ...(o.segmenter ? { segmenter: o.segmenter } : {}), rounds: o.rounds ?? 1 }),
+      );
     }
   }
   return { compositions, concepts };

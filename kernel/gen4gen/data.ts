@@ -61,7 +61,10 @@ function labelBoxes(photo: string, label: string): Box[] {
 export function conceptSpecs(o: { catViews?: number } = {}): ConceptSpec[] {
   const cat = labelBoxes('house-cat', 'cat').slice(0, o.catViews ?? 8);
   const one = (photo: string, label: string): ViewSpec => ({ photo, box: labelBoxes(photo, label)[0]! });
-  const shift = (v: ViewSpec, photo: string, dx: number): ViewSpec => ({ photo, box: [Math.max(0, v.box[0] + dx), v.box[1], v.box[2], v.box[3]] });
+  const shift = (v: ViewSpec, photo: string, dx: number): ViewSpec => ({
+    photo,
+    box: [Math.max(0, v.box[0] + dx), v.box[1], v.box[2], v.box[3]],
+  });
   const aloe = one('aloe', 'potted plant');
   const moto = one('motorcycle', 'motorcycle');
   return [
@@ -124,7 +127,12 @@ export async function builtinConcepts(o: { catViews?: number; segmenter?: Segmen
  * A procedural concept for tests and the synthetic-world check (no photos): `views` renderings of one sprite — an
  * ellipse of colour `rgb` with stripes every `period` px, seen at slightly different sizes — on black, with exact masks.
  */
-export function spriteConcept(id: string, label: string, rgb: [number, number, number], o: { period?: number; views?: number; size?: number } = {}): Concept {
+export function spriteConcept(
+  id: string,
+  label: string,
+  rgb: [number, number, number],
+  o: { period?: number; views?: number; size?: number } = {},
+): Concept {
   const views = o.views ?? 3,
     size = o.size ?? 64,
     period = o.period ?? 8;

@@ -18,7 +18,7 @@ import { resolveAsset } from '../core/assets';
 import { InvalidInput, NotFound, describe } from '../core/errors';
 import { loadGraphModel } from '../core/io/tfjs-models';
 import { COCO_CLASSES, loadCenterNet, type CenterNet } from '../core/models/centernet';
-import { checkRgb, type RgbImage } from '../core/vision/rgb';
+import { checkRgb } from '../core/vision/rgb';
 import type { Detection, ImageEmbedder, OpenVocabDetector, TextEmbedder } from './metrics';
 
 const l2 = (v: Float32Array): Float32Array => {
@@ -135,14 +135,19 @@ export async function centernetEmbedder(o: { dir?: string; size?: number; pool?:
  * The COCO CenterNet as a closed-vocabulary detector: labels must be COCO classes (InvalidInput otherwise); boxes of
  * other classes are dropped. Scores are the heatmap peaks (decode threshold `minScore`, default 0.05). Call dispose().
  */
-export async function centernetDetector(o: { dir?: string; minScore?: number } = {}): Promise<OpenVocabDetector & { dispose(): void; net: CenterNet }> {
+export async function centernetDetector(
+  o: { dir?: string; minScore?: number } = {},
+): Promise<OpenVocabDetector & { dispose(): void; net: CenterNet }> {
   const net = await loadCenterNet(o.dir !== undefined ? { dir: o.dir } : {});
   return {
     id: 'centernet-coco80 (closed vocabulary stand-in, not OWL-ViT)',
     net,
     async detect(img, labels) {
       const bad = labels.filter((l) => !COCO_CLASSES.includes(l));
-      if (bad.length) throw new InvalidInput(`centernetDetector: ${bad.map((b) => describe(b)).join(', ')} not COCO classes; expected one of the 80 COCO labels`);
+      if (bad.length)
+        throw new InvalidInput(
+          `centernetDetector: ${bad.map((b) => describe(b)).join(', ')} not COCO classes; expected one of the 80 COCO labels`,
+        );
       const dets = await net.detect(img, { minScore: o.minScore ?? 0.05 });
       return dets.filter((d) => labels.includes(d.label)).map((d): Detection => ({ label: d.label, score: d.score, box: d.box }));
     },
@@ -162,10 +167,14 @@ async function optionalImport(name: string): Promise<Record<string, unknown> | n
 /** The transformers.js module (v3 `@huggingface/transformers`, else v2 `@xenova/transformers`) with remote models off. */
 async function transformersFrom(dir: string, what: string): Promise<{ T: Record<string, any>; id: string }> {
   if (typeof dir !== 'string' || !dir || !existsSync(dir))
-    throw new NotFound(`${what}: model folder ${describe(dir)} does not exist; export a local ONNX copy (e.g. Xenova/${what === 'clip' ? 'clip-vit-base-patch32' : 'owlvit-base-patch32'}) and pass its path`);
+    throw new NotFound(
+      `${what}: model folder ${describe(dir)} does not exist; export a local ONNX copy (e.g. Xenova/${what === 'clip' ? 'clip-vit-base-patch32' : 'owlvit-base-patch32'}) and pass its path`,
+    );
   const T = (await optionalImport('@huggingface/transformers')) ?? (await optionalImport('@xenova/transformers'));
   if (!T)
-    throw new NotFound(`${what}: transformers.js is not installed; npm install @huggingface/transformers (not a dependency of edgelab: it ships no weights)`);
+    throw new NotFound(
+      `${what}: transformers.js is not installed; npm install @huggingface/transformers (not a dependency of edgelab: it ships no weights)`,
+    );
   const env = T.env as { allowRemoteModels: boolean; allowLocalModels: boolean; localModelPath: string };
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
@@ -211,8 +220,16 @@ export async function owlvitDetector(dir: string, o: { threshold?: number } = {}
     id: `${tag} (local ONNX ${dir})`,
     async detect(img, labels) {
       const raw = new T.RawImage(new Uint8ClampedArray(img.data), img.width, img.height, 3);
-      const res = (await det(raw, labels, { threshold: o.threshold ?? 0.05 })) as { score: number; label: string; box: { xmin: number; ymin: number; xmax: number; ymax: number } }[];
-      return res.map((r) => ({ label: r.label, score: r.score, box: [r.box.xmin, r.box.ymin, r.box.xmax - r.box.xmin, r.box.ymax - r.box.ymin] }));
+      const res = (await det(raw, labels, { threshold: o.threshold ?? 0.05 })) as {
+        score: number;
+        label: string;
+        box: { xmin: number; ymin: number; xmax: number; ymax: number };
+      }[];
+      return res.map((r) => ({
+        label: r.label,
+        score: r.score,
+        box: [r.box.xmin, r.box.ymin, r.box.xmax - r.box.xmin, r.box.ymax - r.box.ymin],
+      }));
     },
   };
 }

@@ -1,12 +1,25 @@
 /** Figures of Gen4Gen (typed payloads with static fallbacks, kernel/viz). */
-import { imageOverlay, paperVsOursTable as vizPaperVsOurs, series, type ImageOverlayFigure, type PaperRow, type SeriesFigure, type TableFigure } from '../viz';
+import {
+  imageOverlay,
+  paperVsOursTable as vizPaperVsOurs,
+  series,
+  type ImageOverlayFigure,
+  type PaperRow,
+  type SeriesFigure,
+  type TableFigure,
+} from '../viz';
 import type { StudyResult } from './study';
+import { resizeRgb } from '../core/vision/rgb';
 import type { Composition, Scene } from './types';
 
-/** A composed or repainted scene with each instance's box, label and paste order. */
-export function sceneFigure(s: Scene | Composition, o: { title?: string; caption?: string } = {}): ImageOverlayFigure {
+/**
+ * A composed or repainted scene with each instance's box, label and paste order, downscaled to `maxSide` px (default
+ * 320; figure payloads are capped at 2 MB).
+ */
+export function sceneFigure(s: Scene | Composition, o: { title?: string; caption?: string; maxSide?: number } = {}): ImageOverlayFigure {
   const c = 'composition' in s ? s.composition : s;
-  const img = s.image;
+  const k = Math.min(1, (o.maxSide ?? 320) / Math.max(s.image.width, s.image.height));
+  const img = k < 1 ? resizeRgb(s.image, Math.round(s.image.height * k), Math.round(s.image.width * k)) : s.image;
   return imageOverlay({
     title: o.title ?? ('repainter' in s ? `Scene (${s.repainter})` : `Composition (${c.mode})`),
     caption: o.caption,
@@ -15,10 +28,10 @@ export function sceneFigure(s: Scene | Composition, o: { title?: string; caption
     channels: 3,
     data: img.data,
     boxes: c.instances.map((i) => ({
-      x: i.objectBox[0],
-      y: i.objectBox[1],
-      w: i.objectBox[2],
-      h: i.objectBox[3],
+      x: i.objectBox[0] * k,
+      y: i.objectBox[1] * k,
+      w: i.objectBox[2] * k,
+      h: i.objectBox[3] * k,
       label: `${i.order + 1}. ${i.name}${i.occluded > 0 ? ` (${Math.round(100 * i.occluded)}% hidden)` : ''}`,
       color: '#2ca02c',
     })),

@@ -59,7 +59,7 @@ export {
   type FewShot,
   type LlmTarget,
 } from './layout';
-export { compose, postprocessBoxes, minBoxArea, type ComposeOptions } from './compose';
+export { compose, postprocessBoxes, minBoxArea, fitObject, type ComposeOptions } from './compose';
 export { blendRepainter, serverRepainter, softMask, DEFAULT_BACKGROUNDS, type BlendRepainterOptions } from './repaint';
 export {
   shortCaption,

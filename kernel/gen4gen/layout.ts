@@ -42,7 +42,8 @@ function checkRequest(req: LayoutRequest): { canvas: number } {
   const canvas = checkInt('layout canvas', req.canvas ?? 512, 64, 4096);
   const names = new Set<string>();
   for (const o of req.objects) {
-    if (typeof o.name !== 'string' || !o.name) throw new InvalidInput(`layout request: object name must be a string, got ${describe(o.name)}`);
+    if (typeof o.name !== 'string' || !o.name)
+      throw new InvalidInput(`layout request: object name must be a string, got ${describe(o.name)}`);
     if (names.has(o.name)) throw new InvalidInput(`layout request: object name ${describe(o.name)} appears twice; names must be unique`);
     names.add(o.name);
   }
@@ -65,7 +66,10 @@ export function offlineLayout(o: { ratios?: Record<string, number>; gap?: number
       const r = rng(req.seed);
       const bgs = req.backgrounds?.length ? req.backgrounds : BACKGROUNDS;
       const background = bgs[r.int(bgs.length)]!;
-      const ratios = sizeRatios(req.objects.map((x) => x.label), { ...SIZE_RATIO, ...(o.ratios ?? {}) });
+      const ratios = sizeRatios(
+        req.objects.map((x) => x.label),
+        { ...SIZE_RATIO, ...(o.ratios ?? {}) },
+      );
       for (let t = 0; t < tries; t++) {
         // shrink the scale as tries go by, so crowded scenes still fit
         const shrink = 1 - 0.5 * (t / tries);
@@ -91,7 +95,9 @@ export function offlineLayout(o: { ratios?: Record<string, number>; gap?: number
         }
         if (ok) return { canvas, boxes, background, provider: 'offline-sampler' };
       }
-      throw new InvalidInput(`offlineLayout: could not place ${req.objects.length} objects without overlap in ${tries} tries on ${canvas}²`);
+      throw new InvalidInput(
+        `offlineLayout: could not place ${req.objects.length} objects without overlap in ${tries} tries on ${canvas}²`,
+      );
     },
   };
 }
@@ -146,7 +152,8 @@ export class LayoutServerError extends EdgeLabError {
 export function parseLayoutAnswer(text: string, names: readonly string[], canvas: number, o: { clamp?: boolean } = {}): LayoutBox[] {
   if (typeof text !== 'string') throw new LayoutParseError(`layout answer must be text, got ${describe(text)}`);
   const found = new Map<string, number[]>();
-  const re = /["'`]?([A-Za-z_<>][\w <>.\-]*?)["'`]?\s*["']?\s*[:,(]?\s*["']?\s*(?:"box"\s*:\s*)?\[\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\]/g;
+  const re =
+    /["'`]?([A-Za-z_<>][\w <>.\-]*?)["'`]?\s*["']?\s*[:,(]?\s*["']?\s*(?:"box"\s*:\s*)?\[\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\]/g;
   for (const m of text.matchAll(re)) {
     const name = m[1]!.trim().replace(/^(name|box)$/i, '');
     const key = names.find((n) => n === name) ?? names.find((n) => name.endsWith(n) || name.includes(`'${n}'`));
@@ -170,11 +177,15 @@ export function parseLayoutAnswer(text: string, names: readonly string[], canvas
   }
   const missing = names.filter((n) => !found.has(n));
   if (missing.length)
-    throw new LayoutParseError(`layout answer has no box for ${missing.map((n) => `'${n}'`).join(', ')}; answer began ${describe(text.slice(0, 120))}`);
+    throw new LayoutParseError(
+      `layout answer has no box for ${missing.map((n) => `'${n}'`).join(', ')}; answer began ${describe(text.slice(0, 120))}`,
+    );
   return names.map((name) => {
     const b = found.get(name)!;
     if (b.length !== 4 || !b.every(Number.isFinite)) throw new LayoutParseError(`box of '${name}' is ${describe(b)}; expected 4 numbers`);
-    let [x, y, w, h] = b.map(Math.round) as Box;
+    const [x0, y0, w, h] = b.map((v) => Math.round(v)) as Box;
+    let x = x0,
+      y = y0;
     if (!(w > 0 && h > 0)) throw new LayoutBoundsError(`box of '${name}' [${b.join(', ')}] has zero or negative span; expected w, h > 0`);
     if (w > canvas || h > canvas) throw new LayoutBoundsError(`box of '${name}' [${b.join(', ')}] is larger than the ${canvas}² canvas`);
     if (x < 0 || y < 0 || x + w > canvas || y + h > canvas) {
@@ -191,7 +202,11 @@ export type LlmTarget =
   | { complete: (prompt: string, signal?: AbortSignal) => Promise<string> }
   | { url: string; model?: string; timeoutMs?: number; temperature?: number };
 
-async function askServer(t: { url: string; model?: string; timeoutMs?: number; temperature?: number }, prompt: string, signal?: AbortSignal): Promise<string> {
+async function askServer(
+  t: { url: string; model?: string; timeoutMs?: number; temperature?: number },
+  prompt: string,
+  signal?: AbortSignal,
+): Promise<string> {
   let endpoint: string;
   try {
     const base = new URL(t.url);
@@ -239,12 +254,19 @@ export function llmLayout(target: LlmTarget, o: { fewShots?: readonly FewShot[];
       const prompt = layoutPrompt(req, background, o.fewShots);
       let answer: string;
       try {
-        answer = isCb ? await (target as { complete: (p: string, s?: AbortSignal) => Promise<string> }).complete(prompt, signal) : await askServer(target as { url: string }, prompt, signal);
+        answer = isCb
+          ? await (target as { complete: (p: string, s?: AbortSignal) => Promise<string> }).complete(prompt, signal)
+          : await askServer(target as { url: string }, prompt, signal);
       } catch (e) {
         if (e instanceof EdgeLabError) throw e;
         throw new LayoutServerError(`layout callback failed (${(e as Error).message})`, { cause: e });
       }
-      const boxes = parseLayoutAnswer(answer, req.objects.map((x) => x.name), canvas, o.clamp ? { clamp: true } : {});
+      const boxes = parseLayoutAnswer(
+        answer,
+        req.objects.map((x) => x.name),
+        canvas,
+        o.clamp ? { clamp: true } : {},
+      );
       return { canvas, boxes, background, provider: this.id };
     },
   };
@@ -273,9 +295,21 @@ export function withFallback(preferred: LayoutProvider, fallback: LayoutProvider
  * boxes, as the released code does by mistake.
  */
 export function cocoFewShots(
-  instances: { images: { id: number; width: number; height: number }[]; annotations: { image_id: number; category_id: number; bbox: number[] }[]; categories: { id: number; name: string }[] },
+  instances: {
+    images: { id: number; width: number; height: number }[];
+    annotations: { image_id: number; category_id: number; bbox: number[] }[];
+    categories: { id: number; name: string }[];
+  },
   captions: { annotations: { image_id: number; caption: string }[] },
-  o: { seed: number; n?: number; perCategory?: number; minArea?: number; maxArea?: number; canvas?: number; scaling?: 'strict' | 'paper-code' },
+  o: {
+    seed: number;
+    n?: number;
+    perCategory?: number;
+    minArea?: number;
+    maxArea?: number;
+    canvas?: number;
+    scaling?: 'strict' | 'paper-code';
+  },
 ): FewShot[] {
   const canvas = o.canvas ?? 512;
   const [lo, hi] = [o.minArea ?? 0.03, o.maxArea ?? 0.25];

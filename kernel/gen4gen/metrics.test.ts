@@ -41,7 +41,14 @@ function tagged(): RgbImage {
 }
 
 test('cpClip: extra boxes change nothing; label swap changes nothing (max over all concepts); permutation invariance; bounds', async () => {
-  const emb = table(new Map([[1, e[0]!], [2, e[1]!], [3, e[2]!], [9, tilt(0)]]));
+  const emb = table(
+    new Map([
+      [1, e[0]!],
+      [2, e[1]!],
+      [3, e[2]!],
+      [9, tilt(0)],
+    ]),
+  );
   const refImg = (k: number): RgbImage => ({ width: 1, height: 1, data: Uint8Array.of(k, 0, 0) });
   const concepts = [
     { id: 'a', label: 'cat', refs: [refImg(1), refImg(9)] },
@@ -58,11 +65,26 @@ test('cpClip: extra boxes change nothing; label swap changes nothing (max over a
   assert.ok(Math.abs(base.cp - (0.8 + 1 + 1) / 3) < 1e-6, `${base.cp}`);
   assert.equal(base.paperComparable, false);
   assert.equal(base.embedder, 'fixed-table (test)');
-  const extra = await cpClip({ image: tagged(), concepts, detector: det([...boxes, { label: 'cat', score: 0.5, box: [6, 6, 1, 1] }, { label: 'tv', score: 0.99, box: [6, 0, 1, 1] }]), embedder: emb });
+  const extra = await cpClip({
+    image: tagged(),
+    concepts,
+    detector: det([...boxes, { label: 'cat', score: 0.5, box: [6, 6, 1, 1] }, { label: 'tv', score: 0.99, box: [6, 0, 1, 1] }]),
+    embedder: emb,
+  });
   assert.equal(extra.cp, base.cp);
-  const swapped = await cpClip({ image: tagged(), concepts, detector: det(boxes.map((b, i) => ({ ...b, label: boxes[(i + 1) % 3]!.label }))), embedder: emb });
+  const swapped = await cpClip({
+    image: tagged(),
+    concepts,
+    detector: det(boxes.map((b, i) => ({ ...b, label: boxes[(i + 1) % 3]!.label }))),
+    embedder: emb,
+  });
   assert.ok(Math.abs(swapped.cp - base.cp) < 1e-9);
-  const perm = await cpClip({ image: tagged(), concepts: [concepts[2]!, concepts[0]!, concepts[1]!], detector: det([...boxes].reverse()), embedder: emb });
+  const perm = await cpClip({
+    image: tagged(),
+    concepts: [concepts[2]!, concepts[0]!, concepts[1]!],
+    detector: det([...boxes].reverse()),
+    embedder: emb,
+  });
   assert.ok(Math.abs(perm.cp - base.cp) < 1e-9);
   assert.ok(base.cp >= 0 && base.cp <= 1);
 });
@@ -76,7 +98,10 @@ test('duplicate labels: paper-literal keeps 1 box per label, top-m keeps m; thre
   ];
   assert.equal(selectBoxes(d, ['tractor', 'tractor'], { duplicatePolicy: 'paper-literal' }).length, 1);
   const top = selectBoxes(d, ['tractor', 'tractor']);
-  assert.deepEqual(top.map((x) => x.score), [0.9, 0.8]);
+  assert.deepEqual(
+    top.map((x) => x.score),
+    [0.9, 0.8],
+  );
   assert.equal(selectBoxes(d, ['tractor', 'tractor', 'tractor']).length, 2);
 });
 
@@ -85,7 +110,10 @@ test('TI-CLIP is independent of the object tokens; raw cosine', async () => {
   const b = backgroundPrompt('a photo of <q> cat and <zz> dog in the garden', ['cat', 'dog']);
   assert.equal(a, b);
   assert.equal(a, 'a photo of in the garden');
-  const t = await tiClip(img, a, handcraftedEmbedder(), { id: 'text (test)', embedTexts: async (xs) => xs.map(() => v(...new Array(96).fill(1))) });
+  const t = await tiClip(img, a, handcraftedEmbedder(), {
+    id: 'text (test)',
+    embedTexts: async (xs) => xs.map(() => v(...new Array(96).fill(1))),
+  });
   assert.ok(t.ti >= -1 && t.ti <= 1);
   const h = hashedTextEmbedder();
   const [p, q] = await h.embedTexts([a, b]);
@@ -98,7 +126,10 @@ test('bootstrap CI brackets the mean and is seeded; oracle detector returns the 
   const m = xs.reduce((a, b) => a + b) / xs.length;
   assert.ok(lo < m && m < hi && lo >= 0.05 && hi <= 0.3);
   assert.deepEqual(bootstrapMeanCi(xs, { seed: 3 }), [lo, hi]);
-  const o = oracleDetector([{ label: 'cat', box: [1, 2, 3, 4] }, { label: 'cup', box: [0, 0, 1, 1] }]);
+  const o = oracleDetector([
+    { label: 'cat', box: [1, 2, 3, 4] },
+    { label: 'cup', box: [0, 0, 1, 1] },
+  ]);
   assert.deepEqual(await o.detect(img, ['cat']), [{ label: 'cat', box: [1, 2, 3, 4], score: 1 }]);
 });
 

@@ -92,9 +92,15 @@ export function selectBoxes(dets: readonly Detection[], labels: readonly string[
 }
 
 /** Per-box S_i and the CP score from embeddings: crops[i] is e(crop(b_i)), refs[j] the embeddings of X_j. */
-export function cpFromEmbeddings(crops: readonly Float32Array[], refs: readonly (readonly Float32Array[])[], nConcepts = refs.length): { cp: number; perBox: number[]; bestConcept: number[] } {
-  if (!(Number.isInteger(nConcepts) && nConcepts >= 1)) throw new InvalidInput(`cpFromEmbeddings: |O′| must be ≥ 1, got ${describe(nConcepts)}`);
-  if (refs.length === 0 || refs.some((r) => r.length === 0)) throw new InvalidInput('cpFromEmbeddings: every concept needs at least one reference embedding');
+export function cpFromEmbeddings(
+  crops: readonly Float32Array[],
+  refs: readonly (readonly Float32Array[])[],
+  nConcepts = refs.length,
+): { cp: number; perBox: number[]; bestConcept: number[] } {
+  if (!(Number.isInteger(nConcepts) && nConcepts >= 1))
+    throw new InvalidInput(`cpFromEmbeddings: |O′| must be ≥ 1, got ${describe(nConcepts)}`);
+  if (refs.length === 0 || refs.some((r) => r.length === 0))
+    throw new InvalidInput('cpFromEmbeddings: every concept needs at least one reference embedding');
   const perBox: number[] = [],
     bestConcept: number[] = [];
   for (const c of crops) {
@@ -169,13 +175,19 @@ export async function cpClip(inp: CpClipInput): Promise<CpClipResult> {
  */
 export function backgroundPrompt(caption: string, labels: readonly string[] = []): string {
   let s = caption.replace(/<[^>]*>/g, ' ');
-  for (const l of [...labels].sort((a, b) => b.length - a.length)) s = s.replace(new RegExp(`\\b${l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), ' ');
+  for (const l of [...labels].sort((a, b) => b.length - a.length))
+    s = s.replace(new RegExp(`\\b${l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), ' ');
   s = s.replace(/\b(and|the|to the left of)\b(?=\s*(,|and|$|\s+(in|on|by)\b))/g, ' ').replace(/\s*,\s*/g, ' ');
   return s.replace(/\s+/g, ' ').trim();
 }
 
 /** TI-CLIP: cosine of the whole image's embedding and the background prompt's (raw cosine). */
-export async function tiClip(image: RgbImage, prompt: string, img: ImageEmbedder, txt: TextEmbedder): Promise<{ ti: number; embedder: string; textEmbedder: string }> {
+export async function tiClip(
+  image: RgbImage,
+  prompt: string,
+  img: ImageEmbedder,
+  txt: TextEmbedder,
+): Promise<{ ti: number; embedder: string; textEmbedder: string }> {
   const [e] = await img.embedImages([image]);
   const [t] = await txt.embedTexts([prompt]);
   return { ti: cosine(e!, t!), embedder: img.id, textEmbedder: txt.id };

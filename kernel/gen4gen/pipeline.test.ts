@@ -29,7 +29,10 @@ test('offline layout: deterministic in the seed, boxes inside the canvas and dis
     l3 = await p.layout(req(4));
   assert.deepEqual(l1, l2);
   assert.notDeepEqual(l1.boxes, l3.boxes);
-  for (const { box: [x, y, w, h] } of l1.boxes) assert.ok(x >= 0 && y >= 0 && x + w <= 512 && y + h <= 512 && w > 0 && h > 0);
+  for (const {
+    box: [x, y, w, h],
+  } of l1.boxes)
+    assert.ok(x >= 0 && y >= 0 && x + w <= 512 && y + h <= 512 && w > 0 && h > 0);
   for (let i = 0; i < 3; i++)
     for (let j = i + 1; j < 3; j++) {
       const [a, b] = [l1.boxes[i]!.box, l1.boxes[j]!.box];
@@ -52,7 +55,15 @@ test('E2.1 geometry: every concept present once, inside the canvas, aspect of it
 });
 
 test('E2.1 min-area rule: a box below A_min grows all boxes (paper-code: area ratio on lengths; strict: √ratio)', () => {
-  const l: Layout = { canvas: 512, background: 'x', provider: 't', boxes: [{ name: 'a', box: [10, 10, 40, 40] }, { name: 'b', box: [300, 300, 80, 80] }] };
+  const l: Layout = {
+    canvas: 512,
+    background: 'x',
+    provider: 't',
+    boxes: [
+      { name: 'a', box: [10, 10, 40, 40] },
+      { name: 'b', box: [300, 300, 80, 80] },
+    ],
+  };
   const amin = minBoxArea(2, 512);
   const f = amin / 1600;
   const pc = postprocessBoxes(l, { mode: 'paper-code' }),
@@ -64,7 +75,15 @@ test('E2.1 min-area rule: a box below A_min grows all boxes (paper-code: area ra
 });
 
 test('E2.2 non-overlap: strict instance masks intersect in 0 px; paper-code reports the occlusion', () => {
-  const l: Layout = { canvas: 512, background: 'x', provider: 't', boxes: [{ name: 'a', box: [100, 100, 200, 200] }, { name: 'b', box: [180, 150, 200, 200] }] };
+  const l: Layout = {
+    canvas: 512,
+    background: 'x',
+    provider: 't',
+    boxes: [
+      { name: 'a', box: [100, 100, 200, 200] },
+      { name: 'b', box: [180, 150, 200, 200] },
+    ],
+  };
   const s = compose([A, B], l, { mode: 'strict' });
   let both = 0;
   for (let p = 0; p < 512 * 512; p++) if (s.instances[0]!.mask.data[p]! > 0 && s.instances[1]!.mask.data[p]! > 0) both++;
@@ -81,7 +100,11 @@ test('E2.3 mask/image consistency before repaint: black outside the union mask, 
   let inside = 0;
   for (let p = 0; p < 512 * 512; p++) {
     if (c.mask.data[p] === 0) {
-      assert.equal(c.image.data[3 * p]! + c.image.data[3 * p + 1]! + c.image.data[3 * p + 2]!, 0, `pixel ${p} outside the mask is not black`);
+      assert.equal(
+        c.image.data[3 * p]! + c.image.data[3 * p + 1]! + c.image.data[3 * p + 2]!,
+        0,
+        `pixel ${p} outside the mask is not black`,
+      );
     } else if (c.mask.data[p] === 255) {
       inside++;
       // every sprite pixel has a channel ≥ 0.55·160 = 88: an object pixel that stayed black was not pasted
@@ -125,7 +148,9 @@ test('E2.5 captions: each token once, background phrase, spatial words agree wit
   for (const k of lib) assert.equal(cap.split(k.token).length - 1, 1, `${k.token} in ${cap}`);
   assert.ok(cap.endsWith('in the garden'));
   const sp = shortCaption(c, lib, { spatial: true });
-  const order = [...c.instances].sort((a, b) => a.objectBox[0] + a.objectBox[2] / 2 - (b.objectBox[0] + b.objectBox[2] / 2)).map((i) => `<${i.name}>`);
+  const order = [...c.instances]
+    .sort((a, b) => a.objectBox[0] + a.objectBox[2] / 2 - (b.objectBox[0] + b.objectBox[2] / 2))
+    .map((i) => `<${i.name}>`);
   assert.ok(sp.indexOf(order[0]!) < sp.indexOf(order[1]!) && sp.indexOf(order[1]!) < sp.indexOf(order[2]!), sp);
   const tp = trainingPrompt(c, lib, { globalToken: '<abc>' });
   assert.equal(tp.split('<abc>').length - 1, 1);

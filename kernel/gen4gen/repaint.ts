@@ -15,7 +15,7 @@ import { labStats, transferLabStats } from '../core/vision/color';
 import { type GenerativeBackend, fillWithFallback } from '../core/vision/diffusion';
 import { loadPhoto } from '../core/vision/photos';
 import { checkRgb, cropRgb, resizeRgb, type RgbImage } from '../core/vision/rgb';
-import type { Alpha8, Composition, Repainter, Scene, SoftMaskMode } from './types';
+import type { Alpha8, Repainter, SoftMaskMode } from './types';
 
 function boxBlur(src: Uint8Array | Float32Array, w: number, h: number, r: number): Float32Array {
   // separable (2r+1)×(2r+1) mean with edge replication
@@ -111,7 +111,8 @@ export function blendRepainter(o: BlendRepainterOptions = {}): Repainter {
     let im = cache.get(key);
     if (!im) {
       const s = srcs[id];
-      if (s === undefined) throw new InvalidInput(`blendRepainter: unknown background ${describe(id)}; have ${Object.keys(srcs).join(', ')}`);
+      if (s === undefined)
+        throw new InvalidInput(`blendRepainter: unknown background ${describe(id)}; have ${Object.keys(srcs).join(', ')}`);
       im = blur3(coverSquare(typeof s === 'string' ? loadPhoto(s) : s, size));
       cache.set(key, im);
     }
@@ -148,7 +149,12 @@ export function serverRepainter(backend: GenerativeBackend, o: BlendRepainterOpt
       const soft = softMask(c.mask, base.softMask);
       const mask = { width: soft.width, height: soft.height, data: Uint8Array.from(soft.data, (v) => (v < 128 ? 1 : 0)) };
       const keep: GenerativeBackend = { name: 'offline-blend', fill: async () => base.image };
-      const res = await fillWithFallback({ image: base.image, mask, prompt: `a realistic photo of ${r.background}`, seed: r.seed }, backend, keep, signal);
+      const res = await fillWithFallback(
+        { image: base.image, mask, prompt: `a realistic photo of ${r.background}`, seed: r.seed },
+        backend,
+        keep,
+        signal,
+      );
       return { ...base, image: res.image, repainter: res.error ? `${offline.id} (server failed: ${res.error.message})` : this.id };
     },
   };

@@ -121,7 +121,10 @@ export interface StudyResult {
 
 /** A detector that returns given boxes (label, score 1) whatever the image: the compositor's ground truth. */
 export function oracleDetector(boxes: readonly { label: string; box: Box }[]): OpenVocabDetector {
-  return { id: 'oracle (compositor boxes)', detect: async (_img, labels) => boxes.filter((b) => labels.includes(b.label)).map((b) => ({ ...b, score: 1 })) };
+  return {
+    id: 'oracle (compositor boxes)',
+    detect: async (_img, labels) => boxes.filter((b) => labels.includes(b.label)).map((b) => ({ ...b, score: 1 })),
+  };
 }
 
 /** Percentile bootstrap of the mean (seeded): [low, high] at 1 − alpha. */
@@ -178,7 +181,11 @@ export async function orderingStudy(o: StudyOptions): Promise<StudyResult> {
         layout: renameBox(layout, spec.target, look.id),
         views: { ...spec.views, [look.id]: 0 },
       },
-      missing: { lib: cs.filter((c) => c.id !== spec.target), layout: { ...layout, boxes: layout.boxes.filter((b) => b.name !== spec.target) }, views: spec.views },
+      missing: {
+        lib: cs.filter((c) => c.id !== spec.target),
+        layout: { ...layout, boxes: layout.boxes.filter((b) => b.name !== spec.target) },
+        views: spec.views,
+      },
       random: await randomVariant(cs.length, distractors, r.int(1 << 30), spec.background, layoutP),
     };
     const refs = await Promise.all(cs.map((c) => refsOf(c, spec.views[c.id]!)));
@@ -257,7 +264,8 @@ function aspectOf(c: Concept, view: number): number {
     y1 = -1;
   for (let y = 0; y < v.mask.height; y++)
     for (let x = 0; x < v.mask.width; x++)
-      if (v.mask.data[y * v.mask.width + x]! > 70) ((x0 = Math.min(x0, x)), (x1 = Math.max(x1, x)), (y0 = Math.min(y0, y)), (y1 = Math.max(y1, y)));
+      if (v.mask.data[y * v.mask.width + x]! > 70)
+        ((x0 = Math.min(x0, x)), (x1 = Math.max(x1, x)), (y0 = Math.min(y0, y)), (y1 = Math.max(y1, y)));
   return x1 < 0 ? 1 : (x1 - x0 + 1) / (y1 - y0 + 1);
 }
 
@@ -274,6 +282,10 @@ async function randomVariant(
 ): Promise<{ lib: Concept[]; layout: Layout; views: Record<string, number> }> {
   const r = rng(seed);
   const lib = Array.from(r.sample(distractors.length, Math.min(k, distractors.length)), (i) => distractors[i]!);
-  const layout = await layoutP.layout({ objects: lib.map((c) => ({ name: c.id, label: c.label, aspect: aspectOf(c, 0) })), seed, backgrounds: [background] });
+  const layout = await layoutP.layout({
+    objects: lib.map((c) => ({ name: c.id, label: c.label, aspect: aspectOf(c, 0) })),
+    seed,
+    backgrounds: [background],
+  });
   return { lib, layout, views: {} };
 }

@@ -51,7 +51,9 @@ export function writeDataset(root: string, items: readonly DatasetItem[], o: Wri
   for (const it of items) {
     const n = it.scene.composition.instances.map((i: { name: string }) => i.name);
     if (n.join('+') !== names.join('+'))
-      throw new InvalidInput(`writeDataset: all items of a composition must hold the same concepts; got ${n.join('+')} beside ${names.join('+')}`);
+      throw new InvalidInput(
+        `writeDataset: all items of a composition must hold the same concepts; got ${n.join('+')} beside ${names.join('+')}`,
+      );
   }
   const dir = join(root, `${o.compId ?? 0}_${names.join('+')}`);
   if (existsSync(dir) && readdirSync(dir).length > 0 && !o.overwrite)
