@@ -17,7 +17,14 @@ export function joinList(items: readonly string[]): string {
  * in left-to-right order of the objects' centres. With `spatial: true`, neighbours are related by "to the left of"
  * (derived from box centres, so it always agrees with the image).
  */
-export function shortCaption(c: Composition, concepts: readonly Concept[], o: { spatial?: boolean } = {}): string {
+export function shortCaption(
+  c: Composition,
+  concepts: readonly Concept[],
+  o: {
+    /** Relate neighbours with "to the left of" (default false). */
+    spatial?: boolean;
+  } = {},
+): string {
   const tok = new Map(concepts.map((k) => [k.id, k]));
   const inst = [...c.instances].sort((a, b) => a.objectBox[0] + a.objectBox[2] / 2 - (b.objectBox[0] + b.objectBox[2] / 2));
   const words = inst.map((i) => {
@@ -49,7 +56,10 @@ export class CaptionTooLong extends FormatError {}
 export async function recaption(
   r: Recaptioner,
   image: Composition['image'],
-  o: { maxWords?: number; maxTokens?: number } = {},
+  o: {
+    /** Word limit (default 30, the paper). */ maxWords?: number;
+    /** Token limit when the recaptioner has a tokenizer (default 77, CLIP's context). */ maxTokens?: number;
+  } = {},
 ): Promise<string> {
   const text = (await r.describe(image, RECAPTION_INSTRUCTION)).trim().replace(/\s+/g, ' ');
   const maxW = o.maxWords ?? 30;
@@ -72,7 +82,10 @@ export type PromptStrategy = 'global-token' | 'repeat-tokens' | 'background';
 export function trainingPrompt(
   c: Composition,
   concepts: readonly Concept[],
-  o: { globalToken?: string; strategies?: readonly PromptStrategy[] } = {},
+  o: {
+    /** Composition token (default `<a+b+c>`). */ globalToken?: string;
+    /** Prompting strategies (default all three). */ strategies?: readonly PromptStrategy[];
+  } = {},
 ): string {
   const st = new Set(o.strategies ?? ['global-token', 'repeat-tokens', 'background']);
   const tok = new Map(concepts.map((k) => [k.id, k]));

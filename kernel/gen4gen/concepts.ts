@@ -42,7 +42,12 @@ export function alphaSegmenter(): Segmenter {
  * Foreground = pixels whose RGB distance to the median border colour exceeds `tolerance` (default 40 of 441), for
  * photos on a uniform backdrop. Soft edge: a linear ramp over `tolerance`…2·`tolerance`.
  */
-export function uniformBackgroundSegmenter(o: { tolerance?: number } = {}): Segmenter {
+export function uniformBackgroundSegmenter(
+  o: {
+    /** RGB distance to the border colour below which a pixel is background (0–441, default 40). */
+    tolerance?: number;
+  } = {},
+): Segmenter {
   const tol = o.tolerance ?? 40;
   if (!(tol > 0 && tol < 441)) throw new InvalidInput(`uniformBackgroundSegmenter: tolerance must be in (0, 441), got ${describe(tol)}`);
   return {
@@ -68,7 +73,12 @@ export function uniformBackgroundSegmenter(o: { tolerance?: number } = {}): Segm
 }
 
 /** GrabCut (OpenCV.js) seeded by `hint.box` (default: the image inset by 2 %). Binary alpha 0 / 255. */
-export function grabCutSegmenter(o: { iterations?: number; seed?: number } = {}): Segmenter {
+export function grabCutSegmenter(
+  o: {
+    /** GrabCut iterations (default 5). */ iterations?: number;
+    /** OpenCV's RNG seed for GrabCut's k-means (default 0). */ seed?: number;
+  } = {},
+): Segmenter {
   return {
     id: `grabcut(iter=${o.iterations ?? 5})`,
     async segment(img, hint) {
@@ -133,7 +143,11 @@ export function alphaBounds(a: Alpha8, threshold = 0): Box | null {
 export async function segmentRounds(
   seg: Segmenter,
   img: RgbImage,
-  o: { rounds?: number; box?: Box; alpha?: Uint8Array } = {},
+  o: {
+    /** Re-segmentation rounds (default 3, the released code). */ rounds?: number;
+    /** Seed box of the first round (default: the segmenter's own). */ box?: Box;
+    /** The photo's alpha channel, for alphaSegmenter (default none). */ alpha?: Uint8Array;
+  } = {},
 ): Promise<Alpha8[]> {
   const rounds = checkInt('segmentRounds: rounds', o.rounds ?? 3, 1, 10);
   const out: Alpha8[] = [];
@@ -158,10 +172,10 @@ export async function segmentRounds(
 export async function makeConcept(o: {
   id: string;
   label: string;
-  token?: string;
+  /** Prompt token (default `<id>`). */ token?: string;
   views: { image: RgbImage; mask?: Alpha8; box?: Box; source?: string }[];
-  segmenter?: Segmenter;
-  rounds?: number;
+  /** Segmenter for views without a mask (default GrabCut). */ segmenter?: Segmenter;
+  /** Segmentation rounds (default 1). */ rounds?: number;
 }): Promise<Concept> {
   if (typeof o.id !== 'string' || !o.id) throw new InvalidInput(`makeConcept: id must be a non-empty string, got ${describe(o.id)}`);
   if (!Array.isArray(o.views) || o.views.length === 0) throw new InvalidInput(`concept ${o.id}: no images; expected at least one view`);
@@ -209,7 +223,11 @@ function readWithAlpha(path: string): { image: RgbImage; alpha?: Uint8Array } {
  */
 export async function loadConceptLibrary(
   root: string,
-  o: { segmenter?: Segmenter; rounds?: number; labels?: Record<string, string> } = {},
+  o: {
+    /** Segmenter for photos without alpha (default GrabCut seeded by the image inset by 2 %). */ segmenter?: Segmenter;
+    /** Segmentation rounds (default 1). */ rounds?: number;
+    /** Category word per object folder (default: the folder name without digits and underscores). */ labels?: Record<string, string>;
+  } = {},
 ): Promise<{ compositions: Record<string, string[]>; concepts: Concept[] }> {
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new NotFound(`concept library ${describe(root)} is not a folder`);
   const compositions: Record<string, string[]> = {};

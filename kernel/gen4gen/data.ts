@@ -58,7 +58,12 @@ function labelBoxes(photo: string, label: string): Box[] {
 }
 
 /** The built-in concepts (ids, labels, roles, photos and boxes). `catViews` caps the Muybridge frames used (default 8). */
-export function conceptSpecs(o: { catViews?: number } = {}): ConceptSpec[] {
+export function conceptSpecs(
+  o: {
+    /** Muybridge frames used as house-cat views (default 8). */
+    catViews?: number;
+  } = {},
+): ConceptSpec[] {
   const cat = labelBoxes('house-cat', 'cat').slice(0, o.catViews ?? 8);
   const one = (photo: string, label: string): ViewSpec => ({ photo, box: labelBoxes(photo, label)[0]! });
   const shift = (v: ViewSpec, photo: string, dx: number): ViewSpec => ({
@@ -103,7 +108,13 @@ const libCache = new Map<string, Concept[]>();
  * The built-in concept library, segmented with `segmenter` (default GrabCut, 5 iterations, seed 0) from each view's
  * hand box. Cached per process and options. Takes ≈ 10–30 s the first time (GrabCut in OpenCV.js on 2 cores).
  */
-export async function builtinConcepts(o: { catViews?: number; segmenter?: Segmenter; ids?: readonly string[] } = {}): Promise<Concept[]> {
+export async function builtinConcepts(
+  o: {
+    /** Muybridge frames used as house-cat views (default 8). */ catViews?: number;
+    /** Segmenter (default GrabCut, 5 iterations, seed 0). */ segmenter?: Segmenter;
+    /** Only these concept ids (default all). */ ids?: readonly string[];
+  } = {},
+): Promise<Concept[]> {
   const seg = o.segmenter ?? grabCutSegmenter();
   const specs = conceptSpecs(o).filter((s) => !o.ids || o.ids.includes(s.id));
   const key = `${seg.id}|${o.catViews ?? 8}|${specs.map((s) => s.id).join(',')}`;

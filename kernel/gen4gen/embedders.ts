@@ -98,7 +98,13 @@ export const CENTERNET_FEATURE_NODE = 'tower_0/extern1/hard_swish/mul_1';
  * Pooled CenterNet backbone features. `pool`: 'avg' (default) or 'avg+max' (concatenated); `size`: the square the crop
  * is stretched to (px; the graph's input is fixed at 512). Leaves no tensors behind.
  */
-export async function centernetEmbedder(o: { dir?: string; size?: number; pool?: 'avg' | 'avg+max' } = {}): Promise<DisposableEmbedder> {
+export async function centernetEmbedder(
+  o: {
+    /** Folder with centernet.json (default @vladmandic/human's models/). */ dir?: string;
+    /** Input side (px; must be 512, the graph's fixed input). */ size?: number;
+    /** 'avg' (default) or 'avg+max'. */ pool?: 'avg' | 'avg+max';
+  } = {},
+): Promise<DisposableEmbedder> {
   const size = o.size ?? 512;
   if (size !== 512) throw new InvalidInput(`centernetEmbedder: size must be 512 (the graph's fixed input), got ${describe(size)}`);
   const pool = o.pool ?? 'avg';
@@ -136,7 +142,10 @@ export async function centernetEmbedder(o: { dir?: string; size?: number; pool?:
  * other classes are dropped. Scores are the heatmap peaks (decode threshold `minScore`, default 0.05). Call dispose().
  */
 export async function centernetDetector(
-  o: { dir?: string; minScore?: number } = {},
+  o: {
+    /** Folder with centernet.json (default @vladmandic/human's models/). */ dir?: string;
+    /** Decode threshold (default 0.05). */ minScore?: number;
+  } = {},
 ): Promise<OpenVocabDetector & { dispose(): void; net: CenterNet }> {
   const net = await loadCenterNet(o.dir !== undefined ? { dir: o.dir } : {});
   return {
@@ -212,7 +221,13 @@ export async function clipEmbedder(dir: string): Promise<ImageEmbedder & TextEmb
 }
 
 /** OWL-ViT zero-shot detector from a local ONNX folder (transformers.js `zero-shot-object-detection`). */
-export async function owlvitDetector(dir: string, o: { threshold?: number } = {}): Promise<OpenVocabDetector> {
+export async function owlvitDetector(
+  dir: string,
+  o: {
+    /** Score threshold passed to the pipeline (default 0.05). */
+    threshold?: number;
+  } = {},
+): Promise<OpenVocabDetector> {
   const { T, id } = await transformersFrom(dir, 'owlvit');
   const det = await T.pipeline('zero-shot-object-detection', id);
   const tag = /owlvit-base-patch32/i.test(id) ? 'owlvit-base-patch32' : `owlvit:${id}`;

@@ -16,7 +16,14 @@ import type { Composition, Scene } from './types';
  * A composed or repainted scene with each instance's box, label and paste order, downscaled to `maxSide` px (default
  * 320; figure payloads are capped at 2 MB).
  */
-export function sceneFigure(s: Scene | Composition, o: { title?: string; caption?: string; maxSide?: number } = {}): ImageOverlayFigure {
+export function sceneFigure(
+  s: Scene | Composition,
+  o: {
+    /** Heading (default: the mode or repainter). */ title?: string;
+    /** Line under the image (default none). */ caption?: string;
+    /** Longest side of the drawn image (px, default 320). */ maxSide?: number;
+  } = {},
+): ImageOverlayFigure {
   const c = 'composition' in s ? s.composition : s;
   const k = Math.min(1, (o.maxSide ?? 320) / Math.max(s.image.width, s.image.height));
   const img = k < 1 ? resizeRgb(s.image, Math.round(s.image.height * k), Math.round(s.image.width * k)) : s.image;
@@ -39,7 +46,13 @@ export function sceneFigure(s: Scene | Composition, o: { title?: string; caption
 }
 
 /** CP-CLIP per composition for the four variants (sorted by the correct score). */
-export function orderingFigure(r: StudyResult, o: { oracle?: boolean } = {}): SeriesFigure {
+export function orderingFigure(
+  r: StudyResult,
+  o: {
+    /** Plot the oracle-box scores (default false: the detector's). */
+    oracle?: boolean;
+  } = {},
+): SeriesFigure {
   const get = (row: StudyResult['rows'][number]): Record<string, number> => (o.oracle ? row.cpOracle! : row.cp);
   const rows = [...r.rows].sort((a, b) => get(a).correct! - get(b).correct!);
   const x = rows.map((_, i) => i);

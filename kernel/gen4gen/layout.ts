@@ -56,7 +56,13 @@ function checkRequest(req: LayoutRequest): { canvas: number } {
  * bottom edge in the lower third of the canvas (a shared ground), and must not overlap (with a `gap` in px).
  * Deterministic in `req.seed`.
  */
-export function offlineLayout(o: { ratios?: Record<string, number>; gap?: number; tries?: number } = {}): LayoutProvider {
+export function offlineLayout(
+  o: {
+    /** Size ratios by label, overriding SIZE_RATIO (default none). */ ratios?: Record<string, number>;
+    /** Minimum gap between boxes (px, default 4). */ gap?: number;
+    /** Rejection-sampling tries before InvalidInput (default 2000). */ tries?: number;
+  } = {},
+): LayoutProvider {
   const gap = o.gap ?? 4;
   const tries = o.tries ?? 2000;
   return {
@@ -149,7 +155,15 @@ export class LayoutServerError extends EdgeLabError {
  * exactly one box per requested name (the code assigns by list index and can lose a concept silently; we refuse),
  * finite numbers, w, h > 0, the box inside the canvas (`clamp: true` shifts a box back inside instead, as the code does).
  */
-export function parseLayoutAnswer(text: string, names: readonly string[], canvas: number, o: { clamp?: boolean } = {}): LayoutBox[] {
+export function parseLayoutAnswer(
+  text: string,
+  names: readonly string[],
+  canvas: number,
+  o: {
+    /** Shift a box that leaves the canvas back inside instead of throwing (default false). */
+    clamp?: boolean;
+  } = {},
+): LayoutBox[] {
   if (typeof text !== 'string') throw new LayoutParseError(`layout answer must be text, got ${describe(text)}`);
   const found = new Map<string, number[]>();
   const re =
@@ -241,7 +255,13 @@ async function askServer(
 }
 
 /** An LLM-backed provider (callback or local server). Failures are LayoutParseError / LayoutBoundsError / LayoutServerError. */
-export function llmLayout(target: LlmTarget, o: { fewShots?: readonly FewShot[]; clamp?: boolean } = {}): LayoutProvider {
+export function llmLayout(
+  target: LlmTarget,
+  o: {
+    /** Few-shot examples for the prompt (default none). */ fewShots?: readonly FewShot[];
+    /** Shift out-of-canvas boxes back inside (default false: LayoutBoundsError). */ clamp?: boolean;
+  } = {},
+): LayoutProvider {
   const isCb = 'complete' in target && typeof target.complete === 'function';
   if (!isCb && !('url' in target)) throw new InvalidInput(`llmLayout: expected { complete(prompt) } or { url }, got ${describe(target)}`);
   return {
@@ -303,12 +323,13 @@ export function cocoFewShots(
   captions: { annotations: { image_id: number; caption: string }[] },
   o: {
     seed: number;
-    n?: number;
-    perCategory?: number;
-    minArea?: number;
-    maxArea?: number;
-    canvas?: number;
-    scaling?: 'strict' | 'paper-code';
+    /** Examples to draw (default 50). */ n?: number;
+    /** Images kept per category (default 10). */ perCategory?: number;
+    /** Smallest box area as a fraction of the image (default 0.03). */ minArea?: number;
+    /** Largest box area as a fraction of the image (default 0.25). */ maxArea?: number;
+    /** Prompt canvas side (px, default 512). */ canvas?: number;
+    /** 'strict' (default: boxes scaled to the canvas) or 'paper-code' (original pixel boxes, as the released code). */ scaling?:
+      'strict' | 'paper-code';
   },
 ): FewShot[] {
   const canvas = o.canvas ?? 512;

@@ -137,6 +137,7 @@ export interface CpClipResult {
   paperComparable: boolean;
 }
 
+/** True only for CLIP ViT-B/32 + OWL-ViT-B/32 (by id): the paper's scorer. */
 export const isPaperComparable = (embedder: string, detector: string): boolean =>
   /clip-vit-base-patch32/i.test(embedder) && /owlvit-base-patch32/i.test(detector);
 

@@ -75,17 +75,21 @@ export function referenceImages(c: Concept, exclude: number, mode: 'box-crop' | 
 export interface StudyOptions extends SelectOptions {
   /** Number of compositions (default 50). */
   n?: number;
+  /** 'test' (default: seeds 0..n-1) or 'validation' (seeds 10 000 + i). */
   split?: 'validation' | 'test';
   embedder: ImageEmbedder;
   detector: OpenVocabDetector;
   /** Reference images: 'box-crop' (default, the photo inside the hand box) or 'foreground' (segmented, on black). */
   refs?: 'box-crop' | 'foreground';
+  /** Pad each detected crop by this fraction of its side before embedding (default 0). */
   cropPad?: number;
   /** Output canvas (default 512). */
   size?: number;
   /** Concept library (default: builtinConcepts()). */
   concepts?: Concept[];
+  /** Called after each composition (default none). */
   progress?: (done: number, total: number) => void;
+  /** Stops the study between compositions (Aborted). */
   signal?: AbortSignal;
   /** Keep the four scenes of the first `keepScenes` compositions (for figures; default 0). */
   keepScenes?: number;
@@ -128,7 +132,14 @@ export function oracleDetector(boxes: readonly { label: string; box: Box }[]): O
 }
 
 /** Percentile bootstrap of the mean (seeded): [low, high] at 1 − alpha. */
-export function bootstrapMeanCi(xs: readonly number[], o: { seed?: number; resamples?: number; alpha?: number } = {}): [number, number] {
+export function bootstrapMeanCi(
+  xs: readonly number[],
+  o: {
+    /** Resampling seed (default 0). */ seed?: number;
+    /** Bootstrap resamples (default 2000). */ resamples?: number;
+    /** 1 − confidence (default 0.05). */ alpha?: number;
+  } = {},
+): [number, number] {
   if (!xs.length) throw new InvalidInput('bootstrapMeanCi: no values');
   const r = rng(o.seed ?? 0);
   const B = o.resamples ?? 2000,
