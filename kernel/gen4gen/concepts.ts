@@ -12,12 +12,13 @@
  *
  * Library layout on disk, as in the released code: `<root>/<composition>/<object>/*.png|jpg`.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import { InvalidInput, NotFound, FormatError, checkInt, describe } from '../core/errors';
 import { objectMask } from '../core/vision/segment';
-import { checkRgb, decodeImage, type RgbImage } from '../core/vision/rgb';
+import { checkRgb, decodeImage, encodeRgbPng, type RgbImage } from '../core/vision/rgb';
+import { encodePng } from '../viz/png';
 import type { Alpha8, Box, Concept, ConceptView } from './types';
 
 /** Segments one photo: alpha 0…255 of the foreground, same size as the photo. */
@@ -260,4 +261,38 @@ export async function loadConceptLibrary(
     }
   }
   return { compositions, concepts };
+}
+
+/**
+ * Write segmentation outputs as the released code does: `<dir>/<name>_result_mask.png` (8-bit alpha) and
+ * `<dir>/<name>_result_foreground.png` (image × alpha/255 on black) from the last round, every round's mask under
+ * `<dir>/round_<k>/` so a person can swap in a better round. Refuses to replace existing files unless `overwrite`.
+ */
+export function writeSegmentation(
+  dir: string,
+  name: string,
+  img: RgbImage,
+  rounds: readonly Alpha8[],
+  o: {
+    /** Replace existing files (default false: InvalidInput naming the first one). */
+    overwrite?: boolean;
+  } = {},
+): string[] {
+  if (!rounds.length) throw new InvalidInput('writeSegmentation: no rounds; expected at least one mask');
+  const last = rounds[rounds.length - 1]!;
+  const files: [string, Uint8Array][] = [
+    [join(dir, `${name}_result_mask.png`), encodePng(last.width, last.height, 1, last.data)],
+    [join(dir, `${name}_result_foreground.png`), encodeRgbPng(foregroundOnBlack(img, last))],
+    ...rounds.map((r, k): [string, Uint8Array] => [
+      join(dir, `round_${k + 1}`, `${name}_result_mask.png`),
+      encodePng(r.width, r.height, 1, r.data),
+    ]),
+  ];
+  const clash = files.find(([f]) => existsSync(f));
+  if (clash && !o.overwrite) throw new InvalidInput(`writeSegmentation: ${clash[0]} exists; pass overwrite: true to replace it`);
+  for (const [f, bytes] of files) {
+    mkdirSync(join(f, '..'), { recursive: true });
+    writeFileSync(f, bytes);
+  }
+  return files.map(([f]) => f);
 }

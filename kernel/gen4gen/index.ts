@@ -41,6 +41,7 @@ export {
   makeConcept,
   loadConceptLibrary,
   foregroundOnBlack,
+  writeSegmentation,
   type Segmenter,
 } from './concepts';
 export {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { InvalidInput, NotFound } from '../core/errors';
-import { loadConceptLibrary, makeConcept, segmentRounds, uniformBackgroundSegmenter } from './concepts';
+import { loadConceptLibrary, makeConcept, segmentRounds, uniformBackgroundSegmenter, writeSegmentation } from './concepts';
+import { readImage } from '../core/vision/rgb';
 import {
   cocoFewShots,
   layoutPrompt,
@@ -58,6 +59,14 @@ test('concept masks: another size is InvalidInput; uniform-background rounds nev
   assert.equal(last.data[20 * 40 + 20], 255);
   assert.equal(last.data[2 * 40 + 2], 0);
   for (let i = 0; i < last.data.length; i++) assert.ok(last.data[i]! <= rounds[0]!.data[i]!);
+  const dir = mkdtempSync(join(tmpdir(), 'g4g-seg-'));
+  const files = writeSegmentation(dir, 'cup', img, rounds);
+  assert.equal(files.length, 5);
+  const fg = readImage(join(dir, 'cup_result_foreground.png'));
+  assert.deepEqual(Array.from(fg.data.subarray(3 * (20 * 40 + 20), 3 * (20 * 40 + 20) + 3)), [200, 30, 30]);
+  assert.deepEqual(Array.from(fg.data.subarray(0, 3)), [0, 0, 0]);
+  assert.throws(() => writeSegmentation(dir, 'cup', img, rounds), /exists/);
+  writeSegmentation(dir, 'cup', img, rounds, { overwrite: true });
 });
 
 const names = ['cat1', 'dog2'];
