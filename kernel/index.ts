@@ -46,5 +46,6 @@ export * as gaze from './gaze';
 export * as split from './split';
 export * as machining from './machining';
 export * as gazegen from './gazegen';
+export * as gen4gen from './gen4gen';
 // The paper index (folder, namespace, tutorial, bench prefixes per paper):
 export { papers, foundation, paperForBenchPrefix, type Paper, type PaperStatus } from './papers';

@@ -184,9 +184,9 @@ export const papers: readonly Paper[] = [
     folder: 'kernel/gen4gen',
     notebook: 'notebooks/gen4gen.ipynb',
     benchPrefixes: ['gen4gen'],
-    headlineKeys: [],
+    headlineKeys: ['gen4gen.cp_correct_minus_swapped', 'gen4gen.ordering_fraction', 'gen4gen.images_per_s'],
     buildsOn: ['gaze', 'gazegen'],
-    status: 'planned',
+    status: 'landed',
   },
 ];
 
