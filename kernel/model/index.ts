@@ -14,3 +14,4 @@ export { importSafetensors } from './safetensors';
 export { importOwn } from './own';
 export { OnnxWriter, resnet18Onnx, mobilenetV2Onnx, layersModelToOnnx, type ZooOptions } from './onnx-write';
 export { layerTableFigure } from './figures';
+export { analyzeModel, ANALYSES, type Analysis, type AnalyzeModelOptions, type ModelAnalysis } from './analyze';

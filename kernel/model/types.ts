@@ -95,3 +95,11 @@ export interface ImportOptions {
   /** safetensors: the JSON config path (default `<file>.json` or `config.json` beside it, when present). */
   config?: string;
 }
+
+/** Options every per-paper `analyzeModel` verb takes. */
+export interface AnalyzeCommon {
+  /** Stops the analysis between layers (Aborted). */
+  signal?: AbortSignal;
+  /** Called after each layer: layers done, layers in all, the layer's name. */
+  onProgress?: (done: number, total: number, layer: string) => void;
+}
