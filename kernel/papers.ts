@@ -192,9 +192,9 @@ export const papers: readonly Paper[] = [
 
 /** The foundation is not a paper but owns bench keys and the welcome notebook. */
 export const foundation = {
-  folders: ['kernel/core', 'kernel/viz'],
+  folders: ['kernel/core', 'kernel/viz', 'kernel/model'],
   notebook: 'notebooks/00-welcome.ipynb',
-  benchPrefixes: ['train'],
+  benchPrefixes: ['train', 'byom'],
 } as const;
 
 /** The record for a bench key prefix (`'fed'` → SphereFed), or undefined for the foundation's own prefixes. */

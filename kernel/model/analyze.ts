@@ -34,6 +34,7 @@ export interface AnalyzeModelOptions extends ImportOptions {
   hardware?: string;
   /** Physical crossbars of the CIM view. Default ⌈tiles / 8⌉. */
   physical?: number;
+  /** Stops the analysis between layers and stages (Aborted). Default none. */
   signal?: AbortSignal;
   /** Overall progress: fraction done (0–1) and what is running. */
   onProgress?: (fraction: number, stage: string) => void;
