@@ -192,7 +192,7 @@ export const papers: readonly Paper[] = [
 
 /** The foundation is not a paper but owns bench keys and the welcome notebook. */
 export const foundation = {
-  folders: ['kernel/core', 'kernel/viz', 'kernel/model'],
+  folders: ['kernel/core', 'kernel/viz'],
   notebook: 'notebooks/00-welcome.ipynb',
   benchPrefixes: ['train', 'byom'],
 } as const;
