@@ -6,6 +6,8 @@
  *   byom.resnet18_seconds   wall time of the analysis (import + four papers, Rosko/CSR/dense timings included)
  *   byom.resnet18_peak_gb   process.resourceUsage().maxRSS of the child
  * --quick: the same on MobileNetV2 at 224² (3.5 M parameters) → byom.mobilenetv2_seconds / _peak_gb.
+ *   byom.tfjs_models_max_seconds  the same call on each shipped pretrained tfjs model (11 @vladmandic/human graph
+ *                                 models, 6 face-api weights manifests), one fresh process; per-model times in notes
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,7 +56,9 @@ export async function run(ctx: BenchContext): Promise<void> {
     const cores = cpus().length;
     const loaded = Math.max(loadBefore, loadAfter) > cores;
     const env = `1-min load ${loadBefore.toFixed(1)} before / ${loadAfter.toFixed(1)} after on ${cores} cores${loaded ? ' — MEASURED UNDER LOAD (shared box): an idle machine is faster' : ''}`;
-    const stages = Object.entries(r.stages).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ');
+    const stages = Object.entries(r.stages)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ');
     const facts = `${r.layers} layers, ${r.params} params, ${(r.macs / 1e9).toFixed(3)} GMAC, complete=${r.complete}; CIM ${r.cimTiles} tiles, cell writes ÷${r.cimWriteReduction.toFixed(2)}; SWS pruned ADC gain ${r.swsPrunedGain.toFixed(2)}×; MEMA max ext/bound ${r.memaMaxRatio.toFixed(2)}`;
     ctx.log(`${name}: ${r.seconds.toFixed(1)} s (${stages}), peak ${(r.maxRssBytes / 1e9).toFixed(2)} GB; ${facts}; ${env}`);
     record(
@@ -72,7 +76,41 @@ export async function run(ctx: BenchContext): Promise<void> {
       },
       { command: ctx.command },
     );
+    if (!ctx.quick) tfjsModels(ctx);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function tfjsModels(ctx: BenchContext): void {
+  const loadBefore = loadavg()[0]!;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'byom-child.ts'), '--tfjs'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  const loadAfter = loadavg()[0]!;
+  const rows = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { model: string; seconds: number; params: number; macs: number; complete: boolean; maxRssBytes: number });
+  const per = rows
+    .map(
+      (r) =>
+        `${r.model} ${r.seconds.toFixed(1)} s (${(r.params / 1e6).toFixed(2)} M params, ${Number.isFinite(r.macs) ? (r.macs / 1e6).toFixed(0) + ' MMAC' : 'MACs unknown: no topology'})`,
+    )
+    .join('; ');
+  const peak = Math.max(...rows.map((r) => r.maxRssBytes)) / 1e9;
+  const env = `1-min load ${loadBefore.toFixed(1)} before / ${loadAfter.toFixed(1)} after on ${cpus().length} cores${Math.max(loadBefore, loadAfter) > cpus().length ? ' — MEASURED UNDER LOAD (shared box)' : ''}`;
+  ctx.log(`tfjs models: ${per}; peak ${peak.toFixed(2)} GB; ${env}`);
+  record(
+    {
+      'byom.tfjs_models_max_seconds': {
+        value: Math.max(...rows.map((r) => r.seconds)),
+        unit: 's',
+        notes: `el.analyzeModel(papers 'all', prune 0.9, batch [1, 32]) on each of ${rows.length} shipped pretrained tfjs models in one fresh process (peak RSS ${peak.toFixed(2)} GB): ${per}; ${env}`,
+      },
+    },
+    { command: ctx.command },
+  );
 }

@@ -147,7 +147,7 @@ test('a graph model with dynamic spatial input (handtrack) needs inputShape: Inv
 test('face-api weights manifests: every weight counted once (params = manifest total); MACs unknown and flagged', async () => {
   for (const m of ['face_recognition_model', 'tiny_face_detector_model']) {
     const manifest = `${m}-weights_manifest.json`;
-    const t = await importTfjs(faceApiModelDir(), { manifest });
+    const t = await importModel(faceApiModelDir(), { manifest }); // a folder + manifest name goes to the tfjs reader
     assert.equal(t.params, countWeightValues(loadWeightsManifest(faceApiModelDir(), manifest)), m);
     assert.equal(t.complete, false);
     assert.ok(t.layers.length > 2, `${m}: ${t.layers.length} layers`);

@@ -42,7 +42,7 @@ export async function importModel(src: string | Uint8Array | tf.LayersModel, opt
   const ext = extname(src).toLowerCase();
   if (ext === '.onnx') return importOnnx(src, opts);
   if (ext === '.safetensors') return importSafetensors(src, opts);
-  if (isTfjsPath(src)) return importTfjs(src, opts);
+  if (isTfjsPath(src) || (opts.manifest && statSync(src).isDirectory())) return importTfjs(src, opts);
   if (statSync(src).isDirectory())
     throw new InvalidInput(`folder ${describe(src)} holds no model.json; pass a model file (.onnx, .safetensors, model.json)`);
   // unknown extension: sniff
