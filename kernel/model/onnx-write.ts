@@ -270,7 +270,7 @@ export function layersModelToOnnx(model: tf.LayersModel): Uint8Array {
     const cls = l.getClassName();
     const cfg = l.getConfig() as Record<string, unknown>;
     const vals = l.getWeights().map((t) => t.dataSync() as Float32Array);
-    const inS = (Array.isArray(l.inputSpec) ? undefined : undefined) ?? (l.input as tf.SymbolicTensor).shape;
+    const inS = (l.input as tf.SymbolicTensor).shape;
     const pads = (k: number[], s: number[]) => {
       if (cfg.padding !== 'same') return [0, 0, 0, 0];
       const [h0, h1] = samePads(inS[1]!, k[0]!, s[0]!),

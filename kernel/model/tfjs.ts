@@ -23,9 +23,7 @@ export function modelJsonPath(path: string): string {
 /** Keras layer → table rows; returns false when the layer's weights are not analysed. */
 function kerasRows(l: tf.layers.Layer, vals: Float32Array[], shapes: number[][], layers: ModelLayer[]): boolean {
   const cls = l.getClassName();
-  const inShape = ([...((Array.isArray(l.inputSpec) ? null : null) ?? (l.input as tf.SymbolicTensor).shape)] as (number | null)[]).map(
-    (d) => d ?? 1,
-  );
+  const inShape = ([...(l.input as tf.SymbolicTensor).shape] as (number | null)[]).map((d) => d ?? 1);
   const outShape = ([...(l.output as tf.SymbolicTensor).shape] as (number | null)[]).map((d) => d ?? 1);
   const cfg = l.getConfig() as Record<string, unknown>;
   const useBias = cfg.useBias !== false && vals.length > 1;
