@@ -26,6 +26,7 @@ import { openCalibration } from './calibration';
 import { kernelEnv } from './settings';
 import { registerStatusBar } from './status';
 import { markStep } from './walkthrough';
+import { registerAnalyzeModel } from './analyzeModel';
 
 let ctl: EdgeLabController | undefined;
 
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext) {
     }),
   );
 
+  context.subscriptions.push(registerAnalyzeModel(vscode, context, CONTROLLER_ID));
   const activeNotebook = () => vscode.window.activeNotebookEditor?.notebook;
 
   context.subscriptions.push(

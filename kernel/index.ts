@@ -47,5 +47,7 @@ export * as split from './split';
 export * as machining from './machining';
 export * as gazegen from './gazegen';
 export * as gen4gen from './gen4gen';
+export * as model from './model';
+export { analyzeModel } from './model';
 // The paper index (folder, namespace, tutorial, bench prefixes per paper):
 export { papers, foundation, paperForBenchPrefix, type Paper, type PaperStatus } from './papers';

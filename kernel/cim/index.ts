@@ -131,3 +131,4 @@ export {
   type SwsStudyRow,
   type SwsStudyResult,
 } from '../sws';
+export { analyzeModel, type CimAnalyzeOptions, type CimLayerRow, type CimModelAnalysis } from './analyze';

@@ -42,3 +42,4 @@ export { emitCmsisF32, emitCmsisQ15, CMSIS_F32_NAME, CMSIS_Q15_NAME } from './cm
 export { TraceMix, parseObjdump, classify, BRANCH_PENALTY, type Mix, type InsnClass } from './trace';
 export { traceKernels, emitTraceHarness, type TraceCase, type TraceResult } from './qemu';
 export { layerTable, accessesVsCapacity, dramVsCache, candidateTable } from './figures';
+export { analyzeModel, type MemaAnalyzeOptions, type MemaLayerRow } from './analyze';

@@ -26,3 +26,4 @@ export { SparseNet } from './net';
 export { realWeightMatrices, transposeKernel, type RealMatrix } from './matrices';
 export { sparsityFigure, speedupFigure } from './figures';
 export { wasmPath } from './wasm';
+export { analyzeModel, type SparseAnalyzeOptions, type SparseBatchRow, type SparseLayerRow } from './analyze';

@@ -90,3 +90,4 @@ export {
   type SwsModelKind,
 } from '../core/models/fashion';
 export { swsCrossbarFigure, energyBreakdownFigure, reductionCurveFigure, accuracyCurveFigure } from './figures';
+export { analyzeModel, type SwsAnalyzeOptions, type SwsLayerRow, type SwsModelAnalysis } from './analyze';

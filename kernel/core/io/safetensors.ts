@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { FormatError, InvalidInput, NotFound, describe } from '../errors';
 import { type DType, type NdArray, ITEMSIZE, bytesOf, decodeElements, encodeElements, isValidShape, product } from './dtypes';
 
-const ST_TO_DTYPE: Record<string, DType> = {
+export const ST_TO_DTYPE: Record<string, DType> = {
   F64: 'float64',
   F32: 'float32',
   F16: 'float16',
