@@ -132,6 +132,37 @@ test('a number measured on a branch is stale against code merged into main after
   }
 });
 
+test('merging a measured branch does not make its own earlier changes stale; a later real change on main does', () => {
+  const g = repo();
+  try {
+    g.write('bench/x.bench.ts', "export const prefix = 'x';\n");
+    g.write('kernel/xf/a.ts', '1\n');
+    g.write('kernel/xf/b.ts', '1\n');
+    g.write('bench/results.json', '{}\n');
+    g.commit('base');
+    g.git('checkout', '-q', '-b', 'side');
+    g.write('kernel/xf/a.ts', '2\n');
+    g.commit('side: change x');
+    const r = { 'x.k': entry(5) };
+    g.write('bench/results.json', results(r));
+    g.commit('side: measure x');
+    g.git('checkout', '-q', 'main');
+    g.write('kernel/xf/b.ts', '2\n');
+    g.commit('main: comment in x\n\nBench-neutral: comment only');
+    tick();
+    g.git('merge', '-q', '--no-edit', 'side');
+    assert.deepEqual(checkFreshness({ root: g.root, results: r, foldersFor }).stale, [], 'the merge commit itself is not a code change');
+    g.write('kernel/xf/b.ts', '3\n');
+    const real = g.commit('main: real change to x');
+    assert.deepEqual(
+      checkFreshness({ root: g.root, results: r, foldersFor }).stale.map((s) => s.commit),
+      [real],
+    );
+  } finally {
+    g.done();
+  }
+});
+
 test('a shallow clone or a tree without git is reported as unchecked, never as fresh or stale', () => {
   const g = repo();
   const shallow = mkdtempSync(join(tmpdir(), 'edgelab-shallow-'));

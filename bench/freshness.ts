@@ -165,7 +165,10 @@ export function checkFreshness(o: FreshnessOptions): FreshnessReport {
  * to hold it to that). "" when none.
  */
 function lastCodeCommit(root: string, measuredIn: string, paths: string[]): string {
-  const log = git(root, ['log', '--format=%x1e%H%x1f%cI%x1f%s%x1f%B', `${measuredIn}..HEAD`, '--', ...paths, ...NOT_CODE]);
+  // --no-merges: every commit a merge brings in is itself in the range and judged on its own; the merge commit's diff
+  // against its first parent would repeat the measured branch's own (already measured) changes. A conflict
+  // resolution's edits are not inspected on their own.
+  const log = git(root, ['log', '--no-merges', '--format=%x1e%H%x1f%cI%x1f%s%x1f%B', `${measuredIn}..HEAD`, '--', ...paths, ...NOT_CODE]);
   for (const rec of log.split('\x1e').filter((x) => x.trim())) {
     const [h, d, subj, body] = rec.split('\x1f') as [string, string, string, string];
     if (/^Bench-neutral:\s*\S/m.test(body)) continue;
