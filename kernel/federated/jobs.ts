@@ -38,7 +38,8 @@ export const clientJob = defineJob({
   version: 1,
   module,
   run: async ({ setup, request }: { setup: HostSetup; request: Uint8Array }) => {
-    if (!(request instanceof Uint8Array)) throw new FormatError(`federated.client: request is ${typeof request}; expected encoded server message bytes`);
+    if (!(request instanceof Uint8Array))
+      throw new FormatError(`federated.client: request is ${typeof request}; expected encoded server message bytes`);
     const reply = await runtime(setup).handle(request);
     if (reply === 'exit') process.exit(70); // an injected crash: the thread dies, the job fails as a crash
     return { reply };
@@ -106,6 +107,7 @@ export class JobHost implements ClientHost {
 
 /** One JobHost per client: runFederated over jobs (embedded threads or BullMQ workers). */
 export function jobHosts(o: JobHostOptions): JobHost[] {
-  if (!o || !Array.isArray(o.clients) || !o.clients.length) throw new InvalidInput('jobHosts: clients (at least one ClientConfig) required');
+  if (!o || !Array.isArray(o.clients) || !o.clients.length)
+    throw new InvalidInput('jobHosts: clients (at least one ClientConfig) required');
   return o.clients.map((c) => new JobHost(o.spec, c, o));
 }

@@ -45,7 +45,8 @@ export function maskUrl(url: string): string {
 
 /** Open a connection and prove it (PING after AUTH); a refused password is a RedisRefused, not a hang. */
 export async function connect(url: string, extra: RedisOptions = {}): Promise<Redis> {
-  if (!/^rediss?:\/\//.test(url)) throw new InvalidInput(`redis url ${JSON.stringify(maskUrl(url))}; expected redis://[user:password@]host:port or rediss://…`);
+  if (!/^rediss?:\/\//.test(url))
+    throw new InvalidInput(`redis url ${JSON.stringify(maskUrl(url))}; expected redis://[user:password@]host:port or rediss://…`);
   const r = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: null,
@@ -54,13 +55,14 @@ export async function connect(url: string, extra: RedisOptions = {}): Promise<Re
     retryStrategy: (n) => Math.min(50 * 2 ** Math.min(n, 5), 1000),
     ...extra,
   });
-  r.on('error', () => undefined); // reconnects are handled by retryStrategy; a failing command still rejects its caller
+  let last = '';
+  r.on('error', (e: Error) => (last = e.message)); // reconnects are handled by retryStrategy; a failing command still rejects its caller
   try {
     await withTimeout(r.connect(), 10_000, `no answer from ${maskUrl(url)} within 10 s`);
     await r.ping();
   } catch (e) {
     r.disconnect();
-    const m = (e as Error).message;
+    const m = /WRONGPASS|NOAUTH/.test(last) ? last : (e as Error).message;
     throw new RedisRefused(
       /WRONGPASS|NOAUTH|invalid password|invalid username/i.test(m)
         ? `redis ${maskUrl(url)} refused the credentials (${m}); expected the user and password from its ACL / requirepass`
@@ -68,6 +70,13 @@ export async function connect(url: string, extra: RedisOptions = {}): Promise<Re
     );
   }
   return r;
+}
+
+/** A connection that retries through a Redis restart (BullMQ needs maxRetriesPerRequest: null); errors go to its users. */
+function reconnecting(url: string): Redis {
+  const c = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(50 * 2 ** Math.min(n, 5), 1000) });
+  c.on('error', () => undefined);
+  return c;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -120,7 +129,7 @@ export class BullBackend implements JobsBackend {
   private queue(q: string): Queue {
     let x = this.queues.get(q);
     if (!x) {
-      x = new Queue(q, { connection: new Redis(this.url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(50 * 2 ** Math.min(n, 5), 1000) }), prefix: this.prefix });
+      x = new Queue(q, { connection: this.own(), prefix: this.prefix });
       x.on('error', () => undefined);
       this.queues.set(q, x);
     }
@@ -129,6 +138,14 @@ export class BullBackend implements JobsBackend {
 
   private key(kind: string, q: string): string {
     return `${this.prefix}:jobs:${kind}:${q}`;
+  }
+
+  private readonly conns: Redis[] = [];
+  /** A connection for a BullMQ object (BullMQ does not close connections it is given: close() does). */
+  private own(): Redis {
+    const c = reconnecting(this.url);
+    this.conns.push(c);
+    return c;
   }
 
   async runMany(items: JobItem[], o: RunOptions = {}): Promise<Outcome[]> {
@@ -179,7 +196,9 @@ export class BullBackend implements JobsBackend {
         if (rest.length) this.waiters.set(k, rest);
         else {
           this.waiters.delete(k);
-          void this.queue(mine[0]!.q).remove(mine[0]!.hash).catch(() => undefined);
+          void this.queue(mine[0]!.q)
+            .remove(mine[0]!.hash)
+            .catch(() => undefined);
         }
       }
     };
@@ -286,7 +305,11 @@ export class BullBackend implements JobsBackend {
   async stats(name: string, version: number): Promise<{ results: number; failures: number; duplicates: number }> {
     const r = await this.conn(),
       q = queueName(name, version);
-    const [results, failures, dup] = await Promise.all([r.hlen(this.key('res', q)), r.hlen(this.key('fail', q)), r.get(this.key('dup', q))]);
+    const [results, failures, dup] = await Promise.all([
+      r.hlen(this.key('res', q)),
+      r.hlen(this.key('fail', q)),
+      r.get(this.key('dup', q)),
+    ]);
     return { results, failures, duplicates: Number(dup ?? 0) };
   }
 
@@ -300,6 +323,7 @@ export class BullBackend implements JobsBackend {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     const r = await this.redis?.catch(() => null);
     r?.disconnect();
+    for (const c of this.conns) c.disconnect();
   }
 }
 
@@ -334,6 +358,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
   const id = `${hostname()}:${process.pid}`;
   const log = o.log ?? (() => undefined);
   const workers = new Map<string, Worker>();
+  const conns: Redis[] = [];
   let executed = 0;
   let closed = false;
   const key = (kind: string, q: string): string => `${prefix}:jobs:${kind}:${q}`;
@@ -342,49 +367,58 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
     await r.hset(key('fail', q), h, JSON.stringify(toWire(e)));
   };
 
-  const processor = (q: string) => async (job: Job): Promise<string> => {
-    const d = job.data as { n?: unknown; v?: unknown; m?: unknown; a?: unknown; h?: unknown; t?: unknown };
-    const h = typeof d?.h === 'string' && /^[0-9a-f]{64}$/.test(d.h) ? d.h : String(job.id);
-    const attempt = job.attemptsMade + 1;
-    await r.hset(key('start', q), h, JSON.stringify({ worker: id, attempt }));
-    try {
-      if (typeof d?.n !== 'string' || typeof d.v !== 'number' || typeof d.m !== 'string' || typeof d.a !== 'string')
-        throw new FormatError(`job ${job.id} in ${q}: data ${JSON.stringify(d)?.slice(0, 80)}; expected { n, v, m, a, h }`);
-      if (await r.hexists(key('res', q), h)) {
-        await r.incr(key('dup', q));
-        return 'duplicate';
+  const processor =
+    (q: string) =>
+    async (job: Job): Promise<string> => {
+      const d = job.data as { n?: unknown; v?: unknown; m?: unknown; a?: unknown; h?: unknown; t?: unknown };
+      const h = typeof d?.h === 'string' && /^[0-9a-f]{64}$/.test(d.h) ? d.h : String(job.id);
+      const attempt = job.attemptsMade + 1;
+      const [, [, exists] = [null, 0]] =
+        (await r
+          .pipeline()
+          .hset(key('start', q), h, JSON.stringify({ worker: id, attempt }))
+          .hexists(key('res', q), h)
+          .exec()) ?? [];
+      try {
+        if (typeof d?.n !== 'string' || typeof d.v !== 'number' || typeof d.m !== 'string' || typeof d.a !== 'string')
+          throw new FormatError(`job ${job.id} in ${q}: data ${JSON.stringify(d)?.slice(0, 80)}; expected { n, v, m, a, h }`);
+        if (exists) {
+          await r.incr(key('dup', q));
+          return 'duplicate';
+        }
+        const refs = blobRefs(d.a);
+        const bufs = refs.length ? await r.mgetBuffer(...refs.map((x) => `${prefix}:jobs:blob:${x}`)) : [];
+        const blobs: [string, ArrayBuffer][] = [];
+        refs.forEach((x, i) => {
+          const b = bufs[i];
+          if (b) blobs.push([x, Uint8Array.from(b).buffer]);
+        });
+        executed++;
+        const out = await threads.run(
+          { name: d.n, version: d.v, module: d.m, args: d.a, blobs, attempt },
+          { timeoutMs: typeof d.t === 'number' ? d.t : undefined },
+        );
+        const p = r.pipeline();
+        for (const [x, b] of out.blobs) p.set(`${prefix}:jobs:blob:${x}`, Buffer.from(b), 'NX');
+        await p.exec();
+        if (!(await r.hsetnx(key('res', q), h, out.json))) await r.incr(key('dup', q));
+        return 'ok';
+      } catch (e) {
+        const named = e instanceof EdgeLabError;
+        if (named || attempt >= (job.opts.attempts ?? 1)) await fail(q, h, e);
+        log(`job ${h.slice(0, 12)} (${q}) attempt ${attempt}: ${(e as Error).name}: ${(e as Error).message}`);
+        // bad input never gets better by retrying: fail the job now (the named error is already stored for the caller)
+        if (named) throw new UnrecoverableError(`${(e as Error).name}: ${(e as Error).message}`);
+        throw e;
       }
-      const refs = blobRefs(d.a);
-      const bufs = refs.length ? await r.mgetBuffer(...refs.map((x) => `${prefix}:jobs:blob:${x}`)) : [];
-      const blobs: [string, ArrayBuffer][] = [];
-      refs.forEach((x, i) => {
-        const b = bufs[i];
-        if (b) blobs.push([x, Uint8Array.from(b).buffer]);
-      });
-      executed++;
-      const out = await threads.run(
-        { name: d.n, version: d.v, module: d.m, args: d.a, blobs, attempt },
-        { timeoutMs: typeof d.t === 'number' ? d.t : undefined },
-      );
-      const p = r.pipeline();
-      for (const [x, b] of out.blobs) p.set(`${prefix}:jobs:blob:${x}`, Buffer.from(b), 'NX');
-      await p.exec();
-      if (!(await r.hsetnx(key('res', q), h, out.json))) await r.incr(key('dup', q));
-      return 'ok';
-    } catch (e) {
-      const named = e instanceof EdgeLabError;
-      if (named || attempt >= (job.opts.attempts ?? 1)) await fail(q, h, e);
-      log(`job ${h.slice(0, 12)} (${q}) attempt ${attempt}: ${(e as Error).name}: ${(e as Error).message}`);
-      // bad input never gets better by retrying: fail the job now (the named error is already stored for the caller)
-      if (named) throw new UnrecoverableError(`${(e as Error).name}: ${(e as Error).message}`);
-      throw e;
-    }
-  };
+    };
 
   const serve = (q: string): void => {
     if (workers.has(q) || closed) return;
+    const conn = reconnecting(o.url);
+    conns.push(conn);
     const w = new Worker(q, processor(q), {
-      connection: new Redis(o.url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(50 * 2 ** Math.min(n, 5), 1000) }),
+      connection: conn,
       prefix,
       concurrency,
       lockDuration: o.lockMs ?? 5000,
@@ -395,7 +429,8 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
     w.on('error', () => undefined);
     // a job that stalled too often fails in BullMQ's stalled checker, not in the processor: record it for the caller
     w.on('failed', (job, err) => {
-      if (job && /stalled/i.test(err.message)) void fail(q, typeof job.data?.h === 'string' ? job.data.h : String(job.id), err).catch(() => undefined);
+      if (job && /stalled/i.test(err.message))
+        void fail(q, typeof job.data?.h === 'string' ? job.data.h : String(job.id), err).catch(() => undefined);
     });
     workers.set(q, w);
     log(`serving ${q}`);
@@ -429,6 +464,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
       await Promise.all([...workers.values()].map((w) => w.close().catch(() => undefined)));
       await threads.close();
       r.disconnect();
+      for (const c of conns) c.disconnect();
     },
   };
 }

@@ -2,10 +2,12 @@
  * `npx edgelab worker --redis <url> [--concurrency N] [--queues a,b] [--prefix p]`: serve EdgeLab jobs from Redis on this
  * host until SIGINT/SIGTERM. The URL may also come from EDGELAB_REDIS_URL. Exit code 2: bad usage or Redis refused.
  */
-import { runWorker, maskUrl, RedisRefused } from './bullmq';
+import { runWorker, maskUrl, RedisRefused, type RunningWorker } from './bullmq';
 
 function usage(msg: string): never {
-  process.stderr.write(`edgelab: ${msg}\nusage: edgelab worker --redis redis://[user:password@]host:port [--concurrency N] [--queues q1,q2] [--prefix p]\n`);
+  process.stderr.write(
+    `edgelab: ${msg}\nusage: edgelab worker --redis redis://[user:password@]host:port [--concurrency N] [--queues q1,q2] [--prefix p]\n`,
+  );
   process.exit(2);
 }
 
@@ -21,9 +23,10 @@ export async function main(argv: string[]): Promise<void> {
   for (const k of Object.keys(opt)) if (!['redis', 'concurrency', 'queues', 'prefix'].includes(k)) usage(`unknown option --${k}`);
   const url = opt.redis ?? process.env.EDGELAB_REDIS_URL ?? usage('--redis <url> (or EDGELAB_REDIS_URL) is required');
   const concurrency = Number(opt.concurrency ?? 1);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) usage(`--concurrency ${opt.concurrency}; expected an integer 1–256`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+    usage(`--concurrency ${opt.concurrency}; expected an integer 1–256`);
   const log = (l: string): void => void process.stderr.write(`edgelab worker ${process.pid}: ${l}\n`);
-  let w;
+  let w: RunningWorker;
   try {
     w = await runWorker({ url, concurrency, queues: opt.queues?.split(',').filter(Boolean), prefix: opt.prefix, log });
   } catch (e) {

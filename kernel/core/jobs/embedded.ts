@@ -77,7 +77,11 @@ export function withDeadline(p: Promise<Outcome>, deadline: number | null, it: J
   let t: NodeJS.Timeout | undefined;
   const late = new Promise<Outcome>((res) => {
     t = setTimeout(
-      () => res({ ok: false, error: toWire(new TaskTimeout(`job ${it.name}@${it.version} ${it.hash.slice(0, 12)}: no result by the deadline`)) }),
+      () =>
+        res({
+          ok: false,
+          error: toWire(new TaskTimeout(`job ${it.name}@${it.version} ${it.hash.slice(0, 12)}: no result by the deadline`)),
+        }),
       Math.max(0, deadline - Date.now()),
     );
   });

@@ -60,7 +60,9 @@ export function backendFor(b?: MapOptions['backend']): JobsBackend {
   const url = b ?? process.env.EDGELAB_REDIS_URL ?? 'embedded';
   if (url === 'embedded') return (embedded ??= new EmbeddedBackend());
   if (!/^rediss?:\/\//.test(url))
-    throw new InvalidInput(`jobs backend ${JSON.stringify(maskUrl(url))}; expected 'embedded', a redis:// or rediss:// URL, or a backend object`);
+    throw new InvalidInput(
+      `jobs backend ${JSON.stringify(maskUrl(url))}; expected 'embedded', a redis:// or rediss:// URL, or a backend object`,
+    );
   let x = bulls.get(url);
   if (!x) bulls.set(url, (x = new BullBackend({ url })));
   return x;

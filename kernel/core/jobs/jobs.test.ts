@@ -20,7 +20,10 @@ test('codec: typed arrays become content-hashed blobs; key order does not change
   const back = decodeValue(a.json, (h) => a.blobs.get(h)) as { a: { w: Float32Array } };
   assert.ok(back.a.w instanceof Float32Array);
   assert.deepEqual(Array.from(back.a.w), [1.5, -2, 3]);
-  assert.throws(() => decodeValue(a.json, () => undefined), (e: Error) => e instanceof FormatError && /missing/.test(e.message));
+  assert.throws(
+    () => decodeValue(a.json, () => undefined),
+    (e: Error) => e instanceof FormatError && /missing/.test(e.message),
+  );
   assert.throws(() => decodeValue('{"x":', () => undefined), FormatError);
   assert.throws(() => encodeValue({ f: () => 1 }), FormatError);
   assert.throws(() => encodeValue({ x: NaN }), FormatError);
@@ -43,7 +46,10 @@ test('embedded: results in order; the same arguments run once per backend (in on
     assert.equal(events.filter((e) => e.endsWith(':done')).length, 5);
     assert.ok(events.includes('5/5:done'));
     const again = await mapSettled(count, args, { backend: be });
-    assert.ok(again.every((x) => x.ok && x.cached), 'a rerun is served from the stored results');
+    assert.ok(
+      again.every((x) => x.ok && x.cached),
+      'a rerun is served from the stored results',
+    );
     assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 3, 'and runs nothing');
   } finally {
     await be.close();

@@ -41,9 +41,11 @@ export function jobKey(name: string, version: number): string {
 }
 
 export function defineJob<A, R>(d: JobDef<A, R>): JobRef<A, R> {
-  if (!NAME.test(d.name)) throw new InvalidInput(`defineJob: name ${JSON.stringify(d.name)}; expected dotted identifiers like "federated.client"`);
+  if (!NAME.test(d.name))
+    throw new InvalidInput(`defineJob: name ${JSON.stringify(d.name)}; expected dotted identifiers like "federated.client"`);
   checkInt(`defineJob ${d.name}: version`, d.version, 1);
-  if (!MODULE.test(d.module)) throw new InvalidInput(`defineJob ${d.name}: module ${JSON.stringify(d.module)}; expected a kernel path like "federated/jobs"`);
+  if (!MODULE.test(d.module))
+    throw new InvalidInput(`defineJob ${d.name}: module ${JSON.stringify(d.module)}; expected a kernel path like "federated/jobs"`);
   table().set(jobKey(d.name, d.version), d as JobDef);
   return d;
 }
@@ -53,7 +55,8 @@ export function getJob(name: string, version: number, module?: string): JobDef {
   const k = jobKey(name, version);
   let d = table().get(k);
   if (!d && module !== undefined) {
-    if (!MODULE.test(module)) throw new InvalidInput(`job ${k}: module ${JSON.stringify(module)}; expected a kernel path like "federated/jobs"`);
+    if (!MODULE.test(module))
+      throw new InvalidInput(`job ${k}: module ${JSON.stringify(module)}; expected a kernel path like "federated/jobs"`);
     const e = workerEntry(module);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(e.entry ?? e.script);

@@ -28,7 +28,8 @@ export class JobThreads {
     try {
       return await this.pool.run(req, { worker: i, transfer: req.blobs.map(([, b]) => b), timeoutMs: o.timeoutMs, signal: o.signal });
     } catch (e) {
-      if (e instanceof TaskTimeout || o.signal?.aborted) await this.pool.stop(i, `job ${req.name}: thread stopped (${(e as Error).message})`);
+      if (e instanceof TaskTimeout || o.signal?.aborted)
+        await this.pool.stop(i, `job ${req.name}: thread stopped (${(e as Error).message})`);
       throw e;
     } finally {
       this.busy[i] = false;

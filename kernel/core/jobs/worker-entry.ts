@@ -5,6 +5,9 @@ import { execute, type ExecRequest, type ExecResult } from './exec';
 serve<unknown, ExecRequest, ExecResult>({
   handle: async (req, { signal }) => {
     const r = await execute(req, signal);
-    return withTransfer(r, r.blobs.map(([, b]) => b));
+    return withTransfer(
+      r,
+      r.blobs.map(([, b]) => b),
+    );
   },
 });
