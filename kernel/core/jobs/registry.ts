@@ -58,7 +58,6 @@ export function getJob(name: string, version: number, module?: string): JobDef {
     if (!MODULE.test(module))
       throw new InvalidInput(`job ${k}: module ${JSON.stringify(module)}; expected a kernel path like "federated/jobs"`);
     const e = workerEntry(module);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(e.entry ?? e.script);
     d = table().get(k);
   }
