@@ -28,7 +28,10 @@ const clients = (faults: Record<string, Fault> = {}): ClientConfig[] =>
   });
 const base = { spec, rounds: 2, localEpochs: 1, batchSize: 16, lr: 0.1, seed: 5, progress: false, calibrate: true };
 const net = new Mlp(spec);
-const accuracy = (p: Float64Array, _t: number, W: Float64Array | null) => ({ acc: headAccuracy(net, p, all, W ?? undefined) });
+const accuracy = (p: Float64Array, _t: number, W: Float64Array | null) => ({
+  acc: net.accuracy(p, all),
+  calibrated: W ? headAccuracy(net.features(p, all), all.y, W, net.spec.features, net.spec.classes) : NaN,
+});
 
 const missing = redisMissing();
 if (missing) console.log(`# skipping the BullMQ federated tests: ${missing}`);
@@ -64,14 +67,20 @@ test('the same seeded federated run on in-process hosts, embedded job threads an
     assert.equal(bits(b.params), bits(e.params), 'BullMQ = embedded (params)');
     assert.equal(bits(b.W), bits(e.W), 'BullMQ = embedded (calibrated head W*)');
     assert.deepEqual(
-      b.history.map((h) => h.metrics.acc),
-      e.history.map((h) => h.metrics.acc),
+      b.history.map((h) => h.metrics),
+      e.history.map((h) => h.metrics),
+      'identical accuracies (fixed head and calibrated head)',
     );
+    assert.ok(b.history.at(-1)!.metrics.calibrated! > 0.25, 'the calibrated head beats chance');
     assert.ok(workers.size >= 2, `clients ran on several worker processes: ${[...workers].join(', ')}`);
     assert.ok(b.W && b.W.some((v) => v !== 0));
     // a malformed server message sent as a client job: the worker's protocol check names it, the caller gets the class
     await assert.rejects(
-      run(clientJob, { setup: { spec, clients: clients().slice(0, 1) }, request: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]) }, { backend: be }),
+      run(
+        clientJob,
+        { setup: { spec, clients: clients().slice(0, 1) }, request: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]) },
+        { backend: be },
+      ),
       (err: Error) => err instanceof FormatError && /bad magic/.test(err.message),
     );
   } finally {
@@ -79,56 +88,70 @@ test('the same seeded federated run on in-process hosts, embedded job threads an
   }
 });
 
-test('kill -9 of the worker running a client mid-round: the round ends by its deadline with the survivors, whose weighted mean is the aggregate (1e-12)', { skip: missing ?? false }, async () => {
-  // c2 hangs in round 2 (its worker is then killed -9): it must be dropped, the other five aggregated
-  const cs = clients({ c2: { round: 2, kind: 'hang' } });
-  const params: Float64Array[] = [];
-  let round1 = false;
-  let killed = '';
-  const r = await runFederated({
-    ...base,
-    calibrate: false,
-    timeoutMs: 6000,
-    hosts: jobHosts({
-      spec,
-      clients: cs,
-      backend: be,
-      onEvent: (id, ev) => {
-        if (id === 'c2' && ev.type === 'started' && round1 && !killed) {
-          killed = ev.worker;
-          process.kill(Number(ev.worker.split(':').pop()), 'SIGKILL');
-        }
+test(
+  'kill -9 of the worker running a client mid-round: the round ends by its deadline with the survivors, whose weighted mean is the aggregate (1e-12)',
+  { skip: missing ?? false },
+  async () => {
+    // c2 hangs in round 2 (its worker is then killed -9): it must be dropped, the other five aggregated
+    const cs = clients({ c2: { round: 2, kind: 'hang' } });
+    const params: Float64Array[] = [];
+    let round1 = false;
+    let killed = '';
+    const r = await runFederated({
+      ...base,
+      calibrate: false,
+      timeoutMs: 6000,
+      hosts: jobHosts({
+        spec,
+        clients: cs,
+        backend: be,
+        onEvent: (id, ev) => {
+          if (id === 'c2' && ev.type === 'started' && round1 && !killed) {
+            killed = ev.worker;
+            process.kill(Number(ev.worker.split(':').pop()), 'SIGKILL');
+          }
+        },
+      }),
+      evaluate: (p) => {
+        params.push(Float64Array.from(p));
+        round1 = true;
+        return {};
       },
-    }),
-    evaluate: (p) => {
-      params.push(Float64Array.from(p));
-      round1 = true;
-      return {};
-    },
-  });
-  assert.ok(killed, 'a worker was killed mid-round');
-  const h2 = r.history[1]!;
-  assert.deepEqual(h2.survivors, ['c0', 'c1', 'c3', 'c4', 'c5']);
-  assert.deepEqual(
-    h2.dropped.map((d) => d.clientId),
-    ['c2'],
-  );
-  assert.match(h2.dropped[0]!.reason, /^timeout/);
-  // the survivors' updates, computed here from the round-1 parameters, and their n-weighted mean
-  const agg = new Float64Array(net.nParams);
-  let n = 0;
-  for (const c of cs.filter((c) => c.id !== 'c2')) {
-    const rt = new ClientRuntime({ spec, clients: [{ ...c, fault: undefined }] });
-    const k = Number(c.id.slice(1));
-    const { clientSeed } = await import('./server');
-    const reply = await rt.handle(
-      encode({ type: 'train', clientId: c.id, round: 2, seed: clientSeed(base.seed, 2, k), epochs: 1, batchSize: 16, lr: 0.1, mu: 0, params: Float32Array.from(params[0]!) }),
+    });
+    assert.ok(killed, 'a worker was killed mid-round');
+    const h2 = r.history[1]!;
+    assert.deepEqual(h2.survivors, ['c0', 'c1', 'c3', 'c4', 'c5']);
+    assert.deepEqual(
+      h2.dropped.map((d) => d.clientId),
+      ['c2'],
     );
-    const u = decodeClientMessage(reply as Uint8Array) as { n: number; params: Float32Array };
-    for (let i = 0; i < agg.length; i++) agg[i]! += u.n * u.params[i]!;
-    n += u.n;
-  }
-  let maxDiff = 0;
-  for (let i = 0; i < agg.length; i++) maxDiff = Math.max(maxDiff, Math.abs(agg[i]! / n - r.params[i]!));
-  assert.ok(maxDiff <= 1e-12, `aggregate vs survivors' weighted mean: max |Δ| = ${maxDiff}`);
-});
+    assert.match(h2.dropped[0]!.reason, /^timeout/);
+    // the survivors' updates, computed here from the round-1 parameters, and their n-weighted mean
+    const agg = new Float64Array(net.nParams);
+    let n = 0;
+    for (const c of cs.filter((c) => c.id !== 'c2')) {
+      const rt = new ClientRuntime({ spec, clients: [{ ...c, fault: undefined }] });
+      const k = Number(c.id.slice(1));
+      const { clientSeed } = await import('./server');
+      const reply = await rt.handle(
+        encode({
+          type: 'train',
+          clientId: c.id,
+          round: 2,
+          seed: clientSeed(base.seed, 2, k),
+          epochs: 1,
+          batchSize: 16,
+          lr: 0.1,
+          mu: 0,
+          params: Float32Array.from(params[0]!),
+        }),
+      );
+      const u = decodeClientMessage(reply as Uint8Array) as { n: number; params: Float32Array };
+      for (let i = 0; i < agg.length; i++) agg[i]! += u.n * u.params[i]!;
+      n += u.n;
+    }
+    let maxDiff = 0;
+    for (let i = 0; i < agg.length; i++) maxDiff = Math.max(maxDiff, Math.abs(agg[i]! / n - r.params[i]!));
+    assert.ok(maxDiff <= 1e-12, `aggregate vs survivors' weighted mean: max |Δ| = ${maxDiff}`);
+  },
+);

@@ -17,14 +17,18 @@
  * Connection: redis:// or rediss:// (TLS) URLs, with `user:password@` for ACL users or `:password@` for requirepass.
  */
 import { hostname } from 'node:os';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Job, Queue, Worker } from 'bullmq';
+import type { Redis, RedisOptions } from 'ioredis';
 import { Aborted, BackendError, EdgeLabError, FormatError, InvalidInput } from '../errors';
 import { toWire, type WireError } from '../workers/protocol';
 import { blobRefs } from './codec';
 import { JobThreads } from './threads';
 import { withDeadline } from './embedded';
 import type { JobItem, JobsBackend, Outcome, RunOptions } from './types';
+
+// loaded on first use: `import 'edgelab'` does not pay for them when jobs stay embedded
+const bullmq = (): typeof import('bullmq') => require('bullmq') as typeof import('bullmq');
+const ioredis = (): typeof import('ioredis') => require('ioredis') as typeof import('ioredis');
 
 /** Redis refused the connection's credentials (wrong password or ACL user), or could not be reached. */
 export class RedisRefused extends BackendError {
@@ -47,7 +51,7 @@ export function maskUrl(url: string): string {
 export async function connect(url: string, extra: RedisOptions = {}): Promise<Redis> {
   if (!/^rediss?:\/\//.test(url))
     throw new InvalidInput(`redis url ${JSON.stringify(maskUrl(url))}; expected redis://[user:password@]host:port or rediss://…`);
-  const r = new Redis(url, {
+  const r = new (ioredis().Redis)(url, {
     lazyConnect: true,
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
@@ -74,7 +78,7 @@ export async function connect(url: string, extra: RedisOptions = {}): Promise<Re
 
 /** A connection that retries through a Redis restart (BullMQ needs maxRetriesPerRequest: null); errors go to its users. */
 function reconnecting(url: string): Redis {
-  const c = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(50 * 2 ** Math.min(n, 5), 1000) });
+  const c = new (ioredis().Redis)(url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(50 * 2 ** Math.min(n, 5), 1000) });
   c.on('error', () => undefined);
   return c;
 }
@@ -97,7 +101,7 @@ interface Waiter {
 export interface BullOptions {
   url: string;
   prefix?: string;
-  /** How often the caller checks for results (default 25 ms). */
+  /** How often the caller checks for results (default 10 ms). */
   pollMs?: number;
 }
 
@@ -129,7 +133,7 @@ export class BullBackend implements JobsBackend {
   private queue(q: string): Queue {
     let x = this.queues.get(q);
     if (!x) {
-      x = new Queue(q, { connection: this.own(), prefix: this.prefix });
+      x = new (bullmq().Queue)(q, { connection: this.own(), prefix: this.prefix });
       x.on('error', () => undefined);
       this.queues.set(q, x);
     }
@@ -248,7 +252,7 @@ export class BullBackend implements JobsBackend {
       this.poll()
         .catch(() => undefined) // Redis away (restarting): try again next tick
         .finally(() => this.schedule());
-    }, this.o.pollMs ?? 25);
+    }, this.o.pollMs ?? 10);
   }
 
   private async poll(): Promise<void> {
@@ -408,7 +412,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
         if (named || attempt >= (job.opts.attempts ?? 1)) await fail(q, h, e);
         log(`job ${h.slice(0, 12)} (${q}) attempt ${attempt}: ${(e as Error).name}: ${(e as Error).message}`);
         // bad input never gets better by retrying: fail the job now (the named error is already stored for the caller)
-        if (named) throw new UnrecoverableError(`${(e as Error).name}: ${(e as Error).message}`);
+        if (named) throw new (bullmq().UnrecoverableError)(`${(e as Error).name}: ${(e as Error).message}`);
         throw e;
       }
     };
@@ -417,7 +421,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
     if (workers.has(q) || closed) return;
     const conn = reconnecting(o.url);
     conns.push(conn);
-    const w = new Worker(q, processor(q), {
+    const w = new (bullmq().Worker)(q, processor(q), {
       connection: conn,
       prefix,
       concurrency,
