@@ -11,12 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { BullBackend, EmbeddedBackend, closeJobs, map, run as runJob } from '../kernel/core/jobs';
 import '../kernel/core/jobs/fixture-jobs';
 import { TestRedis, redisMissing } from '../kernel/core/jobs/redis-testing';
-import { gaussianBlobs, subset } from '../kernel/federated/data';
-import { partition } from '../kernel/federated/partition';
-import { runFederated } from '../kernel/federated/server';
-import { jobHosts } from '../kernel/federated/jobs';
-import type { ModelSpec } from '../kernel/federated/model';
-import type { ClientConfig } from '../kernel/federated/client';
+import { gaussianBlobs, subset, partition, runFederated, jobHosts, type ModelSpec, type ClientConfig } from '../kernel/federated';
 import { median, record, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'jobs';
@@ -32,7 +27,14 @@ async function sweep(redis: TestRedis, workers: number, n: number, ms: number, t
   const ws = await Promise.all(Array.from({ length: workers }, () => redis.worker({ concurrency: 1 })));
   const be = new BullBackend({ url: redis.url });
   try {
-    await map('test.spin', [{ i: -1, ms: 1 }, { i: -2, ms: 1 }], { backend: be, progress: false }); // workers warm
+    await map(
+      'test.spin',
+      [
+        { i: -1, ms: 1 },
+        { i: -2, ms: 1 },
+      ],
+      { backend: be, progress: false },
+    ); // workers warm
     const t0 = Date.now();
     const r = await map(
       'test.spin',
@@ -75,7 +77,11 @@ export async function run(ctx: BenchContext): Promise<void> {
     }
     const B = ctx.quick ? 100 : 500;
     const tb = performance.now();
-    await map('test.echo', Array.from({ length: B }, (_, i) => ({ batch: i })), { backend: be, progress: false });
+    await map(
+      'test.echo',
+      Array.from({ length: B }, (_, i) => ({ batch: i })),
+      { backend: be, progress: false },
+    );
     const batchMs = (performance.now() - tb) / B;
     values['jobs.overhead_ms_per_job'] = median(lat);
     notes['jobs.overhead_ms_per_job'] =
@@ -91,7 +97,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     const one = await sweep(redis, 1, n, ms, 'one');
     const two = await sweep(redis, 2, n, ms, 'two');
     values['jobs.sweep_speedup_2_workers'] = one / two;
-    notes['jobs.sweep_speedup_2_workers'] = `${n} CPU-bound jobs of ${ms} ms: 1 worker ${one.toFixed(1)} s, 2 workers ${two.toFixed(1)} s (target ≥ 1.7 on an idle 2-core box)`;
+    notes['jobs.sweep_speedup_2_workers'] =
+      `${n} CPU-bound jobs of ${ms} ms: 1 worker ${one.toFixed(1)} s, 2 workers ${two.toFixed(1)} s (target ≥ 1.7 on an idle 2-core box)`;
 
     // 3. a federated round: embedded threads vs BullMQ workers (2 each)
     const all = gaussianBlobs({ n: 1200, dims: 16, classes: 4, seed: 1 });
@@ -112,7 +119,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     const rb = await runFederated({ ...fed, hosts: jobHosts({ spec, clients, backend: bb }) });
     await bb.close();
     fw.forEach((x) => x.kill('SIGKILL'));
-    if (Buffer.compare(Buffer.from(re.params.buffer), Buffer.from(rb.params.buffer)) !== 0) throw new Error('BullMQ and embedded runs differ');
+    if (Buffer.compare(Buffer.from(re.params.buffer), Buffer.from(rb.params.buffer)) !== 0)
+      throw new Error('BullMQ and embedded runs differ');
     values['jobs.fed_round_ratio_bullmq_vs_embedded'] = perRound(rb.history) / perRound(re.history);
     notes['jobs.fed_round_ratio_bullmq_vs_embedded'] =
       `median s/round over ${rounds} rounds, 6 clients (${spec.input}-${spec.hidden}-${spec.features}, 2 local epochs): BullMQ 2 workers ${perRound(rb.history).toFixed(3)} s, embedded 2 threads ${perRound(re.history).toFixed(3)} s; identical parameters`;
@@ -135,7 +143,11 @@ export async function run(ctx: BenchContext): Promise<void> {
         value: Number(v.toFixed(4)),
         unit: units[k]!,
         notes: `${notes[k]}; load avg ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${cores} cores`,
-        ...(busy ? { stale: `measured on a busy shared box (load ${Math.max(load0, load1).toFixed(1)} on ${cores} cores): rerun on an idle machine` } : {}),
+        ...(busy
+          ? {
+              stale: `measured on a busy shared box (load ${Math.max(load0, load1).toFixed(1)} on ${cores} cores): rerun on an idle machine`,
+            }
+          : {}),
       },
     ]),
   );

@@ -176,3 +176,42 @@ test('Redis killed and restarted mid-sweep (AOF, appendfsync always): the sweep 
   assert.equal(new Set(ran).size, N, 'every job ran');
   assert.equal(ran.length, N, `none ran twice (${ran.length} executions for ${N} jobs)`);
 });
+
+test(
+  'blobs over the size limit go to the shared folder, not Redis; a blob whose bytes do not match its hash is a FormatError',
+  opts,
+  async () => {
+    const { mkdtempSync, readdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { runWorker } = await import('./bullmq');
+    const { sha256 } = await import('./codec');
+    const dir = mkdtempSync(join(tmpdir(), 'el-blobs-'));
+    // its own prefix: only this in-process worker (which mounts the folder) serves these queues
+    const w = await runWorker({ url: redis.url, prefix: 'blobtest', blobDir: dir, maxBlobBytes: 64 });
+    const b = new BullBackend({ url: redis.url, prefix: 'blobtest', blobDir: dir, maxBlobBytes: 64 });
+    const { Redis } = await import('ioredis');
+    const r = new Redis(redis.url);
+    try {
+      const big = Float64Array.from({ length: 100 }, (_, i) => i / 7),
+        small = new Float64Array([1, 2]);
+      const [out] = await map(echo, [{ big, small }], { backend: b });
+      assert.deepEqual(out, { big, small });
+      const hBig = sha256(new Uint8Array(big.buffer)),
+        hSmall = sha256(new Uint8Array(small.buffer));
+      assert.deepEqual(readdirSync(dir), [hBig], 'the 800-byte blob is a file named by its hash');
+      assert.equal(await r.exists(`blobtest:jobs:blob:${hBig}`), 0, 'and not in Redis');
+      assert.equal(await r.exists(`blobtest:jobs:blob:${hSmall}`), 1, 'the 16-byte blob is in Redis');
+      // a tampered file: the worker refuses it by name
+      const evil = Float64Array.from({ length: 100 }, (_, i) => -i);
+      const hEvil = sha256(new Uint8Array(evil.buffer));
+      writeFileSync(join(dir, hEvil), new Uint8Array(800)); // planted before the caller writes (it never overwrites)
+      const [s] = await mapSettled(echo, [{ evil }], { backend: b });
+      assert.ok(!s!.ok && s!.error instanceof FormatError && /hash to/.test(s!.error.message), !s!.ok ? s!.error.message : 'ok');
+    } finally {
+      r.disconnect();
+      await b.close();
+      await w.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

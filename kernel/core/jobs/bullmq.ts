@@ -2,7 +2,9 @@
  * The distributed backend: BullMQ queues on Redis (one queue per job name and version), workers on any host
  * (`npx edgelab worker --redis <url>`, runWorker below). What Redis holds, under the prefix (default "edgelab"):
  *
- *   <p>:jobs:blob:<sha256>   the bytes of every typed array in arguments and results (content-addressed, written once)
+ *   <p>:jobs:blob:<sha256>   the bytes of every typed array in arguments and results (content-addressed, written once);
+ *                            with `blobDir`, blobs over `maxBlobBytes` go to <blobDir>/<sha256> instead (a folder every
+ *                            host mounts); either way a blob whose bytes do not hash to its name is a FormatError
  *   <p>:jobs:res:<queue>     hash: arguments hash → result JSON. Written by the worker (HSETNX) before BullMQ marks the job
  *                            done; a worker that is handed a job whose result exists returns without running it, so a
  *                            retried, stalled-and-redelivered or resubmitted job never computes or counts twice
@@ -17,11 +19,13 @@
  * Connection: redis:// or rediss:// (TLS) URLs, with `user:password@` for ACL users or `:password@` for requirepass.
  */
 import { hostname } from 'node:os';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import { Aborted, BackendError, EdgeLabError, FormatError, InvalidInput } from '../errors';
 import { toWire, type WireError } from '../workers/protocol';
-import { blobRefs } from './codec';
+import { blobRefs, sha256 } from './codec';
 import { JobThreads } from './threads';
 import { withDeadline } from './embedded';
 import type { JobItem, JobsBackend, Outcome, RunOptions } from './types';
@@ -88,6 +92,47 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(what)), ms)))]).finally(() => clearTimeout(t));
 }
 
+/** Where blobs live: Redis, or (above maxBytes, default 8 MiB) files named by their hash in `dir`, a folder all hosts mount. */
+export interface BlobPlace {
+  dir?: string;
+  maxBytes?: number;
+}
+
+async function putBlobs(r: Redis, prefix: string, blobs: Iterable<[string, Uint8Array]>, place: BlobPlace): Promise<void> {
+  const pipe = r.pipeline();
+  let n = 0;
+  for (const [h, b] of blobs) {
+    if (place.dir && b.byteLength > (place.maxBytes ?? 8 * 2 ** 20)) {
+      const f = join(place.dir, h);
+      if (!existsSync(f)) {
+        writeFileSync(`${f}.${process.pid}.tmp`, b);
+        renameSync(`${f}.${process.pid}.tmp`, f);
+      }
+    } else {
+      pipe.set(`${prefix}:jobs:blob:${h}`, Buffer.from(b.buffer, b.byteOffset, b.byteLength), 'NX');
+      n++;
+    }
+  }
+  if (n) await pipe.exec();
+}
+
+async function getBlobs(r: Redis, prefix: string, hashes: string[], place: BlobPlace): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  if (!hashes.length) return out;
+  const bufs = await r.mgetBuffer(...hashes.map((h) => `${prefix}:jobs:blob:${h}`));
+  hashes.forEach((h, i) => {
+    let b: Uint8Array | null = bufs[i] ? new Uint8Array(bufs[i]!) : null;
+    if (!b && place.dir && existsSync(join(place.dir, h))) b = new Uint8Array(readFileSync(join(place.dir, h)));
+    if (!b) return; // the decoder names the missing blob
+    if (sha256(b) !== h)
+      throw new FormatError(
+        `blob ${h.slice(0, 12)}…: its ${b.byteLength} bytes hash to ${sha256(b).slice(0, 12)}…; expected the bytes it was stored with`,
+      );
+    out.set(h, Uint8Array.from(b));
+  });
+  return out;
+}
+
 interface Waiter {
   q: string;
   hash: string;
@@ -103,6 +148,10 @@ export interface BullOptions {
   prefix?: string;
   /** How often the caller checks for results (default 10 ms). */
   pollMs?: number;
+  /** A folder every worker host mounts (same path) for blobs over maxBlobBytes; default: every blob in Redis. */
+  blobDir?: string;
+  /** Default 8 MiB (only with blobDir). */
+  maxBlobBytes?: number;
 }
 
 export class BullBackend implements JobsBackend {
@@ -155,13 +204,11 @@ export class BullBackend implements JobsBackend {
   async runMany(items: JobItem[], o: RunOptions = {}): Promise<Outcome[]> {
     const r = await this.conn();
     if (o.signal?.aborted) throw new Aborted('jobs: aborted before submission');
-    const pipe = r.pipeline();
     const blobs = new Map<string, Uint8Array>();
     for (const it of items) for (const [h, b] of it.blobs) blobs.set(h, b);
-    for (const [h, b] of blobs) pipe.set(`${this.prefix}:jobs:blob:${h}`, Buffer.from(b.buffer, b.byteOffset, b.byteLength), 'NX');
+    await putBlobs(r, this.prefix, blobs, { dir: this.o.blobDir, maxBytes: this.o.maxBlobBytes });
     const qs = [...new Set(items.map((it) => queueName(it.name, it.version)))];
-    pipe.sadd(`${this.prefix}:jobs:queues`, ...qs);
-    await pipe.exec();
+    await r.sadd(`${this.prefix}:jobs:queues`, ...qs);
     const deadline = o.deadlineMs === undefined ? null : Date.now() + o.deadlineMs;
     const fresh = new Map<string, JobItem>();
     const promises = items.map(
@@ -281,12 +328,11 @@ export class BullBackend implements JobsBackend {
         let out: Outcome | null = null;
         if (res[i] !== null) {
           const json = res[i]!;
-          const blobs = new Map<string, Uint8Array>();
-          for (const h of blobRefs(json)) {
-            const b = await r.getBuffer(`${this.prefix}:jobs:blob:${h}`);
-            if (b) blobs.set(h, new Uint8Array(b));
+          try {
+            out = { ok: true, json, blobs: await getBlobs(r, this.prefix, blobRefs(json), { dir: this.o.blobDir }), cached: false };
+          } catch (e) {
+            out = { ok: false, error: toWire(e) };
           }
-          out = { ok: true, json, blobs, cached: false };
         } else if (fail[i] !== null) out = { ok: false, error: JSON.parse(fail[i]!) as WireError };
         else if (this.polls % 40 === 0 && !(await r.exists(`${this.prefix}:${q}:${hashes[i]}`))) lost.push(ws[0]!.item);
         if (!out) continue;
@@ -338,6 +384,10 @@ export interface WorkerOptions {
   /** Queue names to serve (e.g. "federated.client.v1"); default every queue a caller has used (re-read every second). */
   queues?: string[];
   prefix?: string;
+  /** The shared blob folder (BullOptions.blobDir) as mounted on this host. */
+  blobDir?: string;
+  /** Default 8 MiB (only with blobDir). */
+  maxBlobBytes?: number;
   /** BullMQ lock: a worker that stops renewing (killed, frozen) loses its job after this long; the job is redelivered. Default 5000 ms. */
   lockMs?: number;
   /** Times a job may stall (its worker die) before it fails. Default 2. */
@@ -390,21 +440,20 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
           await r.incr(key('dup', q));
           return 'duplicate';
         }
-        const refs = blobRefs(d.a);
-        const bufs = refs.length ? await r.mgetBuffer(...refs.map((x) => `${prefix}:jobs:blob:${x}`)) : [];
-        const blobs: [string, ArrayBuffer][] = [];
-        refs.forEach((x, i) => {
-          const b = bufs[i];
-          if (b) blobs.push([x, Uint8Array.from(b).buffer]);
-        });
+        const place = { dir: o.blobDir, maxBytes: o.maxBlobBytes };
+        const got = await getBlobs(r, prefix, blobRefs(d.a), place);
+        const blobs: [string, ArrayBuffer][] = [...got].map(([x, b]) => [x, b.buffer as ArrayBuffer]);
         executed++;
         const out = await threads.run(
           { name: d.n, version: d.v, module: d.m, args: d.a, blobs, attempt },
           { timeoutMs: typeof d.t === 'number' ? d.t : undefined },
         );
-        const p = r.pipeline();
-        for (const [x, b] of out.blobs) p.set(`${prefix}:jobs:blob:${x}`, Buffer.from(b), 'NX');
-        await p.exec();
+        await putBlobs(
+          r,
+          prefix,
+          out.blobs.map(([x, b]) => [x, new Uint8Array(b)]),
+          place,
+        );
         if (!(await r.hsetnx(key('res', q), h, out.json))) await r.incr(key('dup', q));
         return 'ok';
       } catch (e) {
