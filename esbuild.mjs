@@ -30,6 +30,9 @@ const nodeExternals = [
   'assemblyscript',
   'playwright-core',
   '@techstark/opencv-js',
+  // the Redis job backend (kernel/core/jobs/bullmq.ts) loads them on first use, from the project's node_modules
+  'bullmq',
+  'ioredis',
 ];
 
 const webviewEntries = existsSync(join(root, 'extension/webviews'))
