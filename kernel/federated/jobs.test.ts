@@ -73,6 +73,20 @@ test('the same seeded federated run on in-process hosts, embedded job threads an
     );
     assert.ok(b.history.at(-1)!.metrics.calibrated! > 0.25, 'the calibrated head beats chance');
     assert.ok(workers.size >= 2, `clients ran on several worker processes: ${[...workers].join(', ')}`);
+    // each round was one BullMQ flow: a parent job whose children were the sampled clients' jobs
+    const { Redis } = await import('ioredis');
+    const rc = new Redis(redis.url);
+    let groups: Record<string, string> = {};
+    for (let k = 0; k < 100; k++) {
+      groups = await rc.hgetall('edgelab:jobs:groups');
+      if (Object.keys(groups).filter((g) => /round \d (train|stats)$/.test(g)).length >= 3) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    rc.disconnect();
+    const trains = Object.entries(groups).filter(([g]) => / round [12] train$/.test(g));
+    assert.equal(trains.length, 2, `one parent per round: ${Object.keys(groups).join('; ')}`);
+    for (const [g, v] of trains)
+      assert.deepEqual((({ n, done, failed }) => ({ n, done, failed }))(JSON.parse(v)), { n: 6, done: 6, failed: 0 }, g);
     assert.ok(b.W && b.W.some((v) => v !== 0));
     // a malformed server message sent as a client job: the worker's protocol check names it, the caller gets the class
     await assert.rejects(

@@ -21,7 +21,7 @@
 import { hostname } from 'node:os';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Job, Queue, Worker } from 'bullmq';
+import type { FlowProducer, Job, Queue, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import { Aborted, BackendError, EdgeLabError, FormatError, InvalidInput } from '../errors';
 import { toWire, type WireError } from '../workers/protocol';
@@ -41,6 +41,9 @@ export class RedisRefused extends BackendError {
     this.name = 'RedisRefused';
   }
 }
+
+/** The queue of the parent jobs that group a call's jobs (RunOptions.group). */
+export const GROUP_QUEUE = 'edgelab.group';
 
 export function queueName(name: string, version: number): string {
   return `${name}.v${version}`;
@@ -277,20 +280,35 @@ export class BullBackend implements JobsBackend {
   }
 
   private async add(q: string, items: JobItem[], o: RunOptions): Promise<void> {
-    await this.queue(q).addBulk(
-      items.map((it) => ({
-        name: it.name,
-        data: { n: it.name, v: it.version, m: it.module, a: it.json, h: it.hash, t: o.timeoutMs ?? null },
-        opts: {
-          jobId: it.hash,
-          attempts: o.attempts ?? 3,
-          backoff: { type: 'exponential', delay: o.backoffMs ?? 200 },
-          removeOnComplete: true,
-          removeOnFail: true,
-        },
-      })),
-    );
+    const jobs = items.map((it) => ({
+      name: it.name,
+      data: { n: it.name, v: it.version, m: it.module, a: it.json, h: it.hash, t: o.timeoutMs ?? null },
+      opts: {
+        jobId: it.hash,
+        attempts: o.attempts ?? 3,
+        backoff: { type: 'exponential' as const, delay: o.backoffMs ?? 200 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    }));
+    if (o.group === undefined) {
+      await this.queue(q).addBulk(jobs);
+      return;
+    }
+    // a flow: one parent (the group) whose children are these jobs; a failed child neither fails nor blocks the parent
+    this.flows ??= new (bullmq().FlowProducer)({ connection: this.own(), prefix: this.prefix });
+    const r = await this.conn();
+    await r.sadd(`${this.prefix}:jobs:queues`, GROUP_QUEUE);
+    await this.flows.add({
+      name: 'group',
+      queueName: GROUP_QUEUE,
+      data: { group: o.group, n: jobs.length },
+      opts: { removeOnComplete: true, removeOnFail: true },
+      children: jobs.map((j) => ({ ...j, queueName: q, opts: { ...j.opts, failParentOnFailure: false, ignoreDependencyOnFailure: true } })),
+    });
   }
+
+  private flows: FlowProducer | null = null;
 
   private schedule(): void {
     if (this.timer || !this.waiters.size || this.closed) return;
@@ -371,6 +389,7 @@ export class BullBackend implements JobsBackend {
       for (const w of ws) w.resolve({ ok: false, error: toWire(new Aborted(`job ${w.item.name}: backend closed`)) });
     this.waiters.clear();
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    await this.flows?.close().catch(() => undefined);
     const r = await this.redis?.catch(() => null);
     r?.disconnect();
     for (const c of this.conns) c.disconnect();
@@ -466,11 +485,24 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
       }
     };
 
+  // a group's parent job: runs once all its children finished or failed; stores how many did which
+  const group = async (job: Job): Promise<string> => {
+    const done = Object.keys(await job.getChildrenValues()).length;
+    const failed = Object.keys(await job.getIgnoredChildrenFailures()).length;
+    const d = job.data as { group?: unknown; n?: unknown };
+    await r.hset(
+      `${prefix}:jobs:groups`,
+      String(d.group),
+      JSON.stringify({ n: d.n, done, failed, worker: id, at: new Date().toISOString() }),
+    );
+    return 'ok';
+  };
+
   const serve = (q: string): void => {
     if (workers.has(q) || closed) return;
     const conn = reconnecting(o.url);
     conns.push(conn);
-    const w = new (bullmq().Worker)(q, processor(q), {
+    const w = new (bullmq().Worker)(q, q === GROUP_QUEUE ? group : processor(q), {
       connection: conn,
       prefix,
       concurrency,

@@ -29,6 +29,12 @@ export interface RunOptions {
   /** Overall limit for the whole call: jobs without a result by then fail with TaskTimeout ("deadline"). */
   deadlineMs?: number;
   onEvent?: (index: number, e: JobEvent) => void;
+  /**
+   * BullMQ: submit the jobs as the children of one parent job (a BullMQ flow) labelled `group` (e.g. a federated round);
+   * the parent completes once every child has finished or failed, and a worker stores its summary (children done and
+   * failed) under <prefix>:jobs:groups. Results still come back per job. Embedded backend: ignored.
+   */
+  group?: string;
 }
 
 export interface JobsBackend {
