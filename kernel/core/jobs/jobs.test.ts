@@ -101,3 +101,26 @@ test('embedded: a job past its timeout has its thread stopped and is retried by 
     await be.close();
   }
 });
+
+test('embedded: an AbortSignal stops a running sweep at once (its threads are stopped) with Aborted', async () => {
+  const { Aborted } = await import('../errors');
+  const be = new EmbeddedBackend({ threads: 2 });
+  try {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 200);
+    const t0 = Date.now();
+    const s = await mapSettled(
+      'test.spin',
+      [0, 1, 2, 3].map((i) => ({ i, ms: 10_000 })),
+      { backend: be, signal: ac.signal },
+    );
+    assert.ok(Date.now() - t0 < 5000, `stopped within ${Date.now() - t0} ms, not after the 10 s jobs`);
+    assert.ok(
+      s.every((x) => !x.ok && x.error instanceof Aborted),
+      s.map((x) => (x.ok ? 'ok' : x.error.name)).join(','),
+    );
+    assert.deepEqual(await run(echo, 'next', { backend: be }), 'next', 'the backend still works');
+  } finally {
+    await be.close();
+  }
+});
