@@ -30,6 +30,9 @@ const nodeExternals = [
   'assemblyscript',
   'playwright-core',
   '@techstark/opencv-js',
+  // the Redis job backend (kernel/core/jobs/bullmq.ts) loads them on first use, from the project's node_modules
+  'bullmq',
+  'ioredis',
 ];
 
 const webviewEntries = existsSync(join(root, 'extension/webviews'))
@@ -48,6 +51,9 @@ const targets = [
       'kernel/federated/worker-entry.ts',
       'kernel/federated/process-entry.ts',
       'kernel/sparse/worker-entry.ts',
+      'kernel/core/jobs/worker-entry.ts',
+      'kernel/core/jobs/cli.ts',
+      'kernel/federated/jobs.ts',
       'kernel/gaze/train-worker.ts',
     ],
     outdir: 'dist/kernel',

@@ -36,6 +36,7 @@ export type { Figure, MimeBundle, FigureKind } from './viz/types';
 export { toShaped, type MatrixLike, type VectorLike, type ShapedArray } from './core/matrix';
 // Paper modules (one line each):
 export * as io from './core/io';
+export * as jobs from './core/jobs';
 export * as mema from './mema';
 export * as cim from './cim';
 export * as sws from './sws';

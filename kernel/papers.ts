@@ -194,7 +194,7 @@ export const papers: readonly Paper[] = [
 export const foundation = {
   folders: ['kernel/core', 'kernel/viz'],
   notebook: 'notebooks/00-welcome.ipynb',
-  benchPrefixes: ['train', 'byom'],
+  benchPrefixes: ['train', 'byom', 'jobs'],
 } as const;
 
 /** The record for a bench key prefix (`'fed'` → SphereFed), or undefined for the foundation's own prefixes. */

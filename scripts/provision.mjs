@@ -15,6 +15,8 @@ export const APT = {
     'gcc-arm-none-eabi',
     'libnewlib-arm-none-eabi',
     'qemu-system-arm',
+    // BullMQ job tests (core/jobs): a real Redis on a random loopback port
+    'redis-server',
     'libkrb5-dev',
     // real photographs for GazeGen selection and edits (core/vision/photos.ts): scikit-image's and OpenCV's sample data
     'python3-skimage',

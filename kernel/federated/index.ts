@@ -6,7 +6,8 @@
  *   const r = await federated.runFederated({ spec, hosts, rounds: 20 }); // FedAvg/FedProx + calibration round
  *   const res = await federated.runExperiment({ alpha: 0.05 });        // the five ablation arms on Fashion-MNIST
  *
- * Clients can also be separate processes behind a WebSocket over loopback: `await federated.processHosts(...)`.
+ * Clients can also be separate processes behind a WebSocket over loopback (`await federated.processHosts(...)`), or jobs
+ * on BullMQ workers on any host (`federated.jobHosts({ spec, clients, backend: 'redis://…' })`).
  */
 export {
   partition,
@@ -32,6 +33,7 @@ export {
 } from './server';
 export { makeHosts, InProcessHost, WorkerHost, ClientDropped, hostEntry, type ClientHost } from './transport';
 export { processHosts, ProcessHost, SocketHub } from './socket-host';
+export { jobHosts, JobHost, clientJob, helloJob, type JobHostOptions } from './jobs';
 export { encode, decodeClientMessage, decodeServerMessage, CLIENT_MESSAGE_TYPES, type ClientMessage, type ServerMessage } from './protocol';
 export type { ClientConfig, Fault, HostSetup } from './client';
 export { fashionMnistData, gaussianBlobs, subset, poolImages, type DataSource } from './data';

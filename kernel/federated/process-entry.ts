@@ -1,12 +1,12 @@
 /**
  * A client host in its own OS process (ProcessHost). The parent provisions it once over the fork IPC channel (which
  * clients, where their data is — the device's own configuration), then the IPC channel is closed: from then on the only
- * channel to the server is a WebSocket over loopback carrying protocol messages, each framed as u32 request id | message.
+ * channel to the server is a WebSocket (`ws`) over loopback carrying protocol messages, each framed as u32 request id | message.
  */
 import { ClientRuntime, type HostSetup } from './client';
 import { encode } from './protocol';
-import { wsConnect } from './websocket';
-import { frameWithId } from './socket-host';
+import { WebSocket, type RawData } from 'ws';
+import { MAX_MESSAGE, frameWithId, messageBytes } from './socket-host';
 
 process.once('message', (m: { setup: HostSetup; url: string; host: string }) => {
   setImmediate(() => process.disconnect?.()); // (disconnecting inside the IPC message dispatch trips a Node 20 internal error)
@@ -18,7 +18,11 @@ process.once('message', (m: { setup: HostSetup; url: string; host: string }) => 
       process.stderr.write(`federated client process: setup failed: ${(e as Error).message}\n`);
       process.exit(2);
     }
-    const ws = await wsConnect(m.url);
+    const ws = new WebSocket(m.url, { maxPayload: MAX_MESSAGE });
+    await new Promise<void>((res, rej) => {
+      ws.once('open', res);
+      ws.once('error', rej);
+    });
     const h = rt.hello();
     ws.send(
       frameWithId(
@@ -34,8 +38,9 @@ process.once('message', (m: { setup: HostSetup; url: string; host: string }) => 
       ),
     );
     ws.on('close', () => process.exit(0));
-    ws.on('message', (data: Uint8Array | string) => {
-      if (typeof data === 'string' || data.length < 4) return;
+    ws.on('message', (raw: RawData, bin: boolean) => {
+      const data = messageBytes(raw, bin);
+      if (!data || data.length < 4) return;
       const id = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
       void (async () => {
         let r: Uint8Array | 'exit';
@@ -45,7 +50,7 @@ process.once('message', (m: { setup: HostSetup; url: string; host: string }) => 
           r = new TextEncoder().encode(`error: ${(e as Error).message}`);
         }
         if (r === 'exit') process.exit(1);
-        if (ws.isOpen) ws.send(frameWithId(id, r));
+        if (ws.readyState === WebSocket.OPEN) ws.send(frameWithId(id, r));
       })();
     });
   })().catch((e: Error) => {

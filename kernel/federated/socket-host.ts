@@ -1,6 +1,7 @@
 /**
  * Network transport: clients in separate OS processes that talk to the server only through a WebSocket over loopback
- * (websocket.ts, RFC 6455). Same ClientHost interface as the worker threads (transport.ts), so runFederated does not
+ * (the maintained `ws` package; binary messages only). For clients on other machines use jobs (jobs.ts: BullMQ workers
+ * on any host, TLS and passwords handled by Redis). Same ClientHost interface as the worker threads (transport.ts), so runFederated does not
  * know which one it drives.
  *
  *   const net = await processHosts({ spec, clients, processes: 2 });
@@ -15,10 +16,20 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { FormatError } from '../core/errors';
 import { decodeClientMessage } from './protocol';
-import { wsListen, type WsConnection } from './websocket';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { ClientDropped, hostEntry, type ClientHost } from './transport';
 import type { ClientConfig, HostHello, HostSetup } from './client';
 import type { ModelSpec } from './model';
+
+/** Largest message either side accepts (a model's parameters with room to spare). */
+export const MAX_MESSAGE = 256 * 2 ** 20;
+
+/** A ws message as bytes (null for a text message: only binary protocol messages are declared). */
+export function messageBytes(data: RawData, isBinary: boolean): Uint8Array | null {
+  if (!isBinary) return null;
+  const b = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
 
 export function frameWithId(id: number, msg: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + msg.length);
@@ -29,28 +40,43 @@ export function frameWithId(id: number, msg: Uint8Array): Uint8Array {
 
 /** The server's WebSocket endpoint: hands each incoming connection to the host that expects its path token. */
 export class SocketHub {
-  private readonly waiting = new Map<string, (ws: WsConnection) => void>();
+  private readonly waiting = new Map<string, (ws: WebSocket) => void>();
   private constructor(
     readonly url: string,
     private readonly stop: () => Promise<void>,
   ) {}
   static async listen(o: { host?: string; port?: number } = {}): Promise<SocketHub> {
-    let hub: SocketHub | null = null;
-    const l = await wsListen((ws, path) => {
-      const cb = hub?.waiting.get(path.replace(/^\//, ''));
+    const host = o.host ?? '127.0.0.1';
+    const wss = new WebSocketServer({ host, port: o.port ?? 0, maxPayload: MAX_MESSAGE });
+    await new Promise<void>((res, rej) => {
+      wss.once('listening', res);
+      wss.once('error', rej);
+    });
+    const addr = wss.address();
+    const port = addr && typeof addr === 'object' ? addr.port : 0;
+    const hub: SocketHub = new SocketHub(
+      `ws://${host}:${port}`,
+      () =>
+        new Promise<void>((res) => {
+          for (const c of wss.clients) c.terminate();
+          wss.close(() => res());
+        }),
+    );
+    wss.on('connection', (ws, req) => {
+      const token = (req.url ?? '').replace(/^\//, '');
+      const cb = hub.waiting.get(token);
       if (!cb) {
         ws.close(1008, 'unknown host token');
         return;
       }
-      hub!.waiting.delete(path.replace(/^\//, ''));
+      hub.waiting.delete(token);
       cb(ws);
-    }, o);
-    hub = new SocketHub(l.url, l.close);
+    });
     return hub;
   }
   /** Resolves with the connection that arrives on path /token. */
-  expect(token: string, timeoutMs: number): Promise<WsConnection> {
-    return new Promise<WsConnection>((resolve, reject) => {
+  expect(token: string, timeoutMs: number): Promise<WebSocket> {
+    return new Promise<WebSocket>((resolve, reject) => {
       const t = setTimeout(() => {
         this.waiting.delete(token);
         reject(new ClientDropped('timeout', `no connection for ${token} within ${timeoutMs} ms`));
@@ -73,7 +99,7 @@ export class ProcessHost implements ClientHost {
   readonly label: string;
   readonly clientIds: string[];
   private child: ChildProcess | null = null;
-  private ws: WsConnection | null = null;
+  private ws: WebSocket | null = null;
   private ready: Promise<HostHello> | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
@@ -110,8 +136,11 @@ export class ProcessHost implements ClientHost {
       );
       child.send({ setup: this.setup, url: `${this.hub.url}/${token}`, host: token });
       const ws = await Promise.race([conn, died]);
-      const first = await Promise.race([new Promise<Uint8Array | string>((res) => ws.once('message', res)), died]);
-      if (typeof first === 'string' || first.length < 4) throw new FormatError(`${this.label}: first message is not a binary hello`);
+      const first = await Promise.race([
+        new Promise<Uint8Array | null>((res) => ws.once('message', (d: RawData, bin: boolean) => res(messageBytes(d, bin)))),
+        died,
+      ]);
+      if (!first || first.length < 4) throw new FormatError(`${this.label}: first message is not a binary hello`);
       const m = decodeClientMessage(first.subarray(4));
       if (m.type !== 'hello' || m.host !== token) throw new FormatError(`${this.label}: expected hello from ${token}, got ${m.type}`);
       return {
@@ -132,10 +161,11 @@ export class ProcessHost implements ClientHost {
     return this.ready;
   }
 
-  private attach(ws: WsConnection, child: ChildProcess): void {
+  private attach(ws: WebSocket, child: ChildProcess): void {
     this.ws = ws;
-    ws.on('message', (data: Uint8Array | string) => {
-      if (typeof data === 'string' || data.length < 4) return;
+    ws.on('message', (raw: RawData, bin: boolean) => {
+      const data = messageBytes(raw, bin);
+      if (!data || data.length < 4) return;
       this.bytesReceived += data.length;
       const id = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
       const p = this.pending.get(id);
@@ -171,7 +201,7 @@ export class ProcessHost implements ClientHost {
   async request(bytes: Uint8Array, o: { timeoutMs: number }): Promise<Uint8Array> {
     await this.start();
     const ws = this.ws;
-    if (!ws || !ws.isOpen) throw new ClientDropped('crash', `${this.label}: not connected`);
+    if (!ws || ws.readyState !== WebSocket.OPEN) throw new ClientDropped('crash', `${this.label}: not connected`);
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -204,7 +234,7 @@ export class ProcessHost implements ClientHost {
 }
 
 interface HelloAndWs {
-  ws: WsConnection;
+  ws: WebSocket;
   hello: HostHello;
 }
 

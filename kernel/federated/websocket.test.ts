@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeFrame, wsConnect, wsListen, type WsConnection } from './websocket';
-import { processHosts } from './socket-host';
+import { WebSocket, type RawData } from 'ws';
+import { SocketHub, messageBytes, processHosts } from './socket-host';
+import { decodeClientMessage, encode } from './protocol';
 import { makeHosts } from './transport';
 import { runFederated } from './server';
 import { gaussianBlobs, subset } from './data';
@@ -10,42 +11,30 @@ import type { ModelSpec } from './model';
 import type { ClientConfig, Fault } from './client';
 import { FormatError } from '../core/errors';
 
-const next = (ws: WsConnection) => new Promise<Uint8Array | string>((res) => ws.once('message', res));
-
-test('RFC 6455 framing: 7/16/64-bit lengths, text, fragmentation, masking enforced, close handshake', async () => {
-  const errors: Error[] = [];
-  const srv = await wsListen((ws) => {
-    ws.on('message', (m: Uint8Array | string) => ws.send(m));
-    ws.on('protocol-error', (e: Error) => errors.push(e));
-  });
+test('the socket hub: an unknown host token is closed with 1008; a text message is not a protocol message; undeclared types are FormatErrors', async () => {
+  const hub = await SocketHub.listen();
   try {
-    const ws = await wsConnect(srv.url + '/x');
-    for (const n of [0, 5, 125, 126, 300, 65535, 65536, 200_000]) {
-      const p = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 255);
-      const got = next(ws);
-      ws.send(p);
-      assert.deepEqual(await got, p, `${n}-byte binary message echoes intact`);
-    }
-    let got = next(ws);
-    ws.send('héllo');
-    assert.equal(await got, 'héllo');
-    // a fragmented binary message (first frame FIN = 0, then a continuation) is reassembled
-    const sock = (ws as unknown as { socket: import('node:net').Socket }).socket;
-    got = next(ws);
-    sock.write(Buffer.concat([encodeFrame(0x2, Uint8Array.of(1, 2, 3), true, false), encodeFrame(0x0, Uint8Array.of(4, 5), true)]));
-    assert.deepEqual(await got, Uint8Array.of(1, 2, 3, 4, 5));
-    // an unmasked client frame is a protocol error: the server closes with 1002
-    const closed = new Promise<number>((res) => ws.once('close', res));
-    sock.write(encodeFrame(0x2, Uint8Array.of(9), false));
-    assert.equal(await closed, 1002);
-    assert.ok(errors.length === 1 && errors[0] instanceof FormatError && /not masked/.test(errors[0].message));
-    const ws2 = await wsConnect(srv.url + '/y');
-    const c2 = new Promise<number>((res) => ws2.once('close', res));
-    ws2.close(1000, 'bye');
-    assert.equal(await c2, 1000);
-    await assert.rejects(wsConnect(srv.url.replace('ws:', 'http:')), /only ws:\/\//);
+    const ws = new WebSocket(`${hub.url}/nobody`);
+    const code = await new Promise<number>((res) => ws.once('close', res));
+    assert.equal(code, 1008);
+    const waiting = hub.expect('tok-1', 5000);
+    const ws2 = new WebSocket(`${hub.url}/tok-1`);
+    const server = await waiting;
+    const got = new Promise<Uint8Array | null>((res) => server.once('message', (d: RawData, bin: boolean) => res(messageBytes(d, bin))));
+    await new Promise((res) => ws2.once('open', res));
+    ws2.send('hello as text');
+    assert.equal(await got, null, 'text is not a protocol message');
+    const bin = new Promise<Uint8Array | null>((res) => server.once('message', (d: RawData, b: boolean) => res(messageBytes(d, b))));
+    ws2.send(encode({ type: 'images', clientId: 'c0', round: 1, x: new Float32Array(4) }));
+    const bytes = await bin;
+    assert.ok(bytes && bytes.length > 8);
+    assert.throws(
+      () => decodeClientMessage(bytes),
+      (e: Error) => e instanceof FormatError && /undeclared message type "images"/.test(e.message),
+    );
+    ws2.close();
   } finally {
-    await srv.close();
+    await hub.close();
   }
 });
 
