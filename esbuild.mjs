@@ -30,6 +30,7 @@ const nodeExternals = [
   'assemblyscript',
   'playwright-core',
   '@techstark/opencv-js',
+  'libsvm-js',
 ];
 
 const webviewEntries = existsSync(join(root, 'extension/webviews'))

@@ -35,5 +35,5 @@ test('runStudy (tiny budget): Run B is the stations of held-out workpieces 2–1
   const mae = (r.runB.y.reduce((a, y) => a + Math.abs(y - c), 0) / 30 / 100) * 1000;
   assert.ok(Math.abs(r.runB.metrics.mean!.mae - mae) < 1e-3);
   assert.ok(r.shotsVbMm[1] <= r.runB.vbRangeMm[0], 'the test pieces come after the shots in tool life');
-  disposeModel(r.pretrained.model);
+  disposeModel(r.pretrained.model!);
 });
