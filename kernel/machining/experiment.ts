@@ -80,6 +80,8 @@ export interface StudyOptions {
   selected?: Selected;
   /** A pretrained model to use instead of pretraining (its config must match; the study does not dispose it). */
   pretrained?: { model: DeepMachiningModel; norm: NormStats };
+  /** For checks only: changes the held-out split before it is used (e.g. to show selection never reads its labels). */
+  transformHeldOut?: (split: { shots: Workpiece[]; runB: Workpiece[]; runA: Workpiece[] }) => void;
   /** Arms to run (default all of ARMS). */
   arms?: readonly Arm[];
   /** Aborts the study between training steps and arms (default none). */
@@ -331,6 +333,7 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
 
   // the held-out task: read once
   const h = heldOutSplit(seed, timeScale);
+  o.transformHeldOut?.(h);
   const shots = windowsOf(h.shots, 'train');
   const testB = windowsOf(h.runB, 'test'),
     testA = windowsOf(h.runA, 'test');
