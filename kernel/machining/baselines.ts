@@ -14,6 +14,7 @@
  *   cosine-decayed learning rate, batch 32 — the training loop of the main model — with lr and steps chosen on a
  *   validation task.
  */
+/// <reference path="./libsvm-js.d.ts" />
 import * as tf from '@tensorflow/tfjs';
 import SVM from 'libsvm-js/asm';
 import { InvalidInput, check, checkInt, describe, throwIfAborted } from '../core/errors';
@@ -360,8 +361,8 @@ export function cnnPredict(
     per = tr.shape.reduce((a, b) => a * b, 1),
     inCh = tr.shape[tr.shape.length - 1]!;
   // the spectrogram is z-scored per input channel with statistics of the fine-tuning windows (raw windows already are)
-  let shift = new Float64Array(inCh),
-    scl = new Float64Array(inCh).fill(1);
+  let shift: Float64Array = new Float64Array(inCh),
+    scl: Float64Array = new Float64Array(inCh).fill(1);
   if (kind === 'cnn2d') ({ mean: shift, scale: scl } = columnStats(tr.x, tr.x.length / inCh, inCh));
   const prep = (x: Float32Array) => {
     if (kind === 'cnn2d') for (let i = 0; i < x.length; i++) x[i] = (x[i]! - shift[i % inCh]!) / scl[i % inCh]!;
