@@ -7,10 +7,13 @@
  * Runtime ≈ 30–45 min on the shared 2-core box; --quick runs seed 0 only.
  * Everything the notebook shows is written to kernel/machining/shipped/bench.json, and the seed-0 pretrained weights
  * to kernel/machining/shipped/pretrained-ci-micro.json.
+ * MACHINING_BASELINES=1 runs only the arms that do not use the pretrained network (ridge, ε-SVR, 1D-CNN, 2D-CNN, mean)
+ * for the seeds in shipped/bench.json, checks that ridge and mean reproduce the shipped numbers exactly (same tasks,
+ * windows and protocol), merges the new arms into those runs and records every key (latency kept from the shipped run).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStudy, type StudyResult, type Arm } from '../kernel/machining/experiment';
+import { runStudy, type StudyResult, type Arm, type Selected } from '../kernel/machining/experiment';
 import { buildModel, disposeModel, type DeepMachiningModel } from '../kernel/machining/model';
 import type { NormStats } from '../kernel/machining/data';
 import { predictWindow } from '../kernel/machining/online';
@@ -27,6 +30,9 @@ export const quickCheck: QuickCheck = {
   skip: '--quick still pretrains and fine-tunes one seed (6–18 min), over the suite budget',
 };
 
+/** The arms that train on the two shots alone. */
+const NEW_ARMS: Arm[] = ['ridge', 'mean', 'svr', 'cnn1d', 'cnn2d'];
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => {
   const m = mean(xs);
@@ -37,10 +43,44 @@ export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm' });
   // MACHINING_FROM_SHIPPED=1: record the keys from the runs a stopped bench wrote to shipped/bench.json (latency measured now)
   const fromShipped = process.env.MACHINING_FROM_SHIPPED === '1';
+  const baselinesOnly = process.env.MACHINING_BASELINES === '1';
   const seeds = ctx.quick ? [0] : [0, 1, 2];
   const runs: StudyResult[] = [];
   let shippedModel: { model: DeepMachiningModel; norm: NormStats } | null = null;
-  if (fromShipped) {
+  let shippedLatency: { ciMicroMs: number; nightlyMs: number } | null = null;
+  if (baselinesOnly) {
+    const shipped = loadShippedBench();
+    shippedLatency = shipped.latency;
+    let first: Selected | null = null;
+    for (const old of shipped.runs as StudyResult[]) {
+      const sel: Selected = { ...old.selected, ...(first ? { svr: first.svr, cnn1d: first.cnn1d, cnn2d: first.cnn2d } : {}) };
+      const r = runStudy({ seed: old.seed, selected: sel, arms: NEW_ARMS, log: ctx.log });
+      first ??= r.selected;
+      for (const [k, run] of [
+        ['runB', r.runB],
+        ['runA', r.runA],
+      ] as const)
+        for (const arm of ['ridge', 'mean'] as const) {
+          const a = run.metrics[arm]!.mae,
+            b = old[k].metrics[arm]!.mae;
+          if (Math.abs(a - b) > 1e-6 * (1 + Math.abs(b)))
+            throw new Error(`seed ${old.seed} ${k} ${arm}: ${a} µm now vs ${b} µm shipped — not the same data or protocol`);
+        }
+      for (const k of ['runB', 'runA'] as const)
+        for (const arm of ['svr', 'cnn1d', 'cnn2d'] as const) {
+          old[k].metrics[arm] = r[k].metrics[arm];
+          old[k].pred[arm] = r[k].pred[arm];
+        }
+      old.selected = r.selected;
+      old.selection = [...old.selection, ...r.selection];
+      old.seconds = { ...old.seconds, ...Object.fromEntries(Object.entries(r.seconds).map(([k, v]) => [`baselines_${k}`, v])) };
+      ctx.log(
+        `seed ${old.seed}: ` +
+          NEW_ARMS.map((a) => `${a} ${r.runB.metrics[a]!.mae.toFixed(2)} µm (r ${r.runB.metrics[a]!.corr.toFixed(2)})`).join(', '),
+      );
+      runs.push(old);
+    }
+  } else if (fromShipped) {
     runs.push(...(loadShippedBench().runs as StudyResult[]));
     shippedModel = loadPretrained();
     ctx.log(`recording from ${runs.length} shipped run(s): seeds ${runs.map((r) => r.seed).join(',')}`);
@@ -55,12 +95,12 @@ export async function run(ctx: BenchContext): Promise<void> {
           ` | ${JSON.stringify(r.seconds)}`,
       );
       if (seed === 0) {
-        saveWeights(r.pretrained.model, r.pretrained.norm, join(SHIPPED_DIR, 'pretrained-ci-micro.json'), {
+        saveWeights(r.pretrained.model!, r.pretrained.norm, join(SHIPPED_DIR, 'pretrained-ci-micro.json'), {
           command: ctx.command,
           note: 'pretrained on the 4 source tasks of seed 0 (kernel/machining/experiment.ts runStudy, 150 steps)',
         });
-        shippedModel = r.pretrained;
-      } else disposeModel(r.pretrained.model);
+        shippedModel = { model: r.pretrained.model!, norm: r.pretrained.norm };
+      } else disposeModel(r.pretrained.model!);
       runs.push(r);
       // partial results after every seed (a long run that is stopped keeps what it measured)
       writeFileSync(
@@ -74,26 +114,9 @@ export async function run(ctx: BenchContext): Promise<void> {
       );
     }
   // online latency per window: ci-micro (the shipped model) and the nightly config (latency does not depend on the weights)
-  const life = toolLife(defaultMachine(), sampleTask('latency', 5), { workpieces: 1, seed: 1, timeScale: 0.5 });
-  const norm = shippedModel!.norm;
-  const latency = (m: DeepMachiningModel) => {
-    const seq = m.config.seq,
-      c = life[0]!.cuts;
-    const win = (s: number) => ({
-      id: s,
-      cuts: c.map((cut) => {
-        const a = new Float32Array(8 * seq);
-        for (let ch = 0; ch < 8; ch++) a.set(cut.data.subarray(ch * cut.length + s, ch * cut.length + s + seq), ch * seq);
-        return a;
-      }),
-    });
-    for (let i = 0; i < 3; i++) predictWindow(m, norm, win(i * 7));
-    return median(Array.from({ length: 30 }, (_, i) => predictWindow(m, norm, win(100 + i * 13)).latencyMs));
-  };
-  const latMicro = latency(shippedModel!.model);
-  const nightly = buildModel('nightly', { overrides: { adapters: true } });
-  const latNightly = latency(nightly);
-  disposeModel(nightly);
+  const { latMicro, latNightly } = shippedLatency
+    ? { latMicro: shippedLatency.ciMicroMs, latNightly: shippedLatency.nightlyMs }
+    : measureLatency(shippedModel!);
   const used = runs.map((r) => r.seed);
   const B = (arm: Arm) => runs.map((r) => r.runB.metrics[arm]!.mae);
   const A = (arm: Arm) => runs.map((r) => r.runA.metrics[arm]!.mae);
@@ -121,15 +144,27 @@ export async function run(ctx: BenchContext): Promise<void> {
       'machining.mae_zeroshot_um': um('zeroshot', 'pretrained model alone'),
       'machining.mae_scratch_um': um('scratch', 'same architecture trained from scratch on the two shots'),
       'machining.mae_finetune_all_um': um('finetune_all', 'pretrained, every weight fine-tuned on the two shots'),
-      'machining.mae_ridge_um': um('ridge', 'ridge on hand features of the windows (the SVR stand-in; SVR itself not run)'),
+      'machining.mae_ridge_um': um('ridge', 'ridge on hand features of the windows'),
+      'machining.mae_svr_um': um(
+        'svr',
+        `ε-SVR, RBF kernel, on the same hand features (LIBSVM via libsvm-js); ${JSON.stringify(runs[0]!.selected.svr)}`,
+      ),
+      'machining.mae_cnn1d_um': um('cnn1d', `small 1D-CNN on the raw normalised windows; ${JSON.stringify(runs[0]!.selected.cnn1d)}`),
+      'machining.mae_cnn2d_um': um('cnn2d', `small 2D-CNN on accelerometer log-spectrograms; ${JSON.stringify(runs[0]!.selected.cnn2d)}`),
       'machining.mae_mean_labels_um': um('mean', 'mean of the fine-tuning labels'),
       'machining.finetune_gain_vs_scratch': gain('scratch'),
       'machining.finetune_gain_vs_mean_labels': gain('mean'),
       'machining.finetune_gain_vs_zeroshot': gain('zeroshot'),
       'machining.finetune_gain_vs_ridge': gain('ridge'),
+      'machining.finetune_gain_vs_svr': gain('svr'),
+      'machining.finetune_gain_vs_cnn1d': gain('cnn1d'),
+      'machining.finetune_gain_vs_cnn2d': gain('cnn2d'),
       'machining.corr_finetuned': { value: mean(C('finetuned')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('finetuned'))}` },
       'machining.corr_zeroshot': { value: mean(C('zeroshot')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('zeroshot'))}` },
       'machining.corr_ridge': { value: mean(C('ridge')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('ridge'))}` },
+      'machining.corr_svr': { value: mean(C('svr')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('svr'))}` },
+      'machining.corr_cnn1d': { value: mean(C('cnn1d')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('cnn1d'))}` },
+      'machining.corr_cnn2d': { value: mean(C('cnn2d')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('cnn2d'))}` },
       'machining.online_latency_ms': {
         value: latNightly,
         unit: 'ms per window (median of 30)',
@@ -154,4 +189,29 @@ export async function run(ctx: BenchContext): Promise<void> {
         runs: slim,
       }) + '\n',
     );
+}
+
+/** Online latency per window (median of 30, batch 1): the shipped ci-micro model and the nightly config. */
+function measureLatency(shipped: { model: DeepMachiningModel; norm: NormStats }): { latMicro: number; latNightly: number } {
+  const life = toolLife(defaultMachine(), sampleTask('latency', 5), { workpieces: 1, seed: 1, timeScale: 0.5 });
+  const norm = shipped.norm;
+  const latency = (m: DeepMachiningModel) => {
+    const seq = m.config.seq,
+      c = life[0]!.cuts;
+    const win = (s: number) => ({
+      id: s,
+      cuts: c.map((cut) => {
+        const a = new Float32Array(8 * seq);
+        for (let ch = 0; ch < 8; ch++) a.set(cut.data.subarray(ch * cut.length + s, ch * cut.length + s + seq), ch * seq);
+        return a;
+      }),
+    });
+    for (let i = 0; i < 3; i++) predictWindow(m, norm, win(i * 7));
+    return median(Array.from({ length: 30 }, (_, i) => predictWindow(m, norm, win(100 + i * 13)).latencyMs));
+  };
+  const latMicro = latency(shipped.model);
+  const nightly = buildModel('nightly', { overrides: { adapters: true } });
+  const latNightly = latency(nightly);
+  disposeModel(nightly);
+  return { latMicro, latNightly };
 }

@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { init } from '../core/backend';
-import { heldOutSplit, runStudy } from './experiment';
+import { DEFAULT_GRID, heldOutSplit, runStudy } from './experiment';
 import { disposeModel } from './model';
 
 before(async () => {
@@ -9,7 +9,16 @@ before(async () => {
 });
 
 test('runStudy (tiny budget): Run B is the stations of held-out workpieces 2–11, every arm reports, given settings skip selection', () => {
-  const selected = { ftLr: 1e-3, ftSteps: 2, scratchLr: 1e-3, scratchSteps: 2, ridgeLambda: 1 };
+  const selected = {
+    ftLr: 1e-3,
+    ftSteps: 2,
+    scratchLr: 1e-3,
+    scratchSteps: 2,
+    ridgeLambda: 1,
+    svr: { C: 1, epsilon: 0.1, gamma: 1 },
+    cnn1d: { lr: 1e-3, steps: 2 },
+    cnn2d: { lr: 1e-3, steps: 2 },
+  };
   const r = runStudy({ seed: 3, pretrainSteps: 2, sourceTasks: 2, sourcePieces: 3, selected, timeScale: 0.05 });
   assert.deepEqual(r.selection, []);
   assert.deepEqual(r.selected, selected);
@@ -28,12 +37,50 @@ test('runStudy (tiny budget): Run B is the stations of held-out workpieces 2–1
     h.shots.map((w) => w.index),
     [0, 1],
   );
-  assert.deepEqual(Object.keys(r.runB.metrics).sort(), ['finetune_all', 'finetuned', 'mean', 'ridge', 'scratch', 'zeroshot']);
+  assert.deepEqual(Object.keys(r.runB.metrics).sort(), [
+    'cnn1d',
+    'cnn2d',
+    'finetune_all',
+    'finetuned',
+    'mean',
+    'ridge',
+    'scratch',
+    'svr',
+    'zeroshot',
+  ]);
   for (const m of Object.values(r.runB.metrics)) assert.ok(Number.isFinite(m!.mae) && m!.n === 30);
   // the mean arm predicts the mean of the two shots' (interpolated) labels: its MAE is the mean |y − c|
   const c = r.runB.pred.mean![0]!;
   const mae = (r.runB.y.reduce((a, y) => a + Math.abs(y - c), 0) / 30 / 100) * 1000;
   assert.ok(Math.abs(r.runB.metrics.mean!.mae - mae) < 1e-3);
   assert.ok(r.shotsVbMm[1] <= r.runB.vbRangeMm[0], 'the test pieces come after the shots in tool life');
-  disposeModel(r.pretrained.model);
+  disposeModel(r.pretrained.model!);
+});
+
+test('selection of the two-shot baselines reads only the validation task: scrambling the held-out labels changes the test numbers, not the choice', () => {
+  const o = {
+    seed: 4,
+    sourceTasks: 1,
+    sourcePieces: 2,
+    timeScale: 0.05,
+    arms: ['ridge', 'svr', 'cnn1d', 'cnn2d', 'mean'] as const,
+    grid: { ...DEFAULT_GRID, svrC: [1, 100], svrEpsilon: [0.1], svrGamma: [0.3, 3], cnnLr: [1e-3, 1e-2], cnnSteps: [3] },
+  };
+  const a = runStudy(o);
+  assert.equal(a.pretrained.model, null, 'no pretrained arm asked for: no pretraining');
+  const b = runStudy({
+    ...o,
+    transformHeldOut: (h) => {
+      for (const w of [...h.shots, ...h.runB, ...h.runA]) w.errorMeasuredMm = w.errorMeasuredMm.map((e, i) => -3 * e + 0.01 * i);
+    },
+  });
+  assert.deepEqual(b.selection, a.selection, 'validation MAEs of every setting unchanged');
+  assert.deepEqual(b.selected, a.selected);
+  assert.equal(a.selection.filter((s) => s.setting.startsWith('svr')).length, 4);
+  assert.equal(a.selection.filter((s) => s.setting.startsWith('cnn2d')).length, 2);
+  assert.ok(a.selected.svr && a.selected.cnn1d && a.selected.cnn2d);
+  for (const arm of o.arms) assert.notEqual(b.runB.metrics[arm]!.mae, a.runB.metrics[arm]!.mae, `${arm}: the scramble reached the test`);
+  // same seed → same numbers for every baseline
+  const c = runStudy({ ...o, selected: a.selected });
+  for (const arm of o.arms) assert.equal(c.runB.metrics[arm]!.mae, a.runB.metrics[arm]!.mae, `${arm} deterministic`);
 });

@@ -8,22 +8,27 @@
  *     held-out task — a new tool: workpieces 0–1 are the two shots; Run B tests workpieces 2–11 (modest wear growth),
  *                     Run A tests workpieces 30–39 of the same tool (far later in tool life)
  *   arms: zero-shot (pretrained alone), two-shot adapter fine-tuning (biases + output layer + adapters), fine-tune-all
- *   (pretrained, every weight, same steps/lr as the adapters), the same architecture from scratch, ridge on hand
- *   features, mean of the fine-tuning labels. Targets are the measured station errors (label units, mm × 100).
+ *   (pretrained, every weight, same steps/lr as the adapters), the same architecture from scratch, ridge and ε-SVR on
+ *   hand features, a small 1D-CNN on the raw windows, a small 2D-CNN on log-spectrograms, mean of the fine-tuning
+ *   labels. Targets are the measured station errors (label units, mm × 100). Arms that do not use the pretrained
+ *   network run without pretraining when no pretrained arm is asked for (the normalisation is still fitted on the
+ *   source corpus, exactly as pretraining fits it).
  */
 import { InvalidInput, throwIfAborted } from '../core/errors';
-import { buildModel, disposeModel, countParams, type DeepMachiningModel, type ConfigName } from './model';
+import { buildModel, disposeModel, countParams, type DeepMachiningModel, type ConfigName, type ModelConfig } from './model';
 import { fit, predict } from './train';
 import { twoShotFineTune } from './finetune';
-import { pretrain } from './pretrain';
+import { pretrain, sourceCorpus } from './pretrain';
 import { defaultMachine, sampleTask, toolLife } from './lathe';
-import { makeWindows, LABEL_SCALE, type NormStats, type Windows } from './data';
-import { fitRidge, predictMean, predictRidge } from './baselines';
+import { fitNorm, makeWindows, LABEL_SCALE, type NormStats, type Windows } from './data';
+import { cnnPredict, fitRidge, predictMean, predictRidge, svrPredict, type CnnSettings, type SvrSettings } from './baselines';
 import { metrics, type Metrics } from './metrics';
 import type { MachineSpec, TaskSpec, Workpiece } from './types';
 
-export type Arm = 'zeroshot' | 'finetuned' | 'finetune_all' | 'scratch' | 'ridge' | 'mean';
-export const ARMS: readonly Arm[] = ['finetuned', 'zeroshot', 'finetune_all', 'scratch', 'ridge', 'mean'];
+export type Arm = 'zeroshot' | 'finetuned' | 'finetune_all' | 'scratch' | 'ridge' | 'svr' | 'cnn1d' | 'cnn2d' | 'mean';
+export const ARMS: readonly Arm[] = ['finetuned', 'zeroshot', 'finetune_all', 'scratch', 'ridge', 'svr', 'cnn1d', 'cnn2d', 'mean'];
+/** Arms that need the pretrained network (the others train on the two shots alone). */
+export const PRETRAINED_ARMS: readonly Arm[] = ['finetuned', 'zeroshot', 'finetune_all'];
 
 /** Settings chosen on the validation task (or given, to freeze them across seeds). */
 export interface Selected {
@@ -32,6 +37,11 @@ export interface Selected {
   scratchLr: number;
   scratchSteps: number;
   ridgeLambda: number;
+  /** ε-SVR C, ε (× sd of the shot labels), γ (× 1/d); searched when absent and the arm runs. */
+  svr?: SvrSettings;
+  /** 1D-CNN and 2D-CNN learning rate and steps; searched when absent and the arm runs. */
+  cnn1d?: CnnSettings;
+  cnn2d?: CnnSettings;
 }
 
 export interface StudyOptions {
@@ -54,11 +64,24 @@ export interface StudyOptions {
   /** Recording time compression of the synthetic lathe (default 0.1; see ToolLifeOptions.timeScale). */
   timeScale?: number;
   /** Grids searched on the validation task when `selected` is not given. */
-  grid?: { ftLr: number[]; ftSteps: number[]; scratchLr: number[]; scratchSteps: number[]; ridgeLambda: number[] };
+  grid?: {
+    ftLr: number[];
+    ftSteps: number[];
+    scratchLr: number[];
+    scratchSteps: number[];
+    ridgeLambda: number[];
+    svrC?: number[];
+    svrEpsilon?: number[];
+    svrGamma?: number[];
+    cnnLr?: number[];
+    cnnSteps?: number[];
+  };
   /** Fixed settings that skip the validation search (default none: search `grid` on the validation task). */
   selected?: Selected;
   /** A pretrained model to use instead of pretraining (its config must match; the study does not dispose it). */
   pretrained?: { model: DeepMachiningModel; norm: NormStats };
+  /** For checks only: changes the held-out split before it is used (e.g. to show selection never reads its labels). */
+  transformHeldOut?: (split: { shots: Workpiece[]; runB: Workpiece[]; runA: Workpiece[] }) => void;
   /** Arms to run (default all of ARMS). */
   arms?: readonly Arm[];
   /** Aborts the study between training steps and arms (default none). */
@@ -90,8 +113,8 @@ export interface StudyResult {
   seconds: Record<string, number>;
   params: { total: number; adapters: number; fineTuned: number };
   tasks: { sources: TaskSpec[]; validation: TaskSpec; heldOut: TaskSpec };
-  /** The pretrained model and its normalisation (the caller owns the model). */
-  pretrained: { model: DeepMachiningModel; norm: NormStats };
+  /** The pretrained model (null when no arm needed it) and the normalisation (the caller owns the model). */
+  pretrained: { model: DeepMachiningModel | null; norm: NormStats };
 }
 
 export const DEFAULT_GRID = {
@@ -100,6 +123,11 @@ export const DEFAULT_GRID = {
   scratchLr: [1e-3, 3e-3],
   scratchSteps: [60],
   ridgeLambda: [0.1, 1, 10],
+  svrC: [1, 10, 100],
+  svrEpsilon: [0.01, 0.1],
+  svrGamma: [0.3, 1, 3],
+  cnnLr: [1e-3, 3e-3],
+  cnnSteps: [60, 120],
 };
 
 const toUm = (m: Metrics): Metrics => ({ ...m, mae: (m.mae / LABEL_SCALE) * 1000, rmse: (m.rmse / LABEL_SCALE) * 1000 });
@@ -141,13 +169,19 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
   const tick = (k: string, t0: number) => {
     seconds[k] = (seconds[k] ?? 0) + (Date.now() - t0) / 1000;
   };
-  const seq = buildModel(config).config.seq;
+  const probe = buildModel(config),
+    modelConfig = probe.config,
+    seq = modelConfig.seq;
+  disposeModel(probe);
   let t0 = Date.now();
 
   // pretraining corpus: one tool life per source task (tool seeds distinct from the held-out tool)
-  let pre = o.pretrained;
+  let pre: { model: DeepMachiningModel | null; norm: NormStats } | undefined = o.pretrained;
   let pretrainLosses: number[] = [];
-  if (!pre) {
+  if (!pre && !arms.some((a) => PRETRAINED_ARMS.includes(a))) {
+    pre = { model: null, norm: fitNorm(sourceCorpus(tasks.sources, { seed, machine, pieces: o.sourcePieces ?? 24, timeScale })) };
+    tick('data', t0);
+  } else if (!pre) {
     const p = pretrain(tasks.sources, {
       config,
       seed,
@@ -164,9 +198,13 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
     pre = { model: p.model, norm: p.norm };
     tick('pretrain', t0);
   }
-  const { model: pretrained, norm } = pre;
-  if (pretrained.config.seq !== seq)
-    throw new InvalidInput(`pretrained model has seq ${pretrained.config.seq}; config ${config} needs ${seq}`);
+  const { model: pretrainedOrNull, norm } = pre;
+  const needPretrained = (): DeepMachiningModel => {
+    if (!pretrainedOrNull) throw new InvalidInput('this arm needs a pretrained model');
+    return pretrainedOrNull;
+  };
+  if (pretrainedOrNull && pretrainedOrNull.config.seq !== seq)
+    throw new InvalidInput(`pretrained model has seq ${pretrainedOrNull.config.seq}; config ${config} needs ${seq}`);
 
   const windowsOf = (ws: Workpiece[], mode: 'train' | 'test') =>
     makeWindows(ws, norm, { seq, mode, every: mode === 'train' ? (o.shotEvery ?? 2) : 1 });
@@ -180,13 +218,16 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
     for (const arm of which) {
       throwIfAborted(o.signal);
       time(arm, () => {
-        if (arm === 'zeroshot') preds.zeroshot = tests.map((t) => predict(pretrained, t));
+        if (arm === 'zeroshot') preds.zeroshot = tests.map((t) => predict(needPretrained(), t));
         else if (arm === 'mean') preds.mean = tests.map((t) => predictMean(shots, t));
         else if (arm === 'ridge') {
           const r = fitRidge(shots, sel.ridgeLambda);
           preds.ridge = tests.map((t) => predictRidge(r, t));
-        } else if (arm === 'finetuned') {
-          const { model } = twoShotFineTune(pretrained, shots, {
+        } else if (arm === 'svr') preds.svr = svrPredict(shots, tests, sel.svr!).preds;
+        else if (arm === 'cnn1d' || arm === 'cnn2d')
+          preds[arm] = cnnPredict(arm, shots, tests, { ...sel[arm]!, seed: seed + 29, signal: o.signal }).preds;
+        else if (arm === 'finetuned') {
+          const { model } = twoShotFineTune(needPretrained(), shots, {
             steps: sel.ftSteps,
             lr: sel.ftLr,
             seed,
@@ -196,13 +237,14 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
           preds.finetuned = tests.map((t) => predict(model, t));
           disposeModel(model);
         } else if (arm === 'finetune_all') {
-          const m = buildModel(pretrained.config, { seed });
-          for (const [k, v] of pretrained.vars) m.vars.get(k)!.assign(v);
+          const p = needPretrained(),
+            m = buildModel(p.config, { seed });
+          for (const [k, v] of p.vars) m.vars.get(k)!.assign(v);
           fit(m, shots, { steps: sel.ftSteps, lr: sel.ftLr, seed, signal: o.signal, progress: false });
           preds.finetune_all = tests.map((t) => predict(m, t));
           disposeModel(m);
         } else if (arm === 'scratch') {
-          const m = buildModel(pretrained.config, { seed: seed + 17 });
+          const m = buildModel(pretrainedOrNull?.config ?? modelConfig, { seed: seed + 17 });
           fit(m, shots, { steps: sel.scratchSteps, lr: sel.scratchLr, seed, signal: o.signal, progress: false });
           preds.scratch = tests.map((t) => predict(m, t));
           disposeModel(m);
@@ -212,51 +254,86 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
     return preds;
   };
 
-  // selection on the validation task
+  // selection on the validation task (settings not given are searched there; the held-out task is not read)
   const selection: { setting: string; maeUm: number }[] = [];
-  let selected = o.selected;
-  if (!selected) {
+  let selected: Selected | undefined = o.selected ? { ...o.selected } : undefined;
+  const g = { ...DEFAULT_GRID, ...o.grid };
+  const missing = (k: 'svr' | 'cnn1d' | 'cnn2d') => arms.includes(k) && !selected?.[k];
+  if (!selected || missing('svr') || missing('cnn1d') || missing('cnn2d')) {
     t0 = Date.now();
-    const g = o.grid ?? DEFAULT_GRID;
     const v = taskSplit(machine, tasks.validation, 20_000 * (seed + 1), timeScale);
     const vShots = windowsOf(v.shots, 'train'),
       vTest = windowsOf(v.runB, 'test');
     const mae = (p: Float32Array) => toUm(metrics(p, vTest.y)).mae;
-    const best = { ft: [Infinity, 0, 0], sc: [Infinity, 0, 0], rl: [Infinity, 0] };
-    const base: Selected = { ftLr: 0, ftSteps: 0, scratchLr: 0, scratchSteps: 0, ridgeLambda: 1 };
-    for (const lr of g.ftLr)
-      for (const steps of g.ftSteps) {
-        const e = mae(armsRun(vShots, [vTest], { ...base, ftLr: lr, ftSteps: steps }, ['finetuned']).finetuned![0]!);
-        selection.push({ setting: `finetuned lr ${lr} steps ${steps}`, maeUm: e });
-        log(`  validation: finetuned lr ${lr} steps ${steps}: ${e.toFixed(2)} µm`);
-        if (e < best.ft[0]!) best.ft = [e, lr, steps];
+    const search = <S>(arm: Arm, settings: S[], name: (s: S) => string, sel: (s: S) => Partial<Selected>): S => {
+      let best: [number, S] = [Infinity, settings[0]!];
+      for (const st of settings) {
+        const e = mae(armsRun(vShots, [vTest], { ...(selected ?? base), ...sel(st) }, [arm])[arm]![0]!);
+        selection.push({ setting: `${arm} ${name(st)}`, maeUm: e });
+        log(`  validation: ${arm} ${name(st)}: ${e.toFixed(2)} µm`);
+        if (e < best[0]) best = [e, st];
       }
-    if (arms.includes('scratch'))
-      for (const lr of g.scratchLr)
-        for (const steps of g.scratchSteps) {
-          const e = mae(armsRun(vShots, [vTest], { ...base, scratchLr: lr, scratchSteps: steps }, ['scratch']).scratch![0]!);
-          selection.push({ setting: `scratch lr ${lr} steps ${steps}`, maeUm: e });
-          log(`  validation: scratch lr ${lr} steps ${steps}: ${e.toFixed(2)} µm`);
-          if (e < best.sc[0]!) best.sc = [e, lr, steps];
-        }
-    for (const lam of g.ridgeLambda) {
-      const e = mae(armsRun(vShots, [vTest], { ...base, ridgeLambda: lam }, ['ridge']).ridge![0]!);
-      selection.push({ setting: `ridge λ ${lam}`, maeUm: e });
-      if (e < best.rl[0]!) best.rl = [e, lam];
-    }
-    selected = {
-      ftLr: best.ft[1]!,
-      ftSteps: best.ft[2]!,
-      scratchLr: best.sc[1] || g.scratchLr[0]!,
-      scratchSteps: best.sc[2] || g.scratchSteps[0]!,
-      ridgeLambda: best.rl[1]!,
+      return best[1];
     };
+    const grid2 = <A, B>(as: A[], bs: B[]): [A, B][] => as.flatMap((x) => bs.map((y): [A, B] => [x, y]));
+    const base: Selected = {
+      ftLr: g.ftLr[0]!,
+      ftSteps: g.ftSteps[0]!,
+      scratchLr: g.scratchLr[0]!,
+      scratchSteps: g.scratchSteps[0]!,
+      ridgeLambda: 1,
+    };
+    if (!selected) {
+      const [ftLr, ftSteps] = arms.includes('finetuned')
+        ? search(
+            'finetuned',
+            grid2(g.ftLr, g.ftSteps),
+            ([lr, st]) => `lr ${lr} steps ${st}`,
+            ([ftLr, ftSteps]) => ({ ftLr, ftSteps }),
+          )
+        : [base.ftLr, base.ftSteps];
+      const [scratchLr, scratchSteps] = arms.includes('scratch')
+        ? search(
+            'scratch',
+            grid2(g.scratchLr, g.scratchSteps),
+            ([lr, st]) => `lr ${lr} steps ${st}`,
+            ([scratchLr, scratchSteps]) => ({ scratchLr, scratchSteps }),
+          )
+        : [base.scratchLr, base.scratchSteps];
+      const ridgeLambda = search(
+        'ridge',
+        g.ridgeLambda,
+        (l) => `λ ${l}`,
+        (ridgeLambda) => ({ ridgeLambda }),
+      );
+      selected = { ftLr, ftSteps, scratchLr, scratchSteps, ridgeLambda };
+    }
+    if (missing('svr')) {
+      const svrGrid = g.svrC.flatMap((C) => g.svrEpsilon.flatMap((epsilon) => g.svrGamma.map((gamma) => ({ C, epsilon, gamma }))));
+      selected.svr = search(
+        'svr',
+        svrGrid,
+        (x) => `C ${x.C} ε ${x.epsilon} γ ${x.gamma}/d`,
+        (svr) => ({ svr }),
+      );
+    }
+    for (const k of ['cnn1d', 'cnn2d'] as const)
+      if (missing(k)) {
+        const cnnGrid = grid2(g.cnnLr, g.cnnSteps).map(([lr, steps]) => ({ lr, steps }));
+        selected[k] = search(
+          k,
+          cnnGrid,
+          (x) => `lr ${x.lr} steps ${x.steps}`,
+          (c) => ({ [k]: c }),
+        );
+      }
     tick('selection', t0);
     log(`  selected: ${JSON.stringify(selected)}`);
   }
 
   // the held-out task: read once
   const h = heldOutSplit(seed, timeScale);
+  o.transformHeldOut?.(h);
   const shots = windowsOf(h.shots, 'train');
   const testB = windowsOf(h.runB, 'test'),
     testA = windowsOf(h.runA, 'test');
@@ -269,7 +346,7 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
     mm: Array.from(t.mm),
     vbRangeMm: vbRange(ws),
   });
-  const params = adapterCounts(pretrained);
+  const params = adapterCounts(pretrainedOrNull?.config ?? modelConfig);
   return {
     seed,
     config,
@@ -287,8 +364,8 @@ export function runStudy(o: StudyOptions = {}): StudyResult {
 }
 
 /** Counts of the adapter version of a model (what two-shot fine-tuning trains). */
-function adapterCounts(m: DeepMachiningModel): { total: number; adapters: number; fineTuned: number } {
-  const a = buildModel(m.config, { overrides: { adapters: true } });
+function adapterCounts(config: ModelConfig): { total: number; adapters: number; fineTuned: number } {
+  const a = buildModel(config, { overrides: { adapters: true } });
   const c = countParams(a);
   disposeModel(a);
   return c;

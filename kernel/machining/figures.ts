@@ -17,6 +17,9 @@ export const ARM_LABELS: Record<Arm, string> = {
   finetune_all: 'pretrained + fine-tune all weights',
   scratch: 'same network from scratch',
   ridge: 'ridge on hand features',
+  svr: 'ε-SVR (RBF) on hand features',
+  cnn1d: '1D-CNN on raw windows',
+  cnn2d: '2D-CNN on log-spectrograms',
   mean: 'mean of the fine-tuning labels',
 };
 

@@ -65,7 +65,20 @@ export { pretrain, type PretrainOptions } from './pretrain';
 export { fit, predict, huber, cosineLr, toInputs, type FitOptions, type FitResult } from './train';
 export { twoShotFineTune, withAdapters, type FineTuneOptions } from './finetune';
 export { metrics, metricsBy, type Metrics } from './metrics';
-export { windowFeatures, fitRidge, predictRidge, predictMean, type RidgeModel } from './baselines';
+export {
+  windowFeatures,
+  fitRidge,
+  predictRidge,
+  predictMean,
+  svrPredict,
+  cnnPredict,
+  rawInputs,
+  logSpectrograms,
+  type RidgeModel,
+  type SvrSettings,
+  type CnnSettings,
+  type CnnKind,
+} from './baselines';
 export {
   online,
   predictWindow,

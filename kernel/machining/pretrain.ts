@@ -8,7 +8,7 @@ import { buildModel, type ConfigName, type DeepMachiningModel } from './model';
 import { fit } from './train';
 import { defaultMachine, toolLife } from './lathe';
 import { fitNorm, makeWindows, type NormStats } from './data';
-import type { MachineSpec, TaskSpec } from './types';
+import type { MachineSpec, TaskSpec, Workpiece } from './types';
 
 export interface PretrainOptions {
   /** Model size (default 'ci-micro'; ours, sized for CPU). */
@@ -35,17 +35,29 @@ export interface PretrainOptions {
   log?: (s: string) => void;
 }
 
+/** The pretraining corpus: one tool life per source task (tool i seeded toolSeed + i). */
+export function sourceCorpus(
+  sources: readonly TaskSpec[],
+  o: Pick<PretrainOptions, 'seed' | 'machine' | 'pieces' | 'timeScale' | 'toolSeed'> = {},
+): Workpiece[] {
+  const machine = o.machine ?? defaultMachine();
+  return sources.flatMap((t, i) =>
+    toolLife(machine, t, {
+      workpieces: o.pieces ?? 24,
+      seed: (o.toolSeed ?? 10_000 * ((o.seed ?? 0) + 1)) + i,
+      timeScale: o.timeScale ?? 0.1,
+    }),
+  );
+}
+
 /** Pretrain on one tool life per source task. Returns the model (caller owns it), the frozen normalisation and the loss curve. */
 export function pretrain(
   sources: readonly TaskSpec[],
   o: PretrainOptions = {},
 ): { model: DeepMachiningModel; norm: NormStats; losses: number[]; windows: number; seconds: number } {
   const seed = o.seed ?? 0;
-  const machine = o.machine ?? defaultMachine();
   const config = o.config ?? 'ci-micro';
-  const corpus = sources.flatMap((t, i) =>
-    toolLife(machine, t, { workpieces: o.pieces ?? 24, seed: (o.toolSeed ?? 10_000 * (seed + 1)) + i, timeScale: o.timeScale ?? 0.1 }),
-  );
+  const corpus = sourceCorpus(sources, o);
   const norm = fitNorm(corpus);
   const model = buildModel(config, { seed });
   const data = makeWindows(corpus, norm, { seq: model.config.seq, every: o.every ?? 8 });

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, throwIfAborted, InvalidInput, describe } from '../core/errors';
-import { rng } from '../core/rng';
+import { rng, type Rng } from '../core/rng';
 import { progress as makeProgress } from '../core/progress';
 import { forward, type DeepMachiningModel, type ModelInputs } from './model';
 import type { Windows } from './data';
@@ -80,6 +80,23 @@ export interface FitResult {
   updated: string[];
 }
 
+/** Batches of min(batch, n) indices drawn without replacement from successive random permutations of 0…n−1 (epochs). */
+export function batchSampler(r: Rng, n: number, batch: number): () => number[] {
+  let order = r.permutation(n),
+    pos = 0;
+  return () => {
+    const idx: number[] = [];
+    while (idx.length < Math.min(batch, n)) {
+      if (pos >= order.length) {
+        order = r.permutation(n);
+        pos = 0;
+      }
+      idx.push(order[pos++]!);
+    }
+    return idx;
+  };
+}
+
 /** Minimise the Huber loss over random batches of `data`. Leaves no tensors behind. */
 export function fit(m: DeepMachiningModel, data: Windows, o: FitOptions): FitResult {
   const steps = checkInt('steps', o.steps, 0);
@@ -94,19 +111,11 @@ export function fit(m: DeepMachiningModel, data: Windows, o: FitOptions): FitRes
   const losses: number[] = [];
   const t0 = Date.now();
   const bar = (o.progress ?? steps > 20) ? makeProgress(steps, o.label ?? 'training') : null;
-  let order = r.permutation(data.n),
-    pos = 0;
+  const nextBatch = batchSampler(r, data.n, batch);
   try {
     for (let s = 0; s < steps; s++) {
       throwIfAborted(o.signal);
-      const idx: number[] = [];
-      while (idx.length < Math.min(batch, data.n)) {
-        if (pos >= order.length) {
-          order = r.permutation(data.n);
-          pos = 0;
-        }
-        idx.push(order[pos++]!);
-      }
+      const idx = nextBatch();
       (opt as unknown as { learningRate: number }).learningRate = cosineLr(o.lr, s, steps);
       const inp = toInputs(data, idx);
       const seed = r.seedInt();
