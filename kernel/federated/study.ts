@@ -393,9 +393,12 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
     const planPath = join(dir, 'config.json');
     const plan = JSON.stringify({ config: cfg, grids, ridgeGrid: RIDGE_GRID }, null, 1);
     if (existsSync(planPath)) {
-      if (readFileSync(planPath, 'utf8') !== plan)
+      if (readFileSync(planPath, 'utf8').trim() !== plan)
         throw new InvalidInput(`runStudy: ${planPath} was written with another configuration; use a new directory (or delete it to restart)`);
-    } else writeFileSync(planPath, plan + '\n');
+    } else {
+      writeFileSync(`${planPath}.${process.pid}.tmp`, plan + '\n');
+      renameSync(`${planPath}.${process.pid}.tmp`, planPath); // atomic: a second process never reads half a file
+    }
   }
   const memo = new Map<string, CellResult>();
   const readCell = (name: string): CellResult | null => {
@@ -475,7 +478,7 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
     classes: 10,
     ...(arm === 'spherefed' ? { head: 'sphere' as const, loss: s.loss ?? 'ce', scale: s.scale ?? 16 } : { head: 'learned' as const }),
   });
-  const total = arms.length * (grids.fedavg.length + seeds.length * alphas.length);
+  const total = [...new Set<StudyArm>(['fedavg', ...arms])].reduce((a, arm) => a + grids[arm].length, 0) + arms.length * seeds.length * alphas.length;
   const bar = o.progress ? progress(total, 'SphereFed study', { unit: 'cell' }) : null;
 
   const runCell = (kind: 'select' | 'final', alpha: number, arm: StudyArm, seed: number, s: ResolvedSetting, trial?: number): CellResult => {
@@ -546,20 +549,25 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
   const order: StudyArm[] = ['fedavg', ...arms.filter((a) => a !== 'fedavg')];
   for (const arm of order) {
     const grid = grids[arm];
-    const got: CellResult[] = [];
-    for (let i = 0; i < grid.length; i++) {
-      const g = grid[i]!;
-      if (g.lr === 'fedavg' && !chosen.fedavg) break;
-      const s: ResolvedSetting = { ...g, lr: g.lr === 'fedavg' ? chosen.fedavg!.lr : g.lr };
-      const c = await cell(cellName('select', cfg.selectAlpha, arm, cfg.selectSeed, i), () => runCell('select', cfg.selectAlpha, arm, cfg.selectSeed, s, i), true);
-      if (c) got.push(c);
-      bar?.tick(arms.includes(arm) ? 1 : 0, arm);
-    }
-    select.push(...got);
-    if (got.length === grid.length) {
-      // own head for the learned-head arms; calibrated head for SphereFed (its reported form)
+    const got: (CellResult | null)[] = grid.map(() => null);
+    // first pass takes the trials no other process holds; the second waits for the ones they hold
+    for (const wait of [false, true])
+      for (let i = 0; i < grid.length; i++) {
+        const g = grid[i]!;
+        if (got[i] || (g.lr === 'fedavg' && !chosen.fedavg)) continue;
+        const s: ResolvedSetting = { ...g, lr: g.lr === 'fedavg' ? chosen.fedavg!.lr : g.lr };
+        const name = cellName('select', cfg.selectAlpha, arm, cfg.selectSeed, i);
+        const nMissing = missing.length;
+        got[i] = await cell(name, () => runCell('select', cfg.selectAlpha, arm, cfg.selectSeed, s, i), wait);
+        if (!wait && !got[i]) missing.length = nMissing; // held elsewhere: retried in the waiting pass
+        if (got[i]) bar?.tick(1, name);
+      }
+    const done = got.filter((c): c is CellResult => c !== null);
+    select.push(...done);
+    if (done.length === grid.length) {
+      // own head for the learned-head arms; calibrated head for SphereFed (its reported form); ties keep the first trial
       const score = (c: CellResult) => (arm === 'spherefed' ? c.valAccRidge : c.valAcc);
-      chosen[arm] = got.reduce((b, c) => (score(c) > score(b) ? c : b)).setting;
+      chosen[arm] = done.reduce((b, c) => (score(c) > score(b) ? c : b)).setting;
     }
   }
   // 2. final runs: seed-major so partial grids have every arm at the same seeds
