@@ -464,8 +464,15 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
   const pool = o.data?.pool ?? fashionMnistData({ split: 'train', limit: cfg.trainLimit, seed: cfg.trainLimit ? 11 : undefined, pool: 1 });
   const test = o.data?.test ?? fashionMnistData({ split: 'test', limit: cfg.testLimit, seed: cfg.testLimit ? 7 : undefined, pool: 1 });
   const side = Math.round(Math.sqrt(pool.x.length / pool.n));
+  const layouts = new Map<string, ReturnType<typeof makeLayout>>();
   const layout = (alpha: number, seed: number) => {
-    const part = partition({ labels: pool.y, clients: cfg.clients, alpha, minSize: cfg.minSize, seed: 17 + seed, classes: 10, capAtMean: true });
+    const key = `${alpha}:${seed}`;
+    if (!layouts.has(key)) layouts.set(key, makeLayout(alpha, seed));
+    return layouts.get(key)!;
+  };
+  // α = 0.05 over 100 clients with minSize 5 can take thousands of re-draws (seed 1017: 3,191, ~50 s): allow 20,000
+  const makeLayout = (alpha: number, seed: number) => {
+    const part = partition({ labels: pool.y, clients: cfg.clients, alpha, minSize: cfg.minSize, seed: 17 + seed, classes: 10, capAtMean: true, maxTries: 20000 });
     const st = partitionStats(part, pool.y);
     const { train, val } = carveValidation(part.clients, cfg.valFraction, 31 + seed);
     const valAll = Int32Array.from(val.flatMap((v) => [...v])).sort();
