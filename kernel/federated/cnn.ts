@@ -50,7 +50,8 @@ export function fullCnnSpec(s: CnnSpec): FullCnnSpec {
   check(f.head === 'learned' || f.head === 'sphere', () => `spec.head must be 'learned' or 'sphere', got ${describe(f.head)}`);
   check(f.loss === 'ce' || f.loss === 'mse', () => `spec.loss must be 'ce' or 'mse', got ${describe(f.loss)}`);
   check(Number.isFinite(f.scale) && f.scale > 0, () => `spec.scale must be > 0, got ${describe(f.scale)}`);
-  if (f.head === 'sphere') check(f.features >= f.classes, `spec.features (${f.features}) must be ≥ classes (${f.classes}) for the sphere head`);
+  if (f.head === 'sphere')
+    check(f.features >= f.classes, `spec.features (${f.features}) must be ≥ classes (${f.classes}) for the sphere head`);
   return f;
 }
 
@@ -106,10 +107,7 @@ export class Cnn {
       return s;
     });
     this.nParams = off;
-    this.fixedW =
-      this.spec.head === 'sphere'
-        ? fixedHead({ d, classes: C, seed: this.spec.headSeed, kind: this.spec.fixedHead })
-        : null;
+    this.fixedW = this.spec.head === 'sphere' ? fixedHead({ d, classes: C, seed: this.spec.headSeed, kind: this.spec.fixedHead }) : null;
     this.vars = this.slots.map((s) => tf.variable(tf.zeros(s.shape), true, undefined, 'float32'));
     this.headT = this.fixedW ? tf.keep(tf.tensor2d(Float32Array.from(this.fixedW), [d, C])) : null;
   }
@@ -185,7 +183,10 @@ export class Cnn {
    */
   trainLocal(params: Float32Array, data: ClientData, o: CnnTrainOptions): { params: Float32Array; loss: number; steps: number } {
     if (data.n < 1) throw new InvalidInput('Cnn.trainLocal: client holds no samples');
-    check(data.x.length === data.n * this.spec.side ** 2, () => `Cnn.trainLocal: x has ${data.x.length} values; expected n·${this.spec.side}² = ${data.n * this.spec.side ** 2}`);
+    check(
+      data.x.length === data.n * this.spec.side ** 2,
+      () => `Cnn.trainLocal: x has ${data.x.length} values; expected n·${this.spec.side}² = ${data.n * this.spec.side ** 2}`,
+    );
     const mu = o.mu ?? 0;
     check(Number.isFinite(mu) && mu >= 0, () => `Cnn.trainLocal: mu must be ≥ 0, got ${describe(mu)}`);
     this.load(params);

@@ -42,7 +42,10 @@ test('validation carve: disjoint, covers each client exactly, ⌊f·n⌋ (≥ 1)
   const clients = [Int32Array.from([3, 8, 9, 20, 21, 40, 41, 50, 51, 52]), Int32Array.from([1, 2]), Int32Array.from([7])];
   const { train, val } = carveValidation(clients, 0.1, 3);
   clients.forEach((ids, k) => {
-    assert.deepEqual([...train[k]!, ...val[k]!].sort((a, b) => a - b), [...ids]);
+    assert.deepEqual(
+      [...train[k]!, ...val[k]!].sort((a, b) => a - b),
+      [...ids],
+    );
     assert.equal(new Set([...train[k]!, ...val[k]!]).size, ids.length);
   });
   assert.deepEqual(
@@ -97,8 +100,18 @@ test('FedNova: equals FedAvg when every client takes the same number of steps, d
   await init({ backend: 'wasm' });
   const pool = tiny(80, 2);
   const run = (strategy: 'fedavg' | 'fednova', train: Int32Array[]) =>
-    runFedCnn({ spec: { classes: 10, channels: [2, 2], features: 10 }, pool, train, strategy, lr: 0.1, rounds: 2, perRound: 2, localEpochs: 1, batchSize: 10, seed: 3 })
-      .params;
+    runFedCnn({
+      spec: { classes: 10, channels: [2, 2], features: 10 },
+      pool,
+      train,
+      strategy,
+      lr: 0.1,
+      rounds: 2,
+      perRound: 2,
+      localEpochs: 1,
+      batchSize: 10,
+      seed: 3,
+    }).params;
   const equal = [Int32Array.from({ length: 40 }, (_, i) => i), Int32Array.from({ length: 40 }, (_, i) => 40 + i)];
   const gap = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
   assert.ok(gap(run('fedavg', equal), run('fednova', equal)) < 1e-5);
@@ -109,7 +122,10 @@ test('FedNova: equals FedAvg when every client takes the same number of steps, d
 test('selection never reads test labels: permuting them leaves every chosen setting and validation score unchanged', async () => {
   await init({ backend: 'wasm' });
   const pool = tiny(240, 5),
-    test0 = subset(fashionMnistData({ split: 'test', limit: 120, seed: 9, pool: 1 }), Int32Array.from({ length: 120 }, (_, i) => i));
+    test0 = subset(
+      fashionMnistData({ split: 'test', limit: 120, seed: 9, pool: 1 }),
+      Int32Array.from({ length: 120 }, (_, i) => i),
+    );
   const perm = rng(4).permutation(test0.n);
   const shuffled: ClientData = { ...test0, y: Int32Array.from(perm, (j) => test0.y[j]!) };
   const base: StudyOptions = {

@@ -19,7 +19,18 @@
  * A study directory makes it resumable: one JSON file per finished cell (selection trial or final run), skipped on
  * rerun; a `.lock` beside a running cell lets two processes (one per core) share the grid.
  */
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { rng } from '../core/rng';
 import { InvalidInput, check, checkInt } from '../core/errors';
@@ -105,7 +116,10 @@ export const DEFAULT_STUDY: StudyConfig = {
 export function sampleClients(K: number, m: number, seed: number, round: number): Int32Array {
   checkInt('sampleClients: K', K, 1);
   checkInt('sampleClients: m', m, 1, K);
-  return rng(seed).fork(7919 + round).sample(K, m).sort();
+  return rng(seed)
+    .fork(7919 + round)
+    .sample(K, m)
+    .sort();
 }
 
 /** Each client's indices split into train and a held-out validation part (⌊fraction·n⌋, at least 1 when n ≥ 2). */
@@ -300,7 +314,8 @@ export function ridgeHead(net: Cnn, params: Float32Array, pool: ClientData, trai
     const { W, lambda } = solveRidge(S, { relLambda: rel });
     const a = headAccuracy(fv, val.y, W, d, C);
     valByLambda.push(a);
-    if (!best || a > best.valAcc) best = { W, lambda, relLambda: rel, valByLambda, valAcc: a, bytesPerClient: (S.G.length + S.B.length + 1) * 8 };
+    if (!best || a > best.valAcc)
+      best = { W, lambda, relLambda: rel, valByLambda, valAcc: a, bytesPerClient: (S.G.length + S.B.length + 1) * 8 };
   }
   return best!;
 }
@@ -384,7 +399,8 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
   const alphas = o.alphas ?? [0.05, 100],
     seeds = o.seeds ?? [0, 1, 2, 3, 4],
     arms = o.arms ?? ['fedavg', 'fedprox', 'spherefed'];
-  for (const a of arms) if (!STUDY_ARMS.includes(a)) throw new InvalidInput(`runStudy: unknown arm ${a}; expected one of ${STUDY_ARMS.join(', ')}`);
+  for (const a of arms)
+    if (!STUDY_ARMS.includes(a)) throw new InvalidInput(`runStudy: unknown arm ${a}; expected one of ${STUDY_ARMS.join(', ')}`);
   const grids = { ...DEFAULT_GRIDS, ...(o.grids ?? {}) };
   const log = o.log ?? (() => undefined);
   const dir = o.dir;
@@ -394,7 +410,9 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
     const plan = JSON.stringify({ config: cfg, grids, ridgeGrid: RIDGE_GRID }, null, 1);
     if (existsSync(planPath)) {
       if (readFileSync(planPath, 'utf8').trim() !== plan)
-        throw new InvalidInput(`runStudy: ${planPath} was written with another configuration; use a new directory (or delete it to restart)`);
+        throw new InvalidInput(
+          `runStudy: ${planPath} was written with another configuration; use a new directory (or delete it to restart)`,
+        );
     } else {
       writeFileSync(`${planPath}.${process.pid}.tmp`, plan + '\n');
       renameSync(`${planPath}.${process.pid}.tmp`, planPath); // atomic: a second process never reads half a file
@@ -453,7 +471,9 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
         writeFileSync(join(dir, name + '.json.tmp'), JSON.stringify(c) + '\n');
         renameSync(join(dir, name + '.json.tmp'), join(dir, name + '.json'));
         memo.set(name, c);
-        log(`${name}: val ${c.valAcc.toFixed(4)} / ridge ${c.valAccRidge.toFixed(4)}${c.testAcc !== undefined ? `, test ${c.testAcc.toFixed(4)}${c.testAccRidge !== undefined ? ` / ridge ${c.testAccRidge.toFixed(4)}` : ''}` : ''} (${c.seconds.toFixed(0)} s)`);
+        log(
+          `${name}: val ${c.valAcc.toFixed(4)} / ridge ${c.valAccRidge.toFixed(4)}${c.testAcc !== undefined ? `, test ${c.testAcc.toFixed(4)}${c.testAccRidge !== undefined ? ` / ridge ${c.testAccRidge.toFixed(4)}` : ''}` : ''} (${c.seconds.toFixed(0)} s)`,
+        );
         return c;
       } finally {
         unlinkSync(lock);
@@ -472,7 +492,16 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
   };
   // α = 0.05 over 100 clients with minSize 5 can take thousands of re-draws (seed 1017: 3,191, ~50 s): allow 20,000
   const makeLayout = (alpha: number, seed: number) => {
-    const part = partition({ labels: pool.y, clients: cfg.clients, alpha, minSize: cfg.minSize, seed: 17 + seed, classes: 10, capAtMean: true, maxTries: 20000 });
+    const part = partition({
+      labels: pool.y,
+      clients: cfg.clients,
+      alpha,
+      minSize: cfg.minSize,
+      seed: 17 + seed,
+      classes: 10,
+      capAtMean: true,
+      maxTries: 20000,
+    });
     const st = partitionStats(part, pool.y);
     const { train, val } = carveValidation(part.clients, cfg.valFraction, 31 + seed);
     const valAll = Int32Array.from(val.flatMap((v) => [...v])).sort();
@@ -485,10 +514,18 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
     classes: 10,
     ...(arm === 'spherefed' ? { head: 'sphere' as const, loss: s.loss ?? 'ce', scale: s.scale ?? 16 } : { head: 'learned' as const }),
   });
-  const total = [...new Set<StudyArm>(['fedavg', ...arms])].reduce((a, arm) => a + grids[arm].length, 0) + arms.length * seeds.length * alphas.length;
+  const total =
+    [...new Set<StudyArm>(['fedavg', ...arms])].reduce((a, arm) => a + grids[arm].length, 0) + arms.length * seeds.length * alphas.length;
   const bar = o.progress ? progress(total, 'SphereFed study', { unit: 'cell' }) : null;
 
-  const runCell = (kind: 'select' | 'final', alpha: number, arm: StudyArm, seed: number, s: ResolvedSetting, trial?: number): CellResult => {
+  const runCell = (
+    kind: 'select' | 'final',
+    alpha: number,
+    arm: StudyArm,
+    seed: number,
+    s: ResolvedSetting,
+    trial?: number,
+  ): CellResult => {
     const t0 = Date.now(),
       L = layout(alpha, seed),
       spec = specFor(arm, s);
@@ -509,7 +546,10 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
       evalEvery: cfg.evalEvery,
       drift: kind === 'final',
       signal: o.signal,
-      onRound: (r) => log(`  ${cellName(kind, alpha, arm, seed, trial)} round ${r.round}/${rounds}: loss ${r.loss.toFixed(3)}${r.valAcc !== undefined ? `, val ${r.valAcc.toFixed(4)}` : ''} (${r.seconds.toFixed(1)} s)`),
+      onRound: (r) =>
+        log(
+          `  ${cellName(kind, alpha, arm, seed, trial)} round ${r.round}/${rounds}: loss ${r.loss.toFixed(3)}${r.valAcc !== undefined ? `, val ${r.valAcc.toFixed(4)}` : ''} (${r.seconds.toFixed(1)} s)`,
+        ),
     });
     const net = new Cnn(spec);
     try {
@@ -540,7 +580,13 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
         // the one read of the test split
         out.testAcc = net.accuracy(fed.params, test);
         out.testAccRidge = headAccuracy(net.features(fed.params, test), test.y, ridge.W, cfg.features, 10);
-        out.partition = { sizes: L.st.sizes, counts: L.st.counts, meanTv: L.st.meanTv, redraws: L.part.redraws, convention: L.part.convention };
+        out.partition = {
+          sizes: L.st.sizes,
+          counts: L.st.counts,
+          meanTv: L.st.meanTv,
+          redraws: L.part.redraws,
+          convention: L.part.convention,
+        };
       }
       out.seconds = (Date.now() - t0) / 1000;
       out.finishedAt = new Date().toISOString();

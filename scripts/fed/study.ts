@@ -12,9 +12,7 @@
  */
 import { join } from 'node:path';
 import { init } from '../../kernel/core/backend';
-import { runStudy, runFedCnn, carveValidation, type StudyArm } from '../../kernel/federated/study';
-import { fashionMnistData } from '../../kernel/federated/data';
-import { partition } from '../../kernel/federated/partition';
+import { runStudy, runFedCnn, carveValidation, fashionMnistData, partition, type StudyArm } from '../../kernel/federated/index';
 
 const ROOT = join(__dirname, '..', '..');
 const opt = (name: string): string | undefined => {
@@ -30,8 +28,22 @@ const nums = (s: string | undefined) => (s === undefined ? undefined : s.split('
     const part = partition({ labels: pool.y, clients: 100, alpha: 0.05, minSize: 5, seed: 17, classes: 10, capAtMean: true });
     const { train } = carveValidation(part.clients, 0.1, 31);
     for (const head of ['learned', 'sphere'] as const) {
-      const r = runFedCnn({ spec: { classes: 10, head }, pool, train, strategy: 'fedavg', lr: 0.1, rounds: 2, perRound: 10, localEpochs: 1, batchSize: 50, seed: 0 });
-      for (const h of r.history) console.log(`${head} round ${h.round}: ${h.seconds.toFixed(1)} s, ${h.clients.map((k) => train[k]!.length).reduce((a, b) => a + b)} samples, ${h.bytesUp} B up`);
+      const r = runFedCnn({
+        spec: { classes: 10, head },
+        pool,
+        train,
+        strategy: 'fedavg',
+        lr: 0.1,
+        rounds: 2,
+        perRound: 10,
+        localEpochs: 1,
+        batchSize: 50,
+        seed: 0,
+      });
+      for (const h of r.history)
+        console.log(
+          `${head} round ${h.round}: ${h.seconds.toFixed(1)} s, ${h.clients.map((k) => train[k]!.length).reduce((a, b) => a + b)} samples, ${h.bytesUp} B up`,
+        );
     }
     return;
   }
