@@ -171,7 +171,11 @@ export function studyDriftTable(cells: CellResult[]): TableFigure {
     rows: keys.map((k) => {
       const [a, arm] = k.split('|');
       const cs = finals.filter((c) => String(c.alpha) === a && c.arm === arm);
-      const m = (f: (c: CellResult) => number) => cs.reduce((s, c) => s + f(c), 0) / cs.length;
+      // a run with no class held by two sampled clients has no same-class pair (NaN, stored as null in JSON)
+      const m = (f: (c: CellResult) => number | null) => {
+        const v = cs.map(f).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+        return v.length ? v.reduce((s, x) => s + x, 0) / v.length : null;
+      };
       return {
         alpha: Number(a),
         arm: STUDY_ARM_LABELS[arm as StudyArm],
@@ -265,7 +269,7 @@ export function studyGates(s: StudySummary): { check: string; value: number; tar
       s.maxRidgeLossA100.points,
       '≤ 1',
       (v) => v <= 1,
-      Math.min(...s.maxRidgeLossA100.perArm.map((x) => x.seeds), Infinity),
+      s.maxRidgeLossA100.perArm.length ? Math.min(...s.maxRidgeLossA100.perArm.map((x) => x.seeds)) : 0,
     ),
   ];
 }
@@ -274,7 +278,11 @@ export function studyGatesTable(s: StudySummary): TableFigure {
   return table({
     title: 'Declared gates (bench/declared/fed-study.json), on the seeds that finished',
     columns: ['check', { key: 'value', label: 'measured', format: 'fixed2' }, 'target', 'met', { key: 'n', label: 'seeds', format: 'int' }],
-    rows: studyGates(s).map((x) => ({ ...x, met: x.met === null ? 'not run' : x.met ? 'yes' : 'NO' })),
+    rows: studyGates(s).map((x) => ({
+      ...x,
+      value: Number.isFinite(x.value) ? x.value : null,
+      met: x.met === null ? 'not run' : x.met ? 'yes' : 'NO',
+    })),
   });
 }
 

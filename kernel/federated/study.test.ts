@@ -200,3 +200,38 @@ test('study directory: finished cells are skipped on rerun, a changed configurat
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('study summary: per-seed pairing, ridge-head loss sign, gates on the finished seeds', async () => {
+  const { summarizeStudy, studyGates } = await import('./study-report');
+  const cell = (alpha: number, arm: 'fedavg' | 'fedprox' | 'spherefed', seed: number, own: number, ridge: number) =>
+    ({
+      kind: 'final',
+      alpha,
+      arm,
+      seed,
+      testAcc: own,
+      testAccRidge: ridge,
+      valCurve: [],
+      setting: { lr: 0.1 },
+    }) as unknown as import('./study').CellResult;
+  const cells = [
+    cell(0.05, 'fedavg', 0, 0.6, 0.7),
+    cell(0.05, 'fedavg', 1, 0.62, 0.74),
+    cell(0.05, 'spherefed', 1, 0.65, 0.75), // seed 1 only: pairs with FedAvg's seed 1, not its mean
+    cell(0.05, 'fedprox', 0, 0.6, 0.69),
+    cell(100, 'fedavg', 0, 0.85, 0.845),
+    cell(100, 'spherefed', 0, 0.8, 0.83),
+  ];
+  const s = summarizeStudy(cells);
+  const p = s.paired.find((x) => x.alpha === 0.05)!;
+  assert.deepEqual(p.seeds, [1]);
+  assert.ok(Math.abs(p.diffs[0]! - 1) < 1e-9, `paired diff ${p.diffs[0]}`);
+  // the ridge head costs FedAvg 0.5 point at α = 100 and helps SphereFed's sphere head: the largest loss is FedAvg's +0.5
+  assert.equal(s.maxRidgeLossA100.arm, 'fedavg');
+  assert.ok(Math.abs(s.maxRidgeLossA100.points - 0.5) < 1e-9);
+  const g = studyGates(s);
+  assert.equal(g[0]!.met, true); // 0.75 ≥ FedProx + ridge 0.69
+  assert.equal(g[1]!.met, true); // 0.75 − 0.72 ≥ −1 point
+  assert.equal(g[2]!.met, true); // 0.5 ≤ 1
+  assert.ok(Math.abs(g[1]!.value - 3) < 1e-9);
+});
