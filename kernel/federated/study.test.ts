@@ -235,3 +235,40 @@ test('study summary: per-seed pairing, ridge-head loss sign, gates on the finish
   assert.equal(g[2]!.met, true); // 0.5 ≤ 1
   assert.ok(Math.abs(g[1]!.value - 3) < 1e-9);
 });
+
+test('study abort: an aborted signal stops before the next cell, leaves no lock, and reports what is missing', async () => {
+  await init({ backend: 'wasm' });
+  const dir = mkdtempSync(join(tmpdir(), 'fed-study-abort-'));
+  try {
+    const pool = tiny(160, 6),
+      test0 = fashionMnistData({ split: 'test', limit: 60, seed: 9, pool: 1 });
+    const ac = new AbortController();
+    const r = await runStudy({
+      dir,
+      clients: 4,
+      perRound: 2,
+      rounds: 1,
+      selectRounds: 1,
+      selectAlpha: 100,
+      alphas: [100],
+      seeds: [0],
+      arms: ['fedavg'],
+      channels: [2, 2],
+      features: 10,
+      centralSeeds: [],
+      data: { pool, test: test0 },
+      signal: ac.signal,
+      log: (s) => {
+        if (s.endsWith('t0: running')) ac.abort(new Error('stop'));
+      },
+    }).catch((e: Error) => e);
+    // the running cell sees the abort at its next step and throws; nothing half-written stays behind
+    assert.ok(r instanceof Error && r.message === 'stop', String(r));
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f !== 'config.json'),
+      [],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
