@@ -6,7 +6,7 @@
  *   npx tsx scripts/fed/study.ts --dir /tmp/s --seeds 0 --alphas 0.05 --rounds 2 --select-rounds 1   # a smoke run
  *   npx tsx scripts/fed/study.ts --time-round                     # one FedAvg round's wall-clock (sizing)
  *
- * Rerunning skips finished cells; Ctrl-C aborts the running cell (its lock is removed) and keeps the finished ones.
+ * Rerunning skips finished cells; Ctrl-C ends the process (the running cell is lost, finished ones stay).
  * Options: --dir, --alphas a,b, --seeds 0,1,…, --arms fedavg,fedprox,spherefed[,fednova], --rounds, --select-rounds,
  * --max-cells, --central-seeds, --clients, --per-round, --train-limit, --test-limit.
  */
@@ -47,8 +47,8 @@ const nums = (s: string | undefined) => (s === undefined ? undefined : s.split('
     }
     return;
   }
-  const ac = new AbortController();
-  process.on('SIGINT', () => ac.abort(new Error('interrupted')));
+  // No SIGINT handler: a cell's training is synchronous, so a handler would only run after the cell. Ctrl-C ends the
+  // process at once; its lock names a dead pid, which the next run takes over, and finished cells stay.
   const r = await runStudy({
     dir: opt('dir') ?? join(ROOT, 'kernel', 'federated', 'shipped', 'study'),
     alphas: nums(opt('alphas')),
@@ -62,7 +62,6 @@ const nums = (s: string | undefined) => (s === undefined ? undefined : s.split('
     trainLimit: nums(opt('train-limit'))?.[0],
     testLimit: nums(opt('test-limit'))?.[0],
     centralSeeds: nums(opt('central-seeds')),
-    signal: ac.signal,
     log: (s) => console.log(`${new Date().toISOString().slice(11, 19)} ${s}`),
   });
   console.log('chosen:', JSON.stringify(r.chosen));
