@@ -76,6 +76,7 @@ export interface CnnTrainOptions {
   signal?: AbortSignal;
 }
 
+/** The CNN client model: flat float32 parameters in and out, tfjs variables inside (dispose() when done). */
 export class Cnn {
   readonly spec: FullCnnSpec;
   readonly slots: Slot[];

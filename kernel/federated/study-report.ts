@@ -42,6 +42,7 @@ export function armHeadLabel(arm: StudyArm, head: Head): string {
   return head === 'ridge' ? `${STUDY_ARM_LABELS[arm]} + ridge head` : STUDY_ARM_LABELS[arm];
 }
 
+/** Per-(α, arm, head) mean ± 95% t-interval, paired SphereFed − (FedAvg + ridge), ridge-head loss at α = 100, plateau test. */
 export function summarizeStudy(cells: CellResult[]): StudySummary {
   const finals = cells.filter((c) => c.kind === 'final');
   const stats: KeyStat[] = [];
@@ -274,6 +275,7 @@ export function studyGates(s: StudySummary): { check: string; value: number; tar
   ];
 }
 
+/** The declared gates as a table (measured value, target, met / NO / not run, seeds). */
 export function studyGatesTable(s: StudySummary): TableFigure {
   return table({
     title: 'Declared gates (bench/declared/fed-study.json), on the seeds that finished',

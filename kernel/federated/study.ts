@@ -71,23 +71,36 @@ export const DEFAULT_GRIDS: Record<StudyArm, Setting[]> = {
 export const RIDGE_GRID = [1e-4, 1e-3, 1e-2, 1e-1];
 
 export interface StudyConfig {
+  /** Clients K. Default 100. */
   clients: number;
+  /** Clients sampled per round m. Default 10. */
   perRound: number;
+  /** Rounds of a final run. Default 20. */
   rounds: number;
+  /** Local epochs per round. Default 1. */
   localEpochs: number;
+  /** Local mini-batch size. Default 50. */
   batchSize: number;
+  /** CNN conv widths. Default [8, 16]. */
   channels: [number, number];
+  /** Feature width d. Default 32. */
   features: number;
+  /** Fraction of each client's samples held out for validation. Default 0.1. */
   valFraction: number;
+  /** Smallest client (Dirichlet re-draws until it holds). Default 5. */
   minSize: number;
   /** Training pool size (seeded subset of the 60k; default all). */
   trainLimit?: number;
   /** Test images (default all 10k). */
   testLimit?: number;
+  /** Validation evaluation every this many rounds (and at the last). Default 5. */
   evalEvery: number;
   /** Selection: rounds per trial, partition seed, and the α it runs at (settings are reused at every α). */
+  /** Rounds per selection trial. Default 10. */
   selectRounds: number;
+  /** Partition seed of the selection trials. Default 1000. */
   selectSeed: number;
+  /** Dirichlet α of the selection trials. Default 0.05. */
   selectAlpha: number;
   /** Centralized ceiling: epochs over the pooled training parts. */
   centralEpochs: number;
@@ -154,6 +167,7 @@ export interface FedCnnOptions {
   train: Int32Array[];
   strategy: 'fedavg' | 'fedprox' | 'fednova';
   lr: number;
+  /** FedProx μ (strategy 'fedprox' only). Default 0. */
   mu?: number;
   rounds: number;
   perRound: number;
@@ -162,10 +176,13 @@ export interface FedCnnOptions {
   seed: number;
   /** Validation data evaluated every `evalEvery` rounds and at the last. */
   val?: ClientData;
+  /** Default 5 rounds. */
   evalEvery?: number;
   /** Compute client drift in the last round (cosine between clients' per-class feature means). */
   drift?: boolean;
+  /** Checked at every local step. Default none. */
   signal?: AbortSignal;
+  /** Called after each round with its record. Default none. */
   onRound?: (r: RoundRecord) => void;
 }
 
@@ -351,16 +368,23 @@ export interface CellResult {
 export interface StudyOptions extends Partial<StudyConfig> {
   /** Study directory (resumable); omit to keep everything in memory. */
   dir?: string;
+  /** Dirichlet α values of the final runs. Default [0.05, 100]. */
   alphas?: number[];
+  /** Seeds of the final runs. Default [0, 1, 2, 3, 4]. */
   seeds?: number[];
+  /** Arms. Default ['fedavg', 'fedprox', 'spherefed']. */
   arms?: StudyArm[];
+  /** Selection grids per arm. Default DEFAULT_GRIDS. */
   grids?: Partial<Record<StudyArm, Setting[]>>;
   /** Seeds of the centralized ceiling (default the first seed only). */
   centralSeeds?: number[];
   /** Data override (tests): a pool of 28×28 images and a test split. */
   data?: { pool: ClientData; test: ClientData };
+  /** Stops before the next cell and inside a running one (at its next local step). Default none. */
   signal?: AbortSignal;
+  /** Show a progress bar over the cells. Default false. */
   progress?: boolean;
+  /** One line per cell and round. Default silent. */
   log?: (s: string) => void;
   /** Stop after this many cells were run in this call (resume later). */
   maxCells?: number;
