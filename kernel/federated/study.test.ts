@@ -11,6 +11,8 @@ import { Cnn } from './cnn';
 import { fashionMnistData, subset } from './data';
 import { sampleClients, carveValidation, runFedCnn, runStudy, meanCi, loadStudy, type StudyOptions } from './study';
 import type { ClientData } from './model';
+import { summarizeStudy, studyGates } from './study-report';
+import type { CellResult } from './study';
 
 test('client sampling: seeded, m distinct clients per round, each client sampled at rate m/K', () => {
   const K = 100,
@@ -202,7 +204,6 @@ test('study directory: finished cells are skipped on rerun, a changed configurat
 });
 
 test('study summary: per-seed pairing, ridge-head loss sign, gates on the finished seeds', async () => {
-  const { summarizeStudy, studyGates } = await import('./study-report');
   const cell = (alpha: number, arm: 'fedavg' | 'fedprox' | 'spherefed', seed: number, own: number, ridge: number) =>
     ({
       kind: 'final',
@@ -213,7 +214,7 @@ test('study summary: per-seed pairing, ridge-head loss sign, gates on the finish
       testAccRidge: ridge,
       valCurve: [],
       setting: { lr: 0.1 },
-    }) as unknown as import('./study').CellResult;
+    }) as unknown as CellResult;
   const cells = [
     cell(0.05, 'fedavg', 0, 0.6, 0.7),
     cell(0.05, 'fedavg', 1, 0.62, 0.74),
