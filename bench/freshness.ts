@@ -24,6 +24,7 @@ import type { BenchEntry } from './lib';
 /** Files a bench writes beside its keys (committed with them; not code). */
 export const BENCH_OUTPUTS = [
   'kernel/federated/shipped/bench.json',
+  'kernel/federated/shipped/study',
   'kernel/gaze/weights/eval.json',
   'test/fixtures/sparse/rosko-speedup.json',
 ];

@@ -70,6 +70,13 @@ export const ASSETS = {
     what: 'shipped SphereFed results',
     regenerate: 'npm run bench -- --only fed',
   },
+  'fed-study': {
+    repo: 'kernel/federated/shipped/study',
+    bundle: 'federated/shipped/study',
+    probe: 'config.json',
+    what: 'shipped SphereFed cross-device study cells',
+    regenerate: 'nice -n 10 npx tsx scripts/fed/study.ts (resumable; or npm run bench -- --only fed)',
+  },
   'human-models': {
     repo: 'node_modules/@vladmandic/human/models',
     bundle: 'human-models',

@@ -38,7 +38,41 @@ export { encode, decodeClientMessage, decodeServerMessage, CLIENT_MESSAGE_TYPES,
 export type { ClientConfig, Fault, HostSetup } from './client';
 export { fashionMnistData, gaussianBlobs, subset, poolImages, type DataSource } from './data';
 export { runExperiment, trainCentralized, ARMS, type Arm, type ExperimentOptions, type ExperimentResult } from './experiment';
-export { loadShipped, shippedPath, type ShippedResults } from './shipped';
+export { loadShipped, shippedPath, shippedStudyDir, loadShippedStudy, type ShippedResults } from './shipped';
+export { Cnn, type CnnSpec, type CnnTrainOptions } from './cnn';
+export {
+  runStudy,
+  runFedCnn,
+  ridgeHead,
+  loadStudy,
+  sampleClients,
+  carveValidation,
+  meanCi,
+  STUDY_ARMS,
+  DEFAULT_STUDY,
+  DEFAULT_GRIDS,
+  RIDGE_GRID,
+  type StudyArm,
+  type StudyOptions,
+  type StudyResult,
+  type StudyConfig,
+  type CellResult,
+  type Setting,
+  type RoundRecord,
+  type FedCnnOptions,
+} from './study';
+export {
+  summarizeStudy,
+  studyGridTable,
+  studyCurvesFigure,
+  studyDriftTable,
+  studyBytesTable,
+  studyPartitionFigure,
+  studyGates,
+  studyGatesTable,
+  studyPaperTable,
+  type StudySummary,
+} from './study-report';
 export {
   partitionFigure,
   curvesFigure,

@@ -30,6 +30,9 @@ export interface PartitionOptions {
   maxTries?: number;
   /** Number of classes (default max label + 1). */
   classes?: number;
+  /** 'dirichlet-per-class' only: NIID-Bench's balancing step (the released code of arXiv 2102.02079 and MOON): a client
+   *  already holding ≥ n/K samples gets no share of the classes drawn after that. Default false (pure Dir(α·1_K)). */
+  capAtMean?: boolean;
   seed?: number;
 }
 
@@ -152,6 +155,14 @@ export function partition(o: PartitionOptions): Partition {
         for (let c = 0; c < C; c++) {
           const ids = r.shuffle([...cls[c]!]);
           const p = dirichlet(r, new Float64Array(K).fill(alpha));
+          if (o.capAtMean) {
+            let tot = 0;
+            for (let j = 0; j < K; j++) {
+              if (lists[j]!.length >= n / K) p[j] = 0;
+              tot += p[j]!;
+            }
+            for (let j = 0; j < K; j++) p[j] = tot > 0 ? p[j]! / tot : 1 / K;
+          }
           let acc = 0,
             start = 0;
           for (let j = 0; j < K; j++) {
@@ -165,7 +176,8 @@ export function partition(o: PartitionOptions): Partition {
           return finish(
             lists,
             t,
-            `per-class Dirichlet: each class split over clients by Dir(α·1_K), α = ${alpha} (NIID-Bench/MOON/Flower convention; ≈ per-client α·C)`,
+            `per-class Dirichlet: each class split over clients by Dir(α·1_K), α = ${alpha} (NIID-Bench/MOON/Flower convention; ≈ per-client α·C)` +
+              (o.capAtMean ? '; clients at ≥ n/K samples drop out of later classes (NIID-Bench balancing)' : ''),
             { alpha },
           );
         }

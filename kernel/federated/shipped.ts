@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolveAsset } from '../core/assets';
 import { FormatError, NotFound } from '../core/errors';
 import type { ExperimentResult } from './experiment';
+import { loadStudy, type CellResult, type StudyConfig } from './study';
 
 export interface ShippedResults {
   measuredAt: string;
@@ -27,4 +28,16 @@ export function loadShipped(path = shippedPath()): ShippedResults {
   if (!j || !Array.isArray(j.runs) || !j.runs.every((r) => r && Array.isArray(r.curves)))
     throw new FormatError(`${path}: expected { runs: ExperimentResult[] }`);
   return j as ShippedResults;
+}
+
+/** Directory of the shipped cross-device study (core/assets 'fed-study'): one JSON file per finished cell. */
+export function shippedStudyDir(): string {
+  return resolveAsset('fed-study');
+}
+
+/** The shipped study's finished cells (written by scripts/fed/study.ts or the fed bench). */
+export function loadShippedStudy(dir = shippedStudyDir()): { config: StudyConfig | null; cells: CellResult[] } {
+  if (!existsSync(dir))
+    throw new NotFound(`shipped SphereFed study not found at ${dir}; regenerate with: nice -n 10 npx tsx scripts/fed/study.ts`);
+  return loadStudy(dir);
 }
