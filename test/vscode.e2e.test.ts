@@ -624,6 +624,7 @@ describe('EdgeLab extension in code-server', { timeout: 900_000 }, () => {
       await select();
       const label = await attr('data-selected');
       log(`GazeGen Canvas: selected ${label} (restricted decode touched ${await attr('data-cell-fraction')} of the cells)`);
+      await screenshot(page, 'vscode-gazegen-selected.png'); // selection box, restricted cells, dwell ring, menu
       await f.click('#op-delete');
       await f.locator('#gazegen-canvas[data-last-edit="delete"][data-undo="1"]').waitFor({ timeout: 120_000 });
       await page.mouse.move(0, 0);
@@ -640,7 +641,9 @@ describe('EdgeLab extension in code-server', { timeout: 900_000 }, () => {
       await select();
       await f.click('#op-move');
       await f.locator('#gazegen-canvas[data-pending="move"]').waitFor({ timeout: 10_000 });
-      const dest = { x: Math.min(Math.max(size.w - (bx + bw / 2), 20), size.w - 20), y: by + bh / 2 };
+      // the destination: the other side of the photo, as far as the object still fits
+      const cx = bx + bw / 2;
+      const dest = { x: cx < size.w / 2 ? size.w - bw / 2 - 5 : bw / 2 + 5, y: by + bh / 2 };
       await look(dest.x, dest.y);
       await f.locator('#gazegen-canvas[data-last-edit="move"][data-undo="1"]').waitFor({ timeout: 120_000 });
       await page.mouse.move(0, 0);
@@ -733,11 +736,27 @@ describe('EdgeLab extension in code-server', { timeout: 900_000 }, () => {
         await page.keyboard.insertText(JSON.stringify({ ...edited, 'edgelab.assetsFolder': assets2 }));
         await page.keyboard.press('Control+S');
         await prompt.waitFor({ timeout: 30_000 });
-        await runCommand(page, 'View: Close Editor');
       }
       log(`settings change seen (${how})`);
       await screenshot(page, 'vscode-settings-restart.png');
-      await prompt.locator('.monaco-button', { hasText: 'Restart Kernel' }).first().click();
+      // the toast's button while it shows, else the same notification in the notification center (toasts hide)
+      const restartButton = prompt.locator('.monaco-button', { hasText: 'Restart Kernel' }).first();
+      if (
+        !(await restartButton.click({ timeout: 5000 }).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        log('the restart prompt toast was hidden; answering it in the notification center');
+        await runCommand(page, 'Notifications: Show Notifications');
+        await page
+          .locator('.notifications-center .monaco-list-row', { hasText: 'edgelab.assetsFolder changed' })
+          .first()
+          .locator('.monaco-button', { hasText: 'Restart Kernel' })
+          .first()
+          .click({ timeout: 15_000 });
+      }
+      if (how !== 'settings.json written on disk') await runCommand(page, 'View: Close Editor');
       await page.locator('.notification-toast', { hasText: 'kernel restarted with the new settings' }).first().waitFor({ timeout: 90_000 });
       await quickOpen('status.ipynb');
       await page.locator('.notebook-editor:visible .view-line', { hasText: 'const r = await el.init();' }).first().click();

@@ -109,7 +109,8 @@ export class CanvasSession {
       case 'ready': {
         const items = this.api.photos();
         this.io.post({ type: 'photos', items });
-        const first = items.find((p) => p.id === 'motorcycle') ?? items[0];
+        // the coffee cup: one clear object, no people (edits of photos with people are better kept local)
+        const first = items.find((p) => p.id === 'coffee') ?? items[0];
         if (first && !this.history.length) await this.open({ sample: first.id });
         else if (!first) this.io.post({ type: 'status', text: 'No sample photos installed: use "Open image…".', busy: false });
         return;
