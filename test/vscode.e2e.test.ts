@@ -725,15 +725,17 @@ describe('EdgeLab extension in code-server', { timeout: 900_000 }, () => {
           () => false,
         ))
       ) {
-        // the same edit made in VS Code's settings.json editor
-        log('the settings.json written on disk was not picked up within 20 s; editing it in the settings.json editor');
-        how = 'settings.json edited in its editor';
+        // the same edit made in VS Code's settings.json editor: it opens the file as written above (the new value is
+        // there), a space after the closing brace makes it dirty, and saving it from VS Code reloads the settings
+        log('the settings.json written on disk was not picked up within 20 s; saving it from the settings.json editor');
+        how = 'settings.json saved from its editor';
         await runCommand(page, 'Preferences: Open User Settings (JSON)');
         const editor = page.locator('.editor-instance .monaco-editor').first();
         await editor.waitFor({ timeout: 20_000 });
+        await editor.locator('.view-lines', { hasText: 'edgelab-assets2-' }).first().waitFor({ timeout: 20_000 });
         await editor.click();
-        await page.keyboard.press('Control+A');
-        await page.keyboard.insertText(JSON.stringify({ ...edited, 'edgelab.assetsFolder': assets2 }));
+        await page.keyboard.press('Control+End');
+        await page.keyboard.type(' ');
         await page.keyboard.press('Control+S');
         await prompt.waitFor({ timeout: 30_000 });
       }
