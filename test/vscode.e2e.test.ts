@@ -765,7 +765,7 @@ describe('EdgeLab extension in code-server', { timeout: 900_000 }, () => {
       const rerun = await waitSaved(
         page,
         file,
-        (n) => JSON.stringify(codeCells(n)[0]?.outputs).includes('backend=cpu'),
+        (n) => codeCells(n)[0]?.execution_count != null && JSON.stringify(codeCells(n)[0]?.outputs).includes('backend=cpu'),
         90_000,
         'the first cell on the restarted kernel',
       );
