@@ -168,6 +168,9 @@ const ASSETS = [
   ['kernel', 'kernel/split/shipped', 'kernel/split/shipped'], // SplitNets supernet (split/supernet.ts)
   // face-api's tiny face detector + 68-landmark weights, served by the live-camera gaze page (extension/gaze/server.ts; MIT, ~630 KB)
   ['webviews', 'node_modules/@vladmandic/face-api/model', 'webviews/gaze-models', (f) => FACE_API_FILES.includes(f)],
+  // the COCO CenterNet of @vladmandic/human (MIT, 4.2 MB; core/assets 'human-models' looks beside the bundle): GazeGen's
+  // detector, for the tutorial and the GazeGen Canvas of an installed extension
+  ['kernel', 'node_modules/@vladmandic/human/models', 'kernel/human-models', (f) => /^centernet\.(json|bin)$/.test(f)],
 ];
 const copied = [];
 for (const [bundle, src, dst, keep, skip] of ASSETS) {

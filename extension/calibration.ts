@@ -27,6 +27,33 @@ export function nonce(): string {
   return randomBytes(16).toString('base64').replace(/[+/=]/g, '');
 }
 
+/**
+ * A webview panel of ours: scripts enabled, resources only from dist/webviews and media/, its HTML from `html` with a
+ * fresh nonce, dist/webviews/<name>.js and media/<name>.css.
+ */
+export function openExtensionPanel(
+  context: vscode.ExtensionContext,
+  viewType: string,
+  title: string,
+  name: string,
+  html: (o: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }) => string,
+): vscode.WebviewPanel {
+  const roots = [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webviews'), vscode.Uri.joinPath(context.extensionUri, 'media')];
+  const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, {
+    enableScripts: true,
+    localResourceRoots: roots,
+    retainContextWhenHidden: true,
+  });
+  const w = panel.webview;
+  w.html = html({
+    cspSource: w.cspSource,
+    nonce: nonce(),
+    scriptUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webviews', `${name}.js`)).toString(),
+    styleUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', `${name}.css`)).toString(),
+  });
+  return panel;
+}
+
 /** The kernel side, loaded on first use (tfjs is heavy; the panel opens without it). Tests inject their own. */
 let kernelFactory: () => Promise<GazeKernelApi> = async () => (await import('./gaze/kernel-bridge')).createKernelGazeApi();
 export function setGazeKernelFactory(f: () => Promise<GazeKernelApi>): void {
@@ -49,19 +76,8 @@ export function openCalibration(
   context: vscode.ExtensionContext,
   log?: { appendLine(m: string): void },
 ): { panel: vscode.WebviewPanel; session: CalibrationSession } {
-  const roots = [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webviews'), vscode.Uri.joinPath(context.extensionUri, 'media')];
-  const panel = vscode.window.createWebviewPanel(CALIBRATION_VIEW, 'EdgeLab: Gaze Calibration', vscode.ViewColumn.Active, {
-    enableScripts: true,
-    localResourceRoots: roots,
-    retainContextWhenHidden: true,
-  });
+  const panel = openExtensionPanel(context, CALIBRATION_VIEW, 'EdgeLab: Gaze Calibration', 'calibration', calibrationHtml);
   const w = panel.webview;
-  w.html = calibrationHtml({
-    cspSource: w.cspSource,
-    nonce: nonce(),
-    scriptUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webviews', 'calibration.js')).toString(),
-    styleUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'calibration.css')).toString(),
-  });
   let server: CameraServer | undefined;
   let host = '127.0.0.1';
   const session: CalibrationSession = new CalibrationSession(lazyApi(), {
@@ -89,8 +105,13 @@ export function openCalibration(
       return uri.fsPath;
     },
     openCamera: async () => {
+      // the camera settings are read on every open: a changed bind address restarts the page's server on it
+      const bind = cameraBindAddress((k) => vscode.workspace.getConfiguration('edgelab').get(k));
+      if (server && bind.address !== host) {
+        await server.close();
+        server = undefined;
+      }
       if (!server) {
-        const bind = cameraBindAddress((k) => vscode.workspace.getConfiguration('edgelab').get(k));
         if (bind.warning) void vscode.window.showWarningMessage(bind.warning);
         host = bind.address;
       }

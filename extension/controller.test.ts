@@ -14,7 +14,7 @@ type Script = (
 class FakeKernel {
   count = 0;
   interrupts = 0;
-  restarts = 0;
+  shutdowns = 0;
   isAlive = true;
   ran: string[] = [];
   private abort: (() => void) | null = null;
@@ -46,10 +46,10 @@ class FakeKernel {
     this.abort?.();
   }
   async restart() {
-    this.restarts++;
     this.count = 0;
   }
   async shutdown() {
+    this.shutdowns++;
     this.isAlive = false;
   }
 }
@@ -68,6 +68,8 @@ function setup(script: Script) {
   const cwds: string[] = [];
   const ctl = new EdgeLabController(async (cwd) => {
     cwds.push(cwd);
+    // a restart asks for a new kernel: the same fake, alive again with its count reset (a new process counts from 1)
+    if (!k.isAlive) Object.assign(k, { isAlive: true, count: 0 });
     return k as unknown as Kernel;
   });
   const c = state.controllers[state.controllers.length - 1] as MockController;
@@ -167,8 +169,8 @@ test('controller: a failing cell shows one error output with the failing line an
   assert.deepEqual((err.metadata?.originalError as { ename: string }).ename, 'Error');
 });
 
-test('controller: interrupt stops the running cell and the rest of the batch; restart resets the kernel', async () => {
-  const { c, k, ctl } = setup(async (code) => {
+test('controller: interrupt stops the running cell and the rest of the batch; restart starts a new kernel', async () => {
+  const { c, k, ctl, cwds } = setup(async (code) => {
     if (code === 'long') await new Promise(() => undefined);
     return {};
   });
@@ -181,7 +183,8 @@ test('controller: interrupt stops the running cell and the rest of the batch; re
   assert.equal(state.executions[0]?.ended, false);
   assert.match(JSON.parse((state.executions[0]?.outputs[0]?.items[0] as never as { text: string }).text).message, /Interrupted/);
   assert.equal(await ctl.restart(nb as never), true);
-  assert.equal(k.restarts, 1);
+  assert.equal(k.shutdowns, 1, 'the old kernel process was shut down');
+  assert.equal(cwds.length, 2, 'a new kernel came from the factory (it reads the settings of now), not a respawn of the old one');
   await c.executeHandler!([new MockCell('again', 2)], nb, c);
   assert.equal(state.executions[2]?.executionOrder, 1, 'fresh count after restart');
 });

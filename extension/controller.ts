@@ -345,16 +345,31 @@ export class EdgeLabController implements vscode.Disposable {
     await k?.interrupt();
   }
 
+  /**
+   * Restart: a new kernel process from the factory, not the old process respawned with its old environment, so the
+   * settings of now (settings.ts: they reach the kernel as environment variables) apply to the fresh kernel.
+   */
   async restart(nb: vscode.NotebookDocument): Promise<boolean> {
     const s = this.sessions.get(nb.uri.toString());
     const k = s && (await this.runningKernel(nb));
     if (!s || !k) return false;
     s.epoch++;
     s.displays.clear();
+    s.unsubscribe?.();
+    s.unsubscribe = undefined;
     this.setStatus(nb, s, { state: 'starting', backend: null, rssBytes: null });
-    await k.restart();
+    await k.shutdown().catch(() => undefined);
+    s.kernel = undefined;
+    await this.kernelOf(nb, s);
     this.setStatus(nb, s, { state: 'idle' });
     return true;
+  }
+
+  /** Notebooks whose kernel is running now. */
+  async runningNotebooks(): Promise<vscode.NotebookDocument[]> {
+    const open = vscode.workspace.notebookDocuments.filter((nb) => this.sessions.has(nb.uri.toString()));
+    const alive = await Promise.all(open.map(async (nb) => ((await this.runningKernel(nb)) ? nb : undefined)));
+    return alive.filter((nb): nb is vscode.NotebookDocument => !!nb);
   }
 
   async shutdown(nb: vscode.NotebookDocument): Promise<void> {

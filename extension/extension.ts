@@ -4,7 +4,8 @@
  * Contributes (package.json "contributes"):
  *  - notebook renderer `edgelab.viz` (dist/renderer/index.js, one MIME per figure kind; drawing code in extension/renderer);
  *  - NotebookController "EdgeLab (TypeScript)" for .ipynb (controller.ts), with completion/hover from the kernel (providers.ts);
- *  - commands: New Notebook from Template…, Open Gaze Calibration, Install Jupyter Kernel, Restart Kernel, Interrupt Kernel;
+ *  - commands: New Notebook from Template…, Open Gaze Calibration, Open GazeGen Canvas (gazegenCanvas.ts), Install Jupyter
+ *    Kernel, Restart Kernel, Interrupt Kernel;
  *  - settings (settings.ts; kernel settings reach a kernel we start as environment variables), a kernel status bar
  *    item (status.ts) and a Get Started walkthrough (walkthrough.ts, media/walkthrough/).
  *
@@ -23,9 +24,10 @@ import { registerProviders } from './providers';
 import { ensureEdgelabLink } from './link';
 import { copyTemplate, listTemplates } from './templates';
 import { openCalibration } from './calibration';
-import { kernelEnv } from './settings';
+import { openGazeGenCanvas } from './gazegenCanvas';
+import { kernelEnv, classifyChange, restartPrompt } from './settings';
 import { registerStatusBar } from './status';
-import { markStep } from './walkthrough';
+import { initWalkthrough, markStep } from './walkthrough';
 import { registerAnalyzeModel } from './analyzeModel';
 
 let ctl: EdgeLabController | undefined;
@@ -39,6 +41,7 @@ export function activate(context: vscode.ExtensionContext) {
   const log = vscode.window.createOutputChannel('EdgeLab');
   context.subscriptions.push(log);
   const packageDir = context.extensionUri.fsPath;
+  initWalkthrough(context.extension.id);
 
   ctl = new EdgeLabController(async (cwd, nb) => {
     // saved notebooks: link in the workspace folder that holds them (else their own folder); untitled ones run in the
@@ -68,12 +71,41 @@ export function activate(context: vscode.ExtensionContext) {
   // walkthrough steps complete on the real actions (walkthrough.ts): a cell that ran without error on this controller
   context.subscriptions.push(
     ctl.onDidChangeStatus((nb) => {
-      if (ctl?.statusOf(nb).state === 'idle') markStep('ranCell');
+      if (ctl?.statusOf(nb).state === 'idle') markStep('runWelcome');
     }),
   );
 
   context.subscriptions.push(registerAnalyzeModel(vscode, context, CONTROLLER_ID));
   const activeNotebook = () => vscode.window.activeNotebookEditor?.notebook;
+
+  // a settings change while VS Code runs (Settings editor or settings.json): kernel settings reach a kernel when it
+  // starts (environment variables), so running kernels are offered a restart; camera settings apply to the camera
+  // page's next start (calibration.ts reads them then); kernels started later read them anyway
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration('edgelab')) return;
+      markStep('settings');
+      const changed = classifyChange((key) => e.affectsConfiguration(`edgelab.${key}`));
+      log.appendLine(
+        `settings changed: ${[...changed.kernel, ...changed.extension].map((s) => `edgelab.${s.key}`).join(', ') || '(other edgelab keys)'}`,
+      );
+      if (!ctl || !changed.kernel.length) return;
+      const running = (await ctl.runningNotebooks()).filter((nb) =>
+        changed.kernel.some((s) => e.affectsConfiguration(`edgelab.${s.key}`, nb.uri)),
+      );
+      const question = restartPrompt(
+        changed.kernel,
+        running.map((nb) => nb.uri.path.split('/').pop() ?? nb.uri.toString()),
+      );
+      if (!question) return;
+      const answer = await vscode.window.showInformationMessage(question, 'Restart Kernel', 'Later');
+      if (answer !== 'Restart Kernel') return;
+      for (const nb of running) await ctl.restart(nb);
+      void vscode.window.showInformationMessage(
+        `EdgeLab: kernel restarted with the new settings (${running.length} notebook${running.length === 1 ? '' : 's'}).`,
+      );
+    }),
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand('edgelab.newFromTemplate', async (templateId?: unknown) => {
@@ -109,15 +141,24 @@ export function activate(context: vscode.ExtensionContext) {
       const dest = copyTemplate(pick.t, folder.fsPath);
       const nb = await vscode.workspace.openNotebookDocument(vscode.Uri.file(dest));
       await vscode.window.showNotebookDocument(nb);
+      // before the kernel selection: that call can wait on a picker, and the step is done once the notebook is open
+      markStep(pick.t.name === '00-welcome.ipynb' ? 'openWelcome' : 'openTutorial');
       await vscode.commands.executeCommand('notebook.selectKernel', { id: CONTROLLER_ID, extension: context.extension.id });
-      markStep(pick.t.name === '00-welcome.ipynb' ? 'welcomeOpened' : 'tutorialOpened');
       return dest;
     }),
-    // the walkthrough's first step: the welcome template without a picker (its completion event is this command)
+    // the walkthrough's first step: the welcome template without a picker
     vscode.commands.registerCommand('edgelab.openWelcome', () => vscode.commands.executeCommand('edgelab.newFromTemplate', '00-welcome')),
     vscode.commands.registerCommand('edgelab.openGazeCalibration', () => {
       openCalibration(context, log);
-      markStep('calibrationOpened');
+      markStep('calibrate');
+    }),
+    vscode.commands.registerCommand('edgelab.openGazeGenCanvas', async () => {
+      try {
+        await openGazeGenCanvas(context, log);
+      } catch (e) {
+        log.appendLine(`GazeGen Canvas: ${(e as Error).stack ?? e}`);
+        void vscode.window.showErrorMessage(`EdgeLab: the GazeGen Canvas could not start: ${(e as Error).message}`);
+      }
     }),
     vscode.commands.registerCommand('edgelab.installKernel', () => {
       try {
@@ -129,6 +170,7 @@ export function activate(context: vscode.ExtensionContext) {
           writeFileSync(file, JSON.stringify({ ...spec, env }, null, 1) + '\n');
         }
         log.appendLine(`kernelspec written: ${file}`);
+        markStep('installKernel');
         void vscode.window.showInformationMessage(`EdgeLab: Jupyter kernel "TypeScript (EdgeLab)" installed in ${dirname(file)}`);
         return file;
       } catch (e) {

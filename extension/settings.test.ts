@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SETTINGS, kernelEnv, cameraBindAddress, configurationContribution } from './settings';
+import { SETTINGS, kernelEnv, cameraBindAddress, configurationContribution, classifyChange, restartPrompt } from './settings';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
   contributes: { configuration: unknown };
@@ -53,4 +53,21 @@ test('the camera page stays on loopback unless the user opted in, and says so', 
   assert.match(allowed.warning ?? '', /other machines/);
   assert.equal(cameraBindAddress(cfg('127.0.0.1.evil.example', true)).address, '127.0.0.1.evil.example');
   assert.equal(cameraBindAddress(cfg('127.0.0.1.evil.example', false)).address, '127.0.0.1', 'a look-alike name is not loopback');
+});
+
+test('a settings change: kernel settings need a restart (asked only while kernels run), camera settings apply on their next use', () => {
+  const touched = new Set(['backend', 'camera.allowRemote']);
+  const c = classifyChange((k) => touched.has(k));
+  assert.deepEqual(
+    c.kernel.map((s) => s.key),
+    ['backend'],
+  );
+  assert.deepEqual(
+    c.extension.map((s) => s.key),
+    ['camera.allowRemote'],
+  );
+  assert.equal(restartPrompt(c.kernel, []), null, 'no running kernel: nothing to ask, the next kernel reads it');
+  assert.equal(restartPrompt([], ['a.ipynb']), null, 'only camera settings: no restart');
+  assert.match(restartPrompt(c.kernel, ['status.ipynb']) ?? '', /edgelab\.backend changed.*restart the kernel of status\.ipynb/);
+  assert.match(restartPrompt(c.kernel, ['a.ipynb', 'b.ipynb']) ?? '', /restart the 2 running EdgeLab kernels/);
 });

@@ -140,3 +140,23 @@ export function configurationContribution(): {
     };
   return { title: 'EdgeLab', properties };
 }
+
+/**
+ * What a settings change means for the user, given which `edgelab.*` keys it touched (`affects` = VS Code's
+ * ConfigurationChangeEvent.affectsConfiguration on `edgelab.<key>`):
+ *  - `kernel`: settings that reach a kernel as environment variables. A running kernel process keeps the environment
+ *    it started with (and el.init() has chosen its backend), so these need a kernel restart; the extension offers it.
+ *  - `extension`: settings the extension reads itself when it needs them (the camera page: its next start).
+ */
+export function classifyChange(affects: (key: string) => boolean): { kernel: SettingSpec[]; extension: SettingSpec[] } {
+  const hit = SETTINGS.filter((s) => affects(s.key));
+  return { kernel: hit.filter((s) => s.env), extension: hit.filter((s) => !s.env) };
+}
+
+/** The question the extension asks when kernel settings changed while kernels run (null: nothing to ask). */
+export function restartPrompt(kernel: readonly SettingSpec[], notebooks: readonly string[]): string | null {
+  if (!kernel.length || !notebooks.length) return null;
+  const keys = kernel.map((s) => `edgelab.${s.key}`).join(', ');
+  const which = notebooks.length === 1 ? `the kernel of ${notebooks[0]}` : `the ${notebooks.length} running EdgeLab kernels`;
+  return `EdgeLab: ${keys} changed. A running kernel keeps the settings it started with; restart ${which} to apply the change?`;
+}

@@ -9,7 +9,7 @@
 //   notebooks  test/notebooks.*.test.ts (runner vs tslab, ipykernel, nbconvert)    8 min
 //   tutorials  test/tutorials.*.test.ts (every notebooks/*.ipynb with defaults)  20 min
 //   browser    test/browser.*.test.ts (renderer and pages in headless Chromium)    5 min
-//   vscode     test/vscode.*.test.ts (extension in code-server + Chromium)        12 min
+//   vscode     test/vscode.*.test.ts (extension in code-server + Chromium)        15 min
 //   qemu       test/qemu.*.test.ts (emitted C on a Cortex-M4 under QEMU)           5 min
 // Budgets are kill limits per suite. unit and tutorials run two at a time (EDGELAB_TEST_JOBS, default min(2, cores)):
 // their tests are independent processes (kernels, workers, random ports), and CI has 2 cores; vscode stays serial.
@@ -93,7 +93,7 @@ const SUITES = [
   { name: 'notebooks', budget: 480, kind: 'node-test', files: () => integration('notebooks') },
   { name: 'tutorials', budget: 1200, kind: 'node-test', files: () => integration('tutorials') },
   { name: 'browser', budget: 300, kind: 'node-test', files: () => integration('browser') },
-  { name: 'vscode', budget: 720, kind: 'node-test', files: () => integration('vscode') },
+  { name: 'vscode', budget: 900, kind: 'node-test', files: () => integration('vscode') },
   { name: 'qemu', budget: 300, kind: 'node-test', files: () => integration('qemu') },
 ];
 

@@ -55,6 +55,17 @@ export function targetLayout(): { calibration: { fx: number; fy: number }[]; val
 export const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** `<!DOCTYPE html>` through `</head>` for the panel and the camera page: charset, CSP meta, viewport, one stylesheet. */
+/** CSP of our webview panels: scripts only by nonce; images from the extension and data:, styles and fonts from the extension. */
+export function panelCsp(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data:`,
+    `style-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
 export function htmlHead(o: { csp: string; style: string; title: string; extra?: string }): string {
   return `<!DOCTYPE html>
 <html lang="en">

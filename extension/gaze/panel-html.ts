@@ -3,17 +3,11 @@
  * with the per-load nonce; styles, images and fonts only from the extension (`cspSource`) plus data: images (figure
  * SVGs and eye-image PNGs); no remote content. The script is dist/webviews/calibration.js (extension/webviews/calibration.ts).
  */
-import { htmlHead } from './page';
+import { htmlHead, panelCsp } from './page';
 
 /** The panel HTML (exported for unit tests). */
 export function calibrationHtml(opts: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${opts.cspSource} data:`,
-    `style-src ${opts.cspSource}`,
-    `script-src 'nonce-${opts.nonce}'`,
-    `font-src ${opts.cspSource}`,
-  ].join('; ');
+  const csp = panelCsp(opts.cspSource, opts.nonce);
   return `${htmlHead({ csp, style: opts.styleUri, title: 'EdgeLab: Gaze Calibration' })}
 <body>
 <main id="edgelab-calibration">

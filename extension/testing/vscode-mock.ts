@@ -238,6 +238,8 @@ export class MockStatusBarItem {
   dispose() {}
 }
 const activeEditorChanged = new EventEmitter<unknown>();
+/** Fire with `{ affectsConfiguration(key) }` to simulate a settings change. */
+export const configurationChanged = new EventEmitter<{ affectsConfiguration(key: string, scope?: unknown): boolean }>();
 /** Test helper: make `nb` the active notebook editor's document (undefined: no notebook editor). */
 export function setActiveNotebook(nb: unknown) {
   state.activeNotebookEditor = nb ? { notebook: nb } : undefined;
@@ -278,6 +280,7 @@ export const vscodeMock = {
     workspaceFolders: undefined as unknown,
     onDidOpenNotebookDocument: () => disposable,
     onDidCloseNotebookDocument: () => disposable,
+    onDidChangeConfiguration: configurationChanged.event,
     getWorkspaceFolder: () => undefined,
     getConfiguration: (section: string) => ({ get: (k: string) => state.settings[`${section}.${k}`] }),
   },
