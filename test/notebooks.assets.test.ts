@@ -15,7 +15,6 @@ const root = join(__dirname, '..');
 
 test("core/assets' table mirrors esbuild.mjs's ASSETS: every asset is copied to its bundle path", () => {
   for (const [name, spec] of Object.entries(ASSETS)) {
-    if ('npm' in spec) continue; // lives in an installed npm package, never copied beside the bundle
     const probe = 'probe' in spec ? `/${spec.probe}` : '';
     assert.ok(
       existsSync(join(root, 'dist', 'kernel', spec.bundle + probe)),
@@ -33,6 +32,7 @@ test('the bundled kernel finds every shipped artifact beside itself (as in an in
       const out = {
         rosko: el.sparse.wasmPath(), zoo: el.stitch.zooDir(), sws: el.sws.swsModelDir(), gaze: el.gaze.weightsDir(),
         gazeLogs: el.gaze.shippedJson('logs.json') !== null, fed: el.federated.shippedPath(),
+        centernet: el.gazegen.centerNetDir(),
       };
       process.stdout.write(JSON.stringify(out));`;
     // runtime packages (tfjs, …) come from the repo's node_modules, as from the extension's dist/node_modules
@@ -43,7 +43,7 @@ test('the bundled kernel finds every shipped artifact beside itself (as in an in
         env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
       }),
     ) as Record<string, string | boolean>;
-    for (const k of ['rosko', 'zoo', 'sws', 'gaze', 'fed'] as const) {
+    for (const k of ['rosko', 'zoo', 'sws', 'gaze', 'fed', 'centernet'] as const) {
       assert.ok(String(out[k]).startsWith(tmp), `${k} resolved beside the bundle, not in the source tree: ${out[k]}`);
     }
     assert.equal(out.gazeLogs, true, 'DFT Gaze training logs ship with the weights');

@@ -26,9 +26,9 @@ export interface AssetSpec {
   /** For a folder: a file inside it that must exist for the folder to count (an empty or partial copy is skipped). */
   probe?: string;
   /**
-   * For a file that ships inside an installed npm package rather than with EdgeLab: the package name. Such an asset is
-   * never copied beside the bundle (esbuild.mjs and the .vsix leave it out); it is looked up in EDGELAB_ASSETS, in the
-   * repository's node_modules (`repo` is that path) and by Node's module resolution from the working directory.
+   * For a file that ships inside an installed npm package rather than with EdgeLab: the package name. Besides the usual
+   * places (EDGELAB_ASSETS, beside the bundle when esbuild.mjs copies it there, the repository's node_modules: `repo`
+   * is that path) it is looked up by Node's module resolution from the working directory.
    */
   npm?: string;
   /** What it is and how to regenerate it (shown in NotFound). */
@@ -169,7 +169,7 @@ export function assetCandidates(
   const r = { ...defaultRoots(), ...o.roots };
   const out: { from: 'option' | 'EDGELAB_ASSETS' | 'bundle' | 'repo' | 'package'; path: string }[] = [];
   if (r.env) out.push({ from: 'EDGELAB_ASSETS', path: join(r.env, spec.bundle) });
-  if (r.bundle && !spec.npm) out.push({ from: 'bundle', path: join(r.bundle, spec.bundle) });
+  if (r.bundle) out.push({ from: 'bundle', path: join(r.bundle, spec.bundle) });
   for (const repo of r.repos ?? []) out.push({ from: 'repo', path: join(repo, spec.repo) });
   if (spec.npm && !o.roots) {
     const inPkg = spec.repo.split(`node_modules/${spec.npm}/`)[1] ?? '';

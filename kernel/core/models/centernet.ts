@@ -1,7 +1,8 @@
 /**
  * The COCO object detector shipped inside npm `@vladmandic/human` (MIT): a CenterNet ("Objects as Points", Zhou et al.,
  * arXiv 1904.07850) with a MobileNetV3 backbone, converted to a tfjs graph model (`models/centernet.json`, 4 MB).
- * It is loaded from node_modules through core/assets ('human-models'), never downloaded, never copied into the .vsix.
+ * It is loaded through core/assets ('human-models': EDGELAB_ASSETS, the copy beside the bundle that the .vsix ships, or
+ * node_modules), never downloaded.
  *
  *   const det = await loadCenterNet();
  *   const out = await det.run(img);           // raw maps: 128×128×80 class heatmap + 128×128×4 box distances
@@ -338,6 +339,15 @@ export interface RunOptions {
   builtin?: boolean;
 }
 
+/**
+ * The folder the detector's centernet.json/.bin load from: `dir` when given, else EDGELAB_ASSETS, the copy beside the
+ * kernel bundle (an installed extension ships it), the repository's node_modules/@vladmandic/human/models, then the
+ * package as Node resolves it from the working directory. NotFound names every place looked.
+ */
+export function centerNetDir(dir?: string): string {
+  return resolveAsset('human-models', dir !== undefined ? { path: dir, probe: 'centernet.json' } : {});
+}
+
 /** The loaded detector. Owns a tfjs GraphModel: call dispose() when done. */
 export class CenterNet {
   readonly inputSize = 512;
@@ -347,8 +357,7 @@ export class CenterNet {
 
   /** Load centernet.json from @vladmandic/human's models/ (or `dir`). NotFound names how to install it. */
   static async load(options: LoadCenterNetOptions = {}): Promise<CenterNet> {
-    const dir = resolveAsset('human-models', options.dir !== undefined ? { path: options.dir, probe: 'centernet.json' } : {});
-    return new CenterNet(await loadGraphModel(join(dir, 'centernet.json')));
+    return new CenterNet(await loadGraphModel(join(centerNetDir(options.dir), 'centernet.json')));
   }
 
   /** Run the network on an RGB photo (any size; stretched to 512², as human does). Leaves no tensors behind. */
