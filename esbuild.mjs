@@ -33,7 +33,6 @@ const nodeExternals = [
   // the Redis job backend (kernel/core/jobs/bullmq.ts) loads them on first use, from the project's node_modules
   'bullmq',
   'ioredis',
-  'libsvm-js',
 ];
 
 const webviewEntries = existsSync(join(root, 'extension/webviews'))

@@ -16,7 +16,7 @@
  */
 /// <reference path="./libsvm-js.d.ts" />
 import * as tf from '@tensorflow/tfjs';
-import SVM from 'libsvm-js/asm';
+import type SVMClass from 'libsvm-js/asm';
 import { InvalidInput, check, checkInt, describe, throwIfAborted } from '../core/errors';
 import { rng } from '../core/rng';
 import { SIGNAL_CHANNELS, ACCEL_CHANNELS } from './types';
@@ -147,6 +147,11 @@ export function predictMean(train: Windows, test: Windows): Float32Array {
 
 // ---------------------------------------------------------------------------------------------------------------------
 // ε-SVR on the window features (LIBSVM through libsvm-js)
+// loaded on first use: the asm.js build is 1 MB of JavaScript (bundled into the kernel) that no other verb needs
+let svmClass: typeof SVMClass | undefined;
+function libsvm(): typeof SVMClass {
+  return (svmClass ??= require('libsvm-js/asm') as typeof SVMClass);
+}
 
 /** Settings of the ε-SVR: C, ε (in units of the fine-tuning labels' standard deviation) and γ (× 1/d, LIBSVM's default). */
 export interface SvrSettings {
@@ -187,6 +192,7 @@ export function svrPredict(train: Windows, tests: readonly Windows[], s: SvrSett
     yScale = ys.scale[0]!;
   const rows = (f: Float64Array, m: number) =>
     Array.from({ length: m }, (_, i) => Array.from({ length: d }, (_, j) => (f[i * d + j]! - mean[j]!) / scale[j]!));
+  const SVM = libsvm();
   const svm = new SVM({
     type: SVM.SVM_TYPES.EPSILON_SVR,
     kernel: s.kernel === 'linear' ? SVM.KERNEL_TYPES.LINEAR : SVM.KERNEL_TYPES.RBF,
