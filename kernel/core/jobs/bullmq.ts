@@ -23,7 +23,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlowProducer, Job, Queue, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
-import { Aborted, BackendError, EdgeLabError, FormatError, InvalidInput } from '../errors';
+import { Aborted, BackendError, EdgeLabError, FormatError, InvalidInput, NotFound } from '../errors';
 import { toWire, type WireError } from '../workers/protocol';
 import { blobRefs, sha256 } from './codec';
 import { JobThreads } from './threads';
@@ -31,8 +31,20 @@ import { withDeadline } from './embedded';
 import type { JobItem, JobsBackend, Outcome, RunOptions } from './types';
 
 // loaded on first use: `import 'edgelab'` does not pay for them when jobs stay embedded
-const bullmq = (): typeof import('bullmq') => require('bullmq') as typeof import('bullmq');
-const ioredis = (): typeof import('ioredis') => require('ioredis') as typeof import('ioredis');
+// (the .vsix does not ship them: a missing package is a NotFound that says how to install it)
+function load<T>(pkg: string): T {
+  try {
+    return require(pkg) as T;
+  } catch (e) {
+    throw new NotFound(
+      `the Redis job backend needs the npm package ${pkg}, which is not installed here (an installed VS Code extension ` +
+        `does not ship it): npm install edgelab (or bullmq ioredis) in the notebook's folder, or use the embedded backend`,
+      { cause: e },
+    );
+  }
+}
+const bullmq = (): typeof import('bullmq') => load<typeof import('bullmq')>('bullmq');
+const ioredis = (): typeof import('ioredis') => load<typeof import('ioredis')>('ioredis');
 
 /** Redis refused the connection's credentials (wrong password or ACL user), or could not be reached. */
 export class RedisRefused extends BackendError {
