@@ -4,16 +4,4 @@
  * AUTOMATIC1111-style server can be plugged in. The client lives in `core/vision/diffusion.ts`, shared with Gen4Gen's
  * background repaint; this file keeps GazeGen's names for it.
  */
-export {
-  type FillRequest,
-  type GenerativeBackend,
-  type A1111Options,
-  type FallbackFill,
-  classicalBackend,
-  BackendTimeout,
-  BackendResponseError,
-  a1111Request,
-  a1111Backend,
-  fillWithFallback,
-  configuredBackend,
-} from '../core/vision/diffusion';
+export * from '../core/vision/diffusion';

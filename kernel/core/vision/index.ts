@@ -22,16 +22,4 @@ export { cutOut, scaleCutOut, pasteCutOut, type CutOut, type BlendMethod, type P
 export { rgbToLab, labToRgb, labStats, transferLabStats, type LabStats } from './color';
 export { encodeGif, encodeMp4, findFfmpeg } from './animation';
 export { loadOpenCv } from './opencv';
-export {
-  type FillRequest,
-  type GenerativeBackend,
-  type A1111Options,
-  type FallbackFill,
-  classicalBackend,
-  BackendTimeout,
-  BackendResponseError,
-  a1111Request,
-  a1111Backend,
-  fillWithFallback,
-  configuredBackend,
-} from './diffusion';
+export * from './diffusion';
