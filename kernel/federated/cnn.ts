@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rng, type Rng } from '../core/rng';
 import { InvalidInput, check, checkInt, describe } from '../core/errors';
-import { fixedHead, type FixedHeadKind } from './head';
+import { checkHeadSpec, fixedHead, type FixedHeadKind } from './head';
 import type { ClientData } from './model';
 
 export interface CnnSpec {
@@ -47,11 +47,7 @@ export function fullCnnSpec(s: CnnSpec): FullCnnSpec {
   check(f.side % 4 === 0, () => `spec.side must be a multiple of 4 (two 2×2 pools), got ${f.side}`);
   check(Array.isArray(f.channels) && f.channels.length === 2, () => `spec.channels must be [c1, c2], got ${describe(f.channels)}`);
   f.channels.forEach((c, i) => checkInt(`spec.channels[${i}]`, c, 1));
-  check(f.head === 'learned' || f.head === 'sphere', () => `spec.head must be 'learned' or 'sphere', got ${describe(f.head)}`);
-  check(f.loss === 'ce' || f.loss === 'mse', () => `spec.loss must be 'ce' or 'mse', got ${describe(f.loss)}`);
-  check(Number.isFinite(f.scale) && f.scale > 0, () => `spec.scale must be > 0, got ${describe(f.scale)}`);
-  if (f.head === 'sphere')
-    check(f.features >= f.classes, `spec.features (${f.features}) must be ≥ classes (${f.classes}) for the sphere head`);
+  checkHeadSpec(f);
   return f;
 }
 

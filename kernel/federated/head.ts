@@ -4,7 +4,7 @@
  * re-implementations we know of) or 'etf' (simplex equiangular tight frame, WᵀW = C/(C−1)(I − 11ᵀ/C), FedETF's choice).
  */
 import { rng } from '../core/rng';
-import { InvalidInput, checkInt } from '../core/errors';
+import { InvalidInput, check, checkInt, describe } from '../core/errors';
 
 export type FixedHeadKind = 'orthonormal' | 'etf';
 
@@ -55,4 +55,14 @@ export function fingerprint(a: Float64Array): string {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The head options every federated model spec shares (MLP and CNN): kind, loss, logit scale and, for the fixed sphere
+ * head, at least as many feature dimensions as classes. Throws InvalidInput naming the bad field. */
+export function checkHeadSpec(f: { head: unknown; loss: unknown; scale: number; features: number; classes: number }): void {
+  check(f.head === 'learned' || f.head === 'sphere', () => `spec.head must be 'learned' or 'sphere', got ${describe(f.head)}`);
+  check(f.loss === 'ce' || f.loss === 'mse', () => `spec.loss must be 'ce' or 'mse', got ${describe(f.loss)}`);
+  check(Number.isFinite(f.scale) && f.scale > 0, () => `spec.scale must be > 0, got ${describe(f.scale)}`);
+  if (f.head === 'sphere')
+    check(f.features >= f.classes, `spec.features (${f.features}) must be ≥ classes (${f.classes}) for the sphere head`);
 }

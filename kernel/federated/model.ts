@@ -10,7 +10,7 @@
  */
 import { rng, type Rng } from '../core/rng';
 import { InvalidInput, check, checkInt, describe } from '../core/errors';
-import { fixedHead, type FixedHeadKind } from './head';
+import { checkHeadSpec, fixedHead, type FixedHeadKind } from './head';
 
 export interface ModelSpec {
   /** Input width (e.g. 196 for 14×14 pooled Fashion-MNIST). */
@@ -55,11 +55,7 @@ export function fullSpec(s: ModelSpec): FullSpec {
   };
   check(Array.isArray(f.hidden), () => `spec.hidden must be an array of widths, got ${describe(f.hidden)}`);
   f.hidden.forEach((h, i) => checkInt(`spec.hidden[${i}]`, h, 1));
-  check(f.head === 'learned' || f.head === 'sphere', () => `spec.head must be 'learned' or 'sphere', got ${describe(f.head)}`);
-  check(f.loss === 'ce' || f.loss === 'mse', () => `spec.loss must be 'ce' or 'mse', got ${describe(f.loss)}`);
-  check(Number.isFinite(f.scale) && f.scale > 0, () => `spec.scale must be > 0, got ${describe(f.scale)}`);
-  if (f.head === 'sphere')
-    check(f.features >= f.classes, `spec.features (${f.features}) must be ≥ classes (${f.classes}) for the sphere head`);
+  checkHeadSpec(f);
   return f;
 }
 
