@@ -16,8 +16,11 @@ export interface Fault {
   /** Which request triggers it. Default 'train'. */
   on?: 'train' | 'stats';
   /** throw → an 'error' reply; exit → the host process/thread dies; hang → never answers; garbage → random bytes;
-   *  extra-field → a reply that also carries the client's images (must be rejected); wrong-length → params of the wrong size. */
-  kind: 'throw' | 'exit' | 'hang' | 'garbage' | 'extra-field' | 'wrong-length';
+   *  extra-field → a reply that also carries the client's images (must be rejected); wrong-length → params of the wrong size;
+   *  slow → a straggler: the normal reply, sent after `ms` milliseconds. */
+  kind: 'throw' | 'exit' | 'hang' | 'garbage' | 'extra-field' | 'wrong-length' | 'slow';
+  /** For 'slow': the delay in milliseconds. Default 200. */
+  ms?: number;
 }
 
 export interface ClientConfig {
@@ -84,6 +87,9 @@ export class ClientRuntime {
           return encode({ type: 'update', clientId: m.clientId, round: m.round, n: d.n, loss: 0, params: m.params, images: d.x });
         case 'wrong-length':
           return reply({ type: 'update', clientId: m.clientId, round: m.round, n: d.n, loss: 0, params: m.params.subarray(1) });
+        case 'slow':
+          await new Promise((res) => setTimeout(res, fault.ms ?? 200));
+          break;
       }
     }
     const params = Float64Array.from(m.params);

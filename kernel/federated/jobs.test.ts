@@ -59,9 +59,12 @@ test('the same seeded federated run on in-process hosts, embedded job threads an
     assert.equal(bits(e.W), bits(ref.W), 'calibrated head');
     if (missing) return t.skip(missing);
     const workers = new Set<string>();
+    // every client is a 300-ms straggler in round 1 (same reply, later), so one worker cannot drain all six jobs before
+    // the other two take theirs: the run really spans several processes
+    const slow = Object.fromEntries(part.clients.map((_, k) => [`c${k}`, { round: 1, kind: 'slow', ms: 300 } as Fault]));
     const b = await runFederated({
       ...base,
-      hosts: jobHosts({ spec, clients: clients(), backend: be, onEvent: (_, ev) => ev.type === 'started' && workers.add(ev.worker) }),
+      hosts: jobHosts({ spec, clients: clients(slow), backend: be, onEvent: (_, ev) => ev.type === 'started' && workers.add(ev.worker) }),
       evaluate: accuracy,
     });
     assert.equal(bits(b.params), bits(e.params), 'BullMQ = embedded (params)');
