@@ -149,7 +149,10 @@ test('the dispatched spmm does exactly what the kernel it picks does: same uploa
     const a = engineTrace(B, direct),
       b = engineTrace(B, viaSpmm);
     assert.deepEqual(b.log, a.log, `${want}: the dispatched call's engine trace differs from the kernel's`);
-    assert.ok(a.log.filter((l) => l.startsWith('copy in')).every((l) => l.endsWith("the caller's B")), a.log.join('\n'));
+    assert.ok(
+      a.log.filter((l) => l.startsWith('copy in')).every((l) => l.endsWith("the caller's B")),
+      a.log.join('\n'),
+    );
     assert.equal(a.log.filter((l) => l === 'copy out').length, 1);
     assert.ok(a.log.some((l) => l === `call ${want === 'rosko' ? `rosko_n${pk.nr}` : want === 'csr' ? 'csr_spmm' : 'gemm_4x8'}`));
     // C is one fresh M×N array (the copy out), not a view of wasm memory or a larger buffer

@@ -108,7 +108,8 @@ export class RoskoPool {
     if (!['auto', 'rosko', 'csr', 'dense'].includes(kernel))
       throw new InvalidInput(`kernel must be 'auto', 'rosko', 'csr' or 'dense', got ${describe(kernel)}`);
     const use = opts.useWorkers ?? 'auto';
-    if (use !== 'auto' && use !== true && use !== false) throw new InvalidInput(`useWorkers must be 'auto', true or false, got ${describe(use)}`);
+    if (use !== 'auto' && use !== true && use !== false)
+      throw new InvalidInput(`useWorkers must be 'auto', true or false, got ${describe(use)}`);
     const hw = opts.hw ?? defaultHardware();
     const k = kernel === 'auto' ? spmmKernel(pk, N, hw) : kernel;
     const n = this.pool.size;

@@ -20,7 +20,10 @@ type Costs = typeof COSTS;
 const root = join(__dirname, '../..');
 const file = process.argv[2] ?? join(root, 'test/fixtures/sparse/rosko-speedup.json');
 const tab = JSON.parse(readFileSync(file, 'utf8')) as { hw: Hardware; rows: Row[]; measuredAt?: string; env?: string };
-const split = JSON.parse(readFileSync(join(root, 'bench/declared/rosko-dispatch-split.json'), 'utf8')) as { fit: string[]; heldOut: string[] };
+const split = JSON.parse(readFileSync(join(root, 'bench/declared/rosko-dispatch-split.json'), 'utf8')) as {
+  fit: string[];
+  heldOut: string[];
+};
 const keys = Object.keys(COSTS) as (keyof Costs)[];
 const unit = (k: keyof Costs) => Object.fromEntries(keys.map((q) => [q, q === k ? 1 : 0])) as Costs;
 // csrLineMem is not fitted (no benchmarked B exceeds L3); csrMadd is tied to denseMadd
@@ -92,13 +95,21 @@ function score(c: Costs, evalShapes: string[], verbose = false) {
     n++;
     if (pick === truth) ok++;
     if (r[pick] <= best * 1.05) within5++;
-    else if (verbose) console.log(`  miss ${r.shape} ${r.dist} ${r.s}: picked ${pick} ${r[pick].toFixed(2)} ms, best ${truth} ${best.toFixed(2)} ms`);
+    else if (verbose)
+      console.log(`  miss ${r.shape} ${r.dist} ${r.s}: picked ${pick} ${r[pick].toFixed(2)} ms, best ${truth} ${best.toFixed(2)} ms`);
     if (best / r[pick] < worst) {
       worst = best / r[pick];
       worstAt = `${r.shape} ${r.dist} ${r.s}`;
     }
   }
-  return { ok, within5, n, worst, worstAt, text: `fastest on ${ok}/${n}, within 5 % on ${within5}/${n}, worst fastest÷picked ${worst.toFixed(3)} (${worstAt})` };
+  return {
+    ok,
+    within5,
+    n,
+    worst,
+    worstAt,
+    text: `fastest on ${ok}/${n}, within 5 % on ${within5}/${n}, worst fastest÷picked ${worst.toFixed(3)} (${worstAt})`,
+  };
 }
 
 console.log(`table: ${file} (${tab.measuredAt ?? '?'}; ${tab.env ?? ''}); ${rows.length} cells at sparsity ≥ 50 %`);
@@ -112,10 +123,7 @@ let tot = 0,
   totW = 0,
   totWorst = Infinity;
 for (const s of shapes) {
-  const sc = score(
-    fit(shapes.filter((q) => q !== s)),
-    [s],
-  );
+  const sc = score(fit(shapes.filter((q) => q !== s)), [s]);
   tot += sc.n;
   totOk += sc.ok;
   totW += sc.within5;
