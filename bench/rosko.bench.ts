@@ -723,7 +723,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         value: per.length,
         unit: 'cells',
       },
-      notes: `min over shapes of (fastest other ÷ dispatched spmm), uniform ${Math.round(s * 100)}%; gate ≥ 0.95; ${per.map((x) => x.note).join('; ')}; ${env}`,
+      notes: `min over shapes of (fastest other ÷ dispatched spmm), uniform ${Math.round(s * 100)}%; gate ≥ 0.95; dispatcher constants fitted on 5 of the 7 shapes, 2 held out, as declared in bench/declared/rosko-dispatch-split.json; ${per.map((x) => x.note).join('; ')}; ${env}`,
     };
   }
   // the dispatched spmm against a direct call of the kernel it picked (same cell, interleaved): what dispatching costs
