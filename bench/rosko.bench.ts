@@ -15,7 +15,10 @@
  * The shipped spmm (dispatcher: Rosko, CSR or dense from the analytic cost model, kernel/sparse/dispatch.ts) is timed at
  * every cell: rosko.speedup_vs_best_other_{90,98} = min over shapes of (fastest of CSR, dense wasm, tfjs-wasm dense,
  * onnxruntime-node 1 thread) ÷ spmm. rosko.speedup_vs_tfjs_* / _ort_* time the Rosko kernel itself (roskoSpmm).
- * rosko.scaling_2_workers: RoskoPool (2 workers) vs the main-thread spmm at 90%, every shape of the run, interleaved.
+ * rosko.scaling_2_workers: RoskoPool (2 workers) vs the main-thread spmm at 90%, geomean over the shapes where the pool
+ * splits (poolPlan); the others run on the calling thread (also timed forced onto the workers, in the notes);
+ * rosko.scaling_2_workers_as_shipped over all shapes; rosko.pool_round_trip_ms; rosko.dispatch_overhead (spmm ÷ the
+ * kernel it picked, called directly). Every cell interleaves Rosko, CSR and spmm round by round.
  * Parts (also run alone with ROSKO_BENCH=sweep|real|model|scaling):
  *   sweep  rosko.tile_gap_to_sweep: analytic tiles vs the best of a ±2× (m_c, k_c, n_c) sweep, 90% uniform
  *   real   rosko.real_speedup_vs_best_other_90: weight matrices of the shipped networks, magnitude-pruned 70–98%
@@ -36,6 +39,7 @@ import { rng } from '../kernel/core/rng';
 import { pack, toCsr } from '../kernel/sparse/pack';
 import { spmm as dispatchedSpmm, roskoSpmm as spmm, csrSpmm, denseGemm, spmmKernel } from '../kernel/sparse/spmm';
 import { readHardware, tileModel } from '../kernel/sparse/tiles';
+import { POOL } from '../kernel/sparse/dispatch';
 import { magnitudePrune } from '../kernel/sparse/layer';
 import { realWeightMatrices } from '../kernel/sparse/matrices';
 import { SparseNet } from '../kernel/sparse/net';
@@ -60,6 +64,9 @@ export const quickCheck: QuickCheck = {
     'rosko.dense_wasm_over_tfjs': { range: [0.05, 20] },
     'rosko.breakeven_sparsity': { range: [0, 1] },
     'rosko.scaling_2_workers': { range: [0.2, 4] },
+    'rosko.scaling_2_workers_as_shipped': { range: [0.2, 4] },
+    'rosko.pool_round_trip_ms': { range: [0.001, 200] },
+    'rosko.dispatch_overhead': { range: [0.3, 3] },
     'rosko.speedup_vs_best_other_90': { range: [0.1, 10] },
     'rosko.speedup_vs_best_other_98': { range: [0.1, 10] },
     'rosko.tile_gap_to_sweep': { range: [1, 5] },
@@ -159,10 +166,73 @@ function breakeven(s: number[], sp: number[]): number {
   return 1;
 }
 
+/** One shape's 2-worker measurement: the main-thread spmm, the pool as shipped (splits only when poolPlan says so), the pool forced onto the workers; interleaved. */
+async function scalingCell(
+  pool: RoskoPool,
+  pk: ReturnType<typeof pack>,
+  B: Matrix,
+  hw: ReturnType<typeof readHardware>,
+  runs: number,
+): Promise<{ split: boolean; one: number; auto: number; forced: number; note: string }> {
+  const N = B.cols;
+  const d = pool.plan(pk, N, { hw });
+  const [one, auto, forced] = await interleaved(
+    [
+      () => dispatchedSpmm(pk, B, { validate: false, hw }),
+      () => pool.spmm(pk, B, { validate: false, hw }),
+      () => pool.spmm(pk, B, { validate: false, hw, useWorkers: true }),
+    ],
+    runs,
+  );
+  const note = `${pk.M}x${pk.K}x${N} ${d.kernel}${d.kernel === 'rosko' ? ` ${d.split}-split` : ''}: ${d.workers > 1 ? 'split' : 'NOT split'} (${(d.oneNs / 1e6).toFixed(2)} → ${(d.poolNs / 1e6).toFixed(2)} ms predicted); measured 1 thread ${one!.toFixed(2)} ms, pool ${auto!.toFixed(2)} ms (×${(one! / auto!).toFixed(2)}), forced onto 2 workers ${forced!.toFixed(2)} ms (×${(one! / forced!).toFixed(2)})`;
+  return { split: d.workers > 1, one: one!, auto: auto!, forced: forced!, note };
+}
+
+/** Median round trip of a product too small to matter, forced onto both workers (what POOL.roundNs prices). */
+async function poolRoundTrip(pool: RoskoPool, runs: number): Promise<number> {
+  const A: Matrix = { rows: 8, cols: 8, data: new Float32Array(64).fill(1) };
+  const pk = pack(A, { N: 8, mr: 8, mc: 8, kc: 8, p: 2, nr: 16, nc: 16 });
+  const B: Matrix = { rows: 8, cols: 8, data: new Float32Array(64).fill(1) };
+  const [t] = await interleaved([() => pool.spmm(pk, B, { validate: false, kernel: 'csr', useWorkers: true })], runs);
+  return t!;
+}
+
+/** The scaling keys from per-shape cells: geomean over the shapes the pool splits, and over all shapes as shipped. */
+function scalingEntries(cells: Awaited<ReturnType<typeof scalingCell>>[], roundTrip: number, env: string): Parameters<typeof record>[0] {
+  const split = cells.filter((c) => c.split);
+  const none = cells.filter((c) => !c.split);
+  const base = { name: 'the shipped spmm (dispatched), main thread, same inputs, interleaved', value: 1, unit: 'x' };
+  const why = none.length
+    ? `; not split (the pool runs spmm on the calling thread: predicted gain below ${POOL.minGain}× once a ${(POOL.roundNs / 1e6).toFixed(2)} ms message round is paid): ${none.length} shape(s), forced onto 2 workers for comparison`
+    : '';
+  const out: Parameters<typeof record>[0] = {
+    'rosko.scaling_2_workers': {
+      value: +geomean(split.map((c) => c.one / c.forced)).toFixed(3),
+      unit: 'x',
+      baseline: base,
+      notes: `RoskoPool (2 workers) vs the main-thread spmm, both dispatched, 90% uniform, geomean over the ${split.length} of ${cells.length} shapes where the pool's cost model (poolPlan) splits; target ≥ 1.6 needs two free cores${why}; ${cells.map((c) => c.note).join('; ')}; ${env}`,
+    },
+    'rosko.scaling_2_workers_as_shipped': {
+      value: +geomean(cells.map((c) => c.one / c.auto)).toFixed(3),
+      unit: 'x',
+      baseline: base,
+      notes: `RoskoPool as shipped (splitting only where poolPlan says so) vs the main-thread spmm, geomean over all ${cells.length} shapes; ${env}`,
+    },
+    'rosko.pool_round_trip_ms': {
+      value: +roundTrip.toFixed(3),
+      unit: 'ms',
+      notes: `median of an 8×8×8 CSR product forced onto both workers (post, wake, answer); the pool's cost model assumes ${(POOL.roundNs / 1e6).toFixed(2)} ms per round (POOL.roundNs, a guess that allows for a busy core); ${env}`,
+    },
+  };
+  // no shape split: no scaling to report (the as-shipped key says what the pool did)
+  if (!split.length) delete out['rosko.scaling_2_workers'];
+  return out;
+}
+
 /**
- * ROSKO_BENCH=scaling: only the 2-worker scaling keys, the main-thread spmm vs the 2-worker pool interleaved round by round
- * on the 7 shapes at 90% uniform sparsity (a few seconds; run it on an otherwise idle machine). Also records the scaling
- * with B read row-major in place (packB: false), which isolates the kernel from the B-packing pass.
+ * ROSKO_BENCH=scaling: only the 2-worker scaling keys: the main-thread spmm, the pool as shipped and the pool forced onto
+ * both workers, interleaved round by round on the 7 shapes at 90% uniform sparsity (≈ 1 min idle; run it on an
+ * otherwise idle machine).
  */
 async function scalingOnly(ctx: BenchContext): Promise<void> {
   const hw = readHardware();
@@ -170,51 +240,18 @@ async function scalingOnly(ctx: BenchContext): Promise<void> {
     probe = await coreProbe();
   const pool = await RoskoPool.create({ workers: 2 });
   const r = rng(2307);
-  const full: number[] = [],
-    kernel: number[] = [],
-    per: string[] = [];
+  const cells: Awaited<ReturnType<typeof scalingCell>>[] = [];
+  const rt = await poolRoundTrip(pool, 50);
   for (const { M, K, N } of SHAPES) {
     const A: Matrix = { rows: M, cols: K, data: r.normals(M * K) };
     for (let i = 0; i < A.data.length; i++) if (r.next() < 0.9) A.data[i] = 0;
     const B: Matrix = { rows: K, cols: N, data: r.normals(K * N) };
-    const pk = pack(A, { N, hw });
-    // the shipped spmm vs the pool (both dispatched); then the Rosko kernel with B row-major, 1 thread vs the pool
-    const [t1, t2, k1, k2] = await interleaved(
-      [
-        () => dispatchedSpmm(pk, B, { validate: false, hw }),
-        () => pool.spmm(pk, B, { validate: false, hw }),
-        () => spmm(pk, B, { validate: false, packB: false }),
-        () => pool.spmm(pk, B, { validate: false, packB: false, kernel: 'rosko' }),
-      ],
-      30,
-    );
-    full.push(t1! / t2!);
-    kernel.push(k1! / k2!);
-    per.push(
-      `${M}x${K}x${N}: ${t1!.toFixed(2)}→${t2!.toFixed(2)} ms (×${(t1! / t2!).toFixed(2)}), B row-major ${k1!.toFixed(2)}→${k2!.toFixed(2)} ms (×${(k1! / k2!).toFixed(2)})`,
-    );
-    ctx.log(per[per.length - 1]!);
+    cells.push(await scalingCell(pool, pack(A, { N, hw }), B, hw, 30));
+    ctx.log(cells[cells.length - 1]!.note);
   }
   await pool.close();
   const env = `load ${load0.toFixed(1)}→${loadavg()[0]!.toFixed(1)}, two-core probe ${probe.toFixed(2)} cores free; 30 interleaved runs per median`;
-  const base = { name: 'Rosko wasm, 1 thread, same inputs, interleaved', value: 1, unit: 'x' };
-  record(
-    {
-      'rosko.scaling_2_workers': {
-        value: +geomean(full).toFixed(3),
-        unit: 'x',
-        baseline: base,
-        notes: `scaling-only run (ROSKO_BENCH=scaling): RoskoPool vs the main-thread spmm (both dispatched), 90% uniform, geomean of the ${SHAPES.length} shapes; target ≥ 1.6; ${per.join('; ')}; ${env}`,
-      },
-      'rosko.scaling_2_workers_rowmajor_b': {
-        value: +geomean(kernel).toFixed(3),
-        unit: 'x',
-        baseline: base,
-        notes: `the Rosko kernel itself with packB: false (no B-packing pass), 1 thread vs the pool; ${env}`,
-      },
-    },
-    { command: `ROSKO_BENCH=scaling ${ctx.command}` },
-  );
+  record(scalingEntries(cells, rt, env), { command: `ROSKO_BENCH=scaling ${ctx.command}` });
 }
 
 /**
@@ -432,6 +469,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     `hw: L1 ${hw.l1 >> 10} KiB, L2 ${hw.l2 >> 10} KiB, L3 ${hw.l3 >> 20} MiB, ${hw.cores} cores (${hw.source}); load ${load0.toFixed(2)}; free cores (probe) ${probe0.toFixed(2)}`,
   );
   const pool = await RoskoPool.create({ workers: 2 });
+  const roundTrip = await poolRoundTrip(pool, 50);
   const med = async (fn: () => unknown): Promise<number> => median(await timeRuns(fn, runs, 2));
   type Row = {
     shape: string;
@@ -452,8 +490,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     tiles: string;
   };
   const rows: Row[] = [];
-  const scaling: number[] = [],
-    scalingNotes: string[] = [];
+  const scaling: Awaited<ReturnType<typeof scalingCell>>[] = [];
   const r = rng(2307);
   for (const sh of shapes) {
     const { M, K, N } = sh;
@@ -521,9 +558,16 @@ export async function run(ctx: BenchContext): Promise<void> {
             runs,
           )) as [number, number, number, number, number, number];
         } else {
-          tRosko = await med(() => spmm(pk, B, { validate: false }));
-          tCsr = await med(() => csrSpmm(csr, B, { validate: false }));
-          tDisp = await med(() => dispatchedSpmm(pk, B, { validate: false, hw }));
+          // the Rosko kernel, the CSR kernel and the dispatched spmm interleaved round by round (measured one after the
+          // other, load drift showed as a dispatch gap: 512×512×2048 at 90 %, spmm→rosko 12.49 ms vs the same rosko call 9.11)
+          [tRosko, tCsr, tDisp] = (await interleaved(
+            [
+              () => spmm(pk, B, { validate: false }),
+              () => csrSpmm(csr, B, { validate: false }),
+              () => dispatchedSpmm(pk, B, { validate: false, hw }),
+            ],
+            runs,
+          )) as [number, number, number];
         }
         const tm = `${pk.mr}x${pk.nr} mc${pk.mc} kc${pk.kc} nc${pk.nc}`;
         rows.push({
@@ -545,14 +589,10 @@ export async function run(ctx: BenchContext): Promise<void> {
         });
         let extra = Number.isNaN(tRowB) ? '' : `; row-major B ×${(tTf / tRowB).toFixed(2)}`;
         if (dist === 'uniform' && s === 0.9) {
-          // the 2-worker pool against the shipped main-thread spmm (dispatched), interleaved
-          const [t1, t2] = await interleaved(
-            [() => dispatchedSpmm(pk, B, { validate: false, hw }), () => pool.spmm(pk, B, { validate: false })],
-            runs,
-          );
-          scaling.push(t1! / t2!);
-          scalingNotes.push(`${name}: ${t1!.toFixed(2)}→${t2!.toFixed(2)} ms`);
-          extra += `, 2 workers ${t2!.toFixed(2)} ms (×${(t1! / t2!).toFixed(2)} vs spmm)`;
+          // the 2-worker pool (as shipped and forced onto the workers) against the shipped main-thread spmm, interleaved
+          const cell = await scalingCell(pool, pk, B, hw, runs);
+          scaling.push(cell);
+          extra += `, ${cell.note}`;
         }
         extra += `; spmm → ${dispKernel} ${tDisp.toFixed(2)} ms`;
         ctx.log(
@@ -662,18 +702,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     baseline: tfjsBase,
     notes: `sparsity where the geomean (3 gated shapes) speedup over tfjs-wasm dense crosses 1, interpolated in log speedup; geomean speedup at ${sparsities.map((s, i) => `${(100 * s).toFixed(1)}%: ${gmCurve[i]!.toFixed(2)}`).join(', ')}; per shape ${beByShape.map((b) => b.toFixed(3)).join(', ')}; 0 = faster already at 0%; target ≤ 0.75; ${env}`,
   };
-  entries['rosko.scaling_2_workers'] = {
-    value: +gm(scaling).toFixed(3),
-    unit: 'x',
-    baseline: {
-      name: `the shipped spmm (dispatched), main thread, 90% uniform, geomean over ${scaling.length} shapes`,
-      value: +gm(
-        rows.filter((x) => x.dist === 'uniform' && x.s === 0.9).map((x) => (2 * x.nnz * Number(x.shape.split('x')[2])) / x.disp / 1e6),
-      ).toFixed(2),
-      unit: 'effective GFLOP/s',
-    },
-    notes: `RoskoPool (N split when ≥ 2 panels per worker, copies inside the workers) vs main-thread spmm, interleaved; ${scalingNotes.join('; ')}; target ≥ 1.6 needs two free cores: ${env}`,
-  };
+  Object.assign(entries, scalingEntries(scaling, roundTrip, env));
   // the shipped spmm against the fastest other path per cell (CSR, our dense wasm, tfjs-wasm dense, onnxruntime 1 thread)
   for (const s of [0.9, 0.98]) {
     const cells = rows.filter((x) => x.dist === 'uniform' && x.s === s);
@@ -694,9 +723,30 @@ export async function run(ctx: BenchContext): Promise<void> {
         value: per.length,
         unit: 'cells',
       },
-      notes: `min over shapes of (fastest other ÷ dispatched spmm), uniform ${Math.round(s * 100)}%; gate ≥ 0.95; ${per.map((x) => x.note).join('; ')}; ${env}`,
+      notes: `min over shapes of (fastest other ÷ dispatched spmm), uniform ${Math.round(s * 100)}%; gate ≥ 0.95; dispatcher constants fitted on 5 of the 7 shapes, 2 held out, as declared in bench/declared/rosko-dispatch-split.json; ${per.map((x) => x.note).join('; ')}; ${env}`,
     };
   }
+  // the dispatched spmm against a direct call of the kernel it picked (same cell, interleaved): what dispatching costs
+  const ov = rows
+    .filter((x) => x.dist === 'uniform' && (x.s === 0.9 || x.s === 0.98) && x.dispKernel !== 'dense')
+    .map((x) => {
+      const direct = x.dispKernel === 'rosko' ? x.rosko : x.csr;
+      return {
+        r: x.disp / direct,
+        note: `${x.shape} ${Math.round(x.s * 100)}% →${x.dispKernel} ${x.disp.toFixed(2)} vs ${direct.toFixed(2)} ms`,
+      };
+    });
+  if (ov.length)
+    entries['rosko.dispatch_overhead'] = {
+      value: +Math.max(...ov.map((x) => x.r)).toFixed(3),
+      unit: 'x',
+      baseline: {
+        name: 'the chosen kernel called directly (roskoSpmm / csrSpmm), same cell, interleaved',
+        value: ov.length,
+        unit: 'cells',
+      },
+      notes: `max over uniform 90/98% cells of dispatched spmm ÷ the same kernel called directly (1 = no cost; tested to do the same engine work: kernel/sparse/dispatch.test.ts); geomean ${geomean(ov.map((x) => x.r)).toFixed(3)}; ${ov.map((x) => x.note).join('; ')}; ${env}`,
+    };
   const allShapes = [...new Set(rows.map((x) => x.shape))];
   entries['rosko.dense_wasm_over_tfjs'] = {
     value: +gm(

@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInput } from '../core/errors';
 import { chooseKernel, expectedColumns, kernelCosts } from './dispatch';
-import { pack } from './pack';
-import { roskoSpmm, spmm, spmmKernel } from './spmm';
+import { pack, toCsr } from './pack';
+import { csrOf, csrSpmm, denseGemm, denseOf, roskoSpmm, spmm, spmmKernel } from './spmm';
 import { randomSparse } from './testutil';
-import type { Hardware } from './types';
+import type { Hardware, Matrix } from './types';
+import { getEngine, type Engine, type Exports } from './wasm';
 
 // a fixed machine (the benchmark box of the committed table): L1d 48 KiB, L2 1 MiB per core, L3 32 MiB, 2 cores
 const HW: Hardware = { l1: 48 << 10, l2: 1 << 20, l3: 32 << 20, cores: 2, source: 'test' };
@@ -76,4 +77,106 @@ test("spmm runs the chosen kernel and every path gives the Rosko kernel's bits",
   ] as const)
     assert.equal(spmmKernel(pack(randomSparse(1, M, K, d), { N, hw: HW }), N, HW), want, `${M}x${K}x${N} d=${d}`);
   assert.throws(() => spmm(pack(randomSparse(1, 4, 4, 1), { hw: HW }), randomSparse(2, 4, 2, 1), { kernel: 'gpu' as never }), InvalidInput);
+});
+
+/**
+ * Everything a product does in wasm memory, in order: uploads (with the offsets they return), scratch requests, header
+ * words, exported kernels called, and each copy into / out of the memory (B copied from the caller's own array or not).
+ */
+function engineTrace(B: Matrix, run: () => Matrix): { log: string[]; C: Matrix } {
+  const e = getEngine();
+  const saved = { ex: e.ex, f32: e.f32, scratch: e.scratch, upload: e.upload, header: e.header };
+  const log: string[] = [];
+  const w = e as unknown as { ex: Exports } & Pick<Engine, 'f32' | 'scratch' | 'upload' | 'header'>;
+  // the exports object is frozen: log through a plain copy of it
+  w.ex = Object.fromEntries(
+    Object.entries(saved.ex).map(([k, v]) => [
+      k,
+      typeof v === 'function' ? (...a: number[]) => (log.push(`call ${k}`), (v as (...x: number[]) => unknown)(...a)) : v,
+    ]),
+  ) as Exports;
+  w.upload = (key, arrays, owner) => {
+    const ptrs = saved.upload.call(e, key, arrays, owner);
+    log.push(`upload ${arrays.map((a) => a.byteLength).join(',')} at ${ptrs.join(',')}`);
+    return ptrs;
+  };
+  w.scratch = (bytes, owner) => {
+    const out = saved.scratch.call(e, bytes, owner);
+    log.push(`scratch ${bytes.join(',')} at ${out.join(',')}`);
+    return out;
+  };
+  w.header = (slot, words) => (log.push(`header ${slot}: ${words.join(',')}`), saved.header.call(e, slot, words));
+  w.f32 = (off, n) => {
+    const v = saved.f32.call(e, off, n);
+    log.push(`view ${off} ${n}`);
+    const set = v.set.bind(v),
+      slice = v.slice.bind(v);
+    v.set = ((src: ArrayLike<number>, o?: number) => {
+      log.push(`copy in ${src === B.data ? "the caller's B" : `${src.length} floats from elsewhere`}`);
+      set(src, o);
+    }) as typeof v.set;
+    v.slice = ((a?: number, b?: number) => (log.push('copy out'), slice(a, b))) as typeof v.slice;
+    return v;
+  };
+  try {
+    return { log, C: run() };
+  } finally {
+    Object.assign(w, saved);
+  }
+}
+
+test('the dispatched spmm does exactly what the kernel it picks does: same uploads, buffers, headers, copies (no extra work)', () => {
+  // one case per path, chosen by the model on HW (asserted), sizes small enough for a unit test
+  for (const [M, K, N, d, want] of [
+    [256, 256, 64, 1, 'dense'],
+    [512, 2048, 2048, 0.1, 'rosko'],
+    [128, 128, 64, 0.02, 'csr'],
+  ] as const) {
+    const A = randomSparse(M + K, M, K, d),
+      B = randomSparse(7, K, N, 1);
+    const pk = pack(A, { N, hw: HW });
+    assert.equal(spmmKernel(pk, N, HW), want, `${M}x${K}x${N} d=${d}`);
+    const direct = () =>
+      want === 'rosko'
+        ? roskoSpmm(pk, B, { validate: false })
+        : want === 'csr'
+          ? csrSpmm(csrOf(pk), B, { validate: false })
+          : denseGemm(denseOf(pk), B, { validate: false });
+    const viaSpmm = () => spmm(pk, B, { validate: false, hw: HW });
+    // warm: the CSR / dense forms are derived and uploaded once, on first use
+    viaSpmm();
+    direct();
+    const a = engineTrace(B, direct),
+      b = engineTrace(B, viaSpmm);
+    assert.deepEqual(b.log, a.log, `${want}: the dispatched call's engine trace differs from the kernel's`);
+    assert.ok(
+      a.log.filter((l) => l.startsWith('copy in')).every((l) => l.endsWith("the caller's B")),
+      a.log.join('\n'),
+    );
+    assert.equal(a.log.filter((l) => l === 'copy out').length, 1);
+    assert.ok(a.log.some((l) => l === `call ${want === 'rosko' ? `rosko_n${pk.nr}` : want === 'csr' ? 'csr_spmm' : 'gemm_4x8'}`));
+    // C is one fresh M×N array (the copy out), not a view of wasm memory or a larger buffer
+    assert.equal(b.C.data.buffer.byteLength, M * N * 4);
+    assert.deepEqual(b.C.data, a.C.data);
+  }
+  // the CSR the dispatcher derives from the packing is the plain CSR of A (same variant as toCsr)
+  const A = randomSparse(3, 70, 90, 0.1);
+  assert.deepEqual(csrOf(pack(A, { hw: HW })), toCsr(A));
+});
+
+test("spmmKernel's answer is cached with the packing per N and machine, and equals chooseKernel's", () => {
+  const A = randomSparse(5, 512, 512, 0.02);
+  const pk = pack(A, { N: 256, hw: HW });
+  const tiles = { mr: pk.mr, nr: pk.nr, mc: pk.mc, kc: pk.kc, nc: pk.nc, p: pk.p };
+  const big: Hardware = { ...HW, l2: 64 << 20, l3: 128 << 20 };
+  for (const [hw, N] of [
+    [HW, 256],
+    [HW, 4096],
+    [big, 4096],
+    [HW, 1],
+  ] as const) {
+    const want = chooseKernel(hw, { M: 512, K: 512, N, nnz: pk.nnz, ncols: pk.ncols, tiles }).kernel;
+    assert.equal(spmmKernel(pk, N, hw), want, `N=${N} l2=${hw.l2}`);
+    assert.equal(spmmKernel(pk, N, hw), want, `N=${N} l2=${hw.l2}, cached`);
+  }
 });

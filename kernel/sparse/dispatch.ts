@@ -20,13 +20,17 @@
  *                                     tiles are re-streamed from L3 on every k_c block.
  *
  * Each count is multiplied by a per-operation cost in nanoseconds (COSTS). The costs are constants, fitted once by
- * non-negative least squares (relative error) to the committed single-thread table of the three kernels over 7 shapes ×
- * 7 sparsities (test/fixtures/sparse/rosko-speedup.json; `npx tsx scripts/sparse/fit-dispatch.ts` refits and prints
- * them); they carry the machine's speed ratios between operations, not its absolute speed, and only the ratios decide
- * the choice. On that table the fitted model picks the measured-fastest kernel on 78 of 98 cells and one within 5 % of
- * it on 83; the misses are at 95 % sparsity (Rosko and CSR within 15 % of each other) and on 2048×512×2048, whose
- * table row is non-monotone in sparsity (load noise). csrLineMem is not fitted (no benchmarked B exceeds L3): it is
- * set to ~2× the L3 line cost, a guess.
+ * non-negative least squares (relative error) to the committed single-thread table of the three kernels
+ * (test/fixtures/sparse/rosko-speedup.json, the 2026-12-06 full run at load 1.5; `npx tsx scripts/sparse/fit-dispatch.ts`
+ * refits and prints them) — on 5 of its 7 shapes only; the other 2 (2048×512×256, 512×512×2048) are held out to check
+ * the picks carry over (split declared in bench/declared/rosko-dispatch-split.json). Over sparsity ≥ 50 %, uniform and
+ * magnitude-pruned: fit shapes, the measured-fastest kernel on 58 of 70 cells, one within 5 % on 61 (worst pick 0.78 of
+ * the fastest); held-out shapes 19 of 28, within 5 % on 21 (worst 0.81); leave-one-shape-out 78 / 83 of 98. The misses
+ * are where two kernels are within ~15 %: 512×512×256 at 70–80 % (B exactly fills L2, so CSR's lines are priced as
+ * L2 hits but miss), 90 % on K = 512 with N = 2048 (CSR faster than priced), 50 % (dense vs Rosko). csrLineMem is not
+ * fitted (no benchmarked B exceeds L3): it is set to ~2× the L3 line cost, a guess.
+ *
+ * The same counts decide whether a RoskoPool call is worth splitting over worker threads (poolPlan, POOL below).
  */
 import { InvalidInput, checkInt, describe } from '../core/errors';
 import { tileModel } from './tiles';
@@ -48,26 +52,26 @@ export interface DispatchInput {
 /** Nanoseconds per counted operation (see the header). */
 export const COSTS = {
   /** dense GEMM: one f32x4 multiply-add, accumulator in a register */
-  denseMadd: 0.167,
+  denseMadd: 0.265,
   /** CSR: one f32x4 multiply-add, accumulator in a register */
-  csrMadd: 0.167,
+  csrMadd: 0.265,
   /** CSR: one 64-byte B line (per nonzero and 16-column chunk) from L2 / L3 / memory */
-  csrLineL2: 0.299,
-  csrLineL3: 0.844,
-  csrLineMem: 1.5,
+  csrLineL2: 0.709,
+  csrLineL3: 1.64,
+  csrLineMem: 3.3,
   /** Rosko: one f32x4 multiply-add into the L1 C tile (load + mul + add + store) */
-  roskoMadd: 0.296,
+  roskoMadd: 0.399,
   /** Rosko: one B-row load of a stored column segment, per n_r/4 vectors */
-  roskoColVec: 0.159,
+  roskoColVec: 0.908,
   /** one float moved through a memory pass (copy in, pack, zero, unpack, copy out) */
-  passFloat: 0.0777,
+  passFloat: 0.227,
   /** Rosko: one float of a C_p block larger than L2, re-streamed per k_c block (load + store) */
   roskoSpillFloat: 0.159,
 };
 
 export interface KernelCost {
   kernel: KernelChoice;
-  /** Predicted nanoseconds (relative scale; only ratios matter). */
+  /** Predicted nanoseconds on the machine of the fitted table (the kernel choice uses only their ratios). */
   ns: number;
   /** The counts that went in. */
   counts: Record<string, number>;
@@ -143,4 +147,56 @@ export function chooseKernel(hw: Hardware, x: DispatchInput): Dispatch {
   for (const k of costs) if (k.ns < best.ns) best = k;
   const why = costs.map((k) => `${k.kernel} ${(k.ns / 1e6).toFixed(2)} ms`).join(', ');
   return { kernel: best.kernel, costs, tiles, why: `predicted ${why} → ${best.kernel}` };
+}
+
+/**
+ * RoskoPool's cost of going parallel (not fitted: no idle table of the pool exists yet; the bench records the measured
+ * empty round trip beside the scaling key so the guesses can be checked):
+ *   roundNs     one round of messages: post a task to each worker, wake it, collect every answer. An idle round trip
+ *               is ~0.05–0.1 ms; 0.5 ms allows for a woken worker waiting for a core busy with another process.
+ *   efficiency  each worker's speed relative to one thread alone (two threads share L3 and memory bandwidth), a guess.
+ *   minGain     split only when the predicted speed-up is at least this (a near-tie is not worth the risk of a
+ *               straggler).
+ */
+export const POOL = { roundNs: 500_000, efficiency: 0.85, minGain: 1.25 };
+
+export interface PoolPlan {
+  /** 1: run on the calling thread (spmm); > 1: split over that many workers. */
+  workers: number;
+  /** Predicted ns on one thread and on `workers` workers (the latter = the former when workers is 1). */
+  oneNs: number;
+  poolNs: number;
+  why: string;
+}
+
+/**
+ * How many of `workers` threads a product should use (pure; no timing): the kernel's predicted single-thread cost
+ * (kernelCosts) split into the part the calling thread does alone (copying B into wasm memory: K·N floats) and the
+ * part the workers share (kernel, B packing, C copy-out), plus `rounds` message rounds:
+ *   pool = serial + parallel / (workers · efficiency) + rounds · roundNs;   split when one ÷ pool ≥ minGain.
+ * `rounds`: CSR and N-split Rosko 1; dense and M-split Rosko 2 (B panels are packed, then a join).
+ */
+export function poolPlan(
+  hw: Hardware,
+  x: DispatchInput,
+  kernel: KernelChoice,
+  o: { workers: number; rounds: number; serialB?: boolean },
+  c: typeof COSTS = COSTS,
+  pool: typeof POOL = POOL,
+): PoolPlan {
+  const workers = checkInt('workers', o.workers, 1);
+  const rounds = checkInt('rounds', o.rounds, 1);
+  const one = kernelCosts(hw, x, c).costs.find((k) => k.kernel === kernel)!.ns;
+  const serial = (o.serialB ?? true) ? c.passFloat * x.K * x.N : 0;
+  const par = Math.max(0, one - serial);
+  const poolNs = serial + par / (workers * pool.efficiency) + rounds * pool.roundNs;
+  const gain = one / poolNs;
+  const use = workers > 1 && gain >= pool.minGain ? workers : 1;
+  const ms = (v: number) => (v / 1e6).toFixed(2);
+  return {
+    workers: use,
+    oneNs: one,
+    poolNs: use > 1 ? poolNs : one,
+    why: `${kernel}: predicted ${ms(one)} ms on one thread, ${ms(poolNs)} ms on ${workers} workers (${rounds} round${rounds > 1 ? 's' : ''}, ×${gain.toFixed(2)}; split needs ×${pool.minGain}) → ${use === 1 ? 'calling thread' : `${use} workers`}`,
+  };
 }

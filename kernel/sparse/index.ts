@@ -16,11 +16,14 @@ export {
   kernelCosts,
   expectedColumns,
   COSTS as KERNEL_COSTS,
+  poolPlan,
+  POOL as POOL_COSTS,
+  type PoolPlan,
   type KernelChoice,
   type Dispatch,
   type DispatchInput,
 } from './dispatch';
-export { RoskoPool } from './workers';
+export { RoskoPool, type PoolDecision, type PoolSpmmOptions } from './workers';
 export { magnitudePrune, pruneModel, SparseDense, SparseModel } from './layer';
 export { SparseNet } from './net';
 export { realWeightMatrices, transposeKernel, type RealMatrix } from './matrices';

@@ -5,7 +5,8 @@ import { pack, toCsr } from './pack';
 import { csrSpmm, denseGemm, roskoSpmm as spmm, spmmCounts } from './spmm';
 import { RoskoPool } from './workers';
 import { randomSparse, reference, worstRatio } from './testutil';
-import type { Matrix, Nr } from './types';
+import { COSTS, POOL, poolPlan } from './dispatch';
+import type { Hardware, Matrix, Nr } from './types';
 
 const CASES: [string, number, number, number, number][] = [
   // name, M, K, N, density — dimensions not multiples of m_r / k_c / n_r, K < k_c, N < n_r
@@ -75,6 +76,9 @@ test('instrumented counts: skipped rows cost zero multiply-adds; one B-row load 
   }
 });
 
+// small products: the pool would run them on the calling thread (poolPlan), so the workers are forced here
+const W = { useWorkers: true } as const;
+
 test('two workers give the same result as one thread', async () => {
   const pool = await RoskoPool.create({ workers: 2 });
   try {
@@ -90,8 +94,8 @@ test('two workers give the same result as one thread', async () => {
       // each call gets a different B (exact scalings), so stale C scratch from the previous call cannot pass for a result
       const scaled = (f: number) => ({ ...B, data: B.data.map((v) => v * f) });
       const C1 = spmm(pk, B);
-      assert.deepEqual(Array.from((await pool.spmm(pk, scaled(2))).data), Array.from(C1.data.map((v) => v * 2)));
-      assert.deepEqual(Array.from((await pool.spmm(pk, scaled(4), { packB: false })).data), Array.from(C1.data.map((v) => v * 4)));
+      assert.deepEqual(Array.from((await pool.spmm(pk, scaled(2), W)).data), Array.from(C1.data.map((v) => v * 2)));
+      assert.deepEqual(Array.from((await pool.spmm(pk, scaled(4), { packB: false, ...W })).data), Array.from(C1.data.map((v) => v * 4)));
       // both splits, B in ordinary or shared memory (then the workers copy it in), packed or row-major B: same bits
       let f = 8;
       for (const split of ['m', 'n'] as const)
@@ -103,7 +107,7 @@ test('two workers give the same result as one thread', async () => {
               sab.set(Bs.data);
               Bs.data = sab;
             }
-            const got = await pool.spmm(pk, Bs, { split, packB });
+            const got = await pool.spmm(pk, Bs, { split, packB, ...W });
             assert.ok(got.data.buffer instanceof SharedArrayBuffer, 'C is filled by the workers in shared memory');
             assert.deepEqual(
               Array.from(got.data),
@@ -112,15 +116,15 @@ test('two workers give the same result as one thread', async () => {
             );
             f *= 2;
           }
-      assert.ok(worstRatio((await pool.spmm(pk, B)).data, reference(A, B)) <= 1);
+      assert.ok(worstRatio((await pool.spmm(pk, B, W)).data, reference(A, B)) <= 1);
     }
     // a synchronous call while a pool call holds the shared scratch memory is refused, not corrupted
     const A = randomSparse(1, 40, 30, 0.5),
       B = randomSparse(2, 30, 20, 1);
     const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
-    const running = pool.spmm(pk, B);
+    const running = pool.spmm(pk, B, W);
     assert.throws(() => spmm(pk, B), InvalidInput);
-    await assert.rejects(pool.spmm(pk, B), InvalidInput);
+    await assert.rejects(pool.spmm(pk, B, W), InvalidInput);
     assert.deepEqual(Array.from((await running).data), Array.from(spmm(pk, B).data));
   } finally {
     await pool.close();
@@ -157,11 +161,50 @@ test("the pool runs the dispatched kernel: CSR and dense split by rows on the wo
       const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
       const want = Array.from(spmm(pk, B).data);
       for (const kernel of ['csr', 'dense', 'auto'] as const) {
-        const got = await pool.spmm(pk, B, { kernel });
+        const got = await pool.spmm(pk, B, { kernel, ...W });
         assert.ok(got.data.buffer instanceof SharedArrayBuffer);
         assert.deepEqual(Array.from(got.data), want, `${M}x${K}x${N} ${kernel}`);
       }
     }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('the pool splits only when the cost model says it pays: small products run on the calling thread, large ones on the workers', async () => {
+  const hw: Hardware = { l1: 32 << 10, l2: 512 << 10, l3: 32 << 20, cores: 2, source: 'test' };
+  const pool = await RoskoPool.create({ workers: 2 });
+  try {
+    // a 64×64 product is microseconds of work against a 0.5 ms message round: calling thread, same bits, ordinary memory
+    const A = randomSparse(11, 64, 64, 0.1),
+      B = randomSparse(12, 64, 32, 1);
+    const pk = pack(A, { N: 32, hw });
+    const d = pool.plan(pk, 32, { hw });
+    assert.equal(d.workers, 1, d.why);
+    const got = await pool.spmm(pk, B, { hw });
+    assert.ok(!(got.data.buffer instanceof SharedArrayBuffer), 'ran on the calling thread');
+    assert.deepEqual(Array.from(got.data), Array.from(spmm(pk, B).data));
+    // 512×2048×2048 at 90 %: tens of ms on one thread, one message round: the workers
+    const big = { M: 512, K: 2048, N: 2048, nnz: Math.round(0.1 * 512 * 2048) };
+    const p2 = poolPlan(hw, big, 'rosko', { workers: 2, rounds: 1 });
+    assert.equal(p2.workers, 2, p2.why);
+    assert.ok(p2.poolNs < p2.oneNs / POOL.minGain);
+    // the decision follows its terms: free messages and perfect efficiency split whenever the gain reaches minGain;
+    // a round dearer than the whole product never splits; one worker never splits
+    const tiny = { M: 64, K: 64, N: 32, nnz: 410 };
+    assert.equal(poolPlan(hw, tiny, 'csr', { workers: 2, rounds: 1 }, COSTS, { roundNs: 0, efficiency: 1, minGain: 1.25 }).workers, 2);
+    assert.equal(poolPlan(hw, big, 'rosko', { workers: 2, rounds: 1 }, COSTS, { ...POOL, roundNs: p2.oneNs }).workers, 1);
+    assert.equal(poolPlan(hw, big, 'rosko', { workers: 1, rounds: 1 }).workers, 1);
+    // each message round adds roundNs; the B copy-in stays on the calling thread (not divided by the workers)
+    const mid = { M: 512, K: 512, N: 256, nnz: Math.round(0.1 * 512 * 512) };
+    const always = { ...POOL, minGain: 0 };
+    const one = poolPlan(hw, mid, 'csr', { workers: 2, rounds: 1 }, COSTS, always),
+      two = poolPlan(hw, mid, 'csr', { workers: 2, rounds: 2 }, COSTS, always),
+      noCopy = poolPlan(hw, mid, 'csr', { workers: 2, rounds: 1, serialB: false }, COSTS, always);
+    assert.ok(Math.abs(two.poolNs - one.poolNs - POOL.roundNs) < 1e-6);
+    const copyB = COSTS.passFloat * 512 * 256;
+    assert.ok(Math.abs(one.poolNs - noCopy.poolNs - (copyB - copyB / (2 * POOL.efficiency))) < 1e-6);
+    assert.throws(() => pool.plan(pk, 32, { useWorkers: 'yes' as never }), InvalidInput);
   } finally {
     await pool.close();
   }

@@ -164,12 +164,29 @@ export function denseOf(pk: RoskoPacked): Matrix {
   return (f.dense ??= unpack(pk));
 }
 let hwCache: Hardware | null = null;
+/** This machine's caches and cores (readHardware(), read once per process). */
+export function defaultHardware(): Hardware {
+  return (hwCache ??= readHardware());
+}
+/** spmmKernel's answers per packed A, keyed by N and the machine (the choice is a pure function of those). */
+const choices = new WeakMap<RoskoPacked, Map<string, KernelChoice>>();
 
-/** The kernel spmm() runs for this packed A and an N-column B (chooseKernel with the packing's own column count). */
+/**
+ * The kernel spmm() runs for this packed A and an N-column B (chooseKernel with the packing's own column count).
+ * The answer is cached with the packing (per N and machine), so a repeated product pays a map lookup, not the cost model.
+ */
 export function spmmKernel(pk: RoskoPacked, N: number, hw?: Hardware): KernelChoice {
-  const h = hw ?? (hwCache ??= readHardware());
+  const h = hw ?? defaultHardware();
+  const n = Math.max(1, N);
+  const key = `${n}|${h.l1}|${h.l2}|${h.l3}|${h.cores}`;
+  let m = choices.get(pk);
+  const hit = m?.get(key);
+  if (hit) return hit;
   const tiles = { mr: pk.mr, nr: pk.nr, mc: pk.mc, kc: pk.kc, nc: pk.nc, p: pk.p };
-  return chooseKernel(h, { M: pk.M, K: pk.K, N: Math.max(1, N), nnz: pk.nnz, ncols: pk.ncols, tiles }).kernel;
+  const k = chooseKernel(h, { M: pk.M, K: pk.K, N: n, nnz: pk.nnz, ncols: pk.ncols, tiles }).kernel;
+  if (!m) choices.set(pk, (m = new Map()));
+  m.set(key, k);
+  return k;
 }
 
 /**

@@ -9,9 +9,9 @@
 import { checkInt, describe, InvalidInput } from '../core/errors';
 import { WorkerPool, workerEntry } from '../core/workers';
 import type { MatrixLike } from '../core/matrix';
-import type { KernelChoice } from './dispatch';
+import { poolPlan, type KernelChoice, type PoolPlan } from './dispatch';
 import { asMatrix, checkMatrix, coreRows } from './pack';
-import { csrOf, denseOf, packBHeader, planRosko, roskoHeader, spmmKernel } from './spmm';
+import { csrOf, defaultHardware, denseOf, packBHeader, planRosko, roskoHeader, spmm, spmmKernel } from './spmm';
 import type { Hardware, Matrix, RoskoPacked, SpmmOptions } from './types';
 import { getEngine, type Engine } from './wasm';
 import type { CopySpec, RoskoTask } from './worker-entry';
@@ -23,6 +23,19 @@ export interface PoolSpmmOptions extends SpmmOptions {
   /** Rosko only: split N or M (default 'auto': N when there are ≥ minPanelsPerWorker n_r-panels per worker). */
   split?: 'auto' | 'm' | 'n';
   minPanelsPerWorker?: number;
+  /**
+   * 'auto' (default): split over the workers only when the cost model predicts it pays (poolPlan: at least POOL.minGain
+   * faster after the message rounds), else run spmm on the calling thread; true: always split; false: never.
+   */
+  useWorkers?: 'auto' | boolean;
+}
+
+/** What a RoskoPool call will do: the kernel, how Rosko splits, and the worker count with its predicted costs. */
+export interface PoolDecision extends PoolPlan {
+  kernel: KernelChoice;
+  /** Rosko only: split by column panels (one round) or by rows (pack, then multiply: two rounds). */
+  split: 'n' | 'm' | 'rows';
+  rounds: number;
 }
 
 /**
@@ -66,23 +79,54 @@ export class RoskoPool {
   }
 
   /**
-   * C = A·B on the pool's workers, on the kernel spmm() would pick on the main thread (same bits; `kernel` forces one).
-   * Only one call at a time per pool. CSR and dense split rows (see rowSplit). Rosko splits by N (each worker packs its own B panels and computes every row for its columns: one message per worker,
-   * no join) whenever there are at least `minPanelsPerWorker` n_r-panels per worker; otherwise by M as the paper's OpenMP
-   * loop (core slices c ≡ w mod workers of every CB block; B panels packed in parallel, then a join). Each worker copies
-   * its part of C out of wasm memory into the result (a SharedArrayBuffer-backed Float32Array), and copies its columns of
-   * B in when B itself lives in a SharedArrayBuffer (e.g. the previous pool call's C); otherwise B is copied in once on
-   * the calling thread.
+   * C = A·B on the kernel spmm() would pick on the main thread (same bits; `kernel` forces one), split over the workers
+   * when the cost model predicts it pays (plan(): poolPlan — small products run spmm on the calling thread instead, since
+   * a message round costs more than half their work; `useWorkers` forces either). Only one call at a time per pool.
+   * CSR and dense split rows (see rowSplit). Rosko splits by N (each worker packs its own B panels and computes every
+   * row for its columns: one message per worker, no join) whenever there are at least `minPanelsPerWorker` n_r-panels
+   * per worker; otherwise by M as the paper's OpenMP loop (core slices c ≡ w mod workers of every CB block; B panels
+   * packed in parallel, then a join). Each worker copies its part of C out of wasm memory into the result (a
+   * SharedArrayBuffer-backed Float32Array), and copies its columns of B in when B itself lives in a SharedArrayBuffer
+   * (e.g. the previous pool call's C); otherwise B is copied in once on the calling thread.
    */
   async spmm(pk: RoskoPacked, B: MatrixLike, opts: PoolSpmmOptions = {}): Promise<Matrix> {
     if (this.inFlight) throw new InvalidInput('RoskoPool.spmm: a previous call is still running; await it first');
     if (this.engine.busy) throw new InvalidInput('RoskoPool.spmm: another pool call is running on the shared wasm memory; await it first');
+    const Bm = asMatrix('B', B);
+    const d = this.plan(pk, Bm.cols, opts, Bm.data.buffer instanceof SharedArrayBuffer);
+    if (d.workers === 1) return spmm(pk, Bm, { ...opts, kernel: d.kernel });
+    return d.kernel === 'rosko' ? this.rosko(pk, Bm, opts, d.split === 'n') : this.rowSplit(d.kernel, pk, Bm, opts);
+  }
+
+  /**
+   * What spmm(pk, B, opts) does for an N-column B (pure: the analytic model, no timing): the kernel (spmmKernel), the
+   * split, and whether the workers are used at all (poolPlan; `sharedB`: B lives in a SharedArrayBuffer, so Rosko's
+   * workers copy it in themselves).
+   */
+  plan(pk: RoskoPacked, N: number, opts: PoolSpmmOptions = {}, sharedB = false): PoolDecision {
     const kernel = opts.kernel ?? 'auto';
     if (!['auto', 'rosko', 'csr', 'dense'].includes(kernel))
       throw new InvalidInput(`kernel must be 'auto', 'rosko', 'csr' or 'dense', got ${describe(kernel)}`);
-    const Bm = asMatrix('B', B);
-    const k = kernel === 'auto' ? spmmKernel(pk, Bm.cols, opts.hw) : kernel;
-    return k === 'rosko' ? this.rosko(pk, Bm, opts) : this.rowSplit(k, pk, Bm, opts);
+    const use = opts.useWorkers ?? 'auto';
+    if (use !== 'auto' && use !== true && use !== false)
+      throw new InvalidInput(`useWorkers must be 'auto', true or false, got ${describe(use)}`);
+    const hw = opts.hw ?? defaultHardware();
+    const k = kernel === 'auto' ? spmmKernel(pk, N, hw) : kernel;
+    const n = this.pool.size;
+    let split: PoolDecision['split'] = 'rows',
+      rounds = k === 'csr' ? 1 : 2;
+    if (k === 'rosko') {
+      const s = opts.split ?? 'auto';
+      if (!['auto', 'm', 'n'].includes(s)) throw new InvalidInput(`split must be 'auto', 'm' or 'n', got ${String(s)}`);
+      const minPan = checkInt('minPanelsPerWorker', opts.minPanelsPerWorker ?? 2, 1);
+      split = s === 'n' || (s === 'auto' && Math.ceil(N / (opts.nr ?? pk.nr)) >= minPan * n) ? 'n' : 'm';
+      rounds = split === 'n' || !((opts.packB ?? true) || sharedB) ? 1 : 2;
+    }
+    const tiles = { mr: pk.mr, nr: pk.nr, mc: pk.mc, kc: pk.kc, nc: pk.nc, p: pk.p };
+    const x = { M: pk.M, K: pk.K, N: Math.max(1, N), nnz: pk.nnz, ncols: pk.ncols, tiles };
+    const p = poolPlan(hw, x, k, { workers: n, rounds, serialB: !(k === 'rosko' && sharedB) });
+    const workers = use === 'auto' ? p.workers : use ? n : 1;
+    return { ...p, workers, kernel: k, split, rounds, why: use === 'auto' ? p.why : `${p.why}; forced useWorkers: ${use}` };
   }
 
   /**
@@ -154,12 +198,9 @@ export class RoskoPool {
   }
 
   /** The Rosko kernel on the workers (see spmm). */
-  private async rosko(pk: RoskoPacked, B: Matrix, opts: PoolSpmmOptions): Promise<Matrix> {
+  private async rosko(pk: RoskoPacked, B: Matrix, opts: PoolSpmmOptions, useN: boolean): Promise<Matrix> {
     const e = this.engine,
       n = this.pool.size;
-    const split = opts.split ?? 'auto';
-    if (!['auto', 'm', 'n'].includes(split)) throw new InvalidInput(`split must be 'auto', 'm' or 'n', got ${String(split)}`);
-    const minPan = checkInt('minPanelsPerWorker', opts.minPanelsPerWorker ?? 2, 1);
     const Bm = B;
     const sharedB = Bm.data.buffer instanceof SharedArrayBuffer;
     const pl0 = { cpSets: n, copyB: !sharedB };
@@ -167,7 +208,6 @@ export class RoskoPool {
     const M = pk.M,
       N = pl.N;
     const out = new Float32Array(new SharedArrayBuffer(M * N * 4));
-    const useN = split === 'n' || (split === 'auto' && pl.npanTotal >= minPan * n);
     // panel ranges per worker (balanced to within one panel)
     const panels = (w: number): [number, number] => [Math.floor((w * pl.npanTotal) / n), Math.floor(((w + 1) * pl.npanTotal) / n)];
     const cols = ([j0, j1]: [number, number]): [number, number] => [Math.min(N, j0 * pl.nr), Math.min(N, j1 * pl.nr)];
