@@ -240,9 +240,13 @@ interface HelloAndWs {
 
 /** Fork `processes` client processes (default one per core, at most one per client), clients spread round-robin. */
 export async function processHosts(o: {
+  /** The model every client trains. */
   spec: ModelSpec;
+  /** The clients (id and data source). */
   clients: ClientConfig[];
+  /** Client processes to fork. Default: one per core (os.cpus()), at most one per client. */
   processes?: number;
+  /** Interface the WebSocket hub listens on. Default '127.0.0.1' (loopback only). */
   host?: string;
 }): Promise<{ hosts: ProcessHost[]; hub: SocketHub; close: () => Promise<void> }> {
   const hub = await SocketHub.listen({ host: o.host });
