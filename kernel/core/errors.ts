@@ -4,6 +4,7 @@
  */
 export type ErrorCode = 'INVALID_INPUT' | 'FORMAT_ERROR' | 'UNSUPPORTED_LAYER' | 'BACKEND_ERROR' | 'NOT_FOUND' | 'ABORTED' | 'KERNEL_ERROR';
 
+/** Base of every named kernel error: `code` is stable (INVALID_INPUT, FORMAT_ERROR, …) and `name` is the subclass's name. */
 export class EdgeLabError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {

@@ -57,6 +57,7 @@ export class RedisRefused extends BackendError {
 /** The queue of the parent jobs that group a call's jobs (RunOptions.group). */
 export const GROUP_QUEUE = 'edgelab.group';
 
+/** The BullMQ queue of a job version: "name.v<version>" (e.g. "federated.client.v1"). */
 export function queueName(name: string, version: number): string {
   return `${name}.v${version}`;
 }
@@ -169,6 +170,9 @@ export interface BullOptions {
   maxBlobBytes?: number;
 }
 
+/** The Redis backend: each job is a BullMQ job on the queue of its name and version, run by `runWorker` processes on any
+ *  host; results and failures are stored by argument hash under `prefix` (default "edgelab"). Use `jobs.map(…, { backend:
+ *  'redis://…' })` rather than constructing one. */
 export class BullBackend implements JobsBackend {
   readonly kind = 'bullmq' as const;
   readonly url: string;
@@ -414,6 +418,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Queue names to serve (e.g. "federated.client.v1"); default every queue a caller has used (re-read every second). */
   queues?: string[];
+  /** Redis key prefix, the callers' (BullOptions.prefix). Default 'edgelab'. */
   prefix?: string;
   /** The shared blob folder (BullOptions.blobDir) as mounted on this host. */
   blobDir?: string;
@@ -423,6 +428,7 @@ export interface WorkerOptions {
   lockMs?: number;
   /** Times a job may stall (its worker die) before it fails. Default 2. */
   maxStalled?: number;
+  /** Receives one line per worker event (default: discarded). */
   log?: (line: string) => void;
 }
 
