@@ -59,6 +59,12 @@ const CASES: Record<string, { impl: string; index?: string }> = {
   omitted: { impl: IMPL.replace('Crossbar rows (default 128).', 'Crossbar rows.') },
   wrong: { impl: IMPL.replace('Crossbar rows (default 128).', 'Crossbar rows (default 64).') },
   destructured: { impl: IMPL.replace('Learning rate (default 1e-3).', 'Learning rate (default 1e-2).') },
+  ctor: {
+    impl: IMPL.replace(
+      'export class Box {}',
+      'export class Box {\n  size: number;\n  constructor(o: {\n    /** Side. */\n    size?: number;\n    tag?: string;\n  } = {}) {\n    this.size = o.size ?? 8;\n  }\n}',
+    ),
+  },
   str: { impl: IMPL.replace("'fast' (default) or 'exact'.", "The mode, default 'exact'.") },
   viaWithDefaults: {
     impl: IMPL.replace('const rows = o.rows ?? 128;', 'const { rows } = withDefaults({ rows: 256 }, o);').replace(
@@ -100,7 +106,7 @@ test('a documented package passes: defaults in any notation, a "none" default, a
   assert.deepEqual(gaps('documentedStar'), [], 'export * is followed to the declarations');
 });
 
-test('a planted undocumented verb, class or options field is reported, through re-exports', () => {
+test('a planted undocumented verb, class or options field (of a constructor too) is reported, through re-exports', () => {
   assert.deepEqual(gaps('undocVerb'), ['verb run has no doc comment']);
   assert.deepEqual(gaps('undocClass'), ['class Box has no doc comment']);
   assert.deepEqual(gaps('undocField'), ['run(o.rows) — optional field without a doc comment (its default and unit)']);
@@ -116,6 +122,10 @@ test('a doc comment that omits or misstates the default the verb applies is repo
   assert.deepEqual(gaps('wrong'), [msg('rows', '128')]);
   assert.deepEqual(gaps('destructured'), [msg('lr', '0.001')]);
   assert.deepEqual(gaps('str'), [msg('mode', "'fast'")]);
+  assert.deepEqual(gaps('ctor'), [
+    'Box(o.size) — doc comment does not state the default the verb applies (8)',
+    'Box(o.tag) — optional field without a doc comment (its default and unit)',
+  ]);
   assert.deepEqual(gaps('viaWithDefaults'), [msg('rows', '256')]);
 });
 

@@ -137,31 +137,33 @@ export function findGaps(indexFiles: string[], own = join(ROOT, 'kernel')): stri
       if (!fn && !isClass) continue;
       const name = exp.getName();
       if (!docOf(sym)) gaps.add(`${where}: ${isClass ? 'class' : 'verb'} ${name} has no doc comment`);
-      if (!fn) continue;
+      // a class's options come through its constructor
+      const callables = fn ? [fn] : (decl as ts.ClassDeclaration).members.filter(ts.isConstructorDeclaration);
       // fields of object-typed parameters declared in our code (options objects): each optional one documented, and
       // stating the default where the verb applies one
-      fn.parameters.forEach((pdecl, i) => {
-        const pname = ts.isIdentifier(pdecl.name) ? pdecl.name.text : `arg${i}`;
-        const pt = checker.getNonNullableType(checker.getTypeAtLocation(pdecl));
-        const tname = checker.typeToString(pt);
-        if (!/^(o|opts|options|arg\d)$/.test(pname) && !/Options\b/.test(tname)) return; // an options object, not data
-        if (/^arg\d$/.test(pname) && !/Options\b/.test(tname)) return;
-        const defaults = defaultsApplied(fn, pdecl);
-        for (const prop of checker.getPropertiesOfType(pt)) {
-          const pd = prop.valueDeclaration ?? prop.declarations?.[0];
-          if (!pd || !(prop.flags & ts.SymbolFlags.Optional)) continue;
-          const src = pd.getSourceFile().fileName;
-          if (src.includes('node_modules') || !src.startsWith(own)) continue;
-          const doc = docOf(prop);
-          const field = `${name}(${pname}.${prop.getName()})`;
-          if (!doc) gaps.add(`${where}: ${field} — optional field without a doc comment (its default and unit)`);
-          else {
-            const d = defaults.get(prop.getName());
-            if (d && !statesDefault(doc, d))
-              gaps.add(`${where}: ${field} — doc comment does not state the default the verb applies (${d.getText()})`);
+      for (const fn of callables)
+        fn.parameters.forEach((pdecl, i) => {
+          const pname = ts.isIdentifier(pdecl.name) ? pdecl.name.text : `arg${i}`;
+          const pt = checker.getNonNullableType(checker.getTypeAtLocation(pdecl));
+          const tname = checker.typeToString(pt);
+          if (!/^(o|opts|options|arg\d)$/.test(pname) && !/Options\b/.test(tname)) return; // an options object, not data
+          if (/^arg\d$/.test(pname) && !/Options\b/.test(tname)) return;
+          const defaults = defaultsApplied(fn, pdecl);
+          for (const prop of checker.getPropertiesOfType(pt)) {
+            const pd = prop.valueDeclaration ?? prop.declarations?.[0];
+            if (!pd || !(prop.flags & ts.SymbolFlags.Optional)) continue;
+            const src = pd.getSourceFile().fileName;
+            if (src.includes('node_modules') || !src.startsWith(own)) continue;
+            const doc = docOf(prop);
+            const field = `${name}(${pname}.${prop.getName()})`;
+            if (!doc) gaps.add(`${where}: ${field} — optional field without a doc comment (its default and unit)`);
+            else {
+              const d = defaults.get(prop.getName());
+              if (d && !statesDefault(doc, d))
+                gaps.add(`${where}: ${field} — doc comment does not state the default the verb applies (${d.getText()})`);
+            }
           }
-        }
-      });
+        });
     }
   }
   return [...gaps].sort();

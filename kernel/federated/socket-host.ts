@@ -112,7 +112,10 @@ export class ProcessHost implements ClientHost {
     private readonly setup: HostSetup,
     private readonly hub: SocketHub,
     label = 'process',
-    private readonly o: { startTimeoutMs?: number } = {},
+    private readonly o: {
+      /** How long the forked process may take to connect and say hello (ms). Default 60 000. */
+      startTimeoutMs?: number;
+    } = {},
   ) {
     this.label = label;
     this.clientIds = setup.clients.map((c) => c.id);

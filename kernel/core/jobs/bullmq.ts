@@ -161,6 +161,7 @@ interface Waiter {
 
 export interface BullOptions {
   url: string;
+  /** Redis key prefix of everything stored (queues, results, blobs). Default 'edgelab'. */
   prefix?: string;
   /** How often the caller checks for results (default 10 ms). */
   pollMs?: number;

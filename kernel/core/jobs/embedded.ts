@@ -17,7 +17,12 @@ export class EmbeddedBackend implements JobsBackend {
   /** Function executions (attempts that reached a thread), for tests and reports. */
   executions = 0;
 
-  constructor(o: { threads?: number } = {}) {
+  constructor(
+    o: {
+      /** Job threads (default one per core). */
+      threads?: number;
+    } = {},
+  ) {
     this.threads = new JobThreads(o.threads, 'embedded jobs');
   }
 
