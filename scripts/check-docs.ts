@@ -2,7 +2,8 @@
  * Doc-comment check (static suite): the public API — kernel/index.ts's own exports, every module it re-exports as a
  * namespace (`el.jobs`, `el.model`, `el.io`, each paper), and each paper and foundation folder's index.ts — has
  *  - a doc comment on every exported verb (function) and class;
- *  - a doc comment on every optional field of the options object a verb takes (where units and defaults are written:
+ *  - a doc comment on every optional field of the options object a verb or constructor takes (a parameter named o, opts,
+ *    options, spec, cfg, config or sets, or typed …Options: where units and defaults are written:
  *    "Crossbar rows (default 128)");
  *  - and, where the verb itself applies a default to such a field (`o.rows ?? 128`, `const { rows = 128 } = o`,
  *    `withDefaults({ rows: 128 }, o)`), a comment that states it: the word "default", and for a number or string literal
@@ -146,7 +147,7 @@ export function findGaps(indexFiles: string[], own = join(ROOT, 'kernel')): stri
           const pname = ts.isIdentifier(pdecl.name) ? pdecl.name.text : `arg${i}`;
           const pt = checker.getNonNullableType(checker.getTypeAtLocation(pdecl));
           const tname = checker.typeToString(pt);
-          if (!/^(o|opts|options|arg\d)$/.test(pname) && !/Options\b/.test(tname)) return; // an options object, not data
+          if (!/^(o|opts|options|spec|cfg|config|sets|arg\d)$/.test(pname) && !/Options\b/.test(tname)) return; // an options object, not data
           if (/^arg\d$/.test(pname) && !/Options\b/.test(tname)) return;
           const defaults = defaultsApplied(fn, pdecl);
           for (const prop of checker.getPropertiesOfType(pt)) {
