@@ -25,7 +25,7 @@ const ROOT = join(__dirname, '..');
  *  `const { field = d } = o`, a destructured parameter `{ field = d }`, `withDefaults({ field: d }, o)` or
  *  `{ field: d, ...o }`. A field is absent when the verb applies no default itself (it may forward `o` to a helper). */
 export function defaultsApplied(
-  fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression,
+  fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.ConstructorDeclaration,
   param: ts.ParameterDeclaration,
 ): Map<string, ts.Expression> {
   const out = new Map<string, ts.Expression>();
