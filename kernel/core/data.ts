@@ -114,6 +114,7 @@ export const FASHION_MNIST_CLASSES = [
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 export interface LoadOptions {
+  /** 'train' (default) or 'test'. */
   split?: 'train' | 'test';
   /** Keep only the first `limit` examples (after an optional seeded shuffle). */
   limit?: number;
@@ -245,7 +246,13 @@ export function loadMnist(opts: Omit<LoadOptions, 'dir'> = {}): ImageDataset {
  * Tensors for training: x [N, H, W, 1] float32 in [0, 1], y [N] int32 (and yOneHot [N, classes] when asked).
  * The caller owns the returned tensors and must dispose them.
  */
-export function asTensors(ds: ImageDataset, opts: { oneHot?: boolean } = {}): { x: tf.Tensor4D; y: tf.Tensor1D; yOneHot?: tf.Tensor2D } {
+export function asTensors(
+  ds: ImageDataset,
+  opts: {
+    /** Also return yOneHot [N, classes] float32. Default false. */
+    oneHot?: boolean;
+  } = {},
+): { x: tf.Tensor4D; y: tf.Tensor1D; yOneHot?: tf.Tensor2D } {
   const x = tf.tensor4d(ds.images, [ds.n, ds.height, ds.width, 1]);
   const y = tf.tensor1d(ds.labels, 'int32');
   if (!opts.oneHot) return { x, y };

@@ -140,6 +140,7 @@ export function showMarkdown(md: string, opts: TextDisplayOptions = {}): void {
 
 /** What showGif sends besides the image: alt text (the text/plain copy, default "GIF animation, N bytes"). */
 export interface GifDisplayOptions extends TextDisplayOptions {
+  /** The text/plain copy. Default "GIF animation, N bytes". */
   alt?: string;
 }
 

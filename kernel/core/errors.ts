@@ -4,9 +4,10 @@
  */
 export type ErrorCode = 'INVALID_INPUT' | 'FORMAT_ERROR' | 'UNSUPPORTED_LAYER' | 'BACKEND_ERROR' | 'NOT_FOUND' | 'ABORTED' | 'KERNEL_ERROR';
 
+/** Base of every named kernel error: `code` is stable (INVALID_INPUT, FORMAT_ERROR, …) and `name` is the subclass's name. */
 export class EdgeLabError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -15,43 +16,43 @@ export class EdgeLabError extends Error {
 
 /** A value the caller passed is outside what the function accepts. */
 export class InvalidInput extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super('INVALID_INPUT', message, options);
   }
 }
 /** A file or buffer is malformed: bad magic, truncated, unknown dtype, shape/byte mismatch. */
 export class FormatError extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super('FORMAT_ERROR', message, options);
   }
 }
 /** A model contains a layer or op the method cannot handle. */
 export class UnsupportedLayer extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super('UNSUPPORTED_LAYER', message, options);
   }
 }
 /** A compute backend could not be set up. */
 export class BackendError extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super('BACKEND_ERROR', message, options);
   }
 }
 /** A file, dataset or package that a call needs is missing. */
 export class NotFound extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super('NOT_FOUND', message, options);
   }
 }
 /** Work stopped because its AbortSignal fired. */
 export class Aborted extends EdgeLabError {
-  constructor(message = 'aborted', options?: { cause?: unknown }) {
+  constructor(message = 'aborted', options?: ErrorOptions) {
     super('ABORTED', message, options);
   }
 }
 /** A notebook kernel failed (protocol error, crash, cell error). */
 export class KernelError extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super('KERNEL_ERROR', message, options);
   }
 }

@@ -68,7 +68,12 @@ function isTensor(x: unknown): x is tf.Tensor {
 export function toShaped(
   x: unknown,
   name: string,
-  o: { ranks?: number[]; layout?: string } = {},
+  o: {
+    /** Accepted ranks, named in the error (default: any rank). */
+    ranks?: number[];
+    /** What the axes mean, quoted in errors, e.g. '[out][in]' (default: none). */
+    layout?: string;
+  } = {},
 ): { shape: number[]; data: ArrayLike<number> } {
   const lay = o.layout ? ` (layout ${o.layout})` : '';
   let shape: number[], data: ArrayLike<number>;

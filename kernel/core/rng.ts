@@ -42,6 +42,8 @@ function splitmix32(a: number): () => number {
   };
 }
 
+/** A seeded generator (xoshiro128**): the same integer seed gives the same numbers on every platform. Throws
+ *  InvalidInput for a seed that is not a finite integer. */
 export function rng(seed: number): Rng {
   if (typeof seed !== 'number' || !Number.isFinite(seed) || !Number.isInteger(seed)) {
     throw new InvalidInput(`seed must be a finite integer, got ${describe(seed)}`);

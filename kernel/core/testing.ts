@@ -30,6 +30,7 @@ function disposeDeep(v: unknown, seen = new Set<unknown>()): void {
   for (const x of Object.values(v as Record<string, unknown>)) disposeDeep(x, seen);
 }
 
+/** Thrown by expectNoLeak: the call left `after − before` tensors behind besides the ones it returned. */
 export class TensorLeak extends Error {
   constructor(
     readonly before: number,

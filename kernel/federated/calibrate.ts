@@ -30,7 +30,10 @@ export function clientStats(
   y0: VectorLike,
   dIn: number,
   classes: number,
-  o: { bias?: boolean } = {},
+  o: {
+    /** Append a constant 1 to every feature row (d = dIn + 1: a bias row in W*). Default false. */
+    bias?: boolean;
+  } = {},
 ): CalibStats {
   let feats: ArrayLike<number>;
   if (isMatrixLike(feats0)) {
@@ -82,7 +85,7 @@ export function sumStats(list: CalibStats[]): CalibStats {
 }
 
 export interface RidgeOptions {
-  /** Absolute ridge λ. When absent, λ = relLambda · tr(G)/d. */
+  /** Absolute ridge λ. Default: relLambda · tr(G)/d (relative to the mean feature energy). */
   lambda?: number;
   /** Default 1e-3 (our choice; the paper's λ is not known here). */
   relLambda?: number;

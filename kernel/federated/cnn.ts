@@ -22,11 +22,15 @@ export interface CnnSpec {
   /** Feature width d. Default 32. */
   features?: number;
   classes: number;
+  /** 'learned' (default; FedAvg/FedProx) or 'sphere' (SphereFed's fixed hypersphere classifier). */
   head?: 'learned' | 'sphere';
   /** Logit scale s of the sphere head. Default 16. */
   scale?: number;
+  /** 'ce' (default, softmax cross-entropy) or 'mse' (½‖logits − onehot‖²). */
   loss?: 'ce' | 'mse';
+  /** Fixed classifier kind for the sphere head. Default 'orthonormal'. */
   fixedHead?: FixedHeadKind;
+  /** Seed of the fixed classifier (shared by all clients). Default 1234. */
   headSeed?: number;
 }
 export type FullCnnSpec = Required<CnnSpec>;

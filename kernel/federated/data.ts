@@ -34,7 +34,16 @@ export function poolImages(images: Float32Array, n: number, h: number, w: number
 const fmCache = new Map<string, ClientData>();
 
 /** Fashion-MNIST as ClientData (pooled), cached per (split, limit, seed, pool). */
-export function fashionMnistData(o: { split: 'train' | 'test'; limit?: number; seed?: number; pool?: number }): ClientData {
+export function fashionMnistData(o: {
+  /** 'train' (60 000 images) or 'test' (10 000). */
+  split: 'train' | 'test';
+  /** Keep this many images (default: all). */
+  limit?: number;
+  /** Shuffle with this seed before taking `limit` (default: no shuffle, file order). */
+  seed?: number;
+  /** Average-pool factor on the 28×28 images. Default 2 (→ 14×14 = 196 inputs). */
+  pool?: number;
+}): ClientData {
   const pool = o.pool ?? 2;
   const key = `${o.split}:${o.limit}:${o.seed}:${pool}`;
   let d = fmCache.get(key);
@@ -76,7 +85,18 @@ export function loadSource(src: DataSource): ClientData {
 /**
  * A seeded toy task for tests: C Gaussian blobs in D dims through tanh (a GMM-tabular task of our choosing, one mode per class).
  */
-export function gaussianBlobs(o: { n: number; dims: number; classes: number; seed: number; spread?: number }): ClientData {
+export function gaussianBlobs(o: {
+  /** Samples (class i mod C for sample i). */
+  n: number;
+  /** Input width D. */
+  dims: number;
+  /** Classes C (one Gaussian mode each, centres ~ N(0, 1)). */
+  classes: number;
+  /** Seed of the centres and the noise. */
+  seed: number;
+  /** Standard deviation of the per-sample noise before tanh. Default 0.8. */
+  spread?: number;
+}): ClientData {
   const r = rng(o.seed),
     C = o.classes,
     D = o.dims;

@@ -39,7 +39,15 @@ export function finals(runs: ExperimentResult[], alpha: number, arm: Arm): numbe
 }
 
 /** Client × class sample counts. */
-export function partitionFigure(stats: PartitionStats, o: { title?: string; convention?: string } = {}): HeatmapFigure {
+export function partitionFigure(
+  stats: PartitionStats,
+  o: {
+    /** Default 'Label histogram per client'. */
+    title?: string;
+    /** The partition's convention (Partition.convention), prepended to the caption. Default: none. */
+    convention?: string;
+  } = {},
+): HeatmapFigure {
   const K = stats.counts.length,
     C = stats.counts[0]?.length ?? 0;
   return heatmap({
@@ -57,7 +65,14 @@ export function partitionFigure(stats: PartitionStats, o: { title?: string; conv
 }
 
 /** Test accuracy after each round, per arm, averaged over the seeds present at `alpha`. */
-export function curvesFigure(runs: ExperimentResult[], alpha: number, o: { title?: string } = {}): SeriesFigure {
+export function curvesFigure(
+  runs: ExperimentResult[],
+  alpha: number,
+  o: {
+    /** Default `Accuracy per round, α = <alpha> (<scheme>)`. */
+    title?: string;
+  } = {},
+): SeriesFigure {
   const at = runs.filter((r) => r.alpha === alpha);
   check(at.length > 0, `curvesFigure: no run at α = ${alpha} (have ${[...new Set(runs.map((r) => r.alpha))].join(', ')})`);
   const traces = ARMS.filter((arm) => at.every((r) => r.curves.some((c) => c.arm === arm))).map((arm) => {
@@ -82,7 +97,13 @@ export function curvesFigure(runs: ExperimentResult[], alpha: number, o: { title
 }
 
 /** Final accuracy per arm against α (log axis): where the calibration helps. */
-export function calibrationFigure(runs: ExperimentResult[], o: { title?: string } = {}): SeriesFigure {
+export function calibrationFigure(
+  runs: ExperimentResult[],
+  o: {
+    /** Default 'Effect of the closed-form calibration across α'. */
+    title?: string;
+  } = {},
+): SeriesFigure {
   const alphas = [...new Set(runs.map((r) => r.alpha))].sort((a, b) => a - b);
   return series({
     series: ARMS.map((arm) => ({
@@ -133,7 +154,15 @@ export interface Gate {
 }
 
 /** Our effect gates (declared before measuring), from whatever seeds are present (α = 0.05 and the near-IID α). */
-export function gates(runs: ExperimentResult[], o: { alpha?: number; iidAlpha?: number } = {}): Gate[] {
+export function gates(
+  runs: ExperimentResult[],
+  o: {
+    /** The non-IID α the effect gates read (per-class convention). Default 0.05. */
+    alpha?: number;
+    /** The near-IID α of the no-harm gate. Default 100. */
+    iidAlpha?: number;
+  } = {},
+): Gate[] {
   const a = o.alpha ?? 0.05,
     iid = o.iidAlpha ?? 100;
   const m = (alpha: number, arm: Arm) => mean(finals(runs, alpha, arm));
@@ -187,8 +216,14 @@ export function summaryTable(runs: ExperimentResult[]): TableFigure {
   });
 }
 
-/** Paper vs ours. */
-export function paperTable(runs: ExperimentResult[], o: { alpha?: number } = {}): TableFigure {
+/** Paper vs ours: SphereFed's headline claims (arXiv 2207.09413) beside our measured means at `alpha`. */
+export function paperTable(
+  runs: ExperimentResult[],
+  o: {
+    /** The α whose runs fill the table (per-class convention). Default 0.05. */
+    alpha?: number;
+  } = {},
+): TableFigure {
   const a = o.alpha ?? 0.05;
   const m = (arm: Arm) => mean(finals(runs, a, arm));
   const n = finals(runs, a, 'spherefed').length;

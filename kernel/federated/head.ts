@@ -9,7 +9,16 @@ import { InvalidInput, check, checkInt, describe } from '../core/errors';
 export type FixedHeadKind = 'orthonormal' | 'etf';
 
 /** Row-major d×C Float64Array. Pure float64 arithmetic, so every client derives the same bits from `seed`. */
-export function fixedHead(o: { d: number; classes: number; seed: number; kind?: FixedHeadKind }): Float64Array {
+export function fixedHead(o: {
+  /** Feature width d (≥ classes). */
+  d: number;
+  /** Number of classes C. */
+  classes: number;
+  /** Seed every client derives W from. */
+  seed: number;
+  /** 'orthonormal' (default; WᵀW = I_C) or 'etf' (simplex equiangular tight frame). */
+  kind?: FixedHeadKind;
+}): Float64Array {
   const d = checkInt('fixedHead: d', o.d, 1),
     C = checkInt('fixedHead: classes', o.classes, 2);
   const kind = o.kind ?? 'orthonormal';

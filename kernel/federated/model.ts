@@ -66,6 +66,11 @@ interface Layer {
   b: number;
 }
 
+/**
+ * The client model: an MLP feature extractor φ (ReLU hidden layers, linear feature layer of width d) and a head, either
+ * learned (FedAvg/FedProx) or SphereFed's fixed hypersphere classifier (arXiv 2207.09413 §3: logits s·ĥᵀW, ĥ = φ(x)/‖φ(x)‖).
+ * Plain float64 TypeScript; parameters are one flat Float64Array (`nParams` values). Defaults are those of ModelSpec.
+ */
 export class Mlp {
   readonly spec: FullSpec;
   readonly layers: Layer[];

@@ -33,6 +33,7 @@ export interface PartitionOptions {
   /** 'dirichlet-per-class' only: NIID-Bench's balancing step (the released code of arXiv 2102.02079 and MOON): a client
    *  already holding ≥ n/K samples gets no share of the classes drawn after that. Default false (pure Dir(α·1_K)). */
   capAtMean?: boolean;
+  /** Seed of the draw (Dirichlet proportions, shuffles, class assignment). Default 0. */
   seed?: number;
 }
 
@@ -90,6 +91,11 @@ function byClass(labels: ArrayLike<number>, C: number): number[][] {
   return out;
 }
 
+/**
+ * Split a labelled pool over `clients` clients by `scheme`: every sample goes to exactly one client. The label-skewed
+ * Dirichlet splits are how SphereFed (arXiv 2207.09413 §5) and the federated literature simulate non-IID clients; name
+ * the α convention ('dirichlet-per-class' vs 'dirichlet-per-client', ~C× apart) whenever you quote α. Seeded (default 0).
+ */
 export function partition(o: PartitionOptions): Partition {
   check(o != null && o.labels != null && typeof o.labels.length === 'number', 'partition: labels (an array of class ids) is required');
   const K = checkInt('partition: clients', o.clients, 1);
@@ -246,6 +252,8 @@ export interface PartitionStats {
   maxSize: number;
 }
 
+/** How skewed a partition is: per-client class counts, sizes, classes present, label entropy (bits) and the mean
+ *  total-variation distance to the global label mix (0 = IID). `labels` are the same labels the partition was drawn from. */
 export function partitionStats(p: Partition, labels: ArrayLike<number>): PartitionStats {
   const C = p.classes;
   const counts = p.clients.map((ids) => {

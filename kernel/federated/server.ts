@@ -41,7 +41,7 @@ export interface FedOptions {
   initParams?: Float64Array;
   /** Precision of parameters on the wire. Default 'float32' (calibration statistics are always float64). */
   wire?: 'float32' | 'float64';
-  /** Per-request timeout. Default 120 000 ms. */
+  /** Per-request timeout (ms); a client that does not answer in time is dropped from the round. Default 120 000. */
   timeoutMs?: number;
   /** Run the calibration round every N rounds as a diagnostic (0 = only after the last round). Default 0. */
   calibrateEvery?: number;
@@ -49,12 +49,15 @@ export interface FedOptions {
   calibrate?: boolean;
   /** Append a constant 1 to the calibration features (a bias row in W*). Default false. */
   bias?: boolean;
+  /** Ridge λ of the calibration solve (default: RidgeOptions' — λ = 1e-3 · tr(G)/d). */
   ridge?: RidgeOptions;
   /** Server-side evaluation after each round (e.g. on a held-out test set); W is the calibrated head when computed. */
   evaluate?: (params: Float64Array, round: number, W: Float64Array | null) => Record<string, number>;
+  /** Checked before every round; aborting throws `Aborted` (default: none). */
   signal?: AbortSignal;
-  /** Default true when the run is long enough to matter. */
+  /** Show the in-place progress bar over rounds. Default true. */
   progress?: boolean;
+  /** Progress-bar label. Default `federated <strategy>`. */
   label?: string;
 }
 
@@ -223,9 +226,11 @@ export interface CalibrationOptions {
   params: Float64Array;
   /** Append a constant 1 to the features (bias row in W). Default false. */
   bias?: boolean;
+  /** Ridge λ of the solve (default: RidgeOptions' — λ = 1e-3 · tr(G)/d). */
   ridge?: RidgeOptions;
   /** Default 'float32' (the statistics themselves are always float64). */
   wire?: 'float32' | 'float64';
+  /** Per-request timeout (ms); a client that does not answer in time is dropped. Default 120 000. */
   timeoutMs?: number;
 }
 export interface CalibrationResult {
@@ -277,6 +282,13 @@ export async function federatedCalibration(o: CalibrationOptions): Promise<Calib
   };
 }
 
+/**
+ * Train over the hosts' clients for `rounds` rounds of FedAvg (McMahan et al., arXiv 1602.05629) or FedProx (arXiv
+ * 1812.06127): sample a `clientFraction` of clients, `localEpochs` of plain SGD each, n-weighted average of the survivors.
+ * Then, unless `calibrate` is false, SphereFed's closed-form calibration round (arXiv 2207.09413 §3.3): every client
+ * sends G_k = Σhhᵀ and B_k = Σhyᵀ once and the server solves W* = (ΣG + λI)⁻¹ΣB. Defaults are FedOptions'
+ * (20 rounds, FedAvg, 2 local epochs, batch 32, lr 0.05, seed 0). A client that fails is dropped from that round.
+ */
 export async function runFederated(o: FedOptions): Promise<FedResult> {
   check(o != null && Array.isArray(o.hosts) && o.hosts.length > 0, 'runFederated: hosts (at least one ClientHost) required');
   const net = new Mlp(o.spec);

@@ -112,7 +112,10 @@ export class ProcessHost implements ClientHost {
     private readonly setup: HostSetup,
     private readonly hub: SocketHub,
     label = 'process',
-    private readonly o: { startTimeoutMs?: number } = {},
+    private readonly o: {
+      /** How long the forked process may take to connect and say hello (ms). Default 60 000. */
+      startTimeoutMs?: number;
+    } = {},
   ) {
     this.label = label;
     this.clientIds = setup.clients.map((c) => c.id);
@@ -240,9 +243,13 @@ interface HelloAndWs {
 
 /** Fork `processes` client processes (default one per core, at most one per client), clients spread round-robin. */
 export async function processHosts(o: {
+  /** The model every client trains. */
   spec: ModelSpec;
+  /** The clients (id and data source). */
   clients: ClientConfig[];
+  /** Client processes to fork. Default: one per core (os.cpus()), at most one per client. */
   processes?: number;
+  /** Interface the WebSocket hub listens on. Default '127.0.0.1' (loopback only). */
   host?: string;
 }): Promise<{ hosts: ProcessHost[]; hub: SocketHub; close: () => Promise<void> }> {
   const hub = await SocketHub.listen({ host: o.host });

@@ -13,6 +13,7 @@ import { TaskTimeout, WorkerExited, WorkerPool, workerEntry, type WorkerEntry } 
 import { ClientRuntime, type ClientConfig, type HostHello, type HostSetup } from './client';
 import type { ModelSpec } from './model';
 
+/** A client left a round: it timed out, its host crashed, it reported an error or sent a malformed reply (`reason`). */
 export class ClientDropped extends Error {
   constructor(
     readonly reason: 'timeout' | 'crash' | 'error' | 'malformed',
@@ -140,7 +141,16 @@ export interface WorkerRequest {
  * Spread clients over `hosts` hosts (default: one per core, at most the number of clients), round-robin by position.
  * kind 'worker' (default) or 'in-process'.
  */
-export function makeHosts(o: { spec: ModelSpec; clients: ClientConfig[]; hosts?: number; kind?: 'worker' | 'in-process' }): ClientHost[] {
+export function makeHosts(o: {
+  /** The model every client trains. */
+  spec: ModelSpec;
+  /** The clients (id and data source). */
+  clients: ClientConfig[];
+  /** Number of hosts. Default: one per core (os.cpus()), at most one per client. */
+  hosts?: number;
+  /** 'worker' (default): one worker thread per host; 'in-process': clients run on this thread (tests, debugging). */
+  kind?: 'worker' | 'in-process';
+}): ClientHost[] {
   const kind = checkOneOf('makeHosts: kind', o.kind ?? 'worker', ['worker', 'in-process'] as const);
   const H = Math.max(1, Math.min(o.hosts ?? cpus().length, o.clients.length));
   const groups: ClientConfig[][] = Array.from({ length: H }, () => []);

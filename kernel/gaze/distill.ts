@@ -41,7 +41,7 @@ export interface DistillOptions extends StageOptions {
   maskPatch?: number;
   /** 'zero': dense convs on the zero-filled image (default); 'sparse': FCMAE's sparse-conv emulation. */
   maskMode?: MaskMode;
-  /** Weight of the feature terms (paper γ = 0.5). */
+  /** Weight of the feature terms (default 0.5, the paper's γ). */
   gamma?: number;
   /** Weight of the masked-pixel term (default 1, the paper's; 0 = masked feature distillation only). */
   imageWeight?: number;

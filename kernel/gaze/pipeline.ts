@@ -42,7 +42,7 @@ export interface PipelineOptions {
   steps?: Partial<Record<StageName, number>>;
   /** Images per step in every stage (default 24). */
   batch?: number;
-  /** Generator seed (protocol splits) and training seed. */
+  /** Generator seed (protocol splits) and training seed (default 0). */
   seed?: number;
   /** D_G users (default 60, the seen-users train split's). */
   trainUsers?: number;

@@ -23,16 +23,19 @@ export interface SelectionStudyOptions {
   fovDeg?: number;
   /** Gaze points per object (default 20). */
   pointsPerObject?: number;
+  /** Seed of the gaze-noise draws. Default 0. */
   seed?: number;
   /** Quantile of errorsDeg used as the source's error estimate for errPx (default 0.95). */
   errorQuantile?: number;
   /** Objects count as large when their angular radius ≥ largeFactor × median error (default 2). */
   largeFactor?: number;
+  /** Detector score threshold of both decodes (default: `select.minScore`, else decodeCenterNet's 0.2). */
   minScore?: number;
   /** Selection settings (window margin, cover search, rule…) used by both decodes; minScore above wins. */
   select?: Omit<SelectOptions, 'restrict'>;
   /** Called after each photo (progress). */
   onPhoto?: (photo: string, done: number, total: number) => void;
+  /** Checked before every photo; aborting throws (default: none). */
   signal?: AbortSignal;
 }
 

@@ -22,7 +22,14 @@ export function selectionFigure(
   out: CenterNetOutput,
   gaze: { x: number; y: number },
   sel: Selection,
-  o: { title?: string; caption?: string; trace?: readonly GazeSample[] } = {},
+  o: {
+    /** Default 'Selected: <label>' (or 'No selection'). */
+    title?: string;
+    /** Default: none. */
+    caption?: string;
+    /** Gaze samples drawn as small points (default: none). */
+    trace?: readonly GazeSample[];
+  } = {},
 ): ImageOverlayFigure {
   const cw = out.imageWidth / out.gridW,
     ch = out.imageHeight / out.gridH;

@@ -41,12 +41,15 @@ export interface DftGazeSourceOptions {
   script: readonly ScriptStep[];
   /** The gaze model (default: the shipped student, loaded and disposed by the source). */
   model?: GazeModel;
-  /** Synthetic user id (default 2000: the first unseen-users test user) and world seed. */
+  /** Synthetic user id (default 2000: the first unseen-users test user). */
   userId?: number;
+  /** World seed of the eye renderer (el.gaze's; default 0). */
   seed?: number;
-  /** Eye-camera frame rate (default 30 Hz) and image size (default 32×64, the shipped models' input). */
+  /** Eye-camera frame rate (Hz; default 30). */
   hz?: number;
+  /** Eye-image height (px; default 32, the shipped models' input is 32×64). */
   eyeHeight?: number;
+  /** Eye-image width (px; default 64). */
   eyeWidth?: number;
   /** Angular error estimate behind errPx (default 5.03°: the median per-frame error of the shipped student on unseen users). */
   errorDeg?: number;
@@ -237,7 +240,16 @@ export async function collect(src: GazeSource, max = 1e6): Promise<GazeSample[]>
 export function syntheticTrace(
   view: View,
   points: readonly ScriptStep[],
-  o: { hz?: number; jitterDeg?: number; seed?: number; errorDeg?: number } = {},
+  o: {
+    /** Sample rate (Hz). Default 60. */
+    hz?: number;
+    /** Fixation jitter, standard deviation per axis (deg). Default 0.3. */
+    jitterDeg?: number;
+    /** Seed of the jitter. Default 0. */
+    seed?: number;
+    /** Angular error behind each sample's errPx (deg). Default 5.03 (STUDENT_MEDIAN_ERROR_DEG). */
+    errorDeg?: number;
+  } = {},
 ): GazeSample[] {
   const hz = o.hz ?? 60,
     jit = o.jitterDeg ?? 0.3,

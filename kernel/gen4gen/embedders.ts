@@ -101,7 +101,7 @@ export const CENTERNET_FEATURE_NODE = 'tower_0/extern1/hard_swish/mul_1';
 export async function centernetEmbedder(
   o: {
     /** Folder with centernet.json (default @vladmandic/human's models/). */ dir?: string;
-    /** Input side (px; must be 512, the graph's fixed input). */ size?: number;
+    /** Input side (px; default 512, the graph's fixed input and the only size accepted). */ size?: number;
     /** 'avg' (default) or 'avg+max'. */ pool?: 'avg' | 'avg+max';
   } = {},
 ): Promise<DisposableEmbedder> {

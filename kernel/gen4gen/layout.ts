@@ -144,7 +144,7 @@ export class LayoutParseError extends FormatError {}
 export class LayoutBoundsError extends InvalidInput {}
 /** The layout server could not be reached or answered with an HTTP error / no text. */
 export class LayoutServerError extends EdgeLabError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super('BACKEND_ERROR', message, options);
   }
 }

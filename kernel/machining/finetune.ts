@@ -13,7 +13,8 @@ export interface FineTuneOptions {
   /** Optimiser steps (batch 32) and base learning rate (cosine-decayed). Choose both on source-task validation. */
   steps: number;
   lr: number;
-  /** Adapter initialisation: 'glorot' as in the official code (step 0 already perturbs the pretrained function), or 'zeros'. */
+  /** Adapter initialisation: 'glorot' (default, as in the official code: step 0 already perturbs the pretrained function)
+   *  or 'zeros'. */
   adapterInit?: ModelConfig['adapterInit'];
   /** Seed of the adapter initialisation, the batch order and the dropout masks (default 0). */
   seed?: number;

@@ -99,7 +99,7 @@ export interface TaskSpec {
 export interface ToolLifeOptions {
   /** Workpieces machined with this tool (default 12). */
   workpieces?: number;
-  /** Seed of this tool life (per-tool wear-rate multiplier, vibration, sensor and measurement noise). */
+  /** Seed of this tool life (per-tool wear-rate multiplier, vibration, sensor and measurement noise). Default 0. */
   seed?: number;
   /** false: no sensor or measurement noise and no per-tool wear multiplier, for exact physics checks (default true). */
   noise?: boolean;
@@ -109,9 +109,9 @@ export interface ToolLifeOptions {
   startMinutes?: number;
   /** Thermal state (0 = cold, 1 = steady) before workpiece 0 (default 0). */
   startThermal?: number;
-  /** Hold VB at this value (mm) instead of the wear law (exact checks only). */
+  /** Hold VB at this value (mm) instead of the wear law (exact checks only; default: the wear law, flankWear). */
   fixedWearMm?: number;
-  /** Switch off terms for exact checks: 'thermal', 'deflection', 'wear'. */
+  /** Switch off terms for exact checks: 'thermal', 'deflection', 'wear' (default: none). */
   disable?: ('thermal' | 'deflection' | 'wear')[];
   /**
    * Time compression of the recording: the recorded cut lasts `timeScale` × the physical cut time (default 1). Values < 1

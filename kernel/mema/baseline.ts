@@ -9,6 +9,7 @@ import type { Counts, LoopNest } from './types';
 
 export const BASELINE_NEST: LoopNest = nestOf('KMN', 2, 4, 2);
 
+/** Word accesses of the CMSIS-style 2×2 inner-product baseline (BASELINE_NEST) on an M×K by K×N matmul. */
 export function baselineCounts(M: number, K: number, N: number): Counts {
   return cost(BASELINE_NEST, M, K, N);
 }

@@ -8,9 +8,13 @@ import { simulate } from './sim';
 import type { LoopNest } from './types';
 
 export interface CacheConfig {
+  /** Capacity (bytes). */
   bytes: number;
+  /** Line size (bytes). */
   lineBytes: number;
+  /** Associativity (ways). */
   ways: number;
+  /** Bytes per matrix element. Default 4 (FP32). */
   wordBytes?: number;
 }
 export interface CacheCounts {

@@ -76,6 +76,7 @@ export function chooseByCutoffs(m: number, k: number, n: number, M: number, K: n
   return 'KMN';
 }
 
+/** Throws InvalidInput unless `hw` has an integer `registers` ≥ 3 (local words), `wordBytes` in 1..64 and `sramBytes` ≥ 1. */
 export function validateHardware(hw: Hardware): void {
   if (!hw || typeof hw !== 'object') throw new InvalidInput(`hw must be a Hardware object, got ${describe(hw)}`);
   if (typeof hw.registers !== 'number' || !Number.isInteger(hw.registers) || hw.registers < 3) {

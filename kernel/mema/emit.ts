@@ -105,7 +105,13 @@ function nkmVariant(fn: string, mi: number, kp: number, first: boolean): string 
  * Emit the FP32 kernel for `nest` (innermost tile must be 1, as `deriveSchedule` returns):
  * `void <name>(const float *A, const float *B, float *C, int M, int K, int N)`.
  */
-export function emitFp32(nest: LoopNest, opts: { prefix?: string } = {}): { name: string; code: string } {
+export function emitFp32(
+  nest: LoopNest,
+  opts: {
+    /** Function-name prefix (kernelName's). Default 'outer'. */
+    prefix?: string;
+  } = {},
+): { name: string; code: string } {
   validateNest(nest);
   const s = scheduleName(nest);
   const name = kernelName(nest, opts.prefix);

@@ -16,7 +16,16 @@ import { simulateCache } from './cache';
 import type { Hardware, LoopNest } from './types';
 import type { Layer } from './data';
 
-export function layerTable(o: { hw: Hardware; layers: readonly Layer[]; withSearch?: boolean }): TableFigure {
+/** Per layer: register↔SRAM accesses of the analytic schedule (MEMA, arXiv:2304.05544), of the exhaustive search when
+ *  asked, of the CMSIS-style baseline, and the ratio to the I/O lower bound. */
+export function layerTable(o: {
+  /** Target hardware (its `registers` is the local capacity S, in words). */
+  hw: Hardware;
+  /** Layers as matmul shapes M×K×N. */
+  layers: readonly Layer[];
+  /** Also run the exhaustive search per layer (slow on big layers). Default false. */
+  withSearch?: boolean;
+}): TableFigure {
   const withSearch = o.withSearch ?? false; // the exhaustive oracle: off by default
   const rows = o.layers.map((l) => {
     const a = deriveSchedule(o.hw, l.M, l.K, l.N);
@@ -53,7 +62,17 @@ export function layerTable(o: { hw: Hardware; layers: readonly Layer[]; withSear
   };
 }
 
-export function accessesVsCapacity(o: { M: number; K: number; N: number; capacities?: number[]; base: Hardware }): SeriesFigure {
+/** Accesses per MAC of the analytic schedule as the local capacity S grows, against the baseline and the lower bound
+ *  2/√S per MAC. */
+export function accessesVsCapacity(o: {
+  M: number;
+  K: number;
+  N: number;
+  /** Local capacities S (words, i.e. registers). Default [4, 8, 12, 16, 24, 32, 48, 64, 96, 128]. */
+  capacities?: number[];
+  /** Hardware whose `registers` each capacity replaces. */
+  base: Hardware;
+}): SeriesFigure {
   const caps = o.capacities ?? [4, 8, 12, 16, 24, 32, 48, 64, 96, 128];
   check(caps.length > 0, 'capacities must not be empty');
   const macs = o.M * o.K * o.N;
@@ -76,13 +95,17 @@ export function accessesVsCapacity(o: { M: number; K: number; N: number; capacit
   };
 }
 
+/** DRAM bytes of each nest behind an LRU data cache of growing size (simulateCache), against the compulsory traffic. */
 export function dramVsCache(o: {
   nests: { name: string; nest: LoopNest }[];
   M: number;
   K: number;
   N: number;
+  /** Cache capacities (bytes). Default [1024, 2048, 4096, 8192, 16384, 32768]. */
   cacheBytes?: number[];
+  /** Cache line (bytes). Default 32. */
   lineBytes?: number;
+  /** Associativity (ways). Default 4. */
   ways?: number;
 }): SeriesFigure {
   const sizes = o.cacheBytes ?? [1024, 2048, 4096, 8192, 16384, 32768];

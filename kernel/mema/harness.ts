@@ -16,6 +16,8 @@ export interface HarnessCase {
   N: number;
 }
 
+/** One C file: the given kernel sources plus a `main` that runs each case on seeded inputs, checks it against the naive
+ *  and double references and prints one result line per case (format above). `cases` must not be empty. */
 export function emitHarness(kernelSources: string[], cases: HarnessCase[]): string {
   if (!cases.length) throw new InvalidInput('emitHarness: cases must not be empty');
   const maxA = Math.max(...cases.map((c) => c.M * c.K));

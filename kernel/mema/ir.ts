@@ -24,6 +24,8 @@ export function stationary(nest: LoopNest): Operand {
   return d === 'K' ? 'C' : d === 'M' ? 'B' : 'A';
 }
 
+/** The schedule class of a nest, named by its innermost loop (MEMA, arXiv:2304.05544 §3): K innermost → 'KMN' (C tile
+ *  stationary), M innermost → 'MKN' (B tile stationary), N innermost → 'NKM' (A tile stationary). */
 export function scheduleName(nest: LoopNest): ScheduleName {
   const d = innermost(nest);
   return d === 'K' ? 'KMN' : d === 'M' ? 'MKN' : 'NKM';
@@ -52,6 +54,7 @@ export function footprint(nest: LoopNest): number {
   }
 }
 
+/** Throws InvalidInput unless `nest.order` is a permutation of M, K, N and the tiles m, k, n are positive integers (words). */
 export function validateNest(nest: LoopNest): void {
   if (
     !nest ||

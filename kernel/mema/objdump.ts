@@ -15,6 +15,11 @@ export interface LoopStats {
   smlad: number;
 }
 
+/**
+ * Counts in the hot loop of function `fn` (the backward-branch loop with the most multiply-accumulates) of
+ * `arm-none-eabi-objdump -d` text. `depth` (default 0) is the tail-jump depth followed so far, for identical-code
+ * folding (at most 3); callers leave it out. Throws NotFound when `fn` or a loop in it is missing.
+ */
 export function innerLoopStats(objdump: string, fn: string, depth = 0): LoopStats {
   const start = objdump.indexOf(`<${fn}>:`);
   if (start < 0) throw new NotFound(`function ${fn} not found in the objdump text`);

@@ -21,6 +21,8 @@ export interface Q15Counts {
   total: number;
 }
 
+/** Load/store instructions of the Q15 4×2 outer-product kernel on an M×K by K×N matmul: the KMN nest over ⌈K/2⌉
+ *  words plus the K·N reads and K·N writes of B's transpose. */
 export function q15Counts(M: number, K: number, N: number): Q15Counts {
   validateShape(M, K, N);
   const s = simulate(Q15_NEST, M, Math.ceil(K / 2), N);

@@ -11,6 +11,7 @@ import { cost, validateHardware } from './cost';
 import type { Hardware, LoopNest, ScheduleChoice } from './types';
 
 export interface SearchOptions {
+  /** Checked before every candidate; aborting throws `Aborted` (default: none). */
   signal?: AbortSignal;
   /** Called after each loop order with (done, total). */
   progress?: (done: number, total: number) => void;
@@ -19,6 +20,8 @@ export interface SearchOptions {
   score?: 'simulate' | 'cost';
 }
 
+/** Every register-level nest the search scores: 6 loop orders × every tile (innermost tile 1) whose footprint fits in
+ *  `registers` local words. */
 export function candidates(registers: number): LoopNest[] {
   const out: LoopNest[] = [];
   for (const order of ALL_ORDERS) {

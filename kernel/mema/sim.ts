@@ -14,6 +14,11 @@ export interface SimulateOptions {
   onAccess?: (a: { op: 'A' | 'B' | 'C'; write: boolean; r0: number; c0: number; rows: number; cols: number }) => void;
 }
 
+/**
+ * Exact external-memory word accesses (A loads, B loads, C re-loads and stores) of C[M×N] = A[M×K]·B[K×N] run by `nest`,
+ * counted by walking its tile loops (edge tiles clipped). The referee for the closed-form `cost` and the emitted C.
+ * `opts` only observes (callbacks; default none).
+ */
 export function simulate(nest: LoopNest, M: number, K: number, N: number, opts: SimulateOptions = {}): Counts {
   validateNest(nest);
   validateShape(M, K, N);

@@ -191,7 +191,12 @@ export function searchTwoLevel(
   K: number,
   N: number,
   regNests: LoopNest[],
-  opts: { signal?: AbortSignal; progress?: (done: number, total: number) => void } = {},
+  opts: {
+    /** Checked between rows of A panels; aborting throws `Aborted` (default: none). */
+    signal?: AbortSignal;
+    /** Called with (rows of A panels done, M) (default: none). */
+    progress?: (done: number, total: number) => void;
+  } = {},
 ): TwoLevelSchedule {
   validateHardware(hw);
   validateShape(M, K, N);

@@ -105,7 +105,7 @@ export interface PackOptions {
   nr?: Nr;
   /** Columns of C per CB block, n_c, stored as spmm's default (default: from tileModel). */
   nc?: number;
-  /** Number of columns of the B this A will multiply (tile model input; default 256). */
+  /** Number of columns of the B this A will multiply (tile model input; default 256, SparseDense's 64). */
   N?: number;
   /**
    * Column order inside a tile: 'k' (default, original column order) or 'density' (descending nonzero count, the

@@ -25,14 +25,21 @@ import { FULL_SPACE, type SearchSpace } from './search';
 import type { PhaseConfig, SplitConfig } from './types';
 
 export interface SupernetSpec {
+  /** Phases (each: flexible blocks, a stride-2 block, a split-module slot at its boundary). Default 3. */
   readonly phases: number;
+  /** Input image channels. Default 1. */
   readonly inChannels: number;
+  /** Output classes. Default 10. */
   readonly classes: number;
-  /** Largest width, kernel, pre/post depth and reduced width the weights are allocated for. */
+  /** Largest width, kernel, pre/post depth and reduced width the weights are allocated for. Width: default 16 channels. */
   readonly maxWidth: number;
+  /** Largest conv kernel side (px). Default 5 (a 3×3 kernel is its centre). */
   readonly maxKernel: number;
+  /** Largest number of flexible blocks before a phase's stride-2 block. Default 1. */
   readonly maxPre: number;
+  /** Largest number of flexible blocks after it. Default 1. */
   readonly maxPost: number;
+  /** Largest reduced width c′ of a split module (channels sent over the link). Default 8. */
   readonly maxReduce: number;
 }
 

@@ -136,7 +136,16 @@ export interface LabelledImages {
  */
 export function knnAccuracy(
   net: StitchedNet | tf.LayersModel,
-  sets: { fit: LabelledImages; test: LabelledImages; k?: number; batchSize?: number },
+  sets: {
+    /** Images the k-NN head is fitted on. */
+    fit: LabelledImages;
+    /** Images it is scored on. */
+    test: LabelledImages;
+    /** Neighbours voted (default 5). */
+    k?: number;
+    /** Images per forward pass (default 256). */
+    batchSize?: number;
+  },
 ): number {
   const bs = sets.batchSize ?? 256;
   const fx = imagesToActs(sets.fit, 'fit'),

@@ -27,7 +27,7 @@ export interface StudyOptions {
   stitchImages?: number;
   /** Seed of the stitching-set draw and of the trained baselines (default 0). */
   seed?: number;
-  /** Use this split instead of targetSplit(target) (tests: e.g. relabelled test images). */
+  /** The target's data split (default: targetSplit(target); tests pass e.g. relabelled test images). */
   split?: TargetSplit;
   /**
    * Search settings; defaults are the declared ones (bench/declared/stitch-targets.json), which differ from search()'s.
@@ -46,13 +46,13 @@ export interface StudyOptions {
   fit?: FitOptions;
   /** How each CKA score is computed (default: cka()'s — biased linear CKA, the 'paper' conv policy). */
   cka?: CkaOptions;
-  /** Stop after this many generated networks (default: no limit). */
+  /** Stop after this many generated networks (default: no limit; the progress bar then assumes 64). */
   maxNetworks?: number;
   /** Run fine-tuning and from-scratch baselines (default true). */
   baselines?: boolean;
   /** Zoo networks to load (default: all); ignored when `nets` is given. */
   names?: string[];
-  /** Networks already loaded by the caller (kept alive, not disposed). */
+  /** Networks already loaded by the caller (kept alive, not disposed). Default: loaded from the zoo by `names`. */
   nets?: { name: string; model: tf.LayersModel }[];
   /** Show a progress bar over the generated networks (default true). */
   progress?: boolean;

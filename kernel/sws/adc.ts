@@ -191,7 +191,16 @@ export function sliceBits(st: PolarityStats, policy: AdcPolicy, cfg: { rows: num
 export function sectionBits(
   st: readonly PolarityStats[],
   policy: AdcPolicy,
-  cfg: { rows: number; cellBits: number; slices: number; maxBits?: number },
+  cfg: {
+    /** Crossbar rows summed per column. */
+    rows: number;
+    /** Bits per memristor cell. */
+    cellBits: number;
+    /** Bit slices per weight. */
+    slices: number;
+    /** Cap on every resolution (bits; default none = lossless). */
+    maxBits?: number;
+  },
 ): number[][] {
   let bits: number[][];
   if (policy === 'sectionPartialSum') {

@@ -125,6 +125,7 @@ export function f32ToF16(v: number): number {
   return sign | h;
 }
 
+/** bfloat16 bits (the high 16 bits of a float32) → float; exact. */
 export function bf16ToF32(b: number): number {
   u32buf[0] = b << 16;
   return f32buf[0]!;

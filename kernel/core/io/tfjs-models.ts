@@ -195,7 +195,13 @@ async function wrapTfjs<T>(what: string, path: string, fn: () => Promise<T>): Pr
  * The caller owns the returned model: call `model.dispose()` when done.
  * @throws NotFound (missing model.json or shard), FormatError (malformed JSON/topology, shard size mismatch).
  */
-export async function loadLayersModel(path: string, options: { strict?: boolean } = {}): Promise<tf.LayersModel> {
+export async function loadLayersModel(
+  path: string,
+  options: {
+    /** Every weight in the topology must be in the manifest, and no extra ones (tf.loadLayersModel's `strict`). Default true. */
+    strict?: boolean;
+  } = {},
+): Promise<tf.LayersModel> {
   const handler = fileHandler(path);
   return wrapTfjs('loadLayersModel', path, () => tf.loadLayersModel(handler, { strict: options.strict ?? true }));
 }

@@ -57,6 +57,7 @@ export class RedisRefused extends BackendError {
 /** The queue of the parent jobs that group a call's jobs (RunOptions.group). */
 export const GROUP_QUEUE = 'edgelab.group';
 
+/** The BullMQ queue of a job version: "name.v<version>" (e.g. "federated.client.v1"). */
 export function queueName(name: string, version: number): string {
   return `${name}.v${version}`;
 }
@@ -160,6 +161,7 @@ interface Waiter {
 
 export interface BullOptions {
   url: string;
+  /** Redis key prefix of everything stored (queues, results, blobs). Default 'edgelab'. */
   prefix?: string;
   /** How often the caller checks for results (default 10 ms). */
   pollMs?: number;
@@ -169,6 +171,9 @@ export interface BullOptions {
   maxBlobBytes?: number;
 }
 
+/** The Redis backend: each job is a BullMQ job on the queue of its name and version, run by `runWorker` processes on any
+ *  host; results and failures are stored by argument hash under `prefix` (default "edgelab"). Use `jobs.map(…, { backend:
+ *  'redis://…' })` rather than constructing one. */
 export class BullBackend implements JobsBackend {
   readonly kind = 'bullmq' as const;
   readonly url: string;
@@ -414,6 +419,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Queue names to serve (e.g. "federated.client.v1"); default every queue a caller has used (re-read every second). */
   queues?: string[];
+  /** Redis key prefix, the callers' (BullOptions.prefix). Default 'edgelab'. */
   prefix?: string;
   /** The shared blob folder (BullOptions.blobDir) as mounted on this host. */
   blobDir?: string;
@@ -423,6 +429,7 @@ export interface WorkerOptions {
   lockMs?: number;
   /** Times a job may stall (its worker die) before it fails. Default 2. */
   maxStalled?: number;
+  /** Receives one line per worker event (default: discarded). */
   log?: (line: string) => void;
 }
 

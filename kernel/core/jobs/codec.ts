@@ -22,6 +22,7 @@ const TYPED = {
 } as const;
 type TypedName = keyof typeof TYPED;
 
+/** SHA-256 of bytes or a UTF-8 string, as 64 hex digits. */
 export function sha256(b: Uint8Array | string): string {
   return createHash('sha256').update(b).digest('hex');
 }

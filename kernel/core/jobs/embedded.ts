@@ -8,6 +8,8 @@ import { toWire } from '../workers/protocol';
 import { JobThreads } from './threads';
 import type { JobItem, JobsBackend, Outcome, RunOptions } from './types';
 
+/** The in-process backend: jobs run on a pool of job threads (default one per core), results kept by argument hash for
+ *  the life of the backend. What `jobs.map` uses when no Redis URL is given. */
 export class EmbeddedBackend implements JobsBackend {
   readonly kind = 'embedded' as const;
   private readonly threads: JobThreads;
@@ -15,7 +17,12 @@ export class EmbeddedBackend implements JobsBackend {
   /** Function executions (attempts that reached a thread), for tests and reports. */
   executions = 0;
 
-  constructor(o: { threads?: number } = {}) {
+  constructor(
+    o: {
+      /** Job threads (default one per core). */
+      threads?: number;
+    } = {},
+  ) {
     this.threads = new JobThreads(o.threads, 'embedded jobs');
   }
 

@@ -36,10 +36,16 @@ function table(): Map<string, JobDef> {
   return (g.__edgelabJobs ??= new Map());
 }
 
+/** The registry key of a job version: "name@version". */
 export function jobKey(name: string, version: number): string {
   return `${name}@${version}`;
 }
 
+/**
+ * Register a job: a dotted `name` ("federated.client"), an integer `version` ≥ 1 (bump it when results change: stored
+ * results are keyed by name, version and arguments), the kernel `module` that defines it (so a worker thread or host can
+ * load it) and its `run` function. Returns the definition, usable wherever a job name is.
+ */
 export function defineJob<A, R>(d: JobDef<A, R>): JobRef<A, R> {
   if (!NAME.test(d.name))
     throw new InvalidInput(`defineJob: name ${JSON.stringify(d.name)}; expected dotted identifiers like "federated.client"`);

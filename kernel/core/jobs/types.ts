@@ -19,6 +19,7 @@ export type JobEvent =
   { type: 'started'; worker: string; attempt: number } | { type: 'done'; cached: boolean } | { type: 'failed'; error: Error };
 
 export interface RunOptions {
+  /** Aborting fails the jobs still waiting or running with `Aborted` (default: none). */
   signal?: AbortSignal;
   /** Per-attempt limit: a job running longer is stopped (its thread terminated) and counts as a failed attempt. */
   timeoutMs?: number;
@@ -28,6 +29,7 @@ export interface RunOptions {
   backoffMs?: number;
   /** Overall limit for the whole call: jobs without a result by then fail with TaskTimeout ("deadline"). */
   deadlineMs?: number;
+  /** Called with (job index, event) as jobs start, retry, finish or fail (default: none). */
   onEvent?: (index: number, e: JobEvent) => void;
   /**
    * BullMQ: submit the jobs as the children of one parent job (a BullMQ flow) labelled `group` (e.g. a federated round);

@@ -154,6 +154,7 @@ export function blankCenterNetOutput(o: {
   imageWidth: number;
   imageHeight: number;
   inputSize: number;
+  /** Every box distance (left, top, right, bottom; input px). Default 0. */
   wh?: number;
 }): CenterNetOutput {
   const n = o.gridW * o.gridH;

@@ -254,6 +254,7 @@ export const PHOTOS: readonly PhotoSource[] = [
   },
 ];
 
+/** Ids of the bundled photo catalogue (PHOTOS), in catalogue order; availablePhotos() lists those installed here. */
 export function photoIds(): string[] {
   return PHOTOS.map((p) => p.id);
 }
