@@ -227,7 +227,6 @@ test(
   opts,
   async () => {
     const { createServer } = await import('node:http');
-    const { runWorker } = await import('./bullmq');
     const { sha256 } = await import('./codec');
     const { BackendError } = await import('../errors');
     const store = new Map<string, Buffer>();
@@ -254,8 +253,11 @@ test(
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}/bucket/`;
     const headers = { authorization: 'Bearer s3cret' };
-    // its own prefix: only this in-process worker (which knows the store) serves these queues
-    const w = await runWorker({ url: redis.url, prefix: 'objtest', blobUrl: url, blobHeaders: headers, maxBlobBytes: 64 });
+    // its own prefix: only this `edgelab worker` (which knows the store; its token from the environment) serves these queues
+    const w = await redis.worker({
+      args: ['--prefix', 'objtest', '--blob-url', url, '--max-blob-bytes', '64'],
+      env: { EDGELAB_BLOB_TOKEN: 's3cret' },
+    });
     const b = new BullBackend({ url: redis.url, prefix: 'objtest', blobUrl: url, blobHeaders: headers, maxBlobBytes: 64 });
     const { Redis } = await import('ioredis');
     const r = new Redis(redis.url);
@@ -294,7 +296,7 @@ test(
     } finally {
       r.disconnect();
       await b.close();
-      await w.close();
+      w.kill();
       await new Promise((res) => srv.close(res));
     }
   },

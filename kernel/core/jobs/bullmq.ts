@@ -19,7 +19,7 @@
  * event-stream state to resume; a job that vanished (Redis lost it) is added again. Progress (a job's ctx.progress) goes
  * the other way through BullMQ: the worker calls job.updateProgress, the caller listens with a QueueEvents per queue
  * (from the stream position before it submitted, so no report is missed) and holds a result until the job's
- * 'completed' event has passed (≤ 1 s), so every report arrives before the job's 'done'.
+ * 'completed' event has passed (at most 3 s, a bound for a lost event), so every report arrives before the job's 'done'.
  * Connection: redis:// or rediss:// (TLS) URLs, with `user:password@` for ACL users or `:password@` for requirepass.
  */
 import { hostname } from 'node:os';
@@ -382,9 +382,9 @@ export class BullBackend implements JobsBackend {
         let out: Outcome | null = null;
         if (res[i] !== null) {
           const json = res[i]!;
-          // a job we submitted: its progress reports precede its 'completed' event in the stream; wait for that (≤ 1 s)
+          // a job we submitted: its progress reports precede its 'completed' event in the stream; wait for that (≤ 3 s)
           if (ws[0]!.enqueued && !this.completed.has(k)) {
-            ws[0]!.holdUntil ??= Date.now() + 1000;
+            ws[0]!.holdUntil ??= Date.now() + 3000;
             if (Date.now() < ws[0]!.holdUntil) continue;
           }
           try {
