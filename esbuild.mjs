@@ -54,6 +54,7 @@ const targets = [
       'kernel/core/jobs/worker-entry.ts',
       'kernel/core/jobs/cli.ts',
       'kernel/federated/jobs.ts',
+      'kernel/federated/study-jobs.ts',
       'kernel/gaze/train-worker.ts',
     ],
     outdir: 'dist/kernel',

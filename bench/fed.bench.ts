@@ -11,12 +11,19 @@
  * ~30 final runs of ~3–9 min each on the shared 2-core box. FED_BENCH_REPORT_ONLY=1 records the keys from the cells that
  * have finished without training anything; keys then say in their notes how many seeds they rest on and which cells are
  * missing. Everything the notebook shows is in the study directory.
+ *
+ * `npm run bench -- --only fed --redis <url>` sends each phase's independent cells (selection trials, then every final
+ * run, then the ceiling) to BullMQ workers at <url> as `federated.studyCell` jobs (bench/cells.ts): start
+ * `npx edgelab worker --redis <url>` on each host (each needs `dataset-fashion-mnist`). The values are those of the
+ * in-process run (bench/cells.test.ts); the study directory and its locks stay on this host.
  */
 import { repoAssetPath } from '../kernel/core/assets';
 import { runStudy, loadStudy } from '../kernel/federated/study';
 import { summarizeStudy, stat, fmtCi, studyGates, type StudySummary, type Head } from '../kernel/federated/study-report';
 import type { StudyArm } from '../kernel/federated/study';
+import { studyCellJob } from '../kernel/federated/study-jobs';
 import { record, type BenchContext, type QuickCheck } from './lib';
+import { runCells } from './cells';
 
 export const prefix = 'fed';
 
@@ -37,7 +44,16 @@ export async function run(ctx: BenchContext): Promise<void> {
   const dir = studyDir();
   if (process.env.FED_BENCH_REPORT_ONLY !== '1') {
     const ac = new AbortController();
-    await runStudy({ dir, alphas: ALPHAS, seeds: ctx.quick ? [0] : SEEDS, arms: ARMS, signal: ac.signal, log: ctx.log, progress: true });
+    await runStudy({
+      dir,
+      alphas: ALPHAS,
+      seeds: ctx.quick ? [0] : SEEDS,
+      arms: ARMS,
+      signal: ac.signal,
+      log: ctx.log,
+      progress: true,
+      runCells: ctx.redis ? (cells) => runCells(ctx, studyCellJob, cells, { signal: ac.signal }) : undefined,
+    });
   }
   const { cells } = loadStudy(dir);
   const s = summarizeStudy(cells);

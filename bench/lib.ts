@@ -127,4 +127,6 @@ export interface BenchContext {
   /** The command line that reproduces this run (recorded with each key). */
   command: string;
   log: (msg: string) => void;
+  /** `--redis <url>`: independent cells go to BullMQ workers there (bench/cells.ts runCells); absent: they run in this process. */
+  redis?: string;
 }

@@ -1,12 +1,15 @@
 /**
- * npm run bench [-- --quick] [-- --only <prefix>[,<prefix>…]] [-- --results <path>]
+ * npm run bench [-- --quick] [-- --only <prefix>[,<prefix>…]] [-- --results <path>] [-- --redis <url>]
  * Runs every bench/<name>.bench.ts whose exported `prefix` matches, each updating bench/results.json (or <path>:
  * a scratch results file, as the bench-quick CI suite uses; shipped artifacts are then left alone).
+ * --redis: benches that declare independent cells as jobs (bench/cells.ts) send them to BullMQ workers at <url>
+ * (`npx edgelab worker --redis <url>` on each host); the URL may also come from EDGELAB_BENCH_REDIS.
  * A bench module exports `prefix: string` and `run(ctx: BenchContext): Promise<void>`.
  */
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BenchContext } from './lib';
+import { closeJobs } from '../kernel/core/jobs';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -21,6 +24,12 @@ async function main(): Promise<void> {
     process.env.EDGELAB_BENCH_RESULTS = resolve(args[ri + 1]!);
   }
   const artifacts = !process.env.EDGELAB_BENCH_RESULTS;
+  const di = args.indexOf('--redis');
+  if (di >= 0 && !/^rediss?:\/\//.test(args[di + 1] ?? '')) {
+    console.error('--redis needs a redis:// or rediss:// URL');
+    process.exit(2);
+  }
+  const redis = di >= 0 ? args[di + 1] : process.env.EDGELAB_BENCH_REDIS || undefined;
   const only =
     oi >= 0
       ? (args[oi + 1] ?? '')
@@ -38,10 +47,11 @@ async function main(): Promise<void> {
     const command = `npm run bench -- --only ${mod.prefix}${quick ? ' --quick' : ''}`;
     const t0 = Date.now();
     console.log(`▶ ${f} (${mod.prefix}.*)`);
-    await mod.run({ quick, artifacts, command, log: (m) => console.log(`  ${m}`) });
+    await mod.run({ quick, artifacts, command, redis, log: (m) => console.log(`  ${m}`) });
     console.log(`✔ ${f} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     ran++;
   }
+  await closeJobs();
   if (!ran) {
     console.error(`no bench matched ${only?.join(',')}; prefixes come from bench/*.bench.ts`);
     process.exit(2);

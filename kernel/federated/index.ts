@@ -34,6 +34,7 @@ export {
 export { makeHosts, InProcessHost, WorkerHost, ClientDropped, hostEntry, type ClientHost } from './transport';
 export { processHosts, ProcessHost, SocketHub } from './socket-host';
 export { jobHosts, JobHost, clientJob, helloJob, type JobHostOptions } from './jobs';
+export { studyCellJob, studyCellsOn, type StudyCellsOptions } from './study-jobs';
 export { encode, decodeClientMessage, decodeServerMessage, CLIENT_MESSAGE_TYPES, type ClientMessage, type ServerMessage } from './protocol';
 export type { ClientConfig, Fault, HostSetup } from './client';
 export { fashionMnistData, gaussianBlobs, subset, poolImages, type DataSource } from './data';
@@ -56,6 +57,7 @@ export {
   type StudyOptions,
   type StudyResult,
   type StudyConfig,
+  type StudyCellArgs,
   type CellResult,
   type Setting,
   type RoundRecord,

@@ -32,6 +32,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { rng } from '../core/rng';
 import { InvalidInput, check, checkInt } from '../core/errors';
 import { progress } from '../core/progress';
@@ -388,6 +389,11 @@ export interface StudyOptions extends Partial<StudyConfig> {
   log?: (s: string) => void;
   /** Stop after this many cells were run in this call (resume later). */
   maxCells?: number;
+  /**
+   * Run a batch of independent cells elsewhere and return their results in order (e.g. as jobs on job threads or BullMQ
+   * workers: `studyCellsOn(backend)` in study-jobs.ts). Default: one after another in this process.
+   */
+  runCells?: (cells: StudyCellArgs[]) => Promise<CellResult[]>;
 }
 
 export interface StudyResult {
@@ -401,7 +407,28 @@ export interface StudyResult {
   missing: string[];
 }
 
-const cellName = (kind: string, alpha: number, arm: string, seed: number, trial?: number) =>
+/**
+ * Everything one study cell needs, as plain JSON and typed arrays: a cell is a pure function of these (a selection
+ * trial, a final run or the centralized ceiling), so it can run here or as a job on another host (study-jobs.ts) and
+ * give the same numbers.
+ */
+export interface StudyCellArgs {
+  config: StudyConfig;
+  kind: 'select' | 'final' | 'central';
+  alpha: number;
+  arm: StudyArm | 'centralized';
+  seed: number;
+  setting: ResolvedSetting;
+  trial?: number;
+  /** The partition α the centralized ceiling pools its training parts from. */
+  poolAlpha?: number;
+  /** Inline data (tests, your own data); default Fashion-MNIST (config.trainLimit / testLimit), loaded where the cell runs. */
+  data?: { pool: ClientData; test: ClientData };
+  /** The tfjs backend the cell runs on (the caller's: the same kernels give the same numbers). */
+  backend: string;
+}
+
+export const cellName = (kind: string, alpha: number, arm: string, seed: number, trial?: number) =>
   `${kind}-a${alpha}-${arm}-s${seed}${trial !== undefined ? `-t${trial}` : ''}`;
 
 function alive(pid: number): boolean {
@@ -410,6 +437,169 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+type Layout = { part: ReturnType<typeof partition>; st: ReturnType<typeof partitionStats>; train: Int32Array[]; val: ClientData };
+/** Partitions per training pool (a Dirichlet draw at α = 0.05 can take ~50 s: computed once per pool, α and seed). */
+const layouts = new WeakMap<ClientData, Map<string, Layout>>();
+
+function cellData(a: StudyCellArgs): { pool: ClientData; test: ClientData } {
+  const cfg = a.config;
+  return (
+    a.data ?? {
+      pool: fashionMnistData({ split: 'train', limit: cfg.trainLimit, seed: cfg.trainLimit ? 11 : undefined, pool: 1 }),
+      test: fashionMnistData({ split: 'test', limit: cfg.testLimit, seed: cfg.testLimit ? 7 : undefined, pool: 1 }),
+    }
+  );
+}
+
+function layoutOf(pool: ClientData, cfg: StudyConfig, alpha: number, seed: number): Layout {
+  let m = layouts.get(pool);
+  if (!m) layouts.set(pool, (m = new Map()));
+  const key = `${cfg.clients}:${cfg.minSize}:${cfg.valFraction}:${alpha}:${seed}`;
+  let L = m.get(key);
+  if (!L) {
+    // α = 0.05 over 100 clients with minSize 5 can take thousands of re-draws (seed 1017: 3,191, ~50 s): allow 20,000
+    const part = partition({
+      labels: pool.y,
+      clients: cfg.clients,
+      alpha,
+      minSize: cfg.minSize,
+      seed: 17 + seed,
+      classes: 10,
+      capAtMean: true,
+      maxTries: 20000,
+    });
+    const st = partitionStats(part, pool.y);
+    const { train, val } = carveValidation(part.clients, cfg.valFraction, 31 + seed);
+    const valAll = Int32Array.from(val.flatMap((v) => [...v])).sort();
+    m.set(key, (L = { part, st, train, val: subset(pool, valAll) }));
+  }
+  return L;
+}
+
+/** Run one study cell (here, synchronously). `onRound` hears each federated round (selection and final runs). */
+export function computeCell(
+  a: StudyCellArgs,
+  o: { signal?: AbortSignal; onRound?: (r: RoundRecord, rounds: number) => void } = {},
+): CellResult {
+  const cfg = a.config;
+  const { pool, test } = cellData(a);
+  const side = Math.round(Math.sqrt(pool.x.length / pool.n));
+  const specFor = (arm: StudyArm, s: ResolvedSetting): CnnSpec => ({
+    side,
+    channels: cfg.channels,
+    features: cfg.features,
+    classes: 10,
+    ...(arm === 'spherefed' ? { head: 'sphere' as const, loss: s.loss ?? 'ce', scale: s.scale ?? 16 } : { head: 'learned' as const }),
+  });
+  const t0 = Date.now(),
+    s = a.setting;
+  if (a.kind === 'central') {
+    const L = layoutOf(pool, cfg, a.poolAlpha ?? 0.05, a.seed),
+      spec = specFor('fedavg', s);
+    const ids = Int32Array.from(L.train.flatMap((v) => [...v])).sort();
+    const net = new Cnn(spec);
+    try {
+      const tr = net.trainLocal(net.init(rng(a.seed).fork(1).seedInt()), subset(pool, ids), {
+        epochs: cfg.centralEpochs,
+        batchSize: cfg.batchSize,
+        lr: s.lr,
+        rng: rng(a.seed).fork(2),
+        signal: o.signal,
+      });
+      const va = net.accuracy(tr.params, L.val);
+      return {
+        kind: 'central',
+        alpha: 0,
+        arm: 'centralized',
+        seed: a.seed,
+        setting: { lr: s.lr },
+        valAcc: va,
+        valAccRidge: NaN,
+        testAcc: net.accuracy(tr.params, test),
+        relLambda: NaN,
+        valCurve: [],
+        secondsPerRound: NaN,
+        bytesDownPerRound: 0,
+        bytesUpPerRound: 0,
+        calibBytesPerClient: 0,
+        nParams: net.nParams,
+        drift: null,
+        seconds: (Date.now() - t0) / 1000,
+        config: cfg,
+        finishedAt: new Date().toISOString(),
+      } satisfies CellResult;
+    } finally {
+      net.dispose();
+    }
+  }
+  const arm = a.arm as StudyArm,
+    kind = a.kind;
+  const L = layoutOf(pool, cfg, a.alpha, a.seed),
+    spec = specFor(arm, s);
+  const rounds = kind === 'select' ? cfg.selectRounds : cfg.rounds;
+  const fed = runFedCnn({
+    spec,
+    pool,
+    train: L.train,
+    strategy: arm === 'spherefed' ? 'fedavg' : arm,
+    lr: s.lr,
+    mu: s.mu,
+    rounds,
+    perRound: cfg.perRound,
+    localEpochs: cfg.localEpochs,
+    batchSize: cfg.batchSize,
+    seed: a.seed,
+    val: L.val,
+    evalEvery: cfg.evalEvery,
+    drift: kind === 'final',
+    signal: o.signal,
+    onRound: (r) => o.onRound?.(r, rounds),
+  });
+  const net = new Cnn(spec);
+  try {
+    const ridge = ridgeHead(net, fed.params, pool, L.train, L.val);
+    const h = fed.history;
+    const out: CellResult = {
+      kind,
+      alpha: a.alpha,
+      arm,
+      seed: a.seed,
+      ...(a.trial !== undefined ? { trial: a.trial } : {}),
+      setting: s,
+      valAcc: h[h.length - 1]!.valAcc!,
+      valAccRidge: ridge.valAcc,
+      relLambda: ridge.relLambda,
+      valCurve: h.filter((x) => x.valAcc !== undefined).map((x) => ({ round: x.round, acc: x.valAcc! })),
+      secondsPerRound: h.reduce((acc, x) => acc + x.seconds, 0) / h.length,
+      bytesDownPerRound: h.reduce((acc, x) => acc + x.bytesDown, 0) / h.length,
+      bytesUpPerRound: h.reduce((acc, x) => acc + x.bytesUp, 0) / h.length,
+      calibBytesPerClient: ridge.bytesPerClient,
+      nParams: fed.nParams,
+      drift: fed.drift,
+      seconds: 0,
+      config: cfg,
+      finishedAt: '',
+    };
+    if (kind === 'final') {
+      // the one read of the test split
+      out.testAcc = net.accuracy(fed.params, test);
+      out.testAccRidge = headAccuracy(net.features(fed.params, test), test.y, ridge.W, cfg.features, 10);
+      out.partition = {
+        sizes: L.st.sizes,
+        counts: L.st.counts,
+        meanTv: L.st.meanTv,
+        redraws: L.part.redraws,
+        convention: L.part.convention,
+      };
+    }
+    out.seconds = (Date.now() - t0) / 1000;
+    out.finishedAt = new Date().toISOString();
+    return out;
+  } finally {
+    net.dispose();
   }
 }
 
@@ -454,261 +644,178 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
   };
   const missing: string[] = [];
   let ran = 0;
-  /** Run a cell unless finished or locked by a live process; returns null when it is not available. */
-  const cell = async (name: string, compute: () => CellResult, wait = false): Promise<CellResult | null> => {
+  const backend = tf.getBackend();
+  const args = (a: Omit<StudyCellArgs, 'config' | 'backend' | 'data'>): StudyCellArgs => ({
+    ...a,
+    config: cfg,
+    backend,
+    ...(o.data ? { data: o.data } : {}),
+  });
+
+  /** Take a cell's lock: true when this process holds it now, false when a live process does (no directory: no locks). */
+  const lock = (name: string): boolean => {
+    if (!dir) return true;
+    const path = join(dir, name + '.lock');
     for (;;) {
-      const have = readCell(name);
-      if (have) return have;
-      if (o.signal?.aborted || (o.maxCells !== undefined && ran >= o.maxCells)) {
-        missing.push(name);
-        return null;
-      }
-      if (!dir) {
-        ran++;
-        const c = compute();
-        memo.set(name, c);
-        return c;
-      }
-      const lock = join(dir, name + '.lock');
-      let fd: number | null = null;
       try {
-        fd = openSync(lock, 'wx');
+        const fd = openSync(path, 'wx');
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        return true;
       } catch {
-        const pid = Number(readFileSync(lock, 'utf8'));
-        if (!alive(pid)) {
-          unlinkSync(lock);
-          continue;
-        }
-        if (!wait) {
-          missing.push(name);
-          return null;
-        }
-        await new Promise((res) => setTimeout(res, 10_000));
-        continue;
-      }
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      try {
-        log(`${name}: running`);
-        ran++;
-        const c = compute();
-        writeFileSync(join(dir, name + '.json.tmp'), JSON.stringify(c) + '\n');
-        renameSync(join(dir, name + '.json.tmp'), join(dir, name + '.json'));
-        memo.set(name, c);
-        log(
-          `${name}: val ${c.valAcc.toFixed(4)} / ridge ${c.valAccRidge.toFixed(4)}${c.testAcc !== undefined ? `, test ${c.testAcc.toFixed(4)}${c.testAccRidge !== undefined ? ` / ridge ${c.testAccRidge.toFixed(4)}` : ''}` : ''} (${c.seconds.toFixed(0)} s)`,
-        );
-        return c;
-      } finally {
-        unlinkSync(lock);
+        const pid = Number(readFileSync(path, 'utf8'));
+        if (alive(pid)) return false;
+        unlinkSync(path);
       }
     }
   };
+  const unlock = (name: string): void => {
+    if (dir) unlinkSync(join(dir, name + '.lock'));
+  };
+  const store = (name: string, c: CellResult): void => {
+    if (dir) {
+      writeFileSync(join(dir, name + '.json.tmp'), JSON.stringify(c) + '\n');
+      renameSync(join(dir, name + '.json.tmp'), join(dir, name + '.json'));
+    }
+    memo.set(name, c);
+    log(
+      `${name}: val ${c.valAcc.toFixed(4)} / ridge ${c.valAccRidge.toFixed(4)}${c.testAcc !== undefined ? `, test ${c.testAcc.toFixed(4)}${c.testAccRidge !== undefined ? ` / ridge ${c.testAccRidge.toFixed(4)}` : ''}` : ''} (${c.seconds.toFixed(0)} s)`,
+    );
+  };
+  /** Run these cells (one after another here, or all at once through o.runCells); each result is stored as it is known. */
+  const compute = async (todo: { name: string; args: StudyCellArgs }[]): Promise<void> => {
+    if (!o.runCells) {
+      let next = 0;
+      try {
+        for (; next < todo.length; next++) {
+          const t = todo[next]!;
+          log(`${t.name}: running`);
+          ran++;
+          const c = computeCell(t.args, {
+            signal: o.signal,
+            onRound: (r, rounds) =>
+              log(
+                `  ${t.name} round ${r.round}/${rounds}: loss ${r.loss.toFixed(3)}${r.valAcc !== undefined ? `, val ${r.valAcc.toFixed(4)}` : ''} (${r.seconds.toFixed(1)} s)`,
+              ),
+          });
+          store(t.name, c);
+          unlock(t.name);
+        }
+      } finally {
+        for (const t of todo.slice(next)) unlock(t.name); // the failed cell and those after it
+      }
+      return;
+    }
+    try {
+      for (const t of todo) log(`${t.name}: running`);
+      ran += todo.length;
+      let got: CellResult[];
+      try {
+        got = await o.runCells(todo.map((t) => t.args));
+      } catch (e) {
+        // keep what finished before the failure (JobsFailed carries the results that did arrive)
+        const part = (e as { results?: unknown }).results;
+        if (Array.isArray(part)) todo.forEach((t, i) => part[i] && store(t.name, part[i] as CellResult));
+        throw e;
+      }
+      todo.forEach((t, i) => store(t.name, got[i]!));
+    } finally {
+      for (const t of todo) unlock(t.name);
+    }
+  };
+  /**
+   * The cells of `list` (null where not available): finished ones are read, free ones run (locked while they do), ones
+   * another live process holds are waited for when `wait`, else reported missing.
+   */
+  const cells = async (list: { name: string; args: StudyCellArgs }[], wait = false): Promise<(CellResult | null)[]> => {
+    let pending = list;
+    for (;;) {
+      const todo: typeof list = [],
+        held: typeof list = [];
+      for (const t of pending) {
+        if (readCell(t.name)) continue;
+        if (o.signal?.aborted || (o.maxCells !== undefined && ran + todo.length >= o.maxCells)) missing.push(t.name);
+        else if (!lock(t.name)) held.push(t);
+        // here: one cell at a time, each locked only while it runs (another process takes the next free one);
+        // with runCells: the whole batch at once
+        else if (o.runCells) todo.push(t);
+        else await compute([t]);
+      }
+      if (todo.length) await compute(todo);
+      if (!held.length) break;
+      if (!wait) {
+        missing.push(...held.map((t) => t.name));
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 10_000));
+      pending = held;
+    }
+    return list.map((t) => readCell(t.name));
+  };
 
-  const pool = o.data?.pool ?? fashionMnistData({ split: 'train', limit: cfg.trainLimit, seed: cfg.trainLimit ? 11 : undefined, pool: 1 });
-  const test = o.data?.test ?? fashionMnistData({ split: 'test', limit: cfg.testLimit, seed: cfg.testLimit ? 7 : undefined, pool: 1 });
-  const side = Math.round(Math.sqrt(pool.x.length / pool.n));
-  const layouts = new Map<string, ReturnType<typeof makeLayout>>();
-  const layout = (alpha: number, seed: number) => {
-    const key = `${alpha}:${seed}`;
-    if (!layouts.has(key)) layouts.set(key, makeLayout(alpha, seed));
-    return layouts.get(key)!;
-  };
-  // α = 0.05 over 100 clients with minSize 5 can take thousands of re-draws (seed 1017: 3,191, ~50 s): allow 20,000
-  const makeLayout = (alpha: number, seed: number) => {
-    const part = partition({
-      labels: pool.y,
-      clients: cfg.clients,
-      alpha,
-      minSize: cfg.minSize,
-      seed: 17 + seed,
-      classes: 10,
-      capAtMean: true,
-      maxTries: 20000,
-    });
-    const st = partitionStats(part, pool.y);
-    const { train, val } = carveValidation(part.clients, cfg.valFraction, 31 + seed);
-    const valAll = Int32Array.from(val.flatMap((v) => [...v])).sort();
-    return { part, st, train, val: subset(pool, valAll) };
-  };
-  const specFor = (arm: StudyArm, s: ResolvedSetting): CnnSpec => ({
-    side,
-    channels: cfg.channels,
-    features: cfg.features,
-    classes: 10,
-    ...(arm === 'spherefed' ? { head: 'sphere' as const, loss: s.loss ?? 'ce', scale: s.scale ?? 16 } : { head: 'learned' as const }),
-  });
   const total =
     [...new Set<StudyArm>(['fedavg', ...arms])].reduce((a, arm) => a + grids[arm].length, 0) + arms.length * seeds.length * alphas.length;
   const bar = o.progress ? progress(total, 'SphereFed study', { unit: 'cell' }) : null;
 
-  const runCell = (
-    kind: 'select' | 'final',
-    alpha: number,
-    arm: StudyArm,
-    seed: number,
-    s: ResolvedSetting,
-    trial?: number,
-  ): CellResult => {
-    const t0 = Date.now(),
-      L = layout(alpha, seed),
-      spec = specFor(arm, s);
-    const rounds = kind === 'select' ? cfg.selectRounds : cfg.rounds;
-    const fed = runFedCnn({
-      spec,
-      pool,
-      train: L.train,
-      strategy: arm === 'spherefed' ? 'fedavg' : arm,
-      lr: s.lr,
-      mu: s.mu,
-      rounds,
-      perRound: cfg.perRound,
-      localEpochs: cfg.localEpochs,
-      batchSize: cfg.batchSize,
-      seed,
-      val: L.val,
-      evalEvery: cfg.evalEvery,
-      drift: kind === 'final',
-      signal: o.signal,
-      onRound: (r) =>
-        log(
-          `  ${cellName(kind, alpha, arm, seed, trial)} round ${r.round}/${rounds}: loss ${r.loss.toFixed(3)}${r.valAcc !== undefined ? `, val ${r.valAcc.toFixed(4)}` : ''} (${r.seconds.toFixed(1)} s)`,
-        ),
-    });
-    const net = new Cnn(spec);
-    try {
-      const ridge = ridgeHead(net, fed.params, pool, L.train, L.val);
-      const h = fed.history;
-      const out: CellResult = {
-        kind,
-        alpha,
-        arm,
-        seed,
-        ...(trial !== undefined ? { trial } : {}),
-        setting: s,
-        valAcc: h[h.length - 1]!.valAcc!,
-        valAccRidge: ridge.valAcc,
-        relLambda: ridge.relLambda,
-        valCurve: h.filter((x) => x.valAcc !== undefined).map((x) => ({ round: x.round, acc: x.valAcc! })),
-        secondsPerRound: h.reduce((a, x) => a + x.seconds, 0) / h.length,
-        bytesDownPerRound: h.reduce((a, x) => a + x.bytesDown, 0) / h.length,
-        bytesUpPerRound: h.reduce((a, x) => a + x.bytesUp, 0) / h.length,
-        calibBytesPerClient: ridge.bytesPerClient,
-        nParams: fed.nParams,
-        drift: fed.drift,
-        seconds: 0,
-        config: cfg,
-        finishedAt: '',
-      };
-      if (kind === 'final') {
-        // the one read of the test split
-        out.testAcc = net.accuracy(fed.params, test);
-        out.testAccRidge = headAccuracy(net.features(fed.params, test), test.y, ridge.W, cfg.features, 10);
-        out.partition = {
-          sizes: L.st.sizes,
-          counts: L.st.counts,
-          meanTv: L.st.meanTv,
-          redraws: L.part.redraws,
-          convention: L.part.convention,
-        };
-      }
-      out.seconds = (Date.now() - t0) / 1000;
-      out.finishedAt = new Date().toISOString();
-      return out;
-    } finally {
-      net.dispose();
-    }
-  };
-
-  // 1. selection on validation, at cfg.selectAlpha, seed cfg.selectSeed; FedAvg first (others may reuse its lr)
+  // 1. selection on validation, at cfg.selectAlpha, seed cfg.selectSeed: FedAvg first (the others may reuse its lr),
+  //    then every other arm's trials together
   const select: CellResult[] = [];
   const chosen: StudyResult['chosen'] = {};
-  const order: StudyArm[] = ['fedavg', ...arms.filter((a) => a !== 'fedavg')];
-  for (const arm of order) {
-    const grid = grids[arm];
-    const got: (CellResult | null)[] = grid.map(() => null);
-    // first pass takes the trials no other process holds; the second waits for the ones they hold
-    for (const wait of [false, true])
-      for (let i = 0; i < grid.length; i++) {
-        const g = grid[i]!;
-        if (got[i] || (g.lr === 'fedavg' && !chosen.fedavg)) continue;
-        const s: ResolvedSetting = { ...g, lr: g.lr === 'fedavg' ? chosen.fedavg!.lr : g.lr };
-        const name = cellName('select', cfg.selectAlpha, arm, cfg.selectSeed, i);
-        const nMissing = missing.length;
-        got[i] = await cell(name, () => runCell('select', cfg.selectAlpha, arm, cfg.selectSeed, s, i), wait);
-        if (!wait && !got[i]) missing.length = nMissing; // held elsewhere: retried in the waiting pass
-        if (got[i]) bar?.tick(1, name);
+  for (const group of [['fedavg'], arms.filter((a) => a !== 'fedavg')] as StudyArm[][]) {
+    const list = group.flatMap((arm) =>
+      grids[arm].flatMap((g, i) =>
+        g.lr === 'fedavg' && !chosen.fedavg
+          ? []
+          : [
+              {
+                arm,
+                name: cellName('select', cfg.selectAlpha, arm, cfg.selectSeed, i),
+                args: args({
+                  kind: 'select',
+                  alpha: cfg.selectAlpha,
+                  arm,
+                  seed: cfg.selectSeed,
+                  setting: { ...g, lr: g.lr === 'fedavg' ? chosen.fedavg!.lr : g.lr },
+                  trial: i,
+                }),
+              },
+            ],
+      ),
+    );
+    const got = await cells(list, true);
+    for (const arm of group) {
+      const done = list.flatMap((t, j) => (t.arm === arm && got[j] ? [got[j]] : []));
+      for (const t of list) if (t.arm === arm && readCell(t.name)) bar?.tick(1, t.name);
+      select.push(...done);
+      if (done.length === grids[arm].length) {
+        // own head for the learned-head arms; calibrated head for SphereFed (its reported form); ties keep the first trial
+        const score = (c: CellResult) => (arm === 'spherefed' ? c.valAccRidge : c.valAcc);
+        chosen[arm] = done.reduce((b, c) => (score(c) > score(b) ? c : b)).setting;
       }
-    const done = got.filter((c): c is CellResult => c !== null);
-    select.push(...done);
-    if (done.length === grid.length) {
-      // own head for the learned-head arms; calibrated head for SphereFed (its reported form); ties keep the first trial
-      const score = (c: CellResult) => (arm === 'spherefed' ? c.valAccRidge : c.valAcc);
-      chosen[arm] = done.reduce((b, c) => (score(c) > score(b) ? c : b)).setting;
     }
   }
   // 2. final runs: seed-major so partial grids have every arm at the same seeds
-  const finals: CellResult[] = [];
+  const finalList: { name: string; args: StudyCellArgs }[] = [];
   for (const seed of seeds)
     for (const alpha of alphas)
       for (const arm of arms) {
         const s = chosen[arm];
         const name = cellName('final', alpha, arm, seed);
-        if (!s) {
-          missing.push(name);
-          continue;
-        }
-        const c = await cell(name, () => runCell('final', alpha, arm, seed, s));
-        if (c) finals.push(c);
-        bar?.tick(1, name);
+        if (!s) missing.push(name);
+        else finalList.push({ name, args: args({ kind: 'final', alpha, arm, seed, setting: s }) });
       }
+  const finals = (await cells(finalList)).filter((c): c is CellResult => c !== null);
+  bar?.tick(arms.length * seeds.length * alphas.length);
   // 3. centralized ceiling (learned-head CNN on the pooled train parts of α = alphas[0]'s partition; the pool is the same for any α)
-  const central: CellResult[] = [];
-  for (const seed of o.centralSeeds ?? seeds.slice(0, 1)) {
-    if (!chosen.fedavg) break;
-    const lr = chosen.fedavg.lr;
-    const c = await cell(cellName('central', 0, 'centralized', seed), () => {
-      const t0 = Date.now(),
-        L = layout(alphas[0]!, seed),
-        spec = specFor('fedavg', { lr });
-      const ids = Int32Array.from(L.train.flatMap((v) => [...v])).sort();
-      const net = new Cnn(spec);
-      try {
-        const tr = net.trainLocal(net.init(rng(seed).fork(1).seedInt()), subset(pool, ids), {
-          epochs: cfg.centralEpochs,
-          batchSize: cfg.batchSize,
-          lr,
-          rng: rng(seed).fork(2),
-          signal: o.signal,
-        });
-        const va = net.accuracy(tr.params, L.val);
-        return {
-          kind: 'central',
-          alpha: 0,
-          arm: 'centralized',
-          seed,
-          setting: { lr },
-          valAcc: va,
-          valAccRidge: NaN,
-          testAcc: net.accuracy(tr.params, test),
-          relLambda: NaN,
-          valCurve: [],
-          secondsPerRound: NaN,
-          bytesDownPerRound: 0,
-          bytesUpPerRound: 0,
-          calibBytesPerClient: 0,
-          nParams: net.nParams,
-          drift: null,
-          seconds: (Date.now() - t0) / 1000,
-          config: cfg,
-          finishedAt: new Date().toISOString(),
-        } satisfies CellResult;
-      } finally {
-        net.dispose();
-      }
-    });
-    if (c) central.push(c);
-  }
+  const lr = chosen.fedavg?.lr;
+  const centralList =
+    lr === undefined
+      ? []
+      : (o.centralSeeds ?? seeds.slice(0, 1)).map((seed) => ({
+          name: cellName('central', 0, 'centralized', seed),
+          args: args({ kind: 'central', alpha: 0, arm: 'centralized', seed, setting: { lr }, poolAlpha: alphas[0]! }),
+        }));
+  const central = (await cells(centralList)).filter((c): c is CellResult => c !== null);
   bar?.stop();
   return { config: cfg, chosen, select, finals, central, missing };
 }

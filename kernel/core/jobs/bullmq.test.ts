@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { FormatError } from '../errors';
 import { BullBackend, EmbeddedBackend, JobsFailed, RedisRefused, map, mapSettled, queueName } from '.';
-import { count, echo, bad } from './fixture-jobs';
+import { count, echo, bad, expectedTrace, progressTrace } from './fixture-jobs';
 import { TestRedis, redisMissing } from './redis-testing';
 
 const missing = redisMissing();
@@ -212,6 +212,92 @@ test(
       await b.close();
       await w.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test('progress: reports from jobs on `edgelab worker` processes reach the caller in order, each before its job is done', opts, async () => {
+  const { events, result } = await progressTrace(be, 'b');
+  assert.deepEqual(result, [3, 3]);
+  assert.deepEqual(events, [expectedTrace('b', 0), expectedTrace('b', 1)]);
+});
+
+test(
+  'object store: blobs over the limit are PUT to <url>/<sha256> with the bearer token, read back verified; a corrupted blob is a FormatError, a refused token a BackendError',
+  opts,
+  async () => {
+    const { createServer } = await import('node:http');
+    const { sha256 } = await import('./codec');
+    const { BackendError } = await import('../errors');
+    const store = new Map<string, Buffer>();
+    const seen: string[] = [];
+    const srv = createServer((req, res) => {
+      const h = /^\/bucket\/([0-9a-f]{64})$/.exec(req.url ?? '')?.[1];
+      seen.push(`${req.method} ${h?.slice(0, 8) ?? req.url}`);
+      if (req.headers.authorization !== 'Bearer s3cret') return void res.writeHead(403).end();
+      if (!h) return void res.writeHead(400).end();
+      if (req.method === 'PUT') {
+        const parts: Buffer[] = [];
+        req.on('data', (d: Buffer) => parts.push(d));
+        req.on('end', () => {
+          store.set(h, Buffer.concat(parts));
+          res.writeHead(201).end();
+        });
+        return;
+      }
+      const b = store.get(h);
+      if (!b) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-length': b.length });
+      res.end(req.method === 'HEAD' ? undefined : b);
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}/bucket/`;
+    const headers = { authorization: 'Bearer s3cret' };
+    // its own prefix: only this `edgelab worker` (which knows the store; its token from the environment) serves these queues
+    const w = await redis.worker({
+      args: ['--prefix', 'objtest', '--blob-url', url, '--max-blob-bytes', '64'],
+      env: { EDGELAB_BLOB_TOKEN: 's3cret' },
+    });
+    const b = new BullBackend({ url: redis.url, prefix: 'objtest', blobUrl: url, blobHeaders: headers, maxBlobBytes: 64 });
+    const { Redis } = await import('ioredis');
+    const r = new Redis(redis.url);
+    try {
+      const big = Float64Array.from({ length: 100 }, (_, i) => i / 3),
+        small = new Float64Array([1, 2]);
+      const [out] = await map(echo, [{ big, small }], { backend: b });
+      assert.deepEqual(out, { big, small });
+      const hBig = sha256(new Uint8Array(big.buffer)),
+        hSmall = sha256(new Uint8Array(small.buffer));
+      assert.deepEqual([...store.keys()], [hBig], 'the 800-byte blob is in the store under its hash');
+      assert.ok(seen.includes(`PUT ${hBig.slice(0, 8)}`) && seen.includes(`GET ${hBig.slice(0, 8)}`), seen.join(', '));
+      assert.equal(await r.exists(`objtest:jobs:blob:${hBig}`), 0, 'and not in Redis');
+      assert.equal(await r.exists(`objtest:jobs:blob:${hSmall}`), 1, 'the 16-byte blob is in Redis');
+      // a corrupted copy in the store (planted first: the caller sees it there and does not upload again)
+      const evil = Float64Array.from({ length: 100 }, (_, i) => -i);
+      const hEvil = sha256(new Uint8Array(evil.buffer));
+      store.set(hEvil, Buffer.alloc(800));
+      const [s] = await mapSettled(echo, [{ evil }], { backend: b });
+      assert.ok(!s!.ok && s!.error instanceof FormatError && /hash to/.test(s!.error.message), !s!.ok ? s!.error.message : 'ok');
+      // a wrong token: the caller's upload is refused by name
+      const nope = new BullBackend({
+        url: redis.url,
+        prefix: 'objtest',
+        blobUrl: url,
+        blobHeaders: { authorization: 'Bearer x' },
+        maxBlobBytes: 64,
+      });
+      await assert.rejects(
+        map(echo, [{ other: Float64Array.from({ length: 100 }, (_, i) => i + 0.5) }], { backend: nope }),
+        (e: Error) => e instanceof BackendError && /403/.test(e.message),
+      );
+      await nope.close();
+      assert.throws(() => new BullBackend({ url: redis.url, blobUrl: url, blobDir: '/tmp' }), /one place/);
+      assert.throws(() => new BullBackend({ url: redis.url, blobUrl: 'ftp://x/y' }), /expected http/);
+    } finally {
+      r.disconnect();
+      await b.close();
+      w.kill();
+      await new Promise((res) => srv.close(res));
     }
   },
 );

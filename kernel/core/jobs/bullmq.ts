@@ -4,7 +4,8 @@
  *
  *   <p>:jobs:blob:<sha256>   the bytes of every typed array in arguments and results (content-addressed, written once);
  *                            with `blobDir`, blobs over `maxBlobBytes` go to <blobDir>/<sha256> instead (a folder every
- *                            host mounts); either way a blob whose bytes do not hash to its name is a FormatError
+ *                            host mounts), or with `blobUrl` to <blobUrl>/<sha256> on an object store (blobs.ts);
+ *                            either way a blob whose bytes do not hash to its name is a FormatError
  *   <p>:jobs:res:<queue>     hash: arguments hash → result JSON. Written by the worker (HSETNX) before BullMQ marks the job
  *                            done; a worker that is handed a job whose result exists returns without running it, so a
  *                            retried, stalled-and-redelivered or resubmitted job never computes or counts twice
@@ -15,19 +16,22 @@
  *   <p>:<queue>:…            BullMQ's own keys (jobs are removed once done: their results live in res)
  *
  * The caller waits by polling res/fail (a short HMGET per queue every pollMs), which survives a Redis restart with no
- * event-stream state to resume; a job that vanished (Redis lost it) is added again.
+ * event-stream state to resume; a job that vanished (Redis lost it) is added again. Progress (a job's ctx.progress) goes
+ * the other way through BullMQ: the worker calls job.updateProgress, the caller listens with a QueueEvents per queue
+ * (from the stream position before it submitted, so no report is missed) and holds a result until the job's
+ * 'completed' event has passed (at most 3 s, a bound for a lost event), so every report arrives before the job's 'done'.
  * Connection: redis:// or rediss:// (TLS) URLs, with `user:password@` for ACL users or `:password@` for requirepass.
  */
 import { hostname } from 'node:os';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { FlowProducer, Job, Queue, Worker } from 'bullmq';
+import type { FlowProducer, Job, Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import { Aborted, BackendError, EdgeLabError, FormatError, InvalidInput, NotFound } from '../errors';
 import { toWire, type WireError } from '../workers/protocol';
-import { blobRefs, sha256 } from './codec';
+import { blobRefs } from './codec';
 import { JobThreads } from './threads';
-import { withDeadline } from './embedded';
+import { progressEvent, withDeadline } from './embedded';
+import { checkPlace, getBlobs, putBlobs, type BlobPlace } from './blobs';
+import type { ProgressReport } from './exec';
 import type { JobItem, JobsBackend, Outcome, RunOptions } from './types';
 
 // loaded on first use: `import 'edgelab'` does not pay for them when jobs stay embedded
@@ -108,47 +112,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(what)), ms)))]).finally(() => clearTimeout(t));
 }
 
-/** Where blobs live: Redis, or (above maxBytes, default 8 MiB) files named by their hash in `dir`, a folder all hosts mount. */
-export interface BlobPlace {
-  dir?: string;
-  maxBytes?: number;
-}
-
-async function putBlobs(r: Redis, prefix: string, blobs: Iterable<[string, Uint8Array]>, place: BlobPlace): Promise<void> {
-  const pipe = r.pipeline();
-  let n = 0;
-  for (const [h, b] of blobs) {
-    if (place.dir && b.byteLength > (place.maxBytes ?? 8 * 2 ** 20)) {
-      const f = join(place.dir, h);
-      if (!existsSync(f)) {
-        writeFileSync(`${f}.${process.pid}.tmp`, b);
-        renameSync(`${f}.${process.pid}.tmp`, f);
-      }
-    } else {
-      pipe.set(`${prefix}:jobs:blob:${h}`, Buffer.from(b.buffer, b.byteOffset, b.byteLength), 'NX');
-      n++;
-    }
-  }
-  if (n) await pipe.exec();
-}
-
-async function getBlobs(r: Redis, prefix: string, hashes: string[], place: BlobPlace): Promise<Map<string, Uint8Array>> {
-  const out = new Map<string, Uint8Array>();
-  if (!hashes.length) return out;
-  const bufs = await r.mgetBuffer(...hashes.map((h) => `${prefix}:jobs:blob:${h}`));
-  hashes.forEach((h, i) => {
-    let b: Uint8Array | null = bufs[i] ? new Uint8Array(bufs[i]!) : null;
-    if (!b && place.dir && existsSync(join(place.dir, h))) b = new Uint8Array(readFileSync(join(place.dir, h)));
-    if (!b) return; // the decoder names the missing blob
-    if (sha256(b) !== h)
-      throw new FormatError(
-        `blob ${h.slice(0, 12)}…: its ${b.byteLength} bytes hash to ${sha256(b).slice(0, 12)}…; expected the bytes it was stored with`,
-      );
-    out.set(h, Uint8Array.from(b));
-  });
-  return out;
-}
-
 interface Waiter {
   q: string;
   hash: string;
@@ -156,6 +119,9 @@ interface Waiter {
   o: RunOptions;
   index: number;
   lastStart: string | null;
+  /** Submitted by this backend (so its 'completed' event will come), and when a found result stops waiting for it. */
+  enqueued?: boolean;
+  holdUntil?: number;
   resolve: (r: Outcome) => void;
 }
 
@@ -167,7 +133,11 @@ export interface BullOptions {
   pollMs?: number;
   /** A folder every worker host mounts (same path) for blobs over maxBlobBytes; default: every blob in Redis. */
   blobDir?: string;
-  /** Default 8 MiB (only with blobDir). */
+  /** Or an object store for them: http(s) base URL, blobs are PUT / GET at <blobUrl>/<sha256> (blobs.ts). */
+  blobUrl?: string;
+  /** Headers for the object store (default: `authorization: Bearer $EDGELAB_BLOB_TOKEN` when that is set). */
+  blobHeaders?: Record<string, string>;
+  /** Default 8 MiB (only with blobDir or blobUrl). */
   maxBlobBytes?: number;
 }
 
@@ -185,9 +155,12 @@ export class BullBackend implements JobsBackend {
   private polls = 0;
   private closed = false;
 
+  private readonly place: BlobPlace;
+
   constructor(private readonly o: BullOptions) {
     this.url = o.url;
     this.prefix = o.prefix ?? 'edgelab';
+    this.place = checkPlace({ dir: o.blobDir, url: o.blobUrl, headers: o.blobHeaders, maxBytes: o.maxBlobBytes });
   }
 
   private conn(): Promise<Redis> {
@@ -226,9 +199,10 @@ export class BullBackend implements JobsBackend {
     if (o.signal?.aborted) throw new Aborted('jobs: aborted before submission');
     const blobs = new Map<string, Uint8Array>();
     for (const it of items) for (const [h, b] of it.blobs) blobs.set(h, b);
-    await putBlobs(r, this.prefix, blobs, { dir: this.o.blobDir, maxBytes: this.o.maxBlobBytes });
+    await putBlobs(r, this.prefix, blobs, this.place);
     const qs = [...new Set(items.map((it) => queueName(it.name, it.version)))];
     await r.sadd(`${this.prefix}:jobs:queues`, ...qs);
+    await Promise.all(qs.map((q) => this.listen(q)));
     const deadline = o.deadlineMs === undefined ? null : Date.now() + o.deadlineMs;
     const fresh = new Map<string, JobItem>();
     const promises = items.map(
@@ -255,6 +229,7 @@ export class BullBackend implements JobsBackend {
       const have = await r.hmget(this.key('res', q), ...list.map((it) => it.hash));
       const todo = list.filter((_, i) => have[i] === null);
       if (!todo.length) continue;
+      for (const it of todo) for (const w of this.waiters.get(`${q}/${it.hash}`) ?? []) w.enqueued = true;
       await r.hdel(this.key('fail', q), ...todo.map((it) => it.hash)); // a rerun retries what failed before
       await this.add(q, todo, o);
     }
@@ -326,16 +301,65 @@ export class BullBackend implements JobsBackend {
   }
 
   private flows: FlowProducer | null = null;
+  private readonly events = new Map<string, Promise<QueueEvents>>();
+  /** Jobs whose 'completed' event has arrived ("<queue>/<hash>"), until their waiters resolve. */
+  private readonly completed = new Set<string>();
 
-  private schedule(): void {
+  /** Listen to a queue's events (progress, completed) from the current end of its stream: nothing submitted later is missed. */
+  private listen(q: string): Promise<QueueEvents> {
+    let p = this.events.get(q);
+    if (!p) {
+      p = (async () => {
+        const r = await this.conn();
+        const last = await r.xrevrange(`${this.prefix}:${q}:events`, '+', '-', 'COUNT', 1);
+        const qe = new (bullmq().QueueEvents)(q, { connection: this.own(), prefix: this.prefix, lastEventId: last[0]?.[0] ?? '0-0' });
+        qe.on('error', () => undefined);
+        qe.on('progress', ({ jobId, data }) => {
+          const d = data as Partial<ProgressReport> | null;
+          if (!d || typeof d.f !== 'number' || (d.m !== undefined && typeof d.m !== 'string')) return; // not an EdgeLab report
+          for (const w of this.waiters.get(`${q}/${jobId}`) ?? []) w.o.onEvent?.(w.index, progressEvent(d as ProgressReport));
+        });
+        qe.on('completed', ({ jobId }) => {
+          const ws = this.waiters.get(`${q}/${jobId}`);
+          if (!ws) return;
+          this.completed.add(`${q}/${jobId}`);
+          if (ws[0]!.holdUntil !== undefined) this.schedule(0); // its result is waiting for this event: poll now
+        });
+        await qe.waitUntilReady();
+        return qe;
+      })();
+      this.events.set(q, p);
+      p.catch(() => this.events.delete(q));
+    }
+    return p;
+  }
+
+  /** Poll after `delay` ms; one poll at a time (a request during a poll is served right after it). */
+  private schedule(delay = this.o.pollMs ?? 10): void {
+    if (this.polling) {
+      if (delay === 0) this.kicked = true;
+      return;
+    }
+    if (this.timer && delay === 0) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.timer || !this.waiters.size || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.polling = true;
       this.poll()
         .catch(() => undefined) // Redis away (restarting): try again next tick
-        .finally(() => this.schedule());
-    }, this.o.pollMs ?? 10);
+        .finally(() => {
+          this.polling = false;
+          const now = this.kicked;
+          this.kicked = false;
+          this.schedule(now ? 0 : undefined);
+        });
+    }, delay);
   }
+  private polling = false;
+  private kicked = false;
 
   private async poll(): Promise<void> {
     const r = await this.conn();
@@ -363,8 +387,13 @@ export class BullBackend implements JobsBackend {
         let out: Outcome | null = null;
         if (res[i] !== null) {
           const json = res[i]!;
+          // a job we submitted: its progress reports precede its 'completed' event in the stream; wait for that (≤ 3 s)
+          if (ws[0]!.enqueued && !this.completed.has(k)) {
+            ws[0]!.holdUntil ??= Date.now() + 3000;
+            if (Date.now() < ws[0]!.holdUntil) continue;
+          }
           try {
-            out = { ok: true, json, blobs: await getBlobs(r, this.prefix, blobRefs(json), { dir: this.o.blobDir }), cached: false };
+            out = { ok: true, json, blobs: await getBlobs(r, this.prefix, blobRefs(json), this.place), cached: false };
           } catch (e) {
             out = { ok: false, error: toWire(e) };
           }
@@ -372,6 +401,7 @@ export class BullBackend implements JobsBackend {
         else if (this.polls % 40 === 0 && !(await r.exists(`${this.prefix}:${q}:${hashes[i]}`))) lost.push(ws[0]!.item);
         if (!out) continue;
         this.waiters.delete(k);
+        this.completed.delete(k);
         for (const w of ws) {
           if (out.ok) w.o.onEvent?.(w.index, { type: 'done', cached: w.lastStart === null });
           w.resolve(out);
@@ -406,6 +436,7 @@ export class BullBackend implements JobsBackend {
       for (const w of ws) w.resolve({ ok: false, error: toWire(new Aborted(`job ${w.item.name}: backend closed`)) });
     this.waiters.clear();
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    await Promise.all([...this.events.values()].map((p) => p.then((qe) => qe.close()).catch(() => undefined)));
     await this.flows?.close().catch(() => undefined);
     const r = await this.redis?.catch(() => null);
     r?.disconnect();
@@ -423,7 +454,10 @@ export interface WorkerOptions {
   prefix?: string;
   /** The shared blob folder (BullOptions.blobDir) as mounted on this host. */
   blobDir?: string;
-  /** Default 8 MiB (only with blobDir). */
+  /** The object store for large blobs (BullOptions.blobUrl) and its headers. */
+  blobUrl?: string;
+  blobHeaders?: Record<string, string>;
+  /** Default 8 MiB (only with blobDir or blobUrl). */
   maxBlobBytes?: number;
   /** BullMQ lock: a worker that stops renewing (killed, frozen) loses its job after this long; the job is redelivered. Default 5000 ms. */
   lockMs?: number;
@@ -444,6 +478,7 @@ export interface RunningWorker {
 /** Serve jobs from Redis until close(): the worker side of `npx edgelab worker`. */
 export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
   const prefix = o.prefix ?? 'edgelab';
+  const place = checkPlace({ dir: o.blobDir, url: o.blobUrl, headers: o.blobHeaders, maxBytes: o.maxBlobBytes });
   const r = await connect(o.url);
   const concurrency = o.concurrency ?? 1;
   const threads = new JobThreads(concurrency, 'worker job threads');
@@ -478,14 +513,19 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
           await r.incr(key('dup', q));
           return 'duplicate';
         }
-        const place = { dir: o.blobDir, maxBytes: o.maxBlobBytes };
         const got = await getBlobs(r, prefix, blobRefs(d.a), place);
         const blobs: [string, ArrayBuffer][] = [...got].map(([x, b]) => [x, b.buffer as ArrayBuffer]);
         executed++;
+        // progress reports go out one after another (in order), and all before the result
+        let reports = Promise.resolve();
         const out = await threads.run(
           { name: d.n, version: d.v, module: d.m, args: d.a, blobs, attempt },
-          { timeoutMs: typeof d.t === 'number' ? d.t : undefined },
+          {
+            timeoutMs: typeof d.t === 'number' ? d.t : undefined,
+            onProgress: (p) => void (reports = reports.then(() => job.updateProgress({ ...p })).catch(() => undefined)),
+          },
         );
+        await reports;
         await putBlobs(
           r,
           prefix,

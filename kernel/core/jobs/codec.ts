@@ -2,7 +2,8 @@
  * How job arguments and results travel: JSON, with every typed array (weights, statistics, data) replaced by a reference
  * to its bytes by content hash — `{ "$blob": "<sha256 hex>", "$t": "Float32Array" }` — so a payload crosses once and a job
  * is identified by the hash of its canonical JSON (object keys sorted): the same arguments → the same hash → the same
- * stored result, whichever backend or worker computes it.
+ * stored result, whichever backend or worker computes it. Numbers JSON cannot hold (NaN, ±Infinity, −0: science results
+ * carry them, e.g. an undefined interval) travel as `{ "$num": "NaN" }`, so a value comes back exactly as it left.
  */
 import { createHash } from 'node:crypto';
 import { FormatError } from '../errors';
@@ -22,6 +23,8 @@ const TYPED = {
 } as const;
 type TypedName = keyof typeof TYPED;
 
+const NUMS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
+
 /** SHA-256 of bytes or a UTF-8 string, as 64 hex digits. */
 export function sha256(b: Uint8Array | string): string {
   return createHash('sha256').update(b).digest('hex');
@@ -32,7 +35,7 @@ export function encodeValue(v: unknown): { json: string; blobs: Blobs } {
   const blobs: Blobs = new Map();
   const walk = (x: unknown): unknown => {
     if (x === null || typeof x !== 'object') {
-      if (typeof x === 'number' && !Number.isFinite(x)) throw new FormatError(`job value: ${x} is not JSON; expected a finite number`);
+      if (typeof x === 'number' && (!Number.isFinite(x) || Object.is(x, -0))) return { $num: Object.is(x, -0) ? '-0' : String(x) };
       if (typeof x === 'function' || typeof x === 'symbol' || typeof x === 'bigint')
         throw new FormatError(`job value: a ${typeof x} cannot cross to a worker; expected JSON or typed arrays`);
       return x;
@@ -69,6 +72,12 @@ export function decodeValue(json: string, blobs: (hash: string) => Uint8Array | 
     if (x === null || typeof x !== 'object') return x;
     if (Array.isArray(x)) return x.map(walk);
     const o = x as Record<string, unknown>;
+    if (typeof o.$num === 'string') {
+      const n = NUMS[o.$num];
+      if (n === undefined)
+        throw new FormatError(`job payload: $num ${JSON.stringify(o.$num)}; expected one of ${Object.keys(NUMS).join(', ')}`);
+      return n;
+    }
     if (typeof o.$blob === 'string') {
       const t = o.$t as TypedName;
       if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(TYPED, t))

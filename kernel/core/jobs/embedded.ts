@@ -6,7 +6,13 @@ import { EdgeLabError } from '../errors';
 import { TaskTimeout } from '../workers';
 import { toWire } from '../workers/protocol';
 import { JobThreads } from './threads';
-import type { JobItem, JobsBackend, Outcome, RunOptions } from './types';
+import type { JobEvent, JobItem, JobsBackend, Outcome, RunOptions } from './types';
+import type { ProgressReport } from './exec';
+
+/** A worker's progress report as the caller's event. */
+export function progressEvent(p: ProgressReport): JobEvent {
+  return p.m === undefined ? { type: 'progress', fraction: p.f } : { type: 'progress', fraction: p.f, message: p.m };
+}
 
 /** The in-process backend: jobs run on a pool of job threads (default one per core), results kept by argument hash for
  *  the life of the backend. What `jobs.map` uses when no Redis URL is given. */
@@ -63,7 +69,7 @@ export class EmbeddedBackend implements JobsBackend {
             blobs: [...it.blobs].map(([h, b]) => [h, b.slice().buffer]),
             attempt: a,
           },
-          { timeoutMs, signal: o.signal },
+          { timeoutMs, signal: o.signal, onProgress: (p) => o.onEvent?.(i, progressEvent(p)) },
         );
         return { ok: true, json: r.json, blobs: new Map(r.blobs.map(([h, b]) => [h, new Uint8Array(b)])), cached: false };
       } catch (e) {

@@ -4,7 +4,13 @@
  */
 import { decodeValue, encodeValue } from './codec';
 import { getJob } from './registry';
-import { FormatError } from '../errors';
+import { FormatError, InvalidInput } from '../errors';
+
+/** What a job's ctx.progress(fraction, message) sends to the caller. */
+export interface ProgressReport {
+  f: number;
+  m?: string;
+}
 
 export interface ExecRequest {
   name: string;
@@ -19,13 +25,24 @@ export interface ExecResult {
   blobs: [string, ArrayBuffer][];
 }
 
-export async function execute(req: ExecRequest, signal: AbortSignal): Promise<ExecResult> {
+export async function execute(
+  req: ExecRequest,
+  signal: AbortSignal,
+  report: (p: ProgressReport) => void = () => undefined,
+): Promise<ExecResult> {
   if (!req || typeof req.name !== 'string' || typeof req.args !== 'string' || !Number.isInteger(req.version))
     throw new FormatError(`job request: expected { name, version, module, args }, got ${JSON.stringify(req)?.slice(0, 80)}`);
   const def = getJob(req.name, req.version, req.module);
   const have = new Map((req.blobs ?? []).map(([h, b]) => [h, new Uint8Array(b)]));
   const args = decodeValue(req.args, (h) => have.get(h));
-  const value = await def.run(args, { signal, attempt: req.attempt ?? 1 });
+  const progress = (fraction: number, message?: string): void => {
+    if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1))
+      throw new InvalidInput(`job ${req.name}: progress(${String(fraction)}); expected a fraction in [0, 1]`);
+    if (message !== undefined && typeof message !== 'string')
+      throw new InvalidInput(`job ${req.name}: progress message is ${typeof message}; expected a string`);
+    report(message === undefined ? { f: fraction } : { f: fraction, m: message.slice(0, 200) });
+  };
+  const value = await def.run(args, { signal, attempt: req.attempt ?? 1, progress });
   const out = encodeValue(value);
   return { json: out.json, blobs: [...out.blobs].map(([h, b]) => [h, b.buffer as ArrayBuffer]) };
 }

@@ -2,6 +2,8 @@
 import { appendFileSync } from 'node:fs';
 import { FormatError } from '../errors';
 import { defineJob } from './registry';
+import { map } from './index';
+import type { JobsBackend } from './types';
 
 const module = 'core/jobs/fixture-jobs';
 
@@ -41,3 +43,46 @@ export const bad = defineJob({
     return v;
   },
 });
+
+/** Reports progress n times (k/n, "step k"), ms apart, then returns n; `badFraction` is reported last (an invalid value). */
+export const steps = defineJob({
+  name: 'test.steps',
+  version: 1,
+  module,
+  run: async ({ n, ms, badFraction, tag }: { n: number; ms: number; badFraction?: number; tag?: string }, ctx) => {
+    for (let k = 1; k <= n; k++) {
+      await new Promise((res) => setTimeout(res, ms));
+      ctx.progress(k / n, `step ${k}${tag ?? ''}`);
+    }
+    if (badFraction !== undefined) ctx.progress(badFraction);
+    return n;
+  },
+});
+
+/**
+ * For the progress tests: two test.steps jobs (3 steps each) on `backend`; per job, its events in arrival order as
+ * "progress <fraction> <message>" / "done", plus what onProgress saw (done count with each event).
+ */
+export async function progressTrace(backend: JobsBackend, tag: string): Promise<{ events: string[][]; result: number[] }> {
+  const events: string[][] = [[], []];
+  const result = await map(
+    steps,
+    [0, 1].map((i) => ({ n: 3, ms: 60, tag: `${tag}${i}` })),
+    {
+      backend,
+      onEvent: (i, e) => {
+        if (e.type === 'progress') events[i]!.push(`progress ${e.fraction.toFixed(3)} ${e.message}`);
+        else if (e.type === 'done') events[i]!.push('done');
+      },
+    },
+  );
+  return { events, result };
+}
+
+/** What progressTrace must give for job i (tag t): three reports in order, then done. */
+export const expectedTrace = (t: string, i: number): string[] => [
+  `progress 0.333 step 1${t}${i}`,
+  `progress 0.667 step 2${t}${i}`,
+  `progress 1.000 step 3${t}${i}`,
+  'done',
+];

@@ -27,6 +27,7 @@ export { encodeValue, decodeValue, argsHash, hashValue, sha256 } from './codec';
 export { EmbeddedBackend } from './embedded';
 export { BullBackend, RedisRefused, runWorker, connect, queueName, maskUrl, type WorkerOptions, type RunningWorker } from './bullmq';
 export type { JobsBackend, JobEvent, RunOptions, Outcome, JobItem } from './types';
+export type { BlobPlace } from './blobs';
 
 /** Some jobs of a map failed: `results[i]` is undefined where `failures` has index i. */
 export class JobsFailed extends EdgeLabError {
@@ -45,7 +46,7 @@ export interface MapOptions extends RunOptions {
   backend?: JobsBackend | 'embedded' | string;
   /** Called as results arrive: (done, total, the event). */
   onProgress?: (done: number, total: number, e: JobEvent & { index: number }) => void;
-  /** Show the in-place progress bar (default: when there are ≥ 20 jobs). */
+  /** Show the in-place progress bar (default: when there are ≥ 20 jobs, or once a job reports progress). */
   progress?: boolean;
 }
 
@@ -101,14 +102,24 @@ export async function mapSettled<A, R>(job: string | JobDef<A, R>, argsList: A[]
     return { name: def.name, version: def.version, module: def.module, json, blobs, hash: argsHash(def.name, def.version, json) };
   });
   const total = items.length;
-  const bar = (o.progress ?? total >= 20) ? mkProgress(total, `jobs ${def.name}`) : null;
+  let bar = (o.progress ?? total >= 20) ? mkProgress(total, `jobs ${def.name}`) : null;
   let done = 0;
+  // the bar counts finished jobs plus the running ones' reported fractions
+  const partial = new Map<number, number>();
+  let partialSum = 0;
   const outs = await backendFor(o.backend).runMany(items, {
     ...o,
     onEvent: (index, e) => {
-      if (e.type === 'done') {
+      if (e.type === 'progress') {
+        if (o.progress !== false) bar ??= mkProgress(total, `jobs ${def.name}`);
+        partialSum += e.fraction - (partial.get(index) ?? 0);
+        partial.set(index, e.fraction);
+        bar?.set(done + partialSum, e.message);
+      } else if (e.type === 'done') {
         done++;
-        bar?.tick(1);
+        partialSum -= partial.get(index) ?? 0;
+        partial.delete(index);
+        bar?.set(done + partialSum);
       }
       o.onEvent?.(index, e);
       o.onProgress?.(done, total, { ...e, index });

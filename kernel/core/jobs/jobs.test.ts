@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormatError, InvalidInput, NotFound } from '../errors';
 import { EmbeddedBackend, JobsFailed, argsHash, decodeValue, encodeValue, map, mapSettled, run } from '.';
-import { bad, count, echo } from './fixture-jobs';
+import { bad, count, echo, expectedTrace, progressTrace, steps } from './fixture-jobs';
 import { defineJob } from './registry';
 import { TaskTimeout } from '../workers';
 
@@ -26,7 +26,11 @@ test('codec: typed arrays become content-hashed blobs; key order does not change
   );
   assert.throws(() => decodeValue('{"x":', () => undefined), FormatError);
   assert.throws(() => encodeValue({ f: () => 1 }), FormatError);
-  assert.throws(() => encodeValue({ x: NaN }), FormatError);
+  const odd = { nan: NaN, inf: [Infinity, -Infinity], z: -0, one: 1 };
+  const oe = encodeValue(odd);
+  const od = decodeValue(oe.json, () => undefined) as typeof odd;
+  assert.ok(Number.isNaN(od.nan) && od.inf[0] === Infinity && od.inf[1] === -Infinity && Object.is(od.z, -0) && od.one === 1, oe.json);
+  assert.throws(() => decodeValue('{"$num":"1e9"}', () => undefined), FormatError);
 });
 
 test('embedded: results in order; the same arguments run once per backend (in one call and on rerun); blobs cross both ways', async () => {
@@ -120,6 +124,19 @@ test('embedded: an AbortSignal stops a running sweep at once (its threads are st
       s.map((x) => (x.ok ? 'ok' : x.error.name)).join(','),
     );
     assert.deepEqual(await run(echo, 'next', { backend: be }), 'next', 'the backend still works');
+  } finally {
+    await be.close();
+  }
+});
+
+test('embedded: a job progress(fraction, message) reaches the caller in order, before its done; a bad fraction is InvalidInput', async () => {
+  const be = new EmbeddedBackend({ threads: 2 });
+  try {
+    const { events, result } = await progressTrace(be, 'e');
+    assert.deepEqual(result, [3, 3]);
+    assert.deepEqual(events, [expectedTrace('e', 0), expectedTrace('e', 1)]);
+    const [x] = await mapSettled(steps, [{ n: 1, ms: 1, badFraction: 1.5 }], { backend: be });
+    assert.ok(!x!.ok && x!.error instanceof InvalidInput && /progress\(1.5\)/.test(x!.error.message), !x!.ok ? x!.error.message : 'ok');
   } finally {
     await be.close();
   }

@@ -102,7 +102,9 @@ export class TestRedis {
   }
 
   /** Start `edgelab worker` (a separate Node process) against this Redis; resolves once it serves. */
-  async worker(o: { concurrency?: number; url?: string; queues?: string[] } = {}): Promise<ChildProcess> {
+  async worker(
+    o: { concurrency?: number; url?: string; queues?: string[]; args?: string[]; env?: Record<string, string> } = {},
+  ): Promise<ChildProcess> {
     const args = [
       join(__dirname, '..', '..', '..', 'scripts', 'edgelab.mjs'),
       'worker',
@@ -112,7 +114,8 @@ export class TestRedis {
       String(o.concurrency ?? 1),
     ];
     if (o.queues) args.push('--queues', o.queues.join(','));
-    const w = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    args.push(...(o.args ?? []));
+    const w = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
     this.workers.push(w);
     await waitFor(w, /ready on/, 'edgelab worker');
     w.stdout?.resume();

@@ -17,6 +17,12 @@ export interface JobContext {
   signal: AbortSignal;
   /** 1-based attempt number (retries after a crash or a transient error count up). */
   attempt: number;
+  /**
+   * Report how far the job is (fraction in [0, 1], an optional short message): the caller sees it as a 'progress' event
+   * and in its progress bar (embedded: over the thread's message channel; BullMQ: job.updateProgress and QueueEvents).
+   * Reports of one job arrive in order; on BullMQ each is a Redis round trip, so report a few times a second at most.
+   */
+  progress: (fraction: number, message?: string) => void;
 }
 
 export interface JobDef<A = unknown, R = unknown> {

@@ -4,7 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { TaskTimeout, WorkerPool, workerEntry } from '../workers';
-import type { ExecRequest, ExecResult } from './exec';
+import type { ExecRequest, ExecResult, ProgressReport } from './exec';
 
 export class JobThreads {
   readonly size: number;
@@ -18,7 +18,10 @@ export class JobThreads {
     this.busy = new Array<boolean>(size).fill(false);
   }
 
-  async run(req: ExecRequest, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ExecResult> {
+  async run(
+    req: ExecRequest,
+    o: { timeoutMs?: number; signal?: AbortSignal; onProgress?: (p: ProgressReport) => void } = {},
+  ): Promise<ExecResult> {
     let i = this.busy.indexOf(false);
     while (i < 0) {
       await new Promise<void>((res) => this.waiting.push(res));
@@ -26,7 +29,13 @@ export class JobThreads {
     }
     this.busy[i] = true;
     try {
-      return await this.pool.run(req, { worker: i, transfer: req.blobs.map(([, b]) => b), timeoutMs: o.timeoutMs, signal: o.signal });
+      return await this.pool.run(req, {
+        worker: i,
+        transfer: req.blobs.map(([, b]) => b),
+        timeoutMs: o.timeoutMs,
+        signal: o.signal,
+        onProgress: o.onProgress as ((v: unknown) => void) | undefined,
+      });
     } catch (e) {
       if (e instanceof TaskTimeout || o.signal?.aborted)
         await this.pool.stop(i, `job ${req.name}: thread stopped (${(e as Error).message})`);

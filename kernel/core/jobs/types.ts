@@ -16,7 +16,11 @@ export type Outcome = { ok: true; json: string; blobs: Blobs; cached: boolean } 
 
 export type JobEvent =
   /** A worker took the job (worker = "host:pid" for BullMQ workers, "thread" for the embedded backend). */
-  { type: 'started'; worker: string; attempt: number } | { type: 'done'; cached: boolean } | { type: 'failed'; error: Error };
+  | { type: 'started'; worker: string; attempt: number }
+  /** The job function called ctx.progress(fraction, message) (fraction in [0, 1]); reports of one job arrive in order. */
+  | { type: 'progress'; fraction: number; message?: string }
+  | { type: 'done'; cached: boolean }
+  | { type: 'failed'; error: Error };
 
 export interface RunOptions {
   /** Aborting fails the jobs still waiting or running with `Aborted` (default: none). */

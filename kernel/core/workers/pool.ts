@@ -65,12 +65,15 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Reject with TaskTimeout after this many ms (counted from submission). */
   timeoutMs?: number;
+  /** The handler's progress(value) reports, in order, while the task runs (serve.ts). */
+  onProgress?: (value: unknown) => void;
 }
 
 interface Task {
   id: number;
   msg: unknown;
   transfer: ArrayBuffer[];
+  onProgress?: (value: unknown) => void;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   cleanup: () => void;
@@ -133,6 +136,7 @@ export class WorkerPool<Req = unknown, Res = unknown> {
         id,
         msg,
         transfer: o.transfer ?? [],
+        onProgress: o.onProgress,
         settled: false,
         resolve: (v) => {
           if (!task.settled) {
@@ -222,6 +226,10 @@ export class WorkerPool<Req = unknown, Res = unknown> {
         }
         const t = slot.running.get(m.id);
         if (!t) return; // aborted or timed out: the late answer is dropped
+        if (m.t === 'progress') {
+          if (!t.settled) t.onProgress?.(m.value);
+          return;
+        }
         slot.running.delete(m.id);
         if (m.error) t.reject(fromWire(m.error, `${this.label} thread ${i}`));
         else t.resolve(m.value);

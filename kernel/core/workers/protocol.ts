@@ -8,13 +8,17 @@
  *                   { t: 'cancel', id }                 the task's AbortSignal fired (the handler's `signal` aborts)
  *   worker → pool   { t: 'ready', value } | { t: 'ready', error }     answer to init
  *                   { t: 'done', id, value } | { t: 'done', id, error } answer to a task
+ *                   { t: 'progress', id, value }        a running task's progress report (before its 'done'; in order)
  * Errors cross as { name, message, stack, code } and are rebuilt as the same class (core/errors' named errors, the
  * built-in Error types; anything else as an Error carrying the original name).
  */
 import { Aborted, BackendError, EdgeLabError, FormatError, InvalidInput, KernelError, NotFound, UnsupportedLayer } from '../errors';
 
 export type ToWorker = { t: 'init'; data: unknown } | { t: 'task'; id: number; msg: unknown } | { t: 'cancel'; id: number };
-export type FromWorker = { t: 'ready'; value?: unknown; error?: WireError } | { t: 'done'; id: number; value?: unknown; error?: WireError };
+export type FromWorker =
+  | { t: 'ready'; value?: unknown; error?: WireError }
+  | { t: 'done'; id: number; value?: unknown; error?: WireError }
+  | { t: 'progress'; id: number; value: unknown };
 
 export interface WireError {
   name: string;

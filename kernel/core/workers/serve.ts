@@ -3,7 +3,8 @@
  *
  *   serve<Setup, Req, Res>({
  *     init: (setup) => { ... },                          // once per thread; its return value resolves pool.ready()
- *     handle: (req, { signal }) => res,                  // per task; may be async; throw to reject the task
+ *     handle: (req, { signal, progress }) => res,        // per task; may be async; throw to reject the task;
+ *                                                        // progress(v) reaches the pool's run({ onProgress })
  *   });
  *
  * Return `withTransfer(value, [buffers])` to move ArrayBuffers back instead of copying them. A thrown error reaches the
@@ -14,7 +15,10 @@ import { isWithTransfer, toWire, type FromWorker, type ToWorker, type WithTransf
 
 export interface Handlers<I, Req, Res> {
   init?: (data: I, workerData: unknown) => unknown;
-  handle: (msg: Req, ctx: { signal: AbortSignal; workerData: unknown }) => Res | WithTransfer<Res> | Promise<Res | WithTransfer<Res>>;
+  handle: (
+    msg: Req,
+    ctx: { signal: AbortSignal; workerData: unknown; progress: (value: unknown) => void },
+  ) => Res | WithTransfer<Res> | Promise<Res | WithTransfer<Res>>;
 }
 
 export function serve<I, Req, Res>(h: Handlers<I, Req, Res>): void {
@@ -44,7 +48,8 @@ export function serve<I, Req, Res>(h: Handlers<I, Req, Res>): void {
     void (async () => {
       try {
         await ready;
-        const v = await h.handle(m.msg as Req, { signal: ac.signal, workerData });
+        const progress = (value: unknown): void => port.postMessage({ t: 'progress', id: m.id, value } satisfies FromWorker);
+        const v = await h.handle(m.msg as Req, { signal: ac.signal, workerData, progress });
         post({ t: 'done', id: m.id }, v);
       } catch (e) {
         port.postMessage({ t: 'done', id: m.id, error: toWire(e) } satisfies FromWorker);
