@@ -180,7 +180,14 @@ export function poolPlan(
   hw: Hardware,
   x: DispatchInput,
   kernel: KernelChoice,
-  o: { workers: number; rounds: number; serialB?: boolean },
+  o: {
+    /** Worker threads available (≥ 1). */
+    workers: number;
+    /** Message rounds the split costs (CSR and N-split Rosko 1; dense and M-split Rosko 2). */
+    rounds: number;
+    /** Whether copying B (K·N floats) into wasm memory stays on the calling thread. Default true. */
+    serialB?: boolean;
+  },
   c: typeof COSTS = COSTS,
   pool: typeof POOL = POOL,
 ): PoolPlan {

@@ -454,8 +454,9 @@ export interface WorkerOptions {
   prefix?: string;
   /** The shared blob folder (BullOptions.blobDir) as mounted on this host. */
   blobDir?: string;
-  /** The object store for large blobs (BullOptions.blobUrl) and its headers. */
+  /** The object store for large blobs (BullOptions.blobUrl). */
   blobUrl?: string;
+  /** Headers for the object store (default: `authorization: Bearer $EDGELAB_BLOB_TOKEN` when that is set). */
   blobHeaders?: Record<string, string>;
   /** Default 8 MiB (only with blobDir or blobUrl). */
   maxBlobBytes?: number;
