@@ -23,7 +23,11 @@ export interface CropVariant {
   options: CropSelectOptions;
 }
 
-export interface CropStudyOptions extends Omit<SelectionStudyOptions, 'select' | 'minScore'> {
+export interface CropStudyOptions extends Omit<SelectionStudyOptions, 'select' | 'minScore' | 'seed' | 'signal'> {
+  /** Seed of the gaze points (default 0; the same seed gives the same points as selectionStudy). */
+  seed?: number;
+  /** Stops the study between gaze points (AbortError). */
+  signal?: AbortSignal;
   /** Every crop scale to run (one network run per scale per gaze point). */
   scales: number[];
   /** Crop corner lattice as a fraction of the side (gazeCropRect; default 0.25): points on the same crop share its run. */

@@ -89,6 +89,13 @@ export function gazeCropRect(width: number, height: number, x: number, y: number
 /** Crop runs already made on one photo, keyed by scale and corner (runGazeCrops reuses them). Per photo: clear it on a new one. */
 export type CropCache = Map<string, CropRun>;
 
+export interface RunCropsOptions {
+  /** Crop corner lattice as a fraction of the side (gazeCropRect; default 0: the crop exactly centred at the gaze). */
+  snap?: number;
+  /** Runs already made on this photo, reused for the same scale and corner (default: none, every call runs). */
+  cache?: CropCache;
+}
+
 /**
  * Run the detector on the gaze-centred crop at each scale (one network run per scale, unless `cache` holds that crop
  * already: a reused run reports ms 0, since it cost nothing this time).
@@ -99,7 +106,7 @@ export async function runGazeCrops(
   x: number,
   y: number,
   scales: readonly number[],
-  o: { snap?: number; cache?: CropCache } = {},
+  o: RunCropsOptions = {},
 ): Promise<CropRun[]> {
   checkRgb(img);
   check(scales.length > 0, 'runGazeCrops needs at least one crop scale');

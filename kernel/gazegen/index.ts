@@ -105,6 +105,7 @@ export {
   type CropCache,
   type CropSelectOptions,
   type CropSelection,
+  type RunCropsOptions,
 } from './crop';
 export { cropSelectionStudy, type CropStudy, type CropStudyOptions, type CropVariant, type CropVariantResult } from './crop-study';
 export { loadLabels, validateLabels, loadFrameErrors, gazeAround, checkBox, median, type FrameErrors } from './data';
