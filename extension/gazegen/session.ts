@@ -295,7 +295,7 @@ export class CanvasSession {
   async onWebcamGaze(b: GazeBatch): Promise<void> {
     const st = this.current,
       sc = this.screen;
-    if (!st) return;
+    if (!st || this.replaying) return; // a replayed DFT Gaze stream owns the cursor until it ends
     this.webcamAt = Date.now();
     if (!sc) {
       if (!this.warnedNoScreen)

@@ -119,6 +119,7 @@ async function grab(): Promise<Float64Array | undefined> {
     right = eyeBox(lm.getRightEye());
   const fb = det.detection.box;
   debug.boxes.push({ face: { x: fb.x, y: fb.y, w: fb.width, h: fb.height }, left, right });
+  if (debug.boxes.length > 500) debug.boxes.shift(); // stream mode grabs until Stop: keep the debug list bounded
   const img = fctx.getImageData(0, 0, frame.width, frame.height);
   const raster: Raster = { width: img.width, height: img.height, data: img.data, channels: 4 };
   const f = frameFeatures(raster, left, right, cfg.equalize);
