@@ -5,7 +5,7 @@
  * bench/declared/gazegen-validated.json and the recorded keys are measured on its TEST photos only (the earlier rule,
  * 'contains', is measured on the same test photos in the same run as the baseline).
  *
- *   npm run bench -- --only gazegen            (≈ 2–4 min on a shared 2-core box)
+ *   npm run bench -- --only gazegen            (selection ≈ 2–4 min, crop, edits ≈ 7 min on a shared 2-core box)
  *   npm run bench -- --only gazegen --quick    (5 photos, 10 points per object)
  */
 import { loadavg } from 'node:os';
@@ -21,6 +21,7 @@ import { errorPx, makeView } from '../kernel/gazegen/view';
 import { median, record, type BenchContext, type QuickCheck } from './lib';
 
 import { loadValidated, measureEdits } from './gazegen-edits';
+import { measureCrop } from './gazegen-crop';
 export const prefix = 'gazegen';
 
 const QUICK_PHOTOS = ['coffee', 'motorcycle', 'messi', 'robin', 'march-pastoral'];
@@ -152,6 +153,8 @@ export async function run(ctx: BenchContext): Promise<void> {
   } finally {
     det.dispose();
   }
-  // the edit checks (delete / move, judged by the detector itself; ~7 min) run in the full bench only
+  // the gaze-centred crop (settings declared in bench/declared/gazegen-crop.json) and the edit checks (delete / move,
+  // judged by the detector itself; ~7 min) run in the full bench only
+  if (!q) await measureCrop(ctx);
   if (!q) await measureEdits(ctx, { photos: v.split.test, chosen: v.edits?.chosen });
 }

@@ -14,7 +14,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { CalibrationSession } from './gaze/session';
-import { startCameraServer, findAssets, type CameraServer } from './gaze/server';
+import { startCameraServer, findAssets, type CameraServer, type CameraServerOptions } from './gaze/server';
 import { cameraBindAddress } from './settings';
 import type { GazeKernelApi } from './gaze/kernel-api';
 import { calibrationHtml } from './gaze/panel-html';
@@ -72,14 +72,65 @@ function lazyApi(): GazeKernelApi {
   };
 }
 
+/**
+ * The loopback camera page (gaze/server.ts) as a panel uses it: started on first open on the bind address the
+ * settings give (a changed address restarts it), opened in the system browser, closed with the panel. With `onGaze`
+ * the page opened is the calibrate-then-stream one (the GazeGen Canvas's webcam source); else calibration only.
+ */
+export class CameraPage {
+  private server: CameraServer | undefined;
+  private host = '127.0.0.1';
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly handlers: Pick<CameraServerOptions, 'onProfile' | 'onGaze'>,
+    private readonly log?: { appendLine(m: string): void },
+  ) {}
+
+  /** Start the server if needed and open the page; resolves with the URL the browser got. */
+  async open(): Promise<string> {
+    const log = this.log;
+    // the camera settings are read on every open: a changed bind address restarts the page's server on it
+    const bind = cameraBindAddress((k) => vscode.workspace.getConfiguration('edgelab').get(k));
+    if (this.server && bind.address !== this.host) {
+      await this.server.close();
+      this.server = undefined;
+    }
+    if (!this.server) {
+      if (bind.warning) void vscode.window.showWarningMessage(bind.warning);
+      this.host = bind.address;
+    }
+    const server = (this.server ??= await startCameraServer({
+      host: this.host,
+      assets: findAssets(this.context.extensionUri.fsPath),
+      ...this.handlers,
+      onEvent: (e) => log?.appendLine(`gaze camera page: ${e.type} ${e.detail}`),
+    }));
+    // Map the server's ORIGIN, then add the path: code-server's asExternalUri returns its /proxy/<port>/ root and drops
+    // the path of the URI it is given (seen in code-server 4.100.3); desktop VS Code returns loopback URIs unchanged.
+    const base = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${server.host}:${server.port}/`));
+    const page = this.handlers.onGaze ? 'stream' : 'calibrate';
+    const external = base.with({ path: `${base.path.replace(/\/+$/, '')}/${server.token}/${page}` });
+    const opened = await vscode.env.openExternal(external);
+    log?.appendLine(
+      `gaze camera page on ${server.host}:${server.port} → ${external.toString(true).replace(server.token, '<token>')} (opened: ${opened})`,
+    );
+    return external.toString(true);
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    await s?.close();
+  }
+}
+
 export function openCalibration(
   context: vscode.ExtensionContext,
   log?: { appendLine(m: string): void },
 ): { panel: vscode.WebviewPanel; session: CalibrationSession } {
   const panel = openExtensionPanel(context, CALIBRATION_VIEW, 'EdgeLab: Gaze Calibration', 'calibration', calibrationHtml);
   const w = panel.webview;
-  let server: CameraServer | undefined;
-  let host = '127.0.0.1';
+  const camera = new CameraPage(context, { onProfile: (p) => session.onProfile(p) }, log);
   const session: CalibrationSession = new CalibrationSession(lazyApi(), {
     post: (m) => w.postMessage(m),
     log: (l) => log?.appendLine(l),
@@ -104,41 +155,14 @@ export function openCalibration(
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(json));
       return uri.fsPath;
     },
-    openCamera: async () => {
-      // the camera settings are read on every open: a changed bind address restarts the page's server on it
-      const bind = cameraBindAddress((k) => vscode.workspace.getConfiguration('edgelab').get(k));
-      if (server && bind.address !== host) {
-        await server.close();
-        server = undefined;
-      }
-      if (!server) {
-        if (bind.warning) void vscode.window.showWarningMessage(bind.warning);
-        host = bind.address;
-      }
-      server ??= await startCameraServer({
-        host,
-        assets: findAssets(context.extensionUri.fsPath),
-        onProfile: (p) => session.onProfile(p),
-        onEvent: (e) => log?.appendLine(`gaze camera page: ${e.type} ${e.detail}`),
-      });
-      // Map the server's ORIGIN, then add the path: code-server's asExternalUri returns its /proxy/<port>/ root and drops
-      // the path of the URI it is given (seen in code-server 4.100.3); desktop VS Code returns loopback URIs unchanged.
-      const base = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${server.host}:${server.port}/`));
-      const external = base.with({ path: `${base.path.replace(/\/+$/, '')}/${server.token}/calibrate` });
-      const opened = await vscode.env.openExternal(external);
-      log?.appendLine(
-        `gaze camera page on ${server.host}:${server.port} → ${external.toString(true).replace(server.token, '<token>')} (opened: ${opened})`,
-      );
-      return external.toString(true);
-    },
+    openCamera: () => camera.open(),
   });
   w.onDidReceiveMessage((m: unknown) => {
     void session.handle(m);
   });
   panel.onDidDispose(() => {
     session.dispose();
-    void server?.close();
-    server = undefined;
+    void camera.close();
   });
   return { panel, session };
 }

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { mkdirSync } from 'node:fs';
 import { canvasHtml } from './gazegen/html';
-import { openExtensionPanel } from './calibration';
+import { CameraPage, openExtensionPanel } from './calibration';
 import type { CanvasApi } from './gazegen/canvas-api';
 
 export const CANVAS_VIEW = 'edgelab.gazegenCanvas';
@@ -26,6 +26,12 @@ export async function openGazeGenCanvas(
   const w = panel.webview;
   const queue: unknown[] = [];
   const ref: { session?: import('./gazegen/session').CanvasSession } = {};
+  // the webcam source: the calibration's camera page in stream mode (calibrates, then POSTs gaze to this host)
+  const camera = new CameraPage(
+    context,
+    { onProfile: (p) => ref.session?.onWebcamProfile(p), onGaze: (b) => void ref.session?.onWebcamGaze(b) },
+    log,
+  );
   // messages that arrive while the kernel side loads are handled, in order, once it is there
   w.onDidReceiveMessage((m: unknown) => {
     if (ref.session) void ref.session.handle(m);
@@ -51,9 +57,13 @@ export async function openGazeGenCanvas(
           openLabel: 'Edit with gaze',
         })
       )?.[0]?.fsPath,
+    openCamera: () => camera.open(),
   });
   ref.session = session;
   for (const m of queue.splice(0)) void session.handle(m);
-  panel.onDidDispose(() => session.dispose());
+  panel.onDidDispose(() => {
+    session.dispose();
+    void camera.close();
+  });
   return panel;
 }

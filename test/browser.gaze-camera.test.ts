@@ -25,6 +25,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startCameraServer, findAssets, type CameraServer } from '../extension/gaze/server';
 import type { GazeProfile } from '../extension/gaze/profile';
+import type { GazeBatch } from '../extension/gaze/stream';
 import { calibrationHtml } from '../extension/gaze/panel-html';
 import { CalibrationSession } from '../extension/gaze/session';
 import { createKernelGazeApi } from '../extension/gaze/kernel-bridge';
@@ -234,6 +235,52 @@ test(
       `validation: mean ${p.validation.meanPx.toFixed(0)} px / ${p.validation.meanDeg.toFixed(2)}°, λ ${p.model.lambda.toPrecision(3)}`,
     );
     await ctx.close();
+  },
+);
+
+test(
+  'camera page in stream mode (GazeGen Canvas webcam source): calibrates, then POSTs validated screen-px gaze batches until Stop',
+  { timeout: 120_000 },
+  async (t) => {
+    const batches: GazeBatch[] = [];
+    const got: GazeProfile[] = [];
+    const srv = await startCameraServer({
+      assets: findAssets(root),
+      onProfile: (p) => got.push(p),
+      onGaze: (b) => batches.push(b),
+      page: { framesPerTarget: FRAMES_PER_TARGET, settleMs: 50, frameGapMs: 0, detectorSize: 320, streamBatchMs: 100 },
+    });
+    const ctx = await browser!.newContext({ viewport: { width: 1000, height: 700 } });
+    try {
+      const page = await ctx.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(srv.streamUrl!);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+      assert.ok(await page.isVisible('#streamNote'), 'the page says it will stream');
+      await page.click('#start');
+      await page.waitForSelector('body[data-state="streaming"], body[data-state="error"]', { timeout: 90_000 });
+      const until = Date.now() + 20_000;
+      while (batches.length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      await page.click('#stop');
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 20_000 });
+      const dbg = await page.evaluate(() => ({ ...window.edgelabGaze, profile: undefined, state: document.body.dataset.state }));
+      assert.equal(dbg.state, 'done', `${dbg.state}: ${dbg.error}`);
+      assert.equal(got.length, 1, 'the profile came first');
+      assert.ok(batches.length >= 3, `${batches.length} gaze batches`);
+      const samples = batches.flatMap((b) => b.samples);
+      assert.equal(samples.length, dbg.streamed, 'every sample the page sent arrived (validated)');
+      for (const [i, q] of samples.entries()) {
+        assert.ok(Number.isFinite(q.x) && Number.isFinite(q.y), JSON.stringify(q));
+        if (i) assert.ok(q.t >= samples[i - 1]!.t, 'page clock increases');
+      }
+      assert.ok(Math.abs(samples.at(-1)!.t - Date.now()) < 60_000, 'epoch-ms clock');
+      for (const u of requests) assert.ok(u.startsWith(`http://127.0.0.1:${srv.port}/${srv.token}/`), u);
+      t.diagnostic(`${batches.length} batches, ${samples.length} samples; last (${samples.at(-1)!.x.toFixed(0)}, ${samples.at(-1)!.y.toFixed(0)}) screen px`);
+    } finally {
+      await ctx.close();
+      await srv.close();
+    }
   },
 );
 

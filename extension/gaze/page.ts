@@ -24,6 +24,12 @@ export interface CameraPageOptions {
   /** Histogram-equalise each eye patch (WebGazer's default, true). It evens out lighting changes; on synthetic crops
    * under fixed lighting it costs accuracy (ridge.test.ts: error/baseline 0.42–0.47 with, 0.20–0.30 without). */
   equalize: boolean;
+  /**
+   * After calibration, keep predicting and POST the gaze (screen px) to ./gaze every `streamBatchMs` until Stop or the
+   * tab closes (the GazeGen Canvas's webcam source; server.ts serves this page at /<token>/stream). Default false.
+   */
+  stream: boolean;
+  streamBatchMs: number;
 }
 
 export const CAMERA_PAGE_DEFAULTS: Omit<CameraPageOptions, 'nonce'> = {
@@ -35,6 +41,8 @@ export const CAMERA_PAGE_DEFAULTS: Omit<CameraPageOptions, 'nonce'> = {
   detectorSize: 320,
   backend: 'auto',
   equalize: true,
+  stream: false,
+  streamBatchMs: 200,
 };
 
 /** Target positions as fractions of the page: a 3×3 calibration grid and 4 validation points between its rows/columns. */
@@ -115,7 +123,9 @@ export function cameraPageHtml(o: Partial<CameraPageOptions> & { nonce: string }
     <label>Eye-to-screen distance (cm) <input id="distance" type="number" min="10" max="300" step="1" value="${cfg.distanceCm}"></label>
     <label>Visible screen width (cm; 0 = assume 96 CSS px per inch) <input id="screenWidth" type="number" min="0" max="500" step="0.1" value="${cfg.screenWidthCm}"></label>
   </fieldset>
+  ${cfg.stream ? '<p id="streamNote"><b>Gaze streaming:</b> after the validation dots this page keeps sending your gaze (screen positions only) to the GazeGen Canvas. Keep this window visible beside VS Code (browsers slow down hidden tabs) and press Stop when done.</p>' : ''}
   <button id="start" type="button">Start</button>
+  <button id="stop" type="button" hidden>Stop streaming</button>
   <p id="status" role="status">Press Start to allow the camera.</p>
   <div class="previews"><video id="video" playsinline muted></video><canvas id="eyes" width="200" height="60" title="what the model sees: both eye patches"></canvas></div>
   <section id="result" hidden>

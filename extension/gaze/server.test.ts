@@ -169,3 +169,10 @@ test('parseProfile names the bad field; findAssets reports missing weights', () 
   assert.throws(() => parseProfile([]), FormatError);
   assert.throws(() => findAssets(dir), NotFound);
 });
+
+test('without onGaze (the calibration panel) there is no stream page and gaze batches are refused', async () => {
+  assert.equal(srv.streamUrl, undefined);
+  assert.equal((await http('GET', `/${srv.token}/stream`)).status, 404);
+  assert.equal((await post(`/${srv.token}/gaze`, { samples: [{ t: 1, x: 1, y: 1 }] })).status, 404);
+  assert.equal((await post(`/${'0'.repeat(32)}/gaze`, { samples: [{ t: 1, x: 1, y: 1 }] })).status, 403, 'token first');
+});

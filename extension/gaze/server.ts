@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { NotFound, InvalidInput } from '../../kernel/core/errors';
 import { parseProfile, type GazeProfile } from './profile';
 import { cameraPageHtml, cameraPageCsp, type CameraPageOptions } from './page';
+import { parseGazeBatch, type GazeBatch } from './stream';
 
 /** face-api weight files the page loads (and the only files under /models/ the server will send). */
 export const MODEL_FILES = [
@@ -39,6 +40,11 @@ export interface CameraServerOptions {
   assets: CameraAssets;
   /** Called with each validated profile the page posts. */
   onProfile: (p: GazeProfile) => void;
+  /**
+   * Called with each validated gaze batch a page opened at `/<token>/stream` posts after calibration (the GazeGen
+   * Canvas's webcam source). Without it the server offers no stream page and refuses batches (404).
+   */
+  onGaze?: (b: GazeBatch) => void;
   /** Called for page events worth showing in the panel ("page opened", "bad profile: …"). */
   onEvent?: (e: { type: 'page-opened' | 'profile-rejected' | 'refused'; detail: string }) => void;
   /** Defaults the page shows for its geometry fields. */
@@ -57,6 +63,8 @@ export interface CameraServerOptions {
 export interface CameraServer {
   /** Local URL of the calibration page (give it to asExternalUri). */
   url: string;
+  /** Local URL of the calibrate-then-stream page (only with onGaze). */
+  streamUrl?: string;
   host: string;
   port: number;
   token: string;
@@ -137,9 +145,10 @@ export async function startCameraServer(opts: CameraServerOptions): Promise<Came
       return;
     }
     const rest = m[2] ?? '/';
-    if (req.method === 'GET' && (rest === '/' || rest === '/calibrate')) {
+    const streamPage = rest === '/stream' && !!opts.onGaze;
+    if (req.method === 'GET' && (rest === '/' || rest === '/calibrate' || streamPage)) {
       const nonce = randomBytes(16).toString('base64').replace(/[+/=]/g, '');
-      const html = cameraPageHtml({ ...opts.page, nonce });
+      const html = cameraPageHtml({ ...opts.page, ...(streamPage ? { stream: true } : {}), nonce });
       opts.onEvent?.({ type: 'page-opened', detail: req.headers['user-agent'] ?? '' });
       send(res, 200, html, 'text/html; charset=utf-8', {
         'permissions-policy': 'camera=(self), microphone=()',
@@ -158,6 +167,23 @@ export async function startCameraServer(opts: CameraServerOptions): Promise<Came
     const mm = /^\/models\/([A-Za-z0-9_.-]+)$/.exec(rest);
     if (req.method === 'GET' && mm && (MODEL_FILES as readonly string[]).includes(mm[1]!)) {
       send(res, 200, readFileSync(join(assets.models, mm[1]!)), mm[1]!.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+      return;
+    }
+    if (req.method === 'POST' && rest === '/gaze' && opts.onGaze) {
+      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
+        send(res, 415, 'expected application/json');
+        return;
+      }
+      let batch: GazeBatch;
+      try {
+        batch = parseGazeBatch(JSON.parse(await readBody(req, 64 * 1024)));
+      } catch (e) {
+        const msg = (e as Error).message;
+        send(res, e instanceof InvalidInput && /exceeds/.test(msg) ? 413 : 400, JSON.stringify({ ok: false, error: msg }), 'application/json');
+        return;
+      }
+      opts.onGaze(batch);
+      send(res, 200, JSON.stringify({ ok: true }), 'application/json');
       return;
     }
     if (req.method === 'POST' && rest === '/profile') {
@@ -202,6 +228,7 @@ export async function startCameraServer(opts: CameraServerOptions): Promise<Came
   const addr = server.address() as AddressInfo;
   return {
     url: `http://${BIND_HOST}:${addr.port}/${token}/calibrate`,
+    ...(opts.onGaze ? { streamUrl: `http://${BIND_HOST}:${addr.port}/${token}/stream` } : {}),
     host: addr.address,
     port: addr.port,
     token,

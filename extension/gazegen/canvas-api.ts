@@ -63,6 +63,8 @@ export interface CanvasApi {
   png(image: gazegen.RgbImage): string;
   /** A replayed DFT Gaze stream looking at the script's points, smoothed by a 300 ms running median. */
   replayStream(view: gazegen.View, script: gazegen.ScriptStep[]): Promise<gazegen.GazeSample[]>;
+  /** Causal running median of a gaze trace (gazegen.smoothTrace), for the live webcam stream. */
+  smooth(samples: readonly gazegen.GazeSample[], windowMs: number): gazegen.GazeSample[];
   dispose(): void;
 }
 
@@ -147,6 +149,7 @@ export function createCanvasApi(extensionDir: string): CanvasApi {
       const src = gazegen.dftGazeSource({ view, script, seed: 0 });
       return gazegen.smoothTrace(await gazegen.collect(src), 300);
     },
+    smooth: (samples, windowMs) => gazegen.smoothTrace(samples, windowMs),
     dispose: () => {
       void detector?.then((d) => d.dispose()).catch(() => undefined);
       detector = undefined;

@@ -15,6 +15,7 @@ export function canvasHtml(opts: { cspSource: string; nonce: string; scriptUri: 
     <button id="openFile" type="button">Open image…</button>
     <span class="sep"></span>
     <button id="replay" type="button" title="A synthetic user's eye frames through the shipped DFT Gaze student, projected into the photo">Replay DFT Gaze</button>
+    <button id="webcam" type="button" title="Your own gaze from the webcam: a page on 127.0.0.1 opens in the browser (webviews cannot use the camera), calibrates, then streams gaze points here">Webcam gaze</button>
     <button id="undo" type="button" disabled>Undo</button>
   </header>
   <nav class="ops" aria-label="operations on the selected object">
@@ -29,7 +30,8 @@ export function canvasHtml(opts: { cspSource: string; nonce: string; scriptUri: 
   <div class="stage"><canvas id="view" aria-label="photo with the gaze cursor, the dwell ring, the restricted grid cells and the detected boxes"></canvas></div>
   <p id="status">Waiting for the panel script…</p>
   <p id="file" class="mono"></p>
-  <p id="legend">Gaze cursor: the mouse (hold it still on an object for 0.8 s) or a replayed DFT Gaze stream. Thin boxes: the
+  <p id="legend">Gaze cursor: the mouse (hold it still on an object for 0.8 s), a replayed DFT Gaze stream, or your webcam
+  gaze (after calibrating in the page that opens). Thin boxes: the
   detector's objects; cells: the grid the gaze-restricted decode looked at; thick box: the selection.</p>
   <figure id="gifBox" hidden><img id="gif" alt="animation"><figcaption id="gifCaption"></figcaption></figure>
 </main>

@@ -17,9 +17,19 @@ export type CanvasMessage =
   | { type: 'openFile' }
   | { type: 'gaze'; x: number; y: number; t: number }
   | { type: 'replay' }
+  /** Start the webcam gaze source (the camera page on 127.0.0.1 calibrates, then streams). */
+  | { type: 'webcam' }
+  /**
+   * Where the photo is on the screen, for the webcam source (its gaze arrives in screen px): the screen → panel offset
+   * seen on a mouse event (screenX − clientX, screenY − clientY) and the photo's rectangle in panel px.
+   */
+  | { type: 'screen'; ox: number; oy: number; left: number; top: number; width: number; height: number }
   | { type: 'op'; op: CanvasOp }
   | { type: 'undo' }
   | { type: 'cancel' };
+
+/** The Canvas's gaze sources: the mouse, a replayed DFT Gaze stream, the webcam (camera page). */
+export type GazeSourceKind = 'mouse' | 'dft-gaze' | 'webcam';
 
 // ── host → panel ────────────────────────────────────────────────────────────────────────────────────────────────
 /** A detected object: box [x, y, width, height] in image pixels (the detector's convention). */
@@ -46,7 +56,7 @@ export type HostCanvasMessage =
       history: string[];
     }
   | { type: 'boxes'; boxes: CanvasBox[] }
-  | { type: 'gaze'; x: number; y: number; progress: number; source: 'mouse' | 'dft-gaze'; fixation: [number, number] | null }
+  | { type: 'gaze'; x: number; y: number; progress: number; source: GazeSourceKind; fixation: [number, number] | null }
   | { type: 'selection'; selected: CanvasBox | null; rule: string; window: CanvasWindow | null; cellFraction: number; step: 1 | 2 }
   | { type: 'prompt'; text: string; op: CanvasOp | null }
   | { type: 'edited'; op: CanvasOp; file: string; ms: number; gif?: string }
@@ -77,6 +87,7 @@ export function parseCanvasMessage(raw: unknown): CanvasMessage {
     case 'ready':
     case 'openFile':
     case 'replay':
+    case 'webcam':
     case 'undo':
     case 'cancel':
       keys(m, ['type']);
@@ -88,6 +99,17 @@ export function parseCanvasMessage(raw: unknown): CanvasMessage {
     case 'gaze':
       keys(m, ['type', 'x', 'y', 't']);
       return { type: 'gaze', x: num(m, 'x', -MAX_COORD, MAX_COORD), y: num(m, 'y', -MAX_COORD, MAX_COORD), t: num(m, 't', 0, 1e12) };
+    case 'screen':
+      keys(m, ['type', 'ox', 'oy', 'left', 'top', 'width', 'height']);
+      return {
+        type: 'screen',
+        ox: num(m, 'ox', -MAX_COORD, MAX_COORD),
+        oy: num(m, 'oy', -MAX_COORD, MAX_COORD),
+        left: num(m, 'left', -MAX_COORD, MAX_COORD),
+        top: num(m, 'top', -MAX_COORD, MAX_COORD),
+        width: num(m, 'width', 1, MAX_COORD),
+        height: num(m, 'height', 1, MAX_COORD),
+      };
     case 'op':
       keys(m, ['type', 'op']);
       if (!OPS.includes(m.op as CanvasOp)) fail('op', m.op, `one of ${OPS.join(', ')}`);

@@ -6,13 +6,17 @@ import assert from 'node:assert/strict';
 import { CanvasSession } from './session';
 import { parseCanvasMessage, type HostCanvasMessage } from './messages';
 import type { CanvasApi, CanvasState } from './canvas-api';
-import { DwellTracker, makeView, errorPx, FixationTimeout } from '../../kernel/gazegen';
+import { DwellTracker, makeView, errorPx, FixationTimeout, smoothTrace } from '../../kernel/gazegen';
+import { join } from 'node:path';
+import { startCameraServer, findAssets } from '../gaze/server';
+import { sampleProfile } from '../gaze/testing';
+import { profileErrorPx } from '../gaze/stream';
 
 const W = 200,
   H = 100;
 const CUP = { box: [20, 20, 40, 40] as [number, number, number, number], label: 'cup', score: 0.9 };
 
-function fake() {
+function fake(o: { camera?: string } = {}) {
   const saved: { original: string; op: string; dir?: string }[] = [];
   const edits: { op: string; point: unknown; seed: number }[] = [];
   const image = (v: number) => ({ width: W, height: H, data: new Uint8Array(W * H * 3).fill(v) });
@@ -52,15 +56,22 @@ function fake() {
     },
     png: () => 'data:image/png;base64,AA==',
     replayStream: async () => [],
+    smooth: smoothTrace,
     dispose: () => undefined,
   };
   const posts: HostCanvasMessage[] = [];
+  const opened: string[] = [];
   const s = new CanvasSession(
     api,
-    { post: (m) => posts.push(m), samplesDir: () => '/ws', pickFile: async () => undefined },
+    {
+      post: (m) => posts.push(m),
+      samplesDir: () => '/ws',
+      pickFile: async () => undefined,
+      ...(o.camera ? { openCamera: async () => (opened.push(o.camera!), o.camera!) } : {}),
+    },
     { secondFixationMs: 300 },
   );
-  return { s, posts, saved, edits };
+  return { s, posts, saved, edits, opened };
 }
 
 /** Hold the gaze at (x, y) for `ms` (30 Hz), starting at time t. */
@@ -154,4 +165,78 @@ test('canvas panel HTML: nonce-only scripts, images only from the extension and 
   for (const s of html.match(/<script[^>]*>/g) ?? []) assert.match(s, /nonce="N0nce"/);
   for (const id of ['op-delete', 'op-move', 'op-restyle', 'op-add', 'op-animate', 'undo', 'replay', 'view'])
     assert.match(html, new RegExp(`id="${id}"`));
+});
+
+test('canvas webcam source: profile and screen-px gaze POSTed to the real loopback server drive the dwell and selection', async () => {
+  const root = join(import.meta.dirname, '..', '..');
+  const ref: { s?: CanvasSession } = {};
+  const srv = await startCameraServer({
+    assets: findAssets(root),
+    onProfile: (p) => ref.s!.onWebcamProfile(p),
+    onGaze: (b) => void ref.s!.onWebcamGaze(b),
+  });
+  try {
+    const { s, posts, opened } = fake({ camera: srv.streamUrl! });
+    ref.s = s;
+    await s.handle({ type: 'ready' });
+    await s.handle({ type: 'webcam' });
+    assert.deepEqual(opened, [srv.streamUrl], 'the stream page of the same server');
+    assert.match(srv.streamUrl!, /\/stream$/);
+    assert.match(last(posts, 'prompt')?.text ?? '', /calibrate in the browser page/);
+    const base = `http://127.0.0.1:${srv.port}/${srv.token}`;
+    const page = await fetch(`${base}/stream`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /"stream":true/, 'the page is told to stream after calibrating');
+    const post = (path: string, v: unknown) =>
+      fetch(`${base}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(v) });
+    const profile = sampleProfile();
+    assert.equal((await post('profile', profile)).status, 200);
+    assert.match(last(posts, 'status')?.text ?? '', new RegExp(`within ${Math.round(profileErrorPx(profile))} screen px`));
+    // the photo (200×100) is drawn at 2× (400×200 panel px) at (10, 20) in a panel whose origin is at screen (100, 50)
+    const toScreen = (x: number, y: number) => ({ x: x * 2 + 10 + 100, y: y * 2 + 20 + 50 });
+    const t0 = 1.7e12;
+    const stream = async (x: number, y: number, from: number, ms: number) => {
+      for (let t = from; t < from + ms; t += 200) {
+        const samples = [];
+        for (let k = 0; k < 6; k++) {
+          // ±4 screen px of jitter (±2 photo px; a wrong offset or scale moves the point by ≥ 5 photo px)
+          const q = toScreen(x, y);
+          samples.push({ t: t + k * 33, x: q.x + (k % 2 ? 4 : -4), y: q.y + (k % 3 ? 4 : -4) });
+        }
+        assert.equal((await post('gaze', { samples })).status, 200);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    };
+    // before the panel reports where the photo is, gaze cannot be placed: a hint, no cursor
+    await stream(40, 40, t0, 200);
+    assert.ok(!posts.some((p) => p.type === 'gaze'));
+    assert.match(last(posts, 'status')?.text ?? '', /move the mouse over the photo/);
+    await s.handle({ type: 'screen', ox: 100, oy: 50, left: 10, top: 20, width: 400, height: 200 });
+    await stream(40, 40, t0 + 1000, 1200);
+    const g = posts.filter((p) => p.type === 'gaze') as Extract<HostCanvasMessage, { type: 'gaze' }>[];
+    assert.ok(g.length > 20 && g.every((p) => p.source === 'webcam'));
+    assert.ok(Math.abs(g.at(-1)!.x - 40) < 3 && Math.abs(g.at(-1)!.y - 40) < 3, `mapped into photo px: ${g.at(-1)!.x}, ${g.at(-1)!.y}`);
+    assert.equal(last(posts, 'selection')?.selected?.label, 'cup', 'the webcam dwell selected the cup');
+    // while the webcam streams, the mouse does not move the cursor
+    const before = posts.length;
+    await s.handle({ type: 'gaze', x: 150, y: 80, t: 5 });
+    assert.ok(!posts.slice(before).some((p) => p.type === 'gaze'));
+    // gaze off the photo is dropped, not clamped onto its edge
+    await post('gaze', { samples: [{ t: t0 + 5000, x: 5000, y: 5000 }] });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(!posts.slice(before).some((p) => p.type === 'gaze'));
+    // malformed batches are refused at the server
+    assert.equal((await post('gaze', { samples: [{ t: 1, x: 'NaN', y: 0 }] })).status, 400);
+    assert.equal((await post('gaze', { samples: [], pixels: [1, 2] })).status, 400);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('canvas webcam source: without a camera page the panel gets an error, not a crash', async () => {
+  const { s, posts } = fake();
+  await s.handle({ type: 'ready' });
+  await s.handle({ type: 'webcam' });
+  assert.match(last(posts, 'error')?.text ?? '', /camera page/);
+  assert.throws(() => parseCanvasMessage({ type: 'screen', ox: 0, oy: 0, left: 0, top: 0, width: 0, height: 10 }), /width must be/);
 });

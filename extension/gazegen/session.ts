@@ -16,7 +16,9 @@
  * and dwelled at 3° dispersion — its raw frame-to-frame jitter (several degrees) never forms a 1.5° I-DT fixation.
  */
 import type { CanvasApi, CanvasState, CanvasSelection } from './canvas-api';
-import type { CanvasMessage, CanvasOp, HostCanvasMessage } from './messages';
+import type { CanvasMessage, CanvasOp, GazeSourceKind, HostCanvasMessage } from './messages';
+import type { GazeBatch } from '../gaze/stream';
+import { profileErrorPx } from '../gaze/stream';
 import { TWO_STEP, parseCanvasMessage } from './messages';
 import type { DwellState, GazeSample, View } from '../../kernel/gazegen';
 
@@ -27,6 +29,11 @@ export interface CanvasSessionIo {
   samplesDir(): string | undefined;
   /** Ask the user for an image file (undefined: cancelled). */
   pickFile(): Promise<string | undefined>;
+  /**
+   * Open the camera page that calibrates and then streams gaze (extension/calibration.ts CameraPage with onGaze; it
+   * calls onWebcamProfile and onWebcamGaze); resolves with the URL the browser got. Absent: no webcam source.
+   */
+  openCamera?(): Promise<string>;
 }
 
 export interface CanvasSessionOptions {
@@ -40,6 +47,11 @@ export interface CanvasSessionOptions {
   secondFixationMs?: number;
   /** Replay playback speed (1 = real time). */
   replaySpeed?: number;
+  /** I-DT dispersion for the webcam (deg, default 3: ridge predictions jitter as DFT Gaze's do) and its median window (ms, 300). */
+  webcamDispersionDeg?: number;
+  webcamSmoothMs?: number;
+  /** Webcam error (screen px) assumed until the page's profile arrives (default 150: WebGazer-like accuracy). */
+  webcamErrorPx?: number;
 }
 
 const PROMPT: Record<CanvasOp, (label: string) => string> = {
@@ -57,7 +69,13 @@ export class CanvasSession {
   private selection: CanvasSelection | null = null;
   private pending: { op: CanvasOp; resolve: (p: { x: number; y: number; errPx: number }) => void } | null = null;
   private dwell: { push(s: GazeSample): DwellState; reset(): void } | null = null;
-  private dwellSource: 'mouse' | 'dft-gaze' = 'mouse';
+  private dwellSource: GazeSourceKind = 'mouse';
+  /** Webcam source: the photo's place on screen (from the panel), the profile's p95 error, recent samples, last sample time. */
+  private screen: Extract<CanvasMessage, { type: 'screen' }> | null = null;
+  private webcamErrPx: number | null = null;
+  private webcamBuf: GazeSample[] = [];
+  private webcamAt = -Infinity;
+  private warnedNoScreen = false;
   private busy = false;
   private replaying = false;
   private disposed = false;
@@ -78,6 +96,9 @@ export class CanvasSession {
       mouseErrorDeg: options.mouseErrorDeg ?? 0.5,
       secondFixationMs: options.secondFixationMs ?? 30_000,
       replaySpeed: options.replaySpeed ?? 1,
+      webcamDispersionDeg: options.webcamDispersionDeg ?? 3,
+      webcamSmoothMs: options.webcamSmoothMs ?? 300,
+      webcamErrorPx: options.webcamErrorPx ?? 150,
     };
   }
 
@@ -124,7 +145,24 @@ export class CanvasSession {
       }
       case 'gaze':
         if (this.replaying) return; // the replayed stream owns the cursor until it ends
+        if (Date.now() - this.webcamAt < 1000) return; // so does a live webcam stream
         return this.onGaze({ t: m.t, x: m.x, y: m.y, errPx: NaN }, 'mouse');
+      case 'screen':
+        this.screen = m;
+        return;
+      case 'webcam': {
+        if (!this.io.openCamera) {
+          this.io.post({ type: 'error', text: 'The webcam gaze source needs the camera page, which this host does not offer.' });
+          return;
+        }
+        const url = await this.io.openCamera();
+        this.io.post({
+          type: 'prompt',
+          text: `Webcam: calibrate in the browser page that opened (${url.replace(/\/[0-9a-f]{32}\//, '/…/')}); then your gaze drives this Canvas. Keep that window visible, and move the mouse over the photo once so the Canvas knows where it is on screen.`,
+          op: null,
+        });
+        return;
+      }
       case 'replay':
         return this.replay();
       case 'op':
@@ -179,20 +217,21 @@ export class CanvasSession {
     return s ? this.api.view(s.image.width, s.image.height) : null;
   }
 
-  private resetDwell(source: 'mouse' | 'dft-gaze'): void {
+  private resetDwell(source: GazeSourceKind): void {
     const v = this.view();
     this.dwellSource = source;
     this.lastT = -Infinity;
     this.dwell = v
       ? this.api.dwellTracker(v, {
           dwellMs: this.o.dwellMs,
-          dispersionDeg: source === 'mouse' ? this.o.mouseDispersionDeg : this.o.replayDispersionDeg,
+          dispersionDeg:
+            source === 'mouse' ? this.o.mouseDispersionDeg : source === 'webcam' ? this.o.webcamDispersionDeg : this.o.replayDispersionDeg,
         })
       : null;
   }
 
   /** One gaze sample (image pixels). */
-  async onGaze(s: GazeSample, source: 'mouse' | 'dft-gaze'): Promise<void> {
+  async onGaze(s: GazeSample, source: GazeSourceKind): Promise<void> {
     const st = this.current;
     if (!st || this.busy) return;
     const v = this.view()!;
@@ -235,6 +274,47 @@ export class CanvasSession {
         : 'Nothing there: no detected object at or near that point. Look at another object.',
       op: null,
     });
+  }
+
+  /** The camera page's profile arrived: its 95th-percentile validation error (screen px) becomes the webcam error. */
+  onWebcamProfile(p: Parameters<typeof profileErrorPx>[0]): void {
+    this.webcamErrPx = profileErrorPx(p);
+    this.io.post({
+      type: 'status',
+      text: `Webcam calibrated: 95% of validation frames within ${Math.round(this.webcamErrPx)} screen px. Gaze streams from the camera page now.`,
+      busy: false,
+    });
+  }
+
+  /**
+   * A batch of webcam gaze (screen px, page clock) from the camera page: mapped into photo pixels through where the
+   * panel reported the photo on screen, smoothed by a causal running median (webcamSmoothMs), then the same dwell and
+   * selection as every source. Points off the photo are dropped (not clamped to its edge). The error estimate is the
+   * profile's p95 in screen px, scaled to photo px.
+   */
+  async onWebcamGaze(b: GazeBatch): Promise<void> {
+    const st = this.current,
+      sc = this.screen;
+    if (!st || this.replaying) return; // a replayed DFT Gaze stream owns the cursor until it ends
+    this.webcamAt = Date.now();
+    if (!sc) {
+      if (!this.warnedNoScreen)
+        this.io.post({ type: 'status', text: 'Webcam gaze is arriving: move the mouse over the photo once so the Canvas knows where it is on screen.', busy: false });
+      this.warnedNoScreen = true;
+      return;
+    }
+    const kx = st.image.width / sc.width,
+      ky = st.image.height / sc.height;
+    const errPx = (this.webcamErrPx ?? this.o.webcamErrorPx) * kx;
+    for (const q of b.samples) {
+      const x = (q.x - sc.ox - sc.left) * kx,
+        y = (q.y - sc.oy - sc.top) * ky;
+      if (!(x >= 0 && y >= 0 && x < st.image.width && y < st.image.height)) continue;
+      const buf = this.webcamBuf.filter((p) => p.t >= q.t - this.o.webcamSmoothMs && p.t <= q.t);
+      buf.push({ t: q.t, x, y, errPx });
+      this.webcamBuf = buf;
+      await this.onGaze(this.api.smooth(buf, this.o.webcamSmoothMs).at(-1)!, 'webcam');
+    }
   }
 
   private cancelPending(text?: string): void {

@@ -26,6 +26,8 @@ interface Config {
   detectorSize: number;
   backend: 'auto' | 'cpu';
   equalize: boolean;
+  stream: boolean;
+  streamBatchMs: number;
   layout: { calibration: { fx: number; fy: number }[]; validation: { fx: number; fy: number }[] };
 }
 interface Sample {
@@ -53,6 +55,9 @@ const debug = {
   error: '',
   profile: undefined as GazeProfile | undefined,
   posted: 0,
+  /** Gaze batches and samples sent to ./gaze (stream mode). */
+  batches: 0,
+  streamed: 0,
   boxes: [] as { face: Box; left: Box; right: Box }[],
 };
 (window as unknown as { edgelabGaze: typeof debug }).edgelabGaze = debug;
@@ -114,6 +119,7 @@ async function grab(): Promise<Float64Array | undefined> {
     right = eyeBox(lm.getRightEye());
   const fb = det.detection.box;
   debug.boxes.push({ face: { x: fb.x, y: fb.y, w: fb.width, h: fb.height }, left, right });
+  if (debug.boxes.length > 500) debug.boxes.shift(); // stream mode grabs until Stop: keep the debug list bounded
   const img = fctx.getImageData(0, 0, frame.width, frame.height);
   const raster: Raster = { width: img.width, height: img.height, data: img.data, channels: 4 };
   const f = frameFeatures(raster, left, right, cfg.equalize);
@@ -196,6 +202,53 @@ function plot(points: ValidationPoint[]): void {
     el('circle', { cx: t.tx * sx, cy: t.ty * sy, r: 7, fill: 'none', stroke: '#e5484d', 'stroke-width': 3, class: 'target' });
 }
 
+/** Page client px → screen CSS px: the offset seen on the last pointer event (screenX − clientX), else the window's. */
+let screenOffset: { x: number; y: number } | null = null;
+const noteOffset = (e: MouseEvent) => {
+  if (e.screenX || e.screenY || e.clientX || e.clientY) screenOffset = { x: e.screenX - e.clientX, y: e.screenY - e.clientY };
+};
+window.addEventListener('mousemove', noteOffset);
+function toScreen(x: number, y: number): { x: number; y: number } {
+  const o = screenOffset ?? {
+    x: window.screenX + (window.outerWidth - window.innerWidth) / 2,
+    y: window.screenY + (window.outerHeight - window.innerHeight),
+  };
+  return { x: x + o.x, y: y + o.y };
+}
+
+let stopStreaming = false;
+$('stop').addEventListener('click', () => (stopStreaming = true));
+
+/**
+ * Stream mode: predict every frame with the fitted ridge and POST the points (screen px, page clock) to ./gaze in
+ * batches until Stop, a refused POST (the Canvas closed its server) or the tab closes. Nothing but the points leaves.
+ */
+async function streamGaze(model: ReturnType<typeof fitRidge>): Promise<void> {
+  setState('streaming', 'Streaming your gaze to the GazeGen Canvas. Keep this window visible; press Stop when done.');
+  $('stop').hidden = false;
+  let batch: { t: number; x: number; y: number }[] = [];
+  let last = performance.now();
+  while (!stopStreaming) {
+    const f = await grab();
+    if (f) {
+      const p = predictRidge(model, f);
+      const q = toScreen(p.x, p.y);
+      batch.push({ t: performance.timeOrigin + performance.now(), x: q.x, y: q.y });
+    }
+    if (performance.now() - last >= cfg.streamBatchMs && batch.length) {
+      const r = await fetch('gaze', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples: batch }) });
+      if (!r.ok) throw new Error(`VS Code stopped taking gaze (${r.status}): is the GazeGen Canvas still open?`);
+      debug.batches++;
+      debug.streamed += batch.length;
+      batch = [];
+      last = performance.now();
+    }
+    await sleep(cfg.frameGapMs);
+  }
+  $('stop').hidden = true;
+  setState('done', 'Streaming stopped. You can close this tab.');
+}
+
 async function start(): Promise<void> {
   $<HTMLButtonElement>('start').disabled = true;
   try {
@@ -251,7 +304,8 @@ async function start(): Promise<void> {
     const r = await fetch('profile', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(profile) });
     if (!r.ok) throw new Error(`VS Code refused the profile (${r.status}): ${await r.text()}`);
     debug.posted++;
-    setState('done', 'Done: the profile is in the VS Code panel. You can close this tab.');
+    if (cfg.stream) await streamGaze(model);
+    else setState('done', 'Done: the profile is in the VS Code panel. You can close this tab.');
   } catch (e) {
     stage.hidden = true;
     debug.error = (e as Error).message;
@@ -262,7 +316,8 @@ async function start(): Promise<void> {
   }
 }
 
-$('start').addEventListener('click', () => {
+$('start').addEventListener('click', (e) => {
+  noteOffset(e);
   void start();
 });
 setState('ready');

@@ -66,7 +66,8 @@ function draw() {
   if (gaze) {
     const r = 14 * lw;
     ctx.lineWidth = 2 * lw;
-    ctx.strokeStyle = gaze.source === 'mouse' ? 'rgba(255,255,255,0.9)' : 'rgba(255,120,40,0.95)';
+    ctx.strokeStyle =
+      gaze.source === 'mouse' ? 'rgba(255,255,255,0.9)' : gaze.source === 'webcam' ? 'rgba(60,200,255,0.95)' : 'rgba(255,120,40,0.95)';
     ctx.beginPath();
     ctx.arc(gaze.x, gaze.y, 3 * lw, 0, 2 * Math.PI);
     ctx.stroke();
@@ -93,9 +94,20 @@ function setOps(enabled: boolean) {
 // the mouse as a gaze stream: positions in image pixels, sent on move and re-sent every 33 ms while it rests
 let mouse: { x: number; y: number } | null = null;
 const t0 = performance.now();
+// where the photo is on the screen (the webcam source's gaze arrives in screen px): the screen → panel offset of a
+// mouse event and the canvas rectangle, sent when they change
+let lastScreen = '';
 canvas.addEventListener('mousemove', (e) => {
   const r = canvas.getBoundingClientRect();
   mouse = { x: ((e.clientX - r.left) / r.width) * size.w, y: ((e.clientY - r.top) / r.height) * size.h };
+  const geo = { ox: e.screenX - e.clientX, oy: e.screenY - e.clientY, left: r.left, top: r.top, width: r.width, height: r.height };
+  const key = Object.values(geo)
+    .map((v) => v.toFixed(1))
+    .join(',');
+  if (key !== lastScreen && r.width > 0 && r.height > 0) {
+    lastScreen = key;
+    send({ type: 'screen', ...geo });
+  }
 });
 canvas.addEventListener('mouseleave', () => (mouse = null));
 setInterval(() => {
@@ -105,6 +117,7 @@ setInterval(() => {
 photoSel.addEventListener('change', () => send({ type: 'open', photo: photoSel.value }));
 $('openFile').addEventListener('click', () => send({ type: 'openFile' }));
 $('replay').addEventListener('click', () => send({ type: 'replay' }));
+$('webcam').addEventListener('click', () => send({ type: 'webcam' }));
 $('undo').addEventListener('click', () => send({ type: 'undo' }));
 $('cancel').addEventListener('click', () => send({ type: 'cancel' }));
 for (const b of opButtons) b.addEventListener('click', () => send({ type: 'op', op: b.dataset.op as never }));

@@ -77,7 +77,8 @@ export interface SelectionStudy {
   points: number;
 }
 
-function quantile(xs: readonly number[], q: number): number {
+/** The q-quantile of xs (the sorted value at ⌊q·n⌋, clamped). */
+export function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * s.length)))]!;
 }
@@ -85,6 +86,19 @@ function quantile(xs: readonly number[], q: number): number {
 function same(a: Detection | null, b: Detection | null): boolean {
   if (!a || !b) return a === b;
   return iou(a.box, b.box) >= 0.9 && a.cls === b.cls;
+}
+
+/**
+ * A selection at a gaze point aimed at object `oi` of photo `p`: 'hit' (IoU ≥ 0.5 with its hand box, same COCO class),
+ * 'wrong' (a box matching another labelled object: IoU ≥ 0.5 and more than with the target), 'none', or 'miss'.
+ */
+export function judgeSelection(s: Detection | null, p: LabelledPhoto, oi: number): 'hit' | 'wrong' | 'none' | 'miss' {
+  if (!s) return 'none';
+  const obj = p.objects[oi]!;
+  const it = iou(s.box, obj.box);
+  if (it >= 0.5 && s.label === obj.label) return 'hit';
+  const other = p.objects.some((q, qi) => qi !== oi && iou(s.box, q.box) >= 0.5 && iou(s.box, q.box) > it);
+  return other ? 'wrong' : 'miss';
 }
 
 /** Run the study over labelled photos with one detector run per photo. */
@@ -140,13 +154,7 @@ export async function selectionStudy(det: CenterNet, photos: readonly LabelledPh
         const c = performance.now();
         resMs.push(b - a);
         fullMs.push(c - b);
-        const judge = (s: Detection | null): 'hit' | 'wrong' | 'none' | 'miss' => {
-          if (!s) return 'none';
-          const it = iou(s.box, obj.box);
-          if (it >= 0.5 && s.label === obj.label) return 'hit';
-          const other = p.objects.some((q, qi) => qi !== oi && iou(s.box, q.box) >= 0.5 && iou(s.box, q.box) > it);
-          return other ? 'wrong' : 'miss';
-        };
+        const judge = (s: Detection | null) => judgeSelection(s, p, oi);
         const j = judge(rs.selected);
         res.points++;
         if (j === 'hit') res.hits++;

@@ -95,7 +95,19 @@ export {
   type PushSource,
 } from './sources';
 export { detectFixations, smoothTrace, DwellTracker, type FixationOptions, type DwellOptions, type DwellState } from './fixation';
-export { selectObject, applySelectionRule, applyLikelihoodRule, gazeCell, windowHalfWidths, type SelectOptions } from './select';
+export { selectObject, applySelectionRule, applyLikelihoodRule, chooseAmong, gazeCell, windowHalfWidths, type SelectOptions } from './select';
+export {
+  gazeCropRect,
+  runGazeCrops,
+  selectWithCrops,
+  type GazeCrop,
+  type CropRun,
+  type CropCache,
+  type CropSelectOptions,
+  type CropSelection,
+  type RunCropsOptions,
+} from './crop';
+export { cropSelectionStudy, type CropStudy, type CropStudyOptions, type CropVariant, type CropVariantResult } from './crop-study';
 export { loadLabels, validateLabels, loadFrameErrors, gazeAround, checkBox, median, type FrameErrors } from './data';
-export { selectionStudy, rateBySize, type SelectionStudy, type SelectionStudyOptions, type ObjectResult } from './evaluate';
+export { selectionStudy, rateBySize, judgeSelection, type SelectionStudy, type SelectionStudyOptions, type ObjectResult } from './evaluate';
 export { selectionFigure, selectionRateFigure, paperVsOursTable, type PaperRow } from './figures';

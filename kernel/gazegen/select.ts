@@ -143,6 +143,28 @@ export function applyLikelihoodRule(
 }
 
 /**
+ * The configured selection rule (options.rule: 'contains' or 'likelihood') over a list of boxes in image pixels, with
+ * the fallback radius radiusFactor · errPx. selectObject applies it to one decode; the gaze-centred crop (crop.ts) to
+ * the boxes pooled from the photo and its crops.
+ */
+export function chooseAmong(
+  dets: readonly Detection[],
+  x: number,
+  y: number,
+  errPx: number,
+  options: Pick<SelectOptions, 'rule' | 'ambiguity' | 'distance' | 'radiusFactor'> = {},
+): Pick<Selection, 'selected' | 'rule'> & { ambiguous?: Detection[] } {
+  const radiusFactor = options.radiusFactor ?? 2;
+  check(Number.isFinite(radiusFactor) && radiusFactor >= 0, () => `radiusFactor must be ≥ 0, got ${describe(radiusFactor)}`);
+  const rule = options.rule ?? 'contains';
+  if (rule !== 'contains' && rule !== 'likelihood')
+    throw new InvalidInput(`rule must be 'contains' or 'likelihood', got ${describe(rule)}`);
+  return rule === 'likelihood'
+    ? applyLikelihoodRule(dets, x, y, errPx, radiusFactor * errPx, options.ambiguity ?? 0.5, options.distance ?? 'box')
+    : applySelectionRule(dets, x, y, radiusFactor * errPx);
+}
+
+/**
  * Select the object at gaze point (x, y) with pixel error errPx, from one run of the detector (CenterNet.run).
  * @throws InvalidInput for NaN gaze, a point outside the image, a negative error.
  */
@@ -179,13 +201,8 @@ export function selectObject(out: CenterNetOutput, x: number, y: number, errPx: 
     ...(window ? { window } : {}),
     ...(window && cover ? { cover: { x, y, ...cover } } : {}),
   });
-  const rule = options.rule ?? 'contains';
-  if (rule !== 'contains' && rule !== 'likelihood')
-    throw new InvalidInput(`rule must be 'contains' or 'likelihood', got ${describe(rule)}`);
   return {
-    ...(rule === 'likelihood'
-      ? applyLikelihoodRule(dec.detections, x, y, errPx, radiusPx, options.ambiguity ?? 0.5, options.distance ?? 'box')
-      : applySelectionRule(dec.detections, x, y, radiusPx)),
+    ...chooseAmong(dec.detections, x, y, errPx, options),
     detections: dec.detections,
     window,
     cellsDecoded: dec.cellsDecoded,
