@@ -11,7 +11,13 @@ import { performance } from 'node:perf_hooks';
 import { init } from '../kernel/core/backend';
 import { compose } from '../kernel/gen4gen/compose';
 import { builtinConcepts } from '../kernel/gen4gen/data';
-import { centernetDetector, centernetEmbedder, descriptorEmbedder, type CenterNetDetectorOptions, type DescriptorEmbedderOptions } from '../kernel/gen4gen/embedders';
+import {
+  centernetDetector,
+  centernetEmbedder,
+  descriptorEmbedder,
+  type CenterNetDetectorOptions,
+  type DescriptorEmbedderOptions,
+} from '../kernel/gen4gen/embedders';
 import { offlineLayout } from '../kernel/gen4gen/layout';
 import { blendRepainter } from '../kernel/gen4gen/repaint';
 import { orderingStudy, type OrderingBreakdown } from '../kernel/gen4gen/study';

@@ -12,7 +12,11 @@ import { cosine } from './metrics';
 const CAT = 15,
   DOG = 16;
 /** A fake network output for an input of w×h: peaks (class, cell, score, distances l/t/r/b in input px). */
-function fakeOutput(w: number, h: number, peaks: { k: number; c: number; r: number; s: number; d: [number, number, number, number] }[]): CenterNetOutput {
+function fakeOutput(
+  w: number,
+  h: number,
+  peaks: { k: number; c: number; r: number; s: number; d: [number, number, number, number] }[],
+): CenterNetOutput {
   const out = blankCenterNetOutput({ gridW: 128, gridH: 128, classes: 80, imageWidth: w, imageHeight: h, inputSize: 512 });
   for (const p of peaks) {
     out.heatmap[(p.r * 128 + p.c) * 80 + p.k] = p.s;
@@ -63,7 +67,9 @@ test('detector tiles: boxes found in each overlapping tile map back to image pix
       );
     const dets = await det.detect(blank(600, 600), ['cat']);
     assert.equal(det.runs, 5, 'whole image + 2×2 tiles');
-    const centres = dets.filter((d) => Math.abs(d.score - 0.8) < 1e-6).map((d) => [d.box[0] + d.box[2] / 2, d.box[1] + d.box[3] / 2].map(Math.round));
+    const centres = dets
+      .filter((d) => Math.abs(d.score - 0.8) < 1e-6)
+      .map((d) => [d.box[0] + d.box[2] / 2, d.box[1] + d.box[3] / 2].map(Math.round));
     // whole image: centre 300; tiles of side 400 at offsets 0 and 200 (stride 200): centres 200 and 400
     assert.deepEqual(
       centres.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!),
@@ -78,7 +84,10 @@ test('detector tiles: boxes found in each overlapping tile map back to image pix
     const edge = dets.filter((d) => Math.abs(d.score - 0.6) < 1e-6);
     // the edge box: kept in the whole image and the two right tiles (their right edge is the image's), dropped in the left tiles
     assert.equal(edge.length, 3);
-    assert.ok(edge.every((d) => Math.abs(d.box[0] + d.box[2] - 600) < 1), JSON.stringify(edge));
+    assert.ok(
+      edge.every((d) => Math.abs(d.box[0] + d.box[2] - 600) < 1),
+      JSON.stringify(edge),
+    );
   } finally {
     det.dispose();
   }

@@ -118,7 +118,11 @@ export function descriptorEmbedder(o: DescriptorEmbedderOptions = {}): ImageEmbe
   for (const b of [bL, bA, bB]) checkInt('descriptorEmbedder labBins', b, 1, 32);
   const cells = o.hogCells ?? 4;
   checkInt('descriptorEmbedder hogCells', cells, 1, 16);
-  const parts = [w.lab > 0 ? `lab${bL}x${bA}x${bB}*${w.lab}` : '', w.hog > 0 ? `hog${cells}x${cells}x9*${w.hog}` : '', w.cnn > 0 ? `[${o.cnn!.id.replace(/ \(.*$/, '')}]*${w.cnn}` : '']
+  const parts = [
+    w.lab > 0 ? `lab${bL}x${bA}x${bB}*${w.lab}` : '',
+    w.hog > 0 ? `hog${cells}x${cells}x9*${w.hog}` : '',
+    w.cnn > 0 ? `[${o.cnn!.id.replace(/ \(.*$/, '')}]*${w.cnn}` : '',
+  ]
     .filter(Boolean)
     .join('+');
   const scaled = (v: Float32Array, weight: number): Float32Array => {
@@ -137,7 +141,8 @@ export function descriptorEmbedder(o: DescriptorEmbedderOptions = {}): ImageEmbe
         b = d[3 * i + 2]!;
       if (r + g + b <= 24) continue;
       rgbToLab(r, g, b, lab);
-      const q = (x: number, lo: number, hi: number, n: number): number => Math.min(n - 1, Math.max(0, Math.floor(((x - lo) / (hi - lo)) * n)));
+      const q = (x: number, lo: number, hi: number, n: number): number =>
+        Math.min(n - 1, Math.max(0, Math.floor(((x - lo) / (hi - lo)) * n)));
       h[(q(lab[0]!, 0, 100, bL) * bA + q(lab[1]!, -80, 80, bA)) * bB + q(lab[2]!, -80, 80, bB)]! += 1;
     }
     for (let i = 0; i < h.length; i++) h[i] = Math.sqrt(h[i]!);
@@ -288,8 +293,7 @@ export async function centernetDetector(
       const decodeOne = async (im: RgbImage): Promise<Detection[]> => {
         self.runs++;
         const out = await net.run(im);
-        if (mode === 'class-agnostic')
-          return decodeCenterNet(out, { minScore }).detections.filter((d) => want.has(d.cls));
+        if (mode === 'class-agnostic') return decodeCenterNet(out, { minScore }).detections.filter((d) => want.has(d.cls));
         // zero the other classes' heatmap channels: only the queries are decoded (no cross-class suppression)
         const hm = out.heatmap;
         for (let i = 0; i < hm.length; i++) if (!want.has(i % out.classes)) hm[i] = 0;
@@ -309,7 +313,10 @@ export async function centernetDetector(
               const [bx, by, bw, bh] = d.box;
               // a box touching an inner tile edge is a cut object: the overlapping tile sees it whole
               const cut =
-                (bx <= 2 && x0 > 0) || (by <= 2 && y0 > 0) || (bx + bw >= w - 2 && x0 + w < img.width) || (by + bh >= h - 2 && y0 + h < img.height);
+                (bx <= 2 && x0 > 0) ||
+                (by <= 2 && y0 > 0) ||
+                (bx + bw >= w - 2 && x0 + w < img.width) ||
+                (by + bh >= h - 2 && y0 + h < img.height);
               if (!cut) dets.push({ label: d.label, score: d.score, box: [bx + x0, by + y0, bw, bh] });
             }
           }

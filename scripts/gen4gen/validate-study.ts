@@ -97,7 +97,11 @@ async function main(): Promise<void> {
           breakdown: r.breakdown,
           mean: Object.fromEntries(Object.entries(r.mean).map(([k, v]) => [k, f(v)])),
           gap: [f(r.gap.mean), f(r.gap.ciLow), f(r.gap.ciHigh)],
-          oracle: { ordering: r.oracle!.orderingFraction, gap: [f(r.oracle!.gap.mean), f(r.oracle!.gap.ciLow), f(r.oracle!.gap.ciHigh)], breakdown: r.oracle!.breakdown },
+          oracle: {
+            ordering: r.oracle!.orderingFraction,
+            gap: [f(r.oracle!.gap.mean), f(r.oracle!.gap.ciLow), f(r.oracle!.gap.ciHigh)],
+            breakdown: r.oracle!.breakdown,
+          },
           correctDetected: r.rows.filter((x) => x.detected.correct > 0).length,
           // kept boxes / boxes on a true object of their label, summed over compositions, per variant
           boxes: Object.fromEntries(
