@@ -88,7 +88,28 @@ export {
   type CpClipInput,
   type CpClipResult,
 } from './metrics';
-export { handcraftedEmbedder, hashedTextEmbedder, centernetEmbedder, centernetDetector, clipEmbedder, owlvitDetector } from './embedders';
-export { orderingStudy, studySpecs, bootstrapMeanCi, oracleDetector, type StudyOptions, type StudyResult, type Variant } from './study';
+export {
+  handcraftedEmbedder,
+  hashedTextEmbedder,
+  descriptorEmbedder,
+  centernetEmbedder,
+  centernetDetector,
+  clipEmbedder,
+  owlvitDetector,
+  type DescriptorEmbedderOptions,
+  type CenterNetDetectorOptions,
+} from './embedders';
+export {
+  orderingStudy,
+  orderingBreakdown,
+  studySpecs,
+  bootstrapMeanCi,
+  oracleDetector,
+  type StudyOptions,
+  type StudyResult,
+  type Variant,
+  type OrderingBreakdown,
+  type PairCounts,
+} from './study';
 export { builtinConcepts, conceptSpecs, LOOKALIKE_OF, EXTRA_VIEWS, type ConceptSpec } from './data';
 export { sceneFigure, orderingFigure, paperVsOursTable } from './figures';

@@ -7,7 +7,7 @@ import { expectNoLeak } from '../core/testing';
 import { spriteConcept } from './data';
 import { centernetEmbedder, handcraftedEmbedder } from './embedders';
 import { cosine } from './metrics';
-import { orderingStudy, referenceImages, studySpecs } from './study';
+import { orderingBreakdown, orderingStudy, referenceImages, studySpecs } from './study';
 
 // the study's concept ids, as sprites: look-alikes share the label and the colour family but not the stripe pattern
 const world = [
@@ -32,6 +32,20 @@ test('study specs: validation and test splits are disjoint and deterministic; re
   assert.ok(!refs.some((r) => r.data.every((x, i) => x === world[0]!.views[1]!.image.data[i])), 'the pasted view is not a reference');
 });
 
+test('ordering breakdown: tells ties (nothing detected) from reversals, per adjacent pair', () => {
+  const b = orderingBreakdown([
+    { correct: 0, swapped: 0, missing: 0, random: 0 },
+    { correct: 0.5, swapped: 0.4, missing: 0.3, random: 0 },
+    { correct: 0.3, swapped: 0.4, missing: 0.4, random: 0.5 },
+  ]);
+  assert.deepEqual(b, {
+    correctVsSwapped: { gt: 1, eq: 1, lt: 1 },
+    swappedVsMissing: { gt: 1, eq: 2, lt: 0 },
+    missingVsRandom: { gt: 1, eq: 1, lt: 1 },
+    allZero: 1,
+  });
+});
+
 test('synthetic world: with oracle boxes, correct > swapped > missing in most compositions (random has no concept class: 0)', async () => {
   const none = { id: 'nothing (test)', detect: async () => [] };
   const r = await orderingStudy({
@@ -44,6 +58,7 @@ test('synthetic world: with oracle boxes, correct > swapped > missing in most co
     size: 256,
   });
   assert.equal(r.orderingFraction, 0, 'a detector that finds nothing orders nothing');
+  assert.equal(r.breakdown.allZero, 8, 'every composition ties at 0');
   assert.equal(r.mean.correct, 0);
   const o = r.oracle!;
   assert.ok(o.orderingFraction >= 0.75, `oracle ordering ${o.orderingFraction}: ${JSON.stringify(r.rows.map((x) => x.cpOracle))}`);

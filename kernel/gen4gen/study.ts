@@ -10,6 +10,7 @@
  * part of CP-CLIP presence alone cannot produce. Reported with a bootstrap 95 % interval over compositions.
  */
 import { InvalidInput, checkInt, throwIfAborted } from '../core/errors';
+import { iou } from '../core/models/centernet';
 import { rng } from '../core/rng';
 import { cropRgb, type RgbImage } from '../core/vision/rgb';
 import { compose } from './compose';
@@ -96,6 +97,40 @@ export interface StudyOptions extends SelectOptions {
   /** Also score every scene with an oracle detector (the compositor's own boxes, score 1): isolates the embedder's
    *  identity signal from the detector's recall. Default true. */
   oracle?: boolean;
+  /** Reuse composed + repainted scenes across calls (keyed by split, seed, variant and size); default none. Lets a
+   *  caller compare detectors and embedders on the same scenes without composing them again. */
+  sceneCache?: Map<string, { image: RgbImage; boxes: { label: string; box: Box }[] }>;
+}
+
+/** Counts of one adjacent pair of the ordering over compositions: a > b, a = b (ties, e.g. both 0), a < b. */
+export interface PairCounts {
+  gt: number;
+  eq: number;
+  lt: number;
+}
+
+/** Which inequality of correct > swapped > missing > random holds, ties or fails, per adjacent pair (counts). */
+export interface OrderingBreakdown {
+  correctVsSwapped: PairCounts;
+  swappedVsMissing: PairCounts;
+  missingVsRandom: PairCounts;
+  /** Compositions where every variant scored exactly 0 (nothing detected anywhere). */
+  allZero: number;
+}
+
+/** The ordering's per-pair counts (pure): tells a tie (the detector found nothing in either) from a reversal. */
+export function orderingBreakdown(cps: readonly Record<Variant, number>[]): OrderingBreakdown {
+  const pair = (a: Variant, b: Variant): PairCounts => ({
+    gt: cps.filter((c) => c[a] > c[b]).length,
+    eq: cps.filter((c) => c[a] === c[b]).length,
+    lt: cps.filter((c) => c[a] < c[b]).length,
+  });
+  return {
+    correctVsSwapped: pair('correct', 'swapped'),
+    swappedVsMissing: pair('swapped', 'missing'),
+    missingVsRandom: pair('missing', 'random'),
+    allZero: cps.filter((c) => VARIANTS.every((v) => c[v] === 0)).length,
+  };
 }
 
 export interface StudyRow {
@@ -103,6 +138,9 @@ export interface StudyRow {
   cp: Record<Variant, number>;
   /** Boxes the detector kept, per variant (for diagnostics). */
   detected: Record<Variant, number>;
+  /** Of those, boxes on a pasted object of their label (IoU ≥ 0.5 with the compositor's box); the rest are false
+   *  positives (in 'random' scenes every kept box is one: no object there has a requested label). */
+  onTarget: Record<Variant, number>;
   /** CP with the oracle detector (when `oracle`). */
   cpOracle?: Record<Variant, number>;
 }
@@ -113,6 +151,8 @@ export interface StudyResult {
   orderingFraction: number;
   /** Fraction with each adjacent pair in order. */
   pairwise: { correctOverSwapped: number; swappedOverMissing: number; missingOverRandom: number };
+  /** Per-pair counts of >, = and < (which inequality fails, and whether by a tie). */
+  breakdown: OrderingBreakdown;
   mean: Record<Variant, number>;
   gap: { mean: number; ciLow: number; ciHigh: number };
   embedder: string;
@@ -120,7 +160,12 @@ export interface StudyResult {
   paperComparable: boolean;
   scenes: { spec: StudySpec; images: Record<Variant, RgbImage> }[];
   /** The same summary with the oracle detector (diagnostic), when `oracle`. */
-  oracle?: { orderingFraction: number; mean: Record<Variant, number>; gap: { mean: number; ciLow: number; ciHigh: number } };
+  oracle?: {
+    orderingFraction: number;
+    mean: Record<Variant, number>;
+    gap: { mean: number; ciLow: number; ciHigh: number };
+    breakdown: OrderingBreakdown;
+  };
 }
 
 /** A detector that returns given boxes (label, score 1) whatever the image: the compositor's ground truth. */
@@ -200,12 +245,23 @@ export async function orderingStudy(o: StudyOptions): Promise<StudyResult> {
       random: await randomVariant(cs.length, distractors, r.int(1 << 30), spec.background, layoutP),
     };
     const refs = await Promise.all(cs.map((c) => refsOf(c, spec.views[c.id]!)));
-    const row: StudyRow = { spec, cp: {} as Record<Variant, number>, detected: {} as Record<Variant, number> };
+    const row: StudyRow = {
+      spec,
+      cp: {} as Record<Variant, number>,
+      detected: {} as Record<Variant, number>,
+      onTarget: {} as Record<Variant, number>,
+    };
     const imgs = {} as Record<Variant, RgbImage>;
     for (const v of VARIANTS) {
       const x = variants[v];
-      const comp = compose(x.lib, x.layout, { mode: 'strict', size, views: x.views, seed: spec.seed, minObjects: 1 });
-      const scene = await repainter.repaint(comp, { background: spec.background, seed: spec.seed });
+      const key = `${o.split ?? 'test'}|${spec.seed}|${v}|${size}`;
+      let scene = o.sceneCache?.get(key);
+      if (!scene) {
+        const comp = compose(x.lib, x.layout, { mode: 'strict', size, views: x.views, seed: spec.seed, minObjects: 1 });
+        const image = (await repainter.repaint(comp, { background: spec.background, seed: spec.seed })).image;
+        scene = { image, boxes: comp.instances.map((i) => ({ label: i.label, box: i.objectBox })) };
+        o.sceneCache?.set(key, scene);
+      }
       const res = await cpClip({
         image: scene.image,
         concepts: cs.map((c) => ({ id: c.id, label: c.label, refs: [] })),
@@ -223,7 +279,7 @@ export async function orderingStudy(o: StudyOptions): Promise<StudyResult> {
           image: scene.image,
           concepts: cs.map((c) => ({ id: c.id, label: c.label, refs: [] })),
           refEmbeddings: refs,
-          detector: oracleDetector(comp.instances.map((i) => ({ label: i.label, box: i.objectBox }))),
+          detector: oracleDetector(scene.boxes),
           embedder: o.embedder,
           ...(o.duplicatePolicy ? { duplicatePolicy: o.duplicatePolicy } : {}),
           ...(o.cropPad !== undefined ? { cropPad: o.cropPad } : {}),
@@ -232,6 +288,7 @@ export async function orderingStudy(o: StudyOptions): Promise<StudyResult> {
       }
       row.cp[v] = res.cp;
       row.detected[v] = res.boxes.length;
+      row.onTarget[v] = res.boxes.filter((d) => scene.boxes.some((t) => t.label === d.label && iou(t.box, d.box) >= 0.5)).length;
       imgs[v] = scene.image;
     }
     rows.push(row);
@@ -246,6 +303,7 @@ export async function orderingStudy(o: StudyOptions): Promise<StudyResult> {
       orderingFraction: frac((r) => get(r).correct > get(r).swapped && get(r).swapped > get(r).missing && get(r).missing > get(r).random),
       mean: Object.fromEntries(VARIANTS.map((v) => [v, rows.reduce((t, r) => t + get(r)[v], 0) / rows.length])) as Record<Variant, number>,
       gap: { mean: gaps.reduce((a, b) => a + b, 0) / gaps.length, ciLow, ciHigh },
+      breakdown: orderingBreakdown(rows.map(get)),
     };
   };
   const main = summary((r) => r.cp);
@@ -257,6 +315,7 @@ export async function orderingStudy(o: StudyOptions): Promise<StudyResult> {
       swappedOverMissing: frac((r) => r.cp.swapped > r.cp.missing),
       missingOverRandom: frac((r) => r.cp.missing > r.cp.random),
     },
+    breakdown: main.breakdown,
     mean: main.mean,
     gap: main.gap,
     ...((o.oracle ?? true) ? { oracle: summary((r) => r.cpOracle!) } : {}),
