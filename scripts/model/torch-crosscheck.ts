@@ -55,49 +55,53 @@ torch.onnx.export(m, x, path, opset_version=13, input_names=['input'], output_na
 print(json.dumps({'params': sum(p.numel() for p in m.parameters()), 'layers': rows, 'torch': torch.__version__}))
 `;
 
-const dir = mkdtempSync(join(tmpdir(), 'torch-xcheck-'));
-let bad = 0;
-try {
-  const py = join(dir, 'count.py');
-  writeFileSync(py, PY);
-  for (const net of ['resnet18', 'mobilenet_v2']) {
-    const onnx = join(dir, `${net}.onnx`);
-    const r = spawnSync(python, [py, net, onnx], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (r.status !== 0) {
-      console.error(`${net}: torch failed:\n${r.stderr.slice(-2000)}`);
-      bad++;
-      continue;
-    }
-    const want = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
-      params: number;
-      torch: string;
-      layers: { name: string; nOut: number; nIn: number; macs: number }[];
-    };
-    const t = await importModel(onnx);
-    console.log(
-      `\n${net} (torch ${want.torch}): torch ${want.layers.length} layers, ${want.params} params; table ${t.layers.length} layers, ${t.params} params, complete ${t.complete}`,
-    );
-    if (t.layers.length !== want.layers.length) {
-      console.error(`  layer count differs: ${t.layers.length} vs torch ${want.layers.length}`);
-      bad++;
-    }
-    want.layers.forEach((w, i) => {
-      const l = t.layers[i];
-      const ok = l && l.nOut === w.nOut && l.nIn === w.nIn && l.macs === w.macs;
-      if (!ok) {
+async function main(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'torch-xcheck-'));
+  let bad = 0;
+  try {
+    const py = join(dir, 'count.py');
+    writeFileSync(py, PY);
+    for (const net of ['resnet18', 'mobilenet_v2']) {
+      const onnx = join(dir, `${net}.onnx`);
+      const r = spawnSync(python, [py, net, onnx], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (r.status !== 0) {
+        console.error(`${net}: torch failed:\n${r.stderr.slice(-2000)}`);
         bad++;
-        console.error(
-          `  ✗ ${w.name}: torch ${w.nOut}×${w.nIn}, ${w.macs} MACs; table ${l ? `${l.name} ${l.nOut}×${l.nIn}, ${l.macs} MACs` : 'missing'}`,
-        );
+        continue;
       }
-    });
-    const macs = want.layers.reduce((s, l) => s + l.macs, 0);
-    console.log(
-      `  MACs: torch ${macs}, table ${t.macs}${macs === t.macs ? ' ✓' : ' ✗'}; per-layer shapes and MACs ${bad ? 'differ' : 'equal ✓'}`,
-    );
-    if (macs !== t.macs) bad++;
+      const want = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+        params: number;
+        torch: string;
+        layers: { name: string; nOut: number; nIn: number; macs: number }[];
+      };
+      const t = await importModel(onnx);
+      console.log(
+        `\n${net} (torch ${want.torch}): torch ${want.layers.length} layers, ${want.params} params; table ${t.layers.length} layers, ${t.params} params, complete ${t.complete}`,
+      );
+      if (t.layers.length !== want.layers.length) {
+        console.error(`  layer count differs: ${t.layers.length} vs torch ${want.layers.length}`);
+        bad++;
+      }
+      want.layers.forEach((w, i) => {
+        const l = t.layers[i];
+        const ok = l && l.nOut === w.nOut && l.nIn === w.nIn && l.macs === w.macs;
+        if (!ok) {
+          bad++;
+          console.error(
+            `  ✗ ${w.name}: torch ${w.nOut}×${w.nIn}, ${w.macs} MACs; table ${l ? `${l.name} ${l.nOut}×${l.nIn}, ${l.macs} MACs` : 'missing'}`,
+          );
+        }
+      });
+      const macs = want.layers.reduce((s, l) => s + l.macs, 0);
+      console.log(
+        `  MACs: torch ${macs}, table ${t.macs}${macs === t.macs ? ' ✓' : ' ✗'}; per-layer shapes and MACs ${bad ? 'differ' : 'equal ✓'}`,
+      );
+      if (macs !== t.macs) bad++;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  return bad;
 }
-process.exit(bad ? 1 : 0);
+
+void main().then((bad) => process.exit(bad ? 1 : 0));
