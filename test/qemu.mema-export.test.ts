@@ -24,12 +24,26 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 // ResNet-18 at 16×16: real layer shapes (K up to 4608) with small N, so the on-target reference stays quick
 const table = importOnnx(resnet18Onnx({ seed: 1, size: 16 }));
 
-test('exported MEMA kernels of ResNet-18 compile for the Cortex-M4, each file on its own', { skip }, () => {
+test('exported MEMA kernels of ResNet-18 compile for the Cortex-M4 and link together', { skip }, () => {
   const ex = exportKernels(table, dir, { hardware: 'cortex-m4' });
   assert.equal(ex.kernels.length, table.layers.length, `skipped: ${JSON.stringify(ex.skipped)}`);
   const src = join(dir, 'mema');
-  const cs = readdirSync(src).filter((f) => f.endsWith('.c'));
-  assert.equal(cs.length, ex.kernels.length);
+  assert.equal(readdirSync(src).filter((f) => f.endsWith('.c')).length, ex.kernels.length);
+  // every layer's symbols are its own (21 files linked into one firmware must not clash)
+  assert.equal(new Set(ex.kernels.flatMap((k) => [k.fn, k.kernel])).size, 2 * ex.kernels.length);
+  // files of one schedule differ only in their names and sizes: compile one per schedule (21 files → 5 compiles)
+  // after checking that, with the names blanked, every file's kernel code equals its representative's
+  const kernelCode = (k: (typeof ex.kernels)[number]) => {
+    const c = readFileSync(join(dir, k.file), 'utf8');
+    return c.slice(c.indexOf('#include "mema_layers.h"'), c.indexOf('/* Layer ')).split(k.fn).join('FN');
+  };
+  const reps = new Map<string, (typeof ex.kernels)[number]>();
+  for (const k of ex.kernels) {
+    const r = reps.get(k.schedule);
+    if (!r) reps.set(k.schedule, k);
+    else assert.equal(kernelCode(k), kernelCode(r), `${k.name}: same schedule as ${r.name} but different code`);
+  }
+  const cs = [...reps.values()].map((k) => `${k.fn}.c`);
   // one compiler run, one translation unit per file (-c with several inputs writes <file>.o each into cwd)
   execFileSync('arm-none-eabi-gcc', [...M4_FLAGS, '-I', src, '-c', ...cs.map((f) => join(src, f))], { cwd: dir });
   // the header declares every wrapper, and the objects link together (no clashing symbols)
