@@ -55,7 +55,7 @@ torch.onnx.export(m, x, path, opset_version=13, input_names=['input'], output_na
 print(json.dumps({'params': sum(p.numel() for p in m.parameters()), 'layers': rows, 'torch': torch.__version__}))
 `;
 
-async function main(): Promise<number> {
+async function main(python: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'torch-xcheck-'));
   let bad = 0;
   try {
@@ -104,4 +104,4 @@ async function main(): Promise<number> {
   return bad;
 }
 
-void main().then((bad) => process.exit(bad ? 1 : 0));
+void main(python).then((bad) => process.exit(bad ? 1 : 0));
