@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { init, tf } from '../core/backend';
 import { FormatError, InvalidInput } from '../core/errors';
 import { decodeOnnxModel, readOnnxInitializers, readSafetensors, sha256 } from '../core/io';
@@ -13,6 +12,7 @@ import * as cim from '../cim';
 import * as sparse from '../sparse';
 import * as sws from '../sws';
 import { analyzeModel, exportAnalysis, importModel, importOnnx, layersModelToOnnx } from '.';
+import { assertOrtMatchesTfjs } from './testutil';
 
 before(async () => {
   await init({ backend: 'wasm' });
@@ -58,20 +58,7 @@ test('pruned ONNX: re-imports with each layer magnitude-pruned, runs in onnxrunt
       l.setWeights([k, ...ws.slice(1)]);
       k.dispose();
     }
-    const x = tf.randomNormal([2, 28, 28, 1], 0, 1, 'float32', 9);
-    const y = model.predict(x) as tf.Tensor;
-    const want = y.dataSync().slice(),
-      xs = x.dataSync().slice();
-    tf.dispose([x, y]);
-    const s = await ort.InferenceSession.create(pruned);
-    try {
-      const got = Object.values(await s.run({ input: new ort.Tensor('float32', xs, [2, 28, 28, 1]) }))[0]!.data as Float32Array;
-      assert.equal(got.length, want.length);
-      for (let i = 0; i < got.length; i++)
-        assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)), `out[${i}] ${got[i]} vs ${want[i]}`);
-    } finally {
-      await s.release();
-    }
+    await assertOrtMatchesTfjs(model, pruned, 9);
   } finally {
     model.dispose();
   }
