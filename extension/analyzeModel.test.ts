@@ -25,3 +25,14 @@ test('analysis notebook names: beside the model, folder name for model.json, nev
   assert.equal(analysisPath(join(dir, 'resnet.onnx')), join(dir, 'resnet-analysis-2.ipynb'));
   assert.equal(analysisPath(join(dir, 'blaze', 'model.json')), join(dir, 'blaze', 'blaze-analysis.ipynb'));
 });
+
+test('analysis notebook: the export cell writes nothing until a folder is set, then calls el.exportAnalysis on the report', () => {
+  const nb = JSON.parse(analysisNotebook('/m/r.onnx')) as { cells: { cell_type: string; source: string }[] };
+  const ex = nb.cells.at(-1)!;
+  assert.equal(ex.cell_type, 'code');
+  assert.match(ex.source, /^const exportTo = '';/);
+  assert.match(ex.source, /if \(exportTo\) .*el\.exportAnalysis\(report, exportTo\)/);
+  // the example in the comment is valid JS that turns the model path into a folder name
+  const example = /e\.g\. (.*)$/m.exec(ex.source)![1]!;
+  assert.equal(new Function('modelPath', `return ${example};`)('/m/r.onnx'), '/m/r-export');
+});

@@ -2,7 +2,8 @@
  * `EdgeLab: Analyze Model…` (edgelab.analyzeModel): on an .onnx, model.json or .safetensors file (explorer context
  * menu, or a file picker from the command palette) it writes `<model>-analysis.ipynb` beside the model from the
  * template below, opens it on the EdgeLab controller and runs it. The notebook calls `el.analyzeModel` with an
- * in-place progress bar; stop it with the notebook's interrupt. `analysisNotebook` is vscode-free (tested in node).
+ * in-place progress bar; stop it with the notebook's interrupt. Its last cell exports the analysed weights and MEMA's C
+ * kernels (`el.exportAnalysis`) once a folder is set. `analysisNotebook` is vscode-free (tested in node).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -37,6 +38,15 @@ export function analysisNotebook(modelPath: string): string {
     ),
     md('figures', '## Layers × papers, where the cost is, the layer table, the largest layer on a crossbar and its sparsity pattern'),
     code('show', 'for (const f of report.figures) el.show(f);'),
+    md(
+      'export-md',
+      "## Take it away\n\nSet `exportTo` to a folder and re-run the cell: `el.exportAnalysis` writes the pruned model (a runnable `pruned.onnx` for an ONNX file), the SWS sorted layout, the Rosko-packed weights, MEMA's C kernels for the matmul layers and a manifest (source SHA-256, options, every file's hash). Existing files are kept unless `overwrite: true`.",
+    ),
+    code(
+      'export',
+      "const exportTo = ''; // e.g. modelPath.replace(/\\.[^./]+$/, '') + '-export'\n" +
+        "if (exportTo) el.showText((await el.exportAnalysis(report, exportTo)).files.map((f) => `${f.path} ${(f.bytes / 1024).toFixed(1)} KB`).join('\\n'));",
+    ),
   ];
   return (
     JSON.stringify(

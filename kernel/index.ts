@@ -49,6 +49,6 @@ export * as machining from './machining';
 export * as gazegen from './gazegen';
 export * as gen4gen from './gen4gen';
 export * as model from './model';
-export { analyzeModel } from './model';
+export { analyzeModel, exportAnalysis } from './model';
 // The paper index (folder, namespace, tutorial, bench prefixes per paper):
 export { papers, foundation, paperForBenchPrefix, type Paper, type PaperStatus } from './papers';

@@ -37,10 +37,12 @@ import {
   emitCmsisQ15,
   CMSIS_F32_NAME,
   traceKernels,
+  m4BuildArgs,
+  qemuM4Args,
 } from '../kernel/mema';
 
 const FIX = join(__dirname, 'fixtures', 'mema');
-const ARM_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard', '-ffp-contract=off', '-O2', '-Wall', '-Werror'];
+const FIXTURES = { startup: join(FIX, 'startup.c'), linkLd: join(FIX, 'link.ld') };
 
 interface Line {
   M: number;
@@ -130,35 +132,10 @@ test('Cortex-M4 under QEMU (mps2-an386): 20 layers, analytic + baseline, bit-exa
   writeFileSync(c, build(layerNests, layerCases));
   execFileSync('gcc', ['-O2', '-ffp-contract=off', '-Wall', '-Werror', c, '-o', host, '-lm']);
   const ref = parse(execFileSync(host).toString());
-  execFileSync('arm-none-eabi-gcc', [
-    ...ARM_FLAGS,
-    '-nostartfiles',
-    '-T',
-    join(FIX, 'link.ld'),
-    '--specs=rdimon.specs',
-    join(FIX, 'startup.c'),
-    c,
-    '-lc',
-    '-lrdimon',
-    '-lm',
-    '-o',
-    elf,
-  ]);
+  execFileSync('arm-none-eabi-gcc', m4BuildArgs(FIXTURES, c, elf));
   const q = spawnSync(
     'qemu-system-arm',
-    [
-      '-M',
-      'mps2-an386',
-      '-cpu',
-      'cortex-m4',
-      '-nographic',
-      '-semihosting-config',
-      'enable=on,target=native',
-      '-icount',
-      'shift=0',
-      '-kernel',
-      elf,
-    ],
+    qemuM4Args(elf, ['-icount', 'shift=0']),
     { timeout: 300_000, maxBuffer: 1 << 24 }, // the on-target double-precision reference is slow; shared CI machines are loaded
   );
   const out = q.stdout.toString();
@@ -229,24 +206,8 @@ test('Q15 4×2×2 SMLAD kernel: host counts = model (layers + 200 random), QEMU 
   const ca = join(dir, 'qa.c'),
     elf = join(dir, 'qa.elf');
   writeFileSync(ca, emitQ15Harness(shapes.slice(0, TINYML_LAYERS_Q15.length)));
-  execFileSync('arm-none-eabi-gcc', [
-    ...ARM_FLAGS,
-    '-nostartfiles',
-    '-T',
-    join(FIX, 'link.ld'),
-    '--specs=rdimon.specs',
-    join(FIX, 'startup.c'),
-    ca,
-    '-lc',
-    '-lrdimon',
-    '-o',
-    elf,
-  ]);
-  const q = spawnSync(
-    'qemu-system-arm',
-    ['-M', 'mps2-an386', '-cpu', 'cortex-m4', '-nographic', '-semihosting-config', 'enable=on,target=native', '-kernel', elf],
-    { timeout: 120_000, maxBuffer: 1 << 24 },
-  );
+  execFileSync('arm-none-eabi-gcc', m4BuildArgs(FIXTURES, ca, elf));
+  const q = spawnSync('qemu-system-arm', qemuM4Args(elf), { timeout: 120_000, maxBuffer: 1 << 24 });
   assert.equal(q.status, 0, `qemu exit ${q.status}`);
   const arm = parseQ(q.stdout.toString());
   assert.equal(arm.length, TINYML_LAYERS_Q15.length);
@@ -309,7 +270,7 @@ test('QEMU trace: FP loads, vmla and stores counted from the execution trace equ
       { dtype: 'f32', kernel: kernelName(nest), M, K, N },
       { dtype: 'f32', kernel: CMSIS_F32_NAME, M, K, N },
     ],
-    fixtures: { startup: join(FIX, 'startup.c'), linkLd: join(FIX, 'link.ld') },
+    fixtures: FIXTURES,
     timeoutMs: 120_000,
   });
   assert.deepEqual(tr.armHash, tr.hostHash);

@@ -53,6 +53,8 @@ import {
   type SavedNotebook,
 } from './vscode/harness';
 import type { Dialog } from 'playwright-core';
+import { rng } from '../kernel/core/rng';
+import { OnnxWriter } from '../kernel/model/onnx-write';
 
 const FIGURE_KINDS = ['heatmap', 'series', 'image-overlay', 'table', 'crossbar-map', 'sparsity-pattern', 'cka-matrix'];
 const PLOTLY_KINDS = new Set(['heatmap', 'series', 'cka-matrix']);
@@ -188,6 +190,39 @@ function guarded<T>(fn: (t: T) => Promise<void>): (t: T) => Promise<void> {
       throw e;
     }
   };
+}
+
+/** A three-layer ONNX CNN (conv, strided conv, linear; 16×16×3 input) written with the project's ONNX writer. */
+function tinyOnnx(): Uint8Array {
+  const w = new OnnxWriter(),
+    r = rng(3);
+  let x = w.input('input', ['N', 3, 16, 16]);
+  const conv = (name: string, cin: number, cout: number, stride: number) =>
+    w.node('Relu', [
+      w.node(
+        'Conv',
+        [
+          x,
+          w.weight(`${name}.weight`, [cout, cin, 3, 3], r.normals(cout * cin * 9, 0, 0.3)),
+          w.weight(`${name}.bias`, [cout], new Float32Array(cout)),
+        ],
+        { kernel_shape: [3, 3], strides: [stride, stride], pads: [1, 1, 1, 1] },
+        name,
+      ),
+    ]);
+  x = conv('conv1', 3, 8, 1);
+  x = conv('conv2', 8, 16, 2);
+  x = w.node('Flatten', [w.node('GlobalAveragePool', [x])], { axis: 1 });
+  w.output(
+    w.node(
+      'Gemm',
+      [x, w.weight('fc.weight', [10, 16], r.normals(160, 0, 0.3)), w.weight('fc.bias', [10], new Float32Array(10))],
+      { transB: 1 },
+      'fc',
+    ),
+    ['N', 10],
+  );
+  return w.encode('tiny-cnn');
 }
 
 const allRan = (nb: SavedNotebook) => codeCells(nb).every((c) => typeof c.execution_count === 'number');
@@ -538,6 +573,69 @@ describe('EdgeLab extension in code-server', { timeout: 900_000 }, () => {
         "EdgeLab's kernel entry (tslab 1.0.22 wrapped)",
       );
       assert.ok(existsSync(k.argv[1] ?? ''));
+    }),
+  );
+
+  test(
+    'EdgeLab: Analyze Model… on an .onnx file writes the analysis notebook beside it, runs it, and the report draws',
+    { timeout: 150_000 },
+    guarded(async (_t: unknown) => {
+      const page = browser!.page;
+      const t0 = Date.now();
+      const step = (s: string) => log(`analyze model: ${s} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      await runCommand(page, 'View: Close All Editors');
+      const model = join(ws, 'tiny-cnn.onnx');
+      writeFileSync(model, tinyOnnx());
+      await runCommand(page, 'EdgeLab: Analyze Model…');
+      // code-server's open dialog is a quick input holding a path: type the model's path and accept it
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ timeout: 20_000 });
+      step('open dialog shown');
+      await input.fill(model);
+      await page.waitForTimeout(500);
+      await screenshot(page, 'vscode-analyze-model-dialog.png');
+      await page.keyboard.press('Enter');
+      const file = join(ws, 'tiny-cnn-analysis.ipynb');
+      for (let i = 0; i < 80 && !existsSync(file); i++) await page.waitForTimeout(250);
+      assert.ok(existsSync(file), 'the analysis notebook is written beside the model');
+      step('notebook written');
+      await ensureCells('tiny-cnn-analysis.ipynb');
+      step('notebook open');
+      const kernelPick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'EdgeLab (TypeScript)' });
+      await kernelPick
+        .first()
+        .click({ timeout: 3000 })
+        .then(() => log('picked EdgeLab (TypeScript) for the analysis notebook'))
+        .catch(() => undefined); // the command selected the controller itself
+      const nb = await waitSaved(page, file, allRan, 110_000, 'the analysis notebook to run');
+      step('all cells ran');
+      const cells = codeCells(nb);
+      const text = (c: SavedNotebook['cells'][number]) =>
+        (c.outputs ?? []).map((o) => [o.text ?? o.data?.['text/plain'] ?? ''].flat().join('')).join('\n');
+      assert.match(text(cells[1]!), /3 layers, 0\.00 M parameters/, 'the analyze cell reports the imported table');
+      assert.doesNotMatch(text(cells[1]!), /INCOMPLETE/);
+      const kinds = mimes(cells[2]!).filter((m) => m.startsWith('application/vnd.edgelab.'));
+      assert.deepEqual(
+        kinds,
+        ['table', 'heatmap', 'table', 'crossbar-map', 'sparsity-pattern'].map((k) => `application/vnd.edgelab.${k}.v1+json`),
+      );
+      // the report drawn by the EdgeLab renderer inside the notebook: the layers × papers table names the three layers
+      const list = page.locator('.notebook-editor:visible .monaco-list').first();
+      await page.setViewportSize({ width: 1400, height: 2400 });
+      await list.hover();
+      await page.mouse.wheel(0, 1200);
+      const fig = await findInFrames(page, '.edgelab-figure[data-kind="table"] table', 30_000);
+      assert.ok(fig, 'the summary table is drawn');
+      const rows = await fig.frame.$$eval('.edgelab-figure[data-kind="table"] table', (ts) => ts[0]!.textContent ?? '');
+      for (const l of ['conv1', 'conv2', 'fc']) assert.ok(rows.includes(l), `summary table lists ${l}`);
+      assert.ok(
+        await findInFrames(page, '.edgelab-figure[data-kind="crossbar-map"] canvas, .edgelab-figure[data-kind="crossbar-map"] svg', 30_000),
+      );
+      await page.mouse.wheel(0, -20_000);
+      await page.waitForTimeout(1500);
+      await screenshot(page, 'vscode-analyze-model.png');
+      step('report drawn');
+      await page.setViewportSize({ width: 1400, height: 1000 }); // the harness's default, for the tests after this one
     }),
   );
 

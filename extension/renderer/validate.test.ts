@@ -71,3 +71,11 @@ test('kindOfMime reads the kind from application/vnd.edgelab.<kind>.v1+json', ()
   assert.equal(kindOfMime('application/vnd.plotly.v1+json'), undefined);
   assert.equal(kindOfMime('text/plain'), undefined);
 });
+
+test('crossbar-map rowSource: −1 marks a padding row (a layer with fewer inputs than crossbar rows); −2 is rejected', () => {
+  const f = fixture('crossbar-map');
+  const rows = f.rows as number;
+  const pad = { ...f, rowSource: Array.from({ length: rows }, (_, i) => (i < rows - 1 ? i : -1)) };
+  assert.equal(validateFigure(pad, 'crossbar-map').kind, 'crossbar-map');
+  rejects({ ...f, rowSource: Array.from({ length: rows }, (_, i) => (i < rows - 1 ? i : -2)) }, /rowSource/);
+});

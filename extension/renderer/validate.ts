@@ -207,7 +207,7 @@ const CHECKS: { [K in FigureKind]: (f: Obj, p: string) => void } = {
       if (w.shape[1]! <= maxOut) fail(`${p}.weights.shape[1] (${w.shape[1]}) must exceed the largest columnOutput (${maxOut})`);
     }
     const rs = optArr(f, 'rowSource', p, rows);
-    if (rs) ints(rs, `${p}.rowSource`, 0, Number.MAX_SAFE_INTEGER);
+    if (rs) ints(rs, `${p}.rowSource`, -1, Number.MAX_SAFE_INTEGER); // −1: a padding row (the layer has fewer inputs than rows)
   },
   'sparsity-pattern'(f, p) {
     const rows = int(f, 'rows', p, 1),

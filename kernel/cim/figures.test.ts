@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mapLayer, decodeCell, tileImage } from './crossbar';
 import { crossbarMapFigure, tileCells } from './figures';
 import { InvalidInput } from '../core/errors';
+import { crossbarMap } from '../viz/builders';
 
 function unb64(s: string): Uint8Array {
   return Uint8Array.from(Buffer.from(s, 'base64'));
@@ -37,4 +38,21 @@ test('crossbar-map payload carries the tile cells, column roles and changed cell
   assert.equal(nChanged, expect);
   assert.ok(expect > 0);
   assert.throws(() => crossbarMapFigure(L, L.tiles), InvalidInput);
+});
+
+test('crossbarMapFigure of a layer with fewer inputs than rows marks the padding rows −1 (a valid payload)', () => {
+  const L = mapLayer({ q: Int8Array.from({ length: 16 * 72 }, (_, i) => (i % 7) - 3), nOut: 16, nIn: 72 });
+  const f = crossbarMapFigure(L, 0);
+  assert.deepEqual(f.rowSource!.slice(70, 74), [70, 71, -1, -1]);
+  assert.equal(f.rowSource!.filter((v) => v === -1).length, 128 - 72);
+  const again = crossbarMap({
+    rows: f.rows,
+    cols: f.cols,
+    weightBits: f.weightBits,
+    cells: tileCells(L, 0),
+    columnBit: f.columnBit,
+    columnOutput: f.columnOutput,
+    rowSource: f.rowSource,
+  });
+  assert.equal(again.rowSource!.at(-1), -1, 'the builder accepts it too');
 });

@@ -40,6 +40,7 @@ export { LruCache, simulateCache, type CacheConfig, type CacheCounts } from './c
 export { emitQ15, emitQ15Harness, q15Counts, Q15_NEST, type Q15Counts } from './q15';
 export { emitCmsisF32, emitCmsisQ15, CMSIS_F32_NAME, CMSIS_Q15_NAME } from './cmsis';
 export { TraceMix, parseObjdump, classify, BRANCH_PENALTY, type Mix, type InsnClass } from './trace';
-export { traceKernels, emitTraceHarness, type TraceCase, type TraceResult } from './qemu';
+export { traceKernels, emitTraceHarness, M4_FLAGS, m4BuildArgs, qemuM4Args, type TraceCase, type TraceResult } from './qemu';
 export { layerTable, accessesVsCapacity, dramVsCache, candidateTable } from './figures';
-export { analyzeModel, type MemaAnalyzeOptions, type MemaLayerRow } from './analyze';
+export { analyzeModel, layerSchedules, memaHardware, type MemaAnalyzeOptions, type MemaLayerRow } from './analyze';
+export { exportKernels, kernelFiles, type KernelExportOptions, type ExportedKernel } from './export';

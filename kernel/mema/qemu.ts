@@ -22,6 +22,7 @@ export interface TraceCase {
   N: number;
 }
 
+/** arm-none-eabi-gcc flags for the Cortex-M4F builds (hard float, no FMA contraction so host and target agree bit for bit). */
 export const M4_FLAGS = [
   '-mcpu=cortex-m4',
   '-mthumb',
@@ -32,6 +33,40 @@ export const M4_FLAGS = [
   '-Wall',
   '-Werror',
 ];
+
+/** arm-none-eabi-gcc arguments that build `c` with the semihosting startup and linker script into `elf` (mps2-an386). */
+export function m4BuildArgs(fixtures: { startup: string; linkLd: string }, c: string, elf: string): string[] {
+  return [
+    ...M4_FLAGS,
+    '-nostartfiles',
+    '-T',
+    fixtures.linkLd,
+    '--specs=rdimon.specs',
+    fixtures.startup,
+    c,
+    '-lc',
+    '-lrdimon',
+    '-lm',
+    '-o',
+    elf,
+  ];
+}
+
+/** qemu-system-arm arguments that run `elf` on an emulated Cortex-M4 (mps2-an386) with semihosting; `extra` go before -kernel. */
+export function qemuM4Args(elf: string, extra: string[] = []): string[] {
+  return [
+    '-M',
+    'mps2-an386',
+    '-cpu',
+    'cortex-m4',
+    '-nographic',
+    '-semihosting-config',
+    'enable=on,target=native',
+    ...extra,
+    '-kernel',
+    elf,
+  ];
+}
 
 /** The trace harness: deterministic inputs, `mema_mark()` around each kernel call, one `tcase <i> hash <fnv1a>` line per case. */
 export function emitTraceHarness(sources: string[], cases: TraceCase[]): string {
@@ -102,43 +137,13 @@ export async function traceKernels(o: {
     writeFileSync(c, emitTraceHarness(o.sources, o.cases));
     execFileSync('gcc', ['-O2', '-ffp-contract=off', '-Wall', '-Werror', c, '-o', host]);
     const hostOut = execFileSync(host, { maxBuffer: 1 << 24 }).toString();
-    execFileSync('arm-none-eabi-gcc', [
-      ...M4_FLAGS,
-      '-nostartfiles',
-      '-T',
-      o.fixtures.linkLd,
-      '--specs=rdimon.specs',
-      o.fixtures.startup,
-      c,
-      '-lc',
-      '-lrdimon',
-      '-o',
-      elf,
-    ]);
+    execFileSync('arm-none-eabi-gcc', m4BuildArgs(o.fixtures, c, elf));
     const { insns, symbols } = parseObjdump(execFileSync('arm-none-eabi-objdump', ['-d', elf], { maxBuffer: 1 << 28 }).toString());
     const marker = symbols.get('mema_mark');
     if (marker === undefined) throw new InvalidInput('mema_mark not found in the ELF');
     execFileSync('mkfifo', [fifo]);
     const mix = new TraceMix(insns, marker);
-    const q = spawn(
-      'qemu-system-arm',
-      [
-        '-M',
-        'mps2-an386',
-        '-cpu',
-        'cortex-m4',
-        '-nographic',
-        '-semihosting-config',
-        'enable=on,target=native',
-        '-d',
-        'in_asm,exec,nochain',
-        '-D',
-        fifo,
-        '-kernel',
-        elf,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const q = spawn('qemu-system-arm', qemuM4Args(elf, ['-d', 'in_asm,exec,nochain', '-D', fifo]), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '',
       err = '';
     q.stdout.on('data', (d: Buffer) => (out += d.toString()));

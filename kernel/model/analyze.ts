@@ -46,6 +46,8 @@ export interface ModelAnalysis {
   sws?: sws.SwsModelAnalysis;
   sparse?: ReturnType<typeof sparse.analyzeModel>;
   mema?: ReturnType<typeof mema.analyzeModel>;
+  /** The options the numbers depend on (what `exportAnalysis` reuses). */
+  options: { prune?: number; hardware: string; batch?: number[] };
   /** Wall-clock seconds per stage ('import', 'cim', …). */
   seconds: Record<string, number>;
   /** Layers × papers summary table, a normalized per-layer heatmap, the layer table, then the largest layer's crossbar map and sparsity pattern. */
@@ -78,7 +80,12 @@ export async function analyzeModel(src: string | Uint8Array | tf.LayersModel, op
   };
   const share = 0.9 / papers.length;
   const table = await stage('import', 0, 0.1, () => importModel(src, opts));
-  const out: ModelAnalysis = { table, seconds, figures: [] };
+  const out: ModelAnalysis = {
+    table,
+    options: { prune: opts.prune, hardware: opts.hardware ?? 'cortex-m4', batch: opts.batch },
+    seconds,
+    figures: [],
+  };
   const common = { signal: opts.signal };
   let k = 0;
   const at = () => 0.1 + share * k++;

@@ -4,12 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { init, tf } from '../core/backend';
+import { init } from '../core/backend';
 import { FormatError, InvalidInput, NotFound } from '../core/errors';
 import { writeSafetensorsFile } from '../core/io/safetensors';
 import { countWeightValues, loadWeightsManifest } from '../core/io/tfjs-models';
 import { faceApiModelDir, tinyCnn } from '../core/models';
 import { expectNoLeak } from '../core/testing';
+import { assertOrtMatchesTfjs } from './testutil';
 import {
   importModel,
   importOnnx,
@@ -86,20 +87,7 @@ test('round trip: a project tfjs CNN exported to ONNX re-imports to the same tab
         b = Array.from(back.layers[i]!.weight()).sort();
       assert.deepEqual(a, b, mine.layers[i]!.name);
     }
-    const x = tf.randomNormal([2, 28, 28, 1], 0, 1, 'float32', 7);
-    const want = (model.predict(x) as tf.Tensor).dataSync().slice();
-    const xs = x.dataSync().slice();
-    tf.dispose(x);
-    const s = await ort.InferenceSession.create(bytes);
-    try {
-      const r = await s.run({ input: new ort.Tensor('float32', xs, [2, 28, 28, 1]) });
-      const got = Object.values(r)[0]!.data as Float32Array;
-      assert.equal(got.length, want.length);
-      for (let i = 0; i < got.length; i++)
-        assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)), `out[${i}] ${got[i]} vs ${want[i]}`);
-    } finally {
-      await s.release();
-    }
+    await assertOrtMatchesTfjs(model, bytes, 7);
   } finally {
     model.dispose();
   }

@@ -2,9 +2,10 @@
  * One entry for every model format: `importModel(src)` picks the reader by extension, then by content.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { FormatError, InvalidInput, NotFound, describe } from '../core/errors';
+import { sha256File } from '../core/io/export';
 import type { SwsModelKind } from '../core/models';
 import { importOnnx } from './onnx';
 import { importOwn } from './own';
@@ -33,6 +34,16 @@ function head(path: string, n: number): Uint8Array {
  *   weights), InvalidInput (dynamic input shape without `opts.inputShape`, unknown source).
  */
 export async function importModel(src: string | Uint8Array | tf.LayersModel, opts: ImportOptions = {}): Promise<ModelTable> {
+  const t = await importAny(src, opts);
+  // the provenance of exports: the bytes the table came from (ONNX hashes its own bytes; tfjs: its model.json)
+  if (!t.sha256 && typeof src === 'string' && existsSync(src)) {
+    const f = statSync(src).isDirectory() ? join(src, opts.manifest ?? 'model.json') : src;
+    if (existsSync(f)) t.sha256 = sha256File(f);
+  }
+  return t;
+}
+
+async function importAny(src: string | Uint8Array | tf.LayersModel, opts: ImportOptions): Promise<ModelTable> {
   if (src instanceof Uint8Array) return importOnnx(src, opts);
   if (typeof src !== 'string') return importOwn(src, opts);
   if (!existsSync(src)) {

@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { onnx } from 'onnx-proto';
 import { FormatError, InvalidInput, describe } from '../core/errors';
 import { bytesOf } from '../core/io/dtypes';
+import { sha256 } from '../core/io/export';
 import { decodeOnnxModel, decodeOnnxTensor } from '../core/io/onnx';
 import { UnsupportedList, broadcastShapes, convOutLen, layerRow, makeTable, product, transpose } from './table';
 import type { ImportOptions, ModelLayer, ModelTable } from './types';
@@ -186,6 +187,7 @@ export function importOnnx(src: string | Uint8Array, opts: ImportOptions = {}): 
             bias: !!weightInit(2),
             weightShape: ws,
             weight: weightOf(n.input![1]!, cout, cinG * product(k), false),
+            tensor: { name: n.input![1]!, transposed: false },
           }),
         );
         used.add(n.input![1]!);
@@ -238,6 +240,7 @@ export function importOnnx(src: string | Uint8Array, opts: ImportOptions = {}): 
             bias: op === 'Gemm' && !!weightInit(2),
             weightShape: ws,
             weight: weightOf(n.input![1]!, N, K, !transB),
+            tensor: { name: n.input![1]!, transposed: !transB },
           }),
         );
         used.add(n.input![1]!);
@@ -345,5 +348,6 @@ export function importOnnx(src: string | Uint8Array, opts: ImportOptions = {}): 
     notes,
     validate: opts.validate,
   });
+  table.sha256 = sha256(bytes);
   return table;
 }

@@ -63,6 +63,7 @@ export interface RowSpec {
   bias: boolean;
   weightShape: number[];
   weight: () => Float32Array;
+  tensor?: { name: string; transposed: boolean };
 }
 
 /** One table row: MACs = positions · nOut · nIn (NaN when positions are unknown); params = weights (+ bias). */
@@ -85,6 +86,7 @@ export function layerRow(s: RowSpec): ModelLayer {
     bias: s.bias,
     weightShape: s.weightShape,
     weight: s.weight,
+    ...(s.tensor ? { tensor: s.tensor } : {}),
   };
 }
 

@@ -49,6 +49,11 @@ export interface ModelLayer {
    * tfjs: kh, kw, cin).
    */
   weight(): Float32Array;
+  /**
+   * Where the weight is stored in the source file, for writing it back (ONNX only): the initializer's name and
+   * whether it is stored transposed ([nIn][nOut], as MatMul / Gemm without transB hold it). Absent for other formats.
+   */
+  tensor?: { name: string; transposed: boolean };
 }
 
 /** Ops the importer could not follow, by op type, with the node names. Never silently skipped. */
@@ -77,6 +82,8 @@ export interface ModelTable {
   complete: boolean;
   /** Free-text notes (assumptions such as a batch dimension set to 1). */
   notes: string[];
+  /** SHA-256 of the source bytes (the file, or model.json for tfjs), for the provenance of exports; absent for live models. */
+  sha256?: string;
 }
 
 export interface ImportOptions {

@@ -30,3 +30,4 @@ export { realWeightMatrices, transposeKernel, type RealMatrix } from './matrices
 export { sparsityFigure, speedupFigure } from './figures';
 export { wasmPath } from './wasm';
 export { analyzeModel, type SparseAnalyzeOptions, type SparseBatchRow, type SparseLayerRow } from './analyze';
+export { exportPacked, packedFiles, loadPacked, type PackExportOptions } from './export';

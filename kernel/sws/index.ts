@@ -91,3 +91,4 @@ export {
 } from '../core/models/fashion';
 export { swsCrossbarFigure, energyBreakdownFigure, reductionCurveFigure, accuracyCurveFigure } from './figures';
 export { analyzeModel, type SwsAnalyzeOptions, type SwsLayerRow, type SwsModelAnalysis } from './analyze';
+export { exportSorted, sortedFiles, loadSorted, unsortLayer, type SwsExportOptions, type SortedLayer } from './export';

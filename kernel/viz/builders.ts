@@ -462,7 +462,7 @@ export interface CrossbarMapOptions extends Common {
   adcActive?: CrossbarMapFigure['adcActive'];
   /** Quantized weights [rows, logicalCols], row-major; logicalCols = max(columnOutput)+1. */
   weights?: ArrayLike<number>;
-  /** Per row: the original input index after sorting, shown on hover (default: identity). */
+  /** Per row: the original input index after sorting, −1 for a padding row, shown on hover (default: identity). */
   rowSource?: number[];
 }
 
@@ -551,7 +551,7 @@ export function crossbarMap(o: CrossbarMapOptions): CrossbarMapFigure {
   }
   if (o.rowSource) {
     check(o.rowSource.length === rows, () => `crossbarMap: rowSource has length ${o.rowSource!.length}; expected rows = ${rows}`);
-    fig.rowSource = o.rowSource.map((v, i) => checkInt(`crossbarMap: rowSource[${i}]`, v, 0));
+    fig.rowSource = o.rowSource.map((v, i) => checkInt(`crossbarMap: rowSource[${i}]`, v, -1));
   }
   return checkSize(fig, 'show one crossbar tile at a time');
 }

@@ -442,7 +442,7 @@ function crossbarSvg(f: CrossbarMapFigure): string {
         return [255 - 225 * t, 255 - 185 * t, 255 - 120 * t];
       },
       (i, j) =>
-        `row ${i}${f.rowSource ? ` (input ${f.rowSource[i]})` : ''}, col ${j} (out ${f.columnOutput[j]}, bit ${f.columnBit[j]}${f.columnSign ? ' ' + f.columnSign[j] : ''}): ${cells[i * f.cols + j]}`,
+        `row ${i}${f.rowSource ? (f.rowSource[i]! < 0 ? ' (padding)' : ` (input ${f.rowSource[i]})`) : ''}, col ${j} (out ${f.columnOutput[j]}, bit ${f.columnBit[j]}${f.columnSign ? ' ' + f.columnSign[j] : ''}): ${cells[i * f.cols + j]}`,
     ),
   );
   // Column groups: a thick line where the logical output changes, bit labels on top.

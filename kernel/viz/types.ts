@@ -138,7 +138,7 @@ export interface CrossbarMapFigure extends FigureBase<'crossbar-map'> {
   adcActive?: { rowStart: number; rowEnd: number; columns: number[]; adcBits?: number }[];
   /** Optional int16 [rows, logicalCols] quantized weights for hover. */
   weights?: Packed;
-  /** Optional per row: original input index after sorting (hover shows it). */
+  /** Optional per row: original input index after sorting, −1 for a padding row (hover shows it). */
   rowSource?: number[];
 }
 

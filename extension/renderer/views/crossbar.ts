@@ -63,7 +63,7 @@ export function crossbarTooltip(f: CrossbarMapFigure, d: CrossbarData, l: Crossb
     sign = f.columnSign?.[col];
   const si = sectionOf(l, row);
   const lines = [
-    `row ${row}${f.rowSource ? ` (input ${f.rowSource[row]})` : ''}, column ${col}`,
+    `row ${row}${f.rowSource ? (f.rowSource[row]! < 0 ? ' (padding)' : ` (input ${f.rowSource[row]})`) : ''}, column ${col}`,
     out < 0 || f.columnBit[col]! < 0
       ? 'unused column'
       : f.columnBit[col]! >= f.weightBits

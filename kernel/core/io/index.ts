@@ -17,3 +17,14 @@ export {
   type NamedWeight,
 } from './tfjs-models';
 export { readOnnxInitializers, decodeOnnxModel, decodeOnnxTensor } from './onnx';
+export {
+  writeExport,
+  provenance,
+  safeNames,
+  sha256,
+  sha256File,
+  type Provenance,
+  type ExportFile,
+  type WrittenFile,
+  type WriteExportOptions,
+} from './export';
