@@ -97,7 +97,7 @@ export interface ImportOptions {
    * pass streams one layer at a time, so it never holds the model twice.
    */
   validate?: boolean;
-  /** tfjs weights manifests (face-api) hold several nets: the manifest file name. Default: the only / first one. */
+  /** The manifest file name: in a tfjs folder, default 'model.json'; a face-api weights folder holds several nets, default the only / first one. */
   manifest?: string;
   /** safetensors: the JSON config path (default `<file>.json` or `config.json` beside it, when present). */
   config?: string;

@@ -31,7 +31,7 @@ export interface SwsExportOptions extends AnalyzeCommon {
   sort?: SortKey;
   /** Move zeros out of the sections (offline remapping). Default true. */
   remapZeros?: boolean;
-  /** Crossbar geometry and bits. Default the CIM simulator's DEFAULT_CONFIG (128×128, int8). */
+  /** Crossbar geometry and bits. Default the CIM simulator's DEFAULT_CONFIG (128×128, int8), recorded as 'default' in the provenance. */
   config?: Partial<CrossbarConfig>;
   /** Provenance written into the files. Default: built from the table (source, format, hash) and these options. */
   provenance?: Provenance;

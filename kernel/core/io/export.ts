@@ -41,6 +41,7 @@ export interface WriteExportOptions {
   overwrite?: boolean;
 }
 
+/** SHA-256 of bytes or a UTF-8 string, as 64 hex digits (provenance hashes, job payload and blob hashes). */
 export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
 /** SHA-256 of a file, read in 4 MB chunks (a large model is never held in memory for hashing). */

@@ -5,7 +5,7 @@
  * stored result, whichever backend or worker computes it. Numbers JSON cannot hold (NaN, ±Infinity, −0: science results
  * carry them, e.g. an undefined interval) travel as `{ "$num": "NaN" }`, so a value comes back exactly as it left.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../io/export';
 import { FormatError } from '../errors';
 
 export type Blobs = Map<string, Uint8Array>;
@@ -25,10 +25,7 @@ type TypedName = keyof typeof TYPED;
 
 const NUMS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
 
-/** SHA-256 of bytes or a UTF-8 string, as 64 hex digits. */
-export function sha256(b: Uint8Array | string): string {
-  return createHash('sha256').update(b).digest('hex');
-}
+export { sha256 };
 
 /** Encode a value: canonical JSON text plus the blobs its typed arrays became. */
 export function encodeValue(v: unknown): { json: string; blobs: Blobs } {
