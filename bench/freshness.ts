@@ -26,6 +26,7 @@ export const BENCH_OUTPUTS = [
   'kernel/federated/shipped/bench.json',
   'kernel/federated/shipped/study',
   'kernel/gaze/weights/eval.json',
+  'kernel/split/shipped/wasm-lut.json',
   'test/fixtures/sparse/rosko-speedup.json',
 ];
 /** Path specs excluded from a key's code. */

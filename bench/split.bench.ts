@@ -2,11 +2,21 @@
  * SplitNets on Fashion-MNIST with the shipped supernet (kernel/split/study): split-aware search, the split module's
  * accuracy cost, latency gains per preset (placeholder hardware constants, named in kernel/split/presets.json), and the
  * evolutionary search against the exhaustive oracle. Gate declared in bench/declared/split-fmnist.json.
- * The multi-view keys are not recorded: the fusion experiment was not run (see the README).
+ * Multi-view keys: read from kernel/split/shipped/multiview.json (scripts/split/multiview.ts fusion, 3 seeds, setting
+ * declared in bench/declared/split-multiview.json; tens of minutes per seed, so not rerun here). Per-op latency table:
+ * measured here on tfjs-wasm (seconds), labelled with the load average.
+ * EDGELAB_SPLIT_PARTS=study,multiview,lut (default all) runs a subset (the study takes ≈ 5 min of an idle core).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { init } from '../kernel/core/backend';
 import { study, STUDY_SPACE } from '../kernel/split/study';
 import { DEFAULT_PRESET } from '../kernel/split/cost';
+import { FULL_SPACE } from '../kernel/split/search';
+import { shippedDir } from '../kernel/split/supernet';
+import { measureLatencyTable, spaceOps, compareWithAnalytic, rankAgreement } from '../kernel/split/lut';
+import { loadShippedMultiView, type MultiViewResult } from '../kernel/split/multiview';
+import { meanCi, formatCi } from '../kernel/core/stats';
 import { record, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'split';
@@ -19,6 +29,93 @@ export const quickCheck: QuickCheck = {
 
 export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm', verbose: false });
+  const parts = (process.env.EDGELAB_SPLIT_PARTS ?? 'study,multiview,lut').split(',');
+  const command = process.env.EDGELAB_SPLIT_PARTS ? `EDGELAB_SPLIT_PARTS=${parts.join(',')} ${ctx.command}` : ctx.command;
+  if (parts.includes('lut')) await lutKeys(ctx, command);
+  if (parts.includes('multiview')) multiViewKeys(ctx, command);
+  if (parts.includes('study')) await studyKeys(ctx, command);
+}
+
+/** Per-op latency table on this machine's wasm backend vs the analytic MAC model. */
+async function lutKeys(ctx: BenchContext, command: string): Promise<void> {
+  const table = await measureLatencyTable(spaceOps(FULL_SPACE), { repeats: 25, progress: false });
+  const cmp = compareWithAnalytic(table);
+  const rank = rankAgreement(table, FULL_SPACE, 200, 0);
+  const load = `load average ${table.loadBefore[0]!.toFixed(1)} → ${table.loadAfter[0]!.toFixed(1)} on 2 cores (timings under this load are slower and noisier than on an idle machine)`;
+  const small = cmp.ops.filter((o) => o.macs < 20000),
+    big = cmp.ops.filter((o) => o.macs >= 500000);
+  const medRatio = (xs: typeof cmp.ops) => xs.map((o) => o.ratio).sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+  ctx.log(
+    `LUT: ${cmp.ops.length} ops; ${load}; fitted ${(cmp.macsPerSecond / 1e9).toFixed(2)} GMAC/s; affine ${(cmp.affine.fixedSeconds * 1e6).toFixed(1)} µs/op + ${(cmp.affine.macsPerSecond / 1e9).toFixed(2)} GMAC/s; τ ${rank.tau.toFixed(3)}; measured ÷ analytic: ops < 20k MACs ${medRatio(small).toFixed(2)}×, ≥ 500k MACs ${medRatio(big).toFixed(2)}×`,
+  );
+  if (ctx.artifacts)
+    writeFileSync(
+      join(shippedDir(), 'wasm-lut.json'),
+      JSON.stringify({ ...table, command, space: 'FULL_SPACE', licence: 'MIT (this repository)' }, null, 1) + '\n',
+    );
+  const notes = `${cmp.ops.length} distinct ops of FULL_SPACE (conv + bias + ReLU as the supernet runs them, 1×1 reduce/recover, dense head), batch 1, median of 25 on tfjs-wasm; ${load}`;
+  record(
+    {
+      'split.lut_rank_tau': {
+        value: rank.tau,
+        unit: "Kendall's τ (analytic MACs vs measured table latency, 200 sampled networks)",
+        notes: `${notes}. The analytic model ranks networks by MACs; the table adds a fixed per-op cost, so a deeper network with fewer MACs can be slower.`,
+      },
+      'split.lut_fixed_us_per_op': {
+        value: cmp.affine.fixedSeconds * 1e6,
+        unit: 'µs per op (intercept of measured = a + MACs / rate)',
+        notes: `${notes}; slope ${(cmp.affine.macsPerSecond / 1e9).toFixed(2)} GMAC/s. Measured ÷ proportional-model prediction (rate fitted to the table, ${(cmp.macsPerSecond / 1e9).toFixed(2)} GMAC/s): median ${medRatio(small).toFixed(2)}× for ops under 20k MACs, ${medRatio(big).toFixed(2)}× for ops over 500k MACs`,
+      },
+    },
+    { command },
+  );
+}
+
+/** The multi-view fusion keys from the shipped 3-seed run (means with 95% t-intervals over seeds). */
+function multiViewKeys(ctx: BenchContext, command: string): void {
+  const mv = loadShippedMultiView();
+  const runs = mv.runs.filter((r) => r.fusion);
+  const pts = (f: (r: MultiViewResult) => number) => meanCi(runs.map((r) => 100 * f(r)));
+  const F = (r: MultiViewResult) => r.fusion!;
+  const chosen = (r: MultiViewResult) => F(r).test[F(r).chosenFusion];
+  const gain = pts((r) => chosen(r) - F(r).test.single),
+    vsLate = pts((r) => chosen(r) - F(r).test.late),
+    concatVsMax = pts((r) => F(r).test.concat - F(r).test.max);
+  const acc = (k: 'single' | 'late' | 'max' | 'mean' | 'concat') => formatCi(meanCi(runs.map((r) => F(r).test[k])), 3);
+  const valSingle = runs.map((r) => Math.max(...r.valSinglePerView));
+  const perSeed = runs
+    .map((r) => `seed ${r.options.seed}: single ${F(r).test.single.toFixed(3)}, late ${F(r).test.late.toFixed(3)}, max ${F(r).test.max.toFixed(3)}, mean ${F(r).test.mean.toFixed(3)}, concat ${F(r).test.concat.toFixed(3)} (chosen ${F(r).chosenFusion})`)
+    .join('; ');
+  const setup = `MultiViewSolids V = 4, setting declared in bench/declared/split-multiview.json; ${runs.length} seeds, ${runs[0]?.options.test} test objects each; test accuracy: single ${acc('single')}, late ${acc('late')}, max ${acc('max')}, mean ${acc('mean')}, concat ${acc('concat')}; ${perSeed}; best single-view validation accuracy (stage 1) per seed ${valSingle.map((v) => v.toFixed(3)).join(', ')}; measured by \`${mv.command}\``;
+  ctx.log(`multi-view: gain ${formatCi(gain)} pts, vs late ${formatCi(vsLate)} pts, concat − max ${formatCi(concatVsMax)} pts`);
+  record(
+    {
+      'split.multiview_gain_points': {
+        value: gain.mean,
+        unit: 'points (fused V = 4 − best single view, mean over seeds)',
+        notes: `95% t-interval ±${gain.half.toFixed(2)} (n = ${gain.n}); fusion chosen per seed on validation. ${setup}`,
+      },
+      'split.fusion_vs_late_fusion_points': {
+        value: vsLate.mean,
+        unit: 'points (fused V = 4 − late fusion of the single-view model, mean over seeds)',
+        notes: `95% t-interval ±${vsLate.half.toFixed(2)} (n = ${vsLate.n}). ${setup}`,
+      },
+      'split.concat_vs_max_fusion_points': {
+        value: concatVsMax.mean,
+        unit: 'points (concat + 1×1 − max fusion, mean over seeds)',
+        notes: `95% t-interval ±${concatVsMax.half.toFixed(2)} (n = ${concatVsMax.n}). ${setup}`,
+      },
+      'split.multiview_single_view_val_acc': {
+        value: meanCi(valSingle).mean,
+        unit: 'accuracy (best single view, validation, mean over seeds; declared condition: seed 1 in [0.5, 0.8])',
+        notes: setup,
+      },
+    },
+    { command },
+  );
+}
+
+async function studyKeys(ctx: BenchContext, command: string): Promise<void> {
   const r = await study({ testImages: ctx.quick ? 2000 : 10000 });
   const o = r.oracle!,
     t = r.test!;
@@ -80,6 +177,6 @@ export async function run(ctx: BenchContext): Promise<void> {
         notes: `cap floor(0.1 × ${512}); STUDY_SPACE ${JSON.stringify(STUDY_SPACE)}`,
       },
     },
-    { command: ctx.command },
+    { command },
   );
 }

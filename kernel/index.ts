@@ -34,6 +34,7 @@ export {
 export { progress, withProgress, type Progress, type ProgressOptions } from './core/progress';
 export type { Figure, MimeBundle, FigureKind } from './viz/types';
 export { toShaped, type MatrixLike, type VectorLike, type ShapedArray } from './core/matrix';
+export { meanCi, formatCi } from './core/stats';
 // Paper modules (one line each):
 export * as io from './core/io';
 export * as jobs from './core/jobs';

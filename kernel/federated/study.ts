@@ -36,6 +36,7 @@ import * as tf from '@tensorflow/tfjs';
 import { rng } from '../core/rng';
 import { InvalidInput, check, checkInt } from '../core/errors';
 import { progress } from '../core/progress';
+export { meanCi } from '../core/stats';
 import { Cnn, type CnnSpec } from './cnn';
 import { headAccuracy, type ClientData } from './model';
 import { clientStats, solveRidge, sumStats, type CalibStats } from './calibrate';
@@ -832,13 +833,3 @@ export function loadStudy(dir: string): { config: StudyConfig | null; cells: Cel
   return { config, cells };
 }
 
-/** Mean and 95% t-interval half-width over seeds (n = 1: half-width NaN). */
-export function meanCi(xs: number[]): { mean: number; half: number; n: number } {
-  const n = xs.length;
-  if (!n) return { mean: NaN, half: NaN, n };
-  const m = xs.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean: m, half: NaN, n };
-  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1));
-  const T = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262];
-  return { mean: m, half: (T[n - 1] ?? 1.96) * (sd / Math.sqrt(n)), n };
-}

@@ -10,6 +10,9 @@ import { splitLayers, systemCost, preset as getPreset, type CostOptions } from '
 import type { Candidate } from './search';
 import type { MultiViewSet } from './data';
 import type { LayerCost, Preset, SplitConfig } from './types';
+import type { MultiViewResult } from './multiview';
+import { compareWithAnalytic, type LatencyTable } from './lut';
+import { meanCi, formatCi } from '../core/stats';
 
 /** Layer-by-layer costs (MACs, params, activations) as a table. */
 export function layersTable(
@@ -233,4 +236,78 @@ export type { PaperRow } from '../viz/paper';
 /** The paper-vs-ours table. */
 export function paperVsOurs(rows: readonly PaperRow[]): TableFigure {
   return paperVsOursTable('SplitNets (CVPR 2022) vs this port', rows);
+}
+
+/** The multi-view experiment over seeds: test accuracy of each contender (mean ± 95% t-interval) and per seed. */
+export function fusionTable(runs: readonly MultiViewResult[]): TableFigure {
+  const rs = runs.filter((r) => r.fusion);
+  check(rs.length > 0, 'fusionTable: no run has fusion results');
+  const kinds = [
+    ['single', 'best single view (chosen on validation)'],
+    ['late', 'late fusion (mean of per-view softmax)'],
+    ['max', 'max fusion after recover'],
+    ['mean', 'mean fusion after recover'],
+    ['concat', 'concat + 1×1 fusion after recover'],
+  ] as const;
+  return table({
+    title: `MultiViewSolids, V = 4 cameras: test accuracy over ${rs.length} seeds`,
+    columns: ['model', 'mean ± 95% CI', ...rs.map((r) => `seed ${r.options.seed}`)],
+    rows: kinds.map(([k, label]) => ({
+      model: label,
+      'mean ± 95% CI': formatCi(meanCi(rs.map((r) => r.fusion!.test[k])), 3),
+      ...Object.fromEntries(rs.map((r) => [`seed ${r.options.seed}`, `${r.fusion!.test[k].toFixed(3)}${r.fusion!.chosenFusion === k ? ' ✓' : ''}`])),
+    })),
+  });
+}
+
+/** Test accuracy vs number of cameras (V = 1, 2, 4; means over seeds) for late fusion and the view-pooling fusions. */
+export function fusionByViewsFigure(runs: readonly MultiViewResult[]): SeriesFigure {
+  const rs = runs.filter((r) => r.fusion);
+  check(rs.length > 0, 'fusionByViewsFigure: no run has fusion results');
+  const Vs = ['1', '2', '4'];
+  const mean = (k: 'late' | 'max' | 'mean', v: string) => meanCi(rs.map((r) => r.fusion!.testByViews[k][v]!)).mean;
+  return series({
+    title: `Accuracy vs cameras (MultiViewSolids test, mean of ${rs.length} seeds)`,
+    xLabel: 'cameras V',
+    yLabel: 'test accuracy',
+    series: (['late', 'max', 'mean'] as const).map((k, i) => ({
+      name: k === 'late' ? 'late fusion (single-view model)' : `${k} fusion (trained on V = 4)`,
+      x: Vs.map(Number),
+      y: Vs.map((v) => mean(k, v)),
+      mode: 'lines+markers' as const,
+      color: ['#9c755f', '#4e79a7', '#59a14f'][i],
+    })),
+  });
+}
+
+/** Measured per-op latency (tfjs-wasm, batch 1) against the op's MACs, with the analytic proportional model's line. */
+export function lutFigure(t: LatencyTable): SeriesFigure {
+  const es = Object.values(t.entries).sort((a, b) => a.macs - b.macs);
+  const cmp = compareWithAnalytic(t);
+  const pos = es.filter((e) => e.macs > 0);
+  return series({
+    title: `Per-op latency on ${t.backend}, batch 1 (load average ${t.loadBefore[0]?.toFixed(1) ?? '?'} on this machine)`,
+    xLabel: 'MACs of the op',
+    yLabel: 'median time (µs)',
+    logX: true,
+    logY: true,
+    series: [
+      { name: 'measured', x: pos.map((e) => e.macs), y: pos.map((e) => e.seconds * 1e6), mode: 'markers', color: '#4e79a7' },
+      {
+        name: `analytic MACs ÷ ${(cmp.macsPerSecond / 1e9).toFixed(2)} GMAC/s`,
+        x: pos.map((e) => e.macs),
+        y: pos.map((e) => (e.macs / cmp.macsPerSecond) * 1e6),
+        mode: 'lines',
+        color: '#e15759',
+      },
+      {
+        name: `affine ${(cmp.affine.fixedSeconds * 1e6).toFixed(0)} µs + MACs ÷ ${(cmp.affine.macsPerSecond / 1e9).toFixed(1)} GMAC/s`,
+        x: pos.map((e) => e.macs),
+        y: pos.map((e) => (Math.max(0, cmp.affine.fixedSeconds) + e.macs / cmp.affine.macsPerSecond) * 1e6),
+        mode: 'lines',
+        dash: 'dash',
+        color: '#59a14f',
+      },
+    ],
+  });
 }

@@ -11,6 +11,8 @@
  *   await split.evolutionarySearch(space, { preset, latencyBudget, accuracy })  // constrained search; exhaustiveSearch = oracle
  *   const { net } = split.loadShippedSupernet(); split.accuracy(net, x, y, config)  // weight-sliced supernet (Fashion-MNIST)
  *   split.multiViewSolids({ n: 100, views: 8, seed: 1 })             // procedural multi-view 3-D solids
+ *   await split.multiViewExperiment({ stage: 'fusion', seed: 1 })    // single view vs late vs max/mean/concat fusion (V = 4)
+ *   split.rankAgreement(await split.measureLatencyTable(split.spaceOps(space)), space)  // measured per-op LUT vs MACs
  */
 export type { Shape, LayerSpec, LayerCost, PhaseConfig, SplitConfig, Preset, CostBreakdown } from './types';
 export {
@@ -81,4 +83,37 @@ export {
   type MultiViewSet,
 } from './data';
 export { study, STUDY_SPACE, type StudyOptions, type StudyResult } from './study';
-export { layersTable, latencyBySplitFigure, paretoFigure, architectureFigure, solidsFigure, paperVsOurs, type PaperRow } from './figures';
+export {
+  multiViewExperiment,
+  multiViewConfig,
+  top1,
+  averageProbs,
+  loadShippedMultiView,
+  loadShippedLatencyTable,
+  type MultiViewOptions,
+  type MultiViewResult,
+} from './multiview';
+export {
+  measureLatencyTable,
+  spaceOps,
+  configLayers,
+  opKey,
+  tableSeconds,
+  compareWithAnalytic,
+  rankAgreement,
+  kendallTau,
+  type LatencyTable,
+  type LutEntry,
+} from './lut';
+export {
+  layersTable,
+  latencyBySplitFigure,
+  paretoFigure,
+  architectureFigure,
+  solidsFigure,
+  paperVsOurs,
+  fusionTable,
+  fusionByViewsFigure,
+  lutFigure,
+  type PaperRow,
+} from './figures';

@@ -53,7 +53,8 @@ export const SHIPPED_SPACE: SearchSpace = { ...FULL_SPACE, kernels: [3] };
 /** A genome: one choice index per gene — [resolution, (width, kernel, nPre, nPost) × P, split, reduce, bits]. */
 export type Genome = readonly number[];
 
-function radices(s: SearchSpace): number[] {
+/** Choices per gene of a space's genome (the mixed radix that numbers its configurations). */
+export function radices(s: SearchSpace): number[] {
   const r = [s.resolutions.length];
   for (let p = 0; p < s.phases; p++) r.push(s.widths.length, s.kernels.length, s.nPre.length, s.nPost.length);
   r.push(s.splits.length, s.reduces.length, s.bits.length);
@@ -88,7 +89,8 @@ export function decode(s: SearchSpace, g: Genome): SplitConfig {
   return { resolution, phases, split: s.splits[g[i++]!]!, reduce: s.reduces[g[i++]!]!, bits: s.bits[g[i++]!]! };
 }
 
-function genomeAt(rad: number[], index: number): number[] {
+/** The genome numbered `index` (0 ≤ index < the product of `rad`) in mixed radix, last gene fastest. */
+export function genomeAt(rad: readonly number[], index: number): number[] {
   const g = new Array<number>(rad.length);
   for (let j = rad.length - 1; j >= 0; j--) {
     g[j] = index % rad[j]!;

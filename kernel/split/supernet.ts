@@ -86,32 +86,25 @@ export class Supernet {
     this.r = rng(seed);
     const C = Math.max(s.maxWidth, s.inChannels),
       K = s.maxKernel;
+    const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape)));
+    // tidy: the initial-value tensor is copied into the variable and freed (variables survive a tidy)
     const he = (fanIn: number, shape: number[]) =>
-      tf.variable(
-        tf.tensor(
-          this.r.normals(
-            shape.reduce((a, b) => a * b, 1),
-            0,
-            Math.sqrt(2 / fanIn),
-          ),
-          shape,
-        ),
-      );
+      tf.tidy(() => tf.variable(tf.tensor(this.r.normals(shape.reduce((a, b) => a * b, 1), 0, Math.sqrt(2 / fanIn)), shape)));
     for (let p = 1; p <= s.phases; p++) {
       const names = [
         ...Array.from({ length: s.maxPre }, (_, i) => `p${p}.pre${i}`),
         `p${p}.down`,
         ...Array.from({ length: s.maxPost }, (_, i) => `p${p}.post${i}`),
       ];
-      for (const n of names) this.convs.set(n, { kernel: he(K * K * C, [K, K, C, C]), bias: tf.variable(tf.zeros([C])) });
+      for (const n of names) this.convs.set(n, { kernel: he(K * K * C, [K, K, C, C]), bias: zeros([C]) });
     }
-    this.head = { kernel: he(s.maxWidth, [C, s.classes]), bias: tf.variable(tf.zeros([s.classes])) };
+    this.head = { kernel: he(s.maxWidth, [C, s.classes]), bias: zeros([s.classes]) };
     for (let b = 1; b < s.phases; b++) {
       this.slots.push({
         reduceKernel: he(C, [C, s.maxReduce]),
-        reduceBias: tf.variable(tf.zeros([s.maxReduce])),
+        reduceBias: zeros([s.maxReduce]),
         recoverKernel: he(s.maxReduce, [s.maxReduce, C]),
-        recoverBias: tf.variable(tf.zeros([C])),
+        recoverBias: zeros([C]),
         lo: -4,
         hi: 4,
       });
