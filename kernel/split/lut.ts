@@ -40,7 +40,10 @@ export interface LatencyTable {
 /** The table key of a layer: kind, kernel, stride, input shape and output channels (all that decides its cost). */
 export function opKey(l: LayerCost): string {
   const stride = l.kind === 'conv' || l.kind === 'dwconv' ? Math.round(l.in.h / l.out.h) : 1;
-  const k = l.kind === 'conv' || l.kind === 'dwconv' ? `k${Math.round(Math.sqrt(l.macs / (l.out.h * l.out.w * l.in.c * (l.kind === 'conv' ? l.out.c : 1))))}` : '';
+  const k =
+    l.kind === 'conv' || l.kind === 'dwconv'
+      ? `k${Math.round(Math.sqrt(l.macs / (l.out.h * l.out.w * l.in.c * (l.kind === 'conv' ? l.out.c : 1))))}`
+      : '';
   return `${l.kind}${k ? ' ' + k : ''} s${stride} ${l.in.h}x${l.in.w}x${l.in.c}->${l.out.c}`;
 }
 
@@ -76,11 +79,23 @@ export function spaceOps(space: SearchSpace): LayerCost[] {
 /** The op the supernet runs for a layer (conv + bias + ReLU, or the dense head), as a function of a batch-1 input. */
 function opOf(l: LayerCost): { run: (x: tf.Tensor) => tf.Tensor; input: tf.Tensor; weights: tf.Tensor[] } {
   const r = rng(1);
-  const t = (shape: number[]) => tf.tensor(r.normals(shape.reduce((a, b) => a * b, 1), 0, 0.1), shape);
+  const t = (shape: number[]) =>
+    tf.tensor(
+      r.normals(
+        shape.reduce((a, b) => a * b, 1),
+        0,
+        0.1,
+      ),
+      shape,
+    );
   if (l.kind === 'dense') {
     const w = t([l.in.c, l.out.c]),
       b = t([l.out.c]);
-    return { run: (x) => tf.add(tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, w as tf.Tensor2D), b), input: t([1, l.in.h, l.in.w, l.in.c]), weights: [w, b] };
+    return {
+      run: (x) => tf.add(tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, w as tf.Tensor2D), b),
+      input: t([1, l.in.h, l.in.w, l.in.c]),
+      weights: [w, b],
+    };
   }
   check(l.kind === 'conv', () => `measureLatencyTable: ${l.kind} layers are not timed (the supernet has none), got ${describe(l.name)}`);
   const k = Number(/ k(\d+)/.exec(opKey(l))![1]),
@@ -102,7 +117,14 @@ const quantile = (xs: number[], q: number) => {
 /** Time each layer `repeats` times at batch 1 on the current tfjs backend (after 3 warm-up calls). */
 export async function measureLatencyTable(
   ops: readonly LayerCost[],
-  o: { repeats?: number; signal?: AbortSignal; progress?: boolean } = {},
+  o: {
+    /** Timed runs per op after 3 warm-up runs; the median is kept (default 25, at least 3). */
+    repeats?: number;
+    /** Stops between ops with an AbortError (default none). */
+    signal?: AbortSignal;
+    /** Show in-place progress (default true). */
+    progress?: boolean;
+  } = {},
 ): Promise<LatencyTable> {
   const repeats = checkInt('repeats', o.repeats ?? 25, 3);
   const loadBefore = loadavg();
@@ -178,13 +200,26 @@ export function kendallTau(a: readonly number[], b: readonly number[]): number {
  * Rank agreement of the analytic model and the table on `n` configurations sampled uniformly from a space (seeded): each
  * configuration's whole network (one device) by analytic MACs and by table latency.
  */
-export function rankAgreement(table: LatencyTable, space: SearchSpace, n = 200, seed = 0): { tau: number; n: number; macs: number[]; seconds: number[] } {
+export function rankAgreement(
+  table: LatencyTable,
+  space: SearchSpace,
+  n = 200,
+  seed = 0,
+): { tau: number; n: number; macs: number[]; seconds: number[] } {
   const r = rng(seed),
     radix = radices(space);
   const macs: number[] = [],
     seconds: number[] = [];
   for (let i = 0; i < n; i++) {
-    const cfg = { ...decode(space, radix.map((b) => r.int(b))), split: 0, reduce: null, bits: null };
+    const cfg = {
+      ...decode(
+        space,
+        radix.map((b) => r.int(b)),
+      ),
+      split: 0,
+      reduce: null,
+      bits: null,
+    };
     const ls = configLayers(cfg);
     macs.push(ls.reduce((a, l) => a + l.macs, 0));
     seconds.push(tableSeconds(ls, table));

@@ -31,9 +31,11 @@ export interface MultiViewOptions {
   stage: 'calibrate' | 'fusion';
   /** Seed of the rendered sets, the initialization and the batches (default 1). */
   seed?: number;
-  /** Training / validation / test objects (defaults 1500 / 300 / 800; ours). */
+  /** Training objects (default 1500; ours). */
   train?: number;
+  /** Validation objects, for choosing the best view and the headline fusion (default 300; ours). */
   val?: number;
+  /** Test objects, read once (default 800; ours). */
   test?: number;
   /** Difficulty fields replacing DEFAULT_DIFFICULTY (default none). */
   difficulty?: Partial<SolidsDifficulty>;
@@ -41,8 +43,9 @@ export interface MultiViewOptions {
   size?: number;
   /** Width of the last phase; phases are width/2, 3·width/4, width (default 32; ours). */
   width?: number;
-  /** Single-view updates unsplit, then with the split module (defaults 500, 100; ours). */
+  /** Single-view updates without the split module (default 500; ours). */
   steps?: number;
+  /** Single-view updates after the split module is inserted (default 100; ours). */
   splitSteps?: number;
   /** Updates per contender in the fusion stage (default 60; ours). */
   fuseSteps?: number;
@@ -56,6 +59,7 @@ export interface MultiViewOptions {
   augment?: boolean;
   /** Show progress (default true). */
   progress?: boolean;
+  /** Stops training between updates with an AbortError (default none). */
   signal?: AbortSignal;
 }
 
@@ -115,8 +119,18 @@ function viewsTensor(set: MultiViewSet, views: number[]): tf.Tensor4D {
 function augment(x: tf.Tensor4D, r: Rng): tf.Tensor4D {
   return tf.tidy(() => {
     const n = x.shape[0];
-    const flip = tf.tensor1d(Array.from({ length: n }, () => r.int(2)), 'bool').reshape([n, 1, 1, 1]);
-    const turn = tf.tensor1d(Array.from({ length: n }, () => r.int(2)), 'bool').reshape([n, 1, 1, 1]);
+    const flip = tf
+      .tensor1d(
+        Array.from({ length: n }, () => r.int(2)),
+        'bool',
+      )
+      .reshape([n, 1, 1, 1]);
+    const turn = tf
+      .tensor1d(
+        Array.from({ length: n }, () => r.int(2)),
+        'bool',
+      )
+      .reshape([n, 1, 1, 1]);
     const f = tf.where(tf.broadcastTo(flip, x.shape), tf.reverse(x, 2), x);
     return tf.where(tf.broadcastTo(turn, x.shape), tf.transpose(f, [0, 2, 1, 3]), f) as tf.Tensor4D;
   });
@@ -144,7 +158,15 @@ async function trainSteps(net: Supernet, c: TrainCtx, steps: number, mode: 'sing
       throwIfAborted(c.signal);
       (opt as unknown as { learningRate: number }).learningRate = c.lr * 0.5 * (1 + Math.cos((Math.PI * s) / steps));
       const objs = Array.from(r.sample(n, B));
-      const yb = tf.tidy(() => tf.oneHot(tf.tensor1d(objs.map((i) => c.y[i]!), 'int32'), 10));
+      const yb = tf.tidy(() =>
+        tf.oneHot(
+          tf.tensor1d(
+            objs.map((i) => c.y[i]!),
+            'int32',
+          ),
+          10,
+        ),
+      );
       const pick = (k: (i: number) => number) => tf.tidy(() => tf.gather(c.x, tf.tensor1d(objs.map(k), 'int32')) as tf.Tensor4D);
       const one = () => pick((i) => i * c.V + r.int(c.V));
       const xs =
@@ -168,16 +190,27 @@ async function trainSteps(net: Supernet, c: TrainCtx, steps: number, mode: 'sing
 }
 
 /** Class probabilities [n, 10] of a net on ring view `view` ({ view }) or fused over the views `views` of x. */
-function probs(net: Supernet, x: tf.Tensor4D, V: number, cfg: SplitConfig, mode: { view: number } | { fusion: FusionKind; views: number[] }) {
+function probs(
+  net: Supernet,
+  x: tf.Tensor4D,
+  V: number,
+  cfg: SplitConfig,
+  mode: { view: number } | { fusion: FusionKind; views: number[] },
+) {
   const n = x.shape[0] / V,
     out = new Float32Array(n * 10);
   for (let i = 0; i < n; i += 100) {
     const m = Math.min(100, n - i);
     const p = tf.tidy(() => {
-      const view = (k: number) => tf.gather(x, tf.tensor1d(Array.from({ length: m }, (_, j) => (i + j) * V + k), 'int32')) as tf.Tensor4D;
-      return tf.softmax(
-        'view' in mode ? net.forward(view(mode.view), cfg) : net.forwardViews(mode.views.map(view), cfg, mode.fusion),
-      );
+      const view = (k: number) =>
+        tf.gather(
+          x,
+          tf.tensor1d(
+            Array.from({ length: m }, (_, j) => (i + j) * V + k),
+            'int32',
+          ),
+        ) as tf.Tensor4D;
+      return tf.softmax('view' in mode ? net.forward(view(mode.view), cfg) : net.forwardViews(mode.views.map(view), cfg, mode.fusion));
     });
     out.set(p.dataSync() as Float32Array, i * 10);
     p.dispose();
@@ -236,7 +269,15 @@ export async function multiViewExperiment(o: MultiViewOptions): Promise<MultiVie
     xv = viewsTensor(val, ring);
   const total = opts.steps + opts.splitSteps + (opts.stage === 'fusion' ? 4 * opts.fuseSteps : 0);
   const bar = o.progress === false ? null : makeProgress(total, `multi-view seed ${opts.seed}`, { unit: 'step' });
-  const ctx: TrainCtx = { x: xt, y: train.labels, V, batch: opts.batchSize, lr: opts.learningRate, signal: o.signal, tick: (s) => bar?.tick(1, s) };
+  const ctx: TrainCtx = {
+    x: xt,
+    y: train.labels,
+    V,
+    batch: opts.batchSize,
+    lr: opts.learningRate,
+    signal: o.signal,
+    tick: (s) => bar?.tick(1, s),
+  };
   const r = rng(opts.seed);
   const net = new Supernet({ maxWidth: opts.width, maxKernel: 3, maxPre: 1, maxPost: 1, maxReduce: 8 }, opts.seed);
   const nets: Supernet[] = [net],
@@ -266,7 +307,10 @@ export async function multiViewExperiment(o: MultiViewOptions): Promise<MultiVie
       const bestView = valPer.indexOf(Math.max(...valPer));
       const two = [0, 2];
       const valAcc = { late: top1(averageProbs(pv), val.labels) } as Record<'late' | FusionKind, number>;
-      const testAcc = { single: testPer[bestView]!, late: top1(averageProbs(pt), test.labels) } as Record<'single' | 'late' | FusionKind, number>;
+      const testAcc = { single: testPer[bestView]!, late: top1(averageProbs(pt), test.labels) } as Record<
+        'single' | 'late' | FusionKind,
+        number
+      >;
       const byViews = {
         late: { 1: testPer[bestView]!, 2: top1(averageProbs(two.map((k) => pt[k]!)), test.labels), 4: testAcc.late },
         max: {},
@@ -286,7 +330,15 @@ export async function multiViewExperiment(o: MultiViewOptions): Promise<MultiVie
           };
       }
       const chosenFusion = FUSION_KINDS.reduce((a, b) => (valAcc[b] > valAcc[a] ? b : a));
-      result.fusion = { valSinglePerView: valPer, testSinglePerView: testPer, bestView, val: valAcc, chosenFusion, test: testAcc, testByViews: byViews };
+      result.fusion = {
+        valSinglePerView: valPer,
+        testSinglePerView: testPer,
+        bestView,
+        val: valAcc,
+        chosenFusion,
+        test: testAcc,
+        testByViews: byViews,
+      };
     }
     bar?.done();
     result.seconds = (Date.now() - t0) / 1000;
@@ -301,9 +353,15 @@ export async function multiViewExperiment(o: MultiViewOptions): Promise<MultiVie
 }
 
 /** The shipped multi-view runs (kernel/split/shipped/multiview.json, written by scripts/split/multiview.ts fusion). */
-export function loadShippedMultiView(): { command: string; measuredAt: string; options: Partial<MultiViewOptions>; runs: MultiViewResult[] } {
+export function loadShippedMultiView(): {
+  command: string;
+  measuredAt: string;
+  options: Partial<MultiViewOptions>;
+  runs: MultiViewResult[];
+} {
   const p = join(shippedDir(), 'multiview.json');
-  if (!existsSync(p)) throw new NotFound(`${p} not found; regenerate with: nice -n 10 npx tsx scripts/split/multiview.ts fusion --seeds 1,2,3`);
+  if (!existsSync(p))
+    throw new NotFound(`${p} not found; regenerate with: nice -n 10 npx tsx scripts/split/multiview.ts fusion --seeds 1,2,3`);
   return JSON.parse(readFileSync(p, 'utf8')) as ReturnType<typeof loadShippedMultiView>;
 }
 
