@@ -58,6 +58,8 @@ export { pixelKnn, fineTune, scratchBaseline, type TrainedBaseline, type TrainOp
 export {
   VARIANTS,
   loadRecords,
+  mergeRecords,
+  saveRecords,
   recordsPath,
   runGrid,
   summarise,
@@ -68,7 +70,7 @@ export {
   type Variant,
   type GridCell,
 } from './records';
-export { zooTable, sizeFigure, computeFigure, ckaScatter, fragmentsFigure } from './figures';
+export { zooTable, sizeFigure, sizeTable, sweepPoints, gateFailures, computeFigure, ckaScatter, fragmentsFigure, type SweepPoint } from './figures';
 export { paperVsOurs, PAPER } from './paper';
 export {
   study,
