@@ -59,6 +59,8 @@ export {
   VARIANTS,
   loadRecords,
   mergeRecords,
+  loadFinetuneBudget,
+  type FinetuneBudgetRow,
   saveRecords,
   recordsPath,
   runGrid,

@@ -188,6 +188,26 @@ export async function runGrid(
   return cells.map((c) => have.get(cellKey(c))!);
 }
 
+/** One row of kernel/stitch/zoo/finetune-budget.json (scripts/stitch/finetune-budget.ts): last-layer fine-tuning with a step budget. */
+export interface FinetuneBudgetRow {
+  target: string;
+  stitchImages: number;
+  seed: number;
+  /** The cell's best original (chosen on validation), fine-tuned. */
+  network: string;
+  /** The declared protocol's result in the study record. */
+  declared: { chosen: 'last' | 'all'; testAcc: number; lastEpochs: number; lastTestAcc: number };
+  /** Last layer, ≤ 300 epochs, patience 100 epochs, best validation epoch kept. */
+  budget: { valAcc: number; testAcc: number; epochs: number; bestEpoch: number; macs: number };
+  stitched: number | null;
+  stitchMacs: number;
+  measuredAt: string;
+}
+/** The shipped fine-tuning step-budget check (kernel/stitch/zoo/finetune-budget.json); [] when missing. */
+export function loadFinetuneBudget(path = join(resolveAsset('stitch-zoo'), 'finetune-budget.json')): FinetuneBudgetRow[] {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { rows: FinetuneBudgetRow[] }).rows : [];
+}
+
 /**
  * Union of record lists by cell (target/size/seed/variant): for a cell in several lists, a record with trained
  * baselines beats one without, then the later `measuredAt` wins.

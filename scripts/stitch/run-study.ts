@@ -2,10 +2,10 @@
  * Run the StitchNet sub-task study grid and ship its records (kernel/stitch/zoo/study-records.json), resumably:
  * finished cells are kept, so an interrupted run continues where it stopped.
  *   nice -n 10 npx tsx scripts/stitch/run-study.ts [--grid main|gate64|sweep|variants|all] [--targets tops3,digits358]
- *     [--seeds 0,1,2] [--sizes 32,128] [--out records.json]
+ *     [--seeds 0,1,2] [--sizes 32,128] [--variants refine] [--out records.json]
  * main: the declared gate cells (256 images, seeds 0-2, every target, all baselines); gate64: the same at 64 images;
  * sweep: 32, 128, 512, 1024 images, seeds 0-2; variants: the authors' every-third cuts and SGD refinement at 256, seed 0.
- * --seeds / --sizes keep only those cells of the grid. Cells run seed by seed, smallest stitching set first, so a run
+ * --seeds / --sizes / --variants keep only those cells of the grid. Cells run seed by seed, smallest stitching set first, so a run
  * stopped early has whole curves for the seeds it finished. --out writes elsewhere (e.g. one file per parallel run;
  * merge them with scripts/stitch/merge-records.ts).
  */
@@ -44,7 +44,10 @@ async function main(): Promise<void> {
   const targets = arg('--targets')?.split(',') ?? TARGETS.map((t) => t.name);
   const seeds = arg('--seeds')?.split(',').map(Number),
     sizes = arg('--sizes')?.split(',').map(Number);
-  const cells = grid(arg('--grid') ?? 'main', targets, { seeds, sizes }).sort((a, b) => a.seed - b.seed || a.stitchImages - b.stitchImages);
+  const variants = arg('--variants')?.split(',');
+  const cells = grid(arg('--grid') ?? 'main', targets, { seeds, sizes })
+    .filter((c) => !variants || variants.includes(c.variant))
+    .sort((a, b) => a.seed - b.seed || a.stitchImages - b.stitchImages);
   const nets = await loadZoo();
   try {
     await runGrid(cells, { path: arg('--out') ?? recordsPath(), nets, log: (s) => console.log(new Date().toISOString().slice(11, 19), s) });
