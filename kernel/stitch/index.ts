@@ -72,7 +72,17 @@ export {
   type Variant,
   type GridCell,
 } from './records';
-export { zooTable, sizeFigure, sizeTable, sweepPoints, gateFailures, computeFigure, ckaScatter, fragmentsFigure, type SweepPoint } from './figures';
+export {
+  zooTable,
+  sizeFigure,
+  sizeTable,
+  sweepPoints,
+  gateFailures,
+  computeFigure,
+  ckaScatter,
+  fragmentsFigure,
+  type SweepPoint,
+} from './figures';
 export { paperVsOurs, PAPER } from './paper';
 export {
   study,

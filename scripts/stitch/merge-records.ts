@@ -8,7 +8,7 @@ import { loadRecords, mergeRecords, saveRecords, recordsPath } from '../../kerne
 const args = process.argv.slice(2);
 const i = args.indexOf('--into');
 const into = i >= 0 ? args[i + 1]! : recordsPath();
-const files = args.filter((_, k) => k !== i && k !== i + 1);
+const files = i >= 0 ? args.filter((_, k) => k !== i && k !== i + 1) : args; // (without --into, every argument is a file)
 const merged = mergeRecords(loadRecords(into), ...files.map((f) => loadRecords(f)));
 saveRecords(into, merged);
 console.log(`${merged.length} records → ${into}`);
