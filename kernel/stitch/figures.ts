@@ -3,7 +3,7 @@
  */
 import { ckaMatrix as ckaFig, table, series } from '../viz';
 import type { CkaMatrixFigure, TableFigure, SeriesFigure } from '../viz/types';
-import type { StudyRecord, NetRecord, Variant } from './records';
+import { summarise, chainText, type StudyRecord, type NetRecord, type Variant, type TargetSummary } from './records';
 import type { CkaMatrix } from './evaluate';
 import type { StitchedNet } from './search';
 
@@ -36,10 +36,8 @@ export function ckaFigure(
   });
 }
 
-/** A stitched network's fragment chain as one line, `net#fragment → net#fragment → …` (e.g. 'vgg-s1#0 → mnist-vgg#3'). */
-export function chainText(n: Pick<StitchedNet, 'chain'>): string {
-  return n.chain.map((c) => `${c.net}#${c.fragment}`).join(' → ');
-}
+/** Re-exported here beside the other figure helpers (defined in records.ts, which flattens chains to text). */
+export { chainText };
 
 /** Generated networks as a table (rank, chain, score, accuracy, MACs, params). Rows sorted as given. */
 export function networksTable(
@@ -149,42 +147,147 @@ export function zooTable(
 const METHODS = [
   {
     name: 'stitched (chosen on validation)',
+    color: '#d62728',
+    band: true,
     get: (r: StudyRecord) => r.stitched?.testAcc ?? undefined,
     macs: (r: StudyRecord) => r.compute.stitch,
   },
   {
     name: 'best original, refit k-NN head',
+    color: '#7f7f7f',
+    band: false,
     get: (r: StudyRecord) => r.bestOriginal.testAcc,
     macs: (r: StudyRecord) => r.compute.originals,
   },
-  { name: 'fine-tuned best original', get: (r: StudyRecord) => r.finetune?.testAcc, macs: (r: StudyRecord) => r.compute.finetune },
-  { name: 'from scratch', get: (r: StudyRecord) => r.scratch?.testAcc, macs: (r: StudyRecord) => r.compute.scratch },
-  { name: 'raw-pixel k-NN', get: (r: StudyRecord) => r.pixelKnn, macs: () => undefined },
+  {
+    name: 'fine-tuned best original',
+    color: '#1f77b4',
+    band: true,
+    get: (r: StudyRecord) => r.finetune?.testAcc,
+    macs: (r: StudyRecord) => r.compute.finetune,
+  },
+  {
+    name: 'from scratch',
+    color: '#2ca02c',
+    band: true,
+    get: (r: StudyRecord) => r.scratch?.testAcc,
+    macs: (r: StudyRecord) => r.compute.scratch,
+  },
+  { name: 'raw-pixel k-NN', color: '#9467bd', band: false, get: (r: StudyRecord) => r.pixelKnn, macs: () => undefined },
 ] as const;
 
-/** Test accuracy vs stitching-set size for every method (means over the seeds present at each size). */
-export function sizeFigure(records: StudyRecord[], target: string, variant: Variant = 'every'): SeriesFigure {
+/** One method at one stitching-set size: mean test accuracy over the seeds run, and their min / max. */
+export interface SweepPoint {
+  method: string;
+  stitchImages: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  seeds: number;
+}
+
+/** Test accuracy of every method at every stitching-set size recorded for `target` (mean, min, max over seeds). */
+export function sweepPoints(records: StudyRecord[], target: string, variant: Variant = 'every'): SweepPoint[] {
   const rs = records.filter((r) => r.target === target && r.variant === variant);
   const sizes = [...new Set(rs.map((r) => r.stitchImages))].sort((a, b) => a - b);
+  const out: SweepPoint[] = [];
+  for (const m of METHODS)
+    for (const n of sizes) {
+      const v = rs
+        .filter((r) => r.stitchImages === n)
+        .map(m.get)
+        .filter((x): x is number => typeof x === 'number');
+      if (v.length)
+        out.push({
+          method: m.name,
+          stitchImages: n,
+          mean: v.reduce((a, b) => a + b, 0) / v.length,
+          lo: Math.min(...v),
+          hi: Math.max(...v),
+          seeds: v.length,
+        });
+    }
+  return out;
+}
+
+/**
+ * Test accuracy vs stitching-set size for every method: the mean over the seeds run at each size (solid), and for the
+ * stitched network and the trained baselines the seed-to-seed min and max (dotted, same colour) where ≥ 2 seeds ran.
+ */
+export function sizeFigure(records: StudyRecord[], target: string, variant: Variant = 'every'): SeriesFigure {
+  const pts = sweepPoints(records, target, variant);
+  const seedCounts = [...new Map(pts.map((p) => [p.stitchImages, p.seeds])).entries()].map(([n, k]) => `${n}: ${k}`).join(', ');
+  const traces: SeriesFigure['series'] = [];
+  for (const m of METHODS) {
+    const mp = pts.filter((p) => p.method === m.name);
+    if (!mp.length) continue;
+    traces.push({ name: m.name, x: mp.map((p) => p.stitchImages), y: mp.map((p) => p.mean), mode: 'lines+markers', color: m.color });
+    const multi = mp.filter((p) => p.seeds > 1);
+    if (m.band && multi.length)
+      for (const [k, get] of [
+        ['min', (p: SweepPoint) => p.lo],
+        ['max', (p: SweepPoint) => p.hi],
+      ] as const)
+        traces.push({
+          name: `${m.name} (seed ${k})`,
+          x: multi.map((p) => p.stitchImages),
+          y: multi.map(get),
+          mode: 'lines',
+          color: m.color,
+          dash: 'dot',
+        });
+  }
   return series({
     title: `${target}: test accuracy vs labelled stitching images`,
-    caption: 'Means over the seeds run at each size (256 and 64: seeds 0–2; other sizes: seed 0). Every choice made on validation images.',
+    caption: `Means over the seeds run at each size (size: seeds — ${seedCounts}); dotted: seed-to-seed min and max. Every choice made on validation images.`,
     xLabel: 'stitching images',
     yLabel: 'test accuracy',
     logX: true,
-    series: METHODS.map((m) => {
-      const pts = sizes
-        .map((n) => {
-          const v = rs
-            .filter((r) => r.stitchImages === n)
-            .map(m.get)
-            .filter((x): x is number => typeof x === 'number');
-          return v.length ? { x: n, y: v.reduce((a, b) => a + b, 0) / v.length } : null;
-        })
-        .filter((p): p is { x: number; y: number } => p !== null);
-      return { name: m.name, x: pts.map((p) => p.x), y: pts.map((p) => p.y), mode: 'lines+markers' as const };
-    }).filter((t) => t.x.length > 0),
+    series: traces,
   });
+}
+
+/**
+ * Per stitching-set size: each method's mean test accuracy with its seed range, stitching vs cheaper-trained compute,
+ * and the declared gate (summarise()) at that size.
+ */
+export function sizeTable(records: StudyRecord[], target: string, variant: Variant = 'every'): TableFigure {
+  const pts = sweepPoints(records, target, variant);
+  const sizes = [...new Set(pts.map((p) => p.stitchImages))];
+  const cell = (m: string, n: number) => {
+    const p = pts.find((q) => q.method === m && q.stitchImages === n);
+    if (!p) return null;
+    return p.seeds > 1 ? `${p.mean.toFixed(3)} [${p.lo.toFixed(3)}–${p.hi.toFixed(3)}]` : p.mean.toFixed(3);
+  };
+  return table({
+    title: `${target}: every method vs labelled stitching images (test accuracy: mean [min–max over seeds])`,
+    caption:
+      'Gate (declared): stitched within 2 points of the better of fine-tune / scratch, at ≤ 1/10 of its compute, and above raw-pixel k-NN. Compute ratio: cheaper of fine-tune / scratch ÷ stitching, all multiply-adds counted.',
+    columns: [
+      { key: 'n', label: 'stitching images' },
+      { key: 'seeds', label: 'seeds' },
+      ...METHODS.map((m) => ({ key: m.name, label: m.name, format: 'text' as const })),
+      { key: 'ratio', label: 'compute ratio', format: 'fixed2' as const },
+      { key: 'gate', label: 'gate', format: 'text' as const },
+    ],
+    rows: sizes.map((n) => {
+      const s = summarise(records, target, n, variant);
+      return {
+        n,
+        seeds: pts.find((p) => p.stitchImages === n && p.method === METHODS[0].name)?.seeds ?? 0,
+        ...Object.fromEntries(METHODS.map((m) => [m.name, cell(m.name, n)])),
+        ratio: s ? s.computeRatio : null,
+        gate: s ? (s.gate.pass ? 'pass' : `fail (${gateFailures(s).join(', ')})`) : 'no baselines',
+      };
+    }),
+  });
+}
+
+/** Which parts of the declared gate a summary fails: 'accuracy', 'compute', 'pixel k-NN'. */
+export function gateFailures(s: TargetSummary): string[] {
+  return [!s.gate.withinTwoPoints && 'accuracy', !s.gate.tenthCompute && 'compute', !s.gate.beatsPixelKnn && 'pixel k-NN'].filter(
+    (x): x is string => typeof x === 'string',
+  );
 }
 
 /** Test accuracy vs training compute (MACs, log scale), one point per run, per method. */

@@ -58,6 +58,10 @@ export { pixelKnn, fineTune, scratchBaseline, type TrainedBaseline, type TrainOp
 export {
   VARIANTS,
   loadRecords,
+  mergeRecords,
+  loadFinetuneBudget,
+  type FinetuneBudgetRow,
+  saveRecords,
   recordsPath,
   runGrid,
   summarise,
@@ -68,7 +72,17 @@ export {
   type Variant,
   type GridCell,
 } from './records';
-export { zooTable, sizeFigure, computeFigure, ckaScatter, fragmentsFigure } from './figures';
+export {
+  zooTable,
+  sizeFigure,
+  sizeTable,
+  sweepPoints,
+  gateFailures,
+  computeFigure,
+  ckaScatter,
+  fragmentsFigure,
+  type SweepPoint,
+} from './figures';
 export { paperVsOurs, PAPER } from './paper';
 export {
   study,

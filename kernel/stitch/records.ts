@@ -10,7 +10,6 @@ import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { resolveAsset } from '../core/assets';
 import { study, type StudyResult, type GeneratedNet, type OriginalNet } from './study';
-import { chainText } from './figures';
 import type { TrainedBaseline } from './baselines';
 import type { SearchCost } from './search';
 
@@ -61,6 +60,11 @@ export interface StudyRecord {
   };
   seconds: number;
   measuredAt: string;
+}
+
+/** A stitched network's fragment chain as one line, `net#fragment → net#fragment → …` (e.g. 'vgg-s1#0 → mnist-vgg#3'). */
+export function chainText(n: { chain: { net: string; fragment: number }[] }): string {
+  return n.chain.map((c) => `${c.net}#${c.fragment}`).join(' → ');
 }
 
 const r4 = (x: number) => Number(x.toFixed(4));
@@ -121,7 +125,8 @@ export function recordsPath(): string {
 export function loadRecords(path = recordsPath()): StudyRecord[] {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { records: StudyRecord[] }).records : [];
 }
-function saveRecords(path: string, records: StudyRecord[]): void {
+/** Write records to `path` (sorted by cell, with the provenance header). */
+export function saveRecords(path: string, records: StudyRecord[]): void {
   mkdirSync(dirname(path), { recursive: true });
   const sorted = [...records].sort((a, b) => cellKey(a).localeCompare(cellKey(b)));
   writeFileSync(
@@ -181,6 +186,40 @@ export async function runGrid(
     );
   }
   return cells.map((c) => have.get(cellKey(c))!);
+}
+
+/** One row of kernel/stitch/zoo/finetune-budget.json (scripts/stitch/finetune-budget.ts): last-layer fine-tuning with a step budget. */
+export interface FinetuneBudgetRow {
+  target: string;
+  stitchImages: number;
+  seed: number;
+  /** The cell's best original (chosen on validation), fine-tuned. */
+  network: string;
+  /** The declared protocol's result in the study record. */
+  declared: { chosen: 'last' | 'all'; testAcc: number; lastEpochs: number; lastTestAcc: number };
+  /** Last layer, ≤ 300 epochs, patience 100 epochs, best validation epoch kept. */
+  budget: { valAcc: number; testAcc: number; epochs: number; bestEpoch: number; macs: number };
+  stitched: number | null;
+  stitchMacs: number;
+  measuredAt: string;
+}
+/** The shipped fine-tuning step-budget check (kernel/stitch/zoo/finetune-budget.json); [] when missing. */
+export function loadFinetuneBudget(path = join(resolveAsset('stitch-zoo'), 'finetune-budget.json')): FinetuneBudgetRow[] {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { rows: FinetuneBudgetRow[] }).rows : [];
+}
+
+/**
+ * Union of record lists by cell (target/size/seed/variant): for a cell in several lists, a record with trained
+ * baselines beats one without, then the later `measuredAt` wins.
+ */
+export function mergeRecords(...lists: StudyRecord[][]): StudyRecord[] {
+  const have = new Map<string, StudyRecord>();
+  for (const r of lists.flat()) {
+    const k = cellKey(r),
+      old = have.get(k);
+    if (!old || (!old.finetune && r.finetune) || (!!old.finetune === !!r.finetune && r.measuredAt > old.measuredAt)) have.set(k, r);
+  }
+  return [...have.values()];
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

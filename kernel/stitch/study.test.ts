@@ -6,7 +6,8 @@ import { InvalidInput } from '../core/errors';
 import { loadZoo, mnistZooIds } from './zoo';
 import { TARGETS, targetSplit, drawStitchingSet, assertDisjoint, type TargetSplit } from './targets';
 import { study, pickOnValidation } from './study';
-import { summarise, type StudyRecord } from './records';
+import { summarise, mergeRecords, type StudyRecord } from './records';
+import { sweepPoints, sizeFigure, sizeTable } from './figures';
 import { fineTune } from './baselines';
 import { chainText } from './figures';
 import { readFileSync } from 'node:fs';
@@ -126,16 +127,16 @@ test('fine-tuning all layers leaves the source network untouched and no tensors 
 function rec(
   target: string,
   seed: number,
-  o: { st: number; ft: number; sc: number; px: number; sm: number; fm: number; cm: number },
+  o: { st: number; ft: number; sc: number; px: number; sm: number; fm: number; cm: number; n?: number },
 ): StudyRecord {
   const net = { chain: 'a#0 → b#1', links: [], score: 0.9, sources: 2, valAcc: 0, testAcc: o.st, macs: 1, params: 1 };
   const tb = (acc: number, macs: number) => ({ valAcc: acc, testAcc: acc, epochs: 1, bestEpoch: 1, macs, inferenceMacs: 1 });
   return {
     target,
-    stitchImages: 256,
+    stitchImages: o.n ?? 256,
     seed,
     variant: 'every',
-    images: { stitch: 256, validation: 300, test: 450 },
+    images: { stitch: o.n ?? 256, validation: 300, test: 450 },
     stitched: net,
     ckaTop: net,
     generated: [net],
@@ -179,4 +180,53 @@ test('summarise: the declared gate (±2 points of the best trained baseline, ≤
   assert.equal(mean.gate.beatsPixelKnn, false); // 0.7 is not > 0.7
   assert.deepEqual(mean.stitchedRange, [0.6, 0.8]);
   assert.equal(summarise([], 't', 256), null);
+});
+
+test('sweep: mean and seed range per method and size; dotted min/max only where several seeds ran; gate per size', () => {
+  const base = { px: 0.6, sm: 1, fm: 100, cm: 100 };
+  const rs = [
+    rec('t', 0, { ...base, n: 32, st: 0.7, ft: 0.5, sc: 0.4 }),
+    rec('t', 1, { ...base, n: 32, st: 0.8, ft: 0.7, sc: 0.5 }),
+    rec('t', 0, { ...base, n: 256, st: 0.8, ft: 0.9, sc: 0.85, fm: 5 }),
+    rec('u', 0, { ...base, n: 32, st: 0.1, ft: 0.1, sc: 0.1 }), // another target: must not leak in
+  ];
+  const pts = sweepPoints(rs, 't');
+  const st32 = pts.find((p) => p.method.startsWith('stitched') && p.stitchImages === 32)!;
+  assert.ok(Math.abs(st32.mean - 0.75) < 1e-12);
+  assert.deepEqual([st32.lo, st32.hi, st32.seeds], [0.7, 0.8, 2]);
+  const ft256 = pts.find((p) => p.method.startsWith('fine-tuned') && p.stitchImages === 256)!;
+  assert.deepEqual([ft256.mean, ft256.lo, ft256.hi, ft256.seeds], [0.9, 0.9, 0.9, 1]);
+  const fig = sizeFigure(rs, 't');
+  const band = fig.series.filter((t) => t.dash === 'dot');
+  // stitched, fine-tune, scratch get min and max traces at the one size with 2 seeds; originals and pixel k-NN do not
+  assert.equal(band.length, 6);
+  assert.ok(band.every((t) => t.x.length === 1 && t.x[0] === 32));
+  assert.deepEqual(band.find((t) => t.name.startsWith('stitched') && t.name.endsWith('(seed max)'))!.y, [0.8]);
+  const tab = sizeTable(rs, 't');
+  assert.deepEqual(
+    tab.rows.map((r) => [r.n, r.seeds]),
+    [
+      [32, 2],
+      [256, 1],
+    ],
+  );
+  assert.equal(tab.rows.find((r) => r.n === 32)!.gate, 'pass'); // 0.75 ≥ 0.6 − 0.02, ratio 100 ≥ 10, 0.75 > 0.6
+  assert.equal(tab.rows.find((r) => r.n === 256)!.gate, 'fail (accuracy, compute)'); // 0.8 < 0.9 − 0.02; ratio 5 < 10
+  assert.match(String(tab.rows.find((r) => r.n === 32)!['stitched (chosen on validation)']), /^0\.750 \[0\.700–0\.800\]$/);
+});
+
+test('mergeRecords: one record per cell; a record with trained baselines beats one without, then the newer wins', () => {
+  const a = { ...rec('t', 0, { st: 0.1, ft: 0.5, sc: 0.5, px: 0.5, sm: 1, fm: 1, cm: 1 }), measuredAt: '2026-01-01T00:00:00Z' };
+  const newerNoBaselines = {
+    ...rec('t', 0, { st: 0.2, ft: 0.5, sc: 0.5, px: 0.5, sm: 1, fm: 1, cm: 1 }),
+    measuredAt: '2026-02-01T00:00:00Z',
+    finetune: undefined,
+  };
+  const newer = { ...a, stitched: { ...a.stitched!, testAcc: 0.3 }, measuredAt: '2026-03-01T00:00:00Z' };
+  const other = { ...a, seed: 1 };
+  const m = mergeRecords([a, other], [newerNoBaselines]);
+  assert.equal(m.length, 2);
+  assert.equal(m.find((r) => r.seed === 0)!.stitched!.testAcc, 0.1); // kept: it has baselines
+  assert.equal(mergeRecords([a], [newer]).find((r) => r.seed === 0)!.stitched!.testAcc, 0.3);
+  assert.equal(mergeRecords([newer], [a])[0]!.stitched!.testAcc, 0.3); // order of the lists does not matter
 });
