@@ -66,7 +66,11 @@ export async function measureCrop(ctx: BenchContext, o: { write?: boolean } = {}
         'gazegen.selection_rate_crop': {
           value: +crop.selectionRate.toFixed(4),
           unit: 'fraction',
-          baseline: { name: 'validated rule on the full-photo restricted decode, same points, same run', value: +base.selectionRate.toFixed(4), unit: 'fraction' },
+          baseline: {
+            name: 'validated rule on the full-photo restricted decode, same points, same run',
+            value: +base.selectionRate.toFixed(4),
+            unit: 'fraction',
+          },
           notes: `hits (IoU ≥ 0.5 with the hand box, same COCO class) over the gaze points at the ${crop.largeObjects} objects of angular radius ≥ 2× the median error, with the gaze-centred crop(s) pooled with the full-photo decode. Large objects with < 50% hits: ${misses(crop)} (without crop: ${misses(base)}). Target ≥ 0.95${crop.selectionRate >= 0.95 ? ' met' : ' not met'}. ${setup}`,
         },
         'gazegen.wrong_selection_rate_crop': {
@@ -102,10 +106,11 @@ export async function measureCrop(ctx: BenchContext, o: { write?: boolean } = {}
 
 if (require.main === module) {
   const write = process.argv.includes('--record');
-  measureCrop({ quick: false, artifacts: true, command: 'npx tsx bench/gazegen-crop.ts --record', log: (m) => console.log(m) }, { write }).catch(
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+  measureCrop(
+    { quick: false, artifacts: true, command: 'npx tsx bench/gazegen-crop.ts --record', log: (m) => console.log(m) },
+    { write },
+  ).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

@@ -84,7 +84,10 @@ function multiViewKeys(ctx: BenchContext, command: string): void {
   const acc = (k: 'single' | 'late' | 'max' | 'mean' | 'concat') => formatCi(meanCi(runs.map((r) => F(r).test[k])), 3);
   const valSingle = runs.map((r) => Math.max(...r.valSinglePerView));
   const perSeed = runs
-    .map((r) => `seed ${r.options.seed}: single ${F(r).test.single.toFixed(3)}, late ${F(r).test.late.toFixed(3)}, max ${F(r).test.max.toFixed(3)}, mean ${F(r).test.mean.toFixed(3)}, concat ${F(r).test.concat.toFixed(3)} (chosen ${F(r).chosenFusion})`)
+    .map(
+      (r) =>
+        `seed ${r.options.seed}: single ${F(r).test.single.toFixed(3)}, late ${F(r).test.late.toFixed(3)}, max ${F(r).test.max.toFixed(3)}, mean ${F(r).test.mean.toFixed(3)}, concat ${F(r).test.concat.toFixed(3)} (chosen ${F(r).chosenFusion})`,
+    )
     .join('; ');
   const setup = `MultiViewSolids V = 4, setting declared in bench/declared/split-multiview.json; ${runs.length} seeds, ${runs[0]?.options.test} test objects each; test accuracy: single ${acc('single')}, late ${acc('late')}, max ${acc('max')}, mean ${acc('mean')}, concat ${acc('concat')}; ${perSeed}; best single-view validation accuracy (stage 1) per seed ${valSingle.map((v) => v.toFixed(3)).join(', ')}; measured by \`${mv.command}\``;
   ctx.log(`multi-view: gain ${formatCi(gain)} pts, vs late ${formatCi(vsLate)} pts, concat − max ${formatCi(concatVsMax)} pts`);

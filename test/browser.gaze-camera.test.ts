@@ -276,7 +276,9 @@ test(
       }
       assert.ok(Math.abs(samples.at(-1)!.t - Date.now()) < 60_000, 'epoch-ms clock');
       for (const u of requests) assert.ok(u.startsWith(`http://127.0.0.1:${srv.port}/${srv.token}/`), u);
-      t.diagnostic(`${batches.length} batches, ${samples.length} samples; last (${samples.at(-1)!.x.toFixed(0)}, ${samples.at(-1)!.y.toFixed(0)}) screen px`);
+      t.diagnostic(
+        `${batches.length} batches, ${samples.length} samples; last (${samples.at(-1)!.x.toFixed(0)}, ${samples.at(-1)!.y.toFixed(0)}) screen px`,
+      );
     } finally {
       await ctx.close();
       await srv.close();

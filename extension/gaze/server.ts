@@ -179,7 +179,12 @@ export async function startCameraServer(opts: CameraServerOptions): Promise<Came
         batch = parseGazeBatch(JSON.parse(await readBody(req, 64 * 1024)));
       } catch (e) {
         const msg = (e as Error).message;
-        send(res, e instanceof InvalidInput && /exceeds/.test(msg) ? 413 : 400, JSON.stringify({ ok: false, error: msg }), 'application/json');
+        send(
+          res,
+          e instanceof InvalidInput && /exceeds/.test(msg) ? 413 : 400,
+          JSON.stringify({ ok: false, error: msg }),
+          'application/json',
+        );
         return;
       }
       opts.onGaze(batch);

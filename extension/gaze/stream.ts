@@ -36,7 +36,8 @@ export function parseGazeBatch(v: unknown): GazeBatch {
     );
   return {
     samples: o.samples.map((s, i) => {
-      if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new FormatError(`samples[${i}] must be an object, got ${describe(s)}`);
+      if (typeof s !== 'object' || s === null || Array.isArray(s))
+        throw new FormatError(`samples[${i}] must be an object, got ${describe(s)}`);
       const q = s as Record<string, unknown>;
       const bad = Object.keys(q).filter((k) => !['t', 'x', 'y'].includes(k));
       if (bad.length) throw new FormatError(`samples[${i}] has unexpected keys ${JSON.stringify(bad)}; allowed: t, x, y`);

@@ -299,7 +299,11 @@ export class CanvasSession {
     this.webcamAt = Date.now();
     if (!sc) {
       if (!this.warnedNoScreen)
-        this.io.post({ type: 'status', text: 'Webcam gaze is arriving: move the mouse over the photo once so the Canvas knows where it is on screen.', busy: false });
+        this.io.post({
+          type: 'status',
+          text: 'Webcam gaze is arriving: move the mouse over the photo once so the Canvas knows where it is on screen.',
+          busy: false,
+        });
       this.warnedNoScreen = true;
       return;
     }

@@ -236,7 +236,11 @@ async function streamGaze(model: ReturnType<typeof fitRidge>): Promise<void> {
       batch.push({ t: performance.timeOrigin + performance.now(), x: q.x, y: q.y });
     }
     if (performance.now() - last >= cfg.streamBatchMs && batch.length) {
-      const r = await fetch('gaze', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples: batch }) });
+      const r = await fetch('gaze', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ samples: batch }),
+      });
       if (!r.ok) throw new Error(`VS Code stopped taking gaze (${r.status}): is the GazeGen Canvas still open?`);
       debug.batches++;
       debug.streamed += batch.length;

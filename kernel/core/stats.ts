@@ -17,5 +17,7 @@ export function meanCi(xs: number[]): { mean: number; half: number; n: number } 
 
 /** "mean ± half (n = k)" with `digits` decimals (n = 1: no interval). */
 export function formatCi(c: { mean: number; half: number; n: number }, digits = 2): string {
-  return Number.isNaN(c.half) ? `${c.mean.toFixed(digits)} (n = ${c.n})` : `${c.mean.toFixed(digits)} ± ${c.half.toFixed(digits)} (n = ${c.n})`;
+  return Number.isNaN(c.half)
+    ? `${c.mean.toFixed(digits)} (n = ${c.n})`
+    : `${c.mean.toFixed(digits)} ± ${c.half.toFixed(digits)} (n = ${c.n})`;
 }

@@ -832,4 +832,3 @@ export function loadStudy(dir: string): { config: StudyConfig | null; cells: Cel
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CellResult);
   return { config, cells };
 }
-

@@ -70,7 +70,8 @@ export interface CropStudy {
 export async function cropSelectionStudy(det: CenterNet, photos: readonly LabelledPhoto[], o: CropStudyOptions): Promise<CropStudy> {
   check(o.errorsDeg.length > 0, 'cropSelectionStudy needs per-frame errors (errorsDeg)');
   for (const v of o.variants)
-    for (const s of v.scales) check(o.scales.includes(s), `variant ${v.name}: scale ${s} is not among the study's scales ${o.scales.join(', ')}`);
+    for (const s of v.scales)
+      check(o.scales.includes(s), `variant ${v.name}: scale ${s} is not among the study's scales ${o.scales.join(', ')}`);
   const fov = o.fovDeg ?? 90,
     n = o.pointsPerObject ?? 20,
     r = rng(o.seed ?? 0);
@@ -84,7 +85,10 @@ export async function cropSelectionStudy(det: CenterNet, photos: readonly Labell
   for (const [pi, p] of photos.entries()) {
     o.signal?.throwIfAborted();
     const img = loadPhoto(p.photo);
-    check(img.width === p.width && img.height === p.height, `${p.photo}: photo is ${img.width}×${img.height}, labels say ${p.width}×${p.height}`);
+    check(
+      img.width === p.width && img.height === p.height,
+      `${p.photo}: photo is ${img.width}×${img.height}, labels say ${p.width}×${p.height}`,
+    );
     const view = makeView(p.width, p.height, fov);
     const t0 = performance.now();
     const full: CenterNetOutput = await det.run(img);
@@ -92,20 +96,18 @@ export async function cropSelectionStudy(det: CenterNet, photos: readonly Labell
     const cache: CropCache = new Map();
     for (const [oi, obj] of p.objects.entries()) {
       const radiusDeg = boxAngularRadiusDeg(view, obj.box);
-      const res = o.variants.map(
-        (): ObjectResult => ({
-          photo: p.photo,
-          index: oi,
-          label: obj.label,
-          radiusDeg,
-          large: radiusDeg >= large,
-          points: 0,
-          hits: 0,
-          wrong: 0,
-          none: 0,
-          fullHits: 0,
-        }),
-      );
+      const res = o.variants.map((): ObjectResult => ({
+        photo: p.photo,
+        index: oi,
+        label: obj.label,
+        radiusDeg,
+        large: radiusDeg >= large,
+        points: 0,
+        hits: 0,
+        wrong: 0,
+        none: 0,
+        fullHits: 0,
+      }));
       for (const g of gazeAround(view, obj.box, o.errorsDeg, n, r.fork(pi * 1000 + oi))) {
         o.signal?.throwIfAborted();
         const err = errorPx(view, est, g.x, g.y);
@@ -138,7 +140,11 @@ export async function cropSelectionStudy(det: CenterNet, photos: readonly Labell
   }
   const grid = det.gridSize * det.gridSize;
   const rate = (xs: ObjectResult[], f: (x: ObjectResult) => number) =>
-    xs.reduce((t, x) => t + f(x), 0) / Math.max(1, xs.reduce((t, x) => t + x.points, 0));
+    xs.reduce((t, x) => t + f(x), 0) /
+    Math.max(
+      1,
+      xs.reduce((t, x) => t + x.points, 0),
+    );
   return {
     variants: o.variants.map((v, vi) => {
       const a = acc[vi]!,

@@ -82,7 +82,8 @@ export function gazeCropRect(width: number, height: number, x: number, y: number
     throw new InvalidInput(`gaze point (${describe(x)}, ${describe(y)}) is outside the ${width}×${height} photo`);
   const side = Math.max(8, Math.round(scale * Math.min(width, height)));
   const step = Math.max(1, Math.round(snap * side));
-  const at = (v: number, hi: number) => Math.min(Math.max(snap > 0 ? Math.round((v - side / 2) / step) * step : Math.round(v - side / 2), 0), hi);
+  const at = (v: number, hi: number) =>
+    Math.min(Math.max(snap > 0 ? Math.round((v - side / 2) / step) * step : Math.round(v - side / 2), 0), hi);
   return { x0: at(x, width - side), y0: at(y, height - side), side, scale, photoWidth: width, photoHeight: height };
 }
 

@@ -95,7 +95,15 @@ export {
   type PushSource,
 } from './sources';
 export { detectFixations, smoothTrace, DwellTracker, type FixationOptions, type DwellOptions, type DwellState } from './fixation';
-export { selectObject, applySelectionRule, applyLikelihoodRule, chooseAmong, gazeCell, windowHalfWidths, type SelectOptions } from './select';
+export {
+  selectObject,
+  applySelectionRule,
+  applyLikelihoodRule,
+  chooseAmong,
+  gazeCell,
+  windowHalfWidths,
+  type SelectOptions,
+} from './select';
 export {
   gazeCropRect,
   runGazeCrops,

@@ -255,7 +255,9 @@ export function fusionTable(runs: readonly MultiViewResult[]): TableFigure {
     rows: kinds.map(([k, label]) => ({
       model: label,
       'mean ± 95% CI': formatCi(meanCi(rs.map((r) => r.fusion!.test[k])), 3),
-      ...Object.fromEntries(rs.map((r) => [`seed ${r.options.seed}`, `${r.fusion!.test[k].toFixed(3)}${r.fusion!.chosenFusion === k ? ' ✓' : ''}`])),
+      ...Object.fromEntries(
+        rs.map((r) => [`seed ${r.options.seed}`, `${r.fusion!.test[k].toFixed(3)}${r.fusion!.chosenFusion === k ? ' ✓' : ''}`]),
+      ),
     })),
   });
 }

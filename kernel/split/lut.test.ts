@@ -6,7 +6,16 @@ import { init } from '../core/backend';
 import { NotFound } from '../core/errors';
 import { expectNoLeak } from '../core/testing';
 import { layerCost } from './cost';
-import { opKey, tableSeconds, kendallTau, compareWithAnalytic, spaceOps, measureLatencyTable, rankAgreement, type LatencyTable } from './lut';
+import {
+  opKey,
+  tableSeconds,
+  kendallTau,
+  compareWithAnalytic,
+  spaceOps,
+  measureLatencyTable,
+  rankAgreement,
+  type LatencyTable,
+} from './lut';
 import { FULL_SPACE, type SearchSpace } from './search';
 
 const conv = (k: number, cout: number, stride: number, h: number, c: number) =>
@@ -55,7 +64,17 @@ test('compareWithAnalytic recovers the fixed per-op cost and the MAC rate of an 
 });
 
 test('spaceOps lists each distinct layer once, with reduce/recover only for c′ ≤ the width at the split', () => {
-  const s: SearchSpace = { phases: 2, resolutions: [8], widths: [4], kernels: [3], nPre: [0], nPost: [0], splits: [0, 1, 2], reduces: [2, 8], bits: [8] };
+  const s: SearchSpace = {
+    phases: 2,
+    resolutions: [8],
+    widths: [4],
+    kernels: [3],
+    nPre: [0],
+    nPost: [0],
+    splits: [0, 1, 2],
+    reduces: [2, 8],
+    bits: [8],
+  };
   const keys = spaceOps(s).map(opKey).sort();
   assert.deepEqual(keys, [
     'conv k1 s1 4x4x2->4', // recover 2 → 4 at 4×4

@@ -89,7 +89,18 @@ export class Supernet {
     const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape)));
     // tidy: the initial-value tensor is copied into the variable and freed (variables survive a tidy)
     const he = (fanIn: number, shape: number[]) =>
-      tf.tidy(() => tf.variable(tf.tensor(this.r.normals(shape.reduce((a, b) => a * b, 1), 0, Math.sqrt(2 / fanIn)), shape)));
+      tf.tidy(() =>
+        tf.variable(
+          tf.tensor(
+            this.r.normals(
+              shape.reduce((a, b) => a * b, 1),
+              0,
+              Math.sqrt(2 / fanIn),
+            ),
+            shape,
+          ),
+        ),
+      );
     for (let p = 1; p <= s.phases; p++) {
       const names = [
         ...Array.from({ length: s.maxPre }, (_, i) => `p${p}.pre${i}`),

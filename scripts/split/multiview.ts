@@ -47,7 +47,14 @@ async function main(): Promise<void> {
   for (const k of Object.keys(fromArgs) as (keyof MultiViewOptions)[]) if (fromArgs[k] === undefined) delete fromArgs[k];
   if (stage === 'calibrate') {
     const r = await multiViewExperiment({ ...fromArgs, stage, seed: num('seed') ?? 1 });
-    console.log(JSON.stringify({ options: r.options, valSinglePerView: r.valSinglePerView, best: Math.max(...r.valSinglePerView), seconds: r.seconds }));
+    console.log(
+      JSON.stringify({
+        options: r.options,
+        valSinglePerView: r.valSinglePerView,
+        best: Math.max(...r.valSinglePerView),
+        seconds: r.seconds,
+      }),
+    );
     return;
   }
   if (!existsSync(DECLARED)) throw new Error(`${DECLARED} missing: run calibrate and declare the difficulty first`);
