@@ -113,6 +113,12 @@ function send(
   res.end(body);
 }
 
+/** A JSON body its parser refused: 413 when it was too large, else 400, with the parser's message. */
+function sendRejected(res: ServerResponse, e: unknown): void {
+  const msg = (e as Error).message;
+  send(res, e instanceof InvalidInput && /exceeds/.test(msg) ? 413 : 400, JSON.stringify({ ok: false, error: msg }), 'application/json');
+}
+
 function readBody(req: IncomingMessage, max: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -178,13 +184,7 @@ export async function startCameraServer(opts: CameraServerOptions): Promise<Came
       try {
         batch = parseGazeBatch(JSON.parse(await readBody(req, 64 * 1024)));
       } catch (e) {
-        const msg = (e as Error).message;
-        send(
-          res,
-          e instanceof InvalidInput && /exceeds/.test(msg) ? 413 : 400,
-          JSON.stringify({ ok: false, error: msg }),
-          'application/json',
-        );
+        sendRejected(res, e);
         return;
       }
       opts.onGaze(batch);
@@ -200,14 +200,8 @@ export async function startCameraServer(opts: CameraServerOptions): Promise<Came
       try {
         profile = parseProfile(JSON.parse(await readBody(req, maxBody)));
       } catch (e) {
-        const msg = (e as Error).message;
-        opts.onEvent?.({ type: 'profile-rejected', detail: msg });
-        send(
-          res,
-          e instanceof InvalidInput && /exceeds/.test(msg) ? 413 : 400,
-          JSON.stringify({ ok: false, error: msg }),
-          'application/json',
-        );
+        opts.onEvent?.({ type: 'profile-rejected', detail: (e as Error).message });
+        sendRejected(res, e);
         return;
       }
       opts.onProfile(profile);

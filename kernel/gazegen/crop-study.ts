@@ -12,7 +12,7 @@ import type { CenterNet, CenterNetOutput } from '../core/models/centernet';
 import { loadPhoto } from '../core/vision/photos';
 import { runGazeCrops, selectWithCrops, type CropCache, type CropSelectOptions } from './crop';
 import { gazeAround, median } from './data';
-import { judgeSelection, quantile, type ObjectResult, type SelectionStudyOptions } from './evaluate';
+import { emptyObjectResult, judgeSelection, quantile, type ObjectResult, type SelectionStudyOptions } from './evaluate';
 import type { LabelledPhoto } from './types';
 import { boxAngularRadiusDeg, errorPx, makeView } from './view';
 
@@ -96,18 +96,7 @@ export async function cropSelectionStudy(det: CenterNet, photos: readonly Labell
     const cache: CropCache = new Map();
     for (const [oi, obj] of p.objects.entries()) {
       const radiusDeg = boxAngularRadiusDeg(view, obj.box);
-      const res = o.variants.map((): ObjectResult => ({
-        photo: p.photo,
-        index: oi,
-        label: obj.label,
-        radiusDeg,
-        large: radiusDeg >= large,
-        points: 0,
-        hits: 0,
-        wrong: 0,
-        none: 0,
-        fullHits: 0,
-      }));
+      const res = o.variants.map(() => emptyObjectResult(p.photo, oi, obj.label, radiusDeg, radiusDeg >= large));
       for (const g of gazeAround(view, obj.box, o.errorsDeg, n, r.fork(pi * 1000 + oi))) {
         o.signal?.throwIfAborted();
         const err = errorPx(view, est, g.x, g.y);

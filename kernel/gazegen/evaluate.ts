@@ -53,6 +53,11 @@ export interface ObjectResult {
   fullHits: number;
 }
 
+/** An object's row before any gaze point is judged: every count 0. */
+export function emptyObjectResult(photo: string, index: number, label: string, radiusDeg: number, large: boolean): ObjectResult {
+  return { photo, index, label, radiusDeg, large, points: 0, hits: 0, wrong: 0, none: 0, fullHits: 0 };
+}
+
 export interface SelectionStudy {
   objects: ObjectResult[];
   medianErrorDeg: number;
@@ -132,18 +137,7 @@ export async function selectionStudy(det: CenterNet, photos: readonly LabelledPh
     detMs.push(performance.now() - t0);
     for (const [oi, obj] of p.objects.entries()) {
       const radiusDeg = boxAngularRadiusDeg(view, obj.box);
-      const res: ObjectResult = {
-        photo: p.photo,
-        index: oi,
-        label: obj.label,
-        radiusDeg,
-        large: radiusDeg >= large,
-        points: 0,
-        hits: 0,
-        wrong: 0,
-        none: 0,
-        fullHits: 0,
-      };
+      const res = emptyObjectResult(p.photo, oi, obj.label, radiusDeg, radiusDeg >= large);
       for (const g of gazeAround(view, obj.box, o.errorsDeg, n, r.fork(pi * 1000 + oi))) {
         const err = errorPx(view, est, g.x, g.y);
         const a = performance.now();
