@@ -9,10 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { check } from '../core/errors';
 import { rng } from '../core/rng';
 import type { CenterNet, CenterNetOutput } from '../core/models/centernet';
-import { loadPhoto } from '../core/vision/photos';
 import { runGazeCrops, selectWithCrops, type CropCache, type CropSelectOptions } from './crop';
 import { gazeAround, median } from './data';
-import { emptyObjectResult, judgeSelection, quantile, type ObjectResult, type SelectionStudyOptions } from './evaluate';
+import { emptyObjectResult, judgeSelection, loadLabelledPhoto, quantile, type ObjectResult, type SelectionStudyOptions } from './evaluate';
 import type { LabelledPhoto } from './types';
 import { boxAngularRadiusDeg, errorPx, makeView } from './view';
 
@@ -84,11 +83,7 @@ export async function cropSelectionStudy(det: CenterNet, photos: readonly Labell
   let pts = 0;
   for (const [pi, p] of photos.entries()) {
     o.signal?.throwIfAborted();
-    const img = loadPhoto(p.photo);
-    check(
-      img.width === p.width && img.height === p.height,
-      `${p.photo}: photo is ${img.width}×${img.height}, labels say ${p.width}×${p.height}`,
-    );
+    const img = loadLabelledPhoto(p);
     const view = makeView(p.width, p.height, fov);
     const t0 = performance.now();
     const full: CenterNetOutput = await det.run(img);

@@ -53,6 +53,16 @@ export interface ObjectResult {
   fullHits: number;
 }
 
+/** A labelled photo's pixels, checked against the size its hand boxes were drawn on. */
+export function loadLabelledPhoto(p: { photo: string; width: number; height: number }): ReturnType<typeof loadPhoto> {
+  const img = loadPhoto(p.photo);
+  check(
+    img.width === p.width && img.height === p.height,
+    `${p.photo}: photo is ${img.width}×${img.height}, labels say ${p.width}×${p.height}`,
+  );
+  return img;
+}
+
 /** An object's row before any gaze point is judged: every count 0. */
 export function emptyObjectResult(photo: string, index: number, label: string, radiusDeg: number, large: boolean): ObjectResult {
   return { photo, index, label, radiusDeg, large, points: 0, hits: 0, wrong: 0, none: 0, fullHits: 0 };
@@ -126,11 +136,7 @@ export async function selectionStudy(det: CenterNet, photos: readonly LabelledPh
     detMs: number[] = [];
   for (const [pi, p] of photos.entries()) {
     o.signal?.throwIfAborted();
-    const img = loadPhoto(p.photo);
-    check(
-      img.width === p.width && img.height === p.height,
-      `${p.photo}: photo is ${img.width}×${img.height}, labels say ${p.width}×${p.height}`,
-    );
+    const img = loadLabelledPhoto(p);
     const view = makeView(p.width, p.height, fov);
     const t0 = performance.now();
     const out = await det.run(img);
