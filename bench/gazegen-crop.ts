@@ -16,7 +16,7 @@ import { init } from '../kernel/core/backend';
 import { loadCenterNet } from '../kernel/core/models/centernet';
 import { cropSelectionStudy, loadFrameErrors, loadLabels, type CropSelectOptions } from '../kernel/gazegen';
 import { record, type BenchContext } from './lib';
-import { loadValidated } from './gazegen-edits';
+import { loadValidated, testPhotos, TEST2_DECLARATION } from './gazegen-edits';
 
 export const CROP_DECLARATION = 'bench/declared/gazegen-crop.json';
 
@@ -33,7 +33,8 @@ export async function measureCrop(ctx: BenchContext, o: { write?: boolean } = {}
   const v = loadValidated();
   const decl = loadCropDeclaration();
   const chosen = decl.chosen;
-  const photos = loadLabels().filter((p) => v.split.test.includes(p.photo));
+  const test = testPhotos();
+  const photos = loadLabels().filter((p) => test.includes(p.photo));
   const det = await loadCenterNet();
   const load0 = loadavg()[0]!;
   try {
@@ -57,7 +58,7 @@ export async function measureCrop(ctx: BenchContext, o: { write?: boolean } = {}
         .filter((x) => x.large && x.hits / x.points < 0.5)
         .map((x) => `${x.photo}/${x.label} ${x.hits}/${x.points}`)
         .join(', ') || 'none';
-    const setup = `${photos.length} test photos (${photos.map((p) => p.photo).join(', ')}), ${crop.objects.length} hand-labelled objects, ${s.points} gaze points (20/object, seed 0, the same points as gazegen.selection_rate), DFT Gaze per-frame error noise (median ${s.medianErrorDeg.toFixed(2)}°, estimate p95 ${s.errorEstimateDeg.toFixed(2)}°), 90° FOV; crop settings ${JSON.stringify(chosen)} chosen on the ${v.split.validation.length} validation photos and declared in ${CROP_DECLARATION} (every variant measured there is listed in it)`;
+    const setup = `${photos.length} test photos (${photos.map((p) => p.photo).join(', ')}; the split of bench/declared/gazegen-validated.json plus the photos added in ${TEST2_DECLARATION}), ${crop.objects.length} hand-labelled objects, ${s.points} gaze points (20/object, seed 0, the same points as gazegen.selection_rate), DFT Gaze per-frame error noise (median ${s.medianErrorDeg.toFixed(2)}°, estimate p95 ${s.errorEstimateDeg.toFixed(2)}°), 90° FOV; crop settings ${JSON.stringify(chosen)} chosen on the ${v.split.validation.length} validation photos and declared in ${CROP_DECLARATION} (every variant measured there is listed in it)`;
     const line = `crop: selection ${crop.selectionRate.toFixed(3)} (no crop ${base.selectionRate.toFixed(3)}) over ${crop.largeObjects} large objects, wrong ${crop.wrongRate.toFixed(3)} (${base.wrongRate.toFixed(3)}), cells/point ${crop.cellsPerPoint.toFixed(0)} (${base.cellsPerPoint.toFixed(0)}), ${crop.cropRuns} crop runs/selection of ${crop.cropMs.toFixed(0)} ms (full run ${s.fullRunMs.toFixed(0)} ms)`;
     ctx.log(line);
     if (o.write === false) return;

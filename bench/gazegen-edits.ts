@@ -15,7 +15,8 @@
  *  - move: destination = the object's centre mirrored left↔right (else top↔bottom, else both) — the first whose box
  *    stays inside the photo and does not overlap the origin box; objects with no such place are skipped. Found at
  *    destination = a detection of the class with IoU ≥ 0.5 with the pasted box; also reported: still found at the origin.
- *  - Only the test photos of bench/declared/gazegen-validated.json are measured (standalone and from the bench).
+ *  - Only the test photos are measured (standalone and from the bench): the test split of
+ *    bench/declared/gazegen-validated.json plus the photos added in bench/declared/gazegen-test2.json.
  *  - Bit-identity outside the changed region is asserted for every edit (a failure aborts the bench).
  */
 import { readFileSync } from 'node:fs';
@@ -45,6 +46,18 @@ export interface ValidatedSettings {
 }
 export function loadValidated(): ValidatedSettings {
   return JSON.parse(readFileSync(join(__dirname, 'declared', 'gazegen-validated.json'), 'utf8')) as ValidatedSettings;
+}
+
+/** The declaration of the photos added to the test split later (settings unchanged, gates restated). */
+export const TEST2_DECLARATION = 'bench/declared/gazegen-test2.json';
+
+/**
+ * The test photos every recorded gazegen key is measured on: the test split of gazegen-validated.json plus the photos
+ * added in bench/declared/gazegen-test2.json (declared before the detector ever ran on them), in that order.
+ */
+export function testPhotos(): string[] {
+  const added = (JSON.parse(readFileSync(join(__dirname, '..', TEST2_DECLARATION), 'utf8')) as { added: string[] }).added;
+  return [...new Set([...loadValidated().split.test, ...added])];
 }
 
 const MIN_SCORE = 0.2;
@@ -252,7 +265,7 @@ export function recordEdits(command: string, m: EditMeasurements): void {
   const dvars = Object.entries(m.deleteVariants)
     .map(([k, v]) => `${k} ${count(v.deleted)} (others ${count(v.others)})`)
     .join(', ');
-  const settings = `recorded settings: delete ${JSON.stringify(m.deleteOptions)}, move ${JSON.stringify(m.moveOptions)} (chosen on the validation photos, bench/declared/gazegen-validated.json)`;
+  const settings = `recorded settings: delete ${JSON.stringify(m.deleteOptions)}, move ${JSON.stringify(m.moveOptions)} (chosen on the validation photos, bench/declared/gazegen-validated.json); measured on the test photos (that split plus the photos added in ${TEST2_DECLARATION}, declared before the detector ran on them)`;
   const notes = `${settings}; ${m.targets.length} detectable objects on the labelled photos (${m.targets.join('; ')}); skipped: ${m.skipped.join('; ') || 'none'}`;
   record(
     {
@@ -311,7 +324,7 @@ if (require.main === module) {
     log: (s) => console.log(s),
     moveVariants: [...MOVE_VARIANTS],
     deleteVariants: DELETE_VARIANTS,
-    photos: v.split.test,
+    photos: testPhotos(),
     ...(v.edits ? { deleteOptions: v.edits.chosen.delete, moveOptions: v.edits.chosen.move } : {}),
   }).then((m) => {
     if (rec) recordEdits('npx tsx bench/gazegen-edits.ts --record', m);
