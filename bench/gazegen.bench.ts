@@ -205,7 +205,7 @@ interface ObjectSight extends ObjectResult {
 async function detectorSees(det: CenterNet, photos: readonly LabelledPhoto[], results: readonly ObjectResult[]): Promise<ObjectSight[]> {
   const out: ObjectSight[] = [];
   for (const p of photos) {
-    const dets = decodeCenterNet(await det.run(loadLabelledPhoto(p)), { minScore: 0.02, iou: 1.01, maxDetections: 5000 }).detections;
+    const dets = decodeCenterNet(await det.run(loadLabelledPhoto(p)), { minScore: 0.02, iou: 1, maxDetections: 5000 }).detections;
     for (const [oi, o] of p.objects.entries()) {
       const r = results.find((x) => x.photo === p.photo && x.index === oi)!;
       const over = dets.filter((d) => iou(d.box, o.box) >= 0.5).sort((a, b) => b.score - a.score);
