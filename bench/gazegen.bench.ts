@@ -190,7 +190,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   // the gaze-centred crop (settings declared in bench/declared/gazegen-crop.json) and the edit checks (delete / move,
   // judged by the detector itself; ~7 min) run in the full bench only
   if (!q) await measureCrop(ctx);
-  if (!q) await measureEdits(ctx, { photos: v.split.test, chosen: v.edits?.chosen });
+  if (!q) await measureEdits(ctx, { photos: test, chosen: v.edits?.chosen });
 }
 
 /** Per object: the selection outcome and whether the detector sees the object at all (its class at IoU ≥ 0.5, score ≥ 0.2). */
