@@ -1,0 +1,121 @@
+/**
+ * Dense float64 linear algebra shared by the paper folders (row-major Float64Array matrices). tfjs has no symmetric
+ * eigensolver on its CPU/wasm backends, and the sizes the papers need (a few hundred at most: a covariance of feature
+ * channels, a Gram matrix of stitching samples) are small enough for a plain TypeScript solver that stays offline,
+ * backend-free and exact to rounding.
+ */
+import { InvalidInput, describe } from './errors';
+
+/** Most cyclic Jacobi sweeps before symmetricEigen returns what it has (it converges quadratically, in ≈ 6–10). */
+const MAX_SWEEPS = 100;
+/** Off-diagonal mass ‖offdiag‖² below which the sweeps stop, relative to the squared diagonal ‖diag‖² (≈ (1e-15)²). */
+const OFF_REL = 1e-30;
+/** Largest |aᵢⱼ − aⱼᵢ| accepted as symmetric, relative to the largest |aᵢⱼ| (rounding in a computed AᵀA is far below). */
+const SYMMETRY_REL = 1e-10;
+
+/** Options of symmetricEigen. */
+export interface SymmetricEigenOptions {
+  /**
+   * Order of the eigenvalues (and of the matching eigenvector columns): 'descending' (largest first, what a PCA
+   * wants), 'ascending' (numpy's eigh order), or 'none' (the order the Jacobi sweeps leave them on the diagonal,
+   * no permutation). Ties keep their diagonal order. Default 'descending'.
+   */
+  order?: 'descending' | 'ascending' | 'none';
+}
+
+/**
+ * Eigendecomposition A = V·diag(values)·Vᵀ of a real symmetric n×n matrix `a` (row-major, float64; not modified) by
+ * cyclic Jacobi rotations (Golub & Van Loan, Matrix Computations, 4th ed., Sec. 8.5): sweeps of rotations over every
+ * off-diagonal pair (p, q) until the off-diagonal mass is below 1e-30 × the squared diagonal (at most 100 sweeps).
+ * Exact to rounding: ‖A − VΛVᵀ‖ ≈ 1e-15·‖A‖ for the sizes used here (n up to a few hundred; the cost is ≈ 10 sweeps × 3n³
+ * flops). `vectors` holds the orthonormal eigenvectors as its columns (row-major n×n: component k of vector j is
+ * vectors[k·n + j]), in the order of `values` (options.order, default descending). Signs are not normalized: each column
+ * is what the rotations, starting from the identity, make of it — deterministic for a given input. Repeated eigenvalues
+ * get some orthonormal basis of their eigenspace.
+ * @throws InvalidInput when n is not a positive integer, `a` does not have n² entries, an entry is NaN or ±Infinity, or
+ *   a is not symmetric (|aᵢⱼ − aⱼᵢ| > 1e-10 × max |a|).
+ */
+export function symmetricEigen(
+  a: ArrayLike<number>,
+  n: number,
+  options: SymmetricEigenOptions = {},
+): { values: Float64Array; vectors: Float64Array } {
+  const order = options.order ?? 'descending';
+  if (!Number.isInteger(n) || n < 1) throw new InvalidInput(`symmetricEigen: n must be a positive integer, got ${describe(n)}`);
+  if (a.length !== n * n)
+    throw new InvalidInput(`symmetricEigen: matrix has ${a.length} entries; expected a square n×n = ${n * n} (n = ${n})`);
+  if (order !== 'descending' && order !== 'ascending' && order !== 'none')
+    throw new InvalidInput(`symmetricEigen: order must be 'descending', 'ascending' or 'none', got ${describe(order)}`);
+  let amax = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (!Number.isFinite(v))
+      throw new InvalidInput(`symmetricEigen: entry (${Math.floor(i / n)}, ${i % n}) is ${describe(v)}; expected finite numbers`);
+    amax = Math.max(amax, Math.abs(v));
+  }
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const d = Math.abs(a[i * n + j]! - a[j * n + i]!);
+      if (d > SYMMETRY_REL * amax)
+        throw new InvalidInput(
+          `symmetricEigen: matrix is not symmetric: a(${i}, ${j}) = ${a[i * n + j]} but a(${j}, ${i}) = ${a[j * n + i]} ` +
+            `(|difference| ${d.toExponential(2)} > 1e-10 × max |a| = ${(SYMMETRY_REL * amax).toExponential(2)})`,
+        );
+    }
+  const A = Float64Array.from(a),
+    V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) V[i * n + i] = 1;
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let off = 0,
+      diag = 0;
+    for (let i = 0; i < n; i++) {
+      diag += A[i * n + i]! ** 2;
+      for (let j = i + 1; j < n; j++) off += A[i * n + j]! ** 2;
+    }
+    if (off <= OFF_REL * Math.max(diag, 1e-300)) break;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        const apq = A[p * n + q]!;
+        if (apq === 0) continue;
+        // the rotation angle that zeroes a(p, q): t = tan θ, the smaller root of t² + 2t·cot 2θ − 1 = 0
+        const theta = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
+        for (let k = 0; k < n; k++) {
+          // rotate columns p, q
+          const akp = A[k * n + p]!,
+            akq = A[k * n + q]!;
+          A[k * n + p] = c * akp - s * akq;
+          A[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          // rotate rows p, q
+          const apk = A[p * n + k]!,
+            aqk = A[q * n + k]!;
+          A[p * n + k] = c * apk - s * aqk;
+          A[q * n + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          // accumulate V ← V·J
+          const vkp = V[k * n + p]!,
+            vkq = V[k * n + q]!;
+          V[k * n + p] = c * vkp - s * vkq;
+          V[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+  }
+  const values = new Float64Array(n);
+  if (order === 'none') {
+    for (let i = 0; i < n; i++) values[i] = A[i * n + i]!;
+    return { values, vectors: V };
+  }
+  const sign = order === 'descending' ? -1 : 1;
+  const perm = Array.from({ length: n }, (_, i) => i).sort((x, y) => sign * (A[x * n + x]! - A[y * n + y]!));
+  const vectors = new Float64Array(n * n);
+  perm.forEach((src, dst) => {
+    values[dst] = A[src * n + src]!;
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = V[k * n + src]!;
+  });
+  return { values, vectors };
+}
