@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { symmetricEigen } from './linalg';
+import { orthonormalizeColumns, symmetricEigen } from './linalg';
 import { InvalidInput } from './errors';
 import { rng } from './rng';
 
@@ -17,22 +17,14 @@ function randomSymmetric(n: number, seed: number, scale = 1): Float64Array {
   return A;
 }
 
-/** Random orthogonal n×n matrix (modified Gram–Schmidt on the columns of a Gaussian matrix). */
+/** Random orthogonal n×n matrix (orthonormalized Gaussian). */
 function randomOrthogonal(n: number, seed: number): Float64Array {
-  const r = rng(seed),
-    Q = new Float64Array(n * n);
-  for (let i = 0; i < n * n; i++) Q[i] = r.normal();
-  for (let j = 0; j < n; j++) {
-    for (let p = 0; p < j; p++) {
-      let d = 0;
-      for (let k = 0; k < n; k++) d += Q[k * n + j]! * Q[k * n + p]!;
-      for (let k = 0; k < n; k++) Q[k * n + j]! -= d * Q[k * n + p]!;
-    }
-    let s = 0;
-    for (let k = 0; k < n; k++) s += Q[k * n + j]! ** 2;
-    for (let k = 0; k < n; k++) Q[k * n + j]! /= Math.sqrt(s);
-  }
-  return Q;
+  const r = rng(seed);
+  return orthonormalizeColumns(
+    Float64Array.from({ length: n * n }, () => r.normal()),
+    n,
+    n,
+  );
 }
 
 /** Q·diag(d)·Qᵀ. */
@@ -162,4 +154,47 @@ test('symmetricEigen: InvalidInput for a non-square length, a bad n, NaN/Infinit
   for (const [f, msg] of bad) assert.throws(f, (e: unknown) => e instanceof InvalidInput && msg.test(e.message));
   // rounding-level asymmetry (a computed XᵀX) is accepted
   assert.doesNotThrow(() => symmetricEigen([1, 0.3, 0.3 + 1e-15, 2], 2));
+});
+
+test('orthonormalizeColumns: WᵀW = I and the same nested column spans (QᵀW₀ upper triangular, positive diagonal)', () => {
+  const r = rng(11);
+  for (const [rows, cols] of [
+    [1, 1],
+    [5, 5],
+    [50, 7],
+    [30, 30],
+  ] as const) {
+    const W0 = Float64Array.from({ length: rows * cols }, () => r.normal());
+    // make the last column nearly dependent on the first two: one pass alone would lose orthogonality here
+    if (cols > 2)
+      for (let i = 0; i < rows; i++) W0[i * cols + cols - 1] = W0[i * cols]! - 2 * W0[i * cols + 1]! + 1e-9 * W0[i * cols + cols - 1]!;
+    const Q = orthonormalizeColumns(Float64Array.from(W0), rows, cols);
+    let orth = 0;
+    for (let a = 0; a < cols; a++)
+      for (let b = 0; b < cols; b++) {
+        let s = 0,
+          proj = 0;
+        for (let i = 0; i < rows; i++) {
+          s += Q[i * cols + a]! * Q[i * cols + b]!;
+          proj += Q[i * cols + a]! * W0[i * cols + b]!;
+        }
+        orth = Math.max(orth, Math.abs(s - (a === b ? 1 : 0)));
+        // R = QᵀW₀: column b of W₀ lies in the span of Q's columns 0…b (zero below the diagonal, relative to |W₀|)
+        if (a > b) assert.ok(Math.abs(proj) < 1e-9, `${rows}×${cols}: R(${a}, ${b}) = ${proj}`);
+        if (a === b) assert.ok(proj > 0, `${rows}×${cols}: R(${a}, ${a}) = ${proj} should be positive`);
+      }
+    assert.ok(orth < 1e-14, `${rows}×${cols}: ‖QᵀQ − I‖ ${orth}`);
+  }
+});
+
+test('orthonormalizeColumns: InvalidInput for wide or mis-sized matrices, NaN, dependent columns and bad passes', () => {
+  const bad: [() => unknown, RegExp][] = [
+    [() => orthonormalizeColumns(new Float64Array(6), 2, 3), /rows ≥ cols/],
+    [() => orthonormalizeColumns(new Float64Array(5), 3, 2), /5 entries; expected rows·cols = 6/],
+    [() => orthonormalizeColumns(Float64Array.from([1, 0, NaN, 1]), 2, 2), /entry \(1, 0\) is NaN/],
+    [() => orthonormalizeColumns(Float64Array.from([1, 2, 2, 4, 3, 6]), 3, 2), /column 1 is a linear combination of columns 0…0/],
+    [() => orthonormalizeColumns(Float64Array.from([0, 1, 0, 1]), 2, 2), /column 0 is zero/],
+    [() => orthonormalizeColumns(Float64Array.from([1, 0, 0, 1]), 2, 2, 0), /passes must be/],
+  ];
+  for (const [f, msg] of bad) assert.throws(f, (e: unknown) => e instanceof InvalidInput && msg.test(e.message));
 });

@@ -5,6 +5,7 @@
  */
 import { rng } from '../core/rng';
 import { InvalidInput, check, checkInt, describe } from '../core/errors';
+import { orthonormalizeColumns } from '../core/linalg';
 
 export type FixedHeadKind = 'orthonormal' | 'etf';
 
@@ -26,22 +27,10 @@ export function fixedHead(o: {
     throw new InvalidInput(`fixedHead: kind must be 'orthonormal' or 'etf', got ${String(kind)}`);
   if (d < C) throw new InvalidInput(`fixedHead: needs d ≥ classes for orthonormal columns, got d = ${d} < classes = ${C}`);
   const r = rng(o.seed);
-  // Gaussian d×C, then modified Gram–Schmidt on the columns, twice (re-orthogonalisation keeps WᵀW = I to ~1e-16).
+  // Gaussian d×C, then modified Gram–Schmidt on the columns, twice (re-orthogonalisation keeps WᵀW = I to ~1e-16)
   const W = new Float64Array(d * C);
   for (let i = 0; i < d * C; i++) W[i] = r.normal();
-  for (let pass = 0; pass < 2; pass++) {
-    for (let c = 0; c < C; c++) {
-      for (let p = 0; p < c; p++) {
-        let dot = 0;
-        for (let i = 0; i < d; i++) dot += W[i * C + c]! * W[i * C + p]!;
-        for (let i = 0; i < d; i++) W[i * C + c]! -= dot * W[i * C + p]!;
-      }
-      let nn = 0;
-      for (let i = 0; i < d; i++) nn += W[i * C + c]! ** 2;
-      const inv = 1 / Math.sqrt(nn);
-      for (let i = 0; i < d; i++) W[i * C + c]! *= inv;
-    }
-  }
+  orthonormalizeColumns(W, d, C, 2);
   if (kind === 'orthonormal') return W;
   // ETF: sqrt(C/(C−1)) · U (I − 11ᵀ/C): subtract each row's mean over classes, rescale (unit-norm columns).
   const f = Math.sqrt(C / (C - 1)),
