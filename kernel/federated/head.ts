@@ -55,12 +55,42 @@ export function fingerprint(a: Float64Array): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** The head options every federated model spec shares (MLP and CNN): kind, loss, logit scale and, for the fixed sphere
- * head, at least as many feature dimensions as classes. Throws InvalidInput naming the bad field. */
-export function checkHeadSpec(f: { head: unknown; loss: unknown; scale: number; features: number; classes: number }): void {
+/** The feature width and head options every federated client model spec shares (the MLP's ModelSpec, the CNN's CnnSpec). */
+export interface HeadSpec {
+  /** Feature width d (≥ classes for the sphere head). Default 32. */
+  features?: number;
+  /** Number of classes C (≥ 2). */
+  classes: number;
+  /** 'learned' (default; FedAvg/FedProx/FedNova) or 'sphere' (SphereFed's fixed hypersphere classifier). */
+  head?: 'learned' | 'sphere';
+  /** Logit scale s of the sphere head. Default 16 (the MLP pilot tried 4, 16, 40). */
+  scale?: number;
+  /** 'ce' (default, softmax cross-entropy) or 'mse' (½‖logits − onehot‖²). */
+  loss?: 'ce' | 'mse';
+  /** Fixed classifier kind for the sphere head. Default 'orthonormal'. */
+  fixedHead?: FixedHeadKind;
+  /** Seed of the fixed classifier (shared by all clients). Default 1234. */
+  headSeed?: number;
+}
+
+/**
+ * A HeadSpec with its defaults applied and checked: features 32, head 'learned', scale 16, loss 'ce', fixedHead
+ * 'orthonormal', headSeed 1234; the sphere head needs features ≥ classes. Throws InvalidInput naming the bad field.
+ */
+export function fullHeadSpec(s: HeadSpec): Required<HeadSpec> {
+  const f: Required<HeadSpec> = {
+    features: checkInt('spec.features', s.features ?? 32, 1),
+    classes: checkInt('spec.classes', s.classes, 2),
+    head: s.head ?? 'learned',
+    scale: s.scale ?? 16,
+    loss: s.loss ?? 'ce',
+    fixedHead: s.fixedHead ?? 'orthonormal',
+    headSeed: s.headSeed ?? 1234,
+  };
   check(f.head === 'learned' || f.head === 'sphere', () => `spec.head must be 'learned' or 'sphere', got ${describe(f.head)}`);
   check(f.loss === 'ce' || f.loss === 'mse', () => `spec.loss must be 'ce' or 'mse', got ${describe(f.loss)}`);
   check(Number.isFinite(f.scale) && f.scale > 0, () => `spec.scale must be > 0, got ${describe(f.scale)}`);
   if (f.head === 'sphere')
     check(f.features >= f.classes, `spec.features (${f.features}) must be ≥ classes (${f.classes}) for the sphere head`);
+  return f;
 }
