@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { orthonormalizeColumns, symmetricEigen } from './linalg';
+import { cholesky, choleskySolve, orthonormalizeColumns, symmetricEigen } from './linalg';
 import { InvalidInput } from './errors';
 import { rng } from './rng';
 
@@ -195,6 +195,50 @@ test('orthonormalizeColumns: InvalidInput for wide or mis-sized matrices, NaN, d
     [() => orthonormalizeColumns(Float64Array.from([1, 2, 2, 4, 3, 6]), 3, 2), /column 1 is a linear combination of columns 0…0/],
     [() => orthonormalizeColumns(Float64Array.from([0, 1, 0, 1]), 2, 2), /column 0 is zero/],
     [() => orthonormalizeColumns(Float64Array.from([1, 0, 0, 1]), 2, 2, 0), /passes must be/],
+  ];
+  for (const [f, msg] of bad) assert.throws(f, (e: unknown) => e instanceof InvalidInput && msg.test(e.message));
+});
+
+test('cholesky: L·Lᵀ = A with L lower triangular; choleskySolve: A·X = B to 1e-12 for several right-hand sides', () => {
+  for (const n of [1, 4, 30]) {
+    const r = rng(20 + n),
+      M = Float64Array.from({ length: n * n }, () => r.normal());
+    const A = new Float64Array(n * n); // MᵀM + I: symmetric positive definite
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = i === j ? 1 : 0;
+        for (let k = 0; k < n; k++) s += M[k * n + i]! * M[k * n + j]!;
+        A[i * n + j] = s;
+      }
+    const L = cholesky(Float64Array.from(A), n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        if (j > i) assert.equal(L[i * n + j], 0, `upper (${i}, ${j}) zeroed`);
+        let s = 0;
+        for (let k = 0; k < n; k++) s += L[i * n + k]! * L[j * n + k]!;
+        assert.ok(Math.abs(s - A[i * n + j]!) < 1e-12 * maxAbs(A), `n = ${n}: (LLᵀ)(${i}, ${j}) = ${s} vs ${A[i * n + j]}`);
+      }
+    const m = 3,
+      B = Float64Array.from({ length: n * m }, () => r.normal());
+    const X = choleskySolve(L, B, n, m);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < m; c++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += A[i * n + k]! * X[k * m + c]!;
+        assert.ok(Math.abs(s - B[i * m + c]!) < 1e-12 * maxAbs(A) * maxAbs(X), `n = ${n}: residual at (${i}, ${c})`);
+      }
+  }
+});
+
+test('cholesky/choleskySolve: InvalidInput for an indefinite or NaN matrix (naming what it is and the hint) and mis-sized input', () => {
+  const bad: [() => unknown, RegExp][] = [
+    [() => cholesky(Float64Array.from([1, 2, 2, 1]), 2), /^matrix is not positive definite \(pivot 1 = -3\)$/],
+    [
+      () => cholesky(Float64Array.from([NaN, 0, 0, 1]), 2, { what: 'the Gram matrix', hint: 'increase lambda' }),
+      /^the Gram matrix is not positive definite \(pivot 0 = NaN\); increase lambda$/,
+    ],
+    [() => cholesky(new Float64Array(3), 2), /3 entries; expected a square n×n/],
+    [() => choleskySolve(Float64Array.from([1, 0, 0, 1]), [1, 2, 3], 2, 2), /3 entries; expected n·m = 4/],
   ];
   for (const [f, msg] of bad) assert.throws(f, (e: unknown) => e instanceof InvalidInput && msg.test(e.message));
 });

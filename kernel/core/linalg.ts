@@ -165,3 +165,62 @@ export function orthonormalizeColumns(W: Float64Array, rows: number, cols: numbe
   }
   return W;
 }
+
+/**
+ * In-place lower Cholesky factor L of a symmetric positive-definite n×n matrix (A = L·Lᵀ, row-major; reads the lower
+ * triangle and the diagonal, zeroes the strict upper triangle). Returns `A`, now holding L. Solve with choleskySolve.
+ * @throws InvalidInput when A does not have n² entries, or a pivot is not > 0 (A is not positive definite, or holds
+ *   NaN): the message names `o.what` (default 'matrix') and ends with `o.hint` (default none), e.g. 'increase lambda'.
+ */
+export function cholesky(
+  A: Float64Array,
+  n: number,
+  o: {
+    /** What A is, for the error message (default 'matrix'). */
+    what?: string;
+    /** Advice appended to the error message (default none). */
+    hint?: string;
+  } = {},
+): Float64Array {
+  if (!Number.isInteger(n) || n < 1 || A.length !== n * n)
+    throw new InvalidInput(`cholesky: matrix has ${A.length} entries; expected a square n×n with n = ${describe(n)}`);
+  for (let j = 0; j < n; j++) {
+    let s = A[j * n + j]!;
+    for (let k = 0; k < j; k++) s -= A[j * n + k]! * A[j * n + k]!;
+    if (!(s > 0))
+      throw new InvalidInput(`${o.what ?? 'matrix'} is not positive definite (pivot ${j} = ${s})${o.hint ? `; ${o.hint}` : ''}`);
+    const ljj = Math.sqrt(s);
+    A[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let t = A[i * n + j]!;
+      for (let k = 0; k < j; k++) t -= A[i * n + k]! * A[j * n + k]!;
+      A[i * n + j] = t / ljj;
+    }
+    for (let i = 0; i < j; i++) A[i * n + j] = 0;
+  }
+  return A;
+}
+
+/**
+ * Solves (L·Lᵀ)·X = B for the n×m right-hand sides B (row-major) given the lower Cholesky factor L (cholesky's result):
+ * forward substitution L·Y = B, then back substitution Lᵀ·X = Y, column by column. Returns a new n×m array.
+ * @throws InvalidInput when L does not have n² entries or B does not have n·m.
+ */
+export function choleskySolve(L: Float64Array, B: ArrayLike<number>, n: number, m: number): Float64Array {
+  if (L.length !== n * n) throw new InvalidInput(`choleskySolve: factor has ${L.length} entries; expected n² = ${n * n}`);
+  if (B.length !== n * m) throw new InvalidInput(`choleskySolve: right-hand sides have ${B.length} entries; expected n·m = ${n * m}`);
+  const X = Float64Array.from(B);
+  for (let c = 0; c < m; c++) {
+    for (let i = 0; i < n; i++) {
+      let s = X[i * m + c]!;
+      for (let k = 0; k < i; k++) s -= L[i * n + k]! * X[k * m + c]!;
+      X[i * m + c] = s / L[i * n + i]!;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = X[i * m + c]!;
+      for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * X[k * m + c]!;
+      X[i * m + c] = s / L[i * n + i]!;
+    }
+  }
+  return X;
+}
