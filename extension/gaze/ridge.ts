@@ -8,6 +8,7 @@
  * Pure TS, no DOM and no Node APIs: the camera page (browser bundle) and the extension host both use it.
  */
 import { InvalidInput, check, checkFinite, checkInt } from '../../kernel/core/errors';
+import { cholesky, choleskySolve } from '../../kernel/core/linalg';
 
 /** Eye patch size in pixels (WebGazer: 10 wide, 6 high). */
 export const PATCH_W = 10;
@@ -144,32 +145,7 @@ export interface RidgeOptions {
 
 /** Solve the SPD system A x = b (A n×n row-major, overwritten) by Cholesky; b holds k right-hand sides (n×k). */
 function cholSolve(A: Float64Array, n: number, B: Float64Array, k: number): Float64Array {
-  for (let j = 0; j < n; j++) {
-    let d = A[j * n + j]!;
-    for (let p = 0; p < j; p++) d -= A[j * n + p]! ** 2;
-    if (!(d > 0)) throw new InvalidInput(`ridge: the system is not positive definite at column ${j} (λ too small for these features)`);
-    const l = Math.sqrt(d);
-    A[j * n + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      let s = A[i * n + j]!;
-      for (let p = 0; p < j; p++) s -= A[i * n + p]! * A[j * n + p]!;
-      A[i * n + j] = s / l;
-    }
-  }
-  const X = Float64Array.from(B);
-  for (let c = 0; c < k; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = X[i * k + c]!;
-      for (let p = 0; p < i; p++) s -= A[i * n + p]! * X[p * k + c]!;
-      X[i * k + c] = s / A[i * n + i]!;
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = X[i * k + c]!;
-      for (let p = i + 1; p < n; p++) s -= A[p * n + i]! * X[p * k + c]!;
-      X[i * k + c] = s / A[i * n + i]!;
-    }
-  }
-  return X;
+  return choleskySolve(cholesky(A, n, { what: 'ridge: the system', hint: 'λ too small for these features' }), B, n, k);
 }
 
 /**

@@ -16,20 +16,10 @@ import {
   type ScreenGeometry,
 } from '../gaze/ridge';
 import { PROFILE_KIND, PROFILE_VERSION, type GazeProfile, type ValidationPoint } from '../gaze/profile';
+import type { CameraPageOptions, targetLayout } from '../gaze/page';
 
-interface Config {
-  distanceCm: number;
-  screenWidthCm: number;
-  framesPerTarget: number;
-  settleMs: number;
-  frameGapMs: number;
-  detectorSize: number;
-  backend: 'auto' | 'cpu';
-  equalize: boolean;
-  stream: boolean;
-  streamBatchMs: number;
-  layout: { calibration: { fx: number; fy: number }[]; validation: { fx: number; fy: number }[] };
-}
+/** The settings JSON cameraPageHtml embeds in the page: its options (without the nonce) and the target layout. */
+type Config = Omit<CameraPageOptions, 'nonce'> & { layout: ReturnType<typeof targetLayout> };
 interface Sample {
   f: Float64Array;
   x: number;

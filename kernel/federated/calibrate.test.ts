@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientStats, solveRidge, sumStats } from './calibrate';
-import { gaussSolve, packedLength, packUpper, unpackUpper, cholesky } from './linalg64';
+import { gaussSolve, packedLength, packUpper, unpackUpper } from './linalg64';
+import { cholesky } from '../core/linalg';
 import { rng } from '../core/rng';
 import { encode, decodeClientMessage } from './protocol';
 

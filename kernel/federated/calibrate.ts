@@ -7,7 +7,8 @@
  */
 import { InvalidInput, check, checkInt } from '../core/errors';
 import { isMatrixLike, toShaped, toVector, type MatrixLike, type VectorLike } from '../core/matrix';
-import { cholesky, choleskySolve, packedLength, unpackUpper } from './linalg64';
+import { cholesky, choleskySolve } from '../core/linalg';
+import { packedLength, unpackUpper } from './linalg64';
 
 export interface CalibStats {
   n: number;
@@ -100,5 +101,5 @@ export function solveRidge(s: CalibStats, o: RidgeOptions = {}): { W: Float64Arr
   const lambda = o.lambda ?? (o.relLambda ?? 1e-3) * (tr / d);
   check(Number.isFinite(lambda) && lambda >= 0, `solveRidge: lambda must be ≥ 0, got ${lambda}`);
   for (let i = 0; i < d; i++) A[i * d + i]! += lambda;
-  return { W: choleskySolve(cholesky(A, d), s.B, d, s.classes), lambda };
+  return { W: choleskySolve(cholesky(A, d, { hint: 'increase lambda' }), s.B, d, s.classes), lambda };
 }

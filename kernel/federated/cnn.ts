@@ -11,47 +11,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { rng, type Rng } from '../core/rng';
 import { InvalidInput, check, checkInt, describe } from '../core/errors';
-import { checkHeadSpec, fixedHead, type FixedHeadKind } from './head';
+import { fixedHead, fullHeadSpec, type HeadSpec } from './head';
 import type { ClientData } from './model';
 
-export interface CnnSpec {
+/** The CNN client model: image side, conv widths, and the shared feature/head options (HeadSpec). */
+export interface CnnSpec extends HeadSpec {
   /** Image side (square, 1 channel). Default 28. */
   side?: number;
   /** Conv widths. Default [8, 16]. */
   channels?: [number, number];
-  /** Feature width d. Default 32. */
-  features?: number;
-  classes: number;
-  /** 'learned' (default; FedAvg/FedProx) or 'sphere' (SphereFed's fixed hypersphere classifier). */
-  head?: 'learned' | 'sphere';
-  /** Logit scale s of the sphere head. Default 16. */
-  scale?: number;
-  /** 'ce' (default, softmax cross-entropy) or 'mse' (½‖logits − onehot‖²). */
-  loss?: 'ce' | 'mse';
-  /** Fixed classifier kind for the sphere head. Default 'orthonormal'. */
-  fixedHead?: FixedHeadKind;
-  /** Seed of the fixed classifier (shared by all clients). Default 1234. */
-  headSeed?: number;
 }
 export type FullCnnSpec = Required<CnnSpec>;
 
 export function fullCnnSpec(s: CnnSpec): FullCnnSpec {
   check(s != null && typeof s === 'object', 'CNN spec object required');
-  const f: FullCnnSpec = {
-    side: checkInt('spec.side', s.side ?? 28, 4),
-    channels: s.channels ?? [8, 16],
-    features: checkInt('spec.features', s.features ?? 32, 1),
-    classes: checkInt('spec.classes', s.classes, 2),
-    head: s.head ?? 'learned',
-    scale: s.scale ?? 16,
-    loss: s.loss ?? 'ce',
-    fixedHead: s.fixedHead ?? 'orthonormal',
-    headSeed: s.headSeed ?? 1234,
-  };
+  const side = checkInt('spec.side', s.side ?? 28, 4),
+    channels = s.channels ?? [8, 16];
+  const f: FullCnnSpec = { side, channels, ...fullHeadSpec(s) };
   check(f.side % 4 === 0, () => `spec.side must be a multiple of 4 (two 2×2 pools), got ${f.side}`);
   check(Array.isArray(f.channels) && f.channels.length === 2, () => `spec.channels must be [c1, c2], got ${describe(f.channels)}`);
   f.channels.forEach((c, i) => checkInt(`spec.channels[${i}]`, c, 1));
-  checkHeadSpec(f);
   return f;
 }
 

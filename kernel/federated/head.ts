@@ -5,6 +5,7 @@
  */
 import { rng } from '../core/rng';
 import { InvalidInput, check, checkInt, describe } from '../core/errors';
+import { orthonormalizeColumns } from '../core/linalg';
 
 export type FixedHeadKind = 'orthonormal' | 'etf';
 
@@ -26,22 +27,10 @@ export function fixedHead(o: {
     throw new InvalidInput(`fixedHead: kind must be 'orthonormal' or 'etf', got ${String(kind)}`);
   if (d < C) throw new InvalidInput(`fixedHead: needs d ≥ classes for orthonormal columns, got d = ${d} < classes = ${C}`);
   const r = rng(o.seed);
-  // Gaussian d×C, then modified Gram–Schmidt on the columns, twice (re-orthogonalisation keeps WᵀW = I to ~1e-16).
+  // Gaussian d×C, then modified Gram–Schmidt on the columns, twice (re-orthogonalisation keeps WᵀW = I to ~1e-16)
   const W = new Float64Array(d * C);
   for (let i = 0; i < d * C; i++) W[i] = r.normal();
-  for (let pass = 0; pass < 2; pass++) {
-    for (let c = 0; c < C; c++) {
-      for (let p = 0; p < c; p++) {
-        let dot = 0;
-        for (let i = 0; i < d; i++) dot += W[i * C + c]! * W[i * C + p]!;
-        for (let i = 0; i < d; i++) W[i * C + c]! -= dot * W[i * C + p]!;
-      }
-      let nn = 0;
-      for (let i = 0; i < d; i++) nn += W[i * C + c]! ** 2;
-      const inv = 1 / Math.sqrt(nn);
-      for (let i = 0; i < d; i++) W[i * C + c]! *= inv;
-    }
-  }
+  orthonormalizeColumns(W, d, C, 2);
   if (kind === 'orthonormal') return W;
   // ETF: sqrt(C/(C−1)) · U (I − 11ᵀ/C): subtract each row's mean over classes, rescale (unit-norm columns).
   const f = Math.sqrt(C / (C - 1)),
@@ -66,12 +55,42 @@ export function fingerprint(a: Float64Array): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** The head options every federated model spec shares (MLP and CNN): kind, loss, logit scale and, for the fixed sphere
- * head, at least as many feature dimensions as classes. Throws InvalidInput naming the bad field. */
-export function checkHeadSpec(f: { head: unknown; loss: unknown; scale: number; features: number; classes: number }): void {
+/** The feature width and head options every federated client model spec shares (the MLP's ModelSpec, the CNN's CnnSpec). */
+export interface HeadSpec {
+  /** Feature width d (≥ classes for the sphere head). Default 32. */
+  features?: number;
+  /** Number of classes C (≥ 2). */
+  classes: number;
+  /** 'learned' (default; FedAvg/FedProx/FedNova) or 'sphere' (SphereFed's fixed hypersphere classifier). */
+  head?: 'learned' | 'sphere';
+  /** Logit scale s of the sphere head. Default 16 (the MLP pilot tried 4, 16, 40). */
+  scale?: number;
+  /** 'ce' (default, softmax cross-entropy) or 'mse' (½‖logits − onehot‖²). */
+  loss?: 'ce' | 'mse';
+  /** Fixed classifier kind for the sphere head. Default 'orthonormal'. */
+  fixedHead?: FixedHeadKind;
+  /** Seed of the fixed classifier (shared by all clients). Default 1234. */
+  headSeed?: number;
+}
+
+/**
+ * A HeadSpec with its defaults applied and checked: features 32, head 'learned', scale 16, loss 'ce', fixedHead
+ * 'orthonormal', headSeed 1234; the sphere head needs features ≥ classes. Throws InvalidInput naming the bad field.
+ */
+export function fullHeadSpec(s: HeadSpec): Required<HeadSpec> {
+  const f: Required<HeadSpec> = {
+    features: checkInt('spec.features', s.features ?? 32, 1),
+    classes: checkInt('spec.classes', s.classes, 2),
+    head: s.head ?? 'learned',
+    scale: s.scale ?? 16,
+    loss: s.loss ?? 'ce',
+    fixedHead: s.fixedHead ?? 'orthonormal',
+    headSeed: s.headSeed ?? 1234,
+  };
   check(f.head === 'learned' || f.head === 'sphere', () => `spec.head must be 'learned' or 'sphere', got ${describe(f.head)}`);
   check(f.loss === 'ce' || f.loss === 'mse', () => `spec.loss must be 'ce' or 'mse', got ${describe(f.loss)}`);
   check(Number.isFinite(f.scale) && f.scale > 0, () => `spec.scale must be > 0, got ${describe(f.scale)}`);
   if (f.head === 'sphere')
     check(f.features >= f.classes, `spec.features (${f.features}) must be ≥ classes (${f.classes}) for the sphere head`);
+  return f;
 }

@@ -19,7 +19,7 @@ export {
   type PartitionStats,
 } from './partition';
 export { Mlp, trainLocal, headAccuracy, type ModelSpec, type ClientData, type LocalTrainOptions } from './model';
-export { fixedHead, type FixedHeadKind } from './head';
+export { fixedHead, type FixedHeadKind, type HeadSpec } from './head';
 export { clientStats, sumStats, solveRidge, type CalibStats, type RidgeOptions } from './calibrate';
 export {
   runFederated,

@@ -1,7 +1,7 @@
 /**
- * Small dense float64 linear algebra for the calibration round (tfjs has no Cholesky or solve).
- * Matrices are row-major Float64Array; symmetric matrices travel as their packed upper triangle
- * (row by row: (0,0),(0,1)…(0,d−1),(1,1)…), d(d+1)/2 numbers.
+ * Packed symmetric matrices for the calibration round: symmetric matrices travel as their packed upper triangle
+ * (row by row: (0,0),(0,1)…(0,d−1),(1,1)…), d(d+1)/2 numbers; matrices are row-major Float64Array. The Cholesky
+ * solve is core/linalg's; gaussSolve here is the tests' independent reference.
  */
 import { InvalidInput } from '../core/errors';
 
@@ -38,44 +38,6 @@ export function unpackUpper(P: ArrayLike<number>, d: number): Float64Array {
       out[j * d + i] = v;
     }
   return out;
-}
-
-/** In-place lower Cholesky factor L (A = L Lᵀ) of a symmetric positive-definite d×d matrix (upper part zeroed). */
-export function cholesky(A: Float64Array, d: number): Float64Array {
-  for (let j = 0; j < d; j++) {
-    let s = A[j * d + j]!;
-    for (let k = 0; k < j; k++) s -= A[j * d + k]! * A[j * d + k]!;
-    if (!(s > 0)) throw new InvalidInput(`matrix is not positive definite (pivot ${j} = ${s}); increase lambda`);
-    const ljj = Math.sqrt(s);
-    A[j * d + j] = ljj;
-    for (let i = j + 1; i < d; i++) {
-      let t = A[i * d + j]!;
-      for (let k = 0; k < j; k++) t -= A[i * d + k]! * A[j * d + k]!;
-      A[i * d + j] = t / ljj;
-    }
-    for (let i = 0; i < j; i++) A[i * d + j] = 0;
-  }
-  return A;
-}
-
-/** Solve (L Lᵀ) X = B for B [d×m] given the lower Cholesky factor L. Returns a new array. */
-export function choleskySolve(L: Float64Array, B: ArrayLike<number>, d: number, m: number): Float64Array {
-  const X = Float64Array.from(B as ArrayLike<number>);
-  for (let c = 0; c < m; c++) {
-    for (let i = 0; i < d; i++) {
-      // forward: L y = b
-      let s = X[i * m + c]!;
-      for (let k = 0; k < i; k++) s -= L[i * d + k]! * X[k * m + c]!;
-      X[i * m + c] = s / L[i * d + i]!;
-    }
-    for (let i = d - 1; i >= 0; i--) {
-      // back: Lᵀ x = y
-      let s = X[i * m + c]!;
-      for (let k = i + 1; k < d; k++) s -= L[k * d + i]! * X[k * m + c]!;
-      X[i * m + c] = s / L[i * d + i]!;
-    }
-  }
-  return X;
 }
 
 /** Gaussian elimination with partial pivoting (an independent reference for tests): solve A X = B, A d×d, B d×m. */

@@ -10,26 +10,14 @@
  */
 import { rng, type Rng } from '../core/rng';
 import { InvalidInput, check, checkInt, describe } from '../core/errors';
-import { checkHeadSpec, fixedHead, type FixedHeadKind } from './head';
+import { fixedHead, fullHeadSpec, type HeadSpec } from './head';
 
-export interface ModelSpec {
+/** The MLP client model: input and hidden widths, and the shared feature/head options (HeadSpec). */
+export interface ModelSpec extends HeadSpec {
   /** Input width (e.g. 196 for 14×14 pooled Fashion-MNIST). */
   input: number;
   /** Hidden ReLU widths. Default [64]. */
   hidden?: number[];
-  /** Feature width d (≥ classes for the sphere head). Default 32. */
-  features?: number;
-  classes: number;
-  /** Default 'learned'. */
-  head?: 'learned' | 'sphere';
-  /** Logit scale s for the sphere head. Default 16 (our pilot tried 4, 16, 40). */
-  scale?: number;
-  /** Default 'ce'. */
-  loss?: 'ce' | 'mse';
-  /** Fixed classifier kind for the sphere head. Default 'orthonormal'. */
-  fixedHead?: FixedHeadKind;
-  /** Seed of the fixed classifier (shared by all clients). Default 1234. */
-  headSeed?: number;
 }
 
 export interface ClientData {
@@ -42,20 +30,11 @@ export type FullSpec = Required<ModelSpec>;
 
 export function fullSpec(s: ModelSpec): FullSpec {
   check(s != null && typeof s === 'object', 'model spec object required');
-  const f: FullSpec = {
-    input: checkInt('spec.input', s.input, 1),
-    hidden: s.hidden ?? [64],
-    features: checkInt('spec.features', s.features ?? 32, 1),
-    classes: checkInt('spec.classes', s.classes, 2),
-    head: s.head ?? 'learned',
-    scale: s.scale ?? 16,
-    loss: s.loss ?? 'ce',
-    fixedHead: s.fixedHead ?? 'orthonormal',
-    headSeed: s.headSeed ?? 1234,
-  };
+  const input = checkInt('spec.input', s.input, 1),
+    hidden = s.hidden ?? [64];
+  const f: FullSpec = { input, hidden, ...fullHeadSpec(s) };
   check(Array.isArray(f.hidden), () => `spec.hidden must be an array of widths, got ${describe(f.hidden)}`);
   f.hidden.forEach((h, i) => checkInt(`spec.hidden[${i}]`, h, 1));
-  checkHeadSpec(f);
   return f;
 }
 

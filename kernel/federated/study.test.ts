@@ -63,14 +63,36 @@ test('meanCi: t-interval (n = 5 uses t = 2.776), n = 1 has no interval', () => {
   assert.ok(Number.isNaN(meanCi([1]).half));
 });
 
-/** Tiny 28×28 data for the runtime tests (Fashion-MNIST rows). */
-function tiny(n: number, seed: number): ClientData {
+/** `n` Fashion-MNIST train rows drawn with `seed` (full 28×28 images): a test's client pool. */
+function tinyPool(n: number, seed: number): ClientData {
   return fashionMnistData({ split: 'train', limit: n, seed, pool: 1 });
+}
+
+/**
+ * The smallest study (seconds on wasm): 4 clients (2 a round), 1 round, selection over 1 round at α = 100, α = 100
+ * only, seed 0, a conv 2-2 CNN with 10 features, no centralized runs; data 160 pool rows (seed 6) and 60 test rows
+ * (seed 9) unless `o.data` is given. Any field of `o` overrides these (arms: the study's default unless given).
+ */
+function tinyStudy(o: Partial<StudyOptions> = {}): StudyOptions {
+  return {
+    clients: 4,
+    perRound: 2,
+    rounds: 1,
+    selectRounds: 1,
+    selectAlpha: 100,
+    alphas: [100],
+    seeds: [0],
+    channels: [2, 2],
+    features: 10,
+    centralSeeds: [],
+    ...o,
+    data: o.data ?? { pool: tinyPool(160, 6), test: fashionMnistData({ split: 'test', limit: 60, seed: 9, pool: 1 }) },
+  };
 }
 
 test('CNN: sphere features are unit-norm, the fixed head is not a parameter, training lowers the loss, no tensors leak', async () => {
   await init({ backend: 'wasm' });
-  const d = tiny(60, 1);
+  const d = tinyPool(60, 1);
   const learned = new Cnn({ classes: 10, channels: [2, 3], features: 12 }),
     sphere = new Cnn({ classes: 10, channels: [2, 3], features: 12, head: 'sphere' });
   try {
@@ -100,7 +122,7 @@ test('CNN: sphere features are unit-norm, the fixed head is not a parameter, tra
 
 test('FedNova: equals FedAvg when every client takes the same number of steps, differs when τ differs', async () => {
   await init({ backend: 'wasm' });
-  const pool = tiny(80, 2);
+  const pool = tinyPool(80, 2);
   const run = (strategy: 'fedavg' | 'fednova', train: Int32Array[]) =>
     runFedCnn({
       spec: { classes: 10, channels: [2, 2], features: 10 },
@@ -123,29 +145,15 @@ test('FedNova: equals FedAvg when every client takes the same number of steps, d
 
 test('selection never reads test labels: permuting them leaves every chosen setting and validation score unchanged', async () => {
   await init({ backend: 'wasm' });
-  const pool = tiny(240, 5),
+  const pool = tinyPool(240, 5),
     test0 = subset(
       fashionMnistData({ split: 'test', limit: 120, seed: 9, pool: 1 }),
       Int32Array.from({ length: 120 }, (_, i) => i),
     );
   const perm = rng(4).permutation(test0.n);
   const shuffled: ClientData = { ...test0, y: Int32Array.from(perm, (j) => test0.y[j]!) };
-  const base: StudyOptions = {
-    clients: 4,
-    perRound: 2,
-    rounds: 1,
-    selectRounds: 1,
-    selectAlpha: 100,
-    alphas: [100],
-    seeds: [0],
-    channels: [2, 2],
-    features: 10,
-    minSize: 5,
-    evalEvery: 1,
-    centralSeeds: [],
-    grids: { fedavg: [{ lr: 0.02 }, { lr: 0.3 }] },
-  };
-  const a = await runStudy({ ...base, data: { pool, test: test0 } });
+  const base = tinyStudy({ minSize: 5, evalEvery: 1, grids: { fedavg: [{ lr: 0.02 }, { lr: 0.3 }] }, data: { pool, test: test0 } });
+  const a = await runStudy(base);
   const b = await runStudy({ ...base, data: { pool, test: shuffled } });
   assert.deepEqual(b.chosen, a.chosen);
   assert.equal(Object.keys(a.chosen).length, 3);
@@ -165,23 +173,7 @@ test('study directory: finished cells are skipped on rerun, a changed configurat
   await init({ backend: 'wasm' });
   const dir = mkdtempSync(join(tmpdir(), 'fed-study-'));
   try {
-    const pool = tiny(160, 6),
-      test0 = fashionMnistData({ split: 'test', limit: 60, seed: 9, pool: 1 });
-    const o: StudyOptions = {
-      dir,
-      clients: 4,
-      perRound: 2,
-      rounds: 1,
-      selectRounds: 1,
-      selectAlpha: 100,
-      alphas: [100],
-      seeds: [0],
-      arms: ['fedavg'],
-      channels: [2, 2],
-      features: 10,
-      centralSeeds: [],
-      data: { pool, test: test0 },
-    };
+    const o = tinyStudy({ dir, arms: ['fedavg'] });
     // a lock left by a process that no longer exists (pid 2^22 + 1 is above Linux's default pid_max)
     writeFileSync(join(dir, 'select-a100-fedavg-s1000-t0.lock'), String(2 ** 22 + 1));
     const first = await runStudy({ ...o, maxCells: 2 });
@@ -241,23 +233,9 @@ test('study abort: an aborted signal stops before the next cell, leaves no lock,
   await init({ backend: 'wasm' });
   const dir = mkdtempSync(join(tmpdir(), 'fed-study-abort-'));
   try {
-    const pool = tiny(160, 6),
-      test0 = fashionMnistData({ split: 'test', limit: 60, seed: 9, pool: 1 });
     const ac = new AbortController();
     const r = await runStudy({
-      dir,
-      clients: 4,
-      perRound: 2,
-      rounds: 1,
-      selectRounds: 1,
-      selectAlpha: 100,
-      alphas: [100],
-      seeds: [0],
-      arms: ['fedavg'],
-      channels: [2, 2],
-      features: 10,
-      centralSeeds: [],
-      data: { pool, test: test0 },
+      ...tinyStudy({ dir, arms: ['fedavg'] }),
       signal: ac.signal,
       log: (s) => {
         if (s.endsWith('t0: running')) ac.abort(new Error('stop'));

@@ -21,7 +21,7 @@ import { median } from './geometry';
 import type { GazeDataset, GazeProtocol } from './world/types';
 import type { GazeModel, GazeSet } from './types';
 
-/** Size and draw of an evaluation set of the synthetic world (generalizedTestSet, personalTestSet). */
+/** Size and draw (users, frames, seed, κ deviation) of an evaluation set of the synthetic world (generalizedTestSet, personalTestSet). */
 export interface EvalSizes {
   /** Image height in pixels (default 32, the shipped models' input). */
   height?: number;
@@ -41,32 +41,40 @@ export interface EvalSizes {
   perUser?: number;
   /** Frames from the camera: 'crop' (default) or 'rescale' (whole eye), as in training (pipeline.ts EyeView). */
   view?: EyeView;
+  /**
+   * Per-user angle-kappa deviation, standard deviation in degrees (default 0; the benchmark's personalization study
+   * uses 2); changes labels only, never images.
+   */
+  sigmaKappaDeg?: number;
+}
+
+/**
+ * A split of the synthetic world rendered for evaluation: `ds` at the view's camera rows h0 (viewRows) and the
+ * requested H×W (defaults 32×64), world seed default 0, σ_κ default 0° — the callers resample to H rows.
+ */
+function renderSplit(split: 'val' | 'test', protocol: GazeProtocol, o: EvalSizes): { ds: GazeDataset; H: number; W: number; h0: number } {
+  const H = o.height ?? 32,
+    W = o.width ?? 64,
+    h0 = viewRows(o.view ?? 'crop', H, W);
+  const ds = makeGazeDataset({
+    split,
+    protocol,
+    height: h0,
+    width: W,
+    seed: o.seed ?? 0,
+    users: o.users,
+    perUser: o.perUser,
+    sigmaKappaDeg: o.sigmaKappaDeg ?? 0,
+  });
+  return { ds, H, W, h0 };
 }
 
 /**
  * Generalized-test set of a protocol (the world's val split, blinks dropped), as in arXiv 2411.04335's generalized
  * evaluation: images with (yaw, pitch) labels in radians and user ids.
  */
-export function generalizedTestSet(
-  protocol: GazeProtocol,
-  o: EvalSizes & {
-    /** Per-user angle-kappa deviation, standard deviation in degrees (default 0); changes labels only, never images. */
-    sigmaKappaDeg?: number;
-  } = {},
-): GazeSet {
-  const H = o.height ?? 32,
-    W = o.width ?? 64,
-    h0 = viewRows(o.view ?? 'crop', H, W);
-  const ds = makeGazeDataset({
-    split: 'val',
-    protocol,
-    height: h0,
-    width: o.width ?? 64,
-    seed: o.seed ?? 0,
-    users: o.users,
-    perUser: o.perUser,
-    sigmaKappaDeg: o.sigmaKappaDeg ?? 0,
-  });
+export function generalizedTestSet(protocol: GazeProtocol, o: EvalSizes = {}): GazeSet {
+  const { ds, H, W, h0 } = renderSplit('val', protocol, o);
   return dropBlinks(resampleRows(ds.images, ds.n, h0, W, H), ds.gaze, ds.userId, ds.blink, H, W);
 }
 
@@ -74,26 +82,8 @@ export function generalizedTestSet(
  * Personal sets (the world's test split, blink frames kept and flagged): unseen users with calibration targets, or
  * seen users' D_P — the input of personalizationStudy.
  */
-export function personalTestSet(
-  protocol: GazeProtocol,
-  o: EvalSizes & {
-    /** Per-user angle-kappa deviation, standard deviation in degrees (default 0; the benchmark's personalization study uses 2). */
-    sigmaKappaDeg?: number;
-  } = {},
-): GazeDataset {
-  const H = o.height ?? 32,
-    W = o.width ?? 64,
-    h0 = viewRows(o.view ?? 'crop', H, W);
-  const ds = makeGazeDataset({
-    split: 'test',
-    protocol,
-    height: h0,
-    width: o.width ?? 64,
-    seed: o.seed ?? 0,
-    users: o.users,
-    perUser: o.perUser,
-    sigmaKappaDeg: o.sigmaKappaDeg ?? 0,
-  });
+export function personalTestSet(protocol: GazeProtocol, o: EvalSizes = {}): GazeDataset {
+  const { ds, H, W, h0 } = renderSplit('test', protocol, o);
   return h0 === H ? ds : { ...ds, height: H, images: resampleRows(ds.images, ds.n, h0, W, H) };
 }
 

@@ -4,7 +4,7 @@
  */
 import { FormatError, describe } from '../core/errors';
 import { product } from '../core/io/dtypes';
-import type { LayerOp, ModelFormat, ModelLayer, ModelTable, UnsupportedOp } from './types';
+import type { LayerOp, ModelLayer, ModelTable, UnsupportedOp } from './types';
 
 /** Output length of a conv/pool along one axis (floor mode unless `ceil`). */
 export function convOutLen(n: number, k: number, stride: number, padBegin: number, padEnd: number, dilation = 1, ceil = false): number {
@@ -105,17 +105,13 @@ export class UnsupportedList {
 }
 
 /** Assemble a table: totals, and `complete` only when nothing is unsupported and every layer has shapes. */
-export function makeTable(p: {
-  source: string;
-  format: ModelFormat;
-  inputShape: number[] | null;
-  layers: ModelLayer[];
-  unsupported: UnsupportedOp[];
-  otherParams: number;
-  notes?: string[];
-  /** Read every layer's weights once and check them (checkWeights). Default true. */
-  validate?: boolean;
-}): ModelTable {
+export function makeTable(
+  p: Pick<ModelTable, 'source' | 'format' | 'inputShape' | 'layers' | 'unsupported' | 'otherParams'> &
+    Partial<Pick<ModelTable, 'notes'>> & {
+      /** Read every layer's weights once and check them (checkWeights). Default true. */
+      validate?: boolean;
+    },
+): ModelTable {
   if (p.validate !== false) for (const l of p.layers) checkWeights(p.source, l.name, l.weightShape, l.weight());
   const macs = p.layers.reduce((s, l) => s + l.macs, 0);
   const params = p.layers.reduce((s, l) => s + l.params, 0) + p.otherParams;

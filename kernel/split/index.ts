@@ -35,7 +35,8 @@ export {
   type PresetOverride,
   type SplitLayers,
 } from './cost';
-export { quantize, pcaInit, reduce, recover, symmetricEigen, type SplitModuleWeights } from './splitmodule';
+export { quantize, pcaInit, reduce, recover, type SplitModuleWeights } from './splitmodule';
+export { symmetricEigen } from '../core/linalg';
 export { fuse, FUSION_KINDS } from './fusion';
 export {
   exhaustiveSearch,

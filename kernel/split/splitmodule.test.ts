@@ -4,7 +4,7 @@ import { init, tf } from '../core/backend';
 import { rng } from '../core/rng';
 import { expectNoLeak } from '../core/testing';
 import { InvalidInput } from '../core/errors';
-import { quantize, pcaInit, reduce, recover, symmetricEigen } from './splitmodule';
+import { quantize, pcaInit, reduce, recover } from './splitmodule';
 
 before(async () => {
   await init({ backend: 'cpu', verbose: false });
@@ -33,14 +33,6 @@ test('quantize: straight-through gradient is dy inside [lo, hi] (boundaries incl
   });
   assert.throws(() => quantize(tf.scalar(0), 4, 1, 1), InvalidInput);
   assert.throws(() => quantize(tf.scalar(0), 0, 0, 1), InvalidInput);
-});
-
-test('symmetricEigen: a 2×2 and a diagonal matrix', () => {
-  const e = symmetricEigen(Float64Array.from([2, 1, 1, 2]), 2);
-  assert.ok(Math.abs(e.values[0]! - 3) < 1e-12 && Math.abs(e.values[1]! - 1) < 1e-12);
-  assert.ok(Math.abs(Math.abs(e.vectors[0]!) - Math.SQRT1_2) < 1e-12 && Math.abs(e.vectors[0]! - e.vectors[2]!) < 1e-12);
-  const d = symmetricEigen(Float64Array.from([1, 0, 0, 0, 5, 0, 0, 0, 3]), 3);
-  assert.deepEqual(Array.from(d.values), [5, 3, 1]);
 });
 
 test('pcaInit: reduce → recover reproduces rank-c′ features exactly, and narrower c′ is a prefix of wider', async () => {

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, check, checkInt, describe } from '../core/errors';
+import { symmetricEigen } from '../core/linalg';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Uniform quantizer with a straight-through gradient
@@ -40,58 +41,7 @@ export function quantize(x: tf.Tensor, bits: number, lo: number, hi: number): tf
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// PCA initialization (float64 Jacobi eigen-decomposition; C ≤ a few hundred, so a dense solver in plain TS is enough
-// and keeps the module offline and backend-free)
-
-/** Eigen-decomposition of a symmetric n×n matrix (row-major, float64): values descending, vectors as columns. */
-export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  check(a.length === n * n, () => `symmetricEigen: matrix has ${a.length} entries; expected n² = ${n * n}`);
-  const A = Float64Array.from(a),
-    V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += A[i * n + j]! ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1),
-          s = t * c;
-        for (let k = 0; k < n; k++) {
-          // rotate columns p, q
-          const akp = A[k * n + p]!,
-            akq = A[k * n + q]!;
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          // rotate rows p, q
-          const apk = A[p * n + k]!,
-            aqk = A[q * n + k]!;
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p]!,
-            vkq = V[k * n + q]!;
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => A[y * n + y]! - A[x * n + x]!);
-  const values = new Float64Array(n),
-    vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => {
-    values[dst] = A[src * n + src]!;
-    for (let k = 0; k < n; k++) vectors[k * n + dst] = V[k * n + src]!;
-  });
-  return { values, vectors };
-}
+// PCA initialization (float64 eigendecomposition of the channel covariance, kernel/core/linalg; C ≤ a few hundred)
 
 /** Weights of one split module: reduce [C, c′] + bias, recover [c′, C] + bias, quantizer range. */
 export interface SplitModuleWeights {

@@ -4,6 +4,7 @@ import { init, tf } from '../core/backend';
 import { rng } from '../core/rng';
 import { expectNoLeak } from '../core/testing';
 import { InvalidInput } from '../core/errors';
+import { orthonormalizeColumns } from '../core/linalg';
 import { cka, ckaRaw, ckaMacs, ckaRows } from './cka';
 
 before(async () => {
@@ -18,21 +19,9 @@ function mm(A: Float64Array, B: Float64Array, n: number, p: number, q: number): 
   for (let i = 0; i < n; i++) for (let k = 0; k < p; k++) for (let j = 0; j < q; j++) C[i * q + j]! += A[i * p + k]! * B[k * q + j]!;
   return C;
 }
-/** Random orthogonal d×d matrix by Gram–Schmidt. */
+/** Random orthogonal d×d matrix (Gram–Schmidt on a Gaussian one). */
 function orthogonal(r: ReturnType<typeof rng>, d: number): Float64Array {
-  const Q = randn(r, d, d);
-  for (let j = 0; j < d; j++) {
-    for (let k = 0; k < j; k++) {
-      let s = 0;
-      for (let i = 0; i < d; i++) s += Q[i * d + j]! * Q[i * d + k]!;
-      for (let i = 0; i < d; i++) Q[i * d + j]! -= s * Q[i * d + k]!;
-    }
-    let nrm = 0;
-    for (let i = 0; i < d; i++) nrm += Q[i * d + j]! ** 2;
-    nrm = Math.sqrt(nrm);
-    for (let i = 0; i < d; i++) Q[i * d + j]! /= nrm;
-  }
-  return Q;
+  return orthonormalizeColumns(randn(r, d, d), d, d);
 }
 const m2 = (data: Float64Array, n: number, d: number) => ({ shape: [n, d], data });
 

@@ -1,6 +1,7 @@
 /**
  * Float64 linear algebra for CKA and stitch fitting (row-major Float64Array matrices).
  */
+import { symmetricEigen } from '../core/linalg';
 
 /** C = Aᵀ·B for A [n×p], B [n×q] (row-major) → [p×q]. */
 export function atb(A: Float64Array, B: Float64Array, n: number, p: number, q: number): Float64Array {
@@ -63,63 +64,12 @@ export function frob2(A: ArrayLike<number>): number {
 }
 
 /**
- * Symmetric eigendecomposition by cyclic Jacobi rotations (exact to rounding for the ≤ a few hundred sizes used here).
- * Returns eigenvalues `w` and eigenvectors as the columns of `V` [n×n].
- */
-export function symEig(S: Float64Array, n: number): { w: Float64Array; V: Float64Array } {
-  const A = Float64Array.from(S);
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0,
-      diag = 0;
-    for (let i = 0; i < n; i++) {
-      diag += A[i * n + i]! ** 2;
-      for (let j = i + 1; j < n; j++) off += A[i * n + j]! ** 2;
-    }
-    if (off <= 1e-30 * Math.max(diag, 1e-300)) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q]!;
-        if (apq === 0) continue;
-        const app = A[p * n + p]!,
-          aqq = A[q * n + q]!;
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1),
-          s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p]!,
-            akq = A[k * n + q]!;
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k]!,
-            aqk = A[q * n + k]!;
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p]!,
-            vkq = V[k * n + q]!;
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[i] = A[i * n + i]!;
-  return { w, V };
-}
-
-/**
  * (S + λI)⁺ for symmetric PSD S [n×n]: eigenvalues ≤ rcond²·max are treated as zero (pseudo-inverse), unless λ > 0.
  * Returns the inverse and the numerical rank.
  */
 export function psdPinv(S: Float64Array, n: number, rcond: number, lambda = 0): { P: Float64Array; rank: number } {
-  const { w, V } = symEig(S, n);
+  // Jacobi order (no sort): the sum below runs over the eigenpairs in the order the sweeps leave them
+  const { values: w, vectors: V } = symmetricEigen(S, n, { order: 'none' });
   let wmax = 0;
   for (let i = 0; i < n; i++) wmax = Math.max(wmax, w[i]!);
   const tol = lambda > 0 ? 0 : rcond * rcond * wmax;

@@ -9,9 +9,8 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { resolveAsset } from '../core/assets';
-import { study, type StudyResult, type GeneratedNet, type OriginalNet } from './study';
+import { study, type Compute, type StudyResult, type GeneratedNet, type OriginalNet } from './study';
 import type { TrainedBaseline } from './baselines';
-import type { SearchCost } from './search';
 
 /** Study variants: the declared every-layer pinv search, the authors' every-third cuts, and pinv + SGD refinement. */
 export type Variant = 'every' | 'authors-cuts' | 'refine';
@@ -49,15 +48,8 @@ export interface StudyRecord {
   pixelKnn: number;
   finetune?: { last: TrainedBaseline; all: TrainedBaseline; chosen: 'last' | 'all'; testAcc: number };
   scratch?: TrainedBaseline;
-  compute: {
-    search: SearchCost;
-    stitchSelection: number;
-    stitch: number;
-    originals: number;
-    finetune?: number;
-    finetuneBoth?: number;
-    scratch?: number;
-  };
+  /** Multiply-adds of each part (the study's Compute). */
+  compute: Compute;
   seconds: number;
   measuredAt: string;
 }

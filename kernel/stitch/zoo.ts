@@ -58,22 +58,26 @@ function inits(seed: number): { he: () => Init; glorot: () => Init } {
   return { he: () => tf.initializers.heNormal({ seed: r.seedInt() }), glorot: () => tf.initializers.glorotUniform({ seed: r.seedInt() }) };
 }
 
+/** 3×3 'same' ReLU conv of w(filters, width) channels; `input` makes it the first layer (28×28×1 images). */
+function conv3(filters: number, width: number, kernelInitializer: Init, input = false): tf.layers.Layer {
+  return tf.layers.conv2d({
+    ...(input ? { inputShape: [28, 28, 1] } : {}),
+    filters: w(filters, width),
+    kernelSize: 3,
+    padding: 'same',
+    activation: 'relu',
+    kernelInitializer,
+  });
+}
+
 /** conv8-conv8-pool-conv16-conv16-pool-conv32-GAP-dense10 (plain VGG-like). */
 export function vggNet(seed: number, name = 'vgg', width = 1, classes = 10): tf.LayersModel {
   const { he, glorot } = inits(seed);
-  const c = (f: number) =>
-    tf.layers.conv2d({ filters: w(f, width), kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() });
+  const c = (f: number) => conv3(f, width, he());
   return tf.sequential({
     name,
     layers: [
-      tf.layers.conv2d({
-        inputShape: [28, 28, 1],
-        filters: w(8, width),
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: he(),
-      }),
+      conv3(8, width, he(), true),
       c(8),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       c(16),
@@ -92,18 +96,11 @@ export function wideNet(seed: number, name = 'wide', width = 1, classes = 10): t
   return tf.sequential({
     name,
     layers: [
-      tf.layers.conv2d({
-        inputShape: [28, 28, 1],
-        filters: w(16, width),
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: he(),
-      }),
+      conv3(16, width, he(), true),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: w(32, width), kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }),
+      conv3(32, width, he()),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: w(48, width), kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() }),
+      conv3(48, width, he()),
       tf.layers.globalAveragePooling2d({}),
       tf.layers.dense({ units: w(32, width), activation: 'relu', kernelInitializer: he() }),
       tf.layers.dense({ units: classes, kernelInitializer: glorot() }),
@@ -125,14 +122,10 @@ export function resNet(seed: number, name = 'res', width = 1, classes = 10): tf.
     const s = tf.layers.add().apply([x, h]) as tf.SymbolicTensor;
     return tf.layers.activation({ activation: 'relu' }).apply(s) as tf.SymbolicTensor;
   };
-  let x = tf.layers
-    .conv2d({ filters: w(12, width), kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() })
-    .apply(inp) as tf.SymbolicTensor;
+  let x = conv3(12, width, he()).apply(inp) as tf.SymbolicTensor;
   x = block(x, w(12, width));
   x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers
-    .conv2d({ filters: w(24, width), kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() })
-    .apply(x) as tf.SymbolicTensor;
+  x = conv3(24, width, he()).apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
   x = block(x, w(24, width));
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
@@ -146,14 +139,7 @@ export function dsconvNet(seed: number, name = 'dsconv', width = 1, classes = 10
   return tf.sequential({
     name,
     layers: [
-      tf.layers.conv2d({
-        inputShape: [28, 28, 1],
-        filters: w(16, width),
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: he(),
-      }),
+      conv3(16, width, he(), true),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: he() }),
       tf.layers.conv2d({ filters: w(32, width), kernelSize: 1, activation: 'relu', kernelInitializer: he() }),

@@ -5,24 +5,9 @@ import { init } from '../core/backend';
 import { expectNoLeak } from '../core/testing';
 import { InvalidInput } from '../core/errors';
 import { rng } from '../core/rng';
+import { tinyConvNet } from './tiny.test-util';
 import { magnitudeMask, pruneFineTune, pruneInt8, pruneModel } from './prune';
 import { mapModel } from '../cim';
-
-function tiny(): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [6, 6, 1],
-        filters: 4,
-        kernelSize: 3,
-        activation: 'relu',
-        kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
-      }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }),
-    ],
-  });
-}
 
 function kernelZeros(model: tf.LayersModel, i: number): number {
   const d = model.layers[i]!.getWeights()[0]!.dataSync();
@@ -48,7 +33,7 @@ test('magnitudeMask zeroes exactly round(s·n) smallest magnitudes, ties by inde
 
 test('pruneModel: per-layer and global sparsity, int8 mapping keeps the zeros, no tensors left behind', async () => {
   await init({ backend: 'cpu' });
-  const model = tiny();
+  const model = tinyConvNet(4, 3);
   const res = await expectNoLeak(() => pruneModel(model, { sparsity: 0.75 }), 'pruneModel');
   assert.deepEqual(
     res.layers.map((l) => l.sparsity),
@@ -62,7 +47,7 @@ test('pruneModel: per-layer and global sparsity, int8 mapping keeps the zeros, n
     for (const v of L.q) if (v === 0) z++;
     assert.ok(z >= 0.75 * L.q.length);
   }
-  const g = tiny();
+  const g = tinyConvNet(4, 3);
   const rg = pruneModel(g, { sparsity: 0.5, scope: 'global' });
   assert.equal(Math.round(rg.sparsity * 228), 114);
   assert.throws(() => pruneModel(model, { sparsity: -0.1 }), InvalidInput);
@@ -73,7 +58,7 @@ test('pruneModel: per-layer and global sparsity, int8 mapping keeps the zeros, n
 
 test('pruneFineTune: gradual steps reach the target, pruned weights stay exactly zero through training', async () => {
   await init({ backend: 'cpu' });
-  const model = tiny();
+  const model = tinyConvNet(4, 3);
   const r = rng(2);
   const x = tf.tensor4d(
     Array.from({ length: 32 * 36 }, () => r.next()),

@@ -5,6 +5,7 @@ import { init } from '../core/backend';
 import { expectNoLeak } from '../core/testing';
 import { InvalidInput, NotFound } from '../core/errors';
 import { rng } from '../core/rng';
+import { tinyConvNet } from './tiny.test-util';
 import { mapLayer, mapModel } from '../cim';
 import { activeColumns, adcAccount, swsLayout } from './sws';
 import { gatherOverhead } from './overhead';
@@ -146,22 +147,6 @@ for (const [kind, want] of Object.entries(LARGE)) {
   });
 }
 
-function tiny(): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [6, 6, 1],
-        filters: 32,
-        kernelSize: 3,
-        activation: 'relu',
-        kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
-      }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 20, kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }),
-    ],
-  });
-}
-
 test('loadSwsModel: a model missing from the folder (the .vsix leaves out the large mixer) is a NotFound naming the training command; a bad kind is InvalidInput', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sws-'));
   try {
@@ -177,7 +162,7 @@ test('loadSwsModel: a model missing from the folder (the .vsix leaves out the la
 
 test('swsStudy: restores the model, sparsity rises, remapping saves sections, accuracy from the int8 weights', async () => {
   await init({ backend: 'cpu' });
-  const model = tiny();
+  const model = tinyConvNet(32, 20);
   const before = model.getWeights().map((t) => t.dataSync().slice());
   const x = tf.tensor4d(
     Array.from({ length: 4 * 36 }, (_, i) => (i % 7) / 7),

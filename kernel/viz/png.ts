@@ -37,19 +37,36 @@ export function encodePng(width: number, height: number, channels: 1 | 3 | 4, pi
       `encodePng: pixels has length ${pixels.length}; expected ${width}*${height}*${channels} = ${width * height * channels}`,
     );
   }
+  const stride = width * channels;
+  const raw = new Uint8Array((stride + 1) * height);
+  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  return pngFile(width, height, 8, channels === 1 ? 0 : channels === 3 ? 2 : 6, raw, 6);
+}
+
+/**
+ * A PNG file around filtered scanlines (PNG specification, ISO/IEC 15948; IHDR §11.2.2): signature, IHDR (width, height, bit depth,
+ * colour type — 0 gray, 2 RGB, 4 gray+alpha, 6 RGBA — deflate, adaptive filtering, no interlace), one IDAT of
+ * `scanlines` (each row prefixed by its filter-type byte) zlib-compressed at `level` (0–9, default 6), IEND. The
+ * scanlines are not checked against the header.
+ */
+export function pngFile(
+  width: number,
+  height: number,
+  bitDepth: number,
+  colorType: number,
+  scanlines: Uint8Array,
+  level: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 = 6,
+): Uint8Array {
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
   dv.setUint32(0, width);
   dv.setUint32(4, height);
-  ihdr[8] = 8;
-  ihdr[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6; // bit depth, color type
-  const stride = width * channels;
-  const raw = new Uint8Array((stride + 1) * height);
-  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  ihdr[8] = bitDepth;
+  ihdr[9] = colorType;
   const parts = [
     new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', zlibSync(raw, { level: 6 })),
+    chunk('IDAT', zlibSync(scanlines, { level })),
     chunk('IEND', new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));

@@ -79,20 +79,33 @@ export function buildWideMixer(): tf.Sequential {
   return patchMixer(256, 100);
 }
 
+/**
+ * A k×k conv at stride k over the token grid (k = 7: the 7×7 patch embedding; k = 1: a per-token linear map, the
+ * same matrix as Dense on tokens) with `filters` outputs, optional ReLU; `first` makes it the input layer (28×28×1).
+ */
+function patchConv(
+  filters: number,
+  k: number,
+  kernelInitializer: ReturnType<typeof tf.initializers.heNormal>,
+  relu: boolean,
+  first = false,
+): tf.layers.Layer {
+  return tf.layers.conv2d({
+    ...(first ? { inputShape: [28, 28, 1] } : {}),
+    filters,
+    kernelSize: k,
+    strides: k,
+    kernelInitializer,
+    ...(relu ? { activation: 'relu' as const } : {}),
+  });
+}
+
 /** The patch-token mixer at channel width `d` (channel MLP d→4d→d), He-normal initializers seeded seedBase + layer. */
 function patchMixer(d: number, seedBase: number): tf.Sequential {
   const h = (n: number) => tf.initializers.heNormal({ seed: seedBase + n });
   const dense = (units: number, seed: number, relu: boolean) =>
     tf.layers.dense({ units, kernelInitializer: h(seed), ...(relu ? { activation: 'relu' as const } : {}) });
-  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) =>
-    tf.layers.conv2d({
-      ...(first ? { inputShape: [28, 28, 1] } : {}),
-      filters,
-      kernelSize: k,
-      strides: k,
-      kernelInitializer: h(seed),
-      ...(relu ? { activation: 'relu' as const } : {}),
-    });
+  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => patchConv(filters, k, h(seed), relu, first);
   return tf.sequential({
     layers: [
       conv(d, 7, 1, false, true), // [4, 4, d]: 16 patch tokens
@@ -128,15 +141,7 @@ export function buildWidePoolFormer(): tf.Sequential {
  */
 function poolFormer(d: number, seedBase: number, head: 'mean' | 'flatten'): tf.Sequential {
   const h = (n: number) => tf.initializers.heNormal({ seed: seedBase + n });
-  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) =>
-    tf.layers.conv2d({
-      ...(first ? { inputShape: [28, 28, 1] } : {}),
-      filters,
-      kernelSize: k,
-      strides: k,
-      kernelInitializer: h(seed),
-      ...(relu ? { activation: 'relu' as const } : {}),
-    });
+  const conv = (filters: number, k: number, seed: number, relu: boolean, first = false) => patchConv(filters, k, h(seed), relu, first);
   return tf.sequential({
     layers: [
       conv(d, 7, 1, false, true),

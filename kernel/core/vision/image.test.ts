@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { zlibSync } from 'fflate';
 import { decodePng, encodeGrayPng, fitImage, resizeArea } from './image';
-import { crc32 } from '../../viz/png';
+import { pngFile } from '../../viz/png';
 import { FormatError, InvalidInput } from '../errors';
 import { rng } from '../rng';
 
@@ -36,34 +35,7 @@ function pngWithFilters(w: number, h: number, ctype: number, depth: 8 | 16, samp
       raw[y * (stride + 1) + 1 + x] = (v - pred) & 255;
     }
   }
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = new Uint8Array(12 + data.length),
-      dv = new DataView(out.buffer);
-    dv.setUint32(0, data.length);
-    for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-    out.set(data, 8);
-    dv.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
-    return out;
-  };
-  const ihdr = new Uint8Array(13),
-    dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, w);
-  dv.setUint32(4, h);
-  ihdr[8] = depth;
-  ihdr[9] = ctype;
-  const parts = [
-    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlibSync(raw)),
-    chunk('IEND', new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return pngFile(w, h, depth, ctype, raw);
 }
 
 test('PNG decoder: all five filters, gray/RGB/gray+alpha/RGBA, 8 and 16 bit; round trip of the viz encoder', () => {
