@@ -184,7 +184,7 @@ async function scalingCell(
     ],
     runs,
   );
-  const note = `${pk.M}x${pk.K}x${N} ${d.kernel}${d.kernel === 'rosko' ? ` ${d.split}-split` : ''}: ${d.workers > 1 ? 'split' : 'NOT split'} (${(d.oneNs / 1e6).toFixed(2)} → ${(d.poolNs / 1e6).toFixed(2)} ms predicted); measured 1 thread ${one!.toFixed(2)} ms, pool ${auto!.toFixed(2)} ms (×${(one! / auto!).toFixed(2)}), forced onto 2 workers ${forced!.toFixed(2)} ms (×${(one! / forced!).toFixed(2)})`;
+  const note = `${pk.M}x${pk.K}x${N} ${d.kernel}${d.kernel === 'rosko' || d.split === 'n' ? ` ${d.split}-split` : ''}: ${d.workers > 1 ? 'split' : 'NOT split'} (${(d.oneNs / 1e6).toFixed(2)} → ${(d.poolNs / 1e6).toFixed(2)} ms predicted); measured 1 thread ${one!.toFixed(2)} ms, pool ${auto!.toFixed(2)} ms (×${(one! / auto!).toFixed(2)}), forced onto 2 workers ${forced!.toFixed(2)} ms (×${(one! / forced!).toFixed(2)})`;
   return { split: d.workers > 1, one: one!, auto: auto!, forced: forced!, note };
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInput } from '../core/errors';
-import { chooseKernel, expectedColumns, kernelCosts } from './dispatch';
+import { COSTS, FRONT_PAGES, chooseKernel, csrFrontPages, expectedColumns, kernelCosts } from './dispatch';
 import { pack, toCsr } from './pack';
 import { csrOf, csrSpmm, denseGemm, denseOf, roskoSpmm, spmm, spmmKernel } from './spmm';
 import { randomSparse } from './testutil';
@@ -21,11 +21,41 @@ test('dispatcher: one constructed case per path, each decided by the term the mo
   // 90% sparse, K = 2048, N = 2048: B is 16 MiB, so CSR fetches every B line from L3 while Rosko's packed panels stay in L1/L2
   const rosko = chooseKernel(HW, { M: 512, K: 2048, N: 2048, nnz: nnzAt(512, 2048, 0.9) });
   assert.equal(rosko.kernel, 'rosko', rosko.why);
-  // the same product on a machine whose L2 holds B: CSR's lines become L2 hits and it wins — cache sizes are inputs
-  assert.equal(
-    chooseKernel({ ...HW, l2: 64 << 20, l3: 128 << 20 }, { M: 512, K: 2048, N: 2048, nnz: nnzAt(512, 2048, 0.9) }).kernel,
-    'csr',
-  );
+  // 95 % on 1024×1024×2048 (row front 51 pages, under FRONT_PAGES): B is 8 MiB, so CSR's lines come from L3 and Rosko
+  // wins; on a machine whose L2 holds B they become L2 hits and CSR wins — cache sizes are inputs
+  const x95 = { M: 1024, K: 1024, N: 2048, nnz: nnzAt(1024, 1024, 0.95) };
+  assert.equal(chooseKernel(HW, x95).kernel, 'rosko');
+  assert.equal(chooseKernel({ ...HW, l2: 64 << 20, l3: 128 << 20 }, x95).kernel, 'csr');
+});
+
+test("CSR's row front: each line costs csrFrontMiss more once a row of A sweeps more than FRONT_PAGES pages of B", () => {
+  assert.ok(COSTS.csrFrontMiss > 0);
+  // one B row per page (N = 1024 floats = 4 KiB): the front is d·K pages; B (2.5–2.6 MiB) is in L3 on every side
+  const M = 1024,
+    N = 1024,
+    d = 0.1;
+  const perLine = (K: number) => {
+    const nnz = Math.round(d * M * K);
+    const csr = kernelCosts(HW, { M, K, N, nnz }).costs[1]!;
+    assert.equal(csr.kernel, 'csr');
+    return { front: csrFrontPages(M, K, N, nnz), ns: (csr.ns - COSTS.passFloat * (2 * K * N + 3 * M * N)) / (nnz * (N / 16)) };
+  };
+  const [a, b, c] = [perLine(400), perLine(630), perLine(650)];
+  assert.ok(a.front < b.front && b.front < FRONT_PAGES && c.front > FRONT_PAGES, `${a.front} ${b.front} ${c.front}`);
+  // no step below the threshold, a step of exactly csrFrontMiss per line across it
+  assert.ok(Math.abs(b.ns - a.ns) < 1e-9, `${a.ns} vs ${b.ns}`);
+  assert.ok(Math.abs(c.ns - b.ns - COSTS.csrFrontMiss) < 1e-9, `${b.ns} → ${c.ns}`);
+  // rows narrower than a page share pages: N = 256 floats (1 KiB) puts 4 B rows on a page, so the front is
+  // ⌈K/4⌉·(1 − (1 − d)^4) pages, fewer than d·K
+  assert.ok(Math.abs(csrFrontPages(512, 512, 256, 0.1 * 512 * 512) - 128 * (1 - 0.9 ** 4)) < 1e-9);
+  assert.ok(Math.abs(csrFrontPages(512, 512, 2048, 0.1 * 512 * 512) - 51.2) < 1e-9);
+  // the term decides a pick: 97 % on 1024×4096×2048 (front 123 pages) goes to Rosko, and to CSR without the term;
+  // the same density with K = 2048 (front 61 pages) stays CSR
+  const wide = { M: 1024, K: 4096, N: 2048, nnz: nnzAt(1024, 4096, 0.97) };
+  const pick = (c: typeof COSTS, x: typeof wide) => kernelCosts(HW, x, c).costs.reduce((p, q) => (q.ns < p.ns ? q : p)).kernel;
+  assert.equal(chooseKernel(HW, wide).kernel, 'rosko');
+  assert.equal(pick({ ...COSTS, csrFrontMiss: 0 }, wide), 'csr');
+  assert.equal(chooseKernel(HW, { M: 1024, K: 2048, N: 2048, nnz: nnzAt(1024, 2048, 0.97) }).kernel, 'csr');
 });
 
 test('dispatcher is a pure function of its inputs and monotone in nnz along a sparsity sweep', () => {

@@ -8,7 +8,9 @@
  *                                     memory passes: B copied in and packed into 8-wide panels, C stored and copied out.
  *   CSR (row-wise, 16 columns in registers): vector multiply-adds nnz·⌈N/16⌉·4; each (nonzero, 16-column chunk) loads one
  *                                     64-byte line of a B row chosen by the column index: from L2 when B (K·N·4 bytes)
- *                                     fits L2, from L3 when it fits L3, else from memory — CSR has no B blocking;
+ *                                     fits L2, from L3 when it fits L3, else from memory — CSR has no B blocking; each
+ *                                     line costs more again when the row front (csrFrontPages: the B pages one row of A
+ *                                     sweeps in lockstep) exceeds FRONT_PAGES, the first-level data TLB;
  *                                     memory passes: B copied in, C stored and copied out.
  *   Rosko (the KMN loop nest of arXiv:2307.03930 as in the authors' code, tiles from its analytic model in tiles.ts):
  *                                     vector multiply-adds nnz·⌈N/n_r⌉·n_r/4 whose accumulators live in the L1 C tile
@@ -20,15 +22,19 @@
  *                                     tiles are re-streamed from L3 on every k_c block.
  *
  * Each count is multiplied by a per-operation cost in nanoseconds (COSTS). The costs are constants, fitted once by
- * non-negative least squares (relative error) to the committed single-thread table of the three kernels
- * (test/fixtures/sparse/rosko-speedup.json, the 2026-12-06 full run at load 1.5; `npx tsx scripts/sparse/fit-dispatch.ts`
- * refits and prints them) — on 5 of its 7 shapes only; the other 2 (2048×512×256, 512×512×2048) are held out to check
- * the picks carry over (split declared in bench/declared/rosko-dispatch-split.json). Over sparsity ≥ 50 %, uniform and
- * magnitude-pruned: fit shapes, the measured-fastest kernel on 58 of 70 cells, one within 5 % on 61 (worst pick 0.78 of
- * the fastest); held-out shapes 19 of 28, within 5 % on 21 (worst 0.81); leave-one-shape-out 78 / 83 of 98. The misses
- * are where two kernels are within ~15 %: 512×512×256 at 70–80 % (B exactly fills L2, so CSR's lines are priced as
- * L2 hits but miss), 90 % on K = 512 with N = 2048 (CSR faster than priced), 50 % (dense vs Rosko). csrLineMem is not
- * fitted (no benchmarked B exceeds L3): it is set to ~2× the L3 line cost, a guess.
+ * non-negative least squares (relative error, plus each cell's CSR − Rosko difference: the choice depends on it) to the
+ * committed single-thread tables of the three kernels — test/fixtures/sparse/rosko-speedup.json (2026-12-06 16:01, load
+ * 1.5) and rosko-idle-2026-12-06.json (the 21:35 idle run's 90 / 98 % cells and 9 real pruned matrices, rebuilt from its
+ * bench notes by scripts/sparse/idle-table.ts); `npx tsx scripts/sparse/fit-dispatch.ts` refits and prints them — on
+ * the synthetic cells of 5 of the 7 shapes only; the other 2 (2048×512×256, 512×512×2048) and the real matrices are held
+ * out (split declared in bench/declared/rosko-dispatch-split.json). Over sparsity ≥ 50 %: fit shapes, the
+ * measured-fastest kernel on 71 of 80 cells, one within 5 % on 74 (worst pick 0.78 of the fastest); held-out shapes 24
+ * of 32, within 5 % on 26 (worst 0.82); real matrices 39 of 45, within 5 % on 41 (worst 0.78); leave-one-shape-out 93 /
+ * 98 of 112. Without the row-front term the same fit gets 69 / 72, 21 / 23 and 38 / 40. Still missed: 90 % on K = 512
+ * with N = 2048 (CSR ≈ 10 % faster in both tables, priced ≈ 15 % slower: no memory term tried — row front, fraction of B
+ * in L2, first touch of B lines, C_p plus B panel in L2, B packing beyond L2 — separates these cells from K = 2048), and
+ * near-ties at 50 % (dense vs Rosko) and 70–80 % on K = 512. csrLineMem is not fitted (no benchmarked B exceeds L3): it
+ * is set to ~2× the L3 line cost, a guess.
  *
  * The same counts decide whether a RoskoPool call is worth splitting over worker threads (poolPlan, POOL below).
  */
@@ -52,19 +58,21 @@ export interface DispatchInput {
 /** Nanoseconds per counted operation (see the header). */
 export const COSTS = {
   /** dense GEMM: one f32x4 multiply-add, accumulator in a register */
-  denseMadd: 0.265,
+  denseMadd: 0.246,
   /** CSR: one f32x4 multiply-add, accumulator in a register */
-  csrMadd: 0.265,
+  csrMadd: 0.246,
   /** CSR: one 64-byte B line (per nonzero and 16-column chunk) from L2 / L3 / memory */
-  csrLineL2: 0.709,
-  csrLineL3: 1.64,
+  csrLineL2: 0.959,
+  csrLineL3: 1.92,
   csrLineMem: 3.3,
+  /** CSR: extra per B line when the row front (B pages one row of A sweeps in lockstep) exceeds FRONT_PAGES */
+  csrFrontMiss: 0.149,
   /** Rosko: one f32x4 multiply-add into the L1 C tile (load + mul + add + store) */
-  roskoMadd: 0.399,
+  roskoMadd: 0.231,
   /** Rosko: one B-row load of a stored column segment, per n_r/4 vectors */
-  roskoColVec: 0.908,
+  roskoColVec: 1.64,
   /** one float moved through a memory pass (copy in, pack, zero, unpack, copy out) */
-  passFloat: 0.227,
+  passFloat: 0.284,
   /** Rosko: one float of a C_p block larger than L2, re-streamed per k_c block (load + store) */
   roskoSpillFloat: 0.159,
 };
@@ -92,6 +100,28 @@ export function expectedColumns(M: number, K: number, mr: number, d: number): nu
   return full * seg(mr) + (rest ? seg(rest) : 0);
 }
 
+/** Bytes per page of the row front (the common 4 KiB page). */
+export const PAGE_BYTES = 4096;
+/**
+ * Pages CSR's row front may span before its line loads slow down: 64, the first-level data TLB of the x86 cores the
+ * tables were measured on and of most current cores (AMD Zen 2–4: 64–72 entries, Intel since Skylake: 64–96). Not
+ * fitted (the tables hold too few cells near the threshold to place it).
+ */
+export const FRONT_PAGES = 64;
+
+/**
+ * CSR's row front: how many distinct pages of B (row-major K×N floats) one row of A sweeps in lockstep. The kernel
+ * walks a row's nonzeros once per 16-column chunk, loading one 64-byte line from the B row of each, so every chunk
+ * step touches the same set of B rows, one line further on: with d = nnz/(M·K) and r = ⌊PAGE_BYTES/(4N)⌋ B rows per
+ * page (1 when a B row spans a page or more), the expected number of pages holding at least one of the row's
+ * nonzero columns is ⌈K/r⌉·(1 − (1 − d)^r) — d·K when each B row has its own pages. Pure; used by kernelCosts.
+ */
+export function csrFrontPages(M: number, K: number, N: number, nnz: number): number {
+  const d = nnz / (M * K);
+  const r = Math.max(1, Math.floor(PAGE_BYTES / (4 * N)));
+  return Math.ceil(K / r) * (1 - Math.pow(1 - d, r));
+}
+
 /** The three kernels' predicted costs for one product (pure; see the header for the model). */
 export function kernelCosts(hw: Hardware, x: DispatchInput, c: typeof COSTS = COSTS): { costs: KernelCost[]; tiles: TileDims } {
   const M = checkInt('M', x.M),
@@ -116,10 +146,19 @@ export function kernelCosts(hw: Hardware, x: DispatchInput, c: typeof COSTS = CO
   const chunks = nnz * Math.ceil(N / 16);
   const bBytes = 4 * kn;
   const line = bBytes <= hw.l2 ? c.csrLineL2 : bBytes <= hw.l3 ? c.csrLineL3 : c.csrLineMem;
+  const front = csrFrontPages(M, K, N, nnz);
+  const frontMiss = front > FRONT_PAGES ? chunks : 0;
   const csr: KernelCost = {
     kernel: 'csr',
-    ns: c.csrMadd * 4 * chunks + line * chunks + c.passFloat * (2 * kn + 3 * mn),
-    counts: { madds: 4 * chunks, bLines: chunks, bLevel: bBytes <= hw.l2 ? 2 : bBytes <= hw.l3 ? 3 : 4, passFloats: 2 * kn + 3 * mn },
+    ns: c.csrMadd * 4 * chunks + line * chunks + c.csrFrontMiss * frontMiss + c.passFloat * (2 * kn + 3 * mn),
+    counts: {
+      madds: 4 * chunks,
+      bLines: chunks,
+      bLevel: bBytes <= hw.l2 ? 2 : bBytes <= hw.l3 ? 3 : 4,
+      frontPages: front,
+      frontMissLines: frontMiss,
+      passFloats: 2 * kn + 3 * mn,
+    },
   };
 
   const pan = Math.ceil(N / t.nr);

@@ -2,7 +2,9 @@
  * Two (or more) workers over one shared wasm memory. Either N is split (each worker packs and multiplies its own
  * column panels: one message, no join) or M, as the OpenMP loop of arXiv:2307.03930's code (every CB block of
  * p·m_c rows is split into p core slices of m_c rows, worker w computes the slices c ≡ w (mod workers) with its own
- * C_p buffer; B packing split by panels, then a join). Copies of B in and C out run inside the workers (see spmm).
+ * C_p buffer; B packing split by panels, then a join). CSR splits N too (each worker multiplies all of A by its own
+ * compact block of B's columns: one message, no join), or rows. Copies of C out, and of B in when B lives in a
+ * SharedArrayBuffer, run inside the workers (see spmm).
  * The threads are a core/workers WorkerPool running worker-entry.ts (bundled as dist/kernel/sparse/worker-entry.js);
  * each instantiates the engine's WebAssembly.Module over the engine's shared memory.
  */
@@ -14,14 +16,20 @@ import { asMatrix, checkMatrix, coreRows } from './pack';
 import { csrOf, defaultHardware, denseOf, packBHeader, planRosko, roskoHeader, spmm, spmmKernel } from './spmm';
 import type { Hardware, Matrix, RoskoPacked, SpmmOptions } from './types';
 import { getEngine, type Engine } from './wasm';
-import type { CopySpec, RoskoTask } from './worker-entry';
+import { copyBlock, type CopySpec } from './copy';
+import type { RoskoTask } from './worker-entry';
 
 export interface PoolSpmmOptions extends SpmmOptions {
   /** Kernel (default 'auto': the same analytic choice as spmm(), so the pool runs what the main thread would). */
   kernel?: KernelChoice | 'auto';
   hw?: Hardware;
-  /** Rosko only: split N or M (default 'auto': N when there are ≥ minPanelsPerWorker n_r-panels per worker). */
+  /**
+   * Rosko and CSR: split N or M (default 'auto'). Rosko: N when there are ≥ minPanelsPerWorker n_r-panels per worker.
+   * CSR: N when there are ≥ minPanelsPerWorker 16-column chunks per worker and either B lives in a SharedArrayBuffer
+   * (each worker then copies its own columns in) or M has fewer than CSR_MIN_ROWS rows per worker; else rows.
+   */
   split?: 'auto' | 'm' | 'n';
+  /** Fewest n_r-panels (Rosko) or 16-column chunks (CSR) per worker for an N split (default 2). */
   minPanelsPerWorker?: number;
   /**
    * 'auto' (default): split over the workers only when the cost model predicts it pays (poolPlan: at least POOL.minGain
@@ -33,10 +41,16 @@ export interface PoolSpmmOptions extends SpmmOptions {
 /** What a RoskoPool call will do: the kernel, how Rosko splits, and the worker count with its predicted costs. */
 export interface PoolDecision extends PoolPlan {
   kernel: KernelChoice;
-  /** Rosko only: split by column panels (one round) or by rows (pack, then multiply: two rounds). */
+  /**
+   * 'n': by columns (Rosko: n_r-panels, CSR: 16-column chunks; one round); 'm': Rosko by core slices of rows (pack,
+   * then multiply: two rounds); 'rows': CSR (by equal nonzeros) or dense by rows.
+   */
   split: 'n' | 'm' | 'rows';
   rounds: number;
 }
+
+/** CSR splits N instead of rows when M has fewer rows than this per worker (row slices too short to balance). */
+export const CSR_MIN_ROWS = 64;
 
 /**
  * Worker threads running the sparse kernels over the process-wide wasm engine's shared memory (arXiv:2307.03930's
@@ -82,7 +96,7 @@ export class RoskoPool {
    * C = A·B on the kernel spmm() would pick on the main thread (same bits; `kernel` forces one), split over the workers
    * when the cost model predicts it pays (plan(): poolPlan — small products run spmm on the calling thread instead, since
    * a message round costs more than half their work; `useWorkers` forces either). Only one call at a time per pool.
-   * CSR and dense split rows (see rowSplit). Rosko splits by N (each worker packs its own B panels and computes every
+   * CSR splits N (csrColumns) when B is shared or M is short, else rows like dense (see rowSplit). Rosko splits by N (each worker packs its own B panels and computes every
    * row for its columns: one message per worker, no join) whenever there are at least `minPanelsPerWorker` n_r-panels
    * per worker; otherwise by M as the paper's OpenMP loop (core slices c ≡ w mod workers of every CB block; B panels
    * packed in parallel, then a join). Each worker copies its part of C out of wasm memory into the result (a
@@ -95,7 +109,8 @@ export class RoskoPool {
     const Bm = asMatrix('B', B);
     const d = this.plan(pk, Bm.cols, opts, Bm.data.buffer instanceof SharedArrayBuffer);
     if (d.workers === 1) return spmm(pk, Bm, { ...opts, kernel: d.kernel });
-    return d.kernel === 'rosko' ? this.rosko(pk, Bm, opts, d.split === 'n') : this.rowSplit(d.kernel, pk, Bm, opts);
+    if (d.kernel === 'rosko') return this.rosko(pk, Bm, opts, d.split === 'n');
+    return d.kernel === 'csr' && d.split === 'n' ? this.csrColumns(pk, Bm, opts) : this.rowSplit(d.kernel, pk, Bm, opts);
   }
 
   /**
@@ -115,18 +130,31 @@ export class RoskoPool {
     const n = this.pool.size;
     let split: PoolDecision['split'] = 'rows',
       rounds = k === 'csr' ? 1 : 2;
+    const s = opts.split ?? 'auto';
+    if (!['auto', 'm', 'n'].includes(s)) throw new InvalidInput(`split must be 'auto', 'm' or 'n', got ${String(s)}`);
+    const minPan = checkInt('minPanelsPerWorker', opts.minPanelsPerWorker ?? 2, 1);
     if (k === 'rosko') {
-      const s = opts.split ?? 'auto';
-      if (!['auto', 'm', 'n'].includes(s)) throw new InvalidInput(`split must be 'auto', 'm' or 'n', got ${String(s)}`);
-      const minPan = checkInt('minPanelsPerWorker', opts.minPanelsPerWorker ?? 2, 1);
       split = s === 'n' || (s === 'auto' && Math.ceil(N / (opts.nr ?? pk.nr)) >= minPan * n) ? 'n' : 'm';
       rounds = split === 'n' || !((opts.packB ?? true) || sharedB) ? 1 : 2;
+    } else if (k === 'csr' && N > 1) {
+      const enough = Math.ceil(N / 16) >= minPan * n;
+      if (s === 'n' || (s === 'auto' && enough && (sharedB || pk.M < CSR_MIN_ROWS * n))) split = 'n';
     }
     const tiles = { mr: pk.mr, nr: pk.nr, mc: pk.mc, kc: pk.kc, nc: pk.nc, p: pk.p };
     const x = { M: pk.M, K: pk.K, N: Math.max(1, N), nnz: pk.nnz, ncols: pk.ncols, tiles };
-    const p = poolPlan(hw, x, k, { workers: n, rounds, serialB: !(k === 'rosko' && sharedB) });
+    const workersCopyB = sharedB && (k === 'rosko' || split === 'n');
+    const p = poolPlan(hw, x, k, { workers: n, rounds, serialB: !workersCopyB });
     const workers = use === 'auto' ? p.workers : use ? n : 1;
     return { ...p, workers, kernel: k, split, rounds, why: use === 'auto' ? p.why : `${p.why}; forced useWorkers: ${use}` };
+  }
+
+  /** Checks B against A and allocates the shared M×N result (CSR and dense splits). */
+  private begin(pk: RoskoPacked, B: Matrix, opts: SpmmOptions) {
+    if (B.rows !== pk.K) throw new InvalidInput(`B has ${B.rows} rows; expected K = ${pk.K}`);
+    checkMatrix('B', B, opts.validate ?? true);
+    const M = pk.M,
+      N = B.cols;
+    return { e: this.engine, n: this.pool.size, M, K: pk.K, N, out: new Float32Array(new SharedArrayBuffer(M * N * 4)) };
   }
 
   /**
@@ -135,14 +163,7 @@ export class RoskoPool {
    * worker copies its rows of C out into the shared result.
    */
   private async rowSplit(k: 'csr' | 'dense', pk: RoskoPacked, B: Matrix, opts: SpmmOptions): Promise<Matrix> {
-    const e = this.engine,
-      n = this.pool.size;
-    if (B.rows !== pk.K) throw new InvalidInput(`B has ${B.rows} rows; expected K = ${pk.K}`);
-    checkMatrix('B', B, opts.validate ?? true);
-    const M = pk.M,
-      K = pk.K,
-      N = B.cols;
-    const out = new Float32Array(new SharedArrayBuffer(M * N * 4));
+    const { e, n, M, K, N, out } = this.begin(pk, B, opts);
     const bounds: number[] = [0];
     let steps: { fn: string; h: number }[][];
     let pre: ((w: number) => { fn: string; h: number }[]) | null = null;
@@ -191,6 +212,52 @@ export class RoskoPool {
             : Promise.resolve(),
         ),
       );
+      return { rows: M, cols: N, data: out };
+    } finally {
+      e.busy = false;
+    }
+  }
+
+  /**
+   * CSR on the workers, N split: worker w multiplies all of A by its own compact block of B's columns (whole 16-column
+   * chunks, balanced to within one chunk) into its own compact C block, then copies that block into its columns of the
+   * shared result. One message per worker, no join. When B lives in a SharedArrayBuffer each worker copies its columns
+   * of B in itself; otherwise the calling thread does (a worker cannot read an ordinary ArrayBuffer). Every C entry is the
+   * same k-ordered sum as in the single-thread kernel, so the bits are the same.
+   */
+  private async csrColumns(pk: RoskoPacked, B: Matrix, opts: SpmmOptions): Promise<Matrix> {
+    const { e, n, M, K, N, out } = this.begin(pk, B, opts);
+    const sharedB = B.data.buffer instanceof SharedArrayBuffer;
+    const A = csrOf(pk);
+    const [rp, ci, va] = e.upload(A, [A.rowPtr, A.colIdx, A.values], 'pool') as [number, number, number];
+    const chunks = Math.ceil(N / 16);
+    const cols = Array.from({ length: n }, (_, w) => {
+      const c0 = Math.min(N, Math.floor((w * chunks) / n) * 16),
+        c1 = Math.min(N, Math.floor(((w + 1) * chunks) / n) * 16);
+      return [c0, c1] as const;
+    });
+    const bufs = e.scratch(
+      cols.flatMap(([c0, c1]) => [K * (c1 - c0) * 4, M * (c1 - c0) * 4]),
+      'pool',
+    );
+    const tasks = cols.map(([c0, c1], w) => {
+      const nw = c1 - c0,
+        bIn = bufs[2 * w]!,
+        c = bufs[2 * w + 1]!;
+      const copyIn: CopySpec = { shared: B.data, wasm: bIn, cols: N, rows: [[0, K]], c0, c1, wasmCols: nw, wasmC0: 0 };
+      if (nw > 0 && !sharedB) copyBlock(copyIn, e.memory.buffer, 'in');
+      return {
+        nw,
+        task: {
+          steps: [{ fn: 'csr_spmm', h: e.header(1 + 2 * w, [rp, ci, va, bIn, c, M, nw, 0, M]) }],
+          copyIn: sharedB ? copyIn : undefined,
+          copyOut: { shared: out, wasm: c, cols: N, rows: [[0, M]] as [number, number][], c0, c1, wasmCols: nw, wasmC0: 0 },
+        } satisfies RoskoTask,
+      };
+    });
+    e.busy = true;
+    try {
+      await Promise.all(tasks.map(({ nw, task }, w) => (nw > 0 ? this.call(w, task) : Promise.resolve())));
       return { rows: M, cols: N, data: out };
     } finally {
       e.busy = false;
