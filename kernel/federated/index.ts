@@ -43,6 +43,7 @@ export { loadShipped, shippedPath, shippedStudyDir, loadShippedStudy, type Shipp
 export { Cnn, type CnnSpec, type CnnTrainOptions } from './cnn';
 export {
   runStudy,
+  computeCell,
   runFedCnn,
   ridgeHead,
   loadStudy,

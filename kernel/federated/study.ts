@@ -483,7 +483,12 @@ function layoutOf(pool: ClientData, cfg: StudyConfig, alpha: number, seed: numbe
 /** Run one study cell (here, synchronously). `onRound` hears each federated round (selection and final runs). */
 export function computeCell(
   a: StudyCellArgs,
-  o: { signal?: AbortSignal; onRound?: (r: RoundRecord, rounds: number) => void } = {},
+  o: {
+    /** Checked at every local step. Default none. */
+    signal?: AbortSignal;
+    /** Called after each federated round with its record and the cell's round count. Default none. */
+    onRound?: (r: RoundRecord, rounds: number) => void;
+  } = {},
 ): CellResult {
   const cfg = a.config;
   const { pool, test } = cellData(a);
