@@ -70,7 +70,10 @@ export interface StudyResult {
     rawBytes: number;
     allOnSensor: number;
   }[];
+  /** Wall-clock time of the study (seconds). */
   seconds: number;
+  /** The training record of the supernet used (its manifest's provenance: command, steps, seconds, space). */
+  supernetProvenance: Record<string, unknown>;
 }
 
 /**
@@ -198,7 +201,7 @@ export async function evolutionGate(
  */
 export async function study(o: StudyOptions = {}): Promise<StudyResult> {
   const t0 = Date.now();
-  const { net } = loadShippedSupernet(o.supernet);
+  const { net, manifest } = loadShippedSupernet(o.supernet);
   const val = validationScorer(net, o.valImages ?? 512);
   const acc = val.accuracy;
   try {
@@ -267,6 +270,7 @@ export async function study(o: StudyOptions = {}): Promise<StudyResult> {
       test,
       presets,
       seconds: (Date.now() - t0) / 1000,
+      supernetProvenance: manifest.provenance,
     };
   } finally {
     val.dispose();
