@@ -5,7 +5,9 @@
  * under the study's latency budget (median latency, default preset) and the gate protocol's scores over 10 evolution
  * seeds run on the table (same options as kernel/split/study.ts).
  *
- *   nice -n 15 npx tsx scripts/split/landscape.ts [--supernet fmnist-supernet] [--out /tmp/landscape.json]
+ * --val n scores on n validation images (55,000..55,000 + n − 1; default 512, the study's; at most 5,000).
+ *
+ *   nice -n 15 npx tsx scripts/split/landscape.ts [--supernet fmnist-supernet] [--val 512] [--out /tmp/landscape.json]
  */
 import { writeFileSync } from 'node:fs';
 import { init } from '../../kernel/core/backend';
@@ -19,11 +21,12 @@ function arg(name: string, def: string): string {
 
 async function main(): Promise<void> {
   const name = arg('supernet', 'fmnist-supernet'),
-    out = arg('out', `/tmp/landscape-${name}.json`);
+    out = arg('out', `/tmp/landscape-${name}.json`),
+    nVal = Number(arg('val', '512'));
   await init({ backend: 'wasm' });
   const t0 = Date.now();
   const { net } = loadShippedSupernet(name);
-  const val = validationScorer(net, 512),
+  const val = validationScorer(net, nVal),
     table = val.table;
   const g = await evolutionGate(val.accuracy);
   console.log(`evaluated ${table.size} distinct sub-networks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -39,7 +42,14 @@ async function main(): Promise<void> {
   console.log(
     `scores ${g.scores.map((s) => s.toFixed(3)).join(' ')}; success ${g.successSeeds}/10; evaluated fraction ${g.evaluatedFraction}`,
   );
-  writeFileSync(out, JSON.stringify({ supernet: name, table: Object.fromEntries(table), gate: { ...g, best: g.best.config } }, null, 1));
+  writeFileSync(
+    out,
+    JSON.stringify(
+      { supernet: name, validationImages: nVal, table: Object.fromEntries(table), gate: { ...g, best: g.best.config } },
+      null,
+      1,
+    ),
+  );
   console.log(`wrote ${out}`);
   net.dispose();
   val.dispose();
