@@ -140,6 +140,8 @@ async function studyKeys(ctx: BenchContext, command: string): Promise<void> {
   const def = r.presets.find((p) => p.preset === DEFAULT_PRESET)!;
   const worst = t.perBoundary.reduce((a, b) => (b.drop > a.drop ? b : a));
   const setup = `shipped Fashion-MNIST supernet; selected network ${arch}; test ${ctx.quick ? 2000 : 10000} images`;
+  const pv = r.supernetProvenance as { stepsA?: number; stepsB?: number; seconds?: number; command?: string };
+  const trained = `supernet trained ${pv.stepsA} + ${pv.stepsB} sandwich steps in ${Math.round((pv.seconds ?? NaN) / 60)} min (\`${pv.command}\`)`;
   const presetNotes = r.presets.map((p) => `${p.preset}: split ${p.chosenSplit}, ${p.gain.toFixed(3)}×`).join('; ');
   record(
     {
@@ -167,12 +169,12 @@ async function studyKeys(ctx: BenchContext, command: string): Promise<void> {
       'split.unsplit_test_acc': {
         value: t.unsplit,
         unit: 'accuracy (fraction)',
-        notes: `${setup}; the supernet was trained 150 + 80 sandwich steps (20 min, 2 cores): small sub-networks are undertrained`,
+        notes: `${setup}; ${trained}`,
       },
       'split.evolution_success_seeds': {
         value: o.successSeeds,
         unit: `seeds of ${o.seeds} with normalized score ≥ 0.9`,
-        notes: `score = (acc − median feasible acc) ÷ (oracle acc − median); accuracy = supernet sub-network on 512 validation images; STUDY_SPACE (${512} configs), latency budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms under ${DEFAULT_PRESET}; scores ${o.scores.map((s) => s.toFixed(3)).join(' ')}`,
+        notes: `gate declared in bench/declared/split-supernet2.json; ${trained}; score = (acc − median feasible acc) ÷ (oracle acc − median); oracle val acc ${o.best.accuracy!.toFixed(4)}, median feasible ${o.median.toFixed(4)}; accuracy = supernet sub-network on 512 validation images; STUDY_SPACE (${512} configs), latency budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms under ${DEFAULT_PRESET}; scores ${o.scores.map((s) => s.toFixed(3)).join(' ')}`,
       },
       'split.evolution_evaluated_fraction': {
         value: o.evaluatedFraction,

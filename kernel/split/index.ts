@@ -83,7 +83,16 @@ export {
   type SolidsOptions,
   type MultiViewSet,
 } from './data';
-export { study, STUDY_SPACE, type StudyOptions, type StudyResult } from './study';
+export {
+  study,
+  evolutionGate,
+  validationScorer,
+  STUDY_SPACE,
+  GATE_EVOLUTION,
+  type StudyOptions,
+  type StudyResult,
+  type EvolutionGate,
+} from './study';
 export {
   multiViewExperiment,
   multiViewConfig,

@@ -10,7 +10,16 @@
 import { tf } from '../core/backend';
 import { loadFashionMnist, asTensors } from '../core/data';
 import { systemCost, preset as getPreset, PRESET_NAMES, DEFAULT_PRESET } from './cost';
-import { exhaustiveSearch, evolutionarySearch, paretoFront, spaceSize, type Candidate, type SearchSpace, type Objective } from './search';
+import {
+  exhaustiveSearch,
+  evolutionarySearch,
+  paretoFront,
+  spaceSize,
+  type Candidate,
+  type SearchSpace,
+  type Objective,
+  type SearchResult,
+} from './search';
 import { loadShippedSupernet, accuracy, type Supernet } from './supernet';
 import type { SplitConfig } from './types';
 
@@ -28,6 +37,8 @@ export const STUDY_SPACE: SearchSpace = {
 };
 
 export interface StudyOptions {
+  /** Shipped supernet to load (basename in kernel/split/shipped; default 'fmnist-supernet'). */
+  supernet?: string;
   /** Validation images for the search (default 512). */
   valImages?: number;
   /** Test images for the final numbers (default 10,000; 0 skips the test). */
@@ -59,11 +70,130 @@ export interface StudyResult {
     rawBytes: number;
     allOnSensor: number;
   }[];
+  /** Wall-clock time of the study (seconds). */
   seconds: number;
+  /** The training record of the supernet used (its manifest's provenance: command, steps, seconds, space). */
+  supernetProvenance: Record<string, unknown>;
 }
 
-const keyOf = (c: SplitConfig) =>
+/**
+ * The sub-network a configuration runs on one view: splits 0 and P (all on the aggregator / all on the sensor) compute the
+ * same function, so they share one accuracy; an inner split adds its split module (c′, b).
+ */
+export const studyKey = (c: SplitConfig): string =>
   JSON.stringify({ r: c.resolution, p: c.phases, s: c.split > 0 && c.split < c.phases.length ? [c.split, c.reduce, c.bits] : null });
+
+/**
+ * The study's validation scorer: top-1 accuracy of a configuration's sub-network on Fashion-MNIST train images
+ * 55,000..55,000 + n − 1 (never trained on; n default 512), cached per studyKey. `table` holds the accuracies computed so
+ * far; `dispose()` frees the images.
+ */
+export function validationScorer(
+  net: Supernet,
+  n = 512,
+): { accuracy: (c: SplitConfig) => number; table: Map<string, number>; dispose: () => void } {
+  const { x: xAll, y: yAll } = asTensors(loadFashionMnist({ split: 'train' }));
+  const xv = xAll.slice([55000, 0, 0, 0], [n, -1, -1, -1]),
+    yv = yAll.slice([55000], [n]);
+  tf.dispose([xAll, yAll]);
+  const labels = yv.dataSync() as Int32Array;
+  const table = new Map<string, number>();
+  return {
+    accuracy: (c) => {
+      const k = studyKey(c);
+      if (!table.has(k)) table.set(k, accuracy(net, xv, labels, c));
+      return table.get(k)!;
+    },
+    table,
+    dispose: () => tf.dispose([xv, yv]),
+  };
+}
+
+/** The study's latency budget (seconds): the `quantile` quantile of STUDY_SPACE's latencies under the default preset. */
+async function studyBudget(quantile: number): Promise<number> {
+  const lat = (await exhaustiveSearch(STUDY_SPACE, { preset: getPreset(DEFAULT_PRESET) })).candidates
+    .map((c) => c.cost.latencySeconds)
+    .sort((a, b) => a - b);
+  return lat[Math.floor((lat.length - 1) * quantile)]!;
+}
+
+/** The evolution options of the study's gate (population 16, 20 generations, at most 10% of STUDY_SPACE evaluated). */
+export const GATE_EVOLUTION = { population: 16, generations: 20, maxEvaluationsFraction: 0.1 } as const;
+
+export interface EvolutionGate {
+  /** Latency budget (seconds): the `budgetQuantile` quantile of STUDY_SPACE's latencies under the default preset. */
+  budgetSeconds: number;
+  /** The exhaustive optimum under the budget. */
+  best: Candidate;
+  /** Median feasible accuracy (the upper median). */
+  median: number;
+  /** Feasible accuracies, ascending. */
+  feasibleAccuracies: number[];
+  /** Normalized score (acc − median) ÷ (optimum − median) per seed 0..seeds-1. */
+  scores: number[];
+  /** Seeds whose normalized score is ≥ 0.9. */
+  successSeeds: number;
+  /** Evolution seeds run (0..seeds-1). */
+  seeds: number;
+  /** Largest fraction of STUDY_SPACE one seed evaluated. */
+  evaluatedFraction: number;
+  /** The search of seed 0 (the study's selected network). */
+  seed0: SearchResult;
+  /** Every feasible candidate of the exhaustive search. */
+  candidates: Candidate[];
+}
+
+/**
+ * The gate protocol of the study (declared in bench/declared/split-supernet2.json): latency budget = a quantile of
+ * STUDY_SPACE's latencies under the default preset; the exhaustive optimum and the median feasible accuracy from the
+ * oracle; evolution seeds 0..seeds-1 with GATE_EVOLUTION; a seed succeeds when its normalized score is ≥ 0.9.
+ * `accuracy` is called for every feasible configuration (cache it: the oracle and the seeds ask again).
+ */
+export async function evolutionGate(
+  accuracy: (c: SplitConfig) => number,
+  o: {
+    /** Evolution seeds 0..seeds-1 (default 10). */
+    seeds?: number;
+    /** Latency budget as a quantile of the space's latencies (default 0.5). */
+    budgetQuantile?: number;
+  } = {},
+): Promise<EvolutionGate> {
+  const p0 = getPreset(DEFAULT_PRESET);
+  const budget = await studyBudget(o.budgetQuantile ?? 0.5);
+  const obj: Objective = { preset: p0, latencyBudget: budget, accuracy };
+  const cap = Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(STUDY_SPACE));
+  const ex = await exhaustiveSearch(STUDY_SPACE, obj);
+  const accs = ex.candidates.map((c) => c.accuracy!).sort((a, b) => a - b);
+  const median = accs[accs.length >> 1]!,
+    best = ex.best!;
+  const seeds = o.seeds ?? 10,
+    scores: number[] = [];
+  let evaluated = 0,
+    seed0: SearchResult | null = null;
+  for (let s = 0; s < seeds; s++) {
+    const ev = await evolutionarySearch(STUDY_SPACE, obj, {
+      seed: s,
+      population: GATE_EVOLUTION.population,
+      generations: GATE_EVOLUTION.generations,
+      maxEvaluations: cap,
+    });
+    if (s === 0) seed0 = ev;
+    scores.push((ev.best!.accuracy! - median) / (best.accuracy! - median));
+    evaluated = Math.max(evaluated, ev.evaluated);
+  }
+  return {
+    budgetSeconds: budget,
+    best,
+    median,
+    feasibleAccuracies: accs,
+    scores,
+    successSeeds: scores.filter((x) => x >= 0.9).length,
+    seeds,
+    evaluatedFraction: evaluated / spaceSize(STUDY_SPACE),
+    seed0: seed0!,
+    candidates: ex.candidates,
+  };
+}
 
 /**
  * Run the SplitNets study with the shipped supernet on Fashion-MNIST: search under a latency budget, the oracle check,
@@ -71,52 +201,30 @@ const keyOf = (c: SplitConfig) =>
  */
 export async function study(o: StudyOptions = {}): Promise<StudyResult> {
   const t0 = Date.now();
-  const { net } = loadShippedSupernet();
-  const all = loadFashionMnist({ split: 'train' });
-  const nv = o.valImages ?? 512;
-  const { x: xAll, y: yAll } = asTensors(all);
-  const xv = xAll.slice([55000, 0, 0, 0], [nv, -1, -1, -1]),
-    yv = yAll.slice([55000], [nv]);
-  tf.dispose([xAll, yAll]);
-  const yvArr = yv.dataSync() as Int32Array;
-  const cache = new Map<string, number>();
-  const acc = (c: SplitConfig) => {
-    const k = keyOf(c);
-    if (!cache.has(k)) cache.set(k, accuracy(net, xv, yvArr, c));
-    return cache.get(k)!;
-  };
-  const p0 = getPreset(DEFAULT_PRESET);
+  const { net, manifest } = loadShippedSupernet(o.supernet);
+  const val = validationScorer(net, o.valImages ?? 512);
+  const acc = val.accuracy;
   try {
-    const lat = (await exhaustiveSearch(STUDY_SPACE, { preset: p0 })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
-    const budget = lat[Math.floor((lat.length - 1) * (o.budgetQuantile ?? 0.5))]!;
-    const obj: Objective = { preset: p0, latencyBudget: budget, accuracy: acc };
-    const cap = Math.floor(0.1 * spaceSize(STUDY_SPACE));
-    const ev0 = await evolutionarySearch(STUDY_SPACE, obj, { seed: 0, population: 16, generations: 20, maxEvaluations: cap });
     let oracle: StudyResult['oracle'];
-    let candidates = ev0.candidates;
+    let ev0: SearchResult, candidates: Candidate[], budget: number;
     if (o.oracle ?? true) {
-      const ex = await exhaustiveSearch(STUDY_SPACE, obj);
-      const accs = ex.candidates.map((c) => c.accuracy!).sort((a, b) => a - b);
-      const median = accs[accs.length >> 1]!,
-        best = ex.best!;
-      const seeds = o.seeds ?? 10,
-        scores: number[] = [];
-      let evaluated = 0;
-      for (let s = 0; s < seeds; s++) {
-        const ev =
-          s === 0 ? ev0 : await evolutionarySearch(STUDY_SPACE, obj, { seed: s, population: 16, generations: 20, maxEvaluations: cap });
-        scores.push((ev.best!.accuracy! - median) / (best.accuracy! - median));
-        evaluated = Math.max(evaluated, ev.evaluated);
-      }
-      oracle = {
-        best,
-        median,
-        successSeeds: scores.filter((x) => x >= 0.9).length,
-        seeds,
-        scores,
-        evaluatedFraction: evaluated / spaceSize(STUDY_SPACE),
-      };
-      candidates = ex.candidates;
+      const g = await evolutionGate(acc, { seeds: o.seeds, budgetQuantile: o.budgetQuantile });
+      const { best, median, successSeeds, seeds, scores, evaluatedFraction } = g;
+      oracle = { best, median, successSeeds, seeds, scores, evaluatedFraction };
+      ({ seed0: ev0, candidates, budgetSeconds: budget } = g);
+    } else {
+      budget = await studyBudget(o.budgetQuantile ?? 0.5);
+      ev0 = await evolutionarySearch(
+        STUDY_SPACE,
+        { preset: getPreset(DEFAULT_PRESET), latencyBudget: budget, accuracy: acc },
+        {
+          seed: 0,
+          population: GATE_EVOLUTION.population,
+          generations: GATE_EVOLUTION.generations,
+          maxEvaluations: Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(STUDY_SPACE)),
+        },
+      );
+      candidates = ev0.candidates;
     }
     const selected = ev0.best!;
     const arch = selected.config;
@@ -162,9 +270,10 @@ export async function study(o: StudyOptions = {}): Promise<StudyResult> {
       test,
       presets,
       seconds: (Date.now() - t0) / 1000,
+      supernetProvenance: manifest.provenance,
     };
   } finally {
-    tf.dispose([xv, yv]);
+    val.dispose();
     (net as Supernet).dispose();
   }
 }

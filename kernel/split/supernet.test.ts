@@ -128,3 +128,20 @@ test('building and disposing a supernet (new or deserialized) leaves no tensors 
   // the He-initial values were left behind, 28 tensors per default-spec supernet, before the constructor tidied them
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('maxSeconds stops training after the step that crosses the budget (the steps done are kept); a non-positive budget is a named error', async () => {
+  const net = new Supernet(SPEC, 7);
+  const x = images(8, 3),
+    y = tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32');
+  const base = { x, y, batchSize: 4, space: SPACE, progress: false };
+  const cut = await trainSupernet(net, { ...base, steps: 40, maxSeconds: 1e-6 });
+  assert.equal(cut.length, 1);
+  const full = await trainSupernet(net, { ...base, steps: 3, maxSeconds: 3600 });
+  assert.equal(full.length, 3);
+  await assert.rejects(
+    () => trainSupernet(net, { ...base, steps: 3, maxSeconds: 0 }),
+    (e: Error) => e instanceof InvalidInput && /maxSeconds/.test(e.message),
+  );
+  tf.dispose([x, y]);
+  net.dispose();
+});

@@ -357,11 +357,19 @@ export interface TrainOptions {
   progress?: boolean;
   /** Aborts training between steps (default none). */
   signal?: AbortSignal;
+  /**
+   * Wall-clock budget (seconds): training stops after the first step that ends past it, keeping the steps done
+   * (a training budget on a shared machine, where the time per step varies with the load). Default: no budget.
+   */
+  maxSeconds?: number;
   /** Called after each step with its index (from 0) and its summed loss (default none). */
   onStep?: (step: number, loss: number) => void;
 }
 
-/** Sandwich-rule training with in-place distillation (see the module comment). Returns the per-step losses. */
+/**
+ * Sandwich-rule training with in-place distillation (see the module comment). Returns the per-step losses (fewer than
+ * `steps` when `maxSeconds` ran out).
+ */
 export async function trainSupernet(net: Supernet, o: TrainOptions): Promise<number[]> {
   const steps = checkInt('steps', o.steps, 1);
   const B = checkInt('batchSize', o.batchSize ?? 64, 1);
@@ -376,6 +384,9 @@ export async function trainSupernet(net: Supernet, o: TrainOptions): Promise<num
   const vars = o.variables ?? net.variables();
   const bar = o.progress === false ? null : makeProgress(steps, 'supernet training', { unit: 'step' });
   const losses: number[] = [];
+  if (o.maxSeconds !== undefined)
+    check(Number.isFinite(o.maxSeconds) && o.maxSeconds > 0, () => `maxSeconds must be > 0, got ${describe(o.maxSeconds)}`);
+  const deadline = o.maxSeconds === undefined ? Infinity : Date.now() + o.maxSeconds * 1000;
   try {
     for (let step = 0; step < steps; step++) {
       throwIfAborted(o.signal);
@@ -407,6 +418,7 @@ export async function trainSupernet(net: Supernet, o: TrainOptions): Promise<num
       o.onStep?.(step, l);
       bar?.tick(1, `loss ${l.toFixed(3)}`);
       await new Promise((res) => setImmediate(res));
+      if (Date.now() >= deadline) break;
     }
     bar?.done();
   } catch (e) {

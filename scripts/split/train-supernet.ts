@@ -7,19 +7,29 @@
  * Writes kernel/split/shipped/fmnist-supernet.{json,bin}. The last 5,000 training images are held out (validation,
  * used by the search); the test split is not read here.
  *
- *   nice npx tsx scripts/split/train-supernet.ts [--steps-a 150] [--steps-b 80] [--batch 32] [--seed 1]
+ * --space full trains FULL_SPACE (kernels 3 and 5: a 3×3 kernel is the centre of the 5×5 one); --space shipped (default)
+ * trains SHIPPED_SPACE (3×3 only). --random is the number of random sub-networks per step besides the largest and
+ * smallest (sandwich rule). --name sets the output basename (default fmnist-supernet). --minutes caps the wall-clock
+ * training time (stage A stops at --share-a of it, default 0.7; stage B at the rest), keeping the steps done.
+ *
+ *   nice npx tsx scripts/split/train-supernet.ts [--steps-a 150] [--steps-b 80] [--batch 32] [--seed 1] [--space shipped]
+ *     [--random 1] [--name fmnist-supernet]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { init, tf } from '../../kernel/core/backend';
 import { loadFashionMnist, asTensors } from '../../kernel/core/data';
 import { Supernet, trainSupernet, calibrateSplitModules, serializeSupernet, accuracy, extremes } from '../../kernel/split/supernet';
-import { SHIPPED_SPACE as SPACE } from '../../kernel/split/search';
+import { SHIPPED_SPACE, FULL_SPACE } from '../../kernel/split/search';
 import type { SplitConfig } from '../../kernel/split/types';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+function argStr(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : def;
 }
 
 async function main(): Promise<void> {
@@ -27,7 +37,14 @@ async function main(): Promise<void> {
     stepsB = arg('steps-b', 80),
     batch = arg('batch', 32),
     seed = arg('seed', 1),
-    trainN = arg('train', 20000);
+    trainN = arg('train', 20000),
+    randomPerStep = arg('random', 1),
+    spaceName = argStr('space', 'shipped'),
+    name = argStr('name', 'fmnist-supernet'),
+    minutes = arg('minutes', Infinity),
+    shareA = arg('share-a', 0.7);
+  if (spaceName !== 'shipped' && spaceName !== 'full') throw new Error(`--space must be shipped or full, got ${spaceName}`);
+  const SPACE = spaceName === 'full' ? FULL_SPACE : SHIPPED_SPACE;
   const t0 = Date.now();
   await init({ backend: 'wasm' });
   const all = loadFashionMnist({ split: 'train' });
@@ -38,7 +55,7 @@ async function main(): Promise<void> {
   const xv = xAll.slice([55000, 0, 0, 0], [512, -1, -1, -1]),
     yv = yAll.slice([55000], [512]);
   tf.dispose([xAll, yAll]);
-  const net = new Supernet({ maxKernel: 3 }, seed);
+  const net = new Supernet({ maxKernel: Math.max(...SPACE.kernels) }, seed);
   const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${s}`);
   const lossesA = await trainSupernet(net, {
     x,
@@ -47,12 +64,14 @@ async function main(): Promise<void> {
     steps: stepsA,
     batchSize: batch,
     seed,
-    randomPerStep: 1,
+    maxSeconds: Number.isFinite(minutes) ? minutes * 60 * shareA : undefined,
+    randomPerStep,
     onStep: (i, l) => {
-      if (i % 20 === 0) log(`A step ${i} loss ${l.toFixed(3)}`);
+      if (i % 20 === 0) log(`A step ${i} loss ${l.toFixed(3)} (${((Date.now() - t0) / 1000 / (i + 1)).toFixed(2)} s/step so far)`);
     },
   });
   const { max, min } = extremes(SPACE);
+  log(`stage A: ${lossesA.length} of ${stepsA} steps`);
   log(`stage A done: val acc max ${accuracy(net, xv, yv, max).toFixed(4)}, min ${accuracy(net, xv, yv, min).toFixed(4)}`);
   calibrateSplitModules(net, x.slice([0, 0, 0, 0], [256, -1, -1, -1]), max);
   const splitted = (c: SplitConfig, s: number, k: number, b: number): SplitConfig => ({ ...c, split: s, reduce: k, bits: b });
@@ -65,8 +84,9 @@ async function main(): Promise<void> {
     space: SPACE,
     steps: stepsB,
     batchSize: batch,
+    maxSeconds: Number.isFinite(minutes) ? Math.max(1, minutes * 60 - (Date.now() - t0) / 1000) : undefined,
     seed: seed + 1,
-    randomPerStep: 1,
+    randomPerStep,
     learningRate: 1e-3,
     decorate: (c, r, role) => {
       if (role === 'max') return c;
@@ -88,13 +108,15 @@ async function main(): Promise<void> {
       'Fashion-MNIST (Debian dataset-fashion-mnist, MIT licence), train images 0..' +
       (trainN - 1) +
       '; validation 55000..59999 held out; test not read',
-    command: `nice npx tsx scripts/split/train-supernet.ts --steps-a ${stepsA} --steps-b ${stepsB} --batch ${batch} --seed ${seed} --train ${trainN}`,
+    command: `nice npx tsx scripts/split/train-supernet.ts --steps-a ${stepsA} --steps-b ${stepsB} --batch ${batch} --seed ${seed} --train ${trainN} --space ${spaceName} --random ${randomPerStep} --name ${name}${Number.isFinite(minutes) ? ` --minutes ${minutes} --share-a ${shareA}` : ''}`,
     backend: 'wasm',
     seconds: Math.round(seconds),
-    stepsA,
-    stepsB,
+    stepsA: lossesA.length,
+    stepsB: lossesB.length,
+    minutes: Number.isFinite(minutes) ? minutes : null,
     batch,
     seed,
+    randomPerStep,
     space: SPACE,
     finalLossA: lossesA[lossesA.length - 1],
     finalLossB: lossesB[lossesB.length - 1],
@@ -103,9 +125,9 @@ async function main(): Promise<void> {
   });
   const dir = join(__dirname, '..', '..', 'kernel', 'split', 'shipped');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'fmnist-supernet.json'), JSON.stringify(manifest, null, 1) + '\n');
-  writeFileSync(join(dir, 'fmnist-supernet.bin'), blob);
-  log(`wrote ${dir}/fmnist-supernet.{json,bin} (${blob.length} bytes) in ${seconds.toFixed(0)} s`);
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(manifest, null, 1) + '\n');
+  writeFileSync(join(dir, `${name}.bin`), blob);
+  log(`wrote ${dir}/${name}.{json,bin} (${blob.length} bytes) in ${seconds.toFixed(0)} s`);
 }
 main().catch((e) => {
   console.error(e);
