@@ -73,6 +73,7 @@ export {
   studyPartitionFigure,
   studyGates,
   studyGatesTable,
+  plateauRound,
   studyPaperTable,
   type StudySummary,
 } from './study-report';

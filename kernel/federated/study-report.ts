@@ -24,8 +24,28 @@ export interface StudySummary {
   /** Largest (own − ridge) test accuracy loss, points, over the arms at α = 100 (positive = the ridge head hurts). */
   maxRidgeLossA100: { points: number; arm: StudyArm | null; perArm: { arm: StudyArm; points: number; seeds: number }[] };
   central: { mean: number; half: number; n: number };
-  plateau: { alpha: number; arm: StudyArm; seed: number; lastGainPoints: number; plateaued: boolean }[];
+  /** FedAvg's validation curve per final run: the declared plateau test (`plateauRound`) and the last evaluation's gain, points. */
+  plateau: { alpha: number; arm: StudyArm; seed: number; plateauRound: number | null; lastGainPoints: number; plateaued: boolean }[];
   chosen: Record<string, unknown>;
+}
+
+/**
+ * The declared plateau test (bench/declared/fed-study2.json): the first evaluated round r ≥ 2·window whose mean accuracy
+ * over (r − window, r] is within `tol` of the mean over (r − 2·window, r − window]; null when no round passes. Defaults:
+ * window 20 rounds, tol 0.01 (1 point).
+ */
+export function plateauRound(curve: { round: number; acc: number }[], window = 20, tol = 0.01): number | null {
+  const mean = (lo: number, hi: number) => {
+    const xs = curve.filter((c) => c.round > lo && c.round <= hi).map((c) => c.acc);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+  };
+  for (const c of curve) {
+    if (c.round < 2 * window) continue;
+    const now = mean(c.round - window, c.round),
+      before = mean(c.round - 2 * window, c.round - window);
+    if (Math.abs(now - before) < tol) return c.round;
+  }
+  return null;
 }
 
 export const STUDY_ARM_LABELS: Record<StudyArm, string> = {
@@ -78,7 +98,8 @@ export function summarizeStudy(cells: CellResult[]): StudySummary {
     .map((c) => {
       const v = c.valCurve,
         gain = 100 * (v[v.length - 1]!.acc - v[v.length - 2]!.acc);
-      return { alpha: c.alpha, arm: c.arm as StudyArm, seed: c.seed, lastGainPoints: gain, plateaued: gain < 0.5 };
+      const at = plateauRound(v);
+      return { alpha: c.alpha, arm: c.arm as StudyArm, seed: c.seed, plateauRound: at, lastGainPoints: gain, plateaued: at !== null };
     });
   const chosen: Record<string, unknown> = {};
   for (const c of finals) chosen[c.arm] = c.setting;
@@ -331,6 +352,6 @@ export function studyPaperTable(s: StudySummary): TableFigure {
       { what: 'centralized ceiling', paper: '–', ours: `${pct(s.central.mean)} %` },
     ],
     caption:
-      "Our setting is far smaller than the paper's (Fashion-MNIST, a ~30k-parameter CNN, 20 rounds); compare directions, not magnitudes.",
+      "Our setting is far smaller than the paper's (Fashion-MNIST, a ~30k-parameter CNN, 80 rounds); compare directions, not magnitudes.",
   });
 }

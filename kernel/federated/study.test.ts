@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { init } from '../core/backend';
@@ -9,9 +9,9 @@ import { InvalidInput } from '../core/errors';
 import { expectNoLeak } from '../core/testing';
 import { Cnn } from './cnn';
 import { fashionMnistData, subset } from './data';
-import { sampleClients, carveValidation, runFedCnn, runStudy, meanCi, loadStudy, type StudyOptions } from './study';
+import { sampleClients, carveValidation, runFedCnn, runStudy, meanCi, loadStudy, windowRounds, type StudyOptions } from './study';
 import type { ClientData } from './model';
-import { summarizeStudy, studyGates } from './study-report';
+import { summarizeStudy, studyGates, plateauRound } from './study-report';
 import type { CellResult } from './study';
 
 test('client sampling: seeded, m distinct clients per round, each client sampled at rate m/K', () => {
@@ -191,6 +191,100 @@ test('study directory: finished cells are skipped on rerun, a changed configurat
     assert.ok(!readdirSync(dir).some((f) => f.endsWith('.lock')));
     await assert.rejects(runStudy({ ...o, rounds: 2 }), InvalidInput);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('final window: the last K evaluation rounds (every evalEvery and the last), their snapshots and their means', async () => {
+  assert.deepEqual(windowRounds(80, 5, 4), [65, 70, 75, 80]);
+  assert.deepEqual(windowRounds(12, 5, 2), [10, 12]);
+  assert.deepEqual(windowRounds(3, 5, 4), [3]);
+  assert.throws(() => windowRounds(10, 5, 0), InvalidInput);
+  await init({ backend: 'wasm' });
+  // snapshots are the global model after exactly that round: their validation accuracy is the round's logged one
+  const pool = tinyPool(120, 8),
+    val = subset(
+      pool,
+      Int32Array.from({ length: 40 }, (_, i) => 80 + i),
+    );
+  const spec = { classes: 10, channels: [2, 2] as [number, number], features: 10 };
+  const fed = runFedCnn({
+    spec,
+    pool,
+    train: [Int32Array.from({ length: 40 }, (_, i) => i), Int32Array.from({ length: 40 }, (_, i) => 40 + i)],
+    strategy: 'fedavg',
+    lr: 0.2,
+    rounds: 4,
+    perRound: 2,
+    localEpochs: 1,
+    batchSize: 10,
+    seed: 2,
+    val,
+    evalEvery: 1,
+    keep: [2, 4],
+  });
+  assert.deepEqual([...fed.snapshots.keys()], [2, 4]);
+  assert.deepEqual(fed.snapshots.get(4), fed.params);
+  const net = new Cnn(spec);
+  try {
+    for (const t of [2, 4]) assert.equal(net.accuracy(fed.snapshots.get(t)!, val), fed.history[t - 1]!.valAcc);
+  } finally {
+    net.dispose();
+  }
+  // a final cell reports the mean over the last finalWindow evaluations of its validation curve, the last round beside it
+  const r = await runStudy(tinyStudy({ arms: ['fedavg'], rounds: 6, evalEvery: 2, finalWindow: 2 }));
+  const c = r.finals[0]!,
+    w = c.window!;
+  assert.deepEqual(
+    c.valCurve.map((p) => p.round),
+    [2, 4, 6],
+  );
+  assert.deepEqual(w.rounds, [4, 6]);
+  assert.deepEqual(w.valAcc, [c.valCurve[1]!.acc, c.valCurve[2]!.acc]);
+  assert.ok(Math.abs(c.valAcc - (c.valCurve[1]!.acc + c.valCurve[2]!.acc) / 2) < 1e-12);
+  for (const k of ['valAccRidge', 'testAcc', 'testAccRidge'] as const) {
+    assert.equal(w[k].length, 2);
+    assert.ok(Math.abs(c[k]! - (w[k][0]! + w[k][1]!) / 2) < 1e-12, k);
+    assert.equal(c.last![k], w[k][1]);
+  }
+  assert.equal(c.last!.valAcc, c.valCurve[2]!.acc);
+});
+
+test("plateau test: the sizing probe's FedAvg validation curve (α = 0.05) first plateaus at round 75; a rising curve never", () => {
+  const acc = [42.6, 57.2, 37.4, 56.7, 62.6, 60.6, 65.1, 74.3, 68.8, 73.2, 64.8, 73.4, 62.2, 73.8, 72.8, 76.3, 77.6, 69.0, 63.0, 79.5];
+  const curve = acc.map((a, i) => ({ round: 5 * (i + 1), acc: a / 100 }));
+  // round 75: mean over 60–75 is 70.55, over 40–55 70.275 (0.28 pt apart); every earlier window pair differs by > 1 pt
+  assert.equal(plateauRound(curve), 75);
+  assert.equal(plateauRound(curve.map((c) => ({ round: c.round, acc: c.round / 200 }))), null);
+  assert.equal(plateauRound(curve.slice(0, 14)), null, 'no round up to 70 passes');
+});
+
+test('a new study directory reuses copied selection trials (they do not depend on rounds) but refuses copied final runs', async () => {
+  await init({ backend: 'wasm' });
+  const old = mkdtempSync(join(tmpdir(), 'fed-study-old-')),
+    dir = mkdtempSync(join(tmpdir(), 'fed-study-new-'));
+  try {
+    const o = tinyStudy({ arms: ['fedavg'] });
+    await runStudy({ ...o, dir: old });
+    for (const f of readdirSync(old).filter((f) => /^(select|final)-/.test(f))) copyFileSync(join(old, f), join(dir, f));
+    await assert.rejects(runStudy({ ...o, dir, rounds: 2 }), /final-a100-fedavg-s0\.json was computed with another configuration/);
+    unlinkSync(join(dir, 'final-a100-fedavg-s0.json'));
+    const logged: string[] = [];
+    const r = await runStudy({ ...o, dir, rounds: 2, log: (s) => logged.push(s) });
+    assert.deepEqual(
+      logged.filter((s) => s.endsWith('running')),
+      ['final-a100-fedavg-s0: running'],
+      'the selection trials are read, not rerun',
+    );
+    assert.equal(r.finals[0]!.config.rounds, 2);
+    // …while a selection trial is refused once a field it depends on changes
+    rmSync(join(dir, 'config.json'));
+    await assert.rejects(
+      runStudy({ ...o, dir, rounds: 2, selectRounds: 2 }),
+      /select-a100-fedavg-s1000-t0\.json was computed with another/,
+    );
+  } finally {
+    rmSync(old, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -77,8 +77,16 @@ export interface StudyConfig {
   clients: number;
   /** Clients sampled per round m. Default 10. */
   perRound: number;
-  /** Rounds of a final run. Default 20. */
+  /** Rounds of a final run. Default 80: FedAvg's validation accuracy (lr 0.05, α = 0.05) first meets the plateau test
+   *  (means of consecutive 20-round windows within 1 point) at round 75 (scripts/fed/plateau-probe.ts), plus one evaluation. */
   rounds: number;
+  /**
+   * A final run reports the mean over its last `finalWindow` evaluation rounds (every `evalEvery` rounds and the last;
+   * fewer when the run has fewer evaluations), of the own head and of a ridge head refitted at each of those rounds, on
+   * validation and on test: FedAvg's accuracy swings by ±7 points from one evaluation to the next under α = 0.05, so one
+   * last-round number is a noisy statistic. The rounds are fixed in advance, nothing is chosen from them. Default 4.
+   */
+  finalWindow: number;
   /** Local epochs per round. Default 1. */
   localEpochs: number;
   /** Local mini-batch size. Default 50. */
@@ -110,7 +118,8 @@ export interface StudyConfig {
 export const DEFAULT_STUDY: StudyConfig = {
   clients: 100,
   perRound: 10,
-  rounds: 20,
+  rounds: 80,
+  finalWindow: 4,
   localEpochs: 1,
   batchSize: 50,
   channels: [8, 16],
@@ -152,6 +161,16 @@ export function carveValidation(clients: Int32Array[], fraction: number, seed: n
   return { train, val };
 }
 
+/** The evaluation rounds of an `rounds`-round run (every `evalEvery` rounds and the last), the last `k` of them. */
+export function windowRounds(rounds: number, evalEvery: number, k: number): number[] {
+  checkInt('windowRounds: rounds', rounds, 1);
+  checkInt('windowRounds: evalEvery', evalEvery, 1);
+  checkInt('windowRounds: k', k, 1);
+  const all: number[] = [];
+  for (let t = 1; t <= rounds; t++) if (t % evalEvery === 0 || t === rounds) all.push(t);
+  return all.slice(-k);
+}
+
 export interface RoundRecord {
   round: number;
   clients: number[];
@@ -186,6 +205,8 @@ export interface FedCnnOptions {
   signal?: AbortSignal;
   /** Called after each round with its record. Default none. */
   onRound?: (r: RoundRecord) => void;
+  /** Rounds after which the global parameters are kept (returned in `snapshots`). Default none. */
+  keep?: number[];
 }
 
 export interface DriftStats {
@@ -197,14 +218,22 @@ export interface DriftStats {
 }
 
 /** FedAvg / FedProx / FedNova over the CNN with client sampling; returns the final global parameters and the per-round log. */
-export function runFedCnn(o: FedCnnOptions): { params: Float32Array; history: RoundRecord[]; drift: DriftStats | null; nParams: number } {
+export function runFedCnn(o: FedCnnOptions): {
+  params: Float32Array;
+  history: RoundRecord[];
+  drift: DriftStats | null;
+  nParams: number;
+  /** The global parameters after each round of `o.keep` (by round). */
+  snapshots: Map<number, Float32Array>;
+} {
   const net = new Cnn(o.spec);
   try {
     const r = rng(o.seed);
     let w = net.init(r.fork(1).seedInt());
     const K = o.train.length,
       P = net.nParams,
-      history: RoundRecord[] = [];
+      history: RoundRecord[] = [],
+      snapshots = new Map<number, Float32Array>();
     let drift: DriftStats | null = null;
     for (let t = 1; t <= o.rounds; t++) {
       if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
@@ -241,6 +270,7 @@ export function runFedCnn(o: FedCnnOptions): { params: Float32Array; history: Ro
         for (let i = 0; i < P; i++) next[i] = w[i]! - (tauEff * acc[i]!) / nTot;
       } else for (let i = 0; i < P; i++) next[i] = acc[i]! / nTot;
       w = next;
+      if (o.keep?.includes(t)) snapshots.set(t, w);
       if (locals.length) drift = driftStats(net, locals);
       const rec: RoundRecord = {
         round: t,
@@ -254,7 +284,7 @@ export function runFedCnn(o: FedCnnOptions): { params: Float32Array; history: Ro
       history.push(rec);
       o.onRound?.(rec);
     }
-    return { params: w, history, drift, nParams: P };
+    return { params: w, history, drift, nParams: P, snapshots };
   } finally {
     net.dispose();
   }
@@ -347,12 +377,25 @@ export interface CellResult {
   seed: number;
   trial?: number;
   setting: ResolvedSetting;
+  /** Validation accuracy of the own head and of the ridge head: at the last round (selection), or the window mean (final). */
   valAcc: number;
   valAccRidge: number;
-  /** Final runs only: test accuracy of the own head and of the ridge head (read once, after training). */
+  /** Final runs only: test accuracy of the own head and of the ridge head, the mean over `window.rounds`. */
   testAcc?: number;
   testAccRidge?: number;
+  /** Relative ridge λ chosen on validation at the last round. */
   relLambda: number;
+  /** Final runs only: the same four accuracies at the last round alone (the statistic of the 20-round study). */
+  last?: { valAcc: number; valAccRidge: number; testAcc: number; testAccRidge: number };
+  /** Final runs only: per evaluation round of the window (config.finalWindow), the accuracies the means are taken over. */
+  window?: {
+    rounds: number[];
+    valAcc: number[];
+    valAccRidge: number[];
+    testAcc: number[];
+    testAccRidge: number[];
+    relLambda: number[];
+  };
   valCurve: { round: number; acc: number }[];
   /** Mean seconds and bytes per round (all sampled clients), and the calibration message per client. */
   secondsPerRound: number;
@@ -546,6 +589,7 @@ export function computeCell(
   const L = layoutOf(pool, cfg, a.alpha, a.seed),
     spec = specFor(arm, s);
   const rounds = kind === 'select' ? cfg.selectRounds : cfg.rounds;
+  const win = kind === 'final' ? windowRounds(rounds, cfg.evalEvery, cfg.finalWindow) : [];
   const fed = runFedCnn({
     spec,
     pool,
@@ -563,6 +607,7 @@ export function computeCell(
     drift: kind === 'final',
     signal: o.signal,
     onRound: (r) => o.onRound?.(r, rounds),
+    keep: win,
   });
   const net = new Cnn(spec);
   try {
@@ -590,9 +635,32 @@ export function computeCell(
       finishedAt: '',
     };
     if (kind === 'final') {
-      // the one read of the test split
-      out.testAcc = net.accuracy(fed.params, test);
-      out.testAccRidge = headAccuracy(net.features(fed.params, test), test.y, ridge.W, cfg.features, 10);
+      // the test split is read at the window's fixed rounds only, after training; nothing is chosen from it
+      const w: NonNullable<CellResult['window']> = {
+        rounds: win,
+        valAcc: [],
+        valAccRidge: [],
+        testAcc: [],
+        testAccRidge: [],
+        relLambda: [],
+      };
+      for (const t of win) {
+        const p = fed.snapshots.get(t)!,
+          rh = t === rounds ? ridge : ridgeHead(net, p, pool, L.train, L.val);
+        w.valAcc.push(h[t - 1]!.valAcc!);
+        w.valAccRidge.push(rh.valAcc);
+        w.relLambda.push(rh.relLambda);
+        w.testAcc.push(net.accuracy(p, test));
+        w.testAccRidge.push(headAccuracy(net.features(p, test), test.y, rh.W, cfg.features, 10));
+      }
+      const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length,
+        k = win.length - 1;
+      out.last = { valAcc: w.valAcc[k]!, valAccRidge: w.valAccRidge[k]!, testAcc: w.testAcc[k]!, testAccRidge: w.testAccRidge[k]! };
+      out.valAcc = mean(w.valAcc);
+      out.valAccRidge = mean(w.valAccRidge);
+      out.testAcc = mean(w.testAcc);
+      out.testAccRidge = mean(w.testAccRidge);
+      out.window = w;
       out.partition = {
         sizes: L.st.sizes,
         counts: L.st.counts,
@@ -609,6 +677,21 @@ export function computeCell(
   }
 }
 
+/** Configuration fields a cell of this kind does not depend on (a selection trial runs `selectRounds`, not `rounds`). */
+const IGNORED_BY: Record<CellResult['kind'], (keyof StudyConfig)[]> = {
+  select: ['rounds', 'finalWindow', 'centralEpochs'],
+  central: ['rounds', 'finalWindow'],
+  final: [],
+};
+/**
+ * The part of a configuration a cell of `kind` depends on, as canonical JSON: a cell file is reused only when this matches
+ * the running study's (selection trials survive a change of `rounds`; final runs do not).
+ */
+export function cellConfigKey(kind: CellResult['kind'], cfg: StudyConfig): string {
+  const keys = (Object.keys(cfg) as (keyof StudyConfig)[]).filter((k) => !IGNORED_BY[kind].includes(k) && cfg[k] !== undefined).sort();
+  return JSON.stringify(keys.map((k) => [k, cfg[k]]));
+}
+
 /** Run (or resume) the study. Cells run in priority order: selection, then finals seed by seed (α order as given), then the ceiling. */
 export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
   const cfg: StudyConfig = { ...DEFAULT_STUDY };
@@ -616,6 +699,7 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
     if (o[k] !== undefined) (cfg as unknown as Record<string, unknown>)[k] = o[k];
   checkInt('runStudy: clients', cfg.clients, 1);
   checkInt('runStudy: perRound', cfg.perRound, 1, cfg.clients);
+  checkInt('runStudy: finalWindow', cfg.finalWindow, 1);
   const alphas = o.alphas ?? [0.05, 100],
     seeds = o.seeds ?? [0, 1, 2, 3, 4],
     arms = o.arms ?? ['fedavg', 'fedprox', 'spherefed'];
@@ -643,6 +727,10 @@ export async function runStudy(o: StudyOptions = {}): Promise<StudyResult> {
     if (memo.has(name)) return memo.get(name)!;
     if (dir && existsSync(join(dir, name + '.json'))) {
       const c = JSON.parse(readFileSync(join(dir, name + '.json'), 'utf8')) as CellResult;
+      if (cellConfigKey(c.kind, c.config) !== cellConfigKey(c.kind, cfg))
+        throw new InvalidInput(
+          `runStudy: ${join(dir, name + '.json')} was computed with another configuration (${cellConfigKey(c.kind, c.config)}; now ${cellConfigKey(c.kind, cfg)}); move it out of the study directory`,
+        );
       memo.set(name, c);
       return c;
     }

@@ -5,33 +5,18 @@
  *
  *   nice -n 5 npx tsx scripts/fed/plateau-probe.ts [--rounds 100] [--arm fedavg|spherefed] [--lr 0.05] [--out file.json]
  *
- * Plateau test (stated here, applied by `plateauRound`): the first evaluated round r at which the validation accuracy
- * averaged over the window [r − 20, r] is within 1 point of the average over [r − 40, r − 20]. Prints the curve and that
- * round; writes the curve as JSON when --out is given.
+ * Plateau test (`plateauRound` in kernel/federated/study-report.ts, the one the study reports): the first evaluated
+ * round r at which the validation accuracy averaged over the window (r − 20, r] is within 1 point of the average over
+ * (r − 40, r − 20]. Prints the curve and that round; writes the curve as JSON when --out is given.
  */
 import { writeFileSync } from 'node:fs';
 import { init } from '../../kernel/core/backend';
-import { computeCell, DEFAULT_STUDY, type StudyArm } from '../../kernel/federated/index';
+import { computeCell, DEFAULT_STUDY, plateauRound, type StudyArm } from '../../kernel/federated/index';
 
 const opt = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-
-/** First evaluated round whose trailing 20-round mean is within `tol` of the 20 rounds before it (null: no plateau). */
-export function plateauRound(curve: { round: number; acc: number }[], window = 20, tol = 0.01): number | null {
-  const mean = (lo: number, hi: number) => {
-    const xs = curve.filter((c) => c.round > lo && c.round <= hi).map((c) => c.acc);
-    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
-  };
-  for (const c of curve) {
-    if (c.round < 2 * window) continue;
-    const now = mean(c.round - window, c.round),
-      before = mean(c.round - 2 * window, c.round - window);
-    if (Math.abs(now - before) < tol) return c.round;
-  }
-  return null;
-}
 
 (async () => {
   await init({ backend: 'wasm' });

@@ -3,11 +3,13 @@
  *
  *   nice -n 10 npx tsx scripts/fed/study.ts                       # the gated grid into kernel/federated/shipped/study
  *   nice -n 10 npx tsx scripts/fed/study.ts & nice -n 10 npx tsx scripts/fed/study.ts   # two processes share the grid (locks)
+ *
+ * The gated grid is declared in bench/declared/fed-study2.json (80 rounds, the mean over the last 4 evaluations).
  *   npx tsx scripts/fed/study.ts --dir /tmp/s --seeds 0 --alphas 0.05 --rounds 2 --select-rounds 1   # a smoke run
  *   npx tsx scripts/fed/study.ts --time-round                     # one FedAvg round's wall-clock (sizing)
  *
  * Rerunning skips finished cells; Ctrl-C ends the process (the running cell is lost, finished ones stay).
- * Options: --dir, --alphas a,b, --seeds 0,1,…, --arms fedavg,fedprox,spherefed[,fednova], --rounds, --select-rounds,
+ * Options: --dir, --alphas a,b, --seeds 0,1,…, --arms fedavg,fedprox,spherefed[,fednova], --rounds, --select-rounds, --final-window,
  * --max-cells, --central-seeds, --clients, --per-round, --train-limit, --test-limit.
  */
 import { join } from 'node:path';
@@ -56,6 +58,7 @@ const nums = (s: string | undefined) => (s === undefined ? undefined : s.split('
     arms: opt('arms')?.split(',') as StudyArm[] | undefined,
     rounds: nums(opt('rounds'))?.[0],
     selectRounds: nums(opt('select-rounds'))?.[0],
+    finalWindow: nums(opt('final-window'))?.[0],
     maxCells: nums(opt('max-cells'))?.[0],
     clients: nums(opt('clients'))?.[0],
     perRound: nums(opt('per-round'))?.[0],
