@@ -594,28 +594,32 @@ describe('EdgeLab extension in code-server', { timeout: 900_000 }, () => {
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ timeout: 20_000 });
       step('open dialog shown');
-      await input.fill(model);
-      // The simple file dialog lists the folder asynchronously and accepts only once it has resolved the typed path:
-      // an Enter before that was lost once in 20 loaded runs (2026-12-07: the dialog stayed open, no notebook). Accept
-      // when the typed file is the list's active row; if the dialog is still open 5 s after Enter, press its OK button
-      // once more and record that as a recovery (printed at the end like the window reloads).
+      // code-server's simple file dialog shows its input first and fills in its starting folder ("<folder>/") a moment
+      // later, asynchronously; a path typed before that is overwritten, and Enter on the folder only navigates into it
+      // (twice in loaded runs on 2026-12-07: the dialog stayed open at "<folder>/", no notebook). So: wait for the
+      // starting folder, type the path, and accept once the dialog has focused the typed file; a path the dialog still
+      // overwrote is typed again, and each retype is a counted recovery, printed at the end beside the window reloads.
+      await page
+        .waitForFunction("document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('/') === true", null, {
+          timeout: 20_000,
+        })
+        .catch(() => log('analyze model: the dialog never showed its starting folder; typing anyway'));
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: 'tiny-cnn.onnx' });
-      await row.waitFor({ timeout: 20_000 }).catch(() => log('analyze model: the dialog never focused tiny-cnn.onnx; accepting anyway'));
+      for (let attempt = 1; ; attempt++) {
+        await input.fill(model);
+        const focused = await row.waitFor({ timeout: 5000 }).then(
+          () => true,
+          () => false,
+        );
+        if (focused && (await input.inputValue()) === model) break;
+        const value = await input.inputValue().catch(() => '?');
+        if (attempt === 3) throw new Error(`the open dialog did not take the model's path after 3 tries (input "${value}")`);
+        recoveries.push(`Analyze Model dialog showed "${value}" after the path was typed: typed it again`);
+      }
+      step('path accepted by the dialog');
       await screenshot(page, 'vscode-analyze-model-dialog.png');
       await page.keyboard.press('Enter');
       const file = join(ws, 'tiny-cnn-analysis.ipynb');
-      for (let i = 0; i < 20 && !existsSync(file); i++) await page.waitForTimeout(250);
-      const widget = page.locator('.quick-input-widget:visible .quick-input-box input');
-      if (!existsSync(file) && (await widget.count()) > 0) {
-        const value = await widget.inputValue().catch(() => '?');
-        await screenshot(page, 'vscode-analyze-model-dialog-stuck.png');
-        recoveries.push(`Analyze Model dialog still open 5 s after Enter (input "${value}"): pressed its OK button`);
-        await page
-          .locator('.quick-input-widget:visible .quick-input-action .monaco-button')
-          .first()
-          .click({ timeout: 5000 })
-          .catch(() => page.keyboard.press('Enter'));
-      }
       for (let i = 0; i < 80 && !existsSync(file); i++) await page.waitForTimeout(250);
       assert.ok(existsSync(file), 'the analysis notebook is written beside the model');
       step('notebook written');
