@@ -594,19 +594,27 @@ describe('EdgeLab extension in code-server', { timeout: 900_000 }, () => {
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ timeout: 20_000 });
       step('open dialog shown');
-      // code-server's simple file dialog shows its input first and fills in its starting folder ("<folder>/") a moment
-      // later, asynchronously; a path typed before that is overwritten, and Enter on the folder only navigates into it
-      // (twice in loaded runs on 2026-12-07: the dialog stayed open at "<folder>/", no notebook). So: wait for the
-      // starting folder, type the path, and accept once the dialog has focused the typed file; a path the dialog still
-      // overwrote is typed again, and each retype is a counted recovery, printed at the end beside the window reloads.
+      // code-server's simple file dialog shows its input first, then fills in its starting folder ("<folder>/"), lists
+      // that folder and moves the input's selection, all asynchronously; a path typed before that is overwritten or
+      // spliced in (seen in loaded runs on 2026-12-07: "<folder>/" and "<folder>/<folder>/tiny-cnn.onnx"), and Enter on
+      // a folder only navigates into it: the dialog stays open and no notebook is written. So: wait until the folder's
+      // listing shows the model, set the whole path in one input event, and accept once the typed file is the focused
+      // row and the input still holds the path; a path the dialog still mangled is set again, each time a counted
+      // recovery printed at the end beside the window reloads.
       await page
-        .waitForFunction("document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('/') === true", null, {
-          timeout: 20_000,
-        })
-        .catch(() => log('analyze model: the dialog never showed its starting folder; typing anyway'));
+        .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'tiny-cnn.onnx' })
+        .first()
+        .waitFor({ timeout: 20_000 })
+        .catch(() => log('analyze model: the dialog never listed tiny-cnn.onnx; typing anyway'));
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: 'tiny-cnn.onnx' });
       for (let attempt = 1; ; attempt++) {
-        await input.fill(model);
+        await input.evaluate((el, path) => {
+          const box = el as unknown as { value: string; dispatchEvent(e: unknown): boolean };
+          box.value = path;
+          box.dispatchEvent(
+            new (globalThis as unknown as { Event: new (t: string, o: object) => unknown }).Event('input', { bubbles: true }),
+          );
+        }, model);
         const focused = await row.waitFor({ timeout: 5000 }).then(
           () => true,
           () => false,
