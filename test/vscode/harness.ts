@@ -465,10 +465,10 @@ export async function webviewStates(page: Page): Promise<string[]> {
       out.push(
         (await f.evaluate(`(async () => {
         const id = new URL(location.href).searchParams.get('id');
+        const who = (u) => (/[?&]id=([^&]+)/.exec(u) || [])[1] || new URL(u).pathname.split('/').pop();
         const c = navigator.serviceWorker && navigator.serviceWorker.controller;
         const regs = navigator.serviceWorker ? await navigator.serviceWorker.getRegistrations() : [];
         const r = regs.map((g) => new URL(g.scope).pathname.split('/').slice(-3).join('/') + '=' + (g.active ? 'active:' + who(g.active.scriptURL) : '') + (g.installing ? ' installing' : '') + (g.waiting ? ' waiting' : '')).join(', ');
-        const who = (u) => (/[?&]id=([^&]+)/.exec(u) || [])[1] || new URL(u).pathname.split('/').pop();
         return 'webview ' + id + ': controller ' + (c ? c.state + ':' + who(c.scriptURL) : 'NONE') + '; registrations [' + r + ']; content frame ' + (document.getElementById('active-frame') ? 'yes' : 'no');
       })()`)) as string,
       );
