@@ -185,7 +185,31 @@ function keepLast(lines: string[], max: number): (line: string) => void {
   };
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * The root cause of the stalled notebook editor (#28), seen in a failing run's trace: the webview host page logged
+ * "Found unexpected service worker controller. Found: …/_static/out/browser/serviceWorker.js. Expected:
+ * service-worker.js?v=4…". code-server registers a PWA service worker at the root scope (its fetch handler only passes
+ * requests on to the network); the scope covers VS Code's webview host pages (…/webview/browser/pre/), and when that
+ * worker activates and claims clients after a webview host page has started, it, not the webview's own worker, controls
+ * the page, so the *.vscode-resource requests go unanswered and the notebook's output webview never initializes.
+ * The suite needs no PWA, so this init script (run in every frame before its own scripts) refuses exactly that one
+ * registration; the webview's own `service-worker.js` registers as usual. Refused URLs are recorded on the frame's
+ * window for `warmWebviews` to report.
+ */
+export const BLOCK_PWA_WORKER = `(() => {
+  if (typeof ServiceWorkerContainer === 'undefined') return;
+  const register = ServiceWorkerContainer.prototype.register;
+  ServiceWorkerContainer.prototype.register = function (url, options) {
+    if (String(url).includes('/out/browser/serviceWorker.js')) {
+      (window.__edgelabRefusedWorkers = window.__edgelabRefusedWorkers || []).push(String(url));
+      return Promise.reject(new DOMException('the e2e harness refuses the PWA service worker of code-server', 'SecurityError'));
+    }
+    return register.call(this, url, options);
+  };
+})();`;
+
+/** `blockPwaWorker: false` reproduces the raw code-server behaviour (the stress probe's --no-fix). */
+export async function launchBrowser(opts: { blockPwaWorker?: boolean } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'edgelab-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.EDGELAB_CHROMIUM ?? '/usr/bin/chromium',
@@ -202,6 +226,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  if (opts.blockPwaWorker ?? true) await ctx.addInitScript(BLOCK_PWA_WORKER);
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -480,20 +505,24 @@ export async function webviewStates(page: Page): Promise<string[]> {
 }
 
 /**
- * Before any webview exists: wait until code-server's own service worker (root scope, /_static/out/browser/serviceWorker.js,
- * whose activate handler calls clients.claim() and whose fetch handler passes every request to the network) is active.
- * Every webview host frame (…/webview/browser/pre/, inside that scope) must be controlled by VS Code's webview service
- * worker instead, which answers the *.vscode-resource.vscode-cdn.net requests. The stalled editors in CI showed exactly
- * those requests going to the network (ERR_NAME_NOT_RESOLVED), i.e. a frame whose controller was not the webview's
- * worker; a root worker that activates (and claims) only after the first webview registered its own is the one
- * ordering that can produce that, so the suite removes it. Returns what it saw, for the log.
+ * After the workbench loads and before any webview exists: checks that code-server's root-scope PWA worker was refused
+ * (see BLOCK_PWA_WORKER) and that no root-scope registration exists, so every webview host frame is controlled by
+ * VS Code's webview worker. Throws if a root-scope worker is registered anyway (the fix would not be in force); returns
+ * what it saw, for the log. The workbench registers its worker a moment after load, so this waits up to `timeoutMs`
+ * for the refusal to be recorded.
  */
-export async function warmWebviews(b: Browser, timeoutMs = 30_000): Promise<string> {
-  return (await b.page.evaluate(`(async () => {
+export async function warmWebviews(b: Browser, timeoutMs = 15_000): Promise<string> {
+  const seen = (await b.page.evaluate(`(async () => {
     if (!navigator.serviceWorker) return 'no service worker API';
     const t0 = performance.now();
-    const reg = await Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(() => r(null), ${timeoutMs}))]);
-    if (!reg) return 'workbench service worker not active after ${timeoutMs} ms';
-    return 'workbench service worker ' + reg.active.state + ' (scope ' + new URL(reg.scope).pathname + ') after ' + Math.round(performance.now() - t0) + ' ms';
+    while (!(window.__edgelabRefusedWorkers || []).length && performance.now() - t0 < ${timeoutMs}) await new Promise((r) => setTimeout(r, 100));
+    const refused = window.__edgelabRefusedWorkers || [];
+    const regs = await navigator.serviceWorker.getRegistrations();
+    const root = regs.filter((g) => !new URL(g.scope).pathname.includes('/webview/'));
+    return (root.length ? 'ROOT WORKER REGISTERED: ' + root.map((g) => g.scope).join(', ') + '; ' : '') +
+      'refused ' + (refused.length ? refused.map((u) => new URL(u, location.href).pathname).join(', ') : 'nothing') +
+      ' after ' + Math.round(performance.now() - t0) + ' ms; registrations: ' + regs.length;
   })()`)) as string;
+  if (seen.startsWith('ROOT WORKER REGISTERED')) throw new Error(`code-server's PWA worker is registered despite the harness: ${seen}`);
+  return seen;
 }

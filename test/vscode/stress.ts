@@ -10,7 +10,7 @@
  *   webview-first  fresh profile; open the EdgeLab calibration webview panel, close it, then the notebook
  *                  (what the e2e suite does: the sequence that stalled in CI)
  *   --hogs N       N busy-looping `nice -n 10` processes for the whole run (CPU pressure on a 2-core box)
- *   --no-fix       skip the harness's webview warm-up (harness.ts warmWebviews) to reproduce the raw behaviour
+ *   --no-fix       let code-server register its PWA service worker (harness.ts BLOCK_PWA_WORKER) to reproduce the raw behaviour
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -59,7 +59,7 @@ async function openAndWait(b: Browser, name: string): Promise<{ ok: boolean; ms:
 }
 
 async function workbench(server: Server, ws: string): Promise<Browser> {
-  const b = await launchBrowser();
+  const b = await launchBrowser({ blockPwaWorker: FIX });
   await b.page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   await b.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   if (FIX) await warmWebviews(b);
