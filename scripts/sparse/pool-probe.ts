@@ -9,6 +9,7 @@ import { init } from '../../kernel/core/backend';
 import { rng } from '../../kernel/core/rng';
 import { pack, spmm, RoskoPool } from '../../kernel/sparse/index';
 import type { Matrix, RoskoPacked } from '../../kernel/sparse/types';
+import { median, timeRuns } from '../../bench/lib';
 
 const opt = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,22 +27,14 @@ type NSplit = { rosko(pk: RoskoPacked, B: Matrix, opts: object, useN: boolean): 
   const A = new Float32Array(n * n).map(() => (r.next() < s ? 0 : r.next() - 0.5));
   const B: Matrix = { rows: n, cols: n, data: new Float32Array(n * n).map(() => r.next() - 0.5) };
   const pk = pack({ rows: n, cols: n, data: A });
-  const median = async (f: () => Promise<unknown> | unknown): Promise<number> => {
-    const t: number[] = [];
-    for (let i = 0; i < reps; i++) {
-      const t0 = performance.now();
-      await f();
-      t.push(performance.now() - t0);
-    }
-    return t.sort((a, b) => a - b)[reps >> 1]!;
-  };
+  const ms = async (f: () => unknown): Promise<number> => median(await timeRuns(f, reps));
   const one = await RoskoPool.create({ workers: 1 }),
     two = await RoskoPool.create({ workers: 2 });
   try {
     for (let round = 0; round < 3; round++) {
-      const main = await median(() => spmm(pk, B, { kernel: 'rosko' }));
-      const w1 = await median(() => (one as unknown as NSplit).rosko(pk, B, {}, true));
-      const w2 = await median(() => (two as unknown as NSplit).rosko(pk, B, {}, true));
+      const main = await ms(() => spmm(pk, B, { kernel: 'rosko' }));
+      const w1 = await ms(() => (one as unknown as NSplit).rosko(pk, B, {}, true));
+      const w2 = await ms(() => (two as unknown as NSplit).rosko(pk, B, {}, true));
       console.log(
         `${n}³ at ${s}: calling thread ${main.toFixed(2)} ms, 1 worker ${w1.toFixed(2)} ms, 2 workers ${w2.toFixed(2)} ms ` +
           `(2 vs 1 worker ×${(w1 / w2).toFixed(2)}, vs calling thread ×${(main / w2).toFixed(2)})`,
