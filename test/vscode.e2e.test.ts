@@ -47,7 +47,7 @@ import {
   CELL_ROWS,
   visibility,
   webviewStates,
-  warmWebviews,
+  assertNoRootWorker,
   type Server,
   type Browser,
   type SavedNotebook,
@@ -253,7 +253,7 @@ describe('EdgeLab extension in code-server', { timeout: 900_000 }, () => {
     browser = await launchBrowser();
     await browser.page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await browser.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    log(await warmWebviews(browser));
+    log(await assertNoRootWorker(browser));
     log(`setup (build, package, install, start, load) ${((Date.now() - t) / 1000).toFixed(1)} s`);
   });
 

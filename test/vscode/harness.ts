@@ -194,7 +194,7 @@ function keepLast(lines: string[], max: number): (line: string) => void {
  * the page, so the *.vscode-resource requests go unanswered and the notebook's output webview never initializes.
  * The suite needs no PWA, so this init script (run in every frame before its own scripts) refuses exactly that one
  * registration; the webview's own `service-worker.js` registers as usual. Refused URLs are recorded on the frame's
- * window for `warmWebviews` to report.
+ * window for `assertNoRootWorker` to report.
  */
 export const BLOCK_PWA_WORKER = `(() => {
   if (typeof ServiceWorkerContainer === 'undefined') return;
@@ -511,7 +511,7 @@ export async function webviewStates(page: Page): Promise<string[]> {
  * what it saw, for the log. The workbench registers its worker a moment after load, so this waits up to `timeoutMs`
  * for the refusal to be recorded.
  */
-export async function warmWebviews(b: Browser, timeoutMs = 15_000): Promise<string> {
+export async function assertNoRootWorker(b: Browser, timeoutMs = 15_000): Promise<string> {
   const seen = (await b.page.evaluate(`(async () => {
     if (!navigator.serviceWorker) return 'no service worker API';
     const t0 = performance.now();

@@ -27,7 +27,7 @@ import {
   quickOpenNotebook,
   CELL_ROWS,
   rmrf,
-  warmWebviews,
+  assertNoRootWorker,
   webviewStates,
   type Browser,
   type Server,
@@ -62,7 +62,7 @@ async function workbench(server: Server, ws: string): Promise<Browser> {
   const b = await launchBrowser({ blockPwaWorker: FIX });
   await b.page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   await b.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  if (FIX) await warmWebviews(b);
+  if (FIX) await assertNoRootWorker(b);
   return b;
 }
 
