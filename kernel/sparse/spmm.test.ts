@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInput } from '../core/errors';
 import { pack, toCsr } from './pack';
-import { csrSpmm, denseGemm, roskoSpmm as spmm, spmmCounts } from './spmm';
+import { csrSpmm, denseGemm, roskoSpmm as spmm, spmm as dispatched, spmmCounts } from './spmm';
+import { getEngine } from './wasm';
 import { RoskoPool } from './workers';
 import { randomSparse, reference, worstRatio } from './testutil';
 import { COSTS, POOL, poolPlan } from './dispatch';
@@ -126,6 +127,66 @@ test('two workers give the same result as one thread', async () => {
     assert.throws(() => spmm(pk, B), InvalidInput);
     await assert.rejects(pool.spmm(pk, B, W), InvalidInput);
     assert.deepEqual(Array.from((await running).data), Array.from(spmm(pk, B).data));
+  } finally {
+    await pool.close();
+  }
+});
+
+test("out: every kernel and split writes C into the caller's buffer (ordinary or shared); a bad out is refused untouched", async () => {
+  const A = randomSparse(21, 70, 53, 0.3),
+    B = randomSparse(22, 53, 41, 1);
+  const pk = pack(A, { mr: 8, mc: 16, kc: 64, p: 2, nr: 32, nc: 64 });
+  const want = Array.from(spmm(pk, B).data);
+  // NaN-filled, so an entry nobody wrote shows; each call scales B, so a stale C from the previous call cannot pass
+  const fresh = (shared: boolean) => {
+    const o = shared ? new Float32Array(new SharedArrayBuffer(70 * 41 * 4)) : new Float32Array(70 * 41);
+    return o.fill(NaN);
+  };
+  let f = 2;
+  const check = (got: Matrix, out: Float32Array, what: string) => {
+    assert.equal(got.data, out, `${what}: the result is the caller's array`);
+    assert.deepEqual(
+      Array.from(out),
+      want.map((v) => v * f),
+      what,
+    );
+    f *= 2;
+  };
+  const scaled = () => ({ ...B, data: B.data.map((v) => v * f) });
+  for (const kernel of ['rosko', 'csr', 'dense'] as const) {
+    const out = fresh(false);
+    check(dispatched(pk, scaled(), { kernel, out }), out, `main thread ${kernel}`);
+  }
+  const pool = await RoskoPool.create({ workers: 2 });
+  try {
+    for (const shared of [false, true])
+      for (const [kernel, split] of [
+        ['rosko', 'n'],
+        ['rosko', 'm'],
+        ['csr', 'n'],
+        ['csr', 'm'],
+        ['dense', 'auto'],
+      ] as const) {
+        const out = fresh(shared);
+        check(await pool.spmm(pk, scaled(), { kernel, split, out, ...W }), out, `pool ${kernel} ${split} shared out ${shared}`);
+      }
+    // refused before any work: wrong length, not a Float32Array, overlapping B (one float), a view of wasm memory
+    const big = new Float32Array(53 * 41 + 70 * 41);
+    big.set(B.data);
+    const Bv: Matrix = { ...B, data: big.subarray(0, 53 * 41) };
+    const short = new Float32Array(70 * 41 - 1).fill(NaN);
+    const bad: unknown[] = [
+      short,
+      new Float64Array(70 * 41),
+      big.subarray(53 * 41 - 1, 53 * 41 - 1 + 70 * 41),
+      new Float32Array(getEngine().memory.buffer, 0, 70 * 41),
+    ];
+    for (const o of bad) {
+      assert.throws(() => dispatched(pk, Bv, { out: o as Float32Array }), InvalidInput);
+      await assert.rejects(pool.spmm(pk, Bv, { out: o as Float32Array, ...W }), InvalidInput);
+    }
+    assert.ok(short.every(Number.isNaN), 'a refused call wrote nothing');
+    assert.deepEqual(Array.from(Bv.data), Array.from(B.data), 'B untouched');
   } finally {
     await pool.close();
   }

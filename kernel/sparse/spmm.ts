@@ -38,6 +38,31 @@ function checkB(pk: { K: number }, B0: MatrixLike, validate: boolean): Matrix {
   return B;
 }
 
+/**
+ * The caller's result buffer (`opts.out`), checked before any work: a Float32Array of exactly M·N values sharing no
+ * bytes with B or with the engine's wasm memory (the kernels read B and overwrite their scratch while C is written).
+ * undefined when none is given.
+ */
+export function checkOut(out: unknown, M: number, N: number, B: Matrix, e: Engine): Float32Array | undefined {
+  if (out === undefined) return undefined;
+  if (!(out instanceof Float32Array)) throw new InvalidInput(`out must be a Float32Array of M·N = ${M}·${N} values, got ${describe(out)}`);
+  if (out.length !== M * N) throw new InvalidInput(`out has ${out.length} values; expected M·N = ${M}·${N} = ${M * N}`);
+  if (out.buffer === e.memory.buffer)
+    throw new InvalidInput("out is a view of the sparse engine's wasm memory, which the kernels use as scratch; give C its own buffer");
+  const b = B.data;
+  if (out.buffer === b.buffer && out.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < out.byteOffset + out.byteLength)
+    throw new InvalidInput('out overlaps B; give C its own buffer');
+  return out;
+}
+
+/** C (n floats at byte offset c of wasm memory) as the result's data: copied into `out` when given, else into a new array. */
+function takeC(e: Engine, c: number, n: number, out: Float32Array | undefined): Float32Array {
+  const src = e.f32(c, n);
+  if (!out) return src.slice();
+  out.set(src);
+  return out;
+}
+
 /** Allocate and stage everything for one Rosko product (B copied in, not yet packed). */
 export function planRosko(
   e: Engine,
@@ -51,6 +76,7 @@ export function planRosko(
   if (!pk || pk.format !== 'rosko-v1') throw new InvalidInput(`spmm needs a packed A from pack(), got ${describe(pk)}`);
   const B = checkB(pk, B0, opts.validate ?? true);
   const N = B.cols;
+  checkOut(opts.out, pk.M, N, B, e);
   const nr = opts.nr ?? pk.nr;
   if (!NR_CHOICES.includes(nr)) throw new InvalidInput(`nr must be one of ${NR_CHOICES.join(', ')}, got ${describe(nr)}`);
   let nc = opts.nc ?? pk.nc;
@@ -214,7 +240,7 @@ function runRosko(
   const fn = e.ex[`${count ? 'rosko_count' : 'rosko'}_n${pl.nr}`] as (h: number) => void;
   if (count) e.ex.resetCounts();
   fn(roskoHeader(e, 0, pl, 0, 1));
-  const C = { rows: pk.M, cols: pl.N, data: e.f32(pl.c, pk.M * pl.N).slice() };
+  const C = { rows: pk.M, cols: pl.N, data: takeC(e, pl.c, pk.M * pl.N, opts.out) };
   return { C, vectorMadds: count ? e.ex.getMadds() : 0, bRowLoads: count ? e.ex.getBrows() : 0 };
 }
 
@@ -225,6 +251,8 @@ export function csrSpmm(
   opts: {
     /** Check B for NaN/Inf (default true; benchmarks turn it off, since tfjs does not check either). */
     validate?: boolean;
+    /** Write C here (M·N floats, not overlapping B) instead of a new array: see SpmmOptions.out. */
+    out?: Float32Array;
   } = {},
 ): Matrix {
   const e = getEngine();
@@ -235,11 +263,12 @@ export function csrSpmm(
   const B = checkB({ K: A.cols }, B0, opts.validate ?? true);
   const N = B.cols,
     M = A.rows;
+  checkOut(opts.out, M, N, B, e);
   const [rp, ci, va] = e.upload(A, [A.rowPtr, A.colIdx, A.values]) as [number, number, number];
   const [bIn, c] = e.scratch([A.cols * N * 4, M * N * 4]) as [number, number];
   e.f32(bIn, A.cols * N).set(B.data);
   e.ex.csr_spmm(e.header(0, [rp, ci, va, bIn, c, M, N, 0, M]));
-  return { rows: M, cols: N, data: e.f32(c, M * N).slice() };
+  return { rows: M, cols: N, data: takeC(e, c, M * N, opts.out) };
 }
 const csrChecked = new WeakSet<Csr>();
 
@@ -250,6 +279,8 @@ export function denseGemm(
   opts: {
     /** Check B for NaN/Inf (default true; benchmarks turn it off, since tfjs does not check either). */
     validate?: boolean;
+    /** Write C here (M·N floats, not overlapping B) instead of a new array: see SpmmOptions.out. */
+    out?: Float32Array;
   } = {},
 ): Matrix {
   const e = getEngine();
@@ -263,11 +294,12 @@ export function denseGemm(
     K = A.cols,
     N = B.cols,
     np = Math.ceil(N / 8);
+  checkOut(opts.out, M, N, B, e);
   const [a] = e.upload(A, [A.data]) as [number];
   const [bIn, bp, c, tmp] = e.scratch([K * N * 4, K * np * 32, M * N * 4, 64]) as [number, number, number, number];
   e.f32(bIn, K * N).set(B.data);
   e.ex.pack_b(packBHeader(e, 0, bIn, bp, K, N, 8, 0, np));
   e.ex.gemm_4x8(e.header(0, [a, bp, c, K, N, M, 0, M, 64, tmp]));
-  return { rows: M, cols: N, data: e.f32(c, M * N).slice() };
+  return { rows: M, cols: N, data: takeC(e, c, M * N, opts.out) };
 }
 const denseChecked = new WeakSet<Matrix>();

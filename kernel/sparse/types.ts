@@ -126,4 +126,10 @@ export interface SpmmOptions {
   packB?: boolean;
   /** Check B for NaN/Inf (default true; benchmarks turn it off, since tfjs does not check either). */
   validate?: boolean;
+  /**
+   * Write C here (a Float32Array of exactly M·N values, not overlapping B) and return it as the result's data, instead
+   * of allocating a new array per call: for repeated products (a layer run image after image). RoskoPool's workers
+   * write straight into an `out` backed by a SharedArrayBuffer; an ordinary one is filled by the calling thread.
+   */
+  out?: Float32Array;
 }

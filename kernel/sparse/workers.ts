@@ -13,7 +13,7 @@ import { WorkerPool, workerEntry } from '../core/workers';
 import type { MatrixLike } from '../core/matrix';
 import { poolPlan, type KernelChoice, type PoolPlan } from './dispatch';
 import { asMatrix, checkMatrix, coreRows } from './pack';
-import { csrOf, defaultHardware, denseOf, packBHeader, planRosko, roskoHeader, spmm, spmmKernel } from './spmm';
+import { checkOut, csrOf, defaultHardware, denseOf, packBHeader, planRosko, roskoHeader, spmm, spmmKernel } from './spmm';
 import type { Hardware, Matrix, RoskoPacked, SpmmOptions } from './types';
 import { getEngine, type Engine } from './wasm';
 import { copyBlock, type CopySpec } from './copy';
@@ -99,9 +99,10 @@ export class RoskoPool {
    * CSR splits N (csrColumns) when B is shared or M is short, else rows like dense (see rowSplit). Rosko splits by N (each worker packs its own B panels and computes every
    * row for its columns: one message per worker, no join) whenever there are at least `minPanelsPerWorker` n_r-panels
    * per worker; otherwise by M as the paper's OpenMP loop (core slices c ≡ w mod workers of every CB block; B panels
-   * packed in parallel, then a join). Each worker copies its part of C out of wasm memory into the result (a
-   * SharedArrayBuffer-backed Float32Array), and copies its columns of B in when B itself lives in a SharedArrayBuffer
-   * (e.g. the previous pool call's C); otherwise B is copied in once on the calling thread.
+   * packed in parallel, then a join). Each worker copies its part of C out of wasm memory into the result (a new
+   * SharedArrayBuffer-backed Float32Array, or the caller's `opts.out`: if that one is ordinary memory the calling thread
+   * copies the parts instead), and copies its columns of B in when B itself lives in a SharedArrayBuffer (e.g. the
+   * previous pool call's C); otherwise B is copied in once on the calling thread.
    */
   async spmm(pk: RoskoPacked, B: MatrixLike, opts: PoolSpmmOptions = {}): Promise<Matrix> {
     if (this.inFlight) throw new InvalidInput('RoskoPool.spmm: a previous call is still running; await it first');
@@ -148,13 +149,30 @@ export class RoskoPool {
     return { ...p, workers, kernel: k, split, rounds, why: use === 'auto' ? p.why : `${p.why}; forced useWorkers: ${use}` };
   }
 
-  /** Checks B against A and allocates the shared M×N result (CSR and dense splits). */
+  /** Checks B against A and the caller's `out`, and sets up the M×N result (CSR and dense splits). */
   private begin(pk: RoskoPacked, B: Matrix, opts: SpmmOptions) {
     if (B.rows !== pk.K) throw new InvalidInput(`B has ${B.rows} rows; expected K = ${pk.K}`);
     checkMatrix('B', B, opts.validate ?? true);
     const M = pk.M,
       N = B.cols;
-    return { e: this.engine, n: this.pool.size, M, K: pk.K, N, out: new Float32Array(new SharedArrayBuffer(M * N * 4)) };
+    return { e: this.engine, n: this.pool.size, M, K: pk.K, N, ...this.target(M, N, B, opts) };
+  }
+
+  /**
+   * Where C goes: the caller's `out` (checked) or a new shared array. `inWorkers`: the workers can copy their blocks of
+   * C into it themselves (it lives in a SharedArrayBuffer); otherwise the calling thread copies the same blocks out of
+   * wasm memory after the round (copyOut). A reused `out` also spares the fresh pages a new result costs on every call:
+   * measured on 1024×1024 (scripts/sparse/pool-phases.ts), one worker's copy into a new shared array 1.5–1.9 ms, into a
+   * reused one 0.3 ms.
+   */
+  private target(M: number, N: number, B: Matrix, opts: SpmmOptions): { out: Float32Array; inWorkers: boolean } {
+    const out = checkOut(opts.out, M, N, B, this.engine) ?? new Float32Array(new SharedArrayBuffer(M * N * 4));
+    return { out, inWorkers: out.buffer instanceof SharedArrayBuffer };
+  }
+
+  /** The workers' C blocks: given to them when they can write the result, else copied by the calling thread after the round. */
+  private copyOut(specs: CopySpec[], inWorkers: boolean): void {
+    if (!inWorkers) for (const s of specs) copyBlock(s, this.engine.memory.buffer, 'out');
   }
 
   /**
@@ -163,7 +181,7 @@ export class RoskoPool {
    * worker copies its rows of C out into the shared result.
    */
   private async rowSplit(k: 'csr' | 'dense', pk: RoskoPacked, B: Matrix, opts: SpmmOptions): Promise<Matrix> {
-    const { e, n, M, K, N, out } = this.begin(pk, B, opts);
+    const { e, n, M, K, N, out, inWorkers } = this.begin(pk, B, opts);
     const bounds: number[] = [0];
     let steps: { fn: string; h: number }[][];
     let pre: ((w: number) => { fn: string; h: number }[]) | null = null;
@@ -199,19 +217,23 @@ export class RoskoPool {
       ]);
       cAt = c;
     }
+    const specs: CopySpec[] = Array.from({ length: n }, (_, w) => ({
+      shared: out,
+      wasm: cAt,
+      cols: N,
+      rows: [[bounds[w]!, bounds[w + 1]! - bounds[w]!]],
+      c0: 0,
+      c1: N,
+    }));
     e.busy = true;
     try {
       if (pre) await Promise.all(Array.from({ length: n }, (_, w) => this.call(w, { steps: pre!(w) })));
       await Promise.all(
         Array.from({ length: n }, (_, w) =>
-          bounds[w + 1]! > bounds[w]!
-            ? this.call(w, {
-                steps: steps[w]!,
-                copyOut: { shared: out, wasm: cAt, cols: N, rows: [[bounds[w]!, bounds[w + 1]! - bounds[w]!]], c0: 0, c1: N },
-              })
-            : Promise.resolve(),
+          bounds[w + 1]! > bounds[w]! ? this.call(w, { steps: steps[w]!, copyOut: inWorkers ? specs[w] : undefined }) : Promise.resolve(),
         ),
       );
+      this.copyOut(specs, inWorkers);
       return { rows: M, cols: N, data: out };
     } finally {
       e.busy = false;
@@ -226,7 +248,7 @@ export class RoskoPool {
    * same k-ordered sum as in the single-thread kernel, so the bits are the same.
    */
   private async csrColumns(pk: RoskoPacked, B: Matrix, opts: SpmmOptions): Promise<Matrix> {
-    const { e, n, M, K, N, out } = this.begin(pk, B, opts);
+    const { e, n, M, K, N, out, inWorkers } = this.begin(pk, B, opts);
     const sharedB = B.data.buffer instanceof SharedArrayBuffer;
     const A = csrOf(pk);
     const [rp, ci, va] = e.upload(A, [A.rowPtr, A.colIdx, A.values], 'pool') as [number, number, number];
@@ -246,18 +268,24 @@ export class RoskoPool {
         c = bufs[2 * w + 1]!;
       const copyIn: CopySpec = { shared: B.data, wasm: bIn, cols: N, rows: [[0, K]], c0, c1, wasmCols: nw, wasmC0: 0 };
       if (nw > 0 && !sharedB) copyBlock(copyIn, e.memory.buffer, 'in');
+      const copyOut: CopySpec = { shared: out, wasm: c, cols: N, rows: [[0, M]], c0, c1, wasmCols: nw, wasmC0: 0 };
       return {
         nw,
+        copyOut,
         task: {
           steps: [{ fn: 'csr_spmm', h: e.header(1 + 2 * w, [rp, ci, va, bIn, c, M, nw, 0, M]) }],
           copyIn: sharedB ? copyIn : undefined,
-          copyOut: { shared: out, wasm: c, cols: N, rows: [[0, M]] as [number, number][], c0, c1, wasmCols: nw, wasmC0: 0 },
+          copyOut: inWorkers ? copyOut : undefined,
         } satisfies RoskoTask,
       };
     });
     e.busy = true;
     try {
       await Promise.all(tasks.map(({ nw, task }, w) => (nw > 0 ? this.call(w, task) : Promise.resolve())));
+      this.copyOut(
+        tasks.filter((t) => t.nw > 0).map((t) => t.copyOut),
+        inWorkers,
+      );
       return { rows: M, cols: N, data: out };
     } finally {
       e.busy = false;
@@ -274,7 +302,8 @@ export class RoskoPool {
     const pl = planRosko(e, pk, Bm, opts, 'pool', pl0);
     const M = pk.M,
       N = pl.N;
-    const out = new Float32Array(new SharedArrayBuffer(M * N * 4));
+    const { out, inWorkers } = this.target(M, N, Bm, opts);
+    const specs: CopySpec[] = [];
     // panel ranges per worker (balanced to within one panel)
     const panels = (w: number): [number, number] => [Math.floor((w * pl.npanTotal) / n), Math.floor(((w + 1) * pl.npanTotal) / n)];
     const cols = ([j0, j1]: [number, number]): [number, number] => [Math.min(N, j0 * pl.nr), Math.min(N, j1 * pl.nr)];
@@ -297,7 +326,9 @@ export class RoskoPool {
             const [c0, c1] = cols([j0, j1]);
             if (c1 <= c0) return Promise.resolve();
             const steps = [...(pl.packB ? [packStep(w)] : []), { fn: kern, h: roskoHeader(e, 2 + 2 * w, pl, 0, 1, c0, c1, w) }];
-            return this.call(w, { steps, copyIn: copyIn(w), copyOut: { shared: out, wasm: pl.c, cols: N, rows: [[0, M]], c0, c1 } });
+            const copyOut: CopySpec = { shared: out, wasm: pl.c, cols: N, rows: [[0, M]], c0, c1 };
+            specs.push(copyOut);
+            return this.call(w, { steps, copyIn: copyIn(w), copyOut: inWorkers ? copyOut : undefined });
           }),
         );
       } else {
@@ -311,13 +342,16 @@ export class RoskoPool {
                 const r = coreRows(M, pk.mr, pk.mc, pk.p, b, c);
                 if (r.count > 0) rows.push([r.start, r.count]);
               }
+            const copyOut: CopySpec = { shared: out, wasm: pl.c, cols: N, rows, c0: 0, c1: N };
+            specs.push(copyOut);
             return this.call(w, {
               steps: [{ fn: kern, h: roskoHeader(e, 2 + 2 * w, pl, w, n, 0, N, 0) }],
-              copyOut: { shared: out, wasm: pl.c, cols: N, rows, c0: 0, c1: N },
+              copyOut: inWorkers ? copyOut : undefined,
             });
           }),
         );
       }
+      this.copyOut(specs, inWorkers);
       return { rows: M, cols: N, data: out };
     } finally {
       e.busy = false;
