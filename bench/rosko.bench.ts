@@ -17,7 +17,7 @@
  * onnxruntime-node 1 thread) ÷ spmm. rosko.speedup_vs_tfjs_* / _ort_* time the Rosko kernel itself (roskoSpmm).
  * rosko.scaling_2_workers: RoskoPool (2 workers) vs the main-thread spmm at 90%, geomean over the shapes where the pool
  * splits (poolPlan); the others run on the calling thread (also timed forced onto the workers, in the notes);
- * rosko.scaling_2_workers_as_shipped over all shapes; rosko.pool_round_trip_ms; rosko.dispatch_overhead (spmm ÷ the
+ * rosko.scaling_2_workers_as_shipped over all shapes; rosko.scaling_2_workers_out the same products into a reused result (opts.out); rosko.pool_round_trip_ms; rosko.dispatch_overhead (spmm ÷ the
  * kernel it picked, called directly). Every cell interleaves Rosko, CSR and spmm round by round.
  * Parts (also run alone with ROSKO_BENCH=sweep|real|model|scaling):
  *   sweep  rosko.tile_gap_to_sweep: analytic tiles vs the best of a ±2× (m_c, k_c, n_c) sweep, 90% uniform
@@ -65,6 +65,7 @@ export const quickCheck: QuickCheck = {
     'rosko.breakeven_sparsity': { range: [0, 1] },
     'rosko.scaling_2_workers': { range: [0.2, 4] },
     'rosko.scaling_2_workers_as_shipped': { range: [0.2, 4] },
+    'rosko.scaling_2_workers_out': { range: [0.2, 4] },
     'rosko.pool_round_trip_ms': { range: [0.001, 200] },
     'rosko.dispatch_overhead': { range: [0.3, 3] },
     'rosko.speedup_vs_best_other_90': { range: [0.1, 10] },
@@ -173,19 +174,25 @@ async function scalingCell(
   B: Matrix,
   hw: ReturnType<typeof readHardware>,
   runs: number,
-): Promise<{ split: boolean; one: number; auto: number; forced: number; note: string }> {
+): Promise<{ split: boolean; one: number; auto: number; forced: number; oneOut: number; forcedOut: number; note: string }> {
   const N = B.cols;
   const d = pool.plan(pk, N, { hw });
-  const [one, auto, forced] = await interleaved(
+  // the same products writing into a result buffer reused across calls (opts.out; shared memory for the pool, so its
+  // workers write it directly): what a layer run image after image does, without a new result's fresh pages per call
+  const outMain = new Float32Array(pk.M * N),
+    outShared = new Float32Array(new SharedArrayBuffer(pk.M * N * 4));
+  const [one, auto, forced, oneOut, forcedOut] = await interleaved(
     [
       () => dispatchedSpmm(pk, B, { validate: false, hw }),
       () => pool.spmm(pk, B, { validate: false, hw }),
       () => pool.spmm(pk, B, { validate: false, hw, useWorkers: true }),
+      () => dispatchedSpmm(pk, B, { validate: false, hw, out: outMain }),
+      () => pool.spmm(pk, B, { validate: false, hw, useWorkers: true, out: outShared }),
     ],
     runs,
   );
-  const note = `${pk.M}x${pk.K}x${N} ${d.kernel}${d.kernel === 'rosko' || d.split === 'n' ? ` ${d.split}-split` : ''}: ${d.workers > 1 ? 'split' : 'NOT split'} (${(d.oneNs / 1e6).toFixed(2)} → ${(d.poolNs / 1e6).toFixed(2)} ms predicted); measured 1 thread ${one!.toFixed(2)} ms, pool ${auto!.toFixed(2)} ms (×${(one! / auto!).toFixed(2)}), forced onto 2 workers ${forced!.toFixed(2)} ms (×${(one! / forced!).toFixed(2)})`;
-  return { split: d.workers > 1, one: one!, auto: auto!, forced: forced!, note };
+  const note = `${pk.M}x${pk.K}x${N} ${d.kernel}${d.kernel === 'rosko' || d.split === 'n' ? ` ${d.split}-split` : ''}: ${d.workers > 1 ? 'split' : 'NOT split'} (${(d.oneNs / 1e6).toFixed(2)} → ${(d.poolNs / 1e6).toFixed(2)} ms predicted); measured 1 thread ${one!.toFixed(2)} ms, pool ${auto!.toFixed(2)} ms (×${(one! / auto!).toFixed(2)}), forced onto 2 workers ${forced!.toFixed(2)} ms (×${(one! / forced!).toFixed(2)}); into a reused result: 1 thread ${oneOut!.toFixed(2)} ms, 2 workers ${forcedOut!.toFixed(2)} ms (×${(oneOut! / forcedOut!).toFixed(2)})`;
+  return { split: d.workers > 1, one: one!, auto: auto!, forced: forced!, oneOut: oneOut!, forcedOut: forcedOut!, note };
 }
 
 /** Median round trip of a product too small to matter, forced onto both workers (what POOL.roundNs prices). */
@@ -218,6 +225,12 @@ function scalingEntries(cells: Awaited<ReturnType<typeof scalingCell>>[], roundT
       baseline: base,
       notes: `RoskoPool as shipped (splitting only where poolPlan says so) vs the main-thread spmm, geomean over all ${cells.length} shapes; ${env}`,
     },
+    'rosko.scaling_2_workers_out': {
+      value: +geomean(split.map((c) => c.oneOut / c.forcedOut)).toFixed(3),
+      unit: 'x',
+      baseline: { ...base, name: `${base.name}, both writing C into a result buffer reused across calls (opts.out)` },
+      notes: `as rosko.scaling_2_workers, but both sides write C into a buffer the caller reuses (opts.out: ordinary memory for the main thread, a SharedArrayBuffer the workers write directly for the pool), so neither pays a new result's fresh pages per call — a fresh shared result costs the pool's workers more than a fresh ordinary array costs the main thread (scripts/sparse/pool-phases.ts); geomean over the same ${split.length} shapes, forced onto 2 workers; ${env}`,
+    },
     'rosko.pool_round_trip_ms': {
       value: +roundTrip.toFixed(3),
       unit: 'ms',
@@ -225,7 +238,10 @@ function scalingEntries(cells: Awaited<ReturnType<typeof scalingCell>>[], roundT
     },
   };
   // no shape split: no scaling to report (the as-shipped key says what the pool did)
-  if (!split.length) delete out['rosko.scaling_2_workers'];
+  if (!split.length) {
+    delete out['rosko.scaling_2_workers'];
+    delete out['rosko.scaling_2_workers_out'];
+  }
   return out;
 }
 
