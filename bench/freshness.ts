@@ -25,6 +25,8 @@ import type { BenchEntry } from './lib';
 export const BENCH_OUTPUTS = [
   'kernel/federated/shipped/bench.json',
   'kernel/federated/shipped/study',
+  // the reported-only MNIST cells of the SphereFed study (bench/declared/fed-reported.json): data, not code
+  'kernel/federated/shipped/study-mnist',
   'kernel/gaze/weights/eval.json',
   'kernel/split/shipped/wasm-lut.json',
   'test/fixtures/sparse/rosko-speedup.json',

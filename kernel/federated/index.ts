@@ -37,12 +37,13 @@ export { jobHosts, JobHost, clientJob, helloJob, type JobHostOptions } from './j
 export { studyCellJob, studyCellsOn, type StudyCellsOptions } from './study-jobs';
 export { encode, decodeClientMessage, decodeServerMessage, CLIENT_MESSAGE_TYPES, type ClientMessage, type ServerMessage } from './protocol';
 export type { ClientConfig, Fault, HostSetup } from './client';
-export { fashionMnistData, gaussianBlobs, subset, poolImages, type DataSource } from './data';
+export { fashionMnistData, mnistData, gaussianBlobs, subset, poolImages, type DataSource } from './data';
 export { runExperiment, trainCentralized, ARMS, type Arm, type ExperimentOptions, type ExperimentResult } from './experiment';
 export { loadShipped, shippedPath, shippedStudyDir, loadShippedStudy, type ShippedResults } from './shipped';
 export { Cnn, type CnnSpec, type CnnTrainOptions } from './cnn';
 export {
   runStudy,
+  studyData,
   computeCell,
   runFedCnn,
   ridgeHead,

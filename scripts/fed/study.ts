@@ -10,7 +10,7 @@
  *
  * Rerunning skips finished cells; Ctrl-C ends the process (the running cell is lost, finished ones stay).
  * Options: --dir, --alphas a,b, --seeds 0,1,…, --arms fedavg,fedprox,spherefed[,fednova], --rounds, --select-rounds, --final-window,
- * --max-cells, --central-seeds, --clients, --per-round, --train-limit, --test-limit.
+ * --max-cells, --central-seeds, --clients, --per-round, --train-limit, --test-limit, --dataset mnist (into its own --dir).
  */
 import { join } from 'node:path';
 import { init } from '../../kernel/core/backend';
@@ -63,6 +63,7 @@ const nums = (s: string | undefined) => (s === undefined ? undefined : s.split('
     clients: nums(opt('clients'))?.[0],
     perRound: nums(opt('per-round'))?.[0],
     trainLimit: nums(opt('train-limit'))?.[0],
+    dataset: opt('dataset') as 'fashion-mnist' | 'mnist' | undefined,
     testLimit: nums(opt('test-limit'))?.[0],
     centralSeeds: nums(opt('central-seeds')),
     log: (s) => console.log(`${new Date().toISOString().slice(11, 19)} ${s}`),
