@@ -23,8 +23,8 @@
  *
  * Each count is multiplied by a per-operation cost in nanoseconds (COSTS). The costs are constants, fitted once by
  * non-negative least squares (relative error, plus each cell's CSR − Rosko difference: the choice depends on it) to the
- * committed single-thread tables of the three kernels — test/fixtures/sparse/rosko-speedup.json (2026-12-06 16:01, load
- * 1.5) and rosko-idle-2026-12-06.json (the 21:35 idle run's 90 / 98 % cells and 9 real pruned matrices, rebuilt from its
+ * committed single-thread tables of the three kernels — test/fixtures/sparse/rosko-table-2026-12-06-1601.json (the full
+ * table of the 2026-12-06 16:01 run, load 1.5; pinned, since every full bench run rewrites rosko-speedup.json) and rosko-idle-2026-12-06.json (the 21:35 idle run's 90 / 98 % cells and 9 real pruned matrices, rebuilt from its
  * bench notes by scripts/sparse/idle-table.ts); `npx tsx scripts/sparse/fit-dispatch.ts` refits and prints them — on
  * the synthetic cells of 5 of the 7 shapes only; the other 2 (2048×512×256, 512×512×2048) and the real matrices are held
  * out (split declared in bench/declared/rosko-dispatch-split.json). Over sparsity ≥ 50 %: fit shapes, the

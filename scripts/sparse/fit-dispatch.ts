@@ -2,8 +2,9 @@
  * Refit the dispatcher's per-operation costs (kernel/sparse/dispatch.ts COSTS) to measured single-thread tables of the
  * three kernels. Non-negative least squares on relative error by cyclic coordinate descent.
  *
- * Tables (default both committed ones): test/fixtures/sparse/rosko-speedup.json (the full table written by
- * `npm run bench -- --only rosko`, 2026-12-06 16:01, 7 shapes × 2 distributions × 7 sparsities) and
+ * Tables (default the two the shipped COSTS were fitted on): test/fixtures/sparse/rosko-table-2026-12-06-1601.json (the
+ * full table `npm run bench -- --only rosko` wrote on 2026-12-06 16:01, 7 shapes × 2 distributions × 7 sparsities, pinned:
+ * every full run rewrites test/fixtures/sparse/rosko-speedup.json, which can be passed as an argument) and
  * test/fixtures/sparse/rosko-idle-2026-12-06.json (the 21:35 idle run, rebuilt from its bench/results.json notes by
  * scripts/sparse/idle-table.ts: 7 shapes × 90/98 % uniform, and 9 real pruned weight matrices × 5 sparsities).
  *
@@ -45,7 +46,7 @@ const root = join(__dirname, '../..');
 const files =
   process.argv.length > 2
     ? process.argv.slice(2)
-    : ['rosko-speedup.json', 'rosko-idle-2026-12-06.json'].map((f) => join(root, 'test/fixtures/sparse', f));
+    : ['rosko-table-2026-12-06-1601.json', 'rosko-idle-2026-12-06.json'].map((f) => join(root, 'test/fixtures/sparse', f));
 const split = JSON.parse(readFileSync(join(root, 'bench/declared/rosko-dispatch-split.json'), 'utf8')) as {
   fit: string[];
   heldOut: string[];

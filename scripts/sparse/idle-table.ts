@@ -12,11 +12,13 @@
  *   - rosko.real_speedup_vs_best_other_90: per real weight matrix (A = Wᵀ, magnitude-pruned) and sparsity, the Rosko,
  *     CSR and dense medians (ms, two decimals) with N = 256. The matrices ship with the project, so nnz, the packed
  *     column count and the tiles are recomputed exactly (magnitudePrune + pack on the table's machine, as the bench did).
- * The machine is the one of test/fixtures/sparse/rosko-speedup.json (L1d 32 KiB, L2 512 KiB, L3 32 MiB, 2 cores): the
+ * The machine is the one of test/fixtures/sparse/rosko-table-2026-12-06-1601.json (L1d 32 KiB, L2 512 KiB, L3 32 MiB, 2 cores): the
  * idle run's analytic tiles printed in rosko.tile_gap_to_sweep equal tileModel's on it (checked below).
  *
- *   npx tsx scripts/sparse/idle-table.ts [out.json]     (default test/fixtures/sparse/rosko-idle-2026-12-06.json)
+ *   npx tsx scripts/sparse/idle-table.ts [out.json] [--results file]   (default test/fixtures/sparse/rosko-idle-2026-12-06.json,
+ *   from bench/results.json as committed at 7212d65, which still holds that run's notes)
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { magnitudePrune } from '../../kernel/sparse/layer';
@@ -26,12 +28,19 @@ import { tileModel } from '../../kernel/sparse/tiles';
 import type { Hardware } from '../../kernel/sparse/types';
 
 const root = join(__dirname, '../..');
-const out = process.argv[2] ?? join(root, 'test/fixtures/sparse/rosko-idle-2026-12-06.json');
-const results = JSON.parse(readFileSync(join(root, 'bench/results.json'), 'utf8')) as Record<
-  string,
-  { notes: string; measuredAt: string; command?: string; stale?: string }
->;
-const hw = (JSON.parse(readFileSync(join(root, 'test/fixtures/sparse/rosko-speedup.json'), 'utf8')) as { hw: Hardware }).hw;
+const out =
+  (process.argv[2]?.startsWith('--') ? undefined : process.argv[2]) ?? join(root, 'test/fixtures/sparse/rosko-idle-2026-12-06.json');
+/** The commit whose bench/results.json holds the 2026-12-06 21:35 idle run's rosko notes. */
+const SOURCE_COMMIT = '7212d65';
+// the 21:35 run's notes are in bench/results.json as committed at 7212d65 (later runs rewrote them); --results <file>
+// reads another run's notes instead
+const ri = process.argv.indexOf('--results');
+const resultsText =
+  ri > 0
+    ? readFileSync(process.argv[ri + 1]!, 'utf8')
+    : execFileSync('git', ['show', `${SOURCE_COMMIT}:bench/results.json`], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+const results = JSON.parse(resultsText) as Record<string, { notes: string; measuredAt: string; command?: string; stale?: string }>;
+const hw = (JSON.parse(readFileSync(join(root, 'test/fixtures/sparse/rosko-table-2026-12-06-1601.json'), 'utf8')) as { hw: Hardware }).hw;
 const tilesText = (t: { mr: number; nr: number; mc: number; kc: number; nc: number }) => `${t.mr}x${t.nr} mc${t.mc} kc${t.kc} nc${t.nc}`;
 
 const rows: Record<string, unknown>[] = [];
