@@ -165,6 +165,7 @@ const ASSETS = [
   ['kernel', 'kernel/gaze/weights', 'kernel/gaze/weights', (f) => /\.(safetensors\.gz|json)$/.test(f)], // DFT Gaze weights + logs (gaze/personalize.ts; also the calibration panel)
   ['kernel', 'kernel/federated/shipped/bench.json', 'kernel/federated/shipped/bench.json'], // SphereFed curves (federated/shipped.ts)
   ['kernel', 'kernel/federated/shipped/study', 'kernel/federated/shipped/study', (f) => f.endsWith('.json')], // SphereFed study cells (federated/shipped.ts)
+  ['kernel', 'kernel/federated/shipped/study-mnist', 'kernel/federated/shipped/study-mnist', (f) => f.endsWith('.json')], // its MNIST cells
   ['kernel', 'kernel/split/shipped', 'kernel/split/shipped'], // SplitNets supernet (split/supernet.ts)
   // face-api's tiny face detector + 68-landmark weights, served by the live-camera gaze page (extension/gaze/server.ts; MIT, ~630 KB)
   ['webviews', 'node_modules/@vladmandic/face-api/model', 'webviews/gaze-models', (f) => FACE_API_FILES.includes(f)],

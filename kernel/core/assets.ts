@@ -77,6 +77,14 @@ export const ASSETS = {
     what: 'shipped SphereFed cross-device study cells',
     regenerate: 'nice -n 10 npx tsx scripts/fed/study.ts (resumable; or npm run bench -- --only fed)',
   },
+  'fed-study-mnist': {
+    repo: 'kernel/federated/shipped/study-mnist',
+    bundle: 'federated/shipped/study-mnist',
+    probe: 'config.json',
+    what: 'shipped SphereFed study cells on MNIST (reported only, bench/declared/fed-reported.json)',
+    regenerate:
+      'nice -n 10 npx tsx scripts/fed/study.ts --dataset mnist --dir kernel/federated/shipped/study-mnist --alphas 0.05 --seeds 0,1 --clients 50 --per-round 5',
+  },
   'human-models': {
     repo: 'node_modules/@vladmandic/human/models',
     bundle: 'human-models',

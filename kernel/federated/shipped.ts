@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolveAsset } from '../core/assets';
-import { FormatError, NotFound } from '../core/errors';
+import { FormatError, InvalidInput, NotFound } from '../core/errors';
 import type { ExperimentResult } from './experiment';
 import { loadStudy, type CellResult, type StudyConfig } from './study';
 
@@ -30,9 +30,15 @@ export function loadShipped(path = shippedPath()): ShippedResults {
   return j as ShippedResults;
 }
 
-/** Directory of the shipped cross-device study (core/assets 'fed-study'): one JSON file per finished cell. */
-export function shippedStudyDir(): string {
-  return resolveAsset('fed-study');
+/**
+ * Directory of a shipped cross-device study: one JSON file per finished cell. 'fashion-mnist' (default, core/assets
+ * 'fed-study'): the gated study and its reported-only α 0.1 / 0.5 and FedNova cells; 'mnist' ('fed-study-mnist'): the
+ * reported-only MNIST cells (bench/declared/fed-reported.json). NotFound when that study has not been run.
+ */
+export function shippedStudyDir(dataset: 'fashion-mnist' | 'mnist' = 'fashion-mnist'): string {
+  if (dataset !== 'fashion-mnist' && dataset !== 'mnist')
+    throw new InvalidInput(`dataset must be 'fashion-mnist' or 'mnist', got ${String(dataset)}`);
+  return resolveAsset(dataset === 'mnist' ? 'fed-study-mnist' : 'fed-study');
 }
 
 /** The shipped study's finished cells (written by scripts/fed/study.ts or the fed bench). */
