@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 
 export interface BenchEntry {
   value: number;
@@ -129,4 +130,34 @@ export interface BenchContext {
   log: (msg: string) => void;
   /** `--redis <url>`: independent cells go to BullMQ workers there (bench/cells.ts runCells); absent: they run in this process. */
   redis?: string;
+}
+
+/** CPU cores actually available now: total CPU time of two spinning workers over wall time (2.0 = both cores free). */
+export async function coreProbe(ms = 400): Promise<number> {
+  const src = `const {parentPort}=require('node:worker_threads');parentPort.on('message',(ms)=>{let x=0;const t=Date.now();while(Date.now()-t<ms)x++;parentPort.postMessage(x)})`;
+  const ws = [0, 1].map(() => new Worker(src, { eval: true }));
+  await Promise.all(
+    ws.map(
+      (w) =>
+        new Promise((res) => {
+          w.once('message', res);
+          w.postMessage(1);
+        }),
+    ),
+  );
+  const c0 = process.cpuUsage(),
+    t0 = performance.now();
+  await Promise.all(
+    ws.map(
+      (w) =>
+        new Promise((res) => {
+          w.once('message', res);
+          w.postMessage(ms);
+        }),
+    ),
+  );
+  const c = process.cpuUsage(c0),
+    wall = performance.now() - t0;
+  await Promise.all(ws.map((w) => w.terminate()));
+  return (c.user + c.system) / 1000 / wall;
 }

@@ -31,7 +31,6 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { init, tf } from '../kernel/core/backend';
@@ -48,7 +47,7 @@ import { loadFashionMnist } from '../kernel/core/data';
 import { RoskoPool } from '../kernel/sparse/workers';
 import { speedupFigure } from '../kernel/sparse/figures';
 import type { Matrix } from '../kernel/sparse/types';
-import { record, median, geomean, timeRuns, type BenchContext, type QuickCheck } from './lib';
+import { coreProbe, record, median, geomean, timeRuns, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'rosko';
 
@@ -111,36 +110,6 @@ function ortMatMul(M: number, K: number, N: number, threads: number): Promise<or
     interOpNumThreads: 1,
     executionMode: 'sequential',
   });
-}
-
-/** CPU cores actually available now: total CPU time of two spinning workers over wall time (2.0 = both cores free). */
-async function coreProbe(ms = 400): Promise<number> {
-  const src = `const {parentPort}=require('node:worker_threads');parentPort.on('message',(ms)=>{let x=0;const t=Date.now();while(Date.now()-t<ms)x++;parentPort.postMessage(x)})`;
-  const ws = [0, 1].map(() => new Worker(src, { eval: true }));
-  await Promise.all(
-    ws.map(
-      (w) =>
-        new Promise((res) => {
-          w.once('message', res);
-          w.postMessage(1);
-        }),
-    ),
-  );
-  const c0 = process.cpuUsage(),
-    t0 = performance.now();
-  await Promise.all(
-    ws.map(
-      (w) =>
-        new Promise((res) => {
-          w.once('message', res);
-          w.postMessage(ms);
-        }),
-    ),
-  );
-  const c = process.cpuUsage(c0),
-    wall = performance.now() - t0;
-  await Promise.all(ws.map((w) => w.terminate()));
-  return (c.user + c.system) / 1000 / wall;
 }
 
 /**
