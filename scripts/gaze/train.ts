@@ -2,12 +2,19 @@
  * DFT Gaze command line.
  *   npx tsx scripts/gaze/train.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0.6] [--image-weight 1] [--mask-mode zero|sparse] [--mask-patch 8] [--target-norm map|channel|position] [--pixel-stage 4|3] [--view crop|rescale] [--workers 2] [--stages t0,t1,kd,s1]
  *   npx tsx scripts/gaze/train.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
+ *   npx tsx scripts/gaze/train.ts t0-from-shipped --out runs/sel-x   # <out>/t0.safetensors = the shipped teacher
+ *     (float copy of its int8 weights; its backbone is the shipped T0's, its adapters and head T1's), so KD variants can
+ *     be compared from one fixed teacher without retraining T0 (--stages kd,s1 ...). Selection runs only: the pipeline's
+ *     KD distils from T0, whose adapters differ.
  * Training is resumable: rerun the same command after an interruption.
  */
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { init } from '../../kernel/core/backend';
 import { InvalidInput } from '../../kernel/core/errors';
 import { DEFAULT_STEPS, STAGES, exportShipped, runPipeline, type StageName } from '../../kernel/gaze/pipeline';
+import { weightsDir } from '../../kernel/gaze/personalize';
+import { readGazeModel, saveGazeModel } from '../../kernel/gaze/weights';
 
 function arg(args: string[], name: string, def?: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -50,12 +57,20 @@ async function main(): Promise<void> {
       log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`),
     });
     console.log(`pipeline done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+  } else if (cmd === 't0-from-shipped') {
+    const dest = join(out, 't0.safetensors');
+    if (existsSync(dest)) throw new InvalidInput(`${dest} exists; remove it first`);
+    mkdirSync(out, { recursive: true });
+    const t = readGazeModel(join(weightsDir(), 'teacher.safetensors.gz')).model;
+    t.meta = { ...t.meta, stage: 't0', source: 'shipped teacher (int8 → float; T0 backbone, T1 adapters and head)' };
+    saveGazeModel(t, dest);
+    console.log(`wrote ${dest} (${t.meta.size ?? '32x64'} ${t.meta.view ?? 'crop'})`);
   } else if (cmd === 'export') {
     const dest = arg(args, 'dest', join(__dirname, '..', '..', 'kernel', 'gaze', 'weights'))!;
     for (const f of exportShipped(out, dest)) console.log(`wrote ${f}`);
   } else {
     console.log(
-      'usage: npx tsx scripts/gaze/train.ts train|export [--out dir] [--size HxW] [--scale s] [--steps stage=n,...] [--stages a,b]',
+      'usage: npx tsx scripts/gaze/train.ts train|export|t0-from-shipped [--out dir] [--size HxW] [--scale s] [--steps stage=n,...] [--stages a,b]',
     );
     process.exit(2);
   }
