@@ -145,9 +145,13 @@ async function trainSpeed(
 /** Median KD step (ms) of a child process training alone at `batch` (scripts/gaze/speed-child.ts). */
 function speedChild(batch: number, steps: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'scripts', 'gaze', 'speed-child.ts'), String(batch), String(steps)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '..', 'scripts', 'gaze', 'speed-child.ts'), String(batch), String(steps)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
