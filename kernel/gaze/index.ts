@@ -43,11 +43,15 @@ export {
   generalizedSet,
   renderStream,
   STAGES,
+  PIPELINE_STAGES,
+  LABEL_FREE_STAGES,
   DEFAULT_STEPS,
   type PipelineOptions,
   type StageName,
   type EyeView,
 } from './pipeline';
+// the label-free teacher stand-in: FCMAE masked pre-training of the backbone
+export { maskedPretrain, buildPixelDecoder, type MaskedPretrainOptions, type MaskedPretrainResult } from './pretrain';
 // the classical peer: pupil-centre(-corneal-reflection) gaze with a per-user 9-point polynomial calibration
 export {
   pccrFeature,

@@ -7,6 +7,7 @@ import { createModel, disposeGazeModel, groupVars } from './model';
 import { DataParallel } from './parallel';
 import { setSource, trainSupervised } from './train';
 import { distill } from './distill';
+import { maskedPretrain } from './pretrain';
 import { cellWeights, mergeBnUpdates, shardRanges, sliceRows, taskLoss } from './steps';
 import { standInSet } from './standin.test-util';
 import type { GazeModel } from './types';
@@ -131,4 +132,24 @@ test('data-parallel: two worker threads give the same parameters as one thread o
   const ds = maxRelDiff(s1, s2);
   assert.ok(ds.rel < 1e-3, `supervised: 2 workers differ from 1 by ${ds.rel} at ${ds.name}`);
   [teacher, one.st, two.st, fresh, s1, s2].forEach(disposeGazeModel);
+});
+
+test('data-parallel: FCMAE pre-training on two worker threads gives the same backbone as one thread', async () => {
+  await init({ backend: 'wasm' });
+  const set = standInSet({ nUsers: 2, perUser: 24, h: 32, w: 32, seed: 8 });
+  const src = (n: number, r: Rng) => setSource(set)(n, r).images;
+  const run = async (workers: number) => {
+    const m = createModel('teacher', { seed: 9 });
+    const r = await maskedPretrain(m, src, { steps: 3, batch: 6, lr: 3e-3, progress: false, workers, heldOutImages: 4 });
+    disposeGazeModel(r.decoder);
+    return m;
+  };
+  const one = await run(1),
+    two = await run(2),
+    fresh = createModel('teacher', { seed: 9 });
+  const d = maxRelDiff(one, two);
+  // 1e-3 as for supervised: Adam's first steps turn rounding noise in near-zero gradients into ±lr moves (measured 3e-4)
+  assert.ok(d.rel < 1e-3, `FCMAE: 2 workers differ from 1 by ${d.rel} (relative) at ${d.name}`);
+  assert.ok(maxRelDiff(one, fresh).rel > 1e-3, 'FCMAE did not change the backbone');
+  [one, two, fresh].forEach(disposeGazeModel);
 });

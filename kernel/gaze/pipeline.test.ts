@@ -6,25 +6,27 @@ import { join } from 'node:path';
 import { init } from '../core/backend';
 import { InvalidInput } from '../core/errors';
 import { rng } from '../core/rng';
-import { STAGES, exportShipped, renderStream, runPipeline } from './pipeline';
+import { PIPELINE_STAGES, exportShipped, renderStream, runPipeline } from './pipeline';
 import { disposeGazeModel, modelParamCount } from './model';
 import { loadGazeModel, predictGaze } from './personalize';
+import { readGazeModel } from './weights';
 
 test('pipeline at a tiny size: every stage writes weights, reruns skip finished stages, export round-trips to loadGazeModel', async (t) => {
   await init({ backend: 'wasm' });
   const out = mkdtempSync(join(tmpdir(), 'gaze-pipe-')),
     msgs: string[] = [];
   t.after(() => rmSync(out, { recursive: true, force: true }));
-  const steps = Object.fromEntries(STAGES.map((s) => [s, 2]));
+  const steps = Object.fromEntries(PIPELINE_STAGES.map((s) => [s, 2]));
   await runPipeline({ out, height: 32, width: 32, batch: 2, steps, trainUsers: 2, perUser: 24, log: (m) => msgs.push(m) });
-  for (const s of STAGES) assert.ok(existsSync(join(out, `${s}.safetensors`)), `${s} missing`);
+  for (const s of PIPELINE_STAGES) assert.ok(existsSync(join(out, `${s}.safetensors`)), `${s} missing`);
+  for (const s of ['tm', 't1m']) assert.ok(!existsSync(join(out, `${s}.safetensors`)), `${s} runs only when asked`);
   const again: string[] = [];
   await runPipeline({ out, height: 32, width: 32, batch: 2, steps, trainUsers: 2, perUser: 24, log: (m) => again.push(m) });
   assert.deepEqual(again, [], 'finished stages must be skipped');
   const dest = join(out, 'ship');
   const files = exportShipped(out, dest);
   assert.equal(files.length, 5);
-  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dest, 'logs.json'), 'utf8'))).sort(), [...STAGES].sort());
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dest, 'logs.json'), 'utf8'))).sort(), [...PIPELINE_STAGES].sort());
   const m = loadGazeModel({ which: 'student', dir: dest });
   assert.equal(modelParamCount(m), 279_732);
   assert.deepEqual([m.meta.stage, m.meta.maskRatio, m.meta.imageWeight], ['s1', '0.6', '1'], 'the student records its KD variant');
@@ -54,4 +56,41 @@ test("view 'rescale' shows the camera's whole 3:4 view resampled to the frame; '
   let diff = 0;
   for (let i = 0; i < crop.images.data.length; i++) diff += Math.abs(whole.images.data[i]! - crop.images.data[i]!);
   assert.ok(diff / crop.images.data.length > 0.01, 'the rescaled view is a different picture of the same eye');
+});
+
+test('label-free teacher stand-in: TM trains the backbone without labels, T1M then changes only adapters + LN + head', async (t) => {
+  await init({ backend: 'wasm' });
+  const out = mkdtempSync(join(tmpdir(), 'gaze-tm-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  await runPipeline({
+    out,
+    height: 32,
+    width: 32,
+    batch: 2,
+    steps: { tm: 3, t1m: 3 },
+    stages: ['tm', 't1m'],
+    trainUsers: 2,
+    perUser: 24,
+    log: () => {},
+  });
+  assert.ok(!existsSync(join(out, 't0.safetensors')), 'the stand-in never needs the supervised T0');
+  const tm = readGazeModel(join(out, 'tm.safetensors')).model,
+    t1m = readGazeModel(join(out, 't1m.safetensors')).model;
+  assert.equal(tm.meta.labelFree, 'true');
+  let adaptersMoved = 0;
+  for (const [k, v] of tm.params) {
+    const a = v.dataSync(),
+      b = t1m.params.get(k)!.dataSync();
+    const same = a.every((x, i) => x === b[i]);
+    if (/\.ad\./.test(k) || k.startsWith('head.')) adaptersMoved += same ? 0 : 1;
+    else assert.ok(same, `${k}: T1M must keep TM's backbone bit-identical`);
+  }
+  assert.ok(adaptersMoved > 10, `T1M changed only ${adaptersMoved} adapter/head tensors`);
+  const held = JSON.parse(readFileSync(join(out, 'tm.heldout.json'), 'utf8')) as { step: number; loss: number }[];
+  assert.deepEqual(
+    held.map((e) => e.step),
+    [0, 3],
+  );
+  disposeGazeModel(tm);
+  disposeGazeModel(t1m);
 });

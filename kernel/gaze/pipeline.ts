@@ -11,6 +11,8 @@
  *   S1  student generalized adapters (+ LN + head) on D_G, backbone frozen, K-means-balanced.
  *   Ablations: S1 on a RANDOM frozen student backbone (stage 1 still inherited, stages 2–4 random), and KD without
  *   masking (feature reconstruction only) + S1.
+ *   TM, T1M (only when listed in `stages`): the label-free teacher stand-in — FCMAE pre-training of the teacher's
+ *       backbone on the pre-training users' images without labels (pretrain.ts), then adapters + LN + head on D_G.
  * Every stage writes <out>/<stage>.safetensors when done (float32) and <out>/<stage>.ckpt.safetensors while running;
  * rerunning skips finished stages and resumes a partial one. KD stages also write <out>/<stage>.fve.json (held-out
  * variance of the teacher targets explained, per stage, over training).
@@ -24,6 +26,7 @@ import { InvalidInput, describe } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { createModel, disposeGazeModel } from './model';
 import { distill, type MaskMode } from './distill';
+import { maskedPretrain } from './pretrain';
 import type { TargetNorm } from './steps';
 import { setSource, trainSupervised, type BatchSource } from './train';
 import { readGazeModel, saveGazeModel } from './weights';
@@ -64,7 +67,7 @@ export interface PipelineOptions {
   view?: EyeView;
   /** Data-parallel worker threads per stage (default 1; 2 uses both cores of the 2-core box). */
   workers?: number;
-  /** Stages to run (default all, in order). */
+  /** Stages to run (default PIPELINE_STAGES, in order; LABEL_FREE_STAGES only when listed). */
   stages?: StageName[];
   /** Aborts the running stage before its next step (its checkpoint stays; a rerun resumes). Default: none. */
   signal?: AbortSignal;
@@ -72,7 +75,15 @@ export interface PipelineOptions {
   log?: (msg: string) => void;
 }
 
-export const STAGES = ['t0', 't1', 'kd', 's1', 'kd-nomask', 's1-nomask', 's1-random'] as const;
+/** The stages a pipeline run does by default, in order. */
+export const PIPELINE_STAGES = ['t0', 't1', 'kd', 's1', 'kd-nomask', 's1-nomask', 's1-random'] as const;
+/**
+ * The label-free teacher stand-in, run only when asked (`stages`): TM pre-trains the teacher's backbone by FCMAE on the
+ * pre-training users' images without their labels (pretrain.ts), T1M then trains only adapters + final LN + head on
+ * D_G, as T1 does from T0 — the paper's frozen-generic-backbone-plus-adapters setting, to compare with T0 → T1.
+ */
+export const LABEL_FREE_STAGES = ['tm', 't1m'] as const;
+export const STAGES = [...PIPELINE_STAGES, ...LABEL_FREE_STAGES] as const;
 export type StageName = (typeof STAGES)[number];
 
 /**
@@ -87,6 +98,8 @@ export const DEFAULT_STEPS: Record<StageName, number> = {
   'kd-nomask': 800,
   's1-nomask': 800,
   's1-random': 800,
+  tm: 5500,
+  t1m: 800,
 };
 
 /**
@@ -259,7 +272,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
   viewRows(view, H, W); // validates
   if (H % 32 || W % 32) throw new InvalidInput(`training size must be multiples of 32, got ${describe(H)}×${describe(W)}`);
   const steps = { ...DEFAULT_STEPS, ...(o.steps ?? {}) };
-  const want = new Set<StageName>(o.stages ?? [...STAGES]);
+  const want = new Set<StageName>(o.stages ?? [...PIPELINE_STAGES]);
   const log = o.log ?? ((m: string) => console.log(m));
   mkdirSync(o.out, { recursive: true });
   const file = (s: StageName) => join(o.out, `${s}.safetensors`);
@@ -308,12 +321,14 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     finish('t0', t, r.log);
     disposeGazeModel(t);
   }
-  if (want.has('t1') && !done('t1')) {
-    const t = load('t0');
-    const r = await trainSupervised(t, setSource(DG(), { balancedK: 15, seed }), { ...common('t1'), group: 'tunable', lr: 1e-3 });
-    finish('t1', t, r.log);
+  // teacher adapters + final LN + head on D_G over a frozen backbone (T1 from T0; T1M from the label-free TM)
+  const adapterStage = async (s: 't1' | 't1m', from: 't0' | 'tm') => {
+    const t = load(from);
+    const r = await trainSupervised(t, setSource(DG(), { balancedK: 15, seed }), { ...common(s), group: 'tunable', lr: 1e-3 });
+    finish(s, t, r.log);
     disposeGazeModel(t);
-  }
+  };
+  if (want.has('t1') && !done('t1')) await adapterStage('t1', 't0');
   const kdStage = async (s: 'kd' | 'kd-nomask', maskRatio: number, imageWeight = 1, maskMode: MaskMode = 'zero', maskPatch = 8) => {
     // the paper distils from the generic (ImageNet) checkpoint, not the gaze-adapted teacher: here T0
     const t = load('t0'),
@@ -368,6 +383,19 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
   if (want.has('s1-random') && !done('s1-random')) await s1Stage('s1-random', 'random');
   if (want.has('kd-nomask') && !done('kd-nomask')) await kdStage('kd-nomask', 0);
   if (want.has('s1-nomask') && !done('s1-nomask')) await s1Stage('s1-nomask', 'kd-nomask');
+  if (want.has('tm') && !done('tm')) {
+    // the same pre-training users' images T0 learns from, without their labels
+    const t = createModel('teacher', { seed });
+    const src = renderStream({ seed, idBase: PRETRAIN_ID_BASE, nUsers: 2000, height: H, width: W, view });
+    const r = await maskedPretrain(t, (n, rr) => src(n, rr).images, { ...common('tm'), lr: 1.5e-3, weightDecay: 0.05 });
+    disposeGazeModel(r.decoder);
+    writeFileSync(join(o.out, 'tm.heldout.json'), JSON.stringify(r.heldOut));
+    log(`[tm] held-out masked reconstruction loss: ${r.heldOut.map((e) => `step ${e.step} ${e.loss.toFixed(4)}`).join('; ')}`);
+    t.meta = { ...t.meta, labelFree: 'true' };
+    finish('tm', t, r.log);
+    disposeGazeModel(t);
+  }
+  if (want.has('t1m') && !done('t1m')) await adapterStage('t1m', 'tm');
   return logs;
 }
 

@@ -43,7 +43,18 @@ export interface DistillTask {
   stats: TargetStats;
 }
 
-export type StepTask = SupervisedTask | DistillTask;
+/** FCMAE masked pre-training of an encoder (pretrain.ts): masked-pixel reconstruction only, no teacher, no labels. */
+export interface MaeTask {
+  kind: 'mae';
+  inCh: number;
+  maskMode: 'zero' | 'sparse';
+  /** Encoder stage the pixel decoder reads (4 = FCMAE's, stride 32; 3 = stride 16, stage 4 then untrained). */
+  pixelStage: 3 | 4;
+  /** Targets normalised per decoder cell (FCMAE's norm_pix_loss). */
+  normPix: boolean;
+}
+
+export type StepTask = SupervisedTask | DistillTask | MaeTask;
 
 /**
  * A prepared batch: row-major arrays whose first dimension is the batch (`per` values per row), plus batch-wide scalars
@@ -151,6 +162,7 @@ export function taskLoss(
     parts.l1 = l1.dataSync()[0]!;
     return l1;
   }
+  if (task.kind === 'mae') return maeLoss(task, models, b, parts);
   const [student, dec, teacher] = models as [GazeModel, GazeModel, GazeModel];
   const { n, h, w } = b,
     inCh = task.inCh;
@@ -181,6 +193,42 @@ export function taskLoss(
     parts.img = li.dataSync()[0]!;
     loss = tf.add(loss, tf.mul(task.imageWeight, li)) as tf.Scalar;
   }
+  return loss;
+}
+
+/** Images [N, H, W, C] rearranged to cells [N, H/s, W/s, s·s·C] (row-major inside a cell, channels last). */
+export function toCells(x: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  return tf.reshape(tf.transpose(tf.reshape(x, [n, h / s, s, w / s, s, c]), [0, 1, 3, 2, 4, 5]), [n, h / s, w / s, s * s * c]);
+}
+
+/** Per-cell normalised targets (FCMAE's norm_pix_loss): each cell's values to zero mean, unit variance (ε = 1e-6). */
+export function normalisedCells(cells: tf.Tensor4D): tf.Tensor4D {
+  const { mean, variance } = tf.moments(cells, -1, true);
+  return tf.div(tf.sub(cells, mean), tf.sqrt(tf.add(variance, 1e-6)));
+}
+
+/**
+ * FCMAE loss of a (slice of a) prepared batch, models [encoder, decoder] (pretrain.ts): squared error of the decoded
+ * cells against the (normalised) target cells, summed over masked pixels and divided by the batch's masked-pixel count
+ * times channels, so slices sum to the batch loss.
+ */
+export function maeLoss(task: MaeTask, models: GazeModel[], b: StepBatch, parts?: Record<string, number>): tf.Scalar {
+  const [enc, dec] = models as [GazeModel, GazeModel];
+  const { n, h, w } = b,
+    c = task.inCh,
+    s = task.pixelStage === 3 ? 16 : 32;
+  const x = toInput({ n, h, w, data: b.rows.images!.data }, c);
+  const mask = tf.tensor4d(b.rows.mask!.data, [n, h, w, 1]);
+  const f: tf.Tensor4D[] = [];
+  const vis = task.maskMode === 'sparse' ? visibilityPyramid(mask) : undefined;
+  runStages(enc, tf.mul(x, tf.sub(1, mask)) as tf.Tensor4D, 1, task.pixelStage, true, null, f, vis);
+  const pred = linear(block(dec, 'di.b0', f[task.pixelStage - 1]!, true, null), dec.params.get('di.fc.w')!, dec.params.get('di.fc.b')!);
+  const cells = toCells(x, s);
+  const target = task.normPix ? normalisedCells(cells) : cells;
+  const m = toCells(c === 1 ? mask : (tf.tile(mask, [1, 1, 1, c]) as tf.Tensor4D), s);
+  const loss = tf.div(tf.sum(tf.mul(tf.square(tf.sub(pred, target)), m)), b.scalars.dimg! * c) as tf.Scalar;
+  if (parts) parts.img = loss.dataSync()[0]!;
   return loss;
 }
 

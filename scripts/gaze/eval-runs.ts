@@ -52,6 +52,10 @@ async function main(): Promise<void> {
     for (const s of STAGES) {
       const f = join(dir, `${s}.safetensors`);
       if (!existsSync(f)) continue;
+      if (s === 'tm') {
+        console.log(`${dir.padEnd(24)} ${s.padEnd(14)} (label-free backbone, no trained gaze head: scored after T1M)`);
+        continue;
+      }
       const m = readGazeModel(f).model;
       const at = setFor(m.meta?.size, m.meta?.view);
       console.log(
