@@ -175,7 +175,8 @@ export async function run(ctx: BenchContext): Promise<void> {
 
 /** Forward latency of both models at 64×96 and 96×128 (wasm, batch 1). */
 function latencyKeys(ctx: BenchContext, command: string): Record<string, number> {
-  const runs = 100;
+  const runs = 100,
+    la0 = loadavg()[0]!;
   const lat: Record<string, number> = {};
   for (const [kind, h, w] of [
     ['student', 64, 96],
@@ -190,19 +191,20 @@ function latencyKeys(ctx: BenchContext, command: string): Record<string, number>
   }
   const gm = (h: number, w: number) =>
     `teacher ${(macs(teacherSpec(1), h, w) / 1e6).toFixed(1)} MMACs, student ${(macs(studentSpec(1), h, w) / 1e6).toFixed(1)} MMACs`;
+  const env = `1-min load ${la0.toFixed(1)}→${loadavg()[0]!.toFixed(1)} on ${machine()} (latency needs an idle box)`;
   record(
     {
       'gaze.student_latency_ms_64x96': {
         value: +lat.student_64x96!.toFixed(2),
         unit: 'ms',
         baseline: { name: 'teacher 64×96', value: +lat.teacher_64x96!.toFixed(2), unit: 'ms' },
-        notes: `wasm (1 thread, SIMD), batch 1, median of ${runs}, 1-channel input, eval mode; ${gm(64, 96)}; box shared with other jobs`,
+        notes: `wasm (1 thread, SIMD), batch 1, median of ${runs}, 1-channel input, eval mode; ${gm(64, 96)}; ${env}`,
       },
       'gaze.teacher_student_latency_ratio_96x128': {
         value: +(lat.teacher_96x128! / lat.student_96x128!).toFixed(3),
         unit: 'ratio',
         baseline: { name: 'paper (Raspberry Pi 4, 928.84 / 426.66 ms)', value: 2.177, unit: 'ratio' },
-        notes: `teacher ${lat.teacher_96x128!.toFixed(1)} ms / student ${lat.student_96x128!.toFixed(1)} ms at 96×128, wasm batch 1, median of ${runs}; ${gm(96, 128)}`,
+        notes: `teacher ${lat.teacher_96x128!.toFixed(1)} ms / student ${lat.student_96x128!.toFixed(1)} ms at 96×128, wasm batch 1, median of ${runs}; ${gm(96, 128)}; ${env}`,
       },
     },
     { command },
