@@ -25,6 +25,8 @@ import type { EyeBatch, GazeModel, StageOptions } from './types';
 import { withDefaults } from '../core/options';
 
 export interface MaskedPretrainOptions extends StageOptions {
+  /** Peak learning rate (default 1.5e-3, T0's; 5 % warm-up then cosine decay). */
+  lr?: number;
   /** Masked fraction of patches (default 0.6, FCMAE's). */
   maskRatio?: number;
   /** Mask patch size in pixels (default 8). */
