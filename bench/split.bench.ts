@@ -174,7 +174,7 @@ async function studyKeys(ctx: BenchContext, command: string): Promise<void> {
       'split.evolution_success_seeds': {
         value: o.successSeeds,
         unit: `seeds of ${o.seeds} with normalized score ≥ 0.9`,
-        notes: `gate declared in bench/declared/split-supernet2.json; ${trained}; score = (acc − median feasible acc) ÷ (oracle acc − median); oracle val acc ${o.best.accuracy!.toFixed(4)}, median feasible ${o.median.toFixed(4)}; accuracy = supernet sub-network on 512 validation images; STUDY_SPACE (${512} configs), latency budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms under ${DEFAULT_PRESET}; scores ${o.scores.map((s) => s.toFixed(3)).join(' ')}`,
+        notes: `gate protocol declared in bench/declared/split-supernet2.json, unchanged for the shipped supernet (its recipe and shipping rule: bench/declared/split-supernet3.json; landscape: 2 of 256 feasible configurations within the score-0.9 band, scripts/split/landscape.ts); ${trained}; score = (acc − median feasible acc) ÷ (oracle acc − median); oracle val acc ${o.best.accuracy!.toFixed(4)}, median feasible ${o.median.toFixed(4)}; accuracy = supernet sub-network on 512 validation images; STUDY_SPACE (${512} configs), latency budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms under ${DEFAULT_PRESET}; scores ${o.scores.map((s) => s.toFixed(3)).join(' ')}`,
       },
       'split.evolution_evaluated_fraction': {
         value: o.evaluatedFraction,

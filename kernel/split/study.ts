@@ -144,7 +144,7 @@ export interface EvolutionGate {
 }
 
 /**
- * The gate protocol of the study (declared in bench/declared/split-supernet2.json): latency budget = a quantile of
+ * The gate protocol of the study (declared in bench/declared/split-supernet2.json, kept for supernet3): latency budget = a quantile of
  * STUDY_SPACE's latencies under the default preset; the exhaustive optimum and the median feasible accuracy from the
  * oracle; evolution seeds 0..seeds-1 with GATE_EVOLUTION; a seed succeeds when its normalized score is ≥ 0.9.
  * `accuracy` is called for every feasible configuration (cache it: the oracle and the seeds ask again).
