@@ -21,7 +21,7 @@
  */
 import { repoAssetPath } from '../kernel/core/assets';
 import { runStudy, loadStudy } from '../kernel/federated/study';
-import { summarizeStudy, stat, fmtCi, studyGates, type StudySummary, type Head } from '../kernel/federated/study-report';
+import { summarizeStudy, stat, fmtCi, studyGates, GATED_ARMS, type StudySummary, type Head } from '../kernel/federated/study-report';
 import type { StudyArm } from '../kernel/federated/study';
 import { studyCellJob } from '../kernel/federated/study-jobs';
 import { record, type BenchContext, type QuickCheck } from './lib';
@@ -112,7 +112,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   put('fed.max_ridge_head_loss_a100_points', {
     value: r.points,
     unit: 'accuracy points',
-    notes: `largest (own head − ridge head) test accuracy over the arms at α = 100 (positive = the ridge head costs accuracy): ${r.perArm.map((x) => `${x.arm} ${x.points.toFixed(2)} (${x.seeds} seeds)`).join(', ')}; gate ≤ 1. ${setup}${partial}`,
+    notes: `largest (own head − ridge head) test accuracy over the gated arms at α = 100 (positive = the ridge head costs accuracy): ${r.perArm.map((x) => `${x.arm}${GATED_ARMS.includes(x.arm) ? '' : ' (reported only, not in the max)'} ${x.points.toFixed(2)} (${x.seeds} seeds)`).join(', ')}; gate ≤ 1. ${setup}${partial}`,
   });
   if (s.central.n)
     put('fed.centralized_acc', {

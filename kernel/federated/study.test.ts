@@ -311,7 +311,7 @@ test('a new study directory reuses copied selection trials (they do not depend o
 });
 
 test('study summary: per-seed pairing, ridge-head loss sign, gates on the finished seeds', async () => {
-  const cell = (alpha: number, arm: 'fedavg' | 'fedprox' | 'spherefed', seed: number, own: number, ridge: number) =>
+  const cell = (alpha: number, arm: 'fedavg' | 'fedprox' | 'fednova' | 'spherefed', seed: number, own: number, ridge: number) =>
     ({
       kind: 'final',
       alpha,
@@ -329,6 +329,7 @@ test('study summary: per-seed pairing, ridge-head loss sign, gates on the finish
     cell(0.05, 'fedprox', 0, 0.6, 0.69),
     cell(100, 'fedavg', 0, 0.85, 0.845),
     cell(100, 'spherefed', 0, 0.8, 0.83),
+    cell(100, 'fednova', 0, 0.86, 0.83), // reported-only arm: its 3-point loss must not enter the gated maximum
   ];
   const s = summarizeStudy(cells);
   const p = s.paired.find((x) => x.alpha === 0.05)!;
@@ -337,6 +338,10 @@ test('study summary: per-seed pairing, ridge-head loss sign, gates on the finish
   // the ridge head costs FedAvg 0.5 point at α = 100 and helps SphereFed's sphere head: the largest loss is FedAvg's +0.5
   assert.equal(s.maxRidgeLossA100.arm, 'fedavg');
   assert.ok(Math.abs(s.maxRidgeLossA100.points - 0.5) < 1e-9);
+  assert.ok(
+    s.maxRidgeLossA100.perArm.some((x) => x.arm === 'fednova' && Math.abs(x.points - 3) < 1e-9),
+    'FedNova still listed',
+  );
   const g = studyGates(s);
   assert.equal(g[0]!.met, true); // 0.75 ≥ FedProx + ridge 0.69
   assert.equal(g[1]!.met, true); // 0.75 − 0.72 ≥ −1 point
