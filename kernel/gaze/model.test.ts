@@ -10,6 +10,7 @@ import {
   disposeGazeModel,
   forward,
   grn,
+  spatialNorm,
   modelParamCount,
   patchConv,
   studentSpec,
@@ -250,4 +251,26 @@ test("studentSpec/teacherSpec need inCh (1 grey as shipped, 3 for the paper's RG
     assert.throws(() => f(0), /inCh/);
   }
   assert.equal(studentSpec(3).inCh, 3);
+});
+
+test('GRN: the spatial norm keeps the plain forward value and gives a zero (not NaN) gradient for an all-zero channel', async () => {
+  await init({ backend: 'wasm' });
+  const data = Float32Array.from({ length: 2 * 2 * 2 * 3 }, (_, i) => (i % 3 === 1 ? 0 : Math.sin(i + 1))); // channel 1 all zero
+  const x = tf.tensor4d(data, [2, 2, 2, 3]);
+  const plain = tf.sqrt(tf.sum(tf.square(x), [1, 2], true));
+  assert.deepEqual(Array.from(spatialNorm(x).dataSync()), Array.from(plain.dataSync()), 'forward must equal the plain formula');
+  const g = tf.grad((t: tf.Tensor) => tf.sum(grn(t as tf.Tensor4D, tf.fill([3], 0.5), tf.zeros([3]))))(x);
+  const gv = g.dataSync();
+  assert.ok(gv.every(Number.isFinite), `GRN gradient has non-finite entries: ${Array.from(gv)}`);
+  // d‖x‖/dx = x/‖x‖ on the nonzero channels: compare with finite differences of the whole GRN at one entry
+  const f = (v: Float32Array) => tf.tidy(() => tf.sum(grn(tf.tensor4d(v, [2, 2, 2, 3]), tf.fill([3], 0.5), tf.zeros([3]))).dataSync()[0]!);
+  const k = 4,
+    h = 1e-2,
+    up = Float32Array.from(data),
+    dn = Float32Array.from(data);
+  up[k]! += h;
+  dn[k]! -= h;
+  const fd = (f(up) - f(dn)) / (2 * h);
+  assert.ok(Math.abs(fd - gv[k]!) < 2e-2 * Math.max(1, Math.abs(fd)), `finite difference ${fd} vs gradient ${gv[k]}`);
+  tf.dispose([x, plain, g]);
 });

@@ -256,9 +256,28 @@ export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
+/**
+ * ‖x‖₂ over the spatial axes, per image and channel ([N, 1, 1, C]), with the gradient PyTorch's torch.norm gives at a zero
+ * norm (0). The plain sqrt's derivative is infinite there and times the zero inner gradient makes NaN — and a channel is
+ * all zero whenever GELU kills it everywhere or the sparse-conv mask hides the whole map (it stopped FCMAE pre-training
+ * at step 1,340). The forward value is the plain formula's, bit for bit.
+ */
+export const spatialNorm = tf.customGrad(((x: tf.Tensor4D, save: tf.GradSaveFunc) => {
+  const n = tf.sqrt(tf.sum(tf.square(x), [1, 2], true)) as tf.Tensor4D;
+  save([x, n]);
+  return {
+    value: n,
+    gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+      const [xs, ns] = saved as [tf.Tensor4D, tf.Tensor4D];
+      // x is all zero wherever the norm is, so dividing by 1 there gives the zero subgradient
+      return tf.mul(dy, tf.div(xs, tf.where(tf.greater(ns, 0), ns, tf.onesLike(ns)))) as tf.Tensor4D;
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor4D) => tf.Tensor4D;
+
 /** Global Response Normalization (ConvNeXt V2): γ·(x·Nx) + β + x, Nx = ‖x‖₂(H,W) / (mean_c + 1e-6). */
 export function grn(x: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor): tf.Tensor4D {
-  const gx = tf.sqrt(tf.sum(tf.square(x), [1, 2], true));
+  const gx = spatialNorm(x);
   const nx = tf.div(gx, tf.add(tf.mean(gx, -1, true), 1e-6));
   return tf.add(tf.add(tf.mul(g, tf.mul(x, nx)), b), x);
 }
