@@ -14,6 +14,7 @@
  * 'sparse', model.ts runStages) so visible features never see masked content. Adapters stay at their identity
  * initialisation and the head is untouched: the stage trains the backbone only (model.ts group 'backbone').
  */
+import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, describe } from '../core/errors';
 import { rng, type Rng } from '../core/rng';
@@ -48,7 +49,8 @@ export interface MaskedPretrainOptions extends StageOptions {
 export interface MaskedPretrainResult extends LoopResult {
   /** The pixel decoder (caller disposes with disposeGazeModel). */
   decoder: GazeModel;
-  /** Held-out masked reconstruction loss over training (1 = predicting each normalised cell's mean, with normPix). */
+  /** Held-out masked reconstruction loss over training (1 = predicting each normalised cell's mean, with normPix); a
+   * resumed run's list starts at its first measurement after the resume. */
   heldOut: { step: number; loss: number }[];
 }
 
@@ -114,7 +116,7 @@ export async function maskedPretrain(
   const measure = (step: number) => heldOut.push({ step, loss: maeLossValue(task, model, dec, held) });
   const every = Math.max(1, Math.round(o.evalEvery ?? 100));
   const steps = Math.round(o.steps ?? 300);
-  measure(0);
+  if (!(o.checkpoint && existsSync(o.checkpoint.path))) measure(0); // a resumed run measures from where it resumes
   const res = await trainLoop(
     {
       label: `FCMAE pre-training (mask ${ratio}, ${mode}, stage-${stage} decoder)`,
@@ -128,7 +130,7 @@ export async function maskedPretrain(
     },
     withDefaults({ weightDecay: 0.05, steps: 300, lr: 1.5e-3 }, o),
   );
-  if (heldOut[heldOut.length - 1]!.step !== res.steps) measure(res.steps);
+  if (!heldOut.length || heldOut[heldOut.length - 1]!.step !== res.steps) measure(res.steps);
   return { ...res, decoder: dec, heldOut };
 }
 
