@@ -62,8 +62,12 @@ export interface DistillOptions extends StageOptions {
 export type MaskMode = 'zero' | 'sparse';
 let decCounter = 0;
 
-/** The three KD decoders as a parameter container (same naming and block code as the nets). */
-export function buildDecoders(teacher: GazeModel, student: GazeModel, seed = 0, pixelStage: 3 | 4 = 4): GazeModel {
+/**
+ * A decoder's parameter container under construction: `block(name, c)` adds one ConvNeXt V2 block of width c (the nets'
+ * naming and initialisation: trunc-normal σ 0.02 clipped at ±0.04, LayerNorm 1/0, GRN 0/0), `linear(name, cin, cout)` a
+ * per-position linear map. Draws from `seed` in call order.
+ */
+export function decoderBuilder(seed: number, label: string) {
   const r = rng(seed);
   const params = new Map<string, tf.Variable>();
   const tn = (shape: number[]) => {
@@ -74,35 +78,44 @@ export function buildDecoders(teacher: GazeModel, student: GazeModel, seed = 0, 
   };
   const z = (shape: number[], fill = 0) => tf.fill(shape, fill);
   const add = (name: string, t: tf.Tensor) => {
-    params.set(name, tf.variable(t, true, `gazedec${++decCounter}/${name}`));
+    params.set(name, tf.variable(t, true, `${label}${++decCounter}/${name}`));
     t.dispose();
   };
-  const addBlock = (B: string, c: number) => {
-    add(`${B}.dw.w`, tn([7, 7, c, 1]));
-    add(`${B}.dw.b`, z([c]));
-    add(`${B}.ln.g`, z([c], 1));
-    add(`${B}.ln.b`, z([c]));
-    add(`${B}.pw1.w`, tn([c, 4 * c]));
-    add(`${B}.pw1.b`, z([4 * c]));
-    add(`${B}.grn.g`, z([4 * c]));
-    add(`${B}.grn.b`, z([4 * c]));
-    add(`${B}.pw2.w`, tn([4 * c, c]));
-    add(`${B}.pw2.b`, z([c]));
+  return {
+    params,
+    block(B: string, c: number) {
+      add(`${B}.dw.w`, tn([7, 7, c, 1]));
+      add(`${B}.dw.b`, z([c]));
+      add(`${B}.ln.g`, z([c], 1));
+      add(`${B}.ln.b`, z([c]));
+      add(`${B}.pw1.w`, tn([c, 4 * c]));
+      add(`${B}.pw1.b`, z([4 * c]));
+      add(`${B}.grn.g`, z([4 * c]));
+      add(`${B}.grn.b`, z([4 * c]));
+      add(`${B}.pw2.w`, tn([4 * c, c]));
+      add(`${B}.pw2.b`, z([c]));
+    },
+    linear(name: string, cin: number, cout: number) {
+      add(`${name}.w`, tn([cin, cout]));
+      add(`${name}.b`, z([cout]));
+    },
   };
+}
+
+/** The three KD decoders as a parameter container (same naming and block code as the nets). */
+export function buildDecoders(teacher: GazeModel, student: GazeModel, seed = 0, pixelStage: 3 | 4 = 4): GazeModel {
+  const d = decoderBuilder(seed, 'gazedec');
   const sd = student.spec.dims,
     td = teacher.spec.dims;
-  addBlock('d3.b0', sd[2]);
-  add('d3.fc.w', tn([sd[2], td[2]]));
-  add('d3.fc.b', z([td[2]]));
-  addBlock('d4.b0', sd[3]);
-  add('d4.fc.w', tn([sd[3], td[3]]));
-  add('d4.fc.b', z([td[3]]));
+  d.block('d3.b0', sd[2]);
+  d.linear('d3.fc', sd[2], td[2]);
+  d.block('d4.b0', sd[3]);
+  d.linear('d4.fc', sd[3], td[3]);
   const ps = pixelStage === 3 ? 16 : 32;
   const pd = pixelStage === 3 ? sd[2] : sd[3];
-  addBlock('di.b0', pd);
-  add('di.fc.w', tn([pd, ps * ps * student.spec.inCh]));
-  add('di.fc.b', z([ps * ps * student.spec.inCh]));
-  return { kind: 'student', spec: student.spec, params, buffers: new Map(), meta: { role: 'kd-decoders' } };
+  d.block('di.b0', pd);
+  d.linear('di.fc', pd, ps * ps * student.spec.inCh);
+  return { kind: 'student', spec: student.spec, params: d.params, buffers: new Map(), meta: { role: 'kd-decoders' } };
 }
 
 /** Patch mask [N, H, W, 1] with 1 = masked. */

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidInput, describe } from '../core/errors';
 import { rng, type Rng } from '../core/rng';
 import { groupVars } from './model';
-import { prepareDistillBatch, type MaskMode } from './distill';
+import { decoderBuilder, prepareDistillBatch, type MaskMode } from './distill';
 import { trainLoop, type LoopResult } from './train';
 import { maeLoss, normalisedCells, toCells, type MaeTask, type StepBatch } from './steps';
 import type { EyeBatch, GazeModel, StageOptions } from './types';
@@ -54,39 +54,20 @@ export interface MaskedPretrainResult extends LoopResult {
   heldOut: { step: number; loss: number }[];
 }
 
-let counter = 0;
-
 /** FCMAE's decoder for `model`: one ConvNeXt V2 block at the stage-`stage` width + a linear map to s·s·C pixels per cell. */
 export function buildPixelDecoder(model: GazeModel, stage: 3 | 4 = 4, seed = 0): GazeModel {
-  const r = rng(seed);
   const c = model.spec.dims[stage - 1]!,
-    s = stage === 3 ? 16 : 32,
-    out = s * s * model.spec.inCh;
-  const params = new Map<string, tf.Variable>();
-  const tn = (shape: number[]) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    return tf.tensor(
-      Float32Array.from(r.normals(n, 0, 0.02), (v) => Math.max(-0.04, Math.min(0.04, v))),
-      shape,
-    );
+    s = stage === 3 ? 16 : 32;
+  const d = decoderBuilder(seed, 'gazemae');
+  d.block('di.b0', c);
+  d.linear('di.fc', c, s * s * model.spec.inCh);
+  return {
+    kind: model.kind,
+    spec: model.spec,
+    params: d.params,
+    buffers: new Map(),
+    meta: { role: 'fcmae-decoder', stage: String(stage) },
   };
-  const add = (name: string, t: tf.Tensor) => {
-    params.set(name, tf.variable(t, true, `gazemae${++counter}/${name}`));
-    t.dispose();
-  };
-  add('di.b0.dw.w', tn([7, 7, c, 1]));
-  add('di.b0.dw.b', tf.zeros([c]));
-  add('di.b0.ln.g', tf.ones([c]));
-  add('di.b0.ln.b', tf.zeros([c]));
-  add('di.b0.pw1.w', tn([c, 4 * c]));
-  add('di.b0.pw1.b', tf.zeros([4 * c]));
-  add('di.b0.grn.g', tf.zeros([4 * c]));
-  add('di.b0.grn.b', tf.zeros([4 * c]));
-  add('di.b0.pw2.w', tn([4 * c, c]));
-  add('di.b0.pw2.b', tf.zeros([c]));
-  add('di.fc.w', tn([c, out]));
-  add('di.fc.b', tf.zeros([out]));
-  return { kind: model.kind, spec: model.spec, params, buffers: new Map(), meta: { role: 'fcmae-decoder', stage: String(stage) } };
 }
 
 /**

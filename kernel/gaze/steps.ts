@@ -223,7 +223,7 @@ export function maeLoss(task: MaeTask, models: GazeModel[], b: StepBatch, parts?
   const f: tf.Tensor4D[] = [];
   const vis = task.maskMode === 'sparse' ? visibilityPyramid(mask) : undefined;
   runStages(enc, tf.mul(x, tf.sub(1, mask)) as tf.Tensor4D, 1, task.pixelStage, true, null, f, vis);
-  const pred = linear(block(dec, 'di.b0', f[task.pixelStage - 1]!, true, null), dec.params.get('di.fc.w')!, dec.params.get('di.fc.b')!);
+  const pred = decode(dec, f, 'di', task.pixelStage);
   const cells = toCells(x, s);
   const target = task.normPix ? normalisedCells(cells) : cells;
   const m = toCells(c === 1 ? mask : (tf.tile(mask, [1, 1, 1, c]) as tf.Tensor4D), s);
