@@ -21,14 +21,14 @@ import { init } from '../kernel/core/backend';
 import { createModel, disposeGazeModel, macs, studentSpec, teacherSpec } from '../kernel/gaze/model';
 import { evaluateGaze, loadGazeModel, weightsDir } from '../kernel/gaze/personalize';
 import { generalizedTestSet, latencyMs, pccrStudy, personalTestSet, personalizationStudy } from '../kernel/gaze/evaluate';
-import { generalizedSet, renderStream } from '../kernel/gaze/pipeline';
+import { generalizedSet } from '../kernel/gaze/pipeline';
 import { subset } from '../kernel/gaze/train';
-import { distill } from '../kernel/gaze/distill';
 import { gazeModelFromBytes, gazeModelToBytes, readGazeModel } from '../kernel/gaze/weights';
 import { userOf } from '../kernel/gaze/world/synth';
 import { rng } from '../kernel/core/rng';
 import type { GazeSet } from '../kernel/gaze/types';
 import { coreProbe, machine, median, record, type BenchContext, type QuickCheck } from './lib';
+import { kdStepMs } from '../scripts/gaze/speed-child';
 
 export const prefix = 'gaze';
 
@@ -111,26 +111,8 @@ async function trainSpeed(
   const steps = ctx.quick ? 3 : 8,
     rounds = ctx.quick ? 1 : 3,
     batch = 24;
-  const pool = renderStream({ idBase: 40000, nUsers: 200, height: 32, width: 64 });
-  const src = (n: number, r: ReturnType<typeof rng>) => pool(n, r).images;
   const teacher = readGazeModel(join(dir, 'teacher.safetensors.gz')).model;
-  // per-step wall-clock (ms) of `steps` KD steps after one warm-up step (worker start-up, wasm compile)
-  const stepMs = async (workers: number): Promise<number[]> => {
-    const st = createModel('student', { seed: 1 });
-    const res = await distill(teacher, st, src, {
-      steps: steps + 1,
-      batch,
-      progress: false,
-      logEvery: 1,
-      workers,
-      statsImages: 64,
-      heldOutImages: 8,
-      fveEvery: 1000,
-    });
-    disposeGazeModel(res.decoders);
-    disposeGazeModel(st);
-    return res.log.slice(1).map((e) => e.ms);
-  };
+  const stepMs = (workers: number) => kdStepMs(teacher, batch, steps, workers);
   // rounds alternate which setting goes first, so neither always runs on a warmer (or busier) machine
   const ms: Record<1 | 2, number[]> = { 1: [], 2: [] };
   for (let r = 0; r < rounds; r++) for (const w of r % 2 ? ([2, 1] as const) : ([1, 2] as const)) ms[w].push(...(await stepMs(w)));
