@@ -3,8 +3,9 @@
  * in the extension host process. Loaded lazily by calibration.ts (tfjs starts only when the panel first needs it).
  *
  * Choices (options of createKernelGazeApi):
- *  - input size 32×64 (H×W): the size the shipped weights were trained at; real frames are area-resized to it
- *    (OpenEDS 400×640 and an Aria eye half 240×320 both change aspect a little: 1.6 or 1.33 → 2);
+ *  - input size 32×64 (H×W) and the camera's whole view (gaze.DEFAULT_VIEW, 'rescale'): the frames the shipped weights
+ *    were trained on; synthetic eyes are rendered at the camera's 3:4 rows and resampled to H, real frames are
+ *    area-resized (OpenEDS 400×640 and an Aria eye half 240×320 both change aspect a little: 1.6 or 1.33 → 2);
  *  - synthetic users come from the unseen-users test split (users the model never saw), 100 frames each: frames 0–4
  *    look at the 5 calibration targets, the non-blink rest are held out;
  *  - personalization = gaze.personalize (stage-4 adapters) with a small replay set of generalized data
@@ -22,6 +23,8 @@ export interface KernelBridgeOptions {
   /** Model input height × width (default 32 × 64, the shipped weights' size). */
   height?: number;
   width?: number;
+  /** How synthetic frames are made from the eye camera (default gaze.DEFAULT_VIEW, the shipped weights'). */
+  view?: gaze.EyeView;
   /** Frames rendered per synthetic user (default 100). */
   framesPerUser?: number;
   /** Synthetic users available (ids 0 … maxUsers−1 of the test split; default 50). */
@@ -87,12 +90,13 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
   return {
     async syntheticUser(q: { seed: number; user: number; sigmaKappaDeg: number } & RunOptions): Promise<UserData> {
       if (q.user >= maxUsers) throw new InvalidInput(`synthetic user must be in [0, ${maxUsers - 1}], got ${q.user}`);
-      const ds = gaze.world.makeGazeDataset({
+      const h0 = gaze.viewRows(o.view ?? gaze.DEFAULT_VIEW, H, W);
+      const raw = gaze.world.makeGazeDataset({
         split: 'test',
         protocol: 'unseenUsers',
         users: q.user + 1,
         perUser,
-        height: H,
+        height: h0,
         width: W,
         seed: q.seed,
         sigmaKappaDeg: q.sigmaKappaDeg,
@@ -100,6 +104,7 @@ export function createKernelGazeApi(o: KernelBridgeOptions = {}): GazeKernelApi 
         signal: q.signal,
         onProgress: (d, t) => q.onProgress?.(d / t, 'rendering'),
       });
+      const ds = { ...raw, height: H, images: gaze.resampleRows(raw.images, raw.n, h0, W, H) };
       const sets = gaze.world.calibrationSets(ds);
       const s = sets[q.user];
       if (!s) throw new NotFound(`synthetic user ${q.user} not rendered (${sets.length} users)`);

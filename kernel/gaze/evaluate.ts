@@ -12,7 +12,7 @@ import { progress } from '../core/progress';
 import { forward, toInput } from './model';
 import { evaluateGaze, personalize, type PersonalizeOptions } from './personalize';
 import { subset } from './train';
-import { dropBlinks, resampleRows, viewRows, type EyeView } from './pipeline';
+import { DEFAULT_VIEW, dropBlinks, resampleRows, viewRows, type EyeView } from './pipeline';
 import { calibrationSets, frameLabel, makeGazeDataset, mixSeed, renderEye, sampleFrame, userOf } from './world/synth';
 import { fitPccr, pccrFeature, pccrFeatures, predictPccr, PCCR_TARGETS_DEG, type PccrReference } from './pccr';
 import { angularErrorsDeg } from './geometry';
@@ -39,7 +39,7 @@ export interface EvalSizes {
    * blink frames.
    */
   perUser?: number;
-  /** Frames from the camera: 'crop' (default) or 'rescale' (whole eye), as in training (pipeline.ts EyeView). */
+  /** Frames from the camera: 'rescale' (whole eye, default DEFAULT_VIEW) or 'crop', as in training (pipeline.ts EyeView). */
   view?: EyeView;
   /**
    * Per-user angle-kappa deviation, standard deviation in degrees (default 0; the benchmark's personalization study
@@ -55,7 +55,7 @@ export interface EvalSizes {
 function renderSplit(split: 'val' | 'test', protocol: GazeProtocol, o: EvalSizes): { ds: GazeDataset; H: number; W: number; h0: number } {
   const H = o.height ?? 32,
     W = o.width ?? 64,
-    h0 = viewRows(o.view ?? 'crop', H, W);
+    h0 = viewRows(o.view ?? DEFAULT_VIEW, H, W);
   const ds = makeGazeDataset({
     split,
     protocol,
@@ -222,7 +222,7 @@ export interface PccrStudyOptions {
   seed?: number;
   /** σ_κ (degrees) the users were drawn with (default 0, the generalized test split's). */
   sigmaKappaDeg?: number;
-  /** How the set's frames were made from the camera (default 'crop'); calibration frames are made the same way. */
+  /** How the set's frames were made from the camera (default DEFAULT_VIEW, 'rescale'); calibration frames are made the same way. */
   view?: EyeView;
   /** Mapping input: 'glints' (pupil − glint mean) or 'pupil' (default 'glints'). */
   reference?: PccrReference;
@@ -237,7 +237,7 @@ export function pccrStudy(set: GazeSet, o: PccrStudyOptions = {}): PccrStudy {
   if (!set.user) throw new InvalidInput('pccrStudy: the set needs user ids (set.user)');
   const seed = o.seed ?? 0,
     { h: H, w: W } = set.images,
-    h0 = viewRows(o.view ?? 'crop', H, W);
+    h0 = viewRows(o.view ?? DEFAULT_VIEW, H, W);
   const feats = pccrFeatures(set.images, o.reference);
   const errors = new Float64Array(set.images.n);
   const ids = [...new Set(set.user)];

@@ -3,7 +3,7 @@
  * into a 281K-parameter student by masked-image + feature reconstruction, generalized with adapters (K-means-balanced)
  * and personalized per user from 5 calibration images; plus the procedural near-eye world it trains on.
  *
- *   const m = gaze.loadGazeModel({ which: 'student' });           // shipped weights (32×64 grayscale eyes)
+ *   const m = gaze.loadGazeModel({ which: 'student' });           // shipped weights (grayscale eyes, gaze.modelFrame(m))
  *   const pred = gaze.predictGaze(m, images);                       // [yaw0, pitch0, …] radians
  *   const mine = await gaze.personalize(m, { images: calib, gaze: calibGaze }, { replay });
  *   gaze.meanAngularErrorDeg(gaze.predictGaze(mine, test), testGaze)
@@ -42,6 +42,12 @@ export {
   runPipeline,
   generalizedSet,
   renderStream,
+  renderFrame,
+  modelFrame,
+  viewRows,
+  resampleRows,
+  DEFAULT_VIEW,
+  PAPER_KD,
   STAGES,
   PIPELINE_STAGES,
   LABEL_FREE_STAGES,

@@ -153,11 +153,11 @@ export function shippedJson(name: 'logs.json' | 'eval.json'): Record<string, unk
   return d ? (JSON.parse(readFileSync(join(d, name), 'utf8')) as Record<string, unknown>) : null;
 }
 
-export type ShippedModel = 'teacher' | 'student' | 'student-random' | 'student-nomask';
+export type ShippedModel = 'teacher' | 'student' | 'student-random' | 'student-paper';
 
 /**
  * Load shipped trained weights: 'student' (DFT Gaze, distilled + adapters), 'teacher', and the KD ablations
- * 'student-random' (random frozen stages 2–4 + trained adapters) and 'student-nomask' (feature-only KD).
+ * 'student-random' (random frozen stages 2–4 + trained adapters) and 'student-paper' (the paper's masked KD recipe, PAPER_KD in pipeline.ts).
  * The caller owns the model (disposeGazeModel).
  */
 export function loadGazeModel(
@@ -169,9 +169,9 @@ export function loadGazeModel(
   } = {},
 ): GazeModel {
   const which = opts.which ?? 'student';
-  if (!['teacher', 'student', 'student-random', 'student-nomask'].includes(which)) {
+  if (!['teacher', 'student', 'student-random', 'student-paper'].includes(which)) {
     throw new InvalidInput(
-      `loadGazeModel: which must be 'teacher', 'student', 'student-random' or 'student-nomask', got ${describe(which)}`,
+      `loadGazeModel: which must be 'teacher', 'student', 'student-random' or 'student-paper', got ${describe(which)}`,
     );
   }
   return readGazeModel(join(opts.dir ?? weightsDir(), `${which}.safetensors.gz`)).model;

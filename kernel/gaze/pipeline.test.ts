@@ -29,7 +29,10 @@ test('pipeline at a tiny size: every stage writes weights, reruns skip finished 
   assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dest, 'logs.json'), 'utf8'))).sort(), [...PIPELINE_STAGES].sort());
   const m = loadGazeModel({ which: 'student', dir: dest });
   assert.equal(modelParamCount(m), 279_732);
-  assert.deepEqual([m.meta.stage, m.meta.maskRatio, m.meta.imageWeight], ['s1', '0.6', '1'], 'the student records its KD variant');
+  assert.deepEqual([m.meta.stage, m.meta.maskRatio, m.meta.view], ['s1', '0', 'rescale'], 'the student records its KD variant and frames');
+  const paper = loadGazeModel({ which: 'student-paper', dir: dest });
+  assert.deepEqual([paper.meta.stage, paper.meta.maskRatio, paper.meta.imageWeight], ['s1-paper', '0.6', '1'], "the paper's recipe");
+  disposeGazeModel(paper);
   const src = renderStream({ idBase: 100, nUsers: 3, height: 32, width: 32 });
   const p = predictGaze(m, src(3, rng(1)).images);
   assert.ok(p.every(Number.isFinite));
@@ -49,13 +52,28 @@ test("view 'rescale' shows the camera's whole 3:4 view resampled to the frame; '
   const ramp = Float32Array.from({ length: 48 * 2 }, (_, i) => Math.floor(i / 2));
   const r = resampleRows(ramp, 1, 48, 2, 32);
   for (let y = 0; y < 32; y++) assert.ok(Math.abs(r[2 * y]! - Math.min(47, Math.max(0, ((y + 0.5) * 48) / 32 - 0.5))) < 1e-5);
-  const crop = renderStream({ idBase: 40000, nUsers: 5, height: 32, width: 64 })(2, rng(3));
-  const whole = renderStream({ idBase: 40000, nUsers: 5, height: 32, width: 64, view: 'rescale' })(2, rng(3));
+  const crop = renderStream({ idBase: 40000, nUsers: 5, height: 32, width: 64, view: 'crop' })(2, rng(3));
+  const whole = renderStream({ idBase: 40000, nUsers: 5, height: 32, width: 64 })(2, rng(3)); // the default view
   assert.deepEqual([...whole.gaze], [...crop.gaze], 'same frames, same labels');
   assert.equal(whole.images.data.length, crop.images.data.length);
   let diff = 0;
   for (let i = 0; i < crop.images.data.length; i++) diff += Math.abs(whole.images.data[i]! - crop.images.data[i]!);
   assert.ok(diff / crop.images.data.length > 0.01, 'the rescaled view is a different picture of the same eye');
+});
+
+test('modelFrame reads the frame a model was trained on; renderFrame makes it', async () => {
+  const { modelFrame, renderFrame, resampleRows } = await import('./pipeline');
+  const { userOf, sampleFrame, renderEye } = await import('./world/synth');
+  assert.deepEqual(modelFrame({ meta: { size: '32x64', view: 'rescale' } }), { height: 32, width: 64, view: 'rescale' });
+  assert.deepEqual(modelFrame({ meta: { size: '64x96' } }), { height: 64, width: 96, view: 'crop' }, 'the first run had no view: crop');
+  assert.deepEqual(modelFrame({ meta: {} }), { height: 32, width: 64, view: 'crop' });
+  assert.throws(() => modelFrame({ meta: { size: 'big' } }), InvalidInput);
+  assert.throws(() => modelFrame({ meta: { size: '32x64', view: 'fisheye' } }), InvalidInput);
+  const u = userOf(0, 2000),
+    fs = sampleFrame(u, 11);
+  const whole = renderFrame(u, fs, { height: 32, width: 64, view: 'rescale' });
+  assert.deepEqual([...whole], [...resampleRows(renderEye(u, fs, { height: 48, width: 64 }), 1, 48, 64, 32)]);
+  assert.deepEqual([...renderFrame(u, fs, { height: 32, width: 64, view: 'crop' })], [...renderEye(u, fs, { height: 32, width: 64 })]);
 });
 
 test('label-free teacher stand-in: TM trains the backbone without labels, T1M then changes only adapters + LN + head', async (t) => {

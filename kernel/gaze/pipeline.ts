@@ -5,20 +5,23 @@
  *       available offline; this stage stands in for it (and so the teacher's backbone already knows eyes).
  *   T1  teacher generalized adapters (+ final LN + head) on D_G (60 training users, seen-protocol train frames), K-means-balanced (K = 15).
  *   KD  student distillation from the T0 teacher (the paper distils from the generic checkpoint, not the gaze-adapted
- *       one): masked-image + teacher stage-3/4 feature reconstruction (γ = 0.5) on an unlabeled stream of other users'
- *       eyes (the stand-in for ImageNet-1K); student stem + stage 1 inherited from T0 and frozen. KD needs only T0, so
- *       it can run in a second process while T1 trains (`--stages kd,s1` next to `--stages t1,s1-random,...`).
+ *       one): teacher stage-3/4 feature reconstruction (γ = 0.5) on an unlabeled stream of other users' eyes (the
+ *       stand-in for ImageNet-1K); student stem + stage 1 inherited from T0 and frozen. DEVIATION, decided on selection
+ *       users (bench/declared/gaze-kd-recipe.json): the shipped default distils without masking; the paper's recipe
+ *       (60 % of 8×8 patches masked + a masked-pixel term, §3.1) is the 'kd-paper' stage beside it. KD needs only T0, so
+ *       it can run in a second process while T1 trains (`--stages kd,s1` next to `--stages t1,kd-paper,...`).
  *   S1  student generalized adapters (+ LN + head) on D_G, backbone frozen, K-means-balanced.
- *   Ablations: S1 on a RANDOM frozen student backbone (stage 1 still inherited, stages 2–4 random), and KD without
- *   masking (feature reconstruction only) + S1.
+ *   Ablations: S1 on a RANDOM frozen student backbone (stage 1 still inherited, stages 2–4 random), and the paper's
+ *   masked recipe (KD-PAPER) + S1 (S1-PAPER), at the default's step budget.
  *   TM, T1M (only when listed in `stages`): the label-free teacher stand-in — FCMAE pre-training of the teacher's
  *       backbone on the pre-training users' images without labels (pretrain.ts), then adapters + LN + head on D_G.
  * Every stage writes <out>/<stage>.safetensors when done (float32) and <out>/<stage>.ckpt.safetensors while running;
  * rerunning skips finished stages and resumes a partial one. KD stages also write <out>/<stage>.fve.json (held-out
  * variance of the teacher targets explained, per stage, over training).
- * Options whose defaults stay those of the shipped run until a selection-user run decides: `view` ('crop' | 'rescale'
- * whole eye), `kdPixelStage` (4 | 3), `workers` (1 | 2 data-parallel threads, parallel.ts). `kdTargetNorm` defaults to
- * 'map' (pool statistics; 'position' reproduces the shipped run's targets).
+ * Defaults are the shipped run's, each decided on selection users (bench/declared/gaze-kd-recipe.json): 32×64 frames of
+ * the camera's whole view (`view: 'rescale'`), unmasked KD (`kdMaskRatio: 0`) on pool-statistics targets
+ * (`kdTargetNorm: 'map'`), the supervised teacher. `workers` (1 | 2 data-parallel threads, parallel.ts) is a speed
+ * option only; the shipped run used 2 for T0 and then ran the two chains side by side (scripts/gaze/train.ts --lanes 2).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +34,7 @@ import type { TargetNorm } from './steps';
 import { setSource, trainSupervised, type BatchSource } from './train';
 import { readGazeModel, saveGazeModel } from './weights';
 import { makeGazeDataset, userOf, sampleFrame, renderEye, frameLabel, mixSeed, DEFAULT_HEIGHT, DEFAULT_WIDTH } from './world/synth';
-import type { GazeUser } from './world/types';
+import type { FrameState, GazeUser } from './world/types';
 import type { EyeBatch, GazeModel, GazeSet, TrainLogEntry } from './types';
 
 export interface PipelineOptions {
@@ -51,9 +54,9 @@ export interface PipelineOptions {
   trainUsers?: number;
   /** D_G frames rendered per user before blink frames are dropped (default 240, the seen-users train split's). */
   perUser?: number;
-  /** Masked fraction of 8×8 patches in the 'kd' stage (default 0.6, FCMAE's; 'kd-nomask' always uses 0). */
+  /** Masked fraction of 8×8 patches in the 'kd' stage (default 0, the shipped recipe; 'kd-paper' always uses 0.6). */
   kdMaskRatio?: number;
-  /** Weight of the masked-pixel term in the 'kd' stage (default 1, the paper's). */
+  /** Weight of the masked-pixel term in the 'kd' stage when it masks (default 1, the paper's). */
   kdImageWeight?: number;
   /** How the 'kd' student's convs treat masked positions (default 'zero'; 'sparse' = FCMAE's sparse-conv emulation). */
   kdMaskMode?: MaskMode;
@@ -63,7 +66,7 @@ export interface PipelineOptions {
   kdTargetNorm?: TargetNorm;
   /** Student stage the KD pixel decoder reads (default 4 = FCMAE's; 3 = the finer stride-16 map). */
   kdPixelStage?: 3 | 4;
-  /** How frames are made from the eye camera (default 'crop', the shipped run's; 'rescale' = whole eye). */
+  /** How frames are made from the eye camera (default 'rescale' = whole eye, the shipped run's; 'crop' = the first run's). */
   view?: EyeView;
   /** Data-parallel worker threads per stage (default 1; 2 uses both cores of the 2-core box). */
   workers?: number;
@@ -76,7 +79,7 @@ export interface PipelineOptions {
 }
 
 /** The stages a pipeline run does by default, in order. */
-export const PIPELINE_STAGES = ['t0', 't1', 'kd', 's1', 'kd-nomask', 's1-nomask', 's1-random'] as const;
+export const PIPELINE_STAGES = ['t0', 't1', 'kd', 's1', 'kd-paper', 's1-paper', 's1-random'] as const;
 /**
  * The label-free teacher stand-in, run only when asked (`stages`): TM pre-trains the teacher's backbone by FCMAE on the
  * pre-training users' images without their labels (pretrain.ts), T1M then trains only adapters + final LN + head on
@@ -87,6 +90,13 @@ export const STAGES = [...PIPELINE_STAGES, ...LABEL_FREE_STAGES] as const;
 export type StageName = (typeof STAGES)[number];
 
 /**
+ * The paper's distillation recipe (arXiv 2411.04335 §3.1, after FCMAE): 60 % of 8×8 patches masked (zero-filled), the
+ * masked pixels reconstructed from the student's last stage beside the teacher's stage-3/4 features. The 'kd-paper'
+ * stage always uses it; 'kd' uses the PipelineOptions.kd* options (default: no mask).
+ */
+export const PAPER_KD = { maskRatio: 0.6, imageWeight: 1, maskMode: 'zero', maskPatch: 8, pixelStage: 4 } as const;
+
+/**
  * The shipped run's budget: ≈ 85 min on one core of the 2-core box (the other core busy), 32×64, batch 24, with the
  * fast wasm matMul kernels (core/wasm-grads.ts; before them the same time bought ~1/6 of these steps).
  */
@@ -95,8 +105,8 @@ export const DEFAULT_STEPS: Record<StageName, number> = {
   t1: 800,
   kd: 1500,
   s1: 1200,
-  'kd-nomask': 800,
-  's1-nomask': 800,
+  'kd-paper': 1500,
+  's1-paper': 1200,
   's1-random': 800,
   tm: 5500,
   t1m: 800,
@@ -104,17 +114,31 @@ export const DEFAULT_STEPS: Record<StageName, number> = {
 
 /**
  * How a training/evaluation frame of H×W is made from the eye camera:
- *   'crop' (the default so far): the camera rendered directly at H×W with its horizontal field of view, so a frame less
+ *   'crop' (the first shipped run's): the camera rendered directly at H×W with its horizontal field of view, so a frame less
  *     tall than the camera's native 3:4 view is a vertical crop (at 32×64 the eyeball is taller than the frame);
- *   'rescale': the camera's whole native view (H' = W·3/4 rows, DEFAULT_HEIGHT/DEFAULT_WIDTH of the generator) rendered and
+ *   'rescale' (DEFAULT_VIEW, the shipped run's since 2026-12-07): the camera's whole native view (H' = W·3/4 rows, DEFAULT_HEIGHT/DEFAULT_WIDTH of the generator) rendered and
  *     resampled to H rows (linear interpolation between row centres), so the whole eye is always in the frame.
  */
 export type EyeView = 'crop' | 'rescale';
+/** The view every frame-making function uses unless told otherwise: the shipped weights'. */
+export const DEFAULT_VIEW: EyeView = 'rescale';
 
 /** Rows the camera renders for a frame of h×w under `view`. */
 export function viewRows(view: EyeView, h: number, w: number): number {
   if (view !== 'crop' && view !== 'rescale') throw new InvalidInput(`view must be 'crop' or 'rescale', got ${describe(view)}`);
   return view === 'crop' ? h : Math.round((w * DEFAULT_HEIGHT) / DEFAULT_WIDTH);
+}
+
+/**
+ * The frame a trained model reads, from its provenance (meta `size` 'H×W', `view`): what callers render or resize eye
+ * images to before predictGaze. Weights without that provenance were trained at 32×64 'crop' (the first shipped run).
+ */
+export function modelFrame(m: Pick<GazeModel, 'meta'>): { height: number; width: number; view: EyeView } {
+  const [height, width] = (m.meta?.size ?? '32x64').split('x').map(Number);
+  const view = (m.meta?.view ?? 'crop') as EyeView;
+  if (!(height! > 0 && width! > 0)) throw new InvalidInput(`modelFrame: meta.size must be 'HxW', got ${describe(m.meta?.size)}`);
+  viewRows(view, height!, width!); // validates the view
+  return { height: height!, width: width!, view };
 }
 
 /** Resample n images of h0×w to h×w along the rows (linear, pixel centres aligned); the identity when h0 = h. */
@@ -145,6 +169,23 @@ export function resampleRows(
   return out;
 }
 
+/**
+ * Render one synthetic eye frame as a model of `frame` reads it (modelFrame): the camera's rows for the view, resampled
+ * to frame.height when they differ. `out` receives height×width values; `scratch` (optional) holds the camera rows.
+ */
+export function renderFrame(
+  user: GazeUser,
+  fs: FrameState,
+  frame: { height: number; width: number; view?: EyeView },
+  out = new Float32Array(frame.height * frame.width),
+  scratch?: Float32Array,
+): Float32Array {
+  const h0 = viewRows(frame.view ?? DEFAULT_VIEW, frame.height, frame.width);
+  if (h0 === frame.height) return renderEye(user, fs, { height: frame.height, width: frame.width, out });
+  const cam = renderEye(user, fs, { height: h0, width: frame.width, out: scratch?.subarray(0, h0 * frame.width) });
+  return resampleRows(cam, 1, h0, frame.width, frame.height, out);
+}
+
 /** First user id of the pre-training world (disjoint from protocol splits: train 0.., val 1000.., test 2000.., pool 5000..). */
 const PRETRAIN_ID_BASE = 20000;
 /** First user id of the unlabeled KD stream. */
@@ -161,14 +202,14 @@ export function renderStream(opts: {
   nUsers: number;
   height: number;
   width: number;
-  /** How frames are made from the camera (default 'crop'; 'rescale' = whole eye, see EyeView). */
+  /** How frames are made from the camera (default DEFAULT_VIEW, 'rescale' = whole eye; see EyeView). */
   view?: EyeView;
 }): BatchSource {
   const cache = new Map<number, GazeUser>(),
     seed = opts.seed ?? 0,
     P = opts.height * opts.width,
-    h0 = viewRows(opts.view ?? 'crop', opts.height, opts.width),
-    tmp = new Float32Array(h0 * opts.width);
+    frame = { height: opts.height, width: opts.width, view: opts.view ?? DEFAULT_VIEW },
+    tmp = new Float32Array(viewRows(frame.view, opts.height, opts.width) * opts.width);
   const user = (id: number) => {
     let u = cache.get(id);
     if (!u) {
@@ -187,16 +228,7 @@ export function renderStream(opts: {
         const u = user(opts.idBase + r.int(opts.nUsers));
         const fs = sampleFrame(u, mixSeed(seed, u.id, r.uint32() & 0x7fffffff, 0x57ea));
         if (fs.blink) continue;
-        if (h0 === opts.height) renderEye(u, fs, { height: opts.height, width: opts.width, out: data.subarray(i * P, (i + 1) * P) });
-        else
-          resampleRows(
-            renderEye(u, fs, { height: h0, width: opts.width, out: tmp }),
-            1,
-            h0,
-            opts.width,
-            opts.height,
-            data.subarray(i * P, (i + 1) * P),
-          );
+        renderFrame(u, fs, frame, data.subarray(i * P, (i + 1) * P), tmp);
         const lab = frameLabel(u, fs);
         gaze[2 * i] = lab.yaw;
         gaze[2 * i + 1] = lab.pitch;
@@ -224,10 +256,10 @@ export function generalizedSet(opts: {
   perUser?: number;
   /** Which protocol's train split (default 'seenUsers'). */
   protocol?: 'unseenUsers' | 'seenUsers';
-  /** How frames are made from the camera (default 'crop'; 'rescale' = whole eye, see EyeView). */
+  /** How frames are made from the camera (default DEFAULT_VIEW, 'rescale' = whole eye; see EyeView). */
   view?: EyeView;
 }): GazeSet {
-  const h0 = viewRows(opts.view ?? 'crop', opts.height, opts.width);
+  const h0 = viewRows(opts.view ?? DEFAULT_VIEW, opts.height, opts.width);
   const ds = makeGazeDataset({
     split: 'train',
     protocol: opts.protocol ?? 'seenUsers',
@@ -268,7 +300,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     W = o.width ?? 64,
     seed = o.seed ?? 0,
     batch = o.batch ?? 24,
-    view = o.view ?? 'crop';
+    view = o.view ?? DEFAULT_VIEW;
   viewRows(view, H, W); // validates
   if (H % 32 || W % 32) throw new InvalidInput(`training size must be multiples of 32, got ${describe(H)}×${describe(W)}`);
   const steps = { ...DEFAULT_STEPS, ...(o.steps ?? {}) };
@@ -329,12 +361,12 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     disposeGazeModel(t);
   };
   if (want.has('t1') && !done('t1')) await adapterStage('t1', 't0');
-  const kdStage = async (s: 'kd' | 'kd-nomask', maskRatio: number, imageWeight = 1, maskMode: MaskMode = 'zero', maskPatch = 8) => {
+  const kdStage = async (s: 'kd' | 'kd-paper', maskRatio: number, imageWeight = 1, maskMode: MaskMode = 'zero', maskPatch = 8) => {
     // the paper distils from the generic (ImageNet) checkpoint, not the gaze-adapted teacher: here T0
     const t = load('t0'),
       st = createModel('student', { seed: seed + 1 });
     const targetNorm = o.kdTargetNorm ?? 'map',
-      pixelStage = o.kdPixelStage ?? 4;
+      pixelStage = s === 'kd-paper' ? PAPER_KD.pixelStage : (o.kdPixelStage ?? 4);
     const r = await distill(t, st, poolImages, {
       ...common(s),
       lr: 1e-3,
@@ -364,7 +396,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
     disposeGazeModel(t);
   };
   if (want.has('kd') && !done('kd'))
-    await kdStage('kd', o.kdMaskRatio ?? 0.6, o.kdImageWeight ?? 1, o.kdMaskMode ?? 'zero', o.kdMaskPatch ?? 8);
+    await kdStage('kd', o.kdMaskRatio ?? 0, o.kdImageWeight ?? 1, o.kdMaskMode ?? 'zero', o.kdMaskPatch ?? 8);
   const s1Stage = async (s: StageName, from: StageName | 'random') => {
     let st: GazeModel;
     if (from === 'random') {
@@ -381,8 +413,9 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Tr
   };
   if (want.has('s1') && !done('s1')) await s1Stage('s1', 'kd');
   if (want.has('s1-random') && !done('s1-random')) await s1Stage('s1-random', 'random');
-  if (want.has('kd-nomask') && !done('kd-nomask')) await kdStage('kd-nomask', 0);
-  if (want.has('s1-nomask') && !done('s1-nomask')) await s1Stage('s1-nomask', 'kd-nomask');
+  if (want.has('kd-paper') && !done('kd-paper'))
+    await kdStage('kd-paper', PAPER_KD.maskRatio, PAPER_KD.imageWeight, PAPER_KD.maskMode, PAPER_KD.maskPatch);
+  if (want.has('s1-paper') && !done('s1-paper')) await s1Stage('s1-paper', 'kd-paper');
   if (want.has('tm') && !done('tm')) {
     // the same pre-training users' images T0 learns from, without their labels
     const t = createModel('teacher', { seed });
@@ -404,7 +437,7 @@ export const SHIPPED: [StageName, string][] = [
   ['t1', 'teacher'],
   ['s1', 'student'],
   ['s1-random', 'student-random'],
-  ['s1-nomask', 'student-nomask'],
+  ['s1-paper', 'student-paper'],
 ];
 
 /**

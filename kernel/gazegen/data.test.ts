@@ -4,6 +4,7 @@ import { FormatError, InvalidInput } from '../core/errors';
 import { rng } from '../core/rng';
 import { loadPhoto } from '../core/vision/photos';
 import { checkBox, gazeAround, loadFrameErrors, loadLabels, median, validateLabels } from './data';
+import { STUDENT_MEDIAN_ERROR_DEG } from './sources';
 import { angleBetweenPointsDeg, boxAngularRadiusDeg, makeView } from './view';
 
 test('the hand-labelled fixture is big enough: ≥ 8 photos, ≥ 5 with ≥ 3 objects, ≥ 20 large objects at 90°; sizes match the photos', () => {
@@ -12,6 +13,11 @@ test('the hand-labelled fixture is big enough: ≥ 8 photos, ≥ 5 with ≥ 3 ob
   assert.ok(photos.filter((p) => p.objects.length >= 3).length >= 5);
   const med = median(loadFrameErrors().errors);
   assert.ok(med > 1 && med < 20, `median DFT Gaze error ${med}°`);
+  // the sources' default error estimate follows the shipped student (fails when the student changes and it does not)
+  assert.ok(
+    Math.abs(STUDENT_MEDIAN_ERROR_DEG - med) < 0.01,
+    `STUDENT_MEDIAN_ERROR_DEG ${STUDENT_MEDIAN_ERROR_DEG}° but the shipped student's median is ${med.toFixed(3)}° (bench/artifacts/gaze-frame-errors.json)`,
+  );
   let large = 0;
   for (const p of photos) {
     const img = loadPhoto(p.photo);

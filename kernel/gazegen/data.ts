@@ -67,7 +67,7 @@ export interface FrameErrors {
 
 /**
  * Per-frame angular errors (deg) of the shipped DFT Gaze student on unseen users (bench/artifacts/gaze-frame-errors.json,
- * written by `npx tsx scripts/gazegen/frame-errors.ts`). Only in a repository checkout; a notebook elsewhere passes
+ * written by the gaze bench, `npm run bench -- --only gaze`). Only in a repository checkout; a notebook elsewhere passes
  * its own errors.
  */
 export function loadFrameErrors(path?: string): FrameErrors {
@@ -78,7 +78,7 @@ export function loadFrameErrors(path?: string): FrameErrors {
       .find((f) => existsSync(f));
   if (!p || !existsSync(p))
     throw new NotFound(
-      `gaze-frame-errors.json not found${path ? ` at ${path}` : ' in the repository'}; regenerate with: npx tsx scripts/gazegen/frame-errors.ts`,
+      `gaze-frame-errors.json not found${path ? ` at ${path}` : ' in the repository'}; regenerate with: npm run bench -- --only gaze`,
     );
   const j = JSON.parse(readFileSync(p, 'utf8')) as FrameErrors;
   if (j.units !== 'deg' || !Array.isArray(j.errors) || !j.errors.length || !j.errors.every((e) => Number.isFinite(e) && e >= 0))

@@ -47,16 +47,16 @@ export interface DftGazeSourceOptions {
   seed?: number;
   /** Eye-camera frame rate (Hz; default 30). */
   hz?: number;
-  /** Eye-image height (px; default 32, the shipped models' input is 32×64). */
+  /** Eye-image height (px; default the model's, gaze.modelFrame). */
   eyeHeight?: number;
-  /** Eye-image width (px; default 64). */
+  /** Eye-image width (px; default the model's). */
   eyeWidth?: number;
-  /** Angular error estimate behind errPx (default 5.03°: the median per-frame error of the shipped student on unseen users). */
+  /** Angular error estimate behind errPx (default STUDENT_MEDIAN_ERROR_DEG: the median per-frame error of the shipped student on unseen users). */
   errorDeg?: number;
 }
 
 /** Median per-frame error (deg) of the shipped DFT Gaze student on unseen users (bench/artifacts/gaze-frame-errors.json). */
-export const STUDENT_MEDIAN_ERROR_DEG = 5.03;
+export const STUDENT_MEDIAN_ERROR_DEG = 5.64;
 
 /**
  * DFT Gaze on a synthetic user's eye frames. Each frame: the user fixates the scripted point (el.gaze's calibration-
@@ -72,8 +72,6 @@ export function dftGazeSource(o: DftGazeSourceOptions): GazeSource {
       () => `dftGazeSource: script[${i}] must have finite x, y and durationMs > 0, got ${JSON.stringify(s)}`,
     );
   const hz = o.hz ?? 30,
-    H = o.eyeHeight ?? 32,
-    W = o.eyeWidth ?? 64,
     seed = o.seed ?? 0,
     userId = o.userId ?? 2000;
   const errorDeg = o.errorDeg ?? STUDENT_MEDIAN_ERROR_DEG;
@@ -84,6 +82,11 @@ export function dftGazeSource(o: DftGazeSourceOptions): GazeSource {
     async *samples(): AsyncGenerator<GazeSample> {
       const own = !o.model;
       const model = o.model ?? gaze.loadGazeModel({ which: 'student' });
+      // frames as the model was trained on them (size and camera view), unless the caller sets the size
+      const mf = gaze.modelFrame(model),
+        frameSpec = { height: o.eyeHeight ?? mf.height, width: o.eyeWidth ?? mf.width, view: mf.view },
+        H = frameSpec.height,
+        W = frameSpec.width;
       try {
         const user = gaze.world.userOf(seed, userId);
         let t = 0,
@@ -103,7 +106,7 @@ export function dftGazeSource(o: DftGazeSourceOptions): GazeSource {
               frameRanges,
               calibrationTarget: [ty / DEG, tp / DEG],
             });
-            gaze.world.renderEye(user, fs, { height: H, width: W, out: data.subarray(i * H * W, (i + 1) * H * W) });
+            gaze.renderFrame(user, fs, frameSpec, data.subarray(i * H * W, (i + 1) * H * W));
             const lab = gaze.world.frameLabel(user, fs);
             truth.push([lab.yaw, lab.pitch]);
           }
@@ -247,7 +250,7 @@ export function syntheticTrace(
     jitterDeg?: number;
     /** Seed of the jitter. Default 0. */
     seed?: number;
-    /** Angular error behind each sample's errPx (deg). Default 5.03 (STUDENT_MEDIAN_ERROR_DEG). */
+    /** Angular error behind each sample's errPx (deg). Default STUDENT_MEDIAN_ERROR_DEG. */
     errorDeg?: number;
   } = {},
 ): GazeSample[] {

@@ -5,7 +5,7 @@
  * exporting, so the bench's numbers stay untouched by the choice.
  *   npx tsx scripts/gaze/eval-runs.ts runs/gaze runs/gaze-mask03 [--seed 7] [--shipped]   (--shipped: the int8 weights in kernel/gaze/weights too)
  *   EVAL_USERS=40 EVAL_FRAMES=40 npx tsx scripts/gaze/eval-runs.ts …   (more users, fewer frames: per-user bias dominates the spread)
- * Each model is scored at the size and view it was trained at (its meta `size`, `view`; shipped weights: 32×64 crop).
+ * Each model is scored at the size and view it was trained at (gaze.modelFrame: its meta `size`, `view`).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { readGazeModel } from '../../kernel/gaze/weights';
 import { disposeGazeModel } from '../../kernel/gaze/model';
 import { evaluateGaze, loadGazeModel, type ShippedModel } from '../../kernel/gaze/personalize';
 import { generalizedTestSet } from '../../kernel/gaze/evaluate';
-import { SHIPPED, STAGES, type EyeView } from '../../kernel/gaze/pipeline';
+import { SHIPPED, STAGES, modelFrame, type EyeView } from '../../kernel/gaze/pipeline';
 
 async function main(): Promise<void> {
   await init({ backend: 'wasm' });
@@ -23,15 +23,14 @@ async function main(): Promise<void> {
   const seed = si >= 0 ? Number(args[si + 1]) : 7;
   const dirs = args.filter((a, i) => !a.startsWith('--') && (si < 0 || i !== si + 1));
   const sets = new Map<string, ReturnType<typeof generalizedTestSet>>();
-  const setFor = (size = '32x64', view = 'crop') => {
-    const key = `${size} ${view}`;
+  const setFor = ({ height, width, view }: { height: number; width: number; view: EyeView }) => {
+    const key = `${height}x${width} ${view}`;
     let s = sets.get(key);
     if (!s) {
-      const [height, width] = size.split('x').map(Number);
       s = generalizedTestSet('unseenUsers', {
         height,
         width,
-        view: view as EyeView,
+        view,
         users: Number(process.env.EVAL_USERS ?? 10),
         perUser: Number(process.env.EVAL_FRAMES ?? 150),
         seed,
@@ -40,11 +39,10 @@ async function main(): Promise<void> {
     }
     return s;
   };
-  const set = setFor();
   if (args.includes('--shipped')) {
     for (const [, which] of SHIPPED) {
       const m = loadGazeModel({ which: which as ShippedModel });
-      console.log(`${'shipped (int8)'.padEnd(24)} ${which.padEnd(14)} ${evaluateGaze(m, set).meanDeg.toFixed(3)}°`);
+      console.log(`${'shipped (int8)'.padEnd(24)} ${which.padEnd(14)} ${evaluateGaze(m, setFor(modelFrame(m))).meanDeg.toFixed(3)}°`);
       disposeGazeModel(m);
     }
   }
@@ -57,7 +55,7 @@ async function main(): Promise<void> {
         continue;
       }
       const m = readGazeModel(f).model;
-      const at = setFor(m.meta?.size, m.meta?.view);
+      const at = setFor(modelFrame(m));
       console.log(
         `${dir.padEnd(24)} ${s.padEnd(14)} ${evaluateGaze(m, at).meanDeg.toFixed(3)}°  (${m.meta?.steps ?? '?'} steps, ${m.meta?.size ?? '32x64'} ${m.meta?.view ?? 'crop'})`,
       );

@@ -1,6 +1,8 @@
 /**
  * DFT Gaze command line.
- *   npx tsx scripts/gaze/train.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0.6] [--image-weight 1] [--mask-mode zero|sparse] [--mask-patch 8] [--target-norm map|channel|position] [--pixel-stage 4|3] [--view crop|rescale] [--workers 2] [--stages t0,t1,kd,s1]
+ *   npx tsx scripts/gaze/train.ts train --lanes 2 [--workers 2] [options below]   # the shipped run on both cores: T0 on 2
+ *     data-parallel threads, then t1→kd→s1 and kd-paper→s1-paper→s1-random as two processes (resumable: rerun it)
+ *   npx tsx scripts/gaze/train.ts train  [--out runs/gaze] [--size 32x64] [--steps t0=5500,t1=800,...] [--scale 1] [--batch 24] [--mask 0] [--image-weight 1] [--mask-mode zero|sparse] [--mask-patch 8] [--target-norm map|channel|position] [--pixel-stage 4|3] [--view rescale|crop] [--workers 2] [--stages t0,t1,kd,s1]
  *   npx tsx scripts/gaze/train.ts export [--out runs/gaze] [--dest kernel/gaze/weights]   # shipped int8 weights
  *   npx tsx scripts/gaze/train.ts t0-from-shipped --out runs/sel-x   # <out>/t0.safetensors = the shipped teacher
  *     (float copy of its int8 weights; its backbone is the shipped T0's, its adapters and head T1's), so KD variants can
@@ -8,6 +10,7 @@
  *     KD distils from T0, whose adapters differ.
  * Training is resumable: rerun the same command after an interruption.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { init } from '../../kernel/core/backend';
@@ -15,6 +18,12 @@ import { InvalidInput } from '../../kernel/core/errors';
 import { DEFAULT_STEPS, STAGES, exportShipped, runPipeline, type StageName } from '../../kernel/gaze/pipeline';
 import { weightsDir } from '../../kernel/gaze/personalize';
 import { readGazeModel, saveGazeModel } from '../../kernel/gaze/weights';
+
+/** After T0, the pipeline's two independent chains (each needs only T0): one process per core with --lanes 2. */
+const LANES: StageName[][] = [
+  ['t1', 'kd', 's1'],
+  ['kd-paper', 's1-paper', 's1-random'],
+];
 
 function arg(args: string[], name: string, def?: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -38,6 +47,42 @@ async function main(): Promise<void> {
     }
     const stages = arg(args, 'stages')?.split(',') as StageName[] | undefined;
     const t0 = Date.now();
+    if (arg(args, 'lanes', '1') === '2') {
+      // both cores: T0 on `--workers` data-parallel threads, then the two independent chains as two processes
+      if (stages) throw new InvalidInput('--lanes 2 runs the default stages; drop --stages');
+      const rest = args.filter((a, i) => !['--lanes', '--workers'].includes(a) && !['--lanes', '--workers'].includes(args[i - 1]!));
+      await new Promise<void>((ok, fail) => {
+        const c = spawn(
+          process.execPath,
+          [...process.execArgv, __filename, 'train', ...rest, '--stages', 't0', '--workers', arg(args, 'workers', '2')!],
+          {
+            stdio: 'inherit',
+          },
+        );
+        c.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`t0 exited with ${code}`))));
+      });
+      const codes = await Promise.all(
+        LANES.map(
+          (lane, k) =>
+            new Promise<number>((ok) => {
+              const c = spawn(
+                process.execPath,
+                [...process.execArgv, __filename, 'train', ...rest, '--stages', lane.join(','), '--workers', '1'],
+                {
+                  stdio: ['ignore', 'pipe', 'inherit'],
+                },
+              );
+              c.stdout.on('data', (b: Buffer) => process.stdout.write(b.toString().replace(/^(?=.)/gm, `lane ${k + 1} `)));
+              c.on('exit', (code) => ok(code ?? 1));
+            }),
+        ),
+      );
+      if (codes.some((c) => c !== 0)) throw new Error(`a lane failed (exit codes ${codes.join(', ')}); rerun the same command to resume`);
+      console.log(
+        `pipeline done in ${((Date.now() - t0) / 60000).toFixed(1)} min (T0 on ${arg(args, 'workers', '2')} threads, then 2 lanes)`,
+      );
+      return;
+    }
     await runPipeline({
       out,
       height: h,
@@ -46,13 +91,13 @@ async function main(): Promise<void> {
       batch: Number(arg(args, 'batch', '24')),
       stages,
       seed: Number(arg(args, 'seed', '0')),
-      kdMaskRatio: Number(arg(args, 'mask', '0.6')),
+      kdMaskRatio: Number(arg(args, 'mask', '0')),
       kdImageWeight: Number(arg(args, 'image-weight', '1')),
       kdMaskMode: arg(args, 'mask-mode', 'zero') as 'zero' | 'sparse',
       kdMaskPatch: Number(arg(args, 'mask-patch', '8')),
       kdTargetNorm: arg(args, 'target-norm', 'map') as 'map' | 'channel' | 'position',
       kdPixelStage: Number(arg(args, 'pixel-stage', '4')) as 3 | 4,
-      view: arg(args, 'view', 'crop') as 'crop' | 'rescale',
+      view: arg(args, 'view', 'rescale') as 'crop' | 'rescale',
       workers: Number(arg(args, 'workers', '1')),
       log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`),
     });
