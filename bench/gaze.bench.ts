@@ -242,8 +242,8 @@ async function accuracyKeys(ctx: BenchContext, command: string): Promise<Record<
     disposeGazeModel(m);
   }
   // the classical peer on the same frames (declared in bench/declared/gaze-pccr.json)
-  const pccr = pccrStudy(unseen, { reference: 'pupil' }),
-    pccrGlints = pccrStudy(unseen, { reference: 'glints' });
+  const pccr = pccrStudy(unseen, { reference: 'pupil', view }),
+    pccrGlints = pccrStudy(unseen, { reference: 'glints', view });
   const pccrCol = cols.push(pccr.errors) - 1;
   const byUser = perUserMeans(unseen.user!, cols);
   const seenByUser = perUserMeans(seen.user!, [ev.teacherSeen.errors, ev.studentSeen.errors]);
