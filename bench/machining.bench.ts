@@ -7,11 +7,12 @@
  * Runtime ≈ 30–45 min on the shared 2-core box; --quick runs seed 0 only.
  * Everything the notebook shows is written to kernel/machining/shipped/bench.json, and the seed-0 pretrained weights
  * to kernel/machining/shipped/pretrained-ci-micro.json.
+ * MACHINING_CONFIG=nightly runs the same study at the nightly config (runNightly; resumable, keys machining.nightly_*).
  * MACHINING_BASELINES=1 runs only the arms that do not use the pretrained network (ridge, ε-SVR, 1D-CNN, 2D-CNN, mean)
  * for the seeds in shipped/bench.json, checks that ridge and mean reproduce the shipped numbers exactly (same tasks,
  * windows and protocol), merges the new arms into those runs and records every key (latency kept from the shipped run).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runStudy, type StudyResult, type Arm, type Selected } from '../kernel/machining/experiment';
 import { buildModel, disposeModel, type DeepMachiningModel } from '../kernel/machining/model';
@@ -39,8 +40,56 @@ const sd = (xs: number[]) => {
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
 };
 
+/**
+ * The nightly config's study (declared in bench/declared/machining.json, "nightly"): the same protocol at f 8, seq 1024.
+ * The synthetic lathe's recordings are compressed less (timeScale 0.3 instead of 0.1), because at 0.1 a cut holds 439
+ * samples, fewer than one 1,024-sample window.
+ */
+export const NIGHTLY = { config: 'nightly', timeScale: 0.3, file: 'bench-nightly.json' } as const;
+
+/**
+ * MACHINING_CONFIG=nightly: the study at the nightly config, one seed at a time, each finished seed saved to
+ * shipped/bench-nightly.json; a rerun resumes after the last finished seed (a seed is 20–40 min of one core). The
+ * `machining.nightly_*` keys are recorded once all 3 seeds are in.
+ */
+async function runNightly(ctx: BenchContext): Promise<void> {
+  const file = join(SHIPPED_DIR, NIGHTLY.file);
+  const prior = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { timeScale?: number; runs: StudyResult[] }) : null;
+  const runs: StudyResult[] = prior?.timeScale === NIGHTLY.timeScale ? prior.runs : [];
+  for (const seed of ctx.quick ? [0] : [0, 1, 2]) {
+    if (runs.some((r) => r.seed === seed)) {
+      ctx.log(`nightly seed ${seed}: finished earlier (${file})`);
+      continue;
+    }
+    const t0 = Date.now();
+    const r = runStudy({ config: NIGHTLY.config, timeScale: NIGHTLY.timeScale, seed, selected: runs[0]?.selected, log: ctx.log });
+    disposeModel(r.pretrained.model!);
+    runs.push({ ...r, pretrained: undefined } as unknown as StudyResult);
+    ctx.log(
+      `nightly seed ${seed} (${((Date.now() - t0) / 60000).toFixed(1)} min): ` +
+        Object.entries(r.runB.metrics)
+          .map(([a, m]) => `${a} ${m!.mae.toFixed(2)} µm (r ${m!.corr.toFixed(2)})`)
+          .join(', '),
+    );
+    writeFileSync(
+      file,
+      JSON.stringify({ command: ctx.command, measuredAt: new Date().toISOString(), timeScale: NIGHTLY.timeScale, runs }) + '\n',
+    );
+  }
+  if (runs.length < 3) {
+    ctx.log(`nightly: ${runs.length} of 3 seeds finished; keys are recorded when all are in`);
+    return;
+  }
+  record(studyKeys(runs, 'machining.nightly_', `nightly (f 8, seq 1024 @ 2048 Hz, recordings at timeScale ${NIGHTLY.timeScale})`), {
+    command: ctx.command,
+  });
+}
+
 export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm' });
+  const config = process.env.MACHINING_CONFIG ?? 'ci-micro';
+  if (config !== 'ci-micro' && config !== 'nightly') throw new Error(`MACHINING_CONFIG must be ci-micro or nightly, got ${config}`);
+  if (config === 'nightly') return runNightly(ctx);
   // MACHINING_FROM_SHIPPED=1: record the keys from the runs a stopped bench wrote to shipped/bench.json (latency measured now)
   const fromShipped = process.env.MACHINING_FROM_SHIPPED === '1';
   const baselinesOnly = process.env.MACHINING_BASELINES === '1';
@@ -117,54 +166,9 @@ export async function run(ctx: BenchContext): Promise<void> {
   const { latMicro, latNightly } = shippedLatency
     ? { latMicro: shippedLatency.ciMicroMs, latNightly: shippedLatency.nightlyMs }
     : measureLatency(shippedModel!);
-  const used = runs.map((r) => r.seed);
-  const B = (arm: Arm) => runs.map((r) => r.runB.metrics[arm]!.mae);
-  const A = (arm: Arm) => runs.map((r) => r.runA.metrics[arm]!.mae);
-  const C = (arm: Arm) => runs.map((r) => r.runB.metrics[arm]!.corr);
-  const per = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(', ');
-  const setup =
-    `ci-micro (f 4, seq 128 @ 2048 Hz), synthetic lathe (kernel/machining/lathe.ts), seeds ${used.join(',')}${used.length < 3 ? ' (fewer than the 3 declared: the run was stopped)' : ''}, ` +
-    `selected on the seed-0 validation task: ${JSON.stringify(runs[0]!.selected)}; Run B = workpieces 2–11 of the held-out task (VB ${runs.map((r) => r.runB.vbRangeMm.map((v) => v.toFixed(3)).join('–')).join('; ')} mm)`;
-  const um = (arm: Arm, what: string) => ({
-    value: mean(B(arm)),
-    unit: 'µm (MAE, mean over seeds)',
-    notes: `${what}; per seed ${per(B(arm))}, sd ${sd(B(arm)).toFixed(3)}; Run A (workpieces 30–39) ${per(A(arm))}. ${setup}`,
-  });
-  const gain = (other: Arm) => {
-    const g = runs.map((r) => (r.runB.metrics[other]!.mae - r.runB.metrics.finetuned!.mae) / r.runB.metrics[other]!.mae);
-    return {
-      value: mean(g),
-      unit: 'fraction',
-      notes: `(MAE ${other} − MAE fine-tuned) / MAE ${other}, Run B, mean over seeds; per seed ${per(g)}`,
-    };
-  };
   record(
     {
-      'machining.mae_finetuned_um': um('finetuned', 'pretrained + two-shot adapter fine-tuning'),
-      'machining.mae_zeroshot_um': um('zeroshot', 'pretrained model alone'),
-      'machining.mae_scratch_um': um('scratch', 'same architecture trained from scratch on the two shots'),
-      'machining.mae_finetune_all_um': um('finetune_all', 'pretrained, every weight fine-tuned on the two shots'),
-      'machining.mae_ridge_um': um('ridge', 'ridge on hand features of the windows'),
-      'machining.mae_svr_um': um(
-        'svr',
-        `ε-SVR, RBF kernel, on the same hand features (LIBSVM via libsvm-js); ${JSON.stringify(runs[0]!.selected.svr)}`,
-      ),
-      'machining.mae_cnn1d_um': um('cnn1d', `small 1D-CNN on the raw normalised windows; ${JSON.stringify(runs[0]!.selected.cnn1d)}`),
-      'machining.mae_cnn2d_um': um('cnn2d', `small 2D-CNN on accelerometer log-spectrograms; ${JSON.stringify(runs[0]!.selected.cnn2d)}`),
-      'machining.mae_mean_labels_um': um('mean', 'mean of the fine-tuning labels'),
-      'machining.finetune_gain_vs_scratch': gain('scratch'),
-      'machining.finetune_gain_vs_mean_labels': gain('mean'),
-      'machining.finetune_gain_vs_zeroshot': gain('zeroshot'),
-      'machining.finetune_gain_vs_ridge': gain('ridge'),
-      'machining.finetune_gain_vs_svr': gain('svr'),
-      'machining.finetune_gain_vs_cnn1d': gain('cnn1d'),
-      'machining.finetune_gain_vs_cnn2d': gain('cnn2d'),
-      'machining.corr_finetuned': { value: mean(C('finetuned')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('finetuned'))}` },
-      'machining.corr_zeroshot': { value: mean(C('zeroshot')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('zeroshot'))}` },
-      'machining.corr_ridge': { value: mean(C('ridge')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('ridge'))}` },
-      'machining.corr_svr': { value: mean(C('svr')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('svr'))}` },
-      'machining.corr_cnn1d': { value: mean(C('cnn1d')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('cnn1d'))}` },
-      'machining.corr_cnn2d': { value: mean(C('cnn2d')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('cnn2d'))}` },
+      ...studyKeys(runs, 'machining.', 'ci-micro (f 4, seq 128 @ 2048 Hz)'),
       'machining.online_latency_ms': {
         value: latNightly,
         unit: 'ms per window (median of 30)',
@@ -189,6 +193,59 @@ export async function run(ctx: BenchContext): Promise<void> {
         runs: slim,
       }) + '\n',
     );
+}
+
+/** The effect keys of a finished study (one StudyResult per seed), named `${prefix}<key>`. */
+function studyKeys(runs: StudyResult[], prefix: string, configDesc: string): Record<string, Parameters<typeof record>[0][string]> {
+  const used = runs.map((r) => r.seed);
+  const B = (arm: Arm) => runs.map((r) => r.runB.metrics[arm]!.mae);
+  const A = (arm: Arm) => runs.map((r) => r.runA.metrics[arm]!.mae);
+  const C = (arm: Arm) => runs.map((r) => r.runB.metrics[arm]!.corr);
+  const per = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(', ');
+  const setup =
+    `${configDesc}, synthetic lathe (kernel/machining/lathe.ts), seeds ${used.join(',')}${used.length < 3 ? ' (fewer than the 3 declared: the run was stopped)' : ''}, ` +
+    `selected on the seed-0 validation task: ${JSON.stringify(runs[0]!.selected)}; Run B = workpieces 2–11 of the held-out task (VB ${runs.map((r) => r.runB.vbRangeMm.map((v) => v.toFixed(3)).join('–')).join('; ')} mm)`;
+  const um = (arm: Arm, what: string) => ({
+    value: mean(B(arm)),
+    unit: 'µm (MAE, mean over seeds)',
+    notes: `${what}; per seed ${per(B(arm))}, sd ${sd(B(arm)).toFixed(3)}; Run A (workpieces 30–39) ${per(A(arm))}. ${setup}`,
+  });
+  const gain = (other: Arm) => {
+    const g = runs.map((r) => (r.runB.metrics[other]!.mae - r.runB.metrics.finetuned!.mae) / r.runB.metrics[other]!.mae);
+    return {
+      value: mean(g),
+      unit: 'fraction',
+      notes: `(MAE ${other} − MAE fine-tuned) / MAE ${other}, Run B, mean over seeds; per seed ${per(g)}`,
+    };
+  };
+  const k = (name: string) => `${prefix}${name}`;
+  return {
+    [k('mae_finetuned_um')]: um('finetuned', 'pretrained + two-shot adapter fine-tuning'),
+    [k('mae_zeroshot_um')]: um('zeroshot', 'pretrained model alone'),
+    [k('mae_scratch_um')]: um('scratch', 'same architecture trained from scratch on the two shots'),
+    [k('mae_finetune_all_um')]: um('finetune_all', 'pretrained, every weight fine-tuned on the two shots'),
+    [k('mae_ridge_um')]: um('ridge', 'ridge on hand features of the windows'),
+    [k('mae_svr_um')]: um(
+      'svr',
+      `ε-SVR, RBF kernel, on the same hand features (LIBSVM via libsvm-js); ${JSON.stringify(runs[0]!.selected.svr)}`,
+    ),
+    [k('mae_cnn1d_um')]: um('cnn1d', `small 1D-CNN on the raw normalised windows; ${JSON.stringify(runs[0]!.selected.cnn1d)}`),
+    [k('mae_cnn2d_um')]: um('cnn2d', `small 2D-CNN on accelerometer log-spectrograms; ${JSON.stringify(runs[0]!.selected.cnn2d)}`),
+    [k('mae_mean_labels_um')]: um('mean', 'mean of the fine-tuning labels'),
+    [k('finetune_gain_vs_scratch')]: gain('scratch'),
+    [k('finetune_gain_vs_mean_labels')]: gain('mean'),
+    [k('finetune_gain_vs_zeroshot')]: gain('zeroshot'),
+    [k('finetune_gain_vs_ridge')]: gain('ridge'),
+    [k('finetune_gain_vs_svr')]: gain('svr'),
+    [k('finetune_gain_vs_cnn1d')]: gain('cnn1d'),
+    [k('finetune_gain_vs_cnn2d')]: gain('cnn2d'),
+    [k('corr_finetuned')]: { value: mean(C('finetuned')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('finetuned'))}` },
+    [k('corr_zeroshot')]: { value: mean(C('zeroshot')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('zeroshot'))}` },
+    [k('corr_ridge')]: { value: mean(C('ridge')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('ridge'))}` },
+    [k('corr_svr')]: { value: mean(C('svr')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('svr'))}` },
+    [k('corr_cnn1d')]: { value: mean(C('cnn1d')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('cnn1d'))}` },
+    [k('corr_cnn2d')]: { value: mean(C('cnn2d')), unit: 'Pearson r', notes: `Run B, per seed ${per(C('cnn2d'))}` },
+  };
 }
 
 /** Online latency per window (median of 30, batch 1): the shipped ci-micro model and the nightly config. */
