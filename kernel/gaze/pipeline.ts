@@ -97,8 +97,9 @@ export type StageName = (typeof STAGES)[number];
 export const PAPER_KD = { maskRatio: 0.6, imageWeight: 1, maskMode: 'zero', maskPatch: 8, pixelStage: 4 } as const;
 
 /**
- * The shipped run's budget: ≈ 85 min on one core of the 2-core box (the other core busy), 32×64, batch 24, with the
- * fast wasm matMul kernels (core/wasm-grads.ts; before them the same time bought ~1/6 of these steps).
+ * The shipped run's budget (32×64, batch 24, the fast wasm matMul kernels of core/wasm-grads.ts): on the 2-core box,
+ * T0 on two data-parallel threads took 51 min and the two chains side by side about 25 min (2026-12-07,
+ * `scripts/gaze/train.ts train --lanes 2`, another job running beside it at nice 19).
  */
 export const DEFAULT_STEPS: Record<StageName, number> = {
   t0: 5500,
@@ -116,8 +117,8 @@ export const DEFAULT_STEPS: Record<StageName, number> = {
  * How a training/evaluation frame of H×W is made from the eye camera:
  *   'crop' (the first shipped run's): the camera rendered directly at H×W with its horizontal field of view, so a frame less
  *     tall than the camera's native 3:4 view is a vertical crop (at 32×64 the eyeball is taller than the frame);
- *   'rescale' (DEFAULT_VIEW, the shipped run's since 2026-12-07): the camera's whole native view (H' = W·3/4 rows, DEFAULT_HEIGHT/DEFAULT_WIDTH of the generator) rendered and
- *     resampled to H rows (linear interpolation between row centres), so the whole eye is always in the frame.
+ *   'rescale' (DEFAULT_VIEW, the shipped run's since 2026-12-07): the camera's whole native view (H' = W·3/4 rows,
+ *     DEFAULT_HEIGHT/DEFAULT_WIDTH of the generator) rendered and resampled to H rows (linear interpolation between row centres), so the whole eye is always in the frame.
  */
 export type EyeView = 'crop' | 'rescale';
 /** The view every frame-making function uses unless told otherwise: the shipped weights'. */

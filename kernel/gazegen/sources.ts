@@ -56,7 +56,7 @@ export interface DftGazeSourceOptions {
 }
 
 /** Median per-frame error (deg) of the shipped DFT Gaze student on unseen users (bench/artifacts/gaze-frame-errors.json). */
-export const STUDENT_MEDIAN_ERROR_DEG = 5.64;
+export const STUDENT_MEDIAN_ERROR_DEG = 4.3;
 
 /**
  * DFT Gaze on a synthetic user's eye frames. Each frame: the user fixates the scripted point (el.gaze's calibration-
