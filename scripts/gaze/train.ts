@@ -15,7 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { init } from '../../kernel/core/backend';
 import { InvalidInput } from '../../kernel/core/errors';
-import { DEFAULT_STEPS, STAGES, exportShipped, runPipeline, type StageName } from '../../kernel/gaze/pipeline';
+import { DEFAULT_STEPS, PIPELINE_STAGES, STAGES, exportShipped, runPipeline, type StageName } from '../../kernel/gaze/pipeline';
 import { weightsDir } from '../../kernel/gaze/personalize';
 import { readGazeModel, saveGazeModel } from '../../kernel/gaze/weights';
 
@@ -24,6 +24,9 @@ const LANES: StageName[][] = [
   ['t1', 'kd', 's1'],
   ['kd-paper', 's1-paper', 's1-random'],
 ];
+// every default stage runs in exactly one part (a stage added to the pipeline must be placed in a lane)
+if (['t0', ...LANES.flat()].sort().join() !== [...PIPELINE_STAGES].sort().join())
+  throw new Error(`train.ts LANES do not cover PIPELINE_STAGES (${PIPELINE_STAGES.join(', ')})`);
 
 function arg(args: string[], name: string, def?: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -51,32 +54,22 @@ async function main(): Promise<void> {
       // both cores: T0 on `--workers` data-parallel threads, then the two independent chains as two processes
       if (stages) throw new InvalidInput('--lanes 2 runs the default stages; drop --stages');
       const rest = args.filter((a, i) => !['--lanes', '--workers'].includes(a) && !['--lanes', '--workers'].includes(args[i - 1]!));
-      await new Promise<void>((ok, fail) => {
-        const c = spawn(
-          process.execPath,
-          [...process.execArgv, __filename, 'train', ...rest, '--stages', 't0', '--workers', arg(args, 'workers', '2')!],
-          {
-            stdio: 'inherit',
-          },
-        );
-        c.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`t0 exited with ${code}`))));
-      });
-      const codes = await Promise.all(
-        LANES.map(
-          (lane, k) =>
-            new Promise<number>((ok) => {
-              const c = spawn(
-                process.execPath,
-                [...process.execArgv, __filename, 'train', ...rest, '--stages', lane.join(','), '--workers', '1'],
-                {
-                  stdio: ['ignore', 'pipe', 'inherit'],
-                },
-              );
-              c.stdout.on('data', (b: Buffer) => process.stdout.write(b.toString().replace(/^(?=.)/gm, `lane ${k + 1} `)));
-              c.on('exit', (code) => ok(code ?? 1));
-            }),
-        ),
-      );
+      // one child process of this command per part; a lane's output lines get its number
+      const child = (part: readonly StageName[], workers: string, label?: string) =>
+        new Promise<number>((ok) => {
+          const c = spawn(
+            process.execPath,
+            [...process.execArgv, __filename, 'train', ...rest, '--stages', part.join(','), '--workers', workers],
+            {
+              stdio: ['ignore', label ? 'pipe' : 'inherit', 'inherit'],
+            },
+          );
+          if (label) c.stdout!.on('data', (b: Buffer) => process.stdout.write(b.toString().replace(/^(?=.)/gm, `${label} `)));
+          c.on('exit', (code) => ok(code ?? 1));
+        });
+      const t0code = await child(['t0'], arg(args, 'workers', '2')!);
+      if (t0code !== 0) throw new Error(`t0 exited with ${t0code}; rerun the same command to resume`);
+      const codes = await Promise.all(LANES.map((lane, k) => child(lane, '1', `lane ${k + 1}`)));
       if (codes.some((c) => c !== 0)) throw new Error(`a lane failed (exit codes ${codes.join(', ')}); rerun the same command to resume`);
       console.log(
         `pipeline done in ${((Date.now() - t0) / 60000).toFixed(1)} min (T0 on ${arg(args, 'workers', '2')} threads, then 2 lanes)`,
