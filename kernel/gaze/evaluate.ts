@@ -12,8 +12,8 @@ import { progress } from '../core/progress';
 import { forward, toInput } from './model';
 import { evaluateGaze, personalize, type PersonalizeOptions } from './personalize';
 import { subset } from './train';
-import { DEFAULT_VIEW, dropBlinks, resampleRows, viewRows, type EyeView } from './pipeline';
-import { calibrationSets, frameLabel, makeGazeDataset, mixSeed, renderEye, sampleFrame, userOf } from './world/synth';
+import { DEFAULT_VIEW, dropBlinks, renderFrame, resampleRows, viewRows, type EyeView } from './pipeline';
+import { calibrationSets, frameLabel, makeGazeDataset, mixSeed, sampleFrame, userOf } from './world/synth';
 import { fitPccr, pccrFeature, pccrFeatures, predictPccr, PCCR_TARGETS_DEG, type PccrReference } from './pccr';
 import { angularErrorsDeg } from './geometry';
 import { InvalidInput } from '../core/errors';
@@ -237,12 +237,12 @@ export function pccrStudy(set: GazeSet, o: PccrStudyOptions = {}): PccrStudy {
   if (!set.user) throw new InvalidInput('pccrStudy: the set needs user ids (set.user)');
   const seed = o.seed ?? 0,
     { h: H, w: W } = set.images,
-    h0 = viewRows(o.view ?? DEFAULT_VIEW, H, W);
+    frame = { height: H, width: W, view: o.view ?? DEFAULT_VIEW };
   const feats = pccrFeatures(set.images, o.reference);
   const errors = new Float64Array(set.images.n);
   const ids = [...new Set(set.user)];
   const users: PccrStudy['users'] = [];
-  const tmp = new Float32Array(h0 * W);
+  const tmp = new Float32Array(viewRows(frame.view, H, W) * W);
   for (const id of ids) {
     const u = userOf(seed, id, { sigmaKappaDeg: o.sigmaKappaDeg ?? 0 });
     const cf: ReturnType<typeof pccrFeature>[] = [],
@@ -251,7 +251,7 @@ export function pccrStudy(set: GazeSet, o: PccrStudyOptions = {}): PccrStudy {
       for (let a = 0; ; a++) {
         const fs = sampleFrame(u, mixSeed(seed, id, k, a, 0x9cc1), { calibrationTarget: t });
         if (fs.blink) continue;
-        const img = resampleRows(renderEye(u, fs, { height: h0, width: W, out: tmp }), 1, h0, W, H);
+        const img = renderFrame(u, fs, frame, undefined, tmp);
         cf.push(pccrFeature(img, H, W, o.reference));
         const lab = frameLabel(u, fs);
         cg[2 * k] = lab.yaw;
