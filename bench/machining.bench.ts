@@ -8,13 +8,15 @@
  * Everything the notebook shows is written to kernel/machining/shipped/bench.json, and the seed-0 pretrained weights
  * to kernel/machining/shipped/pretrained-ci-micro.json.
  * MACHINING_CONFIG=nightly runs the same study at the nightly config (runNightly; resumable, keys machining.nightly_*).
+ * MACHINING_KEEP_SEEDS=1 keeps the ci-micro seeds in shipped/bench.json whose tasks are still the ones studyTasks draws
+ * and reruns the others (the nightly study always does this).
  * MACHINING_BASELINES=1 runs only the arms that do not use the pretrained network (ridge, ε-SVR, 1D-CNN, 2D-CNN, mean)
  * for the seeds in shipped/bench.json, checks that ridge and mean reproduce the shipped numbers exactly (same tasks,
  * windows and protocol), merges the new arms into those runs and records every key (latency kept from the shipped run).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStudy, type StudyResult, type Arm, type Selected } from '../kernel/machining/experiment';
+import { runStudy, studyTasks, type StudyResult, type Arm, type Selected } from '../kernel/machining/experiment';
 import { buildModel, disposeModel, type DeepMachiningModel } from '../kernel/machining/model';
 import type { NormStats } from '../kernel/machining/data';
 import { predictWindow } from '../kernel/machining/online';
@@ -33,6 +35,16 @@ export const quickCheck: QuickCheck = {
 
 /** The arms that train on the two shots alone. */
 const NEW_ARMS: Arm[] = ['ridge', 'mean', 'svr', 'cnn1d', 'cnn2d'];
+
+/**
+ * A stored seed is reused only while its tasks are exactly what studyTasks draws now (sources, validation, held-out);
+ * a change of the draw rule (e.g. the Run B wear bound) makes the seeds it touches run again.
+ */
+function stillDrawn(r: StudyResult): boolean {
+  const now = studyTasks(r.seed, r.tasks.sources.length);
+  const spec = (t: { sources: unknown; validation: unknown; heldOut: unknown }) => JSON.stringify([t.sources, t.validation, t.heldOut]);
+  return spec(now) === spec(r.tasks);
+}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => {
@@ -55,7 +67,12 @@ export const NIGHTLY = { config: 'nightly', timeScale: 0.3, file: 'bench-nightly
 async function runNightly(ctx: BenchContext): Promise<void> {
   const file = join(SHIPPED_DIR, NIGHTLY.file);
   const prior = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { timeScale?: number; runs: StudyResult[] }) : null;
-  const runs: StudyResult[] = prior?.timeScale === NIGHTLY.timeScale ? prior.runs : [];
+  const stored: StudyResult[] = prior?.timeScale === NIGHTLY.timeScale ? prior.runs : [];
+  const runs = stored.filter(stillDrawn);
+  for (const r of stored)
+    if (!runs.includes(r)) ctx.log(`nightly seed ${r.seed}: its tasks are no longer drawn (draw rule changed), rerun`);
+  // selection happens on seed 0 and is frozen for the others: a rerun of seed 0 reruns all
+  if (!runs.some((r) => r.seed === 0)) runs.length = 0;
   for (const seed of ctx.quick ? [0] : [0, 1, 2]) {
     if (runs.some((r) => r.seed === seed)) {
       ctx.log(`nightly seed ${seed}: finished earlier (${file})`);
@@ -65,6 +82,7 @@ async function runNightly(ctx: BenchContext): Promise<void> {
     const r = runStudy({ config: NIGHTLY.config, timeScale: NIGHTLY.timeScale, seed, selected: runs[0]?.selected, log: ctx.log });
     disposeModel(r.pretrained.model!);
     runs.push({ ...r, pretrained: undefined } as unknown as StudyResult);
+    runs.sort((a, b) => a.seed - b.seed);
     ctx.log(
       `nightly seed ${seed} (${((Date.now() - t0) / 60000).toFixed(1)} min): ` +
         Object.entries(r.runB.metrics)
@@ -133,8 +151,17 @@ export async function run(ctx: BenchContext): Promise<void> {
     runs.push(...(loadShippedBench().runs as StudyResult[]));
     shippedModel = loadPretrained();
     ctx.log(`recording from ${runs.length} shipped run(s): seeds ${runs.map((r) => r.seed).join(',')}`);
-  } else
+  } else {
+    if (process.env.MACHINING_KEEP_SEEDS === '1') {
+      const kept = (loadShippedBench().runs as StudyResult[]).filter((r) => seeds.includes(r.seed) && stillDrawn(r));
+      if (kept.some((r) => r.seed === 0)) {
+        runs.push(...kept);
+        shippedModel = loadPretrained();
+      }
+      ctx.log(`MACHINING_KEEP_SEEDS: kept seeds ${runs.map((r) => r.seed).join(',') || 'none'} (tasks unchanged), running the others`);
+    }
     for (const seed of seeds) {
+      if (runs.some((r) => r.seed === seed)) continue;
       const r = runStudy({ seed, selected: runs[0]?.selected, log: ctx.log });
       ctx.log(
         `seed ${seed}: ` +
@@ -151,6 +178,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         shippedModel = { model: r.pretrained.model!, norm: r.pretrained.norm };
       } else disposeModel(r.pretrained.model!);
       runs.push(r);
+      runs.sort((a, b) => a.seed - b.seed);
       // partial results after every seed (a long run that is stopped keeps what it measured)
       writeFileSync(
         join(SHIPPED_DIR, 'bench.json'),
@@ -162,6 +190,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         }) + '\n',
       );
     }
+  }
   // online latency per window: ci-micro (the shipped model) and the nightly config (latency does not depend on the weights)
   const { latMicro, latNightly } = shippedLatency
     ? { latMicro: shippedLatency.ciMicroMs, latNightly: shippedLatency.nightlyMs }

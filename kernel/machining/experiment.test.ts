@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { init } from '../core/backend';
-import { DEFAULT_GRID, heldOutSplit, runStudy } from './experiment';
+import { DEFAULT_GRID, heldOutSplit, runStudy, studyTasks, RUN_B_MAX_VB_MM } from './experiment';
 import { disposeModel } from './model';
 
 before(async () => {
@@ -83,4 +83,25 @@ test('selection of the two-shot baselines reads only the validation task: scramb
   // same seed → same numbers for every baseline
   const c = runStudy({ ...o, selected: a.selected });
   for (const arm of o.arms) assert.equal(c.runB.metrics[arm]!.mae, a.runB.metrics[arm]!.mae, `${arm} deterministic`);
+});
+
+test('Run B draw rule: every seed tests a tool at VB ≤ 0.15 mm; a fast-wearing first draw (seed 1) is redrawn, the others keep theirs', () => {
+  for (const seed of [0, 1, 2]) {
+    const h = heldOutSplit(seed, 0.02);
+    const vbMax = Math.max(...h.runB.map((w) => w.vbMm));
+    assert.ok(vbMax <= RUN_B_MAX_VB_MM, `seed ${seed}: Run B reaches VB ${vbMax} mm`);
+    // wear keeps growing into Run A (the rule bounds Run B only)
+    assert.ok(Math.min(...h.runA.map((w) => w.vbMm)) > vbMax, `seed ${seed}: Run A is later in tool life`);
+  }
+  // the draws the stored runs of bench/declared/machining.json "runBDrawRule" rest on
+  assert.deepEqual(
+    [0, 1, 2].map((s) => studyTasks(s, 1).draws.heldOut.draw),
+    [0, 1, 0],
+  );
+  // VB does not depend on the recording's length: the rule evaluated on short recordings holds on the study's
+  const long = heldOutSplit(1, 0.1);
+  assert.deepEqual(
+    long.runB.map((w) => w.vbMm),
+    heldOutSplit(1, 0.02).runB.map((w) => w.vbMm),
+  );
 });
