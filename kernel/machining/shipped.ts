@@ -72,15 +72,22 @@ export function loadPretrained(path = join(SHIPPED_DIR, 'pretrained-ci-micro.jso
   return { model, norm: f.norm, provenance: f.provenance };
 }
 
-/** The benchmark's recorded runs (kernel/machining/shipped/bench.json). */
-export function loadShippedBench(path = join(SHIPPED_DIR, 'bench.json')): {
+/**
+ * The benchmark's recorded runs: 'ci-micro' (default; kernel/machining/shipped/bench.json, with the latency it measured)
+ * or 'nightly' (shipped/bench-nightly.json: the issue's study, no latency field), or a file path.
+ */
+export function loadShippedBench(which: 'ci-micro' | 'nightly' | string = 'ci-micro'): {
   command: string;
   measuredAt: string;
-  latency: { ciMicroMs: number; nightlyMs: number };
+  latency?: { ciMicroMs: number; nightlyMs: number };
   runs: unknown[];
 } {
+  const path =
+    which === 'ci-micro' ? join(SHIPPED_DIR, 'bench.json') : which === 'nightly' ? join(SHIPPED_DIR, 'bench-nightly.json') : which;
   if (!existsSync(path))
-    throw new NotFound(`shipped DeepMachining results not found at ${path}; regenerate with: npm run bench -- --only machining`);
+    throw new NotFound(
+      `shipped DeepMachining results not found at ${path}; regenerate with: ${which === 'nightly' ? 'MACHINING_CONFIG=nightly ' : ''}npm run bench -- --only machining`,
+    );
   const j = JSON.parse(readFileSync(path, 'utf8'));
   if (!j || !Array.isArray(j.runs)) throw new FormatError(`${path}: expected { runs: [...] }`);
   return j;
