@@ -101,8 +101,9 @@ async function runNightly(ctx: BenchContext): Promise<void> {
     ctx.log(`nightly: ${runs.length} of 3 seeds finished; keys are recorded when all are in`);
     return;
   }
+  // the keys are computed from the per-seed runs stored in shipped/bench-nightly.json (a rerun with every seed stored only records)
   record(studyKeys(runs, 'machining.', `nightly (f 8, seq 1024 @ 2048 Hz, recordings at timeScale ${NIGHTLY.timeScale})`), {
-    command: ctx.command,
+    command: `MACHINING_CONFIG=nightly ${ctx.command}`,
   });
 }
 
@@ -212,7 +213,9 @@ export async function run(ctx: BenchContext): Promise<void> {
         notes: 'ci-micro config (the shipped model), wasm, batch 1',
       },
     },
-    { command: ctx.command },
+    {
+      command: `${fromShipped ? 'MACHINING_FROM_SHIPPED=1 ' : baselinesOnly ? 'MACHINING_BASELINES=1 ' : process.env.MACHINING_KEEP_SEEDS === '1' ? 'MACHINING_KEEP_SEEDS=1 ' : ''}${ctx.command}`,
+    },
   );
   const slim = runs.map((r) => ({ ...r, pretrained: undefined }));
   if (!fromShipped)
