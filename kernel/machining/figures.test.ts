@@ -39,6 +39,15 @@ test('figures: payloads carry the data they claim and render a static fallback',
   assert.match(String(pv.rows[0]!.ours), /^256,960 \+ 17,280 adapters/);
   assert.ok(pv.columns.some((c) => c.key === 'paper') && pv.columns.some((c) => c.key === 'ours'));
   assert.match(String(pv.rows[1]!.ours), /19,782 = 7\.2 %/);
+  assert.match(pv.caption!, /ci-micro config/);
+  assert.match(
+    paperVsOurs({
+      params: { total: 1, adapters: 1, fineTuned: 1 },
+      paperParams: { total: 274_240, adapters: 17_280, fineTuned: 19_782 },
+      config: 'nightly',
+    }).caption!,
+    /nightly config/,
+  );
   assert.ok(curveFigure([3, 2, 1]).series.length === 2);
   for (const f of [s, sp, w, t, sc, pv]) {
     const d = fallback(f).data;

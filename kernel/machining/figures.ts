@@ -188,12 +188,13 @@ export function paperVsOurs(o: {
   gainVsZeroshot?: number;
   /** Label of our best arm (default none: shown as —). */
   bestArm?: string;
+  /** The config our numbers come from (default 'ci-micro'). */
+  config?: string;
 }): TableFigure {
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
   return table({
     title: 'DeepMachining (arXiv 2403.16451): paper vs ours',
-    caption:
-      "The paper's result tables (RMSE/MAE/CORR per dataset and baseline) could not be retrieved; its factory data are not public. Ours: synthetic lathe, ci-micro config.",
+    caption: `The paper's result tables (RMSE/MAE/CORR per dataset and baseline) could not be retrieved; its factory data are not public. Ours: synthetic lathe, ${o.config ?? 'ci-micro'} config.`,
     columns: [
       { key: 'what', label: '' },
       { key: 'paper', label: 'paper / official code' },
