@@ -136,7 +136,7 @@ const toUm = (m: Metrics): Metrics => ({ ...m, mae: (m.mae / LABEL_SCALE) * 1000
 const vbRange = (ws: Workpiece[]): [number, number] => [Math.min(...ws.map((w) => w.vbMm)), Math.max(...ws.map((w) => w.vbMm))];
 
 /**
- * Run B's regime, as the issue defines the test regime: "modest wear growth, VB ≤ 0.15 mm" on every Run B workpiece.
+ * Run B's regime, the gated test regime: modest wear growth, every Run B workpiece at VB ≤ 0.15 mm.
  * A two-shot task (validation or held-out) whose tool wears past it by workpiece 11 is redrawn (`drawTwoShotTask`).
  * Declared in bench/declared/machining.json "runBDrawRule" before the reruns it caused.
  */

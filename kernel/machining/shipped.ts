@@ -74,7 +74,7 @@ export function loadPretrained(path = join(SHIPPED_DIR, 'pretrained-ci-micro.jso
 
 /**
  * The benchmark's recorded runs: 'ci-micro' (default; kernel/machining/shipped/bench.json, with the latency it measured)
- * or 'nightly' (shipped/bench-nightly.json: the issue's study, no latency field), or a file path.
+ * or 'nightly' (shipped/bench-nightly.json: the gated study, no latency field), or a file path.
  */
 export function loadShippedBench(which: 'ci-micro' | 'nightly' | string = 'ci-micro'): {
   command: string;
