@@ -1,11 +1,11 @@
 /**
- * SplitNets on Fashion-MNIST with the shipped supernet (kernel/split/study): split-aware search, the split module's
+ * SplitNets on Fashion-MNIST with three supernets (training seeds 1–3; kernel/split/study): split-aware search, the split module's
  * accuracy cost, latency gains per preset (placeholder hardware constants, named in kernel/split/presets.json), and the
  * evolutionary search against the exhaustive oracle. Gate declared in bench/declared/split-fmnist.json.
  * Multi-view keys: read from kernel/split/shipped/multiview.json (scripts/split/multiview.ts fusion, 3 seeds, setting
  * declared in bench/declared/split-multiview.json; tens of minutes per seed, so not rerun here). Per-op latency table:
  * measured here on tfjs-wasm (seconds), labelled with the load average.
- * EDGELAB_SPLIT_PARTS=study,multiview,lut (default all) runs a subset (the study takes ≈ 5 min of an idle core).
+ * EDGELAB_SPLIT_PARTS=study,multiview,lut (default all) runs a subset (the study takes ≈ 5 min of an idle core per supernet).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -118,68 +118,110 @@ function multiViewKeys(ctx: BenchContext, command: string): void {
   );
 }
 
+/**
+ * The Fashion-MNIST supernets the study keys average over: training seeds 1 (shipped, the notebook's), 2 and 3, one
+ * recipe (bench/declared/split-supernet3.json); declared in bench/declared/split-fmnist-seeds.json. No supernet is
+ * selected among them: every key is the mean over the three, with a 95 % t-interval and each supernet's value in the notes.
+ */
+export const SUPERNETS = ['fmnist-supernet', 'fmnist-supernet3-s2', 'fmnist-supernet3-s3'] as const;
+
 async function studyKeys(ctx: BenchContext, command: string): Promise<void> {
-  const r = await study({ testImages: ctx.quick ? 2000 : 10000 });
-  const o = r.oracle!,
-    t = r.test!;
-  const sel = r.selected.config;
-  const arch = `res ${sel.resolution}, phases ${sel.phases.map((p) => `${p.width}c/k${p.kernel}/pre${p.nPre}/post${p.nPost}`).join(' | ')}`;
-  ctx.log(
-    `selected ${arch} split ${sel.split} (val acc ${r.selected.accuracy!.toFixed(4)}, ${(r.selected.cost.latencySeconds * 1e3).toFixed(4)} ms ≤ budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms)`,
-  );
-  ctx.log(
-    `oracle best val acc ${o.best.accuracy!.toFixed(4)}, median feasible ${o.median.toFixed(4)}, scores ${o.scores.map((s) => s.toFixed(3)).join(' ')}`,
-  );
-  ctx.log(
-    `test: unsplit ${t.unsplit.toFixed(4)}; ${t.perBoundary.map((b) => `boundary ${b.boundary}: ${b.acc.toFixed(4)} (drop ${b.drop.toFixed(2)} pts)`).join('; ')}`,
-  );
-  for (const p of r.presets)
+  const testImages = ctx.quick ? 2000 : 10000;
+  const runs: { name: string; r: Awaited<ReturnType<typeof study>> }[] = [];
+  for (const name of SUPERNETS) {
+    const r = await study({ testImages, supernet: name });
+    runs.push({ name, r });
+    const o = r.oracle!,
+      t = r.test!;
+    const sel = r.selected.config;
+    const arch = `res ${sel.resolution}, phases ${sel.phases.map((p) => `${p.width}c/k${p.kernel}/pre${p.nPre}/post${p.nPost}`).join(' | ')}`;
     ctx.log(
-      `${p.preset}: chosen split ${p.chosenSplit}, aggregator-only ${(p.latencyAggregatorOnly * 1e3).toFixed(4)} ms, best ${(p.latencyBest * 1e3).toFixed(4)} ms, gain ${p.gain.toFixed(3)}×, all-on-sensor ${(p.allOnSensor * 1e3).toFixed(4)} ms`,
+      `${name}: selected ${arch} split ${sel.split} (val acc ${r.selected.accuracy!.toFixed(4)}, ${(r.selected.cost.latencySeconds * 1e3).toFixed(4)} ms ≤ budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms)`,
     );
-  const def = r.presets.find((p) => p.preset === DEFAULT_PRESET)!;
-  const worst = t.perBoundary.reduce((a, b) => (b.drop > a.drop ? b : a));
-  const setup = `shipped Fashion-MNIST supernet; selected network ${arch}; test ${ctx.quick ? 2000 : 10000} images`;
-  const pv = r.supernetProvenance as { stepsA?: number; stepsB?: number; seconds?: number; command?: string };
-  const trained = `supernet trained ${pv.stepsA} + ${pv.stepsB} sandwich steps in ${Math.round((pv.seconds ?? NaN) / 60)} min (\`${pv.command}\`)`;
-  const presetNotes = r.presets.map((p) => `${p.preset}: split ${p.chosenSplit}, ${p.gain.toFixed(3)}×`).join('; ');
+    ctx.log(
+      `  oracle best val acc ${o.best.accuracy!.toFixed(4)}, median feasible ${o.median.toFixed(4)}, scores ${o.scores.map((x) => x.toFixed(3)).join(' ')}`,
+    );
+    ctx.log(
+      `  test: unsplit ${t.unsplit.toFixed(4)}; ${t.perBoundary.map((b) => `boundary ${b.boundary}: ${b.acc.toFixed(4)} (drop ${b.drop.toFixed(2)} pts)`).join('; ')}`,
+    );
+    for (const p of r.presets)
+      ctx.log(
+        `  ${p.preset}: chosen split ${p.chosenSplit}, aggregator-only ${(p.latencyAggregatorOnly * 1e3).toFixed(4)} ms, best ${(p.latencyBest * 1e3).toFixed(4)} ms, gain ${p.gain.toFixed(3)}×, all-on-sensor ${(p.allOnSensor * 1e3).toFixed(4)} ms`,
+      );
+  }
+  const arch = (r: (typeof runs)[number]['r']) => {
+    const c = r.selected.config;
+    return `res ${c.resolution}, widths ${c.phases.map((p) => p.width).join('/')}, split ${c.split}`;
+  };
+  const def = (r: (typeof runs)[number]['r']) => r.presets.find((p) => p.preset === DEFAULT_PRESET)!;
+  const worst = (r: (typeof runs)[number]['r']) => r.test!.perBoundary.reduce((a, b) => (b.drop > a.drop ? b : a));
+  /** Mean over the supernets, its interval and the per-supernet values, for a key's value and notes. */
+  const over = (f: (r: (typeof runs)[number]['r']) => number, digits = 3) => {
+    const xs = runs.map(({ r }) => f(r));
+    const ci = meanCi(xs);
+    return {
+      value: ci.mean,
+      text: `mean ${formatCi(ci, digits)} over training seeds 1, 2, 3 (${xs.map((x) => x.toFixed(digits)).join(', ')})`,
+    };
+  };
+  const setup =
+    `Fashion-MNIST supernets ${SUPERNETS.join(', ')} (training seeds 1, 2, 3, one recipe; bench/declared/split-fmnist-seeds.json); ` +
+    `selected networks: ${runs.map(({ r }) => arch(r)).join('; ')}; test ${testImages} images`;
+  const trained = runs
+    .map(({ name, r }) => {
+      const pv = r.supernetProvenance as { stepsA?: number; stepsB?: number; seconds?: number };
+      return `${name} ${pv.stepsA} + ${pv.stepsB} steps in ${Math.round((pv.seconds ?? NaN) / 60)} min`;
+    })
+    .join('; ');
+  const gain = over((r) => def(r).gain),
+    slow = over((r) => r.presets.find((p) => p.preset === 'slow-wireless')!.gain),
+    link = over((r) => (def(r).chosenSplit === 0 ? 1 : def(r).linkBytes / def(r).rawBytes)),
+    drop = over((r) => worst(r).drop, 2),
+    unsplit = over((r) => r.test!.unsplit, 4),
+    success = over((r) => r.oracle!.successSeeds, 1);
+  const presetNotes = runs
+    .map(
+      ({ name, r }) =>
+        `${name}: ${r.presets.map((p) => `${p.preset} split ${p.chosenSplit} ${p.gain.toFixed(3)}× ${p.linkBytes} B`).join(', ')}`,
+    )
+    .join('; ');
   record(
     {
       'split.latency_gain_vs_aggregator_only': {
-        value: def.gain,
+        value: gain.value,
         unit: '× (latency all-on-aggregator ÷ best split)',
-        notes: `preset ${DEFAULT_PRESET} (placeholder constants, ours); c′ = 8, b = 8; per preset: ${presetNotes}. At 28×28 the raw image is 784 B, so a fast wired link makes all-on-aggregator optimal; the paper's ~10× is its hardware. ${setup}`,
+        notes: `preset ${DEFAULT_PRESET} (placeholder constants, ours); c′ = 8, b = 8; ${gain.text}; per preset: ${presetNotes}. At 28×28 the raw image is 784 B, so a fast wired link makes all-on-aggregator optimal; the paper's ~10× is its hardware. ${setup}`,
       },
       'split.latency_gain_slow_wireless': {
-        value: r.presets.find((p) => p.preset === 'slow-wireless')!.gain,
+        value: slow.value,
         unit: '× (latency all-on-aggregator ÷ best split)',
-        notes: `preset slow-wireless; ${presetNotes}`,
+        notes: `preset slow-wireless; ${slow.text}`,
       },
       'split.link_bytes_ratio': {
-        value: def.chosenSplit === 0 ? 1 : def.linkBytes / def.rawBytes,
+        value: link.value,
         unit: 'fraction (bytes at chosen split ÷ raw uint8 image)',
-        notes: `preset ${DEFAULT_PRESET}: chosen split ${def.chosenSplit} (${def.chosenSplit === 0 ? 'all on the aggregator: the raw image itself crosses' : `${def.linkBytes} B`}); raw ${def.rawBytes} B. Per preset: ${r.presets.map((p) => `${p.preset} split ${p.chosenSplit} ${p.linkBytes} B`).join('; ')}`,
+        notes: `preset ${DEFAULT_PRESET} (1 when the chosen split is 0: all on the aggregator, the raw image itself crosses); ${link.text}; raw ${def(runs[0]!.r).rawBytes} B. ${presetNotes}`,
       },
       'split.split_accuracy_drop_points': {
-        value: worst.drop,
-        unit: 'points (unsplit − split, worst phase boundary)',
-        baseline: { name: 'unsplit sub-network, test', value: t.unsplit, unit: 'accuracy (fraction)' },
-        notes: `c′ = 8, b = 8 split module (PCA init + split-aware training); per boundary: ${t.perBoundary.map((b) => `${b.boundary}: ${b.acc.toFixed(4)} (${b.drop.toFixed(2)} pts)`).join(', ')}. ${setup}`,
+        value: drop.value,
+        unit: 'points (unsplit − split, worst phase boundary; mean over supernets)',
+        baseline: { name: 'unsplit sub-network, test, mean over supernets', value: unsplit.value, unit: 'accuracy (fraction)' },
+        notes: `c′ = 8, b = 8 split module (PCA init + split-aware training); ${drop.text}; per boundary: ${runs.map(({ name, r }) => `${name} ${r.test!.perBoundary.map((b) => `${b.boundary}: ${b.acc.toFixed(4)} (${b.drop.toFixed(2)} pts)`).join(', ')}`).join('; ')}. ${setup}`,
       },
       'split.unsplit_test_acc': {
-        value: t.unsplit,
-        unit: 'accuracy (fraction)',
-        notes: `${setup}; ${trained}`,
+        value: unsplit.value,
+        unit: 'accuracy (fraction, mean over supernets)',
+        notes: `${unsplit.text}; ${setup}; ${trained}`,
       },
       'split.evolution_success_seeds': {
-        value: o.successSeeds,
-        unit: `seeds of ${o.seeds} with normalized score ≥ 0.9`,
-        notes: `gate protocol declared in bench/declared/split-supernet2.json, unchanged for the shipped supernet (its recipe and shipping rule: bench/declared/split-supernet3.json; landscape: 2 of 256 feasible configurations within the score-0.9 band, scripts/split/landscape.ts); ${trained}; score = (acc − median feasible acc) ÷ (oracle acc − median); oracle val acc ${o.best.accuracy!.toFixed(4)}, median feasible ${o.median.toFixed(4)}; accuracy = supernet sub-network on 512 validation images; STUDY_SPACE (${512} configs), latency budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms under ${DEFAULT_PRESET}; scores ${o.scores.map((s) => s.toFixed(3)).join(' ')}`,
+        value: success.value,
+        unit: 'seeds of 10 with normalized score ≥ 0.9 (mean over supernets)',
+        notes: `${success.text}; gate protocol declared in bench/declared/split-supernet2.json, unchanged (recipe: bench/declared/split-supernet3.json; landscape: scripts/split/landscape.ts); score = (acc − median feasible acc) ÷ (oracle acc − median); ${runs.map(({ name, r }) => `${name}: oracle val acc ${r.oracle!.best.accuracy!.toFixed(4)}, median feasible ${r.oracle!.median.toFixed(4)}, scores ${r.oracle!.scores.map((x) => x.toFixed(3)).join(' ')}`).join('; ')}; accuracy = supernet sub-network on 512 validation images; STUDY_SPACE (512 configs), latency budget ${(runs[0]!.r.budgetSeconds * 1e3).toFixed(4)} ms under ${DEFAULT_PRESET}; ${trained}`,
       },
       'split.evolution_evaluated_fraction': {
-        value: o.evaluatedFraction,
-        unit: 'fraction of the space evaluated (max over seeds)',
-        notes: `cap floor(0.1 × ${512}); STUDY_SPACE ${JSON.stringify(STUDY_SPACE)}`,
+        value: Math.max(...runs.map(({ r }) => r.oracle!.evaluatedFraction)),
+        unit: 'fraction of the space evaluated (max over seeds and supernets)',
+        notes: `cap floor(0.1 × 512); STUDY_SPACE ${JSON.stringify(STUDY_SPACE)}`,
       },
     },
     { command },
