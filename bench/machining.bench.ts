@@ -49,6 +49,13 @@ function stillDrawn(r: StudyResult): boolean {
   return spec(now) === spec(r.tasks);
 }
 
+/** The MACHINING_* variables this run was started with, as a command prefix (a key's command says how it was made). */
+const envPrefix = () =>
+  Object.entries(process.env)
+    .filter(([k]) => k.startsWith('MACHINING_'))
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => {
   const m = mean(xs);
@@ -103,7 +110,7 @@ async function runNightly(ctx: BenchContext): Promise<void> {
   }
   // the keys are computed from the per-seed runs stored in shipped/bench-nightly.json (a rerun with every seed stored only records)
   record(studyKeys(runs, 'machining.', `nightly (f 8, seq 1024 @ 2048 Hz, recordings at timeScale ${NIGHTLY.timeScale})`), {
-    command: `MACHINING_CONFIG=nightly ${ctx.command}`,
+    command: `${envPrefix()}${ctx.command}`,
   });
 }
 
@@ -213,9 +220,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         notes: 'ci-micro config (the shipped model), wasm, batch 1',
       },
     },
-    {
-      command: `${fromShipped ? 'MACHINING_FROM_SHIPPED=1 ' : baselinesOnly ? 'MACHINING_BASELINES=1 ' : process.env.MACHINING_KEEP_SEEDS === '1' ? 'MACHINING_KEEP_SEEDS=1 ' : ''}${ctx.command}`,
-    },
+    { command: `${envPrefix()}${ctx.command}` },
   );
   const slim = runs.map((r) => ({ ...r, pretrained: undefined }));
   if (!fromShipped)

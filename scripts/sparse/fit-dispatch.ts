@@ -193,14 +193,15 @@ report('refit without the row-front term (csrFrontMiss = 0)', before, true);
 const after = fit(inFit, FREE);
 console.log('\nCOSTS (fitted on', split.fit.join(', '), ') =', JSON.stringify(after, null, 1));
 // Rosko's margin over CSR: chosen on the fit shapes (cells within 5 % of the fastest, then the worst ratio)
-let bestMargin = [0, -1, 0];
+let best = { margin: 0, within5: -1, worst: 0 };
 for (const m of [0, 0.05, 0.1, 0.15]) {
   margin = m;
   const sc = score(after, inFit);
   console.log(`  margin ${m}: fit shapes ${sc.text}`);
-  if (sc.within5 > bestMargin[1]! || (sc.within5 === bestMargin[1] && sc.worst > bestMargin[2]!)) bestMargin = [m, sc.within5, sc.worst];
+  if (sc.within5 > best.within5 || (sc.within5 === best.within5 && sc.worst > best.worst))
+    best = { margin: m, within5: sc.within5, worst: sc.worst };
 }
-margin = bestMargin[0]!;
+margin = best.margin;
 console.log(`ROSKO_MARGIN (chosen on the fit shapes) = ${margin}`);
 report(`refit with the row-front term, margin ${margin}`, after, true);
 
