@@ -9,13 +9,13 @@
  * 9 real pruned matrices) can still be passed; they fitted the constants before.
  *
  * Validation split (declared in bench/declared/rosko-dispatch-split.json): the constants are fitted on the synthetic
- * cells of 5 of the 7 shapes (in every table) and the picks are checked on the 2 held-out shapes; then ROSKO_MARGIN (Rosko's required edge over CSR) is chosen on
- * the fit shapes from 0, 5, 10, 15 %; the real matrices are
- * in neither list and are never fitted — they are a second held-out set. Leave-one-shape-out (fit on 6, check the 7th)
- * is printed beside it. Prints the constants to paste into COSTS (fitted on the fit shapes only), and per split and
- * table how often the model picks the measured-fastest kernel, one within 5 % of it, and the worst (fastest ÷ picked)
- * time — for the shipped COSTS, for a refit without the row-front term (csrFrontMiss frozen at 0: the model before it)
- * and for the refit with it. Then, per cell of the idle run's 90 / 98 % table and per real matrix at 90 %, the
+ * cells of 5 of the 7 shapes (in every table) and the picks are checked on the 2 held-out shapes; then ROSKO_MARGIN
+ * (Rosko's required edge over CSR) is chosen on the fit shapes from 0, 5, 10, 15 %; real matrices (in the older
+ * tables) are in neither list and are never fitted — they are a second held-out set. Leave-one-shape-out (fit on 6,
+ * check the 7th) is printed beside it. Prints the constants to paste into COSTS (fitted on the fit shapes only), and per
+ * split and table how often the model picks the measured-fastest kernel, one within 5 % of it, and the worst (fastest ÷
+ * picked) time — for the shipped COSTS, for a refit without the row-front term (csrFrontMiss frozen at 0: the model
+ * before it) and for the refit with it. Then, per cell of the idle run's 90 / 98 % table and per real matrix at 90 %, the
  * *predicted* bench ratio: fastest other ÷ the measured time of the kernel the model would pick — a prediction from that
  * run's kernel medians, not a measurement of the dispatched spmm.
  *
