@@ -6,6 +6,10 @@ import {
   spaceSize,
   feasibleCost,
   paretoFront,
+  largestFeasible,
+  decode,
+  genomeAt,
+  radices,
   FULL_SPACE,
   type SearchSpace,
   type Objective,
@@ -166,4 +170,62 @@ test('paretoFront keeps only candidates no other beats on both accuracy and late
       [3, 0.7],
     ],
   );
+});
+
+test('largestFeasible: feasible, and no feasible configuration at its split is at least as large in every gene and larger in one', async () => {
+  const p = preset('strong-sensor');
+  const lat = (await exhaustiveSearch(SMALL, { preset: p })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
+  const rad = radices(SMALL),
+    L = rad.length;
+  for (const q of [0.1, 0.3, 0.6]) {
+    const o: Objective = { preset: p, latencyBudget: lat[Math.floor(lat.length * q)]! };
+    for (let si = 0; si < SMALL.splits.length; si++) {
+      const g = largestFeasible(SMALL, o, si);
+      const any = Array.from({ length: spaceSize(SMALL) }, (_, i) => genomeAt(rad, i)).some(
+        (h) => h[L - 3] === si && feasibleCost(decode(SMALL, h), o) !== null,
+      );
+      assert.equal(g !== null, any, `q ${q} split ${si}: null exactly when nothing at that split is feasible`);
+      if (!g) continue;
+      assert.equal(g[L - 3], si);
+      assert.ok(feasibleCost(decode(SMALL, g), o), `q ${q} split ${si}: infeasible`);
+      // Every list of SMALL is ascending, so a larger choice index is a larger network.
+      for (let i = 0; i < spaceSize(SMALL); i++) {
+        const h = genomeAt(rad, i);
+        if (h[L - 3] !== si || !feasibleCost(decode(SMALL, h), o)) continue;
+        const dominates = h.every((v, j) => v >= g[j]!) && h.some((v, j) => v > g[j]!);
+        assert.ok(!dominates, `q ${q} split ${si}: ${h.join('')} is feasible and larger than ${g.join('')}`);
+      }
+    }
+  }
+  const tiny: Objective = { preset: p, latencyBudget: lat[0]! / 2 };
+  assert.equal(largestFeasible(SMALL, tiny, 1), null);
+  assert.throws(() => largestFeasible(SMALL, tiny, SMALL.splits.length), InvalidInput);
+});
+
+test('evolution: seedLargest puts the largest feasible network of each split first; refineShare keeps evaluations for the refinement', async () => {
+  const p = preset('slow-wireless');
+  const lat = (await exhaustiveSearch(SMALL, { preset: p })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
+  const o: Objective = { preset: p, latencyBudget: lat[Math.floor(lat.length * 0.3)]!, accuracy: proxyAccuracy };
+  const seeds = SMALL.splits.flatMap((_, si) => largestFeasible(SMALL, o, si)?.join(',') ?? []);
+  assert.ok(seeds.length >= 2, `${seeds.length} split points have a feasible network`);
+  const ev = await evolutionarySearch(SMALL, o, { seed: 3, population: 8, generations: 20, maxEvaluations: 40 });
+  assert.deepEqual(
+    ev.candidates.slice(0, seeds.length).map((c) => c.genome.join(',')),
+    seeds,
+  );
+  const off = await evolutionarySearch(SMALL, o, { seed: 3, population: 8, generations: 20, maxEvaluations: 40, seedLargest: false });
+  assert.notDeepEqual(
+    off.candidates.slice(0, seeds.length).map((c) => c.genome.join(',')),
+    seeds,
+  );
+  let lastGeneration = 0;
+  await evolutionarySearch(SMALL, o, {
+    seed: 3,
+    population: 8,
+    generations: 20,
+    maxEvaluations: 40,
+    refineShare: 0.5,
+    onGeneration: (_, __, evaluated) => (lastGeneration = evaluated),
+  });
+  assert.ok(lastGeneration > 0 && lastGeneration <= 20, `the generations used ${lastGeneration} of 40 evaluations with half kept back`);
 });

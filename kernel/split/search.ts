@@ -203,6 +203,14 @@ export interface EvolutionOptions {
   maxRejections?: number;
   /** Refine the best by trying every value of each gene in turn until nothing improves. Default true. */
   refine?: boolean;
+  /**
+   * Start the population from the largest feasible network of each split point (`largestFeasible`) before the random
+   * members — the supernet's largest sub-networks are its best-trained ones, and under a latency budget the accurate
+   * configurations sit near the budget's edge (a prior of ours, as in budget-aware NAS). Default true.
+   */
+  seedLargest?: boolean;
+  /** Fraction of `maxEvaluations` kept back from the evolution for the refinement (default 0; ours). */
+  refineShare?: number;
   /** Aborts the search between generations (default none). */
   signal?: AbortSignal;
   /** Called after each generation with its index (from 0), the best so far and the evaluations so far (default none). */
@@ -265,18 +273,25 @@ export async function evolutionarySearch(space: SearchSpace, o: Objective, opts:
   const mutate = (g: number[]) => g.map((v, j) => (r.next() < mut ? r.int(rad[j]!) : v));
 
   let pop: Candidate[] = [];
-  for (let i = 0; i < popSize && evaluated < cap; i++) {
+  if (opts.seedLargest ?? true)
+    for (let si = 0; si < space.splits.length && evaluated < cap; si++) {
+      const g = largestFeasible(space, o, si);
+      const c = g && (await evaluate(g));
+      if (c && !pop.includes(c)) pop.push(c);
+    }
+  const evoCap = Math.max(evaluated, cap - Math.floor((opts.refineShare ?? 0) * (Number.isFinite(cap) ? cap : 0)));
+  for (let i = pop.length; i < popSize && evaluated < evoCap; i++) {
     const g = draw(random);
     if (!g) continue;
     const c = await evaluate(g);
     if (c) pop.push(c);
   }
-  for (let gen = 0; gen < gens && evaluated < cap && pop.length > 0; gen++) {
+  for (let gen = 0; gen < gens && evaluated < evoCap && pop.length > 0; gen++) {
     throwIfAborted(opts.signal);
     pop.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
     const parents = pop.slice(0, Math.max(2, popSize >> 1));
     const children: Candidate[] = [];
-    for (let i = 0; i < popSize && evaluated < cap; i++) {
+    for (let i = 0; i < popSize && evaluated < evoCap; i++) {
       const g = draw(() => {
         const a = parents[r.int(parents.length)]!.genome;
         if (r.next() < cross) {
@@ -332,6 +347,80 @@ export async function evolutionarySearch(space: SearchSpace, o: Objective, opts:
     }
   }
   return { best, evaluated, spaceSize: n, candidates };
+}
+
+/**
+ * Per gene, its choice indices from the smallest network to the largest: numbers ascending, `null` (no reduction /
+ * no quantizer) last. The split gene has no capacity order and is left as is.
+ */
+function capacityOrder(space: SearchSpace): number[][] {
+  const order = (xs: readonly (number | null)[]) => xs.map((_, i) => i).sort((a, b) => (xs[a] ?? Infinity) - (xs[b] ?? Infinity));
+  const out = [order(space.resolutions)];
+  for (let p = 0; p < space.phases; p++) out.push(order(space.widths), order(space.kernels), order(space.nPre), order(space.nPost));
+  out.push(
+    space.splits.map((_, i) => i),
+    order(space.reduces),
+    order(space.bits),
+  );
+  return out;
+}
+
+/**
+ * Shrink `genome` until it is feasible, one capacity step at a time — each time the step that keeps the most MACs while
+ * cutting latency — never touching the split gene. Returns the genome unchanged when it is
+ * already feasible, null when no allowed shrinking makes it feasible.
+ */
+function shrinkToFeasible(space: SearchSpace, o: Objective, genome: readonly number[]): number[] | null {
+  const ord = capacityOrder(space),
+    L = ord.length,
+    splitGene = L - 3;
+  const pos = genome.map((v, j) => ord[j]!.indexOf(v));
+  const toGenome = () => pos.map((p, j) => ord[j]![p]!);
+  const cost = () => systemCost(decode(space, toGenome()), o.preset, o.cost);
+  const macs = (c: CostBreakdown) => c.sensorMacs + c.aggregatorMacs;
+  while (!feasibleCost(decode(space, toGenome()), o)) {
+    const now = cost();
+    let pick = -1,
+      pickMacs = -Infinity;
+    for (let j = 0; j < L; j++) {
+      if (j === splitGene || pos[j] === 0) continue;
+      pos[j] = pos[j]! - 1;
+      const c = cost();
+      pos[j] = pos[j]! + 1;
+      if (c.latencySeconds < now.latencySeconds && macs(c) > pickMacs) [pick, pickMacs] = [j, macs(c)];
+    }
+    // No step cuts latency: shrink the first gene that can still shrink (a memory or c′ bound may be what fails).
+    if (pick < 0) pick = pos.findIndex((p, j) => j !== splitGene && p > 0);
+    if (pick < 0) return null;
+    pos[pick] = pos[pick]! - 1;
+  }
+  return toGenome();
+}
+
+/**
+ * The largest feasible network at split choice `splitIndex` (an index into `space.splits`): the largest choice of every
+ * gene, shrunk to feasibility (`shrinkToFeasible`), then every step grown back that stays feasible. The result is
+ * maximal: no single gene can grow without breaking a budget. Null when even the smallest network is infeasible there.
+ */
+export function largestFeasible(space: SearchSpace, o: Objective, splitIndex: number): number[] | null {
+  checkSpace(space);
+  checkInt('splitIndex', splitIndex, 0, space.splits.length - 1);
+  const ord = capacityOrder(space),
+    splitGene = ord.length - 3;
+  const top = ord.map((c, j) => (j === splitGene ? splitIndex : c[c.length - 1]!));
+  const g = shrinkToFeasible(space, o, top);
+  if (!g) return null;
+  for (let grown = true; grown;) {
+    grown = false;
+    for (let j = 0; j < g.length; j++) {
+      const k = ord[j]!.indexOf(g[j]!);
+      if (j === splitGene || k === ord[j]!.length - 1) continue;
+      g[j] = ord[j]![k + 1]!;
+      if (feasibleCost(decode(space, g), o)) grown = true;
+      else g[j] = ord[j]![k]!;
+    }
+  }
+  return g;
 }
 
 /** Candidates on the accuracy–latency Pareto front (no other candidate is both at least as accurate and faster), by latency. */

@@ -17,11 +17,12 @@ import {
   spaceSize,
   type Candidate,
   type SearchSpace,
+  type EvolutionOptions,
   type Objective,
   type SearchResult,
 } from './search';
 import { loadShippedSupernet, accuracy, type Supernet } from './supernet';
-import type { SplitConfig } from './types';
+import type { Preset, SplitConfig } from './types';
 
 /** The accuracy search space of the study (512 configurations, a subspace of SHIPPED_SPACE small enough for the oracle). */
 export const STUDY_SPACE: SearchSpace = {
@@ -109,16 +110,17 @@ export function validationScorer(
   };
 }
 
-/** The study's latency budget (seconds): the `quantile` quantile of STUDY_SPACE's latencies under the default preset. */
-async function studyBudget(quantile: number): Promise<number> {
-  const lat = (await exhaustiveSearch(STUDY_SPACE, { preset: getPreset(DEFAULT_PRESET) })).candidates
-    .map((c) => c.cost.latencySeconds)
-    .sort((a, b) => a - b);
+/** The study's latency budget (seconds): the `quantile` quantile of STUDY_SPACE's latencies under preset `p` (default: the default preset). */
+async function studyBudget(quantile: number, p: Preset = getPreset(DEFAULT_PRESET)): Promise<number> {
+  const lat = (await exhaustiveSearch(STUDY_SPACE, { preset: p })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
   return lat[Math.floor((lat.length - 1) * quantile)]!;
 }
 
-/** The evolution options of the study's gate (population 16, 20 generations, at most 10% of STUDY_SPACE evaluated). */
-export const GATE_EVOLUTION = { population: 16, generations: 20, maxEvaluationsFraction: 0.1 } as const;
+/**
+ * The evolution options of the study's gate: population 16 (seeded with the largest feasible network of each split point),
+ * 20 generations, at most 10% of STUDY_SPACE evaluated, of which 30% kept for the refinement of the best.
+ */
+export const GATE_EVOLUTION = { population: 16, generations: 20, maxEvaluationsFraction: 0.1, refineShare: 0.3 } as const;
 
 export interface EvolutionGate {
   /** Latency budget (seconds): the `budgetQuantile` quantile of STUDY_SPACE's latencies under the default preset. */
@@ -156,10 +158,14 @@ export async function evolutionGate(
     seeds?: number;
     /** Latency budget as a quantile of the space's latencies (default 0.5). */
     budgetQuantile?: number;
+    /** Preset of the cost model and the budget (default DEFAULT_PRESET, the gate's). */
+    preset?: string;
+    /** Search options over GATE_EVOLUTION's (e.g. the search before 2026-12-07: seedLargest false, refineShare 0). */
+    search?: Pick<EvolutionOptions, 'seedLargest' | 'refineShare'>;
   } = {},
 ): Promise<EvolutionGate> {
-  const p0 = getPreset(DEFAULT_PRESET);
-  const budget = await studyBudget(o.budgetQuantile ?? 0.5);
+  const p0 = getPreset(o.preset ?? DEFAULT_PRESET);
+  const budget = await studyBudget(o.budgetQuantile ?? 0.5, p0);
   const obj: Objective = { preset: p0, latencyBudget: budget, accuracy };
   const cap = Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(STUDY_SPACE));
   const ex = await exhaustiveSearch(STUDY_SPACE, obj);
@@ -176,6 +182,8 @@ export async function evolutionGate(
       population: GATE_EVOLUTION.population,
       generations: GATE_EVOLUTION.generations,
       maxEvaluations: cap,
+      refineShare: GATE_EVOLUTION.refineShare,
+      ...o.search,
     });
     if (s === 0) seed0 = ev;
     scores.push((ev.best!.accuracy! - median) / (best.accuracy! - median));
@@ -222,6 +230,7 @@ export async function study(o: StudyOptions = {}): Promise<StudyResult> {
           population: GATE_EVOLUTION.population,
           generations: GATE_EVOLUTION.generations,
           maxEvaluations: Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(STUDY_SPACE)),
+          refineShare: GATE_EVOLUTION.refineShare,
         },
       );
       candidates = ev0.candidates;

@@ -6,13 +6,18 @@
  * seeds run on the table (same options as kernel/split/study.ts).
  *
  * --val n scores on n validation images (55,000..55,000 + n − 1; default 512, the study's; at most 5,000).
+ * --full also scores the configurations infeasible under the gate's budget, so the table serves every preset and budget.
+ * --grid also runs the gate protocol (10 seeds) under every preset at budget quantiles 0.1, 0.25 and 0.5, for the gate's
+ *        search and for the search before 2026-12-07 (random initial population, no budget kept for refinement).
  *
- *   nice -n 15 npx tsx scripts/split/landscape.ts [--supernet fmnist-supernet] [--val 512] [--out /tmp/landscape.json]
+ *   nice -n 15 npx tsx scripts/split/landscape.ts [--supernet fmnist-supernet] [--val 512] [--out /tmp/landscape.json] [--full] [--grid]
  */
 import { writeFileSync } from 'node:fs';
 import { init } from '../../kernel/core/backend';
 import { loadShippedSupernet } from '../../kernel/split/supernet';
-import { validationScorer, evolutionGate } from '../../kernel/split/study';
+import { PRESET_NAMES } from '../../kernel/split/cost';
+import { decode, genomeAt, radices, spaceSize } from '../../kernel/split/search';
+import { validationScorer, evolutionGate, STUDY_SPACE } from '../../kernel/split/study';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,6 +34,8 @@ async function main(): Promise<void> {
   const val = validationScorer(net, nVal),
     table = val.table;
   const g = await evolutionGate(val.accuracy);
+  if (process.argv.includes('--full'))
+    for (let i = 0; i < spaceSize(STUDY_SPACE); i++) val.accuracy(decode(STUDY_SPACE, genomeAt(radices(STUDY_SPACE), i)));
   console.log(`evaluated ${table.size} distinct sub-networks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   const accs = g.feasibleAccuracies;
   const q = (f: number) => accs[Math.floor((accs.length - 1) * f)]!.toFixed(4);
@@ -42,10 +49,27 @@ async function main(): Promise<void> {
   console.log(
     `scores ${g.scores.map((s) => s.toFixed(3)).join(' ')}; success ${g.successSeeds}/10; evaluated fraction ${g.evaluatedFraction}`,
   );
+  const grid: Record<string, unknown>[] = [];
+  if (process.argv.includes('--grid'))
+    for (const preset of PRESET_NAMES)
+      for (const budgetQuantile of [0.1, 0.25, 0.5]) {
+        const row: Record<string, unknown> = { preset, budgetQuantile };
+        for (const [arm, search] of [
+          ['gate', {}],
+          ['before', { seedLargest: false, refineShare: 0 }],
+        ] as const) {
+          const r = await evolutionGate(val.accuracy, { preset, budgetQuantile, search });
+          const thr = r.median + 0.9 * (r.best.accuracy! - r.median);
+          Object.assign(row, { feasible: r.feasibleAccuracies.length, band: r.feasibleAccuracies.filter((a) => a >= thr).length });
+          row[arm] = r.successSeeds;
+        }
+        grid.push(row);
+        console.log(JSON.stringify(row));
+      }
   writeFileSync(
     out,
     JSON.stringify(
-      { supernet: name, validationImages: nVal, table: Object.fromEntries(table), gate: { ...g, best: g.best.config } },
+      { supernet: name, validationImages: nVal, table: Object.fromEntries(table), gate: { ...g, best: g.best.config }, grid },
       null,
       1,
     ),
