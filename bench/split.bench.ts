@@ -216,7 +216,12 @@ async function studyKeys(ctx: BenchContext, command: string): Promise<void> {
       'split.evolution_success_seeds': {
         value: success.value,
         unit: 'seeds of 10 with normalized score ≥ 0.9 (mean over supernets)',
-        notes: `${success.text}; gate protocol declared in bench/declared/split-supernet2.json, unchanged (recipe: bench/declared/split-supernet3.json; landscape: scripts/split/landscape.ts); score = (acc − median feasible acc) ÷ (oracle acc − median); ${runs.map(({ name, r }) => `${name}: oracle val acc ${r.oracle!.best.accuracy!.toFixed(4)}, median feasible ${r.oracle!.median.toFixed(4)}, scores ${r.oracle!.scores.map((x) => x.toFixed(3)).join(' ')}`).join('; ')}; accuracy = supernet sub-network on 512 validation images; STUDY_SPACE (512 configs), latency budget ${(runs[0]!.r.budgetSeconds * 1e3).toFixed(4)} ms under ${DEFAULT_PRESET}; ${trained}`,
+        notes: `${success.text}; held-out supernets (the search was designed on fmnist-supernet alone, bench/declared/split-search-seeding.json): ${runs
+          .filter(({ name }) => name !== 'fmnist-supernet')
+          .map(({ name, r }) => `${name} ${r.oracle!.successSeeds}/10`)
+          .join(
+            ', ',
+          )}; search: population seeded with the largest feasible network of each split, 30 % of the cap kept for refinement; gate protocol otherwise as declared in bench/declared/split-supernet2.json (recipe: bench/declared/split-supernet3.json; landscape and preset × budget grid: scripts/split/landscape.ts --grid); score = (acc − median feasible acc) ÷ (oracle acc − median); ${runs.map(({ name, r }) => `${name}: oracle val acc ${r.oracle!.best.accuracy!.toFixed(4)}, median feasible ${r.oracle!.median.toFixed(4)}, scores ${r.oracle!.scores.map((x) => x.toFixed(3)).join(' ')}`).join('; ')}; accuracy = supernet sub-network on 512 validation images; STUDY_SPACE (512 configs), latency budget ${(runs[0]!.r.budgetSeconds * 1e3).toFixed(4)} ms under ${DEFAULT_PRESET}; ${trained}`,
       },
       'split.evolution_evaluated_fraction': {
         value: Math.max(...runs.map(({ r }) => r.oracle!.evaluatedFraction)),
