@@ -2,8 +2,8 @@
  * SplitNets on Fashion-MNIST with three supernets (training seeds 1–3; kernel/split/study): split-aware search, the split module's
  * accuracy cost, latency gains per preset (placeholder hardware constants, named in kernel/split/presets.json), and the
  * evolutionary search against the exhaustive oracle. Gate declared in bench/declared/split-fmnist.json.
- * Multi-view keys: read from kernel/split/shipped/multiview.json (scripts/split/multiview.ts fusion, 3 seeds, setting
- * declared in bench/declared/split-multiview.json; tens of minutes per seed, so not rerun here). Per-op latency table:
+ * Multi-view keys: read from kernel/split/shipped/multiview.json (scripts/split/multiview.ts fusion, 10 seeds, setting
+ * declared in bench/declared/split-multiview.json; about a minute per seed on an idle core, so not rerun here). Per-op latency table:
  * measured here on tfjs-wasm (seconds), labelled with the load average.
  * EDGELAB_SPLIT_PARTS=study,multiview,lut (default all) runs a subset (the study takes ≈ 5 min of an idle core per supernet).
  */
@@ -89,7 +89,7 @@ function multiViewKeys(ctx: BenchContext, command: string): void {
         `seed ${r.options.seed}: single ${F(r).test.single.toFixed(3)}, late ${F(r).test.late.toFixed(3)}, max ${F(r).test.max.toFixed(3)}, mean ${F(r).test.mean.toFixed(3)}, concat ${F(r).test.concat.toFixed(3)} (chosen ${F(r).chosenFusion})`,
     )
     .join('; ');
-  const setup = `MultiViewSolids V = 4, setting declared in bench/declared/split-multiview.json; ${runs.length} seeds, ${runs[0]?.options.test} test objects each; test accuracy: single ${acc('single')}, late ${acc('late')}, max ${acc('max')}, mean ${acc('mean')}, concat ${acc('concat')}; ${perSeed}; best single-view validation accuracy (stage 1) per seed ${valSingle.map((v) => v.toFixed(3)).join(', ')}; measured by \`${mv.command}\``;
+  const setup = `MultiViewSolids V = 4, setting declared in bench/declared/split-multiview.json (seeds 6–10: bench/declared/split-multiview-seeds10.json); ${runs.length} seeds, ${runs[0]?.options.test} test objects each; test accuracy: single ${acc('single')}, late ${acc('late')}, max ${acc('max')}, mean ${acc('mean')}, concat ${acc('concat')}; ${perSeed}; best single-view validation accuracy (stage 1) per seed ${valSingle.map((v) => v.toFixed(3)).join(', ')}; measured by \`${mv.command}\``;
   ctx.log(`multi-view: gain ${formatCi(gain)} pts, vs late ${formatCi(vsLate)} pts, concat − max ${formatCi(concatVsMax)} pts`);
   record(
     {
