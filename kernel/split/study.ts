@@ -37,6 +37,12 @@ export const STUDY_SPACE: SearchSpace = {
   bits: [8],
 };
 
+/**
+ * STUDY_SPACE with the kernel size searchable too (3 or 5 per phase; a 3×3 kernel is the centre of the 5×5 one):
+ * 4,096 configurations, still small enough for the oracle.
+ */
+export const KERNEL_STUDY_SPACE: SearchSpace = { ...STUDY_SPACE, kernels: [3, 5] };
+
 export interface StudyOptions {
   /** Shipped supernet to load (basename in kernel/split/shipped; default 'fmnist-supernet'). */
   supernet?: string;

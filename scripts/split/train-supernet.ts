@@ -9,7 +9,8 @@
  *
  * --space full trains FULL_SPACE (kernels 3 and 5: a 3×3 kernel is the centre of the 5×5 one); --space shipped (default)
  * trains SHIPPED_SPACE (3×3 only); --space study trains exactly the study's search space (STUDY_SPACE: widths 8/16, 3×3,
- * c′ = 8, b = 8), so the sandwich's largest and smallest are the searched space's own. --random is the number of random sub-networks per step besides the largest and
+ * c′ = 8, b = 8), so the sandwich's largest and smallest are the searched space's own; --space study-k adds 5×5 kernels
+ * (KERNEL_STUDY_SPACE). --random is the number of random sub-networks per step besides the largest and
  * smallest (sandwich rule). --name sets the output basename (default fmnist-supernet). --minutes caps the wall-clock
  * training time (stage A stops at --share-a of it, default 0.7; stage B at the rest), keeping the steps done.
  *
@@ -22,7 +23,7 @@ import { init, tf } from '../../kernel/core/backend';
 import { loadFashionMnist, asTensors } from '../../kernel/core/data';
 import { Supernet, trainSupernet, calibrateSplitModules, serializeSupernet, accuracy, extremes } from '../../kernel/split/supernet';
 import { SHIPPED_SPACE, FULL_SPACE, type SearchSpace } from '../../kernel/split/search';
-import { STUDY_SPACE } from '../../kernel/split/study';
+import { KERNEL_STUDY_SPACE, STUDY_SPACE } from '../../kernel/split/study';
 import type { SplitConfig } from '../../kernel/split/types';
 
 function arg(name: string, def: number): number {
@@ -45,7 +46,12 @@ async function main(): Promise<void> {
     name = argStr('name', 'fmnist-supernet'),
     minutes = arg('minutes', Infinity),
     shareA = arg('share-a', 0.7);
-  const spaces: Record<string, SearchSpace> = { shipped: SHIPPED_SPACE, full: FULL_SPACE, study: STUDY_SPACE };
+  const spaces: Record<string, SearchSpace> = {
+    shipped: SHIPPED_SPACE,
+    full: FULL_SPACE,
+    study: STUDY_SPACE,
+    'study-k': KERNEL_STUDY_SPACE,
+  };
   const SPACE = spaces[spaceName];
   if (!SPACE) throw new Error(`--space must be one of ${Object.keys(spaces).join(', ')}, got ${spaceName}`);
   const t0 = Date.now();
