@@ -5,12 +5,14 @@
  * Multi-view keys: read from kernel/split/shipped/multiview.json (scripts/split/multiview.ts fusion, 10 seeds, setting
  * declared in bench/declared/split-multiview.json; about a minute per seed on an idle core, so not rerun here). Per-op latency table:
  * measured here on tfjs-wasm (seconds), labelled with the load average.
- * EDGELAB_SPLIT_PARTS=study,multiview,lut (default all) runs a subset (the study takes ≈ 5 min of an idle core per supernet).
+ * EDGELAB_SPLIT_PARTS=study,multiview,lut,kernel (default study,multiview,lut) runs a subset (the study takes ≈ 20 s of an
+ * idle core per supernet; kernel: the 3×3/5×5 supernet's search over KERNEL_STUDY_SPACE).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { init } from '../kernel/core/backend';
-import { study, STUDY_SPACE } from '../kernel/split/study';
+import { study, STUDY_SPACE, KERNEL_STUDY_SPACE } from '../kernel/split/study';
+import type { SplitConfig } from '../kernel/split/types';
 import { DEFAULT_PRESET } from '../kernel/split/cost';
 import { FULL_SPACE } from '../kernel/split/search';
 import { shippedDir } from '../kernel/split/supernet';
@@ -21,10 +23,22 @@ import { record, type BenchContext, type QuickCheck } from './lib';
 
 export const prefix = 'split';
 
-/** bench-quick (bench/quick.ts): not run in CI yet — the reason is printed by the suite. */
+/**
+ * bench-quick (bench/quick.ts): the multi-view keys (read from the shipped runs) and the study's validation-side keys
+ * (search, cost model) are computed exactly as in the full run (--quick only shortens the test read, ≈ 1 min in all).
+ */
 export const quickCheck: QuickCheck = {
-  keys: {},
-  skip: '--quick still evaluates the shipped supernet over the search space (≈ 2 min of one core); its deterministic keys are not yet split out for this suite',
+  env: { EDGELAB_SPLIT_PARTS: 'multiview,study' },
+  keys: {
+    'split.multiview_gain_points': { tol: 1e-9, vs: 'full' },
+    'split.fusion_vs_late_fusion_points': { tol: 1e-9, vs: 'full' },
+    'split.concat_vs_max_fusion_points': { tol: 1e-9, vs: 'full' },
+    'split.evolution_success_seeds': { tol: 0, vs: 'full' },
+    'split.evolution_evaluated_fraction': { tol: 0, vs: 'full' },
+    'split.latency_gain_vs_aggregator_only': { tol: 1e-9, vs: 'full' },
+    'split.latency_gain_slow_wireless': { tol: 1e-9, vs: 'full' },
+    'split.link_bytes_ratio': { tol: 1e-9, vs: 'full' },
+  },
 };
 
 export async function run(ctx: BenchContext): Promise<void> {
@@ -34,6 +48,51 @@ export async function run(ctx: BenchContext): Promise<void> {
   if (parts.includes('lut')) await lutKeys(ctx, command);
   if (parts.includes('multiview')) multiViewKeys(ctx, command);
   if (parts.includes('study')) await studyKeys(ctx, command);
+  if (parts.includes('kernel')) await kernelKeys(ctx, command);
+}
+
+/** The supernet trained with 3×3 and 5×5 kernels on KERNEL_STUDY_SPACE (declared in bench/declared/split-kernel-supernet.json). */
+export const KERNEL_SUPERNET = 'fmnist-supernet-k35';
+
+/** Kernel-size search: the gate protocol on KERNEL_STUDY_SPACE, and what 5×5 kernels add over the 3×3-only subset. */
+async function kernelKeys(ctx: BenchContext, command: string): Promise<void> {
+  const testImages = ctx.quick ? 2000 : 10000;
+  const r = await study({ testImages, supernet: KERNEL_SUPERNET, space: KERNEL_STUDY_SPACE });
+  const o = r.oracle!,
+    t = r.test!;
+  const summary = (cs: typeof r.candidates) => {
+    const a = cs.map((c) => c.accuracy!).sort((x, y) => x - y);
+    return `best ${a[a.length - 1]!.toFixed(4)}, median ${a[a.length >> 1]!.toFixed(4)} (${a.length} feasible)`;
+  };
+  const only3 = r.candidates.filter((c) => c.config.phases.every((p) => p.kernel === 3));
+  const kernels = (c: SplitConfig) => c.phases.map((p) => `${p.kernel}×${p.kernel}`).join('/');
+  const sel = r.selected.config;
+  const pv = r.supernetProvenance as { stepsA?: number; stepsB?: number; seconds?: number };
+  const setup =
+    `supernet ${KERNEL_SUPERNET} (${pv.stepsA} + ${pv.stepsB} steps in ${Math.round((pv.seconds ?? NaN) / 60)} min; bench/declared/split-kernel-supernet.json); ` +
+    `KERNEL_STUDY_SPACE (4,096 configs), budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms (median latency under ${DEFAULT_PRESET}); ` +
+    `validation (512 images): all kernels ${summary(r.candidates)}, 3×3-only subset ${summary(only3)}; oracle kernels ${kernels(o.best.config)}`;
+  ctx.log(`kernel search: ${setup}; scores ${o.scores.map((x) => x.toFixed(3)).join(' ')}`);
+  record(
+    {
+      'split.kernel_search_success_seeds': {
+        value: o.successSeeds,
+        unit: 'seeds of 10 with normalized score ≥ 0.9',
+        notes: `scores ${o.scores.map((x) => x.toFixed(3)).join(' ')}; oracle val acc ${o.best.accuracy!.toFixed(4)}, median feasible ${o.median.toFixed(4)}; search as bench/declared/split-search-seeding.json; ${setup}`,
+      },
+      'split.kernel_search_evaluated_fraction': {
+        value: o.evaluatedFraction,
+        unit: 'fraction of KERNEL_STUDY_SPACE evaluated (max over seeds)',
+        notes: `cap floor(0.1 × 4,096) = 409; ${setup}`,
+      },
+      'split.kernel_search_unsplit_test_acc': {
+        value: t.unsplit,
+        unit: 'accuracy (fraction, Fashion-MNIST test)',
+        notes: `evolution seed 0's network: res ${sel.resolution}, phases ${sel.phases.map((p) => `${p.width}c/k${p.kernel}/pre${p.nPre}/post${p.nPost}`).join(' | ')} (val ${r.selected.accuracy!.toFixed(4)}); c′ = 8, b = 8 per boundary: ${t.perBoundary.map((b) => `${b.boundary}: ${b.acc.toFixed(4)} (${b.drop.toFixed(2)} pts)`).join(', ')}; test ${testImages} images; ${setup}`,
+      },
+    },
+    { command },
+  );
 }
 
 /** Per-op latency table on this machine's wasm backend vs the analytic MAC model. */

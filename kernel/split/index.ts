@@ -41,6 +41,7 @@ export { fuse, FUSION_KINDS } from './fusion';
 export {
   exhaustiveSearch,
   evolutionarySearch,
+  largestFeasible,
   paretoFront,
   feasibleCost,
   spaceSize,
@@ -88,6 +89,7 @@ export {
   evolutionGate,
   validationScorer,
   STUDY_SPACE,
+  KERNEL_STUDY_SPACE,
   GATE_EVOLUTION,
   type StudyOptions,
   type StudyResult,

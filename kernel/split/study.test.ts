@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evolutionGate, studyKey, STUDY_SPACE } from './study';
-import { exhaustiveSearch } from './search';
+import { evolutionGate, studyKey, STUDY_SPACE, KERNEL_STUDY_SPACE } from './study';
+import { exhaustiveSearch, spaceSize } from './search';
 import { preset, DEFAULT_PRESET } from './cost';
 import type { SplitConfig } from './types';
 
@@ -41,4 +41,21 @@ test('studyKey: splits 0 and P share a key (same function on one view); an inner
   assert.equal(studyKey(c), studyKey({ ...c, split: 3 }));
   assert.notEqual(studyKey(c), studyKey({ ...c, split: 1 }));
   assert.notEqual(studyKey({ ...c, split: 1 }), studyKey({ ...c, split: 2 }));
+});
+
+test('evolutionGate over KERNEL_STUDY_SPACE: budget, oracle and cap come from that space, and the oracle uses 5×5 kernels', async () => {
+  const withKernels = (c: SplitConfig) => synthetic(c) + c.phases.reduce((a, p) => a + (p.kernel === 5 ? 0.03 : 0), 0);
+  const g = await evolutionGate(withKernels, { seeds: 2, space: KERNEL_STUDY_SPACE });
+  assert.equal(spaceSize(KERNEL_STUDY_SPACE), 8 * spaceSize(STUDY_SPACE));
+  const lats = (await exhaustiveSearch(KERNEL_STUDY_SPACE, { preset: preset(DEFAULT_PRESET) })).candidates
+    .map((c) => c.cost.latencySeconds)
+    .sort((a, b) => a - b);
+  assert.equal(g.budgetSeconds, lats[(lats.length - 1) >> 1]);
+  assert.ok(
+    g.best.config.phases.some((p) => p.kernel === 5),
+    JSON.stringify(g.best.config),
+  );
+  assert.ok(g.feasibleAccuracies.length > 256, `${g.feasibleAccuracies.length} feasible: the 3×3-only space has 256`);
+  // 51 evaluations is STUDY_SPACE's cap; this space allows 409, and a fraction above 51 / 4,096 shows it was used.
+  assert.ok(g.evaluatedFraction <= 0.1 && g.evaluatedFraction * spaceSize(KERNEL_STUDY_SPACE) > 51, `${g.evaluatedFraction}`);
 });

@@ -56,6 +56,8 @@ export interface StudyOptions {
   seeds?: number;
   /** Latency budget as a quantile of the space's latencies under the default preset (default 0.5). */
   budgetQuantile?: number;
+  /** The searched space (default STUDY_SPACE; KERNEL_STUDY_SPACE needs a supernet trained with 5×5 kernels). */
+  space?: SearchSpace;
 }
 
 export interface StudyResult {
@@ -116,9 +118,9 @@ export function validationScorer(
   };
 }
 
-/** The study's latency budget (seconds): the `quantile` quantile of STUDY_SPACE's latencies under preset `p` (default: the default preset). */
-async function studyBudget(quantile: number, p: Preset = getPreset(DEFAULT_PRESET)): Promise<number> {
-  const lat = (await exhaustiveSearch(STUDY_SPACE, { preset: p })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
+/** The study's latency budget (seconds): the `quantile` quantile of `space`'s latencies (default STUDY_SPACE) under preset `p` (default: the default preset). */
+async function studyBudget(quantile: number, p: Preset = getPreset(DEFAULT_PRESET), space = STUDY_SPACE): Promise<number> {
+  const lat = (await exhaustiveSearch(space, { preset: p })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
   return lat[Math.floor((lat.length - 1) * quantile)]!;
 }
 
@@ -168,13 +170,16 @@ export async function evolutionGate(
     preset?: string;
     /** Search options over GATE_EVOLUTION's (e.g. the search before 2026-12-07: seedLargest false, refineShare 0). */
     search?: Pick<EvolutionOptions, 'seedLargest' | 'refineShare'>;
+    /** The searched space (default STUDY_SPACE). */
+    space?: SearchSpace;
   } = {},
 ): Promise<EvolutionGate> {
+  const space = o.space ?? STUDY_SPACE;
   const p0 = getPreset(o.preset ?? DEFAULT_PRESET);
-  const budget = await studyBudget(o.budgetQuantile ?? 0.5, p0);
+  const budget = await studyBudget(o.budgetQuantile ?? 0.5, p0, space);
   const obj: Objective = { preset: p0, latencyBudget: budget, accuracy };
-  const cap = Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(STUDY_SPACE));
-  const ex = await exhaustiveSearch(STUDY_SPACE, obj);
+  const cap = Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(space));
+  const ex = await exhaustiveSearch(space, obj);
   const accs = ex.candidates.map((c) => c.accuracy!).sort((a, b) => a - b);
   const median = accs[accs.length >> 1]!,
     best = ex.best!;
@@ -183,7 +188,7 @@ export async function evolutionGate(
   let evaluated = 0,
     seed0: SearchResult | null = null;
   for (let s = 0; s < seeds; s++) {
-    const ev = await evolutionarySearch(STUDY_SPACE, obj, {
+    const ev = await evolutionarySearch(space, obj, {
       seed: s,
       population: GATE_EVOLUTION.population,
       generations: GATE_EVOLUTION.generations,
@@ -203,7 +208,7 @@ export async function evolutionGate(
     scores,
     successSeeds: scores.filter((x) => x >= 0.9).length,
     seeds,
-    evaluatedFraction: evaluated / spaceSize(STUDY_SPACE),
+    evaluatedFraction: evaluated / spaceSize(space),
     seed0: seed0!,
     candidates: ex.candidates,
   };
@@ -216,26 +221,27 @@ export async function evolutionGate(
 export async function study(o: StudyOptions = {}): Promise<StudyResult> {
   const t0 = Date.now();
   const { net, manifest } = loadShippedSupernet(o.supernet);
+  const space = o.space ?? STUDY_SPACE;
   const val = validationScorer(net, o.valImages ?? 512);
   const acc = val.accuracy;
   try {
     let oracle: StudyResult['oracle'];
     let ev0: SearchResult, candidates: Candidate[], budget: number;
     if (o.oracle ?? true) {
-      const g = await evolutionGate(acc, { seeds: o.seeds, budgetQuantile: o.budgetQuantile });
+      const g = await evolutionGate(acc, { seeds: o.seeds, budgetQuantile: o.budgetQuantile, space });
       const { best, median, successSeeds, seeds, scores, evaluatedFraction } = g;
       oracle = { best, median, successSeeds, seeds, scores, evaluatedFraction };
       ({ seed0: ev0, candidates, budgetSeconds: budget } = g);
     } else {
-      budget = await studyBudget(o.budgetQuantile ?? 0.5);
+      budget = await studyBudget(o.budgetQuantile ?? 0.5, getPreset(DEFAULT_PRESET), space);
       ev0 = await evolutionarySearch(
-        STUDY_SPACE,
+        space,
         { preset: getPreset(DEFAULT_PRESET), latencyBudget: budget, accuracy: acc },
         {
           seed: 0,
           population: GATE_EVOLUTION.population,
           generations: GATE_EVOLUTION.generations,
-          maxEvaluations: Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(STUDY_SPACE)),
+          maxEvaluations: Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(space)),
           refineShare: GATE_EVOLUTION.refineShare,
         },
       );

@@ -6,18 +6,19 @@
  * seeds run on the table (same options as kernel/split/study.ts).
  *
  * --val n scores on n validation images (55,000..55,000 + n − 1; default 512, the study's; at most 5,000).
+ * --space kernel searches KERNEL_STUDY_SPACE (3×3 or 5×5 per phase; needs a supernet trained with 5×5 kernels).
  * --full also scores the configurations infeasible under the gate's budget, so the table serves every preset and budget.
  * --grid also runs the gate protocol (10 seeds) under every preset at budget quantiles 0.1, 0.25 and 0.5, for the gate's
  *        search and for the search before 2026-12-07 (random initial population, no budget kept for refinement).
  *
- *   nice -n 15 npx tsx scripts/split/landscape.ts [--supernet fmnist-supernet] [--val 512] [--out /tmp/landscape.json] [--full] [--grid]
+ *   nice -n 15 npx tsx scripts/split/landscape.ts [--supernet fmnist-supernet] [--val 512] [--out /tmp/landscape.json] [--space study|kernel] [--full] [--grid]
  */
 import { writeFileSync } from 'node:fs';
 import { init } from '../../kernel/core/backend';
 import { loadShippedSupernet } from '../../kernel/split/supernet';
 import { PRESET_NAMES } from '../../kernel/split/cost';
 import { decode, genomeAt, radices, spaceSize } from '../../kernel/split/search';
-import { validationScorer, evolutionGate, STUDY_SPACE } from '../../kernel/split/study';
+import { validationScorer, evolutionGate, STUDY_SPACE, KERNEL_STUDY_SPACE } from '../../kernel/split/study';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,9 +34,9 @@ async function main(): Promise<void> {
   const { net } = loadShippedSupernet(name);
   const val = validationScorer(net, nVal),
     table = val.table;
-  const g = await evolutionGate(val.accuracy);
-  if (process.argv.includes('--full'))
-    for (let i = 0; i < spaceSize(STUDY_SPACE); i++) val.accuracy(decode(STUDY_SPACE, genomeAt(radices(STUDY_SPACE), i)));
+  const space = arg('space', 'study') === 'kernel' ? KERNEL_STUDY_SPACE : STUDY_SPACE;
+  const g = await evolutionGate(val.accuracy, { space });
+  if (process.argv.includes('--full')) for (let i = 0; i < spaceSize(space); i++) val.accuracy(decode(space, genomeAt(radices(space), i)));
   console.log(`evaluated ${table.size} distinct sub-networks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   const accs = g.feasibleAccuracies;
   const q = (f: number) => accs[Math.floor((accs.length - 1) * f)]!.toFixed(4);
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
           ['gate', {}],
           ['before', { seedLargest: false, refineShare: 0 }],
         ] as const) {
-          const r = await evolutionGate(val.accuracy, { preset, budgetQuantile, search });
+          const r = await evolutionGate(val.accuracy, { preset, budgetQuantile, search, space });
           const thr = r.median + 0.9 * (r.best.accuracy! - r.median);
           Object.assign(row, { feasible: r.feasibleAccuracies.length, band: r.feasibleAccuracies.filter((a) => a >= thr).length });
           row[arm] = r.successSeeds;
@@ -69,7 +70,14 @@ async function main(): Promise<void> {
   writeFileSync(
     out,
     JSON.stringify(
-      { supernet: name, validationImages: nVal, table: Object.fromEntries(table), gate: { ...g, best: g.best.config }, grid },
+      {
+        supernet: name,
+        space: arg('space', 'study'),
+        validationImages: nVal,
+        table: Object.fromEntries(table),
+        gate: { ...g, best: g.best.config },
+        grid,
+      },
       null,
       1,
     ),
