@@ -5,7 +5,7 @@
  * Multi-view keys: read from kernel/split/shipped/multiview.json (scripts/split/multiview.ts fusion, 10 seeds, setting
  * declared in bench/declared/split-multiview.json; about a minute per seed on an idle core, so not rerun here). Per-op latency table:
  * measured here on tfjs-wasm (seconds), labelled with the load average.
- * EDGELAB_SPLIT_PARTS=study,multiview,lut,kernel (default study,multiview,lut) runs a subset (the study takes ≈ 20 s of an
+ * EDGELAB_SPLIT_PARTS=study,multiview,lut,kernel (default all) runs a subset (the study takes ≈ 20 s of an
  * idle core per supernet; kernel: the 3×3/5×5 supernet's search over KERNEL_STUDY_SPACE).
  */
 import { writeFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ export const quickCheck: QuickCheck = {
 
 export async function run(ctx: BenchContext): Promise<void> {
   await init({ backend: 'wasm', verbose: false });
-  const parts = (process.env.EDGELAB_SPLIT_PARTS ?? 'study,multiview,lut').split(',');
+  const parts = (process.env.EDGELAB_SPLIT_PARTS ?? 'study,multiview,lut,kernel').split(',');
   const command = process.env.EDGELAB_SPLIT_PARTS ? `EDGELAB_SPLIT_PARTS=${parts.join(',')} ${ctx.command}` : ctx.command;
   if (parts.includes('lut')) await lutKeys(ctx, command);
   if (parts.includes('multiview')) multiViewKeys(ctx, command);
