@@ -279,7 +279,8 @@ export async function evolutionarySearch(space: SearchSpace, o: Objective, opts:
       const c = g && (await evaluate(g));
       if (c && !pop.includes(c)) pop.push(c);
     }
-  const evoCap = Math.max(evaluated, cap - Math.floor((opts.refineShare ?? 0) * (Number.isFinite(cap) ? cap : 0)));
+  // The generations stop short of the cap by the refinement's share (no share without a cap).
+  const evoCap = Number.isFinite(cap) ? Math.max(evaluated, cap - Math.floor((opts.refineShare ?? 0) * cap)) : cap;
   for (let i = pop.length; i < popSize && evaluated < evoCap; i++) {
     const g = draw(random);
     if (!g) continue;
@@ -366,26 +367,33 @@ function capacityOrder(space: SearchSpace): number[][] {
 }
 
 /**
- * Shrink `genome` until it is feasible, one capacity step at a time — each time the step that keeps the most MACs while
- * cutting latency — never touching the split gene. Returns the genome unchanged when it is
- * already feasible, null when no allowed shrinking makes it feasible.
+ * The largest feasible network at split choice `splitIndex` (an index into `space.splits`): start from the largest
+ * choice of every gene and shrink one step at a time — each time the step that keeps the most MACs while cutting
+ * latency — until the configuration is feasible, then grow back every step that stays feasible. The result is maximal:
+ * no single gene can grow without breaking a budget. Null when even the smallest network is infeasible at that split.
  */
-function shrinkToFeasible(space: SearchSpace, o: Objective, genome: readonly number[]): number[] | null {
+export function largestFeasible(space: SearchSpace, o: Objective, splitIndex: number): number[] | null {
+  checkSpace(space);
+  checkInt('splitIndex', splitIndex, 0, space.splits.length - 1);
   const ord = capacityOrder(space),
     L = ord.length,
     splitGene = L - 3;
-  const pos = genome.map((v, j) => ord[j]!.indexOf(v));
-  const toGenome = () => pos.map((p, j) => ord[j]![p]!);
-  const cost = () => systemCost(decode(space, toGenome()), o.preset, o.cost);
+  // pos[j]: the position of gene j's choice in its capacity order (the split gene holds its choice index as is).
+  const pos = ord.map((c, j) => (j === splitGene ? splitIndex : c.length - 1));
+  const config = () =>
+    decode(
+      space,
+      pos.map((p, j) => ord[j]![p]!),
+    );
   const macs = (c: CostBreakdown) => c.sensorMacs + c.aggregatorMacs;
-  while (!feasibleCost(decode(space, toGenome()), o)) {
-    const now = cost();
+  while (!feasibleCost(config(), o)) {
+    const now = systemCost(config(), o.preset, o.cost);
     let pick = -1,
       pickMacs = -Infinity;
     for (let j = 0; j < L; j++) {
       if (j === splitGene || pos[j] === 0) continue;
       pos[j] = pos[j]! - 1;
-      const c = cost();
+      const c = systemCost(config(), o.preset, o.cost);
       pos[j] = pos[j]! + 1;
       if (c.latencySeconds < now.latencySeconds && macs(c) > pickMacs) [pick, pickMacs] = [j, macs(c)];
     }
@@ -394,33 +402,16 @@ function shrinkToFeasible(space: SearchSpace, o: Objective, genome: readonly num
     if (pick < 0) return null;
     pos[pick] = pos[pick]! - 1;
   }
-  return toGenome();
-}
-
-/**
- * The largest feasible network at split choice `splitIndex` (an index into `space.splits`): the largest choice of every
- * gene, shrunk to feasibility (`shrinkToFeasible`), then every step grown back that stays feasible. The result is
- * maximal: no single gene can grow without breaking a budget. Null when even the smallest network is infeasible there.
- */
-export function largestFeasible(space: SearchSpace, o: Objective, splitIndex: number): number[] | null {
-  checkSpace(space);
-  checkInt('splitIndex', splitIndex, 0, space.splits.length - 1);
-  const ord = capacityOrder(space),
-    splitGene = ord.length - 3;
-  const top = ord.map((c, j) => (j === splitGene ? splitIndex : c[c.length - 1]!));
-  const g = shrinkToFeasible(space, o, top);
-  if (!g) return null;
   for (let grown = true; grown;) {
     grown = false;
-    for (let j = 0; j < g.length; j++) {
-      const k = ord[j]!.indexOf(g[j]!);
-      if (j === splitGene || k === ord[j]!.length - 1) continue;
-      g[j] = ord[j]![k + 1]!;
-      if (feasibleCost(decode(space, g), o)) grown = true;
-      else g[j] = ord[j]![k]!;
+    for (let j = 0; j < L; j++) {
+      if (j === splitGene || pos[j] === ord[j]!.length - 1) continue;
+      pos[j] = pos[j]! + 1;
+      if (feasibleCost(config(), o)) grown = true;
+      else pos[j] = pos[j]! - 1;
     }
   }
-  return g;
+  return pos.map((p, j) => ord[j]![p]!);
 }
 
 /** Candidates on the accuracy–latency Pareto front (no other candidate is both at least as accurate and faster), by latency. */
