@@ -126,12 +126,18 @@ async function studyBudget(quantile: number, p: Preset = getPreset(DEFAULT_PRESE
 
 /**
  * The evolution options of the study's gate: population 16 (seeded with the largest feasible network of each split point),
- * 20 generations, at most 10% of STUDY_SPACE evaluated, of which 30% kept for the refinement of the best.
+ * 20 generations, at most 10% of the searched space evaluated, of which 30% kept for the refinement of the best.
  */
 export const GATE_EVOLUTION = { population: 16, generations: 20, maxEvaluationsFraction: 0.1, refineShare: 0.3 } as const;
 
+/** The gate's evolution options for evolution seed `seed` over `space` (GATE_EVOLUTION, cap from the space's size). */
+function gateSearch(space: SearchSpace, seed: number): EvolutionOptions {
+  const { population, generations, maxEvaluationsFraction, refineShare } = GATE_EVOLUTION;
+  return { seed, population, generations, maxEvaluations: Math.floor(maxEvaluationsFraction * spaceSize(space)), refineShare };
+}
+
 export interface EvolutionGate {
-  /** Latency budget (seconds): the `budgetQuantile` quantile of STUDY_SPACE's latencies under the default preset. */
+  /** Latency budget (seconds): the `budgetQuantile` quantile of the searched space's latencies under the gate's preset. */
   budgetSeconds: number;
   /** The exhaustive optimum under the budget. */
   best: Candidate;
@@ -145,7 +151,7 @@ export interface EvolutionGate {
   successSeeds: number;
   /** Evolution seeds run (0..seeds-1). */
   seeds: number;
-  /** Largest fraction of STUDY_SPACE one seed evaluated. */
+  /** Largest fraction of the searched space one seed evaluated. */
   evaluatedFraction: number;
   /** The search of seed 0 (the study's selected network). */
   seed0: SearchResult;
@@ -154,8 +160,9 @@ export interface EvolutionGate {
 }
 
 /**
- * The gate protocol of the study (declared in bench/declared/split-supernet2.json, kept for supernet3): latency budget = a quantile of
- * STUDY_SPACE's latencies under the default preset; the exhaustive optimum and the median feasible accuracy from the
+ * The gate protocol of the study (declared in bench/declared/split-supernet2.json, kept for supernet3; search as in
+ * split-search-seeding.json): latency budget = a quantile of the searched space's latencies (default STUDY_SPACE) under
+ * the preset (default: the default preset); the exhaustive optimum and the median feasible accuracy from the
  * oracle; evolution seeds 0..seeds-1 with GATE_EVOLUTION; a seed succeeds when its normalized score is ≥ 0.9.
  * `accuracy` is called for every feasible configuration (cache it: the oracle and the seeds ask again).
  */
@@ -178,7 +185,6 @@ export async function evolutionGate(
   const p0 = getPreset(o.preset ?? DEFAULT_PRESET);
   const budget = await studyBudget(o.budgetQuantile ?? 0.5, p0, space);
   const obj: Objective = { preset: p0, latencyBudget: budget, accuracy };
-  const cap = Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(space));
   const ex = await exhaustiveSearch(space, obj);
   const accs = ex.candidates.map((c) => c.accuracy!).sort((a, b) => a - b);
   const median = accs[accs.length >> 1]!,
@@ -188,14 +194,7 @@ export async function evolutionGate(
   let evaluated = 0,
     seed0: SearchResult | null = null;
   for (let s = 0; s < seeds; s++) {
-    const ev = await evolutionarySearch(space, obj, {
-      seed: s,
-      population: GATE_EVOLUTION.population,
-      generations: GATE_EVOLUTION.generations,
-      maxEvaluations: cap,
-      refineShare: GATE_EVOLUTION.refineShare,
-      ...o.search,
-    });
+    const ev = await evolutionarySearch(space, obj, { ...gateSearch(space, s), ...o.search });
     if (s === 0) seed0 = ev;
     scores.push((ev.best!.accuracy! - median) / (best.accuracy! - median));
     evaluated = Math.max(evaluated, ev.evaluated);
@@ -237,13 +236,7 @@ export async function study(o: StudyOptions = {}): Promise<StudyResult> {
       ev0 = await evolutionarySearch(
         space,
         { preset: getPreset(DEFAULT_PRESET), latencyBudget: budget, accuracy: acc },
-        {
-          seed: 0,
-          population: GATE_EVOLUTION.population,
-          generations: GATE_EVOLUTION.generations,
-          maxEvaluations: Math.floor(GATE_EVOLUTION.maxEvaluationsFraction * spaceSize(space)),
-          refineShare: GATE_EVOLUTION.refineShare,
-        },
+        gateSearch(space, 0),
       );
       candidates = ev0.candidates;
     }
