@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { init } from '../kernel/core/backend';
-import { study, STUDY_SPACE, KERNEL_STUDY_SPACE } from '../kernel/split/study';
+import { study, STUDY_SPACE, KERNEL_STUDY_SPACE, type StudyResult } from '../kernel/split/study';
 import type { SplitConfig } from '../kernel/split/types';
 import { DEFAULT_PRESET } from '../kernel/split/cost';
 import { FULL_SPACE } from '../kernel/split/search';
@@ -51,6 +51,19 @@ export async function run(ctx: BenchContext): Promise<void> {
   if (parts.includes('kernel')) await kernelKeys(ctx, command);
 }
 
+/** A sub-network's phases as the notes print them: width, kernel, depth before and after the stride-2 block. */
+const phasesText = (c: SplitConfig) => c.phases.map((p) => `${p.width}c/k${p.kernel}/pre${p.nPre}/post${p.nPost}`).join(' | ');
+
+/** Test accuracy and drop at each phase boundary (c′ = 8, b = 8), as the notes print them. */
+const boundariesText = (t: NonNullable<StudyResult['test']>) =>
+  t.perBoundary.map((b) => `${b.boundary}: ${b.acc.toFixed(4)} (${b.drop.toFixed(2)} pts)`).join(', ');
+
+/** "A + B steps in N min": the training record of a shipped supernet. */
+function trainedText(r: StudyResult): string {
+  const pv = r.supernetProvenance as { stepsA?: number; stepsB?: number; seconds?: number };
+  return `${pv.stepsA} + ${pv.stepsB} steps in ${Math.round((pv.seconds ?? NaN) / 60)} min`;
+}
+
 /** The supernet trained with 3×3 and 5×5 kernels on KERNEL_STUDY_SPACE (declared in bench/declared/split-kernel-supernet.json). */
 export const KERNEL_SUPERNET = 'fmnist-supernet-k35';
 
@@ -67,9 +80,8 @@ async function kernelKeys(ctx: BenchContext, command: string): Promise<void> {
   const only3 = r.candidates.filter((c) => c.config.phases.every((p) => p.kernel === 3));
   const kernels = (c: SplitConfig) => c.phases.map((p) => `${p.kernel}×${p.kernel}`).join('/');
   const sel = r.selected.config;
-  const pv = r.supernetProvenance as { stepsA?: number; stepsB?: number; seconds?: number };
   const setup =
-    `supernet ${KERNEL_SUPERNET} (${pv.stepsA} + ${pv.stepsB} steps in ${Math.round((pv.seconds ?? NaN) / 60)} min; bench/declared/split-kernel-supernet.json); ` +
+    `supernet ${KERNEL_SUPERNET} (${trainedText(r)}; bench/declared/split-kernel-supernet.json); ` +
     `KERNEL_STUDY_SPACE (4,096 configs), budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms (median latency under ${DEFAULT_PRESET}); ` +
     `validation (512 images): all kernels ${summary(r.candidates)}, 3×3-only subset ${summary(only3)}; oracle kernels ${kernels(o.best.config)}`;
   ctx.log(`kernel search: ${setup}; scores ${o.scores.map((x) => x.toFixed(3)).join(' ')}`);
@@ -88,7 +100,7 @@ async function kernelKeys(ctx: BenchContext, command: string): Promise<void> {
       'split.kernel_search_unsplit_test_acc': {
         value: t.unsplit,
         unit: 'accuracy (fraction, Fashion-MNIST test)',
-        notes: `evolution seed 0's network: res ${sel.resolution}, phases ${sel.phases.map((p) => `${p.width}c/k${p.kernel}/pre${p.nPre}/post${p.nPost}`).join(' | ')} (val ${r.selected.accuracy!.toFixed(4)}); c′ = 8, b = 8 per boundary: ${t.perBoundary.map((b) => `${b.boundary}: ${b.acc.toFixed(4)} (${b.drop.toFixed(2)} pts)`).join(', ')}; test ${testImages} images; ${setup}`,
+        notes: `evolution seed 0's network: res ${sel.resolution}, phases ${phasesText(sel)} (val ${r.selected.accuracy!.toFixed(4)}); c′ = 8, b = 8 per boundary: ${boundariesText(t)}; test ${testImages} images; ${setup}`,
       },
     },
     { command },
@@ -193,7 +205,7 @@ async function studyKeys(ctx: BenchContext, command: string): Promise<void> {
     const o = r.oracle!,
       t = r.test!;
     const sel = r.selected.config;
-    const arch = `res ${sel.resolution}, phases ${sel.phases.map((p) => `${p.width}c/k${p.kernel}/pre${p.nPre}/post${p.nPost}`).join(' | ')}`;
+    const arch = `res ${sel.resolution}, phases ${phasesText(sel)}`;
     ctx.log(
       `${name}: selected ${arch} split ${sel.split} (val acc ${r.selected.accuracy!.toFixed(4)}, ${(r.selected.cost.latencySeconds * 1e3).toFixed(4)} ms ≤ budget ${(r.budgetSeconds * 1e3).toFixed(4)} ms)`,
     );
@@ -226,12 +238,7 @@ async function studyKeys(ctx: BenchContext, command: string): Promise<void> {
   const setup =
     `Fashion-MNIST supernets ${SUPERNETS.join(', ')} (training seeds 1, 2, 3, one recipe; bench/declared/split-fmnist-seeds.json); ` +
     `selected networks: ${runs.map(({ r }) => arch(r)).join('; ')}; test ${testImages} images`;
-  const trained = runs
-    .map(({ name, r }) => {
-      const pv = r.supernetProvenance as { stepsA?: number; stepsB?: number; seconds?: number };
-      return `${name} ${pv.stepsA} + ${pv.stepsB} steps in ${Math.round((pv.seconds ?? NaN) / 60)} min`;
-    })
-    .join('; ');
+  const trained = runs.map(({ name, r }) => `${name} ${trainedText(r)}`).join('; ');
   const gain = over((r) => def(r).gain),
     slow = over((r) => r.presets.find((p) => p.preset === 'slow-wireless')!.gain),
     link = over((r) => (def(r).chosenSplit === 0 ? 1 : def(r).linkBytes / def(r).rawBytes)),
@@ -265,7 +272,7 @@ async function studyKeys(ctx: BenchContext, command: string): Promise<void> {
         value: drop.value,
         unit: 'points (unsplit − split, worst phase boundary; mean over supernets)',
         baseline: { name: 'unsplit sub-network, test, mean over supernets', value: unsplit.value, unit: 'accuracy (fraction)' },
-        notes: `c′ = 8, b = 8 split module (PCA init + split-aware training); ${drop.text}; per boundary: ${runs.map(({ name, r }) => `${name} ${r.test!.perBoundary.map((b) => `${b.boundary}: ${b.acc.toFixed(4)} (${b.drop.toFixed(2)} pts)`).join(', ')}`).join('; ')}. ${setup}`,
+        notes: `c′ = 8, b = 8 split module (PCA init + split-aware training); ${drop.text}; per boundary: ${runs.map(({ name, r }) => `${name} ${boundariesText(r.test!)}`).join('; ')}. ${setup}`,
       },
       'split.unsplit_test_acc': {
         value: unsplit.value,
