@@ -16,7 +16,7 @@ import {
 } from './search';
 import { preset, systemCost, PRESET_NAMES } from './cost';
 import { InvalidInput } from '../core/errors';
-import type { SplitConfig } from './types';
+import type { Preset, SplitConfig } from './types';
 
 /** ≤ 2,000 configurations each (1,536): the oracle enumerates them all. */
 const SMALL: SearchSpace = {
@@ -53,6 +53,11 @@ test('latency-only: evolution returns exactly the exhaustive optimum (3 presets 
       }
 });
 
+/** Every configuration's latency under preset `p`, ascending (budgets are quantiles of it). */
+async function sortedLatencies(space: SearchSpace, p: Preset): Promise<number[]> {
+  return (await exhaustiveSearch(space, { preset: p })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
+}
+
 /** A smooth, seeded accuracy proxy: more MACs help with diminishing returns; a narrow or coarse split code costs accuracy. */
 function proxyAccuracy(cfg: SplitConfig): number {
   const total = systemCost({ ...cfg, split: cfg.phases.length }, preset()).sensorMacs;
@@ -67,7 +72,7 @@ function proxyAccuracy(cfg: SplitConfig): number {
 test('accuracy under a latency budget: with ≤ 10% of the space evaluated, normalized score ≥ 0.9 in ≥ 9 of 10 seeds, never infeasible', async () => {
   const space: SearchSpace = { ...SMALL, resolutions: [28], bits: [4, 8] };
   const p = preset('slow-wireless');
-  const lat = (await exhaustiveSearch(space, { preset: p })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
+  const lat = await sortedLatencies(space, p);
   const o: Objective = { preset: p, latencyBudget: lat[Math.floor(lat.length * 0.3)]!, accuracy: proxyAccuracy };
   const ex = await exhaustiveSearch(space, o);
   const accs = ex.candidates.map((c) => c.accuracy!).sort((a, b) => a - b);
@@ -174,7 +179,7 @@ test('paretoFront keeps only candidates no other beats on both accuracy and late
 
 test('largestFeasible: feasible, and no feasible configuration at its split is at least as large in every gene and larger in one', async () => {
   const p = preset('strong-sensor');
-  const lat = (await exhaustiveSearch(SMALL, { preset: p })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
+  const lat = await sortedLatencies(SMALL, p);
   const rad = radices(SMALL),
     L = rad.length;
   for (const q of [0.1, 0.3, 0.6]) {
@@ -204,7 +209,7 @@ test('largestFeasible: feasible, and no feasible configuration at its split is a
 
 test('evolution: seedLargest puts the largest feasible network of each split first; refineShare keeps evaluations for the refinement', async () => {
   const p = preset('slow-wireless');
-  const lat = (await exhaustiveSearch(SMALL, { preset: p })).candidates.map((c) => c.cost.latencySeconds).sort((a, b) => a - b);
+  const lat = await sortedLatencies(SMALL, p);
   const o: Objective = { preset: p, latencyBudget: lat[Math.floor(lat.length * 0.3)]!, accuracy: proxyAccuracy };
   const seeds = SMALL.splits.flatMap((_, si) => largestFeasible(SMALL, o, si)?.join(',') ?? []);
   assert.ok(seeds.length >= 2, `${seeds.length} split points have a feasible network`);
